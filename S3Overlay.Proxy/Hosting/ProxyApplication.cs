@@ -1,0 +1,46 @@
+using S3Overlay.Configuration;
+using S3Overlay.S3;
+using S3Overlay.S3.Auth;
+using S3Overlay.S3.Handlers;
+using S3Overlay.S3.Routing;
+
+namespace S3Overlay.Hosting;
+
+/// <summary>Builds the proxy: the same composition for <c>dotnet run</c> and for the tests.</summary>
+public static class ProxyApplication
+{
+    /// <param name="configure">Lets tests add configuration or replace services (TimeProvider) before the settings are read.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.AddServiceDefaults();
+        builder.AddS3Overlay();
+        // Objects are up to 5 GiB a request; bodies are streamed, never buffered.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        // The original listens on 8000; --urls and ASPNETCORE_URLS (both the "urls" key) still win.
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+            builder.WebHost.UseUrls("http://127.0.0.1:8000");
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.UseMiddleware<S3Endpoint>();
+        return app;
+    }
+
+    /// <summary>Reads and validates every setting now, so a bad one stops start-up, then registers the services.</summary>
+    public static WebApplicationBuilder AddS3Overlay(this WebApplicationBuilder builder)
+    {
+        var read = new SettingReader(builder.Configuration);
+        var server = ServerSettings.From(read);
+        var services = builder.Services;
+        services.AddSingleton(server);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new S3FrontEndOptions(server.BaseDomain));
+        services.AddSingleton<S3Handlers>();
+        services.AddSingleton<S3RouteTable>();
+        services.TryAddSingleton<IRequestAuthenticator, AnonymousAuthenticator>();
+        builder.AddObjectStore(read, server);
+        return builder;
+    }
+}

@@ -1,0 +1,48 @@
+namespace S3Overlay.S3.Errors;
+
+/// <summary>An S3 error code with its HTTP status and default message: the one table of them.</summary>
+public sealed record S3Error(string Code, int Status, string Message)
+{
+    public static readonly S3Error AccessDenied = new("AccessDenied", 403, "Access Denied.");
+    public static readonly S3Error AuthorizationHeaderMalformed = new("AuthorizationHeaderMalformed", 400, "The authorization header is malformed.");
+    public static readonly S3Error AuthorizationQueryParametersError = new("AuthorizationQueryParametersError", 400, "The authorization query parameters are malformed.");
+    public static readonly S3Error BadDigest = new("BadDigest", 400, "The Content-MD5 or checksum you specified did not match what we received.");
+    public static readonly S3Error BucketAlreadyExists = new("BucketAlreadyExists", 409, "The requested bucket name is not available.");
+    public static readonly S3Error BucketAlreadyOwnedByYou = new("BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it.");
+    public static readonly S3Error BucketNotEmpty = new("BucketNotEmpty", 409, "The bucket you tried to delete is not empty.");
+    public static readonly S3Error EntityTooLarge = new("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size.");
+    public static readonly S3Error EntityTooSmall = new("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size.");
+    public static readonly S3Error ExpiredPresignedRequest = new("AccessDenied", 403, "Request has expired.");
+    public static readonly S3Error IncompleteBody = new("IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+    public static readonly S3Error InternalError = new("InternalError", 500, "We encountered an internal error. Please try again.");
+    public static readonly S3Error InvalidAccessKeyId = new("InvalidAccessKeyId", 403, "The AWS access key ID you provided does not exist in our records.");
+    public static readonly S3Error InvalidArgument = new("InvalidArgument", 400, "Invalid argument.");
+    public static readonly S3Error InvalidBucketName = new("InvalidBucketName", 400, "The specified bucket is not valid.");
+    public static readonly S3Error InvalidDigest = new("InvalidDigest", 400, "The Content-MD5 or checksum you specified is not valid.");
+    public static readonly S3Error InvalidObjectName = new("InvalidObjectName", 400, "The specified key cannot be stored.");
+    public static readonly S3Error InvalidPart = new("InvalidPart", 400, "One or more of the specified parts could not be found.");
+    public static readonly S3Error InvalidPartOrder = new("InvalidPartOrder", 400, "The list of parts was not in ascending order.");
+    public static readonly S3Error InvalidRange = new("InvalidRange", 416, "The requested range is not satisfiable.");
+    public static readonly S3Error InvalidRequest = new("InvalidRequest", 400, "Invalid request.");
+    public static readonly S3Error KeyTooLongError = new("KeyTooLongError", 400, "Your key is too long.");
+    public static readonly S3Error MalformedXML = new("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema.");
+    public static readonly S3Error MethodNotAllowed = new("MethodNotAllowed", 405, "The specified method is not allowed against this resource.");
+    public static readonly S3Error MissingContentLength = new("MissingContentLength", 411, "You must provide the Content-Length HTTP header.");
+    public static readonly S3Error MissingSecurityHeader = new("MissingSecurityHeader", 400, "Your request is missing a required header.");
+    public static readonly S3Error NoSuchBucket = new("NoSuchBucket", 404, "The specified bucket does not exist.");
+    public static readonly S3Error NoSuchKey = new("NoSuchKey", 404, "The specified key does not exist.");
+    public static readonly S3Error NoSuchUpload = new("NoSuchUpload", 404, "The specified multipart upload does not exist.");
+    public static readonly S3Error NotImplemented = new("NotImplemented", 501, "A header or query you provided implies functionality that is not implemented.");
+    public static readonly S3Error NotModified = new("NotModified", 304, "Not Modified.");
+    public static readonly S3Error PreconditionFailed = new("PreconditionFailed", 412, "At least one of the preconditions you specified did not hold.");
+    public static readonly S3Error RemoteUnavailable = new("ServiceUnavailable", 503, "The remote store could not be reached.");
+    public static readonly S3Error RemoteError = new("BadGateway", 502, "The remote store answered with an error.");
+    public static readonly S3Error RequestTimeTooSkewed = new("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large.");
+    public static readonly S3Error ServiceUnavailable = new("ServiceUnavailable", 503, "Service is unable to handle request.");
+    public static readonly S3Error SignatureDoesNotMatch = new("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided.");
+    public static readonly S3Error SlowDown = new("SlowDown", 503, "Please reduce your request rate.");
+    public static readonly S3Error XAmzContentSHA256Mismatch = new("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.");
+
+    /// <summary>The same code and status with a more specific message.</summary>
+    public S3Error WithMessage(string message) => this with { Message = message };
+}

@@ -1,0 +1,31 @@
+using System.Xml;
+using Microsoft.AspNetCore.Http;
+
+namespace S3Overlay.S3.Errors;
+
+/// <summary>Writes S3 error responses: the one XML writer for errors.</summary>
+public static class S3ErrorWriter
+{
+    public static async Task WriteAsync(HttpContext context, S3Exception error, string requestId)
+    {
+        var response = context.Response;
+        if (response.HasStarted) return;
+        response.StatusCode = error.Error.Status;
+        foreach (var (name, value) in error.Headers) response.Headers[name] = value;
+        // HEAD answers and 304s carry no body (RFC 9110); S3 sends the status alone.
+        if (HttpMethods.IsHead(context.Request.Method) || error.Error.Status == 304) return;
+
+        response.ContentType = "application/xml";
+        var settings = new XmlWriterSettings { Async = true, Encoding = new System.Text.UTF8Encoding(false) };
+        await using var xml = XmlWriter.Create(response.Body, settings);
+        await xml.WriteStartDocumentAsync();
+        await xml.WriteStartElementAsync(null, "Error", null);
+        await xml.WriteElementStringAsync(null, "Code", null, error.Error.Code);
+        await xml.WriteElementStringAsync(null, "Message", null, error.Error.Message);
+        foreach (var (name, value) in error.Details) await xml.WriteElementStringAsync(null, name, null, value);
+        if (error.Resource is not null) await xml.WriteElementStringAsync(null, "Resource", null, error.Resource);
+        await xml.WriteElementStringAsync(null, "RequestId", null, requestId);
+        await xml.WriteEndElementAsync();
+        await xml.WriteEndDocumentAsync();
+    }
+}

@@ -1,0 +1,45 @@
+using S3Overlay.Storage;
+
+namespace S3Overlay.S3.Errors;
+
+/// <summary>
+/// A failure that becomes an S3 error response. Stores and the front end throw it; the front end
+/// turns it into the XML body (or a bare status for HEAD and 304).
+/// </summary>
+public sealed class S3Exception(S3Error error, string? resource = null, Exception? inner = null)
+    : Exception(error.Message, inner)
+{
+    public S3Error Error { get; } = error;
+
+    /// <summary>The bucket or key the error is about (the XML's Resource element).</summary>
+    public string? Resource { get; } = resource;
+
+    /// <summary>Headers the error response must carry (Content-Range on 416, ETag on 304, ...).</summary>
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Extra XML elements after Message (BucketName, Key, ArgumentName, ...).</summary>
+    public Dictionary<string, string> Details { get; } = new(StringComparer.Ordinal);
+
+    public S3Exception With(string element, string value)
+    {
+        Details[element] = value;
+        return this;
+    }
+
+    /// <summary>ETag and Last-Modified, which a 304 carries.</summary>
+    public S3Exception WithValidators(ObjectInfo info)
+    {
+        Headers["ETag"] = info.ETag;
+        Headers["Last-Modified"] = info.LastModified.ToString("R");
+        return this;
+    }
+
+    /// <summary>The 416 answer's <c>Content-Range: bytes */size</c>.</summary>
+    public static S3Exception InvalidRange(long size) =>
+        new S3Exception(S3Error.InvalidRange) { Headers = { ["Content-Range"] = $"bytes */{size}" } }
+            .With("ActualObjectSize", size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static S3Exception NoSuchKey(string key) => new S3Exception(S3Error.NoSuchKey, key).With("Key", key);
+
+    public static S3Exception NoSuchBucket(string bucket) => new S3Exception(S3Error.NoSuchBucket, bucket).With("BucketName", bucket);
+}

@@ -1,0 +1,59 @@
+using S3Overlay.S3.Handlers;
+using static S3Overlay.S3.Routing.Match;
+
+namespace S3Overlay.S3.Routing;
+
+/// <summary>
+/// Every S3 operation the server answers, in one table (as MinIO's api-router.go). The first row
+/// that matches wins, so the rows with more specific matchers come first.
+/// </summary>
+public sealed class S3RouteTable(S3Handlers h)
+{
+    private readonly S3Route[] _routes =
+    [
+        // Service
+        new("GET", S3Scope.Service, "ListBuckets", h.ListBuckets),
+
+        // Bucket
+        new("GET", S3Scope.Bucket, "GetBucketLocation", h.GetBucketLocation, Query("location")),
+        new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
+        new("GET", S3Scope.Bucket, "ListMultipartUploads", h.ListMultipartUploads, Query("uploads")),
+        new("GET", S3Scope.Bucket, "ListObjectsV2", h.ListObjectsV2, QueryValue("list-type", "2")),
+        new("GET", S3Scope.Bucket, "ListObjects", h.ListObjects),
+        new("HEAD", S3Scope.Bucket, "HeadBucket", h.HeadBucket),
+        new("PUT", S3Scope.Bucket, "CreateBucket", h.CreateBucket),
+        new("DELETE", S3Scope.Bucket, "DeleteBucket", h.DeleteBucket),
+        new("POST", S3Scope.Bucket, "DeleteObjects", h.DeleteObjects, Query("delete")),
+
+        // Object
+        new("GET", S3Scope.Object, "ListParts", h.ListParts, Query("uploadId")),
+        new("GET", S3Scope.Object, "GetObject", h.GetObject),
+        new("HEAD", S3Scope.Object, "HeadObject", h.HeadObject),
+        new("PUT", S3Scope.Object, "UploadPartCopy", h.UploadPartCopy, Query("partNumber"), Query("uploadId"), Header("x-amz-copy-source")),
+        new("PUT", S3Scope.Object, "UploadPart", h.UploadPart, Query("partNumber"), Query("uploadId")),
+        new("PUT", S3Scope.Object, "CopyObject", h.CopyObject, Header("x-amz-copy-source")),
+        new("PUT", S3Scope.Object, "PutObject", h.PutObject),
+        new("POST", S3Scope.Object, "CreateMultipartUpload", h.CreateMultipartUpload, Query("uploads")),
+        new("POST", S3Scope.Object, "CompleteMultipartUpload", h.CompleteMultipartUpload, Query("uploadId")),
+        new("DELETE", S3Scope.Object, "AbortMultipartUpload", h.AbortMultipartUpload, Query("uploadId")),
+        new("DELETE", S3Scope.Object, "DeleteObject", h.DeleteObject),
+    ];
+
+    /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
+    private static readonly string[] Unsupported =
+        ["acl", "policy", "cors", "lifecycle", "tagging", "website", "replication", "encryption", "notification",
+         "logging", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
+         "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
+         "publicAccessBlock", "versions", "attributes"];
+
+    public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
+    {
+        foreach (var name in Unsupported)
+            if (request.Query.ContainsKey(name)) return null;
+        foreach (var route in _routes)
+            if (route.Matches(request, scope)) return route;
+        return null;
+    }
+
+    public IReadOnlyList<S3Route> Routes => _routes;
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using S3Overlay.S3.Auth;
+using S3Overlay.S3.Errors;
+using S3Overlay.S3.Routing;
+
+namespace S3Overlay.S3;
+
+/// <summary>
+/// The S3 protocol front end as one middleware: address → route → authenticate → handler, with
+/// every failure answered as an S3 error. Requests that ASP.NET routing already matched (the
+/// reserved <c>/_overlay/</c> endpoints) pass through.
+/// </summary>
+public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IRequestAuthenticator authenticator, S3FrontEndOptions options, ILogger<S3Endpoint> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint() is not null || context.Request.Path.StartsWithSegments(options.ReservedPrefix))
+        {
+            await next(context);
+            return;
+        }
+
+        var requestId = RequestIds.Next();
+        context.Response.Headers["x-amz-request-id"] = requestId;
+        context.Response.Headers["x-amz-id-2"] = requestId;
+        context.Response.Headers.Server = "S3Overlay";
+        try
+        {
+            var address = S3Address.From(context, options.BaseDomain);
+            var scope = address.Bucket is null ? S3Scope.Service : address.Key is null ? S3Scope.Bucket : S3Scope.Object;
+            var route = routes.Find(context.Request, scope) ?? throw Unroutable(context.Request, scope);
+            var request = new S3Request(context, address, route, requestId);
+            context.Items[typeof(S3Request)] = request;
+            await authenticator.AuthenticateAsync(request);
+            await route.Handler(request);
+        }
+        catch (S3Exception e)
+        {
+            await S3ErrorWriter.WriteAsync(context, e, requestId);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is no one to answer.
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Unhandled error in {Method} {Path} ({RequestId})", context.Request.Method, context.Request.Path, requestId);
+            if (context.Response.HasStarted) context.Abort();
+            else await S3ErrorWriter.WriteAsync(context, new S3Exception(S3Error.InternalError), requestId);
+        }
+    }
+
+    private static S3Exception Unroutable(HttpRequest request, S3Scope scope) =>
+        scope == S3Scope.Service && !HttpMethods.IsGet(request.Method)
+            ? new S3Exception(S3Error.MethodNotAllowed)
+            : new S3Exception(S3Error.NotImplemented);
+}
+
+/// <summary>Front-end settings: the virtual-host base domain and the reserved non-S3 prefix.</summary>
+public sealed record S3FrontEndOptions(string? BaseDomain, string ReservedPrefix = "/_overlay");

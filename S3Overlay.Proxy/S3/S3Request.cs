@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http;
+using S3Overlay.S3.Routing;
+
+namespace S3Overlay.S3;
+
+/// <summary>One S3 request as the handlers see it: where it points, what it is, who sent it.</summary>
+public sealed class S3Request(HttpContext http, S3Address address, S3Route route, string requestId)
+{
+    public HttpContext Http { get; } = http;
+    public S3Address Address { get; } = address;
+    public S3Route Route { get; } = route;
+    public string RequestId { get; } = requestId;
+
+    public string Bucket => Address.Bucket ?? throw new InvalidOperationException("A service-level request has no bucket.");
+    public string Key => Address.Key ?? throw new InvalidOperationException("A bucket-level request has no key.");
+    public string Operation => Route.Operation;
+
+    public HttpRequest Request => Http.Request;
+    public HttpResponse Response => Http.Response;
+    public CancellationToken Aborted => Http.RequestAborted;
+
+    /// <summary>
+    /// The payload as the handler must read it: the authenticator replaces the raw body with a
+    /// decoding, verifying stream for aws-chunked and signed payloads.
+    /// </summary>
+    public Stream Body { get; set; } = http.Request.Body;
+
+    /// <summary>The access key the request was authenticated with; null when anonymous.</summary>
+    public string? AccessKey { get; set; }
+
+    /// <summary>Checksums carried in an aws-chunked trailer, known once <see cref="Body"/> has been read to its end.</summary>
+    public Func<IReadOnlyDictionary<string, string>>? TrailingChecksums { get; set; }
+}

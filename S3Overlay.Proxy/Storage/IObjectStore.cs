@@ -1,0 +1,72 @@
+namespace S3Overlay.Storage;
+
+/// <summary>
+/// The one seam between the S3 protocol front end and storage (MinIO's ObjectLayer).
+/// The file-system store, the S3 store and the overlay store all implement it, and all pass the
+/// same contract tests.
+/// </summary>
+/// <remarks>
+/// Failures are <see cref="S3.Errors.S3Exception"/>s carrying the S3 error to answer with
+/// (NoSuchBucket, NoSuchKey, InvalidRange, PreconditionFailed, NotModified, BadDigest, ...).
+/// Every write is atomic: a reader sees the old object or the new one, never a torn one, and a
+/// write that fails or is cancelled leaves nothing visible.
+/// Bodies are streams in both directions; no store holds an object whole in memory.
+/// </remarks>
+public interface IObjectStore
+{
+    Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct);
+
+    /// <returns>The bucket, or null when it does not exist.</returns>
+    Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct);
+
+    /// <summary>Creates a bucket; BucketAlreadyOwnedByYou when it exists.</summary>
+    Task CreateBucketAsync(string bucket, CancellationToken ct);
+
+    /// <summary>Deletes an empty bucket; BucketNotEmpty otherwise, NoSuchBucket when absent.</summary>
+    Task DeleteBucketAsync(string bucket, CancellationToken ct);
+
+    /// <summary>
+    /// The object's description, after <paramref name="conditions"/> are evaluated against it
+    /// (NotModified / PreconditionFailed).
+    /// </summary>
+    Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct);
+
+    /// <summary>
+    /// Opens the object for reading: conditions are evaluated first, then the range is resolved
+    /// against the object's size (InvalidRange when unsatisfiable). The caller disposes the result.
+    /// </summary>
+    Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct);
+
+    /// <summary>
+    /// Writes an object from <paramref name="body"/>, streaming. The object becomes visible only
+    /// once the body has been read to its end and verified (length, Content-MD5).
+    /// </summary>
+    Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct);
+
+    /// <summary>Deletes an object; deleting a missing key succeeds (S3 answers 204 either way).</summary>
+    Task DeleteObjectAsync(string bucket, string key, CancellationToken ct);
+
+    /// <summary>
+    /// One page of keys in S3's order (ordinal, by UTF-8 bytes), with common prefixes rolled up
+    /// when a delimiter is given. Entries (keys and common prefixes alike) at or before
+    /// <see cref="ListRequest.StartAfter"/> are skipped, so a page resumes exactly after the
+    /// last entry of the page before it.
+    /// </summary>
+    Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct);
+
+    Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct);
+
+    Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct);
+
+    /// <summary>Assembles the parts atomically into the object (S3's multipart ETag).</summary>
+    Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct);
+
+    Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct);
+
+    Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct);
+
+    Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct);
+
+    /// <summary>Throws when the store cannot be reached (health checks).</summary>
+    Task CheckHealthAsync(CancellationToken ct);
+}

@@ -1,0 +1,8 @@
+namespace S3Overlay.Storage;
+
+/// <param name="StartAfter">Resume after this key or common prefix (exclusive).</param>
+public sealed record ListRequest(string Prefix = "", string? Delimiter = null, string? StartAfter = null, int MaxKeys = 1000);
+
+/// <summary>One page of a listing. Objects carry Key, Size, ETag and LastModified; Metadata may be empty.</summary>
+/// <param name="NextStartAfter">The last entry (key or common prefix) of this page when truncated.</param>
+public sealed record ListPage(IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> CommonPrefixes, bool IsTruncated, string? NextStartAfter);

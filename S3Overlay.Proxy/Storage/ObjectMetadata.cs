@@ -1,0 +1,25 @@
+namespace S3Overlay.Storage;
+
+/// <summary>What travels with an object besides its bytes: content headers, user metadata, checksums.</summary>
+public sealed record ObjectMetadata
+{
+    public static readonly ObjectMetadata Empty = new();
+
+    public string? ContentType { get; init; }
+    public string? ContentEncoding { get; init; }
+    public string? ContentDisposition { get; init; }
+    public string? ContentLanguage { get; init; }
+    public string? CacheControl { get; init; }
+    /// <summary>The Expires header exactly as the writer sent it (S3 does not parse it).</summary>
+    public string? Expires { get; init; }
+
+    /// <summary>User metadata: keys lower-case, without the <c>x-amz-meta-</c> prefix.</summary>
+    public IReadOnlyDictionary<string, string> UserMetadata { get; init; } = EmptyMap;
+
+    /// <summary>
+    /// Checksums by algorithm (<c>crc32</c>, <c>crc32c</c>, <c>sha1</c>, <c>sha256</c>), base64 as on the wire.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Checksums { get; init; } = EmptyMap;
+
+    internal static readonly IReadOnlyDictionary<string, string> EmptyMap = new Dictionary<string, string>();
+}

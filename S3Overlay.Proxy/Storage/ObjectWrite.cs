@@ -1,0 +1,29 @@
+namespace S3Overlay.Storage;
+
+/// <summary>What a writer says about the body it sends, besides the bytes.</summary>
+public sealed record ObjectWrite
+{
+    public static readonly ObjectWrite Empty = new();
+
+    public ObjectMetadata Metadata { get; init; } = ObjectMetadata.Empty;
+
+    /// <summary>The length the body must have; a shorter or longer body fails with IncompleteBody and stores nothing.</summary>
+    public long? ContentLength { get; init; }
+
+    /// <summary>Base64 MD5 the body must have (Content-MD5); a mismatch fails with BadDigest and stores nothing.</summary>
+    public string? ContentMD5 { get; init; }
+
+    /// <summary>
+    /// An ETag to keep instead of computing one (the overlay keeps the remote's). Quoted.
+    /// </summary>
+    public string? ETag { get; init; }
+
+    /// <summary>A Last-Modified to keep instead of now (the overlay keeps the remote's).</summary>
+    public DateTimeOffset? LastModified { get; init; }
+
+    /// <summary>
+    /// Checksums that arrive in a trailer are known only when the body has been read to its end:
+    /// stores read this after draining the body, and keep what it returns with the object.
+    /// </summary>
+    public Func<IReadOnlyDictionary<string, string>>? TrailingChecksums { get; init; }
+}

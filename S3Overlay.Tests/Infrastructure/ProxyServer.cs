@@ -1,0 +1,74 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using S3Overlay.Hosting;
+
+namespace S3Overlay.Tests.Infrastructure;
+
+/// <summary>
+/// The real proxy, in process, on Kestrel at 127.0.0.1:0 with its own data folder: tests talk to
+/// it over loopback HTTP exactly as a client would.
+/// </summary>
+public sealed class ProxyServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly bool _ownsDataDir;
+
+    private ProxyServer(WebApplication app, string dataDir, bool ownsDataDir)
+    {
+        _app = app;
+        DataDir = dataDir;
+        _ownsDataDir = ownsDataDir;
+        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        Url = addresses.Addresses.First().TrimEnd('/');
+    }
+
+    public string Url { get; }
+    public string DataDir { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public const string AccessKey = "minioadmin";
+    public const string SecretKey = "minioadmin";
+
+    /// <param name="settings">Configuration as environment variables would give it (<c>S3_OVERLAY_*</c> keys).</param>
+    /// <param name="configure">Replaces services (a fake TimeProvider, ...) before the app is built.</param>
+    public static async Task<ProxyServer> StartAsync(
+        IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null,
+        string? dataDir = null)
+    {
+        var owns = dataDir is null;
+        dataDir ??= Directory.CreateTempSubdirectory("s3overlay-").FullName;
+        var all = new Dictionary<string, string?> { ["S3_OVERLAY_DATA_DIR"] = dataDir };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
+
+        var app = ProxyApplication.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(all);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            configure?.Invoke(builder);
+        });
+        await app.StartAsync();
+        return new ProxyServer(app, dataDir, owns);
+    }
+
+    /// <summary>An AWSSDK.S3 client for this proxy; <paramref name="defaults"/> false sets the checksum modes to WHEN_REQUIRED.</summary>
+    public AmazonS3Client CreateClient(bool defaults = true, string accessKey = AccessKey, string secretKey = SecretKey) =>
+        S3Clients.Create(Url, accessKey, secretKey, defaults);
+
+    public HttpClient CreateHttpClient() => new() { BaseAddress = new Uri(Url + "/") };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_ownsDataDir)
+            try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+    }
+}

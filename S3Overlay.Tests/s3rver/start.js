@@ -1,0 +1,34 @@
+// Starts s3rver on 127.0.0.1 at a free port and prints {"port":N} once it listens.
+// It stops when its standard input closes, so it never outlives the test process that started it.
+// Usage: node start.js <data-directory>
+'use strict';
+const S3rver = require('s3rver');
+
+const directory = process.argv[2];
+if (!directory) {
+  console.error('usage: node start.js <data-directory>');
+  process.exit(2);
+}
+
+const server = new S3rver({
+  address: '127.0.0.1',
+  port: 0,
+  directory,
+  silent: true,
+  // Tests put a counting relay in front of s3rver, which changes the Host header the client signed.
+  allowMismatchedSignatures: true,
+  vhostBuckets: false,
+});
+
+server.run().then(
+  (address) => {
+    process.stdout.write(JSON.stringify({ port: address.port }) + '\n');
+  },
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
+
+process.stdin.resume();
+process.stdin.on('end', () => server.close(() => process.exit(0)));

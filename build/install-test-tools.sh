@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the real S3 clients the tests drive (Debian packages). s3rver (npm) is installed by
+# the test project's build (S3Overlay.Tests.csproj, target InstallS3rver).
+set -euo pipefail
+need=()
+command -v s3cmd >/dev/null || need+=(s3cmd)
+command -v rclone >/dev/null || need+=(rclone)
+[ -x /usr/bin/aws ] || need+=(awscli)
+python3 -c 'import boto3' 2>/dev/null || [ -f /usr/lib/python3/dist-packages/boto3/__init__.py ] || need+=(python3-boto3)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "Installing test tools: ${need[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null

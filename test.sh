@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the whole test suite from a fresh clone: installs what the tests need, runs every test,
+# and ends with the line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+bash build/install-test-tools.sh || { echo "could not install the test tools"; exit 1; }
+rm -rf TestResults
+dotnet test S3Overlay.sln --logger "trx" --results-directory TestResults "$@"
+status=$?
+passed=0; failed=0
+for trx in TestResults/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1 && echo "dotnet test failed without a failed test (build or runner error)"
+echo "$passed passed, $failed failed"
+exit $status
