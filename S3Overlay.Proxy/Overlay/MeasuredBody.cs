@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using S3Overlay.Telemetry;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// A body on its way to a client: counts the bytes served by source and closes the decision's
+/// span (with <c>overlay.bytes</c>) when the front end disposes it.
+/// </summary>
+public sealed class MeasuredBody(Stream inner, string source, Activity? span) : Stream
+{
+    private static readonly KeyValuePair<string, object?>[] Local = [new(OverlayTelemetry.Tags.Source, "local")];
+    private static readonly KeyValuePair<string, object?>[] Remote = [new(OverlayTelemetry.Tags.Source, "remote")];
+
+    private long _bytes;
+    private bool _disposed;
+
+    public const string FromLocal = "local";
+    public const string FromRemote = "remote";
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        try
+        {
+            var read = await inner.ReadAsync(buffer, ct);
+            _bytes += read;
+            return read;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var read = inner.Read(buffer, offset, count);
+        _bytes += read;
+        return read;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Finish();
+        await inner.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) { Finish(); inner.Dispose(); }
+        base.Dispose(disposing);
+    }
+
+    private void Finish()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        OverlayTelemetry.Bytes.Add(_bytes, source == FromLocal ? Local : Remote);
+        span?.SetTag(OverlayTelemetry.Tags.Bytes, _bytes);
+        span?.Dispose();
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => inner.Length;
+    public override long Position { get => _bytes; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
