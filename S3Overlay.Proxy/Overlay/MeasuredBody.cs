@@ -7,16 +7,15 @@ namespace S3Overlay.Overlay;
 /// A body on its way to a client: counts the bytes served by source and closes the decision's
 /// span (with <c>overlay.bytes</c>) when the front end disposes it.
 /// </summary>
-public sealed class MeasuredBody(Stream inner, string source, Activity? span) : Stream
+/// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes come from.</param>
+/// <param name="direct">The bytes are read from the remote for this client alone (no fill in between), so they count as fetched too.</param>
+public sealed class MeasuredBody(Stream inner, string source, Activity? span, bool direct = false) : Stream
 {
-    private static readonly KeyValuePair<string, object?>[] Local = [new(OverlayTelemetry.Tags.Source, "local")];
-    private static readonly KeyValuePair<string, object?>[] Remote = [new(OverlayTelemetry.Tags.Source, "remote")];
+    private static readonly KeyValuePair<string, object?>[] Local = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local)];
+    private static readonly KeyValuePair<string, object?>[] Remote = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote)];
 
     private long _bytes;
     private bool _disposed;
-
-    public const string FromLocal = "local";
-    public const string FromRemote = "remote";
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
@@ -60,7 +59,8 @@ public sealed class MeasuredBody(Stream inner, string source, Activity? span) : 
     {
         if (_disposed) return;
         _disposed = true;
-        OverlayTelemetry.Bytes.Add(_bytes, source == FromLocal ? Local : Remote);
+        OverlayTelemetry.Bytes.Add(_bytes, source == OverlayTelemetry.Sources.Local ? Local : Remote);
+        if (direct) OverlayTelemetry.RemoteBytesFetched.Add(_bytes);
         span?.SetTag(OverlayTelemetry.Tags.Bytes, _bytes);
         span?.Dispose();
     }

@@ -80,10 +80,10 @@ public sealed partial class OverlayObjectStore
     {
         try
         {
-            var span = StartSpan(Spans.ChunkHit, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index);
             var cached = await _local.GetObjectAsync(_settings.CacheBucket, chunked.ChunkKey(index),
                 new ObjectReadRequest(new ByteRange(offset, offset + length - 1), ReadConditions.None), ct);
-            return new MeasuredBody(cached.Body, MeasuredBody.FromLocal, span);
+            var span = StartSpan(Spans.ChunkHit, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index);
+            return new MeasuredBody(cached.Body, Sources.Local, span);
         }
         catch (S3Exception e) when (IsMiss(e))
         {
@@ -95,7 +95,7 @@ public sealed partial class OverlayObjectStore
         {
             await fill.Opened.WaitAsync(ct);
             if (fill.Declined) throw new S3Exception(RemoteChanged);
-            return new MeasuredBody(fill.OpenReader(offset, length), MeasuredBody.FromRemote, null);
+            return new MeasuredBody(fill.OpenReader(offset, length), Sources.Remote, JoinerSpan(Spans.ChunkFill, chunked.Bucket, chunked.Key, joined)?.SetTag(Tags.ChunkIndex, index));
         }
         catch
         {
@@ -147,7 +147,7 @@ public sealed partial class OverlayObjectStore
                 ? new S3Exception(RemoteChanged)
                 : RemoteFailure(e, chunked.Bucket, chunked.Key, chunked.RemoteBucket, CancellationToken.None),
             _logger,
-            StartSpan(Spans.ChunkFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index)));
+            StartSpan(Spans.ChunkFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index).SetTag(Tags.Coalesced, false)));
     }
 
     /// <summary>Stores a chunk, then (once per generation) the manifest: a manifest never names a generation with no chunk stored.</summary>

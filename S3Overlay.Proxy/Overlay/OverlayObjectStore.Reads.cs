@@ -49,10 +49,10 @@ public sealed partial class OverlayObjectStore
         {
             try
             {
-                var span = StartSpan(Spans.LocalHit, bucket, key);
                 var content = await _local.GetObjectAsync(bucket, key, request, ct);
                 Count(Results.LocalHit);
-                return new ObjectContent(content.Info, new MeasuredBody(content.Body, MeasuredBody.FromLocal, span), content.Range);
+                var span = StartSpan(Spans.LocalHit, bucket, key);
+                return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Local, span), content.Range);
             }
             catch (S3Exception e) when (IsMiss(e))
             {
@@ -96,7 +96,7 @@ public sealed partial class OverlayObjectStore
                 throw;
             }
             Count(Results.RemoteFill);
-            return new ObjectContent(info, new MeasuredBody(content.Body, MeasuredBody.FromRemote, span), content.Range);
+            return new ObjectContent(info, new MeasuredBody(content.Body, Sources.Remote, span, direct: true), content.Range);
         }
         catch (Exception e)
         {
@@ -117,7 +117,7 @@ public sealed partial class OverlayObjectStore
             store: (info, body) => StoreWholeAsync(bucket, key, remoteBucket, info, body),
             mapError: e => RemoteFailure(e, bucket, key, remoteBucket, CancellationToken.None),
             _logger,
-            StartSpan(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, true)));
+            StartSpan(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, true).SetTag(Tags.Coalesced, false)));
         if (joined) CoalescedWaiters.Add(1);
 
         ObjectInfo info;
@@ -131,7 +131,7 @@ public sealed partial class OverlayObjectStore
                 range = Resolve(request.Range, info.Size);
                 Count(Results.RemoteFill);
                 var body = fill.OpenReader(range?.Offset ?? 0, range?.Length ?? info.Size);
-                return new ObjectContent(info, new MeasuredBody(body, MeasuredBody.FromRemote, null), range);
+                return new ObjectContent(info, new MeasuredBody(body, Sources.Remote, JoinerSpan(Spans.RemoteFill, bucket, key, joined)), range);
             }
         }
         catch

@@ -17,7 +17,7 @@ namespace S3Overlay.Overlay;
 /// (<c>.Chunks.cs</c>), revalidation (<c>.Revalidation.cs</c>). This file: the pass-through
 /// operations and the cache bucket's protection.
 /// </remarks>
-public sealed partial class OverlayObjectStore : IObjectStore
+public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
 {
     private readonly IObjectStore _local;
     private readonly IObjectStore _remote;
@@ -27,6 +27,7 @@ public sealed partial class OverlayObjectStore : IObjectStore
     private readonly NegativeLookupCache _missing;
     private readonly SingleFlight<(string Bucket, string Key)> _objectFills;
     private readonly SingleFlight<string> _chunkFills;
+    private readonly IDisposable _fillsObserved;
 
     public OverlayObjectStore(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILogger<OverlayObjectStore> logger)
     {
@@ -38,7 +39,10 @@ public sealed partial class OverlayObjectStore : IObjectStore
         _missing = new NegativeLookupCache(settings.NegativeLookupTtl, clock);
         _objectFills = new SingleFlight<(string, string)>(settings.SpillDirectory);
         _chunkFills = new SingleFlight<string>(settings.SpillDirectory);
+        _fillsObserved = OverlayTelemetry.ObserveFillsInFlight(() => FillsInFlight);
     }
+
+    public void Dispose() => _fillsObserved.Dispose();
 
     public IObjectStore Local => _local;
     public IObjectStore Remote => _remote;
@@ -114,6 +118,10 @@ public sealed partial class OverlayObjectStore : IObjectStore
         span?.SetTag(OverlayTelemetry.Tags.Key, key);
         return span;
     }
+
+    /// <summary>A reader that joined a fill in flight gets a span of its own (the fill's span is the leader's).</summary>
+    private static Activity? JoinerSpan(string name, string bucket, string key, bool joined) =>
+        joined ? StartSpan(name, bucket, key)?.SetTag(OverlayTelemetry.Tags.Coalesced, true) : null;
 
     private static void Count(string result) =>
         OverlayTelemetry.Requests.Add(1, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Result, result));

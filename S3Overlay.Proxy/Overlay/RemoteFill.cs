@@ -113,6 +113,7 @@ public sealed class RemoteFill
             while ((read = await content.Body.ReadAsync(buffer)) > 0)
             {
                 await _spill.AppendAsync(buffer.AsMemory(0, read), CancellationToken.None);
+                OverlayTelemetry.RemoteBytesFetched.Add(read);
                 total += read;
             }
             _spill.Complete();
