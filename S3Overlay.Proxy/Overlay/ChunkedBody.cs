@@ -5,7 +5,7 @@ namespace S3Overlay.Overlay;
 /// each from the cache or from its fill. Opening a chunk asks for the next one ahead of time, so
 /// a sequential read does not wait a remote round trip at every chunk boundary.
 /// </summary>
-public sealed class ChunkedBody : Stream
+public sealed class ChunkedBody : ReadOnlyStream
 {
     /// <summary>Opens <c>length</c> bytes of chunk <c>index</c> from <c>offsetInChunk</c>.</summary>
     public delegate Task<Stream> ChunkOpener(int index, long offsetInChunk, long length, CancellationToken ct);
@@ -60,11 +60,6 @@ public sealed class ChunkedBody : Stream
         _chunk = await _open(index, _position - _layout.StartOf(index), _chunkEnd - _position, ct);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
     public override async ValueTask DisposeAsync()
     {
         if (_chunk is not null) await _chunk.DisposeAsync();
@@ -79,13 +74,5 @@ public sealed class ChunkedBody : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _end - _start;
-    public override long Position { get => _position - _start; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -9,7 +9,7 @@ namespace S3Overlay.Overlay;
 /// </summary>
 /// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes come from.</param>
 /// <param name="direct">The bytes are read from the remote for this client alone (no fill in between), so they count as fetched too.</param>
-public sealed class MeasuredBody(Stream inner, string source, Activity? span, bool direct = false) : Stream
+public sealed class MeasuredBody(Stream inner, string source, Activity? span, bool direct = false) : ReadOnlyStream
 {
     private static readonly KeyValuePair<string, object?>[] Local = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local)];
     private static readonly KeyValuePair<string, object?>[] Remote = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote)];
@@ -30,16 +30,6 @@ public sealed class MeasuredBody(Stream inner, string source, Activity? span, bo
             span?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
         }
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        var read = inner.Read(buffer, offset, count);
-        _bytes += read;
-        return read;
     }
 
     public override async ValueTask DisposeAsync()
@@ -65,13 +55,5 @@ public sealed class MeasuredBody(Stream inner, string source, Activity? span, bo
         span?.Dispose();
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => inner.Length;
-    public override long Position { get => _bytes; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

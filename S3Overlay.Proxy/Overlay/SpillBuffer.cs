@@ -103,7 +103,7 @@ public sealed class SpillBuffer
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed class SpillReader(SpillBuffer spill, long offset, long length) : Stream
+    private sealed class SpillReader(SpillBuffer spill, long offset, long length) : ReadOnlyStream
     {
         private readonly long _start = offset;
         private readonly long _end = offset + length;
@@ -121,25 +121,12 @@ public sealed class SpillBuffer
             return read;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
         protected override void Dispose(bool disposing)
         {
             if (!_released) { _released = true; spill.Release(); }
             base.Dispose(disposing);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => _end - _start;
-        public override long Position { get => _position - _start; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long o, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int o, int count) => throw new NotSupportedException();
     }
 }
