@@ -14,7 +14,8 @@ public static class RemoteErrors
         S3Exception { Error.Status: 404 } => S3Exception.NoSuchKey(key),
         // The answers to the request's own conditions and range are the client's to see.
         S3Exception { Error.Status: 304 or 412 or 416 } => error,
-        S3Exception { Error.Status: 503 } e => Gateway(S3Error.RemoteUnavailable, localBucket, key, e),
+        // The remote store already says what went wrong as a gateway error.
+        S3Exception { Error.Status: 502 or 503 } => error,
         S3Exception e => Gateway(S3Error.RemoteError.WithMessage($"The remote store answered {e.Error.Status} {e.Error.Code}."), localBucket, key, e),
         OperationCanceledException or TimeoutException => Gateway(S3Error.RemoteUnavailable.WithMessage("The remote store did not answer in time."), localBucket, key, error),
         _ => Gateway(S3Error.RemoteUnavailable, localBucket, key, error),
