@@ -32,7 +32,7 @@ public sealed class BucketOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
     public async Task Creating_an_existing_bucket_is_BucketAlreadyOwnedByYou()
     {
         var bucket = await s3.NewBucketAsync();
-        var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.Client.PutBucketAsync(bucket));
+        var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.Client.PutBucketAsync(bucket));
         Assert.Equal("BucketAlreadyOwnedByYou", e.ErrorCode);
         Assert.Equal(HttpStatusCode.Conflict, e.StatusCode);
     }
@@ -72,11 +72,11 @@ public sealed class BucketOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
     {
         var bucket = await s3.NewBucketAsync();
         await s3.PutAsync(bucket, "keep", "x");
-        var notEmpty = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.Client.DeleteBucketAsync(bucket));
+        var notEmpty = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.Client.DeleteBucketAsync(bucket));
         Assert.Equal("BucketNotEmpty", notEmpty.ErrorCode);
         Assert.Equal("x", await s3.GetTextAsync(bucket, "keep"));
 
-        var missing = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.Client.DeleteBucketAsync("no-such-bucket-here"));
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.Client.DeleteBucketAsync("no-such-bucket-here"));
         Assert.Equal("NoSuchBucket", missing.ErrorCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
@@ -94,7 +94,7 @@ public sealed class BucketOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
         Assert.Equal(HttpStatusCode.OK, versioning.HttpStatusCode);
         Assert.NotEqual(VersionStatus.Enabled, versioning.VersioningConfig.Status);
 
-        var missing = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.Client.GetBucketLocationAsync("no-such-bucket-here"));
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.Client.GetBucketLocationAsync("no-such-bucket-here"));
         Assert.Equal("NoSuchBucket", missing.ErrorCode);
     }
 

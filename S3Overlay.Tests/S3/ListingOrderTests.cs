@@ -1,3 +1,4 @@
+using Amazon.S3;
 using Amazon.S3.Model;
 
 namespace S3Overlay.Tests.S3;
@@ -43,6 +44,11 @@ public sealed class ListingOrderTests(S3Fixture s3) : IClassFixture<S3Fixture>
         Assert.Equal("a+", root.First("StartAfter"));
         Assert.Equal(["a+b", "c%2Bd", "e%25f", "q%3Fr%26s%3Dt"], root.All("Contents").Select(c => c.First("Key")));
         Assert.Equal(["%C3%BC/"], root.All("CommonPrefixes").Select(c => c.First("Prefix")));
+
+        // The .NET SDK hands the encoded keys over as they came; form decoding (botocore's
+        // unquote_plus) gives back exactly the keys that were written.
+        var sdk = await s3.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Encoding = EncodingType.Url });
+        Assert.Equal(["a b", "c+d", "e%f", "q?r&s=t", "ü/x"], sdk.S3Objects.Select(o => System.Net.WebUtility.UrlDecode(o.Key)));
 
         using var v1 = await RawS3.SendAsync(s3.Proxy, HttpMethod.Get, $"/{bucket}?encoding-type=url&prefix=%C3%BC%2F&marker=%C3%BC");
         var v1Root = await RawS3.XmlAsync(v1);

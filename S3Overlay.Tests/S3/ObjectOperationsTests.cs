@@ -98,7 +98,7 @@ public sealed class ObjectOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
         Assert.Equal(key, Assert.Single(listed.S3Objects).Key);
 
         await s3.Client.DeleteObjectAsync(bucket, key);
-        var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.Client.GetObjectAsync(bucket, key));
+        var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.Client.GetObjectAsync(bucket, key));
         Assert.Equal("NoSuchKey", e.ErrorCode);
     }
 
@@ -110,11 +110,11 @@ public sealed class ObjectOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
         await s3.PutAsync(bucket, "good", body, r => r.MD5Digest = Convert.ToBase64String(MD5.HashData(body)));
         Assert.Equal(body, await s3.GetBytesAsync(bucket, "good"));
 
-        var wrong = await Assert.ThrowsAsync<AmazonS3Exception>(() =>
+        var wrong = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() =>
             s3.PutAsync(bucket, "bad", body, r => r.MD5Digest = Convert.ToBase64String(MD5.HashData("other"u8))));
         Assert.Equal("BadDigest", wrong.ErrorCode);
         Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
-        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.Client.GetObjectAsync(bucket, "bad"))).ErrorCode);
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.Client.GetObjectAsync(bucket, "bad"))).ErrorCode);
 
         using var malformed = await RawS3.SendAsync(s3.Proxy, HttpMethod.Put, $"/{bucket}/malformed", new ByteArrayContent(body),
             r => r.Content!.Headers.TryAddWithoutValidation("Content-MD5", "not-base64!"));
@@ -134,6 +134,25 @@ public sealed class ObjectOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
     }
 
     [Fact]
+    public async Task Overwrite_while_a_reader_streams_leaves_the_reader_on_the_old_version()
+    {
+        var bucket = await s3.NewBucketAsync();
+        var oldBody = S3Fixture.Pattern(8 * 1024 * 1024);
+        var newBody = Enumerable.Repeat((byte)0xAB, 1024).ToArray();
+        await s3.PutAsync(bucket, "big", oldBody);
+
+        using var reading = await s3.Client.GetObjectAsync(bucket, "big");
+        var head = new byte[64 * 1024];
+        await reading.ResponseStream.ReadExactlyAsync(head);
+        await s3.PutAsync(bucket, "big", newBody);
+        using var rest = new MemoryStream();
+        await reading.ResponseStream.CopyToAsync(rest);
+
+        Assert.Equal(oldBody, head.Concat(rest.ToArray()).ToArray());
+        Assert.Equal(newBody, await s3.GetBytesAsync(bucket, "big"));
+    }
+
+    [Fact]
     public async Task Delete_answers_204_present_or_not()
     {
         var bucket = await s3.NewBucketAsync();
@@ -142,7 +161,7 @@ public sealed class ObjectOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
         Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
         using var again = await RawS3.SendAsync(s3.Proxy, HttpMethod.Delete, $"/{bucket}/doomed");
         Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
-        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.Client.GetObjectAsync(bucket, "doomed"))).ErrorCode);
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.Client.GetObjectAsync(bucket, "doomed"))).ErrorCode);
     }
 
     [Fact]
@@ -182,6 +201,10 @@ public sealed class ObjectOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
         using var raw = await RawS3.SendAsync(s3.Proxy, HttpMethod.Head, $"/{bucket}/file?response-expires=Thu%2C%2001%20Jan%202037%2000%3A00%3A00%20GMT&response-content-type=a%2Fb");
         Assert.Equal("Thu, 01 Jan 2037 00:00:00 GMT", raw.Content.Headers.GetValues("Expires").Single());
         Assert.Equal("a/b", raw.Content.Headers.ContentType?.ToString());
+
+        using var unicode = await RawS3.SendAsync(s3.Proxy, HttpMethod.Get, $"/{bucket}/file?response-content-disposition=attachment%3B%20filename%3D%22%C3%BCber.txt%22");
+        Assert.Equal(HttpStatusCode.OK, unicode.StatusCode);
+        Assert.Equal("attachment; filename=\"über.txt\"", unicode.Content.Headers.GetValues("Content-Disposition").Single());
     }
 
     [Fact]
@@ -202,7 +225,7 @@ public sealed class ObjectOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
     public async Task Overlong_keys_are_KeyTooLongError()
     {
         var bucket = await s3.NewBucketAsync();
-        var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutAsync(bucket, new string('k', 1025), "x"));
+        var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.PutAsync(bucket, new string('k', 1025), "x"));
         Assert.Equal("KeyTooLongError", e.ErrorCode);
     }
 }

@@ -11,7 +11,12 @@ namespace S3Overlay.Tests.S3;
 /// </summary>
 public static class RawS3
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+    private static readonly HttpClient Http = new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        ResponseHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8,
+    });
 
     /// <param name="pathAndQuery">The request target as sent, e.g. <c>/bucket/%2e%2e/x?acl</c>.</param>
     public static async Task<HttpResponseMessage> SendAsync(
