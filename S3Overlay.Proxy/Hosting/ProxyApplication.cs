@@ -3,6 +3,8 @@ using S3Overlay.S3;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Handlers;
 using S3Overlay.S3.Routing;
+using S3Overlay.Telemetry;
+using S3Overlay.Telemetry.Status;
 
 namespace S3Overlay.Hosting;
 
@@ -14,16 +16,25 @@ public static class ProxyApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
-        builder.AddServiceDefaults();
+        builder.AddServiceDefaults(OverlayTelemetry.Name);
+        builder.AddOverlayTelemetry();
         builder.AddS3Overlay();
         // Objects are up to 5 GiB a request; bodies are streamed, never buffered.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            // User metadata and response-* overrides (a Content-Disposition file name) may be
+            // UTF-8, as S3 allows; Kestrel's ASCII default would refuse them or fail the response.
+            k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+            k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+        });
         // The original listens on 8000; --urls and ASPNETCORE_URLS (both the "urls" key) still win.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
             builder.WebHost.UseUrls("http://127.0.0.1:8000");
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapOverlayStatus();
         app.UseMiddleware<S3Endpoint>();
         return app;
     }

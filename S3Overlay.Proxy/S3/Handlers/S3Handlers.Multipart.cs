@@ -1,29 +1,29 @@
 using System.Globalization;
 using S3Overlay.S3.Errors;
+using S3Overlay.S3.Http;
+using S3Overlay.S3.Xml;
 using S3Overlay.Storage;
 
 namespace S3Overlay.S3.Handlers;
 
 /// <summary>
-/// Multipart upload: parts are written through the store's multipart seam, live outside the
-/// bucket's namespace, and become one object only when the upload is completed.
+/// Multipart upload: parts go through the store's multipart seam, live outside the bucket's
+/// namespace, and become one object only when the upload is completed.
 /// </summary>
 public sealed partial class S3Handlers
 {
     private const int MaxPartNumber = 10_000;
-    private const int MaxListEntries = 1000;
 
     public async Task CreateMultipartUpload(S3Request r)
     {
-        var write = new ObjectWrite { Metadata = MultipartHeaders.ReadMetadata(r.Request) };
-        var uploadId = await store.CreateMultipartUploadAsync(r.Bucket, r.Key, write, r.Aborted);
-        if (r.Request.Headers["x-amz-checksum-algorithm"] is { Count: > 0 } algorithm)
-            r.Response.Headers["x-amz-checksum-algorithm"] = algorithm;
-        await MultipartXml.WriteAsync(r, "InitiateMultipartUploadResult", x =>
+        var key = KeyToWrite(r);
+        var write = new ObjectWrite { Metadata = ObjectHeaders.ReadMetadata(r.Request) };
+        var uploadId = await store.CreateMultipartUploadAsync(r.Bucket, key, write, r.Aborted);
+        await S3XmlResponse.WriteAsync(r.Response, "InitiateMultipartUploadResult", async xml =>
         {
-            x.WriteElementString("Bucket", r.Bucket);
-            x.WriteElementString("Key", r.Key);
-            x.WriteElementString("UploadId", uploadId);
+            await xml.ElementAsync("Bucket", r.Bucket);
+            await xml.ElementAsync("Key", key);
+            await xml.ElementAsync("UploadId", uploadId);
         });
     }
 
@@ -32,43 +32,45 @@ public sealed partial class S3Handlers
         var (uploadId, partNumber) = PartAddress(r);
         var write = new ObjectWrite
         {
-            ContentLength = MultipartHeaders.PayloadLength(r.Request),
-            ContentMD5 = MultipartHeaders.ContentMD5(r.Request),
+            ContentLength = ObjectHeaders.ContentLength(r.Request),
+            ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,
         };
         var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = part.ETag;
-        foreach (var (algorithm, value) in part.Checksums)
-            r.Response.Headers["x-amz-checksum-" + algorithm] = value;
+        foreach (var (algorithm, value) in part.Checksums) r.Response.Headers["x-amz-checksum-" + algorithm] = value;
+        r.Response.ContentLength = 0;
     }
 
+    /// <summary>A part copied from a range of an existing object, streamed from the store's read into its part write.</summary>
     public async Task UploadPartCopy(S3Request r)
     {
         var (uploadId, partNumber) = PartAddress(r);
-        var source = CopySource.Parse(r.Request.Headers["x-amz-copy-source"]);
-        var range = CopySource.ParseRange(r.Request.Headers["x-amz-copy-source-range"]);
-        var conditions = CopySource.Conditions(r.Request);
-        await using var content = await source.OpenAsync(store, new ObjectReadRequest(range, conditions), r.Aborted);
-        var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, content.Body,
-            new ObjectWrite { ContentLength = content.Length }, r.Aborted);
-        await MultipartXml.WriteAsync(r, "CopyPartResult", x =>
+        var (sourceBucket, sourceKey) = CopySource.Parse(r.Request.Headers["x-amz-copy-source"].ToString());
+        var range = CopySourceRange(r);
+        var conditions = ObjectHeaders.ReadConditions(r.Request, "x-amz-copy-source-");
+        await using var source = await OpenCopySource(sourceBucket, sourceKey, conditions, r.Aborted, range);
+
+        var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, source.Body,
+            new ObjectWrite { ContentLength = source.Length }, r.Aborted);
+        await S3XmlResponse.WriteAsync(r.Response, "CopyPartResult", async xml =>
         {
-            x.WriteElementString("LastModified", MultipartXml.Timestamp(part.LastModified));
-            x.WriteElementString("ETag", part.ETag);
+            await xml.ElementAsync("LastModified", part.LastModified);
+            await xml.ElementAsync("ETag", part.ETag);
         });
     }
 
     public async Task CompleteMultipartUpload(S3Request r)
     {
         var uploadId = UploadId(r);
-        var parts = await CompletedPartsXml.ReadAsync(r.Body, r.Aborted);
+        var parts = CompletedParts(await S3XmlRequest.ReadAsync(r));
         var info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, r.Aborted);
-        await MultipartXml.WriteAsync(r, "CompleteMultipartUploadResult", x =>
+        await S3XmlResponse.WriteAsync(r.Response, "CompleteMultipartUploadResult", async xml =>
         {
-            x.WriteElementString("Location", ObjectLocation(r));
-            x.WriteElementString("Bucket", r.Bucket);
-            x.WriteElementString("Key", r.Key);
-            x.WriteElementString("ETag", info.ETag);
+            await xml.ElementAsync("Location", $"{r.Request.Scheme}://{r.Request.Host}{r.Address.RawPath}");
+            await xml.ElementAsync("Bucket", r.Bucket);
+            await xml.ElementAsync("Key", r.Key);
+            await xml.ElementAsync("ETag", info.ETag);
         });
     }
 
@@ -81,83 +83,84 @@ public sealed partial class S3Handlers
     public async Task ListParts(S3Request r)
     {
         var uploadId = UploadId(r);
-        var marker = MultipartHeaders.QueryInt(r.Request, "part-number-marker", 0, 0, int.MaxValue);
-        var maxParts = Math.Min(MultipartHeaders.QueryInt(r.Request, "max-parts", MaxListEntries, 0, int.MaxValue), MaxListEntries);
+        var marker = QueryNumber(r, "part-number-marker", 0);
+        var maxParts = Math.Min(QueryNumber(r, "max-parts", ListingQuery.MaxPageSize), ListingQuery.MaxPageSize);
+        var listing = ListingQuery.Read(r.Request.Query);
         var page = await store.ListPartsAsync(r.Bucket, r.Key, uploadId, marker, maxParts, r.Aborted);
-        var url = MultipartXml.UrlEncoded(r.Request);
-        await MultipartXml.WriteAsync(r, "ListPartsResult", x =>
+        await S3XmlResponse.WriteAsync(r.Response, "ListPartsResult", async xml =>
         {
-            x.WriteElementString("Bucket", r.Bucket);
-            x.WriteElementString("Key", url(r.Key));
-            x.WriteElementString("UploadId", uploadId);
-            MultipartXml.WriteOwner(x, "Initiator");
-            MultipartXml.WriteOwner(x, "Owner");
-            x.WriteElementString("StorageClass", "STANDARD");
-            x.WriteElementString("PartNumberMarker", Invariant(marker));
-            x.WriteElementString("NextPartNumberMarker", Invariant(page.NextPartNumberMarker));
-            x.WriteElementString("MaxParts", Invariant(maxParts));
-            x.WriteElementString("IsTruncated", page.IsTruncated ? "true" : "false");
-            if (url != MultipartXml.Plain) x.WriteElementString("EncodingType", "url");
+            await xml.ElementAsync("Bucket", r.Bucket);
+            await xml.ElementAsync("Key", listing.Show(r.Key));
+            await xml.ElementAsync("UploadId", uploadId);
+            await xml.OwnerAsync("Initiator");
+            await xml.OwnerAsync();
+            await xml.ElementAsync("StorageClass", "STANDARD");
+            await xml.ElementAsync("PartNumberMarker", marker);
+            await xml.ElementAsync("NextPartNumberMarker", page.NextPartNumberMarker);
+            await xml.ElementAsync("MaxParts", maxParts);
+            await xml.ElementAsync("IsTruncated", page.IsTruncated);
+            if (listing.UrlEncoded) await xml.ElementAsync("EncodingType", "url");
             foreach (var part in page.Parts)
             {
-                x.WriteStartElement("Part");
-                x.WriteElementString("PartNumber", Invariant(part.PartNumber));
-                x.WriteElementString("LastModified", MultipartXml.Timestamp(part.LastModified));
-                x.WriteElementString("ETag", part.ETag);
-                x.WriteElementString("Size", Invariant(part.Size));
+                await xml.WriteStartElementAsync(null, "Part", null);
+                await xml.ElementAsync("PartNumber", part.PartNumber);
+                await xml.ElementAsync("LastModified", part.LastModified);
+                await xml.ElementAsync("ETag", part.ETag);
+                await xml.ElementAsync("Size", part.Size);
                 foreach (var (algorithm, value) in part.Checksums)
-                    x.WriteElementString(MultipartXml.ChecksumElement(algorithm), value);
-                x.WriteEndElement();
+                    await xml.ElementAsync("Checksum" + algorithm.ToUpperInvariant(), value);
+                await xml.WriteEndElementAsync();
             }
         });
     }
 
     public async Task ListMultipartUploads(S3Request r)
     {
-        var q = r.Request.Query;
+        var query = r.Request.Query;
+        var listing = ListingQuery.Read(query);
+        var keyMarker = NullIfEmpty(ListingQuery.Value(query, "key-marker"));
         var request = new UploadsRequest(
-            Prefix: q["prefix"].ToString(),
-            Delimiter: NullIfEmpty(q["delimiter"]),
-            KeyMarker: NullIfEmpty(q["key-marker"]),
+            Prefix: listing.Prefix,
+            Delimiter: listing.Delimiter,
+            KeyMarker: keyMarker,
             // S3 ignores the upload-id marker without a key marker.
-            UploadIdMarker: NullIfEmpty(q["key-marker"]) is null ? null : NullIfEmpty(q["upload-id-marker"]),
-            MaxUploads: Math.Min(MultipartHeaders.QueryInt(r.Request, "max-uploads", MaxListEntries, 0, int.MaxValue), MaxListEntries));
+            UploadIdMarker: keyMarker is null ? null : NullIfEmpty(ListingQuery.Value(query, "upload-id-marker")),
+            MaxUploads: Math.Min(QueryNumber(r, "max-uploads", ListingQuery.MaxPageSize), ListingQuery.MaxPageSize));
         var page = await store.ListMultipartUploadsAsync(r.Bucket, request, r.Aborted);
-        var url = MultipartXml.UrlEncoded(r.Request);
-        await MultipartXml.WriteAsync(r, "ListMultipartUploadsResult", x =>
+        await S3XmlResponse.WriteAsync(r.Response, "ListMultipartUploadsResult", async xml =>
         {
-            x.WriteElementString("Bucket", r.Bucket);
-            x.WriteElementString("KeyMarker", url(request.KeyMarker ?? ""));
-            x.WriteElementString("UploadIdMarker", request.UploadIdMarker ?? "");
-            x.WriteElementString("NextKeyMarker", url(page.NextKeyMarker ?? ""));
-            x.WriteElementString("NextUploadIdMarker", page.NextUploadIdMarker ?? "");
-            if (request.Delimiter is not null) x.WriteElementString("Delimiter", url(request.Delimiter));
-            x.WriteElementString("Prefix", url(request.Prefix));
-            x.WriteElementString("MaxUploads", Invariant(request.MaxUploads));
-            x.WriteElementString("IsTruncated", page.IsTruncated ? "true" : "false");
-            if (url != MultipartXml.Plain) x.WriteElementString("EncodingType", "url");
+            await xml.ElementAsync("Bucket", r.Bucket);
+            await xml.ElementAsync("KeyMarker", listing.Show(request.KeyMarker ?? ""));
+            await xml.ElementAsync("UploadIdMarker", request.UploadIdMarker ?? "");
+            await xml.ElementAsync("NextKeyMarker", listing.Show(page.NextKeyMarker ?? ""));
+            await xml.ElementAsync("NextUploadIdMarker", page.NextUploadIdMarker ?? "");
+            await xml.OptionalElementAsync("Delimiter", request.Delimiter is null ? null : listing.Show(request.Delimiter));
+            await xml.ElementAsync("Prefix", listing.Show(request.Prefix));
+            await xml.ElementAsync("MaxUploads", request.MaxUploads);
+            await xml.ElementAsync("IsTruncated", page.IsTruncated);
+            if (listing.UrlEncoded) await xml.ElementAsync("EncodingType", "url");
             foreach (var upload in page.Uploads)
             {
-                x.WriteStartElement("Upload");
-                x.WriteElementString("Key", url(upload.Key));
-                x.WriteElementString("UploadId", upload.UploadId);
-                MultipartXml.WriteOwner(x, "Initiator");
-                MultipartXml.WriteOwner(x, "Owner");
-                x.WriteElementString("StorageClass", "STANDARD");
-                x.WriteElementString("Initiated", MultipartXml.Timestamp(upload.Initiated));
-                x.WriteEndElement();
+                await xml.WriteStartElementAsync(null, "Upload", null);
+                await xml.ElementAsync("Key", listing.Show(upload.Key));
+                await xml.ElementAsync("UploadId", upload.UploadId);
+                await xml.OwnerAsync("Initiator");
+                await xml.OwnerAsync();
+                await xml.ElementAsync("StorageClass", "STANDARD");
+                await xml.ElementAsync("Initiated", upload.Initiated);
+                await xml.WriteEndElementAsync();
             }
             foreach (var prefix in page.CommonPrefixes)
             {
-                x.WriteStartElement("CommonPrefixes");
-                x.WriteElementString("Prefix", url(prefix));
-                x.WriteEndElement();
+                await xml.WriteStartElementAsync(null, "CommonPrefixes", null);
+                await xml.ElementAsync("Prefix", listing.Show(prefix));
+                await xml.WriteEndElementAsync();
             }
         });
     }
 
     private static string UploadId(S3Request r) =>
-        NullIfEmpty(r.Request.Query["uploadId"]) ?? throw new S3Exception(S3Error.NoSuchUpload);
+        NullIfEmpty(r.Request.Query["uploadId"].ToString()) ?? throw new S3Exception(S3Error.NoSuchUpload);
 
     private static (string UploadId, int PartNumber) PartAddress(S3Request r)
     {
@@ -168,15 +171,48 @@ public sealed partial class S3Handlers
         return (UploadId(r), n);
     }
 
-    /// <summary>Where the completed object is, as S3 says it: the URL the client used, ending in the object's path.</summary>
-    private static string ObjectLocation(S3Request r)
+    /// <summary>
+    /// UploadPartCopy's <c>x-amz-copy-source-range</c>: absent, or exactly <c>bytes=first-last</c>
+    /// (no open or suffix ranges, unlike a GET's Range).
+    /// </summary>
+    private static ByteRange? CopySourceRange(S3Request r)
     {
-        var request = r.Request;
-        return $"{request.Scheme}://{request.Host}{r.Address.RawPath}";
+        var header = r.Request.Headers["x-amz-copy-source-range"].ToString();
+        if (header.Length == 0) return null;
+        return ByteRange.Parse(header) is { First: not null, Last: not null } range
+            ? range
+            : throw InvalidCopySourceRange("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
     }
 
-    private static string Invariant(long n) => n.ToString(CultureInfo.InvariantCulture);
+    private static S3Exception InvalidCopySourceRange(string message) =>
+        new S3Exception(S3Error.InvalidArgument.WithMessage(message)).With("ArgumentName", "x-amz-copy-source-range");
 
-    private static string? NullIfEmpty(Microsoft.Extensions.Primitives.StringValues v) =>
-        string.IsNullOrEmpty(v.ToString()) ? null : v.ToString();
+    /// <summary>The parts CompleteMultipartUpload lists, in the client's order; MalformedXML when there are none.</summary>
+    private static List<CompletedPart> CompletedParts(System.Xml.Linq.XElement root)
+    {
+        if (root.Name.LocalName != "CompleteMultipartUpload") throw new S3Exception(S3Error.MalformedXML);
+        var parts = new List<CompletedPart>();
+        foreach (var part in root.Children("Part"))
+        {
+            var etag = part.ChildText("ETag")?.Trim();
+            if (!int.TryParse(part.ChildText("PartNumber"), NumberStyles.None, CultureInfo.InvariantCulture, out var number) || string.IsNullOrEmpty(etag))
+                throw new S3Exception(S3Error.MalformedXML);
+            // The seam's ETags are quoted as on the wire; some clients send them bare.
+            parts.Add(new CompletedPart(number, etag.StartsWith('"') ? etag : $"\"{etag}\""));
+        }
+        return parts.Count > 0 ? parts : throw new S3Exception(S3Error.MalformedXML);
+    }
+
+    /// <summary>A non-negative integer query parameter; InvalidArgument when it is not one.</summary>
+    private static int QueryNumber(S3Request r, string name, int absent)
+    {
+        var raw = r.Request.Query[name].ToString();
+        if (raw.Length == 0) return absent;
+        return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new S3Exception(S3Error.InvalidArgument.WithMessage($"Provided {name} not an integer or within integer range"))
+                .With("ArgumentName", name).With("ArgumentValue", raw);
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }
