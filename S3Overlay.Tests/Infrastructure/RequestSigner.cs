@@ -33,7 +33,12 @@ public static class RequestSigner
             .ToArray();
         var signedHeaders = string.Join(';', headers.Select(h => h.Item1));
         var scope = $"{date}/{region}/s3/aws4_request";
-        var canonical = SigV4.CanonicalRequest(request.Method.Method, uri.AbsolutePath, SigV4.CanonicalQuery(uri.Query),
+        // Sign the target exactly as it goes on the wire (raw tests send it uncanonicalised).
+        var target = uri.PathAndQuery;
+        var question = target.IndexOf('?');
+        var path = question < 0 ? target : target[..question];
+        var query = question < 0 ? "" : target[(question + 1)..];
+        var canonical = SigV4.CanonicalRequest(request.Method.Method, path, SigV4.CanonicalQuery(query),
             headers, signedHeaders, request.Headers.GetValues("x-amz-content-sha256").First());
         var signature = Convert.ToHexStringLower(SigV4.Hmac(SigV4.DeriveSigningKey(secretKey, date, region, "s3"), SigV4.StringToSign(timestamp, scope, canonical)));
         request.Headers.TryAddWithoutValidation("Authorization",
