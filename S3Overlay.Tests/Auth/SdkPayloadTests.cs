@@ -1,6 +1,7 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.Tests.Infrastructure;
+using Checksums = S3Overlay.S3.Checksums;
 
 namespace S3Overlay.Tests.Auth;
 
@@ -55,8 +56,8 @@ public class SdkPayloadTests
     }
 
     [Theory]
+    // CRC32C needs the SDK's native CRT package on the client side; ChecksumHeaderTests sends it raw.
     [InlineData("CRC32")]
-    [InlineData("CRC32C")]
     [InlineData("SHA1")]
     [InlineData("SHA256")]
     public async Task Checksums_sent_with_a_put_are_returned_when_asked_for(string algorithm)
@@ -68,7 +69,7 @@ public class SdkPayloadTests
         {
             BucketName = "sums", Key = "k", InputStream = new MemoryStream(Body), ChecksumAlgorithm = new Amazon.S3.ChecksumAlgorithm(algorithm),
         });
-        var expected = S3.Checksums.ChecksumAlgorithm.Find(algorithm)!.Compute(Body);
+        var expected = Checksums.ChecksumAlgorithm.Find(algorithm)!.Compute(Body);
 
         var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = "sums", Key = "k", ChecksumMode = ChecksumMode.ENABLED });
         Assert.Equal(expected, ChecksumOf(head.ChecksumCRC32, head.ChecksumCRC32C, head.ChecksumSHA1, head.ChecksumSHA256, algorithm));

@@ -148,8 +148,8 @@ public class SignatureTests
         using var admin = proxy.CreateClient(accessKey: "admin-key", secretKey: "admin-secret");
         using var viewer = proxy.CreateClient(accessKey: "viewer-key", secretKey: "viewer-secret");
         using var defaults = proxy.CreateClient();
-        await admin.PutBucketAsync("b");
-        Assert.Contains((await viewer.ListBucketsAsync()).Buckets, b => b.BucketName == "b");
+        await admin.PutBucketAsync("bkt");
+        Assert.Contains((await viewer.ListBucketsAsync()).Buckets, b => b.BucketName == "bkt");
         var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => defaults.ListBucketsAsync());
         Assert.Equal("InvalidAccessKeyId", e.ErrorCode);
     }
@@ -158,15 +158,15 @@ public class SignatureTests
     public async Task A_body_that_is_not_the_signed_sha256_is_refused_and_not_stored()
     {
         await using var proxy = await ProxyServer.StartAsync();
-        await AuthHttp.PutBucketWithObjectAsync(proxy, "b", "other", Body);
+        await AuthHttp.PutBucketWithObjectAsync(proxy, "bkt", "other", Body);
         using var http = proxy.CreateHttpClient(signed: false);
-        var request = new HttpRequestMessage(HttpMethod.Put, proxy.Url + "/b/k") { Content = new ByteArrayContent("signed content"u8.ToArray()) };
+        var request = new HttpRequestMessage(HttpMethod.Put, proxy.Url + "/bkt/k") { Content = new ByteArrayContent("signed content"u8.ToArray()) };
         await RequestSigner.SignAsync(request);
         request.Content = new ByteArrayContent("sent content!!"u8.ToArray());
         await AuthHttp.AssertErrorAsync(await http.SendAsync(request), 400, "XAmzContentSHA256Mismatch");
 
         using var signedHttp = proxy.CreateHttpClient();
-        Assert.Equal(HttpStatusCode.NotFound, (await signedHttp.GetAsync("b/k")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await signedHttp.GetAsync("bkt/k")).StatusCode);
     }
 
     private static string Presign(IAmazonS3 client, string bucket, string key, HttpVerb verb, TimeSpan lifetime) =>

@@ -12,7 +12,7 @@ namespace S3Overlay.Tests.Infrastructure;
 public static class RequestSigner
 {
     public static async Task SignAsync(HttpRequestMessage request, string accessKey = ProxyServer.AccessKey, string secretKey = ProxyServer.SecretKey,
-        string region = "us-east-1", DateTimeOffset? now = null)
+        string region = "us-east-1", DateTimeOffset? now = null, string? payloadHash = null)
     {
         var uri = request.RequestUri ?? throw new InvalidOperationException("The request needs an absolute URI.");
         var time = (now ?? DateTimeOffset.UtcNow).ToUniversalTime();
@@ -23,12 +23,12 @@ public static class RequestSigner
         request.Headers.Remove("x-amz-content-sha256");
         request.Headers.Remove("Authorization");
         request.Headers.TryAddWithoutValidation("x-amz-date", timestamp);
-        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", await PayloadHashAsync(request.Content));
+        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash ?? await PayloadHashAsync(request.Content));
 
         var headers = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
             .Where(h => h.Key.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
             .Select(h => (Name: h.Key.ToLowerInvariant(), Value: string.Join(',', h.Value)))
-            .Append(("host", uri.IsDefaultPort ? uri.Host : uri.Authority))
+            .Append(("host", request.Headers.Host ?? (uri.IsDefaultPort ? uri.Host : uri.Authority)))
             .OrderBy(h => h.Item1, StringComparer.Ordinal)
             .ToArray();
         var signedHeaders = string.Join(';', headers.Select(h => h.Item1));
@@ -45,7 +45,7 @@ public static class RequestSigner
             $"{SigV4.Algorithm} Credential={accessKey}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
     }
 
-    /// <summary>Buffered content is hashed; a stream is sent as UNSIGNED-PAYLOAD rather than read twice.</summary>
+    /// <summary>Unless told (<c>STREAMING-…</c>), buffered content is hashed; a stream is sent as UNSIGNED-PAYLOAD rather than read twice.</summary>
     private static async Task<string> PayloadHashAsync(HttpContent? content) => content switch
     {
         null => SigV4.EmptyPayloadSha256,
