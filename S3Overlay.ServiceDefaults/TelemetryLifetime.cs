@@ -29,10 +29,13 @@ internal sealed class TelemetryLifetime(IServiceProvider services) : IHostedServ
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        // Blocking, bounded: the exporters' own flush has no async form.
-        _tracing?.ForceFlush(FlushTimeoutMs);
-        _metrics?.ForceFlush(FlushTimeoutMs);
-        _logging?.ForceFlush(FlushTimeoutMs);
+        // Blocking (the SDK's flush has no async form) and bounded by one deadline for all three,
+        // so an unreachable collector delays shutdown by at most that.
+        var started = Environment.TickCount64;
+        int Left() => (int)Math.Max(0, FlushTimeoutMs - (Environment.TickCount64 - started));
+        _tracing?.ForceFlush(Left());
+        _metrics?.ForceFlush(Left());
+        _logging?.ForceFlush(Left());
         return Task.CompletedTask;
     }
 }

@@ -69,38 +69,21 @@ public static class OverlayTelemetry
     /// <summary>Readers that joined a fill already in flight instead of asking the remote again.</summary>
     public static readonly Counter<long> CoalescedWaiters = Meter.CreateCounter<long>("overlay.coalesced_waiters", "{request}", "Reads coalesced onto an in-flight fill");
 
-    /// <summary>Fills (whole objects or chunks) fetching from the remote right now: +1 when one starts, -1 when it ends, whatever the outcome.</summary>
-    public static readonly UpDownCounter<long> FillsInFlight = Meter.CreateUpDownCounter<long>("overlay.fills.active", "{fill}", "Fills from the remote in progress");
+    private static readonly ObservedValues ActiveFills = new();
+    private static readonly ObservedValues CacheSizes = new();
 
-    private static readonly Lock CacheSizeLock = new();
-    private static Func<long>[] _cacheSizeCallbacks = [];
+    /// <summary>Fills (whole objects or chunks) fetching from the remote now, as reported by <see cref="ObserveFillsInFlight"/> callbacks.</summary>
+    public static readonly ObservableUpDownCounter<long> FillsInFlight = Meter.CreateObservableUpDownCounter("overlay.fills.active", ActiveFills.Observe, "{fill}", "Fills from the remote in progress");
 
-    /// <summary>Bytes the overlay keeps in the local store, as reported by <see cref="ObserveCacheSize"/> callbacks; read when a reader collects.</summary>
-    public static readonly ObservableGauge<long> CacheSize = Meter.CreateObservableGauge("overlay.cache.size", ObserveCacheSizes, "By", "Bytes cached in the local store");
+    /// <summary>Bytes the overlay keeps in the local store, as reported by <see cref="ObserveCacheSize"/> callbacks.</summary>
+    public static readonly ObservableGauge<long> CacheSize = Meter.CreateObservableGauge("overlay.cache.size", CacheSizes.Observe, "By", "Bytes cached in the local store");
 
     /// <summary>
-    /// Registers the overlay's cache-size callback (called only when a reader collects: keep it
-    /// cheap, e.g. a running total). Dispose the result when the overlay goes away.
+    /// Registers a callback reporting the fills in flight (read only when a reader collects, so
+    /// fills pay nothing for it). Dispose the result when its owner goes away.
     /// </summary>
-    public static IDisposable ObserveCacheSize(Func<long> bytes)
-    {
-        lock (CacheSizeLock) _cacheSizeCallbacks = [.. _cacheSizeCallbacks, bytes];
-        return new Registration(() =>
-        {
-            lock (CacheSizeLock) _cacheSizeCallbacks = [.. _cacheSizeCallbacks.Where(c => c != bytes)];
-        });
-    }
+    public static IDisposable ObserveFillsInFlight(Func<long> fills) => ActiveFills.Add(fills);
 
-    private static IEnumerable<Measurement<long>> ObserveCacheSizes()
-    {
-        foreach (var callback in Volatile.Read(ref _cacheSizeCallbacks))
-            yield return new Measurement<long>(callback());
-    }
-
-    private sealed class Registration(Action unregister) : IDisposable
-    {
-        private Action? _unregister = unregister;
-
-        public void Dispose() => Interlocked.Exchange(ref _unregister, null)?.Invoke();
-    }
+    /// <summary>Registers a callback reporting the cache's size in bytes (read only when a reader collects: keep it cheap, e.g. a running total).</summary>
+    public static IDisposable ObserveCacheSize(Func<long> bytes) => CacheSizes.Add(bytes);
 }

@@ -38,4 +38,24 @@ public class HealthEndpointTests
         var checks = json.RootElement.GetProperty("checks").EnumerateObject().Select(c => c.Name).ToList();
         Assert.Equal(["self"], checks);
     }
+
+    [Fact]
+    public async Task Health_is_503_when_the_local_store_is_unusable_while_alive_stays_200()
+    {
+        await using var proxy = await ProxyServer.StartAsync();
+        using var http = proxy.CreateHttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("_overlay/health")).StatusCode);
+
+        Directory.Delete(proxy.DataDir, recursive: true);   // the disk went away
+
+        var response = await http.GetAsync("_overlay/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Unhealthy", json.RootElement.GetProperty("status").GetString());
+        var storage = json.RootElement.GetProperty("checks").GetProperty("storage");
+        Assert.Equal("Unhealthy", storage.GetProperty("status").GetString());
+        Assert.Contains(proxy.DataDir, storage.GetProperty("description").GetString());
+        // The process itself is fine: restarting it would not bring the disk back.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("_overlay/alive")).StatusCode);
+    }
 }

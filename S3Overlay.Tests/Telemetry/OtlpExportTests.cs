@@ -80,6 +80,26 @@ public class OtlpExportTests
     }
 
     [Fact]
+    public async Task Exports_over_grpc_the_protocol_Aspire_prefers()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync(grpc: true);
+        var service = "s3overlay-" + Guid.NewGuid().ToString("N")[..8];
+        var settings = OtlpSettings(receiver, service);
+        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+        var bucket = "grpc-" + Guid.NewGuid().ToString("N")[..12];
+        await using (var proxy = await ProxyServer.StartAsync(settings))
+        {
+            using var http = proxy.CreateHttpClient();
+            await http.GetAsync($"{bucket}/key");
+        }
+        var spans = receiver.Bodies("traces").SelectMany(OtlpPayload.Spans).ToList();
+        var head = Assert.Single(spans, s => Equals(s.Attributes.GetValueOrDefault("s3.bucket"), bucket));
+        Assert.Equal("S3 GetObject", head.Name);
+        Assert.Equal(service, head.Service);
+        Assert.Contains(receiver.Bodies("metrics").SelectMany(OtlpPayload.Metrics), m => m.Name == "http.server.request.duration");
+    }
+
+    [Fact]
     public async Task Without_an_endpoint_nothing_is_registered_and_nothing_is_sent()
     {
         await using var receiver = await OtlpReceiver.StartAsync();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -11,8 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace S3Overlay.Tests.Telemetry;
 
 /// <summary>
-/// An OTLP/HTTP collector in miniature: Kestrel on 127.0.0.1:0 accepting the exporter's protobuf
-/// POSTs to /v1/traces, /v1/metrics and /v1/logs and keeping their bodies for the test to decode.
+/// An OTLP collector in miniature: Kestrel on 127.0.0.1:0 accepting the exporter's protobuf
+/// POSTs over HTTP (/v1/traces, /v1/metrics, /v1/logs) or over gRPC (HTTP/2 without TLS,
+/// /opentelemetry.proto.collector.trace.v1.TraceService/Export, ...) and keeping the request
+/// messages for the test to decode.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
@@ -23,24 +26,40 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public string Url { get; private set; } = "";
 
-    public static async Task<OtlpReceiver> StartAsync()
+    public static async Task<OtlpReceiver> StartAsync(bool grpc = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        // gRPC without TLS is HTTP/2 with prior knowledge: no upgrade from HTTP/1.1.
+        if (grpc) builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2));
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new OtlpReceiver(app);
         app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
         {
-            using var body = new MemoryStream();
-            await request.Body.CopyToAsync(body);
-            receiver._received.Enqueue((signal, body.ToArray()));
+            receiver._received.Enqueue((signal, await ReadAllAsync(request.Body)));
             // An empty ExportXxxServiceResponse is an empty protobuf message.
             return Results.Bytes([], "application/x-protobuf");
+        });
+        app.MapPost("/opentelemetry.proto.collector.{signal}.v1.{service}/Export", async (string signal, HttpContext context) =>
+        {
+            // One gRPC message: a compressed flag, a 4-byte big-endian length, the protobuf.
+            var framed = await ReadAllAsync(context.Request.Body);
+            receiver._received.Enqueue((signal == "trace" ? "traces" : signal, framed[5..]));
+            context.Response.ContentType = "application/grpc";
+            await context.Response.Body.WriteAsync(new byte[5]);
+            context.Response.AppendTrailer("grpc-status", "0");
         });
         await app.StartAsync();
         receiver.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return receiver;
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream)
+    {
+        using var body = new MemoryStream();
+        await stream.CopyToAsync(body);
+        return body.ToArray();
     }
 
     public int Count => _received.Count;

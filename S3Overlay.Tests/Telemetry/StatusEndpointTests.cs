@@ -35,10 +35,8 @@ public class StatusEndpointTests
         OverlayTelemetry.FillDuration.Record(0.25);
         OverlayTelemetry.FillDuration.Record(0.75);
         OverlayTelemetry.CoalescedWaiters.Add(2);
-        OverlayTelemetry.FillsInFlight.Add(1);
-        OverlayTelemetry.FillsInFlight.Add(1);
-        OverlayTelemetry.FillsInFlight.Add(-1);
         long cached = 12_345;
+        using (OverlayTelemetry.ObserveFillsInFlight(() => 1))
         using (OverlayTelemetry.ObserveCacheSize(() => cached))
         {
             using var json = await GetJsonAsync(http, "_overlay/status?format=json");
@@ -65,10 +63,10 @@ public class StatusEndpointTests
             using var again = await GetJsonAsync(http, "_overlay/status?format=json");
             Assert.Equal(20_000, again.RootElement.GetProperty("cacheSizeBytes").GetInt64());
         }
-        OverlayTelemetry.FillsInFlight.Add(-1);
 
         using var unregistered = await GetJsonAsync(http, "_overlay/status?format=json");
         Assert.Equal(JsonValueKind.Null, unregistered.RootElement.GetProperty("cacheSizeBytes").ValueKind);
+        Assert.Equal(0, unregistered.RootElement.GetProperty("fills").GetProperty("inFlight").GetInt64());
     }
 
     [Fact]

@@ -17,9 +17,10 @@ public sealed class OverlayStatistics : IDisposable
     private readonly DateTimeOffset _since;
     private readonly ConcurrentDictionary<string, StrongBox<long>> _requests = new(StringComparer.Ordinal);
     private readonly Lock _observeLock = new();
-    private long _localBytes, _remoteBytes, _fetchedBytes, _fillsInFlight, _fills, _fillMicroseconds, _coalesced;
-    private long _cacheSize;
-    private bool _cacheSizeObserved;
+    private long _localBytes, _remoteBytes, _fetchedBytes, _fills, _fillMicroseconds, _coalesced;
+
+    // Observable instruments report only during Observe(), under its lock: one measurement per registered callback.
+    private long? _fillsInFlight, _cacheSize;
 
     public OverlayStatistics(TimeProvider time)
     {
@@ -50,14 +51,9 @@ public sealed class OverlayStatistics : IDisposable
             else Interlocked.Add(ref _localBytes, value);
         }
         else if (instrument == OverlayTelemetry.RemoteBytesFetched) Interlocked.Add(ref _fetchedBytes, value);
-        else if (instrument == OverlayTelemetry.FillsInFlight) Interlocked.Add(ref _fillsInFlight, value);
         else if (instrument == OverlayTelemetry.CoalescedWaiters) Interlocked.Add(ref _coalesced, value);
-        else if (instrument == OverlayTelemetry.CacheSize)
-        {
-            // Only during Observe(), under its lock: one measurement per registered callback.
-            _cacheSize += value;
-            _cacheSizeObserved = true;
-        }
+        else if (instrument == OverlayTelemetry.FillsInFlight) _fillsInFlight = (_fillsInFlight ?? 0) + value;
+        else if (instrument == OverlayTelemetry.CacheSize) _cacheSize = (_cacheSize ?? 0) + value;
     }
 
     private void OnMeasurement(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
@@ -74,16 +70,15 @@ public sealed class OverlayStatistics : IDisposable
         return null;
     }
 
-    /// <summary>The figures now; asks the cache-size callbacks for their current value.</summary>
+    /// <summary>The figures now; asks the observable instruments' callbacks for their current values.</summary>
     public OverlayStatus Observe()
     {
-        long? cacheSize;
+        long? fillsInFlight, cacheSize;
         lock (_observeLock)
         {
-            _cacheSize = 0;
-            _cacheSizeObserved = false;
+            _fillsInFlight = _cacheSize = null;
             _listener.RecordObservableInstruments();
-            cacheSize = _cacheSizeObserved ? _cacheSize : null;
+            (fillsInFlight, cacheSize) = (_fillsInFlight, _cacheSize);
         }
         var fills = Interlocked.Read(ref _fills);
         return new OverlayStatus(
@@ -93,7 +88,7 @@ public sealed class OverlayStatistics : IDisposable
             LocalBytes: Interlocked.Read(ref _localBytes),
             RemoteBytes: Interlocked.Read(ref _remoteBytes),
             FetchedBytes: Interlocked.Read(ref _fetchedBytes),
-            FillsInFlight: Interlocked.Read(ref _fillsInFlight),
+            FillsInFlight: fillsInFlight ?? 0,
             FillsCompleted: fills,
             AverageFillSeconds: fills == 0 ? null : Interlocked.Read(ref _fillMicroseconds) / 1e6 / fills,
             CoalescedWaiters: Interlocked.Read(ref _coalesced),
