@@ -71,6 +71,23 @@ public sealed class SpanRecorder : IDisposable
 
         public IEnumerable<Activity> Named(string name) => Spans.Where(s => s.DisplayName == name);
 
+        /// <summary>The proxy's calls to the remote: HTTP client spans under the request, not under another one.</summary>
+        public IReadOnlyList<Activity> RemoteCalls
+        {
+            get
+            {
+                List<Activity> calls = [];
+                void Walk(Activity span)
+                {
+                    foreach (var child in ChildrenOf(span))
+                        if (child.Source.Name == "System.Net.Http") calls.Add(child);
+                        else Walk(child);
+                }
+                Walk(Root);
+                return calls;
+            }
+        }
+
         public IEnumerable<Activity> ChildrenOf(Activity parent) =>
             Spans.Where(s => s.ParentSpanId == parent.SpanId).OrderBy(s => s.StartTimeUtc);
 
@@ -84,6 +101,9 @@ public sealed class SpanRecorder : IDisposable
                 foreach (var tag in ShownTags)
                     if (span.GetTagItem(tag) is { } value) text.Append(' ').Append(tag).Append('=').Append(Format(value));
                 text.Append('\n');
+                // A call to the remote is where the proxy's trace ends: what the remote (here the
+                // tests' relay, in this process) does under it is not the proxy's.
+                if (span.Source.Name == "System.Net.Http") return;
                 foreach (var child in ChildrenOf(span)) Walk(child, depth + 1);
             }
             Walk(Root, 0);
