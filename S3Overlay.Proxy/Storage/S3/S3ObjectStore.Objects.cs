@@ -1,0 +1,118 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.S3.Errors;
+using SdkByteRange = Amazon.S3.Model.ByteRange;
+
+namespace S3Overlay.Storage.S3;
+
+public sealed partial class S3ObjectStore
+{
+    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
+    {
+        var info = await HeadAsync(bucket, key, ct);
+        conditions.Evaluate(info);
+        return info;
+    }
+
+    /// <remarks>
+    /// Conditions are evaluated here rather than sent along, because the ETag and Last-Modified
+    /// they compare with may be preserved values the server does not know.
+    /// </remarks>
+    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        var get = new GetObjectRequest { BucketName = bucket, Key = key };
+        if (request.Range is { } range) get.ByteRange = new SdkByteRange(range.ToString());
+        GetObjectResponse response;
+        try
+        {
+            response = await CallAsync(bucket, key, t => _client.GetObjectAsync(get, t), ct);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code)
+        {
+            // 416 says nothing of the object: its conditions come first, and the size may be missing.
+            var head = await HeadObjectAsync(bucket, key, request.Conditions, ct);
+            throw S3Exception.InvalidRange(head.Size);
+        }
+        try
+        {
+            var resolved = ContentRange.Parse(response.ContentRange);
+            var size = resolved?.TotalSize ?? response.ContentLength;
+            var info = PreservedMetadata.Read(key, size, response.ETag, response.LastModified, response.Headers, response.Metadata, response.ExpiresString);
+            request.Conditions.Evaluate(info);
+            return new ObjectContent(info, response.ResponseStream, request.Range is null ? null : resolved);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        await using var upload = await UploadBody.OpenAsync(body, write, ct);
+        var put = new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            InputStream = upload.Stream,
+            AutoCloseStream = false,
+            AutoResetStreamPosition = false,
+            UseChunkEncoding = false,
+            DisablePayloadSigning = true,
+            MD5Digest = write.ContentMD5,
+        };
+        put.Headers.ContentLength = upload.Length;
+        PreservedMetadata.Apply(write, put.Headers, put.Metadata);
+        var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.PutObjectAsync(put, t), ct, Timeout.InfiniteTimeSpan));
+        var etag = response.ETag;
+        if (write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing)
+            etag = await KeepTrailingChecksumsAsync(bucket, key, write, trailing, etag, ct);
+        return new ObjectInfo(key, upload.Length, write.ETag ?? etag, write.LastModified ?? Now(), write.Metadata);
+    }
+
+    /// <summary>
+    /// Trailer checksums are known only after the body, when the object's metadata is already
+    /// written: a copy onto itself (a server-side metadata rewrite, no bytes through us) adds
+    /// them, provided nobody replaced the object meanwhile.
+    /// </summary>
+    private async Task<string> KeepTrailingChecksumsAsync(string bucket, string key, ObjectWrite write, IReadOnlyDictionary<string, string> checksums, string etag, CancellationToken ct)
+    {
+        var copy = new CopyObjectRequest
+        {
+            SourceBucket = bucket,
+            SourceKey = key,
+            DestinationBucket = bucket,
+            DestinationKey = key,
+            MetadataDirective = S3MetadataDirective.REPLACE,
+            ETagToMatch = etag,
+        };
+        PreservedMetadata.Apply(write, copy.Headers, copy.Metadata, checksums);
+        var response = await CallAsync(bucket, key, t => _client.CopyObjectAsync(copy, t), ct, Timeout.InfiniteTimeSpan);
+        return response.ETag ?? etag;
+    }
+
+    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) =>
+        CallAsync(bucket, key, t => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, t), ct);
+
+    private async Task<ObjectInfo> HeadAsync(string bucket, string key, CancellationToken ct)
+    {
+        try
+        {
+            var r = await CallAsync(bucket, key, t => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, t), ct);
+            return PreservedMetadata.Read(key, r.ContentLength, r.ETag, r.LastModified, r.Headers, r.Metadata, r.ExpiresString);
+        }
+        // A HEAD's 404 has no body to tell a missing key from a missing bucket.
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
+        {
+            if (await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+            throw;
+        }
+    }
+
+    private DateTimeOffset Now()
+    {
+        var now = _clock.GetUtcNow();
+        return new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    }
+}
