@@ -3,6 +3,8 @@ using S3Overlay.S3;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Handlers;
 using S3Overlay.S3.Routing;
+using S3Overlay.Telemetry;
+using S3Overlay.Telemetry.Status;
 
 namespace S3Overlay.Hosting;
 
@@ -14,7 +16,8 @@ public static class ProxyApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
-        builder.AddServiceDefaults();
+        builder.AddServiceDefaults(OverlayTelemetry.Name);
+        builder.AddOverlayTelemetry();
         builder.AddS3Overlay();
         // Objects are up to 5 GiB a request; bodies are streamed, never buffered.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
@@ -24,6 +27,7 @@ public static class ProxyApplication
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapOverlayStatus();
         app.UseMiddleware<S3Endpoint>();
         return app;
     }
