@@ -18,10 +18,14 @@ public sealed partial class S3ObjectStore
     /// Conditions are evaluated here rather than sent along, because the ETag and Last-Modified
     /// they compare with may be preserved values the server does not know.
     /// </remarks>
-    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
+        OpenAsync(bucket, key, request, request.Range?.ToString(), ct);
+
+    /// <param name="rangeHeader">What to ask the server for; the answer is cut to <see cref="ObjectReadRequest.Range"/>.</param>
+    private async Task<ObjectContent> OpenAsync(string bucket, string key, ObjectReadRequest request, string? rangeHeader, CancellationToken ct)
     {
         var get = new GetObjectRequest { BucketName = bucket, Key = key };
-        if (request.Range is { } range) get.ByteRange = new SdkByteRange(range.ToString());
+        if (rangeHeader is not null) get.ByteRange = new SdkByteRange(rangeHeader);
         GetObjectResponse response;
         try
         {
@@ -33,19 +37,31 @@ public sealed partial class S3ObjectStore
             var head = await HeadObjectAsync(bucket, key, request.Conditions, ct);
             throw S3Exception.InvalidRange(head.Size);
         }
+        ResolvedRange? retry = null;
         try
         {
-            var resolved = ContentRange.Parse(response.ContentRange);
-            var size = resolved?.TotalSize ?? response.ContentLength;
+            var answered = ContentRange.Parse(response.ContentRange);
+            var size = answered?.TotalSize ?? response.ContentLength;
             var info = PreservedMetadata.Read(key, size, response.ETag, response.LastModified, response.Headers, response.Metadata, response.ExpiresString);
             request.Conditions.Evaluate(info);
-            return new ObjectContent(info, response.ResponseStream, request.Range is null ? null : resolved);
+            if (request.Range is not { } asked) return new ObjectContent(info, response.ResponseStream, null);
+            var range = asked.Resolve(size) ?? throw S3Exception.InvalidRange(size);
+            var got = answered ?? new ResolvedRange(0, size, size);
+            if (got == range) return new ObjectContent(info, response.ResponseStream, range);
+            if (got.Offset <= range.Offset && got.Last >= range.Last)
+                return new ObjectContent(info, new RangeWindowStream(response.ResponseStream, range.Offset - got.Offset, range.Length), range);
+            // Other bytes than asked (s3rver reads bytes=-100 as 0-100): ask again, now that the size is known.
+            if (rangeHeader == $"bytes={range.Offset}-{range.Last}")
+                throw new S3Exception(S3Error.RemoteError.WithMessage($"The {Options.Describe()} answered {got.ContentRange} to {rangeHeader}."), key);
+            retry = range;
         }
         catch
         {
             response.Dispose();
             throw;
         }
+        response.Dispose();
+        return await OpenAsync(bucket, key, request, $"bytes={retry.Value.Offset}-{retry.Value.Last}", ct);
     }
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
@@ -67,16 +83,18 @@ public sealed partial class S3ObjectStore
         var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.PutObjectAsync(put, t), ct, Timeout.InfiniteTimeSpan));
         var etag = response.ETag;
         if (write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing)
-            etag = await KeepTrailingChecksumsAsync(bucket, key, write, trailing, etag, ct);
+            etag = await KeepTrailingChecksumsAsync(bucket, key, write, trailing, etag, ct) ?? etag;
         return new ObjectInfo(key, upload.Length, write.ETag ?? etag, write.LastModified ?? Now(), write.Metadata);
     }
 
     /// <summary>
     /// Trailer checksums are known only after the body, when the object's metadata is already
     /// written: a copy onto itself (a server-side metadata rewrite, no bytes through us) adds
-    /// them, provided nobody replaced the object meanwhile.
+    /// them, provided nobody replaced the object meanwhile. The object is stored either way, so
+    /// a server that cannot do this (s3rver misreads the copy source) keeps it without them.
     /// </summary>
-    private async Task<string> KeepTrailingChecksumsAsync(string bucket, string key, ObjectWrite write, IReadOnlyDictionary<string, string> checksums, string etag, CancellationToken ct)
+    /// <returns>The object's new ETag, or null when the checksums could not be added.</returns>
+    private async Task<string?> KeepTrailingChecksumsAsync(string bucket, string key, ObjectWrite write, IReadOnlyDictionary<string, string> checksums, string etag, CancellationToken ct)
     {
         var copy = new CopyObjectRequest
         {
@@ -88,8 +106,15 @@ public sealed partial class S3ObjectStore
             ETagToMatch = etag,
         };
         PreservedMetadata.Apply(write, copy.Headers, copy.Metadata, checksums);
-        var response = await CallAsync(bucket, key, t => _client.CopyObjectAsync(copy, t), ct, Timeout.InfiniteTimeSpan);
-        return response.ETag ?? etag;
+        try
+        {
+            var response = await CallAsync(bucket, key, t => _client.CopyObjectAsync(copy, t), ct, Timeout.InfiniteTimeSpan);
+            return response.ETag;
+        }
+        catch (S3Exception e) when (e.Error.Status is >= 400 and < 500 || e.Error.Code == S3Error.RemoteError.Code)
+        {
+            return null;
+        }
     }
 
     public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) =>

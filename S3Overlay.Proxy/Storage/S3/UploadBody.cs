@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.Storage.S3;
@@ -39,27 +40,47 @@ internal sealed class UploadBody : IAsyncDisposable
         }
         if (write.ContentLength is { } length)
             return await ReadyAsync(new VerifyingStream(body, length, md5), null, null, ct);
+        // A spooled body is checked as it is spooled, before anything is sent.
+        using var hash = md5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var spooled = await SpoolAsync(body, hash, ct);
+        if (hash is not null && !hash.GetHashAndReset().AsSpan().SequenceEqual(md5))
+        {
+            await spooled.DisposeAsync();
+            throw new S3Exception(S3Error.BadDigest);
+        }
+        return spooled;
+    }
 
+    private static async Task<UploadBody> SpoolAsync(Stream body, IncrementalHash? hash, CancellationToken ct)
+    {
         var rented = ArrayPool<byte>.Shared.Rent(MemorySpoolLimit);
         try
         {
             var filled = 0;
             int read;
             while (filled < rented.Length && (read = await body.ReadAsync(rented.AsMemory(filled), ct)) > 0)
+            {
+                hash?.AppendData(rented.AsSpan(filled, read));
                 filled += read;
+            }
             if (filled < rented.Length)
-                return await ReadyAsync(new VerifyingStream(new MemoryStream(rented, 0, filled, writable: false), filled, md5), null, rented, ct);
+                return await ReadyAsync(new VerifyingStream(new MemoryStream(rented, 0, filled, writable: false), filled, null), null, rented, ct);
 
             var file = new FileStream(Path.Combine(Path.GetTempPath(), "s3overlay-upload-" + Guid.NewGuid().ToString("N")),
                 FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
             try
             {
                 await file.WriteAsync(rented.AsMemory(0, filled), ct);
+                var buffer = rented.AsMemory(0, 64 * 1024);
+                while ((read = await body.ReadAsync(buffer, ct)) > 0)
+                {
+                    hash?.AppendData(buffer.Span[..read]);
+                    await file.WriteAsync(buffer[..read], ct);
+                }
                 ArrayPool<byte>.Shared.Return(rented);
                 rented = null;
-                await body.CopyToAsync(file, 64 * 1024, ct);
                 file.Position = 0;
-                return await ReadyAsync(new VerifyingStream(file, file.Length, md5), file, null, ct);
+                return await ReadyAsync(new VerifyingStream(file, file.Length, null), file, null, ct);
             }
             catch
             {
