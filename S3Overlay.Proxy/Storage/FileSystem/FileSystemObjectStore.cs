@@ -13,6 +13,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore
     private readonly TimeProvider _clock;
     private readonly FileSystemStoreOptions _options;
     private readonly KeyLocks _locks = new();
+    private readonly KeyLocks _uploadLocks = new();
 
     public FileSystemObjectStore(string root, TimeProvider clock, FileSystemStoreOptions? options = null)
     {
