@@ -34,7 +34,7 @@ public abstract partial class ObjectStoreContract : IAsyncLifetime
     /// <summary>The smallest part a multipart upload accepts before the last one (S3: 5 MiB).</summary>
     protected virtual int MinimumPartSize => 5 * 1024 * 1024;
 
-    /// <summary>Whether multipart ETags are S3's <c>md5(part md5s)-N</c> (s3rver leaves out the <c>-N</c>).</summary>
+    /// <summary>Whether multipart ETags are S3's <c>md5(part md5s)-N</c> (s3rver gives the whole object's MD5).</summary>
     protected virtual bool MultipartETagsHavePartCount => true;
 
     /// <summary>Whether listings show a preserved ETag and Last-Modified (an S3 server's listing has only its own).</summary>
@@ -45,6 +45,12 @@ public abstract partial class ObjectStoreContract : IAsyncLifetime
 
     /// <summary>Whether checksums from a trailer are kept (the S3 store adds them with a copy onto the object, which s3rver fails).</summary>
     protected virtual bool KeepsTrailingChecksums => true;
+
+    /// <summary>
+    /// Whether the server keeps track of uploads: lists parts and uploads, aborts, and checks a
+    /// completion's part list (s3rver only initiates, stores parts and concatenates them).
+    /// </summary>
+    protected virtual bool TracksMultipartUploads => true;
 
     /// <summary>Whether listings keep S3's order where a folder has siblings that share its name (s3rver lists <c>d5/...</c> before <c>d5-1</c>).</summary>
     protected virtual bool ListsFolderSiblingsInOrder => true;
