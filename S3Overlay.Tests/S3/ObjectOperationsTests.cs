@@ -222,6 +222,16 @@ public sealed class ObjectOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
     }
 
     [Fact]
+    public async Task User_metadata_over_2_KiB_is_MetadataTooLarge()
+    {
+        var bucket = await s3.NewBucketAsync();
+        var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.PutAsync(bucket, "meta", "x", r => r.Metadata["big"] = new string('m', 2100)));
+        Assert.Equal("MetadataTooLarge", e.ErrorCode);
+        await s3.PutAsync(bucket, "meta", "x", r => r.Metadata["fits"] = new string('m', 2000));
+        Assert.Equal(2000, (await s3.Client.GetObjectMetadataAsync(bucket, "meta")).Metadata["fits"].Length);
+    }
+
+    [Fact]
     public async Task Overlong_keys_are_KeyTooLongError()
     {
         var bucket = await s3.NewBucketAsync();

@@ -14,7 +14,7 @@ public sealed class AbandonedUploadTests : IDisposable
     public void Dispose() => _dataDir.Delete(recursive: true);
 
     [Fact]
-    public async Task Uploads_older_than_the_max_age_are_removed_and_younger_ones_kept()
+    public async Task Uploads_and_temp_files_older_than_the_max_age_are_removed_and_younger_ones_kept()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         var store = new FileSystemObjectStore(_dataDir.FullName, clock, new FileSystemStoreOptions(MultipartMaxAge: TimeSpan.FromHours(2)));
@@ -24,8 +24,16 @@ public sealed class AbandonedUploadTests : IDisposable
         clock.Advance(TimeSpan.FromHours(1.5));
         var young = await store.CreateMultipartUploadAsync("bucket", "young", ObjectWrite.Empty, None);
         clock.Advance(TimeSpan.FromHours(1));
+        // Temp files a crash left behind go too, once as old.
+        var tmp = Path.Join(_dataDir.FullName, ".s3overlay", "tmp");
+        File.WriteAllText(Path.Join(tmp, "crashed"), "half a body");
+        File.SetLastWriteTimeUtc(Path.Join(tmp, "crashed"), clock.GetUtcNow().UtcDateTime.AddHours(-3));
+        File.WriteAllText(Path.Join(tmp, "in-flight"), "a body being written");
+        File.SetLastWriteTimeUtc(Path.Join(tmp, "in-flight"), clock.GetUtcNow().UtcDateTime);
 
         Assert.Equal(1, await store.RemoveAbandonedUploadsAsync(None));
+
+        Assert.Equal(["in-flight"], Directory.GetFiles(tmp).Select(Path.GetFileName));
 
         var e = await Assert.ThrowsAsync<S3Exception>(() => store.ListPartsAsync("bucket", "old", old, 0, 1000, None));
         Assert.Equal("NoSuchUpload", e.Error.Code);

@@ -23,7 +23,7 @@ public sealed partial class FileSystemObjectStore
                 .With("ArgumentName", "partNumber");
         var upload = RequireUpload(bucket, key, uploadId);
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
-        var part = new PartInfo(partNumber, temp.QuotedMd5, temp.Size, _clock.GetUtcNow(), temp.TrailingChecksums ?? ObjectMetadata.EmptyMap);
+        var part = new PartInfo(partNumber, temp.QuotedMd5, temp.Size, _clock.GetUtcNow(), temp.TrailingChecksums ?? write.Metadata.Checksums);
         using (await _uploadLocks.AcquireAsync(bucket, uploadId, CancellationToken.None))
         {
             RequireUpload(bucket, key, uploadId); // not aborted or completed meanwhile

@@ -1,3 +1,4 @@
+using S3Overlay.S3;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -30,7 +31,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
     {
         var buckets = new DirectoryInfo(_layout.Root).EnumerateDirectories()
-            .Where(d => d.Name[0] != '.')
+            .Where(d => BucketNames.IsAddressable(d.Name)) // only what a request can name (never the reserved folder)
             .Select(d => new BucketInfo(d.Name, d.CreationTimeUtc))
             .OrderBy(b => b.Name, Utf8Order.Instance)
             .ToList();
