@@ -50,7 +50,7 @@ public static class ProxyApplication
         services.AddSingleton(new S3FrontEndOptions(server.BaseDomain));
         services.AddSingleton<S3Handlers>();
         services.AddSingleton<S3RouteTable>();
-        services.TryAddSingleton<IRequestAuthenticator, AnonymousAuthenticator>();
+        builder.AddS3Authentication(read);
         builder.AddObjectStore(read, server);
         return builder;
     }

@@ -25,6 +25,7 @@ public static class RawS3
         var uri = new Uri(proxy.Url + pathAndQuery, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var request = new HttpRequestMessage(method, uri) { Content = content };
         configure?.Invoke(request);
+        await RequestSigner.SignAsync(request);
         return await Http.SendAsync(request);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Http;
 using S3Overlay.Storage;
 
@@ -15,6 +16,7 @@ public sealed partial class S3Handlers
         var read = new ObjectReadRequest(ByteRange.Parse(r.Request.Headers.Range), ObjectHeaders.ReadConditions(r.Request));
         await using var content = await store.GetObjectAsync(r.Bucket, r.Key, read, r.Aborted);
         ObjectHeaders.WriteObject(r.Response, content.Info, r.Request.Query);
+        ChecksumHeaders.WriteIfRequested(r.Request, r.Response, content.Info, wholeObject: content.Range is null);
         if (content.Range is { } range)
         {
             r.Response.StatusCode = StatusCodes.Status206PartialContent;
@@ -32,6 +34,7 @@ public sealed partial class S3Handlers
     {
         var info = await store.HeadObjectAsync(r.Bucket, r.Key, ObjectHeaders.ReadConditions(r.Request), r.Aborted);
         ObjectHeaders.WriteObject(r.Response, info, r.Request.Query);
+        ChecksumHeaders.WriteIfRequested(r.Request, r.Response, info);
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = info.Size;
     }
@@ -48,6 +51,7 @@ public sealed partial class S3Handlers
         };
         var info = await store.PutObjectAsync(r.Bucket, key, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = info.ETag;
+        ChecksumHeaders.Write(r.Response, info.Metadata.Checksums);
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = 0;
     }
