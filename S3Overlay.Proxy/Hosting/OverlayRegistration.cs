@@ -7,15 +7,20 @@ namespace S3Overlay.Hosting;
 /// <summary>Puts the overlay in front of whatever local store is registered, when a remote is configured.</summary>
 public static class OverlayRegistration
 {
+    /// <summary>The remote store, as a keyed service (health checks, the admin API).</summary>
+    public const string RemoteKey = "remote";
+
     /// <param name="remote">Creates the remote store the overlay reads through to.</param>
     public static IServiceCollection AddOverlay(this IServiceCollection services, OverlaySettings settings, Func<IServiceProvider, IObjectStore> remote)
     {
         var local = services.Last(d => d.ServiceType == typeof(IObjectStore));
         services.Remove(local);
         services.AddSingleton(settings);
-        services.AddSingleton<IObjectStore>(sp => new OverlayObjectStore(
-            Create(sp, local), remote(sp), settings,
+        services.AddKeyedSingleton<IObjectStore>(RemoteKey, (sp, _) => remote(sp));
+        services.AddSingleton(sp => new OverlayObjectStore(
+            Create(sp, local), sp.GetRequiredKeyedService<IObjectStore>(RemoteKey), settings,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OverlayObjectStore>>()));
+        services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<OverlayObjectStore>());
         return services;
     }
 

@@ -20,7 +20,14 @@ public static class ProxyApplication
         builder.AddOverlayTelemetry();
         builder.AddS3Overlay();
         // Objects are up to 5 GiB a request; bodies are streamed, never buffered.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            // User metadata and response-* overrides (a Content-Disposition file name) may be
+            // UTF-8, as S3 allows; Kestrel's ASCII default would refuse them or fail the response.
+            k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+            k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+        });
         // The original listens on 8000; --urls and ASPNETCORE_URLS (both the "urls" key) still win.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
             builder.WebHost.UseUrls("http://127.0.0.1:8000");
@@ -43,7 +50,7 @@ public static class ProxyApplication
         services.AddSingleton(new S3FrontEndOptions(server.BaseDomain));
         services.AddSingleton<S3Handlers>();
         services.AddSingleton<S3RouteTable>();
-        services.TryAddSingleton<IRequestAuthenticator, AnonymousAuthenticator>();
+        builder.AddS3Authentication(read);
         builder.AddObjectStore(read, server);
         return builder;
     }

@@ -9,6 +9,17 @@ public static class StorageRegistration
 {
     public static void AddObjectStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server)
     {
-        builder.Services.AddSingleton<IObjectStore>(sp => new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>()));
+        builder.AddFileSystemStore(read, server);
+        builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FileSystemObjectStore>());
+    }
+
+    /// <summary>The embedded file-system store in the data folder, and its cleaner of abandoned uploads.</summary>
+    public static void AddFileSystemStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server)
+    {
+        var options = new FileSystemStoreOptions(
+            MinimumPartSize: read.Long("S3_OVERLAY_MULTIPART_MIN_PART_SIZE", FileSystemStoreOptions.S3MinimumPartSize, min: 1),
+            MultipartMaxAge: read.Duration("S3_OVERLAY_MULTIPART_MAX_AGE", TimeSpan.FromHours(24)));
+        builder.Services.AddSingleton(sp => new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>(), options));
+        builder.Services.AddHostedService<AbandonedUploadCleaner>();
     }
 }

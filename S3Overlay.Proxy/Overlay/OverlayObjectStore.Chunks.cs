@@ -82,8 +82,14 @@ public sealed partial class OverlayObjectStore
         {
             var cached = await _local.GetObjectAsync(_settings.CacheBucket, chunked.ChunkKey(index),
                 new ObjectReadRequest(new ByteRange(offset, offset + length - 1), ReadConditions.None), ct);
-            var span = StartSpan(Spans.ChunkHit, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index);
-            return new MeasuredBody(cached.Body, Sources.Local, span);
+            if (cached.Info.Size == chunked.Layout.LengthOf(index))
+            {
+                var span = StartSpan(Spans.ChunkHit, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index);
+                return new MeasuredBody(cached.Body, Sources.Local, span);
+            }
+            // A chunk of the wrong size is one a non-atomic local store is still writing (or
+            // kept half of): it is not there yet.
+            await cached.DisposeAsync();
         }
         catch (S3Exception e) when (IsMiss(e))
         {
@@ -122,8 +128,8 @@ public sealed partial class OverlayObjectStore
     {
         try
         {
-            await _local.HeadObjectAsync(_settings.CacheBucket, chunked.ChunkKey(index), ReadConditions.None, ct);
-            return true;
+            var info = await _local.HeadObjectAsync(_settings.CacheBucket, chunked.ChunkKey(index), ReadConditions.None, ct);
+            return info.Size == chunked.Layout.LengthOf(index);
         }
         catch (S3Exception e) when (IsMiss(e))
         {
@@ -154,8 +160,17 @@ public sealed partial class OverlayObjectStore
     private async Task StoreChunkAsync(ChunkedObject chunked, int index, Stream body)
     {
         await EnsureLocalBucketAsync(_settings.CacheBucket, CancellationToken.None);
-        await _local.PutObjectAsync(_settings.CacheBucket, chunked.ChunkKey(index), body,
-            new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index) }, CancellationToken.None);
+        try
+        {
+            await _local.PutObjectAsync(_settings.CacheBucket, chunked.ChunkKey(index), body,
+                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index) }, CancellationToken.None);
+        }
+        catch
+        {
+            // A chunk key is the overlay's alone: whatever a non-atomic store kept of it goes.
+            await DiscardAsync(_settings.CacheBucket, chunked.ChunkKey(index));
+            throw;
+        }
 
         var id = (chunked.RemoteBucket, chunked.Key);
         if (_manifestETags.TryGetValue(id, out var known) && known == chunked.Remote.ETag) return;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
@@ -149,16 +150,53 @@ public sealed partial class OverlayObjectStore
         await EnsureLocalBucketAsync(bucket, CancellationToken.None);
         // The local store verifies what it is given: the length always, the MD5 when the remote
         // ETag is one; either mismatch stores nothing.
-        await _local.PutObjectAsync(bucket, key, body, new ObjectWrite
+        try
         {
-            Metadata = remote.Metadata,
-            ContentLength = remote.Size,
-            ContentMD5 = Md5OfETag(remote.ETag),
-            ETag = remote.ETag,
-            LastModified = remote.LastModified,
-        }, CancellationToken.None);
+            await _local.PutObjectAsync(bucket, key, body, new ObjectWrite
+            {
+                Metadata = remote.Metadata,
+                ContentLength = remote.Size,
+                ContentMD5 = Md5OfETag(remote.ETag),
+                ETag = remote.ETag,
+                LastModified = remote.LastModified,
+            }, CancellationToken.None);
+        }
+        catch
+        {
+            await DiscardPartialFillAsync(bucket, key, remote);
+            throw;
+        }
         _missing.Forget(remoteBucket, key);
         await WriteManifestAsync(ChunkManifest.Of(remoteBucket, remote with { Key = key }, chunkSize: 0, _clock.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// A local store that writes in place (s3rver does) keeps what arrived of a failed write. What
+    /// it kept is removed if it is this fill's (the remote's ETag, a wrong size): never an object
+    /// a client wrote meanwhile.
+    /// </summary>
+    private async Task DiscardPartialFillAsync(string bucket, string key, ObjectInfo remote)
+    {
+        try
+        {
+            var kept = await _local.HeadObjectAsync(bucket, key, ReadConditions.None, CancellationToken.None);
+            if (kept.ETag == remote.ETag && kept.Size != remote.Size) await DiscardAsync(bucket, key);
+        }
+        catch (S3Exception e) when (IsMiss(e))
+        {
+        }
+    }
+
+    private async Task DiscardAsync(string bucket, string key)
+    {
+        try
+        {
+            await _local.DeleteObjectAsync(bucket, key, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Could not remove the partial {Bucket}/{Key}", bucket, key);
+        }
     }
 
     /// <summary>The remote's description of an object, coalesced with nothing: HEADs are cheap and store nothing.</summary>

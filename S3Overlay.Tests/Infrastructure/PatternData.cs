@@ -1,17 +1,15 @@
+using System.Runtime.InteropServices;
+
 namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>
 /// Deterministic object bodies of any size, generated as they are read (a 200 MiB object is never
-/// an array), and checked the same way: every byte depends on its offset and a seed, so a byte
-/// from the wrong place or the wrong version of an object is caught.
+/// an array), and checked the same way: every 8-byte word depends on its offset and a seed, so a
+/// byte from the wrong place or from another version of an object is caught.
 /// </summary>
 public static class PatternData
 {
-    public static byte At(long offset, int seed)
-    {
-        var x = (ulong)offset * 0x9E3779B97F4A7C15UL ^ (ulong)seed * 0xC2B2AE3D27D4EB4FUL;
-        return (byte)(x >> 56 ^ x >> 29);
-    }
+    private const int Block = 64 * 1024;
 
     /// <summary>A seekable stream of <paramref name="length"/> pattern bytes (seekable, so SDK uploads know its length).</summary>
     public static Stream Open(long length, int seed) => new PatternStream(length, seed);
@@ -19,17 +17,36 @@ public static class PatternData
     /// <summary>Reads <paramref name="body"/> to its end; null when it is exactly the pattern's bytes [offset, offset+length), else what differs.</summary>
     public static async Task<string?> MismatchAsync(Stream body, long offset, long length, int seed)
     {
-        var buffer = new byte[128 * 1024];
+        var got = new byte[Block];
+        var expected = new byte[Block];
         long position = offset;
         int read;
-        while ((read = await body.ReadAsync(buffer)) > 0)
+        while ((read = await body.ReadAtLeastAsync(got, Block, throwOnEndOfStream: false)) > 0)
         {
-            for (var i = 0; i < read; i++)
-                if (position + i >= offset + length || buffer[i] != At(position + i, seed))
-                    return $"byte {position + i - offset} of the body differs (seed {seed})";
+            if (position + read > offset + length) return $"the body is longer than {length} bytes";
+            Fill(expected.AsSpan(0, read), position, seed);
+            if (!got.AsSpan(0, read).SequenceEqual(expected.AsSpan(0, read)))
+                return $"bytes {position - offset}..{position - offset + read - 1} of the body differ (seed {seed})";
             position += read;
         }
         return position == offset + length ? null : $"the body has {position - offset} bytes, not {length}";
+    }
+
+    /// <summary>Writes the pattern's bytes at [offset, offset + span.Length) into <paramref name="span"/>.</summary>
+    public static void Fill(Span<byte> span, long offset, int seed)
+    {
+        // Whole words from the aligned word at or before offset, then the slice that was asked for.
+        var skip = (int)(offset & 7);
+        var words = (skip + span.Length + 7) / 8;
+        Span<ulong> scratch = words <= 512 ? stackalloc ulong[words] : new ulong[words];
+        var first = (ulong)(offset >> 3);
+        var salt = (ulong)seed * 0xC2B2AE3D27D4EB4FUL;
+        for (var i = 0; i < words; i++)
+        {
+            var x = (first + (ulong)i) * 0x9E3779B97F4A7C15UL ^ salt;
+            scratch[i] = x ^ x >> 29;
+        }
+        MemoryMarshal.AsBytes(scratch).Slice(skip, span.Length).CopyTo(span);
     }
 
     private sealed class PatternStream(long length, int seed) : Stream
@@ -38,8 +55,8 @@ public static class PatternData
 
         public override int Read(byte[] buffer, int offset, int count)
         {
-            var n = (int)Math.Min(count, length - _position);
-            for (var i = 0; i < n; i++) buffer[offset + i] = At(_position + i, seed);
+            var n = (int)Math.Max(0, Math.Min(count, length - _position));
+            Fill(buffer.AsSpan(offset, n), _position, seed);
             _position += n;
             return n;
         }

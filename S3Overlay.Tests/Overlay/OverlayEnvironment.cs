@@ -87,8 +87,8 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         {
             var local = await servers.LocalS3Async();
             all["S3_OVERLAY_LOCAL_ENDPOINT"] = local.Url;
-            all["S3_OVERLAY_LOCAL_ACCESS_KEY_ID"] = S3rverProcess.AccessKey;
-            all["S3_OVERLAY_LOCAL_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey;
+            all["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
+            all["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
         }
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         try

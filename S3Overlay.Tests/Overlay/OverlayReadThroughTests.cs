@@ -15,6 +15,15 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
 {
     protected abstract LocalStoreKind Kind { get; }
 
+    /// <summary>The object 32 clients ask for at once (the figure: 20 MiB).</summary>
+    protected virtual long HotObjectSize => 20 * MiB;
+
+    /// <summary>The chunked object of the range test (the figure: 200 MiB), in 8 MiB chunks.</summary>
+    protected virtual long LargeObjectSize => 200 * MiB;
+
+    /// <summary>False where the local store keeps what arrived of an aborted upload (s3rver's bug; MinIO and the embedded store do not).</summary>
+    protected virtual bool FailedUploadsLeaveNothing => true;
+
     private Task<OverlayEnvironment> StartAsync(params (string Name, string Value)[] settings) =>
         OverlayEnvironment.StartAsync(servers, Kind, settings.ToDictionary(s => s.Name, s => (string?)s.Value));
 
@@ -86,7 +95,7 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
     public async Task Concurrent_cold_reads_of_one_object_make_one_remote_request()
     {
         await using var env = await StartAsync();
-        const long size = 20 * MiB;
+        var size = HotObjectSize;
         await env.SeedRemoteAsync("hot.bin", size, 4);
 
         var reads = Enumerable.Range(0, 32).Select(_ => Task.Run(() => env.GetAndCheckAsync("hot.bin", 4, size)));
@@ -100,27 +109,30 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
     public async Task A_large_object_is_cached_in_chunks_and_a_range_fetches_only_what_it_touches()
     {
         await using var env = await StartAsync(("S3_OVERLAY_CHUNK_SIZE", $"{8 * MiB}"), ("S3_OVERLAY_CHUNK_THRESHOLD", $"{16 * MiB}"));
-        const long size = 200 * MiB;
+        var size = LargeObjectSize;
+        const long chunk = 8 * MiB;
         await env.SeedRemoteAsync("big.bin", size, 5);
 
-        // 1 MiB inside chunk 12: one ranged remote GET of that chunk.
-        var range = await env.GetAndCheckAsync("big.bin", 5, size, 100 * MiB, 101 * MiB - 1);
+        // 1 MiB in the middle: one ranged remote GET of the one chunk it touches.
+        var first = size / 2;
+        var range = await env.GetAndCheckAsync("big.bin", 5, size, first, first + MiB - 1);
         Assert.Equal(HttpStatusCode.PartialContent, range.HttpStatusCode);
-        Assert.Equal(8 * MiB, env.Relay.BytesRelayed);
+        await EventuallyAsync(() => Task.FromResult(env.Relay.BytesRelayed >= chunk), "the chunk is fetched whole");
+        Assert.Equal(chunk, env.Relay.BytesRelayed);
         Assert.Equal(1, env.Relay.Requests("GET"));
 
         await EventuallyAsync(async () =>
         {
             env.Relay.ResetCounts();
-            await env.GetAndCheckAsync("big.bin", 5, size, 100 * MiB + 4096, 100 * MiB + 8191);
+            await env.GetAndCheckAsync("big.bin", 5, size, first + 4096, first + 8191);
             return env.Relay.TotalRequests == 0;
         }, "a second range in the cached chunk costs the remote nothing");
 
         env.Relay.ResetCounts();
         var whole = await env.GetAndCheckAsync("big.bin", 5, size);
         Assert.Equal(HttpStatusCode.OK, whole.HttpStatusCode);
-        Assert.Equal(size - 8 * MiB, env.Relay.BytesRelayed);
-        Assert.Equal(24, env.Relay.Requests("GET"));
+        Assert.Equal(size - chunk, env.Relay.BytesRelayed);
+        Assert.Equal(size / chunk - 1, env.Relay.Requests("GET"));
     }
 
     [Fact]
@@ -183,14 +195,14 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
         await using var env = await StartAsync();
         await env.SeedRemoteAsync("there.bin", 1000, 10);
 
-        var missing = await Assert.ThrowsAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "absent.bin"));
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "absent.bin"));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("NoSuchKey", missing.ErrorCode);
 
         env.Relay.Mode = CountingRelay.Behaviour.Answer500;
         var broken = await Assert.ThrowsAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "there.bin"));
         Assert.InRange((int)broken.StatusCode, 500, 599);
-        var brokenHead = await Assert.ThrowsAsync<AmazonS3Exception>(() => env.Client.GetObjectMetadataAsync(env.Bucket, "there.bin"));
+        var brokenHead = await Assert.ThrowsAnyAsync<Amazon.Runtime.AmazonServiceException>(() => env.Client.GetObjectMetadataAsync(env.Bucket, "there.bin"));
         Assert.InRange((int)brokenHead.StatusCode, 500, 599);
     }
 
@@ -204,6 +216,8 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
         env.Relay.CutAfterBytes = MiB;
 
         await Assert.ThrowsAnyAsync<Exception>(() => env.GetAndCheckAsync("cut.bin", 11, size));
+        // s3rver as the local store keeps the half it received (its bug); the rest needs an atomic store.
+        if (!FailedUploadsLeaveNothing) return;
         await Task.Delay(200);
         Assert.False(await env.IsStoredLocallyAsync("cut.bin"));
 
@@ -229,4 +243,17 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
 public sealed class OverlayOverEmbeddedStoreTests(OverlayServers servers) : OverlayReadThroughTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
+}
+
+/// <summary>The same tests with a second s3rver as the local store (S3_OVERLAY_LOCAL_ENDPOINT).</summary>
+public sealed class OverlayOverS3LocalStoreTests(OverlayServers servers) : OverlayReadThroughTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.S3;
+
+    // Smaller figures: every byte cached also crosses s3rver (Node), and the suite must stay fast.
+    protected override long HotObjectSize => 4 * MiB;
+    protected override long LargeObjectSize => 48 * MiB;
+
+    // s3rver bug: writes an upload straight into the object's file and keeps what arrived when the client aborts.
+    protected override bool FailedUploadsLeaveNothing => false;
 }

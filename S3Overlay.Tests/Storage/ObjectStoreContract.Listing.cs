@@ -26,8 +26,9 @@ public abstract partial class ObjectStoreContract
         }).Distinct());
 
     [Fact]
-    public async Task Listing_2500_keys_page_by_page_gives_each_once_in_order()
+    public async Task Listing_2500_keys_page_by_page_with_and_without_a_delimiter_gives_each_once_in_order()
     {
+        if (!ListsFolderSiblingsInOrder) return; // this store legitimately differs (see the flag)
         var keys = ManyKeys();
         await PutManyAsync(keys);
 
@@ -43,14 +44,8 @@ public abstract partial class ObjectStoreContract
         foreach (var prefix in new[] { "d3/", "d3", "d3/s1/", "f1", "nothing" })
             Assert.Equal(ByUtf8(keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))),
                 await ListAllAsync(new ListRequest(prefix, MaxKeys: 47)));
-    }
 
-    [Fact]
-    public async Task Listing_2500_keys_with_a_delimiter_page_by_page_rolls_up_folders()
-    {
-        var keys = ManyKeys();
-        await PutManyAsync(keys);
-
+        // The same keys again with delimiter '/' (one set of keys: writing 2,500 objects is the slow part).
         foreach (var (prefix, pageSize) in new[] { ("", 1000), ("", 7), ("d3/", 1000), ("d3/", 11), ("d3", 5), ("d3/s", 2), ("f", 1000) })
         {
             var expected = RolledUp(keys, prefix, "/");
@@ -73,6 +68,7 @@ public abstract partial class ObjectStoreContract
     [Fact]
     public async Task Keys_sort_by_utf8_bytes_across_folders()
     {
+        if (!ListsFolderSiblingsInOrder) return; // this store legitimately differs (see the flag)
         var keys = new List<string> { "a-b", "a.b", "a/b", "a/c/d", "a0", "ab", "b", "\uFF21", "😀", "é" };
         if (HoldsKeyAndKeysBelowIt) keys.Add("a");
         await PutManyAsync(keys);

@@ -148,6 +148,9 @@ public sealed partial class FileSystemObjectStore
         var lastWrite = File.GetLastWriteTimeUtc(file);
         var sidecarPath = _layout.SidecarPath(bucket, key);
         if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } sidecar) return sidecar.ToInfo();
+        // A commit renames the file, then writes its sidecar, under the key's lock: wait it out before hashing the file.
+        using (await _locks.AcquireAsync(bucket, key, ct))
+            if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } committed) return committed.ToInfo();
 
         var computed = await ComputeSidecarAsync(key, path, file, size, lastWrite, ct);
         using (await _locks.AcquireAsync(bucket, key, ct))

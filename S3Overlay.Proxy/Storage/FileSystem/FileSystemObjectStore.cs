@@ -1,3 +1,4 @@
+using S3Overlay.S3;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -13,6 +14,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore
     private readonly TimeProvider _clock;
     private readonly FileSystemStoreOptions _options;
     private readonly KeyLocks _locks = new();
+    private readonly KeyLocks _uploadLocks = new();
 
     public FileSystemObjectStore(string root, TimeProvider clock, FileSystemStoreOptions? options = null)
     {
@@ -29,7 +31,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
     {
         var buckets = new DirectoryInfo(_layout.Root).EnumerateDirectories()
-            .Where(d => d.Name[0] != '.')
+            .Where(d => BucketNames.IsAddressable(d.Name)) // only what a request can name (never the reserved folder)
             .Select(d => new BucketInfo(d.Name, d.CreationTimeUtc))
             .OrderBy(b => b.Name, Utf8Order.Instance)
             .ToList();
@@ -54,7 +56,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore
     public Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
         var dir = RequireBucket(bucket);
-        if (new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Any())
+        if (ListingWalker.HoldsAnyFile(new DirectoryInfo(dir)))
             throw new S3Exception(S3Error.BucketNotEmpty, bucket).With("BucketName", bucket);
         Directory.Delete(dir, recursive: true); // only empty folders are left
         DeleteTree(_layout.MetaDir(bucket));

@@ -1,4 +1,5 @@
 using System.Text;
+using S3Overlay.S3;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -22,14 +23,12 @@ internal static class ObjectPaths
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     /// <summary>
-    /// Bucket names are validated by the front end; this is defence in depth: one plain, visible
-    /// path segment (a leading dot would reach the reserved folder).
+    /// The front end validates bucket names; this is defence in depth with the same rule: one plain
+    /// path segment (no separator, not <c>.</c> or <c>..</c>, not hidden like the reserved folder).
     /// </summary>
     public static void CheckBucketName(string bucket)
     {
-        if (string.IsNullOrEmpty(bucket) || bucket[0] == '.' || bucket.Length > 255
-            || bucket.AsSpan().IndexOfAny('/', '\\', '\0') >= 0)
-            throw new S3Exception(S3Error.InvalidBucketName, bucket).With("BucketName", bucket);
+        if (!BucketNames.IsAddressable(bucket)) throw BucketNames.Invalid(bucket);
     }
 
     /// <summary>The key's path relative to its bucket folder, as segments; throws when it cannot be stored.</summary>
