@@ -4,6 +4,7 @@ using S3Overlay.Configuration;
 using S3Overlay.Overlay;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Overlay;
 
@@ -16,7 +17,7 @@ public class OverlayStoreEdgeTests
     private const long ChunkSize = 64 * 1024;
     private readonly InMemoryObjectStore _local = new();
     private readonly InMemoryObjectStore _remote = new();
-    private readonly ManualClock _clock = new();
+    private readonly ManualClock _clock = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
 
     private OverlayObjectStore Overlay(bool cache = true, TimeSpan? revalidate = null) => new(_local, _remote,
         new OverlaySettings(BucketMapping.Parse("data:origin"), cache, ChunkThreshold: 4 * ChunkSize, ChunkSize, "s3-overlay-cache",
@@ -203,12 +204,5 @@ public class OverlayStoreEdgeTests
             await Task.Delay(25);
         }
         Assert.Fail("The condition did not become true in 5 s.");
-    }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = DateTimeOffset.Parse("2026-01-01T00:00:00Z");
-        public override DateTimeOffset GetUtcNow() => _now;
-        public void Advance(TimeSpan by) => _now += by;
     }
 }
