@@ -41,7 +41,7 @@ public sealed partial class OverlayObjectStore
             var fresh = await RemoteHeadAsync(bucket, key, remoteBucket, ct);
             return fresh.Size > _settings.ChunkThreshold
                 ? await ReadChunkedAsync(bucket, key, remoteBucket, fresh, request, retry: false, ct)
-                : await FillWholeAsync(bucket, key, remoteBucket, request, ct);
+                : await FillWholeAsync(bucket, key, remoteBucket, request, recheckLocal: true, ct);
         }
         catch
         {
@@ -78,6 +78,28 @@ public sealed partial class OverlayObjectStore
 
     private async Task<Stream> OpenChunkAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
     {
+        // A fill in flight first, then the cache: in this order a fill that ends in between has
+        // stored the chunk by the time the cache is asked, so the remote is not asked twice.
+        var inFlight = _chunkFills.TryJoin(chunked.ChunkKey(index));
+        if (inFlight is null && await TryOpenCachedChunkAsync(chunked, index, offset, length, ct) is { } cached)
+            return cached;
+        var (fill, joined) = inFlight is not null ? (inFlight, true) : JoinChunkFill(chunked, index);
+        if (joined) CoalescedWaiters.Add(1);
+        try
+        {
+            await fill.Opened.WaitAsync(ct);
+            if (fill.Declined) throw new S3Exception(RemoteChanged);
+            return new MeasuredBody(fill.OpenReader(offset, length), Sources.Remote, JoinerSpan(Spans.ChunkFill, chunked.Bucket, chunked.Key, joined)?.SetTag(Tags.ChunkIndex, index));
+        }
+        catch
+        {
+            fill.Leave();
+            throw;
+        }
+    }
+
+    private async Task<Stream?> TryOpenCachedChunkAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
+    {
         try
         {
             var cached = await _local.GetObjectAsync(_settings.CacheBucket, chunked.ChunkKey(index),
@@ -90,23 +112,11 @@ public sealed partial class OverlayObjectStore
             // A chunk of the wrong size is one a non-atomic local store is still writing (or
             // kept half of): it is not there yet.
             await cached.DisposeAsync();
+            return null;
         }
         catch (S3Exception e) when (IsMiss(e))
         {
-        }
-
-        var (fill, joined) = JoinChunkFill(chunked, index);
-        if (joined) CoalescedWaiters.Add(1);
-        try
-        {
-            await fill.Opened.WaitAsync(ct);
-            if (fill.Declined) throw new S3Exception(RemoteChanged);
-            return new MeasuredBody(fill.OpenReader(offset, length), Sources.Remote, JoinerSpan(Spans.ChunkFill, chunked.Bucket, chunked.Key, joined)?.SetTag(Tags.ChunkIndex, index));
-        }
-        catch
-        {
-            fill.Leave();
-            throw;
+            return null;
         }
     }
 

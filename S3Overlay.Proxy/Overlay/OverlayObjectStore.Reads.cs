@@ -46,19 +46,8 @@ public sealed partial class OverlayObjectStore
     {
         Guard(bucket);
         var local = _settings.RevalidateAfter is null ? null : await LocalCopyAsync(bucket, key, ct);
-        if (local is null or { Stale: false })
-        {
-            try
-            {
-                var content = await _local.GetObjectAsync(bucket, key, request, ct);
-                Count(Results.LocalHit);
-                var span = StartSpan(Spans.LocalHit, bucket, key);
-                return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Local, span), content.Range);
-            }
-            catch (S3Exception e) when (IsMiss(e))
-            {
-            }
-        }
+        if (local is null or { Stale: false } && await TryLocalAsync(bucket, key, request, ct) is { } hit)
+            return hit;
 
         // (Issue 9: the whiteout check goes here, before anything is asked of the remote.)
         var remoteBucket = _settings.Mapping.RemoteBucketOf(bucket);
@@ -69,14 +58,29 @@ public sealed partial class OverlayObjectStore
         if (!_settings.CacheEnabled)
             return await StreamFromRemoteAsync(bucket, key, remoteBucket, request, ct);
         if (request.Range is null)
-            return await FillWholeAsync(bucket, key, remoteBucket, request, ct);
+            return await FillWholeAsync(bucket, key, remoteBucket, request, recheckLocal: local is null, ct);
 
         // A range: whether the object is chunked decides what to fetch, so ask for its size first
         // (a stale local copy already told us).
         var remote = local?.Remote ?? await RemoteHeadAsync(bucket, key, remoteBucket, ct);
         return remote.Size > _settings.ChunkThreshold
             ? await ReadChunkedAsync(bucket, key, remoteBucket, remote, request, retry: true, ct)
-            : await FillWholeAsync(bucket, key, remoteBucket, request, ct);
+            : await FillWholeAsync(bucket, key, remoteBucket, request, recheckLocal: local is null, ct);
+    }
+
+    private async Task<ObjectContent?> TryLocalAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        try
+        {
+            var content = await _local.GetObjectAsync(bucket, key, request, ct);
+            Count(Results.LocalHit);
+            var span = StartSpan(Spans.LocalHit, bucket, key);
+            return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Local, span), content.Range);
+        }
+        catch (S3Exception e) when (IsMiss(e))
+        {
+            return null;
+        }
     }
 
     /// <summary>Caching off: the remote's answer streams straight through and nothing is stored.</summary>
@@ -110,9 +114,14 @@ public sealed partial class OverlayObjectStore
     /// Caching on, an object not over the threshold: one remote GET per object however many ask
     /// at once; every reader follows its bytes as they arrive while the local copy is written.
     /// </summary>
-    private async Task<ObjectContent> FillWholeAsync(string bucket, string key, string remoteBucket, ObjectReadRequest request, CancellationToken ct)
+    /// <param name="recheckLocal">Whether a local copy is worth looking for again (not when the one there is stale).</param>
+    private async Task<ObjectContent> FillWholeAsync(string bucket, string key, string remoteBucket, ObjectReadRequest request, bool recheckLocal, CancellationToken ct)
     {
-        var (fill, joined) = _objectFills.JoinOrStart((bucket, key), f => f.Start(
+        // A fill that finished since the local miss has stored the object: look once more before asking the remote.
+        var inFlight = _objectFills.TryJoin((bucket, key));
+        if (inFlight is null && recheckLocal && await TryLocalAsync(bucket, key, request, ct) is { } hit)
+            return hit;
+        var (fill, joined) = inFlight is not null ? (inFlight, true) : _objectFills.JoinOrStart((bucket, key), f => f.Start(
             openRemote: c => _remote.GetObjectAsync(remoteBucket, key, ObjectReadRequest.Whole, c),
             accept: answer => answer.Info.Size <= _settings.ChunkThreshold,
             store: (info, body) => StoreWholeAsync(bucket, key, remoteBucket, info, body),

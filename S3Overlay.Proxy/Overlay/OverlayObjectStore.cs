@@ -102,8 +102,24 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) =>
         _local.ListMultipartUploadsAsync(Guard(bucket), request, ct);
 
-    /// <summary>Healthy when the local store is: the overlay serves what it has with the remote down.</summary>
-    public Task CheckHealthAsync(CancellationToken ct) => _local.CheckHealthAsync(ct);
+    /// <summary>Checks both stores and names the one that fails (reads of cached objects go on with the remote down).</summary>
+    public async Task CheckHealthAsync(CancellationToken ct)
+    {
+        await CheckPartAsync("local store", _local, ct);
+        await CheckPartAsync("remote store", _remote, ct);
+    }
+
+    private static async Task CheckPartAsync(string part, IObjectStore store, CancellationToken ct)
+    {
+        try
+        {
+            await store.CheckHealthAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"The overlay's {part} is unhealthy: {e.Message}", e);
+        }
+    }
 
     /// <summary>The cache bucket is the overlay's own: clients can neither read nor change it.</summary>
     private string Guard(string bucket) =>
