@@ -130,6 +130,13 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         return response;
     }
 
+    /// <summary>Whether a GET through the proxy answers exactly the pattern's bytes (no assertion: for polling).</summary>
+    public async Task<bool> ServesAsync(string key, int seed, long first, long last)
+    {
+        using var response = await Client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key, ByteRange = new Amazon.S3.Model.ByteRange(first, last) });
+        return await PatternData.MismatchAsync(response.ResponseStream, first, last - first + 1, seed) is null;
+    }
+
     /// <summary>Whether the local store holds the key as an object a client can see.</summary>
     public async Task<bool> IsStoredLocallyAsync(string key)
     {

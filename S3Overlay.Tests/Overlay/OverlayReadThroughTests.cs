@@ -152,11 +152,13 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
         await env.SeedRemoteAsync("v.bin", size, 7);
         var whole = await env.GetAndCheckAsync("v.bin", 7, size);
         Assert.Equal(HttpStatusCode.OK, whole.HttpStatusCode);
+        // Until the new version's manifest is stored, a range may still be answered (wholly) from the old one.
         await EventuallyAsync(async () =>
         {
             env.Relay.ResetCounts();
-            await env.GetAndCheckAsync("v.bin", 7, size, 0, 1000);
-            return env.Relay.TotalRequests == 0;
+            var fresh = await env.ServesAsync("v.bin", 7, 0, 1000);
+            Assert.True(fresh || await env.ServesAsync("v.bin", 6, 0, 1000), "a range is one version or the other");
+            return fresh && env.Relay.TotalRequests == 0;
         }, "the new version's first chunk replaces the old one's");
     }
 
