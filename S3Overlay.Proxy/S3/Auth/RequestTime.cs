@@ -19,9 +19,12 @@ public static class RequestTime
         throw new S3Exception(S3Error.AccessDenied.WithMessage("AWS authentication requires a valid Date or x-amz-date header."));
     }
 
+    // s3cmd signing V2 sends x-amz-date as RFC 2822 with a numeric zone ("Sat, 21 Nov 2026 20:03:11 +0000").
+    private static readonly string[] HttpDateFormats = ["r", "ddd, dd MMM yyyy HH:mm:ss zzz"];
+
     public static bool TryParse(string text, out DateTimeOffset time) =>
         DateTimeOffset.TryParseExact(text, SigV4.TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time)
-        || DateTimeOffset.TryParseExact(text, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+        || DateTimeOffset.TryParseExact(text, HttpDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
 
     public static void CheckSkew(DateTimeOffset requestTime, TimeProvider clock)
     {
