@@ -20,8 +20,13 @@ public static class RequestTime
     }
 
     public static bool TryParse(string text, out DateTimeOffset time) =>
+        TryParseOne(text.EndsWith(" UTC", StringComparison.Ordinal) ? text[..^4] + " GMT" : text, out time); // rclone's SigV2 says "UTC"
+
+    private static bool TryParseOne(string text, out DateTimeOffset time) =>
         DateTimeOffset.TryParseExact(text, SigV4.TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time)
-        || DateTimeOffset.TryParseExact(text, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+        || DateTimeOffset.TryParseExact(text, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time)
+        // Other HTTP-date spellings, such as s3cmd's "Sat, 21 Nov 2026 19:57:17 +0000".
+        || (text.Length > 0 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time));
 
     public static void CheckSkew(DateTimeOffset requestTime, TimeProvider clock)
     {
