@@ -31,6 +31,7 @@ public static class OverlayTelemetry
         public const string Bucket = "s3.bucket";
         public const string Key = "s3.key";
         public const string Operation = "s3.operation";
+        public const string ErrorCode = "s3.error.code";
         public const string Bytes = "overlay.bytes";
         public const string Cached = "overlay.cached";
         public const string ChunkIndex = "overlay.chunk.index";

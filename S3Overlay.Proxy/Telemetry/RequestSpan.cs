@@ -18,4 +18,11 @@ internal static class RequestSpan
         activity.SetTag(OverlayTelemetry.Tags.Operation, operation);
         if (bucket is not null) activity.SetTag(OverlayTelemetry.Tags.Bucket, bucket);
     }
+
+    /// <summary>The S3 error code the request was answered with (<c>NoSuchKey</c>, <c>AccessDenied</c>, ...).</summary>
+    public static void Failed(HttpContext context, string errorCode)
+    {
+        if (context.Features.Get<IHttpActivityFeature>()?.Activity is { Recorded: true, IsAllDataRequested: true } activity)
+            activity.SetTag(OverlayTelemetry.Tags.ErrorCode, errorCode);
+    }
 }

@@ -1,3 +1,4 @@
+using Amazon.S3.Model;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,13 +22,17 @@ public class OtlpExportTests
         var service = "s3overlay-" + Guid.NewGuid().ToString("N")[..8];
         // The tracer listens process-wide, so other tests' proxies' spans may arrive too: this test's are told apart by bucket.
         var bucket = "otlp-" + Guid.NewGuid().ToString("N")[..12];
-        int objectStatus, listStatus;
         await using (var proxy = await ProxyServer.StartAsync(OtlpSettings(receiver, service)))
         {
+            using var s3 = proxy.CreateClient(defaults: false);
+            await s3.PutBucketAsync(bucket);
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "a/key.txt", ContentBody = "hello", UseChunkEncoding = false });
+            using (var got = await s3.GetObjectAsync(bucket, "a/key.txt"))
+                Assert.Equal("hello", await new StreamReader(got.ResponseStream).ReadToEndAsync());
             using var http = proxy.CreateHttpClient();
-            objectStatus = (int)(await http.GetAsync($"{bucket}/a/key.txt")).StatusCode;
-            listStatus = (int)(await http.GetAsync($"{bucket}?list-type=2")).StatusCode;
+            Assert.Equal(404, (int)(await http.GetAsync($"{bucket}/missing.txt")).StatusCode);
             Assert.Equal(200, (int)(await http.GetAsync("_overlay/health")).StatusCode);
+            Assert.Equal(200, (int)(await http.GetAsync("_overlay/status?format=json")).StatusCode);
             proxy.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OtlpExportTests").LogWarning("log line for {Bucket}", bucket);
         } // stopping the host flushes every provider
 
@@ -35,16 +40,24 @@ public class OtlpExportTests
         Assert.NotEmpty(spans);
         Assert.All(spans, s => Assert.Equal(service, s.Service));
         var mine = spans.Where(s => Equals(s.Attributes.GetValueOrDefault("s3.bucket"), bucket)).ToList();
+        Assert.Equal(["S3 CreateBucket", "S3 GetObject", "S3 GetObject", "S3 PutObject"], mine.Select(s => s.Name).Order());
+        Assert.All(mine, s => Assert.Equal("Microsoft.AspNetCore", s.Scope));
 
-        var get = Assert.Single(mine, s => s.Name == "S3 GetObject");
-        Assert.Equal("Microsoft.AspNetCore", get.Scope);
-        Assert.Equal("GetObject", get.Attributes["s3.operation"]);
-        Assert.Equal((long)objectStatus, get.Attributes["http.response.status_code"]);
-        Assert.Equal("GET", get.Attributes["http.request.method"]);
-        Assert.Equal($"/{bucket}/a/key.txt", get.Attributes["url.path"]);
+        var put = Assert.Single(mine, s => s.Name == "S3 PutObject");
+        Assert.Equal("PutObject", put.Attributes["s3.operation"]);
+        Assert.Equal(200L, put.Attributes["http.response.status_code"]);
+        Assert.Equal("PUT", put.Attributes["http.request.method"]);
+        Assert.Equal($"/{bucket}/a/key.txt", put.Attributes["url.path"]);
 
-        var list = Assert.Single(mine, s => s.Name == "S3 ListObjectsV2");
-        Assert.Equal((long)listStatus, list.Attributes["http.response.status_code"]);
+        var get = Assert.Single(mine, s => s.Name == "S3 GetObject" && Equals(s.Attributes["url.path"], $"/{bucket}/a/key.txt"));
+        Assert.Equal(200L, get.Attributes["http.response.status_code"]);
+        var missing = Assert.Single(mine, s => s.Name == "S3 GetObject" && Equals(s.Attributes["url.path"], $"/{bucket}/missing.txt"));
+        Assert.Equal(404L, missing.Attributes["http.response.status_code"]);
+        Assert.Equal("NoSuchKey", missing.Attributes["s3.error.code"]);
+        Assert.False(get.Attributes.ContainsKey("s3.error.code"));
+
+        // Non-S3 endpoints are named by their route.
+        Assert.Contains(spans, s => s.Name == "GET /_overlay/status" && Equals(s.Attributes.GetValueOrDefault("http.route"), "/_overlay/status"));
 
         // Health probes are left out of the traces.
         Assert.DoesNotContain(spans, s => s.Attributes.GetValueOrDefault("url.path") is "/_overlay/health");
