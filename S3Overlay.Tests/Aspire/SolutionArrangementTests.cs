@@ -36,5 +36,9 @@ public class SolutionArrangementTests
         var everything = SlnxProjects();
         Assert.Equal(SlnProjects().Concat(AspireProjects).Order(), everything.Order());
         Assert.All(everything, p => Assert.True(File.Exists(Path.Combine(RepoPaths.Root, p)), $"{p} does not exist"));
+
+        // The aspire CLI finds the AppHost through aspire.config.json.
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "aspire.config.json")))!;
+        Assert.Equal(AspireProjects[0], (string?)config["appHost"]?["path"]);
     }
 }
