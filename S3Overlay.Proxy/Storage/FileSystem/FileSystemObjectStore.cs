@@ -56,7 +56,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore
     public Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
         var dir = RequireBucket(bucket);
-        if (new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Any())
+        if (ListingWalker.HoldsAnyFile(new DirectoryInfo(dir)))
             throw new S3Exception(S3Error.BucketNotEmpty, bucket).With("BucketName", bucket);
         Directory.Delete(dir, recursive: true); // only empty folders are left
         DeleteTree(_layout.MetaDir(bucket));

@@ -47,7 +47,7 @@ internal sealed class ListingWalker(string bucketDir, string prefix, string? del
         var entries = new List<(string, FileSystemInfo)>();
         IEnumerable<FileSystemInfo> children;
         try { children = folder.EnumerateFileSystemInfos(); }
-        catch (DirectoryNotFoundException) { return entries; } // deleted under us: nothing left to list
+        catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException) { return entries; } // gone, or not ours to read
         try
         {
             foreach (var child in children)
@@ -64,7 +64,7 @@ internal sealed class ListingWalker(string bucketDir, string prefix, string? del
                 }
             }
         }
-        catch (DirectoryNotFoundException) { }
+        catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException) { }
         entries.Sort((x, y) => Utf8Order.Compare(x.Item1, y.Item1));
         return entries;
     }
@@ -81,9 +81,12 @@ internal sealed class ListingWalker(string bucketDir, string prefix, string? del
 
     private bool IsAfterStart(string name) => startAfter is null || Utf8Order.Compare(name, startAfter) > 0;
 
-    private static bool HoldsAnyFile(DirectoryInfo folder)
+    /// <summary>Every file, hidden ones (folder markers) included; folders we may not read hold nothing we can list.</summary>
+    public static readonly EnumerationOptions AllFiles = new() { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+
+    public static bool HoldsAnyFile(DirectoryInfo folder)
     {
-        try { return folder.EnumerateFiles("*", SearchOption.AllDirectories).Any(); }
+        try { return folder.EnumerateFiles("*", AllFiles).Any(); }
         catch (DirectoryNotFoundException) { return false; }
     }
 }
