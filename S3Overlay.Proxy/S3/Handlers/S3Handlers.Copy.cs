@@ -44,16 +44,31 @@ public sealed partial class S3Handlers
             : throw new S3Exception(S3Error.InvalidArgument.WithMessage("Unknown metadata directive.")).With("ArgumentName", "x-amz-metadata-directive");
     }
 
-    /// <summary>For a copy every failed source condition is 412: S3 never answers a copy with 304.</summary>
-    private async Task<ObjectContent> OpenCopySource(string bucket, string key, ReadConditions conditions, CancellationToken ct)
+    /// <summary>
+    /// For a copy every failed source condition is 412: S3 never answers a copy with 304. A
+    /// <paramref name="range"/> (UploadPartCopy) must lie wholly inside the source: a GET would
+    /// shorten it, a copy refuses it.
+    /// </summary>
+    private async Task<ObjectContent> OpenCopySource(string bucket, string key, ReadConditions conditions, CancellationToken ct, ByteRange? range = null)
     {
+        ObjectContent source;
         try
         {
-            return await store.GetObjectAsync(bucket, key, new ObjectReadRequest(null, conditions), ct);
+            source = await store.GetObjectAsync(bucket, key, new ObjectReadRequest(range, conditions), ct);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.NotModified.Code)
         {
             throw new S3Exception(S3Error.PreconditionFailed);
         }
+        catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code && range is not null)
+        {
+            throw InvalidCopySourceRange("Range specified is not valid for source object");
+        }
+        if (range?.Last is { } last && source.Range?.Last != last)
+        {
+            await source.DisposeAsync();
+            throw InvalidCopySourceRange($"Range specified is not valid for source object of size: {source.Info.Size}");
+        }
+        return source;
     }
 }
