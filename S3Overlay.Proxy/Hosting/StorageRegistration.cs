@@ -1,6 +1,7 @@
 using S3Overlay.Configuration;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
+using S3Overlay.Storage.S3;
 
 namespace S3Overlay.Hosting;
 
@@ -9,8 +10,22 @@ public static class StorageRegistration
 {
     public static void AddObjectStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server)
     {
+        if (LocalStoreSettings.From(read) is { } local)
+        {
+            builder.AddS3LocalStore(local);
+            builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<S3ObjectStore>());
+            return;
+        }
         builder.AddFileSystemStore(read, server);
         builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FileSystemObjectStore>());
+    }
+
+    /// <summary>MinIO or any S3 server as the local store; start-up fails when it cannot be reached.</summary>
+    public static void AddS3LocalStore(this WebApplicationBuilder builder, LocalStoreSettings local)
+    {
+        builder.Services.AddSingleton(local);
+        builder.Services.AddSingleton(sp => local.CreateStore(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<LocalStoreStartupCheck>();
     }
 
     /// <summary>The embedded file-system store in the data folder, and its cleaner of abandoned uploads.</summary>
