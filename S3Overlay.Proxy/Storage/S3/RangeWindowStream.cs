@@ -1,3 +1,4 @@
+using S3Overlay.S3.Payloads;
 namespace S3Overlay.Storage.S3;
 
 /// <summary>
@@ -5,7 +6,7 @@ namespace S3Overlay.Storage.S3;
 /// server that ignores the Range, or s3rver's extra byte on suffix ranges): skips the surplus in
 /// front, stops after <paramref name="length"/> bytes; owns the inner stream.
 /// </summary>
-internal sealed class RangeWindowStream(Stream inner, long skip, long length) : Stream
+internal sealed class RangeWindowStream(Stream inner, long skip, long length) : PayloadStream
 {
     private long _skip = skip;
     private long _remaining = length;
@@ -24,20 +25,8 @@ internal sealed class RangeWindowStream(Stream inner, long skip, long length) : 
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => length;
     public override long Position { get => length - _remaining; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -40,16 +40,17 @@ public sealed partial class S3ObjectStore
         ResolvedRange? retry = null;
         try
         {
+            var body = new ReadIdleTimeoutStream(response.ResponseStream, Options.ReadIdleTimeout, Options.Describe());
             var answered = ContentRange.Parse(response.ContentRange);
             var size = answered?.TotalSize ?? response.ContentLength;
             var info = PreservedMetadata.Read(key, size, response.ETag, response.LastModified, response.Headers, response.Metadata, response.ExpiresString);
             request.Conditions.Evaluate(info);
-            if (request.Range is not { } asked) return new ObjectContent(info, response.ResponseStream, null);
+            if (request.Range is not { } asked) return new ObjectContent(info, body, null);
             var range = asked.Resolve(size) ?? throw S3Exception.InvalidRange(size);
             var got = answered ?? new ResolvedRange(0, size, size);
-            if (got == range) return new ObjectContent(info, response.ResponseStream, range);
+            if (got == range) return new ObjectContent(info, body, range);
             if (got.Offset <= range.Offset && got.Last >= range.Last)
-                return new ObjectContent(info, new RangeWindowStream(response.ResponseStream, range.Offset - got.Offset, range.Length), range);
+                return new ObjectContent(info, new RangeWindowStream(body, range.Offset - got.Offset, range.Length), range);
             // Other bytes than asked (s3rver reads bytes=-100 as 0-100): ask again, now that the size is known.
             if (rangeHeader == $"bytes={range.Offset}-{range.Last}")
                 throw new S3Exception(S3Error.RemoteError.WithMessage($"The {Options.Describe()} answered {got.ContentRange} to {rangeHeader}."), key);
@@ -130,7 +131,7 @@ public sealed partial class S3ObjectStore
         // A HEAD's 404 has no body to tell a missing key from a missing bucket.
         catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
         {
-            if (await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+            if (!await BucketExistsAsync(bucket, ct)) throw S3Exception.NoSuchBucket(bucket);
             throw;
         }
     }

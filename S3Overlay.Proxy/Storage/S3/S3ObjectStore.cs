@@ -34,14 +34,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     public async Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct)
     {
-        try
-        {
-            await CallAsync(bucket, null, t => _client.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, t), ct);
-        }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
-        {
-            return null;
-        }
+        if (!await BucketExistsAsync(bucket, ct)) return null;
         // HEAD says nothing of the creation date; credentials that may not list buckets get the epoch.
         try
         {
@@ -51,6 +44,19 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         catch (S3Exception e) when (e.Error.Status == S3Error.RemoteError.Status)
         {
             return new BucketInfo(bucket, DateTimeOffset.UnixEpoch);
+        }
+    }
+
+    private async Task<bool> BucketExistsAsync(string bucket, CancellationToken ct)
+    {
+        try
+        {
+            await CallAsync(bucket, null, t => _client.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, t), ct);
+            return true;
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+        {
+            return false;
         }
     }
 
@@ -66,7 +72,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         // Servers that answer BucketAlreadyExists to their own owner (s3rver) say what S3 says to an owner.
         catch (S3Exception e) when (e.Error.Code == S3Error.BucketAlreadyExists.Code)
         {
-            if (await GetBucketAsync(bucket, ct) is not null) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket, e);
+            if (await BucketExistsAsync(bucket, ct)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket, e);
             throw;
         }
     }

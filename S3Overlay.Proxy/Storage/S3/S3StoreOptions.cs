@@ -21,6 +21,9 @@ public sealed record S3StoreOptions(
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a body being read may go without a byte before the read fails (a stalled server).</summary>
+    public TimeSpan ReadIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The endpoint as users wrote it, for messages.</summary>
     public string Describe() => $"{Name} at {Endpoint?.ToString().TrimEnd('/') ?? $"AWS S3 ({Region})"}";
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using S3Overlay.S3.Errors;
+using S3Overlay.S3.Payloads;
 
 namespace S3Overlay.Storage.S3;
 
@@ -7,7 +8,7 @@ namespace S3Overlay.Storage.S3;
 /// Passes a body through, refusing it before its last byte when it is shorter or longer than
 /// promised or its MD5 differs: the reader (the HTTP upload) then fails instead of completing.
 /// </summary>
-internal sealed class VerifyingStream(Stream source, long expectedLength, byte[]? expectedMd5) : Stream
+internal sealed class VerifyingStream(Stream source, long expectedLength, byte[]? expectedMd5) : PayloadStream
 {
     private readonly IncrementalHash? _md5 = expectedMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     private long _remaining = expectedLength;
@@ -53,20 +54,8 @@ internal sealed class VerifyingStream(Stream source, long expectedLength, byte[]
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => ExpectedLength;
     public override long Position { get => ExpectedLength - _remaining; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
