@@ -3,34 +3,43 @@ using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Clients;
 
-/// <summary>The aws CLI (Debian's awscli 2.x) against the proxy: multipart cp, ranged get, presign, ls.</summary>
-public sealed class AwsCliTests : IAsyncLifetime
+/// <summary>One proxy, one configured aws CLI and one bucket for the class: each CLI start costs a second.</summary>
+public sealed class AwsCliFixture : IAsyncLifetime
 {
-    private const string Bucket = "aws-cli";
-    private ProxyServer _proxy = null!;
-    private readonly ClientProcess _aws = new();
+    public const string Bucket = "aws-cli";
+    public ProxyServer Proxy { get; private set; } = null!;
+    public ClientProcess Aws { get; } = new();
 
     public async Task InitializeAsync()
     {
-        _proxy = await ProxyServer.StartAsync();
-        var config = _aws.WriteFile(".aws/config", "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n");
-        var credentials = _aws.WriteFile(".aws/credentials",
+        Proxy = await ProxyServer.StartAsync();
+        var config = Aws.WriteFile(".aws/config", "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n");
+        var credentials = Aws.WriteFile(".aws/credentials",
             $"[default]\naws_access_key_id = {ProxyServer.AccessKey}\naws_secret_access_key = {ProxyServer.SecretKey}\n");
-        _aws["AWS_CONFIG_FILE"] = config;
-        _aws["AWS_SHARED_CREDENTIALS_FILE"] = credentials;
-        _aws["AWS_EC2_METADATA_DISABLED"] = "true";
-        _aws["AWS_PAGER"] = "";
-        await Aws("s3", "mb", $"s3://{Bucket}");
+        Aws["AWS_CONFIG_FILE"] = config;
+        Aws["AWS_SHARED_CREDENTIALS_FILE"] = credentials;
+        Aws["AWS_EC2_METADATA_DISABLED"] = "true";
+        Aws["AWS_PAGER"] = "";
+        await RunAsync("s3", "mb", $"s3://{Bucket}");
     }
+
+    public Task<string> RunAsync(params string[] arguments) =>
+        Aws.RunAsync("/usr/bin/aws", [.. arguments, "--endpoint-url", Proxy.Url, "--no-cli-pager"]);
 
     public async Task DisposeAsync()
     {
-        _aws.Dispose();
-        await _proxy.DisposeAsync();
+        Aws.Dispose();
+        await Proxy.DisposeAsync();
     }
+}
 
-    private Task<string> Aws(params string[] arguments) =>
-        _aws.RunAsync("/usr/bin/aws", [.. arguments, "--endpoint-url", _proxy.Url, "--no-cli-pager"]);
+/// <summary>The aws CLI (Debian's awscli 2.x) against the proxy: multipart cp, ranged get, presign, ls.</summary>
+public sealed class AwsCliTests(AwsCliFixture cli) : IClassFixture<AwsCliFixture>
+{
+    private const string Bucket = AwsCliFixture.Bucket;
+    private readonly ClientProcess _aws = cli.Aws;
+
+    private Task<string> Aws(params string[] arguments) => cli.RunAsync(arguments);
 
     [Fact]
     public async Task Cp_of_20_MiB_goes_multipart_and_downloads_identical()

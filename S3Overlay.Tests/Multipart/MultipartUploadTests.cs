@@ -5,6 +5,7 @@ using Amazon.S3.Model;
 using Amazon.S3.Transfer;
 using S3Overlay.Tests.Clients;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Tests.S3;
 
 namespace S3Overlay.Tests.Multipart;
 
@@ -79,6 +80,24 @@ public sealed class MultipartUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_part_sent_with_the_SDKs_default_CRC32_trailer_keeps_its_checksum()
+    {
+        using var s3 = _proxy.CreateClient(defaults: true);
+        var uploadId = (await s3.InitiateMultipartUploadAsync(Bucket, "crc.bin")).UploadId;
+        var body = Bytes(100_000, 4);
+
+        var part = await s3.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = Bucket, Key = "crc.bin", UploadId = uploadId, PartNumber = 1, InputStream = new MemoryStream(body),
+        });
+
+        Assert.Equal(Md5ETag(body), part.ETag);
+        Assert.False(string.IsNullOrEmpty(part.ChecksumCRC32));
+        var listed = Assert.Single((await s3.ListPartsAsync(Bucket, "crc.bin", uploadId)).Parts);
+        Assert.Equal((part.ChecksumCRC32, 100_000L), (listed.ChecksumCRC32, listed.Size!.Value));
+    }
+
+    [Fact]
     public async Task Parts_are_invisible_in_listings_and_reads_until_completion()
     {
         var uploadId = (await _s3.InitiateMultipartUploadAsync(Bucket, "pending.bin")).UploadId;
@@ -120,6 +139,27 @@ public sealed class MultipartUploadTests : IAsyncLifetime
         await AssertS3Error("InvalidPart", HttpStatusCode.BadRequest, () => Complete("order.bin", uploadId, (1, e1), (3, e2)));
         await AssertS3Error("InvalidPart", HttpStatusCode.BadRequest, () => Complete("order.bin", uploadId, (1, e2), (2, e2)));
         Assert.Equal(MultipartETag(Bytes(5 * MiB, 1), Bytes(10, 2)), (await Complete("order.bin", uploadId, (1, e1), (2, e2))).ETag);
+    }
+
+    [Fact]
+    public async Task Complete_refuses_a_descending_parts_list_and_bodies_without_parts_and_takes_bare_etags()
+    {
+        var uploadId = (await _s3.InitiateMultipartUploadAsync(Bucket, "raw.bin")).UploadId;
+        var e1 = await UploadPart("raw.bin", uploadId, 1, Bytes(5 * MiB, 1));
+        var e2 = await UploadPart("raw.bin", uploadId, 2, Bytes(10, 2));
+        Task<HttpResponseMessage> Complete(string body) =>
+            RawS3.SendAsync(_proxy, HttpMethod.Post, $"/{Bucket}/raw.bin?uploadId={uploadId}", body);
+        static string Part(int n, string etag) => $"<Part><PartNumber>{n}</PartNumber><ETag>{etag}</ETag></Part>";
+
+        // What the SDK never sends (it sorts): the list in descending order.
+        await RawS3.AssertErrorAsync(await Complete($"<CompleteMultipartUpload>{Part(2, e2)}{Part(1, e1)}</CompleteMultipartUpload>"), 400, "InvalidPartOrder");
+        await RawS3.AssertErrorAsync(await Complete("<CompleteMultipartUpload></CompleteMultipartUpload>"), 400, "MalformedXML");
+        await RawS3.AssertErrorAsync(await Complete("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part>"), 400, "MalformedXML");
+        await RawS3.AssertErrorAsync(await Complete("not xml"), 400, "MalformedXML");
+
+        using var done = await Complete($"<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">{Part(1, e1.Trim('"'))}{Part(2, e2)}</CompleteMultipartUpload>");
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        Assert.Equal(MultipartETag(Bytes(5 * MiB, 1), Bytes(10, 2)), (await RawS3.XmlAsync(done)).First("ETag"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
 using S3Overlay.S3.Xml;
@@ -38,7 +39,7 @@ public sealed partial class S3Handlers
         };
         var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = part.ETag;
-        foreach (var (algorithm, value) in part.Checksums) r.Response.Headers["x-amz-checksum-" + algorithm] = value;
+        ChecksumHeaders.Write(r.Response, part.Checksums);
         r.Response.ContentLength = 0;
     }
 
