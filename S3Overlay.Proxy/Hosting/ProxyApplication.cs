@@ -1,8 +1,11 @@
+using S3Overlay.Browser;
 using S3Overlay.Configuration;
 using S3Overlay.S3;
 using S3Overlay.S3.Auth;
+using S3Overlay.S3.Cors;
 using S3Overlay.S3.Handlers;
 using S3Overlay.S3.Routing;
+using S3Overlay.Storage.Hidden;
 using S3Overlay.Telemetry;
 using S3Overlay.Telemetry.Status;
 
@@ -35,6 +38,8 @@ public static class ProxyApplication
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapOverlayStatus();
+        app.MapFileBrowser();
+        app.UseS3Cors();
         app.UseMiddleware<S3Endpoint>();
         return app;
     }
@@ -52,6 +57,9 @@ public static class ProxyApplication
         services.AddSingleton<S3RouteTable>();
         builder.AddS3Authentication(read);
         builder.AddObjectStore(read, server);
+        builder.AddHiddenObjects(read);
+        builder.AddS3Cors(read);
+        builder.AddFileBrowser();
         return builder;
     }
 }

@@ -77,7 +77,7 @@ public sealed class AddressingTests(S3Fixture s3) : IClassFixture<S3Fixture>
     }
 
     [Theory]
-    [InlineData("GET", "?acl")]
+    [InlineData("PUT", "?acl")]
     [InlineData("PUT", "?policy")]
     [InlineData("GET", "/key?tagging")]
     [InlineData("PUT", "/key?retention")]

@@ -14,6 +14,7 @@ public static class AuthRegistration
         services.AddSingleton<SigningKeyCache>();
         services.AddSingleton<SigV4Verifier>();
         services.AddSingleton<SigV2Verifier>();
+        services.AddSingleton<UrlPresigner>();
         services.TryAddSingleton<IRequestAuthenticator, RequestAuthenticator>();
         services.AddHostedService<DefaultCredentialsGuard.Warning>();
     }

@@ -42,6 +42,12 @@ public sealed record AuthSettings(
         return new AuthSettings(users, publicBuckets, defaults, read.Bool("S3_OVERLAY_ALLOW_DEFAULT_CREDENTIALS", false));
     }
 
+    /// <summary>Whether the pair is a configured user: the credential check of non-S3 sign-ins (the web browser's HTTP Basic).</summary>
+    public bool IsUser(string accessKey, string secretKey) =>
+        Users.TryGetValue(accessKey, out var secret)
+        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(secretKey));
+
     private static void Add(Dictionary<string, string> users, string accessKey, string secretKey, string setting)
     {
         if (accessKey.Any(char.IsWhiteSpace) || accessKey.Contains(':'))

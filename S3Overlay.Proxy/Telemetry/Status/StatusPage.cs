@@ -67,12 +67,5 @@ internal static class StatusPage
     private static string Duration(TimeSpan t) =>
         t.TotalDays >= 1 ? $"{(int)t.TotalDays} d {t.Hours} h" : t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min" : $"{(int)t.TotalMinutes} min {t.Seconds} s";
 
-    private static string Size(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        var unit = 0;
-        while (value >= 1024 && unit < units.Length - 1) { value /= 1024; unit++; }
-        return unit == 0 ? $"{bytes:N0} B" : string.Format(CultureInfo.InvariantCulture, "{0:0.0} {1}", value, units[unit]);
-    }
+    private static string Size(long bytes) => S3Overlay.Web.ByteSize.Format(bytes);
 }
