@@ -53,9 +53,17 @@ public sealed class SettingReader(IConfiguration configuration)
         throw new SettingException(envName, $"'{text}' is not a duration (seconds, or hh:mm:ss)");
     }
 
-    /// <summary><c>S3_OVERLAY_CHUNK_SIZE</c> → <c>Overlay:ChunkSize</c>.</summary>
+    /// <summary>An Aspire connection string: <c>ConnectionStrings__name</c> (<c>ConnectionStrings:name</c>).</summary>
+    public string? ConnectionString(string name)
+    {
+        var value = configuration.GetConnectionString(name);
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    /// <summary><c>S3_OVERLAY_CHUNK_SIZE</c> → <c>Overlay:ChunkSize</c>; <c>ConnectionStrings__local</c> → <c>ConnectionStrings:local</c>.</summary>
     public static string KeyOf(string envName)
     {
+        if (envName.Contains("__", StringComparison.Ordinal)) return envName.Replace("__", ":", StringComparison.Ordinal);
         var name = envName.StartsWith("S3_OVERLAY_", StringComparison.Ordinal) ? envName["S3_OVERLAY_".Length..] : envName;
         var parts = name.Split('_', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => char.ToUpperInvariant(p[0]) + p[1..].ToLowerInvariant());

@@ -1,8 +1,13 @@
+using S3Overlay.Browser;
 using S3Overlay.Configuration;
 using S3Overlay.S3;
 using S3Overlay.S3.Auth;
+using S3Overlay.S3.Cors;
 using S3Overlay.S3.Handlers;
 using S3Overlay.S3.Routing;
+using S3Overlay.Storage.Hidden;
+using S3Overlay.Telemetry;
+using S3Overlay.Telemetry.Status;
 
 namespace S3Overlay.Hosting;
 
@@ -14,16 +19,27 @@ public static class ProxyApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
-        builder.AddServiceDefaults();
+        builder.AddServiceDefaults(OverlayTelemetry.Name);
+        builder.AddOverlayTelemetry();
         builder.AddS3Overlay();
         // Objects are up to 5 GiB a request; bodies are streamed, never buffered.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null;
+            // User metadata and response-* overrides (a Content-Disposition file name) may be
+            // UTF-8, as S3 allows; Kestrel's ASCII default would refuse them or fail the response.
+            k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+            k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+        });
         // The original listens on 8000; --urls and ASPNETCORE_URLS (both the "urls" key) still win.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
             builder.WebHost.UseUrls("http://127.0.0.1:8000");
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapOverlayStatus();
+        app.MapFileBrowser();
+        app.UseS3Cors();
         app.UseMiddleware<S3Endpoint>();
         return app;
     }
@@ -39,8 +55,11 @@ public static class ProxyApplication
         services.AddSingleton(new S3FrontEndOptions(server.BaseDomain));
         services.AddSingleton<S3Handlers>();
         services.AddSingleton<S3RouteTable>();
-        services.TryAddSingleton<IRequestAuthenticator, AnonymousAuthenticator>();
+        builder.AddS3Authentication(read);
         builder.AddObjectStore(read, server);
+        builder.AddHiddenObjects(read);
+        builder.AddS3Cors(read);
+        builder.AddFileBrowser();
         return builder;
     }
 }

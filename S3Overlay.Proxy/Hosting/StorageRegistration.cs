@@ -1,6 +1,8 @@
 using S3Overlay.Configuration;
+using S3Overlay.Overlay;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
+using S3Overlay.Storage.S3;
 
 namespace S3Overlay.Hosting;
 
@@ -9,6 +11,38 @@ public static class StorageRegistration
 {
     public static void AddObjectStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server)
     {
-        builder.Services.AddSingleton<IObjectStore>(sp => new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>()));
+        if (LocalStoreSettings.From(read) is { } local)
+        {
+            builder.AddS3LocalStore(local);
+            builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<S3ObjectStore>());
+        }
+        else
+        {
+            builder.AddFileSystemStore(read, server);
+            builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FileSystemObjectStore>());
+        }
+
+        // Read even without a remote, so a wrong overlay setting is reported rather than ignored.
+        var overlay = OverlaySettings.From(read);
+        if (RemoteStoreSettings.From(read) is { } remote)
+            builder.Services.AddOverlay(overlay, sp => remote.CreateStore(sp.GetRequiredService<TimeProvider>()));
+    }
+
+    /// <summary>MinIO or any S3 server as the local store; start-up fails when it cannot be reached.</summary>
+    public static void AddS3LocalStore(this WebApplicationBuilder builder, LocalStoreSettings local)
+    {
+        builder.Services.AddSingleton(local);
+        builder.Services.AddSingleton(sp => local.CreateStore(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<LocalStoreStartupCheck>();
+    }
+
+    /// <summary>The embedded file-system store in the data folder, and its cleaner of abandoned uploads.</summary>
+    public static void AddFileSystemStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server)
+    {
+        var options = new FileSystemStoreOptions(
+            MinimumPartSize: read.Long("S3_OVERLAY_MULTIPART_MIN_PART_SIZE", FileSystemStoreOptions.S3MinimumPartSize, min: 1),
+            MultipartMaxAge: read.Duration("S3_OVERLAY_MULTIPART_MAX_AGE", TimeSpan.FromHours(24)));
+        builder.Services.AddSingleton(sp => new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>(), options));
+        builder.Services.AddHostedService<AbandonedUploadCleaner>();
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Routing;
+using S3Overlay.Telemetry;
 
 namespace S3Overlay.S3;
 
@@ -30,6 +31,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             var address = S3Address.From(context, options.BaseDomain);
             var scope = address.Bucket is null ? S3Scope.Service : address.Key is null ? S3Scope.Bucket : S3Scope.Object;
             var route = routes.Find(context.Request, scope) ?? throw Unroutable(context.Request, scope);
+            RequestSpan.Describe(context, route.Operation, address.Bucket);
             var request = new S3Request(context, address, route, requestId);
             context.Items[typeof(S3Request)] = request;
             await authenticator.AuthenticateAsync(request);

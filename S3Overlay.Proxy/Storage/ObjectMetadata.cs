@@ -3,6 +3,9 @@ namespace S3Overlay.Storage;
 /// <summary>What travels with an object besides its bytes: content headers, user metadata, checksums.</summary>
 public sealed record ObjectMetadata
 {
+    // Declared before Empty: static fields initialise in order, and Empty's maps are this one.
+    internal static readonly IReadOnlyDictionary<string, string> EmptyMap = new Dictionary<string, string>();
+
     public static readonly ObjectMetadata Empty = new();
 
     public string? ContentType { get; init; }
@@ -20,6 +23,4 @@ public sealed record ObjectMetadata
     /// Checksums by algorithm (<c>crc32</c>, <c>crc32c</c>, <c>sha1</c>, <c>sha256</c>), base64 as on the wire.
     /// </summary>
     public IReadOnlyDictionary<string, string> Checksums { get; init; } = EmptyMap;
-
-    internal static readonly IReadOnlyDictionary<string, string> EmptyMap = new Dictionary<string, string>();
 }

@@ -62,7 +62,9 @@ public sealed class ProxyServer : IAsyncDisposable
     public AmazonS3Client CreateClient(bool defaults = true, string accessKey = AccessKey, string secretKey = SecretKey) =>
         S3Clients.Create(Url, accessKey, secretKey, defaults);
 
-    public HttpClient CreateHttpClient() => new() { BaseAddress = new Uri(Url + "/") };
+    /// <summary>A raw HTTP client for this proxy; its requests are SigV4-signed with the proxy's credentials unless <paramref name="signed"/> is false.</summary>
+    public HttpClient CreateHttpClient(bool signed = true) =>
+        signed ? new HttpClient(new SigningHandler()) { BaseAddress = new Uri(Url + "/") } : new HttpClient { BaseAddress = new Uri(Url + "/") };
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Xml;
 using Microsoft.AspNetCore.Http;
+using S3Overlay.Telemetry;
 
 namespace S3Overlay.S3.Errors;
 
@@ -11,6 +12,7 @@ public static class S3ErrorWriter
         var response = context.Response;
         if (response.HasStarted) return;
         response.StatusCode = error.Error.Status;
+        RequestSpan.Failed(context, error.Error.Code);
         foreach (var (name, value) in error.Headers) response.Headers[name] = value;
         // HEAD answers and 304s carry no body (RFC 9110); S3 sends the status alone.
         if (HttpMethods.IsHead(context.Request.Method) || error.Error.Status == 304) return;

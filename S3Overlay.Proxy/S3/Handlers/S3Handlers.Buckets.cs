@@ -1,11 +1,72 @@
+using Microsoft.AspNetCore.Http;
+using S3Overlay.S3.Errors;
+using S3Overlay.S3.Xml;
+
 namespace S3Overlay.S3.Handlers;
 
 public sealed partial class S3Handlers
 {
-    public Task ListBuckets(S3Request r) => NotYet();
-    public Task GetBucketLocation(S3Request r) => NotYet();
-    public Task GetBucketVersioning(S3Request r) => NotYet();
-    public Task HeadBucket(S3Request r) => NotYet();
-    public Task CreateBucket(S3Request r) => NotYet();
-    public Task DeleteBucket(S3Request r) => NotYet();
+    public async Task ListBuckets(S3Request r)
+    {
+        var buckets = await store.ListBucketsAsync(r.Aborted);
+        await S3XmlResponse.WriteAsync(r.Response, "ListAllMyBucketsResult", async xml =>
+        {
+            await xml.OwnerAsync();
+            await xml.WriteStartElementAsync(null, "Buckets", null);
+            foreach (var bucket in buckets.OrderBy(b => b.Name, StringComparer.Ordinal))
+            {
+                await xml.WriteStartElementAsync(null, "Bucket", null);
+                await xml.ElementAsync("Name", bucket.Name);
+                await xml.ElementAsync("CreationDate", bucket.CreationDate);
+                await xml.WriteEndElementAsync();
+            }
+            await xml.WriteEndElementAsync();
+        });
+    }
+
+    /// <summary>The region clients must sign for; S3 leaves LocationConstraint empty for us-east-1.</summary>
+    public async Task GetBucketLocation(S3Request r)
+    {
+        await RequireBucket(r);
+        var constraint = settings.Region == "us-east-1" ? "" : settings.Region;
+        await S3XmlResponse.WriteTextAsync(r.Response, "LocationConstraint", constraint);
+    }
+
+    /// <summary>Versioning is never enabled here; clients (rclone, the console) still ask.</summary>
+    public async Task GetBucketVersioning(S3Request r)
+    {
+        await RequireBucket(r);
+        await S3XmlResponse.WriteAsync(r.Response, "VersioningConfiguration");
+    }
+
+    public async Task HeadBucket(S3Request r)
+    {
+        await RequireBucket(r);
+        r.Response.Headers["x-amz-bucket-region"] = settings.Region;
+        r.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>
+    /// Creates the bucket. A CreateBucketConfiguration body (its LocationConstraint) is accepted
+    /// and ignored: this server has one region.
+    /// </summary>
+    public async Task CreateBucket(S3Request r)
+    {
+        var bucket = r.Bucket;
+        if (!BucketNames.IsValidForCreate(bucket)) throw BucketNames.Invalid(bucket);
+        await store.CreateBucketAsync(bucket, r.Aborted);
+        r.Response.Headers.Location = "/" + bucket;
+        r.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    public async Task DeleteBucket(S3Request r)
+    {
+        await store.DeleteBucketAsync(r.Bucket, r.Aborted);
+        r.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private async Task RequireBucket(S3Request r)
+    {
+        if (await store.GetBucketAsync(r.Bucket, r.Aborted) is null) throw S3Exception.NoSuchBucket(r.Bucket);
+    }
 }

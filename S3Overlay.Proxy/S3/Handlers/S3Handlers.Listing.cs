@@ -1,7 +1,85 @@
+using S3Overlay.S3.Http;
+using S3Overlay.S3.Xml;
+using S3Overlay.Storage;
+
 namespace S3Overlay.S3.Handlers;
 
 public sealed partial class S3Handlers
 {
-    public Task ListObjectsV2(S3Request r) => NotYet();
-    public Task ListObjects(S3Request r) => NotYet();
+    /// <summary>GET ?list-type=2. The continuation token resumes after the last entry of the page before.</summary>
+    public async Task ListObjectsV2(S3Request r)
+    {
+        var query = r.Request.Query;
+        var listing = ListingQuery.Read(query);
+        var token = ListingQuery.Value(query, "continuation-token");
+        var startAfter = ListingQuery.Value(query, "start-after");
+        var fetchOwner = ListingQuery.Value(query, "fetch-owner") == "true";
+        var page = await ListPage(r, listing, token is not null ? ListingQuery.DecodeToken(token) : startAfter);
+
+        await S3XmlResponse.WriteAsync(r.Response, "ListBucketResult", async xml =>
+        {
+            await xml.ElementAsync("Name", r.Bucket);
+            await xml.ElementAsync("Prefix", listing.Show(listing.Prefix));
+            await xml.OptionalElementAsync("Delimiter", listing.Delimiter is null ? null : listing.Show(listing.Delimiter));
+            await xml.ElementAsync("MaxKeys", listing.MaxKeys);
+            await xml.OptionalElementAsync("EncodingType", listing.UrlEncoded ? "url" : null);
+            await xml.ElementAsync("KeyCount", page.Objects.Count + page.CommonPrefixes.Count);
+            await xml.ElementAsync("IsTruncated", page.IsTruncated);
+            await xml.OptionalElementAsync("ContinuationToken", token);
+            await xml.OptionalElementAsync("NextContinuationToken",
+                page.IsTruncated && page.NextStartAfter is { } next ? ListingQuery.EncodeToken(next) : null);
+            await xml.OptionalElementAsync("StartAfter", startAfter is null ? null : listing.Show(startAfter));
+            await WriteEntries(xml, page, listing, withOwner: fetchOwner);
+        });
+    }
+
+    /// <summary>
+    /// GET without list-type (V1). NextMarker is sent only when a delimiter was given, as S3 does;
+    /// without one, clients resume after the last key.
+    /// </summary>
+    public async Task ListObjects(S3Request r)
+    {
+        var query = r.Request.Query;
+        var listing = ListingQuery.Read(query);
+        var marker = ListingQuery.Value(query, "marker");
+        var page = await ListPage(r, listing, string.IsNullOrEmpty(marker) ? null : marker);
+
+        await S3XmlResponse.WriteAsync(r.Response, "ListBucketResult", async xml =>
+        {
+            await xml.ElementAsync("Name", r.Bucket);
+            await xml.ElementAsync("Prefix", listing.Show(listing.Prefix));
+            await xml.ElementAsync("Marker", listing.Show(marker ?? ""));
+            await xml.ElementAsync("MaxKeys", listing.MaxKeys);
+            await xml.OptionalElementAsync("Delimiter", listing.Delimiter is null ? null : listing.Show(listing.Delimiter));
+            await xml.OptionalElementAsync("EncodingType", listing.UrlEncoded ? "url" : null);
+            await xml.ElementAsync("IsTruncated", page.IsTruncated);
+            await xml.OptionalElementAsync("NextMarker",
+                page.IsTruncated && listing.Delimiter is not null && page.NextStartAfter is { } next ? listing.Show(next) : null);
+            await WriteEntries(xml, page, listing, withOwner: true);
+        });
+    }
+
+    private async Task<ListPage> ListPage(S3Request r, ListingQuery listing, string? resumeAfter)
+    {
+        if (listing.MaxKeys == 0)
+        {
+            // Nothing to list, but the bucket must still exist.
+            await RequireBucket(r);
+            return new ListPage([], [], false, null);
+        }
+        var request = new ListRequest(listing.Prefix, listing.Delimiter, resumeAfter, listing.MaxKeys);
+        return await store.ListObjectsAsync(r.Bucket, request, r.Aborted);
+    }
+
+    private static async Task WriteEntries(System.Xml.XmlWriter xml, ListPage page, ListingQuery listing, bool withOwner)
+    {
+        foreach (var entry in page.Objects)
+            await xml.ContentsAsync(entry, listing.Show(entry.Key), withOwner);
+        foreach (var prefix in page.CommonPrefixes)
+        {
+            await xml.WriteStartElementAsync(null, "CommonPrefixes", null);
+            await xml.ElementAsync("Prefix", listing.Show(prefix));
+            await xml.WriteEndElementAsync();
+        }
+    }
 }

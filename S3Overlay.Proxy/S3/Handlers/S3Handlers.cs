@@ -1,3 +1,5 @@
+using System.Text;
+using S3Overlay.Configuration;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 
@@ -7,7 +9,18 @@ namespace S3Overlay.S3.Handlers;
 /// The S3 operations, split by family into partial files (Garnet style). Each handler reads the
 /// request, calls the store, and writes the S3 response.
 /// </summary>
-public sealed partial class S3Handlers(IObjectStore store, TimeProvider clock)
+public sealed partial class S3Handlers(IObjectStore store, TimeProvider clock, ServerSettings settings)
 {
+    /// <summary>S3's limit on a key, in UTF-8 bytes.</summary>
+    private const int MaxKeyBytes = 1024;
+
     private static Task NotYet() => throw new S3Exception(S3Error.NotImplemented);
+
+    /// <summary>The key of a request that creates an object, refused when S3 would refuse it.</summary>
+    private static string KeyToWrite(S3Request r)
+    {
+        var key = r.Key;
+        if (Encoding.UTF8.GetByteCount(key) > MaxKeyBytes) throw new S3Exception(S3Error.KeyTooLongError, key);
+        return key;
+    }
 }

@@ -23,14 +23,19 @@ public sealed record S3Address(string? Bucket, string? Key, bool VirtualHosted, 
 
         var hostBucket = BucketFromHost(context.Request.Host.Host, baseDomain);
         if (hostBucket is not null)
-            return new S3Address(hostBucket, NullIfEmpty(Decode(rawPath[1..])), true, rawPath);
+            return Checked(new S3Address(hostBucket, NullIfEmpty(Decode(rawPath[1..])), true, rawPath));
 
         var rest = rawPath[1..];
         var slash = rest.IndexOf('/');
         var bucket = slash < 0 ? rest : rest[..slash];
         var key = slash < 0 ? null : rest[(slash + 1)..];
-        return new S3Address(NullIfEmpty(Decode(bucket)), NullIfEmpty(key is null ? null : Decode(key)), false, rawPath);
+        return Checked(new S3Address(NullIfEmpty(Decode(bucket)), NullIfEmpty(key is null ? null : Decode(key)), false, rawPath));
     }
+
+    // A name that can never be a bucket (".." from "/%2e%2e/x", a separator) stops here, before
+    // any handler or store sees it.
+    private static S3Address Checked(S3Address address) =>
+        address.Bucket is { } bucket && !BucketNames.IsAddressable(bucket) ? throw BucketNames.Invalid(bucket) : address;
 
     private static string? BucketFromHost(string host, string? baseDomain)
     {

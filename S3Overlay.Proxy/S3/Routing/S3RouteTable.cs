@@ -15,6 +15,7 @@ public sealed class S3RouteTable(S3Handlers h)
         new("GET", S3Scope.Service, "ListBuckets", h.ListBuckets),
 
         // Bucket
+        new("GET", S3Scope.Bucket, "GetBucketAcl", h.GetBucketAcl, Query("acl")),
         new("GET", S3Scope.Bucket, "GetBucketLocation", h.GetBucketLocation, Query("location")),
         new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
         new("GET", S3Scope.Bucket, "ListMultipartUploads", h.ListMultipartUploads, Query("uploads")),
@@ -26,6 +27,7 @@ public sealed class S3RouteTable(S3Handlers h)
         new("POST", S3Scope.Bucket, "DeleteObjects", h.DeleteObjects, Query("delete")),
 
         // Object
+        new("GET", S3Scope.Object, "GetObjectAcl", h.GetObjectAcl, Query("acl")),
         new("GET", S3Scope.Object, "ListParts", h.ListParts, Query("uploadId")),
         new("GET", S3Scope.Object, "GetObject", h.GetObject),
         new("HEAD", S3Scope.Object, "HeadObject", h.HeadObject),
@@ -41,15 +43,20 @@ public sealed class S3RouteTable(S3Handlers h)
 
     /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
     private static readonly string[] Unsupported =
-        ["acl", "policy", "cors", "lifecycle", "tagging", "website", "replication", "encryption", "notification",
+        ["policy", "cors", "lifecycle", "tagging", "website", "replication", "encryption", "notification",
          "logging", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
          "publicAccessBlock", "versions", "attributes"];
+
+    /// <summary>Sub-resources answered for GET only (a fixed answer); changing them is NotImplemented.</summary>
+    private static readonly string[] ReadOnly = ["acl"];
 
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {
         foreach (var name in Unsupported)
             if (request.Query.ContainsKey(name)) return null;
+        foreach (var name in ReadOnly)
+            if (request.Query.ContainsKey(name) && !HttpMethods.IsGet(request.Method)) return null;
         foreach (var route in _routes)
             if (route.Matches(request, scope)) return route;
         return null;

@@ -1,29 +1,85 @@
+using S3Overlay.S3;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
 /// The embedded store: a bucket is a directory under the data folder, an object a file at its
-/// key's path, so an existing folder can be served as a bucket. (Being built.)
+/// key's path, so an existing folder can be served as a bucket. Metadata lives in sidecars under
+/// the reserved folder (<see cref="StoreLayout"/>); every write is a temp file renamed into place.
 /// </summary>
-public sealed class FileSystemObjectStore(string root, TimeProvider clock) : IObjectStore
+public sealed partial class FileSystemObjectStore : IObjectStore
 {
-    private static S3Exception NotYet() => new(S3Error.NotImplemented);
+    private readonly StoreLayout _layout;
+    private readonly TimeProvider _clock;
+    private readonly FileSystemStoreOptions _options;
+    private readonly KeyLocks _locks = new();
+    private readonly KeyLocks _uploadLocks = new();
 
-    public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) => throw NotYet();
-    public Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct) => throw NotYet();
-    public Task CreateBucketAsync(string bucket, CancellationToken ct) => throw NotYet();
-    public Task DeleteBucketAsync(string bucket, CancellationToken ct) => throw NotYet();
-    public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct) => throw NotYet();
-    public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) => throw NotYet();
-    public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct) => throw NotYet();
-    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) => throw NotYet();
-    public Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct) => throw NotYet();
-    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) => throw NotYet();
-    public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) => throw NotYet();
-    public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct) => throw NotYet();
-    public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) => throw NotYet();
-    public Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct) => throw NotYet();
-    public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) => throw NotYet();
-    public Task CheckHealthAsync(CancellationToken ct) => Task.CompletedTask;
+    public FileSystemObjectStore(string root, TimeProvider clock, FileSystemStoreOptions? options = null)
+    {
+        _layout = new StoreLayout(root);
+        _clock = clock;
+        _options = options ?? FileSystemStoreOptions.Default;
+    }
+
+    /// <summary>The data folder (full path).</summary>
+    public string Root => _layout.Root;
+
+    public FileSystemStoreOptions Options => _options;
+
+    public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
+    {
+        var buckets = new DirectoryInfo(_layout.Root).EnumerateDirectories()
+            .Where(d => BucketNames.IsAddressable(d.Name)) // only what a request can name (never the reserved folder)
+            .Select(d => new BucketInfo(d.Name, d.CreationTimeUtc))
+            .OrderBy(b => b.Name, Utf8Order.Instance)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<BucketInfo>>(buckets);
+    }
+
+    public Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct)
+    {
+        var dir = new DirectoryInfo(_layout.BucketDir(bucket));
+        return Task.FromResult(dir.Exists ? new BucketInfo(bucket, dir.CreationTimeUtc) : null);
+    }
+
+    public Task CreateBucketAsync(string bucket, CancellationToken ct)
+    {
+        var dir = _layout.BucketDir(bucket);
+        if (File.Exists(dir)) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
+        if (Directory.Exists(dir)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket).With("BucketName", bucket);
+        Directory.CreateDirectory(dir);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    {
+        var dir = RequireBucket(bucket);
+        if (ListingWalker.HoldsAnyFile(new DirectoryInfo(dir)))
+            throw new S3Exception(S3Error.BucketNotEmpty, bucket).With("BucketName", bucket);
+        Directory.Delete(dir, recursive: true); // only empty folders are left
+        DeleteTree(_layout.MetaDir(bucket));
+        DeleteTree(_layout.UploadsDir(bucket));
+        return Task.CompletedTask;
+    }
+
+    public Task CheckHealthAsync(CancellationToken ct)
+    {
+        if (!Directory.Exists(_layout.Temp)) throw new DirectoryNotFoundException($"The data folder {_layout.Root} is gone.");
+        return Task.CompletedTask;
+    }
+
+    /// <returns>The bucket's folder; NoSuchBucket when there is none.</returns>
+    private string RequireBucket(string bucket)
+    {
+        var dir = _layout.BucketDir(bucket);
+        return Directory.Exists(dir) ? dir : throw S3Exception.NoSuchBucket(bucket);
+    }
+
+    private static void DeleteTree(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); }
+        catch (DirectoryNotFoundException) { }
+    }
 }

@@ -1,0 +1,38 @@
+using S3Overlay.Storage.S3;
+
+namespace S3Overlay.Configuration;
+
+/// <summary>
+/// MinIO or any S3 server as the local store, instead of the embedded file-system store. On when
+/// <c>S3_OVERLAY_LOCAL_ENDPOINT</c> or the connection string <c>ConnectionStrings__local</c> (name
+/// set by <c>S3_OVERLAY_LOCAL_CONNECTION_NAME</c>) is given; the <c>S3_OVERLAY_LOCAL_*</c> values
+/// win over the connection string's.
+/// </summary>
+/// <param name="Setting">The variable the endpoint came from, for start-up errors.</param>
+public sealed record LocalStoreSettings(S3StoreOptions Store, string Setting)
+{
+    public const string EndpointSetting = "S3_OVERLAY_LOCAL_ENDPOINT";
+
+    public static LocalStoreSettings? From(SettingReader read)
+    {
+        var connectionName = read.String("S3_OVERLAY_LOCAL_CONNECTION_NAME", "local")!;
+        var connectionSetting = $"ConnectionStrings__{connectionName}";
+        var connection = S3ConnectionString.Parse(read.ConnectionString(connectionName), connectionSetting);
+        var endpointText = read.String(EndpointSetting);
+        if (endpointText is null && connection is null) return null;
+
+        var endpoint = endpointText is null ? connection!.Endpoint : Endpoints.Parse(endpointText, EndpointSetting);
+        var store = new S3StoreOptions(
+            Name: "local store",
+            Endpoint: endpoint,
+            Region: read.String("S3_OVERLAY_LOCAL_REGION") ?? connection?.Region ?? "us-east-1",
+            PathStyle: true,
+            AccessKey: read.String("S3_OVERLAY_LOCAL_ACCESS_KEY") ?? connection?.AccessKey ?? "minioadmin",
+            SecretKey: read.String("S3_OVERLAY_LOCAL_SECRET_KEY") ?? connection?.SecretKey ?? "minioadmin",
+            SessionToken: read.String("S3_OVERLAY_LOCAL_SESSION_TOKEN"),
+            BucketLocation: read.String("S3_OVERLAY_DEFAULT_BUCKET_LOCATION", "us-east-1"));
+        return new LocalStoreSettings(store, endpointText is null ? connectionSetting : EndpointSetting);
+    }
+
+    public S3ObjectStore CreateStore(TimeProvider? clock = null) => new(Store, clock);
+}

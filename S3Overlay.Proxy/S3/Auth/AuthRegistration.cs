@@ -1,0 +1,21 @@
+using S3Overlay.Configuration;
+
+namespace S3Overlay.S3.Auth;
+
+public static class AuthRegistration
+{
+    /// <summary>Reads the credentials, refuses an exposed default set-up, and registers the authenticator.</summary>
+    public static void AddS3Authentication(this WebApplicationBuilder builder, SettingReader read)
+    {
+        var settings = AuthSettings.From(read, builder.Configuration);
+        DefaultCredentialsGuard.Check(settings, builder.Configuration);
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton<SigningKeyCache>();
+        services.AddSingleton<SigV4Verifier>();
+        services.AddSingleton<SigV2Verifier>();
+        services.AddSingleton<UrlPresigner>();
+        services.TryAddSingleton<IRequestAuthenticator, RequestAuthenticator>();
+        services.AddHostedService<DefaultCredentialsGuard.Warning>();
+    }
+}

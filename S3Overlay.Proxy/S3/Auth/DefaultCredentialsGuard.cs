@@ -1,0 +1,66 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using S3Overlay.Configuration;
+
+namespace S3Overlay.S3.Auth;
+
+/// <summary>
+/// The well-known minioadmin/minioadmin are fine on a developer's loopback, and an open door
+/// anywhere else: with them the server refuses to listen beyond loopback unless told it may.
+/// </summary>
+public static class DefaultCredentialsGuard
+{
+    public static void Check(AuthSettings settings, IConfiguration configuration)
+    {
+        if (!settings.UsesDefaultCredentials || settings.AllowDefaultCredentials) return;
+        var exposed = ListenUrls(configuration).FirstOrDefault(url => !IsLoopback(url));
+        if (exposed is not null)
+            throw new SettingException("S3_OVERLAY_ALLOW_DEFAULT_CREDENTIALS",
+                $"the server would listen on {exposed} with the default credentials {AuthSettings.DefaultAccessKey}/{AuthSettings.DefaultSecretKey}; " +
+                "set S3_OVERLAY_ACCESS_KEY and S3_OVERLAY_SECRET_KEY, listen on a loopback address, or set this to true to allow it");
+    }
+
+    /// <summary>Where Kestrel will listen: --urls / ASPNETCORE_URLS, else the HTTP(S)_PORTS (every interface), and Kestrel endpoints.</summary>
+    private static IEnumerable<string> ListenUrls(IConfiguration configuration)
+    {
+        var urls = configuration["urls"];
+        if (!string.IsNullOrWhiteSpace(urls))
+            foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) yield return url;
+        else
+            foreach (var ports in new[] { configuration["http_ports"], configuration["https_ports"] })
+                foreach (var port in (ports ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    yield return $"http://*:{port}";
+        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
+            if (endpoint["Url"] is { Length: > 0 } url) yield return url;
+    }
+
+    private static bool IsLoopback(string url)
+    {
+        var host = url;
+        var scheme = host.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0) host = host[(scheme + 3)..];
+        host = host.Split('/')[0];
+        if (host.StartsWith('['))
+            host = host[1..host.IndexOf(']')];
+        else if (host.LastIndexOf(':') is var colon and > 0)
+            host = host[..colon];
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+    }
+
+    /// <summary>Says at start-up that the default credentials are in use.</summary>
+    internal sealed class Warning(AuthSettings settings, ILogger<AuthSettings> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (settings.UsesDefaultCredentials)
+                logger.LogWarning("No credentials configured: using the default {AccessKey}/{SecretKey}. Set S3_OVERLAY_ACCESS_KEY and S3_OVERLAY_SECRET_KEY.",
+                    AuthSettings.DefaultAccessKey, AuthSettings.DefaultSecretKey);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,42 @@
+using S3Overlay.S3.Errors;
+using S3Overlay.S3.Payloads;
+
+namespace S3Overlay.S3.Auth;
+
+/// <summary>
+/// Authenticates every S3 request: SigV4 (header or presigned), SigV2 (header or query), or
+/// anonymous, which may only read the buckets configured public. Then installs the payload's
+/// decoding and verifying streams.
+/// </summary>
+public sealed class RequestAuthenticator(AuthSettings settings, SigV4Verifier v4, SigV2Verifier v2) : IRequestAuthenticator
+{
+    private static readonly HashSet<string> PublicReadOperations =
+        ["GetObject", "HeadObject", "ListObjects", "ListObjectsV2", "HeadBucket", "GetBucketLocation"];
+
+    public ValueTask AuthenticateAsync(S3Request r)
+    {
+        var request = r.Request;
+        var authorization = request.Headers.Authorization.ToString();
+        var query = request.Query;
+        var presignedV4 = query.ContainsKey("X-Amz-Algorithm") || query.ContainsKey("X-Amz-Credential");
+        var presignedV2 = query.ContainsKey("AWSAccessKeyId");
+        if (authorization.Length > 0 && (presignedV4 || presignedV2))
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified."));
+
+        SignedIdentity? identity;
+        if (authorization.StartsWith(SigV4.Algorithm + " ", StringComparison.Ordinal)) identity = v4.VerifyHeader(request, r.Address, authorization);
+        else if (authorization.StartsWith("AWS ", StringComparison.Ordinal)) identity = v2.VerifyHeader(request, r.Address, authorization);
+        else if (authorization.Length > 0) throw new S3Exception(S3Error.InvalidArgument.WithMessage("Unsupported Authorization Type."));
+        else if (presignedV4) identity = v4.VerifyPresigned(request, r.Address);
+        else if (presignedV2) identity = v2.VerifyQuery(request, r.Address);
+        else identity = AllowAnonymous(r) ? null : throw new S3Exception(S3Error.AccessDenied);
+
+        r.AccessKey = identity?.AccessKey;
+        RequestPayload.Install(r, identity?.PayloadHash, identity?.Chunks);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Public buckets are for viewers: objects and listings may be read, nothing written.</summary>
+    private bool AllowAnonymous(S3Request r) =>
+        r.Address.Bucket is { } bucket && settings.PublicBuckets.Contains(bucket) && PublicReadOperations.Contains(r.Operation);
+}

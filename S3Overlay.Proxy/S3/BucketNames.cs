@@ -1,0 +1,42 @@
+using System.Net;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.S3;
+
+/// <summary>S3's bucket naming rules: strict for new buckets, lenient for addressing existing ones.</summary>
+public static class BucketNames
+{
+    /// <summary>
+    /// The rules CreateBucket enforces (AWS's general-purpose bucket rules): 3–63 characters of
+    /// <c>a-z 0-9 . -</c>, starting and ending with a letter or digit, no <c>..</c>, not an IP
+    /// address, none of the prefixes and suffixes AWS reserves.
+    /// </summary>
+    public static bool IsValidForCreate(string name)
+    {
+        if (name.Length is < 3 or > 63) return false;
+        foreach (var c in name)
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-')) return false;
+        if (!char.IsAsciiLetterOrDigit(name[0]) || !char.IsAsciiLetterOrDigit(name[^1])) return false;
+        if (name.Contains("..", StringComparison.Ordinal)) return false;
+        if (IPAddress.TryParse(name, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && name.Count(c => c == '.') == 3) return false;
+        if (name.StartsWith("xn--", StringComparison.Ordinal) || name.StartsWith("sthree-", StringComparison.Ordinal)) return false;
+        if (name.EndsWith("-s3alias", StringComparison.Ordinal) || name.EndsWith("--ol-s3", StringComparison.Ordinal)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a request may name this bucket at all. Looser than <see cref="IsValidForCreate"/>
+    /// so that an existing folder (upper case, underscores: S3's legacy names) can be served as a
+    /// bucket, but never <c>.</c>, <c>..</c>, a hidden folder, or anything with a separator.
+    /// </summary>
+    public static bool IsAddressable(string name)
+    {
+        if (name.Length is < 1 or > 255 || !char.IsAsciiLetterOrDigit(name[0])) return false;
+        foreach (var c in name)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')) return false;
+        return true;
+    }
+
+    public static S3Exception Invalid(string name) =>
+        new S3Exception(S3Error.InvalidBucketName, name).With("BucketName", name);
+}

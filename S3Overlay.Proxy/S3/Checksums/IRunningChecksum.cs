@@ -1,0 +1,10 @@
+namespace S3Overlay.S3.Checksums;
+
+/// <summary>A checksum computed over bytes as they stream past.</summary>
+public interface IRunningChecksum : IDisposable
+{
+    void Append(ReadOnlySpan<byte> data);
+
+    /// <summary>The checksum of everything appended, as the bytes S3 base64-encodes on the wire.</summary>
+    byte[] Finish();
+}

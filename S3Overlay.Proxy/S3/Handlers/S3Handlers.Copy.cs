@@ -1,0 +1,74 @@
+using S3Overlay.S3.Errors;
+using S3Overlay.S3.Http;
+using S3Overlay.S3.Xml;
+using S3Overlay.Storage;
+
+namespace S3Overlay.S3.Handlers;
+
+public sealed partial class S3Handlers
+{
+    /// <summary>
+    /// PUT with <c>x-amz-copy-source</c>: a store read streamed into a store write through the
+    /// seam, so a copy works the same across every store (and the overlay) and holds no object whole.
+    /// </summary>
+    public async Task CopyObject(S3Request r)
+    {
+        var key = KeyToWrite(r);
+        var (sourceBucket, sourceKey) = CopySource.Parse(r.Request.Headers["x-amz-copy-source"].ToString());
+        var replace = MetadataDirective(r) == "REPLACE";
+        if (!replace && sourceBucket == r.Bucket && sourceKey == key)
+            throw new S3Exception(S3Error.InvalidRequest.WithMessage(
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
+
+        var conditions = ObjectHeaders.ReadConditions(r.Request, "x-amz-copy-source-");
+        await using var source = await OpenCopySource(sourceBucket, sourceKey, conditions, r.Aborted);
+        var metadata = replace
+            ? ObjectHeaders.ReadMetadata(r.Request) with { Checksums = source.Info.Metadata.Checksums }
+            : source.Info.Metadata;
+        var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size };
+        var copied = await store.PutObjectAsync(r.Bucket, key, source.Body, write, r.Aborted);
+
+        await S3XmlResponse.WriteAsync(r.Response, "CopyObjectResult", async xml =>
+        {
+            await xml.ElementAsync("LastModified", copied.LastModified);
+            await xml.ElementAsync("ETag", copied.ETag);
+        });
+    }
+
+    private static string MetadataDirective(S3Request r)
+    {
+        var value = r.Request.Headers["x-amz-metadata-directive"].ToString();
+        if (value.Length == 0) return "COPY";
+        return value is "COPY" or "REPLACE"
+            ? value
+            : throw new S3Exception(S3Error.InvalidArgument.WithMessage("Unknown metadata directive.")).With("ArgumentName", "x-amz-metadata-directive");
+    }
+
+    /// <summary>
+    /// For a copy every failed source condition is 412: S3 never answers a copy with 304. A
+    /// <paramref name="range"/> (UploadPartCopy) must lie wholly inside the source: a GET would
+    /// shorten it, a copy refuses it.
+    /// </summary>
+    private async Task<ObjectContent> OpenCopySource(string bucket, string key, ReadConditions conditions, CancellationToken ct, ByteRange? range = null)
+    {
+        ObjectContent source;
+        try
+        {
+            source = await store.GetObjectAsync(bucket, key, new ObjectReadRequest(range, conditions), ct);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NotModified.Code)
+        {
+            throw new S3Exception(S3Error.PreconditionFailed);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code && range is not null)
+        {
+            throw InvalidCopySourceRange("Range specified is not valid for source object");
+        }
+        if (range?.Last is { } last && source.Range?.Last != last)
+        {
+            await source.DisposeAsync();
+            throw InvalidCopySourceRange($"Range specified is not valid for source object of size: {source.Info.Size}");
+        }
+        return source;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.S3.Http;
+
+/// <summary>
+/// The one place where object headers cross between HTTP and the store: request headers to
+/// <see cref="ObjectMetadata"/> and <see cref="ReadConditions"/>, and an <see cref="ObjectInfo"/>
+/// back to response headers.
+/// </summary>
+public static class ObjectHeaders
+{
+    public const string UserMetadataPrefix = "x-amz-meta-";
+
+    /// <summary>What S3 answers for an object stored without a Content-Type.</summary>
+    public const string DefaultContentType = "binary/octet-stream";
+
+    /// <summary>S3's limit on the user metadata of one object (names and values, in bytes).</summary>
+    private const int MaxUserMetadataBytes = 2048;
+
+    /// <summary>The content headers and <c>x-amz-meta-*</c> of a PUT (or a copy with REPLACE).</summary>
+    public static ObjectMetadata ReadMetadata(HttpRequest request)
+    {
+        var headers = request.Headers;
+        var user = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var userBytes = 0;
+        foreach (var (name, value) in headers)
+        {
+            if (!name.StartsWith(UserMetadataPrefix, StringComparison.OrdinalIgnoreCase) || name.Length == UserMetadataPrefix.Length) continue;
+            var key = name[UserMetadataPrefix.Length..].ToLowerInvariant();
+            var text = value.ToString();
+            user[key] = text;
+            userBytes += key.Length + text.Length;
+        }
+        if (userBytes > MaxUserMetadataBytes)
+            throw new S3Exception(S3Error.MetadataTooLarge).With("MaxSizeAllowed", MaxUserMetadataBytes.ToString(CultureInfo.InvariantCulture));
+
+        return new ObjectMetadata
+        {
+            ContentType = NullIfEmpty(headers.ContentType),
+            ContentEncoding = StoredContentEncoding(headers.ContentEncoding),
+            ContentDisposition = NullIfEmpty(headers.ContentDisposition),
+            ContentLanguage = NullIfEmpty(headers.ContentLanguage),
+            CacheControl = NullIfEmpty(headers.CacheControl),
+            Expires = NullIfEmpty(headers.Expires),
+            UserMetadata = user,
+        };
+    }
+
+    /// <summary>
+    /// The object's headers on a GET or HEAD answer, with the <c>response-*</c> query overrides
+    /// applied (S3 lets a presigned URL say how the download is labelled).
+    /// </summary>
+    public static void WriteObject(HttpResponse response, ObjectInfo info, IQueryCollection? query = null)
+    {
+        var headers = response.Headers;
+        var m = info.Metadata;
+        headers.ETag = info.ETag;
+        headers.LastModified = HttpDates.Format(info.LastModified);
+        headers.AcceptRanges = "bytes";
+        headers.ContentType = Override(query, "response-content-type") ?? m.ContentType ?? DefaultContentType;
+        Set(headers, "Content-Encoding", Override(query, "response-content-encoding") ?? m.ContentEncoding);
+        Set(headers, "Content-Disposition", Override(query, "response-content-disposition") ?? m.ContentDisposition);
+        Set(headers, "Content-Language", Override(query, "response-content-language") ?? m.ContentLanguage);
+        Set(headers, "Cache-Control", Override(query, "response-cache-control") ?? m.CacheControl);
+        Set(headers, "Expires", Override(query, "response-expires") ?? m.Expires);
+        foreach (var (name, value) in m.UserMetadata) headers[UserMetadataPrefix + name] = value;
+    }
+
+    /// <summary>
+    /// The conditional headers of a GET/HEAD (<paramref name="prefix"/> empty) or the copy-source
+    /// ones of a copy (<c>x-amz-copy-source-</c>). Dates that do not parse are ignored.
+    /// </summary>
+    public static ReadConditions ReadConditions(HttpRequest request, string prefix = "")
+    {
+        var headers = request.Headers;
+        var conditions = new ReadConditions(
+            NullIfEmpty(headers[prefix + "If-Match"]),
+            NullIfEmpty(headers[prefix + "If-None-Match"]),
+            HttpDates.Parse(headers[prefix + "If-Modified-Since"]),
+            HttpDates.Parse(headers[prefix + "If-Unmodified-Since"]));
+        return conditions.IsEmpty ? Storage.ReadConditions.None : conditions;
+    }
+
+    /// <summary>The Content-MD5 header when present: 16 bytes in base64, else InvalidDigest.</summary>
+    public static string? ContentMD5(HttpRequest request)
+    {
+        var value = NullIfEmpty(request.Headers["Content-MD5"]);
+        if (value is null) return null;
+        Span<byte> digest = stackalloc byte[18];
+        if (!Convert.TryFromBase64String(value.Trim(), digest, out var written) || written != 16)
+            throw new S3Exception(S3Error.InvalidDigest);
+        return value.Trim();
+    }
+
+    /// <summary>
+    /// The length of the object being written: <c>x-amz-decoded-content-length</c> for aws-chunked
+    /// bodies (whose Content-Length counts the chunk framing), else Content-Length; null when unknown.
+    /// </summary>
+    public static long? ContentLength(HttpRequest request)
+    {
+        var decoded = NullIfEmpty(request.Headers["x-amz-decoded-content-length"]);
+        if (decoded is null) return request.ContentLength;
+        if (!long.TryParse(decoded, NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("x-amz-decoded-content-length is not a length."));
+        return length;
+    }
+
+    /// <summary>Content-Encoding without <c>aws-chunked</c>, which describes the transfer, not the object.</summary>
+    private static string? StoredContentEncoding(StringValues header)
+    {
+        var value = NullIfEmpty(header);
+        if (value is null || !value.Contains("aws-chunked", StringComparison.OrdinalIgnoreCase)) return value;
+        var rest = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(e => !e.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase));
+        return NullIfEmpty(string.Join(",", rest));
+    }
+
+    private static string? Override(IQueryCollection? query, string name) =>
+        query is not null && query.TryGetValue(name, out var v) ? v.ToString() : null;
+
+    private static void Set(IHeaderDictionary headers, string name, string? value)
+    {
+        if (value is not null) headers[name] = value;
+    }
+
+    private static string? NullIfEmpty(StringValues value) => StringValues.IsNullOrEmpty(value) ? null : value.ToString();
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

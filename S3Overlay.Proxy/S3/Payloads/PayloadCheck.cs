@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using S3Overlay.S3.Checksums;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.S3.Payloads;
+
+/// <summary>
+/// One digest a payload must have: computed while the bytes stream past, compared at the end in
+/// constant time. <see cref="Algorithm"/> names checksums worth storing with the object (null for
+/// x-amz-content-sha256, which only guards the transfer).
+/// </summary>
+public sealed class PayloadCheck(IRunningChecksum running, S3Error mismatch, ChecksumAlgorithm? algorithm = null) : IDisposable
+{
+    public ChecksumAlgorithm? Algorithm { get; } = algorithm;
+
+    /// <summary>The value to expect; may be set late (a trailer arrives after the data).</summary>
+    public byte[]? Expected { get; set; }
+
+    /// <summary>Base64 of the verified value, once <see cref="Verify"/> has passed.</summary>
+    public string? Verified { get; private set; }
+
+    public static PayloadCheck For(ChecksumAlgorithm algorithm, byte[]? expected = null) =>
+        new(algorithm.Create(), S3Error.BadDigest.WithMessage($"The {algorithm.Name.ToUpperInvariant()} you specified did not match the calculated checksum."), algorithm)
+        { Expected = expected };
+
+    public void Append(ReadOnlySpan<byte> data) => running.Append(data);
+
+    public void Verify()
+    {
+        var actual = running.Finish();
+        if (Expected is null || !CryptographicOperations.FixedTimeEquals(actual, Expected))
+            throw new S3Exception(mismatch);
+        Verified = Convert.ToBase64String(actual);
+    }
+
+    public void Dispose() => running.Dispose();
+}

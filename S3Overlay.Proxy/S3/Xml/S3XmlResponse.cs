@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using Microsoft.AspNetCore.Http;
+using S3Overlay.Storage;
+
+namespace S3Overlay.S3.Xml;
+
+/// <summary>
+/// The one writer of S3's XML answers: streamed straight into the response (a 1,000-key listing
+/// is never built as a string), in S3's namespace, with S3's timestamp format.
+/// </summary>
+public static class S3XmlResponse
+{
+    public const string Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+    private static readonly XmlWriterSettings Settings = new()
+    {
+        Async = true,
+        Encoding = new UTF8Encoding(false),
+        // Keys may hold characters XML 1.0 cannot carry; S3 still answers (clients that care ask
+        // for encoding-type=url), so the writer must not throw halfway through a listing.
+        CheckCharacters = false,
+    };
+
+    /// <summary>Answers 200 with the document <c>&lt;root xmlns="…"&gt;…&lt;/root&gt;</c>, whose children <paramref name="content"/> writes.</summary>
+    public static async Task WriteAsync(HttpResponse response, string root, Func<XmlWriter, Task>? content = null)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/xml";
+        await using var xml = XmlWriter.Create(response.Body, Settings);
+        await xml.WriteStartDocumentAsync();
+        await xml.WriteStartElementAsync(null, root, Namespace);
+        if (content is not null) await content(xml);
+        await xml.WriteEndElementAsync();
+        await xml.WriteEndDocumentAsync();
+    }
+
+    /// <summary>Answers with a root element holding only text (GetBucketLocation's <c>LocationConstraint</c>).</summary>
+    public static Task WriteTextAsync(HttpResponse response, string root, string text) =>
+        WriteAsync(response, root, xml => xml.WriteStringAsync(text));
+
+    /// <summary>S3's timestamp: UTC, milliseconds, <c>Z</c> (<c>2026-11-21T19:31:55.000Z</c>).</summary>
+    public static string Timestamp(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Writes <c>&lt;name&gt;value&lt;/name&gt;</c> in the document's namespace.</summary>
+    public static Task ElementAsync(this XmlWriter xml, string name, string value) =>
+        xml.WriteElementStringAsync(null, name, null, value);
+
+    /// <summary>Writes the element only when there is a value (S3 leaves out what was not asked for).</summary>
+    public static Task OptionalElementAsync(this XmlWriter xml, string name, string? value) =>
+        value is null ? Task.CompletedTask : xml.WriteElementStringAsync(null, name, null, value);
+
+    public static Task ElementAsync(this XmlWriter xml, string name, long value) =>
+        xml.WriteElementStringAsync(null, name, null, value.ToString(CultureInfo.InvariantCulture));
+
+    public static Task ElementAsync(this XmlWriter xml, string name, bool value) =>
+        xml.WriteElementStringAsync(null, name, null, value ? "true" : "false");
+
+    public static Task ElementAsync(this XmlWriter xml, string name, DateTimeOffset value) =>
+        xml.WriteElementStringAsync(null, name, null, Timestamp(value));
+
+    /// <summary>An <c>Owner</c> (or <c>Initiator</c>) element: the server's one account.</summary>
+    public static async Task OwnerAsync(this XmlWriter xml, string element = "Owner")
+    {
+        await xml.WriteStartElementAsync(null, element, null);
+        await xml.ElementAsync("ID", S3Owner.Id);
+        await xml.ElementAsync("DisplayName", S3Owner.DisplayName);
+        await xml.WriteEndElementAsync();
+    }
+
+    /// <summary>A listing entry's <c>Contents</c> element (ListObjects V1 and V2).</summary>
+    public static async Task ContentsAsync(this XmlWriter xml, ObjectInfo entry, string key, bool withOwner)
+    {
+        await xml.WriteStartElementAsync(null, "Contents", null);
+        await xml.ElementAsync("Key", key);
+        await xml.ElementAsync("LastModified", entry.LastModified);
+        await xml.ElementAsync("ETag", entry.ETag);
+        await xml.ElementAsync("Size", entry.Size);
+        if (withOwner) await xml.OwnerAsync();
+        await xml.ElementAsync("StorageClass", "STANDARD");
+        await xml.WriteEndElementAsync();
+    }
+}

@@ -1,0 +1,55 @@
+namespace S3Overlay.Storage.FileSystem;
+
+public sealed partial class FileSystemObjectStore
+{
+    public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
+    {
+        var bucketDir = RequireBucket(bucket);
+        var prefix = request.Prefix ?? "";
+        var delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter;
+        var startAfter = string.IsNullOrEmpty(request.StartAfter) ? null : request.StartAfter;
+        var objects = new List<ObjectInfo>();
+        var prefixes = new List<string>();
+        if (request.MaxKeys <= 0) return new ListPage(objects, prefixes, false, null);
+
+        string? last = null;
+        foreach (var entry in new ListingWalker(bucketDir, prefix, delimiter, startAfter).Walk())
+        {
+            ct.ThrowIfCancellationRequested();
+            var commonPrefix = entry.IsCommonPrefix ? entry.Name : RollUp(entry.Name, prefix, delimiter);
+            if (commonPrefix is not null)
+            {
+                // Keys rolled into one prefix are adjacent in key order, so comparing with the last entry dedupes.
+                if (commonPrefix == last || (startAfter is not null && Utf8Order.Compare(commonPrefix, startAfter) <= 0)) continue;
+                if (objects.Count + prefixes.Count == request.MaxKeys) return new ListPage(objects, prefixes, true, last);
+                prefixes.Add(commonPrefix);
+                last = commonPrefix;
+                continue;
+            }
+            var info = await DescribeListedAsync(bucket, entry, ct);
+            if (info is null) continue; // deleted while we walked
+            if (objects.Count + prefixes.Count == request.MaxKeys) return new ListPage(objects, prefixes, true, last);
+            objects.Add(info);
+            last = entry.Name;
+        }
+        return new ListPage(objects, prefixes, false, null);
+    }
+
+    /// <summary>The common prefix a key rolls up into: up to and including the first delimiter after the prefix.</summary>
+    private static string? RollUp(string key, string prefix, string? delimiter)
+    {
+        if (delimiter is null) return null;
+        var at = key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
+        return at < 0 ? null : key[..(at + delimiter.Length)];
+    }
+
+    /// <summary>Reads only the sidecar when it describes the file (the common case); opens the file only to repair it.</summary>
+    private async Task<ObjectInfo?> DescribeListedAsync(string bucket, WalkEntry entry, CancellationToken ct)
+    {
+        var file = entry.File!;
+        if (ValidSidecar(_layout.SidecarPath(bucket, entry.Name), entry.Name, file.Length, file.LastWriteTimeUtc) is { } sidecar)
+            return sidecar.ToInfo();
+        await using var stream = OpenForReading(file.FullName);
+        return stream is null ? null : await DescribeAsync(bucket, entry.Name, file.FullName, stream.SafeFileHandle, ct);
+    }
+}

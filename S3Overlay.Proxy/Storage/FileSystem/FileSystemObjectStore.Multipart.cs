@@ -1,0 +1,179 @@
+using System.Security.Cryptography;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.Storage.FileSystem;
+
+public sealed partial class FileSystemObjectStore
+{
+    public const int MaxPartNumber = 10_000;
+
+    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
+    {
+        ObjectPaths.FilePath(RequireBucket(bucket), key); // refuse a key that could never be completed, now
+        var upload = new UploadFolder(_layout.UploadsDir(bucket), UploadFolder.NewId());
+        Directory.CreateDirectory(upload.Dir);
+        JsonFile.Write(upload.RecordPath, new UploadRecord(key, _clock.GetUtcNow(), write.Metadata), _layout.NewTempPath());
+        return Task.FromResult(upload.UploadId);
+    }
+
+    public async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        if (partNumber is < 1 or > MaxPartNumber)
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage($"Part number must be an integer between 1 and {MaxPartNumber}, inclusive."))
+                .With("ArgumentName", "partNumber");
+        var upload = RequireUpload(bucket, key, uploadId);
+        using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
+        var part = new PartInfo(partNumber, temp.QuotedMd5, temp.Size, _clock.GetUtcNow(), temp.TrailingChecksums ?? write.Metadata.Checksums);
+        using (await _uploadLocks.AcquireAsync(bucket, uploadId, CancellationToken.None))
+        {
+            RequireUpload(bucket, key, uploadId); // not aborted or completed meanwhile
+            temp.MoveTo(upload.PartPath(partNumber));
+            JsonFile.Write(upload.PartInfoPath(partNumber), part, _layout.NewTempPath());
+        }
+        return part;
+    }
+
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct)
+    {
+        RequireUpload(bucket, key, uploadId);
+        if (parts.Count == 0) throw new S3Exception(S3Error.MalformedXML.WithMessage("The list of parts is empty."));
+        for (var i = 1; i < parts.Count; i++)
+            if (parts[i].PartNumber <= parts[i - 1].PartNumber) throw new S3Exception(S3Error.InvalidPartOrder);
+
+        // Under the upload's lock, so no part is replaced while it is being assembled.
+        using (await _uploadLocks.AcquireAsync(bucket, uploadId, ct))
+        {
+            var upload = RequireUpload(bucket, key, uploadId);
+            var record = upload.ReadRecord()!;
+            var uploaded = parts.Select((asked, i) => CheckPart(upload, asked, isLast: i == parts.Count - 1)).ToList();
+            using var temp = await TempBody.ConcatenateAsync(_layout.NewTempPath(), uploaded.Select(p => upload.PartPath(p.PartNumber)), ct);
+            if (temp.Size != uploaded.Sum(p => p.Size)) throw new S3Exception(S3Error.InvalidPart.WithMessage("A part changed while the upload was completed."));
+            var info = await CommitAsync(bucket, key, temp, MultipartETag(uploaded), null, record.Metadata, null, ct);
+            DeleteTree(upload.Dir);
+            return info;
+        }
+    }
+
+    public async Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct)
+    {
+        using (await _uploadLocks.AcquireAsync(bucket, uploadId, ct))
+            DeleteTree(RequireUpload(bucket, key, uploadId).Dir);
+    }
+
+    public Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct)
+    {
+        var after = RequireUpload(bucket, key, uploadId).ReadParts().Where(p => p.PartNumber > partNumberMarker).ToList();
+        var page = after.Take(Math.Max(0, maxParts)).ToList();
+        var truncated = after.Count > page.Count;
+        return Task.FromResult(new PartsPage(page, truncated, page.Count > 0 ? page[^1].PartNumber : 0));
+    }
+
+    /// <summary>
+    /// Uploads in progress, by key and then by when they began. A key marker alone resumes after
+    /// that key; with an upload-id marker, after that upload of the key.
+    /// </summary>
+    public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct)
+    {
+        RequireBucket(bucket);
+        var prefix = request.Prefix ?? "";
+        var delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter;
+        var all = AllUploads(bucket)
+            .Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(u => u.Key, Utf8Order.Instance).ThenBy(u => u.Initiated).ThenBy(u => u.UploadId, StringComparer.Ordinal)
+            .ToList();
+        var start = 0;
+        if (!string.IsNullOrEmpty(request.KeyMarker))
+        {
+            var marker = request.KeyMarker;
+            var afterId = string.IsNullOrEmpty(request.UploadIdMarker) ? -1 : all.FindIndex(u => u.Key == marker && u.UploadId == request.UploadIdMarker);
+            start = afterId >= 0 ? afterId + 1 : all.FindIndex(u => Utf8Order.Compare(u.Key, marker) > 0) is var i and >= 0 ? i : all.Count;
+        }
+
+        var uploads = new List<MultipartUpload>();
+        var prefixes = new List<string>();
+        if (request.MaxUploads <= 0) return Task.FromResult(new UploadsPage(uploads, prefixes, false, null, null));
+        (string Key, string? UploadId)? last = null;
+        for (var i = start; i < all.Count; i++)
+        {
+            var upload = all[i];
+            var at = delimiter is null ? -1 : upload.Key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
+            var commonPrefix = at < 0 ? null : upload.Key[..(at + delimiter!.Length)];
+            // As in listings, a common prefix at or before the key marker was on an earlier page.
+            if (commonPrefix is not null && (commonPrefix == last?.Key
+                || (!string.IsNullOrEmpty(request.KeyMarker) && Utf8Order.Compare(commonPrefix, request.KeyMarker) <= 0))) continue;
+            if (uploads.Count + prefixes.Count >= request.MaxUploads)
+                return Task.FromResult(new UploadsPage(uploads, prefixes, true, last?.Key, last?.UploadId));
+            if (commonPrefix is not null) prefixes.Add(commonPrefix);
+            else uploads.Add(upload);
+            last = commonPrefix is not null ? (commonPrefix, null) : (upload.Key, upload.UploadId);
+        }
+        return Task.FromResult(new UploadsPage(uploads, prefixes, false, null, null));
+    }
+
+    /// <summary>Removes uploads begun more than <see cref="FileSystemStoreOptions.MaxUploadAge"/> ago, and temp files as old.</summary>
+    /// <returns>How many uploads were removed.</returns>
+    public async Task<int> RemoveAbandonedUploadsAsync(CancellationToken ct)
+    {
+        var cutoff = _clock.GetUtcNow() - _options.MaxUploadAge;
+        var removed = 0;
+        foreach (var bucketDir in SafeEnumerate(Path.Join(_layout.Reserved, "uploads")))
+        {
+            var bucket = Path.GetFileName(bucketDir);
+            foreach (var dir in SafeEnumerate(bucketDir))
+            {
+                var upload = new UploadFolder(bucketDir, Path.GetFileName(dir));
+                var initiated = upload.ReadRecord()?.Initiated ?? Directory.GetLastWriteTimeUtc(dir);
+                if (initiated >= cutoff) continue;
+                using (await _uploadLocks.AcquireAsync(bucket, upload.UploadId, ct))
+                    DeleteTree(dir);
+                removed++;
+            }
+        }
+        foreach (var temp in Directory.EnumerateFiles(_layout.Temp))
+            if (File.GetLastWriteTimeUtc(temp) < cutoff.UtcDateTime)
+                File.Delete(temp);
+        return removed;
+    }
+
+    private IEnumerable<MultipartUpload> AllUploads(string bucket)
+    {
+        var uploadsDir = _layout.UploadsDir(bucket);
+        foreach (var dir in SafeEnumerate(uploadsDir))
+            if (new UploadFolder(uploadsDir, Path.GetFileName(dir)).ReadRecord() is { } record)
+                yield return new MultipartUpload(record.Key, Path.GetFileName(dir), record.Initiated);
+    }
+
+    private static IEnumerable<string> SafeEnumerate(string dir) =>
+        Directory.Exists(dir) ? Directory.EnumerateDirectories(dir) : [];
+
+    /// <returns>The upload's folder; NoSuchUpload unless it exists, for this bucket and key.</returns>
+    private UploadFolder RequireUpload(string bucket, string key, string uploadId)
+    {
+        RequireBucket(bucket);
+        var uploadsDir = _layout.UploadsDir(bucket);
+        if (UploadFolder.IsWellFormed(uploadId) && new UploadFolder(uploadsDir, uploadId) is var upload
+            && upload.ReadRecord() is { } record && record.Key == key)
+            return upload;
+        throw new S3Exception(S3Error.NoSuchUpload).With("UploadId", uploadId);
+    }
+
+    private PartInfo CheckPart(UploadFolder upload, CompletedPart asked, bool isLast)
+    {
+        var part = upload.ReadPart(asked.PartNumber);
+        if (part is null || ReadConditions.Unquote(part.ETag) != ReadConditions.Unquote(asked.ETag.Trim()))
+            throw new S3Exception(S3Error.InvalidPart).With("PartNumber", asked.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!isLast && part.Size < _options.MinimumPartSize)
+            throw new S3Exception(S3Error.EntityTooSmall)
+                .With("ProposedSize", part.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .With("MinSizeAllowed", _options.MinimumPartSize.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .With("PartNumber", asked.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return part;
+    }
+
+    /// <summary>S3's multipart ETag: the MD5 of the parts' binary MD5s, then <c>-</c> and the number of parts.</summary>
+    private static string MultipartETag(IReadOnlyList<PartInfo> parts)
+    {
+        var digests = parts.SelectMany(p => Convert.FromHexString(ReadConditions.Unquote(p.ETag))).ToArray();
+        return "\"" + Convert.ToHexStringLower(MD5.HashData(digests)) + "-" + parts.Count + "\"";
+    }
+}

@@ -1,0 +1,192 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Win32.SafeHandles;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.Storage.FileSystem;
+
+public sealed partial class FileSystemObjectStore
+{
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
+    {
+        var path = ObjectFile(bucket, key);
+        await using var file = OpenForReading(path) ?? throw S3Exception.NoSuchKey(key);
+        var info = await DescribeAsync(bucket, key, path, file.SafeFileHandle, ct);
+        conditions.Evaluate(info);
+        return info;
+    }
+
+    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        var path = ObjectFile(bucket, key);
+        var file = OpenForReading(path) ?? throw S3Exception.NoSuchKey(key);
+        try
+        {
+            // Described from the open handle: the metadata matches the bytes served even if the key is overwritten now.
+            var info = await DescribeAsync(bucket, key, path, file.SafeFileHandle, ct);
+            request.Conditions.Evaluate(info);
+            ResolvedRange? range = null;
+            if (request.Range is { } asked)
+            {
+                range = asked.Resolve(info.Size) ?? throw S3Exception.InvalidRange(info.Size);
+                file.Position = range.Value.Offset;
+            }
+            return new ObjectContent(info, new RangeReadStream(file, range?.Length ?? info.Size), range);
+        }
+        catch
+        {
+            await file.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        var bucketDir = RequireBucket(bucket);
+        var path = ObjectPaths.FilePath(bucketDir, key);
+        CheckNoConflict(bucketDir, path, key); // fail before reading a body that could not be stored
+        using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
+        return await CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct);
+    }
+
+    public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
+    {
+        var bucketDir = RequireBucket(bucket);
+        string path;
+        try { path = ObjectPaths.FilePath(bucketDir, key); }
+        catch (S3Exception) { return; } // a key this store cannot hold does not exist: deleting it succeeds, as in S3
+        using (await _locks.AcquireAsync(bucket, key, ct))
+        {
+            if (File.Exists(path)) File.Delete(path);
+            var sidecar = _layout.SidecarPath(bucket, key);
+            if (File.Exists(sidecar)) File.Delete(sidecar);
+        }
+        PruneEmptyFolders(bucketDir, path);
+    }
+
+    /// <summary>Renames a written body into place, then its sidecar; both under the key's lock so commits of one key do not interleave.</summary>
+    private async Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, string etag, DateTimeOffset? lastModified,
+        ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct)
+    {
+        var bucketDir = RequireBucket(bucket);
+        var path = ObjectPaths.FilePath(bucketDir, key);
+        var sidecar = ObjectSidecar.For(key, temp.Size, temp.LastWriteUtc, etag, lastModified ?? _clock.GetUtcNow(), metadata, checksums);
+        using (await _locks.AcquireAsync(bucket, key, CancellationToken.None))
+        {
+            MoveIntoPlace(temp, bucketDir, path, key);
+            sidecar.Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
+        }
+        return sidecar.ToInfo();
+    }
+
+    private static void MoveIntoPlace(TempBody temp, string bucketDir, string path, string key)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            CheckNoConflict(bucketDir, path, key);
+            try
+            {
+                temp.MoveTo(path);
+                return;
+            }
+            // A delete of the folder's last other object may prune the folder between mkdir and rename.
+            catch (DirectoryNotFoundException) when (attempt < 3) { }
+            catch (IOException) when (Directory.Exists(path)) { throw Conflict(key); }
+        }
+    }
+
+    /// <summary>Creates the key's folders; refuses a key whose file would be a folder or sit below a file.</summary>
+    private static void CheckNoConflict(string bucketDir, string path, string key)
+    {
+        var parent = Path.GetDirectoryName(path)!;
+        if (parent.Length > bucketDir.Length)
+        {
+            try { Directory.CreateDirectory(parent); }
+            catch (IOException) { throw Conflict(key); }
+        }
+        if (Directory.Exists(path)) throw Conflict(key);
+    }
+
+    private static S3Exception Conflict(string key) => ObjectPaths.Invalid(key,
+        "This store keeps keys as files, so it cannot hold both a key and keys below it (such as 'a' and 'a/b').");
+
+    /// <summary>Removes folders emptied by a delete, so a key of the folder's name can be stored later.</summary>
+    private static void PruneEmptyFolders(string bucketDir, string path)
+    {
+        for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > bucketDir.Length; dir = Path.GetDirectoryName(dir))
+        {
+            try { Directory.Delete(dir); }
+            catch (IOException) { return; } // not empty (or already gone): stop
+        }
+    }
+
+    private string ObjectFile(string bucket, string key) => ObjectPaths.FilePath(RequireBucket(bucket), key);
+
+    private static FileStream? OpenForReading(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !File.Exists(path))
+        {
+            return null; // missing, a folder, or below a file
+        }
+    }
+
+    /// <summary>
+    /// The description of the open file's version: from its sidecar when that describes this
+    /// version; otherwise (a plain file put there by hand, or a sidecar left stale by a crash)
+    /// computed from the bytes and cached in a new sidecar.
+    /// </summary>
+    private async Task<ObjectInfo> DescribeAsync(string bucket, string key, string path, SafeFileHandle file, CancellationToken ct)
+    {
+        var size = RandomAccess.GetLength(file);
+        var lastWrite = File.GetLastWriteTimeUtc(file);
+        var sidecarPath = _layout.SidecarPath(bucket, key);
+        if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } sidecar) return sidecar.ToInfo();
+        // A commit renames the file, then writes its sidecar, under the key's lock: wait it out before hashing the file.
+        using (await _locks.AcquireAsync(bucket, key, ct))
+            if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } committed) return committed.ToInfo();
+
+        var computed = await ComputeSidecarAsync(key, path, file, size, lastWrite, ct);
+        using (await _locks.AcquireAsync(bucket, key, ct))
+        {
+            // A commit may have raced us to it, with metadata a computed sidecar lacks.
+            if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } committed) return committed.ToInfo();
+            var current = new FileInfo(path);
+            if (current.Exists && computed.Describes(current.Length, current.LastWriteTimeUtc))
+                computed.Write(sidecarPath, _layout.NewTempPath());
+        }
+        return computed.ToInfo();
+    }
+
+    private static ObjectSidecar? ValidSidecar(string sidecarPath, string key, long size, DateTime lastWrite) =>
+        ObjectSidecar.TryRead(sidecarPath) is { } s && s.Key == key && s.Describes(size, lastWrite) ? s : null;
+
+    private static async Task<ObjectSidecar> ComputeSidecarAsync(string key, string path, SafeFileHandle file, long size, DateTime lastWrite, CancellationToken ct)
+    {
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
+        try
+        {
+            for (long offset = 0; offset < size;)
+            {
+                var n = await RandomAccess.ReadAsync(file, buffer, offset, ct);
+                if (n == 0) break;
+                md5.AppendData(buffer, 0, n);
+                offset += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        var metadata = ContentTypes.TryGetContentType(path, out var type) ? new ObjectMetadata { ContentType = type } : ObjectMetadata.Empty;
+        var etag = "\"" + Convert.ToHexStringLower(md5.GetHashAndReset()) + "\"";
+        return ObjectSidecar.For(key, size, lastWrite, etag, new DateTimeOffset(lastWrite, TimeSpan.Zero), metadata);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace S3Overlay.Storage.FileSystem;
+
+/// <summary>The store's small JSON files (sidecars, upload and part records): written atomically, read defensively.</summary>
+internal static class JsonFile
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    };
+
+    /// <returns>The value, or null when the file is missing or unreadable (a torn or foreign file is not trusted).</returns>
+    public static T? TryRead<T>(string path) where T : class
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+            return JsonSerializer.Deserialize<T>(file, Options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes to a temp file, then renames it over <paramref name="path"/>: a reader never sees half a file.</summary>
+    public static void Write<T>(string path, T value, string tempPath)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096))
+                JsonSerializer.Serialize(file, value, Options);
+            File.Move(tempPath, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(tempPath);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+namespace S3Overlay.Storage.FileSystem;
+
+/// <summary>One step of a walk: a key and its file, or (delimiter <c>/</c>) a whole folder rolled up.</summary>
+internal readonly record struct WalkEntry(string Name, FileInfo? File)
+{
+    public bool IsCommonPrefix => File is null;
+}
+
+/// <summary>
+/// Walks a bucket folder in S3's key order. Within a folder the entries are sorted by what they
+/// contribute to keys (a sub-folder as <c>name/</c>, a folder marker as the folder itself), which
+/// makes a depth-first walk yield keys in UTF-8 byte order across nesting (<c>a-b</c> before
+/// <c>a/b</c>). Folders that cannot hold a key matching the prefix, or hold only keys at or before
+/// StartAfter, are never opened, so a page deep in a big tree costs about one path's worth of
+/// directory reads. With delimiter <c>/</c> a folder below the prefix is yielded as one common
+/// prefix without being walked.
+/// </summary>
+internal sealed class ListingWalker(string bucketDir, string prefix, string? delimiter, string? startAfter)
+{
+    private readonly bool _rollUpFolders = delimiter == "/";
+
+    public IEnumerable<WalkEntry> Walk() => WalkFolder(new DirectoryInfo(bucketDir), "");
+
+    private IEnumerable<WalkEntry> WalkFolder(DirectoryInfo folder, string folderPrefix)
+    {
+        foreach (var (name, entry) in SortedEntries(folder, folderPrefix))
+        {
+            if (entry is FileInfo file)
+            {
+                yield return new WalkEntry(name, file);
+                continue;
+            }
+            var sub = (DirectoryInfo)entry;
+            if (_rollUpFolders && name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                // Every key below starts with this folder's prefix, and that is the first delimiter after the prefix.
+                if (IsAfterStart(name) && HoldsAnyFile(sub)) yield return new WalkEntry(name, null);
+                continue;
+            }
+            foreach (var inner in WalkFolder(sub, name)) yield return inner;
+        }
+    }
+
+    /// <summary>The entries worth visiting, keyed by the key (file) or key prefix (folder) each stands for, in key order.</summary>
+    private List<(string Name, FileSystemInfo Entry)> SortedEntries(DirectoryInfo folder, string folderPrefix)
+    {
+        var entries = new List<(string, FileSystemInfo)>();
+        IEnumerable<FileSystemInfo> children;
+        try { children = folder.EnumerateFileSystemInfos(); }
+        catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException) { return entries; } // gone, or not ours to read
+        try
+        {
+            foreach (var child in children)
+            {
+                if (child is DirectoryInfo)
+                {
+                    var name = folderPrefix + child.Name + "/";
+                    if (MayHoldMatches(name)) entries.Add((name, child));
+                }
+                else if (ObjectPaths.KeyOf(folderPrefix, child.Name) is { } key
+                    && key.StartsWith(prefix, StringComparison.Ordinal) && IsAfterStart(key))
+                {
+                    entries.Add((key, child));
+                }
+            }
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException) { }
+        entries.Sort((x, y) => Utf8Order.Compare(x.Item1, y.Item1));
+        return entries;
+    }
+
+    /// <summary>Whether a folder whose keys all start with <paramref name="folder"/> can hold a key to list.</summary>
+    private bool MayHoldMatches(string folder)
+    {
+        if (!folder.StartsWith(prefix, StringComparison.Ordinal) && !prefix.StartsWith(folder, StringComparison.Ordinal))
+            return false;
+        // Keys below sort after the folder's prefix; they are all at or before StartAfter only when
+        // the folder sorts before StartAfter without being a prefix of it.
+        return startAfter is null || Utf8Order.Compare(folder, startAfter) > 0 || startAfter.StartsWith(folder, StringComparison.Ordinal);
+    }
+
+    private bool IsAfterStart(string name) => startAfter is null || Utf8Order.Compare(name, startAfter) > 0;
+
+    /// <summary>Every file, hidden ones (folder markers) included; folders we may not read hold nothing we can list.</summary>
+    public static readonly EnumerationOptions AllFiles = new() { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
+
+    public static bool HoldsAnyFile(DirectoryInfo folder)
+    {
+        try { return folder.EnumerateFiles("*", AllFiles).Any(); }
+        catch (DirectoryNotFoundException) { return false; }
+    }
+}

@@ -1,0 +1,53 @@
+namespace S3Overlay.Storage.FileSystem;
+
+/// <summary>A read-only view of <paramref name="length"/> bytes of a file from where it is positioned; owns the file.</summary>
+internal sealed class RangeReadStream(FileStream file, long length) : Stream
+{
+    private long _remaining = length;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    private readonly long _length = length;
+
+    public override long Length => _length;
+    public override long Position { get => _length - _remaining; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_remaining <= 0) return 0;
+        var n = file.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        _remaining -= n;
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        if (_remaining <= 0) return 0;
+        var n = await file.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], ct);
+        _remaining -= n;
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) file.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await file.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}

@@ -1,0 +1,129 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.Storage.FileSystem;
+
+/// <summary>
+/// A body streamed into a temp file under the reserved folder, with its MD5 computed on the way.
+/// It is either renamed into place (<see cref="MoveTo"/>) or deleted on dispose: a failed,
+/// short, corrupt or cancelled write leaves nothing behind.
+/// </summary>
+internal sealed class TempBody : IDisposable
+{
+    // Big enough to keep syscalls per byte low, small enough for the pool to keep around.
+    private const int BufferSize = 128 * 1024;
+
+    private TempBody(string path) => Path = path;
+
+    public string Path { get; }
+    public long Size { get; private set; }
+    public byte[] Md5 { get; private set; } = [];
+    /// <summary>The file's modification time once written; renames keep it, so it identifies this version.</summary>
+    public DateTime LastWriteUtc { get; private set; }
+    public IReadOnlyDictionary<string, string>? TrailingChecksums { get; private set; }
+    private bool _moved;
+
+    public string QuotedMd5 => "\"" + Convert.ToHexStringLower(Md5) + "\"";
+
+    /// <summary>Reads <paramref name="body"/> to its end into a new temp file and verifies it against <paramref name="write"/>.</summary>
+    public static async Task<TempBody> WriteAsync(string tempPath, Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        var temp = new TempBody(tempPath);
+        try
+        {
+            await temp.FillAsync(ct, async (file, md5, buffer) =>
+            {
+                int n;
+                while ((n = await body.ReadAsync(buffer, ct)) > 0)
+                {
+                    temp.Size += n;
+                    if (temp.Size > write.ContentLength) throw new S3Exception(S3Error.IncompleteBody);
+                    md5.AppendData(buffer, 0, n);
+                    await file.WriteAsync(buffer.AsMemory(0, n), ct);
+                }
+            });
+            if (write.ContentLength is { } expected && temp.Size != expected) throw new S3Exception(S3Error.IncompleteBody);
+            if (write.ContentMD5 is { } sent) CheckContentMd5(sent, temp.Md5);
+            temp.TrailingChecksums = write.TrailingChecksums?.Invoke();
+            return temp;
+        }
+        catch
+        {
+            temp.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Concatenates files (multipart parts) into a new temp file.</summary>
+    public static async Task<TempBody> ConcatenateAsync(string tempPath, IEnumerable<string> sources, CancellationToken ct)
+    {
+        var temp = new TempBody(tempPath);
+        try
+        {
+            await temp.FillAsync(ct, async (file, md5, buffer) =>
+            {
+                foreach (var source in sources)
+                {
+                    await using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                    int n;
+                    while ((n = await input.ReadAsync(buffer, ct)) > 0)
+                    {
+                        temp.Size += n;
+                        md5.AppendData(buffer, 0, n);
+                        await file.WriteAsync(buffer.AsMemory(0, n), ct);
+                    }
+                }
+            });
+            return temp;
+        }
+        catch
+        {
+            temp.Dispose();
+            throw;
+        }
+    }
+
+    private async Task FillAsync(CancellationToken ct, Func<FileStream, IncrementalHash, byte[], Task> copy)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            await using (var file = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                await copy(file, md5, buffer);
+                // Durable before it is renamed into place: a crash then leaves the old object or the whole new one.
+                file.Flush(flushToDisk: true);
+            }
+            Md5 = md5.GetHashAndReset();
+            LastWriteUtc = File.GetLastWriteTimeUtc(Path);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void CheckContentMd5(string sent, byte[] actual)
+    {
+        var expected = new byte[16];
+        if (!Convert.TryFromBase64String(sent.Trim(), expected, out var written) || written != 16)
+            throw new S3Exception(S3Error.InvalidDigest);
+        if (!expected.AsSpan().SequenceEqual(actual)) throw new S3Exception(S3Error.BadDigest);
+    }
+
+    /// <summary>Renames the temp file over <paramref name="target"/> (atomic on one file system).</summary>
+    public void MoveTo(string target)
+    {
+        File.Move(Path, target, overwrite: true);
+        _moved = true;
+    }
+
+    public void Dispose()
+    {
+        if (_moved) return;
+        try { File.Delete(Path); }
+        catch (IOException) { } // a leftover temp file is removed by the cleanup service
+    }
+}

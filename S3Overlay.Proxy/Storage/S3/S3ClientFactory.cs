@@ -1,0 +1,38 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+
+namespace S3Overlay.Storage.S3;
+
+/// <summary>Builds the AWSSDK.S3 client of an <see cref="S3ObjectStore"/> with the settings third-party servers need.</summary>
+internal static class S3ClientFactory
+{
+    public static AmazonS3Client Create(S3StoreOptions options)
+    {
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = options.PathStyle,
+            // The SDK's default (WHEN_SUPPORTED) adds CRC trailers to every upload and wraps every
+            // download in a validating stream; MinIO releases, s3rver, R2 and others reject or
+            // mangle the former, and the latter costs CPU on a pass-through path.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            // One retry layer: the SDK retries a failed request once; nothing above it retries again.
+            MaxErrorRetry = 1,
+            HttpClientFactory = new StreamingHttpClientFactory(options.Endpoint, options.ConnectTimeout),
+            AuthenticationRegion = options.Region,
+        };
+        if (options.Endpoint is { } endpoint)
+            config.ServiceURL = StreamingHttpClientFactory.SignableUrl(endpoint);
+        else
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        return new AmazonS3Client(Credentials(options), config);
+    }
+
+    private static AWSCredentials Credentials(S3StoreOptions options) => options switch
+    {
+        { AccessKey: { } key, SecretKey: { } secret, SessionToken: { } token } => new SessionAWSCredentials(key, secret, token),
+        { AccessKey: { } key, SecretKey: { } secret } => new BasicAWSCredentials(key, secret),
+        _ => new AnonymousAWSCredentials(),
+    };
+}

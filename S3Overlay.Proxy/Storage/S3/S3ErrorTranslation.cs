@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Xml.Linq;
+using Amazon.Runtime;
+using Amazon.S3;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.Storage.S3;
+
+/// <summary>
+/// Turns what the SDK throws into the S3 error the front end answers with: the server's own
+/// code where it describes the request (NoSuchKey, PreconditionFailed, ...); 502 for any other
+/// answer (403, 5xx), since those are the store's trouble, not the client's; 503 when the server
+/// cannot be reached. Never a 404 the server did not say.
+/// </summary>
+internal static class S3ErrorTranslation
+{
+    private static readonly Dictionary<string, S3Error> SameCode = new[]
+    {
+        S3Error.NoSuchUpload, S3Error.PreconditionFailed, S3Error.NotModified, S3Error.BucketAlreadyOwnedByYou,
+        S3Error.BucketNotEmpty, S3Error.InvalidPart, S3Error.InvalidPartOrder, S3Error.EntityTooSmall, S3Error.EntityTooLarge,
+        S3Error.BadDigest, S3Error.InvalidDigest, S3Error.IncompleteBody, S3Error.KeyTooLongError, S3Error.InvalidBucketName,
+        S3Error.BucketAlreadyExists, S3Error.InvalidObjectName,
+    }.ToDictionary(e => e.Code, StringComparer.Ordinal);
+
+    public static Exception Translate(Exception e, S3StoreOptions store, string? bucket, string? key, bool timedOut)
+    {
+        if (e is S3Exception) return e;
+        if (timedOut && e is OperationCanceledException)
+            return Unreachable(store, $"no answer within {store.RequestTimeout.TotalSeconds:0} s", e);
+        if (e is AmazonS3Exception { StatusCode: not 0 } answer) return FromAnswer(answer, store, bucket, key);
+        if (IsNetworkFailure(e)) return Unreachable(store, Innermost(e).Message, e);
+        if (e is AmazonServiceException { StatusCode: not 0 } service)
+            return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} answered {(int)service.StatusCode} {service.ErrorCode}."), bucket, e);
+        return e is AmazonClientException or AmazonServiceException ? Unreachable(store, Innermost(e).Message, e) : e;
+    }
+
+    private static Exception FromAnswer(AmazonS3Exception e, S3StoreOptions store, string? bucket, string? key)
+    {
+        var status = (int)e.StatusCode;
+        switch (e.ErrorCode)
+        {
+            case "NoSuchKey": return S3Exception.NoSuchKey(key ?? "");
+            case "NoSuchBucket": return S3Exception.NoSuchBucket(bucket ?? "");
+            case "InvalidRange":
+                return ActualObjectSize(e) is { } size ? S3Exception.InvalidRange(size) : new S3Exception(S3Error.InvalidRange, key, e);
+        }
+        if (e.ErrorCode is { } code && SameCode.TryGetValue(code, out var known))
+            return new S3Exception(known.WithMessage(string.IsNullOrEmpty(e.Message) ? known.Message : e.Message), key ?? bucket, e);
+        // Answers without a body (HEAD) carry only their status.
+        if (status == 404) return key is null ? S3Exception.NoSuchBucket(bucket ?? "") : S3Exception.NoSuchKey(key);
+        if (status == 304) return new S3Exception(S3Error.NotModified, key, e);
+        if (status == 412) return new S3Exception(S3Error.PreconditionFailed, key, e);
+        if (status == 416) return new S3Exception(S3Error.InvalidRange, key, e);
+        if (status == 503) return Unreachable(store, $"it answered 503 {e.ErrorCode}", e);
+        return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} answered {status} {e.ErrorCode}."), key ?? bucket, e);
+    }
+
+    public static S3Exception Unreachable(S3StoreOptions store, string reason, Exception? inner) =>
+        new(S3Error.RemoteUnavailable.WithMessage($"The {store.Describe()} could not be reached: {reason}"), null, inner);
+
+    private static bool IsNetworkFailure(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is HttpRequestException or SocketException or IOException or TimeoutException or WebException)
+                return true;
+        return false;
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
+    }
+
+    private static long? ActualObjectSize(AmazonS3Exception e)
+    {
+        try
+        {
+            var body = e.ResponseBody;
+            if (string.IsNullOrEmpty(body)) return null;
+            var value = XDocument.Parse(body).Root?.Element("ActualObjectSize")?.Value;
+            return long.TryParse(value, out var size) ? size : null;
+        }
+        catch (System.Xml.XmlException)
+        {
+            return null;
+        }
+    }
+}

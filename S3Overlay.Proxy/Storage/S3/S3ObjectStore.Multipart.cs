@@ -1,0 +1,88 @@
+using Amazon.S3.Model;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.Storage.S3;
+
+public sealed partial class S3ObjectStore
+{
+    public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
+    {
+        var request = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key };
+        PreservedMetadata.Apply(write, request.Headers, request.Metadata);
+        var response = await CallAsync(bucket, key, t => _client.InitiateMultipartUploadAsync(request, t), ct);
+        return response.UploadId;
+    }
+
+    public async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        await using var upload = await UploadBody.OpenAsync(body, write, ct);
+        var request = new UploadPartRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            InputStream = upload.Stream,
+            PartSize = upload.Length,
+            UseChunkEncoding = false,
+            DisablePayloadSigning = true,
+            MD5Digest = write.ContentMD5,
+        };
+        var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.UploadPartAsync(request, t), ct, Timeout.InfiniteTimeSpan));
+        var checksums = write.TrailingChecksums?.Invoke() ?? write.Metadata.Checksums;
+        return new PartInfo(partNumber, response.ETag, upload.Length, Now(), checksums);
+    }
+
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct)
+    {
+        // The SDK sorts the list it sends, so the server would never see a wrong order.
+        for (var i = 1; i < parts.Count; i++)
+            if (parts[i].PartNumber <= parts[i - 1].PartNumber)
+                throw new S3Exception(S3Error.InvalidPartOrder, key);
+        var request = new CompleteMultipartUploadRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartETags = parts.Select(p => new PartETag(p.PartNumber, p.ETag)).ToList(),
+        };
+        // Assembling many parts can take a server a while.
+        await CallAsync(bucket, key, t => _client.CompleteMultipartUploadAsync(request, t), ct, Timeout.InfiniteTimeSpan);
+        return await HeadAsync(bucket, key, ct);
+    }
+
+    public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
+        CallAsync(bucket, key, t => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, t), ct);
+
+    public async Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct)
+    {
+        var request = new ListPartsRequest { BucketName = bucket, Key = key, UploadId = uploadId, MaxParts = maxParts };
+        if (partNumberMarker > 0) request.PartNumberMarker = partNumberMarker.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var response = await CallAsync(bucket, key, t => _client.ListPartsAsync(request, t), ct);
+        var parts = (response.Parts ?? [])
+            .Select(p => new PartInfo(p.PartNumber ?? 0, p.ETag, p.Size ?? 0, PreservedMetadata.ToOffset(p.LastModified), ObjectMetadata.EmptyMap))
+            .ToList();
+        return new PartsPage(parts, response.IsTruncated == true, response.NextPartNumberMarker ?? parts.LastOrDefault()?.PartNumber ?? 0);
+    }
+
+    public async Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct)
+    {
+        var list = new ListMultipartUploadsRequest
+        {
+            BucketName = bucket,
+            Prefix = string.IsNullOrEmpty(request.Prefix) ? null : request.Prefix,
+            Delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter,
+            KeyMarker = request.KeyMarker,
+            UploadIdMarker = request.UploadIdMarker,
+            MaxUploads = request.MaxUploads,
+        };
+        var response = await CallAsync(bucket, null, t => _client.ListMultipartUploadsAsync(list, t), ct);
+        var uploads = (response.MultipartUploads ?? [])
+            .Select(u => new MultipartUpload(u.Key, u.UploadId, PreservedMetadata.ToOffset(u.Initiated)))
+            .ToList();
+        var prefixes = response.CommonPrefixes ?? [];
+        var truncated = response.IsTruncated == true;
+        return new UploadsPage(uploads, prefixes, truncated,
+            truncated ? response.NextKeyMarker : null, truncated ? response.NextUploadIdMarker : null);
+    }
+}

@@ -1,0 +1,145 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.S3.Errors;
+using SdkByteRange = Amazon.S3.Model.ByteRange;
+
+namespace S3Overlay.Storage.S3;
+
+public sealed partial class S3ObjectStore
+{
+    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
+    {
+        var info = await HeadAsync(bucket, key, ct);
+        conditions.Evaluate(info);
+        return info;
+    }
+
+    /// <remarks>
+    /// Conditions are evaluated here rather than sent along, because the ETag and Last-Modified
+    /// they compare with may be preserved values the server does not know.
+    /// </remarks>
+    public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
+        OpenAsync(bucket, key, request, request.Range?.ToString(), ct);
+
+    /// <param name="rangeHeader">What to ask the server for; the answer is cut to <see cref="ObjectReadRequest.Range"/>.</param>
+    private async Task<ObjectContent> OpenAsync(string bucket, string key, ObjectReadRequest request, string? rangeHeader, CancellationToken ct)
+    {
+        var get = new GetObjectRequest { BucketName = bucket, Key = key };
+        if (rangeHeader is not null) get.ByteRange = new SdkByteRange(rangeHeader);
+        GetObjectResponse response;
+        try
+        {
+            response = await CallAsync(bucket, key, t => _client.GetObjectAsync(get, t), ct);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code)
+        {
+            // 416 says nothing of the object: its conditions come first, and the size may be missing.
+            var head = await HeadObjectAsync(bucket, key, request.Conditions, ct);
+            throw S3Exception.InvalidRange(head.Size);
+        }
+        ResolvedRange? retry = null;
+        try
+        {
+            var body = new ReadIdleTimeoutStream(response.ResponseStream, Options.ReadIdleTimeout, Options.Describe());
+            var answered = ContentRange.Parse(response.ContentRange);
+            var size = answered?.TotalSize ?? response.ContentLength;
+            var info = PreservedMetadata.Read(key, size, response.ETag, response.LastModified, response.Headers, response.Metadata, response.ExpiresString);
+            request.Conditions.Evaluate(info);
+            if (request.Range is not { } asked) return new ObjectContent(info, body, null);
+            var range = asked.Resolve(size) ?? throw S3Exception.InvalidRange(size);
+            var got = answered ?? new ResolvedRange(0, size, size);
+            if (got == range) return new ObjectContent(info, body, range);
+            if (got.Offset <= range.Offset && got.Last >= range.Last)
+                return new ObjectContent(info, new RangeWindowStream(body, range.Offset - got.Offset, range.Length), range);
+            // Other bytes than asked (s3rver reads bytes=-100 as 0-100): ask again, now that the size is known.
+            if (rangeHeader == $"bytes={range.Offset}-{range.Last}")
+                throw new S3Exception(S3Error.RemoteError.WithMessage($"The {Options.Describe()} answered {got.ContentRange} to {rangeHeader}."), key);
+            retry = range;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+        response.Dispose();
+        return await OpenAsync(bucket, key, request, $"bytes={retry.Value.Offset}-{retry.Value.Last}", ct);
+    }
+
+    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        await using var upload = await UploadBody.OpenAsync(body, write, ct);
+        var put = new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            InputStream = upload.Stream,
+            AutoCloseStream = false,
+            AutoResetStreamPosition = false,
+            UseChunkEncoding = false,
+            DisablePayloadSigning = true,
+            MD5Digest = write.ContentMD5,
+        };
+        put.Headers.ContentLength = upload.Length;
+        PreservedMetadata.Apply(write, put.Headers, put.Metadata);
+        var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.PutObjectAsync(put, t), ct, Timeout.InfiniteTimeSpan));
+        var (etag, metadata) = (response.ETag, write.Metadata);
+        if (write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing
+            && await KeepTrailingChecksumsAsync(bucket, key, write, trailing, etag, ct) is { } copied)
+            (etag, metadata) = (copied, metadata with { Checksums = PreservedMetadata.Merge(metadata.Checksums, trailing) });
+        return new ObjectInfo(key, upload.Length, write.ETag ?? etag, write.LastModified ?? Now(), metadata);
+    }
+
+    /// <summary>
+    /// Trailer checksums are known only after the body, when the object's metadata is already
+    /// written: a copy onto itself (a server-side metadata rewrite, no bytes through us) adds
+    /// them, provided nobody replaced the object meanwhile. The object is stored either way, so
+    /// a server that cannot do this (s3rver misreads the copy source) keeps it without them.
+    /// </summary>
+    /// <returns>The object's new ETag, or null when the checksums could not be added.</returns>
+    private async Task<string?> KeepTrailingChecksumsAsync(string bucket, string key, ObjectWrite write, IReadOnlyDictionary<string, string> checksums, string etag, CancellationToken ct)
+    {
+        var copy = new CopyObjectRequest
+        {
+            SourceBucket = bucket,
+            SourceKey = key,
+            DestinationBucket = bucket,
+            DestinationKey = key,
+            MetadataDirective = S3MetadataDirective.REPLACE,
+            ETagToMatch = etag,
+        };
+        PreservedMetadata.Apply(write, copy.Headers, copy.Metadata, checksums);
+        try
+        {
+            var response = await CallAsync(bucket, key, t => _client.CopyObjectAsync(copy, t), ct, Timeout.InfiniteTimeSpan);
+            return response.ETag;
+        }
+        catch (S3Exception e) when (e.Error.Status is >= 400 and < 500 || e.Error.Code == S3Error.RemoteError.Code)
+        {
+            return null;
+        }
+    }
+
+    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) =>
+        CallAsync(bucket, key, t => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, t), ct);
+
+    private async Task<ObjectInfo> HeadAsync(string bucket, string key, CancellationToken ct)
+    {
+        try
+        {
+            var r = await CallAsync(bucket, key, t => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, t), ct);
+            return PreservedMetadata.Read(key, r.ContentLength, r.ETag, r.LastModified, r.Headers, r.Metadata, r.ExpiresString);
+        }
+        // A HEAD's 404 has no body to tell a missing key from a missing bucket.
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
+        {
+            if (!await BucketExistsAsync(bucket, ct)) throw S3Exception.NoSuchBucket(bucket);
+            throw;
+        }
+    }
+
+    private DateTimeOffset Now()
+    {
+        var now = _clock.GetUtcNow();
+        return new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    }
+}

@@ -1,0 +1,114 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.Storage.S3;
+
+/// <summary>
+/// A store on any S3-compatible server (MinIO, AWS, R2, s3rver, ...) through AWSSDK.S3: the
+/// local store when one is configured, and the remote the overlay reads from. Bodies stream both
+/// ways; ETag, Last-Modified and checksums a writer asks to keep are kept as reserved metadata.
+/// </summary>
+public sealed partial class S3ObjectStore : IObjectStore, IDisposable
+{
+    private readonly AmazonS3Client _client;
+    private readonly TimeProvider _clock;
+
+    public S3ObjectStore(S3StoreOptions options, TimeProvider? clock = null)
+    {
+        Options = options;
+        _client = S3ClientFactory.Create(options);
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    public S3StoreOptions Options { get; }
+
+    public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
+    {
+        var response = await CallAsync(null, null, t => _client.ListBucketsAsync(new ListBucketsRequest(), t), ct);
+        return (response.Buckets ?? [])
+            .Select(b => new BucketInfo(b.BucketName, PreservedMetadata.ToOffset(b.CreationDate)))
+            .OrderBy(b => b.Name, Utf8Order.Instance)
+            .ToList();
+    }
+
+    public async Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct)
+    {
+        if (!await BucketExistsAsync(bucket, ct)) return null;
+        // HEAD says nothing of the creation date; credentials that may not list buckets get the epoch.
+        try
+        {
+            var listed = await ListBucketsAsync(ct);
+            return listed.FirstOrDefault(b => b.Name == bucket) ?? new BucketInfo(bucket, DateTimeOffset.UnixEpoch);
+        }
+        catch (S3Exception e) when (e.Error.Status == S3Error.RemoteError.Status)
+        {
+            return new BucketInfo(bucket, DateTimeOffset.UnixEpoch);
+        }
+    }
+
+    private async Task<bool> BucketExistsAsync(string bucket, CancellationToken ct)
+    {
+        try
+        {
+            await CallAsync(bucket, null, t => _client.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, t), ct);
+            return true;
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+        {
+            return false;
+        }
+    }
+
+    public async Task CreateBucketAsync(string bucket, CancellationToken ct)
+    {
+        var request = new PutBucketRequest { BucketName = bucket, UseClientRegion = false };
+        if (Options.BucketLocation is { } location && location != "us-east-1")
+            request.BucketRegionName = location;
+        try
+        {
+            await CallAsync(bucket, null, t => _client.PutBucketAsync(request, t), ct);
+        }
+        // Servers that answer BucketAlreadyExists to their own owner (s3rver) say what S3 says to an owner.
+        catch (S3Exception e) when (e.Error.Code == S3Error.BucketAlreadyExists.Code)
+        {
+            if (await BucketExistsAsync(bucket, ct)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket, e);
+            throw;
+        }
+    }
+
+    public Task DeleteBucketAsync(string bucket, CancellationToken ct) =>
+        CallAsync(bucket, null, t => _client.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, t), ct);
+
+    /// <summary>Healthy when the server answers at all (an answer such as 403 still proves it is there).</summary>
+    public async Task CheckHealthAsync(CancellationToken ct)
+    {
+        try
+        {
+            await CallAsync(null, null, t => _client.ListBucketsAsync(new ListBucketsRequest(), t), ct, TimeSpan.FromSeconds(5));
+        }
+        catch (S3Exception e) when (e.Error.Status < 500 || e.Error.Code == S3Error.RemoteError.Code)
+        {
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// Runs one SDK call with a bound on waiting for its answer (not on streaming a body read
+    /// afterwards) and translates what it throws. The caller's own cancellation passes through.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string? bucket, string? key, Func<CancellationToken, Task<T>> call, CancellationToken ct, TimeSpan? timeout = null)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (timeout != Timeout.InfiniteTimeSpan) bounded.CancelAfter(timeout ?? Options.RequestTimeout);
+        try
+        {
+            return await call(bounded.Token);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            throw S3ErrorTranslation.Translate(e, Options, bucket, key, timedOut: bounded.IsCancellationRequested);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.Storage.S3;
+
+/// <summary>
+/// A request body on its way to the server, checked as it goes: its length and Content-MD5 are
+/// verified before its last byte is handed over, so a wrong body fails the upload and the
+/// server stores nothing. A body of unknown length is spooled first (memory up to 1 MiB, then a
+/// temporary file), because an S3 PUT needs its length up front.
+/// </summary>
+internal sealed class UploadBody : IAsyncDisposable
+{
+    private const int MemorySpoolLimit = 1024 * 1024;
+
+    private readonly VerifyingStream _verifying;
+    private readonly Stream? _spool;
+    private readonly byte[]? _rented;
+
+    private UploadBody(VerifyingStream verifying, Stream? spool, byte[]? rented)
+    {
+        _verifying = verifying;
+        _spool = spool;
+        _rented = rented;
+    }
+
+    public Stream Stream => _verifying;
+    public long Length => _verifying.ExpectedLength;
+
+    public static async Task<UploadBody> OpenAsync(Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        byte[]? md5 = null;
+        if (write.ContentMD5 is { } text)
+        {
+            md5 = new byte[16];
+            if (!Convert.TryFromBase64String(text, md5, out var n) || n != 16)
+                throw new S3Exception(S3Error.InvalidDigest);
+        }
+        if (write.ContentLength is { } length)
+            return await ReadyAsync(new VerifyingStream(body, length, md5), null, null, ct);
+        // A spooled body is checked as it is spooled, before anything is sent.
+        using var hash = md5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var spooled = await SpoolAsync(body, hash, ct);
+        if (hash is not null && !hash.GetHashAndReset().AsSpan().SequenceEqual(md5))
+        {
+            await spooled.DisposeAsync();
+            throw new S3Exception(S3Error.BadDigest);
+        }
+        return spooled;
+    }
+
+    private static async Task<UploadBody> SpoolAsync(Stream body, IncrementalHash? hash, CancellationToken ct)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(MemorySpoolLimit);
+        try
+        {
+            var filled = 0;
+            int read;
+            while (filled < rented.Length && (read = await body.ReadAsync(rented.AsMemory(filled), ct)) > 0)
+            {
+                hash?.AppendData(rented.AsSpan(filled, read));
+                filled += read;
+            }
+            if (filled < rented.Length)
+                return await ReadyAsync(new VerifyingStream(new MemoryStream(rented, 0, filled, writable: false), filled, null), null, rented, ct);
+
+            var file = new FileStream(Path.Combine(Path.GetTempPath(), "s3overlay-upload-" + Guid.NewGuid().ToString("N")),
+                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            try
+            {
+                await file.WriteAsync(rented.AsMemory(0, filled), ct);
+                var buffer = rented.AsMemory(0, 64 * 1024);
+                while ((read = await body.ReadAsync(buffer, ct)) > 0)
+                {
+                    hash?.AppendData(buffer.Span[..read]);
+                    await file.WriteAsync(buffer[..read], ct);
+                }
+                ArrayPool<byte>.Shared.Return(rented);
+                rented = null;
+                file.Position = 0;
+                return await ReadyAsync(new VerifyingStream(file, file.Length, null), file, null, ct);
+            }
+            catch
+            {
+                await file.DisposeAsync();
+                throw;
+            }
+        }
+        catch
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+            throw;
+        }
+    }
+
+    private static async Task<UploadBody> ReadyAsync(VerifyingStream verifying, Stream? spool, byte[]? rented, CancellationToken ct)
+    {
+        // An empty body is never read by the upload, so it is checked now.
+        if (verifying.ExpectedLength == 0) await verifying.VerifyEndAsync(ct);
+        return new UploadBody(verifying, spool, rented);
+    }
+
+    /// <summary>Runs the upload; when the body itself failed (short, long, wrong MD5, client gone), that failure is what is thrown.</summary>
+    public async Task<T> SendAsync<T>(Func<Task<T>> send)
+    {
+        try
+        {
+            return await send();
+        }
+        catch (Exception) when (_verifying.Failure is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_spool is not null) await _spool.DisposeAsync();
+        if (_rented is not null) ArrayPool<byte>.Shared.Return(_rented);
+    }
+}

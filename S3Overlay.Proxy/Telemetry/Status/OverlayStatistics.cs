@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+
+namespace S3Overlay.Telemetry.Status;
+
+/// <summary>
+/// The overlay's figures since start, for <c>/_overlay/status</c>. It listens to the
+/// <c>S3Overlay</c> meter in process, so the figures are there whether or not OTLP export is on,
+/// and the overlay pays nothing beyond the metric calls it makes anyway (one interlocked add each).
+/// </summary>
+/// <remarks>The meter is process-wide: two proxies in one process (tests) see each other's figures.</remarks>
+public sealed class OverlayStatistics : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly TimeProvider _time;
+    private readonly DateTimeOffset _since;
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _requests = new(StringComparer.Ordinal);
+    private readonly Lock _observeLock = new();
+    private long _localBytes, _remoteBytes, _fetchedBytes, _fills, _fillMicroseconds, _coalesced;
+
+    // Observable instruments report only during Observe(), under its lock: one measurement per registered callback.
+    private long? _fillsInFlight, _cacheSize;
+
+    public OverlayStatistics(TimeProvider time)
+    {
+        _time = time;
+        _since = time.GetUtcNow();
+        // The contract's results are always listed, even at zero.
+        foreach (var result in (string[])[OverlayTelemetry.Results.LocalHit, OverlayTelemetry.Results.RemoteFill, OverlayTelemetry.Results.Chunked, OverlayTelemetry.Results.Miss])
+            _requests[result] = new StrongBox<long>();
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter == OverlayTelemetry.Meter) listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>(OnMeasurement);
+        _listener.SetMeasurementEventCallback<double>(OnMeasurement);
+        _listener.Start();
+    }
+
+    private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    {
+        if (instrument == OverlayTelemetry.Requests)
+        {
+            var result = TagValue(tags, OverlayTelemetry.Tags.Result) ?? "unknown";
+            Interlocked.Add(ref _requests.GetOrAdd(result, static _ => new StrongBox<long>()).Value, value);
+        }
+        else if (instrument == OverlayTelemetry.Bytes)
+        {
+            if (TagValue(tags, OverlayTelemetry.Tags.Source) == OverlayTelemetry.Sources.Remote) Interlocked.Add(ref _remoteBytes, value);
+            else Interlocked.Add(ref _localBytes, value);
+        }
+        else if (instrument == OverlayTelemetry.RemoteBytesFetched) Interlocked.Add(ref _fetchedBytes, value);
+        else if (instrument == OverlayTelemetry.CoalescedWaiters) Interlocked.Add(ref _coalesced, value);
+        else if (instrument == OverlayTelemetry.FillsInFlight) _fillsInFlight = (_fillsInFlight ?? 0) + value;
+        else if (instrument == OverlayTelemetry.CacheSize) _cacheSize = (_cacheSize ?? 0) + value;
+    }
+
+    private void OnMeasurement(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    {
+        if (instrument != OverlayTelemetry.FillDuration) return;
+        Interlocked.Increment(ref _fills);
+        Interlocked.Add(ref _fillMicroseconds, (long)(value * 1_000_000));
+    }
+
+    private static string? TagValue(ReadOnlySpan<KeyValuePair<string, object?>> tags, string name)
+    {
+        foreach (var tag in tags)
+            if (tag.Key == name) return tag.Value as string;
+        return null;
+    }
+
+    /// <summary>The figures now; asks the observable instruments' callbacks for their current values.</summary>
+    public OverlayStatus Observe()
+    {
+        long? fillsInFlight, cacheSize;
+        lock (_observeLock)
+        {
+            _fillsInFlight = _cacheSize = null;
+            _listener.RecordObservableInstruments();
+            (fillsInFlight, cacheSize) = (_fillsInFlight, _cacheSize);
+        }
+        var fills = Interlocked.Read(ref _fills);
+        return new OverlayStatus(
+            Since: _since,
+            Now: _time.GetUtcNow(),
+            RequestsByResult: _requests.ToDictionary(r => r.Key, r => Interlocked.Read(ref r.Value.Value), StringComparer.Ordinal),
+            LocalBytes: Interlocked.Read(ref _localBytes),
+            RemoteBytes: Interlocked.Read(ref _remoteBytes),
+            FetchedBytes: Interlocked.Read(ref _fetchedBytes),
+            FillsInFlight: fillsInFlight ?? 0,
+            FillsCompleted: fills,
+            AverageFillSeconds: fills == 0 ? null : Interlocked.Read(ref _fillMicroseconds) / 1e6 / fills,
+            CoalescedWaiters: Interlocked.Read(ref _coalesced),
+            CacheSizeBytes: cacheSize);
+    }
+
+    public void Dispose() => _listener.Dispose();
+}

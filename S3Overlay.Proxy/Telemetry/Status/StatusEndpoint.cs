@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Http;
+
+namespace S3Overlay.Telemetry.Status;
+
+/// <summary>
+/// <c>/_overlay/status</c>: the overlay's figures as a small HTML page for a person, or as JSON
+/// (<c>?format=json</c>, or <c>Accept: application/json</c>). Not S3, not authenticated.
+/// </summary>
+public static class StatusEndpoint
+{
+    public const string Path = "/_overlay/status";
+
+    public static WebApplication MapOverlayStatus(this WebApplication app)
+    {
+        // Resolved now so the listener counts from start-up, not from the first visit.
+        var statistics = app.Services.GetRequiredService<OverlayStatistics>();
+        app.MapGet(Path, (HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            var status = statistics.Observe();
+            return WantsJson(context.Request)
+                ? Results.Json(StatusJson.From(status))
+                : Results.Content(StatusPage.Render(status), "text/html; charset=utf-8");
+        });
+        return app;
+    }
+
+    private static bool WantsJson(HttpRequest request)
+    {
+        var format = request.Query["format"].ToString();
+        if (format.Length > 0) return format.Equals("json", StringComparison.OrdinalIgnoreCase);
+        var accept = request.Headers.Accept.ToString();
+        return accept.Contains("application/json", StringComparison.OrdinalIgnoreCase)
+            && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,29 @@
+namespace S3Overlay.Telemetry.Status;
+
+/// <summary>The JSON shape of <c>/_overlay/status</c> (camelCase on the wire); documented in the README.</summary>
+public sealed record StatusJson(
+    DateTimeOffset Since,
+    double UptimeSeconds,
+    StatusJson.RequestFigures Requests,
+    double? HitRatio,
+    StatusJson.ByteFigures Bytes,
+    double? ByteHitRatio,
+    StatusJson.FillFigures Fills,
+    long? CacheSizeBytes)
+{
+    public sealed record RequestFigures(long Total, IReadOnlyDictionary<string, long> ByResult);
+
+    public sealed record ByteFigures(long Local, long Remote, long FetchedFromRemote);
+
+    public sealed record FillFigures(long InFlight, long Completed, double? AverageSeconds, long CoalescedWaiters);
+
+    public static StatusJson From(OverlayStatus s) => new(
+        s.Since,
+        Math.Round((s.Now - s.Since).TotalSeconds, 1),
+        new RequestFigures(s.Requests, s.RequestsByResult),
+        s.HitRatio,
+        new ByteFigures(s.LocalBytes, s.RemoteBytes, s.FetchedBytes),
+        s.ByteHitRatio,
+        new FillFigures(s.FillsInFlight, s.FillsCompleted, s.AverageFillSeconds, s.CoalescedWaiters),
+        s.CacheSizeBytes);
+}

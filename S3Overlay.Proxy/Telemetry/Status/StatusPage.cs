@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace S3Overlay.Telemetry.Status;
+
+/// <summary>The HTML form of <c>/_overlay/status</c>: one small self-contained page that refreshes itself.</summary>
+internal static class StatusPage
+{
+    private const string Style = """
+        body{font:15px/1.4 system-ui,sans-serif;margin:2rem auto;max-width:42rem;color:#222;padding:0 1rem}
+        h1{font-size:1.3rem;margin-bottom:.2rem} p.sub{color:#666;margin-top:0}
+        .big{display:flex;gap:1rem;margin:1.2rem 0}
+        .big div{flex:1;background:#f4f6f8;border-radius:8px;padding:.8rem 1rem}
+        .big b{display:block;font-size:1.6rem} .big span{color:#555;font-size:.85rem}
+        table{border-collapse:collapse;width:100%;margin:.6rem 0 1.4rem}
+        th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ea}
+        td.n{text-align:right;font-variant-numeric:tabular-nums} h2{font-size:1rem;margin-bottom:0}
+        """;
+
+    public static string Render(OverlayStatus s)
+    {
+        var html = new StringBuilder(2048);
+        html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
+            .Append("<title>S3 Overlay status</title><style>").Append(Style).Append("</style></head><body>")
+            .Append("<h1>S3 Overlay</h1><p class=\"sub\">Since ").Append(Encode(s.Since.ToString("u", CultureInfo.InvariantCulture)))
+            .Append(" &middot; up ").Append(Encode(Duration(s.Now - s.Since)))
+            .Append(" &middot; <a href=\"?format=json\">JSON</a></p>");
+
+        html.Append("<div class=\"big\">");
+        Figure(html, Percent(s.HitRatio), "hit ratio (reads served locally)");
+        Figure(html, Percent(s.ByteHitRatio), "bytes served locally");
+        Figure(html, s.CacheSizeBytes is { } size ? Size(size) : "n/a", "cache size");
+        html.Append("</div>");
+
+        html.Append("<h2>Reads by result</h2><table>");
+        foreach (var (result, count) in s.RequestsByResult.OrderBy(r => r.Key, StringComparer.Ordinal))
+            Row(html, result, count.ToString("N0", CultureInfo.InvariantCulture));
+        Row(html, "total", s.Requests.ToString("N0", CultureInfo.InvariantCulture));
+        html.Append("</table>");
+
+        html.Append("<h2>Bytes</h2><table>");
+        Row(html, "served from the local store", Size(s.LocalBytes));
+        Row(html, "served from the remote", Size(s.RemoteBytes));
+        Row(html, "fetched from the remote", Size(s.FetchedBytes));
+        html.Append("</table>");
+
+        html.Append("<h2>Fills</h2><table>");
+        Row(html, "in flight", s.FillsInFlight.ToString(CultureInfo.InvariantCulture));
+        Row(html, "completed", s.FillsCompleted.ToString("N0", CultureInfo.InvariantCulture));
+        Row(html, "average duration", s.AverageFillSeconds is { } avg ? $"{avg * 1000:0.#} ms" : "n/a");
+        Row(html, "reads coalesced onto a fill", s.CoalescedWaiters.ToString("N0", CultureInfo.InvariantCulture));
+        html.Append("</table></body></html>");
+        return html.ToString();
+    }
+
+    private static void Figure(StringBuilder html, string value, string label) =>
+        html.Append("<div><b>").Append(Encode(value)).Append("</b><span>").Append(Encode(label)).Append("</span></div>");
+
+    private static void Row(StringBuilder html, string name, string value) =>
+        html.Append("<tr><th>").Append(Encode(name)).Append("</th><td class=\"n\">").Append(Encode(value)).Append("</td></tr>");
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    private static string Percent(double? ratio) => ratio is { } r ? (r * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "n/a";
+
+    private static string Duration(TimeSpan t) =>
+        t.TotalDays >= 1 ? $"{(int)t.TotalDays} d {t.Hours} h" : t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min" : $"{(int)t.TotalMinutes} min {t.Seconds} s";
+
+    private static string Size(long bytes) => S3Overlay.Web.ByteSize.Format(bytes);
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Clients;
+
+/// <summary>One proxy, one configured aws CLI and one bucket for the class: each CLI start costs a second.</summary>
+public sealed class AwsCliFixture : IAsyncLifetime
+{
+    public const string Bucket = "aws-cli";
+    public ProxyServer Proxy { get; private set; } = null!;
+    public ClientProcess Aws { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        Proxy = await ProxyServer.StartAsync();
+        var config = Aws.WriteFile(".aws/config", "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n");
+        var credentials = Aws.WriteFile(".aws/credentials",
+            $"[default]\naws_access_key_id = {ProxyServer.AccessKey}\naws_secret_access_key = {ProxyServer.SecretKey}\n");
+        Aws["AWS_CONFIG_FILE"] = config;
+        Aws["AWS_SHARED_CREDENTIALS_FILE"] = credentials;
+        Aws["AWS_EC2_METADATA_DISABLED"] = "true";
+        Aws["AWS_PAGER"] = "";
+        await RunAsync("s3", "mb", $"s3://{Bucket}");
+    }
+
+    public Task<string> RunAsync(params string[] arguments) =>
+        Aws.RunAsync("/usr/bin/aws", [.. arguments, "--endpoint-url", Proxy.Url, "--no-cli-pager"]);
+
+    public async Task DisposeAsync()
+    {
+        Aws.Dispose();
+        await Proxy.DisposeAsync();
+    }
+}
+
+/// <summary>The aws CLI (Debian's awscli 2.x) against the proxy: multipart cp, ranged get, presign, ls.</summary>
+public sealed class AwsCliTests(AwsCliFixture cli) : IClassFixture<AwsCliFixture>
+{
+    private const string Bucket = AwsCliFixture.Bucket;
+    private readonly ClientProcess _aws = cli.Aws;
+
+    private Task<string> Aws(params string[] arguments) => cli.RunAsync(arguments);
+
+    [Fact]
+    public async Task Cp_of_20_MiB_goes_multipart_and_downloads_identical()
+    {
+        var original = TestFiles.WriteRandom(Path.Combine(_aws.Home, "big.bin"), 20 * 1024 * 1024, seed: 20);
+        await Aws("s3", "cp", original, $"s3://{Bucket}/dir/big.bin");
+
+        // 20 MiB over the CLI's 8 MiB threshold and chunk size: three parts, S3's multipart ETag.
+        using var head = JsonDocument.Parse(await Aws("s3api", "head-object", "--bucket", Bucket, "--key", "dir/big.bin"));
+        Assert.EndsWith("-3\"", head.RootElement.GetProperty("ETag").GetString());
+        Assert.Equal(20 * 1024 * 1024, head.RootElement.GetProperty("ContentLength").GetInt64());
+
+        var copy = Path.Combine(_aws.Home, "big.copy");
+        await Aws("s3", "cp", $"s3://{Bucket}/dir/big.bin", copy);
+        TestFiles.AssertSameBytes(original, copy);
+    }
+
+    [Fact]
+    public async Task S3api_get_object_with_a_range_returns_those_bytes()
+    {
+        var original = TestFiles.WriteRandom(Path.Combine(_aws.Home, "small.bin"), 1000, seed: 1);
+        await Aws("s3", "cp", original, $"s3://{Bucket}/small.bin");
+
+        var part = Path.Combine(_aws.Home, "range.bin");
+        using var answer = JsonDocument.Parse(await Aws("s3api", "get-object", "--bucket", Bucket, "--key", "small.bin", "--range", "bytes=100-199", part));
+        Assert.Equal("bytes 100-199/1000", answer.RootElement.GetProperty("ContentRange").GetString());
+        Assert.Equal(File.ReadAllBytes(original)[100..200], File.ReadAllBytes(part));
+    }
+
+    [Fact]
+    public async Task Presigned_url_serves_the_object_to_plain_http()
+    {
+        var original = TestFiles.WriteRandom(Path.Combine(_aws.Home, "shared.bin"), 4096, seed: 2);
+        await Aws("s3", "cp", original, $"s3://{Bucket}/shared file+1.bin");
+
+        var url = (await Aws("s3", "presign", $"s3://{Bucket}/shared file+1.bin", "--expires-in", "300")).Trim();
+        Assert.Contains("X-Amz-Signature=", url);
+        using var http = new HttpClient();
+        Assert.Equal(File.ReadAllBytes(original), await http.GetByteArrayAsync(url));
+    }
+
+    [Fact]
+    public async Task Ls_lists_keys_and_prefixes()
+    {
+        var file = TestFiles.WriteRandom(Path.Combine(_aws.Home, "ls.bin"), 123, seed: 3);
+        await Aws("s3", "cp", file, $"s3://{Bucket}/ls/one.bin");
+        await Aws("s3", "cp", file, $"s3://{Bucket}/ls/sub/two.bin");
+
+        var top = await Aws("s3", "ls", $"s3://{Bucket}/ls/");
+        Assert.Matches(@"\s123 one\.bin", top);
+        Assert.Contains("PRE sub/", top);
+        var all = await Aws("s3", "ls", "--recursive", $"s3://{Bucket}/ls/");
+        Assert.Contains("ls/sub/two.bin", all);
+        Assert.Contains("ls/one.bin", all);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace S3Overlay.Tests.Clients;
+
+/// <summary>
+/// A real S3 client program (aws, rclone, s3cmd, python with boto3) run as a child process with
+/// its own HOME and an environment built from nothing, so nothing of the machine's own
+/// configuration (profiles, proxies, CA bundles, pyenv) reaches it.
+/// </summary>
+public sealed class ClientProcess : IDisposable
+{
+    // Debian's packages, never a pyenv shim or a user's install earlier on the machine's PATH.
+    private const string SystemPath = "/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    private readonly Dictionary<string, string> _environment;
+
+    public ClientProcess()
+    {
+        Home = Directory.CreateTempSubdirectory("s3overlay-client-").FullName;
+        _environment = new Dictionary<string, string>
+        {
+            ["PATH"] = SystemPath,
+            ["HOME"] = Home,
+            ["LANG"] = "C.UTF-8",
+            ["LC_ALL"] = "C.UTF-8",
+            ["TMPDIR"] = Path.GetTempPath(),
+            ["NO_PROXY"] = "*",
+        };
+    }
+
+    /// <summary>The child's HOME, a fresh temp folder; also a place for the test's own files.</summary>
+    public string Home { get; }
+
+    public string this[string variable]
+    {
+        set => _environment[variable] = value;
+    }
+
+    /// <summary>Writes a file under <see cref="Home"/> and returns its path.</summary>
+    public string WriteFile(string relativePath, string text)
+    {
+        var path = Path.Combine(Home, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>Runs the program to its end and returns its standard output; throws with both outputs when it fails.</summary>
+    public async Task<string> RunAsync(string program, params string[] arguments)
+    {
+        var result = await TryRunAsync(program, arguments);
+        if (result.ExitCode != 0)
+            throw new Xunit.Sdk.XunitException(
+                $"{program} {string.Join(' ', arguments)} exited with {result.ExitCode}\nstdout:\n{result.StdOut}\nstderr:\n{result.StdErr}");
+        return result.StdOut;
+    }
+
+    public async Task<ClientResult> TryRunAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Home,
+        };
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        start.Environment.Clear();
+        foreach (var (k, v) in _environment) start.Environment[k] = v;
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish in {Timeout.TotalSeconds} s\nstderr:\n{await stderr}");
+        }
+        return new ClientResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Home, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+public sealed record ClientResult(int ExitCode, string StdOut, string StdErr);

@@ -1,0 +1,59 @@
+"""boto3 against the proxy: put, get, list, multipart upload_file, presigned GET.
+
+Usage: python3 boto3_roundtrip.py ENDPOINT BUCKET WORKDIR. Prints OK at the end; any failed
+assertion or client error exits non-zero with a traceback.
+"""
+import hashlib
+import os
+import sys
+import urllib.request
+
+import boto3
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+
+endpoint, bucket, workdir = sys.argv[1:4]
+s3 = boto3.client(
+    "s3",
+    endpoint_url=endpoint,
+    aws_access_key_id="minioadmin",
+    aws_secret_access_key="minioadmin",
+    region_name="us-east-1",
+    config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
+)
+
+s3.create_bucket(Bucket=bucket)
+
+body = os.urandom(10_000)
+put = s3.put_object(Bucket=bucket, Key="docs/hello world.txt", Body=body, ContentType="text/plain",
+                    Metadata={"colour": "blue"})
+assert put["ETag"] == '"%s"' % hashlib.md5(body).hexdigest(), put["ETag"]
+
+got = s3.get_object(Bucket=bucket, Key="docs/hello world.txt")
+assert got["Body"].read() == body
+assert got["ContentType"] == "text/plain", got["ContentType"]
+assert got["Metadata"] == {"colour": "blue"}, got["Metadata"]
+
+# 11 MiB with a 5 MiB threshold and part size: three parts.
+big = os.path.join(workdir, "big.bin")
+with open(big, "wb") as f:
+    f.write(os.urandom(11 * 1024 * 1024))
+s3.upload_file(big, bucket, "big/multi.bin",
+               Config=TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024))
+head = s3.head_object(Bucket=bucket, Key="big/multi.bin")
+assert head["ETag"].endswith('-3"'), head["ETag"]
+assert head["ContentLength"] == 11 * 1024 * 1024
+back = os.path.join(workdir, "big.back")
+s3.download_file(bucket, "big/multi.bin", back)
+with open(big, "rb") as a, open(back, "rb") as b:
+    assert hashlib.sha256(a.read()).digest() == hashlib.sha256(b.read()).digest()
+
+listed = s3.list_objects_v2(Bucket=bucket)
+assert [o["Key"] for o in listed["Contents"]] == ["big/multi.bin", "docs/hello world.txt"], listed["Contents"]
+assert s3.list_objects_v2(Bucket=bucket, Delimiter="/")["CommonPrefixes"] == [{"Prefix": "big/"}, {"Prefix": "docs/"}]
+
+url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "docs/hello world.txt"}, ExpiresIn=300)
+with urllib.request.urlopen(url) as response:
+    assert response.read() == body
+
+print("OK")

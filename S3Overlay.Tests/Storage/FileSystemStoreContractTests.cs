@@ -1,0 +1,24 @@
+using S3Overlay.Storage;
+using S3Overlay.Storage.FileSystem;
+
+namespace S3Overlay.Tests.Storage;
+
+/// <summary>The store contract, run against the embedded file-system store in a temp folder.</summary>
+public sealed class FileSystemStoreContractTests : ObjectStoreContract
+{
+    private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("s3overlay-fs-");
+
+    // A file cannot also be a folder.
+    protected override bool HoldsKeyAndKeysBelowIt => false;
+
+    protected override int MinimumPartSize => 64 * 1024;
+
+    protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(
+        new FileSystemObjectStore(_dataDir.FullName, TimeProvider.System, new FileSystemStoreOptions(MinimumPartSize)));
+
+    protected override Task DisposeStoreAsync()
+    {
+        _dataDir.Delete(recursive: true);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,223 @@
+using System.Security.Cryptography;
+using System.Text;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using S3Overlay.Storage.FileSystem;
+
+namespace S3Overlay.Tests.Storage;
+
+/// <summary>What only the file-system store has to get right: paths, conflicts, sidecars, plain folders.</summary>
+public sealed class FileSystemStoreTests : IDisposable
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private readonly DirectoryInfo _parent = Directory.CreateTempSubdirectory("s3overlay-fs-");
+    private readonly string _dataDir;
+    private readonly FileSystemObjectStore _store;
+
+    public FileSystemStoreTests()
+    {
+        _dataDir = Path.Join(_parent.FullName, "data");
+        Directory.CreateDirectory(_dataDir);
+        File.WriteAllText(Path.Join(_parent.FullName, "x"), "outside the data folder");
+        _store = new FileSystemObjectStore(_dataDir, TimeProvider.System);
+    }
+
+    public void Dispose() => _parent.Delete(recursive: true);
+
+    [Theory]
+    [InlineData("../x", "InvalidObjectName")]
+    [InlineData("../../x", "InvalidObjectName")]
+    [InlineData("a/../../x", "InvalidObjectName")]
+    [InlineData("a/../../../x", "InvalidObjectName")]
+    [InlineData("..", "InvalidObjectName")]
+    [InlineData(".", "InvalidObjectName")]
+    [InlineData("a/./b", "InvalidObjectName")]
+    [InlineData("a//b", "InvalidObjectName")]
+    [InlineData("/x", "InvalidObjectName")]
+    [InlineData("a\0b", "InvalidObjectName")]
+    [InlineData("a/.s3overlay-folder", "InvalidObjectName")]
+    [InlineData("", "InvalidObjectName")]
+    public async Task Keys_that_would_leave_the_bucket_or_cannot_be_files_are_refused(string key, string code)
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        var before = Snapshot();
+
+        var put = await Assert.ThrowsAsync<S3Exception>(() => _store.PutObjectAsync("bucket", key, new MemoryStream([1, 2]), ObjectWrite.Empty, None));
+        Assert.Equal(code, put.Error.Code);
+        Assert.Equal(400, put.Error.Status);
+        Assert.Equal(code, (await Assert.ThrowsAsync<S3Exception>(() => _store.HeadObjectAsync("bucket", key, ReadConditions.None, None))).Error.Code);
+        Assert.Equal(code, (await Assert.ThrowsAsync<S3Exception>(() => _store.GetObjectAsync("bucket", key, ObjectReadRequest.Whole, None))).Error.Code);
+        Assert.Equal(code, (await Assert.ThrowsAsync<S3Exception>(() => _store.CreateMultipartUploadAsync("bucket", key, ObjectWrite.Empty, None))).Error.Code);
+        await _store.DeleteObjectAsync("bucket", key, None); // cannot exist, so deleting it succeeds and touches nothing
+
+        Assert.Equal(before, Snapshot());
+        Assert.Equal("outside the data folder", File.ReadAllText(Path.Join(_parent.FullName, "x")));
+    }
+
+    [Fact]
+    public async Task Overlong_keys_and_segments_are_KeyTooLongError()
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        foreach (var key in new[] { new string('a', 256), "d/" + new string('é', 128), string.Join('/', Enumerable.Repeat("abcdefghi", 103)) })
+        {
+            var e = await Assert.ThrowsAsync<S3Exception>(() => _store.PutObjectAsync("bucket", key, new MemoryStream([1]), ObjectWrite.Empty, None));
+            Assert.Equal("KeyTooLongError", e.Error.Code);
+            Assert.Equal(400, e.Error.Status);
+        }
+        // At the limits exactly, it works.
+        await _store.PutObjectAsync("bucket", new string('a', 255), new MemoryStream([1]), ObjectWrite.Empty, None);
+        Assert.Empty(Directory.GetFiles(Path.Join(_dataDir, ".s3overlay", "tmp")));
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("a/b")]
+    [InlineData("..\\x")]
+    [InlineData(".s3overlay")]
+    [InlineData("")]
+    public async Task Bucket_names_that_are_not_one_plain_folder_are_refused(string bucket)
+    {
+        var before = Snapshot();
+        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<S3Exception>(() => _store.CreateBucketAsync(bucket, None))).Error.Code);
+        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<S3Exception>(() => _store.PutObjectAsync(bucket, "x", new MemoryStream([1]), ObjectWrite.Empty, None))).Error.Code);
+        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<S3Exception>(() => _store.ListObjectsAsync(bucket, new ListRequest(), None))).Error.Code);
+        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<S3Exception>(() => _store.DeleteBucketAsync(bucket, None))).Error.Code);
+        Assert.Equal(before, Snapshot());
+    }
+
+    [Theory]
+    [InlineData("a", "a/b")]
+    [InlineData("a/b", "a")]
+    [InlineData("a/b/c", "a/b")]
+    [InlineData("a/", "a")]
+    public async Task A_key_and_keys_below_it_conflict_cleanly_whichever_comes_first(string first, string second)
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        await Put("bucket", first, "first");
+
+        var e = await Assert.ThrowsAsync<S3Exception>(() => _store.PutObjectAsync("bucket", second, new MemoryStream([1]), ObjectWrite.Empty, None));
+        Assert.Equal("InvalidObjectName", e.Error.Code);
+        Assert.Equal(400, e.Error.Status);
+        Assert.Equal("first", await Get("bucket", first));
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<S3Exception>(() => _store.HeadObjectAsync("bucket", second, ReadConditions.None, None))).Error.Code);
+        Assert.Empty(Directory.GetFiles(Path.Join(_dataDir, ".s3overlay", "tmp")));
+
+        // Once the first is gone (and its emptied folders with it), the second fits.
+        await _store.DeleteObjectAsync("bucket", first, None);
+        await Put("bucket", second, "second");
+        Assert.Equal("second", await Get("bucket", second));
+    }
+
+    [Fact]
+    public async Task Sidecars_and_temp_files_never_show_in_listings_or_as_buckets()
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        await _store.PutObjectAsync("bucket", "k.json", new MemoryStream([1]), new ObjectWrite { Metadata = new ObjectMetadata { ContentType = "a/b" } }, None);
+        await Put("bucket", "dir/", "");
+        await Put("bucket", "dir/k", "x");
+        await _store.CreateMultipartUploadAsync("bucket", "pending", ObjectWrite.Empty, None);
+
+        Assert.Equal(["bucket"], (await _store.ListBucketsAsync(None)).Select(b => b.Name));
+        var listed = await _store.ListObjectsAsync("bucket", new ListRequest(), None);
+        Assert.Equal(["dir/", "dir/k", "k.json"], listed.Objects.Select(o => o.Key));
+        // The bucket folder holds exactly the objects' files: the store's own files are elsewhere.
+        var files = Directory.GetFiles(Path.Join(_dataDir, "bucket"), "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Path.Join(_dataDir, "bucket"), f)).Order(StringComparer.Ordinal);
+        Assert.Equal(["dir/.s3overlay-folder", "dir/k", "k.json"], files);
+    }
+
+    [Fact]
+    public async Task An_existing_folder_is_served_as_a_bucket()
+    {
+        var folder = Path.Join(_dataDir, "photos");
+        Directory.CreateDirectory(Path.Join(folder, "2024", "summer"));
+        File.WriteAllText(Path.Join(folder, "readme.txt"), "hello");
+        File.WriteAllBytes(Path.Join(folder, "2024", "summer", "beach.jpg"), [1, 2, 3, 4]);
+        Directory.CreateDirectory(Path.Join(folder, "empty-folder"));
+
+        Assert.Contains("photos", (await _store.ListBucketsAsync(None)).Select(b => b.Name));
+        var page = await _store.ListObjectsAsync("photos", new ListRequest(), None);
+        Assert.Equal(["2024/summer/beach.jpg", "readme.txt"], page.Objects.Select(o => o.Key));
+        Assert.Equal(ETag("hello"), page.Objects[1].ETag);
+        var rolled = await _store.ListObjectsAsync("photos", new ListRequest(Delimiter: "/"), None);
+        Assert.Equal(["2024/"], rolled.CommonPrefixes); // an empty folder holds no key
+
+        var head = await _store.HeadObjectAsync("photos", "readme.txt", ReadConditions.None, None);
+        Assert.Equal(5, head.Size);
+        Assert.Equal(ETag("hello"), head.ETag);
+        Assert.Equal("text/plain", head.Metadata.ContentType);
+        Assert.Equal(File.GetLastWriteTimeUtc(Path.Join(folder, "readme.txt")), head.LastModified.UtcDateTime);
+        Assert.Equal("hello", await Get("photos", "readme.txt"));
+        var jpg = await _store.HeadObjectAsync("photos", "2024/summer/beach.jpg", ReadConditions.None, None);
+        Assert.Equal("image/jpeg", jpg.Metadata.ContentType);
+    }
+
+    [Fact]
+    public async Task A_file_changed_behind_the_stores_back_is_described_afresh()
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        await _store.PutObjectAsync("bucket", "doc.txt", new MemoryStream("version one"u8.ToArray()),
+            new ObjectWrite { Metadata = new ObjectMetadata { ContentType = "text/x-one" } }, None);
+        var path = Path.Join(_dataDir, "bucket", "doc.txt");
+
+        File.WriteAllText(path, "version two!"); // a different size
+        var changed = await _store.HeadObjectAsync("bucket", "doc.txt", ReadConditions.None, None);
+        Assert.Equal(ETag("version two!"), changed.ETag);
+        Assert.Equal("text/plain", changed.Metadata.ContentType); // the stale sidecar's metadata is not trusted
+
+        File.WriteAllText(path, "version 3!!!"); // the same size, a new modification time
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+        var listed = Assert.Single((await _store.ListObjectsAsync("bucket", new ListRequest(), None)).Objects);
+        Assert.Equal(ETag("version 3!!!"), listed.ETag);
+        await using var content = await _store.GetObjectAsync("bucket", "doc.txt", ObjectReadRequest.Whole, None);
+        Assert.Equal(ETag("version 3!!!"), content.Info.ETag);
+    }
+
+    [Fact]
+    public async Task Deleting_the_last_key_of_a_folder_removes_the_folder_but_not_the_bucket()
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        await Put("bucket", "a/b/c/d", "x");
+        await Put("bucket", "a/keep", "y");
+        await _store.DeleteObjectAsync("bucket", "a/b/c/d", None);
+        Assert.False(Directory.Exists(Path.Join(_dataDir, "bucket", "a", "b")));
+        Assert.True(File.Exists(Path.Join(_dataDir, "bucket", "a", "keep")));
+        await _store.DeleteObjectAsync("bucket", "a/keep", None);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Join(_dataDir, "bucket")));
+        await _store.DeleteBucketAsync("bucket", None);
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_of_one_key_leave_one_whole_version()
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        var versions = Enumerable.Range(0, 16).Select(i => Enumerable.Repeat((byte)i, 50_000 + i).ToArray()).ToList();
+        await Task.WhenAll(versions.Select(v => Task.Run(() => _store.PutObjectAsync("bucket", "contended", new MemoryStream(v), ObjectWrite.Empty, None))));
+        await using var content = await _store.GetObjectAsync("bucket", "contended", ObjectReadRequest.Whole, None);
+        using var copy = new MemoryStream();
+        await content.Body.CopyToAsync(copy);
+        var winner = versions[copy.ToArray()[0]];
+        Assert.Equal(winner, copy.ToArray());
+        Assert.Equal("\"" + Convert.ToHexStringLower(MD5.HashData(winner)) + "\"", content.Info.ETag);
+        Assert.Empty(Directory.GetFiles(Path.Join(_dataDir, ".s3overlay", "tmp")));
+    }
+
+    private Task Put(string bucket, string key, string text) =>
+        _store.PutObjectAsync(bucket, key, new MemoryStream(Encoding.UTF8.GetBytes(text)), ObjectWrite.Empty, None);
+
+    private async Task<string> Get(string bucket, string key)
+    {
+        await using var content = await _store.GetObjectAsync(bucket, key, ObjectReadRequest.Whole, None);
+        using var reader = new StreamReader(content.Body);
+        return await reader.ReadToEndAsync();
+    }
+
+    private static string ETag(string text) => "\"" + Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text))) + "\"";
+
+    /// <summary>Every file under the parent of the data folder, with its contents' hash.</summary>
+    private List<string> Snapshot() => Directory.GetFiles(_parent.FullName, "*", SearchOption.AllDirectories)
+        .Where(f => !f.Contains(Path.Join(".s3overlay", "tmp"))) // the store's own scratch space
+        .Select(f => Path.GetRelativePath(_parent.FullName, f) + " " + Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))))
+        .Order(StringComparer.Ordinal).ToList();
+}

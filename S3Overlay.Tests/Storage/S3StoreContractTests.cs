@@ -1,0 +1,67 @@
+using S3Overlay.Storage;
+using S3Overlay.Storage.S3;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Storage;
+
+/// <summary>The store contract, run against the S3 store with a real s3rver as its server.</summary>
+public sealed class S3StoreContractTests(S3StoreContractTests.Server server) : ObjectStoreContract, IClassFixture<S3StoreContractTests.Server>
+{
+    /// <summary>One s3rver for the class: every contract test works in a bucket of its own.</summary>
+    public sealed class Server : IAsyncLifetime
+    {
+        public S3rverProcess Process { get; private set; } = null!;
+        public async Task InitializeAsync() => Process = await S3rverProcess.StartAsync();
+        public async Task DisposeAsync() => await Process.DisposeAsync();
+    }
+
+    // s3rver bug: writes an upload straight into the object's file and keeps what arrived when the client aborts.
+    protected override bool FailedUploadsLeaveNothing => false;
+
+    // s3rver bug: the same in-place write truncates the file under a reader.
+    protected override bool ReadersKeepOldVersion => false;
+
+    // s3rver bug: decodeURI leaves %2F in x-amz-copy-source, so the copy that adds trailer checksums fails (the object is kept without them).
+    protected override bool KeepsTrailingChecksums => false;
+
+    // s3rver lacks ListParts, ListMultipartUploads and abort, and crashes completing a wrong part list.
+    protected override bool TracksMultipartUploads => false;
+
+    // s3rver bug: its listing walks folder d5/ before d5-1 and pages from there, so pages skip keys.
+    protected override bool ListsFolderSiblingsInOrder => false;
+
+    // s3rver bug: a multipart ETag is the whole object's MD5, not S3's md5(part md5s)-N.
+    protected override bool MultipartETagsHavePartCount => false;
+
+    // ListObjectsV2 returns no user metadata, where preserved validators live (README: "MinIO or any S3 as the local store").
+    protected override bool ListingsShowPreservedValidators => false;
+
+    /// <summary>
+    /// The contract's large listings are off for s3rver (its order bug); these keys avoid the bug
+    /// (no name shares a folder's name), so paging through server pages is still checked here.
+    /// </summary>
+    [Fact]
+    public async Task Listing_pages_through_several_server_pages_with_and_without_a_delimiter()
+    {
+        var keys = Enumerable.Range(0, 150).Select(i => i % 3 == 0 ? $"f{i % 7}/k{i:000}" : $"k{i:000}").ToList();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, _) => await PutAsync(key, [1]));
+
+        Assert.Equal(ByUtf8(keys), await ListAllAsync(new ListRequest(MaxKeys: 7)));
+        var rolled = ByUtf8(keys.Select(k => k.Contains('/') ? k[..(k.IndexOf('/') + 1)] : k).Distinct());
+        Assert.Equal(rolled, await ListAllAsync(new ListRequest(Delimiter: "/", MaxKeys: 7)));
+        Assert.Equal(rolled.Where(k => string.CompareOrdinal(k, "f3/") > 0), await ListAllAsync(new ListRequest(Delimiter: "/", StartAfter: "f3/k045", MaxKeys: 4)));
+        Assert.Equal(ByUtf8(keys.Where(k => k.StartsWith("f2/"))), await ListAllAsync(new ListRequest("f2/", MaxKeys: 2)));
+        var none = await Store.ListObjectsAsync(Bucket, new ListRequest(MaxKeys: 0), None);
+        Assert.Empty(none.Objects);
+        Assert.False(none.IsTruncated);
+    }
+
+    protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new S3ObjectStore(
+        new S3StoreOptions("local store", new Uri(server.Process.Url), AccessKey: S3rverProcess.AccessKey, SecretKey: S3rverProcess.SecretKey)));
+
+    protected override Task DisposeStoreAsync()
+    {
+        ((S3ObjectStore)Store).Dispose();
+        return Task.CompletedTask;
+    }
+}

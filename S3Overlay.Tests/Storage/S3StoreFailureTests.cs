@@ -1,0 +1,111 @@
+using Amazon.S3;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using S3Overlay.Storage.S3;
+
+namespace S3Overlay.Tests.Storage;
+
+/// <summary>
+/// What the S3 store makes of a server that misbehaves: a scripted HTTP server on loopback
+/// answers what each test needs (errors, stalls), and the store is driven as the overlay does.
+/// </summary>
+public class S3StoreFailureTests
+{
+    private sealed class ScriptedServer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private ScriptedServer(WebApplication app) => _app = app;
+
+        public string Url => _app.Urls.First();
+
+        public static async Task<ScriptedServer> StartAsync(RequestDelegate answer)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            app.Run(answer);
+            await app.StartAsync();
+            return new ScriptedServer(app);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private static S3ObjectStore StoreFor(string url, TimeSpan? idle = null) =>
+        new(new S3StoreOptions("remote store", new Uri(url), AccessKey: "k", SecretKey: "s") { ReadIdleTimeout = idle ?? TimeSpan.FromSeconds(30) });
+
+    private static async Task Answer(HttpContext context, int status, string? code)
+    {
+        context.Response.StatusCode = status;
+        if (code is null || context.Request.Method == "HEAD") return;
+        context.Response.ContentType = "application/xml";
+        await context.Response.WriteAsync($"<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>scripted</Message></Error>");
+    }
+
+    [Theory]
+    [InlineData(403, "AccessDenied", "BadGateway", 502)]
+    [InlineData(500, "InternalError", "BadGateway", 502)]
+    [InlineData(503, "SlowDown", "ServiceUnavailable", 503)]
+    [InlineData(404, "NoSuchKey", "NoSuchKey", 404)]
+    [InlineData(412, "PreconditionFailed", "PreconditionFailed", 412)]
+    public async Task Server_errors_keep_their_meaning_and_are_never_a_fake_404(int status, string code, string expectedCode, int expectedStatus)
+    {
+        await using var server = await ScriptedServer.StartAsync(c => Answer(c, status, code));
+        using var store = StoreFor(server.Url);
+
+        var get = await Assert.ThrowsAsync<S3Exception>(() => store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole, CancellationToken.None));
+        Assert.Equal(expectedCode, get.Error.Code);
+        Assert.Equal(expectedStatus, get.Error.Status);
+        if (expectedStatus >= 500) Assert.IsAssignableFrom<AmazonS3Exception>(get.InnerException);
+        if (expectedStatus >= 500) Assert.Contains(server.Url, get.Message);
+
+        // HEAD answers carry no body: the status alone must not turn a 403 or 500 into NoSuchKey.
+        var head = await Assert.ThrowsAsync<S3Exception>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+        Assert.Equal(expectedStatus, head.Error.Status);
+    }
+
+    [Fact]
+    public async Task A_server_that_cannot_be_reached_is_503_naming_it()
+    {
+        string url;
+        await using (var server = await ScriptedServer.StartAsync(c => Answer(c, 200, null)))
+            url = server.Url;   // stopped: nothing listens there any more
+        using var store = StoreFor(url);
+
+        var e = await Assert.ThrowsAsync<S3Exception>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+        Assert.Equal(503, e.Error.Status);
+        Assert.Equal("ServiceUnavailable", e.Error.Code);
+        Assert.Contains(url, e.Message);
+        await Assert.ThrowsAsync<S3Exception>(() => store.CheckHealthAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_body_that_stalls_fails_the_read_instead_of_hanging()
+    {
+        await using var server = await ScriptedServer.StartAsync(async c =>
+        {
+            c.Response.ContentLength = 1000;
+            c.Response.Headers.ETag = "\"0123456789abcdef0123456789abcdef\"";
+            await c.Response.Body.WriteAsync(new byte[10]);
+            await c.Response.Body.FlushAsync();
+            await Task.Delay(TimeSpan.FromSeconds(30), c.RequestAborted);
+        });
+        using var store = StoreFor(server.Url, idle: TimeSpan.FromMilliseconds(500));
+
+        await using var content = await store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole, CancellationToken.None);
+        var started = DateTime.UtcNow;
+        var e = await Assert.ThrowsAsync<IOException>(async () => await content.Body.CopyToAsync(Stream.Null));
+        Assert.Contains("sent nothing", e.Message);
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
+}
