@@ -108,7 +108,7 @@ events {{ worker_connections 1024; }}
 http {{
   sendfile on; tcp_nopush on; keepalive_requests 100000;
   default_type application/octet-stream;
-  log_format relay '$request_method $uri $status $upstream_bytes_received';
+  log_format relay '$request_method $uri $status $upstream_http_content_length';
   access_log off;
   client_body_temp_path {home}/body; proxy_temp_path {home}/proxy_temp;
   fastcgi_temp_path {home}/f; uwsgi_temp_path {home}/u; scgi_temp_path {home}/s;
