@@ -49,6 +49,7 @@ public sealed partial class OverlayObjectStore
             throw;
         }
         Count(Results.Chunked);
+        Cache.Touch(Eviction.CacheEntryKind.Chunks, remoteBucket, key);
         return new ObjectContent(remote, body, range);
     }
 
@@ -181,6 +182,8 @@ public sealed partial class OverlayObjectStore
             await DiscardAsync(_settings.CacheBucket, chunked.ChunkKey(index));
             throw;
         }
+        Cache.RecordChunk(chunked.RemoteBucket, chunked.Key, chunked.Layout.LengthOf(index));
+        EvictIfOverHighWatermark();
 
         var id = (chunked.RemoteBucket, chunked.Key);
         if (_manifestETags.TryGetValue(id, out var known) && known == chunked.Remote.ETag) return;

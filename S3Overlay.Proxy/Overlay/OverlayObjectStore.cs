@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
@@ -28,6 +29,7 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     private readonly SingleFlight<(string Bucket, string Key)> _objectFills;
     private readonly SingleFlight<string> _chunkFills;
     private readonly IDisposable _fillsObserved;
+    private readonly IDisposable _cacheSizeObserved;
 
     public OverlayObjectStore(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILogger<OverlayObjectStore> logger)
     {
@@ -40,9 +42,15 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
         _objectFills = new SingleFlight<(string, string)>(settings.SpillDirectory);
         _chunkFills = new SingleFlight<string>(settings.SpillDirectory);
         _fillsObserved = OverlayTelemetry.ObserveFillsInFlight(() => FillsInFlight);
+        Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
+        _cacheSizeObserved = OverlayTelemetry.ObserveCacheSize(() => Cache.TotalBytes);
     }
 
-    public void Dispose() => _fillsObserved.Dispose();
+    public void Dispose()
+    {
+        _fillsObserved.Dispose();
+        _cacheSizeObserved.Dispose();
+    }
 
     public IObjectStore Local => _local;
     public IObjectStore Remote => _remote;
@@ -75,11 +83,19 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     public Task DeleteBucketAsync(string bucket, CancellationToken ct) => _local.DeleteBucketAsync(Guard(bucket), ct);
 
     // Writes are local only. (Issue 9: a PUT clears the key's whiteout here.)
-    public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct) =>
-        _local.PutObjectAsync(Guard(bucket), key, body, write, ct);
+    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        var info = await _local.PutObjectAsync(Guard(bucket), key, body, write, ct);
+        BecameLocal(bucket, key);
+        return info;
+    }
 
     // (Issue 9: a delete of a key the remote also has leaves a whiteout here.)
-    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) => _local.DeleteObjectAsync(Guard(bucket), key, ct);
+    public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
+    {
+        await _local.DeleteObjectAsync(Guard(bucket), key, ct);
+        BecameLocal(bucket, key);
+    }
 
     // Local only for now; issue 9 merges the remote's listing here (local wins, whiteouts hide).
     public Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct) => _local.ListObjectsAsync(Guard(bucket), request, ct);
@@ -90,8 +106,12 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) =>
         _local.UploadPartAsync(Guard(bucket), key, uploadId, partNumber, body, write, ct);
 
-    public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct) =>
-        _local.CompleteMultipartUploadAsync(Guard(bucket), key, uploadId, parts, ct);
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct)
+    {
+        var info = await _local.CompleteMultipartUploadAsync(Guard(bucket), key, uploadId, parts, ct);
+        BecameLocal(bucket, key);
+        return info;
+    }
 
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
         _local.AbortMultipartUploadAsync(Guard(bucket), key, uploadId, ct);
@@ -146,12 +166,14 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
         range is null ? null : range.Value.Resolve(size) ?? throw S3Exception.InvalidRange(size);
 
     /// <summary>Creates a local bucket the first time something is filled into it.</summary>
-    private async Task EnsureLocalBucketAsync(string bucket, CancellationToken ct)
+    private Task EnsureLocalBucketAsync(string bucket, CancellationToken ct) => EnsureBucketAsync(_local, bucket, ct);
+
+    internal static async Task EnsureBucketAsync(IObjectStore store, string bucket, CancellationToken ct)
     {
-        if (await _local.GetBucketAsync(bucket, ct) is not null) return;
+        if (await store.GetBucketAsync(bucket, ct) is not null) return;
         try
         {
-            await _local.CreateBucketAsync(bucket, ct);
+            await store.CreateBucketAsync(bucket, ct);
         }
         catch (S3Exception e) when (e.Error.Status == 409)
         {
