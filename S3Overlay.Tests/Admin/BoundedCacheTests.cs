@@ -81,6 +81,7 @@ public abstract class BoundedCacheTests(OverlayServers servers) : IClassFixture<
         await EventuallyAsync(async () => (await FilledKeysAsync(env)).Contains(Key(1)), "obj/001 is filled again");
 
         // A restart reads the bookkeeping back: same report, and the cap still holds for new reads.
+        await EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket, "obj/")).GetProperty("bytes").GetInt64() == await StoredBytesAsync(env), "the bookkeeping has caught up with the fills");
         var before = await admin.ReportAsync(env.Bucket, "obj/");
         await env.RestartAsync();
         using var admin2 = new AdminHttp(env.Proxy.Url);
