@@ -29,7 +29,6 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     private readonly SingleFlight<(string Bucket, string Key)> _objectFills;
     private readonly SingleFlight<string> _chunkFills;
     private readonly IDisposable _fillsObserved;
-    private readonly IDisposable _cacheSizeObserved;
 
     public OverlayObjectStore(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILogger<OverlayObjectStore> logger)
     {
@@ -43,14 +42,9 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
         _chunkFills = new SingleFlight<string>(settings.SpillDirectory);
         _fillsObserved = OverlayTelemetry.ObserveFillsInFlight(() => FillsInFlight);
         Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
-        _cacheSizeObserved = OverlayTelemetry.ObserveCacheSize(() => Cache.TotalBytes);
     }
 
-    public void Dispose()
-    {
-        _fillsObserved.Dispose();
-        _cacheSizeObserved.Dispose();
-    }
+    public void Dispose() => _fillsObserved.Dispose();
 
     public IObjectStore Local => _local;
     public IObjectStore Remote => _remote;
