@@ -9,7 +9,7 @@ namespace S3Overlay.Admin;
 /// <summary>
 /// <c>/_overlay/api/</c>: JSON endpoints to see and steer the cache (report, warm, evict) and the
 /// whiteouts. Callers sign in with an access key and its secret key (HTTP Basic), the same
-/// credentials as S3. Without a remote the overlay is off and the cache endpoints answer 404.
+/// credentials as S3. Without a remote the overlay is off and every endpoint answers 404.
 /// </summary>
 public static class AdminApi
 {
@@ -70,19 +70,38 @@ public static class AdminApi
             ? Results.Json(job.ToJson())
             : Problem(404, $"no job {id}"));
 
+    /// <summary>Keys under <c>?prefix=</c> hidden by a whiteout, with when they were deleted (at most <c>?limit=</c>, 1000 by default).</summary>
     private static async Task<IResult> ListWhiteoutsAsync(string bucket, string? prefix, int? limit, HttpContext context)
     {
-        if (context.RequestServices.GetService<IWhiteoutCatalog>() is not { } whiteouts) return NoWhiteouts();
-        var keys = await whiteouts.ListAsync(bucket, prefix ?? "", Math.Clamp(limit ?? 1000, 1, 10_000), context.RequestAborted);
-        return Results.Json(new { bucket, prefix = prefix ?? "", keys });
+        if (Overlay(context) is not { } overlay) return NoOverlay();
+        var max = Math.Clamp(limit ?? 1000, 1, 10_000);
+        var whiteouts = new List<Whiteout>();
+        await foreach (var whiteout in overlay.Whiteouts.ListAsync(bucket, prefix ?? "", context.RequestAborted))
+        {
+            if (whiteouts.Count == max) return Results.Json(new { bucket, prefix = prefix ?? "", whiteouts = Shown(whiteouts), truncated = true });
+            whiteouts.Add(whiteout);
+        }
+        return Results.Json(new { bucket, prefix = prefix ?? "", whiteouts = Shown(whiteouts), truncated = false });
     }
 
+    private static IEnumerable<object> Shown(List<Whiteout> whiteouts) => whiteouts.Select(w => new { key = w.Key, deletedAt = w.DeletedAt });
+
+    /// <summary>Clears the whiteout of <c>?key=</c>, or every one under <c>?prefix=</c>: the remote's objects show again.</summary>
     private static async Task<IResult> ClearWhiteoutsAsync(string bucket, string? key, string? prefix, HttpContext context)
     {
-        if (context.RequestServices.GetService<IWhiteoutCatalog>() is not { } whiteouts) return NoWhiteouts();
+        if (Overlay(context) is not { } overlay) return NoOverlay();
         if ((key is null) == (prefix is null)) return Problem(400, "give exactly one of ?key= and ?prefix=");
-        var cleared = await whiteouts.ClearAsync(bucket, key ?? prefix!, exact: key is not null, context.RequestAborted);
-        return Results.Json(new { bucket, key, prefix, cleared });
+        var keys = new List<string>();
+        if (key is not null)
+        {
+            if (await overlay.Whiteouts.ExistsAsync(bucket, key, context.RequestAborted)) keys.Add(key);
+        }
+        else
+        {
+            await foreach (var whiteout in overlay.Whiteouts.ListAsync(bucket, prefix!, context.RequestAborted)) keys.Add(whiteout.Key);
+        }
+        foreach (var cleared in keys) await overlay.Whiteouts.ClearAsync(bucket, cleared, context.RequestAborted);
+        return Results.Json(new { bucket, key, prefix, cleared = keys.Count });
     }
 
     /// <summary>HTTP Basic with a configured access key and secret key; anything else is 401 with a challenge.</summary>
@@ -102,8 +121,6 @@ public static class AdminApi
     private static OverlayObjectStore? Overlay(HttpContext context) => context.RequestServices.GetService<OverlayObjectStore>();
 
     private static IResult NoOverlay() => Problem(404, "the overlay is off (no remote is configured): there is no cache");
-
-    private static IResult NoWhiteouts() => Problem(501, "whiteouts are not available in this build");
 
     private static IResult Problem(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 }

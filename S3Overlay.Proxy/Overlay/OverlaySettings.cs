@@ -25,6 +25,9 @@ public sealed record OverlaySettings(
     /// <summary>The cache's cap and watermarks (unlimited unless set).</summary>
     public Eviction.CacheLimits Limits { get; init; } = Eviction.CacheLimits.Unlimited;
 
+    /// <summary>Whether listings show local ∪ remote − whiteouts (true) or the local store's keys only.</summary>
+    public bool MergeListings { get; init; } = true;
+
     public static OverlaySettings From(SettingReader read)
     {
         var chunkSize = read.Long("S3_OVERLAY_CHUNK_SIZE", 16 * MiB, min: 64 * 1024, max: 5L * 1024 * MiB);
@@ -48,6 +51,7 @@ public sealed record OverlaySettings(
             SpillDirectory: Path.GetFullPath(read.String("S3_OVERLAY_SPILL_DIR", Path.Combine(Path.GetTempPath(), "s3-overlay-spill"))!))
         {
             Limits = Eviction.CacheLimits.From(read),
+            MergeListings = read.Bool("S3_OVERLAY_MERGE_LISTINGS", true),
         };
     }
 }

@@ -115,6 +115,33 @@ public abstract class AdminApiTests(OverlayServers servers) : IClassFixture<Over
     }
 
     [Fact]
+    public async Task Whiteouts_are_listed_and_cleared_so_the_remote_object_shows_again()
+    {
+        await using var env = await StartAsync();
+        using var admin = new AdminHttp(env.Proxy.Url);
+        await env.SeedRemoteAsync("gone/a.txt", 1000, 1);
+        await env.SeedRemoteAsync("gone/b.txt", 2000, 2);
+        await env.Client.DeleteObjectAsync(env.Bucket, "gone/a.txt");
+        await env.Client.DeleteObjectAsync(env.Bucket, "gone/b.txt");
+        await Assert.ThrowsAsync<Amazon.S3.Model.NoSuchKeyException>(() => env.Client.GetObjectAsync(env.Bucket, "gone/a.txt"));
+
+        var (status, listed) = await admin.SendAsync(HttpMethod.Get, $"whiteouts/{env.Bucket}?prefix=gone/");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["gone/a.txt", "gone/b.txt"], listed.GetProperty("whiteouts").EnumerateArray().Select(w => w.GetProperty("key").GetString()));
+
+        var (_, cleared) = await admin.SendAsync(HttpMethod.Delete, $"whiteouts/{env.Bucket}?key=gone/a.txt");
+        Assert.Equal(1, cleared.GetProperty("cleared").GetInt32());
+        await env.GetAndCheckAsync("gone/a.txt", 1, 1000);
+        await Assert.ThrowsAsync<Amazon.S3.Model.NoSuchKeyException>(() => env.Client.GetObjectAsync(env.Bucket, "gone/b.txt"));
+
+        (_, cleared) = await admin.SendAsync(HttpMethod.Delete, $"whiteouts/{env.Bucket}?prefix=");
+        Assert.Equal(1, cleared.GetProperty("cleared").GetInt32());
+        await env.GetAndCheckAsync("gone/b.txt", 2, 2000);
+        (_, listed) = await admin.SendAsync(HttpMethod.Get, $"whiteouts/{env.Bucket}");
+        Assert.Empty(listed.GetProperty("whiteouts").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Admin_requests_need_the_s3_credentials()
     {
         await using var env = await StartAsync();
@@ -122,7 +149,7 @@ public abstract class AdminApiTests(OverlayServers servers) : IClassFixture<Over
         using var wrong = new AdminHttp(env.Proxy.Url, password: "not-the-secret");
         foreach (var client in new[] { anonymous, wrong })
         {
-            foreach (var (method, path) in new[] { (HttpMethod.Get, $"cache/{env.Bucket}"), (HttpMethod.Delete, $"cache/{env.Bucket}?prefix="), (HttpMethod.Post, $"warm/{env.Bucket}"), (HttpMethod.Get, "jobs/x") })
+            foreach (var (method, path) in new[] { (HttpMethod.Get, $"cache/{env.Bucket}"), (HttpMethod.Delete, $"cache/{env.Bucket}?prefix="), (HttpMethod.Post, $"warm/{env.Bucket}"), (HttpMethod.Get, "jobs/x"), (HttpMethod.Get, $"whiteouts/{env.Bucket}"), (HttpMethod.Delete, $"whiteouts/{env.Bucket}?prefix=") })
             {
                 var (status, _) = await client.SendAsync(method, path);
                 Assert.Equal(HttpStatusCode.Unauthorized, status);
