@@ -46,10 +46,10 @@ public sealed class OverlayEnvironment : IAsyncDisposable
 {
     public const long MiB = 1024 * 1024;
 
-    private readonly Dictionary<string, string?> _settings;
+    private readonly IDictionary<string, string?> _settings;
     private readonly string _dataDir;
 
-    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket, Dictionary<string, string?> settings, string dataDir)
+    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket, IDictionary<string, string?> settings, string dataDir)
     {
         Servers = servers;
         Relay = relay;
@@ -122,6 +122,9 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     {
         try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
     }
+
+    /// <summary>Another proxy with this one's settings: the same remote (through the same relay) and the same local store.</summary>
+    public Task<ProxyServer> StartAnotherProxyAsync() => ProxyServer.StartAsync(_settings);
 
     /// <summary>Puts a pattern object on the remote directly (not through the relay, so it is not counted).</summary>
     public async Task<PutObjectResponse> SeedRemoteAsync(string key, long length, int seed, Action<PutObjectRequest>? customize = null)
