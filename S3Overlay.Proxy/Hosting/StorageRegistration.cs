@@ -1,4 +1,5 @@
 using S3Overlay.Configuration;
+using S3Overlay.Overlay;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Storage.S3;
@@ -14,10 +15,17 @@ public static class StorageRegistration
         {
             builder.AddS3LocalStore(local);
             builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<S3ObjectStore>());
-            return;
         }
-        builder.AddFileSystemStore(read, server);
-        builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FileSystemObjectStore>());
+        else
+        {
+            builder.AddFileSystemStore(read, server);
+            builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FileSystemObjectStore>());
+        }
+
+        // Read even without a remote, so a wrong overlay setting is reported rather than ignored.
+        var overlay = OverlaySettings.From(read);
+        if (RemoteStoreSettings.From(read) is { } remote)
+            builder.Services.AddOverlay(overlay, sp => remote.CreateStore(sp.GetRequiredService<TimeProvider>()));
     }
 
     /// <summary>MinIO or any S3 server as the local store; start-up fails when it cannot be reached.</summary>

@@ -36,6 +36,26 @@ public sealed class S3StoreContractTests(S3StoreContractTests.Server server) : O
     // ListObjectsV2 returns no user metadata, where preserved validators live (README: "MinIO or any S3 as the local store").
     protected override bool ListingsShowPreservedValidators => false;
 
+    /// <summary>
+    /// The contract's large listings are off for s3rver (its order bug); these keys avoid the bug
+    /// (no name shares a folder's name), so paging through server pages is still checked here.
+    /// </summary>
+    [Fact]
+    public async Task Listing_pages_through_several_server_pages_with_and_without_a_delimiter()
+    {
+        var keys = Enumerable.Range(0, 150).Select(i => i % 3 == 0 ? $"f{i % 7}/k{i:000}" : $"k{i:000}").ToList();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, _) => await PutAsync(key, [1]));
+
+        Assert.Equal(ByUtf8(keys), await ListAllAsync(new ListRequest(MaxKeys: 7)));
+        var rolled = ByUtf8(keys.Select(k => k.Contains('/') ? k[..(k.IndexOf('/') + 1)] : k).Distinct());
+        Assert.Equal(rolled, await ListAllAsync(new ListRequest(Delimiter: "/", MaxKeys: 7)));
+        Assert.Equal(rolled.Where(k => string.CompareOrdinal(k, "f3/") > 0), await ListAllAsync(new ListRequest(Delimiter: "/", StartAfter: "f3/k045", MaxKeys: 4)));
+        Assert.Equal(ByUtf8(keys.Where(k => k.StartsWith("f2/"))), await ListAllAsync(new ListRequest("f2/", MaxKeys: 2)));
+        var none = await Store.ListObjectsAsync(Bucket, new ListRequest(MaxKeys: 0), None);
+        Assert.Empty(none.Objects);
+        Assert.False(none.IsTruncated);
+    }
+
     protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new S3ObjectStore(
         new S3StoreOptions("local store", new Uri(server.Process.Url), AccessKey: S3rverProcess.AccessKey, SecretKey: S3rverProcess.SecretKey)));
 

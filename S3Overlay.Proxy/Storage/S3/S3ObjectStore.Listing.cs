@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using S3Overlay.S3.Errors;
 
 namespace S3Overlay.Storage.S3;
 
@@ -13,6 +14,8 @@ public sealed partial class S3ObjectStore
     /// </remarks>
     public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
     {
+        if (request.MaxKeys <= 0)
+            return await BucketExistsAsync(bucket, ct) ? new ListPage([], [], false, null) : throw S3Exception.NoSuchBucket(bucket);
         var objects = new List<ObjectInfo>();
         var prefixes = new List<string>();
         var after = request.StartAfter;

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+using S3Overlay.Overlay;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Hosting;
+
+/// <summary>Puts the overlay in front of whatever local store is registered, when a remote is configured.</summary>
+public static class OverlayRegistration
+{
+    /// <summary>The remote store, as a keyed service (health checks, the admin API).</summary>
+    public const string RemoteKey = "remote";
+
+    /// <param name="remote">Creates the remote store the overlay reads through to.</param>
+    public static IServiceCollection AddOverlay(this IServiceCollection services, OverlaySettings settings, Func<IServiceProvider, IObjectStore> remote)
+    {
+        var local = services.Last(d => d.ServiceType == typeof(IObjectStore));
+        services.Remove(local);
+        services.AddSingleton(settings);
+        services.AddKeyedSingleton<IObjectStore>(RemoteKey, (sp, _) => remote(sp));
+        services.AddSingleton(sp => new OverlayObjectStore(
+            Create(sp, local), sp.GetRequiredKeyedService<IObjectStore>(RemoteKey), settings,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OverlayObjectStore>>()));
+        services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<OverlayObjectStore>());
+        return services;
+    }
+
+    private static IObjectStore Create(IServiceProvider sp, ServiceDescriptor registered) =>
+        (IObjectStore)(registered.ImplementationInstance
+                       ?? registered.ImplementationFactory?.Invoke(sp)
+                       ?? ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!));
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using S3Overlay.Telemetry;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// A body on its way to a client: counts the bytes served by source and closes the decision's
+/// span (with <c>overlay.bytes</c>) when the front end disposes it.
+/// </summary>
+/// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes come from.</param>
+/// <param name="direct">The bytes are read from the remote for this client alone (no fill in between), so they count as fetched too.</param>
+public sealed class MeasuredBody(Stream inner, string source, Activity? span, bool direct = false) : ReadOnlyStream
+{
+    private static readonly KeyValuePair<string, object?>[] Local = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local)];
+    private static readonly KeyValuePair<string, object?>[] Remote = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote)];
+
+    private long _bytes;
+    private bool _disposed;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        try
+        {
+            var read = await inner.ReadAsync(buffer, ct);
+            _bytes += read;
+            return read;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Finish();
+        await inner.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) { Finish(); inner.Dispose(); }
+        base.Dispose(disposing);
+    }
+
+    private void Finish()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        OverlayTelemetry.Bytes.Add(_bytes, source == OverlayTelemetry.Sources.Local ? Local : Remote);
+        if (direct) OverlayTelemetry.RemoteBytesFetched.Add(_bytes);
+        span?.SetTag(OverlayTelemetry.Tags.Bytes, _bytes);
+        span?.Dispose();
+    }
+
+    public override long Length => inner.Length;
+}

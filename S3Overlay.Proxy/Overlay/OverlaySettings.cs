@@ -1,0 +1,47 @@
+using S3Overlay.Configuration;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>How the overlay caches what it reads from the remote (read once at start-up).</summary>
+/// <param name="CacheEnabled">False (the original's default): remote bodies stream to the client and nothing is stored.</param>
+/// <param name="ChunkThreshold">Objects larger than this are cached in chunks rather than whole.</param>
+/// <param name="ChunkSize">The size of every chunk but an object's last.</param>
+/// <param name="CacheBucket">The local bucket that holds chunks and manifests; hidden from clients.</param>
+/// <param name="NegativeLookupTtl">How long a remote "not found" is remembered; zero remembers nothing.</param>
+/// <param name="RevalidateAfter">Age after which a cached object is checked against the remote; null trusts it forever.</param>
+/// <param name="SpillDirectory">Where fills in flight keep the bytes their readers follow (deleted as soon as they are read).</param>
+public sealed record OverlaySettings(
+    BucketMapping Mapping,
+    bool CacheEnabled,
+    long ChunkThreshold,
+    long ChunkSize,
+    string CacheBucket,
+    TimeSpan NegativeLookupTtl,
+    TimeSpan? RevalidateAfter,
+    string SpillDirectory)
+{
+    public const long MiB = 1024 * 1024;
+
+    public static OverlaySettings From(SettingReader read)
+    {
+        var chunkSize = read.Long("S3_OVERLAY_CHUNK_SIZE", 16 * MiB, min: 64 * 1024, max: 5L * 1024 * MiB);
+        var threshold = read.Long("S3_OVERLAY_CHUNK_THRESHOLD", 50 * MiB, min: 0);
+        if (threshold < chunkSize)
+            throw new SettingException("S3_OVERLAY_CHUNK_THRESHOLD", $"{threshold} is below S3_OVERLAY_CHUNK_SIZE ({chunkSize}); a chunked object must have more than one chunk");
+        var cacheBucket = read.String("S3_OVERLAY_CACHE_BUCKET", "s3-overlay-cache")!;
+        var mapping = BucketMapping.Parse(read.String(BucketMapping.Setting));
+        if (mapping.Pairs.ContainsKey(cacheBucket))
+            throw new SettingException(BucketMapping.Setting, $"the cache bucket '{cacheBucket}' cannot be mapped");
+        // Unset trusts cached objects forever (like Sippy); 0 checks on every read.
+        TimeSpan? revalidate = read.String("S3_OVERLAY_REVALIDATE_AFTER") is null ? null : read.Duration("S3_OVERLAY_REVALIDATE_AFTER", TimeSpan.Zero);
+        return new OverlaySettings(
+            mapping,
+            CacheEnabled: read.Bool("S3_OVERLAY_CACHE_ENABLED", false),
+            ChunkThreshold: threshold,
+            ChunkSize: chunkSize,
+            CacheBucket: cacheBucket,
+            NegativeLookupTtl: read.Duration("S3_OVERLAY_NEGATIVE_CACHE_TTL", TimeSpan.FromSeconds(5)),
+            RevalidateAfter: revalidate,
+            SpillDirectory: Path.GetFullPath(read.String("S3_OVERLAY_SPILL_DIR", Path.Combine(Path.GetTempPath(), "s3-overlay-spill"))!));
+    }
+}

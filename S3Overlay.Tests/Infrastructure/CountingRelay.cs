@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace S3Overlay.Tests.Infrastructure;
+
+/// <summary>
+/// A tiny reverse proxy on 127.0.0.1:0 in front of a real S3 server (s3rver): it counts what
+/// reaches the remote (requests by method, body bytes relayed) and can be told to misbehave the
+/// ways a remote does: answer 500, refuse connections, or cut a body halfway.
+/// </summary>
+public sealed class CountingRelay : IAsyncDisposable
+{
+    public enum Behaviour { Relay, Answer500, CutMidBody }
+
+    private readonly WebApplication _app;
+    private readonly HttpClient _target;
+    private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.OrdinalIgnoreCase);
+    private long _bytes;
+    private bool _stopped;
+
+    private CountingRelay(WebApplication app, HttpClient target)
+    {
+        _app = app;
+        _target = target;
+        Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/');
+    }
+
+    public string Url { get; }
+
+    public Behaviour Mode { get; set; }
+
+    /// <summary>With <see cref="Behaviour.CutMidBody"/>: how many body bytes pass before the connection is cut.</summary>
+    public long CutAfterBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Requests that reached the relay with this method (GET, HEAD, PUT, ...).</summary>
+    public int Requests(string method) => _requests.GetValueOrDefault(method);
+
+    public int TotalRequests => _requests.Values.Sum();
+
+    /// <summary>Response body bytes relayed from the remote to the proxy.</summary>
+    public long BytesRelayed => Interlocked.Read(ref _bytes);
+
+    public void ResetCounts()
+    {
+        _requests.Clear();
+        Interlocked.Exchange(ref _bytes, 0);
+    }
+
+    public static async Task<CountingRelay> StartAsync(string targetUrl)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+        builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        var app = builder.Build();
+        var target = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = System.Net.DecompressionMethods.None })
+        {
+            BaseAddress = new Uri(targetUrl),
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        CountingRelay? relay = null;
+        app.Run(context => relay!.RelayAsync(context));
+        await app.StartAsync();
+        relay = new CountingRelay(app, target);
+        return relay;
+    }
+
+    /// <summary>Stops listening: from now on the remote refuses connections.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await _app.StopAsync();
+    }
+
+    private async Task RelayAsync(HttpContext context)
+    {
+        var request = context.Request;
+        _requests.AddOrUpdate(request.Method, 1, (_, n) => n + 1);
+        if (Mode == Behaviour.Answer500)
+        {
+            context.Response.StatusCode = 500;
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code><Message>relay told to fail</Message></Error>");
+            return;
+        }
+
+        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), request.Path.Value + request.QueryString.Value);
+        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+            forward.Content = new StreamContent(request.Body);
+        foreach (var (name, values) in request.Headers)
+        {
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!forward.Headers.TryAddWithoutValidation(name, values.ToArray()))
+                forward.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());
+        }
+
+        using var answer = await _target.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        var response = context.Response;
+        response.StatusCode = (int)answer.StatusCode;
+        foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
+        {
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
+            response.Headers[name] = values.ToArray();
+        }
+        if (HttpMethods.IsHead(request.Method)) return;
+
+        await using var body = await answer.Content.ReadAsStreamAsync(context.RequestAborted);
+        var buffer = new byte[64 * 1024];
+        long sent = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer, context.RequestAborted)) > 0)
+        {
+            if (Mode == Behaviour.CutMidBody && sent + read > CutAfterBytes)
+            {
+                var part = (int)(CutAfterBytes - sent);
+                await response.Body.WriteAsync(buffer.AsMemory(0, part));
+                Interlocked.Add(ref _bytes, part);
+                await response.Body.FlushAsync();
+                context.Abort();
+                return;
+            }
+            await response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+            Interlocked.Add(ref _bytes, read);
+            sent += read;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await _app.DisposeAsync();
+        _target.Dispose();
+    }
+}

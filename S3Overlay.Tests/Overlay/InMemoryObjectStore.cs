@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Tests.Overlay;
+
+/// <summary>
+/// A throwaway store for unit-testing the overlay's edge cases without servers (the functional
+/// tests prove the same behaviour over HTTP with real stores). Holds bodies in memory: test sizes only.
+/// </summary>
+internal sealed class InMemoryObjectStore : IObjectStore
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, (ObjectInfo Info, byte[] Body)>> _buckets = new();
+
+    public int Gets;
+    public int Heads;
+    public long BytesServed;
+    /// <summary>When set, every object call throws it (a remote that is down or broken).</summary>
+    public Exception? Failure;
+    /// <summary>Delays each GET's first byte, so concurrent readers overlap.</summary>
+    public TimeSpan GetDelay;
+
+    public void Put(string bucket, string key, byte[] body, ObjectMetadata? metadata = null, DateTimeOffset? lastModified = null)
+    {
+        var etag = "\"" + Convert.ToHexStringLower(MD5.HashData(body)) + "\"";
+        _buckets.GetOrAdd(bucket, _ => new())[key] = (new ObjectInfo(key, body.Length, etag, lastModified ?? DateTimeOffset.UtcNow, metadata ?? ObjectMetadata.Empty), body);
+    }
+
+    public bool Contains(string bucket, string key) => _buckets.TryGetValue(bucket, out var b) && b.ContainsKey(key);
+    public IEnumerable<string> Keys(string bucket) => _buckets.TryGetValue(bucket, out var b) ? b.Keys : [];
+
+    public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<BucketInfo>>(_buckets.Keys.Order(StringComparer.Ordinal).Select(b => new BucketInfo(b, DateTimeOffset.UnixEpoch)).ToList());
+
+    public Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct) =>
+        Task.FromResult(_buckets.ContainsKey(bucket) ? new BucketInfo(bucket, DateTimeOffset.UnixEpoch) : null);
+
+    public Task CreateBucketAsync(string bucket, CancellationToken ct)
+    {
+        if (!_buckets.TryAdd(bucket, new())) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteBucketAsync(string bucket, CancellationToken ct) { _buckets.TryRemove(bucket, out _); return Task.CompletedTask; }
+
+    public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
+    {
+        Interlocked.Increment(ref Heads);
+        var (info, _) = Find(bucket, key);
+        conditions.Evaluate(info);
+        return Task.FromResult(info);
+    }
+
+    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        Interlocked.Increment(ref Gets);
+        if (GetDelay > TimeSpan.Zero) await Task.Delay(GetDelay, ct);
+        var (info, body) = Find(bucket, key);
+        request.Conditions.Evaluate(info);
+        ResolvedRange? range = request.Range is { } r ? r.Resolve(info.Size) ?? throw S3Exception.InvalidRange(info.Size) : null;
+        var offset = (int)(range?.Offset ?? 0);
+        var length = (int)(range?.Length ?? info.Size);
+        Interlocked.Add(ref BytesServed, length);
+        return new ObjectContent(info, new MemoryStream(body, offset, length, writable: false), range);
+    }
+
+    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        if (!_buckets.TryGetValue(bucket, out var objects)) throw S3Exception.NoSuchBucket(bucket);
+        var copy = new MemoryStream();
+        await body.CopyToAsync(copy, ct);
+        var bytes = copy.ToArray();
+        if (write.ContentLength is { } n && n != bytes.Length) throw new S3Exception(S3Error.IncompleteBody);
+        if (write.ContentMD5 is { } md5 && md5 != Convert.ToBase64String(MD5.HashData(bytes))) throw new S3Exception(S3Error.BadDigest);
+        var etag = write.ETag ?? "\"" + Convert.ToHexStringLower(MD5.HashData(bytes)) + "\"";
+        var info = new ObjectInfo(key, bytes.Length, etag, write.LastModified ?? DateTimeOffset.UtcNow, write.Metadata);
+        objects[key] = (info, bytes);
+        return info;
+    }
+
+    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
+    {
+        if (_buckets.TryGetValue(bucket, out var objects)) objects.TryRemove(key, out _);
+        return Task.CompletedTask;
+    }
+
+    private (ObjectInfo, byte[]) Find(string bucket, string key)
+    {
+        if (Failure is not null) throw Failure;
+        if (!_buckets.TryGetValue(bucket, out var objects)) throw S3Exception.NoSuchBucket(bucket);
+        return objects.TryGetValue(key, out var found) ? found : throw S3Exception.NoSuchKey(key);
+    }
+
+    public Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct) => throw new NotSupportedException();
+    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) => throw new NotSupportedException();
+    public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) => throw new NotSupportedException();
+    public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct) => throw new NotSupportedException();
+    public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) => throw new NotSupportedException();
+    public Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct) => throw new NotSupportedException();
+    public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) => throw new NotSupportedException();
+    public Task CheckHealthAsync(CancellationToken ct) => Task.CompletedTask;
+}

@@ -1,0 +1,171 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.DependencyInjection;
+using S3Overlay.Overlay;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Overlay;
+
+/// <summary>Which store the overlay keeps its local copies in.</summary>
+public enum LocalStoreKind { Embedded, S3 }
+
+/// <summary>
+/// The remote S3 server (s3rver), shared by the tests of one class, and, for
+/// <see cref="LocalStoreKind.S3"/>, a second s3rver as the local store. Each test uses buckets of its own.
+/// </summary>
+public sealed class OverlayServers : IAsyncLifetime
+{
+    private S3rverProcess? _localS3;
+
+    public S3rverProcess Remote { get; private set; } = null!;
+    public AmazonS3Client RemoteClient { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Remote = await S3rverProcess.StartAsync();
+        RemoteClient = S3Clients.Create(Remote.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
+    }
+
+    public async Task<S3rverProcess> LocalS3Async() => _localS3 ??= await S3rverProcess.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        RemoteClient.Dispose();
+        await Remote.DisposeAsync();
+        if (_localS3 is not null) await _localS3.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// One test's world: a counting relay in front of the shared remote, and the real proxy over
+/// loopback HTTP with the remote settings pointing at the relay.
+/// </summary>
+public sealed class OverlayEnvironment : IAsyncDisposable
+{
+    public const long MiB = 1024 * 1024;
+
+    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket)
+    {
+        Servers = servers;
+        Relay = relay;
+        Proxy = proxy;
+        Bucket = bucket;
+        Client = proxy.CreateClient(defaults: false);
+    }
+
+    public OverlayServers Servers { get; }
+    public CountingRelay Relay { get; }
+    public ProxyServer Proxy { get; }
+    public AmazonS3Client Client { get; }
+
+    /// <summary>This test's bucket: the same name locally and remotely (unmapped).</summary>
+    public string Bucket { get; }
+
+    public AmazonS3Client Remote => Servers.RemoteClient;
+
+    /// <summary>The overlay's local store itself, to see what it holds (and what it does not).</summary>
+    public IObjectStore LocalStore => ((OverlayObjectStore)Proxy.Services.GetRequiredService<IObjectStore>()).Local;
+
+    public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null)
+    {
+        var bucket = "t" + Guid.NewGuid().ToString("N")[..12];
+        await servers.RemoteClient.PutBucketAsync(bucket);
+        var relay = await CountingRelay.StartAsync(servers.Remote.Url);
+        var all = new Dictionary<string, string?>
+        {
+            ["S3_OVERLAY_REMOTE_ENDPOINT"] = relay.Url,
+            ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
+            ["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
+            ["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path",
+            ["S3_OVERLAY_CACHE_ENABLED"] = "true",
+            ["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket,
+            ["S3_OVERLAY_SPILL_DIR"] = Path.Combine(Path.GetTempPath(), "s3overlay-test-spill"),
+        };
+        if (kind == LocalStoreKind.S3)
+        {
+            var local = await servers.LocalS3Async();
+            all["S3_OVERLAY_LOCAL_ENDPOINT"] = local.Url;
+            all["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
+            all["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
+        }
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
+        try
+        {
+            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all), bucket);
+        }
+        catch
+        {
+            await relay.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Puts a pattern object on the remote directly (not through the relay, so it is not counted).</summary>
+    public async Task<PutObjectResponse> SeedRemoteAsync(string key, long length, int seed, Action<PutObjectRequest>? customize = null)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            InputStream = PatternData.Open(length, seed),
+            UseChunkEncoding = false,
+            AutoCloseStream = true,
+        };
+        customize?.Invoke(request);
+        return await Remote.PutObjectAsync(request);
+    }
+
+    /// <summary>GETs through the proxy and checks the body against the pattern; returns the response for its headers.</summary>
+    public async Task<GetObjectResponse> GetAndCheckAsync(string key, int seed, long size, long? first = null, long? last = null)
+    {
+        var request = new GetObjectRequest { BucketName = Bucket, Key = key };
+        if (first is not null) request.ByteRange = new Amazon.S3.Model.ByteRange(first.Value, last!.Value);
+        var response = await Client.GetObjectAsync(request);
+        var offset = first ?? 0;
+        var length = first is null ? size : last!.Value - first.Value + 1;
+        await using (response.ResponseStream)
+            Assert.Null(await PatternData.MismatchAsync(response.ResponseStream, offset, length, seed));
+        return response;
+    }
+
+    /// <summary>Whether a GET through the proxy answers exactly the pattern's bytes (no assertion: for polling).</summary>
+    public async Task<bool> ServesAsync(string key, int seed, long first, long last)
+    {
+        using var response = await Client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key, ByteRange = new Amazon.S3.Model.ByteRange(first, last) });
+        return await PatternData.MismatchAsync(response.ResponseStream, first, last - first + 1, seed) is null;
+    }
+
+    /// <summary>Whether the local store holds the key as an object a client can see.</summary>
+    public async Task<bool> IsStoredLocallyAsync(string key)
+    {
+        try
+        {
+            await LocalStore.HeadObjectAsync(Bucket, key, ReadConditions.None, default);
+            return true;
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Fills complete in the background just after the last byte reaches the client.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await condition()) return;
+            await Task.Delay(25);
+        }
+        Assert.Fail($"Not after 5 s: {what}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Proxy.DisposeAsync();
+        await Relay.DisposeAsync();
+    }
+}

@@ -1,0 +1,261 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.Tests.Infrastructure;
+using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+
+namespace S3Overlay.Tests.Overlay;
+
+/// <summary>
+/// The overlay as a user sees it, over real HTTP: the proxy with a local store in front of s3rver
+/// as the remote, and a counting relay between them proving what reaches the remote. Runs once
+/// per kind of local store (the subclasses at the end of the file).
+/// </summary>
+public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFixture<OverlayServers>
+{
+    protected abstract LocalStoreKind Kind { get; }
+
+    /// <summary>The object 32 clients ask for at once (the figure: 20 MiB).</summary>
+    protected virtual long HotObjectSize => 20 * MiB;
+
+    /// <summary>The chunked object of the range test (the figure: 200 MiB), in 8 MiB chunks.</summary>
+    protected virtual long LargeObjectSize => 200 * MiB;
+
+    /// <summary>False where the local store keeps what arrived of an aborted upload (s3rver's bug; MinIO and the embedded store do not).</summary>
+    protected virtual bool FailedUploadsLeaveNothing => true;
+
+    private Task<OverlayEnvironment> StartAsync(params (string Name, string Value)[] settings) =>
+        OverlayEnvironment.StartAsync(servers, Kind, settings.ToDictionary(s => s.Name, s => (string?)s.Value));
+
+    [Fact]
+    public async Task A_local_object_is_served_without_asking_the_remote()
+    {
+        await using var env = await StartAsync();
+        await env.Client.PutBucketAsync(env.Bucket);
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "local.bin", InputStream = PatternData.Open(1000, 1), UseChunkEncoding = false });
+
+        await env.GetAndCheckAsync("local.bin", 1, 1000);
+        await env.Client.GetObjectMetadataAsync(env.Bucket, "local.bin");
+        Assert.Equal(0, env.Relay.TotalRequests);
+    }
+
+    [Fact]
+    public async Task A_head_of_a_remote_object_answers_from_the_remote_and_stores_nothing()
+    {
+        await using var env = await StartAsync();
+        var put = await env.SeedRemoteAsync("remote.bin", 5000, 2, r => r.ContentType = "image/png");
+
+        var head = await env.Client.GetObjectMetadataAsync(env.Bucket, "remote.bin");
+        Assert.Equal(HttpStatusCode.OK, head.HttpStatusCode);
+        Assert.Equal(5000, head.ContentLength);
+        Assert.Equal(put.ETag, head.ETag);
+        Assert.Equal("image/png", head.Headers.ContentType);
+        await Task.Delay(100);
+        Assert.False(await env.IsStoredLocallyAsync("remote.bin"));
+
+        await env.Client.GetObjectMetadataAsync(env.Bucket, "remote.bin");
+        Assert.Equal(2, env.Relay.Requests("HEAD"));
+        Assert.Equal(0, env.Relay.Requests("GET"));
+    }
+
+    [Fact]
+    public async Task With_caching_on_a_filled_object_is_served_locally_with_the_remotes_headers()
+    {
+        await using var env = await StartAsync();
+        await env.SeedRemoteAsync("doc.txt", 300_000, 3, r =>
+        {
+            r.ContentType = "text/plain";
+            r.Metadata["colour"] = "blue";
+            r.Headers.ContentDisposition = "attachment; filename=doc.txt";
+        });
+        using var original = await env.Remote.GetObjectAsync(env.Bucket, "doc.txt");
+
+        var first = await env.GetAndCheckAsync("doc.txt", 3, 300_000);
+        await EventuallyAsync(() => env.IsStoredLocallyAsync("doc.txt"), "the fill is stored locally");
+        env.Relay.ResetCounts();
+        var second = await env.GetAndCheckAsync("doc.txt", 3, 300_000);
+
+        Assert.Equal(0, env.Relay.TotalRequests);
+        foreach (var served in new[] { first, second })
+        {
+            Assert.Equal(original.ETag, served.ETag);
+            Assert.Equal(original.LastModified, served.LastModified);
+            Assert.Equal("text/plain", served.Headers.ContentType);
+            Assert.Equal("blue", served.Metadata["x-amz-meta-colour"]);
+            Assert.Equal("attachment; filename=doc.txt", served.Headers.ContentDisposition);
+        }
+
+        // Conditional requests are answered against the remote's validators.
+        var notModified = await Assert.ThrowsAsync<AmazonS3Exception>(() =>
+            env.Client.GetObjectAsync(new GetObjectRequest { BucketName = env.Bucket, Key = "doc.txt", EtagToNotMatch = original.ETag }));
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+    }
+
+    [Fact]
+    public async Task Concurrent_cold_reads_of_one_object_make_one_remote_request()
+    {
+        await using var env = await StartAsync();
+        var size = HotObjectSize;
+        await env.SeedRemoteAsync("hot.bin", size, 4);
+
+        var reads = Enumerable.Range(0, 32).Select(_ => Task.Run(() => env.GetAndCheckAsync("hot.bin", 4, size)));
+        await Task.WhenAll(reads);
+
+        Assert.Equal(1, env.Relay.Requests("GET"));
+        Assert.Equal(size, env.Relay.BytesRelayed);
+    }
+
+    [Fact]
+    public async Task A_large_object_is_cached_in_chunks_and_a_range_fetches_only_what_it_touches()
+    {
+        await using var env = await StartAsync(("S3_OVERLAY_CHUNK_SIZE", $"{8 * MiB}"), ("S3_OVERLAY_CHUNK_THRESHOLD", $"{16 * MiB}"));
+        var size = LargeObjectSize;
+        const long chunk = 8 * MiB;
+        await env.SeedRemoteAsync("big.bin", size, 5);
+
+        // 1 MiB in the middle: one ranged remote GET of the one chunk it touches.
+        var first = size / 2;
+        var range = await env.GetAndCheckAsync("big.bin", 5, size, first, first + MiB - 1);
+        Assert.Equal(HttpStatusCode.PartialContent, range.HttpStatusCode);
+        await EventuallyAsync(() => Task.FromResult(env.Relay.BytesRelayed >= chunk), "the chunk is fetched whole");
+        Assert.Equal(chunk, env.Relay.BytesRelayed);
+        Assert.Equal(1, env.Relay.Requests("GET"));
+
+        await EventuallyAsync(async () =>
+        {
+            env.Relay.ResetCounts();
+            await env.GetAndCheckAsync("big.bin", 5, size, first + 4096, first + 8191);
+            return env.Relay.TotalRequests == 0;
+        }, "a second range in the cached chunk costs the remote nothing");
+
+        env.Relay.ResetCounts();
+        var whole = await env.GetAndCheckAsync("big.bin", 5, size);
+        Assert.Equal(HttpStatusCode.OK, whole.HttpStatusCode);
+        Assert.Equal(size - chunk, env.Relay.BytesRelayed);
+        Assert.Equal(size / chunk - 1, env.Relay.Requests("GET"));
+    }
+
+    [Fact]
+    public async Task A_replaced_remote_object_is_never_mixed_with_the_old_ones_chunks()
+    {
+        await using var env = await StartAsync(("S3_OVERLAY_CHUNK_SIZE", $"{1 * MiB}"), ("S3_OVERLAY_CHUNK_THRESHOLD", $"{2 * MiB}"));
+        const long size = 5 * MiB;
+        await env.SeedRemoteAsync("v.bin", size, 6);
+        await env.GetAndCheckAsync("v.bin", 6, size, 0, 1000);
+        await EventuallyAsync(async () =>
+        {
+            env.Relay.ResetCounts();
+            await env.GetAndCheckAsync("v.bin", 6, size, 0, 1000);
+            return env.Relay.TotalRequests == 0;
+        }, "the first chunk of the old version is cached");
+
+        await env.SeedRemoteAsync("v.bin", size, 7);
+        var whole = await env.GetAndCheckAsync("v.bin", 7, size);
+        Assert.Equal(HttpStatusCode.OK, whole.HttpStatusCode);
+        // Until the new version's manifest is stored, a range may still be answered (wholly) from the old one.
+        await EventuallyAsync(async () =>
+        {
+            env.Relay.ResetCounts();
+            var fresh = await env.ServesAsync("v.bin", 7, 0, 1000);
+            Assert.True(fresh || await env.ServesAsync("v.bin", 6, 0, 1000), "a range is one version or the other");
+            return fresh && env.Relay.TotalRequests == 0;
+        }, "the new version's first chunk replaces the old one's");
+    }
+
+    [Fact]
+    public async Task Filled_objects_are_served_with_the_remote_down()
+    {
+        await using var env = await StartAsync(("S3_OVERLAY_CHUNK_SIZE", $"{1 * MiB}"), ("S3_OVERLAY_CHUNK_THRESHOLD", $"{2 * MiB}"));
+        await env.SeedRemoteAsync("small.bin", 100_000, 8);
+        await env.SeedRemoteAsync("large.bin", 3 * MiB + 17, 9);
+        await env.GetAndCheckAsync("small.bin", 8, 100_000);
+        await env.GetAndCheckAsync("large.bin", 9, 3 * MiB + 17);
+        await EventuallyAsync(async () =>
+        {
+            env.Relay.ResetCounts();
+            await env.GetAndCheckAsync("small.bin", 8, 100_000);
+            await env.GetAndCheckAsync("large.bin", 9, 3 * MiB + 17);
+            return env.Relay.TotalRequests == 0;
+        }, "both objects are cached");
+
+        await env.Relay.StopAsync();
+        await env.GetAndCheckAsync("small.bin", 8, 100_000);
+        var whole = await env.GetAndCheckAsync("large.bin", 9, 3 * MiB + 17);
+        Assert.Equal(HttpStatusCode.OK, whole.HttpStatusCode);
+        await env.GetAndCheckAsync("large.bin", 9, 3 * MiB + 17, MiB - 5, 2 * MiB + 5);
+        var head = await env.Client.GetObjectMetadataAsync(env.Bucket, "large.bin");
+        Assert.Equal(3 * MiB + 17, head.ContentLength);
+
+        // Something not cached, with the remote down: a gateway error, not a 404.
+        var down = await Assert.ThrowsAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "never-seen.bin"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_failing_remote_is_a_5xx_and_a_missing_key_a_404()
+    {
+        await using var env = await StartAsync();
+        await env.SeedRemoteAsync("there.bin", 1000, 10);
+
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "absent.bin"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("NoSuchKey", missing.ErrorCode);
+
+        env.Relay.Mode = CountingRelay.Behaviour.Answer500;
+        var broken = await Assert.ThrowsAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "there.bin"));
+        Assert.InRange((int)broken.StatusCode, 500, 599);
+        var brokenHead = await Assert.ThrowsAnyAsync<Amazon.Runtime.AmazonServiceException>(() => env.Client.GetObjectMetadataAsync(env.Bucket, "there.bin"));
+        Assert.InRange((int)brokenHead.StatusCode, 500, 599);
+    }
+
+    [Fact]
+    public async Task A_remote_body_cut_halfway_fails_the_read_stores_nothing_and_the_next_read_fills()
+    {
+        await using var env = await StartAsync();
+        const long size = 4 * MiB;
+        await env.SeedRemoteAsync("cut.bin", size, 11);
+        env.Relay.Mode = CountingRelay.Behaviour.CutMidBody;
+        env.Relay.CutAfterBytes = MiB;
+
+        await Assert.ThrowsAnyAsync<Exception>(() => env.GetAndCheckAsync("cut.bin", 11, size));
+        // s3rver as the local store keeps the half it received (its bug); the rest needs an atomic store.
+        if (!FailedUploadsLeaveNothing) return;
+        await Task.Delay(200);
+        Assert.False(await env.IsStoredLocallyAsync("cut.bin"));
+
+        env.Relay.Mode = CountingRelay.Behaviour.Relay;
+        await env.GetAndCheckAsync("cut.bin", 11, size);
+        await EventuallyAsync(() => env.IsStoredLocallyAsync("cut.bin"), "the second read fills the object");
+    }
+
+    [Fact]
+    public async Task With_caching_off_bodies_stream_through_and_nothing_is_stored()
+    {
+        await using var env = await StartAsync(("S3_OVERLAY_CACHE_ENABLED", "false"));
+        await env.SeedRemoteAsync("pass.bin", 3 * MiB, 12);
+
+        await env.GetAndCheckAsync("pass.bin", 12, 3 * MiB);
+        await env.GetAndCheckAsync("pass.bin", 12, 3 * MiB, 1000, 2000);
+        await Task.Delay(100);
+        Assert.False(await env.IsStoredLocallyAsync("pass.bin"));
+        Assert.Equal(2, env.Relay.Requests("GET"));
+    }
+}
+
+public sealed class OverlayOverEmbeddedStoreTests(OverlayServers servers) : OverlayReadThroughTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
+}
+
+/// <summary>The same tests with a second s3rver as the local store (S3_OVERLAY_LOCAL_ENDPOINT).</summary>
+public sealed class OverlayOverS3LocalStoreTests(OverlayServers servers) : OverlayReadThroughTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.S3;
+
+    // Smaller figures: every byte cached also crosses s3rver (Node), and the suite must stay fast.
+    protected override long HotObjectSize => 4 * MiB;
+    protected override long LargeObjectSize => 48 * MiB;
+
+    // s3rver bug: writes an upload straight into the object's file and keeps what arrived when the client aborts.
+    protected override bool FailedUploadsLeaveNothing => false;
+}

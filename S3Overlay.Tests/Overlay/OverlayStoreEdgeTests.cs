@@ -1,0 +1,208 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using S3Overlay.Configuration;
+using S3Overlay.Overlay;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Overlay;
+
+/// <summary>
+/// Edge cases of the overlay store's decisions, against in-memory stores (fast, deterministic).
+/// The functional tests prove the user-visible behaviour over HTTP with real stores.
+/// </summary>
+public class OverlayStoreEdgeTests
+{
+    private const long ChunkSize = 64 * 1024;
+    private readonly InMemoryObjectStore _local = new();
+    private readonly InMemoryObjectStore _remote = new();
+    private readonly ManualClock _clock = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
+
+    private OverlayObjectStore Overlay(bool cache = true, TimeSpan? revalidate = null) => new(_local, _remote,
+        new OverlaySettings(BucketMapping.Parse("data:origin"), cache, ChunkThreshold: 4 * ChunkSize, ChunkSize, "s3-overlay-cache",
+            TimeSpan.FromSeconds(30), revalidate, Path.Combine(Path.GetTempPath(), "s3overlay-test-spill")),
+        _clock, NullLogger<OverlayObjectStore>.Instance);
+
+    private static byte[] Bytes(int length, int seed) => Enumerable.Range(0, length).Select(i => (byte)(i * 31 + seed)).ToArray();
+
+    private static async Task<byte[]> ReadAll(ObjectContent content)
+    {
+        await using (content)
+        {
+            var copy = new MemoryStream();
+            await content.Body.CopyToAsync(copy);
+            return copy.ToArray();
+        }
+    }
+
+    [Fact]
+    public async Task A_fill_keeps_the_remote_metadata_and_the_second_read_is_local()
+    {
+        var body = Bytes(100_000, 1);
+        var meta = new ObjectMetadata { ContentType = "text/x-test", UserMetadata = new Dictionary<string, string> { ["colour"] = "blue" } };
+        _remote.Put("origin", "k", body, meta, DateTimeOffset.Parse("2020-01-02T03:04:05Z"));
+        var overlay = Overlay();
+
+        var first = await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default);
+        Assert.Equal(body, await ReadAll(first));
+        await Eventually(() => _local.Contains("data", "k"));
+
+        var second = await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default);
+        Assert.Equal(body, await ReadAll(second));
+        Assert.Equal(1, _remote.Gets);
+        Assert.Equal(first.Info.ETag, second.Info.ETag);
+        Assert.Equal(DateTimeOffset.Parse("2020-01-02T03:04:05Z"), second.Info.LastModified);
+        Assert.Equal("blue", second.Info.Metadata.UserMetadata["colour"]);
+        Assert.Equal("text/x-test", second.Info.Metadata.ContentType);
+    }
+
+    [Fact]
+    public async Task Concurrent_misses_make_one_remote_request()
+    {
+        var body = Bytes(200_000, 2);
+        _remote.Put("origin", "k", body);
+        _remote.GetDelay = TimeSpan.FromMilliseconds(200);
+        var overlay = Overlay();
+        var reads = Enumerable.Range(0, 16).Select(async _ => await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
+        foreach (var got in await Task.WhenAll(reads)) Assert.Equal(body, got);
+        Assert.Equal(1, _remote.Gets);
+    }
+
+    [Fact]
+    public async Task A_range_of_a_chunked_object_fetches_only_its_chunk_and_is_then_served_locally()
+    {
+        var body = Bytes((int)(10 * ChunkSize + 123), 3);
+        _remote.Put("origin", "big", body);
+        var overlay = Overlay();
+        var range = new ObjectReadRequest(new ByteRange(3 * ChunkSize + 10, 3 * ChunkSize + 1000), ReadConditions.None);
+
+        var got = await overlay.GetObjectAsync("data", "big", range, default);
+        Assert.Equal(body[(int)(3 * ChunkSize + 10)..(int)(3 * ChunkSize + 1001)], await ReadAll(got));
+        Assert.Equal(ChunkSize, _remote.BytesServed);
+        await Eventually(() => _local.Keys("s3-overlay-cache").Any(k => k.StartsWith("manifests/")));
+
+        var again = await overlay.GetObjectAsync("data", "big", range, default);
+        Assert.Equal(body[(int)(3 * ChunkSize + 10)..(int)(3 * ChunkSize + 1001)], await ReadAll(again));
+        Assert.Equal(ChunkSize, _remote.BytesServed);
+
+        var whole = await overlay.GetObjectAsync("data", "big", ObjectReadRequest.Whole, default);
+        Assert.Null(whole.Range);
+        Assert.Equal(body, await ReadAll(whole));
+    }
+
+    [Fact]
+    public async Task A_replaced_remote_object_never_mixes_with_cached_chunks()
+    {
+        var old = Bytes((int)(6 * ChunkSize), 4);
+        _remote.Put("origin", "big", old);
+        var overlay = Overlay();
+        await ReadAll(await overlay.GetObjectAsync("data", "big", new ObjectReadRequest(new ByteRange(0, 10), ReadConditions.None), default));
+        await Eventually(() => _local.Keys("s3-overlay-cache").Any(k => k.StartsWith("manifests/")));
+
+        var replaced = Bytes((int)(6 * ChunkSize), 5);
+        _remote.Put("origin", "big", replaced);
+        Assert.Equal(replaced, await ReadAll(await overlay.GetObjectAsync("data", "big", ObjectReadRequest.Whole, default)));
+    }
+
+    [Fact]
+    public async Task Remote_failures_are_gateway_errors_and_only_not_found_is_404()
+    {
+        var overlay = Overlay();
+        var missing = await Assert.ThrowsAsync<S3Exception>(() => overlay.GetObjectAsync("data", "nope", ObjectReadRequest.Whole, default));
+        Assert.Equal(404, missing.Error.Status);
+
+        _remote.Put("origin", "k", Bytes(10, 6));
+        _remote.Failure = new S3Exception(S3Error.InternalError);
+        var broken = await Assert.ThrowsAsync<S3Exception>(() => overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
+        Assert.Equal(502, broken.Error.Status);
+        _remote.Failure = new HttpRequestException("connection refused");
+        var down = await Assert.ThrowsAsync<S3Exception>(() => overlay.HeadObjectAsync("data", "k", ReadConditions.None, default));
+        Assert.Equal(503, down.Error.Status);
+    }
+
+    [Fact]
+    public async Task Caching_off_stores_nothing_and_a_head_never_stores()
+    {
+        var body = Bytes(5000, 7);
+        _remote.Put("origin", "k", body);
+        var overlay = Overlay(cache: false);
+        Assert.Equal(body, await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
+        Assert.Equal(body.Length, (await Overlay().HeadObjectAsync("data", "k", ReadConditions.None, default)).Size);
+        await Task.Delay(100);
+        Assert.Empty(await _local.ListBucketsAsync(default));
+    }
+
+    [Fact]
+    public async Task With_a_ttl_an_expired_copy_is_revalidated_and_refilled_when_the_remote_changed()
+    {
+        _remote.Put("origin", "k", Bytes(1000, 8));
+        var overlay = Overlay(revalidate: TimeSpan.FromMinutes(1));
+        await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
+        await Eventually(() => _local.Keys("s3-overlay-cache").Any());
+
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
+        Assert.Equal(1, _remote.Gets); // unchanged: a HEAD, no body
+
+        var changed = Bytes(1000, 9);
+        _remote.Put("origin", "k", changed);
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(changed, await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
+
+        Assert.Equal(2, _remote.Gets);
+        await Eventually(async () => (await _local.HeadObjectAsync("data", "k", ReadConditions.None, default)).ETag == (await _remote.HeadObjectAsync("origin", "k", ReadConditions.None, default)).ETag);
+
+        // Due again, with the remote down: the cached copy is served.
+        _remote.Failure = new HttpRequestException("down");
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(changed, await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
+    }
+
+    [Fact]
+    public async Task The_cache_bucket_is_hidden_and_refused()
+    {
+        _remote.Put("origin", "big", Bytes((int)(5 * ChunkSize), 10));
+        var overlay = Overlay();
+        await ReadAll(await overlay.GetObjectAsync("data", "big", new ObjectReadRequest(new ByteRange(0, 0), ReadConditions.None), default));
+        await Eventually(() => _local.Keys("s3-overlay-cache").Any());
+        Assert.DoesNotContain(await overlay.ListBucketsAsync(default), b => b.Name == "s3-overlay-cache");
+        Assert.Null(await overlay.GetBucketAsync("s3-overlay-cache", default));
+        var denied = await Assert.ThrowsAsync<S3Exception>(() => overlay.GetObjectAsync("s3-overlay-cache", "x", ObjectReadRequest.Whole, default));
+        Assert.Equal(403, denied.Error.Status);
+    }
+
+    [Theory]
+    [InlineData("S3_OVERLAY_BUCKET_MAPPING", "a:b:c")]
+    [InlineData("S3_OVERLAY_BUCKET_MAPPING", "local-only")]
+    [InlineData("S3_OVERLAY_CHUNK_THRESHOLD", "1000000")]
+    [InlineData("S3_OVERLAY_CACHE_ENABLED", "maybe")]
+    public void Bad_settings_stop_start_up_naming_the_setting(string name, string value)
+    {
+        var read = new SettingReader(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [name] = value }).Build());
+        var e = Assert.Throws<SettingException>(() => OverlaySettings.From(read));
+        Assert.Contains(name, e.Message);
+    }
+
+    [Fact]
+    public void Mapping_maps_listed_buckets_and_keeps_the_others()
+    {
+        var mapping = BucketMapping.Parse("local1:remote1, local2:remote2");
+        Assert.Equal("remote1", mapping.RemoteBucketOf("local1"));
+        Assert.Equal("remote2", mapping.RemoteBucketOf("local2"));
+        Assert.Equal("other", mapping.RemoteBucketOf("other"));
+    }
+
+    private static async Task Eventually(Func<bool> condition) => await Eventually(() => Task.FromResult(condition()));
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            try { if (await condition()) return; } catch (S3Exception) { }
+            await Task.Delay(25);
+        }
+        Assert.Fail("The condition did not become true in 5 s.");
+    }
+}
