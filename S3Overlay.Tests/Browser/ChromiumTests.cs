@@ -19,6 +19,9 @@ public sealed class ChromiumTests
         "--disable-component-update", "--disable-sync",
     ];
 
+    /// <summary>Generous: the whole suite shares two cores with this browser.</summary>
+    private const int PatientMs = 30_000;
+
     public static string ScreenshotDir => Path.Combine(AppContext.BaseDirectory, "browser-screenshots");
 
     [Fact]
@@ -48,7 +51,7 @@ public sealed class ChromiumTests
 
         // Upload through the page: the file picker, the XHR with its progress bar, then the page reloads.
         await page.Locator("#files").SetInputFilesAsync(new FilePayload { Name = "uploaded from chromium.txt", MimeType = "text/plain", Buffer = "hello from the browser"u8.ToArray() });
-        await page.Locator("td.name a", new() { HasText = "uploaded from chromium.txt" }).WaitForAsync(new() { Timeout = 10_000 });
+        await page.Locator("td.name a", new() { HasText = "uploaded from chromium.txt" }).WaitForAsync(new() { Timeout = PatientMs });
         using (var got = await s3.GetObjectAsync("photos", "uploaded from chromium.txt"))
         {
             Assert.Equal("hello from the browser", await new StreamReader(got.ResponseStream).ReadToEndAsync());
@@ -61,9 +64,22 @@ public sealed class ChromiumTests
         await page.Locator("table.props").First.WaitForAsync();
         Assert.Contains("339.8 KiB", await page.Locator("table.props").First.InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "object.png"), FullPage = true });
-        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        var dialogs = new List<string>();
+        page.Dialog += (_, dialog) =>
+        {
+            lock (dialogs) dialogs.Add(dialog.Message);
+            dialog.AcceptAsync();
+        };
         await page.Locator("button[data-delete]").ClickAsync();
-        await page.WaitForURLAsync(proxy.Url + "/_overlay/browse/photos/", new() { Timeout = 10_000 });
+        try
+        {
+            await page.WaitForURLAsync(proxy.Url + "/_overlay/browse/photos/", new() { Timeout = PatientMs });
+        }
+        catch (TimeoutException e)
+        {
+            lock (dialogs) throw new TimeoutException($"no return to the folder after delete; dialogs: {string.Join(" | ", dialogs)}", e);
+        }
+        lock (dialogs) Assert.Equal(["Delete cat.jpg?"], dialogs);
         var after = await page.Locator("td.name a").AllInnerTextsAsync();
         Assert.DoesNotContain("cat.jpg", after.Select(n => n.Trim()));
         await Assert.ThrowsAnyAsync<Amazon.S3.AmazonS3Exception>(() => s3.GetObjectMetadataAsync("photos", "cat.jpg"));
