@@ -48,11 +48,14 @@ builder.AddProject<Projects.S3Overlay_Proxy>("proxy", launchProfileName: null)
     .WithHttpEndpoint()
     .WithExternalHttpEndpoints()
     // ConnectionStrings__minio / __remote and MINIO_* / REMOTE_* (host, port, access key, secret key, uri).
+    // The proxy reads ConnectionStrings__remote as its remote, and the local one under the name given here.
     .WithReference(minio)
     .WithReference(remote)
     .WaitFor(minio)
     .WaitFor(remote)
-    // The same in the proxy's own setting names (S3Overlay.Proxy/Configuration), which win over the above.
+    .WithEnvironment("S3_OVERLAY_LOCAL_CONNECTION_NAME", "minio")
+    // The same in the proxy's own setting names (S3Overlay.Proxy/Configuration), which win over the
+    // connection strings and say what they mean to anyone deploying the manifest without Aspire.
     .WithEnvironment("S3_OVERLAY_ACCESS_KEY", proxyAccessKey)
     .WithEnvironment("S3_OVERLAY_SECRET_KEY", proxySecretKey)
     .WithEnvironment("S3_OVERLAY_LOCAL_ENDPOINT", minio.GetEndpoint("http"))

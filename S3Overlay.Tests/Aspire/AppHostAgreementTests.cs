@@ -62,6 +62,18 @@ public class AppHostAgreementTests
     }
 
     [Fact]
+    public void Every_proxy_setting_the_manifest_sets_is_one_the_proxy_reads()
+    {
+        // The proxy names each setting once, as a string literal, where it reads it (S3Overlay.Proxy/Configuration and friends).
+        var proxySource = string.Concat(Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "S3Overlay.Proxy"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal)).Select(File.ReadAllText));
+        var settings = Manifest.EnvOf("proxy").Keys.Where(k => k.StartsWith("S3_OVERLAY_", StringComparison.Ordinal)).ToArray();
+
+        Assert.True(settings.Length >= 15, $"only {settings.Length} proxy settings in the manifest");
+        Assert.All(settings, name => Assert.True(proxySource.Contains($"\"{name}\"", StringComparison.Ordinal), $"the proxy never reads {name}"));
+    }
+
+    [Fact]
     public void The_health_check_is_on_the_proxys_reserved_health_path()
     {
         Assert.Contains(@".WithHttpHealthCheck(""/_overlay/health"")", AppHostSource);

@@ -134,7 +134,8 @@ public class ManifestTests
 
         // Where it listens, and the connection strings WithReference adds.
         Assert.Equal("{proxy.bindings.http.targetPort}", env["HTTP_PORTS"]);
-        Assert.Equal("{minio.connectionString}", env["ConnectionStrings__minio"]);
-        Assert.Equal("{remote.connectionString}", env["ConnectionStrings__remote"]);
+        // ...under the names the proxy looks them up by.
+        Assert.Equal("{minio.connectionString}", env[$"ConnectionStrings__{env["S3_OVERLAY_LOCAL_CONNECTION_NAME"]}"]);
+        Assert.Equal("{remote.connectionString}", env[$"ConnectionStrings__{S3Overlay.Configuration.RemoteStoreSettings.ConnectionName}"]);
     }
 }

@@ -174,4 +174,22 @@ public class SignatureTests
         {
             BucketName = bucket, Key = key, Verb = verb, Expires = DateTime.UtcNow.Add(lifetime), Protocol = Protocol.HTTP,
         });
+
+    [Fact]
+    public async Task The_scope_may_name_the_configured_region_or_us_east_1_but_not_another()
+    {
+        await using var proxy = await AuthHttp.StartAsync(settings: new() { ["S3_OVERLAY_REGION"] = "eu-central-1" });
+        using var http = proxy.CreateHttpClient(signed: false);
+        async Task<HttpResponseMessage> ListAsync(string region)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, proxy.Url + "/");
+            await RequestSigner.SignAsync(request, region: region);
+            return await http.SendAsync(request);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await ListAsync("eu-central-1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ListAsync("us-east-1")).StatusCode);
+        var wrong = await AuthHttp.AssertErrorAsync(await ListAsync("ap-south-1"), 400, "AuthorizationHeaderMalformed");
+        Assert.Equal("eu-central-1", wrong.Element("Region")?.Value);
+    }
 }

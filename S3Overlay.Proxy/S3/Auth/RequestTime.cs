@@ -19,8 +19,9 @@ public static class RequestTime
         throw new S3Exception(S3Error.AccessDenied.WithMessage("AWS authentication requires a valid Date or x-amz-date header."));
     }
 
-    // s3cmd signing V2 sends x-amz-date as RFC 2822 with a numeric zone ("Sat, 21 Nov 2026 20:03:11 +0000").
-    private static readonly string[] HttpDateFormats = ["r", "ddd, dd MMM yyyy HH:mm:ss zzz"];
+    // s3cmd signing V2 sends x-amz-date as RFC 2822 with a numeric zone ("Sat, 21 Nov 2026 20:03:11 +0000"),
+    // rclone's SigV2 says "UTC" where HTTP says "GMT".
+    private static readonly string[] HttpDateFormats = ["r", "ddd, dd MMM yyyy HH:mm:ss zzz", "ddd, dd MMM yyyy HH:mm:ss 'UTC'"];
 
     public static bool TryParse(string text, out DateTimeOffset time) =>
         DateTimeOffset.TryParseExact(text, SigV4.TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time)

@@ -3,13 +3,14 @@ using System.Security.Cryptography;
 namespace S3Overlay.S3.Checksums;
 
 /// <summary>The additional checksums S3 accepts (<c>x-amz-checksum-*</c>), by their lower-case name.</summary>
-public sealed record ChecksumAlgorithm(string Name, Func<IRunningChecksum> Create)
+/// <param name="Size">The checksum's size in bytes (before base64).</param>
+public sealed record ChecksumAlgorithm(string Name, int Size, Func<IRunningChecksum> Create)
 {
-    public static readonly ChecksumAlgorithm Crc32 = new("crc32", () => new Crc32());
-    public static readonly ChecksumAlgorithm Crc32C = new("crc32c", () => new Crc32C());
-    public static readonly ChecksumAlgorithm Crc64Nvme = new("crc64nvme", () => new Crc64Nvme());
-    public static readonly ChecksumAlgorithm Sha1 = new("sha1", () => new HashChecksum(HashAlgorithmName.SHA1));
-    public static readonly ChecksumAlgorithm Sha256 = new("sha256", () => new HashChecksum(HashAlgorithmName.SHA256));
+    public static readonly ChecksumAlgorithm Crc32 = new("crc32", 4, () => new Crc32());
+    public static readonly ChecksumAlgorithm Crc32C = new("crc32c", 4, () => new Crc32C());
+    public static readonly ChecksumAlgorithm Crc64Nvme = new("crc64nvme", 8, () => new Crc64Nvme());
+    public static readonly ChecksumAlgorithm Sha1 = new("sha1", 20, () => new HashChecksum(HashAlgorithmName.SHA1));
+    public static readonly ChecksumAlgorithm Sha256 = new("sha256", 32, () => new HashChecksum(HashAlgorithmName.SHA256));
 
     public static IReadOnlyList<ChecksumAlgorithm> All { get; } = [Crc32, Crc32C, Crc64Nvme, Sha1, Sha256];
 

@@ -32,9 +32,8 @@ public static class ChecksumHeaders
     /// <summary>A checksum value as sent (base64), checked to be the algorithm's size.</summary>
     public static byte[] Decode(ChecksumAlgorithm algorithm, string base64)
     {
-        var expectedSize = algorithm.Create().Finish().Length;
-        var bytes = new byte[expectedSize];
-        if (!Convert.TryFromBase64String(base64.Trim(), bytes, out var written) || written != expectedSize)
+        var bytes = new byte[algorithm.Size];
+        if (!Convert.TryFromBase64String(base64.Trim(), bytes, out var written) || written != algorithm.Size)
             throw Invalid($"Value for {algorithm.HeaderName} header is invalid.");
         return bytes;
     }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.S3.Payloads;
@@ -154,7 +155,7 @@ public sealed class AwsChunkedStream : PayloadStream
             var name = _trailerChecksum.Algorithm!.HeaderName;
             var sent = _trailers.FirstOrDefault(t => t.Name == name).Value
                 ?? throw new S3Exception(S3Error.MalformedTrailerError.WithMessage($"The trailer {name} was announced but not sent."));
-            _trailerChecksum.Expected = Checksums.ChecksumHeaders.Decode(_trailerChecksum.Algorithm, sent);
+            _trailerChecksum.Expected = ChecksumHeaders.Decode(_trailerChecksum.Algorithm, sent);
             _trailerChecksum.Verify();
         }
     }

@@ -40,7 +40,7 @@ public static class RequestPayload
                 var chain = payloadHash == StreamingUnsignedTrailer ? null
                     : signatures?.Invoke() ?? throw new S3Exception(S3Error.InvalidRequest.WithMessage($"{payloadHash} needs a SigV4 Authorization header."));
                 var decodedLength = DecodedLength(request);
-                body = new AwsChunkedStream(body, decodedLength, chain, trailer);
+                body = Owned(r, new AwsChunkedStream(body, decodedLength, chain, trailer));
                 request.ContentLength = decodedLength;
                 request.Headers.ContentEncoding = WithoutAwsChunked(request.Headers.ContentEncoding);
                 break;
@@ -51,12 +51,19 @@ public static class RequestPayload
         foreach (var (algorithm, value) in ChecksumHeaders.Sent(request))
             checks.Add(PayloadCheck.For(algorithm, value));
 
-        if (checks.Count > 0) body = new VerifyingStream(body, checks);
+        if (checks.Count > 0) body = Owned(r, new VerifyingStream(body, checks));
         r.Body = body;
 
         var stored = checks.Where(c => c.Algorithm is not null).Append(trailer).OfType<PayloadCheck>().ToArray();
         if (stored.Length > 0)
             r.TrailingChecksums = () => stored.Where(c => c.Verified is not null).ToDictionary(c => c.Algorithm!.Name, c => c.Verified!);
+    }
+
+    /// <summary>Returns the pooled buffer and hashes once the response is done, whether or not the handler read the body.</summary>
+    private static Stream Owned(S3Request r, Stream stream)
+    {
+        r.Response.RegisterForDispose(stream);
+        return stream;
     }
 
     /// <summary>The single-chunk case: the body's SHA-256 must be the signed one. Null when there is no body to check.</summary>

@@ -40,8 +40,17 @@ internal static class PreservedMetadata
                 metadata.Add(name, value);
         if (write.ETag is not null) metadata.Add(ETagKey, write.ETag);
         if (write.LastModified is { } t) metadata.Add(LastModifiedKey, t.ToString("O", CultureInfo.InvariantCulture));
-        foreach (var (algorithm, value) in m.Checksums) metadata.Add(ChecksumPrefix + algorithm, value);
-        foreach (var (algorithm, value) in trailingChecksums ?? ObjectMetadata.EmptyMap) metadata.Add(ChecksumPrefix + algorithm, value);
+        foreach (var (algorithm, value) in Merge(m.Checksums, trailingChecksums ?? ObjectMetadata.EmptyMap))
+            metadata.Add(ChecksumPrefix + algorithm, value);
+    }
+
+    /// <summary>The checksums sent in headers, with those of the trailer (which win).</summary>
+    public static IReadOnlyDictionary<string, string> Merge(IReadOnlyDictionary<string, string> headers, IReadOnlyDictionary<string, string> trailer)
+    {
+        if (trailer.Count == 0) return headers;
+        var all = new Dictionary<string, string>(headers, StringComparer.Ordinal);
+        foreach (var (algorithm, value) in trailer) all[algorithm] = value;
+        return all;
     }
 
     /// <summary>The object as the seam describes it, preserved values winning over the server's.</summary>

@@ -35,6 +35,10 @@ public sealed partial class S3ObjectStore
 
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct)
     {
+        // The SDK sorts the list it sends, so the server would never see a wrong order.
+        for (var i = 1; i < parts.Count; i++)
+            if (parts[i].PartNumber <= parts[i - 1].PartNumber)
+                throw new S3Exception(S3Error.InvalidPartOrder, key);
         var request = new CompleteMultipartUploadRequest
         {
             BucketName = bucket,

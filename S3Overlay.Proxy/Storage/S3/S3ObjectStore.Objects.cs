@@ -82,10 +82,11 @@ public sealed partial class S3ObjectStore
         put.Headers.ContentLength = upload.Length;
         PreservedMetadata.Apply(write, put.Headers, put.Metadata);
         var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.PutObjectAsync(put, t), ct, Timeout.InfiniteTimeSpan));
-        var etag = response.ETag;
-        if (write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing)
-            etag = await KeepTrailingChecksumsAsync(bucket, key, write, trailing, etag, ct) ?? etag;
-        return new ObjectInfo(key, upload.Length, write.ETag ?? etag, write.LastModified ?? Now(), write.Metadata);
+        var (etag, metadata) = (response.ETag, write.Metadata);
+        if (write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing
+            && await KeepTrailingChecksumsAsync(bucket, key, write, trailing, etag, ct) is { } copied)
+            (etag, metadata) = (copied, metadata with { Checksums = PreservedMetadata.Merge(metadata.Checksums, trailing) });
+        return new ObjectInfo(key, upload.Length, write.ETag ?? etag, write.LastModified ?? Now(), metadata);
     }
 
     /// <summary>
