@@ -66,7 +66,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     public AmazonS3Client Remote => Servers.RemoteClient;
 
     /// <summary>The overlay's local store itself, to see what it holds (and what it does not).</summary>
-    public IObjectStore LocalStore => ((OverlayObjectStore)Proxy.Services.GetRequiredService<IObjectStore>()).Local;
+    public IObjectStore LocalStore => Proxy.Services.GetRequiredService<OverlayObjectStore>().Local;
 
     public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null)
     {
@@ -130,11 +130,18 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         return response;
     }
 
-    /// <summary>Whether a GET through the proxy answers exactly the pattern's bytes (no assertion: for polling).</summary>
-    public async Task<bool> ServesAsync(string key, int seed, long first, long last)
+    /// <summary>Which of <paramref name="seeds"/> (versions of an object) one small ranged GET through the proxy answered; null when none.</summary>
+    public async Task<int?> VersionServedAsync(string key, long first, long last, params int[] seeds)
     {
         using var response = await Client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key, ByteRange = new Amazon.S3.Model.ByteRange(first, last) });
-        return await PatternData.MismatchAsync(response.ResponseStream, first, last - first + 1, seed) is null;
+        var body = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(body);
+        foreach (var seed in seeds)
+        {
+            body.Position = 0;
+            if (await PatternData.MismatchAsync(body, first, last - first + 1, seed) is null) return seed;
+        }
+        return null;
     }
 
     /// <summary>Whether the local store holds the key as an object a client can see.</summary>

@@ -15,7 +15,7 @@ public static class HiddenRegistration
         var services = builder.Services;
         services.AddSingleton(hidden);
         if (hidden.IsEmpty) return;
-        var registered = services.TakeRegisteredStore();
-        services.AddSingleton<IObjectStore>(sp => new HiddenObjectsStore(StoreDecoration.Build(sp, registered), hidden));
+        var inner = services.TakeObjectStore();
+        services.AddSingleton<IObjectStore>(sp => new HiddenObjectsStore(inner(sp), hidden));
     }
 }
