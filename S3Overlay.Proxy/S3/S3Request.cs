@@ -28,6 +28,9 @@ public sealed class S3Request(HttpContext http, S3Address address, S3Route route
     /// <summary>The access key the request was authenticated with; null when anonymous.</summary>
     public string? AccessKey { get; set; }
 
-    /// <summary>Checksums carried in an aws-chunked trailer, known once <see cref="Body"/> has been read to its end.</summary>
+    /// <summary>
+    /// The checksums verified over the payload (from an aws-chunked trailer or x-amz-checksum-* headers),
+    /// by algorithm, base64: known once <see cref="Body"/> has been read to its end.
+    /// </summary>
     public Func<IReadOnlyDictionary<string, string>>? TrailingChecksums { get; set; }
 }
