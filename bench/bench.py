@@ -1,0 +1,216 @@
+"""S3 Overlay benchmarks, side by side with nginx and s3rver in one run (see bench/README.md).
+
+Started by bench/run.sh, which builds the proxy in Release first. Everything runs on loopback;
+every server is stopped at the end. Results go to bench/results/ and the table in bench/README.md.
+"""
+import concurrent.futures
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import boto3
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+
+import measure
+import report
+from servers import WORK, free_port, start_nginx, start_proxy, start_s3rver, stop_all, wait_http
+
+QUICK = "--quick" in sys.argv
+SECONDS = 4 if QUICK else 8
+MiB = 1024 * 1024
+PROXY_KEYS = ("minioadmin", "minioadmin")
+
+
+def client(url, keys):
+    return boto3.client("s3", endpoint_url=url, aws_access_key_id=keys[0], aws_secret_access_key=keys[1],
+                        region_name="us-east-1",
+                        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 0}))
+
+
+def presigned_path(c, bucket, key, method="get_object"):
+    url = c.generate_presigned_url(method, Params={"Bucket": bucket, "Key": key}, ExpiresIn=7200)
+    parts = urllib.parse.urlsplit(url)
+    return parts.path + "?" + parts.query
+
+
+def write_file(path, size, seed):
+    """Deterministic incompressible-looking bytes, written in 1 MiB pieces (never held whole)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    block = hashlib.sha256(str(seed).encode()).digest() * (MiB // 32)
+    with open(path, "wb") as f:
+        left = size
+        i = 0
+        while left > 0:
+            piece = block[: min(left, MiB)]
+            f.write(bytes([i % 251]) + piece[1:] if piece else piece)
+            left -= len(piece)
+            i += 1
+
+
+def relay_lines(relay_log, mark):
+    with open(relay_log) as f:
+        f.seek(mark)
+        return [line.split() for line in f.read().splitlines() if line.strip()]
+
+
+def main():
+    shutil.rmtree(WORK / "data", ignore_errors=True)
+    data = WORK / "data"
+    results = {"quick": QUICK, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    try:
+        # ---- servers ------------------------------------------------------------------
+        s3rver = start_s3rver(data / "s3rver")
+        remote = client(s3rver.url, ("S3RVER", "S3RVER"))
+        static_port, relay_port, cache_port = free_port(), free_port(), free_port()
+        s3port = s3rver.url.rsplit(":", 1)[1]
+        nginx = start_nginx("nginx", f"""
+  server {{ listen 127.0.0.1:{static_port}; root {data}/proxy-a; location / {{ }} }}
+  server {{ listen 127.0.0.1:{relay_port};
+    access_log {WORK}/nginx/logs/relay.log relay;
+    location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
+                 proxy_buffering off; proxy_request_buffering off; }} }}
+  proxy_cache_path {data}/nginx-cache levels=1:2 keys_zone=s3:10m max_size=20g inactive=60m use_temp_path=off;
+  server {{ listen 127.0.0.1:{cache_port};
+    location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
+                 proxy_cache s3; proxy_cache_key $uri; proxy_cache_valid 200 60m; proxy_cache_lock on; }} }}
+""")
+        relay_log = WORK / "nginx" / "logs" / "relay.log"
+        overlay_env = {"S3_OVERLAY_REMOTE_REGION": "us-east-1", "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path",
+                       "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": "S3RVER", "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": "S3RVER",
+                       "S3_OVERLAY_CACHE_ENABLED": "true"}
+        proxy_a = start_proxy("proxy-a", data / "proxy-a", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
+        proxy_b = start_proxy("proxy-b", data / "proxy-b",
+                              {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": f"http://127.0.0.1:{relay_port}"})
+        wait_http(f"http://127.0.0.1:{static_port}/")
+        pa = client(proxy_a.url, PROXY_KEYS)
+        pb = client(proxy_b.url, PROXY_KEYS)
+
+        # ---- warm GET: the same files served by the proxy's store, nginx and s3rver ----
+        remote.create_bucket(Bucket="bench")
+        sets = {"4k": (4096, 200), "1m": (MiB, 64)}
+        for name, (size, count) in sets.items():
+            for i in range(count):
+                key = f"{name}/obj-{i:04d}"
+                path = data / "proxy-a" / "bench" / key  # an existing folder served as a bucket
+                write_file(path, size, f"{name}{i}")
+                with open(path, "rb") as f:
+                    remote.put_object(Bucket="bench", Key=key, Body=f)
+        warm = {}
+        for name, (size, count) in sets.items():
+            keys = [f"{name}/obj-{i:04d}" for i in range(count)]
+            proxy_paths = [presigned_path(pa, "bench", k) for k in keys]
+            for p in proxy_paths:  # first touch: the store learns the plain files (ETag sidecars)
+                urllib.request.urlopen(proxy_a.url + p).read()
+            warm[name] = {
+                "proxy": measure.wrk(proxy_a.url, proxy_paths, seconds=SECONDS),
+                "nginx": measure.wrk(f"http://127.0.0.1:{static_port}", [f"/bench/{k}" for k in keys], seconds=SECONDS),
+                "s3rver": measure.wrk(s3rver.url, [presigned_path(remote, "bench", k) for k in keys], seconds=SECONDS),
+            }
+            print(f"warm GET {name}: " + ", ".join(f"{k} {v['rps']:.0f} req/s {v['mbs']:.0f} MB/s" for k, v in warm[name].items()), flush=True)
+        results["warm"] = warm
+
+        # ---- cold GET: time to first byte through the proxy vs the remote itself vs nginx proxy_cache ----
+        remote.create_bucket(Bucket="coldset")
+        cold = {}
+        for name, size, n in (("1m", MiB, 5 if QUICK else 15), ("64m", 64 * MiB, 2 if QUICK else 4)):
+            src = data / f"cold-{name}.bin"
+            write_file(src, size, f"cold{name}")
+            for variant in ("proxy", "direct", "nginx"):
+                for i in range(n):
+                    with open(src, "rb") as f:
+                        remote.put_object(Bucket="coldset", Key=f"{variant}/{name}-{i}", Body=f)
+            row = {"proxy": [], "direct": [], "nginx": []}
+            for i in range(n):  # interleaved, so drift on the machine hits all three alike
+                row["direct"].append(measure.ttfb_ms(s3rver.url + presigned_path(remote, "coldset", f"direct/{name}-{i}")))
+                row["proxy"].append(measure.ttfb_ms(proxy_a.url + presigned_path(pa, "coldset", f"proxy/{name}-{i}")))
+                row["nginx"].append(measure.ttfb_ms(f"http://127.0.0.1:{cache_port}" + presigned_path(remote, "coldset", f"nginx/{name}-{i}")))
+            cold[name] = {v: {"ttfb_ms": measure.median([t[0] for t in xs]), "total_ms": measure.median([t[1] for t in xs])}
+                          for v, xs in row.items()}
+            print(f"cold GET {name}: " + ", ".join(f"{k} ttfb {v['ttfb_ms']:.1f} ms total {v['total_ms']:.1f} ms" for k, v in cold[name].items()), flush=True)
+        results["cold"] = cold
+
+        # ---- a 1 MiB range inside a 1 GiB remote object: remote bytes ----
+        big = data / "big-1g.bin"
+        write_file(big, 1024 * MiB, "big")
+        remote.create_bucket(Bucket="ranges")
+        with open(big, "rb") as f:
+            remote.put_object(Bucket="ranges", Key="one-gib.bin", Body=f)
+        rng = {}
+        for attempt in ("cold", "repeat"):
+            mark = relay_log.stat().st_size
+            start = 512 * MiB + 12345
+            t0 = time.perf_counter()
+            ttfb, total = measure.ttfb_ms(proxy_b.url + presigned_path(pb, "ranges", "one-gib.bin"),
+                                         {"Range": f"bytes={start}-{start + MiB - 1}"})
+            lines = relay_lines(relay_log, mark)
+            body = sum(int(x[3]) for x in lines if x[0] == "GET" and x[3].isdigit())
+            rng[attempt] = {"latency_ms": total, "remote_requests": len(lines), "remote_body_bytes": body}
+            print(f"range {attempt}: {total:.1f} ms, {len(lines)} remote requests, {body} remote body bytes", flush=True)
+        results["range"] = rng
+
+        # ---- 64 concurrent cold GETs of one key: remote GETs ----
+        coal = data / "coalesce-20m.bin"
+        write_file(coal, 20 * MiB, "coal")
+        with open(coal, "rb") as f:
+            remote.put_object(Bucket="ranges", Key="coalesce.bin", Body=f)
+        expect = hashlib.md5(coal.read_bytes()).hexdigest()
+        url = proxy_b.url + presigned_path(pb, "ranges", "coalesce.bin")
+        mark = relay_log.stat().st_size
+
+        def fetch(_):
+            return hashlib.md5(urllib.request.urlopen(url, timeout=120).read()).hexdigest()
+
+        with concurrent.futures.ThreadPoolExecutor(64) as pool:
+            digests = list(pool.map(fetch, range(64)))
+        gets = [x for x in relay_lines(relay_log, mark) if x[0] == "GET"]
+        results["coalesce"] = {"clients": 64, "remote_gets": len(gets), "bodies_correct": sum(d == expect for d in digests)}
+        print(f"coalesce: {len(gets)} remote GETs for 64 clients, {results['coalesce']['bodies_correct']} correct bodies", flush=True)
+
+        # ---- peak RSS serving a 2 GiB object, cold then warm (a fresh process each) ----
+        huge = data / "huge-2g.bin"
+        write_file(huge, 2048 * MiB, "huge")
+        with open(huge, "rb") as f:
+            remote.put_object(Bucket="ranges", Key="two-gib.bin", Body=f)
+        huge.unlink()
+        rss = {}
+        for attempt in ("cold", "warm"):
+            proxy_c = start_proxy("proxy-c", data / "proxy-c", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
+            pc = client(proxy_c.url, PROXY_KEYS)
+            idle = proxy_c.peak_rss_mib()
+            _, total = measure.ttfb_ms(proxy_c.url + presigned_path(pc, "ranges", "two-gib.bin"))
+            rss[attempt] = {"peak_rss_mib": proxy_c.peak_rss_mib(), "idle_rss_mib": idle, "mbs": 2048 * MiB / (total / 1000) / 1e6}
+            proxy_c.stop()
+            print(f"2 GiB {attempt}: peak RSS {rss[attempt]['peak_rss_mib']:.0f} MiB (idle {idle:.0f}), {rss[attempt]['mbs']:.0f} MB/s", flush=True)
+        results["rss"] = rss
+
+        # ---- PUT throughput: 64 MiB and 4 KiB, proxy vs s3rver ----
+        pa.create_bucket(Bucket="puts")
+        remote.create_bucket(Bucket="puts")
+        put64 = data / "put-64m.bin"
+        write_file(put64, 64 * MiB, "put")
+        small = data / "put-4k.bin"
+        write_file(small, 4096, "small")
+        put = {
+            "64m": {"proxy": measure.put_file_mbs(proxy_a.url + presigned_path(pa, "puts", "p64", "put_object"), put64, 64 * MiB),
+                    "s3rver": measure.put_file_mbs(s3rver.url + presigned_path(remote, "puts", "p64", "put_object"), put64, 64 * MiB)},
+            "4k": {"proxy": measure.wrk(proxy_a.url, put_path=presigned_path(pa, "puts", "p4k", "put_object"), put_body=small, seconds=SECONDS),
+                   "s3rver": measure.wrk(s3rver.url, put_path=presigned_path(remote, "puts", "p4k", "put_object"), put_body=small, seconds=SECONDS)},
+        }
+        print(f"PUT 64 MiB: proxy {put['64m']['proxy']:.0f} MB/s, s3rver {put['64m']['s3rver']:.0f} MB/s; "
+              f"PUT 4 KiB: proxy {put['4k']['proxy']['rps']:.0f} req/s, s3rver {put['4k']['s3rver']['rps']:.0f} req/s", flush=True)
+        results["put"] = put
+    finally:
+        stop_all()
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    report.write(results)
+    shutil.rmtree(WORK / "data", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

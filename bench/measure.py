@@ -1,0 +1,89 @@
+"""Load and latency measurements: wrk for throughput, curl for time to first byte."""
+import re
+import statistics
+import subprocess
+import tempfile
+
+from servers import WORK
+
+WRK_GET = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+WRK_PUT = """
+local f = io.open(os.getenv("WRK_BODY"), "rb")
+local body = f:read("*a")
+f:close()
+local path = os.getenv("WRK_PATH")
+request = function()
+  return wrk.format("PUT", path, {["Content-Type"] = "application/octet-stream"}, body)
+end
+"""
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+_BYTES = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}
+
+
+def _ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def wrk(base_url, paths=None, put_path=None, put_body=None, connections=16, seconds=8):
+    """Runs wrk (1 thread, as the server shares the 2 cores) and returns req/s, MB/s, p50/p99 ms."""
+    env = {}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", dir=WORK, delete=False) as script:
+        if paths is not None:
+            script.write(WRK_GET)
+            list_file = WORK / "wrk-paths.txt"
+            list_file.write_text("\n".join(paths) + "\n")
+            env["WRK_PATHS"] = str(list_file)
+        else:
+            script.write(WRK_PUT)
+            env["WRK_PATH"] = put_path
+            env["WRK_BODY"] = str(put_body)
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, base_url],
+                         capture_output=True, text=True, env={**__import__("os").environ, **env}, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    t = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out)
+    mbs = float(t.group(1)) * _BYTES[t.group(2)] / 1e6
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} error responses against {base_url}:\n{out}")
+    return {"rps": rps, "mbs": mbs, "p50_ms": p50, "p99_ms": p99}
+
+
+def ttfb_ms(url, headers=None):
+    """Time to first byte of one GET, read to the end (curl's time_starttransfer)."""
+    args = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_starttransfer} %{time_total}", url]
+    for k, v in (headers or {}).items():
+        args += ["-H", f"{k}: {v}"]
+    code, first, total = subprocess.run(args, capture_output=True, text=True, check=True).stdout.split()
+    if not code.startswith("2"):
+        raise RuntimeError(f"GET {url} answered {code}")
+    return float(first) * 1000, float(total) * 1000
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def put_file_mbs(url, path, size, times=3):
+    """Sequential PUTs of one file with curl; MB/s over all of them."""
+    total = 0.0
+    for _ in range(times):
+        out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-T", str(path),
+                              "-H", "Content-Type: application/octet-stream", url],
+                             capture_output=True, text=True, check=True).stdout.split()
+        if not out[0].startswith("2"):
+            raise RuntimeError(f"PUT {url} answered {out[0]}")
+        total += float(out[1])
+    return size * times / total / 1e6

@@ -1,0 +1,93 @@
+"""Turns one run's measurements into bench/results/ (JSON, markdown, chart) and the README table."""
+import json
+import platform
+import re
+
+from servers import ROOT
+
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "bench" / "README.md"
+MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def _rows(r):
+    """(workload, proxy, baseline, ratio text, target, met) for every target in DESIGN.md."""
+    w1, w4, c1, c64 = r["warm"]["1m"], r["warm"]["4k"], r["cold"]["1m"], r["cold"]["64m"]
+    rows = []
+
+    def add(name, proxy, baseline, ratio, target, met):
+        rows.append((name, proxy, baseline, ratio, target, "yes" if met else "**no**"))
+
+    ratio = w1["proxy"]["mbs"] / w1["nginx"]["mbs"]
+    add("warm GET 1 MiB, presigned, wrk -c16 (MB/s)", f"{w1['proxy']['mbs']:.0f}",
+        f"nginx {w1['nginx']['mbs']:.0f} · s3rver {w1['s3rver']['mbs']:.0f}", f"{ratio:.2f} × nginx", "≥ 0.8 × nginx", ratio >= 0.8)
+    rn, rs = w4["proxy"]["rps"] / w4["nginx"]["rps"], w4["proxy"]["rps"] / w4["s3rver"]["rps"]
+    add("warm GET 4 KiB (req/s)", f"{w4['proxy']['rps']:.0f}", f"nginx {w4['nginx']['rps']:.0f} · s3rver {w4['s3rver']['rps']:.0f}",
+        f"{rn:.2f} × nginx, {rs:.1f} × s3rver", "≥ 0.5 × nginx, ≥ 5 × s3rver", rn >= 0.5 and rs >= 5)
+    for name, c in (("1 MiB", c1), ("64 MiB", c64)):
+        ratio = c["proxy"]["ttfb_ms"] / c["direct"]["ttfb_ms"]
+        add(f"cold GET {name}, time to first byte (ms, median)", f"{c['proxy']['ttfb_ms']:.1f}",
+            f"remote itself {c['direct']['ttfb_ms']:.1f} · nginx proxy_cache {c['nginx']['ttfb_ms']:.1f}",
+            f"{ratio:.2f} × remote", "≤ 1.1 × remote", ratio <= 1.1)
+    cold = r["range"]["cold"]
+    add("1 MiB range in a 1 GiB remote object (remote body bytes)", f"{cold['remote_body_bytes']:,}",
+        f"{cold['remote_requests']} remote request(s), {cold['latency_ms']:.0f} ms; repeat: {r['range']['repeat']['remote_body_bytes']:,} bytes",
+        f"{cold['remote_body_bytes'] / 16 / 2**20:.2f} chunks", "≤ one chunk (16 MiB)", cold["remote_body_bytes"] <= 16 * 2**20)
+    co = r["coalesce"]
+    add("64 concurrent cold GETs of one key (remote GETs)", str(co["remote_gets"]), f"{co['bodies_correct']}/64 bodies correct",
+        "", "exactly 1", co["remote_gets"] == 1 and co["bodies_correct"] == 64)
+    for attempt in ("cold", "warm"):
+        x = r["rss"][attempt]
+        add(f"peak RSS serving a 2 GiB object, {attempt} (MiB)", f"{x['peak_rss_mib']:.0f}",
+            f"idle {x['idle_rss_mib']:.0f} MiB, {x['mbs']:.0f} MB/s", "", "< 200 MiB", x["peak_rss_mib"] < 200)
+    p = r["put"]
+    rows.append(("PUT 64 MiB (MB/s)", f"{p['64m']['proxy']:.0f}", f"s3rver {p['64m']['s3rver']:.0f}",
+                 f"{p['64m']['proxy'] / p['64m']['s3rver']:.1f} × s3rver", "(no target)", ""))
+    rows.append(("PUT 4 KiB (req/s)", f"{p['4k']['proxy']['rps']:.0f}", f"s3rver {p['4k']['s3rver']['rps']:.0f}",
+                 f"{p['4k']['proxy']['rps'] / p['4k']['s3rver']['rps']:.1f} × s3rver", "(no target)", ""))
+    return rows
+
+
+def _latency_table(r):
+    lines = ["| warm GET | server | req/s | MB/s | p50 ms | p99 ms |", "|---|---|---|---|---|---|"]
+    for size in ("1m", "4k"):
+        for server, m in r["warm"][size].items():
+            lines.append(f"| {'1 MiB' if size == '1m' else '4 KiB'} | {server} | {m['rps']:.0f} | {m['mbs']:.0f} | {m['p50_ms']:.2f} | {m['p99_ms']:.2f} |")
+    return "\n".join(lines)
+
+
+def _chart(r, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    w1, w4 = r["warm"]["1m"], r["warm"]["4k"]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, data, unit, title in ((axes[0], w1, "mbs", "warm GET 1 MiB (MB/s)"), (axes[1], w4, "rps", "warm GET 4 KiB (req/s)")):
+        names = list(data)
+        ax.bar(names, [data[n][unit] for n in names], color=["#3b82f6", "#10b981", "#f59e0b"])
+        ax.set_title(title)
+        for i, n in enumerate(names):
+            ax.text(i, data[n][unit], f"{data[n][unit]:.0f}", ha="center", va="bottom")
+    fig.suptitle("S3 Overlay vs nginx vs s3rver, same files, same client (wrk -t1 -c16, loopback, 2 cores)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def write(r):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "results.json").write_text(json.dumps(r, indent=2))
+    rows = _rows(r)
+    table = ["| workload | S3 Overlay | side by side | ratio | target | met |", "|---|---|---|---|---|---|"]
+    table += ["| " + " | ".join(row) + " |" for row in rows]
+    body = (f"Run {r['started']} – {r['finished']} on {platform.machine()}, {platform.node() and 'this machine'}"
+            f"{' (quick mode)' if r['quick'] else ''}; command: `bench/run.sh`.\n\n"
+            + "\n".join(table) + "\n\n" + _latency_table(r) + "\n\n![chart](results/chart.png)\n")
+    (RESULTS / "results.md").write_text(body)
+    try:
+        _chart(r, RESULTS / "chart.png")
+    except ImportError:
+        print("matplotlib missing: no chart")
+    text = README.read_text() if README.exists() else f"{MARK_START}\n{MARK_END}\n"
+    text = re.sub(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), lambda _: f"{MARK_START}\n{body}{MARK_END}", text, flags=re.S)
+    README.write_text(text)
+    print(body)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One command: installs the tools, builds the proxy in Release, starts the proxy, nginx and s3rver
+# on loopback, measures them side by side, stops everything, and writes bench/results/ and the
+# table in bench/README.md. About 10 minutes on 2 cores. Usage: bench/run.sh [--quick]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v nginx >/dev/null || need+=(nginx)
+command -v wrk >/dev/null || need+=(wrk)
+command -v curl >/dev/null || need+=(curl)
+/usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
+/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || need+=(python3-matplotlib)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+[ -f S3Overlay.Tests/s3rver/node_modules/s3rver/package.json ] || (cd S3Overlay.Tests/s3rver && npm ci --no-audit --no-fund)
+dotnet publish S3Overlay.Proxy -c Release -o bench/work/proxy -v quiet -nologo
+exec /usr/bin/python3 bench/bench.py "$@"

@@ -1,0 +1,121 @@
+"""The servers a benchmark run starts on loopback: the proxy, s3rver, nginx (plain, as a logging
+relay, and as proxy_cache). Every one is stopped when the run ends, whatever happens."""
+import json
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+
+_started = []
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means it listens
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+class Server:
+    def __init__(self, name, args, env=None, cwd=None, stdin=None):
+        log = open(WORK / f"{name}.log", "ab")
+        self.name = name
+        self.proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, cwd=cwd,
+                                     stdout=subprocess.PIPE if stdin else log, stderr=log,
+                                     stdin=stdin)
+        _started.append(self)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def peak_rss_mib(self):
+        """VmHWM: the process's peak resident set since it started."""
+        for line in open(f"/proc/{self.pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self in _started:
+            _started.remove(self)
+
+
+def stop_all():
+    for s in list(_started):
+        s.stop()
+
+
+def start_proxy(name, data_dir, env=None):
+    port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    s = Server(name, ["dotnet", str(WORK / "proxy" / "S3Overlay.Proxy.dll"), "--urls", f"http://127.0.0.1:{port}"],
+               env={"S3_OVERLAY_DATA_DIR": str(data_dir), "Logging__LogLevel__Default": "Warning",
+                    "DOTNET_gcServer": "1", **(env or {})},
+               cwd=str(WORK / "proxy"))
+    s.url = f"http://127.0.0.1:{port}"
+    wait_http(s.url + "/_overlay/alive")
+    return s
+
+
+def start_s3rver(data_dir):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    s = Server("s3rver", ["node", "start.js", str(data_dir)],
+               env={"NODE_OPTIONS": "--openssl-legacy-provider"},
+               cwd=str(ROOT / "S3Overlay.Tests" / "s3rver"), stdin=subprocess.PIPE)
+    port = json.loads(s.proc.stdout.readline())["port"]
+    s.url = f"http://127.0.0.1:{port}"
+    return s
+
+
+def start_nginx(name, servers_conf):
+    """nginx with one worker (as measured in research/anchors.md), logging what it relays."""
+    home = WORK / name
+    (home / "logs").mkdir(parents=True, exist_ok=True)
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf = f"""
+{user}
+worker_processes 1;
+pid {home}/nginx.pid;
+error_log {home}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  sendfile on; tcp_nopush on; keepalive_requests 100000;
+  default_type application/octet-stream;
+  log_format relay '$request_method $uri $status $upstream_http_content_length';
+  access_log off;
+  client_body_temp_path {home}/body; proxy_temp_path {home}/proxy_temp;
+  fastcgi_temp_path {home}/f; uwsgi_temp_path {home}/u; scgi_temp_path {home}/s;
+  {servers_conf}
+}}
+"""
+    (home / "nginx.conf").write_text(conf)
+    s = Server(name, ["nginx", "-p", str(home), "-c", str(home / "nginx.conf"), "-g", "daemon off;"])
+    s.home = home
+    return s
