@@ -46,8 +46,11 @@ public sealed class OverlayEnvironment : IAsyncDisposable
 {
     public const long MiB = 1024 * 1024;
 
-    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket)
+    private readonly IDictionary<string, string?> _settings;
+
+    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket, IDictionary<string, string?> settings)
     {
+        _settings = settings;
         Servers = servers;
         Relay = relay;
         Proxy = proxy;
@@ -93,7 +96,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         try
         {
-            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all), bucket);
+            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all), bucket, all);
         }
         catch
         {
@@ -101,6 +104,9 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Another proxy with this one's settings: the same remote (through the same relay) and the same local store.</summary>
+    public Task<ProxyServer> StartAnotherProxyAsync() => ProxyServer.StartAsync(_settings);
 
     /// <summary>Puts a pattern object on the remote directly (not through the relay, so it is not counted).</summary>
     public async Task<PutObjectResponse> SeedRemoteAsync(string key, long length, int seed, Action<PutObjectRequest>? customize = null)
