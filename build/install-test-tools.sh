@@ -6,6 +6,8 @@ need=()
 command -v s3cmd >/dev/null || need+=(s3cmd)
 command -v rclone >/dev/null || need+=(rclone)
 [ -x /usr/bin/aws ] || need+=(awscli)
+# Headless Chromium for the web browser's end-to-end test (driven by Playwright with ExecutablePath).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 python3 -c 'import boto3' 2>/dev/null || [ -f /usr/lib/python3/dist-packages/boto3/__init__.py ] || need+=(python3-boto3)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing test tools: ${need[*]}"

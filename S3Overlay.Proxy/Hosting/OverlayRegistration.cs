@@ -13,19 +13,14 @@ public static class OverlayRegistration
     /// <param name="remote">Creates the remote store the overlay reads through to.</param>
     public static IServiceCollection AddOverlay(this IServiceCollection services, OverlaySettings settings, Func<IServiceProvider, IObjectStore> remote)
     {
-        var local = services.Last(d => d.ServiceType == typeof(IObjectStore));
-        services.Remove(local);
+        var local = services.TakeObjectStore();
         services.AddSingleton(settings);
         services.AddKeyedSingleton<IObjectStore>(RemoteKey, (sp, _) => remote(sp));
+        // Registered as itself too, for what needs more than the seam (the admin API, reports).
         services.AddSingleton(sp => new OverlayObjectStore(
-            Create(sp, local), sp.GetRequiredKeyedService<IObjectStore>(RemoteKey), settings,
+            local(sp), sp.GetRequiredKeyedService<IObjectStore>(RemoteKey), settings,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OverlayObjectStore>>()));
         services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<OverlayObjectStore>());
         return services;
     }
-
-    private static IObjectStore Create(IServiceProvider sp, ServiceDescriptor registered) =>
-        (IObjectStore)(registered.ImplementationInstance
-                       ?? registered.ImplementationFactory?.Invoke(sp)
-                       ?? ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!));
 }

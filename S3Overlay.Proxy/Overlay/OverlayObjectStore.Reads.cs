@@ -21,7 +21,7 @@ public sealed partial class OverlayObjectStore
             return local.Info;
         }
 
-        // (Issue 9: the whiteout check goes here, before anything is asked of the remote.)
+        await RefuseWhitedOutAsync(bucket, key, ct);
         var remoteBucket = _settings.Mapping.RemoteBucketOf(bucket);
         if (local is null && await CurrentManifestAsync(remoteBucket, key, ct) is { } manifest)
         {
@@ -49,7 +49,7 @@ public sealed partial class OverlayObjectStore
         if (local is null or { Stale: false } && await TryLocalAsync(bucket, key, request, ct) is { } hit)
             return hit;
 
-        // (Issue 9: the whiteout check goes here, before anything is asked of the remote.)
+        await RefuseWhitedOutAsync(bucket, key, ct);
         var remoteBucket = _settings.Mapping.RemoteBucketOf(bucket);
         if (local is null && await CurrentManifestAsync(remoteBucket, key, ct) is { } manifest)
             return await ReadChunkedAsync(bucket, key, remoteBucket, manifest.ToObjectInfo(key), request, retry: true, ct);
@@ -156,6 +156,8 @@ public sealed partial class OverlayObjectStore
 
     private async Task StoreWholeAsync(string bucket, string key, string remoteBucket, ObjectInfo remote, Stream body)
     {
+        // A delete that came while the remote was being read must win (see DeleteObjectAsync).
+        if (await _whiteouts.ExistsAsync(bucket, key, CancellationToken.None)) return;
         await EnsureLocalBucketAsync(bucket, CancellationToken.None);
         // The local store verifies what it is given: the length always, the MD5 when the remote
         // ETag is one; either mismatch stores nothing.
@@ -175,6 +177,11 @@ public sealed partial class OverlayObjectStore
             await DiscardPartialFillAsync(bucket, key, remote);
             throw;
         }
+        if (await _whiteouts.ExistsAsync(bucket, key, CancellationToken.None))
+        {
+            await DiscardFillAsync(bucket, key, remote);
+            return;
+        }
         _missing.Forget(remoteBucket, key);
         await WriteManifestAsync(ChunkManifest.Of(remoteBucket, remote with { Key = key }, chunkSize: 0, _clock.GetUtcNow()));
     }
@@ -190,6 +197,19 @@ public sealed partial class OverlayObjectStore
         {
             var kept = await _local.HeadObjectAsync(bucket, key, ReadConditions.None, CancellationToken.None);
             if (kept.ETag == remote.ETag && kept.Size != remote.Size) await DiscardAsync(bucket, key);
+        }
+        catch (S3Exception e) when (IsMiss(e))
+        {
+        }
+    }
+
+    /// <summary>Removes a stored fill, unless a client has written the key since (its ETag is then its own).</summary>
+    private async Task DiscardFillAsync(string bucket, string key, ObjectInfo remote)
+    {
+        try
+        {
+            var kept = await _local.HeadObjectAsync(bucket, key, ReadConditions.None, CancellationToken.None);
+            if (kept.ETag == remote.ETag) await DiscardAsync(bucket, key);
         }
         catch (S3Exception e) when (IsMiss(e))
         {

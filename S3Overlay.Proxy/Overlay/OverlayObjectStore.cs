@@ -14,7 +14,8 @@ namespace S3Overlay.Overlay;
 /// </summary>
 /// <remarks>
 /// Split by concern: reads and whole-object fills (<c>.Reads.cs</c>), chunked objects
-/// (<c>.Chunks.cs</c>), revalidation (<c>.Revalidation.cs</c>). This file: the pass-through
+/// (<c>.Chunks.cs</c>), revalidation (<c>.Revalidation.cs</c>), writes, deletes and whiteouts
+/// (<c>.Whiteouts.cs</c>), merged listings (<c>.Listing.cs</c>). This file: the pass-through
 /// operations and the cache bucket's protection.
 /// </remarks>
 public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
@@ -28,6 +29,7 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     private readonly SingleFlight<(string Bucket, string Key)> _objectFills;
     private readonly SingleFlight<string> _chunkFills;
     private readonly IDisposable _fillsObserved;
+    private readonly WhiteoutIndex _whiteouts;
 
     public OverlayObjectStore(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILogger<OverlayObjectStore> logger)
     {
@@ -40,6 +42,7 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
         _objectFills = new SingleFlight<(string, string)>(settings.SpillDirectory);
         _chunkFills = new SingleFlight<string>(settings.SpillDirectory);
         _fillsObserved = OverlayTelemetry.ObserveFillsInFlight(() => FillsInFlight);
+        _whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
     }
 
     public void Dispose() => _fillsObserved.Dispose();
@@ -47,6 +50,9 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     public IObjectStore Local => _local;
     public IObjectStore Remote => _remote;
     public OverlaySettings Settings => _settings;
+
+    /// <summary>The keys deleted through the overlay that the remote must not bring back (admin API: list and clear).</summary>
+    public WhiteoutIndex Whiteouts => _whiteouts;
 
     /// <summary>Fills in flight now: whole objects and chunks (for status reports).</summary>
     public int FillsInFlight => _objectFills.Count + _chunkFills.Count;
@@ -74,24 +80,11 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     public Task CreateBucketAsync(string bucket, CancellationToken ct) => _local.CreateBucketAsync(Guard(bucket), ct);
     public Task DeleteBucketAsync(string bucket, CancellationToken ct) => _local.DeleteBucketAsync(Guard(bucket), ct);
 
-    // Writes are local only. (Issue 9: a PUT clears the key's whiteout here.)
-    public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct) =>
-        _local.PutObjectAsync(Guard(bucket), key, body, write, ct);
-
-    // (Issue 9: a delete of a key the remote also has leaves a whiteout here.)
-    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) => _local.DeleteObjectAsync(Guard(bucket), key, ct);
-
-    // Local only for now; issue 9 merges the remote's listing here (local wins, whiteouts hide).
-    public Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct) => _local.ListObjectsAsync(Guard(bucket), request, ct);
-
     public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) =>
         _local.CreateMultipartUploadAsync(Guard(bucket), key, write, ct);
 
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) =>
         _local.UploadPartAsync(Guard(bucket), key, uploadId, partNumber, body, write, ct);
-
-    public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct) =>
-        _local.CompleteMultipartUploadAsync(Guard(bucket), key, uploadId, parts, ct);
 
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
         _local.AbortMultipartUploadAsync(Guard(bucket), key, uploadId, ct);

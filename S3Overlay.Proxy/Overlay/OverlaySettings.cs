@@ -22,6 +22,9 @@ public sealed record OverlaySettings(
 {
     public const long MiB = 1024 * 1024;
 
+    /// <summary>Whether listings show local ∪ remote − whiteouts (true) or the local store's keys only.</summary>
+    public bool MergeListings { get; init; } = true;
+
     public static OverlaySettings From(SettingReader read)
     {
         var chunkSize = read.Long("S3_OVERLAY_CHUNK_SIZE", 16 * MiB, min: 64 * 1024, max: 5L * 1024 * MiB);
@@ -42,6 +45,9 @@ public sealed record OverlaySettings(
             CacheBucket: cacheBucket,
             NegativeLookupTtl: read.Duration("S3_OVERLAY_NEGATIVE_CACHE_TTL", TimeSpan.FromSeconds(5)),
             RevalidateAfter: revalidate,
-            SpillDirectory: Path.GetFullPath(read.String("S3_OVERLAY_SPILL_DIR", Path.Combine(Path.GetTempPath(), "s3-overlay-spill"))!));
+            SpillDirectory: Path.GetFullPath(read.String("S3_OVERLAY_SPILL_DIR", Path.Combine(Path.GetTempPath(), "s3-overlay-spill"))!))
+        {
+            MergeListings = read.Bool("S3_OVERLAY_MERGE_LISTINGS", true),
+        };
     }
 }

@@ -36,6 +36,9 @@ public sealed class SingleFlight<TKey>(string spillDirectory) where TKey : notnu
         }
     }
 
+    /// <summary>Completes when the fill in flight for <paramref name="key"/> (if any) is over, its local write included.</summary>
+    public Task WhenFinished(TKey key) => _fills.TryGetValue(key, out var fill) ? fill.Finished : Task.CompletedTask;
+
     /// <summary>Fills in flight now (the admin API's report).</summary>
     public int Count => _fills.Count;
 }

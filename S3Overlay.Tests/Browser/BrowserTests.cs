@@ -39,6 +39,7 @@ public sealed class BrowserTests(BrowserFixture f) : IClassFixture<BrowserFixtur
         Assert.Contains($"{Browse}{BrowserFixture.PublicBucket}/", links);
         Assert.DoesNotContain(BrowserFixture.SecretBucket, html);
         Assert.Contains("Signed in as <b>minioadmin</b>", html);
+        Assert.Contains($"{Browse}{bucket}/", await f.PageAsync("/_overlay/browse"));
 
         using var hidden = await f.VisitAsync(Browse + BrowserFixture.SecretBucket + "/");
         Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);

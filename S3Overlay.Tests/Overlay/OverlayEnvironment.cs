@@ -46,8 +46,11 @@ public sealed class OverlayEnvironment : IAsyncDisposable
 {
     public const long MiB = 1024 * 1024;
 
-    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket)
+    private readonly IDictionary<string, string?> _settings;
+
+    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket, IDictionary<string, string?> settings)
     {
+        _settings = settings;
         Servers = servers;
         Relay = relay;
         Proxy = proxy;
@@ -66,7 +69,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     public AmazonS3Client Remote => Servers.RemoteClient;
 
     /// <summary>The overlay's local store itself, to see what it holds (and what it does not).</summary>
-    public IObjectStore LocalStore => ((OverlayObjectStore)Proxy.Services.GetRequiredService<IObjectStore>()).Local;
+    public IObjectStore LocalStore => Proxy.Services.GetRequiredService<OverlayObjectStore>().Local;
 
     public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null)
     {
@@ -93,7 +96,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         try
         {
-            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all), bucket);
+            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all), bucket, all);
         }
         catch
         {
@@ -101,6 +104,9 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Another proxy with this one's settings: the same remote (through the same relay) and the same local store.</summary>
+    public Task<ProxyServer> StartAnotherProxyAsync() => ProxyServer.StartAsync(_settings);
 
     /// <summary>Puts a pattern object on the remote directly (not through the relay, so it is not counted).</summary>
     public async Task<PutObjectResponse> SeedRemoteAsync(string key, long length, int seed, Action<PutObjectRequest>? customize = null)
@@ -130,11 +136,18 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         return response;
     }
 
-    /// <summary>Whether a GET through the proxy answers exactly the pattern's bytes (no assertion: for polling).</summary>
-    public async Task<bool> ServesAsync(string key, int seed, long first, long last)
+    /// <summary>Which of <paramref name="seeds"/> (versions of an object) one small ranged GET through the proxy answered; null when none.</summary>
+    public async Task<int?> VersionServedAsync(string key, long first, long last, params int[] seeds)
     {
         using var response = await Client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key, ByteRange = new Amazon.S3.Model.ByteRange(first, last) });
-        return await PatternData.MismatchAsync(response.ResponseStream, first, last - first + 1, seed) is null;
+        var body = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(body);
+        foreach (var seed in seeds)
+        {
+            body.Position = 0;
+            if (await PatternData.MismatchAsync(body, first, last - first + 1, seed) is null) return seed;
+        }
+        return null;
     }
 
     /// <summary>Whether the local store holds the key as an object a client can see.</summary>

@@ -18,9 +18,10 @@ internal static class PageLayout
         nav.crumbs b{font-weight:600}
         .card{background:var(--card);border:1px solid var(--line);border-radius:10px;box-shadow:0 1px 2px rgba(20,30,50,.05);overflow:hidden;margin-bottom:1rem}
         table{border-collapse:collapse;width:100%} th,td{padding:.55rem .9rem;text-align:left;border-bottom:1px solid var(--line);vertical-align:middle}
+        tbody td{height:3rem}
         th{font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);background:#fafbfd;font-weight:600}
         tr:last-child td{border-bottom:0} tbody tr:hover{background:#f7f9fd}
-        td.name{word-break:break-all} td.name a{display:inline-flex;align-items:center;gap:.55rem;color:var(--fg)} td.name a:hover{color:var(--accent)}
+        td.name{word-break:break-all} td.name a{display:inline-flex;align-items:center;gap:.55rem;color:var(--fg);vertical-align:middle} td.name a:hover{color:var(--accent)}
         td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap} td.when{color:var(--muted);white-space:nowrap}
         td.act{text-align:right;white-space:nowrap;width:1%}
         .icon{width:18px;height:18px;flex:none;vertical-align:middle}

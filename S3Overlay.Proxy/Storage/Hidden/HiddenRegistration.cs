@@ -1,4 +1,5 @@
 using S3Overlay.Configuration;
+using S3Overlay.Hosting;
 
 namespace S3Overlay.Storage.Hidden;
 
@@ -14,14 +15,7 @@ public static class HiddenRegistration
         var services = builder.Services;
         services.AddSingleton(hidden);
         if (hidden.IsEmpty) return;
-        var registered = services.LastOrDefault(d => d.ServiceType == typeof(IObjectStore))
-            ?? throw new InvalidOperationException("Register the object store before hiding parts of it.");
-        services.RemoveAll<IObjectStore>();
-        services.AddSingleton<IObjectStore>(sp => new HiddenObjectsStore(Create(sp, registered), hidden));
+        var inner = services.TakeObjectStore();
+        services.AddSingleton<IObjectStore>(sp => new HiddenObjectsStore(inner(sp), hidden));
     }
-
-    private static IObjectStore Create(IServiceProvider sp, ServiceDescriptor registered) =>
-        (IObjectStore)(registered.ImplementationInstance
-            ?? registered.ImplementationFactory?.Invoke(sp)
-            ?? ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!));
 }

@@ -1,0 +1,87 @@
+using Amazon.S3.Model;
+using Microsoft.Playwright;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Browser;
+
+/// <summary>
+/// The web browser in a real headless Chromium (the Debian package, driven by Playwright): sign
+/// in with HTTP Basic, see the listing, upload through the page's file picker (XHR to a presigned
+/// PUT), delete through its button. Screenshots go to the test output's browser-screenshots/.
+/// </summary>
+public sealed class ChromiumTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static readonly string[] LaunchFlags =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    /// <summary>Generous: the whole suite shares two cores with this browser.</summary>
+    private const int PatientMs = 30_000;
+
+    public static string ScreenshotDir => Path.Combine(AppContext.BaseDirectory, "browser-screenshots");
+
+    [Fact]
+    public async Task A_person_signs_in_sees_the_objects_uploads_and_deletes()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run build/install-test-tools.sh (Debian package chromium)");
+        await using var proxy = await ProxyServer.StartAsync();
+        using var s3 = proxy.CreateClient(defaults: false);
+        await s3.PutBucketAsync("photos");
+        foreach (var (key, size) in new[] { ("2024/holiday/beach.jpg", 2_400_000), ("2024/holiday/sunset.jpg", 1_800_000), ("2025/x.jpg", 10), ("cat.jpg", 348_000), ("notes.txt", 1_234), ("README.md", 312) })
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = "photos", Key = key, InputStream = new MemoryStream(new byte[size]), UseChunkEncoding = false });
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = LaunchFlags });
+        await using var context = await browser.NewContextAsync(new()
+        {
+            HttpCredentials = new() { Username = ProxyServer.AccessKey, Password = ProxyServer.SecretKey },
+            ViewportSize = new() { Width = 1100, Height = 720 },
+        });
+        var page = await context.NewPageAsync();
+        Directory.CreateDirectory(ScreenshotDir);
+
+        await page.GotoAsync(proxy.Url + "/_overlay/browse/photos/");
+        var names = await page.Locator("td.name a").AllInnerTextsAsync();
+        Assert.Equal(["2024/", "2025/", "README.md", "cat.jpg", "notes.txt"], names.Select(n => n.Trim()));
+        Assert.Contains("Signed in as minioadmin", await page.Locator("header").InnerTextAsync());
+
+        // Upload through the page: the file picker, the XHR with its progress bar, then the page reloads.
+        await page.Locator("#files").SetInputFilesAsync(new FilePayload { Name = "uploaded from chromium.txt", MimeType = "text/plain", Buffer = "hello from the browser"u8.ToArray() });
+        await page.Locator("td.name a", new() { HasText = "uploaded from chromium.txt" }).WaitForAsync(new() { Timeout = PatientMs });
+        using (var got = await s3.GetObjectAsync("photos", "uploaded from chromium.txt"))
+        {
+            Assert.Equal("hello from the browser", await new StreamReader(got.ResponseStream).ReadToEndAsync());
+            Assert.Equal("text/plain", got.Headers.ContentType);
+        }
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "folder.png"), FullPage = true });
+
+        // The object page, then delete with its confirmation dialog.
+        await page.Locator("td.name a", new() { HasText = "cat.jpg" }).ClickAsync();
+        await page.Locator("table.props").First.WaitForAsync();
+        Assert.Contains("339.8 KiB", await page.Locator("table.props").First.InnerTextAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "object.png"), FullPage = true });
+        var dialogs = new List<string>();
+        page.Dialog += (_, dialog) =>
+        {
+            lock (dialogs) dialogs.Add(dialog.Message);
+            dialog.AcceptAsync();
+        };
+        await page.Locator("button[data-delete]").ClickAsync();
+        try
+        {
+            await page.WaitForURLAsync(proxy.Url + "/_overlay/browse/photos/", new() { Timeout = PatientMs });
+        }
+        catch (TimeoutException e)
+        {
+            lock (dialogs) throw new TimeoutException($"no return to the folder after delete; dialogs: {string.Join(" | ", dialogs)}", e);
+        }
+        lock (dialogs) Assert.Equal(["Delete cat.jpg?"], dialogs);
+        var after = await page.Locator("td.name a").AllInnerTextsAsync();
+        Assert.DoesNotContain("cat.jpg", after.Select(n => n.Trim()));
+        await Assert.ThrowsAnyAsync<Amazon.S3.AmazonS3Exception>(() => s3.GetObjectMetadataAsync("photos", "cat.jpg"));
+    }
+}

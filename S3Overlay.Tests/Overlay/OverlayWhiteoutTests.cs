@@ -1,0 +1,170 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.DependencyInjection;
+using S3Overlay.Overlay;
+using S3Overlay.Tests.Infrastructure;
+using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+
+namespace S3Overlay.Tests.Overlay;
+
+/// <summary>
+/// Deletes through the overlay, over real HTTP with s3rver as the remote: a deleted key stays
+/// deleted whatever the remote holds, until a client writes it again. Runs once per kind of local store.
+/// </summary>
+public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixture<OverlayServers>
+{
+    protected abstract LocalStoreKind Kind { get; }
+
+    private Task<OverlayEnvironment> StartAsync(params (string Name, string Value)[] settings) =>
+        OverlayEnvironment.StartAsync(servers, Kind, settings.ToDictionary(s => s.Name, s => (string?)s.Value));
+
+    [Fact]
+    public async Task Deleted_remote_objects_stay_deleted_until_a_client_writes_them_again()
+    {
+        await using var env = await StartAsync();
+        await env.SeedRemoteAsync("filled.bin", 100_000, 1);
+        await env.SeedRemoteAsync("cold.bin", 2000, 2);
+        await env.SeedRemoteAsync("multi.bin", 3000, 3);
+        await env.SeedRemoteAsync("kept.bin", 500, 4);
+        await env.GetAndCheckAsync("filled.bin", 1, 100_000);
+        await EventuallyAsync(() => env.IsStoredLocallyAsync("filled.bin"), "the fill is stored locally");
+
+        await env.Client.DeleteObjectAsync(env.Bucket, "filled.bin");
+        var deleted = await env.Client.DeleteObjectsAsync(new DeleteObjectsRequest
+        {
+            BucketName = env.Bucket,
+            Objects = [new KeyVersion { Key = "cold.bin" }, new KeyVersion { Key = "multi.bin" }],
+        });
+        Assert.Equal(2, deleted.DeletedObjects.Count);
+
+        env.Relay.ResetCounts();
+        foreach (var key in new[] { "filled.bin", "cold.bin", "multi.bin" })
+        {
+            var get = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, key));
+            Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+            Assert.Equal("NoSuchKey", get.ErrorCode);
+            var head = await Assert.ThrowsAnyAsync<Amazon.Runtime.AmazonServiceException>(() => env.Client.GetObjectMetadataAsync(env.Bucket, key));
+            Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        }
+        // A whiteout answers without asking the remote; the remote itself still has every object.
+        Assert.Equal(0, env.Relay.Requests("GET") + env.Relay.Requests("HEAD"));
+        Assert.Equal(4, (await env.Remote.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket })).S3Objects.Count);
+        Assert.Equal(["kept.bin"], await KeysAsync(env));
+        Assert.False(await env.IsStoredLocallyAsync("filled.bin"));
+
+        // A PUT, a copy and a completed multipart upload each bring their key back, with the client's bytes.
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "filled.bin", InputStream = PatternData.Open(700, 21), UseChunkEncoding = false });
+        await env.Client.CopyObjectAsync(env.Bucket, "kept.bin", env.Bucket, "cold.bin");
+        var upload = await env.Client.InitiateMultipartUploadAsync(env.Bucket, "multi.bin");
+        var part = await env.Client.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = env.Bucket, Key = "multi.bin", UploadId = upload.UploadId, PartNumber = 1,
+            InputStream = PatternData.Open(900, 23), UseChunkEncoding = false,
+        });
+        await env.Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = env.Bucket, Key = "multi.bin", UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)],
+        });
+
+        await env.GetAndCheckAsync("filled.bin", 21, 700);
+        await env.GetAndCheckAsync("cold.bin", 4, 500);
+        await env.GetAndCheckAsync("multi.bin", 23, 900);
+        Assert.Equal(["cold.bin", "filled.bin", "kept.bin", "multi.bin"], await KeysAsync(env));
+        Assert.Empty(await WhiteoutsAsync(env));
+    }
+
+    [Fact]
+    public async Task A_delete_racing_a_fill_is_never_undone_by_it()
+    {
+        await using var env = await StartAsync();
+        const int races = 20;
+        const long size = 2 * MiB;
+        var keys = Enumerable.Range(0, races).Select(i => $"race/{i:D2}.bin").ToList();
+        await Task.WhenAll(keys.Select((key, i) => env.SeedRemoteAsync(key, size, 100 + i)));
+
+        // Each read starts a fill; each delete lands at a different moment of it: before the
+        // remote answers, while the body streams, after the local copy is stored.
+        await Task.WhenAll(keys.Select(async (key, i) =>
+        {
+            var read = Task.Run(async () =>
+            {
+                try
+                {
+                    await env.GetAndCheckAsync(key, 100 + i, size); // served before the delete: the old bytes, whole
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                    // the delete came first
+                }
+            });
+            await Task.Delay(i * 3);
+            await env.Client.DeleteObjectAsync(env.Bucket, key);
+            await read;
+        }));
+
+        var overlay = env.Proxy.Services.GetRequiredService<OverlayObjectStore>();
+        await EventuallyAsync(() => Task.FromResult(overlay.FillsInFlight == 0), "every fill has settled");
+        foreach (var key in keys)
+        {
+            var get = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, key));
+            Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+            Assert.False(await env.IsStoredLocallyAsync(key), $"{key} was resurrected in the local store");
+        }
+        Assert.Empty(await KeysAsync(env));
+    }
+
+    [Fact]
+    public async Task Whiteouts_are_listed_and_cleared_through_their_index()
+    {
+        await using var env = await StartAsync();
+        await env.SeedRemoteAsync("a/one", 10, 1);
+        await env.SeedRemoteAsync("a/two", 10, 2);
+        await env.SeedRemoteAsync("b", 10, 3);
+        await env.Client.DeleteObjectAsync(env.Bucket, "a/two");
+        await env.Client.DeleteObjectAsync(env.Bucket, "b");
+        await env.Client.DeleteObjectAsync(env.Bucket, "a/one");
+
+        var index = env.Proxy.Services.GetRequiredService<OverlayObjectStore>().Whiteouts;
+        Assert.Equal(["a/one", "a/two", "b"], (await WhiteoutsAsync(env)).Select(w => w.Key));
+        Assert.Equal(["a/one", "a/two"], (await WhiteoutsAsync(env, "a/")).Select(w => w.Key));
+
+        await index.ClearAsync(env.Bucket, "a/two", default);
+        await env.GetAndCheckAsync("a/two", 2, 10);
+        Assert.Equal(["a/two"], await KeysAsync(env));
+    }
+
+    [Fact]
+    public async Task With_merging_off_listings_show_only_local_keys()
+    {
+        await using var env = await StartAsync(("S3_OVERLAY_MERGE_LISTINGS", "false"));
+        await env.SeedRemoteAsync("remote.bin", 10, 1);
+        await env.Client.PutBucketAsync(env.Bucket);
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "local.bin", ContentBody = "x" });
+
+        Assert.Equal(["local.bin"], await KeysAsync(env));
+        await env.GetAndCheckAsync("remote.bin", 1, 10);
+    }
+
+    private static async Task<List<string>> KeysAsync(OverlayEnvironment env) =>
+        (await env.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket })).S3Objects?.Select(o => o.Key).ToList() ?? [];
+
+    private static async Task<List<Whiteout>> WhiteoutsAsync(OverlayEnvironment env, string prefix = "")
+    {
+        var index = env.Proxy.Services.GetRequiredService<OverlayObjectStore>().Whiteouts;
+        var all = new List<Whiteout>();
+        await foreach (var whiteout in index.ListAsync(env.Bucket, prefix, default)) all.Add(whiteout);
+        return all;
+    }
+}
+
+public sealed class OverlayWhiteoutsOverEmbeddedStoreTests(OverlayServers servers) : OverlayWhiteoutTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
+}
+
+/// <summary>The same tests with a second s3rver as the local store (S3_OVERLAY_LOCAL_ENDPOINT).</summary>
+public sealed class OverlayWhiteoutsOverS3LocalStoreTests(OverlayServers servers) : OverlayWhiteoutTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.S3;
+}
