@@ -41,8 +41,9 @@ public class ProxyThroughAspireTests(OverlayApp overlay) : IClassFixture<Overlay
         using (var first = await overlay.Proxy.GetObjectAsync(DemoObjects.LocalBucket, item.Key, Cancellation))
             Assert.Equal(item.Text, System.Text.Encoding.UTF8.GetString(await ReadAllAsync(first.ResponseStream)));
 
-        // Caching is on: the fill left a copy in the local MinIO.
+        // Caching is on: the fill leaves a copy in the local MinIO (it may land just after the client has its bytes).
         using var minio = await overlay.MinioAsync("minio", Cancellation);
+        await WaitUntilStoredAsync(minio, DemoObjects.LocalBucket, item.Key);
         using (var cached = await minio.GetObjectAsync(DemoObjects.LocalBucket, item.Key, Cancellation))
             Assert.Equal(item.Text, System.Text.Encoding.UTF8.GetString(await ReadAllAsync(cached.ResponseStream)));
 
@@ -65,6 +66,21 @@ public class ProxyThroughAspireTests(OverlayApp overlay) : IClassFixture<Overlay
         Assert.Equal(item.Size, got.ContentLength);
         await using var expected = DemoObjects.OpenContent(item);
         Assert.Equal(await SHA256.HashDataAsync(expected, Cancellation), await SHA256.HashDataAsync(got.ResponseStream, Cancellation));
+    }
+
+    private async Task WaitUntilStoredAsync(Amazon.S3.AmazonS3Client store, string bucket, string key)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); ; await Task.Delay(50, Cancellation))
+        {
+            try
+            {
+                await store.GetObjectMetadataAsync(bucket, key, Cancellation);
+                return;
+            }
+            catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && DateTime.UtcNow < deadline)
+            {
+            }
+        }
     }
 
     private async Task<byte[]> ReadAllAsync(Stream stream)

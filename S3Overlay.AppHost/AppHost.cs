@@ -54,10 +54,11 @@ builder.AddProject<Projects.S3Overlay_Proxy>("proxy", launchProfileName: null)
     .WaitFor(minio)
     .WaitFor(remote)
     .WithEnvironment("S3_OVERLAY_LOCAL_CONNECTION_NAME", "minio")
-    // The same in the proxy's own setting names (S3Overlay.Proxy/Configuration), which win over the
-    // connection strings and say what they mean to anyone deploying the manifest without Aspire.
+    // What clients sign their requests to the proxy with.
     .WithEnvironment("S3_OVERLAY_ACCESS_KEY", proxyAccessKey)
     .WithEnvironment("S3_OVERLAY_SECRET_KEY", proxySecretKey)
+    // Both stores again in the proxy's own setting names (S3Overlay.Proxy/Configuration): they win over
+    // the connection strings and say what they mean to anyone deploying the manifest without Aspire.
     .WithEnvironment("S3_OVERLAY_LOCAL_ENDPOINT", minio.GetEndpoint("http"))
     .WithEnvironment("S3_OVERLAY_LOCAL_ACCESS_KEY", minioUser)
     .WithEnvironment("S3_OVERLAY_LOCAL_SECRET_KEY", minioPassword)

@@ -21,6 +21,8 @@ public static class OverlayRegistration
             local(sp), sp.GetRequiredKeyedService<IObjectStore>(RemoteKey), settings,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OverlayObjectStore>>()));
         services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<OverlayObjectStore>());
+        services.AddHostedService<S3Overlay.Overlay.Eviction.CacheIndexFlusher>();
+        services.AddSingleton<S3Overlay.Admin.WarmJobs>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using S3Overlay.Admin;
 using S3Overlay.Browser;
 using S3Overlay.Configuration;
 using S3Overlay.S3;
@@ -40,6 +41,7 @@ public static class ProxyApplication
         app.MapDefaultEndpoints();
         app.MapOverlayStatus();
         app.MapFileBrowser();
+        app.MapAdminApi();
         app.UseS3Cors();
         app.UseMiddleware<S3Endpoint>();
         return app;

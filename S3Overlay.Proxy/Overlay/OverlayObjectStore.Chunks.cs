@@ -37,7 +37,18 @@ public sealed partial class OverlayObjectStore
     /// <summary>One remote object cached in chunks: which generation, and how it is cut.</summary>
     private sealed record ChunkedObject(string Bucket, string RemoteBucket, string Key, ObjectInfo Remote, ChunkLayout Layout)
     {
+        // The chunks whose fill this read started itself (checking the generation, reading ahead):
+        // reading one later is not joining another reader's fill, so it is not coalesced.
+        private readonly ConcurrentDictionary<int, bool> _startedHere = new();
+
         public string ChunkKey(int index) => CacheKeys.Chunk(RemoteBucket, Key, Remote.ETag, Layout.ChunkSize, index);
+
+        public void Started(int index, bool joined)
+        {
+            if (!joined) _startedHere.TryAdd(index, true);
+        }
+
+        public bool StartedHere(int index) => _startedHere.ContainsKey(index);
     }
 
     /// <param name="retry">When the remote turns out to hold a new generation before any byte is served, start over once with it.</param>
@@ -75,6 +86,7 @@ public sealed partial class OverlayObjectStore
             throw;
         }
         Count(Results.Chunked);
+        Cache.Touch(Eviction.CacheEntryKind.Chunks, remoteBucket, key);
         return new ObjectContent(remote, body, range);
     }
 
@@ -88,7 +100,8 @@ public sealed partial class OverlayObjectStore
         for (var index = first; index <= last; index++)
         {
             if (await HasChunkAsync(chunked, index, ct)) continue;
-            var (fill, _) = JoinChunkFill(chunked, index);
+            var (fill, joined) = JoinChunkFill(chunked, index);
+            chunked.Started(index, joined);
             try
             {
                 await fill.Opened.WaitAsync(ct);
@@ -110,6 +123,7 @@ public sealed partial class OverlayObjectStore
         if (inFlight is null && await TryOpenCachedChunkAsync(chunked, index, offset, length, ct) is { } cached)
             return cached;
         var (fill, joined) = inFlight is not null ? (inFlight, true) : JoinChunkFill(chunked, index);
+        joined &= !chunked.StartedHere(index);
         if (joined) CoalescedWaiters.Add(1);
         try
         {
@@ -152,7 +166,9 @@ public sealed partial class OverlayObjectStore
         try
         {
             if (await HasChunkAsync(chunked, index, CancellationToken.None)) return;
-            JoinChunkFill(chunked, index).Fill.Leave();
+            var (fill, joined) = JoinChunkFill(chunked, index);
+            chunked.Started(index, joined);
+            fill.Leave();
         }
         catch (Exception e)
         {
@@ -207,6 +223,8 @@ public sealed partial class OverlayObjectStore
             await DiscardAsync(_settings.CacheBucket, chunked.ChunkKey(index));
             throw;
         }
+        Cache.RecordChunk(chunked.RemoteBucket, chunked.Key, chunked.Layout.LengthOf(index));
+        EvictIfOverHighWatermark();
 
         var id = (chunked.RemoteBucket, chunked.Key);
         if (_manifestETags.TryGetValue(id, out var known) && known == chunked.Remote.ETag) return;

@@ -76,6 +76,7 @@ public sealed partial class OverlayObjectStore
         try
         {
             var content = await _local.GetObjectAsync(bucket, key, request, ct);
+            Cache.Touch(Eviction.CacheEntryKind.Object, bucket, key);
             Count(Results.LocalHit);
             var span = StartSpan(Spans.LocalHit, bucket, key);
             return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Local, span), content.Range);
@@ -187,6 +188,8 @@ public sealed partial class OverlayObjectStore
         }
         _missing.Forget(remoteBucket, key);
         await WriteManifestAsync(ChunkManifest.Of(remoteBucket, remote with { Key = key }, chunkSize: 0, _clock.GetUtcNow()));
+        Cache.RecordObject(bucket, key, remote.ETag, remote.Size);
+        EvictIfOverHighWatermark();
     }
 
     /// <summary>

@@ -35,6 +35,7 @@ public sealed partial class OverlayObjectStore
     {
         var written = await _local.PutObjectAsync(Guard(bucket), key, body, write, ct);
         await ClearWhiteoutAsync(bucket, key);
+        BecameLocal(bucket, key);
         return written;
     }
 
@@ -42,6 +43,7 @@ public sealed partial class OverlayObjectStore
     {
         var written = await _local.CompleteMultipartUploadAsync(Guard(bucket), key, uploadId, parts, ct);
         await ClearWhiteoutAsync(bucket, key);
+        BecameLocal(bucket, key);
         return written;
     }
 
@@ -54,6 +56,7 @@ public sealed partial class OverlayObjectStore
         try
         {
             await _local.DeleteObjectAsync(bucket, key, ct);
+            BecameLocal(bucket, key);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
@@ -43,6 +44,7 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
         _chunkFills = new SingleFlight<string>(settings.SpillDirectory);
         _fillsObserved = OverlayTelemetry.ObserveFillsInFlight(() => FillsInFlight);
         _whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
+        Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
     }
 
     public void Dispose() => _fillsObserved.Dispose();
@@ -139,12 +141,14 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
         range is null ? null : range.Value.Resolve(size) ?? throw S3Exception.InvalidRange(size);
 
     /// <summary>Creates a local bucket the first time something is filled into it.</summary>
-    private async Task EnsureLocalBucketAsync(string bucket, CancellationToken ct)
+    private Task EnsureLocalBucketAsync(string bucket, CancellationToken ct) => EnsureBucketAsync(_local, bucket, ct);
+
+    internal static async Task EnsureBucketAsync(IObjectStore store, string bucket, CancellationToken ct)
     {
-        if (await _local.GetBucketAsync(bucket, ct) is not null) return;
+        if (await store.GetBucketAsync(bucket, ct) is not null) return;
         try
         {
-            await _local.CreateBucketAsync(bucket, ct);
+            await store.CreateBucketAsync(bucket, ct);
         }
         catch (S3Exception e) when (e.Error.Status == 409)
         {

@@ -22,6 +22,9 @@ public sealed record OverlaySettings(
 {
     public const long MiB = 1024 * 1024;
 
+    /// <summary>The cache's cap and watermarks (unlimited unless set).</summary>
+    public Eviction.CacheLimits Limits { get; init; } = Eviction.CacheLimits.Unlimited;
+
     /// <summary>Whether listings show local ∪ remote − whiteouts (true) or the local store's keys only.</summary>
     public bool MergeListings { get; init; } = true;
 
@@ -47,6 +50,7 @@ public sealed record OverlaySettings(
             RevalidateAfter: revalidate,
             SpillDirectory: Path.GetFullPath(read.String("S3_OVERLAY_SPILL_DIR", Path.Combine(Path.GetTempPath(), "s3-overlay-spill"))!))
         {
+            Limits = Eviction.CacheLimits.From(read),
             MergeListings = read.Bool("S3_OVERLAY_MERGE_LISTINGS", true),
         };
     }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
 using Amazon.S3.Model;
+using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.AppHost.Seeding;
+using S3Overlay.Overlay;
 using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Aspire;
@@ -26,6 +28,14 @@ public class ManifestContractTests
 
         await using var proxy = await ProxyServer.StartAsync(ResolvedProxyEnvironment(local.Url, relay.Url));
         using var client = proxy.CreateClient(accessKey: "overlay", secretKey: ProxySecret);
+        using var localClient = S3Clients.Create(local.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
+
+        // The settings the proxy made of that environment.
+        var overlay = proxy.Services.GetRequiredService<OverlaySettings>();
+        Assert.True(overlay.CacheEnabled);
+        Assert.Equal(DemoObjects.RemoteBucket, overlay.Mapping.RemoteBucketOf(DemoObjects.LocalBucket));
+        Assert.Equal((DemoObjects.ChunkThreshold, DemoObjects.ChunkSize), (overlay.ChunkThreshold, overlay.ChunkSize));
+
         // What the AppHost's WithHttpHealthCheck asks (it probes both stores, so the remote count starts after it).
         using (var health = await proxy.CreateHttpClient().GetAsync("_overlay/health"))
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -36,23 +46,37 @@ public class ManifestContractTests
         Assert.Equal(1, relay.Requests("GET")); // the remote fill: one GET, nothing else
         Assert.Equal(1, relay.TotalRequests);
 
+        // The fill leaves a copy in the "minio" stand-in, under the local bucket name (it may land just
+        // after the client has its bytes); from then on a read is a local hit.
+        await WaitUntilStoredAsync(localClient, DemoObjects.LocalBucket, hello.Key);
         relay.ResetCounts();
         Assert.Equal(hello.Text, await ReadTextAsync(client, hello.Key));
-        Assert.Equal(0, relay.TotalRequests); // the local hit
+        Assert.Equal(0, relay.TotalRequests);
 
-        // The local copy is in the "minio" stand-in, under the local bucket name.
-        using var localClient = S3Clients.Create(local.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
-        using (var cached = await localClient.GetObjectAsync(DemoObjects.LocalBucket, hello.Key))
-            Assert.Equal(hello.Size, cached.ContentLength);
-
-        // The large object goes through the chunk cache with the manifest's chunk settings: whole and exact,
-        // and the second read makes no remote request either.
+        // The large object goes through the chunk cache with the manifest's chunk settings: whole and
+        // exact; once its chunk manifest is stored (written last), a second read asks the remote nothing.
         var large = DemoObjects.All.First(o => o.Key == DemoObjects.LargeKey);
         Assert.Equal(await DigestAsync(DemoObjects.OpenContent(large)), await DigestOfProxyReadAsync(client, large));
         Assert.True(relay.Requests("GET") >= 3, $"{relay.Requests("GET")} remote GETs for three chunks");
+        await WaitUntilStoredAsync(localClient, overlay.CacheBucket, CacheKeys.Manifest(DemoObjects.RemoteBucket, large.Key));
         relay.ResetCounts();
         Assert.Equal(await DigestAsync(DemoObjects.OpenContent(large)), await DigestOfProxyReadAsync(client, large));
         Assert.Equal(0, relay.TotalRequests);
+    }
+
+    private static async Task WaitUntilStoredAsync(Amazon.S3.AmazonS3Client store, string bucket, string key)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); ; await Task.Delay(50))
+        {
+            try
+            {
+                await store.GetObjectMetadataAsync(bucket, key);
+                return;
+            }
+            catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && DateTime.UtcNow < deadline)
+            {
+            }
+        }
     }
 
     /// <summary>

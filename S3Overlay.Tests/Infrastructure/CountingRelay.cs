@@ -36,6 +36,9 @@ public sealed class CountingRelay : IAsyncDisposable
 
     public Behaviour Mode { get; set; }
 
+    /// <summary>How long every request waits before it is relayed: a slow remote, so concurrent readers surely overlap.</summary>
+    public TimeSpan Delay { get; set; }
+
     /// <summary>With <see cref="Behaviour.CutMidBody"/>: how many body bytes pass before the connection is cut.</summary>
     public long CutAfterBytes { get; set; } = 64 * 1024;
 
@@ -84,6 +87,7 @@ public sealed class CountingRelay : IAsyncDisposable
     {
         var request = context.Request;
         _requests.AddOrUpdate(request.Method, 1, (_, n) => n + 1);
+        if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
         if (Mode == Behaviour.Answer500)
         {
             context.Response.StatusCode = 500;

@@ -47,21 +47,23 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     public const long MiB = 1024 * 1024;
 
     private readonly IDictionary<string, string?> _settings;
+    private readonly string _dataDir;
 
-    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket, IDictionary<string, string?> settings)
+    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket, IDictionary<string, string?> settings, string dataDir)
     {
-        _settings = settings;
         Servers = servers;
         Relay = relay;
         Proxy = proxy;
         Bucket = bucket;
         Client = proxy.CreateClient(defaults: false);
+        _settings = settings;
+        _dataDir = dataDir;
     }
 
     public OverlayServers Servers { get; }
     public CountingRelay Relay { get; }
-    public ProxyServer Proxy { get; }
-    public AmazonS3Client Client { get; }
+    public ProxyServer Proxy { get; private set; }
+    public AmazonS3Client Client { get; private set; }
 
     /// <summary>This test's bucket: the same name locally and remotely (unmapped).</summary>
     public string Bucket { get; }
@@ -94,15 +96,31 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             all["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
         }
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
+        var dataDir = Directory.CreateTempSubdirectory("s3overlay-").FullName;
         try
         {
-            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all), bucket, all);
+            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all, dataDir: dataDir), bucket, all, dataDir);
         }
         catch
         {
             await relay.DisposeAsync();
+            DeleteDataDir(dataDir);
             throw;
         }
+    }
+
+    /// <summary>Stops the proxy and starts a new one with the same settings on the same data folder (a restart).</summary>
+    public async Task RestartAsync()
+    {
+        Client.Dispose();
+        await Proxy.DisposeAsync();
+        Proxy = await ProxyServer.StartAsync(_settings, dataDir: _dataDir);
+        Client = Proxy.CreateClient(defaults: false);
+    }
+
+    private static void DeleteDataDir(string dataDir)
+    {
+        try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
     }
 
     /// <summary>Another proxy with this one's settings: the same remote (through the same relay) and the same local store.</summary>
@@ -180,5 +198,6 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         Client.Dispose();
         await Proxy.DisposeAsync();
         await Relay.DisposeAsync();
+        DeleteDataDir(_dataDir);
     }
 }

@@ -1,0 +1,126 @@
+using Microsoft.AspNetCore.Http;
+using S3Overlay.Browser;
+using S3Overlay.Overlay;
+using S3Overlay.S3.Auth;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.Admin;
+
+/// <summary>
+/// <c>/_overlay/api/</c>: JSON endpoints to see and steer the cache (report, warm, evict) and the
+/// whiteouts. Callers sign in with an access key and its secret key (HTTP Basic), the same
+/// credentials as S3. Without a remote the overlay is off and every endpoint answers 404.
+/// </summary>
+public static class AdminApi
+{
+    public const string Prefix = "/_overlay/api";
+
+    public static WebApplication MapAdminApi(this WebApplication app)
+    {
+        var api = app.MapGroup(Prefix).AddEndpointFilter(RequireUserAsync);
+        api.MapGet("/cache/{bucket}", Report);
+        api.MapDelete("/cache/{bucket}", EvictAsync);
+        api.MapPost("/warm/{bucket}", Warm);
+        api.MapGet("/jobs/{id}", Job);
+        api.MapGet("/whiteouts/{bucket}", ListWhiteoutsAsync);
+        api.MapDelete("/whiteouts/{bucket}", ClearWhiteoutsAsync);
+        return app;
+    }
+
+    /// <summary>What is cached for a bucket under <c>?prefix=</c>, and the cache's size against its cap.</summary>
+    private static IResult Report(string bucket, string? prefix, HttpContext context) =>
+        WithOverlay(context, overlay =>
+        {
+            var report = overlay.CachedUnder(bucket, prefix ?? "");
+            return Results.Json(new
+            {
+                bucket,
+                prefix = prefix ?? "",
+                report.Objects,
+                report.ChunkedObjects,
+                report.Chunks,
+                report.Bytes,
+                cacheBytes = overlay.Cache.TotalBytes,
+                maxBytes = overlay.Settings.Limits.MaxBytes,
+            });
+        });
+
+    /// <summary>Evicts <c>?key=</c> or everything under <c>?prefix=</c> that came from the remote.</summary>
+    private static async Task<IResult> EvictAsync(string bucket, string? key, string? prefix, HttpContext context)
+    {
+        if (Overlay(context) is not { } overlay) return NoOverlay();
+        if ((key is null) == (prefix is null)) return Problem(400, "give exactly one of ?key= and ?prefix=");
+        var evicted = key is not null
+            ? await overlay.EvictKeyAsync(bucket, key, context.RequestAborted)
+            : await overlay.EvictPrefixAsync(bucket, prefix!, context.RequestAborted);
+        return Results.Json(new { bucket, key, prefix, evicted });
+    }
+
+    /// <summary>Starts prefetching <c>?prefix=</c> from the remote; 202 with the job to follow.</summary>
+    private static IResult Warm(string bucket, string? prefix, HttpContext context) =>
+        WithOverlay(context, _ =>
+        {
+            var job = context.RequestServices.GetRequiredService<WarmJobs>().Start(bucket, prefix ?? "");
+            var location = $"{Prefix}/jobs/{job.Id}";
+            return Results.Json(new { id = job.Id, location }, statusCode: 202);
+        });
+
+    private static IResult Job(string id, HttpContext context) =>
+        WithOverlay(context, _ => context.RequestServices.GetRequiredService<WarmJobs>().Find(id) is { } job
+            ? Results.Json(job.ToJson())
+            : Problem(404, $"no job {id}"));
+
+    /// <summary>Keys under <c>?prefix=</c> hidden by a whiteout, with when they were deleted (at most <c>?limit=</c>, 1000 by default).</summary>
+    private static async Task<IResult> ListWhiteoutsAsync(string bucket, string? prefix, int? limit, HttpContext context)
+    {
+        if (Overlay(context) is not { } overlay) return NoOverlay();
+        var max = Math.Clamp(limit ?? 1000, 1, 10_000);
+        var whiteouts = new List<Whiteout>();
+        await foreach (var whiteout in overlay.Whiteouts.ListAsync(bucket, prefix ?? "", context.RequestAborted))
+        {
+            if (whiteouts.Count == max) return Results.Json(new { bucket, prefix = prefix ?? "", whiteouts = Shown(whiteouts), truncated = true });
+            whiteouts.Add(whiteout);
+        }
+        return Results.Json(new { bucket, prefix = prefix ?? "", whiteouts = Shown(whiteouts), truncated = false });
+    }
+
+    private static IEnumerable<object> Shown(List<Whiteout> whiteouts) => whiteouts.Select(w => new { key = w.Key, deletedAt = w.DeletedAt });
+
+    /// <summary>Clears the whiteout of <c>?key=</c>, or every one under <c>?prefix=</c>: the remote's objects show again.</summary>
+    private static async Task<IResult> ClearWhiteoutsAsync(string bucket, string? key, string? prefix, HttpContext context)
+    {
+        if (Overlay(context) is not { } overlay) return NoOverlay();
+        if ((key is null) == (prefix is null)) return Problem(400, "give exactly one of ?key= and ?prefix=");
+        var keys = new List<string>();
+        if (key is not null)
+        {
+            if (await overlay.Whiteouts.ExistsAsync(bucket, key, context.RequestAborted)) keys.Add(key);
+        }
+        else
+        {
+            await foreach (var whiteout in overlay.Whiteouts.ListAsync(bucket, prefix!, context.RequestAborted)) keys.Add(whiteout.Key);
+        }
+        foreach (var cleared in keys) await overlay.Whiteouts.ClearAsync(bucket, cleared, context.RequestAborted);
+        return Results.Json(new { bucket, key, prefix, cleared = keys.Count });
+    }
+
+    /// <summary>HTTP Basic with a configured access key and secret key; anything else is 401 with a challenge.</summary>
+    private static async ValueTask<object?> RequireUserAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var http = invocation.HttpContext;
+        http.Response.Headers.CacheControl = "no-store";
+        var caller = BrowserVisitor.From(http.Request, http.RequestServices.GetRequiredService<AuthSettings>());
+        if (caller.SignedIn) return await next(invocation);
+        http.Response.Headers.WWWAuthenticate = $"Basic realm=\"{BrowserVisitor.Realm}\", charset=\"UTF-8\"";
+        return Problem(401, "sign in with an access key and its secret key (HTTP Basic)");
+    }
+
+    private static IResult WithOverlay(HttpContext context, Func<OverlayObjectStore, IResult> answer) =>
+        Overlay(context) is { } overlay ? answer(overlay) : NoOverlay();
+
+    private static OverlayObjectStore? Overlay(HttpContext context) => context.RequestServices.GetService<OverlayObjectStore>();
+
+    private static IResult NoOverlay() => Problem(404, "the overlay is off (no remote is configured): there is no cache");
+
+    private static IResult Problem(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+}

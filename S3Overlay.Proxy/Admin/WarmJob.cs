@@ -1,0 +1,68 @@
+namespace S3Overlay.Admin;
+
+/// <summary>One prefetch of a prefix from the remote, as <c>GET /_overlay/api/jobs/{id}</c> shows it.</summary>
+public sealed class WarmJob(string id, string bucket, string prefix, DateTimeOffset started)
+{
+    private const int MaxErrorsKept = 100;
+
+    private readonly Lock _lock = new();
+    private readonly List<WarmError> _errors = new();
+    private int _done, _failed;
+    private long _bytes;
+
+    public string Id { get; } = id;
+    public string Bucket { get; } = bucket;
+    public string Prefix { get; } = prefix;
+    public DateTimeOffset Started { get; } = started;
+    public DateTimeOffset? Finished { get; private set; }
+
+    /// <summary>Null while the remote is still being listed.</summary>
+    public int? Total { get; private set; }
+
+    public string State => Finished is null ? "running" : _fatal is null ? "completed" : "failed";
+
+    private string? _fatal;
+
+    public void Listed(int total) => Total = total;
+
+    public void ObjectDone(long bytes)
+    {
+        Interlocked.Increment(ref _done);
+        Interlocked.Add(ref _bytes, bytes);
+    }
+
+    public void ObjectFailed(string key, string message)
+    {
+        Interlocked.Increment(ref _failed);
+        lock (_lock)
+            if (_errors.Count < MaxErrorsKept) _errors.Add(new WarmError(key, message));
+    }
+
+    public void Finish(DateTimeOffset at, string? fatal = null)
+    {
+        _fatal = fatal;
+        Finished = at;
+    }
+
+    public object ToJson()
+    {
+        lock (_lock)
+            return new
+            {
+                id = Id,
+                bucket = Bucket,
+                prefix = Prefix,
+                state = State,
+                started = Started,
+                finished = Finished,
+                objectsTotal = Total,
+                objectsDone = Volatile.Read(ref _done),
+                objectsFailed = Volatile.Read(ref _failed),
+                bytes = Interlocked.Read(ref _bytes),
+                error = _fatal,
+                errors = _errors.ToList(),
+            };
+    }
+}
+
+public sealed record WarmError(string Key, string Message);

@@ -1,0 +1,202 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Overlay.Eviction;
+
+/// <summary>
+/// The eviction bookkeeping: every unit filled from the remote (a whole object, or the chunks of
+/// one), its size and its last access. Reads and fills update it in memory only (a dictionary
+/// write: the hit path stays cheap); <see cref="FlushAsync"/> merges it into one small record in
+/// the cache bucket of the local store, so it survives restarts and proxies sharing the store
+/// learn each other's fills. What a proxy evicted is left out of the record it writes.
+/// </summary>
+/// <remarks>
+/// The merge is last-writer-wins per flush, so two proxies may briefly disagree; a unit one of
+/// them already evicted is found gone when the other tries (and dropped), never served wrongly.
+/// </remarks>
+public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvider clock, ILogger logger)
+{
+    public const string RecordKey = "eviction/index.json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<CacheEntryId, CacheEntry> _entries = new();
+    private readonly HashSet<CacheEntryId> _removed = new();
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+    private long _total;
+    private bool _dirty;
+
+    /// <summary>Bytes filled from the remote and still cached, as far as this proxy knows.</summary>
+    public long TotalBytes => Interlocked.Read(ref _total);
+
+    /// <summary>Completes once the record in the local store has been read (after a restart).</summary>
+    public Task Loaded => _loaded.Task;
+
+    private long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>A whole object was filled into its local bucket.</summary>
+    public void RecordObject(string bucket, string key, string etag, long size) =>
+        Put(new CacheEntry(CacheEntryKind.Object, bucket, key, etag, size, 0, Now), replace: true);
+
+    /// <summary>One more chunk of a remote object was stored.</summary>
+    public void RecordChunk(string remoteBucket, string key, long length)
+    {
+        var id = new CacheEntryId(CacheEntryKind.Chunks, remoteBucket, key);
+        lock (_lock)
+        {
+            var entry = _entries.TryGetValue(id, out var known)
+                ? known with { Size = known.Size + length, Chunks = known.Chunks + 1, LastAccess = Now }
+                : new CacheEntry(CacheEntryKind.Chunks, remoteBucket, key, null, length, 1, Now);
+            PutLocked(entry, replace: true);
+        }
+    }
+
+    /// <summary>A read was served from the cache: the unit becomes the most recently used (no-op for anything not filled).</summary>
+    public void Touch(CacheEntryKind kind, string bucket, string key)
+    {
+        var id = new CacheEntryId(kind, bucket, key);
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(id, out var entry)) return;
+            _entries[id] = entry with { LastAccess = Now };
+            _dirty = true;
+        }
+    }
+
+    /// <summary>The unit is no longer the cache's (evicted, or a client wrote over the object).</summary>
+    public void Remove(CacheEntryId id)
+    {
+        lock (_lock)
+        {
+            if (!_entries.Remove(id, out var entry)) return;
+            _total -= entry.Size;
+            _removed.Add(id);
+            _dirty = true;
+        }
+    }
+
+    public CacheEntry? Find(CacheEntryId id)
+    {
+        lock (_lock) return _entries.GetValueOrDefault(id);
+    }
+
+    /// <summary>Every unit, least recently used first.</summary>
+    public IReadOnlyList<CacheEntry> Snapshot()
+    {
+        lock (_lock) return _entries.Values.OrderBy(e => e.LastAccess).ToList();
+    }
+
+    private void Put(CacheEntry entry, bool replace)
+    {
+        lock (_lock) PutLocked(entry, replace);
+    }
+
+    private void PutLocked(CacheEntry entry, bool replace)
+    {
+        if (_entries.TryGetValue(entry.Id, out var known))
+        {
+            if (!replace) return;
+            _total -= known.Size;
+        }
+        _entries[entry.Id] = entry;
+        _total += entry.Size;
+        _removed.Remove(entry.Id);
+        _dirty = true;
+    }
+
+    /// <summary>Reads the record a previous run (or another proxy) left; fills recorded meanwhile are kept.</summary>
+    public async Task LoadAsync(CancellationToken ct)
+    {
+        try
+        {
+            foreach (var stored in await ReadRecordAsync(ct)) Merge(stored);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Could not read the cache index; eviction starts from what this run fills");
+        }
+        finally
+        {
+            _loaded.TrySetResult();
+        }
+    }
+
+    /// <summary>Merges this proxy's view with the stored record and writes the result back (only when something changed).</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        await _flushing.WaitAsync(ct);
+        try
+        {
+            if (!Volatile.Read(ref _dirty)) return;
+            var stored = await ReadRecordAsync(ct);
+            List<CacheEntry> merged;
+            lock (_lock)
+            {
+                _dirty = false;
+                foreach (var entry in stored)
+                    if (!_removed.Contains(entry.Id)) MergeLocked(entry);
+                _removed.Clear();
+                merged = _entries.Values.ToList();
+            }
+            var json = JsonSerializer.SerializeToUtf8Bytes(merged, Json);
+            await OverlayObjectStore.EnsureBucketAsync(local, cacheBucket, ct);
+            await local.PutObjectAsync(cacheBucket, RecordKey, new MemoryStream(json),
+                new ObjectWrite { ContentLength = json.Length, Metadata = new ObjectMetadata { ContentType = "application/json" } }, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            Volatile.Write(ref _dirty, true);
+            logger.LogWarning(e, "Could not write the cache index; retrying at the next flush");
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private void Merge(CacheEntry stored)
+    {
+        lock (_lock) MergeLocked(stored);
+    }
+
+    /// <summary>Another writer's view of a unit: the larger size (chunks this proxy has not seen) and the later access win.</summary>
+    private void MergeLocked(CacheEntry stored)
+    {
+        if (!_entries.TryGetValue(stored.Id, out var mine))
+        {
+            _entries[stored.Id] = stored;
+            _total += stored.Size;
+            return;
+        }
+        var merged = mine with
+        {
+            Size = Math.Max(mine.Size, stored.Size),
+            Chunks = Math.Max(mine.Chunks, stored.Chunks),
+            LastAccess = Math.Max(mine.LastAccess, stored.LastAccess),
+        };
+        _total += merged.Size - mine.Size;
+        _entries[stored.Id] = merged;
+    }
+
+    private async Task<List<CacheEntry>> ReadRecordAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var content = await local.GetObjectAsync(cacheBucket, RecordKey, ObjectReadRequest.Whole, ct);
+            return await JsonSerializer.DeserializeAsync<List<CacheEntry>>(content.Body, Json, ct) ?? [];
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return [];
+        }
+        catch (JsonException e)
+        {
+            logger.LogWarning(e, "The cache index is unreadable; it is rebuilt from what is filled from now on");
+            return [];
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using S3Overlay.Tests.Overlay;
+using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+
+namespace S3Overlay.Tests.Telemetry;
+
+/// <summary>/_overlay/status over a real overlay: a fill, then a hit, as the figures a person reads.</summary>
+[Collection(nameof(OverlayMeterCollection))]
+public sealed class OverlayStatusTests(OverlayServers servers) : IClassFixture<OverlayServers>
+{
+    [Fact]
+    public async Task A_fill_then_a_hit_show_in_the_status_figures()
+    {
+        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded);
+        using var http = env.Proxy.CreateHttpClient();
+        const long size = 300_000;
+        await env.SeedRemoteAsync("seen.bin", size, 6);
+
+        // While the remote holds its answer back, the fill is in flight.
+        env.Relay.Delay = TimeSpan.FromMilliseconds(700);
+        var cold = env.GetAndCheckAsync("seen.bin", 6, size);
+        await EventuallyAsync(async () =>
+        {
+            using var during = await StatusAsync(http);
+            return Fills(during).GetProperty("inFlight").GetInt64() == 1;
+        }, "the fill shows in flight");
+        await cold;
+        env.Relay.Delay = TimeSpan.Zero;
+        await EventuallyAsync(() => env.IsStoredLocallyAsync("seen.bin"), "the fill stored the object");
+        await env.GetAndCheckAsync("seen.bin", 6, size);
+
+        using var status = await StatusAsync(http);
+        var root = status.RootElement;
+        var byResult = root.GetProperty("requests").GetProperty("byResult");
+        Assert.Equal(1, byResult.GetProperty("remote_fill").GetInt64());
+        Assert.Equal(1, byResult.GetProperty("local_hit").GetInt64());
+        Assert.Equal(0.5, root.GetProperty("hitRatio").GetDouble(), 6);
+        Assert.Equal(size, root.GetProperty("bytes").GetProperty("remote").GetInt64());
+        Assert.Equal(size, root.GetProperty("bytes").GetProperty("local").GetInt64());
+        Assert.Equal(size, root.GetProperty("bytes").GetProperty("fetchedFromRemote").GetInt64());
+        Assert.Equal(0.5, root.GetProperty("byteHitRatio").GetDouble(), 6);
+        var fills = Fills(status);
+        Assert.Equal(0, fills.GetProperty("inFlight").GetInt64());
+        Assert.Equal(1, fills.GetProperty("completed").GetInt64());
+        Assert.True(fills.GetProperty("averageSeconds").GetDouble() >= 0.7, "the fill waited for the slow remote");
+        Assert.Equal(0, fills.GetProperty("coalescedWaiters").GetInt64());
+    }
+
+    private static JsonElement Fills(JsonDocument status) => status.RootElement.GetProperty("fills");
+
+    private static async Task<JsonDocument> StatusAsync(HttpClient http) =>
+        JsonDocument.Parse(await http.GetStringAsync("_overlay/status?format=json"));
+}
