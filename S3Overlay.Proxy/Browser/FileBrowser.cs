@@ -36,7 +36,7 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
             return;
         }
         var buckets = (await store.ListBucketsAsync(context.RequestAborted))
-            .Where(b => !hidden.IsHiddenBucket(b.Name) && (visitor.SignedIn || auth.PublicBuckets.Contains(b.Name)))
+            .Where(b => visitor.SignedIn || auth.PublicBuckets.Contains(b.Name))
             .OrderBy(b => b.Name, StringComparer.Ordinal)
             .ToList();
         if (!visitor.SignedIn && buckets.Count == 0)

@@ -19,8 +19,8 @@ public sealed class ChromiumTests
         "--disable-component-update", "--disable-sync",
     ];
 
-    /// <summary>Generous: the whole suite shares two cores with this browser.</summary>
-    private const int PatientMs = 30_000;
+    /// <summary>Generous: the whole suite (and more) shares two cores with this browser.</summary>
+    private const int PatientMs = 60_000;
 
     public static string ScreenshotDir => Path.Combine(AppContext.BaseDirectory, "browser-screenshots");
 
@@ -41,6 +41,7 @@ public sealed class ChromiumTests
             HttpCredentials = new() { Username = ProxyServer.AccessKey, Password = ProxyServer.SecretKey },
             ViewportSize = new() { Width = 1100, Height = 720 },
         });
+        context.SetDefaultTimeout(PatientMs);
         var page = await context.NewPageAsync();
         Directory.CreateDirectory(ScreenshotDir);
 
