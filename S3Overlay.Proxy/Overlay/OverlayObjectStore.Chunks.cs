@@ -52,7 +52,7 @@ public sealed partial class OverlayObjectStore
             var fresh = await RemoteHeadAsync(bucket, key, remoteBucket, ct);
             return fresh.Size > _settings.ChunkThreshold
                 ? await ReadChunkedAsync(bucket, key, remoteBucket, fresh, request, retry: false, ct)
-                : await FillWholeAsync(bucket, key, remoteBucket, request, recheckLocal: true, ct);
+                : await FillWholeAsync(bucket, key, remoteBucket, request, stale: null, ct);
         }
         catch
         {

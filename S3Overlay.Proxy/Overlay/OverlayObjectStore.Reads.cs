@@ -58,14 +58,14 @@ public sealed partial class OverlayObjectStore
         if (!_settings.CacheEnabled)
             return await StreamFromRemoteAsync(bucket, key, remoteBucket, request, ct);
         if (request.Range is null)
-            return await FillWholeAsync(bucket, key, remoteBucket, request, recheckLocal: local is null, ct);
+            return await FillWholeAsync(bucket, key, remoteBucket, request, stale: local?.Info, ct);
 
         // A range: whether the object is chunked decides what to fetch, so ask for its size first
         // (a stale local copy already told us).
         var remote = local?.Remote ?? await RemoteHeadAsync(bucket, key, remoteBucket, ct);
         return remote.Size > _settings.ChunkThreshold
             ? await ReadChunkedAsync(bucket, key, remoteBucket, remote, request, retry: true, ct)
-            : await FillWholeAsync(bucket, key, remoteBucket, request, recheckLocal: local is null, ct);
+            : await FillWholeAsync(bucket, key, remoteBucket, request, stale: local?.Info, ct);
     }
 
     private async Task<ObjectContent?> TryLocalAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
@@ -115,17 +115,17 @@ public sealed partial class OverlayObjectStore
     /// Caching on, an object not over the threshold: one remote GET per object however many ask
     /// at once; every reader follows its bytes as they arrive while the local copy is written.
     /// </summary>
-    /// <param name="recheckLocal">Whether a local copy is worth looking for again (not when the one there is stale).</param>
-    private async Task<ObjectContent> FillWholeAsync(string bucket, string key, string remoteBucket, ObjectReadRequest request, bool recheckLocal, CancellationToken ct)
+    /// <param name="stale">The local copy the remote has replaced, if any: it is not looked for again, and the fill replaces only it.</param>
+    private async Task<ObjectContent> FillWholeAsync(string bucket, string key, string remoteBucket, ObjectReadRequest request, ObjectInfo? stale, CancellationToken ct)
     {
         // A fill that finished since the local miss has stored the object: look once more before asking the remote.
         var inFlight = _objectFills.TryJoin((bucket, key));
-        if (inFlight is null && recheckLocal && await TryLocalAsync(bucket, key, request, ct) is { } hit)
+        if (inFlight is null && stale is null && await TryLocalAsync(bucket, key, request, ct) is { } hit)
             return hit;
         var (fill, joined) = inFlight is not null ? (inFlight, true) : _objectFills.JoinOrStart((bucket, key), f => f.Start(
             openRemote: c => _remote.GetObjectAsync(remoteBucket, key, ObjectReadRequest.Whole, c),
             accept: answer => answer.Info.Size <= _settings.ChunkThreshold,
-            store: (info, body) => StoreWholeAsync(bucket, key, remoteBucket, info, body),
+            store: (info, body) => StoreWholeAsync(bucket, key, remoteBucket, info, body, stale?.ETag),
             mapError: e => RemoteFailure(e, bucket, key, remoteBucket, CancellationToken.None),
             _logger,
             StartSpan(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, true).SetTag(Tags.Coalesced, false)));
@@ -155,7 +155,8 @@ public sealed partial class OverlayObjectStore
         return await ReadChunkedAsync(bucket, key, remoteBucket, info, request, retry: true, ct);
     }
 
-    private async Task StoreWholeAsync(string bucket, string key, string remoteBucket, ObjectInfo remote, Stream body)
+    /// <param name="replaces">The ETag of the stale local copy this fill refreshes; null when there is none.</param>
+    private async Task StoreWholeAsync(string bucket, string key, string remoteBucket, ObjectInfo remote, Stream body, string? replaces)
     {
         // A delete that came while the remote was being read must win (see DeleteObjectAsync).
         if (await _whiteouts.ExistsAsync(bucket, key, CancellationToken.None)) return;
@@ -172,7 +173,15 @@ public sealed partial class OverlayObjectStore
                 ContentMD5 = Md5OfETag(remote.ETag),
                 ETag = remote.ETag,
                 LastModified = remote.LastModified,
+                // A client's write that landed while the remote was read wins: the fill stores
+                // only over nothing, or over the stale copy it refreshes.
+                OnlyIfAbsent = replaces is null,
+                IfMatch = replaces,
             }, CancellationToken.None);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
+        {
+            return;
         }
         catch
         {

@@ -18,6 +18,20 @@ public sealed record ObjectWrite
     /// </summary>
     public string? ETag { get; init; }
 
+    /// <summary>
+    /// Commit only if no object exists under the key (S3's <c>If-None-Match: *</c>); otherwise
+    /// PreconditionFailed and nothing changes. The overlay's fills write this way, so a client's
+    /// write that lands while the remote is being read always wins over the fill.
+    /// </summary>
+    public bool OnlyIfAbsent { get; init; }
+
+    /// <summary>
+    /// Commit only if the object under the key has this ETag now (S3's <c>If-Match</c> on a
+    /// write); otherwise PreconditionFailed and nothing changes. The overlay refreshes a stale
+    /// copy this way, so it never replaces what a client wrote since. Quoted.
+    /// </summary>
+    public string? IfMatch { get; init; }
+
     /// <summary>A Last-Modified to keep instead of now (the overlay keeps the remote's).</summary>
     public DateTimeOffset? LastModified { get; init; }
 

@@ -42,6 +42,9 @@ public sealed class CountingRelay : IAsyncDisposable
     /// <summary>With <see cref="Behaviour.CutMidBody"/>: how many body bytes pass before the connection is cut.</summary>
     public long CutAfterBytes { get; set; } = 64 * 1024;
 
+    /// <summary>When set, a relayed body pauses after <see cref="CutAfterBytes"/> bytes until this completes: a slow remote, on cue.</summary>
+    public TaskCompletionSource? PauseMidBody { get; set; }
+
     /// <summary>Requests that reached the relay with this method (GET, HEAD, PUT, ...).</summary>
     public int Requests(string method) => _requests.GetValueOrDefault(method);
 
@@ -120,8 +123,15 @@ public sealed class CountingRelay : IAsyncDisposable
         var buffer = new byte[64 * 1024];
         long sent = 0;
         int read;
+        var paused = false;
         while ((read = await body.ReadAsync(buffer, context.RequestAborted)) > 0)
         {
+            if (!paused && PauseMidBody is { } pause && sent >= CutAfterBytes)
+            {
+                paused = true;
+                await response.Body.FlushAsync(context.RequestAborted);
+                await pause.Task.WaitAsync(context.RequestAborted);
+            }
             if (Mode == Behaviour.CutMidBody && sent + read > CutAfterBytes)
             {
                 var part = (int)(CutAfterBytes - sent);

@@ -55,6 +55,9 @@ public abstract partial class ObjectStoreContract : IAsyncLifetime
     /// <summary>Whether listings keep S3's order where a folder has siblings that share its name (s3rver lists <c>d5/...</c> before <c>d5-1</c>).</summary>
     protected virtual bool ListsFolderSiblingsInOrder => true;
 
+    /// <summary>Conditional writes (If-None-Match: *, If-Match) are honoured.</summary>
+    protected virtual bool HonoursWriteConditions => true;
+
     public async Task InitializeAsync()
     {
         Store = await CreateStoreAsync();

@@ -97,6 +97,18 @@ public static class ObjectHeaders
     }
 
     /// <summary>
+    /// A conditional write: <c>If-None-Match: *</c> writes only when the key is absent (412
+    /// otherwise), as S3 does. S3 accepts no other value there.
+    /// </summary>
+    public static bool OnlyIfAbsent(HttpRequest request)
+    {
+        var value = NullIfEmpty(request.Headers.IfNoneMatch);
+        if (value is null) return false;
+        if (value.Trim() == "*") return true;
+        throw new S3Exception(S3Error.NotImplemented.WithMessage("If-None-Match on a write accepts only '*'."));
+    }
+
+    /// <summary>
     /// The length of the object being written: <c>x-amz-decoded-content-length</c> for aws-chunked
     /// bodies (whose Content-Length counts the chunk framing), else Content-Length; null when unknown.
     /// </summary>
@@ -127,7 +139,7 @@ public static class ObjectHeaders
         if (value is not null) headers[name] = value;
     }
 
-    private static string? NullIfEmpty(StringValues value) => StringValues.IsNullOrEmpty(value) ? null : value.ToString();
+    public static string? NullIfEmpty(StringValues value) => StringValues.IsNullOrEmpty(value) ? null : value.ToString();
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

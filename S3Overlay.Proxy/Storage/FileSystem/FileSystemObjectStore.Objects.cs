@@ -49,7 +49,7 @@ public sealed partial class FileSystemObjectStore
         var path = ObjectPaths.FilePath(bucketDir, key);
         CheckNoConflict(bucketDir, path, key); // fail before reading a body that could not be stored
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
-        return await CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct);
+        return await CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct, write);
     }
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
@@ -69,17 +69,33 @@ public sealed partial class FileSystemObjectStore
 
     /// <summary>Renames a written body into place, then its sidecar; both under the key's lock so commits of one key do not interleave.</summary>
     private async Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, string etag, DateTimeOffset? lastModified,
-        ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct)
+        ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct, ObjectWrite? condition = null)
     {
         var bucketDir = RequireBucket(bucket);
         var path = ObjectPaths.FilePath(bucketDir, key);
         var sidecar = ObjectSidecar.For(key, temp.Size, temp.LastWriteUtc, etag, lastModified ?? _clock.GetUtcNow(), metadata, checksums);
         using (await _locks.AcquireAsync(bucket, key, CancellationToken.None))
         {
+            if (condition is not null) CheckWriteCondition(bucket, key, path, condition);
             MoveIntoPlace(temp, bucketDir, path, key);
             sidecar.Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
         }
         return sidecar.ToInfo();
+    }
+
+    /// <summary>
+    /// A conditional write's precondition, checked under the key's lock so no other commit of this
+    /// process slips in between. A file whose sidecar does not describe it (changed by hand) matches
+    /// no ETag.
+    /// </summary>
+    private void CheckWriteCondition(string bucket, string key, string path, ObjectWrite condition)
+    {
+        var current = new FileInfo(path);
+        var holds = condition.IfMatch is { } etag
+            ? current.Exists && ValidSidecar(_layout.SidecarPath(bucket, key), key, current.Length, current.LastWriteTimeUtc) is { } s
+              && ReadConditions.ETagMatches(etag, s.ToInfo().ETag)
+            : !(condition.OnlyIfAbsent && current.Exists);
+        if (!holds) throw new S3Exception(S3Error.PreconditionFailed, key);
     }
 
     private static void MoveIntoPlace(TempBody temp, string bucketDir, string path, string key)

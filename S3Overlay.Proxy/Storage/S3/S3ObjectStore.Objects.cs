@@ -78,6 +78,8 @@ public sealed partial class S3ObjectStore
             UseChunkEncoding = false,
             DisablePayloadSigning = true,
             MD5Digest = write.ContentMD5,
+            IfNoneMatch = write.OnlyIfAbsent ? "*" : null,
+            IfMatch = write.IfMatch,
         };
         put.Headers.ContentLength = upload.Length;
         PreservedMetadata.Apply(write, put.Headers, put.Metadata);
