@@ -15,5 +15,6 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 [ -f S3Overlay.Tests/s3rver/node_modules/s3rver/package.json ] || (cd S3Overlay.Tests/s3rver && npm ci --no-audit --no-fund)
-dotnet publish S3Overlay.Proxy -c Release -o bench/work/proxy -v quiet -nologo
+# For this machine's runtime, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
+dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained false -o bench/work/proxy -v quiet -nologo
 exec /usr/bin/python3 bench/bench.py "$@"

@@ -27,6 +27,7 @@ public static class ProxyApplication
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null;
+            k.AddServerHeader = false; // S3Endpoint names the server itself
             // User metadata and response-* overrides (a Content-Disposition file name) may be
             // UTF-8, as S3 allows; Kestrel's ASCII default would refuse them or fail the response.
             k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;

@@ -53,6 +53,9 @@ public sealed partial class OverlayObjectStore
         var remoteBucket = _settings.Mapping.RemoteBucketOf(bucket);
         if (local is null && await CurrentManifestAsync(remoteBucket, key, ct) is { } manifest)
             return await ReadChunkedAsync(bucket, key, remoteBucket, manifest.ToObjectInfo(key), request, retry: true, ct);
+        // Its first chunk still on its way (no manifest yet): no need to ask the remote what it is again.
+        if (local is null && PendingChunked(remoteBucket, key) is { } pending)
+            return await ReadChunkedAsync(bucket, key, remoteBucket, pending, request, retry: true, ct);
         if (_missing.IsKnownMissing(remoteBucket, key))
             throw Missing(bucket, key);
         if (!_settings.CacheEnabled)
@@ -185,12 +188,12 @@ public sealed partial class OverlayObjectStore
         }
         catch
         {
-            await DiscardPartialFillAsync(bucket, key, remote);
+            await DiscardFillAsync(bucket, key, remote, partialOnly: true);
             throw;
         }
         if (await _whiteouts.ExistsAsync(bucket, key, CancellationToken.None))
         {
-            await DiscardFillAsync(bucket, key, remote);
+            await DiscardFillAsync(bucket, key, remote, partialOnly: false);
             return;
         }
         _missing.Forget(remoteBucket, key);
@@ -202,29 +205,16 @@ public sealed partial class OverlayObjectStore
     }
 
     /// <summary>
-    /// A local store that writes in place (s3rver does) keeps what arrived of a failed write. What
-    /// it kept is removed if it is this fill's (the remote's ETag, a wrong size): never an object
-    /// a client wrote meanwhile.
+    /// Removes what this fill stored: only if it carries the remote's ETag, never an object a
+    /// client wrote meanwhile. With <paramref name="partialOnly"/>, only what a failed write kept
+    /// (a local store that writes in place, as s3rver does, keeps what arrived): a wrong size.
     /// </summary>
-    private async Task DiscardPartialFillAsync(string bucket, string key, ObjectInfo remote)
+    private async Task DiscardFillAsync(string bucket, string key, ObjectInfo remote, bool partialOnly)
     {
         try
         {
             var kept = await _local.HeadObjectAsync(bucket, key, ReadConditions.None, CancellationToken.None);
-            if (kept.ETag == remote.ETag && kept.Size != remote.Size) await DiscardAsync(bucket, key);
-        }
-        catch (S3Exception e) when (IsMiss(e))
-        {
-        }
-    }
-
-    /// <summary>Removes a stored fill, unless a client has written the key since (its ETag is then its own).</summary>
-    private async Task DiscardFillAsync(string bucket, string key, ObjectInfo remote)
-    {
-        try
-        {
-            var kept = await _local.HeadObjectAsync(bucket, key, ReadConditions.None, CancellationToken.None);
-            if (kept.ETag == remote.ETag) await DiscardAsync(bucket, key);
+            if (kept.ETag == remote.ETag && (!partialOnly || kept.Size != remote.Size)) await DiscardAsync(bucket, key);
         }
         catch (S3Exception e) when (IsMiss(e))
         {

@@ -175,6 +175,48 @@ public sealed class FileSystemStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_overwrite_by_another_process_sharing_the_folder_is_seen_by_the_next_read()
+    {
+        var other = new FileSystemObjectStore(_dataDir, TimeProvider.System); // another replica on the same folder
+        await _store.CreateBucketAsync("bucket", None);
+        await Put("bucket", "doc.txt", "version one");
+        Assert.Equal("version one", await Get("bucket", "doc.txt")); // described once: the next read need not parse the sidecar
+
+        for (var i = 0; i < 20; i++) // the same size each time, often within one tick of the file clock
+        {
+            var text = $"version {i:D3}";
+            await other.PutObjectAsync("bucket", "doc.txt", new MemoryStream(Encoding.UTF8.GetBytes(text)),
+                new ObjectWrite { Metadata = new ObjectMetadata { ContentType = $"text/x-{i}" } }, None);
+            await using var content = await _store.GetObjectAsync("bucket", "doc.txt", ObjectReadRequest.Whole, None);
+            Assert.Equal(ETag(text), content.Info.ETag);
+            Assert.Equal($"text/x-{i}", content.Info.Metadata.ContentType);
+            Assert.Equal(ETag(text), (await _store.HeadObjectAsync("bucket", "doc.txt", ReadConditions.None, None)).ETag);
+        }
+    }
+
+    [Fact]
+    public void A_file_version_is_what_dotnet_reports_and_a_renamed_in_file_is_a_new_one()
+    {
+        var first = Path.Join(_parent.FullName, "first");
+        var second = Path.Join(_parent.FullName, "second");
+        File.WriteAllText(first, "same size");
+        File.WriteAllText(second, "same size");
+        File.SetLastWriteTimeUtc(second, File.GetLastWriteTimeUtc(first));
+        FileVersion before, after;
+        using (var handle = File.OpenHandle(first)) before = FileVersion.Of(handle);
+        Assert.Equal(9, before.Size);
+        Assert.Equal(File.GetLastWriteTimeUtc(first), before.LastWriteUtc);
+        File.Move(second, first, overwrite: true);
+        using (var handle = File.OpenHandle(first)) after = FileVersion.Of(handle);
+        Assert.Equal((before.Size, before.LastWriteUtc), (after.Size, after.LastWriteUtc));
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.NotNull(before.Inode);
+            Assert.NotEqual(before, after); // only the inode tells them apart
+        }
+    }
+
+    [Fact]
     public async Task Deleting_the_last_key_of_a_folder_removes_the_folder_but_not_the_bucket()
     {
         await _store.CreateBucketAsync("bucket", None);

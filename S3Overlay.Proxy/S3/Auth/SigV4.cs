@@ -59,9 +59,16 @@ public static class SigV4
         return string.Join('&', pairs.Select(p => p.Name + "=" + p.Value));
     }
 
+    private static readonly System.Buffers.SearchValues<char> Unreserved =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~");
+    private static readonly System.Buffers.SearchValues<char> UnreservedOrSlash =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~/");
+
     /// <summary>AWS's URI encoding: every byte but A-Z a-z 0-9 - _ . ~ (and '/' in paths) as %XX upper-case.</summary>
     public static string UriEncode(string value, bool keepSlash = false)
     {
+        // Most names and values (dates, hex signatures, plain keys) need no encoding: no copy then.
+        if (!value.AsSpan().ContainsAnyExcept(keepSlash ? UnreservedOrSlash : Unreserved)) return value;
         var sb = new StringBuilder(value.Length);
         foreach (var b in Encoding.UTF8.GetBytes(value))
         {

@@ -60,6 +60,7 @@ public sealed partial class FileSystemObjectStore
         catch (S3Exception) { return; } // a key this store cannot hold does not exist: deleting it succeeds, as in S3
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
+            _described.Forget(bucket, key);
             if (File.Exists(path)) File.Delete(path);
             var sidecar = _layout.SidecarPath(bucket, key);
             if (File.Exists(sidecar)) File.Delete(sidecar);
@@ -77,6 +78,7 @@ public sealed partial class FileSystemObjectStore
         using (await _locks.AcquireAsync(bucket, key, CancellationToken.None))
         {
             if (condition is not null) CheckWriteCondition(bucket, key, path, condition);
+            _described.Forget(bucket, key);
             MoveIntoPlace(temp, bucketDir, path, key);
             sidecar.Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
         }
@@ -160,10 +162,16 @@ public sealed partial class FileSystemObjectStore
     /// </summary>
     private async Task<ObjectInfo> DescribeAsync(string bucket, string key, string path, SafeFileHandle file, CancellationToken ct)
     {
-        var size = RandomAccess.GetLength(file);
-        var lastWrite = File.GetLastWriteTimeUtc(file);
+        var version = FileVersion.Of(file);
+        if (_described.TryGet(bucket, key, version) is { } known) return known;
+        var (size, lastWrite) = (version.Size, version.LastWriteUtc);
         var sidecarPath = _layout.SidecarPath(bucket, key);
-        if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } sidecar) return sidecar.ToInfo();
+        if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } sidecar)
+        {
+            var info = sidecar.ToInfo();
+            _described.Remember(bucket, key, version, info);
+            return info;
+        }
         // A commit renames the file, then writes its sidecar, under the key's lock: wait it out before hashing the file.
         using (await _locks.AcquireAsync(bucket, key, ct))
             if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } committed) return committed.ToInfo();

@@ -15,6 +15,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore
     private readonly FileSystemStoreOptions _options;
     private readonly KeyLocks _locks = new();
     private readonly KeyLocks _uploadLocks = new();
+    private readonly SidecarCache _described = new();
 
     public FileSystemObjectStore(string root, TimeProvider clock, FileSystemStoreOptions? options = null)
     {

@@ -1,0 +1,58 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace S3Overlay.Storage.FileSystem;
+
+/// <summary>
+/// Which version of a file an open handle reads: its size and modification time (what a sidecar
+/// records) and, where the platform tells it, its inode. Every write of this store renames a new
+/// file into place, so a new version always has a new inode, even when size and modification
+/// time (which the kernel keeps only to the clock tick) are the same as the old one's.
+/// </summary>
+internal readonly record struct FileVersion(long Size, DateTime LastWriteUtc, ulong? Inode)
+{
+    /// <summary>One <c>statx</c> call on Linux; elsewhere two stat calls and no inode.</summary>
+    public static FileVersion Of(SafeFileHandle file)
+    {
+        if (Statx.TryRead(file) is { } version) return version;
+        return new FileVersion(RandomAccess.GetLength(file), File.GetLastWriteTimeUtc(file), null);
+    }
+
+    private static class Statx
+    {
+        private const int AtEmptyPath = 0x1000;
+        private const uint WantedMask = 0x40 /* MTIME */ | 0x100 /* INO */ | 0x200 /* SIZE */;
+        private static bool _unavailable = !OperatingSystem.IsLinux();
+
+        // struct statx (linux/stat.h): the same layout on every architecture.
+        [StructLayout(LayoutKind.Explicit, Size = 256)]
+        private struct Buffer
+        {
+            [FieldOffset(0)] public uint Mask;
+            [FieldOffset(32)] public ulong Inode;
+            [FieldOffset(40)] public ulong Size;
+            [FieldOffset(112)] public long MTimeSeconds;
+            [FieldOffset(120)] public uint MTimeNanoseconds;
+        }
+
+        [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+        private static extern int Native(SafeFileHandle dirfd, string path, int flags, uint mask, out Buffer result);
+
+        public static FileVersion? TryRead(SafeFileHandle file)
+        {
+            if (_unavailable) return null;
+            try
+            {
+                if (Native(file, "", AtEmptyPath, WantedMask, out var b) != 0 || (b.Mask & WantedMask) != WantedMask) return null;
+                // As .NET computes File.GetLastWriteTimeUtc: seconds and nanoseconds since the epoch, to the 100 ns tick.
+                var ticks = DateTime.UnixEpoch.Ticks + b.MTimeSeconds * TimeSpan.TicksPerSecond + b.MTimeNanoseconds / 100;
+                return new FileVersion((long)b.Size, new DateTime(ticks, DateTimeKind.Utc), b.Inode);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                _unavailable = true; // an old C library: fall back for good
+                return null;
+            }
+        }
+    }
+}
