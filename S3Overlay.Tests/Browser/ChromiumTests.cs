@@ -78,7 +78,7 @@ public sealed class ChromiumTests
         }
         catch (TimeoutException e)
         {
-            lock (dialogs) throw new TimeoutException($"no return to the folder after delete; dialogs: {string.Join(" | ", dialogs)}", e);
+            lock (dialogs) throw new TimeoutException($"no return to the folder after delete; at {page.Url}; dialogs: {string.Join(" | ", dialogs)}", e);
         }
         lock (dialogs) Assert.Equal(["Delete cat.jpg?"], dialogs);
         var after = await page.Locator("td.name a").AllInnerTextsAsync();
