@@ -166,9 +166,10 @@ public sealed partial class OverlayObjectStore
         await EnsureLocalBucketAsync(bucket, CancellationToken.None);
         // The local store verifies what it is given: the length always, the MD5 when the remote
         // ETag is one; either mismatch stores nothing.
+        ObjectInfo stored;
         try
         {
-            await _local.PutObjectAsync(bucket, key, body, new ObjectWrite
+            stored = await _local.PutObjectAsync(bucket, key, body, new ObjectWrite
             {
                 Metadata = remote.Metadata,
                 ContentLength = remote.Size,
@@ -197,7 +198,9 @@ public sealed partial class OverlayObjectStore
         }
         _missing.Forget(remoteBucket, key);
         await WriteManifestAsync(ChunkManifest.Of(remoteBucket, remote with { Key = key }, chunkSize: 0, _clock.GetUtcNow()));
-        Cache.RecordObject(bucket, key, remote.ETag, remote.Size);
+        // The stored ETag, not the remote's: an S3 local store computes its own (a multipart
+        // remote ETag becomes a plain MD5), and eviction recognises its fill by it.
+        Cache.RecordObject(bucket, key, stored.ETag, remote.Size);
         EvictIfOverHighWatermark();
     }
 
