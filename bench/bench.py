@@ -154,6 +154,14 @@ def main():
             t0 = time.perf_counter()
             ttfb, total = measure.ttfb_ms(proxy_b.url + presigned_path(pb, "ranges", "one-gib.bin"),
                                          {"Range": f"bytes={start}-{start + MiB - 1}"})
+            # nginx logs a relayed request when it completes: a chunk fill goes on after the client
+            # has its 1 MiB, so wait until the log stops growing before counting this read's requests.
+            settled, size = 0, -1
+            for _ in range(60):
+                time.sleep(0.5)
+                settled, size = (settled + 1, size) if relay_log.stat().st_size == size else (0, relay_log.stat().st_size)
+                if settled >= 2:
+                    break
             lines = relay_lines(relay_log, mark)
             body = sum(int(x[3]) for x in lines if x[0] == "GET" and x[3].isdigit())
             rng[attempt] = {"latency_ms": total, "remote_requests": len(lines), "remote_body_bytes": body}
