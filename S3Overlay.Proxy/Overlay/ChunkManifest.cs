@@ -41,13 +41,15 @@ public sealed record ChunkManifest(
             await using var content = await local.GetObjectAsync(cacheBucket, CacheKeys.Manifest(remoteBucket, key), ObjectReadRequest.Whole, ct);
             return await JsonSerializer.DeserializeAsync<ChunkManifest>(content.Body, Json, ct);
         }
-        catch (S3.Errors.S3Exception e) when (e.Error.Status == 404)
+        catch (S3.Errors.S3Exception e) when (e.Error.Status == 404 || e.Error.Code == S3.Errors.S3Error.RemoteError.Code)
         {
             return null;
         }
-        catch (JsonException)
+        // A manifest we cannot read is no manifest: the object is fetched again. That includes one
+        // cut short mid-read (a local store that rewrites objects in place, as s3rver does).
+        catch (Exception e) when (e is JsonException || (e is IOException && !ct.IsCancellationRequested))
         {
-            return null; // a manifest we cannot read is no manifest: the object is fetched again
+            return null;
         }
     }
 

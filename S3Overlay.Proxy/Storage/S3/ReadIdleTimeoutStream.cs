@@ -5,7 +5,9 @@ namespace S3Overlay.Storage.S3;
 /// <summary>
 /// A response body that fails with an <see cref="IOException"/> when the server sends nothing for
 /// <paramref name="idle"/>: a stalled server must not hold a client (or a fill) forever, and
-/// HttpClient's own timeout ends once the headers are in. Owns the inner stream.
+/// HttpClient's own timeout ends once the headers are in. A body that fails the SDK's integrity
+/// check (torn or changed under the read) fails with an <see cref="IOException"/> too, as every
+/// body from the seam does. Owns the inner stream.
 /// </summary>
 internal sealed class ReadIdleTimeoutStream(Stream inner, TimeSpan idle, string server) : PayloadStream
 {
@@ -27,6 +29,10 @@ internal sealed class ReadIdleTimeoutStream(Stream inner, TimeSpan idle, string 
         catch (OperationCanceledException e) when (_timer.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             throw new IOException($"The {server} sent nothing for {idle.TotalSeconds:0} s.", e);
+        }
+        catch (Amazon.Runtime.AmazonClientException e)
+        {
+            throw new IOException($"The body from the {server} failed its integrity check: {e.Message}", e);
         }
     }
 

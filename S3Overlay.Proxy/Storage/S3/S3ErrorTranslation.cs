@@ -32,7 +32,10 @@ internal static class S3ErrorTranslation
         if (IsNetworkFailure(e)) return Unreachable(store, Innermost(e).Message, e);
         if (e is AmazonServiceException { StatusCode: not 0 } service)
             return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} answered {(int)service.StatusCode} {service.ErrorCode}."), bucket, e);
-        return e is AmazonClientException or AmazonServiceException ? Unreachable(store, Innermost(e).Message, e) : e;
+        if (e is AmazonClientException or AmazonServiceException) return Unreachable(store, Innermost(e).Message, e);
+        // Anything else thrown inside an SDK call is the SDK failing to read the server's answer
+        // (a half-written object's headers on a server that writes in place): the server's fault, 502.
+        return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} sent an answer that could not be read: {e.Message}"), key ?? bucket, e);
     }
 
     private static Exception FromAnswer(AmazonS3Exception e, S3StoreOptions store, string? bucket, string? key)
