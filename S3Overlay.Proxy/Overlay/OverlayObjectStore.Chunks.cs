@@ -67,7 +67,9 @@ public sealed partial class OverlayObjectStore
     /// <summary>
     /// Before the first byte is served: if the read needs any chunk the cache lacks, the remote
     /// must still hold this generation. Asking with the first missing chunk's fill costs nothing
-    /// extra, and turns a replaced object into a clean retry instead of a body cut halfway.
+    /// extra, and turns a replaced object into a clean retry instead of a body cut halfway. A fill
+    /// this read joined proves nothing: it may have asked the remote before the object changed
+    /// (an earlier read's read-ahead), so the proof is the first fill this read starts itself.
     /// </summary>
     private async Task ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, CancellationToken ct)
     {
@@ -78,6 +80,7 @@ public sealed partial class OverlayObjectStore
             chunked.Started(index, joined);
             try
             {
+                if (joined) continue;
                 await fill.Opened.WaitAsync(ct);
                 if (fill.Declined) throw new S3Exception(RemoteChanged);
             }
