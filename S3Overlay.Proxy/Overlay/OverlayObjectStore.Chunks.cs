@@ -15,25 +15,6 @@ public sealed partial class OverlayObjectStore
     /// <summary>The ETag of the manifest known to be in the cache, by remote object (saves re-reading it per chunk).</summary>
     private readonly ConcurrentDictionary<(string Bucket, string Key), string> _manifestETags = new();
 
-    /// <summary>
-    /// Chunked objects being read before their manifest is written (it waits for a whole chunk):
-    /// a read in that window knows the size and ETag without asking the remote again. Short-lived,
-    /// never longer than the revalidation age; a replaced remote object is caught anyway by the
-    /// chunk fills' If-Match.
-    /// </summary>
-    private readonly ConcurrentDictionary<(string Bucket, string Key), (ObjectInfo Remote, DateTimeOffset Since)> _chunkedPending = new();
-
-    private TimeSpan PendingLifetime => _settings.RevalidateAfter is { } age && age < TimeSpan.FromSeconds(30) ? age : TimeSpan.FromSeconds(30);
-
-    /// <summary>The description of a chunked object whose first chunks are still being filled, if fresh.</summary>
-    private ObjectInfo? PendingChunked(string remoteBucket, string key)
-    {
-        if (!_chunkedPending.TryGetValue((remoteBucket, key), out var pending)) return null;
-        if (_clock.GetUtcNow() - pending.Since < PendingLifetime) return pending.Remote;
-        _chunkedPending.TryRemove(new((remoteBucket, key), pending));
-        return null;
-    }
-
     /// <summary>One remote object cached in chunks: which generation, and how it is cut.</summary>
     private sealed record ChunkedObject(string Bucket, string RemoteBucket, string Key, ObjectInfo Remote, ChunkLayout Layout)
     {
@@ -60,12 +41,6 @@ public sealed partial class OverlayObjectStore
         var body = new ChunkedBody(chunked.Layout, range?.Offset ?? 0, range?.Length ?? remote.Size,
             (index, offset, length, c) => OpenChunkAsync(chunked, index, offset, length, c),
             _settings.CacheEnabled ? index => _ = PrefetchChunkAsync(chunked, index) : null);
-        var id = (remoteBucket, key);
-        if (!_manifestETags.TryGetValue(id, out var known) || known != remote.ETag)
-        {
-            if (_chunkedPending.Count >= 10_000) _chunkedPending.Clear(); // failed fills leave entries; they only save HEADs
-            _chunkedPending.TryAdd(id, (remote with { Key = key }, _clock.GetUtcNow()));
-        }
         try
         {
             await ConfirmGenerationAsync(chunked, body.FirstChunk, body.LastChunk, ct);
@@ -73,7 +48,6 @@ public sealed partial class OverlayObjectStore
         }
         catch (S3Exception e) when (retry && e.Error == RemoteChanged)
         {
-            _chunkedPending.TryRemove(id, out _);
             await body.DisposeAsync();
             var fresh = await RemoteHeadAsync(bucket, key, remoteBucket, ct);
             return fresh.Size > _settings.ChunkThreshold
@@ -235,7 +209,6 @@ public sealed partial class OverlayObjectStore
         if (current?.ETag != chunked.Remote.ETag || !current.IsChunked)
             await WriteManifestAsync(ChunkManifest.Of(chunked.RemoteBucket, chunked.Remote with { Key = chunked.Key }, chunked.Layout.ChunkSize, _clock.GetUtcNow()));
         _manifestETags[id] = chunked.Remote.ETag;
-        _chunkedPending.TryRemove(id, out _);
         _missing.Forget(chunked.RemoteBucket, chunked.Key);
     }
 }

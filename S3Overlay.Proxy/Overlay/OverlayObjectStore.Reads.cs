@@ -53,9 +53,6 @@ public sealed partial class OverlayObjectStore
         var remoteBucket = _settings.Mapping.RemoteBucketOf(bucket);
         if (local is null && await CurrentManifestAsync(remoteBucket, key, ct) is { } manifest)
             return await ReadChunkedAsync(bucket, key, remoteBucket, manifest.ToObjectInfo(key), request, retry: true, ct);
-        // Its first chunk still on its way (no manifest yet): no need to ask the remote what it is again.
-        if (local is null && PendingChunked(remoteBucket, key) is { } pending)
-            return await ReadChunkedAsync(bucket, key, remoteBucket, pending, request, retry: true, ct);
         if (_missing.IsKnownMissing(remoteBucket, key))
             throw Missing(bucket, key);
         if (!_settings.CacheEnabled)
