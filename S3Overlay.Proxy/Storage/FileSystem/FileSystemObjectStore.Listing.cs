@@ -47,7 +47,17 @@ public sealed partial class FileSystemObjectStore
     private async Task<ObjectInfo?> DescribeListedAsync(string bucket, WalkEntry entry, CancellationToken ct)
     {
         var file = entry.File!;
-        if (ValidSidecar(_layout.SidecarPath(bucket, entry.Name), entry.Name, file.Length, file.LastWriteTimeUtc) is { } sidecar)
+        long length;
+        DateTime lastWrite;
+        try
+        {
+            (length, lastWrite) = (file.Length, file.LastWriteTimeUtc);
+        }
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null; // deleted (or evicted) since the walk saw it
+        }
+        if (ValidSidecar(_layout.SidecarPath(bucket, entry.Name), entry.Name, length, lastWrite) is { } sidecar)
             return sidecar.ToInfo();
         await using var stream = OpenForReading(file.FullName);
         return stream is null ? null : await DescribeAsync(bucket, entry.Name, file.FullName, stream.SafeFileHandle, ct);
