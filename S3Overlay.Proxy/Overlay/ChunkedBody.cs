@@ -1,3 +1,4 @@
+using S3Overlay.S3.Payloads;
 namespace S3Overlay.Overlay;
 
 /// <summary>
@@ -5,7 +6,7 @@ namespace S3Overlay.Overlay;
 /// each from the cache or from its fill. Opening a chunk asks for the next one ahead of time, so
 /// a sequential read does not wait a remote round trip at every chunk boundary.
 /// </summary>
-public sealed class ChunkedBody : ReadOnlyStream
+public sealed class ChunkedBody : PayloadStream
 {
     /// <summary>Opens <c>length</c> bytes of chunk <c>index</c> from <c>offsetInChunk</c>.</summary>
     public delegate Task<Stream> ChunkOpener(int index, long offsetInChunk, long length, CancellationToken ct);

@@ -1,3 +1,4 @@
+using S3Overlay.S3.Payloads;
 using System.Diagnostics;
 using S3Overlay.Telemetry;
 
@@ -9,7 +10,7 @@ namespace S3Overlay.Overlay;
 /// </summary>
 /// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes come from.</param>
 /// <param name="direct">The bytes are read from the remote for this client alone (no fill in between), so they count as fetched too.</param>
-public sealed class MeasuredBody(Stream inner, string source, Activity? span, bool direct = false) : ReadOnlyStream
+public sealed class MeasuredBody(Stream inner, string source, Activity? span, bool direct = false) : PayloadStream
 {
     private static readonly KeyValuePair<string, object?>[] Local = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local)];
     private static readonly KeyValuePair<string, object?>[] Remote = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote)];

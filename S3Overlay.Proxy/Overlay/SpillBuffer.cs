@@ -1,3 +1,4 @@
+using S3Overlay.S3.Payloads;
 using Microsoft.Win32.SafeHandles;
 
 namespace S3Overlay.Overlay;
@@ -103,7 +104,7 @@ public sealed class SpillBuffer
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed class SpillReader(SpillBuffer spill, long offset, long length) : ReadOnlyStream
+    private sealed class SpillReader(SpillBuffer spill, long offset, long length) : PayloadStream
     {
         private readonly long _start = offset;
         private readonly long _end = offset + length;

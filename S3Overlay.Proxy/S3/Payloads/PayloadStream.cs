@@ -1,7 +1,7 @@
 namespace S3Overlay.S3.Payloads;
 
 /// <summary>
-/// Base of the read-only, forward-only streams a request payload is decoded through. Kestrel
+/// Base of the read-only, forward-only streams: decoded request payloads, and the overlay's bodies. Kestrel
 /// forbids synchronous body reads, so everything funnels into <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>.
 /// </summary>
 public abstract class PayloadStream : Stream
