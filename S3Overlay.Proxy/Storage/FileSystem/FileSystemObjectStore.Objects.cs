@@ -149,9 +149,14 @@ public sealed partial class FileSystemObjectStore
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
         }
+        // Missing at the moment of the open: not an error, even if a commit creates it right after.
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && !File.Exists(path))
         {
-            return null; // missing, a folder, or below a file
+            return null; // a folder, or below a file
         }
     }
 
