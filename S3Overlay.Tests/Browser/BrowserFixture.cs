@@ -26,7 +26,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>A plain client: no credentials, no redirects followed, cookies off.</summary>
     public HttpClient Http { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
         {
@@ -41,7 +41,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await PutAsync(PublicBucket, HiddenPrefix + "passwords.txt", "hunter2");
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         Client.Dispose();

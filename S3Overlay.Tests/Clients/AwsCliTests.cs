@@ -10,7 +10,7 @@ public sealed class AwsCliFixture : IAsyncLifetime
     public ProxyServer Proxy { get; private set; } = null!;
     public ClientProcess Aws { get; } = new();
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Proxy = await ProxyServer.StartAsync();
         var config = Aws.WriteFile(".aws/config", "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n");
@@ -26,7 +26,7 @@ public sealed class AwsCliFixture : IAsyncLifetime
     public Task<string> RunAsync(params string[] arguments) =>
         Aws.RunAsync("/usr/bin/aws", [.. arguments, "--endpoint-url", Proxy.Url, "--no-cli-pager"]);
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Aws.Dispose();
         await Proxy.DisposeAsync();

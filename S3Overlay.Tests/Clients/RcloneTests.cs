@@ -8,7 +8,7 @@ public sealed class RcloneTests : IAsyncLifetime
     private ProxyServer _proxy = null!;
     private readonly ClientProcess _rclone = new();
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _proxy = await ProxyServer.StartAsync();
         // The remote "overlay:" lives in environment variables; the config file only has to exist.
@@ -22,7 +22,7 @@ public sealed class RcloneTests : IAsyncLifetime
         _rclone["RCLONE_CONFIG_OVERLAY_FORCE_PATH_STYLE"] = "true";
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _rclone.Dispose();
         await _proxy.DisposeAsync();

@@ -8,9 +8,9 @@ public sealed class S3cmdTests : IAsyncLifetime
     private ProxyServer _proxy = null!;
     private readonly ClientProcess _s3cmd = new();
 
-    public async Task InitializeAsync() => _proxy = await ProxyServer.StartAsync();
+    public async ValueTask InitializeAsync() => _proxy = await ProxyServer.StartAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _s3cmd.Dispose();
         await _proxy.DisposeAsync();

@@ -17,7 +17,7 @@ public sealed class MultipartUploadTests : IAsyncLifetime
     private ProxyServer _proxy = null!;
     private AmazonS3Client _s3 = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _proxy = await ProxyServer.StartAsync();
         // WHEN_REQUIRED and plain bodies: these tests are about multipart, not payload encodings.
@@ -25,7 +25,7 @@ public sealed class MultipartUploadTests : IAsyncLifetime
         await _s3.PutBucketAsync(Bucket);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _s3.Dispose();
         await _proxy.DisposeAsync();

@@ -22,7 +22,7 @@ public sealed class OverlayServers : IAsyncLifetime
     public S3rverProcess Remote { get; private set; } = null!;
     public AmazonS3Client RemoteClient { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Remote = await S3rverProcess.StartAsync();
         RemoteClient = S3Clients.Create(Remote.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
@@ -30,7 +30,7 @@ public sealed class OverlayServers : IAsyncLifetime
 
     public async Task<S3rverProcess> LocalS3Async() => _localS3 ??= await S3rverProcess.StartAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         RemoteClient.Dispose();
         await Remote.DisposeAsync();

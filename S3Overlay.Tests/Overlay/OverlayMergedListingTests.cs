@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.S3.Model;
 using S3Overlay.Tests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace S3Overlay.Tests.Overlay;
 

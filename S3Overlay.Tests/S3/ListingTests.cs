@@ -20,14 +20,14 @@ public sealed class ListingFixture : IAsyncLifetime
             .Concat(Enumerable.Range(0, 50).SelectMany(j => Enumerable.Range(0, 10).Select(m => $"k{j * 40:0000}x/c{m}")))
             .ToArray();
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         await S3.InitializeAsync();
         await S3.Client.PutBucketAsync(Bucket);
         await Parallel.ForEachAsync(Keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await S3.PutAsync(Bucket, key, key));
     }
 
-    public Task DisposeAsync() => S3.DisposeAsync();
+    public async ValueTask DisposeAsync() => await S3.DisposeAsync();
 }
 
 public sealed class ListingTests(ListingFixture listing) : IClassFixture<ListingFixture>

@@ -15,13 +15,13 @@ public sealed class S3Fixture : IAsyncLifetime
     public ProxyServer Proxy { get; private set; } = null!;
     public AmazonS3Client Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Proxy = await ProxyServer.StartAsync();
         Client = Proxy.CreateClient(defaults: false);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         await Proxy.DisposeAsync();

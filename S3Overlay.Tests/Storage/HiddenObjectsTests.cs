@@ -23,7 +23,7 @@ public sealed class HiddenObjectsFixture : IAsyncLifetime
     public ProxyServer Proxy { get; private set; } = null!;
     public AmazonS3Client Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
         {
@@ -40,7 +40,7 @@ public sealed class HiddenObjectsFixture : IAsyncLifetime
         await Client.PutObjectAsync(new PutObjectRequest { BucketName = SecretBucket, Key = "k", ContentBody = "secret", UseChunkEncoding = false });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         await Proxy.DisposeAsync();

@@ -58,13 +58,13 @@ public abstract partial class ObjectStoreContract : IAsyncLifetime
     /// <summary>Conditional writes (If-None-Match: *, If-Match) are honoured.</summary>
     protected virtual bool HonoursWriteConditions => true;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Store = await CreateStoreAsync();
         await Store.CreateBucketAsync(Bucket, None);
     }
 
-    public Task DisposeAsync() => DisposeStoreAsync();
+    public async ValueTask DisposeAsync() => await DisposeStoreAsync();
 
     protected static string NewBucketName() => "contract-" + Guid.NewGuid().ToString("N")[..16];
 

@@ -11,8 +11,8 @@ public sealed class S3StoreContractTests(S3StoreContractTests.Server server) : O
     public sealed class Server : IAsyncLifetime
     {
         public S3rverProcess Process { get; private set; } = null!;
-        public async Task InitializeAsync() => Process = await S3rverProcess.StartAsync();
-        public async Task DisposeAsync() => await Process.DisposeAsync();
+        public async ValueTask InitializeAsync() => Process = await S3rverProcess.StartAsync();
+        public async ValueTask DisposeAsync() => await Process.DisposeAsync();
     }
 
     // s3rver bug: writes an upload straight into the object's file and keeps what arrived when the client aborts.

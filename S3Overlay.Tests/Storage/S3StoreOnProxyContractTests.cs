@@ -15,11 +15,11 @@ public sealed class S3StoreOnProxyContractTests(S3StoreOnProxyContractTests.Serv
     public sealed class Server : IAsyncLifetime
     {
         public ProxyServer Proxy { get; private set; } = null!;
-        public async Task InitializeAsync() => Proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
+        public async ValueTask InitializeAsync() => Proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
         {
             ["S3_OVERLAY_MULTIPART_MIN_PART_SIZE"] = (64 * 1024).ToString(),
         });
-        public async Task DisposeAsync() => await Proxy.DisposeAsync();
+        public async ValueTask DisposeAsync() => await Proxy.DisposeAsync();
     }
 
     protected override int MinimumPartSize => 64 * 1024;
