@@ -8,7 +8,8 @@ command -v rclone >/dev/null || need+=(rclone)
 [ -x /usr/bin/aws ] || need+=(awscli)
 # Headless Chromium for the web browser's end-to-end test (driven by Playwright with ExecutablePath).
 [ -x /usr/bin/chromium ] || need+=(chromium)
-python3 -c 'import boto3' 2>/dev/null || [ -f /usr/lib/python3/dist-packages/boto3/__init__.py ] || need+=(python3-boto3)
+# The boto3 test runs Debian's /usr/bin/python3 (not whatever python3 comes first on PATH).
+/usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing test tools: ${need[*]}"
 sudo=""
