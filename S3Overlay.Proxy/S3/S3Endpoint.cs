@@ -28,6 +28,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
         context.Response.Headers.Server = "S3Overlay";
         try
         {
+            ExactCaseQuery.Install(context);
             var address = S3Address.From(context, options.BaseDomain);
             var scope = address.Bucket is null ? S3Scope.Service : address.Key is null ? S3Scope.Bucket : S3Scope.Object;
             var route = routes.Find(context.Request, scope) ?? throw Unroutable(context.Request, scope);
