@@ -133,8 +133,13 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
     }
 
-    /// <summary>Another proxy with this one's settings: the same remote (through the same relay) and the same local store.</summary>
-    public Task<ProxyServer> StartAnotherProxyAsync() => ProxyServer.StartAsync(_settings);
+    /// <summary>Another proxy with this one's settings (but <paramref name="overrides"/>): the same remote (through the same relay) and the same local store.</summary>
+    public Task<ProxyServer> StartAnotherProxyAsync(params (string Name, string? Value)[] overrides)
+    {
+        var settings = new Dictionary<string, string?>(_settings);
+        foreach (var (name, value) in overrides) settings[name] = value;
+        return ProxyServer.StartAsync(settings);
+    }
 
     /// <summary>Puts a pattern object on the remote directly (not through the relay, so it is not counted).</summary>
     public async Task<PutObjectResponse> SeedRemoteAsync(string key, long length, int seed, Action<PutObjectRequest>? customize = null)
