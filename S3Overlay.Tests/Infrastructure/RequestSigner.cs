@@ -26,7 +26,8 @@ public static class RequestSigner
         request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash ?? await PayloadHashAsync(request.Content));
 
         var headers = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
-            .Where(h => h.Key.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
+            // What S3 requires signed besides host (SDKs sign every header they send).
+            .Where(h => h.Key.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) || h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
             .Select(h => (Name: h.Key.ToLowerInvariant(), Value: string.Join(',', h.Value)))
             .Append(("host", request.Headers.Host ?? (uri.IsDefaultPort ? uri.Host : uri.Authority)))
             .OrderBy(h => h.Item1, StringComparer.Ordinal)
