@@ -11,6 +11,7 @@ public static class S3ErrorWriter
     {
         var response = context.Response;
         if (response.HasStarted) return;
+        if (response.ContentLength is not null) DropObjectHeaders(response);
         response.StatusCode = error.Error.Status;
         RequestSpan.Failed(context, error.Error.Code);
         foreach (var (name, value) in error.Headers) response.Headers[name] = value;
@@ -30,4 +31,17 @@ public static class S3ErrorWriter
         await xml.WriteEndElementAsync();
         await xml.WriteEndDocumentAsync();
     }
+
+    // An object's body that fails before its first byte is sent leaves the object's headers set:
+    // its Content-Length would break the error's body (seen: a remote cut mid-body), and its ETag
+    // or metadata would describe bytes that never came.
+    private static void DropObjectHeaders(HttpResponse response)
+    {
+        foreach (var name in response.Headers.Keys.ToList())
+            if (!KeptOnErrors.Any(kept => name.StartsWith(kept, StringComparison.OrdinalIgnoreCase)))
+                response.Headers.Remove(name);
+    }
+
+    private static readonly string[] KeptOnErrors =
+        ["x-amz-request-id", "x-amz-id-2", "Server", "Access-Control-", "Vary", "X-Content-Type-Options", "Content-Security-Policy"];
 }
