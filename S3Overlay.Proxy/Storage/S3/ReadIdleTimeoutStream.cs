@@ -22,20 +22,12 @@ internal sealed class ReadIdleTimeoutStream(Stream inner, TimeSpan idle, string 
         }
         _timer.CancelAfter(idle);
         using var linked = ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, _timer.Token) : null;
-        var token = linked?.Token ?? _timer.Token;
-        var read = inner.ReadAsync(buffer, token).AsTask();
         try
         {
-            // The SDK's wrapper streams do not all pass the token on to the socket: the wait is
-            // bounded here too, or a stalled server would hold the reader forever (seen).
-            return await read.WaitAsync(token);
+            return await inner.ReadAsync(buffer, linked?.Token ?? _timer.Token);
         }
         catch (OperationCanceledException e) when (_timer.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            // Closing the connection ends the abandoned read, which must not write into the
-            // caller's buffer once this returns (it may be pooled).
-            await inner.DisposeAsync();
-            try { await read; } catch (Exception) { }
             throw new IOException($"The {server} sent nothing for {idle.TotalSeconds:0} s.", e);
         }
         catch (Amazon.Runtime.AmazonClientException e)
