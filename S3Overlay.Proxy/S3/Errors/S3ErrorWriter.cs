@@ -25,12 +25,20 @@ public static class S3ErrorWriter
         await xml.WriteStartElementAsync(null, "Error", null);
         await xml.WriteElementStringAsync(null, "Code", null, error.Error.Code);
         await xml.WriteElementStringAsync(null, "Message", null, error.Error.Message);
-        foreach (var (name, value) in error.Details) await xml.WriteElementStringAsync(null, name, null, value);
-        if (error.Resource is not null) await xml.WriteElementStringAsync(null, "Resource", null, error.Resource);
+        foreach (var (name, value) in error.Details) await xml.WriteElementStringAsync(null, name, null, XmlSafe(value));
+        if (error.Resource is not null) await xml.WriteElementStringAsync(null, "Resource", null, XmlSafe(error.Resource));
         await xml.WriteElementStringAsync(null, "RequestId", null, requestId);
         await xml.WriteEndElementAsync();
         await xml.WriteEndDocumentAsync();
     }
+
+    // Keys, upload ids and bucket names echoed back may hold characters XML 1.0 cannot carry
+    // (%00, %1F in a path); the writer would throw halfway through the answer (seen).
+    private static string XmlSafe(string value) =>
+        value.All(Carried) ? value : string.Concat(value.Select(c => Carried(c) ? c : '\uFFFD'));
+
+    // Surrogates come in pairs here: request text is decoded from UTF-8, which leaves none alone.
+    private static bool Carried(char c) => XmlConvert.IsXmlChar(c) || char.IsSurrogate(c);
 
     // An object's body that fails before its first byte is sent leaves the object's headers set:
     // its Content-Length would break the error's body (seen: a remote cut mid-body), and its ETag
