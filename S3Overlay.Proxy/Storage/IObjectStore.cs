@@ -54,6 +54,15 @@ public interface IObjectStore
     /// </summary>
     Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct);
 
+    /// <summary>The object's tags (empty when it has none); NoSuchKey when there is no object.</summary>
+    Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct);
+
+    /// <summary>
+    /// Replaces the object's tags (an empty set removes them) without changing its bytes, ETag or
+    /// Last-Modified; NoSuchKey when there is no object.
+    /// </summary>
+    Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
+
     Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct);
 
     Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct);

@@ -6,6 +6,7 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error AccessDenied = new("AccessDenied", 403, "Access Denied.");
     public static readonly S3Error AuthorizationHeaderMalformed = new("AuthorizationHeaderMalformed", 400, "The authorization header is malformed.");
     public static readonly S3Error AuthorizationQueryParametersError = new("AuthorizationQueryParametersError", 400, "The authorization query parameters are malformed.");
+    public static readonly S3Error BadRequest = new("BadRequest", 400, "Bad Request.");
     public static readonly S3Error BadDigest = new("BadDigest", 400, "The Content-MD5 or checksum you specified did not match what we received.");
     public static readonly S3Error BucketAlreadyExists = new("BucketAlreadyExists", 409, "The requested bucket name is not available.");
     public static readonly S3Error BucketAlreadyOwnedByYou = new("BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it.");
@@ -23,6 +24,7 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error InvalidPart = new("InvalidPart", 400, "One or more of the specified parts could not be found.");
     public static readonly S3Error InvalidPartOrder = new("InvalidPartOrder", 400, "The list of parts was not in ascending order.");
     public static readonly S3Error InvalidRange = new("InvalidRange", 416, "The requested range is not satisfiable.");
+    public static readonly S3Error InvalidTag = new("InvalidTag", 400, "The tag provided was not a valid tag.");
     public static readonly S3Error InvalidRequest = new("InvalidRequest", 400, "Invalid request.");
     public static readonly S3Error KeyTooLongError = new("KeyTooLongError", 400, "Your key is too long.");
     public static readonly S3Error MalformedXML = new("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema.");

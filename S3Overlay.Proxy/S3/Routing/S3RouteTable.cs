@@ -28,6 +28,9 @@ public sealed class S3RouteTable(S3Handlers h)
 
         // Object
         new("GET", S3Scope.Object, "GetObjectAcl", h.GetObjectAcl, Query("acl")),
+        new("GET", S3Scope.Object, "GetObjectTagging", h.GetObjectTagging, Query("tagging")),
+        new("PUT", S3Scope.Object, "PutObjectTagging", h.PutObjectTagging, Query("tagging")),
+        new("DELETE", S3Scope.Object, "DeleteObjectTagging", h.DeleteObjectTagging, Query("tagging")),
         new("GET", S3Scope.Object, "ListParts", h.ListParts, Query("uploadId")),
         new("GET", S3Scope.Object, "GetObject", h.GetObject),
         new("HEAD", S3Scope.Object, "HeadObject", h.HeadObject),
@@ -43,7 +46,7 @@ public sealed class S3RouteTable(S3Handlers h)
 
     /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
     private static readonly string[] Unsupported =
-        ["policy", "cors", "lifecycle", "tagging", "website", "replication", "encryption", "notification",
+        ["policy", "cors", "lifecycle", "website", "replication", "encryption", "notification",
          "logging", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
          "publicAccessBlock", "versions", "attributes"];
@@ -51,10 +54,15 @@ public sealed class S3RouteTable(S3Handlers h)
     /// <summary>Sub-resources answered for GET only (a fixed answer); changing them is NotImplemented.</summary>
     private static readonly string[] ReadOnly = ["acl"];
 
+    /// <summary>Sub-resources answered on objects only (bucket tagging is not implemented).</summary>
+    private static readonly string[] ObjectOnly = ["tagging"];
+
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {
         foreach (var name in Unsupported)
             if (request.Query.ContainsKey(name)) return null;
+        foreach (var name in ObjectOnly)
+            if (scope != S3Scope.Object && request.Query.ContainsKey(name)) return null;
         foreach (var name in ReadOnly)
             if (request.Query.ContainsKey(name) && !HttpMethods.IsGet(request.Method)) return null;
         foreach (var route in _routes)

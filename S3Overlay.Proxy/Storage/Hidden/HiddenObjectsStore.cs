@@ -28,6 +28,15 @@ public sealed class HiddenObjectsStore(IObjectStore inner, HiddenNamespace hidde
         return await inner.GetObjectAsync(bucket, key, request, ct);
     }
 
+    public async Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct)
+    {
+        await RefuseHiddenAsync(bucket, key, ct);
+        return await inner.GetObjectTaggingAsync(bucket, key, ct);
+    }
+
+    public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
+        inner.PutObjectTaggingAsync(bucket, key, tags, ct);
+
     public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
     {
         if (!hidden.Prefixes.ContainsKey(bucket) || request.MaxKeys <= 0) return await inner.ListObjectsAsync(bucket, request, ct);
