@@ -17,7 +17,7 @@ public static class AdminApi
 
     public static WebApplication MapAdminApi(this WebApplication app)
     {
-        var api = app.MapGroup(Prefix).AddEndpointFilter(RequireUserAsync);
+        var api = app.MapGroup(Prefix).RefuseCrossSite().AddEndpointFilter(RequireUserAsync);
         api.MapGet("/cache/{bucket}", Report);
         api.MapDelete("/cache/{bucket}", EvictAsync);
         api.MapPost("/warm/{bucket}", Warm);

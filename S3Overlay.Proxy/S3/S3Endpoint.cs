@@ -26,8 +26,13 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
         context.Response.Headers["x-amz-request-id"] = requestId;
         context.Response.Headers["x-amz-id-2"] = requestId;
         context.Response.Headers.Server = "S3Overlay";
+        // Objects are user content served on our own origin (beside /_overlay/ and its signed-in
+        // pages): never sniffed into HTML, and any HTML renders in an opaque, script-less origin.
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        context.Response.Headers.ContentSecurityPolicy = "sandbox";
         try
         {
+            ExactCaseQuery.Install(context);
             var address = S3Address.From(context, options.BaseDomain);
             var scope = address.Bucket is null ? S3Scope.Service : address.Key is null ? S3Scope.Bucket : S3Scope.Object;
             var route = routes.Find(context.Request, scope) ?? throw Unroutable(context.Request, scope);

@@ -30,6 +30,8 @@ public sealed class RequestAuthenticator(AuthSettings settings, SigV4Verifier v4
         else if (presignedV4) identity = v4.VerifyPresigned(request, r.Address);
         else if (presignedV2) identity = v2.VerifyQuery(request, r.Address);
         else identity = AllowAnonymous(r) ? null : throw new S3Exception(S3Error.AccessDenied);
+        if (identity is null && query.Keys.Any(name => name.StartsWith("response-", StringComparison.Ordinal)))
+            throw new S3Exception(S3Error.InvalidRequest.WithMessage("Request specific response headers cannot be used for anonymous GET requests."));
 
         r.AccessKey = identity?.AccessKey;
         RequestPayload.Install(r, identity?.PayloadHash, identity?.Chunks);
