@@ -29,4 +29,7 @@ public sealed record ObjectMetadata
     /// a HEAD may leave them out (S3's HEAD does not tell them either).
     /// </summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyMap;
+
+    /// <summary>The object's access control list in the front end's text form; null is private (the owner only).</summary>
+    public string? Acl { get; init; }
 }

@@ -131,4 +131,17 @@ public sealed class AwsCliTests(AwsCliFixture cli) : IClassFixture<AwsCliFixture
             "--tagging", "TagSet=[{Key=" + new string('k', 129) + ",Value=v}]"));
         Assert.Contains("InvalidTag", refused.Message);
     }
+
+    [Fact]
+    public async Task Cp_with_acl_public_read_lets_anyone_download_it_and_nothing_else()
+    {
+        var file = TestFiles.WriteRandom(Path.Combine(_aws.Home, "public.bin"), 2048, seed: 5);
+        await Aws("s3", "cp", file, $"s3://{Bucket}/public/one.bin", "--acl", "public-read");
+        await Aws("s3", "cp", file, $"s3://{Bucket}/public/private.bin");
+
+        using var anonymous = cli.Proxy.CreateHttpClient(signed: false);
+        Assert.Equal(File.ReadAllBytes(file), await anonymous.GetByteArrayAsync($"{Bucket}/public/one.bin"));
+        using var refused = await anonymous.GetAsync($"{Bucket}/public/private.bin");
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+    }
 }

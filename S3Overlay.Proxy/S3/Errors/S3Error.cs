@@ -27,6 +27,7 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error InvalidTag = new("InvalidTag", 400, "The tag provided was not a valid tag.");
     public static readonly S3Error InvalidRequest = new("InvalidRequest", 400, "Invalid request.");
     public static readonly S3Error KeyTooLongError = new("KeyTooLongError", 400, "Your key is too long.");
+    public static readonly S3Error MalformedACLError = new("MalformedACLError", 400, "The XML you provided was not well-formed or did not validate against our published schema.");
     public static readonly S3Error MalformedXML = new("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema.");
     public static readonly S3Error MalformedTrailerError = new("MalformedTrailerError", 400, "The request contained trailing data that was not well-formed or did not conform to our published schema.");
     public static readonly S3Error MetadataTooLarge = new("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.");
@@ -45,6 +46,7 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error ServiceUnavailable = new("ServiceUnavailable", 503, "Service is unable to handle request.");
     public static readonly S3Error SignatureDoesNotMatch = new("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided.");
     public static readonly S3Error SlowDown = new("SlowDown", 503, "Please reduce your request rate.");
+    public static readonly S3Error UnresolvableGrantByEmailAddress = new("UnresolvableGrantByEmailAddress", 400, "The e-mail address you provided does not match any account on record.");
     public static readonly S3Error XAmzContentSHA256Mismatch = new("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.");
 
     /// <summary>The same code and status with a more specific message.</summary>

@@ -16,6 +16,7 @@ public sealed class S3RouteTable(S3Handlers h)
 
         // Bucket
         new("GET", S3Scope.Bucket, "GetBucketAcl", h.GetBucketAcl, Query("acl")),
+        new("PUT", S3Scope.Bucket, "PutBucketAcl", h.PutBucketAcl, Query("acl")),
         new("GET", S3Scope.Bucket, "GetBucketLocation", h.GetBucketLocation, Query("location")),
         new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
         new("GET", S3Scope.Bucket, "ListMultipartUploads", h.ListMultipartUploads, Query("uploads")),
@@ -28,6 +29,7 @@ public sealed class S3RouteTable(S3Handlers h)
 
         // Object
         new("GET", S3Scope.Object, "GetObjectAcl", h.GetObjectAcl, Query("acl")),
+        new("PUT", S3Scope.Object, "PutObjectAcl", h.PutObjectAcl, Query("acl")),
         new("GET", S3Scope.Object, "GetObjectTagging", h.GetObjectTagging, Query("tagging")),
         new("PUT", S3Scope.Object, "PutObjectTagging", h.PutObjectTagging, Query("tagging")),
         new("DELETE", S3Scope.Object, "DeleteObjectTagging", h.DeleteObjectTagging, Query("tagging")),
@@ -51,9 +53,6 @@ public sealed class S3RouteTable(S3Handlers h)
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
          "publicAccessBlock", "versions", "attributes"];
 
-    /// <summary>Sub-resources answered for GET only (a fixed answer); changing them is NotImplemented.</summary>
-    private static readonly string[] ReadOnly = ["acl"];
-
     /// <summary>Sub-resources answered on objects only (bucket tagging is not implemented).</summary>
     private static readonly string[] ObjectOnly = ["tagging"];
 
@@ -63,8 +62,6 @@ public sealed class S3RouteTable(S3Handlers h)
             if (request.Query.ContainsKey(name)) return null;
         foreach (var name in ObjectOnly)
             if (scope != S3Scope.Object && request.Query.ContainsKey(name)) return null;
-        foreach (var name in ReadOnly)
-            if (request.Query.ContainsKey(name) && !HttpMethods.IsGet(request.Method)) return null;
         foreach (var route in _routes)
             if (route.Matches(request, scope)) return route;
         return null;

@@ -34,6 +34,10 @@ public sealed class HiddenObjectsStore(IObjectStore inner, HiddenNamespace hidde
         return await inner.GetObjectTaggingAsync(bucket, key, ct);
     }
 
+    public Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct) => inner.PutObjectAclAsync(bucket, key, acl, ct);
+    public Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct) => inner.GetBucketSettingAsync(bucket, name, ct);
+    public Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct) => inner.PutBucketSettingAsync(bucket, name, value, ct);
+
     public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
         inner.PutObjectTaggingAsync(bucket, key, tags, ct);
 
