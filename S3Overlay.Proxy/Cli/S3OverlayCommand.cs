@@ -28,13 +28,20 @@ public static class S3OverlayCommand
     };
 
     /// <param name="output">Where the verbs print (the console by default; tests pass a writer).</param>
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    /// <param name="ct">Stops a verb (and <c>serve</c>'s server); Ctrl+C and SIGTERM are left to the server's own host.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken ct = default)
     {
         error ??= Console.Error;
-        var configuration = new InvocationConfiguration { Output = output ?? Console.Out, Error = error, EnableDefaultExceptionHandler = false };
+        var configuration = new InvocationConfiguration
+        {
+            Output = output ?? Console.Out,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
         try
         {
-            return await Create().Parse(args).InvokeAsync(configuration);
+            return await Create().Parse(args).InvokeAsync(configuration, ct);
         }
         catch (CliException e)
         {

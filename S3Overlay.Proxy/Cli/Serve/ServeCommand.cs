@@ -19,48 +19,40 @@ public static class ServeCommand
         };
         var bucket = new Option<string?>("--bucket") { Description = "Bucket name for FOLDER [default: the folder's name]" };
         var command = new Command("serve", "Run the S3 server (flags > S3_OVERLAY_* variables > appsettings.json)") { folder, bucket };
-        var flags = ServeFlag.All.ToDictionary(f => f, Option (f) => f.IsSwitch
-            ? new Option<bool?>(f.Name) { Description = f.HelpText, Arity = ArgumentArity.ZeroOrOne }
-            : new Option<string?>(f.Name) { Description = f.HelpText });
-        foreach (var option in flags.Values) command.Options.Add(option);
+        foreach (var flag in ServeFlag.All) command.Options.Add(new Option<string?>(flag.Name) { Description = flag.HelpText });
 
-        command.SetAction(result =>
+        command.SetAction((result, ct) =>
         {
-            var given = Given(result, flags);
+            var given = FlagSettings(result);
             if (result.GetValue(folder) is { } path)
             {
                 var dataDir = FolderBucket.Prepare(path, result.GetValue(bucket), given.GetValueOrDefault("S3_OVERLAY_DATA_DIR"));
                 given["S3_OVERLAY_DATA_DIR"] = dataDir;
             }
             else if (result.GetValue(bucket) is not null) throw new CliException("--bucket names the bucket of a FOLDER; give the folder too");
-            return Run([], given, result.InvocationConfiguration.Output);
+            return RunAsync([], given, result.InvocationConfiguration.Output, ct);
         });
         return command;
     }
 
     /// <summary>The settings the flags on this command line set, by configuration key; flags not given are absent.</summary>
-    public static Dictionary<string, string?> Given(ParseResult result, IReadOnlyDictionary<ServeFlag, Option> flags)
+    public static Dictionary<string, string?> FlagSettings(ParseResult result)
     {
         var given = new Dictionary<string, string?>();
-        foreach (var (flag, option) in flags)
+        foreach (var flag in ServeFlag.All)
         {
-            if (result.GetResult(option) is not { Implicit: false }) continue;
-            given[flag.Setting] = option switch
-            {
-                Option<bool?> s => (result.GetValue(s) ?? true) ? "true" : "false", // a bare --cache means on
-                Option<string?> s => result.GetValue(s),
-                _ => throw new InvalidOperationException(option.Name),
-            };
+            var option = (Option<string?>)result.CommandResult.Command.Options.First(o => o.Name == flag.Name);
+            if (result.GetResult(option) is { Implicit: false }) given[flag.Setting] = result.GetValue(option);
         }
         return given;
     }
 
     /// <summary>
-    /// Starts the server and blocks until it is stopped (Ctrl+C). <paramref name="flags"/> are added
+    /// Runs the server until it is stopped (Ctrl+C, SIGTERM, or <paramref name="ct"/>). <paramref name="flags"/> are added
     /// last to the configuration, after the environment and the configuration files, so they win.
     /// A bad value stops start-up naming the flag it came from (or the setting, if no flag set it).
     /// </summary>
-    public static int Run(string[] args, IReadOnlyDictionary<string, string?> flags, TextWriter output)
+    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?> flags, TextWriter output, CancellationToken ct)
     {
         WebApplication app;
         try
@@ -71,11 +63,11 @@ public static class ServeCommand
         {
             throw new CliException($"{flag.Name}: {e.Problem}");
         }
-        using (app)
+        await using (app)
         {
             try
             {
-                app.Start();
+                await app.StartAsync(ct);
             }
             catch (Exception e) when (e is IOException or FormatException or InvalidOperationException && flags.ContainsKey("urls"))
             {
@@ -83,9 +75,9 @@ public static class ServeCommand
             }
             // One line a script (or a test) can read to find a port chosen with :0.
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-            output.WriteLine($"s3overlay: listening on {string.Join(' ', addresses)}");
-            output.Flush();
-            app.WaitForShutdown();
+            await output.WriteLineAsync($"s3overlay: listening on {string.Join(' ', addresses)}");
+            await output.FlushAsync(ct);
+            await app.WaitForShutdownAsync(ct);
         }
         return 0;
     }

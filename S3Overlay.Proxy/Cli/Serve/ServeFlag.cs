@@ -7,7 +7,7 @@ namespace S3Overlay.Cli.Serve;
 /// </summary>
 /// <param name="Setting">The configuration key the flag sets: an <c>S3_OVERLAY_*</c> name, or <c>urls</c>.</param>
 /// <param name="Variable">The environment variable a person would otherwise set (shown in --help).</param>
-public sealed record ServeFlag(string Name, string Setting, string Variable, string Default, string Meaning, bool IsSwitch = false)
+public sealed record ServeFlag(string Name, string Setting, string Variable, string Default, string Meaning)
 {
     public string HelpText => $"{Meaning} [env: {Variable}] [default: {Default}]";
 
@@ -24,7 +24,7 @@ public sealed record ServeFlag(string Name, string Setting, string Variable, str
         new("--remote-secret-key", "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY", "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY", "none", "Its secret key"),
         new("--remote-addressing-style", "S3_OVERLAY_REMOTE_ADDRESSING_STYLE", "S3_OVERLAY_REMOTE_ADDRESSING_STYLE", "virtual", "virtual or path (MinIO and most self-hosted servers)"),
         new("--bucket-mapping", "S3_OVERLAY_BUCKET_MAPPING", "S3_OVERLAY_BUCKET_MAPPING", "none", "Remote bucket behind each local one: local1:remote1,local2:remote2"),
-        new("--cache", "S3_OVERLAY_CACHE_ENABLED", "S3_OVERLAY_CACHE_ENABLED", "false", "Keep what is read from the remote (--cache, or --cache false)", IsSwitch: true),
+        new("--cache", "S3_OVERLAY_CACHE_ENABLED", "S3_OVERLAY_CACHE_ENABLED", "false", "Keep what is read from the remote: on or off (true/false)"),
         new("--chunk-size", "S3_OVERLAY_CHUNK_SIZE", "S3_OVERLAY_CHUNK_SIZE", "16777216", "Chunk size (bytes) of large cached objects"),
         new("--chunk-threshold", "S3_OVERLAY_CHUNK_THRESHOLD", "S3_OVERLAY_CHUNK_THRESHOLD", "52428800", "Objects larger than this (bytes) are cached in chunks"),
         new("--cache-max-bytes", "S3_OVERLAY_CACHE_MAX_BYTES", "S3_OVERLAY_CACHE_MAX_BYTES", "0: unlimited", "Cap on what the cache holds from the remote (bytes)"),
