@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using S3Overlay.Cli.Admin;
 using S3Overlay.Cli.Serve;
 
@@ -18,8 +19,14 @@ public static class S3OverlayCommand
     /// </summary>
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
-    public static RootCommand Create() => new("S3 Overlay: an S3 server over a local store that backfills from a remote S3 bucket")
+    /// <summary>
+    /// A plain command rather than RootCommand, which would name itself after the assembly
+    /// (<c>S3Overlay.Proxy</c>) in --help; installed, the command is <c>s3overlay</c>.
+    /// </summary>
+    public static Command Create() => new("s3overlay", "S3 Overlay: an S3 server over a local store that backfills from a remote S3 bucket")
     {
+        new HelpOption(),
+        new VersionOption(),
         ServeCommand.Create(),
         StatusCommand.Create(),
         WarmCommand.Create(),
