@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using S3Overlay.Overlay.Eviction;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using static S3Overlay.Telemetry.OverlayTelemetry;
+using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// Objects over the chunk threshold, read in fixed, aligned chunks: each chunk from the cache or
+/// from its own ranged remote GET (one per chunk however many readers want it), the next one
+/// read ahead, and never a byte of two generations of the object mixed in one answer.
+/// </summary>
+public sealed class ChunkedReads(
+    IObjectStore local, RemoteSource remote, OverlaySettings settings, FillRecords records, CacheIndex cache,
+    CacheEvictor evictor, BackgroundWork work, FillSlots slots, ILogger logger)
+{
+    /// <summary>The remote no longer holds the generation being read: never mix its bytes with another's.</summary>
+    public static readonly S3Error RemoteChanged = S3Error.RemoteError.WithMessage("The remote object changed while it was being read; retry the request.");
+
+    private readonly SingleFlight<string> _fills = new(settings.SpillDirectory, slots);
+
+    public int InFlight => _fills.Count;
+
+    /// <summary>One remote object cached in chunks: which generation, and how it is cut.</summary>
+    private sealed record ChunkedObject(string Bucket, string RemoteBucket, string Key, ObjectInfo Remote, ChunkLayout Layout)
+    {
+        // The chunks whose fill this read started itself (checking the generation, reading ahead):
+        // reading one later is not joining another reader's fill, so it is not coalesced.
+        private readonly ConcurrentDictionary<int, bool> _startedHere = new();
+
+        public string ChunkKey(int index) => CacheKeys.Chunk(RemoteBucket, Key, Remote.ETag, Layout.ChunkSize, index);
+
+        public void Started(int index, bool joined)
+        {
+            if (!joined) _startedHere.TryAdd(index, true);
+        }
+
+        public bool StartedHere(int index) => _startedHere.ContainsKey(index);
+    }
+
+    /// <summary>
+    /// Opens the read of <paramref name="described"/> (the remote's description, or the manifest's).
+    /// Throws <see cref="RemoteChanged"/> before any byte is served when the remote holds another
+    /// generation by now: the caller starts over with the new one.
+    /// </summary>
+    public async Task<ObjectContent> ReadAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, CancellationToken ct)
+    {
+        request.Conditions.Evaluate(described);
+        var range = Ranges.Resolve(request.Range, described.Size);
+        var remoteBucket = remote.BucketOf(bucket) ?? throw RemoteSource.Missing(bucket, key);
+        var chunked = new ChunkedObject(bucket, remoteBucket, key, described, new ChunkLayout(described.Size, settings.ChunkSize));
+        var body = new ChunkedBody(chunked.Layout, range?.Offset ?? 0, range?.Length ?? described.Size,
+            (index, offset, length, c) => OpenChunkAsync(chunked, index, offset, length, c),
+            settings.CacheEnabled ? index => ReadAhead(chunked, index) : null);
+        try
+        {
+            await ConfirmGenerationAsync(chunked, body.FirstChunk, body.LastChunk, ct);
+            await body.OpenFirstAsync(ct);
+        }
+        catch
+        {
+            await body.DisposeAsync();
+            throw;
+        }
+        OverlaySpans.Count(Results.Chunked);
+        cache.Touch(CacheEntryKind.Chunks, remoteBucket, key);
+        return new ObjectContent(described, body, range);
+    }
+
+    /// <summary>
+    /// Before the first byte is served: if the read needs any chunk the cache lacks, the remote
+    /// must still hold this generation. Asking with the first missing chunk's fill costs nothing
+    /// extra, and turns a replaced object into a clean retry instead of a body cut halfway. A fill
+    /// this read joined proves nothing: it may have asked the remote before the object changed
+    /// (an earlier read's read-ahead), so the proof is the first fill this read starts itself.
+    /// </summary>
+    private async Task ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, CancellationToken ct)
+    {
+        for (var index = first; index <= last; index++)
+        {
+            if (await HasChunkAsync(chunked, index, ct)) continue;
+            var (fill, joined) = JoinFill(chunked, index);
+            chunked.Started(index, joined);
+            try
+            {
+                if (joined) continue;
+                await fill.Opened.WaitAsync(ct);
+                if (fill.Declined) throw new S3Exception(RemoteChanged);
+            }
+            finally
+            {
+                fill.Leave();
+            }
+            return;
+        }
+    }
+
+    private async Task<Stream> OpenChunkAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
+    {
+        // A fill in flight first, then the cache: in this order a fill that ends in between has
+        // stored the chunk by the time the cache is asked, so the remote is not asked twice.
+        var inFlight = _fills.TryJoin(chunked.ChunkKey(index));
+        if (inFlight is null && await TryOpenCachedAsync(chunked, index, offset, length, ct) is { } cached)
+            return cached;
+        var (fill, joined) = inFlight is not null ? (inFlight, true) : JoinFill(chunked, index);
+        joined &= !chunked.StartedHere(index);
+        if (joined) CoalescedWaiters.Add(1);
+        try
+        {
+            await fill.Opened.WaitAsync(ct);
+            if (fill.Declined) throw new S3Exception(RemoteChanged);
+            return new MeasuredBody(fill.OpenReader(offset, length), Sources.Remote,
+                OverlaySpans.Joiner(Spans.ChunkFill, chunked.Bucket, chunked.Key, joined)?.SetTag(Tags.ChunkIndex, index));
+        }
+        catch
+        {
+            fill.Leave();
+            throw;
+        }
+    }
+
+    private async Task<Stream?> TryOpenCachedAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
+    {
+        try
+        {
+            var cached = await local.GetObjectAsync(settings.CacheBucket, chunked.ChunkKey(index),
+                new ObjectReadRequest(new ByteRange(offset, offset + length - 1), ReadConditions.None), ct);
+            if (cached.Info.Size == chunked.Layout.LengthOf(index))
+            {
+                var span = OverlaySpans.Start(Spans.ChunkHit, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index);
+                return new MeasuredBody(cached.Body, Sources.Local, span);
+            }
+            // A chunk of the wrong size is one a non-atomic local store is still writing (or
+            // kept half of): it is not there yet.
+            await cached.DisposeAsync();
+            return null;
+        }
+        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Starts filling a chunk a sequential reader will want next, unless it is cached or in flight.</summary>
+    private void ReadAhead(ChunkedObject chunked, int index) => work.TryStart("read-ahead", async ct =>
+    {
+        try
+        {
+            if (await HasChunkAsync(chunked, index, ct)) return;
+            var (fill, joined) = JoinFill(chunked, index);
+            chunked.Started(index, joined);
+            fill.Leave();
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Past the fill cap, or the remote failing: the reader fetches the chunk itself when it gets there.
+            logger.LogDebug(e, "Read-ahead of chunk {Index} of {Key} failed", index, chunked.Key);
+        }
+    });
+
+    private async Task<bool> HasChunkAsync(ChunkedObject chunked, int index, CancellationToken ct)
+    {
+        try
+        {
+            var info = await local.HeadObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), ReadConditions.None, ct);
+            return info.Size == chunked.Layout.LengthOf(index);
+        }
+        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One ranged remote GET per chunk, however many readers want it.</summary>
+    private (RemoteFill Fill, bool Joined) JoinFill(ChunkedObject chunked, int index)
+    {
+        var range = chunked.Layout.RangeOf(index);
+        return _fills.JoinOrStart(chunked.ChunkKey(index), f => f.Start(work,
+            // If-Match: a remote that honours it refuses a replaced object instead of sending its bytes.
+            openRemote: c => remote.GetAsync(chunked.Bucket, chunked.Key,
+                new ObjectReadRequest(range, new ReadConditions(chunked.Remote.ETag, null, null, null)), c),
+            // Whatever the remote honours, the bytes must be this generation's and exactly this chunk.
+            accept: answer => answer.Info.ETag == chunked.Remote.ETag && answer.Info.Size == chunked.Remote.Size
+                              && answer.Range?.Offset == range.First && answer.Length == chunked.Layout.LengthOf(index),
+            store: settings.CacheEnabled ? (_, body) => StoreAsync(chunked, index, body) : null,
+            mapError: e => e is S3Exception { Error.Status: 412 } ? new S3Exception(RemoteChanged) : e,
+            logger,
+            OverlaySpans.Start(Spans.ChunkFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index).SetTag(Tags.Coalesced, false)));
+    }
+
+    /// <summary>Stores a chunk, then (once per generation) the manifest: a manifest never names a generation with no chunk stored.</summary>
+    private async Task StoreAsync(ChunkedObject chunked, int index, Stream body)
+    {
+        await LocalBuckets.EnsureAsync(local, settings.CacheBucket, CancellationToken.None);
+        try
+        {
+            await local.PutObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), body,
+                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index) }, CancellationToken.None);
+        }
+        catch
+        {
+            // A chunk key is the overlay's alone: whatever a non-atomic store kept of it goes.
+            await DiscardAsync(chunked.ChunkKey(index));
+            throw;
+        }
+        cache.RecordChunk(chunked.RemoteBucket, chunked.Key, chunked.Layout.LengthOf(index));
+        evictor.EvictIfOverHighWatermark();
+        await records.RecordChunkedAsync(chunked.RemoteBucket, chunked.Remote, chunked.Layout.ChunkSize);
+        remote.Forget(chunked.Bucket, chunked.Key);
+    }
+
+    private async Task DiscardAsync(string chunkKey)
+    {
+        try
+        {
+            await local.DeleteObjectAsync(settings.CacheBucket, chunkKey, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not remove the partial chunk {Key}", chunkKey);
+        }
+    }
+}

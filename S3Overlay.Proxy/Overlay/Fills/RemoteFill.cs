@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using S3Overlay.Telemetry;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// One remote read in flight (a whole object, or one chunk). Its body spills to a
+/// <see cref="SpillBuffer"/> that every reader follows as bytes arrive: the client that started
+/// it, coalesced waiters, and, with caching on, the local write. The remote read belongs to the
+/// fill, not to any client, so a client that goes away does not stop a fill others depend on;
+/// a fill that stores nothing stops once the last reader that opened its body has gone.
+/// </summary>
+public sealed class RemoteFill
+{
+    private readonly SpillBuffer _spill;
+    private readonly TaskCompletionSource<ObjectInfo> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _abandoned = new();
+
+    public RemoteFill(string spillDirectory) => _spill = new SpillBuffer(spillDirectory);
+
+    /// <summary>The remote's description, once its answer has begun (or the mapped remote error).</summary>
+    public Task<ObjectInfo> Opened => _opened.Task;
+
+    /// <summary>True when the remote answered but the fill declined to read the body (the object is chunked).</summary>
+    public bool Declined { get; private set; }
+
+    /// <summary>Runs once the fill is over, just before <see cref="Finished"/> completes.</summary>
+    public Action? Over { get; set; }
+
+    /// <summary>Completes when the remote read and the local write (if any) are over, whatever their outcome.</summary>
+    public Task Finished => _finished.Task;
+
+    /// <summary>Takes a reader's share; false when the fill is over and its bytes are gone.</summary>
+    public bool TryJoin() => _spill.TryAcquire();
+
+    /// <summary>A joined reader that will not read gives its share back.</summary>
+    public void Leave() => _spill.Release();
+
+    /// <summary>A joined reader's view of <paramref name="length"/> bytes from <paramref name="offset"/> of the fill's body.</summary>
+    public Stream OpenReader(long offset, long length) => _spill.OpenReader(offset, length);
+
+    /// <param name="openRemote">Opens the remote read; what it throws is given to <paramref name="mapError"/>.</param>
+    /// <param name="accept">Whether to read the body the remote announced (false: it is not what this fill wants, say too large to fill whole).</param>
+    /// <param name="store">Writes the body locally from a stream of it; null when caching is off, and then the fill stops once every reader has left.</param>
+    /// <returns>False when shutdown has begun: the fill fails with 503 and nothing runs.</returns>
+    public bool Start(
+        BackgroundWork work,
+        Func<CancellationToken, Task<ObjectContent>> openRemote,
+        Func<ObjectContent, bool> accept,
+        Func<ObjectInfo, Stream, Task>? store,
+        Func<Exception, Exception> mapError,
+        ILogger logger,
+        Activity? span)
+    {
+        if (store is null) _spill.Abandoned = () => _abandoned.Cancel();
+        if (work.TryStart("fill", stopping => RunAsync(openRemote, accept, store, mapError, logger, span, stopping))) return true;
+        var refused = new S3Exception(S3Error.ServiceUnavailable.WithMessage("The proxy is shutting down."));
+        _spill.Fail(refused);
+        _opened.TrySetException(refused);
+        span?.Dispose();
+        _spill.Release();
+        End();
+        return false;
+    }
+
+    private async Task RunAsync(
+        Func<CancellationToken, Task<ObjectContent>> openRemote,
+        Func<ObjectContent, bool> accept,
+        Func<ObjectInfo, Stream, Task>? store,
+        Func<Exception, Exception> mapError,
+        ILogger logger,
+        Activity? span,
+        CancellationToken stopping)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Task? storing = null;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, _abandoned.Token);
+        try
+        {
+            ObjectContent content;
+            try
+            {
+                content = await openRemote(cancel.Token);
+            }
+            catch (Exception e)
+            {
+                var mapped = mapError(e);
+                _spill.Fail(mapped);
+                _opened.TrySetException(mapped);
+                span?.SetStatus(ActivityStatusCode.Error, mapped.Message);
+                return;
+            }
+
+            await using (content)
+            {
+                if (!accept(content))
+                {
+                    Declined = true;
+                    _spill.Fail(new InvalidOperationException("The fill was declined."));
+                    _opened.TrySetResult(content.Info);
+                    return;
+                }
+                _spill.Expect(content.Length);
+                if (store is not null && _spill.TryAcquire())
+                    storing = StoreAsync(store, content.Info, content.Length, logger);
+                _opened.TrySetResult(content.Info);
+                await PumpAsync(content, span, cancel.Token);
+            }
+        }
+        finally
+        {
+            if (storing is not null) await storing;
+            OverlayTelemetry.FillDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            span?.Dispose();
+            _spill.Release();
+            End();
+        }
+    }
+
+    private void End()
+    {
+        Over?.Invoke();
+        _finished.TrySetResult();
+    }
+
+    private async Task PumpAsync(ObjectContent content, Activity? span, CancellationToken ct)
+    {
+        // 128 KiB: large enough that a loopback copy is not syscall-bound, small enough to pool.
+        var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
+        long total = 0;
+        try
+        {
+            int read;
+            while ((read = await content.Body.ReadAsync(buffer, ct)) > 0)
+            {
+                await _spill.AppendAsync(buffer.AsMemory(0, read), CancellationToken.None);
+                OverlayTelemetry.RemoteBytesFetched.Add(read);
+                total += read;
+            }
+            _spill.Complete();
+        }
+        catch (Exception e)
+        {
+            _spill.Fail(e);
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            span?.SetTag(OverlayTelemetry.Tags.Bytes, total);
+        }
+    }
+
+    // The local write follows the spill like any reader: a slow or failing local store never
+    // holds back the remote read or the client, and a failed remote read fails the local write,
+    // which then stores nothing.
+    private async Task StoreAsync(Func<ObjectInfo, Stream, Task> store, ObjectInfo info, long length, ILogger logger)
+    {
+        await Task.Yield();
+        await using var body = _spill.OpenReader(0, length);
+        try
+        {
+            await store(info, body);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Dropped the local copy of {Key}: {Reason}", info.Key, e.Message);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// At most one <see cref="RemoteFill"/> per key in this process: concurrent misses of one object
+/// (or one chunk) join the fill in flight instead of asking the remote again.
+/// </summary>
+public sealed class SingleFlight<TKey>(string spillDirectory, FillSlots slots) where TKey : notnull
+{
+    private readonly ConcurrentDictionary<TKey, RemoteFill> _fills = new();
+
+    /// <summary>The fill in flight for <paramref name="key"/>, joined (the caller holds a share), or null.</summary>
+    public RemoteFill? TryJoin(TKey key) =>
+        _fills.TryGetValue(key, out var fill) && fill.TryJoin() ? fill : null;
+
+    /// <summary>
+    /// Joins the fill in flight, or registers a new one and starts it with <paramref name="start"/>.
+    /// Either way the caller holds a share: it must open a reader or <see cref="RemoteFill.Leave"/>.
+    /// A new fill takes one of the <see cref="FillSlots"/> (SlowDown when none is free) until it is over.
+    /// </summary>
+    public (RemoteFill Fill, bool Joined) JoinOrStart(TKey key, Action<RemoteFill> start)
+    {
+        while (true)
+        {
+            if (TryJoin(key) is { } joined) return (joined, true);
+            slots.Take();
+            var fill = new RemoteFill(spillDirectory);
+            if (!_fills.TryAdd(key, fill))
+            {
+                slots.Release();
+                fill.Leave();
+                continue;
+            }
+            fill.TryJoin();
+            // Before Finished completes, not after: whoever awaits it (a delete, the idle signal)
+            // then finds the fill gone from the count and its slot free.
+            fill.Over = () =>
+            {
+                _fills.TryRemove(new KeyValuePair<TKey, RemoteFill>(key, fill));
+                slots.Release();
+            };
+            start(fill);
+            return (fill, false);
+        }
+    }
+
+    /// <summary>Completes when the fill in flight for <paramref name="key"/> (if any) is over, its local write included.</summary>
+    public Task WhenFinished(TKey key) => _fills.TryGetValue(key, out var fill) ? fill.Finished : Task.CompletedTask;
+
+    /// <summary>Fills in flight now (the admin API's report).</summary>
+    public int Count => _fills.Count;
+}

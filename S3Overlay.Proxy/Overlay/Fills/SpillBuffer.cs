@@ -1,0 +1,161 @@
+using S3Overlay.S3.Payloads;
+using Microsoft.Win32.SafeHandles;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// A growing temporary file that one writer (the remote read of a fill) appends to while any
+/// number of readers (the client that started the fill, coalesced waiters, the local write)
+/// follow it at their own pace. Memory stays bounded whatever the object size and however slow a
+/// reader is; a fast reader never waits for a slow one, and the writer never waits for anyone.
+/// The file is deleted when the last holder releases it.
+/// </summary>
+public sealed class SpillBuffer
+{
+    private readonly object _lock = new();
+    private readonly FileStream _owner;
+    private readonly SafeFileHandle _file;
+    private TaskCompletionSource _grew = NewSignal();
+    private long _written;
+    private long? _expected;
+    private bool _completed;
+    private Exception? _failure;
+    private int _holders = 1;
+    private bool _read;
+
+    /// <summary>The name every spill file has, so a start-up sweep finds those a crash left (<see cref="SpillDirectory"/>).</summary>
+    public const string FilePattern = "spill-*.tmp";
+
+    public SpillBuffer(string directory)
+    {
+        var path = Path.Combine(directory, $"spill-{Guid.NewGuid():N}.tmp");
+        // Owner-only: a spill file holds object bytes other local users must not read.
+        var options = new FileStreamOptions
+        {
+            BufferSize = 0,
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            Options = FileOptions.DeleteOnClose,
+        };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        _owner = new FileStream(path, options);
+        _file = _owner.SafeFileHandle;
+    }
+
+    /// <summary>Called when every reader that opened the body has let go and only the writer holds the file.</summary>
+    public Action? Abandoned { get; set; }
+
+    public long Written { get { lock (_lock) return _written; } }
+
+    /// <summary>The length the body will have once complete (known from the remote's headers).</summary>
+    public void Expect(long length) { lock (_lock) _expected = length; }
+
+    public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
+        long at;
+        lock (_lock) at = _written;
+        await RandomAccess.WriteAsync(_file, data, at, ct);
+        Signal(() => _written += data.Length);
+    }
+
+    /// <summary>The writer is done; readers fail if fewer bytes arrived than expected.</summary>
+    public void Complete() => Signal(() =>
+    {
+        if (_expected is { } n && n != _written)
+            _failure ??= new IOException($"The remote sent {_written} of {n} bytes.");
+        _completed = true;
+    });
+
+    public void Fail(Exception error) => Signal(() => { _failure ??= error; _completed = true; });
+
+    /// <summary>Takes a share of the file; false once it has been released by everyone.</summary>
+    public bool TryAcquire()
+    {
+        lock (_lock)
+        {
+            if (_holders == 0) return false;
+            _holders++;
+            return true;
+        }
+    }
+
+    public void Release()
+    {
+        bool abandoned;
+        lock (_lock)
+        {
+            if (--_holders == 0)
+            {
+                _owner.Dispose();
+                return;
+            }
+            abandoned = _holders == 1 && _read && !_completed;
+        }
+        if (abandoned) Abandoned?.Invoke();
+    }
+
+    /// <summary>A stream of <paramref name="length"/> bytes from <paramref name="offset"/>; it owns one share (acquired by the caller).</summary>
+    public Stream OpenReader(long offset, long length)
+    {
+        lock (_lock) _read = true;
+        return new SpillReader(this, offset, length);
+    }
+
+    /// <summary>Waits until bytes beyond <paramref name="position"/> exist, or the body is complete or failed.</summary>
+    private async ValueTask<long> AvailableAsync(long position, CancellationToken ct)
+    {
+        while (true)
+        {
+            Task grew;
+            lock (_lock)
+            {
+                if (_failure is not null) throw new IOException("The remote read of this object failed.", _failure);
+                if (_written > position || _completed) return _written;
+                grew = _grew.Task;
+            }
+            await grew.WaitAsync(ct);
+        }
+    }
+
+    private void Signal(Action change)
+    {
+        TaskCompletionSource grew;
+        lock (_lock)
+        {
+            change();
+            grew = _grew;
+            _grew = NewSignal();
+        }
+        grew.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed class SpillReader(SpillBuffer spill, long offset, long length) : PayloadStream
+    {
+        private readonly long _start = offset;
+        private readonly long _end = offset + length;
+        private long _position = offset;
+        private bool _released;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            if (_position >= _end || buffer.Length == 0) return 0;
+            var available = await spill.AvailableAsync(_position, ct);
+            if (available <= _position) throw new IOException("The remote body ended early.");
+            var take = (int)Math.Min(buffer.Length, Math.Min(available, _end) - _position);
+            var read = await RandomAccess.ReadAsync(spill._file, buffer[..take], _position, ct);
+            _position += read;
+            return read;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (!_released) { _released = true; spill.Release(); }
+            base.Dispose(disposing);
+        }
+
+        public override long Length => _end - _start;
+    }
+}

@@ -1,0 +1,103 @@
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using Entry = S3Overlay.Overlay.ListingCursor.Entry;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>The listing a client of the overlay sees: the local store's keys, the remote's, minus whiteouts.</summary>
+public sealed class MergedListing(IObjectStore local, RemoteSource source, WhiteoutIndex whiteouts)
+{
+    /// <summary>
+    /// Local ∪ remote − whiteouts, in S3 order; local wins on equal keys (its size, ETag, date).
+    /// </summary>
+    /// <remarks>
+    /// A merge of three cursors that all start after the request's StartAfter (the last entry of
+    /// the page before, a key or a common prefix): the local listing, the remote's, and the
+    /// whiteouts'. Each is read lazily a page at a time, and the merge keeps reading until the page
+    /// is full or both sides end, so whited-out runs of the remote never shorten a page. Because
+    /// a page ends at an entry both sides are ordered by, resuming after it loses and repeats nothing.
+    /// One entry more than asked is collected: it says whether the listing is truly truncated.
+    /// A remote common prefix under which whiteouts lie is shown only if the remote holds a key
+    /// under it that is not whited out (or the local store has the prefix too).
+    /// </remarks>
+    public async Task<ListPage> ListAsync(string bucket, ListRequest request, CancellationToken ct)
+    {
+        var localMissing = false;
+        var remoteMissing = false;
+        var localSide = new ListingCursor(request, async after =>
+        {
+            try
+            {
+                return await local.ListObjectsAsync(bucket, request with { StartAfter = after }, ct);
+            }
+            catch (S3Exception e) when (e.Error == S3Error.NoSuchBucket || e.Error.Code == S3Error.NoSuchBucket.Code)
+            {
+                localMissing = true; // a bucket only the remote has
+                return new ListPage([], [], false, null);
+            }
+        });
+        var remoteSide = new ListingCursor(request, async after =>
+        {
+            if (await source.ListAsync(bucket, request with { StartAfter = after }, ct) is { } page) return page;
+            remoteMissing = true; // a bucket only the local store has
+            return new ListPage([], [], false, null);
+        });
+        var whiteoutCursor = new ListingCursor(request, after => whiteouts.ListPageAsync(bucket, request with { StartAfter = after }, ct));
+
+        var page = new List<Entry>(Math.Min(request.MaxKeys, 1000) + 1);
+        while (page.Count <= request.MaxKeys)
+        {
+            var l = await localSide.PeekAsync();
+            var r = await remoteSide.PeekAsync();
+            if (l is null && r is null) break;
+            var order = l is null ? 1 : r is null ? -1 : Utf8Order.Compare(l.Value.Name, r.Value.Name);
+            if (order <= 0)
+            {
+                localSide.Take();
+                if (order == 0) remoteSide.Take();
+                page.Add(l!.Value);
+            }
+            else
+            {
+                remoteSide.Take();
+                if (!await IsWhitedOutAsync(bucket, r!.Value, whiteoutCursor, ct)) page.Add(r.Value);
+            }
+        }
+        if (localMissing && remoteMissing) throw S3Exception.NoSuchBucket(bucket);
+
+        var truncated = page.Count > request.MaxKeys;
+        if (truncated) page.RemoveAt(page.Count - 1);
+        return new ListPage(
+            page.Where(e => !e.IsPrefix).Select(e => e.Object!).ToList(),
+            page.Where(e => e.IsPrefix).Select(e => e.Name).ToList(),
+            truncated,
+            truncated ? page[^1].Name : null);
+    }
+
+    /// <summary>Whether a remote entry the local store lacks is hidden: a whited-out key, or a prefix with nothing but whiteouts under it.</summary>
+    private async Task<bool> IsWhitedOutAsync(string bucket, Entry remote, ListingCursor whiteouts, CancellationToken ct)
+    {
+        while (await whiteouts.PeekAsync() is { } w && Utf8Order.Compare(w.Name, remote.Name) < 0) whiteouts.Take();
+        if (await whiteouts.PeekAsync() is not { } match || match.Name != remote.Name) return false;
+        whiteouts.Take();
+        return !remote.IsPrefix || !await HasVisibleRemoteKeyAsync(bucket, remote.Name, ct);
+    }
+
+    /// <summary>
+    /// Whether the remote holds a key under <paramref name="prefix"/> that is not whited out. Reads
+    /// the prefix's whiteouts, then at most that many remote keys plus one.
+    /// </summary>
+    private async Task<bool> HasVisibleRemoteKeyAsync(string bucket, string prefix, CancellationToken ct)
+    {
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var whiteout in whiteouts.ListAsync(bucket, prefix, ct)) hidden.Add(whiteout.Key);
+        string? after = null;
+        while (true)
+        {
+            if (await source.ListAsync(bucket, new ListRequest(prefix, null, after, Math.Min(hidden.Count + 1, 1000)), ct) is not { } page) return false;
+            if (page.Objects.Any(o => !hidden.Contains(o.Key))) return true;
+            if (!page.IsTruncated || page.NextStartAfter is null) return false;
+            after = page.NextStartAfter;
+        }
+    }
+}

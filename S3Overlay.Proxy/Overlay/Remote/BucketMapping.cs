@@ -1,0 +1,43 @@
+using S3Overlay.Configuration;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// Which remote bucket backs each local bucket (<c>S3_OVERLAY_BUCKET_MAPPING</c>,
+/// <c>local1:remote1,local2:remote2</c>); a bucket that is not listed uses its own name.
+/// </summary>
+public sealed class BucketMapping
+{
+    public const string Setting = "S3_OVERLAY_BUCKET_MAPPING";
+
+    private readonly Dictionary<string, string> _remoteOf;
+
+    private BucketMapping(Dictionary<string, string> remoteOf) => _remoteOf = remoteOf;
+
+    public static readonly BucketMapping Identity = new(new Dictionary<string, string>());
+
+    public IReadOnlyDictionary<string, string> Pairs => _remoteOf;
+
+    public string RemoteBucketOf(string localBucket) => _remoteOf.GetValueOrDefault(localBucket, localBucket);
+
+    /// <summary>Parses the setting; a malformed pair or a local bucket mapped twice stops start-up.</summary>
+    public static BucketMapping Parse(string? text)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(text)) return new BucketMapping(pairs);
+        foreach (var entry in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = entry.Split(':', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || !IsBucketName(parts[0]) || !IsBucketName(parts[1]))
+                throw new SettingException(Setting, $"'{entry}' is not local:remote with two bucket names");
+            if (!pairs.TryAdd(parts[0], parts[1]))
+                throw new SettingException(Setting, $"local bucket '{parts[0]}' is mapped twice");
+        }
+        return new BucketMapping(pairs);
+    }
+
+    // S3's rule, loosened to what third-party servers accept: 3–63 of a-z 0-9 . - _ (no leading '_').
+    internal static bool IsBucketName(string name) =>
+        name.Length is >= 3 and <= 63 && name[0] != '_' &&
+        name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '-' or '_');
+}
