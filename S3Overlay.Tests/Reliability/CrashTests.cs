@@ -36,21 +36,9 @@ public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlaySe
         foreach (var (key, length, s) in RemoteObjects)
             await servers.RemoteClient.PutObjectAsync(new PutObjectRequest { BucketName = remoteBucket, Key = key, InputStream = PatternData.Open(length, s), UseChunkEncoding = false });
         await using var relay = await FaultRelay.StartAsync(servers.Remote.Url);
-        var environment = new Dictionary<string, string>
-        {
-            ["S3_OVERLAY_DATA_DIR"] = dataDir,
-            ["S3_OVERLAY_SPILL_DIR"] = spillDir,
-            ["S3_OVERLAY_REMOTE_ENDPOINT"] = relay.Url,
-            ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
-            ["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
-            ["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path",
-            ["S3_OVERLAY_BUCKET_MAPPING"] = $"{Bucket}:{remoteBucket}",
-            ["S3_OVERLAY_CACHE_ENABLED"] = "true",
-            ["S3_OVERLAY_CHUNK_SIZE"] = "65536",
-            ["S3_OVERLAY_CHUNK_THRESHOLD"] = "131072",
-            ["S3_OVERLAY_MULTIPART_MIN_PART_SIZE"] = "1",
-            ["S3_OVERLAY_CACHE_BUCKET"] = "crash-cache",
-        };
+        var environment = ChildProxySettings.Overlay(root, relay.Url, Bucket, remoteBucket);
+        environment["S3_OVERLAY_MULTIPART_MIN_PART_SIZE"] = "1";
+        environment["S3_OVERLAY_CACHE_BUCKET"] = "crash-cache";
         var ledger = new CrashLedger();
         var checkedKeys = 0;
         var problems = new List<string>();
@@ -70,11 +58,14 @@ public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlaySe
                 if (round == kills) break;
 
                 using var stop = new CancellationTokenSource();
-                var work = Enumerable.Range(0, Workers).Select(w => WorkAsync(client, ledger, w, new Random(random.Next()), stop.Token)).ToArray();
+                using var killing = new CancellationTokenSource();
+                var work = Enumerable.Range(0, Workers).Select(w => WorkAsync(client, ledger, w, new Random(random.Next()), killing.Token, stop.Token)).ToArray();
                 await Task.Delay(random.Next(150, 1500));
+                killing.Cancel();
                 await proxy.KillAsync();
                 stop.Cancel();
-                await Task.WhenAll(work);
+                foreach (var error in await Task.WhenAll(work))
+                    if (error is not null) problems.Add($"seed {seed}, before kill {round + 1}: {error}");
             }
 
             // Only the cache can answer now: whatever it kept of the remote objects must be right.
@@ -122,7 +113,8 @@ public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlaySe
     }
 
     /// <summary>One worker's writes on its own keys (so each key has one write in flight at most), and reads of the remote objects.</summary>
-    private static async Task WorkAsync(AmazonS3Client client, CrashLedger ledger, int worker, Random random, CancellationToken stop)
+    /// <returns>Null, or the error the server gave before it was killed.</returns>
+    private static async Task<string?> WorkAsync(AmazonS3Client client, CrashLedger ledger, int worker, Random random, CancellationToken killing, CancellationToken stop)
     {
         try
         {
@@ -159,10 +151,15 @@ public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlaySe
                 ledger.Acked(key);
             }
         }
-        catch (Exception) when (stop.IsCancellationRequested || true)
+        catch (Exception) when (killing.IsCancellationRequested)
         {
             // The server was killed under the request: what it did is for the check after the restart to find.
         }
+        catch (Exception e)
+        {
+            return $"worker {worker}: {e.GetType().Name}: {e.Message}";
+        }
+        return null;
     }
 
     private static async Task MultipartAsync(AmazonS3Client client, string key, int version, CancellationToken ct)

@@ -34,19 +34,7 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
             await servers.RemoteClient.PutObjectAsync(new PutObjectRequest { BucketName = remoteBucket, Key = $"r{i}", InputStream = PatternData.Open(Size(i), i), UseChunkEncoding = false });
         try
         {
-            await using var proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
-            {
-                ["S3_OVERLAY_DATA_DIR"] = Path.Combine(root, "data"),
-                ["S3_OVERLAY_SPILL_DIR"] = spillDir,
-                ["S3_OVERLAY_REMOTE_ENDPOINT"] = servers.Remote.Url,
-                ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
-                ["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
-                ["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path",
-                ["S3_OVERLAY_BUCKET_MAPPING"] = $"{Bucket}:{remoteBucket}",
-                ["S3_OVERLAY_CACHE_ENABLED"] = "true",
-                ["S3_OVERLAY_CHUNK_SIZE"] = "65536",
-                ["S3_OVERLAY_CHUNK_THRESHOLD"] = "131072",
-            });
+            await using var proxy = await ProxyProcess.StartAsync(ChildProxySettings.Overlay(root, servers.Remote.Url, Bucket, remoteBucket));
             using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
             await client.PutBucketAsync(Bucket);
             var errors = new ConcurrentQueue<string>();
