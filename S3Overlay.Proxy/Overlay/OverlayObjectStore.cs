@@ -210,6 +210,39 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) =>
         _local.ListMultipartUploadsAsync(Guard(bucket), request, ct);
 
+    // pass-through (S3 breadth): tags are written locally; a remote-only object's tags are the remote's.
+    public async Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct)
+    {
+        try
+        {
+            return await _local.GetObjectTaggingAsync(Guard(bucket), key, ct);
+        }
+        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        {
+            await RefuseWhitedOutAsync(bucket, key, ct);
+            return await parts.Remote.GetTaggingAsync(bucket, key, ct);
+        }
+    }
+
+    public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
+        _local.PutObjectTaggingAsync(Guard(bucket), key, tags, ct);
+
+    public Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct) => _local.PutObjectAclAsync(Guard(bucket), key, acl, ct);
+
+    /// <summary>Bucket settings are local; a bucket that exists only remotely has none.</summary>
+    public async Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct)
+    {
+        if (await _local.GetBucketAsync(Guard(bucket), ct) is null) return await GetBucketAsync(bucket, ct) is null ? throw S3Exception.NoSuchBucket(bucket) : null;
+        return await _local.GetBucketSettingAsync(bucket, name, ct);
+    }
+
+    public async Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
+    {
+        if (await GetBucketAsync(Guard(bucket), ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        await LocalBuckets.EnsureAsync(_local, bucket, ct);
+        await _local.PutBucketSettingAsync(bucket, name, value, ct);
+    }
+
     /// <summary>Checks both stores and names the one that fails (reads of cached objects go on with the remote down).</summary>
     public async Task CheckHealthAsync(CancellationToken ct)
     {

@@ -32,15 +32,17 @@ public static class RequestSigner
 
     /// <summary>
     /// The SigV4 Authorization header for a request target exactly as it goes on the wire (raw
-    /// tests send it uncanonicalised); <paramref name="headers"/> must include host, x-amz-date
-    /// and every x-amz-* header sent, which are all signed.
+    /// tests send it uncanonicalised); <paramref name="headers"/> must include host, x-amz-date,
+    /// every x-amz-* header sent and Content-Type, which are all signed.
     /// </summary>
     public static string Authorization(string method, string target, IEnumerable<(string Name, string Value)> headers, string payloadHash, string timestamp,
         string accessKey = ProxyServer.AccessKey, string secretKey = ProxyServer.SecretKey, string region = "us-east-1")
     {
         var date = timestamp[..8];
         var signed = headers
-            .Where(h => h.Name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) || h.Name.Equals("host", StringComparison.OrdinalIgnoreCase))
+            // What S3 requires signed (SDKs sign every header they send; Content-Type is required here).
+            .Where(h => h.Name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) || h.Name.Equals("host", StringComparison.OrdinalIgnoreCase)
+                || h.Name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
             .Select(h => (Name: h.Name.ToLowerInvariant(), h.Value))
             .OrderBy(h => h.Name, StringComparer.Ordinal)
             .ToArray();

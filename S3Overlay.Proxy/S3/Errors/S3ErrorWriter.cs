@@ -1,5 +1,6 @@
 using System.Xml;
 using Microsoft.AspNetCore.Http;
+using S3Overlay.S3.Xml;
 using S3Overlay.Telemetry;
 
 namespace S3Overlay.S3.Errors;
@@ -19,8 +20,7 @@ public static class S3ErrorWriter
         if (HttpMethods.IsHead(context.Request.Method) || error.Error.Status == 304) return;
 
         response.ContentType = "application/xml";
-        var settings = new XmlWriterSettings { Async = true, Encoding = new System.Text.UTF8Encoding(false) };
-        await using var xml = XmlWriter.Create(response.Body, settings);
+        await using var xml = XmlWriter.Create(response.Body, S3XmlResponse.Settings);
         await xml.WriteStartDocumentAsync();
         await xml.WriteStartElementAsync(null, "Error", null);
         await xml.WriteElementStringAsync(null, "Code", null, error.Error.Code);
