@@ -1,6 +1,10 @@
+using S3Overlay.Cli;
 using S3Overlay.Configuration;
 using S3Overlay.Hosting;
 
+if (S3OverlayCommand.Handles(args)) return await S3OverlayCommand.RunAsync(args);
+
+// No verb: the server, configured by the environment and appsettings.json exactly as before the CLI.
 try
 {
     ProxyApplication.Build(args).Run();

@@ -50,6 +50,19 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
         {
             // The client went away; there is no one to answer.
         }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // Kestrel gave up on the request body: shorter than its Content-Length, too large, too slow.
+            var error = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? S3Error.EntityTooLarge : S3Error.IncompleteBody;
+            await S3ErrorWriter.WriteAsync(context, new S3Exception(error.WithMessage($"{error.Message} ({e.Message})")), requestId);
+        }
+        catch (IOException e) when (!context.Response.HasStarted)
+        {
+            // A body that could not be read (a remote that broke off, a failing disk) before the
+            // first byte went out: the store is unavailable, not this server broken.
+            logger.LogWarning(e, "Body of {Method} {Path} failed before it was sent ({RequestId})", context.Request.Method, context.Request.Path, requestId);
+            await S3ErrorWriter.WriteAsync(context, new S3Exception(S3Error.ServiceUnavailable), requestId);
+        }
         catch (Exception e)
         {
             logger.LogError(e, "Unhandled error in {Method} {Path} ({RequestId})", context.Request.Method, context.Request.Path, requestId);

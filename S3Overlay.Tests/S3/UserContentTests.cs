@@ -59,4 +59,21 @@ public class UserContentTests
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
         Assert.Equal("text/plain", signed.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task A_key_with_a_control_character_is_answered_with_its_S3_error()
+    {
+        await using var proxy = await AuthHttp.StartAsync(settings: new() { ["S3_OVERLAY_PUBLIC_BUCKETS"] = "public" });
+        await AuthHttp.PutBucketWithObjectAsync(proxy, "public", "a", "{}"u8.ToArray());
+        using var anonymous = proxy.CreateHttpClient(signed: false);
+
+        var missing = await anonymous.GetAsync("public/a%01");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        // XML 1.0 cannot carry U+0001 even escaped; S3 writes it as a character reference all the same.
+        var body = await missing.Content.ReadAsStringAsync();
+        using var reader = System.Xml.XmlReader.Create(new StringReader(body), new System.Xml.XmlReaderSettings { CheckCharacters = false });
+        var error = System.Xml.Linq.XDocument.Load(reader).Root!;
+        Assert.Equal("NoSuchKey", error.Element("Code")?.Value);
+        Assert.Equal("a\u0001", error.Element("Key")?.Value);
+    }
 }

@@ -84,12 +84,16 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         await DeleteBucketSettingsAsync(bucket, ct);
     }
 
+    // Under the health check's own 5 s bound (Telemetry/), so a silent server is reported as this
+    // store's failure, by name, rather than as an anonymous timeout of the whole check (seen).
+    private TimeSpan HealthTimeout => Options.RequestTimeout < TimeSpan.FromSeconds(4) ? Options.RequestTimeout : TimeSpan.FromSeconds(4);
+
     /// <summary>Healthy when the server answers at all (an answer such as 403 still proves it is there).</summary>
     public async Task CheckHealthAsync(CancellationToken ct)
     {
         try
         {
-            await CallAsync(null, null, t => _client.ListBucketsAsync(new ListBucketsRequest(), t), ct, TimeSpan.FromSeconds(5));
+            await CallAsync(null, null, t => _client.ListBucketsAsync(new ListBucketsRequest(), t), ct, HealthTimeout);
         }
         catch (S3Exception e) when (e.Error.Status < 500 || e.Error.Code == S3Error.RemoteError.Code)
         {

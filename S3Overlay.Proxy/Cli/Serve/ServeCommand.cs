@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using S3Overlay.Configuration;
+using S3Overlay.Hosting;
+
+namespace S3Overlay.Cli.Serve;
+
+/// <summary><c>s3overlay serve [FOLDER] [--flags]</c>: the server, with the common settings as flags.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var folder = new Argument<string?>("folder")
+        {
+            Arity = ArgumentArity.ZeroOrOne,
+            Description = "An existing folder to serve as a bucket named after it (its files are the objects)",
+        };
+        var bucket = new Option<string?>("--bucket") { Description = "Bucket name for FOLDER [default: the folder's name]" };
+        var command = new Command("serve", "Run the S3 server (flags > S3_OVERLAY_* variables > appsettings.json)") { folder, bucket };
+        foreach (var flag in ServeFlag.All) command.Options.Add(new Option<string?>(flag.Name) { Description = flag.HelpText });
+
+        command.SetAction((result, ct) =>
+        {
+            var given = FlagSettings(result);
+            if (result.GetValue(folder) is { } path)
+            {
+                var dataDir = FolderBucket.Prepare(path, result.GetValue(bucket), given.GetValueOrDefault("S3_OVERLAY_DATA_DIR"));
+                given["S3_OVERLAY_DATA_DIR"] = dataDir;
+            }
+            else if (result.GetValue(bucket) is not null) throw new CliException("--bucket names the bucket of a FOLDER; give the folder too");
+            return RunAsync([], given, result.InvocationConfiguration.Output, ct);
+        });
+        return command;
+    }
+
+    /// <summary>The settings the flags on this command line set, by configuration key; flags not given are absent.</summary>
+    public static Dictionary<string, string?> FlagSettings(ParseResult result)
+    {
+        var given = new Dictionary<string, string?>();
+        foreach (var flag in ServeFlag.All)
+        {
+            var option = (Option<string?>)result.CommandResult.Command.Options.First(o => o.Name == flag.Name);
+            if (result.GetResult(option) is { Implicit: false }) given[flag.Setting] = result.GetValue(option);
+        }
+        return given;
+    }
+
+    /// <summary>
+    /// Runs the server until it is stopped (Ctrl+C, SIGTERM, or <paramref name="ct"/>). <paramref name="flags"/> are added
+    /// last to the configuration, after the environment and the configuration files, so they win.
+    /// A bad value stops start-up naming the flag it came from (or the setting, if no flag set it).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?> flags, TextWriter output, CancellationToken ct)
+    {
+        WebApplication app;
+        try
+        {
+            app = ProxyApplication.Build(args, builder => builder.Configuration.AddInMemoryCollection(flags));
+        }
+        catch (SettingException e) when (ServeFlag.ForSetting(e.Setting) is { } flag && flags.ContainsKey(flag.Setting))
+        {
+            throw new CliException($"{flag.Name}: {e.Problem}");
+        }
+        await using (app)
+        {
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (Exception e) when (e is IOException or FormatException or InvalidOperationException && flags.ContainsKey("urls"))
+            {
+                throw new CliException($"--listen: {e.Message}");
+            }
+            // One line a script (or a test) can read to find a port chosen with :0.
+            var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            await output.WriteLineAsync($"s3overlay: listening on {string.Join(' ', addresses)}");
+            await output.FlushAsync(ct);
+            await app.WaitForShutdownAsync(ct);
+        }
+        return 0;
+    }
+}

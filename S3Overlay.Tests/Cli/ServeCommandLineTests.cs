@@ -1,0 +1,75 @@
+using S3Overlay.Cli;
+using S3Overlay.Cli.Serve;
+
+namespace S3Overlay.Tests.Cli;
+
+/// <summary>How <c>s3overlay serve</c> reads its command line, without starting a server.</summary>
+public sealed class ServeCommandLineTests
+{
+    private static Dictionary<string, string?> Settings(params string[] args) =>
+        ServeCommand.FlagSettings(S3OverlayCommand.Create().Parse(["serve", .. args]));
+
+    [Fact]
+    public void Only_the_flags_given_become_settings_under_their_variable_names()
+    {
+        var settings = Settings("--data-dir", "/srv/s3", "--chunk-size", "1048576", "--remote-access-key", "AK", "--listen", "http://0.0.0.0:9000", "./photos");
+        Assert.Equal(new Dictionary<string, string?>
+        {
+            ["S3_OVERLAY_DATA_DIR"] = "/srv/s3",
+            ["S3_OVERLAY_CHUNK_SIZE"] = "1048576",
+            ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = "AK",
+            ["urls"] = "http://0.0.0.0:9000",
+        }, settings);
+        Assert.Empty(Settings());
+    }
+
+    [Fact]
+    public async Task Help_documents_every_flag_with_its_variable_and_default()
+    {
+        var run = await CliRun.RunAsync("serve", "--help");
+        Assert.Equal(0, run.ExitCode);
+        foreach (var flag in ServeFlag.All)
+        {
+            var line = run.Output.Split('\n').SingleOrDefault(l => l.TrimStart().StartsWith(flag.Name + " ", StringComparison.Ordinal));
+            Assert.True(line is not null, $"{flag.Name} is missing from --help:\n{run.Output}");
+            Assert.Contains($"[env: {flag.Variable}] [default: {flag.Default}]", line);
+        }
+    }
+
+    [Theory]
+    [InlineData("--chunk-size", "lots", "'lots' is not a whole number")]
+    [InlineData("--chunk-size", "1000", "outside")]
+    [InlineData("--remote-addressing-style", "diagonal", "'diagonal' is not virtual or path", "--remote-endpoint", "http://127.0.0.1:1")]
+    [InlineData("--chunk-threshold", "1", "is below S3_OVERLAY_CHUNK_SIZE")]
+    [InlineData("--cors-origins", "not an origin", "is not an origin")]
+    [InlineData("--cache", "maybe", "'maybe' is not true or false")]
+    [InlineData("--access-key", "a b", "contains a space", "--secret-key", "s")]
+    public async Task A_bad_value_names_its_flag_and_stops_before_serving(string flag, string value, string problem, params string[] more)
+    {
+        var data = Directory.CreateTempSubdirectory("s3overlay-cli-").FullName;
+        var run = await CliRun.RunAsync(["serve", flag, value, "--listen", "http://127.0.0.1:0", "--data-dir", data, .. more]);
+        Directory.Delete(data, recursive: true);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(flag, run.Error);
+        Assert.Contains(problem, run.Error);
+        Assert.DoesNotContain("listening on", run.Output);
+    }
+
+    [Fact]
+    public async Task Serving_a_folder_that_does_not_exist_stops_naming_it()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "s3overlay-no-such-" + Guid.NewGuid().ToString("N"));
+        var run = await CliRun.RunAsync("serve", missing, "--listen", "http://127.0.0.1:0");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"folder {missing}: no such folder", run.Error);
+    }
+
+    [Theory]
+    [InlineData(new string[0], false)]
+    [InlineData(new[] { "--urls", "http://127.0.0.1:9000" }, false)]
+    [InlineData(new[] { "serve" }, true)]
+    [InlineData(new[] { "warm", "photos" }, true)]
+    [InlineData(new[] { "--help" }, true)]
+    public void Without_a_verb_the_arguments_are_the_server_s_own_as_before(string[] args, bool cli) =>
+        Assert.Equal(cli, S3OverlayCommand.Handles(args));
+}
