@@ -75,5 +75,6 @@ builder.AddProject<Projects.S3Overlay_Proxy>("proxy", launchProfileName: null)
 
 builder.Build().Run();
 
-// 22 characters of 62 is ~131 bits, Aspire's own default length for generated passwords.
+// 22 characters of Aspire's 56-character alphabet (letters and digits without the look-alikes) is
+// ~128 bits, Aspire's own default length for generated passwords.
 static GenerateParameterDefault GeneratedPassword() => new() { MinLength = 22, Special = false };

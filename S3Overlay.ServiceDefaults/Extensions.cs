@@ -80,7 +80,7 @@ public static class Extensions
     /// <summary>
     /// Health (every check) and liveness (the <c>live</c> checks only), answered in every
     /// environment, unlike the template's Development-only mapping: orchestrators and load
-    /// balancers probe them. Not authenticated; they reveal only each check's status.
+    /// balancers probe them. Not authenticated; strangers see only each check's status.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {

@@ -19,10 +19,14 @@ from botocore.config import Config
 
 import measure
 import report
+import cold as sweeps
 from servers import WORK, free_port, start_nginx, start_proxy, start_s3rver, stop_all, wait_http
 
 QUICK = "--quick" in sys.argv
+COLD_ONLY = "--cold" in sys.argv  # only the cold workloads (sweep and time to first byte): for iterating
 SECONDS = 4 if QUICK else 8
+SWEEP_RUNS = 3  # the spread over three runs, never one figure
+SWEEP_OBJECTS, SWEEP_WARMUP = (100, 50) if QUICK else (300, 100)
 MiB = 1024 * 1024
 PROXY_KEYS = ("minioadmin", "minioadmin")
 
@@ -59,166 +63,228 @@ def relay_lines(relay_log, mark):
         return [line.split() for line in f.read().splitlines() if line.strip()]
 
 
+def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port):
+    """Cold GET time to first byte through the proxy vs the remote itself vs nginx proxy_cache."""
+    remote.create_bucket(Bucket="coldset")
+    cold = {}
+    for name, size, n in (("1m", MiB, 5 if QUICK else 15), ("64m", 64 * MiB, 2 if QUICK else 4)):
+        src = data / f"cold-{name}.bin"
+        write_file(src, size, f"cold{name}")
+        for variant in ("proxy", "direct", "nginx"):
+            for i in range(n):
+                with open(src, "rb") as f:
+                    remote.put_object(Bucket="coldset", Key=f"{variant}/{name}-{i}", Body=f)
+        row = {"proxy": [], "direct": [], "nginx": []}
+        for i in range(n):  # interleaved, so drift on the machine hits all three alike
+            row["direct"].append(measure.ttfb_ms(s3rver.url + presigned_path(remote, "coldset", f"direct/{name}-{i}")))
+            row["proxy"].append(measure.ttfb_ms(proxy_a.url + presigned_path(pa, "coldset", f"proxy/{name}-{i}")))
+            row["nginx"].append(measure.ttfb_ms(f"http://127.0.0.1:{cache_port}" + presigned_path(remote, "coldset", f"nginx/{name}-{i}")))
+        cold[name] = {v: {"ttfb_ms": measure.median([t[0] for t in xs]), "total_ms": measure.median([t[1] for t in xs])}
+                      for v, xs in row.items()}
+        print(f"cold GET {name}: " + ", ".join(f"{k} ttfb {v['ttfb_ms']:.1f} ms total {v['total_ms']:.1f} ms" for k, v in cold[name].items()), flush=True)
+    return cold
+
+
+
+def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off):
+    """The cold sweep (see cold.py): per run and size, fresh keys read once by every target in
+    turn, so drift on the machine hits all alike; then the cache-off proxy reads them a second
+    time and the SDK client reads the cache-on proxy's now local copies."""
+    remote.create_bucket(Bucket="sweep")
+    sizes = {"1m": MiB, "4k": 4096}
+    batches = ["warmup"] + [f"run{r}" for r in range(SWEEP_RUNS)]
+    count = {b: SWEEP_WARMUP if b == "warmup" else SWEEP_OBJECTS for b in batches}
+    keys = {(b, n): [f"{n}/{b}/obj-{i:04d}" for i in range(count[b])] for b in batches for n in sizes}
+
+    def upload(item):
+        (_, name), key = item
+        body = key.encode().ljust(64, b".") + hashlib.sha256(key.encode()).digest() * (sizes[name] // 32)
+        remote.put_object(Bucket="sweep", Key=key, Body=body[: sizes[name]])
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(upload, [(bn, k) for bn, ks in keys.items() for k in ks]))
+
+    pon, poff = client(proxy_on.url, PROXY_KEYS), client(proxy_off.url, PROXY_KEYS)
+    targets = {
+        "proxy cache on": (proxy_on.url, pon, [proxy_on.pid]),
+        "proxy cache off": (proxy_off.url, poff, [proxy_off.pid]),
+        "nginx proxy_cache": (cache_url, client(cache_url, ("S3RVER", "S3RVER")), sweeps.nginx_workers(nginx.pid)),
+        "remote direct": (s3rver.url, remote, [s3rver.pid]),
+    }
+    out = {}
+    for batch in batches:
+        for name, size in sizes.items():
+            ks = keys[(batch, name)]
+            row = {}
+            for target, (base, signer, pids) in targets.items():
+                row[target] = sweeps.sweep(base, [presigned_path(signer, "sweep", k) for k in ks], pids, size)
+            row["proxy cache off, second read"] = sweeps.sweep(
+                proxy_off.url, [presigned_path(poff, "sweep", k) for k in ks], [proxy_off.pid], size)
+            if name == "1m":
+                row["proxy warm, SDK client"] = sweeps.sdk_sweep(pon, "sweep", ks, [proxy_on.pid], size)
+            if batch != "warmup":
+                for target, m in row.items():
+                    out.setdefault(name, {}).setdefault(target, []).append(m)
+                print(f"sweep {batch} {name}: " + ", ".join(
+                    f"{t} {m['objects_per_s']:.0f}/s {m['cpu_ms_per_object']:.2f} ms" for t, m in row.items()), flush=True)
+    return out
+
+
+def measure_all(data, results):
+    """Starts the servers and measures; main() stops them whatever happens."""
+    # ---- servers ------------------------------------------------------------------
+    s3rver = start_s3rver(data / "s3rver")
+    remote = client(s3rver.url, ("S3RVER", "S3RVER"))
+    static_port, relay_port, cache_port = free_port(), free_port(), free_port()
+    s3port = s3rver.url.rsplit(":", 1)[1]
+    nginx = start_nginx("nginx", f"""
+  server {{ listen 127.0.0.1:{static_port}; root {data}/proxy-a; location / {{ }} }}
+  server {{ listen 127.0.0.1:{relay_port};
+access_log {WORK}/nginx/logs/relay.log relay;
+location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
+             proxy_buffering off; proxy_request_buffering off; }} }}
+  proxy_cache_path {data}/nginx-cache levels=1:2 keys_zone=s3:10m max_size=20g inactive=60m use_temp_path=off;
+  server {{ listen 127.0.0.1:{cache_port};
+location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
+             proxy_cache s3; proxy_cache_key $uri; proxy_cache_valid 200 60m; proxy_cache_lock on; }} }}
+""")
+    relay_log = WORK / "nginx" / "logs" / "relay.log"
+    overlay_env = {"S3_OVERLAY_REMOTE_REGION": "us-east-1", "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path",
+                   "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": "S3RVER", "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": "S3RVER",
+                   "S3_OVERLAY_CACHE_ENABLED": "true"}
+    proxy_a = start_proxy("proxy-a", data / "proxy-a", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
+    proxy_b = start_proxy("proxy-b", data / "proxy-b",
+                          {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": f"http://127.0.0.1:{relay_port}"})
+    wait_http(f"http://127.0.0.1:{static_port}/")
+    pa = client(proxy_a.url, PROXY_KEYS)
+    pb = client(proxy_b.url, PROXY_KEYS)
+    # The cold sweep's own proxies: a fresh store each, cache on (stream + store) and off (stream through).
+    proxy_on = start_proxy("proxy-on", data / "proxy-on", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
+    proxy_off = start_proxy("proxy-off", data / "proxy-off", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url,
+                                                              "S3_OVERLAY_CACHE_ENABLED": "false"})
+    results["sweep"] = sweep_section(remote, s3rver, nginx, f"http://127.0.0.1:{cache_port}", proxy_on, proxy_off)
+    if COLD_ONLY:
+        results["cold"] = cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port)
+        return
+
+    # ---- warm GET: the same files served by the proxy's store, nginx and s3rver ----
+    remote.create_bucket(Bucket="bench")
+    sets = {"4k": (4096, 200), "1m": (MiB, 64)}
+    for name, (size, count) in sets.items():
+        for i in range(count):
+            key = f"{name}/obj-{i:04d}"
+            path = data / "proxy-a" / "bench" / key  # an existing folder served as a bucket
+            write_file(path, size, f"{name}{i}")
+            with open(path, "rb") as f:
+                remote.put_object(Bucket="bench", Key=key, Body=f)
+    warm = {}
+    for name, (size, count) in sets.items():
+        keys = [f"{name}/obj-{i:04d}" for i in range(count)]
+        proxy_paths = [presigned_path(pa, "bench", k) for k in keys]
+        for p in proxy_paths:  # first touch: the store learns the plain files (ETag sidecars)
+            urllib.request.urlopen(proxy_a.url + p).read()
+        targets = {
+            "proxy": (proxy_a.url, proxy_paths),
+            "nginx": (f"http://127.0.0.1:{static_port}", [f"/bench/{k}" for k in keys]),
+            "s3rver": (s3rver.url, [presigned_path(remote, "bench", k) for k in keys]),
+        }
+        # Every server gets the same unmeasured 2 s of load first: steady state, not the JIT
+        # compiling the proxy's (or node's) hot paths, is what a warm GET means.
+        warm[name] = {}
+        for server, (base, paths) in targets.items():
+            measure.wrk(base, paths, seconds=2)
+            warm[name][server] = measure.wrk(base, paths, seconds=SECONDS)
+        print(f"warm GET {name}: " + ", ".join(f"{k} {v['rps']:.0f} req/s {v['mbs']:.0f} MB/s" for k, v in warm[name].items()), flush=True)
+    results["warm"] = warm
+
+    results["cold"] = cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port)
+
+    # ---- a 1 MiB range inside a 1 GiB remote object: remote bytes ----
+    big = data / "big-1g.bin"
+    write_file(big, 1024 * MiB, "big")
+    remote.create_bucket(Bucket="ranges")
+    with open(big, "rb") as f:
+        remote.put_object(Bucket="ranges", Key="one-gib.bin", Body=f)
+    rng = {}
+    for attempt in ("cold", "repeat"):
+        mark = relay_log.stat().st_size
+        start = 512 * MiB + 12345
+        t0 = time.perf_counter()
+        ttfb, total = measure.ttfb_ms(proxy_b.url + presigned_path(pb, "ranges", "one-gib.bin"),
+                                     {"Range": f"bytes={start}-{start + MiB - 1}"})
+        # nginx logs a relayed request when it completes: a chunk fill goes on after the client
+        # has its 1 MiB, so wait until the log stops growing before counting this read's requests.
+        settled, size = 0, -1
+        for _ in range(60):
+            time.sleep(0.5)
+            settled, size = (settled + 1, size) if relay_log.stat().st_size == size else (0, relay_log.stat().st_size)
+            if settled >= 2:
+                break
+        lines = relay_lines(relay_log, mark)
+        body = sum(int(x[3]) for x in lines if x[0] == "GET" and x[3].isdigit())
+        rng[attempt] = {"latency_ms": total, "remote_requests": len(lines), "remote_body_bytes": body}
+        print(f"range {attempt}: {total:.1f} ms, {len(lines)} remote requests, {body} remote body bytes", flush=True)
+    results["range"] = rng
+
+    # ---- 64 concurrent cold GETs of one key: remote GETs ----
+    coal = data / "coalesce-20m.bin"
+    write_file(coal, 20 * MiB, "coal")
+    with open(coal, "rb") as f:
+        remote.put_object(Bucket="ranges", Key="coalesce.bin", Body=f)
+    expect = hashlib.md5(coal.read_bytes()).hexdigest()
+    url = proxy_b.url + presigned_path(pb, "ranges", "coalesce.bin")
+    mark = relay_log.stat().st_size
+
+    def fetch(_):
+        return hashlib.md5(urllib.request.urlopen(url, timeout=120).read()).hexdigest()
+
+    with concurrent.futures.ThreadPoolExecutor(64) as pool:
+        digests = list(pool.map(fetch, range(64)))
+    gets = [x for x in relay_lines(relay_log, mark) if x[0] == "GET"]
+    results["coalesce"] = {"clients": 64, "remote_gets": len(gets), "bodies_correct": sum(d == expect for d in digests)}
+    print(f"coalesce: {len(gets)} remote GETs for 64 clients, {results['coalesce']['bodies_correct']} correct bodies", flush=True)
+
+    # ---- peak RSS serving a 2 GiB object, cold then warm (a fresh process each) ----
+    huge = data / "huge-2g.bin"
+    write_file(huge, 2048 * MiB, "huge")
+    with open(huge, "rb") as f:
+        remote.put_object(Bucket="ranges", Key="two-gib.bin", Body=f)
+    huge.unlink()
+    rss = {}
+    for attempt in ("cold", "warm"):
+        proxy_c = start_proxy("proxy-c", data / "proxy-c", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
+        pc = client(proxy_c.url, PROXY_KEYS)
+        idle = proxy_c.peak_rss_mib()
+        _, total = measure.ttfb_ms(proxy_c.url + presigned_path(pc, "ranges", "two-gib.bin"))
+        rss[attempt] = {"peak_rss_mib": proxy_c.peak_rss_mib(), "idle_rss_mib": idle, "mbs": 2048 * MiB / (total / 1000) / 1e6}
+        proxy_c.stop()
+        print(f"2 GiB {attempt}: peak RSS {rss[attempt]['peak_rss_mib']:.0f} MiB (idle {idle:.0f}), {rss[attempt]['mbs']:.0f} MB/s", flush=True)
+    results["rss"] = rss
+
+    # ---- PUT throughput: 64 MiB and 4 KiB, proxy vs s3rver ----
+    pa.create_bucket(Bucket="puts")
+    remote.create_bucket(Bucket="puts")
+    put64 = data / "put-64m.bin"
+    write_file(put64, 64 * MiB, "put")
+    small = data / "put-4k.bin"
+    write_file(small, 4096, "small")
+    put = {
+        "64m": {"proxy": measure.put_file_mbs(proxy_a.url + presigned_path(pa, "puts", "p64", "put_object"), put64, 64 * MiB),
+                "s3rver": measure.put_file_mbs(s3rver.url + presigned_path(remote, "puts", "p64", "put_object"), put64, 64 * MiB)},
+        "4k": {"proxy": measure.wrk(proxy_a.url, put_path=presigned_path(pa, "puts", "p4k", "put_object"), put_body=small, seconds=SECONDS),
+               "s3rver": measure.wrk(s3rver.url, put_path=presigned_path(remote, "puts", "p4k", "put_object"), put_body=small, seconds=SECONDS)},
+    }
+    print(f"PUT 64 MiB: proxy {put['64m']['proxy']:.0f} MB/s, s3rver {put['64m']['s3rver']:.0f} MB/s; "
+          f"PUT 4 KiB: proxy {put['4k']['proxy']['rps']:.0f} req/s, s3rver {put['4k']['s3rver']['rps']:.0f} req/s", flush=True)
+    results["put"] = put
+
+
 def main():
     shutil.rmtree(WORK / "data", ignore_errors=True)
     data = WORK / "data"
-    results = {"quick": QUICK, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    results = {"quick": QUICK, "cold_only": COLD_ONLY, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     try:
-        # ---- servers ------------------------------------------------------------------
-        s3rver = start_s3rver(data / "s3rver")
-        remote = client(s3rver.url, ("S3RVER", "S3RVER"))
-        static_port, relay_port, cache_port = free_port(), free_port(), free_port()
-        s3port = s3rver.url.rsplit(":", 1)[1]
-        nginx = start_nginx("nginx", f"""
-  server {{ listen 127.0.0.1:{static_port}; root {data}/proxy-a; location / {{ }} }}
-  server {{ listen 127.0.0.1:{relay_port};
-    access_log {WORK}/nginx/logs/relay.log relay;
-    location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
-                 proxy_buffering off; proxy_request_buffering off; }} }}
-  proxy_cache_path {data}/nginx-cache levels=1:2 keys_zone=s3:10m max_size=20g inactive=60m use_temp_path=off;
-  server {{ listen 127.0.0.1:{cache_port};
-    location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
-                 proxy_cache s3; proxy_cache_key $uri; proxy_cache_valid 200 60m; proxy_cache_lock on; }} }}
-""")
-        relay_log = WORK / "nginx" / "logs" / "relay.log"
-        overlay_env = {"S3_OVERLAY_REMOTE_REGION": "us-east-1", "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path",
-                       "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": "S3RVER", "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": "S3RVER",
-                       "S3_OVERLAY_CACHE_ENABLED": "true"}
-        proxy_a = start_proxy("proxy-a", data / "proxy-a", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
-        proxy_b = start_proxy("proxy-b", data / "proxy-b",
-                              {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": f"http://127.0.0.1:{relay_port}"})
-        wait_http(f"http://127.0.0.1:{static_port}/")
-        pa = client(proxy_a.url, PROXY_KEYS)
-        pb = client(proxy_b.url, PROXY_KEYS)
-
-        # ---- warm GET: the same files served by the proxy's store, nginx and s3rver ----
-        remote.create_bucket(Bucket="bench")
-        sets = {"4k": (4096, 200), "1m": (MiB, 64)}
-        for name, (size, count) in sets.items():
-            for i in range(count):
-                key = f"{name}/obj-{i:04d}"
-                path = data / "proxy-a" / "bench" / key  # an existing folder served as a bucket
-                write_file(path, size, f"{name}{i}")
-                with open(path, "rb") as f:
-                    remote.put_object(Bucket="bench", Key=key, Body=f)
-        warm = {}
-        for name, (size, count) in sets.items():
-            keys = [f"{name}/obj-{i:04d}" for i in range(count)]
-            proxy_paths = [presigned_path(pa, "bench", k) for k in keys]
-            for p in proxy_paths:  # first touch: the store learns the plain files (ETag sidecars)
-                urllib.request.urlopen(proxy_a.url + p).read()
-            targets = {
-                "proxy": (proxy_a.url, proxy_paths),
-                "nginx": (f"http://127.0.0.1:{static_port}", [f"/bench/{k}" for k in keys]),
-                "s3rver": (s3rver.url, [presigned_path(remote, "bench", k) for k in keys]),
-            }
-            # Every server gets the same unmeasured 2 s of load first: steady state, not the JIT
-            # compiling the proxy's (or node's) hot paths, is what a warm GET means.
-            warm[name] = {}
-            for server, (base, paths) in targets.items():
-                measure.wrk(base, paths, seconds=2)
-                warm[name][server] = measure.wrk(base, paths, seconds=SECONDS)
-            print(f"warm GET {name}: " + ", ".join(f"{k} {v['rps']:.0f} req/s {v['mbs']:.0f} MB/s" for k, v in warm[name].items()), flush=True)
-        results["warm"] = warm
-
-        # ---- cold GET: time to first byte through the proxy vs the remote itself vs nginx proxy_cache ----
-        remote.create_bucket(Bucket="coldset")
-        cold = {}
-        for name, size, n in (("1m", MiB, 5 if QUICK else 15), ("64m", 64 * MiB, 2 if QUICK else 4)):
-            src = data / f"cold-{name}.bin"
-            write_file(src, size, f"cold{name}")
-            for variant in ("proxy", "direct", "nginx"):
-                for i in range(n):
-                    with open(src, "rb") as f:
-                        remote.put_object(Bucket="coldset", Key=f"{variant}/{name}-{i}", Body=f)
-            row = {"proxy": [], "direct": [], "nginx": []}
-            for i in range(n):  # interleaved, so drift on the machine hits all three alike
-                row["direct"].append(measure.ttfb_ms(s3rver.url + presigned_path(remote, "coldset", f"direct/{name}-{i}")))
-                row["proxy"].append(measure.ttfb_ms(proxy_a.url + presigned_path(pa, "coldset", f"proxy/{name}-{i}")))
-                row["nginx"].append(measure.ttfb_ms(f"http://127.0.0.1:{cache_port}" + presigned_path(remote, "coldset", f"nginx/{name}-{i}")))
-            cold[name] = {v: {"ttfb_ms": measure.median([t[0] for t in xs]), "total_ms": measure.median([t[1] for t in xs])}
-                          for v, xs in row.items()}
-            print(f"cold GET {name}: " + ", ".join(f"{k} ttfb {v['ttfb_ms']:.1f} ms total {v['total_ms']:.1f} ms" for k, v in cold[name].items()), flush=True)
-        results["cold"] = cold
-
-        # ---- a 1 MiB range inside a 1 GiB remote object: remote bytes ----
-        big = data / "big-1g.bin"
-        write_file(big, 1024 * MiB, "big")
-        remote.create_bucket(Bucket="ranges")
-        with open(big, "rb") as f:
-            remote.put_object(Bucket="ranges", Key="one-gib.bin", Body=f)
-        rng = {}
-        for attempt in ("cold", "repeat"):
-            mark = relay_log.stat().st_size
-            start = 512 * MiB + 12345
-            t0 = time.perf_counter()
-            ttfb, total = measure.ttfb_ms(proxy_b.url + presigned_path(pb, "ranges", "one-gib.bin"),
-                                         {"Range": f"bytes={start}-{start + MiB - 1}"})
-            # nginx logs a relayed request when it completes: a chunk fill goes on after the client
-            # has its 1 MiB, so wait until the log stops growing before counting this read's requests.
-            settled, size = 0, -1
-            for _ in range(60):
-                time.sleep(0.5)
-                settled, size = (settled + 1, size) if relay_log.stat().st_size == size else (0, relay_log.stat().st_size)
-                if settled >= 2:
-                    break
-            lines = relay_lines(relay_log, mark)
-            body = sum(int(x[3]) for x in lines if x[0] == "GET" and x[3].isdigit())
-            rng[attempt] = {"latency_ms": total, "remote_requests": len(lines), "remote_body_bytes": body}
-            print(f"range {attempt}: {total:.1f} ms, {len(lines)} remote requests, {body} remote body bytes", flush=True)
-        results["range"] = rng
-
-        # ---- 64 concurrent cold GETs of one key: remote GETs ----
-        coal = data / "coalesce-20m.bin"
-        write_file(coal, 20 * MiB, "coal")
-        with open(coal, "rb") as f:
-            remote.put_object(Bucket="ranges", Key="coalesce.bin", Body=f)
-        expect = hashlib.md5(coal.read_bytes()).hexdigest()
-        url = proxy_b.url + presigned_path(pb, "ranges", "coalesce.bin")
-        mark = relay_log.stat().st_size
-
-        def fetch(_):
-            return hashlib.md5(urllib.request.urlopen(url, timeout=120).read()).hexdigest()
-
-        with concurrent.futures.ThreadPoolExecutor(64) as pool:
-            digests = list(pool.map(fetch, range(64)))
-        gets = [x for x in relay_lines(relay_log, mark) if x[0] == "GET"]
-        results["coalesce"] = {"clients": 64, "remote_gets": len(gets), "bodies_correct": sum(d == expect for d in digests)}
-        print(f"coalesce: {len(gets)} remote GETs for 64 clients, {results['coalesce']['bodies_correct']} correct bodies", flush=True)
-
-        # ---- peak RSS serving a 2 GiB object, cold then warm (a fresh process each) ----
-        huge = data / "huge-2g.bin"
-        write_file(huge, 2048 * MiB, "huge")
-        with open(huge, "rb") as f:
-            remote.put_object(Bucket="ranges", Key="two-gib.bin", Body=f)
-        huge.unlink()
-        rss = {}
-        for attempt in ("cold", "warm"):
-            proxy_c = start_proxy("proxy-c", data / "proxy-c", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
-            pc = client(proxy_c.url, PROXY_KEYS)
-            idle = proxy_c.peak_rss_mib()
-            _, total = measure.ttfb_ms(proxy_c.url + presigned_path(pc, "ranges", "two-gib.bin"))
-            rss[attempt] = {"peak_rss_mib": proxy_c.peak_rss_mib(), "idle_rss_mib": idle, "mbs": 2048 * MiB / (total / 1000) / 1e6}
-            proxy_c.stop()
-            print(f"2 GiB {attempt}: peak RSS {rss[attempt]['peak_rss_mib']:.0f} MiB (idle {idle:.0f}), {rss[attempt]['mbs']:.0f} MB/s", flush=True)
-        results["rss"] = rss
-
-        # ---- PUT throughput: 64 MiB and 4 KiB, proxy vs s3rver ----
-        pa.create_bucket(Bucket="puts")
-        remote.create_bucket(Bucket="puts")
-        put64 = data / "put-64m.bin"
-        write_file(put64, 64 * MiB, "put")
-        small = data / "put-4k.bin"
-        write_file(small, 4096, "small")
-        put = {
-            "64m": {"proxy": measure.put_file_mbs(proxy_a.url + presigned_path(pa, "puts", "p64", "put_object"), put64, 64 * MiB),
-                    "s3rver": measure.put_file_mbs(s3rver.url + presigned_path(remote, "puts", "p64", "put_object"), put64, 64 * MiB)},
-            "4k": {"proxy": measure.wrk(proxy_a.url, put_path=presigned_path(pa, "puts", "p4k", "put_object"), put_body=small, seconds=SECONDS),
-                   "s3rver": measure.wrk(s3rver.url, put_path=presigned_path(remote, "puts", "p4k", "put_object"), put_body=small, seconds=SECONDS)},
-        }
-        print(f"PUT 64 MiB: proxy {put['64m']['proxy']:.0f} MB/s, s3rver {put['64m']['s3rver']:.0f} MB/s; "
-              f"PUT 4 KiB: proxy {put['4k']['proxy']['rps']:.0f} req/s, s3rver {put['4k']['s3rver']['rps']:.0f} req/s", flush=True)
-        results["put"] = put
+        measure_all(data, results)
     finally:
         stop_all()
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command: installs the tools, builds the proxy in Release, starts the proxy, nginx and s3rver
 # on loopback, measures them side by side, stops everything, and writes bench/results/ and the
-# table in bench/README.md. About 10 minutes on 2 cores. Usage: bench/run.sh [--quick]
+# tables in bench/README.md. About 12 minutes on 2 cores. Usage: bench/run.sh [--quick] [--cold]
+# (--cold: only the cold workloads, the sweep and time to first byte, a few minutes; --quick: fewer of everything)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using S3Overlay.Browser;
 using S3Overlay.Overlay;
+using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
 
@@ -17,8 +18,8 @@ public static class AdminApi
 
     public static WebApplication MapAdminApi(this WebApplication app)
     {
-        var api = app.MapGroup(Prefix).AddEndpointFilter(RequireUserAsync);
-        api.MapGet("/cache/{bucket}", Report);
+        var api = app.MapGroup(Prefix).RefuseCrossSite().AddEndpointFilter(RequireUserAsync);
+        api.MapGet("/cache/{bucket}", ReportAsync);
         api.MapDelete("/cache/{bucket}", EvictAsync);
         api.MapPost("/warm/{bucket}", Warm);
         api.MapGet("/jobs/{id}", Job);
@@ -28,55 +29,55 @@ public static class AdminApi
     }
 
     /// <summary>What is cached for a bucket under <c>?prefix=</c>, and the cache's size against its cap.</summary>
-    private static IResult Report(string bucket, string? prefix, HttpContext context) =>
-        WithOverlay(context, overlay =>
+    private static async Task<IResult> ReportAsync(string bucket, string? prefix, HttpContext context)
+    {
+        if (Overlay<CacheEvictor>(context) is not { } evictor) return NoOverlay();
+        var report = await evictor.CachedUnderAsync(bucket, prefix ?? "", context.RequestAborted);
+        return Results.Json(new
         {
-            var report = overlay.CachedUnder(bucket, prefix ?? "");
-            return Results.Json(new
-            {
-                bucket,
-                prefix = prefix ?? "",
-                report.Objects,
-                report.ChunkedObjects,
-                report.Chunks,
-                report.Bytes,
-                cacheBytes = overlay.Cache.TotalBytes,
-                maxBytes = overlay.Settings.Limits.MaxBytes,
-            });
+            bucket,
+            prefix = prefix ?? "",
+            report.Objects,
+            report.ChunkedObjects,
+            report.Chunks,
+            report.Bytes,
+            cacheBytes = context.RequestServices.GetRequiredService<CacheIndex>().TotalBytes,
+            maxBytes = context.RequestServices.GetRequiredService<OverlaySettings>().Limits.MaxBytes,
         });
+    }
 
     /// <summary>Evicts <c>?key=</c> or everything under <c>?prefix=</c> that came from the remote.</summary>
     private static async Task<IResult> EvictAsync(string bucket, string? key, string? prefix, HttpContext context)
     {
-        if (Overlay(context) is not { } overlay) return NoOverlay();
+        if (Overlay<CacheEvictor>(context) is not { } evictor) return NoOverlay();
         if ((key is null) == (prefix is null)) return Problem(400, "give exactly one of ?key= and ?prefix=");
         var evicted = key is not null
-            ? await overlay.EvictKeyAsync(bucket, key, context.RequestAborted)
-            : await overlay.EvictPrefixAsync(bucket, prefix!, context.RequestAborted);
+            ? await evictor.EvictKeyAsync(bucket, key, context.RequestAborted)
+            : await evictor.EvictPrefixAsync(bucket, prefix!, context.RequestAborted);
         return Results.Json(new { bucket, key, prefix, evicted });
     }
 
     /// <summary>Starts prefetching <c>?prefix=</c> from the remote; 202 with the job to follow.</summary>
     private static IResult Warm(string bucket, string? prefix, HttpContext context) =>
-        WithOverlay(context, _ =>
+        WithOverlay(context, jobs =>
         {
-            var job = context.RequestServices.GetRequiredService<WarmJobs>().Start(bucket, prefix ?? "");
+            var job = jobs.Start(bucket, prefix ?? "");
             var location = $"{Prefix}/jobs/{job.Id}";
             return Results.Json(new { id = job.Id, location }, statusCode: 202);
         });
 
     private static IResult Job(string id, HttpContext context) =>
-        WithOverlay(context, _ => context.RequestServices.GetRequiredService<WarmJobs>().Find(id) is { } job
+        WithOverlay(context, jobs => jobs.Find(id) is { } job
             ? Results.Json(job.ToJson())
             : Problem(404, $"no job {id}"));
 
     /// <summary>Keys under <c>?prefix=</c> hidden by a whiteout, with when they were deleted (at most <c>?limit=</c>, 1000 by default).</summary>
     private static async Task<IResult> ListWhiteoutsAsync(string bucket, string? prefix, int? limit, HttpContext context)
     {
-        if (Overlay(context) is not { } overlay) return NoOverlay();
+        if (Overlay<WhiteoutIndex>(context) is not { } index) return NoOverlay();
         var max = Math.Clamp(limit ?? 1000, 1, 10_000);
         var whiteouts = new List<Whiteout>();
-        await foreach (var whiteout in overlay.Whiteouts.ListAsync(bucket, prefix ?? "", context.RequestAborted))
+        await foreach (var whiteout in index.ListAsync(bucket, prefix ?? "", context.RequestAborted))
         {
             if (whiteouts.Count == max) return Results.Json(new { bucket, prefix = prefix ?? "", whiteouts = Shown(whiteouts), truncated = true });
             whiteouts.Add(whiteout);
@@ -89,18 +90,18 @@ public static class AdminApi
     /// <summary>Clears the whiteout of <c>?key=</c>, or every one under <c>?prefix=</c>: the remote's objects show again.</summary>
     private static async Task<IResult> ClearWhiteoutsAsync(string bucket, string? key, string? prefix, HttpContext context)
     {
-        if (Overlay(context) is not { } overlay) return NoOverlay();
+        if (Overlay<WhiteoutIndex>(context) is not { } index) return NoOverlay();
         if ((key is null) == (prefix is null)) return Problem(400, "give exactly one of ?key= and ?prefix=");
         var keys = new List<string>();
         if (key is not null)
         {
-            if (await overlay.Whiteouts.ExistsAsync(bucket, key, context.RequestAborted)) keys.Add(key);
+            if (await index.ExistsAsync(bucket, key, context.RequestAborted)) keys.Add(key);
         }
         else
         {
-            await foreach (var whiteout in overlay.Whiteouts.ListAsync(bucket, prefix!, context.RequestAborted)) keys.Add(whiteout.Key);
+            await foreach (var whiteout in index.ListAsync(bucket, prefix!, context.RequestAborted)) keys.Add(whiteout.Key);
         }
-        foreach (var cleared in keys) await overlay.Whiteouts.ClearAsync(bucket, cleared, context.RequestAborted);
+        foreach (var cleared in keys) await index.ClearAsync(bucket, cleared, context.RequestAborted);
         return Results.Json(new { bucket, key, prefix, cleared = keys.Count });
     }
 
@@ -115,10 +116,11 @@ public static class AdminApi
         return Problem(401, "sign in with an access key and its secret key (HTTP Basic)");
     }
 
-    private static IResult WithOverlay(HttpContext context, Func<OverlayObjectStore, IResult> answer) =>
-        Overlay(context) is { } overlay ? answer(overlay) : NoOverlay();
+    private static IResult WithOverlay(HttpContext context, Func<WarmJobs, IResult> answer) =>
+        Overlay<WarmJobs>(context) is { } jobs ? answer(jobs) : NoOverlay();
 
-    private static OverlayObjectStore? Overlay(HttpContext context) => context.RequestServices.GetService<OverlayObjectStore>();
+    /// <summary>One part of the overlay; null when the overlay is off.</summary>
+    private static T? Overlay<T>(HttpContext context) where T : class => context.RequestServices.GetService<T>();
 
     private static IResult NoOverlay() => Problem(404, "the overlay is off (no remote is configured): there is no cache");
 

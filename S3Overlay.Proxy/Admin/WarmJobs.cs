@@ -9,10 +9,11 @@ namespace S3Overlay.Admin;
 
 /// <summary>
 /// Prefetches in the background: lists a prefix on the remote, then reads every object through
-/// the overlay (so it is filled exactly as a client's read would fill it, coalesced with theirs).
+/// the store S3 requests use, decorators included (so it is filled exactly as a client's read
+/// would fill it, coalesced with theirs, and hidden objects stay hidden).
 /// Jobs live in this proxy's memory; the most recent ones stay visible after they finish.
 /// </summary>
-public sealed class WarmJobs(OverlayObjectStore overlay, TimeProvider clock, ILogger<WarmJobs> logger) : IDisposable
+public sealed class WarmJobs(IObjectStore store, RemoteSource remote, CacheIndex cache, TimeProvider clock, ILogger<WarmJobs> logger) : IDisposable
 {
     private const int KeptJobs = 100;
 
@@ -53,20 +54,14 @@ public sealed class WarmJobs(OverlayObjectStore overlay, TimeProvider clock, ILo
 
     private async Task<List<ObjectInfo>> ListRemoteAsync(WarmJob job, CancellationToken ct)
     {
-        var remoteBucket = overlay.Settings.Mapping.RemoteBucketOf(job.Bucket);
+        if (remote.BucketOf(job.Bucket) is null)
+            throw new InvalidOperationException($"No remote bucket the overlay may read backs {job.Bucket} (see {BucketMapping.Setting} and {RemoteBuckets.Setting}).");
         var objects = new List<ObjectInfo>();
         string? after = null;
         while (true)
         {
-            ListPage page;
-            try
-            {
-                page = await overlay.Remote.ListObjectsAsync(remoteBucket, new ListRequest(job.Prefix, StartAfter: after), ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                throw RemoteErrors.Map(e, job.Bucket, job.Prefix);
-            }
+            var page = await remote.ListAsync(job.Bucket, new ListRequest(job.Prefix, StartAfter: after), ct)
+                ?? throw new InvalidOperationException($"The remote has no bucket behind {job.Bucket}.");
             objects.AddRange(page.Objects);
             if (!page.IsTruncated) return objects;
             after = page.NextStartAfter;
@@ -75,14 +70,14 @@ public sealed class WarmJobs(OverlayObjectStore overlay, TimeProvider clock, ILo
 
     private async Task WarmOneAsync(WarmJob job, ObjectInfo remote, CancellationToken ct)
     {
-        if (overlay.Cache.Find(new CacheEntryId(CacheEntryKind.Object, job.Bucket, remote.Key)) is { } cached && cached.ETag == remote.ETag)
+        if (cache.Find(new CacheEntryId(CacheEntryKind.Object, job.Bucket, remote.Key)) is { } cached && cached.ETag == remote.ETag)
         {
             job.ObjectDone(remote.Size);
             return;
         }
         try
         {
-            await using var content = await overlay.GetObjectAsync(job.Bucket, remote.Key, ObjectReadRequest.Whole, ct);
+            await using var content = await store.GetObjectAsync(job.Bucket, remote.Key, ObjectReadRequest.Whole, ct);
             job.ObjectDone(await DrainAsync(content.Body, ct));
         }
         catch (Exception e) when (!ct.IsCancellationRequested)

@@ -1,3 +1,5 @@
+using S3Overlay.Admin;
+
 namespace S3Overlay.Browser;
 
 /// <summary>The web file browser under <c>/_overlay/browse/</c>.</summary>
@@ -9,7 +11,8 @@ public static class BrowserEndpoints
     {
         app.MapGet(BrowserLinks.Root + "/", (HttpContext context, FileBrowser browser) => browser.IndexAsync(context));
         app.MapGet(BrowserLinks.Root + "/{bucket}", (HttpContext context, string bucket, FileBrowser browser) => browser.BucketAsync(context, bucket));
-        app.MapPost(BrowserLinks.Root + "/{bucket}/presign", (HttpContext context, string bucket, FileBrowser browser) => browser.PresignAsync(context, bucket));
+        app.MapPost(BrowserLinks.Root + "/{bucket}/presign", (HttpContext context, string bucket, FileBrowser browser) => browser.PresignAsync(context, bucket))
+            .RefuseCrossSite();
         return app;
     }
 }

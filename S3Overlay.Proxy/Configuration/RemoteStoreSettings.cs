@@ -29,6 +29,9 @@ public sealed record RemoteStoreSettings(S3StoreOptions Store)
             "virtual" or "auto" => false,
             _ => throw new SettingException("S3_OVERLAY_REMOTE_ADDRESSING_STYLE", $"'{style}' is not virtual or path"),
         };
+        // One number for both waits: how long the remote may take to begin an answer, and to send the next byte of a body.
+        var timeout = read.Duration("S3_OVERLAY_REMOTE_TIMEOUT", TimeSpan.FromSeconds(30));
+        if (timeout <= TimeSpan.Zero) throw new SettingException("S3_OVERLAY_REMOTE_TIMEOUT", "must be more than 0");
         return new RemoteStoreSettings(new S3StoreOptions(
             Name: "remote store",
             Endpoint: endpoint,
@@ -36,7 +39,11 @@ public sealed record RemoteStoreSettings(S3StoreOptions Store)
             PathStyle: pathStyle,
             AccessKey: accessKey ?? connection?.AccessKey,
             SecretKey: secretKey ?? connection?.SecretKey,
-            SessionToken: read.String("S3_OVERLAY_REMOTE_SESSION_TOKEN")));
+            SessionToken: read.String("S3_OVERLAY_REMOTE_SESSION_TOKEN"))
+        {
+            RequestTimeout = timeout,
+            ReadIdleTimeout = timeout,
+        });
     }
 
     public S3ObjectStore CreateStore(TimeProvider? clock = null) => new(Store, clock);

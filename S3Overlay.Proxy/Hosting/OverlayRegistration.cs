@@ -1,5 +1,6 @@
-using Microsoft.Extensions.Logging;
+using S3Overlay.Admin;
 using S3Overlay.Overlay;
+using S3Overlay.Overlay.Eviction;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Hosting;
@@ -7,7 +8,7 @@ namespace S3Overlay.Hosting;
 /// <summary>Puts the overlay in front of whatever local store is registered, when a remote is configured.</summary>
 public static class OverlayRegistration
 {
-    /// <summary>The remote store, as a keyed service (health checks, the admin API).</summary>
+    /// <summary>The remote store, as a keyed service (health checks).</summary>
     public const string RemoteKey = "remote";
 
     /// <param name="remote">Creates the remote store the overlay reads through to.</param>
@@ -16,13 +17,19 @@ public static class OverlayRegistration
         var local = services.TakeObjectStore();
         services.AddSingleton(settings);
         services.AddKeyedSingleton<IObjectStore>(RemoteKey, (sp, _) => remote(sp));
-        // Registered as itself too, for what needs more than the seam (the admin API, reports).
-        services.AddSingleton(sp => new OverlayObjectStore(
+        services.AddSingleton(sp => new OverlayParts(
             local(sp), sp.GetRequiredKeyedService<IObjectStore>(RemoteKey), settings,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OverlayObjectStore>>()));
-        services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<OverlayObjectStore>());
-        services.AddHostedService<S3Overlay.Overlay.Eviction.CacheIndexFlusher>();
-        services.AddSingleton<S3Overlay.Admin.WarmJobs>();
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IObjectStore>(sp => new OverlayObjectStore(sp.GetRequiredService<OverlayParts>()));
+        // The narrow parts the admin API, warm jobs and pages use; S3 requests go through IObjectStore.
+        services.AddSingleton(sp => sp.GetRequiredService<OverlayParts>().Evictor);
+        services.AddSingleton(sp => sp.GetRequiredService<OverlayParts>().Cache);
+        services.AddSingleton(sp => sp.GetRequiredService<OverlayParts>().Whiteouts);
+        services.AddSingleton(sp => sp.GetRequiredService<OverlayParts>().Remote);
+        services.AddSingleton(sp => sp.GetRequiredService<OverlayParts>().Work);
+        services.AddSingleton(sp => sp.GetRequiredService<OverlayParts>().Inspector);
+        services.AddHostedService<CacheIndexFlusher>();
+        services.AddSingleton<WarmJobs>();
         return services;
     }
 }

@@ -18,7 +18,10 @@ public static class ProxyApplication
     /// <param name="configure">Lets tests add configuration or replace services (TimeProvider) before the settings are read.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings are read once at start, and reloading would watch the content root with all its
+        // subfolders: with the default ./data under it every stored object raised file events for
+        // the configuration watcher to process. (Appended, so it wins over the arguments.)
+        var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         configure?.Invoke(builder);
         builder.AddServiceDefaults(OverlayTelemetry.Name);
         builder.AddOverlayTelemetry();

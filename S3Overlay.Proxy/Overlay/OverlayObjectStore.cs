@@ -1,63 +1,36 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
-using S3Overlay.Telemetry;
+using static S3Overlay.Telemetry.OverlayTelemetry;
+using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 
 namespace S3Overlay.Overlay;
 
 /// <summary>
 /// The overlay: a local store in front of a remote one. Reads are served locally when they can
 /// be and backfilled from the remote when they cannot; everything else is the local store's.
-/// All state that must outlive the process or be shared between replicas (chunks, manifests,
-/// fill records) lives in the local store's cache bucket; what is kept here is only a cache of it.
+/// All state that must outlive the process or be shared between replicas (chunks, fill records,
+/// whiteouts, the cache index) lives in the local store's cache bucket.
 /// </summary>
 /// <remarks>
-/// Split by concern: reads and whole-object fills (<c>.Reads.cs</c>), chunked objects
-/// (<c>.Chunks.cs</c>), revalidation (<c>.Revalidation.cs</c>), writes, deletes and whiteouts
-/// (<c>.Whiteouts.cs</c>), merged listings (<c>.Listing.cs</c>). This file: the pass-through
-/// operations and the cache bucket's protection.
+/// This class only decides which part answers: <see cref="RemoteSource"/> (the remote, its
+/// buckets and errors), <see cref="WholeObjectFills"/>, <see cref="ChunkedReads"/>,
+/// <see cref="FillRecords"/> (fill records, revalidation), <see cref="MergedListing"/>,
+/// <see cref="WhiteoutIndex"/> and <see cref="CacheEvictor"/>, wired by <see cref="OverlayParts"/>.
 /// </remarks>
-public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
+public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisposable
 {
-    private readonly IObjectStore _local;
-    private readonly IObjectStore _remote;
-    private readonly OverlaySettings _settings;
-    private readonly TimeProvider _clock;
-    private readonly ILogger _logger;
-    private readonly NegativeLookupCache _missing;
-    private readonly SingleFlight<(string Bucket, string Key)> _objectFills;
-    private readonly SingleFlight<string> _chunkFills;
-    private readonly IDisposable _fillsObserved;
-    private readonly WhiteoutIndex _whiteouts;
+    private readonly IObjectStore _local = parts.Local;
+    private readonly OverlaySettings _settings = parts.Settings;
+    private readonly IDisposable _fillsObserved = ObserveFillsInFlight(() => parts.FillsInFlight);
 
-    public OverlayObjectStore(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILogger<OverlayObjectStore> logger)
+    public OverlayObjectStore(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers)
+        : this(new OverlayParts(local, remote, settings, clock, loggers))
     {
-        _local = local;
-        _remote = remote;
-        _settings = settings;
-        _clock = clock;
-        _logger = logger;
-        _missing = new NegativeLookupCache(settings.NegativeLookupTtl, clock);
-        _objectFills = new SingleFlight<(string, string)>(settings.SpillDirectory);
-        _chunkFills = new SingleFlight<string>(settings.SpillDirectory);
-        _fillsObserved = OverlayTelemetry.ObserveFillsInFlight(() => FillsInFlight);
-        _whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
-        Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
     }
 
     public void Dispose() => _fillsObserved.Dispose();
-
-    public IObjectStore Local => _local;
-    public IObjectStore Remote => _remote;
-    public OverlaySettings Settings => _settings;
-
-    /// <summary>The keys deleted through the overlay that the remote must not bring back (admin API: list and clear).</summary>
-    public WhiteoutIndex Whiteouts => _whiteouts;
-
-    /// <summary>Fills in flight now: whole objects and chunks (for status reports).</summary>
-    public int FillsInFlight => _objectFills.Count + _chunkFills.Count;
 
     public async Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) =>
         (await _local.ListBucketsAsync(ct)).Where(b => b.Name != _settings.CacheBucket).ToList();
@@ -65,18 +38,158 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     public async Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct)
     {
         if (bucket == _settings.CacheBucket) return null;
-        if (await _local.GetBucketAsync(bucket, ct) is { } local) return local;
         // A bucket that exists only remotely is readable through the overlay, so it exists.
+        return await _local.GetBucketAsync(bucket, ct) ?? await parts.Remote.GetBucketAsync(bucket, ct);
+    }
+
+    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
+    {
+        Guard(bucket);
+        var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
+        if (local is { Stale: false })
+        {
+            using var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
+            conditions.Evaluate(local.Info);
+            OverlaySpans.Count(Results.LocalHit);
+            return local.Info;
+        }
+
+        await RefuseWhitedOutAsync(bucket, key, ct);
+        if (local is null && await parts.Records.CurrentManifestAsync(bucket, key, ct) is { } manifest)
+        {
+            using var span = OverlaySpans.Start(Spans.ChunkHit, bucket, key);
+            var info = manifest.ToObjectInfo(key);
+            conditions.Evaluate(info);
+            OverlaySpans.Count(Results.Chunked);
+            return info;
+        }
+
+        // A HEAD answers from the remote and stores nothing (the body was not asked for).
+        using (OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, false))
+        {
+            var info = local?.Remote ?? await parts.Remote.HeadAsync(bucket, key, ct);
+            conditions.Evaluate(info);
+            OverlaySpans.Count(Results.RemoteFill);
+            return info;
+        }
+    }
+
+    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        Guard(bucket);
+        var local = _settings.RevalidateAfter is null ? null : await parts.Records.LocalCopyAsync(bucket, key, ct);
+        if (local is null or { Stale: false } && await parts.LocalReads.TryGetAsync(bucket, key, request, ct) is { } hit)
+            return hit;
+
+        await RefuseWhitedOutAsync(bucket, key, ct);
+        if (local is null && await parts.Records.CurrentManifestAsync(bucket, key, ct) is { } manifest)
+            return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, ct);
+        if (parts.Remote.IsKnownMissing(bucket, key))
+            throw RemoteSource.Missing(bucket, key);
+        if (!_settings.CacheEnabled)
+            return await parts.WholeFills.StreamAsync(bucket, key, request, ct);
+
+        // A range: whether the object is chunked decides what to fetch, so ask for its size first
+        // (a stale local copy already told us). A whole read learns it from the remote's answer.
+        var remote = request.Range is null ? null : local?.Remote ?? await parts.Remote.HeadAsync(bucket, key, ct);
+        if (remote is { Size: var size } && size > _settings.ChunkThreshold)
+            return await ReadChunkedAsync(bucket, key, remote, request, ct);
+        var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info, ct);
+        return whole.Content ?? await ReadChunkedAsync(bucket, key, whole.Remote, request, ct);
+    }
+
+    /// <summary>A chunked read; when the remote turns out to hold a new generation before any byte is served, it starts over once with it.</summary>
+    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, CancellationToken ct)
+    {
         try
         {
-            return await _remote.GetBucketAsync(_settings.Mapping.RemoteBucketOf(bucket), ct) is { } remote
-                ? remote with { Name = bucket }
-                : null;
+            return await parts.Chunks.ReadAsync(bucket, key, described, request, ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (S3Exception e) when (e.Error == ChunkedReads.RemoteChanged)
         {
-            throw RemoteErrors.Map(e, bucket, "");
+            var fresh = await parts.Remote.HeadAsync(bucket, key, ct);
+            if (fresh.Size > _settings.ChunkThreshold) return await parts.Chunks.ReadAsync(bucket, key, fresh, request, ct);
+            var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: null, ct);
+            return whole.Content ?? throw new S3Exception(ChunkedReads.RemoteChanged);
         }
+    }
+
+    public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
+    {
+        Guard(bucket);
+        return !_settings.MergeListings || request.MaxKeys <= 0
+            ? await _local.ListObjectsAsync(bucket, request, ct)
+            : await parts.Listing.ListAsync(bucket, request, ct);
+    }
+
+    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        var written = await _local.PutObjectAsync(Guard(bucket), key, body, write, ct);
+        await BecameLocalAsync(bucket, key);
+        return written;
+    }
+
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> completed, CancellationToken ct)
+    {
+        var written = await _local.CompleteMultipartUploadAsync(Guard(bucket), key, uploadId, completed, ct);
+        await BecameLocalAsync(bucket, key);
+        return written;
+    }
+
+    /// <summary>
+    /// A delete leaves a whiteout, so the remote's copy does not come back, and must win against a
+    /// fill racing it. The order that ensures it: the whiteout first (every read from then on
+    /// answers NoSuchKey before asking the remote, so no new fill starts); then wait for this
+    /// process's fill of the key in flight, which checks for the whiteout just before and just
+    /// after it stores (removing what it stored when it finds one); only then delete the local
+    /// copy. Across proxies sharing a local store there is no waiting: another proxy's fill that
+    /// stores as the delete ends removes its copy on its check after storing. A whiteout is left
+    /// also for a key the remote lacks: asking would cost a remote request per delete, fail with
+    /// the remote down, and race with the remote gaining the key.
+    /// </summary>
+    public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
+    {
+        Guard(bucket);
+        await LocalBuckets.EnsureAsync(_local, _settings.CacheBucket, ct);
+        await parts.Whiteouts.AddAsync(bucket, key, ct);
+        await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
+        try
+        {
+            await _local.DeleteObjectAsync(bucket, key, ct);
+            parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+        {
+            // A bucket only the remote has holds nothing locally; one that is nowhere is an error.
+            if (await GetBucketAsync(bucket, ct) is not null) return;
+            await parts.Whiteouts.ClearAsync(bucket, key, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A client wrote the key: its whiteout goes (after the write, never before: cleared first, a
+    /// write that then failed would let the remote's object back; a whiteout left beside a local
+    /// object hides nothing, so failing to clear it costs a log line), and whatever was filled
+    /// there is no longer the cache's to evict.
+    /// </summary>
+    private async Task BecameLocalAsync(string bucket, string key)
+    {
+        try
+        {
+            await parts.Whiteouts.ClearAsync(bucket, key, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            parts.Logger.LogWarning(e, "Could not clear the whiteout of {Bucket}/{Key}", bucket, key);
+        }
+        parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
+    }
+
+    /// <summary>A key deleted here is gone, whatever the remote holds: nothing is asked of it.</summary>
+    private async Task RefuseWhitedOutAsync(string bucket, string key, CancellationToken ct)
+    {
+        if (await parts.Whiteouts.ExistsAsync(bucket, key, ct)) throw S3Exception.NoSuchKey(key);
     }
 
     public Task CreateBucketAsync(string bucket, CancellationToken ct) => _local.CreateBucketAsync(Guard(bucket), ct);
@@ -97,18 +210,52 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) =>
         _local.ListMultipartUploadsAsync(Guard(bucket), request, ct);
 
-    /// <summary>Checks both stores and names the one that fails (reads of cached objects go on with the remote down).</summary>
-    public async Task CheckHealthAsync(CancellationToken ct)
-    {
-        await CheckPartAsync("local store", _local, ct);
-        await CheckPartAsync("remote store", _remote, ct);
-    }
-
-    private static async Task CheckPartAsync(string part, IObjectStore store, CancellationToken ct)
+    // pass-through (S3 breadth): tags are written locally; a remote-only object's tags are the remote's.
+    public async Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct)
     {
         try
         {
-            await store.CheckHealthAsync(ct);
+            return await _local.GetObjectTaggingAsync(Guard(bucket), key, ct);
+        }
+        catch (S3Exception e) when (IsMiss(e))
+        {
+            await HeadObjectAsync(bucket, key, ReadConditions.None, ct); // NoSuchKey unless the remote has it (and no whiteout hides it)
+            try { return await _remote.GetObjectTaggingAsync(_settings.Mapping.RemoteBucketOf(bucket), key, ct); }
+            catch (Exception remote) when (remote is not OperationCanceledException || !ct.IsCancellationRequested) { throw RemoteErrors.Map(remote, bucket, key); }
+        }
+    }
+
+    public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
+        _local.PutObjectTaggingAsync(Guard(bucket), key, tags, ct);
+
+    public Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct) => _local.PutObjectAclAsync(Guard(bucket), key, acl, ct);
+
+    /// <summary>Bucket settings are local; a bucket that exists only remotely has none.</summary>
+    public async Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct)
+    {
+        if (await _local.GetBucketAsync(Guard(bucket), ct) is null) return await GetBucketAsync(bucket, ct) is null ? throw S3Exception.NoSuchBucket(bucket) : null;
+        return await _local.GetBucketSettingAsync(bucket, name, ct);
+    }
+
+    public async Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
+    {
+        if (await GetBucketAsync(Guard(bucket), ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        await EnsureLocalBucketAsync(bucket, ct);
+        await _local.PutBucketSettingAsync(bucket, name, value, ct);
+    }
+
+    /// <summary>Checks both stores and names the one that fails (reads of cached objects go on with the remote down).</summary>
+    public async Task CheckHealthAsync(CancellationToken ct)
+    {
+        await CheckPartAsync("local store", _local.CheckHealthAsync, ct);
+        await CheckPartAsync("remote store", parts.Remote.CheckHealthAsync, ct);
+    }
+
+    private static async Task CheckPartAsync(string part, Func<CancellationToken, Task> check, CancellationToken ct)
+    {
+        try
+        {
+            await check(ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -119,40 +266,4 @@ public sealed partial class OverlayObjectStore : IObjectStore, IDisposable
     /// <summary>The cache bucket is the overlay's own: clients can neither read nor change it.</summary>
     private string Guard(string bucket) =>
         bucket == _settings.CacheBucket ? throw new S3Exception(S3Error.AccessDenied, bucket) : bucket;
-
-    private static bool IsMiss(S3Exception e) => e.Error.Status == 404;
-
-    private static Activity? StartSpan(string name, string bucket, string key)
-    {
-        var span = OverlayTelemetry.Source.StartActivity(name);
-        span?.SetTag(OverlayTelemetry.Tags.Bucket, bucket);
-        span?.SetTag(OverlayTelemetry.Tags.Key, key);
-        return span;
-    }
-
-    /// <summary>A reader that joined a fill in flight gets a span of its own (the fill's span is the leader's).</summary>
-    private static Activity? JoinerSpan(string name, string bucket, string key, bool joined) =>
-        joined ? StartSpan(name, bucket, key)?.SetTag(OverlayTelemetry.Tags.Coalesced, true) : null;
-
-    private static void Count(string result) =>
-        OverlayTelemetry.Requests.Add(1, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Result, result));
-
-    private static ResolvedRange? Resolve(ByteRange? range, long size) =>
-        range is null ? null : range.Value.Resolve(size) ?? throw S3Exception.InvalidRange(size);
-
-    /// <summary>Creates a local bucket the first time something is filled into it.</summary>
-    private Task EnsureLocalBucketAsync(string bucket, CancellationToken ct) => EnsureBucketAsync(_local, bucket, ct);
-
-    internal static async Task EnsureBucketAsync(IObjectStore store, string bucket, CancellationToken ct)
-    {
-        if (await store.GetBucketAsync(bucket, ct) is not null) return;
-        try
-        {
-            await store.CreateBucketAsync(bucket, ct);
-        }
-        catch (S3Exception e) when (e.Error.Status == 409)
-        {
-            // Another fill (or another replica) created it first.
-        }
-    }
 }

@@ -28,6 +28,12 @@ public sealed record OverlaySettings(
     /// <summary>Whether listings show local ∪ remote − whiteouts (true) or the local store's keys only.</summary>
     public bool MergeListings { get; init; } = true;
 
+    /// <summary>The remote buckets the overlay may read (the mapping's, those listed, or all).</summary>
+    public RemoteBuckets RemoteBuckets { get; init; } = RemoteBuckets.All;
+
+    /// <summary>Fills from the remote running at once, past which a new one is refused with 503 SlowDown.</summary>
+    public int MaxFills { get; init; } = FillSlots.Default;
+
     public static OverlaySettings From(SettingReader read)
     {
         var chunkSize = read.Long("S3_OVERLAY_CHUNK_SIZE", 16 * MiB, min: 64 * 1024, max: 5L * 1024 * MiB);
@@ -52,6 +58,8 @@ public sealed record OverlaySettings(
         {
             Limits = Eviction.CacheLimits.From(read),
             MergeListings = read.Bool("S3_OVERLAY_MERGE_LISTINGS", true),
+            RemoteBuckets = RemoteBuckets.From(read, mapping),
+            MaxFills = (int)read.Long(FillSlots.Setting, FillSlots.Default, min: 1, max: 100_000),
         };
     }
 }

@@ -26,8 +26,13 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
         context.Response.Headers["x-amz-request-id"] = requestId;
         context.Response.Headers["x-amz-id-2"] = requestId;
         context.Response.Headers.Server = "S3Overlay";
+        // Objects are user content served on our own origin (beside /_overlay/ and its signed-in
+        // pages): never sniffed into HTML, and any HTML renders in an opaque, script-less origin.
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        context.Response.Headers.ContentSecurityPolicy = "sandbox";
         try
         {
+            ExactCaseQuery.Install(context);
             var address = S3Address.From(context, options.BaseDomain);
             var scope = address.Bucket is null ? S3Scope.Service : address.Key is null ? S3Scope.Bucket : S3Scope.Object;
             var route = routes.Find(context.Request, scope) ?? throw Unroutable(context.Request, scope);
@@ -44,6 +49,19 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is no one to answer.
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // Kestrel gave up on the request body: shorter than its Content-Length, too large, too slow.
+            var error = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? S3Error.EntityTooLarge : S3Error.IncompleteBody;
+            await S3ErrorWriter.WriteAsync(context, new S3Exception(error.WithMessage($"{error.Message} ({e.Message})")), requestId);
+        }
+        catch (IOException e) when (!context.Response.HasStarted)
+        {
+            // A body that could not be read (a remote that broke off, a failing disk) before the
+            // first byte went out: the store is unavailable, not this server broken.
+            logger.LogWarning(e, "Body of {Method} {Path} failed before it was sent ({RequestId})", context.Request.Method, context.Request.Path, requestId);
+            await S3ErrorWriter.WriteAsync(context, new S3Exception(S3Error.ServiceUnavailable), requestId);
         }
         catch (Exception e)
         {

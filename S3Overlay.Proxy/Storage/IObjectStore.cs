@@ -54,6 +54,30 @@ public interface IObjectStore
     /// </summary>
     Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct);
 
+    /// <summary>The object's tags (empty when it has none); NoSuchKey when there is no object.</summary>
+    Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct);
+
+    /// <summary>
+    /// Replaces the object's tags (an empty set removes them) without changing its bytes, ETag or
+    /// Last-Modified; NoSuchKey when there is no object.
+    /// </summary>
+    Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct);
+
+    /// <summary>
+    /// Replaces the object's ACL (<see cref="ObjectMetadata.Acl"/>; null is private) without
+    /// changing its bytes, ETag or Last-Modified; NoSuchKey when there is no object.
+    /// </summary>
+    Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct);
+
+    /// <summary>
+    /// A small per-bucket setting the front end keeps (the bucket's ACL, its CORS rules), by name;
+    /// null when unset. NoSuchBucket when the bucket does not exist.
+    /// </summary>
+    Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct);
+
+    /// <summary>Replaces a bucket setting (null removes it), atomically; deleting the bucket removes its settings.</summary>
+    Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct);
+
     Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct);
 
     Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct);

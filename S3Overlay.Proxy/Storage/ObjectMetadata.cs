@@ -1,6 +1,6 @@
 namespace S3Overlay.Storage;
 
-/// <summary>What travels with an object besides its bytes: content headers, user metadata, checksums.</summary>
+/// <summary>What travels with an object besides its bytes: content headers, user metadata, checksums, tags.</summary>
 public sealed record ObjectMetadata
 {
     // Declared before Empty: static fields initialise in order, and Empty's maps are this one.
@@ -23,4 +23,13 @@ public sealed record ObjectMetadata
     /// Checksums by algorithm (<c>crc32</c>, <c>crc32c</c>, <c>sha1</c>, <c>sha256</c>), base64 as on the wire.
     /// </summary>
     public IReadOnlyDictionary<string, string> Checksums { get; init; } = EmptyMap;
+
+    /// <summary>
+    /// The object's tags (S3 object tagging), key to value. Stores fill them on writes and GETs;
+    /// a HEAD may leave them out (S3's HEAD does not tell them either).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyMap;
+
+    /// <summary>The object's access control list in the front end's text form; null is private (the owner only).</summary>
+    public string? Acl { get; init; }
 }

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using S3Overlay.Browser;
+using S3Overlay.S3.Auth;
+using S3Overlay.ServiceDefaults;
 using S3Overlay.Telemetry.Status;
 
 namespace S3Overlay.Telemetry;
@@ -9,7 +12,15 @@ public static class TelemetryRegistration
     public static WebApplicationBuilder AddOverlayTelemetry(this WebApplicationBuilder builder)
     {
         // Bounded: a store that hangs reports unhealthy instead of hanging the probe.
+        // One instance, so its recent result is shared by every call.
+        builder.Services.AddSingleton<StorageHealthCheck>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", HealthStatus.Unhealthy, [], TimeSpan.FromSeconds(5));
+        // Signed-in operators (HTTP Basic, as the admin API) read why a check failed; strangers do not.
+        builder.Services.AddSingleton<HealthDetailPolicy>(services =>
+        {
+            var auth = services.GetRequiredService<AuthSettings>();
+            return context => BrowserVisitor.From(context.Request, auth).SignedIn;
+        });
         builder.Services.AddSingleton<OverlayStatistics>();
         return builder;
     }

@@ -95,4 +95,53 @@ public sealed class AwsCliTests(AwsCliFixture cli) : IClassFixture<AwsCliFixture
         Assert.Contains("ls/sub/two.bin", all);
         Assert.Contains("ls/one.bin", all);
     }
+
+    [Fact]
+    public async Task Cp_between_two_S3_urls_copies_20_MiB_on_the_server_with_its_tags()
+    {
+        var original = TestFiles.WriteRandom(Path.Combine(_aws.Home, "copy-src.bin"), 20 * 1024 * 1024, seed: 21);
+        await Aws("s3", "cp", original, $"s3://{Bucket}/big.bin");
+        await Aws("s3api", "put-object-tagging", "--bucket", Bucket, "--key", "big.bin", "--tagging", "TagSet=[{Key=stage,Value=raw}]");
+
+        // The CLI asks for the source's tags first (GetObjectTagging), then copies part by part (UploadPartCopy).
+        await Aws("s3", "cp", $"s3://{Bucket}/big.bin", $"s3://{Bucket}/copies/big.bin");
+
+        var copy = Path.Combine(_aws.Home, "copy-back.bin");
+        await Aws("s3", "cp", $"s3://{Bucket}/copies/big.bin", copy);
+        TestFiles.AssertSameBytes(original, copy);
+        using var tags = JsonDocument.Parse(await Aws("s3api", "get-object-tagging", "--bucket", Bucket, "--key", "copies/big.bin"));
+        var tag = Assert.Single(tags.RootElement.GetProperty("TagSet").EnumerateArray());
+        Assert.Equal(("stage", "raw"), (tag.GetProperty("Key").GetString(), tag.GetProperty("Value").GetString()));
+    }
+
+    [Fact]
+    public async Task S3api_put_object_tagging_then_get_object_tagging_round_trips()
+    {
+        var file = TestFiles.WriteRandom(Path.Combine(_aws.Home, "tagged.bin"), 100, seed: 4);
+        await Aws("s3", "cp", file, $"s3://{Bucket}/tagged.bin");
+        await Aws("s3api", "put-object-tagging", "--bucket", Bucket, "--key", "tagged.bin",
+            "--tagging", "{\"TagSet\":[{\"Key\":\"team\",\"Value\":\"data eng\"},{\"Key\":\"tier\",\"Value\":\"1\"}]}");
+
+        using var tags = JsonDocument.Parse(await Aws("s3api", "get-object-tagging", "--bucket", Bucket, "--key", "tagged.bin"));
+        var got = tags.RootElement.GetProperty("TagSet").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("Key").GetString()!, t => t.GetProperty("Value").GetString()!);
+        Assert.Equal(new Dictionary<string, string> { ["team"] = "data eng", ["tier"] = "1" }, got);
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => Aws("s3api", "put-object-tagging", "--bucket", Bucket, "--key", "tagged.bin",
+            "--tagging", "TagSet=[{Key=" + new string('k', 129) + ",Value=v}]"));
+        Assert.Contains("InvalidTag", refused.Message);
+    }
+
+    [Fact]
+    public async Task Cp_with_acl_public_read_lets_anyone_download_it_and_nothing_else()
+    {
+        var file = TestFiles.WriteRandom(Path.Combine(_aws.Home, "public.bin"), 2048, seed: 5);
+        await Aws("s3", "cp", file, $"s3://{Bucket}/public/one.bin", "--acl", "public-read");
+        await Aws("s3", "cp", file, $"s3://{Bucket}/public/private.bin");
+
+        using var anonymous = cli.Proxy.CreateHttpClient(signed: false);
+        Assert.Equal(File.ReadAllBytes(file), await anonymous.GetByteArrayAsync($"{Bucket}/public/one.bin"));
+        using var refused = await anonymous.GetAsync($"{Bucket}/public/private.bin");
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+    }
 }

@@ -17,8 +17,6 @@ public static class RequestSigner
         var uri = request.RequestUri ?? throw new InvalidOperationException("The request needs an absolute URI.");
         var time = (now ?? DateTimeOffset.UtcNow).ToUniversalTime();
         var timestamp = time.ToString(SigV4.TimestampFormat, CultureInfo.InvariantCulture);
-        var date = timestamp[..8];
-
         request.Headers.Remove("x-amz-date");
         request.Headers.Remove("x-amz-content-sha256");
         request.Headers.Remove("Authorization");
@@ -26,23 +24,36 @@ public static class RequestSigner
         request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash ?? await PayloadHashAsync(request.Content));
 
         var headers = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
-            .Where(h => h.Key.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase))
-            .Select(h => (Name: h.Key.ToLowerInvariant(), Value: string.Join(',', h.Value)))
-            .Append(("host", request.Headers.Host ?? (uri.IsDefaultPort ? uri.Host : uri.Authority)))
-            .OrderBy(h => h.Item1, StringComparer.Ordinal)
+            .Select(h => (h.Key, string.Join(',', h.Value)))
+            .Append(("host", request.Headers.Host ?? (uri.IsDefaultPort ? uri.Host : uri.Authority)));
+        request.Headers.TryAddWithoutValidation("Authorization",
+            Authorization(request.Method.Method, uri.PathAndQuery, headers, request.Headers.GetValues("x-amz-content-sha256").First(), timestamp, accessKey, secretKey, region));
+    }
+
+    /// <summary>
+    /// The SigV4 Authorization header for a request target exactly as it goes on the wire (raw
+    /// tests send it uncanonicalised); <paramref name="headers"/> must include host, x-amz-date,
+    /// every x-amz-* header sent and Content-Type, which are all signed.
+    /// </summary>
+    public static string Authorization(string method, string target, IEnumerable<(string Name, string Value)> headers, string payloadHash, string timestamp,
+        string accessKey = ProxyServer.AccessKey, string secretKey = ProxyServer.SecretKey, string region = "us-east-1")
+    {
+        var date = timestamp[..8];
+        var signed = headers
+            // What S3 requires signed (SDKs sign every header they send; Content-Type is required here).
+            .Where(h => h.Name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) || h.Name.Equals("host", StringComparison.OrdinalIgnoreCase)
+                || h.Name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            .Select(h => (Name: h.Name.ToLowerInvariant(), h.Value))
+            .OrderBy(h => h.Name, StringComparer.Ordinal)
             .ToArray();
-        var signedHeaders = string.Join(';', headers.Select(h => h.Item1));
+        var signedHeaders = string.Join(';', signed.Select(h => h.Name));
         var scope = $"{date}/{region}/s3/aws4_request";
-        // Sign the target exactly as it goes on the wire (raw tests send it uncanonicalised).
-        var target = uri.PathAndQuery;
         var question = target.IndexOf('?');
         var path = question < 0 ? target : target[..question];
         var query = question < 0 ? "" : target[(question + 1)..];
-        var canonical = SigV4.CanonicalRequest(request.Method.Method, path, SigV4.CanonicalQuery(query),
-            headers, signedHeaders, request.Headers.GetValues("x-amz-content-sha256").First());
+        var canonical = SigV4.CanonicalRequest(method, path, SigV4.CanonicalQuery(query), signed, signedHeaders, payloadHash);
         var signature = Convert.ToHexStringLower(SigV4.Hmac(SigV4.DeriveSigningKey(secretKey, date, region, "s3"), SigV4.StringToSign(timestamp, scope, canonical)));
-        request.Headers.TryAddWithoutValidation("Authorization",
-            $"{SigV4.Algorithm} Credential={accessKey}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
+        return $"{SigV4.Algorithm} Credential={accessKey}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}";
     }
 
     /// <summary>Unless told (<c>STREAMING-…</c>), buffered content is hashed; a stream is sent as UNSIGNED-PAYLOAD rather than read twice.</summary>

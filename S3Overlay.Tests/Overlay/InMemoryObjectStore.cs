@@ -92,6 +92,26 @@ internal sealed class InMemoryObjectStore : IObjectStore
         return objects.TryGetValue(key, out var found) ? found : throw S3Exception.NoSuchKey(key);
     }
 
+    public Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct) =>
+        Task.FromResult(Find(bucket, key).Item1.Metadata.Tags);
+
+    public Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct)
+    {
+        var (info, body) = Find(bucket, key);
+        _buckets[bucket][key] = (info with { Metadata = info.Metadata with { Acl = acl } }, body);
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct) => throw new NotSupportedException();
+    public Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
+    {
+        var (info, body) = Find(bucket, key);
+        _buckets[bucket][key] = (info with { Metadata = info.Metadata with { Tags = tags } }, body);
+        return Task.CompletedTask;
+    }
+
     public Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct) => throw new NotSupportedException();
     public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) => throw new NotSupportedException();
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) => throw new NotSupportedException();

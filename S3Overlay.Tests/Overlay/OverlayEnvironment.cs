@@ -70,8 +70,17 @@ public sealed class OverlayEnvironment : IAsyncDisposable
 
     public AmazonS3Client Remote => Servers.RemoteClient;
 
+    /// <summary>The overlay's parts in the running proxy (what it holds, its background work).</summary>
+    public OverlayParts Parts => Proxy.Services.GetRequiredService<OverlayParts>();
+
     /// <summary>The overlay's local store itself, to see what it holds (and what it does not).</summary>
-    public IObjectStore LocalStore => Proxy.Services.GetRequiredService<OverlayObjectStore>().Local;
+    public IObjectStore LocalStore => Parts.Local;
+
+    /// <summary>
+    /// Completes when the proxy runs no background work: every fill stored (or dropped), every
+    /// read-ahead and eviction over. A client has its last byte before the fill has stored it.
+    /// </summary>
+    public Task FillsIdleAsync() => Parts.Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
 
     public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null)
     {
@@ -86,6 +95,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             ["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path",
             ["S3_OVERLAY_CACHE_ENABLED"] = "true",
             ["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket,
+            ["S3_OVERLAY_REMOTE_BUCKETS"] = bucket,
             ["S3_OVERLAY_SPILL_DIR"] = Path.Combine(Path.GetTempPath(), "s3overlay-test-spill"),
         };
         if (kind == LocalStoreKind.S3)
@@ -123,8 +133,13 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
     }
 
-    /// <summary>Another proxy with this one's settings: the same remote (through the same relay) and the same local store.</summary>
-    public Task<ProxyServer> StartAnotherProxyAsync() => ProxyServer.StartAsync(_settings);
+    /// <summary>Another proxy with this one's settings (but <paramref name="overrides"/>): the same remote (through the same relay) and the same local store.</summary>
+    public Task<ProxyServer> StartAnotherProxyAsync(params (string Name, string? Value)[] overrides)
+    {
+        var settings = new Dictionary<string, string?>(_settings);
+        foreach (var (name, value) in overrides) settings[name] = value;
+        return ProxyServer.StartAsync(settings);
+    }
 
     /// <summary>Puts a pattern object on the remote directly (not through the relay, so it is not counted).</summary>
     public async Task<PutObjectResponse> SeedRemoteAsync(string key, long length, int seed, Action<PutObjectRequest>? customize = null)

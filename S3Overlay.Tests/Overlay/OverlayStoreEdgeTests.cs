@@ -22,7 +22,7 @@ public class OverlayStoreEdgeTests
     private OverlayObjectStore Overlay(bool cache = true, TimeSpan? revalidate = null) => new(_local, _remote,
         new OverlaySettings(BucketMapping.Parse("data:origin"), cache, ChunkThreshold: 4 * ChunkSize, ChunkSize, "s3-overlay-cache",
             TimeSpan.FromSeconds(30), revalidate, Path.Combine(Path.GetTempPath(), "s3overlay-test-spill")),
-        _clock, NullLogger<OverlayObjectStore>.Instance);
+        _clock, NullLoggerFactory.Instance);
 
     private static byte[] Bytes(int length, int seed) => Enumerable.Range(0, length).Select(i => (byte)(i * 31 + seed)).ToArray();
 

@@ -103,8 +103,7 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
             await read;
         }));
 
-        var overlay = env.Proxy.Services.GetRequiredService<OverlayObjectStore>();
-        await EventuallyAsync(() => Task.FromResult(overlay.FillsInFlight == 0), "every fill has settled");
+        await env.FillsIdleAsync();
         foreach (var key in keys)
         {
             var get = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, key));
@@ -132,8 +131,7 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
         remoteBody.SetResult();
         await reader; // the read that started the fill still gets the remote's bytes, whole
 
-        var overlay = env.Proxy.Services.GetRequiredService<OverlayObjectStore>();
-        await EventuallyAsync(() => Task.FromResult(overlay.FillsInFlight == 0), "the fill has settled");
+        await env.FillsIdleAsync();
         using var after = await env.Client.GetObjectAsync(env.Bucket, "contested.bin");
         Assert.Equal("written by a client", await new StreamReader(after.ResponseStream).ReadToEndAsync());
         Assert.Equal(1, env.Relay.Requests("GET"));
@@ -150,7 +148,7 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
         await env.Client.DeleteObjectAsync(env.Bucket, "b");
         await env.Client.DeleteObjectAsync(env.Bucket, "a/one");
 
-        var index = env.Proxy.Services.GetRequiredService<OverlayObjectStore>().Whiteouts;
+        var index = env.Parts.Whiteouts;
         Assert.Equal(["a/one", "a/two", "b"], (await WhiteoutsAsync(env)).Select(w => w.Key));
         Assert.Equal(["a/one", "a/two"], (await WhiteoutsAsync(env, "a/")).Select(w => w.Key));
 
@@ -176,7 +174,7 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
 
     private static async Task<List<Whiteout>> WhiteoutsAsync(OverlayEnvironment env, string prefix = "")
     {
-        var index = env.Proxy.Services.GetRequiredService<OverlayObjectStore>().Whiteouts;
+        var index = env.Parts.Whiteouts;
         var all = new List<Whiteout>();
         await foreach (var whiteout in index.ListAsync(env.Bucket, prefix, default)) all.Add(whiteout);
         return all;

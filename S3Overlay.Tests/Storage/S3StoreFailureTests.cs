@@ -108,4 +108,26 @@ public class S3StoreFailureTests
         Assert.Contains("sent nothing", e.Message);
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.Zero, TimeSpan.FromSeconds(10));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_body_that_differs_from_its_plain_ETag_fails_the_read(bool changedInTheLastByte)
+    {
+        var body = new byte[200_000];
+        Random.Shared.NextBytes(body);
+        var etag = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(body));
+        body[changedInTheLastByte ? ^1 : 0] ^= 0xFF;
+        await using var server = await ScriptedServer.StartAsync(async c =>
+        {
+            c.Response.ContentLength = body.Length;
+            c.Response.Headers.ETag = $"\"{etag}\"";
+            await c.Response.Body.WriteAsync(body);
+        });
+        using var store = StoreFor(server.Url);
+
+        await using var content = await store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole, CancellationToken.None);
+        var e = await Assert.ThrowsAsync<IOException>(async () => await content.Body.CopyToAsync(Stream.Null));
+        Assert.Contains("integrity check", e.Message);
+    }
 }

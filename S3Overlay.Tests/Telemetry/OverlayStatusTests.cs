@@ -26,7 +26,9 @@ public sealed class OverlayStatusTests(OverlayServers servers) : IClassFixture<O
         }, "the fill shows in flight");
         await cold;
         env.Relay.Delay = TimeSpan.Zero;
-        await EventuallyAsync(() => env.IsStoredLocallyAsync("seen.bin"), "the fill stored the object");
+        // The client has its last byte before the fill has stored it and left the in-flight count.
+        await env.FillsIdleAsync();
+        Assert.True(await env.IsStoredLocallyAsync("seen.bin"), "the fill stored the object");
         await env.GetAndCheckAsync("seen.bin", 6, size);
 
         using var status = await StatusAsync(http);

@@ -143,7 +143,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
                 merged = _entries.Values.ToList();
             }
             var json = JsonSerializer.SerializeToUtf8Bytes(merged, Json);
-            await OverlayObjectStore.EnsureBucketAsync(local, cacheBucket, ct);
+            await LocalBuckets.EnsureAsync(local, cacheBucket, ct);
             await local.PutObjectAsync(cacheBucket, RecordKey, new MemoryStream(json),
                 new ObjectWrite { ContentLength = json.Length, Metadata = new ObjectMetadata { ContentType = "application/json" } }, ct);
         }

@@ -1,21 +1,34 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace S3Overlay.Overlay.Eviction;
 
 /// <summary>
-/// Loads the eviction bookkeeping at start-up (evicting at once if a lower cap now applies),
-/// writes it to the local store every <see cref="CacheLimits.IndexFlushInterval"/>, and once
-/// more when the proxy stops. While it runs, the cache's size is reported to telemetry.
+/// The overlay's life beside the host: at start-up, sweeps stale spill files, loads the eviction
+/// bookkeeping (evicting at once if a lower cap now applies) and says what the remote is open to;
+/// writes the bookkeeping to the local store every <see cref="CacheLimits.IndexFlushInterval"/>;
+/// at shutdown, stops the background work (fills, read-ahead, eviction) and only then writes the
+/// bookkeeping a last time, so nothing recorded after the flush is lost.
 /// </summary>
-public sealed class CacheIndexFlusher(OverlayObjectStore overlay, TimeProvider clock) : BackgroundService
+public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, ILogger<CacheIndexFlusher> logger) : BackgroundService
 {
     private IDisposable? _sizeObserved;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = overlay.Settings;
+        SpillDirectory.Prepare(settings.SpillDirectory, clock.GetUtcNow(), logger);
+        logger.LogInformation("The overlay reads through to {RemoteBuckets}; at most {MaxFills} fills at once", settings.RemoteBuckets.Describe(), settings.MaxFills);
+        if (!settings.RemoteBuckets.Any && settings.RemoteBuckets.Named.Count == 0)
+            logger.LogWarning("No remote bucket is reachable: set {Mapping} or {Allowed}", BucketMapping.Setting, RemoteBuckets.Setting);
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _sizeObserved = Telemetry.OverlayTelemetry.ObserveCacheSize(() => overlay.Cache.TotalBytes);
         await overlay.Cache.LoadAsync(stoppingToken);
-        overlay.EvictIfOverHighWatermark();
+        overlay.Evictor.EvictIfOverHighWatermark();
         using var timer = new PeriodicTimer(overlay.Settings.Limits.IndexFlushInterval, clock);
         try
         {
@@ -30,6 +43,7 @@ public sealed class CacheIndexFlusher(OverlayObjectStore overlay, TimeProvider c
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        await overlay.Work.StopAsync(cancellationToken);
         _sizeObserved?.Dispose();
         await overlay.Cache.FlushAsync(cancellationToken);
     }

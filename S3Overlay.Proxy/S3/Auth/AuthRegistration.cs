@@ -15,6 +15,7 @@ public static class AuthRegistration
         services.AddSingleton<SigV4Verifier>();
         services.AddSingleton<SigV2Verifier>();
         services.AddSingleton<UrlPresigner>();
+        services.AddSingleton<Acl.AnonymousAccess>();
         services.TryAddSingleton<IRequestAuthenticator, RequestAuthenticator>();
         services.AddHostedService<DefaultCredentialsGuard.Warning>();
     }

@@ -1,3 +1,4 @@
+using S3Overlay.S3.Acl;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Payloads;
 
@@ -5,15 +6,12 @@ namespace S3Overlay.S3.Auth;
 
 /// <summary>
 /// Authenticates every S3 request: SigV4 (header or presigned), SigV2 (header or query), or
-/// anonymous, which may only read the buckets configured public. Then installs the payload's
+/// anonymous, which may do what ACLs and the public-bucket setting allow (<see cref="AnonymousAccess"/>). Then installs the payload's
 /// decoding and verifying streams.
 /// </summary>
-public sealed class RequestAuthenticator(AuthSettings settings, SigV4Verifier v4, SigV2Verifier v2) : IRequestAuthenticator
+public sealed class RequestAuthenticator(SigV4Verifier v4, SigV2Verifier v2, AnonymousAccess anonymous) : IRequestAuthenticator
 {
-    private static readonly HashSet<string> PublicReadOperations =
-        ["GetObject", "HeadObject", "ListObjects", "ListObjectsV2", "HeadBucket", "GetBucketLocation"];
-
-    public ValueTask AuthenticateAsync(S3Request r)
+    public async ValueTask AuthenticateAsync(S3Request r)
     {
         var request = r.Request;
         var authorization = request.Headers.Authorization.ToString();
@@ -29,14 +27,11 @@ public sealed class RequestAuthenticator(AuthSettings settings, SigV4Verifier v4
         else if (authorization.Length > 0) throw new S3Exception(S3Error.InvalidArgument.WithMessage("Unsupported Authorization Type."));
         else if (presignedV4) identity = v4.VerifyPresigned(request, r.Address);
         else if (presignedV2) identity = v2.VerifyQuery(request, r.Address);
-        else identity = AllowAnonymous(r) ? null : throw new S3Exception(S3Error.AccessDenied);
+        else identity = await anonymous.AllowsAsync(r) ? null : throw new S3Exception(S3Error.AccessDenied);
+        if (identity is null && query.Keys.Any(name => name.StartsWith("response-", StringComparison.Ordinal)))
+            throw new S3Exception(S3Error.InvalidRequest.WithMessage("Request specific response headers cannot be used for anonymous GET requests."));
 
         r.AccessKey = identity?.AccessKey;
         RequestPayload.Install(r, identity?.PayloadHash, identity?.Chunks);
-        return ValueTask.CompletedTask;
     }
-
-    /// <summary>Public buckets are for viewers: objects and listings may be read, nothing written.</summary>
-    private bool AllowAnonymous(S3Request r) =>
-        r.Address.Bucket is { } bucket && settings.PublicBuckets.Contains(bucket) && PublicReadOperations.Contains(r.Operation);
 }

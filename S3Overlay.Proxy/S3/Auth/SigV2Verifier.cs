@@ -43,8 +43,13 @@ public sealed class SigV2Verifier(AuthSettings settings, TimeProvider clock)
         var expires = query["Expires"].ToString();
         if (accessKey.Length == 0 || signature.Length == 0 || !long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt))
             throw new S3Exception(S3Error.AccessDenied.WithMessage("Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters."));
-        if (clock.GetUtcNow().ToUnixTimeSeconds() > expiresAt)
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        if (now > expiresAt)
             throw new S3Exception(S3Error.ExpiredPresignedRequest);
+        // S3 lets a SigV2 link live forever; we hold it to SigV4's week, so a leaked link dies.
+        if (expiresAt - now > SigV4Verifier.MaxPresignedExpirySeconds)
+            throw new S3Exception(S3Error.AuthorizationQueryParametersError.WithMessage(
+                $"Query-string authentication: Expires must be at most {SigV4Verifier.MaxPresignedExpirySeconds} seconds (7 days) from now."));
         return Verify(request, address, accessKey, signature, expires);
     }
 

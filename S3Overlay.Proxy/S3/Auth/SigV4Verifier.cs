@@ -91,7 +91,9 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
     {
         var claimed = new byte[32];
         var hexOk = signature.Length == 64 && Convert.FromHexString(signature, claimed, out _, out _) == System.Buffers.OperationStatus.Done;
-        var headers = signedHeaders.Split(';').Select(name => (name, HeaderValue(request, name))).ToArray();
+        var names = signedHeaders.Split(';');
+        UnsignedHeaders.Refuse(request, names, presigned);
+        var headers = names.Select(name => (name, HeaderValue(request, name))).ToArray();
         var query = SigV4.CanonicalQuery(request.QueryString.Value, presigned ? "X-Amz-Signature" : null);
 
         string? firstCanonical = null, firstStringToSign = null;

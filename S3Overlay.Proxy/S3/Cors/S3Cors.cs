@@ -4,8 +4,9 @@ using S3Overlay.Configuration;
 namespace S3Overlay.S3.Cors;
 
 /// <summary>
-/// CORS for browser-based S3 clients (web uploaders, viewers such as Neuroglancer): the origins
-/// in <c>S3_OVERLAY_CORS_ORIGINS</c> may call the S3 API from JavaScript. Preflights are answered
+/// CORS for browser-based S3 clients (web uploaders, viewers such as Neuroglancer): a bucket's own
+/// rules (PutBucketCors) where it has some, else the origins in <c>S3_OVERLAY_CORS_ORIGINS</c> may
+/// call the S3 API from JavaScript. Preflights are answered
 /// before authentication (a browser never signs them). Off unless configured; never applied to
 /// <c>/_overlay/</c>, whose pages are for people on this origin only.
 /// </summary>
@@ -41,10 +42,15 @@ public static class S3Cors
         }));
     }
 
+    /// <summary>A bucket's own rules first (<see cref="BucketCors"/>); the server-wide default for buckets without any.</summary>
     public static void UseS3Cors(this WebApplication app)
     {
-        if (app.Services.GetService<ICorsService>() is null) return;
         var reserved = app.Services.GetRequiredService<S3FrontEndOptions>().ReservedPrefix;
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments(reserved), s3 => s3.UseCors(PolicyName));
+        var hasDefault = app.Services.GetService<ICorsService>() is not null;
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments(reserved), s3 =>
+        {
+            s3.UseMiddleware<BucketCors>();
+            if (hasDefault) s3.UseWhen(context => !context.Items.ContainsKey(BucketCors.DecidedItem), fallback => fallback.UseCors(PolicyName));
+        });
     }
 }

@@ -1,41 +1,46 @@
+using Microsoft.AspNetCore.Http;
+using S3Overlay.S3.Acl;
 using S3Overlay.S3.Xml;
 using S3Overlay.Storage;
 
 namespace S3Overlay.S3.Handlers;
 
+/// <summary>
+/// Bucket and object ACLs: kept through the store (a bucket setting; the object's metadata),
+/// answered as S3 does, and enforced for anonymous callers by <see cref="AnonymousAccess"/>.
+/// </summary>
 public sealed partial class S3Handlers
 {
-    /// <summary>
-    /// GET ?acl on a bucket. There are no ACLs here: the one owner has FULL_CONTROL of everything,
-    /// which is what clients that ask (s3cmd info, x2s3-style viewers) need to hear.
-    /// </summary>
-    public async Task GetBucketAcl(S3Request r)
+    public async Task GetBucketAcl(S3Request r) =>
+        await AccessControlList.Parse(await store.GetBucketSettingAsync(r.Bucket, BucketSettings.Acl, r.Aborted)).WriteXmlAsync(r.Response);
+
+    public async Task PutBucketAcl(S3Request r)
     {
-        await RequireBucket(r);
-        await WriteOwnerAcl(r);
+        var acl = await RequestedAclAsync(r);
+        await store.PutBucketSettingAsync(r.Bucket, BucketSettings.Acl, acl.ToText(), r.Aborted);
+        r.Response.StatusCode = StatusCodes.Status200OK;
+        r.Response.ContentLength = 0;
     }
 
-    /// <summary>GET ?acl on an object: the object must exist (NoSuchKey otherwise); the owner has FULL_CONTROL.</summary>
+    /// <summary>GET ?acl on an object: the object must exist (NoSuchKey otherwise).</summary>
     public async Task GetObjectAcl(S3Request r)
     {
-        await store.HeadObjectAsync(r.Bucket, r.Key, ReadConditions.None, r.Aborted);
-        await WriteOwnerAcl(r);
+        var info = await store.HeadObjectAsync(r.Bucket, r.Key, ReadConditions.None, r.Aborted);
+        await AccessControlList.Parse(info.Metadata.Acl).WriteXmlAsync(r.Response);
     }
 
-    private static Task WriteOwnerAcl(S3Request r) =>
-        S3XmlResponse.WriteAsync(r.Response, "AccessControlPolicy", async xml =>
-        {
-            await xml.OwnerAsync();
-            await xml.WriteStartElementAsync(null, "AccessControlList", null);
-            await xml.WriteStartElementAsync(null, "Grant", null);
-            await xml.WriteStartElementAsync(null, "Grantee", null);
-            await xml.WriteAttributeStringAsync("xmlns", "xsi", null, "http://www.w3.org/2001/XMLSchema-instance");
-            await xml.WriteAttributeStringAsync("xsi", "type", "http://www.w3.org/2001/XMLSchema-instance", "CanonicalUser");
-            await xml.ElementAsync("ID", S3Owner.Id);
-            await xml.ElementAsync("DisplayName", S3Owner.DisplayName);
-            await xml.WriteEndElementAsync();
-            await xml.ElementAsync("Permission", "FULL_CONTROL");
-            await xml.WriteEndElementAsync();
-            await xml.WriteEndElementAsync();
-        });
+    public async Task PutObjectAcl(S3Request r)
+    {
+        var acl = await RequestedAclAsync(r);
+        await store.PutObjectAclAsync(r.Bucket, r.Key, acl.ToText(), r.Aborted);
+        r.Response.StatusCode = StatusCodes.Status200OK;
+        r.Response.ContentLength = 0;
+    }
+
+    /// <summary>The ACL a Put*Acl sets: from its headers (canned or grants), else from its AccessControlPolicy body.</summary>
+    private static async Task<AccessControlList> RequestedAclAsync(S3Request r) =>
+        AccessControlList.FromHeaders(r.Request) ?? AccessControlList.FromXml(await S3XmlRequest.ReadAsync(r, 64 * 1024));
+
+    /// <summary>The stored form of the ACL a creating request asks for; null (private) when it asks for none.</summary>
+    private static string? NewAcl(S3Request r) => AccessControlList.FromHeaders(r.Request)?.ToText();
 }

@@ -54,7 +54,9 @@ public sealed partial class S3Handlers
     {
         var bucket = r.Bucket;
         if (!BucketNames.IsValidForCreate(bucket)) throw BucketNames.Invalid(bucket);
+        var acl = NewAcl(r); // refused before anything is created
         await store.CreateBucketAsync(bucket, r.Aborted);
+        if (acl is not null) await store.PutBucketSettingAsync(bucket, Acl.BucketSettings.Acl, acl, r.Aborted);
         r.Response.Headers.Location = "/" + bucket;
         r.Response.StatusCode = StatusCodes.Status200OK;
     }

@@ -18,7 +18,7 @@ public sealed partial class S3Handlers
     public async Task CreateMultipartUpload(S3Request r)
     {
         var key = KeyToWrite(r);
-        var write = new ObjectWrite { Metadata = ObjectHeaders.ReadMetadata(r.Request) };
+        var write = new ObjectWrite { Metadata = NewObjectMetadata(r) };
         var uploadId = await store.CreateMultipartUploadAsync(r.Bucket, key, write, r.Aborted);
         await S3XmlResponse.WriteAsync(r.Response, "InitiateMultipartUploadResult", async xml =>
         {

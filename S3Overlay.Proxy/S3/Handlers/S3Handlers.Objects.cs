@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Http;
+using S3Overlay.S3.Tagging;
 using S3Overlay.Storage;
 
 namespace S3Overlay.S3.Handlers;
@@ -17,6 +18,8 @@ public sealed partial class S3Handlers
         await using var content = await store.GetObjectAsync(r.Bucket, r.Key, read, r.Aborted);
         ObjectHeaders.WriteObject(r.Response, content.Info, r.Request.Query);
         ChecksumHeaders.WriteIfRequested(r.Request, r.Response, content.Info, wholeObject: content.Range is null);
+        // GET only: S3's HEAD does not tell the tag count.
+        if (content.Info.Metadata.Tags.Count > 0) r.Response.Headers[TagSet.CountHeader] = content.Info.Metadata.Tags.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (content.Range is { } range)
         {
             r.Response.StatusCode = StatusCodes.Status206PartialContent;
@@ -44,7 +47,7 @@ public sealed partial class S3Handlers
         var key = KeyToWrite(r);
         var write = new ObjectWrite
         {
-            Metadata = ObjectHeaders.ReadMetadata(r.Request),
+            Metadata = NewObjectMetadata(r),
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,

@@ -31,7 +31,7 @@ public static class ObjectHeaders
         {
             if (!name.StartsWith(UserMetadataPrefix, StringComparison.OrdinalIgnoreCase) || name.Length == UserMetadataPrefix.Length) continue;
             var key = name[UserMetadataPrefix.Length..].ToLowerInvariant();
-            var text = value.ToString();
+            var text = Storable(name, value.ToString());
             user[key] = text;
             userBytes += key.Length + text.Length;
         }
@@ -40,12 +40,12 @@ public static class ObjectHeaders
 
         return new ObjectMetadata
         {
-            ContentType = NullIfEmpty(headers.ContentType),
-            ContentEncoding = StoredContentEncoding(headers.ContentEncoding),
-            ContentDisposition = NullIfEmpty(headers.ContentDisposition),
-            ContentLanguage = NullIfEmpty(headers.ContentLanguage),
-            CacheControl = NullIfEmpty(headers.CacheControl),
-            Expires = NullIfEmpty(headers.Expires),
+            ContentType = Storable("Content-Type", NullIfEmpty(headers.ContentType)),
+            ContentEncoding = Storable("Content-Encoding", StoredContentEncoding(headers.ContentEncoding)),
+            ContentDisposition = Storable("Content-Disposition", NullIfEmpty(headers.ContentDisposition)),
+            ContentLanguage = Storable("Content-Language", NullIfEmpty(headers.ContentLanguage)),
+            CacheControl = Storable("Cache-Control", NullIfEmpty(headers.CacheControl)),
+            Expires = Storable("Expires", NullIfEmpty(headers.Expires)),
             UserMetadata = user,
         };
     }
@@ -132,7 +132,20 @@ public static class ObjectHeaders
     }
 
     private static string? Override(IQueryCollection? query, string name) =>
-        query is not null && query.TryGetValue(name, out var v) ? v.ToString() : null;
+        query is not null && query.TryGetValue(name, out var v) ? Storable(name, v.ToString()) : null;
+
+    /// <summary>
+    /// A value that will be sent back as a response header: Kestrel refuses control characters
+    /// there, so one accepted here would make every later GET of the object fail (seen: the
+    /// bad-input run stored <c>x-amz-meta-a: \u0001</c>, then each read was a 500).
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
+    private static string? Storable(string name, string? value)
+    {
+        if (value is not null && value.Any(c => char.IsControl(c) && c != '\t'))
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage($"The value of {name} contains a control character."));
+        return value;
+    }
 
     private static void Set(IHeaderDictionary headers, string name, string? value)
     {

@@ -16,6 +16,10 @@ public sealed class S3RouteTable(S3Handlers h)
 
         // Bucket
         new("GET", S3Scope.Bucket, "GetBucketAcl", h.GetBucketAcl, Query("acl")),
+        new("PUT", S3Scope.Bucket, "PutBucketAcl", h.PutBucketAcl, Query("acl")),
+        new("GET", S3Scope.Bucket, "GetBucketCors", h.GetBucketCors, Query("cors")),
+        new("PUT", S3Scope.Bucket, "PutBucketCors", h.PutBucketCors, Query("cors")),
+        new("DELETE", S3Scope.Bucket, "DeleteBucketCors", h.DeleteBucketCors, Query("cors")),
         new("GET", S3Scope.Bucket, "GetBucketLocation", h.GetBucketLocation, Query("location")),
         new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
         new("GET", S3Scope.Bucket, "ListMultipartUploads", h.ListMultipartUploads, Query("uploads")),
@@ -28,6 +32,10 @@ public sealed class S3RouteTable(S3Handlers h)
 
         // Object
         new("GET", S3Scope.Object, "GetObjectAcl", h.GetObjectAcl, Query("acl")),
+        new("PUT", S3Scope.Object, "PutObjectAcl", h.PutObjectAcl, Query("acl")),
+        new("GET", S3Scope.Object, "GetObjectTagging", h.GetObjectTagging, Query("tagging")),
+        new("PUT", S3Scope.Object, "PutObjectTagging", h.PutObjectTagging, Query("tagging")),
+        new("DELETE", S3Scope.Object, "DeleteObjectTagging", h.DeleteObjectTagging, Query("tagging")),
         new("GET", S3Scope.Object, "ListParts", h.ListParts, Query("uploadId")),
         new("GET", S3Scope.Object, "GetObject", h.GetObject),
         new("HEAD", S3Scope.Object, "HeadObject", h.HeadObject),
@@ -43,20 +51,25 @@ public sealed class S3RouteTable(S3Handlers h)
 
     /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
     private static readonly string[] Unsupported =
-        ["policy", "cors", "lifecycle", "tagging", "website", "replication", "encryption", "notification",
+        ["policy", "lifecycle", "website", "replication", "encryption", "notification",
          "logging", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
          "publicAccessBlock", "versions", "attributes"];
 
-    /// <summary>Sub-resources answered for GET only (a fixed answer); changing them is NotImplemented.</summary>
-    private static readonly string[] ReadOnly = ["acl"];
+    /// <summary>Sub-resources answered on objects only (bucket tagging is not implemented).</summary>
+    private static readonly string[] ObjectOnly = ["tagging"];
+
+    /// <summary>Sub-resources answered on buckets only.</summary>
+    private static readonly string[] BucketOnly = ["cors"];
 
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {
         foreach (var name in Unsupported)
             if (request.Query.ContainsKey(name)) return null;
-        foreach (var name in ReadOnly)
-            if (request.Query.ContainsKey(name) && !HttpMethods.IsGet(request.Method)) return null;
+        foreach (var name in ObjectOnly)
+            if (scope != S3Scope.Object && request.Query.ContainsKey(name)) return null;
+        foreach (var name in BucketOnly)
+            if (scope != S3Scope.Bucket && request.Query.ContainsKey(name)) return null;
         foreach (var route in _routes)
             if (route.Matches(request, scope)) return route;
         return null;

@@ -14,7 +14,8 @@ public static class S3XmlResponse
 {
     public const string Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-    private static readonly XmlWriterSettings Settings = new()
+    /// <summary>The settings of every XML answer, errors included (a key in an error's Resource may hold any character).</summary>
+    internal static readonly XmlWriterSettings Settings = new()
     {
         Async = true,
         Encoding = new UTF8Encoding(false),

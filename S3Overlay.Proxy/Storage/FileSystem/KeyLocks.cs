@@ -1,24 +1,58 @@
 namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
-/// Striped in-process locks that order the two renames of a commit (object file, then sidecar)
-/// against other commits and sidecar repairs of the same key. Readers do not take them: they
-/// check that a sidecar describes the file they opened instead.
+/// In-process locks, one per (bucket, name) in use, that order the two renames of a commit
+/// (object file, then sidecar) against other commits and sidecar repairs of the same key, and the
+/// steps of one multipart upload. Readers do not take them: they check that a sidecar describes
+/// the file they opened instead. Not striped: completing one big upload holds its lock for the
+/// whole concatenation, and must not stall another upload that would share its stripe.
 /// </summary>
 internal sealed class KeyLocks
 {
-    private readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private readonly Dictionary<(string Bucket, string Name), Entry> _held = new();
 
-    public async Task<IDisposable> AcquireAsync(string bucket, string key, CancellationToken ct)
+    public async Task<IDisposable> AcquireAsync(string bucket, string name, CancellationToken ct)
     {
-        var stripe = _stripes[(uint)HashCode.Combine(bucket, key) % (uint)_stripes.Length];
-        await stripe.WaitAsync(ct);
-        return new Release(stripe);
+        var id = (bucket, name);
+        Entry entry;
+        lock (_held)
+        {
+            if (!_held.TryGetValue(id, out entry!)) _held[id] = entry = new Entry();
+            entry.Users++;
+        }
+        try
+        {
+            await entry.Gate.WaitAsync(ct);
+        }
+        catch
+        {
+            Leave(id, entry);
+            throw;
+        }
+        return new Release(this, id, entry);
     }
 
-    private sealed class Release(SemaphoreSlim stripe) : IDisposable
+    private void Leave((string, string) id, Entry entry)
     {
-        private SemaphoreSlim? _stripe = stripe;
-        public void Dispose() => Interlocked.Exchange(ref _stripe, null)?.Release();
+        lock (_held)
+            if (--entry.Users == 0) _held.Remove(id);
+    }
+
+    private sealed class Entry
+    {
+        public readonly SemaphoreSlim Gate = new(1, 1);
+        public int Users;
+    }
+
+    private sealed class Release(KeyLocks owner, (string, string) id, Entry entry) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0) return;
+            entry.Gate.Release();
+            owner.Leave(id, entry);
+        }
     }
 }

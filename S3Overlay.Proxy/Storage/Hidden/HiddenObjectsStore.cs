@@ -28,6 +28,19 @@ public sealed class HiddenObjectsStore(IObjectStore inner, HiddenNamespace hidde
         return await inner.GetObjectAsync(bucket, key, request, ct);
     }
 
+    public async Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct)
+    {
+        await RefuseHiddenAsync(bucket, key, ct);
+        return await inner.GetObjectTaggingAsync(bucket, key, ct);
+    }
+
+    public Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct) => inner.PutObjectAclAsync(bucket, key, acl, ct);
+    public Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct) => inner.GetBucketSettingAsync(bucket, name, ct);
+    public Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct) => inner.PutBucketSettingAsync(bucket, name, value, ct);
+
+    public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
+        inner.PutObjectTaggingAsync(bucket, key, tags, ct);
+
     public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
     {
         if (!hidden.Prefixes.ContainsKey(bucket) || request.MaxKeys <= 0) return await inner.ListObjectsAsync(bucket, request, ct);

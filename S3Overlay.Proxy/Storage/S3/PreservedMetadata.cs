@@ -14,6 +14,7 @@ internal static class PreservedMetadata
     private const string ETagKey = ReservedPrefix + "etag";
     private const string LastModifiedKey = ReservedPrefix + "mtime";
     private const string ExpiresKey = ReservedPrefix + "expires";
+    private const string AclKey = ReservedPrefix + "acl";
     private const string ChecksumPrefix = ReservedPrefix + "checksum-";
     private const string UserPrefix = "x-amz-meta-";
 
@@ -38,6 +39,7 @@ internal static class PreservedMetadata
         foreach (var (name, value) in m.UserMetadata)
             if (!name.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase))
                 metadata.Add(name, value);
+        if (m.Acl is not null) metadata.Add(AclKey, m.Acl);
         if (write.ETag is not null) metadata.Add(ETagKey, write.ETag);
         if (write.LastModified is { } t) metadata.Add(LastModifiedKey, t.ToString("O", CultureInfo.InvariantCulture));
         foreach (var (algorithm, value) in Merge(m.Checksums, trailingChecksums ?? ObjectMetadata.EmptyMap))
@@ -59,7 +61,7 @@ internal static class PreservedMetadata
     {
         var user = new Dictionary<string, string>(StringComparer.Ordinal);
         var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? etag = null, expiresKept = null;
+        string? etag = null, expiresKept = null, acl = null;
         DateTimeOffset? lastModified = null;
         foreach (var rawName in metadata.Keys)
         {
@@ -68,6 +70,7 @@ internal static class PreservedMetadata
             if (!name.StartsWith(ReservedPrefix, StringComparison.Ordinal)) user[name] = value;
             else if (name == ETagKey) etag = value;
             else if (name == ExpiresKey) expiresKept = value;
+            else if (name == AclKey) acl = value;
             else if (name == LastModifiedKey && DateTimeOffset.TryParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)) lastModified = t;
             else if (name.StartsWith(ChecksumPrefix, StringComparison.Ordinal)) checksums[name[ChecksumPrefix.Length..]] = value;
         }
@@ -81,6 +84,7 @@ internal static class PreservedMetadata
             Expires = expiresKept ?? (string.IsNullOrEmpty(expires) ? null : expires),
             UserMetadata = user,
             Checksums = checksums,
+            Acl = acl,
         };
         return new ObjectInfo(key, size, etag ?? serverETag, lastModified ?? ToOffset(serverLastModified), info);
     }

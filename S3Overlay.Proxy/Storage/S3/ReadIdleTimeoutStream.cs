@@ -1,3 +1,4 @@
+using S3Overlay.S3.Errors;
 using S3Overlay.S3.Payloads;
 
 namespace S3Overlay.Storage.S3;
@@ -5,9 +6,9 @@ namespace S3Overlay.Storage.S3;
 /// <summary>
 /// A response body that fails with an <see cref="IOException"/> when the server sends nothing for
 /// <paramref name="idle"/>: a stalled server must not hold a client (or a fill) forever, and
-/// HttpClient's own timeout ends once the headers are in. A body that fails the SDK's integrity
-/// check (torn or changed under the read) fails with an <see cref="IOException"/> too, as every
-/// body from the seam does. Owns the inner stream.
+/// HttpClient's own timeout ends once the headers are in. A body that fails its integrity check
+/// (<see cref="RemoteBody"/>: torn or changed under the read) fails with an <see cref="IOException"/>
+/// too, as every body from the seam does. Owns the inner stream.
 /// </summary>
 internal sealed class ReadIdleTimeoutStream(Stream inner, TimeSpan idle, string server) : PayloadStream
 {
@@ -30,7 +31,7 @@ internal sealed class ReadIdleTimeoutStream(Stream inner, TimeSpan idle, string 
         {
             throw new IOException($"The {server} sent nothing for {idle.TotalSeconds:0} s.", e);
         }
-        catch (Amazon.Runtime.AmazonClientException e)
+        catch (Exception e) when (e is S3Exception or Amazon.Runtime.AmazonClientException)
         {
             throw new IOException($"The body from the {server} failed its integrity check: {e.Message}", e);
         }

@@ -7,7 +7,7 @@ public sealed partial class S3ObjectStore
 {
     public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
     {
-        var request = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key };
+        var request = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, TagSet = ToSdk(write.Metadata.Tags) };
         PreservedMetadata.Apply(write, request.Headers, request.Metadata);
         var response = await CallAsync(bucket, key, t => _client.InitiateMultipartUploadAsync(request, t), ct);
         return response.UploadId;

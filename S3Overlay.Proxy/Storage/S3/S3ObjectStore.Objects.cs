@@ -40,11 +40,12 @@ public sealed partial class S3ObjectStore
         ResolvedRange? retry = null;
         try
         {
-            var body = new ReadIdleTimeoutStream(response.ResponseStream, Options.ReadIdleTimeout, Options.Describe());
+            var body = new ReadIdleTimeoutStream(RemoteBody.Of(response.ResponseStream), Options.ReadIdleTimeout, Options.Describe());
             var answered = ContentRange.Parse(response.ContentRange);
             var size = answered?.TotalSize ?? response.ContentLength;
             var info = PreservedMetadata.Read(key, size, response.ETag, response.LastModified, response.Headers, response.Metadata, response.ExpiresString);
             request.Conditions.Evaluate(info);
+            info = await WithTagsAsync(info, response.TagCount, bucket, ct);
             if (request.Range is not { } asked) return new ObjectContent(info, body, null);
             var range = asked.Resolve(size) ?? throw S3Exception.InvalidRange(size);
             var got = answered ?? new ResolvedRange(0, size, size);
@@ -80,6 +81,7 @@ public sealed partial class S3ObjectStore
             MD5Digest = write.ContentMD5,
             IfNoneMatch = write.OnlyIfAbsent ? "*" : null,
             IfMatch = write.IfMatch,
+            TagSet = ToSdk(write.Metadata.Tags),
         };
         put.Headers.ContentLength = upload.Length;
         PreservedMetadata.Apply(write, put.Headers, put.Metadata);

@@ -27,6 +27,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     {
         var response = await CallAsync(null, null, t => _client.ListBucketsAsync(new ListBucketsRequest(), t), ct);
         return (response.Buckets ?? [])
+            .Where(b => b.BucketName != SettingsBucket)
             .Select(b => new BucketInfo(b.BucketName, PreservedMetadata.ToOffset(b.CreationDate)))
             .OrderBy(b => b.Name, Utf8Order.Instance)
             .ToList();
@@ -77,15 +78,22 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
-    public Task DeleteBucketAsync(string bucket, CancellationToken ct) =>
-        CallAsync(bucket, null, t => _client.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, t), ct);
+    public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    {
+        await CallAsync(bucket, null, t => _client.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, t), ct);
+        await DeleteBucketSettingsAsync(bucket, ct);
+    }
+
+    // Under the health check's own 5 s bound (Telemetry/), so a silent server is reported as this
+    // store's failure, by name, rather than as an anonymous timeout of the whole check (seen).
+    private TimeSpan HealthTimeout => Options.RequestTimeout < TimeSpan.FromSeconds(4) ? Options.RequestTimeout : TimeSpan.FromSeconds(4);
 
     /// <summary>Healthy when the server answers at all (an answer such as 403 still proves it is there).</summary>
     public async Task CheckHealthAsync(CancellationToken ct)
     {
         try
         {
-            await CallAsync(null, null, t => _client.ListBucketsAsync(new ListBucketsRequest(), t), ct, TimeSpan.FromSeconds(5));
+            await CallAsync(null, null, t => _client.ListBucketsAsync(new ListBucketsRequest(), t), ct, HealthTimeout);
         }
         catch (S3Exception e) when (e.Error.Status < 500 || e.Error.Code == S3Error.RemoteError.Code)
         {

@@ -6,9 +6,11 @@ namespace S3Overlay.Storage.S3;
 
 /// <summary>
 /// Passes a body through, refusing it before its last byte when it is shorter or longer than
-/// promised or its MD5 differs: the reader (the HTTP upload) then fails instead of completing.
+/// promised or its MD5 differs: the reader (the HTTP upload, or whoever reads a remote body) then
+/// fails instead of completing.
 /// </summary>
-internal sealed class VerifyingStream(Stream source, long expectedLength, byte[]? expectedMd5) : PayloadStream
+/// <param name="ownsSource">Whether disposing this disposes <paramref name="source"/> (a remote body; an upload's body belongs to its request).</param>
+internal sealed class VerifyingStream(Stream source, long expectedLength, byte[]? expectedMd5, bool ownsSource = false) : PayloadStream
 {
     private readonly IncrementalHash? _md5 = expectedMd5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     private long _remaining = expectedLength;
@@ -59,7 +61,11 @@ internal sealed class VerifyingStream(Stream source, long expectedLength, byte[]
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _md5?.Dispose();
+        if (disposing)
+        {
+            _md5?.Dispose();
+            if (ownsSource) source.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

@@ -37,7 +37,7 @@ public sealed class BucketMapping
     }
 
     // S3's rule, loosened to what third-party servers accept: 3–63 of a-z 0-9 . - _ (no leading '_').
-    private static bool IsBucketName(string name) =>
+    internal static bool IsBucketName(string name) =>
         name.Length is >= 3 and <= 63 && name[0] != '_' &&
         name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '-' or '_');
 }

@@ -19,7 +19,11 @@ public static class CacheKeys
     public static string Manifest(string remoteBucket, string key) => $"{ManifestPrefix}{remoteBucket}/{key}@manifest";
 
     public static string Chunk(string remoteBucket, string key, string etag, long chunkSize, int index) =>
-        $"{ChunkPrefix}{remoteBucket}/{key}@chunks/{Storage.ReadConditions.Unquote(etag)}/{chunkSize}/{index:D6}";
+        $"{ChunksOfGeneration(remoteBucket, key, etag, chunkSize)}{index:D6}";
+
+    /// <summary>Every chunk of one generation (ETag and chunk size) of one remote object.</summary>
+    public static string ChunksOfGeneration(string remoteBucket, string key, string etag, long chunkSize) =>
+        $"{ChunksOf(remoteBucket, key)}{Storage.ReadConditions.Unquote(etag)}/{chunkSize}/";
 
     /// <summary>Every chunk of every generation of one remote object (eviction, issue 9).</summary>
     public static string ChunksOf(string remoteBucket, string key) => $"{ChunkPrefix}{remoteBucket}/{key}@chunks/";

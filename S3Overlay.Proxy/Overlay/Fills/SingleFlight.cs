@@ -6,7 +6,7 @@ namespace S3Overlay.Overlay;
 /// At most one <see cref="RemoteFill"/> per key in this process: concurrent misses of one object
 /// (or one chunk) join the fill in flight instead of asking the remote again.
 /// </summary>
-public sealed class SingleFlight<TKey>(string spillDirectory) where TKey : notnull
+public sealed class SingleFlight<TKey>(string spillDirectory, FillSlots slots) where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, RemoteFill> _fills = new();
 
@@ -17,20 +17,29 @@ public sealed class SingleFlight<TKey>(string spillDirectory) where TKey : notnu
     /// <summary>
     /// Joins the fill in flight, or registers a new one and starts it with <paramref name="start"/>.
     /// Either way the caller holds a share: it must open a reader or <see cref="RemoteFill.Leave"/>.
+    /// A new fill takes one of the <see cref="FillSlots"/> (SlowDown when none is free) until it is over.
     /// </summary>
     public (RemoteFill Fill, bool Joined) JoinOrStart(TKey key, Action<RemoteFill> start)
     {
         while (true)
         {
             if (TryJoin(key) is { } joined) return (joined, true);
+            slots.Take();
             var fill = new RemoteFill(spillDirectory);
             if (!_fills.TryAdd(key, fill))
             {
+                slots.Release();
                 fill.Leave();
                 continue;
             }
             fill.TryJoin();
-            fill.Finished.ContinueWith(_ => _fills.TryRemove(new KeyValuePair<TKey, RemoteFill>(key, fill)), TaskScheduler.Default);
+            // Before Finished completes, not after: whoever awaits it (a delete, the idle signal)
+            // then finds the fill gone from the count and its slot free.
+            fill.Over = () =>
+            {
+                _fills.TryRemove(new KeyValuePair<TKey, RemoteFill>(key, fill));
+                slots.Release();
+            };
             start(fill);
             return (fill, false);
         }

@@ -4,7 +4,8 @@ using Entry = S3Overlay.Overlay.ListingCursor.Entry;
 
 namespace S3Overlay.Overlay;
 
-public sealed partial class OverlayObjectStore
+/// <summary>The listing a client of the overlay sees: the local store's keys, the remote's, minus whiteouts.</summary>
+public sealed class MergedListing(IObjectStore local, RemoteSource source, WhiteoutIndex whiteouts)
 {
     /// <summary>
     /// Local ∪ remote − whiteouts, in S3 order; local wins on equal keys (its size, ETag, date).
@@ -19,19 +20,15 @@ public sealed partial class OverlayObjectStore
     /// A remote common prefix under which whiteouts lie is shown only if the remote holds a key
     /// under it that is not whited out (or the local store has the prefix too).
     /// </remarks>
-    public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
+    public async Task<ListPage> ListAsync(string bucket, ListRequest request, CancellationToken ct)
     {
-        Guard(bucket);
-        if (!_settings.MergeListings || request.MaxKeys <= 0) return await _local.ListObjectsAsync(bucket, request, ct);
-
-        var remoteBucket = _settings.Mapping.RemoteBucketOf(bucket);
         var localMissing = false;
         var remoteMissing = false;
-        var local = new ListingCursor(request, async after =>
+        var localSide = new ListingCursor(request, async after =>
         {
             try
             {
-                return await _local.ListObjectsAsync(bucket, request with { StartAfter = after }, ct);
+                return await local.ListObjectsAsync(bucket, request with { StartAfter = after }, ct);
             }
             catch (S3Exception e) when (e.Error == S3Error.NoSuchBucket || e.Error.Code == S3Error.NoSuchBucket.Code)
             {
@@ -39,41 +36,31 @@ public sealed partial class OverlayObjectStore
                 return new ListPage([], [], false, null);
             }
         });
-        var remote = new ListingCursor(request, async after =>
+        var remoteSide = new ListingCursor(request, async after =>
         {
-            try
-            {
-                return await _remote.ListObjectsAsync(remoteBucket, request with { StartAfter = after }, ct);
-            }
-            catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
-            {
-                remoteMissing = true; // a bucket only the local store has
-                return new ListPage([], [], false, null);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                throw RemoteErrors.Map(e, bucket, "");
-            }
+            if (await source.ListAsync(bucket, request with { StartAfter = after }, ct) is { } page) return page;
+            remoteMissing = true; // a bucket only the local store has
+            return new ListPage([], [], false, null);
         });
-        var whiteouts = new ListingCursor(request, after => _whiteouts.ListPageAsync(bucket, request with { StartAfter = after }, ct));
+        var whiteoutCursor = new ListingCursor(request, after => whiteouts.ListPageAsync(bucket, request with { StartAfter = after }, ct));
 
         var page = new List<Entry>(Math.Min(request.MaxKeys, 1000) + 1);
         while (page.Count <= request.MaxKeys)
         {
-            var l = await local.PeekAsync();
-            var r = await remote.PeekAsync();
+            var l = await localSide.PeekAsync();
+            var r = await remoteSide.PeekAsync();
             if (l is null && r is null) break;
             var order = l is null ? 1 : r is null ? -1 : Utf8Order.Compare(l.Value.Name, r.Value.Name);
             if (order <= 0)
             {
-                local.Take();
-                if (order == 0) remote.Take();
+                localSide.Take();
+                if (order == 0) remoteSide.Take();
                 page.Add(l!.Value);
             }
             else
             {
-                remote.Take();
-                if (!await IsWhitedOutAsync(bucket, remoteBucket, r!.Value, whiteouts, ct)) page.Add(r.Value);
+                remoteSide.Take();
+                if (!await IsWhitedOutAsync(bucket, r!.Value, whiteoutCursor, ct)) page.Add(r.Value);
             }
         }
         if (localMissing && remoteMissing) throw S3Exception.NoSuchBucket(bucket);
@@ -88,34 +75,26 @@ public sealed partial class OverlayObjectStore
     }
 
     /// <summary>Whether a remote entry the local store lacks is hidden: a whited-out key, or a prefix with nothing but whiteouts under it.</summary>
-    private async Task<bool> IsWhitedOutAsync(string bucket, string remoteBucket, Entry remote, ListingCursor whiteouts, CancellationToken ct)
+    private async Task<bool> IsWhitedOutAsync(string bucket, Entry remote, ListingCursor whiteouts, CancellationToken ct)
     {
         while (await whiteouts.PeekAsync() is { } w && Utf8Order.Compare(w.Name, remote.Name) < 0) whiteouts.Take();
         if (await whiteouts.PeekAsync() is not { } match || match.Name != remote.Name) return false;
         whiteouts.Take();
-        return !remote.IsPrefix || !await HasVisibleRemoteKeyAsync(bucket, remoteBucket, remote.Name, ct);
+        return !remote.IsPrefix || !await HasVisibleRemoteKeyAsync(bucket, remote.Name, ct);
     }
 
     /// <summary>
     /// Whether the remote holds a key under <paramref name="prefix"/> that is not whited out. Reads
     /// the prefix's whiteouts, then at most that many remote keys plus one.
     /// </summary>
-    private async Task<bool> HasVisibleRemoteKeyAsync(string bucket, string remoteBucket, string prefix, CancellationToken ct)
+    private async Task<bool> HasVisibleRemoteKeyAsync(string bucket, string prefix, CancellationToken ct)
     {
         var hidden = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var whiteout in _whiteouts.ListAsync(bucket, prefix, ct)) hidden.Add(whiteout.Key);
+        await foreach (var whiteout in whiteouts.ListAsync(bucket, prefix, ct)) hidden.Add(whiteout.Key);
         string? after = null;
         while (true)
         {
-            ListPage page;
-            try
-            {
-                page = await _remote.ListObjectsAsync(remoteBucket, new ListRequest(prefix, null, after, Math.Min(hidden.Count + 1, 1000)), ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                throw RemoteErrors.Map(e, bucket, "");
-            }
+            if (await source.ListAsync(bucket, new ListRequest(prefix, null, after, Math.Min(hidden.Count + 1, 1000)), ct) is not { } page) return false;
             if (page.Objects.Any(o => !hidden.Contains(o.Key))) return true;
             if (!page.IsTruncated || page.NextStartAfter is null) return false;
             after = page.NextStartAfter;

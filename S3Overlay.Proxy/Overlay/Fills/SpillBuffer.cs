@@ -13,6 +13,7 @@ namespace S3Overlay.Overlay;
 public sealed class SpillBuffer
 {
     private readonly object _lock = new();
+    private readonly FileStream _owner;
     private readonly SafeFileHandle _file;
     private TaskCompletionSource _grew = NewSignal();
     private long _written;
@@ -20,13 +21,30 @@ public sealed class SpillBuffer
     private bool _completed;
     private Exception? _failure;
     private int _holders = 1;
+    private bool _read;
+
+    /// <summary>The name every spill file has, so a start-up sweep finds those a crash left (<see cref="SpillDirectory"/>).</summary>
+    public const string FilePattern = "spill-*.tmp";
 
     public SpillBuffer(string directory)
     {
-        Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, $"spill-{Guid.NewGuid():N}.tmp");
-        _file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.DeleteOnClose);
+        // Owner-only: a spill file holds object bytes other local users must not read.
+        var options = new FileStreamOptions
+        {
+            BufferSize = 0,
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            Options = FileOptions.DeleteOnClose,
+        };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        _owner = new FileStream(path, options);
+        _file = _owner.SafeFileHandle;
     }
+
+    /// <summary>Called when every reader that opened the body has let go and only the writer holds the file.</summary>
+    public Action? Abandoned { get; set; }
 
     public long Written { get { lock (_lock) return _written; } }
 
@@ -64,15 +82,25 @@ public sealed class SpillBuffer
 
     public void Release()
     {
+        bool abandoned;
         lock (_lock)
         {
-            if (--_holders > 0) return;
+            if (--_holders == 0)
+            {
+                _owner.Dispose();
+                return;
+            }
+            abandoned = _holders == 1 && _read && !_completed;
         }
-        _file.Dispose();
+        if (abandoned) Abandoned?.Invoke();
     }
 
     /// <summary>A stream of <paramref name="length"/> bytes from <paramref name="offset"/>; it owns one share (acquired by the caller).</summary>
-    public Stream OpenReader(long offset, long length) => new SpillReader(this, offset, length);
+    public Stream OpenReader(long offset, long length)
+    {
+        lock (_lock) _read = true;
+        return new SpillReader(this, offset, length);
+    }
 
     /// <summary>Waits until bytes beyond <paramref name="position"/> exist, or the body is complete or failed.</summary>
     private async ValueTask<long> AvailableAsync(long position, CancellationToken ct)

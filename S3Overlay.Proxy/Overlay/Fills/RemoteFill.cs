@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 
@@ -10,13 +11,15 @@ namespace S3Overlay.Overlay;
 /// One remote read in flight (a whole object, or one chunk). Its body spills to a
 /// <see cref="SpillBuffer"/> that every reader follows as bytes arrive: the client that started
 /// it, coalesced waiters, and, with caching on, the local write. The remote read belongs to the
-/// fill, not to any client, so a client that goes away does not stop a fill others depend on.
+/// fill, not to any client, so a client that goes away does not stop a fill others depend on;
+/// a fill that stores nothing stops once the last reader that opened its body has gone.
 /// </summary>
 public sealed class RemoteFill
 {
     private readonly SpillBuffer _spill;
     private readonly TaskCompletionSource<ObjectInfo> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _abandoned = new();
 
     public RemoteFill(string spillDirectory) => _spill = new SpillBuffer(spillDirectory);
 
@@ -25,6 +28,9 @@ public sealed class RemoteFill
 
     /// <summary>True when the remote answered but the fill declined to read the body (the object is chunked).</summary>
     public bool Declined { get; private set; }
+
+    /// <summary>Runs once the fill is over, just before <see cref="Finished"/> completes.</summary>
+    public Action? Over { get; set; }
 
     /// <summary>Completes when the remote read and the local write (if any) are over, whatever their outcome.</summary>
     public Task Finished => _finished.Task;
@@ -38,19 +44,12 @@ public sealed class RemoteFill
     /// <summary>A joined reader's view of <paramref name="length"/> bytes from <paramref name="offset"/> of the fill's body.</summary>
     public Stream OpenReader(long offset, long length) => _spill.OpenReader(offset, length);
 
-    /// <param name="openRemote">Opens the remote read; its exceptions are given to <paramref name="mapError"/>.</param>
+    /// <param name="openRemote">Opens the remote read; what it throws is given to <paramref name="mapError"/>.</param>
     /// <param name="accept">Whether to read the body the remote announced (false: it is not what this fill wants, say too large to fill whole).</param>
-    /// <param name="store">Writes the body locally from a stream of it; null when caching is off.</param>
-    public void Start(
-        Func<CancellationToken, Task<ObjectContent>> openRemote,
-        Func<ObjectContent, bool> accept,
-        Func<ObjectInfo, Stream, Task>? store,
-        Func<Exception, Exception> mapError,
-        ILogger logger,
-        Activity? span) =>
-        _ = Task.Run(() => RunAsync(openRemote, accept, store, mapError, logger, span));
-
-    private async Task RunAsync(
+    /// <param name="store">Writes the body locally from a stream of it; null when caching is off, and then the fill stops once every reader has left.</param>
+    /// <returns>False when shutdown has begun: the fill fails with 503 and nothing runs.</returns>
+    public bool Start(
+        BackgroundWork work,
         Func<CancellationToken, Task<ObjectContent>> openRemote,
         Func<ObjectContent, bool> accept,
         Func<ObjectInfo, Stream, Task>? store,
@@ -58,14 +57,35 @@ public sealed class RemoteFill
         ILogger logger,
         Activity? span)
     {
+        if (store is null) _spill.Abandoned = () => _abandoned.Cancel();
+        if (work.TryStart("fill", stopping => RunAsync(openRemote, accept, store, mapError, logger, span, stopping))) return true;
+        var refused = new S3Exception(S3Error.ServiceUnavailable.WithMessage("The proxy is shutting down."));
+        _spill.Fail(refused);
+        _opened.TrySetException(refused);
+        span?.Dispose();
+        _spill.Release();
+        End();
+        return false;
+    }
+
+    private async Task RunAsync(
+        Func<CancellationToken, Task<ObjectContent>> openRemote,
+        Func<ObjectContent, bool> accept,
+        Func<ObjectInfo, Stream, Task>? store,
+        Func<Exception, Exception> mapError,
+        ILogger logger,
+        Activity? span,
+        CancellationToken stopping)
+    {
         var started = Stopwatch.GetTimestamp();
         Task? storing = null;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, _abandoned.Token);
         try
         {
             ObjectContent content;
             try
             {
-                content = await openRemote(CancellationToken.None);
+                content = await openRemote(cancel.Token);
             }
             catch (Exception e)
             {
@@ -89,7 +109,7 @@ public sealed class RemoteFill
                 if (store is not null && _spill.TryAcquire())
                     storing = StoreAsync(store, content.Info, content.Length, logger);
                 _opened.TrySetResult(content.Info);
-                await PumpAsync(content, span);
+                await PumpAsync(content, span, cancel.Token);
             }
         }
         finally
@@ -98,11 +118,17 @@ public sealed class RemoteFill
             OverlayTelemetry.FillDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             span?.Dispose();
             _spill.Release();
-            _finished.TrySetResult();
+            End();
         }
     }
 
-    private async Task PumpAsync(ObjectContent content, Activity? span)
+    private void End()
+    {
+        Over?.Invoke();
+        _finished.TrySetResult();
+    }
+
+    private async Task PumpAsync(ObjectContent content, Activity? span, CancellationToken ct)
     {
         // 128 KiB: large enough that a loopback copy is not syscall-bound, small enough to pool.
         var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
@@ -110,7 +136,7 @@ public sealed class RemoteFill
         try
         {
             int read;
-            while ((read = await content.Body.ReadAsync(buffer)) > 0)
+            while ((read = await content.Body.ReadAsync(buffer, ct)) > 0)
             {
                 await _spill.AppendAsync(buffer.AsMemory(0, read), CancellationToken.None);
                 OverlayTelemetry.RemoteBytesFetched.Add(read);

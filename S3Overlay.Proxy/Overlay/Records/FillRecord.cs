@@ -5,15 +5,16 @@ using S3Overlay.Storage;
 namespace S3Overlay.Overlay;
 
 /// <summary>
-/// What the overlay knows about one cached remote object, kept in the cache bucket of the local
+/// The record of one remote object the overlay filled (whole or in chunks; stored under the key
+/// <see cref="CacheKeys.Manifest"/>), kept in the cache bucket of the local
 /// store (so every proxy sharing that store knows it too). For a chunked object it is the
-/// visibility gate: written only after a chunk of the generation it names is stored, and with
+/// manifest and the visibility gate: written only after a chunk of the generation it names is stored, and with
 /// it the object is served (HEAD included) without asking the remote. For an object filled
 /// whole it records the fill, so revalidation knows the local copy came from the remote.
 /// </summary>
 /// <param name="ChunkSize">The chunk size of a chunked object; 0 when the object was filled whole into its local bucket.</param>
 /// <param name="ValidatedAt">When the remote last confirmed this ETag (the fill, or a revalidation).</param>
-public sealed record ChunkManifest(
+public sealed record FillRecord(
     string RemoteBucket,
     string Key,
     long Size,
@@ -27,19 +28,19 @@ public sealed record ChunkManifest(
 
     public ObjectInfo ToObjectInfo(string key) => new(key, Size, ETag, LastModified, Metadata);
 
-    public static ChunkManifest Of(string remoteBucket, ObjectInfo remote, long chunkSize, DateTimeOffset now) =>
+    public static FillRecord Of(string remoteBucket, ObjectInfo remote, long chunkSize, DateTimeOffset now) =>
         new(remoteBucket, remote.Key, remote.Size, remote.ETag, remote.LastModified, remote.Metadata, chunkSize, now);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
-    public static async Task<ChunkManifest?> ReadAsync(IObjectStore local, string cacheBucket, string remoteBucket, string key, CancellationToken ct)
+    public static async Task<FillRecord?> ReadAsync(IObjectStore local, string cacheBucket, string remoteBucket, string key, CancellationToken ct)
     {
         try
         {
             await using var content = await local.GetObjectAsync(cacheBucket, CacheKeys.Manifest(remoteBucket, key), ObjectReadRequest.Whole, ct);
-            return await JsonSerializer.DeserializeAsync<ChunkManifest>(content.Body, Json, ct);
+            return await JsonSerializer.DeserializeAsync<FillRecord>(content.Body, Json, ct);
         }
         catch (S3.Errors.S3Exception e) when (e.Error.Status == 404 || e.Error.Code == S3.Errors.S3Error.RemoteError.Code)
         {

@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Overlay.Eviction;
+
+/// <summary>
+/// Keeps the cache under its cap (least recently used first, in the background, one eviction at
+/// a time) and answers the admin API's reports and evictions. Only what was filled from the remote
+/// is ever evicted; what clients wrote is theirs.
+/// </summary>
+public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, ILogger logger)
+{
+    private int _evicting;
+
+    /// <summary>The remote bucket a local one's chunks are kept under (its own name when it has no remote).</summary>
+    private string ChunksBucketOf(string bucket) => remote.BucketOf(bucket) ?? bucket;
+
+    /// <summary>Starts evicting in the background once the cache is over its high watermark.</summary>
+    public void EvictIfOverHighWatermark()
+    {
+        if (settings.Limits.HighBytes is not { } high || cache.TotalBytes <= high) return;
+        if (Interlocked.CompareExchange(ref _evicting, 1, 0) != 0) return;
+        if (!work.TryStart("eviction", EvictToLowWatermarkAsync)) Volatile.Write(ref _evicting, 0);
+    }
+
+    private async Task EvictToLowWatermarkAsync(CancellationToken ct)
+    {
+        try
+        {
+            await cache.Loaded;
+            var low = settings.Limits.LowBytes ?? long.MaxValue;
+            // A unit read while this runs keeps its place in the snapshot: eviction is approximate LRU,
+            // as every cache's is, and never removes what is not the cache's.
+            foreach (var entry in cache.Snapshot())
+            {
+                if (cache.TotalBytes <= low) break;
+                await EvictAsync(entry, ct);
+            }
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Eviction stopped early");
+        }
+        finally
+        {
+            Volatile.Write(ref _evicting, 0);
+        }
+    }
+
+    /// <summary>What is cached of the local bucket's objects under a prefix (once the index a previous run left is read).</summary>
+    public async Task<CacheReport> CachedUnderAsync(string bucket, string prefix, CancellationToken ct)
+    {
+        await cache.Loaded.WaitAsync(ct);
+        return CacheReport.Of(EntriesUnder(bucket, prefix));
+    }
+
+    /// <summary>Evicts everything filled under a prefix of a local bucket; objects clients wrote stay.</summary>
+    public async Task<CacheReport> EvictPrefixAsync(string bucket, string prefix, CancellationToken ct)
+    {
+        await cache.Loaded.WaitAsync(ct);
+        var evicted = new List<CacheEntry>();
+        foreach (var entry in EntriesUnder(bucket, prefix))
+            if (await EvictAsync(entry, ct)) evicted.Add(entry);
+        return CacheReport.Of(evicted);
+    }
+
+    /// <summary>Evicts one key: what the index knows of it, or else what its record says was filled (another proxy's fill).</summary>
+    public async Task<CacheReport> EvictKeyAsync(string bucket, string key, CancellationToken ct)
+    {
+        await cache.Loaded.WaitAsync(ct);
+        var remoteBucket = ChunksBucketOf(bucket);
+        var candidates = new[] { new CacheEntryId(CacheEntryKind.Object, bucket, key), new CacheEntryId(CacheEntryKind.Chunks, remoteBucket, key) }
+            .Select(cache.Find).OfType<CacheEntry>().ToList();
+        if (candidates.Count == 0 && await records.ReadAsync(remoteBucket, key, ct) is { } record)
+            candidates.Add(record.IsChunked
+                ? new CacheEntry(CacheEntryKind.Chunks, remoteBucket, key, record.ETag, 0, 0, 0)
+                : new CacheEntry(CacheEntryKind.Object, bucket, key, record.ETag, record.Size, 0, 0));
+        var evicted = new List<CacheEntry>();
+        foreach (var entry in candidates)
+            if (await EvictAsync(entry, ct)) evicted.Add(entry);
+        return CacheReport.Of(evicted);
+    }
+
+    private IEnumerable<CacheEntry> EntriesUnder(string bucket, string prefix)
+    {
+        var remoteBucket = ChunksBucketOf(bucket);
+        return cache.Snapshot().Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)
+                                           && e.Bucket == (e.Kind == CacheEntryKind.Object ? bucket : remoteBucket));
+    }
+
+    /// <returns>True when the unit was the cache's and is gone; false when it was a client's object or already gone.</returns>
+    private async Task<bool> EvictAsync(CacheEntry entry, CancellationToken ct)
+    {
+        cache.Remove(entry.Id);
+        try
+        {
+            return entry.Kind == CacheEntryKind.Object ? await EvictObjectAsync(entry, ct) : await EvictChunksAsync(entry, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not evict {Bucket}/{Key}", entry.Bucket, entry.Key);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A whole object is evicted only while it is still the filled generation: a client's PUT
+    /// over it (here or on another proxy) gave it another ETag, and it is then the client's.
+    /// A reader that has it open keeps reading it (the file-system store's open handle; an S3
+    /// store's open GET stream).
+    /// </summary>
+    private async Task<bool> EvictObjectAsync(CacheEntry entry, CancellationToken ct)
+    {
+        ObjectInfo held;
+        try
+        {
+            held = await local.HeadObjectAsync(entry.Bucket, entry.Key, ReadConditions.None, ct);
+        }
+        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        {
+            return false;
+        }
+        if (held.ETag != entry.ETag) return false;
+        await local.DeleteObjectAsync(entry.Bucket, entry.Key, ct);
+        var remoteBucket = ChunksBucketOf(entry.Bucket);
+        if (await records.ReadAsync(remoteBucket, entry.Key, ct) is { IsChunked: false })
+            await records.DeleteAsync(remoteBucket, entry.Key, ct);
+        return true;
+    }
+
+    /// <summary>The manifest goes first, so no new read starts on chunks about to go; then every chunk of every generation.</summary>
+    private async Task<bool> EvictChunksAsync(CacheEntry entry, CancellationToken ct)
+    {
+        var manifest = await records.ReadAsync(entry.Bucket, entry.Key, ct);
+        if (manifest is { IsChunked: true }) await records.DeleteAsync(entry.Bucket, entry.Key, ct);
+        records.ForgetGeneration(entry.Bucket, entry.Key);
+        var prefix = CacheKeys.ChunksOf(entry.Bucket, entry.Key);
+        var any = false;
+        string? after = null;
+        while (true)
+        {
+            var page = await local.ListObjectsAsync(settings.CacheBucket, new ListRequest(prefix, StartAfter: after), ct);
+            foreach (var chunk in page.Objects)
+            {
+                await local.DeleteObjectAsync(settings.CacheBucket, chunk.Key, ct);
+                any = true;
+            }
+            if (!page.IsTruncated) return any || manifest is not null;
+            after = page.NextStartAfter;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// The cap on fills from the remote running at once (<c>S3_OVERLAY_MAX_FILLS</c>), whole objects
+/// and chunks together. Past it a new fill is refused with 503 SlowDown rather than queued:
+/// clients that hang up leave no backlog behind, and well-behaved ones retry (every S3 SDK does).
+/// Readers joining a fill in flight take no slot.
+/// </summary>
+public sealed class FillSlots(int max)
+{
+    public const string Setting = "S3_OVERLAY_MAX_FILLS";
+    public const int Default = 64;
+
+    private static readonly S3Error TooMany = S3Error.SlowDown.WithMessage("Too many objects are being fetched from the remote store; retry shortly.");
+
+    private int _taken;
+
+    public int Max => max;
+
+    /// <summary>Takes a slot or throws SlowDown; give it back with <see cref="Release"/>.</summary>
+    public void Take()
+    {
+        if (Interlocked.Increment(ref _taken) <= max) return;
+        Interlocked.Decrement(ref _taken);
+        throw new S3Exception(TooMany);
+    }
+
+    public void Release() => Interlocked.Decrement(ref _taken);
+}

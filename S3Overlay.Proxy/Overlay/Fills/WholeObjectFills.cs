@@ -1,0 +1,167 @@
+using Microsoft.Extensions.Logging;
+using S3Overlay.Overlay.Eviction;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using static S3Overlay.Telemetry.OverlayTelemetry;
+using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>A remote read of a whole object: its content, or (Content null) the description of an object too large to fill whole.</summary>
+public sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote);
+
+/// <summary>
+/// Objects not over the chunk threshold, read from the remote: streamed straight through with
+/// caching off; with caching on, one remote GET per object however many ask at once, every
+/// reader following its bytes as they arrive while the local copy is written.
+/// </summary>
+public sealed class WholeObjectFills(
+    IObjectStore local, RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, FillRecords records,
+    CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, ILogger logger)
+{
+    private readonly SingleFlight<(string Bucket, string Key)> _fills = new(settings.SpillDirectory, slots);
+
+    public int InFlight => _fills.Count;
+
+    /// <summary>Completes when this process's fill of the key (if any) is over, its local write included.</summary>
+    public Task WhenFinished(string bucket, string key) => _fills.WhenFinished((bucket, key));
+
+    /// <summary>Caching off: the remote's answer streams straight through and nothing is stored.</summary>
+    public async Task<ObjectContent> StreamAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        var span = OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, false);
+        try
+        {
+            var content = await remote.GetAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct);
+            try
+            {
+                request.Conditions.Evaluate(content.Info);
+            }
+            catch
+            {
+                await content.DisposeAsync();
+                throw;
+            }
+            OverlaySpans.Count(Results.RemoteFill);
+            return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Remote, span, direct: true), content.Range);
+        }
+        catch
+        {
+            span?.Dispose();
+            throw;
+        }
+    }
+
+    /// <param name="stale">The local copy the remote has replaced, if any: it is not looked for again, and the fill replaces only it.</param>
+    public async Task<WholeRead> FillAsync(string bucket, string key, ObjectReadRequest request, ObjectInfo? stale, CancellationToken ct)
+    {
+        // A fill that finished since the local miss has stored the object: look once more before asking the remote.
+        var inFlight = _fills.TryJoin((bucket, key));
+        if (inFlight is null && stale is null && await localReads.TryGetAsync(bucket, key, request, ct) is { } hit)
+            return new WholeRead(hit, hit.Info);
+        var (fill, joined) = inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), f => f.Start(work,
+            openRemote: c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c),
+            accept: answer => answer.Info.Size <= settings.ChunkThreshold,
+            store: (info, body) => StoreAsync(bucket, key, info, body, stale?.ETag),
+            mapError: e => e,
+            logger,
+            OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, true).SetTag(Tags.Coalesced, false)));
+        if (joined) CoalescedWaiters.Add(1);
+
+        try
+        {
+            var info = await fill.Opened.WaitAsync(ct);
+            if (fill.Declined)
+            {
+                fill.Leave();
+                return new WholeRead(null, info);
+            }
+            request.Conditions.Evaluate(info);
+            var range = Ranges.Resolve(request.Range, info.Size);
+            OverlaySpans.Count(Results.RemoteFill);
+            var body = fill.OpenReader(range?.Offset ?? 0, range?.Length ?? info.Size);
+            return new WholeRead(new ObjectContent(info, new MeasuredBody(body, Sources.Remote, OverlaySpans.Joiner(Spans.RemoteFill, bucket, key, joined)), range), info);
+        }
+        catch
+        {
+            fill.Leave();
+            throw;
+        }
+    }
+
+    /// <param name="replaces">The ETag of the stale local copy this fill refreshes; null when there is none.</param>
+    private async Task StoreAsync(string bucket, string key, ObjectInfo fetched, Stream body, string? replaces)
+    {
+        // A delete that came while the remote was being read must win (see OverlayObjectStore.DeleteObjectAsync).
+        if (await whiteouts.ExistsAsync(bucket, key, CancellationToken.None)) return;
+        await LocalBuckets.EnsureAsync(local, bucket, CancellationToken.None);
+        // The local store verifies what it is given: the length always, the MD5 when the remote
+        // ETag is one; either mismatch stores nothing.
+        ObjectInfo stored;
+        try
+        {
+            stored = await local.PutObjectAsync(bucket, key, body, new ObjectWrite
+            {
+                Metadata = fetched.Metadata,
+                ContentLength = fetched.Size,
+                ContentMD5 = Md5OfETag(fetched.ETag),
+                ETag = fetched.ETag,
+                LastModified = fetched.LastModified,
+                // A client's write that landed while the remote was read wins: the fill stores
+                // only over nothing, or over the stale copy it refreshes.
+                OnlyIfAbsent = replaces is null,
+                IfMatch = replaces,
+            }, CancellationToken.None);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
+        {
+            return;
+        }
+        catch
+        {
+            await DiscardAsync(bucket, key, fetched, partialOnly: true);
+            throw;
+        }
+        if (await whiteouts.ExistsAsync(bucket, key, CancellationToken.None))
+        {
+            await DiscardAsync(bucket, key, fetched, partialOnly: false);
+            return;
+        }
+        remote.Forget(bucket, key);
+        if (remote.BucketOf(bucket) is { } remoteBucket)
+            await records.WriteAsync(FillRecord.Of(remoteBucket, fetched, chunkSize: 0, clock.GetUtcNow()));
+        // The stored ETag, not the remote's: an S3 local store computes its own (a multipart
+        // remote ETag becomes a plain MD5), and eviction recognises its fill by it.
+        cache.RecordObject(bucket, key, stored.ETag, fetched.Size);
+        evictor.EvictIfOverHighWatermark();
+    }
+
+    /// <summary>
+    /// Removes what this fill stored: only if it carries the remote's ETag, never an object a
+    /// client wrote meanwhile. With <paramref name="partialOnly"/>, only what a failed write kept
+    /// (a local store that writes in place, as s3rver does, keeps what arrived): a wrong size.
+    /// </summary>
+    private async Task DiscardAsync(string bucket, string key, ObjectInfo fetched, bool partialOnly)
+    {
+        try
+        {
+            var kept = await local.HeadObjectAsync(bucket, key, ReadConditions.None, CancellationToken.None);
+            if (kept.ETag == fetched.ETag && (!partialOnly || kept.Size != fetched.Size))
+                await local.DeleteObjectAsync(bucket, key, CancellationToken.None);
+        }
+        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not remove the partial {Bucket}/{Key}", bucket, key);
+        }
+    }
+
+    /// <summary>The base64 MD5 a plain (single-part) S3 ETag is, so the local store can verify the body; null otherwise.</summary>
+    public static string? Md5OfETag(string etag)
+    {
+        var hex = ReadConditions.Unquote(etag);
+        return hex.Length == 32 && hex.All(Uri.IsHexDigit) ? Convert.ToBase64String(Convert.FromHexString(hex)) : null;
+    }
+}

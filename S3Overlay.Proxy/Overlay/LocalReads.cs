@@ -1,0 +1,28 @@
+using S3Overlay.Overlay.Eviction;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using static S3Overlay.Telemetry.OverlayTelemetry;
+using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>Reads served by the local store: counted, traced, and marked as recently used for eviction.</summary>
+public sealed class LocalReads(IObjectStore local, CacheIndex cache)
+{
+    /// <returns>The local object, or null when the local store does not hold it.</returns>
+    public async Task<ObjectContent?> TryGetAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        try
+        {
+            var content = await local.GetObjectAsync(bucket, key, request, ct);
+            cache.Touch(CacheEntryKind.Object, bucket, key);
+            OverlaySpans.Count(Results.LocalHit);
+            var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
+            return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Local, span), content.Range);
+        }
+        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using S3Overlay.Overlay.Eviction;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Overlay;
+
+internal sealed class OverlayInspector(IObjectStore local, RemoteSource remote, OverlaySettings settings, FillRecords records, WhiteoutIndex whiteouts, CacheEvictor evictor)
+    : IOverlayInspector
+{
+    public Task<CacheReport> CachedUnderAsync(string bucket, string prefix, CancellationToken ct) => evictor.CachedUnderAsync(bucket, prefix, ct);
+
+    public async Task<ObjectLocation> LocateAsync(string bucket, string key, bool askRemote, CancellationToken ct)
+    {
+        var remoteBucket = remote.BucketOf(bucket);
+        try
+        {
+            var held = await local.HeadObjectAsync(bucket, key, ReadConditions.None, ct);
+            var filled = remoteBucket is not null && await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: false } record && record.ETag == held.ETag;
+            return new ObjectLocation(filled ? ObjectPlacement.Cached : ObjectPlacement.LocalOnly, held.Size);
+        }
+        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        {
+        }
+        if (await whiteouts.ExistsAsync(bucket, key, ct)) return new ObjectLocation(ObjectPlacement.WhitedOut);
+        if (remoteBucket is null) return new ObjectLocation(ObjectPlacement.Absent);
+        if (await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: true } manifest)
+        {
+            var chunks = await HeldChunksAsync(remoteBucket, manifest, ct);
+            return new ObjectLocation(chunks.All(c => c) ? ObjectPlacement.Cached : ObjectPlacement.PartlyCached, manifest.Size, chunks);
+        }
+        if (!askRemote) return new ObjectLocation(ObjectPlacement.Absent);
+        try
+        {
+            return new ObjectLocation(ObjectPlacement.RemoteOnly, (await remote.HeadAsync(bucket, key, ct)).Size);
+        }
+        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        {
+            return new ObjectLocation(ObjectPlacement.Absent);
+        }
+    }
+
+    /// <summary>One listing of the generation's chunks, rather than a HEAD per chunk.</summary>
+    private async Task<bool[]> HeldChunksAsync(string remoteBucket, FillRecord manifest, CancellationToken ct)
+    {
+        var layout = new ChunkLayout(manifest.Size, manifest.ChunkSize);
+        var held = new bool[layout.Count];
+        var prefix = CacheKeys.ChunksOfGeneration(remoteBucket, manifest.Key, manifest.ETag, manifest.ChunkSize);
+        string? after = null;
+        while (true)
+        {
+            var page = await local.ListObjectsAsync(settings.CacheBucket, new ListRequest(prefix, StartAfter: after), ct);
+            foreach (var chunk in page.Objects)
+                if (int.TryParse(chunk.Key.AsSpan(prefix.Length), out var index) && index < held.Length)
+                    held[index] = chunk.Size == layout.LengthOf(index);
+            if (!page.IsTruncated) return held;
+            after = page.NextStartAfter;
+        }
+    }
+}

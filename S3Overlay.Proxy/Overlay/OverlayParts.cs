@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using S3Overlay.Overlay.Eviction;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// The overlay's parts, each owning one job, wired once: <see cref="OverlayObjectStore"/>
+/// coordinates them for S3 requests, and the admin API, warm jobs and the cache index flusher
+/// get the one part they need, never the store's insides.
+/// </summary>
+public sealed class OverlayParts
+{
+    public OverlayParts(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers)
+    {
+        var logger = Logger = loggers.CreateLogger<OverlayObjectStore>();
+        Local = local;
+        Settings = settings;
+        Work = new BackgroundWork(loggers.CreateLogger<BackgroundWork>());
+        Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock));
+        Whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
+        Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
+        Records = new FillRecords(local, Remote, settings, clock, logger);
+        Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, logger);
+        LocalReads = new LocalReads(local, Cache);
+        var slots = new FillSlots(settings.MaxFills);
+        WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, Records, Cache, Evictor, LocalReads, Work, slots, clock, logger);
+        Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, logger);
+        Listing = new MergedListing(local, Remote, Whiteouts);
+        Inspector = new OverlayInspector(local, Remote, settings, Records, Whiteouts, Evictor);
+    }
+
+    internal IObjectStore Local { get; }
+    internal ILogger Logger { get; }
+    internal OverlaySettings Settings { get; }
+    internal FillRecords Records { get; }
+    internal LocalReads LocalReads { get; }
+    internal WholeObjectFills WholeFills { get; }
+    internal ChunkedReads Chunks { get; }
+    internal MergedListing Listing { get; }
+
+    public BackgroundWork Work { get; }
+    public RemoteSource Remote { get; }
+    public WhiteoutIndex Whiteouts { get; }
+    public CacheIndex Cache { get; }
+    public CacheEvictor Evictor { get; }
+    public IOverlayInspector Inspector { get; }
+
+    /// <summary>Fills in flight now: whole objects and chunks (for status reports).</summary>
+    public int FillsInFlight => WholeFills.InFlight + Chunks.InFlight;
+}

@@ -1,0 +1,51 @@
+using S3Overlay.Configuration;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// Which remote buckets the overlay may read (<c>S3_OVERLAY_REMOTE_BUCKETS</c>): a comma-separated
+/// list, or <c>*</c> for any bucket the remote credentials can read. The mapping's remote buckets
+/// always count. Unset, only the mapping's buckets are reachable: a local user must not be able to
+/// read every bucket the proxy's credentials open just by naming it.
+/// </summary>
+public sealed class RemoteBuckets
+{
+    public const string Setting = "S3_OVERLAY_REMOTE_BUCKETS";
+
+    private readonly HashSet<string> _allowed;
+
+    private RemoteBuckets(HashSet<string> allowed, bool any)
+    {
+        _allowed = allowed;
+        Any = any;
+    }
+
+    /// <summary>True for <c>*</c>: every remote bucket (the behaviour before the allow-list).</summary>
+    public bool Any { get; }
+
+    public IReadOnlyCollection<string> Named => _allowed;
+
+    public static readonly RemoteBuckets All = new([], any: true);
+
+    public bool Allows(string remoteBucket) => Any || _allowed.Contains(remoteBucket);
+
+    public static RemoteBuckets From(SettingReader read, BucketMapping mapping)
+    {
+        var text = read.String(Setting);
+        if (text?.Trim() == "*") return All;
+        var allowed = new HashSet<string>(mapping.Pairs.Values, StringComparer.Ordinal);
+        foreach (var name in (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!BucketMapping.IsBucketName(name)) throw new SettingException(Setting, $"'{name}' is not a bucket name (or give * alone)");
+            allowed.Add(name);
+        }
+        return new RemoteBuckets(allowed, any: false);
+    }
+
+    /// <summary>What the start-up log says the remote is open to.</summary>
+    public string Describe() => Any
+        ? "every bucket its credentials can read (S3_OVERLAY_REMOTE_BUCKETS=*)"
+        : _allowed.Count == 0
+            ? "no bucket: set S3_OVERLAY_BUCKET_MAPPING or S3_OVERLAY_REMOTE_BUCKETS to read through to it"
+            : "the buckets " + string.Join(", ", _allowed.Order(StringComparer.Ordinal));
+}

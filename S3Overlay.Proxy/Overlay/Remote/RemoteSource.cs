@@ -1,0 +1,134 @@
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using static S3Overlay.Telemetry.OverlayTelemetry;
+using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// The one way to the remote store: which remote bucket backs a local bucket (the mapping),
+/// whether the overlay may read it at all (the allow-list), the "not found" answers remembered
+/// for a while, and what a remote failure looks like to a client. Every part of the overlay
+/// names local buckets; only this class and the cache keys know remote ones.
+/// </summary>
+public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, RemoteBuckets allowed, NegativeLookupCache missing)
+{
+    /// <summary>The remote bucket behind a local one; null when the overlay may not read it (a local-only bucket).</summary>
+    public string? BucketOf(string localBucket)
+    {
+        var remoteBucket = mapping.RemoteBucketOf(localBucket);
+        return allowed.Allows(remoteBucket) ? remoteBucket : null;
+    }
+
+    /// <summary>The remote bucket behind a local one, or NoSuchKey for a local-only bucket (the remote is not asked).</summary>
+    private string RequireBucketOf(string bucket, string key) => BucketOf(bucket) ?? throw Missing(bucket, key);
+
+    /// <summary>The remote bucket, renamed as the local one; null when it is not there (or not the overlay's to read).</summary>
+    public async Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct)
+    {
+        if (BucketOf(bucket) is not { } remoteBucket) return null;
+        try
+        {
+            return await remote.GetBucketAsync(remoteBucket, ct) is { } found ? found with { Name = bucket } : null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw RemoteErrors.Map(e, bucket, "");
+        }
+    }
+
+    public bool IsKnownMissing(string bucket, string key) => BucketOf(bucket) is not { } remoteBucket || missing.IsKnownMissing(remoteBucket, key);
+
+    /// <summary>The key exists now (a fill stored it): a "not found" remembered for it is wrong.</summary>
+    public void Forget(string bucket, string key)
+    {
+        if (BucketOf(bucket) is { } remoteBucket) missing.Forget(remoteBucket, key);
+    }
+
+    /// <summary>The remote's description of an object, named by its local key; a miss is NoSuchKey and remembered.</summary>
+    public async Task<ObjectInfo> HeadAsync(string bucket, string key, CancellationToken ct)
+    {
+        var remoteBucket = RequireBucketOf(bucket, key);
+        if (missing.IsKnownMissing(remoteBucket, key)) throw Missing(bucket, key);
+        try
+        {
+            return (await remote.HeadObjectAsync(remoteBucket, key, ReadConditions.None, ct)) with { Key = key };
+        }
+        catch (Exception e)
+        {
+            throw Failure(e, bucket, key, ct);
+        }
+    }
+
+    /// <summary>
+    /// Asks whether the remote still holds <paramref name="etag"/> (a conditional HEAD: an unchanged
+    /// object costs no body). Null when unchanged; the remote's new description when it changed.
+    /// Failures are the caller's to judge: they are not mapped.
+    /// </summary>
+    public async Task<ObjectInfo?> ChangedSinceAsync(string bucket, string key, string etag, CancellationToken ct)
+    {
+        try
+        {
+            var now = await remote.HeadObjectAsync(RequireBucketOf(bucket, key), key, new ReadConditions(null, etag, null, null), ct);
+            return now.ETag == etag ? null : now with { Key = key };
+        }
+        catch (S3Exception e) when (e.Error.Status == 304)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Opens a remote read, named by its local key; failures are mapped (<see cref="Failure"/>).</summary>
+    public async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        var remoteBucket = RequireBucketOf(bucket, key);
+        try
+        {
+            var content = await remote.GetObjectAsync(remoteBucket, key, request, ct);
+            return new ObjectContent(content.Info with { Key = key }, content.Body, content.Range);
+        }
+        catch (Exception e)
+        {
+            throw Failure(e, bucket, key, ct);
+        }
+    }
+
+    /// <summary>One page of the remote's keys; null when the remote has no such bucket (or it is not the overlay's to read).</summary>
+    public async Task<ListPage?> ListAsync(string bucket, ListRequest request, CancellationToken ct)
+    {
+        if (BucketOf(bucket) is not { } remoteBucket) return null;
+        try
+        {
+            return await remote.ListObjectsAsync(remoteBucket, request, ct);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw RemoteErrors.Map(e, bucket, request.Prefix);
+        }
+    }
+
+    public Task CheckHealthAsync(CancellationToken ct) => remote.CheckHealthAsync(ct);
+
+    /// <summary>What a client sees for a remote failure (a cancelled client's own cancellation passes as it is); a "not found" is remembered.</summary>
+    public Exception Failure(Exception e, string bucket, string key, CancellationToken ct)
+    {
+        if (e is OperationCanceledException && ct.IsCancellationRequested) return e;
+        if (RemoteErrors.IsNotFound(e))
+        {
+            if (BucketOf(bucket) is { } remoteBucket) missing.RememberMissing(remoteBucket, key);
+            return Missing(bucket, key);
+        }
+        return RemoteErrors.Map(e, bucket, key);
+    }
+
+    /// <summary>NoSuchKey, counted and traced as a miss.</summary>
+    public static S3Exception Missing(string bucket, string key)
+    {
+        using (OverlaySpans.Start(Spans.RemoteMiss, bucket, key)) OverlaySpans.Count(Results.Miss);
+        return S3Exception.NoSuchKey(key);
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.S3.Auth;
+
+/// <summary>
+/// S3's rule for what a SigV4 signature must cover: <c>host</c>, every <c>x-amz-*</c> header
+/// present, and (with the Authorization header) <c>Content-Type</c>. Without it, a header added to
+/// a presigned URL could pick the operation (<c>x-amz-copy-source</c>), its metadata or its ACL.
+/// </summary>
+internal static class UnsignedHeaders
+{
+    public static void Refuse(HttpRequest request, string[] signedHeaders, bool presigned)
+    {
+        List<string>? unsigned = null;
+        if (!signedHeaders.Contains("host")) (unsigned ??= []).Add("host");
+        foreach (var name in request.Headers.Keys)
+        {
+            var lower = name.ToLowerInvariant();
+            if (signedHeaders.Contains(lower)) continue;
+            var mustBeSigned = lower.StartsWith("x-amz-", StringComparison.Ordinal)
+                // A presigned URL's payload is UNSIGNED-PAYLOAD; a hash sent beside it is checked
+                // against the body, and S3 lets it go unsigned.
+                ? !(presigned && lower == "x-amz-content-sha256")
+                // S3 lets presigned uploads (browsers' fetch/XHR) send an unsigned Content-Type.
+                : !presigned && lower == "content-type";
+            if (mustBeSigned) (unsigned ??= []).Add(lower);
+        }
+        if (unsigned is not null)
+            throw new S3Exception(S3Error.AccessDenied.WithMessage("There were headers present in the request which were not signed"))
+                .With("HeadersNotSigned", string.Join(", ", unsigned));
+    }
+}

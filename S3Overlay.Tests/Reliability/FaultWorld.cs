@@ -1,0 +1,123 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Reliability;
+
+/// <summary>What one read through the proxy came to: the right bytes, a clean error, or (never acceptable) wrong bytes.</summary>
+public enum ReadOutcome { Right, Error, Wrong }
+
+/// <summary>
+/// One test's world for remote faults: the proxy (embedded store) whose remote is a
+/// <see cref="FaultRelay"/> in front of a real s3rver. Small objects and 64 KiB chunks keep every
+/// case to a fraction of a second; the remote timeout is 1 s so a stall is seen quickly.
+/// </summary>
+public sealed class FaultWorld : IAsyncDisposable
+{
+    public const long ChunkSize = 64 * 1024;
+    /// <summary>Over the 128 KiB threshold (five chunks, the last short).</summary>
+    public const long ChunkedSize = 4 * ChunkSize + 1000;
+    public const long WholeSize = 100 * 1024;
+    public static readonly TimeSpan RemoteTimeout = TimeSpan.FromSeconds(1);
+
+    private FaultWorld(S3rverProcess remote, AmazonS3Client remoteClient, FaultRelay relay, ProxyServer proxy, string bucket)
+    {
+        Remote = remote;
+        RemoteClient = remoteClient;
+        Relay = relay;
+        Proxy = proxy;
+        Bucket = bucket;
+        Http = proxy.CreateHttpClient();
+    }
+
+    public S3rverProcess Remote { get; }
+    public AmazonS3Client RemoteClient { get; }
+    public FaultRelay Relay { get; }
+    public ProxyServer Proxy { get; }
+    public HttpClient Http { get; }
+    public string Bucket { get; }
+
+    public static async Task<FaultWorld> StartAsync(S3rverProcess remote, AmazonS3Client remoteClient, bool cache)
+    {
+        var bucket = "f" + Guid.NewGuid().ToString("N")[..12];
+        await remoteClient.PutBucketAsync(bucket);
+        var relay = await FaultRelay.StartAsync(remote.Url);
+        var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["S3_OVERLAY_REMOTE_ENDPOINT"] = relay.Url,
+            ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
+            ["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
+            ["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path",
+            ["S3_OVERLAY_REMOTE_TIMEOUT"] = RemoteTimeout.TotalSeconds.ToString(),
+            ["S3_OVERLAY_CACHE_ENABLED"] = cache ? "true" : "false",
+            ["S3_OVERLAY_CHUNK_SIZE"] = ChunkSize.ToString(),
+            ["S3_OVERLAY_CHUNK_THRESHOLD"] = (2 * ChunkSize).ToString(),
+            ["S3_OVERLAY_NEGATIVE_CACHE_TTL"] = "0",
+            ["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket,
+        }, b => { if (Environment.GetEnvironmentVariable("RELIABILITY_DEBUG") == "1") Microsoft.Extensions.Logging.ConsoleLoggerExtensions.AddConsole(b.Logging); });
+        return new FaultWorld(remote, remoteClient, relay, proxy, bucket);
+    }
+
+    /// <summary>Puts a pattern object on the remote directly, past the relay.</summary>
+    public Task SeedAsync(string key, long length, int seed) => RemoteClient.PutObjectAsync(new PutObjectRequest
+    {
+        BucketName = Bucket,
+        Key = key,
+        InputStream = PatternData.Open(length, seed),
+        UseChunkEncoding = false,
+        AutoCloseStream = true,
+    });
+
+    /// <summary>
+    /// GETs the whole object through the proxy. <paramref name="deadline"/> bounds the read: a
+    /// read that has not ended by then is a hang, and fails the test (it is not an outcome).
+    /// </summary>
+    public async Task<ReadOutcome> ReadAsync(string key, long length, int seed, TimeSpan deadline)
+    {
+        using var timeout = new CancellationTokenSource(deadline);
+        HttpResponseMessage response;
+        try
+        {
+            response = await Http.GetAsync($"{Bucket}/{key}", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        }
+        catch (HttpRequestException)
+        {
+            return ReadOutcome.Error;
+        }
+        using (response)
+        {
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                string text;
+                try
+                {
+                    text = await response.Content.ReadAsStringAsync(timeout.Token);
+                }
+                catch (HttpRequestException e)
+                {
+                    throw new Xunit.Sdk.XunitException($"the {(int)response.StatusCode} error answer to {key} broke off: {e.Message}");
+                }
+                Assert.True((int)response.StatusCode is 502 or 503 or 504, $"a remote fault gave {(int)response.StatusCode}: {text}");
+                Assert.Contains("<Error>", text);
+                return ReadOutcome.Error;
+            }
+            try
+            {
+                await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+                return await PatternData.MismatchAsync(body, 0, length, seed).WaitAsync(timeout.Token) is null ? ReadOutcome.Right : ReadOutcome.Wrong;
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                return ReadOutcome.Error;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Proxy.DisposeAsync();
+        await Relay.DisposeAsync();
+    }
+}

@@ -1,0 +1,27 @@
+namespace S3Overlay.Tests.Reliability;
+
+/// <summary>
+/// How big a reliability run is: the fast slice by default (./test.sh), the full run when
+/// reliability/run.sh sets RELIABILITY_FULL=1. Runs are seeded (RELIABILITY_SEED, else a fixed
+/// seed in the slice and a fresh one in full runs) and print the seed on failure. Each run
+/// appends its figures to RELIABILITY_RESULTS, which run.sh turns into the README's table.
+/// </summary>
+public static class ReliabilityRun
+{
+    public static bool Full => Environment.GetEnvironmentVariable("RELIABILITY_FULL") == "1";
+
+    public static int Seed(int sliceSeed) =>
+        int.TryParse(Environment.GetEnvironmentVariable("RELIABILITY_SEED"), out var seed) ? seed
+        : Full ? Random.Shared.Next() : sliceSeed;
+
+    /// <summary>The slice's figure, or the full run's.</summary>
+    public static T Scale<T>(T slice, T full) => Full ? full : slice;
+
+    /// <summary>Adds one row to the results file (run.sh writes it into the README): what was done, and how much of it was lost.</summary>
+    public static void Report(string run, string done, string lost)
+    {
+        var path = Environment.GetEnvironmentVariable("RELIABILITY_RESULTS");
+        if (string.IsNullOrEmpty(path)) return;
+        lock (typeof(ReliabilityRun)) File.AppendAllText(path, $"| {run} | {done} | {lost} |\n");
+    }
+}

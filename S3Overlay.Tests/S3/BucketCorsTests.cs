@@ -1,0 +1,106 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace S3Overlay.Tests.S3;
+
+/// <summary>
+/// A bucket's own CORS rules (Put/Get/DeleteBucketCors) matched as S3 matches them, on
+/// unauthenticated preflights and on the real answers, against every store.
+/// </summary>
+public abstract class BucketCorsTests(StoreTargets target) : EveryStoreTests(target)
+{
+    private static readonly HttpClient Http = new();
+
+    private HttpRequestMessage Preflight(string path, string origin, string method, string? headers = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, Target.Proxy.Url + path);
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", method);
+        if (headers is not null) request.Headers.Add("Access-Control-Request-Headers", headers);
+        return request;
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+
+    private Task PutRulesAsync(string bucket, params CORSRule[] rules) =>
+        Client.PutCORSConfigurationAsync(new PutCORSConfigurationRequest { BucketName = bucket, Configuration = new CORSConfiguration { Rules = rules.ToList() } });
+
+    [Fact]
+    public async Task Rules_are_stored_returned_and_deleted_with_NoSuchCORSConfiguration_when_there_are_none()
+    {
+        var bucket = await Target.NewBucketAsync();
+        var none = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => Client.GetCORSConfigurationAsync(bucket));
+        Assert.Equal(("NoSuchCORSConfiguration", HttpStatusCode.NotFound), (none.ErrorCode, none.StatusCode));
+
+        await PutRulesAsync(bucket, new CORSRule
+        {
+            Id = "viewer", AllowedOrigins = ["https://*.example.com"], AllowedMethods = ["GET", "HEAD"],
+            AllowedHeaders = ["x-amz-*", "range"], ExposeHeaders = ["ETag"], MaxAgeSeconds = 600,
+        });
+        var rule = Assert.Single((await Client.GetCORSConfigurationAsync(bucket)).Configuration.Rules);
+        Assert.Equal(("viewer", 600), (rule.Id, rule.MaxAgeSeconds));
+        Assert.Equal(["https://*.example.com"], rule.AllowedOrigins);
+        Assert.Equal(["GET", "HEAD"], rule.AllowedMethods);
+        Assert.Equal(["x-amz-*", "range"], rule.AllowedHeaders);
+        Assert.Equal(["ETag"], rule.ExposeHeaders);
+
+        var bad = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => PutRulesAsync(bucket, new CORSRule { AllowedOrigins = ["*"], AllowedMethods = ["PATCH"] }));
+        Assert.Equal("InvalidRequest", bad.ErrorCode);
+
+        await Client.DeleteCORSConfigurationAsync(bucket);
+        var gone = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => Client.GetCORSConfigurationAsync(bucket));
+        Assert.Equal("NoSuchCORSConfiguration", gone.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Preflights_and_answers_follow_the_first_matching_rule()
+    {
+        var bucket = await Target.NewBucketAsync();
+        await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k.txt", ContentBody = "cors", CannedACL = S3CannedACL.PublicRead });
+        await PutRulesAsync(bucket,
+            new CORSRule { AllowedOrigins = ["https://*.example.com"], AllowedMethods = ["GET", "PUT"], AllowedHeaders = ["x-amz-*", "content-type"], ExposeHeaders = ["ETag", "x-amz-request-id"], MaxAgeSeconds = 300 },
+            new CORSRule { AllowedOrigins = ["*"], AllowedMethods = ["GET"] });
+
+        using (var ok = await Http.SendAsync(Preflight($"/{bucket}/k.txt", "https://app.example.com", "PUT", "x-amz-date, Content-Type")))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal("https://app.example.com", Header(ok, "Access-Control-Allow-Origin"));
+            Assert.Equal("GET, PUT", Header(ok, "Access-Control-Allow-Methods"));
+            Assert.Equal("300", Header(ok, "Access-Control-Max-Age"));
+            Assert.Contains("x-amz-date", Header(ok, "Access-Control-Allow-Headers"));
+        }
+        // A header no rule allows, a method no rule allows for this origin, an origin outside the pattern: 403.
+        foreach (var (origin, method, headers) in new[] { ("https://app.example.com", "PUT", "authorization"), ("https://other.org", "PUT", (string?)null), ("https://example.com.evil", "DELETE", null) })
+        {
+            using var refused = await Http.SendAsync(Preflight($"/{bucket}/k.txt", origin, method, headers));
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Null(Header(refused, "Access-Control-Allow-Origin"));
+        }
+        // The catch-all rule: any origin may GET, answered with *.
+        using (var any = await Http.SendAsync(Preflight($"/{bucket}/k.txt", "https://other.org", "GET")))
+            Assert.Equal("*", Header(any, "Access-Control-Allow-Origin"));
+
+        // A real (anonymous, public-read) GET from a matching origin carries the rule's headers.
+        using var get = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{Target.Proxy.Url}/{bucket}/k.txt") { Headers = { { "Origin", "https://app.example.com" } } });
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal("https://app.example.com", Header(get, "Access-Control-Allow-Origin"));
+        Assert.Equal("ETag, x-amz-request-id", Header(get, "Access-Control-Expose-Headers"));
+    }
+}
+
+public sealed class EmbeddedStoreBucketCorsTests(StoreTargets target) : BucketCorsTests(target)
+{
+    protected override StoreKind Kind => StoreKind.Embedded;
+}
+
+public sealed class S3LocalStoreBucketCorsTests(StoreTargets target) : BucketCorsTests(target)
+{
+    protected override StoreKind Kind => StoreKind.S3Local;
+}
+
+public sealed class OverlayBucketCorsTests(StoreTargets target) : BucketCorsTests(target)
+{
+    protected override StoreKind Kind => StoreKind.Overlay;
+}

@@ -1,0 +1,90 @@
+using Amazon.S3;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.S3;
+
+/// <summary>Which store the proxy under test serves from.</summary>
+public enum StoreKind
+{
+    /// <summary>The embedded file-system store.</summary>
+    Embedded,
+    /// <summary>An S3 server (s3rver) as the local store.</summary>
+    S3Local,
+    /// <summary>The overlay: the embedded store in front of an s3rver remote.</summary>
+    Overlay,
+}
+
+/// <summary>
+/// One proxy over one kind of store, for a test class that runs once per kind (the same tests,
+/// every store). The servers start with the first test and stop with the class.
+/// </summary>
+public sealed class StoreTargets : IAsyncLifetime
+{
+    private StoreKind? _kind;
+    private S3rverProcess? _s3rver;
+    private int _buckets;
+
+    public ProxyServer Proxy { get; private set; } = null!;
+    public AmazonS3Client Client { get; private set; } = null!;
+    /// <summary>The s3rver behind the proxy (the local store, or the overlay's remote), talked to directly.</summary>
+    public AmazonS3Client? Backend { get; private set; }
+    public StoreKind Kind => _kind ?? throw new InvalidOperationException("Not started.");
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async Task StartAsync(StoreKind kind)
+    {
+        if (_kind is not null) return;
+        _kind = kind;
+        var settings = new Dictionary<string, string?>();
+        if (kind != StoreKind.Embedded)
+        {
+            _s3rver = await S3rverProcess.StartAsync();
+            Backend = S3Clients.Create(_s3rver.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
+            if (kind == StoreKind.S3Local)
+            {
+                settings["S3_OVERLAY_LOCAL_ENDPOINT"] = _s3rver.Url;
+                settings["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
+                settings["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
+            }
+            else
+            {
+                settings["S3_OVERLAY_REMOTE_ENDPOINT"] = _s3rver.Url;
+                settings["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey;
+                settings["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey;
+                settings["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path";
+                settings["S3_OVERLAY_CACHE_ENABLED"] = "true";
+            }
+        }
+        Proxy = await ProxyServer.StartAsync(settings);
+        Client = Proxy.CreateClient(defaults: false);
+    }
+
+    /// <summary>A fresh bucket through the proxy; for the overlay, the remote gets one of the same name.</summary>
+    public async Task<string> NewBucketAsync()
+    {
+        var name = $"t{Interlocked.Increment(ref _buckets)}-{Guid.NewGuid():N}"[..24];
+        if (Kind == StoreKind.Overlay) await Backend!.PutBucketAsync(name);
+        await Client.PutBucketAsync(name);
+        return name;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        Backend?.Dispose();
+        if (Proxy is not null) await Proxy.DisposeAsync();
+        if (_s3rver is not null) await _s3rver.DisposeAsync();
+    }
+}
+
+/// <summary>A test class that runs against every <see cref="StoreKind"/>: derive once per kind.</summary>
+public abstract class EveryStoreTests(StoreTargets target) : IClassFixture<StoreTargets>, IAsyncLifetime
+{
+    protected abstract StoreKind Kind { get; }
+    protected StoreTargets Target => target;
+    protected AmazonS3Client Client => target.Client;
+
+    public async ValueTask InitializeAsync() => await target.StartAsync(Kind);
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
