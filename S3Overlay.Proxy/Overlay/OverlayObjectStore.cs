@@ -217,11 +217,10 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         {
             return await _local.GetObjectTaggingAsync(Guard(bucket), key, ct);
         }
-        catch (S3Exception e) when (IsMiss(e))
+        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
         {
-            await HeadObjectAsync(bucket, key, ReadConditions.None, ct); // NoSuchKey unless the remote has it (and no whiteout hides it)
-            try { return await _remote.GetObjectTaggingAsync(_settings.Mapping.RemoteBucketOf(bucket), key, ct); }
-            catch (Exception remote) when (remote is not OperationCanceledException || !ct.IsCancellationRequested) { throw RemoteErrors.Map(remote, bucket, key); }
+            await RefuseWhitedOutAsync(bucket, key, ct);
+            return await parts.Remote.GetTaggingAsync(bucket, key, ct);
         }
     }
 
@@ -240,7 +239,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     public async Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
     {
         if (await GetBucketAsync(Guard(bucket), ct) is null) throw S3Exception.NoSuchBucket(bucket);
-        await EnsureLocalBucketAsync(bucket, ct);
+        await LocalBuckets.EnsureAsync(_local, bucket, ct);
         await _local.PutBucketSettingAsync(bucket, name, value, ct);
     }
 

@@ -93,6 +93,20 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         }
     }
 
+    /// <summary>The tags of a remote object, named by its local key; failures are mapped (<see cref="Failure"/>).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetTaggingAsync(string bucket, string key, CancellationToken ct)
+    {
+        var remoteBucket = RequireBucketOf(bucket, key);
+        try
+        {
+            return await remote.GetObjectTaggingAsync(remoteBucket, key, ct);
+        }
+        catch (Exception e)
+        {
+            throw Failure(e, bucket, key, ct);
+        }
+    }
+
     /// <summary>One page of the remote's keys; null when the remote has no such bucket (or it is not the overlay's to read).</summary>
     public async Task<ListPage?> ListAsync(string bucket, ListRequest request, CancellationToken ct)
     {
