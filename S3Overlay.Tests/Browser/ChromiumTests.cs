@@ -11,9 +11,9 @@ namespace S3Overlay.Tests.Browser;
 /// </summary>
 public sealed class ChromiumTests
 {
-    private const string Chromium = "/usr/bin/chromium";
+    public const string Chromium = "/usr/bin/chromium";
 
-    private static readonly string[] LaunchFlags =
+    public static readonly string[] LaunchFlags =
     [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync",
