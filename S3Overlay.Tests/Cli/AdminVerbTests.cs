@@ -32,7 +32,7 @@ public sealed class AdminVerbTests(OverlayServers servers) : IClassFixture<Overl
         Assert.DoesNotContain('\r', run.Output); // not a terminal: plain lines
         Assert.Equal("completed: 3/3 objects, 146.5 KiB", lines[^1]);
         using var admin = new AdminHttp(env.Proxy.Url);
-        await OverlayEnvironment.EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket, "warm/")).GetProperty("objects").GetInt32() == 3, "the warmed objects are stored");
+        await EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket, "warm/")).GetProperty("objects").GetInt32() == 3, "the warmed objects are stored");
         env.Relay.ResetCounts();
         for (var i = 0; i < 3; i++) await env.GetAndCheckAsync($"warm/{i}.bin", i, 50_000);
         Assert.Equal(0, env.Relay.TotalRequests);
@@ -48,7 +48,7 @@ public sealed class AdminVerbTests(OverlayServers servers) : IClassFixture<Overl
         await env.GetAndCheckAsync("a/one.bin", 1, 10_000);
         await env.GetAndCheckAsync("a/two.bin", 2, 20_000);
         using var admin = new AdminHttp(env.Proxy.Url);
-        await OverlayEnvironment.EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket)).GetProperty("objects").GetInt32() == 2, "both fills are stored");
+        await EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket)).GetProperty("objects").GetInt32() == 2, "both fills are stored");
 
         var run = await RunAsync(env, "evict", $"{env.Bucket}/a/one.bin");
         Assert.True(run.ExitCode == 0, run.Error);
