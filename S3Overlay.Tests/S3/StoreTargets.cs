@@ -55,6 +55,8 @@ public sealed class StoreTargets : IAsyncLifetime
                 settings["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path";
                 settings["S3_OVERLAY_REMOTE_BUCKETS"] = "*";
                 settings["S3_OVERLAY_CACHE_ENABLED"] = "true";
+                // Every test makes buckets of its own, each backed by the remote bucket of the same name.
+                settings["S3_OVERLAY_REMOTE_BUCKETS"] = "*";
             }
         }
         Proxy = await ProxyServer.StartAsync(settings);
