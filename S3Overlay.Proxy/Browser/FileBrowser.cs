@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using S3Overlay.Browser.Pages;
+using S3Overlay.Overlay;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
@@ -14,7 +15,8 @@ namespace S3Overlay.Browser;
 /// client would see, overlay and hidden prefixes included) and never writes itself: uploads,
 /// deletes and downloads are S3 requests the page sends to presigned URLs made here.
 /// </summary>
-public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNamespace hidden, UrlPresigner presigner, TimeProvider clock)
+/// <param name="inspector">The overlay's read-only view of where objects live; null without a remote.</param>
+public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNamespace hidden, UrlPresigner presigner, TimeProvider clock, IOverlayInspector? inspector = null)
 {
     /// <summary>How long the presigned URLs the pages hold stay valid.</summary>
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(15);
@@ -113,7 +115,8 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
         var info = await store.HeadObjectAsync(bucket, key, ReadConditions.None, context.RequestAborted);
         var url = DownloadUrl(context, visitor, bucket, key);
         var expires = visitor.SignedIn ? clock.GetUtcNow().Add(LinkLifetime) : (DateTimeOffset?)null;
-        return new ObjectView(bucket, info, url, $"{context.Request.Scheme}://{Host(context)}{url}", expires, visitor.SignedIn);
+        var location = inspector is null ? null : await inspector.LocateAsync(bucket, key, askRemote: false, context.RequestAborted);
+        return new ObjectView(bucket, info, url, $"{context.Request.Scheme}://{Host(context)}{url}", expires, visitor.SignedIn, location);
     }
 
     /// <summary>

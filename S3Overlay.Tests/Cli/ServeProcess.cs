@@ -26,9 +26,14 @@ public sealed class ServeProcess : IAsyncDisposable
     /// <summary>Everything the process printed (stdout and stderr), for failure messages.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, string workingDirectory, IDictionary<string, string>? environment = null)
+    /// <summary>The proxy built beside the tests: <c>dotnet S3Overlay.Proxy.dll serve …</c>.</summary>
+    public static Task<ServeProcess> StartAsync(IEnumerable<string> args, string workingDirectory, IDictionary<string, string>? environment = null) =>
+        StartAsync(["dotnet", Path.Combine(AppContext.BaseDirectory, "S3Overlay.Proxy.dll")], args, workingDirectory, environment);
+
+    /// <param name="program">What runs <c>s3overlay</c>: <c>dotnet</c> and the proxy's dll, or an installed tool.</param>
+    public static async Task<ServeProcess> StartAsync(string[] program, IEnumerable<string> args, string workingDirectory, IDictionary<string, string>? environment = null)
     {
-        var info = Command(workingDirectory, environment, [Path.Combine(AppContext.BaseDirectory, "S3Overlay.Proxy.dll"), "serve", "--listen", "http://127.0.0.1:0", .. args]);
+        var info = Command(program[0], workingDirectory, environment, [.. program[1..], "serve", "--listen", "http://127.0.0.1:0", .. args]);
         var log = new StringBuilder();
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,14 +56,14 @@ public sealed class ServeProcess : IAsyncDisposable
             Stop(process);
             string text;
             lock (log) text = log.ToString();
-            throw new InvalidOperationException($"serve did not start ({e.Message}):\n{text}");
+            throw new InvalidOperationException($"{string.Join(' ', program)} serve did not start ({e.Message}):\n{text}");
         }
     }
 
-    /// <summary>A <c>dotnet</c> command line in <paramref name="workingDirectory"/> with only the given S3 Overlay settings.</summary>
-    public static ProcessStartInfo Command(string workingDirectory, IDictionary<string, string>? environment, IEnumerable<string> args)
+    /// <summary>A command line in <paramref name="workingDirectory"/> with only the given S3 Overlay settings.</summary>
+    public static ProcessStartInfo Command(string program, string workingDirectory, IDictionary<string, string>? environment, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo("dotnet", args)
+        var info = new ProcessStartInfo(program, args)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

@@ -1,3 +1,4 @@
+using S3Overlay.Overlay;
 using S3Overlay.Storage;
 using S3Overlay.Web;
 
@@ -5,7 +6,8 @@ namespace S3Overlay.Browser.Pages;
 
 /// <param name="Download">The download URL (presigned for a signed-in visitor), relative to this server.</param>
 /// <param name="DownloadExpires">When a presigned download URL stops working; null for a public, unsigned one.</param>
-internal sealed record ObjectView(string Bucket, ObjectInfo Info, string Download, string AbsoluteDownload, DateTimeOffset? DownloadExpires, bool CanWrite);
+/// <param name="Location">Where the object lives, in overlay mode; null without a remote.</param>
+internal sealed record ObjectView(string Bucket, ObjectInfo Info, string Download, string AbsoluteDownload, DateTimeOffset? DownloadExpires, bool CanWrite, ObjectLocation? Location = null);
 
 /// <summary>One object: its description, user metadata, a download link, and delete.</summary>
 internal static class ObjectPage
@@ -27,6 +29,7 @@ internal static class ObjectPage
         page.Raw("<tr><th>Size</th><td>").Text(ByteSize.Format(info.Size)).Raw(" <span class=\"muted\">(").Number(info.Size).Raw(" bytes)</span></td></tr>");
         page.Raw("<tr><th>Last modified</th><td>").Time(info.LastModified).Raw("</td></tr>");
         Row(page, "ETag", info.ETag, mono: true);
+        if (v.Location is { } location) PlacementView.Row(page, location);
         Row(page, "Content-Type", m.ContentType ?? "binary/octet-stream");
         Row(page, "Content-Encoding", m.ContentEncoding);
         Row(page, "Content-Disposition", m.ContentDisposition);

@@ -30,6 +30,7 @@ internal static class PageLayout
         .btn.primary:hover{background:#285fc0} .btn.danger{color:var(--danger)} .btn.danger:hover{border-color:var(--danger)}
         .btn.small{padding:.2rem .45rem;font-size:.85rem}
         .bar{display:flex;align-items:center;gap:.8rem;flex-wrap:wrap;margin-bottom:1rem} .bar .grow{flex:1} .muted{color:var(--muted)}
+        .chunks{display:flex;flex-wrap:wrap;gap:2px;margin-top:.3rem} .chunk{width:10px;height:10px;border:1px solid #9ab;background:#fff} .chunk.held{background:#2f6fb0;border-color:#2f6fb0}
         .drop{border:2px dashed #c9d3e3;border-radius:10px;padding:.9rem 1rem;background:#fbfcfe;display:flex;align-items:center;gap:1rem;margin-bottom:1rem}
         .drop.over{border-color:var(--accent);background:#eef4ff} .drop input{display:none}
         .uploads{list-style:none;margin:.4rem 0 1rem;padding:0} .uploads li{display:grid;grid-template-columns:minmax(8rem,18rem) 1fr 5rem;gap:.8rem;align-items:center;padding:.2rem 0}

@@ -19,6 +19,13 @@ public sealed class OverlayStatistics : IDisposable
     private readonly Lock _observeLock = new();
     private long _localBytes, _remoteBytes, _fetchedBytes, _fills, _fillMicroseconds, _coalesced;
 
+    // Fills in flight are a gauge, seen only when looked at: look every few seconds for the history.
+    private static readonly TimeSpan GaugeInterval = TimeSpan.FromSeconds(10);
+    private readonly ITimer _gaugeSampler;
+
+    /// <summary>The last hour, minute by minute, for the status page's charts.</summary>
+    public MinuteHistory History { get; }
+
     // Observable instruments report only during Observe(), under its lock: one measurement per registered callback.
     private long? _fillsInFlight, _cacheSize;
 
@@ -26,6 +33,7 @@ public sealed class OverlayStatistics : IDisposable
     {
         _time = time;
         _since = time.GetUtcNow();
+        History = new MinuteHistory(time);
         // The contract's results are always listed, even at zero.
         foreach (var result in (string[])[OverlayTelemetry.Results.LocalHit, OverlayTelemetry.Results.RemoteFill, OverlayTelemetry.Results.Chunked, OverlayTelemetry.Results.Miss])
             _requests[result] = new StrongBox<long>();
@@ -36,6 +44,7 @@ public sealed class OverlayStatistics : IDisposable
         _listener.SetMeasurementEventCallback<long>(OnMeasurement);
         _listener.SetMeasurementEventCallback<double>(OnMeasurement);
         _listener.Start();
+        _gaugeSampler = time.CreateTimer(_ => Observe(), null, GaugeInterval, GaugeInterval);
     }
 
     private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
@@ -44,11 +53,13 @@ public sealed class OverlayStatistics : IDisposable
         {
             var result = TagValue(tags, OverlayTelemetry.Tags.Result) ?? "unknown";
             Interlocked.Add(ref _requests.GetOrAdd(result, static _ => new StrongBox<long>()).Value, value);
+            History.AddReads(hits: result == OverlayTelemetry.Results.LocalHit ? value : 0, found: result == OverlayTelemetry.Results.Miss ? 0 : value);
         }
         else if (instrument == OverlayTelemetry.Bytes)
         {
-            if (TagValue(tags, OverlayTelemetry.Tags.Source) == OverlayTelemetry.Sources.Remote) Interlocked.Add(ref _remoteBytes, value);
-            else Interlocked.Add(ref _localBytes, value);
+            var remote = TagValue(tags, OverlayTelemetry.Tags.Source) == OverlayTelemetry.Sources.Remote;
+            Interlocked.Add(ref remote ? ref _remoteBytes : ref _localBytes, value);
+            History.AddBytes(local: !remote, value);
         }
         else if (instrument == OverlayTelemetry.RemoteBytesFetched) Interlocked.Add(ref _fetchedBytes, value);
         else if (instrument == OverlayTelemetry.CoalescedWaiters) Interlocked.Add(ref _coalesced, value);
@@ -80,6 +91,7 @@ public sealed class OverlayStatistics : IDisposable
             _listener.RecordObservableInstruments();
             (fillsInFlight, cacheSize) = (_fillsInFlight, _cacheSize);
         }
+        History.SeeFillsInFlight(fillsInFlight ?? 0);
         var fills = Interlocked.Read(ref _fills);
         return new OverlayStatus(
             Since: _since,
@@ -95,5 +107,9 @@ public sealed class OverlayStatistics : IDisposable
             CacheSizeBytes: cacheSize);
     }
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose()
+    {
+        _gaugeSampler.Dispose();
+        _listener.Dispose();
+    }
 }

@@ -20,7 +20,7 @@ public static class StatusEndpoint
             var status = statistics.Observe();
             return WantsJson(context.Request)
                 ? Results.Json(StatusJson.From(status))
-                : Results.Content(StatusPage.Render(status), "text/html; charset=utf-8");
+                : Results.Content(StatusPage.Render(status, statistics.History.Samples()), "text/html; charset=utf-8");
         });
         return app;
     }

@@ -16,9 +16,10 @@ internal static class StatusPage
         table{border-collapse:collapse;width:100%;margin:.6rem 0 1.4rem}
         th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ea}
         td.n{text-align:right;font-variant-numeric:tabular-nums} h2{font-size:1rem;margin-bottom:0}
+        figure{margin:.6rem 0 1rem} figcaption{color:#555;font-size:.85rem} svg.chart{width:100%;height:auto;display:block}
         """;
 
-    public static string Render(OverlayStatus s)
+    public static string Render(OverlayStatus s, IReadOnlyList<MinuteSample> lastHour)
     {
         var html = new StringBuilder(2048);
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
@@ -32,6 +33,8 @@ internal static class StatusPage
         Figure(html, Percent(s.ByteHitRatio), "bytes served locally");
         Figure(html, s.CacheSizeBytes is { } size ? Size(size) : "n/a", "cache size");
         html.Append("</div>");
+
+        StatusCharts.Render(html, lastHour);
 
         html.Append("<h2>Reads by result</h2><table>");
         foreach (var (result, count) in s.RequestsByResult.OrderBy(r => r.Key, StringComparer.Ordinal))
