@@ -12,6 +12,8 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
+# Another published build to measure (a before/after comparison); bench/run.sh publishes the tree's own here.
+PROXY = pathlib.Path(os.environ.get("BENCH_PROXY", WORK / "proxy"))
 
 _started = []
 
@@ -75,10 +77,10 @@ def stop_all():
 def start_proxy(name, data_dir, env=None):
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    s = Server(name, ["dotnet", str(WORK / "proxy" / "S3Overlay.Proxy.dll"), "--urls", f"http://127.0.0.1:{port}"],
+    s = Server(name, ["dotnet", str(PROXY / "S3Overlay.Proxy.dll"), "--urls", f"http://127.0.0.1:{port}"],
                env={"S3_OVERLAY_DATA_DIR": str(data_dir), "Logging__LogLevel__Default": "Warning",
                     "DOTNET_gcServer": "1", **(env or {})},
-               cwd=str(WORK / "proxy"))
+               cwd=str(PROXY))
     s.url = f"http://127.0.0.1:{port}"
     wait_http(s.url + "/_overlay/alive")
     return s

@@ -44,5 +44,7 @@ public static class StorageRegistration
             MultipartMaxAge: read.Duration("S3_OVERLAY_MULTIPART_MAX_AGE", TimeSpan.FromHours(24)));
         builder.Services.AddSingleton(sp => new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>(), options));
         builder.Services.AddHostedService<AbandonedUploadCleaner>();
+        builder.Services.TryAddSingleton<ICaseFoldingProbe, CaseFoldingProbe>();
+        builder.Services.AddHostedService<CaseFoldingGuard>();
     }
 }

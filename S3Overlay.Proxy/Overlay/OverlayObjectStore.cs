@@ -67,10 +67,28 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         // A HEAD answers from the remote and stores nothing (the body was not asked for).
         using (OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, false))
         {
-            var info = local?.Remote ?? await parts.Remote.HeadAsync(bucket, key, ct);
+            var info = local?.Remote ?? await MissingBucketToldApartAsync(bucket, key, () => parts.Remote.HeadAsync(bucket, key, ct), ct);
             conditions.Evaluate(info);
             OverlaySpans.Count(Results.RemoteFill);
             return info;
+        }
+    }
+
+    /// <summary>
+    /// A key neither store has is NoSuchKey when the bucket exists somewhere, NoSuchBucket when it
+    /// exists nowhere, as S3 answers (the remote's NoSuchBucket is only half the answer).
+    /// </summary>
+    private async Task<T> MissingBucketToldApartAsync<T>(string bucket, string key, Func<Task<T>> read, CancellationToken ct)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code || (e.Error.Code == S3Error.NoSuchKey.Code && parts.Remote.BucketOf(bucket) is null))
+        {
+            if (await _local.GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+            if (e.Error.Code == S3Error.NoSuchKey.Code) throw;
+            throw RemoteSource.Missing(bucket, key);
         }
     }
 
@@ -84,6 +102,11 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         await RefuseWhitedOutAsync(bucket, key, ct);
         if (local is null && await parts.Records.CurrentManifestAsync(bucket, key, ct) is { } manifest)
             return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, ct);
+        return await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, ct), ct);
+    }
+
+    private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, CancellationToken ct)
+    {
         if (parts.Remote.IsKnownMissing(bucket, key))
             throw RemoteSource.Missing(bucket, key);
         if (!_settings.CacheEnabled)

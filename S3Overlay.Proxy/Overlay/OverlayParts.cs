@@ -16,6 +16,7 @@ public sealed class OverlayParts
         var logger = Logger = loggers.CreateLogger<OverlayObjectStore>();
         Local = local;
         Settings = settings;
+        SpillDirectory.Create(settings.SpillDirectory);
         Work = new BackgroundWork(loggers.CreateLogger<BackgroundWork>());
         Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock));
         Whiteouts = new WhiteoutIndex(local, settings.CacheBucket);

@@ -24,7 +24,7 @@ public sealed class OverlayRemoteReachTests(OverlayServers servers) : IClassFixt
 
         var get = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "secret.bin"));
         Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
-        Assert.Equal("NoSuchKey", get.ErrorCode);
+        Assert.Equal("NoSuchBucket", get.ErrorCode); // the bucket is nowhere this proxy may look
         var head = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectMetadataAsync(env.Bucket, "secret.bin"));
         Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
         var list = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket }));

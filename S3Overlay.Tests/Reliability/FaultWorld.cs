@@ -49,6 +49,7 @@ public sealed class FaultWorld : IAsyncDisposable
             ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
             ["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
             ["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path",
+            ["S3_OVERLAY_REMOTE_BUCKETS"] = bucket,
             ["S3_OVERLAY_REMOTE_TIMEOUT"] = RemoteTimeout.TotalSeconds.ToString(),
             ["S3_OVERLAY_CACHE_ENABLED"] = cache ? "true" : "false",
             ["S3_OVERLAY_CHUNK_SIZE"] = ChunkSize.ToString(),

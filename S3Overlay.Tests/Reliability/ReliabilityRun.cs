@@ -24,4 +24,12 @@ public static class ReliabilityRun
         if (string.IsNullOrEmpty(path)) return;
         lock (typeof(ReliabilityRun)) File.AppendAllText(path, $"| {run} | {done} | {lost} |\n");
     }
+
+    /// <summary>A raw line for run.sh to add up (runs made of many test cases): <c>tally run case done lost</c>.</summary>
+    public static void Tally(string run, string name, int done, int lost)
+    {
+        var path = Environment.GetEnvironmentVariable("RELIABILITY_RESULTS");
+        if (string.IsNullOrEmpty(path)) return;
+        lock (typeof(ReliabilityRun)) File.AppendAllText(path, $"tally {run} {name} {done} {lost}\n");
+    }
 }

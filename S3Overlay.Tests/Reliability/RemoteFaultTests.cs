@@ -12,7 +12,7 @@ namespace S3Overlay.Tests.Reliability;
 /// </summary>
 public sealed class RemoteFaultTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
-    private const int Readers = 4;
+    private static readonly int Readers = ReliabilityRun.Scale(4, 16);
     // The remote timeout (1 s) plus room for a loaded machine; a read still open past it is a hang.
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
@@ -56,6 +56,7 @@ public sealed class RemoteFaultTests(OverlayServers servers) : IClassFixture<Ove
         foreach (var (key, length, seed) in objects)
         {
             var outcomes = await Task.WhenAll(Enumerable.Range(0, Readers).Select(_ => world.ReadAsync(key, length, seed, Deadline)));
+            ReliabilityRun.Tally("faults", $"{faultName}", outcomes.Length, outcomes.Count(o => o == ReadOutcome.Wrong));
             if (fault.Kind == FaultKind.Corrupt && outcomes.Contains(ReadOutcome.Wrong))
                 Assert.Skip("overlay bug: a whole-object fill hands its readers the last byte and the end of the body before the remote read has passed its MD5 check, so a body changed under its ETag reaches the client complete and wrong");
             var expected = fault.Kind == FaultKind.Slow ? ReadOutcome.Right : ReadOutcome.Error;

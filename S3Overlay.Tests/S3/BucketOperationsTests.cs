@@ -29,10 +29,24 @@ public sealed class BucketOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
     }
 
     [Fact]
-    public async Task Creating_an_existing_bucket_is_BucketAlreadyOwnedByYou()
+    public async Task Creating_a_bucket_you_own_again_in_us_east_1_answers_200_and_resets_its_ACL()
     {
         var bucket = await s3.NewBucketAsync();
-        var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.Client.PutBucketAsync(bucket));
+        await s3.Client.PutBucketAclAsync(new PutBucketAclRequest { BucketName = bucket, ACL = S3CannedACL.PublicRead });
+        var again = await s3.Client.PutBucketAsync(bucket);
+        Assert.Equal(HttpStatusCode.OK, again.HttpStatusCode);
+        var grant = Assert.Single((await s3.Client.GetBucketAclAsync(new GetBucketAclRequest { BucketName = bucket })).Grants);
+        Assert.Equal(S3Permission.FULL_CONTROL, grant.Permission);
+    }
+
+    [Fact]
+    public async Task Creating_an_existing_bucket_elsewhere_than_us_east_1_is_BucketAlreadyOwnedByYou()
+    {
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_REGION"] = "eu-central-1" });
+        using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey, defaults: false);
+        ((Amazon.S3.AmazonS3Config)client.Config).AuthenticationRegion = "eu-central-1";
+        await client.PutBucketAsync("owned-twice");
+        var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.PutBucketAsync("owned-twice"));
         Assert.Equal("BucketAlreadyOwnedByYou", e.ErrorCode);
         Assert.Equal(HttpStatusCode.Conflict, e.StatusCode);
     }
@@ -109,5 +123,18 @@ public sealed class BucketOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
         Assert.Equal("eu-central-1", location.Location.Value);
         using var head = await RawS3.SendAsync(proxy, HttpMethod.Head, "/regional");
         Assert.Equal("eu-central-1", head.Headers.GetValues("x-amz-bucket-region").Single());
+    }
+
+    [Fact]
+    public async Task An_empty_continuation_token_means_none()
+    {
+        var bucket = await s3.NewBucketAsync();
+        await s3.PutAsync(bucket, "a.txt", "a");
+        await s3.PutAsync(bucket, "b.txt", "b");
+        using var http = s3.Proxy.CreateHttpClient();
+        var page = await http.GetStringAsync($"{bucket}?list-type=2&continuation-token=");
+        Assert.Contains("<Key>a.txt</Key>", page);
+        Assert.Contains("<Key>b.txt</Key>", page);
+        Assert.DoesNotContain("<ContinuationToken>", page);
     }
 }

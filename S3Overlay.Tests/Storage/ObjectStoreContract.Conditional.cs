@@ -9,7 +9,7 @@ public abstract partial class ObjectStoreContract
     [Fact]
     public async Task A_write_only_if_absent_stores_over_nothing_and_refuses_over_an_object()
     {
-        if (!HonoursWriteConditions) return;
+        Requires(HonoursWriteConditions, nameof(HonoursWriteConditions));
         var first = await Store.PutObjectAsync(Bucket, "cond/absent", Body("first"), new ObjectWrite { OnlyIfAbsent = true }, None);
 
         await AssertS3ErrorAsync("PreconditionFailed", () =>
@@ -23,7 +23,7 @@ public abstract partial class ObjectStoreContract
     [Fact]
     public async Task A_write_if_match_replaces_only_that_version()
     {
-        if (!HonoursWriteConditions) return;
+        Requires(HonoursWriteConditions, nameof(HonoursWriteConditions));
         var v1 = await Store.PutObjectAsync(Bucket, "cond/match", Body("one"), ObjectWrite.Empty, None);
         var v2 = await Store.PutObjectAsync(Bucket, "cond/match", Body("two"), new ObjectWrite { IfMatch = v1.ETag }, None);
 

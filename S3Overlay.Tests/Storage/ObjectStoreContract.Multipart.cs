@@ -59,7 +59,7 @@ public abstract partial class ObjectStoreContract
         Assert.Equal(["big/file.bin"], (await Store.ListObjectsAsync(Bucket, new ListRequest(), None)).Objects.Select(o => o.Key));
 
         // The upload is gone once completed.
-        if (!TracksMultipartUploads) return; // this store legitimately differs (see the flag)
+        Requires(TracksMultipartUploads, nameof(TracksMultipartUploads));
         await AssertS3ErrorAsync("NoSuchUpload", () => Store.ListPartsAsync(Bucket, "big/file.bin", uploadId, 0, 1000, None));
         Assert.Empty((await Store.ListMultipartUploadsAsync(Bucket, new UploadsRequest(), None)).Uploads);
     }
@@ -67,7 +67,7 @@ public abstract partial class ObjectStoreContract
     [Fact]
     public async Task Multipart_completion_refuses_wrong_parts()
     {
-        if (!TracksMultipartUploads) return; // this store legitimately differs (see the flag)
+        Requires(TracksMultipartUploads, nameof(TracksMultipartUploads));
         var uploadId = await Store.CreateMultipartUploadAsync(Bucket, "mp", ObjectWrite.Empty, None);
         var p1 = await UploadPartAsync("mp", uploadId, 1, RandomBytes(MinimumPartSize));
         var p2 = await UploadPartAsync("mp", uploadId, 2, RandomBytes(10));
@@ -89,7 +89,7 @@ public abstract partial class ObjectStoreContract
     [Fact]
     public async Task Multipart_abort_removes_the_upload_and_unknown_uploads_are_NoSuchUpload()
     {
-        if (!TracksMultipartUploads) return; // this store legitimately differs (see the flag)
+        Requires(TracksMultipartUploads, nameof(TracksMultipartUploads));
         var uploadId = await Store.CreateMultipartUploadAsync(Bucket, "aborted", ObjectWrite.Empty, None);
         await UploadPartAsync("aborted", uploadId, 1, RandomBytes(100));
         await Store.AbortMultipartUploadAsync(Bucket, "aborted", uploadId, None);
@@ -110,7 +110,7 @@ public abstract partial class ObjectStoreContract
     [Fact]
     public async Task Multipart_parts_and_uploads_list_page_by_page()
     {
-        if (!TracksMultipartUploads) return; // this store legitimately differs (see the flag)
+        Requires(TracksMultipartUploads, nameof(TracksMultipartUploads));
         var uploadId = await Store.CreateMultipartUploadAsync(Bucket, "paged", ObjectWrite.Empty, None);
         for (var n = 1; n <= 5; n++) await UploadPartAsync("paged", uploadId, n, RandomBytes(n));
         var first = await Store.ListPartsAsync(Bucket, "paged", uploadId, 0, 2, None);

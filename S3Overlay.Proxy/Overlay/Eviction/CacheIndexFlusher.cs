@@ -17,7 +17,7 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = overlay.Settings;
-        SpillDirectory.Prepare(settings.SpillDirectory, clock.GetUtcNow(), logger);
+        SpillDirectory.Sweep(settings.SpillDirectory, clock.GetUtcNow(), logger);
         logger.LogInformation("The overlay reads through to {RemoteBuckets}; at most {MaxFills} fills at once", settings.RemoteBuckets.Describe(), settings.MaxFills);
         if (!settings.RemoteBuckets.Any && settings.RemoteBuckets.Named.Count == 0)
             logger.LogWarning("No remote bucket is reachable: set {Mapping} or {Allowed}", BucketMapping.Setting, RemoteBuckets.Setting);

@@ -9,10 +9,17 @@ namespace S3Overlay.Overlay;
 /// </summary>
 public static class SpillDirectory
 {
-    public static void Prepare(string directory, DateTimeOffset startedAt, ILogger logger)
+    /// <summary>Creates the folder (owner-only) unless it exists.</summary>
+    public static void Create(string directory)
     {
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
         else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>Removes the spill files older than <paramref name="startedAt"/> (a crashed run's).</summary>
+    public static void Sweep(string directory, DateTimeOffset startedAt, ILogger logger)
+    {
+        Create(directory);
         var swept = 0;
         foreach (var file in new DirectoryInfo(directory).EnumerateFiles(SpillBuffer.FilePattern))
         {

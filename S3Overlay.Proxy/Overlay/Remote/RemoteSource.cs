@@ -131,6 +131,8 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
     public Exception Failure(Exception e, string bucket, string key, CancellationToken ct)
     {
         if (e is OperationCanceledException && ct.IsCancellationRequested) return e;
+        // Not remembered: the overlay decides whether the local bucket makes it a missing key.
+        if (e is S3Exception { Error.Code: "NoSuchBucket" }) return S3Exception.NoSuchBucket(bucket);
         if (RemoteErrors.IsNotFound(e))
         {
             if (BucketOf(bucket) is { } remoteBucket) missing.RememberMissing(remoteBucket, key);

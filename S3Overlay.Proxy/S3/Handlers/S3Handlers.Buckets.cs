@@ -48,15 +48,23 @@ public sealed partial class S3Handlers
 
     /// <summary>
     /// Creates the bucket. A CreateBucketConfiguration body (its LocationConstraint) is accepted
-    /// and ignored: this server has one region.
+    /// and ignored: this server has one region. Outside us-east-1 an existing bucket is BucketAlreadyOwnedByYou.
     /// </summary>
     public async Task CreateBucket(S3Request r)
     {
         var bucket = r.Bucket;
         if (!BucketNames.IsValidForCreate(bucket)) throw BucketNames.Invalid(bucket);
         var acl = NewAcl(r); // refused before anything is created
-        await store.CreateBucketAsync(bucket, r.Aborted);
-        if (acl is not null) await store.PutBucketSettingAsync(bucket, Acl.BucketSettings.Acl, acl, r.Aborted);
+        try
+        {
+            await store.CreateBucketAsync(bucket, r.Aborted);
+            if (acl is not null) await store.PutBucketSettingAsync(bucket, Acl.BucketSettings.Acl, acl, r.Aborted);
+        }
+        // In us-east-1 S3 answers re-creating a bucket you own with 200, and resets its ACL.
+        catch (S3Exception e) when (e.Error.Code == S3Error.BucketAlreadyOwnedByYou.Code && settings.Region == "us-east-1")
+        {
+            await store.PutBucketSettingAsync(bucket, Acl.BucketSettings.Acl, acl, r.Aborted);
+        }
         r.Response.Headers.Location = "/" + bucket;
         r.Response.StatusCode = StatusCodes.Status200OK;
     }

@@ -11,7 +11,7 @@ public sealed partial class S3Handlers
     {
         var query = r.Request.Query;
         var listing = ListingQuery.Read(query);
-        var token = ListingQuery.Value(query, "continuation-token");
+        var token = ListingQuery.Value(query, "continuation-token") is { Length: > 0 } given ? given : null; // empty means none, as in S3
         var startAfter = ListingQuery.Value(query, "start-after");
         var fetchOwner = ListingQuery.Value(query, "fetch-owner") == "true";
         var page = await ListPage(r, listing, token is not null ? ListingQuery.DecodeToken(token) : startAfter);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Http;
 
 namespace S3Overlay.S3.Http;
@@ -6,25 +5,32 @@ namespace S3Overlay.S3.Http;
 /// <summary>Streams an object's bytes into a response; no object is ever held whole.</summary>
 public static class ObjectBody
 {
-    /// <summary>64 KiB: large enough that a 1 MiB GET is 16 writes, small enough to pool (bench/ tunes it).</summary>
+    /// <summary>
+    /// 64 KiB a read: a 1 MiB GET is 16 reads and sends, and the response pipe's default
+    /// back-pressure threshold (Kestrel's MaxResponseBufferSize) is one read.
+    /// </summary>
     public const int BufferSize = 64 * 1024;
 
-    /// <summary>Sets Content-Length, then copies <paramref name="body"/> to the response through a pooled buffer.</summary>
+    /// <summary>
+    /// Sets Content-Length, then reads <paramref name="body"/> straight into the response pipe's
+    /// own memory (a file store's body is a pread into it): no intermediate buffer, no extra copy.
+    /// </summary>
+    /// <remarks>
+    /// The body is read until it ends, not just for <paramref name="length"/> bytes: a body may
+    /// check or finish its work (a fill, a span) on the read that finds its end.
+    /// </remarks>
     public static async Task SendAsync(HttpResponse response, Stream body, long length, CancellationToken ct)
     {
         response.ContentLength = length;
         if (length == 0) return;
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
+        var output = response.BodyWriter;
+        while (true)
         {
-            var output = response.Body;
-            int n;
-            while ((n = await body.ReadAsync(buffer.AsMemory(0, BufferSize), ct)) > 0)
-                await output.WriteAsync(buffer.AsMemory(0, n), ct);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            var n = await body.ReadAsync(output.GetMemory(BufferSize)[..BufferSize], ct);
+            if (n == 0) break; // a body shorter than announced: Kestrel aborts the response for the missing bytes
+            output.Advance(n);
+            var flushed = await output.FlushAsync(ct);
+            if (flushed.IsCanceled || flushed.IsCompleted) break;
         }
     }
 }

@@ -77,10 +77,21 @@ public sealed partial class FileSystemObjectStore
         var sidecar = ObjectSidecar.For(key, temp.Size, temp.LastWriteUtc, etag, lastModified ?? _clock.GetUtcNow(), metadata, checksums);
         using (await _locks.AcquireAsync(bucket, key, CancellationToken.None))
         {
-            if (condition is not null) CheckWriteCondition(bucket, key, path, condition);
-            _described.Forget(bucket, key);
-            MoveIntoPlace(temp, bucketDir, path, key);
-            sidecar.Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
+            // Shared with other commits, exclusive of DeleteBucket: an object answered 200 is never
+            // removed with its bucket, and never resurrects a deleted bucket's folder.
+            _bucketGate.EnterReadLock();
+            try
+            {
+                if (!Directory.Exists(bucketDir)) throw S3Exception.NoSuchBucket(bucket);
+                if (condition is not null) CheckWriteCondition(bucket, key, path, condition);
+                _described.Forget(bucket, key);
+                MoveIntoPlace(temp, bucketDir, path, key);
+                sidecar.Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
+            }
+            finally
+            {
+                _bucketGate.ExitReadLock();
+            }
         }
         return sidecar.ToInfo();
     }
@@ -102,12 +113,19 @@ public sealed partial class FileSystemObjectStore
 
     private static void MoveIntoPlace(TempBody temp, string bucketDir, string path, string key)
     {
+        var parent = Path.GetDirectoryName(path)!;
         for (var attempt = 1; ; attempt++)
         {
-            CheckNoConflict(bucketDir, path, key);
+            if (parent.Length > bucketDir.Length)
+            {
+                try { Directory.CreateDirectory(parent); }
+                catch (IOException) { throw Conflict(key); }
+            }
+            if (Directory.Exists(path)) throw Conflict(key);
             try
             {
                 temp.MoveTo(path);
+                StoreFiles.FlushFolder(parent);
                 return;
             }
             // A delete of the folder's last other object may prune the folder between mkdir and rename.
@@ -116,15 +134,15 @@ public sealed partial class FileSystemObjectStore
         }
     }
 
-    /// <summary>Creates the key's folders; refuses a key whose file would be a folder or sit below a file.</summary>
+    /// <summary>
+    /// Refuses, before a body is read, a key whose file would be a folder or sit below a file.
+    /// Creates nothing: folders appear only at commit, so a failed upload of <c>a/x</c> leaves no
+    /// folder <c>a</c> behind to block the key <c>a</c>.
+    /// </summary>
     private static void CheckNoConflict(string bucketDir, string path, string key)
     {
-        var parent = Path.GetDirectoryName(path)!;
-        if (parent.Length > bucketDir.Length)
-        {
-            try { Directory.CreateDirectory(parent); }
-            catch (IOException) { throw Conflict(key); }
-        }
+        for (var dir = Path.GetDirectoryName(path)!; dir.Length > bucketDir.Length; dir = Path.GetDirectoryName(dir)!)
+            if (File.Exists(dir)) throw Conflict(key);
         if (Directory.Exists(path)) throw Conflict(key);
     }
 

@@ -27,7 +27,11 @@ public sealed partial class FileSystemObjectStore
     {
         RequireBucket(bucket);
         var path = BucketSettingPath(bucket, name);
-        if (value is null) File.Delete(path);
+        if (value is null)
+        {
+            try { File.Delete(path); }
+            catch (DirectoryNotFoundException) { } // never set
+        }
         else JsonFile.Write(path, new BucketSetting(value), _layout.NewTempPath());
         return Task.CompletedTask;
     }

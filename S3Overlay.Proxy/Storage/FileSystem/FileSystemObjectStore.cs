@@ -16,12 +16,15 @@ public sealed partial class FileSystemObjectStore : IObjectStore
     private readonly KeyLocks _locks = new();
     private readonly KeyLocks _uploadLocks = new();
     private readonly SidecarCache _described = new();
+    /// <summary>Commits hold it shared (they are synchronous under it), DeleteBucket exclusively.</summary>
+    private readonly ReaderWriterLockSlim _bucketGate = new();
 
     public FileSystemObjectStore(string root, TimeProvider clock, FileSystemStoreOptions? options = null)
     {
         _layout = new StoreLayout(root);
         _clock = clock;
         _options = options ?? FileSystemStoreOptions.Default;
+        SweepStaleTempFiles();
     }
 
     /// <summary>The data folder (full path).</summary>
@@ -56,12 +59,20 @@ public sealed partial class FileSystemObjectStore : IObjectStore
 
     public Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
-        var dir = RequireBucket(bucket);
-        if (ListingWalker.HoldsAnyFile(new DirectoryInfo(dir)))
-            throw new S3Exception(S3Error.BucketNotEmpty, bucket).With("BucketName", bucket);
-        Directory.Delete(dir, recursive: true); // only empty folders are left
-        DeleteTree(_layout.MetaDir(bucket));
-        DeleteTree(_layout.UploadsDir(bucket));
+        _bucketGate.EnterWriteLock();
+        try
+        {
+            var dir = RequireBucket(bucket);
+            if (ListingWalker.HoldsAnyFile(new DirectoryInfo(dir)))
+                throw new S3Exception(S3Error.BucketNotEmpty, bucket).With("BucketName", bucket);
+            Directory.Delete(dir, recursive: true); // only empty folders are left
+            DeleteTree(_layout.MetaDir(bucket));
+            DeleteTree(_layout.UploadsDir(bucket));
+        }
+        finally
+        {
+            _bucketGate.ExitWriteLock();
+        }
         return Task.CompletedTask;
     }
 
@@ -69,6 +80,24 @@ public sealed partial class FileSystemObjectStore : IObjectStore
     {
         if (!Directory.Exists(_layout.Temp)) throw new DirectoryNotFoundException($"The data folder {_layout.Root} is gone.");
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// At start-up, removes the temp files a crash left (bodies half written, possibly of private
+    /// objects). One untouched for a few minutes is no live upload's: a writer keeps writing, and
+    /// Kestrel drops a client that stops sending.
+    /// </summary>
+    private void SweepStaleTempFiles()
+    {
+        var cutoff = (_clock.GetUtcNow() - TimeSpan.FromMinutes(5)).UtcDateTime;
+        foreach (var temp in Directory.EnumerateFiles(_layout.Temp))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(temp) < cutoff) File.Delete(temp);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 
     /// <returns>The bucket's folder; NoSuchBucket when there is none.</returns>

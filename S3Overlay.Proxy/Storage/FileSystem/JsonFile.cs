@@ -26,15 +26,23 @@ internal static class JsonFile
         }
     }
 
-    /// <summary>Writes to a temp file, then renames it over <paramref name="path"/>: a reader never sees half a file.</summary>
+    /// <summary>
+    /// Writes to a temp file, then renames it over <paramref name="path"/>: a reader never sees
+    /// half a file, and once this returns the file is on disk (flushed, and its folder too).
+    /// </summary>
     public static void Write<T>(string path, T value, string tempPath)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var dir = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(dir);
         try
         {
-            using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096))
+            using (var file = StoreFiles.CreateOwnerOnly(tempPath, 4096))
+            {
                 JsonSerializer.Serialize(file, value, Options);
+                file.Flush(flushToDisk: true);
+            }
             File.Move(tempPath, path, overwrite: true);
+            StoreFiles.FlushFolder(dir);
         }
         catch
         {

@@ -40,6 +40,8 @@ internal static class ObjectPaths
         catch (EncoderFallbackException) { throw Invalid(key, "The key is not valid Unicode."); }
         if (bytes > MaxKeyBytes) throw TooLong(key, $"Keys are at most {MaxKeyBytes} UTF-8 bytes.");
         if (key.Contains('\0')) throw Invalid(key, "The key contains a NUL character.");
+        // Windows splits paths at '\' too: "private\x" would be the file of "private/x", past the guards of that prefix.
+        if (OperatingSystem.IsWindows() && key.Contains('\\')) throw Invalid(key, "This store cannot hold keys with '\\' on Windows.");
 
         var isFolder = key[^1] == '/';
         var body = isFolder ? key[..^1] : key;

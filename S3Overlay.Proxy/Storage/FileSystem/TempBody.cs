@@ -90,7 +90,7 @@ internal sealed class TempBody : IDisposable
         try
         {
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            await using (var file = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            await using (var file = StoreFiles.CreateOwnerOnly(Path, bufferSize: 0))
             {
                 await copy(file, md5, buffer);
                 // Durable before it is renamed into place: a crash then leaves the old object or the whole new one.

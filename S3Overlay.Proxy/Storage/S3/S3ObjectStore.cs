@@ -63,6 +63,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     public async Task CreateBucketAsync(string bucket, CancellationToken ct)
     {
+        // S3 in us-east-1 (and this proxy) answer 200 to an owner re-creating a bucket: ask first to keep the seam's answer.
+        if (await BucketExistsAsync(bucket, ct)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket);
         var request = new PutBucketRequest { BucketName = bucket, UseClientRegion = false };
         if (Options.BucketLocation is { } location && location != "us-east-1")
             request.BucketRegionName = location;

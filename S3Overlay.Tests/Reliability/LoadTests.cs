@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Tests.Overlay;
+
+namespace S3Overlay.Tests.Reliability;
+
+/// <summary>
+/// The load run: many clients for a while against the proxy (a child process, embedded store,
+/// overlay with caching on, s3rver as the remote) doing cold and warm GETs, ranges, PUTs, HEADs,
+/// listings and deletes, every body checked. No unexpected error, bounded memory, and once the
+/// clients are gone no file descriptors or spill files left over.
+/// </summary>
+public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlayServers>
+{
+    private const string Bucket = "load";
+    private const int RemoteObjects = 24;
+    private const long RemoteSize = 64 * 1024;
+    private const long ChunkedSize = 5 * 65_536 + 77;
+
+    [Fact]
+    public async Task Many_clients_for_a_while_get_no_unexpected_error_and_leak_nothing()
+    {
+        var clients = ReliabilityRun.Scale(16, 256);
+        var duration = TimeSpan.FromSeconds(ReliabilityRun.Scale(3, 60));
+        var seed = ReliabilityRun.Seed(77);
+        var root = Directory.CreateTempSubdirectory("s3overlay-load-").FullName;
+        var spillDir = Path.Combine(root, "spill");
+        var remoteBucket = "load" + Guid.NewGuid().ToString("N")[..8];
+        await servers.RemoteClient.PutBucketAsync(remoteBucket);
+        for (var i = 0; i < RemoteObjects; i++)
+            await servers.RemoteClient.PutObjectAsync(new PutObjectRequest { BucketName = remoteBucket, Key = $"r{i}", InputStream = PatternData.Open(Size(i), i), UseChunkEncoding = false });
+        try
+        {
+            await using var proxy = await ProxyProcess.StartAsync(ChildProxySettings.Overlay(root, servers.Remote.Url, Bucket, remoteBucket));
+            using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
+            await client.PutBucketAsync(Bucket);
+            var errors = new ConcurrentQueue<string>();
+            long operations = 0, bytes = 0;
+            async Task RunAsync(TimeSpan length)
+            {
+                var clock = Stopwatch.StartNew();
+                await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+                {
+                    var random = new Random(seed + c);
+                    var mine = new Dictionary<string, int>();
+                    while (clock.Elapsed < length)
+                    {
+                        try
+                        {
+                            Interlocked.Add(ref bytes, await OneOperationAsync(client, random, c, mine));
+                            Interlocked.Increment(ref operations);
+                        }
+                        catch (Exception e)
+                        {
+                            errors.Enqueue($"client {c}: {e.GetType().Name}: {e.Message}");
+                        }
+                    }
+                })));
+            }
+
+            // A warm-up first: the connection pools (clients to proxy, proxy to remote) are full
+            // before the file descriptors are counted, so what grows after is a leak.
+            await RunAsync(TimeSpan.FromSeconds(ReliabilityRun.Scale(1, 5)));
+            var baselineFds = proxy.OpenFileDescriptors;
+            operations = bytes = 0;
+            var clock = Stopwatch.StartNew();
+            await RunAsync(duration);
+            var elapsed = clock.Elapsed.TotalSeconds;
+            var peak = proxy.PeakRssMiB;
+
+            // Once the work is over, the fills' spill files must go, and the descriptors come back to the warm count.
+            var fds = proxy.OpenFileDescriptors;
+            for (var i = 0; i < 100 && (fds > baselineFds + 16 || SpillFiles(spillDir) > 0); i++)
+            {
+                await Task.Delay(100);
+                fds = proxy.OpenFileDescriptors;
+            }
+            var spill = SpillFiles(spillDir);
+            var report = $"{clients} clients × {duration.TotalSeconds:0} s: {operations} operations ({operations / elapsed:0}/s, {bytes / elapsed / 1048576:0.0} MiB/s), peak RSS {peak:0} MiB, fds {baselineFds} → {fds}";
+            ReliabilityRun.Report("load", report, $"{errors.Count} unexpected errors, {spill} spill files left, {Math.Max(0, fds - baselineFds)} fds over the start");
+            TestContext.Current.SendDiagnosticMessage(report);
+            Assert.True(errors.IsEmpty, $"seed {seed}: {errors.Count} errors in {operations} operations:\n{string.Join("\n", errors.Take(20))}");
+            Assert.Equal(0, spill);
+            Assert.True(fds <= baselineFds + 16, $"{fds} file descriptors open after the load, {baselineFds} before");
+            Assert.True(peak < 1024, $"peak RSS {peak:0} MiB");
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static long Size(int i) => i % 8 == 7 ? ChunkedSize : RemoteSize - i * 100;
+
+    private static int SpillFiles(string spillDir) => Directory.Exists(spillDir) ? Directory.GetFiles(spillDir).Length : 0;
+
+    /// <summary>One operation, its answer checked; returns the body bytes it moved.</summary>
+    private static async Task<long> OneOperationAsync(AmazonS3Client client, Random random, int c, Dictionary<string, int> mine)
+    {
+        var own = $"c{c}/k{random.Next(4)}";
+        switch (random.Next(10))
+        {
+            case 0 or 1 or 2:
+            {
+                var i = random.Next(RemoteObjects);
+                using var get = await client.GetObjectAsync(Bucket, $"r{i}");
+                return await Expect(get.ResponseStream, 0, Size(i), i, $"r{i}");
+            }
+            case 3:
+            {
+                var i = random.Next(RemoteObjects);
+                var first = random.Next((int)Size(i) - 1);
+                var last = Math.Min(Size(i) - 1, first + random.Next(1, 100_000));
+                using var get = await client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = $"r{i}", ByteRange = new ByteRange(first, last) });
+                return await Expect(get.ResponseStream, first, last - first + 1, i, $"r{i} {first}-{last}");
+            }
+            case 4 or 5:
+            {
+                var version = random.Next(1, 1_000_000);
+                await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = own, InputStream = PatternData.Open(version % 65_536, version) });
+                mine[own] = version;
+                return version % 65_536;
+            }
+            case 6:
+            {
+                if (!mine.TryGetValue(own, out var version)) return 0;
+                using var get = await client.GetObjectAsync(Bucket, own);
+                return await Expect(get.ResponseStream, 0, version % 65_536, version, own);
+            }
+            case 7:
+            {
+                var list = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = $"c{c}/" });
+                var listed = (list.S3Objects ?? []).Select(o => o.Key).Order().ToArray();
+                if (!listed.SequenceEqual(mine.Keys.Order())) throw new InvalidOperationException($"listed [{string.Join(",", listed)}], wrote [{string.Join(",", mine.Keys.Order())}]");
+                return 0;
+            }
+            case 8:
+            {
+                await client.DeleteObjectAsync(Bucket, own);
+                mine.Remove(own);
+                return 0;
+            }
+            default:
+            {
+                var i = random.Next(RemoteObjects);
+                var head = await client.GetObjectMetadataAsync(Bucket, $"r{i}");
+                if (head.ContentLength != Size(i)) throw new InvalidOperationException($"HEAD r{i}: {head.ContentLength} bytes, not {Size(i)}");
+                return 0;
+            }
+        }
+    }
+
+    private static async Task<long> Expect(Stream body, long offset, long length, int seed, string what) =>
+        await PatternData.MismatchAsync(body, offset, length, seed) is { } wrong ? throw new InvalidOperationException($"{what}: {wrong}") : length;
+}

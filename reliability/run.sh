@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The full reliability runs: remote faults, bad input, crashes and load at full size (the test
+# suite runs a fast slice of each), on loopback only, bounded to 15 minutes. Writes the results
+# table into README.md between the reliability markers. RELIABILITY_SEED=n repeats a run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results=$(mktemp)
+log=$(mktemp)
+trap 'rm -f "$results"' EXIT
+export RELIABILITY_FULL=1 RELIABILITY_RESULTS="$results"
+
+dotnet build S3Overlay.Tests -nologo -v q >/dev/null || { echo "build failed"; exit 1; }
+started=$(date +%s)
+timeout 900 dotnet test S3Overlay.Tests --no-build --filter "FullyQualifiedName~S3Overlay.Tests.Reliability" >"$log" 2>&1
+status=$?
+grep -E "^\s+(Passed|Failed|Skipped)!|Total tests|Passed:|Failed |Skipped " "$log" | tail -20
+echo "full log: $log"
+
+# Fault cases report a tally line each; add them up into one row per fault.
+faults=$(awk '$1 == "tally" && $2 == "faults" { n[$3] += $4; lost[$3] += $5; reads += $4; wrong += $5 }
+  END { for (f in n) names = names (names ? ", " : "") f " " n[f]; if (reads) printf "| remote faults | %d faulty reads (%s) |  %d wrong bytes served or cached |\n", reads, names, wrong }' "$results")
+table=$(printf '| run | done | nothing lost |\n|---|---|---|\n%s\n%s\n' "$faults" "$(grep '^|' "$results")")
+stamp="$(date -u '+%Y-%m-%d %H:%M UTC'), $(( $(date +%s) - started )) s, dotnet test exit $status, on a shared 2-core machine"
+python3 - "$table" "$stamp" <<'PY'
+import re, sys
+table, stamp = sys.argv[1], sys.argv[2]
+readme = open("README.md").read()
+block = f"<!-- reliability:begin -->\nLast full run: {stamp}.\n\n{table}\n<!-- reliability:end -->"
+readme = re.sub(r"<!-- reliability:begin -->.*?<!-- reliability:end -->", lambda _: block, readme, flags=re.S)
+open("README.md", "w").write(readme)
+PY
+echo "$table"
+exit $status
