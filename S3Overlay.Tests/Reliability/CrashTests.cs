@@ -26,7 +26,7 @@ public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlaySe
     public async Task Killed_at_random_moments_the_store_keeps_exactly_what_was_written()
     {
         var seed = ReliabilityRun.Seed(4242);
-        var kills = ReliabilityRun.Scale(3, 30);
+        var kills = ReliabilityRun.Scale(3, 15);
         var random = new Random(seed);
         var root = Directory.CreateTempSubdirectory("s3overlay-crash-").FullName;
         var dataDir = Path.Combine(root, "data");
