@@ -30,6 +30,6 @@ internal static class OverlayControls
             page.Raw("<progress id=\"warm-progress\" max=\"1\" value=\"0\" hidden></progress><span class=\"muted\" id=\"overlay-state\" role=\"status\"></span>");
         }
         page.Raw("</div>");
-        if (signedIn && key is null) page.Raw("<div class=\"card whiteouts\" id=\"whiteouts\" hidden><ul></ul></div>");
+        if (signedIn && key is null) page.Raw("<div class=\"card whiteouts\" id=\"whiteouts\" hidden><p>Deleted here: hidden whatever the remote holds.</p><ul></ul></div>");
     }
 }
