@@ -20,7 +20,9 @@ public static class OverlayRegistration
         services.AddSingleton(sp => new OverlayParts(
             local(sp), sp.GetRequiredKeyedService<IObjectStore>(RemoteKey), settings,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<IObjectStore>(sp => new OverlayObjectStore(sp.GetRequiredService<OverlayParts>()));
+        // Owned by the container (disposed with it) even when a decorator wraps it.
+        services.AddSingleton(sp => new OverlayObjectStore(sp.GetRequiredService<OverlayParts>()));
+        services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<OverlayObjectStore>());
         // The narrow parts the admin API, warm jobs and pages use; S3 requests go through IObjectStore.
         services.AddSingleton(sp => sp.GetRequiredService<OverlayParts>().Evictor);
         services.AddSingleton(sp => sp.GetRequiredService<OverlayParts>().Cache);
