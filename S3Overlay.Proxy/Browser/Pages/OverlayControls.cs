@@ -14,6 +14,7 @@ internal static class OverlayControls
     /// <param name="cachedBytes">Bytes cached under the folder; null on an object page.</param>
     public static void Render(HtmlPage page, string bucket, string prefix, string? key, long? cachedBytes, bool signedIn)
     {
+        if (cachedBytes is null && !signedIn) return; // an anonymous visitor's object page: nothing to show or do
         page.Raw("<div class=\"bar overlay\" id=\"overlay\" data-api=\"").Text(AdminApi.Prefix).Raw("\" data-bucket=\"").Text(bucket)
             .Raw("\" data-scope=\"").Raw(key is null ? "prefix" : "key").Raw("\" data-name=\"").Text(key ?? prefix).Raw("\">");
         page.Raw("<span class=\"grow\">");
