@@ -10,14 +10,12 @@ namespace S3Overlay.Storage.FileSystem;
 internal static class StoreFiles
 {
     /// <summary>A new file (never an existing one) that only this user may read or write.</summary>
-    public static FileStream CreateOwnerOnly(string path, int bufferSize) => new(path, new FileStreamOptions
+    public static FileStream CreateOwnerOnly(string path, int bufferSize)
     {
-        Mode = FileMode.CreateNew,
-        Access = FileAccess.Write,
-        Share = FileShare.None,
-        BufferSize = bufferSize,
-        UnixCreateMode = OperatingSystem.IsWindows() ? null : UnixFileMode.UserRead | UnixFileMode.UserWrite,
-    });
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = bufferSize };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return new FileStream(path, options);
+    }
 
     /// <summary>
     /// Flushes a folder's entries (the renames into it) to disk. Windows has no such call (NTFS

@@ -9,6 +9,7 @@ namespace S3Overlay.Storage.S3;
 internal sealed class RangeWindowStream(Stream inner, long skip, long length) : PayloadStream
 {
     private long _skip = skip;
+    private readonly long _length = length;
     private long _remaining = length;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
@@ -25,8 +26,8 @@ internal sealed class RangeWindowStream(Stream inner, long skip, long length) : 
         return n;
     }
 
-    public override long Length => length;
-    public override long Position { get => length - _remaining; set => throw new NotSupportedException(); }
+    public override long Length => _length;
+    public override long Position { get => _length - _remaining; set => throw new NotSupportedException(); }
 
     protected override void Dispose(bool disposing)
     {

@@ -33,7 +33,7 @@ public sealed partial class S3ObjectStore
                 MaxKeys = Math.Clamp(request.MaxKeys - objects.Count - prefixes.Count + 1, 1, 1000),
             };
             var page = await CallAsync(bucket, null, t => _client.ListObjectsV2Async(list, t), ct);
-            var entries = (page.S3Objects ?? []).Select(o => (Name: o.Key, Object: o))
+            var entries = (page.S3Objects ?? []).Select(o => (Name: o.Key, Object: (S3Object?)o))
                 .Concat((page.CommonPrefixes ?? []).Select(p => (Name: p, Object: (S3Object?)null)))
                 .OrderBy(e => e.Name, Utf8Order.Instance)
                 .ToList();
