@@ -151,7 +151,7 @@ location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; prox
     relay_log = WORK / "nginx" / "logs" / "relay.log"
     overlay_env = {"S3_OVERLAY_REMOTE_REGION": "us-east-1", "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path",
                    "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": "S3RVER", "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": "S3RVER",
-                   "S3_OVERLAY_CACHE_ENABLED": "true"}
+                   "S3_OVERLAY_CACHE_ENABLED": "true", "S3_OVERLAY_REMOTE_BUCKETS": "*"}
     proxy_a = start_proxy("proxy-a", data / "proxy-a", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
     proxy_b = start_proxy("proxy-b", data / "proxy-b",
                           {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": f"http://127.0.0.1:{relay_port}"})

@@ -107,7 +107,21 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
             ? asked : null;
         var request = new ListRequest(prefix, "/", after is null ? null : ListingQuery.DecodeToken(after), maxKeys ?? DefaultPageSize);
         var listing = await store.ListObjectsAsync(bucket, request, context.RequestAborted);
-        return new FolderView(bucket, prefix, listing, after, maxKeys, visitor.SignedIn, key => DownloadUrl(context, visitor, bucket, key));
+        var overlay = inspector is null ? null : await FolderOverlayAsync(inspector, bucket, prefix, listing, context.RequestAborted);
+        return new FolderView(bucket, prefix, listing, after, maxKeys, visitor.SignedIn, key => DownloadUrl(context, visitor, bucket, key), overlay);
+    }
+
+    /// <summary>
+    /// Where each listed object lives, without asking the remote: the listing already says the key
+    /// exists, so one neither store holds here is the remote's. Cached bytes come from the cache's index.
+    /// </summary>
+    private static async Task<FolderOverlay> FolderOverlayAsync(IOverlayInspector inspector, string bucket, string prefix, ListPage listing, CancellationToken ct)
+    {
+        var objects = new Dictionary<string, ObjectLocation>(StringComparer.Ordinal);
+        foreach (var entry in listing.Objects) objects[entry.Key] = await inspector.LocateAsync(bucket, entry.Key, askRemote: false, ct);
+        var folders = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var folder in listing.CommonPrefixes) folders[folder] = (await inspector.CachedUnderAsync(bucket, folder, ct)).Bytes;
+        return new FolderOverlay((await inspector.CachedUnderAsync(bucket, prefix, ct)).Bytes, folders, objects);
     }
 
     private async Task<ObjectView> ObjectViewAsync(HttpContext context, BrowserVisitor visitor, string bucket, string key)
@@ -116,7 +130,7 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
         var url = DownloadUrl(context, visitor, bucket, key);
         var expires = visitor.SignedIn ? clock.GetUtcNow().Add(LinkLifetime) : (DateTimeOffset?)null;
         var location = inspector is null ? null : await inspector.LocateAsync(bucket, key, askRemote: false, context.RequestAborted);
-        return new ObjectView(bucket, info, url, $"{context.Request.Scheme}://{Host(context)}{url}", expires, visitor.SignedIn, location);
+        return new ObjectView(bucket, info, url, $"{context.Request.Scheme}://{Host(context)}{url}", expires, visitor.SignedIn, clock.GetUtcNow(), location);
     }
 
     /// <summary>

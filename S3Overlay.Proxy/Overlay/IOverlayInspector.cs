@@ -21,7 +21,10 @@ public enum ObjectPlacement
 
 /// <param name="Size">The object's size when known.</param>
 /// <param name="CachedChunks">For a chunked object, whether each chunk is held (index order); null otherwise.</param>
-public sealed record ObjectLocation(ObjectPlacement Placement, long? Size = null, IReadOnlyList<bool>? CachedChunks = null);
+/// <param name="ValidatedAt">For what came from the remote: when the remote last confirmed it (the fill, or a revalidation).</param>
+/// <param name="StaleAfter">When a read will check it against the remote again; null when it is trusted until evicted.</param>
+public sealed record ObjectLocation(
+    ObjectPlacement Placement, long? Size = null, IReadOnlyList<bool>? CachedChunks = null, DateTimeOffset? ValidatedAt = null, DateTimeOffset? StaleAfter = null);
 
 /// <summary>
 /// A read-only view of what the overlay holds, for pages that show it (the web browser). It never

@@ -15,8 +15,9 @@ internal sealed class OverlayInspector(IObjectStore local, RemoteSource remote, 
         try
         {
             var held = await local.HeadObjectAsync(bucket, key, ReadConditions.None, ct);
-            var filled = remoteBucket is not null && await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: false } record && record.ETag == held.ETag;
-            return new ObjectLocation(filled ? ObjectPlacement.Cached : ObjectPlacement.LocalOnly, held.Size);
+            return remoteBucket is not null && await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: false } record && record.ETag == held.ETag
+                ? Filled(ObjectPlacement.Cached, record)
+                : new ObjectLocation(ObjectPlacement.LocalOnly, held.Size);
         }
         catch (S3Exception e) when (LocalBuckets.IsMiss(e))
         {
@@ -26,7 +27,7 @@ internal sealed class OverlayInspector(IObjectStore local, RemoteSource remote, 
         if (await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: true } manifest)
         {
             var chunks = await HeldChunksAsync(remoteBucket, manifest, ct);
-            return new ObjectLocation(chunks.All(c => c) ? ObjectPlacement.Cached : ObjectPlacement.PartlyCached, manifest.Size, chunks);
+            return Filled(chunks.All(c => c) ? ObjectPlacement.Cached : ObjectPlacement.PartlyCached, manifest) with { CachedChunks = chunks };
         }
         if (!askRemote) return new ObjectLocation(ObjectPlacement.Absent);
         try
@@ -38,6 +39,9 @@ internal sealed class OverlayInspector(IObjectStore local, RemoteSource remote, 
             return new ObjectLocation(ObjectPlacement.Absent);
         }
     }
+
+    private ObjectLocation Filled(ObjectPlacement placement, FillRecord record) =>
+        new(placement, record.Size, ValidatedAt: record.ValidatedAt, StaleAfter: record.ValidatedAt + settings.RevalidateAfter);
 
     /// <summary>One listing of the generation's chunks, rather than a HEAD per chunk.</summary>
     private async Task<bool[]> HeldChunksAsync(string remoteBucket, FillRecord manifest, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Amazon.S3.Model;
+using Microsoft.Playwright;
 using S3Overlay.Browser;
 using S3Overlay.Tests.Admin;
 using S3Overlay.Tests.Infrastructure;
@@ -48,6 +49,7 @@ public sealed class ObjectPlacementTests(OverlayServers servers) : IClassFixture
         var largePage = await http.GetStringAsync(BrowserLinks.Object(env.Bucket, "large.bin"));
         Assert.Equal(1, Regex.Count(largePage, "class=\"chunk held\""));
         Assert.Equal(3, Regex.Count(largePage, "class=\"chunk\""));
+        await ScreenshotAsync(env.Proxy.Url + BrowserLinks.Object(env.Bucket, "large.bin"));
 
         // Warm the bucket: the remote-only and the partly cached objects become cached.
         var (_, started) = await admin.SendAsync(HttpMethod.Post, $"warm/{env.Bucket}?prefix=");
@@ -61,5 +63,23 @@ public sealed class ObjectPlacementTests(OverlayServers servers) : IClassFixture
         Assert.Equal("Remote only (not fetched yet)", await PlacementAsync("cached.bin"));
         await admin.SendAsync(HttpMethod.Delete, $"cache/{env.Bucket}?prefix=");
         Assert.Equal("Local only (written here)", await PlacementAsync("local.txt"));
+    }
+
+    /// <summary>The partly cached object's page in Chromium, as the README shows it (docs/ with S3OVERLAY_README_SCREENSHOTS=1).</summary>
+    private static async Task ScreenshotAsync(string url)
+    {
+        Assert.True(File.Exists(ChromiumTests.Chromium), $"{ChromiumTests.Chromium} is missing: run build/install-test-tools.sh (Debian package chromium)");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumTests.Chromium, Headless = true, Args = ChromiumTests.LaunchFlags });
+        await using var context = await browser.NewContextAsync(new()
+        {
+            HttpCredentials = new() { Username = ProxyServer.AccessKey, Password = ProxyServer.SecretKey },
+            ViewportSize = new() { Width = 1000, Height = 640 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(url);
+        Assert.Equal("Partly cached: 1 of 4 chunks", (await page.Locator("td[data-placement]").InnerTextAsync()).Trim());
+        Assert.True(await page.Locator(".chunk.held").IsVisibleAsync());
+        await page.ScreenshotAsync(new() { Path = ReadmeScreenshots.PathFor("browser-overlay.png") });
     }
 }

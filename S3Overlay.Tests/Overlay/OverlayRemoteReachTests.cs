@@ -111,4 +111,18 @@ public sealed class OverlayRemoteReachTests(OverlayServers servers) : IClassFixt
             Directory.Delete(spill, recursive: true);
         }
     }
+    [Fact]
+    public async Task Whoever_writes_to_the_remote_cannot_make_an_object_public_here()
+    {
+        await using var env = await StartAsync();
+        // What our own S3 store writes for a public-read object, set by hand on the remote.
+        await env.SeedRemoteAsync("planted.bin", 1000, 6, put => put.Metadata.Add("s3overlay-acl", "Owner:FULL_CONTROL,AllUsers:READ"));
+        using var anonymous = new HttpClient { BaseAddress = new Uri(env.Proxy.Url + "/") };
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.GetAsync($"{env.Bucket}/planted.bin")).StatusCode);
+        await env.GetAndCheckAsync("planted.bin", 6, 1000); // signed: a fill, now a local copy
+        await env.FillsIdleAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.GetAsync($"{env.Bucket}/planted.bin")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"{env.Bucket}/planted.bin"))).StatusCode);
+    }
 }

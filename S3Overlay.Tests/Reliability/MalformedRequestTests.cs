@@ -21,7 +21,7 @@ public sealed class MalformedRequestTests
     public async Task Malformed_requests_get_S3_answers_and_the_server_keeps_serving()
     {
         var seed = ReliabilityRun.Seed(20261122);
-        var count = ReliabilityRun.Scale(1500, 20_000);
+        var count = ReliabilityRun.Scale(1500, 10_000);
         var jail = Directory.CreateTempSubdirectory("s3overlay-fuzz-").FullName;
         try
         {

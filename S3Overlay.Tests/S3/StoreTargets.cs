@@ -53,7 +53,6 @@ public sealed class StoreTargets : IAsyncLifetime
                 settings["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey;
                 settings["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey;
                 settings["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path";
-                settings["S3_OVERLAY_REMOTE_BUCKETS"] = "*";
                 settings["S3_OVERLAY_CACHE_ENABLED"] = "true";
                 // Every test makes buckets of its own, each backed by the remote bucket of the same name.
                 settings["S3_OVERLAY_REMOTE_BUCKETS"] = "*";

@@ -84,6 +84,58 @@ internal static class BrowserScript
             });
           });
 
+          // The overlay bar: warm, evict and whiteouts through the admin API. Same-origin fetches
+          // (the browser says so in Sec-Fetch-Site), so the API's cross-site guard lets them through.
+          var overlay = document.getElementById('overlay');
+          if (overlay && overlay.querySelector('button')) {
+            var api = overlay.dataset.api, bucket = encodeURIComponent(overlay.dataset.bucket), name = encodeURIComponent(overlay.dataset.name),
+                state = document.getElementById('overlay-state'), meter = document.getElementById('warm-progress');
+            function call(method, path) {
+              return fetch(api + path, { method: method, credentials: 'same-origin' }).then(function (r) {
+                return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || 'HTTP ' + r.status); return j; });
+              });
+            }
+            function busy(on) { overlay.querySelectorAll('button').forEach(function (b) { b.disabled = on; }); }
+            function failed(e) { busy(false); state.textContent = 'failed: ' + e.message; state.classList.add('error'); }
+            function follow(id) {
+              return call('GET', '/jobs/' + encodeURIComponent(id)).then(function (job) {
+                meter.hidden = false;
+                if (job.objectsTotal) { meter.max = job.objectsTotal; meter.value = job.objectsDone; }
+                state.textContent = job.state + ': ' + job.objectsDone + (job.objectsTotal != null ? ' of ' + job.objectsTotal : '') + ' objects, ' + job.bytes + ' bytes';
+                if (job.state === 'running') return new Promise(function (r) { setTimeout(r, 250); }).then(function () { return follow(id); });
+                if (job.state !== 'completed') throw new Error(job.error || job.state);
+              });
+            }
+            // An object is warmed as the prefix that is its key.
+            overlay.querySelector('button[data-warm]').addEventListener('click', function () {
+              busy(true); state.textContent = 'starting';
+              call('POST', '/warm/' + bucket + '?prefix=' + name)
+                .then(function (j) { return follow(j.id); })
+                .then(function () { location.reload(); }, failed);
+            });
+            overlay.querySelector('button[data-evict]').addEventListener('click', function () {
+              busy(true); state.textContent = 'evicting';
+              call('DELETE', '/cache/' + bucket + '?' + overlay.dataset.scope + '=' + name)
+                .then(function () { location.reload(); }, failed);
+            });
+            var shown = overlay.querySelector('button[data-whiteouts]'), box = document.getElementById('whiteouts');
+            if (shown) shown.addEventListener('click', function () {
+              if (!box.hidden) { box.hidden = true; shown.textContent = 'Show deleted keys'; return; }
+              call('GET', '/whiteouts/' + bucket + '?prefix=' + name).then(function (j) {
+                var list = box.querySelector('ul'); list.textContent = '';
+                j.whiteouts.forEach(function (w) {
+                  var li = document.createElement('li'), when = document.createElement('span');
+                  li.className = 'mono'; li.dataset.whiteout = w.key; li.textContent = w.key + ' ';
+                  when.className = 'muted'; when.textContent = 'deleted ' + new Date(w.deletedAt).toLocaleString();
+                  li.append(when); list.append(li);
+                });
+                if (j.whiteouts.length === 0) list.textContent = 'No keys deleted here.';
+                if (j.truncated) { var more = document.createElement('li'); more.textContent = '…and more'; list.append(more); }
+                box.hidden = false; shown.textContent = 'Hide deleted keys';
+              }, failed);
+            });
+          }
+
           document.querySelectorAll('button[data-copy]').forEach(function (b) {
             b.addEventListener('click', function () {
               var field = document.getElementById(b.dataset.copy);

@@ -41,6 +41,12 @@ internal static class PageLayout
         code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}
         input.url{width:100%;font:inherit;font-size:.8rem;padding:.35rem .5rem;border:1px solid var(--line);border-radius:6px;color:var(--muted)}
         h2{font-size:.95rem;margin:1.4rem 0 .5rem} .empty{padding:1.6rem;text-align:center;color:var(--muted)}
+        .badge{display:inline-block;border-radius:999px;padding:.05rem .5rem;font-size:.75rem;font-weight:600;border:1px solid}
+        .badge.local{color:#2d6a3e;background:#eaf6ee;border-color:#b9dfc5} .badge.cached{color:#1f5fa8;background:#eaf2fc;border-color:#b6cfee}
+        .badge.remote{color:#6b7280;background:#f4f5f7;border-color:#d6d9df} .badge.partial{color:#8a5a00;background:#fff6e0;border-color:#efd49a}
+        .badge.deleted{color:var(--danger);background:#fdeeee;border-color:#f0c4c4}
+        .overlay{background:#f5f8fd;border:1px solid var(--line);border-radius:8px;padding:.5rem .8rem} .overlay progress{width:8rem}
+        .whiteouts ul{margin:0;padding:.6rem 1.2rem} .whiteouts li{padding:.15rem 0}
         .notice{background:#fff8e6;border:1px solid #f1dca4;border-radius:8px;padding:.6rem .9rem;margin-bottom:1rem}
         """;
 

@@ -52,7 +52,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         if (missing.IsKnownMissing(remoteBucket, key)) throw Missing(bucket, key);
         try
         {
-            return (await remote.HeadObjectAsync(remoteBucket, key, ReadConditions.None, ct)) with { Key = key };
+            return Named(await remote.HeadObjectAsync(remoteBucket, key, ReadConditions.None, ct), key);
         }
         catch (Exception e)
         {
@@ -70,7 +70,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         try
         {
             var now = await remote.HeadObjectAsync(RequireBucketOf(bucket, key), key, new ReadConditions(null, etag, null, null), ct);
-            return now.ETag == etag ? null : now with { Key = key };
+            return now.ETag == etag ? null : Named(now, key);
         }
         catch (S3Exception e) when (e.Error.Status == 304)
         {
@@ -85,7 +85,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         try
         {
             var content = await remote.GetObjectAsync(remoteBucket, key, request, ct);
-            return new ObjectContent(content.Info with { Key = key }, content.Body, content.Range);
+            return new ObjectContent(Named(content.Info, key), content.Body, content.Range);
         }
         catch (Exception e)
         {
@@ -124,6 +124,14 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
             throw RemoteErrors.Map(e, bucket, request.Prefix);
         }
     }
+
+    /// <summary>
+    /// A remote object as the overlay may serve and store it: named by its local key, and with no
+    /// ACL. Permissions are the local side's alone: whoever can write metadata on the remote must
+    /// not be able to make an object public here (nor in the copy a fill stores).
+    /// </summary>
+    private static ObjectInfo Named(ObjectInfo info, string key) =>
+        info with { Key = key, Metadata = info.Metadata.Acl is null ? info.Metadata : info.Metadata with { Acl = null } };
 
     public Task CheckHealthAsync(CancellationToken ct) => remote.CheckHealthAsync(ct);
 

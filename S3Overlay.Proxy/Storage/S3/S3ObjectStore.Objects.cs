@@ -102,15 +102,8 @@ public sealed partial class S3ObjectStore
     /// <returns>The object's new ETag, or null when the checksums could not be added.</returns>
     private async Task<string?> KeepTrailingChecksumsAsync(string bucket, string key, ObjectWrite write, IReadOnlyDictionary<string, string> checksums, string etag, CancellationToken ct)
     {
-        var copy = new CopyObjectRequest
-        {
-            SourceBucket = bucket,
-            SourceKey = key,
-            DestinationBucket = bucket,
-            DestinationKey = key,
-            MetadataDirective = S3MetadataDirective.REPLACE,
-            ETagToMatch = etag,
-        };
+        var copy = MetadataRewrite(bucket, key);
+        copy.ETagToMatch = etag;
         PreservedMetadata.Apply(write, copy.Headers, copy.Metadata, checksums);
         try
         {
@@ -122,6 +115,16 @@ public sealed partial class S3ObjectStore
             return null;
         }
     }
+
+    /// <summary>A copy of the object onto itself with new metadata: no bytes pass through us.</summary>
+    private static CopyObjectRequest MetadataRewrite(string bucket, string key) => new()
+    {
+        SourceBucket = bucket,
+        SourceKey = key,
+        DestinationBucket = bucket,
+        DestinationKey = key,
+        MetadataDirective = S3MetadataDirective.REPLACE,
+    };
 
     public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) =>
         CallAsync(bucket, key, t => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, t), ct);

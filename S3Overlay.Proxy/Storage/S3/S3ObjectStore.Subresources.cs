@@ -1,4 +1,3 @@
-using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.S3.Errors;
 
@@ -17,14 +16,7 @@ public sealed partial class S3ObjectStore
     public async Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct)
     {
         var info = await HeadAsync(bucket, key, ct);
-        var copy = new CopyObjectRequest
-        {
-            SourceBucket = bucket,
-            SourceKey = key,
-            DestinationBucket = bucket,
-            DestinationKey = key,
-            MetadataDirective = S3MetadataDirective.REPLACE,
-        };
+        var copy = MetadataRewrite(bucket, key);
         var write = new ObjectWrite { Metadata = info.Metadata with { Acl = acl }, ETag = info.ETag, LastModified = info.LastModified };
         PreservedMetadata.Apply(write, copy.Headers, copy.Metadata);
         await CallAsync(bucket, key, t => _client.CopyObjectAsync(copy, t), ct, Timeout.InfiniteTimeSpan);
