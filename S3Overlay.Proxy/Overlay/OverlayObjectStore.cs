@@ -216,7 +216,11 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     }
 
     public Task CreateBucketAsync(string bucket, CancellationToken ct) => _local.CreateBucketAsync(Guard(bucket), ct);
-    public Task DeleteBucketAsync(string bucket, CancellationToken ct) => _local.DeleteBucketAsync(Guard(bucket), ct);
+    public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    {
+        await _local.DeleteBucketAsync(Guard(bucket), ct);
+        LocalBuckets.Forget(_local, bucket);
+    }
 
     public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) =>
         _local.CreateMultipartUploadAsync(Guard(bucket), key, write, ct);

@@ -15,6 +15,7 @@ internal sealed class InMemoryObjectStore : IObjectStore
 
     public int Gets;
     public int Heads;
+    public int BucketLookups;
     public long BytesServed;
     /// <summary>When set, every object call throws it (a remote that is down or broken).</summary>
     public Exception? Failure;
@@ -33,8 +34,11 @@ internal sealed class InMemoryObjectStore : IObjectStore
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<BucketInfo>>(_buckets.Keys.Order(StringComparer.Ordinal).Select(b => new BucketInfo(b, DateTimeOffset.UnixEpoch)).ToList());
 
-    public Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct) =>
-        Task.FromResult(_buckets.ContainsKey(bucket) ? new BucketInfo(bucket, DateTimeOffset.UnixEpoch) : null);
+    public Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct)
+    {
+        Interlocked.Increment(ref BucketLookups);
+        return Task.FromResult(_buckets.ContainsKey(bucket) ? new BucketInfo(bucket, DateTimeOffset.UnixEpoch) : null);
+    }
 
     public Task CreateBucketAsync(string bucket, CancellationToken ct)
     {

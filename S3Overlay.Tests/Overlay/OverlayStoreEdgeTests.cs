@@ -60,6 +60,36 @@ public class OverlayStoreEdgeTests
     }
 
     [Fact]
+    public async Task Fills_ask_the_local_store_whether_their_buckets_exist_once_not_per_fill()
+    {
+        for (var i = 0; i < 5; i++) _remote.Put("origin", $"k{i}", Bytes(1000, i));
+        var overlay = Overlay();
+        for (var i = 0; i < 5; i++)
+        {
+            await ReadAll(await overlay.GetObjectAsync("data", $"k{i}", ObjectReadRequest.Whole, default));
+            var stored = $"k{i}";
+            await Eventually(() => _local.Contains("data", stored) && _local.Keys("s3-overlay-cache").Count(k => k.StartsWith("manifests/")) == i + 1);
+        }
+        // The object's bucket and the cache bucket (fill records), each once.
+        Assert.Equal(2, _local.BucketLookups);
+    }
+
+    [Fact]
+    public async Task A_fill_into_a_bucket_deleted_since_the_last_fill_creates_it_again()
+    {
+        _remote.Put("origin", "a", Bytes(1000, 1));
+        _remote.Put("origin", "b", Bytes(1000, 2));
+        var overlay = Overlay();
+        await ReadAll(await overlay.GetObjectAsync("data", "a", ObjectReadRequest.Whole, default));
+        await Eventually(() => _local.Contains("data", "a"));
+        await overlay.DeleteObjectAsync("data", "a", default);
+        await overlay.DeleteBucketAsync("data", default);
+
+        await ReadAll(await overlay.GetObjectAsync("data", "b", ObjectReadRequest.Whole, default));
+        await Eventually(() => _local.Contains("data", "b"));
+    }
+
+    [Fact]
     public async Task Concurrent_misses_make_one_remote_request()
     {
         var body = Bytes(200_000, 2);

@@ -198,10 +198,11 @@ public sealed class ChunkedReads(
         try
         {
             await local.PutObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), body,
-                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index) }, CancellationToken.None);
+                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index), Durable = false }, CancellationToken.None);
         }
-        catch
+        catch (Exception e)
         {
+            LocalBuckets.ForgetIfGone(local, settings.CacheBucket, e);
             // A chunk key is the overlay's alone: whatever a non-atomic store kept of it goes.
             await DiscardAsync(chunked.ChunkKey(index));
             throw;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
@@ -20,6 +21,13 @@ public sealed class WholeObjectFills(
     CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, ILogger logger)
 {
     private readonly SingleFlight<(string Bucket, string Key)> _fills = new(settings.SpillDirectory, slots);
+
+    // Keys whose fill ended lately. A miss looks locally once more before asking the remote only
+    // for these: a fill that ended since the caller's local miss has stored the object, and any
+    // other key would be a second lookup that misses again. Cleared wholesale when large: a key
+    // lost that way costs at most one remote GET, whose store then finds the object there.
+    private readonly ConcurrentDictionary<(string Bucket, string Key), bool> _ended = new();
+    private const int EndedKept = 4096;
 
     public int InFlight => _fills.Count;
 
@@ -57,9 +65,10 @@ public sealed class WholeObjectFills(
     {
         // A fill that finished since the local miss has stored the object: look once more before asking the remote.
         var inFlight = _fills.TryJoin((bucket, key));
-        if (inFlight is null && stale is null && await localReads.TryGetAsync(bucket, key, request, ct) is { } hit)
+        if (inFlight is null && stale is null && _ended.ContainsKey((bucket, key))
+            && await localReads.TryGetAsync(bucket, key, request, ct) is { } hit)
             return new WholeRead(hit, hit.Info);
-        var (fill, joined) = inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), f => f.Start(work,
+        var (fill, joined) = inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), f => NoteEnd(f, bucket, key).Start(work,
             openRemote: c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c),
             accept: answer => answer.Info.Size <= settings.ChunkThreshold,
             store: (info, body) => StoreAsync(bucket, key, info, body, stale?.ETag),
@@ -89,6 +98,19 @@ public sealed class WholeObjectFills(
         }
     }
 
+    /// <summary>Notes the key in <see cref="_ended"/> as the fill ends, before it leaves the fills in flight (so no miss falls in between).</summary>
+    private RemoteFill NoteEnd(RemoteFill fill, string bucket, string key)
+    {
+        var leave = fill.Over;
+        fill.Over = () =>
+        {
+            if (_ended.Count >= EndedKept) _ended.Clear();
+            _ended[(bucket, key)] = true;
+            leave?.Invoke();
+        };
+        return fill;
+    }
+
     /// <param name="replaces">The ETag of the stale local copy this fill refreshes; null when there is none.</param>
     private async Task StoreAsync(string bucket, string key, ObjectInfo fetched, Stream body, string? replaces)
     {
@@ -111,14 +133,17 @@ public sealed class WholeObjectFills(
                 // only over nothing, or over the stale copy it refreshes.
                 OnlyIfAbsent = replaces is null,
                 IfMatch = replaces,
+                // A fill can be fetched again: not worth a flush to disk (still committed atomically).
+                Durable = false,
             }, CancellationToken.None);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
         {
             return;
         }
-        catch
+        catch (Exception e)
         {
+            LocalBuckets.ForgetIfGone(local, bucket, e);
             await DiscardAsync(bucket, key, fetched, partialOnly: true);
             throw;
         }

@@ -58,6 +58,12 @@ public sealed record FillRecord(
     {
         var json = ToJson();
         await local.PutObjectAsync(cacheBucket, CacheKeys.Manifest(RemoteBucket, Key), new MemoryStream(json),
-            new ObjectWrite { ContentLength = json.Length, Metadata = new ObjectMetadata { ContentType = "application/json" } }, ct);
+            new ObjectWrite
+            {
+                ContentLength = json.Length,
+                Metadata = new ObjectMetadata { ContentType = "application/json" },
+                // As re-fetchable as the fill it describes: lost with it, the fill is just fetched again.
+                Durable = false,
+            }, ct);
     }
 }

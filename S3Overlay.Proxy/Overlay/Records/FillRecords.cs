@@ -41,6 +41,7 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
         }
         catch (Exception e)
         {
+            LocalBuckets.ForgetIfGone(local, settings.CacheBucket, e);
             logger.LogWarning(e, "Could not write the fill record of {Bucket}/{Key}", record.RemoteBucket, record.Key);
         }
     }

@@ -85,8 +85,9 @@ public sealed partial class FileSystemObjectStore
                 if (!Directory.Exists(bucketDir)) throw S3Exception.NoSuchBucket(bucket);
                 if (condition is not null) CheckWriteCondition(bucket, key, path, condition);
                 _described.Forget(bucket, key);
-                MoveIntoPlace(temp, bucketDir, path, key);
-                sidecar.Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
+                var durable = condition?.Durable ?? true;
+                MoveIntoPlace(temp, bucketDir, path, key, durable);
+                sidecar.Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath(), durable);
             }
             finally
             {
@@ -111,7 +112,7 @@ public sealed partial class FileSystemObjectStore
         if (!holds) throw new S3Exception(S3Error.PreconditionFailed, key);
     }
 
-    private static void MoveIntoPlace(TempBody temp, string bucketDir, string path, string key)
+    private static void MoveIntoPlace(TempBody temp, string bucketDir, string path, string key, bool durable)
     {
         var parent = Path.GetDirectoryName(path)!;
         for (var attempt = 1; ; attempt++)
@@ -125,7 +126,7 @@ public sealed partial class FileSystemObjectStore
             try
             {
                 temp.MoveTo(path);
-                StoreFiles.FlushFolder(parent);
+                if (durable) StoreFiles.FlushFolder(parent);
                 return;
             }
             // A delete of the folder's last other object may prune the folder between mkdir and rename.
