@@ -40,12 +40,4 @@ public sealed record ObjectWrite
     /// stores read this after draining the body, and keep what it returns with the object.
     /// </summary>
     public Func<IReadOnlyDictionary<string, string>>? TrailingChecksums { get; init; }
-
-    /// <summary>
-    /// False for a copy that can be fetched again (an overlay fill): the store still commits it
-    /// atomically (a reader sees the old object or the whole new one, never part of it), but need
-    /// not flush it to disk before answering, so a power cut may lose it. A client's write keeps
-    /// the default: once answered, it is on disk.
-    /// </summary>
-    public bool Durable { get; init; } = true;
 }

@@ -166,7 +166,7 @@ public sealed class BrowserTests(BrowserFixture f) : IClassFixture<BrowserFixtur
             Assert.DoesNotContain("<script>alert", html);
             Assert.DoesNotContain("<img src=x", html);
             Assert.DoesNotContain("<b>.txt", html);
-            Assert.Equal(1, Regex.Matches(html, "<script").Count); // the page's own, with its nonce
+            Assert.Single(Regex.Matches(html, "<script")); // the page's own, with its nonce
         }
         // The key holds a '/': at the bucket's root it is a folder, "<script>alert(1)</".
         Assert.Contains("&lt;script&gt;alert(1)&lt;/<", folder);

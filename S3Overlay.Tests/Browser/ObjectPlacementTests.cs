@@ -1,3 +1,6 @@
+// RunAndWaitForNavigationAsync is marked obsolete, but the page reloads its own URL when a job ends,
+// which WaitForURLAsync cannot tell from the page it already shows.
+#pragma warning disable CS0612
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;

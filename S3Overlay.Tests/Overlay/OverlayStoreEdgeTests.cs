@@ -68,7 +68,7 @@ public class OverlayStoreEdgeTests
         {
             await ReadAll(await overlay.GetObjectAsync("data", $"k{i}", ObjectReadRequest.Whole, default));
             var stored = $"k{i}";
-            await Eventually(() => _local.Contains("data", stored) && _local.Keys("s3-overlay-cache").Count(k => k.StartsWith("manifests/")) == i + 1);
+            await EventuallyAsync(() => _local.Contains("data", stored) && _local.Keys("s3-overlay-cache").Count(k => k.StartsWith("manifests/")) == i + 1, $"fill {i + 1} and its record stored");
         }
         // The object's bucket and the cache bucket (fill records), each once.
         Assert.Equal(2, _local.BucketLookups);
@@ -81,12 +81,12 @@ public class OverlayStoreEdgeTests
         _remote.Put("origin", "b", Bytes(1000, 2));
         var overlay = Overlay();
         await ReadAll(await overlay.GetObjectAsync("data", "a", ObjectReadRequest.Whole, default));
-        await Eventually(() => _local.Contains("data", "a"));
+        await EventuallyAsync(() => _local.Contains("data", "a"), "a stored");
         await overlay.DeleteObjectAsync("data", "a", default);
         await overlay.DeleteBucketAsync("data", default);
 
         await ReadAll(await overlay.GetObjectAsync("data", "b", ObjectReadRequest.Whole, default));
-        await Eventually(() => _local.Contains("data", "b"));
+        await EventuallyAsync(() => _local.Contains("data", "b"), "b stored in the bucket made again");
     }
 
     [Fact]

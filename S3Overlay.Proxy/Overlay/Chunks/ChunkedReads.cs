@@ -198,7 +198,7 @@ public sealed class ChunkedReads(
         try
         {
             await local.PutObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), body,
-                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index), Durable = false }, CancellationToken.None);
+                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index) }, CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -133,8 +133,6 @@ public sealed class WholeObjectFills(
                 // only over nothing, or over the stale copy it refreshes.
                 OnlyIfAbsent = replaces is null,
                 IfMatch = replaces,
-                // A fill can be fetched again: not worth a flush to disk (still committed atomically).
-                Durable = false,
             }, CancellationToken.None);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)

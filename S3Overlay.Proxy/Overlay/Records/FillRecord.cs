@@ -62,8 +62,6 @@ public sealed record FillRecord(
             {
                 ContentLength = json.Length,
                 Metadata = new ObjectMetadata { ContentType = "application/json" },
-                // As re-fetchable as the fill it describes: lost with it, the fill is just fetched again.
-                Durable = false,
             }, ct);
     }
 }

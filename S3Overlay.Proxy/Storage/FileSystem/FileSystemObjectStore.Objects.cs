@@ -85,9 +85,8 @@ public sealed partial class FileSystemObjectStore
                 if (!Directory.Exists(bucketDir)) throw S3Exception.NoSuchBucket(bucket);
                 if (condition is not null) CheckWriteCondition(bucket, key, path, condition);
                 _described.Forget(bucket, key);
-                var durable = condition?.Durable ?? true;
-                MoveIntoPlace(temp, bucketDir, path, key, durable);
-                sidecar.Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath(), durable);
+                MoveIntoPlace(temp, bucketDir, path, key);
+                sidecar.Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
             }
             finally
             {
@@ -112,7 +111,7 @@ public sealed partial class FileSystemObjectStore
         if (!holds) throw new S3Exception(S3Error.PreconditionFailed, key);
     }
 
-    private static void MoveIntoPlace(TempBody temp, string bucketDir, string path, string key, bool durable)
+    private static void MoveIntoPlace(TempBody temp, string bucketDir, string path, string key)
     {
         var parent = Path.GetDirectoryName(path)!;
         for (var attempt = 1; ; attempt++)
@@ -126,7 +125,7 @@ public sealed partial class FileSystemObjectStore
             try
             {
                 temp.MoveTo(path);
-                if (durable) StoreFiles.FlushFolder(parent);
+                StoreFiles.FlushFolder(parent);
                 return;
             }
             // A delete of the folder's last other object may prune the folder between mkdir and rename.

@@ -28,10 +28,9 @@ internal static class JsonFile
 
     /// <summary>
     /// Writes to a temp file, then renames it over <paramref name="path"/>: a reader never sees
-    /// half a file, and once this returns the file is on disk (flushed, and its folder too), unless
-    /// not <paramref name="durable"/> (the sidecar of a re-fetchable copy, see <see cref="ObjectWrite.Durable"/>).
+    /// half a file, and once this returns the file is on disk (flushed, and its folder too).
     /// </summary>
-    public static void Write<T>(string path, T value, string tempPath, bool durable = true)
+    public static void Write<T>(string path, T value, string tempPath)
     {
         var dir = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(dir);
@@ -40,10 +39,10 @@ internal static class JsonFile
             using (var file = StoreFiles.CreateOwnerOnly(tempPath, 4096))
             {
                 JsonSerializer.Serialize(file, value, Options);
-                if (durable) file.Flush(flushToDisk: true);
+                file.Flush(flushToDisk: true);
             }
             File.Move(tempPath, path, overwrite: true);
-            if (durable) StoreFiles.FlushFolder(dir);
+            StoreFiles.FlushFolder(dir);
         }
         catch
         {

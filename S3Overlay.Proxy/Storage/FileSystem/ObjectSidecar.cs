@@ -32,5 +32,5 @@ internal sealed record ObjectSidecar
 
     public static ObjectSidecar? TryRead(string path) => JsonFile.TryRead<ObjectSidecar>(path);
 
-    public void Write(string path, string tempPath, bool durable = true) => JsonFile.Write(path, this, tempPath, durable);
+    public void Write(string path, string tempPath) => JsonFile.Write(path, this, tempPath);
 }

@@ -32,7 +32,7 @@ internal sealed class TempBody : IDisposable
         var temp = new TempBody(tempPath);
         try
         {
-            await temp.FillAsync(write.Durable, ct, async (file, md5, buffer) =>
+            await temp.FillAsync(ct, async (file, md5, buffer) =>
             {
                 int n;
                 while ((n = await body.ReadAsync(buffer, ct)) > 0)
@@ -61,7 +61,7 @@ internal sealed class TempBody : IDisposable
         var temp = new TempBody(tempPath);
         try
         {
-            await temp.FillAsync(durable: true, ct, async (file, md5, buffer) =>
+            await temp.FillAsync(ct, async (file, md5, buffer) =>
             {
                 foreach (var source in sources)
                 {
@@ -84,7 +84,7 @@ internal sealed class TempBody : IDisposable
         }
     }
 
-    private async Task FillAsync(bool durable, CancellationToken ct, Func<FileStream, IncrementalHash, byte[], Task> copy)
+    private async Task FillAsync(CancellationToken ct, Func<FileStream, IncrementalHash, byte[], Task> copy)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -94,7 +94,7 @@ internal sealed class TempBody : IDisposable
             {
                 await copy(file, md5, buffer);
                 // Durable before it is renamed into place: a crash then leaves the old object or the whole new one.
-                if (durable) file.Flush(flushToDisk: true);
+                file.Flush(flushToDisk: true);
             }
             Md5 = md5.GetHashAndReset();
             LastWriteUtc = File.GetLastWriteTimeUtc(Path);
