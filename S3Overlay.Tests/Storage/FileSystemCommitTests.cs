@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.InteropServices;
 using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.Tests.Infrastructure;
@@ -109,6 +110,55 @@ public sealed class FileSystemCommitTests
             Directory.Delete(dataDir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_kill_between_a_commits_sidecar_and_its_rename_leaves_the_old_version_with_its_own_metadata()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Skip("hard links through libc");
+        var dataDir = Directory.CreateTempSubdirectory("s3overlay-").FullName;
+        try
+        {
+            var file = Path.Join(dataDir, "bkt", "k");
+            var firstVersion = Path.Join(dataDir, "first-version");
+            await using (var proxy = await ProxyServer.StartAsync(dataDir: dataDir))
+            {
+                using var s3 = proxy.CreateClient(defaults: false);
+                await s3.PutBucketAsync("bkt");
+                await PutVersion(s3, "one");
+                // The same file (inode, size, modification time) under a second name, so it can be put back.
+                Assert.Equal(0, link(file, firstVersion));
+                await PutVersion(s3, "two, longer");
+            }
+            // What a kill after the second commit's sidecar but before its rename leaves: the first body in place.
+            File.Move(firstVersion, file, overwrite: true);
+
+            await using (var restarted = await ProxyServer.StartAsync(dataDir: dataDir))
+            {
+                using var s3 = restarted.CreateClient(defaults: false);
+                using var got = await s3.GetObjectAsync("bkt", "k");
+                Assert.Equal("version one", await new StreamReader(got.ResponseStream).ReadToEndAsync());
+                Assert.Equal("text/x-one", got.Headers.ContentType);
+                Assert.Equal("one", got.Metadata["x-amz-meta-version"]);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static Task<PutObjectResponse> PutVersion(IAmazonS3 s3, string version)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = "bkt", Key = "k", ContentBody = "version " + version, ContentType = "text/x-" + version.Split(',')[0], UseChunkEncoding = false,
+        };
+        request.Metadata.Add("version", version.Split(',')[0]);
+        return s3.PutObjectAsync(request);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int link(string existing, string created);
 
     private static Task<PutObjectResponse> Put(IAmazonS3 s3, string bucket, string key) =>
         s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(Body), UseChunkEncoding = false });

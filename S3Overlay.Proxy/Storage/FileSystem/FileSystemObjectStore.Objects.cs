@@ -68,13 +68,19 @@ public sealed partial class FileSystemObjectStore
         PruneEmptyFolders(bucketDir, path);
     }
 
-    /// <summary>Renames a written body into place, then its sidecar; both under the key's lock so commits of one key do not interleave.</summary>
+    /// <summary>
+    /// Writes the new sidecar (keeping the old description in it), then renames the body into place,
+    /// both under the key's lock so commits of one key do not interleave. A kill between the two
+    /// leaves the old body, which the sidecar's previous description still names; a kill after the
+    /// rename leaves the new body with its own description: never one version's bytes with the other's metadata.
+    /// </summary>
     private async Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, string etag, DateTimeOffset? lastModified,
         ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct, ObjectWrite? condition = null)
     {
         var bucketDir = RequireBucket(bucket);
         var path = ObjectPaths.FilePath(bucketDir, key);
-        var sidecar = ObjectSidecar.For(key, temp.Size, temp.LastWriteUtc, etag, lastModified ?? _clock.GetUtcNow(), metadata, checksums);
+        var sidecarPath = _layout.SidecarPath(bucket, key);
+        var sidecar = ObjectSidecar.For(key, temp.Version, etag, lastModified ?? _clock.GetUtcNow(), metadata, checksums);
         using (await _locks.AcquireAsync(bucket, key, CancellationToken.None))
         {
             // Shared with other commits, exclusive of DeleteBucket: an object answered 200 is never
@@ -85,8 +91,15 @@ public sealed partial class FileSystemObjectStore
                 if (!Directory.Exists(bucketDir)) throw S3Exception.NoSuchBucket(bucket);
                 if (condition is not null) CheckWriteCondition(bucket, key, path, condition);
                 _described.Forget(bucket, key);
-                MoveIntoPlace(temp, bucketDir, path, key);
-                sidecar.Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
+                var previous = FileVersion.OfPath(path) is { } inPlace
+                    ? ValidSidecar(sidecarPath, key, inPlace.Size, inPlace.LastWriteUtc, inPlace.Inode) : null;
+                (sidecar with { Previous = previous }).Write(sidecarPath, _layout.NewTempPath());
+                try { MoveIntoPlace(temp, bucketDir, path, key); }
+                catch when (previous is null)
+                {
+                    File.Delete(sidecarPath); // describes nothing in place: leave no stray sidecar
+                    throw;
+                }
             }
             finally
             {
@@ -187,23 +200,23 @@ public sealed partial class FileSystemObjectStore
     {
         var version = FileVersion.Of(file);
         if (_described.TryGet(bucket, key, version) is { } known) return known;
-        var (size, lastWrite) = (version.Size, version.LastWriteUtc);
+        var (size, lastWrite, inode) = (version.Size, version.LastWriteUtc, version.Inode);
         var sidecarPath = _layout.SidecarPath(bucket, key);
-        if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } sidecar)
+        if (ValidSidecar(sidecarPath, key, size, lastWrite, inode) is { } sidecar)
         {
             var info = sidecar.ToInfo();
             _described.Remember(bucket, key, version, info);
             return info;
         }
-        // A commit renames the file, then writes its sidecar, under the key's lock: wait it out before hashing the file.
+        // A commit (sidecar, then rename) holds the key's lock: wait it out before hashing the file.
         using (await _locks.AcquireAsync(bucket, key, ct))
-            if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } committed) return committed.ToInfo();
+            if (ValidSidecar(sidecarPath, key, size, lastWrite, inode) is { } committed) return committed.ToInfo();
 
-        var computed = await ComputeSidecarAsync(key, path, file, size, lastWrite, ct);
+        var computed = await ComputeSidecarAsync(key, path, file, version, ct);
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
             // A commit may have raced us to it, with metadata a computed sidecar lacks.
-            if (ValidSidecar(sidecarPath, key, size, lastWrite) is { } committed) return committed.ToInfo();
+            if (ValidSidecar(sidecarPath, key, size, lastWrite, inode) is { } committed) return committed.ToInfo();
             var current = new FileInfo(path);
             if (current.Exists && computed.Describes(current.Length, current.LastWriteTimeUtc))
                 computed.Write(sidecarPath, _layout.NewTempPath());
@@ -211,11 +224,13 @@ public sealed partial class FileSystemObjectStore
         return computed.ToInfo();
     }
 
-    private static ObjectSidecar? ValidSidecar(string sidecarPath, string key, long size, DateTime lastWrite) =>
-        ObjectSidecar.TryRead(sidecarPath) is { } s && s.Key == key && s.Describes(size, lastWrite) ? s : null;
+    /// <summary>The sidecar's description of the file version given (its current or its previous one), or null.</summary>
+    private static ObjectSidecar? ValidSidecar(string sidecarPath, string key, long size, DateTime lastWrite, ulong? inode = null) =>
+        ObjectSidecar.TryRead(sidecarPath) is { } s && s.Key == key ? s.Describing(size, lastWrite, inode) : null;
 
-    private static async Task<ObjectSidecar> ComputeSidecarAsync(string key, string path, SafeFileHandle file, long size, DateTime lastWrite, CancellationToken ct)
+    private static async Task<ObjectSidecar> ComputeSidecarAsync(string key, string path, SafeFileHandle file, FileVersion version, CancellationToken ct)
     {
+        var (size, lastWrite) = (version.Size, version.LastWriteUtc);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
         try
@@ -234,6 +249,6 @@ public sealed partial class FileSystemObjectStore
         }
         var metadata = ContentTypes.TryGetContentType(path, out var type) ? new ObjectMetadata { ContentType = type } : ObjectMetadata.Empty;
         var etag = "\"" + Convert.ToHexStringLower(md5.GetHashAndReset()) + "\"";
-        return ObjectSidecar.For(key, size, lastWrite, etag, new DateTimeOffset(lastWrite, TimeSpan.Zero), metadata);
+        return ObjectSidecar.For(key, version, etag, new DateTimeOffset(lastWrite, TimeSpan.Zero), metadata);
     }
 }

@@ -18,6 +18,20 @@ internal readonly record struct FileVersion(long Size, DateTime LastWriteUtc, ul
         return new FileVersion(RandomAccess.GetLength(file), File.GetLastWriteTimeUtc(file), null);
     }
 
+    /// <summary>The version of the file at <paramref name="path"/>, or null when there is none.</summary>
+    public static FileVersion? OfPath(string path)
+    {
+        try
+        {
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return Of(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // missing, a folder, or below a file
+        }
+    }
+
     private static class Statx
     {
         private const int AtEmptyPath = 0x1000;

@@ -1,9 +1,11 @@
 namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
-/// What the store keeps beside an object's file. It records the size and modification time of the
-/// file it describes, so a sidecar left behind by a crash, or by someone editing the folder
-/// directly, is recognised as stale instead of trusted.
+/// What the store keeps beside an object's file. It records the size, modification time and (where
+/// the platform tells it) inode of the file it describes, so a sidecar left behind by a crash, or by
+/// someone editing the folder directly, is recognised as stale instead of trusted. A commit writes
+/// the new sidecar before it renames the new body into place, keeping the old description in
+/// <see cref="Previous"/>: whichever body a kill leaves in place, the sidecar names it.
 /// </summary>
 internal sealed record ObjectSidecar
 {
@@ -11,20 +13,33 @@ internal sealed record ObjectSidecar
     public required long Size { get; init; }
     /// <summary>The file's modification time in ticks: with size, identifies the file version described.</summary>
     public required long FileTicks { get; init; }
+    /// <summary>The file's inode (a rename keeps it): tells the new body from the old even when size and time match.</summary>
+    public ulong? FileInode { get; init; }
     public required string ETag { get; init; }
     public required DateTimeOffset LastModified { get; init; }
     public ObjectMetadata Metadata { get; init; } = ObjectMetadata.Empty;
+    /// <summary>The description of the body a commit is replacing, until the next commit: the one that holds if the rename never happened.</summary>
+    public ObjectSidecar? Previous { get; init; }
 
-    public bool Describes(long size, DateTime lastWriteUtc) => Size == size && FileTicks == lastWriteUtc.Ticks;
+    /// <summary>An inode is compared only when both sides know it (not on Windows or macOS, nor for a caller without a handle).</summary>
+    public bool Describes(long size, DateTime lastWriteUtc, ulong? inode = null) =>
+        Size == size && FileTicks == lastWriteUtc.Ticks && (FileInode is null || inode is null || FileInode == inode);
+
+    /// <summary>This description or the previous one, whichever names the file in place (this one first).</summary>
+    public ObjectSidecar? Describing(long size, DateTime lastWriteUtc, ulong? inode = null) =>
+        Describes(size, lastWriteUtc, inode) ? this with { Previous = null }
+        : Previous is { } p && p.Describes(size, lastWriteUtc, inode) ? p with { Previous = null }
+        : null;
 
     public ObjectInfo ToInfo() => new(Key, Size, ETag, LastModified, Metadata);
 
-    public static ObjectSidecar For(string key, long size, DateTime lastWriteUtc, string etag, DateTimeOffset lastModified,
+    public static ObjectSidecar For(string key, FileVersion file, string etag, DateTimeOffset lastModified,
         ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums = null) => new()
     {
         Key = key,
-        Size = size,
-        FileTicks = lastWriteUtc.Ticks,
+        Size = file.Size,
+        FileTicks = file.LastWriteUtc.Ticks,
+        FileInode = file.Inode,
         ETag = etag,
         LastModified = lastModified,
         Metadata = checksums is { Count: > 0 } ? metadata with { Checksums = checksums } : metadata,

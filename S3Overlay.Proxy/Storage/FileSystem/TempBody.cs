@@ -19,8 +19,8 @@ internal sealed class TempBody : IDisposable
     public string Path { get; }
     public long Size { get; private set; }
     public byte[] Md5 { get; private set; } = [];
-    /// <summary>The file's modification time once written; renames keep it, so it identifies this version.</summary>
-    public DateTime LastWriteUtc { get; private set; }
+    /// <summary>The file's size, modification time and inode once written; a rename keeps them, so they identify this version.</summary>
+    public FileVersion Version { get; private set; }
     public IReadOnlyDictionary<string, string>? TrailingChecksums { get; private set; }
     private bool _moved;
 
@@ -95,9 +95,9 @@ internal sealed class TempBody : IDisposable
                 await copy(file, md5, buffer);
                 // Durable before it is renamed into place: a crash then leaves the old object or the whole new one.
                 file.Flush(flushToDisk: true);
+                Version = FileVersion.Of(file.SafeFileHandle);
             }
             Md5 = md5.GetHashAndReset();
-            LastWriteUtc = File.GetLastWriteTimeUtc(Path);
         }
         finally
         {
