@@ -20,19 +20,8 @@ public sealed class ObjectPlacementTests(OverlayServers servers) : IClassFixture
     [Fact]
     public async Task The_object_page_shows_local_only_cached_remote_only_and_partly_cached_and_follows_warm_and_evict()
     {
-        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?>
-        {
-            ["S3_OVERLAY_CHUNK_SIZE"] = MiB.ToString(),
-            ["S3_OVERLAY_CHUNK_THRESHOLD"] = (2 * MiB).ToString(),
-        });
-        await env.SeedRemoteAsync("cached.bin", 1000, 1);
-        await env.GetAndCheckAsync("cached.bin", 1, 1000); // also creates the bucket locally
-        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "local.txt", ContentBody = "mine", UseChunkEncoding = false });
-        await env.SeedRemoteAsync("remote.bin", 1000, 2);
-        await env.SeedRemoteAsync("large.bin", 3 * MiB + 5, 3); // four chunks
-        await env.GetAndCheckAsync("large.bin", 3, 3 * MiB + 5, first: 0, last: 99); // the first only
+        await using var env = await FourKindsAsync();
         using var admin = new AdminHttp(env.Proxy.Url);
-        await EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket)).GetProperty("chunks").GetInt32() == 1, "the fills are stored");
 
         using var http = new HttpClient { BaseAddress = new Uri(env.Proxy.Url) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ProxyServer.AccessKey}:{ProxyServer.SecretKey}")));
@@ -49,7 +38,9 @@ public sealed class ObjectPlacementTests(OverlayServers servers) : IClassFixture
         var largePage = await http.GetStringAsync(BrowserLinks.Object(env.Bucket, "large.bin"));
         Assert.Equal(1, Regex.Count(largePage, "class=\"chunk held\""));
         Assert.Equal(3, Regex.Count(largePage, "class=\"chunk\""));
-        await ScreenshotAsync(env.Proxy.Url + BrowserLinks.Object(env.Bucket, "large.bin"));
+        // No S3_OVERLAY_REVALIDATE_AFTER: a filled copy is trusted until evicted.
+        Assert.Contains("data-fresh=\"fresh\">", await http.GetStringAsync(BrowserLinks.Object(env.Bucket, "cached.bin")));
+        Assert.DoesNotContain("data-fresh", await http.GetStringAsync(BrowserLinks.Object(env.Bucket, "local.txt")));
 
         // Warm the bucket: the remote-only and the partly cached objects become cached.
         var (_, started) = await admin.SendAsync(HttpMethod.Post, $"warm/{env.Bucket}?prefix=");
@@ -65,21 +56,90 @@ public sealed class ObjectPlacementTests(OverlayServers servers) : IClassFixture
         Assert.Equal("Local only (written here)", await PlacementAsync("local.txt"));
     }
 
-    /// <summary>The partly cached object's page in Chromium, as the README shows it (docs/ with S3OVERLAY_README_SCREENSHOTS=1).</summary>
-    private static async Task ScreenshotAsync(string url)
+    /// <summary>
+    /// The folder view in Chromium, as a signed-in visitor: a badge per object for each kind, the
+    /// cached bytes per folder, the folder's whiteouts on request, and the buttons (warm an object,
+    /// warm the folder with the job's progress, evict the folder) changing what the page shows.
+    /// </summary>
+    [Fact]
+    public async Task The_folder_view_shows_each_kind_and_its_buttons_warm_and_evict()
     {
         Assert.True(File.Exists(ChromiumTests.Chromium), $"{ChromiumTests.Chromium} is missing: run build/install-test-tools.sh (Debian package chromium)");
+        await using var env = await FourKindsAsync();
+        await env.SeedRemoteAsync("photos/beach.jpg", 1000, 4);
+        await env.GetAndCheckAsync("photos/beach.jpg", 4, 1000);
+        await env.SeedRemoteAsync("gone.bin", 10, 5);
+        await env.Client.DeleteObjectAsync(env.Bucket, "gone.bin"); // a whiteout hides the remote's copy
+        await env.FillsIdleAsync();
+        using var admin = new AdminHttp(env.Proxy.Url);
+        await EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket)).GetProperty("objects").GetInt32() == 3, "the fills are indexed (two whole, one chunked)");
+        var cachedBytes = (await admin.ReportAsync(env.Bucket)).GetProperty("bytes").GetInt64();
+
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumTests.Chromium, Headless = true, Args = ChromiumTests.LaunchFlags });
         await using var context = await browser.NewContextAsync(new()
         {
             HttpCredentials = new() { Username = ProxyServer.AccessKey, Password = ProxyServer.SecretKey },
-            ViewportSize = new() { Width = 1000, Height = 640 },
+            ViewportSize = new() { Width = 1000, Height = 700 },
         });
         var page = await context.NewPageAsync();
-        await page.GotoAsync(url);
+        var folderUrl = env.Proxy.Url + BrowserLinks.Folder(env.Bucket);
+        await page.GotoAsync(folderUrl);
+        async Task<string> BadgeAsync(string key) =>
+            await page.Locator($"tr:has(a[href$='key={Uri.EscapeDataString(key)}']) [data-badge]").GetAttributeAsync("data-badge") ?? "";
+        async Task<string> BadgesAsync() =>
+            string.Join(' ', [await BadgeAsync("cached.bin"), await BadgeAsync("large.bin"), await BadgeAsync("local.txt"), await BadgeAsync("remote.bin")]);
+
+        Assert.Equal("cached partial local remote", await BadgesAsync());
+        Assert.Equal(cachedBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), await page.Locator("[data-cached-bytes]").GetAttributeAsync("data-cached-bytes"));
+        Assert.Equal("1,000", await page.Locator("[data-folder-cached]").GetAttributeAsync("data-folder-cached"));
+        Assert.Equal(0, await page.Locator("[data-whiteout]").CountAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show deleted keys" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-whiteout]")).ToHaveAttributeAsync("data-whiteout", "gone.bin");
+        await page.ScreenshotAsync(new() { Path = ReadmeScreenshots.PathFor("browser-overlay.png"), FullPage = true });
+
+        // Warm one object from its page: every chunk is then held, and the copy is fresh.
+        await page.GotoAsync(env.Proxy.Url + BrowserLinks.Object(env.Bucket, "large.bin"));
         Assert.Equal("Partly cached: 1 of 4 chunks", (await page.Locator("td[data-placement]").InnerTextAsync()).Trim());
-        Assert.True(await page.Locator(".chunk.held").IsVisibleAsync());
-        await page.ScreenshotAsync(new() { Path = ReadmeScreenshots.PathFor("browser-overlay.png") });
+        await page.RunAndWaitForNavigationAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Warm object" }).ClickAsync());
+        Assert.StartsWith("Warm completed: 1 of 1 objects", await page.Locator("#overlay-state").InnerTextAsync());
+        await env.FillsIdleAsync();
+        await page.ReloadAsync();
+        Assert.Equal("Cached from the remote", (await page.Locator("td[data-placement]").InnerTextAsync()).Trim());
+        Assert.Equal("fresh", await page.Locator("td[data-fresh]").GetAttributeAsync("data-fresh"));
+
+        // Warm the folder: the remote-only object is cached too; the job's progress stays on the page.
+        await page.GotoAsync(folderUrl);
+        Assert.Equal("cached cached local remote", await BadgesAsync());
+        await page.RunAndWaitForNavigationAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Warm folder" }).ClickAsync());
+        // Five remote objects; gone.bin is whited out here, so its warm fails (the job lists the remote as it is).
+        Assert.StartsWith("Warm completed: 4 of 5 objects (1 failed)", await page.Locator("#overlay-state").InnerTextAsync());
+        await env.FillsIdleAsync();
+        await page.ReloadAsync();
+        Assert.Equal("cached cached local cached", await BadgesAsync());
+
+        // Evict the folder: what came from the remote is the remote's only again; the local write stays.
+        await page.RunAndWaitForNavigationAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Evict folder" }).ClickAsync());
+        Assert.Equal("remote remote local remote", await BadgesAsync());
+        Assert.Equal("0", await page.Locator("[data-cached-bytes]").GetAttributeAsync("data-cached-bytes"));
+    }
+
+    /// <summary>One object of each kind: local.txt written here, cached.bin filled whole, remote.bin never read, large.bin with one of four chunks.</summary>
+    private async Task<OverlayEnvironment> FourKindsAsync()
+    {
+        var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?>
+        {
+            ["S3_OVERLAY_CHUNK_SIZE"] = MiB.ToString(),
+            ["S3_OVERLAY_CHUNK_THRESHOLD"] = (2 * MiB).ToString(),
+        });
+        await env.SeedRemoteAsync("cached.bin", 1000, 1);
+        await env.GetAndCheckAsync("cached.bin", 1, 1000); // also creates the bucket locally
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "local.txt", ContentBody = "mine", UseChunkEncoding = false });
+        await env.SeedRemoteAsync("remote.bin", 1000, 2);
+        await env.SeedRemoteAsync("large.bin", 3 * MiB + 5, 3); // four chunks
+        await env.GetAndCheckAsync("large.bin", 3, 3 * MiB + 5, first: 0, last: 99); // the first only
+        using var admin = new AdminHttp(env.Proxy.Url);
+        await EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket)).GetProperty("chunks").GetInt32() == 1, "the fills are stored");
+        return env;
     }
 }

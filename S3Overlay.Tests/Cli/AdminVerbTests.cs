@@ -1,3 +1,4 @@
+using S3Overlay.Tests.Telemetry;
 using System.Net;
 using System.Text.Json;
 using Amazon.S3;
@@ -11,6 +12,9 @@ namespace S3Overlay.Tests.Cli;
 /// <c>s3overlay status|warm|evict|whiteouts</c> against a running overlay (s3rver as the remote,
 /// behind a counting relay): each verb changes or shows what the server really holds.
 /// </summary>
+// The status verb prints the server's figures, which come from the process-wide S3Overlay meter:
+// other tests' reads must not run at the same time (see OverlayMeterCollection).
+[Collection(nameof(OverlayMeterCollection))]
 public sealed class AdminVerbTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private Task<OverlayEnvironment> StartAsync() => OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded);
@@ -32,7 +36,7 @@ public sealed class AdminVerbTests(OverlayServers servers) : IClassFixture<Overl
         Assert.DoesNotContain('\r', run.Output); // not a terminal: plain lines
         Assert.Equal("completed: 3/3 objects, 146.5 KiB", lines[^1]);
         using var admin = new AdminHttp(env.Proxy.Url);
-        await OverlayEnvironment.EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket, "warm/")).GetProperty("objects").GetInt32() == 3, "the warmed objects are stored");
+        await EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket, "warm/")).GetProperty("objects").GetInt32() == 3, "the warmed objects are stored");
         env.Relay.ResetCounts();
         for (var i = 0; i < 3; i++) await env.GetAndCheckAsync($"warm/{i}.bin", i, 50_000);
         Assert.Equal(0, env.Relay.TotalRequests);
@@ -48,7 +52,7 @@ public sealed class AdminVerbTests(OverlayServers servers) : IClassFixture<Overl
         await env.GetAndCheckAsync("a/one.bin", 1, 10_000);
         await env.GetAndCheckAsync("a/two.bin", 2, 20_000);
         using var admin = new AdminHttp(env.Proxy.Url);
-        await OverlayEnvironment.EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket)).GetProperty("objects").GetInt32() == 2, "both fills are stored");
+        await EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket)).GetProperty("objects").GetInt32() == 2, "both fills are stored");
 
         var run = await RunAsync(env, "evict", $"{env.Bucket}/a/one.bin");
         Assert.True(run.ExitCode == 0, run.Error);

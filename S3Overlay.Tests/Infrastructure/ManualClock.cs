@@ -1,11 +1,12 @@
 namespace S3Overlay.Tests.Infrastructure;
 
-/// <summary>A clock that moves only when a test moves it (timers are the system's).</summary>
+/// <summary>A clock that moves only when a test moves it or sets it (timers are the system's).</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
-    private DateTimeOffset _now = start;
+    /// <summary>The server's "now", for expiry and skew.</summary>
+    public DateTimeOffset Now { get; set; } = start;
 
-    public override DateTimeOffset GetUtcNow() => _now;
+    public override DateTimeOffset GetUtcNow() => Now;
 
-    public void Advance(TimeSpan by) => _now += by;
+    public void Advance(TimeSpan by) => Now += by;
 }

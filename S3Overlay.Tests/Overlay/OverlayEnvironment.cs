@@ -197,17 +197,6 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         }
     }
 
-    /// <summary>Fills complete in the background just after the last byte reaches the client.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition()) return;
-            await Task.Delay(25);
-        }
-        Assert.Fail($"Not after 5 s: {what}");
-    }
-
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

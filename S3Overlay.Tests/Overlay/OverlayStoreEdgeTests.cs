@@ -19,7 +19,9 @@ public class OverlayStoreEdgeTests
     private readonly InMemoryObjectStore _remote = new();
     private readonly ManualClock _clock = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
 
-    private OverlayObjectStore Overlay(bool cache = true, TimeSpan? revalidate = null) => new(_local, _remote,
+    private OverlayObjectStore Overlay(bool cache = true, TimeSpan? revalidate = null) => new(Parts(cache, revalidate));
+
+    private OverlayParts Parts(bool cache = true, TimeSpan? revalidate = null) => new(_local, _remote,
         new OverlaySettings(BucketMapping.Parse("data:origin"), cache, ChunkThreshold: 4 * ChunkSize, ChunkSize, "s3-overlay-cache",
             TimeSpan.FromSeconds(30), revalidate, Path.Combine(Path.GetTempPath(), "s3overlay-test-spill")),
         _clock, NullLoggerFactory.Instance);
@@ -46,7 +48,7 @@ public class OverlayStoreEdgeTests
 
         var first = await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default);
         Assert.Equal(body, await ReadAll(first));
-        await Eventually(() => _local.Contains("data", "k"));
+        await EventuallyAsync(() => _local.Contains("data", "k"), "the fill is stored locally");
 
         var second = await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default);
         Assert.Equal(body, await ReadAll(second));
@@ -80,7 +82,7 @@ public class OverlayStoreEdgeTests
         var got = await overlay.GetObjectAsync("data", "big", range, default);
         Assert.Equal(body[(int)(3 * ChunkSize + 10)..(int)(3 * ChunkSize + 1001)], await ReadAll(got));
         Assert.Equal(ChunkSize, _remote.BytesServed);
-        await Eventually(() => _local.Keys("s3-overlay-cache").Any(k => k.StartsWith("manifests/")));
+        await EventuallyAsync(() => _local.Keys("s3-overlay-cache").Any(k => k.StartsWith("manifests/")), "a manifest is stored");
 
         var again = await overlay.GetObjectAsync("data", "big", range, default);
         Assert.Equal(body[(int)(3 * ChunkSize + 10)..(int)(3 * ChunkSize + 1001)], await ReadAll(again));
@@ -98,7 +100,7 @@ public class OverlayStoreEdgeTests
         _remote.Put("origin", "big", old);
         var overlay = Overlay();
         await ReadAll(await overlay.GetObjectAsync("data", "big", new ObjectReadRequest(new ByteRange(0, 10), ReadConditions.None), default));
-        await Eventually(() => _local.Keys("s3-overlay-cache").Any(k => k.StartsWith("manifests/")));
+        await EventuallyAsync(() => _local.Keys("s3-overlay-cache").Any(k => k.StartsWith("manifests/")), "a manifest is stored");
 
         var replaced = Bytes((int)(6 * ChunkSize), 5);
         _remote.Put("origin", "big", replaced);
@@ -126,10 +128,12 @@ public class OverlayStoreEdgeTests
     {
         var body = Bytes(5000, 7);
         _remote.Put("origin", "k", body);
-        var overlay = Overlay(cache: false);
-        Assert.Equal(body, await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
-        Assert.Equal(body.Length, (await Overlay().HeadObjectAsync("data", "k", ReadConditions.None, default)).Size);
-        await Task.Delay(100);
+        var uncached = Parts(cache: false);
+        Assert.Equal(body, await ReadAll(await new OverlayObjectStore(uncached).GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
+        var cached = Parts();
+        Assert.Equal(body.Length, (await new OverlayObjectStore(cached).HeadObjectAsync("data", "k", ReadConditions.None, default)).Size);
+        // Whatever either started past its request (a fill would be) has finished: no sleep needed.
+        await Task.WhenAll(uncached.Work.WhenIdle(), cached.Work.WhenIdle());
         Assert.Empty(await _local.ListBucketsAsync(default));
     }
 
@@ -139,7 +143,7 @@ public class OverlayStoreEdgeTests
         _remote.Put("origin", "k", Bytes(1000, 8));
         var overlay = Overlay(revalidate: TimeSpan.FromMinutes(1));
         await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
-        await Eventually(() => _local.Keys("s3-overlay-cache").Any());
+        await EventuallyAsync(() => _local.Keys("s3-overlay-cache").Any(), "the cache bucket holds the fill's record");
 
         _clock.Advance(TimeSpan.FromMinutes(2));
         await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
@@ -151,7 +155,7 @@ public class OverlayStoreEdgeTests
         Assert.Equal(changed, await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
 
         Assert.Equal(2, _remote.Gets);
-        await Eventually(async () => (await _local.HeadObjectAsync("data", "k", ReadConditions.None, default)).ETag == (await _remote.HeadObjectAsync("origin", "k", ReadConditions.None, default)).ETag);
+        await EventuallyAsync(async () => (await _local.HeadObjectAsync("data", "k", ReadConditions.None, default)).ETag == (await _remote.HeadObjectAsync("origin", "k", ReadConditions.None, default)).ETag, "the changed object replaces the cached copy");
 
         // Due again, with the remote down: the cached copy is served.
         _remote.Failure = new HttpRequestException("down");
@@ -165,7 +169,7 @@ public class OverlayStoreEdgeTests
         _remote.Put("origin", "big", Bytes((int)(5 * ChunkSize), 10));
         var overlay = Overlay();
         await ReadAll(await overlay.GetObjectAsync("data", "big", new ObjectReadRequest(new ByteRange(0, 0), ReadConditions.None), default));
-        await Eventually(() => _local.Keys("s3-overlay-cache").Any());
+        await EventuallyAsync(() => _local.Keys("s3-overlay-cache").Any(), "the cache bucket holds the fill's record");
         Assert.DoesNotContain(await overlay.ListBucketsAsync(default), b => b.Name == "s3-overlay-cache");
         Assert.Null(await overlay.GetBucketAsync("s3-overlay-cache", default));
         var denied = await Assert.ThrowsAsync<S3Exception>(() => overlay.GetObjectAsync("s3-overlay-cache", "x", ObjectReadRequest.Whole, default));
@@ -192,17 +196,5 @@ public class OverlayStoreEdgeTests
         Assert.Equal("remote1", mapping.RemoteBucketOf("local1"));
         Assert.Equal("remote2", mapping.RemoteBucketOf("local2"));
         Assert.Equal("other", mapping.RemoteBucketOf("other"));
-    }
-
-    private static async Task Eventually(Func<bool> condition) => await Eventually(() => Task.FromResult(condition()));
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            try { if (await condition()) return; } catch (S3Exception) { }
-            await Task.Delay(25);
-        }
-        Assert.Fail("The condition did not become true in 5 s.");
     }
 }

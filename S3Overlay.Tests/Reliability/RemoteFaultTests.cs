@@ -70,7 +70,7 @@ public sealed class RemoteFaultTests(OverlayServers servers) : IClassFixture<Ove
         // With the remote refusing everything, only the cache can answer: it must hold exactly the right bytes.
         world.Relay.Plan = _ => new Fault(FaultKind.Status, Status: 503);
         foreach (var (key, length, seed) in objects)
-            await OverlayEnvironment.EventuallyAsync(
+            await EventuallyAsync(
                 async () => await world.ReadAsync(key, length, seed, Deadline) switch
                 {
                     ReadOutcome.Wrong => throw new Xunit.Sdk.XunitException($"the cache served wrong bytes of {key}"),

@@ -52,8 +52,7 @@ public sealed class AbandonedUploadTests : IDisposable
         await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_MULTIPART_MAX_AGE"] = "3600" }, dataDir: _dataDir.FullName);
 
         var uploadDir = Path.Join(_dataDir.FullName, ".s3overlay", "uploads", "bucket", uploadId);
-        for (var i = 0; i < 100 && Directory.Exists(uploadDir); i++) await Task.Delay(50);
-        Assert.False(Directory.Exists(uploadDir));
+        await EventuallyAsync(() => !Directory.Exists(uploadDir), "the abandoned upload's folder is removed");
     }
 
     [Theory]

@@ -90,6 +90,8 @@ internal static class BrowserScript
           if (overlay && overlay.querySelector('button')) {
             var api = overlay.dataset.api, bucket = encodeURIComponent(overlay.dataset.bucket), name = encodeURIComponent(overlay.dataset.name),
                 state = document.getElementById('overlay-state'), meter = document.getElementById('warm-progress');
+            // What the last warm did, kept across the reload that shows its effect.
+            if (sessionStorage.getItem('overlay-state')) { state.textContent = sessionStorage.getItem('overlay-state'); sessionStorage.removeItem('overlay-state'); }
             function call(method, path) {
               return fetch(api + path, { method: method, credentials: 'same-origin' }).then(function (r) {
                 return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || 'HTTP ' + r.status); return j; });
@@ -101,7 +103,7 @@ internal static class BrowserScript
               return call('GET', '/jobs/' + encodeURIComponent(id)).then(function (job) {
                 meter.hidden = false;
                 if (job.objectsTotal) { meter.max = job.objectsTotal; meter.value = job.objectsDone; }
-                state.textContent = job.state + ': ' + job.objectsDone + (job.objectsTotal != null ? ' of ' + job.objectsTotal : '') + ' objects, ' + job.bytes + ' bytes';
+                state.textContent = job.state + ': ' + job.objectsDone + (job.objectsTotal != null ? ' of ' + job.objectsTotal : '') + ' objects' + (job.objectsFailed ? ' (' + job.objectsFailed + ' failed)' : '') + ', ' + job.bytes + ' bytes';
                 if (job.state === 'running') return new Promise(function (r) { setTimeout(r, 250); }).then(function () { return follow(id); });
                 if (job.state !== 'completed') throw new Error(job.error || job.state);
               });
@@ -111,7 +113,7 @@ internal static class BrowserScript
               busy(true); state.textContent = 'starting';
               call('POST', '/warm/' + bucket + '?prefix=' + name)
                 .then(function (j) { return follow(j.id); })
-                .then(function () { location.reload(); }, failed);
+                .then(function () { sessionStorage.setItem('overlay-state', 'Warm ' + state.textContent); location.reload(); }, failed);
             });
             overlay.querySelector('button[data-evict]').addEventListener('click', function () {
               busy(true); state.textContent = 'evicting';

@@ -14,6 +14,7 @@ internal static class OverlayControls
     /// <param name="cachedBytes">Bytes cached under the folder; null on an object page.</param>
     public static void Render(HtmlPage page, string bucket, string prefix, string? key, long? cachedBytes, bool signedIn)
     {
+        if (cachedBytes is null && !signedIn) return; // an anonymous visitor's object page: nothing to show or do
         page.Raw("<div class=\"bar overlay\" id=\"overlay\" data-api=\"").Text(AdminApi.Prefix).Raw("\" data-bucket=\"").Text(bucket)
             .Raw("\" data-scope=\"").Raw(key is null ? "prefix" : "key").Raw("\" data-name=\"").Text(key ?? prefix).Raw("\">");
         page.Raw("<span class=\"grow\">");
@@ -30,6 +31,6 @@ internal static class OverlayControls
             page.Raw("<progress id=\"warm-progress\" max=\"1\" value=\"0\" hidden></progress><span class=\"muted\" id=\"overlay-state\" role=\"status\"></span>");
         }
         page.Raw("</div>");
-        if (signedIn && key is null) page.Raw("<div class=\"card whiteouts\" id=\"whiteouts\" hidden><ul></ul></div>");
+        if (signedIn && key is null) page.Raw("<div class=\"card whiteouts\" id=\"whiteouts\" hidden><p>Deleted here: hidden whatever the remote holds.</p><ul></ul></div>");
     }
 }

@@ -46,7 +46,7 @@ internal static class PageLayout
         .badge.remote{color:#6b7280;background:#f4f5f7;border-color:#d6d9df} .badge.partial{color:#8a5a00;background:#fff6e0;border-color:#efd49a}
         .badge.deleted{color:var(--danger);background:#fdeeee;border-color:#f0c4c4}
         .overlay{background:#f5f8fd;border:1px solid var(--line);border-radius:8px;padding:.5rem .8rem} .overlay progress{width:8rem}
-        .whiteouts ul{margin:0;padding:.6rem 1.2rem} .whiteouts li{padding:.15rem 0}
+        .whiteouts p{margin:.6rem 1rem 0;font-weight:600} .whiteouts ul{margin:0;padding:.4rem 1rem .6rem 2.2rem} .whiteouts li{padding:.15rem 0}
         .notice{background:#fff8e6;border:1px solid #f1dca4;border-radius:8px;padding:.6rem .9rem;margin-bottom:1rem}
         """;
 
