@@ -106,7 +106,11 @@ public sealed class FaultWorld : IAsyncDisposable
             try
             {
                 await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-                return await PatternData.MismatchAsync(body, 0, length, seed).WaitAsync(timeout.Token) is null ? ReadOutcome.Right : ReadOutcome.Wrong;
+                if (await PatternData.MismatchAsync(body, 0, length, seed).WaitAsync(timeout.Token) is null) return ReadOutcome.Right;
+                // A changed byte can only be found at the end of the body, so a client gets those before
+                // it is found: they are wrong only if the body then ends cleanly, not cut off.
+                await body.CopyToAsync(Stream.Null, timeout.Token);
+                return ReadOutcome.Wrong;
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {

@@ -57,8 +57,6 @@ public sealed class RemoteFaultTests(OverlayServers servers) : IClassFixture<Ove
         {
             var outcomes = await Task.WhenAll(Enumerable.Range(0, Readers).Select(_ => world.ReadAsync(key, length, seed, Deadline)));
             ReliabilityRun.Tally("faults", $"{faultName}", outcomes.Length, outcomes.Count(o => o == ReadOutcome.Wrong));
-            if (fault.Kind == FaultKind.Corrupt && outcomes.Contains(ReadOutcome.Wrong))
-                Assert.Skip("overlay bug: a whole-object fill hands its readers the last byte and the end of the body before the remote read has passed its MD5 check, so a body changed under its ETag reaches the client complete and wrong");
             var expected = fault.Kind == FaultKind.Slow ? ReadOutcome.Right : ReadOutcome.Error;
             Assert.All(outcomes, o => Assert.Equal(expected, o));
         }

@@ -40,7 +40,7 @@ public sealed partial class S3ObjectStore
         ResolvedRange? retry = null;
         try
         {
-            var body = new ReadIdleTimeoutStream(RemoteBody.Of(response.ResponseStream), Options.ReadIdleTimeout, Options.Describe());
+            var body = new ReadIdleTimeoutStream(RemoteBody.Of(response, whole: rangeHeader is null), Options.ReadIdleTimeout, Options.Describe());
             var answered = ContentRange.Parse(response.ContentRange);
             var size = answered?.TotalSize ?? response.ContentLength;
             var info = PreservedMetadata.Read(key, size, response.ETag, response.LastModified, response.Headers, response.Metadata, response.ExpiresString);
