@@ -66,11 +66,18 @@ public sealed class ChromiumTests
         Assert.Contains("339.8 KiB", await page.Locator("table.props").First.InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "object.png"), FullPage = true });
         var dialogs = new List<string>();
+        // Any dialog after the confirmation is the page's own error report (alert): fail with it.
+        var pageError = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         page.Dialog += (_, dialog) =>
         {
-            lock (dialogs) dialogs.Add(dialog.Message);
+            lock (dialogs)
+            {
+                dialogs.Add(dialog.Message);
+                if (dialogs.Count > 1) pageError.TrySetResult(dialog.Message);
+            }
             dialog.AcceptAsync();
         };
+        page.Console += (_, message) => { if (message.Type == "error") pageError.TrySetResult("console: " + message.Text); };
         await page.Locator("button[data-delete]").ClickAsync();
         // The object is gone from the store once the page's presigned DELETE has run.
         var deadline = DateTime.UtcNow.AddMilliseconds(PatientMs);
@@ -84,7 +91,10 @@ public sealed class ChromiumTests
         // for that, not for the folder page's load event: in about 1 run in 2 here, with the
         // folder's GET answered 200 and the navigation committed, Chromium's load event did not
         // reach Playwright within 15 s (the old test gave up after 10 s and navigated by hand).
-        await page.WaitForURLAsync(proxy.Url + "/_overlay/browse/photos/", new() { WaitUntil = WaitUntilState.Commit });
+        var returned = page.WaitForURLAsync(proxy.Url + "/_overlay/browse/photos/", new() { WaitUntil = WaitUntilState.Commit });
+        if (await Task.WhenAny(returned, pageError.Task) == pageError.Task)
+            Assert.Fail($"The page reported an error instead of returning to its folder: {await pageError.Task} (page at {page.Url})");
+        await returned;
         await page.Locator("td.name a", new() { HasText = "notes.txt" }).WaitForAsync();
         lock (dialogs) Assert.Equal(["Delete cat.jpg?"], dialogs);
         var after = await page.Locator("td.name a").AllInnerTextsAsync();
