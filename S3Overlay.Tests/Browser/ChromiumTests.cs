@@ -77,7 +77,6 @@ public sealed class ChromiumTests
             }
             dialog.AcceptAsync();
         };
-        page.Console += (_, message) => { if (message.Type == "error") pageError.TrySetResult("console: " + message.Text); };
         await page.Locator("button[data-delete]").ClickAsync();
         // The object is gone from the store once the page's presigned DELETE has run.
         var deadline = DateTime.UtcNow.AddMilliseconds(PatientMs);

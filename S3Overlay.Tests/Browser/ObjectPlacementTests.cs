@@ -136,7 +136,8 @@ public sealed class ObjectPlacementTests(OverlayServers servers) : IClassFixture
             ["S3_OVERLAY_CHUNK_THRESHOLD"] = (2 * MiB).ToString(),
         });
         await env.SeedRemoteAsync("cached.bin", 1000, 1);
-        await env.GetAndCheckAsync("cached.bin", 1, 1000); // also creates the bucket locally
+        await env.GetAndCheckAsync("cached.bin", 1, 1000); // also creates the bucket locally, once its fill is stored
+        await env.FillsIdleAsync();
         await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "local.txt", ContentBody = "mine", UseChunkEncoding = false });
         await env.SeedRemoteAsync("remote.bin", 1000, 2);
         await env.SeedRemoteAsync("large.bin", 3 * MiB + 5, 3); // four chunks

@@ -39,13 +39,15 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
             await client.PutBucketAsync(Bucket);
             var errors = new ConcurrentQueue<string>();
             long operations = 0, bytes = 0;
+            // Each client's keys outlive the warm-up: what it wrote then is still there (and listed) after.
+            var randoms = Enumerable.Range(0, clients).Select(c => new Random(seed + c)).ToArray();
+            var ledgers = Enumerable.Range(0, clients).Select(_ => new Dictionary<string, int>()).ToArray();
             async Task RunAsync(TimeSpan length)
             {
                 var clock = Stopwatch.StartNew();
                 await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
                 {
-                    var random = new Random(seed + c);
-                    var mine = new Dictionary<string, int>();
+                    var (random, mine) = (randoms[c], ledgers[c]);
                     while (clock.Elapsed < length)
                     {
                         try

@@ -35,8 +35,11 @@ public sealed class RemoteFill
     /// <summary>Completes when the remote read and the local write (if any) are over, whatever their outcome.</summary>
     public Task Finished => _finished.Task;
 
-    /// <summary>Takes a reader's share; false when the fill is over and its bytes are gone.</summary>
-    public bool TryJoin() => _spill.TryAcquire();
+    /// <summary>Whether the remote read failed: a read that comes after that asks the remote again rather than join it.</summary>
+    public bool HasFailed => _spill.Failed && !Declined; // Declined is set before the spill fails: read it after
+
+    /// <summary>Takes a reader's share; false when the fill is over and its bytes are gone, or it has failed.</summary>
+    public bool TryJoin() => !HasFailed && _spill.TryAcquire();
 
     /// <summary>A joined reader that will not read gives its share back.</summary>
     public void Leave() => _spill.Release();

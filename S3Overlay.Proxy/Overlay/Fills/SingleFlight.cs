@@ -26,7 +26,8 @@ public sealed class SingleFlight<TKey>(string spillDirectory, FillSlots slots) w
             if (TryJoin(key) is { } joined) return (joined, true);
             slots.Take();
             var fill = new RemoteFill(spillDirectory);
-            if (!_fills.TryAdd(key, fill))
+            // A failed fill may still be winding down (its local write, its span): it is replaced, not joined.
+            if (!_fills.TryAdd(key, fill) && !(_fills.TryGetValue(key, out var current) && current.HasFailed && _fills.TryUpdate(key, fill, current)))
             {
                 slots.Release();
                 fill.Leave();

@@ -48,6 +48,9 @@ public sealed class SpillBuffer
 
     public long Written { get { lock (_lock) return _written; } }
 
+    /// <summary>Whether the writer has failed (or declined): readers that open it now only get the error.</summary>
+    public bool Failed { get { lock (_lock) return _failure is not null; } }
+
     /// <summary>The length the body will have once complete (known from the remote's headers).</summary>
     public void Expect(long length) { lock (_lock) _expected = length; }
 

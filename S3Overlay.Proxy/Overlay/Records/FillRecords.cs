@@ -19,6 +19,11 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
 {
     private readonly ConcurrentDictionary<(string RemoteBucket, string Key), string> _storedGenerations = new();
 
+    // The manifest a generation's chunks are writing now. A read and its read-ahead store chunks
+    // side by side: one writes the manifest and the other waits for it, because two writes of one
+    // key at once are more than some S3 servers keep whole (s3rver writes in place).
+    private readonly ConcurrentDictionary<(string RemoteBucket, string Key, string ETag), Lazy<Task>> _recording = new();
+
     public Task<FillRecord?> ReadAsync(string remoteBucket, string key, CancellationToken ct) =>
         FillRecord.ReadAsync(local, settings.CacheBucket, remoteBucket, key, ct);
 
@@ -51,10 +56,22 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
     {
         var id = (remoteBucket, remoteObject.Key);
         if (_storedGenerations.TryGetValue(id, out var known) && known == remoteObject.ETag) return;
-        var current = await ReadAsync(remoteBucket, remoteObject.Key, CancellationToken.None);
-        if (current?.ETag != remoteObject.ETag || !current.IsChunked)
-            await WriteAsync(FillRecord.Of(remoteBucket, remoteObject, chunkSize, clock.GetUtcNow()));
-        _storedGenerations[id] = remoteObject.ETag;
+        var generation = (remoteBucket, remoteObject.Key, remoteObject.ETag);
+        var writing = _recording.GetOrAdd(generation, _ => new Lazy<Task>(async () =>
+        {
+            var current = await ReadAsync(remoteBucket, remoteObject.Key, CancellationToken.None);
+            if (current?.ETag != remoteObject.ETag || !current.IsChunked)
+                await WriteAsync(FillRecord.Of(remoteBucket, remoteObject, chunkSize, clock.GetUtcNow()));
+            _storedGenerations[id] = remoteObject.ETag;
+        }));
+        try
+        {
+            await writing.Value;
+        }
+        finally
+        {
+            _recording.TryRemove(new KeyValuePair<(string, string, string), Lazy<Task>>(generation, writing));
+        }
     }
 
     /// <summary>The local object, if any, and whether the remote has since replaced it (only asked once revalidation is due).</summary>
