@@ -149,6 +149,13 @@ public sealed class ChunkedReads(
     {
         try
         {
+            // A fill in flight first, then the cache (as OpenChunkAsync): the other way round, a fill
+            // that ends between the two (the read's own generation check, say) is fetched again.
+            if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
+            {
+                inFlight.Leave();
+                return;
+            }
             if (await HasChunkAsync(chunked, index, ct)) return;
             var (fill, joined) = JoinFill(chunked, index);
             chunked.Started(index, joined);
