@@ -81,19 +81,8 @@ public sealed class FaultRelay : IAsyncDisposable
 
     public static async Task<FaultRelay> StartAsync(string targetUrl)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
-        builder.Logging.SetMinimumLevel(LogLevel.Critical);
-        var app = builder.Build();
-        var target = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = System.Net.DecompressionMethods.None })
-        {
-            BaseAddress = new Uri(targetUrl),
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
         FaultRelay? relay = null;
-        app.Run(context => relay!.RelayAsync(context));
-        await app.StartAsync();
+        var (app, target) = await LoopbackRelay.StartAsync(targetUrl, context => relay!.RelayAsync(context));
         relay = new FaultRelay(app, target);
         return relay;
     }
@@ -117,31 +106,11 @@ public sealed class FaultRelay : IAsyncDisposable
             return;
         }
 
-        using var answer = await ForwardAsync(context);
-        var response = context.Response;
-        response.StatusCode = (int)answer.StatusCode;
-        foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
-            if (!name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
-                response.Headers[name] = values.ToArray();
+        using var answer = await LoopbackRelay.ForwardAsync(_target, context);
         if (HttpMethods.IsHead(context.Request.Method)) return;
 
         await using var body = await answer.Content.ReadAsStreamAsync(context.RequestAborted);
         await SendBodyAsync(context, body, fault);
-    }
-
-    private async Task<HttpResponseMessage> ForwardAsync(HttpContext context)
-    {
-        var request = context.Request;
-        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), request.Path.Value + request.QueryString.Value);
-        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
-            forward.Content = new StreamContent(request.Body);
-        foreach (var (name, values) in request.Headers)
-        {
-            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
-            if (!forward.Headers.TryAddWithoutValidation(name, values.ToArray()))
-                forward.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());
-        }
-        return await _target.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
     }
 
     private async Task SendBodyAsync(HttpContext context, Stream body, Fault? fault)
