@@ -1,4 +1,4 @@
-using S3Overlay.S3.Payloads;
+using S3Overlay.Streams;
 using System.Diagnostics;
 using S3Overlay.Telemetry;
 
