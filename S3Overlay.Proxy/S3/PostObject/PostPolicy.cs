@@ -89,7 +89,7 @@ public sealed class PostPolicy
     /// <summary><c>{"acl": "public-read"}</c>: an exact match.</summary>
     private static PolicyCondition Simple(JsonProperty property, JsonElement item) =>
         property.Value.ValueKind == JsonValueKind.String
-            ? new PolicyCondition(PolicyMatch.Eq, property.Name, property.Value.GetString()!, $"[\"eq\", \"${property.Name}\", {property.Value.GetRawText()}]")
+            ? new PolicyCondition(PolicyMatch.Eq, property.Name, property.Value.GetString()!, Text("eq", "$" + property.Name, property.Value.GetString()!))
             : throw Invalid($"Invalid Simple-Condition: {item.GetRawText()}");
 
     /// <summary><c>["eq", "$key", "a"]</c> or <c>["starts-with", "$key", "user/"]</c>.</summary>
@@ -105,8 +105,11 @@ public sealed class PostPolicy
             _ => throw Invalid($"Invalid Condition: unknown operation '{operation}'."),
         };
         if (!field.StartsWith('$') || field.Length == 1) throw Invalid($"Invalid Condition: the field '{field}' must start with '$'.");
-        return new PolicyCondition(match, field[1..], value, item.GetRawText());
+        return new PolicyCondition(match, field[1..], value, Text(operation, field, value));
     }
+
+    /// <summary>A condition as S3's error messages quote it: <c>["eq", "$key", "a.txt"]</c>.</summary>
+    private static string Text(params string[] parts) => "[" + string.Join(", ", parts.Select(p => JsonSerializer.Serialize(p))) + "]";
 
     private static long Length(JsonElement value, JsonElement item)
     {
