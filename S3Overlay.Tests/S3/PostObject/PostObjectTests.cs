@@ -52,6 +52,12 @@ public abstract class PostObjectTests(StoreTargets target) : EveryStoreTests(tar
         Assert.Equal(Hello, await ReadAllAsync(got.ResponseStream));
         Assert.Equal("text/plain", got.Headers.ContentType);
         Assert.Equal("blue", got.Metadata["colour"]);
+        if (Kind == StoreKind.Overlay)
+        {
+            // Writes stay local: the remote behind the overlay never sees the upload.
+            var remote = await Assert.ThrowsAsync<AmazonS3Exception>(() => Target.Backend!.GetObjectMetadataAsync(bucket, "uploads/note.txt"));
+            Assert.Equal(HttpStatusCode.NotFound, remote.StatusCode);
+        }
     }
 
     [Fact]
