@@ -1,6 +1,8 @@
 using Amazon.S3.Model;
 using Microsoft.Playwright;
 using S3Overlay.Tests.Infrastructure;
+using static S3Overlay.Tests.Browser.BucketCorsChromiumTests;
+using static S3Overlay.Tests.Browser.ChromiumTests;
 using static S3Overlay.Tests.S3.PostObject.PostForms;
 
 namespace S3Overlay.Tests.S3.PostObject;
@@ -12,9 +14,6 @@ namespace S3Overlay.Tests.S3.PostObject;
 /// </summary>
 public sealed class PostObjectChromiumTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    /// <summary>Another origin than the proxy's (127.0.0.1:port), on loopback too so Chromium's private-network rules stay out of it.</summary>
-    private const string PageOrigin = "http://localhost:9";
     private const int PatientMs = 60_000;
 
     [Fact]
@@ -30,14 +29,7 @@ public sealed class PostObjectChromiumTests
             + "<input type=\"file\" name=\"file\"><input type=\"submit\" id=\"send\"></form></body></html>";
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium, Headless = true,
-            // The page is fulfilled by Playwright, not fetched from loopback, so Chromium counts it as public and
-            // would refuse it the loopback proxy whatever CORS says: its local-network checks are not under test.
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights"],
-        });
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = CrossOriginLaunchFlags });
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(PatientMs);
         await page.RouteAsync(PageOrigin + "/**", route => route.FulfillAsync(new()
