@@ -82,15 +82,23 @@ public sealed class PostForm
 
     private static async Task<string> ReadFieldAsync(Stream body, int budget, CancellationToken ct)
     {
-        var buffer = new byte[Math.Max(budget, 0) + 1];
-        var length = 0;
-        int n;
-        while ((n = await body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+        budget = Math.Max(budget, 0);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(budget + 1);
+        try
         {
-            length += n;
-            if (length > budget) throw TooLarge();
+            var length = 0;
+            int n;
+            while ((n = await body.ReadAsync(buffer.AsMemory(length, budget + 1 - length), ct)) > 0)
+            {
+                length += n;
+                if (length > budget) throw TooLarge();
+            }
+            return Encoding.UTF8.GetString(buffer, 0, length);
         }
-        return Encoding.UTF8.GetString(buffer, 0, length);
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static S3Exception Malformed() => new(S3Error.MalformedPOSTRequest);

@@ -23,7 +23,6 @@ public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2
     /// <summary>S3's largest object by POST, as by PUT.</summary>
     public const long MaxObjectBytes = 5L * 1024 * 1024 * 1024;
 
-    private const int MaxKeyBytes = 1024;
     private const int MaxTaggingBytes = 64 * 1024;
 
     public async Task HandleAsync(S3Request r)
@@ -75,7 +74,7 @@ public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2
     {
         var key = Required(form.Field("key"), "key").Replace("${filename}", form.FileName, StringComparison.Ordinal);
         if (key.Length == 0) throw new S3Exception(S3Error.InvalidArgument.WithMessage("User key must have a length greater than 0.")).With("ArgumentName", "key");
-        if (Encoding.UTF8.GetByteCount(key) > MaxKeyBytes) throw new S3Exception(S3Error.KeyTooLongError, key);
+        if (Encoding.UTF8.GetByteCount(key) > Handlers.S3Handlers.MaxKeyBytes) throw new S3Exception(S3Error.KeyTooLongError, key);
         return key;
     }
 
