@@ -204,6 +204,36 @@ public abstract class PostObjectTests(StoreTargets target) : EveryStoreTests(tar
     }
 
     [Fact]
+    public async Task A_preflight_for_a_form_upload_from_another_origin_follows_the_buckets_CORS_rules()
+    {
+        var bucket = await Target.NewBucketAsync();
+        await Client.PutCORSConfigurationAsync(new PutCORSConfigurationRequest
+        {
+            BucketName = bucket,
+            Configuration = new CORSConfiguration { Rules = [new CORSRule { AllowedOrigins = ["https://app.example"], AllowedMethods = ["POST"], AllowedHeaders = ["*"] }] },
+        });
+        using var http = Client(Target.Proxy);
+        HttpRequestMessage Preflight(string origin)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Options, bucket);
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("Access-Control-Request-Method", "POST");
+            return request;
+        }
+
+        using (var allowed = await http.SendAsync(Preflight("https://app.example")))
+        {
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            Assert.Equal("https://app.example", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        }
+        using (var other = await http.SendAsync(Preflight("https://elsewhere.example")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+            Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
+        }
+    }
+
+    [Fact]
     public async Task Boto3_generate_presigned_post_uploads_with_requests()
     {
         var bucket = await Target.NewBucketAsync();
