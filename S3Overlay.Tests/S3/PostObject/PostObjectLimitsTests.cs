@@ -79,6 +79,25 @@ public sealed class PostObjectLimitsTests
         Assert.DoesNotContain(acl.Grants, g => g.Grantee.URI is not null);
     }
 
+    [Fact]
+    public async Task A_virtual_hosted_form_upload_answers_with_the_objects_virtual_hosted_address()
+    {
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_BASE_DOMAIN"] = "s3.example.test" });
+        using var s3 = proxy.CreateClient(defaults: false);
+        await s3.PutBucketAsync("vhost");
+        using var http = Client(proxy);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = Content(SignedV4("vhost", [("key", "a b.txt"), ("success_action_status", "201")]), "v"u8.ToArray()) };
+        request.Headers.Host = "vhost.s3.example.test";
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("http://vhost.s3.example.test/a%20b.txt", response.Headers.Location?.OriginalString);
+        Assert.Contains("<Location>http://vhost.s3.example.test/a%20b.txt</Location>", await response.Content.ReadAsStringAsync());
+        using var got = await s3.GetObjectAsync("vhost", "a b.txt");
+        Assert.Equal("v", await new StreamReader(got.ResponseStream).ReadToEndAsync());
+    }
+
     private static long LargestFile(string dir)
     {
         long largest = 0;
