@@ -1,6 +1,6 @@
 using System.Globalization;
 using S3Overlay.S3.Errors;
-using S3Overlay.S3.Payloads;
+using S3Overlay.Streams;
 
 namespace S3Overlay.S3.PostObject;
 

@@ -5,6 +5,7 @@ using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
 using S3Overlay.S3.Payloads;
+using S3Overlay.Streams;
 using S3Overlay.S3.Tagging;
 using S3Overlay.S3.Xml;
 using S3Overlay.Storage;
