@@ -20,7 +20,7 @@ public sealed class ChunkedReads(
     /// <summary>The remote no longer holds the generation being read: never mix its bytes with another's.</summary>
     public static readonly S3Error RemoteChanged = S3Error.RemoteError.WithMessage("The remote object changed while it was being read; retry the request.");
 
-    private readonly SingleFlight<string> _fills = new(settings.SpillDirectory, slots, metrics);
+    private readonly SingleFlight<string> _fills = new(FillBody.NewSpillPath(local, settings, stores: settings.CacheEnabled), slots, metrics);
 
     public int InFlight => _fills.Count;
 
@@ -197,13 +197,13 @@ public sealed class ChunkedReads(
     }
 
     /// <summary>Stores a chunk, then (once per generation) the manifest: a manifest never names a generation with no chunk stored.</summary>
-    private async Task StoreAsync(ChunkedObject chunked, int index, Stream body)
+    private async Task StoreAsync(ChunkedObject chunked, int index, FillBody body)
     {
         await LocalBuckets.EnsureAsync(local, settings.CacheBucket, CancellationToken.None);
         try
         {
-            await local.PutObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), body,
-                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index) }, CancellationToken.None);
+            await body.StoreAsync(local, settings.CacheBucket, chunked.ChunkKey(index),
+                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index) });
         }
         catch (Exception e)
         {

@@ -7,7 +7,8 @@ namespace S3Overlay.Overlay;
 /// At most one <see cref="RemoteFill"/> per key in this process: concurrent misses of one object
 /// (or one chunk) join the fill in flight instead of asking the remote again.
 /// </summary>
-public sealed class SingleFlight<TKey>(string spillDirectory, FillSlots slots, OverlayMetrics metrics) where TKey : notnull
+/// <param name="newSpillPath">Where each new fill's spill file goes.</param>
+public sealed class SingleFlight<TKey>(Func<string> newSpillPath, FillSlots slots, OverlayMetrics metrics) where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, RemoteFill> _fills = new();
 
@@ -27,7 +28,7 @@ public sealed class SingleFlight<TKey>(string spillDirectory, FillSlots slots, O
         {
             if (TryJoin(key) is { } joined) return (joined, true);
             slots.Take();
-            var fill = new RemoteFill(spillDirectory, metrics) { StartedBy = startedBy };
+            var fill = new RemoteFill(newSpillPath(), metrics) { StartedBy = startedBy };
             // A failed fill may still be winding down (its local write, its span): it is replaced, not joined.
             if (!_fills.TryAdd(key, fill) && !(_fills.TryGetValue(key, out var current) && current.HasFailed && _fills.TryUpdate(key, fill, current)))
             {

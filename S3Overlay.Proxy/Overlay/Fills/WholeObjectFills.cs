@@ -21,7 +21,7 @@ public sealed class WholeObjectFills(
     IObjectStore local, RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, FillRecords records,
     CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger logger)
 {
-    private readonly SingleFlight<(string Bucket, string Key)> _fills = new(settings.SpillDirectory, slots, metrics);
+    private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(local, settings, stores: true), slots, metrics);
 
     // Keys whose fill ended lately. A miss looks locally once more before asking the remote only
     // for these: a fill that ended since the caller's local miss has stored the object, and any
@@ -113,7 +113,7 @@ public sealed class WholeObjectFills(
     }
 
     /// <param name="replaces">The ETag of the stale local copy this fill refreshes; null when there is none.</param>
-    private async Task StoreAsync(string bucket, string key, ObjectInfo fetched, Stream body, string? replaces)
+    private async Task StoreAsync(string bucket, string key, ObjectInfo fetched, FillBody body, string? replaces)
     {
         // A delete that came while the remote was being read must win (see OverlayObjectStore.DeleteObjectAsync).
         if (await whiteouts.ExistsAsync(bucket, key, CancellationToken.None)) return;
@@ -123,7 +123,7 @@ public sealed class WholeObjectFills(
         ObjectInfo stored;
         try
         {
-            stored = await local.PutObjectAsync(bucket, key, body, new ObjectWrite
+            stored = await body.StoreAsync(local, bucket, key, new ObjectWrite
             {
                 Metadata = fetched.Metadata,
                 ContentLength = fetched.Size,
@@ -134,7 +134,7 @@ public sealed class WholeObjectFills(
                 // only over nothing, or over the stale copy it refreshes.
                 OnlyIfAbsent = replaces is null,
                 IfMatch = replaces,
-            }, CancellationToken.None);
+            });
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
         {

@@ -86,7 +86,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         try
         {
             var content = await remote.GetObjectAsync(remoteBucket, key, request, ct);
-            return new ObjectContent(Named(content.Info, key), content.Body, content.Range);
+            return new ObjectContent(Named(content.Info, key), content.Body, content.Range) { Md5Checked = content.Md5Checked };
         }
         catch (Exception e)
         {
