@@ -120,7 +120,10 @@ public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlaySe
         {
             while (!stop.IsCancellationRequested)
             {
-                var key = $"w{worker}-{random.Next(KeysPerWorker)}";
+                // A key, one below it and one with an empty segment: the embedded store keeps the latter two in its own area
+                // whenever they cannot be plain files, and its crash guarantees must hold there too.
+                var n = random.Next(KeysPerWorker);
+                var key = (n % 3) switch { 0 => $"w{worker}-{n / 3}", 1 => $"w{worker}-{n / 3}/x", _ => $"w{worker}-{n / 3}//y" };
                 var version = random.Next(1, int.MaxValue);
                 switch (random.Next(6))
                 {

@@ -29,7 +29,7 @@ public sealed class AddressingTests(S3Fixture s3) : IClassFixture<S3Fixture>
     }
 
     [Fact]
-    public async Task Path_traversal_attempts_are_S3_errors_and_nothing_leaves_the_data_folder()
+    public async Task Path_traversal_attempts_are_keys_or_S3_errors_and_nothing_leaves_the_data_folder()
     {
         var parent = Directory.CreateTempSubdirectory("s3overlay-traversal-").FullName;
         try
@@ -42,13 +42,25 @@ public sealed class AddressingTests(S3Fixture s3) : IClassFixture<S3Fixture>
             using var client = proxy.CreateClient(defaults: false);
             await client.PutBucketAsync("jail");
 
-            string[] targets =
+            // Below a bucket, dots and slashes are part of the key, as in S3: stored as that key inside the bucket.
+            (string Target, string Key)[] keys =
             [
-                "/jail/../x", "/jail/../../secret.txt", "/jail/%2e%2e/x", "/jail/%2E%2E/%2e%2e/secret.txt",
-                "/jail/a%2F..%2F..%2Fx", "/jail/..%2F..%2Fsecret.txt", "/jail/a/./b", "/jail//etc",
-                "/%2e%2e/secret.txt", "/..%2Fdata/x", "/../secret.txt", "/./jail/x",
+                ("/jail/../x", "../x"), ("/jail/../../secret.txt", "../../secret.txt"), ("/jail/%2e%2e/x", "../x"),
+                ("/jail/%2E%2E/%2e%2e/secret.txt", "../../secret.txt"), ("/jail/a%2F..%2F..%2Fx", "a/../../x"),
+                ("/jail/..%2F..%2Fsecret.txt", "../../secret.txt"), ("/jail/a/./b", "a/./b"), ("/jail//etc", "/etc"),
             ];
-            foreach (var target in targets)
+            foreach (var (target, _) in keys)
+            {
+                using var put = await RawS3.SendAsync(proxy, HttpMethod.Put, target, "evil-payload");
+                Assert.True(put.IsSuccessStatusCode, $"PUT {target}: {(int)put.StatusCode}");
+                using var get = await RawS3.SendAsync(proxy, HttpMethod.Get, target);
+                Assert.Equal("evil-payload", await get.Content.ReadAsStringAsync());
+            }
+            var listed = await client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = "jail" });
+            Assert.Equal(keys.Select(k => k.Key).Distinct().Order(StringComparer.Ordinal), listed.S3Objects.Select(o => o.Key));
+
+            // A bucket name that is a path is refused.
+            foreach (var target in new[] { "/%2e%2e/secret.txt", "/..%2Fdata/x", "/../secret.txt", "/./jail/x" })
             {
                 using var put = await RawS3.SendAsync(proxy, HttpMethod.Put, target, "evil-payload");
                 await AssertRefusedAsync(put, target);
@@ -60,8 +72,10 @@ public sealed class AddressingTests(S3Fixture s3) : IClassFixture<S3Fixture>
 
             Assert.Equal("top secret", await File.ReadAllTextAsync(secret));
             Assert.Equal([dataDir, secret], Directory.GetFileSystemEntries(parent).Order());
+            // The payload is only in the store's area for the jail's keys (none of them can be a plain file).
+            var jailArea = Path.Combine(dataDir, ".s3overlay", "keys", "jail") + Path.DirectorySeparatorChar;
             foreach (var file in Directory.EnumerateFiles(parent, "*", SearchOption.AllDirectories))
-                Assert.NotEqual("evil-payload", await File.ReadAllTextAsync(file));
+                if (await File.ReadAllTextAsync(file) == "evil-payload") Assert.StartsWith(jailArea, file);
         }
         finally
         {

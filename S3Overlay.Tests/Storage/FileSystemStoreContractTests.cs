@@ -8,9 +8,6 @@ public sealed class FileSystemStoreContractTests : ObjectStoreContract
 {
     private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("s3overlay-fs-");
 
-    // A file cannot also be a folder.
-    protected override bool HoldsKeyAndKeysBelowIt => false;
-
     protected override int MinimumPartSize => 64 * 1024;
 
     protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(

@@ -25,47 +25,76 @@ public sealed class FileSystemStoreTests : IDisposable
     public void Dispose() => _parent.Delete(recursive: true);
 
     [Theory]
-    [InlineData("../x", "InvalidObjectName")]
-    [InlineData("../../x", "InvalidObjectName")]
-    [InlineData("a/../../x", "InvalidObjectName")]
-    [InlineData("a/../../../x", "InvalidObjectName")]
-    [InlineData("..", "InvalidObjectName")]
-    [InlineData(".", "InvalidObjectName")]
-    [InlineData("a/./b", "InvalidObjectName")]
-    [InlineData("a//b", "InvalidObjectName")]
-    [InlineData("/x", "InvalidObjectName")]
-    [InlineData("a\0b", "InvalidObjectName")]
-    [InlineData("a/.s3overlay-folder", "InvalidObjectName")]
-    [InlineData("", "InvalidObjectName")]
-    public async Task Keys_that_would_leave_the_bucket_or_cannot_be_files_are_refused(string key, string code)
+    [InlineData("../x")]
+    [InlineData("../../x")]
+    [InlineData("a/../../x")]
+    [InlineData("a/../../../x")]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("a/./b")]
+    [InlineData("a//b")]
+    [InlineData("/x")]
+    [InlineData("/../x")]
+    [InlineData("a/.s3overlay-folder")]
+    [InlineData("../.s3overlay/meta/x")]
+    public async Task Keys_no_plain_file_can_stand_for_are_kept_in_the_stores_area_and_never_leave_it(string key)
     {
         await _store.CreateBucketAsync("bucket", None);
         var before = Snapshot();
 
-        var put = await Assert.ThrowsAsync<S3Exception>(() => _store.PutObjectAsync("bucket", key, new MemoryStream([1, 2]), ObjectWrite.Empty, None));
-        Assert.Equal(code, put.Error.Code);
-        Assert.Equal(400, put.Error.Status);
-        Assert.Equal(code, (await Assert.ThrowsAsync<S3Exception>(() => _store.HeadObjectAsync("bucket", key, ReadConditions.None, None))).Error.Code);
-        Assert.Equal(code, (await Assert.ThrowsAsync<S3Exception>(() => _store.GetObjectAsync("bucket", key, ObjectReadRequest.Whole, None))).Error.Code);
-        Assert.Equal(code, (await Assert.ThrowsAsync<S3Exception>(() => _store.CreateMultipartUploadAsync("bucket", key, ObjectWrite.Empty, None))).Error.Code);
-        await _store.DeleteObjectAsync("bucket", key, None); // cannot exist, so deleting it succeeds and touches nothing
+        await Put("bucket", key, "stored");
+        Assert.Equal("stored", await Get("bucket", key));
+        Assert.Equal([key], (await _store.ListObjectsAsync("bucket", new ListRequest(), None)).Objects.Select(o => o.Key));
 
-        Assert.Equal(before, Snapshot());
+        // Nothing changed outside the store's area and its sidecars; the bucket folder holds no file.
+        var added = Snapshot().Except(before).Select(f => f.Split(' ')[0]).ToList();
+        Assert.Equal(2, added.Count);
+        Assert.All(added, f => Assert.StartsWith(Path.Join("data", ".s3overlay") + Path.DirectorySeparatorChar, f));
+        Assert.Single(added, f => f.StartsWith(Path.Join("data", ".s3overlay", "keys", "bucket") + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(Path.Join(_dataDir, "bucket"), "*", SearchOption.AllDirectories));
         Assert.Equal("outside the data folder", File.ReadAllText(Path.Join(_parent.FullName, "x")));
+
+        await _store.DeleteObjectAsync("bucket", key, None);
+        Assert.Equal(before, Snapshot());
+        Assert.False(Directory.Exists(Path.Join(_dataDir, ".s3overlay", "keys", "bucket"))); // emptied folders are pruned
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a\0b")]
+    public async Task Empty_keys_and_keys_with_NUL_are_InvalidObjectName(string key)
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        var before = Snapshot();
+        foreach (var attempt in new Func<Task>[]
+        {
+            () => _store.PutObjectAsync("bucket", key, new MemoryStream([1, 2]), ObjectWrite.Empty, None),
+            () => _store.HeadObjectAsync("bucket", key, ReadConditions.None, None),
+            () => _store.GetObjectAsync("bucket", key, ObjectReadRequest.Whole, None),
+            () => _store.CreateMultipartUploadAsync("bucket", key, ObjectWrite.Empty, None),
+        })
+        {
+            var e = await Assert.ThrowsAsync<S3Exception>(attempt);
+            Assert.Equal(("InvalidObjectName", 400), (e.Error.Code, e.Error.Status));
+        }
+        await _store.DeleteObjectAsync("bucket", key, None); // cannot exist, so deleting it succeeds and touches nothing
+        Assert.Equal(before, Snapshot());
     }
 
     [Fact]
-    public async Task Overlong_keys_and_segments_are_KeyTooLongError()
+    public async Task Keys_over_1024_bytes_are_KeyTooLongError_and_long_segments_are_kept()
     {
         await _store.CreateBucketAsync("bucket", None);
-        foreach (var key in new[] { new string('a', 256), "d/" + new string('é', 128), string.Join('/', Enumerable.Repeat("abcdefghi", 103)) })
+        foreach (var key in new[] { new string('a', 1025), "d/" + new string('é', 512) })
         {
             var e = await Assert.ThrowsAsync<S3Exception>(() => _store.PutObjectAsync("bucket", key, new MemoryStream([1]), ObjectWrite.Empty, None));
-            Assert.Equal("KeyTooLongError", e.Error.Code);
-            Assert.Equal(400, e.Error.Status);
+            Assert.Equal(("KeyTooLongError", 400), (e.Error.Code, e.Error.Status));
         }
-        // At the limits exactly, it works.
-        await _store.PutObjectAsync("bucket", new string('a', 255), new MemoryStream([1]), ObjectWrite.Empty, None);
+        // At the limits exactly, it works: one segment of 1,024 bytes, 4-byte characters, or nothing but slashes.
+        string[] longest = [new string('a', 1024), string.Concat(Enumerable.Repeat("😀", 256)), new string('/', 1024), string.Join('/', Enumerable.Repeat("abcdefghi", 101)) + "/abcdefghijklmn"];
+        foreach (var key in longest) await Put("bucket", key, key[..4]);
+        foreach (var key in longest) Assert.Equal(key[..4], await Get("bucket", key));
+        Assert.Equal(ByUtf8(longest), (await _store.ListObjectsAsync("bucket", new ListRequest(), None)).Objects.Select(o => o.Key));
         Assert.Empty(Directory.GetFiles(Path.Join(_dataDir, ".s3overlay", "tmp")));
     }
 
@@ -73,7 +102,6 @@ public sealed class FileSystemStoreTests : IDisposable
     [InlineData("..")]
     [InlineData(".")]
     [InlineData("a/b")]
-    [InlineData("..\\x")]
     [InlineData(".s3overlay")]
     [InlineData("")]
     public async Task Bucket_names_that_are_not_one_plain_folder_are_refused(string bucket)
@@ -91,22 +119,86 @@ public sealed class FileSystemStoreTests : IDisposable
     [InlineData("a/b", "a")]
     [InlineData("a/b/c", "a/b")]
     [InlineData("a/", "a")]
-    public async Task A_key_and_keys_below_it_conflict_cleanly_whichever_comes_first(string first, string second)
+    [InlineData("a", "a/")]
+    public async Task A_key_and_keys_below_it_are_both_kept_whichever_comes_first(string first, string second)
     {
         await _store.CreateBucketAsync("bucket", None);
         await Put("bucket", first, "first");
+        await Put("bucket", second, "second");
 
-        var e = await Assert.ThrowsAsync<S3Exception>(() => _store.PutObjectAsync("bucket", second, new MemoryStream([1]), ObjectWrite.Empty, None));
-        Assert.Equal("InvalidObjectName", e.Error.Code);
-        Assert.Equal(400, e.Error.Status);
         Assert.Equal("first", await Get("bucket", first));
-        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<S3Exception>(() => _store.HeadObjectAsync("bucket", second, ReadConditions.None, None))).Error.Code);
+        Assert.Equal("second", await Get("bucket", second));
+        Assert.Equal(ByUtf8([first, second]), (await _store.ListObjectsAsync("bucket", new ListRequest(), None)).Objects.Select(o => o.Key));
+        // The first is a plain file at its key's path; the second could not be, and is in the store's area.
+        Assert.Equal("first", File.ReadAllText(Path.Join([_dataDir, "bucket", .. first.TrimEnd('/').Split('/'), .. first.EndsWith('/') ? [ObjectPaths.FolderMarker] : Array.Empty<string>()])));
+        Assert.Single(Directory.GetFiles(Path.Join(_dataDir, ".s3overlay", "keys", "bucket"), "*", SearchOption.AllDirectories));
         Assert.Empty(Directory.GetFiles(Path.Join(_dataDir, ".s3overlay", "tmp")));
 
-        // Once the first is gone (and its emptied folders with it), the second fits.
         await _store.DeleteObjectAsync("bucket", first, None);
-        await Put("bucket", second, "second");
         Assert.Equal("second", await Get("bucket", second));
+        Assert.Equal([second], (await _store.ListObjectsAsync("bucket", new ListRequest(), None)).Objects.Select(o => o.Key));
+        await _store.DeleteObjectAsync("bucket", second, None);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Join(_dataDir, "bucket")));
+        await _store.DeleteBucketAsync("bucket", None);
+    }
+
+    [Fact]
+    public async Task A_key_and_a_key_below_it_written_at_once_are_both_kept()
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        var keys = Enumerable.Range(0, 40).SelectMany(i => new[] { $"r{i}", $"r{i}/x" }).ToList();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, _) => await Put("bucket", key, key));
+        foreach (var key in keys) Assert.Equal(key, await Get("bucket", key));
+        Assert.Equal(ByUtf8(keys), (await _store.ListObjectsAsync("bucket", new ListRequest(), None)).Objects.Select(o => o.Key));
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_store_sees_the_keys_in_its_area_with_their_metadata()
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        await Put("bucket", "a/b", "below");
+        await _store.PutObjectAsync("bucket", "a", new MemoryStream("beside"u8.ToArray()),
+            new ObjectWrite { Metadata = new ObjectMetadata { ContentType = "text/x-beside" } }, None);
+        await Put("bucket", "x//y", "doubled");
+        await _store.PutObjectTaggingAsync("bucket", "x//y", new Dictionary<string, string> { ["t"] = "1" }, None);
+
+        var restarted = new FileSystemObjectStore(_dataDir, TimeProvider.System);
+        Assert.Equal(["a", "a/b", "x//y"], (await restarted.ListObjectsAsync("bucket", new ListRequest(), None)).Objects.Select(o => o.Key));
+        var a = await restarted.HeadObjectAsync("bucket", "a", ReadConditions.None, None);
+        Assert.Equal(("text/x-beside", ETag("beside")), (a.Metadata.ContentType, a.ETag));
+        Assert.Equal("1", (await restarted.GetObjectTaggingAsync("bucket", "x//y", None))["t"]);
+    }
+
+    [Fact]
+    public async Task A_file_put_by_hand_at_the_path_of_a_key_in_the_area_is_the_keys()
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        await Put("bucket", "a/b", "below");
+        await Put("bucket", "a", "in the area");
+        await _store.DeleteObjectAsync("bucket", "a/b", None);
+        File.WriteAllText(Path.Join(_dataDir, "bucket", "a"), "by hand");
+
+        // Reads, listings and writes all take the plain file, as for any file put into the folder.
+        Assert.Equal("by hand", await Get("bucket", "a"));
+        var listed = Assert.Single((await _store.ListObjectsAsync("bucket", new ListRequest(), None)).Objects);
+        Assert.Equal(ETag("by hand"), listed.ETag);
+        await Put("bucket", "a", "written");
+        Assert.Equal("written", File.ReadAllText(Path.Join(_dataDir, "bucket", "a")));
+        await _store.DeleteObjectAsync("bucket", "a", None);
+        await AssertNoSuchKey("a");
+        Assert.Empty((await _store.ListObjectsAsync("bucket", new ListRequest(), None)).Objects);
+    }
+
+    [Fact]
+    public async Task A_bucket_with_keys_only_in_the_area_is_not_empty()
+    {
+        await _store.CreateBucketAsync("bucket", None);
+        await Put("bucket", "a//b", "x");
+        Assert.Equal("BucketNotEmpty", (await Assert.ThrowsAsync<S3Exception>(() => _store.DeleteBucketAsync("bucket", None))).Error.Code);
+        await _store.DeleteObjectAsync("bucket", "a//b", None);
+        await _store.DeleteBucketAsync("bucket", None);
+        await _store.CreateBucketAsync("bucket", None);
+        await AssertNoSuchKey("a//b");
     }
 
     [Fact]
@@ -254,6 +346,11 @@ public sealed class FileSystemStoreTests : IDisposable
         using var reader = new StreamReader(content.Body);
         return await reader.ReadToEndAsync();
     }
+
+    private async Task AssertNoSuchKey(string key) =>
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<S3Exception>(() => _store.HeadObjectAsync("bucket", key, ReadConditions.None, None))).Error.Code);
+
+    private static List<string> ByUtf8(IEnumerable<string> keys) => keys.Order(Utf8Order.Instance).ToList();
 
     private static string ETag(string text) => "\"" + Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text))) + "\"";
 

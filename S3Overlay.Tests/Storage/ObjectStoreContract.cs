@@ -28,7 +28,7 @@ public abstract partial class ObjectStoreContract : IAsyncLifetime
     /// <summary>Called after each test; remove temp folders or stop servers here.</summary>
     protected virtual Task DisposeStoreAsync() => Task.CompletedTask;
 
-    /// <summary>Whether a key and keys below it (<c>a</c> and <c>a/b</c>) can both exist (not in a file system).</summary>
+    /// <summary>Whether a key and keys below it (<c>a</c> and <c>a/b</c>) can both exist, as in S3.</summary>
     protected virtual bool HoldsKeyAndKeysBelowIt => true;
 
     /// <summary>Whether <c>bytes=-N</c> returns exactly the last N bytes (s3rver returns one more).</summary>

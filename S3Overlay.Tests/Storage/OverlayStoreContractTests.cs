@@ -16,9 +16,6 @@ public sealed class OverlayStoreContractTests : ObjectStoreContract
     private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("s3overlay-overlay-");
     private OverlayObjectStore? _overlay;
 
-    // A file cannot also be a folder (the local store is a file system).
-    protected override bool HoldsKeyAndKeysBelowIt => false;
-
     protected override int MinimumPartSize => 64 * 1024;
 
     protected override Task<IObjectStore> CreateStoreAsync()

@@ -18,6 +18,12 @@ public sealed class S3StoreContractTests(S3StoreContractTests.Server server) : O
     // s3rver bug: writes an upload straight into the object's file and keeps what arrived when the client aborts.
     protected override bool FailedUploadsLeaveNothing => false;
 
+    // s3rver keeps an object as files at its key's path: it loses empty segments (a//b) and fails (or dies) on long segments.
+    protected override bool HoldsKeysNoFileCanStandFor => false;
+
+    // The AWSSDK for .NET loses them on the way (see S3StoreOnProxyContractTests).
+    protected override bool HoldsDotSegmentKeys => false;
+
     // s3rver bug: the same in-place write truncates the file under a reader.
     protected override bool ReadersKeepOldVersion => false;
 

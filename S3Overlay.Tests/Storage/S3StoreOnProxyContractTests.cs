@@ -27,8 +27,9 @@ public sealed class S3StoreOnProxyContractTests(S3StoreOnProxyContractTests.Serv
     // ListObjectsV2 returns no user metadata, where preserved validators live.
     protected override bool ListingsShowPreservedValidators => false;
 
-    // The server behind is the embedded file-system store: a file cannot also be a folder.
-    protected override bool HoldsKeyAndKeysBelowIt => false;
+    // The AWSSDK for .NET that the S3 store uses sends a/./b as a/b (System.Uri removes dot segments), and its
+    // requests for keys with a leading '/' fail the signature check; the aws CLI stores all of them on the proxy.
+    protected override bool HoldsDotSegmentKeys => false;
 
     protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new S3ObjectStore(
         new S3StoreOptions("local store", new Uri(server.Proxy.Url), AccessKey: ProxyServer.AccessKey, SecretKey: ProxyServer.SecretKey)));

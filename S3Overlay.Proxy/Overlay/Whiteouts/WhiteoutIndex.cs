@@ -18,8 +18,8 @@ public sealed record Whiteout(string Bucket, string Key, DateTimeOffset DeletedA
 /// Appending one character keeps that order for every key that has no control character (below
 /// U+0020) right after a shorter whited-out key; for those rare keys the listing may still show a
 /// whited-out remote key (GET and HEAD still answer 404). A local store that cannot hold the
-/// marker of a key (the embedded store refuses <c>a//b</c>, <c>./</c> segments, segments over 255
-/// bytes) fails the delete rather than lose the whiteout.
+/// marker of a key (the embedded store refuses only keys with U+0000) fails the delete rather than
+/// lose the whiteout.
 /// </remarks>
 public sealed class WhiteoutIndex(IObjectStore local, string cacheBucket)
 {

@@ -13,7 +13,9 @@ public sealed partial class FileSystemObjectStore
         if (request.MaxKeys <= 0) return new ListPage(objects, prefixes, false, null);
 
         string? last = null;
-        foreach (var entry in new ListingWalker(bucketDir, prefix, delimiter, startAfter).Walk())
+        var plain = new ListingWalker(bucketDir, PlainKeys.Instance, prefix, delimiter, startAfter).Walk();
+        var encoded = new ListingWalker(_layout.EncodedDir(bucket), EncodedKeys.Instance, prefix, delimiter, startAfter).Walk();
+        foreach (var entry in ListingWalker.Merge(plain, encoded))
         {
             ct.ThrowIfCancellationRequested();
             var commonPrefix = entry.IsCommonPrefix ? entry.Name : RollUp(entry.Name, prefix, delimiter);

@@ -9,7 +9,7 @@ public sealed partial class FileSystemObjectStore
 
     public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
     {
-        ObjectPaths.FilePath(RequireBucket(bucket), key); // refuse a key that could never be completed, now
+        FilesOf(bucket, key); // refuse a key that could never be completed, now
         var upload = new UploadFolder(_layout.UploadsDir(bucket), UploadFolder.NewId());
         Directory.CreateDirectory(upload.Dir);
         JsonFile.Write(upload.RecordPath, new UploadRecord(key, _clock.GetUtcNow(), write.Metadata), _layout.NewTempPath());

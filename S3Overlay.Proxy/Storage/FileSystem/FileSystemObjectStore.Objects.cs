@@ -12,17 +12,18 @@ public sealed partial class FileSystemObjectStore
 
     public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
     {
-        var path = ObjectFile(bucket, key);
-        await using var file = OpenForReading(path) ?? throw S3Exception.NoSuchKey(key);
-        var info = await DescribeAsync(bucket, key, path, file.SafeFileHandle, ct);
-        conditions.Evaluate(info);
-        return info;
+        var (file, path) = OpenForReading(FilesOf(bucket, key)) ?? throw S3Exception.NoSuchKey(key);
+        await using (file)
+        {
+            var info = await DescribeAsync(bucket, key, path, file.SafeFileHandle, ct);
+            conditions.Evaluate(info);
+            return info;
+        }
     }
 
     public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
     {
-        var path = ObjectFile(bucket, key);
-        var file = OpenForReading(path) ?? throw S3Exception.NoSuchKey(key);
+        var (file, path) = OpenForReading(FilesOf(bucket, key)) ?? throw S3Exception.NoSuchKey(key);
         try
         {
             // Described from the open handle: the metadata matches the bytes served even if the key is overwritten now.
@@ -45,9 +46,7 @@ public sealed partial class FileSystemObjectStore
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
-        var bucketDir = RequireBucket(bucket);
-        var path = ObjectPaths.FilePath(bucketDir, key);
-        CheckNoConflict(bucketDir, path, key); // fail before reading a body that could not be stored
+        FilesOf(bucket, key); // refuse a key or bucket that could never be stored before reading the body
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
         return await CommitAsync(bucket, key, temp, write, ct);
     }
@@ -68,18 +67,20 @@ public sealed partial class FileSystemObjectStore
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {
-        var bucketDir = RequireBucket(bucket);
-        string path;
-        try { path = ObjectPaths.FilePath(bucketDir, key); }
+        RequireBucket(bucket);
+        KeyFiles files;
+        try { files = FilesOf(bucket, key); }
         catch (S3Exception) { return; } // a key this store cannot hold does not exist: deleting it succeeds, as in S3
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
             _described.Forget(bucket, key);
-            if (File.Exists(path)) File.Delete(path);
+            if (files.Plain is not null && File.Exists(files.Plain)) File.Delete(files.Plain);
+            if (File.Exists(files.Encoded)) File.Delete(files.Encoded);
             var sidecar = _layout.SidecarPath(bucket, key);
             if (File.Exists(sidecar)) File.Delete(sidecar);
         }
-        PruneEmptyFolders(bucketDir, path);
+        if (files.Plain is not null) PruneEmptyFolders(files.BucketDir, files.Plain);
+        PruneEmptyFolders(files.AreaRoot, files.Encoded);
     }
 
     /// <summary>
@@ -91,8 +92,7 @@ public sealed partial class FileSystemObjectStore
     private async Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, string etag, DateTimeOffset? lastModified,
         ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct, ObjectWrite? condition = null)
     {
-        var bucketDir = RequireBucket(bucket);
-        var path = ObjectPaths.FilePath(bucketDir, key);
+        var files = FilesOf(bucket, key);
         var sidecarPath = _layout.SidecarPath(bucket, key);
         var sidecar = ObjectSidecar.For(key, temp.Version, etag, lastModified ?? _clock.GetUtcNow(), metadata, checksums);
         using (await _locks.AcquireAsync(bucket, key, CancellationToken.None))
@@ -102,13 +102,14 @@ public sealed partial class FileSystemObjectStore
             _bucketGate.EnterReadLock();
             try
             {
-                if (!Directory.Exists(bucketDir)) throw S3Exception.NoSuchBucket(bucket);
-                if (condition is not null) CheckWriteCondition(bucket, key, path, condition);
+                if (!Directory.Exists(files.BucketDir)) throw S3Exception.NoSuchBucket(bucket);
+                var current = files.Current;
+                if (condition is not null) CheckWriteCondition(bucket, key, current, condition);
                 _described.Forget(bucket, key);
-                var previous = FileVersion.OfPath(path) is { } inPlace
+                var previous = current is not null && FileVersion.OfPath(current) is { } inPlace
                     ? ValidSidecar(sidecarPath, key, inPlace.Size, inPlace.LastWriteUtc, inPlace.Inode) : null;
                 (sidecar with { Previous = previous }).Write(sidecarPath, _layout.NewTempPath());
-                try { MoveIntoPlace(temp, bucketDir, path, key); }
+                try { MoveIntoPlace(temp, files, current); }
                 catch when (previous is null)
                 {
                     File.Delete(sidecarPath); // describes nothing in place: leave no stray sidecar
@@ -128,65 +129,81 @@ public sealed partial class FileSystemObjectStore
     /// process slips in between. A file whose sidecar does not describe it (changed by hand) matches
     /// no ETag.
     /// </summary>
-    private void CheckWriteCondition(string bucket, string key, string path, ObjectWrite condition)
+    private void CheckWriteCondition(string bucket, string key, string? path, ObjectWrite condition)
     {
-        var current = new FileInfo(path);
+        var current = path is null ? null : new FileInfo(path);
         var holds = condition.IfMatch is { } etag
-            ? current.Exists && ValidSidecar(_layout.SidecarPath(bucket, key), key, current.Length, current.LastWriteTimeUtc) is { } s
+            ? current is { Exists: true } && ValidSidecar(_layout.SidecarPath(bucket, key), key, current.Length, current.LastWriteTimeUtc) is { } s
               && ReadConditions.ETagMatches(etag, s.ToInfo().ETag)
-            : !(condition.OnlyIfAbsent && current.Exists);
+            : !(condition.OnlyIfAbsent && current is { Exists: true });
         if (!holds) throw new S3Exception(S3Error.PreconditionFailed, key);
     }
 
-    private static void MoveIntoPlace(TempBody temp, string bucketDir, string path, string key)
+    /// <summary>
+    /// Renames the body over the key's current file; a new key goes to its plain file when that
+    /// fits, else (a file or folder of another key in the way, or a key no plain file can stand
+    /// for) to its encoded file, where nothing can be in the way.
+    /// </summary>
+    private static void MoveIntoPlace(TempBody temp, KeyFiles files, string? current)
+    {
+        if (current != files.Encoded && files.Plain is not null && TryMoveTo(temp, files.BucketDir, files.Plain)) return;
+        if (!TryMoveTo(temp, files.AreaRoot, files.Encoded)) throw new IOException($"The store's area is blocked at {files.Encoded}.");
+    }
+
+    /// <summary>Renames the body to <paramref name="path"/>, creating its folders below <paramref name="root"/>; false when another key's file or folder is in the way.</summary>
+    private static bool TryMoveTo(TempBody temp, string root, string path)
     {
         var parent = Path.GetDirectoryName(path)!;
         for (var attempt = 1; ; attempt++)
         {
-            if (parent.Length > bucketDir.Length)
+            if (parent.Length > root.Length)
             {
                 try { Directory.CreateDirectory(parent); }
-                catch (IOException) { throw Conflict(key); }
+                catch (IOException) { return false; } // a file where a folder must be
             }
-            if (Directory.Exists(path)) throw Conflict(key);
+            if (Directory.Exists(path)) return false;
             try
             {
                 temp.MoveTo(path);
                 StoreFiles.FlushFolder(parent);
-                return;
+                return true;
             }
             // A delete of the folder's last other object may prune the folder between mkdir and rename.
             catch (DirectoryNotFoundException) when (attempt < 3) { }
-            catch (IOException) when (Directory.Exists(path)) { throw Conflict(key); }
+            catch (IOException) when (Directory.Exists(path) || HasFileAbove(root, path)) { return false; }
         }
     }
 
-    /// <summary>
-    /// Refuses, before a body is read, a key whose file would be a folder or sit below a file.
-    /// Creates nothing: folders appear only at commit, so a failed upload of <c>a/x</c> leaves no
-    /// folder <c>a</c> behind to block the key <c>a</c>.
-    /// </summary>
-    private static void CheckNoConflict(string bucketDir, string path, string key)
+    private static bool HasFileAbove(string root, string path)
     {
-        for (var dir = Path.GetDirectoryName(path)!; dir.Length > bucketDir.Length; dir = Path.GetDirectoryName(dir)!)
-            if (File.Exists(dir)) throw Conflict(key);
-        if (Directory.Exists(path)) throw Conflict(key);
+        for (var dir = Path.GetDirectoryName(path)!; dir.Length > root.Length; dir = Path.GetDirectoryName(dir)!)
+            if (File.Exists(dir)) return true;
+        return false;
     }
 
-    private static S3Exception Conflict(string key) => ObjectPaths.Invalid(key,
-        "This store keeps keys as files, so it cannot hold both a key and keys below it (such as 'a' and 'a/b').");
-
-    /// <summary>Removes folders emptied by a delete, so a key of the folder's name can be stored later.</summary>
-    private static void PruneEmptyFolders(string bucketDir, string path)
+    /// <summary>Removes folders emptied by a delete (below <paramref name="root"/>), so a key of the folder's name can be a plain file later.</summary>
+    private static void PruneEmptyFolders(string root, string path)
     {
-        for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > bucketDir.Length; dir = Path.GetDirectoryName(dir))
+        for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > root.Length; dir = Path.GetDirectoryName(dir))
         {
             try { Directory.Delete(dir); }
             catch (IOException) { return; } // not empty (or already gone): stop
         }
     }
 
-    private string ObjectFile(string bucket, string key) => ObjectPaths.FilePath(RequireBucket(bucket), key);
+    /// <summary>Where the key's body can be; refuses a key no store can hold, NoSuchBucket when there is no bucket.</summary>
+    private KeyFiles FilesOf(string bucket, string key)
+    {
+        var bucketDir = RequireBucket(bucket);
+        return new KeyFiles(bucketDir, ObjectPaths.PlainPath(bucketDir, key), _layout.EncodedKeysRoot, EncodedKeys.PathOf(_layout.EncodedDir(bucket), key));
+    }
+
+    /// <summary>The key's file open for reading, plain first (as <see cref="KeyFiles"/> says), with its path; null when there is none.</summary>
+    private static (FileStream File, string Path)? OpenForReading(KeyFiles files)
+    {
+        if (files.Plain is not null && OpenForReading(files.Plain) is { } plain) return (plain, files.Plain);
+        return OpenForReading(files.Encoded) is { } encoded ? (encoded, files.Encoded) : null;
+    }
 
     private static FileStream? OpenForReading(string path)
     {
@@ -226,7 +243,7 @@ public sealed partial class FileSystemObjectStore
         using (await _locks.AcquireAsync(bucket, key, ct))
             if (ValidSidecar(sidecarPath, key, size, lastWrite, inode) is { } committed) return committed.ToInfo();
 
-        var computed = await ComputeSidecarAsync(key, path, file, version, ct);
+        var computed = await ComputeSidecarAsync(key, file, version, ct);
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
             // A commit may have raced us to it, with metadata a computed sidecar lacks.
@@ -242,7 +259,7 @@ public sealed partial class FileSystemObjectStore
     private static ObjectSidecar? ValidSidecar(string sidecarPath, string key, long size, DateTime lastWrite, ulong? inode = null) =>
         ObjectSidecar.TryRead(sidecarPath) is { } s && s.Key == key ? s.Describing(size, lastWrite, inode) : null;
 
-    private static async Task<ObjectSidecar> ComputeSidecarAsync(string key, string path, SafeFileHandle file, FileVersion version, CancellationToken ct)
+    private static async Task<ObjectSidecar> ComputeSidecarAsync(string key, SafeFileHandle file, FileVersion version, CancellationToken ct)
     {
         var (size, lastWrite) = (version.Size, version.LastWriteUtc);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -261,7 +278,8 @@ public sealed partial class FileSystemObjectStore
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        var metadata = ContentTypes.TryGetContentType(path, out var type) ? new ObjectMetadata { ContentType = type } : ObjectMetadata.Empty;
+        // By the key's extension: an encoded file's name has none.
+        var metadata = ContentTypes.TryGetContentType(key, out var type) ? new ObjectMetadata { ContentType = type } : ObjectMetadata.Empty;
         var etag = "\"" + Convert.ToHexStringLower(md5.GetHashAndReset()) + "\"";
         return ObjectSidecar.For(key, version, etag, new DateTimeOffset(lastWrite, TimeSpan.Zero), metadata);
     }

@@ -43,7 +43,7 @@ public sealed partial class FileSystemObjectStore
 
     private async Task RewriteSidecarAsync(string bucket, string key, Func<ObjectMetadata, ObjectMetadata> change, CancellationToken ct)
     {
-        var path = ObjectFile(bucket, key);
+        var files = FilesOf(bucket, key);
         var sidecarPath = _layout.SidecarPath(bucket, key);
         // A file put there by hand is described (given a sidecar) first; one changed by hand between
         // that and the lock is described again.
@@ -52,8 +52,8 @@ public sealed partial class FileSystemObjectStore
             await HeadObjectAsync(bucket, key, ReadConditions.None, ct);
             using (await _locks.AcquireAsync(bucket, key, ct))
             {
+                if (files.Current is not { } path) throw S3Exception.NoSuchKey(key);
                 var current = new FileInfo(path);
-                if (!current.Exists) throw S3Exception.NoSuchKey(key);
                 if (ValidSidecar(sidecarPath, key, current.Length, current.LastWriteTimeUtc) is not { } sidecar) continue;
                 _described.Forget(bucket, key);
                 (sidecar with { Metadata = change(sidecar.Metadata) }).Write(sidecarPath, _layout.NewTempPath());

@@ -5,7 +5,8 @@ namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
 /// The embedded store: a bucket is a directory under the data folder, an object a file at its
-/// key's path, so an existing folder can be served as a bucket. Metadata lives in sidecars under
+/// key's path, so an existing folder can be served as a bucket; a key no file can stand for there
+/// (<c>a</c> beside <c>a/b</c>, <c>a//b</c>) is a file in the store's own area (<see cref="EncodedKeys"/>). Metadata lives in sidecars under
 /// the reserved folder (<see cref="StoreLayout"/>); every write is a temp file renamed into place.
 /// </summary>
 public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
@@ -63,9 +64,10 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
         try
         {
             var dir = RequireBucket(bucket);
-            if (ListingWalker.HoldsAnyFile(new DirectoryInfo(dir)))
+            if (ListingWalker.HoldsAnyFile(new DirectoryInfo(dir)) || ListingWalker.HoldsAnyFile(new DirectoryInfo(_layout.EncodedDir(bucket))))
                 throw new S3Exception(S3Error.BucketNotEmpty, bucket).With("BucketName", bucket);
             Directory.Delete(dir, recursive: true); // only empty folders are left
+            DeleteTree(_layout.EncodedDir(bucket));
             DeleteTree(_layout.MetaDir(bucket));
             DeleteTree(_layout.UploadsDir(bucket));
         }

@@ -6,8 +6,18 @@ internal readonly record struct WalkEntry(string Name, FileInfo? File)
     public bool IsCommonPrefix => File is null;
 }
 
+/// <summary>How the entries of a folder tree stand for keys (<see cref="PlainKeys"/>, <see cref="EncodedKeys"/>).</summary>
+internal interface IKeyNames
+{
+    /// <summary>
+    /// The key a file stands for, or the prefix every key below a folder starts with (ending in
+    /// <c>/</c> when the folder stands for a whole segment); null when the entry stands for none.
+    /// </summary>
+    string? NameOf(string folderPrefix, FileSystemInfo entry);
+}
+
 /// <summary>
-/// Walks a bucket folder in S3's key order. Within a folder the entries are sorted by what they
+/// Walks a folder tree (a bucket folder, or the bucket's part of the store's area) in S3's key order. Within a folder the entries are sorted by what they
 /// contribute to keys (a sub-folder as <c>name/</c>, a folder marker as the folder itself), which
 /// makes a depth-first walk yield keys in UTF-8 byte order across nesting (<c>a-b</c> before
 /// <c>a/b</c>). Folders that cannot hold a key matching the prefix, or hold only keys at or before
@@ -15,11 +25,37 @@ internal readonly record struct WalkEntry(string Name, FileInfo? File)
 /// directory reads. With delimiter <c>/</c> a folder below the prefix is yielded as one common
 /// prefix without being walked.
 /// </summary>
-internal sealed class ListingWalker(string bucketDir, string prefix, string? delimiter, string? startAfter)
+internal sealed class ListingWalker(string rootDir, IKeyNames names, string prefix, string? delimiter, string? startAfter)
 {
     private readonly bool _rollUpFolders = delimiter == "/";
 
-    public IEnumerable<WalkEntry> Walk() => WalkFolder(new DirectoryInfo(bucketDir), "");
+    public IEnumerable<WalkEntry> Walk() => WalkFolder(new DirectoryInfo(rootDir), "");
+
+    /// <summary>
+    /// Two walks as one, in key order. A key found in both (a file put by hand at the path of a key
+    /// the store keeps in its area) is the plain file's, as reads see it.
+    /// </summary>
+    public static IEnumerable<WalkEntry> Merge(IEnumerable<WalkEntry> plain, IEnumerable<WalkEntry> encoded)
+    {
+        using var a = plain.GetEnumerator();
+        using var b = encoded.GetEnumerator();
+        bool hasA = a.MoveNext(), hasB = b.MoveNext();
+        while (hasA || hasB)
+        {
+            var order = !hasB ? -1 : !hasA ? 1 : Utf8Order.Compare(a.Current.Name, b.Current.Name);
+            if (order == 0 && !a.Current.IsCommonPrefix && !b.Current.IsCommonPrefix) hasB = b.MoveNext();
+            if (order <= 0)
+            {
+                yield return a.Current;
+                hasA = a.MoveNext();
+            }
+            else
+            {
+                yield return b.Current;
+                hasB = b.MoveNext();
+            }
+        }
+    }
 
     private IEnumerable<WalkEntry> WalkFolder(DirectoryInfo folder, string folderPrefix)
     {
@@ -31,7 +67,7 @@ internal sealed class ListingWalker(string bucketDir, string prefix, string? del
                 continue;
             }
             var sub = (DirectoryInfo)entry;
-            if (_rollUpFolders && name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.Ordinal))
+            if (_rollUpFolders && name[^1] == '/' && name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.Ordinal))
             {
                 // Every key below starts with this folder's prefix, and that is the first delimiter after the prefix.
                 if (IsAfterStart(name) && HoldsAnyFile(sub)) yield return new WalkEntry(name, null);
@@ -52,16 +88,9 @@ internal sealed class ListingWalker(string bucketDir, string prefix, string? del
         {
             foreach (var child in children)
             {
-                if (child is DirectoryInfo)
-                {
-                    var name = folderPrefix + child.Name + "/";
-                    if (MayHoldMatches(name)) entries.Add((name, child));
-                }
-                else if (ObjectPaths.KeyOf(folderPrefix, child.Name) is { } key
-                    && key.StartsWith(prefix, StringComparison.Ordinal) && IsAfterStart(key))
-                {
-                    entries.Add((key, child));
-                }
+                if (names.NameOf(folderPrefix, child) is not { } name) continue;
+                if (child is DirectoryInfo ? MayHoldMatches(name) : name.StartsWith(prefix, StringComparison.Ordinal) && IsAfterStart(name))
+                    entries.Add((name, child));
             }
         }
         catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException) { }

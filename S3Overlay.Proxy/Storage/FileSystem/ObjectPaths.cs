@@ -5,15 +5,15 @@ using S3Overlay.S3.Errors;
 namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
-/// Maps bucket names and keys to paths under the data folder, refusing what a file system cannot
-/// hold. Every path it returns is inside the data folder: segments are checked one by one, never
-/// normalised.
+/// Maps bucket names and keys to plain paths under the data folder: a key's file at its key's
+/// path where the file system can hold it there (<see cref="PlainPath"/>), never outside the
+/// bucket. Keys that cannot be plain files live in the store's own area instead (<see cref="EncodedKeys"/>).
 /// </summary>
 internal static class ObjectPaths
 {
     /// <summary>
     /// The file that stands for a key ending in <c>/</c> (a folder marker) inside that folder.
-    /// A key segment with this name is refused, so no key can collide with a marker.
+    /// A key with a segment of this name is never a plain file, so no key can collide with a marker.
     /// </summary>
     public const string FolderMarker = ".s3overlay-folder";
 
@@ -31,49 +31,53 @@ internal static class ObjectPaths
         if (!BucketNames.IsAddressable(bucket)) throw BucketNames.Invalid(bucket);
     }
 
-    /// <summary>The key's path relative to its bucket folder, as segments; throws when it cannot be stored.</summary>
-    public static string[] Segments(string key)
+    /// <summary>
+    /// Refuses what S3 refuses (an empty key, one over 1,024 UTF-8 bytes) and what no XML listing
+    /// can carry (U+0000, or text that is not Unicode). Every other key can be stored.
+    /// </summary>
+    public static void CheckKey(string key)
     {
         if (string.IsNullOrEmpty(key)) throw Invalid(key, "The key is empty.");
         int bytes;
         try { bytes = StrictUtf8.GetByteCount(key); }
         catch (EncoderFallbackException) { throw Invalid(key, "The key is not valid Unicode."); }
-        if (bytes > MaxKeyBytes) throw TooLong(key, $"Keys are at most {MaxKeyBytes} UTF-8 bytes.");
+        if (bytes > MaxKeyBytes) throw new S3Exception(S3Error.KeyTooLongError.WithMessage($"Keys are at most {MaxKeyBytes} UTF-8 bytes."), key).With("Key", key);
         if (key.Contains('\0')) throw Invalid(key, "The key contains a NUL character.");
-        // Windows splits paths at '\' too: "private\x" would be the file of "private/x", past the guards of that prefix.
-        if (OperatingSystem.IsWindows() && key.Contains('\\')) throw Invalid(key, "This store cannot hold keys with '\\' on Windows.");
-
-        var isFolder = key[^1] == '/';
-        var body = isFolder ? key[..^1] : key;
-        var parts = body.Split('/');
-        foreach (var part in parts)
-        {
-            if (part.Length == 0) throw Invalid(key, "This store cannot hold keys with empty path segments ('//', or a leading '/').");
-            if (part is "." or "..") throw Invalid(key, "This store cannot hold keys with '.' or '..' path segments.");
-            if (part == FolderMarker) throw Invalid(key, $"'{FolderMarker}' is reserved by this store.");
-            if (Encoding.UTF8.GetByteCount(part) > MaxSegmentBytes)
-                throw TooLong(key, $"This store cannot hold a key segment longer than {MaxSegmentBytes} UTF-8 bytes.");
-        }
-        return isFolder ? [.. parts, FolderMarker] : parts;
     }
 
-    /// <summary>The key's file path inside <paramref name="bucketDir"/>.</summary>
-    public static string FilePath(string bucketDir, string key)
+    /// <summary>
+    /// The key's plain file inside <paramref name="bucketDir"/>, or null when no file can stand for
+    /// it there: an empty, <c>.</c> or <c>..</c> segment (<c>a//b</c>, <c>/x</c>, <c>a/../b</c>), a
+    /// segment over 255 bytes or named <see cref="FolderMarker"/>, or <c>\</c> on Windows (which
+    /// splits paths at it). Segments are checked one by one, never normalised.
+    /// </summary>
+    public static string? PlainPath(string bucketDir, string key)
     {
-        var path = Path.Join([bucketDir, .. Segments(key)]);
+        CheckKey(key);
+        if (OperatingSystem.IsWindows() && key.Contains('\\')) return null;
+        var isFolder = key[^1] == '/';
+        var parts = (isFolder ? key[..^1] : key).Split('/');
+        foreach (var part in parts)
+            if (part.Length == 0 || part is "." or ".." || part == FolderMarker || Encoding.UTF8.GetByteCount(part) > MaxSegmentBytes)
+                return null;
+        var path = Path.Join([bucketDir, .. parts, .. isFolder ? [FolderMarker] : Array.Empty<string>()]);
         // Cannot happen after the checks above; kept so that no future change can escape the folder.
         if (!Path.GetFullPath(path).StartsWith(bucketDir + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw Invalid(key, "The key leaves its bucket.");
         return path;
     }
 
-    /// <summary>The key a file stands for, given the key prefix of its folder (<c>""</c> or ending in <c>/</c>).</summary>
-    public static string? KeyOf(string folderPrefix, string fileName) =>
-        fileName == FolderMarker ? (folderPrefix.Length == 0 ? null : folderPrefix) : folderPrefix + fileName;
-
     public static S3Exception Invalid(string key, string why) =>
         new S3Exception(S3Error.InvalidObjectName.WithMessage(why), key).With("Key", key);
+}
 
-    private static S3Exception TooLong(string key, string why) =>
-        new S3Exception(S3Error.KeyTooLongError.WithMessage(why), key).With("Key", key);
+/// <summary>How a bucket folder's entries stand for keys: a file for the key at its path, a folder for the keys below <c>name/</c>.</summary>
+internal sealed class PlainKeys : IKeyNames
+{
+    public static readonly PlainKeys Instance = new();
+
+    public string? NameOf(string folderPrefix, FileSystemInfo entry) =>
+        entry is DirectoryInfo ? folderPrefix + entry.Name + "/"
+        : entry.Name == ObjectPaths.FolderMarker ? (folderPrefix.Length == 0 ? null : folderPrefix)
+        : folderPrefix + entry.Name;
 }

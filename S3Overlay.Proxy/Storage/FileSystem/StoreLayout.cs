@@ -11,6 +11,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// .s3overlay/meta/&lt;bucket&gt;/&lt;xx&gt;/&lt;sha256(key)&gt;.json   metadata sidecar of one object
 /// .s3overlay/tmp/                                  bodies being written
 /// .s3overlay/uploads/&lt;bucket&gt;/&lt;uploadId&gt;/         multipart uploads in progress
+/// .s3overlay/keys/&lt;bucket&gt;/…                          bodies of keys that cannot be plain files (<see cref="EncodedKeys"/>)
 /// </code>
 /// Sidecars are named by a hash of the key rather than mirroring it, so no key (however long, or
 /// however it nests) can collide with another key's sidecar.
@@ -24,17 +25,26 @@ internal sealed class StoreLayout
         Root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
         Reserved = Path.Join(Root, ReservedName);
         Temp = Path.Join(Reserved, "tmp");
+        EncodedKeysRoot = Path.Join(Reserved, "keys");
         Directory.CreateDirectory(Temp);
     }
 
     public string Root { get; }
     public string Reserved { get; }
     public string Temp { get; }
+    public string EncodedKeysRoot { get; }
 
     public string BucketDir(string bucket)
     {
         ObjectPaths.CheckBucketName(bucket);
         return Path.Join(Root, bucket);
+    }
+
+    /// <summary>The bucket's part of the store's area for keys that cannot be plain files.</summary>
+    public string EncodedDir(string bucket)
+    {
+        ObjectPaths.CheckBucketName(bucket);
+        return Path.Join(EncodedKeysRoot, bucket);
     }
 
     public string MetaDir(string bucket) => Path.Join(Reserved, "meta", bucket);
