@@ -54,6 +54,12 @@ public sealed class CrashLedger
         }
     }
 
+    /// <summary>Whether <paramref name="version"/> is the write in flight at the kill (not acknowledged).</summary>
+    public bool IsPending(string key, int version)
+    {
+        lock (_keys) return _keys[key] is { InFlight: true } entry && entry.Pending == version;
+    }
+
     /// <summary>After a check: the key is what was found, nothing in flight.</summary>
     public void Settle(string key, int? found)
     {
