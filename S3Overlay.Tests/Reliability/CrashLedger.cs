@@ -54,10 +54,10 @@ public sealed class CrashLedger
         }
     }
 
-    /// <summary>Whether <paramref name="version"/> is the write in flight at the kill (not acknowledged).</summary>
-    public bool IsPending(string key, int version)
+    /// <summary>Whether a write to the key was in flight (sent, not acknowledged) at the kill.</summary>
+    public bool InFlight(string key)
     {
-        lock (_keys) return _keys[key] is { InFlight: true } entry && entry.Pending == version;
+        lock (_keys) return _keys[key].InFlight;
     }
 
     /// <summary>After a check: the key is what was found, nothing in flight.</summary>

@@ -238,6 +238,8 @@ public sealed class CrashRun
         foreach (var key in keys)
         {
             int? found = null;
+            // A key read broken: torn when a write to it was in flight at the kill (not atomic), lost otherwise.
+            var broken = _ledger.InFlight(key) ? Torn : Problems;
             try
             {
                 using var get = await client.GetObjectAsync(Bucket, key);
@@ -249,7 +251,7 @@ public sealed class CrashRun
                 }
                 if (await PatternData.MismatchAsync(get.ResponseStream, 0, CrashLedger.LengthOf(version), version) is { } wrong)
                 {
-                    (_ledger.IsPending(key, version) ? Torn : Problems).Add($"{when}: {key} says version {version} but its bytes are not: {wrong}");
+                    broken.Add($"{when}: {key} says version {version} but its bytes are not: {wrong}");
                     await ForgetAsync(client, key);
                     continue;
                 }
@@ -258,9 +260,10 @@ public sealed class CrashRun
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
             {
             }
-            catch (Exception e) when (e is AmazonS3Exception or IOException)
+            // The client checks a body against its MD5 ETag: bytes that are not the ETag's throw.
+            catch (Exception e) when (e is AmazonS3Exception or Amazon.Runtime.AmazonClientException or IOException)
             {
-                Problems.Add($"{when}: {key} could not be read: {e.GetType().Name}: {e.Message}");
+                broken.Add($"{when}: {key} could not be read: {e.GetType().Name}: {e.Message}");
                 await ForgetAsync(client, key);
                 continue;
             }
@@ -269,8 +272,15 @@ public sealed class CrashRun
         }
         foreach (var o in _remoteObjects)
         {
-            using var get = await client.GetObjectAsync(Bucket, o.Key);
-            if (await PatternData.MismatchAsync(get.ResponseStream, 0, o.Length, o.Seed) is { } wrong) Problems.Add($"{when}: remote object {o.Key} read wrong: {wrong}");
+            try
+            {
+                using var get = await client.GetObjectAsync(Bucket, o.Key);
+                if (await PatternData.MismatchAsync(get.ResponseStream, 0, o.Length, o.Seed) is { } wrong) Problems.Add($"{when}: remote object {o.Key} read wrong: {wrong}");
+            }
+            catch (Exception e) when (e is Amazon.Runtime.AmazonClientException or IOException)
+            {
+                Problems.Add($"{when}: remote object {o.Key} could not be read: {e.GetType().Name}: {e.Message}");
+            }
         }
         CheckedKeys += keys.Length + _remoteObjects.Length;
     }
