@@ -21,7 +21,13 @@ public sealed class RemoteFill
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _abandoned = new();
 
-    public RemoteFill(string spillDirectory) => _spill = new SpillBuffer(spillDirectory);
+    private readonly OverlayMetrics _metrics;
+
+    public RemoteFill(string spillDirectory, OverlayMetrics metrics)
+    {
+        _spill = new SpillBuffer(spillDirectory);
+        _metrics = metrics;
+    }
 
     /// <summary>
     /// Who started the fill (a chunked read, for the fills it and its read-ahead start): a reader
@@ -125,7 +131,7 @@ public sealed class RemoteFill
         finally
         {
             if (storing is not null) await storing;
-            OverlayTelemetry.FillDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            _metrics.FillDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             span?.Dispose();
             _spill.Release();
             End();
@@ -149,7 +155,7 @@ public sealed class RemoteFill
             while ((read = await content.Body.ReadAsync(buffer, ct)) > 0)
             {
                 await _spill.AppendAsync(buffer.AsMemory(0, read), CancellationToken.None);
-                OverlayTelemetry.RemoteBytesFetched.Add(read);
+                _metrics.RemoteBytesFetched.Add(read);
                 total += read;
             }
             _spill.Complete();

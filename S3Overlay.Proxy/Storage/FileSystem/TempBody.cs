@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -107,10 +108,7 @@ internal sealed class TempBody : IDisposable
 
     private static void CheckContentMd5(string sent, byte[] actual)
     {
-        var expected = new byte[16];
-        if (!Convert.TryFromBase64String(sent.Trim(), expected, out var written) || written != 16)
-            throw new S3Exception(S3Error.InvalidDigest);
-        if (!expected.AsSpan().SequenceEqual(actual)) throw new S3Exception(S3Error.BadDigest);
+        if (!ContentMd5.Parse(sent).AsSpan().SequenceEqual(actual)) throw new S3Exception(S3Error.BadDigest);
     }
 
     /// <summary>Renames the temp file over <paramref name="target"/> (atomic on one file system).</summary>
