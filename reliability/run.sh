@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full reliability runs: remote faults, bad input, crashes and load at full size (the test
-# suite runs a fast slice of each), on loopback only, bounded to 15 minutes. Writes the results
+# suite runs a fast slice of each), on loopback only, bounded to 20 minutes. Writes the results
 # table into README.md between the reliability markers. RELIABILITY_SEED=n repeats a run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ export RELIABILITY_FULL="${RELIABILITY_FULL:-1}" RELIABILITY_RESULTS="$results"
 
 dotnet build S3Overlay.Tests -nologo -v q >"$log" 2>&1 || { tail -20 "$log"; echo "build failed"; exit 1; }
 started=$(date +%s)
-timeout 900 dotnet test S3Overlay.Tests --no-build --filter "FullyQualifiedName~S3Overlay.Tests.Reliability" >"$log" 2>&1
+timeout 1200 dotnet test S3Overlay.Tests --no-build --filter "FullyQualifiedName~S3Overlay.Tests.Reliability" >"$log" 2>&1
 status=$?
 grep -E "^\s+(Passed|Failed|Skipped)!|Total tests|Passed:|Failed |Skipped " "$log" | tail -20
 echo "full log: $log"

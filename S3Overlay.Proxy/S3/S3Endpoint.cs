@@ -52,8 +52,14 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
         {
-            // Kestrel gave up on the request body: shorter than its Content-Length, too large, too slow.
-            var error = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? S3Error.EntityTooLarge : S3Error.IncompleteBody;
+            // Kestrel gave up on the request body: too large, too slow (below its minimum data
+            // rate: S3 answers a stalled upload RequestTimeout), or ended short of its Content-Length.
+            var error = e.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => S3Error.EntityTooLarge,
+                StatusCodes.Status408RequestTimeout => S3Error.RequestTimeout,
+                _ => S3Error.IncompleteBody,
+            };
             await S3ErrorWriter.WriteAsync(context, new S3Exception(error.WithMessage($"{error.Message} ({e.Message})")), requestId);
         }
         catch (IOException e)

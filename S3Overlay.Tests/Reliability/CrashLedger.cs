@@ -54,6 +54,12 @@ public sealed class CrashLedger
         }
     }
 
+    /// <summary>Whether a write to the key was in flight (sent, not acknowledged) at the kill.</summary>
+    public bool InFlight(string key)
+    {
+        lock (_keys) return _keys[key].InFlight;
+    }
+
     /// <summary>After a check: the key is what was found, nothing in flight.</summary>
     public void Settle(string key, int? found)
     {

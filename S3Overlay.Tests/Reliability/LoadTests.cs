@@ -11,7 +11,8 @@ namespace S3Overlay.Tests.Reliability;
 /// The load run: many clients for a while against the proxy (a child process, embedded store,
 /// overlay with caching on, s3rver as the remote) doing cold and warm GETs, ranges, PUTs, HEADs,
 /// listings and deletes, every body checked. No unexpected error, bounded memory, and once the
-/// clients are gone no file descriptors or spill files left over.
+/// clients are gone no file descriptors or spill files left over. The cache is capped below what
+/// the remote objects take, so eviction runs all along and GETs keep going cold (counted at the remote).
 /// </summary>
 public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
@@ -19,6 +20,8 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
     private const int RemoteObjects = 24;
     private const long RemoteSize = 64 * 1024;
     private const long ChunkedSize = 5 * 65_536 + 77;
+    // About half of what the remote objects take (21 of about 62 KiB, 3 chunked of 320 KiB).
+    private const long CacheCap = 1024 * 1024;
 
     [Fact]
     public async Task Many_clients_for_a_while_get_no_unexpected_error_and_leak_nothing()
@@ -32,9 +35,12 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
         await servers.RemoteClient.PutBucketAsync(remoteBucket);
         for (var i = 0; i < RemoteObjects; i++)
             await servers.RemoteClient.PutObjectAsync(new PutObjectRequest { BucketName = remoteBucket, Key = $"r{i}", InputStream = PatternData.Open(Size(i), i), UseChunkEncoding = false });
+        await using var relay = await CountingRelay.StartAsync(servers.Remote.Url);
+        var environment = ChildProxySettings.Overlay(root, relay.Url, Bucket, remoteBucket);
+        environment["S3_OVERLAY_CACHE_MAX_BYTES"] = CacheCap.ToString();
         try
         {
-            await using var proxy = await ProxyProcess.StartAsync(ChildProxySettings.Overlay(root, servers.Remote.Url, Bucket, remoteBucket));
+            await using var proxy = await ProxyProcess.StartAsync(environment);
             using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
             await client.PutBucketAsync(Bucket);
             var errors = new ConcurrentQueue<string>();
@@ -68,10 +74,12 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
             await RunAsync(TimeSpan.FromSeconds(ReliabilityRun.Scale(1, 5)));
             var baselineFds = proxy.OpenFileDescriptors;
             operations = bytes = 0;
+            relay.ResetCounts();
             var clock = Stopwatch.StartNew();
             await RunAsync(duration);
             var elapsed = clock.Elapsed.TotalSeconds;
             var peak = proxy.PeakRssMiB;
+            var cold = relay.Requests("GET");
 
             // Once the work is over, the fills' spill files must go, and the descriptors come back to the warm count.
             var fds = proxy.OpenFileDescriptors;
@@ -81,13 +89,14 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
                 fds = proxy.OpenFileDescriptors;
             }
             var spill = SpillFiles(spillDir);
-            var report = $"{clients} clients × {duration.TotalSeconds:0} s: {operations} operations ({operations / elapsed:0}/s, {bytes / elapsed / 1048576:0.0} MiB/s), peak RSS {peak:0} MiB, fds {baselineFds} → {fds}";
+            var report = $"{clients} clients × {duration.TotalSeconds:0} s: {operations} operations ({operations / elapsed:0}/s, {bytes / elapsed / 1048576:0.0} MiB/s; {cold} remote GETs for cold reads, the cache capped at {CacheCap / 1024} KiB), peak RSS {peak:0} MiB, fds {baselineFds} → {fds}";
             ReliabilityRun.Report("load", report, $"{errors.Count} unexpected errors, {spill} spill files left, {Math.Max(0, fds - baselineFds)} fds over the start");
             TestContext.Current.SendDiagnosticMessage(report);
             Assert.True(errors.IsEmpty, $"seed {seed}: {errors.Count} errors in {operations} operations:\n{string.Join("\n", errors.Take(20))}");
             Assert.Equal(0, spill);
             Assert.True(fds <= baselineFds + 16, $"{fds} file descriptors open after the load, {baselineFds} before");
             Assert.True(peak < 1024, $"peak RSS {peak:0} MiB");
+            Assert.True(cold > 0, "no GET went cold: the cache cap does not make the load evict");
         }
         finally
         {

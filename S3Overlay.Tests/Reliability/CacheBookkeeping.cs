@@ -1,0 +1,143 @@
+using System.Text.Json;
+using S3Overlay.Overlay;
+using S3Overlay.Overlay.Eviction;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Tests.Reliability;
+
+/// <summary>A remote object of the crash run, as the remote describes it.</summary>
+public sealed record RemoteObject(string Key, long Length, int Seed)
+{
+    public string ETag { get; set; } = "";
+}
+
+/// <summary>
+/// After a restart, the overlay's cache bookkeeping against what its local store holds, read
+/// from the store itself (not through the proxy): the flushed eviction index
+/// (<see cref="CacheIndex.RecordKey"/>) and the fill records (<see cref="FillRecord"/>).
+/// </summary>
+/// <remarks>
+/// What must hold across a SIGKILL: the index never counts more than is stored, and counts only
+/// fills; a record names exactly what is stored (a whole object's local copy with the record's
+/// ETag and length; a manifest at least one chunk of its generation); every chunk has its
+/// length. What the design tolerates, counted apart: the index is written every flush interval,
+/// so fills since the last flush are stored but not (or not all) in it, and are never evicted;
+/// a fill killed between its bytes and its record leaves chunks without a manifest (fetched
+/// again, written over) or a whole copy without a record (then served as a local object).
+/// </remarks>
+public sealed class CacheBookkeeping
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Broken promises.</summary>
+    public List<string> Wrong { get; } = [];
+
+    /// <summary>Units (a whole object, or the chunks of one) found stored: what the bookkeeping was checked against.</summary>
+    public int Stored { get; private set; }
+
+    /// <summary>Units stored but not (or not all) in the index: filled after its last flush.</summary>
+    public int Unindexed { get; private set; }
+
+    /// <summary>Fills whose bytes are stored but whose record was not yet written.</summary>
+    public int Unrecorded { get; private set; }
+
+    public static async Task<CacheBookkeeping> CheckAsync(IObjectStore local, string localBucket, string cacheBucket, string remoteBucket,
+        IReadOnlyList<RemoteObject> remoteObjects, long chunkSize, long threshold, string when)
+    {
+        var check = new CacheBookkeeping();
+        var index = await ReadIndexAsync(local, cacheBucket);
+        foreach (var entry in index.Where(e => !remoteObjects.Any(o => o.Key == e.Key)))
+            check.Wrong.Add($"{when}: the index counts {entry.Kind} {entry.Bucket}/{entry.Key}, which was never filled");
+        foreach (var o in remoteObjects)
+        {
+            var record = await FillRecord.ReadAsync(local, cacheBucket, remoteBucket, o.Key, CancellationToken.None);
+            if (record is not null && (record.ETag != o.ETag || record.Size != o.Length || record.IsChunked != o.Length > threshold))
+                check.Wrong.Add($"{when}: the record of {o.Key} says {record.ETag}, {record.Size} bytes, chunk size {record.ChunkSize}");
+            if (o.Length > threshold)
+                await check.ChunkedAsync(local, cacheBucket, remoteBucket, o, record, index.FirstOrDefault(e => e.Id == new CacheEntryId(CacheEntryKind.Chunks, remoteBucket, o.Key)), chunkSize, when);
+            else
+                await check.WholeAsync(local, localBucket, o, record, index.FirstOrDefault(e => e.Id == new CacheEntryId(CacheEntryKind.Object, localBucket, o.Key)), when);
+        }
+        return check;
+    }
+
+    private async Task WholeAsync(IObjectStore local, string localBucket, RemoteObject o, FillRecord? record, CacheEntry? entry, string when)
+    {
+        var stored = await HeadAsync(local, localBucket, o.Key);
+        if (stored is not null && (stored.ETag != o.ETag || stored.Size != o.Length))
+            Wrong.Add($"{when}: the filled {o.Key} is stored as {stored.ETag}, {stored.Size} bytes");
+        if (record is not null && stored is null) Wrong.Add($"{when}: the record of {o.Key} names a fill that is not stored");
+        if (stored is not null) Stored++;
+        if (stored is not null && record is null) Unrecorded++;
+        // Nothing else writes these keys, so an entry must describe the stored copy.
+        if (entry is not null && (stored is null || entry.ETag != stored.ETag || entry.Size != stored.Size))
+            Wrong.Add($"{when}: the index says {o.Key} is {entry.ETag}, {entry.Size} bytes; stored: {(stored is null ? "nothing" : $"{stored.ETag}, {stored.Size} bytes")}");
+        if (stored is not null && entry is null) Unindexed++;
+    }
+
+    private async Task ChunkedAsync(IObjectStore local, string cacheBucket, string remoteBucket, RemoteObject o, FillRecord? record, CacheEntry? entry, long chunkSize, string when)
+    {
+        var generation = CacheKeys.ChunksOfGeneration(remoteBucket, o.Key, o.ETag, chunkSize);
+        var chunks = await ListAsync(local, cacheBucket, CacheKeys.ChunksOf(remoteBucket, o.Key));
+        foreach (var chunk in chunks)
+        {
+            var index = chunk.Key.StartsWith(generation, StringComparison.Ordinal) && int.TryParse(chunk.Key[generation.Length..], out var i) ? i : -1;
+            var length = Math.Min(chunkSize, o.Length - index * chunkSize);
+            if (index < 0 || length <= 0) Wrong.Add($"{when}: {chunk.Key} is no chunk of {o.Key}");
+            else if (chunk.Size != length) Wrong.Add($"{when}: {chunk.Key} holds {chunk.Size} bytes, not {length}");
+        }
+        if (record is not null && chunks.Count == 0) Wrong.Add($"{when}: the manifest of {o.Key} names a generation with no chunk stored");
+        if (chunks.Count > 0) Stored++;
+        if (chunks.Count > 0 && record is null) Unrecorded++;
+        var bytes = chunks.Sum(c => c.Size);
+        if (entry is not null && (entry.Size > bytes || entry.Chunks > chunks.Count))
+            Wrong.Add($"{when}: the index counts {entry.Chunks} chunks ({entry.Size} bytes) of {o.Key}; stored: {chunks.Count} ({bytes} bytes)");
+        if ((entry?.Chunks ?? 0) < chunks.Count) Unindexed++;
+    }
+
+    private static async Task<List<CacheEntry>> ReadIndexAsync(IObjectStore local, string cacheBucket)
+    {
+        try
+        {
+            await using var content = await local.GetObjectAsync(cacheBucket, CacheIndex.RecordKey, ObjectReadRequest.Whole, CancellationToken.None);
+            return await JsonSerializer.DeserializeAsync<List<CacheEntry>>(content.Body, Json) ?? [];
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return [];
+        }
+    }
+
+    private static async Task<ObjectInfo?> HeadAsync(IObjectStore local, string bucket, string key)
+    {
+        try
+        {
+            return await local.HeadObjectAsync(bucket, key, ReadConditions.None, CancellationToken.None);
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<List<ObjectInfo>> ListAsync(IObjectStore local, string bucket, string prefix)
+    {
+        var all = new List<ObjectInfo>();
+        string? after = null;
+        try
+        {
+            while (true)
+            {
+                var page = await local.ListObjectsAsync(bucket, new ListRequest(prefix, StartAfter: after), CancellationToken.None);
+                all.AddRange(page.Objects);
+                if (!page.IsTruncated) return all;
+                after = page.NextStartAfter;
+            }
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return all;
+        }
+    }
+}

@@ -1,0 +1,306 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.Storage;
+using ByteRange = Amazon.S3.Model.ByteRange;
+using S3Overlay.Storage.FileSystem;
+using S3Overlay.Storage.S3;
+using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Tests.Overlay;
+
+namespace S3Overlay.Tests.Reliability;
+
+/// <summary>
+/// One crash run: the proxy as a child process (overlay with caching on, 64 KiB chunks, the
+/// embedded store or an S3 server as its local store) takes PUTs, multipart completions, copies,
+/// deletes and fills (whole and chunked) from many workers and is killed with SIGKILL at a random
+/// moment, again and again. After each restart, before any request, the cache bookkeeping is read
+/// from the local store (<see cref="CacheBookkeeping"/>); then every key is read back. What it
+/// finds is sorted into lists; the tests decide which must be empty for which store.
+/// </summary>
+public sealed class CrashRun
+{
+    private const string Bucket = "crash";
+    private const string CacheBucket = "crash-cache";
+    private const int Workers = 6;
+    private const int KeysPerWorker = 4;
+    private const int Sources = 3;
+    private const long ChunkSize = 65_536;
+    private const long Threshold = 131_072;
+
+    private readonly RemoteObject[] _remoteObjects =
+        [new("remote-whole", 100_000, 900), new("remote-small", 3_000, 902), new("remote-chunked", 5 * ChunkSize + 123, 901)];
+    private readonly CrashLedger _ledger = new();
+
+    /// <summary>Keys lost, mixed, unreadable, or holding a version never written.</summary>
+    public List<string> Problems { get; } = [];
+
+    /// <summary>Keys holding the version in flight at the kill with other bytes: a write that was not atomic.</summary>
+    public List<string> Torn { get; } = [];
+
+    /// <summary>Keys whose bytes were kept but whose metadata was not.</summary>
+    public List<string> MetadataLost { get; } = [];
+
+    /// <summary>Temp files of the store and spill files of fills a restart found.</summary>
+    public List<string> Leftovers { get; } = [];
+
+    /// <summary>Cache bookkeeping that disagrees with what is stored.</summary>
+    public List<string> Bookkeeping { get; } = [];
+
+    public int CheckedKeys { get; private set; }
+    public int StoredUnits { get; private set; }
+    public int Unindexed { get; private set; }
+    public int Unrecorded { get; private set; }
+    public string SpillDir { get; private set; } = "";
+
+    public static async Task<CrashRun> RunAsync(OverlayServers servers, S3rverProcess? localS3, int kills, int seed)
+    {
+        var run = new CrashRun();
+        var root = Directory.CreateTempSubdirectory("s3overlay-crash-").FullName;
+        try
+        {
+            await run.RunAsync(servers, localS3, root, kills, seed);
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+        return run;
+    }
+
+    private async Task RunAsync(OverlayServers servers, S3rverProcess? localS3, string root, int kills, int seed)
+    {
+        var random = new Random(seed);
+        var dataDir = Path.Combine(root, "data");
+        SpillDir = Path.Combine(root, "spill");
+        var remoteBucket = "crash" + Guid.NewGuid().ToString("N")[..8];
+        await servers.RemoteClient.PutBucketAsync(remoteBucket);
+        foreach (var o in _remoteObjects)
+            o.ETag = (await servers.RemoteClient.PutObjectAsync(new PutObjectRequest { BucketName = remoteBucket, Key = o.Key, InputStream = PatternData.Open(o.Length, o.Seed), UseChunkEncoding = false })).ETag;
+        await using var relay = await FaultRelay.StartAsync(servers.Remote.Url);
+        var environment = ChildProxySettings.Overlay(root, relay.Url, Bucket, remoteBucket);
+        environment["S3_OVERLAY_MULTIPART_MIN_PART_SIZE"] = "1";
+        environment["S3_OVERLAY_CACHE_BUCKET"] = CacheBucket;
+        // Flushed often, so the index has something to agree with after most kills.
+        environment["S3_OVERLAY_CACHE_INDEX_FLUSH_INTERVAL"] = "0.3";
+        if (localS3 is not null)
+        {
+            environment["S3_OVERLAY_LOCAL_ENDPOINT"] = localS3.Url;
+            environment["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
+            environment["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
+        }
+        for (var round = 0; round <= kills; round++)
+        {
+            await using var proxy = await ProxyProcess.StartAsync(environment);
+            var when = $"seed {seed}, after kill {round}";
+            if (round > 0)
+            {
+                // Before any request: fills of this run have spill files of their own while they last.
+                Leftovers.AddRange(FilesLeft(localS3 is null ? dataDir : null).Select(f => $"{when}: left behind {f}"));
+                await CheckBookkeepingAsync(localS3, dataDir, remoteBucket, when);
+            }
+            using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
+            if (round == 0) await SetUpAsync(client);
+            await CheckAsync(client, when);
+            if (round == kills) break;
+
+            using var stop = new CancellationTokenSource();
+            using var killing = new CancellationTokenSource();
+            var work = Enumerable.Range(0, Workers).Select(w => WorkAsync(client, w, new Random(random.Next()), belowKeys: localS3 is null, killing.Token, stop.Token)).ToArray();
+            await Task.Delay(random.Next(150, 1500));
+            killing.Cancel();
+            await proxy.KillAsync();
+            stop.Cancel();
+            foreach (var error in await Task.WhenAll(work))
+                if (error is not null) Problems.Add($"seed {seed}, before kill {round + 1}: {error}");
+        }
+
+        // Only the cache can answer now: whatever it kept of the remote objects must be right.
+        relay.Plan = _ => new Fault(FaultKind.Status, Status: 503);
+        await using var last = await ProxyProcess.StartAsync(environment);
+        using var http = new HttpClient(new SigningHandler()) { BaseAddress = new Uri(last.Url + "/") };
+        foreach (var o in _remoteObjects)
+        {
+            using var response = await http.GetAsync($"{Bucket}/{o.Key}");
+            if (response.StatusCode != HttpStatusCode.OK) continue;
+            if (await PatternData.MismatchAsync(await response.Content.ReadAsStreamAsync(), 0, o.Length, o.Seed) is { } wrong)
+                Problems.Add($"seed {seed}: the cache served {o.Key} wrong: {wrong}");
+        }
+    }
+
+    private async Task CheckBookkeepingAsync(S3rverProcess? localS3, string dataDir, string remoteBucket, string when)
+    {
+        using var s3 = localS3 is null ? null
+            : new S3ObjectStore(new S3StoreOptions("local store", new Uri(localS3.Url), AccessKey: S3rverProcess.AccessKey, SecretKey: S3rverProcess.SecretKey));
+        IObjectStore local = s3 is null ? new FileSystemObjectStore(dataDir, TimeProvider.System) : s3;
+        var check = await CacheBookkeeping.CheckAsync(local, Bucket, CacheBucket, remoteBucket, _remoteObjects, ChunkSize, Threshold, when);
+        Bookkeeping.AddRange(check.Wrong);
+        StoredUnits += check.Stored;
+        Unindexed += check.Unindexed;
+        Unrecorded += check.Unrecorded;
+    }
+
+    private async Task SetUpAsync(AmazonS3Client client)
+    {
+        await client.PutBucketAsync(Bucket);
+        for (var i = 0; i < Sources; i++)
+        {
+            var version = 1000 + i;
+            _ledger.Begin($"src-{i}", version);
+            await PutAsync(client, $"src-{i}", version);
+            _ledger.Acked($"src-{i}");
+        }
+    }
+
+    private static Task PutAsync(AmazonS3Client client, string key, int version, CancellationToken ct = default)
+    {
+        var put = new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = PatternData.Open(CrashLedger.LengthOf(version), version) };
+        put.Metadata["v"] = version.ToString();
+        return client.PutObjectAsync(put, ct);
+    }
+
+    /// <summary>One worker's writes on its own keys (so each key has one write in flight at most), and reads of the remote objects.</summary>
+    /// <returns>Null, or the error the server gave before it was killed.</returns>
+    /// <param name="belowKeys">
+    /// Also a key below another and one with an empty segment: the embedded store keeps those in its
+    /// own area whenever they cannot be plain files, and its crash guarantees must hold there too
+    /// (s3rver cannot hold <c>a//b</c>).
+    /// </param>
+    private async Task<string?> WorkAsync(AmazonS3Client client, int worker, Random random, bool belowKeys, CancellationToken killing, CancellationToken stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var n = random.Next(KeysPerWorker);
+                var key = !belowKeys ? $"w{worker}-{n}" : (n % 3) switch { 0 => $"w{worker}-{n / 3}", 1 => $"w{worker}-{n / 3}/x", _ => $"w{worker}-{n / 3}//y" };
+                var version = random.Next(1, int.MaxValue);
+                switch (random.Next(6))
+                {
+                    case 0 or 1:
+                        _ledger.Begin(key, version);
+                        await PutAsync(client, key, version, stop);
+                        break;
+                    case 2:
+                        _ledger.Begin(key, version);
+                        await MultipartAsync(client, key, version, stop);
+                        break;
+                    case 3:
+                        var source = random.Next(Sources);
+                        _ledger.Begin(key, 1000 + source);
+                        await client.CopyObjectAsync(new CopyObjectRequest { SourceBucket = Bucket, SourceKey = $"src-{source}", DestinationBucket = Bucket, DestinationKey = key }, stop);
+                        break;
+                    case 4:
+                        _ledger.Begin(key, null);
+                        await client.DeleteObjectAsync(Bucket, key, stop);
+                        break;
+                    default:
+                        var o = _remoteObjects[random.Next(_remoteObjects.Length)];
+                        var first = random.Next((int)o.Length - 1);
+                        using (var get = await client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = o.Key, ByteRange = new ByteRange(first, Math.Min(o.Length - 1, first + random.Next(1, 150_000))) }, stop))
+                            await get.ResponseStream.CopyToAsync(Stream.Null, stop);
+                        continue;
+                }
+                _ledger.Acked(key);
+            }
+        }
+        catch (Exception) when (killing.IsCancellationRequested)
+        {
+            // The server was killed under the request: what it did is for the check after the restart to find.
+        }
+        catch (Exception e)
+        {
+            return $"worker {worker}: {e.GetType().Name}: {e.Message}";
+        }
+        return null;
+    }
+
+    private static async Task MultipartAsync(AmazonS3Client client, string key, int version, CancellationToken ct)
+    {
+        var length = CrashLedger.LengthOf(version);
+        var start = new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key };
+        start.Metadata["v"] = version.ToString();
+        var upload = await client.InitiateMultipartUploadAsync(start, ct);
+        var cut = length / 2;
+        var etags = new List<PartETag>();
+        foreach (var (number, offset, size) in new[] { (1, 0L, cut), (2, cut, length - cut) })
+        {
+            var body = new MemoryStream();
+            await PatternData.Open(length, version).CopyToAsync(body, ct);
+            var part = await client.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartNumber = number,
+                InputStream = new MemoryStream(body.GetBuffer(), (int)offset, (int)size),
+            }, ct);
+            etags.Add(new PartETag(number, part.ETag));
+        }
+        await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartETags = etags }, ct);
+    }
+
+    /// <summary>Reads every key the ledger knows, and the remote objects through the overlay.</summary>
+    private async Task CheckAsync(AmazonS3Client client, string when)
+    {
+        var keys = _ledger.Keys.ToArray();
+        foreach (var key in keys)
+        {
+            int? found = null;
+            // A key read broken: torn when a write to it was in flight at the kill (not atomic), lost otherwise.
+            var broken = _ledger.InFlight(key) ? Torn : Problems;
+            try
+            {
+                using var get = await client.GetObjectAsync(Bucket, key);
+                if (!int.TryParse(get.Metadata["v"], out var version))
+                {
+                    MetadataLost.Add($"{when}: {key} has no version metadata");
+                    await ForgetAsync(client, key);
+                    continue;
+                }
+                if (await PatternData.MismatchAsync(get.ResponseStream, 0, CrashLedger.LengthOf(version), version) is { } wrong)
+                {
+                    broken.Add($"{when}: {key} says version {version} but its bytes are not: {wrong}");
+                    await ForgetAsync(client, key);
+                    continue;
+                }
+                found = version;
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+            }
+            // The client checks a body against its MD5 ETag: bytes that are not the ETag's throw.
+            catch (Exception e) when (e is AmazonS3Exception or Amazon.Runtime.AmazonClientException or IOException)
+            {
+                broken.Add($"{when}: {key} could not be read: {e.GetType().Name}: {e.Message}");
+                await ForgetAsync(client, key);
+                continue;
+            }
+            if (!_ledger.Allows(key, found)) Problems.Add($"{when}: {key} is {(found is null ? "absent" : $"version {found}")}, which was neither acknowledged nor in flight");
+            _ledger.Settle(key, found);
+        }
+        foreach (var o in _remoteObjects)
+        {
+            try
+            {
+                using var get = await client.GetObjectAsync(Bucket, o.Key);
+                if (await PatternData.MismatchAsync(get.ResponseStream, 0, o.Length, o.Seed) is { } wrong) Problems.Add($"{when}: remote object {o.Key} read wrong: {wrong}");
+            }
+            catch (Exception e) when (e is Amazon.Runtime.AmazonClientException or IOException)
+            {
+                Problems.Add($"{when}: remote object {o.Key} could not be read: {e.GetType().Name}: {e.Message}");
+            }
+        }
+        CheckedKeys += keys.Length + _remoteObjects.Length;
+    }
+
+    /// <summary>A key found broken is deleted, so the next rounds start it afresh (and do not count it again).</summary>
+    private async Task ForgetAsync(AmazonS3Client client, string key)
+    {
+        await client.DeleteObjectAsync(Bucket, key);
+        _ledger.Settle(key, null);
+    }
+
+    /// <summary>Temp files of the embedded store (none when the local store is an S3 server) and spill files of fills.</summary>
+    private IEnumerable<string> FilesLeft(string? dataDir) =>
+        (dataDir is null || !Directory.Exists(dataDir) ? [] : Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetRelativePath(dataDir, f).Split(Path.DirectorySeparatorChar).Contains("tmp")))
+            .Concat(Directory.Exists(SpillDir) ? Directory.EnumerateFiles(SpillDir) : []);
+}
