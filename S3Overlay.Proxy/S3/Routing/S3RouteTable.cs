@@ -36,6 +36,7 @@ public sealed class S3RouteTable(S3Handlers h)
         new("GET", S3Scope.Object, "GetObjectTagging", h.GetObjectTagging, Query("tagging")),
         new("PUT", S3Scope.Object, "PutObjectTagging", h.PutObjectTagging, Query("tagging")),
         new("DELETE", S3Scope.Object, "DeleteObjectTagging", h.DeleteObjectTagging, Query("tagging")),
+        new("GET", S3Scope.Object, "GetObjectAttributes", h.GetObjectAttributes, Query("attributes")),
         new("GET", S3Scope.Object, "ListParts", h.ListParts, Query("uploadId")),
         new("GET", S3Scope.Object, "GetObject", h.GetObject),
         new("HEAD", S3Scope.Object, "HeadObject", h.HeadObject),
@@ -54,10 +55,10 @@ public sealed class S3RouteTable(S3Handlers h)
         ["policy", "lifecycle", "website", "replication", "encryption", "notification",
          "logging", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
-         "publicAccessBlock", "versions", "attributes"];
+         "publicAccessBlock", "versions"];
 
     /// <summary>Sub-resources answered on objects only (bucket tagging is not implemented).</summary>
-    private static readonly string[] ObjectOnly = ["tagging"];
+    private static readonly string[] ObjectOnly = ["tagging", "attributes"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
     private static readonly string[] BucketOnly = ["cors"];
