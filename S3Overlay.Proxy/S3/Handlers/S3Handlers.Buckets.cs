@@ -93,6 +93,7 @@ public sealed partial class S3Handlers
     public async Task DeleteBucket(S3Request r)
     {
         await store.DeleteBucketAsync(r.Bucket, r.Aborted);
+        corsRules.Forget(r.Bucket); // a bucket made again under the name starts without rules
         r.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
