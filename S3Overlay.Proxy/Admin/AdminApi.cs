@@ -57,11 +57,13 @@ public static class AdminApi
         return Results.Json(new { bucket, key, prefix, evicted });
     }
 
-    /// <summary>Starts prefetching <c>?prefix=</c> from the remote; 202 with the job to follow.</summary>
-    private static IResult Warm(string bucket, string? prefix, HttpContext context) =>
+    /// <summary>Starts prefetching <c>?key=</c> or everything under <c>?prefix=</c> (all of the bucket without either) from the remote; 202 with the job to follow.</summary>
+    private static IResult Warm(string bucket, string? key, string? prefix, HttpContext context) =>
         WithOverlay(context, jobs =>
         {
-            var job = jobs.Start(bucket, prefix ?? "");
+            if (key is not null && prefix is not null) return Problem(400, "give at most one of ?key= and ?prefix=");
+            if (key is "") return Problem(400, "?key= is empty");
+            var job = jobs.Start(bucket, prefix ?? "", key);
             var location = $"{Prefix}/jobs/{job.Id}";
             return Results.Json(new { id = job.Id, location }, statusCode: 202);
         });

@@ -1,18 +1,21 @@
 namespace S3Overlay.Admin;
 
-/// <summary>One prefetch of a prefix from the remote, as <c>GET /_overlay/api/jobs/{id}</c> shows it.</summary>
-public sealed class WarmJob(string id, string bucket, string prefix, DateTimeOffset started)
+/// <summary>One prefetch from the remote (of a prefix, or of one key), as <c>GET /_overlay/api/jobs/{id}</c> shows it.</summary>
+public sealed class WarmJob(string id, string bucket, string prefix, string? key, DateTimeOffset started)
 {
     private const int MaxErrorsKept = 100;
 
     private readonly Lock _lock = new();
     private readonly List<WarmError> _errors = new();
-    private int _done, _failed;
+    private int _done, _failed, _skipped;
     private long _bytes;
 
     public string Id { get; } = id;
     public string Bucket { get; } = bucket;
     public string Prefix { get; } = prefix;
+
+    /// <summary>The one key to warm; null for every key under <see cref="Prefix"/>.</summary>
+    public string? Key { get; } = key;
     public DateTimeOffset Started { get; } = started;
     public DateTimeOffset? Finished { get; private set; }
 
@@ -30,6 +33,9 @@ public sealed class WarmJob(string id, string bucket, string prefix, DateTimeOff
         Interlocked.Increment(ref _done);
         Interlocked.Add(ref _bytes, bytes);
     }
+
+    /// <summary>Listed on the remote, but nothing to warm: deleted here (a whiteout), hidden, or gone from the remote since.</summary>
+    public void ObjectSkipped() => Interlocked.Increment(ref _skipped);
 
     public void ObjectFailed(string key, string message)
     {
@@ -52,12 +58,14 @@ public sealed class WarmJob(string id, string bucket, string prefix, DateTimeOff
                 id = Id,
                 bucket = Bucket,
                 prefix = Prefix,
+                key = Key,
                 state = State,
                 started = Started,
                 finished = Finished,
                 objectsTotal = Total,
                 objectsDone = Volatile.Read(ref _done),
                 objectsFailed = Volatile.Read(ref _failed),
+                objectsSkipped = Volatile.Read(ref _skipped),
                 bytes = Interlocked.Read(ref _bytes),
                 error = _fatal,
                 errors = _errors.ToList(),

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
+using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Admin;
@@ -25,9 +26,10 @@ public sealed class WarmJobs(IObjectStore store, RemoteSource remote, CacheIndex
 
     public WarmJob? Find(string id) => _jobs.GetValueOrDefault(id);
 
-    public WarmJob Start(string bucket, string prefix)
+    /// <param name="key">One key to warm (not the keys it is a prefix of); null warms all of <paramref name="prefix"/>.</param>
+    public WarmJob Start(string bucket, string prefix, string? key = null)
     {
-        var job = new WarmJob(Guid.NewGuid().ToString("N")[..16], bucket, prefix, clock.GetUtcNow());
+        var job = new WarmJob(Guid.NewGuid().ToString("N")[..16], bucket, key ?? prefix, key, clock.GetUtcNow());
         _jobs[job.Id] = job;
         foreach (var old in _jobs.Values.OrderByDescending(j => j.Started).Skip(KeptJobs).Where(j => j.Finished is not null))
             _jobs.TryRemove(old.Id, out _);
@@ -60,10 +62,11 @@ public sealed class WarmJobs(IObjectStore store, RemoteSource remote, CacheIndex
         string? after = null;
         while (true)
         {
-            var page = await remote.ListAsync(job.Bucket, new ListRequest(job.Prefix, StartAfter: after), ct)
+            var page = await remote.ListAsync(job.Bucket, new ListRequest(job.Prefix, StartAfter: after, MaxKeys: job.Key is null ? 1000 : 1), ct)
                 ?? throw new InvalidOperationException($"The remote has no bucket behind {job.Bucket}.");
-            objects.AddRange(page.Objects);
-            if (!page.IsTruncated) return objects;
+            objects.AddRange(job.Key is null ? page.Objects : page.Objects.Where(o => o.Key == job.Key));
+            // The key sorts first among the keys it is a prefix of: one page says whether it is there.
+            if (!page.IsTruncated || job.Key is not null) return objects;
             after = page.NextStartAfter;
         }
     }
@@ -79,6 +82,10 @@ public sealed class WarmJobs(IObjectStore store, RemoteSource remote, CacheIndex
         {
             await using var content = await store.GetObjectAsync(job.Bucket, remote.Key, ObjectReadRequest.Whole, ct);
             job.ObjectDone(await DrainAsync(content.Body, ct));
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
+        {
+            job.ObjectSkipped(); // deleted here (its whiteout hides it), hidden, or gone from the remote since the listing
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

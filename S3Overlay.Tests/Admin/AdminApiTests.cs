@@ -66,6 +66,49 @@ public abstract class AdminApiTests(OverlayServers servers) : IClassFixture<Over
     }
 
     [Fact]
+    public async Task Warming_one_key_warms_that_key_alone_and_a_key_deleted_here_is_skipped_not_failed()
+    {
+        await using var env = await StartAsync();
+        using var admin = new AdminHttp(env.Proxy.Url);
+        await env.SeedRemoteAsync("a.txt", 1000, 1);
+        await env.SeedRemoteAsync("a.txt.bak", 2000, 2); // a key the first one is a prefix of
+        await env.SeedRemoteAsync("gone.txt", 3000, 3);
+        await env.Client.DeleteObjectAsync(env.Bucket, "gone.txt"); // deleted through the overlay: a whiteout
+
+        var one = await RunJobAsync(admin, $"warm/{env.Bucket}?key=a.txt");
+        Assert.Equal("completed", one.GetProperty("state").GetString());
+        Assert.Equal("a.txt", one.GetProperty("key").GetString());
+        Assert.Equal(1, one.GetProperty("objectsTotal").GetInt32());
+        Assert.Equal(1000, one.GetProperty("bytes").GetInt64());
+        await EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket)).GetProperty("bytes").GetInt64() == 1000, "a.txt is stored");
+        Assert.Equal(1, (await admin.ReportAsync(env.Bucket)).GetProperty("objects").GetInt32());
+
+        var gone = await RunJobAsync(admin, $"warm/{env.Bucket}?key=gone.txt");
+        Assert.Equal("completed", gone.GetProperty("state").GetString());
+        Assert.Equal(1, gone.GetProperty("objectsTotal").GetInt32());
+        Assert.Equal(0, gone.GetProperty("objectsFailed").GetInt32());
+        Assert.Equal(1, gone.GetProperty("objectsSkipped").GetInt32());
+        Assert.False(await env.IsStoredLocallyAsync("gone.txt"));
+
+        var (status, _) = await admin.SendAsync(HttpMethod.Post, $"warm/{env.Bucket}?key=a.txt&prefix=a");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+    }
+
+    private static async Task<JsonElement> RunJobAsync(AdminHttp admin, string start)
+    {
+        var (status, started) = await admin.SendAsync(HttpMethod.Post, start);
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var id = started.GetProperty("id").GetString()!;
+        JsonElement job = default;
+        await EventuallyAsync(async () =>
+        {
+            (_, job) = await admin.SendAsync(HttpMethod.Get, $"jobs/{id}");
+            return job.GetProperty("state").GetString() != "running";
+        }, "the warm job finishes");
+        return job;
+    }
+
+    [Fact]
     public async Task The_report_counts_what_was_filled_and_evicting_a_key_makes_the_next_read_a_remote_fill()
     {
         await using var env = await StartAsync();

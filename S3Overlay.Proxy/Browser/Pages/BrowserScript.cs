@@ -103,15 +103,14 @@ internal static class BrowserScript
               return call('GET', '/jobs/' + encodeURIComponent(id)).then(function (job) {
                 meter.hidden = false;
                 if (job.objectsTotal) { meter.max = job.objectsTotal; meter.value = job.objectsDone; }
-                state.textContent = job.state + ': ' + job.objectsDone + (job.objectsTotal != null ? ' of ' + job.objectsTotal : '') + ' objects' + (job.objectsFailed ? ' (' + job.objectsFailed + ' failed)' : '') + ', ' + job.bytes + ' bytes';
+                state.textContent = job.state + ': ' + job.objectsDone + (job.objectsTotal != null ? ' of ' + job.objectsTotal : '') + ' objects' + (job.objectsFailed ? ' (' + job.objectsFailed + ' failed)' : '') + (job.objectsSkipped ? ' (' + job.objectsSkipped + ' deleted here)' : '') + ', ' + job.bytes + ' bytes';
                 if (job.state === 'running') return new Promise(function (r) { setTimeout(r, 250); }).then(function () { return follow(id); });
                 if (job.state !== 'completed') throw new Error(job.error || job.state);
               });
             }
-            // An object is warmed as the prefix that is its key.
             overlay.querySelector('button[data-warm]').addEventListener('click', function () {
               busy(true); state.textContent = 'starting';
-              call('POST', '/warm/' + bucket + '?prefix=' + name)
+              call('POST', '/warm/' + bucket + '?' + overlay.dataset.scope + '=' + name)
                 .then(function (j) { return follow(j.id); })
                 .then(function () { sessionStorage.setItem('overlay-state', 'Warm ' + state.textContent); location.reload(); }, failed);
             });

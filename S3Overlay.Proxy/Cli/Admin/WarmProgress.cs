@@ -32,15 +32,16 @@ public sealed class WarmProgress(TextWriter output, bool terminal)
         var total = job.GetProperty("objectsTotal");
         var done = job.GetProperty("objectsDone").GetInt32();
         var failed = job.GetProperty("objectsFailed").GetInt32();
+        var skipped = job.GetProperty("objectsSkipped").GetInt32();
         var counted = total.ValueKind == JsonValueKind.Number ? $"{done}/{total.GetInt32()} objects" : $"{done} objects (listing the remote)";
-        return $"{counted}, {ByteSize.Format(job.GetProperty("bytes").GetInt64())}{(failed > 0 ? $", {failed} failed" : "")}";
+        return $"{counted}, {ByteSize.Format(job.GetProperty("bytes").GetInt64())}{(failed > 0 ? $", {failed} failed" : "")}{(skipped > 0 ? $", {skipped} skipped (deleted here or gone)" : "")}";
     }
 
     private static string Bar(JsonElement job)
     {
         var total = job.GetProperty("objectsTotal");
         var fraction = total.ValueKind == JsonValueKind.Number && total.GetInt32() > 0
-            ? (job.GetProperty("objectsDone").GetInt32() + job.GetProperty("objectsFailed").GetInt32()) / (double)total.GetInt32()
+            ? (job.GetProperty("objectsDone").GetInt32() + job.GetProperty("objectsFailed").GetInt32() + job.GetProperty("objectsSkipped").GetInt32()) / (double)total.GetInt32()
             : 0;
         var filled = (int)Math.Round(fraction * BarWidth);
         return "[" + new string('#', filled) + new string('.', BarWidth - filled) + "]";

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
@@ -25,20 +24,20 @@ public sealed class ChunkedReads(
     public int InFlight => _fills.Count;
 
     /// <summary>One remote object cached in chunks: which generation, and how it is cut.</summary>
-    private sealed record ChunkedObject(string Bucket, string RemoteBucket, string Key, ObjectInfo Remote, ChunkLayout Layout)
+    /// <remarks>
+    /// Each read has its own: the fills it starts (checking the generation, reading ahead) carry
+    /// it as <see cref="RemoteFill.StartedBy"/>, so reading one of them later is not joining
+    /// another reader's fill (not coalesced). A class, not a record: compared by reference.
+    /// </remarks>
+    private sealed class ChunkedObject(string bucket, string remoteBucket, string key, ObjectInfo remote, ChunkLayout layout)
     {
-        // The chunks whose fill this read started itself (checking the generation, reading ahead):
-        // reading one later is not joining another reader's fill, so it is not coalesced.
-        private readonly ConcurrentDictionary<int, bool> _startedHere = new();
+        public string Bucket => bucket;
+        public string RemoteBucket => remoteBucket;
+        public string Key => key;
+        public ObjectInfo Remote => remote;
+        public ChunkLayout Layout => layout;
 
         public string ChunkKey(int index) => CacheKeys.Chunk(RemoteBucket, Key, Remote.ETag, Layout.ChunkSize, index);
-
-        public void Started(int index, bool joined)
-        {
-            if (!joined) _startedHere.TryAdd(index, true);
-        }
-
-        public bool StartedHere(int index) => _startedHere.ContainsKey(index);
     }
 
     /// <summary>
@@ -83,7 +82,6 @@ public sealed class ChunkedReads(
         {
             if (await HasChunkAsync(chunked, index, ct)) continue;
             var (fill, joined) = JoinFill(chunked, index);
-            chunked.Started(index, joined);
             try
             {
                 if (joined) continue;
@@ -106,7 +104,7 @@ public sealed class ChunkedReads(
         if (inFlight is null && await TryOpenCachedAsync(chunked, index, offset, length, ct) is { } cached)
             return cached;
         var (fill, joined) = inFlight is not null ? (inFlight, true) : JoinFill(chunked, index);
-        joined &= !chunked.StartedHere(index);
+        joined &= fill.StartedBy != chunked;
         if (joined) CoalescedWaiters.Add(1);
         try
         {
@@ -157,9 +155,7 @@ public sealed class ChunkedReads(
                 return;
             }
             if (await HasChunkAsync(chunked, index, ct)) return;
-            var (fill, joined) = JoinFill(chunked, index);
-            chunked.Started(index, joined);
-            fill.Leave();
+            JoinFill(chunked, index).Fill.Leave();
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -195,7 +191,8 @@ public sealed class ChunkedReads(
             store: settings.CacheEnabled ? (_, body) => StoreAsync(chunked, index, body) : null,
             mapError: e => e is S3Exception { Error.Status: 412 } ? new S3Exception(RemoteChanged) : e,
             logger,
-            OverlaySpans.Start(Spans.ChunkFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index).SetTag(Tags.Coalesced, false)));
+            OverlaySpans.Start(Spans.ChunkFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index).SetTag(Tags.Coalesced, false)),
+            startedBy: chunked);
     }
 
     /// <summary>Stores a chunk, then (once per generation) the manifest: a manifest never names a generation with no chunk stored.</summary>

@@ -23,6 +23,13 @@ public sealed class RemoteFill
 
     public RemoteFill(string spillDirectory) => _spill = new SpillBuffer(spillDirectory);
 
+    /// <summary>
+    /// Who started the fill (a chunked read, for the fills it and its read-ahead start): a reader
+    /// reading a fill its own read started has not joined another's. Set before the fill is
+    /// published, so no reader can find the fill before it can tell.
+    /// </summary>
+    public object? StartedBy { get; init; }
+
     /// <summary>The remote's description, once its answer has begun (or the mapped remote error).</summary>
     public Task<ObjectInfo> Opened => _opened.Task;
 

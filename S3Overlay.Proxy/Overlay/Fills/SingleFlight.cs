@@ -19,13 +19,14 @@ public sealed class SingleFlight<TKey>(string spillDirectory, FillSlots slots) w
     /// Either way the caller holds a share: it must open a reader or <see cref="RemoteFill.Leave"/>.
     /// A new fill takes one of the <see cref="FillSlots"/> (SlowDown when none is free) until it is over.
     /// </summary>
-    public (RemoteFill Fill, bool Joined) JoinOrStart(TKey key, Action<RemoteFill> start)
+    /// <param name="startedBy">Who starts it (<see cref="RemoteFill.StartedBy"/>), known before any other reader can join it.</param>
+    public (RemoteFill Fill, bool Joined) JoinOrStart(TKey key, Action<RemoteFill> start, object? startedBy = null)
     {
         while (true)
         {
             if (TryJoin(key) is { } joined) return (joined, true);
             slots.Take();
-            var fill = new RemoteFill(spillDirectory);
+            var fill = new RemoteFill(spillDirectory) { StartedBy = startedBy };
             // A failed fill may still be winding down (its local write, its span): it is replaced, not joined.
             if (!_fills.TryAdd(key, fill) && !(_fills.TryGetValue(key, out var current) && current.HasFailed && _fills.TryUpdate(key, fill, current)))
             {
