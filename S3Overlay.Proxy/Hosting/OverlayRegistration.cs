@@ -2,6 +2,7 @@ using S3Overlay.Admin;
 using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.Storage;
+using S3Overlay.Telemetry;
 
 namespace S3Overlay.Hosting;
 
@@ -15,11 +16,12 @@ public static class OverlayRegistration
     public static IServiceCollection AddOverlay(this IServiceCollection services, OverlaySettings settings, Func<IServiceProvider, IObjectStore> remote)
     {
         var local = services.TakeObjectStore();
+        services.TryAddSingleton<OverlayMetrics>();
         services.AddSingleton(settings);
         services.AddKeyedSingleton<IObjectStore>(RemoteKey, (sp, _) => remote(sp));
         services.AddSingleton(sp => new OverlayParts(
             local(sp), sp.GetRequiredKeyedService<IObjectStore>(RemoteKey), settings,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<OverlayMetrics>()));
         // Owned by the container (disposed with it) even when a decorator wraps it.
         services.AddSingleton(sp => new OverlayObjectStore(sp.GetRequiredService<OverlayParts>()));
         services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<OverlayObjectStore>());

@@ -23,7 +23,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
 {
     private readonly IObjectStore _local = parts.Local;
     private readonly OverlaySettings _settings = parts.Settings;
-    private readonly IDisposable _fillsObserved = ObserveFillsInFlight(() => parts.FillsInFlight);
+    private readonly IDisposable _fillsObserved = parts.Metrics.ObserveFillsInFlight(() => parts.FillsInFlight);
 
     public OverlayObjectStore(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers)
         : this(new OverlayParts(local, remote, settings, clock, loggers))
@@ -50,7 +50,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         {
             using var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
             conditions.Evaluate(local.Info);
-            OverlaySpans.Count(Results.LocalHit);
+            parts.Metrics.CountRequest(Results.LocalHit);
             return local.Info;
         }
 
@@ -60,7 +60,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             using var span = OverlaySpans.Start(Spans.ChunkHit, bucket, key);
             var info = manifest.ToObjectInfo(key);
             conditions.Evaluate(info);
-            OverlaySpans.Count(Results.Chunked);
+            parts.Metrics.CountRequest(Results.Chunked);
             return info;
         }
 
@@ -69,7 +69,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         {
             var info = local?.Remote ?? await MissingBucketToldApartAsync(bucket, key, () => parts.Remote.HeadAsync(bucket, key, ct), ct);
             conditions.Evaluate(info);
-            OverlaySpans.Count(Results.RemoteFill);
+            parts.Metrics.CountRequest(Results.RemoteFill);
             return info;
         }
     }
@@ -88,7 +88,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         {
             if (await _local.GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
             if (e.Error.Code == S3Error.NoSuchKey.Code) throw;
-            throw RemoteSource.Missing(bucket, key);
+            throw parts.Remote.Missing(bucket, key);
         }
     }
 
@@ -108,7 +108,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, CancellationToken ct)
     {
         if (parts.Remote.IsKnownMissing(bucket, key))
-            throw RemoteSource.Missing(bucket, key);
+            throw parts.Remote.Missing(bucket, key);
         if (!_settings.CacheEnabled)
             return await parts.WholeFills.StreamAsync(bucket, key, request, ct);
 

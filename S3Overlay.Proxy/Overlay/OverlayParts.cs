@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.Storage;
+using S3Overlay.Telemetry;
 
 namespace S3Overlay.Overlay;
 
@@ -11,22 +12,24 @@ namespace S3Overlay.Overlay;
 /// </summary>
 public sealed class OverlayParts
 {
-    public OverlayParts(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers)
+    /// <param name="metrics">The host's instruments; a store built outside a host (unit tests) gets a meter of its own.</param>
+    public OverlayParts(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers, OverlayMetrics? metrics = null)
     {
+        Metrics = metrics ??= OverlayMetrics.Standalone();
         var logger = Logger = loggers.CreateLogger<OverlayObjectStore>();
         Local = local;
         Settings = settings;
         SpillDirectory.Create(settings.SpillDirectory);
         Work = new BackgroundWork(loggers.CreateLogger<BackgroundWork>());
-        Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock));
+        Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock), metrics);
         Whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
         Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
         Records = new FillRecords(local, Remote, settings, clock, logger);
         Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, logger);
-        LocalReads = new LocalReads(local, Cache);
+        LocalReads = new LocalReads(local, Cache, metrics);
         var slots = new FillSlots(settings.MaxFills);
-        WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, Records, Cache, Evictor, LocalReads, Work, slots, clock, logger);
-        Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, logger);
+        WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, Records, Cache, Evictor, LocalReads, Work, slots, clock, metrics, logger);
+        Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger);
         Listing = new MergedListing(local, Remote, Whiteouts);
         Inspector = new OverlayInspector(local, Remote, settings, Records, Whiteouts, Evictor);
     }
@@ -46,6 +49,7 @@ public sealed class OverlayParts
     public CacheIndex Cache { get; }
     public CacheEvictor Evictor { get; }
     public IOverlayInspector Inspector { get; }
+    public OverlayMetrics Metrics { get; }
 
     /// <summary>Fills in flight now: whole objects and chunks (for status reports).</summary>
     public int FillsInFlight => WholeFills.InFlight + Chunks.InFlight;

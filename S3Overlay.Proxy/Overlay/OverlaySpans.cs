@@ -3,7 +3,7 @@ using S3Overlay.Telemetry;
 
 namespace S3Overlay.Overlay;
 
-/// <summary>The overlay's spans and request counts, tagged the same way by every part.</summary>
+/// <summary>The overlay's spans, tagged the same way by every part.</summary>
 internal static class OverlaySpans
 {
     public static Activity? Start(string name, string bucket, string key)
@@ -17,7 +17,4 @@ internal static class OverlaySpans
     /// <summary>A reader that joined a fill in flight gets a span of its own (the fill's span is the leader's).</summary>
     public static Activity? Joiner(string name, string bucket, string key, bool joined) =>
         joined ? Start(name, bucket, key)?.SetTag(OverlayTelemetry.Tags.Coalesced, true) : null;
-
-    public static void Count(string result) =>
-        OverlayTelemetry.Requests.Add(1, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Result, result));
 }

@@ -56,12 +56,16 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             var error = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? S3Error.EntityTooLarge : S3Error.IncompleteBody;
             await S3ErrorWriter.WriteAsync(context, new S3Exception(error.WithMessage($"{error.Message} ({e.Message})")), requestId);
         }
-        catch (IOException e) when (!context.Response.HasStarted)
+        catch (IOException e)
         {
-            // A body that could not be read (a remote that broke off, a failing disk) before the
-            // first byte went out: the store is unavailable, not this server broken.
-            logger.LogWarning(e, "Body of {Method} {Path} failed before it was sent ({RequestId})", context.Request.Method, context.Request.Path, requestId);
-            await S3ErrorWriter.WriteAsync(context, new S3Exception(S3Error.ServiceUnavailable), requestId);
+            // A body that could not be read (a remote that broke off, a failing disk): the store
+            // is unavailable, not this server broken. Before the first byte went out that is a 503;
+            // after, a cut connection is the only signal left that keeps a client from taking a
+            // short body for a whole one.
+            logger.LogWarning(e, "Body of {Method} {Path} failed {When} ({RequestId})", context.Request.Method, context.Request.Path,
+                context.Response.HasStarted ? "after its headers were sent: the connection is cut" : "before it was sent", requestId);
+            if (context.Response.HasStarted) context.Abort();
+            else await S3ErrorWriter.WriteAsync(context, new S3Exception(S3Error.ServiceUnavailable), requestId);
         }
         catch (Exception e)
         {

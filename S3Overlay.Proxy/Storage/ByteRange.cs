@@ -1,3 +1,5 @@
+using Microsoft.Net.Http.Headers;
+
 namespace S3Overlay.Storage;
 
 /// <summary>
@@ -7,22 +9,20 @@ namespace S3Overlay.Storage;
 public readonly record struct ByteRange(long? First, long? Last)
 {
     /// <summary>Parses a Range header; null when absent or not a single byte range (S3 then serves the whole object).</summary>
+    /// <remarks>
+    /// RFC 9110's grammar as ASP.NET Core reads it (<see cref="RangeHeaderValue"/>), then S3's rules:
+    /// another unit, several ranges, or a range it cannot read is no range (200 with the whole
+    /// object), and a list is several ranges even when an element is empty (<c>bytes=0-1,</c>),
+    /// which the framework's list grammar would take for one.
+    /// </remarks>
     public static ByteRange? Parse(string? header)
     {
-        if (string.IsNullOrWhiteSpace(header)) return null;
-        var value = header.Trim();
-        if (!value.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase)) return null;
-        var spec = value[6..].Trim();
-        if (spec.Contains(',')) return null;
-        var dash = spec.IndexOf('-');
-        if (dash < 0) return null;
-        var left = spec[..dash].Trim();
-        var right = spec[(dash + 1)..].Trim();
-        if (left.Length == 0)
-            return long.TryParse(right, out var suffix) && suffix >= 0 ? new ByteRange(null, suffix) : null;
-        if (!long.TryParse(left, out var first) || first < 0) return null;
-        if (right.Length == 0) return new ByteRange(first, null);
-        return long.TryParse(right, out var last) && last >= first ? new ByteRange(first, last) : null;
+        if (!RangeHeaderValue.TryParse(header?.Trim(), out var parsed)
+            || !parsed.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase)
+            || parsed.Ranges.Count != 1 || header!.Contains(','))
+            return null;
+        var range = parsed.Ranges.First();
+        return new ByteRange(range.From, range.To);
     }
 
     /// <summary>The bytes this range selects in an object of <paramref name="size"/> bytes, or null when unsatisfiable (416).</summary>

@@ -11,6 +11,12 @@ public sealed class ObjectContent(ObjectInfo info, Stream body, ResolvedRange? r
     /// <summary>The satisfied range, or null for the whole object (200, not 206).</summary>
     public ResolvedRange? Range { get; } = range;
 
+    /// <summary>
+    /// Whether reading <see cref="Body"/> to its end without an error proves it is the MD5 its
+    /// ETag is (a remote store checks it as the bytes stream by).
+    /// </summary>
+    public bool Md5Checked { get; init; }
+
     public long Length => Range?.Length ?? Info.Size;
 
     public ValueTask DisposeAsync() => Body.DisposeAsync();

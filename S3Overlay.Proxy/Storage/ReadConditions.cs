@@ -24,6 +24,11 @@ public sealed record ReadConditions(string? IfMatch, string? IfNoneMatch, DateTi
     }
 
     /// <summary>True when <paramref name="etag"/> is in the header's list (or the list is <c>*</c>).</summary>
+    /// <remarks>
+    /// Not <c>EntityTagHeaderValue</c>: S3 takes unquoted ETags (some clients send them so) and
+    /// compares a weak one as strong, where RFC 9110's parser refuses the first and If-Match's
+    /// strong comparison fails the second.
+    /// </remarks>
     public static bool ETagMatches(string headerList, string etag)
     {
         var bare = Unquote(etag);

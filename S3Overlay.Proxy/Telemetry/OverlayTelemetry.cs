@@ -1,19 +1,18 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 
 namespace S3Overlay.Telemetry;
 
 /// <summary>
 /// The telemetry contract (DESIGN.md): one ActivitySource and one Meter, both named
-/// <c>S3Overlay</c>, with the span, attribute and instrument names every part uses.
-/// Static, as .NET's own sources are: an unobserved source costs a null check.
+/// <c>S3Overlay</c>, with the span and attribute names every part uses. The ActivitySource is
+/// static, as .NET's own are (an unobserved source costs a null check; a trace belongs to its
+/// request, not to a proxy); the instruments are per proxy (<see cref="OverlayMetrics"/>).
 /// </summary>
 public static class OverlayTelemetry
 {
     public const string Name = "S3Overlay";
 
     public static readonly ActivitySource Source = new(Name);
-    public static readonly Meter Meter = new(Name);
 
     /// <summary>Span names, one per overlay decision.</summary>
     public static class Spans
@@ -55,36 +54,4 @@ public static class OverlayTelemetry
         public const string Local = "local";
         public const string Remote = "remote";
     }
-
-    /// <summary>Requests the overlay answered, by <see cref="Tags.Result"/>.</summary>
-    public static readonly Counter<long> Requests = Meter.CreateCounter<long>("overlay.requests", "{request}", "Overlay reads by result");
-
-    /// <summary>Body bytes served, by <see cref="Tags.Source"/> (<c>local</c> or <c>remote</c>).</summary>
-    public static readonly Counter<long> Bytes = Meter.CreateCounter<long>("overlay.bytes", "By", "Bytes served by source");
-
-    /// <summary>Body bytes read from the remote, served or not (a chunk fill reads the whole chunk for a short range).</summary>
-    public static readonly Counter<long> RemoteBytesFetched = Meter.CreateCounter<long>("overlay.remote.bytes_fetched", "By", "Bytes read from the remote");
-
-    public static readonly Histogram<double> FillDuration = Meter.CreateHistogram<double>("overlay.fill.duration", "s", "Time to fill an object or chunk from the remote");
-
-    /// <summary>Readers that joined a fill already in flight instead of asking the remote again.</summary>
-    public static readonly Counter<long> CoalescedWaiters = Meter.CreateCounter<long>("overlay.coalesced_waiters", "{request}", "Reads coalesced onto an in-flight fill");
-
-    private static readonly ObservedValues ActiveFills = new();
-    private static readonly ObservedValues CacheSizes = new();
-
-    /// <summary>Fills (whole objects or chunks) fetching from the remote now, as reported by <see cref="ObserveFillsInFlight"/> callbacks.</summary>
-    public static readonly ObservableUpDownCounter<long> FillsInFlight = Meter.CreateObservableUpDownCounter("overlay.fills.active", ActiveFills.Observe, "{fill}", "Fills from the remote in progress");
-
-    /// <summary>Bytes the overlay keeps in the local store, as reported by <see cref="ObserveCacheSize"/> callbacks.</summary>
-    public static readonly ObservableGauge<long> CacheSize = Meter.CreateObservableGauge("overlay.cache.size", CacheSizes.Observe, "By", "Bytes cached in the local store");
-
-    /// <summary>
-    /// Registers a callback reporting the fills in flight (read only when a reader collects, so
-    /// fills pay nothing for it). Dispose the result when its owner goes away.
-    /// </summary>
-    public static IDisposable ObserveFillsInFlight(Func<long> fills) => ActiveFills.Add(fills);
-
-    /// <summary>Registers a callback reporting the cache's size in bytes (read only when a reader collects: keep it cheap, e.g. a running total).</summary>
-    public static IDisposable ObserveCacheSize(Func<long> bytes) => CacheSizes.Add(bytes);
 }

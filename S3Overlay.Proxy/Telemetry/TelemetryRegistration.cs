@@ -21,6 +21,7 @@ public static class TelemetryRegistration
             var auth = services.GetRequiredService<AuthSettings>();
             return context => BrowserVisitor.From(context.Request, auth).SignedIn;
         });
+        builder.Services.TryAddSingleton<OverlayMetrics>();
         builder.Services.AddSingleton<OverlayStatistics>();
         return builder;
     }

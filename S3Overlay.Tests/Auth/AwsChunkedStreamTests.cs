@@ -4,6 +4,7 @@ using S3Overlay.S3.Auth;
 using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Payloads;
+using S3Overlay.Streams;
 
 namespace S3Overlay.Tests.Auth;
 

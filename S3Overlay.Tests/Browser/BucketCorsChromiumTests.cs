@@ -16,7 +16,18 @@ public sealed class BucketCorsChromiumTests
 {
     private const string Chromium = "/usr/bin/chromium";
     /// <summary>Another origin than the proxy's (127.0.0.1:port), on loopback too so Chromium's private-network rules stay out of it.</summary>
-    private const string PageOrigin = "http://localhost:9";
+    public const string PageOrigin = "http://localhost:9";
+
+    /// <summary>
+    /// The page is fulfilled by Playwright, not fetched from loopback, so Chromium counts it as public and
+    /// would refuse it the loopback proxy whatever CORS says: its local-network checks are not under test.
+    /// </summary>
+    public static readonly string[] CrossOriginLaunchFlags =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights",
+    ];
+
     private const int PatientMs = 60_000;
 
     [Fact]
@@ -31,13 +42,7 @@ public sealed class BucketCorsChromiumTests
         var putUrl = Presign(s3, "from-page.txt", HttpVerb.PUT);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium, Headless = true, // The page is fulfilled by Playwright, not fetched from loopback, so Chromium counts it as public and
-            // would refuse it the loopback proxy whatever CORS says: its local-network checks are not under test.
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights"],
-        });
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = CrossOriginLaunchFlags });
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(PatientMs);
         var console = new List<string>();

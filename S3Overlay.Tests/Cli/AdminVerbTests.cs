@@ -1,4 +1,3 @@
-using S3Overlay.Tests.Telemetry;
 using System.Net;
 using System.Text.Json;
 using Amazon.S3;
@@ -12,9 +11,6 @@ namespace S3Overlay.Tests.Cli;
 /// <c>s3overlay status|warm|evict|whiteouts</c> against a running overlay (s3rver as the remote,
 /// behind a counting relay): each verb changes or shows what the server really holds.
 /// </summary>
-// The status verb prints the server's figures, which come from the process-wide S3Overlay meter:
-// other tests' reads must not run at the same time (see OverlayMeterCollection).
-[Collection(nameof(OverlayMeterCollection))]
 public sealed class AdminVerbTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private Task<OverlayEnvironment> StartAsync() => OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded);

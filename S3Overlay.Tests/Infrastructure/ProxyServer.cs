@@ -19,10 +19,12 @@ public sealed class ProxyServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly bool _ownsDataDir;
+    private readonly ErrorLog _errors;
 
-    private ProxyServer(WebApplication app, string dataDir, bool ownsDataDir)
+    private ProxyServer(WebApplication app, string dataDir, bool ownsDataDir, ErrorLog errors)
     {
         _app = app;
+        _errors = errors;
         DataDir = dataDir;
         _ownsDataDir = ownsDataDir;
         var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
@@ -48,14 +50,16 @@ public sealed class ProxyServer : IAsyncDisposable
         var all = new Dictionary<string, string?> { ["S3_OVERLAY_DATA_DIR"] = dataDir };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
 
+        var errors = new ErrorLog();
         var app = ProxyApplication.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(all);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(errors);
             configure?.Invoke(builder);
         });
         await app.StartAsync();
-        return new ProxyServer(app, dataDir, owns);
+        return new ProxyServer(app, dataDir, owns, errors);
     }
 
     /// <summary>An AWSSDK.S3 client for this proxy; <paramref name="defaults"/> false sets the checksum modes to WHEN_REQUIRED.</summary>
@@ -72,5 +76,8 @@ public sealed class ProxyServer : IAsyncDisposable
         await _app.DisposeAsync();
         if (_ownsDataDir)
             try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+        if (_errors.Errors.Count > 0)
+            throw new InvalidOperationException($"The proxy logged {_errors.Errors.Count} error(s), each an exception no handler mapped (a 500 or a cut connection):"
+                + Environment.NewLine + string.Join(Environment.NewLine, _errors.Errors.Take(5)));
     }
 }

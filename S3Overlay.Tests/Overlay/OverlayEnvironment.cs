@@ -61,6 +61,9 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     }
 
     public OverlayServers Servers { get; }
+
+    /// <summary>The embedded store's data folder (its reserved folder holds the files being written).</summary>
+    public string DataDir => _dataDir;
     public CountingRelay Relay { get; }
     public ProxyServer Proxy { get; private set; }
     public AmazonS3Client Client { get; private set; }

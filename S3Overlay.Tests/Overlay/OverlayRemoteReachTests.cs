@@ -91,7 +91,8 @@ public sealed class OverlayRemoteReachTests(OverlayServers servers) : IClassFixt
             await File.WriteAllTextAsync(unrelated, "not ours");
             File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
 
-            await using var env = await StartAsync(("S3_OVERLAY_SPILL_DIR", spill));
+            // An S3 local store: the embedded one takes the spill file itself (FillFileTests).
+            await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3, new Dictionary<string, string?> { ["S3_OVERLAY_SPILL_DIR"] = spill });
             Assert.False(File.Exists(stale), "a spill file a previous run left is swept at start-up");
             Assert.True(File.Exists(unrelated), "only spill files are swept");
 

@@ -1,4 +1,5 @@
 using S3Overlay.Overlay;
+using S3Overlay.Telemetry;
 
 namespace S3Overlay.Tests.Overlay;
 
@@ -12,7 +13,9 @@ public sealed class SingleFlightTests
     [Fact]
     public void A_reader_that_finds_a_fill_as_it_is_published_knows_who_started_it()
     {
-        var flight = new SingleFlight<string>(Path.GetTempPath(), new FillSlots(4));
+        // Its own folder: the fill is never started, so nothing releases its spill file.
+        var spill = Directory.CreateTempSubdirectory("s3overlay-spill-");
+        var flight = new SingleFlight<string>(() => SpillBuffer.NewPath(spill.FullName), new FillSlots(4), OverlayMetrics.Standalone());
         var read = new object();
         object? foundStartedBy = null;
         var (fill, joined) = flight.JoinOrStart("chunk", _ =>
@@ -28,5 +31,6 @@ public sealed class SingleFlightTests
         Assert.Same(read, foundStartedBy);
         Assert.Same(read, fill.StartedBy);
         fill.Leave();
+        spill.Delete(recursive: true);
     }
 }

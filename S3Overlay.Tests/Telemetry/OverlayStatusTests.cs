@@ -1,11 +1,13 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using S3Overlay.Telemetry;
 using S3Overlay.Tests.Overlay;
 using static S3Overlay.Tests.Overlay.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Telemetry;
 
 /// <summary>/_overlay/status over a real overlay: a fill, then a hit, as the figures a person reads.</summary>
-[Collection(nameof(OverlayMeterCollection))]
 public sealed class OverlayStatusTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]
@@ -46,6 +48,33 @@ public sealed class OverlayStatusTests(OverlayServers servers) : IClassFixture<O
         Assert.Equal(1, fills.GetProperty("completed").GetInt64());
         Assert.True(fills.GetProperty("averageSeconds").GetDouble() >= 0.7, "the fill waited for the slow remote");
         Assert.Equal(0, fills.GetProperty("coalescedWaiters").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_instruments_count_this_proxys_fill_and_hit_exactly()
+    {
+        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded);
+        const long size = 200_000;
+        await env.SeedRemoteAsync("counted.bin", size, 8);
+        // Scoped by the instrument itself: this proxy's meter, whatever other tests' proxies record meanwhile.
+        var metrics = env.Proxy.Services.GetRequiredService<OverlayMetrics>();
+        using var requests = new MetricCollector<long>(metrics.Requests);
+        using var served = new MetricCollector<long>(metrics.Bytes);
+        using var fetched = new MetricCollector<long>(metrics.RemoteBytesFetched);
+        using var fillTimes = new MetricCollector<double>(metrics.FillDuration);
+
+        await env.GetAndCheckAsync("counted.bin", 8, size);
+        await env.FillsIdleAsync();
+        await env.GetAndCheckAsync("counted.bin", 8, size);
+        // A body's bytes are counted when the server disposes it, just after the client's last byte.
+        await served.WaitForMeasurementsAsync(2, TimeSpan.FromSeconds(30));
+
+        Assert.Equal([(OverlayTelemetry.Results.RemoteFill, 1L), (OverlayTelemetry.Results.LocalHit, 1L)],
+            requests.GetMeasurementSnapshot().Select(m => ((string)m.Tags[OverlayTelemetry.Tags.Result]!, m.Value)));
+        Assert.Equal([(OverlayTelemetry.Sources.Remote, size), (OverlayTelemetry.Sources.Local, size)],
+            served.GetMeasurementSnapshot().Select(m => ((string)m.Tags[OverlayTelemetry.Tags.Source]!, m.Value)));
+        Assert.Equal(size, fetched.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Single(fillTimes.GetMeasurementSnapshot());
     }
 
     private static JsonElement Fills(JsonDocument status) => status.RootElement.GetProperty("fills");

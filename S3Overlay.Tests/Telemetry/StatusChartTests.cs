@@ -8,7 +8,6 @@ namespace S3Overlay.Tests.Telemetry;
 /// The status page's last-hour charts: minute by minute (time moved by hand), drawn as inline SVG
 /// with no script, each bar titled with its figures.
 /// </summary>
-[Collection(nameof(OverlayMeterCollection))]
 public sealed class StatusChartTests
 {
     private static readonly KeyValuePair<string, object?> LocalHit = new(OverlayTelemetry.Tags.Result, OverlayTelemetry.Results.LocalHit);
@@ -22,19 +21,20 @@ public sealed class StatusChartTests
     {
         var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 12, 0, 30, TimeSpan.Zero));
         await using var proxy = await ProxyServer.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        var metrics = proxy.Services.GetRequiredService<OverlayMetrics>();
         using var http = proxy.CreateHttpClient();
 
-        OverlayTelemetry.Requests.Add(3, LocalHit);
-        OverlayTelemetry.Requests.Add(1, RemoteFill);
-        OverlayTelemetry.Bytes.Add(3000, FromLocal);
-        OverlayTelemetry.Bytes.Add(1000, FromRemote);
+        metrics.Requests.Add(3, LocalHit);
+        metrics.Requests.Add(1, RemoteFill);
+        metrics.Bytes.Add(3000, FromLocal);
+        metrics.Bytes.Add(1000, FromRemote);
         clock.Advance(TimeSpan.FromMinutes(1));
-        OverlayTelemetry.Requests.Add(1, LocalHit);
-        OverlayTelemetry.Requests.Add(1, Miss);
-        OverlayTelemetry.Bytes.Add(512, FromLocal);
+        metrics.Requests.Add(1, LocalHit);
+        metrics.Requests.Add(1, Miss);
+        metrics.Bytes.Add(512, FromLocal);
 
         string page;
-        using (OverlayTelemetry.ObserveFillsInFlight(() => 2))
+        using (metrics.ObserveFillsInFlight(() => 2))
             page = await http.GetStringAsync("_overlay/status");
 
         Assert.Equal(3, Count(page, "<svg"));

@@ -1,19 +1,16 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Telemetry;
 using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Telemetry;
 
 /// <summary>
-/// The status figures come from the process-wide <c>S3Overlay</c> meter, so these tests run alone
-/// (after the parallel ones): nothing else may record overlay measurements meanwhile.
+/// The status figures are what this proxy's own <c>S3Overlay</c> meter recorded: other proxies in
+/// the process (tests running meanwhile) count on meters of their own.
 /// </summary>
-[CollectionDefinition(nameof(OverlayMeterCollection), DisableParallelization = true)]
-public sealed class OverlayMeterCollection;
-
-[Collection(nameof(OverlayMeterCollection))]
 public class StatusEndpointTests
 {
     private static readonly KeyValuePair<string, object?> LocalHit = new(OverlayTelemetry.Tags.Result, OverlayTelemetry.Results.LocalHit);
@@ -24,20 +21,21 @@ public class StatusEndpointTests
     public async Task Status_json_shows_what_the_overlay_meter_recorded()
     {
         await using var proxy = await ProxyServer.StartAsync();
+        var metrics = proxy.Services.GetRequiredService<OverlayMetrics>();
         using var http = proxy.CreateHttpClient();
         // What the overlay records on its decisions: 3 hits, 1 fill, 1 miss; 3000 bytes local, 1000 remote.
-        OverlayTelemetry.Requests.Add(3, LocalHit);
-        OverlayTelemetry.Requests.Add(1, RemoteFill);
-        OverlayTelemetry.Requests.Add(1, Miss);
-        OverlayTelemetry.Bytes.Add(3000, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local));
-        OverlayTelemetry.Bytes.Add(1000, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote));
-        OverlayTelemetry.RemoteBytesFetched.Add(4096);
-        OverlayTelemetry.FillDuration.Record(0.25);
-        OverlayTelemetry.FillDuration.Record(0.75);
-        OverlayTelemetry.CoalescedWaiters.Add(2);
+        metrics.Requests.Add(3, LocalHit);
+        metrics.Requests.Add(1, RemoteFill);
+        metrics.Requests.Add(1, Miss);
+        metrics.Bytes.Add(3000, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local));
+        metrics.Bytes.Add(1000, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote));
+        metrics.RemoteBytesFetched.Add(4096);
+        metrics.FillDuration.Record(0.25);
+        metrics.FillDuration.Record(0.75);
+        metrics.CoalescedWaiters.Add(2);
         long cached = 12_345;
-        using (OverlayTelemetry.ObserveFillsInFlight(() => 1))
-        using (OverlayTelemetry.ObserveCacheSize(() => cached))
+        using (metrics.ObserveFillsInFlight(() => 1))
+        using (metrics.ObserveCacheSize(() => cached))
         {
             using var json = await GetJsonAsync(http, "_overlay/status?format=json");
             var root = json.RootElement;
@@ -73,6 +71,7 @@ public class StatusEndpointTests
     public async Task A_fresh_proxy_starts_from_zero_and_content_negotiation_picks_json_or_html()
     {
         await using var proxy = await ProxyServer.StartAsync();
+        var metrics = proxy.Services.GetRequiredService<OverlayMetrics>();
         using var http = proxy.CreateHttpClient();
 
         var request = new HttpRequestMessage(HttpMethod.Get, "_overlay/status");
@@ -86,9 +85,9 @@ public class StatusEndpointTests
             Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("hitRatio").ValueKind);
         }
 
-        OverlayTelemetry.Requests.Add(1, LocalHit);
-        OverlayTelemetry.Requests.Add(1, RemoteFill);
-        OverlayTelemetry.Bytes.Add(3 << 20, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local));
+        metrics.Requests.Add(1, LocalHit);
+        metrics.Requests.Add(1, RemoteFill);
+        metrics.Bytes.Add(3 << 20, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local));
         var browser = new HttpRequestMessage(HttpMethod.Get, "_overlay/status");
         browser.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
         var page = await http.SendAsync(browser);
@@ -99,6 +98,25 @@ public class StatusEndpointTests
         Assert.Contains("<b>50 %</b><span>hit ratio", html);
         Assert.Contains("<tr><th>served from the local store</th><td class=\"n\">3.0 MiB</td></tr>", html);
         Assert.Contains("<tr><th>local_hit</th><td class=\"n\">1</td></tr>", html);
+    }
+
+    [Fact]
+    public async Task Two_proxies_in_one_process_keep_their_figures_apart()
+    {
+        await using var first = await ProxyServer.StartAsync();
+        await using var second = await ProxyServer.StartAsync();
+        first.Services.GetRequiredService<OverlayMetrics>().Requests.Add(2, LocalHit);
+        second.Services.GetRequiredService<OverlayMetrics>().Requests.Add(5, Miss);
+        long firstCache = 100, secondCache = 900;
+        using var firstObserved = first.Services.GetRequiredService<OverlayMetrics>().ObserveCacheSize(() => firstCache);
+        using var secondObserved = second.Services.GetRequiredService<OverlayMetrics>().ObserveCacheSize(() => secondCache);
+
+        using var http = first.CreateHttpClient();
+        using var json = await GetJsonAsync(http, "_overlay/status?format=json");
+        var requests = json.RootElement.GetProperty("requests");
+        Assert.Equal(2, requests.GetProperty("total").GetInt64());
+        Assert.Equal(0, requests.GetProperty("byResult").GetProperty("miss").GetInt64());
+        Assert.Equal(100, json.RootElement.GetProperty("cacheSizeBytes").GetInt64());
     }
 
     private static async Task<JsonDocument> GetJsonAsync(HttpClient http, string path)

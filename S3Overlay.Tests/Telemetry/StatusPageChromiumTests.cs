@@ -11,7 +11,6 @@ namespace S3Overlay.Tests.Telemetry;
 /// the three charts are drawn. Its screenshot is the README's (docs/status-page.png) when
 /// <c>S3OVERLAY_README_SCREENSHOTS=1</c>, so ordinary runs do not rewrite it.
 /// </summary>
-[Collection(nameof(OverlayMeterCollection))]
 public sealed class StatusPageChromiumTests
 {
     [Fact]
@@ -20,15 +19,16 @@ public sealed class StatusPageChromiumTests
         Assert.True(File.Exists(ChromiumTests.Chromium), $"{ChromiumTests.Chromium} is missing: run build/install-test-tools.sh (Debian package chromium)");
         var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
         await using var proxy = await ProxyServer.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        var metrics = proxy.Services.GetRequiredService<OverlayMetrics>();
         // An hour that warms up: remote fills at first, local hits later, a burst of fills in the middle.
         for (var minute = 0; minute < 60; minute++)
         {
             var hits = minute / 2;
             var fills = Math.Max(1, 12 - minute / 5);
-            Add(OverlayTelemetry.Results.LocalHit, hits, OverlayTelemetry.Sources.Local, hits * 400_000L);
-            Add(OverlayTelemetry.Results.RemoteFill, fills, OverlayTelemetry.Sources.Remote, fills * 900_000L);
+            Add(metrics, OverlayTelemetry.Results.LocalHit, hits, OverlayTelemetry.Sources.Local, hits * 400_000L);
+            Add(metrics, OverlayTelemetry.Results.RemoteFill, fills, OverlayTelemetry.Sources.Remote, fills * 900_000L);
             var inFlight = minute is > 20 and < 30 ? 8 - Math.Abs(25 - minute) : minute % 7 == 0 ? 1 : 0;
-            using (OverlayTelemetry.ObserveFillsInFlight(() => inFlight))
+            using (metrics.ObserveFillsInFlight(() => inFlight))
                 await proxy.CreateHttpClient().GetStringAsync("_overlay/status"); // a look records the gauge
             if (minute < 59) clock.Advance(TimeSpan.FromMinutes(1));
         }
@@ -43,9 +43,9 @@ public sealed class StatusPageChromiumTests
         await page.ScreenshotAsync(new() { Path = ReadmeScreenshots.PathFor("status-page.png"), FullPage = true });
     }
 
-    private static void Add(string result, long count, string source, long bytes)
+    private static void Add(OverlayMetrics metrics, string result, long count, string source, long bytes)
     {
-        OverlayTelemetry.Requests.Add(count, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Result, result));
-        OverlayTelemetry.Bytes.Add(bytes, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Source, source));
+        metrics.Requests.Add(count, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Result, result));
+        metrics.Bytes.Add(bytes, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Source, source));
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Telemetry;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 
@@ -14,12 +15,12 @@ namespace S3Overlay.Overlay;
 /// </summary>
 public sealed class ChunkedReads(
     IObjectStore local, RemoteSource remote, OverlaySettings settings, FillRecords records, CacheIndex cache,
-    CacheEvictor evictor, BackgroundWork work, FillSlots slots, ILogger logger)
+    CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger logger)
 {
     /// <summary>The remote no longer holds the generation being read: never mix its bytes with another's.</summary>
     public static readonly S3Error RemoteChanged = S3Error.RemoteError.WithMessage("The remote object changed while it was being read; retry the request.");
 
-    private readonly SingleFlight<string> _fills = new(settings.SpillDirectory, slots);
+    private readonly SingleFlight<string> _fills = new(FillBody.NewSpillPath(local, settings, stores: settings.CacheEnabled), slots, metrics);
 
     public int InFlight => _fills.Count;
 
@@ -49,7 +50,7 @@ public sealed class ChunkedReads(
     {
         request.Conditions.Evaluate(described);
         var range = Ranges.Resolve(request.Range, described.Size);
-        var remoteBucket = remote.BucketOf(bucket) ?? throw RemoteSource.Missing(bucket, key);
+        var remoteBucket = remote.BucketOf(bucket) ?? throw remote.Missing(bucket, key);
         var chunked = new ChunkedObject(bucket, remoteBucket, key, described, new ChunkLayout(described.Size, settings.ChunkSize));
         var body = new ChunkedBody(chunked.Layout, range?.Offset ?? 0, range?.Length ?? described.Size,
             (index, offset, length, c) => OpenChunkAsync(chunked, index, offset, length, c),
@@ -64,7 +65,7 @@ public sealed class ChunkedReads(
             await body.DisposeAsync();
             throw;
         }
-        OverlaySpans.Count(Results.Chunked);
+        metrics.CountRequest(Results.Chunked);
         cache.Touch(CacheEntryKind.Chunks, remoteBucket, key);
         return new ObjectContent(described, body, range);
     }
@@ -105,13 +106,13 @@ public sealed class ChunkedReads(
             return cached;
         var (fill, joined) = inFlight is not null ? (inFlight, true) : JoinFill(chunked, index);
         joined &= fill.StartedBy != chunked;
-        if (joined) CoalescedWaiters.Add(1);
+        if (joined) metrics.CoalescedWaiters.Add(1);
         try
         {
             await fill.Opened.WaitAsync(ct);
             if (fill.Declined) throw new S3Exception(RemoteChanged);
             return new MeasuredBody(fill.OpenReader(offset, length), Sources.Remote,
-                OverlaySpans.Joiner(Spans.ChunkFill, chunked.Bucket, chunked.Key, joined)?.SetTag(Tags.ChunkIndex, index));
+                OverlaySpans.Joiner(Spans.ChunkFill, chunked.Bucket, chunked.Key, joined)?.SetTag(Tags.ChunkIndex, index), metrics);
         }
         catch
         {
@@ -129,7 +130,7 @@ public sealed class ChunkedReads(
             if (cached.Info.Size == chunked.Layout.LengthOf(index))
             {
                 var span = OverlaySpans.Start(Spans.ChunkHit, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index);
-                return new MeasuredBody(cached.Body, Sources.Local, span);
+                return new MeasuredBody(cached.Body, Sources.Local, span, metrics);
             }
             // A chunk of the wrong size is one a non-atomic local store is still writing (or
             // kept half of): it is not there yet.
@@ -196,13 +197,13 @@ public sealed class ChunkedReads(
     }
 
     /// <summary>Stores a chunk, then (once per generation) the manifest: a manifest never names a generation with no chunk stored.</summary>
-    private async Task StoreAsync(ChunkedObject chunked, int index, Stream body)
+    private async Task StoreAsync(ChunkedObject chunked, int index, FillBody body)
     {
         await LocalBuckets.EnsureAsync(local, settings.CacheBucket, CancellationToken.None);
         try
         {
-            await local.PutObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), body,
-                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index) }, CancellationToken.None);
+            await body.StoreAsync(local, settings.CacheBucket, chunked.ChunkKey(index),
+                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index) });
         }
         catch (Exception e)
         {

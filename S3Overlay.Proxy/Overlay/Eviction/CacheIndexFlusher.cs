@@ -26,7 +26,7 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _sizeObserved = Telemetry.OverlayTelemetry.ObserveCacheSize(() => overlay.Cache.TotalBytes);
+        _sizeObserved = overlay.Metrics.ObserveCacheSize(() => overlay.Cache.TotalBytes);
         await overlay.Cache.LoadAsync(stoppingToken);
         overlay.Evictor.EvictIfOverHighWatermark();
         using var timer = new PeriodicTimer(overlay.Settings.Limits.IndexFlushInterval, clock);

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Payloads;
+using S3Overlay.Streams;
 using System.Diagnostics;
 using S3Overlay.Telemetry;
 
@@ -10,11 +10,8 @@ namespace S3Overlay.Overlay;
 /// </summary>
 /// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes come from.</param>
 /// <param name="direct">The bytes are read from the remote for this client alone (no fill in between), so they count as fetched too.</param>
-public sealed class MeasuredBody(Stream inner, string source, Activity? span, bool direct = false) : PayloadStream
+public sealed class MeasuredBody(Stream inner, string source, Activity? span, OverlayMetrics metrics, bool direct = false) : PayloadStream
 {
-    private static readonly KeyValuePair<string, object?>[] Local = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local)];
-    private static readonly KeyValuePair<string, object?>[] Remote = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote)];
-
     private long _bytes;
     private bool _disposed;
 
@@ -50,8 +47,8 @@ public sealed class MeasuredBody(Stream inner, string source, Activity? span, bo
     {
         if (_disposed) return;
         _disposed = true;
-        OverlayTelemetry.Bytes.Add(_bytes, source == OverlayTelemetry.Sources.Local ? Local : Remote);
-        if (direct) OverlayTelemetry.RemoteBytesFetched.Add(_bytes);
+        metrics.CountBytesServed(_bytes, source);
+        if (direct) metrics.RemoteBytesFetched.Add(_bytes);
         span?.SetTag(OverlayTelemetry.Tags.Bytes, _bytes);
         span?.Dispose();
     }

@@ -21,7 +21,13 @@ public sealed class RemoteFill
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _abandoned = new();
 
-    public RemoteFill(string spillDirectory) => _spill = new SpillBuffer(spillDirectory);
+    private readonly OverlayMetrics _metrics;
+
+    public RemoteFill(string spillPath, OverlayMetrics metrics)
+    {
+        _spill = new SpillBuffer(spillPath);
+        _metrics = metrics;
+    }
 
     /// <summary>
     /// Who started the fill (a chunked read, for the fills it and its read-ahead start): a reader
@@ -56,13 +62,13 @@ public sealed class RemoteFill
 
     /// <param name="openRemote">Opens the remote read; what it throws is given to <paramref name="mapError"/>.</param>
     /// <param name="accept">Whether to read the body the remote announced (false: it is not what this fill wants, say too large to fill whole).</param>
-    /// <param name="store">Writes the body locally from a stream of it; null when caching is off, and then the fill stops once every reader has left.</param>
+    /// <param name="store">Writes the body locally from the fill's body; null when caching is off, and then the fill stops once every reader has left.</param>
     /// <returns>False when shutdown has begun: the fill fails with 503 and nothing runs.</returns>
     public bool Start(
         BackgroundWork work,
         Func<CancellationToken, Task<ObjectContent>> openRemote,
         Func<ObjectContent, bool> accept,
-        Func<ObjectInfo, Stream, Task>? store,
+        Func<ObjectInfo, FillBody, Task>? store,
         Func<Exception, Exception> mapError,
         ILogger logger,
         Activity? span)
@@ -81,7 +87,7 @@ public sealed class RemoteFill
     private async Task RunAsync(
         Func<CancellationToken, Task<ObjectContent>> openRemote,
         Func<ObjectContent, bool> accept,
-        Func<ObjectInfo, Stream, Task>? store,
+        Func<ObjectInfo, FillBody, Task>? store,
         Func<Exception, Exception> mapError,
         ILogger logger,
         Activity? span,
@@ -117,7 +123,7 @@ public sealed class RemoteFill
                 }
                 _spill.Expect(content.Length);
                 if (store is not null && _spill.TryAcquire())
-                    storing = StoreAsync(store, content.Info, content.Length, logger);
+                    storing = StoreAsync(store, content.Info, content.Length, content.Md5Checked, logger);
                 _opened.TrySetResult(content.Info);
                 await PumpAsync(content, span, cancel.Token);
             }
@@ -125,7 +131,7 @@ public sealed class RemoteFill
         finally
         {
             if (storing is not null) await storing;
-            OverlayTelemetry.FillDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            _metrics.FillDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             span?.Dispose();
             _spill.Release();
             End();
@@ -149,7 +155,7 @@ public sealed class RemoteFill
             while ((read = await content.Body.ReadAsync(buffer, ct)) > 0)
             {
                 await _spill.AppendAsync(buffer.AsMemory(0, read), CancellationToken.None);
-                OverlayTelemetry.RemoteBytesFetched.Add(read);
+                _metrics.RemoteBytesFetched.Add(read);
                 total += read;
             }
             _spill.Complete();
@@ -169,13 +175,13 @@ public sealed class RemoteFill
     // The local write follows the spill like any reader: a slow or failing local store never
     // holds back the remote read or the client, and a failed remote read fails the local write,
     // which then stores nothing.
-    private async Task StoreAsync(Func<ObjectInfo, Stream, Task> store, ObjectInfo info, long length, ILogger logger)
+    private async Task StoreAsync(Func<ObjectInfo, FillBody, Task> store, ObjectInfo info, long length, bool md5Checked, ILogger logger)
     {
         await Task.Yield();
         await using var body = _spill.OpenReader(0, length);
         try
         {
-            await store(info, body);
+            await store(info, new FillBody(_spill, body, md5Checked));
         }
         catch (Exception e)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using S3Overlay.Telemetry;
 
 namespace S3Overlay.Overlay;
 
@@ -6,7 +7,8 @@ namespace S3Overlay.Overlay;
 /// At most one <see cref="RemoteFill"/> per key in this process: concurrent misses of one object
 /// (or one chunk) join the fill in flight instead of asking the remote again.
 /// </summary>
-public sealed class SingleFlight<TKey>(string spillDirectory, FillSlots slots) where TKey : notnull
+/// <param name="newSpillPath">Where each new fill's spill file goes.</param>
+public sealed class SingleFlight<TKey>(Func<string> newSpillPath, FillSlots slots, OverlayMetrics metrics) where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, RemoteFill> _fills = new();
 
@@ -26,7 +28,7 @@ public sealed class SingleFlight<TKey>(string spillDirectory, FillSlots slots) w
         {
             if (TryJoin(key) is { } joined) return (joined, true);
             slots.Take();
-            var fill = new RemoteFill(spillDirectory) { StartedBy = startedBy };
+            var fill = new RemoteFill(newSpillPath(), metrics) { StartedBy = startedBy };
             // A failed fill may still be winding down (its local write, its span): it is replaced, not joined.
             if (!_fills.TryAdd(key, fill) && !(_fills.TryGetValue(key, out var current) && current.HasFailed && _fills.TryUpdate(key, fill, current)))
             {

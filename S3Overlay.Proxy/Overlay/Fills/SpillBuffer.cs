@@ -1,4 +1,4 @@
-using S3Overlay.S3.Payloads;
+using S3Overlay.Streams;
 using Microsoft.Win32.SafeHandles;
 
 namespace S3Overlay.Overlay;
@@ -23,25 +23,34 @@ public sealed class SpillBuffer
     private int _holders = 1;
     private bool _read;
 
-    /// <summary>The name every spill file has, so a start-up sweep finds those a crash left (<see cref="SpillDirectory"/>).</summary>
+    /// <summary>The name every spill file in a spill folder has, so a start-up sweep finds those a crash left (<see cref="SpillDirectory"/>).</summary>
     public const string FilePattern = "spill-*.tmp";
 
-    public SpillBuffer(string directory)
+    /// <summary>A new spill file's path in <paramref name="directory"/>.</summary>
+    public static string NewPath(string directory) => System.IO.Path.Combine(directory, $"spill-{Guid.NewGuid():N}.tmp");
+
+    /// <param name="path">A new file's path: in a spill folder, or where a local store can take the file as it is (<see cref="IStagingStore"/>).</param>
+    public SpillBuffer(string path)
     {
-        var path = Path.Combine(directory, $"spill-{Guid.NewGuid():N}.tmp");
-        // Owner-only: a spill file holds object bytes other local users must not read.
+        Path = path;
+        // Owner-only: a spill file holds object bytes other local users must not read. Not
+        // DeleteOnClose: a file the local store has taken (renamed) must outlive this handle.
         var options = new FileStreamOptions
         {
             BufferSize = 0,
             Mode = FileMode.CreateNew,
             Access = FileAccess.ReadWrite,
             Share = FileShare.ReadWrite | FileShare.Delete,
-            Options = FileOptions.DeleteOnClose,
         };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         _owner = new FileStream(path, options);
         _file = _owner.SafeFileHandle;
     }
+
+    public string Path { get; }
+
+    /// <summary>The open file; read it only once <see cref="WhenCompleteAsync"/> has returned.</summary>
+    public SafeFileHandle File => _file;
 
     /// <summary>Called when every reader that opened the body has let go and only the writer holds the file.</summary>
     public Action? Abandoned { get; set; }
@@ -91,12 +100,24 @@ public sealed class SpillBuffer
             if (--_holders == 0)
             {
                 _owner.Dispose();
+                DeleteUnlessTaken();
                 return;
             }
             abandoned = _holders == 1 && _read && !_completed;
         }
         if (abandoned) Abandoned?.Invoke();
     }
+
+    // A file the local store took was renamed: nothing is left under this (unique) path then.
+    private void DeleteUnlessTaken()
+    {
+        try { System.IO.File.Delete(Path); }
+        catch (IOException) { } // a crash's leftovers are swept: SpillDirectory, or the store's temp cleanup
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Waits until the whole body is written, its length checked; throws what the writer failed with.</summary>
+    public async Task WhenCompleteAsync(CancellationToken ct) => await AvailableAsync(long.MaxValue, ct);
 
     /// <summary>A stream of <paramref name="length"/> bytes from <paramref name="offset"/>; it owns one share (acquired by the caller).</summary>
     public Stream OpenReader(long offset, long length)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Telemetry;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 
@@ -18,9 +19,9 @@ public sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote);
 /// </summary>
 public sealed class WholeObjectFills(
     IObjectStore local, RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, FillRecords records,
-    CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, ILogger logger)
+    CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger logger)
 {
-    private readonly SingleFlight<(string Bucket, string Key)> _fills = new(settings.SpillDirectory, slots);
+    private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(local, settings, stores: true), slots, metrics);
 
     // Keys whose fill ended lately. A miss looks locally once more before asking the remote only
     // for these: a fill that ended since the caller's local miss has stored the object, and any
@@ -50,8 +51,8 @@ public sealed class WholeObjectFills(
                 await content.DisposeAsync();
                 throw;
             }
-            OverlaySpans.Count(Results.RemoteFill);
-            return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Remote, span, direct: true), content.Range);
+            metrics.CountRequest(Results.RemoteFill);
+            return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Remote, span, metrics, direct: true), content.Range);
         }
         catch
         {
@@ -75,7 +76,7 @@ public sealed class WholeObjectFills(
             mapError: e => e,
             logger,
             OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, true).SetTag(Tags.Coalesced, false)));
-        if (joined) CoalescedWaiters.Add(1);
+        if (joined) metrics.CoalescedWaiters.Add(1);
 
         try
         {
@@ -87,9 +88,9 @@ public sealed class WholeObjectFills(
             }
             request.Conditions.Evaluate(info);
             var range = Ranges.Resolve(request.Range, info.Size);
-            OverlaySpans.Count(Results.RemoteFill);
+            metrics.CountRequest(Results.RemoteFill);
             var body = fill.OpenReader(range?.Offset ?? 0, range?.Length ?? info.Size);
-            return new WholeRead(new ObjectContent(info, new MeasuredBody(body, Sources.Remote, OverlaySpans.Joiner(Spans.RemoteFill, bucket, key, joined)), range), info);
+            return new WholeRead(new ObjectContent(info, new MeasuredBody(body, Sources.Remote, OverlaySpans.Joiner(Spans.RemoteFill, bucket, key, joined), metrics), range), info);
         }
         catch
         {
@@ -112,7 +113,7 @@ public sealed class WholeObjectFills(
     }
 
     /// <param name="replaces">The ETag of the stale local copy this fill refreshes; null when there is none.</param>
-    private async Task StoreAsync(string bucket, string key, ObjectInfo fetched, Stream body, string? replaces)
+    private async Task StoreAsync(string bucket, string key, ObjectInfo fetched, FillBody body, string? replaces)
     {
         // A delete that came while the remote was being read must win (see OverlayObjectStore.DeleteObjectAsync).
         if (await whiteouts.ExistsAsync(bucket, key, CancellationToken.None)) return;
@@ -122,7 +123,7 @@ public sealed class WholeObjectFills(
         ObjectInfo stored;
         try
         {
-            stored = await local.PutObjectAsync(bucket, key, body, new ObjectWrite
+            stored = await body.StoreAsync(local, bucket, key, new ObjectWrite
             {
                 Metadata = fetched.Metadata,
                 ContentLength = fetched.Size,
@@ -133,7 +134,7 @@ public sealed class WholeObjectFills(
                 // only over nothing, or over the stale copy it refreshes.
                 OnlyIfAbsent = replaces is null,
                 IfMatch = replaces,
-            }, CancellationToken.None);
+            });
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
         {

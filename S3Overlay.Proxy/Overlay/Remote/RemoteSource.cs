@@ -1,5 +1,6 @@
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Telemetry;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 
@@ -11,7 +12,7 @@ namespace S3Overlay.Overlay;
 /// for a while, and what a remote failure looks like to a client. Every part of the overlay
 /// names local buckets; only this class and the cache keys know remote ones.
 /// </summary>
-public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, RemoteBuckets allowed, NegativeLookupCache missing)
+public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, RemoteBuckets allowed, NegativeLookupCache missing, OverlayMetrics metrics)
 {
     /// <summary>The remote bucket behind a local one; null when the overlay may not read it (a local-only bucket).</summary>
     public string? BucketOf(string localBucket)
@@ -85,7 +86,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         try
         {
             var content = await remote.GetObjectAsync(remoteBucket, key, request, ct);
-            return new ObjectContent(Named(content.Info, key), content.Body, content.Range);
+            return new ObjectContent(Named(content.Info, key), content.Body, content.Range) { Md5Checked = content.Md5Checked };
         }
         catch (Exception e)
         {
@@ -150,9 +151,9 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
     }
 
     /// <summary>NoSuchKey, counted and traced as a miss.</summary>
-    public static S3Exception Missing(string bucket, string key)
+    public S3Exception Missing(string bucket, string key)
     {
-        using (OverlaySpans.Start(Spans.RemoteMiss, bucket, key)) OverlaySpans.Count(Results.Miss);
+        using (OverlaySpans.Start(Spans.RemoteMiss, bucket, key)) metrics.CountRequest(Results.Miss);
         return S3Exception.NoSuchKey(key);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,16 +39,21 @@ public static class DefaultCredentialsGuard
 
     private static bool IsLoopback(string url)
     {
-        var host = url;
-        var scheme = host.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0) host = host[(scheme + 3)..];
-        host = host.Split('/')[0];
-        if (host.StartsWith('['))
-            host = host[1..host.IndexOf(']')];
-        else if (host.LastIndexOf(':') is var colon and > 0)
-            host = host[..colon];
+        // Read as Kestrel reads it, so the host checked is the one it binds. A URL Kestrel cannot
+        // read, or a socket path, is not a loopback host: refused here with the reason above.
+        BindingAddress address;
+        try
+        {
+            address = BindingAddress.Parse(url);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        if (address.IsUnixPipe || address.IsNamedPipe) return false;
+        var host = address.Host.TrimStart('[').TrimEnd(']');
         return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+            || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
     }
 
     /// <summary>Says at start-up that the default credentials are in use.</summary>

@@ -13,6 +13,9 @@ public sealed class RequestAuthenticator(SigV4Verifier v4, SigV2Verifier v2, Ano
 {
     public async ValueTask AuthenticateAsync(S3Request r)
     {
+        // A browser upload carries its credentials in the form, not the headers: its handler
+        // verifies them (or the bucket's ACL) before it stores a byte.
+        if (r.Operation == PostObject.PostObjectUpload.Operation) return;
         var request = r.Request;
         var authorization = request.Headers.Authorization.ToString();
         var query = request.Query;

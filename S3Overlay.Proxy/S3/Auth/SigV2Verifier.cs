@@ -53,6 +53,21 @@ public sealed class SigV2Verifier(AuthSettings settings, TimeProvider clock)
         return Verify(request, address, accessKey, signature, expires);
     }
 
+    /// <summary>A browser upload's policy signed the legacy way: <c>signature</c> is the base64 HMAC-SHA1 of the base64 policy.</summary>
+    public SignedIdentity VerifyPostPolicy(string policy, string accessKey, string? signature)
+    {
+        if (!settings.Users.TryGetValue(accessKey, out var secret))
+            throw new S3Exception(S3Error.InvalidAccessKeyId).With("AWSAccessKeyId", accessKey);
+        var claimed = new byte[20];
+        var actual = HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(policy));
+        if (Convert.TryFromBase64String(signature ?? "", claimed, out var written) && written == 20 && CryptographicOperations.FixedTimeEquals(actual, claimed))
+            return new SignedIdentity(accessKey, null);
+        throw new S3Exception(S3Error.SignatureDoesNotMatch)
+            .With("AWSAccessKeyId", accessKey)
+            .With("StringToSign", policy)
+            .With("SignatureProvided", signature ?? "");
+    }
+
     private SignedIdentity Verify(HttpRequest request, S3Address address, string accessKey, string signature, string dateLine)
     {
         if (!settings.Users.TryGetValue(accessKey, out var secret))

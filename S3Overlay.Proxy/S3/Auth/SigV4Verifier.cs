@@ -63,6 +63,31 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
         return new SignedIdentity(scope.AccessKey, sentHash.Length > 0 ? sentHash : null, () => new ChunkSignatureChain(scope.SigningKey, timestamp, scope.Text, signature));
     }
 
+    /// <summary>
+    /// A browser upload's policy (POST Object): <c>x-amz-signature</c> is the hex HMAC of the base64
+    /// policy under the signing key of <c>x-amz-credential</c>. The policy's expiration, not
+    /// <c>x-amz-date</c>, says how long it is good for.
+    /// </summary>
+    public SignedIdentity VerifyPostPolicy(string policy, string? algorithm, string? credential, string? date, string? signature)
+    {
+        if (algorithm != SigV4.Algorithm)
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage($"x-amz-algorithm must be {SigV4.Algorithm}.")).With("ArgumentName", "x-amz-algorithm");
+        if (date is null || !RequestTime.TryParse(date, out var time))
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("x-amz-date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\".")).With("ArgumentName", "x-amz-date");
+        if (credential is null)
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("Bucket POST must contain a field named 'x-amz-credential'.")).With("ArgumentName", "x-amz-credential");
+        var scope = Scope(credential, time, S3Error.InvalidArgument);
+        var claimed = new byte[32];
+        var actual = HMACSHA256.HashData(scope.SigningKey, Encoding.UTF8.GetBytes(policy));
+        if (signature is { Length: 64 } && Convert.FromHexString(signature, claimed, out _, out _) == System.Buffers.OperationStatus.Done
+            && CryptographicOperations.FixedTimeEquals(actual, claimed))
+            return new SignedIdentity(scope.AccessKey, null);
+        throw new S3Exception(S3Error.SignatureDoesNotMatch)
+            .With("AWSAccessKeyId", scope.AccessKey)
+            .With("StringToSign", policy)
+            .With("SignatureProvided", signature ?? "");
+    }
+
     private sealed record CredentialScope(string AccessKey, string Text, byte[] SigningKey);
 
     /// <summary><c>AKID/date/region/s3/aws4_request</c>: the user, and the signing key it implies.</summary>

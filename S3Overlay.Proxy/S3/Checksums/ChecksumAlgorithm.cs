@@ -34,12 +34,4 @@ public sealed record ChecksumAlgorithm(string Name, int Size, Func<IRunningCheck
         checksum.Append(data);
         return Convert.ToBase64String(checksum.Finish());
     }
-
-    private sealed class HashChecksum(HashAlgorithmName name) : IRunningChecksum
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(name);
-        public void Append(ReadOnlySpan<byte> data) => _hash.AppendData(data);
-        public byte[] Finish() => _hash.GetHashAndReset();
-        public void Dispose() => _hash.Dispose();
-    }
 }

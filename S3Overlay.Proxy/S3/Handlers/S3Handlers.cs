@@ -12,7 +12,7 @@ namespace S3Overlay.S3.Handlers;
 public sealed partial class S3Handlers(IObjectStore store, ServerSettings settings, Cors.BucketCorsRules corsRules)
 {
     /// <summary>S3's limit on a key, in UTF-8 bytes.</summary>
-    private const int MaxKeyBytes = 1024;
+    internal const int MaxKeyBytes = 1024;
 
     private static Task NotYet() => throw new S3Exception(S3Error.NotImplemented);
 

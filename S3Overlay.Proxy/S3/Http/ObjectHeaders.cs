@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 
@@ -90,9 +91,7 @@ public static class ObjectHeaders
     {
         var value = NullIfEmpty(request.Headers["Content-MD5"]);
         if (value is null) return null;
-        Span<byte> digest = stackalloc byte[18];
-        if (!Convert.TryFromBase64String(value.Trim(), digest, out var written) || written != 16)
-            throw new S3Exception(S3Error.InvalidDigest);
+        ContentMd5.Parse(value);
         return value.Trim();
     }
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
+using S3Overlay.Streams;
 
 namespace S3Overlay.S3.Payloads;
 

@@ -7,7 +7,7 @@ namespace S3Overlay.S3.Routing;
 /// Every S3 operation the server answers, in one table (as MinIO's api-router.go). The first row
 /// that matches wins, so the rows with more specific matchers come first.
 /// </summary>
-public sealed class S3RouteTable(S3Handlers h)
+public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
 {
     private readonly S3Route[] _routes =
     [
@@ -30,6 +30,8 @@ public sealed class S3RouteTable(S3Handlers h)
         new("PUT", S3Scope.Bucket, "CreateBucket", h.CreateBucket, Plain),
         new("DELETE", S3Scope.Bucket, "DeleteBucket", h.DeleteBucket, Plain),
         new("POST", S3Scope.Bucket, "DeleteObjects", h.DeleteObjects, Query("delete")),
+        // Any other POST to a bucket is a browser upload; one that is not multipart/form-data is refused there, as S3 does.
+        new("POST", S3Scope.Bucket, PostObject.PostObjectUpload.Operation, post.HandleAsync),
 
         // Object
         new("GET", S3Scope.Object, "GetObjectAcl", h.GetObjectAcl, Query("acl")),

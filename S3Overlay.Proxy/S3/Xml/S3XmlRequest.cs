@@ -23,7 +23,12 @@ public static class S3XmlRequest
         using var body = await ReadCappedAsync(request.Body, maxBytes, request.Aborted);
         if (expectedMd5 is not null && Convert.ToBase64String(MD5.HashData(body.GetBuffer().AsSpan(0, (int)body.Length))) != expectedMd5)
             throw new S3Exception(S3Error.BadDigest);
+        return Parse(body, maxBytes);
+    }
 
+    /// <summary>A small document already in hand (a form field), parsed as safely as a request body.</summary>
+    public static XElement Parse(Stream body, int maxBytes)
+    {
         var settings = new XmlReaderSettings
         {
             DtdProcessing = DtdProcessing.Prohibit,

@@ -24,10 +24,10 @@ public static class S3XmlResponse
         CheckCharacters = false,
     };
 
-    /// <summary>Answers 200 with the document <c>&lt;root xmlns="…"&gt;…&lt;/root&gt;</c>, whose children <paramref name="content"/> writes.</summary>
-    public static async Task WriteAsync(HttpResponse response, string root, Func<XmlWriter, Task>? content = null)
+    /// <summary>Answers 200 (or <paramref name="status"/>) with the document <c>&lt;root xmlns="…"&gt;…&lt;/root&gt;</c>, whose children <paramref name="content"/> writes.</summary>
+    public static async Task WriteAsync(HttpResponse response, string root, Func<XmlWriter, Task>? content = null, int status = StatusCodes.Status200OK)
     {
-        response.StatusCode = StatusCodes.Status200OK;
+        response.StatusCode = status;
         response.ContentType = "application/xml";
         await using var xml = XmlWriter.Create(response.Body, Settings);
         await xml.WriteStartDocumentAsync();

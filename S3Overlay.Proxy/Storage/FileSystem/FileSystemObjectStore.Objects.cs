@@ -49,8 +49,22 @@ public sealed partial class FileSystemObjectStore
         var path = ObjectPaths.FilePath(bucketDir, key);
         CheckNoConflict(bucketDir, path, key); // fail before reading a body that could not be stored
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
-        return await CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct, write);
+        return await CommitAsync(bucket, key, temp, write, ct);
     }
+
+    public string NewStagingPath() => _layout.NewTempPath();
+
+    public async Task<ObjectInfo> PutStagedObjectAsync(string bucket, string key, string path, SafeFileHandle file, ObjectWrite write, CancellationToken ct)
+    {
+        var bucketDir = RequireBucket(bucket);
+        var target = ObjectPaths.FilePath(bucketDir, key);
+        CheckNoConflict(bucketDir, target, key);
+        using var temp = await TempBody.StageAsync(path, file, write, ct);
+        return await CommitAsync(bucket, key, temp, write, ct);
+    }
+
+    private Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, ObjectWrite write, CancellationToken ct) =>
+        CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct, write);
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {

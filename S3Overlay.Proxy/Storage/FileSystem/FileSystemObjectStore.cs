@@ -8,7 +8,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// key's path, so an existing folder can be served as a bucket. Metadata lives in sidecars under
 /// the reserved folder (<see cref="StoreLayout"/>); every write is a temp file renamed into place.
 /// </summary>
-public sealed partial class FileSystemObjectStore : IObjectStore
+public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
 {
     private readonly StoreLayout _layout;
     private readonly TimeProvider _clock;

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -55,6 +57,47 @@ internal sealed class TempBody : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes a file a caller wrote (<see cref="IStagingStore"/>) as the body: its length is checked,
+    /// its MD5 computed only when the write asks for one or no ETag is given, and it is flushed to disk.
+    /// </summary>
+    public static async Task<TempBody> StageAsync(string path, SafeFileHandle file, ObjectWrite write, CancellationToken ct)
+    {
+        var temp = new TempBody(path);
+        try
+        {
+            temp.Size = RandomAccess.GetLength(file);
+            if (write.ContentLength is { } expected && temp.Size != expected) throw new S3Exception(S3Error.IncompleteBody);
+            if (write.ContentMD5 is not null || write.ETag is null) temp.Md5 = await Md5Async(file, ct);
+            if (write.ContentMD5 is { } sent) CheckContentMd5(sent, temp.Md5);
+            RandomAccess.FlushToDisk(file); // durable before the rename, as FillAsync
+            temp.Version = FileVersion.Of(file);
+            temp.TrailingChecksums = write.TrailingChecksums?.Invoke();
+            return temp;
+        }
+        catch
+        {
+            temp.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<byte[]> Md5Async(SafeFileHandle file, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            int n;
+            for (long at = 0; (n = await RandomAccess.ReadAsync(file, buffer, at, ct)) > 0; at += n) md5.AppendData(buffer, 0, n);
+            return md5.GetHashAndReset();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Concatenates files (multipart parts) into a new temp file.</summary>
     public static async Task<TempBody> ConcatenateAsync(string tempPath, IEnumerable<string> sources, CancellationToken ct)
     {
@@ -107,10 +150,7 @@ internal sealed class TempBody : IDisposable
 
     private static void CheckContentMd5(string sent, byte[] actual)
     {
-        var expected = new byte[16];
-        if (!Convert.TryFromBase64String(sent.Trim(), expected, out var written) || written != 16)
-            throw new S3Exception(S3Error.InvalidDigest);
-        if (!expected.AsSpan().SequenceEqual(actual)) throw new S3Exception(S3Error.BadDigest);
+        if (!ContentMd5.Parse(sent).AsSpan().SequenceEqual(actual)) throw new S3Exception(S3Error.BadDigest);
     }
 
     /// <summary>Renames the temp file over <paramref name="target"/> (atomic on one file system).</summary>

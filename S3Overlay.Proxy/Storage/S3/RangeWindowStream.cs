@@ -1,4 +1,4 @@
-using S3Overlay.S3.Payloads;
+using S3Overlay.Streams;
 namespace S3Overlay.Storage.S3;
 
 /// <summary>

@@ -1,5 +1,5 @@
 using S3Overlay.S3.Errors;
-using S3Overlay.S3.Payloads;
+using S3Overlay.Streams;
 
 namespace S3Overlay.Storage.S3;
 

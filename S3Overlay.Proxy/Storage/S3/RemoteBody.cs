@@ -1,6 +1,7 @@
 using Amazon.Runtime.Internal.Util;
 using Amazon.S3;
 using Amazon.S3.Model;
+using S3Overlay.Streams;
 
 namespace S3Overlay.Storage.S3;
 
@@ -22,7 +23,7 @@ internal static class RemoteBody
         var body = response.ResponseStream;
         if (body is HashStream hashed) body = hashed.GetNonWrapperBaseStream();
         var md5 = whole && EtagIsMd5Of(response) ? Md5Of(response.ETag) : null;
-        return md5 is null ? body : new VerifyingStream(body, response.ContentLength, md5, ownsSource: true);
+        return md5 is null ? body : new VerifyingStream(body, [PayloadCheck.Md5(md5)], response.ContentLength, ownsSource: true);
     }
 
     // An object encrypted with KMS or a customer's key has an ETag that is not the MD5 of its bytes.

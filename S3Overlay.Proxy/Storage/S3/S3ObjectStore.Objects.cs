@@ -1,6 +1,7 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.S3.Errors;
+using S3Overlay.Streams;
 using SdkByteRange = Amazon.S3.Model.ByteRange;
 
 namespace S3Overlay.Storage.S3;
@@ -40,13 +41,14 @@ public sealed partial class S3ObjectStore
         ResolvedRange? retry = null;
         try
         {
-            var body = new ReadIdleTimeoutStream(RemoteBody.Of(response, whole: rangeHeader is null), Options.ReadIdleTimeout, Options.Describe());
+            var received = RemoteBody.Of(response, whole: rangeHeader is null);
+            var body = new ReadIdleTimeoutStream(received, Options.ReadIdleTimeout, Options.Describe());
             var answered = ContentRange.Parse(response.ContentRange);
             var size = answered?.TotalSize ?? response.ContentLength;
             var info = PreservedMetadata.Read(key, size, response.ETag, response.LastModified, response.Headers, response.Metadata, response.ExpiresString);
             request.Conditions.Evaluate(info);
             info = await WithTagsAsync(info, response.TagCount, bucket, ct);
-            if (request.Range is not { } asked) return new ObjectContent(info, body, null);
+            if (request.Range is not { } asked) return new ObjectContent(info, body, null) { Md5Checked = received is VerifyingStream };
             var range = asked.Resolve(size) ?? throw S3Exception.InvalidRange(size);
             var got = answered ?? new ResolvedRange(0, size, size);
             if (got == range) return new ObjectContent(info, body, range);

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
+using S3Overlay.Streams;
 
 namespace S3Overlay.Storage.S3;
 
@@ -27,19 +29,13 @@ internal sealed class UploadBody : IAsyncDisposable
     }
 
     public Stream Stream => _verifying;
-    public long Length => _verifying.ExpectedLength;
+    public long Length => _verifying.Length;
 
     public static async Task<UploadBody> OpenAsync(Stream body, ObjectWrite write, CancellationToken ct)
     {
-        byte[]? md5 = null;
-        if (write.ContentMD5 is { } text)
-        {
-            md5 = new byte[16];
-            if (!Convert.TryFromBase64String(text, md5, out var n) || n != 16)
-                throw new S3Exception(S3Error.InvalidDigest);
-        }
+        var md5 = write.ContentMD5 is { } text ? ContentMd5.Parse(text) : null;
         if (write.ContentLength is { } length)
-            return await ReadyAsync(new VerifyingStream(body, length, md5), null, null, ct);
+            return await ReadyAsync(new VerifyingStream(body, md5 is null ? [] : [PayloadCheck.Md5(md5)], length), null, null, ct);
         // A spooled body is checked as it is spooled, before anything is sent.
         using var hash = md5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var spooled = await SpoolAsync(body, hash, ct);
@@ -64,7 +60,7 @@ internal sealed class UploadBody : IAsyncDisposable
                 filled += read;
             }
             if (filled < rented.Length)
-                return await ReadyAsync(new VerifyingStream(new MemoryStream(rented, 0, filled, writable: false), filled, null), null, rented, ct);
+                return await ReadyAsync(new VerifyingStream(new MemoryStream(rented, 0, filled, writable: false), [], filled), null, rented, ct);
 
             var file = new FileStream(Path.Combine(Path.GetTempPath(), "s3overlay-upload-" + Guid.NewGuid().ToString("N")),
                 FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -80,7 +76,7 @@ internal sealed class UploadBody : IAsyncDisposable
                 ArrayPool<byte>.Shared.Return(rented);
                 rented = null;
                 file.Position = 0;
-                return await ReadyAsync(new VerifyingStream(file, file.Length, null), file, null, ct);
+                return await ReadyAsync(new VerifyingStream(file, [], file.Length), file, null, ct);
             }
             catch
             {
@@ -98,7 +94,7 @@ internal sealed class UploadBody : IAsyncDisposable
     private static async Task<UploadBody> ReadyAsync(VerifyingStream verifying, Stream? spool, byte[]? rented, CancellationToken ct)
     {
         // An empty body is never read by the upload, so it is checked now.
-        if (verifying.ExpectedLength == 0) await verifying.VerifyEndAsync(ct);
+        if (verifying.Length == 0) await verifying.VerifyEndAsync(ct);
         return new UploadBody(verifying, spool, rented);
     }
 

@@ -9,11 +9,12 @@ namespace S3Overlay.Telemetry.Status;
 /// <c>S3Overlay</c> meter in process, so the figures are there whether or not OTLP export is on,
 /// and the overlay pays nothing beyond the metric calls it makes anyway (one interlocked add each).
 /// </summary>
-/// <remarks>The meter is process-wide: two proxies in one process (tests) see each other's figures.</remarks>
+/// <remarks>It listens to its own proxy's meter only (<see cref="OverlayMetrics"/>): two proxies in one process keep their figures apart.</remarks>
 public sealed class OverlayStatistics : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly TimeProvider _time;
+    private readonly OverlayMetrics _metrics;
     private readonly DateTimeOffset _since;
     private readonly ConcurrentDictionary<string, StrongBox<long>> _requests = new(StringComparer.Ordinal);
     private readonly Lock _observeLock = new();
@@ -29,9 +30,10 @@ public sealed class OverlayStatistics : IDisposable
     // Observable instruments report only during Observe(), under its lock: one measurement per registered callback.
     private long? _fillsInFlight, _cacheSize;
 
-    public OverlayStatistics(TimeProvider time)
+    public OverlayStatistics(TimeProvider time, OverlayMetrics metrics)
     {
         _time = time;
+        _metrics = metrics;
         _since = time.GetUtcNow();
         History = new MinuteHistory(time);
         // The contract's results are always listed, even at zero.
@@ -39,7 +41,7 @@ public sealed class OverlayStatistics : IDisposable
             _requests[result] = new StrongBox<long>();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter == OverlayTelemetry.Meter) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter == metrics.Meter) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>(OnMeasurement);
         _listener.SetMeasurementEventCallback<double>(OnMeasurement);
@@ -49,27 +51,27 @@ public sealed class OverlayStatistics : IDisposable
 
     private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        if (instrument == OverlayTelemetry.Requests)
+        if (instrument == _metrics.Requests)
         {
             var result = TagValue(tags, OverlayTelemetry.Tags.Result) ?? "unknown";
             Interlocked.Add(ref _requests.GetOrAdd(result, static _ => new StrongBox<long>()).Value, value);
             History.AddReads(hits: result == OverlayTelemetry.Results.LocalHit ? value : 0, found: result == OverlayTelemetry.Results.Miss ? 0 : value);
         }
-        else if (instrument == OverlayTelemetry.Bytes)
+        else if (instrument == _metrics.Bytes)
         {
             var remote = TagValue(tags, OverlayTelemetry.Tags.Source) == OverlayTelemetry.Sources.Remote;
             Interlocked.Add(ref remote ? ref _remoteBytes : ref _localBytes, value);
             History.AddBytes(local: !remote, value);
         }
-        else if (instrument == OverlayTelemetry.RemoteBytesFetched) Interlocked.Add(ref _fetchedBytes, value);
-        else if (instrument == OverlayTelemetry.CoalescedWaiters) Interlocked.Add(ref _coalesced, value);
-        else if (instrument == OverlayTelemetry.FillsInFlight) _fillsInFlight = (_fillsInFlight ?? 0) + value;
-        else if (instrument == OverlayTelemetry.CacheSize) _cacheSize = (_cacheSize ?? 0) + value;
+        else if (instrument == _metrics.RemoteBytesFetched) Interlocked.Add(ref _fetchedBytes, value);
+        else if (instrument == _metrics.CoalescedWaiters) Interlocked.Add(ref _coalesced, value);
+        else if (instrument == _metrics.FillsInFlight) _fillsInFlight = (_fillsInFlight ?? 0) + value;
+        else if (instrument == _metrics.CacheSize) _cacheSize = (_cacheSize ?? 0) + value;
     }
 
     private void OnMeasurement(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        if (instrument != OverlayTelemetry.FillDuration) return;
+        if (instrument != _metrics.FillDuration) return;
         Interlocked.Increment(ref _fills);
         Interlocked.Add(ref _fillMicroseconds, (long)(value * 1_000_000));
     }

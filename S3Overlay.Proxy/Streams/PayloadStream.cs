@@ -1,4 +1,4 @@
-namespace S3Overlay.S3.Payloads;
+namespace S3Overlay.Streams;
 
 /// <summary>
 /// Base of the read-only, forward-only streams: decoded request payloads, and the overlay's bodies. Kestrel

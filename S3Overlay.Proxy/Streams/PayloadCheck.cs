@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 
-namespace S3Overlay.S3.Payloads;
+namespace S3Overlay.Streams;
 
 /// <summary>
 /// One digest a payload must have: computed while the bytes stream past, compared at the end in
@@ -22,6 +22,10 @@ public sealed class PayloadCheck(IRunningChecksum running, S3Error mismatch, Che
     public static PayloadCheck For(ChecksumAlgorithm algorithm, byte[]? expected = null) =>
         new(algorithm.Create(), S3Error.BadDigest.WithMessage($"The {algorithm.Name.ToUpperInvariant()} you specified did not match the calculated checksum."), algorithm)
         { Expected = expected };
+
+    /// <summary>The MD5 a body must have (Content-MD5, or a remote body's plain ETag); only guards the transfer, so not stored.</summary>
+    public static PayloadCheck Md5(byte[] expected) =>
+        new(new HashChecksum(HashAlgorithmName.MD5), S3Error.BadDigest) { Expected = expected };
 
     public void Append(ReadOnlySpan<byte> data) => running.Append(data);
 

@@ -1,0 +1,27 @@
+using S3Overlay.Storage;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// What a fill's local write is given. With a local store that can take a file as it is
+/// (<see cref="IStagingStore"/>, the embedded store) the spill is made on that store's file
+/// system and, once complete, renamed into place: one new file per fill, the bytes written
+/// once. Any other store is given a stream of the body as it arrives.
+/// </summary>
+public sealed class FillBody(SpillBuffer spill, Stream stream, bool md5Checked)
+{
+    /// <summary>Where the spill files of fills that <paramref name="stores"/> locally go.</summary>
+    public static Func<string> NewSpillPath(IObjectStore local, OverlaySettings settings, bool stores) =>
+        stores && local is IStagingStore staging ? staging.NewStagingPath : () => SpillBuffer.NewPath(settings.SpillDirectory);
+
+    /// <summary>Writes the body to <paramref name="local"/> (the store the spill path was chosen for).</summary>
+    public async Task<ObjectInfo> StoreAsync(IObjectStore local, string bucket, string key, ObjectWrite write)
+    {
+        if (local is not IStagingStore staging) return await local.PutObjectAsync(bucket, key, stream, write, CancellationToken.None);
+        await spill.WhenCompleteAsync(CancellationToken.None);
+        // The remote read checked the MD5 as the bytes came (ObjectContent.Md5Checked): the store
+        // need not read the file again to check it.
+        if (md5Checked) write = write with { ContentMD5 = null };
+        return await staging.PutStagedObjectAsync(bucket, key, spill.Path, spill.File, write, CancellationToken.None);
+    }
+}

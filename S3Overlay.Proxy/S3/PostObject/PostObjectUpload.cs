@@ -1,0 +1,93 @@
+using System.Text;
+using S3Overlay.S3.Acl;
+using S3Overlay.S3.Auth;
+using S3Overlay.S3.Checksums;
+using S3Overlay.S3.Errors;
+using S3Overlay.S3.Http;
+using S3Overlay.S3.Payloads;
+using S3Overlay.Streams;
+using S3Overlay.S3.Tagging;
+using S3Overlay.S3.Xml;
+using S3Overlay.Storage;
+
+namespace S3Overlay.S3.PostObject;
+
+/// <summary>
+/// POST Object, the browser-based upload: a multipart/form-data body whose fields say what to
+/// store and carry their own authentication (a policy signed with SigV4 or SigV2, or none when
+/// the bucket's ACL lets anyone write). The file streams into the store.
+/// </summary>
+public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2Verifier v2, AnonymousAccess anonymous, TimeProvider clock)
+{
+    public const string Operation = "PostObject";
+
+    /// <summary>S3's largest object by POST, as by PUT.</summary>
+    public const long MaxObjectBytes = 5L * 1024 * 1024 * 1024;
+
+    private const int MaxTaggingBytes = 64 * 1024;
+
+    public async Task HandleAsync(S3Request r)
+    {
+        var form = await PostForm.ReadAsync(r.Request, r.Aborted);
+        var policyText = form.Field("policy");
+        var policy = policyText is null ? null : PostPolicy.Parse(policyText);
+        r.AccessKey = await AuthenticateAsync(r, form, policyText);
+        policy?.Check(form.Fields, r.Bucket, clock.GetUtcNow());
+
+        var key = Key(form);
+        var headers = PostFormHeaders.From(form.Fields);
+        var metadata = ObjectHeaders.ReadMetadata(headers) with
+        {
+            Tags = Tags(form.Field("tagging")),
+            Acl = AccessControlList.FromHeaders(headers)?.ToText(),
+        };
+        var checks = ChecksumHeaders.Sent(headers).Select(sent => PayloadCheck.For(sent.Algorithm, sent.Value)).ToArray();
+        Stream body = new LengthRangeStream(form.File, policy?.MinLength ?? 0, Math.Min(policy?.MaxLength ?? MaxObjectBytes, MaxObjectBytes));
+        if (checks.Length > 0)
+        {
+            body = new VerifyingStream(body, checks);
+            r.Response.RegisterForDispose(body);
+        }
+        var write = new ObjectWrite
+        {
+            Metadata = metadata,
+            ContentMD5 = ObjectHeaders.ContentMD5(headers),
+            TrailingChecksums = checks.Length == 0 ? null : () => checks.ToDictionary(c => c.Algorithm!.Name, c => c.Verified!),
+        };
+        var info = await store.PutObjectAsync(r.Bucket, key, body, write, r.Aborted);
+        await PostAnswer.WriteAsync(r, form, key, info);
+    }
+
+    /// <summary>The access key the form was signed with; null for an anonymous upload the bucket's ACL allows.</summary>
+    private async Task<string?> AuthenticateAsync(S3Request r, PostForm form, string? policy)
+    {
+        if (form.Field("x-amz-signature") is not null || form.Field("x-amz-credential") is not null || form.Field("x-amz-algorithm") is not null)
+            return v4.VerifyPostPolicy(Required(policy, "policy"), form.Field("x-amz-algorithm"), form.Field("x-amz-credential"),
+                form.Field("x-amz-date"), form.Field("x-amz-signature")).AccessKey;
+        if (form.Field("AWSAccessKeyId") is { } accessKey)
+            return v2.VerifyPostPolicy(Required(policy, "policy"), accessKey, Required(form.Field("signature"), "signature")).AccessKey;
+        if (form.Field("signature") is not null) Required(null, "AWSAccessKeyId");
+        return await anonymous.AllowsAsync(r) ? null : throw new S3Exception(S3Error.AccessDenied);
+    }
+
+    /// <summary>The <c>key</c> field, with <c>${filename}</c> standing for the uploaded file's name.</summary>
+    private static string Key(PostForm form)
+    {
+        var key = Required(form.Field("key"), "key").Replace("${filename}", form.FileName, StringComparison.Ordinal);
+        if (key.Length == 0) throw new S3Exception(S3Error.InvalidArgument.WithMessage("User key must have a length greater than 0.")).With("ArgumentName", "key");
+        if (Encoding.UTF8.GetByteCount(key) > Handlers.S3Handlers.MaxKeyBytes) throw new S3Exception(S3Error.KeyTooLongError, key);
+        return key;
+    }
+
+    /// <summary>The <c>tagging</c> field: a <c>Tagging</c> document, as PutObjectTagging takes.</summary>
+    private static IReadOnlyDictionary<string, string> Tags(string? tagging)
+    {
+        if (tagging is null) return ObjectMetadata.EmptyMap;
+        using var xml = new MemoryStream(Encoding.UTF8.GetBytes(tagging));
+        return TagSet.FromXml(S3XmlRequest.Parse(xml, MaxTaggingBytes));
+    }
+
+    private static string Required(string? value, string field) =>
+        value ?? throw new S3Exception(S3Error.InvalidArgument.WithMessage(
+            $"Bucket POST must contain a field named '{field}'.  If it is specified, please check the order of the fields.")).With("ArgumentName", field);
+}

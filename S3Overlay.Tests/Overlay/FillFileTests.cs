@@ -1,0 +1,53 @@
+using S3Overlay.Storage.FileSystem;
+using S3Overlay.Tests.Infrastructure;
+using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+
+namespace S3Overlay.Tests.Overlay;
+
+/// <summary>
+/// A cold fill into the embedded store creates one file for the body: the spill its readers
+/// follow is the file the store renames into place (issue 13: creating a spill file and the
+/// store's own temp file per fill was about a quarter of a cold fill's CPU).
+/// </summary>
+public sealed class FillFileTests(OverlayServers servers) : IClassFixture<OverlayServers>
+{
+    private const int MiB = 1024 * 1024;
+
+    [Fact]
+    public async Task A_fill_writes_its_body_to_one_owner_only_file_which_becomes_the_stored_object()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Skip("Unix file modes and inodes only");
+        var spill = Directory.CreateTempSubdirectory("s3overlay-spill-").FullName;
+        try
+        {
+            await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?> { ["S3_OVERLAY_SPILL_DIR"] = spill });
+            await env.SeedRemoteAsync("one-file.bin", MiB, 11);
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            env.Relay.CutAfterBytes = 256 * 1024;
+            env.Relay.PauseMidBody = release;
+
+            using var reading = await env.Client.GetObjectAsync(env.Bucket, "one-file.bin");
+            // The client has its first bytes and the remote is paused mid-body: the fill is under way.
+            Assert.Empty(Directory.EnumerateFiles(spill)); // no spill of its own beside the store's file
+            var staged = new Dictionary<ulong, UnixFileMode>();
+            foreach (var f in Directory.EnumerateFiles(Path.Join(env.DataDir, StoreLayout.ReservedName, "tmp")))
+                if (FileVersion.OfPath(f)?.Inode is { } inode) staged[inode] = File.GetUnixFileMode(f);
+            release.SetResult();
+            Assert.Null(await PatternData.MismatchAsync(reading.ResponseStream, 0, MiB, 11));
+            await env.FillsIdleAsync();
+
+            // The stored object is the very file the fill was writing (renamed), owner-only like every body being written.
+            var stored = FileVersion.OfPath(Path.Join(env.DataDir, env.Bucket, "one-file.bin"))?.Inode ?? 0;
+            Assert.True(staged.TryGetValue(stored, out var mode), "the stored object is a file the fill was writing");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+            var requests = env.Relay.TotalRequests;
+            using var again = await env.Client.GetObjectAsync(env.Bucket, "one-file.bin");
+            Assert.Null(await PatternData.MismatchAsync(again.ResponseStream, 0, MiB, 11));
+            Assert.Equal(requests, env.Relay.TotalRequests); // served from the local copy
+        }
+        finally
+        {
+            Directory.Delete(spill, recursive: true);
+        }
+    }
+}
