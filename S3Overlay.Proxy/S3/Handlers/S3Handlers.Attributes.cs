@@ -80,15 +80,4 @@ public sealed partial class S3Handlers
                     .With("ArgumentName", "x-amz-object-attributes").With("ArgumentValue", name);
         return asked;
     }
-
-    /// <summary>A non-negative integer header; InvalidArgument when it is not one.</summary>
-    private static int HeaderNumber(S3Request r, string name, int absent)
-    {
-        var raw = r.Request.Headers[name].ToString();
-        if (raw.Length == 0) return absent;
-        return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-            ? n
-            : throw new S3Exception(S3Error.InvalidArgument.WithMessage($"Provided {name} not an integer or within integer range"))
-                .With("ArgumentName", name).With("ArgumentValue", raw);
-    }
 }

@@ -217,9 +217,13 @@ public sealed partial class S3Handlers
     }
 
     /// <summary>A non-negative integer query parameter; InvalidArgument when it is not one.</summary>
-    private static int QueryNumber(S3Request r, string name, int absent)
+    private static int QueryNumber(S3Request r, string name, int absent) => Count(r.Request.Query[name].ToString(), name, absent);
+
+    /// <summary>A non-negative integer header (GetObjectAttributes' paging); InvalidArgument when it is not one.</summary>
+    private static int HeaderNumber(S3Request r, string name, int absent) => Count(r.Request.Headers[name].ToString(), name, absent);
+
+    private static int Count(string raw, string name, int absent)
     {
-        var raw = r.Request.Query[name].ToString();
         if (raw.Length == 0) return absent;
         return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
             ? n
