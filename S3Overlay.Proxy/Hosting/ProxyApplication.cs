@@ -60,6 +60,7 @@ public static class ProxyApplication
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new S3FrontEndOptions(server.BaseDomain));
         services.AddSingleton<S3Handlers>();
+        services.AddSingleton<S3.Cors.BucketCorsRules>();
         services.AddSingleton<S3.PostObject.PostObjectUpload>();
         services.AddSingleton<S3RouteTable>();
         builder.AddS3Authentication(read);

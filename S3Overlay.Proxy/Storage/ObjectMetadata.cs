@@ -30,6 +30,18 @@ public sealed record ObjectMetadata
     /// </summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyMap;
 
+    /// <summary>
+    /// The algorithm a multipart upload promised (<c>x-amz-checksum-algorithm</c>, lower-case):
+    /// every part must carry that checksum, and the completed object gets one of its parts'. Null when none was asked for.
+    /// </summary>
+    public string? ChecksumAlgorithm { get; init; }
+
+    /// <summary><c>COMPOSITE</c> (a checksum of the parts' checksums, <c>…-N</c>) or <c>FULL_OBJECT</c>; null for a plain object's checksums (full object).</summary>
+    public string? ChecksumType { get; init; }
+
+    /// <summary>A multipart object's parts in order; null for an object written in one piece (or whose parts the store does not know).</summary>
+    public IReadOnlyList<ObjectPart>? Parts { get; init; }
+
     /// <summary>The object's access control list in the front end's text form; null is private (the owner only).</summary>
     public string? Acl { get; init; }
 }

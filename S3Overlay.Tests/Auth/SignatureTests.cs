@@ -49,14 +49,18 @@ public class SignatureTests
         Assert.Equal("Request has expired.", error.Element("Message")?.Value);
     }
 
-    [Fact]
-    public async Task A_presigned_url_may_live_at_most_seven_days()
+    [Theory]
+    [InlineData("604801")]
+    [InlineData("-1")]
+    [InlineData("abc")]
+    [InlineData("99999999999999999999")]
+    public async Task A_presigned_url_may_live_at_most_seven_days_and_its_expiry_must_be_a_number(string expires)
     {
         await using var proxy = await ProxyServer.StartAsync();
         using var http = proxy.CreateHttpClient(signed: false);
         var date = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'");
         var url = $"share/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=minioadmin%2F{date[..8]}%2Fus-east-1%2Fs3%2Faws4_request"
-            + $"&X-Amz-Date={date}&X-Amz-Expires=604801&X-Amz-SignedHeaders=host&X-Amz-Signature={new string('0', 64)}";
+            + $"&X-Amz-Date={date}&X-Amz-Expires={expires}&X-Amz-SignedHeaders=host&X-Amz-Signature={new string('0', 64)}";
         await AuthHttp.AssertErrorAsync(await http.GetAsync(url), 400, "AuthorizationQueryParametersError");
     }
 

@@ -144,4 +144,20 @@ public sealed class AwsCliTests(AwsCliFixture cli) : IClassFixture<AwsCliFixture
         using var refused = await anonymous.GetAsync($"{Bucket}/public/private.bin");
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
     }
+
+    [Fact]
+    public async Task S3api_get_object_attributes_tells_the_parts_of_a_multipart_cp()
+    {
+        var file = TestFiles.WriteRandom(Path.Combine(_aws.Home, "attributes.bin"), 20 * 1024 * 1024, seed: 6);
+        await Aws("s3", "cp", file, $"s3://{Bucket}/attributes.bin");
+        using var head = JsonDocument.Parse(await Aws("s3api", "head-object", "--bucket", Bucket, "--key", "attributes.bin"));
+        using var attributes = JsonDocument.Parse(await Aws("s3api", "get-object-attributes", "--bucket", Bucket, "--key", "attributes.bin",
+            "--object-attributes", "ETag", "ObjectParts", "ObjectSize", "StorageClass"));
+        var root = attributes.RootElement;
+        Assert.Equal(head.RootElement.GetProperty("ETag").GetString()!.Trim('"'), root.GetProperty("ETag").GetString());
+        Assert.Equal(20 * 1024 * 1024, root.GetProperty("ObjectSize").GetInt64());
+        Assert.Equal("STANDARD", root.GetProperty("StorageClass").GetString());
+        // The CLI's 8 MiB parts: 8 + 8 + 4.
+        Assert.Equal(3, root.GetProperty("ObjectParts").GetProperty("TotalPartsCount").GetInt32());
+    }
 }

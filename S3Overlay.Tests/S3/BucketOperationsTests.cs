@@ -137,4 +137,33 @@ public sealed class BucketOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
         Assert.Contains("<Key>b.txt</Key>", page);
         Assert.DoesNotContain("<ContinuationToken>", page);
     }
+
+    [Fact]
+    public async Task ListBuckets_pages_with_max_buckets_and_an_opaque_continuation_token_within_a_prefix()
+    {
+        var prefix = "pg" + Guid.NewGuid().ToString("N")[..8];
+        var names = Enumerable.Range(0, 5).Select(i => $"{prefix}-{i}").ToList();
+        foreach (var name in names) await s3.Client.PutBucketAsync(name);
+        await s3.Client.PutBucketAsync("other-" + prefix);
+
+        var seen = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await s3.Client.ListBucketsAsync(new ListBucketsRequest { Prefix = prefix, MaxBuckets = 2, ContinuationToken = token });
+            Assert.True(page.Buckets.Count <= 2, $"a page of {page.Buckets.Count} buckets");
+            seen.AddRange(page.Buckets.Select(b => b.BucketName));
+            token = page.ContinuationToken;
+            pages++;
+        } while (token is not null && pages < 10);
+        Assert.Equal(names, seen);
+        Assert.Equal(3, pages);
+
+        Assert.Empty((await s3.Client.ListBucketsAsync(new ListBucketsRequest { Prefix = prefix, BucketRegion = "eu-west-3" })).Buckets ?? []);
+        using var zero = await RawS3.SendAsync(s3.Proxy, HttpMethod.Get, "/?max-buckets=0");
+        await RawS3.AssertErrorAsync(zero, 400, "InvalidArgument");
+        using var badToken = await RawS3.SendAsync(s3.Proxy, HttpMethod.Get, "/?max-buckets=1&continuation-token=%25%25");
+        await RawS3.AssertErrorAsync(badToken, 400, "InvalidArgument");
+    }
 }

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using S3Overlay.S3.Acl;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Routing;
-using S3Overlay.Storage;
 
 namespace S3Overlay.S3.Cors;
 
@@ -12,7 +10,7 @@ namespace S3Overlay.S3.Cors;
 /// the matching rule's headers. A bucket without rules is left to the server-wide default
 /// (<c>S3_OVERLAY_CORS_ORIGINS</c>), which runs after this.
 /// </summary>
-public sealed class BucketCors(RequestDelegate next, IObjectStore store, S3FrontEndOptions options)
+public sealed class BucketCors(RequestDelegate next, BucketCorsRules bucketRules, S3FrontEndOptions options)
 {
     /// <summary>Set when the bucket's rules decided, so the server-wide default stays out.</summary>
     public const string DecidedItem = "S3Overlay.BucketCorsDecided";
@@ -70,7 +68,7 @@ public sealed class BucketCors(RequestDelegate next, IObjectStore store, S3Front
         try
         {
             return S3Address.From(context, options.BaseDomain).Bucket is { } bucket && BucketNames.IsAddressable(bucket)
-                ? CorsRule.FromText(await store.GetBucketSettingAsync(bucket, BucketSettings.Cors, context.RequestAborted))
+                ? await bucketRules.OfAsync(bucket, context.RequestAborted)
                 : null;
         }
         catch (S3Exception)

@@ -1,28 +1,55 @@
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Errors;
+using S3Overlay.S3.Http;
 using S3Overlay.S3.Xml;
 
 namespace S3Overlay.S3.Handlers;
 
 public sealed partial class S3Handlers
 {
+    /// <summary>
+    /// The buckets in name order, paged as S3 pages them (<c>max-buckets</c>, an opaque
+    /// <c>continuation-token</c>), filtered by <c>prefix</c> and <c>bucket-region</c>.
+    /// </summary>
     public async Task ListBuckets(S3Request r)
     {
-        var buckets = await store.ListBucketsAsync(r.Aborted);
+        var query = r.Request.Query;
+        var prefix = ListingQuery.Value(query, "prefix") ?? "";
+        var region = ListingQuery.Value(query, "bucket-region");
+        var paged = query.ContainsKey("max-buckets");
+        var maxBuckets = paged ? QueryNumber(r, "max-buckets", MaxBucketsPage) : MaxBucketsPage;
+        if (maxBuckets is < 1 or > MaxBucketsPage)
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("Argument max-buckets must be an integer between 1 and 10000"))
+                .With("ArgumentName", "max-buckets").With("ArgumentValue", query["max-buckets"].ToString());
+        var after = ListingQuery.Value(query, "continuation-token") is { Length: > 0 } token ? ListingQuery.DecodeToken(token) : null;
+
+        var buckets = (await store.ListBucketsAsync(r.Aborted))
+            .Where(b => b.Name.StartsWith(prefix, StringComparison.Ordinal) && (region is null || region == settings.Region))
+            .Where(b => after is null || string.CompareOrdinal(b.Name, after) > 0)
+            .OrderBy(b => b.Name, StringComparer.Ordinal)
+            .ToList();
+        var page = buckets.Take(maxBuckets).ToList();
+        var next = buckets.Count > page.Count ? ListingQuery.EncodeToken(page[^1].Name) : null;
         await S3XmlResponse.WriteAsync(r.Response, "ListAllMyBucketsResult", async xml =>
         {
             await xml.OwnerAsync();
             await xml.WriteStartElementAsync(null, "Buckets", null);
-            foreach (var bucket in buckets.OrderBy(b => b.Name, StringComparer.Ordinal))
+            foreach (var bucket in page)
             {
                 await xml.WriteStartElementAsync(null, "Bucket", null);
                 await xml.ElementAsync("Name", bucket.Name);
                 await xml.ElementAsync("CreationDate", bucket.CreationDate);
+                await xml.ElementAsync("BucketRegion", settings.Region);
                 await xml.WriteEndElementAsync();
             }
             await xml.WriteEndElementAsync();
+            await xml.OptionalElementAsync("ContinuationToken", next);
+            if (prefix.Length > 0) await xml.ElementAsync("Prefix", prefix);
         });
     }
+
+    /// <summary>S3's largest ListBuckets page (and the default: every bucket an account can have).</summary>
+    private const int MaxBucketsPage = 10_000;
 
     /// <summary>The region clients must sign for; S3 leaves LocationConstraint empty for us-east-1.</summary>
     public async Task GetBucketLocation(S3Request r)
@@ -37,6 +64,27 @@ public sealed partial class S3Handlers
     {
         await RequireBucket(r);
         await S3XmlResponse.WriteAsync(r.Response, "VersioningConfiguration");
+    }
+
+    /// <summary>
+    /// Suspending versioning that was never enabled changes nothing, so it succeeds; enabling it
+    /// answers NotImplemented (clients that need versions learn it at once, not on their first overwrite).
+    /// </summary>
+    public async Task PutBucketVersioning(S3Request r)
+    {
+        await RequireBucket(r);
+        var root = await S3XmlRequest.ReadAsync(r);
+        if (root.Name.LocalName != "VersioningConfiguration") throw new S3Exception(S3Error.MalformedXML);
+        switch (root.ChildText("Status"))
+        {
+            case null or "Suspended":
+                r.Response.StatusCode = StatusCodes.Status200OK;
+                return;
+            case "Enabled":
+                throw new S3Exception(S3Error.NotImplemented.WithMessage("Bucket versioning is not supported by this server."));
+            default:
+                throw new S3Exception(S3Error.MalformedXML);
+        }
     }
 
     public async Task HeadBucket(S3Request r)
@@ -72,6 +120,7 @@ public sealed partial class S3Handlers
     public async Task DeleteBucket(S3Request r)
     {
         await store.DeleteBucketAsync(r.Bucket, r.Aborted);
+        corsRules.Forget(r.Bucket); // a bucket made again under the name starts without rules
         r.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 

@@ -22,9 +22,10 @@ public sealed partial class S3Handlers
 
         var conditions = ObjectHeaders.ReadConditions(r.Request, "x-amz-copy-source-");
         await using var source = await OpenCopySource(sourceBucket, sourceKey, conditions, r.Aborted);
-        var metadata = (replace
-            ? ObjectHeaders.ReadMetadata(r.Request) with { Checksums = source.Info.Metadata.Checksums }
-            : source.Info.Metadata) with { Tags = CopiedTags(r, source.Info.Metadata.Tags), Acl = NewAcl(r) }; // S3 never copies an ACL
+        // A copy is written in one piece: a multipart source's parts, and its checksum of parts' checksums, do not describe it.
+        var checksums = source.Info.Metadata.Parts is null ? source.Info.Metadata.Checksums : Storage.ObjectMetadata.EmptyMap;
+        var metadata = (replace ? ObjectHeaders.ReadMetadata(r.Request) : source.Info.Metadata)
+            with { Checksums = checksums, Parts = null, ChecksumType = null, Tags = CopiedTags(r, source.Info.Metadata.Tags), Acl = NewAcl(r) }; // S3 never copies an ACL
         var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size };
         var copied = await store.PutObjectAsync(r.Bucket, key, source.Body, write, r.Aborted);
 

@@ -20,6 +20,7 @@ public sealed partial class S3Handlers
     {
         var rules = CorsRule.FromXml(await S3XmlRequest.ReadAsync(r, 64 * 1024));
         await store.PutBucketSettingAsync(r.Bucket, BucketSettings.Cors, CorsRule.ToText(rules), r.Aborted);
+        corsRules.Forget(r.Bucket);
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = 0;
     }
@@ -27,6 +28,7 @@ public sealed partial class S3Handlers
     public async Task DeleteBucketCors(S3Request r)
     {
         await store.PutBucketSettingAsync(r.Bucket, BucketSettings.Cors, null, r.Aborted);
+        corsRules.Forget(r.Bucket);
         r.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
+using S3Overlay.S3.Parts;
 using S3Overlay.S3.Xml;
 using S3Overlay.Storage;
 
@@ -13,13 +14,16 @@ namespace S3Overlay.S3.Handlers;
 /// </summary>
 public sealed partial class S3Handlers
 {
-    private const int MaxPartNumber = 10_000;
-
     public async Task CreateMultipartUpload(S3Request r)
     {
         var key = KeyToWrite(r);
-        var write = new ObjectWrite { Metadata = NewObjectMetadata(r) };
+        var write = new ObjectWrite { Metadata = MultipartChecksum.Declare(r.Request, NewObjectMetadata(r)) };
         var uploadId = await store.CreateMultipartUploadAsync(r.Bucket, key, write, r.Aborted);
+        if (write.Metadata.ChecksumAlgorithm is { } algorithm)
+        {
+            r.Response.Headers["x-amz-checksum-algorithm"] = algorithm.ToUpperInvariant();
+            r.Response.Headers["x-amz-checksum-type"] = write.Metadata.ChecksumType;
+        }
         await S3XmlResponse.WriteAsync(r.Response, "InitiateMultipartUploadResult", async xml =>
         {
             await xml.ElementAsync("Bucket", r.Bucket);
@@ -72,6 +76,10 @@ public sealed partial class S3Handlers
             await xml.ElementAsync("Bucket", r.Bucket);
             await xml.ElementAsync("Key", r.Key);
             await xml.ElementAsync("ETag", info.ETag);
+            foreach (var (algorithm, value) in info.Metadata.Checksums)
+                await xml.ElementAsync("Checksum" + algorithm.ToUpperInvariant(), value);
+            if (info.Metadata.Checksums.Count > 0)
+                await xml.ElementAsync("ChecksumType", info.Metadata.ChecksumType ?? MultipartChecksum.FullObject);
         });
     }
 
@@ -163,14 +171,8 @@ public sealed partial class S3Handlers
     private static string UploadId(S3Request r) =>
         NullIfEmpty(r.Request.Query["uploadId"].ToString()) ?? throw new S3Exception(S3Error.NoSuchUpload);
 
-    private static (string UploadId, int PartNumber) PartAddress(S3Request r)
-    {
-        var raw = r.Request.Query["partNumber"].ToString();
-        if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > MaxPartNumber)
-            throw new S3Exception(S3Error.InvalidArgument.WithMessage("Part number must be an integer between 1 and 10000, inclusive"))
-                .With("ArgumentName", "partNumber").With("ArgumentValue", raw);
-        return (UploadId(r), n);
-    }
+    private static (string UploadId, int PartNumber) PartAddress(S3Request r) =>
+        (UploadId(r), PartNumbers.FromQuery(r.Request) ?? throw new S3Exception(S3Error.InvalidArgument.WithMessage("Part number must be an integer between 1 and 10000, inclusive")));
 
     /// <summary>
     /// UploadPartCopy's <c>x-amz-copy-source-range</c>: absent, or exactly <c>bytes=first-last</c>
@@ -199,15 +201,29 @@ public sealed partial class S3Handlers
             if (!int.TryParse(part.ChildText("PartNumber"), NumberStyles.None, CultureInfo.InvariantCulture, out var number) || string.IsNullOrEmpty(etag))
                 throw new S3Exception(S3Error.MalformedXML);
             // The seam's ETags are quoted as on the wire; some clients send them bare.
-            parts.Add(new CompletedPart(number, etag.StartsWith('"') ? etag : $"\"{etag}\""));
+            parts.Add(new CompletedPart(number, etag.StartsWith('"') ? etag : $"\"{etag}\"", ListedChecksums(part)));
         }
         return parts.Count > 0 ? parts : throw new S3Exception(S3Error.MalformedXML);
     }
 
-    /// <summary>A non-negative integer query parameter; InvalidArgument when it is not one.</summary>
-    private static int QueryNumber(S3Request r, string name, int absent)
+    /// <summary>The checksums a completed part names (<c>&lt;ChecksumSHA256&gt;</c>…), by algorithm; null when none.</summary>
+    private static Dictionary<string, string>? ListedChecksums(System.Xml.Linq.XElement part)
     {
-        var raw = r.Request.Query[name].ToString();
+        Dictionary<string, string>? listed = null;
+        foreach (var algorithm in ChecksumAlgorithm.All)
+            if (part.ChildText("Checksum" + algorithm.Name.ToUpperInvariant()) is { Length: > 0 } value)
+                (listed ??= [])[algorithm.Name] = value;
+        return listed;
+    }
+
+    /// <summary>A non-negative integer query parameter; InvalidArgument when it is not one.</summary>
+    private static int QueryNumber(S3Request r, string name, int absent) => Count(r.Request.Query[name].ToString(), name, absent);
+
+    /// <summary>A non-negative integer header (GetObjectAttributes' paging); InvalidArgument when it is not one.</summary>
+    private static int HeaderNumber(S3Request r, string name, int absent) => Count(r.Request.Headers[name].ToString(), name, absent);
+
+    private static int Count(string raw, string name, int absent)
+    {
         if (raw.Length == 0) return absent;
         return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
             ? n

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Checksums;
+using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
+using S3Overlay.S3.Parts;
 using S3Overlay.S3.Tagging;
 using S3Overlay.Storage;
 
@@ -10,17 +12,32 @@ public sealed partial class S3Handlers
 {
     /// <summary>
     /// Streams the object, or the one byte range asked for (206). A header with several ranges is
-    /// answered with the whole object (200), as S3 does.
+    /// answered with the whole object (200), as S3 does. With <c>partNumber</c>, one part of it (206).
     /// </summary>
     public async Task GetObject(S3Request r)
     {
         var read = new ObjectReadRequest(ByteRange.Parse(r.Request.Headers.Range), ObjectHeaders.ReadConditions(r.Request));
+        var partNumber = PartNumbers.FromQuery(r.Request);
+        ObjectInfo? partOf = null;
+        if (partNumber is { } n)
+        {
+            if (read.Range is not null) throw new S3Exception(S3Error.InvalidRequest.WithMessage("Cannot specify both Range header and partNumber query parameter"));
+            // The part's bytes come from the parts the object remembers; reading them If-Match its
+            // ETag makes sure they are that object's, should it be replaced in between.
+            partOf = await store.HeadObjectAsync(r.Bucket, r.Key, read.Conditions, r.Aborted);
+            var part = PartNumbers.Range(partOf, n);
+            read = new ObjectReadRequest(part.Length > 0 ? new ByteRange(part.Offset, part.Last) : null, new ReadConditions(partOf.ETag, null, null, null));
+        }
         await using var content = await store.GetObjectAsync(r.Bucket, r.Key, read, r.Aborted);
         ObjectHeaders.WriteObject(r.Response, content.Info, r.Request.Query);
-        ChecksumHeaders.WriteIfRequested(r.Request, r.Response, content.Info, wholeObject: content.Range is null);
+        WriteChecksums(r, content.Info, partNumber, wholeObject: content.Range is null);
         // GET only: S3's HEAD does not tell the tag count.
         if (content.Info.Metadata.Tags.Count > 0) r.Response.Headers[TagSet.CountHeader] = content.Info.Metadata.Tags.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (content.Range is { } range)
+        if (partOf is not null)
+        {
+            PartNumbers.WritePartHeaders(r.Response, partOf, content.Range ?? new ResolvedRange(0, 0, 0));
+        }
+        else if (content.Range is { } range)
         {
             r.Response.StatusCode = StatusCodes.Status206PartialContent;
             r.Response.Headers.ContentRange = range.ContentRange;
@@ -32,14 +49,33 @@ public sealed partial class S3Handlers
         await ObjectBody.SendAsync(r.Response, content.Body, content.Length, r.Aborted);
     }
 
-    /// <summary>The object's headers, never a body; 200 even when a Range was sent.</summary>
+    /// <summary>The object's headers, never a body; 200 even when a Range was sent, 206 for a part (<c>partNumber</c>).</summary>
     public async Task HeadObject(S3Request r)
     {
+        var partNumber = PartNumbers.FromQuery(r.Request);
         var info = await store.HeadObjectAsync(r.Bucket, r.Key, ObjectHeaders.ReadConditions(r.Request), r.Aborted);
         ObjectHeaders.WriteObject(r.Response, info, r.Request.Query);
-        ChecksumHeaders.WriteIfRequested(r.Request, r.Response, info);
+        WriteChecksums(r, info, partNumber, wholeObject: true);
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = info.Size;
+        if (partNumber is { } n)
+        {
+            var part = PartNumbers.Range(info, n);
+            PartNumbers.WritePartHeaders(r.Response, info, part);
+            r.Response.ContentLength = part.Length;
+        }
+    }
+
+    /// <summary>
+    /// Checksums when asked for (<c>x-amz-checksum-mode</c>): the object's, or with <c>partNumber</c>
+    /// the part's own, which describe exactly the bytes sent.
+    /// </summary>
+    private static void WriteChecksums(S3Request r, ObjectInfo info, int? partNumber, bool wholeObject)
+    {
+        if (partNumber is not { } n) ChecksumHeaders.WriteIfRequested(r.Request, r.Response, info, wholeObject);
+        else if (ChecksumHeaders.Requested(r.Request) && info.Metadata.Parts is { } parts && n <= parts.Count)
+            ChecksumHeaders.Write(r.Response, parts[n - 1].Checksums);
+        else if (info.Metadata.Parts is null) ChecksumHeaders.WriteIfRequested(r.Request, r.Response, info);
     }
 
     public async Task PutObject(S3Request r)

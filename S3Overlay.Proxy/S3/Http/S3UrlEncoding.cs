@@ -3,9 +3,10 @@ using System.Text;
 namespace S3Overlay.S3.Http;
 
 /// <summary>
-/// The URL encoding of <c>encoding-type=url</c> answers, as S3 (and MinIO) write it: UTF-8 bytes
-/// percent-encoded, except letters, digits and <c>-_.*/</c>; a space becomes <c>+</c>. Clients
-/// decode it as form encoding (botocore's unquote_plus).
+/// The URL encoding of <c>encoding-type=url</c> answers: UTF-8 bytes percent-encoded, except
+/// letters, digits and <c>-_.*/</c>. A space is <c>%20</c>, as the S3 test suite (s3-tests'
+/// test_bucket_list_encoding_basic) expects, and as every decoder reads back: a <c>+</c> would turn
+/// into a plus sign for clients that percent-decode without form rules.
 /// </summary>
 public static class S3UrlEncoding
 {
@@ -17,7 +18,6 @@ public static class S3UrlEncoding
         {
             var c = (char)b;
             if (b < 0x80 && IsKept(c)) text.Append(c);
-            else if (c == ' ') text.Append('+');
             else text.Append('%').Append(b.ToString("X2"));
         }
         return text.ToString();

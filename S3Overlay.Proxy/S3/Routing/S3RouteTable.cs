@@ -22,12 +22,13 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("DELETE", S3Scope.Bucket, "DeleteBucketCors", h.DeleteBucketCors, Query("cors")),
         new("GET", S3Scope.Bucket, "GetBucketLocation", h.GetBucketLocation, Query("location")),
         new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
+        new("PUT", S3Scope.Bucket, "PutBucketVersioning", h.PutBucketVersioning, Query("versioning")),
         new("GET", S3Scope.Bucket, "ListMultipartUploads", h.ListMultipartUploads, Query("uploads")),
         new("GET", S3Scope.Bucket, "ListObjectsV2", h.ListObjectsV2, QueryValue("list-type", "2")),
-        new("GET", S3Scope.Bucket, "ListObjects", h.ListObjects),
-        new("HEAD", S3Scope.Bucket, "HeadBucket", h.HeadBucket),
-        new("PUT", S3Scope.Bucket, "CreateBucket", h.CreateBucket),
-        new("DELETE", S3Scope.Bucket, "DeleteBucket", h.DeleteBucket),
+        new("GET", S3Scope.Bucket, "ListObjects", h.ListObjects, Plain),
+        new("HEAD", S3Scope.Bucket, "HeadBucket", h.HeadBucket, Plain),
+        new("PUT", S3Scope.Bucket, "CreateBucket", h.CreateBucket, Plain),
+        new("DELETE", S3Scope.Bucket, "DeleteBucket", h.DeleteBucket, Plain),
         new("POST", S3Scope.Bucket, "DeleteObjects", h.DeleteObjects, Query("delete")),
         // Any other POST to a bucket is a browser upload; one that is not multipart/form-data is refused there, as S3 does.
         new("POST", S3Scope.Bucket, PostObject.PostObjectUpload.Operation, post.HandleAsync),
@@ -38,28 +39,32 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("GET", S3Scope.Object, "GetObjectTagging", h.GetObjectTagging, Query("tagging")),
         new("PUT", S3Scope.Object, "PutObjectTagging", h.PutObjectTagging, Query("tagging")),
         new("DELETE", S3Scope.Object, "DeleteObjectTagging", h.DeleteObjectTagging, Query("tagging")),
+        new("GET", S3Scope.Object, "GetObjectAttributes", h.GetObjectAttributes, Query("attributes")),
         new("GET", S3Scope.Object, "ListParts", h.ListParts, Query("uploadId")),
-        new("GET", S3Scope.Object, "GetObject", h.GetObject),
-        new("HEAD", S3Scope.Object, "HeadObject", h.HeadObject),
+        new("GET", S3Scope.Object, "GetObject", h.GetObject, Plain),
+        new("HEAD", S3Scope.Object, "HeadObject", h.HeadObject, Plain),
         new("PUT", S3Scope.Object, "UploadPartCopy", h.UploadPartCopy, Query("partNumber"), Query("uploadId"), Header("x-amz-copy-source")),
         new("PUT", S3Scope.Object, "UploadPart", h.UploadPart, Query("partNumber"), Query("uploadId")),
-        new("PUT", S3Scope.Object, "CopyObject", h.CopyObject, Header("x-amz-copy-source")),
-        new("PUT", S3Scope.Object, "PutObject", h.PutObject),
+        new("PUT", S3Scope.Object, "CopyObject", h.CopyObject, Header("x-amz-copy-source"), Plain),
+        new("PUT", S3Scope.Object, "PutObject", h.PutObject, Plain),
         new("POST", S3Scope.Object, "CreateMultipartUpload", h.CreateMultipartUpload, Query("uploads")),
         new("POST", S3Scope.Object, "CompleteMultipartUpload", h.CompleteMultipartUpload, Query("uploadId")),
         new("DELETE", S3Scope.Object, "AbortMultipartUpload", h.AbortMultipartUpload, Query("uploadId")),
-        new("DELETE", S3Scope.Object, "DeleteObject", h.DeleteObject),
+        new("DELETE", S3Scope.Object, "DeleteObject", h.DeleteObject, Plain),
     ];
+
+    /// <summary>The plain rows match only a request naming no sub-resource (see <see cref="OperationQueries"/>).</summary>
+    private static readonly RequestMatcher Plain = OperationQueries.NoneIn;
 
     /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
     private static readonly string[] Unsupported =
         ["policy", "lifecycle", "website", "replication", "encryption", "notification",
          "logging", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
-         "publicAccessBlock", "versions", "attributes"];
+         "publicAccessBlock", "versions"];
 
     /// <summary>Sub-resources answered on objects only (bucket tagging is not implemented).</summary>
-    private static readonly string[] ObjectOnly = ["tagging"];
+    private static readonly string[] ObjectOnly = ["tagging", "attributes"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
     private static readonly string[] BucketOnly = ["cors"];

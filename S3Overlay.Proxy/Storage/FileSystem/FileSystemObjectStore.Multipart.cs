@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -24,6 +25,7 @@ public sealed partial class FileSystemObjectStore
         var upload = RequireUpload(bucket, key, uploadId);
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
         var part = new PartInfo(partNumber, temp.QuotedMd5, temp.Size, _clock.GetUtcNow(), temp.TrailingChecksums ?? write.Metadata.Checksums);
+        MultipartChecksum.CheckPart(upload.ReadRecord()!.Metadata, part.Checksums);
         using (await _uploadLocks.AcquireAsync(bucket, uploadId, CancellationToken.None))
         {
             RequireUpload(bucket, key, uploadId); // not aborted or completed meanwhile
@@ -48,7 +50,12 @@ public sealed partial class FileSystemObjectStore
             var uploaded = parts.Select((asked, i) => CheckPart(upload, asked, isLast: i == parts.Count - 1)).ToList();
             using var temp = await TempBody.ConcatenateAsync(_layout.NewTempPath(), uploaded.Select(p => upload.PartPath(p.PartNumber)), ct);
             if (temp.Size != uploaded.Sum(p => p.Size)) throw new S3Exception(S3Error.InvalidPart.WithMessage("A part changed while the upload was completed."));
-            var info = await CommitAsync(bucket, key, temp, MultipartETag(uploaded), null, record.Metadata, null, ct);
+            var metadata = record.Metadata with
+            {
+                ChecksumAlgorithm = null, // the upload's promise, kept; the object has the checksum itself
+                Parts = uploaded.Select(p => new ObjectPart(p.PartNumber, p.Size, p.Checksums)).ToList(),
+            };
+            var info = await CommitAsync(bucket, key, temp, MultipartETag(uploaded), null, metadata, MultipartChecksum.OfObject(record.Metadata, uploaded), ct);
             DeleteTree(upload.Dir);
             return info;
         }
@@ -162,6 +169,7 @@ public sealed partial class FileSystemObjectStore
         var part = upload.ReadPart(asked.PartNumber);
         if (part is null || ReadConditions.Unquote(part.ETag) != ReadConditions.Unquote(asked.ETag.Trim()))
             throw new S3Exception(S3Error.InvalidPart).With("PartNumber", asked.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        MultipartChecksum.CheckCompleted(asked, part);
         if (!isLast && part.Size < _options.MinimumPartSize)
             throw new S3Exception(S3Error.EntityTooSmall)
                 .With("ProposedSize", part.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))

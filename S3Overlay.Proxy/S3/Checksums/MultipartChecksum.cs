@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.S3.Checksums;
+
+/// <summary>
+/// The checksum a multipart upload promises on CreateMultipartUpload (<c>x-amz-checksum-algorithm</c>,
+/// <c>x-amz-checksum-type</c>), checked on every part and combined on completion: COMPOSITE is the
+/// algorithm over the parts' binary checksums with <c>-N</c> after it, FULL_OBJECT (CRCs only) the
+/// checksum of the whole object's bytes. Shared by every store that keeps its own parts.
+/// </summary>
+public static class MultipartChecksum
+{
+    public const string Composite = "COMPOSITE";
+    public const string FullObject = "FULL_OBJECT";
+
+    /// <summary>CreateMultipartUpload's promise, as the upload's metadata keeps it; InvalidRequest for a combination S3 refuses.</summary>
+    public static ObjectMetadata Declare(HttpRequest request, ObjectMetadata metadata)
+    {
+        var name = request.Headers["x-amz-checksum-algorithm"].ToString();
+        var type = request.Headers["x-amz-checksum-type"].ToString().ToUpperInvariant();
+        if (name.Length == 0)
+            return type.Length == 0 ? metadata
+                : throw Invalid("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.");
+        var algorithm = ChecksumAlgorithm.Find(name) ?? throw Invalid($"Checksum algorithm '{name}' is not supported.");
+        // S3's defaults: CRC-64/NVME can only be full-object, the others default to composite.
+        type = type.Length > 0 ? type : algorithm == ChecksumAlgorithm.Crc64Nvme ? FullObject : Composite;
+        if (type is not (Composite or FullObject)) throw Invalid($"Value for x-amz-checksum-type header is invalid: {type}.");
+        if (type == FullObject && !CrcCombine.Supports(algorithm) || type == Composite && algorithm == ChecksumAlgorithm.Crc64Nvme)
+            throw Invalid($"The {type} checksum type cannot be used with the {algorithm.Name} checksum algorithm.");
+        return metadata with { ChecksumAlgorithm = algorithm.Name, ChecksumType = type };
+    }
+
+    /// <summary>A part of an upload that promised a checksum must carry that checksum (verified over its bytes on the way in).</summary>
+    public static void CheckPart(ObjectMetadata upload, IReadOnlyDictionary<string, string> partChecksums)
+    {
+        if (upload.ChecksumAlgorithm is not { } expected) return;
+        if (partChecksums.ContainsKey(expected)) return;
+        var actual = partChecksums.Keys.FirstOrDefault() ?? "null";
+        throw Invalid($"Checksum Type mismatch occurred, expected checksum Type: {expected}, actual checksum Type: {actual}");
+    }
+
+    /// <summary>A part as CompleteMultipartUpload lists it: any checksum it names must be the stored part's.</summary>
+    public static void CheckCompleted(CompletedPart asked, PartInfo stored)
+    {
+        foreach (var (algorithm, value) in asked.Checksums ?? ObjectMetadata.EmptyMap)
+            if (!stored.Checksums.TryGetValue(algorithm, out var kept) || kept != value.Trim())
+                throw new S3Exception(S3Error.InvalidPart.WithMessage(
+                    "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."))
+                    .With("PartNumber", asked.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The completed object's checksum (by algorithm, base64 as on the wire), or none when the upload promised none.</summary>
+    public static IReadOnlyDictionary<string, string> OfObject(ObjectMetadata upload, IReadOnlyList<PartInfo> parts)
+    {
+        if (upload.ChecksumAlgorithm is not { } name || ChecksumAlgorithm.Find(name) is not { } algorithm) return ObjectMetadata.EmptyMap;
+        var values = parts.Select(p => (Crc: ChecksumHeaders.Decode(algorithm, p.Checksums[name]), Length: p.Size)).ToList();
+        string value;
+        if (upload.ChecksumType == FullObject)
+        {
+            value = Convert.ToBase64String(CrcCombine.Combine(algorithm, values));
+        }
+        else
+        {
+            using var checksum = algorithm.Create();
+            foreach (var (crc, _) in values) checksum.Append(crc);
+            value = Convert.ToBase64String(checksum.Finish()) + "-" + parts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return new Dictionary<string, string> { [name] = value };
+    }
+
+    private static S3Exception Invalid(string message) => new(S3Error.InvalidRequest.WithMessage(message));
+}

@@ -1,0 +1,225 @@
+using System.Net;
+using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace S3Overlay.Tests.S3;
+
+/// <summary>
+/// What an object remembers of its parts (item 5 of issue 14): GET/HEAD with <c>partNumber</c>,
+/// GetObjectAttributes with its parts paged, and multipart checksums (per part, COMPOSITE and
+/// FULL_OBJECT), with the AWS SDK against every store.
+/// </summary>
+public abstract class ObjectPartsTests(StoreTargets target) : EveryStoreTests(target)
+{
+    private const int MiB = 1024 * 1024;
+
+    /// <summary>Parts 1 and 2 at S3's minimum part size, then a short last part.</summary>
+    private static readonly byte[][] ThreeParts = [Bytes(5 * MiB, 1), Bytes(5 * MiB, 2), Bytes(1000, 3)];
+
+    private static byte[] Bytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>s3rver keeps no parts and no checksums of a multipart object, and our S3 store does not add them.</summary>
+    private void SkipWhereThePartsAreForgotten()
+    {
+        if (Kind == StoreKind.S3Local)
+            Assert.Skip("The S3 local store answers partNumber and GetObjectAttributes' ObjectParts only from what the server behind it keeps, and s3rver 3.7.1 keeps neither parts nor checksums.");
+    }
+
+    /// <summary>Uploads the parts (each with its SHA-256 when <paramref name="algorithm"/> asks for one) and completes the upload.</summary>
+    private async Task<(CompleteMultipartUploadResponse Done, List<UploadPartResponse> Parts)> UploadAsync(
+        string bucket, string key, byte[][] parts, ChecksumAlgorithm? algorithm = null, ChecksumType? type = null)
+    {
+        var create = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key };
+        if (algorithm is not null) create.ChecksumAlgorithm = algorithm;
+        if (type is not null) create.ChecksumType = type;
+        var uploadId = (await Client.InitiateMultipartUploadAsync(create)).UploadId;
+        var uploaded = new List<UploadPartResponse>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var request = new UploadPartRequest { BucketName = bucket, Key = key, UploadId = uploadId, PartNumber = i + 1, InputStream = new MemoryStream(parts[i]) };
+            // Sent as a header, computed here: the test does not depend on when the SDK computes one.
+            if (algorithm == ChecksumAlgorithm.SHA256) request.ChecksumSHA256 = Convert.ToBase64String(SHA256.HashData(parts[i]));
+            else if (algorithm == ChecksumAlgorithm.CRC32) request.ChecksumCRC32 = ChecksumOf(parts[i]);
+            uploaded.Add(await Client.UploadPartAsync(request));
+        }
+        var done = await Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = bucket, Key = key, UploadId = uploadId,
+            PartETags = uploaded.Select(p => new PartETag
+            {
+                PartNumber = p.PartNumber, ETag = p.ETag, ChecksumSHA256 = p.ChecksumSHA256, ChecksumCRC32 = p.ChecksumCRC32,
+            }).ToList(),
+        });
+        return (done, uploaded);
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream body)
+    {
+        using var copy = new MemoryStream();
+        await body.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    [Fact]
+    public async Task GET_and_HEAD_with_partNumber_answer_one_part_of_a_multipart_object_with_the_parts_count()
+    {
+        SkipWhereThePartsAreForgotten();
+        var bucket = await Target.NewBucketAsync();
+        await UploadAsync(bucket, "three.bin", ThreeParts);
+
+        using (var second = await Client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "three.bin", PartNumber = 2 }))
+        {
+            Assert.Equal(HttpStatusCode.PartialContent, second.HttpStatusCode);
+            Assert.Equal(3, second.PartsCount);
+            Assert.Equal($"bytes {5 * MiB}-{10 * MiB - 1}/{10 * MiB + 1000}", second.ContentRange);
+            Assert.Equal(ThreeParts[1], await ReadAllAsync(second.ResponseStream));
+        }
+        var last = await Client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "three.bin", PartNumber = 3 });
+        Assert.Equal(HttpStatusCode.PartialContent, last.HttpStatusCode);
+        Assert.Equal(1000, last.ContentLength);
+        Assert.Equal(3, last.PartsCount);
+
+        var beyond = await Assert.ThrowsAsync<AmazonS3Exception>(() => Client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "three.bin", PartNumber = 4 }));
+        Assert.Equal((HttpStatusCode)416, beyond.StatusCode);
+        Assert.Equal("InvalidPartNumber", beyond.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Part_1_of_an_object_written_in_one_piece_is_the_whole_object_and_part_2_is_InvalidPartNumber()
+    {
+        var bucket = await Target.NewBucketAsync();
+        await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "one.txt", ContentBody = "one piece" });
+
+        using (var first = await Client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "one.txt", PartNumber = 1 }))
+        {
+            Assert.Equal(HttpStatusCode.PartialContent, first.HttpStatusCode);
+            Assert.Equal("bytes 0-8/9", first.ContentRange);
+            Assert.Null(first.PartsCount is > 0 ? first.PartsCount : null); // S3 tells the count for multipart objects only
+            Assert.Equal("one piece", System.Text.Encoding.UTF8.GetString(await ReadAllAsync(first.ResponseStream)));
+        }
+        var second = await RawS3.SendAsync(Target.Proxy, HttpMethod.Get, $"/{bucket}/one.txt?partNumber=2");
+        await RawS3.AssertErrorAsync(second, 416, "InvalidPartNumber");
+        var notANumber = await RawS3.SendAsync(Target.Proxy, HttpMethod.Get, $"/{bucket}/one.txt?partNumber=x");
+        await RawS3.AssertErrorAsync(notANumber, 400, "InvalidArgument");
+        var withRange = await RawS3.SendAsync(Target.Proxy, HttpMethod.Get, $"/{bucket}/one.txt?partNumber=1", configure: m => m.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 1));
+        await RawS3.AssertErrorAsync(withRange, 400, "InvalidRequest");
+    }
+
+    [Fact]
+    public async Task SHA256_multipart_upload_gets_the_composite_checksum_and_GetObjectAttributes_pages_its_parts()
+    {
+        SkipWhereThePartsAreForgotten();
+        var bucket = await Target.NewBucketAsync();
+        var (done, parts) = await UploadAsync(bucket, "sha.bin", ThreeParts, ChecksumAlgorithm.SHA256);
+
+        var partSums = ThreeParts.Select(SHA256.HashData).ToList();
+        Assert.Equal(partSums.Select(Convert.ToBase64String), parts.Select(p => p.ChecksumSHA256));
+        var composite = Convert.ToBase64String(SHA256.HashData(partSums.SelectMany(s => s).ToArray())) + "-3";
+        Assert.Equal(composite, done.ChecksumSHA256);
+        Assert.Equal(ChecksumType.COMPOSITE, done.ChecksumType);
+
+        var attributes = new List<ObjectAttributes> { ObjectAttributes.ETag, ObjectAttributes.Checksum, ObjectAttributes.ObjectParts, ObjectAttributes.StorageClass, ObjectAttributes.ObjectSize };
+        var firstPage = await Client.GetObjectAttributesAsync(new GetObjectAttributesRequest { BucketName = bucket, Key = "sha.bin", ObjectAttributes = attributes, MaxParts = 2 });
+        Assert.Equal(done.ETag.Trim('"'), firstPage.ETag);
+        Assert.Equal(10 * MiB + 1000, firstPage.ObjectSize);
+        Assert.Equal(S3StorageClass.Standard, firstPage.StorageClass);
+        Assert.Equal(composite, firstPage.Checksum.ChecksumSHA256);
+        Assert.Equal(3, firstPage.ObjectParts.TotalPartsCount);
+        Assert.True(firstPage.ObjectParts.IsTruncated);
+        Assert.Equal([1, 2], firstPage.ObjectParts.Parts.Select(p => p.PartNumber ?? 0));
+        Assert.Equal(Convert.ToBase64String(partSums[1]), firstPage.ObjectParts.Parts[1].ChecksumSHA256);
+
+        var secondPage = await Client.GetObjectAttributesAsync(new GetObjectAttributesRequest
+        {
+            BucketName = bucket, Key = "sha.bin", ObjectAttributes = attributes, MaxParts = 2, PartNumberMarker = firstPage.ObjectParts.NextPartNumberMarker,
+        });
+        Assert.False(secondPage.ObjectParts.IsTruncated);
+        var only = Assert.Single(secondPage.ObjectParts.Parts);
+        Assert.Equal((3, 1000L), (only.PartNumber ?? 0, only.Size ?? 0));
+
+        // Asked for, a part's checksum comes with the part.
+        using var part = await Client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "sha.bin", PartNumber = 1, ChecksumMode = ChecksumMode.ENABLED });
+        Assert.Equal(Convert.ToBase64String(partSums[0]), part.ChecksumSHA256);
+    }
+
+    [Fact]
+    public async Task CRC32_FULL_OBJECT_upload_gets_the_checksum_of_the_whole_object_returned_on_HEAD()
+    {
+        SkipWhereThePartsAreForgotten();
+        var bucket = await Target.NewBucketAsync();
+        var (done, _) = await UploadAsync(bucket, "crc.bin", ThreeParts, ChecksumAlgorithm.CRC32, ChecksumType.FULL_OBJECT);
+
+        var whole = ChecksumOf(ThreeParts.SelectMany(p => p).ToArray());
+        Assert.Equal(whole, done.ChecksumCRC32);
+        Assert.Equal(ChecksumType.FULL_OBJECT, done.ChecksumType);
+        var head = await Client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "crc.bin", ChecksumMode = ChecksumMode.ENABLED });
+        Assert.Equal(whole, head.ChecksumCRC32);
+        Assert.Equal(ChecksumType.FULL_OBJECT, head.ChecksumType);
+    }
+
+    private static string ChecksumOf(byte[] data) => global::S3Overlay.S3.Checksums.ChecksumAlgorithm.Crc32.Compute(data);
+
+    [Fact]
+    public async Task A_part_without_the_checksum_the_upload_promised_is_refused_and_a_SHA256_FULL_OBJECT_upload_is_refused()
+    {
+        SkipWhereThePartsAreForgotten();
+        var bucket = await Target.NewBucketAsync();
+        var uploadId = (await Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = "k", ChecksumAlgorithm = ChecksumAlgorithm.SHA256 })).UploadId;
+        var wrong = await Assert.ThrowsAsync<AmazonS3Exception>(() => Client.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = bucket, Key = "k", UploadId = uploadId, PartNumber = 1, InputStream = new MemoryStream(Bytes(10, 4)), ChecksumCRC32 = ChecksumOf(Bytes(10, 4)),
+        }));
+        Assert.Equal("InvalidRequest", wrong.ErrorCode);
+        var parts = await Client.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = "k", UploadId = uploadId });
+        Assert.Empty(parts.Parts ?? []);
+
+        var refused = await Assert.ThrowsAsync<AmazonS3Exception>(() => Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = bucket, Key = "k2", ChecksumAlgorithm = ChecksumAlgorithm.SHA256, ChecksumType = ChecksumType.FULL_OBJECT,
+        }));
+        Assert.Equal("InvalidRequest", refused.ErrorCode);
+    }
+
+    [Fact]
+    public async Task GetObjectAttributes_of_a_plain_object_and_its_errors()
+    {
+        var bucket = await Target.NewBucketAsync();
+        var put = await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "plain.txt", ContentBody = "plain" });
+
+        var attributes = await Client.GetObjectAttributesAsync(new GetObjectAttributesRequest
+        {
+            BucketName = bucket, Key = "plain.txt", ObjectAttributes = [ObjectAttributes.ETag, ObjectAttributes.ObjectSize, ObjectAttributes.ObjectParts],
+        });
+        Assert.Equal(put.ETag.Trim('"'), attributes.ETag);
+        Assert.Equal(5, attributes.ObjectSize);
+        Assert.Null(attributes.ObjectParts);
+
+        var missing = await RawS3.SendAsync(Target.Proxy, HttpMethod.Get, $"/{bucket}/plain.txt?attributes");
+        await RawS3.AssertErrorAsync(missing, 400, "InvalidArgument");
+        var unknown = await RawS3.SendAsync(Target.Proxy, HttpMethod.Get, $"/{bucket}/plain.txt?attributes", configure: m => m.Headers.Add("x-amz-object-attributes", "ETag,Colour"));
+        await RawS3.AssertErrorAsync(unknown, 400, "InvalidArgument");
+        var noKey = await RawS3.SendAsync(Target.Proxy, HttpMethod.Get, $"/{bucket}/absent?attributes", configure: m => m.Headers.Add("x-amz-object-attributes", "ETag"));
+        await RawS3.AssertErrorAsync(noKey, 404, "NoSuchKey");
+    }
+}
+
+public sealed class EmbeddedStorePartsTests(StoreTargets target) : ObjectPartsTests(target)
+{
+    protected override StoreKind Kind => StoreKind.Embedded;
+}
+
+public sealed class S3LocalStorePartsTests(StoreTargets target) : ObjectPartsTests(target)
+{
+    protected override StoreKind Kind => StoreKind.S3Local;
+}
+
+public sealed class OverlayPartsTests(StoreTargets target) : ObjectPartsTests(target)
+{
+    protected override StoreKind Kind => StoreKind.Overlay;
+}
