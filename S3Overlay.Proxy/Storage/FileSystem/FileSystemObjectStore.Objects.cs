@@ -55,9 +55,7 @@ public sealed partial class FileSystemObjectStore
 
     public async Task<ObjectInfo> PutStagedObjectAsync(string bucket, string key, string path, SafeFileHandle file, ObjectWrite write, CancellationToken ct)
     {
-        var bucketDir = RequireBucket(bucket);
-        var target = ObjectPaths.FilePath(bucketDir, key);
-        CheckNoConflict(bucketDir, target, key);
+        FilesOf(bucket, key); // as PutObjectAsync: refuse what could never be stored before reading the file
         using var temp = await TempBody.StageAsync(path, file, write, ct);
         return await CommitAsync(bucket, key, temp, write, ct);
     }
