@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Amazon.S3.Model;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
@@ -140,10 +141,20 @@ public sealed class OverlaySpanTests(OverlayServers servers) : IClassFixture<Ove
         await using var env = await StartAsync();
         const long size = 1 * MiB;
         await env.SeedRemoteAsync("hot.bin", size, 5);
-        env.Relay.Delay = TimeSpan.FromMilliseconds(500);   // the fill's remote answer waits: every reader arrives meanwhile
+        // The remote's body is held (a gate after its first 64 KiB) until every reader has joined the fill.
+        var remoteBody = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        env.Relay.PauseMidBody = remoteBody;
 
         const int readers = 8;
-        await Task.WhenAll(Enumerable.Range(0, readers).Select(_ => Task.Run(() => env.GetAndCheckAsync("hot.bin", 5, size))));
+        var reads = Enumerable.Range(0, readers).Select(_ => Task.Run(() => env.GetAndCheckAsync("hot.bin", 5, size))).ToArray();
+        using (var http = env.Proxy.CreateHttpClient())
+            await EventuallyAsync(async () =>
+            {
+                using var status = JsonDocument.Parse(await http.GetStringAsync("_overlay/status?format=json"));
+                return status.RootElement.GetProperty("fills").GetProperty("coalescedWaiters").GetInt64() == readers - 1;
+            }, "every other reader waits on the one fill");
+        remoteBody.SetResult();
+        await Task.WhenAll(reads);
 
         var traces = await _spans.TracesAsync("GetObject", env.Bucket, readers, t => t.Named("overlay.remote_fill").Any());
         // One request made the fill and its one remote GET; every other one waited on it, marked.

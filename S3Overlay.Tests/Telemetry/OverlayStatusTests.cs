@@ -18,16 +18,20 @@ public sealed class OverlayStatusTests(OverlayServers servers) : IClassFixture<O
         const long size = 300_000;
         await env.SeedRemoteAsync("seen.bin", size, 6);
 
-        // While the remote holds its answer back, the fill is in flight.
-        env.Relay.Delay = TimeSpan.FromMilliseconds(700);
+        // While the remote holds its body back (a gate after its first 64 KiB), the fill is in
+        // flight; it is held there for 700 ms of observed flight before the body may go on.
+        var remoteBody = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        env.Relay.PauseMidBody = remoteBody;
         var cold = env.GetAndCheckAsync("seen.bin", 6, size);
         await EventuallyAsync(async () =>
         {
             using var during = await StatusAsync(http);
             return Fills(during).GetProperty("inFlight").GetInt64() == 1;
         }, "the fill shows in flight");
+        await Task.Delay(700); // not a wait for something to happen: the fill's minimum length, asserted below
+        remoteBody.SetResult();
         await cold;
-        env.Relay.Delay = TimeSpan.Zero;
+        env.Relay.PauseMidBody = null;
         // The client has its last byte before the fill has stored it and left the in-flight count.
         await env.FillsIdleAsync();
         Assert.True(await env.IsStoredLocallyAsync("seen.bin"), "the fill stored the object");
