@@ -152,9 +152,9 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         return written;
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> completed, CancellationToken ct)
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> completed, ObjectChecksum? expected, CancellationToken ct)
     {
-        var written = await _local.CompleteMultipartUploadAsync(Guard(bucket), key, uploadId, completed, ct);
+        var written = await _local.CompleteMultipartUploadAsync(Guard(bucket), key, uploadId, completed, expected, ct);
         await BecameLocalAsync(bucket, key);
         return written;
     }

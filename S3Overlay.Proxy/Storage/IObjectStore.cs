@@ -83,7 +83,8 @@ public interface IObjectStore
     Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct);
 
     /// <summary>Assembles the parts atomically into the object (S3's multipart ETag).</summary>
-    Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct);
+    /// <param name="expected">The whole object's checksum as the client sent it; BadDigest when the parts combine to another.</param>
+    Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, CancellationToken ct);
 
     Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct);
 

@@ -12,7 +12,18 @@ public sealed record PartInfo(int PartNumber, string ETag, long Size, DateTimeOf
 /// <param name="PartNumber">The number the part was uploaded with (S3 keeps gaps: 1, 3, 7).</param>
 public sealed record ObjectPart(int PartNumber, long Size, IReadOnlyDictionary<string, string> Checksums);
 
-public sealed record PartsPage(IReadOnlyList<PartInfo> Parts, bool IsTruncated, int NextPartNumberMarker);
+/// <param name="ChecksumAlgorithm">The checksum the upload promised on CreateMultipartUpload (<c>sha256</c>…); null when none.</param>
+/// <param name="ChecksumType">COMPOSITE or FULL_OBJECT, with <paramref name="ChecksumAlgorithm"/>.</param>
+public sealed record PartsPage(IReadOnlyList<PartInfo> Parts, bool IsTruncated, int NextPartNumberMarker, string? ChecksumAlgorithm = null, string? ChecksumType = null);
+
+/// <summary>
+/// The checksum CompleteMultipartUpload's headers say the whole object has (<c>x-amz-checksum-crc32</c>
+/// and so on, with <c>x-amz-checksum-type</c>): the store checks it against the one it combines from the parts.
+/// </summary>
+/// <param name="Algorithm">By lower-case name (<c>crc32</c>).</param>
+/// <param name="Value">Base64 as on the wire; a composite checksum ends in <c>-N</c>.</param>
+/// <param name="Type">COMPOSITE or FULL_OBJECT; null when the client did not say.</param>
+public sealed record ObjectChecksum(string Algorithm, string Value, string? Type);
 
 public sealed record MultipartUpload(string Key, string UploadId, DateTimeOffset Initiated);
 

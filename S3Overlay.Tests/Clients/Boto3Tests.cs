@@ -6,7 +6,7 @@ namespace S3Overlay.Tests.Clients;
 public sealed class Boto3Tests
 {
     [Fact]
-    public async Task Boto3_script_puts_gets_lists_uploads_multipart_and_presigns()
+    public async Task Boto3_script_puts_gets_lists_uploads_multipart_with_and_without_a_SHA256_checksum_and_presigns()
     {
         await using var proxy = await ProxyServer.StartAsync();
         using var python = new ClientProcess();

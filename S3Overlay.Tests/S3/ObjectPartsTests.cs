@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3;
 
@@ -184,6 +185,90 @@ public abstract class ObjectPartsTests(StoreTargets target) : EveryStoreTests(ta
             BucketName = bucket, Key = "k2", ChecksumAlgorithm = ChecksumAlgorithm.SHA256, ChecksumType = ChecksumType.FULL_OBJECT,
         }));
         Assert.Equal("InvalidRequest", refused.ErrorCode);
+    }
+
+    [Fact]
+    public async Task ListParts_tells_the_checksum_the_upload_promised_and_each_part_s_checksum()
+    {
+        SkipWhereThePartsAreForgotten();
+        var bucket = await Target.NewBucketAsync();
+        var uploadId = (await Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = bucket, Key = "k", ChecksumAlgorithm = ChecksumAlgorithm.CRC32, ChecksumType = ChecksumType.FULL_OBJECT,
+        })).UploadId;
+        var part = Bytes(1000, 5);
+        await Client.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = bucket, Key = "k", UploadId = uploadId, PartNumber = 1, InputStream = new MemoryStream(part), ChecksumCRC32 = ChecksumOf(part),
+        });
+
+        var listed = await Client.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = "k", UploadId = uploadId });
+        Assert.Equal(ChecksumAlgorithm.CRC32, listed.ChecksumAlgorithm);
+        Assert.Equal(ChecksumType.FULL_OBJECT, listed.ChecksumType);
+        Assert.Equal(ChecksumOf(part), Assert.Single(listed.Parts).ChecksumCRC32);
+    }
+
+    [Fact]
+    public async Task A_whole_object_checksum_sent_on_completion_must_be_the_one_the_parts_combine_to()
+    {
+        SkipWhereThePartsAreForgotten();
+        var bucket = await Target.NewBucketAsync();
+        byte[][] twoParts = [Bytes(5 * MiB, 6), Bytes(1000, 7)];
+        var uploadId = (await Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = bucket, Key = "whole.bin", ChecksumAlgorithm = ChecksumAlgorithm.CRC32, ChecksumType = ChecksumType.FULL_OBJECT,
+        })).UploadId;
+        var etags = new List<PartETag>();
+        for (var i = 0; i < twoParts.Length; i++)
+        {
+            var uploaded = await Client.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = bucket, Key = "whole.bin", UploadId = uploadId, PartNumber = i + 1, InputStream = new MemoryStream(twoParts[i]), ChecksumCRC32 = ChecksumOf(twoParts[i]),
+            });
+            etags.Add(new PartETag { PartNumber = i + 1, ETag = uploaded.ETag, ChecksumCRC32 = uploaded.ChecksumCRC32 });
+        }
+        CompleteMultipartUploadRequest Complete(string crc32, ChecksumType type) => new()
+        {
+            BucketName = bucket, Key = "whole.bin", UploadId = uploadId, PartETags = etags, ChecksumCRC32 = crc32, ChecksumType = type,
+        };
+
+        // The first part's CRC is a well-formed CRC-32, just not the whole object's.
+        var wrong = await Assert.ThrowsAsync<AmazonS3Exception>(() => Client.CompleteMultipartUploadAsync(Complete(ChecksumOf(twoParts[0]), ChecksumType.FULL_OBJECT)));
+        Assert.Equal("BadDigest", wrong.ErrorCode);
+        var whole = ChecksumOf(twoParts.SelectMany(p => p).ToArray());
+        var otherMode = await Assert.ThrowsAsync<AmazonS3Exception>(() => Client.CompleteMultipartUploadAsync(Complete(whole, ChecksumType.COMPOSITE)));
+        Assert.Equal("InvalidRequest", otherMode.ErrorCode);
+        // Refused, the upload is still there to complete.
+        Assert.Equal(2, (await Client.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = "whole.bin", UploadId = uploadId })).Parts.Count);
+
+        var done = await Client.CompleteMultipartUploadAsync(Complete(whole, ChecksumType.FULL_OBJECT));
+        Assert.Equal(whole, done.ChecksumCRC32);
+    }
+
+    [Fact]
+    public async Task A_part_uploaded_twice_at_once_completes_with_the_upload_that_finished_last()
+    {
+        var bucket = await Target.NewBucketAsync();
+        var uploadId = (await Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = "twice" })).UploadId;
+        var partPath = $"/{bucket}/twice?partNumber=1&uploadId={Uri.EscapeDataString(uploadId)}";
+        byte[] first = Bytes(100_000, 8), second = Bytes(100_000, 9);
+
+        // The first upload sends some bytes, then holds the rest until the second has been stored.
+        var held = new GatedStream(first, heldAfter: 1000);
+        var firstUpload = RawS3.SendAsync(Target.Proxy, HttpMethod.Put, partPath, new StreamContent(held) { Headers = { ContentLength = first.Length } });
+        await held.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+        var secondUpload = await RawS3.SendAsync(Target.Proxy, HttpMethod.Put, partPath, new ByteArrayContent(second));
+        Assert.Equal(HttpStatusCode.OK, secondUpload.StatusCode);
+        held.Release();
+        var firstDone = await firstUpload.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, firstDone.StatusCode);
+
+        await Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = bucket, Key = "twice", UploadId = uploadId, PartETags = [new PartETag(1, firstDone.Headers.ETag!.Tag)],
+        });
+        using var got = await Client.GetObjectAsync(bucket, "twice");
+        Assert.Equal(first, await ReadAllAsync(got.ResponseStream));
     }
 
     [Fact]

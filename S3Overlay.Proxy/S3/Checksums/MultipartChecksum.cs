@@ -70,5 +70,40 @@ public static class MultipartChecksum
         return new Dictionary<string, string> { [name] = value };
     }
 
+    /// <summary>
+    /// CompleteMultipartUpload's <c>x-amz-checksum-*</c> header (with <c>x-amz-checksum-type</c>): the
+    /// checksum the client says the whole object has; null when it sent none.
+    /// </summary>
+    public static ObjectChecksum? Expected(HttpRequest request)
+    {
+        ObjectChecksum? expected = null;
+        var type = request.Headers["x-amz-checksum-type"].ToString().ToUpperInvariant();
+        foreach (var algorithm in ChecksumAlgorithm.All)
+        {
+            var value = request.Headers[algorithm.HeaderName].ToString().Trim();
+            if (value.Length == 0) continue;
+            if (expected is not null) throw Invalid("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+            expected = new ObjectChecksum(algorithm.Name, value, type.Length > 0 ? type : null);
+        }
+        if (expected?.Type is not (null or Composite or FullObject)) throw Invalid($"Value for x-amz-checksum-type header is invalid: {type}.");
+        return expected;
+    }
+
+    /// <summary>
+    /// The checksum the client expects of the whole object must be the one its parts combine to:
+    /// another type or algorithm than the upload promised → InvalidRequest, another value → BadDigest.
+    /// An upload that promised no checksum has nothing to combine, so nothing is checked.
+    /// </summary>
+    public static void CheckObject(ObjectMetadata upload, IReadOnlyDictionary<string, string> combined, ObjectChecksum? expected)
+    {
+        if (expected is null || upload.ChecksumAlgorithm is not { } promised) return;
+        if (expected.Type is { } type && type != upload.ChecksumType)
+            throw Invalid($"The upload was created using the {upload.ChecksumType} checksum mode. The complete request must use the same checksum mode.");
+        if (expected.Algorithm != promised)
+            throw Invalid($"Checksum Type mismatch occurred, expected checksum Type: {promised}, actual checksum Type: {expected.Algorithm}");
+        if (combined[promised] != expected.Value)
+            throw new S3Exception(S3Error.BadDigest.WithMessage($"The {promised} you specified did not match the calculated checksum."));
+    }
+
     private static S3Exception Invalid(string message) => new(S3Error.InvalidRequest.WithMessage(message));
 }

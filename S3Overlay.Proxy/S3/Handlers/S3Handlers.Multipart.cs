@@ -69,7 +69,7 @@ public sealed partial class S3Handlers
     {
         var uploadId = UploadId(r);
         var parts = CompletedParts(await S3XmlRequest.ReadAsync(r));
-        var info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, r.Aborted);
+        var info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksum.Expected(r.Request), r.Aborted);
         await S3XmlResponse.WriteAsync(r.Response, "CompleteMultipartUploadResult", async xml =>
         {
             await xml.ElementAsync("Location", $"{r.Request.Scheme}://{r.Request.Host}{r.Address.RawPath}");
@@ -109,6 +109,8 @@ public sealed partial class S3Handlers
             await xml.ElementAsync("MaxParts", maxParts);
             await xml.ElementAsync("IsTruncated", page.IsTruncated);
             if (listing.UrlEncoded) await xml.ElementAsync("EncodingType", "url");
+            await xml.OptionalElementAsync("ChecksumAlgorithm", page.ChecksumAlgorithm?.ToUpperInvariant());
+            await xml.OptionalElementAsync("ChecksumType", page.ChecksumType);
             foreach (var part in page.Parts)
             {
                 await xml.WriteStartElementAsync(null, "Part", null);

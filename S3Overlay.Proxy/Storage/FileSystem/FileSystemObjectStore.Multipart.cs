@@ -35,7 +35,7 @@ public sealed partial class FileSystemObjectStore
         return part;
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct)
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, CancellationToken ct)
     {
         RequireUpload(bucket, key, uploadId);
         if (parts.Count == 0) throw new S3Exception(S3Error.MalformedXML.WithMessage("The list of parts is empty."));
@@ -55,7 +55,9 @@ public sealed partial class FileSystemObjectStore
                 ChecksumAlgorithm = null, // the upload's promise, kept; the object has the checksum itself
                 Parts = uploaded.Select(p => new ObjectPart(p.PartNumber, p.Size, p.Checksums)).ToList(),
             };
-            var info = await CommitAsync(bucket, key, temp, MultipartETag(uploaded), null, metadata, MultipartChecksum.OfObject(record.Metadata, uploaded), ct);
+            var checksums = MultipartChecksum.OfObject(record.Metadata, uploaded);
+            MultipartChecksum.CheckObject(record.Metadata, checksums, expected);
+            var info = await CommitAsync(bucket, key, temp, MultipartETag(uploaded), null, metadata, checksums, ct);
             DeleteTree(upload.Dir);
             return info;
         }
@@ -69,10 +71,12 @@ public sealed partial class FileSystemObjectStore
 
     public Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct)
     {
-        var after = RequireUpload(bucket, key, uploadId).ReadParts().Where(p => p.PartNumber > partNumberMarker).ToList();
+        var upload = RequireUpload(bucket, key, uploadId);
+        var after = upload.ReadParts().Where(p => p.PartNumber > partNumberMarker).ToList();
         var page = after.Take(Math.Max(0, maxParts)).ToList();
         var truncated = after.Count > page.Count;
-        return Task.FromResult(new PartsPage(page, truncated, page.Count > 0 ? page[^1].PartNumber : 0));
+        var promise = upload.ReadRecord()!.Metadata;
+        return Task.FromResult(new PartsPage(page, truncated, page.Count > 0 ? page[^1].PartNumber : 0, promise.ChecksumAlgorithm, promise.ChecksumType));
     }
 
     /// <summary>

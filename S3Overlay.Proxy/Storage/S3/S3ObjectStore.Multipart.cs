@@ -33,7 +33,7 @@ public sealed partial class S3ObjectStore
         return new PartInfo(partNumber, response.ETag, upload.Length, Now(), checksums);
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken ct)
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, CancellationToken ct)
     {
         // The SDK sorts the list it sends, so the server would never see a wrong order.
         for (var i = 1; i < parts.Count; i++)
@@ -46,9 +46,24 @@ public sealed partial class S3ObjectStore
             UploadId = uploadId,
             PartETags = parts.Select(p => new PartETag(p.PartNumber, p.ETag)).ToList(),
         };
+        // The server behind checks the whole object's checksum itself.
+        if (expected is not null) ExpectChecksum(request, expected);
         // Assembling many parts can take a server a while.
         await CallAsync(bucket, key, t => _client.CompleteMultipartUploadAsync(request, t), ct, Timeout.InfiniteTimeSpan);
         return await HeadAsync(bucket, key, ct);
+    }
+
+    private static void ExpectChecksum(CompleteMultipartUploadRequest request, ObjectChecksum expected)
+    {
+        switch (expected.Algorithm)
+        {
+            case "crc32": request.ChecksumCRC32 = expected.Value; break;
+            case "crc32c": request.ChecksumCRC32C = expected.Value; break;
+            case "crc64nvme": request.ChecksumCRC64NVME = expected.Value; break;
+            case "sha1": request.ChecksumSHA1 = expected.Value; break;
+            case "sha256": request.ChecksumSHA256 = expected.Value; break;
+        }
+        if (expected.Type is not null) request.ChecksumType = expected.Type;
     }
 
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
@@ -62,7 +77,9 @@ public sealed partial class S3ObjectStore
         var parts = (response.Parts ?? [])
             .Select(p => new PartInfo(p.PartNumber ?? 0, p.ETag, p.Size ?? 0, PreservedMetadata.ToOffset(p.LastModified), ObjectMetadata.EmptyMap))
             .ToList();
-        return new PartsPage(parts, response.IsTruncated == true, response.NextPartNumberMarker ?? parts.LastOrDefault()?.PartNumber ?? 0);
+        return new PartsPage(parts, response.IsTruncated == true, response.NextPartNumberMarker ?? parts.LastOrDefault()?.PartNumber ?? 0,
+            response.ChecksumAlgorithm?.Value is { Length: > 0 } algorithm ? algorithm.ToLowerInvariant() : null,
+            response.ChecksumType?.Value is { Length: > 0 } type ? type : null);
     }
 
     public async Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct)
