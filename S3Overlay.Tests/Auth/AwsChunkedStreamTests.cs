@@ -5,6 +5,7 @@ using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Payloads;
 using S3Overlay.Streams;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Auth;
 
@@ -145,27 +146,8 @@ public class AwsChunkedStreamTests
 }
 
 /// <summary>Hands out a body in pieces cut at the given offsets, as a network might.</summary>
-internal sealed class SplitStream(byte[] data, params int[] cuts) : Stream
+internal sealed class SplitStream(byte[] data, params int[] cuts) : BytesReadStream(data)
 {
-    private int _position;
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var end = Math.Min(data.Length, cuts.Where(c => c > _position).DefaultIfEmpty(data.Length).Min());
-        var n = Math.Min(buffer.Length, end - _position);
-        data.AsSpan(_position, n).CopyTo(buffer.Span);
-        _position += n;
-        return ValueTask.FromResult(n);
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).Result;
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => data.Length;
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(CopyUpTo(cuts.Where(c => c > Offset).DefaultIfEmpty(int.MaxValue).Min(), buffer.Span));
 }
