@@ -96,9 +96,9 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
     /// <summary>Drops a unit found no longer stored, unless it was filled again meanwhile.</summary>
     public void Forget(CacheEntry gone)
     {
+        // Lock is reentrant: the check and the removal are one step.
         lock (_lock)
-            if (!_entries.TryGetValue(gone.Id, out var known) || known.ETag != gone.ETag || known.Chunks > gone.Chunks) return;
-        Remove(gone.Id);
+            if (_entries.TryGetValue(gone.Id, out var known) && known.ETag == gone.ETag && known.Chunks <= gone.Chunks) Remove(gone.Id);
     }
 
     public CacheEntry? Find(CacheEntryId id)

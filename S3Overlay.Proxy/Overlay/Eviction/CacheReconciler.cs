@@ -20,7 +20,9 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
     public Task Done => _done.Task;
 
     /// <summary>True once the index agrees with what was stored when the reconcile ran.</summary>
-    public bool Reconciled { get; private set; }
+    public bool Reconciled => Volatile.Read(ref _reconciled);
+
+    private bool _reconciled;
 
     /// <summary>Marks the reconcile ended without running (shutdown began first).</summary>
     public void Skip() => _done.TrySetResult();
@@ -35,7 +37,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
                 if (!await IsStoredAsync(entry, ct)) cache.Forget(entry);
             await AddRecordedAsync(ct);
             await cache.FlushAsync(ct);
-            Reconciled = true;
+            Volatile.Write(ref _reconciled, true);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
