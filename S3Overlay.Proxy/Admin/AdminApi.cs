@@ -43,6 +43,8 @@ public static class AdminApi
             report.Bytes,
             cacheBytes = context.RequestServices.GetRequiredService<CacheIndex>().TotalBytes,
             maxBytes = context.RequestServices.GetRequiredService<OverlaySettings>().Limits.MaxBytes,
+            // False until the start-up reconcile has counted fills a killed run never flushed to the index.
+            reconciled = context.RequestServices.GetRequiredService<OverlayParts>().Reconciler.Reconciled,
         });
     }
 

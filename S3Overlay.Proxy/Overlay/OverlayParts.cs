@@ -25,6 +25,7 @@ public sealed class OverlayParts
         Whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
         Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
         Records = new FillRecords(local, Remote, settings, clock, logger);
+        Reconciler = new CacheReconciler(local, settings, Cache, Records, logger);
         Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, logger);
         LocalReads = new LocalReads(local, Cache, metrics);
         var slots = new FillSlots(settings.MaxFills);
@@ -48,6 +49,8 @@ public sealed class OverlayParts
     public WhiteoutIndex Whiteouts { get; }
     public CacheIndex Cache { get; }
     public CacheEvictor Evictor { get; }
+    /// <summary>The start-up reconcile of the eviction index with the store; tests await its <see cref="CacheReconciler.Done"/>.</summary>
+    public CacheReconciler Reconciler { get; }
     public IOverlayInspector Inspector { get; }
     public OverlayMetrics Metrics { get; }
 

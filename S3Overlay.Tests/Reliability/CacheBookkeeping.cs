@@ -21,8 +21,8 @@ public sealed record RemoteObject(string Key, long Length, int Seed)
 /// What must hold across a SIGKILL: the index never counts more than is stored, and counts only
 /// fills; a record names exactly what is stored (a whole object's local copy with the record's
 /// ETag and length; a manifest at least one chunk of its generation); every chunk has its
-/// length. What the design tolerates, counted apart: the index is written every flush interval,
-/// so fills since the last flush are stored but not (or not all) in it, and are never evicted;
+/// length; once the start-up reconcile has run, every recorded unit is in the index (fills since
+/// the last flush included). What the design tolerates, counted apart:
 /// a fill killed between its bytes and its record leaves chunks without a manifest (fetched
 /// again, written over) or a whole copy without a record (then served as a local object).
 /// </remarks>
@@ -36,7 +36,7 @@ public sealed class CacheBookkeeping
     /// <summary>Units (a whole object, or the chunks of one) found stored: what the bookkeeping was checked against.</summary>
     public int Stored { get; private set; }
 
-    /// <summary>Units stored but not (or not all) in the index: filled after its last flush.</summary>
+    /// <summary>Recorded units stored but not (or not all) in the index: filled after its last flush and missed by the start-up reconcile.</summary>
     public int Unindexed { get; private set; }
 
     /// <summary>Fills whose bytes are stored but whose record was not yet written.</summary>
@@ -73,7 +73,7 @@ public sealed class CacheBookkeeping
         // Nothing else writes these keys, so an entry must describe the stored copy.
         if (entry is not null && (stored is null || entry.ETag != stored.ETag || entry.Size != stored.Size))
             Wrong.Add($"{when}: the index says {o.Key} is {entry.ETag}, {entry.Size} bytes; stored: {(stored is null ? "nothing" : $"{stored.ETag}, {stored.Size} bytes")}");
-        if (stored is not null && entry is null) Unindexed++;
+        if (stored is not null && record is not null && entry is null) Unindexed++;
     }
 
     private async Task ChunkedAsync(IObjectStore local, string cacheBucket, string remoteBucket, RemoteObject o, FillRecord? record, CacheEntry? entry, long chunkSize, string when)
@@ -93,7 +93,7 @@ public sealed class CacheBookkeeping
         var bytes = chunks.Sum(c => c.Size);
         if (entry is not null && (entry.Size > bytes || entry.Chunks > chunks.Count))
             Wrong.Add($"{when}: the index counts {entry.Chunks} chunks ({entry.Size} bytes) of {o.Key}; stored: {chunks.Count} ({bytes} bytes)");
-        if ((entry?.Chunks ?? 0) < chunks.Count) Unindexed++;
+        if (record is not null && (entry?.Chunks ?? 0) < chunks.Count) Unindexed++;
     }
 
     private static async Task<List<CacheEntry>> ReadIndexAsync(IObjectStore local, string cacheBucket)

@@ -5,6 +5,7 @@ using S3Overlay.Storage;
 using ByteRange = Amazon.S3.Model.ByteRange;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Storage.S3;
+using S3Overlay.Tests.Admin;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
 
@@ -97,6 +98,9 @@ public sealed class CrashRun
             {
                 // Before any request: fills of this run have spill files of their own while they last.
                 Leftovers.AddRange(FilesLeft(localS3 is null ? dataDir : null).Select(f => $"{when}: left behind {f}"));
+                // The index learns the fills its last flush missed from the start-up reconcile, which flushes it.
+                using (var admin = new AdminHttp(proxy.Url))
+                    await Polling.EventuallyAsync(async () => (await admin.ReportAsync(Bucket)).GetProperty("reconciled").GetBoolean(), $"{when}: the index reconciled");
                 await CheckBookkeepingAsync(localS3, dataDir, remoteBucket, when);
             }
             using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);

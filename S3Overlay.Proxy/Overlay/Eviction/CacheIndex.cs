@@ -79,6 +79,28 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
         }
     }
 
+    /// <summary>
+    /// A unit found stored that the index lacks, or counts fewer chunks of (filled after the last
+    /// flush of a run that was killed): added as the least recently used, or raised to what is stored.
+    /// </summary>
+    public void Reconcile(CacheEntry stored)
+    {
+        lock (_lock)
+        {
+            if (_entries.TryGetValue(stored.Id, out var known)
+                && (known.Kind == CacheEntryKind.Chunks ? known.Chunks >= stored.Chunks : known.ETag == stored.ETag)) return;
+            PutLocked(known is null ? stored : stored with { LastAccess = known.LastAccess }, replace: true);
+        }
+    }
+
+    /// <summary>Drops a unit found no longer stored, unless it was filled again meanwhile.</summary>
+    public void Forget(CacheEntry gone)
+    {
+        // Lock is reentrant: the check and the removal are one step.
+        lock (_lock)
+            if (_entries.TryGetValue(gone.Id, out var known) && known.ETag == gone.ETag && known.Chunks <= gone.Chunks) Remove(gone.Id);
+    }
+
     public CacheEntry? Find(CacheEntryId id)
     {
         lock (_lock) return _entries.GetValueOrDefault(id);

@@ -18,6 +18,17 @@ public static class CacheKeys
     /// <summary>The manifest of one remote object: what is cached of it, and when it was last checked.</summary>
     public static string Manifest(string remoteBucket, string key) => $"{ManifestPrefix}{remoteBucket}/{key}@manifest";
 
+    /// <summary>The remote bucket and key a manifest key names (null for anything else under the prefix).</summary>
+    public static (string RemoteBucket, string Key)? ParseManifest(string manifestKey)
+    {
+        const string suffix = "@manifest";
+        if (!manifestKey.StartsWith(ManifestPrefix, StringComparison.Ordinal) || !manifestKey.EndsWith(suffix, StringComparison.Ordinal)) return null;
+        var path = manifestKey[ManifestPrefix.Length..^suffix.Length];
+        // Bucket names hold no slash: the first one ends the bucket.
+        var slash = path.IndexOf('/');
+        return slash > 0 && slash < path.Length - 1 ? (path[..slash], path[(slash + 1)..]) : null;
+    }
+
     public static string Chunk(string remoteBucket, string key, string etag, long chunkSize, int index) =>
         $"{ChunksOfGeneration(remoteBucket, key, etag, chunkSize)}{index:D6}";
 
