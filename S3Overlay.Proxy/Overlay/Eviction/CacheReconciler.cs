@@ -34,7 +34,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
             await cache.Loaded.WaitAsync(ct);
             // Dropping first, so a unit replaced by a newer fill is re-added with what is stored now.
             foreach (var entry in cache.Snapshot())
-                if (!await IsStoredAsync(entry, ct)) cache.Forget(entry);
+                if (await OrSkippedAsync(() => IsStoredAsync(entry, ct), entry.Key, ct) == false) cache.Forget(entry);
             await AddRecordedAsync(ct);
             await cache.FlushAsync(ct);
             Volatile.Write(ref _reconciled, true);
@@ -46,6 +46,24 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         finally
         {
             _done.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// One unit's check; null when the store failed on it (a torn object on a store that writes in
+    /// place, a moment's 503). One unreadable unit is left as the index has it, not a reason to
+    /// give up on every other: the pass goes on.
+    /// </summary>
+    private async Task<bool?> OrSkippedAsync(Func<Task<bool>> check, string key, CancellationToken ct)
+    {
+        try
+        {
+            return await check();
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Cache index reconcile skipped {Key}", key);
+            return null;
         }
     }
 
@@ -72,9 +90,12 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
                 return;
             }
             foreach (var manifest in page.Objects)
-                if (CacheKeys.ParseManifest(manifest.Key) is var (remoteBucket, key)
-                    && await records.ReadAsync(remoteBucket, key, ct) is { } record)
-                    await AddAsync(record, ct);
+                if (CacheKeys.ParseManifest(manifest.Key) is var (remoteBucket, key))
+                    await OrSkippedAsync(async () =>
+                    {
+                        if (await records.ReadAsync(remoteBucket, key, ct) is { } record) await AddAsync(record, ct);
+                        return true;
+                    }, key, ct);
             if (!page.IsTruncated) return;
             after = page.NextStartAfter;
         }
