@@ -8,8 +8,8 @@ command -v rclone >/dev/null || need+=(rclone)
 [ -x /usr/bin/aws ] || need+=(awscli)
 # Headless Chromium for the web browser's end-to-end test (driven by Playwright with ExecutablePath).
 [ -x /usr/bin/chromium ] || need+=(chromium)
-# The boto3 test runs Debian's /usr/bin/python3 (not whatever python3 comes first on PATH).
-/usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
+# The boto3 tests run Debian's /usr/bin/python3 (not whatever python3 comes first on PATH); the presigned-POST one also posts with requests.
+/usr/bin/python3 -c 'import boto3, requests' 2>/dev/null || need+=(python3-boto3 python3-requests)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing test tools: ${need[*]}"
 sudo=""
