@@ -40,4 +40,12 @@ public sealed record ObjectWrite
     /// stores read this after draining the body, and keep what it returns with the object.
     /// </summary>
     public Func<IReadOnlyDictionary<string, string>>? TrailingChecksums { get; init; }
+
+    /// <summary>
+    /// False for what can be fetched again (the overlay's fills and their records): a store may
+    /// then leave flushing the body to the operating system instead of waiting for the disk, as
+    /// long as a power cut can never make it serve the body torn. True (the default) for
+    /// everything a client writes: once answered, it is on disk.
+    /// </summary>
+    public bool Durable { get; init; } = true;
 }

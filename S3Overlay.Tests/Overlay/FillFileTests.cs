@@ -50,4 +50,23 @@ public sealed class FillFileTests(OverlayServers servers) : IClassFixture<Overla
             Directory.Delete(spill, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_fill_is_committed_unflushed_and_marked_so_while_a_clients_put_is_flushed()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Skip("a boot id is Linux's");
+        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded);
+        await env.SeedRemoteAsync("filled.bin", 64 * 1024, 5);
+        using (var read = await env.Client.GetObjectAsync(env.Bucket, "filled.bin"))
+            Assert.Null(await PatternData.MismatchAsync(read.ResponseStream, 0, 64 * 1024, 5));
+        await env.FillsIdleAsync();
+        await env.Client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = env.Bucket, Key = "written.bin", ContentBody = "a client's" });
+
+        var boot = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+        var marks = Directory.EnumerateFiles(Path.Join(env.DataDir, StoreLayout.ReservedName, "meta", env.Bucket), "*.json", SearchOption.AllDirectories)
+            .Select(f => System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f))!)
+            .ToDictionary(j => (string)j["key"]!, j => (string?)j["unflushed"]?["bootId"]);
+        Assert.Equal(boot, marks["filled.bin"]);
+        Assert.Null(marks["written.bin"]);
+    }
 }

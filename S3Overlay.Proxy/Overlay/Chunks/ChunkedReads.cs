@@ -203,7 +203,7 @@ public sealed class ChunkedReads(
         try
         {
             await body.StoreAsync(local, settings.CacheBucket, chunked.ChunkKey(index),
-                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index) });
+                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index), Durable = false });
         }
         catch (Exception e)
         {

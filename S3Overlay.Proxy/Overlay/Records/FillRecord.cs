@@ -62,6 +62,7 @@ public sealed record FillRecord(
             {
                 ContentLength = json.Length,
                 Metadata = new ObjectMetadata { ContentType = "application/json" },
+                Durable = false, // a record lost to a power cut costs a remote request, never a wrong answer
             }, ct);
     }
 }

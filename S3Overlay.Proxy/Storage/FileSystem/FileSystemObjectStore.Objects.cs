@@ -47,6 +47,7 @@ public sealed partial class FileSystemObjectStore
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
         FilesOf(bucket, key); // refuse a key or bucket that could never be stored before reading the body
+        write = Honoured(write);
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
         return await CommitAsync(bucket, key, temp, write, ct);
     }
@@ -56,12 +57,17 @@ public sealed partial class FileSystemObjectStore
     public async Task<ObjectInfo> PutStagedObjectAsync(string bucket, string key, string path, SafeFileHandle file, ObjectWrite write, CancellationToken ct)
     {
         FilesOf(bucket, key); // as PutObjectAsync: refuse what could never be stored before reading the file
+        write = Honoured(write);
         using var temp = await TempBody.StageAsync(path, file, write, ct);
         return await CommitAsync(bucket, key, temp, write, ct);
     }
 
+    /// <summary>A write may skip flushing only where a boot can be told from the next (<see cref="Unflushed"/>).</summary>
+    private ObjectWrite Honoured(ObjectWrite write) => write.Durable || _options.BootId is not null ? write : write with { Durable = true };
+
     private Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, ObjectWrite write, CancellationToken ct) =>
-        CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct, write);
+        CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct, write,
+            write.Durable ? null : new Unflushed(_options.BootId!, temp.Md5.Length > 0 ? Convert.ToHexStringLower(temp.Md5) : TempBody.Md5OfETag(write.ETag)!));
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {
@@ -88,11 +94,11 @@ public sealed partial class FileSystemObjectStore
     /// rename leaves the new body with its own description: never one version's bytes with the other's metadata.
     /// </summary>
     private async Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, string etag, DateTimeOffset? lastModified,
-        ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct, ObjectWrite? condition = null)
+        ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct, ObjectWrite? condition = null, Unflushed? unflushed = null)
     {
         var files = FilesOf(bucket, key);
         var sidecarPath = _layout.SidecarPath(bucket, key);
-        var sidecar = ObjectSidecar.For(key, temp.Version, etag, lastModified ?? _clock.GetUtcNow(), metadata, checksums);
+        var sidecar = ObjectSidecar.For(key, temp.Version, etag, lastModified ?? _clock.GetUtcNow(), metadata, checksums) with { Unflushed = unflushed };
         using (await _locks.AcquireAsync(bucket, key, CancellationToken.None))
         {
             // Shared with other commits, exclusive of DeleteBucket: an object answered 200 is never
@@ -107,7 +113,7 @@ public sealed partial class FileSystemObjectStore
                 var previous = current is not null && FileVersion.OfPath(current) is { } inPlace
                     ? ValidSidecar(sidecarPath, key, inPlace.Size, inPlace.LastWriteUtc, inPlace.Inode) : null;
                 (sidecar with { Previous = previous }).Write(sidecarPath, _layout.NewTempPath());
-                try { MoveIntoPlace(temp, files, current); }
+                try { MoveIntoPlace(temp, files, current, flush: unflushed is null); }
                 catch when (previous is null)
                 {
                     File.Delete(sidecarPath); // describes nothing in place: leave no stray sidecar
@@ -142,14 +148,14 @@ public sealed partial class FileSystemObjectStore
     /// fits, else (a file or folder of another key in the way, or a key no plain file can stand
     /// for) to its encoded file, where nothing can be in the way.
     /// </summary>
-    private static void MoveIntoPlace(TempBody temp, KeyFiles files, string? current)
+    private static void MoveIntoPlace(TempBody temp, KeyFiles files, string? current, bool flush)
     {
-        if (current != files.Encoded && files.Plain is not null && TryMoveTo(temp, files.BucketDir, files.Plain)) return;
-        if (!TryMoveTo(temp, files.AreaRoot, files.Encoded)) throw new IOException($"The store's area is blocked at {files.Encoded}.");
+        if (current != files.Encoded && files.Plain is not null && TryMoveTo(temp, files.BucketDir, files.Plain, flush)) return;
+        if (!TryMoveTo(temp, files.AreaRoot, files.Encoded, flush)) throw new IOException($"The store's area is blocked at {files.Encoded}.");
     }
 
     /// <summary>Renames the body to <paramref name="path"/>, creating its folders below <paramref name="root"/>; false when another key's file or folder is in the way.</summary>
-    private static bool TryMoveTo(TempBody temp, string root, string path)
+    private static bool TryMoveTo(TempBody temp, string root, string path, bool flush)
     {
         var parent = Path.GetDirectoryName(path)!;
         for (var attempt = 1; ; attempt++)
@@ -163,7 +169,7 @@ public sealed partial class FileSystemObjectStore
             try
             {
                 temp.MoveTo(path);
-                StoreFiles.FlushFolder(parent);
+                if (flush) StoreFiles.FlushFolder(parent);
                 return true;
             }
             // A delete of the folder's last other object may prune the folder between mkdir and rename.
@@ -233,13 +239,20 @@ public sealed partial class FileSystemObjectStore
         var sidecarPath = _layout.SidecarPath(bucket, key);
         if (ValidSidecar(sidecarPath, key, size, lastWrite, inode) is { } sidecar)
         {
+            if (sidecar.Unflushed is { } unflushed && unflushed.BootId != _options.BootId)
+                return await CheckUnflushedAsync(bucket, key, path, file, version, sidecar, ct);
             var info = sidecar.ToInfo();
             _described.Remember(bucket, key, version, info);
             return info;
         }
         // A commit (sidecar, then rename) holds the key's lock: wait it out before hashing the file.
         using (await _locks.AcquireAsync(bucket, key, ct))
+        {
             if (ValidSidecar(sidecarPath, key, size, lastWrite, inode) is { } committed) return committed.ToInfo();
+            // Not a file put there by hand: what a power cut left of a body committed unflushed.
+            if (ObjectSidecar.TryRead(sidecarPath) is { } stale && stale.Key == key && IsUnflushedInEarlierBoot(stale))
+                throw RemoveTorn(bucket, key, path, version);
+        }
 
         var computed = await ComputeSidecarAsync(key, file, version, ct);
         using (await _locks.AcquireAsync(bucket, key, ct))
@@ -259,7 +272,14 @@ public sealed partial class FileSystemObjectStore
 
     private static async Task<ObjectSidecar> ComputeSidecarAsync(string key, SafeFileHandle file, FileVersion version, CancellationToken ct)
     {
-        var (size, lastWrite) = (version.Size, version.LastWriteUtc);
+        // By the key's extension: an encoded file's name has none.
+        var metadata = ContentTypes.TryGetContentType(key, out var type) ? new ObjectMetadata { ContentType = type } : ObjectMetadata.Empty;
+        var etag = "\"" + await Md5HexAsync(file, version.Size, ct) + "\"";
+        return ObjectSidecar.For(key, version, etag, new DateTimeOffset(version.LastWriteUtc, TimeSpan.Zero), metadata);
+    }
+
+    private static async Task<string> Md5HexAsync(SafeFileHandle file, long size, CancellationToken ct)
+    {
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
         try
@@ -276,9 +296,41 @@ public sealed partial class FileSystemObjectStore
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        // By the key's extension: an encoded file's name has none.
-        var metadata = ContentTypes.TryGetContentType(key, out var type) ? new ObjectMetadata { ContentType = type } : ObjectMetadata.Empty;
-        var etag = "\"" + Convert.ToHexStringLower(md5.GetHashAndReset()) + "\"";
-        return ObjectSidecar.For(key, version, etag, new DateTimeOffset(lastWrite, TimeSpan.Zero), metadata);
+        return Convert.ToHexStringLower(md5.GetHashAndReset());
+    }
+
+    private bool IsUnflushedInEarlierBoot(ObjectSidecar sidecar) =>
+        sidecar.Unflushed is { } u && u.BootId != _options.BootId || sidecar.Previous is { } p && IsUnflushedInEarlierBoot(p);
+
+    /// <summary>
+    /// A body committed unflushed in an earlier boot (<see cref="Unflushed"/>): whole when its MD5
+    /// still matches, and then flushed and its mark dropped, so it is checked only once; otherwise
+    /// what a power cut left of it, which is removed and read as missing (a fill fetches it again).
+    /// </summary>
+    private async Task<ObjectInfo> CheckUnflushedAsync(string bucket, string key, string path, SafeFileHandle file, FileVersion version, ObjectSidecar sidecar, CancellationToken ct)
+    {
+        var whole = await Md5HexAsync(file, version.Size, ct) == sidecar.Unflushed!.Md5;
+        if (whole) RandomAccess.FlushToDisk(file);
+        using (await _locks.AcquireAsync(bucket, key, ct))
+        {
+            if (!whole) throw RemoveTorn(bucket, key, path, version);
+            // Only while this version is in place: a commit since has written its own sidecar.
+            if (FileVersion.OfPath(path) == version)
+                (sidecar with { Unflushed = null }).Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
+        }
+        var info = sidecar.ToInfo();
+        _described.Remember(bucket, key, version, info);
+        return info;
+    }
+
+    /// <summary>Removes the torn body (if still in place) and its sidecar; the caller holds the key's lock.</summary>
+    private S3Exception RemoveTorn(string bucket, string key, string path, FileVersion version)
+    {
+        if (FileVersion.OfPath(path) == version)
+        {
+            File.Delete(path);
+            File.Delete(_layout.SidecarPath(bucket, key));
+        }
+        return S3Exception.NoSuchKey(key);
     }
 }

@@ -9,4 +9,10 @@ public sealed record FileSystemStoreOptions(long MinimumPartSize = FileSystemSto
     public static readonly FileSystemStoreOptions Default = new();
 
     public TimeSpan MaxUploadAge => MultipartMaxAge ?? TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// What tells this boot of the machine from the next (Linux's boot id; tests set their own).
+    /// Without one (other systems) every write is flushed to disk, <see cref="ObjectWrite.Durable"/> or not.
+    /// </summary>
+    public string? BootId { get; init; } = Unflushed.CurrentBootId();
 }

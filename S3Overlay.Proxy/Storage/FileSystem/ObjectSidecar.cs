@@ -20,6 +20,8 @@ internal sealed record ObjectSidecar
     public ObjectMetadata Metadata { get; init; } = ObjectMetadata.Empty;
     /// <summary>The description of the body a commit is replacing, until the next commit: the one that holds if the rename never happened.</summary>
     public ObjectSidecar? Previous { get; init; }
+    /// <summary>Set when the body was committed without being flushed to disk: it is checked once in a later boot.</summary>
+    public Unflushed? Unflushed { get; init; }
 
     /// <summary>An inode is compared only when both sides know it (not on Windows or macOS, nor for a caller without a handle).</summary>
     public bool Describes(long size, DateTime lastWriteUtc, ulong? inode = null) =>

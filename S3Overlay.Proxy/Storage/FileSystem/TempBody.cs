@@ -34,7 +34,7 @@ internal sealed class TempBody : IDisposable
         var temp = new TempBody(tempPath);
         try
         {
-            await temp.FillAsync(ct, async (file, md5, buffer) =>
+            await temp.FillAsync(ct, write.Durable, async (file, md5, buffer) =>
             {
                 int n;
                 while ((n = await body.ReadAsync(buffer, ct)) > 0)
@@ -59,7 +59,8 @@ internal sealed class TempBody : IDisposable
 
     /// <summary>
     /// Takes a file a caller wrote (<see cref="IStagingStore"/>) as the body: its length is checked,
-    /// its MD5 computed only when the write asks for one or no ETag is given, and it is flushed to disk.
+    /// its MD5 computed only when the write asks for one, no ETag is given, or the body will not
+    /// be flushed and its ETag is no MD5 (see <see cref="Unflushed"/>); a durable write is flushed to disk.
     /// </summary>
     public static async Task<TempBody> StageAsync(string path, SafeFileHandle file, ObjectWrite write, CancellationToken ct)
     {
@@ -68,9 +69,10 @@ internal sealed class TempBody : IDisposable
         {
             temp.Size = RandomAccess.GetLength(file);
             if (write.ContentLength is { } expected && temp.Size != expected) throw new S3Exception(S3Error.IncompleteBody);
-            if (write.ContentMD5 is not null || write.ETag is null) temp.Md5 = await Md5Async(file, ct);
+            if (write.ContentMD5 is not null || write.ETag is null || (!write.Durable && Md5OfETag(write.ETag) is null))
+                temp.Md5 = await Md5Async(file, ct);
             if (write.ContentMD5 is { } sent) CheckContentMd5(sent, temp.Md5);
-            RandomAccess.FlushToDisk(file); // durable before the rename, as FillAsync
+            if (write.Durable) RandomAccess.FlushToDisk(file); // durable before the rename, as FillAsync
             temp.Version = FileVersion.Of(file);
             temp.TrailingChecksums = write.TrailingChecksums?.Invoke();
             return temp;
@@ -104,7 +106,7 @@ internal sealed class TempBody : IDisposable
         var temp = new TempBody(tempPath);
         try
         {
-            await temp.FillAsync(ct, async (file, md5, buffer) =>
+            await temp.FillAsync(ct, flush: true, async (file, md5, buffer) =>
             {
                 foreach (var source in sources)
                 {
@@ -127,7 +129,7 @@ internal sealed class TempBody : IDisposable
         }
     }
 
-    private async Task FillAsync(CancellationToken ct, Func<FileStream, IncrementalHash, byte[], Task> copy)
+    private async Task FillAsync(CancellationToken ct, bool flush, Func<FileStream, IncrementalHash, byte[], Task> copy)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -137,7 +139,7 @@ internal sealed class TempBody : IDisposable
             {
                 await copy(file, md5, buffer);
                 // Durable before it is renamed into place: a crash then leaves the old object or the whole new one.
-                file.Flush(flushToDisk: true);
+                file.Flush(flushToDisk: flush);
                 Version = FileVersion.Of(file.SafeFileHandle);
             }
             Md5 = md5.GetHashAndReset();
@@ -146,6 +148,13 @@ internal sealed class TempBody : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>The lower-case hex MD5 a plain (single-part) ETag is; null for any other ETag.</summary>
+    public static string? Md5OfETag(string? etag)
+    {
+        var hex = etag is null ? "" : ReadConditions.Unquote(etag);
+        return hex.Length == 32 && hex.All(char.IsAsciiHexDigit) ? hex.ToLowerInvariant() : null;
     }
 
     private static void CheckContentMd5(string sent, byte[] actual)
