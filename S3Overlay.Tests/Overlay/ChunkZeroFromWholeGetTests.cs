@@ -1,0 +1,126 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using S3Overlay.Overlay;
+using S3Overlay.Storage;
+using S3Overlay.Telemetry;
+using S3Overlay.Tests.Infrastructure;
+using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+
+namespace S3Overlay.Tests.Overlay;
+
+/// <summary>
+/// A cold unranged GET of a chunked object: the whole GET that found the object too large to fill
+/// whole hands its open answer over, and chunk 0 is filled from it instead of a second remote
+/// request; an answer nobody takes is closed as soon as its last reader goes.
+/// </summary>
+public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassFixture<OverlayServers>
+{
+    private const int Gate = 64 * 1024;
+
+    private static Task<OverlayEnvironment> StartAsync(OverlayServers servers) =>
+        OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?>
+        {
+            ["S3_OVERLAY_CHUNK_SIZE"] = $"{1 * MiB}",
+            ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{1 * MiB}",
+        });
+
+    [Fact]
+    public async Task A_cold_unranged_GET_of_a_chunked_object_asks_the_remote_once_per_chunk()
+    {
+        await using var env = await StartAsync(servers);
+        const long size = 2 * MiB + 300_000; // chunks 0, 1 and 2 (a short last one)
+        await env.SeedRemoteAsync("cold.bin", size, 31);
+
+        await env.GetAndCheckAsync("cold.bin", 31, size);
+        await env.FillsIdleAsync();
+        // One GET per chunk: chunk 0 is the whole GET's own answer (before: that GET, declined,
+        // then chunk 0's ranged GET, 4 in all), chunks 1 and 2 their ranged GETs (read ahead).
+        Assert.Equal(3, env.Relay.Requests("GET"));
+        Assert.Equal(0, env.Relay.Requests("HEAD"));
+
+        // Chunk 0 taken from the whole answer was stored like any chunk: all of it is local now.
+        env.Relay.ResetCounts();
+        await env.GetAndCheckAsync("cold.bin", 31, size);
+        Assert.Equal(0, env.Relay.TotalRequests);
+    }
+
+    [Fact]
+    public async Task The_client_has_chunk_0s_first_bytes_while_the_remote_still_holds_the_rest()
+    {
+        await using var env = await StartAsync(servers);
+        const long size = 3 * MiB;
+        await env.SeedRemoteAsync("first.bin", size, 32);
+
+        // Every remote body stops after its first 64 KiB until the gate opens.
+        var remoteBody = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        env.Relay.CutAfterBytes = Gate;
+        env.Relay.PauseMidBody = remoteBody;
+        using var response = await env.Client.GetObjectAsync(env.Bucket, "first.bin").WaitAsync(TimeSpan.FromSeconds(30));
+        var first = new byte[Gate];
+        await response.ResponseStream.ReadExactlyAsync(first).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(remoteBody.Task.IsCompleted);
+        var expected = new byte[Gate];
+        PatternData.Fill(expected, 0, 32);
+        Assert.Equal(expected, first);
+
+        remoteBody.SetResult();
+        Assert.Null(await PatternData.MismatchAsync(response.ResponseStream, Gate, size - Gate, 32));
+        env.Relay.PauseMidBody = null;
+        await env.FillsIdleAsync();
+        Assert.Equal(3, env.Relay.Requests("GET")); // one per chunk, as above
+    }
+
+    [Fact]
+    public async Task A_declined_answer_nobody_takes_is_disposed_when_its_last_reader_leaves()
+    {
+        var (fill, body) = await DeclinedFillAsync();
+        // The fill is over (its slot free, its own share gone); a reader still holds a share.
+        Assert.False(body.Disposed);
+        fill.Leave();
+        Assert.True(body.Disposed);
+        Assert.Null(fill.TakeDeclined());
+    }
+
+    [Fact]
+    public async Task A_declined_answer_taken_belongs_to_whoever_took_it()
+    {
+        var (fill, body) = await DeclinedFillAsync();
+        var taken = fill.TakeDeclined();
+        Assert.NotNull(taken);
+        Assert.Null(fill.TakeDeclined());
+        fill.Leave();
+        Assert.False(body.Disposed);
+        await taken.DisposeAsync();
+        Assert.True(body.Disposed);
+    }
+
+    /// <summary>A fill whose remote answer was declined and is over, with one reader still holding a share.</summary>
+    private static async Task<(RemoteFill Fill, DisposalTracked Body)> DeclinedFillAsync()
+    {
+        var spill = Path.Combine(Path.GetTempPath(), $"chunk0-{Guid.NewGuid():N}.tmp");
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        var fill = new RemoteFill(spill, new OverlayMetrics(meters));
+        Assert.True(fill.TryJoin());
+        var body = new DisposalTracked();
+        var info = new ObjectInfo("k", 10, "\"e\"", DateTimeOffset.UnixEpoch, ObjectMetadata.Empty);
+        Assert.True(fill.Start(new BackgroundWork(NullLogger<BackgroundWork>.Instance),
+            openRemote: _ => Task.FromResult(new ObjectContent(info, body, null)),
+            accept: _ => false, store: null, mapError: e => e, NullLogger.Instance, span: null));
+        Assert.Equal(info, await fill.Opened.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(fill.Declined);
+        await fill.Finished.WaitAsync(TimeSpan.FromSeconds(30));
+        return (fill, body);
+    }
+
+    private sealed class DisposalTracked() : MemoryStream(new byte[10])
+    {
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
+}
