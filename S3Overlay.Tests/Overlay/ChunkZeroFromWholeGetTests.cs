@@ -18,19 +18,32 @@ public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassF
 {
     private const int Gate = 64 * 1024;
 
-    private static Task<OverlayEnvironment> StartAsync(OverlayServers servers) =>
-        OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?>
+    /// <summary>A proxy with 1 MiB chunks, over 1 MiB chunked, and a pattern object of <paramref name="size"/> on the remote.</summary>
+    private async Task<OverlayEnvironment> StartAsync(string key, long size, int seed)
+    {
+        var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?>
         {
             ["S3_OVERLAY_CHUNK_SIZE"] = $"{1 * MiB}",
             ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{1 * MiB}",
         });
+        await env.SeedRemoteAsync(key, size, seed);
+        return env;
+    }
+
+    /// <summary>From now on every remote body stops after its first 64 KiB until the gate returned opens.</summary>
+    private static TaskCompletionSource HoldRemoteBodies(OverlayEnvironment env)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        env.Relay.CutAfterBytes = Gate;
+        env.Relay.PauseMidBody = gate;
+        return gate;
+    }
 
     [Fact]
     public async Task A_cold_unranged_GET_of_a_chunked_object_asks_the_remote_once_per_chunk()
     {
-        await using var env = await StartAsync(servers);
         const long size = 2 * MiB + 300_000; // chunks 0, 1 and 2 (a short last one)
-        await env.SeedRemoteAsync("cold.bin", size, 31);
+        await using var env = await StartAsync("cold.bin", size, 31);
 
         await env.GetAndCheckAsync("cold.bin", 31, size);
         await env.FillsIdleAsync();
@@ -48,14 +61,10 @@ public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassF
     [Fact]
     public async Task The_client_has_chunk_0s_first_bytes_while_the_remote_still_holds_the_rest()
     {
-        await using var env = await StartAsync(servers);
         const long size = 3 * MiB;
-        await env.SeedRemoteAsync("first.bin", size, 32);
+        await using var env = await StartAsync("first.bin", size, 32);
 
-        // Every remote body stops after its first 64 KiB until the gate opens.
-        var remoteBody = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        env.Relay.CutAfterBytes = Gate;
-        env.Relay.PauseMidBody = remoteBody;
+        var remoteBody = HoldRemoteBodies(env);
         using var response = await env.Client.GetObjectAsync(env.Bucket, "first.bin").WaitAsync(TimeSpan.FromSeconds(30));
         var first = new byte[Gate];
         await response.ResponseStream.ReadExactlyAsync(first).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
@@ -74,12 +83,9 @@ public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassF
     [Fact]
     public async Task A_whole_answer_the_chunked_read_does_not_need_is_let_go_at_once()
     {
-        await using var env = await StartAsync(servers);
         const long size = 3 * MiB;
-        await env.SeedRemoteAsync("busy.bin", size, 33);
-        var remoteBody = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        env.Relay.CutAfterBytes = Gate;
-        env.Relay.PauseMidBody = remoteBody;
+        await using var env = await StartAsync("busy.bin", size, 33);
+        var remoteBody = HoldRemoteBodies(env);
 
         // A small range starts chunk 0's fill (its HEAD, then chunk 0's GET) and has its bytes
         // from the fill's first 64 KiB; the fill itself stays held by the remote.
