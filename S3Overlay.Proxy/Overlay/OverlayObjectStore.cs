@@ -101,7 +101,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
 
         await RefuseWhitedOutAsync(bucket, key, ct);
         if (local is null && await parts.Records.CurrentManifestAsync(bucket, key, ct) is { } manifest)
-            return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, ct);
+            return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, ct);
         return await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, ct), ct);
     }
 
@@ -116,24 +116,28 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         // (a stale local copy already told us). A whole read learns it from the remote's answer.
         var remote = request.Range is null ? null : local?.Remote ?? await parts.Remote.HeadAsync(bucket, key, ct);
         if (remote is { Size: var size } && size > _settings.ChunkThreshold)
-            return await ReadChunkedAsync(bucket, key, remote, request, ct);
+            return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, ct);
+        // A whole fill that declines (the object is chunked) hands over its open answer: chunk 0 is read from it.
         var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info, ct);
-        return whole.Content ?? await ReadChunkedAsync(bucket, key, whole.Remote, request, ct);
+        return whole.Content ?? await ReadChunkedAsync(bucket, key, whole.Remote, request, whole.Declined, ct);
     }
 
     /// <summary>A chunked read; when the remote turns out to hold a new generation before any byte is served, it starts over once with it.</summary>
-    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, CancellationToken ct)
+    /// <param name="wholeAnswer">An open whole answer that described <paramref name="described"/>, owned from here on (see <see cref="ChunkedReads.ReadAsync"/>).</param>
+    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, CancellationToken ct)
     {
         try
         {
-            return await parts.Chunks.ReadAsync(bucket, key, described, request, ct);
+            return await parts.Chunks.ReadAsync(bucket, key, described, request, wholeAnswer, ct);
         }
         catch (S3Exception e) when (e.Error == ChunkedReads.RemoteChanged)
         {
             var fresh = await parts.Remote.HeadAsync(bucket, key, ct);
-            if (fresh.Size > _settings.ChunkThreshold) return await parts.Chunks.ReadAsync(bucket, key, fresh, request, ct);
+            if (fresh.Size > _settings.ChunkThreshold) return await parts.Chunks.ReadAsync(bucket, key, fresh, request, wholeAnswer: null, ct);
             var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: null, ct);
-            return whole.Content ?? throw new S3Exception(ChunkedReads.RemoteChanged);
+            if (whole.Content is not null) return whole.Content;
+            if (whole.Declined is not null) await whole.Declined.DisposeAsync();
+            throw new S3Exception(ChunkedReads.RemoteChanged);
         }
     }
 

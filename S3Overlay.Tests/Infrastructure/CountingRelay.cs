@@ -23,6 +23,7 @@ public sealed class CountingRelay : IAsyncDisposable
     private readonly HttpClient _target;
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.OrdinalIgnoreCase);
     private long _bytes;
+    private int _open;
     private bool _stopped;
 
     private CountingRelay(WebApplication app, HttpClient target)
@@ -50,6 +51,9 @@ public sealed class CountingRelay : IAsyncDisposable
 
     public int TotalRequests => _requests.Values.Sum();
 
+    /// <summary>Requests being answered now: one the proxy has let go of (disposed its answer) ends, even mid-body.</summary>
+    public int OpenRequests => Volatile.Read(ref _open);
+
     /// <summary>Response body bytes relayed from the remote to the proxy.</summary>
     public long BytesRelayed => Interlocked.Read(ref _bytes);
 
@@ -76,6 +80,19 @@ public sealed class CountingRelay : IAsyncDisposable
     }
 
     private async Task RelayAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _open);
+        try
+        {
+            await RelayOpenAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+        }
+    }
+
+    private async Task RelayOpenAsync(HttpContext context)
     {
         var request = context.Request;
         _requests.AddOrUpdate(request.Method, 1, (_, n) => n + 1);

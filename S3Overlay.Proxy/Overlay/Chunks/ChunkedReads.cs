@@ -46,8 +46,14 @@ public sealed class ChunkedReads(
     /// Throws <see cref="RemoteChanged"/> before any byte is served when the remote holds another
     /// generation by now: the caller starts over with the new one.
     /// </summary>
-    public async Task<ObjectContent> ReadAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, CancellationToken ct)
+    /// <param name="wholeAnswer">
+    /// The remote's open answer to a whole GET that described <paramref name="described"/>, if the
+    /// caller has one: this read owns it, fills chunk 0 from it when it needs chunk 0 filled, and
+    /// disposes it otherwise.
+    /// </param>
+    public async Task<ObjectContent> ReadAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, CancellationToken ct)
     {
+        using var answer = new FirstChunkAnswer(wholeAnswer);
         request.Conditions.Evaluate(described);
         var range = Ranges.Resolve(request.Range, described.Size);
         var remoteBucket = remote.BucketOf(bucket) ?? throw remote.Missing(bucket, key);
@@ -57,7 +63,7 @@ public sealed class ChunkedReads(
             settings.CacheEnabled ? index => ReadAhead(chunked, index) : null);
         try
         {
-            await ConfirmGenerationAsync(chunked, body.FirstChunk, body.LastChunk, ct);
+            await ConfirmGenerationAsync(chunked, body.FirstChunk, body.LastChunk, answer, ct);
             await body.OpenFirstAsync(ct);
         }
         catch
@@ -75,14 +81,15 @@ public sealed class ChunkedReads(
     /// must still hold this generation. Asking with the first missing chunk's fill costs nothing
     /// extra, and turns a replaced object into a clean retry instead of a body cut halfway. A fill
     /// this read joined proves nothing: it may have asked the remote before the object changed
-    /// (an earlier read's read-ahead), so the proof is the first fill this read starts itself.
+    /// (an earlier read's read-ahead), so the proof is the first fill this read starts itself. A
+    /// chunk 0 filled from the whole answer that described this generation is such a fill.
     /// </summary>
-    private async Task ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, CancellationToken ct)
+    private async Task ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, FirstChunkAnswer answer, CancellationToken ct)
     {
         for (var index = first; index <= last; index++)
         {
             if (await HasChunkAsync(chunked, index, ct)) continue;
-            var (fill, joined) = JoinFill(chunked, index);
+            var (fill, joined) = JoinFill(chunked, index, index == 0 ? answer : null);
             try
             {
                 if (joined) continue;
@@ -179,12 +186,22 @@ public sealed class ChunkedReads(
     }
 
     /// <summary>One ranged remote GET per chunk, however many readers want it.</summary>
-    private (RemoteFill Fill, bool Joined) JoinFill(ChunkedObject chunked, int index)
+    /// <param name="answer">A whole answer to take chunk 0's bytes from, if this starts the fill, instead of asking the remote.</param>
+    private (RemoteFill Fill, bool Joined) JoinFill(ChunkedObject chunked, int index, FirstChunkAnswer? answer = null)
     {
         var range = chunked.Layout.RangeOf(index);
-        return _fills.JoinOrStart(chunked.ChunkKey(index), f => f.Start(work,
+        return _fills.JoinOrStart(chunked.ChunkKey(index), f =>
+        {
+            var handed = answer?.TakeChunkZero(chunked.Layout);
+            if (!StartFill(f, chunked, index, range, handed)) handed?.Body.Dispose();
+        }, startedBy: chunked);
+    }
+
+    /// <returns>False when shutdown has begun (nothing runs, so <paramref name="handed"/> is not taken).</returns>
+    private bool StartFill(RemoteFill fill, ChunkedObject chunked, int index, ByteRange range, ObjectContent? handed) =>
+        fill.Start(work,
             // If-Match: a remote that honours it refuses a replaced object instead of sending its bytes.
-            openRemote: c => remote.GetAsync(chunked.Bucket, chunked.Key,
+            openRemote: c => handed is not null ? Task.FromResult(handed) : remote.GetAsync(chunked.Bucket, chunked.Key,
                 new ObjectReadRequest(range, new ReadConditions(chunked.Remote.ETag, null, null, null)), c),
             // Whatever the remote honours, the bytes must be this generation's and exactly this chunk.
             accept: answer => answer.Info.ETag == chunked.Remote.ETag && answer.Info.Size == chunked.Remote.Size
@@ -192,9 +209,7 @@ public sealed class ChunkedReads(
             store: settings.CacheEnabled ? (_, body) => StoreAsync(chunked, index, body) : null,
             mapError: e => e is S3Exception { Error.Status: 412 } ? new S3Exception(RemoteChanged) : e,
             logger,
-            OverlaySpans.Start(Spans.ChunkFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index).SetTag(Tags.Coalesced, false)),
-            startedBy: chunked);
-    }
+            OverlaySpans.Start(Spans.ChunkFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index).SetTag(Tags.Coalesced, false));
 
     /// <summary>Stores a chunk, then (once per generation) the manifest: a manifest never names a generation with no chunk stored.</summary>
     private async Task StoreAsync(ChunkedObject chunked, int index, FillBody body)

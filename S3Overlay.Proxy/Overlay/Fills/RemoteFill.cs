@@ -23,10 +23,16 @@ public sealed class RemoteFill
 
     private readonly OverlayMetrics _metrics;
 
+    // The remote's answer this fill declined, still open for a reader to take (see TakeDeclined).
+    private ObjectContent? _declined;
+
     public RemoteFill(string spillPath, OverlayMetrics metrics)
     {
         _spill = new SpillBuffer(spillPath);
         _metrics = metrics;
+        // Nobody took the declined answer (its readers went away, or wanted none of it): the
+        // connection goes as the last share does, not when the remote's idle timeout ends it.
+        _spill.Released = () => TakeDeclined()?.Body.Dispose();
     }
 
     /// <summary>
@@ -53,6 +59,14 @@ public sealed class RemoteFill
 
     /// <summary>Takes a reader's share; false when the fill is over and its bytes are gone, or it has failed.</summary>
     public bool TryJoin() => !HasFailed && _spill.TryAcquire();
+
+    /// <summary>
+    /// The open answer the fill declined (the whole GET of an object found to be chunked), for the
+    /// first reader that asks: its first bytes are chunk 0 of that generation, so the chunked read
+    /// fills chunk 0 from it instead of asking the remote again. Null once taken, or when the fill
+    /// did not decline. Take it before leaving: the last share to leave disposes it.
+    /// </summary>
+    public ObjectContent? TakeDeclined() => Interlocked.Exchange(ref _declined, null);
 
     /// <summary>A joined reader that will not read gives its share back.</summary>
     public void Leave() => _spill.Release();
@@ -112,15 +126,16 @@ public sealed class RemoteFill
                 return;
             }
 
+            if (!accept(content))
+            {
+                _declined = content;
+                Declined = true;
+                _spill.Fail(new InvalidOperationException("The fill was declined."));
+                _opened.TrySetResult(content.Info);
+                return;
+            }
             await using (content)
             {
-                if (!accept(content))
-                {
-                    Declined = true;
-                    _spill.Fail(new InvalidOperationException("The fill was declined."));
-                    _opened.TrySetResult(content.Info);
-                    return;
-                }
                 _spill.Expect(content.Length);
                 if (store is not null && _spill.TryAcquire())
                     storing = StoreAsync(store, content.Info, content.Length, content.Md5Checked, logger);

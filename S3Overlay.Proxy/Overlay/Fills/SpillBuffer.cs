@@ -55,6 +55,9 @@ public sealed class SpillBuffer
     /// <summary>Called when every reader that opened the body has let go and only the writer holds the file.</summary>
     public Action? Abandoned { get; set; }
 
+    /// <summary>Called once the last holder has let go (the file is gone).</summary>
+    public Action? Released { get; set; }
+
     public long Written { get { lock (_lock) return _written; } }
 
     /// <summary>Whether the writer has failed (or declined): readers that open it now only get the error.</summary>
@@ -94,17 +97,18 @@ public sealed class SpillBuffer
 
     public void Release()
     {
-        bool abandoned;
+        bool released, abandoned;
         lock (_lock)
         {
-            if (--_holders == 0)
+            released = --_holders == 0;
+            abandoned = _holders == 1 && _read && !_completed;
+            if (released)
             {
                 _owner.Dispose();
                 DeleteUnlessTaken();
-                return;
             }
-            abandoned = _holders == 1 && _read && !_completed;
         }
+        if (released) Released?.Invoke();
         if (abandoned) Abandoned?.Invoke();
     }
 

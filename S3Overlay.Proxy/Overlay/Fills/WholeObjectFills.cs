@@ -10,7 +10,8 @@ using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 namespace S3Overlay.Overlay;
 
 /// <summary>A remote read of a whole object: its content, or (Content null) the description of an object too large to fill whole.</summary>
-public sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote);
+/// <param name="Declined">With Content null, the remote's open answer when this caller took it (see <see cref="RemoteFill.TakeDeclined"/>): the caller owns it.</param>
+public sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote, ObjectContent? Declined = null);
 
 /// <summary>
 /// Objects not over the chunk threshold, read from the remote: streamed straight through with
@@ -83,8 +84,9 @@ public sealed class WholeObjectFills(
             var info = await fill.Opened.WaitAsync(ct);
             if (fill.Declined)
             {
+                var answer = fill.TakeDeclined();
                 fill.Leave();
-                return new WholeRead(null, info);
+                return new WholeRead(null, info, answer);
             }
             request.Conditions.Evaluate(info);
             var range = Ranges.Resolve(request.Range, info.Size);
