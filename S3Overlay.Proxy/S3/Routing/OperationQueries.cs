@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace S3Overlay.S3.Routing;
 
 /// <summary>
@@ -17,10 +19,18 @@ public static class OperationQueries
     ];
 
     /// <summary>Matches a request that names no sub-resource.</summary>
+    private static readonly FrozenSet<string> NameSet = Names.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the request's query names none of <see cref="Names"/>. The query's few parameters
+    /// are looked up in the set rather than every name in the query (once a request, on every
+    /// GET): the query is the exact-case one <see cref="ExactCaseQuery"/> installed, so both ways
+    /// compare ordinally.
+    /// </summary>
     public static bool NoneIn(Microsoft.AspNetCore.Http.HttpRequest request)
     {
-        foreach (var name in Names)
-            if (request.Query.ContainsKey(name)) return false;
+        foreach (var pair in request.Query)
+            if (NameSet.Contains(pair.Key)) return false;
         return true;
     }
 }
