@@ -26,9 +26,12 @@ public static class ObjectBody
         response.ContentLength = length;
         if (length == 0) return;
         var output = response.BodyWriter;
+        // No larger than the body: a small object's read fits one of Kestrel's pooled 4 KiB blocks
+        // instead of renting a buffer sized for large ones.
+        var size = (int)Math.Clamp(length, 1, BufferSize);
         while (true)
         {
-            var n = await body.ReadAsync(output.GetMemory(BufferSize)[..BufferSize], ct);
+            var n = await body.ReadAsync(output.GetMemory(size)[..size], ct);
             if (n == 0) break; // a body shorter than announced: Kestrel aborts the response for the missing bytes
             output.Advance(n);
             var flushed = await output.FlushAsync(ct);
