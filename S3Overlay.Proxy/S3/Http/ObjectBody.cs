@@ -7,7 +7,7 @@ public static class ObjectBody
 {
     /// <summary>
     /// 256 KiB a read: a 1 MiB GET is 4 reads and sends. Measured on a warm 1 MiB GET (wrk -c16,
-    /// three runs each on a busy machine): 490–540 µs of proxy CPU per MiB against 540–620 µs with
+    /// three runs each on a busy machine): 490–540 µs of proxy CPU per MiB against 540–625 µs with
     /// 64 KiB reads, most of it less kernel time in the sends. A read returns what a remote body
     /// has, so a larger buffer never holds back the first bytes of a fill.
     /// </summary>

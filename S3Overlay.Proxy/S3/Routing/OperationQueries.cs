@@ -18,14 +18,12 @@ public static class OperationQueries
         "retention", "select", "tagging", "torrent", "uploadId", "uploads", "versioning", "versions", "website",
     ];
 
-    /// <summary>Matches a request that names no sub-resource.</summary>
     private static readonly FrozenSet<string> NameSet = Names.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// Whether the request's query names none of <see cref="Names"/>. The query's few parameters
-    /// are looked up in the set rather than every name in the query (once a request, on every
-    /// GET): the query is the exact-case one <see cref="ExactCaseQuery"/> installed, so both ways
-    /// compare ordinally.
+    /// Matches a request that names no sub-resource. Runs on every request: the query's few
+    /// parameters are looked up in the set, not each of the names in the query. Both compare
+    /// ordinally (the query is the exact-case one <see cref="ExactCaseQuery"/> installed).
     /// </summary>
     public static bool NoneIn(Microsoft.AspNetCore.Http.HttpRequest request)
     {
