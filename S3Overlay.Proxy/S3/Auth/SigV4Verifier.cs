@@ -114,7 +114,7 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
     private static void Verify(HttpRequest request, S3Address address, CredentialScope scope, string timestamp,
         string signedHeaders, string payloadHash, string signature, bool presigned)
     {
-        var claimed = new byte[32];
+        Span<byte> claimed = stackalloc byte[32], actual = stackalloc byte[32];
         var hexOk = signature.Length == 64 && Convert.FromHexString(signature, claimed, out _, out _) == System.Buffers.OperationStatus.Done;
         var names = signedHeaders.Split(';');
         UnsignedHeaders.Refuse(request, names, presigned);
@@ -126,7 +126,7 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
         {
             var canonical = SigV4.CanonicalRequest(request.Method, uri, query, headers, signedHeaders, payloadHash);
             var stringToSign = SigV4.StringToSign(timestamp, scope.Text, canonical);
-            var actual = HMACSHA256.HashData(scope.SigningKey, Encoding.UTF8.GetBytes(stringToSign));
+            HMACSHA256.HashData(scope.SigningKey, Encoding.UTF8.GetBytes(stringToSign), actual);
             if (hexOk && CryptographicOperations.FixedTimeEquals(actual, claimed)) return;
             firstCanonical ??= canonical;
             firstStringToSign ??= stringToSign;

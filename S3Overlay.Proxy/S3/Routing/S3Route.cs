@@ -13,7 +13,15 @@ public sealed record S3Route(string Method, S3Scope Scope, string Operation, S3H
     public bool Matches(HttpRequest request, S3Scope scope) =>
         scope == Scope
         && string.Equals(request.Method, Method, StringComparison.OrdinalIgnoreCase)
-        && Matchers.All(m => m(request));
+        && MatchesAll(request);
+
+    // A loop, not Matchers.All(...): that allocated a closure for every row tried, on every request.
+    private bool MatchesAll(HttpRequest request)
+    {
+        foreach (var matcher in Matchers)
+            if (!matcher(request)) return false;
+        return true;
+    }
 }
 
 public delegate bool RequestMatcher(HttpRequest request);

@@ -71,15 +71,22 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
 
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {
-        foreach (var name in Unsupported)
-            if (request.Query.ContainsKey(name)) return null;
-        foreach (var name in ObjectOnly)
-            if (scope != S3Scope.Object && request.Query.ContainsKey(name)) return null;
-        foreach (var name in BucketOnly)
-            if (scope != S3Scope.Bucket && request.Query.ContainsKey(name)) return null;
+        // Most requests (every GET of an object) name no sub-resource: then none of these can match.
+        if (!OperationQueries.NoneIn(request) && !Routable(request, scope)) return null;
         foreach (var route in _routes)
             if (route.Matches(request, scope)) return route;
         return null;
+    }
+
+    private static bool Routable(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
+    {
+        foreach (var name in Unsupported)
+            if (request.Query.ContainsKey(name)) return false;
+        foreach (var name in ObjectOnly)
+            if (scope != S3Scope.Object && request.Query.ContainsKey(name)) return false;
+        foreach (var name in BucketOnly)
+            if (scope != S3Scope.Bucket && request.Query.ContainsKey(name)) return false;
+        return true;
     }
 
     public IReadOnlyList<S3Route> Routes => _routes;
