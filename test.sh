@@ -14,6 +14,14 @@ for trx in TestResults/*.trx; do
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
-[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1 && echo "dotnet test failed without a failed test (build or runner error)"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+  echo "dotnet test failed without a failed test (build or runner error)"
+  # A fixture that fails as its class ends (a proxy that logged an error, say) is no failed test,
+  # and the console shows only its name: print what the results file says of it.
+  for trx in TestResults/*.trx; do
+    [ -f "$trx" ] && sed -n '/<RunInfos>/,/<\/RunInfos>/p' "$trx" | sed 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&#xD;//g; s/&amp;/\&/g' | head -80
+  done
+fi
 echo "$passed passed, $failed failed"
 exit $status
