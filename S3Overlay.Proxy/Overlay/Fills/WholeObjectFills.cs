@@ -129,7 +129,7 @@ public sealed class WholeObjectFills(
             {
                 Metadata = fetched.Metadata,
                 ContentLength = fetched.Size,
-                ContentMD5 = Md5OfETag(fetched.ETag),
+                ContentMD5 = PlainETag.Md5Of(fetched.ETag) is { } md5 ? Convert.ToBase64String(md5) : null,
                 ETag = fetched.ETag,
                 LastModified = fetched.LastModified,
                 // A client's write that landed while the remote was read wins: the fill stores
@@ -185,10 +185,4 @@ public sealed class WholeObjectFills(
         }
     }
 
-    /// <summary>The base64 MD5 a plain (single-part) S3 ETag is, so the local store can verify the body; null otherwise.</summary>
-    public static string? Md5OfETag(string etag)
-    {
-        var hex = ReadConditions.Unquote(etag);
-        return hex.Length == 32 && hex.All(Uri.IsHexDigit) ? Convert.ToBase64String(Convert.FromHexString(hex)) : null;
-    }
 }

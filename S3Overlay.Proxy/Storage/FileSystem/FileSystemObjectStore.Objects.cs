@@ -67,7 +67,7 @@ public sealed partial class FileSystemObjectStore
 
     private Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, ObjectWrite write, CancellationToken ct) =>
         CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct, write,
-            write.Durable ? null : new Unflushed(_options.BootId!, temp.Md5.Length > 0 ? Convert.ToHexStringLower(temp.Md5) : TempBody.Md5OfETag(write.ETag)!));
+            write.Durable ? null : new Unflushed(_options.BootId!, Convert.ToHexStringLower(temp.Md5.Length > 0 ? temp.Md5 : PlainETag.Md5Of(write.ETag)!)));
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {

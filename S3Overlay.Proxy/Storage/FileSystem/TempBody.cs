@@ -69,7 +69,7 @@ internal sealed class TempBody : IDisposable
         {
             temp.Size = RandomAccess.GetLength(file);
             if (write.ContentLength is { } expected && temp.Size != expected) throw new S3Exception(S3Error.IncompleteBody);
-            if (write.ContentMD5 is not null || write.ETag is null || (!write.Durable && Md5OfETag(write.ETag) is null))
+            if (write.ContentMD5 is not null || write.ETag is null || (!write.Durable && PlainETag.Md5Of(write.ETag) is null))
                 temp.Md5 = await Md5Async(file, ct);
             if (write.ContentMD5 is { } sent) CheckContentMd5(sent, temp.Md5);
             if (write.Durable) RandomAccess.FlushToDisk(file); // durable before the rename, as FillAsync
@@ -148,13 +148,6 @@ internal sealed class TempBody : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>The lower-case hex MD5 a plain (single-part) ETag is; null for any other ETag.</summary>
-    public static string? Md5OfETag(string? etag)
-    {
-        var hex = etag is null ? "" : ReadConditions.Unquote(etag);
-        return hex.Length == 32 && hex.All(char.IsAsciiHexDigit) ? hex.ToLowerInvariant() : null;
     }
 
     private static void CheckContentMd5(string sent, byte[] actual)

@@ -22,7 +22,7 @@ internal static class RemoteBody
     {
         var body = response.ResponseStream;
         if (body is HashStream hashed) body = hashed.GetNonWrapperBaseStream();
-        var md5 = whole && EtagIsMd5Of(response) ? Md5Of(response.ETag) : null;
+        var md5 = whole && EtagIsMd5Of(response) ? PlainETag.Md5Of(response.ETag) : null;
         return md5 is null ? body : new VerifyingStream(body, [PayloadCheck.Md5(md5)], response.ContentLength, ownsSource: true);
     }
 
@@ -32,10 +32,4 @@ internal static class RemoteBody
         && string.IsNullOrEmpty(response.ServerSideEncryptionCustomerMethod?.Value)
         && response.ContentRange is null;
 
-    /// <summary>The MD5 a plain (single-part) ETag is; null for a multipart one ("…-3") or anything else.</summary>
-    private static byte[]? Md5Of(string? etag)
-    {
-        var hex = etag?.Trim('"');
-        return hex is { Length: 32 } && hex.All(Uri.IsHexDigit) ? Convert.FromHexString(hex) : null;
-    }
 }
