@@ -357,6 +357,40 @@ public sealed class FileSystemStoreTests : IDisposable
         Assert.True(content.Body.ReadAsync(buffer, new CancellationToken(canceled: true)).IsCanceled);
     }
 
+    [Fact]
+    public async Task A_lookup_that_finds_no_file_answers_NoSuchKey_without_an_IO_exception_beneath()
+    {
+        // A miss is the usual answer of a cold lookup (every whiteout check, a fill's first look),
+        // and an exception per miss cost a cold 4 KiB fill more than its opens. Missing, a folder
+        // where the key would be, and a path below a file are all plain misses.
+        await _store.CreateBucketAsync("bucket", None);
+        await Put("bucket", "file", "x");
+        await Put("bucket", "dir/inside", "y");
+        var thrown = new List<Exception>();
+        void Note(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            // Tests run side by side: only what names this test's folder counts.
+            if (e.Exception is IOException or UnauthorizedAccessException && e.Exception.Message.Contains(_dataDir, StringComparison.Ordinal))
+                lock (thrown) thrown.Add(e.Exception);
+        }
+        AppDomain.CurrentDomain.FirstChanceException += Note;
+        try
+        {
+            foreach (var key in new[] { "absent", "dir", "file/below", "absent/deeper" })
+            {
+                await AssertNoSuchKey(key);
+                var get = await Assert.ThrowsAsync<S3Exception>(() => _store.GetObjectAsync("bucket", key, ObjectReadRequest.Whole, None));
+                Assert.Equal("NoSuchKey", get.Error.Code);
+            }
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Note;
+        }
+        Assert.Empty(thrown);
+        Assert.Equal("x", await Get("bucket", "file"));
+    }
+
     private Task Put(string bucket, string key, string text) =>
         _store.PutObjectAsync(bucket, key, new MemoryStream(Encoding.UTF8.GetBytes(text)), ObjectWrite.Empty, None);
 

@@ -209,22 +209,8 @@ public sealed partial class FileSystemObjectStore
         return OpenForReading(files.Encoded) is { } encoded ? (encoded, files.Encoded) : null;
     }
 
-    private static FileStream? OpenForReading(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
-        }
-        // Missing at the moment of the open: not an error, even if a commit creates it right after.
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !File.Exists(path))
-        {
-            return null; // a folder, or below a file
-        }
-    }
+    private static FileStream? OpenForReading(string path) =>
+        StoreFiles.TryOpenForReading(path) is { } file ? new FileStream(file, FileAccess.Read, bufferSize: 0) : null;
 
     /// <summary>
     /// The description of the open file's version: from its sidecar when that describes this

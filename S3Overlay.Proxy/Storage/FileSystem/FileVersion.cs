@@ -21,15 +21,8 @@ internal readonly record struct FileVersion(long Size, DateTime LastWriteUtc, ul
     /// <summary>The version of the file at <paramref name="path"/>, or null when there is none.</summary>
     public static FileVersion? OfPath(string path)
     {
-        try
-        {
-            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return Of(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null; // missing, a folder, or below a file
-        }
+        using var file = StoreFiles.TryOpenForReading(path);
+        return file is null ? null : Of(file);
     }
 
     private static class Statx

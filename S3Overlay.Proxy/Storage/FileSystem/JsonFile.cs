@@ -17,7 +17,8 @@ internal static class JsonFile
     {
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+            if (StoreFiles.TryOpenForReading(path) is not { } handle) return null;
+            using var file = new FileStream(handle, FileAccess.Read, 4096);
             return JsonSerializer.Deserialize<T>(file, Options);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -29,6 +30,52 @@ internal static class StoreFiles
         try { fsync(fd); }
         finally { close(fd); }
     }
+
+    /// <summary>
+    /// The file at <paramref name="path"/> open for reading (others may still write, rename or
+    /// delete it); null when there is none: missing, a folder, or below a file.
+    /// </summary>
+    /// <remarks>
+    /// A miss is the usual answer of a cold lookup (every whiteout check, a fill's look at the
+    /// local store first), and .NET's own open reports it as an exception: measured on a cold
+    /// 4 KiB fill, the throws cost 4-5 % of its CPU, more than the opens themselves. On Linux the
+    /// open is made here, so a miss costs one open(2) and no exception; any other failure (no
+    /// permission, no descriptors left) is left to .NET's open to report as it always did. Unlike
+    /// .NET's open, it takes no advisory lock (the store renames whole files into place and never
+    /// locks one against readers) and gives no read-ahead hint (the kernel's read-ahead follows a
+    /// sequential read by itself): two system calls fewer on every local hit.
+    /// </remarks>
+    public static SafeFileHandle? TryOpenForReading(string path)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            var fd = open(path, ReadOnlyCloseOnExec);
+            if (fd >= 0)
+            {
+                var file = new SafeFileHandle(fd, ownsHandle: true);
+                if ((File.GetAttributes(file) & FileAttributes.Directory) == 0) return file;
+                file.Dispose();
+                return null;
+            }
+            if (Marshal.GetLastPInvokeError() is NoSuchEntry or NotADirectory) return null;
+        }
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !File.Exists(path))
+        {
+            return null; // a folder, or below a file
+        }
+    }
+
+    private const int ReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC (Linux)
+    private const int NoSuchEntry = 2; // ENOENT
+    private const int NotADirectory = 20; // ENOTDIR: a path "below" a file
 
     [DllImport("libc", SetLastError = true)]
     private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
