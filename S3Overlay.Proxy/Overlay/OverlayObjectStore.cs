@@ -101,7 +101,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
 
         await RefuseWhitedOutAsync(bucket, key, ct);
         if (local is null && await parts.Records.CurrentManifestAsync(bucket, key, ct) is { } manifest)
-            return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, ct);
+            return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, ct, recorded: true);
         return await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, ct), ct);
     }
 
@@ -124,16 +124,17 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
 
     /// <summary>A chunked read; when the remote turns out to hold a new generation before any byte is served, it starts over once with it.</summary>
     /// <param name="wholeAnswer">An open whole answer that described <paramref name="described"/>, owned from here on (see <see cref="ChunkedReads.ReadAsync"/>).</param>
-    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, CancellationToken ct)
+    /// <param name="recorded">Whether <paramref name="described"/> is the stored manifest's.</param>
+    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, CancellationToken ct, bool recorded = false)
     {
         try
         {
-            return await parts.Chunks.ReadAsync(bucket, key, described, request, wholeAnswer, ct);
+            return await parts.Chunks.ReadAsync(bucket, key, described, request, wholeAnswer, recorded, ct);
         }
         catch (S3Exception e) when (e.Error == ChunkedReads.RemoteChanged)
         {
             var fresh = await parts.Remote.HeadAsync(bucket, key, ct);
-            if (fresh.Size > _settings.ChunkThreshold) return await parts.Chunks.ReadAsync(bucket, key, fresh, request, wholeAnswer: null, ct);
+            if (fresh.Size > _settings.ChunkThreshold) return await parts.Chunks.ReadAsync(bucket, key, fresh, request, wholeAnswer: null, recorded: false, ct);
             var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: null, ct);
             if (whole.Content is not null) return whole.Content;
             if (whole.Declined is not null) await whole.Declined.DisposeAsync();

@@ -42,10 +42,8 @@ public sealed record ObjectWrite
     public Func<IReadOnlyDictionary<string, string>>? TrailingChecksums { get; init; }
 
     /// <summary>
-    /// False for what can be fetched again (the overlay's fills and their records): a store may
-    /// then leave flushing the body to the operating system instead of waiting for the disk, as
-    /// long as a power cut can never make it serve the body torn. True (the default) for
-    /// everything a client writes: once answered, it is on disk.
+    /// What of the write must survive a power cut: <see cref="Durability.Flushed"/> (the default)
+    /// for everything a client writes; less for what the overlay can fetch again.
     /// </summary>
-    public bool Durable { get; init; } = true;
+    public Durability Durability { get; init; } = Durability.Flushed;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Infrastructure;
 using static S3Overlay.Tests.Overlay.OverlayEnvironment;
@@ -68,5 +69,43 @@ public sealed class FillFileTests(OverlayServers servers) : IClassFixture<Overla
             .ToDictionary(j => (string)j["key"]!, j => (string?)j["unflushed"]?["bootId"]);
         Assert.Equal(boot, marks["filled.bin"]);
         Assert.Null(marks["written.bin"]);
+    }
+
+    [Fact]
+    public async Task A_fill_record_is_written_unchecked_and_one_a_power_cut_tore_costs_a_remote_request_never_a_wrong_answer()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Skip("a boot id is Linux's");
+        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?>
+        {
+            ["S3_OVERLAY_CHUNK_SIZE"] = $"{MiB}",
+            ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{MiB}",
+        });
+        const long size = 2 * MiB + 1000; // chunked: its record is the manifest every later read needs
+        await env.SeedRemoteAsync("chunked.bin", size, 12);
+        await env.GetAndCheckAsync("chunked.bin", 12, size);
+        await env.FillsIdleAsync();
+
+        // The chunks' sidecars carry the mark that has a torn body found; the record's does not
+        // (nothing of it is flushed): its reader finds a torn one itself.
+        var cacheBucket = env.Proxy.Services.GetRequiredService<S3Overlay.Overlay.OverlaySettings>().CacheBucket;
+        var marks = Directory.EnumerateFiles(Path.Join(env.DataDir, StoreLayout.ReservedName, "meta", cacheBucket), "*.json", SearchOption.AllDirectories)
+            .Select(f => System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f))!)
+            .ToDictionary(j => (string)j["key"]!, j => j["unflushed"] is not null);
+        var record = S3Overlay.Overlay.CacheKeys.Manifest(env.Bucket, "chunked.bin");
+        Assert.False(marks[record]);
+        Assert.Equal(3, marks.Count(m => m.Key != record && m.Value)); // chunks 0, 1 and 2
+
+        // A power cut tore the record (its bytes zeroed in place) and the proxy started again: the
+        // next read asks the remote again and serves the right bytes, and stores the record anew.
+        var recordFile = Path.Join(env.DataDir, cacheBucket, record);
+        File.WriteAllBytes(recordFile, new byte[new FileInfo(recordFile).Length]);
+        await env.RestartAsync();
+        env.Relay.ResetCounts();
+        await env.GetAndCheckAsync("chunked.bin", 12, size);
+        await env.FillsIdleAsync();
+        Assert.True(env.Relay.TotalRequests > 0, "the torn record was taken for none");
+        env.Relay.ResetCounts();
+        await env.GetAndCheckAsync("chunked.bin", 12, size);
+        Assert.Equal(0, env.Relay.TotalRequests);
     }
 }

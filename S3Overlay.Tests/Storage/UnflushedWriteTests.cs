@@ -7,7 +7,7 @@ using S3Overlay.Storage.FileSystem;
 namespace S3Overlay.Tests.Storage;
 
 /// <summary>
-/// Writes that are not <see cref="ObjectWrite.Durable"/> (the overlay's fills) are committed
+/// Writes that are not <see cref="ObjectWrite.Durability"/> (the overlay's fills) are committed
 /// without waiting for the disk. A power cut is simulated as the next boot (another boot id)
 /// finding the body torn: it must never be served, and a whole one must be served as before.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class UnflushedWriteTests : IDisposable
     {
         var store = Boot("boot-1");
         if (await store.GetBucketAsync("b", None) is null) await store.CreateBucketAsync("b", None);
-        await store.PutObjectAsync("b", "k", new MemoryStream(_body), new ObjectWrite { ContentLength = _body.Length, ETag = etag, Durable = durable }, None);
+        await store.PutObjectAsync("b", "k", new MemoryStream(_body), new ObjectWrite { ContentLength = _body.Length, ETag = etag, Durability = durable ? Durability.Flushed : Durability.Unflushed }, None);
         return store;
     }
 
@@ -121,7 +121,7 @@ public sealed class UnflushedWriteTests : IDisposable
     {
         var store = Boot(null);
         await store.CreateBucketAsync("b", None);
-        await store.PutObjectAsync("b", "k", new MemoryStream(_body), new ObjectWrite { ContentLength = _body.Length, Durable = false }, None);
+        await store.PutObjectAsync("b", "k", new MemoryStream(_body), new ObjectWrite { ContentLength = _body.Length, Durability = Durability.Unflushed }, None);
         Assert.Null(Sidecar()["unflushed"]);
     }
 }

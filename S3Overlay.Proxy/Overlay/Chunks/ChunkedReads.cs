@@ -51,7 +51,8 @@ public sealed class ChunkedReads(
     /// caller has one: this read owns it, fills chunk 0 from it when it needs chunk 0 filled, and
     /// disposes it otherwise.
     /// </param>
-    public async Task<ObjectContent> ReadAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, CancellationToken ct)
+    /// <param name="recorded">Whether <paramref name="described"/> is the stored manifest's (false: the remote's).</param>
+    public async Task<ObjectContent> ReadAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, bool recorded, CancellationToken ct)
     {
         using var answer = new FirstChunkAnswer(wholeAnswer);
         request.Conditions.Evaluate(described);
@@ -63,7 +64,12 @@ public sealed class ChunkedReads(
             settings.CacheEnabled ? index => ReadAhead(chunked, index) : null);
         try
         {
-            await ConfirmGenerationAsync(chunked, body.FirstChunk, body.LastChunk, answer, ct);
+            var foundStored = await ConfirmGenerationAsync(chunked, body.FirstChunk, body.LastChunk, answer, ct);
+            // The remote described a generation whose chunks are stored with no manifest naming
+            // them (one a power cut tore, say): without one every later read would ask the remote
+            // again, and only a chunk's fill writes it.
+            if (foundStored && !recorded && settings.CacheEnabled)
+                await records.RecordChunkedAsync(remoteBucket, described, chunked.Layout.ChunkSize);
             await body.OpenFirstAsync(ct);
         }
         catch
@@ -84,11 +90,17 @@ public sealed class ChunkedReads(
     /// (an earlier read's read-ahead), so the proof is the first fill this read starts itself. A
     /// chunk 0 filled from the whole answer that described this generation is such a fill.
     /// </summary>
-    private async Task ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, FirstChunkAnswer answer, CancellationToken ct)
+    /// <returns>Whether a chunk of this generation was found stored.</returns>
+    private async Task<bool> ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, FirstChunkAnswer answer, CancellationToken ct)
     {
+        var foundStored = false;
         for (var index = first; index <= last; index++)
         {
-            if (await HasChunkAsync(chunked, index, ct)) continue;
+            if (await HasChunkAsync(chunked, index, ct))
+            {
+                foundStored = true;
+                continue;
+            }
             var (fill, joined) = JoinFill(chunked, index, index == 0 ? answer : null);
             try
             {
@@ -100,8 +112,9 @@ public sealed class ChunkedReads(
             {
                 fill.Leave();
             }
-            return;
+            return foundStored;
         }
+        return foundStored;
     }
 
     private async Task<Stream> OpenChunkAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
@@ -218,7 +231,7 @@ public sealed class ChunkedReads(
         try
         {
             await body.StoreAsync(local, settings.CacheBucket, chunked.ChunkKey(index),
-                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index), Durable = false });
+                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index), Durability = Durability.Unflushed });
         }
         catch (Exception e)
         {

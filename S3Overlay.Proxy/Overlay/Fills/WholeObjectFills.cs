@@ -136,7 +136,7 @@ public sealed class WholeObjectFills(
                 // only over nothing, or over the stale copy it refreshes.
                 OnlyIfAbsent = replaces is null,
                 IfMatch = replaces,
-                Durable = false, // the remote still has it
+                Durability = Durability.Unflushed, // the remote still has it
             });
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)

@@ -62,7 +62,7 @@ public sealed record FillRecord(
             {
                 ContentLength = json.Length,
                 Metadata = new ObjectMetadata { ContentType = "application/json" },
-                Durable = false, // a record lost to a power cut costs a remote request, never a wrong answer
+                Durability = Durability.Unchecked, // ReadAsync takes a record a power cut tore for none: it costs a remote request
             }, ct);
     }
 }

@@ -62,12 +62,13 @@ public sealed partial class FileSystemObjectStore
         return await CommitAsync(bucket, key, temp, write, ct);
     }
 
-    /// <summary>A write may skip flushing only where a boot can be told from the next (<see cref="Unflushed"/>).</summary>
-    private ObjectWrite Honoured(ObjectWrite write) => write.Durable || _options.BootId is not null ? write : write with { Durable = true };
+    /// <summary>A body may be left unflushed only where a boot can be told from the next (<see cref="Unflushed"/>).</summary>
+    private ObjectWrite Honoured(ObjectWrite write) =>
+        write.Durability != Durability.Unflushed || _options.BootId is not null ? write : write with { Durability = Durability.Flushed };
 
     private Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, ObjectWrite write, CancellationToken ct) =>
         CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct, write,
-            write.Durable ? null : new Unflushed(_options.BootId!, Convert.ToHexStringLower(temp.Md5.Length > 0 ? temp.Md5 : PlainETag.Md5Of(write.ETag)!)));
+            write.Durability, write.Durability != Durability.Unflushed ? null : new Unflushed(_options.BootId!, Convert.ToHexStringLower(temp.Md5.Length > 0 ? temp.Md5 : PlainETag.Md5Of(write.ETag)!)));
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {
@@ -94,7 +95,8 @@ public sealed partial class FileSystemObjectStore
     /// rename leaves the new body with its own description: never one version's bytes with the other's metadata.
     /// </summary>
     private async Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, string etag, DateTimeOffset? lastModified,
-        ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct, ObjectWrite? condition = null, Unflushed? unflushed = null)
+        ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct, ObjectWrite? condition = null,
+        Durability durability = Durability.Flushed, Unflushed? unflushed = null)
     {
         var files = FilesOf(bucket, key);
         var sidecarPath = _layout.SidecarPath(bucket, key);
@@ -112,8 +114,8 @@ public sealed partial class FileSystemObjectStore
                 _described.Forget(bucket, key);
                 var previous = current is not null && FileVersion.OfPath(current) is { } inPlace
                     ? ValidSidecar(sidecarPath, key, inPlace.Size, inPlace.LastWriteUtc, inPlace.Inode) : null;
-                (sidecar with { Previous = previous }).Write(sidecarPath, _layout.NewTempPath());
-                try { MoveIntoPlace(temp, files, current, flush: unflushed is null); }
+                (sidecar with { Previous = previous }).Write(sidecarPath, _layout.NewTempPath(), flush: durability != Durability.Unchecked);
+                try { MoveIntoPlace(temp, files, current, flush: durability == Durability.Flushed); }
                 catch when (previous is null)
                 {
                     File.Delete(sidecarPath); // describes nothing in place: leave no stray sidecar

@@ -12,7 +12,7 @@ public sealed record FileSystemStoreOptions(long MinimumPartSize = FileSystemSto
 
     /// <summary>
     /// What tells this boot of the machine from the next (Linux's boot id; tests set their own).
-    /// Without one (other systems) every write is flushed to disk, <see cref="ObjectWrite.Durable"/> or not.
+    /// Without one (other systems) a write asking for <see cref="Durability.Unflushed"/> is flushed to disk.
     /// </summary>
     public string? BootId { get; init; } = Unflushed.CurrentBootId();
 }

@@ -29,9 +29,10 @@ internal static class JsonFile
 
     /// <summary>
     /// Writes to a temp file, then renames it over <paramref name="path"/>: a reader never sees
-    /// half a file, and once this returns the file is on disk (flushed, and its folder too).
+    /// half a file, and once this returns the file is on disk (flushed, and its folder too),
+    /// unless <paramref name="flush"/> is false.
     /// </summary>
-    public static void Write<T>(string path, T value, string tempPath)
+    public static void Write<T>(string path, T value, string tempPath, bool flush = true)
     {
         var dir = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(dir);
@@ -40,10 +41,10 @@ internal static class JsonFile
             using (var file = StoreFiles.CreateOwnerOnly(tempPath, 4096))
             {
                 JsonSerializer.Serialize(file, value, Options);
-                file.Flush(flushToDisk: true);
+                file.Flush(flushToDisk: flush);
             }
             File.Move(tempPath, path, overwrite: true);
-            StoreFiles.FlushFolder(dir);
+            if (flush) StoreFiles.FlushFolder(dir);
         }
         catch
         {

@@ -49,5 +49,5 @@ internal sealed record ObjectSidecar
 
     public static ObjectSidecar? TryRead(string path) => JsonFile.TryRead<ObjectSidecar>(path);
 
-    public void Write(string path, string tempPath) => JsonFile.Write(path, this, tempPath);
+    public void Write(string path, string tempPath, bool flush = true) => JsonFile.Write(path, this, tempPath, flush);
 }

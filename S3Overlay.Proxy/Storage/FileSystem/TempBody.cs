@@ -34,7 +34,7 @@ internal sealed class TempBody : IDisposable
         var temp = new TempBody(tempPath);
         try
         {
-            await temp.FillAsync(ct, write.Durable, async (file, md5, buffer) =>
+            await temp.FillAsync(ct, write.Durability == Durability.Flushed, async (file, md5, buffer) =>
             {
                 int n;
                 while ((n = await body.ReadAsync(buffer, ct)) > 0)
@@ -69,10 +69,10 @@ internal sealed class TempBody : IDisposable
         {
             temp.Size = RandomAccess.GetLength(file);
             if (write.ContentLength is { } expected && temp.Size != expected) throw new S3Exception(S3Error.IncompleteBody);
-            if (write.ContentMD5 is not null || write.ETag is null || (!write.Durable && PlainETag.Md5Of(write.ETag) is null))
+            if (write.ContentMD5 is not null || write.ETag is null || (write.Durability == Durability.Unflushed && PlainETag.Md5Of(write.ETag) is null))
                 temp.Md5 = await Md5Async(file, ct);
             if (write.ContentMD5 is { } sent) CheckContentMd5(sent, temp.Md5);
-            if (write.Durable) RandomAccess.FlushToDisk(file); // durable before the rename, as FillAsync
+            if (write.Durability == Durability.Flushed) RandomAccess.FlushToDisk(file); // durable before the rename, as FillAsync
             temp.Version = FileVersion.Of(file);
             temp.TrailingChecksums = write.TrailingChecksums?.Invoke();
             return temp;

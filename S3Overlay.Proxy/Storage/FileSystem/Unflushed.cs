@@ -1,8 +1,8 @@
 namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
-/// In a sidecar, marks a body committed without being flushed to disk (a write that was not
-/// <see cref="ObjectWrite.Durable"/>): the boot it was written in, and its MD5. Such a body is
+/// In a sidecar, marks a body committed without being flushed to disk (a write asking for
+/// <see cref="Durability.Unflushed"/>): the boot it was written in, and its MD5. Such a body is
 /// whole as long as the machine has not restarted (a killed process loses nothing the kernel
 /// holds); read in a later boot, it is checked against the MD5 once, and removed if a power cut
 /// left it torn. The sidecar itself is always flushed before the body is renamed into place, so
