@@ -184,5 +184,4 @@ public sealed class WholeObjectFills(
             logger.LogWarning(e, "Could not remove the partial {Bucket}/{Key}", bucket, key);
         }
     }
-
 }

@@ -31,5 +31,4 @@ internal static class RemoteBody
         response.ServerSideEncryptionMethod?.Value?.StartsWith("aws:kms", StringComparison.Ordinal) != true
         && string.IsNullOrEmpty(response.ServerSideEncryptionCustomerMethod?.Value)
         && response.ContentRange is null;
-
 }
