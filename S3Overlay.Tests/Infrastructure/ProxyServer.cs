@@ -76,7 +76,7 @@ public sealed class ProxyServer : IAsyncDisposable
         await teardown.StepAsync("stop the host", () => _app.StopAsync());
         await teardown.StepAsync("dispose the host", () => _app.DisposeAsync().AsTask());
         if (_ownsDataDir)
-            teardown.Step("delete the data folder", () =>
+            await teardown.StepAsync("delete the data folder", () =>
             {
                 try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
             });

@@ -8,7 +8,7 @@ namespace S3Overlay.Tests.Infrastructure;
 /// </summary>
 public sealed class Teardown(string what)
 {
-    private readonly List<Exception> _failures = [];
+    private readonly List<(string Step, Exception Error)> _failures = [];
 
     public async Task StepAsync(string step, Func<Task> action)
     {
@@ -18,37 +18,31 @@ public sealed class Teardown(string what)
         }
         catch (Exception e)
         {
-            _failures.Add(new InvalidOperationException($"{step}: {Describe(e)}", e));
+            _failures.Add((step, e));
         }
     }
 
-    public void Step(string step, Action action)
+    public Task StepAsync(string step, Action action) => StepAsync(step, () =>
     {
-        try
-        {
-            action();
-        }
-        catch (Exception e)
-        {
-            _failures.Add(new InvalidOperationException($"{step}: {Describe(e)}", e));
-        }
-    }
+        action();
+        return Task.CompletedTask;
+    });
 
     /// <summary>A failure found rather than thrown (errors the proxy logged).</summary>
-    public void Fail(string step, string why) => _failures.Add(new InvalidOperationException($"{step}: {why}"));
+    public void Fail(string step, string why) => _failures.Add((step, new InvalidOperationException(why)));
 
     public void ThrowIfFailed()
     {
         if (_failures.Count == 0) return;
-        throw new AggregateException($"Tearing down {what} failed at {_failures.Count} step(s): "
-            + string.Join(" | ", _failures.Select(f => f.Message)), _failures);
+        var errors = _failures.Select(f => f.Error).ToList();
+        throw new InvalidOperationException(
+            $"Tearing down {what} failed at {_failures.Count} step(s): " + string.Join(" | ", _failures.Select(f => $"{f.Step}: {Describe(f.Error)}")),
+            errors.Count == 1 ? errors[0] : new AggregateException(errors));
     }
 
-    /// <summary>The exception's type and message, and its inner exceptions' (an AggregateException's message hides them).</summary>
-    private static string Describe(Exception e) => e switch
-    {
-        AggregateException a => string.Join(" + ", a.InnerExceptions.Select(Describe)),
-        { InnerException: { } inner } => $"{e.GetType().Name}: {e.Message} <- {Describe(inner)}",
-        _ => $"{e.GetType().Name}: {e.Message}",
-    };
+    /// <summary>The exception's type and message, and its inner exceptions' (an AggregateException's message names them itself).</summary>
+    private static string Describe(Exception e) =>
+        e.InnerException is { } inner && e is not AggregateException
+            ? $"{e.GetType().Name}: {e.Message} <- {Describe(inner)}"
+            : $"{e.GetType().Name}: {e.Message}";
 }

@@ -74,7 +74,7 @@ public sealed class StoreTargets : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         var teardown = new Teardown($"the {_kind} store's servers");
-        teardown.Step("dispose the SDK clients", () =>
+        await teardown.StepAsync("dispose the SDK clients", () =>
         {
             Client?.Dispose();
             Backend?.Dispose();
