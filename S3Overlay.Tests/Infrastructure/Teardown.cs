@@ -40,9 +40,6 @@ public sealed class Teardown(string what)
             errors.Count == 1 ? errors[0] : new AggregateException(errors));
     }
 
-    /// <summary>The exception's type and message, and its inner exceptions' (an AggregateException's message names them itself).</summary>
-    private static string Describe(Exception e) =>
-        e.InnerException is { } inner && e is not AggregateException
-            ? $"{e.GetType().Name}: {e.Message} <- {Describe(inner)}"
-            : $"{e.GetType().Name}: {e.Message}";
+    /// <summary>The exception's type and message; the runner prints the inner exceptions' below.</summary>
+    private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message}";
 }
