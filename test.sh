@@ -5,8 +5,11 @@ set -uo pipefail
 cd "$(dirname "$0")"
 bash build/install-test-tools.sh || { echo "could not install the test tools"; exit 1; }
 rm -rf TestResults
-dotnet test S3Overlay.sln --logger "trx" --results-directory TestResults "$@"
-status=$?
+# Normal verbosity less each passing test's line: the message of a failure outside any test (a
+# class fixture failing as its class ends) is printed only at this verbosity, and never into the
+# results file, which keeps only its exception type.
+dotnet test S3Overlay.sln --logger "trx" --logger "console;verbosity=normal" --results-directory TestResults "$@" | grep -v '^  Passed '
+status=${PIPESTATUS[0]}
 passed=0; failed=0
 for trx in TestResults/*.trx; do
   [ -f "$trx" ] || continue

@@ -72,12 +72,17 @@ public sealed class ProxyServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        var teardown = new Teardown($"the proxy at {Url}");
+        await teardown.StepAsync("stop the host", () => _app.StopAsync());
+        await teardown.StepAsync("dispose the host", () => _app.DisposeAsync().AsTask());
         if (_ownsDataDir)
-            try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+            await teardown.StepAsync("delete the data folder", () =>
+            {
+                try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+            });
         if (_errors.Errors.Count > 0)
-            throw new InvalidOperationException($"The proxy logged {_errors.Errors.Count} error(s), each an exception no handler mapped (a 500 or a cut connection):"
+            teardown.Fail("errors the proxy logged", $"{_errors.Errors.Count} error(s), each an exception no handler mapped (a 500 or a cut connection):"
                 + Environment.NewLine + string.Join(Environment.NewLine, _errors.Errors.Take(5)));
+        teardown.ThrowIfFailed();
     }
 }

@@ -73,10 +73,15 @@ public sealed class StoreTargets : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        Client?.Dispose();
-        Backend?.Dispose();
-        if (Proxy is not null) await Proxy.DisposeAsync();
-        if (_s3rver is not null) await _s3rver.DisposeAsync();
+        var teardown = new Teardown($"the {_kind} store's servers");
+        await teardown.StepAsync("dispose the SDK clients", () =>
+        {
+            Client?.Dispose();
+            Backend?.Dispose();
+        });
+        if (Proxy is not null) await teardown.StepAsync("stop the proxy", () => Proxy.DisposeAsync().AsTask());
+        if (_s3rver is not null) await teardown.StepAsync("stop s3rver", () => _s3rver.DisposeAsync().AsTask());
+        teardown.ThrowIfFailed();
     }
 }
 
