@@ -35,7 +35,15 @@ public static class ObjectBody
             if (n == 0) break; // a body shorter than announced: Kestrel aborts the response for the missing bytes
             output.Advance(n);
             var flushed = await output.FlushAsync(ct);
-            if (flushed.IsCanceled || flushed.IsCompleted) break;
+            if (flushed.IsCompleted)
+            {
+                // The client has gone (its connection's output ended). Said outright, so Kestrel
+                // does not also report the bytes never sent as the application's short body, an
+                // error in the log for what is only a client that left.
+                response.HttpContext.Abort();
+                break;
+            }
+            if (flushed.IsCanceled) break;
         }
     }
 }
