@@ -42,6 +42,15 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             await authenticator.AuthenticateAsync(request);
             await route.Handler(request);
         }
+        catch (S3Exception e) when (context.Response.HasStarted)
+        {
+            // An S3 error after the headers went out (a later chunk the remote refused): no error
+            // document can follow the bytes already sent, and returning would let Kestrel report
+            // the short body as our error. A cut connection, as for a body that fails to read.
+            logger.LogWarning("Body of {Method} {Path} failed after its headers were sent: the connection is cut ({Code}: {Message}) ({RequestId})",
+                context.Request.Method, context.Request.Path, e.Error.Code, e.Message, requestId);
+            context.Abort();
+        }
         catch (S3Exception e)
         {
             await S3ErrorWriter.WriteAsync(context, e, requestId);
