@@ -11,10 +11,15 @@ namespace S3Overlay.Tests.Infrastructure;
 public sealed partial class ProxyProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private ProxyProcess(Process process, string url)
+    /// <summary>The last lines the process wrote (warnings and errors: why a request failed), credential notices left out.</summary>
+    public string RecentOutput => string.Join(Environment.NewLine, _output.Where(l => !l.Contains("No credentials", StringComparison.Ordinal)).TakeLast(30));
+
+    private ProxyProcess(Process process, string url, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
+        _output = output;
         Url = url;
     }
 
@@ -47,7 +52,7 @@ public sealed partial class ProxyProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            return new ProxyProcess(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(60)));
+            return new ProxyProcess(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(60)), output);
         }
         catch
         {

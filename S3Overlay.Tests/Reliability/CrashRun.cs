@@ -116,7 +116,7 @@ public sealed class CrashRun
             await proxy.KillAsync();
             stop.Cancel();
             foreach (var error in await Task.WhenAll(work))
-                if (error is not null) Problems.Add($"seed {seed}, before kill {round + 1}: {error}");
+                if (error is not null) Problems.Add($"seed {seed}, before kill {round + 1}: {error}; the proxy wrote:{Environment.NewLine}{proxy.RecentOutput}");
         }
 
         // Only the cache can answer now: whatever it kept of the remote objects must be right.
