@@ -160,12 +160,17 @@ public sealed partial class FileSystemObjectStore
     private static bool TryMoveTo(TempBody temp, string root, string path, bool flush)
     {
         var parent = Path.GetDirectoryName(path)!;
+        // A delete of another key prunes the folders it emptied, so one of ours may go at any step
+        // (.NET's mkdir finds a parent, then fails below it; the rename finds no folder): whatever
+        // fails with no file or folder of another key in the way is tried again. Not for long.
+        const int attempts = 5;
         for (var attempt = 1; ; attempt++)
         {
             if (parent.Length > root.Length)
             {
                 try { Directory.CreateDirectory(parent); }
-                catch (IOException) { return false; } // a file where a folder must be
+                catch (IOException) when (HasFileAbove(root, path)) { return false; }
+                catch (IOException) when (attempt < attempts) { continue; }
             }
             if (Directory.Exists(path)) return false;
             try
@@ -174,9 +179,8 @@ public sealed partial class FileSystemObjectStore
                 if (flush) StoreFiles.FlushFolder(parent);
                 return true;
             }
-            // A delete of the folder's last other object may prune the folder between mkdir and rename.
-            catch (DirectoryNotFoundException) when (attempt < 3) { }
             catch (IOException) when (Directory.Exists(path) || HasFileAbove(root, path)) { return false; }
+            catch (IOException) when (attempt < attempts && File.Exists(temp.Path)) { }
         }
     }
 
