@@ -127,7 +127,7 @@ public class S3StoreFailureTests
         using var store = StoreFor(server.Url);
 
         await using var content = await store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole, CancellationToken.None);
-        var e = await Assert.ThrowsAsync<IOException>(async () => await content.Body.CopyToAsync(Stream.Null));
+        var e = await Assert.ThrowsAsync<CorruptBodyException>(async () => await content.Body.CopyToAsync(Stream.Null));
         Assert.Contains("integrity check", e.Message);
     }
 }

@@ -215,9 +215,12 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
         {
             return [];
         }
-        catch (JsonException e)
+        // Not JSON, or torn by a store that writes in place: never readable again, so this
+        // proxy's view is written over it at the next flush (other proxies merge theirs after).
+        catch (Exception e) when (e is JsonException or CorruptBodyException)
         {
-            logger.LogWarning(e, "The cache index is unreadable; it is rebuilt from what is filled from now on");
+            logger.LogWarning(e, "The cache index is unreadable; it is written anew from what this proxy knows");
+            Volatile.Write(ref _dirty, true);
             return [];
         }
     }

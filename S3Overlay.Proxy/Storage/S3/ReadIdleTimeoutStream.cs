@@ -7,8 +7,8 @@ namespace S3Overlay.Storage.S3;
 /// A response body that fails with an <see cref="IOException"/> when the server sends nothing for
 /// <paramref name="idle"/>: a stalled server must not hold a client (or a fill) forever, and
 /// HttpClient's own timeout ends once the headers are in. A body that fails its integrity check
-/// (<see cref="RemoteBody"/>: torn or changed under the read) fails with an <see cref="IOException"/>
-/// too, as every body from the seam does. Owns the inner stream.
+/// (<see cref="RemoteBody"/>: torn or changed under the read) fails with a
+/// <see cref="CorruptBodyException"/>, an <see cref="IOException"/> as every body from the seam fails with. Owns the inner stream.
 /// </summary>
 internal sealed class ReadIdleTimeoutStream(Stream inner, TimeSpan idle, string server) : PayloadStream
 {
@@ -33,7 +33,7 @@ internal sealed class ReadIdleTimeoutStream(Stream inner, TimeSpan idle, string 
         }
         catch (Exception e) when (e is S3Exception or Amazon.Runtime.AmazonClientException)
         {
-            throw new IOException($"The body from the {server} failed its integrity check: {e.Message}", e);
+            throw new CorruptBodyException($"The body from the {server} failed its integrity check: {e.Message}", e);
         }
     }
 
