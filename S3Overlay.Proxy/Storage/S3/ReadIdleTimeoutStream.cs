@@ -8,7 +8,8 @@ namespace S3Overlay.Storage.S3;
 /// <paramref name="idle"/>: a stalled server must not hold a client (or a fill) forever, and
 /// HttpClient's own timeout ends once the headers are in. A body that fails its integrity check
 /// (<see cref="RemoteBody"/>: torn or changed under the read) fails with a
-/// <see cref="CorruptBodyException"/>, an <see cref="IOException"/> as every body from the seam fails with. Owns the inner stream.
+/// <see cref="CorruptBodyException"/>, an <see cref="IOException"/> as every failing body from the
+/// seam is. Owns the inner stream.
 /// </summary>
 internal sealed class ReadIdleTimeoutStream(Stream inner, TimeSpan idle, string server) : PayloadStream
 {
