@@ -33,8 +33,13 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
         var stored = await env.LocalStore.HeadObjectAsync(cacheBucket, CacheIndex.RecordKey, ReadConditions.None, CancellationToken.None);
 
         var local = await servers.LocalS3Async();
-        await CutOffPutAsync(local.Url, cacheBucket, CacheIndex.RecordKey, length: stored.Size * 2, sent: stored.Size / 2);
-        await Polling.EventuallyAsync(async () => await TryReadIndexAsync(env.LocalStore, cacheBucket) is null, "s3rver holds the torn record");
+        var sent = stored.Size / 2;
+        // s3rver's length is its file's: once it says the part sent, that part is written (a read
+        // before then races s3rver's own writes). Then the writer dies.
+        using (await StartPutAsync(local.Url, cacheBucket, CacheIndex.RecordKey, length: stored.Size * 2, sent))
+            await Polling.EventuallyAsync(async () => (await env.LocalStore.HeadObjectAsync(cacheBucket, CacheIndex.RecordKey, ReadConditions.None, CancellationToken.None)).Size == sent,
+                "s3rver wrote the part it got over the record");
+        Assert.Null(await TryReadIndexAsync(env.LocalStore, cacheBucket));
 
         await env.RestartAsync();
         await env.Parts.Reconciler.Done.WaitAsync(TimeSpan.FromSeconds(30));
@@ -58,10 +63,11 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
     }
 
     /// <summary>
-    /// A PUT that promises <paramref name="length"/> bytes and whose writer dies after
-    /// <paramref name="sent"/>: its socket is reset, as the kernel resets a killed process's.
+    /// A PUT that promises <paramref name="length"/> bytes and sends <paramref name="sent"/>; the
+    /// writer dies when the socket returned is disposed: it is reset, as the kernel resets a
+    /// killed process's.
     /// </summary>
-    private static async Task CutOffPutAsync(string server, string bucket, string key, long length, long sent)
+    private static async Task<Socket> StartPutAsync(string server, string bucket, string key, long length, long sent)
     {
         var uri = new Uri($"{server}/{bucket}/{key}");
         var timestamp = DateTimeOffset.UtcNow.ToString(SigV4.TimestampFormat, CultureInfo.InvariantCulture);
@@ -74,10 +80,18 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
         var head = new StringBuilder($"PUT {uri.AbsolutePath} HTTP/1.1\r\n");
         foreach (var (name, value) in headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
         head.Append("Content-Length: ").Append(length).Append("\r\n\r\n");
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { LingerState = new LingerOption(true, 0) };
-        await socket.ConnectAsync(uri.Host, uri.Port);
-        await socket.SendAsync(Encoding.ASCII.GetBytes(head.ToString()));
-        await socket.SendAsync(Enumerable.Repeat((byte)' ', (int)sent).ToArray());
-        await Task.Delay(100); // let the server take the bytes in before the reset
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { LingerState = new LingerOption(true, 0) };
+        try
+        {
+            await socket.ConnectAsync(uri.Host, uri.Port);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(head.ToString()));
+            await socket.SendAsync(Enumerable.Repeat((byte)' ', (int)sent).ToArray());
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 }
