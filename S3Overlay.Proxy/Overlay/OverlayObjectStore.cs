@@ -101,7 +101,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
 
         await RefuseWhitedOutAsync(bucket, key, ct);
         if (local is null && await parts.Records.CurrentManifestAsync(bucket, key, ct) is { } manifest)
-            return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, ct, recorded: true);
+            return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, recorded: true, ct);
         return await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, ct), ct);
     }
 
@@ -116,16 +116,16 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         // (a stale local copy already told us). A whole read learns it from the remote's answer.
         var remote = request.Range is null ? null : local?.Remote ?? await parts.Remote.HeadAsync(bucket, key, ct);
         if (remote is { Size: var size } && size > _settings.ChunkThreshold)
-            return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, ct);
+            return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, recorded: false, ct);
         // A whole fill that declines (the object is chunked) hands over its open answer: chunk 0 is read from it.
         var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info, ct);
-        return whole.Content ?? await ReadChunkedAsync(bucket, key, whole.Remote, request, whole.Declined, ct);
+        return whole.Content ?? await ReadChunkedAsync(bucket, key, whole.Remote, request, whole.Declined, recorded: false, ct);
     }
 
     /// <summary>A chunked read; when the remote turns out to hold a new generation before any byte is served, it starts over once with it.</summary>
     /// <param name="wholeAnswer">An open whole answer that described <paramref name="described"/>, owned from here on (see <see cref="ChunkedReads.ReadAsync"/>).</param>
     /// <param name="recorded">Whether <paramref name="described"/> is the stored manifest's.</param>
-    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, CancellationToken ct, bool recorded = false)
+    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, bool recorded, CancellationToken ct)
     {
         try
         {

@@ -67,8 +67,7 @@ public sealed partial class FileSystemObjectStore
         write.Durability != Durability.Unflushed || _options.BootId is not null ? write : write with { Durability = Durability.Flushed };
 
     private Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, ObjectWrite write, CancellationToken ct) =>
-        CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct, write,
-            write.Durability, write.Durability != Durability.Unflushed ? null : new Unflushed(_options.BootId!, Convert.ToHexStringLower(temp.Md5.Length > 0 ? temp.Md5 : PlainETag.Md5Of(write.ETag)!)));
+        CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct, write, write.Durability);
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {
@@ -96,10 +95,13 @@ public sealed partial class FileSystemObjectStore
     /// </summary>
     private async Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, string etag, DateTimeOffset? lastModified,
         ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct, ObjectWrite? condition = null,
-        Durability durability = Durability.Flushed, Unflushed? unflushed = null)
+        Durability durability = Durability.Flushed)
     {
         var files = FilesOf(bucket, key);
         var sidecarPath = _layout.SidecarPath(bucket, key);
+        // An unflushed body's MD5 is the one computed as it was written, else its plain ETag's (TempBody computes it when there is none).
+        var unflushed = durability != Durability.Unflushed ? null
+            : new Unflushed(_options.BootId!, Convert.ToHexStringLower(temp.Md5.Length > 0 ? temp.Md5 : PlainETag.Md5Of(etag)!));
         var sidecar = ObjectSidecar.For(key, temp.Version, etag, lastModified ?? _clock.GetUtcNow(), metadata, checksums) with { Unflushed = unflushed };
         using (await _locks.AcquireAsync(bucket, key, CancellationToken.None))
         {
