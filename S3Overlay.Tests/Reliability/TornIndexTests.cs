@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Auth;
 using S3Overlay.Storage;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
+using S3Overlay.Tests.Reliability.Fuzz;
 
 namespace S3Overlay.Tests.Reliability;
 
@@ -69,23 +69,18 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
     /// </summary>
     private static async Task<Socket> StartPutAsync(string server, string bucket, string key, long length, long sent)
     {
-        var uri = new Uri($"{server}/{bucket}/{key}");
-        var timestamp = DateTimeOffset.UtcNow.ToString(SigV4.TimestampFormat, CultureInfo.InvariantCulture);
-        var headers = new List<(string Name, string Value)>
+        var request = new RawRequest("PUT", $"/{bucket}/{key}")
         {
-            ("host", uri.Authority), ("x-amz-date", timestamp), ("x-amz-content-sha256", SigV4.UnsignedPayload),
-        };
-        headers.Add(("Authorization", RequestSigner.Authorization("PUT", uri.AbsolutePath, headers, SigV4.UnsignedPayload, timestamp,
-            S3rverProcess.AccessKey, S3rverProcess.SecretKey)));
-        var head = new StringBuilder($"PUT {uri.AbsolutePath} HTTP/1.1\r\n");
-        foreach (var (name, value) in headers) head.Append(name).Append(": ").Append(value).Append("\r\n");
-        head.Append("Content-Length: ").Append(length).Append("\r\n\r\n");
+            AccessKey = S3rverProcess.AccessKey, SecretKey = S3rverProcess.SecretKey,
+            ContentLength = length.ToString(CultureInfo.InvariantCulture),
+            Body = Enumerable.Repeat((byte)' ', (int)sent).ToArray(),
+        }.Header("x-amz-content-sha256", SigV4.UnsignedPayload);
+        var uri = new Uri(server);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { LingerState = new LingerOption(true, 0) };
         try
         {
             await socket.ConnectAsync(uri.Host, uri.Port);
-            await socket.SendAsync(Encoding.ASCII.GetBytes(head.ToString()));
-            await socket.SendAsync(Enumerable.Repeat((byte)' ', (int)sent).ToArray());
+            await socket.SendAsync(request.Encode(uri.Authority));
             return socket;
         }
         catch

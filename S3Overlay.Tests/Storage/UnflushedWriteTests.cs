@@ -7,7 +7,7 @@ using S3Overlay.Storage.FileSystem;
 namespace S3Overlay.Tests.Storage;
 
 /// <summary>
-/// Writes that are not <see cref="ObjectWrite.Durability"/> (the overlay's fills) are committed
+/// Writes asking for <see cref="Durability.Unflushed"/> (the overlay's fills) are committed
 /// without waiting for the disk. A power cut is simulated as the next boot (another boot id)
 /// finding the body torn: it must never be served, and a whole one must be served as before.
 /// </summary>

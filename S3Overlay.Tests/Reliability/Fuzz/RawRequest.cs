@@ -18,6 +18,9 @@ public sealed class RawRequest(string method, string target)
     public string? ContentLength { get; set; }
     /// <summary>Signs with SigV4 (after the other headers are set) unless false.</summary>
     public bool Signed { get; set; } = true;
+    /// <summary>The key pair it is signed with: the proxy's unless told (another server's).</summary>
+    public string AccessKey { get; init; } = ProxyServer.AccessKey;
+    public string SecretKey { get; init; } = ProxyServer.SecretKey;
     /// <summary>What made this request, for the failure report.</summary>
     public string Description { get; set; } = "";
 
@@ -38,7 +41,7 @@ public sealed class RawRequest(string method, string target)
             if (!headers.Any(h => h.Name.Equals("x-amz-date", StringComparison.OrdinalIgnoreCase)))
                 headers.Add(("x-amz-date", timestamp));
             var payload = headers.First(h => h.Name.Equals("x-amz-content-sha256", StringComparison.OrdinalIgnoreCase)).Value;
-            headers.Add(("Authorization", RequestSigner.Authorization(Method, Target, headers, payload, timestamp)));
+            headers.Add(("Authorization", RequestSigner.Authorization(Method, Target, headers, payload, timestamp, AccessKey, SecretKey)));
         }
         var text = new StringBuilder($"{Method} {Target} HTTP/1.1\r\n");
         foreach (var (name, value) in headers) text.Append(name).Append(": ").Append(value).Append("\r\n");
