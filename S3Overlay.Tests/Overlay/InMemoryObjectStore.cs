@@ -48,12 +48,23 @@ internal sealed class InMemoryObjectStore : IObjectStore
 
     public Task DeleteBucketAsync(string bucket, CancellationToken ct) { _buckets.TryRemove(bucket, out _); return Task.CompletedTask; }
 
-    public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
+    /// <summary>Runs after a HEAD has found its answer and before it is given (a lookup a write overtakes).</summary>
+    public Func<string, Task>? HeadAnswering;
+
+    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
     {
         Interlocked.Increment(ref Heads);
-        var (info, _) = Find(bucket, key);
+        var answer = FindOrMiss(bucket, key);
+        if (HeadAnswering is { } hook) await hook(key);
+        var (info, _) = await answer; // a miss throws here, after the hook
         conditions.Evaluate(info);
-        return Task.FromResult(info);
+        return info;
+    }
+
+    private Task<(ObjectInfo, byte[])> FindOrMiss(string bucket, string key)
+    {
+        try { return Task.FromResult(Find(bucket, key)); }
+        catch (Exception e) { return Task.FromException<(ObjectInfo, byte[])>(e); }
     }
 
     public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)

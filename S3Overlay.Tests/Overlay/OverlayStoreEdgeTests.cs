@@ -101,6 +101,45 @@ public class OverlayStoreEdgeTests
         Assert.Equal(1, _remote.Gets);
     }
 
+    /// <summary>
+    /// A read found the chunk missing while another read's fill of it was in flight, and that fill
+    /// stored it and ended before the look was answered: the read started the fill again, and
+    /// the chunk was stored and counted twice (a fresh-clone crash run over s3rver: the index
+    /// counted 7 chunks of a 6-chunk object). A fill in flight is looked for first, as every other
+    /// reader of chunks does.
+    /// </summary>
+    [Fact]
+    public async Task A_chunk_whose_fill_ends_while_a_read_looks_for_it_is_neither_fetched_nor_counted_twice()
+    {
+        var body = Bytes((int)(6 * ChunkSize + 123), 9);
+        _remote.Put("origin", "big", body);
+        var etag = (await _remote.HeadObjectAsync("origin", "big", ReadConditions.None, default)).ETag;
+        var chunkKey = S3Overlay.Overlay.CacheKeys.Chunk("origin", "big", etag, ChunkSize, 6);
+        var parts = Parts();
+        var overlay = new OverlayObjectStore(parts);
+        var lastChunk = new ObjectReadRequest(new ByteRange(6 * ChunkSize, 6 * ChunkSize + 99), ReadConditions.None);
+        var expected = body[(int)(6 * ChunkSize)..(int)(6 * ChunkSize + 100)];
+        var looks = 0;
+        _local.HeadAnswering = async key =>
+        {
+            // Any look after the first is answered only once the first read's fill has stored the chunk and ended.
+            if (key == chunkKey && Interlocked.Increment(ref looks) > 1)
+                await parts.Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+        };
+        _remote.GetDelay = TimeSpan.FromMilliseconds(300); // the first read's fill stays in flight a while
+
+        var first = overlay.GetObjectAsync("data", "big", lastChunk, default);
+        await EventuallyAsync(() => parts.Chunks.InFlight == 1, "the first read's fill of the chunk is in flight");
+        var second = overlay.GetObjectAsync("data", "big", lastChunk, default);
+        Assert.Equal(expected, await ReadAll(await first));
+        Assert.Equal(expected, await ReadAll(await second));
+        await parts.Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(123, _remote.BytesServed);
+        var counted = parts.Cache.Find(new S3Overlay.Overlay.Eviction.CacheEntryId(S3Overlay.Overlay.Eviction.CacheEntryKind.Chunks, "origin", "big"));
+        Assert.Equal((1, 123L), (counted!.Chunks, counted.Size));
+    }
+
     [Fact]
     public async Task A_range_of_a_chunked_object_fetches_only_its_chunk_and_is_then_served_locally()
     {

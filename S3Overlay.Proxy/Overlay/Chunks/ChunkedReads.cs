@@ -96,6 +96,13 @@ public sealed class ChunkedReads(
         var foundStored = false;
         for (var index = first; index <= last; index++)
         {
+            // A fill in flight first, then the cache (as OpenChunkAsync): the other way round, a
+            // fill that ends between the two is started again, and its chunk stored and counted twice.
+            if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
+            {
+                inFlight.Leave(); // joined: proves nothing of this generation
+                continue;
+            }
             if (await HasChunkAsync(chunked, index, ct))
             {
                 foundStored = true;
