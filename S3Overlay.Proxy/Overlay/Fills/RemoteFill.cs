@@ -169,7 +169,7 @@ public sealed class RemoteFill
             int read;
             while ((read = await content.Body.ReadAsync(buffer, ct)) > 0)
             {
-                await _spill.AppendAsync(buffer.AsMemory(0, read), CancellationToken.None);
+                _spill.Append(buffer.AsSpan(0, read));
                 _metrics.RemoteBytesFetched.Add(read);
                 total += read;
             }
