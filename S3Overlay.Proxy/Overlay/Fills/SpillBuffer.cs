@@ -70,8 +70,8 @@ public sealed class SpillBuffer
     /// <remarks>
     /// Written synchronously, as the file store reads (RangeReadStream): .NET has no asynchronous
     /// file I/O on Linux, so WriteAsync queues the same pwrite into the page cache to the thread
-    /// pool and resumes from there, two thread hops per piece the remote sends (measured: a
-    /// 1 MiB fill's dozen pieces cost more in those hops than in the writes).
+    /// pool and resumes from there: two thread hops per piece the remote sends, a dozen pieces per
+    /// MiB, and a wake-up is dear on a virtual machine (bench/README.md, seventh session).
     /// </remarks>
     public void Append(ReadOnlySpan<byte> data)
     {
