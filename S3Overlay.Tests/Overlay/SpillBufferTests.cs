@@ -12,7 +12,11 @@ public sealed class SpillBufferTests : IDisposable
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("s3overlay-spill-");
     private readonly SpillBuffer _spill;
 
-    public SpillBufferTests() => _spill = new SpillBuffer(SpillBuffer.NewPath(_folder.FullName));
+    public SpillBufferTests()
+    {
+        _spill = new SpillBuffer(SpillBuffer.NewPath(_folder.FullName));
+        _spill.Create();
+    }
 
     public void Dispose()
     {

@@ -115,7 +115,9 @@ public sealed class RemoteFill
             ObjectContent content;
             try
             {
-                content = await openRemote(cancel.Token);
+                var opening = openRemote(cancel.Token);
+                CreateSpill(opening, cancel);
+                content = await opening;
             }
             catch (Exception e)
             {
@@ -150,6 +152,28 @@ public sealed class RemoteFill
             span?.Dispose();
             _spill.Release();
             End();
+        }
+    }
+
+    /// <summary>
+    /// Makes the spill file while the remote answers (see <see cref="SpillBuffer.Create"/>). If
+    /// it cannot be made, the request is cancelled and whatever answer still comes is let go.
+    /// </summary>
+    private void CreateSpill(Task<ObjectContent> opening, CancellationTokenSource cancel)
+    {
+        try
+        {
+            _spill.Create();
+        }
+        catch
+        {
+            cancel.Cancel();
+            opening.ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully) t.Result.Body.Dispose();
+                else _ = t.Exception; // observed: the spill's failure is the one reported
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
         }
     }
 
