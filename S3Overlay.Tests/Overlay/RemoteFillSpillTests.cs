@@ -7,7 +7,7 @@ using static S3Overlay.Tests.Infrastructure.Polling;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
-/// A new file cost this disk 0.6–0.9 ms, about a fifth of a cold first byte: a fill makes its
+/// A new file cost this disk 0.6–0.9 ms on a cold GET's way to its first byte: a fill makes its
 /// spill file once its remote request is on its way, while the remote answers.
 /// </summary>
 public sealed class RemoteFillSpillTests : IDisposable
