@@ -3,9 +3,10 @@ using S3Overlay.Overlay;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
-/// A fill's body passes through its spill file piece by piece (a dozen pieces per MiB), and each
-/// thread hop per piece cost a cold 1 MiB fill more than the file I/O itself: bytes are written and
-/// read on the caller's thread, and a reader waiting for bytes resumes on the writer's.
+/// A fill's body passes through its spill file piece by piece (a dozen pieces per MiB), and a
+/// thread hop per piece is a wake-up each, dear on this VM (bench/README.md, seventh session):
+/// bytes are written and read on the caller's thread, and a reader waiting for bytes resumes on
+/// the writer's.
 /// </summary>
 public sealed class SpillBufferTests : IDisposable
 {
