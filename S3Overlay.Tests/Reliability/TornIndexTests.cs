@@ -44,8 +44,18 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
         await env.RestartAsync();
         await env.Parts.Reconciler.Done.WaitAsync(TimeSpan.FromSeconds(30));
         var index = await TryReadIndexAsync(env.LocalStore, cacheBucket);
-        Assert.NotNull(index);
+        // Seen once in ten fresh-clone runs of the full suite, never alone (32 runs, 20 of them
+        // under load): what the record is then tells a write that never came (the torn part's
+        // size and the old ETag) from one whose ETag was changed behind it (the new size).
+        Assert.True(index is not null, await DescribeAsync(env.LocalStore, cacheBucket, stored, sent));
         Assert.Contains(index, e => e.Kind == CacheEntryKind.Object && e.Key == "filled.bin" && e.Size == 5_000);
+    }
+
+    private static async Task<string> DescribeAsync(IObjectStore store, string bucket, ObjectInfo before, long sent)
+    {
+        var now = await store.HeadObjectAsync(bucket, CacheIndex.RecordKey, ReadConditions.None, CancellationToken.None);
+        return $"The index is still unreadable after the restarted proxy's reconcile: stored now {now.Size} bytes, ETag {now.ETag}, " +
+               $"last modified {now.LastModified:O}; before the cut {before.Size} bytes, ETag {before.ETag}; the cut part {sent} bytes.";
     }
 
     /// <summary>The record as a reader finds it; null when its body is not what its ETag says (torn).</summary>
