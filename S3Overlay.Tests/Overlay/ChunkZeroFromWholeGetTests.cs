@@ -132,13 +132,13 @@ public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassF
     }
 
     /// <summary>A fill whose remote answer was declined and is over, with one reader still holding a share.</summary>
-    private static async Task<(RemoteFill Fill, DisposalTracked Body)> DeclinedFillAsync()
+    private static async Task<(RemoteFill Fill, DisposalTrackedStream Body)> DeclinedFillAsync()
     {
         var spill = Path.Combine(Path.GetTempPath(), $"chunk0-{Guid.NewGuid():N}.tmp");
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         var fill = new RemoteFill(spill, new OverlayMetrics(meters));
         Assert.True(fill.TryJoin());
-        var body = new DisposalTracked();
+        var body = new DisposalTrackedStream(10);
         var info = new ObjectInfo("k", 10, "\"e\"", DateTimeOffset.UnixEpoch, ObjectMetadata.Empty);
         Assert.True(fill.Start(new BackgroundWork(NullLogger<BackgroundWork>.Instance),
             openRemote: _ => Task.FromResult(new ObjectContent(info, body, null)),
@@ -147,16 +147,5 @@ public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassF
         Assert.True(fill.Declined);
         await fill.Finished.WaitAsync(TimeSpan.FromSeconds(30));
         return (fill, body);
-    }
-
-    private sealed class DisposalTracked() : MemoryStream(new byte[10])
-    {
-        public bool Disposed { get; private set; }
-
-        protected override void Dispose(bool disposing)
-        {
-            Disposed = true;
-            base.Dispose(disposing);
-        }
     }
 }

@@ -56,7 +56,7 @@ public sealed class RemoteFillSpillTests : IDisposable
     {
         var fill = new RemoteFill(Path.Combine(_folder.FullName, "no-such-folder", "spill.tmp"), OverlayMetrics.Standalone());
         var answer = new TaskCompletionSource<ObjectContent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var body = new DisposalTracked();
+        var body = new DisposalTrackedStream(3);
         Assert.True(fill.Start(_work, openRemote: _ => answer.Task,
             accept: _ => true, store: null, mapError: e => e, NullLogger.Instance, span: null));
 
@@ -65,16 +65,5 @@ public sealed class RemoteFillSpillTests : IDisposable
         answer.SetResult(new ObjectContent(_info, body, null)); // the remote answers after all
         await EventuallyAsync(() => body.Disposed, "the late answer is disposed");
         Assert.False(fill.TryJoin());
-    }
-
-    private sealed class DisposalTracked() : MemoryStream(new byte[3])
-    {
-        public bool Disposed { get; private set; }
-
-        protected override void Dispose(bool disposing)
-        {
-            Disposed = true;
-            base.Dispose(disposing);
-        }
     }
 }
