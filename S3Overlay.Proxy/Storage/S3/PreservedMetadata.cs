@@ -57,15 +57,14 @@ internal static class PreservedMetadata
 
     /// <summary>The object as the seam describes it, preserved values winning over the server's.</summary>
     public static ObjectInfo Read(string key, long size, string serverETag, DateTime? serverLastModified,
-        HeadersCollection headers, MetadataCollection metadata, string? expires)
+        ContentHeaders headers, IEnumerable<KeyValuePair<string, string>> metadata, string? expires)
     {
         var user = new Dictionary<string, string>(StringComparer.Ordinal);
         var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
         string? etag = null, expiresKept = null, acl = null;
         DateTimeOffset? lastModified = null;
-        foreach (var rawName in metadata.Keys)
+        foreach (var (rawName, value) in metadata)
         {
-            var value = metadata[rawName];
             var name = (rawName.StartsWith(UserPrefix, StringComparison.OrdinalIgnoreCase) ? rawName[UserPrefix.Length..] : rawName).ToLowerInvariant();
             if (!name.StartsWith(ReservedPrefix, StringComparison.Ordinal)) user[name] = value;
             else if (name == ETagKey) etag = value;

@@ -7,7 +7,7 @@ namespace S3Overlay.Storage.S3;
 /// <summary>Builds the AWSSDK.S3 client of an <see cref="S3ObjectStore"/> with the settings third-party servers need.</summary>
 internal static class S3ClientFactory
 {
-    public static AmazonS3Client Create(S3StoreOptions options)
+    public static AmazonS3Client Create(S3StoreOptions options, StreamingHttpClientFactory http)
     {
         var config = new AmazonS3Config
         {
@@ -19,7 +19,7 @@ internal static class S3ClientFactory
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             // One retry layer: the SDK retries a failed request once; nothing above it retries again.
             MaxErrorRetry = 1,
-            HttpClientFactory = new StreamingHttpClientFactory(options.Endpoint, options.ConnectTimeout),
+            HttpClientFactory = http,
             AuthenticationRegion = options.Region,
         };
         if (options.Endpoint is { } endpoint)

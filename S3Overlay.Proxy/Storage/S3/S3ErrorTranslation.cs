@@ -28,7 +28,9 @@ internal static class S3ErrorTranslation
         if (e is S3Exception) return e;
         if (timedOut && e is OperationCanceledException)
             return Unreachable(store, $"no answer within {store.RequestTimeout.TotalSeconds:0} s", e);
-        if (e is AmazonS3Exception { StatusCode: not 0 } answer) return FromAnswer(answer, store, bucket, key);
+        if (e is RemoteAnswerException direct) return FromAnswer((int)direct.Status, direct.Code, direct.ServerMessage, () => direct.ActualObjectSize, direct, store, bucket, key);
+        if (e is AmazonS3Exception { StatusCode: not 0 } answer)
+            return FromAnswer((int)answer.StatusCode, answer.ErrorCode, answer.Message, () => ActualObjectSize(answer), answer, store, bucket, key);
         if (IsNetworkFailure(e)) return Unreachable(store, Innermost(e).Message, e);
         if (e is AmazonServiceException { StatusCode: not 0 } service)
             return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} answered {(int)service.StatusCode} {service.ErrorCode}."), bucket, e);
@@ -38,25 +40,26 @@ internal static class S3ErrorTranslation
         return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} sent an answer that could not be read: {e.Message}"), key ?? bucket, e);
     }
 
-    private static Exception FromAnswer(AmazonS3Exception e, S3StoreOptions store, string? bucket, string? key)
+    /// <param name="actualObjectSize">The size an InvalidRange answer gives, if it gives one.</param>
+    private static Exception FromAnswer(int status, string? errorCode, string? message, Func<long?> actualObjectSize, Exception e,
+        S3StoreOptions store, string? bucket, string? key)
     {
-        var status = (int)e.StatusCode;
-        switch (e.ErrorCode)
+        switch (errorCode)
         {
             case "NoSuchKey": return S3Exception.NoSuchKey(key ?? "");
             case "NoSuchBucket": return S3Exception.NoSuchBucket(bucket ?? "");
             case "InvalidRange":
-                return ActualObjectSize(e) is { } size ? S3Exception.InvalidRange(size) : new S3Exception(S3Error.InvalidRange, key, e);
+                return actualObjectSize() is { } size ? S3Exception.InvalidRange(size) : new S3Exception(S3Error.InvalidRange, key, e);
         }
-        if (e.ErrorCode is { } code && SameCode.TryGetValue(code, out var known))
-            return new S3Exception(known.WithMessage(string.IsNullOrEmpty(e.Message) ? known.Message : e.Message), key ?? bucket, e);
+        if (errorCode is { } code && SameCode.TryGetValue(code, out var known))
+            return new S3Exception(known.WithMessage(string.IsNullOrEmpty(message) ? known.Message : message), key ?? bucket, e);
         // Answers without a body (HEAD) carry only their status.
         if (status == 404) return key is null ? S3Exception.NoSuchBucket(bucket ?? "") : S3Exception.NoSuchKey(key);
         if (status == 304) return new S3Exception(S3Error.NotModified, key, e);
         if (status == 412) return new S3Exception(S3Error.PreconditionFailed, key, e);
         if (status == 416) return new S3Exception(S3Error.InvalidRange, key, e);
-        if (status == 503) return Unreachable(store, $"it answered 503 {e.ErrorCode}", e);
-        return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} answered {status} {e.ErrorCode}."), key ?? bucket, e);
+        if (status == 503) return Unreachable(store, $"it answered 503 {errorCode}", e);
+        return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} answered {status} {errorCode}."), key ?? bucket, e);
     }
 
     public static S3Exception Unreachable(S3StoreOptions store, string reason, Exception? inner) =>

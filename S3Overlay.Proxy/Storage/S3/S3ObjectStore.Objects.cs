@@ -2,7 +2,6 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.S3.Errors;
 using S3Overlay.Streams;
-using SdkByteRange = Amazon.S3.Model.ByteRange;
 
 namespace S3Overlay.Storage.S3;
 
@@ -25,12 +24,11 @@ public sealed partial class S3ObjectStore
     /// <param name="rangeHeader">What to ask the server for; the answer is cut to <see cref="ObjectReadRequest.Range"/>.</param>
     private async Task<ObjectContent> OpenAsync(string bucket, string key, ObjectReadRequest request, string? rangeHeader, CancellationToken ct)
     {
-        var get = new GetObjectRequest { BucketName = bucket, Key = key };
-        if (rangeHeader is not null) get.ByteRange = new SdkByteRange(rangeHeader);
-        GetObjectResponse response;
+        ObjectAnswer answer;
+        IDisposable response;
         try
         {
-            response = await CallAsync(bucket, key, t => _client.GetObjectAsync(get, t), ct);
+            (answer, response) = await CallAsync(bucket, key, t => GetAsync(bucket, key, rangeHeader, t), ct);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code)
         {
@@ -41,13 +39,13 @@ public sealed partial class S3ObjectStore
         ResolvedRange? retry = null;
         try
         {
-            var received = RemoteBody.Of(response, whole: rangeHeader is null);
+            var received = RemoteBody.Of(answer, whole: rangeHeader is null);
             var body = new ReadIdleTimeoutStream(received, Options.ReadIdleTimeout, Options.Describe());
-            var answered = ContentRange.Parse(response.ContentRange);
-            var size = answered?.TotalSize ?? response.ContentLength;
-            var info = PreservedMetadata.Read(key, size, response.ETag, response.LastModified, response.Headers, response.Metadata, response.ExpiresString);
+            var answered = ContentRange.Parse(answer.ContentRange);
+            var size = answered?.TotalSize ?? answer.ContentLength;
+            var info = answer.Describe(key, size);
             request.Conditions.Evaluate(info);
-            info = await WithTagsAsync(info, response.TagCount, bucket, ct);
+            info = await WithTagsAsync(info, answer.TagCount, bucket, ct);
             if (request.Range is not { } asked) return new ObjectContent(info, body, null) { Md5Checked = received is VerifyingStream };
             var range = asked.Resolve(size) ?? throw S3Exception.InvalidRange(size);
             var got = answered ?? new ResolvedRange(0, size, size);
@@ -66,6 +64,21 @@ public sealed partial class S3ObjectStore
         }
         response.Dispose();
         return await OpenAsync(bucket, key, request, $"bytes={retry.Value.Offset}-{retry.Value.Last}", ct);
+    }
+
+    /// <summary>A GET, sent directly (<see cref="DirectReads"/>); the response owns the answer's body.</summary>
+    private async Task<(ObjectAnswer, IDisposable)> GetAsync(string bucket, string key, string? rangeHeader, CancellationToken ct)
+    {
+        var response = await _direct.SendAsync(HttpMethod.Get, bucket, key, rangeHeader, ct);
+        try
+        {
+            return (ObjectAnswer.Of(response, await response.Content.ReadAsStreamAsync(ct)), response);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
     }
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
@@ -135,8 +148,12 @@ public sealed partial class S3ObjectStore
     {
         try
         {
-            var r = await CallAsync(bucket, key, t => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, t), ct);
-            return PreservedMetadata.Read(key, r.ContentLength, r.ETag, r.LastModified, r.Headers, r.Metadata, r.ExpiresString);
+            var answer = await CallAsync(bucket, key, async t =>
+            {
+                using var response = await _direct.SendAsync(HttpMethod.Head, bucket, key, null, t);
+                return ObjectAnswer.Of(response, null);
+            }, ct);
+            return answer.Describe(key, answer.ContentLength);
         }
         // A HEAD's 404 has no body to tell a missing key from a missing bucket.
         catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)

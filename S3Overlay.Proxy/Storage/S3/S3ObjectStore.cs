@@ -12,13 +12,16 @@ namespace S3Overlay.Storage.S3;
 public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 {
     private readonly AmazonS3Client _client;
+    private readonly DirectReads _direct;
     private readonly TimeProvider _clock;
 
     public S3ObjectStore(S3StoreOptions options, TimeProvider? clock = null)
     {
         Options = options;
-        _client = S3ClientFactory.Create(options);
         _clock = clock ?? TimeProvider.System;
+        var http = new StreamingHttpClientFactory(options.Endpoint, options.ConnectTimeout);
+        _client = S3ClientFactory.Create(options, http);
+        _direct = new DirectReads(options, http.Client);
     }
 
     public S3StoreOptions Options { get; }

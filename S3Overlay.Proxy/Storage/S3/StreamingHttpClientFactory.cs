@@ -25,8 +25,10 @@ internal sealed class StreamingHttpClientFactory(Uri? endpoint, TimeSpan connect
 
     // One client (one connection pool) per store; the SDK's own cache is keyed by config strings
     // and would hand one store's handler to another.
-    public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
-        LazyInitializer.EnsureInitialized(ref _client, Build);
+    public override HttpClient CreateHttpClient(IClientConfig clientConfig) => Client;
+
+    /// <summary>The store's one client, which its direct reads (<see cref="DirectReads"/>) share with the SDK.</summary>
+    public HttpClient Client => LazyInitializer.EnsureInitialized(ref _client, Build);
 
     private HttpClient Build() =>
         new(new PlainHttpHandler(_plainHttp, new SocketsHttpHandler

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+using S3Overlay.S3.Auth;
+
+namespace S3Overlay.Storage.S3;
+
+/// <summary>
+/// GET and HEAD of an object straight over HttpClient, signed with the project's own SigV4: the
+/// path a cold fill takes for every object. The SDK's pipeline (marshalling, endpoint rules,
+/// handlers, unmarshalling) cost a fill more CPU and time to its first byte than the request
+/// itself, and was most of what the JIT compiled on a fresh proxy's first thousand fills
+/// (bench/README.md, eighth session). Everything else still goes through the SDK.
+/// </summary>
+/// <remarks>
+/// Shares the SDK's HTTP client (one connection pool per store). Answers are what the SDK
+/// would have made of them: errors become <see cref="RemoteAnswerException"/>, which
+/// <see cref="S3ErrorTranslation"/> reads as it reads the SDK's, and a failed request is tried
+/// once more as the SDK's (MaxErrorRetry = 1) is.
+/// </remarks>
+internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
+{
+    private const string UserAgent = "s3-overlay";
+    private readonly SigningKeyCache _keys = new();
+    private readonly Uri _endpoint = options.Endpoint ?? new Uri($"https://s3.{options.Region}.amazonaws.com");
+
+    /// <summary>Sends a GET (or HEAD) of the object; the answer's headers are in, its body not yet read.</summary>
+    /// <returns>A 200 or 206 answer; anything else is thrown as a <see cref="RemoteAnswerException"/> (or the network's failure).</returns>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string bucket, string key, string? range, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                // Signed with the real time, as the SDK signs: a store's clock may be a test's.
+                response = await http.SendAsync(Sign(method, bucket, key, range, DateTimeOffset.UtcNow), HttpCompletionOption.ResponseHeadersRead, ct);
+            }
+            catch (HttpRequestException) when (attempt == 1 && !ct.IsCancellationRequested)
+            {
+                continue;
+            }
+            if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.PartialContent) return response;
+            using (response)
+            {
+                if (attempt > 1 || (int)response.StatusCode is not (500 or 502 or 503 or 504))
+                    throw await RemoteAnswerException.ReadAsync(response, ct);
+            }
+            await Task.Delay(Random.Shared.Next(20, 100), ct); // a server in trouble gets a moment
+        }
+    }
+
+    internal HttpRequestMessage Sign(HttpMethod method, string bucket, string key, string? range, DateTimeOffset now)
+    {
+        // Virtual-hosted unless asked otherwise, as the SDK addresses; path-style for a bucket
+        // name that cannot be a host label under TLS (dots), as the SDK falls back too.
+        var virtualHost = !options.PathStyle && !(bucket.Contains('.') && _endpoint.Scheme == Uri.UriSchemeHttps);
+        var path = (virtualHost ? "/" : "/" + bucket + "/") + SigV4.UriEncode(key, keepSlash: true);
+        var host = virtualHost ? bucket + "." + _endpoint.Authority : _endpoint.Authority;
+        // Sent as written: Uri would resolve "." and ".." segments, a different key (the SDK does).
+        var uri = new Uri($"{_endpoint.Scheme}://{host}{path}", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        var request = new HttpRequestMessage(method, uri) { Version = HttpVersion.Version11 };
+        request.Headers.Host = host;
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        if (range is not null) request.Headers.TryAddWithoutValidation("Range", range);
+        if (options is not { AccessKey: { } accessKey, SecretKey: { } secret }) return request; // anonymous: unsigned
+
+        var timestamp = now.ToString(SigV4.TimestampFormat, CultureInfo.InvariantCulture);
+        var date = timestamp[..8];
+        // The headers signed, in the canonical (sorted) order.
+        var signed = new List<(string Name, string Value)>(5) { ("host", host) };
+        if (range is not null) signed.Add(("range", range));
+        signed.Add(("x-amz-content-sha256", SigV4.EmptyPayloadSha256));
+        signed.Add(("x-amz-date", timestamp));
+        if (options.SessionToken is { } token) signed.Add(("x-amz-security-token", token));
+        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", SigV4.EmptyPayloadSha256);
+        request.Headers.TryAddWithoutValidation("x-amz-date", timestamp);
+        if (options.SessionToken is { } sessionToken) request.Headers.TryAddWithoutValidation("x-amz-security-token", sessionToken);
+
+        var names = string.Join(';', signed.Select(h => h.Name));
+        var scope = $"{date}/{options.Region}/s3/aws4_request";
+        var canonical = SigV4.CanonicalRequest(method.Method, path, "", signed, names, SigV4.EmptyPayloadSha256);
+        var signingKey = _keys.Get(accessKey, secret, date, options.Region, "s3");
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(SigV4.StringToSign(timestamp, scope, canonical))));
+        request.Headers.TryAddWithoutValidation("Authorization", $"{SigV4.Algorithm} Credential={accessKey}/{scope}, SignedHeaders={names}, Signature={signature}");
+        return request;
+    }
+}
+
+/// <summary>A server's answer other than 200/206 to a direct read: its status and, when it sent one, its S3 error.</summary>
+internal sealed class RemoteAnswerException(HttpStatusCode status, string? code, string? message, long? actualObjectSize)
+    : Exception(message ?? $"{(int)status} {code}")
+{
+    // An error document is a few hundred bytes; a server that sends more is not read further.
+    private const int MaxErrorBody = 64 * 1024;
+
+    public HttpStatusCode Status => status;
+    public string? Code => code;
+    public string? ServerMessage => message;
+    public long? ActualObjectSize => actualObjectSize;
+
+    public static async Task<RemoteAnswerException> ReadAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            var buffer = new byte[MaxErrorBody];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), ct)) > 0) length += read;
+            if (length > 0 && length < buffer.Length)
+            {
+                using var reader = XmlReader.Create(new MemoryStream(buffer, 0, length), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+                var error = XDocument.Load(reader).Root;
+                return new RemoteAnswerException(response.StatusCode, error?.Element("Code")?.Value, error?.Element("Message")?.Value,
+                    long.TryParse(error?.Element("ActualObjectSize")?.Value, CultureInfo.InvariantCulture, out var size) ? size : null);
+            }
+        }
+        catch (Exception e) when (e is XmlException or IOException or HttpRequestException)
+        {
+            // An answer without a readable error document says only its status.
+        }
+        return new RemoteAnswerException(response.StatusCode, null, null, null);
+    }
+}
