@@ -11,9 +11,9 @@ namespace S3Overlay.Storage.S3;
 /// <summary>
 /// GET and HEAD of an object straight over HttpClient, signed with the project's own SigV4: the
 /// path a cold fill takes for every object. The SDK's pipeline (marshalling, endpoint rules,
-/// handlers, unmarshalling) cost a fill more CPU and time to its first byte than the request
-/// itself, and was most of what the JIT compiled on a fresh proxy's first thousand fills
-/// (bench/README.md, eighth session). Everything else still goes through the SDK.
+/// handlers, unmarshalling) sat on every fill's first byte and CPU, and was much of what the JIT
+/// compiled on a fresh proxy (measured in bench/README.md, eighth session). Everything else
+/// still goes through the SDK.
 /// </summary>
 /// <remarks>
 /// Shares the SDK's HTTP client (one connection pool per store). Answers are what the SDK

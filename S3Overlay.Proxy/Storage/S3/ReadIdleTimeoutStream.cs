@@ -32,7 +32,7 @@ internal sealed class ReadIdleTimeoutStream(Stream inner, TimeSpan idle, string 
         {
             throw new IOException($"The {server} sent nothing for {idle.TotalSeconds:0} s.", e);
         }
-        catch (Exception e) when (e is S3Exception or Amazon.Runtime.AmazonClientException)
+        catch (S3Exception e)
         {
             throw new CorruptBodyException($"The body from the {server} failed its integrity check: {e.Message}", e);
         }
