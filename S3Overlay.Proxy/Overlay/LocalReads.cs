@@ -1,5 +1,4 @@
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 using static S3Overlay.Telemetry.OverlayTelemetry;
@@ -13,17 +12,10 @@ public sealed class LocalReads(IObjectStore local, CacheIndex cache, OverlayMetr
     /// <returns>The local object, or null when the local store does not hold it.</returns>
     public async Task<ObjectContent?> TryGetAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
     {
-        try
-        {
-            var content = await local.GetObjectAsync(bucket, key, request, ct);
-            cache.Touch(CacheEntryKind.Object, bucket, key);
-            metrics.CountRequest(Results.LocalHit);
-            var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
-            return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Local, span, metrics), content.Range);
-        }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
-        {
-            return null;
-        }
+        if (await local.TryGetObjectAsync(bucket, key, request, ct) is not { } content) return null;
+        cache.Touch(CacheEntryKind.Object, bucket, key);
+        metrics.CountRequest(Results.LocalHit);
+        var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
+        return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Local, span, metrics), content.Range);
     }
 }

@@ -1,3 +1,4 @@
+using S3Overlay.S3.Errors;
 namespace S3Overlay.Storage;
 
 /// <summary>
@@ -36,6 +37,36 @@ public interface IObjectStore
     /// against the object's size (InvalidRange when unsatisfiable). The caller disposes the result.
     /// </summary>
     Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct);
+
+    /// <summary>
+    /// <see cref="HeadObjectAsync"/> without conditions, but null where that throws a 404 (no such
+    /// key, no such bucket). The overlay asks this of nearly every key it fills (whiteouts), where
+    /// a miss is the rule: a store that can tell a miss without throwing one says so here.
+    /// </summary>
+    async Task<ObjectInfo?> FindObjectAsync(string bucket, string key, CancellationToken ct)
+    {
+        try
+        {
+            return await HeadObjectAsync(bucket, key, ReadConditions.None, ct);
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary><see cref="GetObjectAsync"/>, but null where that throws a 404 (see <see cref="FindObjectAsync"/>): the overlay's first look at every key.</summary>
+    async Task<ObjectContent?> TryGetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await GetObjectAsync(bucket, key, request, ct);
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// Writes an object from <paramref name="body"/>, streaming. The object becomes visible only

@@ -24,6 +24,38 @@ public sealed class FileSystemStoreTests : IDisposable
 
     public void Dispose() => _parent.Delete(recursive: true);
 
+    [Fact]
+    public async Task A_miss_is_told_without_throwing()
+    {
+        // The overlay asks this of nearly every key it fills (its own look, whiteouts, records):
+        // a miss that threw would cost more than the lookup itself.
+        await _store.CreateBucketAsync("b", None);
+        var key = "missing-" + Guid.NewGuid().ToString("N");
+        var missingBucket = "nb-" + Guid.NewGuid().ToString("N");
+        var thrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            // Only this test's misses count: other tests throw in parallel.
+            if (e.Exception is S3Exception { Resource: var r } && (r == key || r == missingBucket)) Interlocked.Increment(ref thrown);
+        }
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            Assert.Null(await _store.FindObjectAsync("b", key, None));
+            Assert.Null(await _store.TryGetObjectAsync("b", key, ObjectReadRequest.Whole, None));
+            Assert.Null(await _store.FindObjectAsync(missingBucket, key, None));
+            Assert.Null(await _store.TryGetObjectAsync(missingBucket, key, ObjectReadRequest.Whole, None));
+            Assert.Equal(0, thrown);
+            // The same through the throwing members: the counter sees misses that do throw.
+            await Assert.ThrowsAsync<S3Exception>(() => _store.HeadObjectAsync("b", key, ReadConditions.None, None));
+            Assert.True(thrown > 0);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+    }
+
     [Theory]
     [InlineData("../x")]
     [InlineData("../../x")]

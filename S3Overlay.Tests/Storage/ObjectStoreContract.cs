@@ -75,6 +75,26 @@ public abstract partial class ObjectStoreContract : IAsyncLifetime
     protected static string NewBucketName() => "contract-" + Guid.NewGuid().ToString("N")[..16];
 
     [Fact]
+    public async Task Find_and_try_get_say_null_for_a_missing_key_or_bucket_and_describe_what_is_there()
+    {
+        var data = RandomBytes(1000);
+        await PutAsync("found.bin", data);
+
+        Assert.Null(await Store.FindObjectAsync(Bucket, "missing.bin", None));
+        Assert.Null(await Store.FindObjectAsync(NewBucketName(), "found.bin", None));
+        Assert.Null(await Store.TryGetObjectAsync(Bucket, "missing.bin", ObjectReadRequest.Whole, None));
+        Assert.Null(await Store.TryGetObjectAsync(NewBucketName(), "found.bin", ObjectReadRequest.Whole, None));
+
+        var found = await Store.FindObjectAsync(Bucket, "found.bin", None);
+        Assert.Equal((data.Length, Md5ETag(data)), (found?.Size, found?.ETag));
+        await using var content = await Store.TryGetObjectAsync(Bucket, "found.bin", ObjectReadRequest.Whole, None);
+        Assert.NotNull(content);
+        Assert.Equal(data, await ReadAllAsync(content.Body));
+        // Other errors are still thrown: only a miss is null.
+        await Assert.ThrowsAsync<S3Exception>(() => Store.TryGetObjectAsync(Bucket, "found.bin", Ranged("bytes=5000-"), None));
+    }
+
+    [Fact]
     public async Task Bytes_and_metadata_round_trip()
     {
         var data = RandomBytes(100_000);

@@ -39,8 +39,8 @@ public sealed record FillRecord(
     {
         try
         {
-            await using var content = await local.GetObjectAsync(cacheBucket, CacheKeys.Manifest(remoteBucket, key), ObjectReadRequest.Whole, ct);
-            return await JsonSerializer.DeserializeAsync<FillRecord>(content.Body, Json, ct);
+            await using var content = await local.TryGetObjectAsync(cacheBucket, CacheKeys.Manifest(remoteBucket, key), ObjectReadRequest.Whole, ct);
+            return content is null ? null : await JsonSerializer.DeserializeAsync<FillRecord>(content.Body, Json, ct);
         }
         catch (S3.Errors.S3Exception e) when (e.Error.Status == 404 || e.Error.Code == S3.Errors.S3Error.RemoteError.Code)
         {

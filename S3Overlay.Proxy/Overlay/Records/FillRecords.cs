@@ -77,15 +77,7 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
     /// <summary>The local object, if any, and whether the remote has since replaced it (only asked once revalidation is due).</summary>
     public async Task<LocalCopy?> LocalCopyAsync(string bucket, string key, CancellationToken ct)
     {
-        ObjectInfo info;
-        try
-        {
-            info = await local.HeadObjectAsync(bucket, key, ReadConditions.None, ct);
-        }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
-        {
-            return null;
-        }
+        if (await local.FindObjectAsync(bucket, key, ct) is not { } info) return null;
         if (settings.RevalidateAfter is null || remote.BucketOf(bucket) is not { } remoteBucket) return new LocalCopy(info, false, null);
 
         // Only a copy that came from the remote is checked against it: its fill record names the

@@ -30,18 +30,9 @@ public sealed class WhiteoutIndex(IObjectStore local, string cacheBucket)
 
     private static string MarkerPrefix(string bucket, string prefix) => $"{Prefix}{bucket}/{prefix}";
 
-    public async Task<bool> ExistsAsync(string bucket, string key, CancellationToken ct)
-    {
-        try
-        {
-            await local.HeadObjectAsync(cacheBucket, MarkerOf(bucket, key), ReadConditions.None, ct);
-            return true;
-        }
-        catch (S3Exception e) when (e.Error.Status == 404)
-        {
-            return false; // no marker, or not even a cache bucket yet
-        }
-    }
+    /// <summary>Whether the key has a whiteout (false too when there is not even a cache bucket yet).</summary>
+    public async Task<bool> ExistsAsync(string bucket, string key, CancellationToken ct) =>
+        await local.FindObjectAsync(cacheBucket, MarkerOf(bucket, key), ct) is not null;
 
     /// <summary>Writes the whiteout of a key (idempotent). The caller makes sure the cache bucket exists.</summary>
     public async Task AddAsync(string bucket, string key, CancellationToken ct) =>

@@ -12,18 +12,54 @@ public sealed partial class FileSystemObjectStore
 
     public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
     {
-        var (file, path) = OpenForReading(FilesOf(bucket, key)) ?? throw S3Exception.NoSuchKey(key);
-        await using (file)
+        var info = await DescribeFileAsync(bucket, key, FilesOf(bucket, key), ct) ?? throw S3Exception.NoSuchKey(key);
+        conditions.Evaluate(info);
+        return info;
+    }
+
+    // A miss is told by the open failing (ENOENT), not by an exception: a fill looks for its key
+    // and its whiteout several times, and in .NET a thrown and caught miss costs more than the open.
+    public async Task<ObjectInfo?> FindObjectAsync(string bucket, string key, CancellationToken ct)
+    {
+        if (FilesOfExisting(bucket, key) is not { } files) return null;
+        try
         {
-            var info = await DescribeAsync(bucket, key, path, file.SafeFileHandle, ct);
-            conditions.Evaluate(info);
-            return info;
+            return await DescribeFileAsync(bucket, key, files, ct);
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return null; // what a power cut left of an unflushed body, now removed: rare enough to throw
         }
     }
 
-    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    /// <summary>The key's file described (from the open file); null when there is no file.</summary>
+    private async Task<ObjectInfo?> DescribeFileAsync(string bucket, string key, KeyFiles files, CancellationToken ct)
     {
-        var (file, path) = OpenForReading(FilesOf(bucket, key)) ?? throw S3Exception.NoSuchKey(key);
+        if (OpenForReading(files) is not { } opened) return null;
+        await using (opened.File) return await DescribeAsync(bucket, key, opened.Path, opened.File.SafeFileHandle, ct);
+    }
+
+    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
+        await OpenAsync(bucket, key, FilesOf(bucket, key), request, ct) ?? throw S3Exception.NoSuchKey(key);
+
+    public async Task<ObjectContent?> TryGetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        if (FilesOfExisting(bucket, key) is not { } files) return null;
+        try
+        {
+            return await OpenAsync(bucket, key, files, request, ct);
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return null; // what a power cut left of an unflushed body, now removed: rare enough to throw
+        }
+    }
+
+    /// <summary>The key's file opened and described; null when there is no file.</summary>
+    private async Task<ObjectContent?> OpenAsync(string bucket, string key, KeyFiles files, ObjectReadRequest request, CancellationToken ct)
+    {
+        if (OpenForReading(files) is not { } opened) return null;
+        var (file, path) = opened;
         try
         {
             // Described from the open handle: the metadata matches the bytes served even if the key is overwritten now.
@@ -204,11 +240,17 @@ public sealed partial class FileSystemObjectStore
     }
 
     /// <summary>Where the key's body can be; refuses a key no store can hold, NoSuchBucket when there is no bucket.</summary>
-    private KeyFiles FilesOf(string bucket, string key)
+    private KeyFiles FilesOf(string bucket, string key) => FilesIn(RequireBucket(bucket), bucket, key);
+
+    /// <summary>As <see cref="FilesOf"/>, but null for a bucket that does not exist.</summary>
+    private KeyFiles? FilesOfExisting(string bucket, string key)
     {
-        var bucketDir = RequireBucket(bucket);
-        return new KeyFiles(bucketDir, ObjectPaths.PlainPath(bucketDir, key), _layout.EncodedKeysRoot, EncodedKeys.PathOf(_layout.EncodedDir(bucket), key));
+        var bucketDir = _layout.BucketDir(bucket);
+        return Directory.Exists(bucketDir) ? FilesIn(bucketDir, bucket, key) : null;
     }
+
+    private KeyFiles FilesIn(string bucketDir, string bucket, string key) =>
+        new(bucketDir, ObjectPaths.PlainPath(bucketDir, key), _layout.EncodedKeysRoot, EncodedKeys.PathOf(_layout.EncodedDir(bucket), key));
 
     /// <summary>The key's file open for reading, plain first (as <see cref="KeyFiles"/> says), with its path; null when there is none.</summary>
     private static (FileStream File, string Path)? OpenForReading(KeyFiles files)
