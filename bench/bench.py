@@ -135,7 +135,7 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off):
                 for target, m in row.items():
                     out.setdefault(name, {}).setdefault(target, []).append(m)
                 print(f"sweep {batch} {name}: " + ", ".join(
-                    f"{t} {m['objects_per_s']:.0f}/s {m['cpu_ms_per_object']:.2f} ms" for t, m in row.items()), flush=True)
+                    f"{t} {m['objects_per_s']:.0f}/s {m['cpu_ms_per_object']:.2f} ms (jit {m['jit_ms_per_object']:.2f})" for t, m in row.items()), flush=True)
     return out
 
 
