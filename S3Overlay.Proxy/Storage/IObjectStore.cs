@@ -1,4 +1,5 @@
 using S3Overlay.S3.Errors;
+
 namespace S3Overlay.Storage;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -76,9 +77,8 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
         signed.Add(("x-amz-content-sha256", SigV4.EmptyPayloadSha256));
         signed.Add(("x-amz-date", timestamp));
         if (options.SessionToken is { } token) signed.Add(("x-amz-security-token", token));
-        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", SigV4.EmptyPayloadSha256);
-        request.Headers.TryAddWithoutValidation("x-amz-date", timestamp);
-        if (options.SessionToken is { } sessionToken) request.Headers.TryAddWithoutValidation("x-amz-security-token", sessionToken);
+        foreach (var (name, value) in signed)
+            if (name.StartsWith("x-amz-", StringComparison.Ordinal)) request.Headers.TryAddWithoutValidation(name, value);
 
         var names = string.Join(';', signed.Select(h => h.Name));
         var scope = $"{date}/{options.Region}/s3/aws4_request";
@@ -107,16 +107,24 @@ internal sealed class RemoteAnswerException(HttpStatusCode status, string? code,
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(ct);
-            var buffer = new byte[MaxErrorBody];
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), ct)) > 0) length += read;
-            if (length > 0 && length < buffer.Length)
+            // Pooled: a remote miss is a 404 with a body, and the overlay asks for many keys the remote lacks.
+            var buffer = ArrayPool<byte>.Shared.Rent(MaxErrorBody);
+            try
             {
-                using var reader = XmlReader.Create(new MemoryStream(buffer, 0, length), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-                var error = XDocument.Load(reader).Root;
-                return new RemoteAnswerException(response.StatusCode, error?.Element("Code")?.Value, error?.Element("Message")?.Value,
-                    long.TryParse(error?.Element("ActualObjectSize")?.Value, CultureInfo.InvariantCulture, out var size) ? size : null);
+                var length = 0;
+                int read;
+                while (length < MaxErrorBody && (read = await body.ReadAsync(buffer.AsMemory(length, MaxErrorBody - length), ct)) > 0) length += read;
+                if (length > 0 && length < MaxErrorBody)
+                {
+                    using var reader = XmlReader.Create(new MemoryStream(buffer, 0, length), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+                    var error = XDocument.Load(reader).Root;
+                    return new RemoteAnswerException(response.StatusCode, error?.Element("Code")?.Value, error?.Element("Message")?.Value,
+                        long.TryParse(error?.Element("ActualObjectSize")?.Value, CultureInfo.InvariantCulture, out var size) ? size : null);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
         catch (Exception e) when (e is XmlException or IOException or HttpRequestException)
