@@ -14,13 +14,15 @@ import urllib.parse
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+def _ticks(stat_path, count):
+    """The first `count` of utime, stime, cutime, cstime in a /proc stat file, summed, in clock ticks."""
+    fields = open(stat_path).read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:11 + count])
+
+
 def cpu_seconds(pids):
     """utime + stime of the processes (and their waited-for children), in seconds."""
-    total = 0
-    for pid in pids:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-        total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
-    return total / CLK_TCK
+    return sum(_ticks(f"/proc/{pid}/stat", 4) for pid in pids) / CLK_TCK
 
 
 def jit_seconds(pids):
@@ -32,8 +34,7 @@ def jit_seconds(pids):
         for tid in os.listdir(f"/proc/{pid}/task"):
             try:
                 if open(f"/proc/{pid}/task/{tid}/comm").read().startswith(".NET Tiered Com"):
-                    fields = open(f"/proc/{pid}/task/{tid}/stat").read().rsplit(")", 1)[1].split()
-                    total += int(fields[11]) + int(fields[12])
+                    total += _ticks(f"/proc/{pid}/task/{tid}/stat", 2)
             except FileNotFoundError:
                 pass
     return total / CLK_TCK

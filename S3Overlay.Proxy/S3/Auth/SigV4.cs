@@ -29,6 +29,10 @@ public static class SigV4
     public static string StringToSign(string timestamp, string scope, string canonicalRequest) =>
         $"{Algorithm}\n{timestamp}\n{scope}\n{Sha256Hex(canonicalRequest)}";
 
+    /// <summary>The signature of a canonical request, lower-case hex (what a signer sends; the verifier compares bytes instead).</summary>
+    public static string Signature(byte[] signingKey, string timestamp, string scope, string canonicalRequest) =>
+        Convert.ToHexStringLower(Hmac(signingKey, StringToSign(timestamp, scope, canonicalRequest)));
+
     public static string CanonicalRequest(string method, string canonicalUri, string canonicalQuery,
         IEnumerable<(string Name, string Value)> headers, string signedHeaders, string payloadHash)
     {

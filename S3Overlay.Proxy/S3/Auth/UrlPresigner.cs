@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using S3Overlay.Configuration;
 
 namespace S3Overlay.S3.Auth;
@@ -39,7 +37,7 @@ public sealed class UrlPresigner(AuthSettings settings, ServerSettings server, S
 
         var canonical = SigV4.CanonicalRequest(method, path, SigV4.CanonicalQuery(rawQuery), [("host", host)], "host", SigV4.UnsignedPayload);
         var signingKey = keys.Get(accessKey, secret, date, server.Region, "s3");
-        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(SigV4.StringToSign(timestamp, scope, canonical))));
+        var signature = SigV4.Signature(signingKey, timestamp, scope, canonical);
         return $"{path}?{rawQuery}&X-Amz-Signature={signature}";
     }
 }

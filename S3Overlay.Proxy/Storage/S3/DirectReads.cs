@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using S3Overlay.S3.Auth;
@@ -84,7 +82,7 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
         var scope = $"{date}/{options.Region}/s3/aws4_request";
         var canonical = SigV4.CanonicalRequest(method.Method, path, "", signed, names, SigV4.EmptyPayloadSha256);
         var signingKey = _keys.Get(accessKey, secret, date, options.Region, "s3");
-        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(signingKey, Encoding.UTF8.GetBytes(SigV4.StringToSign(timestamp, scope, canonical))));
+        var signature = SigV4.Signature(signingKey, timestamp, scope, canonical);
         request.Headers.TryAddWithoutValidation("Authorization", $"{SigV4.Algorithm} Credential={accessKey}/{scope}, SignedHeaders={names}, Signature={signature}");
         return request;
     }
