@@ -24,6 +24,7 @@ public static class ProxyApplication
         var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         configure?.Invoke(builder);
         builder.AddServiceDefaults(OverlayTelemetry.Name);
+        QuietRequestHosting(builder);
         builder.AddOverlayTelemetry();
         builder.AddS3Overlay();
         // Objects are up to 5 GiB a request; bodies are streamed, never buffered.
@@ -48,6 +49,21 @@ public static class ProxyApplication
         app.UseS3Cors();
         app.UseMiddleware<S3Endpoint>();
         return app;
+    }
+
+    /// <summary>
+    /// ASP.NET Core starts an Activity and a logging scope for every request whenever its hosting
+    /// logger is on at any level, only to tag its "request starting/finished" lines, which the
+    /// default levels never write. Measured on warm 4 KiB GETs (wrk -c16): 94–104 µs of CPU a
+    /// request without them against 104–115 µs with them. Traces still get the request span (an
+    /// OpenTelemetry listener makes ASP.NET Core start it anyway), an unhandled error is still
+    /// logged by Kestrel, and naming the category in the configuration brings the lines back.
+    /// </summary>
+    private static void QuietRequestHosting(WebApplicationBuilder builder)
+    {
+        const string category = "Microsoft.AspNetCore.Hosting.Diagnostics";
+        if (builder.Configuration.GetSection("Logging:LogLevel").GetChildren().Any(c => c.Key == category)) return;
+        builder.Logging.AddFilter(category, LogLevel.None);
     }
 
     /// <summary>Reads and validates every setting now, so a bad one stops start-up, then registers the services.</summary>

@@ -61,7 +61,7 @@ public sealed partial class FileSystemObjectStore
         }
         if (ValidSidecar(_layout.SidecarPath(bucket, entry.Name), entry.Name, length, lastWrite) is { } sidecar)
             return sidecar.ToInfo();
-        await using var stream = OpenForReading(file.FullName);
-        return stream is null ? null : await DescribeAsync(bucket, entry.Name, file.FullName, stream.SafeFileHandle, ct);
+        if (OpenForReading(file.FullName) is not { } opened) return null;
+        using (opened.File) return await DescribeAsync(bucket, entry.Name, opened, ct);
     }
 }

@@ -12,7 +12,9 @@ public sealed partial class FileSystemObjectStore
 
     public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
     {
-        var info = await DescribeFileAsync(bucket, key, FilesOf(bucket, key), ct) ?? throw S3Exception.NoSuchKey(key);
+        if (OpenForReading(FilesOf(bucket, key)) is not { } opened) throw S3Exception.NoSuchKey(key);
+        ObjectInfo info;
+        using (opened.File) info = await DescribeAsync(bucket, key, opened, ct);
         conditions.Evaluate(info);
         return info;
     }
@@ -21,33 +23,26 @@ public sealed partial class FileSystemObjectStore
     // and its whiteout several times, and in .NET a thrown and caught miss costs more than the open.
     public async Task<ObjectInfo?> FindObjectAsync(string bucket, string key, CancellationToken ct)
     {
-        if (FilesOfExisting(bucket, key) is not { } files) return null;
+        if (OpenIfExisting(bucket, key) is not { } opened) return null;
         try
         {
-            return await DescribeFileAsync(bucket, key, files, ct);
+            using (opened.File) return await DescribeAsync(bucket, key, opened, ct);
         }
         catch (S3Exception e) when (e.Error.Status == 404)
         {
             return null; // what a power cut left of an unflushed body, now removed: rare enough to throw
         }
-    }
-
-    /// <summary>The key's file described (from the open file); null when there is no file.</summary>
-    private async Task<ObjectInfo?> DescribeFileAsync(string bucket, string key, KeyFiles files, CancellationToken ct)
-    {
-        if (OpenForReading(files) is not { } opened) return null;
-        await using (opened.File) return await DescribeAsync(bucket, key, opened.Path, opened.File.SafeFileHandle, ct);
     }
 
     public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
-        await OpenAsync(bucket, key, FilesOf(bucket, key), request, ct) ?? throw S3Exception.NoSuchKey(key);
+        OpenForReading(FilesOf(bucket, key)) is { } opened ? await ServeAsync(bucket, key, opened, request, ct) : throw S3Exception.NoSuchKey(key);
 
     public async Task<ObjectContent?> TryGetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
     {
-        if (FilesOfExisting(bucket, key) is not { } files) return null;
+        if (OpenIfExisting(bucket, key) is not { } opened) return null;
         try
         {
-            return await OpenAsync(bucket, key, files, request, ct);
+            return await ServeAsync(bucket, key, opened, request, ct);
         }
         catch (S3Exception e) when (e.Error.Status == 404)
         {
@@ -55,27 +50,21 @@ public sealed partial class FileSystemObjectStore
         }
     }
 
-    /// <summary>The key's file opened and described; null when there is no file.</summary>
-    private async Task<ObjectContent?> OpenAsync(string bucket, string key, KeyFiles files, ObjectReadRequest request, CancellationToken ct)
+    /// <summary>The open file described and its (ranged) body; the content owns the file.</summary>
+    private async Task<ObjectContent> ServeAsync(string bucket, string key, OpenFile opened, ObjectReadRequest request, CancellationToken ct)
     {
-        if (OpenForReading(files) is not { } opened) return null;
-        var (file, path) = opened;
         try
         {
             // Described from the open handle: the metadata matches the bytes served even if the key is overwritten now.
-            var info = await DescribeAsync(bucket, key, path, file.SafeFileHandle, ct);
+            var info = await DescribeAsync(bucket, key, opened, ct);
             request.Conditions.Evaluate(info);
             ResolvedRange? range = null;
-            if (request.Range is { } asked)
-            {
-                range = asked.Resolve(info.Size) ?? throw S3Exception.InvalidRange(info.Size);
-                file.Position = range.Value.Offset;
-            }
-            return new ObjectContent(info, new RangeReadStream(file, range?.Length ?? info.Size), range);
+            if (request.Range is { } asked) range = asked.Resolve(info.Size) ?? throw S3Exception.InvalidRange(info.Size);
+            return new ObjectContent(info, new RangeReadStream(opened.File, range?.Offset ?? 0, range?.Length ?? info.Size), range);
         }
         catch
         {
-            await file.DisposeAsync();
+            opened.File.Dispose();
             throw;
         }
     }
@@ -242,34 +231,47 @@ public sealed partial class FileSystemObjectStore
     /// <summary>Where the key's body can be; refuses a key no store can hold, NoSuchBucket when there is no bucket.</summary>
     private KeyFiles FilesOf(string bucket, string key) => FilesIn(RequireBucket(bucket), bucket, key);
 
-    /// <summary>As <see cref="FilesOf"/>, but null for a bucket that does not exist.</summary>
-    private KeyFiles? FilesOfExisting(string bucket, string key)
+    /// <summary>The key's file open for reading; null when there is none, or no bucket.</summary>
+    private OpenFile? OpenIfExisting(string bucket, string key)
     {
         var bucketDir = _layout.BucketDir(bucket);
-        return Directory.Exists(bucketDir) ? FilesIn(bucketDir, bucket, key) : null;
+        KeyFiles files;
+        try { files = FilesIn(bucketDir, bucket, key); }
+        catch (S3Exception) when (!Directory.Exists(bucketDir)) { return null; } // no bucket: a miss, whatever the key
+        // A plain file lies in the bucket's folder, so opening it proves the bucket: neither a
+        // local hit nor a miss makes a stat of the folder. An encoded key's file is kept apart,
+        // and is the bucket's only while the bucket is there.
+        if (files.Plain is not null && OpenForReading(files.Plain) is { } plain) return plain;
+        if (OpenForReading(files.Encoded) is not { } encoded) return null;
+        if (Directory.Exists(bucketDir)) return encoded;
+        encoded.File.Dispose();
+        return null;
     }
 
     private KeyFiles FilesIn(string bucketDir, string bucket, string key) =>
         new(bucketDir, ObjectPaths.PlainPath(bucketDir, key), _layout.EncodedKeysRoot, EncodedKeys.PathOf(_layout.EncodedDir(bucket), key));
 
-    /// <summary>The key's file open for reading, plain first (as <see cref="KeyFiles"/> says), with its path; null when there is none.</summary>
-    private static (FileStream File, string Path)? OpenForReading(KeyFiles files)
+    /// <summary>The key's file open for reading, plain first (as <see cref="KeyFiles"/> says); null when there is none.</summary>
+    private static OpenFile? OpenForReading(KeyFiles files)
     {
-        if (files.Plain is not null && OpenForReading(files.Plain) is { } plain) return (plain, files.Plain);
-        return OpenForReading(files.Encoded) is { } encoded ? (encoded, files.Encoded) : null;
+        if (files.Plain is not null && OpenForReading(files.Plain) is { } plain) return plain;
+        return OpenForReading(files.Encoded);
     }
 
-    private static FileStream? OpenForReading(string path) =>
-        StoreFiles.TryOpenForReading(path) is { } file ? new FileStream(file, FileAccess.Read, bufferSize: 0) : null;
+    private static OpenFile? OpenForReading(string path) =>
+        StoreFiles.TryOpen(path) is { } opened ? new OpenFile(opened.File, opened.Version, path) : null;
+
+    /// <summary>A body's file open for reading, the version the handle reads, and its path.</summary>
+    private readonly record struct OpenFile(SafeFileHandle File, FileVersion Version, string Path);
 
     /// <summary>
     /// The description of the open file's version: from its sidecar when that describes this
     /// version; otherwise (a plain file put there by hand, or a sidecar left stale by a crash)
     /// computed from the bytes and cached in a new sidecar.
     /// </summary>
-    private async Task<ObjectInfo> DescribeAsync(string bucket, string key, string path, SafeFileHandle file, CancellationToken ct)
+    private async Task<ObjectInfo> DescribeAsync(string bucket, string key, OpenFile opened, CancellationToken ct)
     {
-        var version = FileVersion.Of(file);
+        var (file, version, path) = opened;
         if (_described.TryGet(bucket, key, version) is { } known) return known;
         var (size, lastWrite, inode) = (version.Size, version.LastWriteUtc, version.Inode);
         var sidecarPath = _layout.SidecarPath(bucket, key);

@@ -12,23 +12,32 @@ namespace S3Overlay.Storage.FileSystem;
 internal readonly record struct FileVersion(long Size, DateTime LastWriteUtc, ulong? Inode)
 {
     /// <summary>One <c>statx</c> call on Linux; elsewhere two stat calls and no inode.</summary>
-    public static FileVersion Of(SafeFileHandle file)
+    public static FileVersion Of(SafeFileHandle file) => OfFile(file) ?? throw new IOException("A folder has no file version.");
+
+    /// <summary>
+    /// The version of the open file, or null when it is a folder (which opens for reading as
+    /// readily as a file): one <c>statx</c> on Linux tells both.
+    /// </summary>
+    public static FileVersion? OfFile(SafeFileHandle file)
     {
-        if (Statx.TryRead(file) is { } version) return version;
+        if (Statx.TryRead(file, out var folder) is { } version) return folder ? null : version;
+        if ((File.GetAttributes(file) & FileAttributes.Directory) != 0) return null;
         return new FileVersion(RandomAccess.GetLength(file), File.GetLastWriteTimeUtc(file), null);
     }
 
     /// <summary>The version of the file at <paramref name="path"/>, or null when there is none.</summary>
     public static FileVersion? OfPath(string path)
     {
-        using var file = StoreFiles.TryOpenForReading(path);
-        return file is null ? null : Of(file);
+        if (StoreFiles.TryOpen(path) is not { } opened) return null;
+        using (opened.File) return opened.Version;
     }
 
     private static class Statx
     {
         private const int AtEmptyPath = 0x1000;
-        private const uint WantedMask = 0x40 /* MTIME */ | 0x100 /* INO */ | 0x200 /* SIZE */;
+        private const uint WantedMask = 0x1 /* TYPE */ | 0x40 /* MTIME */ | 0x100 /* INO */ | 0x200 /* SIZE */;
+        private const int FileTypeBits = 0xF000; // S_IFMT
+        private const int FolderType = 0x4000; // S_IFDIR
         private static bool _unavailable = !OperatingSystem.IsLinux();
 
         // struct statx (linux/stat.h): the same layout on every architecture.
@@ -36,6 +45,7 @@ internal readonly record struct FileVersion(long Size, DateTime LastWriteUtc, ul
         private struct Buffer
         {
             [FieldOffset(0)] public uint Mask;
+            [FieldOffset(28)] public ushort Mode;
             [FieldOffset(32)] public ulong Inode;
             [FieldOffset(40)] public ulong Size;
             [FieldOffset(112)] public long MTimeSeconds;
@@ -45,12 +55,14 @@ internal readonly record struct FileVersion(long Size, DateTime LastWriteUtc, ul
         [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
         private static extern int Native(SafeFileHandle dirfd, string path, int flags, uint mask, out Buffer result);
 
-        public static FileVersion? TryRead(SafeFileHandle file)
+        public static FileVersion? TryRead(SafeFileHandle file, out bool folder)
         {
+            folder = false;
             if (_unavailable) return null;
             try
             {
                 if (Native(file, "", AtEmptyPath, WantedMask, out var b) != 0 || (b.Mask & WantedMask) != WantedMask) return null;
+                folder = (b.Mode & FileTypeBits) == FolderType;
                 // As .NET computes File.GetLastWriteTimeUtc: seconds and nanoseconds since the epoch, to the 100 ns tick.
                 var ticks = DateTime.UnixEpoch.Ticks + b.MTimeSeconds * TimeSpan.TicksPerSecond + b.MTimeNanoseconds / 100;
                 return new FileVersion((long)b.Size, new DateTime(ticks, DateTimeKind.Utc), b.Inode);

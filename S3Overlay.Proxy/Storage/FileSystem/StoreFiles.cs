@@ -35,6 +35,9 @@ internal static class StoreFiles
     /// The file at <paramref name="path"/> open for reading (others may still write, rename or
     /// delete it); null when there is none: missing, a folder, or below a file.
     /// </summary>
+    public static SafeFileHandle? TryOpenForReading(string path) => TryOpen(path)?.File;
+
+    /// <summary>As <see cref="TryOpenForReading"/>, with the version of the file opened.</summary>
     /// <remarks>
     /// A miss is the usual answer of a cold lookup (every whiteout check, a fill's look at the
     /// local store first), and .NET's own open reports it as an exception: measured on a cold
@@ -43,25 +46,20 @@ internal static class StoreFiles
     /// permission, no descriptors left) is left to .NET's open to report as it always did. Unlike
     /// .NET's open, it takes no advisory lock (the store renames whole files into place and never
     /// locks one against readers) and gives no read-ahead hint (the kernel's read-ahead follows a
-    /// sequential read by itself): two system calls fewer on every local hit.
+    /// sequential read by itself), and one statx both tells a folder and reads the version (.NET's
+    /// open and its attributes each make a stat of their own): a local hit is an open and a statx.
     /// </remarks>
-    public static SafeFileHandle? TryOpenForReading(string path)
+    public static (SafeFileHandle File, FileVersion Version)? TryOpen(string path)
     {
         if (OperatingSystem.IsLinux())
         {
             var fd = open(path, ReadOnlyCloseOnExec);
-            if (fd >= 0)
-            {
-                var file = new SafeFileHandle(fd, ownsHandle: true);
-                if ((File.GetAttributes(file) & FileAttributes.Directory) == 0) return file;
-                file.Dispose();
-                return null;
-            }
+            if (fd >= 0) return Described(new SafeFileHandle(fd, ownsHandle: true));
             if (Marshal.GetLastPInvokeError() is NoSuchEntry or NotADirectory) return null;
         }
         try
         {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return Described(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -71,6 +69,21 @@ internal static class StoreFiles
         {
             return null; // a folder, or below a file
         }
+    }
+
+    private static (SafeFileHandle, FileVersion)? Described(SafeFileHandle file)
+    {
+        try
+        {
+            if (FileVersion.OfFile(file) is { } version) return (file, version);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+        file.Dispose(); // a folder
+        return null;
     }
 
     private const int ReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC (Linux)
