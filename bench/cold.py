@@ -96,3 +96,39 @@ def sdk_sweep(client, bucket, keys, pids, size):
     seconds, cpu, jit = time.perf_counter() - t0, cpu_seconds(pids) - cpu0, jit_seconds(pids) - jit0
     return {"objects_per_s": len(keys) / seconds, "cpu_ms_per_object": cpu * 1000 / len(keys),
             "jit_ms_per_object": jit * 1000 / len(keys)}
+
+
+def floor(folder, count=100, size=1024 * 1024):
+    """What a verified 1 MiB fill cannot avoid on this machine, in CPU ms: the MD5 of its bytes
+    (hashlib calls OpenSSL, the library .NET's MD5 calls on Linux) and writing them into a new
+    file (new pages of the page cache), 256 KiB a write as a fill's pieces come. Measured in
+    this process (utime + stime), in the same run as the sweep, so the sweep's rows can be read
+    against it. The files are kept until all are written, as a cache keeps its fills."""
+    import hashlib
+    import resource
+
+    def cpu_ms(work):
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
+        work()
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        return ((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)) * 1000 / count
+
+    body = os.urandom(size)
+    md5 = cpu_ms(lambda: [hashlib.md5(body).digest() for _ in range(count)])
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"floor-{i:04d}" for i in range(count)]
+
+    def write_all():
+        for p in paths:
+            fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            try:
+                for at in range(0, size, 256 * 1024):
+                    os.pwrite(fd, body[at:at + 256 * 1024], at)
+            finally:
+                os.close(fd)
+    try:
+        write = cpu_ms(write_all)
+    finally:
+        for p in paths:
+            p.unlink(missing_ok=True)
+    return {"md5_ms": md5, "new_file_write_ms": write}

@@ -56,6 +56,37 @@ public sealed class FileSystemStoreTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_folder_at_a_key_s_path_is_no_object()
+    {
+        // A folder opens for reading as readily as a file: the store must tell it apart.
+        await _store.CreateBucketAsync("b", None);
+        await Put("b", "dir/file", "stored");
+        Assert.Null(await _store.FindObjectAsync("b", "dir", None));
+        Assert.Null(await _store.TryGetObjectAsync("b", "dir", ObjectReadRequest.Whole, None));
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<S3Exception>(() => _store.GetObjectAsync("b", "dir", ObjectReadRequest.Whole, None))).Error.Code);
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<S3Exception>(() => _store.HeadObjectAsync("b", "dir", ReadConditions.None, None))).Error.Code);
+    }
+
+    [Fact]
+    public async Task A_bucket_folder_removed_by_hand_takes_every_key_with_it()
+    {
+        // A lookup opens a plain key's file without looking for the bucket's folder (the file lies
+        // in it); an encoded key's file lies apart, in the store's area, and must not outlive it.
+        await _store.CreateBucketAsync("gone", None);
+        await Put("gone", "plain", "stored");
+        await Put("gone", "../encoded", "stored");
+        Assert.NotNull(await _store.FindObjectAsync("gone", "../encoded", None));
+
+        Directory.Delete(Path.Join(_dataDir, "gone"), recursive: true);
+        Assert.True(Directory.Exists(Path.Join(_dataDir, ".s3overlay", "keys", "gone")));
+        foreach (var key in new[] { "plain", "../encoded" })
+        {
+            Assert.Null(await _store.FindObjectAsync("gone", key, None));
+            Assert.Null(await _store.TryGetObjectAsync("gone", key, ObjectReadRequest.Whole, None));
+        }
+    }
+
     [Theory]
     [InlineData("../x")]
     [InlineData("../../x")]
