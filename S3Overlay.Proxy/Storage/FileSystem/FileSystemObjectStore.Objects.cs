@@ -12,7 +12,7 @@ public sealed partial class FileSystemObjectStore
 
     public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
     {
-        if (OpenForReading(FilesOf(bucket, key)) is not { } opened) throw S3Exception.NoSuchKey(key);
+        if (OpenIfExisting(bucket, key) is not { } opened) throw Missing(bucket, key);
         ObjectInfo info;
         using (opened.File) info = await DescribeAsync(bucket, key, opened, ct);
         conditions.Evaluate(info);
@@ -35,7 +35,14 @@ public sealed partial class FileSystemObjectStore
     }
 
     public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
-        OpenForReading(FilesOf(bucket, key)) is { } opened ? await ServeAsync(bucket, key, opened, request, ct) : throw S3Exception.NoSuchKey(key);
+        OpenIfExisting(bucket, key) is { } opened ? await ServeAsync(bucket, key, opened, request, ct) : throw Missing(bucket, key);
+
+    /// <summary>What a read that found no file says: NoSuchBucket when there is no bucket, else NoSuchKey.</summary>
+    private S3Exception Missing(string bucket, string key)
+    {
+        RequireBucket(bucket);
+        return S3Exception.NoSuchKey(key);
+    }
 
     public async Task<ObjectContent?> TryGetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
     {
@@ -231,7 +238,7 @@ public sealed partial class FileSystemObjectStore
     /// <summary>Where the key's body can be; refuses a key no store can hold, NoSuchBucket when there is no bucket.</summary>
     private KeyFiles FilesOf(string bucket, string key) => FilesIn(RequireBucket(bucket), bucket, key);
 
-    /// <summary>The key's file open for reading; null when there is none, or no bucket.</summary>
+    /// <summary>The key's file open for reading, plain first (as <see cref="KeyFiles"/> says); null when there is none, or no bucket.</summary>
     private OpenFile? OpenIfExisting(string bucket, string key)
     {
         var bucketDir = _layout.BucketDir(bucket);
@@ -250,13 +257,6 @@ public sealed partial class FileSystemObjectStore
 
     private KeyFiles FilesIn(string bucketDir, string bucket, string key) =>
         new(bucketDir, ObjectPaths.PlainPath(bucketDir, key), _layout.EncodedKeysRoot, EncodedKeys.PathOf(_layout.EncodedDir(bucket), key));
-
-    /// <summary>The key's file open for reading, plain first (as <see cref="KeyFiles"/> says); null when there is none.</summary>
-    private static OpenFile? OpenForReading(KeyFiles files)
-    {
-        if (files.Plain is not null && OpenForReading(files.Plain) is { } plain) return plain;
-        return OpenForReading(files.Encoded);
-    }
 
     private static OpenFile? OpenForReading(string path) =>
         StoreFiles.TryOpen(path) is { } opened ? new OpenFile(opened.File, opened.Version, path) : null;
