@@ -98,10 +98,10 @@ def _rows(r):
 
 
 def _latency_table(r):
-    lines = ["| warm GET | server | req/s | MB/s | p50 ms | p99 ms |", "|---|---|---|---|---|---|"]
+    lines = ["| warm GET | server | req/s | MB/s | p50 ms | p99 ms | warm-up until steady (s) |", "|---|---|---|---|---|---|---|"]
     for size in ("1m", "4k"):
         for server, m in r["warm"][size].items():
-            lines.append(f"| {'1 MiB' if size == '1m' else '4 KiB'} | {server} | {m['rps']:.0f} | {m['mbs']:.0f} | {m['p50_ms']:.2f} | {m['p99_ms']:.2f} |")
+            lines.append(f"| {'1 MiB' if size == '1m' else '4 KiB'} | {server} | {m['rps']:.0f} | {m['mbs']:.0f} | {m['p50_ms']:.2f} | {m['p99_ms']:.2f} | {m.get('warm_up_s', '')} |")
     return "\n".join(lines)
 
 
