@@ -38,6 +38,9 @@ public sealed class FaultWorld : IAsyncDisposable
     public HttpClient Http { get; }
     public string Bucket { get; }
 
+    /// <summary>What the last read that ended in <see cref="ReadOutcome.Error"/> saw: for a failure's message.</summary>
+    public string? LastError { get; private set; }
+
     public static async Task<FaultWorld> StartAsync(S3rverProcess remote, AmazonS3Client remoteClient, bool cache)
     {
         var bucket = "f" + Guid.NewGuid().ToString("N")[..12];
@@ -82,9 +85,9 @@ public sealed class FaultWorld : IAsyncDisposable
         {
             response = await Http.GetAsync($"{Bucket}/{key}", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException e)
         {
-            return ReadOutcome.Error;
+            return Failed($"no answer: {e.Message}");
         }
         using (response)
         {
@@ -101,7 +104,7 @@ public sealed class FaultWorld : IAsyncDisposable
                 }
                 Assert.True((int)response.StatusCode is 502 or 503 or 504, $"a remote fault gave {(int)response.StatusCode}: {text}");
                 Assert.Contains("<Error>", text);
-                return ReadOutcome.Error;
+                return Failed($"{(int)response.StatusCode}: {text}");
             }
             try
             {
@@ -114,9 +117,15 @@ public sealed class FaultWorld : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {
-                return ReadOutcome.Error;
+                return Failed($"the body broke off: {e.Message}");
             }
         }
+    }
+
+    private ReadOutcome Failed(string why)
+    {
+        LastError = $"{DateTime.UtcNow:HH:mm:ss.fff} {why}";
+        return ReadOutcome.Error;
     }
 
     public async ValueTask DisposeAsync()

@@ -68,10 +68,15 @@ public sealed class RemoteFaultTests(OverlayServers servers) : IClassFixture<Ove
         {
             // Fills the faulty remote started may still be running out their timeout; a read that
             // joins one shares its fate. Said in the failure, to tell that from a fill that fails anew.
+            // (Seen twice in many runs, once with the cache off and no fill in flight: the failure
+            // now also says what the read got, when, and how many requests reached the remote.)
             var parts = world.Proxy.Services.GetRequiredService<S3Overlay.Overlay.OverlayParts>();
             var inFlight = $"fills in flight as the read began: {parts.WholeFills.InFlight} whole, {parts.Chunks.InFlight} chunk";
+            var (began, relayed) = (DateTime.UtcNow, world.Relay.Requests);
             var outcome = await world.ReadAsync(key, length, seed, Deadline);
-            Assert.True(outcome == ReadOutcome.Right, $"{key} after the heal: {outcome}; {inFlight}");
+            Assert.True(outcome == ReadOutcome.Right,
+                $"{key} after the heal: {outcome} ({world.LastError}; the read began {began:HH:mm:ss.fff} and made " +
+                $"{world.Relay.Requests - relayed} requests to the remote); {inFlight}");
         }
         if (!cache) return;
 
