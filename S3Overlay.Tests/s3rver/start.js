@@ -3,6 +3,7 @@
 // Usage: node start.js <data-directory>
 'use strict';
 const S3rver = require('s3rver');
+require('./durable-writes'); // a PUT is answered once its bytes are in the file (see there)
 
 const directory = process.argv[2];
 if (!directory) {
