@@ -67,7 +67,7 @@ def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port):
     """Cold GET time to first byte through the proxy vs the remote itself vs nginx proxy_cache,
     each past its first fills: every server first fills (or serves) 100 other objects unmeasured,
     so the figures are a running server's, not its JIT compiling the cold path (as the warm GETs
-    get 2 s of load first)."""
+    are loaded until steady first)."""
     remote.create_bucket(Bucket="coldset")
     warm_keys = [f"warmup/{i}" for i in range(20 if QUICK else 100)]
     for k in warm_keys:

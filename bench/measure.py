@@ -64,9 +64,9 @@ def wrk(base_url, paths=None, put_path=None, put_body=None, connections=16, seco
 def warm_up(base_url, paths, most=20, seconds=2):
     """Unmeasured load until a server's throughput stops rising: rounds of `seconds` until two in
     a row beat the best before them by less than 3 % (at most `most` rounds). Returns the seconds
-    it took. nginx and s3rver are steady after a round or two; the proxy's tier-up JIT compiles
-    its hot paths under load for 10-20 s here (wrk rounds of 8 s after 3 s of warm-up went 8,000,
-    12,700, 13,800 req/s), so a fixed 2 s warm-up measured it still compiling."""
+    it took (first full run: nginx 6-8 s, the proxy 8-16 s, s3rver 8-24 s). The proxy's tier-up JIT
+    compiles its hot paths under load for 10-20 s here (wrk rounds of 8 s after 3 s of warm-up went
+    8,000, 12,700, 13,800 req/s), so the fixed 2 s warm-up before measured it still compiling."""
     best, flat, rounds = 0.0, 0, 0
     while rounds < most and flat < 2:
         rps = wrk(base_url, paths, seconds=seconds)["rps"]
