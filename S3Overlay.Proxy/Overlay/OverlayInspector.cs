@@ -12,16 +12,10 @@ internal sealed class OverlayInspector(IObjectStore local, RemoteSource remote, 
     public async Task<ObjectLocation> LocateAsync(string bucket, string key, bool askRemote, CancellationToken ct)
     {
         var remoteBucket = remote.BucketOf(bucket);
-        try
-        {
-            var held = await local.HeadObjectAsync(bucket, key, ReadConditions.None, ct);
+        if (await local.FindObjectAsync(bucket, key, ct) is { } held)
             return remoteBucket is not null && await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: false } record && record.ETag == held.ETag
                 ? Filled(ObjectPlacement.Cached, record)
                 : new ObjectLocation(ObjectPlacement.LocalOnly, held.Size);
-        }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
-        {
-        }
         if (await whiteouts.ExistsAsync(bucket, key, ct)) return new ObjectLocation(ObjectPlacement.WhitedOut);
         if (remoteBucket is null) return new ObjectLocation(ObjectPlacement.Absent);
         if (await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: true } manifest)

@@ -148,26 +148,21 @@ public sealed class ChunkedReads(
         }
     }
 
+    // A chunk not cached yet is the rule on a cold read: told without an exception (IObjectStore.TryGetObjectAsync).
     private async Task<Stream?> TryOpenCachedAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
     {
-        try
+        var cached = await local.TryGetObjectAsync(settings.CacheBucket, chunked.ChunkKey(index),
+            new ObjectReadRequest(new ByteRange(offset, offset + length - 1), ReadConditions.None), ct);
+        if (cached is null) return null;
+        if (cached.Info.Size == chunked.Layout.LengthOf(index))
         {
-            var cached = await local.GetObjectAsync(settings.CacheBucket, chunked.ChunkKey(index),
-                new ObjectReadRequest(new ByteRange(offset, offset + length - 1), ReadConditions.None), ct);
-            if (cached.Info.Size == chunked.Layout.LengthOf(index))
-            {
-                var span = OverlaySpans.Start(Spans.ChunkHit, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index);
-                return new MeasuredBody(cached.Body, Sources.Local, span, metrics);
-            }
-            // A chunk of the wrong size is one a non-atomic local store is still writing (or
-            // kept half of): it is not there yet.
-            await cached.DisposeAsync();
-            return null;
+            var span = OverlaySpans.Start(Spans.ChunkHit, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index);
+            return new MeasuredBody(cached.Body, Sources.Local, span, metrics);
         }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
-        {
-            return null;
-        }
+        // A chunk of the wrong size is one a non-atomic local store is still writing (or
+        // kept half of): it is not there yet.
+        await cached.DisposeAsync();
+        return null;
     }
 
     /// <summary>Starts filling a chunk a sequential reader will want next, unless it is cached or in flight.</summary>
@@ -192,18 +187,8 @@ public sealed class ChunkedReads(
         }
     });
 
-    private async Task<bool> HasChunkAsync(ChunkedObject chunked, int index, CancellationToken ct)
-    {
-        try
-        {
-            var info = await local.HeadObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), ReadConditions.None, ct);
-            return info.Size == chunked.Layout.LengthOf(index);
-        }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
-        {
-            return false;
-        }
-    }
+    private async Task<bool> HasChunkAsync(ChunkedObject chunked, int index, CancellationToken ct) =>
+        await local.FindObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), ct) is { } info && info.Size == chunked.Layout.LengthOf(index);
 
     /// <summary>One ranged remote GET per chunk, however many readers want it.</summary>
     /// <param name="answer">A whole answer to take chunk 0's bytes from, if this starts the fill, instead of asking the remote.</param>

@@ -172,12 +172,9 @@ public sealed class WholeObjectFills(
     {
         try
         {
-            var kept = await local.HeadObjectAsync(bucket, key, ReadConditions.None, CancellationToken.None);
-            if (kept.ETag == fetched.ETag && (!partialOnly || kept.Size != fetched.Size))
+            if (await local.FindObjectAsync(bucket, key, CancellationToken.None) is { } kept
+                && kept.ETag == fetched.ETag && (!partialOnly || kept.Size != fetched.Size))
                 await local.DeleteObjectAsync(bucket, key, CancellationToken.None);
-        }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
-        {
         }
         catch (Exception e)
         {
