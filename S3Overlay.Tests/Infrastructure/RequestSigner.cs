@@ -33,14 +33,14 @@ public static class RequestSigner
     /// <summary>
     /// The SigV4 Authorization header for a request target exactly as it goes on the wire (raw
     /// tests send it uncanonicalised); <paramref name="headers"/> must include host, x-amz-date,
-    /// every x-amz-* header sent and Content-Type, which are all signed.
+    /// every x-amz-* header sent and Content-Type, which are all signed (S3 requires host and x-amz-*; SDKs sign Content-Type too).
     /// </summary>
     public static string Authorization(string method, string target, IEnumerable<(string Name, string Value)> headers, string payloadHash, string timestamp,
         string accessKey = ProxyServer.AccessKey, string secretKey = ProxyServer.SecretKey, string region = "us-east-1")
     {
         var date = timestamp[..8];
         var signed = headers
-            // What S3 requires signed (SDKs sign every header they send; Content-Type is required here).
+            // What S3 requires signed, and Content-Type, as SDKs sign it.
             .Where(h => h.Name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) || h.Name.Equals("host", StringComparison.OrdinalIgnoreCase)
                 || h.Name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
             .Select(h => (Name: h.Name.ToLowerInvariant(), h.Value))

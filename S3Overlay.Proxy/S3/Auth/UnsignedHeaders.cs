@@ -4,9 +4,12 @@ using S3Overlay.S3.Errors;
 namespace S3Overlay.S3.Auth;
 
 /// <summary>
-/// S3's rule for what a SigV4 signature must cover: <c>host</c>, every <c>x-amz-*</c> header
-/// present, and (with the Authorization header) <c>Content-Type</c>. Without it, a header added to
-/// a presigned URL could pick the operation (<c>x-amz-copy-source</c>), its metadata or its ACL.
+/// S3's rule for what a SigV4 signature must cover: <c>host</c> and every <c>x-amz-*</c> header
+/// present. Without it, a header added to a presigned URL could pick the operation
+/// (<c>x-amz-copy-source</c>), its metadata or its ACL. Other headers, <c>Content-Type</c> among
+/// them, may go unsigned as on S3: minio-go (restic, mc), GDAL and curl <c>--aws-sigv4</c> never
+/// sign it. An object's type cannot turn it into a page of ours: every object answer carries
+/// <c>nosniff</c> and <c>CSP: sandbox</c> (S3Endpoint).
 /// </summary>
 internal static class UnsignedHeaders
 {
@@ -21,9 +24,7 @@ internal static class UnsignedHeaders
             var mustBeSigned = lower.StartsWith("x-amz-", StringComparison.Ordinal)
                 // A presigned URL's payload is UNSIGNED-PAYLOAD; a hash sent beside it is checked
                 // against the body, and S3 lets it go unsigned.
-                ? !(presigned && lower == "x-amz-content-sha256")
-                // S3 lets presigned uploads (browsers' fetch/XHR) send an unsigned Content-Type.
-                : !presigned && lower == "content-type";
+                && !(presigned && lower == "x-amz-content-sha256");
             if (mustBeSigned) (unsigned ??= []).Add(lower);
         }
         if (unsigned is not null)
