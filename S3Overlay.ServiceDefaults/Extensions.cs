@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -12,10 +12,11 @@ using S3Overlay.ServiceDefaults;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// The Aspire ServiceDefaults face (telemetry, health) for every service of the solution, built on
-/// the OpenTelemetry SDK and its OTLP exporter alone: OpenTelemetry.Extensions.Hosting and the
-/// instrumentation packages are not available, and .NET 10 emits what they would subscribe to
-/// (ActivitySources and Meters) by itself.
+/// Aspire's ServiceDefaults for every service of the solution, as its template writes them
+/// (OpenTelemetry with the ASP.NET Core, HttpClient and runtime instrumentation, OTLP export, health
+/// checks, service discovery, resilience for IHttpClientFactory clients), with two differences said
+/// where they are: OpenTelemetry is registered only when an OTLP endpoint is configured, and the
+/// health endpoints answer in every environment.
 /// </summary>
 public static class Extensions
 {
@@ -25,18 +26,22 @@ public static class Extensions
     /// <summary>The setting Aspire passes; without it nothing of OpenTelemetry is registered.</summary>
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    // Without "Microsoft.AspNetCore" the request activity exists unrecorded and the default
-    // parent-based sampler drops every span under it (measured).
-    private static readonly string[] PlatformSources = ["Microsoft.AspNetCore", "System.Net.Http"];
-
-    private static readonly string[] PlatformMeters =
-        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "System.Runtime"];
-
     /// <param name="telemetryNames">The service's own ActivitySource and Meter names (the design names them alike).</param>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, params string[] telemetryNames) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry(telemetryNames);
         builder.AddDefaultHealthChecks();
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            // For clients made by IHttpClientFactory: retries, timeouts and a circuit breaker. The S3
+            // stores' clients are not among them (Storage/S3/StreamingHttpClientFactory): their bodies
+            // stream objects of any size and cannot be retried once begun, the standard handler's 30 s
+            // total timeout would cut a long transfer, and they have timeouts of their own
+            // (S3_OVERLAY_REMOTE_TIMEOUT, the connect timeout) that the reliability tests hold them to.
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
         return builder;
     }
 
@@ -48,28 +53,37 @@ public static class Extensions
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder, params string[] telemetryNames) where TBuilder : IHostApplicationBuilder
     {
-        // Nothing registered means no listener on any source or meter: instrumented code pays a null check.
+        // Unlike the template, which registers OpenTelemetry always and the exporter only with an
+        // endpoint: a registered tracer listens to ASP.NET Core's and HttpClient's sources, so every
+        // request would make and enrich an Activity nobody receives. Without an endpoint nothing is
+        // registered, and the instrumented code pays a null check (DESIGN.md, telemetry contract).
         if (string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting])) return builder;
 
-        // First: it also registers the SDK's shared services (options bound to IConfiguration).
-        builder.Logging.AddOpenTelemetry(o =>
+        builder.Logging.AddOpenTelemetry(logging =>
         {
-            o.IncludeFormattedMessage = true;
-            o.IncludeScopes = true;
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
         });
-        string[] sources = [.. PlatformSources, builder.Environment.ApplicationName, .. telemetryNames];
-        string[] meters = [.. PlatformMeters, .. telemetryNames];
         // No ConfigureResource(AddService(...)): it would override OTEL_SERVICE_NAME and the
         // service.instance.id Aspire passes in OTEL_RESOURCE_ATTRIBUTES (measured).
-        new OpenTelemetryServices(builder.Services)
-            .WithTracing(t => t.AddSource(sources))
-            .WithMetrics(m => m.AddMeter(meters))
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(telemetryNames))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource(telemetryNames)
+                // Health probes arrive every few seconds and would drown the traces.
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsProbe(context.Request.Path))
+                .AddHttpClientInstrumentation())
             .UseOtlpExporter();
-        // Registered first, so it starts the providers before anything else runs and flushes them after everything else stopped.
-        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, TelemetryLifetime>());
-        builder.Services.AddSingleton<IStartupFilter, RequestSpanStartupFilter>();
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, TelemetryShutdown>());
         return builder;
     }
+
+    private static bool IsProbe(PathString path) => path.StartsWithSegments(HealthPath) || path.StartsWithSegments(AlivePath);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
