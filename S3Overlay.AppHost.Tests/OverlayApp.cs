@@ -1,48 +1,65 @@
+using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
-using Aspire.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.AppHost.Seeding;
 
 namespace S3Overlay.AppHost.Tests;
 
 /// <summary>
-/// The whole AppHost, started once for the test class with Aspire.Hosting.Testing: both MinIO
-/// containers (the remote seeded), and the proxy, waited on until its /_overlay/health is healthy.
+/// The whole AppHost, started once for every test of <see cref="OverlayAppTests"/> with
+/// Aspire.Hosting.Testing: the stores as <c>s3overlay serve</c> processes (the remote seeded), the
+/// proxy, and the dashboard, waited on until the proxy is healthy.
 /// </summary>
 public sealed class OverlayApp : IAsyncLifetime
 {
-    // The first run pulls the MinIO image; later runs start in seconds.
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
     private DistributedApplication? _app;
 
-    /// <summary>Why nothing was started (no container runtime), or null.</summary>
-    public string? SkipReason { get; } = ContainerRuntime.Unavailable;
-
-    public DistributedApplication App => _app ?? throw new InvalidOperationException(SkipReason ?? "not started");
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("not started");
 
     /// <summary>An S3 client of the proxy, signing with the proxy's own credentials (AppHost parameters).</summary>
     public AmazonS3Client Proxy { get; private set; } = null!;
 
+    /// <summary>The dashboard's telemetry API.</summary>
+    public DashboardSpans Spans { get; private set; } = null!;
+
+    public Uri DashboardLogin { get; private set; } = null!;
+
     public async ValueTask InitializeAsync()
     {
-        if (SkipReason is not null) return;
         using var timeout = new CancellationTokenSource(StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.S3Overlay_AppHost>(timeout.Token);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.S3Overlay_AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = true }, ["--S3Overlay:Stores=processes"], timeout.Token);
+        var apiKey = builder.Configuration["AppHost:DashboardApiKey"];
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
-        // Healthy means the MinIOs are healthy, the remote is seeded (WaitFor waits for that) and the proxy answers its health path.
+        // Healthy means both stores are healthy, the remote is seeded (WaitFor waits for that) and the proxy answers its health path.
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("proxy", timeout.Token);
 
-        var endpoint = _app.GetEndpoint("proxy", "http");
-        Proxy = S3Client(endpoint.ToString().TrimEnd('/'), await ParameterAsync("proxy-access-key", timeout.Token), await ParameterAsync("proxy-secret-key", timeout.Token));
+        Proxy = S3Client(_app.GetEndpoint("proxy", "http"), await ParameterAsync("proxy-access-key", timeout.Token), await ParameterAsync("proxy-secret-key", timeout.Token));
+        DashboardLogin = await _app.GetDashboardUrlAsync(timeout.Token);
+        var dashboard = new HttpClient { BaseAddress = new Uri(DashboardLogin.GetLeftPart(UriPartial.Authority) + "/") };
+        if (!string.IsNullOrEmpty(apiKey)) dashboard.DefaultRequestHeaders.Add("x-api-key", apiKey);
+        Spans = new DashboardSpans(dashboard);
     }
 
-    /// <summary>A client straight to one of the MinIOs ("minio" or "remote"), bypassing the proxy.</summary>
-    public async Task<AmazonS3Client> MinioAsync(string resource, CancellationToken cancellationToken) =>
+    /// <summary>A client straight to one of the stores ("minio" or "remote") through its own endpoint, bypassing the proxy.</summary>
+    public async Task<AmazonS3Client> StoreAsync(string resource, CancellationToken cancellationToken) =>
         DemoObjects.CreateClient(await App.GetConnectionStringAsync(resource, cancellationToken)
             ?? throw new InvalidOperationException($"{resource} has no connection string"));
+
+    /// <summary>
+    /// Every process the run consists of: the orchestrator (DCP, which Aspire starts detached and told
+    /// to watch this process) and everything below it, the stores, the proxy and the dashboard.
+    /// </summary>
+    public IReadOnlyList<RunningProcess> ProcessTree()
+    {
+        var roots = RunningProcess.All().Where(p => p.CommandLine.Contains("dcp") && p.CommandLine.Contains("start-apiserver")
+            && p.CommandLine.Contains($"--monitor {Environment.ProcessId} ")).ToList();
+        return RunningProcess.WithDescendants(roots);
+    }
 
     private async Task<string> ParameterAsync(string name, CancellationToken cancellationToken)
     {
@@ -51,13 +68,58 @@ public sealed class OverlayApp : IAsyncLifetime
         return await parameter.GetValueAsync(cancellationToken) ?? throw new InvalidOperationException($"parameter {name} has no value");
     }
 
-    private static AmazonS3Client S3Client(string url, string accessKey, string secretKey) => new(
+    private static AmazonS3Client S3Client(Uri url, string accessKey, string secretKey) => new(
         new BasicAWSCredentials(accessKey, secretKey),
-        new AmazonS3Config { ServiceURL = url, ForcePathStyle = true, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+        new AmazonS3Config { ServiceURL = url.ToString().TrimEnd('/'), ForcePathStyle = true, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the app (the teardown test does it first, to see what is left).</summary>
+    public async Task StopAsync()
     {
         Proxy?.Dispose();
         if (_app is not null) await _app.DisposeAsync();
+        _app = null;
     }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}
+
+/// <summary>A process as /proc shows it; its start time tells it from a later process given the same id.</summary>
+public sealed record RunningProcess(int Id, int ParentId, long StartTicks, string CommandLine)
+{
+    public static IEnumerable<RunningProcess> All()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            if (int.TryParse(Path.GetFileName(dir), out var id) && Read(id) is { } process)
+                yield return process;
+    }
+
+    public static RunningProcess? Read(int id)
+    {
+        try
+        {
+            // /proc/PID/stat: "pid (comm) state ppid ... starttime(22nd)"; comm may hold spaces, so split after its ')'.
+            var stat = File.ReadAllText($"/proc/{id}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (fields[0] == "Z") return null; // a zombie has exited: only its parent's wait is left
+            var commandLine = File.ReadAllText($"/proc/{id}/cmdline").Replace('\0', ' ');
+            return new(id, int.Parse(fields[1]), long.Parse(fields[19]), commandLine);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // gone meanwhile
+        }
+    }
+
+    public bool IsAlive => Read(Id) is { } now && now.StartTicks == StartTicks;
+
+    public static IReadOnlyList<RunningProcess> WithDescendants(IReadOnlyList<RunningProcess> roots)
+    {
+        var all = All().ToList();
+        List<RunningProcess> found = [.. roots];
+        for (var i = 0; i < found.Count; i++)
+            found.AddRange(all.Where(p => p.ParentId == found[i].Id));
+        return found;
+    }
+
+    public override string ToString() => $"{Id} {CommandLine}";
 }

@@ -1,20 +1,19 @@
-// The S3 Overlay distributed application: a local MinIO (the proxy's local store), a second MinIO
-// standing in for the remote bucket (seeded with demo objects), and the proxy between them.
-// aspire-manifest.json at the repository root is what this file publishes; S3Overlay.Tests/Aspire
-// checks that the two agree. API calls below were checked against the sources of Aspire 13.5 and
-// CommunityToolkit.Aspire 13.5 (see README "Aspire"); this project is not built on machines without them.
+// The S3 Overlay distributed application: the proxy between its local store ("minio") and a remote
+// bucket ("remote", seeded with demo objects). The stores are MinIO containers, or, where no container
+// runtime answers, `s3overlay serve` processes (S3Overlay:Stores, see Stores/StoreMode.cs): the same
+// names and the same settings for the proxy either way. aspire-manifest.json is what this publishes.
 using System.Globalization;
-using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using S3Overlay.AppHost.Seeding;
+using S3Overlay.AppHost.Stores;
 
 var builder = DistributedApplication.CreateBuilder(args);
+var (mode, reason) = StoreModeSetting.Resolve(builder.Configuration, builder.ExecutionContext.IsPublishMode);
 
-// Explicit credentials for both MinIOs: left to its defaults, the toolkit gives every MinIO a root-user
-// parameter with the same fixed name ("user"), so two of them would collide. Passwords are generated
-// secrets of letters and digits (they travel inside ';'-separated connection strings), kept in user
-// secrets so a restart does not change them.
+// Passwords are generated secrets of letters and digits (they travel inside ';'-separated connection
+// strings), kept in user secrets so a restart does not change them.
 var minioUser = builder.AddParameter("minio-user", "minioadmin", publishValueAsDefault: true);
 var minioPassword = builder.AddParameter("minio-password", GeneratedPassword(), secret: true, persist: true);
 var remoteUser = builder.AddParameter("remote-user", "remoteadmin", publishValueAsDefault: true);
@@ -25,27 +24,37 @@ var remotePassword = builder.AddParameter("remote-password", GeneratedPassword()
 var proxyAccessKey = builder.AddParameter("proxy-access-key", "overlay", publishValueAsDefault: true);
 var proxySecretKey = builder.AddParameter("proxy-secret-key", GeneratedPassword(), secret: true, persist: true);
 
-// The toolkit marks its MinIO integration [Obsolete] since 13.3 (MinIO's open-source project was
-// archived upstream). It still works, and MinIO is the local store this design is built around.
-#pragma warning disable CS0618
-var minio = builder.AddMinioContainer("minio", minioUser, minioPassword);
+IResourceBuilder<IS3StoreResource> minio, remote;
+if (mode == StoreMode.Containers)
+{
+    minio = builder.AddMinio("minio", minioUser, minioPassword);
+    remote = builder.AddMinio("remote", remoteUser, remotePassword);
+}
+else
+{
+    // A folder per run and store, removed when the AppHost stops: every run starts with an empty local
+    // store and a freshly seeded remote, as the containers (no volumes) do.
+    var runFolder = Path.Combine(Path.GetTempPath(), $"s3overlay-apphost-{Environment.ProcessId}");
+    minio = builder.AddS3ServerProcess("minio", Path.Combine(runFolder, "minio"), minioUser, minioPassword);
+    remote = builder.AddS3ServerProcess("remote", Path.Combine(runFolder, "remote"), remoteUser, remotePassword);
+    builder.Services.AddHostedService(services => new RunFolderCleanup(runFolder, services.GetRequiredService<IHostApplicationLifetime>()));
+}
+builder.Services.AddHostedService(services => new StoreModeNotice(mode, reason, services.GetRequiredService<ILogger<StoreModeNotice>>()));
 
-var remote = builder.AddMinioContainer("remote", remoteUser, remotePassword)
-    // Runs in the AppHost once the remote is healthy; WaitFor(remote) below also waits for it to finish,
-    // so the proxy starts against a seeded remote. Its log lines show in the remote's console log.
-    .OnResourceReady(async (resource, ready, cancellationToken) =>
-    {
-        var log = ready.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);
-        var connectionString = await resource.GetConnectionStringAsync(cancellationToken)
-            ?? throw new InvalidOperationException("The remote MinIO has no connection string.");
-        await DemoObjects.SeedAsync(connectionString, line => log.LogInformation("{Seeded}", line), cancellationToken);
-    });
-#pragma warning restore CS0618
+// Runs in the AppHost once the remote is healthy; WaitFor(remote) below also waits for it to finish,
+// so the proxy starts against a seeded remote. Its log lines show in the remote's console log.
+remote.OnResourceReady(async (resource, ready, cancellationToken) =>
+{
+    var log = ready.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);
+    var connectionString = await resource.GetConnectionStringAsync(cancellationToken)
+        ?? throw new InvalidOperationException("The remote has no connection string.");
+    await DemoObjects.SeedAsync(connectionString, line => log.LogInformation("{Seeded}", line), cancellationToken);
+});
 
-// No launch profile: the proxy's own default (127.0.0.1:8000 for `dotnet run`) must not leak in; the one
-// http endpoint below is what Aspire assigns and passes as ASPNETCORE_URLS (run) or HTTP_PORTS (publish).
+// No launch profile: the proxy's own default (127.0.0.1:8000 for `dotnet run`) must not leak in. The S3
+// endpoint is on a port a person can type (S3Overlay:ProxyPort, 8000 unless set).
 builder.AddProject<Projects.S3Overlay_Proxy>("proxy", launchProfileName: null)
-    .WithHttpEndpoint()
+    .WithHttpEndpoint(port: ProxyPort(builder), name: "http")
     .WithExternalHttpEndpoints()
     // ConnectionStrings__minio / __remote and MINIO_* / REMOTE_* (host, port, access key, secret key, uri).
     // The proxy reads ConnectionStrings__remote as its remote, and the local one under the name given here.
@@ -59,10 +68,10 @@ builder.AddProject<Projects.S3Overlay_Proxy>("proxy", launchProfileName: null)
     .WithEnvironment("S3_OVERLAY_SECRET_KEY", proxySecretKey)
     // Both stores again in the proxy's own setting names (S3Overlay.Proxy/Configuration): they win over
     // the connection strings and say what they mean to anyone deploying the manifest without Aspire.
-    .WithEnvironment("S3_OVERLAY_LOCAL_ENDPOINT", minio.GetEndpoint("http"))
+    .WithEnvironment("S3_OVERLAY_LOCAL_ENDPOINT", minio.Resource.S3Endpoint)
     .WithEnvironment("S3_OVERLAY_LOCAL_ACCESS_KEY", minioUser)
     .WithEnvironment("S3_OVERLAY_LOCAL_SECRET_KEY", minioPassword)
-    .WithEnvironment("S3_OVERLAY_REMOTE_ENDPOINT", remote.GetEndpoint("http"))
+    .WithEnvironment("S3_OVERLAY_REMOTE_ENDPOINT", remote.Resource.S3Endpoint)
     .WithEnvironment("S3_OVERLAY_REMOTE_ACCESS_KEY_ID", remoteUser)
     .WithEnvironment("S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY", remotePassword)
     .WithEnvironment("S3_OVERLAY_REMOTE_ADDRESSING_STYLE", "path")
@@ -78,3 +87,13 @@ builder.Build().Run();
 // 22 characters of Aspire's 56-character alphabet (letters and digits without the look-alikes) is
 // ~128 bits, Aspire's own default length for generated passwords.
 static GenerateParameterDefault GeneratedPassword() => new() { MinLength = 22, Special = false };
+
+static int ProxyPort(IDistributedApplicationBuilder builder)
+{
+    const string key = "S3Overlay:ProxyPort";
+    var value = builder.Configuration[key];
+    if (string.IsNullOrWhiteSpace(value)) return 8000;
+    return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+        ? port
+        : throw new InvalidOperationException($"{key}={value}: expected a TCP port (1-65535).");
+}

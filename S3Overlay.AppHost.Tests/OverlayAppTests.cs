@@ -1,0 +1,198 @@
+using System.Text;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.AppHost.Seeding;
+
+namespace S3Overlay.AppHost.Tests;
+
+/// <summary>
+/// What a user of the AppHost sees, on the whole app started once (<see cref="OverlayApp"/>): reads
+/// through the proxy fill from the seeded remote and then hit the local store, writes and deletes stay
+/// local (each checked in both stores through their own endpoints), and every overlay decision shows
+/// in the dashboard's traces with its attributes. Each test reads its own demo object.
+/// </summary>
+[TestCaseOrderer(typeof(TeardownLast))]
+public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_cold_read_is_one_remote_fill_and_the_next_a_local_hit()
+    {
+        var item = DemoObjects.All.Single(o => o.Key == "hello.txt");
+
+        Assert.Equal(item.Text, await ReadTextAsync(overlay.Proxy, DemoObjects.LocalBucket, item.Key));
+        // The fill goes on storing after the reader has its bytes, and its span ends when it is stored:
+        // a read before then would join the fill instead of hitting the local copy.
+        var spans = await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, item.Key).Any(), Cancellation);
+        var fill = Assert.Single(Decisions(spans, item.Key));
+        Assert.Equal("overlay.remote_fill", fill.Name);
+        Assert.Equal(DemoObjects.LocalBucket, fill["s3.bucket"]);
+        Assert.Equal("true", fill["overlay.cached"]);
+        Assert.Equal("false", fill["overlay.coalesced"]);
+        Assert.Equal(item.Size.ToString(), fill["overlay.bytes"]);
+        using var local = await overlay.StoreAsync("minio", Cancellation);
+        Assert.Equal(item.Text, await ReadTextAsync(local, DemoObjects.LocalBucket, item.Key));
+
+        Assert.Equal(item.Text, await ReadTextAsync(overlay.Proxy, DemoObjects.LocalBucket, item.Key));
+
+        spans = await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, item.Key).Count == 2, Cancellation);
+        var hit = Decisions(spans, item.Key)[1];
+        Assert.Equal("overlay.local_hit", hit.Name);
+        Assert.Equal(DemoObjects.LocalBucket, hit["s3.bucket"]);
+        Assert.Equal(item.Size.ToString(), hit["overlay.bytes"]);
+        // The remote was asked for the object once, by the fill: its own request span is in the fill's trace.
+        var remote = await overlay.Spans.WaitForAsync("remote", s => RemoteGets(s, item.Key).Any(), Cancellation);
+        Assert.Equal(fill.TraceId, Assert.Single(RemoteGets(remote, item.Key)).TraceId);
+    }
+
+    [Fact]
+    public async Task A_range_of_the_large_object_fills_one_chunk_only_and_then_hits_it()
+    {
+        var item = DemoObjects.All.Single(o => o.Key == DemoObjects.LargeKey);
+        var first = DemoObjects.ChunkSize + 1000; // inside chunk 1 of 3
+
+        await ReadRangeAsync(item.Key, first, 100);
+        // As above: the chunk's span ends once the whole chunk is stored.
+        var spans = await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, item.Key).Any(), Cancellation);
+        var fill = Assert.Single(Decisions(spans, item.Key));
+        Assert.Equal("overlay.chunk_fill", fill.Name);
+        Assert.Equal("1", fill["overlay.chunk.index"]);
+        Assert.Equal("false", fill["overlay.coalesced"]);
+        Assert.Equal(DemoObjects.ChunkSize.ToString(), fill["overlay.bytes"]);
+
+        await ReadRangeAsync(item.Key, first, 100);
+
+        spans = await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, item.Key).Count == 2, Cancellation);
+        var hit = Decisions(spans, item.Key)[1];
+        Assert.Equal("overlay.chunk_hit", hit.Name);
+        Assert.Equal("1", hit["overlay.chunk.index"]);
+        Assert.Equal("100", hit["overlay.bytes"]);
+        // One chunk's GET reached the remote, nothing of the other two.
+        var remote = await overlay.Spans.WaitForAsync("remote", s => RemoteGets(s, item.Key).Any(), Cancellation);
+        Assert.Equal(fill.TraceId, Assert.Single(RemoteGets(remote, item.Key)).TraceId);
+    }
+
+    [Fact]
+    public async Task A_put_lands_in_the_local_store_and_not_on_the_remote()
+    {
+        const string key = "notes/written-through-the-proxy.txt";
+        const string text = "written through the proxy\n";
+
+        await overlay.Proxy.PutObjectAsync(new PutObjectRequest { BucketName = DemoObjects.LocalBucket, Key = key, ContentBody = text }, Cancellation);
+
+        Assert.Equal(text, await ReadTextAsync(overlay.Proxy, DemoObjects.LocalBucket, key));
+        using var local = await overlay.StoreAsync("minio", Cancellation);
+        Assert.Equal(text, await ReadTextAsync(local, DemoObjects.LocalBucket, key));
+        using var remote = await overlay.StoreAsync("remote", Cancellation);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfReadAsync(remote, DemoObjects.RemoteBucket, key));
+        // Read back from the local store, not filled: a local hit.
+        var spans = await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, key).Any(), Cancellation);
+        Assert.Equal(["overlay.local_hit"], Decisions(spans, key).Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task A_delete_hides_a_remote_object_that_stays_on_the_remote()
+    {
+        var item = DemoObjects.All.Single(o => o.Key == "docs/readme.md");
+
+        await overlay.Proxy.DeleteObjectAsync(DemoObjects.LocalBucket, item.Key, Cancellation);
+
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfReadAsync(overlay.Proxy, DemoObjects.LocalBucket, item.Key));
+        using var remote = await overlay.StoreAsync("remote", Cancellation);
+        Assert.Equal(item.Text, await ReadTextAsync(remote, DemoObjects.RemoteBucket, item.Key));
+        using var local = await overlay.StoreAsync("minio", Cancellation);
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfReadAsync(local, DemoObjects.LocalBucket, item.Key));
+        // Hidden by the whiteout: the proxy did not ask the remote for it at all.
+        var spans = await overlay.Spans.WaitForAsync("proxy", s => Requests(s, "GetObject", item.Key).Any(), Cancellation);
+        var read = Assert.Single(Requests(spans, "GetObject", item.Key));
+        Assert.Equal("NoSuchKey", read["s3.error.code"]);
+        Assert.DoesNotContain(await overlay.Spans.OfAsync("remote", Cancellation), s => s.TraceId == read.TraceId);
+    }
+
+    /// <summary>Runs after every other test of the class (<see cref="TeardownLast"/>): it stops the app.</summary>
+    [Fact]
+    public async Task Teardown_leaves_no_process_behind()
+    {
+        var processes = overlay.ProcessTree();
+        Assert.Contains(processes, p => p.CommandLine.Contains("S3Overlay.Proxy.dll serve")); // the stores
+        Assert.Contains(processes, p => p.CommandLine.Contains("S3Overlay.Proxy") && !p.CommandLine.Contains(" serve")); // the proxy
+        Assert.Contains(processes, p => p.CommandLine.Contains("Aspire.Dashboard"));
+
+        // While the app stops, no process of the app may outlive its parent: the orchestrator runs the
+        // proxy under `dotnet run` and kills that after a few seconds, which left a slow-stopping proxy
+        // running on its own. (The orchestrator's own processes stop in an order of its own.)
+        using var stopped = new CancellationTokenSource();
+        var orphans = Task.Run(async () =>
+        {
+            HashSet<RunningProcess> seen = [];
+            while (!stopped.IsCancellationRequested)
+            {
+                foreach (var process in processes.Where(p => !p.CommandLine.Contains("dcp ")))
+                    if (RunningProcess.Read(process.Id) is { } now && now.StartTicks == process.StartTicks && now.ParentId != process.ParentId)
+                        seen.Add(process);
+                await Task.Delay(50);
+            }
+            return seen;
+        });
+        await overlay.StopAsync();
+        stopped.Cancel();
+        Assert.Empty(await orphans);
+
+        // The orchestrator reports the resources cleaned up once their processes have exited
+        // (DcpPublisher:WaitForResourceCleanup, on in tests and in the AppHost's appsettings.json)...
+        Assert.DoesNotContain(processes, p => !p.CommandLine.Contains("dcp ") && p.IsAlive);
+        // ...and then stops itself.
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); processes.Any(p => p.IsAlive) && DateTime.UtcNow < deadline;)
+            await Task.Delay(100);
+        Assert.DoesNotContain(processes, p => p.IsAlive);
+    }
+
+    /// <summary>The overlay's decision spans for <paramref name="key"/>, in the order they started.</summary>
+    private static List<DashboardSpan> Decisions(IReadOnlyList<DashboardSpan> spans, string key) =>
+        [.. spans.Where(s => s.Scope == "S3Overlay" && s["s3.key"] == key)];
+
+    /// <summary>The proxy's request spans of one S3 operation on a key of the demo bucket.</summary>
+    private static IEnumerable<DashboardSpan> Requests(IReadOnlyList<DashboardSpan> spans, string operation, string key) =>
+        spans.Where(s => s["s3.operation"] == operation && s["url.path"] == $"/{DemoObjects.LocalBucket}/{key}");
+
+    /// <summary>The remote's GetObject requests for a key of the demo bucket: the fills that reached it.</summary>
+    private static IEnumerable<DashboardSpan> RemoteGets(IReadOnlyList<DashboardSpan> spans, string key) =>
+        spans.Where(s => s["s3.operation"] == "GetObject" && s["url.path"] == $"/{DemoObjects.RemoteBucket}/{key}");
+
+    private async Task ReadRangeAsync(string key, long first, int length)
+    {
+        using var got = await overlay.Proxy.GetObjectAsync(new GetObjectRequest
+        {
+            BucketName = DemoObjects.LocalBucket, Key = key, ByteRange = new ByteRange(first, first + length - 1),
+        }, Cancellation);
+        Assert.Equal(HttpStatusCode.PartialContent, got.HttpStatusCode);
+        Assert.Equal(Enumerable.Range(0, length).Select(i => PatternStream.ByteAt(first + i)), await ReadAllAsync(got.ResponseStream));
+    }
+
+    private static async Task<string> ReadTextAsync(IAmazonS3 s3, string bucket, string key)
+    {
+        using var got = await s3.GetObjectAsync(bucket, key, Cancellation);
+        return Encoding.UTF8.GetString(await ReadAllAsync(got.ResponseStream));
+    }
+
+    private static async Task<HttpStatusCode> StatusOfReadAsync(IAmazonS3 s3, string bucket, string key)
+    {
+        try
+        {
+            using var got = await s3.GetObjectAsync(bucket, key, Cancellation);
+            return got.HttpStatusCode;
+        }
+        catch (AmazonS3Exception e)
+        {
+            return e.StatusCode;
+        }
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, Cancellation);
+        return buffer.ToArray();
+    }
+}
