@@ -110,6 +110,53 @@ public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
         Assert.DoesNotContain(await overlay.Spans.OfAsync("remote", Cancellation), s => s.TraceId == read.TraceId);
     }
 
+    /// <summary>
+    /// A whole cold read of a chunked object, as the dashboard shows it under Traces: the request, a
+    /// fill per chunk, and the remote's own spans under them. Headless Chromium takes the README's
+    /// picture (docs/dashboard-trace.png when S3OVERLAY_README_SCREENSHOTS=1, else the test output).
+    /// </summary>
+    [Fact]
+    public async Task The_dashboard_shows_a_cold_chunked_read_as_one_trace()
+    {
+        var item = DemoObjects.All.Single(o => o.Key == DemoObjects.SecondLargeKey);
+        using (var got = await overlay.Proxy.GetObjectAsync(DemoObjects.LocalBucket, item.Key, Cancellation))
+            Assert.Equal(item.Size, (await ReadAllAsync(got.ResponseStream)).Length);
+
+        static List<DashboardSpan> Fills(IReadOnlyList<DashboardSpan> spans, string key) => [.. Decisions(spans, key).Where(s => s.Name == "overlay.chunk_fill")];
+        var spans = await overlay.Spans.WaitForAsync("proxy", s => Fills(s, item.Key).Count == 3, Cancellation);
+        Assert.Equal(["0", "1", "2"], Fills(spans, item.Key).Select(s => s["overlay.chunk.index"]!).Order());
+        // Under the request: the remote's whole answer (its first chunk fills chunk 0), then a fill per chunk.
+        var read = Assert.Single(Decisions(spans, item.Key), s => s.Name == "overlay.remote_fill");
+        var trace = read.TraceId;
+        Assert.All(Decisions(spans, item.Key), s => Assert.Equal(trace, s.TraceId));
+
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run build/install-test-tools.sh (Debian package chromium)");
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumFlags });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1450 } });
+        await page.GotoAsync(overlay.DashboardLogin.ToString()); // signs in with the browser token
+        await page.GotoAsync(new Uri(overlay.DashboardLogin, $"/traces/detail/{trace}").ToString());
+        await page.GetByText("overlay.chunk_fill").First.WaitForAsync(new() { Timeout = 60_000 });
+        await page.ScreenshotAsync(new() { Path = ScreenshotPath("dashboard-trace.png") });
+    }
+
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumFlags =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private static string ScreenshotPath(string name)
+    {
+        var dir = Environment.GetEnvironmentVariable("S3OVERLAY_README_SCREENSHOTS") == "1"
+            ? Path.Combine(RepoPaths.Root, "docs")
+            : Path.Combine(AppContext.BaseDirectory, "browser-screenshots");
+        Directory.CreateDirectory(dir);
+        return Path.Combine(dir, name);
+    }
+
     /// <summary>Runs after every other test of the class (<see cref="TeardownLast"/>): it stops the app.</summary>
     [Fact]
     public async Task Teardown_leaves_no_process_behind()

@@ -10,14 +10,10 @@ namespace S3Overlay.AppHost.Seeding;
 public sealed record DemoObject(string Key, string ContentType, string? Text, long Size);
 
 /// <summary>
-/// What the fake remote ("remote") holds when the AppHost starts: a few small objects and one over
+/// What the fake remote ("remote") holds when the AppHost starts: a few small objects and two over
 /// the chunk threshold, so the first GET through the proxy shows a remote fill (and chunk fills) in
 /// the dashboard's traces, and the second a local hit.
 /// </summary>
-/// <remarks>
-/// Aspire-free on purpose (plain AWSSDK.S3): S3Overlay.Tests compiles this file and runs it against
-/// s3rver, so the seeding the AppHost does is exercised on machines without Aspire or Docker.
-/// </remarks>
 public static class DemoObjects
 {
     /// <summary>The bucket on the remote; the proxy maps its local <see cref="LocalBucket"/> onto it.</summary>
@@ -35,12 +31,17 @@ public static class DemoObjects
     public const string LargeKey = "large/pattern.bin";
     public const long LargeSize = 10 * MiB + 12_345;
 
+    /// <summary>A second large object, so a whole cold chunked read can be shown after the first one's chunks are cached.</summary>
+    public const string SecondLargeKey = "large/second.bin";
+    public const long SecondLargeSize = 9 * MiB + 4_321;
+
     public static IReadOnlyList<DemoObject> All { get; } =
     [
         Small("hello.txt", "text/plain", "Hello from the remote bucket. Read me twice: the second time comes from the local store.\n"),
         Small("docs/readme.md", "text/markdown", "# Demo\n\nObjects under demo/ are filled from the remote on first read.\n"),
         Small("data/numbers.csv", "text/csv", "n,square\n1,1\n2,4\n3,9\n4,16\n"),
         new(LargeKey, "application/octet-stream", null, LargeSize),
+        new(SecondLargeKey, "application/octet-stream", null, SecondLargeSize),
     ];
 
     private static DemoObject Small(string key, string contentType, string text) =>

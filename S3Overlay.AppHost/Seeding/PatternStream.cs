@@ -4,10 +4,6 @@ namespace S3Overlay.AppHost.Seeding;
 /// A read-only, seekable stream of deterministic bytes: large demo objects are produced on the fly
 /// (never held in memory), and anyone can recompute what any byte should be to check a download.
 /// </summary>
-/// <remarks>
-/// Aspire-free on purpose: S3Overlay.Tests compiles this file too, so it is built and run on machines
-/// without Aspire.
-/// </remarks>
 public sealed class PatternStream(long length, int seed = 0) : Stream
 {
     private long _position;
