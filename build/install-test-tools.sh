@@ -6,6 +6,8 @@ need=()
 command -v s3cmd >/dev/null || need+=(s3cmd)
 command -v rclone >/dev/null || need+=(rclone)
 [ -x /usr/bin/aws ] || need+=(awscli)
+# systemd-analyze checks the service unit (deploy/systemd).
+command -v systemd-analyze >/dev/null || need+=(systemd)
 # Headless Chromium for the web browser's end-to-end test (driven by Playwright with ExecutablePath).
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The boto3 tests run Debian's /usr/bin/python3 (not whatever python3 comes first on PATH); the presigned-POST one also posts with requests.

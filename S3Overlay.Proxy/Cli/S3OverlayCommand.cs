@@ -7,11 +7,11 @@ namespace S3Overlay.Cli;
 
 /// <summary>
 /// <c>s3overlay</c>: <c>serve</c> runs the server; <c>status</c>, <c>warm</c>, <c>evict</c> and
-/// <c>whiteouts</c> talk to a running one through its admin API.
+/// <c>whiteouts</c> talk to a running one through its admin API; <c>health</c> asks it whether it is healthy.
 /// </summary>
 public static class S3OverlayCommand
 {
-    private static readonly string[] Verbs = ["serve", "status", "warm", "evict", "whiteouts", "--help", "-h", "-?", "--version"];
+    private static readonly string[] Verbs = ["serve", "status", "warm", "evict", "whiteouts", "health", "--help", "-h", "-?", "--version"];
 
     /// <summary>
     /// Whether <paramref name="args"/> are this command line's. Anything else (no arguments at all,
@@ -32,6 +32,7 @@ public static class S3OverlayCommand
         WarmCommand.Create(),
         EvictCommand.Create(),
         WhiteoutsCommand.Create(),
+        HealthCommand.Create(),
     };
 
     /// <param name="output">Where the verbs print (the console by default; tests pass a writer).</param>

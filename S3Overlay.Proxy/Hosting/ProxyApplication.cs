@@ -1,6 +1,7 @@
 using S3Overlay.Admin;
 using S3Overlay.Browser;
 using S3Overlay.Configuration;
+using S3Overlay.Hosting.Tls;
 using S3Overlay.S3;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Cors;
@@ -25,6 +26,8 @@ public static class ProxyApplication
         configure?.Invoke(builder);
         builder.AddServiceDefaults(OverlayTelemetry.Name);
         QuietRequestHosting(builder);
+        // As appsettings.json says for `dotnet run`: ASP.NET Core's routing and start-up lines are noise.
+        DefaultLevel(builder, "Microsoft.AspNetCore", LogLevel.Warning);
         builder.AddOverlayTelemetry();
         builder.AddS3Overlay();
         // Objects are up to 5 GiB a request; bodies are streamed, never buffered.
@@ -37,9 +40,13 @@ public static class ProxyApplication
             k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
             k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
         });
+        // Under systemd (deploy/systemd): readiness and stopping told to it (Type=notify); elsewhere nothing.
+        builder.Host.UseSystemd();
+        var https = builder.AddTls();
         // The original listens on 8000; --urls and ASPNETCORE_URLS (both the "urls" key) still win.
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
-            builder.WebHost.UseUrls("http://127.0.0.1:8000");
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"])
+            && string.IsNullOrEmpty(builder.Configuration["https_ports"]))
+            builder.WebHost.UseUrls(https ? "https://127.0.0.1:8000" : "http://127.0.0.1:8000");
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
@@ -59,12 +66,19 @@ public static class ProxyApplication
     /// (an OpenTelemetry listener makes ASP.NET Core start it anyway), an unhandled error is still
     /// logged by Kestrel, and naming the category in the configuration brings the lines back.
     /// </summary>
-    private static void QuietRequestHosting(WebApplicationBuilder builder)
+    private static void QuietRequestHosting(WebApplicationBuilder builder) =>
+        DefaultLevel(builder, "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+
+    /// <summary>
+    /// <paramref name="level"/> for <paramref name="category"/> unless the configuration names it
+    /// (any case, as logging matches categories): defaults that hold without appsettings.json, for
+    /// the single-file program copied alone.
+    /// </summary>
+    private static void DefaultLevel(WebApplicationBuilder builder, string category, LogLevel level)
     {
-        const string category = "Microsoft.AspNetCore.Hosting.Diagnostics";
         var levels = builder.Configuration.GetSection("Logging:LogLevel").GetChildren();
-        if (levels.Any(level => string.Equals(level.Key, category, StringComparison.OrdinalIgnoreCase))) return;
-        builder.Logging.AddFilter(category, LogLevel.None);
+        if (levels.Any(configured => string.Equals(configured.Key, category, StringComparison.OrdinalIgnoreCase))) return;
+        builder.Logging.AddFilter(category, level);
     }
 
     /// <summary>Reads and validates every setting now, so a bad one stops start-up, then registers the services.</summary>

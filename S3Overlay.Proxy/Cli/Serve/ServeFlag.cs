@@ -16,6 +16,8 @@ public sealed record ServeFlag(string Name, string Setting, string Variable, str
     [
         new("--data-dir", "S3_OVERLAY_DATA_DIR", "S3_OVERLAY_DATA_DIR", "./data", "Folder of the embedded file-system store"),
         new("--listen", "urls", "ASPNETCORE_URLS", "http://127.0.0.1:8000", "Address(es) to listen on, ';'-separated (port 0: any free port)"),
+        new("--tls-cert", "S3_OVERLAY_TLS_CERT", "S3_OVERLAY_TLS_CERT", "none: plain HTTP", "PEM certificate (and chain) to serve HTTPS with; the default address becomes https://127.0.0.1:8000"),
+        new("--tls-key", "S3_OVERLAY_TLS_KEY", "S3_OVERLAY_TLS_KEY", "none: in the certificate file", "PEM private key of --tls-cert"),
         new("--access-key", "S3_OVERLAY_ACCESS_KEY", "S3_OVERLAY_ACCESS_KEY", "minioadmin", "Access key clients sign with"),
         new("--secret-key", "S3_OVERLAY_SECRET_KEY", "S3_OVERLAY_SECRET_KEY", "minioadmin", "Its secret key (set both or neither)"),
         new("--remote-endpoint", "S3_OVERLAY_REMOTE_ENDPOINT", "S3_OVERLAY_REMOTE_ENDPOINT", "none: AWS S3", "URL of the remote S3; any --remote-* flag turns the overlay on"),

@@ -16,25 +16,11 @@ public static class DefaultCredentialsGuard
     public static void Check(AuthSettings settings, IConfiguration configuration)
     {
         if (!settings.UsesDefaultCredentials || settings.AllowDefaultCredentials) return;
-        var exposed = ListenUrls(configuration).FirstOrDefault(url => !IsLoopback(url));
+        var exposed = Hosting.ListenAddresses.Configured(configuration).FirstOrDefault(url => !IsLoopback(url));
         if (exposed is not null)
             throw new SettingException("S3_OVERLAY_ALLOW_DEFAULT_CREDENTIALS",
                 $"the server would listen on {exposed} with the default credentials {AuthSettings.DefaultAccessKey}/{AuthSettings.DefaultSecretKey}; " +
                 "set S3_OVERLAY_ACCESS_KEY and S3_OVERLAY_SECRET_KEY, listen on a loopback address, or set this to true to allow it");
-    }
-
-    /// <summary>Where Kestrel will listen: --urls / ASPNETCORE_URLS, else the HTTP(S)_PORTS (every interface), and Kestrel endpoints.</summary>
-    private static IEnumerable<string> ListenUrls(IConfiguration configuration)
-    {
-        var urls = configuration["urls"];
-        if (!string.IsNullOrWhiteSpace(urls))
-            foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) yield return url;
-        else
-            foreach (var ports in new[] { configuration["http_ports"], configuration["https_ports"] })
-                foreach (var port in (ports ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    yield return $"http://*:{port}";
-        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
-            if (endpoint["Url"] is { Length: > 0 } url) yield return url;
     }
 
     private static bool IsLoopback(string url)
