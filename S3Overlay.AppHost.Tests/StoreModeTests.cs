@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.AppHost.Stores;
 
 // GetEnvironmentVariableValuesAsync / GetArgumentValuesAsync are marked obsolete in favour of
@@ -23,7 +22,7 @@ public class StoreModeTests
 
         foreach (var (name, user, password) in new[] { ("minio", "minio-user", "minio-password"), ("remote", "remote-user", "remote-password") })
         {
-            var minio = Assert.IsType<MinioResource>(model.Resources.Single(r => r.Name == name));
+            var minio = Assert.IsType<MinioResource>(model.Single(r => r.Name == name));
             var image = Assert.Single(minio.Annotations.OfType<ContainerImageAnnotation>());
             Assert.Equal(("docker.io", "minio/minio", MinioResource.Tag), (image.Registry, image.Image, image.Tag));
             var endpoints = minio.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name, e => e.TargetPort);
@@ -46,7 +45,7 @@ public class StoreModeTests
 
         foreach (var name in new[] { "minio", "remote" })
         {
-            var store = Assert.IsType<S3ServerProcessResource>(model.Resources.Single(r => r.Name == name));
+            var store = Assert.IsType<S3ServerProcessResource>(model.Single(r => r.Name == name));
             Assert.Equal("dotnet", store.Command);
             var args = await store.GetArgumentValuesAsync(DistributedApplicationOperation.Publish);
             // (Publish: values as expressions, as nothing is allocated in a model that is not started.)
@@ -54,7 +53,7 @@ public class StoreModeTests
             Assert.True(File.Exists(S3ServerProcessResource.ProxyAssembly), S3ServerProcessResource.ProxyAssembly);
             Assert.EndsWith(Path.DirectorySeparatorChar + name, store.DataFolder);
         }
-        Assert.DoesNotContain(model.Resources, r => r is ContainerResource);
+        Assert.DoesNotContain(model, r => r is ContainerResource);
         await AssertProxySettingsAsync(model);
     }
 
@@ -70,9 +69,9 @@ public class StoreModeTests
     }
 
     /// <summary>Whatever runs the stores, the proxy is told the same: both stores' endpoints and credentials, by reference.</summary>
-    private static async Task AssertProxySettingsAsync(DistributedApplicationModel model)
+    private static async Task AssertProxySettingsAsync(IReadOnlyList<IResource> model)
     {
-        var proxy = Assert.IsType<ProjectResource>(model.Resources.Single(r => r.Name == "proxy"));
+        var proxy = Assert.IsType<ProjectResource>(model.Single(r => r.Name == "proxy"));
         var env = await proxy.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
         Assert.Equal("{minio.bindings.http.url}", env["S3_OVERLAY_LOCAL_ENDPOINT"]);
         Assert.Equal("{remote.bindings.http.url}", env["S3_OVERLAY_REMOTE_ENDPOINT"]);
@@ -86,10 +85,10 @@ public class StoreModeTests
         Assert.Equal(["minio", "remote"], waits);
     }
 
-    private static async Task<DistributedApplicationModel> ModelAsync(string mode)
+    /// <summary>The resources the AppHost declares in that mode: its builder's, not built into an app (nothing to start or stop).</summary>
+    private static async Task<IReadOnlyList<IResource>> ModelAsync(string mode)
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.S3Overlay_AppHost>([$"--S3Overlay:Stores={mode}"], Cancellation);
-        await using var app = await builder.BuildAsync(Cancellation);
-        return app.Services.GetRequiredService<DistributedApplicationModel>();
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.S3Overlay_AppHost>([$"--S3Overlay:Stores={mode}"], Cancellation);
+        return [.. builder.Resources];
     }
 }

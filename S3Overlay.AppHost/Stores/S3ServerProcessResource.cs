@@ -43,7 +43,12 @@ public static class S3ServerProcessExtensions
     public static IResourceBuilder<S3ServerProcessResource> AddS3ServerProcess(this IDistributedApplicationBuilder builder, string name,
         string dataFolder, IResourceBuilder<ParameterResource> accessKey, IResourceBuilder<ParameterResource> secretKey)
     {
-        Directory.CreateDirectory(dataFolder);
+        // Made when the app starts, not when the model is built (tests build models they never start).
+        builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
+        {
+            Directory.CreateDirectory(dataFolder);
+            return Task.CompletedTask;
+        });
         var store = builder.AddResource(new S3ServerProcessResource(name, dataFolder, accessKey.Resource, secretKey.Resource));
         var endpoint = store.Resource.S3Endpoint;
         return store
