@@ -18,7 +18,7 @@ public static class AdminApi
 
     public static WebApplication MapAdminApi(this WebApplication app)
     {
-        var api = app.MapGroup(Prefix).RefuseCrossSite().AddEndpointFilter(RequireUserAsync);
+        var api = app.MapGroup(Prefix).RefuseCrossSite().AddEndpointFilter(RequireUserAsync).AddEndpointFilter(RequireBucketName);
         api.MapGet("/cache/{bucket}", ReportAsync);
         api.MapDelete("/cache/{bucket}", EvictAsync);
         api.MapPost("/warm/{bucket}", Warm);
@@ -118,6 +118,14 @@ public static class AdminApi
         if (caller.SignedIn) return await next(invocation);
         http.Response.Headers.WWWAuthenticate = $"Basic realm=\"{BrowserVisitor.Realm}\", charset=\"UTF-8\"";
         return Problem(401, "sign in with an access key and its secret key (HTTP Basic)");
+    }
+
+    /// <summary>A bucket is named as the S3 API names it (<c>..</c>, <c>.</c> or <c>a/b</c> never reach the overlay's parts).</summary>
+    private static async ValueTask<object?> RequireBucketName(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        if (invocation.HttpContext.Request.RouteValues.TryGetValue("bucket", out var value) && value is string bucket && !S3.BucketNames.IsAddressable(bucket))
+            return Problem(400, $"'{bucket}' is not a bucket name");
+        return await next(invocation);
     }
 
     private static IResult WithOverlay(HttpContext context, Func<WarmJobs, IResult> answer) =>

@@ -23,6 +23,22 @@ public sealed class ServeProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    public int ProcessId => _process.Id;
+
+    /// <summary>Whether the process ended within <paramref name="limit"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan limit)
+    {
+        try
+        {
+            await _process.WaitForExitAsync(new CancellationTokenSource(limit).Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Everything the process printed (stdout and stderr), for failure messages.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 

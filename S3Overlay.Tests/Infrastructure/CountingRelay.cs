@@ -22,6 +22,7 @@ public sealed class CountingRelay : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _target;
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentQueue<string> _targets = new();
     private long _bytes;
     private int _open;
     private bool _stopped;
@@ -51,6 +52,9 @@ public sealed class CountingRelay : IAsyncDisposable
 
     public int TotalRequests => _requests.Values.Sum();
 
+    /// <summary>Every request's target as it came on the wire (<c>/bucket/key?query</c>, undecoded, before any normalisation).</summary>
+    public IReadOnlyList<string> Targets => _targets.ToArray();
+
     /// <summary>Requests being answered now: one the proxy has let go of (disposed its answer) ends, even mid-body.</summary>
     public int OpenRequests => Volatile.Read(ref _open);
 
@@ -60,6 +64,7 @@ public sealed class CountingRelay : IAsyncDisposable
     public void ResetCounts()
     {
         _requests.Clear();
+        _targets.Clear();
         Interlocked.Exchange(ref _bytes, 0);
     }
 
@@ -96,6 +101,7 @@ public sealed class CountingRelay : IAsyncDisposable
     {
         var request = context.Request;
         _requests.AddOrUpdate(request.Method, 1, (_, n) => n + 1);
+        _targets.Enqueue(context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget);
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
         if (Mode == Behaviour.Answer500)
         {

@@ -15,7 +15,7 @@ public abstract class BucketCorsTests(StoreTargets target) : EveryStoreTests(tar
     private HttpRequestMessage Preflight(string path, string origin, string method, string? headers = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Options, Target.Proxy.Url + path);
-        request.Headers.Add("Origin", origin);
+        request.Headers.TryAddWithoutValidation("Origin", origin);
         request.Headers.Add("Access-Control-Request-Method", method);
         if (headers is not null) request.Headers.Add("Access-Control-Request-Headers", headers);
         return request;
@@ -52,6 +52,22 @@ public abstract class BucketCorsTests(StoreTargets target) : EveryStoreTests(tar
         await Client.DeleteCORSConfigurationAsync(bucket);
         var gone = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => Client.GetCORSConfigurationAsync(bucket));
         Assert.Equal("NoSuchCORSConfiguration", gone.ErrorCode);
+    }
+
+    [Fact]
+    public async Task An_origin_matches_a_rule_by_its_scheme_host_and_port_never_by_its_text()
+    {
+        var bucket = await Target.NewBucketAsync();
+        await PutRulesAsync(bucket, new CORSRule { AllowedOrigins = ["https://*.example.org"], AllowedMethods = ["GET"] });
+        // Ends with ".example.org" as text, but names another site (a path, a query, a fragment, credentials).
+        foreach (var origin in new[] { "https://evil.com/.example.org", "https://evil.com?.example.org", "https://evil.com#.example.org", "https://user@a.example.org" })
+        {
+            using var refused = await Http.SendAsync(Preflight($"/{bucket}/k.txt", origin, "GET"));
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Null(Header(refused, "Access-Control-Allow-Origin"));
+        }
+        using var allowed = await Http.SendAsync(Preflight($"/{bucket}/k.txt", "https://a.example.org", "GET"));
+        Assert.Equal("https://a.example.org", Header(allowed, "Access-Control-Allow-Origin"));
     }
 
     [Fact]

@@ -21,8 +21,14 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         return allowed.Allows(remoteBucket) ? remoteBucket : null;
     }
 
-    /// <summary>The remote bucket behind a local one, or NoSuchKey for a local-only bucket (the remote is not asked).</summary>
-    private string RequireBucketOf(string bucket, string key) => BucketOf(bucket) ?? throw Missing(bucket, key);
+    /// <summary>
+    /// The remote bucket behind a local one, or NoSuchKey without asking the remote: for a
+    /// local-only bucket, and for a key with <c>.</c> or <c>..</c> segments, which the remote (or
+    /// anything in front of it) may resolve to another key, in a bucket the mapping does not open,
+    /// or under a hidden prefix or a whiteout (<see cref="DotSegments"/>).
+    /// </summary>
+    private string RequireBucketOf(string bucket, string key) =>
+        BucketOf(bucket) is { } remoteBucket && !DotSegments.In(key) ? remoteBucket : throw Missing(bucket, key);
 
     /// <summary>The remote bucket, renamed as the local one; null when it is not there (or not the overlay's to read).</summary>
     public async Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct)
@@ -38,7 +44,8 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         }
     }
 
-    public bool IsKnownMissing(string bucket, string key) => BucketOf(bucket) is not { } remoteBucket || missing.IsKnownMissing(remoteBucket, key);
+    public bool IsKnownMissing(string bucket, string key) =>
+        BucketOf(bucket) is not { } remoteBucket || DotSegments.In(key) || missing.IsKnownMissing(remoteBucket, key);
 
     /// <summary>The key exists now (a fill stored it): a "not found" remembered for it is wrong.</summary>
     public void Forget(string bucket, string key)

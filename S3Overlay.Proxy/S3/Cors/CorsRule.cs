@@ -17,7 +17,18 @@ public sealed record CorsRule(
     private const int MaxRules = 100;
     private static readonly string[] Methods = ["GET", "PUT", "HEAD", "POST", "DELETE"];
 
-    public bool MatchesOrigin(string origin) => AllowedOrigins.Any(pattern => Wildcard(pattern, origin, StringComparison.Ordinal));
+    /// <summary>
+    /// S3's patterns (one <c>*</c> anywhere; <c>*</c> alone for any origin) against an origin as a
+    /// browser sends it, <c>scheme://host[:port]</c> and nothing more: a value with a path, a query
+    /// or credentials names no origin, so <c>https://*.example.org</c> cannot match
+    /// <c>https://evil.com/.example.org</c>.
+    /// </summary>
+    public bool MatchesOrigin(string origin) =>
+        AllowedOrigins.Any(pattern => pattern == "*" || (IsSerializedOrigin(origin) && Wildcard(pattern, origin, StringComparison.Ordinal)));
+
+    private static bool IsSerializedOrigin(string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.UserInfo.Length == 0
+        && string.Equals(origin, $"{uri.Scheme}://{uri.Authority}", StringComparison.Ordinal);
 
     public bool AllowsMethod(string method) => AllowedMethods.Contains(method, StringComparer.Ordinal);
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Xml;
 using System.Xml.Linq;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
@@ -9,8 +8,8 @@ namespace S3Overlay.S3.Xml;
 
 /// <summary>
 /// Reads the small XML documents clients send (DeleteObjects, CompleteMultipartUpload): size-capped,
-/// no DTDs and no external entities, Content-MD5 verified when the client sent one. Anything that
-/// does not parse is MalformedXML.
+/// read with <see cref="SafeXml"/>'s limits, Content-MD5 verified when the client sent one.
+/// Anything that does not parse is MalformedXML.
 /// </summary>
 public static class S3XmlRequest
 {
@@ -27,27 +26,7 @@ public static class S3XmlRequest
     }
 
     /// <summary>A small document already in hand (a form field), parsed as safely as a request body.</summary>
-    public static XElement Parse(Stream body, int maxBytes)
-    {
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            MaxCharactersInDocument = maxBytes,
-            IgnoreComments = true,
-            IgnoreProcessingInstructions = true,
-            Async = false,
-        };
-        try
-        {
-            using var reader = XmlReader.Create(body, settings);
-            return XDocument.Load(reader).Root ?? throw new S3Exception(S3Error.MalformedXML);
-        }
-        catch (XmlException)
-        {
-            throw new S3Exception(S3Error.MalformedXML);
-        }
-    }
+    public static XElement Parse(Stream body, int maxBytes) => SafeXml.Load(body, maxBytes);
 
     /// <summary>The child elements called <paramref name="name"/>, with or without S3's namespace.</summary>
     public static IEnumerable<XElement> Children(this XElement parent, string name) =>

@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-using System.Xml;
-using System.Xml.Linq;
 using S3Overlay.S3.Auth;
+using S3Overlay.S3.Xml;
 
 namespace S3Overlay.Storage.S3;
 
@@ -114,10 +113,9 @@ internal sealed class RemoteAnswerException(HttpStatusCode status, string? code,
                 while (length < MaxErrorBody && (read = await body.ReadAsync(buffer.AsMemory(length, MaxErrorBody - length), ct)) > 0) length += read;
                 if (length > 0 && length < MaxErrorBody)
                 {
-                    using var reader = XmlReader.Create(new MemoryStream(buffer, 0, length), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-                    var error = XDocument.Load(reader).Root;
-                    return new RemoteAnswerException(response.StatusCode, error?.Element("Code")?.Value, error?.Element("Message")?.Value,
-                        long.TryParse(error?.Element("ActualObjectSize")?.Value, CultureInfo.InvariantCulture, out var size) ? size : null);
+                    var error = SafeXml.Load(new MemoryStream(buffer, 0, length), length);
+                    return new RemoteAnswerException(response.StatusCode, error.Element("Code")?.Value, error.Element("Message")?.Value,
+                        long.TryParse(error.Element("ActualObjectSize")?.Value, CultureInfo.InvariantCulture, out var size) ? size : null);
                 }
             }
             finally
@@ -125,7 +123,7 @@ internal sealed class RemoteAnswerException(HttpStatusCode status, string? code,
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-        catch (Exception e) when (e is XmlException or IOException or HttpRequestException)
+        catch (Exception e) when (e is S3Overlay.S3.Errors.S3Exception or IOException or HttpRequestException)
         {
             // An answer without a readable error document says only its status.
         }

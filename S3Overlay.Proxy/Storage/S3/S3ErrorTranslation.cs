@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Xml.Linq;
 using Amazon.Runtime;
 using Amazon.S3;
 using S3Overlay.S3.Errors;
+using S3Overlay.S3.Xml;
 
 namespace S3Overlay.Storage.S3;
 
@@ -26,6 +26,9 @@ internal static class S3ErrorTranslation
     public static Exception Translate(Exception e, S3StoreOptions store, string? bucket, string? key, bool timedOut)
     {
         if (e is S3Exception) return e;
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is MisdirectedRequestException misdirected)
+                return new S3Exception(S3Error.InternalError.WithMessage($"A request was not sent: {misdirected.Message}."), key ?? bucket, misdirected);
         if (timedOut && e is OperationCanceledException)
             return Unreachable(store, $"no answer within {store.RequestTimeout.TotalSeconds:0} s", e);
         if (e is RemoteAnswerException direct) return FromAnswer((int)direct.Status, direct.Code, direct.ServerMessage, () => direct.ActualObjectSize, direct, store, bucket, key);
@@ -85,12 +88,12 @@ internal static class S3ErrorTranslation
         {
             var body = e.ResponseBody;
             if (string.IsNullOrEmpty(body)) return null;
-            var value = XDocument.Parse(body).Root?.Element("ActualObjectSize")?.Value;
+            var value = SafeXml.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body)), body.Length).Element("ActualObjectSize")?.Value;
             return long.TryParse(value, out var size) ? size : null;
         }
-        catch (System.Xml.XmlException)
+        catch (S3Exception)
         {
-            return null;
+            return null; // not an error document
         }
     }
 }

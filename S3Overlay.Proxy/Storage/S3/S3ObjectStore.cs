@@ -108,11 +108,15 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>
-    /// Runs one SDK call with a bound on waiting for its answer (not on streaming a body read
-    /// afterwards) and translates what it throws. The caller's own cancellation passes through.
+    /// Runs one SDK call (or direct read) for <paramref name="bucket"/> and <paramref name="key"/>,
+    /// the only target its requests may name (<see cref="RequestTarget"/>), with a bound on waiting
+    /// for its answer (not on streaming a body read afterwards), and translates what it throws.
+    /// The caller's own cancellation passes through.
     /// </summary>
     private async Task<T> CallAsync<T>(string? bucket, string? key, Func<CancellationToken, Task<T>> call, CancellationToken ct, TimeSpan? timeout = null)
     {
+        RequestTarget.Refuse(key);
+        RequestTarget.Declare(bucket, key);
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (timeout != Timeout.InfiniteTimeSpan) bounded.CancelAfter(timeout ?? Options.RequestTimeout);
         try
