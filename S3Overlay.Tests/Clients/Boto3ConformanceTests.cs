@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using S3Overlay.Tests.S3;
+
+namespace S3Overlay.Tests.Clients;
+
+/// <summary>
+/// S3's answers as boto3 (Debian's python3-boto3) meets them, on every store:
+/// boto3_conformance.py runs its cases once per store (one process; each case makes buckets of
+/// its own) and each case is a test here, skipped visibly where s3rver cannot be the local store.
+/// </summary>
+public abstract class Boto3ConformanceTests(StoreTargets target) : EveryStoreTests(target)
+{
+    private static readonly ConditionalWeakTable<StoreTargets, Task<Dictionary<string, JsonElement>>> Runs = new();
+
+    public static TheoryData<string> Cases =>
+    [
+        "bucket_acl_canned", "object_acl_canned_on_create", "object_acl_canned_set_later", "bucket_acl_revoke_all", "bucket_recreate",
+    ];
+
+    /// <summary>The cases a store cannot pass, with the reason it cannot.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Unsupported { get; } = new Dictionary<string, string>();
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Boto3_gets_S3s_answer(string name)
+    {
+        if (Unsupported.TryGetValue(name, out var why)) Assert.Skip(why);
+        var results = await Runs.GetValue(Target, _ => RunAsync());
+        Assert.True(results.TryGetValue(name, out var result), $"boto3_conformance.py reported nothing for {name}");
+        Assert.True(result.GetProperty("ok").GetBoolean(), result.TryGetProperty("error", out var error) ? error.GetString() : name);
+    }
+
+    private async Task<Dictionary<string, JsonElement>> RunAsync()
+    {
+        using var python = new ClientProcess();
+        var script = Path.Combine(AppContext.BaseDirectory, "Clients", "boto3_conformance.py");
+        string[] cases = [.. Cases.Select(row => (string)row.Data).Where(name => !Unsupported.ContainsKey(name))];
+        var output = await python.RunAsync("/usr/bin/python3", [script, Target.Proxy.Url, .. cases]);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .ToDictionary(result => result.GetProperty("case").GetString()!);
+    }
+}
+
+public sealed class EmbeddedStoreBoto3ConformanceTests(StoreTargets target) : Boto3ConformanceTests(target)
+{
+    protected override StoreKind Kind => StoreKind.Embedded;
+}
+
+public sealed class S3LocalStoreBoto3ConformanceTests(StoreTargets target) : Boto3ConformanceTests(target)
+{
+    protected override StoreKind Kind => StoreKind.S3Local;
+
+    protected override IReadOnlyDictionary<string, string> Unsupported { get; } = new Dictionary<string, string>
+    {
+        ["object_acl_canned_set_later"] = "s3rver 3.7.1 misreads the SDK's x-amz-copy-source (decodeURI leaves %2F), so the S3 store's metadata copy that changes an object's ACL fails there.",
+    };
+}
+
+public sealed class OverlayBoto3ConformanceTests(StoreTargets target) : Boto3ConformanceTests(target)
+{
+    protected override StoreKind Kind => StoreKind.Overlay;
+}

@@ -1,0 +1,213 @@
+"""S3's answers as boto3 meets them, case by case (the shapes of s3-tests' test_s3.py).
+
+Usage: python3 boto3_conformance.py ENDPOINT CASE [CASE ...]. Prints one JSON line per case:
+{"case": NAME, "ok": true} or {"case": NAME, "ok": false, "error": "<traceback>"}; exits 0 either way.
+Each case makes buckets of its own.
+"""
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import sys
+import traceback
+import uuid
+from collections import OrderedDict
+
+import boto3
+import requests
+from botocore import UNSIGNED
+from botocore.auth import S3SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+endpoint = sys.argv[1]
+KEY, SECRET = "minioadmin", "minioadmin"
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+
+
+def client(signed=True):
+    return boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id=KEY if signed else "", aws_secret_access_key=SECRET if signed else "",
+        config=Config(signature_version="s3v4" if signed else UNSIGNED, s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+
+
+s3 = client()
+anonymous = client(signed=False)
+CASES = {}
+
+
+def case(function):
+    CASES[function.__name__] = function
+    return function
+
+
+def new_bucket(**kwargs):
+    name = "c" + uuid.uuid4().hex[:20]
+    s3.create_bucket(Bucket=name, **kwargs)
+    return name
+
+
+def error(call, *args, **kwargs):
+    """The (status, code, message) of the ClientError the call must raise."""
+    try:
+        call(*args, **kwargs)
+    except ClientError as e:
+        return e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"].get("Code"), e.response["Error"].get("Message")
+    raise AssertionError(f"{call.__name__} succeeded")
+
+
+def xml_error(response):
+    """(status, code, message) of a raw answer's S3 error document."""
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(response.content)
+    return response.status_code, root.findtext("Code"), root.findtext("Message")
+
+
+# --- ACLs -------------------------------------------------------------------------------------
+
+def owner():
+    return s3.list_buckets()["Owner"]
+
+
+def grant(permission, uri=None):
+    """A grant as s3-tests writes what it wants: a group's by URI, else the owner's."""
+    me = owner()
+    if uri:
+        return dict(Permission=permission, ID=None, DisplayName=None, URI=uri, EmailAddress=None, Type="Group")
+    return dict(Permission=permission, ID=me["ID"], DisplayName=me["DisplayName"], URI=None, EmailAddress=None, Type="CanonicalUser")
+
+
+CANNED = {
+    "private": lambda: [grant("FULL_CONTROL")],
+    "public-read": lambda: [grant("READ", ALL_USERS), grant("FULL_CONTROL")],
+    "public-read-write": lambda: [grant("READ", ALL_USERS), grant("WRITE", ALL_USERS), grant("FULL_CONTROL")],
+    "authenticated-read": lambda: [grant("READ", AUTHENTICATED_USERS), grant("FULL_CONTROL")],
+}
+
+
+def check_grants(got, want):
+    """s3-tests' check_grants, as it is: it sorts by DisplayName when the first grant has one."""
+    assert len(got) == len(want), (got, want)
+    if got[0]["Grantee"].get("DisplayName"):
+        got.sort(key=lambda x: x["Grantee"].get("DisplayName"))
+        want.sort(key=lambda x: x["DisplayName"])
+    for g, w in zip(got, want):
+        g = dict(g)
+        g["Grantee"] = dict(g["Grantee"])
+        assert g.pop("Permission", None) == w["Permission"], (g, w)
+        for field in ("DisplayName", "ID", "Type", "URI", "EmailAddress"):
+            assert g["Grantee"].pop(field, None) == w[field], (field, g, w)
+        assert g == {"Grantee": {}}, g
+
+
+@case
+def bucket_acl_canned():
+    for canned, want in CANNED.items():
+        created = new_bucket(ACL=canned)
+        check_grants(s3.get_bucket_acl(Bucket=created)["Grants"], want())
+        later = new_bucket()
+        s3.put_bucket_acl(Bucket=later, ACL=canned)
+        check_grants(s3.get_bucket_acl(Bucket=later)["Grants"], want())
+
+
+@case
+def object_acl_canned_on_create():
+    bucket = new_bucket()
+    s3.put_object(Bucket=bucket, Key="source", Body=b"x")
+    for canned, want in CANNED.items():
+        s3.put_object(Bucket=bucket, Key="put-" + canned, Body=b"x", ACL=canned)
+        check_grants(s3.get_object_acl(Bucket=bucket, Key="put-" + canned)["Grants"], want())
+        s3.copy_object(Bucket=bucket, Key="copy-" + canned, CopySource={"Bucket": bucket, "Key": "source"}, ACL=canned)
+        check_grants(s3.get_object_acl(Bucket=bucket, Key="copy-" + canned)["Grants"], want())
+        upload = s3.create_multipart_upload(Bucket=bucket, Key="mp-" + canned, ACL=canned)["UploadId"]
+        etag = s3.upload_part(Bucket=bucket, Key="mp-" + canned, UploadId=upload, PartNumber=1, Body=b"part")["ETag"]
+        s3.complete_multipart_upload(Bucket=bucket, Key="mp-" + canned, UploadId=upload,
+                                     MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+        check_grants(s3.get_object_acl(Bucket=bucket, Key="mp-" + canned)["Grants"], want())
+
+
+@case
+def object_acl_canned_set_later():
+    bucket = new_bucket()
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    for canned, want in CANNED.items():
+        s3.put_object_acl(Bucket=bucket, Key="k", ACL=canned)
+        check_grants(s3.get_object_acl(Bucket=bucket, Key="k")["Grants"], want())
+    s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy={"Owner": owner(), "Grants": []})
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == []
+
+
+@case
+def bucket_acl_revoke_all():
+    bucket = new_bucket()
+    s3.put_object(Bucket=bucket, Key="foo", Body=b"bar")
+    policy = s3.get_bucket_acl(Bucket=bucket)
+    old_grants = policy["Grants"]
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": policy["Owner"], "Grants": []})
+    assert len(s3.get_bucket_acl(Bucket=bucket)["Grants"]) == 0
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": policy["Owner"], "Grants": old_grants})
+    check_grants(s3.get_bucket_acl(Bucket=bucket)["Grants"], CANNED["private"]())
+
+
+@case
+def bucket_recreate():
+    bucket = new_bucket()
+    s3.put_object(Bucket=bucket, Key="kept", Body=b"x")
+    assert s3.create_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert [o["Key"] for o in s3.list_objects(Bucket=bucket)["Contents"]] == ["kept"]
+    assert error(s3.create_bucket, Bucket=bucket, ACL="public-read")[:2] == (409, "BucketAlreadyExists")
+    check_grants(s3.get_bucket_acl(Bucket=bucket)["Grants"], CANNED["private"]())
+
+    public = new_bucket(ACL="public-read")
+    assert error(s3.create_bucket, Bucket=public)[:2] == (409, "BucketAlreadyExists")
+    assert s3.create_bucket(Bucket=public, ACL="public-read")["ResponseMetadata"]["HTTPStatusCode"] == 200
+    check_grants(s3.get_bucket_acl(Bucket=public)["Grants"], CANNED["public-read"]())
+
+
+# --- errors with S3's codes -------------------------------------------------------------------
+
+def presign(method, url, expires):
+    """botocore's own SigV4 query signer: unlike generate_presigned_url it takes any expiry."""
+    request = AWSRequest(method=method, url=url)
+    S3SigV4QueryAuth(Credentials(KEY, SECRET), "s3", "us-east-1", expires=expires).add_auth(request)
+    return request.url
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+# --- GetObjectAttributes ----------------------------------------------------------------------
+
+# --- POST uploads -----------------------------------------------------------------------------
+
+def post(bucket, policy, fields):
+    """A form signed the way s3-tests signs it (SigV2 policy), posted with requests."""
+    encoded = base64.b64encode(json.dumps(policy).encode())
+    signature = base64.b64encode(hmac.new(SECRET.encode(), encoded, hashlib.sha1).digest())
+    form = OrderedDict([("AWSAccessKeyId", KEY), ("signature", signature), ("policy", encoded)] + fields)
+    return requests.post(f"{endpoint}/{bucket}", files=form)
+
+
+def expiration(seconds=6000):
+    return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def conditions(bucket, key_prefix):
+    return [{"bucket": bucket}, ["starts-with", "$key", key_prefix], {"acl": "private"},
+            ["starts-with", "$Content-Type", "text/plain"], ["content-length-range", 0, 5 * 1024 * 1024]]
+
+
+PAYLOAD = b"x" * (2 * 1024 * 1024)
+PAYLOAD_SHA256 = base64.b64encode(hashlib.sha256(PAYLOAD).digest()).decode()
+
+
+for name in sys.argv[2:]:
+    try:
+        CASES[name]()
+        print(json.dumps({"case": name, "ok": True}), flush=True)
+    except Exception:
+        print(json.dumps({"case": name, "ok": False, "error": traceback.format_exc()}), flush=True)
