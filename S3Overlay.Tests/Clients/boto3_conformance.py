@@ -171,11 +171,121 @@ def bucket_recreate():
 
 # --- errors with S3's codes -------------------------------------------------------------------
 
+@case
+def anonymous_reads_of_what_is_missing():
+    public = new_bucket(ACL="public-read")
+    s3.put_object(Bucket=public, Key="gone", Body=b"x", ACL="public-read")
+    assert anonymous.get_object(Bucket=public, Key="gone")["Body"].read() == b"x"
+    s3.delete_object(Bucket=public, Key="gone")
+    assert error(anonymous.get_object, Bucket=public, Key="gone")[:2] == (404, "NoSuchKey")
+    assert error(anonymous.head_object, Bucket=public, Key="gone")[0] == 404
+    assert error(anonymous.get_object, Bucket="c" + uuid.uuid4().hex[:20], Key="gone")[:2] == (404, "NoSuchBucket")
+    private = new_bucket()
+    s3.put_object(Bucket=private, Key="mine", Body=b"x")
+    assert error(anonymous.get_object, Bucket=private, Key="gone")[:2] == (403, "AccessDenied")
+    assert error(anonymous.get_object, Bucket=private, Key="mine")[:2] == (403, "AccessDenied")
+
+
 def presign(method, url, expires):
     """botocore's own SigV4 query signer: unlike generate_presigned_url it takes any expiry."""
     request = AWSRequest(method=method, url=url)
     S3SigV4QueryAuth(Credentials(KEY, SECRET), "s3", "us-east-1", expires=expires).add_auth(request)
     return request.url
+
+
+@case
+def presigned_expiry():
+    bucket = new_bucket()
+    s3.put_object(Bucket=bucket, Key="foo", Body=b"bar")
+    url = f"{endpoint}/{bucket}/foo"
+    assert requests.get(presign("GET", url, 100)).content == b"bar"
+    for expires, message in [(609901, "X-Amz-Expires must be less than a week"), (-7, "X-Amz-Expires must be non-negative"),
+                             (0, "Request has expired")]:
+        status, code, said = xml_error(requests.get(presign("GET", url, expires)))
+        assert (status, code) == (403, "AccessDenied") and said.startswith(message), (expires, status, code, said)
+    status, code, said = xml_error(requests.put(presign("PUT", url, -1000), data=b"foo"))
+    assert (status, code) == (403, "AccessDenied"), (status, code, said)
+    assert s3.get_object(Bucket=bucket, Key="foo")["Body"].read() == b"bar"
+
+
+@case
+def cors_preflight_of_a_presigned_url():
+    bucket = new_bucket(ACL="public-read")
+    s3.put_object(Bucket=bucket, Key="foo", Body=b"bar", ACL="public-read")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "foo"}, ExpiresIn=100000)
+    assert xml_error(requests.options(url)) == (400, "BadRequest", "Insufficient information. Origin request header needed.")
+    assert xml_error(requests.options(url, headers={"Origin": "example"})) == (400, "BadRequest", "Invalid Access-Control-Request-Method: null")
+    preflight = {"Origin": "example", "Access-Control-Request-Method": "GET"}
+    assert xml_error(requests.options(url, headers=preflight)) == (403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.")
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["example"]}]})
+    answer = requests.options(url, headers=preflight)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers.get("access-control-allow-origin") == "example" and answer.headers.get("access-control-allow-methods") == "GET"
+    status, code, said = xml_error(requests.options(url, headers={"Origin": "elsewhere", "Access-Control-Request-Method": "GET"}))
+    assert (status, code) == (403, "AccessForbidden") and said.startswith("CORSResponse: This CORS request is not allowed."), said
+    missing = f"{endpoint}/c{uuid.uuid4().hex[:20]}/foo"
+    assert xml_error(requests.options(missing, headers=preflight)) == (403, "AccessForbidden", "CORSResponse: Bucket not found")
+    # A real request from an origin no rule allows is served, without CORS headers (the browser refuses it).
+    got = requests.get(url, headers={"Origin": "elsewhere"})
+    assert got.content == b"bar" and "access-control-allow-origin" not in got.headers
+
+
+@case
+def part_number_beyond_the_parts():
+    bucket = new_bucket()
+    etag = s3.put_object(Bucket=bucket, Key="single", Body=b"body")["ETag"]
+    whole = s3.get_object(Bucket=bucket, Key="single", PartNumber=1)
+    assert whole["ETag"] == etag and whole["Body"].read() == b"body"
+    assert error(s3.get_object, Bucket=bucket, Key="single", PartNumber=2)[:2] == (400, "InvalidPart")
+    assert error(s3.head_object, Bucket=bucket, Key="single", PartNumber=2)[0] == 400
+
+
+@case
+def upload_part_copy_outside_its_source():
+    bucket = new_bucket()
+    s3.put_object(Bucket=bucket, Key="source", Body=b"12345")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="dest")["UploadId"]
+    status, code, _ = error(s3.upload_part_copy, Bucket=bucket, Key="dest", UploadId=upload, PartNumber=1,
+                            CopySource={"Bucket": bucket, "Key": "source"}, CopySourceRange="bytes=0-21")
+    assert status in (400, 416) and code == "InvalidRange", (status, code)
+    assert error(s3.upload_part_copy, Bucket=bucket, Key="dest", UploadId=upload, PartNumber=1,
+                 CopySource={"Bucket": bucket, "Key": "source"}, CopySourceRange="0-2")[:2] == (400, "InvalidArgument")
+
+
+@case
+def bad_digests_after_an_early_answer():
+    # boto3 waits for 100 Continue before a PUT's body: a PUT refused at once sends none, and the
+    # next request on that connection must still be read as a request.
+    bucket = new_bucket()
+    body = b"A" * 1024
+    assert error(s3.put_object, Bucket="c" + uuid.uuid4().hex[:20], Key="k", Body=body)[:2] == (404, "NoSuchBucket")
+    wrong_sha = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
+    assert error(s3.put_object, Bucket=bucket, Key="k", Body=body, ChecksumAlgorithm="SHA256", ChecksumSHA256=wrong_sha)[:2] == (400, "BadDigest")
+    wrong_md5 = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    assert error(s3.put_object, Bucket=bucket, Key="k", Body=body, ContentMD5=wrong_md5)[:2] == (400, "BadDigest")
+    right = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    s3.put_object(Bucket=bucket, Key="k", Body=body, ChecksumAlgorithm="SHA256", ChecksumSHA256=right)
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == body
+
+
+@case
+def expected_bucket_owner():
+    bucket = new_bucket()
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read-write")
+    s3.put_object(Bucket=bucket, Key="foo", Body=b"bar")
+    me = owner()["ID"]
+    assert s3.get_object(Bucket=bucket, Key="foo", ExpectedBucketOwner=me)["Body"].read() == b"bar"
+    assert error(s3.get_object, Bucket=bucket, Key="foo", ExpectedBucketOwner=me + "foo")[:2] == (403, "AccessDenied")
+    assert error(anonymous.list_objects, Bucket=bucket, ExpectedBucketOwner=me + "foo")[:2] == (403, "AccessDenied")
+    assert error(anonymous.put_object, Bucket=bucket, Key="bar", Body=b"coffee", ExpectedBucketOwner=me + "foo")[:2] == (403, "AccessDenied")
+    assert [o["Key"] for o in anonymous.list_objects(Bucket=bucket)["Contents"]] == ["foo"]
+
+
+@case
+def object_torrent():
+    bucket = new_bucket()
+    s3.put_object(Bucket=bucket, Key="Avatar.mpg", Body=b"A" * 1024)
+    assert error(s3.get_object_torrent, Bucket=bucket, Key="Avatar.mpg")[:2] == (404, "NoSuchKey")
 
 
 # --- listings ---------------------------------------------------------------------------------
