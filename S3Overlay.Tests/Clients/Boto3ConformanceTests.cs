@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Amazon.S3.Model;
 using S3Overlay.Tests.S3;
 
 namespace S3Overlay.Tests.Clients;
@@ -18,6 +19,7 @@ public abstract class Boto3ConformanceTests(StoreTargets target) : EveryStoreTes
         "bucket_acl_canned", "object_acl_canned_on_create", "object_acl_canned_set_later", "bucket_acl_revoke_all", "bucket_recreate",
         "anonymous_reads_of_what_is_missing", "presigned_expiry", "cors_preflight_of_a_presigned_url", "part_number_beyond_the_parts",
         "upload_part_copy_outside_its_source", "bad_digests_after_an_early_answer", "expected_bucket_owner", "object_torrent",
+        "listing_url_encoding", "empty_continuation_token", "object_attributes_of_multipart_uploads",
     ];
 
     /// <summary>The cases a store cannot pass, with the reason it cannot.</summary>
@@ -31,6 +33,26 @@ public abstract class Boto3ConformanceTests(StoreTargets target) : EveryStoreTes
         var results = await Runs.GetValue(Target, _ => RunAsync());
         Assert.True(results.TryGetValue(name, out var result), $"boto3_conformance.py reported nothing for {name}");
         Assert.True(result.GetProperty("ok").GetBoolean(), result.TryGetProperty("error", out var error) ? error.GetString() : name);
+    }
+
+    /// <summary>ListBuckets pages by max-buckets; boto3 1.26 cannot send it (its model predates it), AWSSDK can.</summary>
+    [Fact]
+    public async Task ListBuckets_with_max_buckets_answers_that_many_and_a_token_until_the_last_page()
+    {
+        var prefix = "mb" + Guid.NewGuid().ToString("N")[..10];
+        string[] names = [prefix + "-a", prefix + "-b", prefix + "-c"];
+        foreach (var name in names) await Client.PutBucketAsync(name);
+
+        var seen = new List<string>();
+        string? token = null;
+        for (var page = 0; page < names.Length; page++)
+        {
+            var listed = await Client.ListBucketsAsync(new ListBucketsRequest { MaxBuckets = 1, Prefix = prefix, ContinuationToken = token });
+            seen.Add(Assert.Single(listed.Buckets).BucketName);
+            token = listed.ContinuationToken;
+            Assert.Equal(page < names.Length - 1, token is not null);
+        }
+        Assert.Equal(names, seen);
     }
 
     private async Task<Dictionary<string, JsonElement>> RunAsync()
@@ -57,6 +79,7 @@ public sealed class S3LocalStoreBoto3ConformanceTests(StoreTargets target) : Bot
     protected override IReadOnlyDictionary<string, string> Unsupported { get; } = new Dictionary<string, string>
     {
         ["object_acl_canned_set_later"] = "s3rver 3.7.1 misreads the SDK's x-amz-copy-source (decodeURI leaves %2F), so the S3 store's metadata copy that changes an object's ACL fails there.",
+        ["object_attributes_of_multipart_uploads"] = "The S3 local store answers GetObjectAttributes' ObjectParts from what the server behind it keeps, and s3rver 3.7.1 keeps neither parts nor checksums.",
     };
 }
 

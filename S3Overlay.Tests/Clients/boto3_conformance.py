@@ -290,7 +290,57 @@ def object_torrent():
 
 # --- listings ---------------------------------------------------------------------------------
 
+@case
+def listing_url_encoding():
+    bucket = new_bucket()
+    for key in ["\nline", "tab\tdir/x", "plain"]:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"")
+    # boto3 asks for encoding-type=url itself and decodes what ListObjectsV2 encodes.
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix="\n")
+    assert listed["Prefix"] == "\n" and [o["Key"] for o in listed["Contents"]] == ["\nline"], listed
+    listed = s3.list_objects_v2(Bucket=bucket, Delimiter="/")
+    assert [o["Key"] for o in listed["Contents"]] == ["\nline", "plain"], listed
+    assert listed["CommonPrefixes"] == [{"Prefix": "tab\tdir/"}], listed
+    # Asked for by the caller, nothing is decoded: the answer as S3 encodes it.
+    raw = s3.list_objects(Bucket=bucket, Prefix="\n", EncodingType="url")
+    assert raw["Prefix"] == "%0A" and [o["Key"] for o in raw["Contents"]] == ["%0Aline"], raw
+
+
+@case
+def empty_continuation_token():
+    bucket = new_bucket()
+    for key in ["bar", "baz", "foo", "quxx"]:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"")
+    listed = s3.list_objects_v2(Bucket=bucket, ContinuationToken="")
+    assert listed["ContinuationToken"] == "" and listed["IsTruncated"] is False, listed
+    assert [o["Key"] for o in listed["Contents"]] == ["bar", "baz", "foo", "quxx"]
+
+
 # --- GetObjectAttributes ----------------------------------------------------------------------
+
+@case
+def object_attributes_of_multipart_uploads():
+    bucket = new_bucket()
+    for sizes, algorithm in (([5 * 1024 * 1024, 5 * 1024 * 1024, 1024], "SHA256"), ([1024], "SHA256"), ([1024], None)):
+        key = f"mp{len(sizes)}{algorithm}"
+        with_checksum = {"ChecksumAlgorithm": algorithm} if algorithm else {}
+        upload = s3.create_multipart_upload(Bucket=bucket, Key=key, **with_checksum)["UploadId"]
+        parts = []
+        for number, size in enumerate(sizes, 1):
+            sent = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload, PartNumber=number, Body=bytes([number]) * size, **with_checksum)
+            parts.append({"PartNumber": number, "ETag": sent["ETag"], **({"ChecksumSHA256": sent["ChecksumSHA256"]} if algorithm else {})})
+        s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload, MultipartUpload={"Parts": parts})
+        got = s3.get_object_attributes(Bucket=bucket, Key=key, ObjectAttributes=["ObjectParts", "ObjectSize"])
+        assert got["ObjectSize"] == sum(sizes)
+        listed = got["ObjectParts"]
+        assert listed["TotalPartsCount"] == len(sizes) and listed["MaxParts"] == 1000 and listed["IsTruncated"] is False, listed
+        assert [(p["PartNumber"], p["Size"], p.get("ChecksumSHA256")) for p in listed["Parts"]] == \
+               [(p["PartNumber"], size, p.get("ChecksumSHA256")) for p, size in zip(parts, sizes)], listed
+        for marker in range(len(sizes)):
+            page = s3.get_object_attributes(Bucket=bucket, Key=key, ObjectAttributes=["ObjectParts"], MaxParts=1, PartNumberMarker=marker)["ObjectParts"]
+            assert [p["PartNumber"] for p in page["Parts"]] == [marker + 1], page
+            assert page["IsTruncated"] is (marker + 1 < len(sizes)) and page["NextPartNumberMarker"] == marker + 1, page
+
 
 # --- POST uploads -----------------------------------------------------------------------------
 
