@@ -365,6 +365,51 @@ PAYLOAD = b"x" * (2 * 1024 * 1024)
 PAYLOAD_SHA256 = base64.b64encode(hashlib.sha256(PAYLOAD).digest()).decode()
 
 
+@case
+def post_object_forms():
+    bucket = new_bucket(ACL="public-read-write")
+    answer = requests.post(f"{endpoint}/{bucket}", files=OrderedDict([("key", "foo.txt"), ("acl", "public-read"),
+                           ("success_action_status", "404"), ("Content-Type", "text/plain"), ("file", "bar")]))
+    assert answer.status_code == 204 and answer.content == b"", (answer.status_code, answer.text)
+
+    answer = post(bucket, {"expiration": expiration(), "conditions": conditions(bucket, "foo")},
+                  [("key", "${filename}"), ("acl", "private"), ("Content-Type", "text/plain"), ("file", ("foo-named.txt", "bar"))])
+    assert answer.status_code == 204, answer.text
+    assert s3.get_object(Bucket=bucket, Key="foo-named.txt")["Body"].read() == b"bar"
+
+    not_iso = str(datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=6000))
+    answer = post(bucket, {"expiration": not_iso, "conditions": conditions(bucket, "foo")},
+                  [("key", "foo.txt"), ("acl", "private"), ("Content-Type", "text/plain"), ("file", "bar")])
+    assert xml_error(answer)[:2] == (400, "InvalidPolicyDocument"), answer.text
+
+    answer = post(bucket, {"expiration": expiration(), "conditions": [{}]},
+                  [("key", "foo.txt"), ("acl", "private"), ("Content-Type", "text/plain"), ("file", "bar")])
+    assert xml_error(answer)[:2] == (400, "InvalidPolicyDocument"), answer.text
+
+    fields = [("key", "cksum.txt"), ("acl", "private"), ("Content-Type", "text/plain")]
+    answer = post(bucket, {"expiration": expiration(), "conditions": conditions(bucket, "cksum")},
+                  fields + [("x-amz-checksum-sha256", PAYLOAD_SHA256), ("file", PAYLOAD)])
+    assert answer.status_code == 204, answer.text
+    assert s3.head_object(Bucket=bucket, Key="cksum.txt")["ContentLength"] == len(PAYLOAD)
+    answer = post(bucket, {"expiration": expiration(), "conditions": conditions(bucket, "cksum")},
+                  fields + [("x-amz-checksum-sha256", "sailorjerry"), ("file", PAYLOAD)])
+    assert answer.status_code == 400, answer.text
+    wrong = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
+    answer = post(bucket, {"expiration": expiration(), "conditions": conditions(bucket, "cksum")},
+                  [("key", "cksum-wrong.txt")] + fields[1:] + [("x-amz-checksum-sha256", wrong), ("file", PAYLOAD)])
+    assert xml_error(answer)[:2] == (400, "BadDigest"), answer.text
+    assert error(s3.head_object, Bucket=bucket, Key="cksum-wrong.txt")[0] == 404
+
+
+@case
+def post_object_checksum_is_kept():
+    bucket = new_bucket()
+    answer = post(bucket, {"expiration": expiration(), "conditions": conditions(bucket, "cksum")},
+                  [("key", "cksum.txt"), ("acl", "private"), ("Content-Type", "text/plain"), ("x-amz-checksum-sha256", PAYLOAD_SHA256), ("file", PAYLOAD)])
+    assert answer.status_code == 204 and answer.headers.get("x-amz-checksum-sha256") == PAYLOAD_SHA256, (answer.status_code, answer.headers)
+    assert s3.head_object(Bucket=bucket, Key="cksum.txt", ChecksumMode="ENABLED")["ChecksumSHA256"] == PAYLOAD_SHA256
+
+
 for name in sys.argv[2:]:
     try:
         CASES[name]()
