@@ -40,6 +40,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             var request = new S3Request(context, address, route, requestId);
             context.Items[typeof(S3Request)] = request;
             await authenticator.AuthenticateAsync(request);
+            Acl.ExpectedBucketOwner.Check(context.Request);
             await route.Handler(request);
         }
         catch (S3Exception e) when (context.Response.HasStarted)

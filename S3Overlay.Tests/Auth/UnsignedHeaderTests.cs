@@ -159,7 +159,7 @@ public class UnsignedHeaderTests
         await AuthHttp.PutBucketWithObjectAsync(proxy, "share", "k", Mine);
         using var http = proxy.CreateHttpClient(signed: false);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(proxy.Url + SigV2Url("GET", "/share/k", TimeSpan.FromDays(6.9)))).StatusCode);
-        await AuthHttp.AssertErrorAsync(await http.GetAsync(proxy.Url + SigV2Url("GET", "/share/k", TimeSpan.FromDays(8))), 400, "AuthorizationQueryParametersError");
+        await AuthHttp.AssertErrorAsync(await http.GetAsync(proxy.Url + SigV2Url("GET", "/share/k", TimeSpan.FromDays(8))), 403, "AccessDenied");
     }
 
     private static string PresignPut(IAmazonS3 client, string bucket, string key) =>

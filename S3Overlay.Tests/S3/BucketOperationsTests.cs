@@ -29,14 +29,19 @@ public sealed class BucketOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
     }
 
     [Fact]
-    public async Task Creating_a_bucket_you_own_again_in_us_east_1_answers_200_and_resets_its_ACL()
+    public async Task Creating_a_bucket_you_own_again_in_us_east_1_answers_200_for_its_ACL_and_BucketAlreadyExists_for_another()
     {
         var bucket = await s3.NewBucketAsync();
+        await s3.PutAsync(bucket, "kept.txt", "x");
+        Assert.Equal(HttpStatusCode.OK, (await s3.Client.PutBucketAsync(bucket)).HttpStatusCode);
+        Assert.Equal("kept.txt", Assert.Single((await s3.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects).Key);
+
         await s3.Client.PutBucketAclAsync(new PutBucketAclRequest { BucketName = bucket, ACL = S3CannedACL.PublicRead });
-        var again = await s3.Client.PutBucketAsync(bucket);
-        Assert.Equal(HttpStatusCode.OK, again.HttpStatusCode);
-        var grant = Assert.Single((await s3.Client.GetBucketAclAsync(new GetBucketAclRequest { BucketName = bucket })).Grants);
-        Assert.Equal(S3Permission.FULL_CONTROL, grant.Permission);
+        var other = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.Client.PutBucketAsync(bucket));
+        Assert.Equal((HttpStatusCode.Conflict, "BucketAlreadyExists"), (other.StatusCode, other.ErrorCode));
+        Assert.Equal(2, (await s3.Client.GetBucketAclAsync(new GetBucketAclRequest { BucketName = bucket })).Grants.Count);
+        var same = await s3.Client.PutBucketAsync(new PutBucketRequest { BucketName = bucket, CannedACL = S3CannedACL.PublicRead });
+        Assert.Equal(HttpStatusCode.OK, same.HttpStatusCode);
     }
 
     [Fact]

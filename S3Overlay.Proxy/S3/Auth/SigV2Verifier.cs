@@ -47,9 +47,7 @@ public sealed class SigV2Verifier(AuthSettings settings, TimeProvider clock)
         if (now > expiresAt)
             throw new S3Exception(S3Error.ExpiredPresignedRequest);
         // S3 lets a SigV2 link live forever; we hold it to SigV4's week, so a leaked link dies.
-        if (expiresAt - now > SigV4Verifier.MaxPresignedExpirySeconds)
-            throw new S3Exception(S3Error.AuthorizationQueryParametersError.WithMessage(
-                $"Query-string authentication: Expires must be at most {SigV4Verifier.MaxPresignedExpirySeconds} seconds (7 days) from now."));
+        if (expiresAt - now > SigV4Verifier.MaxPresignedExpirySeconds) throw PresignedExpiry.OverAWeek();
         return Verify(request, address, accessKey, signature, expires);
     }
 

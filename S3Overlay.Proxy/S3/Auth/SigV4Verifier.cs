@@ -48,13 +48,12 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
             throw Malformed(S3Error.AuthorizationQueryParametersError, $"X-Amz-Algorithm must be {SigV4.Algorithm}");
         if (!RequestTime.TryParse(Required("X-Amz-Date"), out var time))
             throw Malformed(S3Error.AuthorizationQueryParametersError, "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
-        if (!int.TryParse(Required("X-Amz-Expires"), NumberStyles.None, CultureInfo.InvariantCulture, out var expires) || expires > MaxPresignedExpirySeconds)
-            throw Malformed(S3Error.AuthorizationQueryParametersError, $"X-Amz-Expires must be less than a week (in seconds) that is {MaxPresignedExpirySeconds}");
+        var expires = PresignedExpiry.Seconds(Required("X-Amz-Expires"));
         var scope = Scope(Required("X-Amz-Credential"), time, S3Error.AuthorizationQueryParametersError);
 
         var now = clock.GetUtcNow();
         if (time - now > RequestTime.MaxSkew) throw new S3Exception(S3Error.AccessDenied.WithMessage("Request is not valid yet."));
-        if (now > time.AddSeconds(expires)) throw new S3Exception(S3Error.ExpiredPresignedRequest);
+        if (now >= time.AddSeconds(expires)) throw new S3Exception(S3Error.ExpiredPresignedRequest);
 
         var sentHash = request.Headers["x-amz-content-sha256"].ToString();
         var signature = Required("X-Amz-Signature");

@@ -49,6 +49,7 @@ public static class S3Cors
         var hasDefault = app.Services.GetService<ICorsService>() is not null;
         app.UseWhen(context => !context.Request.Path.StartsWithSegments(reserved), s3 =>
         {
+            s3.UseMiddleware<CorsPreflightChecks>();
             s3.UseMiddleware<BucketCors>();
             if (hasDefault) s3.UseWhen(context => !context.Items.ContainsKey(BucketCors.DecidedItem), fallback => fallback.UseCors(PolicyName));
         });

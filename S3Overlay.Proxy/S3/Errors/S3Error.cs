@@ -24,9 +24,10 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error InvalidObjectName = new("InvalidObjectName", 400, "The specified key cannot be stored.");
     public static readonly S3Error InvalidPolicyDocument = new("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document.");
     public static readonly S3Error InvalidPart = new("InvalidPart", 400, "One or more of the specified parts could not be found.");
-    public static readonly S3Error InvalidPartNumber = new("InvalidPartNumber", 416, "The requested partnumber is not satisfiable");
     public static readonly S3Error InvalidPartOrder = new("InvalidPartOrder", 400, "The list of parts was not in ascending order.");
     public static readonly S3Error InvalidRange = new("InvalidRange", 416, "The requested range is not satisfiable.");
+    /// <summary>An UploadPartCopy range outside its source (400, as MinIO; s3-tests takes 400 or 416).</summary>
+    public static readonly S3Error InvalidCopySourceRange = new("InvalidRange", 400, "Range specified is not valid for source object");
     public static readonly S3Error InvalidTag = new("InvalidTag", 400, "The tag provided was not a valid tag.");
     public static readonly S3Error InvalidRequest = new("InvalidRequest", 400, "Invalid request.");
     public static readonly S3Error KeyTooLongError = new("KeyTooLongError", 400, "Your key is too long.");

@@ -14,6 +14,12 @@ public static class S3ErrorWriter
         if (response.HasStarted) return;
         if (response.ContentLength is not null) DropObjectHeaders(response);
         response.StatusCode = error.Error.Status;
+        // A client that waits for 100 Continue before sending its body, and gets this final answer
+        // instead, sends no body; botocore then reuses the connection, and Kestrel would read its
+        // next request as this one's body (seen: boto3 got "404 Not Found" without a code for the
+        // PUT after a refused one). RFC 9110 lets the server close the connection here.
+        if (context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
+            response.Headers.Connection = "close";
         RequestSpan.Failed(context, error.Error.Code);
         foreach (var (name, value) in error.Headers) response.Headers[name] = value;
         // HEAD answers and 304s carry no body (RFC 9110); S3 sends the status alone.

@@ -42,16 +42,16 @@ public sealed partial class S3Handlers
                 await xml.ElementAsync("NextPartNumberMarker", page.Count > 0 ? page[^1].PartNumber : marker);
                 await xml.ElementAsync("MaxParts", maxParts);
                 await xml.ElementAsync("IsTruncated", after.Count > page.Count);
-                // S3 lists the parts only of objects with checksums (its documentation says so).
-                if (m.Checksums.Count > 0)
-                    foreach (var part in page)
-                    {
-                        await xml.WriteStartElementAsync(null, "Part", null);
-                        await xml.ElementAsync("PartNumber", part.PartNumber);
-                        await xml.ElementAsync("Size", part.Size);
-                        await ChecksumElementsAsync(xml, part.Checksums);
-                        await xml.WriteEndElementAsync();
-                    }
+                // Every multipart object's parts are listed, as S3 lists a directory bucket's (and as
+                // s3-tests expects); S3's general purpose buckets list them only for objects with checksums.
+                foreach (var part in page)
+                {
+                    await xml.WriteStartElementAsync(null, "Part", null);
+                    await xml.ElementAsync("PartNumber", part.PartNumber);
+                    await xml.ElementAsync("Size", part.Size);
+                    await ChecksumElementsAsync(xml, part.Checksums);
+                    await xml.WriteEndElementAsync();
+                }
                 await xml.WriteEndElementAsync();
             }
             if (asked.Contains("StorageClass")) await xml.ElementAsync("StorageClass", "STANDARD");

@@ -63,12 +63,12 @@ public sealed partial class S3Handlers
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code && range is not null)
         {
-            throw InvalidCopySourceRange("Range specified is not valid for source object");
+            throw new S3Exception(S3Error.InvalidCopySourceRange);
         }
         if (range?.Last is { } last && source.Range?.Last != last)
         {
             await source.DisposeAsync();
-            throw InvalidCopySourceRange($"Range specified is not valid for source object of size: {source.Info.Size}");
+            throw new S3Exception(S3Error.InvalidCopySourceRange.WithMessage($"Range specified is not valid for source object of size: {source.Info.Size}"));
         }
         return source;
     }

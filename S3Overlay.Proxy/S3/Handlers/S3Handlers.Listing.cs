@@ -11,7 +11,8 @@ public sealed partial class S3Handlers
     {
         var query = r.Request.Query;
         var listing = ListingQuery.Read(query);
-        var token = ListingQuery.Value(query, "continuation-token") is { Length: > 0 } given ? given : null; // empty means none, as in S3
+        var sentToken = ListingQuery.Value(query, "continuation-token"); // echoed as sent, an empty one too, as S3 does
+        var token = sentToken is { Length: > 0 } ? sentToken : null; // empty means none, as in S3
         var startAfter = ListingQuery.Value(query, "start-after");
         var fetchOwner = ListingQuery.Value(query, "fetch-owner") == "true";
         var page = await ListPage(r, listing, token is not null ? ListingQuery.DecodeToken(token) : startAfter);
@@ -25,7 +26,7 @@ public sealed partial class S3Handlers
             await xml.OptionalElementAsync("EncodingType", listing.UrlEncoded ? "url" : null);
             await xml.ElementAsync("KeyCount", page.Objects.Count + page.CommonPrefixes.Count);
             await xml.ElementAsync("IsTruncated", page.IsTruncated);
-            await xml.OptionalElementAsync("ContinuationToken", token);
+            await xml.OptionalElementAsync("ContinuationToken", sentToken);
             await xml.OptionalElementAsync("NextContinuationToken",
                 page.IsTruncated && page.NextStartAfter is { } next ? ListingQuery.EncodeToken(next) : null);
             await xml.OptionalElementAsync("StartAfter", startAfter is null ? null : listing.Show(startAfter));

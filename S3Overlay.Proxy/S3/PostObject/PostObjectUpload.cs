@@ -32,9 +32,10 @@ public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2
         var policyText = form.Field("policy");
         var policy = policyText is null ? null : PostPolicy.Parse(policyText);
         r.AccessKey = await AuthenticateAsync(r, form, policyText);
-        policy?.Check(form.Fields, r.Bucket, clock.GetUtcNow());
-
         var key = Key(form);
+        // The conditions on $key see the key with ${filename} replaced, as S3 checks them.
+        policy?.Check(new Dictionary<string, string>(form.Fields, StringComparer.OrdinalIgnoreCase) { ["key"] = key }, r.Bucket, clock.GetUtcNow());
+
         var headers = PostFormHeaders.From(form.Fields);
         var metadata = ObjectHeaders.ReadMetadata(headers) with
         {

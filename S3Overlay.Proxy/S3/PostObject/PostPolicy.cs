@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.S3.PostObject;
@@ -9,12 +10,18 @@ namespace S3Overlay.S3.PostObject;
 /// The base64 JSON policy of a browser upload (<c>expiration</c> and <c>conditions</c>), and the
 /// check of a form against it as S3 makes it: not expired, every condition met, every form field
 /// (but the exempt ones) named by a condition, and the file's size in its content-length-range.
+/// A checksum of the file needs no condition: it cannot change what is stored, only refuse bytes
+/// that do not match it.
 /// </summary>
 public sealed class PostPolicy
 {
     /// <summary>Fields no condition needs to name: the signature, the policy itself, the file, and the x-ignore- ones.</summary>
     private static readonly HashSet<string> Exempt = new(StringComparer.OrdinalIgnoreCase)
         { "x-amz-signature", "file", "policy", "AWSAccessKeyId", "signature" };
+
+    /// <summary>ISO 8601 in UTC as S3 documents it (<c>2007-12-01T12:00:00.000Z</c>), or with an offset: a date and a time, never one alone.</summary>
+    private static readonly string[] ExpirationFormats =
+        ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
 
     private PostPolicy(DateTimeOffset expiration, IReadOnlyList<PolicyCondition> conditions, long minLength, long maxLength)
     {
@@ -48,8 +55,8 @@ public sealed class PostPolicy
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw Invalid("Invalid JSON.");
             if (!root.TryGetProperty("expiration", out var expiration)) throw Invalid("Policy missing expiration.");
-            if (expiration.ValueKind != JsonValueKind.String || !DateTimeOffset.TryParse(expiration.GetString(), CultureInfo.InvariantCulture,
-                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var expires))
+            if (expiration.ValueKind != JsonValueKind.String || !DateTimeOffset.TryParseExact(expiration.GetString(), ExpirationFormats,
+                    CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var expires))
                 throw Invalid($"Invalid 'expiration' value: '{expiration}'");
             if (!root.TryGetProperty("conditions", out var list) || list.ValueKind != JsonValueKind.Array) throw Invalid("Policy missing conditions.");
 
@@ -57,7 +64,7 @@ public sealed class PostPolicy
             long min = 0, max = long.MaxValue;
             foreach (var item in list.EnumerateArray())
             {
-                if (item.ValueKind == JsonValueKind.Object) conditions.AddRange(item.EnumerateObject().Select(p => Simple(p, item)));
+                if (item.ValueKind == JsonValueKind.Object) conditions.Add(Simple(item));
                 else if (item.ValueKind == JsonValueKind.Array && item.GetArrayLength() == 3 && item[0].ValueKind == JsonValueKind.String
                          && item[0].GetString()!.Equals("content-length-range", StringComparison.OrdinalIgnoreCase))
                 {
@@ -80,17 +87,23 @@ public sealed class PostPolicy
             if (!condition.IsMetBy(actual)) throw Denied($"Policy Condition failed: {condition.Text}");
         }
         var extra = fields.Keys
-            .Where(name => !Exempt.Contains(name) && !name.StartsWith("x-ignore-", StringComparison.OrdinalIgnoreCase))
+            .Where(name => !Exempt.Contains(name) && !name.StartsWith("x-ignore-", StringComparison.OrdinalIgnoreCase) && !IsChecksum(name))
             .Where(name => !Conditions.Any(c => c.Field.Equals(name, StringComparison.OrdinalIgnoreCase)))
             .ToList();
         if (extra.Count > 0) throw Denied($"Extra input fields: {string.Join(", ", extra)}");
     }
 
-    /// <summary><c>{"acl": "public-read"}</c>: an exact match.</summary>
-    private static PolicyCondition Simple(JsonProperty property, JsonElement item) =>
-        property.Value.ValueKind == JsonValueKind.String
+    private static bool IsChecksum(string field) => ChecksumAlgorithm.All.Any(a => a.HeaderName.Equals(field, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary><c>{"acl": "public-read"}</c>: an exact match, one field to an object (an empty one is refused, as S3 refuses it).</summary>
+    private static PolicyCondition Simple(JsonElement item)
+    {
+        if (item.EnumerateObject().Count() != 1) throw Invalid("Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.");
+        var property = item.EnumerateObject().Single();
+        return property.Value.ValueKind == JsonValueKind.String
             ? new PolicyCondition(PolicyMatch.Eq, property.Name, property.Value.GetString()!, Text("eq", "$" + property.Name, property.Value.GetString()!))
             : throw Invalid($"Invalid Simple-Condition: {item.GetRawText()}");
+    }
 
     /// <summary><c>["eq", "$key", "a"]</c> or <c>["starts-with", "$key", "user/"]</c>.</summary>
     private static PolicyCondition Matching(JsonElement item)

@@ -40,6 +40,7 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("PUT", S3Scope.Object, "PutObjectTagging", h.PutObjectTagging, Query("tagging")),
         new("DELETE", S3Scope.Object, "DeleteObjectTagging", h.DeleteObjectTagging, Query("tagging")),
         new("GET", S3Scope.Object, "GetObjectAttributes", h.GetObjectAttributes, Query("attributes")),
+        new("GET", S3Scope.Object, "GetObjectTorrent", h.GetObjectTorrent, Query("torrent")),
         new("GET", S3Scope.Object, "ListParts", h.ListParts, Query("uploadId")),
         new("GET", S3Scope.Object, "GetObject", h.GetObject, Plain),
         new("HEAD", S3Scope.Object, "HeadObject", h.HeadObject, Plain),
@@ -59,12 +60,12 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
     /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
     private static readonly string[] Unsupported =
         ["policy", "lifecycle", "website", "replication", "encryption", "notification",
-         "logging", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
+         "logging", "object-lock", "retention", "legal-hold", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
          "publicAccessBlock", "versions"];
 
-    /// <summary>Sub-resources answered on objects only (bucket tagging is not implemented).</summary>
-    private static readonly string[] ObjectOnly = ["tagging", "attributes"];
+    /// <summary>Sub-resources answered on objects only (bucket tagging is not implemented; buckets have no torrents).</summary>
+    private static readonly string[] ObjectOnly = ["tagging", "attributes", "torrent"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
     private static readonly string[] BucketOnly = ["cors"];

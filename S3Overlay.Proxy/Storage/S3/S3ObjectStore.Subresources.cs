@@ -43,7 +43,9 @@ public sealed partial class S3ObjectStore
         var key = SettingKey(bucket, name);
         if (value is null)
         {
-            await CallAsync(SettingsBucket, key, t => _client.DeleteObjectAsync(SettingsBucket, key, t), ct);
+            // No settings bucket yet: no setting to remove (DeleteBucketCors of a bucket that never had rules).
+            if (await BucketExistsAsync(SettingsBucket, ct))
+                await CallAsync(SettingsBucket, key, t => _client.DeleteObjectAsync(SettingsBucket, key, t), ct);
             return;
         }
         if (!await BucketExistsAsync(SettingsBucket, ct))

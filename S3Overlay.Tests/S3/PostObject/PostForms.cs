@@ -25,8 +25,8 @@ public static class PostForms
 
     /// <summary>
     /// The fields of a SigV4-signed form: the given ones plus policy, x-amz-algorithm/credential/date
-    /// and x-amz-signature, with conditions for the bucket, every given field (exact match) and the
-    /// signing fields, plus <paramref name="extraConditions"/>.
+    /// and x-amz-signature, with conditions for the bucket, every given field (<see cref="Condition"/>)
+    /// and the signing fields, plus <paramref name="extraConditions"/>.
     /// </summary>
     public static List<(string Name, string Value)> SignedV4(string bucket, IEnumerable<(string Name, string Value)> fields, object[]? extraConditions = null,
         DateTimeOffset? expiration = null, string secretKey = ProxyServer.SecretKey)
@@ -39,7 +39,7 @@ public static class PostForms
         all.Add(("x-amz-credential", credential));
         all.Add(("x-amz-date", now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)));
         var conditions = new List<object> { new Dictionary<string, string> { ["bucket"] = bucket } };
-        conditions.AddRange(all.Select(f => (object)new Dictionary<string, string> { [f.Name] = f.Value }));
+        conditions.AddRange(all.Select(Condition));
         conditions.AddRange(extraConditions ?? []);
         var policy = Policy(expiration ?? now.AddMinutes(10), [.. conditions]);
         var key = Hmac(Hmac(Hmac(Hmac(Encoding.UTF8.GetBytes("AWS4" + secretKey), date), Region), "s3"), "aws4_request");
@@ -53,13 +53,23 @@ public static class PostForms
     {
         var all = fields.ToList();
         var conditions = new List<object> { new Dictionary<string, string> { ["bucket"] = bucket } };
-        conditions.AddRange(all.Select(f => (object)new Dictionary<string, string> { [f.Name] = f.Value }));
+        conditions.AddRange(all.Select(Condition));
         var policy = Policy(DateTimeOffset.UtcNow.AddMinutes(10), [.. conditions]);
         all.Add(("AWSAccessKeyId", ProxyServer.AccessKey));
         all.Add(("policy", policy));
         all.Add(("signature", Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(ProxyServer.SecretKey), Encoding.UTF8.GetBytes(policy)))));
         return all;
     }
+
+    /// <summary>
+    /// The condition a field's value must meet: an exact match, but for a key naming the file
+    /// (<c>uploads/${filename}</c>) what comes before it, as boto3 writes it: S3 checks the key
+    /// with the file's name in place.
+    /// </summary>
+    private static object Condition((string Name, string Value) field) =>
+        field.Name == "key" && field.Value.EndsWith("${filename}", StringComparison.Ordinal)
+            ? new[] { "starts-with", "$key", field.Value[..^"${filename}".Length] }
+            : new Dictionary<string, string> { [field.Name] = field.Value };
 
     /// <summary>multipart/form-data with the fields in order and the file last (no file when <paramref name="file"/> is null).</summary>
     public static MultipartFormDataContent Content(IEnumerable<(string Name, string Value)> fields, byte[]? file, string fileName = "hello.txt") =>
