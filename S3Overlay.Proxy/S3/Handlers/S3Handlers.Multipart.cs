@@ -69,7 +69,16 @@ public sealed partial class S3Handlers
     {
         var uploadId = UploadId(r);
         var parts = CompletedParts(await S3XmlRequest.ReadAsync(r));
-        var info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksum.Expected(r.Request), r.Aborted);
+        ObjectInfo info;
+        try
+        {
+            info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksum.Expected(r.Request), r.Aborted);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchUpload.Code)
+        {
+            if (await CompletedBeforeAsync(r, parts) is not { } done) throw;
+            info = done;
+        }
         await S3XmlResponse.WriteAsync(r.Response, "CompleteMultipartUploadResult", async xml =>
         {
             await xml.ElementAsync("Location", $"{r.Request.Scheme}://{r.Request.Host}{r.Address.RawPath}");
@@ -81,6 +90,19 @@ public sealed partial class S3Handlers
             if (info.Metadata.Checksums.Count > 0)
                 await xml.ElementAsync("ChecksumType", info.Metadata.ChecksumType ?? MultipartChecksum.FullObject);
         });
+    }
+
+    /// <summary>
+    /// A completion repeated (a client whose first answer was lost retries it): the upload is gone,
+    /// but the object its parts made is there, and S3 answers 200 with it again. The object is
+    /// known by its ETag, which the listed parts' ETags determine (S3's multipart ETag).
+    /// </summary>
+    /// <returns>The object; null when the key holds no object these parts made.</returns>
+    private async Task<ObjectInfo?> CompletedBeforeAsync(S3Request r, IReadOnlyList<CompletedPart> parts)
+    {
+        if (MultipartETag.Of(CompletedPart.InOrder(parts).Select(listed => listed[^1].ETag)) is not { } etag) return null;
+        var current = await store.FindObjectAsync(r.Bucket, r.Key, r.Aborted);
+        return current?.ETag == etag ? current : null;
     }
 
     public async Task AbortMultipartUpload(S3Request r)
