@@ -27,6 +27,7 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error InvalidPartNumber = new("InvalidPartNumber", 416, "The requested partnumber is not satisfiable");
     public static readonly S3Error InvalidPartOrder = new("InvalidPartOrder", 400, "The list of parts was not in ascending order.");
     public static readonly S3Error InvalidRange = new("InvalidRange", 416, "The requested range is not satisfiable.");
+    public static readonly S3Error InvalidStorageClass = new("InvalidStorageClass", 400, "The storage class you specified is not valid.");
     public static readonly S3Error InvalidTag = new("InvalidTag", 400, "The tag provided was not a valid tag.");
     public static readonly S3Error InvalidRequest = new("InvalidRequest", 400, "Invalid request.");
     public static readonly S3Error KeyTooLongError = new("KeyTooLongError", 400, "Your key is too long.");
@@ -40,6 +41,7 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error MissingContentLength = new("MissingContentLength", 411, "You must provide the Content-Length HTTP header.");
     public static readonly S3Error MissingSecurityHeader = new("MissingSecurityHeader", 400, "Your request is missing a required header.");
     public static readonly S3Error RequestTimeout = new("RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period.");
+    public static readonly S3Error ConditionalRequestConflict = new("ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.");
     public static readonly S3Error NoSuchBucket = new("NoSuchBucket", 404, "The specified bucket does not exist.");
     public static readonly S3Error NoSuchCORSConfiguration = new("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist");
     public static readonly S3Error NoSuchKey = new("NoSuchKey", 404, "The specified key does not exist.");

@@ -35,6 +35,7 @@ public sealed partial class S3Handlers
     public async Task UploadPart(S3Request r)
     {
         var (uploadId, partNumber) = PartAddress(r);
+        ServerSideEncryption.RefuseIfAsked(r.Request); // a customer's key with each part
         var write = new ObjectWrite
         {
             ContentLength = ObjectHeaders.ContentLength(r.Request),
@@ -43,7 +44,7 @@ public sealed partial class S3Handlers
         };
         var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = part.ETag;
-        ChecksumHeaders.Write(r.Response, part.Checksums);
+        ChecksumHeaders.WriteValues(r.Response, part.Checksums);
         r.Response.ContentLength = 0;
     }
 
@@ -51,6 +52,7 @@ public sealed partial class S3Handlers
     public async Task UploadPartCopy(S3Request r)
     {
         var (uploadId, partNumber) = PartAddress(r);
+        ServerSideEncryption.RefuseIfAsked(r.Request);
         var (sourceBucket, sourceKey) = CopySource.Parse(r.Request.Headers["x-amz-copy-source"].ToString());
         var range = CopySourceRange(r);
         var conditions = ObjectHeaders.ReadConditions(r.Request, "x-amz-copy-source-");
