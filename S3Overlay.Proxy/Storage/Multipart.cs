@@ -1,7 +1,46 @@
+using S3Overlay.S3.Errors;
+
 namespace S3Overlay.Storage;
 
 /// <param name="Checksums">The part's checksums as the client listed them in CompleteMultipartUpload (<c>ChecksumSHA256</c>…), by algorithm; each must match the stored part's.</param>
-public sealed record CompletedPart(int PartNumber, string ETag, IReadOnlyDictionary<string, string>? Checksums = null);
+public sealed record CompletedPart(int PartNumber, string ETag, IReadOnlyDictionary<string, string>? Checksums = null)
+{
+    /// <summary>
+    /// The listed parts grouped by part number, in order; InvalidPartOrder when a number is lower
+    /// than the one before it. A number may be listed twice in a row: a client that uploaded a part
+    /// again while its first upload was still arriving lists both answers, and the upload that
+    /// finished last is the part (S3 completes such a list).
+    /// </summary>
+    public static List<IReadOnlyList<CompletedPart>> InOrder(IReadOnlyList<CompletedPart> parts)
+    {
+        var numbers = new List<IReadOnlyList<CompletedPart>>();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (i > 0 && parts[i].PartNumber < parts[i - 1].PartNumber) throw new S3Exception(S3Error.InvalidPartOrder);
+            if (i > 0 && parts[i].PartNumber == parts[i - 1].PartNumber) ((List<CompletedPart>)numbers[^1]).Add(parts[i]);
+            else numbers.Add(new List<CompletedPart> { parts[i] });
+        }
+        return numbers;
+    }
+}
+
+/// <summary>S3's multipart ETag: the MD5 of the parts' binary MD5s, then <c>-</c> and the number of parts. Quoted.</summary>
+public static class MultipartETag
+{
+    /// <returns>The ETag; null when a part's ETag is not an MD5 (then no multipart ETag can be told from them).</returns>
+    public static string? Of(IEnumerable<string> partETags)
+    {
+        var digests = new List<byte>();
+        var count = 0;
+        foreach (var etag in partETags)
+        {
+            if (PlainETag.Md5Of(etag) is not { } md5) return null;
+            digests.AddRange(md5);
+            count++;
+        }
+        return "\"" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(digests.ToArray())) + "-" + count + "\"";
+    }
+}
 
 public sealed record PartInfo(int PartNumber, string ETag, long Size, DateTimeOffset LastModified, IReadOnlyDictionary<string, string> Checksums);
 

@@ -44,4 +44,7 @@ public sealed record ObjectMetadata
 
     /// <summary>The object's access control list in the front end's text form; null is private (the owner only).</summary>
     public string? Acl { get; init; }
+
+    /// <summary>The storage class the writer asked for (<c>REDUCED_REDUNDANCY</c>); null for <c>STANDARD</c>.</summary>
+    public string? StorageClass { get; init; }
 }

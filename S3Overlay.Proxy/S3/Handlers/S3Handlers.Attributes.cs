@@ -54,7 +54,7 @@ public sealed partial class S3Handlers
                 }
                 await xml.WriteEndElementAsync();
             }
-            if (asked.Contains("StorageClass")) await xml.ElementAsync("StorageClass", "STANDARD");
+            if (asked.Contains("StorageClass")) await xml.ElementAsync("StorageClass", StorageClasses.Of(info.Metadata));
             if (asked.Contains("ObjectSize")) await xml.ElementAsync("ObjectSize", info.Size);
         });
     }

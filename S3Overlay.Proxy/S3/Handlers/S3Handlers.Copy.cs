@@ -15,8 +15,10 @@ public sealed partial class S3Handlers
     {
         var key = KeyToWrite(r);
         var (sourceBucket, sourceKey) = CopySource.Parse(r.Request.Headers["x-amz-copy-source"].ToString());
+        ServerSideEncryption.RefuseIfAsked(r.Request);
+        var storageClass = StorageClasses.Read(r.Request);
         var replace = MetadataDirective(r) == "REPLACE";
-        if (!replace && sourceBucket == r.Bucket && sourceKey == key)
+        if (!replace && sourceBucket == r.Bucket && sourceKey == key && !r.Request.Headers.ContainsKey(StorageClasses.Header))
             throw new S3Exception(S3Error.InvalidRequest.WithMessage(
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
 
@@ -25,7 +27,12 @@ public sealed partial class S3Handlers
         // A copy is written in one piece: a multipart source's parts, and its checksum of parts' checksums, do not describe it.
         var checksums = source.Info.Metadata.Parts is null ? source.Info.Metadata.Checksums : Storage.ObjectMetadata.EmptyMap;
         var metadata = (replace ? ObjectHeaders.ReadMetadata(r.Request) : source.Info.Metadata)
-            with { Checksums = checksums, Parts = null, ChecksumType = null, Tags = CopiedTags(r, source.Info.Metadata.Tags), Acl = NewAcl(r) }; // S3 never copies an ACL
+            with
+            {
+                Checksums = checksums, Parts = null, ChecksumType = null, Tags = CopiedTags(r, source.Info.Metadata.Tags),
+                Acl = NewAcl(r), // S3 never copies an ACL, nor a storage class: the target's is the request's
+                StorageClass = storageClass,
+            };
         var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size };
         var copied = await store.PutObjectAsync(r.Bucket, key, source.Body, write, r.Aborted);
 

@@ -35,6 +35,7 @@ public sealed partial class S3Handlers
     public async Task UploadPart(S3Request r)
     {
         var (uploadId, partNumber) = PartAddress(r);
+        ServerSideEncryption.RefuseIfAsked(r.Request); // a customer's key with each part
         var write = new ObjectWrite
         {
             ContentLength = ObjectHeaders.ContentLength(r.Request),
@@ -43,7 +44,7 @@ public sealed partial class S3Handlers
         };
         var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = part.ETag;
-        ChecksumHeaders.Write(r.Response, part.Checksums);
+        ChecksumHeaders.WriteValues(r.Response, part.Checksums);
         r.Response.ContentLength = 0;
     }
 
@@ -51,6 +52,7 @@ public sealed partial class S3Handlers
     public async Task UploadPartCopy(S3Request r)
     {
         var (uploadId, partNumber) = PartAddress(r);
+        ServerSideEncryption.RefuseIfAsked(r.Request);
         var (sourceBucket, sourceKey) = CopySource.Parse(r.Request.Headers["x-amz-copy-source"].ToString());
         var range = CopySourceRange(r);
         var conditions = ObjectHeaders.ReadConditions(r.Request, "x-amz-copy-source-");
@@ -69,7 +71,16 @@ public sealed partial class S3Handlers
     {
         var uploadId = UploadId(r);
         var parts = CompletedParts(await S3XmlRequest.ReadAsync(r));
-        var info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksum.Expected(r.Request), r.Aborted);
+        ObjectInfo info;
+        try
+        {
+            info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksum.Expected(r.Request), r.Aborted);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchUpload.Code)
+        {
+            if (await CompletedBeforeAsync(r, parts) is not { } done) throw;
+            info = done;
+        }
         await S3XmlResponse.WriteAsync(r.Response, "CompleteMultipartUploadResult", async xml =>
         {
             await xml.ElementAsync("Location", $"{r.Request.Scheme}://{r.Request.Host}{r.Address.RawPath}");
@@ -81,6 +92,19 @@ public sealed partial class S3Handlers
             if (info.Metadata.Checksums.Count > 0)
                 await xml.ElementAsync("ChecksumType", info.Metadata.ChecksumType ?? MultipartChecksum.FullObject);
         });
+    }
+
+    /// <summary>
+    /// A completion repeated (a client whose first answer was lost retries it): the upload is gone,
+    /// but the object its parts made is there, and S3 answers 200 with it again. The object is
+    /// known by its ETag, which the listed parts' ETags determine (S3's multipart ETag).
+    /// </summary>
+    /// <returns>The object; null when the key holds no object these parts made.</returns>
+    private async Task<ObjectInfo?> CompletedBeforeAsync(S3Request r, IReadOnlyList<CompletedPart> parts)
+    {
+        if (MultipartETag.Of(CompletedPart.InOrder(parts).Select(listed => listed[^1].ETag)) is not { } etag) return null;
+        var current = await store.FindObjectAsync(r.Bucket, r.Key, r.Aborted);
+        return current?.ETag == etag ? current : null;
     }
 
     public async Task AbortMultipartUpload(S3Request r)

@@ -29,9 +29,20 @@ public sealed partial class S3Handlers
         r.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    /// <summary>The metadata of a request that creates an object: content headers, <c>x-amz-meta-*</c>, <c>x-amz-tagging</c>, its ACL.</summary>
-    private static Storage.ObjectMetadata NewObjectMetadata(S3Request r) =>
-        ObjectHeaders.ReadMetadata(r.Request) with { Tags = TagSet.FromHeader(r.Request) ?? Storage.ObjectMetadata.EmptyMap, Acl = NewAcl(r) };
+    /// <summary>
+    /// The metadata of a request that creates an object: content headers, <c>x-amz-meta-*</c>,
+    /// <c>x-amz-tagging</c>, its ACL and storage class. Refused, before any body is read, when it asks for encryption.
+    /// </summary>
+    private static Storage.ObjectMetadata NewObjectMetadata(S3Request r)
+    {
+        ServerSideEncryption.RefuseIfAsked(r.Request);
+        return ObjectHeaders.ReadMetadata(r.Request) with
+        {
+            Tags = TagSet.FromHeader(r.Request) ?? Storage.ObjectMetadata.EmptyMap,
+            Acl = NewAcl(r),
+            StorageClass = StorageClasses.Read(r.Request),
+        };
+    }
 
     /// <summary>Ten tags of at most 128 + 256 characters, escaped, fit with room to spare.</summary>
     private const int MaxTaggingBytes = 64 * 1024;

@@ -69,6 +69,7 @@ public static class ObjectHeaders
         Set(headers, "Cache-Control", Override(query, "response-cache-control") ?? m.CacheControl);
         Set(headers, "Expires", Override(query, "response-expires") ?? m.Expires);
         foreach (var (name, value) in m.UserMetadata) headers[UserMetadataPrefix + name] = value;
+        Set(headers, StorageClasses.Header, m.StorageClass);
     }
 
     /// <summary>

@@ -81,7 +81,11 @@ public sealed class AwsChunkedStream : PayloadStream
                     break;
                 case State.Trailers:
                     // Some clients end the body right after the last trailer, without the blank line.
+                    // minio-go ends its trailer lines with \n and sends a blank line before the
+                    // trailer's signature (…crc32c:v\n\r\nx-amz-trailer-signature:s\r\n\r\n), as MinIO
+                    // reads it: in a signed trailer a blank line before the signature ends nothing.
                     var line = await ReadLineAsync(cancellationToken);
+                    if (line is { Length: 0 } && _signatures is not null && _trailers.Count > 0 && _trailerSignature is null) break;
                     if (string.IsNullOrEmpty(line))
                     {
                         _state = State.Done;

@@ -80,7 +80,7 @@ public static class S3XmlResponse
         await xml.ElementAsync("ETag", entry.ETag);
         await xml.ElementAsync("Size", entry.Size);
         if (withOwner) await xml.OwnerAsync();
-        await xml.ElementAsync("StorageClass", "STANDARD");
+        await xml.ElementAsync("StorageClass", Http.StorageClasses.Of(entry.Metadata));
         await xml.WriteEndElementAsync();
     }
 }

@@ -39,15 +39,14 @@ public sealed partial class FileSystemObjectStore
     {
         RequireUpload(bucket, key, uploadId);
         if (parts.Count == 0) throw new S3Exception(S3Error.MalformedXML.WithMessage("The list of parts is empty."));
-        for (var i = 1; i < parts.Count; i++)
-            if (parts[i].PartNumber <= parts[i - 1].PartNumber) throw new S3Exception(S3Error.InvalidPartOrder);
+        var numbers = CompletedPart.InOrder(parts);
 
         // Under the upload's lock, so no part is replaced while it is being assembled.
         using (await _uploadLocks.AcquireAsync(bucket, uploadId, ct))
         {
             var upload = RequireUpload(bucket, key, uploadId);
             var record = upload.ReadRecord()!;
-            var uploaded = parts.Select((asked, i) => CheckPart(upload, asked, isLast: i == parts.Count - 1)).ToList();
+            var uploaded = numbers.Select((listed, i) => CheckPart(upload, listed, isLast: i == numbers.Count - 1)).ToList();
             using var temp = await TempBody.ConcatenateAsync(_layout.NewTempPath(), uploaded.Select(p => upload.PartPath(p.PartNumber)), ct);
             if (temp.Size != uploaded.Sum(p => p.Size)) throw new S3Exception(S3Error.InvalidPart.WithMessage("A part changed while the upload was completed."));
             var metadata = record.Metadata with
@@ -57,7 +56,7 @@ public sealed partial class FileSystemObjectStore
             };
             var checksums = MultipartChecksum.OfObject(record.Metadata, uploaded);
             MultipartChecksum.CheckObject(record.Metadata, checksums, expected);
-            var info = await CommitAsync(bucket, key, temp, MultipartETag(uploaded), null, metadata, checksums, ct);
+            var info = await CommitAsync(bucket, key, temp, MultipartETag.Of(uploaded.Select(p => p.ETag))!, null, metadata, checksums, ct);
             DeleteTree(upload.Dir);
             return info;
         }
@@ -168,10 +167,14 @@ public sealed partial class FileSystemObjectStore
         throw new S3Exception(S3Error.NoSuchUpload).With("UploadId", uploadId);
     }
 
-    private PartInfo CheckPart(UploadFolder upload, CompletedPart asked, bool isLast)
+    /// <param name="listed">The entries the client listed for one part number: more than one when it
+    /// uploaded the part again while the first upload was still arriving, and listed both answers.
+    /// The part stored is the upload that finished last; the entry naming it is the one checked.</param>
+    private PartInfo CheckPart(UploadFolder upload, IReadOnlyList<CompletedPart> listed, bool isLast)
     {
-        var part = upload.ReadPart(asked.PartNumber);
-        if (part is null || ReadConditions.Unquote(part.ETag) != ReadConditions.Unquote(asked.ETag.Trim()))
+        var part = upload.ReadPart(listed[0].PartNumber);
+        var asked = listed.FirstOrDefault(p => part is not null && SameETag(part.ETag, p.ETag)) ?? listed[^1];
+        if (part is null || !SameETag(part.ETag, asked.ETag))
             throw new S3Exception(S3Error.InvalidPart).With("PartNumber", asked.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
         MultipartChecksum.CheckCompleted(asked, part);
         if (!isLast && part.Size < _options.MinimumPartSize)
@@ -182,10 +185,6 @@ public sealed partial class FileSystemObjectStore
         return part;
     }
 
-    /// <summary>S3's multipart ETag: the MD5 of the parts' binary MD5s, then <c>-</c> and the number of parts.</summary>
-    private static string MultipartETag(IReadOnlyList<PartInfo> parts)
-    {
-        var digests = parts.SelectMany(p => Convert.FromHexString(ReadConditions.Unquote(p.ETag))).ToArray();
-        return "\"" + Convert.ToHexStringLower(MD5.HashData(digests)) + "-" + parts.Count + "\"";
-    }
+    private static bool SameETag(string stored, string listed) => ReadConditions.Unquote(stored) == ReadConditions.Unquote(listed.Trim());
+
 }

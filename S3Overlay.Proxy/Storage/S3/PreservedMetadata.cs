@@ -15,6 +15,7 @@ internal static class PreservedMetadata
     private const string LastModifiedKey = ReservedPrefix + "mtime";
     private const string ExpiresKey = ReservedPrefix + "expires";
     private const string AclKey = ReservedPrefix + "acl";
+    private const string StorageClassKey = ReservedPrefix + "storage-class";
     private const string ChecksumPrefix = ReservedPrefix + "checksum-";
     private const string UserPrefix = "x-amz-meta-";
 
@@ -40,6 +41,7 @@ internal static class PreservedMetadata
             if (!name.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase))
                 metadata.Add(name, value);
         if (m.Acl is not null) metadata.Add(AclKey, m.Acl);
+        if (m.StorageClass is not null) metadata.Add(StorageClassKey, m.StorageClass);
         if (write.ETag is not null) metadata.Add(ETagKey, write.ETag);
         if (write.LastModified is { } t) metadata.Add(LastModifiedKey, t.ToString("O", CultureInfo.InvariantCulture));
         foreach (var (algorithm, value) in Merge(m.Checksums, trailingChecksums ?? ObjectMetadata.EmptyMap))
@@ -61,7 +63,7 @@ internal static class PreservedMetadata
     {
         var user = new Dictionary<string, string>(StringComparer.Ordinal);
         var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? etag = null, expiresKept = null, acl = null;
+        string? etag = null, expiresKept = null, acl = null, storageClass = null;
         DateTimeOffset? lastModified = null;
         foreach (var (rawName, value) in metadata)
         {
@@ -70,6 +72,7 @@ internal static class PreservedMetadata
             else if (name == ETagKey) etag = value;
             else if (name == ExpiresKey) expiresKept = value;
             else if (name == AclKey) acl = value;
+            else if (name == StorageClassKey) storageClass = value;
             else if (name == LastModifiedKey && DateTimeOffset.TryParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)) lastModified = t;
             else if (name.StartsWith(ChecksumPrefix, StringComparison.Ordinal)) checksums[name[ChecksumPrefix.Length..]] = value;
         }
@@ -84,6 +87,7 @@ internal static class PreservedMetadata
             UserMetadata = user,
             Checksums = checksums,
             Acl = acl,
+            StorageClass = storageClass,
         };
         return new ObjectInfo(key, size, etag ?? serverETag, lastModified ?? ToOffset(serverLastModified), info);
     }

@@ -35,16 +35,15 @@ public sealed partial class S3ObjectStore
 
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, CancellationToken ct)
     {
-        // The SDK sorts the list it sends, so the server would never see a wrong order.
-        for (var i = 1; i < parts.Count; i++)
-            if (parts[i].PartNumber <= parts[i - 1].PartNumber)
-                throw new S3Exception(S3Error.InvalidPartOrder, key);
+        // The SDK sorts the list it sends, so the server would never see a wrong order. Of a part
+        // number listed twice the client listed last the answer it got last: the upload that finished last.
+        var numbers = CompletedPart.InOrder(parts);
         var request = new CompleteMultipartUploadRequest
         {
             BucketName = bucket,
             Key = key,
             UploadId = uploadId,
-            PartETags = parts.Select(p => new PartETag(p.PartNumber, p.ETag)).ToList(),
+            PartETags = numbers.Select(listed => new PartETag(listed[^1].PartNumber, listed[^1].ETag)).ToList(),
         };
         // The server behind checks the whole object's checksum itself.
         if (expected is not null) ExpectChecksum(request, expected);
