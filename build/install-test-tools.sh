@@ -5,6 +5,7 @@ set -euo pipefail
 need=()
 command -v s3cmd >/dev/null || need+=(s3cmd)
 command -v rclone >/dev/null || need+=(rclone)
+[ -x /usr/bin/restic ] || need+=(restic)
 [ -x /usr/bin/aws ] || need+=(awscli)
 # systemd-analyze checks the service unit (deploy/systemd).
 command -v systemd-analyze >/dev/null || need+=(systemd)

@@ -150,16 +150,37 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             : await parts.Listing.ListAsync(bucket, request, ct);
     }
 
+    /// <remarks>A conditional write is decided against the merged view (<see cref="ConditionalWrites"/>).</remarks>
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
-        var written = await _local.PutObjectAsync(Guard(bucket), key, body, write, ct);
+        var asked = new WriteCondition(write.OnlyIfAbsent, write.IfMatch);
+        var sent = await parts.Conditions.ForLocalStoreAsync(Guard(bucket), key, asked, ct);
+        ObjectInfo written;
+        try
+        {
+            written = await _local.PutObjectAsync(bucket, key, body, write with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct);
+        }
+        catch (S3Exception e) when (ConditionalWrites.ChangedMeanwhile(asked, sent, e))
+        {
+            throw new S3Exception(S3Error.PreconditionFailed, key, e);
+        }
         await BecameLocalAsync(bucket, key);
         return written;
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> completed, ObjectChecksum? expected, CancellationToken ct)
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> completed,
+        ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)
     {
-        var written = await _local.CompleteMultipartUploadAsync(Guard(bucket), key, uploadId, completed, expected, ct);
+        var sent = await parts.Conditions.ForLocalStoreAsync(Guard(bucket), key, condition, ct);
+        ObjectInfo written;
+        try
+        {
+            written = await _local.CompleteMultipartUploadAsync(bucket, key, uploadId, completed, expected, sent, ct);
+        }
+        catch (S3Exception e) when (ConditionalWrites.ChangedMeanwhile(condition, sent, e))
+        {
+            throw new S3Exception(S3Error.PreconditionFailed, key, e);
+        }
         await BecameLocalAsync(bucket, key);
         return written;
     }

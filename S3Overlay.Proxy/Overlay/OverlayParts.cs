@@ -33,6 +33,7 @@ public sealed class OverlayParts
         Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger);
         Listing = new MergedListing(local, Remote, Whiteouts);
         Inspector = new OverlayInspector(local, Remote, settings, Records, Whiteouts, Evictor);
+        Conditions = new ConditionalWrites(this);
     }
 
     internal IObjectStore Local { get; }
@@ -43,6 +44,7 @@ public sealed class OverlayParts
     internal WholeObjectFills WholeFills { get; }
     internal ChunkedReads Chunks { get; }
     internal MergedListing Listing { get; }
+    internal ConditionalWrites Conditions { get; }
 
     public BackgroundWork Work { get; }
     public RemoteSource Remote { get; }

@@ -116,7 +116,8 @@ public interface IObjectStore
 
     /// <summary>Assembles the parts atomically into the object (S3's multipart ETag).</summary>
     /// <param name="expected">The whole object's checksum as the client sent it; BadDigest when the parts combine to another.</param>
-    Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, CancellationToken ct);
+    /// <param name="condition">Checked in the same step as the commit; a failed one leaves the upload as it was.</param>
+    Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct);
 
     Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct);
 

@@ -2,7 +2,7 @@ using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Clients;
 
-/// <summary>rclone (Debian's package) syncs a tree with awkward names to the proxy and checks it.</summary>
+/// <summary>rclone (Debian's package) syncs a tree with awkward names to the proxy and back, checking every byte both ways.</summary>
 public sealed class RcloneTests : IAsyncLifetime
 {
     private ProxyServer _proxy = null!;
@@ -51,7 +51,8 @@ public sealed class RcloneTests : IAsyncLifetime
 
         Succeeded(await Rclone("mkdir", "overlay:rclone"));
         Succeeded(await Rclone("sync", source, "overlay:rclone/tree", "--s3-upload-cutoff", "5M", "--s3-chunk-size", "5M"));
-        Succeeded(await Rclone("check", source, "overlay:rclone/tree"));
+        // --download compares the bytes, not only sizes and hashes (a multipart ETag is no MD5).
+        Succeeded(await Rclone("check", "--download", source, "overlay:rclone/tree"));
 
         using (var s3 = _proxy.CreateClient())
             Assert.EndsWith("-2\"", (await s3.GetObjectMetadataAsync("rclone", "tree/multi part.bin")).ETag);
@@ -62,11 +63,15 @@ public sealed class RcloneTests : IAsyncLifetime
         File.Delete(Path.Combine(source, "plain.txt"));
         TestFiles.WriteRandom(Path.Combine(source, "a+b/c+d=e.txt"), 777, seed: 7);
         Succeeded(await Rclone("sync", source, "overlay:rclone/tree"));
-        Succeeded(await Rclone("check", source, "overlay:rclone/tree"));
+        Succeeded(await Rclone("check", "--download", source, "overlay:rclone/tree"));
         Assert.DoesNotContain("plain.txt", Succeeded(await Rclone("lsf", "-R", "overlay:rclone/tree")));
 
+        // And the other way: the bucket synced into a folder that holds a stale file and lacks the rest.
         var back = Path.Combine(_rclone.Home, "back");
-        Succeeded(await Rclone("copy", "overlay:rclone/tree", back));
+        TestFiles.WriteRandom(Path.Combine(back, "stale.txt"), 10, seed: 5);
+        Succeeded(await Rclone("sync", "overlay:rclone/tree", back));
+        Succeeded(await Rclone("check", "--download", "overlay:rclone/tree", back));
+        Assert.False(File.Exists(Path.Combine(back, "stale.txt")));
         TestFiles.AssertSameBytes(Path.Combine(source, "ünïcødé/日本語 ファイル.bin"), Path.Combine(back, "ünïcødé/日本語 ファイル.bin"));
         TestFiles.AssertSameBytes(Path.Combine(source, "multi part.bin"), Path.Combine(back, "multi part.bin"));
     }

@@ -130,7 +130,7 @@ internal sealed class InMemoryObjectStore : IObjectStore
     public Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct) => throw new NotSupportedException();
     public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) => throw new NotSupportedException();
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) => throw new NotSupportedException();
-    public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, CancellationToken ct) => throw new NotSupportedException();
+    public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) => throw new NotSupportedException();
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) => throw new NotSupportedException();
     public Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct) => throw new NotSupportedException();
     public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) => throw new NotSupportedException();

@@ -30,13 +30,57 @@ public abstract partial class ObjectStoreContract
         // v1 is gone now: a write that expects it changes nothing.
         await AssertS3ErrorAsync("PreconditionFailed", () =>
             Store.PutObjectAsync(Bucket, "cond/match", Body("three"), new ObjectWrite { IfMatch = v1.ETag }, None));
-        await AssertS3ErrorAsync("PreconditionFailed", () =>
+        // If-Match on a key that holds nothing: NoSuchKey, as S3 and MinIO answer.
+        await AssertS3ErrorAsync("NoSuchKey", () =>
             Store.PutObjectAsync(Bucket, "cond/missing", Body("x"), new ObjectWrite { IfMatch = v1.ETag }, None));
 
         await using var kept = await Store.GetObjectAsync(Bucket, "cond/match", ObjectReadRequest.Whole, None);
         Assert.Equal("two", Encoding.UTF8.GetString(await ReadAllAsync(kept.Body)));
         Assert.Equal(v2.ETag, kept.Info.ETag);
         await AssertS3ErrorAsync("NoSuchKey", () => Store.HeadObjectAsync(Bucket, "cond/missing", ReadConditions.None, None));
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_only_if_absent_of_one_new_key_store_exactly_one()
+    {
+        Requires(HonoursWriteConditions, nameof(HonoursWriteConditions));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            await Task.Yield();
+            try
+            {
+                return (await Store.PutObjectAsync(Bucket, "cond/race", Body($"writer {i}"), new ObjectWrite { OnlyIfAbsent = true }, None)).ETag;
+            }
+            catch (global::S3Overlay.S3.Errors.S3Exception e) when (e.Error.Code is "PreconditionFailed" or "ConditionalRequestConflict")
+            {
+                return null;
+            }
+        }));
+        var winner = Assert.Single(outcomes, etag => etag is not null);
+        Assert.Equal(winner, (await Store.HeadObjectAsync(Bucket, "cond/race", ReadConditions.None, None)).ETag);
+    }
+
+    [Fact]
+    public async Task A_multipart_completion_is_conditioned_like_a_write_and_a_refused_one_leaves_the_upload()
+    {
+        Requires(HonoursWriteConditions, nameof(HonoursWriteConditions));
+        Requires(TracksMultipartUploads, nameof(TracksMultipartUploads));
+        var existing = await Store.PutObjectAsync(Bucket, "cond/mpu", Body("there"), ObjectWrite.Empty, None);
+        var uploadId = await Store.CreateMultipartUploadAsync(Bucket, "cond/mpu", ObjectWrite.Empty, None);
+        var part = await Store.UploadPartAsync(Bucket, "cond/mpu", uploadId, 1, Body("parts"), new ObjectWrite { ContentLength = 5 }, None);
+        IReadOnlyList<CompletedPart> parts = [new(1, part.ETag)];
+
+        await AssertS3ErrorAsync("PreconditionFailed", () => Store.CompleteMultipartUploadAsync(Bucket, "cond/mpu", uploadId, parts, null, new WriteCondition(OnlyIfAbsent: true), None));
+        await AssertS3ErrorAsync("PreconditionFailed", () => Store.CompleteMultipartUploadAsync(Bucket, "cond/mpu", uploadId, parts, null, new WriteCondition(IfMatch: "\"0123456789abcdef0123456789abcdef\""), None));
+        var elsewhere = await Store.CreateMultipartUploadAsync(Bucket, "cond/absent", ObjectWrite.Empty, None);
+        var its = await Store.UploadPartAsync(Bucket, "cond/absent", elsewhere, 1, Body("parts"), new ObjectWrite { ContentLength = 5 }, None);
+        await AssertS3ErrorAsync("NoSuchKey", () => Store.CompleteMultipartUploadAsync(Bucket, "cond/absent", elsewhere, [new(1, its.ETag)], null, new WriteCondition(IfMatch: existing.ETag), None));
+        Assert.Equal(existing.ETag, (await Store.HeadObjectAsync(Bucket, "cond/mpu", ReadConditions.None, None)).ETag);
+
+        var done = await Store.CompleteMultipartUploadAsync(Bucket, "cond/mpu", uploadId, parts, null, new WriteCondition(IfMatch: existing.ETag), None);
+        await using var content = await Store.GetObjectAsync(Bucket, "cond/mpu", ObjectReadRequest.Whole, None);
+        Assert.Equal("parts", Encoding.UTF8.GetString(await ReadAllAsync(content.Body)));
+        Assert.Equal(done.ETag, content.Info.ETag);
     }
 
     private static MemoryStream Body(string text) => new(Encoding.UTF8.GetBytes(text));

@@ -127,7 +127,7 @@ public abstract partial class ObjectStoreContract
         var uploadId = await Store.CreateMultipartUploadAsync(Bucket, "m", new ObjectWrite { Metadata = new ObjectMetadata { ContentType = "text/x-mpu" } }, None);
         var data = RandomBytes(1000);
         var part = await UploadPartAsync("m", uploadId, 1, data);
-        await Store.CompleteMultipartUploadAsync(Bucket, "m", uploadId, [new(1, part.ETag)], null, None);
+        await Store.CompleteMultipartUploadAsync(Bucket, "m", uploadId, [new(1, part.ETag)], null, WriteCondition.None, None);
         await using (var m = await Store.GetObjectAsync(Bucket, "m", ObjectReadRequest.Whole, None))
         {
             Assert.Equal(data, await ReadAllAsync(m.Body));

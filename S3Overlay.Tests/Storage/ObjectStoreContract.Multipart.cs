@@ -46,7 +46,7 @@ public abstract partial class ObjectStoreContract
 
         var done = await Store.CompleteMultipartUploadAsync(Bucket, "big/file.bin", uploadId,
             // A client may list both answers for part 2, in the order they came: the part is the one stored.
-            [new(1, p1.ETag), new(2, p2Before.ETag), new(2, p2.ETag), new(3, p3.ETag)], null, None);
+            [new(1, p1.ETag), new(2, p2Before.ETag), new(2, p2.ETag), new(3, p3.ETag)], null, WriteCondition.None, None);
         var expectedETag = ExpectedMultipartETag(one, two, three);
         Assert.Equal(expectedETag, done.ETag);
 
@@ -74,15 +74,15 @@ public abstract partial class ObjectStoreContract
         var p2 = await UploadPartAsync("mp", uploadId, 2, RandomBytes(10));
         var p3 = await UploadPartAsync("mp", uploadId, 3, RandomBytes(10));
 
-        await AssertS3ErrorAsync("InvalidPart", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(4, p2.ETag)], null, None));
-        await AssertS3ErrorAsync("InvalidPart", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(2, p3.ETag)], null, None));
-        await AssertS3ErrorAsync("InvalidPartOrder", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(2, p2.ETag), new(1, p1.ETag)], null, None));
-        var small = await AssertS3ErrorAsync("EntityTooSmall", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(2, p2.ETag), new(3, p3.ETag)], null, None));
+        await AssertS3ErrorAsync("InvalidPart", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(4, p2.ETag)], null, WriteCondition.None, None));
+        await AssertS3ErrorAsync("InvalidPart", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(2, p3.ETag)], null, WriteCondition.None, None));
+        await AssertS3ErrorAsync("InvalidPartOrder", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(2, p2.ETag), new(1, p1.ETag)], null, WriteCondition.None, None));
+        var small = await AssertS3ErrorAsync("EntityTooSmall", () => Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(2, p2.ETag), new(3, p3.ETag)], null, WriteCondition.None, None));
         Assert.Equal(400, small.Error.Status);
         await AssertS3ErrorAsync("NoSuchKey", () => Store.HeadObjectAsync(Bucket, "mp", ReadConditions.None, None));
 
         // None of that used the upload up: a right list still completes it (a small last part is fine; parts may be skipped).
-        var done = await Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(3, p3.ETag)], null, None);
+        var done = await Store.CompleteMultipartUploadAsync(Bucket, "mp", uploadId, [new(1, p1.ETag), new(3, p3.ETag)], null, WriteCondition.None, None);
         Assert.Equal(MinimumPartSize + 10, done.Size);
     }
 
@@ -96,7 +96,7 @@ public abstract partial class ObjectStoreContract
 
         await AssertS3ErrorAsync("NoSuchUpload", () => Store.ListPartsAsync(Bucket, "aborted", uploadId, 0, 1000, None));
         await AssertS3ErrorAsync("NoSuchUpload", () => UploadPartAsync("aborted", uploadId, 2, RandomBytes(10)));
-        await AssertS3ErrorAsync("NoSuchUpload", () => Store.CompleteMultipartUploadAsync(Bucket, "aborted", uploadId, [new(1, "\"x\"")], null, None));
+        await AssertS3ErrorAsync("NoSuchUpload", () => Store.CompleteMultipartUploadAsync(Bucket, "aborted", uploadId, [new(1, "\"x\"")], null, WriteCondition.None, None));
         await AssertS3ErrorAsync("NoSuchUpload", () => Store.AbortMultipartUploadAsync(Bucket, "aborted", uploadId, None));
         Assert.Empty((await Store.ListMultipartUploadsAsync(Bucket, new UploadsRequest(), None)).Uploads);
         Assert.Empty((await Store.ListObjectsAsync(Bucket, new ListRequest(), None)).Objects);

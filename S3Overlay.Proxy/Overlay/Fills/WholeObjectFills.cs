@@ -139,7 +139,8 @@ public sealed class WholeObjectFills(
                 Durability = Durability.Unflushed, // the remote still has it
             });
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
+        // The stale copy is gone (If-Match on nothing is NoSuchKey) or replaced: not ours to store over.
+        catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code || replaces is not null && e.Error.Code == S3Error.NoSuchKey.Code)
         {
             return;
         }

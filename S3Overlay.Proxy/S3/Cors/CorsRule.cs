@@ -18,13 +18,15 @@ public sealed record CorsRule(
     private static readonly string[] Methods = ["GET", "PUT", "HEAD", "POST", "DELETE"];
 
     /// <summary>
-    /// S3's patterns (one <c>*</c> anywhere; <c>*</c> alone for any origin) against an origin as a
-    /// browser sends it, <c>scheme://host[:port]</c> and nothing more: a value with a path, a query
-    /// or credentials names no origin, so <c>https://*.example.org</c> cannot match
-    /// <c>https://evil.com/.example.org</c>.
+    /// S3's patterns (one <c>*</c> anywhere; <c>*</c> alone for any origin). A pattern without a
+    /// wildcard matches the header's exact text, as S3 (s3-tests' rules name origins such as
+    /// <c>example</c>). A wildcard matches only an origin as a browser sends it,
+    /// <c>scheme://host[:port]</c> and nothing more: a value with a path, a query or credentials
+    /// names no origin, so <c>https://*.example.org</c> cannot match <c>https://evil.com/.example.org</c>.
     /// </summary>
     public bool MatchesOrigin(string origin) =>
-        AllowedOrigins.Any(pattern => pattern == "*" || (IsSerializedOrigin(origin) && Wildcard(pattern, origin, StringComparison.Ordinal)));
+        AllowedOrigins.Any(pattern => pattern == "*" || string.Equals(pattern, origin, StringComparison.Ordinal)
+            || (IsSerializedOrigin(origin) && Wildcard(pattern, origin, StringComparison.Ordinal)));
 
     private static bool IsSerializedOrigin(string origin) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.UserInfo.Length == 0

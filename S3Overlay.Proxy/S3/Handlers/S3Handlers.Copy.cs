@@ -33,7 +33,8 @@ public sealed partial class S3Handlers
                 Acl = NewAcl(r), // S3 never copies an ACL, nor a storage class: the target's is the request's
                 StorageClass = storageClass,
             };
-        var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size };
+        var condition = ObjectHeaders.WriteCondition(r.Request); // on the target; the source's are x-amz-copy-source-if-*
+        var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size, OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch };
         var copied = await store.PutObjectAsync(r.Bucket, key, source.Body, write, r.Aborted);
 
         await S3XmlResponse.WriteAsync(r.Response, "CopyObjectResult", async xml =>

@@ -74,7 +74,7 @@ public sealed partial class S3Handlers
         ObjectInfo info;
         try
         {
-            info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksum.Expected(r.Request), r.Aborted);
+            info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksum.Expected(r.Request), ObjectHeaders.WriteCondition(r.Request), r.Aborted);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchUpload.Code)
         {

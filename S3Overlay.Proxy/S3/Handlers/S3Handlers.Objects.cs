@@ -87,9 +87,9 @@ public sealed partial class S3Handlers
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,
-            OnlyIfAbsent = ObjectHeaders.OnlyIfAbsent(r.Request),
-            IfMatch = ObjectHeaders.NullIfEmpty(r.Request.Headers.IfMatch),
         };
+        var condition = ObjectHeaders.WriteCondition(r.Request);
+        write = write with { OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch };
         var info = await store.PutObjectAsync(r.Bucket, key, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = info.ETag;
         ChecksumHeaders.Write(r.Response, info.Metadata.Checksums);

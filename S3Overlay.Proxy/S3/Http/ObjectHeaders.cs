@@ -97,15 +97,17 @@ public static class ObjectHeaders
     }
 
     /// <summary>
-    /// A conditional write: <c>If-None-Match: *</c> writes only when the key is absent (412
-    /// otherwise), as S3 does. S3 accepts no other value there.
+    /// A conditional write (PutObject, CompleteMultipartUpload, CopyObject's target):
+    /// <c>If-None-Match: *</c> writes only when the key holds no object, <c>If-Match</c> only over
+    /// the object with that ETag, as S3 does. S3 accepts no other If-None-Match than <c>*</c> there.
     /// </summary>
-    public static bool OnlyIfAbsent(HttpRequest request)
+    public static WriteCondition WriteCondition(HttpRequest request)
     {
-        var value = NullIfEmpty(request.Headers.IfNoneMatch);
-        if (value is null) return false;
-        if (value.Trim() == "*") return true;
-        throw new S3Exception(S3Error.NotImplemented.WithMessage("If-None-Match on a write accepts only '*'."));
+        var ifMatch = NullIfEmpty(request.Headers.IfMatch);
+        var ifNoneMatch = NullIfEmpty(request.Headers.IfNoneMatch);
+        if (ifNoneMatch is not null && ifNoneMatch.Trim() != "*")
+            throw new S3Exception(S3Error.NotImplemented.WithMessage("If-None-Match on a write accepts only '*'."));
+        return ifMatch is null && ifNoneMatch is null ? Storage.WriteCondition.None : new WriteCondition(ifNoneMatch is not null, ifMatch);
     }
 
     /// <summary>

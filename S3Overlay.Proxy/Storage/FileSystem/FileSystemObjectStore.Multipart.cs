@@ -35,9 +35,11 @@ public sealed partial class FileSystemObjectStore
         return part;
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, CancellationToken ct)
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)
     {
         RequireUpload(bucket, key, uploadId);
+        // Checked again as the object is committed; refused now, no large object is assembled for nothing.
+        if (!condition.IsNone) CheckWriteCondition(bucket, key, FilesOf(bucket, key).Current, condition);
         if (parts.Count == 0) throw new S3Exception(S3Error.MalformedXML.WithMessage("The list of parts is empty."));
         var numbers = CompletedPart.InOrder(parts);
 
@@ -56,7 +58,7 @@ public sealed partial class FileSystemObjectStore
             };
             var checksums = MultipartChecksum.OfObject(record.Metadata, uploaded);
             MultipartChecksum.CheckObject(record.Metadata, checksums, expected);
-            var info = await CommitAsync(bucket, key, temp, MultipartETag.Of(uploaded.Select(p => p.ETag))!, null, metadata, checksums, ct);
+            var info = await CommitAsync(bucket, key, temp, MultipartETag.Of(uploaded.Select(p => p.ETag))!, null, metadata, checksums, ct, condition);
             DeleteTree(upload.Dir);
             return info;
         }

@@ -78,7 +78,9 @@ public sealed partial class FileSystemObjectStore
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
-        FilesOf(bucket, key); // refuse a key or bucket that could never be stored before reading the body
+        var files = FilesOf(bucket, key); // refuse a key or bucket that could never be stored before reading the body
+        // And a condition that fails now, before the body is read (it is checked again as the object is committed).
+        if (write.OnlyIfAbsent || write.IfMatch is not null) CheckWriteCondition(bucket, key, files.Current, new WriteCondition(write.OnlyIfAbsent, write.IfMatch));
         write = Honoured(write);
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
         return await CommitAsync(bucket, key, temp, write, ct);
@@ -99,7 +101,8 @@ public sealed partial class FileSystemObjectStore
         write.Durability != Durability.Unflushed || _options.BootId is not null ? write : write with { Durability = Durability.Flushed };
 
     private Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, ObjectWrite write, CancellationToken ct) =>
-        CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct, write, write.Durability);
+        CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct,
+            new WriteCondition(write.OnlyIfAbsent, write.IfMatch), write.Durability);
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {
@@ -126,7 +129,7 @@ public sealed partial class FileSystemObjectStore
     /// rename leaves the new body with its own description: never one version's bytes with the other's metadata.
     /// </summary>
     private async Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, string etag, DateTimeOffset? lastModified,
-        ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct, ObjectWrite? condition = null,
+        ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums, CancellationToken ct, WriteCondition condition,
         Durability durability = Durability.Flushed)
     {
         var files = FilesOf(bucket, key);
@@ -144,7 +147,7 @@ public sealed partial class FileSystemObjectStore
             {
                 if (!Directory.Exists(files.BucketDir)) throw S3Exception.NoSuchBucket(bucket);
                 var current = files.Current;
-                if (condition is not null) CheckWriteCondition(bucket, key, current, condition);
+                if (!condition.IsNone) CheckWriteCondition(bucket, key, current, condition);
                 _described.Forget(bucket, key);
                 var previous = current is not null && FileVersion.OfPath(current) is { } inPlace
                     ? ValidSidecar(sidecarPath, key, inPlace.Size, inPlace.LastWriteUtc, inPlace.Inode) : null;
@@ -167,16 +170,19 @@ public sealed partial class FileSystemObjectStore
     /// <summary>
     /// A conditional write's precondition, checked under the key's lock so no other commit of this
     /// process slips in between. A file whose sidecar does not describe it (changed by hand) matches
-    /// no ETag.
+    /// no ETag. If-Match on a key that holds nothing is NoSuchKey, as S3 and MinIO answer.
     /// </summary>
-    private void CheckWriteCondition(string bucket, string key, string? path, ObjectWrite condition)
+    private void CheckWriteCondition(string bucket, string key, string? path, WriteCondition condition)
     {
         var current = path is null ? null : new FileInfo(path);
-        var holds = condition.IfMatch is { } etag
-            ? current is { Exists: true } && ValidSidecar(_layout.SidecarPath(bucket, key), key, current.Length, current.LastWriteTimeUtc) is { } s
-              && ReadConditions.ETagMatches(etag, s.ToInfo().ETag)
-            : !(condition.OnlyIfAbsent && current is { Exists: true });
-        if (!holds) throw new S3Exception(S3Error.PreconditionFailed, key);
+        var exists = current is { Exists: true };
+        if (condition.IfMatch is { } etag)
+        {
+            if (!exists) throw S3Exception.NoSuchKey(key);
+            if (ValidSidecar(_layout.SidecarPath(bucket, key), key, current!.Length, current.LastWriteTimeUtc) is not { } s || !ReadConditions.ETagMatches(etag, s.ToInfo().ETag))
+                throw new S3Exception(S3Error.PreconditionFailed, key);
+        }
+        if (condition.OnlyIfAbsent && exists) throw new S3Exception(S3Error.PreconditionFailed, key);
     }
 
     /// <summary>

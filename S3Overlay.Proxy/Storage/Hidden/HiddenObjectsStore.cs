@@ -103,7 +103,7 @@ public sealed class HiddenObjectsStore(IObjectStore inner, HiddenNamespace hidde
     public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) => inner.DeleteObjectAsync(bucket, key, ct);
     public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) => inner.CreateMultipartUploadAsync(bucket, key, write, ct);
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) => inner.UploadPartAsync(bucket, key, uploadId, partNumber, body, write, ct);
-    public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, CancellationToken ct) => inner.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, expected, ct);
+    public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) => inner.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, expected, condition, ct);
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) => inner.AbortMultipartUploadAsync(bucket, key, uploadId, ct);
     public Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct) => inner.ListPartsAsync(bucket, key, uploadId, partNumberMarker, maxParts, ct);
     public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) => inner.ListMultipartUploadsAsync(bucket, request, ct);

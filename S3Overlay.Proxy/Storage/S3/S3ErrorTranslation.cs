@@ -20,7 +20,7 @@ internal static class S3ErrorTranslation
         S3Error.NoSuchUpload, S3Error.PreconditionFailed, S3Error.NotModified, S3Error.BucketAlreadyOwnedByYou,
         S3Error.BucketNotEmpty, S3Error.InvalidPart, S3Error.InvalidPartOrder, S3Error.EntityTooSmall, S3Error.EntityTooLarge,
         S3Error.BadDigest, S3Error.InvalidDigest, S3Error.IncompleteBody, S3Error.KeyTooLongError, S3Error.InvalidBucketName,
-        S3Error.BucketAlreadyExists, S3Error.InvalidObjectName,
+        S3Error.BucketAlreadyExists, S3Error.InvalidObjectName, S3Error.ConditionalRequestConflict,
     }.ToDictionary(e => e.Code, StringComparer.Ordinal);
 
     public static Exception Translate(Exception e, S3StoreOptions store, string? bucket, string? key, bool timedOut)

@@ -33,7 +33,7 @@ public sealed partial class S3ObjectStore
         return new PartInfo(partNumber, response.ETag, upload.Length, Now(), checksums);
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, CancellationToken ct)
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)
     {
         // The SDK sorts the list it sends, so the server would never see a wrong order. Of a part
         // number listed twice the client listed last the answer it got last: the upload that finished last.
@@ -45,8 +45,9 @@ public sealed partial class S3ObjectStore
             UploadId = uploadId,
             PartETags = numbers.Select(listed => new PartETag(listed[^1].PartNumber, listed[^1].ETag)).ToList(),
         };
-        // The server behind checks the whole object's checksum itself.
+        // The server behind checks the whole object's checksum itself, and the condition with the commit.
         if (expected is not null) ExpectChecksum(request, expected);
+        (request.IfNoneMatch, request.IfMatch) = await ServerConditionAsync(bucket, key, condition, ct);
         // Assembling many parts can take a server a while.
         await CallAsync(bucket, key, t => _client.CompleteMultipartUploadAsync(request, t), ct, Timeout.InfiniteTimeSpan);
         return await HeadAsync(bucket, key, ct);

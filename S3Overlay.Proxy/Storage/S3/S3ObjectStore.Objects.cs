@@ -83,6 +83,7 @@ public sealed partial class S3ObjectStore
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
+        var (ifNoneMatch, ifMatch) = await ServerConditionAsync(bucket, key, new WriteCondition(write.OnlyIfAbsent, write.IfMatch), ct);
         await using var upload = await UploadBody.OpenAsync(body, write, ct);
         var put = new PutObjectRequest
         {
@@ -94,8 +95,8 @@ public sealed partial class S3ObjectStore
             UseChunkEncoding = false,
             DisablePayloadSigning = true,
             MD5Digest = write.ContentMD5,
-            IfNoneMatch = write.OnlyIfAbsent ? "*" : null,
-            IfMatch = write.IfMatch,
+            IfNoneMatch = ifNoneMatch,
+            IfMatch = ifMatch,
             TagSet = ToSdk(write.Metadata.Tags),
         };
         put.Headers.ContentLength = upload.Length;
@@ -144,7 +145,25 @@ public sealed partial class S3ObjectStore
     public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) =>
         CallAsync(bucket, key, t => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, t), ct);
 
-    private async Task<ObjectInfo> HeadAsync(string bucket, string key, CancellationToken ct)
+    /// <summary>
+    /// The condition as the server must check it, with the write itself (MinIO and S3 honour
+    /// If-None-Match and If-Match on PUT and CompleteMultipartUpload). If-Match names the ETag the
+    /// seam shows, which may be a preserved one the server does not know: it is checked against
+    /// the object now, and the server is asked to match the ETag it knows that object by, so a
+    /// write that lands in between still fails there.
+    /// </summary>
+    private async Task<(string? IfNoneMatch, string? IfMatch)> ServerConditionAsync(string bucket, string key, WriteCondition condition, CancellationToken ct)
+    {
+        if (condition.IfMatch is not { } etag) return (condition.OnlyIfAbsent ? "*" : null, null);
+        var (current, serverETag) = await HeadAnswerAsync(bucket, key, ct);
+        if (!ReadConditions.ETagMatches(etag, current.ETag)) throw new S3Exception(S3Error.PreconditionFailed, key);
+        return (condition.OnlyIfAbsent ? "*" : null, serverETag);
+    }
+
+    private async Task<ObjectInfo> HeadAsync(string bucket, string key, CancellationToken ct) => (await HeadAnswerAsync(bucket, key, ct)).Info;
+
+    /// <returns>The object as the seam describes it, and the ETag the server itself gives it.</returns>
+    private async Task<(ObjectInfo Info, string ServerETag)> HeadAnswerAsync(string bucket, string key, CancellationToken ct)
     {
         try
         {
@@ -153,7 +172,7 @@ public sealed partial class S3ObjectStore
                 using var response = await _direct.SendAsync(HttpMethod.Head, bucket, key, null, t);
                 return ObjectAnswer.Of(response, null);
             }, ct);
-            return answer.Describe(key, answer.ContentLength);
+            return (answer.Describe(key, answer.ContentLength), answer.ETag);
         }
         // A HEAD's 404 has no body to tell a missing key from a missing bucket.
         catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)

@@ -1,0 +1,59 @@
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// A client's conditional write (<c>If-None-Match: *</c>, <c>If-Match</c>) decided against the
+/// object a GET would return: the local object; else, unless the key is whited out, the chunked
+/// object's manifest or the remote's object. What was decided then travels to the local store as
+/// a condition it checks in the same step as its commit, so nothing written between the look and
+/// the commit is overwritten: N writers that all saw no object create it once.
+/// </summary>
+public sealed class ConditionalWrites(OverlayParts parts)
+{
+    /// <returns>The condition the local store must check with its commit.</returns>
+    /// <exception cref="S3Exception">PreconditionFailed, or NoSuchKey for If-Match where a GET finds nothing.</exception>
+    public async Task<WriteCondition> ForLocalStoreAsync(string bucket, string key, WriteCondition asked, CancellationToken ct)
+    {
+        if (asked.IsNone) return asked;
+        var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
+        // What a GET serves is the local object: the local store decides, with its commit.
+        if (local is { Stale: false }) return asked;
+
+        var seen = local?.Remote ?? await BeyondLocalAsync(bucket, key, ct);
+        if (seen is null)
+        {
+            if (asked.IfMatch is not null) throw S3Exception.NoSuchKey(key);
+            return asked; // no object anywhere: the local store creates it only over nothing
+        }
+        if (asked.OnlyIfAbsent || !ReadConditions.ETagMatches(asked.IfMatch!, seen.ETag))
+            throw new S3Exception(S3Error.PreconditionFailed, key);
+        // The remote's object matches: the write commits only if the local store still holds what
+        // it held when we looked (nothing, or the stale copy), never over a write or fill since.
+        return local is null ? new WriteCondition(OnlyIfAbsent: true) : new WriteCondition(IfMatch: local.Info.ETag);
+    }
+
+    /// <summary>
+    /// The local store's refusal of a condition this part put in place of the client's: the object
+    /// changed since it was looked at, which the client hears as its own condition failing.
+    /// </summary>
+    public static bool ChangedMeanwhile(WriteCondition asked, WriteCondition sent, S3Exception e) =>
+        sent != asked && e.Error.Code == S3Error.NoSuchKey.Code;
+
+    /// <summary>The object a GET of a key the local store lacks would return; null when it would find none.</summary>
+    private async Task<ObjectInfo?> BeyondLocalAsync(string bucket, string key, CancellationToken ct)
+    {
+        if (await parts.Whiteouts.ExistsAsync(bucket, key, ct)) return null;
+        if (await parts.Records.CurrentManifestAsync(bucket, key, ct) is { } manifest) return manifest.ToObjectInfo(key);
+        if (parts.Remote.IsKnownMissing(bucket, key)) return null;
+        try
+        {
+            return await parts.Remote.HeadAsync(bucket, key, ct);
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return null;
+        }
+    }
+}
