@@ -1,0 +1,180 @@
+using System.Net.Sockets;
+using System.Text;
+using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Tests.Reliability.Fuzz;
+
+namespace S3Overlay.Tests.Reliability;
+
+/// <summary>
+/// Issue 37, item 6: a client that sends <c>Expect: 100-continue</c> (boto3, the aws CLI) and gets
+/// a final refusal instead of <c>100 Continue</c> sends no body and reuses the connection. If the
+/// server kept the connection waiting for that body, it read the client's next request as the body
+/// (a DELETE arrived as <c>ELETE</c>). RFC 9110 §10.1.1 lets the server close the connection: the
+/// refusal says <c>Connection: close</c> and the server closes it, so no later request is eaten.
+/// A request that was invited (100 Continue, then its body) keeps its connection. boto3's own case
+/// (a refused PutObject, then the next request) is in boto3_conformance.py.
+/// </summary>
+public sealed class RefusedUploadConnectionTests : IAsyncLifetime
+{
+    private ProxyServer _proxy = null!;
+    private int _port;
+    private const string Bucket = "expect-bucket";
+
+    public async ValueTask InitializeAsync()
+    {
+        _proxy = await ProxyServer.StartAsync();
+        _port = new Uri(_proxy.Url).Port;
+        using var s3 = _proxy.CreateClient();
+        await s3.PutBucketAsync(Bucket);
+    }
+
+    public ValueTask DisposeAsync() => _proxy.DisposeAsync();
+
+    public static TheoryData<string> Refusals => ["unknown access key", "wrong secret", "unknown upload", "anonymous write", "missing bucket"];
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task A_refused_upload_that_waited_for_100_continue_closes_its_connection(string refusal)
+    {
+        var (request, status, code) = refusal switch
+        {
+            "unknown access key" => (new RawRequest("PUT", $"/{Bucket}/k") { AccessKey = "NOBODY" }, 403, "InvalidAccessKeyId"),
+            "wrong secret" => (new RawRequest("PUT", $"/{Bucket}/k") { SecretKey = "wrong" }, 403, "SignatureDoesNotMatch"),
+            "unknown upload" => (new RawRequest("PUT", $"/{Bucket}/k?partNumber=1&uploadId=nothing"), 404, "NoSuchUpload"),
+            "anonymous write" => (new RawRequest("PUT", $"/{Bucket}/k") { Signed = false }, 403, "AccessDenied"),
+            _ => (new RawRequest("PUT", "/no-such-bucket-here/k"), 404, "NoSuchBucket"),
+        };
+        request.Body = new byte[10];
+        request.Header("Expect", "100-continue");
+        using var connection = await Connection.OpenAsync(_port);
+
+        await connection.SendHeadersOnlyAsync(request);
+        var answer = await connection.ReadAnswerAsync();
+        Assert.Equal(status, answer.Status);
+        Assert.Contains($"<Code>{code}</Code>", Encoding.UTF8.GetString(answer.Body));
+        Assert.Equal("close", answer.Headers.GetValueOrDefault("Connection"));
+
+        // The next request on that connection is never read as the first one's body: the server closed it.
+        await connection.TrySendAsync(Encoding.ASCII.GetBytes($"DELETE /{Bucket}/k HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        Assert.True(await connection.ClosedByServerAsync(), "the server kept the connection of a refused upload open");
+    }
+
+    [Fact]
+    public async Task An_invited_upload_keeps_its_connection_for_the_next_request()
+    {
+        using var connection = await Connection.OpenAsync(_port);
+        var put = new RawRequest("PUT", $"/{Bucket}/invited") { Body = "0123456789"u8.ToArray() }.Header("Expect", "100-continue");
+
+        await connection.SendHeadersOnlyAsync(put);
+        Assert.Equal(100, (await connection.ReadAnswerAsync()).Status);
+        await connection.TrySendAsync(put.Body);
+        var stored = await connection.ReadAnswerAsync();
+        Assert.Equal(200, stored.Status);
+        Assert.False(stored.Headers.ContainsKey("Connection"));
+
+        await connection.SendHeadersOnlyAsync(new RawRequest("GET", $"/{Bucket}/invited"));
+        var read = await connection.ReadAnswerAsync();
+        Assert.Equal(200, read.Status);
+        Assert.Equal("0123456789", Encoding.UTF8.GetString(read.Body));
+    }
+
+    /// <summary>One kept-alive connection, read answer by answer.</summary>
+    private sealed class Connection : IDisposable
+    {
+        private readonly TcpClient _client;
+        private readonly NetworkStream _stream;
+        private readonly int _port;
+        private byte[] _pending = [];
+
+        private Connection(TcpClient client, int port) => (_client, _stream, _port) = (client, client.GetStream(), port);
+
+        public static async Task<Connection> OpenAsync(int port)
+        {
+            var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", port);
+            return new Connection(client, port);
+        }
+
+        /// <summary>The request's head alone, kept alive: what a client waiting for 100 Continue sends.</summary>
+        public Task SendHeadersOnlyAsync(RawRequest request)
+        {
+            var bytes = request.Encode($"127.0.0.1:{_port}");
+            var head = Encoding.UTF8.GetString(bytes, 0, bytes.AsSpan().IndexOf("\r\n\r\n"u8) + 4).Replace("Connection: close\r\n", "");
+            return TrySendAsync(Encoding.UTF8.GetBytes(head));
+        }
+
+        public async Task TrySendAsync(byte[] bytes)
+        {
+            try
+            {
+                await _stream.WriteAsync(bytes);
+            }
+            catch (IOException)
+            {
+                // Closed by the server already: what the caller checks next.
+            }
+        }
+
+        /// <summary>The next answer (an interim 100 included), complete by its Content-Length or chunked framing.</summary>
+        public async Task<RawResponse> ReadAnswerAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var buffer = new byte[65536];
+            while (true)
+            {
+                if (Complete(_pending) is { } length)
+                {
+                    var answer = RawResponse.Parse(_pending[..length])!;
+                    _pending = _pending[length..];
+                    return answer;
+                }
+                var read = await _stream.ReadAsync(buffer, timeout.Token);
+                if (read == 0) throw new IOException("the server closed the connection before a whole answer");
+                _pending = [.. _pending, .. buffer.AsSpan(0, read)];
+            }
+        }
+
+        /// <summary>Whether the server closes the connection within a few seconds without another answer.</summary>
+        public async Task<bool> ClosedByServerAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var buffer = new byte[4096];
+            try
+            {
+                return _pending.Length == 0 && await _stream.ReadAsync(buffer, timeout.Token) == 0;
+            }
+            catch (IOException)
+            {
+                return true; // reset
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        private static int? Complete(byte[] data)
+        {
+            var end = data.AsSpan().IndexOf("\r\n\r\n"u8);
+            if (end < 0) return null;
+            var head = Encoding.ASCII.GetString(data, 0, end);
+            var bodyStart = end + 4;
+            if (head.StartsWith("HTTP/1.1 1", StringComparison.Ordinal)) return bodyStart;
+            var lengthLine = head.Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+            if (lengthLine is not null)
+            {
+                var length = int.Parse(lengthLine["Content-Length:".Length..].Trim());
+                return data.Length >= bodyStart + length ? bodyStart + length : null;
+            }
+            if (head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
+            {
+                var last = data.AsSpan(bodyStart).IndexOf("\r\n0\r\n\r\n"u8);
+                if (data.AsSpan(bodyStart).StartsWith("0\r\n\r\n"u8)) return bodyStart + 5;
+                return last < 0 ? null : bodyStart + last + 7;
+            }
+            return bodyStart;
+        }
+
+        public void Dispose() => _client.Dispose();
+    }
+}
