@@ -45,7 +45,7 @@ public sealed class ConditionalWrites(OverlayParts parts)
     private async Task<ObjectInfo?> BeyondLocalAsync(string bucket, string key, CancellationToken ct)
     {
         if (await parts.Whiteouts.ExistsAsync(bucket, key, ct)) return null;
-        if (await parts.Records.CurrentManifestAsync(bucket, key, ct) is { } manifest) return manifest.ToObjectInfo(key);
+        if (await parts.Records.CurrentManifestAsync(bucket, await parts.Records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest) return manifest.ToObjectInfo(key);
         if (parts.Remote.IsKnownMissing(bucket, key)) return null;
         try
         {

@@ -55,7 +55,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         }
 
         await RefuseWhitedOutAsync(bucket, key, ct);
-        if (local is null && await parts.Records.CurrentManifestAsync(bucket, key, ct) is { } manifest)
+        if (local is null && await parts.Records.CurrentManifestAsync(bucket, await parts.Records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest)
         {
             using var span = OverlaySpans.Start(Spans.ChunkHit, bucket, key);
             var info = manifest.ToObjectInfo(key);
@@ -100,12 +100,14 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             return hit;
 
         await RefuseWhitedOutAsync(bucket, key, ct);
-        if (local is null && await parts.Records.CurrentManifestAsync(bucket, key, ct) is { } manifest)
-            return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, recorded: true, ct);
-        return await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, ct), ct);
+        // The record as it is before the remote is asked anything: what a read that learns of a new generation replaces.
+        var seen = local?.Seen ?? await parts.Records.ReadSeenAsync(bucket, key, ct);
+        if (local is null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest)
+            return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct);
+        return await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, seen, ct), ct);
     }
 
-    private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, CancellationToken ct)
+    private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, RecordSeen seen, CancellationToken ct)
     {
         if (parts.Remote.IsKnownMissing(bucket, key))
             throw parts.Remote.Missing(bucket, key);
@@ -115,30 +117,56 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         // A range: whether the object is chunked decides what to fetch, so ask for its size first
         // (a stale local copy already told us). A whole read learns it from the remote's answer.
         var remote = request.Range is null ? null : local?.Remote ?? await parts.Remote.HeadAsync(bucket, key, ct);
+        var stale = local is { Stale: true } ? local.Info : null;
         if (remote is { Size: var size } && size > _settings.ChunkThreshold)
-            return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, recorded: false, ct);
+            return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, seen, stale, ct);
         // A whole fill that declines (the object is chunked) hands over its open answer: chunk 0 is read from it.
         var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info, ct);
-        return whole.Content ?? await ReadChunkedAsync(bucket, key, whole.Remote, request, whole.Declined, recorded: false, ct);
+        return whole.Content ?? await ReadChunkedAsync(bucket, key, whole.Remote, request, whole.Declined, seen, stale, ct);
     }
 
     /// <summary>A chunked read; when the remote turns out to hold a new generation before any byte is served, it starts over once with it.</summary>
     /// <param name="wholeAnswer">An open whole answer that described <paramref name="described"/>, owned from here on (see <see cref="ChunkedReads.ReadAsync"/>).</param>
-    /// <param name="recorded">Whether <paramref name="described"/> is the stored manifest's.</param>
-    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, bool recorded, CancellationToken ct)
+    /// <param name="seen">The object's record as read before the remote described <paramref name="described"/> (null: record nothing).</param>
+    /// <param name="stale">The local copy of an older generation, filled whole, that <paramref name="described"/> replaces.</param>
+    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, RecordSeen? seen, ObjectInfo? stale, CancellationToken ct)
     {
         try
         {
-            return await parts.Chunks.ReadAsync(bucket, key, described, request, wholeAnswer, recorded, ct);
+            // Once the manifest replaces the stale copy's fill record, that copy would pass for a client's object and be served again.
+            if (stale is not null && !await RetireStaleCopyAsync(bucket, key, stale, ct)) seen = null;
+            return await parts.Chunks.ReadAsync(bucket, key, described, request, wholeAnswer, seen, ct);
         }
         catch (S3Exception e) when (e.Error == ChunkedReads.RemoteChanged)
         {
+            var seenNow = await parts.Records.ReadSeenAsync(bucket, key, ct);
             var fresh = await parts.Remote.HeadAsync(bucket, key, ct);
-            if (fresh.Size > _settings.ChunkThreshold) return await parts.Chunks.ReadAsync(bucket, key, fresh, request, wholeAnswer: null, recorded: false, ct);
+            if (fresh.Size > _settings.ChunkThreshold) return await parts.Chunks.ReadAsync(bucket, key, fresh, request, wholeAnswer: null, seenNow, ct);
+            // The old generation's manifest must not outlive the new one's first byte (it would serve the old chunks again).
+            if (!seenNow.Names(fresh, chunked: false) && !await parts.Records.AdoptAsync(bucket, fresh, chunkSize: 0, seenNow))
+                throw new S3Exception(ChunkedReads.RemoteChanged);
             var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: null, ct);
             if (whole.Content is not null) return whole.Content;
             if (whole.Declined is not null) await whole.Declined.DisposeAsync();
             throw new S3Exception(ChunkedReads.RemoteChanged);
+        }
+    }
+
+    /// <summary>Removes a filled local copy the remote has replaced, unless a client wrote the key since (another ETag).</summary>
+    /// <returns>False when it could not (logged): the read then records nothing, so the copy stays stale, never current.</returns>
+    private async Task<bool> RetireStaleCopyAsync(string bucket, string key, ObjectInfo stale, CancellationToken ct)
+    {
+        try
+        {
+            if (await _local.FindObjectAsync(bucket, key, ct) is { } held && held.ETag == stale.ETag)
+                await _local.DeleteObjectAsync(bucket, key, ct);
+            parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
+            return true;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            parts.Logger.LogWarning(e, "Could not remove the stale copy of {Bucket}/{Key}", bucket, key);
+            return false;
         }
     }
 

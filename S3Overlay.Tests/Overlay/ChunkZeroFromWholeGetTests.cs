@@ -81,29 +81,29 @@ public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassF
     }
 
     [Fact]
-    public async Task A_whole_answer_the_chunked_read_does_not_need_is_let_go_at_once()
+    public async Task A_whole_read_after_a_range_read_goes_by_the_recorded_generation_without_a_whole_GET()
     {
         const long size = 3 * MiB;
         await using var env = await StartAsync("busy.bin", size, 33);
         var remoteBody = HoldRemoteBodies(env);
 
         // A small range starts chunk 0's fill (its HEAD, then chunk 0's GET) and has its bytes
-        // from the fill's first 64 KiB; the fill itself stays held by the remote.
+        // from the fill's first 64 KiB; the fill itself stays held by the remote. The generation
+        // is recorded before that first byte (issue 37, item 2).
         await env.GetAndCheckAsync("busy.bin", 33, size, 0, 99).WaitAsync(TimeSpan.FromSeconds(30));
 
-        // A whole read now: its whole GET declines, and chunk 0 is in flight, so the answer is
-        // not needed; it proves the generation with chunk 1's own fill. The whole GET's relayed
-        // request must end (the proxy closed it) while the remote still holds every body.
+        // A whole read now reads by that record: no whole GET whose answer would be declined; it
+        // joins chunk 0's fill and proves the generation with chunk 1's own.
         var whole = env.GetAndCheckAsync("busy.bin", 33, size);
-        await EventuallyAsync(() => env.Relay.Requests("GET") == 3 && env.Relay.OpenRequests == 2,
-            "only chunk 0's and chunk 1's remote GETs stay open");
+        await EventuallyAsync(() => env.Relay.Requests("GET") == 2 && env.Relay.OpenRequests == 2,
+            "chunk 0's and chunk 1's remote GETs, and no other");
 
         remoteBody.SetResult();
         await whole.WaitAsync(TimeSpan.FromSeconds(30));
         env.Relay.PauseMidBody = null;
         await env.FillsIdleAsync();
         Assert.Equal(1, env.Relay.Requests("HEAD"));
-        Assert.Equal(4, env.Relay.Requests("GET")); // and chunk 2's, read ahead
+        Assert.Equal(3, env.Relay.Requests("GET")); // and chunk 2's, read ahead
         await EventuallyAsync(() => env.Relay.OpenRequests == 0, "no remote request stays open");
     }
 

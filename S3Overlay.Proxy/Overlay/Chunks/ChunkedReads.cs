@@ -51,8 +51,12 @@ public sealed class ChunkedReads(
     /// caller has one: this read owns it, fills chunk 0 from it when it needs chunk 0 filled, and
     /// disposes it otherwise.
     /// </param>
-    /// <param name="recorded">Whether <paramref name="described"/> is the stored manifest's (false: the remote's).</param>
-    public async Task<ObjectContent> ReadAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, bool recorded, CancellationToken ct)
+    /// <param name="seen">
+    /// The object's record as the caller read it before it learnt of <paramref name="described"/>:
+    /// the read makes the record name this generation before its first byte, in place of exactly
+    /// that (<see cref="FillRecords.AdoptAsync"/>). Null: the read records nothing.
+    /// </param>
+    public async Task<ObjectContent> ReadAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, RecordSeen? seen, CancellationToken ct)
     {
         using var answer = new FirstChunkAnswer(wholeAnswer);
         request.Conditions.Evaluate(described);
@@ -62,14 +66,15 @@ public sealed class ChunkedReads(
         var body = new ChunkedBody(chunked.Layout, range?.Offset ?? 0, range?.Length ?? described.Size,
             (index, offset, length, c) => OpenChunkAsync(chunked, index, offset, length, c),
             settings.CacheEnabled ? index => ReadAhead(chunked, index) : null);
+        // Recorded before the first byte, while the remote is asked for the first chunk: once a
+        // reader has this generation, no later read may find an older one's manifest (and chunks).
+        var recorded = seen is null || !settings.CacheEnabled || seen.Names(described, chunked: true)
+            ? null
+            : records.AdoptAsync(bucket, described, chunked.Layout.ChunkSize, seen);
         try
         {
-            var foundStored = await ConfirmGenerationAsync(chunked, body.FirstChunk, body.LastChunk, answer, ct);
-            // The remote described a generation whose chunks are stored with no manifest naming
-            // them (one a power cut tore, say): without one every later read would ask the remote
-            // again, and only a chunk's fill writes it.
-            if (foundStored && !recorded && settings.CacheEnabled)
-                await records.RecordChunkedAsync(remoteBucket, described, chunked.Layout.ChunkSize);
+            await ConfirmGenerationAsync(chunked, body.FirstChunk, body.LastChunk, answer, ct);
+            if (recorded is not null && !await recorded) throw new S3Exception(RemoteChanged);
             await body.OpenFirstAsync(ct);
         }
         catch
@@ -90,10 +95,8 @@ public sealed class ChunkedReads(
     /// (an earlier read's read-ahead), so the proof is the first fill this read starts itself. A
     /// chunk 0 filled from the whole answer that described this generation is such a fill.
     /// </summary>
-    /// <returns>Whether a chunk of this generation was found stored.</returns>
-    private async Task<bool> ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, FirstChunkAnswer answer, CancellationToken ct)
+    private async Task ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, FirstChunkAnswer answer, CancellationToken ct)
     {
-        var foundStored = false;
         for (var index = first; index <= last; index++)
         {
             // A fill in flight first, then the cache (as OpenChunkAsync): the other way round, a
@@ -103,11 +106,7 @@ public sealed class ChunkedReads(
                 inFlight.Leave(); // joined: proves nothing of this generation
                 continue;
             }
-            if (await HasChunkAsync(chunked, index, ct))
-            {
-                foundStored = true;
-                continue;
-            }
+            if (await HasChunkAsync(chunked, index, ct)) continue;
             var (fill, joined) = JoinFill(chunked, index, index == 0 ? answer : null);
             try
             {
@@ -119,9 +118,8 @@ public sealed class ChunkedReads(
             {
                 fill.Leave();
             }
-            return foundStored;
+            return;
         }
-        return foundStored;
     }
 
     private async Task<Stream> OpenChunkAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
@@ -216,7 +214,7 @@ public sealed class ChunkedReads(
             logger,
             OverlaySpans.Start(Spans.ChunkFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index).SetTag(Tags.Coalesced, false));
 
-    /// <summary>Stores a chunk, then (once per generation) the manifest: a manifest never names a generation with no chunk stored.</summary>
+    /// <summary>Stores a chunk (the read that needed it has recorded its generation already).</summary>
     private async Task StoreAsync(ChunkedObject chunked, int index, FillBody body)
     {
         await LocalBuckets.EnsureAsync(local, settings.CacheBucket, CancellationToken.None);
@@ -234,7 +232,6 @@ public sealed class ChunkedReads(
         }
         cache.RecordChunk(chunked.RemoteBucket, chunked.Key, chunked.Layout.LengthOf(index));
         evictor.EvictIfOverHighWatermark();
-        await records.RecordChunkedAsync(chunked.RemoteBucket, chunked.Remote, chunked.Layout.ChunkSize);
         remote.Forget(chunked.Bucket, chunked.Key);
     }
 

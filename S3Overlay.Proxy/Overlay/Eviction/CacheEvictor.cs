@@ -134,7 +134,6 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
     {
         var manifest = await records.ReadAsync(entry.Bucket, entry.Key, ct);
         if (manifest is { IsChunked: true }) await records.DeleteAsync(entry.Bucket, entry.Key, ct);
-        records.ForgetGeneration(entry.Bucket, entry.Key);
         var prefix = CacheKeys.ChunksOf(entry.Bucket, entry.Key);
         var any = false;
         string? after = null;

@@ -35,26 +35,34 @@ public sealed record FillRecord(
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
-    public static async Task<FillRecord?> ReadAsync(IObjectStore local, string cacheBucket, string remoteBucket, string key, CancellationToken ct)
+    public static async Task<FillRecord?> ReadAsync(IObjectStore local, string cacheBucket, string remoteBucket, string key, CancellationToken ct) =>
+        (await ReadSeenAsync(local, cacheBucket, remoteBucket, key, ct)).Record;
+
+    /// <summary>The record, and the version of it a write that replaces it must name (<see cref="RecordSeen"/>).</summary>
+    public static async Task<RecordSeen> ReadSeenAsync(IObjectStore local, string cacheBucket, string remoteBucket, string key, CancellationToken ct)
     {
+        string? version = null;
         try
         {
             await using var content = await local.TryGetObjectAsync(cacheBucket, CacheKeys.Manifest(remoteBucket, key), ObjectReadRequest.Whole, ct);
-            return content is null ? null : await JsonSerializer.DeserializeAsync<FillRecord>(content.Body, Json, ct);
+            if (content is null) return RecordSeen.Nothing;
+            version = content.Info.ETag;
+            return new RecordSeen(await JsonSerializer.DeserializeAsync<FillRecord>(content.Body, Json, ct), version);
         }
         catch (S3.Errors.S3Exception e) when (e.Error.Status == 404 || e.Error.Code == S3.Errors.S3Error.RemoteError.Code)
         {
-            return null;
+            return RecordSeen.Nothing;
         }
         // A manifest we cannot read is no manifest: the object is fetched again. That includes one
         // cut short mid-read (a local store that rewrites objects in place, as s3rver does).
         catch (Exception e) when (e is JsonException || (e is IOException && !ct.IsCancellationRequested))
         {
-            return null;
+            return new RecordSeen(null, version);
         }
     }
 
-    public async Task WriteAsync(IObjectStore local, string cacheBucket, CancellationToken ct)
+    /// <param name="replacing">Null: whatever is there. Else only exactly that version (none: only where there is no record); PreconditionFailed otherwise.</param>
+    public async Task WriteAsync(IObjectStore local, string cacheBucket, RecordSeen? replacing, CancellationToken ct)
     {
         var json = ToJson();
         await local.PutObjectAsync(cacheBucket, CacheKeys.Manifest(RemoteBucket, Key), new MemoryStream(json),
@@ -63,6 +71,8 @@ public sealed record FillRecord(
                 ContentLength = json.Length,
                 Metadata = new ObjectMetadata { ContentType = "application/json" },
                 Durability = Durability.Unchecked, // ReadAsync takes a record a power cut tore for none: it costs a remote request
+                OnlyIfAbsent = replacing is { Version: null },
+                IfMatch = replacing?.Version,
             }, ct);
     }
 }
