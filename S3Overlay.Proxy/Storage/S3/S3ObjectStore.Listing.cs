@@ -1,3 +1,5 @@
+using System.Net;
+using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.S3.Errors;
 
@@ -31,10 +33,15 @@ public sealed partial class S3ObjectStore
                 StartAfter = string.IsNullOrEmpty(after) ? null : after,
                 // One more than asked for: the entry that holds StartAfter may be dropped.
                 MaxKeys = Math.Clamp(request.MaxKeys - objects.Count - prefixes.Count + 1, 1, 1000),
+                // Names XML cannot carry (U+0001) come percent-encoded (PlainListingHandler sees to
+                // it where the server does not), so no key can make a listing unreadable.
+                Encoding = EncodingType.Url,
             };
             var page = await CallAsync(bucket, null, t => _client.ListObjectsV2Async(list, t), ct);
-            var entries = (page.S3Objects ?? []).Select(o => (Name: o.Key, Object: (S3Object?)o))
-                .Concat((page.CommonPrefixes ?? []).Select(p => (Name: p, Object: (S3Object?)null)))
+            var decode = page.Encoding == EncodingType.Url;
+            string Name(string name) => decode ? WebUtility.UrlDecode(name) : name;
+            var entries = (page.S3Objects ?? []).Select(o => (Name: Name(o.Key), Object: (S3Object?)o))
+                .Concat((page.CommonPrefixes ?? []).Select(p => (Name: Name(p), Object: (S3Object?)null)))
                 .OrderBy(e => e.Name, Utf8Order.Instance)
                 .ToList();
             foreach (var (name, obj) in entries.Select(e => (e.Name, e.Object)))
@@ -47,7 +54,7 @@ public sealed partial class S3ObjectStore
                     break;
                 }
                 if (obj is null) prefixes.Add(name);
-                else objects.Add(new ObjectInfo(obj.Key, obj.Size ?? 0, obj.ETag, PreservedMetadata.ToOffset(obj.LastModified), ObjectMetadata.Empty));
+                else objects.Add(new ObjectInfo(name, obj.Size ?? 0, obj.ETag, PreservedMetadata.ToOffset(obj.LastModified), ObjectMetadata.Empty));
                 last = name;
             }
             if (truncated || page.IsTruncated != true || entries.Count == 0) break;

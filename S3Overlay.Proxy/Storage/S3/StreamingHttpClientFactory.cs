@@ -31,13 +31,13 @@ internal sealed class StreamingHttpClientFactory(Uri? endpoint, TimeSpan connect
     public HttpClient Client => LazyInitializer.EnsureInitialized(ref _client, Build);
 
     private HttpClient Build() =>
-        new(new RequestTargetHandler(new PlainHttpHandler(_plainHttp, new SocketsHttpHandler
+        new(new RequestTargetHandler(new PlainListingHandler(new PlainHttpHandler(_plainHttp, new SocketsHttpHandler
         {
             ConnectTimeout = connectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             UseCookies = false,
-        })))
+        }))))
         {
             // Bodies stream for as long as they need; the store bounds waiting for headers itself.
             Timeout = Timeout.InfiniteTimeSpan,
