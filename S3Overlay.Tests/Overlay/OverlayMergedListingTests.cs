@@ -7,8 +7,8 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
-/// Listings through the overlay merge the local store's keys with the remote's: 1,500 remote and
-/// 1,500 local keys, 500 of them on both sides (local wins), 100 remote ones whited out, paged
+/// Listings through the overlay merge the local store's keys with the remote's: 760 remote and
+/// 750 local keys, 250 of them on both sides (local wins), 60 remote ones whited out, paged
 /// with several page sizes, with and without a delimiter, against an expectation computed here
 /// from the seeded keys alone. Runs once per kind of local store.
 /// </summary>
@@ -22,20 +22,20 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
 
     private sealed record Seed(string Key, string? Remote, string? Local, bool WhitedOut);
 
-    /// <summary>Folders g00..g49 of keys, one key in ten at the top level, and a folder whose keys are all whited out.</summary>
+    /// <summary>Folders g00..g24 of keys, one key in ten at the top level, and a folder whose keys are all whited out.</summary>
     private static List<Seed> Plan()
     {
         var random = new Random(9);
-        var scheme = Enumerable.Range(0, 2480).Select(i => i % 10 == 9 ? $"top{i:D4}" : $"g{i / 50:D2}/k{i:D4}").OrderBy(_ => random.Next()).ToList();
+        var scheme = Enumerable.Range(0, 1240).Select(i => i % 10 == 9 ? $"top{i:D4}" : $"g{i / 50:D2}/k{i:D4}").OrderBy(_ => random.Next()).ToList();
         var seeds = new List<Seed>();
-        // 980 remote only (80 of them whited out), 500 on both sides, 1,000 local only ...
+        // 490 remote only (40 of them whited out), 250 on both sides, 500 local only ...
         for (var i = 0; i < scheme.Count; i++)
         {
             var key = scheme[i];
             seeds.Add(i switch
             {
-                < 980 => new Seed(key, $"remote {key}", null, WhitedOut: i < 80),
-                < 1480 => new Seed(key, $"remote {key}", $"local copy of {key}", false),
+                < 490 => new Seed(key, $"remote {key}", null, WhitedOut: i < 40),
+                < 740 => new Seed(key, $"remote {key}", $"local copy of {key}", false),
                 _ => new Seed(key, null, $"local copy of {key}", false),
             });
         }
@@ -79,7 +79,7 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
         });
         output.WriteLine($"seeded in {clock.ElapsedMilliseconds} ms");
 
-        // Max-keys 1 over everything would take ~2,500 pages, each a listing of every store
+        // Max-keys 1 over everything would take ~1,200 pages, each a listing of every store
         // (s3rver takes ~25 ms a listing of this bucket): it runs over one folder instead, g01/,
         // with the whited-out g01z/ beside it.
         foreach (var (prefix, maxKeys) in new[] { ("", 1000), ("", 7), ("g01", 1) })
