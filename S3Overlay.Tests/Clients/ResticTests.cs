@@ -88,7 +88,7 @@ public sealed class ResticTests
             File.WriteAllBytes(path, buffer.AsSpan(0, random.Next(1, buffer.Length)).ToArray());
             files.Add(name);
         }
-        files.Add(Path.GetFileName(TestFiles.WriteRandom(Path.Combine(root, "large-1.bin"), 16 * 1024 * 1024 + 17, seed: 1)));
+        files.Add(Path.GetFileName(TestFiles.WriteRandom(Path.Combine(root, "large-1.bin"), 8 * 1024 * 1024 + 17, seed: 1)));
         files.Add(Path.GetFileName(TestFiles.WriteRandom(Path.Combine(root, "large-2.bin"), 6 * 1024 * 1024 + 123, seed: 2)));
         return files;
     }
