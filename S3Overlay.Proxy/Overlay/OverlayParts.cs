@@ -21,7 +21,8 @@ public sealed class OverlayParts
         Settings = settings;
         SpillDirectory.Create(settings.SpillDirectory);
         Work = new BackgroundWork(loggers.CreateLogger<BackgroundWork>());
-        Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock), metrics);
+        Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock),
+            new RemoteListingCache(settings.ListingCacheTtl, settings.StaleIfError, clock), metrics);
         Whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
         Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
         Records = new FillRecords(local, Remote, settings, clock, logger);

@@ -31,6 +31,12 @@ public sealed record OverlaySettings(
     /// <summary>The remote buckets the overlay may read (the mapping's, those listed, or all).</summary>
     public RemoteBuckets RemoteBuckets { get; init; } = RemoteBuckets.All;
 
+    /// <summary>How long a remote listing page is served again without asking the remote; zero asks every time.</summary>
+    public TimeSpan ListingCacheTtl { get; init; }
+
+    /// <summary>While the remote fails, how old a remembered listing page may be and still be served (marked stale); zero serves none.</summary>
+    public TimeSpan StaleIfError { get; init; }
+
     /// <summary>Fills from the remote running at once, past which a new one is refused with 503 SlowDown.</summary>
     public int MaxFills { get; init; } = FillSlots.Default;
 
@@ -60,6 +66,8 @@ public sealed record OverlaySettings(
             MergeListings = read.Bool("S3_OVERLAY_MERGE_LISTINGS", true),
             RemoteBuckets = RemoteBuckets.From(read, mapping),
             MaxFills = (int)read.Long(FillSlots.Setting, FillSlots.Default, min: 1, max: 100_000),
+            ListingCacheTtl = read.Duration("S3_OVERLAY_LISTING_CACHE_TTL", TimeSpan.Zero),
+            StaleIfError = read.Duration("S3_OVERLAY_STALE_IF_ERROR", TimeSpan.Zero),
         };
     }
 }

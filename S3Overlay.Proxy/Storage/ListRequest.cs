@@ -5,4 +5,11 @@ public sealed record ListRequest(string Prefix = "", string? Delimiter = null, s
 
 /// <summary>One page of a listing. Objects carry Key, Size, ETag and LastModified; Metadata may be empty.</summary>
 /// <param name="NextStartAfter">The last entry (key or common prefix) of this page when truncated.</param>
-public sealed record ListPage(IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> CommonPrefixes, bool IsTruncated, string? NextStartAfter);
+public sealed record ListPage(IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> CommonPrefixes, bool IsTruncated, string? NextStartAfter)
+{
+    /// <summary>
+    /// Part of the page is the overlay's remembered copy of the remote's answer, served because
+    /// the remote failed (stale-if-error): the listing handler says so in a response header.
+    /// </summary>
+    public bool Stale { get; init; }
+}

@@ -24,6 +24,7 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
     {
         var localMissing = false;
         var remoteMissing = false;
+        var stale = false;
         var localSide = new ListingCursor(request, async after =>
         {
             try
@@ -38,7 +39,11 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
         });
         var remoteSide = new ListingCursor(request, async after =>
         {
-            if (await source.ListAsync(bucket, request with { StartAfter = after }, ct) is { } page) return page;
+            if (await source.ListAsync(bucket, request with { StartAfter = after }, ct) is { } page)
+            {
+                stale |= page.Stale;
+                return page;
+            }
             remoteMissing = true; // a bucket only the local store has
             return new ListPage([], [], false, null);
         });
@@ -71,7 +76,7 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
             page.Where(e => !e.IsPrefix).Select(e => e.Object!).ToList(),
             page.Where(e => e.IsPrefix).Select(e => e.Name).ToList(),
             truncated,
-            truncated ? page[^1].Name : null);
+            truncated ? page[^1].Name : null) { Stale = stale };
     }
 
     /// <summary>Whether a remote entry the local store lacks is hidden: a whited-out key, or a prefix with nothing but whiteouts under it.</summary>

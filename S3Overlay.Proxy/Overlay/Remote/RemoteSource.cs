@@ -12,7 +12,7 @@ namespace S3Overlay.Overlay;
 /// for a while, and what a remote failure looks like to a client. Every part of the overlay
 /// names local buckets; only this class and the cache keys know remote ones.
 /// </summary>
-public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, RemoteBuckets allowed, NegativeLookupCache missing, OverlayMetrics metrics)
+public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, RemoteBuckets allowed, NegativeLookupCache missing, RemoteListingCache listings, OverlayMetrics metrics)
 {
     /// <summary>The remote bucket behind a local one; null when the overlay may not read it (a local-only bucket).</summary>
     public string? BucketOf(string localBucket)
@@ -115,13 +115,20 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         }
     }
 
-    /// <summary>One page of the remote's keys; null when the remote has no such bucket (or it is not the overlay's to read).</summary>
+    /// <summary>
+    /// One page of the remote's keys; null when the remote has no such bucket (or it is not the
+    /// overlay's to read). A page remembered within the listing TTL is served without asking; while
+    /// the remote fails, one within the stale-if-error window is served marked <see cref="ListPage.Stale"/>.
+    /// </summary>
     public async Task<ListPage?> ListAsync(string bucket, ListRequest request, CancellationToken ct)
     {
         if (BucketOf(bucket) is not { } remoteBucket) return null;
+        if (listings.Fresh(remoteBucket, request) is { } fresh) return fresh;
         try
         {
-            return await remote.ListObjectsAsync(remoteBucket, request, ct);
+            var page = await remote.ListObjectsAsync(remoteBucket, request, ct);
+            listings.Remember(remoteBucket, request, page);
+            return page;
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
         {
@@ -129,7 +136,10 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            throw RemoteErrors.Map(e, bucket, request.Prefix);
+            var mapped = RemoteErrors.Map(e, bucket, request.Prefix);
+            if (RemoteErrors.IsUnavailable(mapped) && listings.Stale(remoteBucket, request) is { } stale)
+                return stale with { Stale = true };
+            throw mapped;
         }
     }
 

@@ -1,0 +1,129 @@
+using System.Net;
+using Amazon.S3.Model;
+using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay;
+using S3Overlay.Storage;
+using S3Overlay.Tests.S3;
+
+namespace S3Overlay.Tests.Overlay;
+
+/// <summary>
+/// Issue 37, item 4: remote listing pages remembered for <c>S3_OVERLAY_LISTING_CACHE_TTL</c>
+/// (GDAL lists a folder on every open), and served while the remote fails for
+/// <c>S3_OVERLAY_STALE_IF_ERROR</c>, marked <c>x-s3overlay-stale: listing</c>. Remote LISTs counted
+/// at the relay.
+/// </summary>
+public sealed class RemoteListingCacheTests(OverlayServers servers) : IClassFixture<OverlayServers>
+{
+    private Task<OverlayEnvironment> StartAsync(string name, string value) =>
+        OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?> { [name] = value });
+
+    [Fact]
+    public async Task Within_the_TTL_a_listing_page_is_answered_without_asking_the_remote()
+    {
+        await using var env = await StartAsync("S3_OVERLAY_LISTING_CACHE_TTL", "60");
+        await env.SeedRemoteAsync("folder/a.tif", 10, 1);
+        Assert.Equal(["folder/a.tif"], await KeysAsync(env));
+        var lists = RemoteLists(env);
+
+        await env.SeedRemoteAsync("folder/b.tif", 10, 2);
+        for (var i = 0; i < 5; i++) Assert.Equal(["folder/a.tif"], await KeysAsync(env));
+        Assert.Equal(lists, RemoteLists(env));
+
+        // Another page (another prefix) is its own question.
+        Assert.Equal(["folder/a.tif", "folder/b.tif"], await KeysAsync(env, "folder/"));
+        Assert.Equal(lists + 1, RemoteLists(env));
+    }
+
+    [Fact]
+    public async Task While_the_remote_fails_a_page_seen_within_the_window_is_served_marked_stale()
+    {
+        await using var env = await StartAsync("S3_OVERLAY_STALE_IF_ERROR", "60");
+        await env.SeedRemoteAsync("wal/0001", 10, 1);
+        await env.Client.PutBucketAsync(env.Bucket);
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "wal/0002", ContentBody = "local", UseChunkEncoding = false });
+        Assert.Equal(["wal/0001", "wal/0002"], await KeysAsync(env));
+        using (var fresh = await ListAsync(env, ""))
+            Assert.False(fresh.Headers.Contains("x-s3overlay-stale"));
+
+        env.Relay.Mode = CountingRelay.Behaviour.Answer500;
+        using (var stale = await ListAsync(env, ""))
+        {
+            Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+            Assert.Equal("listing", Assert.Single(stale.Headers.GetValues("x-s3overlay-stale")));
+        }
+        Assert.Equal(["wal/0001", "wal/0002"], await KeysAsync(env)); // and the local side is current
+
+        // A page the remote never answered is a gateway error, as without the setting.
+        using var unseen = await ListAsync(env, "other/");
+        Assert.True((int)unseen.StatusCode >= 500, $"{unseen.StatusCode}");
+    }
+
+    [Fact]
+    public async Task Without_the_settings_every_listing_asks_the_remote_and_a_failure_is_an_error()
+    {
+        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded);
+        await env.SeedRemoteAsync("x", 10, 1);
+        Assert.Equal(["x"], await KeysAsync(env));
+        await env.SeedRemoteAsync("y", 10, 2);
+        Assert.Equal(["x", "y"], await KeysAsync(env));
+
+        env.Relay.Mode = CountingRelay.Behaviour.Answer500;
+        using var failed = await ListAsync(env, "");
+        Assert.True((int)failed.StatusCode >= 500, $"{failed.StatusCode}");
+    }
+
+    private static int RemoteLists(OverlayEnvironment env) => env.Relay.Targets.Count(t => t.Contains("list-type=2", StringComparison.Ordinal));
+
+    private static Task<HttpResponseMessage> ListAsync(OverlayEnvironment env, string prefix) =>
+        RawS3.SendAsync(env.Proxy, HttpMethod.Get, $"/{env.Bucket}?list-type=2&prefix={Uri.EscapeDataString(prefix)}");
+
+    private static async Task<List<string>> KeysAsync(OverlayEnvironment env, string prefix = "") =>
+        (await env.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket, Prefix = prefix })).S3Objects?.Select(o => o.Key).ToList() ?? [];
+}
+
+/// <summary>The cache's own rules, on a manual clock: the TTL, the stale window, and its bound.</summary>
+public sealed class RemoteListingCacheRulesTests
+{
+    private static readonly ListRequest First = new("a/");
+
+    private static ListPage Page(int objects) =>
+        new([.. Enumerable.Range(0, objects).Select(i => new ObjectInfo($"a/{i}", 1, "\"e\"", DateTimeOffset.UnixEpoch, ObjectMetadata.Empty))], [], false, null);
+
+    [Fact]
+    public void A_page_is_fresh_within_the_TTL_and_stale_within_the_window_then_gone()
+    {
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch);
+        var cache = new RemoteListingCache(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), clock);
+        var page = Page(3);
+        cache.Remember("rb", First, page);
+        Assert.Same(page, cache.Fresh("rb", First));
+        Assert.Null(cache.Fresh("other", First));
+        Assert.Null(cache.Fresh("rb", First with { StartAfter = "a/0" }));
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Null(cache.Fresh("rb", First));
+        Assert.Same(page, cache.Stale("rb", First));
+        clock.Advance(TimeSpan.FromSeconds(55));
+        Assert.Null(cache.Stale("rb", First));
+    }
+
+    [Fact]
+    public void Nothing_is_kept_when_both_are_off_and_the_bound_holds()
+    {
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch);
+        var off = new RemoteListingCache(TimeSpan.Zero, TimeSpan.Zero, clock);
+        off.Remember("rb", First, Page(1));
+        Assert.Null(off.Fresh("rb", First));
+        Assert.Null(off.Stale("rb", First));
+
+        var small = new RemoteListingCache(TimeSpan.FromSeconds(5), TimeSpan.Zero, clock, maxEntries: 10);
+        small.Remember("rb", First, Page(4));                        // 5 entries
+        small.Remember("rb", First with { Prefix = "b/" }, Page(4)); // 10
+        small.Remember("rb", First with { Prefix = "c/" }, Page(4)); // over: the live ones are dropped to make room
+        Assert.NotNull(small.Fresh("rb", First with { Prefix = "c/" }));
+        Assert.Null(small.Fresh("rb", First));
+        small.Remember("rb", First with { Prefix = "d/" }, Page(20)); // larger than the whole bound: not kept
+        Assert.Null(small.Fresh("rb", First with { Prefix = "d/" }));
+    }
+}
