@@ -21,7 +21,7 @@ public sealed class OverlayParts
         Settings = settings;
         SpillDirectory.Create(settings.SpillDirectory);
         Work = new BackgroundWork(loggers.CreateLogger<BackgroundWork>());
-        Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock),
+        Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock, staleIfError: settings.StaleIfError),
             new RemoteListingCache(settings.ListingCacheTtl, settings.StaleIfError, clock), metrics);
         Whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
         Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);

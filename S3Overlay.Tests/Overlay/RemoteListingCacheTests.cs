@@ -9,19 +9,19 @@ namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
 /// Issue 37, item 4: remote listing pages remembered for <c>S3_OVERLAY_LISTING_CACHE_TTL</c>
-/// (GDAL lists a folder on every open), and served while the remote fails for
-/// <c>S3_OVERLAY_STALE_IF_ERROR</c>, marked <c>x-s3overlay-stale: listing</c>. Remote LISTs counted
+/// (GDAL lists a folder on every open); pages and "no such key" answers served while the remote
+/// fails, for <c>S3_OVERLAY_STALE_IF_ERROR</c>, marked <c>x-s3overlay-stale</c>. Remote LISTs counted
 /// at the relay.
 /// </summary>
 public sealed class RemoteListingCacheTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
-    private Task<OverlayEnvironment> StartAsync(string name, string value) =>
-        OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?> { [name] = value });
+    private Task<OverlayEnvironment> StartAsync(params (string Name, string Value)[] settings) =>
+        OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, settings.ToDictionary(s => s.Name, s => (string?)s.Value));
 
     [Fact]
     public async Task Within_the_TTL_a_listing_page_is_answered_without_asking_the_remote()
     {
-        await using var env = await StartAsync("S3_OVERLAY_LISTING_CACHE_TTL", "60");
+        await using var env = await StartAsync(("S3_OVERLAY_LISTING_CACHE_TTL", "60"));
         await env.SeedRemoteAsync("folder/a.tif", 10, 1);
         Assert.Equal(["folder/a.tif"], await KeysAsync(env));
         var lists = RemoteLists(env);
@@ -36,15 +36,18 @@ public sealed class RemoteListingCacheTests(OverlayServers servers) : IClassFixt
     }
 
     [Fact]
-    public async Task While_the_remote_fails_a_page_seen_within_the_window_is_served_marked_stale()
+    public async Task While_the_remote_fails_what_it_answered_within_the_window_is_served_marked_stale()
     {
-        await using var env = await StartAsync("S3_OVERLAY_STALE_IF_ERROR", "60");
+        // No negative-cache TTL: every probe asks the remote, so the stale answer is the window's doing.
+        await using var env = await StartAsync(("S3_OVERLAY_STALE_IF_ERROR", "60"), ("S3_OVERLAY_NEGATIVE_CACHE_TTL", "0"));
         await env.SeedRemoteAsync("wal/0001", 10, 1);
         await env.Client.PutBucketAsync(env.Bucket);
         await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "wal/0002", ContentBody = "local", UseChunkEncoding = false });
         Assert.Equal(["wal/0001", "wal/0002"], await KeysAsync(env));
         using (var fresh = await ListAsync(env, ""))
             Assert.False(fresh.Headers.Contains("x-s3overlay-stale"));
+        using (var probe = await RawS3.SendAsync(env.Proxy, HttpMethod.Head, $"/{env.Bucket}/wal/0001.aux.xml"))
+            Assert.Equal(HttpStatusCode.NotFound, probe.StatusCode);
 
         env.Relay.Mode = CountingRelay.Behaviour.Answer500;
         using (var stale = await ListAsync(env, ""))
@@ -53,6 +56,15 @@ public sealed class RemoteListingCacheTests(OverlayServers servers) : IClassFixt
             Assert.Equal("listing", Assert.Single(stale.Headers.GetValues("x-s3overlay-stale")));
         }
         Assert.Equal(["wal/0001", "wal/0002"], await KeysAsync(env)); // and the local side is current
+
+        // The key the remote lately said it lacks is still "no such key"; one it never answered for is the error.
+        using (var probe = await RawS3.SendAsync(env.Proxy, HttpMethod.Head, $"/{env.Bucket}/wal/0001.aux.xml"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, probe.StatusCode);
+            Assert.Equal("not-found", Assert.Single(probe.Headers.GetValues("x-s3overlay-stale")));
+        }
+        using (var never = await RawS3.SendAsync(env.Proxy, HttpMethod.Head, $"/{env.Bucket}/wal/0001.ovr"))
+            Assert.True((int)never.StatusCode >= 500, $"{never.StatusCode}");
 
         // A page the remote never answered is a gateway error, as without the setting.
         using var unseen = await ListAsync(env, "other/");

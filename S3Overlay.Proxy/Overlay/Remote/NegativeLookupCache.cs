@@ -4,30 +4,41 @@ namespace S3Overlay.Overlay;
 
 /// <summary>
 /// Remote "not found" answers remembered for a short time, so a burst of reads of a missing key
-/// costs the remote one request. In-process only: it is a cache of the remote's answer, not state.
+/// costs the remote one request; and, while the remote fails, for the stale-if-error window, so a
+/// probe of a key the remote lately said it lacks is still "no such key" (GDAL's sidecar probes,
+/// a backup tool's existence checks). In-process only: a cache of the remote's answer, not state.
 /// </summary>
-public sealed class NegativeLookupCache(TimeSpan ttl, TimeProvider clock, int capacity = 100_000)
+public sealed class NegativeLookupCache(TimeSpan ttl, TimeProvider clock, int capacity = 100_000, TimeSpan staleIfError = default)
 {
-    private readonly ConcurrentDictionary<(string Bucket, string Key), DateTimeOffset> _until = new();
+    private readonly ConcurrentDictionary<(string Bucket, string Key), DateTimeOffset> _seen = new();
 
-    public bool IsKnownMissing(string remoteBucket, string key)
+    private TimeSpan Kept => ttl > staleIfError ? ttl : staleIfError;
+
+    /// <summary>The remote said "not found" within the TTL: it need not be asked.</summary>
+    public bool IsKnownMissing(string remoteBucket, string key) => SeenWithin(remoteBucket, key, ttl);
+
+    /// <summary>The remote said "not found" within the stale-if-error window (for when it fails now).</summary>
+    public bool WasMissingLately(string remoteBucket, string key) => SeenWithin(remoteBucket, key, staleIfError);
+
+    private bool SeenWithin(string remoteBucket, string key, TimeSpan age)
     {
-        if (ttl <= TimeSpan.Zero || !_until.TryGetValue((remoteBucket, key), out var until)) return false;
-        if (clock.GetUtcNow() < until) return true;
-        _until.TryRemove(new KeyValuePair<(string, string), DateTimeOffset>((remoteBucket, key), until));
+        if (age <= TimeSpan.Zero || !_seen.TryGetValue((remoteBucket, key), out var seen)) return false;
+        var now = clock.GetUtcNow();
+        if (now - seen < age) return true;
+        if (now - seen >= Kept) _seen.TryRemove(new KeyValuePair<(string, string), DateTimeOffset>((remoteBucket, key), seen));
         return false;
     }
 
     public void RememberMissing(string remoteBucket, string key)
     {
-        if (ttl <= TimeSpan.Zero) return;
+        if (Kept <= TimeSpan.Zero) return;
         var now = clock.GetUtcNow();
-        if (_until.Count >= capacity)
-            foreach (var (k, until) in _until)
-                if (until <= now) _until.TryRemove(k, out _);
-        if (_until.Count < capacity) _until[(remoteBucket, key)] = now + ttl;
+        if (_seen.Count >= capacity)
+            foreach (var (k, seen) in _seen)
+                if (now - seen >= Kept) _seen.TryRemove(k, out _);
+        if (_seen.Count < capacity) _seen[(remoteBucket, key)] = now;
     }
 
     /// <summary>Forgets a key that is known to exist now (a fill, or a write that the remote will see).</summary>
-    public void Forget(string remoteBucket, string key) => _until.TryRemove((remoteBucket, key), out _);
+    public void Forget(string remoteBucket, string key) => _seen.TryRemove((remoteBucket, key), out _);
 }

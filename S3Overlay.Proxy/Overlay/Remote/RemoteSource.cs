@@ -164,7 +164,15 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
             if (BucketOf(bucket) is { } remoteBucket) missing.RememberMissing(remoteBucket, key);
             return Missing(bucket, key);
         }
-        return RemoteErrors.Map(e, bucket, key);
+        var mapped = RemoteErrors.Map(e, bucket, key);
+        // The remote fails, and lately said it has no such key (S3_OVERLAY_STALE_IF_ERROR): that answer again, marked.
+        if (RemoteErrors.IsUnavailable(mapped) && BucketOf(bucket) is { } known && missing.WasMissingLately(known, key))
+        {
+            var stale = Missing(bucket, key);
+            stale.Headers[StaleAnswers.Header] = "not-found";
+            return stale;
+        }
+        return mapped;
     }
 
     /// <summary>NoSuchKey, counted and traced as a miss.</summary>

@@ -60,9 +60,6 @@ public sealed partial class S3Handlers
         });
     }
 
-    /// <summary>Says an answer holds what the remote said before, served while it fails.</summary>
-    public const string StaleHeader = "x-s3overlay-stale";
-
     private async Task<ListPage> ListPage(S3Request r, ListingQuery listing, string? resumeAfter)
     {
         if (listing.MaxKeys == 0)
@@ -74,7 +71,7 @@ public sealed partial class S3Handlers
         var request = new ListRequest(listing.Prefix, listing.Delimiter, resumeAfter, listing.MaxKeys);
         var page = await store.ListObjectsAsync(r.Bucket, request, r.Aborted);
         // The remote failed and its part of the page is what it answered before (S3_OVERLAY_STALE_IF_ERROR).
-        if (page.Stale) r.Response.Headers[StaleHeader] = "listing";
+        if (page.Stale) r.Response.Headers[StaleAnswers.Header] = "listing";
         return page;
     }
 
