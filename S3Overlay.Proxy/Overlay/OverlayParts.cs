@@ -32,7 +32,8 @@ public sealed class OverlayParts
         var slots = new FillSlots(settings.MaxFills);
         WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, Records, Cache, Evictor, LocalReads, Work, slots, clock, metrics, logger);
         Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger);
-        Listing = new MergedListing(local, Remote, Whiteouts);
+        Listing = new MergedListing(local, Remote, Whiteouts,
+            settings.DegradedListings ? new DegradedListing(local, Remote, Records, settings.CacheBucket) : null);
         Inspector = new OverlayInspector(local, Remote, settings, Records, Whiteouts, Evictor);
         Conditions = new ConditionalWrites(this);
     }

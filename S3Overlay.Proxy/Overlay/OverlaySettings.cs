@@ -37,6 +37,9 @@ public sealed record OverlaySettings(
     /// <summary>While the remote fails, how old a remembered listing page may be and still be served (marked stale); zero serves none.</summary>
     public TimeSpan StaleIfError { get; init; }
 
+    /// <summary>While the remote is down, list its part from what the local store holds (marked); false answers the failure.</summary>
+    public bool DegradedListings { get; init; }
+
     /// <summary>Fills from the remote running at once, past which a new one is refused with 503 SlowDown.</summary>
     public int MaxFills { get; init; } = FillSlots.Default;
 
@@ -68,6 +71,7 @@ public sealed record OverlaySettings(
             MaxFills = (int)read.Long(FillSlots.Setting, FillSlots.Default, min: 1, max: 100_000),
             ListingCacheTtl = read.Duration("S3_OVERLAY_LISTING_CACHE_TTL", TimeSpan.Zero),
             StaleIfError = read.Duration("S3_OVERLAY_STALE_IF_ERROR", TimeSpan.Zero),
+            DegradedListings = read.Bool("S3_OVERLAY_DEGRADED_LISTINGS", false),
         };
     }
 }

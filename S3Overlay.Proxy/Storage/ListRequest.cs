@@ -12,4 +12,10 @@ public sealed record ListPage(IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<s
     /// the remote failed (stale-if-error): the listing handler says so in a response header.
     /// </summary>
     public bool Stale { get; init; }
+
+    /// <summary>
+    /// The remote is down and its part of the page is what the local store holds of it
+    /// (S3_OVERLAY_DEGRADED_LISTINGS): the listing handler says so in a response header.
+    /// </summary>
+    public bool Degraded { get; init; }
 }

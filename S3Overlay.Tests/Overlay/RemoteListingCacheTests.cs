@@ -85,6 +85,38 @@ public sealed class RemoteListingCacheTests(OverlayServers servers) : IClassFixt
         Assert.True((int)failed.StatusCode >= 500, $"{failed.StatusCode}");
     }
 
+    [Fact]
+    public async Task Degraded_listings_show_what_the_local_store_holds_while_the_remote_is_down()
+    {
+        await using var env = await StartAsync(("S3_OVERLAY_DEGRADED_LISTINGS", "true"),
+            ("S3_OVERLAY_CHUNK_SIZE", $"{OverlayEnvironment.MiB}"), ("S3_OVERLAY_CHUNK_THRESHOLD", $"{OverlayEnvironment.MiB}"));
+        await env.SeedRemoteAsync("base/big.bin", 3 * OverlayEnvironment.MiB, 1);
+        await env.SeedRemoteAsync("base/small.bin", 10, 2);
+        await env.SeedRemoteAsync("base/gone.bin", 3 * OverlayEnvironment.MiB, 3);
+        await env.SeedRemoteAsync("base/never-read.bin", 10, 4);
+        await env.SeedRemoteAsync("wal/big.bin", 3 * OverlayEnvironment.MiB, 5);
+        await env.GetAndCheckAsync("base/big.bin", 1, 3 * OverlayEnvironment.MiB, 0, 99); // chunk-cached: a manifest
+        await env.GetAndCheckAsync("base/small.bin", 2, 10);                             // a whole copy in the local bucket
+        await env.GetAndCheckAsync("base/gone.bin", 3, 3 * OverlayEnvironment.MiB, 0, 99);
+        await env.GetAndCheckAsync("wal/big.bin", 5, 3 * OverlayEnvironment.MiB, 0, 99);
+        await env.FillsIdleAsync();
+        await env.Client.DeleteObjectAsync(env.Bucket, "base/gone.bin");                    // whited out
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "base/mine.txt", ContentBody = "mine", UseChunkEncoding = false });
+
+        env.Relay.Mode = CountingRelay.Behaviour.Answer500;
+        using (var listed = await ListAsync(env, "base/"))
+        {
+            Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+            Assert.Equal("local-only", Assert.Single(listed.Headers.GetValues("x-s3overlay-stale")));
+        }
+        Assert.Equal(["base/big.bin", "base/mine.txt", "base/small.bin"], await KeysAsync(env, "base/"));
+        var top = await env.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket, Delimiter = "/" });
+        Assert.Equal(["base/", "wal/"], top.CommonPrefixes);
+        var paged = await env.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket, Prefix = "base/", MaxKeys = 1, StartAfter = "base/big.bin" });
+        Assert.Equal(["base/mine.txt"], paged.S3Objects.Select(o => o.Key));
+        Assert.Equal(3 * OverlayEnvironment.MiB, (await env.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket, Prefix = "base/big" })).S3Objects.Single().Size);
+    }
+
     private static int RemoteLists(OverlayEnvironment env) => env.Relay.Targets.Count(t => t.Contains("list-type=2", StringComparison.Ordinal));
 
     private static Task<HttpResponseMessage> ListAsync(OverlayEnvironment env, string prefix) =>

@@ -5,7 +5,8 @@ using Entry = S3Overlay.Overlay.ListingCursor.Entry;
 namespace S3Overlay.Overlay;
 
 /// <summary>The listing a client of the overlay sees: the local store's keys, the remote's, minus whiteouts.</summary>
-public sealed class MergedListing(IObjectStore local, RemoteSource source, WhiteoutIndex whiteouts)
+/// <param name="degraded">When set, a remote that cannot answer has its part listed from the local store (opt-in).</param>
+public sealed class MergedListing(IObjectStore local, RemoteSource source, WhiteoutIndex whiteouts, DegradedListing? degraded = null)
 {
     /// <summary>
     /// Local ∪ remote − whiteouts, in S3 order; local wins on equal keys (its size, ETag, date).
@@ -25,6 +26,7 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
         var localMissing = false;
         var remoteMissing = false;
         var stale = false;
+        var fromLocal = false;
         var localSide = new ListingCursor(request, async after =>
         {
             try
@@ -39,9 +41,10 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
         });
         var remoteSide = new ListingCursor(request, async after =>
         {
-            if (await source.ListAsync(bucket, request with { StartAfter = after }, ct) is { } page)
+            if (await RemotePageAsync(bucket, request with { StartAfter = after }, ct) is { } page)
             {
                 stale |= page.Stale;
+                fromLocal |= page.Degraded;
                 return page;
             }
             remoteMissing = true; // a bucket only the local store has
@@ -76,7 +79,20 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
             page.Where(e => !e.IsPrefix).Select(e => e.Object!).ToList(),
             page.Where(e => e.IsPrefix).Select(e => e.Name).ToList(),
             truncated,
-            truncated ? page[^1].Name : null) { Stale = stale };
+            truncated ? page[^1].Name : null) { Stale = stale, Degraded = fromLocal };
+    }
+
+    /// <summary>The remote's page; while it cannot answer and degraded listings are on, what the local store holds of it.</summary>
+    private async Task<ListPage?> RemotePageAsync(string bucket, ListRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await source.ListAsync(bucket, request, ct);
+        }
+        catch (S3Exception e) when (degraded is not null && RemoteErrors.IsUnavailable(e) && !ct.IsCancellationRequested)
+        {
+            return await degraded.ListAsync(bucket, request, ct);
+        }
     }
 
     /// <summary>Whether a remote entry the local store lacks is hidden: a whited-out key, or a prefix with nothing but whiteouts under it.</summary>
@@ -99,7 +115,7 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
         string? after = null;
         while (true)
         {
-            if (await source.ListAsync(bucket, new ListRequest(prefix, null, after, Math.Min(hidden.Count + 1, 1000)), ct) is not { } page) return false;
+            if (await RemotePageAsync(bucket, new ListRequest(prefix, null, after, Math.Min(hidden.Count + 1, 1000)), ct) is not { } page) return false;
             if (page.Objects.Any(o => !hidden.Contains(o.Key))) return true;
             if (!page.IsTruncated || page.NextStartAfter is null) return false;
             after = page.NextStartAfter;

@@ -70,8 +70,10 @@ public sealed partial class S3Handlers
         }
         var request = new ListRequest(listing.Prefix, listing.Delimiter, resumeAfter, listing.MaxKeys);
         var page = await store.ListObjectsAsync(r.Bucket, request, r.Aborted);
-        // The remote failed and its part of the page is what it answered before (S3_OVERLAY_STALE_IF_ERROR).
-        if (page.Stale) r.Response.Headers[StaleAnswers.Header] = "listing";
+        // The remote failed: its part of the page is what it answered before (S3_OVERLAY_STALE_IF_ERROR),
+        // or what the local store holds of it (S3_OVERLAY_DEGRADED_LISTINGS).
+        if (page.Degraded) r.Response.Headers[StaleAnswers.Header] = "local-only";
+        else if (page.Stale) r.Response.Headers[StaleAnswers.Header] = "listing";
         return page;
     }
 

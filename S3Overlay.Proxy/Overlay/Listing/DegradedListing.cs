@@ -1,0 +1,68 @@
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// The remote's part of a listing while the remote is down, from what the local store holds of
+/// it (opt-in, <c>S3_OVERLAY_DEGRADED_LISTINGS</c>; issue 37, item 4): the chunked objects whose
+/// manifests are in the cache bucket. Objects filled whole are in the local bucket and listed as
+/// its own. Opt-in, because a partial listing can make a sync tool delete what it does not see.
+/// </summary>
+public sealed class DegradedListing(IObjectStore local, RemoteSource source, FillRecords records, string cacheBucket)
+{
+    /// <returns>The page, marked <see cref="ListPage.Degraded"/>; null when the bucket has no remote.</returns>
+    public async Task<ListPage?> ListAsync(string bucket, ListRequest request, CancellationToken ct)
+    {
+        if (source.BucketOf(bucket) is not { } remoteBucket) return null;
+        // Manifest keys end in a suffix, which sorts them differently from the keys they name:
+        // every one under the prefix is read, then ordered as S3 orders keys.
+        var keys = new List<string>();
+        var root = CacheKeys.ManifestPrefix + remoteBucket + "/";
+        string? after = null;
+        do
+        {
+            ListPage page;
+            try
+            {
+                page = await local.ListObjectsAsync(cacheBucket, new ListRequest(root + request.Prefix, null, after), ct);
+            }
+            catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+            {
+                break; // nothing cached yet
+            }
+            foreach (var manifest in page.Objects)
+                if (CacheKeys.ParseManifest(manifest.Key) is { } named && named.RemoteBucket == remoteBucket) keys.Add(named.Key);
+            after = page.IsTruncated ? page.NextStartAfter : null;
+        } while (after is not null);
+        keys.Sort(Utf8Order.Instance);
+
+        var objects = new List<ObjectInfo>();
+        var prefixes = new List<string>();
+        string? last = null;
+        var truncated = false;
+        foreach (var key in keys)
+        {
+            var name = RolledUp(key, request);
+            if (request.StartAfter is not null && Utf8Order.Compare(name, request.StartAfter) <= 0 || name == last) continue;
+            if (objects.Count + prefixes.Count >= request.MaxKeys)
+            {
+                truncated = true;
+                break;
+            }
+            if (name != key) prefixes.Add(name);
+            else if (await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: true } manifest) objects.Add(manifest.ToObjectInfo(key));
+            else continue;
+            last = name;
+        }
+        return new ListPage(objects, prefixes, truncated, truncated ? last : null) { Degraded = true };
+    }
+
+    /// <summary>The key, or the common prefix the request's delimiter rolls it into.</summary>
+    private static string RolledUp(string key, ListRequest request)
+    {
+        if (string.IsNullOrEmpty(request.Delimiter)) return key;
+        var at = key.IndexOf(request.Delimiter, request.Prefix.Length, StringComparison.Ordinal);
+        return at < 0 ? key : key[..(at + request.Delimiter.Length)];
+    }
+}
