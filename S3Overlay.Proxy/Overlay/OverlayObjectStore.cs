@@ -122,7 +122,18 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, seen, stale, ct);
         // A whole fill that declines (the object is chunked) hands over its open answer: chunk 0 is read from it.
         var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info, ct);
-        return whole.Content ?? await ReadChunkedAsync(bucket, key, whole.Remote, request, whole.Declined, seen, stale, ct);
+        if (whole.Content is not null) return whole.Content;
+        // The reader that took the answer starts chunk 0 with it; the others wait for that, or one
+        // of them would ask for chunk 0 again and the answer holding it be let go.
+        if (whole.TakerStarted is { } taker) await taker.WaitAsync(ct);
+        try
+        {
+            return await ReadChunkedAsync(bucket, key, whole.Remote, request, whole.Declined, seen, stale, ct);
+        }
+        finally
+        {
+            whole.Taken?.Invoke();
+        }
     }
 
     /// <summary>A chunked read; when the remote turns out to hold a new generation before any byte is served, it starts over once with it.</summary>
@@ -148,6 +159,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: null, ct);
             if (whole.Content is not null) return whole.Content;
             if (whole.Declined is not null) await whole.Declined.DisposeAsync();
+            whole.Taken?.Invoke();
             throw new S3Exception(ChunkedReads.RemoteChanged);
         }
     }

@@ -32,8 +32,24 @@ public sealed class RemoteFill
         _metrics = metrics;
         // Nobody took the declined answer (its readers went away, or wanted none of it): the
         // connection goes as the last share does, not when the remote's idle timeout ends it.
-        _spill.Released = () => TakeDeclined()?.Body.Dispose();
+        _spill.Released = () =>
+        {
+            if (TakeDeclined() is not { } untaken) return;
+            untaken.Body.Dispose();
+            SettleDeclined(); // nobody will start chunk 0 with it: nobody need wait for that
+        };
     }
+
+    private readonly TaskCompletionSource _declinedSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes once the reader that took the declined answer has started chunk 0 with it (or
+    /// given it up). The other readers of a declined fill wait for it, or one of them asks the
+    /// remote for chunk 0 itself while the answer that holds it is let go (issue 37, item 3).
+    /// </summary>
+    public Task DeclinedSettled => _declinedSettled.Task;
+
+    public void SettleDeclined() => _declinedSettled.TrySetResult();
 
     /// <summary>
     /// Who started the fill (a chunked read, for the fills it and its read-ahead start): a reader

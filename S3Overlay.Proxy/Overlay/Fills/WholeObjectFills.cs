@@ -11,7 +11,9 @@ namespace S3Overlay.Overlay;
 
 /// <summary>A remote read of a whole object: its content, or (Content null) the description of an object too large to fill whole.</summary>
 /// <param name="Declined">With Content null, the remote's open answer when this caller took it (see <see cref="RemoteFill.TakeDeclined"/>): the caller owns it.</param>
-public sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote, ObjectContent? Declined = null);
+/// <param name="Taken">With Content null: settles the declined fill's <see cref="RemoteFill.DeclinedSettled"/>, for the caller that took its answer; null for the others.</param>
+/// <param name="TakerStarted">With Content null and no answer: completes once the caller that took it has started chunk 0 with it.</param>
+public sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote, ObjectContent? Declined = null, Action? Taken = null, Task? TakerStarted = null);
 
 /// <summary>
 /// Objects not over the chunk threshold, read from the remote: streamed straight through with
@@ -86,7 +88,9 @@ public sealed class WholeObjectFills(
             {
                 var answer = fill.TakeDeclined();
                 fill.Leave();
-                return new WholeRead(null, info, answer);
+                return answer is not null
+                    ? new WholeRead(null, info, answer, Taken: fill.SettleDeclined)
+                    : new WholeRead(null, info, TakerStarted: fill.DeclinedSettled);
             }
             request.Conditions.Evaluate(info);
             var range = Ranges.Resolve(request.Range, info.Size);
