@@ -12,9 +12,28 @@ namespace S3Overlay.Overlay;
 /// </summary>
 public sealed class ConditionalWrites(OverlayParts parts)
 {
-    /// <returns>The condition the local store must check with its commit.</returns>
+    /// <summary>
+    /// Decides <paramref name="asked"/>, then commits with the condition the local store must
+    /// check (<paramref name="commit"/> writes with it). A refusal of a condition put in place of
+    /// the client's means the object changed since it was looked at: the client hears it as its
+    /// own condition failing.
+    /// </summary>
     /// <exception cref="S3Exception">PreconditionFailed, or NoSuchKey for If-Match where a GET finds nothing.</exception>
-    public async Task<WriteCondition> ForLocalStoreAsync(string bucket, string key, WriteCondition asked, CancellationToken ct)
+    public async Task<ObjectInfo> CommitAsync(string bucket, string key, WriteCondition asked, Func<WriteCondition, Task<ObjectInfo>> commit, CancellationToken ct)
+    {
+        var sent = await ForLocalStoreAsync(bucket, key, asked, ct);
+        try
+        {
+            return await commit(sent);
+        }
+        catch (S3Exception e) when (sent != asked && e.Error.Code == S3Error.NoSuchKey.Code)
+        {
+            throw new S3Exception(S3Error.PreconditionFailed, key, e);
+        }
+    }
+
+    /// <returns>The condition the local store must check with its commit.</returns>
+    private async Task<WriteCondition> ForLocalStoreAsync(string bucket, string key, WriteCondition asked, CancellationToken ct)
     {
         if (asked.IsNone) return asked;
         var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
@@ -33,13 +52,6 @@ public sealed class ConditionalWrites(OverlayParts parts)
         // it held when we looked (nothing, or the stale copy), never over a write or fill since.
         return local is null ? new WriteCondition(OnlyIfAbsent: true) : new WriteCondition(IfMatch: local.Info.ETag);
     }
-
-    /// <summary>
-    /// The local store's refusal of a condition this part put in place of the client's: the object
-    /// changed since it was looked at, which the client hears as its own condition failing.
-    /// </summary>
-    public static bool ChangedMeanwhile(WriteCondition asked, WriteCondition sent, S3Exception e) =>
-        sent != asked && e.Error.Code == S3Error.NoSuchKey.Code;
 
     /// <summary>The object a GET of a key the local store lacks would return; null when it would find none.</summary>
     private async Task<ObjectInfo?> BeyondLocalAsync(string bucket, string key, CancellationToken ct)

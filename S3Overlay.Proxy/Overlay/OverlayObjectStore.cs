@@ -193,17 +193,8 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     /// <remarks>A conditional write is decided against the merged view (<see cref="ConditionalWrites"/>).</remarks>
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
-        var asked = new WriteCondition(write.OnlyIfAbsent, write.IfMatch);
-        var sent = await parts.Conditions.ForLocalStoreAsync(Guard(bucket), key, asked, ct);
-        ObjectInfo written;
-        try
-        {
-            written = await _local.PutObjectAsync(bucket, key, body, write with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct);
-        }
-        catch (S3Exception e) when (ConditionalWrites.ChangedMeanwhile(asked, sent, e))
-        {
-            throw new S3Exception(S3Error.PreconditionFailed, key, e);
-        }
+        var written = await parts.Conditions.CommitAsync(Guard(bucket), key, write.Condition,
+            sent => _local.PutObjectAsync(bucket, key, body, write with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct);
         await BecameLocalAsync(bucket, key);
         return written;
     }
@@ -211,16 +202,8 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> completed,
         ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)
     {
-        var sent = await parts.Conditions.ForLocalStoreAsync(Guard(bucket), key, condition, ct);
-        ObjectInfo written;
-        try
-        {
-            written = await _local.CompleteMultipartUploadAsync(bucket, key, uploadId, completed, expected, sent, ct);
-        }
-        catch (S3Exception e) when (ConditionalWrites.ChangedMeanwhile(condition, sent, e))
-        {
-            throw new S3Exception(S3Error.PreconditionFailed, key, e);
-        }
+        var written = await parts.Conditions.CommitAsync(Guard(bucket), key, condition,
+            sent => _local.CompleteMultipartUploadAsync(bucket, key, uploadId, completed, expected, sent, ct), ct);
         await BecameLocalAsync(bucket, key);
         return written;
     }

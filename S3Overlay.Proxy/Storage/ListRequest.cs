@@ -1,7 +1,19 @@
 namespace S3Overlay.Storage;
 
 /// <param name="StartAfter">Resume after this key or common prefix (exclusive).</param>
-public sealed record ListRequest(string Prefix = "", string? Delimiter = null, string? StartAfter = null, int MaxKeys = 1000);
+public sealed record ListRequest(string Prefix = "", string? Delimiter = null, string? StartAfter = null, int MaxKeys = 1000)
+{
+    /// <summary>The common prefix <paramref name="key"/> rolls up into at this request's delimiter; null when it does not.</summary>
+    public string? CommonPrefixOf(string key) => CommonPrefixOf(key, Prefix, Delimiter);
+
+    /// <summary>Up to and including the first delimiter after the prefix; null without a delimiter or one after the prefix.</summary>
+    public static string? CommonPrefixOf(string key, string prefix, string? delimiter)
+    {
+        if (string.IsNullOrEmpty(delimiter)) return null;
+        var at = key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
+        return at < 0 ? null : key[..(at + delimiter.Length)];
+    }
+}
 
 /// <summary>One page of a listing. Objects carry Key, Size, ETag and LastModified; Metadata may be empty.</summary>
 /// <param name="NextStartAfter">The last entry (key or common prefix) of this page when truncated.</param>

@@ -32,6 +32,9 @@ public sealed record ObjectWrite
     /// </summary>
     public string? IfMatch { get; init; }
 
+    /// <summary><see cref="OnlyIfAbsent"/> and <see cref="IfMatch"/> as the condition a store checks with its commit.</summary>
+    public WriteCondition Condition => new(OnlyIfAbsent, IfMatch);
+
     /// <summary>A Last-Modified to keep instead of now (the overlay keeps the remote's).</summary>
     public DateTimeOffset? LastModified { get; init; }
 

@@ -43,7 +43,7 @@ public sealed class DegradedListing(IObjectStore local, RemoteSource source, Fil
         var truncated = false;
         foreach (var key in keys)
         {
-            var name = RolledUp(key, request);
+            var name = request.CommonPrefixOf(key) ?? key;
             if (request.StartAfter is not null && Utf8Order.Compare(name, request.StartAfter) <= 0 || name == last) continue;
             if (objects.Count + prefixes.Count >= request.MaxKeys)
             {
@@ -56,13 +56,5 @@ public sealed class DegradedListing(IObjectStore local, RemoteSource source, Fil
             last = name;
         }
         return new ListPage(objects, prefixes, truncated, truncated ? last : null) { Degraded = true };
-    }
-
-    /// <summary>The key, or the common prefix the request's delimiter rolls it into.</summary>
-    private static string RolledUp(string key, ListRequest request)
-    {
-        if (string.IsNullOrEmpty(request.Delimiter)) return key;
-        var at = key.IndexOf(request.Delimiter, request.Prefix.Length, StringComparison.Ordinal);
-        return at < 0 ? key : key[..(at + request.Delimiter.Length)];
     }
 }

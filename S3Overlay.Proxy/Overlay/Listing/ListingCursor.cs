@@ -57,15 +57,8 @@ internal sealed class ListingCursor
     /// <summary>A page's keys and common prefixes in one S3 order; keys under the delimiter rolled up (a flat listing).</summary>
     private IEnumerable<Entry> InOrder(ListPage page)
     {
-        var entries = page.Objects.Select(o => RollUp(o.Key) is { } p ? new Entry(p, null) : new Entry(o.Key, o))
+        var entries = page.Objects.Select(o => _request.CommonPrefixOf(o.Key) is { } p ? new Entry(p, null) : new Entry(o.Key, o))
             .Concat(page.CommonPrefixes.Select(p => new Entry(p, null)));
         return entries.OrderBy(e => e.Name, Utf8Order.Instance);
-    }
-
-    private string? RollUp(string key)
-    {
-        if (string.IsNullOrEmpty(_request.Delimiter)) return null;
-        var at = key.IndexOf(_request.Delimiter, _request.Prefix.Length, StringComparison.Ordinal);
-        return at < 0 ? null : key[..(at + _request.Delimiter.Length)];
     }
 }

@@ -18,7 +18,7 @@ public sealed partial class FileSystemObjectStore
         foreach (var entry in ListingWalker.Merge(plain, encoded))
         {
             ct.ThrowIfCancellationRequested();
-            var commonPrefix = entry.IsCommonPrefix ? entry.Name : RollUp(entry.Name, prefix, delimiter);
+            var commonPrefix = entry.IsCommonPrefix ? entry.Name : ListRequest.CommonPrefixOf(entry.Name, prefix, delimiter);
             if (commonPrefix is not null)
             {
                 // Keys rolled into one prefix are adjacent in key order, so comparing with the last entry dedupes.
@@ -35,14 +35,6 @@ public sealed partial class FileSystemObjectStore
             last = entry.Name;
         }
         return new ListPage(objects, prefixes, false, null);
-    }
-
-    /// <summary>The common prefix a key rolls up into: up to and including the first delimiter after the prefix.</summary>
-    private static string? RollUp(string key, string prefix, string? delimiter)
-    {
-        if (delimiter is null) return null;
-        var at = key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
-        return at < 0 ? null : key[..(at + delimiter.Length)];
     }
 
     /// <summary>Reads only the sidecar when it describes the file (the common case); opens the file only to repair it.</summary>

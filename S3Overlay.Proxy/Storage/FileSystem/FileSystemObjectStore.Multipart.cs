@@ -108,8 +108,7 @@ public sealed partial class FileSystemObjectStore
         for (var i = start; i < all.Count; i++)
         {
             var upload = all[i];
-            var at = delimiter is null ? -1 : upload.Key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
-            var commonPrefix = at < 0 ? null : upload.Key[..(at + delimiter!.Length)];
+            var commonPrefix = ListRequest.CommonPrefixOf(upload.Key, prefix, delimiter);
             // As in listings, a common prefix at or before the key marker was on an earlier page.
             if (commonPrefix is not null && (commonPrefix == last?.Key
                 || (!string.IsNullOrEmpty(request.KeyMarker) && Utf8Order.Compare(commonPrefix, request.KeyMarker) <= 0))) continue;

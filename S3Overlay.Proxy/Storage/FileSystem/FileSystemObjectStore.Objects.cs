@@ -80,7 +80,7 @@ public sealed partial class FileSystemObjectStore
     {
         var files = FilesOf(bucket, key); // refuse a key or bucket that could never be stored before reading the body
         // And a condition that fails now, before the body is read (it is checked again as the object is committed).
-        if (write.OnlyIfAbsent || write.IfMatch is not null) CheckWriteCondition(bucket, key, files.Current, new WriteCondition(write.OnlyIfAbsent, write.IfMatch));
+        if (!write.Condition.IsNone) CheckWriteCondition(bucket, key, files.Current, write.Condition);
         write = Honoured(write);
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
         return await CommitAsync(bucket, key, temp, write, ct);
@@ -102,7 +102,7 @@ public sealed partial class FileSystemObjectStore
 
     private Task<ObjectInfo> CommitAsync(string bucket, string key, TempBody temp, ObjectWrite write, CancellationToken ct) =>
         CommitAsync(bucket, key, temp, write.ETag ?? temp.QuotedMd5, write.LastModified, write.Metadata, temp.TrailingChecksums, ct,
-            new WriteCondition(write.OnlyIfAbsent, write.IfMatch), write.Durability);
+            write.Condition, write.Durability);
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {

@@ -83,7 +83,7 @@ public sealed partial class S3ObjectStore
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
-        var (ifNoneMatch, ifMatch) = await ServerConditionAsync(bucket, key, new WriteCondition(write.OnlyIfAbsent, write.IfMatch), ct);
+        var (ifNoneMatch, ifMatch) = await ServerConditionAsync(bucket, key, write.Condition, ct);
         await using var upload = await UploadBody.OpenAsync(body, write, ct);
         var put = new PutObjectRequest
         {
