@@ -41,7 +41,10 @@ public static class StorageRegistration
     {
         var options = new FileSystemStoreOptions(
             MinimumPartSize: read.Long("S3_OVERLAY_MULTIPART_MIN_PART_SIZE", FileSystemStoreOptions.S3MinimumPartSize, min: 1),
-            MultipartMaxAge: read.Duration("S3_OVERLAY_MULTIPART_MAX_AGE", TimeSpan.FromHours(24)));
+            MultipartMaxAge: read.Duration("S3_OVERLAY_MULTIPART_MAX_AGE", TimeSpan.FromHours(24)))
+        {
+            FollowLinksOut = read.Bool("S3_OVERLAY_FOLLOW_LINKS_OUT", false),
+        };
         builder.Services.AddSingleton(sp => new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>(), options));
         builder.Services.AddHostedService<AbandonedUploadCleaner>();
         builder.Services.TryAddSingleton<ICaseFoldingProbe, CaseFoldingProbe>();

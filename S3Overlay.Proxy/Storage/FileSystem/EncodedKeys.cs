@@ -29,10 +29,10 @@ internal sealed class EncodedKeys : IKeyNames
     /// <summary>Characters (runes) per continuation: 30 × 4 UTF-8 bytes × 2 hex digits + 1 letter fits a 255-byte file name.</summary>
     private const int RunesPerPiece = 30;
 
-    /// <summary>The key's body file under <paramref name="areaDir"/> (the bucket's folder in the area).</summary>
-    public static string PathOf(string areaDir, string key)
+    /// <summary>The key's body file in the store's area: relative to it, below the bucket's folder there.</summary>
+    public static string PathOf(string bucket, string key)
     {
-        var names = new List<string> { areaDir };
+        var names = new List<string> { bucket };
         var segments = key.Split('/');
         for (var i = 0; i < segments.Length; i++)
         {
@@ -46,7 +46,7 @@ internal sealed class EncodedKeys : IKeyNames
             }
             names.Add(Name(i < segments.Length - 1 ? 'd' : 'k', rest));
         }
-        return Path.Join(names.ToArray());
+        return string.Join('/', names);
     }
 
     /// <summary>The key (a body) or key prefix (a folder) an entry of the area stands for; null for anything else.</summary>

@@ -4,7 +4,7 @@ public sealed partial class FileSystemObjectStore
 {
     public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
     {
-        var bucketDir = RequireBucket(bucket);
+        var folder = RequireBucket(bucket);
         var prefix = request.Prefix ?? "";
         var delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter;
         var startAfter = string.IsNullOrEmpty(request.StartAfter) ? null : request.StartAfter;
@@ -13,8 +13,8 @@ public sealed partial class FileSystemObjectStore
         if (request.MaxKeys <= 0) return new ListPage(objects, prefixes, false, null);
 
         string? last = null;
-        var plain = new ListingWalker(bucketDir, PlainKeys.Instance, prefix, delimiter, startAfter).Walk();
-        var encoded = new ListingWalker(_layout.EncodedDir(bucket), EncodedKeys.Instance, prefix, delimiter, startAfter).Walk();
+        var plain = new ListingWalker(folder, "", PlainKeys.Instance, prefix, delimiter, startAfter).Walk();
+        var encoded = new ListingWalker(_area, bucket, EncodedKeys.Instance, prefix, delimiter, startAfter).Walk();
         foreach (var entry in ListingWalker.Merge(plain, encoded))
         {
             ct.ThrowIfCancellationRequested();
@@ -37,23 +37,28 @@ public sealed partial class FileSystemObjectStore
         return new ListPage(objects, prefixes, false, null);
     }
 
-    /// <summary>Reads only the sidecar when it describes the file (the common case); opens the file only to repair it.</summary>
+    /// <summary>
+    /// Reads only the sidecar when it describes the file (the common case); opens the file only to
+    /// repair it, or to follow a link (where a read would follow it).
+    /// </summary>
     private async Task<ObjectInfo?> DescribeListedAsync(string bucket, WalkEntry entry, CancellationToken ct)
     {
-        var file = entry.File!;
-        long length;
-        DateTime lastWrite;
-        try
+        if (!entry.IsLink)
         {
-            (length, lastWrite) = (file.Length, file.LastWriteTimeUtc);
+            long length;
+            DateTime lastWrite;
+            try
+            {
+                (length, lastWrite) = (entry.Entry!.Length, entry.Entry.LastWriteTimeUtc);
+            }
+            catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null; // deleted (or evicted) since the walk saw it
+            }
+            if (ValidSidecar(_layout.SidecarPath(bucket, entry.Name), entry.Name, length, lastWrite) is { } sidecar)
+                return sidecar.ToInfo();
         }
-        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null; // deleted (or evicted) since the walk saw it
-        }
-        if (ValidSidecar(_layout.SidecarPath(bucket, entry.Name), entry.Name, length, lastWrite) is { } sidecar)
-            return sidecar.ToInfo();
-        if (OpenForReading(file.FullName) is not { } opened) return null;
+        if (OpenForReading(entry.File!.Value) is not { } opened) return null; // gone, or a link a read would not follow
         using (opened.File) return await DescribeAsync(bucket, entry.Name, opened, ct);
     }
 }

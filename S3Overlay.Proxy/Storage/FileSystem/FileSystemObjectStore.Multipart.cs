@@ -39,7 +39,7 @@ public sealed partial class FileSystemObjectStore
     {
         RequireUpload(bucket, key, uploadId);
         // Checked again as the object is committed; refused now, no large object is assembled for nothing.
-        if (!condition.IsNone) CheckWriteCondition(bucket, key, FilesOf(bucket, key).Current, condition);
+        if (!condition.IsNone) CheckWriteCondition(bucket, key, FilesOf(bucket, key).Current()?.Version, condition);
         if (parts.Count == 0) throw new S3Exception(S3Error.MalformedXML.WithMessage("The list of parts is empty."));
         var numbers = CompletedPart.InOrder(parts);
 

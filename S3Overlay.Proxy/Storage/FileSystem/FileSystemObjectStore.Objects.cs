@@ -80,7 +80,7 @@ public sealed partial class FileSystemObjectStore
     {
         var files = FilesOf(bucket, key); // refuse a key or bucket that could never be stored before reading the body
         // And a condition that fails now, before the body is read (it is checked again as the object is committed).
-        if (!write.Condition.IsNone) CheckWriteCondition(bucket, key, files.Current, write.Condition);
+        if (!write.Condition.IsNone) CheckWriteCondition(bucket, key, files.Current()?.Version, write.Condition);
         write = Honoured(write);
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
         return await CommitAsync(bucket, key, temp, write, ct);
@@ -106,20 +106,19 @@ public sealed partial class FileSystemObjectStore
 
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {
-        RequireBucket(bucket);
+        var folder = RequireBucket(bucket);
         KeyFiles files;
-        try { files = FilesOf(bucket, key); }
+        try { files = FilesIn(folder, bucket, key); }
         catch (S3Exception) { return; } // a key this store cannot hold does not exist: deleting it succeeds, as in S3
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
             _described.Forget(bucket, key);
-            if (files.Plain is not null && File.Exists(files.Plain)) File.Delete(files.Plain);
-            if (File.Exists(files.Encoded)) File.Delete(files.Encoded);
+            // Each removes the folders it emptied, so a key of a folder's name can be a plain file later.
+            if (files.Plain is not null) files.Bucket.Delete(files.Plain);
+            files.Area.Delete(files.Encoded);
             var sidecar = _layout.SidecarPath(bucket, key);
             if (File.Exists(sidecar)) File.Delete(sidecar);
         }
-        if (files.Plain is not null) PruneEmptyFolders(files.BucketDir, files.Plain);
-        PruneEmptyFolders(files.AreaRoot, files.Encoded);
     }
 
     /// <summary>
@@ -145,14 +144,13 @@ public sealed partial class FileSystemObjectStore
             _bucketGate.EnterReadLock();
             try
             {
-                if (!Directory.Exists(files.BucketDir)) throw S3Exception.NoSuchBucket(bucket);
-                var current = files.Current;
-                if (!condition.IsNone) CheckWriteCondition(bucket, key, current, condition);
+                files = files with { Bucket = RequireBucket(bucket) }; // the folder there now
+                var current = files.Current();
+                if (!condition.IsNone) CheckWriteCondition(bucket, key, current?.Version, condition);
                 _described.Forget(bucket, key);
-                var previous = current is not null && FileVersion.OfPath(current) is { } inPlace
-                    ? ValidSidecar(sidecarPath, key, inPlace.Size, inPlace.LastWriteUtc, inPlace.Inode) : null;
+                var previous = current is { Version: var inPlace } ? ValidSidecar(sidecarPath, key, inPlace.Size, inPlace.LastWriteUtc, inPlace.Inode) : null;
                 (sidecar with { Previous = previous }).Write(sidecarPath, _layout.NewTempPath(), flush: durability != Durability.Unchecked);
-                try { MoveIntoPlace(temp, files, current, flush: durability == Durability.Flushed); }
+                try { MoveIntoPlace(temp, files, current?.File, flush: durability == Durability.Flushed); }
                 catch when (previous is null)
                 {
                     File.Delete(sidecarPath); // describes nothing in place: leave no stray sidecar
@@ -172,73 +170,29 @@ public sealed partial class FileSystemObjectStore
     /// process slips in between. A file whose sidecar does not describe it (changed by hand) matches
     /// no ETag. If-Match on a key that holds nothing is NoSuchKey, as S3 and MinIO answer.
     /// </summary>
-    private void CheckWriteCondition(string bucket, string key, string? path, WriteCondition condition)
+    private void CheckWriteCondition(string bucket, string key, FileVersion? current, WriteCondition condition)
     {
-        var current = path is null ? null : new FileInfo(path);
-        var exists = current is { Exists: true };
         if (condition.IfMatch is { } etag)
         {
-            if (!exists) throw S3Exception.NoSuchKey(key);
-            if (ValidSidecar(_layout.SidecarPath(bucket, key), key, current!.Length, current.LastWriteTimeUtc) is not { } s || !ReadConditions.ETagMatches(etag, s.ToInfo().ETag))
+            if (current is not { } c) throw S3Exception.NoSuchKey(key);
+            if (ValidSidecar(_layout.SidecarPath(bucket, key), key, c.Size, c.LastWriteUtc, c.Inode) is not { } s || !ReadConditions.ETagMatches(etag, s.ToInfo().ETag))
                 throw new S3Exception(S3Error.PreconditionFailed, key);
         }
-        if (condition.OnlyIfAbsent && exists) throw new S3Exception(S3Error.PreconditionFailed, key);
+        if (condition.OnlyIfAbsent && current is not null) throw new S3Exception(S3Error.PreconditionFailed, key);
     }
 
     /// <summary>
     /// Renames the body over the key's current file; a new key goes to its plain file when that
-    /// fits, else (a file or folder of another key in the way, or a key no plain file can stand
-    /// for) to its encoded file, where nothing can be in the way.
+    /// fits, else (a file, folder or link in the way, or a key no plain file can stand for) to its
+    /// encoded file, where nothing can be in the way. The bucket's folder replaces only what holds
+    /// the key now: a link it did not read through (out of the folder, to nothing, to a folder) is
+    /// never replaced, written through or removed.
     /// </summary>
-    private static void MoveIntoPlace(TempBody temp, KeyFiles files, string? current, bool flush)
+    private static void MoveIntoPlace(TempBody temp, KeyFiles files, KeyFile? current, bool flush)
     {
-        if (current != files.Encoded && files.Plain is not null && TryMoveTo(temp, files.BucketDir, files.Plain, flush)) return;
-        if (!TryMoveTo(temp, files.AreaRoot, files.Encoded, flush)) throw new IOException($"The store's area is blocked at {files.Encoded}.");
-    }
-
-    /// <summary>Renames the body to <paramref name="path"/>, creating its folders below <paramref name="root"/>; false when another key's file or folder is in the way.</summary>
-    private static bool TryMoveTo(TempBody temp, string root, string path, bool flush)
-    {
-        var parent = Path.GetDirectoryName(path)!;
-        // A delete of another key prunes the folders it emptied, so one of ours may go at any step
-        // (.NET's mkdir finds a parent, then fails below it; the rename finds no folder): whatever
-        // fails with no file or folder of another key in the way is tried again. Not for long.
-        const int attempts = 5;
-        for (var attempt = 1; ; attempt++)
-        {
-            if (parent.Length > root.Length)
-            {
-                try { Directory.CreateDirectory(parent); }
-                catch (IOException) when (HasFileAbove(root, path)) { return false; }
-                catch (IOException) when (attempt < attempts) { continue; }
-            }
-            if (Directory.Exists(path)) return false;
-            try
-            {
-                temp.MoveTo(path);
-                if (flush) StoreFiles.FlushFolder(parent);
-                return true;
-            }
-            catch (IOException) when (Directory.Exists(path) || HasFileAbove(root, path)) { return false; }
-            catch (IOException) when (attempt < attempts && File.Exists(temp.Path)) { }
-        }
-    }
-
-    private static bool HasFileAbove(string root, string path)
-    {
-        for (var dir = Path.GetDirectoryName(path)!; dir.Length > root.Length; dir = Path.GetDirectoryName(dir)!)
-            if (File.Exists(dir)) return true;
-        return false;
-    }
-
-    /// <summary>Removes folders emptied by a delete (below <paramref name="root"/>), so a key of the folder's name can be a plain file later.</summary>
-    private static void PruneEmptyFolders(string root, string path)
-    {
-        for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > root.Length; dir = Path.GetDirectoryName(dir))
-        {
-            try { Directory.Delete(dir); }
-            catch (IOException) { return; } // not empty (or already gone): stop
-        }
+        var inArea = current is { } c && c.Folder == files.Area;
+        if (!inArea && files.Plain is not null && temp.TryMoveInto(files.Bucket, files.Plain, replace: current is not null, flush)) return;
+        if (!temp.TryMoveInto(files.Area, files.Encoded, replace: true, flush)) throw new IOException($"The store's area is blocked at {new KeyFile(files.Area, files.Encoded)}.");
     }
 
     /// <summary>Where the key's body can be; refuses a key no store can hold, NoSuchBucket when there is no bucket.</summary>
@@ -247,28 +201,30 @@ public sealed partial class FileSystemObjectStore
     /// <summary>The key's file open for reading, plain first (as <see cref="KeyFiles"/> says); null when there is none, or no bucket.</summary>
     private OpenFile? OpenIfExisting(string bucket, string key)
     {
-        var bucketDir = _layout.BucketDir(bucket);
+        // A plain file lies in the bucket's folder, so opening it from the folder's handle proves
+        // the bucket: a local hit makes no stat of the folder. A miss checks that the handle is
+        // still the bucket's folder; an encoded key's file is kept apart, and is the bucket's only
+        // while the bucket is there.
+        if (_buckets.Find(bucket) is not { } folder) return null;
         KeyFiles files;
-        try { files = FilesIn(bucketDir, bucket, key); }
-        catch (S3Exception) when (!Directory.Exists(bucketDir)) { return null; } // no bucket: a miss, whatever the key
-        // A plain file lies in the bucket's folder, so opening it proves the bucket: neither a
-        // local hit nor a miss makes a stat of the folder. An encoded key's file is kept apart,
-        // and is the bucket's only while the bucket is there.
-        if (files.Plain is not null && OpenForReading(files.Plain) is { } plain) return plain;
-        if (OpenForReading(files.Encoded) is not { } encoded) return null;
-        if (Directory.Exists(bucketDir)) return encoded;
-        encoded.File.Dispose();
-        return null;
+        try { files = FilesIn(folder, bucket, key); }
+        catch (S3Exception) when (_buckets.Current(bucket) is null) { return null; } // no bucket: a miss, whatever the key
+        if (OpenPlain(files) is { } plain) return plain;
+        if (_buckets.Current(bucket) is not { } current) return null;
+        if (current != folder && OpenPlain(files with { Bucket = current }) is { } replaced) return replaced;
+        return OpenForReading(new KeyFile(files.Area, files.Encoded));
     }
 
-    private KeyFiles FilesIn(string bucketDir, string bucket, string key) =>
-        new(bucketDir, ObjectPaths.PlainPath(bucketDir, key), _layout.EncodedKeysRoot, EncodedKeys.PathOf(_layout.EncodedDir(bucket), key));
+    private static OpenFile? OpenPlain(KeyFiles files) => files.Plain is null ? null : OpenForReading(new KeyFile(files.Bucket, files.Plain));
 
-    private static OpenFile? OpenForReading(string path) =>
-        StoreFiles.TryOpen(path) is { } opened ? new OpenFile(opened.File, opened.Version, path) : null;
+    private KeyFiles FilesIn(ConfinedFolder bucketFolder, string bucket, string key) =>
+        new(bucketFolder, ObjectPaths.PlainPath(key), _area, EncodedKeys.PathOf(bucket, key));
 
-    /// <summary>A body's file open for reading, the version the handle reads, and its path.</summary>
-    private readonly record struct OpenFile(SafeFileHandle File, FileVersion Version, string Path);
+    private static OpenFile? OpenForReading(KeyFile file) =>
+        file.Folder.TryOpen(file.Relative) is { } opened ? new OpenFile(opened.File, opened.Version, file) : null;
+
+    /// <summary>A body's file open for reading, the version the handle reads, and where it is.</summary>
+    private readonly record struct OpenFile(SafeFileHandle File, FileVersion Version, KeyFile Key);
 
     /// <summary>
     /// The description of the open file's version: from its sidecar when that describes this
@@ -303,8 +259,7 @@ public sealed partial class FileSystemObjectStore
         {
             // A commit may have raced us to it, with metadata a computed sidecar lacks.
             if (ValidSidecar(sidecarPath, key, size, lastWrite, inode) is { } committed) return committed.ToInfo();
-            var current = new FileInfo(path);
-            if (current.Exists && computed.Describes(current.Length, current.LastWriteTimeUtc))
+            if (path.Version() is { } current && computed.Describes(current.Size, current.LastWriteUtc, current.Inode))
                 computed.Write(sidecarPath, _layout.NewTempPath());
         }
         return computed.ToInfo();
@@ -351,7 +306,7 @@ public sealed partial class FileSystemObjectStore
     /// still matches, and then flushed and its mark dropped, so it is checked only once; otherwise
     /// what a power cut left of it, which is removed and read as missing (a fill fetches it again).
     /// </summary>
-    private async Task<ObjectInfo> CheckUnflushedAsync(string bucket, string key, string path, SafeFileHandle file, FileVersion version, ObjectSidecar sidecar, CancellationToken ct)
+    private async Task<ObjectInfo> CheckUnflushedAsync(string bucket, string key, KeyFile path, SafeFileHandle file, FileVersion version, ObjectSidecar sidecar, CancellationToken ct)
     {
         var whole = await Md5HexAsync(file, version.Size, ct) == sidecar.Unflushed!.Md5;
         if (whole) RandomAccess.FlushToDisk(file);
@@ -359,7 +314,7 @@ public sealed partial class FileSystemObjectStore
         {
             if (!whole) throw RemoveTorn(bucket, key, path, version);
             // Only while this version is in place: a commit since has written its own sidecar.
-            if (FileVersion.OfPath(path) == version)
+            if (path.Version() == version)
                 (sidecar with { Unflushed = null }).Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
         }
         var info = sidecar.ToInfo();
@@ -368,11 +323,11 @@ public sealed partial class FileSystemObjectStore
     }
 
     /// <summary>Removes the torn body (if still in place) and its sidecar; the caller holds the key's lock.</summary>
-    private S3Exception RemoveTorn(string bucket, string key, string path, FileVersion version)
+    private S3Exception RemoveTorn(string bucket, string key, KeyFile path, FileVersion version)
     {
-        if (FileVersion.OfPath(path) == version)
+        if (path.Version() == version)
         {
-            File.Delete(path);
+            path.Folder.Delete(path.Relative);
             File.Delete(_layout.SidecarPath(bucket, key));
         }
         return S3Exception.NoSuchKey(key);

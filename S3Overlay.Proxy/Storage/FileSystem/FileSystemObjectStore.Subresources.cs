@@ -52,9 +52,8 @@ public sealed partial class FileSystemObjectStore
             await HeadObjectAsync(bucket, key, ReadConditions.None, ct);
             using (await _locks.AcquireAsync(bucket, key, ct))
             {
-                if (files.Current is not { } path) throw S3Exception.NoSuchKey(key);
-                var current = new FileInfo(path);
-                if (ValidSidecar(sidecarPath, key, current.Length, current.LastWriteTimeUtc) is not { } sidecar) continue;
+                if (files.Current() is not { Version: var current }) throw S3Exception.NoSuchKey(key);
+                if (ValidSidecar(sidecarPath, key, current.Size, current.LastWriteUtc, current.Inode) is not { } sidecar) continue;
                 _described.Forget(bucket, key);
                 (sidecar with { Metadata = change(sidecar.Metadata) }).Write(sidecarPath, _layout.NewTempPath());
                 return;

@@ -17,6 +17,8 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
     private readonly KeyLocks _locks = new();
     private readonly KeyLocks _uploadLocks = new();
     private readonly SidecarCache _described = new();
+    private readonly BucketFolders _buckets;
+    private readonly ConfinedFolder _area;
     /// <summary>Commits hold it shared (they are synchronous under it), DeleteBucket exclusively.</summary>
     private readonly ReaderWriterLockSlim _bucketGate = new();
 
@@ -25,6 +27,10 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
         _layout = new StoreLayout(root);
         _clock = clock;
         _options = options ?? FileSystemStoreOptions.Default;
+        _buckets = new BucketFolders(_layout, _options.FollowLinksOut);
+        Directory.CreateDirectory(_layout.EncodedKeysRoot);
+        _area = ConfinedFolder.Open(_layout.EncodedKeysRoot, followLinksOutForReads: false)
+            ?? throw new DirectoryNotFoundException($"The store's area {_layout.EncodedKeysRoot} is gone.");
         SweepStaleTempFiles();
     }
 
@@ -55,6 +61,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
         if (File.Exists(dir)) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
         if (Directory.Exists(dir)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket).With("BucketName", bucket);
         Directory.CreateDirectory(dir);
+        _buckets.Forget(bucket);
         return Task.CompletedTask;
     }
 
@@ -63,10 +70,11 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
         _bucketGate.EnterWriteLock();
         try
         {
-            var dir = RequireBucket(bucket);
-            if (ListingWalker.HoldsAnyFile(new DirectoryInfo(dir)) || ListingWalker.HoldsAnyFile(new DirectoryInfo(_layout.EncodedDir(bucket))))
+            var folder = RequireBucket(bucket);
+            if (ListingWalker.HoldsAnyFile(folder, "", anyLink: true) || ListingWalker.HoldsAnyFile(_area, bucket, anyLink: true))
                 throw new S3Exception(S3Error.BucketNotEmpty, bucket).With("BucketName", bucket);
-            Directory.Delete(dir, recursive: true); // only empty folders are left
+            _buckets.Forget(bucket);
+            Directory.Delete(folder.Path, recursive: true); // only empty folders are left
             DeleteTree(_layout.EncodedDir(bucket));
             DeleteTree(_layout.MetaDir(bucket));
             DeleteTree(_layout.UploadsDir(bucket));
@@ -103,11 +111,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
     }
 
     /// <returns>The bucket's folder; NoSuchBucket when there is none.</returns>
-    private string RequireBucket(string bucket)
-    {
-        var dir = _layout.BucketDir(bucket);
-        return Directory.Exists(dir) ? dir : throw S3Exception.NoSuchBucket(bucket);
-    }
+    private ConfinedFolder RequireBucket(string bucket) => _buckets.Current(bucket) ?? throw S3Exception.NoSuchBucket(bucket);
 
     private static void DeleteTree(string dir)
     {

@@ -15,4 +15,11 @@ public sealed record FileSystemStoreOptions(long MinimumPartSize = FileSystemSto
     /// Without one (other systems) a write asking for <see cref="Durability.Unflushed"/> is flushed to disk.
     /// </summary>
     public string? BootId { get; init; } = Unflushed.CurrentBootId();
+
+    /// <summary>
+    /// Reads and listings follow links in a bucket's folder wherever they lead
+    /// (<c>S3_OVERLAY_FOLLOW_LINKS_OUT</c>); by default only those that stay inside it. Writes
+    /// never go through a link out (<see cref="ConfinedFolder"/>).
+    /// </summary>
+    public bool FollowLinksOut { get; init; }
 }

@@ -25,6 +25,12 @@ internal readonly record struct FileVersion(long Size, DateTime LastWriteUtc, ul
         return new FileVersion(RandomAccess.GetLength(file), File.GetLastWriteTimeUtc(file), null);
     }
 
+    /// <summary>Which file or folder an open handle is (device and inode), to tell it from another at the same path; null where the platform does not tell.</summary>
+    public static (ulong Device, ulong Inode)? IdentityOf(SafeFileHandle file) => Statx.TryIdentity(file, null);
+
+    /// <summary>Which file or folder is at <paramref name="path"/> now (links followed); null when there is none, or the platform does not tell.</summary>
+    public static (ulong Device, ulong Inode)? IdentityOf(string path) => Statx.TryIdentity(null, path);
+
     /// <summary>The version of the file at <paramref name="path"/>, or null when there is none.</summary>
     public static FileVersion? OfPath(string path)
     {
@@ -50,10 +56,34 @@ internal readonly record struct FileVersion(long Size, DateTime LastWriteUtc, ul
             [FieldOffset(40)] public ulong Size;
             [FieldOffset(112)] public long MTimeSeconds;
             [FieldOffset(120)] public uint MTimeNanoseconds;
+            [FieldOffset(136)] public uint DeviceMajor;
+            [FieldOffset(140)] public uint DeviceMinor;
         }
 
         [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
         private static extern int Native(SafeFileHandle dirfd, string path, int flags, uint mask, out Buffer result);
+
+        [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+        private static extern int NativeAt(int dirfd, string path, int flags, uint mask, out Buffer result);
+
+        private const int CurrentFolder = -100; // AT_FDCWD
+        private const uint InodeMask = 0x100; // INO
+
+        public static (ulong, ulong)? TryIdentity(SafeFileHandle? file, string? path)
+        {
+            if (_unavailable) return null;
+            try
+            {
+                var done = file is not null ? Native(file, "", AtEmptyPath, InodeMask, out var b) : NativeAt(CurrentFolder, path!, 0, InodeMask, out b);
+                if (done != 0 || (b.Mask & InodeMask) == 0) return null;
+                return (((ulong)b.DeviceMajor << 32) | b.DeviceMinor, b.Inode);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                _unavailable = true;
+                return null;
+            }
+        }
 
         public static FileVersion? TryRead(SafeFileHandle file, out bool folder)
         {

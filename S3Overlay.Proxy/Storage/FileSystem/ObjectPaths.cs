@@ -46,25 +46,22 @@ internal static class ObjectPaths
     }
 
     /// <summary>
-    /// The key's plain file inside <paramref name="bucketDir"/>, or null when no file can stand for
-    /// it there: an empty, <c>.</c> or <c>..</c> segment (<c>a//b</c>, <c>/x</c>, <c>a/../b</c>), a
-    /// segment over 255 bytes or named <see cref="FolderMarker"/>, or <c>\</c> on Windows (which
-    /// splits paths at it). Segments are checked one by one, never normalised.
+    /// The key's plain file, relative to its bucket's folder (<c>/</c>-separated), or null when no
+    /// file can stand for it there: an empty, <c>.</c> or <c>..</c> segment (<c>a//b</c>, <c>/x</c>,
+    /// <c>a/../b</c>), a segment over 255 bytes or named <see cref="FolderMarker"/>, or <c>\</c> on
+    /// Windows (which splits paths at it). Segments are checked one by one, never normalised; the
+    /// folder resolves what is left without leaving itself (<see cref="ConfinedFolder"/>).
     /// </summary>
-    public static string? PlainPath(string bucketDir, string key)
+    public static string? PlainPath(string key)
     {
         CheckKey(key);
         if (OperatingSystem.IsWindows() && key.Contains('\\')) return null;
         var isFolder = key[^1] == '/';
-        var parts = (isFolder ? key[..^1] : key).Split('/');
-        foreach (var part in parts)
+        var path = isFolder ? key[..^1] : key;
+        foreach (var part in path.Split('/'))
             if (part.Length == 0 || part is "." or ".." || part == FolderMarker || Encoding.UTF8.GetByteCount(part) > MaxSegmentBytes)
                 return null;
-        var path = Path.Join([bucketDir, .. parts, .. isFolder ? [FolderMarker] : Array.Empty<string>()]);
-        // Cannot happen after the checks above; kept so that no future change can escape the folder.
-        if (!Path.GetFullPath(path).StartsWith(bucketDir + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw Invalid(key, "The key leaves its bucket.");
-        return path;
+        return isFolder ? path + "/" + FolderMarker : path;
     }
 
     public static S3Exception Invalid(string key, string why) =>

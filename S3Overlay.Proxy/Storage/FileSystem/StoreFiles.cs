@@ -71,7 +71,8 @@ internal static class StoreFiles
         }
     }
 
-    private static (SafeFileHandle, FileVersion)? Described(SafeFileHandle file)
+    /// <summary>The open file and its version; null (the handle closed) when it is a folder.</summary>
+    public static (SafeFileHandle, FileVersion)? Described(SafeFileHandle file)
     {
         try
         {

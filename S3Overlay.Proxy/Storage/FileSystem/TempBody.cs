@@ -162,6 +162,13 @@ internal sealed class TempBody : IDisposable
         _moved = true;
     }
 
+    /// <summary>Renames the temp file into <paramref name="folder"/> at <paramref name="relative"/>; false when something is in the way (<see cref="ConfinedFolder.TryRenameInto"/>).</summary>
+    public bool TryMoveInto(ConfinedFolder folder, string relative, bool replace, bool flush)
+    {
+        _moved = folder.TryRenameInto(Path, relative, replace, flush);
+        return _moved;
+    }
+
     public void Dispose()
     {
         if (_moved) return;
