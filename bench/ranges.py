@@ -28,7 +28,7 @@ import urllib.parse
 import servers
 from bench import MiB, PROXY_KEYS, client, presigned_path, write_file
 from relay import Delivered, Relay, covers, parse_range
-from servers import WORK, overlay_env, start_proxy, start_s3rver, stop_all
+from servers import ROOT, WORK, overlay_env, start_proxy, start_s3rver, stop_all
 
 KiB = 1024
 SEED = 37  # every offset below comes from random.Random(SEED): the same reads for every build
@@ -330,8 +330,14 @@ def proxy_build(args):
     if not dll.exists():
         raise SystemExit(f"no {dll}: run bench/run.sh --ranges, or name a build with --proxy or --project")
     stamp = re.search(rb"\d+\.\d+\.\d+[-A-Za-z0-9.]*\+([0-9a-f]{7,40})", dll.read_bytes())
-    return {"proxy": str(servers.PROXY), "commit": stamp.group(1).decode() if stamp else None,
-            "built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(dll.stat().st_mtime))}
+    build = {"proxy": str(servers.PROXY), "commit": stamp.group(1).decode() if stamp else None,
+             "built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(dll.stat().st_mtime))}
+    if not args.proxy and not args.project:  # this tree: the last commit that changed anything but the bench
+        git = ["git", "-C", str(ROOT)]
+        outside = ["--", ".", ":(exclude)bench"]
+        build["sources"] = subprocess.run(git + ["log", "-1", "--format=%H", *outside], capture_output=True, text=True).stdout.strip()
+        build["uncommitted"] = bool(subprocess.run(git + ["status", "--porcelain", *outside], capture_output=True, text=True).stdout.strip())
+    return build
 
 
 def measure(args, results):

@@ -48,7 +48,7 @@ def _ms(x):
 
 
 HEAD = ("| chunk | run | remote GET · HEAD | remote body bytes (asked) | client read | remote ÷ read "
-        "| first byte ms, median · p90 | its median, first chunk new · fetched before "
+        "| first byte ms, median · p90 | first byte ms when the first chunk was new · fetched before (medians) "
         "| first chunk fetched before → first byte asked of the remote "
         "| cold: ≤ reached + 1 read-ahead · warm: repeat costs 0 |\n|---|---|---|---|---|---|---|---|---|---|")
 
@@ -90,8 +90,12 @@ def _gdal_note(r):
 
 def markdown(r):
     b = r["build"]
+    sources = ""
+    if b.get("sources"):
+        sources = (f"; its sources (all but `bench/`) as of `{b['sources'][:12]}`"
+                   f"{', with uncommitted changes' if b['uncommitted'] else ''}")
     head = (f"Run {r['started']} – {r['finished']} on {platform.machine()}, this machine; proxy built from commit "
-            f"`{(b['commit'] or 'unknown')[:12]}` ({b['proxy']}, built {b['built']}); command: `{r['command']}`.\n\n")
+            f"`{(b['commit'] or 'unknown')[:12]}` ({b['proxy']}, built {b['built']}){sources}; command: `{r['command']}`.\n\n")
     parts = [head, GOALS, "\n\n**30 seeks of 64 KiB** (`Range: bytes=X-`, a new connection each, closed after 64 KiB) "
              "in a 200 MiB object, then the same 30 again:\n\n", _runs_table(r, "seeks"),
              "\n\n**GDAL-like window** (`Range: bytes=a-b` on one kept-alive connection): a 16 KiB header at 0, then "

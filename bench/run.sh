@@ -21,7 +21,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 [ -f S3Overlay.Tests/s3rver/node_modules/s3rver/package.json ] || (cd S3Overlay.Tests/s3rver && npm ci --no-audit --no-fund)
 if [ -n "$ranges" ] && [[ " $* " == *" --proxy "* || " $* " == *" --project "* ]]; then
-  exec /usr/bin/python3 bench/ranges.py "$@"
+  BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"
 fi
 # For this machine's runtime, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
 dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained false -o bench/work/proxy -v quiet -nologo
