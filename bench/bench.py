@@ -20,7 +20,7 @@ from botocore.config import Config
 import measure
 import report
 import cold as sweeps
-from servers import WORK, free_port, start_nginx, start_proxy, start_s3rver, stop_all, wait_http
+from servers import WORK, free_port, overlay_env, start_nginx, start_proxy, start_s3rver, stop_all, wait_http
 
 QUICK = "--quick" in sys.argv
 COLD_ONLY = "--cold" in sys.argv  # only the cold workloads (sweep and time to first byte): for iterating
@@ -161,19 +161,14 @@ location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; prox
              proxy_cache s3; proxy_cache_key $uri; proxy_cache_valid 200 60m; proxy_cache_lock on; }} }}
 """)
     relay_log = WORK / "nginx" / "logs" / "relay.log"
-    overlay_env = {"S3_OVERLAY_REMOTE_REGION": "us-east-1", "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path",
-                   "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": "S3RVER", "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": "S3RVER",
-                   "S3_OVERLAY_CACHE_ENABLED": "true", "S3_OVERLAY_REMOTE_BUCKETS": "*"}
-    proxy_a = start_proxy("proxy-a", data / "proxy-a", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
-    proxy_b = start_proxy("proxy-b", data / "proxy-b",
-                          {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": f"http://127.0.0.1:{relay_port}"})
+    proxy_a = start_proxy("proxy-a", data / "proxy-a", overlay_env(s3rver.url))
+    proxy_b = start_proxy("proxy-b", data / "proxy-b", overlay_env(f"http://127.0.0.1:{relay_port}"))
     wait_http(f"http://127.0.0.1:{static_port}/")
     pa = client(proxy_a.url, PROXY_KEYS)
     pb = client(proxy_b.url, PROXY_KEYS)
     # The cold sweep's own proxies: a fresh store each, cache on (stream + store) and off (stream through).
-    proxy_on = start_proxy("proxy-on", data / "proxy-on", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
-    proxy_off = start_proxy("proxy-off", data / "proxy-off", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url,
-                                                              "S3_OVERLAY_CACHE_ENABLED": "false"})
+    proxy_on = start_proxy("proxy-on", data / "proxy-on", overlay_env(s3rver.url))
+    proxy_off = start_proxy("proxy-off", data / "proxy-off", {**overlay_env(s3rver.url), "S3_OVERLAY_CACHE_ENABLED": "false"})
     results["sweep"] = sweep_section(remote, s3rver, nginx, f"http://127.0.0.1:{cache_port}", proxy_on, proxy_off)
     # The sweep's proxies are done, but .NET's tier-up thread goes on compiling for seconds after
     # a long run of fills (measured: 0.7 s of CPU in the first 2 s), and the sweep left gigabytes
@@ -271,7 +266,7 @@ location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; prox
     huge.unlink()
     rss = {}
     for attempt in ("cold", "warm"):
-        proxy_c = start_proxy("proxy-c", data / "proxy-c", {**overlay_env, "S3_OVERLAY_REMOTE_ENDPOINT": s3rver.url})
+        proxy_c = start_proxy("proxy-c", data / "proxy-c", overlay_env(s3rver.url))
         pc = client(proxy_c.url, PROXY_KEYS)
         idle = proxy_c.peak_rss_mib()
         _, total = measure.ttfb_ms(proxy_c.url + presigned_path(pc, "ranges", "two-gib.bin"))

@@ -3,8 +3,12 @@
 # on loopback, measures them side by side, stops everything, and writes bench/results/ and the
 # tables in bench/README.md. About 12 minutes on 2 cores. Usage: bench/run.sh [--quick] [--cold]
 # (--cold: only the cold workloads, the sweep and time to first byte, a few minutes; --quick: fewer of everything)
+# bench/run.sh --ranges [ranges.py options]: the range-reader workloads instead (bench/ranges.py, a few
+# minutes); with --proxy DIR or --project DIR it measures that build and does not publish this tree's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ranges=""
+if [ "${1:-}" = "--ranges" ]; then ranges=1; shift; fi
 need=()
 command -v nginx >/dev/null || need+=(nginx)
 command -v wrk >/dev/null || need+=(wrk)
@@ -16,6 +20,10 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 [ -f S3Overlay.Tests/s3rver/node_modules/s3rver/package.json ] || (cd S3Overlay.Tests/s3rver && npm ci --no-audit --no-fund)
+if [ -n "$ranges" ] && [[ " $* " == *" --proxy "* || " $* " == *" --project "* ]]; then
+  BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"
+fi
 # For this machine's runtime, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
 dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained false -o bench/work/proxy -v quiet -nologo
+if [ -n "$ranges" ]; then BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"; fi
 exec /usr/bin/python3 bench/bench.py "$@"

@@ -74,6 +74,14 @@ def stop_all():
         s.stop()
 
 
+def overlay_env(remote_url):
+    """A proxy that overlays every bucket of an s3rver remote (its keys) and caches what it reads."""
+    return {"S3_OVERLAY_REMOTE_ENDPOINT": remote_url, "S3_OVERLAY_REMOTE_REGION": "us-east-1",
+            "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path", "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": "S3RVER",
+            "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": "S3RVER", "S3_OVERLAY_CACHE_ENABLED": "true",
+            "S3_OVERLAY_REMOTE_BUCKETS": "*"}
+
+
 def start_proxy(name, data_dir, env=None):
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
