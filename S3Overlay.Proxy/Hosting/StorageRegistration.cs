@@ -44,8 +44,13 @@ public static class StorageRegistration
             MultipartMaxAge: read.Duration("S3_OVERLAY_MULTIPART_MAX_AGE", TimeSpan.FromHours(24)))
         {
             FollowLinksOut = read.Bool("S3_OVERLAY_FOLLOW_LINKS_OUT", false),
+            Exclusive = true,
         };
-        builder.Services.AddSingleton(sp => new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>(), options));
+        builder.Services.AddSingleton(sp =>
+        {
+            try { return new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>(), options); }
+            catch (DataFolderInUseException e) { throw new SettingException("S3_OVERLAY_DATA_DIR", e.Message); }
+        });
         builder.Services.AddHostedService<AbandonedUploadCleaner>();
         builder.Services.TryAddSingleton<ICaseFoldingProbe, CaseFoldingProbe>();
         builder.Services.AddHostedService<CaseFoldingGuard>();

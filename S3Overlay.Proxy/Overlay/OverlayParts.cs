@@ -12,14 +12,18 @@ namespace S3Overlay.Overlay;
 /// </summary>
 public sealed class OverlayParts
 {
+    /// <summary>Held while the parts live: the spill folder is this process's (<see cref="SpillDirectory"/>).</summary>
+    private readonly IDisposable _spillClaim;
+
     /// <param name="metrics">The host's instruments; a store built outside a host (unit tests) gets a meter of its own.</param>
     public OverlayParts(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers, OverlayMetrics? metrics = null)
     {
         Metrics = metrics ??= OverlayMetrics.Standalone();
         var logger = Logger = loggers.CreateLogger<OverlayObjectStore>();
         Local = local;
-        Settings = settings;
-        SpillDirectory.Create(settings.SpillDirectory);
+        // Every part spills into this process's own folder inside the configured one.
+        (var spillFolder, _spillClaim) = SpillDirectory.Claim(settings.SpillDirectory, logger);
+        Settings = settings = settings with { SpillDirectory = spillFolder };
         Work = new BackgroundWork(loggers.CreateLogger<BackgroundWork>());
         Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock, staleIfError: settings.StaleIfError),
             new RemoteListingCache(settings.ListingCacheTtl, settings.StaleIfError, clock), metrics);

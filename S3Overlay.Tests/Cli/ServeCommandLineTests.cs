@@ -56,6 +56,28 @@ public sealed class ServeCommandLineTests
     }
 
     [Fact]
+    public async Task A_second_server_on_a_data_folder_in_use_stops_naming_the_flag_and_the_process_holding_it()
+    {
+        var data = Directory.CreateTempSubdirectory("s3overlay-cli-").FullName;
+        try
+        {
+            await using (var first = await ServeProcess.StartAsync(["--data-dir", data], data))
+            {
+                var run = await CliRun.RunAsync("serve", "--data-dir", data, "--listen", "http://127.0.0.1:0");
+                Assert.Equal(2, run.ExitCode);
+                Assert.Contains($"--data-dir: {data} is in use by another S3 Overlay server (process {first.ProcessId})", run.Error);
+                Assert.DoesNotContain("listening on", run.Output);
+            }
+            // The first one killed (its lock gone with it), the folder is free again at once.
+            await using var again = await ServeProcess.StartAsync(["--data-dir", data], data);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Serving_a_folder_that_does_not_exist_stops_naming_it()
     {
         var missing = Path.Combine(Path.GetTempPath(), "s3overlay-no-such-" + Guid.NewGuid().ToString("N"));

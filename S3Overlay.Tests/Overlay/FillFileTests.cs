@@ -29,7 +29,7 @@ public sealed class FillFileTests(OverlayServers servers) : IClassFixture<Overla
 
             using var reading = await env.Client.GetObjectAsync(env.Bucket, "one-file.bin");
             // The client has its first bytes and the remote is paused mid-body: the fill is under way.
-            Assert.Empty(Directory.EnumerateFiles(spill)); // no spill of its own beside the store's file
+            Assert.Empty(Directory.EnumerateFiles(spill, "*", SearchOption.AllDirectories)); // no spill of its own beside the store's file
             var staged = new Dictionary<ulong, UnixFileMode>();
             foreach (var f in Directory.EnumerateFiles(Path.Join(env.DataDir, StoreLayout.ReservedName, "tmp")))
                 if (FileVersion.OfPath(f)?.Inode is { } inode) staged[inode] = File.GetUnixFileMode(f);

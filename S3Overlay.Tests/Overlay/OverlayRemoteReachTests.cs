@@ -79,7 +79,7 @@ public sealed class OverlayRemoteReachTests(OverlayServers servers) : IClassFixt
     }
 
     [Fact]
-    public async Task Spill_files_are_readable_by_the_owner_only_and_stale_ones_are_swept_at_start_up()
+    public async Task Spill_files_are_readable_by_the_owner_only_and_those_of_ended_runs_are_swept_at_start_up()
     {
         if (OperatingSystem.IsWindows()) Assert.Skip("Unix file modes only");
         var spill = Directory.CreateTempSubdirectory("s3overlay-spill-").FullName;
@@ -89,11 +89,15 @@ public sealed class OverlayRemoteReachTests(OverlayServers servers) : IClassFixt
             var unrelated = Path.Combine(spill, "notes.txt");
             await File.WriteAllTextAsync(stale, "left by a crash");
             await File.WriteAllTextAsync(unrelated, "not ours");
-            File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
+            File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1)); // of a version before run folders
+            // A run killed a second ago: its folder's lock is free, so its files go however young.
+            var ended = Directory.CreateDirectory(Path.Combine(spill, "run-1-ended")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(ended, "spill-fedcba9876543210fedcba9876543210.tmp"), "cut off by a kill");
 
             // An S3 local store: the embedded one takes the spill file itself (FillFileTests).
             await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3, new Dictionary<string, string?> { ["S3_OVERLAY_SPILL_DIR"] = spill });
             Assert.False(File.Exists(stale), "a spill file a previous run left is swept at start-up");
+            Assert.False(Directory.Exists(ended), "an ended run's spill folder is swept at start-up");
             Assert.True(File.Exists(unrelated), "only spill files are swept");
 
             await env.SeedRemoteAsync("spilled.bin", MiB, 6);
@@ -101,9 +105,9 @@ public sealed class OverlayRemoteReachTests(OverlayServers servers) : IClassFixt
             env.Relay.CutAfterBytes = 256 * 1024;
             env.Relay.PauseMidBody = release;
             using var reading = await env.Client.GetObjectAsync(env.Bucket, "spilled.bin");
-            var files = Directory.GetFiles(spill, "spill-*.tmp");
-            var file = Assert.Single(files);
+            var file = Assert.Single(Directory.GetFiles(spill, "spill-*.tmp", SearchOption.AllDirectories));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
             release.SetResult();
             Assert.Null(await PatternData.MismatchAsync(reading.ResponseStream, 0, MiB, 6));
         }

@@ -306,5 +306,5 @@ public sealed class CrashRun
     private IEnumerable<string> FilesLeft(string? dataDir) =>
         (dataDir is null || !Directory.Exists(dataDir) ? [] : Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories)
             .Where(f => Path.GetRelativePath(dataDir, f).Split(Path.DirectorySeparatorChar).Contains("tmp")))
-            .Concat(Directory.Exists(SpillDir) ? Directory.EnumerateFiles(SpillDir) : []);
+            .Concat(Directory.Exists(SpillDir) ? Directory.EnumerateFiles(SpillDir, "*", SearchOption.AllDirectories) : []);
 }

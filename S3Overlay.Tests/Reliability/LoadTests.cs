@@ -106,7 +106,7 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
 
     private static long Size(int i) => i % 8 == 7 ? ChunkedSize : RemoteSize - i * 100;
 
-    private static int SpillFiles(string spillDir) => Directory.Exists(spillDir) ? Directory.GetFiles(spillDir).Length : 0;
+    private static int SpillFiles(string spillDir) => Directory.Exists(spillDir) ? Directory.GetFiles(spillDir, "*", SearchOption.AllDirectories).Length : 0;
 
     /// <summary>One operation, its answer checked; returns the body bytes it moved.</summary>
     private static async Task<long> OneOperationAsync(AmazonS3Client client, Random random, int c, Dictionary<string, int> mine)

@@ -24,10 +24,13 @@ public sealed class AbandonedUploadTests : IDisposable
         clock.Advance(TimeSpan.FromHours(1.5));
         var young = await store.CreateMultipartUploadAsync("bucket", "young", ObjectWrite.Empty, None);
         clock.Advance(TimeSpan.FromHours(1));
-        // Temp files a crash left behind go too, once as old.
+        // Temp files a crash left behind go too.
         var tmp = Path.Join(_dataDir.FullName, ".s3overlay", "tmp");
         File.WriteAllText(Path.Join(tmp, "crashed"), "half a body");
         File.SetLastWriteTimeUtc(Path.Join(tmp, "crashed"), clock.GetUtcNow().UtcDateTime.AddHours(-3));
+        // A request's temp file untouched for over an hour belongs to no request, whatever the uploads' age.
+        File.WriteAllText(Path.Join(tmp, "failed"), "left by a request that failed");
+        File.SetLastWriteTimeUtc(Path.Join(tmp, "failed"), clock.GetUtcNow().UtcDateTime.AddHours(-1.5));
         File.WriteAllText(Path.Join(tmp, "in-flight"), "a body being written");
         File.SetLastWriteTimeUtc(Path.Join(tmp, "in-flight"), clock.GetUtcNow().UtcDateTime);
 

@@ -59,15 +59,19 @@ public static class ServeCommand
         {
             app = ProxyApplication.Build(args, builder => builder.Configuration.AddInMemoryCollection(flags));
         }
-        catch (SettingException e) when (ServeFlag.ForSetting(e.Setting) is { } flag && flags.ContainsKey(flag.Setting))
+        catch (SettingException e)
         {
-            throw new CliException($"{flag.Name}: {e.Problem}");
+            throw Named(e, flags);
         }
         await using (app)
         {
             try
             {
                 await app.StartAsync(ct);
+            }
+            catch (SettingException e) // found as the server starts (the data folder in use, say)
+            {
+                throw Named(e, flags);
             }
             catch (Exception e) when (e is IOException or FormatException or InvalidOperationException && flags.ContainsKey("urls"))
             {
@@ -81,4 +85,8 @@ public static class ServeCommand
         }
         return 0;
     }
+
+    /// <summary>A bad setting as the command line says it: by the flag that set it, else by the setting.</summary>
+    private static Exception Named(SettingException e, IReadOnlyDictionary<string, string?> flags) =>
+        ServeFlag.ForSetting(e.Setting) is { } flag && flags.ContainsKey(flag.Setting) ? new CliException($"{flag.Name}: {e.Problem}") : new CliException(e.Message);
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace S3Overlay.Overlay.Eviction;
 
 /// <summary>
-/// The overlay's life beside the host: at start-up, sweeps stale spill files, loads the eviction
+/// The overlay's life beside the host: at start-up, loads the eviction
 /// bookkeeping (evicting at once if a lower cap now applies), reconciles it with what is stored
 /// in the background (<see cref="CacheReconciler"/>), and says what the remote is open to;
 /// writes the bookkeeping to the local store every <see cref="CacheLimits.IndexFlushInterval"/>;
@@ -18,7 +18,6 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = overlay.Settings;
-        SpillDirectory.Sweep(settings.SpillDirectory, clock.GetUtcNow(), logger);
         logger.LogInformation("The overlay reads through to {RemoteBuckets}; at most {MaxFills} fills at once", settings.RemoteBuckets.Describe(), settings.MaxFills);
         if (!settings.RemoteBuckets.Any && settings.RemoteBuckets.Named.Count == 0)
             logger.LogWarning("No remote bucket is reachable: set {Mapping} or {Allowed}", BucketMapping.Setting, RemoteBuckets.Setting);

@@ -121,7 +121,7 @@ public sealed partial class FileSystemObjectStore
         return Task.FromResult(new UploadsPage(uploads, prefixes, false, null, null));
     }
 
-    /// <summary>Removes uploads begun more than <see cref="FileSystemStoreOptions.MaxUploadAge"/> ago, and temp files as old.</summary>
+    /// <summary>Removes uploads begun more than <see cref="FileSystemStoreOptions.MaxUploadAge"/> ago, and temp files untouched for <see cref="FileSystemStoreOptions.TempMaxIdle"/>.</summary>
     /// <returns>How many uploads were removed.</returns>
     public async Task<int> RemoveAbandonedUploadsAsync(CancellationToken ct)
     {
@@ -140,9 +140,8 @@ public sealed partial class FileSystemObjectStore
                 removed++;
             }
         }
-        foreach (var temp in Directory.EnumerateFiles(_layout.Temp))
-            if (File.GetLastWriteTimeUtc(temp) < cutoff.UtcDateTime)
-                File.Delete(temp);
+        // And what a failed request left in the temp folder (a crash's went at start-up).
+        SweepTempFiles((_clock.GetUtcNow() - FileSystemStoreOptions.TempMaxIdle).UtcDateTime);
         return removed;
     }
 

@@ -9,7 +9,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// (<c>a</c> beside <c>a/b</c>, <c>a//b</c>) is a file in the store's own area (<see cref="EncodedKeys"/>). Metadata lives in sidecars under
 /// the reserved folder (<see cref="StoreLayout"/>); every write is a temp file renamed into place.
 /// </summary>
-public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
+public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore, IDisposable
 {
     private readonly StoreLayout _layout;
     private readonly TimeProvider _clock;
@@ -21,18 +21,43 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
     private readonly ConfinedFolder _area;
     /// <summary>Commits hold it shared (they are synchronous under it), DeleteBucket exclusively.</summary>
     private readonly ReaderWriterLockSlim _bucketGate = new();
+    /// <summary>Held for the store's life when it is the folder's one owner (<see cref="FileSystemStoreOptions.Exclusive"/>).</summary>
+    private readonly FolderLock? _owner;
 
     public FileSystemObjectStore(string root, TimeProvider clock, FileSystemStoreOptions? options = null)
     {
         _layout = new StoreLayout(root);
         _clock = clock;
         _options = options ?? FileSystemStoreOptions.Default;
+        if (_options.Exclusive) _owner = TakeFolder(_layout);
         _buckets = new BucketFolders(_layout, _options.FollowLinksOut);
         Directory.CreateDirectory(_layout.EncodedKeysRoot);
         _area = ConfinedFolder.Open(_layout.EncodedKeysRoot, followLinksOutForReads: false)
             ?? throw new DirectoryNotFoundException($"The store's area {_layout.EncodedKeysRoot} is gone.");
-        SweepStaleTempFiles();
+        // The folder's one owner knows no write of its own is under way yet: every temp file is a
+        // crashed run's. Otherwise another process may be writing: only old ones are.
+        SweepTempFiles(_owner is not null ? null : (_clock.GetUtcNow() - TimeSpan.FromMinutes(5)).UtcDateTime);
     }
+
+    /// <summary>Locks the data folder for this process (its <c>.s3overlay</c> folder), saying who holds it when another does.</summary>
+    private static FolderLock TakeFolder(StoreLayout layout)
+    {
+        var owner = Path.Join(layout.Reserved, "owner");
+        if (FolderLock.TryTake(layout.Reserved) is { } taken)
+        {
+            File.WriteAllText(owner, $"{Environment.ProcessId}\n");
+            return taken;
+        }
+        string? pid = null;
+        try { pid = File.ReadAllText(owner).Trim(); }
+        catch (IOException) { }
+        throw new DataFolderInUseException(
+            $"{layout.Root} is in use by another S3 Overlay server{(string.IsNullOrEmpty(pid) ? "" : $" (process {pid})")}: a data folder has one server at a time. " +
+            "To run several over one cache, give them an S3 local store (S3_OVERLAY_LOCAL_ENDPOINT)");
+    }
+
+    /// <summary>Lets the folder go: another server may take it.</summary>
+    public void Dispose() => _owner?.Dispose();
 
     /// <summary>The data folder (full path).</summary>
     public string Root => _layout.Root;
@@ -97,14 +122,14 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore
     /// objects). One untouched for a few minutes is no live upload's: a writer keeps writing, and
     /// Kestrel drops a client that stops sending.
     /// </summary>
-    private void SweepStaleTempFiles()
+    /// <summary>Removes the temp files last written before <paramref name="before"/> (all of them when null).</summary>
+    private void SweepTempFiles(DateTime? before)
     {
-        var cutoff = (_clock.GetUtcNow() - TimeSpan.FromMinutes(5)).UtcDateTime;
         foreach (var temp in Directory.EnumerateFiles(_layout.Temp))
         {
             try
             {
-                if (File.GetLastWriteTimeUtc(temp) < cutoff) File.Delete(temp);
+                if (before is null || File.GetLastWriteTimeUtc(temp) < before) File.Delete(temp);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }

@@ -22,4 +22,18 @@ public sealed record FileSystemStoreOptions(long MinimumPartSize = FileSystemSto
     /// never go through a link out (<see cref="ConfinedFolder"/>).
     /// </summary>
     public bool FollowLinksOut { get; init; }
+
+    /// <summary>
+    /// The store is its data folder's one owner: it locks the folder (a second server on it is
+    /// refused with <see cref="DataFolderInUseException"/>) and so may remove every temp file
+    /// at start-up. The server sets it; tests that open one folder twice in a process do not.
+    /// </summary>
+    public bool Exclusive { get; init; }
+
+    /// <summary>
+    /// A temp file untouched for this long belongs to no request (a body being written grows, a
+    /// stalled upload is cut off by Kestrel's minimum data rate long before): the periodic sweep
+    /// removes it.
+    /// </summary>
+    public static readonly TimeSpan TempMaxIdle = TimeSpan.FromHours(1);
 }
