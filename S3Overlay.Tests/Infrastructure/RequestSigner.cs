@@ -66,8 +66,8 @@ public static class RequestSigner
 }
 
 /// <summary>An HttpClient handler that signs every request it sends.</summary>
-public sealed class SigningHandler(string accessKey = ProxyServer.AccessKey, string secretKey = ProxyServer.SecretKey)
-    : DelegatingHandler(new HttpClientHandler())
+public sealed class SigningHandler(string accessKey = ProxyServer.AccessKey, string secretKey = ProxyServer.SecretKey, HttpMessageHandler? inner = null)
+    : DelegatingHandler(inner ?? new HttpClientHandler())
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -3,8 +3,10 @@ namespace S3Overlay.Overlay;
 
 /// <summary>
 /// The body of a chunked object, or of a range of it: the chunks it touches, one after the other,
-/// each from the cache or from its fill. Opening a chunk asks for the next one ahead of time, so
-/// a sequential read does not wait a remote round trip at every chunk boundary.
+/// each from the cache or from its fill. At its second read of a chunk it asks for the next one
+/// ahead of time, so a sequential read does not wait a remote round trip at every chunk boundary;
+/// a reader that takes a few KiB and goes (an open-ended range used as a seek) asks for nothing
+/// it does not reach (issue 37: as each chunk opened, every such seek cost two chunks).
 /// </summary>
 public sealed class ChunkedBody : PayloadStream
 {
@@ -19,6 +21,8 @@ public sealed class ChunkedBody : PayloadStream
     private long _position;
     private Stream? _chunk;
     private long _chunkEnd;
+    /// <summary>Whether the next chunk is still to be read ahead, at the reader's next read of this one.</summary>
+    private bool _readAheadDue;
 
     public ChunkedBody(ChunkLayout layout, long offset, long length, ChunkOpener open, Action<int>? prefetch)
     {
@@ -42,6 +46,13 @@ public sealed class ChunkedBody : PayloadStream
     {
         if (_position >= _end || buffer.Length == 0) return 0;
         if (_chunk is null) await NextChunkAsync(ct);
+        else if (_readAheadDue)
+        {
+            // A second read of a chunk: the response took the first (ObjectBody reads once its last
+            // send was flushed), so the client is reading on, not one that seeks and goes.
+            _readAheadDue = false;
+            _prefetch!(_layout.IndexOf(_position) + 1);
+        }
         var read = await _chunk!.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _chunkEnd - _position)], ct);
         if (read == 0) throw new IOException($"Chunk {_layout.IndexOf(_position)} ended early.");
         _position += read;
@@ -57,7 +68,7 @@ public sealed class ChunkedBody : PayloadStream
     {
         var index = _layout.IndexOf(_position);
         _chunkEnd = Math.Min(_end, _layout.StartOf(index) + _layout.LengthOf(index));
-        if (index < LastChunk) _prefetch?.Invoke(index + 1);
+        _readAheadDue = index < LastChunk && _prefetch is not null;
         _chunk = await _open(index, _position - _layout.StartOf(index), _chunkEnd - _position, ct);
     }
 

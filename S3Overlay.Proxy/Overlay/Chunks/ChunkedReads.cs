@@ -63,8 +63,9 @@ public sealed class ChunkedReads(
         var range = Ranges.Resolve(request.Range, described.Size);
         var remoteBucket = remote.BucketOf(bucket) ?? throw remote.Missing(bucket, key);
         var chunked = new ChunkedObject(bucket, remoteBucket, key, described, new ChunkLayout(described.Size, settings.ChunkSize));
+        var first = chunked.Layout.IndexOf(range?.Offset ?? 0);
         var body = new ChunkedBody(chunked.Layout, range?.Offset ?? 0, range?.Length ?? described.Size,
-            (index, offset, length, c) => OpenChunkAsync(chunked, index, offset, length, c),
+            (index, offset, length, c) => OpenChunkAsync(chunked, index, index == first, offset, length, c),
             settings.CacheEnabled ? index => ReadAhead(chunked, index) : null);
         // Recorded before the first byte, while the remote is asked for the first chunk: once a
         // reader has this generation, no later read may find an older one's manifest (and chunks).
@@ -73,7 +74,7 @@ public sealed class ChunkedReads(
             : records.AdoptAsync(bucket, described, chunked.Layout.ChunkSize, seen);
         try
         {
-            await ConfirmGenerationAsync(chunked, body.FirstChunk, body.LastChunk, answer, ct);
+            await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, answer, ct);
             if (recorded is not null && !await recorded) throw new S3Exception(RemoteChanged);
             await body.OpenFirstAsync(ct);
         }
@@ -88,13 +89,23 @@ public sealed class ChunkedReads(
     }
 
     /// <summary>
-    /// Before the first byte is served: if the read needs any chunk the cache lacks, the remote
-    /// must still hold this generation. Asking with the first missing chunk's fill costs nothing
-    /// extra, and turns a replaced object into a clean retry instead of a body cut halfway. A fill
-    /// this read joined proves nothing: it may have asked the remote before the object changed
-    /// (an earlier read's read-ahead), so the proof is the first fill this read starts itself. A
-    /// chunk 0 filled from the whole answer that described this generation is such a fill.
+    /// Before the first byte is served: if the read needs a chunk the cache lacks among
+    /// <paramref name="first"/>..<paramref name="last"/>, the remote must still hold this
+    /// generation. Asking with the first such chunk's fill costs nothing extra, and turns a
+    /// replaced object into a clean retry instead of a body cut halfway. A fill this read joined
+    /// proves nothing (it may have asked the remote before the object changed: an earlier read's
+    /// read-ahead), so the proof is a fill this read starts itself; a chunk 0 filled from the whole
+    /// answer that described this generation is one.
     /// </summary>
+    /// <remarks>
+    /// A whole GET looks through every chunk: its reader wants them all, so the chunk that proves
+    /// the generation is one it would fetch anyway. A range looks at its first chunk only: readers
+    /// that seek by opening <c>bytes=X-</c> and closing after a few KiB would otherwise fetch, and
+    /// wait for, a chunk they never reach (issue 37). A range whose first chunk is cached is then
+    /// served without asking the remote anything, as any cached object is until revalidation is
+    /// due; a later chunk the remote refuses (replaced) cuts the body, never mixing two
+    /// generations, and the next read learns the new one (<see cref="ForgetReplacedAsync"/>).
+    /// </remarks>
     private async Task ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, FirstChunkAnswer answer, CancellationToken ct)
     {
         for (var index = first; index <= last; index++)
@@ -122,7 +133,38 @@ public sealed class ChunkedReads(
         }
     }
 
-    private async Task<Stream> OpenChunkAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
+    /// <summary>
+    /// A chunk past the first was refused mid-body: the remote replaced the object. The record
+    /// still naming this generation is replaced by the remote's new one (or removed with the
+    /// object), so the client's retry reads the new generation rather than this one's cached
+    /// first chunk again.
+    /// </summary>
+    private async Task ForgetReplacedAsync(ChunkedObject chunked, CancellationToken ct)
+    {
+        try
+        {
+            var seen = await records.ReadSeenAsync(chunked.Bucket, chunked.Key, ct);
+            if (!seen.Names(chunked.Remote, chunked: true)) return; // a newer generation is recorded already
+            ObjectInfo fresh;
+            try
+            {
+                fresh = await remote.HeadAsync(chunked.Bucket, chunked.Key, ct);
+            }
+            catch (S3Exception e) when (e.Error.Status == 404)
+            {
+                await records.DeleteAsync(chunked.RemoteBucket, chunked.Key, ct);
+                return;
+            }
+            await records.AdoptAsync(chunked.Bucket, fresh, fresh.Size > settings.ChunkThreshold ? settings.ChunkSize : 0, seen);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not record that the remote replaced {Key}", chunked.Key);
+        }
+    }
+
+    /// <param name="first">The body's first chunk: refused, it is an error answer (the caller starts over); any later one cuts the body.</param>
+    private async Task<Stream> OpenChunkAsync(ChunkedObject chunked, int index, bool first, long offset, long length, CancellationToken ct)
     {
         // A fill in flight first, then the cache: in this order a fill that ends in between has
         // stored the chunk by the time the cache is asked, so the remote is not asked twice.
@@ -134,14 +176,15 @@ public sealed class ChunkedReads(
         if (joined) metrics.CoalescedWaiters.Add(1);
         try
         {
-            await fill.Opened.WaitAsync(ct);
-            if (fill.Declined) throw new S3Exception(RemoteChanged);
+            await fill.Opened.WaitAsync(ct); // a remote that honours If-Match refuses a replaced object here (RemoteChanged)
+            if (fill.Declined) throw new S3Exception(RemoteChanged); // one that does not sends another ETag
             return new MeasuredBody(fill.OpenReader(offset, length), Sources.Remote,
                 OverlaySpans.Joiner(Spans.ChunkFill, chunked.Bucket, chunked.Key, joined)?.SetTag(Tags.ChunkIndex, index), metrics);
         }
-        catch
+        catch (Exception e)
         {
             fill.Leave();
+            if (!first && e is S3Exception { Error: var error } && error == RemoteChanged) await ForgetReplacedAsync(chunked, ct);
             throw;
         }
     }

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using S3Overlay.Tests.Infrastructure;
+using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+
+namespace S3Overlay.Tests.Overlay;
+
+/// <summary>
+/// Issue 37, item 3: readers that seek by opening <c>Range: bytes=X-</c> and closing after a few
+/// KiB (smart_open, GDAL, most HTTP range readers). A range whose first chunk is cached is served
+/// without asking the remote anything, so an identical repeat costs 0; before, the generation check
+/// fetched (and waited for) the first chunk not cached anywhere up to the object's end, so every
+/// repeat cost one more chunk. A chunk is read ahead at a reader's second read of the one before
+/// (before: as each chunk opened, so every 64 KiB seek cost two chunks). A whole GET still proves the generation before its first
+/// byte (OverlayReadThroughTests: a replaced object is a clean retry, never a cut body).
+/// </summary>
+public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper output) : IClassFixture<OverlayServers>
+{
+    private const long ChunkSize = 4 * MiB;
+    private const long Size = 10 * ChunkSize;
+
+    private static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, int seed)
+    {
+        var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?>
+        {
+            ["S3_OVERLAY_CHUNK_SIZE"] = $"{ChunkSize}",
+            ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{ChunkSize}",
+        });
+        await env.SeedRemoteAsync("seek.bin", Size, seed);
+        return env;
+    }
+
+    /// <summary>
+    /// Opens <c>bytes=<paramref name="offset"/>-</c>, checks 64 KiB of it and goes, as a seeking
+    /// reader does. Its socket takes 4 KiB at a time, so the proxy's first 256 KiB send (a cached
+    /// chunk's first read) is never taken whole: the proxy does not read on, nor ahead.
+    /// </summary>
+    private static async Task SeekAndReadAsync(OverlayEnvironment env, long offset, int seed)
+    {
+        var narrow = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096, NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var http = new HttpClient(new SigningHandler(inner: narrow)) { BaseAddress = new Uri(env.Proxy.Url + "/") };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{env.Bucket}/seek.bin");
+        request.Headers.Range = new RangeHeaderValue(offset, null);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(Size - offset, response.Content.Headers.ContentLength);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var read = new byte[64 * 1024];
+        await body.ReadExactlyAsync(read);
+        var expected = new byte[read.Length];
+        PatternData.Fill(expected, offset, seed);
+        Assert.Equal(expected, read);
+    }
+
+    [Fact]
+    public async Task An_identical_repeat_of_a_seek_costs_the_remote_nothing_and_the_first_costs_at_most_one_chunk_ahead()
+    {
+        await using var env = await StartAsync(servers, 37);
+        var offsets = new[] { 2 * ChunkSize + 1000, 7 * ChunkSize + 5, 5 * ChunkSize + ChunkSize / 2 };
+        env.Relay.ResetCounts();
+        foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 37);
+        await env.FillsIdleAsync();
+        var firstGets = env.Relay.Requests("GET");
+        output.WriteLine($"first pass: {string.Join(", ", env.Relay.Targets)}");
+        output.WriteLine($"first pass: {firstGets} remote GETs, {env.Relay.BytesRelayed / (double)MiB:F1} MiB for 3 x 64 KiB read");
+        Assert.InRange(firstGets, offsets.Length, 2 * offsets.Length); // each seek's own chunk, at most one ahead
+
+        env.Relay.ResetCounts();
+        foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 37);
+        await env.FillsIdleAsync();
+        output.WriteLine($"repeat: {string.Join(", ", env.Relay.Targets)}");
+        Assert.Equal(0, env.Relay.TotalRequests);
+    }
+
+    [Fact]
+    public async Task The_first_byte_of_an_open_ended_range_whose_first_chunk_is_cached_waits_for_no_remote_request()
+    {
+        await using var env = await StartAsync(servers, 38);
+        await SeekAndReadAsync(env, 100, 38); // chunk 0 cached (chunk 1 perhaps, read ahead)
+        await env.FillsIdleAsync();
+
+        // The remote now fails everything: a read that asked it for a chunk before its first byte
+        // would fail (before: the generation check fetched the first chunk not cached, chunk 1 or 2).
+        env.Relay.Mode = CountingRelay.Behaviour.Answer500;
+        await SeekAndReadAsync(env, 0, 38);
+    }
+
+    [Fact]
+    public async Task A_replaced_object_read_from_its_cached_first_chunk_is_cut_never_mixed_and_the_next_read_has_the_new_one()
+    {
+        const int old = 40, replaced = 41;
+        await using var env = await StartAsync(servers, old);
+        await SeekAndReadAsync(env, 100, old); // chunk 0 of the old version cached
+        await env.FillsIdleAsync();
+        await env.SeedRemoteAsync("seek.bin", Size, replaced);
+
+        // Served from the cached chunk without asking the remote; the first chunk it must fetch is
+        // refused (If-Match: the old ETag), so the body stops there: every byte it had was the old version's.
+        using var http = new HttpClient(new SigningHandler()) { BaseAddress = new Uri(env.Proxy.Url + "/") };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{env.Bucket}/seek.bin");
+        request.Headers.Range = new RangeHeaderValue(0, null);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[256 * 1024];
+        var expected = new byte[buffer.Length];
+        long position = 0;
+        await Assert.ThrowsAnyAsync<IOException>(async () =>
+        {
+            int n;
+            while ((n = await body.ReadAsync(buffer)) > 0)
+            {
+                PatternData.Fill(expected.AsSpan(0, n), position, old);
+                Assert.True(expected.AsSpan(0, n).SequenceEqual(buffer.AsSpan(0, n)), $"bytes at {position} are not the old version's");
+                position += n;
+            }
+        });
+        Assert.InRange(position, 64 * 1024, Size - 1);
+
+        Assert.Equal(replaced, await env.VersionServedAsync("seek.bin", 0, 99, replaced, old));
+    }
+}
