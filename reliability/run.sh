@@ -4,6 +4,35 @@
 # table into README.md between the reliability markers. RELIABILITY_SEED=n repeats a run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# --soak MINUTES: only the load run, for that long, sampled every minute (RSS, descriptors, threads,
+# temp files, latency); its samples go into the README between the soak markers.
+if [ "${1:-}" = "--soak" ]; then
+  minutes="${2:?--soak needs a number of minutes}"
+  rows=$(mktemp)
+  log=$(mktemp)
+  export RELIABILITY_FULL=1 RELIABILITY_SOAK_MINUTES="$minutes" RELIABILITY_SOAK_RESULTS="$rows" RELIABILITY_RESULTS=$(mktemp)
+  dotnet build S3Overlay.Tests -nologo -v q >"$log" 2>&1 || { tail -20 "$log"; echo "build failed"; exit 1; }
+  started=$(date -u '+%Y-%m-%d %H:%M UTC')
+  timeout $(( minutes * 60 + 600 )) dotnet test S3Overlay.Tests --no-build --filter "FullyQualifiedName~S3Overlay.Tests.Reliability.LoadTests" >"$log" 2>&1
+  status=$?
+  grep -E "^\s+(Passed|Failed)!|Failed |Error Message" -A3 "$log" | head -20
+  echo "full log: $log"
+  summary=$(sed -n 's/^| soak | \(.*\) |$/\1/p' "$RELIABILITY_RESULTS")
+  python3 - "$started" "$minutes" "$status" "$summary" "$rows" <<'PY'
+import re, sys
+started, minutes, status, summary, rows = sys.argv[1:6]
+summary = summary.replace(" | ", "; ")
+samples = open(rows).read().strip()
+block = (f"<!-- soak:begin -->\nSoak of {minutes} minutes from {started}, dotnet test exit {status}, on a shared 2-core machine: {summary}.\n\n"
+         "| minute | RSS MiB | fds | threads | temp + spill files | p50 ms | p99 ms | operations/s |\n|---|---|---|---|---|---|---|---|\n"
+         f"{samples}\n<!-- soak:end -->")
+readme = open("README.md").read()
+readme = re.sub(r"<!-- soak:begin -->.*?<!-- soak:end -->", lambda _: block, readme, flags=re.S)
+open("README.md", "w").write(readme)
+PY
+  cat "$rows"
+  exit $status
+fi
 results=$(mktemp)
 log=$(mktemp)
 trap 'rm -f "$results"' EXIT

@@ -77,9 +77,11 @@ public sealed partial class ProxyProcess : IAsyncDisposable
 
     public int OpenFileDescriptors => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;
 
+    public int Threads => (int)ProcStatus("Threads");
+
     private long ProcStatus(string field) =>
         File.ReadLines($"/proc/{Pid}/status").Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])).First();
+            .Select(l => long.Parse(l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1])).First();
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();

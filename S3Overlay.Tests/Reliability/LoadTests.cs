@@ -27,7 +27,9 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
     public async Task Many_clients_for_a_while_get_no_unexpected_error_and_leak_nothing()
     {
         var clients = ReliabilityRun.Scale(16, 256);
-        var duration = TimeSpan.FromSeconds(ReliabilityRun.Scale(3, 60));
+        // A soak (reliability/run.sh --soak MINUTES) is the same load for as long as asked, sampled every minute.
+        var soak = ReliabilityRun.SoakMinutes;
+        var duration = soak > 0 ? TimeSpan.FromMinutes(soak) : TimeSpan.FromSeconds(ReliabilityRun.Scale(3, 60));
         var seed = ReliabilityRun.Seed(77);
         var root = Directory.CreateTempSubdirectory("s3overlay-load-").FullName;
         var spillDir = Path.Combine(root, "spill");
@@ -41,6 +43,7 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
         try
         {
             await using var proxy = await ProxyProcess.StartAsync(environment);
+            var sampler = new SoakSampler(proxy, environment["S3_OVERLAY_DATA_DIR"]!, spillDir);
             using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
             await client.PutBucketAsync(Bucket);
             var errors = new ConcurrentQueue<string>();
@@ -58,7 +61,9 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
                     {
                         try
                         {
+                            var started = Stopwatch.GetTimestamp();
                             Interlocked.Add(ref bytes, await OneOperationAsync(client, random, c, mine));
+                            sampler.Record(Stopwatch.GetElapsedTime(started));
                             Interlocked.Increment(ref operations);
                         }
                         catch (Exception e)
@@ -76,7 +81,11 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
             operations = bytes = 0;
             relay.ResetCounts();
             var clock = Stopwatch.StartNew();
+            using var sampling = new CancellationTokenSource();
+            var sampled = soak > 0 ? sampler.RunAsync(sampling.Token) : Task.CompletedTask;
             await RunAsync(duration);
+            await sampling.CancelAsync();
+            await sampled;
             var elapsed = clock.Elapsed.TotalSeconds;
             var peak = proxy.PeakRssMiB;
             var cold = relay.Requests("GET");
@@ -97,6 +106,13 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
             Assert.True(fds <= baselineFds + 16, $"{fds} file descriptors open after the load, {baselineFds} before");
             Assert.True(peak < 1024, $"peak RSS {peak:0} MiB");
             Assert.True(cold > 0, "no GET went cold: the cache cap does not make the load evict");
+            if (soak > 0)
+            {
+                var climb = sampler.Climb();
+                ReliabilityRun.Report("soak", $"{soak} min: {report}", climb ?? $"flat after warm-up: {errors.Count} errors, {spill} spill files left");
+                if (Environment.GetEnvironmentVariable("RELIABILITY_SOAK_RESULTS") is { Length: > 0 } rows) File.WriteAllLines(rows, sampler.Rows());
+                Assert.True(climb is null, climb);
+            }
         }
         finally
         {

@@ -14,6 +14,9 @@ public static class ReliabilityRun
         int.TryParse(Environment.GetEnvironmentVariable("RELIABILITY_SEED"), out var seed) ? seed
         : Full ? Random.Shared.Next() : sliceSeed;
 
+    /// <summary>Minutes of the load run when reliability/run.sh --soak asks for a soak (RELIABILITY_SOAK_MINUTES); 0 otherwise.</summary>
+    public static int SoakMinutes => int.TryParse(Environment.GetEnvironmentVariable("RELIABILITY_SOAK_MINUTES"), out var m) && m > 0 ? m : 0;
+
     /// <summary>The slice's figure, or the full run's.</summary>
     public static T Scale<T>(T slice, T full) => Full ? full : slice;
 

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Reliability;
+
+/// <summary>
+/// What a long load run samples of the proxy every <see cref="Interval"/>: resident memory, file
+/// descriptors, threads, temp and spill files on disk, and the latency percentiles and rate of the
+/// operations that ended in that interval. After the warm-up every figure must stay flat: a leak
+/// shows as a climb from sample to sample, which a one-minute run cannot see (issue 31, item 5).
+/// </summary>
+public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spillDir)
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentQueue<double> _latencies = new();
+
+    public sealed record Sample(int Minute, double RssMiB, int Fds, int Threads, int TempFiles, double P50Ms, double P99Ms, double OpsPerSecond);
+
+    public List<Sample> Samples { get; } = [];
+
+    /// <summary>Called by every operation as it ends.</summary>
+    public void Record(TimeSpan latency) => _latencies.Enqueue(latency.TotalMilliseconds);
+
+    /// <summary>Samples until <paramref name="stop"/>: one row per interval.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var clock = Stopwatch.StartNew();
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var window = new List<double>();
+                while (_latencies.TryDequeue(out var ms)) window.Add(ms);
+                window.Sort();
+                Samples.Add(new Sample((int)Math.Round(clock.Elapsed.TotalMinutes), proxy.RssMiB, proxy.OpenFileDescriptors, proxy.Threads,
+                    TempFiles(), Percentile(window, 0.50), Percentile(window, 0.99), window.Count / Interval.TotalSeconds));
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Files being written (the store's temp folder) and fills' spill files: a leak of either grows.</summary>
+    private int TempFiles() =>
+        Count(Path.Combine(dataDir, ".s3overlay", "tmp")) + Count(spillDir);
+
+    private static int Count(string dir) => Directory.Exists(dir) ? Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Length : 0;
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+
+    /// <summary>
+    /// Whether memory, descriptors, threads and temp files stayed flat after the first two samples
+    /// (warm-up: the JIT, the pools, the cache filling to its cap); null when they did, else why not.
+    /// Latency is reported, not judged: on a shared machine it moves with the neighbours.
+    /// </summary>
+    public string? Climb()
+    {
+        if (Samples.Count < 4) return null;
+        var warm = Samples.Skip(1).Take(2).ToList();
+        var rest = Samples.Skip(3).ToList();
+        var rss = warm.Max(s => s.RssMiB);
+        if (rest.Max(s => s.RssMiB) is var r && r > rss * 1.25 + 32) return $"resident memory climbed from {rss:0} to {r:0} MiB";
+        var fds = warm.Max(s => s.Fds);
+        if (rest.Max(s => s.Fds) is var f && f > fds + 32) return $"file descriptors climbed from {fds} to {f}";
+        var threads = warm.Max(s => s.Threads);
+        if (rest.Max(s => s.Threads) is var t && t > threads + 16) return $"threads climbed from {threads} to {t}";
+        var temp = warm.Max(s => s.TempFiles);
+        if (rest.Max(s => s.TempFiles) is var tf && tf > Math.Max(64, temp * 2)) return $"temp and spill files climbed from {temp} to {tf}";
+        return null;
+    }
+
+    /// <summary>The samples as markdown rows (reliability/run.sh --soak writes them into the README).</summary>
+    public IEnumerable<string> Rows() => Samples.Select(s =>
+        $"| {s.Minute} | {s.RssMiB:0} | {s.Fds} | {s.Threads} | {s.TempFiles} | {s.P50Ms:0.0} | {s.P99Ms:0.0} | {s.OpsPerSecond:0} |");
+}
