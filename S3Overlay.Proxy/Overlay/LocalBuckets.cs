@@ -31,6 +31,9 @@ internal static class LocalBuckets
         known[bucket] = true;
     }
 
+    /// <summary>Whether the bucket is known to exist in <paramref name="store"/> (made or seen by an earlier write).</summary>
+    public static bool IsKnown(IObjectStore store, string bucket) => Known.TryGetValue(store, out var known) && known.ContainsKey(bucket);
+
     /// <summary>A write into <paramref name="bucket"/> failed: if the bucket is gone, the next fill creates it again.</summary>
     public static void ForgetIfGone(IObjectStore store, string bucket, Exception e)
     {

@@ -193,6 +193,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     /// <remarks>A conditional write is decided against the merged view (<see cref="ConditionalWrites"/>).</remarks>
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
+        await EnsureLocalBucketAsync(bucket, ct);
         var written = await parts.Conditions.CommitAsync(Guard(bucket), key, write.Condition,
             sent => _local.PutObjectAsync(bucket, key, body, write with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct);
         await BecameLocalAsync(bucket, key);
@@ -271,8 +272,22 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         LocalBuckets.Forget(_local, bucket);
     }
 
-    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) =>
-        _local.CreateMultipartUploadAsync(Guard(bucket), key, write, ct);
+    public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
+    {
+        await EnsureLocalBucketAsync(bucket, ct);
+        return await _local.CreateMultipartUploadAsync(Guard(bucket), key, write, ct);
+    }
+
+    /// <summary>
+    /// A client's first write into a bucket only the remote has: the bucket is made locally, as a
+    /// fill makes it. The merged view shows that bucket (HEAD, GET, listings), so a write into it
+    /// must not answer NoSuchBucket. Made before the write, since a body cannot be sent twice.
+    /// </summary>
+    private async Task EnsureLocalBucketAsync(string bucket, CancellationToken ct)
+    {
+        if (parts.Remote.BucketOf(Guard(bucket)) is null || LocalBuckets.IsKnown(_local, bucket)) return;
+        if (await GetBucketAsync(bucket, ct) is not null) await LocalBuckets.EnsureAsync(_local, bucket, ct);
+    }
 
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) =>
         _local.UploadPartAsync(Guard(bucket), key, uploadId, partNumber, body, write, ct);
