@@ -32,8 +32,8 @@ public sealed class SmallDisk : IDisposable
     /// <summary>A folder on the disk (created).</summary>
     public string Folder(string name) => Directory.CreateDirectory(Path.Join(Root, name)).FullName;
 
-    /// <summary>Writes a file at the disk's root until not one more byte fits.</summary>
-    public void FillUp()
+    /// <summary>Writes a file at the disk's root until not one more byte fits but <paramref name="leave"/> (whole pages: tmpfs counts pages).</summary>
+    public void FillUp(long leave = 0)
     {
         var path = Path.Join(Root, $"filler-{_fillers.Count}");
         _fillers.Add(path);
@@ -47,7 +47,8 @@ public sealed class SmallDisk : IDisposable
         {
             // Full, to the page (a short write takes what fits before ENOSPC).
         }
-        Assert.Equal(0, new DriveInfo(Root).AvailableFreeSpace);
+        file.SetLength(file.Length - leave);
+        Assert.Equal(leave, new DriveInfo(Root).AvailableFreeSpace);
     }
 
     /// <summary>Creates empty files at the disk's root until no more can be made (its inodes are used up).</summary>

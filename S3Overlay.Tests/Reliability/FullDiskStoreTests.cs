@@ -90,6 +90,27 @@ public sealed class FullDiskStoreTests
     }
 
     [Fact]
+    public async Task A_part_whose_record_finds_no_room_is_not_left_behind()
+    {
+        using var disk = SmallDisk.Mount(4 * MiB);
+        var data = disk.Folder("data");
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_MULTIPART_MIN_PART_SIZE"] = "65536" }, dataDir: data);
+        using var s3 = proxy.CreateClient(defaults: false);
+        await s3.PutBucketAsync(Bucket);
+        var upload = (await s3.InitiateMultipartUploadAsync(Bucket, "big.bin")).UploadId;
+        disk.FillUp(leave: 65_536); // room for the part's bytes, none for its record
+
+        AssertFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => UploadPartAsync(s3, upload, 1, 0, 65_536)));
+        var folder = Assert.Single(Directory.GetDirectories(Path.Join(data, ".s3overlay", "uploads", Bucket)));
+        Assert.Equal(["upload.json"], Directory.GetFiles(folder).Select(Path.GetFileName));
+        Assert.Empty(Directory.GetFiles(Path.Join(data, ".s3overlay", "tmp")));
+
+        disk.Free();
+        await CompleteAsync(s3, upload, await UploadPartAsync(s3, upload, 1, 0, 65_536));
+        await AssertServedAsync(s3, "big.bin", 65_536, seed: 5);
+    }
+
+    [Fact]
     public async Task Health_says_the_disk_is_full_until_space_returns()
     {
         using var disk = SmallDisk.Mount(4 * MiB);
