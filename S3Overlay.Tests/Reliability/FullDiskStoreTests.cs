@@ -20,11 +20,8 @@ public sealed class FullDiskStoreTests
     [Fact]
     public async Task Puts_and_copies_that_find_no_room_are_507_and_what_was_stored_is_still_served()
     {
-        using var disk = SmallDisk.Mount(4 * MiB);
-        var data = disk.Folder("data");
-        await using var proxy = await ProxyServer.StartAsync(dataDir: data);
-        using var s3 = proxy.CreateClient(defaults: false);
-        await s3.PutBucketAsync(Bucket);
+        await using var world = await World.StartAsync();
+        var (disk, data, s3) = (world.Disk, world.Data, world.S3);
         await PutAsync(s3, "kept.bin", 300_000, seed: 1);
         // A file put there by hand: its description is worked out on its first read, and cannot be kept now.
         await using (var file = File.Create(Path.Join(data, Bucket, "by-hand.bin")))
@@ -59,15 +56,16 @@ public sealed class FullDiskStoreTests
     [Fact]
     public async Task Parts_and_completions_that_find_no_room_are_507_and_the_upload_goes_on_once_space_returns()
     {
-        using var disk = SmallDisk.Mount(4 * MiB);
-        var data = disk.Folder("data");
-        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_MULTIPART_MIN_PART_SIZE"] = "65536" }, dataDir: data);
-        using var s3 = proxy.CreateClient(defaults: false);
-        await s3.PutBucketAsync(Bucket);
+        await using var world = await World.StartAsync();
+        var (disk, data, s3) = (world.Disk, world.Data, world.S3);
         var upload = (await s3.InitiateMultipartUploadAsync(Bucket, "big.bin")).UploadId;
+        disk.FillUp(leave: 65_536); // room for a part's bytes, none for its record
+        AssertFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => UploadPartAsync(s3, upload, 1, 0, 65_536)));
+        Assert.Equal(["upload.json"], UploadFiles(data));
+        disk.Free();
+
         var first = await UploadPartAsync(s3, upload, 1, 0, 300_000);
         disk.FillUp();
-
         AssertFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => UploadPartAsync(s3, upload, 2, 300_000, 200_000)));
         // Completing copies the parts into one file: there is no room for it.
         AssertFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => CompleteAsync(s3, upload, first)));
@@ -76,9 +74,7 @@ public sealed class FullDiskStoreTests
         // The upload holds its first part, whole, and nothing else; no object, no other upload, no temp file.
         var parts = await s3.ListPartsAsync(Bucket, "big.bin", upload);
         Assert.Equal([1], parts.Parts.Select(p => p.PartNumber ?? 0));
-        var uploads = Directory.GetDirectories(Path.Join(data, ".s3overlay", "uploads", Bucket));
-        Assert.Equal([Path.Join(uploads[0], "00001.json"), Path.Join(uploads[0], "00001.part"), Path.Join(uploads[0], "upload.json")],
-            Directory.GetFiles(Assert.Single(uploads)).Order(StringComparer.Ordinal));
+        Assert.Equal(["00001.json", "00001.part", "upload.json"], UploadFiles(data));
         Assert.Empty(Directory.GetFiles(Path.Join(data, ".s3overlay", "tmp")));
         Assert.Empty(Sidecars(data));
         Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.GetObjectMetadataAsync(Bucket, "big.bin"))).StatusCode);
@@ -90,34 +86,11 @@ public sealed class FullDiskStoreTests
     }
 
     [Fact]
-    public async Task A_part_whose_record_finds_no_room_is_not_left_behind()
-    {
-        using var disk = SmallDisk.Mount(4 * MiB);
-        var data = disk.Folder("data");
-        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_MULTIPART_MIN_PART_SIZE"] = "65536" }, dataDir: data);
-        using var s3 = proxy.CreateClient(defaults: false);
-        await s3.PutBucketAsync(Bucket);
-        var upload = (await s3.InitiateMultipartUploadAsync(Bucket, "big.bin")).UploadId;
-        disk.FillUp(leave: 65_536); // room for the part's bytes, none for its record
-
-        AssertFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => UploadPartAsync(s3, upload, 1, 0, 65_536)));
-        var folder = Assert.Single(Directory.GetDirectories(Path.Join(data, ".s3overlay", "uploads", Bucket)));
-        Assert.Equal(["upload.json"], Directory.GetFiles(folder).Select(Path.GetFileName));
-        Assert.Empty(Directory.GetFiles(Path.Join(data, ".s3overlay", "tmp")));
-
-        disk.Free();
-        await CompleteAsync(s3, upload, await UploadPartAsync(s3, upload, 1, 0, 65_536));
-        await AssertServedAsync(s3, "big.bin", 65_536, seed: 5);
-    }
-
-    [Fact]
     public async Task Health_says_the_disk_is_full_until_space_returns()
     {
-        using var disk = SmallDisk.Mount(4 * MiB);
-        await using var proxy = await ProxyServer.StartAsync(dataDir: disk.Folder("data"));
-        using var http = proxy.CreateHttpClient(signed: false);
-        using var s3 = proxy.CreateClient(defaults: false);
-        await s3.PutBucketAsync(Bucket);
+        await using var world = await World.StartAsync();
+        var (disk, s3) = (world.Disk, world.S3);
+        using var http = world.Proxy.CreateHttpClient(signed: false);
         Assert.Equal("Healthy", (await DiskCheckAsync(http)).Status);
 
         disk.FillUp();
@@ -135,12 +108,60 @@ public sealed class FullDiskStoreTests
         Assert.Equal("Healthy", (await DiskCheckAsync(http)).Status);
     }
 
+    /// <summary>The proxy on a 4 MiB disk, with the test's bucket; parts from 64 KiB, so small uploads can have several.</summary>
+    private sealed class World(SmallDisk disk, string data, ProxyServer proxy) : IAsyncDisposable
+    {
+        public SmallDisk Disk => disk;
+        public string Data => data;
+        public ProxyServer Proxy => proxy;
+        public AmazonS3Client S3 { get; } = proxy.CreateClient(defaults: false);
+
+        public static async Task<World> StartAsync()
+        {
+            var disk = SmallDisk.Mount(4 * MiB);
+            var data = disk.Folder("data");
+            ProxyServer proxy;
+            try
+            {
+                proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_MULTIPART_MIN_PART_SIZE"] = "65536" }, dataDir: data);
+            }
+            catch
+            {
+                disk.Dispose();
+                throw;
+            }
+            var world = new World(disk, data, proxy);
+            try
+            {
+                await world.S3.PutBucketAsync(Bucket);
+                return world;
+            }
+            catch
+            {
+                await world.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            S3.Dispose();
+            try { await proxy.DisposeAsync(); }
+            finally { disk.Dispose(); } // unmounted whatever the proxy's teardown says
+        }
+    }
+
     private static void AssertFull(AmazonS3Exception e)
     {
         Assert.Equal((HttpStatusCode)507, e.StatusCode);
         Assert.Equal("XMinioStorageFull", e.ErrorCode);
         Assert.Equal("Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.", e.Message);
     }
+
+    /// <summary>The files of the bucket's one multipart upload, by name.</summary>
+    private static string[] UploadFiles(string data) =>
+        Directory.GetFiles(Assert.Single(Directory.GetDirectories(Path.Join(data, ".s3overlay", "uploads", Bucket))))
+            .Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>The object sidecars of the test's bucket (its bucket settings aside).</summary>
     private static string[] Sidecars(string data)
