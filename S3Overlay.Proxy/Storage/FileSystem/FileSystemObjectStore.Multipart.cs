@@ -44,8 +44,8 @@ public sealed partial class FileSystemObjectStore
             }
             catch
             {
-                // Its bytes have replaced an earlier upload of the part, which its description no
-                // longer names: neither is left, and the client uploads the part again.
+                // Bytes without their record (over an earlier upload of the part, whose record
+                // would name bytes no longer there): neither is left; the client uploads the part again.
                 File.Delete(upload.PartPath(partNumber));
                 File.Delete(upload.PartInfoPath(partNumber));
                 throw;
