@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using S3Overlay.Configuration;
 using S3Overlay.Overlay;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Storage.S3;
+using S3Overlay.Telemetry;
 
 namespace S3Overlay.Hosting;
 
@@ -52,6 +54,7 @@ public static class StorageRegistration
             catch (DataFolderInUseException e) { throw new SettingException("S3_OVERLAY_DATA_DIR", e.Message); }
         });
         builder.Services.AddHostedService<AbandonedUploadCleaner>();
+        builder.Services.AddHealthChecks().AddCheck<DiskHealthCheck>("disk", HealthStatus.Degraded);
         builder.Services.TryAddSingleton<ICaseFoldingProbe, CaseFoldingProbe>();
         builder.Services.AddHostedService<CaseFoldingGuard>();
     }

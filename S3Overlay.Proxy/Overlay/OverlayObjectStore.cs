@@ -194,17 +194,36 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
         await EnsureLocalBucketAsync(bucket, ct);
-        var written = await parts.Conditions.CommitAsync(Guard(bucket), key, write.Condition,
-            sent => _local.PutObjectAsync(bucket, key, body, write with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct);
+        var written = await MakingRoomAsync(write.ContentLength, () => parts.Conditions.CommitAsync(Guard(bucket), key, write.Condition,
+            sent => _local.PutObjectAsync(bucket, key, body, write with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct));
         await BecameLocalAsync(bucket, key);
         return written;
+    }
+
+    /// <summary>
+    /// A client's write the local store had no room for is answered so (507), and the cache makes
+    /// room for it to be tried again: what came from the remote can be fetched again, what clients
+    /// write cannot (<see cref="CacheEvictor.MakeRoom"/>).
+    /// </summary>
+    /// <param name="bytes">What the write needed, when known.</param>
+    private async Task<T> MakingRoomAsync<T>(long? bytes, Func<Task<T>> write)
+    {
+        try
+        {
+            return await write();
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.StorageFull.Code)
+        {
+            parts.Evictor.MakeRoom(bytes ?? 0);
+            throw;
+        }
     }
 
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> completed,
         ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)
     {
-        var written = await parts.Conditions.CommitAsync(Guard(bucket), key, condition,
-            sent => _local.CompleteMultipartUploadAsync(bucket, key, uploadId, completed, expected, sent, ct), ct);
+        var written = await MakingRoomAsync(null, () => parts.Conditions.CommitAsync(Guard(bucket), key, condition,
+            sent => _local.CompleteMultipartUploadAsync(bucket, key, uploadId, completed, expected, sent, ct), ct));
         await BecameLocalAsync(bucket, key);
         return written;
     }
@@ -290,7 +309,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     }
 
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) =>
-        _local.UploadPartAsync(Guard(bucket), key, uploadId, partNumber, body, write, ct);
+        MakingRoomAsync(write.ContentLength, () => _local.UploadPartAsync(Guard(bucket), key, uploadId, partNumber, body, write, ct));
 
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
         _local.AbortMultipartUploadAsync(Guard(bucket), key, uploadId, ct);

@@ -85,7 +85,8 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     /// </summary>
     public Task FillsIdleAsync() => Parts.Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
 
-    public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null)
+    /// <param name="dataDir">The embedded store's data folder (a small disk's); a new temp folder when null.</param>
+    public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null, string? dataDir = null)
     {
         var bucket = "t" + Guid.NewGuid().ToString("N")[..12];
         await servers.RemoteClient.PutBucketAsync(bucket);
@@ -109,7 +110,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             all["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
         }
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
-        var dataDir = Directory.CreateTempSubdirectory("s3overlay-").FullName;
+        dataDir ??= Directory.CreateTempSubdirectory("s3overlay-").FullName;
         try
         {
             return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all, dataDir: dataDir), bucket, all, dataDir);

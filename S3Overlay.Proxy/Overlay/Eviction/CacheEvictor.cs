@@ -20,16 +20,34 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
     public void EvictIfOverHighWatermark()
     {
         if (settings.Limits.HighBytes is not { } high || cache.TotalBytes <= high) return;
-        if (Interlocked.CompareExchange(ref _evicting, 1, 0) != 0) return;
-        if (!work.TryStart("eviction", EvictToLowWatermarkAsync)) Volatile.Write(ref _evicting, 0);
+        StartEviction(() => settings.Limits.LowBytes ?? long.MaxValue);
     }
 
-    private async Task EvictToLowWatermarkAsync(CancellationToken ct)
+    /// <summary>
+    /// The local store had no room for <paramref name="bytes"/> (a fill, or a client's write):
+    /// evicts the least recently read units worth at least that much (one at the least), in the
+    /// background, so the next attempt fits, even with the cache under its cap. Only with a cap:
+    /// without one nothing is evicted on its own, and the admin API evicts by hand.
+    /// </summary>
+    public void MakeRoom(long bytes)
+    {
+        if (settings.Limits.MaxBytes is null) return;
+        StartEviction(() => cache.TotalBytes - Math.Max(bytes, 1));
+    }
+
+    /// <param name="target">What the cache may hold once done, asked once the index is loaded.</param>
+    private void StartEviction(Func<long> target)
+    {
+        if (Interlocked.CompareExchange(ref _evicting, 1, 0) != 0) return;
+        if (!work.TryStart("eviction", ct => EvictDownToAsync(target, ct))) Volatile.Write(ref _evicting, 0);
+    }
+
+    private async Task EvictDownToAsync(Func<long> target, CancellationToken ct)
     {
         try
         {
             await cache.Loaded;
-            var low = settings.Limits.LowBytes ?? long.MaxValue;
+            var low = target();
             // A unit read while this runs keeps its place in the snapshot: eviction is approximate LRU,
             // as every cache's is, and never removes what is not the cache's.
             foreach (var entry in cache.Snapshot())

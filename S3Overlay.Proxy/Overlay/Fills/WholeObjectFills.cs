@@ -81,9 +81,21 @@ public sealed class WholeObjectFills(
             OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, true).SetTag(Tags.Coalesced, false)));
         if (joined) metrics.CoalescedWaiters.Add(1);
 
+        ObjectInfo info;
         try
         {
-            var info = await fill.Opened.WaitAsync(ct);
+            info = await fill.Opened.WaitAsync(ct);
+        }
+        catch (Exception e)
+        {
+            fill.Leave();
+            if (!DiskFull.Caused(e)) throw;
+            // Not even the fill's file could be made (its disk is full): the remote's answer streams straight through.
+            var streamed = await StreamAsync(bucket, key, request, ct);
+            return new WholeRead(streamed, streamed.Info);
+        }
+        try
+        {
             if (fill.Declined)
             {
                 var answer = fill.TakeDeclined();
@@ -95,7 +107,8 @@ public sealed class WholeObjectFills(
             request.Conditions.Evaluate(info);
             var range = Ranges.Resolve(request.Range, info.Size);
             metrics.CountRequest(Results.RemoteFill);
-            var body = fill.OpenReader(range?.Offset ?? 0, range?.Length ?? info.Size);
+            var (offset, length) = (range?.Offset ?? 0, range?.Length ?? info.Size);
+            var body = new RemoteFallback(fill.OpenReader(offset, length), offset, length, (from, count, c) => ReadRestAsync(bucket, key, info, from, count, c));
             return new WholeRead(new ObjectContent(info, new MeasuredBody(body, Sources.Remote, OverlaySpans.Joiner(Spans.RemoteFill, bucket, key, joined), metrics), range), info);
         }
         catch
@@ -103,6 +116,21 @@ public sealed class WholeObjectFills(
             fill.Leave();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Bytes of the generation a fill read, straight from the remote, for a reader the fill's file
+    /// failed (<see cref="RemoteFallback"/>). If-Match, and the ETag checked, keep another
+    /// generation's bytes out: a remote changed since fails the read, as a chunked read does.
+    /// </summary>
+    private async Task<Stream> ReadRestAsync(string bucket, string key, ObjectInfo info, long from, long count, CancellationToken ct)
+    {
+        logger.LogWarning("No room to cache {Bucket}/{Key}: the rest of it is streamed from the remote", bucket, key);
+        var request = new ObjectReadRequest(new ByteRange(from, from + count - 1), ReadConditions.None with { IfMatch = info.ETag });
+        var rest = await remote.GetAsync(bucket, key, request, ct);
+        if (rest.Info.ETag == info.ETag && rest.Length == count) return rest.Body;
+        await rest.DisposeAsync();
+        throw new IOException($"{bucket}/{key} changed on the remote while it was read.");
     }
 
     /// <summary>Notes the key in <see cref="_ended"/> as the fill ends, before it leaves the fills in flight (so no miss falls in between).</summary>
@@ -152,6 +180,7 @@ public sealed class WholeObjectFills(
         {
             LocalBuckets.ForgetIfGone(local, bucket, e);
             await DiscardAsync(bucket, key, fetched, partialOnly: true);
+            if (DiskFull.Caused(e)) evictor.MakeRoom(fetched.Size);
             throw;
         }
         if (await whiteouts.ExistsAsync(bucket, key, CancellationToken.None))

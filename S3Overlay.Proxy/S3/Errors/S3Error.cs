@@ -56,6 +56,12 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error ServiceUnavailable = new("ServiceUnavailable", 503, "Service is unable to handle request.");
     public static readonly S3Error SignatureDoesNotMatch = new("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided.");
     public static readonly S3Error SlowDown = new("SlowDown", 503, "Please reduce your request rate.");
+    /// <summary>
+    /// A write the store's disk has no room for. S3 has no such error; this is MinIO's answer
+    /// (ErrStorageFull in its cmd/api-errors.go: the code, 507 and the words), which S3 clients
+    /// already meet from MinIO.
+    /// </summary>
+    public static readonly S3Error StorageFull = new("XMinioStorageFull", 507, "Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.");
     public static readonly S3Error UnresolvableGrantByEmailAddress = new("UnresolvableGrantByEmailAddress", 400, "The e-mail address you provided does not match any account on record.");
     public static readonly S3Error XAmzContentSHA256Mismatch = new("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.");
 

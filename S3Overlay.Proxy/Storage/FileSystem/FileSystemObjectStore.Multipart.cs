@@ -8,16 +8,24 @@ public sealed partial class FileSystemObjectStore
 {
     public const int MaxPartNumber = 10_000;
 
-    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
+    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) => _space.WatchAsync(() =>
     {
         FilesOf(bucket, key); // refuse a key that could never be completed, now
         var upload = new UploadFolder(_layout.UploadsDir(bucket), UploadFolder.NewId());
         Directory.CreateDirectory(upload.Dir);
-        JsonFile.Write(upload.RecordPath, new UploadRecord(key, _clock.GetUtcNow(), write.Metadata), _layout.NewTempPath());
+        try
+        {
+            JsonFile.Write(upload.RecordPath, new UploadRecord(key, _clock.GetUtcNow(), write.Metadata), _layout.NewTempPath());
+        }
+        catch
+        {
+            DeleteTree(upload.Dir); // no upload was begun: no folder of one
+            throw;
+        }
         return Task.FromResult(upload.UploadId);
-    }
+    });
 
-    public async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct)
+    public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) => _space.WatchAsync(async () =>
     {
         if (partNumber is < 1 or > MaxPartNumber)
             throw new S3Exception(S3Error.InvalidArgument.WithMessage($"Part number must be an integer between 1 and {MaxPartNumber}, inclusive."))
@@ -30,12 +38,26 @@ public sealed partial class FileSystemObjectStore
         {
             RequireUpload(bucket, key, uploadId); // not aborted or completed meanwhile
             temp.MoveTo(upload.PartPath(partNumber));
-            JsonFile.Write(upload.PartInfoPath(partNumber), part, _layout.NewTempPath());
+            try
+            {
+                JsonFile.Write(upload.PartInfoPath(partNumber), part, _layout.NewTempPath());
+            }
+            catch
+            {
+                // Bytes without their record (over an earlier upload of the part, whose record
+                // would name bytes no longer there): neither is left; the client uploads the part again.
+                File.Delete(upload.PartPath(partNumber));
+                File.Delete(upload.PartInfoPath(partNumber));
+                throw;
+            }
         }
         return part;
-    }
+    });
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)
+    public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) =>
+        _space.WatchAsync(() => CompleteAsync(bucket, key, uploadId, parts, expected, condition, ct));
+
+    private async Task<ObjectInfo> CompleteAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)
     {
         RequireUpload(bucket, key, uploadId);
         // Checked again as the object is committed; refused now, no large object is assembled for nothing.

@@ -76,7 +76,7 @@ public sealed partial class FileSystemObjectStore
         }
     }
 
-    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
+    public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct) => _space.WatchAsync(async () =>
     {
         var files = FilesOf(bucket, key); // refuse a key or bucket that could never be stored before reading the body
         // And a condition that fails now, before the body is read (it is checked again as the object is committed).
@@ -84,17 +84,17 @@ public sealed partial class FileSystemObjectStore
         write = Honoured(write);
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
         return await CommitAsync(bucket, key, temp, write, ct);
-    }
+    });
 
     public string NewStagingPath() => _layout.NewTempPath();
 
-    public async Task<ObjectInfo> PutStagedObjectAsync(string bucket, string key, string path, SafeFileHandle file, ObjectWrite write, CancellationToken ct)
+    public Task<ObjectInfo> PutStagedObjectAsync(string bucket, string key, string path, SafeFileHandle file, ObjectWrite write, CancellationToken ct) => _space.WatchAsync(async () =>
     {
         FilesOf(bucket, key); // as PutObjectAsync: refuse what could never be stored before reading the file
         write = Honoured(write);
         using var temp = await TempBody.StageAsync(path, file, write, ct);
         return await CommitAsync(bucket, key, temp, write, ct);
-    }
+    });
 
     /// <summary>A body may be left unflushed only where a boot can be told from the next (<see cref="Unflushed"/>).</summary>
     private ObjectWrite Honoured(ObjectWrite write) =>
@@ -260,9 +260,19 @@ public sealed partial class FileSystemObjectStore
             // A commit may have raced us to it, with metadata a computed sidecar lacks.
             if (ValidSidecar(sidecarPath, key, size, lastWrite, inode) is { } committed) return committed.ToInfo();
             if (path.Version() is { } current && computed.Describes(current.Size, current.LastWriteUtc, current.Inode))
-                computed.Write(sidecarPath, _layout.NewTempPath());
+                Keep(computed, sidecarPath);
         }
         return computed.ToInfo();
+    }
+
+    /// <summary>
+    /// Writes a description a read worked out, to spare the next read the work. A full disk only
+    /// costs that: the read is served all the same (reads go on while nothing can be written).
+    /// </summary>
+    private void Keep(ObjectSidecar sidecar, string sidecarPath)
+    {
+        try { sidecar.Write(sidecarPath, _layout.NewTempPath()); }
+        catch (IOException e) when (DiskFull.Caused(e)) { }
     }
 
     /// <summary>The sidecar's description of the file version given (its current or its previous one), or null.</summary>
@@ -314,8 +324,7 @@ public sealed partial class FileSystemObjectStore
         {
             if (!whole) throw RemoveTorn(bucket, key, path, version);
             // Only while this version is in place: a commit since has written its own sidecar.
-            if (path.Version() == version)
-                (sidecar with { Unflushed = null }).Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
+            if (path.Version() == version) Keep(sidecar with { Unflushed = null }, _layout.SidecarPath(bucket, key));
         }
         var info = sidecar.ToInfo();
         _described.Remember(bucket, key, version, info);

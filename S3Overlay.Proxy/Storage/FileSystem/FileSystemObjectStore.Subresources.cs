@@ -12,10 +12,10 @@ public sealed partial class FileSystemObjectStore
         (await HeadObjectAsync(bucket, key, ReadConditions.None, ct)).Metadata.Tags;
 
     public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        RewriteSidecarAsync(bucket, key, m => m with { Tags = tags }, ct);
+        _space.WatchAsync(() => RewriteSidecarAsync(bucket, key, m => m with { Tags = tags }, ct));
 
     public Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct) =>
-        RewriteSidecarAsync(bucket, key, m => m with { Acl = acl }, ct);
+        _space.WatchAsync(() => RewriteSidecarAsync(bucket, key, m => m with { Acl = acl }, ct));
 
     public Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct)
     {
@@ -23,7 +23,7 @@ public sealed partial class FileSystemObjectStore
         return Task.FromResult(JsonFile.TryRead<BucketSetting>(BucketSettingPath(bucket, name))?.Value);
     }
 
-    public Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
+    public Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct) => _space.WatchAsync(() =>
     {
         RequireBucket(bucket);
         var path = BucketSettingPath(bucket, name);
@@ -34,7 +34,7 @@ public sealed partial class FileSystemObjectStore
         }
         else JsonFile.Write(path, new BucketSetting(value), _layout.NewTempPath());
         return Task.CompletedTask;
-    }
+    });
 
     /// <summary>Beside the sidecars' two-hex-digit folders, so no sidecar can land here; removed with the bucket's metadata.</summary>
     private string BucketSettingPath(string bucket, string name) => Path.Join(_layout.MetaDir(bucket), "bucket", name + ".json");

@@ -23,12 +23,14 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
     private readonly ReaderWriterLockSlim _bucketGate = new();
     /// <summary>Held for the store's life when it is the folder's one owner (<see cref="FileSystemStoreOptions.Exclusive"/>).</summary>
     private readonly FolderLock? _owner;
+    private readonly FreeSpace _space;
 
     public FileSystemObjectStore(string root, TimeProvider clock, FileSystemStoreOptions? options = null)
     {
         _layout = new StoreLayout(root);
         _clock = clock;
         _options = options ?? FileSystemStoreOptions.Default;
+        _space = new FreeSpace(_layout.Root);
         if (_options.Exclusive) _owner = TakeFolder(_layout);
         _buckets = new BucketFolders(_layout, _options.FollowLinksOut);
         Directory.CreateDirectory(_layout.EncodedKeysRoot);
@@ -80,7 +82,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
         return Task.FromResult(dir.Exists ? new BucketInfo(bucket, dir.CreationTimeUtc) : null);
     }
 
-    public Task CreateBucketAsync(string bucket, CancellationToken ct)
+    public Task CreateBucketAsync(string bucket, CancellationToken ct) => _space.WatchAsync(() =>
     {
         var dir = _layout.BucketDir(bucket);
         if (File.Exists(dir)) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
@@ -88,7 +90,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
         Directory.CreateDirectory(dir);
         _buckets.Forget(bucket);
         return Task.CompletedTask;
-    }
+    });
 
     public Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
@@ -116,6 +118,9 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
         if (!Directory.Exists(_layout.Temp)) throw new DirectoryNotFoundException($"The data folder {_layout.Root} is gone.");
         return Task.CompletedTask;
     }
+
+    /// <summary>Why the data folder counts as full (the health check's <c>disk</c>); null when there is room.</summary>
+    public string? SpaceShortage() => _space.Shortage();
 
     /// <summary>
     /// At start-up, removes the temp files a crash left (bodies half written, possibly of private

@@ -1,0 +1,51 @@
+using S3Overlay.Storage;
+using S3Overlay.Streams;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// A reader of a fill's body that goes on without the fill when the fill's file cannot be
+/// written (its disk is full): it asks the remote for the rest of its range itself. The client
+/// still gets the whole object, only not from the one remote read, and nothing is cached.
+/// </summary>
+/// <param name="fill">The reader of the fill's file, of <paramref name="length"/> bytes from <paramref name="offset"/>; owned.</param>
+/// <param name="openRest">Opens the remote read of <c>count</c> bytes from <c>from</c>, of the generation the fill read.</param>
+public sealed class RemoteFallback(Stream fill, long offset, long length, Func<long, long, CancellationToken, Task<Stream>> openRest) : PayloadStream
+{
+    private Stream _current = fill;
+    private long _read;
+    private bool _fellBack;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+    {
+        try
+        {
+            var n = await _current.ReadAsync(buffer, ct);
+            _read += n;
+            return n;
+        }
+        catch (IOException e) when (!_fellBack && DiskFull.Caused(e))
+        {
+            _fellBack = true;
+            // The fill's share goes now: its file is removed once nobody else reads it.
+            await _current.DisposeAsync();
+            _current = Null;
+            _current = await openRest(offset + _read, length - _read, ct);
+            return await ReadAsync(buffer, ct);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _current.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _current.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override long Length => length;
+}

@@ -1,0 +1,26 @@
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage.FileSystem;
+
+namespace S3Overlay.Storage;
+
+/// <summary>
+/// Tells a failure caused by a full file system from any other, wherever it surfaced: the
+/// IOException .NET throws (on Unix its HResult is the errno: ENOSPC, or EDQUOT for a user's
+/// quota; on Windows ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL), wrapped in another (a fill's
+/// spill file reports its writer's failure so), or already answered as <see cref="S3Error.StorageFull"/>.
+/// </summary>
+public static class DiskFull
+{
+    private const int WindowsDiskFull = unchecked((int)0x80070070);
+    private const int WindowsHandleDiskFull = unchecked((int)0x80070027);
+
+    public static bool Caused(Exception? failure)
+    {
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            if (e is IOException { HResult: LinuxCalls.NoSpace or LinuxCalls.QuotaExceeded or WindowsDiskFull or WindowsHandleDiskFull }) return true;
+            if (e is S3Exception s && s.Error.Code == S3Error.StorageFull.Code) return true;
+        }
+        return false;
+    }
+}
