@@ -68,4 +68,24 @@ public sealed class DataFolderOwnerTests : IDisposable
             Assert.Empty(Directory.GetFiles(_dir));
         }
     }
+
+    [Fact]
+    public async Task Proxies_starting_together_sweep_the_same_ended_runs_without_tripping_over_each_other()
+    {
+        // A fresh-clone run failed so: two proxies of one test process started at once, one removed
+        // an ended run's folder between the other's listing and its lock.
+        for (var round = 0; round < 30; round++)
+        {
+            for (var i = 0; i < 40; i++) Directory.CreateDirectory(Path.Join(_dir, $"run-{round}-{i}")); // ended runs: no lock held
+            using var start = new Barrier(8);
+            var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() =>
+            {
+                start.SignalAndWait();
+                return SpillDirectory.Claim(_dir, NullLogger.Instance);
+            }, TaskCreationOptions.LongRunning)));
+            foreach (var (_, claim) in claims) claim.Dispose();
+        }
+        SpillDirectory.Sweep(_dir, NullLogger.Instance);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
 }

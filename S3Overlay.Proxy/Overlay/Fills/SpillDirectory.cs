@@ -44,9 +44,17 @@ public static class SpillDirectory
         var root = new DirectoryInfo(directory);
         foreach (var run in root.EnumerateDirectories(Prefix + "*"))
         {
-            using var ended = FolderLock.TryTake(run.FullName);
+            FolderLock? ended;
+            try
+            {
+                ended = FolderLock.TryTake(run.FullName);
+            }
+            catch (IOException) when (!Directory.Exists(run.FullName))
+            {
+                continue; // another proxy starting beside this one swept it first
+            }
             if (ended is null) continue; // a live run's
-            swept += Remove(run, logger);
+            using (ended) swept += Remove(run, logger);
         }
         // Claims a crash cut off, and spill files of versions before run folders.
         var settled = DateTime.UtcNow - Settling;
