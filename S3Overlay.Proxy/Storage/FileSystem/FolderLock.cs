@@ -20,32 +20,21 @@ public sealed class FolderLock : IDisposable
     /// <summary>The lock on the folder at <paramref name="path"/> (which must exist); null when someone else holds it.</summary>
     public static FolderLock? TryTake(string path)
     {
-        if (OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsLinux())
         {
-            // No flock there: a file in the folder opened without sharing does the same.
+            // A file in the folder opened without sharing does the same there (.NET takes flock
+            // itself on other Unixes, a share mode on Windows).
             try { return new FolderLock(File.OpenHandle(Path.Join(path, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)); }
             catch (IOException) { return null; }
         }
-        var fd = Open(path, ReadOnly | CloseOnExec);
+        var fd = LinuxCalls.Open(path, LinuxCalls.ReadOnly | LinuxCalls.CloseOnExec);
         if (fd < 0) throw LinuxCalls.Error(Marshal.GetLastPInvokeError(), path);
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (Flock(handle, Exclusive | NonBlocking) == 0) return new FolderLock(handle);
+        if (LinuxCalls.Flock(handle, LinuxCalls.LockExclusive | LinuxCalls.LockNonBlocking) == 0) return new FolderLock(handle);
         var error = Marshal.GetLastPInvokeError();
         handle.Dispose();
-        return error == WouldBlock ? null : throw LinuxCalls.Error(error, path);
+        return error == LinuxCalls.TryAgain ? null : throw LinuxCalls.Error(error, path); // EWOULDBLOCK is EAGAIN
     }
 
     public void Dispose() => _handle.Dispose();
-
-    private const int ReadOnly = 0; // O_RDONLY
-    private const int CloseOnExec = 0x80000; // O_CLOEXEC (Linux)
-    private const int Exclusive = 2; // LOCK_EX
-    private const int NonBlocking = 4; // LOCK_NB
-    private static readonly int WouldBlock = OperatingSystem.IsLinux() ? 11 : 35; // EWOULDBLOCK
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
-    private static extern int Flock(SafeFileHandle handle, int operation);
 }

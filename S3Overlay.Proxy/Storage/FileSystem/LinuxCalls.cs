@@ -20,6 +20,8 @@ internal static class LinuxCalls
     public const int CurrentFolder = -100; // AT_FDCWD
     public const int RemoveFolder = 0x200; // AT_REMOVEDIR
     public const uint NoReplace = 1; // RENAME_NOREPLACE
+    public const int LockExclusive = 2; // LOCK_EX
+    public const int LockNonBlocking = 4; // LOCK_NB
 
     // errno
     public const int NotPermitted = 1; // EPERM
@@ -74,6 +76,9 @@ internal static class LinuxCalls
 
     [DllImport("libc", EntryPoint = "unlinkat", SetLastError = true)]
     public static extern int UnlinkAt(SafeFileHandle folder, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, int flags);
+
+    [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+    public static extern int Flock(SafeFileHandle file, int operation);
 
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static extern int Fsync(SafeFileHandle file);
