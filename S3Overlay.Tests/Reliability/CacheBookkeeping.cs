@@ -96,7 +96,8 @@ public sealed class CacheBookkeeping
         if (record is not null && (entry?.Chunks ?? 0) < chunks.Count) Unindexed++;
     }
 
-    private static async Task<List<CacheEntry>> ReadIndexAsync(IObjectStore local, string cacheBucket)
+    /// <summary>The eviction index as its last flush wrote it.</summary>
+    public static async Task<List<CacheEntry>> ReadIndexAsync(IObjectStore local, string cacheBucket)
     {
         try
         {

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
+using S3Overlay.Overlay.Eviction;
 using S3Overlay.Storage;
 using ByteRange = Amazon.S3.Model.ByteRange;
 using S3Overlay.Storage.FileSystem;
@@ -18,6 +20,9 @@ namespace S3Overlay.Tests.Reliability;
 /// moment, again and again. After each restart, before any request, the cache bookkeeping is read
 /// from the local store (<see cref="CacheBookkeeping"/>); then every key is read back. What it
 /// finds is sorted into lists; the tests decide which must be empty for which store.
+/// With <c>background</c>, the kills also land in the overlay's own work: a cache cap keeps an
+/// eviction running, a warm job runs through every round, and every other restart is killed
+/// during its start-up reconcile (made long by units the index names and the store lacks).
 /// </summary>
 public sealed class CrashRun
 {
@@ -28,6 +33,9 @@ public sealed class CrashRun
     private const int Sources = 3;
     private const long ChunkSize = 65_536;
     private const long Threshold = 131_072;
+    // Under the remote objects' 430 KB: fills and warm jobs keep an eviction busy.
+    private const long CacheCap = 200_000;
+    private const int PhantomUnits = 2_000;
 
     private readonly RemoteObject[] _remoteObjects =
         [new("remote-whole", 100_000, 900), new("remote-small", 3_000, 902), new("remote-chunked", 5 * ChunkSize + 123, 901)];
@@ -54,13 +62,19 @@ public sealed class CrashRun
     public int Unrecorded { get; private set; }
     public string SpillDir { get; private set; } = "";
 
-    public static async Task<CrashRun> RunAsync(OverlayServers servers, S3rverProcess? localS3, int kills, int seed)
+    /// <summary>Restarts killed before their start-up reconcile had finished (its units still in the flushed index).</summary>
+    public int ReconcileKills { get; private set; }
+
+    /// <summary>Warm jobs started; the last, after every kill, must complete with no object failed.</summary>
+    public int WarmJobs { get; private set; }
+
+    public static async Task<CrashRun> RunAsync(OverlayServers servers, S3rverProcess? localS3, int kills, int seed, bool background = false)
     {
         var run = new CrashRun();
         var root = Directory.CreateTempSubdirectory("s3overlay-crash-").FullName;
         try
         {
-            await run.RunAsync(servers, localS3, root, kills, seed);
+            await run.RunAsync(servers, localS3, root, kills, seed, background);
         }
         finally
         {
@@ -69,7 +83,7 @@ public sealed class CrashRun
         return run;
     }
 
-    private async Task RunAsync(OverlayServers servers, S3rverProcess? localS3, string root, int kills, int seed)
+    private async Task RunAsync(OverlayServers servers, S3rverProcess? localS3, string root, int kills, int seed, bool background)
     {
         var random = new Random(seed);
         var dataDir = Path.Combine(root, "data");
@@ -90,10 +104,13 @@ public sealed class CrashRun
             environment["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
             environment["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
         }
+        if (background) environment["S3_OVERLAY_CACHE_MAX_BYTES"] = CacheCap.ToString();
         for (var round = 0; round <= kills; round++)
         {
-            await using var proxy = await ProxyProcess.StartAsync(environment);
             var when = $"seed {seed}, after kill {round}";
+            if (background && round % 2 == 1)
+                await KillDuringReconcileAsync(environment, localS3, dataDir, remoteBucket, random);
+            await using var proxy = await ProxyProcess.StartAsync(environment);
             if (round > 0)
             {
                 // Before any request: fills of this run have spill files of their own while they last.
@@ -108,6 +125,7 @@ public sealed class CrashRun
             await CheckAsync(client, when);
             if (round == kills) break;
 
+            if (background) await StartWarmJobAsync(proxy);
             using var stop = new CancellationTokenSource();
             using var killing = new CancellationTokenSource();
             var work = Enumerable.Range(0, Workers).Select(w => WorkAsync(client, w, new Random(random.Next()), belowKeys: localS3 is null, killing.Token, stop.Token)).ToArray();
@@ -117,6 +135,18 @@ public sealed class CrashRun
             stop.Cancel();
             foreach (var error in await Task.WhenAll(work))
                 if (error is not null) Problems.Add($"seed {seed}, before kill {round + 1}: {error}; the proxy wrote:{Environment.NewLine}{proxy.RecentOutput}");
+        }
+
+        if (background)
+        {
+            // The overlay's own work starts again after all that: a warm job runs to its end.
+            await using var warm = await ProxyProcess.StartAsync(environment);
+            var job = await StartWarmJobAsync(warm);
+            using var admin = new AdminHttp(warm.Url);
+            var state = default(JsonElement);
+            await Polling.EventuallyAsync(async () => (state = (await admin.SendAsync(HttpMethod.Get, job)).Json).GetProperty("state").GetString() != "running", "the last warm job ended");
+            if (state.GetProperty("state").GetString() != "completed" || state.GetProperty("objectsFailed").GetInt32() != 0)
+                Problems.Add($"seed {seed}: the warm job after the last kill ended {state}");
         }
 
         // Only the cache can answer now: whatever it kept of the remote objects must be right.
@@ -132,12 +162,57 @@ public sealed class CrashRun
         }
     }
 
+    /// <summary>
+    /// Starts the proxy over an index that names units the store lacks (as if another proxy evicted
+    /// them), so its start-up reconcile has thousands to drop, and kills it at a random moment of
+    /// that. The next start must reconcile again: the check after it finds any unit left.
+    /// </summary>
+    private async Task KillDuringReconcileAsync(Dictionary<string, string> environment, S3rverProcess? localS3, string dataDir, string remoteBucket, Random random)
+    {
+        using (var local = OpenLocal(localS3, dataDir))
+        {
+            var index = await CacheBookkeeping.ReadIndexAsync(local.Store, CacheBucket);
+            index.AddRange(Enumerable.Range(0, PhantomUnits).Select(i => new CacheEntry(CacheEntryKind.Chunks, remoteBucket, $"evicted-elsewhere-{i}", null, ChunkSize, 1, 0)));
+            var json = JsonSerializer.SerializeToUtf8Bytes(index, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+            await local.Store.PutObjectAsync(CacheBucket, CacheIndex.RecordKey, new MemoryStream(json), new ObjectWrite { ContentLength = json.Length }, CancellationToken.None);
+        }
+        await using (var proxy = await ProxyProcess.StartAsync(environment))
+        {
+            // Killed once the index is loaded and its reconcile under way (as the report says), a moment later.
+            using (var admin = new AdminHttp(proxy.Url))
+                if ((await admin.ReportAsync(Bucket)).GetProperty("reconciled").GetBoolean() == false)
+                    await Task.Delay(random.Next(0, 50));
+            await proxy.KillAsync();
+        }
+        using (var local = OpenLocal(localS3, dataDir))
+            if ((await CacheBookkeeping.ReadIndexAsync(local.Store, CacheBucket)).Any(e => e.Key.StartsWith("evicted-elsewhere-", StringComparison.Ordinal)))
+                ReconcileKills++;
+    }
+
+    /// <returns>The job's path in the admin API.</returns>
+    private async Task<string> StartWarmJobAsync(ProxyProcess proxy)
+    {
+        using var admin = new AdminHttp(proxy.Url);
+        var (status, started) = await admin.SendAsync(HttpMethod.Post, $"warm/{Bucket}");
+        if (status != HttpStatusCode.Accepted) throw new InvalidOperationException($"a warm job was refused: {status} {started}");
+        WarmJobs++;
+        return $"jobs/{started.GetProperty("id").GetString()}";
+    }
+
+    /// <summary>The local store itself, read and written beside the proxy (the embedded store's folder, or the S3 server).</summary>
+    private static LocalStore OpenLocal(S3rverProcess? localS3, string dataDir) => new(localS3 is null
+        ? new FileSystemObjectStore(dataDir, TimeProvider.System)
+        : new S3ObjectStore(new S3StoreOptions("local store", new Uri(localS3.Url), AccessKey: S3rverProcess.AccessKey, SecretKey: S3rverProcess.SecretKey)));
+
+    private sealed record LocalStore(IObjectStore Store) : IDisposable
+    {
+        public void Dispose() => (Store as IDisposable)?.Dispose();
+    }
+
     private async Task CheckBookkeepingAsync(S3rverProcess? localS3, string dataDir, string remoteBucket, string when)
     {
-        using var s3 = localS3 is null ? null
-            : new S3ObjectStore(new S3StoreOptions("local store", new Uri(localS3.Url), AccessKey: S3rverProcess.AccessKey, SecretKey: S3rverProcess.SecretKey));
-        IObjectStore local = s3 is null ? new FileSystemObjectStore(dataDir, TimeProvider.System) : s3;
-        var check = await CacheBookkeeping.CheckAsync(local, Bucket, CacheBucket, remoteBucket, _remoteObjects, ChunkSize, Threshold, when);
+        using var local = OpenLocal(localS3, dataDir);
+        var check = await CacheBookkeeping.CheckAsync(local.Store, Bucket, CacheBucket, remoteBucket, _remoteObjects, ChunkSize, Threshold, when);
         Bookkeeping.AddRange(check.Wrong);
         StoredUnits += check.Stored;
         Unindexed += check.Unindexed;

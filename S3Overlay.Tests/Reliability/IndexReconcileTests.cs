@@ -1,5 +1,6 @@
 using Amazon.S3.Model;
 using S3Overlay.Overlay;
+using S3Overlay.Overlay.Eviction;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Admin;
@@ -11,66 +12,117 @@ namespace S3Overlay.Tests.Reliability;
 /// <summary>
 /// Issue 16's crash run found fills stored after the eviction index's last flush lost to it once
 /// the proxy was killed: never counted against the cap, never evicted. The restarted proxy
-/// reconciles the index with what is stored; this kills a proxy whose index was never flushed.
+/// reconciles the index with what is stored; these kill a proxy whose index is behind the store.
 /// </summary>
 public sealed class IndexReconcileTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const string Bucket = "reconcile";
     private const string CacheBucket = "reconcile-cache";
     private const long ChunkSize = 65_536;
+    private static readonly (string Key, long Length)[] Objects = [("whole", 3_000), ("chunked", 3 * ChunkSize + 10)];
 
     [Fact]
     public async Task Fills_never_flushed_to_the_index_are_counted_and_evictable_after_a_kill()
     {
-        var root = Directory.CreateTempSubdirectory("s3overlay-reconcile-").FullName;
-        try
+        using var world = await World.StartAsync(servers, flushSeconds: 3600);
+        // Never flushed while the test runs: only the reconcile can tell the next run of these fills.
+        await world.FillAndKillAsync(untilFlushed: false);
+
+        await using var second = await ProxyProcess.StartAsync(world.Environment);
+        using var restarted = await ReconciledAsync(second);
+        var report = await restarted.ReportAsync(Bucket);
+        Assert.Equal(2, report.GetProperty("objects").GetInt32());
+        Assert.Equal(4, report.GetProperty("chunks").GetInt32());
+        Assert.Equal(Objects.Sum(o => o.Length), report.GetProperty("bytes").GetInt64());
+        Assert.Equal(Objects.Sum(o => o.Length), report.GetProperty("cacheBytes").GetInt64());
+
+        // Eviction by prefix goes by the index alone: it removes what the reconcile added.
+        var (_, evicted) = await restarted.SendAsync(HttpMethod.Delete, $"cache/{Bucket}?prefix=");
+        Assert.Equal(2, evicted.GetProperty("evicted").GetProperty("objects").GetInt32());
+        await Assert.ThrowsAsync<S3Overlay.S3.Errors.S3Exception>(() => world.Store.HeadObjectAsync(Bucket, "whole", ReadConditions.None, CancellationToken.None));
+        Assert.Empty((await world.Store.ListObjectsAsync(CacheBucket, new ListRequest(CacheKeys.ChunkPrefix), CancellationToken.None)).Objects);
+    }
+
+    /// <summary>
+    /// An eviction deletes a chunked object's manifest, then its chunks one by one: killed between
+    /// two deletes, it leaves fewer chunks than the flushed index counts. The reconcile counts what
+    /// is stored (the crash run's bookkeeping check found the index counting 4 chunks over 2).
+    /// </summary>
+    [Fact]
+    public async Task Chunks_an_eviction_killed_midway_left_are_counted_as_stored_after_a_restart()
+    {
+        using var world = await World.StartAsync(servers, flushSeconds: 0.2);
+        await world.FillAndKillAsync(untilFlushed: true);
+        var remoteBucket = world.RemoteBucket;
+        await world.Store.DeleteObjectAsync(CacheBucket, CacheKeys.Manifest(remoteBucket, "chunked"), CancellationToken.None);
+        var chunks = (await world.Store.ListObjectsAsync(CacheBucket, new ListRequest(CacheKeys.ChunksOf(remoteBucket, "chunked")), CancellationToken.None)).Objects;
+        foreach (var chunk in chunks.Take(2))
+            await world.Store.DeleteObjectAsync(CacheBucket, chunk.Key, CancellationToken.None);
+        var left = chunks.Skip(2).ToList();
+
+        await using var second = await ProxyProcess.StartAsync(world.Environment);
+        using var restarted = await ReconciledAsync(second);
+        var report = await restarted.ReportAsync(Bucket);
+        Assert.Equal(left.Count, report.GetProperty("chunks").GetInt32());
+        Assert.Equal(3_000 + left.Sum(c => c.Size), report.GetProperty("cacheBytes").GetInt64());
+        // The reconcile's flush writes the lower count, not the record's larger one merged back.
+        var flushed = (await world.ReadIndexAsync()).Single(e => e.Kind == CacheEntryKind.Chunks);
+        Assert.Equal((left.Count, left.Sum(c => c.Size)), (flushed.Chunks, flushed.Size));
+    }
+
+    private static async Task<AdminHttp> ReconciledAsync(ProxyProcess proxy)
+    {
+        var admin = new AdminHttp(proxy.Url);
+        await Polling.EventuallyAsync(async () => (await admin.ReportAsync(Bucket)).GetProperty("reconciled").GetBoolean(), "the index reconciled");
+        return admin;
+    }
+
+    /// <summary>A remote bucket with a whole and a chunked object, and a child proxy's settings over it and an embedded store of its own.</summary>
+    private sealed class World(string root, string remoteBucket, Dictionary<string, string> environment) : IDisposable
+    {
+        public string RemoteBucket => remoteBucket;
+        public Dictionary<string, string> Environment => environment;
+        public FileSystemObjectStore Store { get; } = new(Path.Combine(root, "data"), TimeProvider.System);
+
+        public static async Task<World> StartAsync(OverlayServers servers, double flushSeconds)
         {
+            var root = Directory.CreateTempSubdirectory("s3overlay-reconcile-").FullName;
             var remoteBucket = "reconcile" + Guid.NewGuid().ToString("N")[..8];
             await servers.RemoteClient.PutBucketAsync(remoteBucket);
-            var objects = new (string Key, long Length)[] { ("whole", 3_000), ("chunked", 3 * ChunkSize + 10) };
-            foreach (var (key, length) in objects)
+            foreach (var (key, length) in Objects)
                 await servers.RemoteClient.PutObjectAsync(new PutObjectRequest { BucketName = remoteBucket, Key = key, InputStream = PatternData.Open(length, 7), UseChunkEncoding = false });
             var environment = ChildProxySettings.Overlay(root, servers.Remote.Url, Bucket, remoteBucket);
             environment["S3_OVERLAY_CACHE_BUCKET"] = CacheBucket;
-            // Never flushed while the test runs: only the reconcile can tell the next run of these fills.
-            environment["S3_OVERLAY_CACHE_INDEX_FLUSH_INTERVAL"] = "3600";
-            var store = new FileSystemObjectStore(Path.Combine(root, "data"), TimeProvider.System);
-
-            await using (var first = await ProxyProcess.StartAsync(environment))
-            {
-                using var client = S3Clients.Create(first.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
-                foreach (var (key, _) in objects)
-                {
-                    using var response = await client.GetObjectAsync(Bucket, key);
-                    await response.ResponseStream.CopyToAsync(Stream.Null);
-                }
-                using var admin = new AdminHttp(first.Url);
-                // The fills store in the background: wait until the index counts every chunk and both records are written.
-                await Polling.EventuallyAsync(async () =>
-                    (await admin.ReportAsync(Bucket)).GetProperty("chunks").GetInt32() == 4
-                    && await FillRecord.ReadAsync(store, CacheBucket, remoteBucket, "whole", CancellationToken.None) is not null
-                    && await FillRecord.ReadAsync(store, CacheBucket, remoteBucket, "chunked", CancellationToken.None) is not null,
-                    "both fills stored and recorded");
-                await first.KillAsync();
-            }
-
-            await using var second = await ProxyProcess.StartAsync(environment);
-            using var restarted = new AdminHttp(second.Url);
-            await Polling.EventuallyAsync(async () => (await restarted.ReportAsync(Bucket)).GetProperty("reconciled").GetBoolean(), "the index reconciled");
-            var report = await restarted.ReportAsync(Bucket);
-            Assert.Equal(2, report.GetProperty("objects").GetInt32());
-            Assert.Equal(4, report.GetProperty("chunks").GetInt32());
-            Assert.Equal(objects.Sum(o => o.Length), report.GetProperty("bytes").GetInt64());
-            Assert.Equal(objects.Sum(o => o.Length), report.GetProperty("cacheBytes").GetInt64());
-
-            // Eviction by prefix goes by the index alone: it removes what the reconcile added.
-            var (_, evicted) = await restarted.SendAsync(HttpMethod.Delete, $"cache/{Bucket}?prefix=");
-            Assert.Equal(2, evicted.GetProperty("evicted").GetProperty("objects").GetInt32());
-            await Assert.ThrowsAsync<S3Overlay.S3.Errors.S3Exception>(() => store.HeadObjectAsync(Bucket, "whole", ReadConditions.None, CancellationToken.None));
-            Assert.Empty((await store.ListObjectsAsync(CacheBucket, new ListRequest(CacheKeys.ChunkPrefix), CancellationToken.None)).Objects);
+            environment["S3_OVERLAY_CACHE_INDEX_FLUSH_INTERVAL"] = flushSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return new World(root, remoteBucket, environment);
         }
-        finally
+
+        /// <summary>Fills both objects through a proxy, waits until both are stored and recorded (and the index flushed with them), and kills it.</summary>
+        public async Task FillAndKillAsync(bool untilFlushed)
         {
+            await using var first = await ProxyProcess.StartAsync(environment);
+            using var client = S3Clients.Create(first.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
+            foreach (var (key, _) in Objects)
+            {
+                using var response = await client.GetObjectAsync(Bucket, key);
+                await response.ResponseStream.CopyToAsync(Stream.Null);
+            }
+            using var admin = new AdminHttp(first.Url);
+            // The fills store in the background: wait until the index counts every chunk and both records are written.
+            await Polling.EventuallyAsync(async () =>
+                (await admin.ReportAsync(Bucket)).GetProperty("chunks").GetInt32() == 4
+                && await FillRecord.ReadAsync(Store, CacheBucket, remoteBucket, "whole", CancellationToken.None) is not null
+                && await FillRecord.ReadAsync(Store, CacheBucket, remoteBucket, "chunked", CancellationToken.None) is not null
+                && (!untilFlushed || (await ReadIndexAsync()).Sum(e => e.Chunks) == 4),
+                "both fills stored and recorded");
+            await first.KillAsync();
+        }
+
+        public Task<List<CacheEntry>> ReadIndexAsync() => CacheBookkeeping.ReadIndexAsync(Store, CacheBucket);
+
+        public void Dispose()
+        {
+            Store.Dispose();
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         }
     }

@@ -25,6 +25,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
     private readonly Lock _lock = new();
     private readonly Dictionary<CacheEntryId, CacheEntry> _entries = new();
     private readonly HashSet<CacheEntryId> _removed = new();
+    private readonly HashSet<CacheEntryId> _shrunk = new();
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private long _total;
@@ -90,6 +91,21 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
             if (_entries.TryGetValue(stored.Id, out var known)
                 && (known.Kind == CacheEntryKind.Chunks ? known.Chunks >= stored.Chunks : known.ETag == stored.ETag)) return;
             PutLocked(known is null ? stored : stored with { LastAccess = known.LastAccess }, replace: true);
+        }
+    }
+
+    /// <summary>
+    /// Fewer chunks of a unit are stored than the index counts (an eviction killed midway through
+    /// its deletes): the count comes down to what is stored, and the next flush writes it so instead
+    /// of keeping the record's larger count, as a merge otherwise would.
+    /// </summary>
+    public void Shrink(CacheEntry stored)
+    {
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue(stored.Id, out var known) || known.Chunks <= stored.Chunks) return;
+            PutLocked(known with { Size = stored.Size, Chunks = stored.Chunks }, replace: true);
+            _shrunk.Add(stored.Id);
         }
     }
 
@@ -160,8 +176,9 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
             {
                 _dirty = false;
                 foreach (var entry in stored)
-                    if (!_removed.Contains(entry.Id)) MergeLocked(entry);
+                    if (!_removed.Contains(entry.Id) && !_shrunk.Contains(entry.Id)) MergeLocked(entry);
                 _removed.Clear();
+                _shrunk.Clear();
                 merged = _entries.Values.ToList();
             }
             var json = JsonSerializer.SerializeToUtf8Bytes(merged, Json);

@@ -67,11 +67,14 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         }
     }
 
+    /// <summary>Whether the unit is still stored; chunks counted down to what is stored (an eviction killed midway left fewer).</summary>
     private async Task<bool> IsStoredAsync(CacheEntry entry, CancellationToken ct)
     {
-        if (entry.Kind == CacheEntryKind.Chunks)
-            return (await ChunksAsync(CacheKeys.ChunksOf(entry.Bucket, entry.Key), ct)).Count > 0;
-        return await HeadAsync(entry.Bucket, entry.Key, ct) is { } held && held.ETag == entry.ETag;
+        if (entry.Kind == CacheEntryKind.Object)
+            return await HeadAsync(entry.Bucket, entry.Key, ct) is { } held && held.ETag == entry.ETag;
+        var (count, bytes) = await ChunksAsync(CacheKeys.ChunksOf(entry.Bucket, entry.Key), ct);
+        if (count > 0 && count < entry.Chunks) cache.Shrink(entry with { Size = bytes, Chunks = count });
+        return count > 0;
     }
 
     /// <summary>Every fill record, a listing page at a time: what it names that is stored joins the index.</summary>
