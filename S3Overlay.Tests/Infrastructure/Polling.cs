@@ -14,12 +14,15 @@ public static class Polling
 
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(25);
 
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what) => EventuallyAsync(condition, what, Deadline);
+
+    /// <param name="deadline">For work that takes long by design (thousands of units to go through), not for a slow machine.</param>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan deadline)
     {
         var clock = Stopwatch.StartNew();
         while (!await condition())
         {
-            if (clock.Elapsed > Deadline) Assert.Fail($"Not after {Deadline.TotalSeconds:0} s: {what}");
+            if (clock.Elapsed > deadline) Assert.Fail($"Not after {deadline.TotalSeconds:0} s: {what}");
             await Task.Delay(Interval);
         }
     }

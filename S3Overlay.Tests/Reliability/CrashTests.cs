@@ -23,7 +23,7 @@ public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlaySe
             $"{kills} SIGKILLs under writes, fills, eviction (cap 200 KB), warm jobs and index flushes, {run.ReconcileKills} more during the start-up reconcile; {run.WarmJobs} warm jobs, {run.CheckedKeys} key checks (seed {seed})",
             $"{run.Problems.Count + run.Torn.Count} keys lost, torn or mixed (the last warm job included); {run.MetadataLost.Count} kept their bytes but lost their metadata; " +
             $"{run.Leftovers.Count} temp or spill files left after a restart; " +
-            $"{run.Bookkeeping.Count} cache bookkeeping errors in {run.StoredUnits} cached units checked ({run.Unindexed} recorded fills missing from the index after the start-up reconcile, {run.Unrecorded} stored before their record)");
+            $"{run.Bookkeeping.Count} cache bookkeeping errors in {run.StoredUnits} cached units checked ({run.Unindexed} recorded fills missing from the index after the start-up reconcile, {run.Unrecorded} stored before their record, {run.Unfilled} records of nothing stored)");
         Assert.True(run.Problems.Count + run.Torn.Count == 0, string.Join("\n", run.Problems.Concat(run.Torn).Take(25)));
         Assert.True(run.Bookkeeping.Count == 0, string.Join("\n", run.Bookkeeping.Take(25)));
         Assert.Equal(0, run.Unindexed);
