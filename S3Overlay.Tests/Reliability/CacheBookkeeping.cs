@@ -104,6 +104,13 @@ public sealed class CacheBookkeeping
         if (record is not null && (entry?.Chunks ?? 0) < chunks.Count) Unindexed++;
     }
 
+    /// <summary>Writes the eviction index as a proxy's flush would (to set up what a test needs the next start to find).</summary>
+    public static async Task WriteIndexAsync(IObjectStore local, string cacheBucket, List<CacheEntry> entries)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(entries, Json);
+        await local.PutObjectAsync(cacheBucket, CacheIndex.RecordKey, new MemoryStream(json), new ObjectWrite { ContentLength = json.Length }, CancellationToken.None);
+    }
+
     /// <summary>The eviction index as its last flush wrote it.</summary>
     public static async Task<List<CacheEntry>> ReadIndexAsync(IObjectStore local, string cacheBucket)
     {

@@ -180,8 +180,7 @@ public sealed class CrashRun
             {
                 var index = await CacheBookkeeping.ReadIndexAsync(local.Store, CacheBucket);
                 index.AddRange(Enumerable.Range(0, _phantomUnits).Select(i => new CacheEntry(CacheEntryKind.Chunks, remoteBucket, $"{PhantomPrefix}{i}", null, ChunkSize, 1, 0)));
-                var json = JsonSerializer.SerializeToUtf8Bytes(index, new JsonSerializerOptions(JsonSerializerDefaults.Web));
-                await local.Store.PutObjectAsync(CacheBucket, CacheIndex.RecordKey, new MemoryStream(json), new ObjectWrite { ContentLength = json.Length }, CancellationToken.None);
+                await CacheBookkeeping.WriteIndexAsync(local.Store, CacheBucket, index);
             }
             await using (var proxy = await ProxyProcess.StartAsync(environment))
             {

@@ -25,7 +25,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
     private readonly Lock _lock = new();
     private readonly Dictionary<CacheEntryId, CacheEntry> _entries = new();
     private readonly HashSet<CacheEntryId> _removed = new();
-    private readonly HashSet<CacheEntryId> _shrunk = new();
+    private readonly HashSet<CacheEntryId> _corrected = new();
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private long _total;
@@ -95,17 +95,18 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
     }
 
     /// <summary>
-    /// Fewer chunks of a unit are stored than the index counts (an eviction killed midway through
-    /// its deletes): the count comes down to what is stored, and the next flush writes it so instead
-    /// of keeping the record's larger count, as a merge otherwise would.
+    /// The chunks of a unit stored are not what the index counts: an eviction killed midway through
+    /// its deletes left fewer, or a chunk stored again was counted twice (the count is of stores, not
+    /// of chunk numbers). The unit comes to what is stored, and the next flush writes it so instead
+    /// of keeping the record's larger figures, as a merge otherwise would.
     /// </summary>
-    public void Shrink(CacheEntry stored)
+    public void Correct(CacheEntry stored)
     {
         lock (_lock)
         {
-            if (!_entries.TryGetValue(stored.Id, out var known) || known.Chunks <= stored.Chunks) return;
+            if (!_entries.TryGetValue(stored.Id, out var known) || (known.Chunks, known.Size) == (stored.Chunks, stored.Size)) return;
             PutLocked(known with { Size = stored.Size, Chunks = stored.Chunks }, replace: true);
-            _shrunk.Add(stored.Id);
+            _corrected.Add(stored.Id);
         }
     }
 
@@ -176,9 +177,9 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
             {
                 _dirty = false;
                 foreach (var entry in stored)
-                    if (!_removed.Contains(entry.Id) && !_shrunk.Contains(entry.Id)) MergeLocked(entry);
+                    if (!_removed.Contains(entry.Id) && !_corrected.Contains(entry.Id)) MergeLocked(entry);
                 _removed.Clear();
-                _shrunk.Clear();
+                _corrected.Clear();
                 merged = _entries.Values.ToList();
             }
             var json = JsonSerializer.SerializeToUtf8Bytes(merged, Json);

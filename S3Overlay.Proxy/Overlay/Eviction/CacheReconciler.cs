@@ -67,13 +67,13 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         }
     }
 
-    /// <summary>Whether the unit is still stored; chunks counted down to what is stored (an eviction killed midway left fewer).</summary>
+    /// <summary>Whether the unit is still stored; its chunks counted as stored (<see cref="CacheIndex.Correct"/>).</summary>
     private async Task<bool> IsStoredAsync(CacheEntry entry, CancellationToken ct)
     {
         if (entry.Kind == CacheEntryKind.Object)
             return await HeadAsync(entry.Bucket, entry.Key, ct) is { } held && held.ETag == entry.ETag;
         var (count, bytes) = await ChunksAsync(CacheKeys.ChunksOf(entry.Bucket, entry.Key), ct);
-        if (count > 0 && count < entry.Chunks) cache.Shrink(entry with { Size = bytes, Chunks = count });
+        if (count > 0) cache.Correct(entry with { Size = bytes, Chunks = count });
         return count > 0;
     }
 
