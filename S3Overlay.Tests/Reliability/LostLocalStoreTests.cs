@@ -51,6 +51,7 @@ public sealed class LostLocalStoreTests(OverlayServers servers) : IClassFixture<
         await env.FillsIdleAsync();
 
         var (servedFromRemote, refused, writesHeld) = (0, 0, 0);
+        var (firstWrite, heldWrite) = (TimeSpan.Zero, TimeSpan.Zero);
         for (var round = 0; round < Outages; round++)
         {
             var unread = Keys($"unread{round}-");
@@ -61,9 +62,12 @@ public sealed class LostLocalStoreTests(OverlayServers servers) : IClassFixture<
             var took = Stopwatch.StartNew();
             await world.PutAsync($"new{round}", HttpStatusCode.ServiceUnavailable);
             Assert.True(took.Elapsed < TimeSpan.FromSeconds(5), $"the first write took {took.Elapsed}");
+            firstWrite = Max(firstWrite, took.Elapsed);
             // The next ones fail at once, without asking the store (the hold's clock stands still).
             var asked = relay.Requests;
+            took.Restart();
             await world.PutAsync($"new{round}", HttpStatusCode.ServiceUnavailable);
+            heldWrite = Max(heldWrite, took.Elapsed);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await world.Http.DeleteAsync($"{env.Bucket}/{mine[0]}")).StatusCode);
             Assert.Equal(asked, relay.Requests);
 
@@ -94,9 +98,11 @@ public sealed class LostLocalStoreTests(OverlayServers servers) : IClassFixture<
         }
         ReliabilityRun.Report($"lost local store ({outage})",
             $"{Outages} outage(s) of s3rver as the local store, {KeysOfEach} key(s) of each kind: {servedFromRemote} reads of objects the remote backs, " +
-            $"{refused} reads of a client's, deleted or unread objects, {writesHeld} writes during the hold",
+            $"{refused} reads of a client's, deleted or unread objects, {writesHeld} writes during the hold; the first write's 503 after {firstWrite.TotalSeconds:0.00} s at most, a held write's after {heldWrite.TotalMilliseconds:0} ms",
             $"0 wrong bodies, 0 deleted objects back: every known read the remote's exact bytes, every other a 503; the writes failed with no store request; all resumed after the heal, no restart");
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>The requests of one test, each object's body a pattern seeded by its key.</summary>
     private sealed class World(OverlayEnvironment env)
