@@ -12,6 +12,17 @@ namespace S3Overlay.Configuration;
 public sealed record LocalStoreSettings(S3StoreOptions Store, string Setting)
 {
     public const string EndpointSetting = "S3_OVERLAY_LOCAL_ENDPOINT";
+    public const string TimeoutSetting = "S3_OVERLAY_LOCAL_TIMEOUT";
+
+    /// <summary>The store's name in its errors (<see cref="S3Overlay.S3.Errors.S3Exception.UnreachableStore"/>), by which the overlay knows its local store is down.</summary>
+    public const string StoreName = "local store";
+
+    /// <summary>
+    /// How long the local store is held as down once found so: long enough that writes during an
+    /// outage fail at once rather than each after the timeout, short enough that a store back
+    /// again is used within moments (README "A lost local store").
+    /// </summary>
+    public static readonly TimeSpan OutageHold = TimeSpan.FromSeconds(2);
 
     public static LocalStoreSettings? From(SettingReader read)
     {
@@ -22,15 +33,27 @@ public sealed record LocalStoreSettings(S3StoreOptions Store, string Setting)
         if (endpointText is null && connection is null) return null;
 
         var endpoint = endpointText is null ? connection!.Endpoint : Endpoints.Parse(endpointText, EndpointSetting);
+        // One number for both waits, as for the remote: how long the store may take to begin an
+        // answer (or to take an upload's next bytes), and to send the next byte of a body. Shorter
+        // than the remote's: the local store is near, and a read of an object the remote holds
+        // goes on without it once it is found down (Overlay/LostLocal/).
+        var timeout = read.Duration(TimeoutSetting, TimeSpan.FromSeconds(10));
+        if (timeout <= TimeSpan.Zero) throw new SettingException(TimeoutSetting, "must be more than 0");
         var store = new S3StoreOptions(
-            Name: "local store",
+            Name: StoreName,
             Endpoint: endpoint,
             Region: read.String("S3_OVERLAY_LOCAL_REGION") ?? connection?.Region ?? "us-east-1",
             PathStyle: true,
             AccessKey: read.String("S3_OVERLAY_LOCAL_ACCESS_KEY") ?? connection?.AccessKey ?? "minioadmin",
             SecretKey: read.String("S3_OVERLAY_LOCAL_SECRET_KEY") ?? connection?.SecretKey ?? "minioadmin",
             SessionToken: read.String("S3_OVERLAY_LOCAL_SESSION_TOKEN"),
-            BucketLocation: read.String("S3_OVERLAY_DEFAULT_BUCKET_LOCATION", "us-east-1"));
+            BucketLocation: read.String("S3_OVERLAY_DEFAULT_BUCKET_LOCATION", "us-east-1"))
+        {
+            RequestTimeout = timeout,
+            ReadIdleTimeout = timeout,
+            OutageHold = OutageHold,
+            ServerErrorsAreOutages = true,
+        };
         return new LocalStoreSettings(store, endpointText is null ? connectionSetting : EndpointSetting);
     }
 

@@ -42,24 +42,48 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         return await _local.GetBucketAsync(bucket, ct) ?? await parts.Remote.GetBucketAsync(bucket, ct);
     }
 
-    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
+    public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct) =>
+        ReadingAsync(bucket, key, begun => HeadAsync(bucket, key, conditions, begun, ct), () => parts.OutageReads.HeadAsync(bucket, key, conditions, ct));
+
+    /// <summary>
+    /// A read (<paramref name="read"/>, given when it began); when the local store is down and
+    /// the remote is known to back the key, <paramref name="fromRemote"/> instead (<see cref="LocalOutageReads"/>).
+    /// </summary>
+    private async Task<T> ReadingAsync<T>(string bucket, string key, Func<long, Task<T>> read, Func<Task<T>> fromRemote)
     {
         Guard(bucket);
+        var begun = parts.OutageReads.Known.Begin();
+        try
+        {
+            return await read(begun);
+        }
+        catch (S3Exception e) when (parts.OutageReads.CanAnswer(e, bucket, key))
+        {
+            return await fromRemote();
+        }
+    }
+
+    /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
+    private async Task<ObjectInfo> HeadAsync(string bucket, string key, ReadConditions conditions, long begun, CancellationToken ct)
+    {
         var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
         if (local is { Stale: false })
         {
             using var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
             conditions.Evaluate(local.Info);
+            parts.OutageReads.FoundLocally(bucket, key, local.Info, begun);
             parts.Metrics.CountRequest(Results.LocalHit);
             return local.Info;
         }
 
         await RefuseWhitedOutAsync(bucket, key, ct);
+        // From here on, the key is the remote's: nothing local stands for it but what was filled.
         if (local is null && await parts.Records.CurrentManifestAsync(bucket, await parts.Records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest)
         {
             using var span = OverlaySpans.Start(Spans.ChunkHit, bucket, key);
             var info = manifest.ToObjectInfo(key);
             conditions.Evaluate(info);
+            parts.OutageReads.Known.Learn(bucket, key, begun);
             parts.Metrics.CountRequest(Results.Chunked);
             return info;
         }
@@ -69,6 +93,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         {
             var info = local?.Remote ?? await MissingBucketToldApartAsync(bucket, key, () => parts.Remote.HeadAsync(bucket, key, ct), ct);
             conditions.Evaluate(info);
+            parts.OutageReads.Known.Learn(bucket, key, begun);
             parts.Metrics.CountRequest(Results.RemoteFill);
             return info;
         }
@@ -92,19 +117,28 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         }
     }
 
-    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
+        ReadingAsync(bucket, key, begun => GetAsync(bucket, key, request, begun, ct), () => parts.OutageReads.GetAsync(bucket, key, request, ct));
+
+    /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
+    private async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, long begun, CancellationToken ct)
     {
-        Guard(bucket);
         var local = _settings.RevalidateAfter is null ? null : await parts.Records.LocalCopyAsync(bucket, key, ct);
         if (local is null or { Stale: false } && await parts.LocalReads.TryGetAsync(bucket, key, request, ct) is { } hit)
+        {
+            parts.OutageReads.FoundLocally(bucket, key, hit.Info, begun);
             return hit;
+        }
 
         await RefuseWhitedOutAsync(bucket, key, ct);
+        // From here on, the key is the remote's: nothing local stands for it but what was filled.
         // The record as it is before the remote is asked anything: what a read that learns of a new generation replaces.
         var seen = local?.Seen ?? await parts.Records.ReadSeenAsync(bucket, key, ct);
-        if (local is null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest)
-            return await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct);
-        return await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, seen, ct), ct);
+        var content = local is null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest
+            ? await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct)
+            : await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, seen, ct), ct);
+        parts.OutageReads.Known.Learn(bucket, key, begun);
+        return content;
     }
 
     private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, RecordSeen seen, CancellationToken ct)
@@ -193,6 +227,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     /// <remarks>A conditional write is decided against the merged view (<see cref="ConditionalWrites"/>).</remarks>
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
+        BecomingLocal(bucket, key);
         await EnsureLocalBucketAsync(bucket, ct);
         var written = await MakingRoomAsync(write.ContentLength, () => parts.Conditions.CommitAsync(Guard(bucket), key, write.Condition,
             sent => _local.PutObjectAsync(bucket, key, body, write with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct));
@@ -222,6 +257,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> completed,
         ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)
     {
+        BecomingLocal(bucket, key);
         var written = await MakingRoomAsync(null, () => parts.Conditions.CommitAsync(Guard(bucket), key, condition,
             sent => _local.CompleteMultipartUploadAsync(bucket, key, uploadId, completed, expected, sent, ct), ct));
         await BecameLocalAsync(bucket, key);
@@ -239,11 +275,18 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     /// also for a key the remote lacks: asking would cost a remote request per delete, fail with
     /// the remote down, and race with the remote gaining the key.
     /// </summary>
+    /// <remarks>
+    /// The key stops being one the remote is known to back as the delete starts (a read of it with
+    /// the local store down answers 503, never the remote's copy), and again once the whiteout is
+    /// written, for reads that began in between. A delete that cannot write the whiteout fails.
+    /// </remarks>
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {
         Guard(bucket);
+        BecomingLocal(bucket, key);
         await LocalBuckets.EnsureAsync(_local, _settings.CacheBucket, ct);
         await parts.Whiteouts.AddAsync(bucket, key, ct);
+        BecomingLocal(bucket, key);
         await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
         try
         {
@@ -267,6 +310,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     /// </summary>
     private async Task BecameLocalAsync(string bucket, string key)
     {
+        BecomingLocal(bucket, key);
         try
         {
             await parts.Whiteouts.ClearAsync(bucket, key, CancellationToken.None);
@@ -277,6 +321,12 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         }
         parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
     }
+
+    /// <summary>
+    /// A write or delete of the key starts, or ended: it is no longer one the remote is known to
+    /// back (whether or not the write succeeds: one that timed out may have landed).
+    /// </summary>
+    private void BecomingLocal(string bucket, string key) => parts.OutageReads.Known.Forget(bucket, key);
 
     /// <summary>A key deleted here is gone, whatever the remote holds: nothing is asked of it.</summary>
     private async Task RefuseWhitedOutAsync(string bucket, string key, CancellationToken ct)

@@ -35,6 +35,7 @@ public sealed class OverlayParts
         LocalReads = new LocalReads(local, Cache, metrics);
         var slots = new FillSlots(settings.MaxFills);
         WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, Records, Cache, Evictor, LocalReads, Work, slots, clock, metrics, logger);
+        OutageReads = new LocalOutageReads(new RemoteBackedKeys(), Cache, Remote, WholeFills);
         Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger);
         Listing = new MergedListing(local, Remote, Whiteouts,
             settings.DegradedListings ? new DegradedListing(local, Remote, Records, settings.CacheBucket) : null);
@@ -49,6 +50,7 @@ public sealed class OverlayParts
     internal LocalReads LocalReads { get; }
     internal WholeObjectFills WholeFills { get; }
     internal ChunkedReads Chunks { get; }
+    internal LocalOutageReads OutageReads { get; }
     internal MergedListing Listing { get; }
     internal ConditionalWrites Conditions { get; }
 

@@ -18,7 +18,7 @@ public enum FaultKind
     Truncate,
     /// <summary>The body stops after <see cref="Fault.AfterBytes"/> bytes and nothing more comes until the fault is healed.</summary>
     Stall,
-    /// <summary>No answer at all (not even headers) until the fault is healed.</summary>
+    /// <summary>The request (its body too) is taken, and no answer at all (not even headers) comes until the fault is healed.</summary>
     Silent,
     /// <summary>An S3 error answer with <see cref="Fault.Status"/> instead of the object.</summary>
     Status,
@@ -94,7 +94,9 @@ public sealed class FaultRelay : IAsyncDisposable
         if (fault is not null) Interlocked.Increment(ref _faults);
         if (fault?.Kind == FaultKind.Silent)
         {
-            await _healed.Task.WaitAsync(context.RequestAborted);
+            var healed = _healed.Task;
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+            await healed.WaitAsync(context.RequestAborted);
             context.Abort();
             return;
         }

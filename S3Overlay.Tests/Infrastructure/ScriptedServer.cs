@@ -9,10 +9,14 @@ namespace S3Overlay.Tests.Infrastructure;
 public sealed class ScriptedServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _requests;
 
     private ScriptedServer(WebApplication app) => _app = app;
 
     public string Url => _app.Urls.First();
+
+    /// <summary>Requests it has been sent so far.</summary>
+    public int Requests => Volatile.Read(ref _requests);
 
     public static async Task<ScriptedServer> StartAsync(RequestDelegate answer)
     {
@@ -20,9 +24,14 @@ public sealed class ScriptedServer : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.Run(answer);
+        var server = new ScriptedServer(app);
+        app.Run(context =>
+        {
+            Interlocked.Increment(ref server._requests);
+            return answer(context);
+        });
         await app.StartAsync();
-        return new ScriptedServer(app);
+        return server;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Overlay;
 using S3Overlay.S3.Errors;
@@ -48,9 +49,12 @@ public sealed class OverlayEnvironment : IAsyncDisposable
 
     private readonly IDictionary<string, string?> _settings;
     private readonly string _dataDir;
+    private readonly Action<WebApplicationBuilder>? _configure;
 
-    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket, IDictionary<string, string?> settings, string dataDir)
+    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket, IDictionary<string, string?> settings, string dataDir,
+        Action<WebApplicationBuilder>? configure)
     {
+        _configure = configure;
         Servers = servers;
         Relay = relay;
         Proxy = proxy;
@@ -86,7 +90,9 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     public Task FillsIdleAsync() => Parts.Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
 
     /// <param name="dataDir">The embedded store's data folder (a small disk's); a new temp folder when null.</param>
-    public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null, string? dataDir = null)
+    /// <param name="configure">Replaces services (a <see cref="ManualClock"/>, ...) in the proxy, and in each restart of it.</param>
+    public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null, string? dataDir = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var bucket = "t" + Guid.NewGuid().ToString("N")[..12];
         await servers.RemoteClient.PutBucketAsync(bucket);
@@ -113,7 +119,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         dataDir ??= Directory.CreateTempSubdirectory("s3overlay-").FullName;
         try
         {
-            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all, dataDir: dataDir), bucket, all, dataDir);
+            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all, configure, dataDir), bucket, all, dataDir, configure);
         }
         catch
         {
@@ -128,7 +134,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     {
         Client.Dispose();
         await Proxy.DisposeAsync();
-        Proxy = await ProxyServer.StartAsync(_settings, dataDir: _dataDir);
+        Proxy = await ProxyServer.StartAsync(_settings, _configure, _dataDir);
         Client = Proxy.CreateClient(defaults: false);
     }
 

@@ -132,10 +132,13 @@ public class S3LocalStoreTests
     [InlineData("S3_OVERLAY_LOCAL_ENDPOINT", "ftp://host")]
     [InlineData("ConnectionStrings:local", "AccessKey=a;SecretKey=b")]
     [InlineData("S3_OVERLAY_REMOTE_ADDRESSING_STYLE", "sideways")]
+    [InlineData("S3_OVERLAY_LOCAL_TIMEOUT", "0")]
+    [InlineData("S3_OVERLAY_LOCAL_TIMEOUT", "soon")]
     public void A_bad_store_setting_stops_start_up_naming_it(string setting, string value)
     {
         var settings = new Dictionary<string, string?> { [setting] = value };
         if (setting.StartsWith("S3_OVERLAY_REMOTE")) settings["S3_OVERLAY_REMOTE_ENDPOINT"] = "http://127.0.0.1:9";
+        if (setting == LocalStoreSettings.TimeoutSetting) settings[LocalStoreSettings.EndpointSetting] = "http://127.0.0.1:9";
         var read = new SettingReader(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
 
         var e = Assert.Throws<SettingException>(() => (LocalStoreSettings.From(read), RemoteStoreSettings.From(read)));

@@ -14,6 +14,14 @@ public sealed class S3Exception(S3Error error, string? resource = null, Exceptio
     /// <summary>The bucket or key the error is about (the XML's Resource element).</summary>
     public string? Resource { get; } = resource;
 
+    /// <summary>
+    /// The store (its name, "local store" or "remote store") that failed this request by being
+    /// down: it could not be reached, did not answer in time, or answered 5xx. Null for every
+    /// other error, answers about the request included. The overlay goes on without a local
+    /// store that is down where it safely can (Overlay/LostLocal/).
+    /// </summary>
+    public string? UnreachableStore { get; init; }
+
     /// <summary>Headers the error response must carry (Content-Range on 416, ETag on 304, ...).</summary>
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 

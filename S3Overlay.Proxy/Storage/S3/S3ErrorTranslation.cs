@@ -11,7 +11,9 @@ namespace S3Overlay.Storage.S3;
 /// Turns what the SDK throws into the S3 error the front end answers with: the server's own
 /// code where it describes the request (NoSuchKey, PreconditionFailed, ...); 502 for any other
 /// answer (403, 5xx), since those are the store's trouble, not the client's; 503 when the server
-/// cannot be reached. Never a 404 the server did not say.
+/// cannot be reached. Never a 404 the server did not say. A store whose 5xx answers are outages
+/// (<see cref="S3StoreOptions.ServerErrorsAreOutages"/>: the local store) answers 503 to those too.
+/// Every failure of a store that is down names it in <see cref="S3Exception.UnreachableStore"/>.
 /// </summary>
 internal static class S3ErrorTranslation
 {
@@ -30,7 +32,7 @@ internal static class S3ErrorTranslation
             if (x is MisdirectedRequestException misdirected)
                 return new S3Exception(S3Error.InternalError.WithMessage($"A request was not sent: {misdirected.Message}."), key ?? bucket, misdirected);
         if (timedOut && e is OperationCanceledException)
-            return Unreachable(store, $"no answer within {store.RequestTimeout.TotalSeconds:0} s", e);
+            return Unreachable(store, $"no answer within {store.RequestTimeout.TotalSeconds:0.#} s", e);
         if (e is RemoteAnswerException direct) return FromAnswer((int)direct.Status, direct.Code, direct.ServerMessage, () => direct.ActualObjectSize, direct, store, bucket, key);
         if (e is AmazonS3Exception { StatusCode: not 0 } answer)
             return FromAnswer((int)answer.StatusCode, answer.ErrorCode, answer.Message, () => ActualObjectSize(answer), answer, store, bucket, key);
@@ -61,12 +63,12 @@ internal static class S3ErrorTranslation
         if (status == 304) return new S3Exception(S3Error.NotModified, key, e);
         if (status == 412) return new S3Exception(S3Error.PreconditionFailed, key, e);
         if (status == 416) return new S3Exception(S3Error.InvalidRange, key, e);
-        if (status == 503) return Unreachable(store, $"it answered 503 {errorCode}", e);
+        if (status == 503 || (store.ServerErrorsAreOutages && status is 500 or 502 or 504)) return Unreachable(store, $"it answered {status} {errorCode}", e);
         return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} answered {status} {errorCode}."), key ?? bucket, e);
     }
 
     public static S3Exception Unreachable(S3StoreOptions store, string reason, Exception? inner) =>
-        new(S3Error.RemoteUnavailable.WithMessage($"The {store.Describe()} could not be reached: {reason}"), null, inner);
+        new(S3Error.RemoteUnavailable.WithMessage($"The {store.Describe()} could not be reached: {reason}"), null, inner) { UnreachableStore = store.Name };
 
     private static bool IsNetworkFailure(Exception e)
     {

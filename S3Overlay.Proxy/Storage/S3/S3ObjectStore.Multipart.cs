@@ -28,7 +28,7 @@ public sealed partial class S3ObjectStore
             DisablePayloadSigning = true,
             MD5Digest = write.ContentMD5,
         };
-        var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.UploadPartAsync(request, t), ct, Timeout.InfiniteTimeSpan));
+        var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.UploadPartAsync(request, t), ct, upload: upload));
         var checksums = write.TrailingChecksums?.Invoke() ?? write.Metadata.Checksums;
         return new PartInfo(partNumber, response.ETag, upload.Length, Now(), checksums);
     }

@@ -101,7 +101,7 @@ public sealed partial class S3ObjectStore
         };
         put.Headers.ContentLength = upload.Length;
         PreservedMetadata.Apply(write, put.Headers, put.Metadata);
-        var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.PutObjectAsync(put, t), ct, Timeout.InfiniteTimeSpan));
+        var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.PutObjectAsync(put, t), ct, upload: upload));
         var (etag, metadata) = (response.ETag, write.Metadata);
         if (write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing
             && await KeepTrailingChecksumsAsync(bucket, key, write, trailing, etag, ct) is { } copied)

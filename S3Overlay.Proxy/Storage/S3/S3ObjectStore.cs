@@ -14,11 +14,13 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     private readonly AmazonS3Client _client;
     private readonly DirectReads _direct;
     private readonly TimeProvider _clock;
+    private readonly StoreOutage _outage;
 
     public S3ObjectStore(S3StoreOptions options, TimeProvider? clock = null)
     {
         Options = options;
         _clock = clock ?? TimeProvider.System;
+        _outage = new StoreOutage(options, _clock);
         var http = new StreamingHttpClientFactory(options.Endpoint, options.ConnectTimeout);
         _client = S3ClientFactory.Create(options, http);
         _direct = new DirectReads(options, http.Client);
@@ -111,21 +113,31 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     /// Runs one SDK call (or direct read) for <paramref name="bucket"/> and <paramref name="key"/>,
     /// the only target its requests may name (<see cref="RequestTarget"/>), with a bound on waiting
     /// for its answer (not on streaming a body read afterwards), and translates what it throws.
-    /// The caller's own cancellation passes through.
+    /// The caller's own cancellation passes through. A store held as down fails it at once (<see cref="StoreOutage"/>).
     /// </summary>
-    private async Task<T> CallAsync<T>(string? bucket, string? key, Func<CancellationToken, Task<T>> call, CancellationToken ct, TimeSpan? timeout = null)
+    /// <param name="timeout">The bound on waiting for the answer; infinite for calls a server may take long over (copies, completions).</param>
+    /// <param name="upload">The body the call sends: the server's waits are bounded around it (<see cref="ServerWaitBound"/>) instead of by <paramref name="timeout"/>.</param>
+    private async Task<T> CallAsync<T>(string? bucket, string? key, Func<CancellationToken, Task<T>> call, CancellationToken ct, TimeSpan? timeout = null, UploadBody? upload = null)
     {
         RequestTarget.Refuse(key);
         RequestTarget.Declare(bucket, key);
+        _outage.ThrowIfHeld();
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (timeout != Timeout.InfiniteTimeSpan) bounded.CancelAfter(timeout ?? Options.RequestTimeout);
+        if (upload is not null) upload.Bound(bounded, timeout ?? Options.RequestTimeout);
+        else if (timeout != Timeout.InfiniteTimeSpan) bounded.CancelAfter(timeout ?? Options.RequestTimeout);
+        T result;
         try
         {
-            return await call(bounded.Token);
+            result = await call(bounded.Token);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            throw S3ErrorTranslation.Translate(e, Options, bucket, key, timedOut: bounded.IsCancellationRequested);
+            var translated = S3ErrorTranslation.Translate(e, Options, bucket, key, timedOut: bounded.IsCancellationRequested);
+            // A body that failed is the client's trouble, and says nothing of the server.
+            if (upload is not { Failed: true }) _outage.Note(translated);
+            throw translated;
         }
+        _outage.Note(null);
+        return result;
     }
 }

@@ -24,6 +24,20 @@ public sealed record S3StoreOptions(
     /// <summary>How long a body being read may go without a byte before the read fails (a stalled server).</summary>
     public TimeSpan ReadIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the store is held as down after it was found so (no answer, no connection, an
+    /// outage answer): requests meanwhile fail at once instead of each waiting out the timeout
+    /// (<see cref="StoreOutage"/>). Zero: never held.
+    /// </summary>
+    public TimeSpan OutageHold { get; init; }
+
+    /// <summary>
+    /// Whether a 500, 502 or 504 answer means the store is down (503 to the client, and the outage
+    /// hold) rather than an error to pass on as a gateway's 502: true for the proxy's own storage,
+    /// whose failure makes the proxy unavailable; false for a remote it fronts.
+    /// </summary>
+    public bool ServerErrorsAreOutages { get; init; }
+
     /// <summary>The endpoint as users wrote it, for messages.</summary>
     public string Describe() => $"{Name} at {Endpoint?.ToString().TrimEnd('/') ?? $"AWS S3 ({Region})"}";
 }

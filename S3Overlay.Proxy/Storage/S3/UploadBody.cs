@@ -18,18 +18,26 @@ internal sealed class UploadBody : IAsyncDisposable
     private const int MemorySpoolLimit = 1024 * 1024;
 
     private readonly VerifyingStream _verifying;
+    private readonly ServerWaitBound _bound;
     private readonly Stream? _spool;
     private readonly byte[]? _rented;
 
     private UploadBody(VerifyingStream verifying, Stream? spool, byte[]? rented)
     {
         _verifying = verifying;
+        _bound = new ServerWaitBound(verifying);
         _spool = spool;
         _rented = rented;
     }
 
-    public Stream Stream => _verifying;
+    public Stream Stream => _bound;
     public long Length => _verifying.Length;
+
+    /// <summary>Whether the body itself failed (short, long, wrong MD5, client gone): the client's fault, not the server's.</summary>
+    public bool Failed => _verifying.Failure is not null;
+
+    /// <summary>Bounds how long the server may keep the call that sends this body waiting (<see cref="ServerWaitBound"/>).</summary>
+    public void Bound(CancellationTokenSource call, TimeSpan timeout) => _bound.Bound(call, timeout);
 
     public static async Task<UploadBody> OpenAsync(Stream body, ObjectWrite write, CancellationToken ct)
     {
