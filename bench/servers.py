@@ -74,11 +74,15 @@ def stop_all():
         s.stop()
 
 
-def overlay_env(remote_url):
-    """A proxy that overlays every bucket of an s3rver remote (its keys) and caches what it reads."""
+S3RVER_KEYS = ("S3RVER", "S3RVER")
+PROXY_KEYS = ("minioadmin", "minioadmin")
+
+
+def overlay_env(remote_url, keys=S3RVER_KEYS):
+    """A proxy that overlays every bucket of a remote (s3rver's keys unless told) and caches what it reads."""
     return {"S3_OVERLAY_REMOTE_ENDPOINT": remote_url, "S3_OVERLAY_REMOTE_REGION": "us-east-1",
-            "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path", "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": "S3RVER",
-            "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": "S3RVER", "S3_OVERLAY_CACHE_ENABLED": "true",
+            "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path", "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": keys[0],
+            "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": keys[1], "S3_OVERLAY_CACHE_ENABLED": "true",
             "S3_OVERLAY_REMOTE_BUCKETS": "*"}
 
 
