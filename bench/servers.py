@@ -86,13 +86,17 @@ def overlay_env(remote_url, keys=S3RVER_KEYS):
             "S3_OVERLAY_REMOTE_BUCKETS": "*"}
 
 
-def start_proxy(name, data_dir, env=None):
+def start_proxy(name, data_dir, env=None, build=None):
+    """A proxy of `build` (a publish folder; PROXY unless given) on a free port."""
+    build = build or PROXY
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    s = Server(name, ["dotnet", str(PROXY / "S3Overlay.Proxy.dll"), "--urls", f"http://127.0.0.1:{port}"],
+    # A self-contained publish carries its runtime and starts by its own executable.
+    command = [str(build / "S3Overlay.Proxy")] if (build / "libcoreclr.so").exists() else ["dotnet", str(build / "S3Overlay.Proxy.dll")]
+    s = Server(name, command + ["--urls", f"http://127.0.0.1:{port}"],
                env={"S3_OVERLAY_DATA_DIR": str(data_dir), "Logging__LogLevel__Default": "Warning",
                     "DOTNET_gcServer": "1", **(env or {})},
-               cwd=str(PROXY))
+               cwd=str(build))
     s.url = f"http://127.0.0.1:{port}"
     wait_http(s.url + "/_overlay/alive")
     return s
