@@ -20,15 +20,22 @@ from botocore.config import Config
 import measure
 import report
 import cold as sweeps
-from servers import WORK, free_port, overlay_env, start_nginx, start_proxy, start_s3rver, stop_all, wait_http
+from remote_checksums import sending_crc64nvme
+from servers import PROXY_KEYS, WORK, free_port, overlay_env, start_nginx, start_proxy, start_s3rver, stop_all, wait_http
 
 QUICK = "--quick" in sys.argv
 COLD_ONLY = "--cold" in sys.argv  # only the cold workloads (sweep and time to first byte): for iterating
+# Taken while others used the machine: the report says so (CPU per object holds up, objects/s and latencies do not).
+SHARED = "--shared" in sys.argv
 SECONDS = 4 if QUICK else 8
 SWEEP_RUNS = 3  # the spread over three runs, never one figure
 SWEEP_OBJECTS, SWEEP_WARMUP = (100, 50) if QUICK else (300, 100)
 MiB = 1024 * 1024
-PROXY_KEYS = ("minioadmin", "minioadmin")
+
+
+def load_average():
+    """The 1-minute load average: how busy the machine was around the run."""
+    return float(open("/proc/loadavg").read().split()[0])
 
 
 def client(url, keys):
@@ -95,12 +102,16 @@ def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port):
 
 
 
-def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off):
-    """The cold sweep (see cold.py): per run and size, fresh keys read once by every target in
+def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc):
+    """The cold sweep (see cold.py): per run and set, fresh keys read once by every target in
     turn, so drift on the machine hits all alike; then the cache-off proxy reads them a second
-    time and the SDK client reads the cache-on proxy's now local copies."""
+    time and the SDK client reads the cache-on proxy's now local copies. The "1m-crc" set comes
+    from the remote that offers a full-object checksum (`crc`: its server, nginx proxy_cache in
+    front of it, and a proxy with its cache on and one with it off in front of it)."""
     remote.create_bucket(Bucket="sweep")
-    sizes = {"1m": MiB, "4k": 4096}
+    crc_remote = sending_crc64nvme(client(crc["remote"].url, PROXY_KEYS))
+    crc_remote.create_bucket(Bucket="sweep")
+    sizes = {"1m": MiB, "4k": 4096, "1m-crc": MiB}
     batches = ["warmup"] + [f"run{r}" for r in range(SWEEP_RUNS)]
     count = {b: SWEEP_WARMUP if b == "warmup" else SWEEP_OBJECTS for b in batches}
     keys = {(b, n): [f"{n}/{b}/obj-{i:04d}" for i in range(count[b])] for b in batches for n in sizes}
@@ -108,7 +119,7 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off):
     def upload(item):
         (_, name), key = item
         body = key.encode().ljust(64, b".") + hashlib.sha256(key.encode()).digest() * (sizes[name] // 32)
-        remote.put_object(Bucket="sweep", Key=key, Body=body[: sizes[name]])
+        (crc_remote if name == "1m-crc" else remote).put_object(Bucket="sweep", Key=key, Body=body[: sizes[name]])
 
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         list(pool.map(upload, [(bn, k) for bn, ks in keys.items() for k in ks]))
@@ -120,15 +131,22 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off):
         "nginx proxy_cache": (cache_url, client(cache_url, ("S3RVER", "S3RVER")), sweeps.nginx_workers(nginx.pid)),
         "remote direct": (s3rver.url, remote, [s3rver.pid]),
     }
+    crc_targets = {
+        "proxy cache on": (crc["on"].url, client(crc["on"].url, PROXY_KEYS), [crc["on"].pid]),
+        "proxy cache off": (crc["off"].url, client(crc["off"].url, PROXY_KEYS), [crc["off"].pid]),
+        "nginx proxy_cache": (crc["nginx_url"], client(crc["nginx_url"], PROXY_KEYS), sweeps.nginx_workers(nginx.pid)),
+        "remote direct": (crc["remote"].url, crc_remote, [crc["remote"].pid]),
+    }
     out = {}
     for batch in batches:
         for name, size in sizes.items():
             ks = keys[(batch, name)]
             row = {}
-            for target, (base, signer, pids) in targets.items():
+            for target, (base, signer, pids) in (crc_targets if name == "1m-crc" else targets).items():
                 row[target] = sweeps.sweep(base, [presigned_path(signer, "sweep", k) for k in ks], pids, size)
-            row["proxy cache off, second read"] = sweeps.sweep(
-                proxy_off.url, [presigned_path(poff, "sweep", k) for k in ks], [proxy_off.pid], size)
+            if name != "1m-crc":
+                row["proxy cache off, second read"] = sweeps.sweep(
+                    proxy_off.url, [presigned_path(poff, "sweep", k) for k in ks], [proxy_off.pid], size)
             if name == "1m":
                 row["proxy warm, SDK client"] = sweeps.sdk_sweep(pon, "sweep", ks, [proxy_on.pid], size)
             if batch != "warmup":
@@ -147,8 +165,11 @@ def measure_all(data, results):
     # ---- servers ------------------------------------------------------------------
     s3rver = start_s3rver(data / "s3rver")
     remote = client(s3rver.url, ("S3RVER", "S3RVER"))
-    static_port, relay_port, cache_port = free_port(), free_port(), free_port()
+    # A remote that offers a full-object checksum (see remote_checksums.py): the proxy itself, no remote of its own.
+    crc_remote = start_proxy("remote-crc", data / "remote-crc")
+    static_port, relay_port, cache_port, crc_cache_port = free_port(), free_port(), free_port(), free_port()
     s3port = s3rver.url.rsplit(":", 1)[1]
+    crc_port = crc_remote.url.rsplit(":", 1)[1]
     nginx = start_nginx("nginx", f"""
   server {{ listen 127.0.0.1:{static_port}; root {data}/proxy-a; location / {{ }} }}
   server {{ listen 127.0.0.1:{relay_port};
@@ -159,6 +180,10 @@ location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; prox
   server {{ listen 127.0.0.1:{cache_port};
 location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
              proxy_cache s3; proxy_cache_key $uri; proxy_cache_valid 200 60m; proxy_cache_lock on; }} }}
+  proxy_cache_path {data}/nginx-cache-crc levels=1:2 keys_zone=crc:10m max_size=20g inactive=60m use_temp_path=off;
+  server {{ listen 127.0.0.1:{crc_cache_port};
+location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
+             proxy_cache crc; proxy_cache_key $uri; proxy_cache_valid 200 60m; proxy_cache_lock on; }} }}
 """)
     relay_log = WORK / "nginx" / "logs" / "relay.log"
     proxy_a = start_proxy("proxy-a", data / "proxy-a", overlay_env(s3rver.url))
@@ -169,12 +194,15 @@ location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; prox
     # The cold sweep's own proxies: a fresh store each, cache on (stream + store) and off (stream through).
     proxy_on = start_proxy("proxy-on", data / "proxy-on", overlay_env(s3rver.url))
     proxy_off = start_proxy("proxy-off", data / "proxy-off", {**overlay_env(s3rver.url), "S3_OVERLAY_CACHE_ENABLED": "false"})
-    results["sweep"] = sweep_section(remote, s3rver, nginx, f"http://127.0.0.1:{cache_port}", proxy_on, proxy_off)
+    crc = {"remote": crc_remote, "nginx_url": f"http://127.0.0.1:{crc_cache_port}",
+           "on": start_proxy("proxy-on-crc", data / "proxy-on-crc", overlay_env(crc_remote.url, PROXY_KEYS)),
+           "off": start_proxy("proxy-off-crc", data / "proxy-off-crc", {**overlay_env(crc_remote.url, PROXY_KEYS), "S3_OVERLAY_CACHE_ENABLED": "false"})}
+    results["sweep"] = sweep_section(remote, s3rver, nginx, f"http://127.0.0.1:{cache_port}", proxy_on, proxy_off, crc)
     # The sweep's proxies are done, but .NET's tier-up thread goes on compiling for seconds after
     # a long run of fills (measured: 0.7 s of CPU in the first 2 s), and the sweep left gigabytes
     # for the kernel to write back: both would take the cores from what is measured next.
-    proxy_on.stop()
-    proxy_off.stop()
+    for done in (proxy_on, proxy_off, crc["on"], crc["off"], crc_remote):
+        done.stop()
     os.sync()
     if COLD_ONLY:
         results["cold"] = cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port)
@@ -296,12 +324,14 @@ location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; prox
 def main():
     shutil.rmtree(WORK / "data", ignore_errors=True)
     data = WORK / "data"
-    results = {"quick": QUICK, "cold_only": COLD_ONLY, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    results = {"quick": QUICK, "cold_only": COLD_ONLY, "shared": SHARED, "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+               "load_average": [load_average()]}
     try:
         measure_all(data, results)
     finally:
         stop_all()
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    results["load_average"].append(load_average())
     report.write(results)
     shutil.rmtree(WORK / "data", ignore_errors=True)
 

@@ -4,8 +4,12 @@ fills (utime + stime from /proc/PID/stat). Each runtime setting gets proxies of 
 interleaved, so the JIT's tier-up shows as the gap between the first window and the last.
 
     python3 bench/fresh.py [fills] [runs]      (bench/run.sh publishes the proxy first)
+    FRESH_SETTINGS=default,TieredPGO=0,composite FRESH_BUILD_COMPOSITE=/path/to/publish python3 bench/fresh.py 800 2
+
+The last column is issue 27's ratio: the first 100 fills' CPU over the steady state's (the last 200).
 """
 import os
+import pathlib
 import shutil
 import statistics
 import sys
@@ -23,16 +27,25 @@ WINDOW = 100
 SIZE = 1024 * 1024
 BUCKET = "fresh"
 
+# Another build to compare (FRESH_BUILD_<NAME>=folder of a publish, e.g. a self-contained composite
+# ReadyToRun one): its settings are named NAME and NAME+<setting>.
+BUILDS = {k[len("FRESH_BUILD_"):].lower(): pathlib.Path(v) for k, v in os.environ.items() if k.startswith("FRESH_BUILD_")}
+
 # The runtime settings compared: the default, and what shortens tier-up.
-ALL_SETTINGS = {
+ENVS = {
     "default": {},
     "TieredPGO=0": {"DOTNET_TieredPGO": "0"},
     "CallCountingDelayMs=0": {"DOTNET_TC_CallCountingDelayMs": "0"},
     "both": {"DOTNET_TieredPGO": "0", "DOTNET_TC_CallCountingDelayMs": "0"},
+    "TieredCompilation=0": {"DOTNET_TieredCompilation": "0"},
 }
+# name -> (environment, build folder or None for bench/run.sh's publish)
+ALL_SETTINGS = {name: (env, None) for name, env in ENVS.items()}
+for build, folder in BUILDS.items():
+    ALL_SETTINGS.update({(build if name == "default" else f"{build}+{name}"): (env, folder) for name, env in ENVS.items()})
 # FRESH_SETTINGS=default,CallCountingDelayMs=0 measures only those.
-SETTINGS = {name: env for name, env in ALL_SETTINGS.items()
-            if name in os.environ.get("FRESH_SETTINGS", ",".join(ALL_SETTINGS)).split(",")}
+SETTINGS = {name: setting for name, setting in ALL_SETTINGS.items()
+            if name in os.environ.get("FRESH_SETTINGS", ",".join(ENVS)).split(",")}
 
 
 def cpu_seconds(pid):
@@ -45,10 +58,11 @@ def client(url, key, secret):
                         region_name="us-east-1", config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
 
 
-def one_run(remote, name, env, run):
-    data = WORK / f"fresh-{run}-{name.replace('=', '')}"
+def one_run(remote, name, setting, run):
+    env, build = setting
+    data = WORK / f"fresh-{run}-{name.replace('=', '').replace('+', '-')}"
     shutil.rmtree(data, ignore_errors=True)
-    proxy = start_proxy(f"fresh-{name.replace('=', '')}", data, env={
+    proxy = start_proxy(f"fresh-{name.replace('=', '').replace('+', '-')}", data, build=build, env={
         "S3_OVERLAY_REMOTE_ENDPOINT": remote.url, "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": "S3RVER",
         "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": "S3RVER", "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path",
         "S3_OVERLAY_REMOTE_BUCKETS": BUCKET, "S3_OVERLAY_CACHE_ENABLED": "true",
@@ -83,17 +97,21 @@ def main():
                 seed.put_object(Bucket=BUCKET, Key=f"k{run}-{i:05d}", Body=body)
         results = {name: [] for name in SETTINGS}
         for run in range(RUNS):
-            for name, env in SETTINGS.items():
+            for name, setting in SETTINGS.items():
                 # A fresh data folder: every fill is cold, whichever setting read these keys before.
-                results[name].append(one_run(remote, name, env, run))
+                results[name].append(one_run(remote, name, setting, run))
                 time.sleep(2)
-        header = "| setting | " + " | ".join(f"fills {w * WINDOW + 1}-{(w + 1) * WINDOW}" for w in range(FILLS // WINDOW)) + " |"
+        windows = FILLS // WINDOW
+        header = "| setting | " + " | ".join(f"fills {w * WINDOW + 1}-{(w + 1) * WINDOW}" for w in range(windows)) + " | sum | first 100 / last 200 |"
         print(f"\nProxy CPU per 1 MiB fill (ms), median of {RUNS} fresh processes each (runs: {', '.join(str(r) for r in range(RUNS))})\n")
         print(header)
-        print("|" + "---|" * (FILLS // WINDOW + 1))
+        print("|" + "---|" * (windows + 3))
         for name, runs in results.items():
-            cells = [f"{statistics.median(r[w] for r in runs):.1f}" for w in range(FILLS // WINDOW)]
-            print(f"| {name} | " + " | ".join(cells) + " |")
+            medians = [statistics.median(r[w] for r in runs) for w in range(windows)]
+            # Issue 27's target: the first 100 fills at most 1.3 x the steady state (here the last 200).
+            tax = medians[0] / statistics.mean(medians[-2:])
+            total = statistics.median(sum(r) * WINDOW / 1000 for r in runs)
+            print(f"| {name} | " + " | ".join(f"{m:.1f}" for m in medians) + f" | {total:.1f} s | {tax:.2f} |")
         for name, runs in results.items():
             for r in runs:
                 print(name, " ".join(f"{v:.1f}" for v in r))

@@ -2,7 +2,8 @@
 # One command: installs the tools, builds the proxy in Release, starts the proxy, nginx and s3rver
 # on loopback, measures them side by side, stops everything, and writes bench/results/ and the
 # tables in bench/README.md. About 12 minutes on 2 cores. Usage: bench/run.sh [--quick] [--cold]
-# (--cold: only the cold workloads, the sweep and time to first byte, a few minutes; --quick: fewer of everything)
+# (--cold: only the cold workloads, the sweep and time to first byte, a few minutes; --quick: fewer of everything;
+# --shared: the machine was shared, and the tables say so)
 # bench/run.sh --ranges [ranges.py options]: the range-reader workloads instead (bench/ranges.py, a few
 # minutes); with --proxy DIR or --project DIR it measures that build and does not publish this tree's.
 set -euo pipefail
@@ -15,6 +16,7 @@ command -v wrk >/dev/null || need+=(wrk)
 command -v curl >/dev/null || need+=(curl)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || need+=(python3-matplotlib)
+/usr/bin/python3 -c 'import crcmod' 2>/dev/null || need+=(python3-crcmod)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null

@@ -74,21 +74,29 @@ def stop_all():
         s.stop()
 
 
-def overlay_env(remote_url):
-    """A proxy that overlays every bucket of an s3rver remote (its keys) and caches what it reads."""
+S3RVER_KEYS = ("S3RVER", "S3RVER")
+PROXY_KEYS = ("minioadmin", "minioadmin")
+
+
+def overlay_env(remote_url, keys=S3RVER_KEYS):
+    """A proxy that overlays every bucket of a remote (s3rver's keys unless told) and caches what it reads."""
     return {"S3_OVERLAY_REMOTE_ENDPOINT": remote_url, "S3_OVERLAY_REMOTE_REGION": "us-east-1",
-            "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path", "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": "S3RVER",
-            "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": "S3RVER", "S3_OVERLAY_CACHE_ENABLED": "true",
+            "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path", "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": keys[0],
+            "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": keys[1], "S3_OVERLAY_CACHE_ENABLED": "true",
             "S3_OVERLAY_REMOTE_BUCKETS": "*"}
 
 
-def start_proxy(name, data_dir, env=None):
+def start_proxy(name, data_dir, env=None, build=None):
+    """A proxy of `build` (a publish folder; PROXY unless given) on a free port."""
+    build = build or PROXY
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    s = Server(name, ["dotnet", str(PROXY / "S3Overlay.Proxy.dll"), "--urls", f"http://127.0.0.1:{port}"],
+    # A self-contained publish carries its runtime and starts by its own executable.
+    command = [str(build / "S3Overlay.Proxy")] if (build / "libcoreclr.so").exists() else ["dotnet", str(build / "S3Overlay.Proxy.dll")]
+    s = Server(name, command + ["--urls", f"http://127.0.0.1:{port}"],
                env={"S3_OVERLAY_DATA_DIR": str(data_dir), "Logging__LogLevel__Default": "Warning",
                     "DOTNET_gcServer": "1", **(env or {})},
-               cwd=str(PROXY))
+               cwd=str(build))
     s.url = f"http://127.0.0.1:{port}"
     wait_http(s.url + "/_overlay/alive")
     return s

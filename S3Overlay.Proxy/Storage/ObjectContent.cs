@@ -12,10 +12,11 @@ public sealed class ObjectContent(ObjectInfo info, Stream body, ResolvedRange? r
     public ResolvedRange? Range { get; } = range;
 
     /// <summary>
-    /// Whether reading <see cref="Body"/> to its end without an error proves it is the MD5 its
-    /// ETag is (a remote store checks it as the bytes stream by).
+    /// What reading <see cref="Body"/> to its end without an error proves it by, checked as the
+    /// bytes stream by (a remote store's GET): a full-object checksum (<c>crc64nvme</c>, …) or
+    /// <c>md5</c>, its plain ETag; null when only its length is checked.
     /// </summary>
-    public bool Md5Checked { get; init; }
+    public string? VerifiedBy { get; init; }
 
     public long Length => Range?.Length ?? Info.Size;
 

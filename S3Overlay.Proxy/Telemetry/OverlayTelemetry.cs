@@ -37,6 +37,8 @@ public static class OverlayTelemetry
         public const string Coalesced = "overlay.coalesced";
         public const string Result = "overlay.result";
         public const string Source = "overlay.source";
+        /// <summary>What a remote body was checked by: a full-object checksum's algorithm (<c>crc64nvme</c>, …), <c>md5</c>, or <c>length</c>.</summary>
+        public const string VerifiedBy = "overlay.verified_by";
     }
 
     /// <summary>Values of <see cref="Tags.Result"/>.</summary>

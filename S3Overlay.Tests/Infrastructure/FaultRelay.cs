@@ -26,6 +26,11 @@ public enum FaultKind
     Corrupt,
     /// <summary>The right answer, every 16 KiB of body after a pause of <see cref="Fault.Delay"/>.</summary>
     Slow,
+    /// <summary>
+    /// One byte of the body changed at <see cref="Fault.AfterBytes"/>, and the ETag made the MD5 of
+    /// the changed body: only a checksum the remote gives (kept as it was) can tell it from the right one.
+    /// </summary>
+    Forge,
 }
 
 public sealed record Fault(FaultKind Kind, long AfterBytes = 0, int Status = 500, TimeSpan Delay = default)
@@ -112,7 +117,23 @@ public sealed class FaultRelay : IAsyncDisposable
         if (HttpMethods.IsHead(context.Request.Method)) return;
 
         await using var body = await answer.Content.ReadAsStreamAsync(context.RequestAborted);
+        if (fault?.Kind == FaultKind.Forge)
+        {
+            await SendForgedAsync(context, body, fault.AfterBytes);
+            return;
+        }
         await SendBodyAsync(context, body, fault);
+    }
+
+    /// <summary>The body with one byte changed, under the ETag of what is sent (test objects are small: it is held whole).</summary>
+    private static async Task SendForgedAsync(HttpContext context, Stream body, long at)
+    {
+        var bytes = new MemoryStream();
+        await body.CopyToAsync(bytes, context.RequestAborted);
+        var forged = bytes.ToArray();
+        forged[at] ^= 0x5A;
+        context.Response.Headers.ETag = $"\"{Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(forged))}\"";
+        await context.Response.Body.WriteAsync(forged, context.RequestAborted);
     }
 
     private async Task SendBodyAsync(HttpContext context, Stream body, Fault? fault)

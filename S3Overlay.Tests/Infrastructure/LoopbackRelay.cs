@@ -36,6 +36,8 @@ internal static class LoopbackRelay
         using var forward = new HttpRequestMessage(new HttpMethod(request.Method), request.Path.Value + request.QueryString.Value);
         if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
             forward.Content = new StreamContent(request.Body);
+        // The Host the request was signed for: a server that checks signatures over it (the proxy itself) sees what was signed.
+        forward.Headers.Host = request.Host.Value;
         foreach (var (name, values) in request.Headers)
         {
             if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;

@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace S3Overlay.Tests.Infrastructure;
 
@@ -24,5 +25,20 @@ public static class S3Clients
             config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
         }
         return new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), config);
+    }
+
+    /// <summary>Puts a <see cref="PatternData"/> object in one plain request (no aws-chunked body), as <paramref name="customize"/> adjusts it.</summary>
+    public static Task<PutObjectResponse> PutPatternAsync(this IAmazonS3 client, string bucket, string key, long length, int seed, Action<PutObjectRequest>? customize = null)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            InputStream = PatternData.Open(length, seed),
+            UseChunkEncoding = false,
+            AutoCloseStream = true,
+        };
+        customize?.Invoke(request);
+        return client.PutObjectAsync(request);
     }
 }

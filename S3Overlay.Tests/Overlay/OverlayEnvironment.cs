@@ -152,19 +152,8 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     }
 
     /// <summary>Puts a pattern object on the remote directly (not through the relay, so it is not counted).</summary>
-    public async Task<PutObjectResponse> SeedRemoteAsync(string key, long length, int seed, Action<PutObjectRequest>? customize = null)
-    {
-        var request = new PutObjectRequest
-        {
-            BucketName = Bucket,
-            Key = key,
-            InputStream = PatternData.Open(length, seed),
-            UseChunkEncoding = false,
-            AutoCloseStream = true,
-        };
-        customize?.Invoke(request);
-        return await Remote.PutObjectAsync(request);
-    }
+    public Task<PutObjectResponse> SeedRemoteAsync(string key, long length, int seed, Action<PutObjectRequest>? customize = null) =>
+        Remote.PutPatternAsync(Bucket, key, length, seed, customize);
 
     /// <summary>GETs through the proxy and checks the body against the pattern; returns the response for its headers.</summary>
     public async Task<GetObjectResponse> GetAndCheckAsync(string key, int seed, long size, long? first = null, long? last = null)

@@ -21,9 +21,8 @@ public sealed class FaultWorld : IAsyncDisposable
     public const long WholeSize = 100 * 1024;
     public static readonly TimeSpan RemoteTimeout = TimeSpan.FromSeconds(1);
 
-    private FaultWorld(S3rverProcess remote, AmazonS3Client remoteClient, FaultRelay relay, ProxyServer proxy, string bucket)
+    private FaultWorld(AmazonS3Client remoteClient, FaultRelay relay, ProxyServer proxy, string bucket)
     {
-        Remote = remote;
         RemoteClient = remoteClient;
         Relay = relay;
         Proxy = proxy;
@@ -31,7 +30,6 @@ public sealed class FaultWorld : IAsyncDisposable
         Http = proxy.CreateHttpClient();
     }
 
-    public S3rverProcess Remote { get; }
     public AmazonS3Client RemoteClient { get; }
     public FaultRelay Relay { get; }
     public ProxyServer Proxy { get; }
@@ -41,16 +39,20 @@ public sealed class FaultWorld : IAsyncDisposable
     /// <summary>What the last read that ended in <see cref="ReadOutcome.Error"/> saw: for a failure's message.</summary>
     public string? LastError { get; private set; }
 
-    public static async Task<FaultWorld> StartAsync(S3rverProcess remote, AmazonS3Client remoteClient, bool cache)
+    public static Task<FaultWorld> StartAsync(S3rverProcess remote, AmazonS3Client remoteClient, bool cache) =>
+        StartAsync(remote.Url, (S3rverProcess.AccessKey, S3rverProcess.SecretKey), remoteClient, cache);
+
+    /// <param name="remoteUrl">Any S3 server: s3rver, or the proxy itself as a remote that keeps checksums.</param>
+    public static async Task<FaultWorld> StartAsync(string remoteUrl, (string AccessKey, string SecretKey) credentials, AmazonS3Client remoteClient, bool cache)
     {
         var bucket = "f" + Guid.NewGuid().ToString("N")[..12];
         await remoteClient.PutBucketAsync(bucket);
-        var relay = await FaultRelay.StartAsync(remote.Url);
+        var relay = await FaultRelay.StartAsync(remoteUrl);
         var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
         {
             ["S3_OVERLAY_REMOTE_ENDPOINT"] = relay.Url,
-            ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
-            ["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
+            ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = credentials.AccessKey,
+            ["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = credentials.SecretKey,
             ["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path",
             ["S3_OVERLAY_REMOTE_BUCKETS"] = bucket,
             ["S3_OVERLAY_REMOTE_TIMEOUT"] = RemoteTimeout.TotalSeconds.ToString(),
@@ -60,18 +62,12 @@ public sealed class FaultWorld : IAsyncDisposable
             ["S3_OVERLAY_NEGATIVE_CACHE_TTL"] = "0",
             ["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket,
         }, b => { if (Environment.GetEnvironmentVariable("RELIABILITY_DEBUG") == "1") Microsoft.Extensions.Logging.ConsoleLoggerExtensions.AddConsole(b.Logging); });
-        return new FaultWorld(remote, remoteClient, relay, proxy, bucket);
+        return new FaultWorld(remoteClient, relay, proxy, bucket);
     }
 
     /// <summary>Puts a pattern object on the remote directly, past the relay.</summary>
-    public Task SeedAsync(string key, long length, int seed) => RemoteClient.PutObjectAsync(new PutObjectRequest
-    {
-        BucketName = Bucket,
-        Key = key,
-        InputStream = PatternData.Open(length, seed),
-        UseChunkEncoding = false,
-        AutoCloseStream = true,
-    });
+    public Task SeedAsync(string key, long length, int seed, Action<PutObjectRequest>? customize = null) =>
+        RemoteClient.PutPatternAsync(Bucket, key, length, seed, customize);
 
     /// <summary>
     /// GETs the whole object through the proxy. <paramref name="deadline"/> bounds the read: a

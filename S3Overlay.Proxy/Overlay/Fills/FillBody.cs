@@ -8,7 +8,8 @@ namespace S3Overlay.Overlay;
 /// system and, once complete, renamed into place: one new file per fill, the bytes written
 /// once. Any other store is given a stream of the body as it arrives.
 /// </summary>
-public sealed class FillBody(SpillBuffer spill, Stream stream, bool md5Checked)
+/// <param name="verified">The remote read checked the whole body as it came (<see cref="ObjectContent.VerifiedBy"/>).</param>
+public sealed class FillBody(SpillBuffer spill, Stream stream, bool verified)
 {
     /// <summary>Where the spill files of fills that <paramref name="stores"/> locally go.</summary>
     public static Func<string> NewSpillPath(IObjectStore local, OverlaySettings settings, bool stores) =>
@@ -19,9 +20,9 @@ public sealed class FillBody(SpillBuffer spill, Stream stream, bool md5Checked)
     {
         if (local is not IStagingStore staging) return await local.PutObjectAsync(bucket, key, stream, write, CancellationToken.None);
         await spill.WhenCompleteAsync(CancellationToken.None);
-        // The remote read checked the MD5 as the bytes came (ObjectContent.Md5Checked): the store
-        // need not read the file again to check it.
-        if (md5Checked) write = write with { ContentMD5 = null };
+        // The remote read checked the body by its checksum or MD5 as the bytes came: the store
+        // need not read the file again to check its MD5.
+        if (verified) write = write with { ContentMD5 = null };
         return await staging.PutStagedObjectAsync(bucket, key, spill.Path, spill.File, write, CancellationToken.None);
     }
 }

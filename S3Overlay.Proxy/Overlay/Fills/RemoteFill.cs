@@ -155,8 +155,9 @@ public sealed class RemoteFill
             await using (content)
             {
                 _spill.Expect(content.Length);
+                span?.SetTag(OverlayTelemetry.Tags.VerifiedBy, content.VerifiedBy ?? "length");
                 if (store is not null && _spill.TryAcquire())
-                    storing = StoreAsync(store, content.Info, content.Length, content.Md5Checked, logger);
+                    storing = StoreAsync(store, content.Info, content.Length, content.VerifiedBy is not null, logger);
                 _opened.TrySetResult(content.Info);
                 await PumpAsync(content, span, cancel.Token);
             }
@@ -230,13 +231,13 @@ public sealed class RemoteFill
     // The local write follows the spill like any reader: a slow or failing local store never
     // holds back the remote read or the client, and a failed remote read fails the local write,
     // which then stores nothing.
-    private async Task StoreAsync(Func<ObjectInfo, FillBody, Task> store, ObjectInfo info, long length, bool md5Checked, ILogger logger)
+    private async Task StoreAsync(Func<ObjectInfo, FillBody, Task> store, ObjectInfo info, long length, bool verified, ILogger logger)
     {
         await Task.Yield();
         await using var body = _spill.OpenReader(0, length);
         try
         {
-            await store(info, new FillBody(_spill, body, md5Checked));
+            await store(info, new FillBody(_spill, body, verified));
         }
         catch (Exception e)
         {

@@ -55,6 +55,7 @@ public sealed class WholeObjectFills(
                 throw;
             }
             metrics.CountRequest(Results.RemoteFill);
+            span?.SetTag(Tags.VerifiedBy, content.VerifiedBy ?? "length");
             return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Remote, span, metrics, direct: true), content.Range);
         }
         catch
@@ -153,7 +154,8 @@ public sealed class WholeObjectFills(
         if (await whiteouts.ExistsAsync(bucket, key, CancellationToken.None)) return;
         await LocalBuckets.EnsureAsync(local, bucket, CancellationToken.None);
         // The local store verifies what it is given: the length always, the MD5 when the remote
-        // ETag is one; either mismatch stores nothing.
+        // ETag is one and the remote read did not check the body already (FillBody); either
+        // mismatch stores nothing.
         ObjectInfo stored;
         try
         {

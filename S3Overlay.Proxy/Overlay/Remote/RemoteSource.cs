@@ -93,7 +93,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         try
         {
             var content = await remote.GetObjectAsync(remoteBucket, key, request, ct);
-            return new ObjectContent(Named(content.Info, key), content.Body, content.Range) { Md5Checked = content.Md5Checked };
+            return new ObjectContent(Named(content.Info, key), content.Body, content.Range) { VerifiedBy = content.VerifiedBy };
         }
         catch (Exception e)
         {

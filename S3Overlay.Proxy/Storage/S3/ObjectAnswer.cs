@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using S3Overlay.S3.Checksums;
 
 namespace S3Overlay.Storage.S3;
 
@@ -17,11 +18,13 @@ internal sealed record ObjectAnswer(
     bool KeyEncrypted, // with KMS or a customer's key: its ETag is not the MD5 of its bytes
     ContentHeaders Content,
     IEnumerable<KeyValuePair<string, string>> Metadata,
+    IReadOnlyDictionary<string, string> Checksums, // by algorithm, as x-amz-checksum-mode asks the server for them
+    string? ChecksumType,
     Stream? Body)
 {
     /// <summary>The object as the seam describes it (its size is <paramref name="size"/>: a range's answer is shorter).</summary>
     public ObjectInfo Describe(string key, long size) =>
-        PreservedMetadata.Read(key, size, ETag, LastModified, Content, Metadata, Expires);
+        PreservedMetadata.Read(key, size, ETag, LastModified, Content, Metadata, Expires, Checksums);
 
     private const string UserPrefix = "x-amz-meta-";
 
@@ -45,7 +48,18 @@ internal sealed record ObjectAnswer(
             Content: new ContentHeaders(Header(content, "Content-Type"), Header(content, "Content-Encoding"), Header(content, "Content-Disposition"),
                 Header(content, "Content-Language"), Header(headers, "Cache-Control")),
             Metadata: metadata,
+            Checksums: ChecksumsOf(headers),
+            ChecksumType: Header(headers, "x-amz-checksum-type"),
             Body: body);
+    }
+
+    private static IReadOnlyDictionary<string, string> ChecksumsOf(HttpHeadersNonValidated headers)
+    {
+        Dictionary<string, string>? checksums = null;
+        foreach (var algorithm in ChecksumAlgorithm.All)
+            if (Header(headers, algorithm.HeaderName) is { Length: > 0 } value)
+                (checksums ??= new(StringComparer.Ordinal))[algorithm.Name] = value;
+        return checksums ?? ObjectMetadata.EmptyMap;
     }
 
     private static bool EncryptedWithKey(string? method, string? customerMethod) =>

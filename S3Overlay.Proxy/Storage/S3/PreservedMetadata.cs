@@ -58,11 +58,13 @@ internal static class PreservedMetadata
     }
 
     /// <summary>The object as the seam describes it, preserved values winning over the server's.</summary>
+    /// <param name="serverChecksums">The checksums the server itself answered with (x-amz-checksum-mode).</param>
     public static ObjectInfo Read(string key, long size, string serverETag, DateTime? serverLastModified,
-        ContentHeaders headers, IEnumerable<KeyValuePair<string, string>> metadata, string? expires)
+        ContentHeaders headers, IEnumerable<KeyValuePair<string, string>> metadata, string? expires,
+        IReadOnlyDictionary<string, string> serverChecksums)
     {
         var user = new Dictionary<string, string>(StringComparer.Ordinal);
-        var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
+        var checksums = new Dictionary<string, string>(serverChecksums, StringComparer.Ordinal);
         string? etag = null, expiresKept = null, acl = null, storageClass = null;
         DateTimeOffset? lastModified = null;
         foreach (var (rawName, value) in metadata)

@@ -40,13 +40,13 @@ public sealed partial class S3ObjectStore
         try
         {
             var received = RemoteBody.Of(answer, whole: rangeHeader is null);
-            var body = new ReadIdleTimeoutStream(received, Options.ReadIdleTimeout, Options.Describe());
+            var body = new ReadIdleTimeoutStream(received.Stream, Options.ReadIdleTimeout, Options.Describe());
             var answered = ContentRange.Parse(answer.ContentRange);
             var size = answered?.TotalSize ?? answer.ContentLength;
             var info = answer.Describe(key, size);
             request.Conditions.Evaluate(info);
             info = await WithTagsAsync(info, answer.TagCount, bucket, ct);
-            if (request.Range is not { } asked) return new ObjectContent(info, body, null) { Md5Checked = received is VerifyingStream };
+            if (request.Range is not { } asked) return new ObjectContent(info, body, null) { VerifiedBy = received.VerifiedBy };
             var range = asked.Resolve(size) ?? throw S3Exception.InvalidRange(size);
             var got = answered ?? new ResolvedRange(0, size, size);
             if (got == range) return new ObjectContent(info, body, range);

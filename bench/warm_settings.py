@@ -1,0 +1,55 @@
+"""Warm GETs (local hits of the embedded store) with and without a runtime setting: whether a
+setting that makes a fresh process cheaper (fresh.py) costs the warm rows anything. A proxy per
+setting and round, alternated; each is loaded until steady (measure.warm_up), then wrk -c16 for
+8 s; the proxy's CPU per request from /proc (utime + stime), which a busy machine disturbs less
+than req/s.
+
+    python3 bench/warm_settings.py [rounds]      (bench/run.sh publishes the proxy first)
+"""
+import os
+import shutil
+import sys
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+import cold  # noqa: E402
+import measure  # noqa: E402
+from bench import client, presigned_path, write_file  # noqa: E402
+from servers import PROXY_KEYS, WORK, start_proxy, stop_all  # noqa: E402
+
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+MiB = 1024 * 1024
+SETS = {"4k": (4096, 200), "1m": (MiB, 64)}
+SETTINGS = {"default": {}, "TieredPGO=0": {"DOTNET_TieredPGO": "0"}}
+SECONDS = 8
+
+
+def main():
+    data = WORK / "warm-settings"
+    shutil.rmtree(data, ignore_errors=True)
+    for name, (size, count) in SETS.items():
+        for i in range(count):
+            write_file(data / "bench" / f"{name}/obj-{i:04d}", size, f"{name}{i}")  # an existing folder served as a bucket
+    print("| round | setting | set | req/s | MB/s | proxy CPU µs per request |\n|---|---|---|---|---|---|", flush=True)
+    try:
+        for round_ in range(ROUNDS):
+            for setting, env in SETTINGS.items():
+                proxy = start_proxy(f"warm-{setting.replace('=', '')}", data, env)
+                signer = client(proxy.url, PROXY_KEYS)
+                for name, (_, count) in SETS.items():
+                    paths = [presigned_path(signer, "bench", f"{name}/obj-{i:04d}") for i in range(count)]
+                    for p in paths:  # first touch: the store learns the plain files
+                        urllib.request.urlopen(proxy.url + p).read()
+                    measure.warm_up(proxy.url, paths)
+                    cpu = cold.cpu_seconds([proxy.pid])
+                    r = measure.wrk(proxy.url, paths, seconds=SECONDS)
+                    us = (cold.cpu_seconds([proxy.pid]) - cpu) * 1e6 / (r["rps"] * SECONDS)
+                    print(f"| {round_} | {setting} | {name} | {r['rps']:.0f} | {r['mbs']:.0f} | {us:.0f} |", flush=True)
+                proxy.stop()
+    finally:
+        stop_all()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
