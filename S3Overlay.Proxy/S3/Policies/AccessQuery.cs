@@ -25,6 +25,25 @@ public sealed class ConditionKeys
     public bool SecureTransport { get; init; }
     public string? UserName { get; init; }
 
+    private static readonly HashSet<string> Listings = ["ListObjects", "ListObjectsV2", "ListMultipartUploads"];
+
+    public static ConditionKeys Of(S3Request r)
+    {
+        var query = r.Request.Query;
+        var listing = Listings.Contains(r.Operation);
+        var ip = r.Http.Connection.RemoteIpAddress;
+        return new ConditionKeys
+        {
+            // S3 evaluates a listing without a prefix as one with the empty prefix (policies grant "" for the bucket's root).
+            Prefix = listing ? query["prefix"].ToString() : null,
+            Delimiter = listing && query.TryGetValue("delimiter", out var delimiter) ? delimiter.ToString() : null,
+            MaxKeys = listing && query.TryGetValue("max-keys", out var maxKeys) ? maxKeys.ToString() : null,
+            SourceIp = ip is { IsIPv4MappedToIPv6: true } ? ip.MapToIPv4() : ip,
+            SecureTransport = r.Request.IsHttps,
+            UserName = r.User?.AccessKey,
+        };
+    }
+
     /// <summary>The key's value; the names compare without case, as IAM's do.</summary>
     public string? Value(string key) => key.ToLowerInvariant() switch
     {
