@@ -20,5 +20,6 @@ public static class AuthRegistration
         services.AddSingleton<Policies.RequestAuthorizer>();
         services.TryAddSingleton<IRequestAuthenticator, RequestAuthenticator>();
         services.AddHostedService<DefaultCredentialsGuard.Warning>();
+        if (settings.UsersFile is not null) services.AddHostedService<UsersFileWatcher>();
     }
 }

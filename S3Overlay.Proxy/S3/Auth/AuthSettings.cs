@@ -10,7 +10,8 @@ public sealed record AuthSettings(
     UserDirectory Users,
     IReadOnlySet<string> PublicBuckets,
     bool UsesDefaultCredentials,
-    bool AllowDefaultCredentials)
+    bool AllowDefaultCredentials,
+    string? UsersFile = null)
 {
     public const string DefaultAccessKey = "minioadmin";
     public const string DefaultSecretKey = "minioadmin";
@@ -35,13 +36,32 @@ public sealed record AuthSettings(
             Add(users, new S3User(key.Trim(), secret.Trim(), policy), "S3_OVERLAY_USERS");
         }
 
-        var defaults = users.Count == 0;
+        var usersFile = read.String(Auth.UsersFile.Setting);
+        IReadOnlyList<S3User> fileUsers = [];
+        if (usersFile is not null)
+        {
+            try
+            {
+                fileUsers = Auth.UsersFile.Read(usersFile);
+            }
+            catch (Exception e) when (e is Auth.UsersFile.Fault or IOException or UnauthorizedAccessException)
+            {
+                throw new SettingException(Auth.UsersFile.Setting, $"{usersFile}: {e.Message}");
+            }
+            if (fileUsers.FirstOrDefault(u => users.ContainsKey(u.AccessKey)) is { } clash)
+                throw new SettingException(Auth.UsersFile.Setting, $"{usersFile}: the access key '{clash.AccessKey}' is configured twice (also in the settings)");
+        }
+
+        // A users file, even an empty one, is configuration: the default credentials are for a server with none.
+        var defaults = users.Count == 0 && usersFile is null;
         if (defaults) users[DefaultAccessKey] = new S3User(DefaultAccessKey, DefaultSecretKey, Everything, IsRoot: true);
 
         var publicBuckets = (read.String("S3_OVERLAY_PUBLIC_BUCKETS") ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .ToHashSet(StringComparer.Ordinal);
-        return new AuthSettings(new UserDirectory([.. users.Values]), publicBuckets, defaults, read.Bool("S3_OVERLAY_ALLOW_DEFAULT_CREDENTIALS", false));
+        var directory = new UserDirectory([.. users.Values]);
+        directory.ReplaceFileUsers(fileUsers);
+        return new AuthSettings(directory, publicBuckets, defaults, read.Bool("S3_OVERLAY_ALLOW_DEFAULT_CREDENTIALS", false), usersFile);
     }
 
     /// <summary>Whether the pair is a configured user: the credential check of non-S3 sign-ins (the web browser's HTTP Basic).</summary>
