@@ -30,7 +30,7 @@ public sealed partial class S3Handlers
             .ToList();
         var shown = new List<Storage.BucketInfo>(buckets.Count);
         foreach (var bucket in buckets)
-            if (await authorizer.ShowsBucketAsync(r, bucket.Name)) shown.Add(bucket);
+            if (await authorizer.ShowsBucketAsync(r.User, bucket.Name, r.Aborted)) shown.Add(bucket);
         buckets = shown;
         var page = buckets.Take(maxBuckets).ToList();
         var next = buckets.Count > page.Count ? ListingQuery.EncodeToken(page[^1].Name) : null;

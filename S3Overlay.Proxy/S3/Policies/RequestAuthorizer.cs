@@ -33,7 +33,7 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
         if (S3Actions.PerKey.Contains(operation) && verdict == PolicyVerdict.None)
         {
             // The keys are in the body: let in a caller some policy may allow something in the bucket, and judge each key.
-            if (r.User?.Policy.MayAllowIn(bucket!, r.User.AccessKey) == true || (await BucketPolicyAsync(bucket!, r))?.MayAllowIn(bucket!, r.User?.AccessKey) == true) return;
+            if (r.User?.Policy.MayAllowIn(bucket!, r.User.AccessKey) == true || (await BucketPolicyAsync(bucket!, r.Aborted))?.MayAllowIn(bucket!, r.User?.AccessKey) == true) return;
         }
         // No ACL grants creating a bucket (and one that does not exist yet is no one's NoSuchBucket).
         if (verdict == PolicyVerdict.None && operation == "CreateBucket") throw Denied();
@@ -62,10 +62,10 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
     }
 
     /// <summary>Whether ListBuckets shows the caller this bucket: some policy may allow it something there, as MinIO shows a limited user.</summary>
-    public async ValueTask<bool> ShowsBucketAsync(S3Request r, string bucket)
+    public async ValueTask<bool> ShowsBucketAsync(S3User? user, string bucket, CancellationToken ct)
     {
-        if (r.User is not { } user) return false;
-        return user.IsRoot || user.Policy.MayAllowIn(bucket, user.AccessKey) || (await BucketPolicyAsync(bucket, r))?.MayAllowIn(bucket, user.AccessKey) == true;
+        if (user is null) return false;
+        return user.IsRoot || user.Policy.MayAllowIn(bucket, user.AccessKey) || (await BucketPolicyAsync(bucket, ct))?.MayAllowIn(bucket, user.AccessKey) == true;
     }
 
     /// <summary>Whether a missing key may be told as NoSuchKey: to those who may list the bucket; others learn only AccessDenied, as on S3.</summary>
@@ -78,24 +78,31 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
         if (await DecideAsync(r, action, bucket, key) != PolicyVerdict.Allow) throw Denied();
     }
 
-    /// <summary>What the policies say: Deny if any denies; else Allow if any allows; else None (ACLs may still allow).</summary>
-    private async ValueTask<PolicyVerdict> DecideAsync(S3Request r, string action, string? bucket, string? key)
+    private ValueTask<PolicyVerdict> DecideAsync(S3Request r, string action, string? bucket, string? key) =>
+        DecideAsync(r.User, action, bucket, key, r.ConditionKeys, r.Aborted);
+
+    /// <summary>
+    /// What the policies say (Allow for the root): Deny if any denies; else Allow if any allows;
+    /// else None (ACLs may still allow). The web browser asks this of what it shows a visitor.
+    /// </summary>
+    public async ValueTask<PolicyVerdict> DecideAsync(S3User? caller, string action, string? bucket, string? key, ConditionKeys keys, CancellationToken ct)
     {
-        var query = new AccessQuery(action, bucket is null ? "" : key is null ? bucket : bucket + "/" + key, r.User?.AccessKey, r.ConditionKeys);
-        var user = r.User?.Policy.Evaluate(query) ?? PolicyVerdict.None;
+        if (caller?.IsRoot == true) return PolicyVerdict.Allow;
+        var query = new AccessQuery(action, bucket is null ? "" : key is null ? bucket : bucket + "/" + key, caller?.AccessKey, keys);
+        var user = caller?.Policy.Evaluate(query) ?? PolicyVerdict.None;
         if (user == PolicyVerdict.Deny || bucket is null) return user;
-        var own = (await BucketPolicyAsync(bucket, r))?.Evaluate(query) ?? PolicyVerdict.None;
+        var own = (await BucketPolicyAsync(bucket, ct))?.Evaluate(query) ?? PolicyVerdict.None;
         if (own == PolicyVerdict.Deny) return own;
         var published = _publicBuckets.GetValueOrDefault(bucket)?.Evaluate(query) ?? PolicyVerdict.None;
         return user == PolicyVerdict.Allow || own == PolicyVerdict.Allow ? PolicyVerdict.Allow : published;
     }
 
     /// <summary>The bucket's policy; none for a bucket that does not exist (CreateBucket; the handler tells NoSuchBucket).</summary>
-    private async ValueTask<PolicyDocument?> BucketPolicyAsync(string bucket, S3Request r)
+    private async ValueTask<PolicyDocument?> BucketPolicyAsync(string bucket, CancellationToken ct)
     {
         try
         {
-            return await bucketPolicies.OfAsync(bucket, r.Aborted);
+            return await bucketPolicies.OfAsync(bucket, ct);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
         {

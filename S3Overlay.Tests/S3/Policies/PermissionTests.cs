@@ -79,4 +79,26 @@ public sealed class PermissionTests(PermissionFixture f) : IClassFixture<Permiss
         using var response = await http.GetAsync($"/_overlay/api/cache/{Team}");
         Assert.Equal(expected, response.StatusCode);
     }
+
+    [Fact]
+    public async Task The_web_browser_shows_each_user_what_it_may_do()
+    {
+        async Task<(HttpStatusCode Status, string Page)> BrowseAsync(string user, string path)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(f.Proxy.Url) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{Secret(user)}")));
+            using var response = await http.GetAsync("/_overlay/browse/" + path);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        var (_, index) = await BrowseAsync("one", "");
+        Assert.Contains($"/_overlay/browse/{Team}/", index);
+        Assert.DoesNotContain($"/_overlay/browse/{Other}/", index);
+        Assert.Equal(HttpStatusCode.Forbidden, (await BrowseAsync("one", $"{Other}/")).Status);
+
+        var (status, readOnly) = await BrowseAsync("ro", $"{Other}/");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(Seed, readOnly);
+        Assert.DoesNotContain("Upload files", readOnly);
+        Assert.Contains("Upload files", (await BrowseAsync("rw", $"{Other}/")).Page);
+    }
 }

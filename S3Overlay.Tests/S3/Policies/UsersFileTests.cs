@@ -86,7 +86,7 @@ public sealed class UsersFileTests
     }
 
     [Fact]
-    public async Task Start_up_refuses_a_bad_users_file_naming_the_setting_and_warns_of_one_others_can_read()
+    public async Task Start_up_refuses_a_bad_users_file_or_policy_naming_the_setting_and_warns_of_a_file_others_can_read()
     {
         var path = Path.GetTempFileName();
         try
@@ -95,6 +95,13 @@ public sealed class UsersFileTests
             var e = await Assert.ThrowsAsync<SettingException>(() => ProxyServer.StartAsync(new Dictionary<string, string?> { [UsersFile.Setting] = path }));
             Assert.Contains("S3_OVERLAY_USERS_FILE", e.Message);
             Assert.Contains("line 3", e.Message);
+
+            var policy = await Assert.ThrowsAsync<SettingException>(() => ProxyServer.StartAsync(new Dictionary<string, string?>
+            {
+                ["Overlay:Users:0:AccessKey"] = "u", ["Overlay:Users:0:SecretKey"] = "s", ["Overlay:Users:0:Policy"] = "{\"Statement\": {\"Effect\": \"Maybe\"}}",
+            }));
+            Assert.Contains("Overlay:Users:0:Policy", policy.Message);
+            Assert.Contains("Invalid effect: Maybe", policy.Message);
 
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
             Assert.True(UsersFile.ReadableByOthers(path));
