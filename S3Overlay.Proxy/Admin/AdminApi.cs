@@ -109,13 +109,23 @@ public static class AdminApi
         return Results.Json(new { bucket, key, prefix, cleared = keys.Count });
     }
 
-    /// <summary>HTTP Basic with a configured access key and secret key; anything else is 401 with a challenge.</summary>
+    /// <summary>
+    /// HTTP Basic with a configured access key and secret key, anything else 401 with a challenge;
+    /// then a user whose policy does not allow <c>admin:*</c> on the bucket is 403.
+    /// </summary>
     private static async ValueTask<object?> RequireUserAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var http = invocation.HttpContext;
         http.Response.Headers.CacheControl = "no-store";
-        var caller = BrowserVisitor.From(http.Request, http.RequestServices.GetRequiredService<AuthSettings>());
-        if (caller.SignedIn) return await next(invocation);
+        var auth = http.RequestServices.GetRequiredService<AuthSettings>();
+        var caller = BrowserVisitor.From(http.Request, auth);
+        if (caller.SignedIn)
+        {
+            var bucket = http.Request.RouteValues.TryGetValue("bucket", out var value) ? value as string : null;
+            return auth.Users.Find(caller.AccessKey!)?.MayUseAdminApi(bucket) == true
+                ? await next(invocation)
+                : Problem(403, "access denied: the admin API needs a user whose policy allows admin:* (the admin policy)");
+        }
         http.Response.Headers.WWWAuthenticate = $"Basic realm=\"{BrowserVisitor.Realm}\", charset=\"UTF-8\"";
         return Problem(401, "sign in with an access key and its secret key (HTTP Basic)");
     }

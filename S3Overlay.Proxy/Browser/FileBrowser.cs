@@ -16,7 +16,8 @@ namespace S3Overlay.Browser;
 /// deletes and downloads are S3 requests the page sends to presigned URLs made here.
 /// </summary>
 /// <param name="inspector">The overlay's read-only view of where objects live; null without a remote.</param>
-public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNamespace hidden, UrlPresigner presigner, TimeProvider clock, IOverlayInspector? inspector = null)
+public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNamespace hidden, UrlPresigner presigner, S3.Policies.RequestAuthorizer authorizer,
+    TimeProvider clock, IOverlayInspector? inspector = null)
 {
     /// <summary>How long the presigned URLs the pages hold stay valid.</summary>
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(15);
@@ -37,10 +38,10 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
             context.Response.Redirect(BrowserLinks.Buckets);
             return;
         }
-        var buckets = (await store.ListBucketsAsync(context.RequestAborted))
-            .Where(b => visitor.SignedIn || auth.PublicBuckets.Contains(b.Name))
-            .OrderBy(b => b.Name, StringComparer.Ordinal)
-            .ToList();
+        var buckets = new List<BucketInfo>();
+        foreach (var bucket in (await store.ListBucketsAsync(context.RequestAborted)).OrderBy(b => b.Name, StringComparer.Ordinal))
+            if (visitor.SignedIn ? await authorizer.ShowsBucketAsync(UserOf(visitor), bucket.Name, context.RequestAborted) : auth.PublicBuckets.Contains(bucket.Name))
+                buckets.Add(bucket);
         if (!visitor.SignedIn && buckets.Count == 0)
         {
             await ChallengeAsync(context, visitor);
@@ -64,9 +65,16 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
             if (hidden.IsHiddenBucket(bucket) || await store.GetBucketAsync(bucket, context.RequestAborted) is null)
                 throw S3Exception.NoSuchBucket(bucket);
             if (ListingQuery.Value(query, "key") is { Length: > 0 } key)
+            {
+                await RequireAsync(visitor, S3.Policies.S3Actions.GetObject, bucket, key, S3.Policies.ConditionKeys.None, context.RequestAborted);
                 await SendAsync(context, 200, ObjectPage.Render(visitor, await ObjectViewAsync(context, visitor, bucket, key)));
+            }
             else
+            {
+                var listing = new S3.Policies.ConditionKeys { Prefix = ListingQuery.Value(query, "prefix") ?? "", Delimiter = "/" };
+                await RequireAsync(visitor, S3.Policies.S3Actions.ListBucket, bucket, null, listing, context.RequestAborted);
                 await SendAsync(context, 200, FolderPage.Render(visitor, await FolderViewAsync(context, visitor, bucket)));
+            }
         }
         catch (S3Exception e) when (!context.Response.HasStarted)
         {
@@ -108,7 +116,8 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
         var request = new ListRequest(prefix, "/", after is null ? null : ListingQuery.DecodeToken(after), maxKeys ?? DefaultPageSize);
         var listing = await store.ListObjectsAsync(bucket, request, context.RequestAborted);
         var overlay = inspector is null ? null : await FolderOverlayAsync(inspector, bucket, prefix, listing, context.RequestAborted);
-        return new FolderView(bucket, prefix, listing, after, maxKeys, visitor.SignedIn, key => DownloadUrl(context, visitor, bucket, key), overlay);
+        var canWrite = await AllowsAsync(visitor, S3.Policies.S3Actions.PutObject, bucket, prefix, context.RequestAborted);
+        return new FolderView(bucket, prefix, listing, after, maxKeys, canWrite, key => DownloadUrl(context, visitor, bucket, key), overlay);
     }
 
     /// <summary>
@@ -130,8 +139,26 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
         var url = DownloadUrl(context, visitor, bucket, key);
         var expires = visitor.SignedIn ? clock.GetUtcNow().Add(LinkLifetime) : (DateTimeOffset?)null;
         var location = inspector is null ? null : await inspector.LocateAsync(bucket, key, askRemote: false, context.RequestAborted);
-        return new ObjectView(bucket, info, url, $"{context.Request.Scheme}://{Host(context)}{url}", expires, visitor.SignedIn, clock.GetUtcNow(), location);
+        var canWrite = await AllowsAsync(visitor, S3.Policies.S3Actions.DeleteObject, bucket, key, context.RequestAborted);
+        return new ObjectView(bucket, info, url, $"{context.Request.Scheme}://{Host(context)}{url}", expires, canWrite, clock.GetUtcNow(), location);
     }
+
+    private S3User? UserOf(BrowserVisitor visitor) => visitor.AccessKey is { } key ? auth.Users.Find(key) : null;
+
+    /// <summary>
+    /// A signed-in visitor sees what its policies let it read (the root and unrestricted users,
+    /// everything); an anonymous one, the public buckets. Anything else is AccessDenied, as S3 would answer.
+    /// </summary>
+    private async Task RequireAsync(BrowserVisitor visitor, string action, string bucket, string? key, S3.Policies.ConditionKeys keys, CancellationToken ct)
+    {
+        if (!visitor.SignedIn) return;
+        if (await authorizer.DecideAsync(UserOf(visitor), action, bucket, key, keys, ct) != S3.Policies.PolicyVerdict.Allow)
+            throw new S3Exception(S3Error.AccessDenied);
+    }
+
+    /// <summary>Whether the page offers the visitor uploads and deletes (the server refuses them anyway when not).</summary>
+    private async Task<bool> AllowsAsync(BrowserVisitor visitor, string action, string bucket, string key, CancellationToken ct) =>
+        visitor.SignedIn && await authorizer.DecideAsync(UserOf(visitor), action, bucket, key, S3.Policies.ConditionKeys.None, ct) == S3.Policies.PolicyVerdict.Allow;
 
     /// <summary>
     /// A signed-in visitor's downloads are presigned GETs (which also name the file when the link is

@@ -7,11 +7,12 @@ namespace S3Overlay.Cli;
 
 /// <summary>
 /// <c>s3overlay</c>: <c>serve</c> runs the server; <c>status</c>, <c>warm</c>, <c>evict</c> and
-/// <c>whiteouts</c> talk to a running one through its admin API; <c>health</c> asks it whether it is healthy.
+/// <c>whiteouts</c> talk to a running one through its admin API; <c>health</c> asks it whether it is healthy;
+/// <c>users</c> edits the users file; <c>policy</c> sets a bucket's anonymous access through the S3 API.
 /// </summary>
 public static class S3OverlayCommand
 {
-    private static readonly string[] Verbs = ["serve", "status", "warm", "evict", "whiteouts", "health", "--help", "-h", "-?", "--version"];
+    private static readonly string[] Verbs = ["serve", "status", "warm", "evict", "whiteouts", "health", "users", "policy", "--help", "-h", "-?", "--version"];
 
     /// <summary>
     /// Whether <paramref name="args"/> are this command line's. Anything else (no arguments at all,
@@ -33,6 +34,8 @@ public static class S3OverlayCommand
         EvictCommand.Create(),
         WhiteoutsCommand.Create(),
         HealthCommand.Create(),
+        Users.UsersCommand.Create(),
+        Users.PolicyCommand.Create(),
     };
 
     /// <param name="output">Where the verbs print (the console by default; tests pass a writer).</param>

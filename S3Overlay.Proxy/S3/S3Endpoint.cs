@@ -12,7 +12,8 @@ namespace S3Overlay.S3;
 /// every failure answered as an S3 error. Requests that ASP.NET routing already matched (the
 /// reserved <c>/_overlay/</c> endpoints) pass through.
 /// </summary>
-public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IRequestAuthenticator authenticator, S3FrontEndOptions options, ILogger<S3Endpoint> logger)
+public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IRequestAuthenticator authenticator, Policies.RequestAuthorizer authorizer,
+    S3FrontEndOptions options, ILogger<S3Endpoint> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -30,6 +31,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
         // pages): never sniffed into HTML, and any HTML renders in an opaque, script-less origin.
         context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.Headers.ContentSecurityPolicy = "sandbox";
+        S3Request? request = null;
         try
         {
             ExactCaseQuery.Install(context);
@@ -37,7 +39,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             var scope = address.Bucket is null ? S3Scope.Service : address.Key is null ? S3Scope.Bucket : S3Scope.Object;
             var route = routes.Find(context.Request, scope) ?? throw Unroutable(context.Request, scope);
             RequestSpan.Describe(context, route.Operation, address.Bucket);
-            var request = new S3Request(context, address, route, requestId);
+            request = new S3Request(context, address, route, requestId);
             context.Items[typeof(S3Request)] = request;
             await authenticator.AuthenticateAsync(request);
             Acl.ExpectedBucketOwner.Check(context.Request);
@@ -54,7 +56,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
         }
         catch (S3Exception e)
         {
-            await S3ErrorWriter.WriteAsync(context, e, requestId);
+            await S3ErrorWriter.WriteAsync(context, await HideMissingKeyAsync(request, e), requestId);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -88,6 +90,21 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             logger.LogError(e, "Unhandled error in {Method} {Path} ({RequestId})", context.Request.Method, context.Request.Path, requestId);
             if (context.Response.HasStarted) context.Abort();
             else await S3ErrorWriter.WriteAsync(context, new S3Exception(S3Error.InternalError), requestId);
+        }
+    }
+
+    /// <summary>A missing key is NoSuchKey only to a caller who may list the bucket; others, as on S3, learn only AccessDenied.</summary>
+    private async Task<S3Exception> HideMissingKeyAsync(S3Request? request, S3Exception e)
+    {
+        if (e.Error.Code != S3Error.NoSuchKey.Code || request is null || request.User?.IsRoot == true
+            || request.Operation is not ("GetObject" or "HeadObject")) return e;
+        try
+        {
+            return await authorizer.TellsMissingKeysAsync(request) ? e : new S3Exception(S3Error.AccessDenied);
+        }
+        catch (S3Exception other)
+        {
+            return other;
         }
     }
 

@@ -28,6 +28,14 @@ public sealed class S3Request(HttpContext http, S3Address address, S3Route route
     /// <summary>The access key the request was authenticated with; null when anonymous.</summary>
     public string? AccessKey { get; set; }
 
+    /// <summary>The user who signed the request; null when anonymous.</summary>
+    public Auth.S3User? User { get; set; }
+
+    private Policies.ConditionKeys? _conditionKeys;
+
+    /// <summary>The request's values of the policy condition keys, read when a policy first asks.</summary>
+    public Policies.ConditionKeys ConditionKeys => _conditionKeys ??= Policies.ConditionKeys.Of(this);
+
     /// <summary>
     /// The checksums verified over the payload (from an aws-chunked trailer or x-amz-checksum-* headers),
     /// by algorithm, base64: known once <see cref="Body"/> has been read to its end.

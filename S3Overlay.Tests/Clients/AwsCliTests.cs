@@ -160,4 +160,28 @@ public sealed class AwsCliTests(AwsCliFixture cli) : IClassFixture<AwsCliFixture
         // The CLI's 8 MiB parts: 8 + 8 + 4.
         Assert.Equal(3, root.GetProperty("ObjectParts").GetProperty("TotalPartsCount").GetInt32());
     }
+
+    [Fact]
+    public async Task S3api_puts_gets_and_deletes_a_bucket_policy_and_reads_its_status()
+    {
+        var bucket = "aws-cli-policy";
+        using var sdk = cli.Proxy.CreateClient();
+        await sdk.PutBucketAsync(bucket); // the CLI only where the policy calls are tried: each of its starts costs a second or more
+        var policy = S3Overlay.S3.Policies.CannedPolicies.ForBucket("download", bucket)!;
+        var file = _aws.WriteFile("policy.json", policy);
+        await Aws("s3api", "put-bucket-policy", "--bucket", bucket, "--policy", "file://" + file);
+        using (var got = JsonDocument.Parse(await Aws("s3api", "get-bucket-policy", "--bucket", bucket)))
+            Assert.Equal(policy, got.RootElement.GetProperty("Policy").GetString());
+        using (var status = JsonDocument.Parse(await Aws("s3api", "get-bucket-policy-status", "--bucket", bucket)))
+            Assert.True(status.RootElement.GetProperty("PolicyStatus").GetProperty("IsPublic").GetBoolean());
+
+        var bad = _aws.WriteFile("bad.json", policy.Replace("\"Allow\"", "\"Permit\""));
+        var refused = await _aws.TryRunAsync("/usr/bin/aws", "s3api", "put-bucket-policy", "--bucket", bucket, "--policy", "file://" + bad, "--endpoint-url", cli.Proxy.Url);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("MalformedPolicy", refused.StdErr);
+        Assert.Contains("Invalid effect: Permit", refused.StdErr);
+
+        await Aws("s3api", "delete-bucket-policy", "--bucket", bucket);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await sdk.GetBucketPolicyAsync(bucket)).HttpStatusCode);
+    }
 }

@@ -20,6 +20,7 @@ public sealed record ServeFlag(string Name, string Setting, string Variable, str
         new("--tls-key", "S3_OVERLAY_TLS_KEY", "S3_OVERLAY_TLS_KEY", "none: in the certificate file", "PEM private key of --tls-cert"),
         new("--access-key", "S3_OVERLAY_ACCESS_KEY", "S3_OVERLAY_ACCESS_KEY", "minioadmin", "Access key clients sign with"),
         new("--secret-key", "S3_OVERLAY_SECRET_KEY", "S3_OVERLAY_SECRET_KEY", "minioadmin", "Its secret key (set both or neither)"),
+        new("--users", "S3_OVERLAY_USERS_FILE", "S3_OVERLAY_USERS_FILE", "none", "JSON file of users and their policies, read again when it changes"),
         new("--remote-endpoint", "S3_OVERLAY_REMOTE_ENDPOINT", "S3_OVERLAY_REMOTE_ENDPOINT", "none: AWS S3", "URL of the remote S3; any --remote-* flag turns the overlay on"),
         new("--remote-region", "S3_OVERLAY_REMOTE_REGION", "S3_OVERLAY_REMOTE_REGION", "us-east-1", "Region of the remote bucket"),
         new("--remote-access-key", "S3_OVERLAY_REMOTE_ACCESS_KEY_ID", "S3_OVERLAY_REMOTE_ACCESS_KEY_ID", "none: unsigned", "Access key for the remote"),

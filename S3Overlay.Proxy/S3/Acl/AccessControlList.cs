@@ -43,9 +43,14 @@ public sealed class AccessControlList
 
     public IReadOnlyList<AclGrant> Grants { get; }
 
-    /// <summary>Whether anyone at all (the AllUsers group) holds <paramref name="permission"/>.</summary>
-    public bool AllowsEveryone(string permission) =>
-        Grants.Any(g => g.Grantee == AclGrantee.AllUsers && (g.Permission == permission || g.Permission == "FULL_CONTROL"));
+    /// <summary>
+    /// Whether the caller holds <paramref name="permission"/> through a group grant: AllUsers for
+    /// anyone, AuthenticatedUsers too for a signed caller. The owner's grant is the account's, which
+    /// a user's policy stands for here, as an IAM user's does on S3.
+    /// </summary>
+    public bool AllowsGroup(string permission, bool signed) =>
+        Grants.Any(g => (g.Grantee == AclGrantee.AllUsers || (signed && g.Grantee == AclGrantee.AuthenticatedUsers))
+            && (g.Permission == permission || g.Permission == "FULL_CONTROL"));
 
     public static AccessControlList Parse(string? text) => text switch
     {

@@ -15,8 +15,11 @@ public static class AuthRegistration
         services.AddSingleton<SigV4Verifier>();
         services.AddSingleton<SigV2Verifier>();
         services.AddSingleton<UrlPresigner>();
-        services.AddSingleton<Acl.AnonymousAccess>();
+        services.AddSingleton<Acl.AclAccess>();
+        services.AddSingleton<Policies.BucketPolicies>();
+        services.AddSingleton<Policies.RequestAuthorizer>();
         services.TryAddSingleton<IRequestAuthenticator, RequestAuthenticator>();
         services.AddHostedService<DefaultCredentialsGuard.Warning>();
+        if (settings.UsersFile is not null) services.AddHostedService<UsersFileWatcher>();
     }
 }

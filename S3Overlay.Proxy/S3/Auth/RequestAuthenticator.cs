@@ -1,15 +1,16 @@
 using S3Overlay.S3.Acl;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Payloads;
+using S3Overlay.S3.Policies;
 
 namespace S3Overlay.S3.Auth;
 
 /// <summary>
 /// Authenticates every S3 request: SigV4 (header or presigned), SigV2 (header or query), or
-/// anonymous, which may do what ACLs and the public-bucket setting allow (<see cref="AnonymousAccess"/>). Then installs the payload's
-/// decoding and verifying streams.
+/// anonymous; has <see cref="RequestAuthorizer"/> decide whether its caller may do it; then
+/// installs the payload's decoding and verifying streams.
 /// </summary>
-public sealed class RequestAuthenticator(SigV4Verifier v4, SigV2Verifier v2, AnonymousAccess anonymous) : IRequestAuthenticator
+public sealed class RequestAuthenticator(SigV4Verifier v4, SigV2Verifier v2, AuthSettings settings, RequestAuthorizer authorizer) : IRequestAuthenticator
 {
     public async ValueTask AuthenticateAsync(S3Request r)
     {
@@ -30,11 +31,18 @@ public sealed class RequestAuthenticator(SigV4Verifier v4, SigV2Verifier v2, Ano
         else if (authorization.Length > 0) throw new S3Exception(S3Error.InvalidArgument.WithMessage("Unsupported Authorization Type."));
         else if (presignedV4) identity = v4.VerifyPresigned(request, r.Address);
         else if (presignedV2) identity = v2.VerifyQuery(request, r.Address);
-        else identity = await anonymous.AllowsAsync(r) ? null : throw new S3Exception(S3Error.AccessDenied);
+        else identity = null;
+        r.AccessKey = identity?.AccessKey;
+        r.User = UserOf(identity, settings);
+        await authorizer.AuthorizeAsync(r);
         if (identity is null && query.Keys.Any(name => name.StartsWith("response-", StringComparison.Ordinal)))
             throw new S3Exception(S3Error.InvalidRequest.WithMessage("Request specific response headers cannot be used for anonymous GET requests."));
 
-        r.AccessKey = identity?.AccessKey;
         RequestPayload.Install(r, identity?.PayloadHash, identity?.Chunks);
     }
+
+    /// <summary>The signer; InvalidAccessKeyId when the users file removed it since its signature was checked.</summary>
+    public static S3User? UserOf(SignedIdentity? identity, AuthSettings settings) =>
+        identity is null ? null
+        : settings.Users.Find(identity.AccessKey) ?? throw new S3Exception(S3Error.InvalidAccessKeyId).With("AWSAccessKeyId", identity.AccessKey);
 }

@@ -54,7 +54,7 @@ public sealed class SigV2Verifier(AuthSettings settings, TimeProvider clock)
     /// <summary>A browser upload's policy signed the legacy way: <c>signature</c> is the base64 HMAC-SHA1 of the base64 policy.</summary>
     public SignedIdentity VerifyPostPolicy(string policy, string accessKey, string? signature)
     {
-        if (!settings.Users.TryGetValue(accessKey, out var secret))
+        if (!settings.Users.TryGetSecret(accessKey, out var secret))
             throw new S3Exception(S3Error.InvalidAccessKeyId).With("AWSAccessKeyId", accessKey);
         var claimed = new byte[20];
         var actual = HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(policy));
@@ -68,7 +68,7 @@ public sealed class SigV2Verifier(AuthSettings settings, TimeProvider clock)
 
     private SignedIdentity Verify(HttpRequest request, S3Address address, string accessKey, string signature, string dateLine)
     {
-        if (!settings.Users.TryGetValue(accessKey, out var secret))
+        if (!settings.Users.TryGetSecret(accessKey, out var secret))
             throw new S3Exception(S3Error.InvalidAccessKeyId).With("AWSAccessKeyId", accessKey);
         var claimed = new byte[20];
         var claimedOk = Convert.TryFromBase64String(signature, claimed, out var written) && written == 20;

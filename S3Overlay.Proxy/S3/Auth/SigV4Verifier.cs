@@ -97,7 +97,7 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
             throw Malformed(malformed, "the Credential must be AccessKey/date/region/s3/aws4_request");
         var (date, region, service) = (parts[^4], parts[^3], parts[^2]);
         var accessKey = string.Join('/', parts[..^4]);
-        if (!settings.Users.TryGetValue(accessKey, out var secret))
+        if (!settings.Users.TryGetSecret(accessKey, out var secret))
             throw new S3Exception(S3Error.InvalidAccessKeyId).With("AWSAccessKeyId", accessKey);
         if (service != "s3")
             throw Malformed(malformed, $"the service '{service}' is wrong; expecting 's3'");

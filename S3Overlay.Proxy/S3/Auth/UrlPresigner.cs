@@ -15,7 +15,7 @@ public sealed class UrlPresigner(AuthSettings settings, ServerSettings server, S
     public string Presign(string method, string host, string accessKey, string bucket, string? key, TimeSpan expires,
         IEnumerable<KeyValuePair<string, string>>? extraQuery = null)
     {
-        if (!settings.Users.TryGetValue(accessKey, out var secret))
+        if (!settings.Users.TryGetSecret(accessKey, out var secret))
             throw new ArgumentException($"'{accessKey}' is not a configured user.", nameof(accessKey));
         var timestamp = clock.GetUtcNow().ToString(SigV4.TimestampFormat, CultureInfo.InvariantCulture);
         var date = timestamp[..8];

@@ -28,6 +28,10 @@ public sealed partial class S3Handlers
             .Where(b => after is null || string.CompareOrdinal(b.Name, after) > 0)
             .OrderBy(b => b.Name, StringComparer.Ordinal)
             .ToList();
+        var shown = new List<Storage.BucketInfo>(buckets.Count);
+        foreach (var bucket in buckets)
+            if (await authorizer.ShowsBucketAsync(r.User, bucket.Name, r.Aborted)) shown.Add(bucket);
+        buckets = shown;
         var page = buckets.Take(maxBuckets).ToList();
         var next = buckets.Count > page.Count ? ListingQuery.EncodeToken(page[^1].Name) : null;
         await S3XmlResponse.WriteAsync(r.Response, "ListAllMyBucketsResult", async xml =>
@@ -118,6 +122,7 @@ public sealed partial class S3Handlers
             var current = Acl.AccessControlList.Parse(await store.GetBucketSettingAsync(bucket, Acl.BucketSettings.Acl, r.Aborted));
             if (!current.SameGrantsAs(Acl.AccessControlList.Parse(acl))) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
         }
+        bucketPolicies.Forget(bucket); // a policy remembered as absent before the bucket existed
         r.Response.Headers.Location = "/" + bucket;
         r.Response.StatusCode = StatusCodes.Status200OK;
     }
@@ -126,6 +131,7 @@ public sealed partial class S3Handlers
     {
         await store.DeleteBucketAsync(r.Bucket, r.Aborted);
         corsRules.Forget(r.Bucket); // a bucket made again under the name starts without rules
+        bucketPolicies.Forget(r.Bucket); // …and without a policy
         r.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 

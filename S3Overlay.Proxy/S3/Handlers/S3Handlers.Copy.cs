@@ -23,7 +23,7 @@ public sealed partial class S3Handlers
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
 
         var conditions = ObjectHeaders.ReadConditions(r.Request, "x-amz-copy-source-");
-        await using var source = await OpenCopySource(sourceBucket, sourceKey, conditions, r.Aborted);
+        await using var source = await OpenCopySource(r, sourceBucket, sourceKey, conditions);
         // A copy is written in one piece: a multipart source's parts, and its checksum of parts' checksums, do not describe it.
         var checksums = source.Info.Metadata.Parts is null ? source.Info.Metadata.Checksums : Storage.ObjectMetadata.EmptyMap;
         var metadata = (replace ? ObjectHeaders.ReadMetadata(r.Request) : source.Info.Metadata)
@@ -54,12 +54,15 @@ public sealed partial class S3Handlers
     }
 
     /// <summary>
-    /// For a copy every failed source condition is 412: S3 never answers a copy with 304. A
-    /// <paramref name="range"/> (UploadPartCopy) must lie wholly inside the source: a GET would
-    /// shorten it, a copy refuses it.
+    /// A copy reads its source with the caller's rights (the target's write was authorized with
+    /// the request). For a copy every failed source condition is 412: S3 never answers a copy with
+    /// 304. A <paramref name="range"/> (UploadPartCopy) must lie wholly inside the source: a GET
+    /// would shorten it, a copy refuses it.
     /// </summary>
-    private async Task<ObjectContent> OpenCopySource(string bucket, string key, ReadConditions conditions, CancellationToken ct, ByteRange? range = null)
+    private async Task<ObjectContent> OpenCopySource(S3Request r, string bucket, string key, ReadConditions conditions, ByteRange? range = null)
     {
+        if (!await authorizer.AllowsAsync(r, Policies.S3Actions.GetObject, bucket, key, Acl.AclNeed.ObjectRead)) throw new S3Exception(S3Error.AccessDenied);
+        var ct = r.Aborted;
         ObjectContent source;
         try
         {

@@ -27,6 +27,8 @@ public sealed partial class S3Handlers
         {
             try
             {
+                // Each key is judged on its own, as S3 does: a denied one is an Error entry and the others go on.
+                if (!await authorizer.AllowsAsync(r, Policies.S3Actions.DeleteObject, r.Bucket, key, Acl.AclNeed.BucketWrite)) throw new S3Exception(S3Error.AccessDenied);
                 await store.DeleteObjectAsync(r.Bucket, key!, r.Aborted);
                 results.Add((key!, null));
             }

@@ -56,7 +56,7 @@ public sealed partial class S3Handlers
         var (sourceBucket, sourceKey) = CopySource.Parse(r.Request.Headers["x-amz-copy-source"].ToString());
         var range = CopySourceRange(r);
         var conditions = ObjectHeaders.ReadConditions(r.Request, "x-amz-copy-source-");
-        await using var source = await OpenCopySource(sourceBucket, sourceKey, conditions, r.Aborted, range);
+        await using var source = await OpenCopySource(r, sourceBucket, sourceKey, conditions, range);
 
         var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, source.Body,
             new ObjectWrite { ContentLength = source.Length }, r.Aborted);

@@ -9,7 +9,8 @@ namespace S3Overlay.S3.Handlers;
 /// The S3 operations, split by family into partial files (Garnet style). Each handler reads the
 /// request, calls the store, and writes the S3 response.
 /// </summary>
-public sealed partial class S3Handlers(IObjectStore store, ServerSettings settings, Cors.BucketCorsRules corsRules)
+public sealed partial class S3Handlers(IObjectStore store, ServerSettings settings, Cors.BucketCorsRules corsRules,
+    Policies.BucketPolicies bucketPolicies, Policies.RequestAuthorizer authorizer)
 {
     /// <summary>S3's limit on a key, in UTF-8 bytes.</summary>
     internal const int MaxKeyBytes = 1024;

@@ -17,7 +17,7 @@ namespace S3Overlay.S3.PostObject;
 /// store and carry their own authentication (a policy signed with SigV4 or SigV2, or none when
 /// the bucket's ACL lets anyone write). The file streams into the store.
 /// </summary>
-public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2Verifier v2, AnonymousAccess anonymous, TimeProvider clock)
+public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2Verifier v2, AuthSettings users, Policies.RequestAuthorizer authorizer, TimeProvider clock)
 {
     public const string Operation = "PostObject";
 
@@ -31,8 +31,12 @@ public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2
         var form = await PostForm.ReadAsync(r.Request, r.Aborted);
         var policyText = form.Field("policy");
         var policy = policyText is null ? null : PostPolicy.Parse(policyText);
-        r.AccessKey = await AuthenticateAsync(r, form, policyText);
+        var identity = Authenticate(form, policyText);
+        r.AccessKey = identity?.AccessKey;
+        r.User = RequestAuthenticator.UserOf(identity, users);
         var key = Key(form);
+        // The form carries its signer's rights (or, unsigned, the anonymous caller's) for the key it names.
+        if (!await authorizer.AllowsAsync(r, Policies.S3Actions.PutObject, r.Bucket, key, AclNeed.BucketWrite)) throw new S3Exception(S3Error.AccessDenied);
         // The conditions on $key see the key with ${filename} replaced, as S3 checks them.
         policy?.Check(new Dictionary<string, string>(form.Fields, StringComparer.OrdinalIgnoreCase) { ["key"] = key }, r.Bucket, clock.GetUtcNow());
 
@@ -59,16 +63,16 @@ public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2
         await PostAnswer.WriteAsync(r, form, key, info);
     }
 
-    /// <summary>The access key the form was signed with; null for an anonymous upload the bucket's ACL allows.</summary>
-    private async Task<string?> AuthenticateAsync(S3Request r, PostForm form, string? policy)
+    /// <summary>Who signed the form; null for an anonymous upload (which a bucket policy or ACL must allow).</summary>
+    private SignedIdentity? Authenticate(PostForm form, string? policy)
     {
         if (form.Field("x-amz-signature") is not null || form.Field("x-amz-credential") is not null || form.Field("x-amz-algorithm") is not null)
             return v4.VerifyPostPolicy(Required(policy, "policy"), form.Field("x-amz-algorithm"), form.Field("x-amz-credential"),
-                form.Field("x-amz-date"), form.Field("x-amz-signature")).AccessKey;
+                form.Field("x-amz-date"), form.Field("x-amz-signature"));
         if (form.Field("AWSAccessKeyId") is { } accessKey)
-            return v2.VerifyPostPolicy(Required(policy, "policy"), accessKey, Required(form.Field("signature"), "signature")).AccessKey;
+            return v2.VerifyPostPolicy(Required(policy, "policy"), accessKey, Required(form.Field("signature"), "signature"));
         if (form.Field("signature") is not null) Required(null, "AWSAccessKeyId");
-        return await anonymous.AllowsAsync(r) ? null : throw new S3Exception(S3Error.AccessDenied);
+        return null;
     }
 
     /// <summary>The <c>key</c> field, with <c>${filename}</c> standing for the uploaded file's name.</summary>

@@ -20,6 +20,10 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("GET", S3Scope.Bucket, "GetBucketCors", h.GetBucketCors, Query("cors")),
         new("PUT", S3Scope.Bucket, "PutBucketCors", h.PutBucketCors, Query("cors")),
         new("DELETE", S3Scope.Bucket, "DeleteBucketCors", h.DeleteBucketCors, Query("cors")),
+        new("GET", S3Scope.Bucket, "GetBucketPolicy", h.GetBucketPolicy, Query("policy")),
+        new("PUT", S3Scope.Bucket, "PutBucketPolicy", h.PutBucketPolicy, Query("policy")),
+        new("DELETE", S3Scope.Bucket, "DeleteBucketPolicy", h.DeleteBucketPolicy, Query("policy")),
+        new("GET", S3Scope.Bucket, "GetBucketPolicyStatus", h.GetBucketPolicyStatus, Query("policyStatus")),
         new("GET", S3Scope.Bucket, "GetBucketLocation", h.GetBucketLocation, Query("location")),
         new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
         new("PUT", S3Scope.Bucket, "PutBucketVersioning", h.PutBucketVersioning, Query("versioning")),
@@ -59,7 +63,7 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
 
     /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
     private static readonly string[] Unsupported =
-        ["policy", "lifecycle", "website", "replication", "encryption", "notification",
+        ["lifecycle", "website", "replication", "encryption", "notification",
          "logging", "object-lock", "retention", "legal-hold", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
          "publicAccessBlock", "versions"];
@@ -68,7 +72,7 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
     private static readonly string[] ObjectOnly = ["tagging", "attributes", "torrent"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
-    private static readonly string[] BucketOnly = ["cors"];
+    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus"];
 
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {

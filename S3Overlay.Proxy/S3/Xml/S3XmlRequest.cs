@@ -18,11 +18,19 @@ public static class S3XmlRequest
 
     public static async Task<XElement> ReadAsync(S3Request request, int maxBytes = DefaultMaxBytes)
     {
+        using var body = await ReadSmallBodyAsync(request, maxBytes,
+            () => new S3Exception(S3Error.MalformedXML.WithMessage($"The XML you provided was larger than the maximum of {maxBytes} bytes allowed.")));
+        return Parse(body, maxBytes);
+    }
+
+    /// <summary>A small request document (XML, a JSON policy) read whole, capped, its Content-MD5 verified when sent.</summary>
+    public static async Task<MemoryStream> ReadSmallBodyAsync(S3Request request, int maxBytes, Func<S3Exception> tooLarge)
+    {
         var expectedMd5 = ObjectHeaders.ContentMD5(request.Request);
-        using var body = await ReadCappedAsync(request.Body, maxBytes, request.Aborted);
+        var body = await ReadCappedAsync(request.Body, maxBytes, tooLarge, request.Aborted);
         if (expectedMd5 is not null && Convert.ToBase64String(MD5.HashData(body.GetBuffer().AsSpan(0, (int)body.Length))) != expectedMd5)
             throw new S3Exception(S3Error.BadDigest);
-        return Parse(body, maxBytes);
+        return body;
     }
 
     /// <summary>A small document already in hand (a form field), parsed as safely as a request body.</summary>
@@ -38,7 +46,7 @@ public static class S3XmlRequest
 
     // Request documents are a few KiB to a few MiB and must be whole to be parsed and hashed;
     // the cap keeps a client from making us hold more.
-    private static async Task<MemoryStream> ReadCappedAsync(Stream source, int maxBytes, CancellationToken ct)
+    private static async Task<MemoryStream> ReadCappedAsync(Stream source, int maxBytes, Func<S3Exception> tooLarge, CancellationToken ct)
     {
         var result = new MemoryStream();
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -47,8 +55,7 @@ public static class S3XmlRequest
             int n;
             while ((n = await source.ReadAsync(buffer, ct)) > 0)
             {
-                if (result.Length + n > maxBytes)
-                    throw new S3Exception(S3Error.MalformedXML.WithMessage($"The XML you provided was larger than the maximum of {maxBytes} bytes allowed."));
+                if (result.Length + n > maxBytes) throw tooLarge();
                 result.Write(buffer, 0, n);
             }
         }

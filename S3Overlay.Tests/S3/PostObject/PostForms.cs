@@ -29,11 +29,11 @@ public static class PostForms
     /// and the signing fields, plus <paramref name="extraConditions"/>.
     /// </summary>
     public static List<(string Name, string Value)> SignedV4(string bucket, IEnumerable<(string Name, string Value)> fields, object[]? extraConditions = null,
-        DateTimeOffset? expiration = null, string secretKey = ProxyServer.SecretKey)
+        DateTimeOffset? expiration = null, string secretKey = ProxyServer.SecretKey, string accessKey = ProxyServer.AccessKey)
     {
         var now = DateTimeOffset.UtcNow;
         var date = now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        var credential = $"{ProxyServer.AccessKey}/{date}/{Region}/s3/aws4_request";
+        var credential = $"{accessKey}/{date}/{Region}/s3/aws4_request";
         var all = fields.ToList();
         all.Add(("x-amz-algorithm", "AWS4-HMAC-SHA256"));
         all.Add(("x-amz-credential", credential));

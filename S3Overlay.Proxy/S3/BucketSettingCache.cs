@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using S3Overlay.Storage;
+
+namespace S3Overlay.S3;
+
+/// <summary>
+/// A bucket setting (its CORS rules, its policy) as the front end applies it, read from the store
+/// and parsed once, then remembered so a bucket's many requests do not each read it again. The
+/// handlers that change the setting, and deleting the bucket, forget the bucket's entry; an entry
+/// also expires after <see cref="Lifetime"/>, which bounds how long another replica's change goes unseen.
+/// </summary>
+public abstract class BucketSettingCache<T>(IObjectStore store, TimeProvider clock, string setting) where T : class
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    // Bumped by every Forget: a read that began before it does not store what it read.
+    private long _generation;
+
+    private sealed record Entry(T? Value, DateTimeOffset Until);
+
+    /// <summary>Reads the stored text into what is applied; null text (never set) gives null.</summary>
+    protected abstract T? Parse(string bucket, string? text);
+
+    /// <summary>The bucket's setting; null when it has none. NoSuchBucket (not remembered) when there is no bucket.</summary>
+    public async Task<T?> OfAsync(string bucket, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (_entries.TryGetValue(bucket, out var entry) && entry.Until > now) return entry.Value;
+        var generation = Interlocked.Read(ref _generation);
+        var value = Parse(bucket, await store.GetBucketSettingAsync(bucket, setting, ct));
+        if (Interlocked.Read(ref _generation) == generation) _entries[bucket] = new Entry(value, now + Lifetime);
+        return value;
+    }
+
+    public void Forget(string bucket)
+    {
+        Interlocked.Increment(ref _generation);
+        _entries.TryRemove(bucket, out _);
+    }
+}

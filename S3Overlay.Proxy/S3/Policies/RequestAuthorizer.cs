@@ -1,0 +1,114 @@
+using System.Collections.Frozen;
+using S3Overlay.S3.Acl;
+using S3Overlay.S3.Auth;
+using S3Overlay.S3.Errors;
+
+namespace S3Overlay.S3.Policies;
+
+/// <summary>
+/// The one place a request is allowed or refused, after its signature is verified, as S3 decides:
+/// the root key may do everything; anyone else is refused by an explicit Deny in their policy or
+/// the bucket's, and otherwise allowed when their policy, the bucket's policy, or an ACL grant
+/// allows. The anonymous caller has no policy of its own. Buckets of
+/// <c>S3_OVERLAY_PUBLIC_BUCKETS</c> carry MinIO's <c>download</c> policy besides their own.
+/// </summary>
+public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPolicies, AclAccess acls)
+{
+    private readonly FrozenDictionary<string, PolicyDocument> _publicBuckets = auth.PublicBuckets
+        .ToFrozenDictionary(b => b, b => PolicyDocument.ForBucket(CannedPolicies.ForBucket("download", b)!, b), StringComparer.Ordinal);
+
+    private static readonly FrozenSet<string> ObjectCreations = new[] { "PutObject", "CopyObject", "CreateMultipartUpload" }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>Refuses the request (AccessDenied) unless its caller may do its operation. Per-key operations are judged per key by their handlers.</summary>
+    public async ValueTask AuthorizeAsync(S3Request r)
+    {
+        if (r.User?.IsRoot == true) return;
+        var operation = r.Operation;
+        var bucket = r.Address.Bucket;
+        var key = r.Address.Key;
+        var action = S3Actions.ByOperation[operation];
+        var verdict = await DecideAsync(r, action, bucket, key);
+        if (verdict == PolicyVerdict.Deny) throw Denied();
+        if (operation == "ListBuckets" && r.User is not null) return; // a signed caller is shown the buckets it may do something in
+        if (S3Actions.PerKey.Contains(operation) && verdict == PolicyVerdict.None)
+        {
+            // The keys are in the body: let in a caller some policy may allow something in the bucket, and judge each key.
+            if (r.User?.Policy.MayAllowIn(bucket!, r.User.AccessKey) == true || (await BucketPolicyAsync(bucket!, r.Aborted))?.MayAllowIn(bucket!, r.User?.AccessKey) == true) return;
+        }
+        // No ACL grants creating a bucket (and one that does not exist yet is no one's NoSuchBucket).
+        if (verdict == PolicyVerdict.None && operation == "CreateBucket") throw Denied();
+        if (verdict == PolicyVerdict.None && !await acls.AllowsAsync(AclAccess.NeedOf(operation), bucket, key, r.User is not null, r.Aborted)) throw Denied();
+
+        // Setting an ACL or tags while creating asks for those rights too, as on S3.
+        if (ObjectCreations.Contains(operation) || operation == "CreateBucket")
+        {
+            if (Acl.AccessControlList.FromHeaders(r.Request) is not null)
+                await RequireAsync(r, operation == "CreateBucket" ? S3Actions.PutBucketAcl : S3Actions.PutObjectAcl, bucket, key);
+            if (operation != "CreateBucket" && r.Request.Headers.ContainsKey("x-amz-tagging"))
+                await RequireAsync(r, S3Actions.PutObjectTagging, bucket, key);
+        }
+    }
+
+    /// <summary>Whether the caller may do <paramref name="action"/> on the bucket or key (a copy's source, one key of DeleteObjects, a form's key).</summary>
+    public async ValueTask<bool> AllowsAsync(S3Request r, string action, string bucket, string? key, AclNeed aclNeed)
+    {
+        if (r.User?.IsRoot == true) return true;
+        return await DecideAsync(r, action, bucket, key) switch
+        {
+            PolicyVerdict.Allow => true,
+            PolicyVerdict.Deny => false,
+            _ => await acls.AllowsAsync(aclNeed, bucket, key, r.User is not null, r.Aborted),
+        };
+    }
+
+    /// <summary>Whether ListBuckets shows the caller this bucket: some policy may allow it something there, as MinIO shows a limited user.</summary>
+    public async ValueTask<bool> ShowsBucketAsync(S3User? user, string bucket, CancellationToken ct)
+    {
+        if (user is null) return false;
+        return user.IsRoot || user.Policy.MayAllowIn(bucket, user.AccessKey) || (await BucketPolicyAsync(bucket, ct))?.MayAllowIn(bucket, user.AccessKey) == true;
+    }
+
+    /// <summary>Whether a missing key may be told as NoSuchKey: to those who may list the bucket; others learn only AccessDenied, as on S3.</summary>
+    public async ValueTask<bool> TellsMissingKeysAsync(S3Request r) =>
+        r.User?.IsRoot == true || await DecideAsync(r, S3Actions.ListBucket, r.Bucket, null) == PolicyVerdict.Allow
+        || await acls.AllowsAsync(AclNeed.BucketRead, r.Bucket, null, r.User is not null, r.Aborted);
+
+    private async ValueTask RequireAsync(S3Request r, string action, string? bucket, string? key)
+    {
+        if (await DecideAsync(r, action, bucket, key) != PolicyVerdict.Allow) throw Denied();
+    }
+
+    private ValueTask<PolicyVerdict> DecideAsync(S3Request r, string action, string? bucket, string? key) =>
+        DecideAsync(r.User, action, bucket, key, r.ConditionKeys, r.Aborted);
+
+    /// <summary>
+    /// What the policies say (Allow for the root): Deny if any denies; else Allow if any allows;
+    /// else None (ACLs may still allow). The web browser asks this of what it shows a visitor.
+    /// </summary>
+    public async ValueTask<PolicyVerdict> DecideAsync(S3User? caller, string action, string? bucket, string? key, ConditionKeys keys, CancellationToken ct)
+    {
+        if (caller?.IsRoot == true) return PolicyVerdict.Allow;
+        var query = new AccessQuery(action, bucket is null ? "" : key is null ? bucket : bucket + "/" + key, caller?.AccessKey, keys);
+        var user = caller?.Policy.Evaluate(query) ?? PolicyVerdict.None;
+        if (user == PolicyVerdict.Deny || bucket is null) return user;
+        var own = (await BucketPolicyAsync(bucket, ct))?.Evaluate(query) ?? PolicyVerdict.None;
+        if (own == PolicyVerdict.Deny) return own;
+        var published = _publicBuckets.GetValueOrDefault(bucket)?.Evaluate(query) ?? PolicyVerdict.None;
+        return user == PolicyVerdict.Allow || own == PolicyVerdict.Allow ? PolicyVerdict.Allow : published;
+    }
+
+    /// <summary>The bucket's policy; none for a bucket that does not exist (CreateBucket; the handler tells NoSuchBucket).</summary>
+    private async ValueTask<PolicyDocument?> BucketPolicyAsync(string bucket, CancellationToken ct)
+    {
+        try
+        {
+            return await bucketPolicies.OfAsync(bucket, ct);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+        {
+            return null;
+        }
+    }
+
+    private static S3Exception Denied() => new(S3Error.AccessDenied);
+}

@@ -1,0 +1,105 @@
+using System.Collections.Frozen;
+
+namespace S3Overlay.S3.Policies;
+
+/// <summary>What an action acts on, as the Service Authorization Reference lists it.</summary>
+public enum ActionTarget { Service, Bucket, Object }
+
+/// <summary>
+/// The IAM actions a policy may name (S3's, and the one of this server's admin API), and the
+/// action each S3 operation asks for: one table, which the README reproduces. A policy pattern
+/// naming none of these is "Policy has invalid action", as on S3.
+/// </summary>
+public static class S3Actions
+{
+    /// <summary>The overlay's admin API (<c>/_overlay/api/</c>) on a bucket: granted by <c>admin:*</c>, never by <c>s3:*</c>.</summary>
+    public const string AdminApi = "admin:OverlayApi";
+
+    public const string ListAllMyBuckets = "s3:ListAllMyBuckets";
+    public const string ListBucket = "s3:ListBucket";
+    public const string GetObject = "s3:GetObject";
+    public const string PutObject = "s3:PutObject";
+    public const string DeleteObject = "s3:DeleteObject";
+    public const string PutObjectAcl = "s3:PutObjectAcl";
+    public const string PutObjectTagging = "s3:PutObjectTagging";
+    public const string PutBucketAcl = "s3:PutBucketAcl";
+
+    /// <summary>Each routed operation's action. DeleteObjects and PostObject are judged per key by their handlers (<see cref="PerKey"/>).</summary>
+    public static readonly FrozenDictionary<string, string> ByOperation = new Dictionary<string, string>
+    {
+        ["ListBuckets"] = ListAllMyBuckets,
+        ["GetBucketAcl"] = "s3:GetBucketAcl",
+        ["PutBucketAcl"] = PutBucketAcl,
+        ["GetBucketCors"] = "s3:GetBucketCORS",
+        ["PutBucketCors"] = "s3:PutBucketCORS",
+        ["DeleteBucketCors"] = "s3:PutBucketCORS",
+        ["GetBucketPolicy"] = "s3:GetBucketPolicy",
+        ["PutBucketPolicy"] = "s3:PutBucketPolicy",
+        ["DeleteBucketPolicy"] = "s3:DeleteBucketPolicy",
+        ["GetBucketPolicyStatus"] = "s3:GetBucketPolicyStatus",
+        ["GetBucketLocation"] = "s3:GetBucketLocation",
+        ["GetBucketVersioning"] = "s3:GetBucketVersioning",
+        ["PutBucketVersioning"] = "s3:PutBucketVersioning",
+        ["ListMultipartUploads"] = "s3:ListBucketMultipartUploads",
+        ["ListObjectsV2"] = ListBucket,
+        ["ListObjects"] = ListBucket,
+        ["HeadBucket"] = ListBucket,
+        ["CreateBucket"] = "s3:CreateBucket",
+        ["DeleteBucket"] = "s3:DeleteBucket",
+        ["DeleteObjects"] = DeleteObject,
+        ["PostObject"] = PutObject,
+        ["GetObjectAcl"] = "s3:GetObjectAcl",
+        ["PutObjectAcl"] = PutObjectAcl,
+        ["GetObjectTagging"] = "s3:GetObjectTagging",
+        ["PutObjectTagging"] = PutObjectTagging,
+        ["DeleteObjectTagging"] = "s3:DeleteObjectTagging",
+        ["GetObjectAttributes"] = "s3:GetObjectAttributes",
+        ["GetObjectTorrent"] = "s3:GetObjectTorrent",
+        ["ListParts"] = "s3:ListMultipartUploadParts",
+        ["GetObject"] = GetObject,
+        ["HeadObject"] = GetObject,
+        ["UploadPartCopy"] = PutObject,
+        ["UploadPart"] = PutObject,
+        ["CopyObject"] = PutObject,
+        ["PutObject"] = PutObject,
+        ["CreateMultipartUpload"] = PutObject,
+        ["CompleteMultipartUpload"] = PutObject,
+        ["AbortMultipartUpload"] = "s3:AbortMultipartUpload",
+        ["DeleteObject"] = DeleteObject,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>Operations whose keys are in the body (DeleteObjects) or the form (PostObject): the handler asks for each.</summary>
+    public static readonly FrozenSet<string> PerKey = new[] { "DeleteObjects", "PostObject" }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>Every action a policy may name, with what it acts on.</summary>
+    public static readonly FrozenDictionary<string, ActionTarget> Known = Catalog().ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    private static Dictionary<string, ActionTarget> Catalog()
+    {
+        var catalog = new Dictionary<string, ActionTarget>(StringComparer.OrdinalIgnoreCase) { [ListAllMyBuckets] = ActionTarget.Service, [AdminApi] = ActionTarget.Bucket };
+        foreach (var name in (string[])
+        [
+            "CreateBucket", "DeleteBucket", "ListBucket", "ListBucketVersions", "ListBucketMultipartUploads", "GetBucketLocation",
+            "GetBucketAcl", "PutBucketAcl", "GetBucketCORS", "PutBucketCORS", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy",
+            "GetBucketPolicyStatus", "GetBucketVersioning", "PutBucketVersioning", "GetBucketTagging", "PutBucketTagging",
+            "GetLifecycleConfiguration", "PutLifecycleConfiguration", "GetEncryptionConfiguration", "PutEncryptionConfiguration",
+            "GetBucketObjectLockConfiguration", "PutBucketObjectLockConfiguration", "GetReplicationConfiguration", "PutReplicationConfiguration",
+            "GetBucketNotification", "PutBucketNotification", "GetBucketWebsite", "PutBucketWebsite", "DeleteBucketWebsite",
+            "GetBucketLogging", "PutBucketLogging", "GetBucketOwnershipControls", "PutBucketOwnershipControls",
+            "GetBucketPublicAccessBlock", "PutBucketPublicAccessBlock", "GetAccelerateConfiguration", "PutAccelerateConfiguration",
+            "GetBucketRequestPayment", "PutBucketRequestPayment", "GetInventoryConfiguration", "PutInventoryConfiguration",
+            "GetMetricsConfiguration", "PutMetricsConfiguration", "GetAnalyticsConfiguration", "PutAnalyticsConfiguration",
+            "GetIntelligentTieringConfiguration", "PutIntelligentTieringConfiguration",
+        ]) catalog["s3:" + name] = ActionTarget.Bucket;
+        foreach (var name in (string[])
+        [
+            "GetObject", "GetObjectVersion", "PutObject", "DeleteObject", "DeleteObjectVersion", "GetObjectAcl", "GetObjectVersionAcl",
+            "PutObjectAcl", "PutObjectVersionAcl", "GetObjectTagging", "GetObjectVersionTagging", "PutObjectTagging",
+            "PutObjectVersionTagging", "DeleteObjectTagging", "DeleteObjectVersionTagging", "GetObjectAttributes",
+            "GetObjectVersionAttributes", "GetObjectTorrent", "GetObjectVersionTorrent", "AbortMultipartUpload",
+            "ListMultipartUploadParts", "RestoreObject", "GetObjectRetention", "PutObjectRetention", "GetObjectLegalHold",
+            "PutObjectLegalHold", "BypassGovernanceRetention", "ReplicateObject", "ReplicateDelete",
+        ]) catalog["s3:" + name] = ActionTarget.Object;
+        return catalog;
+    }
+}

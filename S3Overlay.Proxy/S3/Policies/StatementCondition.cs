@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text.Json;
+
+namespace S3Overlay.S3.Policies;
+
+/// <summary>
+/// A statement's <c>Condition</c> block, compiled: every operator's every key must hold (AND);
+/// a key holds when the request's value matches any of the listed values (OR), or none of them
+/// for a negated operator. A key the request lacks fails a positive operator and satisfies a
+/// negated one, <c>…IfExists</c> and <c>ForAllValues:</c>, as IAM evaluates them.
+/// </summary>
+public sealed class StatementCondition
+{
+    private readonly Test[] _tests;
+
+    private StatementCondition(Test[] tests) => _tests = tests;
+
+    private enum Kind { StringEquals, StringEqualsIgnoreCase, StringLike, IpAddress, Bool, Null }
+
+    private sealed record Test(Kind Kind, bool Negated, bool HoldsWhenMissing, string Key, string[] Values, WildcardPattern[]? Patterns, IPNetwork[]? Networks);
+
+    /// <summary>S3's own condition keys a policy may name; any <c>aws:</c> key is accepted, as AWS keeps adding global ones.</summary>
+    private static readonly HashSet<string> S3Keys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "s3:prefix", "s3:delimiter", "s3:max-keys", "s3:x-amz-acl", "s3:x-amz-copy-source", "s3:x-amz-metadata-directive",
+        "s3:x-amz-server-side-encryption", "s3:x-amz-storage-class", "s3:x-amz-content-sha256", "s3:signatureversion",
+        "s3:signatureAge", "s3:authType", "s3:TlsVersion", "s3:VersionId", "s3:ResourceAccount", "s3:RequestObjectTagKeys",
+        "s3:x-amz-grant-read", "s3:x-amz-grant-write", "s3:x-amz-grant-read-acp", "s3:x-amz-grant-write-acp",
+        "s3:x-amz-grant-full-control", "s3:object-lock-mode", "s3:object-lock-retain-until-date",
+        "s3:object-lock-remaining-retention-days", "s3:object-lock-legal-hold", "s3:locationconstraint", "s3:if-match", "s3:if-none-match",
+    };
+
+    public bool Holds(ConditionKeys keys)
+    {
+        foreach (var test in _tests)
+            if (!Holds(test, keys.Value(test.Key))) return false;
+        return true;
+    }
+
+    private static bool Holds(Test test, string? value)
+    {
+        if (test.Kind == Kind.Null)
+            return test.Values.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase)) == (value is null);
+        if (value is null) return test.HoldsWhenMissing;
+        var any = test.Kind switch
+        {
+            Kind.StringEquals => test.Values.Contains(value, StringComparer.Ordinal),
+            Kind.StringEqualsIgnoreCase => test.Values.Contains(value, StringComparer.OrdinalIgnoreCase),
+            Kind.StringLike => test.Patterns!.Any(p => p.IsMatch(value)),
+            Kind.Bool => test.Values.Contains(value, StringComparer.OrdinalIgnoreCase),
+            Kind.IpAddress => IPAddress.TryParse(value, out var ip) && test.Networks!.Any(n => n.Contains(ip)),
+            _ => false,
+        };
+        return any != test.Negated;
+    }
+
+    public static StatementCondition Parse(JsonElement block)
+    {
+        if (block.ValueKind != JsonValueKind.Object) throw PolicyFault.InvalidJson();
+        var tests = new List<Test>();
+        foreach (var op in block.EnumerateObject())
+        {
+            if (op.Value.ValueKind != JsonValueKind.Object) throw PolicyFault.InvalidJson();
+            var (kind, negated, ifExists, forAll) = Operator(op.Name);
+            foreach (var key in op.Value.EnumerateObject())
+            {
+                if (!(key.Name.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || S3Keys.Contains(key.Name)))
+                    throw PolicyFault.Malformed("Policy has an invalid condition key");
+                var values = PolicyJson.Strings(key.Value);
+                tests.Add(new Test(kind, negated, negated || ifExists || forAll, key.Name, values,
+                    kind == Kind.StringLike ? values.Select(v => new WildcardPattern(v)).ToArray() : null,
+                    kind == Kind.IpAddress ? values.Select(Network).ToArray() : null));
+            }
+        }
+        return new StatementCondition([.. tests]);
+    }
+
+    private static (Kind Kind, bool Negated, bool IfExists, bool ForAll) Operator(string name)
+    {
+        var forAll = false;
+        var bare = name;
+        if (bare.StartsWith("ForAllValues:", StringComparison.Ordinal)) { bare = bare["ForAllValues:".Length..]; forAll = true; }
+        else if (bare.StartsWith("ForAnyValue:", StringComparison.Ordinal)) bare = bare["ForAnyValue:".Length..];
+        var ifExists = bare.EndsWith("IfExists", StringComparison.Ordinal) && bare != "Null";
+        if (ifExists) bare = bare[..^"IfExists".Length];
+        (Kind, bool)? found = bare switch
+        {
+            "StringEquals" => (Kind.StringEquals, false),
+            "StringNotEquals" => (Kind.StringEquals, true),
+            "StringEqualsIgnoreCase" => (Kind.StringEqualsIgnoreCase, false),
+            "StringNotEqualsIgnoreCase" => (Kind.StringEqualsIgnoreCase, true),
+            "StringLike" => (Kind.StringLike, false),
+            "StringNotLike" => (Kind.StringLike, true),
+            "IpAddress" => (Kind.IpAddress, false),
+            "NotIpAddress" => (Kind.IpAddress, true),
+            "Bool" => (Kind.Bool, false),
+            "Null" when !forAll => (Kind.Null, false),
+            _ => null,
+        };
+        if (found is not var (kind, negated)) throw PolicyFault.Malformed($"Invalid Condition type : {name}");
+        return (kind, negated, ifExists, forAll);
+    }
+
+    /// <summary>A CIDR block; an address alone is itself (/32, /128). IPv4 requests over IPv6 sockets are compared as IPv4.</summary>
+    private static IPNetwork Network(string text)
+    {
+        var slash = text.IndexOf('/');
+        if (!IPAddress.TryParse(slash < 0 ? text : text[..slash], out var address)) throw PolicyFault.Malformed("Invalid IP address in Condition");
+        var bytes = address.GetAddressBytes();
+        var prefix = bytes.Length * 8;
+        if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, null, out prefix) || prefix > bytes.Length * 8))
+            throw PolicyFault.Malformed("Invalid IP address in Condition");
+        // IAM reads 203.0.113.9/24 as the block it lies in; IPNetwork insists on the host bits being zero.
+        for (var bit = prefix; bit < bytes.Length * 8; bit++) bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        return new IPNetwork(new IPAddress(bytes), prefix);
+    }
+}
