@@ -126,7 +126,11 @@ public sealed class CrashRun
             using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
             if (round == 0) await SetUpAsync(client);
             await CheckAsync(client, when);
-            if (round == kills) break;
+            if (round == kills)
+            {
+                if (background) await WarmToTheEndAsync(proxy, seed);
+                break;
+            }
 
             if (background) await StartWarmJobAsync(proxy);
             using var stop = new CancellationTokenSource();
@@ -138,18 +142,6 @@ public sealed class CrashRun
             stop.Cancel();
             foreach (var error in await Task.WhenAll(work))
                 if (error is not null) Problems.Add($"seed {seed}, before kill {round + 1}: {error}; the proxy wrote:{Environment.NewLine}{proxy.RecentOutput}");
-        }
-
-        if (background)
-        {
-            // The overlay's own work starts again after all that: a warm job runs to its end.
-            await using var warm = await ProxyProcess.StartAsync(environment);
-            var job = await StartWarmJobAsync(warm);
-            using var admin = new AdminHttp(warm.Url);
-            var state = default(JsonElement);
-            await Polling.EventuallyAsync(async () => (state = (await admin.SendAsync(HttpMethod.Get, job)).Json).GetProperty("state").GetString() != "running", "the last warm job ended");
-            if (state.GetProperty("state").GetString() != "completed" || state.GetProperty("objectsFailed").GetInt32() != 0)
-                Problems.Add($"seed {seed}: the warm job after the last kill ended {state}");
         }
 
         // Only the cache can answer now: whatever it kept of the remote objects must be right.
@@ -197,6 +189,17 @@ public sealed class CrashRun
                 return;
             }
         }
+    }
+
+    /// <summary>The overlay's own work starts again after all the kills: a warm job runs to its end.</summary>
+    private async Task WarmToTheEndAsync(ProxyProcess proxy, int seed)
+    {
+        var job = await StartWarmJobAsync(proxy);
+        using var admin = new AdminHttp(proxy.Url);
+        var state = default(JsonElement);
+        await Polling.EventuallyAsync(async () => (state = (await admin.SendAsync(HttpMethod.Get, job)).Json).GetProperty("state").GetString() != "running", "the last warm job ended");
+        if (state.GetProperty("state").GetString() != "completed" || state.GetProperty("objectsFailed").GetInt32() != 0)
+            Problems.Add($"seed {seed}: the warm job after the last kill ended {state}");
     }
 
     /// <returns>The job's path in the admin API.</returns>
