@@ -31,7 +31,7 @@ public sealed class OverlayParts
         Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
         Records = new FillRecords(local, Remote, settings, clock, logger);
         Reconciler = new CacheReconciler(local, settings, Cache, Records, logger);
-        Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, logger);
+        Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, Reconciler, logger);
         LocalReads = new LocalReads(local, Cache, metrics);
         var slots = new FillSlots(settings.MaxFills);
         WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, Records, Cache, Evictor, LocalReads, Work, slots, clock, metrics, logger);

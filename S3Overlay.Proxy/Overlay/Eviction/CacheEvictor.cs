@@ -9,7 +9,7 @@ namespace S3Overlay.Overlay.Eviction;
 /// a time) and answers the admin API's reports and evictions. Only what was filled from the remote
 /// is ever evicted; what clients wrote is theirs.
 /// </summary>
-public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, ILogger logger)
+public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, CacheReconciler reconciler, ILogger logger)
 {
     private int _evicting;
 
@@ -46,7 +46,10 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
     {
         try
         {
-            await cache.Loaded;
+            // Not before the start-up reconcile has ended: until then the index may name units
+            // evicted elsewhere, whose bytes would make real units go for nothing, and a unit the
+            // reconcile finds stored could be re-added while this deletes it.
+            await reconciler.Done;
             var low = target();
             // A unit read while this runs keeps its place in the snapshot: eviction is approximate LRU,
             // as every cache's is, and never removes what is not the cache's.

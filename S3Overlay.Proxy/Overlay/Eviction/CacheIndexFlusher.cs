@@ -5,8 +5,8 @@ namespace S3Overlay.Overlay.Eviction;
 
 /// <summary>
 /// The overlay's life beside the host: at start-up, loads the eviction
-/// bookkeeping (evicting at once if a lower cap now applies), reconciles it with what is stored
-/// in the background (<see cref="CacheReconciler"/>), and says what the remote is open to;
+/// bookkeeping, reconciles it with what is stored in the background (<see cref="CacheReconciler"/>;
+/// then evicts at once if the cache is over its cap), and says what the remote is open to;
 /// writes the bookkeeping to the local store every <see cref="CacheLimits.IndexFlushInterval"/>;
 /// at shutdown, stops the background work (fills, read-ahead, eviction) and only then writes the
 /// bookkeeping a last time, so nothing recorded after the flush is lost.
@@ -28,7 +28,6 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
     {
         _sizeObserved = overlay.Metrics.ObserveCacheSize(() => overlay.Cache.TotalBytes);
         await overlay.Cache.LoadAsync(stoppingToken);
-        overlay.Evictor.EvictIfOverHighWatermark();
         if (!overlay.Work.TryStart("cache index reconcile", ReconcileAsync)) overlay.Reconciler.Skip();
         using var timer = new PeriodicTimer(overlay.Settings.Limits.IndexFlushInterval, clock);
         try
@@ -44,7 +43,7 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
     private async Task ReconcileAsync(CancellationToken ct)
     {
         await overlay.Reconciler.RunAsync(ct);
-        // What it added may put the cache over its cap.
+        // A lower cap may apply now, or what it added may put the cache over its cap.
         overlay.Evictor.EvictIfOverHighWatermark();
     }
 
