@@ -36,6 +36,11 @@ public sealed class ConditionalWrites(OverlayParts parts)
     private async Task<WriteCondition> ForLocalStoreAsync(string bucket, string key, WriteCondition asked, CancellationToken ct)
     {
         if (asked.IsNone) return asked;
+        // A fill of the key in flight would store its copy between the look and the commit, and the
+        // condition sent (nothing there) would refuse a write whose condition holds against that
+        // very object (a fresh-clone CI run: If-Match on the remote's ETag, 412). Once it is stored,
+        // the look sees it.
+        await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
         var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
         // What a GET serves is the local object: the local store decides, with its commit.
         if (local is { Stale: false }) return asked;
