@@ -32,8 +32,11 @@ BUCKET = "fresh"
 BUILDS = {k[len("FRESH_BUILD_"):].lower(): pathlib.Path(v) for k, v in os.environ.items() if k.startswith("FRESH_BUILD_")}
 
 # The runtime settings compared: the default, and what shortens tier-up.
+# The proxy's project turns TieredPGO off (issue 27), so "default" is that, and TieredPGO=1 is the
+# runtime's own default put back, to keep the choice measured.
 ENVS = {
     "default": {},
+    "TieredPGO=1": {"DOTNET_TieredPGO": "1"},
     "TieredPGO=0": {"DOTNET_TieredPGO": "0"},
     "CallCountingDelayMs=0": {"DOTNET_TC_CallCountingDelayMs": "0"},
     "both": {"DOTNET_TieredPGO": "0", "DOTNET_TC_CallCountingDelayMs": "0"},

@@ -19,6 +19,8 @@ internal sealed class InMemoryObjectStore : IObjectStore
     public long BytesServed;
     /// <summary>When set, every object call throws it (a remote that is down or broken).</summary>
     public Exception? Failure;
+    /// <summary>When set, every PutObject throws it (a write the store refuses: a full disk, a moment's 503).</summary>
+    public Exception? WriteFailure;
     /// <summary>Delays each GET's first byte, so concurrent readers overlap.</summary>
     public TimeSpan GetDelay;
 
@@ -82,6 +84,7 @@ internal sealed class InMemoryObjectStore : IObjectStore
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
+        if (WriteFailure is not null) throw WriteFailure;
         if (!_buckets.TryGetValue(bucket, out var objects)) throw S3Exception.NoSuchBucket(bucket);
         var copy = new MemoryStream();
         await body.CopyToAsync(copy, ct);

@@ -134,7 +134,8 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
         await env.FillsIdleAsync();
         using var after = await env.Client.GetObjectAsync(env.Bucket, "contested.bin");
         Assert.Equal("written by a client", await new StreamReader(after.ResponseStream).ReadToEndAsync());
-        Assert.Equal(1, env.Relay.Requests("GET"));
+        // (A fresh-clone run counted 2 once: the requests are named, so the next one says which.)
+        Assert.True(env.Relay.Requests("GET") == 1, "remote requests: " + string.Join(", ", env.Relay.Targets));
     }
 
     [Fact]

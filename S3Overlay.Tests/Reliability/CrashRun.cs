@@ -121,7 +121,7 @@ public sealed class CrashRun
                 // (after a kill during a reconcile, it has thousands of units the store lacks to drop first).
                 using (var admin = new AdminHttp(proxy.Url))
                     await Polling.EventuallyAsync(async () => (await admin.ReportAsync(Bucket)).GetProperty("reconciled").GetBoolean(), $"{when}: the index reconciled", TimeSpan.FromSeconds(60));
-                await CheckBookkeepingAsync(localS3, dataDir, remoteBucket, when);
+                await CheckBookkeepingAsync(localS3, dataDir, remoteBucket, when, proxy);
             }
             using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
             if (round == 0) await SetUpAsync(client);
@@ -222,11 +222,13 @@ public sealed class CrashRun
         public void Dispose() => (Store as IDisposable)?.Dispose();
     }
 
-    private async Task CheckBookkeepingAsync(S3rverProcess? localS3, string dataDir, string remoteBucket, string when)
+    /// <param name="proxy">The proxy just restarted: what it logged goes with a broken promise (its reconcile's warnings say why).</param>
+    private async Task CheckBookkeepingAsync(S3rverProcess? localS3, string dataDir, string remoteBucket, string when, ProxyProcess proxy)
     {
         using var local = OpenLocal(localS3, dataDir);
         var check = await CacheBookkeeping.CheckAsync(local.Store, Bucket, CacheBucket, remoteBucket, _remoteObjects, ChunkSize, Threshold, when);
         Bookkeeping.AddRange(check.Wrong);
+        if (check.Wrong.Count > 0) Bookkeeping.Add($"{when}: the restarted proxy wrote:{Environment.NewLine}{proxy.RecentOutput}");
         StoredUnits += check.Stored;
         Unindexed += check.Unindexed;
         Unrecorded += check.Unrecorded;

@@ -24,8 +24,13 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
 
     private readonly Lock _lock = new();
     private readonly Dictionary<CacheEntryId, CacheEntry> _entries = new();
-    private readonly HashSet<CacheEntryId> _removed = new();
-    private readonly HashSet<CacheEntryId> _corrected = new();
+    // Units this proxy removed or corrected, each with the change number it was marked at: the next
+    // flush keeps this proxy's view of them over the stored record's, and only a write that
+    // succeeded ends a mark (a mark dropped with a failed write let the retry merge a removed unit
+    // back from the record). A mark newer than the flush that wrote stays for the next one.
+    private readonly Dictionary<CacheEntryId, long> _removed = new();
+    private readonly Dictionary<CacheEntryId, long> _corrected = new();
+    private long _changes;
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private long _total;
@@ -75,7 +80,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
         {
             if (!_entries.Remove(id, out var entry)) return;
             _total -= entry.Size;
-            _removed.Add(id);
+            _removed[id] = ++_changes;
             _dirty = true;
         }
     }
@@ -106,7 +111,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
         {
             if (!_entries.TryGetValue(stored.Id, out var known) || (known.Chunks, known.Size) == (stored.Chunks, stored.Size)) return;
             PutLocked(known with { Size = stored.Size, Chunks = stored.Chunks }, replace: true);
-            _corrected.Add(stored.Id);
+            _corrected[stored.Id] = ++_changes;
         }
     }
 
@@ -165,37 +170,52 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
     }
 
     /// <summary>Merges this proxy's view with the stored record and writes the result back (only when something changed).</summary>
-    public async Task FlushAsync(CancellationToken ct)
+    /// <returns>False when the record could not be written (logged; the next flush tries again).</returns>
+    public async Task<bool> FlushAsync(CancellationToken ct)
     {
         await _flushing.WaitAsync(ct);
         try
         {
-            if (!Volatile.Read(ref _dirty)) return;
+            if (!Volatile.Read(ref _dirty)) return true;
             var stored = await ReadRecordAsync(ct);
             List<CacheEntry> merged;
+            long written;
             lock (_lock)
             {
                 _dirty = false;
+                written = _changes;
                 foreach (var entry in stored)
-                    if (!_removed.Contains(entry.Id) && !_corrected.Contains(entry.Id)) MergeLocked(entry);
-                _removed.Clear();
-                _corrected.Clear();
+                    if (!_removed.ContainsKey(entry.Id) && !_corrected.ContainsKey(entry.Id)) MergeLocked(entry);
                 merged = _entries.Values.ToList();
             }
             var json = JsonSerializer.SerializeToUtf8Bytes(merged, Json);
             await LocalBuckets.EnsureAsync(local, cacheBucket, ct);
             await local.PutObjectAsync(cacheBucket, RecordKey, new MemoryStream(json),
                 new ObjectWrite { ContentLength = json.Length, Metadata = new ObjectMetadata { ContentType = "application/json" } }, ct);
+            lock (_lock)
+            {
+                EndMarks(_removed, written);
+                EndMarks(_corrected, written);
+            }
+            return true;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             Volatile.Write(ref _dirty, true);
             logger.LogWarning(e, "Could not write the cache index; retrying at the next flush");
+            return false;
         }
         finally
         {
             _flushing.Release();
         }
+    }
+
+    /// <summary>Ends the marks the record now carries: those made up to the change <paramref name="written"/>.</summary>
+    private static void EndMarks(Dictionary<CacheEntryId, long> marks, long written)
+    {
+        foreach (var (id, change) in marks)
+            if (change <= written) marks.Remove(id);
     }
 
     private void Merge(CacheEntry stored)

@@ -16,13 +16,15 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes when the reconcile has ended (finished, failed or cancelled at shutdown).</summary>
+    /// <summary>Completes when the index in memory is reconciled, or the reconcile failed or was cancelled at shutdown.</summary>
     public Task Done => _done.Task;
 
-    /// <summary>True once the index agrees with what was stored when the reconcile ran.</summary>
+    /// <summary>True once the index, and its record in the store, agree with what was stored when the reconcile ran.</summary>
     public bool Reconciled => Volatile.Read(ref _reconciled);
 
     private bool _reconciled;
+
+    private static readonly TimeSpan RetryFlush = TimeSpan.FromSeconds(1);
 
     /// <summary>Marks the reconcile ended without running (shutdown began first).</summary>
     public void Skip() => _done.TrySetResult();
@@ -36,7 +38,17 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
             foreach (var entry in cache.Snapshot())
                 if (await OrSkippedAsync(() => IsStoredAsync(entry, ct), entry.Key, ct) == false) cache.Forget(entry);
             await AddRecordedAsync(ct);
-            await cache.FlushAsync(ct);
+            // The index in memory is right now, and eviction may go on (it may be what frees the
+            // room a failed write lacked); "reconciled" waits for the record to say so too: a
+            // write that failed is tried again (the index keeps what this pass dropped until a
+            // write carries it).
+            var written = await cache.FlushAsync(ct);
+            _done.TrySetResult();
+            while (!written)
+            {
+                await Task.Delay(RetryFlush, ct);
+                written = await cache.FlushAsync(ct);
+            }
             Volatile.Write(ref _reconciled, true);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
