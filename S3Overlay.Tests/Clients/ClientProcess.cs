@@ -14,6 +14,7 @@ public sealed class ClientProcess : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     private readonly Dictionary<string, string> _environment;
+    private AwsCliShell? _aws;
 
     public ClientProcess()
     {
@@ -58,6 +59,9 @@ public sealed class ClientProcess : IDisposable
 
     public async Task<ClientResult> TryRunAsync(string program, params string[] arguments)
     {
+        // The aws CLI runs its commands in one process started once (AwsCliShell): the same code, started once.
+        if (program == AwsCliShell.Program)
+            return await (_aws ??= new AwsCliShell()).RunAsync(arguments, new Dictionary<string, string>(_environment), Home, Timeout);
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -89,6 +93,7 @@ public sealed class ClientProcess : IDisposable
 
     public void Dispose()
     {
+        _aws?.Dispose();
         try { Directory.Delete(Home, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
