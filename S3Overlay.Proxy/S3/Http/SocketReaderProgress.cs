@@ -1,0 +1,87 @@
+using System.Runtime.InteropServices;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using S3Overlay.Streams;
+
+namespace S3Overlay.S3.Http;
+
+/// <summary>
+/// What an HTTP/1.x client has read of a response, from its TCP connection (Linux <c>TCP_INFO</c>):
+/// the bytes its side acknowledged, less what its receive window says it still holds unread.
+/// </summary>
+/// <remarks>
+/// A server cannot see a client's reads, only its window: the window a client advertises shrinks
+/// by what it holds unread, and grows back as it reads. Measured on loopback (Python's http.client
+/// reading 64 KiB of <c>bytes=0-</c>, then closing): the server wrote 4 MiB into its socket before
+/// the reset came, of which the client's side acknowledged 128 KiB and its window said it held 3 KiB
+/// unread. A client that read everything may leave its last window update unsent (Linux sends one
+/// only once the window has at least doubled), so <see cref="IReaderProgress.Slack"/> is half its
+/// window at the start. Elsewhere (another OS, HTTP/2's shared connections, no socket) there is no
+/// progress to tell, and bodies pace themselves by what they have written.
+/// </remarks>
+internal sealed class SocketReaderProgress : IReaderProgress
+{
+    private const int TcpInfoOption = 11; // TCP_INFO at IPPROTO_TCP
+    private const int TcpInfoSize = 232;  // up to tcpi_snd_wnd (Linux 6.2+)
+
+    private readonly Socket _socket;
+    private readonly long _ackedBefore;
+    private readonly long _windowBefore;
+
+    private SocketReaderProgress(Socket socket, TcpInfo before)
+    {
+        _socket = socket;
+        _ackedBefore = before.Acked;
+        _windowBefore = before.Window;
+    }
+
+    /// <summary>The progress of the response about to be written on <paramref name="context"/>'s connection; null where it cannot be told.</summary>
+    public static IReaderProgress? Of(HttpContext context)
+    {
+        if (!OperatingSystem.IsLinux() || !(HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
+            return null;
+        if (context.Features.Get<IConnectionSocketFeature>()?.Socket is not { ProtocolType: ProtocolType.Tcp } socket) return null;
+        return Read(socket) is { } before ? new SocketReaderProgress(socket, before) : null;
+    }
+
+    public long Taken => Read(_socket) is { } now ? Math.Max(0, now.Acked - _ackedBefore - Math.Max(0, _windowBefore - now.Window)) : 0;
+
+    public long Slack => _windowBefore / 2;
+
+    public async ValueTask<bool> WaitTakenAsync(long bytes, CancellationToken ct)
+    {
+        // Polled: the kernel signals no reads of the client's. 1 ms, doubling to 16 ms: a client
+        // that reads on gives its window back within a round trip, one that hung up is reset as fast.
+        var delay = 1;
+        while (true)
+        {
+            if (Read(_socket) is not { Connected: true } now) return false;
+            if (now.Acked - _ackedBefore - Math.Max(0, _windowBefore - now.Window) + Slack >= bytes) return true;
+            await Task.Delay(delay, ct);
+            delay = Math.Min(delay * 2, 16);
+        }
+    }
+
+    private readonly record struct TcpInfo(bool Connected, long Acked, long Window);
+
+    private static TcpInfo? Read(Socket socket)
+    {
+        Span<byte> info = stackalloc byte[TcpInfoSize];
+        int length;
+        try
+        {
+            length = socket.GetRawSocketOption((int)SocketOptionLevel.Tcp, TcpInfoOption, info);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return null;
+        }
+        if (length < TcpInfoSize) return null;
+        // tcpi_state: 1 established, 8 close-wait (the client half-closed, and may still read).
+        var state = info[0];
+        return new TcpInfo(state is 1 or 8,
+            Acked: (long)MemoryMarshal.Read<ulong>(info[120..]),  // tcpi_bytes_acked (native order)
+            Window: MemoryMarshal.Read<uint>(info[228..]));      // tcpi_snd_wnd
+    }
+}
