@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using S3Overlay.Tests.Clients;
 using S3Overlay.Tests.Infrastructure;
 using static S3Overlay.Tests.Overlay.OverlayEnvironment;
 
@@ -104,6 +105,32 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
         foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 39, narrow: false);
         await env.FillsIdleAsync();
         output.WriteLine($"repeat: {string.Join(", ", env.Relay.Targets)}");
+        Assert.Equal(0, env.Relay.TotalRequests);
+    }
+
+    /// <summary>
+    /// smart_open itself (Debian's python3-smart-open, through boto3): each seek closes its body
+    /// and opens <c>bytes=X-</c> anew; it reads 64 KiB (its buffer takes 128 KiB) at each.
+    /// </summary>
+    [Fact]
+    public async Task Smart_open_seeking_costs_the_chunks_it_reached_and_a_repeat_costs_nothing()
+    {
+        await using var env = await StartAsync(servers, 42);
+        long[] offsets = [3 * ChunkSize + ChunkSize / 2, 8 * ChunkSize + 1000, ChunkSize / 3];
+        using var python = new ClientProcess();
+        var script = Path.Combine(AppContext.BaseDirectory, "Clients", "smart_open_seeks.py");
+        string[] arguments = [script, env.Proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey, env.Bucket, "seek.bin", "42", .. offsets.Select(o => $"{o}")];
+
+        env.Relay.ResetCounts();
+        Assert.Equal("OK", (await python.RunAsync("/usr/bin/python3", arguments)).Trim());
+        await env.FillsIdleAsync();
+        output.WriteLine($"first run: {string.Join(", ", env.Relay.Asked)}; {env.Relay.BytesRelayed / (double)MiB:F1} MiB");
+        Assert.Equal(offsets.Length, env.Relay.Requests("GET")); // each seek's own chunk, nothing ahead of 128 KiB taken
+
+        env.Relay.ResetCounts();
+        Assert.Equal("OK", (await python.RunAsync("/usr/bin/python3", arguments)).Trim());
+        await env.FillsIdleAsync();
+        output.WriteLine($"repeat: {string.Join(", ", env.Relay.Asked)}");
         Assert.Equal(0, env.Relay.TotalRequests);
     }
 

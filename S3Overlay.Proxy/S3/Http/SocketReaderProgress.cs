@@ -14,10 +14,11 @@ namespace S3Overlay.S3.Http;
 /// A server cannot see a client's reads, only its window: the window a client advertises shrinks
 /// by what it holds unread, and grows back as it reads. Measured on loopback (Python's http.client
 /// reading 64 KiB of <c>bytes=0-</c>, then closing): the server wrote 4 MiB into its socket before
-/// the reset came, of which the client's side acknowledged 128 KiB and its window said it held 3 KiB
-/// unread. A client that read everything may leave its last window update unsent (Linux sends one
-/// only once the window has at least doubled), so <see cref="IReaderProgress.Slack"/> is half its
-/// window at the start. Elsewhere (another OS, HTTP/2's shared connections, no socket) there is no
+/// the reset came, of which the client's side acknowledged 128 KiB. The window the client offers
+/// with nothing unread is the widest it has advertised (it grows as the client reads: smart_open's
+/// went from 64 to 93 KiB), so what it holds unread is how far the window is below that. A client
+/// that read everything may leave its last window update unsent (Linux sends one only once the
+/// window has at least doubled), so <see cref="IReaderProgress.Slack"/> is half the widest window. Elsewhere (another OS, HTTP/2's shared connections, no socket) there is no
 /// progress to tell, and bodies pace themselves by what they have written.
 /// </remarks>
 internal sealed class SocketReaderProgress : IReaderProgress
@@ -27,13 +28,15 @@ internal sealed class SocketReaderProgress : IReaderProgress
 
     private readonly Socket _socket;
     private readonly long _ackedBefore;
-    private readonly long _windowBefore;
+    // The widest window the client has advertised: what it offers with nothing unread (its
+    // buffer grows as it reads, so the window at the start undercounts what it holds later).
+    private long _widest;
 
     private SocketReaderProgress(Socket socket, TcpInfo before)
     {
         _socket = socket;
         _ackedBefore = before.Acked;
-        _windowBefore = before.Window;
+        _widest = before.Window;
     }
 
     /// <summary>The progress of the response about to be written on <paramref name="context"/>'s connection; null where it cannot be told.</summary>
@@ -45,9 +48,17 @@ internal sealed class SocketReaderProgress : IReaderProgress
         return Read(socket) is { } before ? new SocketReaderProgress(socket, before) : null;
     }
 
-    public long Taken => Read(_socket) is { } now ? Math.Max(0, now.Acked - _ackedBefore - Math.Max(0, _windowBefore - now.Window)) : 0;
+    public long Taken => Read(_socket) is { } now ? TakenBy(now) : 0;
 
-    public long Slack => _windowBefore / 2;
+    public long Slack => _widest / 2;
+
+    /// <summary>Acknowledged, less what the window says is unread (how far it is below the widest seen).</summary>
+    /// <remarks>Asked by one body's reads, one after the other: no two callers at once.</remarks>
+    private long TakenBy(TcpInfo now)
+    {
+        _widest = Math.Max(_widest, now.Window);
+        return Math.Max(0, now.Acked - _ackedBefore - (_widest - now.Window));
+    }
 
     public async ValueTask<bool> WaitTakenAsync(long bytes, CancellationToken ct)
     {
@@ -57,7 +68,7 @@ internal sealed class SocketReaderProgress : IReaderProgress
         while (true)
         {
             if (Read(_socket) is not { Connected: true } now) return false;
-            if (now.Acked - _ackedBefore - Math.Max(0, _windowBefore - now.Window) + Slack >= bytes) return true;
+            if (TakenBy(now) + Slack >= bytes) return true;
             await Task.Delay(delay, ct);
             delay = Math.Min(delay * 2, 16);
         }
