@@ -10,15 +10,12 @@ public interface IReaderProgress
     /// <summary>
     /// Bytes of the response the client has read (its headers included), as its side last said;
     /// it may lag by up to <see cref="Slack"/>, since a client that reads a few bytes more does
-    /// not always say so while nothing more comes.
+    /// not always say so while nothing more comes. Null once the client has gone.
     /// </summary>
-    long Taken { get; }
+    long? Taken { get; }
 
     /// <summary>How far <see cref="Taken"/> may lag behind what the client has read.</summary>
     long Slack { get; }
-
-    /// <summary>Waits until the client has taken <paramref name="bytes"/> (give or take <see cref="Slack"/>); false when it has gone first.</summary>
-    ValueTask<bool> WaitTakenAsync(long bytes, CancellationToken ct);
 }
 
 /// <summary>A body that paces the work it does for its reader by what the reader has taken (given before its first read).</summary>

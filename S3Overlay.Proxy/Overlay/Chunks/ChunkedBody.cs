@@ -81,17 +81,11 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody
 
     private void ReadAheadIfDue()
     {
-        if (_prefetch is null || _readAhead >= LastChunk) return;
         if (Progress is { } progress)
         {
-            var taken = progress.Taken;
-            if (taken <= ReadOnAfter) return;
-            var next = _layout.IndexOf(_start + Math.Min(taken, _end - _start - 1)) + 1;
-            if (next <= _readAhead || next > LastChunk) return;
-            _readAhead = next;
-            _prefetch(next, _reading.Token);
+            if (progress.Taken is { } taken) ReadAheadOf(taken);
         }
-        else if (_readAheadDue && _chunk is not null)
+        else if (_prefetch is not null && _readAheadDue && _chunk is not null)
         {
             // A second read of a chunk: the response took the first (ObjectBody reads once its
             // last send was flushed), so the client is reading on, not one that seeks and goes.
@@ -99,6 +93,35 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody
             _readAhead = _layout.IndexOf(_position) + 1;
             _prefetch(_readAhead, _reading.Token);
         }
+    }
+
+    /// <summary>Reads ahead the chunk after the one the client is taking, once it has taken more than a seek's worth.</summary>
+    private void ReadAheadOf(long taken)
+    {
+        if (_prefetch is null || taken <= ReadOnAfter) return;
+        var next = _layout.IndexOf(_start + Math.Min(taken, _end - _start - 1)) + 1;
+        if (next <= _readAhead || next > LastChunk) return;
+        _readAhead = next;
+        _prefetch(next, _reading.Token);
+    }
+
+    /// <summary>
+    /// Waits until the client has taken the <paramref name="before"/> bytes ahead of chunk
+    /// <paramref name="index"/>, or reads on far enough that it is read ahead; false when it has
+    /// gone first. Polled (1 ms, doubling to 16 ms): the kernel signals no reads of the client's;
+    /// one that reads on gives its window back within a round trip, one that hung up is reset as fast.
+    /// </summary>
+    private async ValueTask<bool> ReachedAsync(IReaderProgress progress, int index, long before, CancellationToken ct)
+    {
+        var delay = 1;
+        while (progress.Taken is { } taken)
+        {
+            ReadAheadOf(taken);
+            if (_readAhead >= index || taken + progress.Slack >= before) return true;
+            await Task.Delay(delay, ct);
+            delay = Math.Min(delay * 2, 16);
+        }
+        return false;
     }
 
     private async Task NextChunkAsync(CancellationToken ct)
@@ -109,7 +132,7 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody
         // Past the first chunk, a chunk this reader has not taken the bytes before is not fetched
         // for it yet: a reader that has gone by then costs the remote nothing more.
         var before = _layout.StartOf(index) - _start;
-        var reached = index == FirstChunk || Progress is not { } progress ? null : (Func<CancellationToken, ValueTask<bool>>)(c => progress.WaitTakenAsync(before, c));
+        var reached = index == FirstChunk || Progress is not { } progress ? null : (Func<CancellationToken, ValueTask<bool>>)(c => ReachedAsync(progress, index, before, c));
         _chunk = await _open(index, _position - _layout.StartOf(index), _chunkEnd - _position, reached, ct);
     }
 

@@ -18,8 +18,9 @@ namespace S3Overlay.S3.Http;
 /// with nothing unread is the widest it has advertised (it grows as the client reads: smart_open's
 /// went from 64 to 93 KiB), so what it holds unread is how far the window is below that. A client
 /// that read everything may leave its last window update unsent (Linux sends one only once the
-/// window has at least doubled), so <see cref="IReaderProgress.Slack"/> is half the widest window. Elsewhere (another OS, HTTP/2's shared connections, no socket) there is no
-/// progress to tell, and bodies pace themselves by what they have written.
+/// window has at least doubled), so <see cref="IReaderProgress.Slack"/> is half the widest window.
+/// Elsewhere (another OS, HTTP/2's shared connections, no socket) there is no progress to tell,
+/// and bodies pace themselves by what they have written.
 /// </remarks>
 internal sealed class SocketReaderProgress : IReaderProgress
 {
@@ -48,7 +49,7 @@ internal sealed class SocketReaderProgress : IReaderProgress
         return Read(socket) is { } before ? new SocketReaderProgress(socket, before) : null;
     }
 
-    public long Taken => Read(_socket) is { } now ? TakenBy(now) : 0;
+    public long? Taken => Read(_socket) is { Connected: true } now ? TakenBy(now) : null;
 
     public long Slack => _widest / 2;
 
@@ -58,20 +59,6 @@ internal sealed class SocketReaderProgress : IReaderProgress
     {
         _widest = Math.Max(_widest, now.Window);
         return Math.Max(0, now.Acked - _ackedBefore - (_widest - now.Window));
-    }
-
-    public async ValueTask<bool> WaitTakenAsync(long bytes, CancellationToken ct)
-    {
-        // Polled: the kernel signals no reads of the client's. 1 ms, doubling to 16 ms: a client
-        // that reads on gives its window back within a round trip, one that hung up is reset as fast.
-        var delay = 1;
-        while (true)
-        {
-            if (Read(_socket) is not { Connected: true } now) return false;
-            if (TakenBy(now) + Slack >= bytes) return true;
-            await Task.Delay(delay, ct);
-            delay = Math.Min(delay * 2, 16);
-        }
     }
 
     private readonly record struct TcpInfo(bool Connected, long Acked, long Window);
