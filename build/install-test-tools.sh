@@ -13,6 +13,8 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The boto3 tests run Debian's /usr/bin/python3 (not whatever python3 comes first on PATH); the presigned-POST one also posts with requests.
 /usr/bin/python3 -c 'import boto3, requests' 2>/dev/null || need+=(python3-boto3 python3-requests)
+# smart_open, a range reader that seeks by reopening `bytes=X-` (SeekingReaderTests).
+/usr/bin/python3 -c 'import smart_open' 2>/dev/null || need+=(python3-smart-open)
 # A minio-go v7 client (restic's and mc's library) built by the tests, offline, with Debian's Go.
 [ -x /usr/bin/go ] || need+=(golang-go)
 [ -d /usr/share/gocode/src/github.com/minio/minio-go/v7 ] || need+=(golang-github-minio-minio-go-v7-dev)

@@ -23,6 +23,7 @@ public sealed class CountingRelay : IAsyncDisposable
     private readonly HttpClient _target;
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<string> _targets = new();
+    private readonly ConcurrentQueue<string> _asked = new();
     private long _bytes;
     private int _open;
     private bool _stopped;
@@ -55,6 +56,9 @@ public sealed class CountingRelay : IAsyncDisposable
     /// <summary>Every request's target as it came on the wire (<c>/bucket/key?query</c>, undecoded, before any normalisation).</summary>
     public IReadOnlyList<string> Targets => _targets.ToArray();
 
+    /// <summary>Every request's method and the range it asked for (<c>GET bytes=0-99</c>, <c>GET whole</c>), for a test's output.</summary>
+    public IReadOnlyList<string> Asked => _asked.ToArray();
+
     /// <summary>Requests being answered now: one the proxy has let go of (disposed its answer) ends, even mid-body.</summary>
     public int OpenRequests => Volatile.Read(ref _open);
 
@@ -65,6 +69,7 @@ public sealed class CountingRelay : IAsyncDisposable
     {
         _requests.Clear();
         _targets.Clear();
+        _asked.Clear();
         Interlocked.Exchange(ref _bytes, 0);
     }
 
@@ -102,6 +107,7 @@ public sealed class CountingRelay : IAsyncDisposable
         var request = context.Request;
         _requests.AddOrUpdate(request.Method, 1, (_, n) => n + 1);
         _targets.Enqueue(context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget);
+        _asked.Enqueue($"{request.Method} {(string?)request.Headers.Range ?? "whole"}");
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
         if (Mode == Behaviour.Answer500)
         {

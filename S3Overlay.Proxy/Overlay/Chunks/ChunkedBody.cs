@@ -3,38 +3,59 @@ namespace S3Overlay.Overlay;
 
 /// <summary>
 /// The body of a chunked object, or of a range of it: the chunks it touches, one after the other,
-/// each from the cache or from its fill. At its second read of a chunk it asks for the next one
-/// ahead of time, so a sequential read does not wait a remote round trip at every chunk boundary;
-/// a reader that takes a few KiB and goes (an open-ended range used as a seek) asks for nothing
-/// it does not reach (issue 37: as each chunk opened, every such seek cost two chunks).
+/// each from the cache or from its fill. Remote work for its reader goes by what the reader has
+/// taken (<see cref="IReaderProgress"/>), not by what was written into its connection, whose
+/// buffers take megabytes from a reader that takes a few KiB and goes (an open-ended range used
+/// as a seek; issue 37): the next chunk is read ahead once the reader has taken more than one send
+/// (<see cref="ReadOnAfter"/>), one chunk past what it has taken and no further; a chunk past the
+/// first that must be fetched is fetched once the reader has taken everything before it.
 /// </summary>
-public sealed class ChunkedBody : PayloadStream
+public sealed class ChunkedBody : PayloadStream, IPacedBody
 {
-    /// <summary>Opens <c>length</c> bytes of chunk <c>index</c> from <c>offsetInChunk</c>.</summary>
-    public delegate Task<Stream> ChunkOpener(int index, long offsetInChunk, long length, CancellationToken ct);
+    /// <summary>
+    /// Opens <c>length</c> bytes of chunk <c>index</c> from <c>offsetInChunk</c>. <c>reached</c>,
+    /// when given, is to be awaited before a remote fetch is started for it: false when the
+    /// reader has gone before it took the bytes ahead of this chunk.
+    /// </summary>
+    public delegate Task<Stream> ChunkOpener(int index, long offsetInChunk, long length, Func<CancellationToken, ValueTask<bool>>? reached, CancellationToken ct);
+
+    /// <summary>
+    /// A reader that has taken more than this reads on: one send of the front end's
+    /// (<c>ObjectBody.BufferSize</c>), four times what a seeking reader takes (64 KiB).
+    /// </summary>
+    public const long ReadOnAfter = 256 * 1024;
 
     private readonly ChunkLayout _layout;
     private readonly ChunkOpener _open;
-    private readonly Action<int>? _prefetch;
+    private readonly Action<int, CancellationToken>? _prefetch;
     private readonly long _start;
     private readonly long _end;
+    // Cancelled as the body goes: a read-ahead asked for and not started by then is not started.
+    private readonly CancellationTokenSource _reading = new();
     private long _position;
     private Stream? _chunk;
     private long _chunkEnd;
-    /// <summary>Whether the next chunk is still to be read ahead, at the reader's next read of this one.</summary>
+    /// <summary>The last chunk read ahead (or the first chunk: nothing yet).</summary>
+    private int _readAhead;
+    /// <summary>Without progress to go by: whether the next chunk is still to be read ahead, at the next read of this one.</summary>
     private bool _readAheadDue;
 
-    public ChunkedBody(ChunkLayout layout, long offset, long length, ChunkOpener open, Action<int>? prefetch)
+    /// <param name="prefetch">Starts filling a chunk ahead; given a token cancelled once this body has gone.</param>
+    public ChunkedBody(ChunkLayout layout, long offset, long length, ChunkOpener open, Action<int, CancellationToken>? prefetch)
     {
         _layout = layout;
         _open = open;
         _prefetch = prefetch;
         _start = _position = offset;
         _end = offset + length;
+        _readAhead = FirstChunk;
     }
 
     public int FirstChunk => _layout.IndexOf(_start);
     public int LastChunk => _end == _start ? FirstChunk : _layout.IndexOf(_end - 1);
+
+    /// <summary>What the reader has taken of the response; null (the default) paces by what was written.</summary>
+    public IReaderProgress? Progress { private get; set; }
 
     /// <summary>Opens the first chunk now, so a failure is an error answer rather than a cut body.</summary>
     public async Task OpenFirstAsync(CancellationToken ct)
@@ -45,14 +66,8 @@ public sealed class ChunkedBody : PayloadStream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
         if (_position >= _end || buffer.Length == 0) return 0;
+        ReadAheadIfDue();
         if (_chunk is null) await NextChunkAsync(ct);
-        else if (_readAheadDue)
-        {
-            // A second read of a chunk: the response took the first (ObjectBody reads once its last
-            // send was flushed), so the client is reading on, not one that seeks and goes.
-            _readAheadDue = false;
-            _prefetch!(_layout.IndexOf(_position) + 1);
-        }
         var read = await _chunk!.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _chunkEnd - _position)], ct);
         if (read == 0) throw new IOException($"Chunk {_layout.IndexOf(_position)} ended early.");
         _position += read;
@@ -64,16 +79,66 @@ public sealed class ChunkedBody : PayloadStream
         return read;
     }
 
+    private void ReadAheadIfDue()
+    {
+        if (Progress is { } progress)
+        {
+            if (progress.Taken is { } taken) ReadAheadOf(taken);
+        }
+        else if (_prefetch is not null && _readAheadDue && _chunk is not null)
+        {
+            // A second read of a chunk: the response took the first (ObjectBody reads once its
+            // last send was flushed), so the client is reading on, not one that seeks and goes.
+            _readAheadDue = false;
+            _readAhead = _layout.IndexOf(_position) + 1;
+            _prefetch(_readAhead, _reading.Token);
+        }
+    }
+
+    /// <summary>Reads ahead the chunk after the one the client is taking, once it has taken more than a seek's worth.</summary>
+    private void ReadAheadOf(long taken)
+    {
+        if (_prefetch is null || taken <= ReadOnAfter) return;
+        var next = _layout.IndexOf(_start + Math.Min(taken, _end - _start - 1)) + 1;
+        if (next <= _readAhead || next > LastChunk) return;
+        _readAhead = next;
+        _prefetch(next, _reading.Token);
+    }
+
+    /// <summary>
+    /// Waits until the client has taken the <paramref name="before"/> bytes ahead of chunk
+    /// <paramref name="index"/>, or reads on far enough that it is read ahead; false when it has
+    /// gone first. Polled (1 ms, doubling to 16 ms): the kernel signals no reads of the client's;
+    /// one that reads on gives its window back within a round trip, one that hung up is reset as fast.
+    /// </summary>
+    private async ValueTask<bool> ReachedAsync(IReaderProgress progress, int index, long before, CancellationToken ct)
+    {
+        var delay = 1;
+        while (progress.Taken is { } taken)
+        {
+            ReadAheadOf(taken);
+            if (_readAhead >= index || taken + progress.Slack >= before) return true;
+            await Task.Delay(delay, ct);
+            delay = Math.Min(delay * 2, 16);
+        }
+        return false;
+    }
+
     private async Task NextChunkAsync(CancellationToken ct)
     {
         var index = _layout.IndexOf(_position);
         _chunkEnd = Math.Min(_end, _layout.StartOf(index) + _layout.LengthOf(index));
-        _readAheadDue = index < LastChunk && _prefetch is not null;
-        _chunk = await _open(index, _position - _layout.StartOf(index), _chunkEnd - _position, ct);
+        _readAheadDue = index < LastChunk;
+        // Past the first chunk, a chunk this reader has not taken the bytes before is not fetched
+        // for it yet: a reader that has gone by then costs the remote nothing more.
+        var before = _layout.StartOf(index) - _start;
+        var reached = index == FirstChunk || Progress is not { } progress ? null : (Func<CancellationToken, ValueTask<bool>>)(c => ReachedAsync(progress, index, before, c));
+        _chunk = await _open(index, _position - _layout.StartOf(index), _chunkEnd - _position, reached, ct);
     }
 
     public override async ValueTask DisposeAsync()
     {
+        _reading.Cancel();
         if (_chunk is not null) await _chunk.DisposeAsync();
         _chunk = null;
         await base.DisposeAsync();
@@ -81,7 +146,11 @@ public sealed class ChunkedBody : PayloadStream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _chunk?.Dispose();
+        if (disposing)
+        {
+            _reading.Cancel();
+            _chunk?.Dispose();
+        }
         _chunk = null;
         base.Dispose(disposing);
     }

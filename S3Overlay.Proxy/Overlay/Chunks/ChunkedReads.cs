@@ -65,8 +65,8 @@ public sealed class ChunkedReads(
         var chunked = new ChunkedObject(bucket, remoteBucket, key, described, new ChunkLayout(described.Size, settings.ChunkSize));
         var first = chunked.Layout.IndexOf(range?.Offset ?? 0);
         var body = new ChunkedBody(chunked.Layout, range?.Offset ?? 0, range?.Length ?? described.Size,
-            (index, offset, length, c) => OpenChunkAsync(chunked, index, index == first, offset, length, c),
-            settings.CacheEnabled ? index => ReadAhead(chunked, index) : null);
+            (index, offset, length, reached, c) => OpenChunkAsync(chunked, index, index == first, offset, length, reached, c),
+            settings.CacheEnabled ? (index, wanted) => ReadAhead(chunked, index, wanted) : null);
         // Recorded before the first byte, while the remote is asked for the first chunk: once a
         // reader has this generation, no later read may find an older one's manifest (and chunks).
         var recorded = seen is null || !settings.CacheEnabled || seen.Names(described, chunked: true)
@@ -164,13 +164,25 @@ public sealed class ChunkedReads(
     }
 
     /// <param name="first">The body's first chunk: refused, it is an error answer (the caller starts over); any later one cuts the body.</param>
-    private async Task<Stream> OpenChunkAsync(ChunkedObject chunked, int index, bool first, long offset, long length, CancellationToken ct)
+    /// <param name="reached">Awaited before this read starts a remote fetch (<see cref="ChunkedBody.ChunkOpener"/>).</param>
+    private async Task<Stream> OpenChunkAsync(ChunkedObject chunked, int index, bool first, long offset, long length,
+        Func<CancellationToken, ValueTask<bool>>? reached, CancellationToken ct)
     {
         // A fill in flight first, then the cache: in this order a fill that ends in between has
         // stored the chunk by the time the cache is asked, so the remote is not asked twice.
         var inFlight = _fills.TryJoin(chunked.ChunkKey(index));
         if (inFlight is null && await TryOpenCachedAsync(chunked, index, offset, length, ct) is { } cached)
             return cached;
+        if (inFlight is null && reached is not null)
+        {
+            // Not fetched for a reader that has not taken the bytes before it: the connection's
+            // buffers took them, the reader may never (issue 37: every warm seek fetched a chunk).
+            if (!await reached(ct)) throw new IOException($"The client went before it reached chunk {index}.");
+            // Meanwhile its read-ahead (or another reader) may have started it, or stored it.
+            inFlight = _fills.TryJoin(chunked.ChunkKey(index));
+            if (inFlight is null && await TryOpenCachedAsync(chunked, index, offset, length, ct) is { } stored)
+                return stored;
+        }
         var (fill, joined) = inFlight is not null ? (inFlight, true) : JoinFill(chunked, index);
         joined &= fill.StartedBy != chunked;
         if (joined) metrics.CoalescedWaiters.Add(1);
@@ -207,10 +219,17 @@ public sealed class ChunkedReads(
     }
 
     /// <summary>Starts filling a chunk a sequential reader will want next, unless it is cached or in flight.</summary>
-    private void ReadAhead(ChunkedObject chunked, int index) => work.TryStart("read-ahead", async ct =>
+    /// <param name="wanted">Cancelled once the reader has gone: then nothing is started for it.</param>
+    /// <remarks>
+    /// A read-ahead started goes on when its reader goes: it stores the chunk (read-ahead runs with
+    /// caching on only), so its bytes serve the next reader rather than being thrown away half
+    /// fetched, and it is one chunk, started only for a reader that had taken more than a seek's worth.
+    /// </remarks>
+    private void ReadAhead(ChunkedObject chunked, int index, CancellationToken wanted) => work.TryStart("read-ahead", async ct =>
     {
         try
         {
+            if (wanted.IsCancellationRequested) return;
             // A fill in flight first, then the cache (as OpenChunkAsync): the other way round, a fill
             // that ends between the two (the read's own generation check, say) is fetched again.
             if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
@@ -218,7 +237,7 @@ public sealed class ChunkedReads(
                 inFlight.Leave();
                 return;
             }
-            if (await HasChunkAsync(chunked, index, ct)) return;
+            if (await HasChunkAsync(chunked, index, ct) || wanted.IsCancellationRequested) return;
             JoinFill(chunked, index).Fill.Leave();
         }
         catch (Exception e) when (!ct.IsCancellationRequested)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using S3Overlay.Streams;
 
 namespace S3Overlay.S3.Http;
 
@@ -25,6 +26,8 @@ public static class ObjectBody
     {
         response.ContentLength = length;
         if (length == 0) return;
+        // Before the first byte: the progress is counted from the connection as it is now.
+        if (body is IPacedBody paced) paced.Progress = SocketReaderProgress.Of(response.HttpContext);
         var output = response.BodyWriter;
         // No larger than the body: a small object's read fits one of Kestrel's pooled 4 KiB blocks
         // instead of renting a buffer sized for large ones.
