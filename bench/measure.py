@@ -76,6 +76,16 @@ def warm_up(base_url, paths, most=20, seconds=2):
     return rounds * seconds
 
 
+def steady_cpu(server, paths, seconds, cpu_seconds):
+    """A server's steady warm-GET figures: loaded until steady (warm_up), then wrk -c16 for `seconds`;
+    returns wrk's figures and the server's CPU µs per request (cpu_seconds: cold.cpu_seconds, utime + stime from /proc), which a
+    busy machine disturbs less than req/s."""
+    warm_up(server.url, paths)
+    before = cpu_seconds([server.pid])
+    r = wrk(server.url, paths, seconds=seconds)
+    return r, (cpu_seconds([server.pid]) - before) * 1e6 / (r["rps"] * seconds)
+
+
 def ttfb_ms(url, headers=None):
     """Time to first byte of one GET, read to the end (curl's time_starttransfer)."""
     args = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_starttransfer} %{time_total}", url]

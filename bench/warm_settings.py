@@ -42,10 +42,7 @@ def main():
                     paths = [presigned_path(signer, "bench", f"{name}/obj-{i:04d}") for i in range(count)]
                     for p in paths:  # first touch: the store learns the plain files
                         urllib.request.urlopen(proxy.url + p).read()
-                    measure.warm_up(proxy.url, paths)
-                    cpu = cold.cpu_seconds([proxy.pid])
-                    r = measure.wrk(proxy.url, paths, seconds=SECONDS)
-                    us = (cold.cpu_seconds([proxy.pid]) - cpu) * 1e6 / (r["rps"] * SECONDS)
+                    r, us = measure.steady_cpu(proxy, paths, SECONDS, cold.cpu_seconds)
                     print(f"| {round_} | {setting} | {name} | {r['rps']:.0f} | {r['mbs']:.0f} | {us:.0f} |", flush=True)
                 proxy.stop()
     finally:

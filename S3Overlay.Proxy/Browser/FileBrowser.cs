@@ -117,7 +117,7 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
         var listing = await store.ListObjectsAsync(bucket, request, context.RequestAborted);
         var overlay = inspector is null ? null : await FolderOverlayAsync(inspector, bucket, prefix, listing, context.RequestAborted);
         var canWrite = await AllowsAsync(visitor, S3.Policies.S3Actions.PutObject, bucket, prefix, context.RequestAborted);
-        return new FolderView(bucket, prefix, listing, after, maxKeys, canWrite, key => DownloadUrl(context, visitor, bucket, key), overlay);
+        return new FolderView(bucket, prefix, listing, after, maxKeys, canWrite, MayAdminister(visitor, bucket), key => DownloadUrl(context, visitor, bucket, key), overlay);
     }
 
     /// <summary>
@@ -140,10 +140,13 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
         var expires = visitor.SignedIn ? clock.GetUtcNow().Add(LinkLifetime) : (DateTimeOffset?)null;
         var location = inspector is null ? null : await inspector.LocateAsync(bucket, key, askRemote: false, context.RequestAborted);
         var canWrite = await AllowsAsync(visitor, S3.Policies.S3Actions.DeleteObject, bucket, key, context.RequestAborted);
-        return new ObjectView(bucket, info, url, $"{context.Request.Scheme}://{Host(context)}{url}", expires, canWrite, clock.GetUtcNow(), location);
+        return new ObjectView(bucket, info, url, $"{context.Request.Scheme}://{Host(context)}{url}", expires, canWrite, MayAdminister(visitor, bucket), clock.GetUtcNow(), location);
     }
 
     private S3User? UserOf(BrowserVisitor visitor) => visitor.AccessKey is { } key ? auth.Users.Find(key) : null;
+
+    /// <summary>Whether the page offers warm and evict: the admin API answers 403 to users without <c>admin:*</c> anyway.</summary>
+    private bool MayAdminister(BrowserVisitor visitor, string bucket) => UserOf(visitor)?.MayUseAdminApi(bucket) == true;
 
     /// <summary>
     /// A signed-in visitor sees what its policies let it read (the root and unrestricted users,

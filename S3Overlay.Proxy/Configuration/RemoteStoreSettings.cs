@@ -23,14 +23,9 @@ public sealed record RemoteStoreSettings(S3StoreOptions Store)
         var endpoint = endpointText is null ? connection?.Endpoint : Endpoints.Parse(endpointText, "S3_OVERLAY_REMOTE_ENDPOINT");
         // The original's default is virtual-host style (AWS); a connection string names a MinIO-like server, which wants path style.
         var style = read.String("S3_OVERLAY_REMOTE_ADDRESSING_STYLE", endpointText is null && connection is not null ? "path" : "virtual")!;
-        var pathStyle = style.ToLowerInvariant() switch
-        {
-            "path" => true,
-            "virtual" or "auto" => false,
-            _ => throw new SettingException("S3_OVERLAY_REMOTE_ADDRESSING_STYLE", $"'{style}' is not virtual or path"),
-        };
+        var pathStyle = PathStyle(style, "S3_OVERLAY_REMOTE_ADDRESSING_STYLE");
         // One number for both waits: how long the remote may take to begin an answer, and to send the next byte of a body.
-        var timeout = read.Duration("S3_OVERLAY_REMOTE_TIMEOUT", TimeSpan.FromSeconds(30));
+        var timeout = read.Duration("S3_OVERLAY_REMOTE_TIMEOUT", DefaultTimeout);
         if (timeout <= TimeSpan.Zero) throw new SettingException("S3_OVERLAY_REMOTE_TIMEOUT", "must be more than 0");
         return new RemoteStoreSettings(new S3StoreOptions(
             Name: "remote store",
@@ -45,6 +40,16 @@ public sealed record RemoteStoreSettings(S3StoreOptions Store)
             ReadIdleTimeout = timeout,
         });
     }
+
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether an addressing style setting means path style: <c>path</c>, or <c>virtual</c> (<c>auto</c>, as boto3 says) for host style.</summary>
+    public static bool PathStyle(string style, string setting) => style.ToLowerInvariant() switch
+    {
+        "path" => true,
+        "virtual" or "auto" => false,
+        _ => throw new SettingException(setting, $"'{style}' is not virtual or path"),
+    };
 
     public S3ObjectStore CreateStore(TimeProvider? clock = null) => new(Store, clock);
 }

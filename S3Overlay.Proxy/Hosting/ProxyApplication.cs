@@ -94,9 +94,11 @@ public static class ProxyApplication
         services.AddSingleton<S3.Cors.BucketCorsRules>();
         services.AddSingleton<S3.PostObject.PostObjectUpload>();
         services.AddSingleton<S3RouteTable>();
-        builder.AddS3Authentication(read);
-        builder.AddObjectStore(read, server);
-        builder.AddHiddenObjects(read);
+        var buckets = Buckets.BucketTargets.From(builder.Configuration);
+        services.AddSingleton(buckets);
+        builder.AddS3Authentication(read, buckets);
+        builder.AddObjectStore(read, server, buckets);
+        builder.AddHiddenObjects(read, buckets);
         builder.AddS3Cors(read);
         builder.AddFileBrowser();
         return builder;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using S3Overlay.Buckets;
 using S3Overlay.Configuration;
 using S3Overlay.Overlay;
 using S3Overlay.Storage;
@@ -11,22 +12,35 @@ namespace S3Overlay.Hosting;
 /// <summary>Chooses the store behind the front end from the settings.</summary>
 public static class StorageRegistration
 {
-    public static void AddObjectStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server)
+    public static void AddObjectStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server, BucketTargets buckets)
     {
         if (LocalStoreSettings.From(read) is { } local)
         {
+            if (buckets.Folders.FirstOrDefault() is { } folder)
+                throw new SettingException($"Overlay__Buckets__{folder.Name}__Folder", "a folder bucket needs the embedded store, and the local store is another S3 (ConnectionStrings__local or S3_OVERLAY_LOCAL_ENDPOINT)");
             builder.AddS3LocalStore(local);
             builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<S3ObjectStore>());
         }
         else
         {
+            foreach (var folder in buckets.Folders)
+            {
+                try { BucketLink.Create(server.DataDir, folder.Name, folder.Folder!, replace: true); }
+                catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+                {
+                    throw new SettingException($"Overlay__Buckets__{folder.Name}__Folder", e.Message);
+                }
+            }
             builder.AddFileSystemStore(read, server);
             builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FileSystemObjectStore>());
         }
 
         // Read even without a remote, so a wrong overlay setting is reported rather than ignored.
-        var overlay = OverlaySettings.From(read);
-        if (RemoteStoreSettings.From(read) is { } remote)
+        var overlay = buckets.Shape(OverlaySettings.From(read));
+        var remote = RemoteStoreSettings.From(read);
+        if (buckets.Remotes.Any())
+            builder.Services.AddOverlay(overlay, sp => new BucketRemotes(remote?.CreateStore(sp.GetRequiredService<TimeProvider>()), buckets.All, sp.GetRequiredService<TimeProvider>()));
+        else if (remote is not null)
             builder.Services.AddOverlay(overlay, sp => remote.CreateStore(sp.GetRequiredService<TimeProvider>()));
     }
 

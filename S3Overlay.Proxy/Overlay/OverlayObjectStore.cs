@@ -145,7 +145,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     {
         if (parts.Remote.IsKnownMissing(bucket, key))
             throw parts.Remote.Missing(bucket, key);
-        if (!_settings.CacheEnabled)
+        if (!_settings.Caches(bucket))
             return await parts.WholeFills.StreamAsync(bucket, key, request, ct);
 
         // A range: whether the object is chunked decides what to fetch, so ask for its size first

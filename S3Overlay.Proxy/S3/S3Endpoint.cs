@@ -96,8 +96,8 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
     /// <summary>A missing key is NoSuchKey only to a caller who may list the bucket; others, as on S3, learn only AccessDenied.</summary>
     private async Task<S3Exception> HideMissingKeyAsync(S3Request? request, S3Exception e)
     {
-        if (e.Error.Code != S3Error.NoSuchKey.Code || request is null || request.User?.IsRoot == true
-            || request.Operation is not ("GetObject" or "HeadObject")) return e;
+        // The root too is asked: a key-only bucket (Browseable false) tells no one.
+        if (e.Error.Code != S3Error.NoSuchKey.Code || request is null || request.Operation is not ("GetObject" or "HeadObject")) return e;
         try
         {
             return await authorizer.TellsMissingKeysAsync(request) ? e : new S3Exception(S3Error.AccessDenied);

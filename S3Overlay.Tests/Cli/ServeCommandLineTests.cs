@@ -86,6 +86,20 @@ public sealed class ServeCommandLineTests
         Assert.Contains($"folder {missing}: no such folder", run.Error);
     }
 
+    [Fact]
+    public async Task A_config_file_s_bucket_configuration_is_read_and_a_wrong_entry_stops_naming_its_setting()
+    {
+        var data = Directory.CreateTempSubdirectory("s3overlay-cli-").FullName;
+        var missing = Path.Join(data, "no-such-folder");
+        var config = Path.Join(data, "buckets.json");
+        await File.WriteAllTextAsync(config, """{"Overlay": {"Buckets": {"photos": {"Folder": """ + System.Text.Json.JsonSerializer.Serialize(missing) + """, "ReadOnly": true}}}}""");
+        var run = await CliRun.RunAsync("serve", "--config", config, "--data-dir", data, "--listen", "http://127.0.0.1:0");
+        Directory.Delete(data, recursive: true);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"Setting Overlay__Buckets__photos__Folder (Overlay:Buckets:photos:Folder): {missing}: no such folder", run.Error);
+        Assert.DoesNotContain("listening on", run.Output);
+    }
+
     [Theory]
     [InlineData(new string[0], false)]
     [InlineData(new[] { "--urls", "http://127.0.0.1:9000" }, false)]

@@ -25,7 +25,8 @@ public sealed class S3rverProcess : IAsyncDisposable
     public const string AccessKey = "S3RVER";
     public const string SecretKey = "S3RVER";
 
-    public static async Task<S3rverProcess> StartAsync(string? directory = null)
+    /// <param name="accessKey">Its one access key instead of S3RVER: requests signed with another are InvalidAccessKeyId (secrets are not checked).</param>
+    public static async Task<S3rverProcess> StartAsync(string? directory = null, string? accessKey = null)
     {
         var scriptDir = Path.Combine(RepoPaths.TestsProject, "s3rver");
         directory ??= Directory.CreateTempSubdirectory("s3rver-").FullName;
@@ -39,6 +40,7 @@ public sealed class S3rverProcess : IAsyncDisposable
         };
         // s3rver 3.7.1 on Node 20 answers a truncated listing with 500 without the legacy provider (its md5 of tokens).
         info.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
+        if (accessKey is not null) info.Environment["S3RVER_ACCESS_KEY"] = accessKey;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start node");
         var stderr = process.StandardError.ReadToEndAsync();
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -11,6 +11,15 @@ if (!directory) {
   process.exit(2);
 }
 
+// Its one account's key pair can be another (S3RVER_ACCESS_KEY, S3RVER_SECRET_KEY): a request
+// signed with any other access key is answered InvalidAccessKeyId. (The secret is not checked:
+// signatures may mismatch, below.)
+if (process.env.S3RVER_ACCESS_KEY) {
+  const account = require('s3rver/lib/models/account');
+  account.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
+  account.DUMMY_ACCOUNT.createKeyPair(process.env.S3RVER_ACCESS_KEY, process.env.S3RVER_SECRET_KEY || '');
+}
+
 const server = new S3rver({
   address: '127.0.0.1',
   port: 0,

@@ -8,9 +8,10 @@ namespace S3Overlay.Browser.Pages;
 /// <summary>What a folder page needs: where it is, one page of the listing, and how to reach the objects.</summary>
 /// <param name="After">The continuation token this page started from (null on the first page).</param>
 /// <param name="Download">The download URL of a key (presigned for a signed-in visitor).</param>
+/// <param name="CanAdminister">Whether the visitor may use the admin API here (warm, evict, whiteouts).</param>
 /// <param name="Overlay">Where the listed objects live and how much is cached, in overlay mode; null without a remote.</param>
 internal sealed record FolderView(
-    string Bucket, string Prefix, ListPage Listing, string? After, int? MaxKeys, bool CanWrite, Func<string, string> Download, FolderOverlay? Overlay = null);
+    string Bucket, string Prefix, ListPage Listing, string? After, int? MaxKeys, bool CanWrite, bool CanAdminister, Func<string, string> Download, FolderOverlay? Overlay = null);
 
 /// <param name="CachedBytes">Bytes cached under the folder's prefix.</param>
 /// <param name="FolderBytes">Bytes cached under each listed sub-folder.</param>
@@ -35,7 +36,7 @@ internal static class FolderPage
         }
 
         var overlay = v.Overlay;
-        if (overlay is not null) OverlayControls.Render(page, v.Bucket, v.Prefix, key: null, overlay.CachedBytes, v.CanWrite);
+        if (overlay is not null) OverlayControls.Render(page, v.Bucket, v.Prefix, key: null, overlay.CachedBytes, v.CanAdminister);
 
         var listing = v.Listing;
         page.Raw("<div class=\"card\"><table><thead><tr><th>Name</th><th class=\"num\">Size</th>").Raw(overlay is null ? "" : "<th>Where</th>")

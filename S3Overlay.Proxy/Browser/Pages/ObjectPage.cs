@@ -7,9 +7,10 @@ namespace S3Overlay.Browser.Pages;
 /// <param name="Download">The download URL (presigned for a signed-in visitor), relative to this server.</param>
 /// <param name="DownloadExpires">When a presigned download URL stops working; null for a public, unsigned one.</param>
 /// <param name="Location">Where the object lives, in overlay mode; null without a remote.</param>
+/// <param name="CanAdminister">Whether the visitor may use the admin API on the bucket (warm, evict).</param>
 /// <param name="Now">The time the page is drawn at, to tell whether a cached copy is still fresh.</param>
 internal sealed record ObjectView(
-    string Bucket, ObjectInfo Info, string Download, string AbsoluteDownload, DateTimeOffset? DownloadExpires, bool CanWrite, DateTimeOffset Now, ObjectLocation? Location = null);
+    string Bucket, ObjectInfo Info, string Download, string AbsoluteDownload, DateTimeOffset? DownloadExpires, bool CanWrite, bool CanAdminister, DateTimeOffset Now, ObjectLocation? Location = null);
 
 /// <summary>One object: its description, user metadata, a download link, and delete.</summary>
 internal static class ObjectPage
@@ -26,7 +27,7 @@ internal static class ObjectPage
         if (v.CanWrite) FolderPage.DeleteButton(page, v.Bucket, info.Key, then: BrowserLinks.Folder(v.Bucket, BrowserLinks.FolderOf(info.Key)), small: false);
         page.Raw("<span class=\"grow\"></span>").Link(BrowserLinks.Folder(v.Bucket, BrowserLinks.FolderOf(info.Key)), "Back to folder", "btn").Raw("</div>");
 
-        if (v.Location is not null) OverlayControls.Render(page, v.Bucket, BrowserLinks.FolderOf(info.Key), info.Key, cachedBytes: null, v.CanWrite);
+        if (v.Location is not null) OverlayControls.Render(page, v.Bucket, BrowserLinks.FolderOf(info.Key), info.Key, cachedBytes: null, v.CanAdminister);
 
         page.Raw("<div class=\"card\"><table class=\"props\"><tbody>");
         Row(page, "Key", info.Key, mono: true);

@@ -23,15 +23,14 @@ public static class FolderBucket
             throw new CliException($"'{bucket}' is not a valid bucket name (3-63 of a-z, 0-9, '.', '-'): name one with --bucket");
 
         dataDir = Path.GetFullPath(dataDir ?? Path.Join(Path.GetDirectoryName(full), StoreLayout.ReservedName + "-" + bucket));
-        Directory.CreateDirectory(dataDir);
-        var link = new DirectoryInfo(Path.Join(dataDir, bucket));
-        if (link.LinkTarget is { } target)
+        try
         {
-            if (Path.GetFullPath(target, dataDir).TrimEnd(Path.DirectorySeparatorChar) == full) return dataDir;
-            throw new CliException($"{link.FullName} already serves {target}, not {full}");
+            BucketLink.Create(dataDir, bucket, full, replace: false);
         }
-        if (link.Exists) throw new CliException($"{link.FullName} is already a bucket folder of its own");
-        Directory.CreateSymbolicLink(link.FullName, full);
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message);
+        }
         return dataDir;
     }
 }

@@ -18,7 +18,11 @@ public static class ServeCommand
             Description = "An existing folder to serve as a bucket named after it (its files are the objects)",
         };
         var bucket = new Option<string?>("--bucket") { Description = "Bucket name for FOLDER [default: the folder's name]" };
-        var command = new Command("serve", "Run the S3 server (flags > S3_OVERLAY_* variables > appsettings.json)") { folder, bucket };
+        var config = new Option<string?>("--config")
+        {
+            Description = "A JSON settings file, as appsettings.json (the bucket configuration Overlay:Buckets, any Overlay:* setting); variables and flags win over it",
+        };
+        var command = new Command("serve", "Run the S3 server (flags > S3_OVERLAY_* variables > --config file > appsettings.json)") { folder, bucket, config };
         foreach (var flag in ServeFlag.All) command.Options.Add(new Option<string?>(flag.Name) { Description = flag.HelpText });
 
         command.SetAction((result, ct) =>
@@ -30,7 +34,9 @@ public static class ServeCommand
                 given["S3_OVERLAY_DATA_DIR"] = dataDir;
             }
             else if (result.GetValue(bucket) is not null) throw new CliException("--bucket names the bucket of a FOLDER; give the folder too");
-            return RunAsync([], given, result.InvocationConfiguration.Output, ct);
+            var file = result.GetValue(config) is { } configPath ? Path.GetFullPath(configPath) : null;
+            if (file is not null && !File.Exists(file)) throw new CliException($"--config: {file}: no such file");
+            return RunAsync([], given, result.InvocationConfiguration.Output, ct, file);
         });
         return command;
     }
@@ -52,16 +58,25 @@ public static class ServeCommand
     /// last to the configuration, after the environment and the configuration files, so they win.
     /// A bad value stops start-up naming the flag it came from (or the setting, if no flag set it).
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?> flags, TextWriter output, CancellationToken ct)
+    /// <param name="configFile">A JSON settings file added after appsettings.json and before the environment, as a second appsettings.json.</param>
+    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string?> flags, TextWriter output, CancellationToken ct, string? configFile = null)
     {
         WebApplication app;
         try
         {
-            app = ProxyApplication.Build(args, builder => builder.Configuration.AddInMemoryCollection(flags));
+            app = ProxyApplication.Build(args, builder =>
+            {
+                if (configFile is not null) InsertBeforeEnvironment(builder.Configuration, configFile);
+                builder.Configuration.AddInMemoryCollection(flags);
+            });
         }
         catch (SettingException e)
         {
             throw Named(e, flags);
+        }
+        catch (InvalidDataException e) when (configFile is not null)
+        {
+            throw new CliException($"--config: {configFile}: {e.InnerException?.Message ?? e.Message}");
         }
         await using (app)
         {
@@ -84,6 +99,18 @@ public static class ServeCommand
             await app.WaitForShutdownAsync(ct);
         }
         return 0;
+    }
+
+    /// <summary>The file's settings rank as appsettings.json's do: below the environment variables and the flags.</summary>
+    private static void InsertBeforeEnvironment(ConfigurationManager configuration, string file)
+    {
+        IConfigurationBuilder sources = configuration;
+        // The application's variables (no prefix), not the host's DOTNET_/ASPNETCORE_ ones before appsettings.json.
+        var environment = sources.Sources.ToList().FindLastIndex(s => s is Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+        var json = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = file, Optional = false, ReloadOnChange = false };
+        json.ResolveFileProvider();
+        if (environment < 0) sources.Add(json);
+        else sources.Sources.Insert(environment, json);
     }
 
     /// <summary>A bad setting as the command line says it: by the flag that set it, else by the setting.</summary>

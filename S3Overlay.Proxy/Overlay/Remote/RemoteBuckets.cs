@@ -13,11 +13,13 @@ public sealed class RemoteBuckets
     public const string Setting = "S3_OVERLAY_REMOTE_BUCKETS";
 
     private readonly HashSet<string> _allowed;
+    private readonly HashSet<string> _never;
 
-    private RemoteBuckets(HashSet<string> allowed, bool any)
+    private RemoteBuckets(HashSet<string> allowed, bool any, HashSet<string>? never = null)
     {
         _allowed = allowed;
         Any = any;
+        _never = never ?? [];
     }
 
     /// <summary>True for <c>*</c>: every remote bucket (the behaviour before the allow-list).</summary>
@@ -27,7 +29,11 @@ public sealed class RemoteBuckets
 
     public static readonly RemoteBuckets All = new([], any: true);
 
-    public bool Allows(string remoteBucket) => Any || _allowed.Contains(remoteBucket);
+    public bool Allows(string remoteBucket) => (Any || _allowed.Contains(remoteBucket)) && (_never.Count == 0 || !_never.Contains(remoteBucket));
+
+    /// <summary>Also <paramref name="more"/> (buckets with remotes of their own), and never <paramref name="never"/> (folder buckets, local only).</summary>
+    public RemoteBuckets With(IEnumerable<string> more, IEnumerable<string> never) =>
+        new([.. _allowed, .. more], Any, [.. _never, .. never]);
 
     public static RemoteBuckets From(SettingReader read, BucketMapping mapping)
     {

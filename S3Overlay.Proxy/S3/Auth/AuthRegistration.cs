@@ -5,9 +5,12 @@ namespace S3Overlay.S3.Auth;
 public static class AuthRegistration
 {
     /// <summary>Reads the credentials, refuses an exposed default set-up, and registers the authenticator.</summary>
-    public static void AddS3Authentication(this WebApplicationBuilder builder, SettingReader read)
+    /// <param name="buckets">Configured buckets flagged PublicRead join <c>S3_OVERLAY_PUBLIC_BUCKETS</c>.</param>
+    public static void AddS3Authentication(this WebApplicationBuilder builder, SettingReader read, Buckets.BucketTargets buckets)
     {
         var settings = AuthSettings.From(read, builder.Configuration);
+        if (buckets.All.Any(b => b.PublicRead))
+            settings = settings with { PublicBuckets = settings.PublicBuckets.Union(buckets.All.Where(b => b.PublicRead).Select(b => b.Name)).ToHashSet(StringComparer.Ordinal) };
         DefaultCredentialsGuard.Check(settings, builder.Configuration);
         var services = builder.Services;
         services.AddSingleton(settings);

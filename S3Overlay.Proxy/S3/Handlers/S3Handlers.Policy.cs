@@ -25,7 +25,7 @@ public sealed partial class S3Handlers
     {
         // Twice S3's limit may be read (whitespace it would not count), then the document is held to the limit.
         using var body = await S3XmlRequest.ReadSmallBodyAsync(r, 2 * PolicyDocument.MaxBytes,
-            () => PolicyFault.Malformed("Policy exceeds the maximum allowed document size."));
+            () => PolicyFault.Malformed(PolicyFault.TooLarge));
         string text;
         try
         {

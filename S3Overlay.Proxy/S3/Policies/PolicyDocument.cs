@@ -51,8 +51,8 @@ public sealed class PolicyDocument
 
     private static PolicyDocument Parse(string text, string? bucket)
     {
-        if (Encoding.UTF8.GetByteCount(text) > MaxBytes) throw PolicyFault.Malformed("Policy exceeds the maximum allowed document size.");
-        if (text.TrimStart().FirstOrDefault() != '{') throw PolicyFault.Malformed("Policies must be valid JSON and the first byte must be '{'");
+        if (Encoding.UTF8.GetByteCount(text) > MaxBytes) throw PolicyFault.Malformed(PolicyFault.TooLarge);
+        if (text.TrimStart().FirstOrDefault() != '{') throw PolicyFault.Malformed(PolicyFault.FirstByte);
         JsonDocument json;
         try
         {
@@ -67,12 +67,12 @@ public sealed class PolicyDocument
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw PolicyFault.InvalidJson();
             foreach (var field in root.EnumerateObject())
-                if (!Fields.Contains(field.Name)) throw PolicyFault.Malformed($"Unknown field {field.Name}");
+                if (!Fields.Contains(field.Name)) throw PolicyFault.UnknownField(field.Name);
             if (root.TryGetProperty("Version", out var version) && (version.ValueKind != JsonValueKind.String || version.GetString() is not ("2012-10-17" or "2008-10-17")))
-                throw PolicyFault.Malformed("The policy must contain a valid version string");
-            if (!root.TryGetProperty("Statement", out var statement)) throw PolicyFault.Malformed("Missing required field Statement");
+                throw PolicyFault.Malformed(PolicyFault.InvalidVersion);
+            if (!root.TryGetProperty("Statement", out var statement)) throw PolicyFault.MissingField("Statement");
             var statements = statement.ValueKind == JsonValueKind.Array ? statement.EnumerateArray().ToArray() : [statement];
-            if (statements.Length == 0) throw PolicyFault.Malformed("Could not parse the policy: Statement is empty!");
+            if (statements.Length == 0) throw PolicyFault.Malformed(PolicyFault.EmptyStatement);
             return new PolicyDocument(text, statements.Select(s => PolicyStatement.Parse(s, bucket)).ToArray());
         }
     }

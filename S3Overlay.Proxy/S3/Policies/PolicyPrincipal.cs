@@ -23,12 +23,14 @@ public sealed class PolicyPrincipal
     public static PolicyPrincipal Parse(JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.String && value.GetString() == "*") return new(true, []);
+        if (IsEmpty(value)) throw PolicyFault.Malformed(PolicyFault.EmptyPrincipal);
         if (value.ValueKind != JsonValueKind.Object) throw Invalid();
         var everyone = false;
         var users = new HashSet<string>(StringComparer.Ordinal);
         foreach (var kind in value.EnumerateObject())
         {
             if (kind.Name != "AWS") throw Invalid();
+            if (IsEmpty(kind.Value)) throw PolicyFault.Malformed(PolicyFault.EmptyPrincipal);
             foreach (var name in PolicyJson.Strings(kind.Value))
             {
                 if (name == "*") everyone = true;
@@ -37,6 +39,15 @@ public sealed class PolicyPrincipal
         }
         return new(everyone, users);
     }
+
+    /// <summary>"", {} or []: S3 says the Principal is missing rather than invalid.</summary>
+    private static bool IsEmpty(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!.Length == 0,
+        JsonValueKind.Object => !value.EnumerateObject().Any(),
+        JsonValueKind.Array => value.GetArrayLength() == 0,
+        _ => false,
+    };
 
     /// <returns>The access key an AWS principal names; null for an account (its root).</returns>
     private static string? UserOf(string name)
@@ -48,5 +59,5 @@ public sealed class PolicyPrincipal
         return resource.StartsWith("user/", StringComparison.Ordinal) && resource.Length > 5 ? resource[(resource.LastIndexOf('/') + 1)..] : throw Invalid();
     }
 
-    private static Errors.S3Exception Invalid() => PolicyFault.Malformed("Invalid principal in policy");
+    private static Errors.S3Exception Invalid() => PolicyFault.Malformed(PolicyFault.InvalidPrincipal);
 }

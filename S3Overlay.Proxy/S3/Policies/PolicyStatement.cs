@@ -54,23 +54,23 @@ public sealed class PolicyStatement
     {
         if (statement.ValueKind != JsonValueKind.Object) throw PolicyFault.InvalidJson();
         foreach (var field in statement.EnumerateObject())
-            if (!Fields.Contains(field.Name)) throw PolicyFault.Malformed($"Unknown field {field.Name}");
+            if (!Fields.Contains(field.Name)) throw PolicyFault.UnknownField(field.Name);
 
         var effect = Field(statement, "Effect") is { } e
             ? e.ValueKind == JsonValueKind.String && e.GetString() is "Allow" or "Deny"
                 ? Enum.Parse<PolicyEffect>(e.GetString()!)
-                : throw PolicyFault.Malformed($"Invalid effect: {(e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText())}")
-            : throw PolicyFault.Malformed("Missing required field Effect");
+                : throw PolicyFault.InvalidEffect(e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText())
+            : throw PolicyFault.MissingField("Effect");
 
         var (principalValue, notPrincipal) = OneOf(statement, "Principal", "NotPrincipal");
         PolicyPrincipal? principal = null;
-        if (bucket is null && principalValue is not null) throw PolicyFault.Malformed("Policy document should not specify a principal.");
-        if (bucket is not null) principal = PolicyPrincipal.Parse(principalValue ?? throw PolicyFault.Malformed("Missing required field Principal"));
+        if (bucket is null && principalValue is not null) throw PolicyFault.Malformed(PolicyFault.UserPolicyPrincipal);
+        if (bucket is not null) principal = PolicyPrincipal.Parse(principalValue ?? throw PolicyFault.MissingField("Principal"));
 
         var (actionValue, notAction) = OneOf(statement, "Action", "NotAction");
-        var actions = NamedActions(PolicyJson.Strings(actionValue ?? throw PolicyFault.Malformed("Missing required field Action")), bucket is not null);
+        var actions = NamedActions(PolicyJson.Strings(actionValue ?? throw PolicyFault.MissingField("Action")), bucket is not null);
         var (resourceValue, notResource) = OneOf(statement, "Resource", "NotResource");
-        var resources = PolicyJson.Strings(resourceValue ?? throw PolicyFault.Malformed("Missing required field Resource"))
+        var resources = PolicyJson.Strings(resourceValue ?? throw PolicyFault.MissingField("Resource"))
             .Select(r => Resource(r, bucket)).ToArray();
         if (bucket is not null && !notResource) RequireApplicable(notAction ? S3Actions.Known.Keys.Except(actions, StringComparer.OrdinalIgnoreCase) : actions, resources, bucket);
 
@@ -94,7 +94,7 @@ public sealed class PolicyStatement
     {
         var plain = Field(statement, name);
         var negated = Field(statement, negation);
-        if (plain is not null && negated is not null) throw PolicyFault.Malformed("Invalid policy syntax.");
+        if (plain is not null && negated is not null) throw PolicyFault.Malformed(PolicyFault.InvalidSyntax);
         return negated is not null ? (negated, true) : (plain, false);
     }
 
@@ -107,10 +107,10 @@ public sealed class PolicyStatement
             var colon = text.IndexOf(':');
             var service = colon < 0 ? text : text[..colon];
             if (text != "*" && !(service.Equals("s3", StringComparison.OrdinalIgnoreCase) || (!bucketPolicy && service.Equals("admin", StringComparison.OrdinalIgnoreCase))))
-                throw PolicyFault.Malformed("Policy has invalid action");
+                throw PolicyFault.Malformed(PolicyFault.InvalidAction);
             var pattern = new WildcardPattern(text, ignoreCase: true);
             var named = S3Actions.Known.Keys.Where(a => pattern.IsMatch(a) && (!bucketPolicy || !a.StartsWith("admin:", StringComparison.Ordinal))).ToList();
-            if (named.Count == 0) throw PolicyFault.Malformed("Policy has invalid action");
+            if (named.Count == 0) throw PolicyFault.Malformed(PolicyFault.InvalidAction);
             actions.UnionWith(named);
         }
         return actions;
@@ -120,9 +120,9 @@ public sealed class PolicyStatement
     private static WildcardPattern Resource(string text, string? bucket)
     {
         if (bucket is null && text == "*") return new WildcardPattern("*");
-        if (!text.StartsWith(S3Arn, StringComparison.Ordinal) || text.Length == S3Arn.Length) throw PolicyFault.Malformed("Policy has invalid resource");
+        if (!text.StartsWith(S3Arn, StringComparison.Ordinal) || text.Length == S3Arn.Length) throw PolicyFault.Malformed(PolicyFault.InvalidResource);
         var pattern = new WildcardPattern(text[S3Arn.Length..]);
-        if (bucket is not null && !BucketPart(pattern.Text).IsMatch(bucket)) throw PolicyFault.Malformed("Policy has invalid resource");
+        if (bucket is not null && !BucketPart(pattern.Text).IsMatch(bucket)) throw PolicyFault.Malformed(PolicyFault.InvalidResource);
         return pattern;
     }
 
@@ -140,6 +140,6 @@ public sealed class PolicyStatement
         foreach (var action in actions)
             if (S3Actions.Known[action] switch { ActionTarget.Bucket => bucketResource, ActionTarget.Object => objectResource, _ => false })
                 return;
-        throw PolicyFault.Malformed("Action does not apply to any resource(s) in statement");
+        throw PolicyFault.Malformed(PolicyFault.ActionNotApplicable);
     }
 }

@@ -10,9 +10,10 @@ namespace S3Overlay.S3.Policies;
 /// the root key may do everything; anyone else is refused by an explicit Deny in their policy or
 /// the bucket's, and otherwise allowed when their policy, the bucket's policy, or an ACL grant
 /// allows. The anonymous caller has no policy of its own. Buckets of
-/// <c>S3_OVERLAY_PUBLIC_BUCKETS</c> carry MinIO's <c>download</c> policy besides their own.
+/// <c>S3_OVERLAY_PUBLIC_BUCKETS</c> carry MinIO's <c>download</c> policy besides their own. Before
+/// all of that, a configured bucket's flags (read-only, key-only) refuse what they refuse to anyone.
 /// </summary>
-public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPolicies, AclAccess acls)
+public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPolicies, AclAccess acls, Buckets.BucketTargets targets)
 {
     private readonly FrozenDictionary<string, PolicyDocument> _publicBuckets = auth.PublicBuckets
         .ToFrozenDictionary(b => b, b => PolicyDocument.ForBucket(CannedPolicies.ForBucket("download", b)!, b), StringComparer.Ordinal);
@@ -22,11 +23,12 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
     /// <summary>Refuses the request (AccessDenied) unless its caller may do its operation. Per-key operations are judged per key by their handlers.</summary>
     public async ValueTask AuthorizeAsync(S3Request r)
     {
-        if (r.User?.IsRoot == true) return;
         var operation = r.Operation;
         var bucket = r.Address.Bucket;
-        var key = r.Address.Key;
         var action = S3Actions.ByOperation[operation];
+        if (targets.Refuses(action, bucket)) throw Denied();
+        if (r.User?.IsRoot == true) return;
+        var key = r.Address.Key;
         var verdict = await DecideAsync(r, action, bucket, key);
         if (verdict == PolicyVerdict.Deny) throw Denied();
         if (operation == "ListBuckets" && r.User is not null) return; // a signed caller is shown the buckets it may do something in
@@ -52,6 +54,7 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
     /// <summary>Whether the caller may do <paramref name="action"/> on the bucket or key (a copy's source, one key of DeleteObjects, a form's key).</summary>
     public async ValueTask<bool> AllowsAsync(S3Request r, string action, string bucket, string? key, AclNeed aclNeed)
     {
+        if (targets.Refuses(action, bucket)) return false;
         if (r.User?.IsRoot == true) return true;
         return await DecideAsync(r, action, bucket, key) switch
         {
@@ -70,8 +73,9 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
 
     /// <summary>Whether a missing key may be told as NoSuchKey: to those who may list the bucket; others learn only AccessDenied, as on S3.</summary>
     public async ValueTask<bool> TellsMissingKeysAsync(S3Request r) =>
-        r.User?.IsRoot == true || await DecideAsync(r, S3Actions.ListBucket, r.Bucket, null) == PolicyVerdict.Allow
-        || await acls.AllowsAsync(AclNeed.BucketRead, r.Bucket, null, r.User is not null, r.Aborted);
+        !targets.Refuses(S3Actions.ListBucket, r.Bucket)
+        && (r.User?.IsRoot == true || await DecideAsync(r, S3Actions.ListBucket, r.Bucket, null) == PolicyVerdict.Allow
+            || await acls.AllowsAsync(AclNeed.BucketRead, r.Bucket, null, r.User is not null, r.Aborted));
 
     private async ValueTask RequireAsync(S3Request r, string action, string? bucket, string? key)
     {
@@ -87,6 +91,7 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
     /// </summary>
     public async ValueTask<PolicyVerdict> DecideAsync(S3User? caller, string action, string? bucket, string? key, ConditionKeys keys, CancellationToken ct)
     {
+        if (targets.Refuses(action, bucket)) return PolicyVerdict.Deny;
         if (caller?.IsRoot == true) return PolicyVerdict.Allow;
         var query = new AccessQuery(action, bucket is null ? "" : key is null ? bucket : bucket + "/" + key, caller?.AccessKey, keys);
         var user = caller?.Policy.Evaluate(query) ?? PolicyVerdict.None;

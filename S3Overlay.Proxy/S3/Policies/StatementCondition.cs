@@ -65,7 +65,7 @@ public sealed class StatementCondition
             foreach (var key in op.Value.EnumerateObject())
             {
                 if (!(key.Name.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || S3Keys.Contains(key.Name)))
-                    throw PolicyFault.Malformed("Policy has an invalid condition key");
+                    throw PolicyFault.Malformed(PolicyFault.InvalidConditionKey);
                 var values = PolicyJson.Strings(key.Value);
                 tests.Add(new Test(kind, negated, negated || ifExists || forAll, key.Name, values,
                     kind == Kind.StringLike ? values.Select(v => new WildcardPattern(v)).ToArray() : null,
@@ -97,7 +97,7 @@ public sealed class StatementCondition
             "Null" when !forAll => (Kind.Null, false),
             _ => null,
         };
-        if (found is not var (kind, negated)) throw PolicyFault.Malformed($"Invalid Condition type : {name}");
+        if (found is not var (kind, negated)) throw PolicyFault.InvalidConditionType(name);
         return (kind, negated, ifExists, forAll);
     }
 
@@ -105,11 +105,14 @@ public sealed class StatementCondition
     private static IPNetwork Network(string text)
     {
         var slash = text.IndexOf('/');
-        if (!IPAddress.TryParse(slash < 0 ? text : text[..slash], out var address)) throw PolicyFault.Malformed("Invalid IP address in Condition");
+        var host = slash < 0 ? text : text[..slash];
+        // .NET reads "123" and "10.1" as IPv4 addresses (inet_aton's forms); S3 wants four dotted parts (scality cloudserver checkIp).
+        if (!IPAddress.TryParse(host, out var address) || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && host.Split('.').Length != 4))
+            throw PolicyFault.Malformed(PolicyFault.InvalidIpAddress);
         var bytes = address.GetAddressBytes();
         var prefix = bytes.Length * 8;
         if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, null, out prefix) || prefix > bytes.Length * 8))
-            throw PolicyFault.Malformed("Invalid IP address in Condition");
+            throw PolicyFault.Malformed(PolicyFault.InvalidIpAddress);
         // IAM reads 203.0.113.9/24 as the block it lies in; IPNetwork insists on the host bits being zero.
         for (var bit = prefix; bit < bytes.Length * 8; bit++) bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
         return new IPNetwork(new IPAddress(bytes), prefix);

@@ -9,9 +9,12 @@ public static class HiddenRegistration
     /// Reads the hidden buckets and prefixes and, when there are any, wraps whichever store was
     /// registered last (file system, S3, overlay) so every consumer sees through the same filter.
     /// </summary>
-    public static void AddHiddenObjects(this WebApplicationBuilder builder, SettingReader read)
+    /// <param name="buckets">Configured buckets flagged Hidden, or not Browseable (key-only), join <c>S3_OVERLAY_HIDDEN_BUCKETS</c>.</param>
+    public static void AddHiddenObjects(this WebApplicationBuilder builder, SettingReader read, Buckets.BucketTargets buckets)
     {
         var hidden = HiddenNamespace.From(read);
+        if (buckets.All.Any(b => b.Hidden || !b.Browseable))
+            hidden = hidden with { Buckets = hidden.Buckets.Union(buckets.All.Where(b => b.Hidden || !b.Browseable).Select(b => b.Name)).ToHashSet(StringComparer.Ordinal) };
         var services = builder.Services;
         services.AddSingleton(hidden);
         if (hidden.IsEmpty) return;

@@ -32,6 +32,14 @@ public sealed class PolicyDocumentTests
     [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:ListBucket\", \"Resource\": \"arn:aws:s3:::photos\", \"Condition\": {\"StringEqualz\": {\"s3:prefix\": \"a\"}}}}", "Invalid Condition type : StringEqualz")]
     [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:ListBucket\", \"Resource\": \"arn:aws:s3:::photos\", \"Condition\": {\"StringEquals\": {\"s3:prefixx\": \"a\"}}}}", "Policy has an invalid condition key")]
     [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Actions\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\"}}", "Unknown field Actions")]
+    [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\", \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": \"10.0.0.300\"}}}}", "Invalid IP address in Conditions")]
+    [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\", \"Condition\": {\"NotIpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", \"123\"]}}}}", "Invalid IP address in Conditions")]
+    [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": {\"AWS\": []}, \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\"}}", "Missing required field Principal cannot be empty!")]
+    [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": {}, \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\"}}", "Missing required field Principal cannot be empty!")]
+    [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\"}}", "Missing required field Principal cannot be empty!")]
+    [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"NotAction\": \"s3:PutObject\", \"Resource\": \"arn:aws:s3:::photos/*\"}}", "Invalid policy syntax.")]
+    [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\"}}", "Missing required field Resource")]
+    [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Resource\": \"arn:aws:s3:::photos/*\"}}", "Missing required field Action")]
     public void A_bucket_policy_S3_refuses_is_MalformedPolicy_with_its_reason(string text, string reason)
     {
         var e = Assert.Throws<S3Exception>(() => PolicyDocument.ForBucket(text, Bucket));

@@ -1,0 +1,175 @@
+using System.Collections.Frozen;
+using Amazon.Runtime.CredentialManagement;
+using Microsoft.Extensions.Configuration;
+using S3Overlay.Configuration;
+using S3Overlay.S3;
+using S3Overlay.S3.Policies;
+using S3Overlay.Storage.S3;
+
+namespace S3Overlay.Buckets;
+
+/// <summary>
+/// The bucket configuration: the section <c>Overlay:Buckets</c> of the .NET configuration
+/// (appsettings.json, <c>serve --config FILE</c>, or <c>Overlay__Buckets__NAME__…</c> variables),
+/// one entry per bucket, each naming its own remote or folder and its flags. Read and checked
+/// once at start-up: a wrong entry stops it, naming the setting. Buckets not named here are
+/// served as before (the <c>S3_OVERLAY_*</c> settings).
+/// </summary>
+public sealed class BucketTargets
+{
+    public const string Section = "Overlay:Buckets";
+
+    private static readonly string[] BucketKeys = ["Remote", "Folder", "ReadOnly", "Cache", "Hidden", "PublicRead", "Browseable"];
+    private static readonly string[] RemoteKeys =
+        ["Endpoint", "Region", "AddressingStyle", "AccessKey", "SecretKey", "SessionToken", "CredentialsFile", "Profile", "Bucket", "Prefix", "Timeout"];
+
+    private readonly FrozenDictionary<string, BucketTarget> _byName;
+
+    private BucketTargets(IEnumerable<BucketTarget> targets) => _byName = targets.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
+
+    public static readonly BucketTargets None = new([]);
+
+    public bool IsEmpty => _byName.Count == 0;
+
+    public IEnumerable<BucketTarget> All => _byName.Values;
+
+    public IEnumerable<BucketTarget> Remotes => _byName.Values.Where(t => t.Remote is not null);
+
+    public IEnumerable<BucketTarget> Folders => _byName.Values.Where(t => t.Folder is not null);
+
+    public BucketTarget? Of(string bucket) => _byName.GetValueOrDefault(bucket);
+
+    /// <summary>
+    /// Whether the bucket's flags refuse the action to everyone, the root included: a write to a
+    /// read-only bucket, a listing of a key-only one. Asked before any policy.
+    /// </summary>
+    public bool Refuses(string action, string? bucket)
+    {
+        if (bucket is null || _byName.Count == 0 || !_byName.TryGetValue(bucket, out var target)) return false;
+        if (target.ReadOnly && !(action.StartsWith("s3:Get", StringComparison.Ordinal) || action.StartsWith("s3:List", StringComparison.Ordinal)))
+            return true;
+        return !target.Browseable && action is S3Actions.ListBucket or "s3:ListBucketVersions" or "s3:ListBucketMultipartUploads" or "s3:GetBucketAcl";
+    }
+
+    /// <summary>
+    /// The overlay's settings with these buckets in: a bucket with its own remote is read through
+    /// (under its own name, which <see cref="BucketRemotes"/> maps), a folder bucket never is, and
+    /// a bucket's <c>Cache</c> flag overrides <c>S3_OVERLAY_CACHE_ENABLED</c>. A bucket the
+    /// bucket mapping also names, or the cache bucket, stops start-up.
+    /// </summary>
+    public Overlay.OverlaySettings Shape(Overlay.OverlaySettings overlay)
+    {
+        if (IsEmpty) return overlay;
+        foreach (var target in All)
+        {
+            if (target.Name == overlay.CacheBucket)
+                throw new SettingException(Section.Replace(":", "__", StringComparison.Ordinal) + "__" + target.Name, "is the overlay's cache bucket (S3_OVERLAY_CACHE_BUCKET)");
+            if (overlay.Mapping.Pairs.ContainsKey(target.Name) || overlay.Mapping.Pairs.Values.Contains(target.Name))
+                throw new SettingException(Overlay.BucketMapping.Setting, $"names the bucket '{target.Name}', which {Section}:{target.Name} configures");
+        }
+        var caches = All.Where(t => t.Cache is not null).ToDictionary(t => t.Name, t => t.Cache!.Value, StringComparer.Ordinal);
+        return overlay with
+        {
+            RemoteBuckets = overlay.RemoteBuckets.With(Remotes.Select(t => t.Name), Folders.Select(t => t.Name)),
+            BucketCache = caches,
+            CacheByDefault = overlay.CacheEnabled,
+            CacheEnabled = overlay.CacheEnabled || caches.ContainsValue(true),
+        };
+    }
+
+    public static BucketTargets From(IConfiguration configuration) =>
+        new(configuration.GetSection(Section).GetChildren().Select(Read).ToList());
+
+    private static BucketTarget Read(IConfigurationSection bucket)
+    {
+        var name = bucket.Key;
+        if (!BucketNames.IsValidForCreate(name)) throw new SettingException(Setting(bucket), $"'{name}' is not a bucket name (3-63 of a-z, 0-9, '.', '-')");
+        RequireKnown(bucket, BucketKeys);
+        var remote = bucket.GetSection("Remote");
+        var folder = bucket["Folder"];
+        if (remote.Exists() == !string.IsNullOrWhiteSpace(folder))
+            throw new SettingException(Setting(bucket), "a bucket names either its Remote (a section) or its Folder, one of them");
+        var flags = new SettingReader(bucket);
+        var target = Named(bucket, () => new BucketTarget(name)
+        {
+            ReadOnly = flags.Bool("ReadOnly", false),
+            Cache = flags.String("Cache") is null ? null : flags.Bool("Cache", false),
+            Hidden = flags.Bool("Hidden", false),
+            PublicRead = flags.Bool("PublicRead", false),
+            Browseable = flags.Bool("Browseable", true),
+        });
+        if (folder is not null)
+        {
+            var full = Path.GetFullPath(folder.Trim());
+            if (!Directory.Exists(full)) throw new SettingException(Setting(bucket, "Folder"), $"{full}: no such folder");
+            return target with { Folder = full };
+        }
+        return ReadRemote(target, remote);
+    }
+
+    private static BucketTarget ReadRemote(BucketTarget target, IConfigurationSection remote)
+    {
+        RequireKnown(remote, RemoteKeys);
+        var read = new SettingReader(remote);
+        var endpoint = read.String("Endpoint") is { } text ? Endpoints.Parse(text, Setting(remote, "Endpoint")) : null;
+        var pathStyle = RemoteStoreSettings.PathStyle(read.String("AddressingStyle", "virtual")!, Setting(remote, "AddressingStyle"));
+        var (accessKey, secretKey, token) = Credentials(remote, read);
+        var timeout = Named(remote, () => read.Duration("Timeout", RemoteStoreSettings.DefaultTimeout));
+        var remoteBucket = read.String("Bucket", target.Name)!;
+        if (!Overlay.BucketMapping.IsBucketName(remoteBucket)) throw new SettingException(Setting(remote, "Bucket"), $"'{remoteBucket}' is not a bucket name");
+        var prefix = read.String("Prefix", "")!.TrimStart('/');
+        if (prefix.Length > 0 && !prefix.EndsWith('/')) prefix += "/"; // a folder of the remote bucket: "data" is "data/"
+        return target with
+        {
+            Remote = new S3StoreOptions($"remote store of bucket {target.Name}", endpoint, read.String("Region", "us-east-1")!, pathStyle, accessKey, secretKey, token)
+            {
+                RequestTimeout = timeout,
+                ReadIdleTimeout = timeout,
+            },
+            RemoteBucket = remoteBucket,
+            RemotePrefix = prefix,
+        };
+    }
+
+    /// <summary>The remote's keys: given in the configuration, or read from an AWS shared credentials file (so secrets stay out of it), or none (unsigned).</summary>
+    private static (string? AccessKey, string? SecretKey, string? Token) Credentials(IConfigurationSection remote, SettingReader read)
+    {
+        var accessKey = read.String("AccessKey");
+        var secretKey = read.String("SecretKey");
+        if ((accessKey is null) != (secretKey is null))
+            throw new SettingException(Setting(remote, accessKey is null ? "AccessKey" : "SecretKey"), "the access key and the secret key must be set together");
+        if (read.String("CredentialsFile") is not { } path) return (accessKey, secretKey, read.String("SessionToken"));
+        if (accessKey is not null) throw new SettingException(Setting(remote, "CredentialsFile"), "give the keys or a credentials file, not both");
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new SettingException(Setting(remote, "CredentialsFile"), $"{full}: no such file");
+        var profile = read.String("Profile", "default")!;
+        if (!new SharedCredentialsFile(full).TryGetProfile(profile, out var found) || string.IsNullOrEmpty(found.Options.AccessKey) || string.IsNullOrEmpty(found.Options.SecretKey))
+            throw new SettingException(Setting(remote, "CredentialsFile"), $"{full} has no profile [{profile}] with aws_access_key_id and aws_secret_access_key");
+        return (found.Options.AccessKey, found.Options.SecretKey, string.IsNullOrEmpty(found.Options.Token) ? null : found.Options.Token);
+    }
+
+    /// <summary>A misspelt key would otherwise be ignored silently (a bucket meant read-only served writable).</summary>
+    private static void RequireKnown(IConfigurationSection section, string[] known)
+    {
+        foreach (var child in section.GetChildren())
+            if (!known.Contains(child.Key, StringComparer.Ordinal))
+                throw new SettingException(Setting(section, child.Key), $"is not a setting here (known: {string.Join(", ", known)})");
+    }
+
+    /// <summary>A flag's bad value, named by its whole key rather than the reader's short one.</summary>
+    private static T Named<T>(IConfigurationSection section, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (SettingException e)
+        {
+            throw new SettingException(Setting(section, e.Setting), e.Problem);
+        }
+    }
+
+    /// <summary>The variable's spelling (<c>Overlay__Buckets__photos__Folder</c>); the error shows both it and the configuration key.</summary>
+    private static string Setting(IConfigurationSection section, string? key = null) =>
+        (key is null ? section.Path : section.Path + ":" + key).Replace(":", "__", StringComparison.Ordinal);
+}
