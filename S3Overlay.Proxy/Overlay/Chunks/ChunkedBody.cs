@@ -108,21 +108,30 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody
     /// <summary>
     /// Waits until the client has taken the <paramref name="before"/> bytes ahead of chunk
     /// <paramref name="index"/>, or reads on far enough that it is read ahead; false when it has
-    /// gone first. Polled (1 ms, doubling to 16 ms): the kernel signals no reads of the client's;
-    /// one that reads on gives its window back within a round trip, one that hung up is reset as fast.
+    /// gone first. Polled, 1 ms doubling to 256 ms: the kernel signals no reads of the client's;
+    /// one that reads on gives its window back within a round trip, one that hung up is reset as
+    /// fast, and one that holds its body open between reads (smart_open does) is asked less and
+    /// less often. After <see cref="ReachWait"/> the chunk is fetched as it was before pacing: a
+    /// client that is silent but still connected (a lost peer sends no reset) is then judged as
+    /// any other, by its connection's flow control and the server's minimum response data rate.
     /// </summary>
     private async ValueTask<bool> ReachedAsync(IReaderProgress progress, int index, long before, CancellationToken ct)
     {
         var delay = 1;
+        var waited = 0;
         while (progress.Taken is { } taken)
         {
             ReadAheadOf(taken);
-            if (_readAhead >= index || taken + progress.Slack >= before) return true;
+            if (_readAhead >= index || taken + progress.Slack >= before || waited >= ReachWait) return true;
             await Task.Delay(delay, ct);
-            delay = Math.Min(delay * 2, 16);
+            waited += delay;
+            delay = Math.Min(delay * 2, 256);
         }
         return false;
     }
+
+    /// <summary>How long (ms) a chunk waits for a client that neither reads nor goes.</summary>
+    private const int ReachWait = 10_000;
 
     private async Task NextChunkAsync(CancellationToken ct)
     {
