@@ -32,6 +32,8 @@ public static class PolicyFault
     public const string EmptyPrincipal = "Missing required field Principal cannot be empty!";
     // versitygw policyErrResourceMismatch (issue #645); terraform-aws-wandb#156 quotes AWS.
     public const string ActionNotApplicable = "Action does not apply to any resource(s) in statement";
+    // versitygw policyErrConditionActionMismatch, cortx; terraform users quote it from AWS (s3:prefix with s3:GetObject).
+    public const string ConditionsNotApplicable = "Conditions do not apply to combination of actions and resources in statement";
     // versitygw policyErrInvalidConditionKey, scality cloudserver, cortx.
     public const string InvalidConditionKey = "Policy has an invalid condition key";
     // versitygw policyErrInvalidIPCondition and scality cloudserver checkIp: "Conditions", plural.

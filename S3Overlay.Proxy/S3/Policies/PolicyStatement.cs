@@ -68,10 +68,14 @@ public sealed class PolicyStatement
         if (bucket is not null) principal = PolicyPrincipal.Parse(principalValue ?? throw PolicyFault.MissingField("Principal"));
 
         var (actionValue, notAction) = OneOf(statement, "Action", "NotAction");
-        var actions = NamedActions(PolicyJson.Strings(actionValue ?? throw PolicyFault.MissingField("Action")), bucket is not null);
+        var patterns = PolicyJson.Strings(actionValue ?? throw PolicyFault.MissingField("Action"));
+        var actions = NamedActions(patterns, bucket is not null);
         var (resourceValue, notResource) = OneOf(statement, "Resource", "NotResource");
         var resources = PolicyJson.Strings(resourceValue ?? throw PolicyFault.MissingField("Resource"))
             .Select(r => Resource(r, bucket)).ToArray();
+        var condition = Field(statement, "Condition") is { } c ? StatementCondition.Parse(c) : null;
+        // S3 judges the condition keys against the actions before the actions against the resources (versitygw, checked against AWS).
+        if (bucket is not null && condition is not null && !notAction) RequireConditionsApply(condition, patterns);
         if (bucket is not null && !notResource) RequireApplicable(notAction ? S3Actions.Known.Keys.Except(actions, StringComparer.OrdinalIgnoreCase) : actions, resources, bucket);
 
         return new PolicyStatement
@@ -83,7 +87,7 @@ public sealed class PolicyStatement
             NotAction = notAction,
             Resources = resources,
             NotResource = notResource,
-            Condition = Field(statement, "Condition") is { } c ? StatementCondition.Parse(c) : null,
+            Condition = condition,
         };
     }
 
@@ -130,6 +134,31 @@ public sealed class PolicyStatement
     {
         var slash = resource.IndexOf('/');
         return new WildcardPattern(slash < 0 ? resource : resource[..slash]);
+    }
+
+    /// <summary>
+    /// The S3 condition keys that only some actions carry: S3 refuses a bucket policy naming one
+    /// with an action that never has it (<c>s3:prefix</c> with <c>s3:GetObject</c>), judging every
+    /// action named outright; a wildcard pattern (<c>s3:*</c>) is not judged. As versitygw
+    /// (auth/bucket_policy_condition.go) found AWS to answer.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> ConditionActions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["s3:prefix"] = ["s3:ListBucket", "s3:ListBucketVersions"],
+        ["s3:delimiter"] = ["s3:ListBucket", "s3:ListBucketVersions"],
+        ["s3:max-keys"] = ["s3:ListBucket", "s3:ListBucketVersions"],
+        ["s3:x-amz-acl"] = ["s3:PutObject", "s3:PutBucketAcl", "s3:PutObjectAcl"],
+    };
+
+    private static void RequireConditionsApply(StatementCondition condition, string[] patterns)
+    {
+        foreach (var key in condition.Keys)
+        {
+            if (!ConditionActions.TryGetValue(key, out var carriers)) continue;
+            foreach (var action in patterns)
+                if (action.IndexOfAny(['*', '?']) < 0 && !carriers.Contains(action, StringComparer.OrdinalIgnoreCase))
+                    throw PolicyFault.Malformed(PolicyFault.ConditionsNotApplicable);
+        }
     }
 
     /// <summary>S3 refuses a statement none of whose actions can act on any of its resources (s3:PutObject on a bucket's ARN).</summary>

@@ -30,6 +30,9 @@ public sealed class StatementCondition
         "s3:object-lock-remaining-retention-days", "s3:object-lock-legal-hold", "s3:locationconstraint", "s3:if-match", "s3:if-none-match",
     };
 
+    /// <summary>The condition keys the block names.</summary>
+    public IEnumerable<string> Keys => _tests.Select(t => t.Key);
+
     public bool Holds(ConditionKeys keys)
     {
         foreach (var test in _tests)

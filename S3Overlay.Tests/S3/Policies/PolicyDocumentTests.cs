@@ -32,6 +32,8 @@ public sealed class PolicyDocumentTests
     [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:ListBucket\", \"Resource\": \"arn:aws:s3:::photos\", \"Condition\": {\"StringEqualz\": {\"s3:prefix\": \"a\"}}}}", "Invalid Condition type : StringEqualz")]
     [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:ListBucket\", \"Resource\": \"arn:aws:s3:::photos\", \"Condition\": {\"StringEquals\": {\"s3:prefixx\": \"a\"}}}}", "Policy has an invalid condition key")]
     [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Actions\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\"}}", "Unknown field Actions")]
+    [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": [\"s3:ListBucket\", \"s3:GetObject\"], \"Resource\": [\"arn:aws:s3:::photos\", \"arn:aws:s3:::photos/*\"], \"Condition\": {\"StringLike\": {\"s3:prefix\": \"a/*\"}}}}", "Conditions do not apply to combination of actions and resources in statement")]
+    [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos\", \"Condition\": {\"StringEquals\": {\"s3:x-amz-acl\": \"private\"}}}}", "Conditions do not apply to combination of actions and resources in statement")]
     [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\", \"Condition\": {\"IpAddress\": {\"aws:SourceIp\": \"10.0.0.300\"}}}}", "Invalid IP address in Conditions")]
     [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\", \"Condition\": {\"NotIpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", \"123\"]}}}}", "Invalid IP address in Conditions")]
     [InlineData("{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": {\"AWS\": []}, \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::photos/*\"}}", "Missing required field Principal cannot be empty!")]
@@ -44,6 +46,14 @@ public sealed class PolicyDocumentTests
     {
         var e = Assert.Throws<S3Exception>(() => PolicyDocument.ForBucket(text, Bucket));
         Assert.Equal(("MalformedPolicy", 400, reason), (e.Error.Code, e.Error.Status, e.Error.Message));
+    }
+
+    [Fact]
+    public void A_condition_key_only_some_actions_carry_is_judged_against_the_actions_named_outright()
+    {
+        PolicyDocument.ForBucket(Doc("""[{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::photos", "Condition": {"StringLike": {"s3:prefix": "a/*"}}}]"""), Bucket);
+        PolicyDocument.ForBucket(Doc("""[{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::photos", "arn:aws:s3:::photos/*"], "Condition": {"StringNotLike": {"s3:prefix": "a/*"}}}]"""), Bucket);
+        PolicyDocument.ForBucket(Doc("""[{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]"""), Bucket);
     }
 
     [Fact]
