@@ -45,6 +45,9 @@ public static class AdminApi
             maxBytes = context.RequestServices.GetRequiredService<OverlaySettings>().Limits.MaxBytes,
             // False until the start-up reconcile has counted fills a killed run never flushed to the index.
             reconciled = context.RequestServices.GetRequiredService<OverlayParts>().Reconciler.Reconciled,
+            // Whether an eviction is deleting units now, and whether the index's record has all this proxy knows.
+            evicting = evictor.Evicting,
+            indexSaved = context.RequestServices.GetRequiredService<CacheIndex>().Saved,
         });
     }
 

@@ -119,8 +119,13 @@ public sealed class CrashRun
                 Leftovers.AddRange(FilesLeft(localS3 is null ? dataDir : null).Select(f => $"{when}: left behind {f}"));
                 // The index learns the fills its last flush missed from the start-up reconcile, which flushes it
                 // (after a kill during a reconcile, it has thousands of units the store lacks to drop first).
+                // The check reads the index's record, which lags a live eviction by a flush (the eviction
+                // the reconcile's re-added units start deletes them before the next flush): it waits for
+                // the proxy to settle, as the record must agree with the store once it has.
                 using (var admin = new AdminHttp(proxy.Url))
-                    await Polling.EventuallyAsync(async () => (await admin.ReportAsync(Bucket)).GetProperty("reconciled").GetBoolean(), $"{when}: the index reconciled", TimeSpan.FromSeconds(60));
+                    await Polling.EventuallyAsync(async () => await admin.ReportAsync(Bucket) is var report
+                        && report.GetProperty("reconciled").GetBoolean() && !report.GetProperty("evicting").GetBoolean() && report.GetProperty("indexSaved").GetBoolean(),
+                        $"{when}: the index reconciled, no eviction running and the index saved", TimeSpan.FromSeconds(60));
                 await CheckBookkeepingAsync(localS3, dataDir, remoteBucket, when, proxy);
             }
             using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);

@@ -13,6 +13,9 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
 {
     private int _evicting;
 
+    /// <summary>Whether an eviction is running (deleting units the index no longer counts).</summary>
+    public bool Evicting => Volatile.Read(ref _evicting) != 0;
+
     /// <summary>The remote bucket a local one's chunks are kept under (its own name when it has no remote).</summary>
     private string ChunksBucketOf(string bucket) => remote.BucketOf(bucket) ?? bucket;
 

@@ -39,6 +39,13 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
     /// <summary>Bytes filled from the remote and still cached, as far as this proxy knows.</summary>
     public long TotalBytes => Interlocked.Read(ref _total);
 
+    /// <summary>
+    /// Whether the record in the local store has everything this proxy knows: nothing changed
+    /// since the last write, and no write under way. (The record lags what is stored by a flush:
+    /// an eviction deletes what it no longer counts, and a fill stores before it is counted.)
+    /// </summary>
+    public bool Saved => !Volatile.Read(ref _dirty) && _flushing.CurrentCount == 1;
+
     /// <summary>Completes once the record in the local store has been read (after a restart).</summary>
     public Task Loaded => _loaded.Task;
 

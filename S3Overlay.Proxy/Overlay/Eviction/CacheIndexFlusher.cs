@@ -42,9 +42,10 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
 
     private async Task ReconcileAsync(CancellationToken ct)
     {
-        await overlay.Reconciler.RunAsync(ct);
+        var reconciled = await overlay.Reconciler.RunAsync(ct);
         // A lower cap may apply now, or what it added may put the cache over its cap.
         overlay.Evictor.EvictIfOverHighWatermark();
+        if (reconciled) overlay.Reconciler.MarkReconciled();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -29,7 +29,8 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
     /// <summary>Marks the reconcile ended without running (shutdown began first).</summary>
     public void Skip() => _done.TrySetResult();
 
-    public async Task RunAsync(CancellationToken ct)
+    /// <returns>True once the index and its record agree with the store; its caller then starts what must follow and calls <see cref="MarkReconciled"/>.</returns>
+    public async Task<bool> RunAsync(CancellationToken ct)
     {
         try
         {
@@ -49,7 +50,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
                 await Task.Delay(RetryFlush, ct);
                 written = await cache.FlushAsync(ct);
             }
-            Volatile.Write(ref _reconciled, true);
+            return true;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -59,7 +60,11 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         {
             _done.TrySetResult();
         }
+        return false;
     }
+
+    /// <summary>Tells <see cref="Reconciled"/> (the admin report): after the eviction the reconcile may call for has started, so whoever waits for it finds that eviction under way.</summary>
+    public void MarkReconciled() => Volatile.Write(ref _reconciled, true);
 
     /// <summary>
     /// One unit's check; null when the store failed on it (a torn object on a store that writes in
