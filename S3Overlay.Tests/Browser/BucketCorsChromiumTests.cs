@@ -41,9 +41,8 @@ public sealed class BucketCorsChromiumTests
         var getUrl = Presign(s3, "data.json", HttpVerb.GET);
         var putUrl = Presign(s3, "from-page.txt", HttpVerb.PUT);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = CrossOriginLaunchFlags });
-        var page = await browser.NewPageAsync();
+        await using var context = await (await SharedChromium.BrowserAsync(CrossOriginLaunchFlags)).NewContextAsync();
+        var page = await context.NewPageAsync();
         page.SetDefaultTimeout(PatientMs);
         var console = new List<string>();
         page.Console += (_, message) => console.Add(message.Text);

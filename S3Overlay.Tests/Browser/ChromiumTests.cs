@@ -34,8 +34,7 @@ public sealed class ChromiumTests
         foreach (var (key, size) in new[] { ("2024/holiday/beach.jpg", 2_400_000), ("2024/holiday/sunset.jpg", 1_800_000), ("2025/x.jpg", 10), ("cat.jpg", 348_000), ("notes.txt", 1_234), ("README.md", 312) })
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = "photos", Key = key, InputStream = new MemoryStream(new byte[size]), UseChunkEncoding = false });
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = LaunchFlags });
+        var browser = await SharedChromium.BrowserAsync(LaunchFlags);
         await using var context = await browser.NewContextAsync(new()
         {
             HttpCredentials = new() { Username = ProxyServer.AccessKey, Password = ProxyServer.SecretKey },

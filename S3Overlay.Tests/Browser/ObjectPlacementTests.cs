@@ -80,8 +80,7 @@ public sealed class ObjectPlacementTests(OverlayServers servers) : IClassFixture
         await EventuallyAsync(async () => (await admin.ReportAsync(env.Bucket)).GetProperty("objects").GetInt32() == 3, "the fills are indexed (two whole, one chunked)");
         var cachedBytes = (await admin.ReportAsync(env.Bucket)).GetProperty("bytes").GetInt64();
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumTests.Chromium, Headless = true, Args = ChromiumTests.LaunchFlags });
+        var browser = await SharedChromium.BrowserAsync(ChromiumTests.LaunchFlags);
         await using var context = await browser.NewContextAsync(new()
         {
             HttpCredentials = new() { Username = ProxyServer.AccessKey, Password = ProxyServer.SecretKey },

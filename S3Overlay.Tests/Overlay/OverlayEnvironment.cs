@@ -14,26 +14,20 @@ public enum LocalStoreKind { Embedded, S3 }
 
 /// <summary>
 /// The remote S3 server (s3rver) and, for <see cref="LocalStoreKind.S3"/>, a second s3rver as the
-/// local store: one of each for the whole test run, shared by every class that uses them. Each
-/// start of node and s3rver costs about a second of CPU, and a run of the suite started 71 of them
-/// (one or two per class); every test uses buckets of its own (random names, the cache bucket
-/// too), so what one test writes is never another's. They stop when the test process exits.
+/// local store: those of the whole test run (<see cref="SharedS3rver"/>). Each test uses buckets of its own.
 /// </summary>
 public sealed class OverlayServers : IAsyncLifetime
 {
-    private static readonly SharedS3rver SharedRemote = new();
-    private static readonly SharedS3rver SharedLocal = new();
-
     public S3rverProcess Remote { get; private set; } = null!;
     public AmazonS3Client RemoteClient { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
-        Remote = await SharedRemote.GetAsync();
+        Remote = await SharedS3rver.Remote.GetAsync();
         RemoteClient = S3Clients.Create(Remote.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
     }
 
-    public Task<S3rverProcess> LocalS3Async() => SharedLocal.GetAsync();
+    public Task<S3rverProcess> LocalS3Async() => SharedS3rver.Local.GetAsync();
 
     public ValueTask DisposeAsync()
     {

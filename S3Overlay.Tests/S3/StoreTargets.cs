@@ -21,7 +21,6 @@ public enum StoreKind
 public sealed class StoreTargets : IAsyncLifetime
 {
     private StoreKind? _kind;
-    private S3rverProcess? _s3rver;
     private int _buckets;
 
     public ProxyServer Proxy { get; private set; } = null!;
@@ -39,17 +38,18 @@ public sealed class StoreTargets : IAsyncLifetime
         var settings = new Dictionary<string, string?>();
         if (kind != StoreKind.Embedded)
         {
-            _s3rver = await S3rverProcess.StartAsync();
-            Backend = S3Clients.Create(_s3rver.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
+            // The run's shared s3rvers (SharedS3rver): every test makes buckets of its own.
+            var s3rver = await (kind == StoreKind.S3Local ? SharedS3rver.Local : SharedS3rver.Remote).GetAsync();
+            Backend = S3Clients.Create(s3rver.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
             if (kind == StoreKind.S3Local)
             {
-                settings["S3_OVERLAY_LOCAL_ENDPOINT"] = _s3rver.Url;
+                settings["S3_OVERLAY_LOCAL_ENDPOINT"] = s3rver.Url;
                 settings["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
                 settings["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
             }
             else
             {
-                settings["S3_OVERLAY_REMOTE_ENDPOINT"] = _s3rver.Url;
+                settings["S3_OVERLAY_REMOTE_ENDPOINT"] = s3rver.Url;
                 settings["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey;
                 settings["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey;
                 settings["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path";
@@ -80,7 +80,6 @@ public sealed class StoreTargets : IAsyncLifetime
             Backend?.Dispose();
         });
         if (Proxy is not null) await teardown.StepAsync("stop the proxy", () => Proxy.DisposeAsync().AsTask());
-        if (_s3rver is not null) await teardown.StepAsync("stop s3rver", () => _s3rver.DisposeAsync().AsTask());
         teardown.ThrowIfFailed();
     }
 }

@@ -7,12 +7,12 @@ namespace S3Overlay.Tests.Storage;
 /// <summary>The store contract, run against the S3 store with a real s3rver as its server.</summary>
 public sealed class S3StoreContractTests(S3StoreContractTests.Server server) : ObjectStoreContract, IClassFixture<S3StoreContractTests.Server>
 {
-    /// <summary>One s3rver for the class: every contract test works in a bucket of its own.</summary>
+    /// <summary>The run's shared local s3rver (<see cref="SharedS3rver"/>): every contract test works in a bucket of its own.</summary>
     public sealed class Server : IAsyncLifetime
     {
         public S3rverProcess Process { get; private set; } = null!;
-        public async ValueTask InitializeAsync() => Process = await S3rverProcess.StartAsync();
-        public async ValueTask DisposeAsync() => await Process.DisposeAsync();
+        public async ValueTask InitializeAsync() => Process = await SharedS3rver.Local.GetAsync();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     // s3rver bug: writes an upload straight into the object's file and keeps what arrived when the client aborts.

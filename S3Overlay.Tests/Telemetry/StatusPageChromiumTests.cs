@@ -33,9 +33,8 @@ public sealed class StatusPageChromiumTests
             if (minute < 59) clock.Advance(TimeSpan.FromMinutes(1));
         }
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumTests.Chromium, Headless = true, Args = ChromiumTests.LaunchFlags });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 820, Height = 900 } });
+        await using var context = await (await SharedChromium.BrowserAsync(ChromiumTests.LaunchFlags)).NewContextAsync(new() { ViewportSize = new() { Width = 820, Height = 900 } });
+        var page = await context.NewPageAsync();
         await page.GotoAsync(proxy.Url + "/_overlay/status");
         Assert.Equal(3, await page.Locator("svg.chart").CountAsync());
         Assert.True(await page.Locator("svg.chart").First.IsVisibleAsync());

@@ -1,3 +1,4 @@
+using S3Overlay.Tests.Browser;
 using Amazon.S3.Model;
 using Microsoft.Playwright;
 using S3Overlay.Tests.Infrastructure;
@@ -28,9 +29,8 @@ public sealed class PostObjectChromiumTests
         var html = $"<html><body><form id=\"upload\" action=\"{proxy.Url}/uploads\" method=\"post\" enctype=\"multipart/form-data\">{inputs}"
             + "<input type=\"file\" name=\"file\"><input type=\"submit\" id=\"send\"></form></body></html>";
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = CrossOriginLaunchFlags });
-        var page = await browser.NewPageAsync();
+        await using var context = await (await SharedChromium.BrowserAsync(CrossOriginLaunchFlags)).NewContextAsync();
+        var page = await context.NewPageAsync();
         page.SetDefaultTimeout(PatientMs);
         await page.RouteAsync(PageOrigin + "/**", route => route.FulfillAsync(new()
         {
