@@ -42,7 +42,7 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
         Assert.Null(await TryReadIndexAsync(env.LocalStore, cacheBucket));
 
         await env.RestartAsync();
-        await env.Parts.Reconciler.Done.WaitAsync(TimeSpan.FromSeconds(30));
+        await Polling.EventuallyAsync(() => env.Parts.Reconciler.Reconciled, "the restarted proxy reconciled the index and wrote its record");
         var index = await TryReadIndexAsync(env.LocalStore, cacheBucket);
         // Seen once in ten fresh-clone runs of the full suite, never alone (32 runs, 20 of them
         // under load): what the record is then tells a write that never came (the torn part's

@@ -13,6 +13,8 @@ namespace S3Overlay.Overlay.Eviction;
 /// </summary>
 public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, ILogger<CacheIndexFlusher> logger) : BackgroundService
 {
+    private static readonly TimeSpan RetryFlush = TimeSpan.FromSeconds(1);
+
     private IDisposable? _sizeObserved;
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -45,7 +47,12 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
         var reconciled = await overlay.Reconciler.RunAsync(ct);
         // A lower cap may apply now, or what it added may put the cache over its cap.
         overlay.Evictor.EvictIfOverHighWatermark();
-        if (reconciled) overlay.Reconciler.MarkReconciled();
+        if (!reconciled) return;
+        // "Reconciled" once the record says so too, and after the eviction above has started (whoever
+        // waits for it finds that eviction under way). A write that failed is tried again: the
+        // eviction goes on meanwhile, as it may be what frees the room the write lacked.
+        while (!await overlay.Cache.FlushAsync(ct)) await Task.Delay(RetryFlush, ct);
+        overlay.Reconciler.MarkReconciled();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -16,7 +16,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes when the index in memory is reconciled, or the reconcile failed or was cancelled at shutdown.</summary>
+    /// <summary>Completes when the reconcile of the index in memory has ended (finished, failed or cancelled at shutdown).</summary>
     public Task Done => _done.Task;
 
     /// <summary>True once the index, and its record in the store, agree with what was stored when the reconcile ran.</summary>
@@ -24,12 +24,14 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
 
     private bool _reconciled;
 
-    private static readonly TimeSpan RetryFlush = TimeSpan.FromSeconds(1);
-
     /// <summary>Marks the reconcile ended without running (shutdown began first).</summary>
     public void Skip() => _done.TrySetResult();
 
-    /// <returns>True once the index and its record agree with the store; its caller then starts what must follow and calls <see cref="MarkReconciled"/>.</returns>
+    /// <summary>
+    /// The reconcile of the index in memory; its record is the caller's to write (the index keeps
+    /// what this pass dropped or corrected until a write carries it), and then to call <see cref="MarkReconciled"/>.
+    /// </summary>
+    /// <returns>False when it failed (logged).</returns>
     public async Task<bool> RunAsync(CancellationToken ct)
     {
         try
@@ -39,31 +41,20 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
             foreach (var entry in cache.Snapshot())
                 if (await OrSkippedAsync(() => IsStoredAsync(entry, ct), entry.Key, ct) == false) cache.Forget(entry);
             await AddRecordedAsync(ct);
-            // The index in memory is right now, and eviction may go on (it may be what frees the
-            // room a failed write lacked); "reconciled" waits for the record to say so too: a
-            // write that failed is tried again (the index keeps what this pass dropped until a
-            // write carries it).
-            var written = await cache.FlushAsync(ct);
-            _done.TrySetResult();
-            while (!written)
-            {
-                await Task.Delay(RetryFlush, ct);
-                written = await cache.FlushAsync(ct);
-            }
             return true;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             logger.LogWarning(e, "Could not reconcile the cache index with the local store; fills since its last flush are not evicted");
+            return false;
         }
         finally
         {
             _done.TrySetResult();
         }
-        return false;
     }
 
-    /// <summary>Tells <see cref="Reconciled"/> (the admin report): after the eviction the reconcile may call for has started, so whoever waits for it finds that eviction under way.</summary>
+    /// <summary>Tells <see cref="Reconciled"/> (the admin report): once the record is written too.</summary>
     public void MarkReconciled() => Volatile.Write(ref _reconciled, true);
 
     /// <summary>
