@@ -11,7 +11,15 @@ rm -rf TestResults
 # Every process of the run (the test hosts, the proxies and tools they start) is short-lived:
 # without tiered PGO's instrumented tier the JIT spends less on code that never gets hot.
 export DOTNET_TieredPGO=0
-dotnet test S3Overlay.sln --logger "trx" --logger "console;verbosity=normal" --results-directory TestResults "$@" | grep -v '^  Passed '
+# Built first, then tested: with both test projects built, dotnet test starts them together (one
+# per core); built and tested in one go, the Aspire tests sometimes waited for the other project's
+# whole run (MSBuild had queued them behind it: 38 s more, seen in two fresh-clone runs of three).
+if ! dotnet build S3Overlay.sln -nologo; then
+  echo "the build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+dotnet test S3Overlay.sln --no-build --logger "trx" --logger "console;verbosity=normal" --results-directory TestResults "$@" | grep -v '^  Passed '
 status=${PIPESTATUS[0]}
 passed=0; failed=0
 for trx in TestResults/*.trx; do
