@@ -64,23 +64,25 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
         Assert.Equal(expected, read);
     }
 
+    /// <summary>One pass of reads, counted from zero until the proxy's background work (fills, read-ahead) is over; the remote requests it asked, with their ranges, go to the test's output.</summary>
+    private async Task PassAsync(OverlayEnvironment env, string name, Func<Task> reads)
+    {
+        env.Relay.ResetCounts();
+        await reads();
+        await env.FillsIdleAsync();
+        output.WriteLine($"{name}: {string.Join(", ", env.Relay.Asked)}; {env.Relay.BytesRelayed / (double)MiB:F1} MiB");
+    }
+
     [Fact]
     public async Task An_identical_repeat_of_a_seek_costs_the_remote_nothing_and_the_first_costs_at_most_one_chunk_ahead()
     {
         await using var env = await StartAsync(servers, 37);
         var offsets = new[] { 2 * ChunkSize + 1000, 7 * ChunkSize + 5, 5 * ChunkSize + ChunkSize / 2 };
-        env.Relay.ResetCounts();
-        foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 37);
-        await env.FillsIdleAsync();
-        var firstGets = env.Relay.Requests("GET");
-        output.WriteLine($"first pass: {string.Join(", ", env.Relay.Targets)}");
-        output.WriteLine($"first pass: {firstGets} remote GETs, {env.Relay.BytesRelayed / (double)MiB:F1} MiB for 3 x 64 KiB read");
-        Assert.InRange(firstGets, offsets.Length, 2 * offsets.Length); // each seek's own chunk, at most one ahead
+        async Task Seeks() { foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 37); }
+        await PassAsync(env, "first pass", Seeks);
+        Assert.InRange(env.Relay.Requests("GET"), offsets.Length, 2 * offsets.Length); // each seek's own chunk, at most one ahead
 
-        env.Relay.ResetCounts();
-        foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 37);
-        await env.FillsIdleAsync();
-        output.WriteLine($"repeat: {string.Join(", ", env.Relay.Targets)}");
+        await PassAsync(env, "repeat", Seeks);
         Assert.Equal(0, env.Relay.TotalRequests);
     }
 
@@ -95,16 +97,11 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
     {
         await using var env = await StartAsync(servers, 39);
         var offsets = new[] { 2 * ChunkSize + ChunkSize / 2, 6 * ChunkSize + ChunkSize / 2, 4 * ChunkSize + 3 * ChunkSize / 4 };
-        env.Relay.ResetCounts();
-        foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 39, narrow: false);
-        await env.FillsIdleAsync();
-        output.WriteLine($"first pass: {string.Join(", ", env.Relay.Targets)}; {env.Relay.BytesRelayed / (double)MiB:F1} MiB");
+        async Task Seeks() { foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 39, narrow: false); }
+        await PassAsync(env, "first pass", Seeks);
         Assert.Equal(offsets.Length, env.Relay.Requests("GET")); // a seek's own chunk: 64 KiB taken reads nothing ahead
 
-        env.Relay.ResetCounts();
-        foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 39, narrow: false);
-        await env.FillsIdleAsync();
-        output.WriteLine($"repeat: {string.Join(", ", env.Relay.Targets)}");
+        await PassAsync(env, "repeat", Seeks);
         Assert.Equal(0, env.Relay.TotalRequests);
     }
 
@@ -121,16 +118,11 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
         var script = Path.Combine(AppContext.BaseDirectory, "Clients", "smart_open_seeks.py");
         string[] arguments = [script, env.Proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey, env.Bucket, "seek.bin", "42", .. offsets.Select(o => $"{o}")];
 
-        env.Relay.ResetCounts();
-        Assert.Equal("OK", (await python.RunAsync("/usr/bin/python3", arguments)).Trim());
-        await env.FillsIdleAsync();
-        output.WriteLine($"first run: {string.Join(", ", env.Relay.Asked)}; {env.Relay.BytesRelayed / (double)MiB:F1} MiB");
+        async Task Seeks() => Assert.Equal("OK", (await python.RunAsync("/usr/bin/python3", arguments)).Trim());
+        await PassAsync(env, "first run", Seeks);
         Assert.Equal(offsets.Length, env.Relay.Requests("GET")); // each seek's own chunk, nothing ahead of 128 KiB taken
 
-        env.Relay.ResetCounts();
-        Assert.Equal("OK", (await python.RunAsync("/usr/bin/python3", arguments)).Trim());
-        await env.FillsIdleAsync();
-        output.WriteLine($"repeat: {string.Join(", ", env.Relay.Asked)}");
+        await PassAsync(env, "repeat", Seeks);
         Assert.Equal(0, env.Relay.TotalRequests);
     }
 
