@@ -4,6 +4,9 @@ with no users and no bucket policy (the root signs) against 100 users in a users
 bucket's are judged on each request). A proxy per setting and round, alternated; each is loaded
 until steady (measure.warm_up), then wrk -c16 for 8 s; the proxy's CPU per request from /proc
 (utime + stime), which a busy machine disturbs less than req/s. Modelled on warm_settings.py.
+The proxy with users also answers the root, alternated with the user (root, user, root, user):
+two processes of one build differ by several µs per request between them (where the JIT and
+memory landed), so the pairs inside one process are what shows the judging's own cost.
 
     python3 bench/warm_policies.py [rounds]      (bench/run.sh publishes the proxy first)
 """
@@ -71,40 +74,51 @@ def main():
     users = data / "users.json"
     users_file(users)
     root_keys = {"S3_OVERLAY_ACCESS_KEY": PROXY_KEYS[0], "S3_OVERLAY_SECRET_KEY": PROXY_KEYS[1]}  # a users file ends the default credentials
-    settings = {"none": (root_keys, PROXY_KEYS),
-                "100 users + 20-statement policy": ({**root_keys, "S3_OVERLAY_USERS_FILE": str(users)}, SIGNER)}
-    print("| round | setting | req/s | p50 ms | proxy CPU µs per request |\n|---|---|---|---|---|", flush=True)
+    settings = {"none": (root_keys, [("root", PROXY_KEYS)]),
+                # The same process answers both signers, alternated: the root passes every policy unjudged, the user
+                # has its own policy and all 20 statements judged, so their difference is what judging costs, free
+                # of what differs between two processes (their JIT's choices, where their memory landed).
+                "100 users + 20-statement policy": ({**root_keys, "S3_OVERLAY_USERS_FILE": str(users)},
+                                                    [("root", PROXY_KEYS), (SIGNER[0], SIGNER), ("root", PROXY_KEYS), (SIGNER[0], SIGNER)])}
+    print("| round | setting | signer | req/s | p50 ms | proxy CPU µs per request |\n|---|---|---|---|---|---|", flush=True)
     try:
         for round_ in range(ROUNDS):
             # ABBA: the order flips each round, so a drift of the machine's load over the run favours neither.
-            for setting, (env, keys) in (list(settings.items()) if round_ % 2 == 0 else list(settings.items())[::-1]):
-                r, us = measure_proxy(data / "store", env, keys)
-                print(f"| {round_} | {setting} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {us:.0f} |", flush=True)
+            for setting, (env, signers) in (list(settings.items()) if round_ % 2 == 0 else list(settings.items())[::-1]):
+                for signer, r, us in measure_proxy(data / "store", env, signers):
+                    print(f"| {round_} | {setting} | {signer} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {us:.0f} |", flush=True)
     finally:
         stop_all()
         shutil.rmtree(data, ignore_errors=True)
 
 
-def measure_proxy(store, env, keys):
-    """A fresh proxy with `env`, its bucket policy set (users) or removed (none), loaded with GETs `keys` sign."""
+def measure_proxy(store, env, signers):
+    """A fresh proxy with `env`, its bucket policy set (users) or removed (none), loaded with GETs each signer signs, in turn."""
     proxy = start_proxy("warm-policies", store, env)
     root = client(proxy.url, PROXY_KEYS)  # the policy is kept with the bucket: set or removed each time
     if "S3_OVERLAY_USERS_FILE" in env:
         root.put_bucket_policy(Bucket="bench", Policy=bucket_policy())
     else:
         root.delete_bucket_policy(Bucket="bench")
-    signer = client(proxy.url, keys)
-    paths = [presigned_path(signer, "bench", f"4k/obj-{i:04d}") for i in range(COUNT)]
-    for p in paths:  # first touch: the store learns the plain files; a refused GET fails here
-        urllib.request.urlopen(proxy.url + p).read()
-    if keys == SIGNER:  # the policies are in force: the signer may not read outside what the bucket policy grants it
-        try:
-            urllib.request.urlopen(proxy.url + presigned_path(signer, "bench", "elsewhere/x")).read()
-            raise RuntimeError(f"{SIGNER[0]} read bench/elsewhere/x: the policies are not applied")
-        except urllib.error.HTTPError as e:
-            if e.code != 403:
-                raise
-    measured = measure.steady_cpu(proxy, paths, SECONDS, cold.cpu_seconds)
+    paths = {}
+    for name, keys in signers:
+        signer = client(proxy.url, keys)
+        paths[name] = [presigned_path(signer, "bench", f"4k/obj-{i:04d}") for i in range(COUNT)]
+        for p in paths[name]:  # first touch: the store learns the plain files; a refused GET fails here
+            urllib.request.urlopen(proxy.url + p).read()
+        if keys == SIGNER:  # the policies are in force: the signer may not read outside what the bucket policy grants it
+            try:
+                urllib.request.urlopen(proxy.url + presigned_path(signer, "bench", "elsewhere/x")).read()
+                raise RuntimeError(f"{SIGNER[0]} read bench/elsewhere/x: the policies are not applied")
+            except urllib.error.HTTPError as e:
+                if e.code != 403:
+                    raise
+    measure.warm_up(proxy.url, [p for ps in paths.values() for p in ps])
+    measured = []
+    for name, _ in signers:
+        before = cold.cpu_seconds([proxy.pid])
+        r = measure.wrk(proxy.url, paths[name], seconds=SECONDS)
+        measured.append((name, r, (cold.cpu_seconds([proxy.pid]) - before) * 1e6 / (r["rps"] * SECONDS)))
     proxy.stop()
     return measured
 

@@ -8,6 +8,7 @@ namespace S3Overlay.Tests.Cli;
 /// <c>dotnet tool install --tool-path … --add-source …</c>, then the installed <c>s3overlay</c> run
 /// from a folder outside the repository, serving a folder to an S3 client.
 /// </summary>
+[Collection(ProxyProjectOutputs.Name)]
 public sealed class InstalledToolTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("s3overlay-tool-").FullName;
