@@ -20,6 +20,8 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 [ -d /usr/share/gocode/src/github.com/minio/minio-go/v7 ] || need+=(golang-github-minio-minio-go-v7-dev)
 # GDAL 3.6's /vsis3/ (gdal_translate, and its Python bindings for gdal_windows.py): GdalTests.
 { [ -x /usr/bin/gdal_translate ] && /usr/bin/python3 -c 'from osgeo import gdal' 2>/dev/null; } || need+=(gdal-bin python3-gdal)
+# barman-cloud's WAL archiver and restore tools (boto3 underneath): BarmanCloudTests.
+[ -x /usr/bin/barman-cloud-wal-archive ] || need+=(barman-cli-cloud)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing test tools: ${need[*]}"
 sudo=""
