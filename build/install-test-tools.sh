@@ -22,6 +22,8 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 { [ -x /usr/bin/gdal_translate ] && /usr/bin/python3 -c 'from osgeo import gdal' 2>/dev/null; } || need+=(gdal-bin python3-gdal)
 # barman-cloud's WAL archiver and restore tools (boto3 underneath): BarmanCloudTests.
 [ -x /usr/bin/barman-cloud-wal-archive ] || need+=(barman-cli-cloud)
+# pgBackRest (S3 over HTTPS only; no PostgreSQL needed: PgBackRestTests writes a stopped cluster's files).
+[ -x /usr/bin/pgbackrest ] || need+=(pgbackrest)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing test tools: ${need[*]}"
 sudo=""
