@@ -24,6 +24,8 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 [ -x /usr/bin/barman-cloud-wal-archive ] || need+=(barman-cli-cloud)
 # pgBackRest (S3 over HTTPS only; no PostgreSQL needed: PgBackRestTests writes a stopped cluster's files).
 [ -x /usr/bin/pgbackrest ] || need+=(pgbackrest)
+# The AWS SDK for Ruby 1.117 (ruby_s3.rb): RubySdkTests.
+/usr/bin/ruby -e "require 'aws-sdk-s3'" 2>/dev/null || need+=(ruby-aws-sdk-s3)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing test tools: ${need[*]}"
 sudo=""
