@@ -99,26 +99,42 @@ public sealed class GdalTests(OverlayServers servers, GdalRasters rasters, ITest
     }
 
     /// <summary>
-    /// Item 2: a reader that was served the new version never gets the old one again. GDAL reads the
-    /// header (chunk 0, cached for the old version) and then each window's tiles, in one process:
-    /// the first window's tiles are in chunks never cached, so they come from the remote, the new
-    /// version; the second window's chunks were cached for the old one and must not be served again
-    /// (before: the manifest was rewritten only after the new chunk was stored, and for about 30 ms
-    /// the cached chunks of the old version were served).
+    /// Item 2: a reader that was served the new version never gets the old one again. GDAL opens
+    /// (the header: chunk 0, cached for the old version) and reads two windows in one process: the
+    /// first one's tile is in a chunk never cached, so it comes from the remote, the new version,
+    /// whose fill the relay holds once GDAL has its bytes (as a slow remote does); the second one's
+    /// tile is in a chunk cached for the old version. Before (1c034a9), the object's record named the
+    /// new version only once its chunk was stored, so the second tile was the old version's: GDAL
+    /// put the two versions in one raster without an error. 256 KiB chunks: each tile lies 64–140
+    /// KiB into its chunk, before the 192 KiB the relay lets through.
     /// </summary>
     [Fact]
     public async Task After_a_remote_overwrite_a_window_read_after_one_served_the_new_version_is_never_the_old_one()
     {
-        await using var env = await StartOverlayAsync();
+        const long chunk = 256 * 1024;
+        await using var env = await StartOverlayAsync(("S3_OVERLAY_CHUNK_SIZE", $"{chunk}"), ("S3_OVERLAY_CHUNK_THRESHOLD", $"{chunk}"));
         await SeedAsync(env, 0);
         using var gdal = new GdalClient(env.Proxy.Url);
-        var top = new Window(0, 0, 512, 200);           // full-resolution tile row 0: chunks cached for version 0
-        var bottom = new Window(512, 800, 512, 200);    // tile row 3, far from row 0 in the file
+        var top = new Window(0, 0, 256, 200);       // full-resolution tile (0, 0): chunk 1, cached for version 0
+        var bottom = new Window(0, 800, 256, 200);  // tile (3, 0): chunk 4, never read before the overwrite
         Assert.Equal([rasters.WindowHash(0, top)], (await gdal.ReadWindowsAsync(Source(env), top)).Hashes);
         await env.FillsIdleAsync();
 
         await SeedAsync(env, 1);
-        var (hashes, log) = await gdal.ReadWindowsAsync(Source(env), bottom, top);
+        env.Relay.CutAfterBytes = 192 * 1024;
+        var held = env.Relay.PauseMidBody = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string[] hashes;
+        string log;
+        try
+        {
+            (hashes, log) = await gdal.ReadWindowsAsync(Source(env), bottom, top);
+        }
+        finally
+        {
+            env.Relay.PauseMidBody = null;
+            held.TrySetResult();
+        }
+        await env.FillsIdleAsync();
         output.WriteLine($"GDAL asked: {string.Join(", ", GdalClient.RangesAsked(log).Select(r => $"{r.First}-{r.Last}"))}; the remote: {string.Join(", ", env.Relay.Asked)}");
         Assert.Equal([rasters.WindowHash(1, bottom), rasters.WindowHash(1, top)], hashes);
     }
