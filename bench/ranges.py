@@ -8,6 +8,8 @@ first byte, cold and then warm, with the proxy's chunks at 1, 4 and 16 MiB (a pr
     --out NAME   results in bench/results/NAME.json and .md (default: ranges; the README's table is
                  rewritten only for this tree's own build under the default name)
     --chunks 1,4,16 (MiB)    --no-gdal (skip the real GDAL read even if gdal_translate is there)
+    --gdal-only (only the real GDAL read: no seeks, tiles or crowd)    --cog-pixels 8192 (the COG's
+                 width and height; its window scales with it: 4096 makes a 21 MiB COG, a smoke run)
 """
 import argparse
 import concurrent.futures
@@ -43,6 +45,13 @@ SEEKS, SEEK_READ = 30, 64 * KiB
 HEADER, TILES, TILE = 16 * KiB, 8, 256 * KiB
 CROWD = 60
 COG_PIXELS, COG_BLOCK, COG_WINDOW = 8192, 512, (3000, 3000, 1500, 1500)  # 1 band of bytes: 256 KiB tiles
+
+
+def scale_cog(pixels):
+    """--cog-pixels: another width and height for the COG, its window scaled to match."""
+    global COG_PIXELS, COG_WINDOW
+    COG_WINDOW = tuple(v * pixels // COG_PIXELS for v in COG_WINDOW)
+    COG_PIXELS = pixels
 
 
 def p90(xs):
@@ -347,12 +356,15 @@ def measure(args, results):
     remote = client(s3rver.url, ("S3RVER", "S3RVER"))
     remote.create_bucket(Bucket=BUCKET)
     sources = {}
-    for key, size in OBJECTS.items():
+    objects = {"warmup-40m.bin": OBJECTS["warmup-40m.bin"]} if args.gdal_only else OBJECTS
+    for key, size in objects.items():
         sources[key] = data / "sources" / key
         write_file(sources[key], size, key)
         with open(sources[key], "rb") as f:
             remote.put_object(Bucket=BUCKET, Key=key, Body=f)
     cog = None
+    if args.gdal_only and not shutil.which("gdal_translate"):
+        raise SystemExit("--gdal-only: gdal_translate is not installed (apt-get install gdal-bin)")
     if not args.no_gdal and shutil.which("gdal_translate"):
         cog = make_cog(data / "sources")
         with open(cog, "rb") as f:
@@ -376,20 +388,21 @@ def measure(args, results):
             **overlay_env(relay.url), "S3_OVERLAY_CHUNK_SIZE": str(chunk), "S3_OVERLAY_CHUNK_THRESHOLD": str(chunk)})
         try:
             signer = client(proxy.url, PROXY_KEYS)
-            paths = {k: presigned_path(signer, BUCKET, k) for k in OBJECTS}
+            paths = {k: presigned_path(signer, BUCKET, k) for k in objects}
             session = Session(proxy, relay, chunk, paths, sources)
             session.warm_up()
             r = results["chunks"][label] = {"chunk_bytes": chunk}
-            for run in ("cold", "warm"):
+            for run in ("cold", "warm") if not args.gdal_only else ():
                 r.setdefault("seeks", {})[run] = run_summary(session.seeks(seek_offsets), run == "warm")
                 print(f"{label} seeks {run}: " + line(r["seeks"][run]), flush=True)
-            for run in ("cold", "warm"):
+            for run in ("cold", "warm") if not args.gdal_only else ():
                 r.setdefault("window", {})[run] = run_summary(session.window(window_reads), run == "warm")
                 print(f"{label} window {run}: " + line(r["window"][run]), flush=True)
-            r["crowd"] = session.crowd()
-            c = r["crowd"]
-            print(f"{label} crowd: {c['remote_gets']} remote GETs for {c['chunks']} chunks, {c['remote_over_object']:.2f} × the object, "
-                  f"{c['bodies_correct']}/{c['readers']} bodies correct, first byte {c['ttfb_median_ms']:.0f} ms", flush=True)
+            if not args.gdal_only:
+                r["crowd"] = session.crowd()
+                c = r["crowd"]
+                print(f"{label} crowd: {c['remote_gets']} remote GETs for {c['chunks']} chunks, {c['remote_over_object']:.2f} × the object, "
+                      f"{c['bodies_correct']}/{c['readers']} bodies correct, first byte {c['ttfb_median_ms']:.0f} ms", flush=True)
             if cog is not None:
                 r["gdal"] = gdal_session(session, "cog.tif", cog.stat().st_size, reference, data, label)
                 for run, g in r["gdal"].items():
@@ -413,7 +426,12 @@ def main():
     parser.add_argument("--out", default="ranges", help="results file name in bench/results/")
     parser.add_argument("--chunks", default="1,4,16", help="chunk sizes in MiB")
     parser.add_argument("--no-gdal", action="store_true", help="skip the real GDAL read")
+    parser.add_argument("--gdal-only", action="store_true", help="only the real GDAL read (seeks, tiles and crowd skipped)")
+    parser.add_argument("--cog-pixels", type=int, default=COG_PIXELS, help="the COG's width and height (its window scales)")
     args = parser.parse_args()
+    if args.gdal_only and args.no_gdal:
+        parser.error("--gdal-only and --no-gdal exclude each other")
+    scale_cog(args.cog_pixels)
     args.chunks = [int(c) for c in args.chunks.split(",")]
     WORK.mkdir(parents=True, exist_ok=True)
     own = not args.proxy and not args.project

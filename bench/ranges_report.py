@@ -96,17 +96,21 @@ def markdown(r):
                    f"{', with uncommitted changes' if b['uncommitted'] else ''}")
     head = (f"Run {r['started']} – {r['finished']} on {platform.machine()}, this machine; proxy built from commit "
             f"`{(b['commit'] or 'unknown')[:12]}` ({b['proxy']}, built {b['built']}){sources}; command: `{r['command']}`.\n\n")
-    parts = [head, GOALS, "\n\n**30 seeks of 64 KiB** (`Range: bytes=X-`, a new connection each, closed after 64 KiB) "
-             "in a 200 MiB object, then the same 30 again:\n\n", _runs_table(r, "seeks"),
-             "\n\n**GDAL-like window** (`Range: bytes=a-b` on one kept-alive connection): a 16 KiB header at 0, then "
-             "8 tiles of 256 KiB, in a 96 MiB object, then the same 9 again:\n\n", _runs_table(r, "window")]
+    ran = lambda workload: any(c.get(workload) for c in r["chunks"].values())  # --gdal-only runs the COG alone
+    parts = [head, GOALS]
+    if ran("seeks"):
+        parts += ["\n\n**30 seeks of 64 KiB** (`Range: bytes=X-`, a new connection each, closed after 64 KiB) "
+                  "in a 200 MiB object, then the same 30 again:\n\n", _runs_table(r, "seeks"),
+                  "\n\n**GDAL-like window** (`Range: bytes=a-b` on one kept-alive connection): a 16 KiB header at 0, then "
+                  "8 tiles of 256 KiB, in a 96 MiB object, then the same 9 again:\n\n", _runs_table(r, "window")]
     if r.get("cog"):
         parts += ["\n\n**GDAL, a real COG window** (cold: a fresh process; warm: the same command again):\n\n",
                   _runs_table(r, "gdal"), "\n\n", _gdal_note(r)]
     else:
         parts += ["\n\n", _gdal_note(r)]
-    parts += ["\n**60 concurrent cold readers of one 64 MiB object** (whole GETs, Python threads started together):\n\n",
-              _crowd_table(r), "\n"]
+    if ran("crowd"):
+        parts += ["\n**60 concurrent cold readers of one 64 MiB object** (whole GETs, Python threads started together):\n\n",
+                  _crowd_table(r), "\n"]
     return "".join(parts)
 
 

@@ -18,6 +18,14 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 # A minio-go v7 client (restic's and mc's library) built by the tests, offline, with Debian's Go.
 [ -x /usr/bin/go ] || need+=(golang-go)
 [ -d /usr/share/gocode/src/github.com/minio/minio-go/v7 ] || need+=(golang-github-minio-minio-go-v7-dev)
+# GDAL 3.6's /vsis3/ (gdal_translate, and its Python bindings for gdal_windows.py): GdalTests.
+{ [ -x /usr/bin/gdal_translate ] && /usr/bin/python3 -c 'from osgeo import gdal' 2>/dev/null; } || need+=(gdal-bin python3-gdal)
+# barman-cloud's WAL archiver and restore tools (boto3 underneath): BarmanCloudTests.
+[ -x /usr/bin/barman-cloud-wal-archive ] || need+=(barman-cli-cloud)
+# pgBackRest (S3 over HTTPS only; no PostgreSQL needed: PgBackRestTests writes a stopped cluster's files).
+[ -x /usr/bin/pgbackrest ] || need+=(pgbackrest)
+# The AWS SDK for Ruby 1.117 (ruby_s3.rb): RubySdkTests.
+/usr/bin/ruby -e "require 'aws-sdk-s3'" 2>/dev/null || need+=(ruby-aws-sdk-s3)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing test tools: ${need[*]}"
 sudo=""

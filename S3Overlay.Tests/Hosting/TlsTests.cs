@@ -33,13 +33,13 @@ public sealed class TlsTests : IDisposable
         await using var proxy = await ProxyServer.StartAsync(Https());
         Assert.StartsWith("https://127.0.0.1:", proxy.Url);
 
-        using var client = TrustingClient(proxy.Url, ca);
+        using var client = TestCertificates.TrustingClient(proxy.Url, ca);
         await client.PutBucketAsync("secure");
         await client.PutObjectAsync(new PutObjectRequest { BucketName = "secure", Key = "a.txt", ContentBody = "over tls" });
         using (var get = await client.GetObjectAsync("secure", "a.txt"))
             Assert.Equal("over tls", await new StreamReader(get.ResponseStream).ReadToEndAsync());
 
-        using var http = new HttpClient(TrustingHandler(ca));
+        using var http = new HttpClient(TestCertificates.TrustingHandler(ca));
         var putUrl = client.GetPreSignedURL(new GetPreSignedUrlRequest
             { BucketName = "secure", Key = "presigned.txt", Verb = HttpVerb.PUT, Expires = DateTime.UtcNow.AddMinutes(5), Protocol = Protocol.HTTPS });
         Assert.StartsWith("https://", putUrl);
@@ -100,7 +100,7 @@ public sealed class TlsTests : IDisposable
             ["serve", "--listen", "https://127.0.0.1:0", "--tls-cert", CertPath, "--tls-key", KeyPath, "--data-dir", data], output, TextWriter.Null, stop.Token);
         var url = await output.Url.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.StartsWith("https://127.0.0.1:", url);
-        using var client = TrustingClient(url, ca);
+        using var client = TestCertificates.TrustingClient(url, ca);
         await client.PutBucketAsync("flagged");
         Assert.Contains((await client.ListBucketsAsync()).Buckets, b => b.BucketName == "flagged");
         await stop.CancelAsync();
@@ -136,11 +136,11 @@ public sealed class TlsTests : IDisposable
         intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         using var intermediate = intermediateRequest.Create(root, DateTimeOffset.UtcNow.AddMinutes(-4), DateTimeOffset.UtcNow.AddDays(1), [1]).CopyWithPrivateKey(intermediateKey);
         using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var server = ServerRequest("chained", serverKey).Create(intermediate, DateTimeOffset.UtcNow.AddMinutes(-3), DateTimeOffset.UtcNow.AddHours(20), [2]);
+        using var server = TestCertificates.ServerRequest("chained", serverKey).Create(intermediate, DateTimeOffset.UtcNow.AddMinutes(-3), DateTimeOffset.UtcNow.AddHours(20), [2]);
         await File.WriteAllTextAsync(CertPath, server.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n" + serverKey.ExportPkcs8PrivateKeyPem() + "\n");
 
         await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_TLS_CERT"] = CertPath, ["urls"] = "https://127.0.0.1:0" });
-        using var client = TrustingClient(proxy.Url, X509CertificateLoader.LoadCertificate(root.RawData));
+        using var client = TestCertificates.TrustingClient(proxy.Url, X509CertificateLoader.LoadCertificate(root.RawData));
         await client.PutBucketAsync("chained");
     }
 
@@ -152,47 +152,7 @@ public sealed class TlsTests : IDisposable
     };
 
     /// <summary>A self-signed certificate for 127.0.0.1 and localhost, as PEM files: the test's own CA.</summary>
-    private X509Certificate2 WriteCertificate(string name)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var certificate = ServerRequest(name, key).CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        File.WriteAllText(CertPath, certificate.ExportCertificatePem() + "\n");
-        File.WriteAllText(KeyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
-        return X509CertificateLoader.LoadCertificate(certificate.RawData);
-    }
-
-    private static CertificateRequest ServerRequest(string name, ECDsa key)
-    {
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        return request;
-    }
-
-    private static HttpClientHandler TrustingHandler(X509Certificate2 ca) => new()
-    {
-        // The chain is built against this CA alone, as a client configured with a private CA does.
-        ServerCertificateCustomValidationCallback = (_, certificate, chain, errors) =>
-        {
-            if (certificate is null || chain is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(certificate);
-        },
-    };
-
-    private static AmazonS3Client TrustingClient(string url, X509Certificate2 ca) => new(
-        new BasicAWSCredentials(ProxyServer.AccessKey, ProxyServer.SecretKey),
-        new AmazonS3Config { ServiceURL = url, ForcePathStyle = true, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0, HttpClientFactory = new TrustingFactory(ca) });
-
-    private sealed class TrustingFactory(X509Certificate2 ca) : HttpClientFactory
-    {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(TrustingHandler(ca));
-    }
+    private X509Certificate2 WriteCertificate(string name) => TestCertificates.WriteSelfSigned(name, CertPath, KeyPath);
 
     private static async Task<string> ServedThumbprintAsync(string url)
     {

@@ -41,4 +41,24 @@ public static class S3Clients
         customize?.Invoke(request);
         return client.PutObjectAsync(request);
     }
+
+    /// <summary>Puts every object of <paramref name="fromBucket"/> into <paramref name="toBucket"/>, one by one.</summary>
+    public static async Task CopyBucketAsync(this IAmazonS3 from, string fromBucket, IAmazonS3 to, string toBucket)
+    {
+        var request = new ListObjectsV2Request { BucketName = fromBucket };
+        ListObjectsV2Response page;
+        do
+        {
+            page = await from.ListObjectsV2Async(request);
+            foreach (var entry in page.S3Objects ?? [])
+            {
+                // Whole in memory (the tests' objects are a few MiB at most): the SDK signs a seekable body as it is.
+                using var body = new MemoryStream();
+                using (var got = await from.GetObjectAsync(fromBucket, entry.Key)) await got.ResponseStream.CopyToAsync(body);
+                body.Position = 0;
+                await to.PutObjectAsync(new PutObjectRequest { BucketName = toBucket, Key = entry.Key, InputStream = body, UseChunkEncoding = false });
+            }
+            request.ContinuationToken = page.NextContinuationToken;
+        } while (page.IsTruncated == true);
+    }
 }
