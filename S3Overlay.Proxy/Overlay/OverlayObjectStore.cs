@@ -147,6 +147,14 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             throw parts.Remote.Missing(bucket, key);
         if (!_settings.Caches(bucket))
             return await parts.WholeFills.StreamAsync(bucket, key, request, ct);
+        if (parts.Fleet is { } fleet)
+        {
+            // A fleet: the replica that owns the object fills it once into the shared store.
+            if (!request.FromPeer && fleet.OwnerElsewhere(bucket, key) is { } owner
+                && await fleet.TryForwardAsync(owner, bucket, key, request, ct) is { } forwarded)
+                return forwarded;
+            fleet.FillingHere(request.FromPeer);
+        }
 
         // A range: whether the object is chunked decides what to fetch, so ask for its size first
         // (a stale local copy already told us). A whole read learns it from the remote's answer.

@@ -16,7 +16,9 @@ public sealed class OverlayParts
     private readonly IDisposable _spillClaim;
 
     /// <param name="metrics">The host's instruments; a store built outside a host (unit tests) gets a meter of its own.</param>
-    public OverlayParts(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers, OverlayMetrics? metrics = null)
+    /// <param name="peers">The fleet this replica is one of; null for a proxy on its own.</param>
+    public OverlayParts(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers, OverlayMetrics? metrics = null,
+        Fleet.PeerSet? peers = null)
     {
         Metrics = metrics ??= OverlayMetrics.Standalone();
         var logger = Logger = loggers.CreateLogger<OverlayObjectStore>();
@@ -41,6 +43,7 @@ public sealed class OverlayParts
             settings.DegradedListings ? new DegradedListing(local, Remote, Records, settings.CacheBucket) : null);
         Inspector = new OverlayInspector(local, Remote, settings, Records, Whiteouts, Evictor);
         Conditions = new ConditionalWrites(this);
+        Fleet = peers is null ? null : new Fleet.FleetRouting(peers, Remote, metrics, loggers.CreateLogger<Fleet.FleetRouting>());
     }
 
     internal IObjectStore Local { get; }
@@ -63,6 +66,9 @@ public sealed class OverlayParts
     public CacheReconciler Reconciler { get; }
     public IOverlayInspector Inspector { get; }
     public OverlayMetrics Metrics { get; }
+
+    /// <summary>Who owns what among the fleet's replicas, and asking the owner; null for a proxy on its own.</summary>
+    public Fleet.FleetRouting? Fleet { get; }
 
     /// <summary>Fills in flight now: whole objects and chunks (for status reports).</summary>
     public int FillsInFlight => WholeFills.InFlight + Chunks.InFlight;

@@ -119,19 +119,11 @@ public sealed class WholeObjectFills(
         }
     }
 
-    /// <summary>
-    /// Bytes of the generation a fill read, straight from the remote, for a reader the fill's file
-    /// failed (<see cref="RemoteFallback"/>). If-Match, and the ETag checked, keep another
-    /// generation's bytes out: a remote changed since fails the read, as a chunked read does.
-    /// </summary>
-    private async Task<Stream> ReadRestAsync(string bucket, string key, ObjectInfo info, long from, long count, CancellationToken ct)
+    /// <summary>The rest of a fill's body straight from the remote, for a reader the fill's file failed (<see cref="RemoteFallback"/>).</summary>
+    private Task<Stream> ReadRestAsync(string bucket, string key, ObjectInfo info, long from, long count, CancellationToken ct)
     {
         logger.LogWarning("No room to cache {Bucket}/{Key}: the rest of it is streamed from the remote", bucket, key);
-        var request = new ObjectReadRequest(new ByteRange(from, from + count - 1), ReadConditions.None with { IfMatch = info.ETag });
-        var rest = await remote.GetAsync(bucket, key, request, ct);
-        if (rest.Info.ETag == info.ETag && rest.Length == count) return rest.Body;
-        await rest.DisposeAsync();
-        throw new IOException($"{bucket}/{key} changed on the remote while it was read.");
+        return remote.ReadRestAsync(bucket, key, info, from, count, ct);
     }
 
     /// <summary>Notes the key in <see cref="_ended"/> as the fill ends, before it leaves the fills in flight (so no miss falls in between).</summary>

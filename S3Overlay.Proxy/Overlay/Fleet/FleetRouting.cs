@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using S3Overlay.Telemetry;
+using static S3Overlay.Telemetry.OverlayTelemetry;
+
+namespace S3Overlay.Overlay.Fleet;
+
+/// <summary>
+/// The overlay's part for a fleet of replicas over one shared local store: which replica owns a
+/// remote object, and asking that owner for a miss this replica does not own. The owner fills
+/// once (its own single-flight) into the shared store; the asker streams its answer and stores
+/// nothing, so the remote is asked once per fleet. An owner that does not answer is skipped for a
+/// while (<see cref="FleetSettings.DownFor"/>): the asker fills itself, and ownership moves by the hash.
+/// </summary>
+public sealed class FleetRouting(PeerSet peers, RemoteSource remote, OverlayMetrics metrics, ILogger logger)
+{
+    private long _forwarded;
+    private long _filledHere;
+    private long _filledForPeers;
+
+    public PeerSet Peers => peers;
+
+    /// <summary>Misses this replica forwarded to their owner and had answered.</summary>
+    public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    /// <summary>Misses this replica read from the remote itself (its own, a peer's, or one whose owner was down).</summary>
+    public long FilledHere => Interlocked.Read(ref _filledHere);
+
+    /// <summary>Of <see cref="FilledHere"/>, those a peer forwarded.</summary>
+    public long FilledForPeers => Interlocked.Read(ref _filledForPeers);
+
+    /// <summary>The owner of a remote object, when it is another replica (null: this one owns it).</summary>
+    public Peer? OwnerElsewhere(string bucket, string key) => peers.OwnerOf(bucket + "/" + key) is { IsSelf: false } owner ? owner : null;
+
+    /// <summary>This replica reads a miss from the remote itself.</summary>
+    public void FillingHere(bool forPeer)
+    {
+        Interlocked.Increment(ref _filledHere);
+        if (forPeer) Interlocked.Increment(ref _filledForPeers);
+    }
+
+    /// <summary>
+    /// Asks <paramref name="owner"/> for the read; null when it did not answer in time (or is
+    /// going away: 503), and is then skipped for a while. Any other answer is the owner's, passed on.
+    /// </summary>
+    /// <remarks>Should the owner break off mid-body (killed), the rest comes from the remote: the read still succeeds.</remarks>
+    public async Task<ObjectContent?> TryForwardAsync(Peer owner, string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        var span = OverlaySpans.Start(Spans.ForwardedFill, bucket, key)?.SetTag(Tags.Owner, owner.Url.ToString());
+        ObjectContent answer;
+        try
+        {
+            answer = await owner.Store!.GetObjectAsync(bucket, key, request, ct);
+        }
+        catch (S3Exception e) when (e.UnreachableStore is not null || e.Error.Status == 503)
+        {
+            owner.MarkDown(peers.Settings.DownFor);
+            logger.LogWarning("The owner of {Bucket}/{Key}, {Peer}, did not answer ({Reason}): filled here, and the peer skipped for {Seconds} s",
+                bucket, key, owner.Url, e.Message, peers.Settings.DownFor.TotalSeconds);
+            span?.SetStatus(ActivityStatusCode.Error, e.Message).Dispose();
+            return null;
+        }
+        catch (Exception e)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, e.Message).Dispose();
+            throw;
+        }
+        owner.Answered();
+        Interlocked.Increment(ref _forwarded);
+        metrics.CountRequest(OverlayTelemetry.Results.Forwarded);
+        var (offset, length) = (answer.Range?.Offset ?? 0, answer.Length);
+        var body = new RemoteFallback(answer.Body, offset, length, (from, count, c) => remote.ReadRestAsync(bucket, key, answer.Info, from, count, c),
+            fallsBackOn: e => e is IOException or HttpRequestException or S3Exception);
+        return new ObjectContent(answer.Info, new MeasuredBody(body, Sources.Peer, span, metrics), answer.Range) { VerifiedBy = answer.VerifiedBy };
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.Overlay.Fleet;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Fleet;
+
+/// <summary>
+/// Issue 28: a fleet of three proxies over one store, behind nginx round-robin, asks the remote
+/// once per object (and per chunk) however the balancer spreads the reads; peers authenticate
+/// each other, and a forwarded miss is never forwarded again.
+/// </summary>
+public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : IClassFixture<FleetFixture>
+{
+    private static string NewPrefix() => Guid.NewGuid().ToString("N")[..8] + "/";
+
+    private async Task ReadAndCheckAsync(IAmazonS3 client, string key, long size, int seed)
+    {
+        using var response = await client.GetObjectAsync(fleet.Bucket, key);
+        Assert.Null(await PatternData.MismatchAsync(response.ResponseStream, 0, size, seed));
+    }
+
+    [Fact]
+    public async Task Three_times_64_concurrent_cold_GETs_of_one_object_cost_one_remote_GET()
+    {
+        var key = NewPrefix() + "hot.bin";
+        const long size = 48 * 1024; // under the chunk threshold: one whole fill
+        await fleet.SeedAsync(key, size, 1);
+        fleet.Relay.ResetCounts();
+
+        await Task.WhenAll(Enumerable.Range(0, 3 * 64).Select(async _ =>
+        {
+            await Task.Yield();
+            await ReadAndCheckAsync(fleet.Client, key, size, 1);
+        }));
+
+        output.WriteLine($"remote: {string.Join(", ", fleet.Relay.Asked)}");
+        Assert.Equal(1, fleet.Relay.Requests("GET"));
+    }
+
+    [Fact]
+    public async Task Two_hundred_distinct_objects_each_read_three_times_at_once_cost_two_hundred_remote_GETs()
+    {
+        var prefix = NewPrefix();
+        const long size = 4 * 1024;
+        var keys = Enumerable.Range(0, 200).Select(i => $"{prefix}o{i:D3}").ToArray();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await fleet.SeedAsync(key, size, key.GetHashCode()));
+        fleet.Relay.ResetCounts();
+
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) =>
+            await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ReadAndCheckAsync(fleet.Client, key, size, key.GetHashCode()))));
+
+        Assert.Equal(200, fleet.Relay.Requests("GET"));
+        // Every replica owns some: the hash spreads the fills.
+        var filled = await Task.WhenAll(Enumerable.Range(0, 3).Select(async i => (await fleet.FleetStatusAsync(i)).GetProperty("filledHere").GetInt64()));
+        output.WriteLine($"filled here, by replica: {string.Join(", ", filled)}");
+    }
+
+    [Fact]
+    public async Task A_forwarded_miss_sent_to_a_replica_that_does_not_own_it_is_filled_there_not_forwarded_again()
+    {
+        var key = NewPrefix() + "loop.bin";
+        const long size = 10_000;
+        await fleet.SeedAsync(key, size, 3);
+        var owner = fleet.OwnerOf(key);
+        var other = (owner + 1) % 3;
+        var before = await fleet.FleetStatusAsync(other);
+        var ownerBefore = await fleet.FleetStatusAsync(owner);
+        fleet.Relay.ResetCounts();
+
+        using var http = new HttpClient(new SigningHandler(FleetFixture.AccessKey, FleetFixture.SecretKey));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{fleet.Urls[other]}/{fleet.Bucket}/{key}");
+        request.Headers.Add(PeerMark.Header, PeerMark.Value);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(await PatternData.MismatchAsync(await response.Content.ReadAsStreamAsync(), 0, size, 3));
+
+        var after = await fleet.FleetStatusAsync(other);
+        Assert.Equal(before.GetProperty("forwarded").GetInt64(), after.GetProperty("forwarded").GetInt64());
+        Assert.Equal(before.GetProperty("filledForPeers").GetInt64() + 1, after.GetProperty("filledForPeers").GetInt64());
+        Assert.Equal(ownerBefore.GetProperty("filledHere").GetInt64(), (await fleet.FleetStatusAsync(owner)).GetProperty("filledHere").GetInt64());
+        Assert.Equal(1, fleet.Relay.Requests("GET"));
+    }
+
+    [Fact]
+    public async Task A_forwarded_mark_without_the_root_signature_is_refused()
+    {
+        var key = NewPrefix() + "mark.bin";
+        await fleet.SeedAsync(key, 1000, 4);
+        var url = $"{fleet.Urls[0]}/{fleet.Bucket}/{key}";
+
+        // The bucket is public: unmarked, anyone reads it; marked, only the root key may.
+        using (var anonymous = new HttpClient())
+        {
+            using (var plain = await anonymous.GetAsync(url)) Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+            using var marked = new HttpRequestMessage(HttpMethod.Get, url);
+            marked.Headers.Add(PeerMark.Header, PeerMark.Value);
+            await AssertRefusedAsync(await anonymous.SendAsync(marked), "AccessDenied");
+        }
+        await AssertRefusedAsync(await SendMarkedAsync(url, FleetFixture.AccessKey, "not-the-secret"), "SignatureDoesNotMatch");
+        await AssertRefusedAsync(await SendMarkedAsync(url, FleetFixture.UserKey, FleetFixture.UserSecret), "AccessDenied");
+    }
+
+    private static async Task<HttpResponseMessage> SendMarkedAsync(string url, string accessKey, string secretKey)
+    {
+        using var http = new HttpClient(new SigningHandler(accessKey, secretKey));
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add(PeerMark.Header, PeerMark.Value);
+        return await http.SendAsync(request);
+    }
+
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, string code)
+    {
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Contains($"<Code>{code}</Code>", await response.Content.ReadAsStringAsync());
+        }
+    }
+}
