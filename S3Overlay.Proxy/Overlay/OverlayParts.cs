@@ -38,12 +38,12 @@ public sealed class OverlayParts
         var slots = new FillSlots(settings.MaxFills);
         WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, Records, Cache, Evictor, LocalReads, Work, slots, clock, metrics, logger);
         OutageReads = new LocalOutageReads(new RemoteBackedKeys(), Cache, Remote, WholeFills);
-        Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger);
+        Fleet = peers is null ? null : new Fleet.FleetRouting(peers, Remote, metrics, loggers.CreateLogger<Fleet.FleetRouting>());
+        Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger, Fleet);
         Listing = new MergedListing(local, Remote, Whiteouts,
             settings.DegradedListings ? new DegradedListing(local, Remote, Records, settings.CacheBucket) : null);
         Inspector = new OverlayInspector(local, Remote, settings, Records, Whiteouts, Evictor);
         Conditions = new ConditionalWrites(this);
-        Fleet = peers is null ? null : new Fleet.FleetRouting(peers, Remote, metrics, loggers.CreateLogger<Fleet.FleetRouting>());
     }
 
     internal IObjectStore Local { get; }

@@ -12,9 +12,9 @@ namespace S3Overlay.Tests.Fleet;
 /// (s3rver), behind nginx round-robin. Each test uses keys of its own in the one bucket.
 /// </summary>
 /// <remarks>
-/// The shared store is our own server on its embedded store, standing in for MinIO: s3rver
-/// answered 500 under three replicas' concurrent fills, and writes in place, so a replica could
-/// read an object another was still writing.
+/// The shared store is our own server on its embedded store, standing in for MinIO: with s3rver
+/// there, one run had 500 answers and another a GET that failed the SDK's MD5 check, under
+/// three replicas' concurrent fills (s3rver writes in place; not looked into further).
 /// </remarks>
 public sealed class FleetFixture : IAsyncLifetime
 {
@@ -85,6 +85,10 @@ public sealed class FleetFixture : IAsyncLifetime
             // Anyone may read: so a forwarded mark, not the lack of a signature, is what refuses an anonymous peer.
             ["S3_OVERLAY_PUBLIC_BUCKETS"] = Bucket,
             ["S3_OVERLAY_PEERS"] = string.Join(',', Urls),
+            // A loaded test machine can take seconds to answer; a peer that is killed refuses at once.
+            ["S3_OVERLAY_PEER_TIMEOUT"] = "30",
+            // A replica started again is asked again within a second (the kill test restarts one).
+            ["S3_OVERLAY_PEER_DOWN_FOR"] = "1",
             ["S3_OVERLAY_SPILL_DIR"] = Path.Combine(Path.GetTempPath(), "s3overlay-test-spill"),
         })
             _environment[name] = value;
@@ -105,7 +109,17 @@ public sealed class FleetFixture : IAsyncLifetime
     {
         await Replicas[index].DisposeAsync();
         Replicas[index] = await StartReplicaAsync(Urls[index]);
+        // Until the others hold it as up again, they would fill its objects themselves.
+        await EventuallyAsync(async () =>
+        {
+            foreach (var i in Enumerable.Range(0, Urls.Length))
+                if ((await FleetStatusAsync(i)).GetProperty("peers").EnumerateArray().Any(p => p.GetProperty("state").GetString() == "down")) return false;
+            return true;
+        }, "every replica holds every peer as up");
     }
+
+    /// <summary>What the replicas logged lately (why a peer was skipped), for a test's output.</summary>
+    public string RecentLogs => string.Join(Environment.NewLine, Replicas.Select((r, i) => $"replica {i}:{Environment.NewLine}{r.RecentOutput}"));
 
     /// <summary>Which replica owns the remote object <paramref name="key"/>, computed as every replica computes it.</summary>
     public int OwnerOf(string key)

@@ -37,6 +37,7 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
         }));
 
         output.WriteLine($"remote: {string.Join(", ", fleet.Relay.Asked)}");
+        output.WriteLine(fleet.RecentLogs);
         Assert.Equal(1, fleet.Relay.Requests("GET"));
     }
 
@@ -52,10 +53,90 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) =>
             await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ReadAndCheckAsync(fleet.Client, key, size, key.GetHashCode()))));
 
+        output.WriteLine(fleet.RecentLogs);
         Assert.Equal(200, fleet.Relay.Requests("GET"));
         // Every replica owns some: the hash spreads the fills.
         var filled = await Task.WhenAll(Enumerable.Range(0, 3).Select(async i => (await fleet.FleetStatusAsync(i)).GetProperty("filledHere").GetInt64()));
         output.WriteLine($"filled here, by replica: {string.Join(", ", filled)}");
+    }
+
+    [Fact]
+    public async Task Concurrent_cold_reads_of_a_chunked_object_cost_one_remote_GET_per_chunk_however_the_balancer_spreads_them()
+    {
+        var key = NewPrefix() + "chunked.bin";
+        const int chunks = 6;
+        const long size = chunks * FleetFixture.ChunkSize;
+        await fleet.SeedAsync(key, size, 5);
+        fleet.Relay.ResetCounts();
+
+        // A first small range records the object as chunked and fills chunk 0: from then on every
+        // replica reads the object chunk by chunk itself, and each chunk's owner fills it.
+        await ReadRangeAsync(key, 100, 5);
+        await Task.WhenAll(Enumerable.Range(0, 3 * 16).Select(async i =>
+        {
+            await Task.Yield();
+            if (i % 2 == 0) await ReadAndCheckAsync(fleet.Client, key, size, 5);
+            else await ReadRangeAsync(key, i / 2 % chunks * FleetFixture.ChunkSize + 100, 5);
+        }));
+
+        output.WriteLine($"remote: {string.Join(", ", fleet.Relay.Asked)}");
+        Assert.Equal(chunks, fleet.Relay.Requests("GET"));
+    }
+
+    private async Task ReadRangeAsync(string key, long first, int seed)
+    {
+        using var ranged = await fleet.Client.GetObjectAsync(new GetObjectRequest { BucketName = fleet.Bucket, Key = key, ByteRange = new ByteRange(first, first + 999) });
+        Assert.Null(await PatternData.MismatchAsync(ranged.ResponseStream, first, 1000, seed));
+    }
+
+    [Fact]
+    public async Task A_replica_killed_mid_run_fails_no_read_and_its_objects_are_filled_by_the_others_at_most_twice_each()
+    {
+        var prefix = NewPrefix();
+        const long size = 16 * 1024;
+        var keys = Enumerable.Range(0, 60).Select(i => $"{prefix}k{i:D2}").ToArray();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await fleet.SeedAsync(key, size, key.GetHashCode()));
+        const int victim = 2;
+        fleet.Relay.ResetCounts();
+        try
+        {
+            var read = 0;
+            await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, _) =>
+            {
+                if (Interlocked.Increment(ref read) == keys.Length / 3) await fleet.Replicas[victim].KillAsync();
+                await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ReadRetryingAsync(key, size, key.GetHashCode())));
+            });
+
+            var gets = fleet.Relay.Targets.Where(t => t.Contains(prefix, StringComparison.Ordinal)).GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
+            output.WriteLine($"remote GETs: {fleet.Relay.Requests("GET")} for {keys.Length} objects; owned by the killed replica: {keys.Count(k => fleet.OwnerOf(k) == victim)}");
+            output.WriteLine(fleet.RecentLogs);
+            Assert.All(gets.Values, n => Assert.InRange(n, 1, 2));
+            Assert.Equal(keys.Length, gets.Count);
+        }
+        finally
+        {
+            await fleet.RestartAsync(victim);
+        }
+    }
+
+    /// <summary>
+    /// A read the killed replica was answering breaks off, and the client asks again, as S3 clients
+    /// do (the balancer takes a replica that refuses connections out of the round itself).
+    /// </summary>
+    private async Task ReadRetryingAsync(string key, long size, int seed)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ReadAndCheckAsync(fleet.Client, key, size, seed);
+                return;
+            }
+            catch (Exception e) when (attempt < 3 && e is IOException or HttpRequestException or AmazonS3Exception { StatusCode: HttpStatusCode.BadGateway })
+            {
+                output.WriteLine($"{key}: attempt {attempt} failed ({e.GetType().Name}: {e.Message})");
+            }
+        }
     }
 
     [Fact]

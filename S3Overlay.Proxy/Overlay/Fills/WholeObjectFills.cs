@@ -33,6 +33,15 @@ public sealed class WholeObjectFills(
     private readonly ConcurrentDictionary<(string Bucket, string Key), bool> _ended = new();
     private const int EndedKept = 4096;
 
+    // Keys whose whole GET found the object chunked (described by Info), while the reader that took
+    // its answer has not yet begun filling chunk 0 from it, nor recorded the object as chunked: a
+    // reader that came meanwhile would ask the remote for the object, or its chunk 0, again. A
+    // fleet's owner sees many such readers, forwarded by the other replicas.
+    private readonly ConcurrentDictionary<(string Bucket, string Key), (Task Taken, ObjectInfo Info)> _chunkZeroPending = new();
+
+    /// <summary>Completes once no whole answer of the key waits to give chunk 0 (<see cref="RemoteFill.DeclinedSettled"/>).</summary>
+    public Task ChunkZeroTaken(string bucket, string key) => _chunkZeroPending.TryGetValue((bucket, key), out var pending) ? pending.Taken : Task.CompletedTask;
+
     public int InFlight => _fills.Count;
 
     /// <summary>Completes when this process's fill of the key (if any) is over, its local write included.</summary>
@@ -70,6 +79,8 @@ public sealed class WholeObjectFills(
     {
         // A fill that finished since the local miss has stored the object: look once more before asking the remote.
         var inFlight = _fills.TryJoin((bucket, key));
+        if (inFlight is null && _chunkZeroPending.TryGetValue((bucket, key), out var chunked))
+            return new WholeRead(null, chunked.Info, TakerStarted: chunked.Taken);
         if (inFlight is null && stale is null && _ended.ContainsKey((bucket, key))
             && await localReads.TryGetAsync(bucket, key, request, ct) is { } hit)
             return new WholeRead(hit, hit.Info);
@@ -134,6 +145,13 @@ public sealed class WholeObjectFills(
         {
             if (_ended.Count >= EndedKept) _ended.Clear();
             _ended[(bucket, key)] = true;
+            if (fill.Declined && !fill.DeclinedSettled.IsCompleted)
+            {
+                var pending = (fill.DeclinedSettled, fill.Opened.Result);
+                _chunkZeroPending[(bucket, key)] = pending;
+                pending.DeclinedSettled.ContinueWith(_ => _chunkZeroPending.TryRemove(new KeyValuePair<(string, string), (Task, ObjectInfo)>((bucket, key), pending)),
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
             leave?.Invoke();
         };
         return fill;

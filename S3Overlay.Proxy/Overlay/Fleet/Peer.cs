@@ -18,11 +18,14 @@ public sealed class Peer : IDisposable
         Seed = Rendezvous.Hash(url.ToString());
         _clock = clock;
         if (isSelf) return;
-        Store = new S3ObjectStore(new S3StoreOptions("peer", url, AccessKey: settings.AccessKey, SecretKey: settings.SecretKey)
+        Store = Client(PeerMark.Value);
+        ChunkStore = Client(PeerMark.ChunkValue);
+
+        S3ObjectStore Client(string mark) => new(new S3StoreOptions("peer", url, AccessKey: settings.AccessKey, SecretKey: settings.SecretKey)
         {
             RequestTimeout = settings.Timeout,
             ConnectTimeout = settings.Timeout,
-            SignedHeader = (PeerMark.Header, PeerMark.Value),
+            SignedHeader = (PeerMark.Header, mark),
         }, clock);
     }
 
@@ -32,8 +35,11 @@ public sealed class Peer : IDisposable
     /// <summary>The peer's weight seed for <see cref="Rendezvous"/>: the same on every replica.</summary>
     public ulong Seed { get; }
 
-    /// <summary>The S3 API of the peer (null for this replica).</summary>
+    /// <summary>The S3 API of the peer, for an object's miss (null for this replica).</summary>
     public S3ObjectStore? Store { get; }
+
+    /// <summary>The same, for one chunk's fill (<see cref="PeerMark.ChunkValue"/>).</summary>
+    public S3ObjectStore? ChunkStore { get; }
 
     public bool IsDown => !IsSelf && _clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _downUntil);
 
@@ -55,5 +61,9 @@ public sealed class Peer : IDisposable
         Interlocked.Exchange(ref _downUntil, (_clock.GetUtcNow() + duration).UtcTicks);
     }
 
-    public void Dispose() => Store?.Dispose();
+    public void Dispose()
+    {
+        Store?.Dispose();
+        ChunkStore?.Dispose();
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3;
 using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay.Fleet;
 
@@ -13,10 +14,17 @@ namespace S3Overlay.Overlay.Fleet;
 public static class PeerMark
 {
     public const string Header = "x-amz-overlay-forwarded";
-    public const string Value = "1";
+    /// <summary>The mark of an object's miss (<see cref="PeerHop.Object"/>).</summary>
+    public const string Value = "object";
+    /// <summary>The mark of one chunk's fill (<see cref="PeerHop.Chunk"/>).</summary>
+    public const string ChunkValue = "chunk";
 
     /// <summary>Whether the (authenticated) request is a peer's forwarded miss.</summary>
     public static bool IsOn(HttpRequest request) => request.Headers.ContainsKey(Header);
+
+    /// <summary>What the peer forwarded; any other value than a chunk's is an object's miss (it is never forwarded again).</summary>
+    public static PeerHop HopOf(HttpRequest request) =>
+        !IsOn(request) ? PeerHop.None : request.Headers[Header] == ChunkValue ? PeerHop.Chunk : PeerHop.Object;
 
     /// <summary>Refuses a marked request not signed with the root key (anonymous, or another user's).</summary>
     public static void Check(S3Request request)
