@@ -30,10 +30,12 @@ public sealed class OverlayParts
         Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock, staleIfError: settings.StaleIfError),
             new RemoteListingCache(settings.ListingCacheTtl, settings.StaleIfError, clock), metrics);
         Whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
-        Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
+        // A fleet's replica accounts for, and evicts, what it owns, within its share of the budget.
+        Cache = new CacheIndex(local, settings.CacheBucket, clock, logger, peers is null ? CacheIndex.RecordKey : CacheIndex.ReplicaRecordKey(peers.Self.Url));
         Records = new FillRecords(local, Remote, settings, clock, logger);
-        Reconciler = new CacheReconciler(local, settings, Cache, Records, logger);
-        Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, Reconciler, logger);
+        Reconciler = new CacheReconciler(local, settings, Cache, Records, logger, peers is null ? null : unit => peers.OwnerOf(unit.Bucket + "/" + unit.Key).IsSelf);
+        var limits = settings.Limits;
+        Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, Reconciler, logger, peers is null ? null : () => limits.ShareOf(peers.All.Count));
         LocalReads = new LocalReads(local, Cache, metrics);
         var slots = new FillSlots(settings.MaxFills);
         WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, Records, Cache, Evictor, LocalReads, Work, slots, clock, metrics, logger);

@@ -97,6 +97,9 @@ public sealed class FleetFixture : IAsyncLifetime
         Client = S3Clients.Create(Balancer.Url, AccessKey, SecretKey, defaults: false);
     }
 
+    /// <summary>The settings every replica of the fleet has (but its own URL and data folder).</summary>
+    public IReadOnlyDictionary<string, string> Environment => _environment;
+
     private Task<ProxyProcess> StartReplicaAsync(string url) =>
         ProxyProcess.StartAsync(new Dictionary<string, string>(_environment)
         {
@@ -119,7 +122,7 @@ public sealed class FleetFixture : IAsyncLifetime
     }
 
     /// <summary>What the replicas logged lately (why a peer was skipped), for a test's output.</summary>
-    public string RecentLogs => string.Join(Environment.NewLine, Replicas.Select((r, i) => $"replica {i}:{Environment.NewLine}{r.RecentOutput}"));
+    public string RecentLogs => string.Join(System.Environment.NewLine, Replicas.Select((r, i) => $"replica {i}:{System.Environment.NewLine}{r.RecentOutput}"));
 
     /// <summary>Which replica owns the remote object <paramref name="key"/>, computed as every replica computes it.</summary>
     public int OwnerOf(string key)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Overlay.Fleet;
 using S3Overlay.Tests.Infrastructure;
 
@@ -136,6 +137,56 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
             {
                 output.WriteLine($"{key}: attempt {attempt} failed ({e.GetType().Name}: {e.Message})");
             }
+        }
+    }
+
+    [Fact]
+    public async Task A_fleet_keeps_the_shared_store_within_one_budget_and_evicts_no_clients_data()
+    {
+        const long budget = 240 * 1024, size = 16 * 1024;
+        var bucket = "g" + Guid.NewGuid().ToString("N")[..12];
+        await fleet.Remote.PutBucketAsync(bucket);
+        // A fleet of its own (in process: quick to start), over the same store, with a budget.
+        var urls = Enumerable.Range(0, 3).Select(_ => $"http://127.0.0.1:{FreePorts.Take()}").ToArray();
+        var replicas = await Task.WhenAll(urls.Select(url =>
+        {
+            var settings = fleet.Environment.ToDictionary(e => e.Key, string? (e) => e.Value);
+            settings["urls"] = url;
+            settings["S3_OVERLAY_PEERS"] = string.Join(',', urls);
+            settings["S3_OVERLAY_PEER_URL"] = url;
+            settings["S3_OVERLAY_REMOTE_BUCKETS"] = bucket;
+            settings["S3_OVERLAY_PUBLIC_BUCKETS"] = bucket;
+            settings["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket;
+            settings["S3_OVERLAY_CACHE_MAX_BYTES"] = $"{budget}";
+            return ProxyServer.StartAsync(settings);
+        }));
+        try
+        {
+            var clients = replicas.Select(r => r.CreateClient(defaults: false, FleetFixture.AccessKey, FleetFixture.SecretKey)).ToArray();
+            var written = Enumerable.Range(0, 4).Select(i => $"client-{i}").ToArray();
+            foreach (var (key, i) in written.Select((k, i) => (k, i))) await clients[i % 3].PutPatternAsync(bucket, key, size, 100 + i);
+            var keys = Enumerable.Range(0, 40).Select(i => $"remote-{i:D2}").ToArray();
+            await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await fleet.Remote.PutPatternAsync(bucket, key, size, 7));
+
+            foreach (var (key, i) in keys.Select((k, i) => (k, i)))
+            {
+                using var response = await clients[i % 3].GetObjectAsync(bucket, key);
+                Assert.Null(await PatternData.MismatchAsync(response.ResponseStream, 0, size, 7));
+            }
+            foreach (var replica in replicas) await replica.Services.GetRequiredService<S3Overlay.Overlay.OverlayParts>().Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+
+            // Measured in the store itself.
+            using var store = S3Clients.Create(fleet.Store.Url, FleetFixture.StoreKey, FleetFixture.StoreSecret, defaults: false);
+            var held = (await store.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects ?? [];
+            var cached = held.Where(o => o.Key.StartsWith("remote-", StringComparison.Ordinal)).Sum(o => o.Size ?? 0);
+            output.WriteLine($"cached {cached} bytes of {keys.Length * size} read, budget {budget}");
+            Assert.InRange(cached, 1, budget);
+            Assert.Equal(written, held.Where(o => o.Key.StartsWith("client-", StringComparison.Ordinal)).Select(o => o.Key).Order());
+            foreach (var client in clients) client.Dispose();
+        }
+        finally
+        {
+            foreach (var replica in replicas) await replica.DisposeAsync();
         }
     }
 
