@@ -7,7 +7,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Fleet;
 
 /// <summary>
-/// One fleet for all the fleet tests (started once: proxy processes cost seconds of CPU): three
+/// One fleet for all the fleet tests (started once: a proxy process costs seconds of CPU): three
 /// replicas over one shared local store, reading through a counting relay from the remote
 /// (s3rver), behind nginx round-robin. Each test uses keys of its own in the one bucket.
 /// </summary>
@@ -40,25 +40,31 @@ public sealed class FleetFixture : IAsyncLifetime
     public AmazonS3Client Remote { get; private set; } = null!;
     public string Bucket { get; } = "f" + Guid.NewGuid().ToString("N")[..12];
     public string[] Urls { get; private set; } = [];
-    public ProxyProcess[] Replicas { get; private set; } = [];
+    /// <summary>Replicas 0 and 1 run in this process (they start quickly and share its compiled code); replica 2, the one a test kills, is a process.</summary>
+    public ProxyServer[] InProcess { get; private set; } = [];
+    public ProxyProcess Victim { get; private set; } = null!;
+    public const int VictimIndex = 2;
     public NginxBalancer Balancer { get; private set; } = null!;
 
     /// <summary>The local store the replicas share.</summary>
-    public ProxyProcess Store { get; private set; } = null!;
+    public ProxyServer Store { get; private set; } = null!;
     public const string StoreKey = "fleetstore";
     public const string StoreSecret = "fleetstore-secret";
 
     /// <summary>An S3 client of the balancer, signed with the root key (every replica's).</summary>
     public AmazonS3Client Client { get; private set; } = null!;
 
+    /// <summary>How long the fleet took to start (for the tests' output).</summary>
+    public TimeSpan StartTime { get; private set; }
+
     public async ValueTask InitializeAsync()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var remote = await SharedS3rver.Remote.GetAsync();
-        Store = await ProxyProcess.StartAsync(new Dictionary<string, string>
+        Store = await ProxyServer.StartAsync(new Dictionary<string, string?>
         {
             ["S3_OVERLAY_ACCESS_KEY"] = StoreKey,
             ["S3_OVERLAY_SECRET_KEY"] = StoreSecret,
-            ["S3_OVERLAY_DATA_DIR"] = NewFolder(),
         });
         Remote = S3Clients.Create(remote.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
         await Remote.PutBucketAsync(Bucket);
@@ -92,26 +98,35 @@ public sealed class FleetFixture : IAsyncLifetime
             ["S3_OVERLAY_SPILL_DIR"] = Path.Combine(Path.GetTempPath(), "s3overlay-test-spill"),
         })
             _environment[name] = value;
-        Replicas = await Task.WhenAll(Urls.Select(StartReplicaAsync));
+        var victim = StartVictimAsync();
+        InProcess = await Task.WhenAll(Urls.Take(VictimIndex).Select(url => ProxyServer.StartAsync(new Dictionary<string, string?>(
+            // As the environment provider reads them: Overlay__Users__… is Overlay:Users:….
+            _environment.Select(e => new KeyValuePair<string, string?>(e.Key.Replace("__", ":", StringComparison.Ordinal), e.Value)))
+        {
+            ["urls"] = url,
+            ["S3_OVERLAY_PEER_URL"] = url,
+        })));
+        Victim = await victim;
         Balancer = await NginxBalancer.StartAsync(Urls);
         Client = S3Clients.Create(Balancer.Url, AccessKey, SecretKey, defaults: false);
+        StartTime = clock.Elapsed;
     }
 
     /// <summary>The settings every replica of the fleet has (but its own URL and data folder).</summary>
     public IReadOnlyDictionary<string, string> Environment => _environment;
 
-    private Task<ProxyProcess> StartReplicaAsync(string url) =>
+    private Task<ProxyProcess> StartVictimAsync() =>
         ProxyProcess.StartAsync(new Dictionary<string, string>(_environment)
         {
-            ["S3_OVERLAY_PEER_URL"] = url,
+            ["S3_OVERLAY_PEER_URL"] = Urls[VictimIndex],
             ["S3_OVERLAY_DATA_DIR"] = NewFolder(),
-        }, url);
+        }, Urls[VictimIndex]);
 
-    /// <summary>Starts replica <paramref name="index"/> again (after a test killed it), on its own address.</summary>
-    public async Task RestartAsync(int index)
+    /// <summary>Starts the replica a test killed again, on its own address.</summary>
+    public async Task RestartVictimAsync()
     {
-        await Replicas[index].DisposeAsync();
-        Replicas[index] = await StartReplicaAsync(Urls[index]);
+        await Victim.DisposeAsync();
+        Victim = await StartVictimAsync();
         // Until the others hold it as up again, they would fill its objects themselves.
         await EventuallyAsync(async () =>
         {
@@ -122,7 +137,7 @@ public sealed class FleetFixture : IAsyncLifetime
     }
 
     /// <summary>What the replicas logged lately (why a peer was skipped), for a test's output.</summary>
-    public string RecentLogs => string.Join(System.Environment.NewLine, Replicas.Select((r, i) => $"replica {i}:{System.Environment.NewLine}{r.RecentOutput}"));
+    public string RecentLogs => $"replica {VictimIndex}:{System.Environment.NewLine}{Victim.RecentOutput}";
 
     /// <summary>Which replica owns the remote object <paramref name="key"/>, computed as every replica computes it.</summary>
     public int OwnerOf(string key)
@@ -146,7 +161,8 @@ public sealed class FleetFixture : IAsyncLifetime
     {
         var teardown = new Teardown("the fleet");
         if (Balancer is not null) await teardown.StepAsync("stop nginx", () => Balancer.DisposeAsync().AsTask());
-        foreach (var replica in Replicas) await teardown.StepAsync("stop a replica", () => replica.DisposeAsync().AsTask());
+        foreach (var replica in InProcess) await teardown.StepAsync("stop a replica", () => replica.DisposeAsync().AsTask());
+        if (Victim is not null) await teardown.StepAsync("stop the replica process", () => Victim.DisposeAsync().AsTask());
         if (Store is not null) await teardown.StepAsync("stop the store", () => Store.DisposeAsync().AsTask());
         if (Relay is not null) await teardown.StepAsync("stop the relay", () => Relay.DisposeAsync().AsTask());
         Client?.Dispose();

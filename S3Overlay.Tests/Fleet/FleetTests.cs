@@ -48,12 +48,16 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
         var prefix = NewPrefix();
         const long size = 4 * 1024;
         var keys = Enumerable.Range(0, 200).Select(i => $"{prefix}o{i:D3}").ToArray();
+        var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await fleet.SeedAsync(key, size, key.GetHashCode()));
+        output.WriteLine($"fleet started in {fleet.StartTime.TotalMilliseconds:0} ms; seeded in {clock.ElapsedMilliseconds} ms");
         fleet.Relay.ResetCounts();
 
+        clock.Restart();
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) =>
             await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => ReadAndCheckAsync(fleet.Client, key, size, key.GetHashCode()))));
 
+        output.WriteLine($"read in {clock.ElapsedMilliseconds} ms");
         output.WriteLine(fleet.RecentLogs);
         Assert.Equal(200, fleet.Relay.Requests("GET"));
         // Every replica owns some: the hash spreads the fills.
@@ -97,14 +101,14 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
         const long size = 16 * 1024;
         var keys = Enumerable.Range(0, 30).Select(i => $"{prefix}k{i:D2}").ToArray();
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await fleet.SeedAsync(key, size, key.GetHashCode()));
-        const int victim = 2;
+        const int victim = FleetFixture.VictimIndex;
         fleet.Relay.ResetCounts();
         try
         {
             var read = 0;
             await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, _) =>
             {
-                if (Interlocked.Increment(ref read) == keys.Length / 3) await fleet.Replicas[victim].KillAsync();
+                if (Interlocked.Increment(ref read) == keys.Length / 3) await fleet.Victim.KillAsync();
                 await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ReadRetryingAsync(key, size, key.GetHashCode())));
             });
 
@@ -116,7 +120,7 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
         }
         finally
         {
-            await fleet.RestartAsync(victim);
+            await fleet.RestartVictimAsync();
         }
     }
 
