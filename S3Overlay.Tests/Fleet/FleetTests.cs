@@ -221,6 +221,31 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
     }
 
     [Fact]
+    public async Task A_miss_forwarded_to_its_owner_is_traced_as_such()
+    {
+        var key = NewPrefix() + "traced.bin";
+        await fleet.SeedAsync(key, 2000, 6);
+        // An in-process replica that does not own the key: its spans are this process's.
+        var asker = Enumerable.Range(0, FleetFixture.VictimIndex).First(i => fleet.OwnerOf(key) != i);
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == S3Overlay.Telemetry.OverlayTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        using (var client = fleet.InProcess[asker].CreateClient(defaults: false, FleetFixture.AccessKey, FleetFixture.SecretKey))
+            await ReadAndCheckAsync(client, key, 2000, 6);
+
+        await EventuallyAsync(() => spans.Any(s => s.OperationName == "overlay.forwarded_fill" && (string?)s.GetTagItem("s3.key") == key), "the forwarded miss's span ends");
+        var forwarded = spans.First(s => s.OperationName == "overlay.forwarded_fill" && (string?)s.GetTagItem("s3.key") == key);
+        Assert.Equal(FleetSettings.PeerUrl(fleet.Urls[fleet.OwnerOf(key)], "test").ToString(), forwarded.GetTagItem("overlay.owner"));
+        Assert.Equal(2000L, forwarded.GetTagItem("overlay.bytes"));
+    }
+
+    [Fact]
     public async Task A_forwarded_mark_without_the_root_signature_is_refused()
     {
         var key = NewPrefix() + "mark.bin";
