@@ -53,8 +53,21 @@ remote.OnResourceReady(async (resource, ready, cancellationToken) =>
 
 // No launch profile: the proxy's own default (127.0.0.1:8000 for `dotnet run`) must not leak in. The S3
 // endpoint is on a port a person can type (S3Overlay:ProxyPort, 8000 unless set).
-builder.AddProject<Projects.S3Overlay_Proxy>("proxy", launchProfileName: null)
-    .WithHttpEndpoint(port: ProxyPort(builder), name: "http")
+// S3Overlay:Replicas (1 unless set) runs a fleet (README, "A fleet of replicas"): "proxy" and
+// "proxy-2", "proxy-3", ... on the next ports, all over the one local store, each told the others.
+var proxyPort = ProxyPort(builder);
+var replicas = Replicas(builder);
+var peers = string.Join(',', Enumerable.Range(0, replicas).Select(i => $"http://localhost:{proxyPort + i}"));
+for (var i = 0; i < replicas; i++)
+{
+    var proxy = AddProxy(i == 0 ? "proxy" : $"proxy-{i + 1}", proxyPort + i);
+    var self = $"http://localhost:{proxyPort + i}";
+    if (replicas > 1) proxy.WithEnvironment("S3_OVERLAY_PEERS", peers).WithEnvironment("S3_OVERLAY_PEER_URL", self);
+}
+
+IResourceBuilder<ProjectResource> AddProxy(string name, int port) =>
+builder.AddProject<Projects.S3Overlay_Proxy>(name, launchProfileName: null)
+    .WithHttpEndpoint(port: port, name: "http")
     .WithExternalHttpEndpoints()
     // ConnectionStrings__minio / __remote and MINIO_* / REMOTE_* (host, port, access key, secret key, uri).
     // The proxy reads ConnectionStrings__remote as its remote, and the local one under the name given here.
@@ -87,6 +100,16 @@ builder.Build().Run();
 // 22 characters of Aspire's 56-character alphabet (letters and digits without the look-alikes) is
 // ~128 bits, Aspire's own default length for generated passwords.
 static GenerateParameterDefault GeneratedPassword() => new() { MinLength = 22, Special = false };
+
+static int Replicas(IDistributedApplicationBuilder builder)
+{
+    const string key = "S3Overlay:Replicas";
+    var value = builder.Configuration[key];
+    if (string.IsNullOrWhiteSpace(value)) return 1;
+    return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var replicas) && replicas is > 0 and <= 16
+        ? replicas
+        : throw new InvalidOperationException($"{key}={value}: expected a number of replicas (1-16).");
+}
 
 static int ProxyPort(IDistributedApplicationBuilder builder)
 {

@@ -15,6 +15,8 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 /usr/bin/python3 -c 'import boto3, requests' 2>/dev/null || need+=(python3-boto3 python3-requests)
 # smart_open, a range reader that seeks by reopening `bytes=X-` (SeekingReaderTests).
 /usr/bin/python3 -c 'import smart_open' 2>/dev/null || need+=(python3-smart-open)
+# nginx: the round-robin load balancer in front of a fleet of proxies (Fleet tests).
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 # A minio-go v7 client (restic's and mc's library) built by the tests, offline, with Debian's Go.
 [ -x /usr/bin/go ] || need+=(golang-go)
 [ -d /usr/share/gocode/src/github.com/minio/minio-go/v7 ] || need+=(golang-github-minio-minio-go-v7-dev)

@@ -21,7 +21,8 @@ public static class OverlayRegistration
         services.AddKeyedSingleton<IObjectStore>(RemoteKey, (sp, _) => remote(sp));
         services.AddSingleton(sp => new OverlayParts(
             local(sp), sp.GetRequiredKeyedService<IObjectStore>(RemoteKey), settings,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<OverlayMetrics>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<OverlayMetrics>(),
+            sp.GetService<Overlay.Fleet.PeerSet>()));
         // Owned by the container (disposed with it) even when a decorator wraps it.
         services.AddSingleton(sp => new OverlayObjectStore(sp.GetRequiredService<OverlayParts>()));
         services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<OverlayObjectStore>());

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using S3Overlay.Buckets;
 using S3Overlay.Configuration;
 using S3Overlay.Overlay;
+using S3Overlay.Overlay.Fleet;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Storage.S3;
@@ -37,6 +38,7 @@ public static class StorageRegistration
 
         // Read even without a remote, so a wrong overlay setting is reported rather than ignored.
         var overlay = buckets.Shape(OverlaySettings.From(read));
+        builder.AddFleet(read);
         var remote = RemoteStoreSettings.From(read);
         if (buckets.Remotes.Any())
             builder.Services.AddOverlay(overlay, sp => new BucketRemotes(remote?.CreateStore(sp.GetRequiredService<TimeProvider>()), buckets.All, sp.GetRequiredService<TimeProvider>()));

@@ -147,13 +147,28 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             throw parts.Remote.Missing(bucket, key);
         if (!_settings.Caches(bucket))
             return await parts.WholeFills.StreamAsync(bucket, key, request, ct);
+        if (parts.Fleet is { } fleet)
+        {
+            // A fleet: the replica that owns the object fills it once into the shared store. An
+            // owner that does not answer is held as down, and the owner among the rest asked (the
+            // same one every replica turns to), until it is this replica.
+            for (var asked = 0; !request.FromPeer && asked < fleet.Peers.All.Count && fleet.OwnerElsewhere(bucket, key) is { } owner; asked++)
+                if (await fleet.TryForwardAsync(owner, bucket, key, request, ct) is { } forwarded)
+                    return forwarded;
+            fleet.FillingHere(request.FromPeer);
+        }
 
         // A range: whether the object is chunked decides what to fetch, so ask for its size first
         // (a stale local copy already told us). A whole read learns it from the remote's answer.
         var remote = request.Range is null ? null : local?.Remote ?? await parts.Remote.HeadAsync(bucket, key, ct);
         var stale = local is { Stale: true } ? local.Info : null;
         if (remote is { Size: var size } && size > _settings.ChunkThreshold)
+        {
+            // A whole read of it may have found it chunked meanwhile, and holds chunk 0 in its answer: wait until it has begun filling chunk 0 from it.
+            await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
+            await parts.WholeFills.ChunkZeroTaken(bucket, key).WaitAsync(ct);
             return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, seen, stale, ct);
+        }
         // A whole fill that declines (the object is chunked) hands over its open answer: chunk 0 is read from it.
         var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info, ct);
         if (whole.Content is not null) return whole.Content;

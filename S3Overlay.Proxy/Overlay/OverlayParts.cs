@@ -16,7 +16,9 @@ public sealed class OverlayParts
     private readonly IDisposable _spillClaim;
 
     /// <param name="metrics">The host's instruments; a store built outside a host (unit tests) gets a meter of its own.</param>
-    public OverlayParts(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers, OverlayMetrics? metrics = null)
+    /// <param name="peers">The fleet this replica is one of; null for a proxy on its own.</param>
+    public OverlayParts(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers, OverlayMetrics? metrics = null,
+        Fleet.PeerSet? peers = null)
     {
         Metrics = metrics ??= OverlayMetrics.Standalone();
         var logger = Logger = loggers.CreateLogger<OverlayObjectStore>();
@@ -28,15 +30,18 @@ public sealed class OverlayParts
         Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock, staleIfError: settings.StaleIfError),
             new RemoteListingCache(settings.ListingCacheTtl, settings.StaleIfError, clock), metrics);
         Whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
-        Cache = new CacheIndex(local, settings.CacheBucket, clock, logger);
+        // A fleet's replica accounts for, and evicts, what it owns, within its share of the budget.
+        Cache = new CacheIndex(local, settings.CacheBucket, clock, logger, peers is null ? CacheIndex.RecordKey : CacheIndex.ReplicaRecordKey(peers.Self.Url));
         Records = new FillRecords(local, Remote, settings, clock, logger);
-        Reconciler = new CacheReconciler(local, settings, Cache, Records, logger);
-        Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, Reconciler, logger);
+        Reconciler = new CacheReconciler(local, settings, Cache, Records, logger, peers is null ? null : unit => peers.OwnerOf(unit.Bucket + "/" + unit.Key).IsSelf);
+        var limits = settings.Limits;
+        Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, Reconciler, logger, peers is null ? null : () => limits.ShareOf(peers.All.Count));
         LocalReads = new LocalReads(local, Cache, metrics);
         var slots = new FillSlots(settings.MaxFills);
         WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, Records, Cache, Evictor, LocalReads, Work, slots, clock, metrics, logger);
         OutageReads = new LocalOutageReads(new RemoteBackedKeys(), Cache, Remote, WholeFills);
-        Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger);
+        Fleet = peers is null ? null : new Fleet.FleetRouting(peers, Remote, metrics, loggers.CreateLogger<Fleet.FleetRouting>());
+        Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger, Fleet);
         Listing = new MergedListing(local, Remote, Whiteouts,
             settings.DegradedListings ? new DegradedListing(local, Remote, Records, settings.CacheBucket) : null);
         Inspector = new OverlayInspector(local, Remote, settings, Records, Whiteouts, Evictor);
@@ -63,6 +68,9 @@ public sealed class OverlayParts
     public CacheReconciler Reconciler { get; }
     public IOverlayInspector Inspector { get; }
     public OverlayMetrics Metrics { get; }
+
+    /// <summary>Who owns what among the fleet's replicas, and asking the owner; null for a proxy on its own.</summary>
+    public Fleet.FleetRouting? Fleet { get; }
 
     /// <summary>Fills in flight now: whole objects and chunks (for status reports).</summary>
     public int FillsInFlight => WholeFills.InFlight + Chunks.InFlight;

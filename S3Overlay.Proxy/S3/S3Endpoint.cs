@@ -42,6 +42,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             request = new S3Request(context, address, route, requestId);
             context.Items[typeof(S3Request)] = request;
             await authenticator.AuthenticateAsync(request);
+            Overlay.Fleet.PeerMark.Check(request);
             Acl.ExpectedBucketOwner.Check(context.Request);
             await route.Handler(request);
         }

@@ -11,6 +11,7 @@ public sealed class OverlayMetrics
 {
     private static readonly KeyValuePair<string, object?>[] LocalSource = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local)];
     private static readonly KeyValuePair<string, object?>[] RemoteSource = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote)];
+    private static readonly KeyValuePair<string, object?>[] PeerSource = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Peer)];
 
     private readonly ObservedValues _activeFills = new();
     private readonly ObservedValues _cacheSizes = new();
@@ -39,7 +40,7 @@ public sealed class OverlayMetrics
     /// <summary>Requests the overlay answered, by <see cref="OverlayTelemetry.Tags.Result"/>.</summary>
     public Counter<long> Requests { get; }
 
-    /// <summary>Body bytes served, by <see cref="OverlayTelemetry.Tags.Source"/> (<c>local</c> or <c>remote</c>).</summary>
+    /// <summary>Body bytes served, by <see cref="OverlayTelemetry.Tags.Source"/> (<c>local</c>, <c>remote</c> or <c>peer</c>).</summary>
     public Counter<long> Bytes { get; }
 
     /// <summary>Body bytes read from the remote, served or not (a chunk fill reads the whole chunk for a short range).</summary>
@@ -61,7 +62,12 @@ public sealed class OverlayMetrics
 
     /// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes came from.</param>
     public void CountBytesServed(long bytes, string source) =>
-        Bytes.Add(bytes, source == OverlayTelemetry.Sources.Local ? LocalSource : RemoteSource);
+        Bytes.Add(bytes, source switch
+        {
+            OverlayTelemetry.Sources.Local => LocalSource,
+            OverlayTelemetry.Sources.Peer => PeerSource,
+            _ => RemoteSource,
+        });
 
     /// <summary>
     /// Registers a callback reporting the fills in flight (read only when a reader collects, so

@@ -22,6 +22,8 @@ public static class OverlayTelemetry
         public const string ChunkHit = "overlay.chunk_hit";
         public const string ChunkFill = "overlay.chunk_fill";
         public const string RemoteMiss = "overlay.remote_miss";
+        /// <summary>A miss this replica of a fleet forwarded to the replica that owns the object (<see cref="Tags.Owner"/>).</summary>
+        public const string ForwardedFill = "overlay.forwarded_fill";
     }
 
     /// <summary>Attribute names on spans and metrics.</summary>
@@ -39,6 +41,8 @@ public static class OverlayTelemetry
         public const string Source = "overlay.source";
         /// <summary>What a remote body was checked by: a full-object checksum's algorithm (<c>crc64nvme</c>, …), <c>md5</c>, or <c>length</c>.</summary>
         public const string VerifiedBy = "overlay.verified_by";
+        /// <summary>The URL of the fleet's replica that owns the object a forwarded miss asked.</summary>
+        public const string Owner = "overlay.owner";
     }
 
     /// <summary>Values of <see cref="Tags.Result"/>.</summary>
@@ -48,6 +52,7 @@ public static class OverlayTelemetry
         public const string RemoteFill = "remote_fill";
         public const string Chunked = "chunked";
         public const string Miss = "miss";
+        public const string Forwarded = "forwarded";
     }
 
     /// <summary>Values of <see cref="Tags.Source"/>: where the served bytes came from.</summary>
@@ -55,5 +60,7 @@ public static class OverlayTelemetry
     {
         public const string Local = "local";
         public const string Remote = "remote";
+        /// <summary>Another replica of the fleet, which owns the object.</summary>
+        public const string Peer = "peer";
     }
 }

@@ -26,9 +26,10 @@ public sealed partial class ProxyProcess : IAsyncDisposable
     public string Url { get; }
     public int Pid => _process.Id;
 
-    public static async Task<ProxyProcess> StartAsync(IDictionary<string, string> environment)
+    /// <param name="url">Where it listens; a free port of its choice on 127.0.0.1 when null.</param>
+    public static async Task<ProxyProcess> StartAsync(IDictionary<string, string> environment, string? url = null)
     {
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "S3Overlay.Proxy.dll"), "--urls", "http://127.0.0.1:0"])
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "S3Overlay.Proxy.dll"), "--urls", url ?? "http://127.0.0.1:0"])
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,

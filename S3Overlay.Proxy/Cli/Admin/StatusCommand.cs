@@ -39,6 +39,10 @@ public static class StatusCommand
         output.WriteLine($"fills         {fills.GetProperty("inFlight")} in flight, {fills.GetProperty("completed")} completed, {fills.GetProperty("coalescedWaiters")} coalesced readers");
         var cache = s.GetProperty("cacheSizeBytes");
         output.WriteLine($"cache         {(cache.ValueKind == JsonValueKind.Number ? ByteSize.Format(cache.GetInt64()) : "off (no remote)")}");
+        if (!s.TryGetProperty("fleet", out var fleet)) return;
+        output.WriteLine($"fleet         {fleet.GetProperty("forwarded")} misses forwarded to their owner, {fleet.GetProperty("filledHere")} filled here ({fleet.GetProperty("filledForPeers")} for peers)");
+        foreach (var peer in fleet.GetProperty("peers").EnumerateArray())
+            output.WriteLine($"  {peer.GetProperty("url").GetString(),-30} {peer.GetProperty("state").GetString(),-5} {peer.GetProperty("forwarded")} forwarded, {peer.GetProperty("failures")} failed");
     }
 
     private static string Percent(JsonElement ratio) =>

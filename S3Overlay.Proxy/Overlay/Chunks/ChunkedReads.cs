@@ -15,7 +15,7 @@ namespace S3Overlay.Overlay;
 /// </summary>
 public sealed class ChunkedReads(
     IObjectStore local, RemoteSource remote, OverlaySettings settings, FillRecords records, CacheIndex cache,
-    CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger logger)
+    CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger logger, Fleet.FleetRouting? fleet = null)
 {
     /// <summary>The remote no longer holds the generation being read: never mix its bytes with another's.</summary>
     public static readonly S3Error RemoteChanged = S3Error.RemoteError.WithMessage("The remote object changed while it was being read; retry the request.");
@@ -30,8 +30,10 @@ public sealed class ChunkedReads(
     /// it as <see cref="RemoteFill.StartedBy"/>, so reading one of them later is not joining
     /// another reader's fill (not coalesced). A class, not a record: compared by reference.
     /// </remarks>
-    private sealed class ChunkedObject(string bucket, string remoteBucket, string key, ObjectInfo remote, ChunkLayout layout)
+    /// <param name="asksOwners">In a fleet, whether this read's chunks are filled by their owners (not for a chunk a peer forwarded here: <see cref="PeerHop.Chunk"/>).</param>
+    private sealed class ChunkedObject(string bucket, string remoteBucket, string key, ObjectInfo remote, ChunkLayout layout, bool asksOwners)
     {
+        public bool AsksOwners => asksOwners;
         public string Bucket => bucket;
         public string RemoteBucket => remoteBucket;
         public string Key => key;
@@ -62,7 +64,8 @@ public sealed class ChunkedReads(
         request.Conditions.Evaluate(described);
         var range = Ranges.Resolve(request.Range, described.Size);
         var remoteBucket = remote.BucketOf(bucket) ?? throw remote.Missing(bucket, key);
-        var chunked = new ChunkedObject(bucket, remoteBucket, key, described, new ChunkLayout(described.Size, settings.ChunkSize));
+        var chunked = new ChunkedObject(bucket, remoteBucket, key, described, new ChunkLayout(described.Size, settings.ChunkSize),
+            asksOwners: fleet is not null && request.Hop != PeerHop.Chunk);
         var first = chunked.Layout.IndexOf(range?.Offset ?? 0);
         var body = new ChunkedBody(chunked.Layout, range?.Offset ?? 0, range?.Length ?? described.Size,
             (index, offset, length, reached, c) => OpenChunkAsync(chunked, index, index == first, offset, length, reached, c),
@@ -263,18 +266,37 @@ public sealed class ChunkedReads(
     }
 
     /// <returns>False when shutdown has begun (nothing runs, so <paramref name="handed"/> is not taken).</returns>
-    private bool StartFill(RemoteFill fill, ChunkedObject chunked, int index, ByteRange range, ObjectContent? handed) =>
-        fill.Start(work,
-            // If-Match: a remote that honours it refuses a replaced object instead of sending its bytes.
-            openRemote: c => handed is not null ? Task.FromResult(handed) : remote.GetAsync(chunked.Bucket, chunked.Key,
-                new ObjectReadRequest(range, new ReadConditions(chunked.Remote.ETag, null, null, null)), c),
+    /// <remarks>
+    /// In a fleet, a chunk another replica owns is that replica's to fill and store: this fill only
+    /// streams its answer (stores nothing), and reads the remote itself only when the owner does not answer.
+    /// </remarks>
+    private bool StartFill(RemoteFill fill, ChunkedObject chunked, int index, ByteRange range, ObjectContent? handed)
+    {
+        // If-Match: a remote that honours it refuses a replaced object instead of sending its bytes.
+        var request = new ObjectReadRequest(range, new ReadConditions(chunked.Remote.ETag, null, null, null));
+        Task<ObjectContent> FromRemote(CancellationToken c) => remote.GetAsync(chunked.Bucket, chunked.Key, request, c);
+        var owner = handed is null && chunked.AsksOwners ? fleet!.ChunkOwnerElsewhere(chunked.Bucket, chunked.Key, index) : null;
+        if (owner is null && handed is null) fleet?.FillingHere(forPeer: false);
+        // Whether this replica reads the remote (and stores the chunk): known once the owner answered, or did not.
+        var storesHere = owner is null;
+        return fill.Start(work,
+            openRemote: c => handed is not null ? Task.FromResult(handed)
+                : owner is not null ? fleet!.OpenChunkAsync(owner, chunked.Bucket, chunked.Key, index, request, c2 =>
+                {
+                    storesHere = true;
+                    return FromRemote(c2);
+                }, c)
+                : FromRemote(c),
             // Whatever the remote honours, the bytes must be this generation's and exactly this chunk.
             accept: answer => answer.Info.ETag == chunked.Remote.ETag && answer.Info.Size == chunked.Remote.Size
                               && answer.Range?.Offset == range.First && answer.Length == chunked.Layout.LengthOf(index),
-            store: settings.CacheEnabled ? (_, body) => StoreAsync(chunked, index, body) : null,
+            // A chunk the owner sends is the owner's to store; a fill that stores reads to the end even if its readers go.
+            store: settings.CacheEnabled ? (_, body) => storesHere ? StoreAsync(chunked, index, body) : Task.CompletedTask : null,
             mapError: e => e is S3Exception { Error.Status: 412 } ? new S3Exception(RemoteChanged) : e,
             logger,
-            OverlaySpans.Start(Spans.ChunkFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index).SetTag(Tags.Coalesced, false));
+            OverlaySpans.Start(owner is null ? Spans.ChunkFill : Spans.ForwardedFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index)
+                .SetTag(Tags.Coalesced, false).SetTag(Tags.Owner, owner?.Url.ToString()));
+    }
 
     /// <summary>Stores a chunk (the read that needed it has recorded its generation already).</summary>
     private async Task StoreAsync(ChunkedObject chunked, int index, FillBody body)

@@ -9,8 +9,12 @@ namespace S3Overlay.Overlay.Eviction;
 /// a time) and answers the admin API's reports and evictions. Only what was filled from the remote
 /// is ever evicted; what clients wrote is theirs.
 /// </summary>
-public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, CacheReconciler reconciler, ILogger logger)
+/// <param name="limits">The limits in force now, when not <see cref="OverlaySettings.Limits"/>: a fleet's replica has its share of them.</param>
+public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, CacheReconciler reconciler, ILogger logger,
+    Func<CacheLimits>? limits = null)
 {
+    private CacheLimits Limits => limits?.Invoke() ?? settings.Limits;
+
     private int _evicting;
 
     /// <summary>Whether an eviction is running (deleting units the index no longer counts).</summary>
@@ -22,8 +26,8 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
     /// <summary>Starts evicting in the background once the cache is over its high watermark.</summary>
     public void EvictIfOverHighWatermark()
     {
-        if (settings.Limits.HighBytes is not { } high || cache.TotalBytes <= high) return;
-        StartEviction(() => settings.Limits.LowBytes ?? long.MaxValue);
+        if (Limits.HighBytes is not { } high || cache.TotalBytes <= high) return;
+        StartEviction(() => Limits.LowBytes ?? long.MaxValue);
     }
 
     /// <summary>
@@ -34,7 +38,7 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
     /// </summary>
     public void MakeRoom(long bytes)
     {
-        if (settings.Limits.MaxBytes is null) return;
+        if (Limits.MaxBytes is null) return;
         StartEviction(() => cache.TotalBytes - Math.Max(bytes, 1));
     }
 

@@ -16,9 +16,16 @@ namespace S3Overlay.Overlay.Eviction;
 /// The merge is last-writer-wins per flush, so two proxies may briefly disagree; a unit one of
 /// them already evicted is found gone when the other tries (and dropped), never served wrongly.
 /// </remarks>
-public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvider clock, ILogger logger)
+/// <param name="recordKey">Where the record is kept: <see cref="RecordKey"/>, or in a fleet the replica's own (<see cref="ReplicaRecordKey"/>).</param>
+public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvider clock, ILogger logger, string recordKey = CacheIndex.RecordKey)
 {
     public const string RecordKey = "eviction/index.json";
+
+    /// <summary>
+    /// A fleet's replica keeps the record of what it owns apart from the others' (one writer each):
+    /// merged into one, every replica would count, and evict, the whole fleet's units.
+    /// </summary>
+    public static string ReplicaRecordKey(Uri self) => $"eviction/replicas/{Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(self.Authority))}.json";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -197,7 +204,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
             }
             var json = JsonSerializer.SerializeToUtf8Bytes(merged, Json);
             await LocalBuckets.EnsureAsync(local, cacheBucket, ct);
-            await local.PutObjectAsync(cacheBucket, RecordKey, new MemoryStream(json),
+            await local.PutObjectAsync(cacheBucket, recordKey, new MemoryStream(json),
                 new ObjectWrite { ContentLength = json.Length, Metadata = new ObjectMetadata { ContentType = "application/json" } }, ct);
             lock (_lock)
             {
@@ -253,7 +260,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
     {
         try
         {
-            await using var content = await local.GetObjectAsync(cacheBucket, RecordKey, ObjectReadRequest.Whole, ct);
+            await using var content = await local.GetObjectAsync(cacheBucket, recordKey, ObjectReadRequest.Whole, ct);
             return await JsonSerializer.DeserializeAsync<List<CacheEntry>>(content.Body, Json, ct) ?? [];
         }
         catch (S3Exception e) when (e.Error.Status == 404)

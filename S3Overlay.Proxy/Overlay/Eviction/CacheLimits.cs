@@ -12,6 +12,9 @@ public sealed record CacheLimits(long? MaxBytes, int HighWatermarkPercent, int L
     public static readonly CacheLimits Unlimited = new(null, 90, 75, TimeSpan.FromSeconds(10));
 
     public long? HighBytes => MaxBytes * HighWatermarkPercent / 100;
+
+    /// <summary>One replica's share of a fleet's cap, split evenly: rendezvous hashing gives each about as many units to own.</summary>
+    public CacheLimits ShareOf(int replicas) => MaxBytes is { } max && replicas > 1 ? this with { MaxBytes = Math.Max(1, max / replicas) } : this;
     public long? LowBytes => MaxBytes * LowWatermarkPercent / 100;
 
     public static CacheLimits From(SettingReader read)

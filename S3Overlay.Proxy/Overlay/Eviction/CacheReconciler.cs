@@ -12,7 +12,8 @@ namespace S3Overlay.Overlay.Eviction;
 /// nothing says it was read), and every unit the store no longer holds is dropped. The store is
 /// read a listing page at a time; nothing but the index itself is held in memory.
 /// </summary>
-public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, ILogger logger)
+/// <param name="owns">In a fleet, the units this replica owns: it adopts only those (each replica accounts for its own).</param>
+public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, ILogger logger, Func<CacheEntry, bool>? owns = null)
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -117,13 +118,18 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         if (record.IsChunked)
         {
             var (count, bytes) = await ChunksAsync(CacheKeys.ChunksOfGeneration(record.RemoteBucket, record.Key, record.ETag, record.ChunkSize), ct);
-            if (count > 0) cache.Reconcile(new CacheEntry(CacheEntryKind.Chunks, record.RemoteBucket, record.Key, null, bytes, count, 0));
+            if (count > 0) Adopt(new CacheEntry(CacheEntryKind.Chunks, record.RemoteBucket, record.Key, null, bytes, count, 0));
             return;
         }
         // A whole fill sits in every local bucket mapped to its remote bucket that holds its generation.
         foreach (var bucket in LocalBucketsOf(record.RemoteBucket))
             if (await HeadAsync(bucket, record.Key, ct) is { } held && held.ETag == record.ETag && held.Size == record.Size)
-                cache.Reconcile(new CacheEntry(CacheEntryKind.Object, bucket, record.Key, record.ETag, record.Size, 0, 0));
+                Adopt(new CacheEntry(CacheEntryKind.Object, bucket, record.Key, record.ETag, record.Size, 0, 0));
+    }
+
+    private void Adopt(CacheEntry stored)
+    {
+        if (owns?.Invoke(stored) ?? true) cache.Reconcile(stored);
     }
 
     private IEnumerable<string> LocalBucketsOf(string remoteBucket)

@@ -10,7 +10,10 @@ namespace S3Overlay.Overlay;
 /// </summary>
 /// <param name="fill">The reader of the fill's file, of <paramref name="length"/> bytes from <paramref name="offset"/>; owned.</param>
 /// <param name="openRest">Opens the remote read of <c>count</c> bytes from <c>from</c>, of the generation the fill read.</param>
-public sealed class RemoteFallback(Stream fill, long offset, long length, Func<long, long, CancellationToken, Task<Stream>> openRest) : PayloadStream
+/// <param name="fallsBackOn">Which failures of <paramref name="fill"/> the remote stands in for; a full disk when null. (A fleet's
+/// forwarded miss falls back on any failure of the owner's answer: the owner went away mid-body.)</param>
+public sealed class RemoteFallback(Stream fill, long offset, long length, Func<long, long, CancellationToken, Task<Stream>> openRest,
+    Func<Exception, bool>? fallsBackOn = null) : PayloadStream
 {
     private Stream _current = fill;
     private long _read;
@@ -24,7 +27,7 @@ public sealed class RemoteFallback(Stream fill, long offset, long length, Func<l
             _read += n;
             return n;
         }
-        catch (IOException e) when (!_fellBack && DiskFull.Caused(e))
+        catch (Exception e) when (!_fellBack && (fallsBackOn?.Invoke(e) ?? (e is IOException && DiskFull.Caused(e))) && !ct.IsCancellationRequested)
         {
             _fellBack = true;
             // The fill's share goes now: its file is removed once nobody else reads it.

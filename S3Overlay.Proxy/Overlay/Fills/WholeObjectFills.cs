@@ -33,6 +33,15 @@ public sealed class WholeObjectFills(
     private readonly ConcurrentDictionary<(string Bucket, string Key), bool> _ended = new();
     private const int EndedKept = 4096;
 
+    // Keys whose whole GET found the object chunked (described by Info), while the reader that took
+    // its answer has not yet begun filling chunk 0 from it, nor recorded the object as chunked: a
+    // reader that came meanwhile would ask the remote for the object, or its chunk 0, again. A
+    // fleet's owner sees many such readers, forwarded by the other replicas.
+    private readonly ConcurrentDictionary<(string Bucket, string Key), (Task Taken, ObjectInfo Info)> _chunkZeroPending = new();
+
+    /// <summary>Completes once no whole answer of the key waits to give chunk 0 (<see cref="RemoteFill.DeclinedSettled"/>).</summary>
+    public Task ChunkZeroTaken(string bucket, string key) => _chunkZeroPending.TryGetValue((bucket, key), out var pending) ? pending.Taken : Task.CompletedTask;
+
     public int InFlight => _fills.Count;
 
     /// <summary>Completes when this process's fill of the key (if any) is over, its local write included.</summary>
@@ -70,6 +79,8 @@ public sealed class WholeObjectFills(
     {
         // A fill that finished since the local miss has stored the object: look once more before asking the remote.
         var inFlight = _fills.TryJoin((bucket, key));
+        if (inFlight is null && _chunkZeroPending.TryGetValue((bucket, key), out var chunked))
+            return new WholeRead(null, chunked.Info, TakerStarted: chunked.Taken);
         if (inFlight is null && stale is null && _ended.ContainsKey((bucket, key))
             && await localReads.TryGetAsync(bucket, key, request, ct) is { } hit)
             return new WholeRead(hit, hit.Info);
@@ -119,19 +130,11 @@ public sealed class WholeObjectFills(
         }
     }
 
-    /// <summary>
-    /// Bytes of the generation a fill read, straight from the remote, for a reader the fill's file
-    /// failed (<see cref="RemoteFallback"/>). If-Match, and the ETag checked, keep another
-    /// generation's bytes out: a remote changed since fails the read, as a chunked read does.
-    /// </summary>
-    private async Task<Stream> ReadRestAsync(string bucket, string key, ObjectInfo info, long from, long count, CancellationToken ct)
+    /// <summary>The rest of a fill's body straight from the remote, for a reader the fill's file failed (<see cref="RemoteFallback"/>).</summary>
+    private Task<Stream> ReadRestAsync(string bucket, string key, ObjectInfo info, long from, long count, CancellationToken ct)
     {
         logger.LogWarning("No room to cache {Bucket}/{Key}: the rest of it is streamed from the remote", bucket, key);
-        var request = new ObjectReadRequest(new ByteRange(from, from + count - 1), ReadConditions.None with { IfMatch = info.ETag });
-        var rest = await remote.GetAsync(bucket, key, request, ct);
-        if (rest.Info.ETag == info.ETag && rest.Length == count) return rest.Body;
-        await rest.DisposeAsync();
-        throw new IOException($"{bucket}/{key} changed on the remote while it was read.");
+        return remote.ReadRestAsync(bucket, key, info, from, count, ct);
     }
 
     /// <summary>Notes the key in <see cref="_ended"/> as the fill ends, before it leaves the fills in flight (so no miss falls in between).</summary>
@@ -142,6 +145,13 @@ public sealed class WholeObjectFills(
         {
             if (_ended.Count >= EndedKept) _ended.Clear();
             _ended[(bucket, key)] = true;
+            if (fill.Declined && !fill.DeclinedSettled.IsCompleted)
+            {
+                var pending = (fill.DeclinedSettled, fill.Opened.Result);
+                _chunkZeroPending[(bucket, key)] = pending;
+                pending.DeclinedSettled.ContinueWith(_ => _chunkZeroPending.TryRemove(new KeyValuePair<(string, string), (Task, ObjectInfo)>((bucket, key), pending)),
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
             leave?.Invoke();
         };
         return fill;

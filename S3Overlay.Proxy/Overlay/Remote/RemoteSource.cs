@@ -101,6 +101,21 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         }
     }
 
+    /// <summary>
+    /// Bytes of the generation <paramref name="info"/> describes, straight from the remote, for a
+    /// reader whose source failed mid-body (<see cref="RemoteFallback"/>). If-Match, and the ETag
+    /// checked, keep another generation's bytes out: a remote changed since fails the read, as a
+    /// chunked read does.
+    /// </summary>
+    public async Task<Stream> ReadRestAsync(string bucket, string key, ObjectInfo info, long from, long count, CancellationToken ct)
+    {
+        var request = new ObjectReadRequest(new ByteRange(from, from + count - 1), ReadConditions.None with { IfMatch = info.ETag });
+        var rest = await GetAsync(bucket, key, request, ct);
+        if (rest.Info.ETag == info.ETag && rest.Length == count) return rest.Body;
+        await rest.DisposeAsync();
+        throw new IOException($"{bucket}/{key} changed on the remote while it was read.");
+    }
+
     /// <summary>The tags of a remote object, named by its local key; failures are mapped (<see cref="Failure"/>).</summary>
     public async Task<IReadOnlyDictionary<string, string>> GetTaggingAsync(string bucket, string key, CancellationToken ct)
     {

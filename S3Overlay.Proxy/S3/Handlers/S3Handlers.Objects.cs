@@ -28,6 +28,7 @@ public sealed partial class S3Handlers
             var part = PartNumbers.Range(partOf, n);
             read = new ObjectReadRequest(part.Length > 0 ? new ByteRange(part.Offset, part.Last) : null, new ReadConditions(partOf.ETag, null, null, null));
         }
+        read = read with { Hop = Overlay.Fleet.PeerMark.HopOf(r.Request) };
         await using var content = await store.GetObjectAsync(r.Bucket, r.Key, read, r.Aborted);
         ObjectHeaders.WriteObject(r.Response, content.Info, r.Request.Query);
         WriteChecksums(r, content.Info, partNumber, wholeObject: content.Range is null);

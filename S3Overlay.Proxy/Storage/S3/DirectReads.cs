@@ -82,6 +82,11 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
         signed.Add(("x-amz-content-sha256", SigV4.EmptyPayloadSha256));
         signed.Add(("x-amz-date", timestamp));
         if (options.SessionToken is { } token) signed.Add(("x-amz-security-token", token));
+        if (options.SignedHeader is { } extra)
+        {
+            signed.Add(extra);
+            signed.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        }
         foreach (var (name, value) in signed)
             if (name.StartsWith("x-amz-", StringComparison.Ordinal)) request.Headers.TryAddWithoutValidation(name, value);
 

@@ -38,6 +38,12 @@ public sealed record S3StoreOptions(
     /// </summary>
     public bool ServerErrorsAreOutages { get; init; }
 
+    /// <summary>
+    /// One more header every GET and HEAD carries, signed (an <c>x-amz-*</c> name must be): what a
+    /// fleet's replica marks its forwarded reads with (<see cref="Overlay.Fleet.PeerMark"/>).
+    /// </summary>
+    public (string Name, string Value)? SignedHeader { get; init; }
+
     /// <summary>The endpoint as users wrote it, for messages.</summary>
     public string Describe() => $"{Name} at {Endpoint?.ToString().TrimEnd('/') ?? $"AWS S3 ({Region})"}";
 }

@@ -18,9 +18,10 @@ public static class StatusEndpoint
         {
             context.Response.Headers.CacheControl = "no-store";
             var status = statistics.Observe();
+            var fleet = context.RequestServices.GetService<Overlay.OverlayParts>()?.Fleet is { } f ? Overlay.Fleet.FleetStatus.Of(f) : null;
             return WantsJson(context.Request)
-                ? Results.Json(StatusJson.From(status))
-                : Results.Content(StatusPage.Render(status, statistics.History.Samples()), "text/html; charset=utf-8");
+                ? Results.Json(StatusJson.From(status, fleet))
+                : Results.Content(StatusPage.Render(status, statistics.History.Samples(), fleet), "text/html; charset=utf-8");
         });
         return app;
     }

@@ -9,7 +9,10 @@ public sealed record StatusJson(
     StatusJson.ByteFigures Bytes,
     double? ByteHitRatio,
     StatusJson.FillFigures Fills,
-    long? CacheSizeBytes)
+    long? CacheSizeBytes,
+    // A proxy on its own has no fleet: the field is left out rather than null.
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    Overlay.Fleet.FleetStatus? Fleet)
 {
     public sealed record RequestFigures(long Total, IReadOnlyDictionary<string, long> ByResult);
 
@@ -17,7 +20,8 @@ public sealed record StatusJson(
 
     public sealed record FillFigures(long InFlight, long Completed, double? AverageSeconds, long CoalescedWaiters);
 
-    public static StatusJson From(OverlayStatus s) => new(
+    /// <param name="fleet">The fleet this replica is one of; null (left out) for a proxy on its own.</param>
+    public static StatusJson From(OverlayStatus s, Overlay.Fleet.FleetStatus? fleet = null) => new(
         s.Since,
         Math.Round((s.Now - s.Since).TotalSeconds, 1),
         new RequestFigures(s.Requests, s.RequestsByResult),
@@ -25,5 +29,6 @@ public sealed record StatusJson(
         new ByteFigures(s.LocalBytes, s.RemoteBytes, s.FetchedBytes),
         s.ByteHitRatio,
         new FillFigures(s.FillsInFlight, s.FillsCompleted, s.AverageFillSeconds, s.CoalescedWaiters),
-        s.CacheSizeBytes);
+        s.CacheSizeBytes,
+        fleet);
 }

@@ -19,7 +19,7 @@ internal static class StatusPage
         figure{margin:.6rem 0 1rem} figcaption{color:#555;font-size:.85rem} svg.chart{width:100%;height:auto;display:block}
         """;
 
-    public static string Render(OverlayStatus s, IReadOnlyList<MinuteSample> lastHour)
+    public static string Render(OverlayStatus s, IReadOnlyList<MinuteSample> lastHour, Overlay.Fleet.FleetStatus? fleet = null)
     {
         var html = new StringBuilder(2048);
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
@@ -53,8 +53,21 @@ internal static class StatusPage
         Row(html, "completed", s.FillsCompleted.ToString("N0", CultureInfo.InvariantCulture));
         Row(html, "average duration", s.AverageFillSeconds is { } avg ? $"{avg * 1000:0.#} ms" : "n/a");
         Row(html, "reads coalesced onto a fill", s.CoalescedWaiters.ToString("N0", CultureInfo.InvariantCulture));
-        html.Append("</table></body></html>");
+        html.Append("</table>");
+        if (fleet is not null) RenderFleet(html, fleet);
+        html.Append("</body></html>");
         return html.ToString();
+    }
+
+    private static void RenderFleet(StringBuilder html, Overlay.Fleet.FleetStatus fleet)
+    {
+        html.Append("<h2>Fleet</h2><table>");
+        Row(html, "misses forwarded to their owner", fleet.Forwarded.ToString("N0", CultureInfo.InvariantCulture));
+        Row(html, "misses filled here", fleet.FilledHere.ToString("N0", CultureInfo.InvariantCulture));
+        Row(html, "of which for peers", fleet.FilledForPeers.ToString("N0", CultureInfo.InvariantCulture));
+        foreach (var peer in fleet.Peers)
+            Row(html, peer.Url, peer.State == "self" ? "this replica" : $"{peer.State}, {peer.Forwarded:N0} forwarded, {peer.Failures:N0} failed");
+        html.Append("</table>");
     }
 
     private static void Figure(StringBuilder html, string value, string label) =>

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+using S3Overlay.S3;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Overlay.Fleet;
+
+/// <summary>
+/// The header a replica marks the miss it forwards to the owner with: the owner then fills it
+/// itself, never forwards it again, so no request goes round the fleet. An <c>x-amz-*</c> name,
+/// so every signature must cover it (S3's rule, <c>UnsignedHeaders</c>); and only the root key,
+/// which the replicas share, may send it: a client cannot make a replica skip its owner.
+/// </summary>
+public static class PeerMark
+{
+    public const string Header = "x-amz-overlay-forwarded";
+    /// <summary>The mark of an object's miss (<see cref="PeerHop.Object"/>).</summary>
+    public const string Value = "object";
+    /// <summary>The mark of one chunk's fill (<see cref="PeerHop.Chunk"/>).</summary>
+    public const string ChunkValue = "chunk";
+
+    /// <summary>Whether the (authenticated) request is a peer's forwarded miss.</summary>
+    public static bool IsOn(HttpRequest request) => request.Headers.ContainsKey(Header);
+
+    /// <summary>What the peer forwarded; any other value than a chunk's is an object's miss (it is never forwarded again).</summary>
+    public static PeerHop HopOf(HttpRequest request) =>
+        !IsOn(request) ? PeerHop.None : request.Headers[Header] == ChunkValue ? PeerHop.Chunk : PeerHop.Object;
+
+    /// <summary>Refuses a marked request not signed with the root key (anonymous, or another user's).</summary>
+    public static void Check(S3Request request)
+    {
+        if (IsOn(request.Request) && request.User is not { IsRoot: true })
+            throw new S3Exception(S3Error.AccessDenied.WithMessage($"{Header} is for the replicas of a fleet, signed with their root key."));
+    }
+}
