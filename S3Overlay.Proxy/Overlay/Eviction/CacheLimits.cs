@@ -13,9 +13,10 @@ public sealed record CacheLimits(long? MaxBytes, int HighWatermarkPercent, int L
 
     public long? HighBytes => MaxBytes * HighWatermarkPercent / 100;
 
+    public long? LowBytes => MaxBytes * LowWatermarkPercent / 100;
+
     /// <summary>One replica's share of a fleet's cap, split evenly: rendezvous hashing gives each about as many units to own.</summary>
     public CacheLimits ShareOf(int replicas) => MaxBytes is { } max && replicas > 1 ? this with { MaxBytes = Math.Max(1, max / replicas) } : this;
-    public long? LowBytes => MaxBytes * LowWatermarkPercent / 100;
 
     public static CacheLimits From(SettingReader read)
     {
