@@ -6,10 +6,13 @@
 # --shared: the machine was shared, and the tables say so)
 # bench/run.sh --ranges [ranges.py options]: the range-reader workloads instead (bench/ranges.py, a few
 # minutes); with --proxy DIR or --project DIR it measures that build and does not publish this tree's.
+# bench/run.sh --fleet [objects] [size KiB]: three replicas over one store instead (bench/fleet.py, a minute or two).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ranges=""
 if [ "${1:-}" = "--ranges" ]; then ranges=1; shift; fi
+fleet=""
+if [ "${1:-}" = "--fleet" ]; then fleet=1; shift; fi
 need=()
 command -v nginx >/dev/null || need+=(nginx)
 command -v wrk >/dev/null || need+=(wrk)
@@ -28,4 +31,5 @@ fi
 # For this machine's runtime, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
 dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained false -o bench/work/proxy -v quiet -nologo
 if [ -n "$ranges" ]; then BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"; fi
+if [ -n "$fleet" ]; then exec /usr/bin/python3 bench/fleet.py "$@"; fi
 exec /usr/bin/python3 bench/bench.py "$@"
