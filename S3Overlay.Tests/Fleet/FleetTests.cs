@@ -3,6 +3,7 @@ using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using S3Overlay.Overlay.Fleet;
 using S3Overlay.Tests.Infrastructure;
 
@@ -191,6 +192,65 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
         finally
         {
             foreach (var replica in replicas) await replica.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task When_a_replica_leaves_the_one_left_accounts_for_what_it_had_cached_and_lets_go_when_it_is_back()
+    {
+        const long size = 8 * 1024;
+        var bucket = "h" + Guid.NewGuid().ToString("N")[..12];
+        await fleet.Remote.PutBucketAsync(bucket);
+        var urls = Enumerable.Range(0, 2).Select(_ => $"http://127.0.0.1:{FreePorts.Take()}").ToArray();
+        var replicas = await Task.WhenAll(urls.Select(url =>
+        {
+            var settings = fleet.Environment.ToDictionary(e => e.Key, string? (e) => e.Value);
+            settings["urls"] = url;
+            settings["S3_OVERLAY_PEERS"] = string.Join(',', urls);
+            settings["S3_OVERLAY_PEER_URL"] = url;
+            settings["S3_OVERLAY_REMOTE_BUCKETS"] = bucket;
+            settings["S3_OVERLAY_PUBLIC_BUCKETS"] = bucket;
+            settings["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket;
+            return ProxyServer.StartAsync(settings);
+        }));
+        var (stays, leaves) = (replicas[0], replicas[1]);
+        var left = false;
+        try
+        {
+            var keys = Enumerable.Range(0, 12).Select(i => $"k-{i:D2}").ToArray();
+            await Parallel.ForEachAsync(keys, async (key, _) => await fleet.Remote.PutPatternAsync(bucket, key, size, 9));
+            using (var client = stays.CreateClient(defaults: false, FleetFixture.AccessKey, FleetFixture.SecretKey))
+                foreach (var key in keys)
+                {
+                    using var response = await client.GetObjectAsync(bucket, key);
+                    Assert.Null(await PatternData.MismatchAsync(response.ResponseStream, 0, size, 9));
+                }
+            foreach (var replica in replicas) await replica.Services.GetRequiredService<S3Overlay.Overlay.OverlayParts>().Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+            var parts = stays.Services.GetRequiredService<S3Overlay.Overlay.OverlayParts>();
+            var peers = parts.Fleet!.Peers;
+            var own = keys.Count(k => peers.OwnerOf(bucket + "/" + k).IsSelf);
+            Assert.InRange(own, 1, keys.Length - 1);
+            Assert.Equal(own * size, parts.Cache.TotalBytes);
+
+            // The other replica is gone from the fleet's DNS name: what it filled is this one's to account for (and evict).
+            var flusher = stays.Services.GetServices<IHostedService>().OfType<S3Overlay.Overlay.Eviction.CacheIndexFlusher>().Single();
+            var adopted = flusher.Adoptions;
+            left = true;
+            await leaves.DisposeAsync();
+            peers.Replace([new Uri(urls[0])]);
+            await Polling.EventuallyAsync(() => Task.FromResult(flusher.Adoptions > adopted), "the adoption after the fleet changed");
+            Assert.Equal(keys.Length * size, parts.Cache.TotalBytes);
+
+            // It is back: what it owns is its own again.
+            adopted = flusher.Adoptions;
+            peers.Replace(urls.Select(u => new Uri(u)));
+            await Polling.EventuallyAsync(() => Task.FromResult(flusher.Adoptions > adopted), "the adoption after the fleet changed again");
+            Assert.Equal(own * size, parts.Cache.TotalBytes);
+        }
+        finally
+        {
+            await stays.DisposeAsync();
+            if (!left) await leaves.DisposeAsync();
         }
     }
 

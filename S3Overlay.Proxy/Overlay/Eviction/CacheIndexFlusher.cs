@@ -31,6 +31,8 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
         _sizeObserved = overlay.Metrics.ObserveCacheSize(() => overlay.Cache.TotalBytes);
         await overlay.Cache.LoadAsync(stoppingToken);
         if (!overlay.Work.TryStart("cache index reconcile", ReconcileAsync)) overlay.Reconciler.Skip();
+        // A replica came or went (DNS): ownership moved, so what each accounts for moves with it.
+        if (overlay.Fleet is { } fleet) fleet.Peers.Changed += () => overlay.Work.TryStart("cache index adoption", AdoptAsync);
         using var timer = new PeriodicTimer(overlay.Settings.Limits.IndexFlushInterval, clock);
         try
         {
@@ -54,6 +56,30 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
         while (!await overlay.Cache.FlushAsync(ct)) await Task.Delay(RetryFlush, ct);
         overlay.Reconciler.MarkReconciled();
     }
+
+    /// <summary>The reconcile again, after the start-up one, one pass at a time: the units this replica owns now are the ones it counts.</summary>
+    private async Task AdoptAsync(CancellationToken ct)
+    {
+        await overlay.Reconciler.Done.WaitAsync(ct);
+        await _adopting.WaitAsync(ct);
+        try
+        {
+            if (!await overlay.Reconciler.RunAsync(ct)) return;
+            overlay.Evictor.EvictIfOverHighWatermark();
+            while (!await overlay.Cache.FlushAsync(ct)) await Task.Delay(RetryFlush, ct);
+            Interlocked.Increment(ref _adoptions);
+        }
+        finally
+        {
+            _adopting.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _adopting = new(1, 1);
+    private int _adoptions;
+
+    /// <summary>Adoption passes done after the fleet changed (what a test waits on).</summary>
+    public int Adoptions => Volatile.Read(ref _adoptions);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -10,7 +10,9 @@ namespace S3Overlay.Overlay.Eviction;
 /// named (never evicted, not counted against the cap) and may name units another proxy evicted.
 /// Every fill record whose whole copy or chunks are stored is added (as the least recently used:
 /// nothing says it was read), and every unit the store no longer holds is dropped. The store is
-/// read a listing page at a time; nothing but the index itself is held in memory.
+/// read a listing page at a time; nothing but the index itself is held in memory. In a fleet it
+/// runs again whenever the replicas change (<see cref="CacheIndexFlusher"/>): each adopts what it
+/// came to own and lets go of what another now owns.
 /// </summary>
 /// <param name="owns">In a fleet, the units this replica owns: it adopts only those (each replica accounts for its own).</param>
 public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, ILogger logger, Func<CacheEntry, bool>? owns = null)
@@ -38,9 +40,10 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         try
         {
             await cache.Loaded.WaitAsync(ct);
-            // Dropping first, so a unit replaced by a newer fill is re-added with what is stored now.
+            // Dropping first, so a unit replaced by a newer fill is re-added with what is stored now;
+            // in a fleet, also what another replica owns now (one came): it is that one's to account for.
             foreach (var entry in cache.Snapshot())
-                if (await OrSkippedAsync(() => IsStoredAsync(entry, ct), entry.Key, ct) == false) cache.Forget(entry);
+                if (!Owns(entry) || await OrSkippedAsync(() => IsStoredAsync(entry, ct), entry.Key, ct) == false) cache.Forget(entry);
             await AddRecordedAsync(ct);
             return true;
         }
@@ -129,8 +132,10 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
 
     private void Adopt(CacheEntry stored)
     {
-        if (owns?.Invoke(stored) ?? true) cache.Reconcile(stored);
+        if (Owns(stored)) cache.Reconcile(stored);
     }
+
+    private bool Owns(CacheEntry unit) => owns?.Invoke(unit) ?? true;
 
     private IEnumerable<string> LocalBucketsOf(string remoteBucket)
     {
