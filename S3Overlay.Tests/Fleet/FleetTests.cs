@@ -150,21 +150,8 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
     {
         const long budget = 240 * 1024, size = 16 * 1024; // 384 KiB read
         var bucket = "g" + Guid.NewGuid().ToString("N")[..12];
-        await fleet.Remote.PutBucketAsync(bucket);
-        // A fleet of its own (in process: quick to start), over the same store, with a budget.
-        var urls = Enumerable.Range(0, 3).Select(_ => $"http://127.0.0.1:{FreePorts.Take()}").ToArray();
-        var replicas = await Task.WhenAll(urls.Select(url =>
-        {
-            var settings = fleet.Environment.ToDictionary(e => e.Key, string? (e) => e.Value);
-            settings["urls"] = url;
-            settings["S3_OVERLAY_PEERS"] = string.Join(',', urls);
-            settings["S3_OVERLAY_PEER_URL"] = url;
-            settings["S3_OVERLAY_REMOTE_BUCKETS"] = bucket;
-            settings["S3_OVERLAY_PUBLIC_BUCKETS"] = bucket;
-            settings["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket;
-            settings["S3_OVERLAY_CACHE_MAX_BYTES"] = $"{budget}";
-            return ProxyServer.StartAsync(settings);
-        }));
+        // A fleet of its own, over the same store, with a budget.
+        var (_, replicas) = await StartOwnFleetAsync(bucket, 3, ("S3_OVERLAY_CACHE_MAX_BYTES", $"{budget}"));
         try
         {
             var clients = replicas.Select(r => r.CreateClient(defaults: false, FleetFixture.AccessKey, FleetFixture.SecretKey)).ToArray();
@@ -200,19 +187,7 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
     {
         const long size = 8 * 1024;
         var bucket = "h" + Guid.NewGuid().ToString("N")[..12];
-        await fleet.Remote.PutBucketAsync(bucket);
-        var urls = Enumerable.Range(0, 2).Select(_ => $"http://127.0.0.1:{FreePorts.Take()}").ToArray();
-        var replicas = await Task.WhenAll(urls.Select(url =>
-        {
-            var settings = fleet.Environment.ToDictionary(e => e.Key, string? (e) => e.Value);
-            settings["urls"] = url;
-            settings["S3_OVERLAY_PEERS"] = string.Join(',', urls);
-            settings["S3_OVERLAY_PEER_URL"] = url;
-            settings["S3_OVERLAY_REMOTE_BUCKETS"] = bucket;
-            settings["S3_OVERLAY_PUBLIC_BUCKETS"] = bucket;
-            settings["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket;
-            return ProxyServer.StartAsync(settings);
-        }));
+        var (urls, replicas) = await StartOwnFleetAsync(bucket, 2);
         var (stays, leaves) = (replicas[0], replicas[1]);
         var left = false;
         try
@@ -339,5 +314,28 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
             Assert.Contains($"<Code>{code}</Code>", await response.Content.ReadAsStringAsync());
         }
+    }
+
+    /// <summary>
+    /// A fleet of a test's own, in this process (quick to start), over the fixture's store and
+    /// remote, reading one new bucket of the remote.
+    /// </summary>
+    private async Task<(string[] Urls, ProxyServer[] Replicas)> StartOwnFleetAsync(string bucket, int count, params (string Name, string Value)[] more)
+    {
+        await fleet.Remote.PutBucketAsync(bucket);
+        var urls = Enumerable.Range(0, count).Select(_ => $"http://127.0.0.1:{FreePorts.Take()}").ToArray();
+        var replicas = await Task.WhenAll(urls.Select(url =>
+        {
+            var settings = fleet.Environment.ToDictionary(e => e.Key, string? (e) => e.Value);
+            settings["urls"] = url;
+            settings["S3_OVERLAY_PEERS"] = string.Join(',', urls);
+            settings["S3_OVERLAY_PEER_URL"] = url;
+            settings["S3_OVERLAY_REMOTE_BUCKETS"] = bucket;
+            settings["S3_OVERLAY_PUBLIC_BUCKETS"] = bucket;
+            settings["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket;
+            foreach (var (name, value) in more) settings[name] = value;
+            return ProxyServer.StartAsync(settings);
+        }));
+        return (urls, replicas);
     }
 }
