@@ -365,7 +365,7 @@ def measure(args, results):
     cog = None
     if args.gdal_only and not shutil.which("gdal_translate"):
         raise SystemExit("--gdal-only: gdal_translate is not installed (apt-get install gdal-bin)")
-    if not args.no_gdal and shutil.which("gdal_translate"):
+    if not (args.no_gdal or args.crowd_only) and shutil.which("gdal_translate"):
         cog = make_cog(data / "sources")
         with open(cog, "rb") as f:
             remote.put_object(Bucket=BUCKET, Key="cog.tif", Body=f)
@@ -392,10 +392,10 @@ def measure(args, results):
             session = Session(proxy, relay, chunk, paths, sources)
             session.warm_up()
             r = results["chunks"][label] = {"chunk_bytes": chunk}
-            for run in ("cold", "warm") if not args.gdal_only else ():
+            for run in ("cold", "warm") if not (args.gdal_only or args.crowd_only) else ():
                 r.setdefault("seeks", {})[run] = run_summary(session.seeks(seek_offsets), run == "warm")
                 print(f"{label} seeks {run}: " + line(r["seeks"][run]), flush=True)
-            for run in ("cold", "warm") if not args.gdal_only else ():
+            for run in ("cold", "warm") if not (args.gdal_only or args.crowd_only) else ():
                 r.setdefault("window", {})[run] = run_summary(session.window(window_reads), run == "warm")
                 print(f"{label} window {run}: " + line(r["window"][run]), flush=True)
             if not args.gdal_only:
@@ -427,10 +427,13 @@ def main():
     parser.add_argument("--chunks", default="1,4,16", help="chunk sizes in MiB")
     parser.add_argument("--no-gdal", action="store_true", help="skip the real GDAL read")
     parser.add_argument("--gdal-only", action="store_true", help="only the real GDAL read (seeks, tiles and crowd skipped)")
+    parser.add_argument("--crowd-only", action="store_true", help="only the concurrent cold readers (seeks, tiles and GDAL skipped)")
     parser.add_argument("--cog-pixels", type=int, default=COG_PIXELS, help="the COG's width and height (its window scales)")
     args = parser.parse_args()
     if args.gdal_only and args.no_gdal:
         parser.error("--gdal-only and --no-gdal exclude each other")
+    if args.gdal_only and args.crowd_only:
+        parser.error("--gdal-only and --crowd-only exclude each other")
     scale_cog(args.cog_pixels)
     args.chunks = [int(c) for c in args.chunks.split(",")]
     WORK.mkdir(parents=True, exist_ok=True)

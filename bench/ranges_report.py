@@ -79,7 +79,7 @@ def _crowd_table(r):
 def _gdal_note(r):
     cog = r.get("cog")
     if not cog:
-        return "gdal_translate was not installed: no real GDAL read in this run (the synthetic window read stands for it).\n"
+        return "No real GDAL read in this run (left out, or gdal_translate not installed; the synthetic window read stands for it).\n"
     first = next(iter(r["chunks"].values())).get("gdal", {}).get("cold", {})
     asked = ", ".join(first.get("client_ranges", []))
     return (f"A real cloud-optimized GeoTIFF ({cog['pixels']} × {cog['pixels']} bytes, 1 band, {cog['block']} × {cog['block']} tiles, "
