@@ -117,6 +117,46 @@ public sealed class RemoteListingCacheTests(OverlayServers servers) : IClassFixt
         Assert.Equal(3 * OverlayEnvironment.MiB, (await env.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket, Prefix = "base/big" })).S3Objects.Single().Size);
     }
 
+    /// <summary>
+    /// A remote whose port is closed refuses at once, and that is final: each answer the overlay can
+    /// give without it (a stale page, a degraded listing, a remembered "no such key", a local copy)
+    /// comes after one attempt, and so does the 503 of a request that needs it. The SDK retried the
+    /// refusal after its random 0–1 s backoff (each of GDAL's and pgBackRest's listings waited so,
+    /// 10 listings in a row took 4.5 s); counted as the attempts this process sent to the port.
+    /// </summary>
+    [Fact]
+    public async Task While_the_remote_refuses_connections_each_answer_tries_it_once()
+    {
+        await using var env = await StartAsync(("S3_OVERLAY_STALE_IF_ERROR", "60"), ("S3_OVERLAY_DEGRADED_LISTINGS", "true"),
+            ("S3_OVERLAY_NEGATIVE_CACHE_TTL", "0"));
+        await env.SeedRemoteAsync("wal/0001", 10, 1);
+        await env.SeedRemoteAsync("wal/0002", 10, 2);
+        await env.GetAndCheckAsync("wal/0001", 1, 10);
+        (await ListAsync(env, "wal/")).Dispose();
+        (await RawS3.SendAsync(env.Proxy, HttpMethod.Head, $"/{env.Bucket}/wal/0001.aux.xml")).Dispose();
+        await env.FillsIdleAsync();
+        await env.Relay.StopAsync();
+        using var attempts = new HttpAttempts(env.Relay.Url);
+
+        async Task<HttpResponseMessage> TriesOnceAsync(HttpMethod method, string target, int expected = 1)
+        {
+            var before = attempts.Sent.Count;
+            var response = await RawS3.SendAsync(env.Proxy, method, target);
+            Assert.Equal(Enumerable.Repeat("connection_error", expected), attempts.Sent.Skip(before));
+            return response;
+        }
+        using (var stale = await TriesOnceAsync(HttpMethod.Get, $"/{env.Bucket}?list-type=2&prefix=wal%2F"))
+            Assert.Equal("listing", Assert.Single(stale.Headers.GetValues("x-s3overlay-stale")));
+        using (var degraded = await TriesOnceAsync(HttpMethod.Get, $"/{env.Bucket}?list-type=2&prefix=base%2F"))
+            Assert.Equal("local-only", Assert.Single(degraded.Headers.GetValues("x-s3overlay-stale")));
+        using (var notFound = await TriesOnceAsync(HttpMethod.Head, $"/{env.Bucket}/wal/0001.aux.xml"))
+            Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
+        using (var needsRemote = await TriesOnceAsync(HttpMethod.Get, $"/{env.Bucket}/wal/0002"))
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, needsRemote.StatusCode);
+        using (var local = await TriesOnceAsync(HttpMethod.Get, $"/{env.Bucket}/wal/0001", expected: 0))
+            Assert.Equal(HttpStatusCode.OK, local.StatusCode);
+    }
+
     private static int RemoteLists(OverlayEnvironment env) => env.Relay.Targets.Count(t => t.Contains("list-type=2", StringComparison.Ordinal));
 
     private static Task<HttpResponseMessage> ListAsync(OverlayEnvironment env, string prefix) =>

@@ -17,7 +17,7 @@ namespace S3Overlay.Storage.S3;
 /// Shares the SDK's HTTP client (one connection pool per store). Answers are what the SDK
 /// would have made of them: errors become <see cref="RemoteAnswerException"/>, which
 /// <see cref="S3ErrorTranslation"/> reads as it reads the SDK's, and a failed request is tried
-/// once more as the SDK's (MaxErrorRetry = 1) is.
+/// once more as the SDK's (MaxErrorRetry = 1) is, but for a refused connection (<see cref="RefusedConnection"/>).
 /// </remarks>
 internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
 {
@@ -37,7 +37,7 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
                 // Signed with the real time, as the SDK signs: a store's clock may be a test's.
                 response = await http.SendAsync(Sign(method, bucket, key, range, DateTimeOffset.UtcNow), HttpCompletionOption.ResponseHeadersRead, ct);
             }
-            catch (HttpRequestException) when (attempt == 1 && !ct.IsCancellationRequested)
+            catch (HttpRequestException e) when (attempt == 1 && !ct.IsCancellationRequested && !RefusedConnection.In(e))
             {
                 continue;
             }

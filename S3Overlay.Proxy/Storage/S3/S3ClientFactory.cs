@@ -1,5 +1,6 @@
 using Amazon;
 using Amazon.Runtime;
+using Amazon.Runtime.Internal;
 using Amazon.S3;
 
 namespace S3Overlay.Storage.S3;
@@ -18,7 +19,9 @@ internal static class S3ClientFactory
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             // One retry layer: the SDK retries a failed request once; nothing above it retries again.
+            // Standard mode, whose policy RetryingClient replaces with one that takes a refused connection as final.
             MaxErrorRetry = 1,
+            RetryMode = RequestRetryMode.Standard,
             HttpClientFactory = http,
             AuthenticationRegion = options.Region,
         };
@@ -26,7 +29,16 @@ internal static class S3ClientFactory
             config.ServiceURL = StreamingHttpClientFactory.SignableUrl(endpoint);
         else
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
-        return new AmazonS3Client(Credentials(options), config);
+        return new RetryingClient(Credentials(options), config);
+    }
+
+    private sealed class RetryingClient(AWSCredentials credentials, AmazonS3Config config) : AmazonS3Client(credentials, config)
+    {
+        protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
+        {
+            base.CustomizeRuntimePipeline(pipeline);
+            pipeline.ReplaceHandler<RetryHandler>(new RetryHandler(new RefusalFinalRetryPolicy(Config)));
+        }
     }
 
     private static AWSCredentials Credentials(S3StoreOptions options) => options switch
