@@ -46,6 +46,13 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             Acl.ExpectedBucketOwner.Check(context.Request);
             await route.Handler(request);
         }
+        catch (Exception e) when (ClientGone(context, e))
+        {
+            // The client went away (it reset the connection mid-upload, say): there is no one to
+            // answer, and the connection is ended here, so Kestrel does not try to read the rest
+            // of a body that will never come (it logged an error for such uploads).
+            context.Abort();
+        }
         catch (S3Exception e) when (context.Response.HasStarted)
         {
             // An S3 error after the headers went out (a later chunk the remote refused): no error
@@ -58,10 +65,6 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
         catch (S3Exception e)
         {
             await S3ErrorWriter.WriteAsync(context, await HideMissingKeyAsync(request, e), requestId);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; there is no one to answer.
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
         {
@@ -92,6 +95,15 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             if (context.Response.HasStarted) context.Abort();
             else await S3ErrorWriter.WriteAsync(context, new S3Exception(S3Error.InternalError), requestId);
         }
+    }
+
+    /// <summary>Whether the failure is the client's connection ending: aborted, or reset under a read of its request's body.</summary>
+    private static bool ClientGone(HttpContext context, Exception e)
+    {
+        if (context.RequestAborted.IsCancellationRequested) return true;
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is Microsoft.AspNetCore.Connections.ConnectionResetException) return true;
+        return false;
     }
 
     /// <summary>A missing key is NoSuchKey only to a caller who may list the bucket; others, as on S3, learn only AccessDenied.</summary>

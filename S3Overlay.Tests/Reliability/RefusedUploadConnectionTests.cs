@@ -32,6 +32,34 @@ public sealed class RefusedUploadConnectionTests : IAsyncLifetime
 
     public static TheoryData<string> Refusals => ["unknown access key", "wrong secret", "unknown upload", "anonymous write", "missing bucket"];
 
+    /// <summary>
+    /// A client that resets its connection in the middle of an upload (a process killed while it
+    /// sent, as a fleet's replica storing a fill in the shared store): the upload is not stored, and
+    /// the server has nothing to complain about. Before, the read that the reset cancelled stayed
+    /// pending in Kestrel, whose draining of the body then failed and was logged as an error (the
+    /// proxy's teardown fails on any), for every such request.
+    /// </summary>
+    [Fact]
+    public async Task An_upload_reset_by_its_client_mid_body_is_not_stored_and_logs_no_error()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            var request = new RawRequest("PUT", $"/{Bucket}/reset-{i}") { Body = new byte[256 * 1024] };
+            if (i % 2 == 0) request.Header("Expect", "100-continue");
+            using var connection = await Connection.OpenAsync(_port);
+            await connection.SendHeadersOnlyAsync(request);
+            // The server is reading the body (after its 100 Continue, unread here) when the reset comes.
+            await Task.Delay(20);
+            await connection.TrySendAsync(new byte[i % 6 * 20000 + 1]);
+            connection.Reset();
+        }
+        using var s3 = _proxy.CreateClient();
+        await Polling.EventuallyAsync(async () => (await s3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = Bucket })).S3Objects is null or [],
+            "no reset upload stored");
+        await _proxy.DisposeAsync(); // fails on an error the proxy logged
+        _proxy = await ProxyServer.StartAsync();
+    }
+
     [Theory]
     [MemberData(nameof(Refusals))]
     public async Task A_refused_upload_that_waited_for_100_continue_closes_its_connection(string refusal)
@@ -176,5 +204,12 @@ public sealed class RefusedUploadConnectionTests : IAsyncLifetime
         }
 
         public void Dispose() => _client.Dispose();
+
+        /// <summary>Closes the connection with a reset (RST), as the kernel does for a killed process with data unread.</summary>
+        public void Reset()
+        {
+            _client.Client.LingerState = new LingerOption(true, 0);
+            _client.Client.Close();
+        }
     }
 }
