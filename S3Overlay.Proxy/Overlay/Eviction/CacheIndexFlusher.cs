@@ -16,6 +16,9 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
     private static readonly TimeSpan RetryFlush = TimeSpan.FromSeconds(1);
 
     private IDisposable? _sizeObserved;
+    // One adoption pass at a time (the fleet may change again while one runs).
+    private readonly SemaphoreSlim _adopting = new(1, 1);
+    private int _adoptions;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -51,10 +54,15 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
         overlay.Evictor.EvictIfOverHighWatermark();
         if (!reconciled) return;
         // "Reconciled" once the record says so too, and after the eviction above has started (whoever
-        // waits for it finds that eviction under way). A write that failed is tried again: the
-        // eviction goes on meanwhile, as it may be what frees the room the write lacked.
-        while (!await overlay.Cache.FlushAsync(ct)) await Task.Delay(RetryFlush, ct);
+        // waits for it finds that eviction under way).
+        await RecordAsync(ct);
         overlay.Reconciler.MarkReconciled();
+    }
+
+    /// <summary>Writes the index's record; a write that failed is tried again, the eviction going on meanwhile, as it may be what frees the room the write lacked.</summary>
+    private async Task RecordAsync(CancellationToken ct)
+    {
+        while (!await overlay.Cache.FlushAsync(ct)) await Task.Delay(RetryFlush, ct);
     }
 
     /// <summary>The reconcile again, after the start-up one, one pass at a time: the units this replica owns now are the ones it counts.</summary>
@@ -66,7 +74,7 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
         {
             if (!await overlay.Reconciler.RunAsync(ct)) return;
             overlay.Evictor.EvictIfOverHighWatermark();
-            while (!await overlay.Cache.FlushAsync(ct)) await Task.Delay(RetryFlush, ct);
+            await RecordAsync(ct);
             Interlocked.Increment(ref _adoptions);
         }
         finally
@@ -74,9 +82,6 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
             _adopting.Release();
         }
     }
-
-    private readonly SemaphoreSlim _adopting = new(1, 1);
-    private int _adoptions;
 
     /// <summary>Adoption passes done after the fleet changed (what a test waits on).</summary>
     public int Adoptions => Volatile.Read(ref _adoptions);
