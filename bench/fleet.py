@@ -23,7 +23,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(__file__))
 from bench import client, presigned_path  # noqa: E402
 from relay import Relay  # noqa: E402
-from servers import PROXY, PROXY_KEYS, S3RVER_KEYS, WORK, Server, free_port, start_nginx, start_proxy, start_s3rver, stop_all, wait_http  # noqa: E402
+from servers import PROXY_KEYS, S3RVER_KEYS, WORK, free_port, start_nginx, start_proxy, start_s3rver, stop_all, wait_http  # noqa: E402
 
 OBJECTS = int(sys.argv[1]) if len(sys.argv) > 1 else 300
 SIZE = (int(sys.argv[2]) if len(sys.argv) > 2 else 256) * 1024
@@ -33,20 +33,13 @@ STORE_KEYS = ("store", "storesecret")
 
 
 def start_replica(index, url, urls, store, remote):
-    command = [str(PROXY / "S3Overlay.Proxy")] if (PROXY / "libcoreclr.so").exists() else ["dotnet", str(PROXY / "S3Overlay.Proxy.dll")]
-    data = WORK / "fleet" / f"replica-{index}"
-    data.mkdir(parents=True, exist_ok=True)
-    s = Server(f"fleet-replica-{index}", command + ["--urls", url], cwd=str(PROXY), env={
-        "S3_OVERLAY_DATA_DIR": str(data), "Logging__LogLevel__Default": "Warning", "DOTNET_gcServer": "1",
+    return start_proxy(f"fleet-replica-{index}", WORK / "fleet" / f"replica-{index}", port=int(url.rsplit(":", 1)[1]), env={
         "S3_OVERLAY_REMOTE_ENDPOINT": remote, "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": S3RVER_KEYS[0],
         "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": S3RVER_KEYS[1], "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path",
         "S3_OVERLAY_REMOTE_BUCKETS": BUCKET, "S3_OVERLAY_CACHE_ENABLED": "true",
         "S3_OVERLAY_LOCAL_ENDPOINT": store, "S3_OVERLAY_LOCAL_ACCESS_KEY": STORE_KEYS[0], "S3_OVERLAY_LOCAL_SECRET_KEY": STORE_KEYS[1],
         "S3_OVERLAY_ACCESS_KEY": PROXY_KEYS[0], "S3_OVERLAY_SECRET_KEY": PROXY_KEYS[1],
         "S3_OVERLAY_PEERS": ",".join(urls), "S3_OVERLAY_PEER_URL": url})
-    s.url = url
-    wait_http(url + "/_overlay/alive")
-    return s
 
 
 def fleet_figures(replica):

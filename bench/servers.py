@@ -86,10 +86,10 @@ def overlay_env(remote_url, keys=S3RVER_KEYS):
             "S3_OVERLAY_REMOTE_BUCKETS": "*"}
 
 
-def start_proxy(name, data_dir, env=None, build=None):
-    """A proxy of `build` (a publish folder; PROXY unless given) on a free port."""
+def start_proxy(name, data_dir, env=None, build=None, port=None):
+    """A proxy of `build` (a publish folder; PROXY unless given) on `port` (a free one unless given)."""
     build = build or PROXY
-    port = free_port()
+    port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     # A self-contained publish carries its runtime and starts by its own executable.
     command = [str(build / "S3Overlay.Proxy")] if (build / "libcoreclr.so").exists() else ["dotnet", str(build / "S3Overlay.Proxy.dll")]
