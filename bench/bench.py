@@ -21,13 +21,14 @@ import measure
 import report
 import cold as sweeps
 from remote_checksums import sending_crc64nvme
-from servers import PROXY_KEYS, WORK, free_port, overlay_env, start_nginx, start_proxy, start_s3rver, stop_all, wait_http
+from servers import PROXY_KEYS, WORK, free_port, overlay_env, start_minimal_app, start_nginx, start_proxy, start_s3rver, stop_all, wait_http
 
 QUICK = "--quick" in sys.argv
 COLD_ONLY = "--cold" in sys.argv  # only the cold workloads (sweep and time to first byte): for iterating
 # Taken while others used the machine: the report says so (CPU per object holds up, objects/s and latencies do not).
 SHARED = "--shared" in sys.argv
-SECONDS = 4 if QUICK else 8
+SECONDS = 4 if QUICK else 6
+WARM_ROUNDS = 1 if QUICK else 3
 SWEEP_RUNS = 3  # the spread over three runs, never one figure
 SWEEP_OBJECTS, SWEEP_WARMUP = (100, 50) if QUICK else (300, 100)
 MiB = 1024 * 1024
@@ -83,7 +84,7 @@ def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port):
         for base, signer in ((s3rver.url, remote), (proxy_a.url, pa), (f"http://127.0.0.1:{cache_port}", remote)):
             measure.ttfb_ms(base + presigned_path(signer, "coldset", k))
     cold = {}
-    for name, size, n in (("1m", MiB, 5 if QUICK else 15), ("64m", 64 * MiB, 2 if QUICK else 4)):
+    for name, size, n in (("1m", MiB, 5 if QUICK else 15), ("64m", 64 * MiB, 3)):
         src = data / f"cold-{name}.bin"
         write_file(src, size, f"cold{name}")
         for variant in ("proxy", "direct", "nginx"):
@@ -95,7 +96,23 @@ def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port):
             row["direct"].append(measure.ttfb_ms(s3rver.url + presigned_path(remote, "coldset", f"direct/{name}-{i}")))
             row["proxy"].append(measure.ttfb_ms(proxy_a.url + presigned_path(pa, "coldset", f"proxy/{name}-{i}")))
             row["nginx"].append(measure.ttfb_ms(f"http://127.0.0.1:{cache_port}" + presigned_path(remote, "coldset", f"nginx/{name}-{i}")))
-        cold[name] = {v: {"ttfb_ms": measure.median([t[0] for t in xs]), "total_ms": measure.median([t[1] for t in xs])}
+        if name == "1m":
+            # The same over a kept-alive connection per server (each opened by a warm-up GET, so
+            # no connection set-up is in the figure): what a client with a connection pool sees.
+            conns = {v: measure.KeptAlive(base) for v, base in
+                     (("proxy", proxy_a.url), ("direct", s3rver.url), ("nginx", f"http://127.0.0.1:{cache_port}"))}
+            for v, c in conns.items():
+                c.ttfb_ms(presigned_path(pa if v == "proxy" else remote, "coldset", warm_keys[0]))
+            for v in conns:
+                for i in range(n):
+                    remote.put_object(Bucket="coldset", Key=f"{v}-ka/{name}-{i}", Body=src.read_bytes())
+            for i in range(n):
+                for v, c in conns.items():
+                    row.setdefault(f"{v} keep-alive", []).append(c.ttfb_ms(presigned_path(pa if v == "proxy" else remote, "coldset", f"{v}-ka/{name}-{i}")))
+            for c in conns.values():
+                c.close()
+        cold[name] = {v: {"ttfb_ms": measure.median([t[0] for t in xs]), "total_ms": measure.median([t[1] for t in xs]),
+                          "ttfb_runs_ms": [t[0] for t in xs]}
                       for v, xs in row.items()}
         print(f"cold GET {name}: " + ", ".join(f"{k} ttfb {v['ttfb_ms']:.1f} ms total {v['total_ms']:.1f} ms" for k, v in cold[name].items()), flush=True)
     return cold
@@ -111,7 +128,9 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc):
     remote.create_bucket(Bucket="sweep")
     crc_remote = sending_crc64nvme(client(crc["remote"].url, PROXY_KEYS))
     crc_remote.create_bucket(Bucket="sweep")
-    sizes = {"1m": MiB, "4k": 4096, "1m-crc": MiB}
+    # "1m-c16": the 1 MiB sweep with 16 clients at once (issue 27's concurrent row), through the
+    # cache-on proxy, nginx proxy_cache and the remote itself.
+    sizes = {"1m": MiB, "4k": 4096, "1m-crc": MiB, "1m-c16": MiB}
     batches = ["warmup"] + [f"run{r}" for r in range(SWEEP_RUNS)]
     count = {b: SWEEP_WARMUP if b == "warmup" else SWEEP_OBJECTS for b in batches}
     keys = {(b, n): [f"{n}/{b}/obj-{i:04d}" for i in range(count[b])] for b in batches for n in sizes}
@@ -142,9 +161,14 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc):
         for name, size in sizes.items():
             ks = keys[(batch, name)]
             row = {}
-            for target, (base, signer, pids) in (crc_targets if name == "1m-crc" else targets).items():
-                row[target] = sweeps.sweep(base, [presigned_path(signer, "sweep", k) for k in ks], pids, size)
-            if name != "1m-crc":
+            if name == "1m-c16":
+                for target in ("proxy cache on", "nginx proxy_cache", "remote direct"):
+                    base, signer, pids = targets[target]
+                    row[target] = sweeps.concurrent_sweep(base, [presigned_path(signer, "sweep", k) for k in ks], pids, size)
+            else:
+                for target, (base, signer, pids) in (crc_targets if name == "1m-crc" else targets).items():
+                    row[target] = sweeps.sweep(base, [presigned_path(signer, "sweep", k) for k in ks], pids, size)
+            if name in ("1m", "4k"):
                 row["proxy cache off, second read"] = sweeps.sweep(
                     proxy_off.url, [presigned_path(poff, "sweep", k) for k in ks], [proxy_off.pid], size)
             if name == "1m":
@@ -157,6 +181,28 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc):
         if batch != "warmup":
             out.setdefault("floor", []).append(sweeps.floor(WORK / "floor"))
             print(f"floor {batch}: MD5 of 1 MiB {out['floor'][-1]['md5_ms']:.2f} ms, 1 MiB into a new file {out['floor'][-1]['new_file_write_ms']:.2f} ms", flush=True)
+    return out
+
+
+def fresh_section(remote, remote_url, data, runs=3, fills=100):
+    """A fresh process's first fills (issue 27): `runs` new proxies in turn, cache on, each reading
+    `fills` distinct 1 MiB objects from the remote over one keep-alive connection, as the sweep
+    does; CPU per fill from its first request (start-up not counted). Read against the sweep's
+    cache-on row, the steady state of a proxy that has filled hundreds before."""
+    remote.create_bucket(Bucket="fresh")
+    keys = [[f"run{r}/obj-{i:04d}" for i in range(fills)] for r in range(runs)]
+    for k in (k for ks in keys for k in ks):
+        remote.put_object(Bucket="fresh", Key=k, Body=k.encode().ljust(64, b".") + hashlib.sha256(k.encode()).digest() * (MiB // 32 - 2))
+    out = []
+    for r, ks in enumerate(keys):
+        proxy = start_proxy(f"proxy-fresh{r}", data / f"proxy-fresh{r}", overlay_env(remote_url))
+        try:
+            signer = client(proxy.url, PROXY_KEYS)
+            out.append(sweeps.sweep(proxy.url, [presigned_path(signer, "fresh", k) for k in ks], [proxy.pid], MiB))
+        finally:
+            proxy.stop()
+        print(f"fresh process {r}: first {fills} fills {out[-1]['cpu_ms_per_object']:.2f} ms CPU per fill "
+              f"(jit {out[-1]['jit_ms_per_object']:.2f}), {out[-1]['objects_per_s']:.0f}/s", flush=True)
     return out
 
 
@@ -204,6 +250,7 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
     for done in (proxy_on, proxy_off, crc["on"], crc["off"], crc_remote):
         done.stop()
     os.sync()
+    results["fresh"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3)
     if COLD_ONLY:
         results["cold"] = cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port)
         return
@@ -218,6 +265,7 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
             write_file(path, size, f"{name}{i}")
             with open(path, "rb") as f:
                 remote.put_object(Bucket="bench", Key=key, Body=f)
+    aspnet = start_minimal_app("minimal-app", data / "proxy-a")
     warm = {}
     for name, (size, count) in sets.items():
         keys = [f"{name}/obj-{i:04d}" for i in range(count)]
@@ -225,18 +273,25 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
         for p in proxy_paths:  # first touch: the store learns the plain files (ETag sidecars)
             urllib.request.urlopen(proxy_a.url + p).read()
         targets = {
-            "proxy": (proxy_a.url, proxy_paths),
-            "nginx": (f"http://127.0.0.1:{static_port}", [f"/bench/{k}" for k in keys]),
-            "s3rver": (s3rver.url, [presigned_path(remote, "bench", k) for k in keys]),
+            "proxy": (proxy_a.url, proxy_paths, [proxy_a.pid]),
+            "nginx": (f"http://127.0.0.1:{static_port}", [f"/bench/{k}" for k in keys], sweeps.nginx_workers(nginx.pid)),
+            "minimal ASP.NET Core app": (aspnet.url, [f"/bench/{k}" for k in keys], [aspnet.pid]),
+            "s3rver": (s3rver.url, [presigned_path(remote, "bench", k) for k in keys], [s3rver.pid]),
         }
         # Every server is loaded unmeasured until its throughput stops rising (measure.warm_up):
         # steady state, not the JIT compiling the proxy's (or node's) hot paths, is what a warm GET means.
-        warm[name] = {}
-        for server, (base, paths) in targets.items():
-            warmed = measure.warm_up(base, paths)
-            warm[name][server] = {**measure.wrk(base, paths, seconds=SECONDS), "warm_up_s": warmed}
-        print(f"warm GET {name}: " + ", ".join(f"{k} {v['rps']:.0f} req/s {v['mbs']:.0f} MB/s (after {v['warm_up_s']} s of warm-up)"
-                                               for k, v in warm[name].items()), flush=True)
+        # Then WARM_ROUNDS rounds, the servers in turn within each, so drift hits all alike.
+        warm[name] = {server: {"warm_up_s": measure.warm_up(base, paths), "runs": []} for server, (base, paths, _) in targets.items()}
+        for _ in range(WARM_ROUNDS):
+            for server, (base, paths, pids) in targets.items():
+                cpu0 = sweeps.cpu_seconds(pids)
+                m = measure.wrk(base, paths, seconds=SECONDS)
+                m["cpu_us_per_request"] = (sweeps.cpu_seconds(pids) - cpu0) * 1e6 / (m["rps"] * SECONDS)
+                warm[name][server]["runs"].append(m)
+        for server, w in warm[name].items():  # the medians, as the tables read them
+            w.update({k: measure.median([m[k] for m in w["runs"]]) for k in ("rps", "mbs", "p50_ms", "p99_ms", "cpu_us_per_request")})
+        print(f"warm GET {name}: " + ", ".join(f"{k} {v['rps']:.0f} req/s {v['mbs']:.0f} MB/s {v['cpu_us_per_request']:.0f} µs CPU "
+                                               f"(after {v['warm_up_s']} s of warm-up)" for k, v in warm[name].items()), flush=True)
     results["warm"] = warm
 
     results["cold"] = cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port)

@@ -87,6 +87,35 @@ def sweep(base_url, paths, pids, size):
             "jit_ms_per_object": jit * 1000 / len(paths)}
 
 
+def concurrent_sweep(base_url, paths, pids, size, clients=16):
+    """The sweep with `clients` readers at once, each on its own keep-alive connection, taking the
+    paths in turn: objects/s and server CPU ms per object for a burst of distinct cold objects."""
+    import concurrent.futures
+    import threading
+    todo, lock = iter(paths), threading.Lock()
+
+    def read_all():
+        reader = Reader(base_url)
+        try:
+            while True:
+                with lock:
+                    p = next(todo, None)
+                if p is None:
+                    return
+                if reader.get(p) != size:
+                    raise RuntimeError(f"GET {p}: short body")
+        finally:
+            reader.close()
+
+    cpu0, jit0, t0 = cpu_seconds(pids), jit_seconds(pids), time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        for f in [pool.submit(read_all) for _ in range(clients)]:
+            f.result()
+    seconds, cpu, jit = time.perf_counter() - t0, cpu_seconds(pids) - cpu0, jit_seconds(pids) - jit0
+    return {"objects_per_s": len(paths) / seconds, "cpu_ms_per_object": cpu * 1000 / len(paths),
+            "jit_ms_per_object": jit * 1000 / len(paths)}
+
+
 def sdk_sweep(client, bucket, keys, pids, size):
     """The same with the AWS SDK for Python as the client (the issue's warm 1 MiB row)."""
     cpu0, jit0, t0 = cpu_seconds(pids), jit_seconds(pids), time.perf_counter()

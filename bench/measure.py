@@ -97,6 +97,33 @@ def ttfb_ms(url, headers=None):
     return float(first) * 1000, float(total) * 1000
 
 
+class KeptAlive:
+    """Times to first byte over one kept-alive HTTP/1.1 connection (Python's http.client)."""
+
+    def __init__(self, base_url):
+        import http.client
+        import urllib.parse
+        u = urllib.parse.urlsplit(base_url)
+        self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+
+    def ttfb_ms(self, path):
+        """(ms to the first body byte, ms to the last) of one GET on the connection."""
+        import time
+        t0 = time.perf_counter()
+        self.conn.request("GET", path)
+        r = self.conn.getresponse()
+        first = r.read(1)
+        t1 = time.perf_counter()
+        while r.read(256 * 1024):
+            pass
+        if r.status != 200 or not first:
+            raise RuntimeError(f"GET {path} answered {r.status}")
+        return (t1 - t0) * 1000, (time.perf_counter() - t0) * 1000
+
+    def close(self):
+        self.conn.close()
+
+
 def median(xs):
     return statistics.median(xs)
 

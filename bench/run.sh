@@ -30,6 +30,8 @@ if [ -n "$ranges" ] && [[ " $* " == *" --proxy "* || " $* " == *" --project "* ]
 fi
 # For this machine's runtime, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
 dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained false -o bench/work/proxy -v quiet -nologo
+# The platform's floor for warm GETs: a minimal ASP.NET Core app serving the same files (bench/minimal-app).
+[ -n "$ranges$fleet" ] || dotnet publish bench/minimal-app -c Release --use-current-runtime --self-contained false -o bench/work/minimal-app -v quiet -nologo
 if [ -n "$ranges" ]; then BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"; fi
 if [ -n "$fleet" ]; then exec /usr/bin/python3 bench/fleet.py "$@"; fi
 exec /usr/bin/python3 bench/bench.py "$@"

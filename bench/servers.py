@@ -1,5 +1,5 @@
 """The servers a benchmark run starts on loopback: the proxy, s3rver, nginx (plain, as a logging
-relay, and as proxy_cache). Every one is stopped when the run ends, whatever happens."""
+relay, and as proxy_cache), a minimal ASP.NET Core app serving files. Every one is stopped when the run ends, whatever happens."""
 import json
 import os
 import pathlib
@@ -99,6 +99,19 @@ def start_proxy(name, data_dir, env=None, build=None, port=None):
                cwd=str(build))
     s.url = f"http://127.0.0.1:{port}"
     wait_http(s.url + "/_overlay/alive")
+    return s
+
+
+MINIMAL_APP = WORK / "minimal-app"
+
+
+def start_minimal_app(name, root):
+    """The minimal ASP.NET Core app (bench/minimal-app, published by bench/run.sh) serving the files under `root`."""
+    port = free_port()
+    s = Server(name, ["dotnet", str(MINIMAL_APP / "MinimalFileServer.dll"), "--root", str(root), "--urls", f"http://127.0.0.1:{port}"],
+               env={"DOTNET_gcServer": "1"}, cwd=str(MINIMAL_APP))
+    s.url = f"http://127.0.0.1:{port}"
+    wait_http(s.url + "/")
     return s
 
 
