@@ -180,7 +180,9 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc):
                     f"{t} {m['objects_per_s']:.0f}/s {m['cpu_ms_per_object']:.2f} ms (jit {m['jit_ms_per_object']:.2f})" for t, m in row.items()), flush=True)
         if batch != "warmup":
             out.setdefault("floor", []).append(sweeps.floor(WORK / "floor"))
-            print(f"floor {batch}: MD5 of 1 MiB {out['floor'][-1]['md5_ms']:.2f} ms, 1 MiB into a new file {out['floor'][-1]['new_file_write_ms']:.2f} ms", flush=True)
+            f = out["floor"][-1]
+            print(f"floor {batch}: MD5 of 1 MiB {f['md5_ms']:.2f} ms, 1 MiB into a new file {f['new_file_write_ms']:.2f} ms, "
+                  f"a small file flushed and renamed into a flushed folder {f['durable_small_file_ms']:.2f} ms", flush=True)
     return out
 
 
