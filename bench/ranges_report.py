@@ -12,7 +12,8 @@ GOALS = """Goals (issue 37), beside the figures:
 - **≤ reached + 1 read-ahead**: cold, each read costs the remote at most the chunks it reached that
   had not been sent before, plus one chunk read ahead;
 - **an identical repeat costs 0** remote bytes and requests (the warm run);
-- **concurrent readers: one remote GET per chunk, 1.00 ×** the object's bytes."""
+- **concurrent readers: at most one remote GET per chunk, 1.00 ×** the object's bytes (a whole GET
+  gives every chunk it reaches: no chunk is asked for twice)."""
 
 
 def size(b):
@@ -64,7 +65,7 @@ def _runs_table(r, workload):
 
 def _crowd_table(r):
     rows = ["| chunk | chunks | remote GET · HEAD | remote body bytes ÷ object (asked) | bodies correct | first byte ms, median · p90 "
-            "| all 60 done (s) | goal: one remote GET per chunk | goal: 1.00 × |", "|---|---|---|---|---|---|---|---|---|"]
+            "| all 60 done (s) | goal: ≤ one remote GET per chunk | goal: 1.00 × |", "|---|---|---|---|---|---|---|---|---|"]
     for label, c in r["chunks"].items():
         x = c["crowd"]
         asked = x["remote_asked_bytes"] / x["object_bytes"]
@@ -72,7 +73,7 @@ def _crowd_table(r):
         rows.append(f"| {label[:-1]} MiB | {x['chunks']} | {x['remote_gets']} · {x['remote_heads']} "
                     f"| {x['remote_over_object']:.2f} × ({asked:.2f} ×) | {x['bodies_correct']}/{x['readers']}{note} "
                     f"| {x['ttfb_median_ms']:.0f} · {x['ttfb_p90_ms']:.0f} | {x['seconds']:.1f} "
-                    f"| {yes(x['remote_gets'] == x['chunks'])} | {yes(round(x['remote_over_object'], 2) == 1.0)} |")
+                    f"| {yes(x['remote_gets'] <= x['chunks'])} | {yes(round(x['remote_over_object'], 2) == 1.0)} |")
     return "\n".join(rows)
 
 

@@ -95,15 +95,17 @@ public sealed class RemoteFaultTests(OverlayServers servers) : IClassFixture<Ove
     [Fact]
     public async Task A_chunk_the_remote_refuses_after_the_first_bytes_went_out_cuts_the_connection_and_is_no_error_of_ours()
     {
-        // The remote answers the whole GET (chunk 0 is read from it), then refuses every other
-        // GET: chunk 1 fails after chunk 0's bytes and the headers are out. No error document can
+        // The whole GET's answer gives chunk 0 and then breaks (its connection reset where chunk 1
+        // begins, so chunk 1 is asked for on its own), and the remote refuses every other GET:
+        // chunk 1 fails after chunk 0's bytes and the headers are out. No error document can
         // follow them: the connection is cut, and nothing is logged as the proxy's own error (the
         // world's proxy fails its teardown on one; Kestrel logged "too few bytes written" here).
         await using var world = await FaultWorld.StartAsync(servers.Remote, servers.RemoteClient, cache: true);
         await world.SeedAsync("chunked", FaultWorld.ChunkedSize, 3);
         var objectGets = 0;
+        var first = FaultRelay.OnObjectGets(new Fault(FaultKind.Reset, AfterBytes: FaultWorld.ChunkSize));
         var refuse = FaultRelay.OnObjectGets(new Fault(FaultKind.Status, Status: 500));
-        world.Relay.Plan = request => refuse(request) is { } fault && Interlocked.Increment(ref objectGets) > 1 ? fault : null;
+        world.Relay.Plan = request => refuse(request) is { } fault ? Interlocked.Increment(ref objectGets) > 1 ? fault : first(request) : null;
 
         Assert.Equal(ReadOutcome.Error, await world.ReadAsync("chunked", FaultWorld.ChunkedSize, 3, Deadline));
         Assert.True(world.Relay.FaultsInjected > 0, "no fault was injected");

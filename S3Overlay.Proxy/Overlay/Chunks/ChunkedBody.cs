@@ -54,6 +54,9 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody
         _readAhead = FirstChunk;
     }
 
+    /// <summary>Cancelled as the body goes (its reader is done, or has gone).</summary>
+    public CancellationToken Reading => _reading.Token;
+
     public int FirstChunk => _layout.IndexOf(_start);
     public int LastChunk => _end == _start ? FirstChunk : _layout.IndexOf(_end - 1);
 

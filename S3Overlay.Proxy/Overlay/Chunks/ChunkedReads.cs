@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
@@ -22,6 +23,9 @@ public sealed class ChunkedReads(
 
     private readonly SingleFlight<string> _fills = new(FillBody.NewSpillPath(local, settings, stores: settings.CacheEnabled), slots, metrics);
 
+    // The open whole answers that give chunks (WholeAnswerChunks), by generation: at most one each.
+    private readonly ConcurrentDictionary<string, WholeAnswerChunks> _answers = new();
+
     public int InFlight => _fills.Count;
 
     /// <summary>One remote object cached in chunks: which generation, and how it is cut.</summary>
@@ -41,6 +45,9 @@ public sealed class ChunkedReads(
         public ChunkLayout Layout => layout;
 
         public string ChunkKey(int index) => CacheKeys.Chunk(RemoteBucket, Key, Remote.ETag, Layout.ChunkSize, index);
+
+        /// <summary>The generation and its cut: what an open whole answer is kept by.</summary>
+        public string Generation => ChunkKey(0);
     }
 
     /// <summary>
@@ -50,8 +57,9 @@ public sealed class ChunkedReads(
     /// </summary>
     /// <param name="wholeAnswer">
     /// The remote's open answer to a whole GET that described <paramref name="described"/>, if the
-    /// caller has one: this read owns it, fills chunk 0 from it when it needs chunk 0 filled, and
-    /// disposes it otherwise.
+    /// caller has one, owned from here on: the chunks' fills read it chunk after chunk
+    /// (<see cref="WholeAnswerChunks"/>) while readers want them; let go as the read opens if it
+    /// gave none, or another answer of this generation is open already.
     /// </param>
     /// <param name="seen">
     /// The object's record as the caller read it before it learnt of <paramref name="described"/>:
@@ -60,16 +68,27 @@ public sealed class ChunkedReads(
     /// </param>
     public async Task<ObjectContent> ReadAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, RecordSeen? seen, CancellationToken ct)
     {
-        using var answer = new FirstChunkAnswer(wholeAnswer);
-        request.Conditions.Evaluate(described);
-        var range = Ranges.Resolve(request.Range, described.Size);
-        var remoteBucket = remote.BucketOf(bucket) ?? throw remote.Missing(bucket, key);
-        var chunked = new ChunkedObject(bucket, remoteBucket, key, described, new ChunkLayout(described.Size, settings.ChunkSize),
-            asksOwners: fleet is not null && request.Hop != PeerHop.Chunk);
+        ChunkedObject chunked;
+        ResolvedRange? range;
+        try
+        {
+            request.Conditions.Evaluate(described);
+            range = Ranges.Resolve(request.Range, described.Size);
+            var remoteBucket = remote.BucketOf(bucket) ?? throw remote.Missing(bucket, key);
+            chunked = new ChunkedObject(bucket, remoteBucket, key, described, new ChunkLayout(described.Size, settings.ChunkSize),
+                asksOwners: fleet is not null && request.Hop != PeerHop.Chunk);
+        }
+        catch
+        {
+            if (wholeAnswer is not null) await wholeAnswer.DisposeAsync();
+            throw;
+        }
+        var answer = wholeAnswer is null ? null : Keep(chunked, wholeAnswer);
         var first = chunked.Layout.IndexOf(range?.Offset ?? 0);
         var body = new ChunkedBody(chunked.Layout, range?.Offset ?? 0, range?.Length ?? described.Size,
             (index, offset, length, reached, c) => OpenChunkAsync(chunked, index, index == first, offset, length, reached, c),
             settings.CacheEnabled ? (index, wanted) => ReadAhead(chunked, index, wanted) : null);
+        AnswerOf(chunked)?.Attach(body.LastChunk, body.Reading);
         // Recorded before the first byte, while the remote is asked for the first chunk: once a
         // reader has this generation, no later read may find an older one's manifest (and chunks).
         var recorded = seen is null || !settings.CacheEnabled || seen.Names(described, chunked: true)
@@ -77,7 +96,7 @@ public sealed class ChunkedReads(
             : records.AdoptAsync(bucket, described, chunked.Layout.ChunkSize, seen);
         try
         {
-            await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, answer, ct);
+            await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, ct);
             if (recorded is not null && !await recorded) throw new S3Exception(RemoteChanged);
             await body.OpenFirstAsync(ct);
         }
@@ -86,8 +105,12 @@ public sealed class ChunkedReads(
             await body.DisposeAsync();
             throw;
         }
+        finally
+        {
+            answer?.CloseUnclaimed();
+        }
         metrics.CountRequest(Results.Chunked);
-        cache.Touch(CacheEntryKind.Chunks, remoteBucket, key);
+        cache.Touch(CacheEntryKind.Chunks, chunked.RemoteBucket, key);
         return new ObjectContent(described, body, range);
     }
 
@@ -97,8 +120,11 @@ public sealed class ChunkedReads(
     /// generation. Asking with the first such chunk's fill costs nothing extra, and turns a
     /// replaced object into a clean retry instead of a body cut halfway. A fill this read joined
     /// proves nothing (it may have asked the remote before the object changed: an earlier read's
-    /// read-ahead), so the proof is a fill this read starts itself; a chunk 0 filled from the whole
-    /// answer that described this generation is one.
+    /// read-ahead), so the proof is a fill this read starts itself. The open whole answer that
+    /// described this generation (<see cref="WholeAnswerChunks"/>) stands in for the chunks it
+    /// gives, as a fill in flight does: a read whose chunks are cached, in flight or given by it
+    /// starts no fill of its own before its first byte (and a fill of its own would cut that
+    /// answer short, and throw away what the remote had pushed into it).
     /// </summary>
     /// <remarks>
     /// A whole GET looks through every chunk: its reader wants them all, so the chunk that proves
@@ -109,7 +135,7 @@ public sealed class ChunkedReads(
     /// due; a later chunk the remote refuses (replaced) cuts the body, never mixing two
     /// generations, and the next read learns the new one (<see cref="ForgetReplacedAsync"/>).
     /// </remarks>
-    private async Task ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, FirstChunkAnswer answer, CancellationToken ct)
+    private async Task ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, CancellationToken ct)
     {
         for (var index = first; index <= last; index++)
         {
@@ -121,7 +147,8 @@ public sealed class ChunkedReads(
                 continue;
             }
             if (await HasChunkAsync(chunked, index, ct)) continue;
-            var (fill, joined) = JoinFill(chunked, index, index == 0 ? answer : null);
+            if (AnswerOf(chunked)?.Gives(index) is true) return;
+            var (fill, joined) = JoinFill(chunked, index);
             try
             {
                 if (joined) continue;
@@ -253,24 +280,51 @@ public sealed class ChunkedReads(
     private async Task<bool> HasChunkAsync(ChunkedObject chunked, int index, CancellationToken ct) =>
         await local.FindObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), ct) is { } info && info.Size == chunked.Layout.LengthOf(index);
 
-    /// <summary>One ranged remote GET per chunk, however many readers want it.</summary>
-    /// <param name="answer">A whole answer to take chunk 0's bytes from, if this starts the fill, instead of asking the remote.</param>
-    private (RemoteFill Fill, bool Joined) JoinFill(ChunkedObject chunked, int index, FirstChunkAnswer? answer = null)
+    /// <summary>
+    /// One remote GET per chunk, however many readers want it: the chunk's own ranged GET, or, when
+    /// an open whole answer of the generation gives this chunk next, that answer's bytes.
+    /// </summary>
+    private (RemoteFill Fill, bool Joined) JoinFill(ChunkedObject chunked, int index)
     {
         var range = chunked.Layout.RangeOf(index);
         return _fills.JoinOrStart(chunked.ChunkKey(index), f =>
         {
-            var handed = answer?.TakeChunkZero(chunked.Layout);
-            if (!StartFill(f, chunked, index, range, handed)) handed?.Body.Dispose();
+            var answer = AnswerOf(chunked);
+            var handed = answer?.TryClaim(index);
+            if (!StartFill(f, chunked, index, range, handed) && handed is not null) answer!.Close();
         }, startedBy: chunked);
     }
 
-    /// <returns>False when shutdown has begun (nothing runs, so <paramref name="handed"/> is not taken).</returns>
+    /// <summary>Keeps <paramref name="whole"/> as the generation's open answer, unless one is open already (then it is let go: null).</summary>
+    private WholeAnswerChunks? Keep(ChunkedObject chunked, ObjectContent whole)
+    {
+        WholeAnswerChunks? answer = null;
+        answer = new WholeAnswerChunks(whole, chunked.Layout,
+            elsewhere: async index =>
+            {
+                if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
+                {
+                    inFlight.Leave();
+                    return true;
+                }
+                return await HasChunkAsync(chunked, index, CancellationToken.None);
+            },
+            work,
+            closed: () => _answers.TryRemove(new KeyValuePair<string, WholeAnswerChunks>(chunked.Generation, answer!)));
+        if (_answers.TryAdd(chunked.Generation, answer)) return answer;
+        whole.Body.Dispose();
+        return null;
+    }
+
+    private WholeAnswerChunks? AnswerOf(ChunkedObject chunked) => _answers.TryGetValue(chunked.Generation, out var answer) ? answer : null;
+
+    /// <param name="handed">Opens the chunk from a whole answer (null once that answer was let go before it) instead of asking the remote.</param>
+    /// <returns>False when shutdown has begun (nothing runs, so <paramref name="handed"/> is not opened).</returns>
     /// <remarks>
     /// In a fleet, a chunk another replica owns is that replica's to fill and store: this fill only
     /// streams its answer (stores nothing), and reads the remote itself only when the owner does not answer.
     /// </remarks>
-    private bool StartFill(RemoteFill fill, ChunkedObject chunked, int index, ByteRange range, ObjectContent? handed)
+    private bool StartFill(RemoteFill fill, ChunkedObject chunked, int index, ByteRange range, Func<CancellationToken, Task<ObjectContent?>>? handed)
     {
         // If-Match: a remote that honours it refuses a replaced object instead of sending its bytes.
         var request = new ObjectReadRequest(range, new ReadConditions(chunked.Remote.ETag, null, null, null));
@@ -280,7 +334,7 @@ public sealed class ChunkedReads(
         // Whether this replica reads the remote (and stores the chunk): known once the owner answered, or did not.
         var storesHere = owner is null;
         return fill.Start(work,
-            openRemote: c => handed is not null ? Task.FromResult(handed)
+            openRemote: c => handed is not null ? FromAnswerAsync(handed, FromRemote, c)
                 : owner is not null ? fleet!.OpenChunkAsync(owner, chunked.Bucket, chunked.Key, index, request, c2 =>
                 {
                     storesHere = true;
@@ -297,6 +351,9 @@ public sealed class ChunkedReads(
             OverlaySpans.Start(owner is null ? Spans.ChunkFill : Spans.ForwardedFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index)
                 .SetTag(Tags.Coalesced, false).SetTag(Tags.Owner, owner?.Url.ToString()));
     }
+
+    private static async Task<ObjectContent> FromAnswerAsync(Func<CancellationToken, Task<ObjectContent?>> handed, Func<CancellationToken, Task<ObjectContent>> fromRemote, CancellationToken ct) =>
+        await handed(ct) ?? await fromRemote(ct);
 
     /// <summary>Stores a chunk (the read that needed it has recorded its generation already).</summary>
     private async Task StoreAsync(ChunkedObject chunked, int index, FillBody body)

@@ -29,8 +29,10 @@ public sealed class WholeObjectFills(
     // Keys whose fill ended lately. A miss looks locally once more before asking the remote only
     // for these: a fill that ended since the caller's local miss has stored the object, and any
     // other key would be a second lookup that misses again. Cleared wholesale when large: a key
-    // lost that way costs at most one remote GET, whose store then finds the object there.
-    private readonly ConcurrentDictionary<(string Bucket, string Key), bool> _ended = new();
+    // lost that way costs at most one remote GET, whose store then finds the object there. The
+    // value is the description a fill found too large to fill whole (null for any other end): a
+    // miss that looked for a manifest before the reader of that answer recorded one finds it now.
+    private readonly ConcurrentDictionary<(string Bucket, string Key), ObjectInfo?> _ended = new();
     private const int EndedKept = 4096;
 
     // Keys whose whole GET found the object chunked (described by Info), while the reader that took
@@ -81,6 +83,11 @@ public sealed class WholeObjectFills(
         var inFlight = _fills.TryJoin((bucket, key));
         if (inFlight is null && _chunkZeroPending.TryGetValue((bucket, key), out var chunked))
             return new WholeRead(null, chunked.Info, TakerStarted: chunked.Taken);
+        // Chunked, found by a whole GET since the caller looked at the record: the record names it now
+        // (the reader that took the answer recorded it before its first byte), read it so, not by another whole GET.
+        if (inFlight is null && _ended.TryGetValue((bucket, key), out var declined) && declined is not null
+            && (await records.ReadSeenAsync(bucket, key, ct)).Names(declined, chunked: true))
+            return new WholeRead(null, declined);
         if (inFlight is null && stale is null && _ended.ContainsKey((bucket, key))
             && await localReads.TryGetAsync(bucket, key, request, ct) is { } hit)
             return new WholeRead(hit, hit.Info);
@@ -144,7 +151,7 @@ public sealed class WholeObjectFills(
         fill.Over = () =>
         {
             if (_ended.Count >= EndedKept) _ended.Clear();
-            _ended[(bucket, key)] = true;
+            _ended[(bucket, key)] = fill.Declined ? fill.Opened.Result : null;
             if (fill.Declined && !fill.DeclinedSettled.IsCompleted)
             {
                 var pending = (fill.DeclinedSettled, fill.Opened.Result);
