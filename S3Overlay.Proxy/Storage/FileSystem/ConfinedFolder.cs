@@ -77,6 +77,15 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
     private const int Attempts = 10;
 
     /// <summary>
+    /// Before trying again: writes and deletes beside each other, at once, make and prune the same
+    /// folders over and over, and a write that tries again at once can meet the next prune each time
+    /// (six writers deleting and rewriting keys of one folder: 10 attempts used up in 3 runs of 8,
+    /// the PUT failing with "the store's area is blocked"). A moment's wait, random and longer each
+    /// time (up to attempt - 1 ms), lets the others' work get out of step with it.
+    /// </summary>
+    private static void AfterPruned(int attempt) => Thread.Sleep(Random.Shared.Next(attempt));
+
+    /// <summary>
     /// Renames the file at <paramref name="from"/> (a full path, in the store's temp folder) to
     /// <paramref name="relative"/>, creating the folders above it. With <paramref name="replace"/>
     /// it replaces what is there (the key's file, or a link to it: the link itself, never its
@@ -95,7 +104,11 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
             using var folder = TryCreateFolders(parent, out var pruned);
             if (folder is null)
             {
-                if (pruned && attempt < Attempts) continue;
+                if (pruned && attempt < Attempts)
+                {
+                    AfterPruned(attempt);
+                    continue;
+                }
                 return false;
             }
             if (LinuxCalls.RenameAt(LinuxCalls.CurrentFolder, from, folder, name, replace ? 0 : LinuxCalls.NoReplace) == 0)
@@ -106,7 +119,11 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
             var error = Marshal.GetLastPInvokeError();
             if (error == LinuxCalls.InvalidArgument && !replace) return TryRenameWithoutNoReplace(from, folder, name, relative, flush);
             if (error is LinuxCalls.Exists or LinuxCalls.NotEmpty or LinuxCalls.IsADirectory or LinuxCalls.NotADirectory) return false;
-            if (error == LinuxCalls.NoSuchEntry && attempt < Attempts && File.Exists(from)) continue; // our folder went under us
+            if (error == LinuxCalls.NoSuchEntry && attempt < Attempts && File.Exists(from)) // our folder went under us
+            {
+                AfterPruned(attempt);
+                continue;
+            }
             throw LinuxCalls.Error(error, FullPath(relative));
         }
     }
