@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using S3Overlay.AppHost.Seeding;
 
 namespace S3Overlay.AppHost.Tests;
@@ -27,12 +28,17 @@ public sealed class OverlayApp : IAsyncLifetime
 
     public Uri DashboardLogin { get; private set; } = null!;
 
+    /// <summary>What the orchestrator client logged, Debug included: why a stop left processes running.</summary>
+    public OrchestratorLog OrchestratorLog { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.S3Overlay_AppHost>(
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = true }, ["--S3Overlay:Stores=processes"], timeout.Token);
         var apiKey = builder.Configuration["AppHost:DashboardApiKey"];
+        // Its own filter: the AppHost's appsettings.json keeps Aspire.Hosting.Dcp at Warning for everyone else.
+        builder.Services.AddLogging(logging => logging.AddProvider(OrchestratorLog).AddFilter<OrchestratorLog>(OrchestratorLog.Category, LogLevel.Debug));
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         // Healthy means both stores are healthy, the remote is seeded (WaitFor waits for that) and the proxy answers its health path.

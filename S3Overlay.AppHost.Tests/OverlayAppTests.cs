@@ -168,9 +168,9 @@ public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
         Assert.Contains(processes, p => p.CommandLine.Contains("S3Overlay.Proxy") && !p.CommandLine.Contains(" serve")); // the proxy
         Assert.Contains(processes, p => p.CommandLine.Contains("Aspire.Dashboard"));
 
-        // While the app stops, no process of the app may outlive its parent: the orchestrator runs the
-        // proxy under `dotnet run` and kills that after a few seconds, which left a slow-stopping proxy
-        // running on its own. (The orchestrator's own processes stop in an order of its own.)
+        // While the app stops, and until its last process is gone, no process of the app may outlive its
+        // parent: the orchestrator runs the proxy under `dotnet run` and kills that after a few seconds,
+        // which left a slow-stopping proxy running on its own. (The orchestrator's own processes stop in an order of its own.)
         using var stopped = new CancellationTokenSource();
         var orphans = Task.Run(async () =>
         {
@@ -185,16 +185,28 @@ public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
             return seen;
         });
         await overlay.StopAsync();
+        var stoppedAt = DateTime.UtcNow;
+        var aliveAtStop = processes.Where(p => !p.CommandLine.Contains("dcp ") && p.IsAlive).ToList();
+
+        // The stop asks the orchestrator to clean the resources up and waits for it (DcpPublisher:WaitForResourceCleanup,
+        // on in tests and in the AppHost's appsettings.json), and then to stop itself; but Aspire does not promise that
+        // the processes are gone when the stop returns: DcpExecutor.StopAsync (Aspire.Hosting 13.6.5, Dcp/DcpExecutor.cs)
+        // swallows a cleanup call that failed (logged at Debug only, "Application orchestrator could not be stopped
+        // programmatically") or was cancelled, calling that call "just a perf optimization" since the orchestrator cleans up
+        // on its own. Seen once in eight fresh-clone runs: the stop returned after 1.5 s (6-8 s otherwise) with the proxy and
+        // its `dotnet run` alive. So every process must be gone within a deadline (the orchestrator's SIGTERM, then SIGKILL
+        // 6 s later, for `dotnet run` and then the proxy), with no orphan meanwhile; the orchestrator client's log says why
+        // when not.
+        for (var deadline = stoppedAt.AddSeconds(20); processes.Any(p => p.IsAlive) && DateTime.UtcNow < deadline;)
+            await Task.Delay(100);
         stopped.Cancel();
         Assert.Empty(await orphans);
-
-        // The orchestrator reports the resources cleaned up once their processes have exited
-        // (DcpPublisher:WaitForResourceCleanup, on in tests and in the AppHost's appsettings.json)...
-        Assert.DoesNotContain(processes, p => !p.CommandLine.Contains("dcp ") && p.IsAlive);
-        // ...and then stops itself.
-        for (var deadline = DateTime.UtcNow.AddSeconds(15); processes.Any(p => p.IsAlive) && DateTime.UtcNow < deadline;)
-            await Task.Delay(100);
-        Assert.DoesNotContain(processes, p => p.IsAlive);
+        var alive = processes.Where(p => p.IsAlive).ToList();
+        Assert.True(alive.Count == 0, $"alive 20 s after the app's stop returned:{Environment.NewLine}{string.Join(Environment.NewLine, alive)}" +
+            $"{Environment.NewLine}the orchestrator client logged:{Environment.NewLine}{overlay.OrchestratorLog}");
+        if (aliveAtStop.Count > 0)
+            TestContext.Current.TestOutputHelper?.WriteLine($"alive as the stop returned, gone {(DateTime.UtcNow - stoppedAt).TotalSeconds:0.0} s later: " +
+                $"{string.Join("; ", aliveAtStop)}{Environment.NewLine}the orchestrator client logged:{Environment.NewLine}{overlay.OrchestratorLog}");
     }
 
     /// <summary>The overlay's decision spans for <paramref name="key"/>, in the order they started.</summary>

@@ -12,7 +12,8 @@ public sealed class ResticTests
 {
     private const string Password = "restic-test-password";
     private const string Bucket = "restic";
-    private const string RemoteBucket = "restic-origin";
+    // On the run's shared s3rver (SharedS3rver): a bucket of this run's own.
+    private static readonly string RemoteBucket = "restic-origin-" + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
     public async Task Restic_backs_up_checks_and_restores_on_the_embedded_store_and_through_the_overlay_from_a_remote_repository()
@@ -34,7 +35,7 @@ public sealed class ResticTests
             AssertSameTree(source, await RestoreAsync(restic, "embedded"), files);
 
             // The overlay: the repository as a remote bucket (s3rver), read through a bucket mapped to it.
-            await using var s3rver = await S3rverProcess.StartAsync();
+            var s3rver = await SharedS3rver.Remote.GetAsync();
             using var remote = S3Clients.Create(s3rver.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
             await remote.PutBucketAsync(RemoteBucket);
             using (var local = embedded.CreateClient(defaults: false)) await local.CopyBucketAsync(Bucket, remote, RemoteBucket);

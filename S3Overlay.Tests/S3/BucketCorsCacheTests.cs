@@ -23,7 +23,7 @@ public sealed class BucketCorsCacheTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _s3rver = await S3rverProcess.StartAsync();
+        _s3rver = await SharedS3rver.Local.GetAsync();
         _relay = await CountingRelay.StartAsync(_s3rver.Url);
         _proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
         {
@@ -39,7 +39,6 @@ public sealed class BucketCorsCacheTests : IAsyncLifetime
         _client.Dispose();
         await _proxy.DisposeAsync();
         await _relay.DisposeAsync();
-        await _s3rver.DisposeAsync();
     }
 
     private async Task<string?> AllowedOriginAsync(string bucket, string origin)
@@ -61,7 +60,7 @@ public sealed class BucketCorsCacheTests : IAsyncLifetime
     [Fact]
     public async Task Rules_are_read_once_and_forgotten_when_changed_deleted_or_expired()
     {
-        const string bucket = "cors-cache";
+        var bucket = "cors-cache-" + Guid.NewGuid().ToString("N")[..8]; // the run's shared s3rver: a bucket of its own
         await _client.PutBucketAsync(bucket);
         await AllowAsync(bucket, "https://app.example");
         Assert.Equal("https://app.example", await AllowedOriginAsync(bucket, "https://app.example"));

@@ -24,23 +24,24 @@ public class S3LocalStoreTests
     [Fact]
     public async Task Objects_written_through_the_proxy_land_in_the_S3_server_and_read_back()
     {
-        await using var s3rver = await S3rverProcess.StartAsync();
+        var s3rver = await SharedS3rver.Local.GetAsync();
+        var bucket = "through-" + Guid.NewGuid().ToString("N")[..8]; // the run's shared s3rver: a bucket of its own
         await using var proxy = await ProxyServer.StartAsync(LocalEndpoint(s3rver.Url));
         using var client = proxy.CreateClient();   // the SDK's defaults: aws-chunked bodies with CRC32 trailers
         using var direct = S3Clients.Create(s3rver.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
         var data = new byte[2 * 1024 * 1024 + 7];
         Random.Shared.NextBytes(data);
 
-        await client.PutBucketAsync("through");
+        await client.PutBucketAsync(bucket);
         await client.PutObjectAsync(new PutObjectRequest
         {
-            BucketName = "through", Key = "dir/blob.bin", InputStream = new MemoryStream(data), ContentType = "application/x-test",
+            BucketName = bucket, Key = "dir/blob.bin", InputStream = new MemoryStream(data), ContentType = "application/x-test",
             Metadata = { ["color"] = "blue" },
         });
-        await client.PutObjectAsync(new PutObjectRequest { BucketName = "through", Key = "dir/small.txt", ContentBody = "hello" });
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "dir/small.txt", ContentBody = "hello" });
 
         // In the S3 server itself, byte for byte, with the metadata and no reserved keys showing.
-        using (var stored = await direct.GetObjectAsync("through", "dir/blob.bin"))
+        using (var stored = await direct.GetObjectAsync(bucket, "dir/blob.bin"))
         {
             Assert.Equal(data, await ReadAsync(stored.ResponseStream));
             Assert.Equal("application/x-test", stored.Headers.ContentType);
@@ -48,25 +49,25 @@ public class S3LocalStoreTests
         }
 
         // And through the proxy: whole, ranged, listed.
-        using (var whole = await client.GetObjectAsync("through", "dir/blob.bin"))
+        using (var whole = await client.GetObjectAsync(bucket, "dir/blob.bin"))
         {
             Assert.Equal(data, await ReadAsync(whole.ResponseStream));
             Assert.Equal("blue", whole.Metadata["color"]);
         }
-        using (var ranged = await client.GetObjectAsync(new GetObjectRequest { BucketName = "through", Key = "dir/blob.bin", ByteRange = new ByteRange(1_000_000, 1_000_099) }))
+        using (var ranged = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "dir/blob.bin", ByteRange = new ByteRange(1_000_000, 1_000_099) }))
         {
             Assert.Equal(HttpStatusCode.PartialContent, ranged.HttpStatusCode);
             Assert.Equal(data[1_000_000..1_000_100], await ReadAsync(ranged.ResponseStream));
         }
-        var listed = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "through", Delimiter = "/" });
+        var listed = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Delimiter = "/" });
         Assert.Equal(["dir/"], listed.CommonPrefixes);
-        var inside = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "through", Prefix = "dir/" });
+        var inside = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "dir/" });
         Assert.Equal(["dir/blob.bin", "dir/small.txt"], inside.S3Objects.Select(o => o.Key));
         Assert.Equal([(long)data.Length, 5L], inside.S3Objects.Select(o => o.Size ?? -1));
 
-        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.GetObjectAsync("through", "dir/none"));
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.GetObjectAsync(bucket, "dir/none"));
         Assert.Equal("NoSuchKey", missing.ErrorCode);
-        Assert.Contains("through", (await direct.ListBucketsAsync()).Buckets!.Select(b => b.BucketName));
+        Assert.Contains(bucket, (await direct.ListBucketsAsync()).Buckets!.Select(b => b.BucketName));
     }
 
     [Fact]
@@ -111,20 +112,21 @@ public class S3LocalStoreTests
     [Fact]
     public async Task An_Aspire_connection_string_configures_the_local_store()
     {
-        await using var s3rver = await S3rverProcess.StartAsync();
+        var s3rver = await SharedS3rver.Local.GetAsync();
+        var bucket = "aspire-" + Guid.NewGuid().ToString("N")[..8]; // the run's shared s3rver: a bucket of its own
         await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:minio"] = $"Endpoint={s3rver.Url};AccessKey={S3rverProcess.AccessKey};SecretKey={S3rverProcess.SecretKey}",
             ["S3_OVERLAY_LOCAL_CONNECTION_NAME"] = "minio",
         });
         using var client = proxy.CreateClient();
-        await client.PutBucketAsync("aspire");
-        await client.PutObjectAsync(new PutObjectRequest { BucketName = "aspire", Key = "k", ContentBody = "via connection string" });
+        await client.PutBucketAsync(bucket);
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "via connection string" });
 
         using var direct = S3Clients.Create(s3rver.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
-        using var stored = await direct.GetObjectAsync("aspire", "k");
+        using var stored = await direct.GetObjectAsync(bucket, "k");
         Assert.Equal("via connection string", Encoding.UTF8.GetString(await ReadAsync(stored.ResponseStream)));
-        Assert.False(Directory.Exists(Path.Combine(proxy.DataDir, "aspire")), "nothing goes to the embedded store");
+        Assert.False(Directory.Exists(Path.Combine(proxy.DataDir, bucket)), "nothing goes to the embedded store");
     }
 
     [Theory]
