@@ -104,6 +104,10 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody
     /// <summary>Reads ahead the chunk after the one the client is taking, once it has taken more than a seek's worth.</summary>
     private void ReadAheadOf(long taken)
     {
+        // No more of the body than it was given: what the connection tells counts the response's
+        // headers too, and a reader that had taken all of one chunk read ahead the chunk after
+        // the next before the next was opened (then the whole answer could not give it: issue 37).
+        taken = Math.Min(taken, _position - _start);
         if (_prefetch is null || taken <= ReadOnAfter) return;
         var next = _layout.IndexOf(_start + Math.Min(taken, _end - _start - 1)) + 1;
         if (next <= _readAhead || next > LastChunk) return;

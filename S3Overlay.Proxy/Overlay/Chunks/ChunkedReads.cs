@@ -89,6 +89,9 @@ public sealed class ChunkedReads(
             (index, offset, length, reached, c) => OpenChunkAsync(chunked, index, index == first, offset, length, reached, c),
             settings.CacheEnabled ? (index, wanted) => ReadAhead(chunked, index, wanted) : null);
         AnswerOf(chunked)?.Attach(body.LastChunk, body.Reading);
+        // The whole answer's read wants chunk 0 (a whole read's first): its fill starts now, so its
+        // start (a thread hop, the fill's file) goes on beside the record's write rather than after it.
+        if (answer is not null && first == 0 && request.Range is null) JoinFill(chunked, 0).Fill.Leave();
         // Recorded before the first byte, while the remote is asked for the first chunk: once a
         // reader has this generation, no later read may find an older one's manifest (and chunks).
         var recorded = seen is null || !settings.CacheEnabled || seen.Names(described, chunked: true)

@@ -93,7 +93,7 @@ public sealed class WholeObjectFills(
             return new WholeRead(hit, hit.Info);
         var (fill, joined) = inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), f => NoteEnd(f, bucket, key).Start(work,
             openRemote: c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c),
-            accept: answer => answer.Info.Size <= settings.ChunkThreshold,
+            accept: answer => Accepts(f, bucket, key, answer.Info),
             store: (info, body) => StoreAsync(bucket, key, info, body, stale?.ETag),
             mapError: e => e,
             logger,
@@ -152,16 +152,26 @@ public sealed class WholeObjectFills(
         {
             if (_ended.Count >= EndedKept) _ended.Clear();
             _ended[(bucket, key)] = fill.Declined ? fill.Opened.Result : null;
-            if (fill.Declined && !fill.DeclinedSettled.IsCompleted)
-            {
-                var pending = (fill.DeclinedSettled, fill.Opened.Result);
-                _chunkZeroPending[(bucket, key)] = pending;
-                pending.DeclinedSettled.ContinueWith(_ => _chunkZeroPending.TryRemove(new KeyValuePair<(string, string), (Task, ObjectInfo)>((bucket, key), pending)),
-                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
             leave?.Invoke();
         };
         return fill;
+    }
+
+    /// <summary>
+    /// Whether a whole fill reads the body the remote announced: not of an object over the chunk
+    /// threshold. One that is over it is noted at once, as the fill declines: a miss that comes
+    /// from now on, even while the declined fill winds down (no longer joined, not yet gone),
+    /// waits for the reader that takes its answer rather than ask the remote for the object again.
+    /// </summary>
+    private bool Accepts(RemoteFill fill, string bucket, string key, ObjectInfo info)
+    {
+        if (info.Size <= settings.ChunkThreshold) return true;
+        _ended[(bucket, key)] = info;
+        var pending = (fill.DeclinedSettled, info);
+        _chunkZeroPending[(bucket, key)] = pending;
+        pending.DeclinedSettled.ContinueWith(_ => _chunkZeroPending.TryRemove(new KeyValuePair<(string, string), (Task, ObjectInfo)>((bucket, key), pending)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return false;
     }
 
     /// <param name="replaces">The ETag of the stale local copy this fill refreshes; null when there is none.</param>
