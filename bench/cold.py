@@ -132,8 +132,9 @@ def floor(folder, count=100, size=1024 * 1024):
     (hashlib calls OpenSSL, the library .NET's MD5 calls on Linux) and writing them into a new
     file (new pages of the page cache), 256 KiB a write as a fill's pieces come. Measured in
     this process (utime + stime), in the same run as the sweep, so the sweep's rows can be read
-    against it. Beside it, what a cache that survives a power cut adds to each fill: a small file
-    flushed to disk and renamed into a flushed folder (nginx proxy_cache flushes nothing). The files are kept until all are written, as a cache keeps its fills."""
+    against it. The files are kept until all are written, as a cache keeps its fills. Beside it,
+    what a cache that survives a power cut adds to each fill: a small file flushed to disk and
+    renamed into a flushed folder (nginx proxy_cache flushes nothing)."""
     import hashlib
     import resource
 
