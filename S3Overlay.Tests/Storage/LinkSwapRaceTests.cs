@@ -29,16 +29,27 @@ public sealed class LinkSwapRaceTests : IDisposable
 
         using var stop = new CancellationTokenSource();
         var swaps = 0;
-        var swapper = Task.Run(() =>
+        var swapping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A thread of its own, and the writers wait for its first swap: queued on a thread pool the
+        // writers and the tests beside this one kept busy, it once started only after the writers
+        // had finished (0 swaps in a fresh-clone run), and nothing was raced.
+        var swapper = Task.Factory.StartNew(() =>
         {
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
                 try { Directory.Move(race, Path.Join(_root, "data", "b", "parked-" + n)); } catch (IOException) { }
-                try { Directory.CreateSymbolicLink(race, outside); swaps++; } catch (IOException) { }
+                try
+                {
+                    Directory.CreateSymbolicLink(race, outside);
+                    swaps++;
+                    swapping.TrySetResult();
+                }
+                catch (IOException) { }
                 Thread.Yield();
                 try { File.Delete(race); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
-        });
+        }, TaskCreationOptions.LongRunning);
+        await swapping.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var writes = 0;
         var writers = Enumerable.Range(0, 3).Select(w => Task.Run(async () =>
         {
