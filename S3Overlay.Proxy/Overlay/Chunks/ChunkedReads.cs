@@ -142,14 +142,7 @@ public sealed class ChunkedReads(
     {
         for (var index = first; index <= last; index++)
         {
-            // A fill in flight first, then the cache (as OpenChunkAsync): the other way round, a
-            // fill that ends between the two is started again, and its chunk stored and counted twice.
-            if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
-            {
-                inFlight.Leave(); // joined: proves nothing of this generation
-                continue;
-            }
-            if (await HasChunkAsync(chunked, index, ct)) continue;
+            if (await InFlightOrCachedAsync(chunked, index, ct)) continue; // in flight (joining proves nothing of this generation) or cached
             if (AnswerOf(chunked)?.Gives(index) is true) return;
             var (fill, joined) = JoinFill(chunked, index);
             try
@@ -263,14 +256,7 @@ public sealed class ChunkedReads(
         try
         {
             if (wanted.IsCancellationRequested) return;
-            // A fill in flight first, then the cache (as OpenChunkAsync): the other way round, a fill
-            // that ends between the two (the read's own generation check, say) is fetched again.
-            if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
-            {
-                inFlight.Leave();
-                return;
-            }
-            if (await HasChunkAsync(chunked, index, ct) || wanted.IsCancellationRequested) return;
+            if (await InFlightOrCachedAsync(chunked, index, ct) || wanted.IsCancellationRequested) return;
             JoinFill(chunked, index).Fill.Leave();
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
@@ -279,6 +265,21 @@ public sealed class ChunkedReads(
             logger.LogDebug(e, "Read-ahead of chunk {Index} of {Key} failed", index, chunked.Key);
         }
     });
+
+    /// <summary>
+    /// Whether a chunk is being filled, or is cached. A fill in flight is looked for first, then the
+    /// cache (as OpenChunkAsync): the other way round, a fill that ends between the two (the read's
+    /// own generation check, say) is missed, started again, and its chunk fetched and stored twice.
+    /// </summary>
+    private async Task<bool> InFlightOrCachedAsync(ChunkedObject chunked, int index, CancellationToken ct)
+    {
+        if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
+        {
+            inFlight.Leave();
+            return true;
+        }
+        return await HasChunkAsync(chunked, index, ct);
+    }
 
     private async Task<bool> HasChunkAsync(ChunkedObject chunked, int index, CancellationToken ct) =>
         await local.FindObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), ct) is { } info && info.Size == chunked.Layout.LengthOf(index);
@@ -303,15 +304,7 @@ public sealed class ChunkedReads(
     {
         WholeAnswerChunks? answer = null;
         answer = new WholeAnswerChunks(whole, chunked.Layout,
-            elsewhere: async index =>
-            {
-                if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
-                {
-                    inFlight.Leave();
-                    return true;
-                }
-                return await HasChunkAsync(chunked, index, CancellationToken.None);
-            },
+            elsewhere: index => InFlightOrCachedAsync(chunked, index, CancellationToken.None),
             work,
             closed: () => _answers.TryRemove(new KeyValuePair<string, WholeAnswerChunks>(chunked.Generation, answer!)));
         if (_answers.TryAdd(chunked.Generation, answer)) return answer;

@@ -41,12 +41,6 @@ internal sealed class WholeAnswerChunks(ObjectContent whole, ChunkLayout layout,
         lock (_lock) return !_closed && index >= _next;
     }
 
-    /// <summary>Whether any chunk was claimed from it.</summary>
-    public bool Claimed
-    {
-        get { lock (_lock) return _next > 0; }
-    }
-
     /// <summary>
     /// Claims chunk <paramref name="index"/> for the fill about to start: its opener returns the
     /// chunk as that chunk's own ranged GET would have answered, once the chunk before it is read,
@@ -109,15 +103,7 @@ internal sealed class WholeAnswerChunks(ObjectContent whole, ChunkLayout layout,
     }
 
     /// <summary>Lets the answer go, unless a chunk was claimed from it (the read that holds it needed none).</summary>
-    public void CloseUnclaimed()
-    {
-        lock (_lock)
-        {
-            if (_next > 0 || _closed) return;
-            _closed = true;
-        }
-        LetGo();
-    }
+    public void CloseUnclaimed() => CloseIfUnclaimed(0);
 
     /// <summary>Lets the answer go now.</summary>
     public void Close()
@@ -190,6 +176,7 @@ internal sealed class WholeAnswerChunks(ObjectContent whole, ChunkLayout layout,
         CloseIfUnclaimed(next);
     }
 
+    /// <summary>Lets the answer go unless chunk <paramref name="next"/> was claimed from it (or it is let go already).</summary>
     private void CloseIfUnclaimed(int next)
     {
         lock (_lock)
