@@ -119,12 +119,15 @@ def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port):
 
 
 
-def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc):
+def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc, relays):
     """The cold sweep (see cold.py): per run and set, fresh keys read once by every target in
     turn, so drift on the machine hits all alike; then the cache-off proxy reads them a second
     time and the SDK client reads the cache-on proxy's now local copies. The "1m-crc" set comes
     from the remote that offers a full-object checksum (`crc`: its server, nginx proxy_cache in
-    front of it, and a proxy with its cache on and one with it off in front of it)."""
+    front of it, and a proxy with its cache on and one with it off in front of it). The 1 MiB and
+    4 KiB sets are also read through two plain relays (`relays`: name -> (url, pids)), nginx and
+    the minimal ASP.NET Core app, which store and check nothing: what passing a body from one
+    socket to another costs each platform, the part of every cold row that no floor file holds."""
     remote.create_bucket(Bucket="sweep")
     crc_remote = sending_crc64nvme(client(crc["remote"].url, PROXY_KEYS))
     crc_remote.create_bucket(Bucket="sweep")
@@ -149,6 +152,7 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc):
         "proxy cache off": (proxy_off.url, poff, [proxy_off.pid]),
         "nginx proxy_cache": (cache_url, client(cache_url, ("S3RVER", "S3RVER")), sweeps.nginx_workers(nginx.pid)),
         "remote direct": (s3rver.url, remote, [s3rver.pid]),
+        **{name: (url, client(url, ("S3RVER", "S3RVER")), pids) for name, (url, pids) in relays.items()},
     }
     crc_targets = {
         "proxy cache on": (crc["on"].url, client(crc["on"].url, PROXY_KEYS), [crc["on"].pid]),
@@ -167,6 +171,8 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc):
                     row[target] = sweeps.concurrent_sweep(base, [presigned_path(signer, "sweep", k) for k in ks], pids, size)
             else:
                 for target, (base, signer, pids) in (crc_targets if name == "1m-crc" else targets).items():
+                    if target in relays and name not in ("1m", "4k"):
+                        continue
                     row[target] = sweeps.sweep(base, [presigned_path(signer, "sweep", k) for k in ks], pids, size)
             if name in ("1m", "4k"):
                 row["proxy cache off, second read"] = sweeps.sweep(
@@ -216,10 +222,15 @@ def measure_all(data, results):
     # A remote that offers a full-object checksum (see remote_checksums.py): the proxy itself, no remote of its own.
     crc_remote = start_proxy("remote-crc", data / "remote-crc")
     static_port, relay_port, cache_port, crc_cache_port = free_port(), free_port(), free_port(), free_port()
+    plain_relay_port, no_sendfile_port = free_port(), free_port()
     s3port = s3rver.url.rsplit(":", 1)[1]
     crc_port = crc_remote.url.rsplit(":", 1)[1]
     nginx = start_nginx("nginx", f"""
   server {{ listen 127.0.0.1:{static_port}; root {data}/proxy-a; location / {{ }} }}
+  server {{ listen 127.0.0.1:{no_sendfile_port}; root {data}/proxy-a; sendfile off; location / {{ }} }}
+  server {{ listen 127.0.0.1:{plain_relay_port};
+location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
+             proxy_buffering off; proxy_buffer_size 256k; proxy_buffers 4 256k; proxy_busy_buffers_size 256k; proxy_request_buffering off; }} }}
   server {{ listen 127.0.0.1:{relay_port};
 access_log {WORK}/nginx/logs/relay.log relay;
 location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
@@ -245,11 +256,14 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
     crc = {"remote": crc_remote, "nginx_url": f"http://127.0.0.1:{crc_cache_port}",
            "on": start_proxy("proxy-on-crc", data / "proxy-on-crc", overlay_env(crc_remote.url, PROXY_KEYS)),
            "off": start_proxy("proxy-off-crc", data / "proxy-off-crc", {**overlay_env(crc_remote.url, PROXY_KEYS), "S3_OVERLAY_CACHE_ENABLED": "false"})}
-    results["sweep"] = sweep_section(remote, s3rver, nginx, f"http://127.0.0.1:{cache_port}", proxy_on, proxy_off, crc)
+    relay_app = start_minimal_app("minimal-relay", remote=s3rver.url)
+    relays = {"nginx relay": (f"http://127.0.0.1:{plain_relay_port}", sweeps.nginx_workers(nginx.pid)),
+              "minimal ASP.NET Core relay": (relay_app.url, [relay_app.pid])}
+    results["sweep"] = sweep_section(remote, s3rver, nginx, f"http://127.0.0.1:{cache_port}", proxy_on, proxy_off, crc, relays)
     # The sweep's proxies are done, but .NET's tier-up thread goes on compiling for seconds after
     # a long run of fills (measured: 0.7 s of CPU in the first 2 s), and the sweep left gigabytes
     # for the kernel to write back: both would take the cores from what is measured next.
-    for done in (proxy_on, proxy_off, crc["on"], crc["off"], crc_remote):
+    for done in (proxy_on, proxy_off, crc["on"], crc["off"], crc_remote, relay_app):
         done.stop()
     os.sync()
     results["fresh"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3)
@@ -277,6 +291,8 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
         targets = {
             "proxy": (proxy_a.url, proxy_paths, [proxy_a.pid]),
             "nginx": (f"http://127.0.0.1:{static_port}", [f"/bench/{k}" for k in keys], sweeps.nginx_workers(nginx.pid)),
+            # nginx made to copy as Kestrel must (read into memory, then write to the socket): what sendfile buys it.
+            "nginx, sendfile off": (f"http://127.0.0.1:{no_sendfile_port}", [f"/bench/{k}" for k in keys], sweeps.nginx_workers(nginx.pid)),
             "minimal ASP.NET Core app": (aspnet.url, [f"/bench/{k}" for k in keys], [aspnet.pid]),
             "s3rver": (s3rver.url, [presigned_path(remote, "bench", k) for k in keys], [s3rver.pid]),
         }

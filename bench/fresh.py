@@ -41,6 +41,9 @@ ENVS = {
     "CallCountingDelayMs=0": {"DOTNET_TC_CallCountingDelayMs": "0"},
     "both": {"DOTNET_TieredPGO": "0", "DOTNET_TC_CallCountingDelayMs": "0"},
     "TieredCompilation=0": {"DOTNET_TieredCompilation": "0"},
+    # W^X (on by default since .NET 7) maps every page the JIT or a stub writes twice, a mapping
+    # call each time: its cost falls on a process that still compiles.
+    "WriteXorExecute=0": {"DOTNET_EnableWriteXorExecute": "0"},
 }
 # name -> (environment, build folder or None for bench/run.sh's publish)
 ALL_SETTINGS = {name: (env, None) for name, env in ENVS.items()}

@@ -48,6 +48,10 @@ SWEEP_ROWS = (
 )
 
 
+# The plain relays of the sweep (bench.sweep_section): what moving a body between two sockets costs.
+RELAYS = ("nginx relay", "minimal ASP.NET Core relay")
+
+
 def _spread(runs, key, fmt):
     xs = sorted(m[key] for m in runs)
     return f"{fmt.format(xs[len(xs) // 2])} ({fmt.format(xs[0])}–{fmt.format(xs[-1])})"
@@ -60,8 +64,8 @@ def _sweep_table(r):
     floors = sw.get("floor", [])
     lines = [f"| workload (per object; median (min–max) of {runs} runs) | S3 Overlay CPU ms | of which the JIT's tier-up thread | S3 Overlay objects/s "
              "| nginx proxy_cache CPU ms · objects/s | remote direct CPU ms · objects/s | floor: MD5 (+ new file) CPU ms "
-             "| a flushed description (power-cut safety), CPU ms | target | met |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| a flushed description (power-cut safety), CPU ms | a plain relay, storing and checking nothing: nginx · minimal ASP.NET Core, CPU ms | target | met |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     durable = _spread([{"ms": f["durable_small_file_ms"]} for f in floors], "ms", "{:.2f}") if floors and "durable_small_file_ms" in floors[0] else ""
     for row, size, target, goal, unavoidable in SWEEP_ROWS:
         if size not in sw:
@@ -75,8 +79,10 @@ def _sweep_table(r):
             met = _met(ok, len(ms))
         jit = _spread(ms, "jit_ms_per_object", "{:.2f}") if all("jit_ms_per_object" in m for m in ms) else ""
         floor = _spread([{"ms": sum(f[k] for k in unavoidable)} for f in floors], "ms", "{:.2f}") if unavoidable and floors else ""
+        relay = " · ".join(_spread(sw[size][t], "cpu_ms_per_object", "{:.2f}") for t in RELAYS) \
+            if row.startswith("cold") and all(t in sw[size] for t in RELAYS) else ""
         lines.append(f"| {row} | {_spread(ms, 'cpu_ms_per_object', '{:.2f}')} | {jit} | {_spread(ms, 'objects_per_s', '{:.0f}')} "
-                     f"| {side[0]} | {side[1]} | {floor} | {durable if target == 'proxy cache on' else ''} | {goal.text if goal else '(no target)'} | {met} |")
+                     f"| {side[0]} | {side[1]} | {floor} | {durable if target == 'proxy cache on' else ''} | {relay} | {goal.text if goal else '(no target)'} | {met} |")
     if "1m-c16" in sw:
         c16 = sw["1m-c16"]
         ok = sum(m["objects_per_s"] >= 0.8 * n["objects_per_s"] for m, n in zip(c16["proxy cache on"], c16["nginx proxy_cache"]))
@@ -84,14 +90,14 @@ def _sweep_table(r):
                      f"| {_spread(c16['proxy cache on'], 'jit_ms_per_object', '{:.2f}')} | **{_spread(c16['proxy cache on'], 'objects_per_s', '{:.0f}')}** "
                      f"| {_spread(c16['nginx proxy_cache'], 'cpu_ms_per_object', '{:.2f}')} · **{_spread(c16['nginx proxy_cache'], 'objects_per_s', '{:.0f}')}** "
                      f"| {_spread(c16['remote direct'], 'cpu_ms_per_object', '{:.2f}')} · {_spread(c16['remote direct'], 'objects_per_s', '{:.0f}')} "
-                     f"| | {durable} | objects/s ≥ 0.8 × nginx proxy_cache | {_met(ok, len(c16['proxy cache on']))} |")
+                     f"| | {durable} | | objects/s ≥ 0.8 × nginx proxy_cache | {_met(ok, len(c16['proxy cache on']))} |")
     if r.get("fresh"):
         fresh, steady = r["fresh"], sorted(m["cpu_ms_per_object"] for m in sw["1m"]["proxy cache on"])[runs // 2]
         ok = sum(m["cpu_ms_per_object"] <= 1.3 * steady for m in fresh)
         lines.append(f"| a fresh process, cache on: CPU per fill over its first 100 fills (a new proxy each run; "
                      f"steady = the first row's median, {steady:.2f}) | {_spread(fresh, 'cpu_ms_per_object', '{:.2f}')} "
                      f"({_spread([{'x': m['cpu_ms_per_object'] / steady} for m in fresh], 'x', '{:.2f}')} × steady) "
-                     f"| {_spread(fresh, 'jit_ms_per_object', '{:.2f}')} | {_spread(fresh, 'objects_per_s', '{:.0f}')} | | | | "
+                     f"| {_spread(fresh, 'jit_ms_per_object', '{:.2f}')} | {_spread(fresh, 'objects_per_s', '{:.0f}')} | | | | | "
                      f"| ≤ 1.3 × steady | {_met(ok, len(fresh))} |")
     return "\n".join(lines)
 
@@ -132,14 +138,14 @@ def _rows(r):
     app = "minimal ASP.NET Core app"
     ratio = w1["proxy"]["mbs"] / w1["nginx"]["mbs"]
     add("warm GET 1 MiB, presigned, wrk -c16 (MB/s, median of the rounds)", f"{w1['proxy']['mbs']:.0f}",
-        f"nginx {w1['nginx']['mbs']:.0f} · {app} {w1[app]['mbs']:.0f} · s3rver {w1['s3rver']['mbs']:.0f}" if app in w1 else
+        f"nginx {w1['nginx']['mbs']:.0f}{_no_sendfile(w1)} · {app} {w1[app]['mbs']:.0f} · s3rver {w1['s3rver']['mbs']:.0f}" if app in w1 else
         f"nginx {w1['nginx']['mbs']:.0f} · s3rver {w1['s3rver']['mbs']:.0f}",
         f"{ratio:.2f} × nginx ({_round_ratios(w1, 'nginx', 'mbs')})", "≥ 0.9 × nginx", ratio >= 0.9)
     rn = w4["proxy"]["rps"] / w4["nginx"]["rps"]
     if app in w4:
         ra = w4["proxy"]["rps"] / w4[app]["rps"]
         add("warm GET 4 KiB (req/s, median of the rounds)", f"{w4['proxy']['rps']:.0f}",
-            f"nginx {w4['nginx']['rps']:.0f} · {app} {w4[app]['rps']:.0f} · s3rver {w4['s3rver']['rps']:.0f}",
+            f"nginx {w4['nginx']['rps']:.0f}{_no_sendfile(w4, 'rps')} · {app} {w4[app]['rps']:.0f} · s3rver {w4['s3rver']['rps']:.0f}",
             f"{ra:.2f} × the app ({_round_ratios(w4, app, 'rps')}), {rn:.2f} × nginx ({_round_ratios(w4, 'nginx', 'rps')})",
             "≥ 0.85 × the minimal app, ≥ 0.6 × nginx", ra >= 0.85 and rn >= 0.6)
     cold = r["range"]["cold"]
@@ -159,6 +165,14 @@ def _rows(r):
     rows.append(("PUT 4 KiB (req/s)", f"{p['4k']['proxy']['rps']:.0f}", f"s3rver {p['4k']['s3rver']['rps']:.0f}",
                  f"{p['4k']['proxy']['rps'] / p['4k']['s3rver']['rps']:.1f} × s3rver", "(no target)", ""))
     return rows
+
+
+def _no_sendfile(w, key="mbs"):
+    """nginx with sendfile off, beside nginx, where the run measured it."""
+    return f" (sendfile off {w[NO_SENDFILE][key]:.0f})" if NO_SENDFILE in w else ""
+
+
+NO_SENDFILE = "nginx, sendfile off"
 
 
 def _round_ratios(w, other, key):
@@ -187,7 +201,7 @@ def _chart(r, path):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, data, unit, title in ((axes[0], w1, "mbs", "warm GET 1 MiB (MB/s)"), (axes[1], w4, "rps", "warm GET 4 KiB (req/s)")):
         names = list(data)
-        ax.bar(names, [data[n][unit] for n in names], color=["#3b82f6", "#10b981", "#8b5cf6", "#f59e0b"][:len(names)])
+        ax.bar(names, [data[n][unit] for n in names], color=["#3b82f6", "#10b981", "#6ee7b7", "#8b5cf6", "#f59e0b"][:len(names)])
         ax.tick_params(axis="x", labelsize=7)
         ax.set_title(title)
         for i, n in enumerate(names):

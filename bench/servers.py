@@ -105,10 +105,12 @@ def start_proxy(name, data_dir, env=None, build=None, port=None):
 MINIMAL_APP = WORK / "minimal-app"
 
 
-def start_minimal_app(name, root):
-    """The minimal ASP.NET Core app (bench/minimal-app, published by bench/run.sh) serving the files under `root`."""
+def start_minimal_app(name, root=None, remote=None):
+    """The minimal ASP.NET Core app (bench/minimal-app, published by bench/run.sh) serving the files
+    under `root`, or relaying every GET to `remote`."""
     port = free_port()
-    s = Server(name, ["dotnet", str(MINIMAL_APP / "MinimalFileServer.dll"), "--root", str(root), "--urls", f"http://127.0.0.1:{port}"],
+    mode = ["--root", str(root)] if root else ["--remote", remote]
+    s = Server(name, ["dotnet", str(MINIMAL_APP / "MinimalFileServer.dll"), *mode, "--urls", f"http://127.0.0.1:{port}"],
                env={"DOTNET_gcServer": "1"}, cwd=str(MINIMAL_APP))
     s.url = f"http://127.0.0.1:{port}"
     wait_http(s.url + "/")
