@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Routing;
+using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 
 namespace S3Overlay.S3;
@@ -98,13 +99,8 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
     }
 
     /// <summary>Whether the failure is the client's connection ending: aborted, or reset under a read of its request's body.</summary>
-    private static bool ClientGone(HttpContext context, Exception e)
-    {
-        if (context.RequestAborted.IsCancellationRequested) return true;
-        for (var x = e; x is not null; x = x.InnerException)
-            if (x is Microsoft.AspNetCore.Connections.ConnectionResetException) return true;
-        return false;
-    }
+    private static bool ClientGone(HttpContext context, Exception e) =>
+        context.RequestAborted.IsCancellationRequested || ExceptionChain.Of(e).Any(x => x is Microsoft.AspNetCore.Connections.ConnectionResetException);
 
     /// <summary>A missing key is NoSuchKey only to a caller who may list the bucket; others, as on S3, learn only AccessDenied.</summary>
     private async Task<S3Exception> HideMissingKeyAsync(S3Request? request, S3Exception e)

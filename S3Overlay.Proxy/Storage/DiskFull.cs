@@ -14,13 +14,7 @@ public static class DiskFull
     private const int WindowsDiskFull = unchecked((int)0x80070070);
     private const int WindowsHandleDiskFull = unchecked((int)0x80070027);
 
-    public static bool Caused(Exception? failure)
-    {
-        for (var e = failure; e is not null; e = e.InnerException)
-        {
-            if (e is IOException { HResult: LinuxCalls.NoSpace or LinuxCalls.QuotaExceeded or WindowsDiskFull or WindowsHandleDiskFull }) return true;
-            if (e is S3Exception s && s.Error.Code == S3Error.StorageFull.Code) return true;
-        }
-        return false;
-    }
+    public static bool Caused(Exception? failure) => ExceptionChain.Of(failure).Any(e =>
+        e is IOException { HResult: LinuxCalls.NoSpace or LinuxCalls.QuotaExceeded or WindowsDiskFull or WindowsHandleDiskFull }
+        || (e is S3Exception s && s.Error.Code == S3Error.StorageFull.Code));
 }

@@ -10,11 +10,6 @@ namespace S3Overlay.Storage.S3;
 /// </summary>
 internal static class RefusedConnection
 {
-    public static bool In(Exception e)
-    {
-        for (var x = e; x is not null; x = x.InnerException)
-            if (x is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-                return true;
-        return false;
-    }
+    public static bool In(Exception e) =>
+        ExceptionChain.Of(e).Any(x => x is SocketException { SocketErrorCode: SocketError.ConnectionRefused });
 }

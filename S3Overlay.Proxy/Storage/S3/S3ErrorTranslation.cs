@@ -28,18 +28,17 @@ internal static class S3ErrorTranslation
     public static Exception Translate(Exception e, S3StoreOptions store, string? bucket, string? key, bool timedOut)
     {
         if (e is S3Exception) return e;
-        for (var x = e; x is not null; x = x.InnerException)
-            if (x is MisdirectedRequestException misdirected)
-                return new S3Exception(S3Error.InternalError.WithMessage($"A request was not sent: {misdirected.Message}."), key ?? bucket, misdirected);
+        if (ExceptionChain.Of(e).OfType<MisdirectedRequestException>().FirstOrDefault() is { } misdirected)
+            return new S3Exception(S3Error.InternalError.WithMessage($"A request was not sent: {misdirected.Message}."), key ?? bucket, misdirected);
         if (timedOut && e is OperationCanceledException)
             return Unreachable(store, $"no answer within {store.RequestTimeout.TotalSeconds:0.#} s", e);
         if (e is RemoteAnswerException direct) return FromAnswer((int)direct.Status, direct.Code, direct.ServerMessage, () => direct.ActualObjectSize, direct, store, bucket, key);
         if (e is AmazonS3Exception { StatusCode: not 0 } answer)
             return FromAnswer((int)answer.StatusCode, answer.ErrorCode, answer.Message, () => ActualObjectSize(answer), answer, store, bucket, key);
-        if (IsNetworkFailure(e)) return Unreachable(store, Innermost(e).Message, e);
+        if (IsNetworkFailure(e)) return Unreachable(store, ExceptionChain.Of(e).Last().Message, e);
         if (e is AmazonServiceException { StatusCode: not 0 } service)
             return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} answered {(int)service.StatusCode} {service.ErrorCode}."), bucket, e);
-        if (e is AmazonClientException or AmazonServiceException) return Unreachable(store, Innermost(e).Message, e);
+        if (e is AmazonClientException or AmazonServiceException) return Unreachable(store, ExceptionChain.Of(e).Last().Message, e);
         // Anything else thrown inside an SDK call is the SDK failing to read the server's answer
         // (a half-written object's headers on a server that writes in place): the server's fault, 502.
         return new S3Exception(S3Error.RemoteError.WithMessage($"The {store.Describe()} sent an answer that could not be read: {e.Message}"), key ?? bucket, e);
@@ -70,19 +69,8 @@ internal static class S3ErrorTranslation
     public static S3Exception Unreachable(S3StoreOptions store, string reason, Exception? inner) =>
         new(S3Error.RemoteUnavailable.WithMessage($"The {store.Describe()} could not be reached: {reason}"), null, inner) { UnreachableStore = store.Name };
 
-    private static bool IsNetworkFailure(Exception e)
-    {
-        for (var x = e; x is not null; x = x.InnerException)
-            if (x is HttpRequestException or SocketException or IOException or TimeoutException or WebException)
-                return true;
-        return false;
-    }
-
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null) e = e.InnerException;
-        return e;
-    }
+    private static bool IsNetworkFailure(Exception e) =>
+        ExceptionChain.Of(e).Any(x => x is HttpRequestException or SocketException or IOException or TimeoutException or WebException);
 
     private static long? ActualObjectSize(AmazonS3Exception e)
     {
