@@ -10,7 +10,7 @@ namespace S3Overlay.Tests.Overlay;
 /// Listings through the overlay merge the local store's keys with the remote's: 760 remote and
 /// 750 local keys, 250 of them on both sides (local wins), 60 remote ones whited out, paged
 /// with several page sizes, with and without a delimiter, against an expectation computed here
-/// from the seeded keys alone. Runs once per kind of local store.
+/// from the seeded keys alone. Runs once per kind of local store, over one remote bucket.
 /// </summary>
 /// <remarks>
 /// Key names avoid s3rver's listing bugs (a key that is also a folder, <c>a</c> beside <c>a/b</c>,
@@ -59,22 +59,49 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
     private static string Describe(string key, string body) =>
         $"{key} {Encoding.UTF8.GetByteCount(body)} \"{Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(body)))}\"";
 
+    /// <summary>
+    /// The remote side of the plan, put once a run for both kinds of local store (its 780 s3rver
+    /// PUTs were half of each test's seeding): the first test to start makes the bucket and puts
+    /// it, the other waits for it. The bucket is there before either proxy starts; its keys are
+    /// put while the test puts its local side.
+    /// </summary>
+    private static Task<(string Bucket, Task Seeded)>? s_remote;
+    private static readonly Lock RemoteGate = new();
+
+    private static Task<(string Bucket, Task Seeded)> RemoteAsync(Amazon.S3.AmazonS3Client remote)
+    {
+        lock (RemoteGate) return s_remote ??= SeedRemoteAsync(remote, Plan());
+    }
+
+    private static async Task<(string, Task)> SeedRemoteAsync(Amazon.S3.AmazonS3Client remote, List<Seed> seeds)
+    {
+        var bucket = "merged-" + Guid.NewGuid().ToString("N")[..12];
+        await remote.PutBucketAsync(bucket);
+        return (bucket, ForEachAsync(seeds.Where(s => s.Remote is not null), s => remote.PutObjectAsync(
+            new PutObjectRequest { BucketName = bucket, Key = s.Key, ContentBody = s.Remote, UseChunkEncoding = false })));
+    }
+
     [Fact]
     public async Task Merged_listings_page_exactly_through_local_and_remote_keys_minus_whiteouts()
     {
-        await using var env = await OverlayEnvironment.StartAsync(servers, Kind);
         var seeds = Plan();
         var clock = Stopwatch.StartNew();
-        await env.Client.PutBucketAsync(env.Bucket);
+        var (remoteBucket, remoteSeeded) = await RemoteAsync(servers.RemoteClient);
+        // This test's local bucket reads through to the shared remote one.
+        var bucket = "t" + Guid.NewGuid().ToString("N")[..12];
+        await using var env = await OverlayEnvironment.StartAsync(servers, Kind, new Dictionary<string, string?>
+        {
+            ["S3_OVERLAY_BUCKET_MAPPING"] = $"{bucket}:{remoteBucket}",
+        });
+        await env.Client.PutBucketAsync(bucket);
         // Both sides at once, 16 puts at a time each (s3rver is the slow part).
         await Task.WhenAll(
-            Timed("remote", ForEachAsync(seeds.Where(s => s.Remote is not null), s => env.Remote.PutObjectAsync(
-                new PutObjectRequest { BucketName = env.Bucket, Key = s.Key, ContentBody = s.Remote, UseChunkEncoding = false }))),
+            Timed("remote (or waited for)", remoteSeeded),
             Timed("local", ForEachAsync(seeds.Where(s => s.Local is not null), s => env.Client.PutObjectAsync(
-                new PutObjectRequest { BucketName = env.Bucket, Key = s.Key, ContentBody = s.Local, UseChunkEncoding = false }))));
+                new PutObjectRequest { BucketName = bucket, Key = s.Key, ContentBody = s.Local, UseChunkEncoding = false }))));
         await env.Client.DeleteObjectsAsync(new DeleteObjectsRequest
         {
-            BucketName = env.Bucket,
+            BucketName = bucket,
             Objects = seeds.Where(s => s.WhitedOut).Select(s => new KeyVersion { Key = s.Key }).ToList(),
         });
         output.WriteLine($"seeded in {clock.ElapsedMilliseconds} ms");
@@ -88,12 +115,12 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
             {
                 clock.Restart();
                 var expected = Expected(seeds, prefix, delimiter);
-                Assert.Equal(expected, await ListV2Async(env, prefix, delimiter, maxKeys));
+                Assert.Equal(expected, await ListV2Async(env.Client, bucket, prefix, delimiter, maxKeys));
                 output.WriteLine($"V2 prefix '{prefix}' delimiter '{delimiter}' max-keys {maxKeys}: {expected.Count} entries in {clock.ElapsedMilliseconds} ms");
             }
         }
-        Assert.Equal(Expected(seeds, "", "/"), await ListV1Async(env, "", "/", 7));
-        Assert.Equal(Expected(seeds, "g1", null), await ListV1Async(env, "g1", null, 100));
+        Assert.Equal(Expected(seeds, "", "/"), await ListV1Async(env.Client, bucket, "", "/", 7));
+        Assert.Equal(Expected(seeds, "g1", null), await ListV1Async(env.Client, bucket, "g1", null, 100));
         Assert.DoesNotContain("g01z/", Expected(seeds, "", "/"));
     }
 
@@ -108,15 +135,15 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
         await Parallel.ForEachAsync(seeds, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (s, _) => await put(s));
 
     /// <summary>Every page of a V2 listing, each full unless it is the last, as one sequence of entries.</summary>
-    private static async Task<List<string>> ListV2Async(OverlayEnvironment env, string prefix, string? delimiter, int maxKeys)
+    private static async Task<List<string>> ListV2Async(Amazon.S3.AmazonS3Client client, string bucket, string prefix, string? delimiter, int maxKeys)
     {
         var all = new List<string>();
         string? token = null;
         while (true)
         {
-            var page = await env.Client.ListObjectsV2Async(new ListObjectsV2Request
+            var page = await client.ListObjectsV2Async(new ListObjectsV2Request
             {
-                BucketName = env.Bucket, Prefix = prefix, Delimiter = delimiter, MaxKeys = maxKeys, ContinuationToken = token,
+                BucketName = bucket, Prefix = prefix, Delimiter = delimiter, MaxKeys = maxKeys, ContinuationToken = token,
             });
             var entries = Entries(page.S3Objects, page.CommonPrefixes);
             all.AddRange(entries);
@@ -127,15 +154,15 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
     }
 
     /// <summary>A V1 listing resumed by NextMarker (with a delimiter) or the last key (without), as clients do.</summary>
-    private static async Task<List<string>> ListV1Async(OverlayEnvironment env, string prefix, string? delimiter, int maxKeys)
+    private static async Task<List<string>> ListV1Async(Amazon.S3.AmazonS3Client client, string bucket, string prefix, string? delimiter, int maxKeys)
     {
         var all = new List<string>();
         string? marker = null;
         while (true)
         {
-            var page = await env.Client.ListObjectsAsync(new ListObjectsRequest
+            var page = await client.ListObjectsAsync(new ListObjectsRequest
             {
-                BucketName = env.Bucket, Prefix = prefix, Delimiter = delimiter, MaxKeys = maxKeys, Marker = marker,
+                BucketName = bucket, Prefix = prefix, Delimiter = delimiter, MaxKeys = maxKeys, Marker = marker,
             });
             var entries = Entries(page.S3Objects, page.CommonPrefixes);
             all.AddRange(entries);
