@@ -88,11 +88,15 @@ public sealed class OverlayEnvironment : IAsyncDisposable
 
     /// <param name="dataDir">The embedded store's data folder (a small disk's); a new temp folder when null.</param>
     /// <param name="configure">Replaces services (a <see cref="ManualClock"/>, ...) in the proxy, and in each restart of it.</param>
+    /// <param name="remoteBucket">
+    /// A remote bucket seeded once for several tests, which this test's bucket reads through to
+    /// (S3_OVERLAY_BUCKET_MAPPING); a new remote bucket of this test's bucket's name when null.
+    /// </param>
     public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null, string? dataDir = null,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null, string? remoteBucket = null)
     {
         var bucket = "t" + Guid.NewGuid().ToString("N")[..12];
-        await servers.RemoteClient.PutBucketAsync(bucket);
+        if (remoteBucket is null) await servers.RemoteClient.PutBucketAsync(bucket);
         var relay = await CountingRelay.StartAsync(servers.Remote.Url);
         var all = new Dictionary<string, string?>
         {
@@ -102,7 +106,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             ["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path",
             ["S3_OVERLAY_CACHE_ENABLED"] = "true",
             ["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket,
-            ["S3_OVERLAY_REMOTE_BUCKETS"] = bucket,
+            ["S3_OVERLAY_REMOTE_BUCKETS"] = remoteBucket ?? bucket,
             ["S3_OVERLAY_SPILL_DIR"] = Path.Combine(Path.GetTempPath(), "s3overlay-test-spill"),
         };
         if (kind == LocalStoreKind.S3)
@@ -112,6 +116,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             all["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
             all["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
         }
+        if (remoteBucket is not null) all["S3_OVERLAY_BUCKET_MAPPING"] = $"{bucket}:{remoteBucket}";
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         dataDir ??= Directory.CreateTempSubdirectory("s3overlay-").FullName;
         try

@@ -87,12 +87,8 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
         var seeds = Plan();
         var clock = Stopwatch.StartNew();
         var (remoteBucket, remoteSeeded) = await RemoteAsync(servers.RemoteClient);
-        // This test's local bucket reads through to the shared remote one.
-        var bucket = "t" + Guid.NewGuid().ToString("N")[..12];
-        await using var env = await OverlayEnvironment.StartAsync(servers, Kind, new Dictionary<string, string?>
-        {
-            ["S3_OVERLAY_BUCKET_MAPPING"] = $"{bucket}:{remoteBucket}",
-        });
+        await using var env = await OverlayEnvironment.StartAsync(servers, Kind, remoteBucket: remoteBucket);
+        var bucket = env.Bucket;
         await env.Client.PutBucketAsync(bucket);
         // Both sides at once, 16 puts at a time each (s3rver is the slow part).
         await Task.WhenAll(

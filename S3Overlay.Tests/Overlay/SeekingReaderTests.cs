@@ -21,13 +21,43 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
     private const long ChunkSize = 4 * MiB;
     private const long Size = 10 * ChunkSize;
 
+    /// <summary>The pattern of the remote object the tests that do not replace it share.</summary>
+    private const int Shared = 37;
+
+    /// <summary>
+    /// The 40 MiB remote object, put once for the tests that only read it (each has a proxy and a
+    /// cache of its own); the test that replaces it puts its own.
+    /// </summary>
+    private static Task<string>? s_sharedRemote;
+    private static readonly Lock SharedRemoteGate = new();
+
+    private static Task<string> SharedRemoteAsync(OverlayServers servers)
+    {
+        lock (SharedRemoteGate) return s_sharedRemote ??= SeedAsync(servers.RemoteClient);
+
+        static async Task<string> SeedAsync(Amazon.S3.IAmazonS3 remote)
+        {
+            var bucket = "seek-" + Guid.NewGuid().ToString("N")[..12];
+            await remote.PutBucketAsync(bucket);
+            await remote.PutPatternAsync(bucket, "seek.bin", Size, Shared);
+            return bucket;
+        }
+    }
+
+    private static readonly Dictionary<string, string?> Chunks = new()
+    {
+        ["S3_OVERLAY_CHUNK_SIZE"] = $"{ChunkSize}",
+        ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{ChunkSize}",
+    };
+
+    /// <summary>A proxy over the shared remote object (pattern <see cref="Shared"/>).</summary>
+    private static async Task<OverlayEnvironment> StartAsync(OverlayServers servers) =>
+        await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, Chunks, remoteBucket: await SharedRemoteAsync(servers));
+
+    /// <summary>A proxy over a remote object of its own, pattern <paramref name="seed"/>.</summary>
     private static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, int seed)
     {
-        var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?>
-        {
-            ["S3_OVERLAY_CHUNK_SIZE"] = $"{ChunkSize}",
-            ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{ChunkSize}",
-        });
+        var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, Chunks);
         await env.SeedRemoteAsync("seek.bin", Size, seed);
         return env;
     }
@@ -76,9 +106,9 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
     [Fact]
     public async Task An_identical_repeat_of_a_seek_costs_the_remote_nothing_and_the_first_costs_at_most_one_chunk_ahead()
     {
-        await using var env = await StartAsync(servers, 37);
+        await using var env = await StartAsync(servers);
         var offsets = new[] { 2 * ChunkSize + 1000, 7 * ChunkSize + 5, 5 * ChunkSize + ChunkSize / 2 };
-        async Task Seeks() { foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 37); }
+        async Task Seeks() { foreach (var offset in offsets) await SeekAndReadAsync(env, offset, Shared); }
         await PassAsync(env, "first pass", Seeks);
         Assert.InRange(env.Relay.Requests("GET"), offsets.Length, 2 * offsets.Length); // each seek's own chunk, at most one ahead
 
@@ -95,9 +125,9 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
     [Fact]
     public async Task Through_a_connection_that_buffers_megabytes_a_repeat_of_a_seek_costs_nothing_and_the_first_its_own_chunk()
     {
-        await using var env = await StartAsync(servers, 39);
+        await using var env = await StartAsync(servers);
         var offsets = new[] { 2 * ChunkSize + ChunkSize / 2, 6 * ChunkSize + ChunkSize / 2, 4 * ChunkSize + 3 * ChunkSize / 4 };
-        async Task Seeks() { foreach (var offset in offsets) await SeekAndReadAsync(env, offset, 39, narrow: false); }
+        async Task Seeks() { foreach (var offset in offsets) await SeekAndReadAsync(env, offset, Shared, narrow: false); }
         await PassAsync(env, "first pass", Seeks);
         Assert.Equal(offsets.Length, env.Relay.Requests("GET")); // a seek's own chunk: 64 KiB taken reads nothing ahead
 
@@ -112,11 +142,11 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
     [Fact]
     public async Task Smart_open_seeking_costs_the_chunks_it_reached_and_a_repeat_costs_nothing()
     {
-        await using var env = await StartAsync(servers, 42);
+        await using var env = await StartAsync(servers);
         long[] offsets = [3 * ChunkSize + ChunkSize / 2, 8 * ChunkSize + 1000, ChunkSize / 3];
         using var python = new ClientProcess();
         var script = Path.Combine(AppContext.BaseDirectory, "Clients", "smart_open_seeks.py");
-        string[] arguments = [script, env.Proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey, env.Bucket, "seek.bin", "42", .. offsets.Select(o => $"{o}")];
+        string[] arguments = [script, env.Proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey, env.Bucket, "seek.bin", $"{Shared}", .. offsets.Select(o => $"{o}")];
 
         async Task Seeks() => Assert.Equal("OK", (await python.RunAsync("/usr/bin/python3", arguments)).Trim());
         await PassAsync(env, "first run", Seeks);
@@ -129,14 +159,14 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
     [Fact]
     public async Task The_first_byte_of_an_open_ended_range_whose_first_chunk_is_cached_waits_for_no_remote_request()
     {
-        await using var env = await StartAsync(servers, 38);
-        await SeekAndReadAsync(env, 100, 38); // chunk 0 cached (chunk 1 perhaps, read ahead)
+        await using var env = await StartAsync(servers);
+        await SeekAndReadAsync(env, 100, Shared); // chunk 0 cached (chunk 1 perhaps, read ahead)
         await env.FillsIdleAsync();
 
         // The remote now fails everything: a read that asked it for a chunk before its first byte
         // would fail (before: the generation check fetched the first chunk not cached, chunk 1 or 2).
         env.Relay.Mode = CountingRelay.Behaviour.Answer500;
-        await SeekAndReadAsync(env, 0, 38);
+        await SeekAndReadAsync(env, 0, Shared);
     }
 
     [Fact]
