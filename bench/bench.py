@@ -196,24 +196,29 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc, re
     return out
 
 
-def fresh_section(remote, remote_url, data, runs=3, fills=100):
+def fresh_section(remote, remote_url, data, runs=3, fills=100, store=None):
     """A fresh process's first fills (issue 27): `runs` new proxies in turn, cache on, each reading
     `fills` distinct 1 MiB objects from the remote over one keep-alive connection, as the sweep
     does; CPU per fill from its first request (start-up not counted). Read against the sweep's
-    cache-on row, the steady state of a proxy that has filled hundreds before."""
-    remote.create_bucket(Bucket="fresh")
-    keys = [[f"run{r}/obj-{i:04d}" for i in range(fills)] for r in range(runs)]
+    cache-on row, the steady state of a proxy that has filled hundreds before. Each proxy has a
+    new store of its own (a server started for one CI job), or with `store`, each is a restart of
+    the sweep's cache-on proxy over the store it filled (a server restarted by a deploy: its
+    folders and cache index are there, its JIT's work is not)."""
+    bucket, prefix = ("sweep", "restarted/") if store else ("fresh", "")
+    if not store:
+        remote.create_bucket(Bucket=bucket)
+    keys = [[f"{prefix}run{r}/obj-{i:04d}" for i in range(fills)] for r in range(runs)]
     for k in (k for ks in keys for k in ks):
-        remote.put_object(Bucket="fresh", Key=k, Body=k.encode().ljust(64, b".") + hashlib.sha256(k.encode()).digest() * (MiB // 32 - 2))
+        remote.put_object(Bucket=bucket, Key=k, Body=k.encode().ljust(64, b".") + hashlib.sha256(k.encode()).digest() * (MiB // 32 - 2))
     out = []
     for r, ks in enumerate(keys):
-        proxy = start_proxy(f"proxy-fresh{r}", data / f"proxy-fresh{r}", overlay_env(remote_url))
+        proxy = start_proxy(f"proxy-fresh{r}", store or data / f"proxy-fresh{r}", overlay_env(remote_url))
         try:
             signer = client(proxy.url, PROXY_KEYS)
-            out.append(sweeps.sweep(proxy.url, [presigned_path(signer, "fresh", k) for k in ks], [proxy.pid], MiB))
+            out.append(sweeps.sweep(proxy.url, [presigned_path(signer, bucket, k) for k in ks], [proxy.pid], MiB))
         finally:
             proxy.stop()
-        print(f"fresh process {r}: first {fills} fills {out[-1]['cpu_ms_per_object']:.2f} ms CPU per fill "
+        print(f"{'restarted' if store else 'fresh'} process {r}: first {fills} fills {out[-1]['cpu_ms_per_object']:.2f} ms CPU per fill "
               f"(jit {out[-1]['jit_ms_per_object']:.2f}), {out[-1]['objects_per_s']:.0f}/s", flush=True)
     return out
 
@@ -271,6 +276,7 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
         done.stop()
     os.sync()
     results["fresh"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3)
+    results["restarted"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3, store=data / "proxy-on")
     if COLD_ONLY:
         results["cold"] = cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port)
         return
