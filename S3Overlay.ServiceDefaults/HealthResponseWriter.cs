@@ -12,28 +12,32 @@ namespace S3Overlay.ServiceDefaults;
 /// </summary>
 internal static class HealthResponseWriter
 {
-    public static Task WriteAsync(HttpContext context, HealthReport report)
+    public static async Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
         var detail = context.RequestServices.GetService<HealthDetailPolicy>()?.Invoke(context) == true;
-        object body = detail
-            ? new
+        // Written field by field rather than serialized: a Native AOT build has no reflection for an object's shape.
+        using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            json.WriteStartObject();
+            json.WriteString("status", report.Status.ToString());
+            if (detail) json.WriteNumber("durationMs", Math.Round(report.TotalDuration.TotalMilliseconds, 1));
+            json.WriteStartObject("checks");
+            foreach (var (name, entry) in report.Entries)
             {
-                status = report.Status.ToString(),
-                durationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
-                checks = report.Entries.ToDictionary(e => e.Key, e => new
+                json.WriteStartObject(name);
+                json.WriteString("status", entry.Status.ToString());
+                if (detail)
                 {
-                    status = e.Value.Status.ToString(),
-                    description = e.Value.Description ?? e.Value.Exception?.Message,
-                    durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
-                }),
+                    json.WriteString("description", entry.Description ?? entry.Exception?.Message);
+                    json.WriteNumber("durationMs", Math.Round(entry.Duration.TotalMilliseconds, 1));
+                }
+                json.WriteEndObject();
             }
-            : new
-            {
-                status = report.Status.ToString(),
-                checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString() }),
-            };
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 }

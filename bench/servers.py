@@ -91,8 +91,10 @@ def start_proxy(name, data_dir, env=None, build=None, port=None):
     build = build or PROXY
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    # A self-contained publish carries its runtime and starts by its own executable.
-    command = [str(build / "S3Overlay.Proxy")] if (build / "libcoreclr.so").exists() else ["dotnet", str(build / "S3Overlay.Proxy.dll")]
+    # A self-contained publish carries its runtime, and a Native AOT one is nothing but the
+    # executable: both start by it.
+    native = (build / "libcoreclr.so").exists() or not (build / "S3Overlay.Proxy.dll").exists()
+    command = [str(build / "S3Overlay.Proxy")] if native else ["dotnet", str(build / "S3Overlay.Proxy.dll")]
     s = Server(name, command + ["--urls", f"http://127.0.0.1:{port}"],
                env={"S3_OVERLAY_DATA_DIR": str(data_dir), "Logging__LogLevel__Default": "Warning",
                     "DOTNET_gcServer": "1", **(env or {})},

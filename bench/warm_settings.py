@@ -5,8 +5,13 @@ setting and round, alternated; each is loaded until steady (measure.warm_up), th
 than req/s.
 
     python3 bench/warm_settings.py [rounds]      (bench/run.sh publishes the proxy first)
+    WARM_SETTINGS=default WARM_BUILD_AOT=/path/to/publish python3 bench/warm_settings.py 3
+
+Another build (WARM_BUILD_<NAME>=folder of a publish, e.g. a Native AOT one) is measured as NAME
+(and NAME+<setting>), alternated with the rest; WARM_SETTINGS=a,b measures only those.
 """
 import os
+import pathlib
 import shutil
 import sys
 import urllib.request
@@ -22,7 +27,14 @@ MiB = 1024 * 1024
 SETS = {"4k": (4096, 200), "1m": (MiB, 64)}
 # The project turns TieredPGO off (what fresh.py found cheaper); TieredPGO=1 puts the runtime's
 # default back, so the warm rows show what that choice costs.
-SETTINGS = {"default": {}, "TieredPGO=1": {"DOTNET_TieredPGO": "1"}}
+ENVS = {"default": {}, "TieredPGO=1": {"DOTNET_TieredPGO": "1"}}
+BUILDS = {k[len("WARM_BUILD_"):].lower(): pathlib.Path(v) for k, v in os.environ.items() if k.startswith("WARM_BUILD_")}
+# name -> (environment, build folder or None for bench/run.sh's publish)
+ALL_SETTINGS = {name: (env, None) for name, env in ENVS.items()}
+for build, folder in BUILDS.items():
+    ALL_SETTINGS.update({(build if name == "default" else f"{build}+{name}"): (env, folder) for name, env in ENVS.items()})
+SETTINGS = {name: setting for name, setting in ALL_SETTINGS.items()
+            if name in os.environ.get("WARM_SETTINGS", ",".join(ALL_SETTINGS)).split(",")}
 SECONDS = 8
 
 
@@ -35,8 +47,8 @@ def main():
     print("| round | setting | set | req/s | MB/s | proxy CPU µs per request |\n|---|---|---|---|---|---|", flush=True)
     try:
         for round_ in range(ROUNDS):
-            for setting, env in SETTINGS.items():
-                proxy = start_proxy(f"warm-{setting.replace('=', '')}", data, env)
+            for setting, (env, build) in SETTINGS.items():
+                proxy = start_proxy(f"warm-{setting.replace('=', '').replace('+', '-')}", data, env, build=build)
                 signer = client(proxy.url, PROXY_KEYS)
                 for name, (_, count) in SETS.items():
                     paths = [presigned_path(signer, "bench", f"{name}/obj-{i:04d}") for i in range(count)]

@@ -33,22 +33,11 @@ public static class AdminApi
     {
         if (Overlay<CacheEvictor>(context) is not { } evictor) return NoOverlay();
         var report = await evictor.CachedUnderAsync(bucket, prefix ?? "", context.RequestAborted);
-        return Results.Json(new
-        {
-            bucket,
-            prefix = prefix ?? "",
-            report.Objects,
-            report.ChunkedObjects,
-            report.Chunks,
-            report.Bytes,
-            cacheBytes = context.RequestServices.GetRequiredService<CacheIndex>().TotalBytes,
-            maxBytes = context.RequestServices.GetRequiredService<OverlaySettings>().Limits.MaxBytes,
-            // False until the start-up reconcile has counted fills a killed run never flushed to the index.
-            reconciled = context.RequestServices.GetRequiredService<OverlayParts>().Reconciler.Reconciled,
-            // Whether an eviction is deleting units now, and whether the index's record has all this proxy knows.
-            evicting = evictor.Evicting,
-            indexSaved = context.RequestServices.GetRequiredService<CacheIndex>().Saved,
-        });
+        var index = context.RequestServices.GetRequiredService<CacheIndex>();
+        return Results.Json(new CacheAnswer(bucket, prefix ?? "", report.Objects, report.ChunkedObjects, report.Chunks, report.Bytes,
+            index.TotalBytes, context.RequestServices.GetRequiredService<OverlaySettings>().Limits.MaxBytes,
+            context.RequestServices.GetRequiredService<OverlayParts>().Reconciler.Reconciled, evictor.Evicting, index.Saved),
+            AdminJson.Default.CacheAnswer);
     }
 
     /// <summary>Evicts <c>?key=</c> or everything under <c>?prefix=</c> that came from the remote.</summary>
@@ -59,7 +48,7 @@ public static class AdminApi
         var evicted = key is not null
             ? await evictor.EvictKeyAsync(bucket, key, context.RequestAborted)
             : await evictor.EvictPrefixAsync(bucket, prefix!, context.RequestAborted);
-        return Results.Json(new { bucket, key, prefix, evicted });
+        return Results.Json(new EvictAnswer(bucket, key, prefix, evicted), AdminJson.Default.EvictAnswer);
     }
 
     /// <summary>Starts prefetching <c>?key=</c> or everything under <c>?prefix=</c> (all of the bucket without either) from the remote; 202 with the job to follow.</summary>
@@ -70,12 +59,12 @@ public static class AdminApi
             if (key is "") return Problem(400, "?key= is empty");
             var job = jobs.Start(bucket, prefix ?? "", key);
             var location = $"{Prefix}/jobs/{job.Id}";
-            return Results.Json(new { id = job.Id, location }, statusCode: 202);
+            return Results.Json(new WarmStarted(job.Id, location), AdminJson.Default.WarmStarted, statusCode: 202);
         });
 
     private static IResult Job(string id, HttpContext context) =>
         WithOverlay(context, jobs => jobs.Find(id) is { } job
-            ? Results.Json(job.ToJson())
+            ? Results.Json(job.ToAnswer(), AdminJson.Default.WarmJobAnswer)
             : Problem(404, $"no job {id}"));
 
     /// <summary>Keys under <c>?prefix=</c> hidden by a whiteout, with when they were deleted (at most <c>?limit=</c>, 1000 by default).</summary>
@@ -86,13 +75,15 @@ public static class AdminApi
         var whiteouts = new List<Whiteout>();
         await foreach (var whiteout in index.ListAsync(bucket, prefix ?? "", context.RequestAborted))
         {
-            if (whiteouts.Count == max) return Results.Json(new { bucket, prefix = prefix ?? "", whiteouts = Shown(whiteouts), truncated = true });
+            if (whiteouts.Count == max) return Shown(bucket, prefix, whiteouts, truncated: true);
             whiteouts.Add(whiteout);
         }
-        return Results.Json(new { bucket, prefix = prefix ?? "", whiteouts = Shown(whiteouts), truncated = false });
+        return Shown(bucket, prefix, whiteouts, truncated: false);
     }
 
-    private static IEnumerable<object> Shown(List<Whiteout> whiteouts) => whiteouts.Select(w => new { key = w.Key, deletedAt = w.DeletedAt });
+    private static IResult Shown(string bucket, string? prefix, List<Whiteout> whiteouts, bool truncated) => Results.Json(
+        new WhiteoutsAnswer(bucket, prefix ?? "", whiteouts.ConvertAll(w => new WhiteoutShown(w.Key, w.DeletedAt)), truncated),
+        AdminJson.Default.WhiteoutsAnswer);
 
     /// <summary>Clears the whiteout of <c>?key=</c>, or every one under <c>?prefix=</c>: the remote's objects show again.</summary>
     private static async Task<IResult> ClearWhiteoutsAsync(string bucket, string? key, string? prefix, HttpContext context)
@@ -109,7 +100,7 @@ public static class AdminApi
             await foreach (var whiteout in index.ListAsync(bucket, prefix!, context.RequestAborted)) keys.Add(whiteout.Key);
         }
         foreach (var cleared in keys) await index.ClearAsync(bucket, cleared, context.RequestAborted);
-        return Results.Json(new { bucket, key, prefix, cleared = keys.Count });
+        return Results.Json(new ClearedAnswer(bucket, key, prefix, keys.Count), AdminJson.Default.ClearedAnswer);
     }
 
     /// <summary>
@@ -149,5 +140,5 @@ public static class AdminApi
 
     private static IResult NoOverlay() => Problem(404, "the overlay is off (no remote is configured): there is no cache");
 
-    private static IResult Problem(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+    internal static IResult Problem(int status, string message) => Results.Json(new AdminProblem(message), AdminJson.Default.AdminProblem, statusCode: status);
 }

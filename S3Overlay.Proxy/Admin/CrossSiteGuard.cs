@@ -17,7 +17,7 @@ public static class CrossSiteGuard
 
     private static async ValueTask<object?> FilterAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next) =>
         IsCrossSite(invocation.HttpContext.Request)
-            ? Results.Json(new { error = "cross-site requests may not change anything here" }, statusCode: StatusCodes.Status403Forbidden)
+            ? AdminApi.Problem(StatusCodes.Status403Forbidden, "cross-site requests may not change anything here")
             : await next(invocation);
 
     public static bool IsCrossSite(HttpRequest request)

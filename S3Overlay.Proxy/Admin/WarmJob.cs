@@ -50,26 +50,11 @@ public sealed class WarmJob(string id, string bucket, string prefix, string? key
         Finished = at;
     }
 
-    public object ToJson()
+    public WarmJobAnswer ToAnswer()
     {
         lock (_lock)
-            return new
-            {
-                id = Id,
-                bucket = Bucket,
-                prefix = Prefix,
-                key = Key,
-                state = State,
-                started = Started,
-                finished = Finished,
-                objectsTotal = Total,
-                objectsDone = Volatile.Read(ref _done),
-                objectsFailed = Volatile.Read(ref _failed),
-                objectsSkipped = Volatile.Read(ref _skipped),
-                bytes = Interlocked.Read(ref _bytes),
-                error = _fatal,
-                errors = _errors.ToList(),
-            };
+            return new WarmJobAnswer(Id, Bucket, Prefix, Key, State, Started, Finished, Total, Volatile.Read(ref _done),
+                Volatile.Read(ref _failed), Volatile.Read(ref _skipped), Interlocked.Read(ref _bytes), _fatal, _errors.ToList());
     }
 }
 

@@ -103,7 +103,7 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
         }
         var url = presigner.Presign(method, Host(context), visitor.AccessKey!, bucket, key, LinkLifetime);
         context.Response.Headers.CacheControl = "no-store";
-        await context.Response.WriteAsJsonAsync(new { url, expires = clock.GetUtcNow().Add(LinkLifetime) }, context.RequestAborted);
+        await context.Response.WriteAsJsonAsync(new PresignedLink(url, clock.GetUtcNow().Add(LinkLifetime)), BrowserJson.Default.PresignedLink, cancellationToken: context.RequestAborted);
     }
 
     private async Task<FolderView> FolderViewAsync(HttpContext context, BrowserVisitor visitor, string bucket)

@@ -27,8 +27,6 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
     /// </summary>
     public static string ReplicaRecordKey(Uri self) => $"eviction/replicas/{Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(self.Authority))}.json";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     private readonly Lock _lock = new();
     private readonly Dictionary<CacheEntryId, CacheEntry> _entries = new();
     // Units this proxy removed or corrected, each with the change number it was marked at: the next
@@ -202,7 +200,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
                     if (!_removed.ContainsKey(entry.Id) && !_corrected.ContainsKey(entry.Id)) MergeLocked(entry);
                 merged = _entries.Values.ToList();
             }
-            var json = JsonSerializer.SerializeToUtf8Bytes(merged, Json);
+            var json = JsonSerializer.SerializeToUtf8Bytes(merged, OverlayJson.Default.ListCacheEntry);
             await LocalBuckets.EnsureAsync(local, cacheBucket, ct);
             await local.PutObjectAsync(cacheBucket, recordKey, new MemoryStream(json),
                 new ObjectWrite { ContentLength = json.Length, Metadata = new ObjectMetadata { ContentType = "application/json" } }, ct);
@@ -261,7 +259,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
         try
         {
             await using var content = await local.GetObjectAsync(cacheBucket, recordKey, ObjectReadRequest.Whole, ct);
-            return await JsonSerializer.DeserializeAsync<List<CacheEntry>>(content.Body, Json, ct) ?? [];
+            return await JsonSerializer.DeserializeAsync(content.Body, OverlayJson.Default.ListCacheEntry, ct) ?? [];
         }
         catch (S3Exception e) when (e.Error.Status == 404)
         {

@@ -31,9 +31,7 @@ public sealed record FillRecord(
     public static FillRecord Of(string remoteBucket, ObjectInfo remote, long chunkSize, DateTimeOffset now) =>
         new(remoteBucket, remote.Key, remote.Size, remote.ETag, remote.LastModified, remote.Metadata, chunkSize, now);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, OverlayJson.Default.FillRecord);
 
     public static async Task<FillRecord?> ReadAsync(IObjectStore local, string cacheBucket, string remoteBucket, string key, CancellationToken ct) =>
         (await ReadSeenAsync(local, cacheBucket, remoteBucket, key, ct)).Record;
@@ -47,7 +45,7 @@ public sealed record FillRecord(
             await using var content = await local.TryGetObjectAsync(cacheBucket, CacheKeys.Manifest(remoteBucket, key), ObjectReadRequest.Whole, ct);
             if (content is null) return RecordSeen.Nothing;
             version = content.Info.ETag;
-            return new RecordSeen(await JsonSerializer.DeserializeAsync<FillRecord>(content.Body, Json, ct), version);
+            return new RecordSeen(await JsonSerializer.DeserializeAsync(content.Body, OverlayJson.Default.FillRecord, ct), version);
         }
         catch (S3.Errors.S3Exception e) when (e.Error.Status == 404 || e.Error.Code == S3.Errors.S3Error.RemoteError.Code)
         {

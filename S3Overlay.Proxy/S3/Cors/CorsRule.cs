@@ -89,7 +89,7 @@ public sealed record CorsRule(
         }
     }
 
-    public static string ToText(IReadOnlyList<CorsRule> rules) => JsonSerializer.Serialize(rules);
+    public static string ToText(IReadOnlyList<CorsRule> rules) => JsonSerializer.Serialize(rules, CorsJson.Default.IReadOnlyListCorsRule);
 
-    public static List<CorsRule>? FromText(string? text) => text is null ? null : JsonSerializer.Deserialize<List<CorsRule>>(text);
+    public static List<CorsRule>? FromText(string? text) => text is null ? null : JsonSerializer.Deserialize(text, CorsJson.Default.ListCorsRule);
 }

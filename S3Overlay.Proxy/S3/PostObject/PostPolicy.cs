@@ -122,7 +122,7 @@ public sealed class PostPolicy
     }
 
     /// <summary>A condition as S3's error messages quote it: <c>["eq", "$key", "a.txt"]</c>.</summary>
-    private static string Text(params string[] parts) => "[" + string.Join(", ", parts.Select(p => JsonSerializer.Serialize(p))) + "]";
+    private static string Text(params string[] parts) => "[" + string.Join(", ", parts.Select(p => $"\"{JsonEncodedText.Encode(p)}\"")) + "]";
 
     private static long Length(JsonElement value, JsonElement item)
     {

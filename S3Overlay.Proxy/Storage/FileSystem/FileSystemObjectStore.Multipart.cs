@@ -15,7 +15,7 @@ public sealed partial class FileSystemObjectStore
         Directory.CreateDirectory(upload.Dir);
         try
         {
-            JsonFile.Write(upload.RecordPath, new UploadRecord(key, _clock.GetUtcNow(), write.Metadata), _layout.NewTempPath());
+            JsonFile.Write(upload.RecordPath, new UploadRecord(key, _clock.GetUtcNow(), write.Metadata), StoreJson.Default.UploadRecord, _layout.NewTempPath());
         }
         catch
         {
@@ -40,7 +40,7 @@ public sealed partial class FileSystemObjectStore
             temp.MoveTo(upload.PartPath(partNumber));
             try
             {
-                JsonFile.Write(upload.PartInfoPath(partNumber), part, _layout.NewTempPath());
+                JsonFile.Write(upload.PartInfoPath(partNumber), part, StoreJson.Default.PartInfo, _layout.NewTempPath());
             }
             catch
             {

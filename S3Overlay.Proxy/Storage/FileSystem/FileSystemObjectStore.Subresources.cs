@@ -20,7 +20,7 @@ public sealed partial class FileSystemObjectStore
     public Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct)
     {
         RequireBucket(bucket);
-        return Task.FromResult(JsonFile.TryRead<BucketSetting>(BucketSettingPath(bucket, name))?.Value);
+        return Task.FromResult(JsonFile.TryRead(BucketSettingPath(bucket, name), StoreJson.Default.BucketSetting)?.Value);
     }
 
     public Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct) => _space.WatchAsync(() =>
@@ -32,14 +32,14 @@ public sealed partial class FileSystemObjectStore
             try { File.Delete(path); }
             catch (DirectoryNotFoundException) { } // never set
         }
-        else JsonFile.Write(path, new BucketSetting(value), _layout.NewTempPath());
+        else JsonFile.Write(path, new BucketSetting(value), StoreJson.Default.BucketSetting, _layout.NewTempPath());
         return Task.CompletedTask;
     });
 
     /// <summary>Beside the sidecars' two-hex-digit folders, so no sidecar can land here; removed with the bucket's metadata.</summary>
     private string BucketSettingPath(string bucket, string name) => Path.Join(_layout.MetaDir(bucket), "bucket", name + ".json");
 
-    private sealed record BucketSetting(string Value);
+    internal sealed record BucketSetting(string Value);
 
     private async Task RewriteSidecarAsync(string bucket, string key, Func<ObjectMetadata, ObjectMetadata> change, CancellationToken ct)
     {

@@ -1,25 +1,22 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace S3Overlay.Storage.FileSystem;
 
-/// <summary>The store's small JSON files (sidecars, upload and part records): written atomically, read defensively.</summary>
+/// <summary>
+/// The store's small JSON files (sidecars, upload and part records): written atomically, read
+/// defensively, each by its type's <see cref="StoreJson"/> contract.
+/// </summary>
 internal static class JsonFile
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-    };
-
     /// <returns>The value, or null when the file is missing or unreadable (a torn or foreign file is not trusted).</returns>
-    public static T? TryRead<T>(string path) where T : class
+    public static T? TryRead<T>(string path, JsonTypeInfo<T> type) where T : class
     {
         try
         {
             if (StoreFiles.TryOpenForReading(path) is not { } handle) return null;
             using var file = new FileStream(handle, FileAccess.Read, 4096);
-            return JsonSerializer.Deserialize<T>(file, Options);
+            return JsonSerializer.Deserialize(file, type);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
@@ -32,7 +29,7 @@ internal static class JsonFile
     /// half a file, and once this returns the file is on disk (flushed, and its folder too),
     /// unless <paramref name="flush"/> is false.
     /// </summary>
-    public static void Write<T>(string path, T value, string tempPath, bool flush = true)
+    public static void Write<T>(string path, T value, JsonTypeInfo<T> type, string tempPath, bool flush = true)
     {
         var dir = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(dir);
@@ -40,7 +37,7 @@ internal static class JsonFile
         {
             using (var file = StoreFiles.CreateOwnerOnly(tempPath, 4096))
             {
-                JsonSerializer.Serialize(file, value, Options);
+                JsonSerializer.Serialize(file, value, type);
                 file.Flush(flushToDisk: flush);
             }
             File.Move(tempPath, path, overwrite: true);

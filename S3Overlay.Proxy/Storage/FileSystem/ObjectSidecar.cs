@@ -47,7 +47,7 @@ internal sealed record ObjectSidecar
         Metadata = checksums is { Count: > 0 } ? metadata with { Checksums = checksums } : metadata,
     };
 
-    public static ObjectSidecar? TryRead(string path) => JsonFile.TryRead<ObjectSidecar>(path);
+    public static ObjectSidecar? TryRead(string path) => JsonFile.TryRead(path, StoreJson.Default.ObjectSidecar);
 
-    public void Write(string path, string tempPath, bool flush = true) => JsonFile.Write(path, this, tempPath, flush);
+    public void Write(string path, string tempPath, bool flush = true) => JsonFile.Write(path, this, StoreJson.Default.ObjectSidecar, tempPath, flush);
 }

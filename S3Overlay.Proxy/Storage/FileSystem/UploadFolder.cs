@@ -22,13 +22,13 @@ internal sealed class UploadFolder(string uploadsDir, string uploadId)
 
     public static string NewId() => Guid.NewGuid().ToString("N");
 
-    public UploadRecord? ReadRecord() => JsonFile.TryRead<UploadRecord>(RecordPath);
+    public UploadRecord? ReadRecord() => JsonFile.TryRead(RecordPath, StoreJson.Default.UploadRecord);
 
     public string PartPath(int partNumber) => Path.Join(Dir, partNumber.ToString("00000", CultureInfo.InvariantCulture) + ".part");
 
     public string PartInfoPath(int partNumber) => Path.ChangeExtension(PartPath(partNumber), ".json");
 
-    public PartInfo? ReadPart(int partNumber) => JsonFile.TryRead<PartInfo>(PartInfoPath(partNumber));
+    public PartInfo? ReadPart(int partNumber) => JsonFile.TryRead(PartInfoPath(partNumber), StoreJson.Default.PartInfo);
 
     /// <summary>The parts uploaded so far, by part number.</summary>
     public List<PartInfo> ReadParts()

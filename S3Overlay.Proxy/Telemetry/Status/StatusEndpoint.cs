@@ -20,7 +20,7 @@ public static class StatusEndpoint
             var status = statistics.Observe();
             var fleet = context.RequestServices.GetService<Overlay.OverlayParts>()?.Fleet is { } f ? Overlay.Fleet.FleetStatus.Of(f) : null;
             return WantsJson(context.Request)
-                ? Results.Json(StatusJson.From(status, fleet))
+                ? Results.Json(StatusJson.From(status, fleet), StatusJsonContext.Default.StatusJson)
                 : Results.Content(StatusPage.Render(status, statistics.History.Samples(), fleet), "text/html; charset=utf-8");
         });
         return app;

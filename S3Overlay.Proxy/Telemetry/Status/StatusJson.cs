@@ -32,3 +32,8 @@ public sealed record StatusJson(
         s.CacheSizeBytes,
         fleet);
 }
+
+/// <summary><see cref="StatusJson"/>'s serializer, generated when the project compiles (a Native AOT build has no reflection to serialize it).</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(StatusJson))]
+internal sealed partial class StatusJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
