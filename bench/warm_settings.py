@@ -25,8 +25,8 @@ from servers import PROXY_KEYS, WORK, start_proxy, stop_all  # noqa: E402
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 MiB = 1024 * 1024
 SETS = {"4k": (4096, 200), "1m": (MiB, 64)}
-# The project turns TieredPGO off (what fresh.py found cheaper); TieredPGO=1 puts the runtime's
-# default back, so the warm rows show what that choice costs.
+# "default" is what ships (dynamic PGO on, the runtime's default); TieredPGO=1 sets it outright, beside
+# whatever the caller's environment says (test.sh turns it off for the tests' short-lived processes).
 ENVS = {"default": {}, "TieredPGO=1": {"DOTNET_TieredPGO": "1"}}
 BUILDS = {k[len("WARM_BUILD_"):].lower(): pathlib.Path(v) for k, v in os.environ.items() if k.startswith("WARM_BUILD_")}
 # name -> (environment, build folder or None for bench/run.sh's publish)
