@@ -107,10 +107,6 @@ public sealed class OverlaySpanTests(OverlayServers servers) : IClassFixture<Ove
         // One fill per chunk, each its one ranged remote GET, started by this read (not coalesced);
         // the remote's HEAD (the object's size) before them. Chunk 2 is read ahead while chunk 1
         // streams, so it may be stored before the read reaches it, then served as a chunk hit.
-        // Chunk 1 too: the read's generation check starts its fill and waits only for the remote's
-        // answer (ChunkedReads.ConfirmGenerationAsync); a 64 KiB fill can be stored before the body
-        // opens the chunk, which then reads it from the cache (seen in a fresh-clone run with three
-        // test classes at once). Either way each chunk is fetched once.
         var fills = cold.Named("overlay.chunk_fill").OrderBy(f => f.GetTagItem("overlay.chunk.index")).ToList();
         Assert.Equal([1, 2], fills.Select(f => (int)f.GetTagItem("overlay.chunk.index")!));
         Assert.All(fills, f => Assert.Equal(false, f.GetTagItem("overlay.coalesced")));
@@ -118,7 +114,7 @@ public sealed class OverlaySpanTests(OverlayServers servers) : IClassFixture<Ove
         Assert.All(fills, f => Assert.Equal(65536L, f.GetTagItem("overlay.bytes")));
         Assert.Equal(["HEAD", "GET", "GET"], cold.RemoteCalls.Select(c => c.DisplayName));
         Assert.All(cold.Spans.Where(s => s.Source.Name == "S3Overlay"), s => Assert.True(s.DisplayName == "overlay.chunk_fill"
-            || (s.DisplayName == "overlay.chunk_hit" && s.GetTagItem("overlay.chunk.index") is 1 or 2), render));
+            || (s.DisplayName == "overlay.chunk_hit" && Equals(s.GetTagItem("overlay.chunk.index"), 2)), render));
         Assert.Equal(1, env.Relay.Requests("HEAD"));
         Assert.Equal(2, env.Relay.Requests("GET"));
 
