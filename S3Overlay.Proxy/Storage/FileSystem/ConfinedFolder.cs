@@ -96,6 +96,28 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
     public bool TryRenameInto(string from, string relative, bool replace, bool flush)
     {
         if (!OperatingSystem.IsLinux()) return TryRenameByPath(from, relative, replace, flush);
+        Pruning.EnterReadLock();
+        try
+        {
+            return TryRenameIntoFolders(from, relative, replace, flush);
+        }
+        finally
+        {
+            Pruning.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Held shared by a write while it makes its folders and renames into them, and alone by a
+    /// delete while it prunes the folders it emptied: in one process a prune never comes between
+    /// the two. Six writers beside deletes of one folder still used up <see cref="Attempts"/> in a
+    /// fresh-clone run with only the random wait between tries; another process sharing the store
+    /// can still prune in between, and for that the tries remain.
+    /// </summary>
+    private static readonly ReaderWriterLockSlim Pruning = new();
+
+    private bool TryRenameIntoFolders(string from, string relative, bool replace, bool flush)
+    {
         var (parent, name) = Split(relative);
         // A delete of another key prunes the folders it emptied, so one of ours may go between
         // creating it and renaming into it: that is tried again. Not for long.
@@ -163,12 +185,20 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
     /// </summary>
     private void PruneEmptyFolders(string relative)
     {
-        while (relative.Length > 0)
+        Pruning.EnterWriteLock();
+        try
         {
-            var (parent, name) = Split(relative);
-            using var folder = TryOpenFolder(parent, forReading: false);
-            if (folder is null || LinuxCalls.UnlinkAt(folder, name, LinuxCalls.RemoveFolder) != 0) return; // not empty, gone, or a link
-            relative = parent;
+            while (relative.Length > 0)
+            {
+                var (parent, name) = Split(relative);
+                using var folder = TryOpenFolder(parent, forReading: false);
+                if (folder is null || LinuxCalls.UnlinkAt(folder, name, LinuxCalls.RemoveFolder) != 0) return; // not empty, gone, or a link
+                relative = parent;
+            }
+        }
+        finally
+        {
+            Pruning.ExitWriteLock();
         }
     }
 
