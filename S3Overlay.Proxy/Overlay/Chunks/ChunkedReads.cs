@@ -85,13 +85,18 @@ public sealed class ChunkedReads(
         }
         var answer = wholeAnswer is null ? null : Keep(chunked, wholeAnswer);
         var first = chunked.Layout.IndexOf(range?.Offset ?? 0);
+        // The fill of the first chunk this read started itself (the whole answer's chunk 0, or the
+        // generation check's), still joined: the body reads that fill. Left and looked for again,
+        // it may have stored a small chunk meanwhile, and the read would take its own fill's bytes
+        // back from the cache (another thread hop, and a chunk hit for a chunk it fetched).
+        RemoteFill? own = null;
         var body = new ChunkedBody(chunked.Layout, range?.Offset ?? 0, range?.Length ?? described.Size,
-            (index, offset, length, reached, c) => OpenChunkAsync(chunked, index, index == first, offset, length, reached, c),
+            (index, offset, length, reached, c) => OpenChunkAsync(chunked, index, index == first, index == first ? Interlocked.Exchange(ref own, null) : null, offset, length, reached, c),
             settings.CacheEnabled ? (index, wanted) => ReadAhead(chunked, index, wanted) : null);
         AnswerOf(chunked)?.Attach(body.LastChunk, body.Reading);
         // The whole answer's read wants chunk 0 (a whole read's first): its fill starts now, so its
         // start (a thread hop, the fill's file) goes on beside the record's write rather than after it.
-        if (answer is not null && first == 0 && request.Range is null) JoinFill(chunked, 0).Fill.Leave();
+        if (answer is not null && first == 0 && request.Range is null) own = JoinFill(chunked, 0).Fill;
         // Recorded before the first byte, while the remote is asked for the first chunk: once a
         // reader has this generation, no later read may find an older one's manifest (and chunks).
         var recorded = seen is null || !settings.CacheEnabled || seen.Names(described, chunked: true)
@@ -99,12 +104,14 @@ public sealed class ChunkedReads(
             : records.AdoptAsync(bucket, described, chunked.Layout.ChunkSize, seen);
         try
         {
-            await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, ct);
+            own ??= await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, ct);
             if (recorded is not null && !await recorded) throw new S3Exception(RemoteChanged);
             await body.OpenFirstAsync(ct);
+            Interlocked.Exchange(ref own, null)?.Leave(); // an empty body opens no chunk
         }
         catch
         {
+            Interlocked.Exchange(ref own, null)?.Leave();
             await body.DisposeAsync();
             throw;
         }
@@ -129,6 +136,7 @@ public sealed class ChunkedReads(
     /// starts no fill of its own before its first byte (and a fill of its own would cut that
     /// answer short, and throw away what the remote had pushed into it).
     /// </summary>
+    /// <returns>The fill it started of chunk <paramref name="first"/>, still joined, for the body to read; null when it started none of that chunk.</returns>
     /// <remarks>
     /// A whole GET looks through every chunk: its reader wants them all, so the chunk that proves
     /// the generation is one it would fetch anyway. A range looks at its first chunk only: readers
@@ -138,25 +146,28 @@ public sealed class ChunkedReads(
     /// due; a later chunk the remote refuses (replaced) cuts the body, never mixing two
     /// generations, and the next read learns the new one (<see cref="ForgetReplacedAsync"/>).
     /// </remarks>
-    private async Task ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, CancellationToken ct)
+    private async Task<RemoteFill?> ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, CancellationToken ct)
     {
         for (var index = first; index <= last; index++)
         {
             if (await InFlightOrCachedAsync(chunked, index, ct)) continue; // in flight (joining proves nothing of this generation) or cached
-            if (AnswerOf(chunked)?.Gives(index) is true) return;
+            if (AnswerOf(chunked)?.Gives(index) is true) return null;
             var (fill, joined) = JoinFill(chunked, index);
+            var kept = false;
             try
             {
                 if (joined) continue;
                 await fill.Opened.WaitAsync(ct);
                 if (fill.Declined) throw new S3Exception(RemoteChanged);
+                kept = index == first;
+                return kept ? fill : null;
             }
             finally
             {
-                fill.Leave();
+                if (!kept) fill.Leave();
             }
-            return;
         }
+        return null;
     }
 
     /// <summary>
@@ -190,13 +201,14 @@ public sealed class ChunkedReads(
     }
 
     /// <param name="first">The body's first chunk: refused, it is an error answer (the caller starts over); any later one cuts the body.</param>
+    /// <param name="own">A fill of the chunk this read started and still holds a share of (see <see cref="ReadAsync"/>): read, not looked for.</param>
     /// <param name="reached">Awaited before this read starts a remote fetch (<see cref="ChunkedBody.ChunkOpener"/>).</param>
-    private async Task<Stream> OpenChunkAsync(ChunkedObject chunked, int index, bool first, long offset, long length,
+    private async Task<Stream> OpenChunkAsync(ChunkedObject chunked, int index, bool first, RemoteFill? own, long offset, long length,
         Func<CancellationToken, ValueTask<bool>>? reached, CancellationToken ct)
     {
         // A fill in flight first, then the cache: in this order a fill that ends in between has
         // stored the chunk by the time the cache is asked, so the remote is not asked twice.
-        var inFlight = _fills.TryJoin(chunked.ChunkKey(index));
+        var inFlight = own ?? _fills.TryJoin(chunked.ChunkKey(index));
         if (inFlight is null && await TryOpenCachedAsync(chunked, index, offset, length, ct) is { } cached)
             return cached;
         if (inFlight is null && reached is not null)
