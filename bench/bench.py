@@ -75,50 +75,57 @@ def relay_lines(relay_log, mark):
         return [line.split() for line in f.read().splitlines() if line.strip()]
 
 
-def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port):
+def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port, plain_relay_port):
     """Cold GET time to first byte through the proxy vs the remote itself vs nginx proxy_cache,
     each past its first fills: every server first fills (or serves) 100 other objects unmeasured,
     so the figures are a running server's, not its JIT compiling the cold path (as the warm GETs
-    are loaded until steady first)."""
+    are loaded until steady first). Beside them, two plain relays that store and check nothing
+    (nginx's unbuffered proxy_pass and the minimal ASP.NET Core app's HttpClient-to-Kestrel
+    relay): what each platform's first byte costs before any cache is in the way."""
     remote.create_bucket(Bucket="coldset")
+    relay_app = start_minimal_app("ttfb-relay", remote=s3rver.url)
+    # variant: (base URL, who signs its presigned URLs); the relays pass the remote's URL through
+    targets = {"proxy": (proxy_a.url, pa), "direct": (s3rver.url, remote), "nginx": (f"http://127.0.0.1:{cache_port}", remote),
+               "nginx relay": (f"http://127.0.0.1:{plain_relay_port}", remote), "minimal relay": (relay_app.url, remote)}
     warm_keys = [f"warmup/{i}" for i in range(20 if QUICK else 100)]
     for k in warm_keys:
         remote.put_object(Bucket="coldset", Key=k, Body=k.encode() * 1000)
     for k in warm_keys:
-        for base, signer in ((s3rver.url, remote), (proxy_a.url, pa), (f"http://127.0.0.1:{cache_port}", remote)):
+        for base, signer in targets.values():
             measure.ttfb_ms(base + presigned_path(signer, "coldset", k))
     cold = {}
     for name, size, n in (("1m", MiB, 5 if QUICK else 15), ("64m", 64 * MiB, 3)):
         src = data / f"cold-{name}.bin"
         write_file(src, size, f"cold{name}")
-        for variant in ("proxy", "direct", "nginx"):
+        variants = list(targets) if name == "1m" else ["proxy", "direct", "nginx"]
+        for variant in variants:
             for i in range(n):
                 with open(src, "rb") as f:
                     remote.put_object(Bucket="coldset", Key=f"{variant}/{name}-{i}", Body=f)
-        row = {"proxy": [], "direct": [], "nginx": []}
-        for i in range(n):  # interleaved, so drift on the machine hits all three alike
-            row["direct"].append(measure.ttfb_ms(s3rver.url + presigned_path(remote, "coldset", f"direct/{name}-{i}")))
-            row["proxy"].append(measure.ttfb_ms(proxy_a.url + presigned_path(pa, "coldset", f"proxy/{name}-{i}")))
-            row["nginx"].append(measure.ttfb_ms(f"http://127.0.0.1:{cache_port}" + presigned_path(remote, "coldset", f"nginx/{name}-{i}")))
+        row = {v: [] for v in variants}
+        for i in range(n):  # interleaved, so drift on the machine hits all alike
+            for v in variants:
+                base, signer = targets[v]
+                row[v].append(measure.ttfb_ms(base + presigned_path(signer, "coldset", f"{v}/{name}-{i}")))
         if name == "1m":
             # The same over a kept-alive connection per server (each opened by a warm-up GET, so
             # no connection set-up is in the figure): what a client with a connection pool sees.
-            conns = {v: measure.KeptAlive(base) for v, base in
-                     (("proxy", proxy_a.url), ("direct", s3rver.url), ("nginx", f"http://127.0.0.1:{cache_port}"))}
+            conns = {v: measure.KeptAlive(base) for v, (base, _) in targets.items()}
             for v, c in conns.items():
-                c.ttfb_ms(presigned_path(pa if v == "proxy" else remote, "coldset", warm_keys[0]))
+                c.ttfb_ms(presigned_path(targets[v][1], "coldset", warm_keys[0]))
             for v in conns:
                 for i in range(n):
                     remote.put_object(Bucket="coldset", Key=f"{v}-ka/{name}-{i}", Body=src.read_bytes())
             for i in range(n):
                 for v, c in conns.items():
-                    row.setdefault(f"{v} keep-alive", []).append(c.ttfb_ms(presigned_path(pa if v == "proxy" else remote, "coldset", f"{v}-ka/{name}-{i}")))
+                    row.setdefault(f"{v} keep-alive", []).append(c.ttfb_ms(presigned_path(targets[v][1], "coldset", f"{v}-ka/{name}-{i}")))
             for c in conns.values():
                 c.close()
         cold[name] = {v: {"ttfb_ms": measure.median([t[0] for t in xs]), "total_ms": measure.median([t[1] for t in xs]),
                           "ttfb_runs_ms": [t[0] for t in xs]}
                       for v, xs in row.items()}
         print(f"cold GET {name}: " + ", ".join(f"{k} ttfb {v['ttfb_ms']:.1f} ms total {v['total_ms']:.1f} ms" for k, v in cold[name].items()), flush=True)
+    relay_app.stop()
     return cold
 
 
@@ -286,7 +293,7 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
     for folder in done:
         shutil.rmtree(folder, ignore_errors=True)
     if COLD_ONLY:
-        results["cold"] = cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port)
+        results["cold"] = cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port, plain_relay_port)
         return
 
     # ---- warm GET: the same files served by the proxy's store, nginx and s3rver ----
@@ -330,7 +337,7 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
                                                f"(after {v['warm_up_s']} s of warm-up)" for k, v in warm[name].items()), flush=True)
     results["warm"] = warm
 
-    results["cold"] = cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port)
+    results["cold"] = cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port, plain_relay_port)
 
     # ---- a 1 MiB range inside a 1 GiB remote object: remote bytes ----
     big = data / "big-1g.bin"

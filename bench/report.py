@@ -119,7 +119,10 @@ def _ttfb_table(r):
     for name, c, kind, limit in rows:
         proxy, direct, nginx = (c[v + kind]["ttfb_ms"] for v in ("proxy", "direct", "nginx"))
         ratio = proxy / direct
-        lines.append(f"| {name} | {proxy:.1f} | remote itself {direct:.1f} · nginx proxy_cache {nginx:.1f} | {ratio:.2f} × remote "
+        # The plain relays (from 26 Nov): what each platform's first byte costs with nothing stored or checked.
+        relays = "".join(f" · {label} {c[v + kind]['ttfb_ms']:.1f} ({c[v + kind]['ttfb_ms'] / direct:.2f} ×)"
+                         for v, label in (("nginx relay", "nginx plain relay"), ("minimal relay", "minimal ASP.NET Core relay")) if v + kind in c)
+        lines.append(f"| {name} | {proxy:.1f} | remote itself {direct:.1f} · nginx proxy_cache {nginx:.1f} ({nginx / direct:.2f} ×){relays} | {ratio:.2f} × remote "
                      f"| {f'≤ {limit} × remote' if limit else '(no target)'} | {'' if limit is None else 'yes' if ratio <= limit else '**no**'} |")
     each = c64["proxy"].get("ttfb_runs_ms", [c64["proxy"]["ttfb_ms"]])
     whole = c1["proxy"]["ttfb_ms"]
