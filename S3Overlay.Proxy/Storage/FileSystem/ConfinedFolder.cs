@@ -96,58 +96,71 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
     public bool TryRenameInto(string from, string relative, bool replace, bool flush)
     {
         if (!OperatingSystem.IsLinux()) return TryRenameByPath(from, relative, replace, flush);
-        Pruning.EnterReadLock();
-        try
+        var (parent, name) = Split(relative);
+        var pruning = PruningLocks.For(_folderKey, parent);
+        // A delete of another key prunes the folders it emptied, so one of ours may go between
+        // creating it and renaming into it: that is tried again. Not for long. A prune of this
+        // process waits for each try; the wait between tries and the flush go without the lock,
+        // so a delete is never held up behind them.
+        for (var attempt = 1; ; attempt++)
         {
-            return TryRenameIntoFolders(from, relative, replace, flush);
-        }
-        finally
-        {
-            Pruning.ExitReadLock();
+            SafeFileHandle? folder = null;
+            try
+            {
+                Renaming outcome;
+                pruning.EnterReadLock();
+                try
+                {
+                    outcome = TryRenameOnce(from, parent, name, relative, replace, out folder); // folder is set before it can throw, and disposed below
+                }
+                finally
+                {
+                    pruning.ExitReadLock();
+                }
+                switch (outcome)
+                {
+                    case Renaming.Done:
+                        if (flush) LinuxCalls.Fsync(folder!);
+                        return true;
+                    case Renaming.InTheWay:
+                        return false;
+                    case Renaming.FoldersPruned or Renaming.FolderPrunedAtRename when attempt < Attempts:
+                        AfterPruned(attempt);
+                        continue;
+                    case Renaming.FoldersPruned:
+                        return false;
+                    default: // our folder went at the rename, every time
+                        throw LinuxCalls.Error(LinuxCalls.NoSuchEntry, FullPath(relative));
+                }
+            }
+            finally
+            {
+                folder?.Dispose();
+            }
         }
     }
 
-    /// <summary>
-    /// Held shared by a write while it makes its folders and renames into them, and alone by a
-    /// delete while it prunes the folders it emptied: in one process a prune never comes between
-    /// the two. Six writers beside deletes of one folder still used up <see cref="Attempts"/> in a
-    /// fresh-clone run with only the random wait between tries; another process sharing the store
-    /// can still prune in between, and for that the tries remain.
-    /// </summary>
-    private static readonly ReaderWriterLockSlim Pruning = new();
+    /// <summary>What one try of <see cref="TryRenameInto"/> came to.</summary>
+    private enum Renaming { Done, InTheWay, FoldersPruned, FolderPrunedAtRename }
 
-    private bool TryRenameIntoFolders(string from, string relative, bool replace, bool flush)
+    /// <summary>Which folder this is to <see cref="PruningLocks"/>.</summary>
+    private readonly int _folderKey = PruningLocks.FolderKey(handle, path);
+
+    /// <summary>
+    /// One try, under the pruning lock: the folders above <paramref name="name"/> made (or found)
+    /// and the file renamed into them. <paramref name="folder"/> is the folder renamed into (to
+    /// flush), or the one found before the rename failed.
+    /// </summary>
+    private Renaming TryRenameOnce(string from, string parent, string name, string relative, bool replace, out SafeFileHandle? folder)
     {
-        var (parent, name) = Split(relative);
-        // A delete of another key prunes the folders it emptied, so one of ours may go between
-        // creating it and renaming into it: that is tried again. Not for long.
-        for (var attempt = 1; ; attempt++)
-        {
-            using var folder = TryCreateFolders(parent, out var pruned);
-            if (folder is null)
-            {
-                if (pruned && attempt < Attempts)
-                {
-                    AfterPruned(attempt);
-                    continue;
-                }
-                return false;
-            }
-            if (LinuxCalls.RenameAt(LinuxCalls.CurrentFolder, from, folder, name, replace ? 0 : LinuxCalls.NoReplace) == 0)
-            {
-                if (flush) LinuxCalls.Fsync(folder);
-                return true;
-            }
-            var error = Marshal.GetLastPInvokeError();
-            if (error == LinuxCalls.InvalidArgument && !replace) return TryRenameWithoutNoReplace(from, folder, name, relative, flush);
-            if (error is LinuxCalls.Exists or LinuxCalls.NotEmpty or LinuxCalls.IsADirectory or LinuxCalls.NotADirectory) return false;
-            if (error == LinuxCalls.NoSuchEntry && attempt < Attempts && File.Exists(from)) // our folder went under us
-            {
-                AfterPruned(attempt);
-                continue;
-            }
-            throw LinuxCalls.Error(error, FullPath(relative));
-        }
+        folder = TryCreateFolders(parent, out var pruned);
+        if (folder is null) return pruned ? Renaming.FoldersPruned : Renaming.InTheWay;
+        if (LinuxCalls.RenameAt(LinuxCalls.CurrentFolder, from, folder, name, replace ? 0 : LinuxCalls.NoReplace) == 0) return Renaming.Done;
+        var error = Marshal.GetLastPInvokeError();
+        if (error == LinuxCalls.InvalidArgument && !replace) return TryRenameWithoutNoReplace(from, folder, name, relative) ? Renaming.Done : Renaming.InTheWay;
+        if (error is LinuxCalls.Exists or LinuxCalls.NotEmpty or LinuxCalls.IsADirectory or LinuxCalls.NotADirectory) return Renaming.InTheWay;
+        if (error == LinuxCalls.NoSuchEntry && File.Exists(from)) return Renaming.FolderPrunedAtRename; // by another process: this one's prunes wait
+        throw LinuxCalls.Error(error, FullPath(relative));
     }
 
     /// <summary>
@@ -185,7 +198,8 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
     /// </summary>
     private void PruneEmptyFolders(string relative)
     {
-        Pruning.EnterWriteLock();
+        var pruning = PruningLocks.For(_folderKey, relative);
+        pruning.EnterWriteLock();
         try
         {
             while (relative.Length > 0)
@@ -198,7 +212,7 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
         }
         finally
         {
-            Pruning.ExitWriteLock();
+            pruning.ExitWriteLock();
         }
     }
 
@@ -306,14 +320,13 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
     }
 
     /// <summary>Renaming without RENAME_NOREPLACE (a file system without it): looks first; a name taken since is replaced, which leads nowhere outside.</summary>
-    private bool TryRenameWithoutNoReplace(string from, SafeFileHandle folder, string name, string relative, bool flush)
+    private bool TryRenameWithoutNoReplace(string from, SafeFileHandle folder, string name, string relative)
     {
         var existing = LinuxCalls.OpenAt(folder, name, LinuxCalls.ReadOnly | LinuxCalls.CloseOnExec | LinuxCalls.NoFollow);
         var error = Marshal.GetLastPInvokeError();
         if (existing >= 0) new SafeFileHandle(existing, ownsHandle: true).Dispose();
         if (existing >= 0 || error != LinuxCalls.NoSuchEntry) return false; // something (a file, a folder, a link) is there
         if (LinuxCalls.RenameAt(LinuxCalls.CurrentFolder, from, folder, name, 0) != 0) throw LinuxCalls.Error(Marshal.GetLastPInvokeError(), FullPath(relative));
-        if (flush) LinuxCalls.Fsync(folder);
         return true;
     }
 
