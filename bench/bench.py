@@ -182,6 +182,7 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc, re
         "proxy cache off": (crc["off"].url, client(crc["off"].url, PROXY_KEYS), [crc["off"].pid]),
         "nginx proxy_cache": (crc["nginx_url"], client(crc["nginx_url"], PROXY_KEYS), sweeps.nginx_workers(nginx.pid)),
         "remote direct": (crc["remote"].url, crc_remote, [crc["remote"].pid]),
+        **{name: (url, client(url, PROXY_KEYS), pids) for name, (url, pids) in crc["relays"].items()},
     }
     out = {}
     for batch in batches:
@@ -194,7 +195,7 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc, re
                     row[target] = sweeps.concurrent_sweep(base, [presigned_path(signer, "sweep", k) for k in ks], pids, size)
             else:
                 for target, (base, signer, pids) in (crc_targets if name == "1m-crc" else targets).items():
-                    if target in relays and name not in ("1m", "4k"):
+                    if target in relays and name not in ("1m", "4k", "1m-crc"):
                         continue
                     row[target] = sweeps.sweep(base, [presigned_path(signer, "sweep", k) for k in ks], pids, size)
             if name in ("1m", "4k"):
@@ -250,7 +251,7 @@ def measure_all(data, results):
     # A remote that offers a full-object checksum (see remote_checksums.py): the proxy itself, no remote of its own.
     crc_remote = start_proxy("remote-crc", data / "remote-crc")
     static_port, relay_port, cache_port, crc_cache_port = free_port(), free_port(), free_port(), free_port()
-    plain_relay_port, no_sendfile_port = free_port(), free_port()
+    plain_relay_port, no_sendfile_port, crc_relay_port = free_port(), free_port(), free_port()
     s3port = s3rver.url.rsplit(":", 1)[1]
     crc_port = crc_remote.url.rsplit(":", 1)[1]
     nginx = start_nginx("nginx", f"""
@@ -258,6 +259,9 @@ def measure_all(data, results):
   server {{ listen 127.0.0.1:{no_sendfile_port}; root {data}/proxy-a; sendfile off; location / {{ }} }}
   server {{ listen 127.0.0.1:{plain_relay_port};
 location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
+             proxy_buffering off; proxy_buffer_size 256k; proxy_buffers 4 256k; proxy_busy_buffers_size 256k; proxy_request_buffering off; }} }}
+  server {{ listen 127.0.0.1:{crc_relay_port};
+location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
              proxy_buffering off; proxy_buffer_size 256k; proxy_buffers 4 256k; proxy_busy_buffers_size 256k; proxy_request_buffering off; }} }}
   server {{ listen 127.0.0.1:{relay_port};
 access_log {WORK}/nginx/logs/relay.log relay;
@@ -281,7 +285,12 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
     # The cold sweep's own proxies: a fresh store each, cache on (stream + store) and off (stream through).
     proxy_on = start_proxy("proxy-on", data / "proxy-on", overlay_env(s3rver.url))
     proxy_off = start_proxy("proxy-off", data / "proxy-off", {**overlay_env(s3rver.url), "S3_OVERLAY_CACHE_ENABLED": "false"})
+    # The plain relays in front of the checksum remote too: its answers come in other pieces than
+    # s3rver's (Kestrel's 256 KiB writes), so what relaying them costs is measured on them.
+    crc_relay_app = start_minimal_app("minimal-relay-crc", remote=crc_remote.url)
     crc = {"remote": crc_remote, "nginx_url": f"http://127.0.0.1:{crc_cache_port}",
+           "relays": {"nginx relay": (f"http://127.0.0.1:{crc_relay_port}", sweeps.nginx_workers(nginx.pid)),
+                      "minimal ASP.NET Core relay": (crc_relay_app.url, [crc_relay_app.pid])},
            "on": start_proxy("proxy-on-crc", data / "proxy-on-crc", overlay_env(crc_remote.url, PROXY_KEYS)),
            "off": start_proxy("proxy-off-crc", data / "proxy-off-crc", {**overlay_env(crc_remote.url, PROXY_KEYS), "S3_OVERLAY_CACHE_ENABLED": "false"})}
     relay_app = start_minimal_app("minimal-relay", remote=s3rver.url)
@@ -291,7 +300,7 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
     # The sweep's proxies are done, but .NET's tier-up thread goes on compiling for seconds after
     # a long run of fills (measured: 0.7 s of CPU in the first 2 s), and the sweep left gigabytes
     # for the kernel to write back: both would take the cores from what is measured next.
-    for done in (proxy_on, proxy_off, crc["on"], crc["off"], crc_remote, relay_app):
+    for done in (proxy_on, proxy_off, crc["on"], crc["off"], crc_remote, relay_app, crc_relay_app):
         done.stop()
     os.sync()
     results["fresh"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3)
