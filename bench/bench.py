@@ -254,15 +254,17 @@ def measure_all(data, results):
     plain_relay_port, no_sendfile_port, crc_relay_port = free_port(), free_port(), free_port()
     s3port = s3rver.url.rsplit(":", 1)[1]
     crc_port = crc_remote.url.rsplit(":", 1)[1]
+    def plain_relay(port, upstream):
+        """nginx relaying to `upstream` unbuffered, storing and checking nothing (256 KiB buffers)."""
+        return f"""  server {{ listen 127.0.0.1:{port};
+location / {{ proxy_pass http://127.0.0.1:{upstream}; proxy_http_version 1.1; proxy_set_header Host $http_host;
+             proxy_buffering off; proxy_buffer_size 256k; proxy_buffers 4 256k; proxy_busy_buffers_size 256k; proxy_request_buffering off; }} }}"""
+
     nginx = start_nginx("nginx", f"""
   server {{ listen 127.0.0.1:{static_port}; root {data}/proxy-a; location / {{ }} }}
   server {{ listen 127.0.0.1:{no_sendfile_port}; root {data}/proxy-a; sendfile off; location / {{ }} }}
-  server {{ listen 127.0.0.1:{plain_relay_port};
-location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
-             proxy_buffering off; proxy_buffer_size 256k; proxy_buffers 4 256k; proxy_busy_buffers_size 256k; proxy_request_buffering off; }} }}
-  server {{ listen 127.0.0.1:{crc_relay_port};
-location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; proxy_set_header Host $http_host;
-             proxy_buffering off; proxy_buffer_size 256k; proxy_buffers 4 256k; proxy_busy_buffers_size 256k; proxy_request_buffering off; }} }}
+{plain_relay(plain_relay_port, s3port)}
+{plain_relay(crc_relay_port, crc_port)}
   server {{ listen 127.0.0.1:{relay_port};
 access_log {WORK}/nginx/logs/relay.log relay;
 location / {{ proxy_pass http://127.0.0.1:{s3port}; proxy_http_version 1.1; proxy_set_header Host $http_host;

@@ -107,16 +107,15 @@ public sealed class ChunkedReads(
             own ??= await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, ct);
             if (recorded is not null && !await recorded) throw new S3Exception(RemoteChanged);
             await body.OpenFirstAsync(ct);
-            Interlocked.Exchange(ref own, null)?.Leave(); // an empty body opens no chunk
         }
         catch
         {
-            Interlocked.Exchange(ref own, null)?.Leave();
             await body.DisposeAsync();
             throw;
         }
         finally
         {
+            Interlocked.Exchange(ref own, null)?.Leave(); // not read: the read failed, or an empty body opened no chunk
             answer?.CloseUnclaimed();
         }
         metrics.CountRequest(Results.Chunked);
