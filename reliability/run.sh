@@ -11,9 +11,9 @@ if [ "${1:-}" = "--soak" ]; then
   rows=$(mktemp)
   log=$(mktemp)
   export RELIABILITY_FULL=1 RELIABILITY_SOAK_MINUTES="$minutes" RELIABILITY_SOAK_RESULTS="$rows" RELIABILITY_RESULTS=$(mktemp)
-  dotnet build S3Overlay.Tests -nologo -v q >"$log" 2>&1 || { tail -20 "$log"; echo "build failed"; exit 1; }
+  dotnet build S3Overlay.Tests -c Release -nologo -v q >"$log" 2>&1 || { tail -20 "$log"; echo "build failed"; exit 1; }
   started=$(date -u '+%Y-%m-%d %H:%M UTC')
-  timeout $(( minutes * 60 + 600 )) dotnet test S3Overlay.Tests --no-build --filter "FullyQualifiedName~S3Overlay.Tests.Reliability.LoadTests" >"$log" 2>&1
+  timeout $(( minutes * 60 + 600 )) dotnet test S3Overlay.Tests -c Release --no-build --filter "FullyQualifiedName~S3Overlay.Tests.Reliability.LoadTests" >"$log" 2>&1
   status=$?
   grep -E "^\s+(Passed|Failed)!|Failed |Error Message" -A3 "$log" | head -20
   echo "full log: $log"
@@ -39,9 +39,9 @@ trap 'rm -f "$results"' EXIT
 # RELIABILITY_FULL=0 runs the fast slices instead (and says so in the table's heading line).
 export RELIABILITY_FULL="${RELIABILITY_FULL:-1}" RELIABILITY_RESULTS="$results"
 
-dotnet build S3Overlay.Tests -nologo -v q >"$log" 2>&1 || { tail -20 "$log"; echo "build failed"; exit 1; }
+dotnet build S3Overlay.Tests -c Release -nologo -v q >"$log" 2>&1 || { tail -20 "$log"; echo "build failed"; exit 1; }
 started=$(date +%s)
-timeout 1200 dotnet test S3Overlay.Tests --no-build --filter "FullyQualifiedName~S3Overlay.Tests.Reliability" >"$log" 2>&1
+timeout 1200 dotnet test S3Overlay.Tests -c Release --no-build --filter "FullyQualifiedName~S3Overlay.Tests.Reliability" >"$log" 2>&1
 status=$?
 grep -E "^\s+(Passed|Failed|Skipped)!|Total tests|Passed:|Failed |Skipped " "$log" | tail -20
 echo "full log: $log"
