@@ -77,6 +77,19 @@ def relay_lines(relay_log, mark):
         return [line.split() for line in f.read().splitlines() if line.strip()]
 
 
+def settle():
+    """Before each measured 64 MiB first byte: the page cache's dirty pages written back, so a
+    GET is not timed while the kernel still writes the 64 MiB the GET before it stored (the
+    proxy's chunks, or nginx's cache file). Without it, whichever server came after a storing
+    one paid for that write: two builds of the proxy measured by turns, the second in the order
+    was 2.8 and 3.5 ms slower (26 Nov). The 1 MiB rows go without: their GETs write little,
+    and a settled server is an idle one, whose first byte pays for waking up (the proxy's 1 MiB
+    first byte was 8.3 ms settled against 6.2 unsettled): that makes the 64 MiB figure dearer,
+    not cheaper, against the 1 MiB one."""
+    os.sync()
+    time.sleep(0.2)
+
+
 def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port, plain_relay_port):
     """Cold GET time to first byte through the proxy vs the remote itself vs nginx proxy_cache,
     each past its first fills: every server first fills (or serves) 100 other objects unmeasured,
@@ -96,7 +109,7 @@ def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port, plain_relay
         for base, signer in targets.values():
             measure.ttfb_ms(base + presigned_path(signer, "coldset", k))
     cold = {}
-    for name, size, n in (("1m", MiB, 5 if QUICK else 15), ("64m", 64 * MiB, 3)):
+    for name, size, n in (("1m", MiB, 5 if QUICK else 15), ("64m", 64 * MiB, 3 if QUICK else 5)):
         src = data / f"cold-{name}.bin"
         write_file(src, size, f"cold{name}")
         variants = list(targets) if name == "1m" else ["proxy", "direct", "nginx"]
@@ -118,6 +131,8 @@ def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port, plain_relay
         for i in range(n):  # interleaved, so drift on the machine hits all alike
             for v in variants:
                 base, signer = targets[v]
+                if name == "64m":
+                    settle()
                 row[v].append(measure.ttfb_ms(base + presigned_path(signer, "coldset", f"{v}/{name}-{i}")))
         if name == "1m":
             # The same over a kept-alive connection per server (each opened by a warm-up GET, so
