@@ -24,8 +24,8 @@ done
 # Built first, then tested: with both test projects built, dotnet test starts them together (one
 # per core); built and tested in one go, the Aspire tests sometimes waited for the other project's
 # whole run (MSBuild had queued them behind it: 38 s more, seen in two fresh-clone runs of three).
-# Release, as users run it: the proxy's code optimized, as it ships (the tests' own phase took
-# 209-214 s in three fresh-clone runs against 207-243 s, median 223, in nine Debug ones).
+# Release: the proxy is tested as it ships, its code optimized. Not for speed: on fresh clones the
+# tests' own phase took 209-242 s in eight Release runs and 206-244 s in eleven Debug ones (26 Nov).
 if ! dotnet build S3Overlay.sln -c Release -nologo -p:NodePackagesByTestScript=true; then
   echo "the build failed"
   echo "0 passed, 1 failed"

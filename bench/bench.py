@@ -84,7 +84,7 @@ def settle():
     one paid for that write: two builds of the proxy measured by turns, the second in the order
     was 2.8 and 3.5 ms slower (26 Nov). The 1 MiB rows go without: their GETs write little,
     and a settled server is an idle one, whose first byte pays for waking up (the proxy's 1 MiB
-    first byte was 8.3 ms settled against 6.2 unsettled): that makes the 64 MiB figure dearer,
+    first byte was 8.3 ms settled against 6.1-7.2 unsettled): that makes the 64 MiB figure dearer,
     not cheaper, against the 1 MiB one."""
     os.sync()
     time.sleep(0.2)
