@@ -21,7 +21,7 @@ import measure
 import report
 import cold as sweeps
 from remote_checksums import sending_crc64nvme
-from servers import PROXY_KEYS, WORK, free_port, overlay_env, start_minimal_app, start_nginx, start_proxy, start_s3rver, stop_all, wait_http
+from servers import AOT_PROXY, PROXY_KEYS, WORK, free_port, overlay_env, start_minimal_app, start_nginx, start_proxy, start_s3rver, stop_all, wait_http
 
 QUICK = "--quick" in sys.argv
 COLD_ONLY = "--cold" in sys.argv  # only the cold workloads (sweep and time to first byte): for iterating
@@ -231,31 +231,58 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc, re
     return out
 
 
-def fresh_section(remote, remote_url, data, runs=3, fills=100, store=None):
+def seed(remote, bucket, keys):
+    """1 MiB objects, each its own bytes (its key, then the key's hash repeated)."""
+    for k in keys:
+        remote.put_object(Bucket=bucket, Key=k, Body=k.encode().ljust(64, b".") + hashlib.sha256(k.encode()).digest() * (MiB // 32 - 2))
+
+
+def fresh_section(remote, remote_url, data, runs=3, fills=100, store=None, steady=None, build=None, name="fresh"):
     """A fresh process's first fills (issue 27): `runs` new proxies in turn, cache on, each reading
     `fills` distinct 1 MiB objects from the remote over one keep-alive connection, as the sweep
-    does; CPU per fill from its first request (start-up not counted). Read against the sweep's
-    cache-on row, the steady state of a proxy that has filled hundreds before. Each proxy has a
-    new store of its own (a server started for one CI job), or with `store`, each is a restart of
-    the sweep's cache-on proxy over the store it filled (a server restarted by a deploy: its
-    folders and cache index are there, its JIT's work is not)."""
-    bucket, prefix = ("sweep", "restarted/") if store else ("fresh", "")
-    if not store:
+    does; CPU per fill from its first request (start-up not counted). Each proxy has a new store of
+    its own (a server started for one CI job), or with `store`, each is a restart of the sweep's
+    cache-on proxy over the store it filled (a server restarted by a deploy: its folders and cache
+    index are there, its JIT's work is not).
+
+    With `steady` (a proxy of the same `build` over the same remote, past its warm-up), steady fills
+    as many objects new to it right before and as many right after (cold.bracketed_sweep): the
+    ratio is the fresh process's premium over its steady state in the same seconds. Without it, the
+    report reads the figure against the sweep's cache-on median, taken minutes before: on 26 Nov a
+    fresh proxy's own steady state moved from 12.3 to 7.3 ms a fill between two runs a minute
+    apart, more than the premium the row is about."""
+    bucket, prefix = ("sweep", "restarted/") if store else ("fresh", f"{name}/")
+    if not store and name == "fresh":
         remote.create_bucket(Bucket=bucket)
     keys = [[f"{prefix}run{r}/obj-{i:04d}" for i in range(fills)] for r in range(runs)]
-    for k in (k for ks in keys for k in ks):
-        remote.put_object(Bucket=bucket, Key=k, Body=k.encode().ljust(64, b".") + hashlib.sha256(k.encode()).digest() * (MiB // 32 - 2))
+    beside = [[f"{prefix}steady{r}/obj-{i:04d}" for i in range(2 * fills)] for r in range(runs)] if steady else []
+    seed(remote, bucket, [k for ks in keys + beside for k in ks])
     out = []
     for r, ks in enumerate(keys):
-        proxy = start_proxy(f"proxy-fresh{r}", store or data / f"proxy-fresh{r}", overlay_env(remote_url))
+        proxy = start_proxy(f"proxy-{name}{r}", store or data / f"proxy-{name}{r}", overlay_env(remote_url), build=build)
         try:
-            signer = client(proxy.url, PROXY_KEYS)
-            out.append(sweeps.sweep(proxy.url, [presigned_path(signer, bucket, k) for k in ks], [proxy.pid], MiB))
+            paths = [presigned_path(client(proxy.url, PROXY_KEYS), bucket, k) for k in ks]
+            if steady:
+                beside_paths = [presigned_path(client(steady.url, PROXY_KEYS), bucket, k) for k in beside[r]]
+                out.append(sweeps.bracketed_sweep((proxy.url, paths, [proxy.pid]), (steady.url, beside_paths, [steady.pid]), MiB))
+            else:
+                out.append(sweeps.sweep(proxy.url, paths, [proxy.pid], MiB))
         finally:
             proxy.stop()
-        print(f"{'restarted' if store else 'fresh'} process {r}: first {fills} fills {out[-1]['cpu_ms_per_object']:.2f} ms CPU per fill "
-              f"(jit {out[-1]['jit_ms_per_object']:.2f}), {out[-1]['objects_per_s']:.0f}/s", flush=True)
+        beside_note = f", the warm proxy before and after it {out[-1]['steady_cpu_ms_per_object']:.2f}" if steady else f", {out[-1]['objects_per_s']:.0f}/s"
+        print(f"{name} process {r}: first {fills} fills {out[-1]['cpu_ms_per_object']:.2f} ms CPU per fill "
+              f"(jit {out[-1]['jit_ms_per_object']:.2f}){beside_note}", flush=True)
     return out
+
+
+def warmed_proxy(remote, remote_url, data, name, build, fills):
+    """A proxy of `build` past its warm-up: `fills` cold 1 MiB fills of its own first."""
+    keys = [f"{name}/warm-up/obj-{i:04d}" for i in range(fills)]
+    seed(remote, "fresh", keys)
+    proxy = start_proxy(f"proxy-{name}", data / f"proxy-{name}", overlay_env(remote_url), build=build)
+    signer = client(proxy.url, PROXY_KEYS)
+    sweeps.sweep(proxy.url, [presigned_path(signer, "fresh", k) for k in keys], [proxy.pid], MiB)
+    return proxy
 
 
 def measure_all(data, results):
@@ -317,17 +344,28 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
     # The sweep's proxies are done, but .NET's tier-up thread goes on compiling for seconds after
     # a long run of fills (measured: 0.7 s of CPU in the first 2 s), and the sweep left gigabytes
     # for the kernel to write back: both would take the cores from what is measured next.
-    for done in (proxy_on, proxy_off, crc["on"], crc["off"], crc_remote, relay_app, crc_relay_app):
+    # The cache-on proxy stays: its fills right before and after each fresh process's are their steady state (fresh_section).
+    for done in (proxy_off, crc["on"], crc["off"], crc_remote, relay_app, crc_relay_app):
         done.stop()
     os.sync()
-    results["fresh"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3)
-    results["restarted"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3, store=data / "proxy-on")
+    time.sleep(2)
+    results["fresh"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3, steady=proxy_on)
+    proxy_on.stop()
+    results["restarted"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3, store=data / "proxy-on", name="restarted")
+    # The Native AOT build (bench/run.sh publishes it beside the ReadyToRun one): nothing compiled
+    # while it runs, so its first fills are the measure of what is left of the premium without a JIT.
+    if AOT_PROXY.exists():
+        steady = warmed_proxy(remote, s3rver.url, data, "aot-steady", AOT_PROXY, 200 if QUICK else 1000)
+        try:
+            results["fresh-aot"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3, steady=steady, build=AOT_PROXY, name="fresh-aot")
+        finally:
+            steady.stop()
     # The sweep's stores and copies (about 10 GB) are not read again: gone before the sections that
     # write gigabytes of their own, so a run needs less free disk than all of it at once (a run
     # on 26 Nov filled the disk there). s3rver keeps a bucket as a folder of files.
     # nginx keeps running: its cache folders stay, emptied (a file gone is a miss to it).
     done = [data / d for d in ("proxy-on", "proxy-off", "proxy-on-crc", "proxy-off-crc", "remote-crc", "s3rver/sweep", "s3rver/fresh")]
-    done += [data / f"proxy-fresh{r}" for r in range(3)] + [p for c in ("nginx-cache", "nginx-cache-crc") for p in (data / c).glob("*")]
+    done += [data / f"proxy-{name}{r}" for name in ("fresh", "fresh-aot") for r in range(3)] + [data / "proxy-aot-steady"] + [p for c in ("nginx-cache", "nginx-cache-crc") for p in (data / c).glob("*")]
     for folder in done:
         shutil.rmtree(folder, ignore_errors=True)
     if COLD_ONLY:

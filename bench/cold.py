@@ -87,6 +87,21 @@ def sweep(base_url, paths, pids, size):
             "jit_ms_per_object": jit * 1000 / len(paths)}
 
 
+def bracketed_sweep(fresh, steady, size):
+    """A server's reads with a warm one's right before and right after, as a steady state taken
+    over the same seconds: whatever else the machine does meanwhile (its page cache's slow
+    spells, other tenants) falls on both, where a figure taken minutes apart moved by 2 x.
+    `fresh` and `steady` are (base_url, paths, pids); steady reads half its paths before, half
+    after. Not by turns: that would halve the fresh server's pace, and a JIT's tier-up, which
+    waits for a quiet 100 ms, would then fall on fewer fills. Returns the fresh server's figures
+    with `steady_cpu_ms_per_object`, the warm one's over both halves."""
+    half = len(steady[1]) // 2
+    before = sweep(steady[0], steady[1][:half], steady[2], size)
+    out = sweep(*fresh, size)
+    after = sweep(steady[0], steady[1][half:], steady[2], size)
+    return {**out, "steady_cpu_ms_per_object": (before["cpu_ms_per_object"] * half + after["cpu_ms_per_object"] * (len(steady[1]) - half)) / len(steady[1])}
+
+
 def concurrent_sweep(base_url, paths, pids, size, clients=16):
     """The sweep with `clients` readers at once, each on its own keep-alive connection, taking the
     paths in turn: objects/s and server CPU ms per object for a burst of distinct cold objects."""

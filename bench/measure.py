@@ -1,4 +1,5 @@
 """Load and latency measurements: wrk for throughput, curl for time to first byte."""
+import os
 import re
 import statistics
 import subprocess
@@ -48,8 +49,11 @@ def wrk(base_url, paths=None, put_path=None, put_body=None, connections=16, seco
             script.write(WRK_PUT)
             env["WRK_PATH"] = put_path
             env["WRK_BODY"] = str(put_body)
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, base_url],
-                         capture_output=True, text=True, env={**__import__("os").environ, **env}, check=True).stdout
+    try:
+        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, base_url],
+                             capture_output=True, text=True, env={**os.environ, **env}, check=True).stdout
+    finally:
+        os.unlink(script.name)  # one per call: a full run left hundreds
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     t = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out)
     mbs = float(t.group(1)) * _BYTES[t.group(2)] / 1e6

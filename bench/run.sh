@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command: installs the tools, builds the proxy in Release, starts the proxy, nginx and s3rver
 # on loopback, measures them side by side, stops everything, and writes bench/results/ and the
-# tables in bench/README.md. About 12 minutes on 2 cores. Usage: bench/run.sh [--quick] [--cold]
+# tables in bench/README.md. About 15 minutes on 2 cores. Usage: bench/run.sh [--quick] [--cold]
 # (--cold: only the cold workloads, the sweep and time to first byte, a few minutes; --quick: fewer of everything;
 # --shared: the machine was shared, and the tables say so)
 # bench/run.sh --ranges [ranges.py options]: the range-reader workloads instead (bench/ranges.py, a few
@@ -17,6 +17,9 @@ need=()
 command -v nginx >/dev/null || need+=(nginx)
 command -v wrk >/dev/null || need+=(wrk)
 command -v curl >/dev/null || need+=(curl)
+# Native AOT's compiler links with clang (and zlib): the AOT build's fresh-process row.
+[ -n "$ranges$fleet" ] || command -v clang >/dev/null || need+=(clang)
+[ -n "$ranges$fleet" ] || [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || need+=(python3-matplotlib)
 /usr/bin/python3 -c 'import crcmod' 2>/dev/null || need+=(python3-crcmod)
@@ -30,6 +33,8 @@ if [ -n "$ranges" ] && [[ " $* " == *" --proxy "* || " $* " == *" --project "* ]
 fi
 # For this machine's runtime, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
 dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained false -o bench/work/proxy -v quiet -nologo
+# The same tree as Native AOT, for one row beside the shipped build's (a fresh process's first fills).
+[ -n "$ranges$fleet" ] || dotnet publish S3Overlay.Proxy -c Release --use-current-runtime -p:PublishAot=true -o bench/work/aot -v quiet -nologo
 # The platform's floor for warm GETs: a minimal ASP.NET Core app serving the same files (bench/minimal-app).
 [ -n "$ranges$fleet" ] || dotnet publish bench/minimal-app -c Release --use-current-runtime --self-contained false -o bench/work/minimal-app -v quiet -nologo
 if [ -n "$ranges" ]; then BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"; fi

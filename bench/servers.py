@@ -14,6 +14,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 # Another published build to measure (a before/after comparison); bench/run.sh publishes the tree's own here.
 PROXY = pathlib.Path(os.environ.get("BENCH_PROXY", WORK / "proxy"))
+# The Native AOT publish of the same tree (bench/run.sh makes it where clang is): its fresh-process row.
+AOT_PROXY = pathlib.Path(os.environ.get("BENCH_AOT_PROXY", WORK / "aot"))
 
 _started = []
 
