@@ -344,7 +344,8 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
     # The sweep's proxies are done, but .NET's tier-up thread goes on compiling for seconds after
     # a long run of fills (measured: 0.7 s of CPU in the first 2 s), and the sweep left gigabytes
     # for the kernel to write back: both would take the cores from what is measured next.
-    # The cache-on proxy stays: its fills right before and after each fresh process's are their steady state (fresh_section).
+    # The cache-on proxy stays, for the fresh processes' steady state (fresh_section): the pause is
+    # for its tier-up thread.
     for done in (proxy_off, crc["on"], crc["off"], crc_remote, relay_app, crc_relay_app):
         done.stop()
     os.sync()

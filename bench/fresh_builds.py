@@ -8,6 +8,9 @@ same seconds, which a steady state measured minutes apart cannot give (it moved 
 
     /usr/bin/python3 bench/fresh_builds.py NAME=PUBLISH_FOLDER[:ENV=VALUE,...] ...    (RUNS=3 FILLS=100 WARM=1500)
     /usr/bin/python3 bench/fresh_builds.py r2r=bench/work/proxy aot=bench/work/aot aot-ws=bench/work/aot:DOTNET_gcServer=0
+
+The pair SKELETON=1 is no setting of the proxy's: it makes the warm store's folders in each fresh
+store before its proxy starts (whether creating them is part of the premium: it was not, 26 Nov).
 """
 import os
 import pathlib
@@ -18,7 +21,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cold  # noqa: E402
 from bench import client, presigned_path  # noqa: E402
-from servers import PROXY_KEYS, WORK, overlay_env, start_proxy, start_s3rver, stop_all  # noqa: E402
+from servers import PROXY_KEYS, S3RVER_KEYS, WORK, overlay_env, start_proxy, start_s3rver, stop_all  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "3"))
 FILLS = int(os.environ.get("FILLS", "100"))
@@ -39,7 +42,7 @@ def main():
     shutil.rmtree(data, ignore_errors=True)
     try:
         remote = start_s3rver(data / "remote")
-        seed = client(remote.url, ("S3RVER", "S3RVER"))
+        seed = client(remote.url, S3RVER_KEYS)
         seed.create_bucket(Bucket=BUCKET)
         body = os.urandom(MiB)
         # A warm proxy reads keys 0 .. WARM, then 2 * FILLS new ones a run; a fresh one (a new store) reads 0 .. FILLS.
