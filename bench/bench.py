@@ -252,8 +252,6 @@ def fresh_section(remote, remote_url, data, runs=3, fills=100, store=None, stead
     fresh proxy's own steady state moved from 12.3 to 7.3 ms a fill between two runs a minute
     apart, more than the premium the row is about."""
     bucket, prefix = ("sweep", "restarted/") if store else ("fresh", f"{name}/")
-    if not store and name == "fresh":
-        remote.create_bucket(Bucket=bucket)
     keys = [[f"{prefix}run{r}/obj-{i:04d}" for i in range(fills)] for r in range(runs)]
     beside = [[f"{prefix}steady{r}/obj-{i:04d}" for i in range(2 * fills)] for r in range(runs)] if steady else []
     seed(remote, bucket, [k for ks in keys + beside for k in ks])
@@ -350,6 +348,7 @@ location / {{ proxy_pass http://127.0.0.1:{crc_port}; proxy_http_version 1.1; pr
         done.stop()
     os.sync()
     time.sleep(2)
+    remote.create_bucket(Bucket="fresh")  # the fresh processes' objects, and the AOT warm-up's
     results["fresh"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3, steady=proxy_on)
     proxy_on.stop()
     results["restarted"] = fresh_section(remote, s3rver.url, data, runs=2 if QUICK else 3, store=data / "proxy-on", name="restarted")

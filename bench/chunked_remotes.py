@@ -17,11 +17,10 @@ import os
 import shutil
 import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import measure  # noqa: E402
-from bench import MiB, client, presigned_path, write_file  # noqa: E402
+from bench import MiB, client, presigned_path, settle, write_file  # noqa: E402
 from servers import PROXY_KEYS, S3RVER_KEYS, WORK, overlay_env, start_proxy, start_s3rver, stop_all  # noqa: E402
 
 N = int(os.environ.get("N", "10"))
@@ -35,11 +34,6 @@ def variants():
         remote, _, settings = spec.partition(":")
         out.append((spec, remote, dict(e.split("=", 1) for e in settings.split(";") if e)))
     return out
-
-
-def settle():
-    os.sync()
-    time.sleep(0.2)
 
 
 def main():

@@ -20,13 +20,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cold  # noqa: E402
-from bench import client, presigned_path  # noqa: E402
+from bench import MiB, client, presigned_path, seed  # noqa: E402
 from servers import PROXY_KEYS, S3RVER_KEYS, WORK, overlay_env, start_proxy, start_s3rver, stop_all  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "3"))
 FILLS = int(os.environ.get("FILLS", "100"))
 WARM = int(os.environ.get("WARM", "1500"))
-MiB = 1024 * 1024
 BUCKET = "builds"
 
 
@@ -42,13 +41,11 @@ def main():
     shutil.rmtree(data, ignore_errors=True)
     try:
         remote = start_s3rver(data / "remote")
-        seed = client(remote.url, S3RVER_KEYS)
-        seed.create_bucket(Bucket=BUCKET)
-        body = os.urandom(MiB)
+        remote_client = client(remote.url, S3RVER_KEYS)
+        remote_client.create_bucket(Bucket=BUCKET)
         # A warm proxy reads keys 0 .. WARM, then 2 * FILLS new ones a run; a fresh one (a new store) reads 0 .. FILLS.
         total = WARM + RUNS * 2 * FILLS
-        for i in range(total):
-            seed.put_object(Bucket=BUCKET, Key=f"k{i:05d}", Body=body)
+        seed(remote_client, BUCKET, [f"k{i:05d}" for i in range(total)])
         warm = {}
         for name, folder, env in builds:
             proxy = start_proxy(f"warm-{name}", data / f"warm-{name}", {**overlay_env(remote.url), **env}, build=folder)

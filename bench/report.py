@@ -94,7 +94,7 @@ def _sweep_table(r):
     steady = sorted(m["cpu_ms_per_object"] for m in sw["1m"]["proxy cache on"])[runs // 2]
     for key, what in (("fresh", "a fresh process, cache on: CPU per fill over its first 100 fills (a new proxy and store each run"),
                       ("restarted", "the same, the sweep's cache-on proxy restarted over the store it filled (three restarts"),
-                      ("fresh-aot", "a fresh process of the Native AOT build (not what ships: every warm GET costs more CPU, 4 KiB 13-37 %; bench/README.md)")):
+                      ("fresh-aot", "a fresh process of the Native AOT build (not what ships: its warm GETs cost more CPU, bench/README.md)")):
         if not r.get(key):
             continue
         fresh = r[key]
