@@ -2,6 +2,7 @@
 import json
 import platform
 import re
+import statistics
 
 from servers import ROOT
 
@@ -114,6 +115,15 @@ def _met(ok, runs):
     return "yes" if ok == runs else "**no**" if ok == 0 else f"in {ok} of {runs} runs"
 
 
+def _chunked_runs(c1, c64, server):
+    """(each run's median chunked first byte against the server's 1 MiB median, in runs of three reads
+    as they were read; how many single reads were within 1.5 × of it; how many reads)."""
+    each = c64[server].get("ttfb_runs_ms", [c64[server]["ttfb_ms"]])
+    whole = c1[server]["ttfb_ms"]
+    runs = [statistics.median(each[i:i + 3]) / whole for i in range(0, max(len(each) - 2, 1), 3)]
+    return runs, sum(t <= 1.5 * whole for t in each), len(each)
+
+
 def _ttfb_table(r):
     c1, c64 = r["cold"]["1m"], r["cold"]["64m"]
     lines = ["| cold GET, time to first byte (ms, median) | S3 Overlay | side by side | ratio | target | met |",
@@ -129,12 +139,19 @@ def _ttfb_table(r):
                          for v, label in (("nginx relay", "nginx plain relay"), ("minimal relay", "minimal ASP.NET Core relay")) if v + kind in c)
         lines.append(f"| {name} | {proxy:.1f} | remote itself {direct:.1f} · nginx proxy_cache {nginx:.1f} ({nginx / direct:.2f} ×){relays} | {ratio:.2f} × remote "
                      f"| {f'≤ {limit} × remote' if limit else '(no target)'} | {'' if limit is None else 'yes' if ratio <= limit else '**no**'} |")
-    each = c64["proxy"].get("ttfb_runs_ms", [c64["proxy"]["ttfb_ms"]])
-    whole = c1["proxy"]["ttfb_ms"]
-    ok = sum(t <= 1.5 * whole for t in each)
-    lines.append(f"| chunked vs whole-object fill (each chunked read against the 1 MiB median) | {', '.join(f'{t:.1f}' for t in each)} "
-                 f"| 1 MiB {whole:.1f} | {', '.join(f'{t / whole:.2f}' for t in each)} × 1 MiB "
-                 f"| ≤ 1.5 × 1 MiB, each read | {_met(ok, len(each)).replace(' runs', ' reads')} |")
+    # Issue 27: "≤ 1.5 × the 1 MiB cold first byte, in 3 runs of 3". Each run's median of three
+    # chunked reads against the same server's 1 MiB median, for the remote and nginx as well: what
+    # a 64 MiB first byte costs any server here beside a 1 MiB one.
+    runs = {v: _chunked_runs(c1, c64, v) for v in ("proxy", "direct", "nginx")}
+    ratios, _, _ = runs["proxy"]
+    ok = sum(x <= 1.5 for x in ratios)
+    shown = lambda v: ", ".join(f"{x:.2f}" for x in runs[v][0])
+    lines.append(f"| 64 MiB chunked against 1 MiB, {len(ratios)} run{'s' if len(ratios) > 1 else ''} of 3 reads (each run's median first byte against the same server's 1 MiB median) "
+                 f"| {shown('proxy')} × | remote itself {shown('direct')} × · nginx proxy_cache {shown('nginx')} × | each read: {', '.join(f'{t:.1f}' for t in c64['proxy']['ttfb_runs_ms'])} ms "
+                 f"against {c1['proxy']['ttfb_ms']:.1f} | ≤ 1.5 × 1 MiB, in 3 runs of 3 | {_met(ok, len(ratios))} |")
+    within = lambda v: f"{runs[v][1]} of {runs[v][2]}"
+    lines.append(f"| the same, each read on its own within 1.5 × its server's 1 MiB median (no target: the spread this machine gives every server) "
+                 f"| {within('proxy')} | remote itself {within('direct')} · nginx proxy_cache {within('nginx')} | | | |")
     return "\n".join(lines)
 
 
