@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -29,10 +28,10 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
             throw Malformed(S3Error.AuthorizationHeaderMalformed, "it needs Credential, SignedHeaders and Signature");
 
         var time = RequestTime.Of(request);
-        var scope = Scope(credential, time, S3Error.AuthorizationHeaderMalformed);
+        var timestamp = RequestTime.Basic(time);
+        var scope = Scope(credential, timestamp, S3Error.AuthorizationHeaderMalformed);
         RequestTime.CheckSkew(time, clock);
         var payloadHash = request.Headers["x-amz-content-sha256"].ToString() is { Length: > 0 } sent ? sent : SigV4.EmptyPayloadSha256;
-        var timestamp = time.ToString(SigV4.TimestampFormat, CultureInfo.InvariantCulture);
         Verify(request, address, scope, timestamp, signedHeaders, payloadHash, signature, presigned: false);
         return new SignedIdentity(scope.AccessKey, payloadHash, () => new ChunkSignatureChain(scope.SigningKey, timestamp, scope.Text, signature));
     }
@@ -49,7 +48,8 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
         if (!RequestTime.TryParse(Required("X-Amz-Date"), out var time))
             throw Malformed(S3Error.AuthorizationQueryParametersError, "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
         var expires = PresignedExpiry.Seconds(Required("X-Amz-Expires"));
-        var scope = Scope(Required("X-Amz-Credential"), time, S3Error.AuthorizationQueryParametersError);
+        var timestamp = RequestTime.Basic(time);
+        var scope = Scope(Required("X-Amz-Credential"), timestamp, S3Error.AuthorizationQueryParametersError);
 
         var now = clock.GetUtcNow();
         if (time - now > RequestTime.MaxSkew) throw new S3Exception(S3Error.AccessDenied.WithMessage("Request is not valid yet."));
@@ -57,7 +57,6 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
 
         var sentHash = request.Headers["x-amz-content-sha256"].ToString();
         var signature = Required("X-Amz-Signature");
-        var timestamp = time.ToString(SigV4.TimestampFormat, CultureInfo.InvariantCulture);
         Verify(request, address, scope, timestamp, Required("X-Amz-SignedHeaders"), sentHash.Length > 0 ? sentHash : SigV4.UnsignedPayload, signature, presigned: true);
         return new SignedIdentity(scope.AccessKey, sentHash.Length > 0 ? sentHash : null, () => new ChunkSignatureChain(scope.SigningKey, timestamp, scope.Text, signature));
     }
@@ -75,7 +74,7 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
             throw new S3Exception(S3Error.InvalidArgument.WithMessage("x-amz-date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\".")).With("ArgumentName", "x-amz-date");
         if (credential is null)
             throw new S3Exception(S3Error.InvalidArgument.WithMessage("Bucket POST must contain a field named 'x-amz-credential'.")).With("ArgumentName", "x-amz-credential");
-        var scope = Scope(credential, time, S3Error.InvalidArgument);
+        var scope = Scope(credential, RequestTime.Basic(time), S3Error.InvalidArgument);
         var claimed = new byte[32];
         var actual = HMACSHA256.HashData(scope.SigningKey, Encoding.UTF8.GetBytes(policy));
         if (signature is { Length: 64 } && Convert.FromHexString(signature, claimed, out _, out _) == System.Buffers.OperationStatus.Done
@@ -90,7 +89,8 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
     private sealed record CredentialScope(string AccessKey, string Text, byte[] SigningKey);
 
     /// <summary><c>AKID/date/region/s3/aws4_request</c>: the user, and the signing key it implies.</summary>
-    private CredentialScope Scope(string credential, DateTimeOffset time, S3Error malformed)
+    /// <param name="timestamp">The request's time as signed (<see cref="RequestTime.Basic"/>): the credential's date must be its day.</param>
+    private CredentialScope Scope(string credential, string timestamp, S3Error malformed)
     {
         var parts = credential.Split('/');
         if (parts.Length < 5 || parts[^1] != "aws4_request")
@@ -101,7 +101,7 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
             throw new S3Exception(S3Error.InvalidAccessKeyId).With("AWSAccessKeyId", accessKey);
         if (service != "s3")
             throw Malformed(malformed, $"the service '{service}' is wrong; expecting 's3'");
-        if (date != time.ToString("yyyyMMdd", CultureInfo.InvariantCulture))
+        if (!timestamp.AsSpan(0, 8).SequenceEqual(date))
             throw Malformed(malformed, "the credential date is not the date of X-Amz-Date");
         // Clients that do not know the region sign for us-east-1 (s3cmd, boto3 defaults) or "auto" (R2 style).
         if (region != server.Region && region != "us-east-1" && region != "auto")
@@ -124,8 +124,9 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
         foreach (var uri in CanonicalUris(address.RawPath))
         {
             var canonical = SigV4.CanonicalRequest(request.Method, uri, query, headers, signedHeaders, payloadHash);
-            var stringToSign = SigV4.StringToSign(timestamp, scope.Text, canonical);
-            HMACSHA256.HashData(scope.SigningKey, Encoding.UTF8.GetBytes(stringToSign), actual);
+            SignatureHashes.Sha256(canonical, actual);
+            var stringToSign = SigV4.StringToSign(timestamp, scope.Text, actual);
+            SignatureHashes.HmacSha256(scope.SigningKey, stringToSign, actual);
             if (hexOk && CryptographicOperations.FixedTimeEquals(actual, claimed)) return;
             firstCanonical ??= canonical;
             firstStringToSign ??= stringToSign;

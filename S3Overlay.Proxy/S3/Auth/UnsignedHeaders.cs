@@ -17,7 +17,7 @@ internal static class UnsignedHeaders
     {
         List<string>? unsigned = null;
         if (!signedHeaders.Contains("host")) (unsigned ??= []).Add("host");
-        foreach (var name in request.Headers.Keys)
+        foreach (var (name, _) in request.Headers) // not Keys: Kestrel makes a list of them for each call
         {
             var lower = name.ToLowerInvariant();
             if (signedHeaders.Contains(lower)) continue;
