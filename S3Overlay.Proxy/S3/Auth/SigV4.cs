@@ -82,7 +82,7 @@ public static class SigV4
     /// every name and value encoded the AWS way, the pairs sorted. Null otherwise (then decoded,
     /// encoded and sorted). Spares a presigned GET a dozen decodings, a list and a sort.
     /// </summary>
-    private static string? CanonicalAsSent(ReadOnlySpan<char> query, string? exclude)
+    internal static string? CanonicalAsSent(ReadOnlySpan<char> query, string? exclude)
     {
         var canonical = new StringBuilder(query.Length + 1);
         ReadOnlySpan<char> previousName = default, previousValue = default;
