@@ -22,19 +22,30 @@ public static class SigV4
         return Hmac(key, "aws4_request");
     }
 
+    /// <summary>A one-shot HMAC, for deriving signing keys (each step a new key); a signing key's HMACs take <see cref="HmacHex"/>.</summary>
     public static byte[] Hmac(byte[] key, string data) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(data));
 
-    public static string Sha256Hex(string data) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(data)));
+    /// <summary>HMAC-SHA256 under a signing key from <see cref="SigningKeyCache"/>, lower-case hex (<see cref="SignatureHashes"/>).</summary>
+    public static string HmacHex(byte[] signingKey, string data)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        SignatureHashes.HmacSha256(signingKey, data, mac);
+        return Convert.ToHexStringLower(mac);
+    }
+
+    public static string Sha256Hex(string data)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SignatureHashes.Sha256(data, hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     public static string StringToSign(string timestamp, string scope, string canonicalRequest) =>
-        StringToSign(timestamp, scope, SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)));
-
-    public static string StringToSign(string timestamp, string scope, ReadOnlySpan<byte> canonicalRequestSha256) =>
-        $"{Algorithm}\n{timestamp}\n{scope}\n{Convert.ToHexStringLower(canonicalRequestSha256)}";
+        $"{Algorithm}\n{timestamp}\n{scope}\n{Sha256Hex(canonicalRequest)}";
 
     /// <summary>The signature of a canonical request, lower-case hex (what a signer sends; the verifier compares bytes instead).</summary>
     public static string Signature(byte[] signingKey, string timestamp, string scope, string canonicalRequest) =>
-        Convert.ToHexStringLower(Hmac(signingKey, StringToSign(timestamp, scope, canonicalRequest)));
+        HmacHex(signingKey, StringToSign(timestamp, scope, canonicalRequest));
 
     public static string CanonicalRequest(string method, string canonicalUri, string canonicalQuery,
         IEnumerable<(string Name, string Value)> headers, string signedHeaders, string payloadHash)

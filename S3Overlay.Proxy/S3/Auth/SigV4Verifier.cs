@@ -124,8 +124,7 @@ public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, 
         foreach (var uri in CanonicalUris(address.RawPath))
         {
             var canonical = SigV4.CanonicalRequest(request.Method, uri, query, headers, signedHeaders, payloadHash);
-            SignatureHashes.Sha256(canonical, actual);
-            var stringToSign = SigV4.StringToSign(timestamp, scope.Text, actual);
+            var stringToSign = SigV4.StringToSign(timestamp, scope.Text, canonical);
             SignatureHashes.HmacSha256(scope.SigningKey, stringToSign, actual);
             if (hexOk && CryptographicOperations.FixedTimeEquals(actual, claimed)) return;
             firstCanonical ??= canonical;

@@ -5,9 +5,10 @@ using System.Text;
 namespace S3Overlay.S3.Auth;
 
 /// <summary>
-/// The SHA-256 and HMAC-SHA256 a signature check makes, on contexts each thread keeps. A one-shot
-/// <c>SHA256.HashData</c> or <c>HMACSHA256.HashData</c> makes and frees OpenSSL's context and
-/// looks its algorithm up by name on every call: on a warm presigned 4 KiB GET that overhead
+/// The SHA-256 and HMAC-SHA256 of SigV4 (checking and making signatures, chunk signatures), on
+/// contexts each thread keeps. A one-shot <c>SHA256.HashData</c> or <c>HMACSHA256.HashData</c>
+/// makes and frees OpenSSL's context and looks its algorithm up by name on every call: on a warm
+/// presigned 4 KiB GET that overhead
 /// (locks, error-queue clearing, allocations) cost more than hashing the few hundred bytes.
 /// A context is reset by each hash it gives, so the next use starts clean.
 /// </summary>
@@ -20,8 +21,8 @@ internal static class SignatureHashes
     /// <summary>SHA-256 of <paramref name="text"/>'s UTF-8 bytes.</summary>
     public static void Sha256(string text, Span<byte> hash)
     {
-        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Hash(ref t_sha256, sha256, text, hash);
+        t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Hash(ref t_sha256, text, hash);
     }
 
     /// <summary>HMAC-SHA256 of <paramref name="text"/>'s UTF-8 bytes under <paramref name="key"/> (a signing key from <see cref="SigningKeyCache"/>, kept as long as it is the same array).</summary>
@@ -33,11 +34,13 @@ internal static class SignatureHashes
             t_hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
             t_hmacKey = key;
         }
-        Hash(ref t_hmac, t_hmac, text, mac);
+        Hash(ref t_hmac, text, mac);
     }
 
-    private static void Hash(ref IncrementalHash? kept, IncrementalHash hash, string text, Span<byte> result)
+    /// <param name="kept">The thread's context (not null), forgotten if the hash fails.</param>
+    private static void Hash(ref IncrementalHash? kept, string text, Span<byte> result)
     {
+        var hash = kept!;
         var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
         try
         {

@@ -27,7 +27,7 @@ public sealed class ChunkSignatureChain(byte[] signingKey, string timestamp, str
     public void VerifyTrailer(string canonicalTrailers, string? claimed) => Check(NextTrailer(canonicalTrailers), claimed);
 
     private string Advance(string stringToSign) =>
-        _previous = Convert.ToHexStringLower(SigV4.Hmac(signingKey, stringToSign));
+        _previous = SigV4.HmacHex(signingKey, stringToSign);
 
     private static void Check(string expected, string? claimed)
     {
