@@ -8,9 +8,8 @@ namespace S3Overlay.S3.Auth;
 /// The SHA-256 and HMAC-SHA256 of SigV4 (checking and making signatures, chunk signatures), on
 /// contexts each thread keeps. A one-shot <c>SHA256.HashData</c> or <c>HMACSHA256.HashData</c>
 /// makes and frees OpenSSL's context and looks its algorithm up by name on every call: on a warm
-/// presigned 4 KiB GET that overhead
-/// (locks, error-queue clearing, allocations) cost more than hashing the few hundred bytes.
-/// A context is reset by each hash it gives, so the next use starts clean.
+/// presigned 4 KiB GET that overhead (locks, error-queue clearing, allocations) cost more than
+/// hashing the few hundred bytes. A context is reset by each hash it gives, so the next use starts clean.
 /// </summary>
 internal static class SignatureHashes
 {
