@@ -1,10 +1,10 @@
-"""Two builds of the proxy and the minimal ASP.NET Core app on the same 200 files of 4 KiB, warm
+"""Two builds of the proxy and the minimal ASP.NET Core app on the same 200 files of 4 KiB (or 64 of 1 MiB), warm
 presigned GETs (the app's plain paths), each a process of its own on the embedded store with no
 remote: every one loaded until steady (measure.warm_up), then wrk -c16 rounds of 4 s rotating
 among the three, so the machine's drift falls on all alike. Prints each one's req/s and CPU per
 request (from /proc) and each build's req/s against the app's, round by round.
 
-    python3 bench/warm_builds.py BEFORE AFTER [rounds]
+    python3 bench/warm_builds.py BEFORE AFTER [rounds]          (SIZE=1m: the 1 MiB files, MB/s too)
 
 BEFORE and AFTER are folders of `dotnet publish S3Overlay.Proxy -c Release --use-current-runtime
 --self-contained false -o FOLDER`; bench/run.sh publishes the minimal app (bench/work/minimal-app).
@@ -24,14 +24,15 @@ from servers import PROXY_KEYS, WORK, start_minimal_app, start_proxy, stop_all  
 
 BUILDS = {"before": pathlib.Path(sys.argv[1]), "after": pathlib.Path(sys.argv[2])}
 ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 12
-KEYS = [f"4k/obj-{i:04d}" for i in range(200)]
+SIZE, COUNT = (1024 * 1024, 64) if os.environ.get("SIZE") == "1m" else (4096, 200)
+KEYS = [f"{SIZE // 1024}k/obj-{i:04d}" for i in range(COUNT)]
 
 
 def main():
     data = WORK / "warm-builds"
     shutil.rmtree(data, ignore_errors=True)
     for key in KEYS:
-        write_file(data / "files" / "bench" / key, 4096, key)
+        write_file(data / "files" / "bench" / key, SIZE, key)
     targets = {}
     try:
         for name, build in BUILDS.items():
@@ -55,7 +56,7 @@ def main():
                 runs[name].append((m["rps"], (cold.cpu_seconds([server.pid]) - cpu0) * 1e6 / (m["rps"] * 4)))
         for name, rows in runs.items():
             rps, cpu = [x[0] for x in rows], [x[1] for x in rows]
-            print(f"{name}: {statistics.median(rps):.0f} req/s ({min(rps):.0f}-{max(rps):.0f}), "
+            print(f"{name}: {statistics.median(rps):.0f} req/s ({min(rps):.0f}-{max(rps):.0f}, {statistics.median(rps) * SIZE / 1e6:.0f} MB/s), "
                   f"{statistics.median(cpu):.1f} µs CPU per request ({min(cpu):.1f}-{max(cpu):.1f})")
         for name in BUILDS:
             ratios = [runs[name][i][0] / runs["app"][i][0] for i in range(ROUNDS)]

@@ -1,6 +1,7 @@
 using S3Overlay.Admin;
 using S3Overlay.Browser;
 using S3Overlay.Configuration;
+using S3Overlay.Hosting.KernelSends;
 using S3Overlay.Hosting.Tls;
 using S3Overlay.S3;
 using S3Overlay.S3.Auth;
@@ -40,6 +41,7 @@ public static class ProxyApplication
             k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
             k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
         });
+        KernelSendTransport.Register(builder.WebHost);
         // Under systemd (deploy/systemd): readiness and stopping told to it (Type=notify); elsewhere nothing.
         builder.Host.UseSystemd();
         var https = builder.AddTls();

@@ -6,11 +6,12 @@ namespace S3Overlay.Overlay;
 
 /// <summary>
 /// A body on its way to a client: counts the bytes served by source and closes the decision's
-/// span (with <c>overlay.bytes</c>) when the front end disposes it.
+/// span (with <c>overlay.bytes</c>) when the front end disposes it. A file's range handed to
+/// the kernel to send (<see cref="IFileBody"/>) counts as served whole.
 /// </summary>
 /// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes come from.</param>
 /// <param name="direct">The bytes are read from the remote for this client alone (no fill in between), so they count as fetched too.</param>
-public sealed class MeasuredBody(Stream inner, string source, Activity? span, OverlayMetrics metrics, bool direct = false) : PayloadStream
+public sealed class MeasuredBody(Stream inner, string source, Activity? span, OverlayMetrics metrics, bool direct = false) : PayloadStream, IFileBody
 {
     private long _bytes;
     private bool _disposed;
@@ -28,6 +29,13 @@ public sealed class MeasuredBody(Stream inner, string source, Activity? span, Ov
             span?.SetStatus(ActivityStatusCode.Error, e.Message);
             throw;
         }
+    }
+
+    public FileRange? TakeFile()
+    {
+        var file = (inner as IFileBody)?.TakeFile();
+        _bytes += file?.Length ?? 0;
+        return file;
     }
 
     public override async ValueTask DisposeAsync()

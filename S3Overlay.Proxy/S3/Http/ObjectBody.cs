@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using S3Overlay.Hosting.KernelSends;
 using S3Overlay.Streams;
 
 namespace S3Overlay.S3.Http;
@@ -14,6 +15,9 @@ public static class ObjectBody
     /// </summary>
     public const int BufferSize = 256 * 1024;
 
+    /// <summary>Smaller bodies are copied: one send with the headers costs less than a send and a sendfile.</summary>
+    private const long KernelSendFrom = 64 * 1024;
+
     /// <summary>
     /// Sets Content-Length, then reads <paramref name="body"/> straight into the response pipe's
     /// own memory (a file store's body is a pread into it): no intermediate buffer, no extra copy.
@@ -26,6 +30,7 @@ public static class ObjectBody
     {
         response.ContentLength = length;
         if (length == 0) return;
+        if (length >= KernelSendFrom && await TryKernelSendAsync(response, body, ct)) return;
         // Before the first byte: the progress is counted from the connection as it is now.
         if (body is IPacedBody paced) paced.Progress = SocketReaderProgress.Of(response.HttpContext);
         var output = response.BodyWriter;
@@ -48,5 +53,32 @@ public static class ObjectBody
             }
             if (flushed.IsCanceled) break;
         }
+    }
+
+    /// <summary>
+    /// A body that is a file's range, on a plain HTTP/1.x connection: the kernel sends the file
+    /// (<see cref="IKernelSendFeature"/>) in the place of as many stand-in bytes, which Kestrel
+    /// counts against Content-Length and the connection neither keeps nor sends: nothing is read
+    /// or copied. The flush after them returns once the file is sent.
+    /// </summary>
+    private static async Task<bool> TryKernelSendAsync(HttpResponse response, Stream body, CancellationToken ct)
+    {
+        var context = response.HttpContext;
+        if (body is not IFileBody files || context.Features.Get<IKernelSendFeature>() is not { Available: true } kernel
+            || !(HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
+            return false;
+        await response.StartAsync(ct); // the headers written: the file's place is right after them
+        if (files.TakeFile() is not { } file) return false;
+        kernel.Send(file);
+        var output = response.BodyWriter;
+        for (var left = file.Length; left > 0;)
+        {
+            var n = (int)Math.Min(left, BufferSize);
+            output.GetMemory(n);
+            output.Advance(n);
+            left -= n;
+        }
+        if ((await output.FlushAsync(ct)).IsCompleted) context.Abort(); // the client has gone, as below
+        return true;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using S3Overlay.Streams;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -6,9 +7,11 @@ namespace S3Overlay.Storage.FileSystem;
 /// A read-only view of <paramref name="length"/> bytes of a file from <paramref name="offset"/>;
 /// owns the file. Reads are preads on the handle: a FileStream over it would cost a warm GET three
 /// lseek calls of its own (measured with strace) for a position this stream keeps itself.
+/// Unread, it hands the file over whole for the kernel to send (<see cref="IFileBody"/>).
 /// </summary>
-internal sealed class RangeReadStream(SafeFileHandle file, long offset, long length) : Stream
+internal sealed class RangeReadStream(SafeFileHandle file, long offset, long length) : Stream, IFileBody
 {
+    private bool _handedOver;
     private long _remaining = length;
     private long _offset = offset;
 
@@ -54,6 +57,14 @@ internal sealed class RangeReadStream(SafeFileHandle file, long offset, long len
         }
     }
 
+    public FileRange? TakeFile()
+    {
+        if (_remaining != _length || _handedOver) return null;
+        _handedOver = true;
+        _remaining = 0;
+        return new FileRange(file, _offset, _length);
+    }
+
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
@@ -61,7 +72,7 @@ internal sealed class RangeReadStream(SafeFileHandle file, long offset, long len
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) file.Dispose();
+        if (disposing && !_handedOver) file.Dispose();
         base.Dispose(disposing);
     }
 

@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
+using S3Overlay.Hosting.KernelSends;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Hosting;
+
+/// <summary>
+/// Local bodies of 64 KiB and more handed to the kernel (<c>sendfile</c>, Hosting/KernelSends) on
+/// plain HTTP/1.x connections: byte for byte what a copy sends, in their place among the
+/// connection's other bytes, and sent by the kernel (the transport's counts say so) through
+/// keep-alive, pipelining, ranges, slow readers and clients that leave. TLS keeps the copy.
+/// </summary>
+public sealed class KernelSendTests
+{
+    private const int Big = 3 * 1024 * 1024 + 17;
+    private const int Small = 4096;
+
+    [Fact]
+    public async Task Local_bodies_go_by_the_kernel_whole_and_in_ranges_small_ones_are_copied()
+    {
+        await using var proxy = await ProxyServer.StartAsync();
+        using var client = proxy.CreateClient();
+        await SeedAsync(client);
+        var counts = Counts(proxy);
+
+        await AssertBodyAsync(client, "big.bin", Big, seed: 1);
+        Assert.Equal(Big, counts.BytesByKernel + counts.BytesCopied);
+        Assert.True(counts.BytesByKernel > 0);
+
+        using (var range = await client.GetObjectAsync(new GetObjectRequest { BucketName = "files", Key = "big.bin", ByteRange = new ByteRange(1000, 1_500_999) }))
+            Assert.Null(await PatternData.MismatchAsync(range.ResponseStream, 1000, 1_500_000, seed: 1));
+        Assert.Equal(Big + 1_500_000, counts.BytesByKernel + counts.BytesCopied);
+
+        await AssertBodyAsync(client, "small.bin", Small, seed: 2);
+        using (await client.GetObjectAsync(new GetObjectRequest { BucketName = "files", Key = "big.bin", ByteRange = new ByteRange(0, 9) })) { }
+        Assert.Equal(Big + 1_500_000, counts.BytesByKernel + counts.BytesCopied); // small bodies and ranges are copied
+    }
+
+    [Fact]
+    public async Task Pipelined_requests_get_their_answers_whole_and_in_order()
+    {
+        await using var proxy = await ProxyServer.StartAsync();
+        using var client = proxy.CreateClient();
+        await SeedAsync(client);
+        // (key, first byte, length, seed); a range among them
+        var reads = new[] { ("big.bin", 0L, Big, 1), ("small.bin", 0L, Small, 2), ("big.bin", 100L, 200_000, 1), ("big.bin", 0L, Big, 1) };
+
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var uri = new Uri(proxy.Url);
+        await socket.ConnectAsync(uri.Host, uri.Port);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        var requests = string.Concat(reads.Select(r => $"GET {Target(client, r.Item1)} HTTP/1.1\r\nHost: {uri.Authority}\r\n"
+            + (r.Item3 == Big || r.Item3 == Small ? "" : $"Range: bytes={r.Item2}-{r.Item2 + r.Item3 - 1}\r\n") + "\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(requests)); // all at once: each answer waits behind the one before
+
+        foreach (var (_, first, length, seed) in reads)
+        {
+            var (status, sent) = await ReadHeadAsync(stream);
+            Assert.Equal(first == 0 ? 200 : 206, status);
+            Assert.Equal(length, sent);
+            var body = new byte[sent];
+            await stream.ReadExactlyAsync(body);
+            Assert.Null(await PatternData.MismatchAsync(new MemoryStream(body), first, length, seed));
+        }
+        Assert.Equal(2L * Big + 200_000, Counts(proxy).BytesByKernel + Counts(proxy).BytesCopied);
+    }
+
+    [Fact]
+    public async Task A_slow_reader_gets_every_byte_the_socket_waited_for_between_kernel_sends()
+    {
+        await using var proxy = await ProxyServer.StartAsync();
+        using var client = proxy.CreateClient();
+        await SeedAsync(client);
+        using var http = NarrowClient(proxy);
+
+        using var response = await http.GetAsync("files/big.bin", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var all = new MemoryStream();
+        var piece = new byte[16 * 1024];
+        for (int n, reads = 0; (n = await body.ReadAsync(piece)) > 0; reads++)
+        {
+            all.Write(piece, 0, n);
+            if (reads % 16 == 0) await Task.Delay(5); // slower than the kernel sends: the proxy's socket fills
+        }
+        all.Position = 0;
+        Assert.Null(await PatternData.MismatchAsync(all, 0, Big, seed: 1));
+        Assert.Equal(Big, all.Length);
+        var counts = Counts(proxy);
+        Assert.True(counts.BytesCopied > 0, "the full socket was never waited for");
+        Assert.True(counts.BytesByKernel > 0);
+        Assert.Equal(Big, counts.BytesByKernel + counts.BytesCopied);
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_mid_body_leaves_the_server_serving()
+    {
+        await using var proxy = await ProxyServer.StartAsync();
+        using var client = proxy.CreateClient();
+        await SeedAsync(client);
+        for (var i = 0; i < 5; i++)
+        {
+            using var http = NarrowClient(proxy);
+            using var response = await http.GetAsync("files/big.bin", HttpCompletionOption.ResponseHeadersRead);
+            await using var body = await response.Content.ReadAsStreamAsync();
+            await body.ReadExactlyAsync(new byte[64 * 1024]);
+        } // each hangs up with megabytes unsent
+
+        await AssertBodyAsync(client, "big.bin", Big, seed: 1); // and the proxy logged no error (its teardown checks)
+    }
+
+    [Fact]
+    public async Task Over_tls_bodies_are_copied_through_the_encryption()
+    {
+        var dir = Directory.CreateTempSubdirectory("s3overlay-kernel-tls-").FullName;
+        try
+        {
+            var (cert, key) = (Path.Combine(dir, "cert.pem"), Path.Combine(dir, "key.pem"));
+            var ca = TestCertificates.WriteSelfSigned("kernel sends", cert, key);
+            await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
+                { ["S3_OVERLAY_TLS_CERT"] = cert, ["S3_OVERLAY_TLS_KEY"] = key, ["urls"] = "https://127.0.0.1:0" });
+            using var client = TestCertificates.TrustingClient(proxy.Url, ca);
+            await SeedAsync(client);
+            await AssertBodyAsync(client, "big.bin", Big, seed: 1);
+            Assert.Equal(0, Counts(proxy).BytesByKernel + Counts(proxy).BytesCopied);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static KernelSendCounts Counts(ProxyServer proxy) =>
+        proxy.Services.GetServices<IConnectionListenerFactory>().OfType<KernelSendTransport>().Single().Counts;
+
+    private static async Task SeedAsync(IAmazonS3 client)
+    {
+        await client.PutBucketAsync("files");
+        foreach (var (key, size, seed) in new[] { ("big.bin", Big, 1), ("small.bin", Small, 2) })
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = "files", Key = key, InputStream = PatternData.Open(size, seed) });
+    }
+
+    private static async Task AssertBodyAsync(IAmazonS3 client, string key, long size, int seed)
+    {
+        using var get = await client.GetObjectAsync("files", key);
+        Assert.Equal(size, get.ContentLength);
+        Assert.Null(await PatternData.MismatchAsync(get.ResponseStream, 0, size, seed));
+    }
+
+    /// <summary>A presigned request target, to write raw requests with.</summary>
+    private static string Target(IAmazonS3 client, string key) =>
+        new Uri(client.GetPreSignedURL(new GetPreSignedUrlRequest
+            { BucketName = "files", Key = key, Verb = HttpVerb.GET, Expires = DateTime.UtcNow.AddMinutes(5), Protocol = Protocol.HTTP })).PathAndQuery;
+
+    /// <summary>A signed client whose socket takes 4 KiB at a time.</summary>
+    private static HttpClient NarrowClient(ProxyServer proxy) => new(new SigningHandler(inner: new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+            await socket.ConnectAsync(context.DnsEndPoint, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    })) { BaseAddress = new Uri(proxy.Url + "/") };
+
+    /// <summary>A response's status and Content-Length, its head read byte by byte (the body follows on the same stream).</summary>
+    private static async Task<(int Status, int Length)> ReadHeadAsync(Stream stream)
+    {
+        var head = new StringBuilder();
+        var one = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            await stream.ReadExactlyAsync(one);
+            head.Append((char)one[0]);
+        }
+        var lines = head.ToString().Split("\r\n");
+        var length = lines.Select(l => l.Split(':', 2)).Where(p => p.Length == 2 && p[0].Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            .Select(p => int.Parse(p[1].Trim())).Single();
+        return (int.Parse(lines[0].Split(' ')[1]), length);
+    }
+}
