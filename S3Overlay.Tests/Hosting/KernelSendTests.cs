@@ -136,6 +136,16 @@ public sealed class KernelSendTests
         }
     }
 
+    [Fact]
+    public async Task With_S3_OVERLAY_SENDFILE_false_every_body_is_copied_by_Kestrels_own_transport()
+    {
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { [KernelSendTransport.Setting] = "false" });
+        using var client = proxy.CreateClient();
+        await SeedAsync(client);
+        await AssertBodyAsync(client, "big.bin", Big, seed: 1);
+        Assert.Empty(proxy.Services.GetServices<IConnectionListenerFactory>().OfType<KernelSendTransport>());
+    }
+
     private static KernelSendCounts Counts(ProxyServer proxy) =>
         proxy.Services.GetServices<IConnectionListenerFactory>().OfType<KernelSendTransport>().Single().Counts;
 

@@ -13,6 +13,9 @@ namespace S3Overlay.Hosting.KernelSends;
 /// </summary>
 public sealed class KernelSendTransport(IOptions<SocketTransportOptions> options, ILoggerFactory loggers) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
+    /// <summary>False: Kestrel's own transport, every body copied through the process.</summary>
+    public const string Setting = "S3_OVERLAY_SENDFILE";
+
     private readonly SocketTransportFactory _sockets = new(options, loggers);
 
     public KernelSendCounts Counts { get; } = new();
