@@ -14,8 +14,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cold  # noqa: E402
 from bench import MiB, client, presigned_path, seed  # noqa: E402
-from fresh_builds import parse  # noqa: E402
-from servers import PROXY_KEYS, S3RVER_KEYS, WORK, overlay_env, start_proxy, start_s3rver, stop_all  # noqa: E402
+from fresh_builds import parse, start_remote  # noqa: E402
+from servers import PROXY_KEYS, WORK, overlay_env, start_proxy, stop_all  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "6"))
 FILLS = int(os.environ.get("FILLS", "100"))
@@ -26,11 +26,8 @@ BUCKET = "settings"
 def main():
     settings = [parse(a) for a in sys.argv[1:]]
     data = WORK / "cold-settings"
-    shutil.rmtree(data, ignore_errors=True)
     try:
-        remote = start_s3rver(data / "remote")
-        remote_client = client(remote.url, S3RVER_KEYS)
-        remote_client.create_bucket(Bucket=BUCKET)
+        remote, remote_client = start_remote(data, BUCKET)
         keys = [f"k{i:05d}" for i in range(WARM + ROUNDS * FILLS)]
         seed(remote_client, BUCKET, keys)  # every proxy has a store of its own: each key is cold to each
         proxies = {}

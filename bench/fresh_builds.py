@@ -35,14 +35,20 @@ def parse(arg):
     return name, pathlib.Path(folder).resolve(), dict(e.split("=", 1) for e in envs.split(",") if e)
 
 
+def start_remote(data, bucket):
+    """A new s3rver under `data` (emptied first) with `bucket` made: the server and a client of it."""
+    shutil.rmtree(data, ignore_errors=True)
+    remote = start_s3rver(data / "remote")
+    remote_client = client(remote.url, S3RVER_KEYS)
+    remote_client.create_bucket(Bucket=bucket)
+    return remote, remote_client
+
+
 def main():
     builds = [parse(a) for a in sys.argv[1:]]
     data = WORK / "fresh-builds"
-    shutil.rmtree(data, ignore_errors=True)
     try:
-        remote = start_s3rver(data / "remote")
-        remote_client = client(remote.url, S3RVER_KEYS)
-        remote_client.create_bucket(Bucket=BUCKET)
+        remote, remote_client = start_remote(data, BUCKET)
         # A warm proxy reads keys 0 .. WARM, then 2 * FILLS new ones a run; a fresh one (a new store) reads 0 .. FILLS.
         total = WARM + RUNS * 2 * FILLS
         seed(remote_client, BUCKET, [f"k{i:05d}" for i in range(total)])

@@ -27,6 +27,8 @@ internal sealed class KernelSendConnection : ConnectionContext, IKernelSendFeatu
 
     private readonly ConnectionContext _inner;
     private readonly Socket _socket;
+    private readonly KernelSendCounts _counts;
+    private readonly ILogger _log;
     private readonly Pipe _output;
     private readonly CountingWriter _writer;
     private readonly IDuplexPipe _transport;
@@ -43,15 +45,9 @@ internal sealed class KernelSendConnection : ConnectionContext, IKernelSendFeatu
         public readonly TaskCompletionSource Sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private readonly KernelSendCounts _counts;
-    private readonly ILogger _log;
-
     public KernelSendConnection(ConnectionContext inner, Socket socket, KernelSendCounts counts, ILogger log)
     {
-        _log = log;
-        _inner = inner;
-        _socket = socket;
-        _counts = counts;
+        (_inner, _socket, _counts, _log) = (inner, socket, counts, log);
         var pool = inner.Features.Get<IMemoryPoolFeature>()?.MemoryPool ?? MemoryPool<byte>.Shared;
         // 64 KiB written ahead at most, as Kestrel's socket transport has it. The loop runs on the
         // thread that flushes (it only hands bytes to the socket, which never blocks): a response
