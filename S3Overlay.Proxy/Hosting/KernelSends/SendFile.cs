@@ -13,6 +13,8 @@ internal static class SendFile
     private const int InvalidArgument = 22; // EINVAL: a file system that cannot (FUSE, some network ones)
     private const int NotImplemented = 38; // ENOSYS
     private const int NotSupported = 95; // EOPNOTSUPP
+    private const int BrokenPipe = 32; // EPIPE: the client has gone
+    private const int ResetByPeer = 104; // ECONNRESET
     private const long MostPerCall = 0x7ffff000; // what one sendfile moves at most on Linux
     private const int PieceSize = 64 * 1024;
 
@@ -43,7 +45,7 @@ internal static class SendFile
                 if (error == Interrupted) continue;
                 if (error == 0) throw ShortFile(end - offset);
                 kernel = error == TryAgain;
-                if (!kernel && error is not (InvalidArgument or NotImplemented or NotSupported)) throw new SocketException(error);
+                if (!kernel && error is not (InvalidArgument or NotImplemented or NotSupported)) throw Failed(error);
             }
             offset += await SendPieceAsync(socket, range, offset, end - offset, counts);
         }
@@ -83,6 +85,14 @@ internal static class SendFile
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>As .NET's own sends report it (a SocketException takes a SocketError, not an errno): a client that went away is told apart.</summary>
+    private static Exception Failed(int errno) => errno switch
+    {
+        BrokenPipe => new SocketException((int)SocketError.Shutdown),
+        ResetByPeer => new SocketException((int)SocketError.ConnectionReset),
+        _ => new IOException($"sendfile failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})."),
+    };
 
     private static IOException ShortFile(long left) => new($"The file ended {left} bytes short of the response's length.");
 }
