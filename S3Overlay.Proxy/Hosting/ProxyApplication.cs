@@ -41,7 +41,7 @@ public static class ProxyApplication
             k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
             k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
         });
-        if (new SettingReader(builder.Configuration).Bool(KernelSendTransport.Setting, true)) KernelSendTransport.Register(builder.WebHost);
+        KernelSendTransport.Register(builder);
         // Under systemd (deploy/systemd): readiness and stopping told to it (Type=notify); elsewhere nothing.
         builder.Host.UseSystemd();
         var https = builder.AddTls();

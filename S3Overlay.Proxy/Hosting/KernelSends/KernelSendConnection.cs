@@ -150,10 +150,8 @@ internal sealed class KernelSendConnection : ConnectionContext, IKernelSendFeatu
     /// <summary>Sends the start of <paramref name="buffer"/>: up to the next file's place, or the file at its place; returns the rest.</summary>
     private async ValueTask<ReadOnlySequence<byte>> SendSomeAsync(ReadOnlySequence<byte> buffer, byte[] gather)
     {
-        if (!_files.TryPeek(out var next) || next.Start >= _consumed + buffer.Length && !(buffer.IsEmpty && next.Start == _consumed))
-            return await SendBytesAsync(buffer, buffer.Length, gather);
-        if (next.Start > _consumed)
-            return await SendBytesAsync(buffer, next.Start - _consumed, gather);
+        if (!_files.TryPeek(out var next) || next.Start > _consumed)
+            return await SendBytesAsync(buffer, next is null ? buffer.Length : Math.Min(buffer.Length, next.Start - _consumed), gather);
         try
         {
             await SendFile.SendAsync(_socket, next.File, _counts);

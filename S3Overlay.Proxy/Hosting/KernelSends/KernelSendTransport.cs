@@ -1,9 +1,10 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
+using S3Overlay.Configuration;
 
 namespace S3Overlay.Hosting.KernelSends;
 
@@ -25,11 +26,11 @@ public sealed class KernelSendTransport(IOptions<SocketTransportOptions> options
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken ct = default) =>
         new Listener(await _sockets.BindAsync(endpoint, ct), Counts, loggers.CreateLogger<KernelSendTransport>());
 
-    /// <summary>Linux only (<c>sendfile</c>); elsewhere Kestrel's transport is left as it is.</summary>
-    public static void Register(IWebHostBuilder host)
+    /// <summary>Linux only (<c>sendfile</c>), unless <see cref="Setting"/> says false; elsewhere Kestrel's transport is left as it is.</summary>
+    public static void Register(WebApplicationBuilder builder)
     {
-        if (OperatingSystem.IsLinux())
-            host.ConfigureServices(services => services.AddSingleton<IConnectionListenerFactory, KernelSendTransport>());
+        if (OperatingSystem.IsLinux() && new SettingReader(builder.Configuration).Bool(Setting, true))
+            builder.Services.AddSingleton<IConnectionListenerFactory, KernelSendTransport>();
     }
 
     private sealed class Listener(IConnectionListener sockets, KernelSendCounts counts, ILogger log) : IConnectionListener
