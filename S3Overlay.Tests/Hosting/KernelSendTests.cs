@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -8,9 +7,9 @@ using Amazon.S3.Model;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using S3Overlay.Hosting.KernelSends;
 using S3Overlay.Tests.Infrastructure;
+using static S3Overlay.Tests.Infrastructure.KernelSendProbe;
 
 namespace S3Overlay.Tests.Hosting;
 
@@ -84,21 +83,7 @@ public sealed class KernelSendTests
         using var http = NarrowClient(proxy);
 
         using var response = await http.GetAsync("files/big.bin", HttpCompletionOption.ResponseHeadersRead);
-        await using var body = await response.Content.ReadAsStreamAsync();
-        var all = new MemoryStream();
-        var piece = new byte[16 * 1024];
-        for (int n, reads = 0; (n = await body.ReadAsync(piece)) > 0; reads++)
-        {
-            all.Write(piece, 0, n);
-            if (reads % 16 == 0) await Task.Delay(5); // slower than the kernel sends: the proxy's socket fills
-        }
-        all.Position = 0;
-        Assert.Null(await PatternData.MismatchAsync(all, 0, Big, seed: 1));
-        Assert.Equal(Big, all.Length);
-        var counts = Counts(proxy);
-        Assert.True(counts.BytesCopied > 0, "the full socket was never waited for");
-        Assert.True(counts.BytesByKernel > 0);
-        Assert.Equal(Big, counts.BytesByKernel + counts.BytesCopied);
+        await ReadSlowlyAndCheckAsync(proxy, response, Big, seed: 1);
     }
 
     [Fact]
@@ -154,9 +139,6 @@ public sealed class KernelSendTests
         Assert.Empty(proxy.Services.GetServices<IConnectionListenerFactory>().OfType<KernelSendTransport>());
     }
 
-    private static KernelSendCounts Counts(ProxyServer proxy) =>
-        proxy.Services.GetServices<IConnectionListenerFactory>().OfType<KernelSendTransport>().Single().Counts;
-
     private static async Task SeedAsync(IAmazonS3 client)
     {
         await client.PutBucketAsync("files");
@@ -175,33 +157,6 @@ public sealed class KernelSendTests
     private static string Target(IAmazonS3 client, string key) =>
         new Uri(client.GetPreSignedURL(new GetPreSignedUrlRequest
             { BucketName = "files", Key = key, Verb = HttpVerb.GET, Expires = DateTime.UtcNow.AddMinutes(5), Protocol = Protocol.HTTP })).PathAndQuery;
-
-    /// <summary>A signed client whose socket takes 4 KiB at a time.</summary>
-    private static HttpClient NarrowClient(ProxyServer proxy) => new(new SigningHandler(inner: new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, ct) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-            await socket.ConnectAsync(context.DnsEndPoint, ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    })) { BaseAddress = new Uri(proxy.Url + "/") };
-
-    /// <summary>What the connections' send loops log.</summary>
-    private sealed class SendWarnings : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-        public ILogger CreateLogger(string category) => category.Contains("KernelSend", StringComparison.Ordinal) ? new Recorder(Lines) : NullLogger.Instance;
-        public void Dispose() { }
-
-        private sealed class Recorder(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel level) => level >= LogLevel.Warning;
-            public void Log<TState>(LogLevel level, EventId id, TState state, Exception? e, Func<TState, Exception?, string> format) =>
-                lines.Enqueue($"{level}: {format(state, e)} {e}");
-        }
-    }
 
     /// <summary>A response's status and Content-Length, its head read byte by byte (the body follows on the same stream).</summary>
     private static async Task<(int Status, int Length)> ReadHeadAsync(Stream stream)

@@ -7,11 +7,12 @@ namespace S3Overlay.Overlay;
 /// <summary>
 /// A body on its way to a client: counts the bytes served by source and closes the decision's
 /// span (with <c>overlay.bytes</c>) when the front end disposes it. A file's range handed to
-/// the kernel to send (<see cref="IFileBody"/>) counts as served whole.
+/// the kernel to send (<see cref="IFileBody"/>) counts as served whole, a piece of one
+/// (<see cref="IFilePieces"/>) as served when handed over.
 /// </summary>
 /// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes come from.</param>
 /// <param name="direct">The bytes are read from the remote for this client alone (no fill in between), so they count as fetched too.</param>
-public sealed class MeasuredBody(Stream inner, string source, Activity? span, OverlayMetrics metrics, bool direct = false) : PayloadStream, IFileBody
+public sealed class MeasuredBody(Stream inner, string source, Activity? span, OverlayMetrics metrics, bool direct = false) : PayloadStream, IFileBody, IFilePieces
 {
     private long _bytes;
     private bool _disposed;
@@ -36,6 +37,22 @@ public sealed class MeasuredBody(Stream inner, string source, Activity? span, Ov
         var file = (inner as IFileBody)?.TakeFile();
         _bytes += file?.Length ?? 0;
         return file;
+    }
+
+    public async ValueTask<FileRange?> NextPieceAsync(CancellationToken ct)
+    {
+        if (inner is not IFilePieces pieces) return null;
+        try
+        {
+            var piece = await pieces.NextPieceAsync(ct);
+            _bytes += piece?.Length ?? 0;
+            return piece;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
     }
 
     public override async ValueTask DisposeAsync()

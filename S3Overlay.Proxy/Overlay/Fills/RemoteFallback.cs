@@ -13,7 +13,7 @@ namespace S3Overlay.Overlay;
 /// <param name="fallsBackOn">Which failures of <paramref name="fill"/> the remote stands in for; a full disk when null. (A fleet's
 /// forwarded miss falls back on any failure of the owner's answer: the owner went away mid-body.)</param>
 public sealed class RemoteFallback(Stream fill, long offset, long length, Func<long, long, CancellationToken, Task<Stream>> openRest,
-    Func<Exception, bool>? fallsBackOn = null) : PayloadStream
+    Func<Exception, bool>? fallsBackOn = null) : PayloadStream, IFilePieces
 {
     private Stream _current = fill;
     private long _read;
@@ -27,15 +27,40 @@ public sealed class RemoteFallback(Stream fill, long offset, long length, Func<l
             _read += n;
             return n;
         }
-        catch (Exception e) when (!_fellBack && (fallsBackOn?.Invoke(e) ?? (e is IOException && DiskFull.Caused(e))) && !ct.IsCancellationRequested)
+        catch (Exception e) when (FallsBack(e, ct))
         {
-            _fellBack = true;
-            // The fill's share goes now: its file is removed once nobody else reads it.
-            await _current.DisposeAsync();
-            _current = Null;
-            _current = await openRest(offset + _read, length - _read, ct);
+            await FallBackAsync(ct);
             return await ReadAsync(buffer, ct);
         }
+    }
+
+    /// <summary>The fill's pieces while it has them; none once the rest comes from the remote (it is read).</summary>
+    public async ValueTask<FileRange?> NextPieceAsync(CancellationToken ct)
+    {
+        if (_current is not IFilePieces pieces) return null;
+        try
+        {
+            var piece = await pieces.NextPieceAsync(ct);
+            _read += piece?.Length ?? 0;
+            return piece;
+        }
+        catch (Exception e) when (FallsBack(e, ct))
+        {
+            await FallBackAsync(ct);
+            return null;
+        }
+    }
+
+    private bool FallsBack(Exception e, CancellationToken ct) =>
+        !_fellBack && (fallsBackOn?.Invoke(e) ?? (e is IOException && DiskFull.Caused(e))) && !ct.IsCancellationRequested;
+
+    private async Task FallBackAsync(CancellationToken ct)
+    {
+        _fellBack = true;
+        // The fill's share goes now: its file is removed once nobody else reads it.
+        await _current.DisposeAsync();
+        _current = Null;
+        _current = await openRest(offset + _read, length - _read, ct);
     }
 
     public override async ValueTask DisposeAsync()

@@ -178,7 +178,7 @@ public sealed class SpillBuffer
     // output and wait again, and queueing that to another thread cost a wake-up per piece.
     private static TaskCompletionSource NewSignal() => new();
 
-    private sealed class SpillReader(SpillBuffer spill, long offset, long length) : PayloadStream
+    private sealed class SpillReader(SpillBuffer spill, long offset, long length) : PayloadStream, IFilePieces
     {
         private readonly long _start = offset;
         private readonly long _end = offset + length;
@@ -196,6 +196,19 @@ public sealed class SpillBuffer
             var read = RandomAccess.Read(spill.File, buffer.Span[..take], _position);
             _position += read;
             return read;
+        }
+
+        // What ReadAsync would read next, left in the file for the kernel to send. The file stays
+        // the spill's: this reader's share keeps it open until the reader is disposed.
+        public async ValueTask<FileRange?> NextPieceAsync(CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (_position >= _end) return null;
+            var available = await spill.AvailableAsync(_position, ct);
+            if (available <= _position) throw new IOException("The remote body ended early.");
+            var piece = new FileRange(spill.File, _position, Math.Min(available, _end) - _position, OwnsFile: false);
+            _position += piece.Length;
+            return piece;
         }
 
         protected override void Dispose(bool disposing)

@@ -30,13 +30,14 @@ public static class ObjectBody
     {
         response.ContentLength = length;
         if (length == 0) return;
-        if (length >= KernelSendFrom && await TryKernelSendAsync(response, body, ct)) return;
         // Before the first byte: the progress is counted from the connection as it is now.
         if (body is IPacedBody paced) paced.Progress = SocketReaderProgress.Of(response.HttpContext);
+        var (done, sent) = length >= KernelSendFrom ? await TryKernelSendAsync(response, body, ct) : (false, 0);
+        if (done) return;
         var output = response.BodyWriter;
-        // No larger than the body: a small object's read fits one of Kestrel's pooled 4 KiB blocks
-        // instead of renting a buffer sized for large ones.
-        var size = (int)Math.Clamp(length, 1, BufferSize);
+        // No larger than what is left: a small object's read fits one of Kestrel's pooled 4 KiB
+        // blocks instead of renting a buffer sized for large ones.
+        var size = (int)Math.Clamp(length - sent, 1, BufferSize);
         while (true)
         {
             var n = await body.ReadAsync(output.GetMemory(size)[..size], ct);
@@ -59,16 +60,47 @@ public static class ObjectBody
     /// A body that is a file's range, on a plain HTTP/1.x connection: the kernel sends the file
     /// (<see cref="IKernelSendFeature"/>) in the place of as many stand-in bytes, which Kestrel
     /// counts against Content-Length and the connection neither keeps nor sends: nothing is read
-    /// or copied. The flush after them returns once the file is sent.
+    /// or copied. The flush after them returns once the file is sent. A body that is a file as it
+    /// is written (<see cref="IFilePieces"/>, a fill) goes so piece by piece, as each is written,
+    /// and is read for whatever it has left once it has no more pieces.
     /// </summary>
-    private static async Task<bool> TryKernelSendAsync(HttpResponse response, Stream body, CancellationToken ct)
+    /// <returns>Done: the whole body was sent, or the client has gone; else how much of it was sent.</returns>
+    private static async Task<(bool Done, long Sent)> TryKernelSendAsync(HttpResponse response, Stream body, CancellationToken ct)
     {
         var context = response.HttpContext;
-        if (body is not IFileBody files || context.Features.Get<IKernelSendFeature>() is not { Available: true } kernel
+        if (body is not (IFileBody or IFilePieces) || context.Features.Get<IKernelSendFeature>() is not { Available: true } kernel
             || !(HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
-            return false;
-        await response.StartAsync(ct); // the headers written: the file's place is right after them
-        if (files.TakeFile() is not { } file) return false;
+            return (false, 0);
+        if (body is IFileBody files && files.TakeFile() is { } file)
+        {
+            try
+            {
+                await response.StartAsync(ct); // the headers written: the file's place is right after them
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
+            await SendAsync(response, kernel, file, ct);
+            return (true, file.Length);
+        }
+        // The first piece before the headers: a fill that fails before its first byte still gets an error answer.
+        if (body is not IFilePieces pieces || await pieces.NextPieceAsync(ct) is not { } piece) return (false, 0);
+        await response.StartAsync(ct);
+        var sent = 0L;
+        do
+        {
+            if (!await SendAsync(response, kernel, piece, ct)) return (true, sent);
+            sent += piece.Length;
+        }
+        while ((piece = await pieces.NextPieceAsync(ct)) is not null);
+        return (false, sent);
+    }
+
+    /// <returns>False when the client has gone (the response is then aborted).</returns>
+    private static async Task<bool> SendAsync(HttpResponse response, IKernelSendFeature kernel, FileRange file, CancellationToken ct)
+    {
         kernel.Send(file);
         var output = response.BodyWriter;
         for (var left = file.Length; left > 0;)
@@ -78,7 +110,8 @@ public static class ObjectBody
             output.Advance(n);
             left -= n;
         }
-        if ((await output.FlushAsync(ct)).IsCompleted) context.Abort(); // the client has gone, as below
-        return true;
+        if (!(await output.FlushAsync(ct)).IsCompleted) return true;
+        response.HttpContext.Abort(); // the client has gone, as below
+        return false;
     }
 }
