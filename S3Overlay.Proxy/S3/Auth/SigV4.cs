@@ -89,32 +89,56 @@ public static class SigV4
     }
 
     /// <summary>
-    /// The canonical query when the query was sent canonical already, as SDKs send presigned URLs:
-    /// every name and value encoded the AWS way, the pairs sorted. Null otherwise (then decoded,
-    /// encoded and sorted). Spares a presigned GET a dozen decodings, a list and a sort.
+    /// The canonical query when every name and value was sent encoded the AWS way, as SDKs send
+    /// presigned URLs: the pairs as sent, sorted (boto3 sends X-Amz-SignedHeaders before
+    /// X-Amz-Expires). Null otherwise (then decoded, encoded and sorted). Spares a presigned GET a
+    /// dozen decodings and encodings, and a list.
     /// </summary>
     internal static string? CanonicalAsSent(ReadOnlySpan<char> query, string? exclude)
     {
-        var canonical = new StringBuilder(query.Length + 1);
-        ReadOnlySpan<char> previousName = default, previousValue = default;
+        Span<Range> pairs = stackalloc Range[MostPairsAsSent];
+        var (count, length, sorted) = (0, 0, true);
         foreach (var range in query.Split('&'))
         {
             var part = query[range];
             var eq = part.IndexOf('=');
             if (eq <= 0) return null; // empty, or a name without '=' (canonically "name="): the general way
-            var name = part[..eq];
-            var value = part[(eq + 1)..];
             // Sent as it is, the excluded name decodes to itself; encoded the AWS way, no other name does.
-            if (exclude is not null && name.SequenceEqual(exclude)) continue;
-            if (!EncodedTheAwsWay(name) || !EncodedTheAwsWay(value)) return null;
-            var order = canonical.Length == 0 ? 1 : name.CompareTo(previousName, StringComparison.Ordinal);
-            if (order < 0 || order == 0 && value.CompareTo(previousValue, StringComparison.Ordinal) < 0) return null;
-            previousName = name;
-            previousValue = value;
+            if (exclude is not null && part[..eq].SequenceEqual(exclude)) continue;
+            if (!EncodedTheAwsWay(part[..eq]) || !EncodedTheAwsWay(part[(eq + 1)..]) || count == pairs.Length) return null;
+            if (count > 0 && ComparePairs(query[pairs[count - 1]], part) > 0) sorted = false;
+            pairs[count++] = range;
+            length += part.Length + 1;
+        }
+        if (!sorted)
+        {
+            // Insertion: a handful of pairs, most of them in order already.
+            for (var i = 1; i < count; i++)
+            {
+                var pair = pairs[i];
+                var j = i;
+                for (; j > 0 && ComparePairs(query[pairs[j - 1]], query[pair]) > 0; j--) pairs[j] = pairs[j - 1];
+                pairs[j] = pair;
+            }
+        }
+        var canonical = new StringBuilder(length);
+        foreach (var pair in pairs[..count])
+        {
             if (canonical.Length > 0) canonical.Append('&');
-            canonical.Append(part);
+            canonical.Append(query[pair]);
         }
         return canonical.ToString();
+    }
+
+    /// <summary>More pairs than a presigned URL carries (it has seven) go the general way.</summary>
+    private const int MostPairsAsSent = 32;
+
+    /// <summary>SigV4's order of two encoded "name=value" pairs: by name, then by value.</summary>
+    private static int ComparePairs(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        var (ea, eb) = (a.IndexOf('='), b.IndexOf('='));
+        var byName = a[..ea].CompareTo(b[..eb], StringComparison.Ordinal);
+        return byName != 0 ? byName : a[(ea + 1)..].CompareTo(b[(eb + 1)..], StringComparison.Ordinal);
     }
 
     /// <summary>
