@@ -9,10 +9,8 @@ namespace S3Overlay.Overlay;
 /// as a seek; issue 37): the next chunk is read ahead once the reader has taken more than a seek's
 /// worth (<see cref="ReadOnAfter"/>), one chunk past what it has taken and no further; a chunk past the
 /// first that must be fetched is fetched once the reader has taken everything before it.
-/// Chunks that are files (cached ones of the embedded store, fills) go to the kernel piece by
-/// piece (<see cref="IFilePieces"/>), read ahead as reads are.
 /// </summary>
-public sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
+public sealed class ChunkedBody : PayloadStream, IPacedBody
 {
     /// <summary>
     /// Opens <c>length</c> bytes of chunk <c>index</c> from <c>offsetInChunk</c>. <c>reached</c>,
@@ -40,8 +38,6 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
     private long _position;
     private Stream? _chunk;
     private long _chunkEnd;
-    /// <summary>The rest of the open chunk taken as a file (it ends at <see cref="_chunkEnd"/>), handed out a piece at a time.</summary>
-    private FileRange? _chunkFile;
     /// <summary>The last chunk read ahead (or the first chunk: nothing yet).</summary>
     private int _readAhead;
     /// <summary>Without progress to go by: whether the next chunk is still to be read ahead, at the next read of this one.</summary>
@@ -76,50 +72,17 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
         if (_position >= _end || buffer.Length == 0) return 0;
-        if (_position == _chunkEnd) await CloseChunkAsync(); // its last bytes went as a file piece
         ReadAheadIfDue();
         if (_chunk is null) await NextChunkAsync(ct);
         var read = await _chunk!.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _chunkEnd - _position)], ct);
         if (read == 0) throw new IOException($"Chunk {_layout.IndexOf(_position)} ended early.");
         _position += read;
-        if (_position == _chunkEnd) await CloseChunkAsync();
-        return read;
-    }
-
-    // A piece of it may still be on its way to the kernel only if the response was aborted
-    // (ObjectBody waits for each before the next): the send then finds the file closed, and ends
-    // as the connection has.
-    private async ValueTask CloseChunkAsync()
-    {
-        _chunkFile?.Dispose();
-        _chunkFile = null;
-        if (_chunk is not null) await _chunk.DisposeAsync();
-        _chunk = null;
-    }
-
-    /// <summary>A cached chunk's file goes this much at a time: read-ahead is judged between pieces, as between reads.</summary>
-    private const long FilePiece = 1024 * 1024;
-
-    public async ValueTask<FileRange?> NextPieceAsync(CancellationToken ct)
-    {
-        // Closed only now: its last piece was in the kernel's hands until this call.
-        if (_position == _chunkEnd) await CloseChunkAsync();
-        if (_position >= _end) return null;
-        ReadAheadIfDue();
-        if (_chunk is null) await NextChunkAsync(ct);
-        if (_chunkFile is null && _chunk is IFileBody file) _chunkFile = file.TakeFile();
-        FileRange? piece;
-        if (_chunkFile is { } whole)
+        if (_position == _chunkEnd)
         {
-            var at = whole.Offset + whole.Length - (_chunkEnd - _position);
-            piece = new FileRange(whole.File, at, Math.Min(FilePiece, _chunkEnd - _position), OwnsFile: false);
+            await _chunk.DisposeAsync();
+            _chunk = null;
         }
-        else if (_chunk is IFilePieces pieces && await pieces.NextPieceAsync(ct) is { } filled)
-            piece = filled;
-        else
-            return null; // not a file: this chunk, and the rest, are read
-        _position += piece.Length;
-        return piece;
+        return read;
     }
 
     private void ReadAheadIfDue()
@@ -195,7 +158,8 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
     public override async ValueTask DisposeAsync()
     {
         _reading.Cancel();
-        await CloseChunkAsync();
+        if (_chunk is not null) await _chunk.DisposeAsync();
+        _chunk = null;
         await base.DisposeAsync();
     }
 
@@ -204,10 +168,9 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
         if (disposing)
         {
             _reading.Cancel();
-            _chunkFile?.Dispose();
             _chunk?.Dispose();
         }
-        (_chunkFile, _chunk) = (null, null);
+        _chunk = null;
         base.Dispose(disposing);
     }
 
