@@ -23,19 +23,16 @@ public interface IFileBody
 public interface IFilePieces
 {
     /// <summary>
-    /// The body's next bytes as a range of a file the body keeps (<see cref="FileRange.OwnsFile"/>
-    /// false), once they are written; each is consumed as if read. Null when the rest is to be
-    /// read (<see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/>), its end included.
+    /// The body's next bytes as a file range the caller then owns, once they are written; each is
+    /// consumed as if read. Null when the rest is to be read
+    /// (<see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/>), its end included.
     /// Throws what a read would throw at that point.
     /// </summary>
     ValueTask<FileRange?> NextPieceAsync(CancellationToken ct);
 }
 
-/// <summary><paramref name="Length"/> bytes of <paramref name="File"/> from <paramref name="Offset"/>; disposing it closes the file if it <paramref name="OwnsFile"/>.</summary>
-public sealed record FileRange(SafeFileHandle File, long Offset, long Length, bool OwnsFile = true) : IDisposable
+/// <summary><paramref name="Length"/> bytes of <paramref name="File"/> from <paramref name="Offset"/>; owns the file.</summary>
+public sealed record FileRange(SafeFileHandle File, long Offset, long Length) : IDisposable
 {
-    public void Dispose()
-    {
-        if (OwnsFile) File.Dispose();
-    }
+    public void Dispose() => File.Dispose();
 }

@@ -198,15 +198,16 @@ public sealed class SpillBuffer
             return read;
         }
 
-        // What ReadAsync would read next, left in the file for the kernel to send. The file stays
-        // the spill's: this reader's share keeps it open until the reader is disposed.
+        // What ReadAsync would read next, left in the file for the kernel to send: on a handle of
+        // its own (a duplicate of the spill's), which the send closes when done, so the piece
+        // outlives this reader's share of the file however late it is sent.
         public async ValueTask<FileRange?> NextPieceAsync(CancellationToken ct)
         {
             ct.ThrowIfCancellationRequested();
             if (_position >= _end) return null;
             var available = await spill.AvailableAsync(_position, ct);
             if (available <= _position) throw new IOException("The remote body ended early.");
-            var piece = new FileRange(spill.File, _position, Math.Min(available, _end) - _position, OwnsFile: false);
+            var piece = new FileRange(FileHandles.Duplicate(spill.File), _position, Math.Min(available, _end) - _position);
             _position += piece.Length;
             return piece;
         }
