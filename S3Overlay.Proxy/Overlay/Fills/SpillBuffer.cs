@@ -189,9 +189,7 @@ public sealed class SpillBuffer
         {
             ct.ThrowIfCancellationRequested();
             if (_position >= _end || buffer.Length == 0) return 0;
-            var available = await spill.AvailableAsync(_position, ct);
-            if (available <= _position) throw new IOException("The remote body ended early.");
-            var take = (int)Math.Min(buffer.Length, Math.Min(available, _end) - _position);
+            var take = (int)Math.Min(buffer.Length, await ReadyAsync(ct));
             // Synchronously, for the reason Append gives: the bytes are in the page cache.
             var read = RandomAccess.Read(spill.File, buffer.Span[..take], _position);
             _position += read;
@@ -205,11 +203,17 @@ public sealed class SpillBuffer
         {
             ct.ThrowIfCancellationRequested();
             if (_position >= _end) return null;
-            var available = await spill.AvailableAsync(_position, ct);
-            if (available <= _position) throw new IOException("The remote body ended early.");
-            var piece = new FileRange(FileHandles.Duplicate(spill.File), _position, Math.Min(available, _end) - _position);
+            var piece = new FileRange(FileHandles.Duplicate(spill.File), _position, await ReadyAsync(ct));
             _position += piece.Length;
             return piece;
+        }
+
+        /// <summary>How many bytes from the position on are written (at least one, none past this reader's end), once some are.</summary>
+        private async ValueTask<long> ReadyAsync(CancellationToken ct)
+        {
+            var available = await spill.AvailableAsync(_position, ct);
+            if (available <= _position) throw new IOException("The remote body ended early.");
+            return Math.Min(available, _end) - _position;
         }
 
         protected override void Dispose(bool disposing)
