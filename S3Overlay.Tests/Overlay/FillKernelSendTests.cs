@@ -33,6 +33,32 @@ public sealed class FillKernelSendTests(OverlayServers servers) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_chunked_objects_fetched_and_cached_chunks_go_by_the_kernel_in_pieces()
+    {
+        const long chunk = 2 * OverlayEnvironment.MiB;
+        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded,
+            new Dictionary<string, string?> { ["S3_OVERLAY_CHUNK_SIZE"] = $"{chunk}", ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{chunk}" });
+        const long size = 3 * chunk + 17;
+        await env.SeedRemoteAsync("big.bin", size, 5);
+        var counts = Counts(env.Proxy);
+
+        // Chunks 1 to 3 fetched for a range: each chunk's fill, as it arrives.
+        const long first = chunk + 5, last = size - 100;
+        await env.GetAndCheckAsync("big.bin", 5, size, first, last);
+        Assert.True(counts.BytesByKernel > 0, "no byte of the chunk fills went by the kernel");
+        Assert.Equal(last - first + 1, counts.BytesByKernel + counts.BytesCopied);
+
+        // Then chunk 0 fetched, the rest from the cache; then all of it cached: 1 MiB at a time.
+        await env.FillsIdleAsync();
+        await env.GetAndCheckAsync("big.bin", 5, size);
+        await env.FillsIdleAsync();
+        var beforeCached = counts.BytesByKernel;
+        await env.GetAndCheckAsync("big.bin", 5, size);
+        Assert.True(counts.BytesByKernel > beforeCached, "no byte of the cached chunks went by the kernel");
+        Assert.Equal(last - first + 1 + 2 * size, counts.BytesByKernel + counts.BytesCopied);
+    }
+
+    [Fact]
     public async Task A_slow_reader_of_a_fill_gets_every_byte()
     {
         await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded);

@@ -30,6 +30,20 @@ internal static class SendFile
     /// <exception cref="IOException">The file ended before the range did (changed in place since it was opened).</exception>
     public static async Task SendAsync(Socket socket, FileRange range, KernelSendCounts counts)
     {
+        try
+        {
+            await SendRangeAsync(socket, range, counts);
+        }
+        catch (ObjectDisposedException e) when (range.File.IsClosed)
+        {
+            // The connection's loop ends silently on a disposed object, as on its socket's when
+            // the connection is aborted; a file closed before its send is our bug, so it is told.
+            throw new InvalidOperationException("A file was closed before the kernel had sent it.", e);
+        }
+    }
+
+    private static async Task SendRangeAsync(Socket socket, FileRange range, KernelSendCounts counts)
+    {
         var (offset, end, kernel) = (range.Offset, range.Offset + range.Length, true);
         while (offset < end)
         {

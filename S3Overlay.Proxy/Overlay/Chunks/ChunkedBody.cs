@@ -9,8 +9,10 @@ namespace S3Overlay.Overlay;
 /// as a seek; issue 37): the next chunk is read ahead once the reader has taken more than a seek's
 /// worth (<see cref="ReadOnAfter"/>), one chunk past what it has taken and no further; a chunk past the
 /// first that must be fetched is fetched once the reader has taken everything before it.
+/// Chunks that are files (cached ones of the embedded store, fills) go to the kernel piece by
+/// piece (<see cref="IFilePieces"/>), read ahead as reads are.
 /// </summary>
-public sealed class ChunkedBody : PayloadStream, IPacedBody
+public sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
 {
     /// <summary>
     /// Opens <c>length</c> bytes of chunk <c>index</c> from <c>offsetInChunk</c>. <c>reached</c>,
@@ -38,6 +40,8 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody
     private long _position;
     private Stream? _chunk;
     private long _chunkEnd;
+    /// <summary>The rest of the open chunk taken as a file (it ends at <see cref="_chunkEnd"/>), handed out a piece at a time.</summary>
+    private FileRange? _chunkFile;
     /// <summary>The last chunk read ahead (or the first chunk: nothing yet).</summary>
     private int _readAhead;
     /// <summary>Without progress to go by: whether the next chunk is still to be read ahead, at the next read of this one.</summary>
@@ -77,12 +81,43 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody
         var read = await _chunk!.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _chunkEnd - _position)], ct);
         if (read == 0) throw new IOException($"Chunk {_layout.IndexOf(_position)} ended early.");
         _position += read;
-        if (_position == _chunkEnd)
-        {
-            await _chunk.DisposeAsync();
-            _chunk = null;
-        }
+        if (_position == _chunkEnd) await CloseChunkAsync();
         return read;
+    }
+
+    private async ValueTask CloseChunkAsync()
+    {
+        _chunkFile?.Dispose();
+        _chunkFile = null;
+        if (_chunk is not null) await _chunk.DisposeAsync();
+        _chunk = null;
+    }
+
+    /// <summary>A cached chunk's file goes this much at a time: read-ahead is judged between pieces, as between reads.</summary>
+    private const long FilePiece = 1024 * 1024;
+
+    // Each piece is on a handle of its own (a duplicate of the chunk's file, or of its fill's),
+    // which the send closes when done: the chunk is closed as soon as its last piece is handed
+    // out, however late the kernel sends it.
+    public async ValueTask<FileRange?> NextPieceAsync(CancellationToken ct)
+    {
+        if (_position >= _end) return null;
+        ReadAheadIfDue();
+        if (_chunk is null) await NextChunkAsync(ct);
+        if (_chunkFile is null && _chunk is IFileBody file) _chunkFile = file.TakeFile();
+        FileRange? piece;
+        if (_chunkFile is { } whole)
+        {
+            var at = whole.Offset + whole.Length - (_chunkEnd - _position);
+            piece = new FileRange(FileHandles.Duplicate(whole.File), at, Math.Min(FilePiece, _chunkEnd - _position));
+        }
+        else if (_chunk is IFilePieces pieces && await pieces.NextPieceAsync(ct) is { } filled)
+            piece = filled;
+        else
+            return null; // not a file: this chunk, and the rest, are read
+        _position += piece.Length;
+        if (_position == _chunkEnd) await CloseChunkAsync();
+        return piece;
     }
 
     private void ReadAheadIfDue()
@@ -158,8 +193,7 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody
     public override async ValueTask DisposeAsync()
     {
         _reading.Cancel();
-        if (_chunk is not null) await _chunk.DisposeAsync();
-        _chunk = null;
+        await CloseChunkAsync();
         await base.DisposeAsync();
     }
 
@@ -168,9 +202,10 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody
         if (disposing)
         {
             _reading.Cancel();
+            _chunkFile?.Dispose();
             _chunk?.Dispose();
         }
-        _chunk = null;
+        (_chunkFile, _chunk) = (null, null);
         base.Dispose(disposing);
     }
 

@@ -203,7 +203,8 @@ public sealed class SpillBuffer
         {
             ct.ThrowIfCancellationRequested();
             if (_position >= _end) return null;
-            var piece = new FileRange(FileHandles.Duplicate(spill.File), _position, await ReadyAsync(ct));
+            var ready = await ReadyAsync(ct); // before the duplicate, which a failed wait would leave open
+            var piece = new FileRange(FileHandles.Duplicate(spill.File), _position, ready);
             _position += piece.Length;
             return piece;
         }
