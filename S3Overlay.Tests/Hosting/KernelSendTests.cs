@@ -108,6 +108,36 @@ public sealed class KernelSendTests
         Assert.Empty(warnings.Lines); // a client that goes is no failure to tell an operator of
     }
 
+    /// <summary>
+    /// The send loop ends without a word on a disposed object, as it must for its own socket when
+    /// the connection is aborted: a file closed before its send (our bug, never the client's)
+    /// would then pass for a client that left. It is told apart.
+    /// </summary>
+    [Fact]
+    public async Task A_file_closed_before_its_send_is_an_error_not_a_client_that_left()
+    {
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        using var server = await listener.AcceptAsync();
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(path, new byte[128 * 1024]);
+            var file = File.OpenHandle(path);
+            file.Dispose();
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                SendFile.SendAsync(server, new S3Overlay.Streams.FileRange(file, 0, 128 * 1024), new KernelSendCounts()));
+            Assert.IsType<ObjectDisposedException>(error.InnerException);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public async Task Over_tls_bodies_are_copied_through_the_encryption()
     {
