@@ -56,5 +56,7 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     [ -f "$trx" ] && sed -n '/<RunInfos>/,/<\/RunInfos>/p' "$trx" | sed 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&#xD;//g; s/&amp;/\&/g' | head -80
   done
 fi
+# Which tests failed, and why, where a reader of the log's end sees it.
+[ "$failed" -gt 0 ] && /usr/bin/python3 build/print-failures.py TestResults/*.trx
 echo "$passed passed, $failed failed"
 exit $status

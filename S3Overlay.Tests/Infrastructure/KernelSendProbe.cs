@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,19 @@ public static class KernelSendProbe
     /// <summary>The proxy's own counts of the file bytes its connections sent, by the kernel or copied.</summary>
     public static KernelSendCounts Counts(ProxyServer proxy) =>
         proxy.Services.GetServices<IConnectionListenerFactory>().OfType<KernelSendTransport>().Single().Counts;
+
+    /// <summary>
+    /// Asserts that the proxy's connections have sent exactly <paramref name="expected"/> file bytes
+    /// in all, once its counting has caught up: a client can read a send's last bytes before the
+    /// proxy's thread, back from the system call that sent them, has counted them.
+    /// </summary>
+    public static async Task AssertFileBytesSentAsync(ProxyServer proxy, long expected)
+    {
+        var counts = Counts(proxy);
+        var clock = Stopwatch.StartNew();
+        while (counts.BytesByKernel + counts.BytesCopied < expected && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(10);
+        Assert.Equal(expected, counts.BytesByKernel + counts.BytesCopied);
+    }
 
     /// <summary>A signed client whose socket takes 4 KiB at a time: the proxy's side of it fills at once.</summary>
     public static HttpClient NarrowClient(ProxyServer proxy) => new(new SigningHandler(inner: new SocketsHttpHandler
@@ -44,10 +58,10 @@ public static class KernelSendProbe
         all.Position = 0;
         Assert.Equal(length, all.Length);
         Assert.Null(await PatternData.MismatchAsync(all, 0, length, seed));
+        await AssertFileBytesSentAsync(proxy, length);
         var counts = Counts(proxy);
         Assert.True(counts.BytesCopied > 0, "the full socket was never waited for");
         Assert.True(counts.BytesByKernel > 0);
-        Assert.Equal(length, counts.BytesByKernel + counts.BytesCopied);
     }
 
     /// <summary>What the connections' send loops log at Warning and above.</summary>

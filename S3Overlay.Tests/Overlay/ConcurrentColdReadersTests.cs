@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Overlay;
 /// 10-11; then 8 GETs, the whole answer hung up after chunk 0 with megabytes more already pushed
 /// into its connection: 1.01-1.9 times the object's bytes).
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class ConcurrentColdReadersTests(OverlayServers servers, ITestOutputHelper output) : IClassFixture<OverlayServers>
 {
     private const long Size = 8 * MiB;
