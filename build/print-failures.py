@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 NS = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
 
 
-def tail(text, lines, first=False):
+def excerpt(text, lines, first=False):
     parts = [line.rstrip() for line in (text or "").strip("\r\n").splitlines()]
     return parts[:lines] if first else parts[-lines:]
 
@@ -27,11 +27,11 @@ for path in sys.argv[1:]:
         output = result.find(NS + "Output")
         if output is None:
             continue
-        for line in tail(output.findtext(f"{NS}ErrorInfo/{NS}Message"), 20, first=True):
+        for line in excerpt(output.findtext(f"{NS}ErrorInfo/{NS}Message"), 20, first=True):
             print(f"  {line}")
-        for line in tail(output.findtext(f"{NS}ErrorInfo/{NS}StackTrace"), 12, first=True):
+        for line in excerpt(output.findtext(f"{NS}ErrorInfo/{NS}StackTrace"), 12, first=True):
             print(f"  {line}")
-        logged = tail(output.findtext(NS + "StdOut"), 40)
+        logged = excerpt(output.findtext(NS + "StdOut"), 40)
         if logged:
             print("  output, last lines:")
             for line in logged:
