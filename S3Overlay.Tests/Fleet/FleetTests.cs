@@ -95,11 +95,18 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
         Assert.Null(await PatternData.MismatchAsync(ranged.ResponseStream, first, 1000, seed));
     }
 
+    /// <summary>
+    /// The killed replica's objects are filled at most twice: its own fill, and the fill of the
+    /// owner every other replica turns to. A reader whose forwarded answer the kill cut mid-body
+    /// finishes it from the remote: a ranged GET of the rest, stored nowhere (seen in a fresh-clone
+    /// CI run: the killed owner's fill, two rests from byte 3,817, and the new owner's fill). The
+    /// objects are just under the chunk threshold, so the kill cuts some answer in about 1 run of 8.
+    /// </summary>
     [Fact]
     public async Task A_replica_killed_mid_run_fails_no_read_and_its_objects_are_filled_by_the_others_at_most_twice_each()
     {
         var prefix = NewPrefix();
-        const long size = 16 * 1024;
+        const long size = FleetFixture.ChunkSize - 1024;
         var keys = Enumerable.Range(0, 30).Select(i => $"{prefix}k{i:D2}").ToArray();
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) => await fleet.SeedAsync(key, size, key.GetHashCode()));
         const int victim = FleetFixture.VictimIndex;
@@ -113,11 +120,21 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
                 await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ReadRetryingAsync(key, size, key.GetHashCode())));
             });
 
-            var gets = fleet.Relay.Targets.Where(t => t.Contains(prefix, StringComparison.Ordinal)).GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
+            var asked = keys.ToDictionary(k => k, k => fleet.Relay.Log.Where(r => r.Target.EndsWith("/" + k, StringComparison.Ordinal)).ToList());
             output.WriteLine($"remote GETs: {fleet.Relay.Requests("GET")} for {keys.Length} objects; owned by the killed replica: {keys.Count(k => fleet.OwnerOf(k) == victim)}");
+            foreach (var (key, requests) in asked.Where(a => a.Value.Count > 1))
+                output.WriteLine($"{key} (owner {fleet.OwnerOf(key)}): {string.Join(", ", requests.Select(r => $"{r.Method} {r.Range ?? "whole"}"))}");
             output.WriteLine(fleet.RecentLogs);
-            Assert.All(gets.Values, n => Assert.InRange(n, 1, 2));
-            Assert.Equal(keys.Length, gets.Count);
+            Assert.All(asked, a =>
+            {
+                var (key, requests) = a;
+                Assert.All(requests, r => Assert.Equal("GET", r.Method));
+                Assert.InRange(requests.Count(r => r.Range is null), 1, 2); // its fills
+                var rests = requests.Where(r => r.Range is not null).ToList();
+                if (fleet.OwnerOf(key) != victim) Assert.Empty(rests); // only the killed replica's answers were cut
+                Assert.InRange(rests.Count, 0, 3); // one for each of its three reads at most
+                Assert.All(rests, r => Assert.Matches($"^bytes=[0-9]+-{size - 1}$", r.Range));
+            });
         }
         finally
         {

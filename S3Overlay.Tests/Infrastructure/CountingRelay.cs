@@ -22,8 +22,7 @@ public sealed class CountingRelay : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _target;
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentQueue<string> _targets = new();
-    private readonly ConcurrentQueue<string> _asked = new();
+    private readonly ConcurrentQueue<RemoteRequest> _log = new();
     private long _bytes;
     private int _open;
     private bool _stopped;
@@ -53,11 +52,17 @@ public sealed class CountingRelay : IAsyncDisposable
 
     public int TotalRequests => _requests.Values.Sum();
 
+    /// <summary>One request that reached the remote: its method, its target as it came on the wire, the range it asked for (null: the whole object).</summary>
+    public sealed record RemoteRequest(string Method, string Target, string? Range);
+
+    /// <summary>Every request, in the order they came.</summary>
+    public IReadOnlyList<RemoteRequest> Log => _log.ToArray();
+
     /// <summary>Every request's target as it came on the wire (<c>/bucket/key?query</c>, undecoded, before any normalisation).</summary>
-    public IReadOnlyList<string> Targets => _targets.ToArray();
+    public IReadOnlyList<string> Targets => _log.Select(r => r.Target).ToArray();
 
     /// <summary>Every request's method and the range it asked for (<c>GET bytes=0-99</c>, <c>GET whole</c>), for a test's output.</summary>
-    public IReadOnlyList<string> Asked => _asked.ToArray();
+    public IReadOnlyList<string> Asked => _log.Select(r => $"{r.Method} {r.Range ?? "whole"}").ToArray();
 
     /// <summary>Requests being answered now: one the proxy has let go of (disposed its answer) ends, even mid-body.</summary>
     public int OpenRequests => Volatile.Read(ref _open);
@@ -68,8 +73,7 @@ public sealed class CountingRelay : IAsyncDisposable
     public void ResetCounts()
     {
         _requests.Clear();
-        _targets.Clear();
-        _asked.Clear();
+        _log.Clear();
         Interlocked.Exchange(ref _bytes, 0);
     }
 
@@ -106,8 +110,7 @@ public sealed class CountingRelay : IAsyncDisposable
     {
         var request = context.Request;
         _requests.AddOrUpdate(request.Method, 1, (_, n) => n + 1);
-        _targets.Enqueue(context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget);
-        _asked.Enqueue($"{request.Method} {(string?)request.Headers.Range ?? "whole"}");
+        _log.Enqueue(new RemoteRequest(request.Method, context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, request.Headers.Range));
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
         if (Mode == Behaviour.Answer500)
         {
