@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,8 +23,7 @@ public static class KernelSendProbe
     public static async Task AssertFileBytesSentAsync(ProxyServer proxy, long expected)
     {
         var counts = Counts(proxy);
-        var clock = Stopwatch.StartNew();
-        while (counts.BytesByKernel + counts.BytesCopied < expected && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(10);
+        await Polling.EventuallyAsync(() => counts.BytesByKernel + counts.BytesCopied >= expected, $"{expected} file bytes counted as sent");
         Assert.Equal(expected, counts.BytesByKernel + counts.BytesCopied);
     }
 
