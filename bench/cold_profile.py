@@ -4,6 +4,10 @@ the store's file calls, the relay's socket calls, thread hand-offs, the runtime,
 each as a share and as ms of a fill.
 
     /usr/bin/python3 bench/cold_profile.py PUBLISH_FOLDER [ENV=VALUE ...]     (WARM=1500 FILLS=600)
+    REMOTE=crc /usr/bin/python3 bench/cold_profile.py bench/work/proxy S3_OVERLAY_CACHE_ENABLED=false
+
+REMOTE=crc: the remote offers a full-object checksum (remote_checksums.py), which verifies the
+fills instead of MD5.
 
 The proxy runs with the runtime's perf map and W^X off, so `perf report -i bench/work/cold-profile.data`
 can name its compiled methods afterwards.
@@ -20,8 +24,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cold  # noqa: E402
 from bench import MiB, client, presigned_path, seed  # noqa: E402
 from fresh_builds import start_remote  # noqa: E402
-from servers import PROXY_KEYS, WORK, overlay_env, start_proxy, stop_all  # noqa: E402
+from remote_checksums import sending_crc64nvme  # noqa: E402
+from servers import PROXY_KEYS, S3RVER_KEYS, WORK, overlay_env, start_proxy, stop_all  # noqa: E402
 
+CRC = os.environ.get("REMOTE") == "crc"
 WARM = int(os.environ.get("WARM", "1500"))
 FILLS = int(os.environ.get("FILLS", "600"))
 BUCKET = "profile"
@@ -30,6 +36,7 @@ DATA = WORK / "cold-profile.data"
 # First match wins, the sample's top frame or its whole stack tested in this order.
 KINDS = [
     ("MD5 (OpenSSL)", lambda top, stack: "libcrypto" in top),
+    ("CRC64NVME (carry-less folding)", lambda top, stack: "CrcFolding" in top),
     ("file: pwrite", lambda top, stack: "ksys_pwrite" in stack or "vfs_write" in stack),
     ("file: create, open", lambda top, stack: "path_openat" in stack),
     ("file: rename, statx, mkdir, unlink", lambda top, stack: any(s in stack for s in ("rename", "statx", "mkdir", "unlink"))),
@@ -62,10 +69,17 @@ def main():
     env = dict(a.split("=", 1) for a in sys.argv[2:])
     data = WORK / "cold-profile"
     try:
-        remote, remote_client = start_remote(data, BUCKET)
+        shutil.rmtree(data, ignore_errors=True)
+        if CRC:
+            remote = start_proxy("cold-profile-remote", data / "remote", build=build)
+            remote_client = sending_crc64nvme(client(remote.url, PROXY_KEYS))
+            remote_client.create_bucket(Bucket=BUCKET)
+        else:
+            remote, remote_client = start_remote(data, BUCKET)
         keys = [f"k{i:05d}" for i in range(WARM + FILLS)]
         seed(remote_client, BUCKET, keys)
-        proxy = start_proxy("cold-profile", data / "proxy", {**overlay_env(remote.url), "DOTNET_PerfMapEnabled": "1",
+        remote_env = overlay_env(remote.url, PROXY_KEYS if CRC else S3RVER_KEYS)
+        proxy = start_proxy("cold-profile", data / "proxy", {**remote_env, "DOTNET_PerfMapEnabled": "1",
                                                             "DOTNET_EnableWriteXorExecute": "0", **env}, build=build)
         paths = [presigned_path(client(proxy.url, PROXY_KEYS), BUCKET, k) for k in keys]
         cold.sweep(proxy.url, paths[:WARM], [proxy.pid], MiB)
