@@ -1,6 +1,6 @@
 """Where a cold 1 MiB fill's CPU goes: one proxy over s3rver, WARM fills past the JIT's tier-up,
-then `perf record -g` over FILLS more, and the samples sorted into what they were doing (MD5,
-the store's file calls, the relay's socket calls, thread hand-offs, the runtime, managed code),
+then `perf record -g` over FILLS more, and the samples sorted into what they were doing (MD5 or
+CRC, the store's file calls, the relay's socket calls, thread hand-offs, the runtime, managed code),
 each as a share and as ms of a fill.
 
     /usr/bin/python3 bench/cold_profile.py PUBLISH_FOLDER [ENV=VALUE ...]     (WARM=1500 FILLS=600)
