@@ -124,7 +124,7 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
             var asked = keys.ToDictionary(k => k, k => fleet.Relay.Log.Where(r => r.Target.EndsWith("/" + k, StringComparison.Ordinal)).ToList());
             output.WriteLine($"remote GETs: {fleet.Relay.Requests("GET")} for {keys.Length} objects; owned by the killed replica: {keys.Count(k => fleet.OwnerOf(k) == victim)}");
             foreach (var (key, requests) in asked.Where(a => a.Value.Count > 1))
-                output.WriteLine($"{key} (owner {fleet.OwnerOf(key)}): {string.Join(", ", requests.Select(r => $"{r.Method} {r.Range ?? "whole"}"))}");
+                output.WriteLine($"{key} (owner {fleet.OwnerOf(key)}): {string.Join(", ", requests)}");
             output.WriteLine(fleet.RecentLogs);
             Assert.All(asked, a =>
             {

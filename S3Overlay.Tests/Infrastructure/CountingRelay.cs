@@ -53,7 +53,11 @@ public sealed class CountingRelay : IAsyncDisposable
     public int TotalRequests => _requests.Values.Sum();
 
     /// <summary>One request that reached the remote: its method, its target as it came on the wire, the range it asked for (null: the whole object).</summary>
-    public sealed record RemoteRequest(string Method, string Target, string? Range);
+    public sealed record RemoteRequest(string Method, string Target, string? Range)
+    {
+        /// <summary>Its method and range, as a test's output tells it: <c>GET bytes=0-99</c>, <c>GET whole</c>.</summary>
+        public override string ToString() => $"{Method} {Range ?? "whole"}";
+    }
 
     /// <summary>Every request, in the order they came.</summary>
     public IReadOnlyList<RemoteRequest> Log => _log.ToArray();
@@ -62,7 +66,7 @@ public sealed class CountingRelay : IAsyncDisposable
     public IReadOnlyList<string> Targets => _log.Select(r => r.Target).ToArray();
 
     /// <summary>Every request's method and the range it asked for (<c>GET bytes=0-99</c>, <c>GET whole</c>), for a test's output.</summary>
-    public IReadOnlyList<string> Asked => _log.Select(r => $"{r.Method} {r.Range ?? "whole"}").ToArray();
+    public IReadOnlyList<string> Asked => _log.Select(r => r.ToString()).ToArray();
 
     /// <summary>Requests being answered now: one the proxy has let go of (disposed its answer) ends, even mid-body.</summary>
     public int OpenRequests => Volatile.Read(ref _open);
