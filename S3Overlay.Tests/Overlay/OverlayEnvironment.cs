@@ -49,8 +49,9 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     private readonly Action<WebApplicationBuilder>? _configure;
 
     private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket, IDictionary<string, string?> settings, string dataDir,
-        Action<WebApplicationBuilder>? configure)
+        Action<WebApplicationBuilder>? configure, CountingRelay? localRelay)
     {
+        LocalRelay = localRelay;
         _configure = configure;
         Servers = servers;
         Relay = relay;
@@ -66,6 +67,9 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     /// <summary>The embedded store's data folder (its reserved folder holds the files being written).</summary>
     public string DataDir => _dataDir;
     public CountingRelay Relay { get; }
+
+    /// <summary>With an S3 local store started with <c>countLocal</c>: the relay in front of it, counting what the overlay asks of its local store.</summary>
+    public CountingRelay? LocalRelay { get; }
     public ProxyServer Proxy { get; private set; }
     public AmazonS3Client Client { get; private set; }
 
@@ -93,7 +97,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     /// (S3_OVERLAY_BUCKET_MAPPING); a new remote bucket of this test's bucket's name when null.
     /// </param>
     public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null, string? dataDir = null,
-        Action<WebApplicationBuilder>? configure = null, string? remoteBucket = null)
+        Action<WebApplicationBuilder>? configure = null, string? remoteBucket = null, bool countLocal = false)
     {
         var bucket = "t" + Guid.NewGuid().ToString("N")[..12];
         if (remoteBucket is null) await servers.RemoteClient.PutBucketAsync(bucket);
@@ -109,10 +113,12 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             ["S3_OVERLAY_REMOTE_BUCKETS"] = remoteBucket ?? bucket,
             ["S3_OVERLAY_SPILL_DIR"] = Path.Combine(Path.GetTempPath(), "s3overlay-test-spill"),
         };
+        CountingRelay? localRelay = null;
         if (kind == LocalStoreKind.S3)
         {
             var local = await servers.LocalS3Async();
-            all["S3_OVERLAY_LOCAL_ENDPOINT"] = local.Url;
+            if (countLocal) localRelay = await CountingRelay.StartAsync(local.Url);
+            all["S3_OVERLAY_LOCAL_ENDPOINT"] = localRelay?.Url ?? local.Url;
             all["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
             all["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
         }
@@ -121,11 +127,12 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         dataDir ??= Directory.CreateTempSubdirectory("s3overlay-").FullName;
         try
         {
-            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all, configure, dataDir), bucket, all, dataDir, configure);
+            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all, configure, dataDir), bucket, all, dataDir, configure, localRelay);
         }
         catch
         {
             await relay.DisposeAsync();
+            if (localRelay is not null) await localRelay.DisposeAsync();
             DeleteDataDir(dataDir);
             throw;
         }
@@ -203,6 +210,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         Client.Dispose();
         await Proxy.DisposeAsync();
         await Relay.DisposeAsync();
+        if (LocalRelay is not null) await LocalRelay.DisposeAsync();
         DeleteDataDir(_dataDir);
     }
 }
