@@ -7,7 +7,7 @@ from report import README, RESULTS, _replace
 
 MiB = 1024 * 1024
 START, END = "<!-- ranges:start -->", "<!-- ranges:end -->"
-GOALS = """Goals (issue 37), beside the figures:
+GOALS = """Goals, beside the figures:
 - **first chunk fetched before → no remote request for the first byte**: a read whose first chunk
   the remote has already sent whole (seen in the relay's log) asks the remote nothing covering its first byte;
 - **≤ reached + 1 read-ahead**: cold, each read costs the remote at most the chunks it reached that
