@@ -31,7 +31,7 @@ fi
 if [ -n "$ranges" ] && [[ " $* " == *" --proxy "* || " $* " == *" --project "* ]]; then
   BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"
 fi
-# For this machine's runtime, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
+# For the runtime it runs on, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
 dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained false -o bench/work/proxy -v quiet -nologo
 # The same tree as Native AOT, for one row beside the shipped build's (a fresh process's first fills).
 [ -n "$ranges$fleet" ] || dotnet publish S3Overlay.Proxy -c Release --use-current-runtime -p:PublishAot=true -o bench/work/aot -v quiet -nologo

@@ -7,7 +7,7 @@ public enum ActionTarget { Service, Bucket, Object }
 
 /// <summary>
 /// The IAM actions a policy may name (S3's, and the one of this server's admin API), and the
-/// action each S3 operation asks for: one table, which the README reproduces. A policy pattern
+/// action each S3 operation asks for: one table, which docs/security.md reproduces. A policy pattern
 /// naming none of these is "Policy has invalid action", as on S3.
 /// </summary>
 public static class S3Actions
