@@ -28,6 +28,7 @@ public sealed class OverlayMetrics
         RemoteBytesFetched = meter.CreateCounter<long>("overlay.remote.bytes_fetched", "By", "Bytes read from the remote");
         FillDuration = meter.CreateHistogram<double>("overlay.fill.duration", "s", "Time to fill an object or chunk from the remote");
         CoalescedWaiters = meter.CreateCounter<long>("overlay.coalesced_waiters", "{request}", "Reads coalesced onto an in-flight fill");
+        RemoteErrors = meter.CreateCounter<long>("overlay.remote.errors", "{error}", "Requests to the remote that failed, by error.type");
         FillsInFlight = meter.CreateObservableUpDownCounter("overlay.fills.active", _activeFills.Observe, "{fill}", "Fills from the remote in progress");
         CacheSize = meter.CreateObservableGauge("overlay.cache.size", _cacheSizes.Observe, "By", "Bytes cached in the local store");
     }
@@ -51,6 +52,13 @@ public sealed class OverlayMetrics
     /// <summary>Readers that joined a fill already in flight instead of asking the remote again.</summary>
     public Counter<long> CoalescedWaiters { get; }
 
+    /// <summary>
+    /// Requests to the remote that it answered with an error or did not answer, by
+    /// <see cref="OverlayTelemetry.Tags.ErrorType"/>. Not the answers it may give (not found, a
+    /// condition not met), not a reader's own cancellation.
+    /// </summary>
+    public Counter<long> RemoteErrors { get; }
+
     /// <summary>Fills (whole objects or chunks) fetching from the remote now, as reported by <see cref="ObserveFillsInFlight"/> callbacks.</summary>
     public ObservableUpDownCounter<long> FillsInFlight { get; }
 
@@ -59,6 +67,10 @@ public sealed class OverlayMetrics
 
     public void CountRequest(string result) =>
         Requests.Add(1, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Result, result));
+
+    /// <param name="errorType"><see cref="OverlayTelemetry.RemoteErrorTypes"/>: what went wrong.</param>
+    public void CountRemoteError(string errorType) =>
+        RemoteErrors.Add(1, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.ErrorType, errorType));
 
     /// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes came from.</param>
     public void CountBytesServed(long bytes, string source) =>
