@@ -13,6 +13,13 @@ public sealed class OverlayMetrics
     private static readonly KeyValuePair<string, object?>[] RemoteSource = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote)];
     private static readonly KeyValuePair<string, object?>[] PeerSource = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Peer)];
 
+    /// <summary>
+    /// Bucket bounds of the fill latency, in seconds: from a small object on a near remote (ms) to a
+    /// large one across the world (minutes). Without them exporters use OpenTelemetry's default
+    /// bounds, made for milliseconds, and every fill under 5 s falls into one bucket.
+    /// </summary>
+    private static readonly double[] FillSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
     private readonly ObservedValues _activeFills = new();
     private readonly ObservedValues _cacheSizes = new();
 
@@ -26,7 +33,8 @@ public sealed class OverlayMetrics
         Requests = meter.CreateCounter<long>("overlay.requests", "{request}", "Overlay reads by result");
         Bytes = meter.CreateCounter<long>("overlay.bytes", "By", "Bytes served by source");
         RemoteBytesFetched = meter.CreateCounter<long>("overlay.remote.bytes_fetched", "By", "Bytes read from the remote");
-        FillDuration = meter.CreateHistogram<double>("overlay.fill.duration", "s", "Time to fill an object or chunk from the remote");
+        FillDuration = meter.CreateHistogram<double>("overlay.fill.duration", "s", "Time to fill an object or chunk from the remote",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FillSeconds });
         CoalescedWaiters = meter.CreateCounter<long>("overlay.coalesced_waiters", "{request}", "Reads coalesced onto an in-flight fill");
         RemoteErrors = meter.CreateCounter<long>("overlay.remote.errors", "{error}", "Requests to the remote that failed, by error.type");
         FillsInFlight = meter.CreateObservableUpDownCounter("overlay.fills.active", _activeFills.Observe, "{fill}", "Fills from the remote in progress");

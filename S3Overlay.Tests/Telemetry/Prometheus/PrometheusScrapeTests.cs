@@ -36,6 +36,9 @@ public sealed class PrometheusScrapeTests(OverlayServers servers) : IClassFixtur
         Assert.Equal(1, m.Value("overlay_fill_duration_seconds_count"));
         Assert.True(m.Value("overlay_fill_duration_seconds_sum") > 0, "the fill took time");
         Assert.Equal(1, m.Value("overlay_fill_duration_seconds_bucket", ("le", "+Inf")));
+        // Bounds in seconds, from milliseconds to minutes (not OpenTelemetry's defaults, made for milliseconds).
+        Assert.Equal(["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30", "60", "120", "300", "+Inf"],
+            m.Family("overlay_fill_duration_seconds").Samples.Where(s => s.Name.EndsWith("_bucket")).Select(s => s.Labels["le"]));
 
         Assert.Equal("gauge", m.Family("overlay_fills_active").Type);
         Assert.Equal(1, run.During.Value("overlay_fills_active"));
