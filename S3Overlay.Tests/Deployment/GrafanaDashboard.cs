@@ -7,8 +7,12 @@ namespace S3Overlay.Tests.Deployment;
 /// <summary>One PromQL query of the dashboard: where it is, and its text as Grafana sends it (with Grafana's variables).</summary>
 public sealed record DashboardQuery(string Where, string Expr)
 {
-    /// <summary>The query as Prometheus itself would take it: Grafana's interval variable given a value (the others are inside label matchers' strings).</summary>
-    public string AsPromQL(string rateInterval = "5m") => Expr.Replace("$__rate_interval", rateInterval, StringComparison.Ordinal);
+    /// <summary>
+    /// The query as Grafana sends it to Prometheus: its interval given a value, and each variable
+    /// (<c>$job</c>, <c>$instance</c>) as "All" is sent, the dashboard's <c>allValue</c> <c>.*</c>.
+    /// </summary>
+    public string AsPromQL(string rateInterval = "5m") =>
+        GrafanaDashboard.Variable().Replace(Expr.Replace("$__rate_interval", rateInterval, StringComparison.Ordinal), ".*");
 }
 
 /// <summary>
@@ -67,6 +71,9 @@ public static partial class GrafanaDashboard
     /// <summary>A name that is not called: a function is followed by its parenthesis.</summary>
     [GeneratedRegex(@"(?<![\w.])[a-zA-Z_:][a-zA-Z0-9_:]*\b(?!\s*\()")]
     private static partial Regex Identifiers();
+
+    [GeneratedRegex(@"\$[a-zA-Z_]\w*")]
+    internal static partial Regex Variable();
 
     [GeneratedRegex(@"^label_values\((?<selector>[^,]+),\s*[a-zA-Z_][a-zA-Z0-9_]*\)$")]
     private static partial Regex LabelValues();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using S3Overlay.Tests.Clients;
+using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
 using S3Overlay.Tests.Telemetry.Prometheus;
 
@@ -36,7 +37,8 @@ public sealed class GrafanaDashboardTests(OverlayServers servers) : IClassFixtur
     [Fact]
     public async Task Every_query_names_only_metrics_the_server_exports()
     {
-        var exported = (await ScrapedOverlay.RunAsync(servers)).After.SampleNames;
+        await using var run = await ScrapedOverlay.RunAsync(servers);
+        var exported = run.After.SampleNames;
         using var dashboard = GrafanaDashboard.Load();
         var queries = GrafanaDashboard.PanelQueries(dashboard).Concat(GrafanaDashboard.VariableQueries(dashboard)).ToList();
         var named = new HashSet<string>();
@@ -52,6 +54,36 @@ public sealed class GrafanaDashboardTests(OverlayServers servers) : IClassFixtur
         foreach (var overlay in exported.Where(n => n.StartsWith("overlay_") && !n.EndsWith("_sum") && !n.EndsWith("_count") && !n.EndsWith("_created")))
             Assert.True(named.Contains(overlay), $"{overlay} is exported but on no panel");
     }
+
+    [Fact]
+    public async Task A_Prometheus_server_scraping_the_overlay_answers_every_query_with_the_overlays_figures()
+    {
+        await using var run = await ScrapedOverlay.RunAsync(servers);
+        await using var prometheus = await PrometheusServer.StartAsync(run.Environment.Proxy.Url);
+        using var dashboard = GrafanaDashboard.Load();
+        var queries = GrafanaDashboard.PanelQueries(dashboard).Concat(GrafanaDashboard.VariableQueries(dashboard)).ToList();
+        // Two scrapes at least after the traffic, so that every rate has two points in its window.
+        var answers = new Dictionary<DashboardQuery, IReadOnlyList<JsonElement>>();
+        await Polling.EventuallyAsync(async () =>
+        {
+            foreach (var query in queries.Where(q => !answers.ContainsKey(q)))
+                if (await prometheus.QueryAsync(query.AsPromQL("1m")) is { Count: > 0 } result) answers[query] = result;
+            return answers.Count == queries.Count && (await prometheus.QueryAsync($"count_over_time(up{{job=\"{PrometheusServer.Job}\"}}[1m])")) is [var up] && Number(up) >= 2;
+        }, "every dashboard query has an answer: " + string.Join("; ", queries.Where(q => !answers.ContainsKey(q)).Select(q => q.Where)));
+
+        // The variables find the job and the replica; the panels show what the overlay counted.
+        Assert.Equal(PrometheusServer.Job, Assert.Single(answers[queries.Single(q => q.Where == "variable $job")]).GetProperty("metric").GetProperty("job").GetString());
+        Assert.Equal(run.CacheSizeShown, Number(Assert.Single(answers[queries.Single(q => q.Where == "panel 'Cache size' A")])));
+        Assert.Equal(0, Number(Assert.Single(answers[queries.Single(q => q.Where == "panel 'Fills in flight' A")])));
+        var results = (await prometheus.QueryAsync($"sum by (overlay_result) (overlay_requests_total{{job=\"{PrometheusServer.Job}\"}})"))
+            .ToDictionary(r => r.GetProperty("metric").GetProperty("overlay_result").GetString()!, Number);
+        Assert.Equal(new Dictionary<string, double> { ["remote_fill"] = 2, ["local_hit"] = 1, ["miss"] = 1 }, results);
+        Assert.Equal(["error_answer"], answers[queries.Single(q => q.Where == "panel 'Remote errors' A")].Select(r => r.GetProperty("metric").GetProperty("error_type").GetString()));
+    }
+
+    /// <summary>An instant query's sample value (Prometheus sends it as a string: "NaN", "+Inf" too).</summary>
+    private static double Number(JsonElement series) =>
+        double.Parse(series.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void The_metric_names_are_read_from_a_query_as_PromQL_means_them()

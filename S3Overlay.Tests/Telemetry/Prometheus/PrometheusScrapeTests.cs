@@ -14,7 +14,7 @@ public sealed class PrometheusScrapeTests(OverlayServers servers) : IClassFixtur
     [Fact]
     public async Task Reads_by_result_bytes_by_source_fills_and_remote_errors_are_scraped_as_counted()
     {
-        var run = await RunAsync(servers);
+        await using var run = await RunAsync(servers);
         var m = run.After;
 
         Assert.Equal("counter", m.Family("overlay_requests").Type);
@@ -62,7 +62,8 @@ public sealed class PrometheusScrapeTests(OverlayServers servers) : IClassFixtur
     [Fact]
     public async Task The_OpenMetrics_answer_a_Prometheus_server_asks_for_passes_the_strict_parser_with_the_same_figures()
     {
-        var m = (await RunAsync(servers, openMetrics: true)).After;
+        await using var run = await RunAsync(servers, openMetrics: true);
+        var m = run.After;
         Assert.Equal(2, m.Value("overlay_requests_total", ("overlay_result", "remote_fill")));
         Assert.Equal(Size, m.Value("overlay_bytes_total", ("overlay_source", "local")));
         Assert.Equal(1, m.Value("overlay_fill_duration_seconds_count"));

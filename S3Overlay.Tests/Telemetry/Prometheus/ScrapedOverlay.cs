@@ -9,17 +9,21 @@ namespace S3Overlay.Tests.Telemetry.Prometheus;
 /// flight while a second reader joins it, a hit, a miss, and a remote that answers 500; then
 /// scraped. <see cref="During"/> is the scrape taken while the fill was in flight.
 /// </summary>
-public sealed class ScrapedOverlay
+public sealed class ScrapedOverlay : IAsyncDisposable
 {
     public const long Size = 300_000;
     public const string Key = "filled.bin";
 
-    private ScrapedOverlay(PrometheusText during, PrometheusText after, long cacheSizeShown)
+    private ScrapedOverlay(OverlayEnvironment environment, PrometheusText during, PrometheusText after, long cacheSizeShown)
     {
+        Environment = environment;
         During = during;
         After = after;
         CacheSizeShown = cacheSizeShown;
     }
+
+    /// <summary>The overlay, still running (for a scraper of its own), until this is disposed.</summary>
+    public OverlayEnvironment Environment { get; }
 
     public PrometheusText During { get; }
     public PrometheusText After { get; }
@@ -29,8 +33,21 @@ public sealed class ScrapedOverlay
 
     public static async Task<ScrapedOverlay> RunAsync(OverlayServers servers, bool openMetrics = false)
     {
-        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded,
+        var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded,
             new Dictionary<string, string?> { [MetricsSettings.EnabledSetting] = "true" });
+        try
+        {
+            return await RunAsync(env, openMetrics);
+        }
+        catch
+        {
+            await env.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<ScrapedOverlay> RunAsync(OverlayEnvironment env, bool openMetrics)
+    {
         await env.SeedRemoteAsync(Key, Size, 3);
 
         // The remote holds the body back after its first 64 KiB: the fill is in flight, and a second reader joins it.
@@ -58,8 +75,10 @@ public sealed class ScrapedOverlay
         var after = await EventuallyAsync(env, openMetrics, s => s.Value("overlay_bytes_total", ("overlay_source", "local")) == Size, "the hit's bytes are counted");
         using var http = env.Proxy.CreateHttpClient();
         using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("_overlay/status?format=json"));
-        return new ScrapedOverlay(during, after, status.RootElement.GetProperty("cacheSizeBytes").GetInt64());
+        return new ScrapedOverlay(env, during, after, status.RootElement.GetProperty("cacheSizeBytes").GetInt64());
     }
+
+    public ValueTask DisposeAsync() => Environment.DisposeAsync();
 
     /// <summary>Scrapes until <paramref name="condition"/> holds (<see cref="Polling"/>); returns that scrape.</summary>
     private static async Task<PrometheusText> EventuallyAsync(OverlayEnvironment env, bool openMetrics, Func<PrometheusText, bool> condition, string what)
