@@ -15,9 +15,10 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// Aspire's ServiceDefaults for every service of the solution, as its template writes them
 /// (OpenTelemetry with the ASP.NET Core, HttpClient and runtime instrumentation, OTLP export, health
-/// checks, service discovery, resilience for IHttpClientFactory clients), with two differences said
-/// where they are: OpenTelemetry is registered only when an OTLP endpoint is configured, and the
-/// health endpoints answer in every environment.
+/// checks, service discovery, resilience for IHttpClientFactory clients), with differences said
+/// where they are: OpenTelemetry is registered only when an OTLP endpoint is configured (or, metrics
+/// only, for a Prometheus scraper), each host exports only its own meters, and the health endpoints
+/// answer in every environment.
 /// </summary>
 public static class Extensions
 {
