@@ -71,7 +71,7 @@ public sealed class PrometheusServer : IAsyncDisposable
                 if (process.HasExited) Assert.Fail($"prometheus exited with {process.ExitCode}: {await log}");
                 try { return (await server._http.GetAsync("-/ready")).IsSuccessStatusCode; }
                 catch (HttpRequestException) { return false; }
-            }, "prometheus is ready");
+            }, "prometheus is ready", TimeSpan.FromSeconds(30)); // a process to start, as s3rver's 30 s
             return server;
         }
         catch
