@@ -10,6 +10,7 @@ using S3Overlay.S3.Handlers;
 using S3Overlay.S3.Routing;
 using S3Overlay.Storage.Hidden;
 using S3Overlay.Telemetry;
+using S3Overlay.Telemetry.Prometheus;
 using S3Overlay.Telemetry.Status;
 
 namespace S3Overlay.Hosting;
@@ -53,6 +54,7 @@ public static class ProxyApplication
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapOverlayStatus();
+        app.MapOverlayMetrics();
         app.MapFileBrowser();
         app.MapAdminApi();
         app.UseS3Cors();
