@@ -37,6 +37,9 @@ public static class S3Actions
         ["PutBucketPolicy"] = "s3:PutBucketPolicy",
         ["DeleteBucketPolicy"] = "s3:DeleteBucketPolicy",
         ["GetBucketPolicyStatus"] = "s3:GetBucketPolicyStatus",
+        ["GetBucketTagging"] = "s3:GetBucketTagging",
+        ["PutBucketTagging"] = "s3:PutBucketTagging",
+        ["DeleteBucketTagging"] = "s3:PutBucketTagging", // S3 has no DeleteBucketTagging action
         ["GetBucketLocation"] = "s3:GetBucketLocation",
         ["GetBucketVersioning"] = "s3:GetBucketVersioning",
         ["PutBucketVersioning"] = "s3:PutBucketVersioning",
