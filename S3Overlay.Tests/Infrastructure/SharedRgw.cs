@@ -15,7 +15,15 @@ public static class SharedRgw
     /// <summary>The run's cluster; skips the calling test when RGW cannot run here.</summary>
     public static async Task<RgwCluster> GetAsync()
     {
-        if (Volatile.Read(ref _cluster) is { } started) return started;
+        var (cluster, unavailable) = await TryGetAsync();
+        if (cluster is null) Assert.Skip(unavailable!);
+        return cluster;
+    }
+
+    /// <summary>The run's cluster, or why RGW cannot run here (for a class fixture, which cannot skip its tests itself).</summary>
+    public static async Task<(RgwCluster? Cluster, string? Unavailable)> TryGetAsync()
+    {
+        if (Volatile.Read(ref _cluster) is { } started) return (started, null);
         await Starting.WaitAsync();
         try
         {
@@ -24,13 +32,12 @@ public static class SharedRgw
                 _unavailable = RgwCluster.Unavailable();
                 if (_unavailable is null) _cluster = await StartAsync();
             }
+            return (_cluster, _cluster is null ? $"RGW: {_unavailable}" : null);
         }
         finally
         {
             Starting.Release();
         }
-        if (_cluster is null) Assert.Skip($"RGW: {_unavailable}");
-        return _cluster;
     }
 
     private static async Task<RgwCluster?> StartAsync()
