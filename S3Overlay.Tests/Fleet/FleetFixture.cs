@@ -16,7 +16,7 @@ namespace S3Overlay.Tests.Fleet;
 /// there, one run had 500 answers and another a GET that failed the SDK's MD5 check, under
 /// three replicas' concurrent fills (s3rver writes in place; not looked into further).
 /// </remarks>
-public sealed class FleetFixture : IAsyncLifetime
+public class FleetFixture : IAsyncLifetime
 {
     public const string AccessKey = "fleetroot";
     public const string SecretKey = "fleetroot-secret";
@@ -46,8 +46,14 @@ public sealed class FleetFixture : IAsyncLifetime
     public const int VictimIndex = 2;
     public NginxBalancer Balancer { get; private set; } = null!;
 
-    /// <summary>The local store the replicas share.</summary>
-    public ProxyServer Store { get; private set; } = null!;
+    /// <summary>Our own server when it is the local store the replicas share (<see cref="StartSharedStoreAsync"/>).</summary>
+    public ProxyServer? Store { get; private set; }
+
+    /// <summary>The local store the replicas share, and its user.</summary>
+    public S3User SharedStore { get; private set; } = null!;
+
+    /// <summary>Why this fleet did not start (its shared store cannot run here), or null: its tests skip saying so.</summary>
+    public string? Unavailable { get; private set; }
     public const string StoreKey = "fleetstore";
     public const string StoreSecret = "fleetstore-secret";
 
@@ -60,12 +66,10 @@ public sealed class FleetFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        (var store, Unavailable) = await StartSharedStoreAsync();
+        if (store is null) return;
+        SharedStore = store;
         var remote = await SharedS3rver.Remote.GetAsync();
-        Store = await ProxyServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["S3_OVERLAY_ACCESS_KEY"] = StoreKey,
-            ["S3_OVERLAY_SECRET_KEY"] = StoreSecret,
-        });
         Remote = S3Clients.Create(remote.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
         await Remote.PutBucketAsync(Bucket);
         Relay = await CountingRelay.StartAsync(remote.Url);
@@ -81,9 +85,9 @@ public sealed class FleetFixture : IAsyncLifetime
             ["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + Bucket,
             ["S3_OVERLAY_CHUNK_SIZE"] = $"{ChunkSize}",
             ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{ChunkSize}",
-            ["S3_OVERLAY_LOCAL_ENDPOINT"] = Store.Url,
-            ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = StoreKey,
-            ["S3_OVERLAY_LOCAL_SECRET_KEY"] = StoreSecret,
+            ["S3_OVERLAY_LOCAL_ENDPOINT"] = store.Url,
+            ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = store.AccessKey,
+            ["S3_OVERLAY_LOCAL_SECRET_KEY"] = store.SecretKey,
             ["S3_OVERLAY_ACCESS_KEY"] = AccessKey,
             ["S3_OVERLAY_SECRET_KEY"] = SecretKey,
             ["Overlay__Users__client__AccessKey"] = UserKey,
@@ -110,6 +114,17 @@ public sealed class FleetFixture : IAsyncLifetime
         Balancer = await NginxBalancer.StartAsync(Urls);
         Client = S3Clients.Create(Balancer.Url, AccessKey, SecretKey, defaults: false);
         StartTime = clock.Elapsed;
+    }
+
+    /// <summary>Starts the store the replicas share: our own server on its embedded store; null and why where it cannot run.</summary>
+    protected virtual async Task<(S3User? Store, string? Unavailable)> StartSharedStoreAsync()
+    {
+        Store = await ProxyServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["S3_OVERLAY_ACCESS_KEY"] = StoreKey,
+            ["S3_OVERLAY_SECRET_KEY"] = StoreSecret,
+        });
+        return (new S3User(Store.Url, StoreKey, StoreSecret), null);
     }
 
     /// <summary>The settings every replica of the fleet has (but its own URL and data folder).</summary>
@@ -170,5 +185,18 @@ public sealed class FleetFixture : IAsyncLifetime
         foreach (var folder in _folders)
             await teardown.StepAsync("delete a data folder", () => Directory.Delete(folder, recursive: true));
         teardown.ThrowIfFailed();
+    }
+}
+
+/// <summary>
+/// The same fleet with Ceph's RADOS Gateway as the shared store (the run's cluster, its tenant
+/// user): a production S3 server, whose writes are atomic, under three replicas' concurrent fills.
+/// </summary>
+public sealed class RgwFleetFixture : FleetFixture
+{
+    protected override async Task<(S3User? Store, string? Unavailable)> StartSharedStoreAsync()
+    {
+        var (cluster, unavailable) = await SharedRgw.TryGetAsync();
+        return (cluster?.Tenant, unavailable);
     }
 }

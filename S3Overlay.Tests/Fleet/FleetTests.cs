@@ -14,8 +14,17 @@ namespace S3Overlay.Tests.Fleet;
 /// once per object (and per chunk) however the balancer spreads the reads; peers authenticate
 /// each other, and a forwarded miss is never forwarded again.
 /// </summary>
-public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : IClassFixture<FleetFixture>
+public abstract class FleetTests<TFleet>(TFleet fleet, ITestOutputHelper output) : IClassFixture<TFleet>, IAsyncLifetime
+    where TFleet : FleetFixture
 {
+    public ValueTask InitializeAsync()
+    {
+        if (fleet.Unavailable is { } why) Assert.Skip(why);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
     private static string NewPrefix() => Guid.NewGuid().ToString("N")[..8] + "/";
 
     private async Task ReadAndCheckAsync(IAmazonS3 client, string key, long size, int seed)
@@ -186,7 +195,7 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
             foreach (var replica in replicas) await replica.Services.GetRequiredService<S3Overlay.Overlay.OverlayParts>().Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
 
             // Measured in the store itself.
-            using var store = S3Clients.Create(fleet.Store.Url, FleetFixture.StoreKey, FleetFixture.StoreSecret, defaults: false);
+            using var store = fleet.SharedStore.CreateClient();
             var held = (await store.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects ?? [];
             var cached = held.Where(o => o.Key.StartsWith("remote-", StringComparison.Ordinal)).Sum(o => o.Size ?? 0);
             output.WriteLine($"cached {cached} bytes of {keys.Length * size} read, budget {budget}");
@@ -357,3 +366,9 @@ public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : I
         return (urls, replicas);
     }
 }
+
+/// <summary>The fleet over our own server as the shared store.</summary>
+public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : FleetTests<FleetFixture>(fleet, output);
+
+/// <summary>The fleet over Ceph's RADOS Gateway as the shared store.</summary>
+public sealed class FleetOverRgwTests(RgwFleetFixture fleet, ITestOutputHelper output) : FleetTests<RgwFleetFixture>(fleet, output);

@@ -33,9 +33,16 @@ internal static class LoopbackRelay
     public static async Task<HttpResponseMessage> ForwardAsync(HttpClient target, HttpContext context)
     {
         var request = context.Request;
-        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), request.Path.Value + request.QueryString.Value);
+        // The target as it came on the wire: decoded and encoded again, it could differ from what was
+        // signed (`%40` comes back `@`), and a server that checks signatures (RGW) refuses it.
+        var rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
+        using var forward = new HttpRequestMessage(new HttpMethod(request.Method), rawTarget);
         if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
             forward.Content = new StreamContent(request.Body);
+        // An empty body's content headers (a CreateBucket's Content-Type, say) go on too: a server
+        // that checks signatures (RGW) refuses a request that lost a header it signed.
+        else if (request.ContentLength == 0 || request.ContentType is not null)
+            forward.Content = new ByteArrayContent([]);
         // The Host the request was signed for: a server that checks signatures over it (the proxy itself) sees what was signed.
         forward.Headers.Host = request.Host.Value;
         foreach (var (name, values) in request.Headers)

@@ -16,7 +16,10 @@ public abstract class OverlayConditionalWriteTests(OverlayServers servers) : ICl
 {
     protected abstract LocalStoreKind Kind { get; }
 
-    private Task<OverlayEnvironment> StartAsync() => OverlayEnvironment.StartAsync(servers, Kind, new Dictionary<string, string?>
+    /// <summary>The remote S3 server: s3rver, or RGW (a production server: none of s3rver's bugs).</summary>
+    protected virtual RemoteKind RemoteServer => RemoteKind.S3rver;
+
+    private Task<OverlayEnvironment> StartAsync() => OverlayEnvironment.StartAsync(servers, Kind, remoteKind: RemoteServer, settings: new Dictionary<string, string?>
     {
         ["S3_OVERLAY_CHUNK_SIZE"] = $"{MiB}",
         ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{MiB}",
@@ -140,4 +143,17 @@ public sealed class OverlayConditionalWritesOverEmbeddedStoreTests(OverlayServer
 public sealed class OverlayConditionalWritesOverS3LocalStoreTests(OverlayServers servers) : OverlayConditionalWriteTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.S3;
+}
+
+/// <summary>The same tests with Ceph's RADOS Gateway as the local store: it honours If-None-Match, so it decides the race.</summary>
+public sealed class OverlayConditionalWritesOverRgwLocalStoreTests(OverlayServers servers) : OverlayConditionalWriteTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.Rgw;
+}
+
+/// <summary>The same tests reading through to Ceph's RADOS Gateway as the remote.</summary>
+public sealed class OverlayConditionalWritesOverRgwRemoteTests(OverlayServers servers) : OverlayConditionalWriteTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
+    protected override RemoteKind RemoteServer => RemoteKind.Rgw;
 }

@@ -9,12 +9,16 @@ using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Overlay;
 
-/// <summary>Which store the overlay keeps its local copies in.</summary>
-public enum LocalStoreKind { Embedded, S3 }
+/// <summary>Which store the overlay keeps its local copies in: its own, s3rver, or Ceph's RADOS Gateway (<see cref="SharedRgw"/>).</summary>
+public enum LocalStoreKind { Embedded, S3, Rgw }
+
+/// <summary>Which S3 server the overlay reads through to: s3rver (a test double), or Ceph's RADOS Gateway, a production one.</summary>
+public enum RemoteKind { S3rver, Rgw }
 
 /// <summary>
 /// The remote S3 server (s3rver) and, for <see cref="LocalStoreKind.S3"/>, a second s3rver as the
-/// local store: those of the whole test run (<see cref="SharedS3rver"/>). Each test uses buckets of its own.
+/// local store: those of the whole test run (<see cref="SharedS3rver"/>), and the run's RGW cluster
+/// for either side (<see cref="SharedRgw"/>). Each test uses buckets of its own.
 /// </summary>
 public sealed class OverlayServers : IAsyncLifetime
 {
@@ -28,6 +32,22 @@ public sealed class OverlayServers : IAsyncLifetime
     }
 
     public Task<S3rverProcess> LocalS3Async() => SharedS3rver.Local.GetAsync();
+
+    /// <summary>The remote's user: the shared s3rver's, or the run's RGW cluster's main user (skips the test where RGW cannot run).</summary>
+    public async Task<S3User> RemoteUserAsync(RemoteKind kind) => kind == RemoteKind.Rgw
+        ? (await SharedRgw.GetAsync()).Main
+        : new S3User(Remote.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey);
+
+    /// <summary>A client of the remote: the shared s3rver's, or the RGW cluster's main user's (one each for the whole run).</summary>
+    public async Task<AmazonS3Client> RemoteClientAsync(RemoteKind kind) => kind == RemoteKind.Rgw ? (await SharedRgw.GetAsync()).MainClient : RemoteClient;
+
+    /// <summary>
+    /// The local store's user: s3rver's, or RGW's tenant user, whose buckets are apart from the
+    /// main user's (a remote on the same cluster has buckets of the same names).
+    /// </summary>
+    public async Task<S3User> LocalUserAsync(LocalStoreKind kind) => kind == LocalStoreKind.Rgw
+        ? (await SharedRgw.GetAsync()).Tenant
+        : new S3User((await LocalS3Async()).Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey);
 
     public ValueTask DisposeAsync()
     {
@@ -48,12 +68,13 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     private readonly string _dataDir;
     private readonly Action<WebApplicationBuilder>? _configure;
 
-    private OverlayEnvironment(OverlayServers servers, CountingRelay relay, ProxyServer proxy, string bucket, IDictionary<string, string?> settings, string dataDir,
-        Action<WebApplicationBuilder>? configure, CountingRelay? localRelay)
+    private OverlayEnvironment(OverlayServers servers, AmazonS3Client remote, CountingRelay relay, ProxyServer proxy, string bucket,
+        IDictionary<string, string?> settings, string dataDir, Action<WebApplicationBuilder>? configure, CountingRelay? localRelay)
     {
         LocalRelay = localRelay;
         _configure = configure;
         Servers = servers;
+        Remote = remote;
         Relay = relay;
         Proxy = proxy;
         Bucket = bucket;
@@ -76,7 +97,8 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     /// <summary>This test's bucket: the same name locally and remotely (unmapped).</summary>
     public string Bucket { get; }
 
-    public AmazonS3Client Remote => Servers.RemoteClient;
+    /// <summary>A client of the remote itself (not through the relay): to seed it and see what it holds.</summary>
+    public AmazonS3Client Remote { get; }
 
     /// <summary>The overlay's parts in the running proxy (what it holds, its background work).</summary>
     public OverlayParts Parts => Proxy.Services.GetRequiredService<OverlayParts>();
@@ -96,17 +118,20 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     /// A remote bucket seeded once for several tests, which this test's bucket reads through to
     /// (S3_OVERLAY_BUCKET_MAPPING); a new remote bucket of this test's bucket's name when null.
     /// </param>
+    /// <param name="remoteKind">The remote S3 server: the shared s3rver, or the run's RGW cluster (skips the test where RGW cannot run).</param>
     public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null, string? dataDir = null,
-        Action<WebApplicationBuilder>? configure = null, string? remoteBucket = null, bool countLocal = false)
+        Action<WebApplicationBuilder>? configure = null, string? remoteBucket = null, RemoteKind remoteKind = RemoteKind.S3rver, bool countLocal = false)
     {
         var bucket = "t" + Guid.NewGuid().ToString("N")[..12];
-        if (remoteBucket is null) await servers.RemoteClient.PutBucketAsync(bucket);
-        var relay = await CountingRelay.StartAsync(servers.Remote.Url);
+        var remoteUser = await servers.RemoteUserAsync(remoteKind);
+        var remote = await servers.RemoteClientAsync(remoteKind);
+        if (remoteBucket is null) await remote.PutBucketAsync(bucket);
+        var relay = await CountingRelay.StartAsync(remoteUser.Url);
         var all = new Dictionary<string, string?>
         {
             ["S3_OVERLAY_REMOTE_ENDPOINT"] = relay.Url,
-            ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
-            ["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
+            ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = remoteUser.AccessKey,
+            ["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = remoteUser.SecretKey,
             ["S3_OVERLAY_REMOTE_ADDRESSING_STYLE"] = "path",
             ["S3_OVERLAY_CACHE_ENABLED"] = "true",
             ["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + bucket,
@@ -114,20 +139,20 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             ["S3_OVERLAY_SPILL_DIR"] = Path.Combine(Path.GetTempPath(), "s3overlay-test-spill"),
         };
         CountingRelay? localRelay = null;
-        if (kind == LocalStoreKind.S3)
+        if (kind != LocalStoreKind.Embedded)
         {
-            var local = await servers.LocalS3Async();
+            var local = await servers.LocalUserAsync(kind);
             if (countLocal) localRelay = await CountingRelay.StartAsync(local.Url);
             all["S3_OVERLAY_LOCAL_ENDPOINT"] = localRelay?.Url ?? local.Url;
-            all["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
-            all["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
+            all["S3_OVERLAY_LOCAL_ACCESS_KEY"] = local.AccessKey;
+            all["S3_OVERLAY_LOCAL_SECRET_KEY"] = local.SecretKey;
         }
         if (remoteBucket is not null) all["S3_OVERLAY_BUCKET_MAPPING"] = $"{bucket}:{remoteBucket}";
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         dataDir ??= Directory.CreateTempSubdirectory("s3overlay-").FullName;
         try
         {
-            return new OverlayEnvironment(servers, relay, await ProxyServer.StartAsync(all, configure, dataDir), bucket, all, dataDir, configure, localRelay);
+            return new OverlayEnvironment(servers, remote, relay, await ProxyServer.StartAsync(all, configure, dataDir), bucket, all, dataDir, configure, localRelay);
         }
         catch
         {

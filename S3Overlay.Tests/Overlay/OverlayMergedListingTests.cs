@@ -20,6 +20,9 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
 {
     protected abstract LocalStoreKind Kind { get; }
 
+    /// <summary>The remote S3 server: s3rver, or RGW (a production server).</summary>
+    protected virtual RemoteKind RemoteServer => RemoteKind.S3rver;
+
     private sealed record Seed(string Key, string? Remote, string? Local, bool WhitedOut);
 
     /// <summary>Folders g00..g24 of keys, one key in ten at the top level, and a folder whose keys are all whited out.</summary>
@@ -60,17 +63,21 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
         $"{key} {Encoding.UTF8.GetByteCount(body)} \"{Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(body)))}\"";
 
     /// <summary>
-    /// The remote side of the plan, put once a run for both kinds of local store (its 780 s3rver
+    /// The remote side of the plan, put once a run (for each remote server) for every kind of local store (its 780 s3rver
     /// PUTs were half of each test's seeding): the first test to start makes the bucket and puts
     /// it, the other waits for it. The bucket is there before either proxy starts; its keys are
     /// put while the test puts its local side.
     /// </summary>
-    private static Task<(string Bucket, Task Seeded)>? s_remote;
+    private static readonly Dictionary<RemoteKind, Task<(string Bucket, Task Seeded)>> s_remotes = [];
     private static readonly Lock RemoteGate = new();
 
-    private static Task<(string Bucket, Task Seeded)> RemoteAsync(Amazon.S3.AmazonS3Client remote)
+    private static Task<(string Bucket, Task Seeded)> RemoteAsync(RemoteKind kind, Amazon.S3.AmazonS3Client remote)
     {
-        lock (RemoteGate) return s_remote ??= SeedRemoteAsync(remote, Plan());
+        lock (RemoteGate)
+        {
+            if (!s_remotes.TryGetValue(kind, out var seeding)) s_remotes[kind] = seeding = SeedRemoteAsync(remote, Plan());
+            return seeding;
+        }
     }
 
     private static async Task<(string, Task)> SeedRemoteAsync(Amazon.S3.AmazonS3Client remote, List<Seed> seeds)
@@ -86,8 +93,8 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
     {
         var seeds = Plan();
         var clock = Stopwatch.StartNew();
-        var (remoteBucket, remoteSeeded) = await RemoteAsync(servers.RemoteClient);
-        await using var env = await OverlayEnvironment.StartAsync(servers, Kind, remoteBucket: remoteBucket);
+        var (remoteBucket, remoteSeeded) = await RemoteAsync(RemoteServer, await servers.RemoteClientAsync(RemoteServer));
+        await using var env = await OverlayEnvironment.StartAsync(servers, Kind, remoteBucket: remoteBucket, remoteKind: RemoteServer);
         var bucket = env.Bucket;
         await env.Client.PutBucketAsync(bucket);
         // Both sides at once, 16 puts at a time each (s3rver is the slow part).
@@ -182,4 +189,17 @@ public sealed class OverlayMergedListingOverEmbeddedStoreTests(OverlayServers se
 public sealed class OverlayMergedListingOverS3LocalStoreTests(OverlayServers servers, ITestOutputHelper output) : OverlayMergedListingTests(servers, output)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.S3;
+}
+
+/// <summary>The same test with Ceph's RADOS Gateway as the local store.</summary>
+public sealed class OverlayMergedListingOverRgwLocalStoreTests(OverlayServers servers, ITestOutputHelper output) : OverlayMergedListingTests(servers, output)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.Rgw;
+}
+
+/// <summary>The same test reading through to Ceph's RADOS Gateway as the remote.</summary>
+public sealed class OverlayMergedListingOverRgwRemoteTests(OverlayServers servers, ITestOutputHelper output) : OverlayMergedListingTests(servers, output)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
+    protected override RemoteKind RemoteServer => RemoteKind.Rgw;
 }

@@ -15,6 +15,9 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
 {
     protected abstract LocalStoreKind Kind { get; }
 
+    /// <summary>The remote S3 server: s3rver, or RGW (a production server: none of s3rver's bugs).</summary>
+    protected virtual RemoteKind RemoteServer => RemoteKind.S3rver;
+
     /// <summary>The object 32 clients ask for at once (the figure: 20 MiB).</summary>
     protected virtual long HotObjectSize => 20 * MiB;
 
@@ -25,7 +28,7 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
     protected virtual bool FailedUploadsLeaveNothing => true;
 
     private Task<OverlayEnvironment> StartAsync(params (string Name, string Value)[] settings) =>
-        OverlayEnvironment.StartAsync(servers, Kind, settings.ToDictionary(s => s.Name, s => (string?)s.Value));
+        OverlayEnvironment.StartAsync(servers, Kind, settings.ToDictionary(s => s.Name, s => (string?)s.Value), remoteKind: RemoteServer);
 
     [Fact]
     public async Task A_local_object_is_served_without_asking_the_remote()
@@ -259,4 +262,23 @@ public sealed class OverlayOverS3LocalStoreTests(OverlayServers servers) : Overl
 
     // s3rver bug: writes an upload straight into the object's file and keeps what arrived when the client aborts.
     protected override bool FailedUploadsLeaveNothing => false;
+}
+
+/// <summary>The same tests with Ceph's RADOS Gateway as the local store: a production S3 server, atomic writes.</summary>
+public sealed class OverlayOverRgwLocalStoreTests(OverlayServers servers) : OverlayReadThroughTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.Rgw;
+
+    // Every byte cached is held in the test cluster's RAM (memstore): figures between s3rver's and the embedded store's.
+    protected override long HotObjectSize => 8 * MiB;
+    protected override long LargeObjectSize => 64 * MiB;
+}
+
+/// <summary>The same tests reading through to Ceph's RADOS Gateway as the remote (the embedded store local).</summary>
+public sealed class OverlayOverRgwRemoteTests(OverlayServers servers) : OverlayReadThroughTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
+    protected override RemoteKind RemoteServer => RemoteKind.Rgw;
+    protected override long HotObjectSize => 8 * MiB;
+    protected override long LargeObjectSize => 64 * MiB;
 }

@@ -16,8 +16,11 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
 {
     protected abstract LocalStoreKind Kind { get; }
 
+    /// <summary>The remote S3 server: s3rver, or RGW (a production server: none of s3rver's bugs).</summary>
+    protected virtual RemoteKind RemoteServer => RemoteKind.S3rver;
+
     private Task<OverlayEnvironment> StartAsync(params (string Name, string Value)[] settings) =>
-        OverlayEnvironment.StartAsync(servers, Kind, settings.ToDictionary(s => s.Name, s => (string?)s.Value));
+        OverlayEnvironment.StartAsync(servers, Kind, settings.ToDictionary(s => s.Name, s => (string?)s.Value), remoteKind: RemoteServer);
 
     [Fact]
     public async Task Deleted_remote_objects_stay_deleted_until_a_client_writes_them_again()
@@ -123,7 +126,7 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
     public async Task A_client_write_during_a_fill_is_never_replaced_by_it()
     {
         // The fill stores with If-None-Match: *, which s3rver 3.7.1 ignores (MinIO and S3 honour it).
-        if (Kind == LocalStoreKind.S3) return;
+        if (Kind == LocalStoreKind.S3) Assert.Skip("s3rver 3.7.1 ignores If-None-Match on PUT, so a fill can replace a client's write there");
         await using var env = await StartAsync();
         const long size = 2 * MiB;
         await env.SeedRemoteAsync("contested.bin", size, 7);
@@ -200,4 +203,17 @@ public sealed class OverlayWhiteoutsOverEmbeddedStoreTests(OverlayServers server
 public sealed class OverlayWhiteoutsOverS3LocalStoreTests(OverlayServers servers) : OverlayWhiteoutTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.S3;
+}
+
+/// <summary>The same tests with Ceph's RADOS Gateway as the local store (it honours If-None-Match).</summary>
+public sealed class OverlayWhiteoutsOverRgwLocalStoreTests(OverlayServers servers) : OverlayWhiteoutTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.Rgw;
+}
+
+/// <summary>The same tests reading through to Ceph's RADOS Gateway as the remote.</summary>
+public sealed class OverlayWhiteoutsOverRgwRemoteTests(OverlayServers servers) : OverlayWhiteoutTests(servers)
+{
+    protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
+    protected override RemoteKind RemoteServer => RemoteKind.Rgw;
 }

@@ -14,6 +14,7 @@ public sealed class RemoteOnlyBucketWriteTests(OverlayServers servers) : IClassF
     [Theory]
     [InlineData(LocalStoreKind.Embedded)]
     [InlineData(LocalStoreKind.S3)]
+    [InlineData(LocalStoreKind.Rgw)]
     public async Task A_first_write_into_a_bucket_only_the_remote_has_is_stored_locally(LocalStoreKind kind)
     {
         await using var env = await OverlayEnvironment.StartAsync(servers, kind);

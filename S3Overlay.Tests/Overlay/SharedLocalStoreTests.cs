@@ -7,9 +7,9 @@ using static S3Overlay.Tests.Overlay.OverlayEnvironment;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
-/// Two proxies in front of one S3 local store (s3rver) behave as one: everything the overlay keeps
-/// lives in the local store, so what one filled, the other serves. The relay counts what reaches
-/// the remote from both.
+/// Two proxies in front of one S3 local store (s3rver, and Ceph's RADOS Gateway) behave as one:
+/// everything the overlay keeps lives in the local store, so what one filled, the other serves.
+/// The relay counts what reaches the remote from both.
 /// </summary>
 public class SharedLocalStoreTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
@@ -21,10 +21,12 @@ public class SharedLocalStoreTests(OverlayServers servers) : IClassFixture<Overl
         return response;
     }
 
-    [Fact]
-    public async Task An_object_filled_through_one_proxy_is_served_by_the_other_without_the_remote()
+    [Theory]
+    [InlineData(LocalStoreKind.S3)]
+    [InlineData(LocalStoreKind.Rgw)]
+    public async Task An_object_filled_through_one_proxy_is_served_by_the_other_without_the_remote(LocalStoreKind kind)
     {
-        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3);
+        await using var env = await OverlayEnvironment.StartAsync(servers, kind);
         var put = await env.SeedRemoteAsync("shared.bin", 300_000, 21, r => r.ContentType = "application/x-shared");
         await env.GetAndCheckAsync("shared.bin", 21, 300_000);
         await EventuallyAsync(() => env.IsStoredLocallyAsync("shared.bin"), "the first proxy stores what it filled");
@@ -39,10 +41,12 @@ public class SharedLocalStoreTests(OverlayServers servers) : IClassFixture<Overl
         Assert.Equal(0, env.Relay.TotalRequests);
     }
 
-    [Fact]
-    public async Task A_chunked_object_half_filled_through_one_proxy_is_completed_through_the_other()
+    [Theory]
+    [InlineData(LocalStoreKind.S3)]
+    [InlineData(LocalStoreKind.Rgw)]
+    public async Task A_chunked_object_half_filled_through_one_proxy_is_completed_through_the_other(LocalStoreKind kind)
     {
-        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3, new Dictionary<string, string?>
+        await using var env = await OverlayEnvironment.StartAsync(servers, kind, new Dictionary<string, string?>
         {
             ["S3_OVERLAY_CHUNK_SIZE"] = $"{1 * MiB}",
             ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{1 * MiB}",

@@ -190,3 +190,9 @@ public sealed class OverlayAccessControlTests(StoreTargets target) : AccessContr
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
+
+/// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+public sealed class RgwLocalStoreAccessControlTests(StoreTargets target) : AccessControlTests(target)
+{
+    protected override StoreKind Kind => StoreKind.RgwLocal;
+}

@@ -120,3 +120,9 @@ public sealed class OverlayBucketCorsTests(StoreTargets target) : BucketCorsTest
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
+
+/// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+public sealed class RgwLocalStoreBucketCorsTests(StoreTargets target) : BucketCorsTests(target)
+{
+    protected override StoreKind Kind => StoreKind.RgwLocal;
+}

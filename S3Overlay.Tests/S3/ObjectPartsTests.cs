@@ -25,11 +25,13 @@ public abstract class ObjectPartsTests(StoreTargets target) : EveryStoreTests(ta
         return bytes;
     }
 
-    /// <summary>s3rver keeps no parts and no checksums of a multipart object, and our S3 store does not add them.</summary>
+    /// <summary>s3rver and RGW 16 keep no checksums and answer no partNumber, and our S3 store neither adds nor checks them.</summary>
     private void SkipWhereThePartsAreForgotten()
     {
         if (Kind == StoreKind.S3Local)
             Assert.Skip("The S3 local store answers partNumber and GetObjectAttributes' ObjectParts only from what the server behind it keeps, and s3rver 3.7.1 keeps neither parts nor checksums.");
+        if (Kind == StoreKind.RgwLocal)
+            Assert.Skip("The S3 local store leaves checksums and partNumber to the server behind it, and RGW 16.2.15 predates S3's x-amz-checksum-* (RGW 19) and answers a GET or HEAD with partNumber with the whole object.");
     }
 
     /// <summary>Uploads the parts (each with its SHA-256 when <paramref name="algorithm"/> asks for one) and completes the upload.</summary>
@@ -321,6 +323,8 @@ public abstract class ObjectPartsTests(StoreTargets target) : EveryStoreTests(ta
         Assert.Equal(done.ETag, (await Client.GetObjectMetadataAsync(bucket, "retried.bin")).ETag);
 
         // Other parts than those completed, or an object replaced since, are no completed upload.
+        if (Kind == StoreKind.RgwLocal)
+            Assert.Skip("RGW 16.2.15 answers a completion of a completed upload with other parts 500 InternalError (check_previously_completed: etag mismatch), not NoSuchUpload; the local store's 500 holds it as down for 2 s.");
         var otherPart = Convert.ToHexStringLower(MD5.HashData(Bytes(1000, 5)));
         var other = await Assert.ThrowsAsync<AmazonS3Exception>(() => Client.CompleteMultipartUploadAsync(Again(otherPart)));
         Assert.Equal("NoSuchUpload", other.ErrorCode);
@@ -365,4 +369,10 @@ public sealed class S3LocalStorePartsTests(StoreTargets target) : ObjectPartsTes
 public sealed class OverlayPartsTests(StoreTargets target) : ObjectPartsTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;
+}
+
+/// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+public sealed class RgwLocalStorePartsTests(StoreTargets target) : ObjectPartsTests(target)
+{
+    protected override StoreKind Kind => StoreKind.RgwLocal;
 }

@@ -112,6 +112,7 @@ public abstract class ObjectTaggingTests(StoreTargets target) : EveryStoreTests(
     public async Task A_multipart_upload_keeps_the_tags_it_was_started_with()
     {
         SkipWhereWritesDropTags();
+        if (Kind == StoreKind.RgwLocal) Assert.Skip("RGW 16.2.15 drops the x-amz-tagging of a CreateMultipartUpload (our S3 store sends it; it keeps a PutObject's).");
         var bucket = await Target.NewBucketAsync();
         var upload = await Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = "mp.bin", TagSet = Tags(("kind", "multipart")) });
         var part = await Client.UploadPartAsync(new UploadPartRequest
@@ -198,4 +199,10 @@ public sealed class OverlayTaggingTests(StoreTargets target) : ObjectTaggingTest
         var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => Client.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = "nowhere.txt" }));
         Assert.Equal("NoSuchKey", missing.ErrorCode);
     }
+}
+
+/// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+public sealed class RgwLocalStoreTaggingTests(StoreTargets target) : ObjectTaggingTests(target)
+{
+    protected override StoreKind Kind => StoreKind.RgwLocal;
 }

@@ -10,6 +10,8 @@ public enum StoreKind
     Embedded,
     /// <summary>An S3 server (s3rver) as the local store.</summary>
     S3Local,
+    /// <summary>Ceph's RADOS Gateway, a production S3 server, as the local store (<see cref="SharedRgw"/>).</summary>
+    RgwLocal,
     /// <summary>The overlay: the embedded store in front of an s3rver remote.</summary>
     Overlay,
 }
@@ -25,7 +27,7 @@ public sealed class StoreTargets : IAsyncLifetime
 
     public ProxyServer Proxy { get; private set; } = null!;
     public AmazonS3Client Client { get; private set; } = null!;
-    /// <summary>The s3rver behind the proxy (the local store, or the overlay's remote), talked to directly.</summary>
+    /// <summary>The S3 server behind the proxy (the local store, or the overlay's remote), talked to directly.</summary>
     public AmazonS3Client? Backend { get; private set; }
     public StoreKind Kind => _kind ?? throw new InvalidOperationException("Not started.");
 
@@ -34,9 +36,17 @@ public sealed class StoreTargets : IAsyncLifetime
     public async Task StartAsync(StoreKind kind)
     {
         if (_kind is not null) return;
-        _kind = kind;
         var settings = new Dictionary<string, string?>();
-        if (kind != StoreKind.Embedded)
+        if (kind == StoreKind.RgwLocal)
+        {
+            // The run's shared cluster, its tenant user's buckets (SharedRgw): skips the test where RGW cannot run.
+            var local = (await SharedRgw.GetAsync()).Tenant;
+            Backend = local.CreateClient();
+            settings["S3_OVERLAY_LOCAL_ENDPOINT"] = local.Url;
+            settings["S3_OVERLAY_LOCAL_ACCESS_KEY"] = local.AccessKey;
+            settings["S3_OVERLAY_LOCAL_SECRET_KEY"] = local.SecretKey;
+        }
+        else if (kind != StoreKind.Embedded)
         {
             // The run's shared s3rvers (SharedS3rver): every test makes buckets of its own.
             var s3rver = await (kind == StoreKind.S3Local ? SharedS3rver.Local : SharedS3rver.Remote).GetAsync();
@@ -60,6 +70,8 @@ public sealed class StoreTargets : IAsyncLifetime
         }
         Proxy = await ProxyServer.StartAsync(settings);
         Client = Proxy.CreateClient(defaults: false);
+        // Only once started: a start skipped (RGW cannot run) is skipped again by every test of the class.
+        _kind = kind;
     }
 
     /// <summary>A fresh bucket through the proxy; for the overlay, the remote gets one of the same name.</summary>

@@ -111,3 +111,9 @@ public sealed class OverlayWritePromisesTests(StoreTargets target) : WritePromis
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
+
+/// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+public sealed class RgwLocalStoreWritePromisesTests(StoreTargets target) : WritePromisesTests(target)
+{
+    protected override StoreKind Kind => StoreKind.RgwLocal;
+}

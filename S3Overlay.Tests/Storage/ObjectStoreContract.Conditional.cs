@@ -65,6 +65,7 @@ public abstract partial class ObjectStoreContract
     {
         Requires(HonoursWriteConditions, nameof(HonoursWriteConditions));
         Requires(TracksMultipartUploads, nameof(TracksMultipartUploads));
+        Requires(HonoursCompletionConditions, nameof(HonoursCompletionConditions));
         var existing = await Store.PutObjectAsync(Bucket, "cond/mpu", Body("there"), ObjectWrite.Empty, None);
         var uploadId = await Store.CreateMultipartUploadAsync(Bucket, "cond/mpu", ObjectWrite.Empty, None);
         var part = await Store.UploadPartAsync(Bucket, "cond/mpu", uploadId, 1, Body("parts"), new ObjectWrite { ContentLength = 5 }, None);

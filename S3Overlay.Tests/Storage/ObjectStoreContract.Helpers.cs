@@ -32,7 +32,8 @@ public abstract partial class ObjectStoreContract
     protected static async Task<S3Exception> AssertS3ErrorAsync(string code, Func<Task> action)
     {
         var e = await Assert.ThrowsAsync<S3Exception>(action);
-        Assert.Equal(code, e.Error.Code);
+        // The message too: a server's unexpected answer (a 502's) says what it was.
+        Assert.True(e.Error.Code == code, $"{e.Error.Code}, not {code}: {e.Message}");
         return e;
     }
 

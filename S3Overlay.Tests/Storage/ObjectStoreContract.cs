@@ -64,6 +64,18 @@ public abstract partial class ObjectStoreContract : IAsyncLifetime
     /// <summary>Conditional writes (If-None-Match: *, If-Match) are honoured.</summary>
     protected virtual bool HonoursWriteConditions => true;
 
+    /// <summary>A CompleteMultipartUpload's If-None-Match and If-Match are honoured, as a PUT's are.</summary>
+    protected virtual bool HonoursCompletionConditions => true;
+
+    /// <summary>
+    /// A completion is refused as S3 refuses it (InvalidPartOrder for parts out of order,
+    /// NoSuchUpload for an upload gone) and takes any ascending subset of the parts.
+    /// </summary>
+    protected virtual bool CompletesAsS3Does => true;
+
+    /// <summary>ListMultipartUploads with a delimiter rolls keys up into CommonPrefixes.</summary>
+    protected virtual bool RollsUpUploadListings => true;
+
     public async ValueTask InitializeAsync()
     {
         Store = await CreateStoreAsync();

@@ -73,7 +73,17 @@ public sealed partial class S3ObjectStore
     {
         var request = new ListPartsRequest { BucketName = bucket, Key = key, UploadId = uploadId, MaxParts = maxParts };
         if (partNumberMarker > 0) request.PartNumberMarker = partNumberMarker.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var response = await CallAsync(bucket, key, t => _client.ListPartsAsync(request, t), ct);
+        ListPartsResponse response;
+        try
+        {
+            response = await CallAsync(bucket, key, t => _client.ListPartsAsync(request, t), ct);
+        }
+        // Ceph RGW (16 at least) calls an upload it does not know NoSuchKey here; a listing of
+        // parts names no object, so its 404 can only mean the upload.
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
+        {
+            throw new S3Exception(S3Error.NoSuchUpload, key, e).With("UploadId", uploadId);
+        }
         var parts = (response.Parts ?? [])
             .Select(p => new PartInfo(p.PartNumber ?? 0, p.ETag, p.Size ?? 0, PreservedMetadata.ToOffset(p.LastModified), ObjectMetadata.EmptyMap))
             .ToList();

@@ -157,7 +157,10 @@ public sealed partial class S3ObjectStore
         if (condition.IfMatch is not { } etag) return (condition.OnlyIfAbsent ? "*" : null, null);
         var (current, serverETag) = await HeadAnswerAsync(bucket, key, ct);
         if (!ReadConditions.ETagMatches(etag, current.ETag)) throw new S3Exception(S3Error.PreconditionFailed, key);
-        return (condition.OnlyIfAbsent ? "*" : null, serverETag);
+        // Bare, not quoted as HEAD gave it: S3 and MinIO take either, and Ceph RGW before 20
+        // (DigitalOcean Spaces too) compares the header's bytes with the bare ETag, so a quoted
+        // one never matches there and every such write (a fill over a stale copy) failed.
+        return (condition.OnlyIfAbsent ? "*" : null, ReadConditions.Unquote(serverETag));
     }
 
     private async Task<ObjectInfo> HeadAsync(string bucket, string key, CancellationToken ct) => (await HeadAnswerAsync(bucket, key, ct)).Info;

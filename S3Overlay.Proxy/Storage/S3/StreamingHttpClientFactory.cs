@@ -31,14 +31,14 @@ internal sealed class StreamingHttpClientFactory(Uri? endpoint, TimeSpan connect
     public HttpClient Client => LazyInitializer.EnsureInitialized(ref _client, Build);
 
     private HttpClient Build() =>
-        new(new RequestTargetHandler(new PlainListingHandler(new PlainHttpHandler(_plainHttp, new SocketsHttpHandler
+        new(new RequestTargetHandler(new PlainListingHandler(new PlainHttpHandler(_plainHttp, new BodyWithoutAskingHandler(new SocketsHttpHandler
         {
             ConnectTimeout = connectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             UseCookies = false,
             ConnectCallback = QuickAckConnection.Callback,
-        }))))
+        })))))
         {
             // Bodies stream for as long as they need; the store bounds waiting for headers itself.
             Timeout = Timeout.InfiniteTimeSpan,
@@ -47,6 +47,22 @@ internal sealed class StreamingHttpClientFactory(Uri? endpoint, TimeSpan connect
     public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
 
     public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
+
+    /// <summary>
+    /// Sends a body without <c>Expect: 100-continue</c> (the SDK asks it on PUT and UploadPart).
+    /// Ceph RGW answers such a request that fails early (NoSuchBucket, a 412) without reading the
+    /// body or closing the connection; a body that follows anyway (the client waits 1 s for a
+    /// 100, less than a loaded server may take) is then read as the next request's start, which
+    /// fails 400 or 405. Without the header a server reads a refused body before the next request.
+    /// </summary>
+    private sealed class BodyWithoutAskingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            request.Headers.ExpectContinue = false;
+            return base.SendAsync(request, ct);
+        }
+    }
 
     private sealed class PlainHttpHandler(bool plainHttp, HttpMessageHandler inner) : DelegatingHandler(inner)
     {

@@ -105,3 +105,9 @@ public sealed class OverlayBucketPolicyTests(StoreTargets target) : BucketPolicy
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
+
+/// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+public sealed class RgwLocalStoreBucketPolicyTests(StoreTargets target) : BucketPolicyTests(target)
+{
+    protected override StoreKind Kind => StoreKind.RgwLocal;
+}

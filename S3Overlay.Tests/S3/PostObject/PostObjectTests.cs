@@ -270,3 +270,9 @@ public sealed class OverlayPostObjectTests(StoreTargets target) : PostObjectTest
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
+
+/// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+public sealed class RgwLocalStorePostObjectTests(StoreTargets target) : PostObjectTests(target)
+{
+    protected override StoreKind Kind => StoreKind.RgwLocal;
+}
