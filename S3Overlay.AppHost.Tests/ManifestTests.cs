@@ -24,7 +24,7 @@ public class ManifestTests
             Absolute(written, output.FullName);
             Absolute(committed, RepoPaths.Root);
             Assert.True(JsonNode.DeepEquals(committed, written),
-                $"aspire-manifest.json is not what the publisher writes now; regenerate it (README, \"The deployment manifest\"). Written:\n{written}");
+                $"aspire-manifest.json is not what the publisher writes now; regenerate it (docs/aspire.md, \"The deployment manifest\"). Written:\n{written}");
 
             // Deployment runs the MinIO containers; the process stores are for machines without a runtime.
             var resources = written["resources"]!.AsObject();

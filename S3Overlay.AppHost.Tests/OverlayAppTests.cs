@@ -114,7 +114,7 @@ public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
 
     /// <summary>
     /// A whole cold read of a chunked object, as the dashboard shows it under Traces: the request, a
-    /// fill per chunk, and the remote's own spans under them. Headless Chromium takes the README's
+    /// fill per chunk, and the remote's own spans under them. Headless Chromium takes docs/aspire.md's
     /// picture (docs/dashboard-trace.png when S3OVERLAY_README_SCREENSHOTS=1, else the test output).
     /// </summary>
     [Fact]

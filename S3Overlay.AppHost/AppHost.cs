@@ -53,7 +53,7 @@ remote.OnResourceReady(async (resource, ready, cancellationToken) =>
 
 // No launch profile: the proxy's own default (127.0.0.1:8000 for `dotnet run`) must not leak in. The S3
 // endpoint is on a port a person can type (S3Overlay:ProxyPort, 8000 unless set).
-// S3Overlay:Replicas (1 unless set) runs a fleet (README, "A fleet of replicas"): "proxy" and
+// S3Overlay:Replicas (1 unless set) runs a fleet (docs/fleet.md): "proxy" and
 // "proxy-2", "proxy-3", ... on the next ports, all over the one local store, each told the others.
 var proxyPort = ProxyPort(builder);
 var replicas = Replicas(builder);

@@ -2,8 +2,8 @@
 several proxies read by turns so the machine's drift falls on all alike. Each variant is a proxy
 over a remote, with settings of its own:
 
-- s3rver: the bench's remote, which spends about 5 ms of CPU per MiB it sends and so holds one of
-  this machine's two cores for the whole of a 64 MiB answer;
+- s3rver: the bench's remote, which spends about 5 ms of CPU per MiB it sends and so holds
+  one of two cores for the whole of a 64 MiB answer;
 - own: our own server on its embedded store, which sends for a tenth of that.
 
 A new curl connection per GET; each 64 MiB read after sync and 0.2 s, as bench.py does; per round,

@@ -143,7 +143,7 @@ def sdk_sweep(client, bucket, keys, pids, size):
 
 
 def floor(folder, count=100, size=1024 * 1024):
-    """What a verified 1 MiB fill cannot avoid on this machine, in CPU ms: the MD5 of its bytes
+    """What a verified 1 MiB fill cannot avoid on the machine it runs on, in CPU ms: the MD5 of its bytes
     (hashlib calls OpenSSL, the library .NET's MD5 calls on Linux) and writing them into a new
     file (new pages of the page cache), 256 KiB a write as a fill's pieces come. Measured in
     this process (utime + stime), in the same run as the sweep, so the sweep's rows can be read
@@ -162,7 +162,7 @@ def floor(folder, count=100, size=1024 * 1024):
     body = os.urandom(size)
     # Pieces as views of the body, not copies: a 256 KiB bytes slice is memory this process may map
     # anew (whenever its allocator has given the last one back), and a page mapped anew costs about
-    # 16 µs on this machine (4.1-4.4 ms a MiB touched, 26 Nov). With copies and an allocator that
+    # 16 µs on 2 cores of a virtual machine (4.1-4.4 ms a MiB touched, 26 Nov). With copies and an allocator that
     # gives memory back at once (MALLOC_TRIM_THRESHOLD_=0), "a new file" measured 4.3 ms instead of
     # 0.18. The CPU is this thread's: no other thread of the bench is ever in the figure.
     pieces = memoryview(body)

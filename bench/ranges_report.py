@@ -1,12 +1,13 @@
 """Turns a ranges.py run into bench/results/NAME.json and .md, and the README's range-reader table."""
 import json
+import os
 import platform
 
 from report import README, RESULTS, _replace
 
 MiB = 1024 * 1024
 START, END = "<!-- ranges:start -->", "<!-- ranges:end -->"
-GOALS = """Goals (issue 37), beside the figures:
+GOALS = """Goals, beside the figures:
 - **first chunk fetched before → no remote request for the first byte**: a read whose first chunk
   the remote has already sent whole (seen in the relay's log) asks the remote nothing covering its first byte;
 - **≤ reached + 1 read-ahead**: cold, each read costs the remote at most the chunks it reached that
@@ -95,7 +96,7 @@ def markdown(r):
     if b.get("sources"):
         sources = (f"; its sources (all but `bench/`) as of `{b['sources'][:12]}`"
                    f"{', with uncommitted changes' if b['uncommitted'] else ''}")
-    head = (f"Run {r['started']} – {r['finished']} on {platform.machine()}, this machine; proxy built from commit "
+    head = (f"Run {r['started']} – {r['finished']} on {platform.machine()}, {os.cpu_count()} cores; proxy built from commit "
             f"`{(b['commit'] or 'unknown')[:12]}` ({b['proxy']}, built {b['built']}){sources}; command: `{r['command']}`.\n\n")
     ran = lambda workload: any(c.get(workload) for c in r["chunks"].values())  # --gdal-only runs the COG alone
     parts = [head, GOALS]

@@ -1,5 +1,6 @@
 """Turns one run's measurements into bench/results/ (JSON, markdown, chart) and the README table."""
 import json
+import os
 import platform
 import re
 import statistics
@@ -150,7 +151,7 @@ def _ttfb_table(r):
                  f"| {shown('proxy')} × | remote itself {shown('direct')} × · nginx proxy_cache {shown('nginx')} × | each read: {', '.join(f'{t:.1f}' for t in reads)} ms "
                  f"against {c1['proxy']['ttfb_ms']:.1f} | ≤ 1.5 × 1 MiB, in 3 runs of 3 | {_met(ok, len(ratios))} |")
     within = lambda v: f"{runs[v][1]} of {len(runs[v][2])}"
-    lines.append(f"| the same, each read on its own within 1.5 × its server's 1 MiB median (no target: the spread this machine gives every server) "
+    lines.append(f"| the same, each read on its own within 1.5 × its server's 1 MiB median (no target: the spread the machine's reads give every server) "
                  f"| {within('proxy')} | remote itself {within('direct')} · nginx proxy_cache {within('nginx')} | | | |")
     return "\n".join(lines)
 
@@ -254,7 +255,7 @@ def write(r):
               "CPU per object holds up, objects/s and latencies do not." if r.get("shared") else
               f" Load average {load[0]:.1f} at the start, {load[-1]:.1f} at the end." if load else "")
     command = "bench/run.sh" + (" --cold" if r["cold_only"] else "") + (" --shared" if r.get("shared") else "")
-    run = (f"Run {r['started']} – {r['finished']} on {platform.machine()}, {platform.node() and 'this machine'}"
+    run = (f"Run {r['started']} – {r['finished']} on {platform.machine()}, {os.cpu_count()} cores"
            f"{' (quick mode)' if r['quick'] else ''}; command: `{command}`.{shared}\n\n")
     cold = run + _sweep_table(r) + "\n\n" + _ttfb_table(r) + "\n"
     text = README.read_text() if README.exists() else ""

@@ -7,19 +7,23 @@
 # bench/run.sh --ranges [ranges.py options]: the range-reader workloads instead (bench/ranges.py, a few
 # minutes); with --proxy DIR or --project DIR it measures that build and does not publish this tree's.
 # bench/run.sh --fleet [objects] [size KiB]: three replicas over one store instead (bench/fleet.py, a minute or two).
+# bench/run.sh --rgw [rgw.py options]: Ceph's RADOS Gateway as the local store and as the remote, beside
+# the embedded store, RGW itself and nginx (bench/rgw.py, a few minutes; the tests' own RGW cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ranges=""
 if [ "${1:-}" = "--ranges" ]; then ranges=1; shift; fi
 fleet=""
 if [ "${1:-}" = "--fleet" ]; then fleet=1; shift; fi
+rgw=""
+if [ "${1:-}" = "--rgw" ]; then rgw=1; shift; bash build/install-test-tools.sh; fi
 need=()
 command -v nginx >/dev/null || need+=(nginx)
 command -v wrk >/dev/null || need+=(wrk)
 command -v curl >/dev/null || need+=(curl)
 # Native AOT's compiler links with clang (and zlib): the AOT build's fresh-process row.
-[ -n "$ranges$fleet" ] || command -v clang >/dev/null || need+=(clang)
-[ -n "$ranges$fleet" ] || [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
+[ -n "$ranges$fleet$rgw" ] || command -v clang >/dev/null || need+=(clang)
+[ -n "$ranges$fleet$rgw" ] || [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || need+=(python3-matplotlib)
 /usr/bin/python3 -c 'import crcmod' 2>/dev/null || need+=(python3-crcmod)
@@ -31,12 +35,13 @@ fi
 if [ -n "$ranges" ] && [[ " $* " == *" --proxy "* || " $* " == *" --project "* ]]; then
   BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"
 fi
-# For this machine's runtime, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
+# For the runtime it runs on, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
 dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained false -o bench/work/proxy -v quiet -nologo
 # The same tree as Native AOT, for one row beside the shipped build's (a fresh process's first fills).
-[ -n "$ranges$fleet" ] || dotnet publish S3Overlay.Proxy -c Release --use-current-runtime -p:PublishAot=true -o bench/work/aot -v quiet -nologo
+[ -n "$ranges$fleet$rgw" ] || dotnet publish S3Overlay.Proxy -c Release --use-current-runtime -p:PublishAot=true -o bench/work/aot -v quiet -nologo
 # The platform's floor for warm GETs: a minimal ASP.NET Core app serving the same files (bench/minimal-app).
-[ -n "$ranges$fleet" ] || dotnet publish bench/minimal-app -c Release --use-current-runtime --self-contained false -o bench/work/minimal-app -v quiet -nologo
+[ -n "$ranges$fleet$rgw" ] || dotnet publish bench/minimal-app -c Release --use-current-runtime --self-contained false -o bench/work/minimal-app -v quiet -nologo
 if [ -n "$ranges" ]; then BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"; fi
+if [ -n "$rgw" ]; then exec /usr/bin/python3 bench/rgw.py "$@"; fi
 if [ -n "$fleet" ]; then exec /usr/bin/python3 bench/fleet.py "$@"; fi
 exec /usr/bin/python3 bench/bench.py "$@"

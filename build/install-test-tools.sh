@@ -13,6 +13,12 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The boto3 tests run Debian's /usr/bin/python3 (not whatever python3 comes first on PATH); the presigned-POST one also posts with requests.
 /usr/bin/python3 -c 'import boto3, requests' 2>/dev/null || need+=(python3-boto3 python3-requests)
+# The Prometheus client's own exposition parsers read the proxy's /_overlay/metrics (Telemetry/Prometheus tests).
+/usr/bin/python3 -c 'import prometheus_client.parser, prometheus_client.openmetrics.parser' 2>/dev/null || need+=(python3-prometheus-client)
+# Prometheus (promtool parses the Grafana dashboard's queries as PromQL; the server scrapes a proxy: GrafanaDashboardTests).
+[ -x /usr/bin/promtool ] && [ -x /usr/bin/prometheus ] || need+=(prometheus)
+# PyYAML reads, and yamllint checks, the Kubernetes manifests (deploy/kubernetes: KubernetesManifestTests).
+{ /usr/bin/python3 -c 'import yaml' 2>/dev/null && [ -x /usr/bin/yamllint ]; } || need+=(python3-yaml yamllint)
 # smart_open, a range reader that seeks by reopening `bytes=X-` (SeekingReaderTests).
 /usr/bin/python3 -c 'import smart_open' 2>/dev/null || need+=(python3-smart-open)
 # nginx: the round-robin load balancer in front of a fleet of proxies (Fleet tests).

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The full reliability runs: remote faults, bad input, crashes and load at full size (the test
 # suite runs a fast slice of each), on loopback only, bounded to 20 minutes. Writes the results
-# table into README.md between the reliability markers. RELIABILITY_SEED=n repeats a run.
+# table into reliability/README.md between the reliability markers. RELIABILITY_SEED=n repeats a run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# What a reader needs to weigh the figures: how many cores, and how busy they were at the end.
+conditions() { echo "$(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"; }
 # --soak MINUTES: only the load run, for that long, sampled every minute (RSS, descriptors, threads,
-# temp files, latency); its samples go into the README between the soak markers.
+# temp files, latency); its samples go into reliability/README.md between the soak markers.
 if [ "${1:-}" = "--soak" ]; then
   minutes="${2:?--soak needs a number of minutes}"
   rows=$(mktemp)
@@ -18,17 +20,17 @@ if [ "${1:-}" = "--soak" ]; then
   grep -E "^\s+(Passed|Failed)!|Failed |Error Message" -A3 "$log" | head -20
   echo "full log: $log"
   summary=$(sed -n 's/^| soak | \(.*\) |$/\1/p' "$RELIABILITY_RESULTS")
-  python3 - "$started" "$minutes" "$status" "$summary" "$rows" <<'PY'
+  python3 - "$started" "$minutes" "$status" "$summary" "$rows" "$(conditions)" <<'PY'
 import re, sys
-started, minutes, status, summary, rows = sys.argv[1:6]
+started, minutes, status, summary, rows, cores = sys.argv[1:7]
 summary = summary.replace(" | ", "; ")
 samples = open(rows).read().strip()
-block = (f"<!-- soak:begin -->\nSoak of {minutes} minutes from {started}, dotnet test exit {status}, on a shared 2-core machine: {summary}.\n\n"
+block = (f"<!-- soak:begin -->\nSoak of {minutes} minutes from {started}, dotnet test exit {status}, {cores}: {summary}.\n\n"
          "| minute | RSS MiB | fds | threads | temp + spill files | p50 ms | p99 ms | operations/s |\n|---|---|---|---|---|---|---|---|\n"
          f"{samples}\n<!-- soak:end -->")
-readme = open("README.md").read()
+readme = open("reliability/README.md").read()
 readme = re.sub(r"<!-- soak:begin -->.*?<!-- soak:end -->", lambda _: block, readme, flags=re.S)
-open("README.md", "w").write(readme)
+open("reliability/README.md", "w").write(readme)
 PY
   cat "$rows"
   exit $status
@@ -51,14 +53,14 @@ faults=$(awk '$1 == "tally" && $2 == "faults" { n[$3] += $4; lost[$3] += $5; rea
   END { for (f in n) names = names (names ? ", " : "") f " " n[f]; if (reads) printf "| remote faults | %d faulty reads (%s) |  %d wrong bytes served or cached |\n", reads, names, wrong }' "$results")
 table=$(printf '| run | done | nothing lost |\n|---|---|---|\n%s\n%s\n' "$faults" "$(grep '^|' "$results")")
 size=$([ "$RELIABILITY_FULL" = 1 ] && echo "full run" || echo "fast slices only")
-stamp="$size, $(date -u '+%Y-%m-%d %H:%M UTC'), $(( $(date +%s) - started )) s, dotnet test exit $status, on a shared 2-core machine"
+stamp="$size, $(date -u '+%Y-%m-%d %H:%M UTC'), $(( $(date +%s) - started )) s, dotnet test exit $status, $(conditions)"
 python3 - "$table" "$stamp" <<'PY'
 import re, sys
 table, stamp = sys.argv[1], sys.argv[2]
-readme = open("README.md").read()
+readme = open("reliability/README.md").read()
 block = f"<!-- reliability:begin -->\nLast run: {stamp}.\n\n{table}\n<!-- reliability:end -->"
 readme = re.sub(r"<!-- reliability:begin -->.*?<!-- reliability:end -->", lambda _: block, readme, flags=re.S)
-open("README.md", "w").write(readme)
+open("reliability/README.md", "w").write(readme)
 PY
 echo "$table"
 exit $status

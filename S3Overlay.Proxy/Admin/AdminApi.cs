@@ -73,7 +73,7 @@ public static class AdminApi
         if (Overlay<WhiteoutIndex>(context) is not { } index) return NoOverlay();
         var max = Math.Clamp(limit ?? 1000, 1, 10_000);
         var whiteouts = new List<Whiteout>();
-        await foreach (var whiteout in index.ListAsync(bucket, prefix ?? "", context.RequestAborted))
+        await foreach (var whiteout in index.ListHidingAsync(bucket, prefix ?? "", context.RequestAborted))
         {
             if (whiteouts.Count == max) return Shown(bucket, prefix, whiteouts, truncated: true);
             whiteouts.Add(whiteout);
@@ -103,25 +103,12 @@ public static class AdminApi
         return Results.Json(new ClearedAnswer(bucket, key, prefix, keys.Count), AdminJson.Default.ClearedAnswer);
     }
 
-    /// <summary>
-    /// HTTP Basic with a configured access key and secret key, anything else 401 with a challenge;
-    /// then a user whose policy does not allow <c>admin:*</c> on the bucket is 403.
-    /// </summary>
+    /// <summary>The operator's sign-in (<see cref="OperatorAccess"/>), for the bucket the request names.</summary>
     private static async ValueTask<object?> RequireUserAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var http = invocation.HttpContext;
-        http.Response.Headers.CacheControl = "no-store";
-        var auth = http.RequestServices.GetRequiredService<AuthSettings>();
-        var caller = BrowserVisitor.From(http.Request, auth);
-        if (caller.SignedIn)
-        {
-            var bucket = http.Request.RouteValues.TryGetValue("bucket", out var value) ? value as string : null;
-            return auth.Users.Find(caller.AccessKey!)?.MayUseAdminApi(bucket) == true
-                ? await next(invocation)
-                : Problem(403, "access denied: the admin API needs a user whose policy allows admin:* (the admin policy)");
-        }
-        http.Response.Headers.WWWAuthenticate = $"Basic realm=\"{BrowserVisitor.Realm}\", charset=\"UTF-8\"";
-        return Problem(401, "sign in with an access key and its secret key (HTTP Basic)");
+        var bucket = http.Request.RouteValues.TryGetValue("bucket", out var value) ? value as string : null;
+        return OperatorAccess.Refusal(http, bucket) ?? await next(invocation);
     }
 
     /// <summary>A bucket is named as the S3 API names it (<c>..</c>, <c>.</c> or <c>a/b</c> never reach the overlay's parts).</summary>

@@ -4,7 +4,7 @@ namespace S3Overlay.Buckets;
 
 /// <summary>
 /// One bucket of the bucket configuration (<c>Overlay:Buckets:NAME:…</c>, x2s3's targets): backed
-/// by its own remote, or by a folder of this machine, with its own flags.
+/// by its own remote, or by a folder on the server, with its own flags.
 /// </summary>
 /// <param name="Name">The bucket's name here.</param>
 public sealed record BucketTarget(string Name)

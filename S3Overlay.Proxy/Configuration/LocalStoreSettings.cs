@@ -20,7 +20,7 @@ public sealed record LocalStoreSettings(S3StoreOptions Store, string Setting)
     /// <summary>
     /// How long the local store is held as down once found so: long enough that writes during an
     /// outage fail at once rather than each after the timeout, short enough that a store back
-    /// again is used within moments (README "A lost local store").
+    /// again is used within moments (docs/overlay.md, "A lost local store").
     /// </summary>
     public static readonly TimeSpan OutageHold = TimeSpan.FromSeconds(2);
 

@@ -10,6 +10,7 @@ using S3Overlay.S3.Handlers;
 using S3Overlay.S3.Routing;
 using S3Overlay.Storage.Hidden;
 using S3Overlay.Telemetry;
+using S3Overlay.Telemetry.Prometheus;
 using S3Overlay.Telemetry.Status;
 
 namespace S3Overlay.Hosting;
@@ -53,6 +54,7 @@ public static class ProxyApplication
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapOverlayStatus();
+        app.MapOverlayMetrics();
         app.MapFileBrowser();
         app.MapAdminApi();
         app.UseS3Cors();
@@ -64,7 +66,7 @@ public static class ProxyApplication
     /// ASP.NET Core starts an Activity and a logging scope for every request whenever its hosting
     /// logger is on at any level, only to tag its "request starting/finished" lines, which the
     /// default levels never write. Without them a warm 4 KiB GET took 94–109 µs of CPU against
-    /// 101–115 µs (wrk -c16; bench/README.md, ninth session). Traces still get the request span
+    /// 101–115 µs (wrk -c16, 23 Nov, 2 cores). Traces still get the request span
     /// (an OpenTelemetry listener makes ASP.NET Core start it anyway), an unhandled error is still
     /// logged by Kestrel, and naming the category in the configuration brings the lines back.
     /// </summary>

@@ -76,9 +76,10 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             return local.Info;
         }
 
-        await RefuseWhitedOutAsync(bucket, key, ct);
+        var seenRead = local is null ? parts.Records.ReadSeenAsync(bucket, key, ct) : null;
+        await RefuseWhitedOutAsync(bucket, key, seenRead, ct);
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
-        if (local is null && await parts.Records.CurrentManifestAsync(bucket, await parts.Records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest)
+        if (seenRead is not null && await parts.Records.CurrentManifestAsync(bucket, await seenRead, ct) is { } manifest)
         {
             using var span = OverlaySpans.Start(Spans.ChunkHit, bucket, key);
             var info = manifest.ToObjectInfo(key);
@@ -130,10 +131,12 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             return hit;
         }
 
-        await RefuseWhitedOutAsync(bucket, key, ct);
+        // The record as it is before the remote is asked anything: what a read that learns of a new
+        // generation replaces. Read while the whiteout is looked for: two lookups, one round trip.
+        var seenRead = local?.Seen is { } known ? Task.FromResult(known) : parts.Records.ReadSeenAsync(bucket, key, ct);
+        await RefuseWhitedOutAsync(bucket, key, seenRead, ct);
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
-        // The record as it is before the remote is asked anything: what a read that learns of a new generation replaces.
-        var seen = local?.Seen ?? await parts.Records.ReadSeenAsync(bucket, key, ct);
+        var seen = await seenRead;
         var content = local is null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest
             ? await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct)
             : await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, seen, ct), ct);
@@ -246,7 +249,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         await EnsureLocalBucketAsync(bucket, ct);
         var written = await MakingRoomAsync(write.ContentLength, () => parts.Conditions.CommitAsync(Guard(bucket), key, write.Condition,
             sent => _local.PutObjectAsync(bucket, key, body, write with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct));
-        await BecameLocalAsync(bucket, key);
+        BecameLocal(bucket, key);
         return written;
     }
 
@@ -275,7 +278,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         BecomingLocal(bucket, key);
         var written = await MakingRoomAsync(null, () => parts.Conditions.CommitAsync(Guard(bucket), key, condition,
             sent => _local.CompleteMultipartUploadAsync(bucket, key, uploadId, completed, expected, sent, ct), ct));
-        await BecameLocalAsync(bucket, key);
+        BecameLocal(bucket, key);
         return written;
     }
 
@@ -299,7 +302,6 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     {
         Guard(bucket);
         BecomingLocal(bucket, key);
-        await LocalBuckets.EnsureAsync(_local, _settings.CacheBucket, ct);
         await parts.Whiteouts.AddAsync(bucket, key, ct);
         BecomingLocal(bucket, key);
         await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
@@ -318,22 +320,14 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     }
 
     /// <summary>
-    /// A client wrote the key: its whiteout goes (after the write, never before: cleared first, a
-    /// write that then failed would let the remote's object back; a whiteout left beside a local
-    /// object hides nothing, so failing to clear it costs a log line), and whatever was filled
-    /// there is no longer the cache's to evict.
+    /// A client wrote the key: whatever was filled there is no longer the cache's to evict. Its
+    /// whiteout, if any, stays: a local object hides it from every read and listing (local wins),
+    /// and a later delete writes it again anyway, so clearing it would cost every write a request
+    /// to the local store for a marker that almost never exists.
     /// </summary>
-    private async Task BecameLocalAsync(string bucket, string key)
+    private void BecameLocal(string bucket, string key)
     {
         BecomingLocal(bucket, key);
-        try
-        {
-            await parts.Whiteouts.ClearAsync(bucket, key, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            parts.Logger.LogWarning(e, "Could not clear the whiteout of {Bucket}/{Key}", bucket, key);
-        }
         parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
     }
 
@@ -344,10 +338,26 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     private void BecomingLocal(string bucket, string key) => parts.OutageReads.Known.Forget(bucket, key);
 
     /// <summary>A key deleted here is gone, whatever the remote holds: nothing is asked of it.</summary>
-    private async Task RefuseWhitedOutAsync(string bucket, string key, CancellationToken ct)
+    /// <param name="alongside">A lookup begun beside this one, left to finish unobserved when the key is gone.</param>
+    private async Task RefuseWhitedOutAsync(string bucket, string key, Task? alongside, CancellationToken ct)
     {
-        if (await parts.Whiteouts.ExistsAsync(bucket, key, ct)) throw S3Exception.NoSuchKey(key);
+        bool whitedOut;
+        try
+        {
+            whitedOut = await parts.Whiteouts.ExistsAsync(bucket, key, ct);
+        }
+        catch
+        {
+            Abandon(alongside);
+            throw;
+        }
+        if (!whitedOut) return;
+        Abandon(alongside);
+        throw S3Exception.NoSuchKey(key);
     }
+
+    private static void Abandon(Task? lookup) =>
+        lookup?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     public Task CreateBucketAsync(string bucket, CancellationToken ct) => _local.CreateBucketAsync(Guard(bucket), ct);
     public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
@@ -394,7 +404,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         }
         catch (S3Exception e) when (LocalBuckets.IsMiss(e))
         {
-            await RefuseWhitedOutAsync(bucket, key, ct);
+            await RefuseWhitedOutAsync(bucket, key, alongside: null, ct);
             return await parts.Remote.GetTaggingAsync(bucket, key, ct);
         }
     }

@@ -29,7 +29,7 @@ public sealed class OverlayParts
         Work = new BackgroundWork(loggers.CreateLogger<BackgroundWork>());
         Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock, staleIfError: settings.StaleIfError),
             new RemoteListingCache(settings.ListingCacheTtl, settings.StaleIfError, clock), metrics);
-        Whiteouts = new WhiteoutIndex(local, settings.CacheBucket);
+        Whiteouts = new WhiteoutIndex(local, settings.CacheBucket, bucket => Remote.BucketOf(bucket) is not null);
         // A fleet's replica accounts for, and evicts, what it owns, within its share of the budget.
         Cache = new CacheIndex(local, settings.CacheBucket, clock, logger, peers is null ? CacheIndex.RecordKey : CacheIndex.ReplicaRecordKey(peers.Self.Url));
         Records = new FillRecords(local, Remote, settings, clock, logger);

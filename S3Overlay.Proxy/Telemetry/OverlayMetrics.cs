@@ -13,6 +13,13 @@ public sealed class OverlayMetrics
     private static readonly KeyValuePair<string, object?>[] RemoteSource = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote)];
     private static readonly KeyValuePair<string, object?>[] PeerSource = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Peer)];
 
+    /// <summary>
+    /// Bucket bounds of the fill latency, in seconds: from a small object on a near remote (ms) to a
+    /// large one across the world (minutes). Without them exporters use OpenTelemetry's default
+    /// bounds, made for milliseconds, and every fill under 5 s falls into one bucket.
+    /// </summary>
+    private static readonly double[] FillSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
     private readonly ObservedValues _activeFills = new();
     private readonly ObservedValues _cacheSizes = new();
 
@@ -26,8 +33,10 @@ public sealed class OverlayMetrics
         Requests = meter.CreateCounter<long>("overlay.requests", "{request}", "Overlay reads by result");
         Bytes = meter.CreateCounter<long>("overlay.bytes", "By", "Bytes served by source");
         RemoteBytesFetched = meter.CreateCounter<long>("overlay.remote.bytes_fetched", "By", "Bytes read from the remote");
-        FillDuration = meter.CreateHistogram<double>("overlay.fill.duration", "s", "Time to fill an object or chunk from the remote");
+        FillDuration = meter.CreateHistogram<double>("overlay.fill.duration", "s", "Time to fill an object or chunk from the remote",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FillSeconds });
         CoalescedWaiters = meter.CreateCounter<long>("overlay.coalesced_waiters", "{request}", "Reads coalesced onto an in-flight fill");
+        RemoteErrors = meter.CreateCounter<long>("overlay.remote.errors", "{error}", "Requests to the remote that failed, by error.type");
         FillsInFlight = meter.CreateObservableUpDownCounter("overlay.fills.active", _activeFills.Observe, "{fill}", "Fills from the remote in progress");
         CacheSize = meter.CreateObservableGauge("overlay.cache.size", _cacheSizes.Observe, "By", "Bytes cached in the local store");
     }
@@ -51,6 +60,13 @@ public sealed class OverlayMetrics
     /// <summary>Readers that joined a fill already in flight instead of asking the remote again.</summary>
     public Counter<long> CoalescedWaiters { get; }
 
+    /// <summary>
+    /// Requests to the remote that it answered with an error or did not answer, by
+    /// <see cref="OverlayTelemetry.Tags.ErrorType"/>. Not the answers it may give (not found, a
+    /// condition not met), not a reader's own cancellation.
+    /// </summary>
+    public Counter<long> RemoteErrors { get; }
+
     /// <summary>Fills (whole objects or chunks) fetching from the remote now, as reported by <see cref="ObserveFillsInFlight"/> callbacks.</summary>
     public ObservableUpDownCounter<long> FillsInFlight { get; }
 
@@ -59,6 +75,10 @@ public sealed class OverlayMetrics
 
     public void CountRequest(string result) =>
         Requests.Add(1, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Result, result));
+
+    /// <param name="errorType"><see cref="OverlayTelemetry.RemoteErrorTypes"/>: what went wrong.</param>
+    public void CountRemoteError(string errorType) =>
+        RemoteErrors.Add(1, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.ErrorType, errorType));
 
     /// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes came from.</param>
     public void CountBytesServed(long bytes, string source) =>

@@ -43,6 +43,8 @@ public static class OverlayTelemetry
         public const string VerifiedBy = "overlay.verified_by";
         /// <summary>The URL of the fleet's replica that owns the object a forwarded miss asked.</summary>
         public const string Owner = "overlay.owner";
+        /// <summary>What kind of failure a remote error was (<see cref="RemoteErrorTypes"/>), as OpenTelemetry's conventions name it.</summary>
+        public const string ErrorType = "error.type";
     }
 
     /// <summary>Values of <see cref="Tags.Result"/>.</summary>
@@ -53,6 +55,15 @@ public static class OverlayTelemetry
         public const string Chunked = "chunked";
         public const string Miss = "miss";
         public const string Forwarded = "forwarded";
+    }
+
+    /// <summary>Values of <see cref="Tags.ErrorType"/> on <c>overlay.remote.errors</c>.</summary>
+    public static class RemoteErrorTypes
+    {
+        /// <summary>No answer: the connection failed, the remote timed out, or it said it is unavailable (503).</summary>
+        public const string Unreachable = "unreachable";
+        /// <summary>An answer that is an error: refused (403), broken (500), or not readable.</summary>
+        public const string ErrorAnswer = "error_answer";
     }
 
     /// <summary>Values of <see cref="Tags.Source"/>: where the served bytes came from.</summary>

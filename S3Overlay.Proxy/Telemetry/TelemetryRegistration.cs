@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using S3Overlay.Browser;
 using S3Overlay.S3.Auth;
+using S3Overlay.Configuration;
 using S3Overlay.ServiceDefaults;
+using S3Overlay.Telemetry.Prometheus;
 using S3Overlay.Telemetry.Status;
 
 namespace S3Overlay.Telemetry;
 
-/// <summary>The proxy's part of health and status; ServiceDefaults does the generic part (OpenTelemetry, endpoints).</summary>
+/// <summary>The proxy's part of health, status and metrics; ServiceDefaults does the generic part (OpenTelemetry, endpoints).</summary>
 public static class TelemetryRegistration
 {
     public static WebApplicationBuilder AddOverlayTelemetry(this WebApplicationBuilder builder)
@@ -22,6 +24,9 @@ public static class TelemetryRegistration
             return context => BrowserVisitor.From(context.Request, auth).SignedIn;
         });
         builder.Services.TryAddSingleton<OverlayMetrics>();
+        var metrics = MetricsSettings.From(new SettingReader(builder.Configuration));
+        builder.Services.AddSingleton(metrics);
+        if (metrics.Enabled) builder.AddPrometheusExporter(OverlayTelemetry.Name);
         builder.Services.AddSingleton<OverlayStatistics>();
         return builder;
     }

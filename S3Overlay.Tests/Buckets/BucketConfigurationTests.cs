@@ -190,10 +190,7 @@ public sealed class BucketConfigurationTests(BucketConfigurationTests.Servers s)
     public async Task The_aws_CLI_lists_a_remote_bucket_s_prefix()
     {
         using var aws = new ClientProcess();
-        aws["AWS_CONFIG_FILE"] = aws.WriteFile(".aws/config", "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n");
-        aws["AWS_SHARED_CREDENTIALS_FILE"] = aws.WriteFile(".aws/credentials",
-            $"[default]\naws_access_key_id = {ProxyServer.AccessKey}\naws_secret_access_key = {ProxyServer.SecretKey}\n");
-        aws["AWS_EC2_METADATA_DISABLED"] = "true";
+        aws.UseAwsProfile();
         var listed = await aws.RunAsync("/usr/bin/aws", "s3", "ls", "--recursive", "s3://alpha/", "--endpoint-url", s.Proxy.Url, "--no-cli-pager");
         Assert.Contains(" a.txt", listed);
         Assert.Contains(" sub/c.txt", listed);

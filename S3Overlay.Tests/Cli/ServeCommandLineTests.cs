@@ -43,6 +43,7 @@ public sealed class ServeCommandLineTests
     [InlineData("--chunk-threshold", "1", "is below S3_OVERLAY_CHUNK_SIZE")]
     [InlineData("--cors-origins", "not an origin", "is not an origin")]
     [InlineData("--cache", "maybe", "'maybe' is not true or false")]
+    [InlineData("--metrics", "sometimes", "'sometimes' is not true or false")]
     [InlineData("--access-key", "a b", "contains a space", "--secret-key", "s")]
     public async Task A_bad_value_names_its_flag_and_stops_before_serving(string flag, string value, string problem, params string[] more)
     {

@@ -8,7 +8,7 @@ namespace S3Overlay.Tests.Cli;
 /// empty folder and run there with no .NET on its PATH, says its version and commit and serves a
 /// folder to an S3 client. The suite bundles the build it has just made instead of compiling the
 /// proxy again for the runtime (5 s instead of 15 here, a quarter of the CPU), without ReadyToRun;
-/// the README's command compiles and precompiles, which changes how fast it starts, not what it does.
+/// the documented command (docs/deployment.md) compiles and precompiles, which changes how fast it starts, not what it does.
 /// </summary>
 [Collection(ProxyProjectOutputs.Name)]
 public sealed class SingleFileTests : IDisposable

@@ -13,13 +13,7 @@ public sealed class AwsCliFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Proxy = await ProxyServer.StartAsync();
-        var config = Aws.WriteFile(".aws/config", "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n");
-        var credentials = Aws.WriteFile(".aws/credentials",
-            $"[default]\naws_access_key_id = {ProxyServer.AccessKey}\naws_secret_access_key = {ProxyServer.SecretKey}\n");
-        Aws["AWS_CONFIG_FILE"] = config;
-        Aws["AWS_SHARED_CREDENTIALS_FILE"] = credentials;
-        Aws["AWS_EC2_METADATA_DISABLED"] = "true";
-        Aws["AWS_PAGER"] = "";
+        Aws.UseAwsProfile();
         await RunAsync("s3", "mb", $"s3://{Bucket}");
     }
 

@@ -47,6 +47,19 @@ public sealed class ClientProcess : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// Gives the aws CLI (and boto3) of this process a default profile with these credentials:
+    /// us-east-1, path-style addressing (the proxy is reached by address, not by bucket names), no
+    /// instance metadata, no pager. The endpoint is each command's <c>--endpoint-url</c>.
+    /// </summary>
+    public void UseAwsProfile(string accessKey = Infrastructure.ProxyServer.AccessKey, string secretKey = Infrastructure.ProxyServer.SecretKey)
+    {
+        this["AWS_CONFIG_FILE"] = WriteFile(".aws/config", "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n");
+        this["AWS_SHARED_CREDENTIALS_FILE"] = WriteFile(".aws/credentials", $"[default]\naws_access_key_id = {accessKey}\naws_secret_access_key = {secretKey}\n");
+        this["AWS_EC2_METADATA_DISABLED"] = "true";
+        this["AWS_PAGER"] = "";
+    }
+
     /// <summary>Runs the program to its end and returns its standard output; throws with both outputs when it fails.</summary>
     public async Task<string> RunAsync(string program, params string[] arguments)
     {

@@ -9,19 +9,12 @@ import os
 import sys
 import urllib.request
 
-import boto3
 from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
+
+from proxy_client import s3_client
 
 endpoint, bucket, workdir = sys.argv[1:4]
-s3 = boto3.client(
-    "s3",
-    endpoint_url=endpoint,
-    aws_access_key_id="minioadmin",
-    aws_secret_access_key="minioadmin",
-    region_name="us-east-1",
-    config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
-)
+s3 = s3_client(endpoint)
 
 s3.create_bucket(Bucket=bucket)
 

@@ -110,7 +110,7 @@ public abstract class FleetTests<TFleet>(TFleet fleet, ITestOutputHelper output)
     /// finishes it from the remote: a ranged GET of the rest, stored nowhere (seen in a fresh-clone
     /// CI run: the killed owner's fill, two rests from byte 3,817, and the new owner's fill). The
     /// objects are just under the chunk threshold, the most time an answer of a whole object takes
-    /// (the kill cut one in 1 of 16 runs here at 63 and 64 KiB; at 16 KiB in 0 of 31).
+    /// (the kill cut one in 1 of 16 runs at 63 and 64 KiB; at 16 KiB in 0 of 31).
     /// </summary>
     [Fact]
     public async Task A_replica_killed_mid_run_fails_no_read_and_its_objects_are_filled_by_the_others_at_most_twice_each()

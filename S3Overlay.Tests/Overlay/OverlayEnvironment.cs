@@ -69,8 +69,9 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     private readonly Action<WebApplicationBuilder>? _configure;
 
     private OverlayEnvironment(OverlayServers servers, AmazonS3Client remote, CountingRelay relay, ProxyServer proxy, string bucket,
-        IDictionary<string, string?> settings, string dataDir, Action<WebApplicationBuilder>? configure)
+        IDictionary<string, string?> settings, string dataDir, Action<WebApplicationBuilder>? configure, CountingRelay? localRelay)
     {
+        LocalRelay = localRelay;
         _configure = configure;
         Servers = servers;
         Remote = remote;
@@ -87,6 +88,9 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     /// <summary>The embedded store's data folder (its reserved folder holds the files being written).</summary>
     public string DataDir => _dataDir;
     public CountingRelay Relay { get; }
+
+    /// <summary>With an S3 local store started with <c>countLocal</c>: the relay in front of it, counting what the overlay asks of its local store.</summary>
+    public CountingRelay? LocalRelay { get; }
     public ProxyServer Proxy { get; private set; }
     public AmazonS3Client Client { get; private set; }
 
@@ -116,7 +120,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     /// </param>
     /// <param name="remoteKind">The remote S3 server: the shared s3rver, or the run's RGW cluster (skips the test where RGW cannot run).</param>
     public static async Task<OverlayEnvironment> StartAsync(OverlayServers servers, LocalStoreKind kind, IDictionary<string, string?>? settings = null, string? dataDir = null,
-        Action<WebApplicationBuilder>? configure = null, string? remoteBucket = null, RemoteKind remoteKind = RemoteKind.S3rver)
+        Action<WebApplicationBuilder>? configure = null, string? remoteBucket = null, bool countLocal = false, RemoteKind remoteKind = RemoteKind.S3rver)
     {
         var bucket = "t" + Guid.NewGuid().ToString("N")[..12];
         var remoteUser = await servers.RemoteUserAsync(remoteKind);
@@ -134,10 +138,12 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             ["S3_OVERLAY_REMOTE_BUCKETS"] = remoteBucket ?? bucket,
             ["S3_OVERLAY_SPILL_DIR"] = Path.Combine(Path.GetTempPath(), "s3overlay-test-spill"),
         };
+        CountingRelay? localRelay = null;
         if (kind != LocalStoreKind.Embedded)
         {
             var local = await servers.LocalUserAsync(kind);
-            all["S3_OVERLAY_LOCAL_ENDPOINT"] = local.Url;
+            if (countLocal) localRelay = await CountingRelay.StartAsync(local.Url);
+            all["S3_OVERLAY_LOCAL_ENDPOINT"] = localRelay?.Url ?? local.Url;
             all["S3_OVERLAY_LOCAL_ACCESS_KEY"] = local.AccessKey;
             all["S3_OVERLAY_LOCAL_SECRET_KEY"] = local.SecretKey;
         }
@@ -146,11 +152,12 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         dataDir ??= Directory.CreateTempSubdirectory("s3overlay-").FullName;
         try
         {
-            return new OverlayEnvironment(servers, remote, relay, await ProxyServer.StartAsync(all, configure, dataDir), bucket, all, dataDir, configure);
+            return new OverlayEnvironment(servers, remote, relay, await ProxyServer.StartAsync(all, configure, dataDir), bucket, all, dataDir, configure, localRelay);
         }
         catch
         {
             await relay.DisposeAsync();
+            if (localRelay is not null) await localRelay.DisposeAsync();
             DeleteDataDir(dataDir);
             throw;
         }
@@ -228,6 +235,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         Client.Dispose();
         await Proxy.DisposeAsync();
         await Relay.DisposeAsync();
+        if (LocalRelay is not null) await LocalRelay.DisposeAsync();
         DeleteDataDir(_dataDir);
     }
 }

@@ -205,7 +205,7 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
 
         env.Relay.Mode = CountingRelay.Behaviour.Answer500;
         var broken = await Assert.ThrowsAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "there.bin"));
-        // README "Errors": a remote that answers 5xx is the gateway's trouble, 502.
+        // docs/overlay.md, "Errors": a remote that answers 5xx is the gateway's trouble, 502.
         Assert.Equal(HttpStatusCode.BadGateway, broken.StatusCode);
         var brokenHead = await Assert.ThrowsAnyAsync<Amazon.Runtime.AmazonServiceException>(() => env.Client.GetObjectMetadataAsync(env.Bucket, "there.bin"));
         Assert.Equal(HttpStatusCode.BadGateway, brokenHead.StatusCode);

@@ -2,7 +2,7 @@ using S3Overlay.Overlay;
 
 namespace S3Overlay.Tests.Overlay;
 
-/// <summary>The keys a read may take from the remote while the local store is down (README "A lost local store").</summary>
+/// <summary>The keys a read may take from the remote while the local store is down (docs/overlay.md, "A lost local store").</summary>
 public sealed class RemoteBackedKeysTests
 {
     [Fact]

@@ -4,7 +4,7 @@ namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
 /// A fill's body passes through its spill file piece by piece (a dozen pieces per MiB), and a
-/// thread hop per piece is a wake-up each, dear on this VM (bench/README.md, seventh session):
+/// thread hop per piece is a wake-up each, dear on a virtual machine (see SpillBuffer.Append):
 /// bytes are written and read on the caller's thread, and a reader waiting for bytes resumes on
 /// the writer's.
 /// </summary>

@@ -4,7 +4,7 @@ namespace S3Overlay.Tests.Reliability;
 /// How big a reliability run is: the fast slice by default (./test.sh), the full run when
 /// reliability/run.sh sets RELIABILITY_FULL=1. Runs are seeded (RELIABILITY_SEED, else a fixed
 /// seed in the slice and a fresh one in full runs) and print the seed on failure. Each run
-/// appends its figures to RELIABILITY_RESULTS, which run.sh turns into the README's table.
+/// appends its figures to RELIABILITY_RESULTS, which run.sh turns into the table of reliability/README.md.
 /// </summary>
 public static class ReliabilityRun
 {
@@ -20,7 +20,7 @@ public static class ReliabilityRun
     /// <summary>The slice's figure, or the full run's.</summary>
     public static T Scale<T>(T slice, T full) => Full ? full : slice;
 
-    /// <summary>Adds one row to the results file (run.sh writes it into the README): what was done, and how much of it was lost.</summary>
+    /// <summary>Adds one row to the results file (run.sh writes it into reliability/README.md): what was done, and how much of it was lost.</summary>
     public static void Report(string run, string done, string lost)
     {
         var path = Environment.GetEnvironmentVariable("RELIABILITY_RESULTS");

@@ -53,7 +53,7 @@ public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spill
     /// <summary>
     /// Whether memory, descriptors, threads and temp files stayed flat after the first two samples
     /// (warm-up: the JIT, the pools, the cache filling to its cap); null when they did, else why not.
-    /// Latency is reported, not judged: on a shared machine it moves with the neighbours.
+    /// Latency is reported, not judged: on a machine shared with other work it moves with the load.
     /// </summary>
     public string? Climb()
     {
@@ -71,7 +71,7 @@ public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spill
         return null;
     }
 
-    /// <summary>The samples as markdown rows (reliability/run.sh --soak writes them into the README).</summary>
+    /// <summary>The samples as markdown rows (reliability/run.sh --soak writes them into reliability/README.md).</summary>
     public IEnumerable<string> Rows() => Samples.Select(s =>
         $"| {s.Minute} | {s.RssMiB:0} | {s.Fds} | {s.Threads} | {s.TempFiles} | {s.P50Ms:0.0} | {s.P99Ms:0.0} | {s.OpsPerSecond:0} |");
 }

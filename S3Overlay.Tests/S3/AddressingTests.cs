@@ -93,7 +93,7 @@ public sealed class AddressingTests(S3Fixture s3) : IClassFixture<S3Fixture>
     [Theory]
     [InlineData("PUT", "?lifecycle")]
     [InlineData("PUT", "?website")]
-    [InlineData("GET", "?tagging")]
+    [InlineData("GET", "?replication")]
     [InlineData("PUT", "/key?retention")]
     public async Task Unknown_sub_resources_are_NotImplemented(string method, string suffix)
     {

@@ -42,7 +42,7 @@ public sealed class S3StoreContractTests(S3StoreContractTests.Server server) : O
     // s3rver bug: a multipart ETag is the whole object's MD5, not S3's md5(part md5s)-N.
     protected override bool MultipartETagsHavePartCount => false;
 
-    // ListObjectsV2 returns no user metadata, where preserved validators live (README: "MinIO or any S3 as the local store").
+    // ListObjectsV2 returns no user metadata, where preserved validators live (docs/stores.md, "MinIO or any S3 as the local store").
     protected override bool ListingsShowPreservedValidators => false;
 
     /// <summary>

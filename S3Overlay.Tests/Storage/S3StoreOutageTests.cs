@@ -8,7 +8,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Storage;
 
 /// <summary>
-/// The S3 store as the local store when its server is down (README "A lost local store"): a
+/// The S3 store as the local store when its server is down (docs/overlay.md, "A lost local store"): a
 /// scripted server on loopback fails as each test needs, the store is driven as the overlay does.
 /// </summary>
 public class S3StoreOutageTests

@@ -121,6 +121,24 @@ public class OtlpExportTests
     }
 
     [Fact]
+    public async Task Beside_OTLP_the_Prometheus_endpoint_serves_the_same_meters_from_one_provider()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var settings = OtlpSettings(receiver, "s3overlay-" + Guid.NewGuid().ToString("N")[..8]);
+        settings[S3Overlay.Telemetry.Prometheus.MetricsSettings.EnabledSetting] = "true";
+        await using (var proxy = await ProxyServer.StartAsync(settings))
+        {
+            Assert.Single(proxy.Services.GetServices<MeterProvider>());
+            using var http = proxy.CreateHttpClient();
+            for (var i = 0; i < 3; i++) await http.GetAsync("_overlay/status?format=json");
+            var scrape = await Prometheus.PrometheusText.ScrapeAsync(proxy.Url);
+            Assert.Equal(3, scrape.Value("http_server_request_duration_seconds_count", ("http_route", "/_overlay/status")));
+            Assert.True(scrape.Value("dotnet_process_cpu_count") > 0, "the runtime's meter is read too");
+        }
+        Assert.Contains(receiver.Bodies("metrics").SelectMany(OtlpPayload.Metrics), m => m.Name == "http.server.request.duration");
+    }
+
+    [Fact]
     public async Task Without_an_endpoint_nothing_is_registered_and_nothing_is_sent()
     {
         await using var receiver = await OtlpReceiver.StartAsync();

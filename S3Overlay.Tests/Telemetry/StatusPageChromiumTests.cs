@@ -8,7 +8,7 @@ namespace S3Overlay.Tests.Telemetry;
 
 /// <summary>
 /// The status page in a real headless Chromium after an hour of traffic (time moved by hand):
-/// the three charts are drawn. Its screenshot is the README's (docs/status-page.png) when
+/// the three charts are drawn. Its screenshot is the one docs/observability.md shows (docs/status-page.png) when
 /// <c>S3OVERLAY_README_SCREENSHOTS=1</c>, so ordinary runs do not rewrite it.
 /// </summary>
 public sealed class StatusPageChromiumTests

@@ -34,6 +34,7 @@ public sealed record ServeFlag(string Name, string Setting, string Variable, str
         new("--public-buckets", "S3_OVERLAY_PUBLIC_BUCKETS", "S3_OVERLAY_PUBLIC_BUCKETS", "none", "Comma list of buckets anyone may read"),
         new("--hidden-buckets", "S3_OVERLAY_HIDDEN_BUCKETS", "S3_OVERLAY_HIDDEN_BUCKETS", "none", "Comma list of buckets left out of listings and the browser"),
         new("--cors-origins", "S3_OVERLAY_CORS_ORIGINS", "S3_OVERLAY_CORS_ORIGINS", "none", "Comma list of origins (or *) whose pages may call the S3 API"),
+        new("--metrics", "S3_OVERLAY_METRICS", "S3_OVERLAY_METRICS", "false", "Serve /_overlay/metrics to Prometheus, signed in as the admin API (true/false)"),
         new("--follow-links-out", "S3_OVERLAY_FOLLOW_LINKS_OUT", "S3_OVERLAY_FOLLOW_LINKS_OUT", "false", "Reads follow symbolic links out of a bucket's folder (true/false): serves whatever they point at"),
     ];
 

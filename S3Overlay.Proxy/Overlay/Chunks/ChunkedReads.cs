@@ -90,8 +90,15 @@ public sealed class ChunkedReads(
         // it may have stored a small chunk meanwhile, and the read would take its own fill's bytes
         // back from the cache (another thread hop, and a chunk hit for a chunk it fetched).
         RemoteFill? own = null;
-        var body = new ChunkedBody(chunked.Layout, range?.Offset ?? 0, range?.Length ?? described.Size,
-            (index, offset, length, reached, c) => OpenChunkAsync(chunked, index, index == first, index == first ? Interlocked.Exchange(ref own, null) : null, offset, length, reached, c),
+        // The first chunk, cached, as the generation check opened it: looking for a chunk and then
+        // reading it were two requests to an S3 local store where one GET does both.
+        Stream? firstCached = null;
+        var (start, length) = (range?.Offset ?? 0, range?.Length ?? described.Size);
+        var firstWindow = new ByteRange(start - chunked.Layout.StartOf(first), Math.Min(start + length, chunked.Layout.StartOf(first) + chunked.Layout.LengthOf(first)) - 1 - chunked.Layout.StartOf(first));
+        var body = new ChunkedBody(chunked.Layout, start, length,
+            (index, offset, length, reached, c) => index == first && Interlocked.Exchange(ref firstCached, null) is { } opened
+                ? Task.FromResult(opened)
+                : OpenChunkAsync(chunked, index, index == first, index == first ? Interlocked.Exchange(ref own, null) : null, offset, length, reached, c),
             settings.CacheEnabled ? (index, wanted) => ReadAhead(chunked, index, wanted) : null);
         AnswerOf(chunked)?.Attach(body.LastChunk, body.Reading);
         // The whole answer's read wants chunk 0 (a whole read's first): its fill starts now, so its
@@ -104,7 +111,7 @@ public sealed class ChunkedReads(
             : records.AdoptAsync(bucket, described, chunked.Layout.ChunkSize, seen);
         try
         {
-            own ??= await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, ct);
+            own ??= await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, length == 0 ? null : firstWindow, opened => firstCached = opened, ct);
             if (recorded is not null && !await recorded) throw new S3Exception(RemoteChanged);
             await body.OpenFirstAsync(ct);
         }
@@ -116,6 +123,7 @@ public sealed class ChunkedReads(
         finally
         {
             Interlocked.Exchange(ref own, null)?.Leave(); // not read: the read failed, or an empty body opened no chunk
+            if (Interlocked.Exchange(ref firstCached, null) is { } unread) await unread.DisposeAsync();
             answer?.CloseUnclaimed();
         }
         metrics.CountRequest(Results.Chunked);
@@ -145,11 +153,25 @@ public sealed class ChunkedReads(
     /// due; a later chunk the remote refuses (replaced) cuts the body, never mixing two
     /// generations, and the next read learns the new one (<see cref="ForgetReplacedAsync"/>).
     /// </remarks>
-    private async Task<RemoteFill?> ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, CancellationToken ct)
+    /// <param name="firstWindow">What the body reads of chunk <paramref name="first"/>: when that chunk is cached, it is opened so, and given to <paramref name="openedFirst"/>.</param>
+    private async Task<RemoteFill?> ConfirmGenerationAsync(ChunkedObject chunked, int first, int last, ByteRange? firstWindow, Action<Stream> openedFirst, CancellationToken ct)
     {
         for (var index = first; index <= last; index++)
         {
-            if (await InFlightOrCachedAsync(chunked, index, ct)) continue; // in flight (joining proves nothing of this generation) or cached
+            if (index == first && firstWindow is { First: { } from, Last: { } to })
+            {
+                if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
+                {
+                    inFlight.Leave();
+                    continue;
+                }
+                if (await TryOpenCachedAsync(chunked, index, from, to - from + 1, ct) is { } opened)
+                {
+                    openedFirst(opened);
+                    continue;
+                }
+            }
+            else if (await InFlightOrCachedAsync(chunked, index, ct)) continue; // in flight (joining proves nothing of this generation) or cached
             if (AnswerOf(chunked)?.Gives(index) is true) return null;
             var (fill, joined) = JoinFill(chunked, index);
             var kept = false;

@@ -124,6 +124,9 @@ public sealed class RemoteFill
         CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
+        // Only a fill the remote answered with a body is timed: a miss (404) or a refusal fetched
+        // nothing, and would make the fill latency a mix of fills and quick "no"s.
+        var fetching = false;
         Task? storing = null;
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, _abandoned.Token);
         try
@@ -154,6 +157,7 @@ public sealed class RemoteFill
             }
             await using (content)
             {
+                fetching = true;
                 _spill.Expect(content.Length);
                 span?.SetTag(OverlayTelemetry.Tags.VerifiedBy, content.VerifiedBy ?? "length");
                 if (store is not null && _spill.TryAcquire())
@@ -165,7 +169,7 @@ public sealed class RemoteFill
         finally
         {
             if (storing is not null) await storing;
-            _metrics.FillDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (fetching) _metrics.FillDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             span?.Dispose();
             _spill.Release();
             End();

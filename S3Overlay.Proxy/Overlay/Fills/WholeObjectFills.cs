@@ -177,8 +177,6 @@ public sealed class WholeObjectFills(
     /// <param name="replaces">The ETag of the stale local copy this fill refreshes; null when there is none.</param>
     private async Task StoreAsync(string bucket, string key, ObjectInfo fetched, FillBody body, string? replaces)
     {
-        // A delete that came while the remote was being read must win (see OverlayObjectStore.DeleteObjectAsync).
-        if (await whiteouts.ExistsAsync(bucket, key, CancellationToken.None)) return;
         await LocalBuckets.EnsureAsync(local, bucket, CancellationToken.None);
         // The local store verifies what it is given: the length always, the MD5 when the remote
         // ETag is one and the remote read did not check the body already (FillBody); either
@@ -212,6 +210,9 @@ public sealed class WholeObjectFills(
             if (DiskFull.Caused(e)) evictor.MakeRoom(fetched.Size);
             throw;
         }
+        // A delete that came while the remote was being read must win (see OverlayObjectStore.DeleteObjectAsync).
+        // Looked for once, after storing: a delete that came before is found as surely, and
+        // removing the copy then is rare work, where a look before too cost every fill a request.
         if (await whiteouts.ExistsAsync(bucket, key, CancellationToken.None))
         {
             await DiscardAsync(bucket, key, fetched, partialOnly: false);

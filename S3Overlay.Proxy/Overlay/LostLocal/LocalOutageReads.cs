@@ -6,7 +6,7 @@ using S3Overlay.Storage;
 namespace S3Overlay.Overlay;
 
 /// <summary>
-/// Reads that go on while the local store is down (README "A lost local store"): an object the
+/// Reads that go on while the local store is down (docs/overlay.md, "A lost local store"): an object the
 /// remote is known to back (<see cref="RemoteBackedKeys"/>) streams from the remote, stored
 /// nowhere. Every other read keeps the local store's 503: the key may be a client's object or a
 /// deleted one, and the remote's answer could be a wrong body or an object come back.

@@ -1,4 +1,5 @@
 using S3Overlay.S3.Errors;
+using static S3Overlay.Telemetry.OverlayTelemetry;
 
 namespace S3Overlay.Overlay;
 
@@ -19,6 +20,17 @@ public static class RemoteErrors
         S3Exception e => Gateway(S3Error.RemoteError.WithMessage($"The remote store answered {e.Error.Status} {e.Error.Code}."), localBucket, key, e),
         OperationCanceledException or TimeoutException => Gateway(S3Error.RemoteUnavailable.WithMessage("The remote store did not answer in time."), localBucket, key, error),
         _ => Gateway(S3Error.RemoteUnavailable, localBucket, key, error),
+    };
+
+    /// <summary>
+    /// What kind of failure <paramref name="error"/> is (<see cref="RemoteErrorTypes"/>); null for
+    /// the answers the remote may give to a sound request: not found, a condition, a range.
+    /// </summary>
+    public static string? TypeOf(Exception error) => error switch
+    {
+        S3Exception { Error.Status: 304 or 404 or 412 or 416 } => null,
+        S3Exception { UnreachableStore: null, Error.Status: not 503 } => RemoteErrorTypes.ErrorAnswer,
+        _ => RemoteErrorTypes.Unreachable,
     };
 
     public static bool IsNotFound(Exception error) => error is S3Exception { Error.Status: 404 };

@@ -40,6 +40,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            CountError(e);
             throw RemoteErrors.Map(e, bucket, "");
         }
     }
@@ -83,6 +84,11 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         catch (S3Exception e) when (e.Error.Status == 304)
         {
             return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            CountError(e);
+            throw;
         }
     }
 
@@ -151,6 +157,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            CountError(e);
             var mapped = RemoteErrors.Map(e, bucket, request.Prefix);
             if (RemoteErrors.IsUnavailable(mapped) && listings.Stale(remoteBucket, request) is { } stale)
                 return stale with { Stale = true };
@@ -172,6 +179,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
     public Exception Failure(Exception e, string bucket, string key, CancellationToken ct)
     {
         if (e is OperationCanceledException && ct.IsCancellationRequested) return e;
+        CountError(e);
         // Not remembered: the overlay decides whether the local bucket makes it a missing key.
         if (e is S3Exception { Error.Code: "NoSuchBucket" }) return S3Exception.NoSuchBucket(bucket);
         if (RemoteErrors.IsNotFound(e))
@@ -188,6 +196,12 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
             return stale;
         }
         return mapped;
+    }
+
+    /// <summary>Counts a failed request to the remote (<c>overlay.remote.errors</c>), if it is one.</summary>
+    private void CountError(Exception e)
+    {
+        if (RemoteErrors.TypeOf(e) is { } type) metrics.CountRemoteError(type);
     }
 
     /// <summary>NoSuchKey, counted and traced as a miss.</summary>

@@ -20,8 +20,12 @@ public sealed record Whiteout(string Bucket, string Key, DateTimeOffset DeletedA
 /// whited-out remote key (GET and HEAD still answer 404). A local store that cannot hold the
 /// marker of a key (the embedded store refuses only keys with U+0000) fails the delete rather than
 /// lose the whiteout.
+/// <para>
+/// A bucket the remote does not back has nothing to hide: no whiteout is kept or looked for there
+/// (<paramref name="remoteBacked"/>), which spares an S3 local store a request per delete and per miss.
+/// </para>
 /// </remarks>
-public sealed class WhiteoutIndex(IObjectStore local, string cacheBucket)
+public sealed class WhiteoutIndex(IObjectStore local, string cacheBucket, Func<string, bool> remoteBacked)
 {
     public const string Prefix = "whiteouts/";
     private const string Suffix = " ";
@@ -32,15 +36,20 @@ public sealed class WhiteoutIndex(IObjectStore local, string cacheBucket)
 
     /// <summary>Whether the key has a whiteout (false too when there is not even a cache bucket yet).</summary>
     public async Task<bool> ExistsAsync(string bucket, string key, CancellationToken ct) =>
-        await local.FindObjectAsync(cacheBucket, MarkerOf(bucket, key), ct) is not null;
+        remoteBacked(bucket) && await local.FindObjectAsync(cacheBucket, MarkerOf(bucket, key), ct) is not null;
 
-    /// <summary>Writes the whiteout of a key (idempotent). The caller makes sure the cache bucket exists.</summary>
-    public async Task AddAsync(string bucket, string key, CancellationToken ct) =>
+    /// <summary>Writes the whiteout of a key (idempotent), in a bucket the remote backs.</summary>
+    public async Task AddAsync(string bucket, string key, CancellationToken ct)
+    {
+        if (!remoteBacked(bucket)) return;
+        await LocalBuckets.EnsureAsync(local, cacheBucket, ct);
         await local.PutObjectAsync(cacheBucket, MarkerOf(bucket, key), Stream.Null, new ObjectWrite { ContentLength = 0 }, ct);
+    }
 
     /// <summary>Removes the whiteout of a key, if there is one: the remote's object (if any) shows again.</summary>
     public async Task ClearAsync(string bucket, string key, CancellationToken ct)
     {
+        if (!remoteBacked(bucket)) return;
         try
         {
             await local.DeleteObjectAsync(cacheBucket, MarkerOf(bucket, key), ct);
@@ -66,12 +75,25 @@ public sealed class WhiteoutIndex(IObjectStore local, string cacheBucket)
     }
 
     /// <summary>
+    /// The whiteouts under <paramref name="prefix"/> that hide something: those of keys the local
+    /// store does not hold (a key written again keeps its whiteout, hidden behind the local object).
+    /// A look at each key: for the admin API, not for reads.
+    /// </summary>
+    public async IAsyncEnumerable<Whiteout> ListHidingAsync(string bucket, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var whiteout in ListAsync(bucket, prefix, ct))
+            if (await local.FindObjectAsync(bucket, whiteout.Key, ct) is null)
+                yield return whiteout;
+    }
+
+    /// <summary>
     /// One page of whiteouts in the key space of <paramref name="bucket"/>: objects are whited-out
     /// keys, common prefixes are the prefixes (at the request's delimiter) that hold some.
     /// <see cref="ListPage.NextStartAfter"/> is in the key space too.
     /// </summary>
     public async Task<ListPage> ListPageAsync(string bucket, ListRequest request, CancellationToken ct)
     {
+        if (!remoteBacked(bucket)) return new ListPage([], [], false, null);
         var root = MarkerPrefix(bucket, "");
         // A delimiter that holds the suffix could roll up at the suffix itself: list flat then (and roll up below).
         var delimiter = request.Delimiter is { Length: > 0 } d && !d.Contains(Suffix) ? d : null;

@@ -73,4 +73,5 @@ public static class BucketSettings
     public const string Acl = "acl";
     public const string Cors = "cors";
     public const string Policy = "policy";
+    public const string Tagging = "tagging";
 }

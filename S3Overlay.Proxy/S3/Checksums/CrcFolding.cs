@@ -43,7 +43,7 @@ internal sealed class CrcFolding
         _foldBy4 = Vector128.Create(Constant(575), Constant(511));
     }
 
-    /// <summary>Whether this machine folds (x86 with PCLMULQDQ); elsewhere callers keep their table.</summary>
+    /// <summary>Whether the CPU folds (x86 with PCLMULQDQ); elsewhere callers keep their table.</summary>
     public static bool IsSupported => Pclmulqdq.IsSupported;
 
     /// <summary>

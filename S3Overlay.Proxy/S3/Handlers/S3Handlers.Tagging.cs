@@ -17,7 +17,7 @@ public sealed partial class S3Handlers
 
     public async Task PutObjectTagging(S3Request r)
     {
-        var tags = TagSet.FromXml(await S3XmlRequest.ReadAsync(r, MaxTaggingBytes));
+        var tags = TagSet.FromXml(await S3XmlRequest.ReadAsync(r, MaxTaggingBytes), TagRules.Object);
         await store.PutObjectTaggingAsync(r.Bucket, r.Key, tags, r.Aborted);
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = 0;

@@ -2,7 +2,7 @@ namespace S3Overlay.S3.Policies;
 
 /// <summary>
 /// MinIO's canned policies. For users: <c>readwrite</c>, <c>readonly</c>, <c>writeonly</c>,
-/// <c>admin</c> (the README shows each document). For a bucket's anonymous access (<c>mc anonymous
+/// <c>admin</c> (docs/security.md shows each document). For a bucket's anonymous access (<c>mc anonymous
 /// set</c>): <c>download</c>, <c>upload</c>, <c>public</c>, which are ordinary bucket policies.
 /// </summary>
 public static class CannedPolicies

@@ -7,7 +7,7 @@ public enum ActionTarget { Service, Bucket, Object }
 
 /// <summary>
 /// The IAM actions a policy may name (S3's, and the one of this server's admin API), and the
-/// action each S3 operation asks for: one table, which the README reproduces. A policy pattern
+/// action each S3 operation asks for: one table, which docs/security.md reproduces. A policy pattern
 /// naming none of these is "Policy has invalid action", as on S3.
 /// </summary>
 public static class S3Actions
@@ -37,6 +37,9 @@ public static class S3Actions
         ["PutBucketPolicy"] = "s3:PutBucketPolicy",
         ["DeleteBucketPolicy"] = "s3:DeleteBucketPolicy",
         ["GetBucketPolicyStatus"] = "s3:GetBucketPolicyStatus",
+        ["GetBucketTagging"] = "s3:GetBucketTagging",
+        ["PutBucketTagging"] = "s3:PutBucketTagging",
+        ["DeleteBucketTagging"] = "s3:PutBucketTagging", // S3 has no DeleteBucketTagging action
         ["GetBucketLocation"] = "s3:GetBucketLocation",
         ["GetBucketVersioning"] = "s3:GetBucketVersioning",
         ["PutBucketVersioning"] = "s3:PutBucketVersioning",

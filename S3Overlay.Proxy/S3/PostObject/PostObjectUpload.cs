@@ -89,7 +89,7 @@ public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2
     {
         if (tagging is null) return ObjectMetadata.EmptyMap;
         using var xml = new MemoryStream(Encoding.UTF8.GetBytes(tagging));
-        return TagSet.FromXml(S3XmlRequest.Parse(xml, MaxTaggingBytes));
+        return TagSet.FromXml(S3XmlRequest.Parse(xml, MaxTaggingBytes), TagRules.Object);
     }
 
     private static string Required(string? value, string field) =>

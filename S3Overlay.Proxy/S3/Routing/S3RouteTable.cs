@@ -24,6 +24,9 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("PUT", S3Scope.Bucket, "PutBucketPolicy", h.PutBucketPolicy, Query("policy")),
         new("DELETE", S3Scope.Bucket, "DeleteBucketPolicy", h.DeleteBucketPolicy, Query("policy")),
         new("GET", S3Scope.Bucket, "GetBucketPolicyStatus", h.GetBucketPolicyStatus, Query("policyStatus")),
+        new("GET", S3Scope.Bucket, "GetBucketTagging", h.GetBucketTagging, Query("tagging")),
+        new("PUT", S3Scope.Bucket, "PutBucketTagging", h.PutBucketTagging, Query("tagging")),
+        new("DELETE", S3Scope.Bucket, "DeleteBucketTagging", h.DeleteBucketTagging, Query("tagging")),
         new("GET", S3Scope.Bucket, "GetBucketLocation", h.GetBucketLocation, Query("location")),
         new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
         new("PUT", S3Scope.Bucket, "PutBucketVersioning", h.PutBucketVersioning, Query("versioning")),
@@ -68,8 +71,8 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
          "publicAccessBlock", "versions"];
 
-    /// <summary>Sub-resources answered on objects only (bucket tagging is not implemented; buckets have no torrents).</summary>
-    private static readonly string[] ObjectOnly = ["tagging", "attributes", "torrent"];
+    /// <summary>Sub-resources answered on objects only (buckets have no attributes or torrents).</summary>
+    private static readonly string[] ObjectOnly = ["attributes", "torrent"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
     private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus"];

@@ -1,6 +1,9 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using System.Xml;
-using Microsoft.AspNetCore.Http;
 using System.Xml.Linq;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Xml;
@@ -8,14 +11,13 @@ using S3Overlay.S3.Xml;
 namespace S3Overlay.S3.Tagging;
 
 /// <summary>
-/// An object's tags as S3 takes them (the <c>x-amz-tagging</c> header, a <c>Tagging</c> document)
-/// and gives them back, checked against S3's limits with S3's error codes.
+/// Tags as S3 takes them (an object's <c>x-amz-tagging</c> header, a <c>Tagging</c> document for
+/// an object or a bucket) and gives them back, checked against S3's limits with S3's error codes.
 /// </summary>
 public static class TagSet
 {
     public const string Header = "x-amz-tagging";
     public const string CountHeader = "x-amz-tagging-count";
-    private const int MaxTags = 10;
     private const int MaxKeyLength = 128;
     private const int MaxValueLength = 256;
 
@@ -26,11 +28,11 @@ public static class TagSet
         var tags = new List<KeyValuePair<string, string>>();
         foreach (var (key, values) in QueryHelpers.ParseQuery(header.ToString()))
             foreach (var value in values) tags.Add(new(key, value ?? ""));
-        return Checked(tags);
+        return Checked(tags, TagRules.Object);
     }
 
-    /// <summary>The tags of a PutObjectTagging body: <c>&lt;Tagging&gt;&lt;TagSet&gt;&lt;Tag&gt;&lt;Key/&gt;&lt;Value/&gt;…</c>.</summary>
-    public static IReadOnlyDictionary<string, string> FromXml(XElement tagging)
+    /// <summary>The tags of a PutObjectTagging or PutBucketTagging body: <c>&lt;Tagging&gt;&lt;TagSet&gt;&lt;Tag&gt;&lt;Key/&gt;&lt;Value/&gt;…</c>.</summary>
+    public static IReadOnlyDictionary<string, string> FromXml(XElement tagging, TagRules rules)
     {
         var set = tagging.Name.LocalName == "Tagging" ? tagging.Children("TagSet").SingleOrDefault() : null;
         if (set is null) throw new S3Exception(S3Error.MalformedXML);
@@ -39,7 +41,7 @@ public static class TagSet
                 t.ChildText("Key") ?? throw new S3Exception(S3Error.MalformedXML),
                 t.ChildText("Value") ?? throw new S3Exception(S3Error.MalformedXML)))
             .ToList();
-        return Checked(tags);
+        return Checked(tags, rules);
     }
 
     public static async Task WriteXmlAsync(XmlWriter xml, IReadOnlyDictionary<string, string> tags)
@@ -55,25 +57,53 @@ public static class TagSet
         await xml.WriteEndElementAsync();
     }
 
-    private static SortedDictionary<string, string> Checked(List<KeyValuePair<string, string>> tags)
+    /// <summary>Tags as a bucket setting keeps them: a JSON object of keys and values.</summary>
+    public static string ToText(IReadOnlyDictionary<string, string> tags) =>
+        JsonSerializer.Serialize(new Dictionary<string, string>(tags), TagSetJson.Default.DictionaryStringString);
+
+    public static SortedDictionary<string, string> FromText(string text) =>
+        new(JsonSerializer.Deserialize(text, TagSetJson.Default.DictionaryStringString) ?? [], StringComparer.Ordinal);
+
+    private static SortedDictionary<string, string> Checked(List<KeyValuePair<string, string>> tags, TagRules rules)
     {
-        if (tags.Count > MaxTags) throw new S3Exception(S3Error.BadRequest.WithMessage("Object tags cannot be greater than 10"));
+        if (tags.Count > rules.MaxTags) throw new S3Exception(S3Error.BadRequest.WithMessage(rules.TooMany));
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in tags)
         {
+            // S3 names the tag it refuses: its key always, its value when the value is the fault.
             if (key.Length is 0 or > MaxKeyLength || !IsTagText(key))
-                throw new S3Exception(S3Error.InvalidTag.WithMessage("The TagKey you have provided is invalid"));
-            if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
-                throw new S3Exception(S3Error.InvalidTag.WithMessage("Your TagKey cannot be prefixed with aws:"));
+                throw InvalidTag("The TagKey you have provided is invalid", key);
+            if (rules.ReservedKey(key) is { } reserved)
+                throw InvalidTag(reserved, key);
             if (value.Length > MaxValueLength || !IsTagText(value))
-                throw new S3Exception(S3Error.InvalidTag.WithMessage("The TagValue you have provided is invalid"));
+                throw InvalidTag("The TagValue you have provided is invalid", key).With("TagValue", value);
             if (!result.TryAdd(key, value))
-                throw new S3Exception(S3Error.InvalidTag.WithMessage("Cannot provide multiple Tags with the same key"));
+                throw InvalidTag("Cannot provide multiple Tags with the same key", key);
         }
         return result;
     }
 
-    /// <summary>S3 allows letters, digits, white space and <c>+ - = . _ : / @</c> in tag keys and values.</summary>
-    private static bool IsTagText(string text) =>
-        text.All(c => char.IsLetterOrDigit(c) || char.IsWhiteSpace(c) || "+-=._:/@".Contains(c));
+    private static S3Exception InvalidTag(string message, string key) => new S3Exception(S3Error.InvalidTag.WithMessage(message)).With("TagKey", key);
+
+    /// <summary>
+    /// S3's pattern for keys and values, <c>[\p{L}\p{Z}\p{N}_.:/=+\-@]*</c>: letters, separators and
+    /// numbers of any script, and those seven marks. Lengths count UTF-16 code units, as S3 counts
+    /// them (a character outside the Basic Multilingual Plane counts twice).
+    /// </summary>
+    private static bool IsTagText(string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var allowed = Rune.GetUnicodeCategory(rune) switch
+            {
+                UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                    or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => true,
+                UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => true,
+                UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator => true,
+                _ => rune.IsAscii && "_.:/=+-@".Contains((char)rune.Value),
+            };
+            if (!allowed) return false;
+        }
+        return true;
+    }
 }

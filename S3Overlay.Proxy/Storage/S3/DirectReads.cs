@@ -10,7 +10,7 @@ namespace S3Overlay.Storage.S3;
 /// GET and HEAD of an object straight over HttpClient, signed with the project's own SigV4: the
 /// path a cold fill takes for every object. The SDK's pipeline (marshalling, endpoint rules,
 /// handlers, unmarshalling) sat on every fill's first byte and CPU, and was much of what the JIT
-/// compiled on a fresh proxy (measured in bench/README.md, eighth session). Everything else
+/// compiled on a fresh proxy (measured with the bench's cold sweep, 23 Nov). Everything else
 /// still goes through the SDK.
 /// </summary>
 /// <remarks>

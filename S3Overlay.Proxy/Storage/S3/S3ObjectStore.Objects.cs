@@ -177,8 +177,8 @@ public sealed partial class S3ObjectStore
             }, ct);
             return (answer.Describe(key, answer.ContentLength), answer.ETag);
         }
-        // A HEAD's 404 has no body to tell a missing key from a missing bucket.
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
+        // A HEAD's 404 has no body to tell a missing key from a missing bucket: ask, unless the bucket is known to exist.
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code && !_known.Contains(bucket))
         {
             if (!await BucketExistsAsync(bucket, ct)) throw S3Exception.NoSuchBucket(bucket);
             throw;

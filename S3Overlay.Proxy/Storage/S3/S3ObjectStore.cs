@@ -16,6 +16,11 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     private readonly TimeProvider _clock;
     private readonly StoreOutage _outage;
 
+    // Buckets an answer has shown to exist. A HEAD's 404 has no body to tell a missing key from a
+    // missing bucket, and asking the server (HeadBucket) after every miss doubled the cost of each
+    // lookup of a key that is not there, which the overlay makes on every cold read.
+    private readonly KnownBuckets _known = new();
+
     public S3ObjectStore(S3StoreOptions options, TimeProvider? clock = null)
     {
         Options = options;
@@ -88,6 +93,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
         await CallAsync(bucket, null, t => _client.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, t), ct);
+        _known.Forget(bucket);
         await DeleteBucketSettingsAsync(bucket, ct);
     }
 
@@ -133,11 +139,13 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             var translated = S3ErrorTranslation.Translate(e, Options, bucket, key, timedOut: bounded.IsCancellationRequested);
+            if (bucket is not null && translated is S3Exception { Error.Code: var code } && code == S3Error.NoSuchBucket.Code) _known.Forget(bucket);
             // A body that failed is the client's trouble, and says nothing of the server.
             if (upload is not { Failed: true }) _outage.Note(translated);
             throw translated;
         }
         _outage.Note(null);
+        if (bucket is not null) _known.Saw(bucket);
         return result;
     }
 }

@@ -37,6 +37,7 @@ internal sealed class StreamingHttpClientFactory(Uri? endpoint, TimeSpan connect
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             UseCookies = false,
+            ConnectCallback = QuickAckConnection.Callback,
         })))))
         {
             // Bodies stream for as long as they need; the store bounds waiting for headers itself.

@@ -1,6 +1,6 @@
 namespace S3Overlay.Telemetry.Status;
 
-/// <summary>The JSON shape of <c>/_overlay/status</c> (camelCase on the wire); documented in the README.</summary>
+/// <summary>The JSON shape of <c>/_overlay/status</c> (camelCase on the wire); documented in docs/observability.md.</summary>
 public sealed record StatusJson(
     DateTimeOffset Since,
     double UptimeSeconds,

@@ -58,6 +58,17 @@ public sealed class PermissionMatrixTests(PermissionFixture f) : IClassFixture<P
     [InlineData("one", "put-policy", Other, false)]
     [InlineData("one", "create", null, false)]
     [InlineData("one", "delete-locked", Team, false)]
+    [InlineData("rw", "get-bucket-tagging", Other, true)]
+    [InlineData("rw", "put-bucket-tagging", Other, true)]
+    [InlineData("rw", "delete-bucket-tagging", Other, true)]
+    [InlineData("ro", "get-bucket-tagging", Other, false)]
+    [InlineData("ro", "put-bucket-tagging", Other, false)]
+    [InlineData("one", "put-bucket-tagging", Team, true)]
+    [InlineData("one", "put-bucket-tagging", Other, false)]
+    [InlineData("tags", "put-bucket-tagging", Team, true)]
+    [InlineData("tags", "delete-bucket-tagging", Team, true)] // DeleteBucketTagging asks for s3:PutBucketTagging, as on S3
+    [InlineData("tags", "get-bucket-tagging", Team, false)]
+    [InlineData("tags", "put-bucket-tagging", Other, false)]
     [InlineData("legacy", "put", Other, true)]
     [InlineData("legacy", "create", null, true)]
     [InlineData("legacy", "get-policy", Team, true)]
@@ -149,6 +160,24 @@ public sealed class PermissionMatrixTests(PermissionFixture f) : IClassFixture<P
             case "get-policy":
                 Assert.Contains("\"locked\"", (await s3.GetBucketPolicyAsync(bucket)).Policy);
                 break;
+            case "get-bucket-tagging":
+                try
+                {
+                    await s3.GetBucketTaggingAsync(new GetBucketTaggingRequest { BucketName = bucket });
+                }
+                catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchTagSet")
+                {
+                    // Allowed, and the bucket has no tags.
+                }
+                break;
+            case "put-bucket-tagging":
+                await KeptWhenDeniedAsync(() => s3.PutBucketTaggingAsync(new PutBucketTaggingRequest { BucketName = bucket, TagSet = [new Tag { Key = "by", Value = caller }] }),
+                    BucketTagsAsync(bucket!), null);
+                break;
+            case "delete-bucket-tagging":
+                await f.Root.PutBucketTaggingAsync(new PutBucketTaggingRequest { BucketName = bucket, TagSet = [new Tag { Key = "by", Value = "root" }] });
+                await KeptWhenDeniedAsync(() => s3.DeleteBucketTaggingAsync(new DeleteBucketTaggingRequest { BucketName = bucket }), BucketTagsAsync(bucket!), "by=root");
+                break;
             case "put-policy":
                 var policy = global::S3Overlay.S3.Policies.CannedPolicies.ForBucket("public", bucket!);
                 await KeptWhenDeniedAsync(() => s3.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = policy }), PolicyOfAsync(bucket!), null);
@@ -185,6 +214,20 @@ public sealed class PermissionMatrixTests(PermissionFixture f) : IClassFixture<P
     {
         var response = await f.Root.GetBucketPolicyAsync(bucket);
         return response.HttpStatusCode == HttpStatusCode.NotFound ? "" : response.Policy;
+    };
+
+    /// <summary>The bucket's tags as <c>key=value</c> lines, or "" without any.</summary>
+    private Func<Task<string>> BucketTagsAsync(string bucket) => async () =>
+    {
+        try
+        {
+            var tags = await f.Root.GetBucketTaggingAsync(new GetBucketTaggingRequest { BucketName = bucket });
+            return string.Join("\n", tags.TagSet.Select(t => $"{t.Key}={t.Value}"));
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchTagSet")
+        {
+            return "";
+        }
     };
 
     private static async Task PresignedPutAsync(AmazonS3Client s3, string bucket, string key)

@@ -1,0 +1,28 @@
+using S3Overlay.Admin;
+
+namespace S3Overlay.Telemetry.Prometheus;
+
+/// <summary>
+/// <c>/_overlay/metrics</c>: every exported metric in Prometheus's text format, written by
+/// OpenTelemetry's Prometheus exporter. Under <c>/_overlay/</c>, like every path that is not S3, so
+/// no bucket is shadowed: a bucket may be named <c>metrics</c>, and <c>GET /metrics</c> lists it.
+/// Signed in as for the admin API unless the metrics are public; not there at all when off.
+/// </summary>
+public static class MetricsEndpoint
+{
+    public const string Path = "/_overlay/metrics";
+
+    public static WebApplication MapOverlayMetrics(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<MetricsSettings>();
+        if (!settings.Enabled) return app;
+        app.MapPrometheusScrapingEndpoint(Path, meterProvider: null, configureBranchedPipeline: settings.Public ? null : RequireOperator, optionsName: null);
+        return app;
+    }
+
+    private static void RequireOperator(IApplicationBuilder pipeline) => pipeline.Use(async (context, next) =>
+    {
+        if (OperatorAccess.Refusal(context, bucket: null) is { } refusal) await refusal.ExecuteAsync(context);
+        else await next(context);
+    });
+}

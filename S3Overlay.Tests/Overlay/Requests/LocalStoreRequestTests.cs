@@ -1,0 +1,115 @@
+using Amazon.S3.Model;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Overlay.Requests;
+
+/// <summary>
+/// What the overlay asks of an S3 local store for each operation, counted by a relay in front of
+/// it: every request costs a round trip to a real server, so each one here is a promise (the
+/// table in docs/stores.md). One request more than these fails the test.
+/// </summary>
+public class LocalStoreRequestTests(OverlayServers servers, ITestOutputHelper output) : IClassFixture<OverlayServers>
+{
+    private const int MiB = 1024 * 1024;
+
+    private Task<OverlayEnvironment> StartAsync() => OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3, new Dictionary<string, string?>
+    {
+        ["S3_OVERLAY_CHUNK_SIZE"] = MiB.ToString(),
+        ["S3_OVERLAY_CHUNK_THRESHOLD"] = (2 * MiB).ToString(),
+    }, countLocal: true);
+
+    /// <summary>The local store's requests <paramref name="operation"/> made, each as "METHOD what" (object, record, whiteout, chunk, bucket, index).</summary>
+    private async Task<List<string>> RequestsOfAsync(OverlayEnvironment env, Func<Task> operation)
+    {
+        await env.FillsIdleAsync();
+        env.LocalRelay!.ResetCounts();
+        await operation();
+        await env.FillsIdleAsync();
+        var made = env.LocalRelay.Log.Select(r => $"{r.Method} {What(env, r.Target)}").ToList();
+        output.WriteLine(string.Join(Environment.NewLine, env.LocalRelay.Log.Select(r => $"{r.Method} {r.Target}")));
+        return made;
+    }
+
+    private static string What(OverlayEnvironment env, string target)
+    {
+        var path = target.Split('?')[0];
+        var cache = $"/cache-{env.Bucket}/";
+        if (path == $"/{env.Bucket}/" || path == cache || path.Count(c => c == '/') == 2 && path.EndsWith('/')) return "bucket";
+        if (!path.StartsWith(cache, StringComparison.Ordinal)) return "object";
+        var inCache = path[cache.Length..];
+        return inCache.StartsWith("manifests/") ? "record" : inCache.StartsWith("whiteouts/") ? "whiteout" : inCache.StartsWith("chunks/") ? "chunk" : "index";
+    }
+
+    /// <summary>Writes and fills once, so the buckets exist: what follows is each operation's steady cost.</summary>
+    private static async Task WarmUpAsync(OverlayEnvironment env)
+    {
+        await env.SeedRemoteAsync("warm-up", 10, 0);
+        await env.GetAndCheckAsync("warm-up", 0, 10);
+        await env.FillsIdleAsync();
+    }
+
+    [Fact]
+    public async Task Reads_ask_once_when_local_and_a_cold_fill_asks_at_most_six_times_with_no_bucket_lookups()
+    {
+        await using var env = await StartAsync();
+        await WarmUpAsync(env);
+        await env.SeedRemoteAsync("cold.bin", MiB, 1);
+
+        // A miss looks for the whiteout and the fill record side by side, then stores the copy;
+        // once stored, it looks for a whiteout a delete may have left meanwhile, and records the fill.
+        Assert.Equal(["GET object", "GET record", "HEAD whiteout", "PUT object", "HEAD whiteout", "PUT record"],
+            Sorted(await RequestsOfAsync(env, () => env.GetAndCheckAsync("cold.bin", 1, MiB)), "GET object", "GET record", "HEAD whiteout", "PUT object"));
+        Assert.Equal(["GET object"], await RequestsOfAsync(env, () => env.GetAndCheckAsync("cold.bin", 1, MiB)));
+        Assert.Equal(["HEAD object"], await RequestsOfAsync(env, () => env.Client.GetObjectMetadataAsync(env.Bucket, "cold.bin")));
+        // A key neither store has: the same lookups, and nothing stored.
+        Assert.Equal(["GET object", "GET record", "HEAD whiteout"],
+            Sorted(await RequestsOfAsync(env, () => Assert.ThrowsAnyAsync<Amazon.S3.AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "nowhere"))), "GET object", "GET record"));
+    }
+
+    [Fact]
+    public async Task A_write_asks_once_and_a_delete_twice_in_a_bucket_the_remote_backs_and_once_in_a_local_one()
+    {
+        await using var env = await StartAsync();
+        await WarmUpAsync(env);
+        await env.SeedRemoteAsync("remote.txt", 10, 2);
+        var localOnly = "l" + env.Bucket;
+        await env.Client.PutBucketAsync(localOnly);
+
+        Assert.Equal(["PUT object"], await RequestsOfAsync(env, () => env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "new.txt", ContentBody = "x" })));
+        Assert.Equal(["PUT whiteout", "DELETE object"], await RequestsOfAsync(env, () => env.Client.DeleteObjectAsync(env.Bucket, "remote.txt")));
+        // Written again over its whiteout: one request, and the remote's object stays hidden behind the local one.
+        Assert.Equal(["PUT object"], await RequestsOfAsync(env, () => env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "remote.txt", ContentBody = "mine" })));
+        using (var read = await env.Client.GetObjectAsync(env.Bucket, "remote.txt"))
+            Assert.Equal("mine", await new StreamReader(read.ResponseStream).ReadToEndAsync());
+
+        // The SDK's defaults send a CRC32 trailer, known only once the body is sent: kept by a copy of the object onto itself.
+        using (var sdkDefaults = env.Proxy.CreateClient())
+            Assert.Equal(["PUT object", "PUT object"], await RequestsOfAsync(env, () => sdkDefaults.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "trailer.txt", ContentBody = "x" })));
+
+        Assert.Equal(["PUT object"], await RequestsOfAsync(env, () => env.Client.PutObjectAsync(new PutObjectRequest { BucketName = localOnly, Key = "a.txt", ContentBody = "x" })));
+        Assert.Equal(["DELETE object"], await RequestsOfAsync(env, () => env.Client.DeleteObjectAsync(localOnly, "a.txt")));
+    }
+
+    [Fact]
+    public async Task A_chunk_fill_stores_its_chunk_in_one_request_and_a_cached_chunk_is_read_in_one()
+    {
+        await using var env = await StartAsync();
+        await WarmUpAsync(env);
+        await env.SeedRemoteAsync("big.bin", 5 * MiB, 3);
+        await env.GetAndCheckAsync("big.bin", 3, 5 * MiB, 0, 99); // the object is recorded as chunked, chunk 0 filled
+
+        // A range in a chunk not cached: the object's lookups, the chunk's (a miss), and its fill's one write.
+        Assert.Equal(["GET object", "GET record", "HEAD whiteout", "GET chunk", "PUT chunk"],
+            Sorted(await RequestsOfAsync(env, () => env.GetAndCheckAsync("big.bin", 3, 5 * MiB, 3L * MiB, 3L * MiB + 9)), "GET object", "GET record", "HEAD whiteout"));
+        // The same range again: the chunk is read once, not looked for first.
+        Assert.Equal(["GET object", "GET record", "HEAD whiteout", "GET chunk"],
+            Sorted(await RequestsOfAsync(env, () => env.GetAndCheckAsync("big.bin", 3, 5 * MiB, 3L * MiB, 3L * MiB + 9)), "GET object", "GET record", "HEAD whiteout"));
+    }
+
+    /// <summary>The requests a test cannot order (made side by side) sorted as <paramref name="order"/> gives them, the rest as made.</summary>
+    private static List<string> Sorted(List<string> made, params string[] order)
+    {
+        var head = made.Take(order.Length).OrderBy(m => Array.IndexOf(order, m) is var i && i < 0 ? int.MaxValue : i).ToList();
+        return [.. head, .. made.Skip(order.Length)];
+    }
+}

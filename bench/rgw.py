@@ -1,0 +1,260 @@
+"""A production S3 server on both sides: the overlay with Ceph's RADOS Gateway (RGW) as its local
+store and as its remote, beside the embedded store and RGW itself, in one run.
+
+Latency (boto3 from this machine, one kept-alive client per target, 256 KiB objects, medians of
+ROUNDS, every configuration measured by turns so drift falls on all alike):
+  cold GET  the overlay's fill against the remote's own GET of the same object
+  warm GET  the overlay's local hit against the local store's own GET
+  PUT       the overlay's PUT against the local store's own PUT
+and the parts a cold fill is made of: RGW's own GET of a missing key (the local miss), its HEAD of
+one (the whiteout look), its PUT.
+
+Throughput (wrk, 16 connections, presigned GETs and PUTs): warm GET req/s and MB/s of RGW, of the
+overlay over RGW and over its embedded store, and of nginx serving the same files; PUT req/s.
+
+Usage: bench/run.sh --rgw [--builds NAME=PUBLISH_DIR ...] [--rounds N]
+Writes bench/results/rgw.json and bench/results/rgw.md.
+"""
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import time
+
+import boto3
+from botocore.config import Config
+
+from measure import wrk
+from servers import PROXY, ROOT, S3RVER_KEYS, WORK, start_nginx, start_proxy, start_s3rver, stop_all, free_port
+
+RESULTS = ROOT / "bench" / "results"
+CLUSTER = ROOT / "build" / "rgw" / "rgw-cluster.sh"
+KiB = 1024
+SIZE = 256 * KiB
+
+
+def client(url, keys):
+    return boto3.client("s3", endpoint_url=url, aws_access_key_id=keys[0], aws_secret_access_key=keys[1], region_name="us-east-1",
+                        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 0}))
+
+
+class Rgw:
+    """A throw-away cluster by build/rgw/rgw-cluster.sh (the tests' own), stopped as the run ends."""
+
+    def __init__(self):
+        self.dir = WORK / "rgw"
+        shutil.rmtree(self.dir, ignore_errors=True)
+        out = subprocess.run(["bash", str(CLUSTER), "start", str(self.dir)], capture_output=True, text=True, check=True).stdout
+        lines = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        self.url = lines["endpoint"]
+        self.main = (lines["access_key"], lines["secret_key"])
+        self.second = (lines["second_access_key"], lines["second_secret_key"])
+
+    def stop(self):
+        subprocess.run(["bash", str(CLUSTER), "stop", str(self.dir)], check=False)
+
+
+def pattern(seed, size=SIZE):
+    return (bytes([seed % 251]) * 61 + os.urandom(3))[:61] * (size // 61) + b"x" * (size % 61)
+
+
+def timed(operation):
+    t0 = time.perf_counter()
+    operation()
+    return (time.perf_counter() - t0) * 1000
+
+
+def get(c, bucket, key):
+    return lambda: c.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def head_missing(c, bucket, key):
+    def run():
+        try:
+            c.head_object(Bucket=bucket, Key=key)
+        except c.exceptions.ClientError:
+            pass
+    return run
+
+
+def get_missing(c, bucket, key):
+    def run():
+        try:
+            c.get_object(Bucket=bucket, Key=key)
+        except c.exceptions.NoSuchKey:
+            pass
+    return run
+
+
+def put(c, bucket, key, body):
+    return lambda: c.put_object(Bucket=bucket, Key=key, Body=body)
+
+
+def overlay_env(local, remote_url, remote_keys, mapping):
+    """A proxy caching what it reads of one mapped bucket; over `local` (an Rgw) when given, else its embedded store."""
+    env = {"S3_OVERLAY_CACHE_BUCKET": "cache-" + mapping.split(":")[0], "S3_OVERLAY_REMOTE_ENDPOINT": remote_url, "S3_OVERLAY_REMOTE_REGION": "us-east-1",
+           "S3_OVERLAY_REMOTE_ADDRESSING_STYLE": "path", "S3_OVERLAY_REMOTE_ACCESS_KEY_ID": remote_keys[0],
+           "S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY": remote_keys[1], "S3_OVERLAY_CACHE_ENABLED": "true",
+           "S3_OVERLAY_BUCKET_MAPPING": mapping, "S3_OVERLAY_SPILL_DIR": str(WORK / "spill")}
+    if local is not None:
+        env.update({"S3_OVERLAY_LOCAL_ENDPOINT": local.url, "S3_OVERLAY_LOCAL_ACCESS_KEY": local.main[0],
+                    "S3_OVERLAY_LOCAL_SECRET_KEY": local.main[1]})
+    return env
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--builds", nargs="*", default=[f"proxy={PROXY}"], help="NAME=PUBLISH_DIR of each build to measure side by side")
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--seconds", type=int, default=6, help="each wrk measurement")
+    args = parser.parse_args()
+    builds = [(b.split("=", 1)[0], pathlib.Path(b.split("=", 1)[1])) for b in args.builds]
+    WORK.mkdir(parents=True, exist_ok=True)
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "load_average": [float(open("/proc/loadavg").read().split()[0])],
+               "rounds": args.rounds, "size": SIZE, "builds": [name for name, _ in builds]}
+    for old in WORK.glob("data-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(WORK / "rgw-bench-s3rver", ignore_errors=True)
+    rgw = None
+    try:
+        rgw = Rgw()
+        s3rver = start_s3rver(WORK / "rgw-bench-s3rver")
+        rgw_c, s3rver_c = client(rgw.url, rgw.main), client(s3rver.url, S3RVER_KEYS)
+        rgw_second_c = client(rgw.url, rgw.second)
+        rgw_c.create_bucket(Bucket="direct")
+        s3rver_c.create_bucket(Bucket="origin")
+        rgw_second_c.create_bucket(Bucket="rgw-origin")
+        n = args.rounds
+        for i in range(n * (len(builds) * 2 + 1)):
+            body = pattern(i)
+            s3rver_c.put_object(Bucket="origin", Key=f"o{i}", Body=body)
+            rgw_second_c.put_object(Bucket="rgw-origin", Key=f"o{i}", Body=body)
+        rgw_c.put_object(Bucket="direct", Key="warm", Body=pattern(1))
+
+        # Per build: over RGW (s3rver remote), over the embedded store (s3rver remote), over the embedded store (RGW remote).
+        proxies = {}
+        for name, build in builds:
+            over_rgw = start_proxy(f"{name}-over-rgw", WORK / f"data-{name}-rgw", overlay_env(rgw, s3rver.url, S3RVER_KEYS, f"{name}-rgw:origin"), build=build)
+            embedded = start_proxy(f"{name}-embedded", WORK / f"data-{name}-emb", overlay_env(None, s3rver.url, S3RVER_KEYS, f"{name}-emb:origin"), build=build)
+            rgw_remote = start_proxy(f"{name}-rgw-remote", WORK / f"data-{name}-rr", overlay_env(None, rgw.url, rgw.second, f"{name}-rr:rgw-origin"), build=build)
+            proxies[name] = {"over_rgw": (over_rgw, client(over_rgw.url, ("minioadmin", "minioadmin")), f"{name}-rgw"),
+                             "embedded": (embedded, client(embedded.url, ("minioadmin", "minioadmin")), f"{name}-emb"),
+                             "rgw_remote": (rgw_remote, client(rgw_remote.url, ("minioadmin", "minioadmin")), f"{name}-rr")}
+            for _, c, bucket in proxies[name].values():
+                c.put_object(Bucket=bucket, Key="warm", Body=pattern(1))  # makes the local bucket; the warm-GET object
+                c.get_object(Bucket=bucket, Key="o0")["Body"].read()  # the first fill makes the cache bucket: not measured
+
+        samples = {}
+
+        def sample(row, ms):
+            samples.setdefault(row, []).append(ms)
+
+        # Warm-up, unmeasured: every path's code compiled, every connection open.
+        for _ in range(20):
+            get(rgw_c, "direct", "warm")()
+            get(s3rver_c, "origin", "o0")()
+            for name in proxies:
+                for _, c, bucket in proxies[name].values():
+                    get(c, bucket, "warm")()
+        key = 1
+        for r in range(n):
+            sample("remote s3rver: GET", timed(get(s3rver_c, "origin", f"o{r}")))
+            sample("remote RGW: GET", timed(get(rgw_second_c, "rgw-origin", f"o{r}")))
+            sample("RGW: GET", timed(get(rgw_c, "direct", "warm")))
+            sample("RGW: GET of a missing key", timed(get_missing(rgw_c, "direct", f"none{r}")))
+            sample("RGW: HEAD of a missing key", timed(head_missing(rgw_c, "direct", f"none{r}")))
+            sample("RGW: PUT", timed(put(rgw_c, "direct", f"p{r}", pattern(r))))
+            for name in proxies:
+                for kind, (_, c, bucket) in proxies[name].items():
+                    sample(f"{name} {kind}: cold GET", timed(get(c, bucket, f"o{key}")))
+                    sample(f"{name} {kind}: warm GET", timed(get(c, bucket, "warm")))
+                    sample(f"{name} {kind}: PUT", timed(put(c, bucket, f"p{r}", pattern(r))))
+                key += 1
+            time.sleep(0.05)  # fills finish storing in the background: the next round's reads do not meet them
+        results["latency_ms"] = {row: {"median": statistics.median(xs), "p90": sorted(xs)[int(len(xs) * 0.9) - 1], "n": len(xs)}
+                                 for row, xs in samples.items()}
+
+        # Throughput: warm GETs of 4 KiB and 1 MiB objects, and PUTs of 256 KiB, by presigned URLs.
+        files = WORK / "rgw-files"
+        shutil.rmtree(files, ignore_errors=True)
+        files.mkdir(parents=True)
+        nginx_port = free_port()
+        nginx = start_nginx("rgw-nginx", f"server {{ listen 127.0.0.1:{nginx_port}; root {files}; }}")
+        nginx.url = f"http://127.0.0.1:{nginx_port}"
+        body_file = WORK / "rgw-put-body"
+        body_file.write_bytes(pattern(7))
+        targets = {"RGW": (rgw_c, "direct")}
+        for name in proxies:
+            targets[f"{name} over RGW"] = (proxies[name]["over_rgw"][1], proxies[name]["over_rgw"][2])
+            targets[f"{name} embedded"] = (proxies[name]["embedded"][1], proxies[name]["embedded"][2])
+        throughput = {}
+        for size_name, size in (("4 KiB", 4 * KiB), ("1 MiB", 1024 * KiB)):
+            data = pattern(3, size)
+            (files / f"t{size}").write_bytes(data)
+            for target, (c, bucket) in targets.items():
+                c.put_object(Bucket=bucket, Key=f"t{size}", Body=data)
+            rows = {"nginx": lambda: wrk(nginx.url, [f"/t{size}"], seconds=args.seconds)}
+            for target, (c, bucket) in targets.items():
+                path = presigned(c, bucket, f"t{size}", "get_object")
+                base = c.meta.endpoint_url
+                rows[target] = (lambda base=base, path=path: wrk(base, [path], seconds=args.seconds))
+            for target, run in rows.items():
+                run()  # warm-up
+                throughput[f"warm GET {size_name}: {target}"] = run()
+        for target, (c, bucket) in targets.items():
+            path = presigned(c, bucket, "put-target", "put_object")
+            throughput[f"PUT 256 KiB: {target}"] = wrk(c.meta.endpoint_url, put_path=path, put_body=body_file, seconds=args.seconds)
+        results["throughput"] = throughput
+    finally:
+        stop_all()
+        if rgw is not None:
+            rgw.stop()
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    results["load_average"].append(float(open("/proc/loadavg").read().split()[0]))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "rgw.json").write_text(json.dumps(results, indent=1))
+    (RESULTS / "rgw.md").write_text(report(results))
+    print(report(results))
+
+
+def presigned(c, bucket, key, method):
+    import urllib.parse
+    url = c.generate_presigned_url(method, Params={"Bucket": bucket, "Key": key}, ExpiresIn=7200)
+    parts = urllib.parse.urlsplit(url)
+    return parts.path + "?" + parts.query
+
+
+def report(results):
+    lat = results["latency_ms"]
+
+    def m(row):
+        return lat[row]["median"]
+
+    out = [f"Measured {results['started']} to {results['finished']} (load average {results['load_average'][0]:.2f} / {results['load_average'][1]:.2f}), "
+           f"{results['rounds']} rounds, {results['size'] // KiB} KiB objects, boto3, medians in ms (p90).", "",
+           "| | " + " | ".join(results["builds"]) + " | reference | target |", "|---|" + "---|" * (len(results["builds"]) + 2)]
+
+    def row(label, kind, op, reference, target):
+        cells = [f"{m(f'{b} {kind}: {op}'):.2f} ({m(f'{b} {kind}: {op}') / m(reference):.2f} ×)" for b in results["builds"]]
+        out.append(f"| {label} | " + " | ".join(cells) + f" | {reference}: {m(reference):.2f} | {target} |")
+
+    row("cold GET, RGW local, s3rver remote", "over_rgw", "cold GET", "remote s3rver: GET", "≤ 1.3 ×")
+    row("warm GET, RGW local", "over_rgw", "warm GET", "RGW: GET", "≤ 1.15 ×")
+    row("PUT, RGW local", "over_rgw", "PUT", "RGW: PUT", "≤ 1.1 ×")
+    row("cold GET, embedded store, s3rver remote", "embedded", "cold GET", "remote s3rver: GET", "")
+    row("warm GET, embedded store", "embedded", "warm GET", "RGW: GET", "")
+    row("PUT, embedded store", "embedded", "PUT", "RGW: PUT", "")
+    row("cold GET, embedded store, RGW remote", "rgw_remote", "cold GET", "remote RGW: GET", "")
+    out += ["", "RGW's own answers, the parts a cold fill over it is made of: "
+            + ", ".join(f"{r[5:]} {m(r):.2f}" for r in ("RGW: GET of a missing key", "RGW: HEAD of a missing key", "RGW: PUT", "RGW: GET")) + " ms.", ""]
+    out += ["| wrk, 16 connections | req/s | MB/s | p50 ms | p99 ms |", "|---|---|---|---|---|"]
+    for name, r in results["throughput"].items():
+        out.append(f"| {name} | {r['rps']:.0f} | {r['mbs']:.1f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    main()
