@@ -92,7 +92,7 @@ public sealed class RgwCluster : IAsyncDisposable
         return new RgwCluster(process, directory, lines);
     }
 
-    /// <summary>One more radosgw of this cluster, on a port of its own: the same users and buckets, a process a test may kill.</summary>
+    /// <summary>One more radosgw of this cluster, on a port of its own: the same users and buckets, a process a test may kill (on a cluster of its own).</summary>
     public Task<RgwGateway> StartGatewayAsync() => RgwGateway.StartAsync(_directory);
 
     public async ValueTask DisposeAsync()

@@ -6,8 +6,9 @@ namespace S3Overlay.Tests.Infrastructure;
 /// <summary>
 /// A radosgw of an <see cref="RgwCluster"/> that one test owns: the cluster's users and buckets
 /// on a port of its own, so the test can kill it (the S3 server lost mid-request, as a crash
-/// loses it) and start it again on the same port while the other tests go on with the cluster's
-/// own gateway. It stops when disposed, or when the test process dies (its stdin closes).
+/// loses it) and start it again on the same port. Kill one only on a cluster of the test's own:
+/// its dead watches hold every other gateway's metadata writes (CreateBucket) for 10-30 s. It
+/// stops when disposed, or when the test process dies (its stdin closes).
 /// </summary>
 public sealed class RgwGateway : IAsyncDisposable
 {

@@ -271,7 +271,7 @@ public sealed class OverlayOverRgwLocalStoreTests(OverlayServers servers) : Over
 
     // Every byte cached is held in the test cluster's RAM (memstore): figures between s3rver's and the embedded store's.
     protected override long HotObjectSize => 8 * MiB;
-    protected override long LargeObjectSize => 64 * MiB;
+    protected override long LargeObjectSize => 32 * MiB;
 }
 
 /// <summary>The same tests reading through to Ceph's RADOS Gateway as the remote (the embedded store local).</summary>
@@ -280,5 +280,5 @@ public sealed class OverlayOverRgwRemoteTests(OverlayServers servers) : OverlayR
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
     protected override RemoteKind RemoteServer => RemoteKind.Rgw;
     protected override long HotObjectSize => 8 * MiB;
-    protected override long LargeObjectSize => 64 * MiB;
+    protected override long LargeObjectSize => 32 * MiB;
 }

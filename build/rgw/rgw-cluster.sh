@@ -13,7 +13,9 @@
 #   rgw-cluster.sh gateway DIR PORT
 #                               runs one more radosgw of DIR's cluster on PORT until its stdin
 #                               closes or it is killed (radosgw dies with it): a gateway a test
-#                               kills and starts again while the cluster's own goes on.
+#                               kills and starts again. Give such a test a cluster of its own: a
+#                               killed radosgw's watches hold the others' metadata writes
+#                               (CreateBucket) 10 s a try until the OSD drops them (30 s).
 #
 # Ceph 16.2 (Debian: ceph-mon ceph-osd radosgw ceph-common). The settings that matter are
 # explained where they are written.
