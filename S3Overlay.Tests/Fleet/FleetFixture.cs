@@ -73,7 +73,7 @@ public class FleetFixture : IAsyncLifetime
         Remote = S3Clients.Create(remote.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
         await Remote.PutBucketAsync(Bucket);
         Relay = await CountingRelay.StartAsync(remote.Url);
-        Urls = [.. Enumerable.Range(0, 3).Select(_ => $"http://127.0.0.1:{FreePorts.Take()}")];
+        Urls = [.. FreePorts.Take(3).Select(port => $"http://127.0.0.1:{port}")];
         foreach (var (name, value) in new Dictionary<string, string>
         {
             ["S3_OVERLAY_REMOTE_ENDPOINT"] = Relay.Url,

@@ -350,7 +350,7 @@ public abstract class FleetTests<TFleet>(TFleet fleet, ITestOutputHelper output)
     private async Task<(string[] Urls, ProxyServer[] Replicas)> StartOwnFleetAsync(string bucket, int count, params (string Name, string Value)[] more)
     {
         await fleet.Remote.PutBucketAsync(bucket);
-        var urls = Enumerable.Range(0, count).Select(_ => $"http://127.0.0.1:{FreePorts.Take()}").ToArray();
+        var urls = FreePorts.Take(count).Select(port => $"http://127.0.0.1:{port}").ToArray();
         var replicas = await Task.WhenAll(urls.Select(url =>
         {
             var settings = fleet.Environment.ToDictionary(e => e.Key, string? (e) => e.Value);

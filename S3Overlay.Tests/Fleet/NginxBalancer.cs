@@ -102,10 +102,23 @@ public sealed class NginxBalancer : IAsyncDisposable
 /// <summary>Free loopback ports, for servers that must know each other's address before they start.</summary>
 public static class FreePorts
 {
-    public static int Take()
+    public static int Take() => Take(1)[0];
+
+    /// <summary>
+    /// <paramref name="count"/> different ports: each held until all are taken, since a port let go
+    /// can be the very next one handed out (two replicas of a fleet were given one port, seen).
+    /// </summary>
+    public static int[] Take(int count)
     {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(System.Net.IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return [.. listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 }
