@@ -6,10 +6,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 # What a reader needs to weigh the figures: how many cores, and how busy they were at the end.
 conditions() { echo "$(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"; }
-# --soak MINUTES: only the load run, for that long, sampled every minute (RSS, descriptors, threads,
-# temp files, latency); its samples go into reliability/README.md between the soak markers.
+# --soak MINUTES [--rgw]: only the load run, for that long, sampled every minute (RSS, descriptors,
+# threads, temp files, latency), over the embedded store or (--rgw) Ceph RGW as the local store; its
+# samples go into reliability/README.md between the soak markers.
 if [ "${1:-}" = "--soak" ]; then
   minutes="${2:?--soak needs a number of minutes}"
+  store="the embedded store"
+  if [ "${3:-}" = "--rgw" ]; then export RELIABILITY_SOAK_LOCAL=rgw; store="Ceph RGW"; bash build/install-test-tools.sh; fi
   rows=$(mktemp)
   log=$(mktemp)
   export RELIABILITY_FULL=1 RELIABILITY_SOAK_MINUTES="$minutes" RELIABILITY_SOAK_RESULTS="$rows" RELIABILITY_RESULTS=$(mktemp)
@@ -20,12 +23,12 @@ if [ "${1:-}" = "--soak" ]; then
   grep -E "^\s+(Passed|Failed)!|Failed |Error Message" -A3 "$log" | head -20
   echo "full log: $log"
   summary=$(sed -n 's/^| soak | \(.*\) |$/\1/p' "$RELIABILITY_RESULTS")
-  python3 - "$started" "$minutes" "$status" "$summary" "$rows" "$(conditions)" <<'PY'
+  python3 - "$started" "$minutes" "$status" "$summary" "$rows" "$(conditions)" "$store" <<'PY'
 import re, sys
-started, minutes, status, summary, rows, cores = sys.argv[1:7]
+started, minutes, status, summary, rows, cores, store = sys.argv[1:8]
 summary = summary.replace(" | ", "; ")
 samples = open(rows).read().strip()
-block = (f"<!-- soak:begin -->\nSoak of {minutes} minutes from {started}, dotnet test exit {status}, {cores}: {summary}.\n\n"
+block = (f"<!-- soak:begin -->\nSoak of {minutes} minutes from {started}, local store {store}, dotnet test exit {status}, {cores}: {summary}.\n\n"
          "| minute | RSS MiB | fds | threads | temp + spill files | p50 ms | p99 ms | operations/s |\n|---|---|---|---|---|---|---|---|\n"
          f"{samples}\n<!-- soak:end -->")
 readme = open("reliability/README.md").read()

@@ -8,8 +8,8 @@ using S3Overlay.Tests.Overlay;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>
-/// The load run: many clients for a while against the proxy (a child process, embedded store,
-/// overlay with caching on, s3rver as the remote) doing cold and warm GETs, ranges, PUTs, HEADs,
+/// The load run: many clients for a while against the proxy (a child process, embedded store, or
+/// Ceph RGW for a soak that asks for it, overlay with caching on, s3rver as the remote) doing cold and warm GETs, ranges, PUTs, HEADs,
 /// listings and deletes, every body checked. No unexpected error, bounded memory, and once the
 /// clients are gone no file descriptors or spill files left over. The cache is capped below what
 /// the remote objects take, so eviction runs all along and GETs keep going cold (counted at the remote).
@@ -40,6 +40,13 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
         await using var relay = await CountingRelay.StartAsync(servers.Remote.Url);
         var environment = ChildProxySettings.Overlay(root, relay.Url, Bucket, remoteBucket);
         environment["S3_OVERLAY_CACHE_MAX_BYTES"] = CacheCap.ToString();
+        if (ReliabilityRun.LoadLocalStore != LocalStoreKind.Embedded)
+        {
+            var local = await servers.LocalUserAsync(ReliabilityRun.LoadLocalStore);
+            environment["S3_OVERLAY_LOCAL_ENDPOINT"] = local.Url;
+            environment["S3_OVERLAY_LOCAL_ACCESS_KEY"] = local.AccessKey;
+            environment["S3_OVERLAY_LOCAL_SECRET_KEY"] = local.SecretKey;
+        }
         try
         {
             await using var proxy = await ProxyProcess.StartAsync(environment);

@@ -93,9 +93,11 @@ public sealed class ChunkedReads(
         // The first chunk, cached, as the generation check opened it: looking for a chunk and then
         // reading it were two requests to an S3 local store where one GET does both.
         Stream? firstCached = null;
-        var (start, length) = (range?.Offset ?? 0, range?.Length ?? described.Size);
-        var firstWindow = new ByteRange(start - chunked.Layout.StartOf(first), Math.Min(start + length, chunked.Layout.StartOf(first) + chunked.Layout.LengthOf(first)) - 1 - chunked.Layout.StartOf(first));
-        var body = new ChunkedBody(chunked.Layout, start, length,
+        var (start, bodyLength) = (range?.Offset ?? 0, range?.Length ?? described.Size);
+        var firstStart = chunked.Layout.StartOf(first);
+        ByteRange? firstWindow = bodyLength == 0 ? null
+            : new ByteRange(start - firstStart, Math.Min(start + bodyLength, firstStart + chunked.Layout.LengthOf(first)) - 1 - firstStart);
+        var body = new ChunkedBody(chunked.Layout, start, bodyLength,
             (index, offset, length, reached, c) => index == first && Interlocked.Exchange(ref firstCached, null) is { } opened
                 ? Task.FromResult(opened)
                 : OpenChunkAsync(chunked, index, index == first, index == first ? Interlocked.Exchange(ref own, null) : null, offset, length, reached, c),
@@ -111,7 +113,7 @@ public sealed class ChunkedReads(
             : records.AdoptAsync(bucket, described, chunked.Layout.ChunkSize, seen);
         try
         {
-            own ??= await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, length == 0 ? null : firstWindow, opened => firstCached = opened, ct);
+            own ??= await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, firstWindow, opened => firstCached = opened, ct);
             if (recorded is not null && !await recorded) throw new S3Exception(RemoteChanged);
             await body.OpenFirstAsync(ct);
         }
