@@ -1,7 +1,7 @@
 """A production S3 server on both sides: the overlay with Ceph's RADOS Gateway (RGW) as its local
 store and as its remote, beside the embedded store and RGW itself, in one run.
 
-Latency (boto3 from this machine, one kept-alive client per target, 256 KiB objects, medians of
+Latency (boto3 on the same host as the servers, one kept-alive client per target, 256 KiB objects, medians of
 ROUNDS, every configuration measured by turns so drift falls on all alike):
   cold GET  the overlay's fill against the remote's own GET of the same object
   warm GET  the overlay's local hit against the local store's own GET
