@@ -76,10 +76,9 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             return local.Info;
         }
 
-        var seenRead = local is null ? parts.Records.ReadSeenAsync(bucket, key, ct) : null;
-        await RefuseWhitedOutAsync(bucket, key, seenRead, ct);
+        var seen = await RefuseWhitedOutAsync(bucket, key, local is null ? parts.Records.ReadSeenAsync(bucket, key, ct) : null, ct);
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
-        if (seenRead is not null && await parts.Records.CurrentManifestAsync(bucket, await seenRead, ct) is { } manifest)
+        if (seen is not null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest)
         {
             using var span = OverlaySpans.Start(Spans.ChunkHit, bucket, key);
             var info = manifest.ToObjectInfo(key);
@@ -131,12 +130,9 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
             return hit;
         }
 
-        // The record as it is before the remote is asked anything: what a read that learns of a new
-        // generation replaces. Read while the whiteout is looked for: two lookups, one round trip.
-        var seenRead = local?.Seen is { } known ? Task.FromResult(known) : parts.Records.ReadSeenAsync(bucket, key, ct);
-        await RefuseWhitedOutAsync(bucket, key, seenRead, ct);
+        // The record as it is before the remote is asked anything: what a read that learns of a new generation replaces.
+        var seen = (await RefuseWhitedOutAsync(bucket, key, local?.Seen is { } known ? Task.FromResult(known) : parts.Records.ReadSeenAsync(bucket, key, ct), ct))!;
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
-        var seen = await seenRead;
         var content = local is null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest
             ? await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct)
             : await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, seen, ct), ct);
@@ -338,26 +334,15 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
     private void BecomingLocal(string bucket, string key) => parts.OutageReads.Known.Forget(bucket, key);
 
     /// <summary>A key deleted here is gone, whatever the remote holds: nothing is asked of it.</summary>
-    /// <param name="alongside">A lookup begun beside this one, left to finish unobserved when the key is gone.</param>
-    private async Task RefuseWhitedOutAsync(string bucket, string key, Task? alongside, CancellationToken ct)
+    /// <param name="record">The key's fill record being read, looked up beside the whiteout (two lookups, one round trip).</param>
+    /// <returns>The record read, when one was given.</returns>
+    private async Task<RecordSeen?> RefuseWhitedOutAsync(string bucket, string key, Task<RecordSeen>? record, CancellationToken ct)
     {
-        bool whitedOut;
-        try
-        {
-            whitedOut = await parts.Whiteouts.ExistsAsync(bucket, key, ct);
-        }
-        catch
-        {
-            Abandon(alongside);
-            throw;
-        }
-        if (!whitedOut) return;
-        Abandon(alongside);
-        throw S3Exception.NoSuchKey(key);
+        var whitedOut = parts.Whiteouts.ExistsAsync(bucket, key, ct);
+        await (record is null ? whitedOut : Task.WhenAll(whitedOut, record));
+        if (await whitedOut) throw S3Exception.NoSuchKey(key);
+        return record is null ? null : await record;
     }
-
-    private static void Abandon(Task? lookup) =>
-        lookup?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     public Task CreateBucketAsync(string bucket, CancellationToken ct) => _local.CreateBucketAsync(Guard(bucket), ct);
     public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
@@ -404,7 +389,7 @@ public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisp
         }
         catch (S3Exception e) when (LocalBuckets.IsMiss(e))
         {
-            await RefuseWhitedOutAsync(bucket, key, alongside: null, ct);
+            await RefuseWhitedOutAsync(bucket, key, record: null, ct);
             return await parts.Remote.GetTaggingAsync(bucket, key, ct);
         }
     }
