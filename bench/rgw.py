@@ -25,6 +25,7 @@ import subprocess
 import time
 
 import boto3
+import botocore.exceptions
 from botocore.config import Config
 
 from measure import wrk
@@ -71,20 +72,12 @@ def get(c, bucket, key):
     return lambda: c.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
-def head_missing(c, bucket, key):
+def missing(call):
+    """A request for a key that is not there: its 404 (or, for a HEAD, a body-less error) is the answer timed."""
     def run():
         try:
-            c.head_object(Bucket=bucket, Key=key)
-        except c.exceptions.ClientError:
-            pass
-    return run
-
-
-def get_missing(c, bucket, key):
-    def run():
-        try:
-            c.get_object(Bucket=bucket, Key=key)
-        except c.exceptions.NoSuchKey:
+            call()
+        except botocore.exceptions.ClientError:
             pass
     return run
 
@@ -164,8 +157,8 @@ def main():
             sample("remote s3rver: GET", timed(get(s3rver_c, "origin", f"o{r}")))
             sample("remote RGW: GET", timed(get(rgw_second_c, "rgw-origin", f"o{r}")))
             sample("RGW: GET", timed(get(rgw_c, "direct", "warm")))
-            sample("RGW: GET of a missing key", timed(get_missing(rgw_c, "direct", f"none{r}")))
-            sample("RGW: HEAD of a missing key", timed(head_missing(rgw_c, "direct", f"none{r}")))
+            sample("RGW: GET of a missing key", timed(missing(lambda: rgw_c.get_object(Bucket="direct", Key=f"none{r}"))))
+            sample("RGW: HEAD of a missing key", timed(missing(lambda: rgw_c.head_object(Bucket="direct", Key=f"none{r}"))))
             sample("RGW: PUT", timed(put(rgw_c, "direct", f"p{r}", pattern(r))))
             # Each kind of operation apart, with a pause after the cold ones: a fill goes on storing
             # after its reader has the body, and a warm GET timed beside that store (on the same
