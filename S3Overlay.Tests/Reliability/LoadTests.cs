@@ -40,6 +40,9 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
         await using var relay = await CountingRelay.StartAsync(servers.Remote.Url);
         var environment = ChildProxySettings.Overlay(root, relay.Url, Bucket, remoteBucket);
         environment["S3_OVERLAY_CACHE_MAX_BYTES"] = CacheCap.ToString();
+        // The soak reads the runtime's heap figures from the proxy's own metrics.
+        environment["S3_OVERLAY_METRICS"] = "true";
+        environment["S3_OVERLAY_METRICS_PUBLIC"] = "true";
         if (ReliabilityRun.LoadLocalStore != LocalStoreKind.Embedded)
         {
             var local = await servers.LocalUserAsync(ReliabilityRun.LoadLocalStore);

@@ -5,10 +5,13 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>
-/// What a long load run samples of the proxy every <see cref="Interval"/>: resident memory, file
+/// What a long load run samples of the proxy every <see cref="Interval"/>: resident memory, the
+/// managed heap as the last collection left it and the memory the GC holds committed (read from
+/// the proxy's own Prometheus metrics, so resident memory that grows can be told apart: objects
+/// kept alive show in the heap, a GC that keeps freed memory shows only in what it commits), file
 /// descriptors, threads, temp and spill files on disk, and the latency percentiles and rate of the
 /// operations that ended in that interval. After the warm-up every figure must stay flat: a leak
-/// shows as a climb from sample to sample, which a one-minute run cannot see (issue 31, item 5).
+/// shows as a climb from sample to sample, which a one-minute run cannot see.
 /// </summary>
 public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spillDir)
 {
@@ -16,7 +19,9 @@ public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spill
 
     private readonly ConcurrentQueue<double> _latencies = new();
 
-    public sealed record Sample(int Minute, double RssMiB, int Fds, int Threads, int TempFiles, double P50Ms, double P99Ms, double OpsPerSecond);
+    public sealed record Sample(int Minute, double RssMiB, double HeapMiB, double CommittedMiB, long Gen2Collections, int Fds, int Threads, int TempFiles, double P50Ms, double P99Ms, double OpsPerSecond);
+
+    private static readonly HttpClient Scraper = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public List<Sample> Samples { get; } = [];
 
@@ -35,11 +40,33 @@ public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spill
                 var window = new List<double>();
                 while (_latencies.TryDequeue(out var ms)) window.Add(ms);
                 window.Sort();
-                Samples.Add(new Sample((int)Math.Round(clock.Elapsed.TotalMinutes), proxy.RssMiB, proxy.OpenFileDescriptors, proxy.Threads,
+                var gc = await GcFiguresAsync(stop);
+                Samples.Add(new Sample((int)Math.Round(clock.Elapsed.TotalMinutes), proxy.RssMiB, gc.HeapMiB, gc.CommittedMiB, gc.Gen2, proxy.OpenFileDescriptors, proxy.Threads,
                     TempFiles(), Percentile(window, 0.50), Percentile(window, 0.99), window.Count / Interval.TotalSeconds));
             }
         }
         catch (OperationCanceledException) { }
+    }
+
+    /// <summary>
+    /// The managed heap after the last collection (all generations, the large and pinned object
+    /// heaps included), what the GC holds committed, and how many gen 2 collections ran: the
+    /// runtime's own figures as the proxy's metrics export them (S3_OVERLAY_METRICS=true).
+    /// </summary>
+    private async Task<(double HeapMiB, double CommittedMiB, long Gen2)> GcFiguresAsync(CancellationToken ct)
+    {
+        var text = await Scraper.GetStringAsync($"{proxy.Url}/_overlay/metrics", ct);
+        double heap = 0, committed = 0;
+        long gen2 = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith('#') || line.LastIndexOf(' ') is var space and < 0) continue;
+            var value = double.Parse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            if (line.StartsWith("dotnet_gc_last_collection_heap_size_bytes{")) heap += value;
+            else if (line.StartsWith("dotnet_gc_last_collection_memory_committed_size_bytes{")) committed = value;
+            else if (line.StartsWith("dotnet_gc_collections_total{") && line.Contains("gc_heap_generation=\"gen2\"")) gen2 = (long)value;
+        }
+        return (heap / 1048576, committed / 1048576, gen2);
     }
 
     /// <summary>Files being written (the store's temp folder) and fills' spill files: a leak of either grows.</summary>
@@ -62,6 +89,8 @@ public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spill
         var rest = Samples.Skip(3).ToList();
         var rss = warm.Max(s => s.RssMiB);
         if (rest.Max(s => s.RssMiB) is var r && r > rss * 1.25 + 32) return $"resident memory climbed from {rss:0} to {r:0} MiB";
+        var heap = warm.Max(s => s.HeapMiB);
+        if (rest.Max(s => s.HeapMiB) is var h && h > heap * 1.25 + 16) return $"the managed heap climbed from {heap:0} to {h:0} MiB";
         var fds = warm.Max(s => s.Fds);
         if (rest.Max(s => s.Fds) is var f && f > fds + 32) return $"file descriptors climbed from {fds} to {f}";
         var threads = warm.Max(s => s.Threads);
@@ -73,5 +102,5 @@ public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spill
 
     /// <summary>The samples as markdown rows (reliability/run.sh --soak writes them into reliability/README.md).</summary>
     public IEnumerable<string> Rows() => Samples.Select(s =>
-        $"| {s.Minute} | {s.RssMiB:0} | {s.Fds} | {s.Threads} | {s.TempFiles} | {s.P50Ms:0.0} | {s.P99Ms:0.0} | {s.OpsPerSecond:0} |");
+        $"| {s.Minute} | {s.RssMiB:0} | {s.HeapMiB:0} | {s.CommittedMiB:0} | {s.Gen2Collections} | {s.Fds} | {s.Threads} | {s.TempFiles} | {s.P50Ms:0.0} | {s.P99Ms:0.0} | {s.OpsPerSecond:0} |");
 }
