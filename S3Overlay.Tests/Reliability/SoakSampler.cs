@@ -60,7 +60,8 @@ public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spill
         long gen2 = 0;
         foreach (var line in text.Split('\n'))
         {
-            if (line.StartsWith('#') || line.LastIndexOf(' ') is var space and < 0) continue;
+            var space = line.LastIndexOf(' ');
+            if (line.StartsWith('#') || space < 0) continue;
             var value = double.Parse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture);
             if (line.StartsWith("dotnet_gc_last_collection_heap_size_bytes{")) heap += value;
             else if (line.StartsWith("dotnet_gc_last_collection_memory_committed_size_bytes{")) committed = value;
