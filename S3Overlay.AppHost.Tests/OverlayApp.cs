@@ -12,8 +12,11 @@ namespace S3Overlay.AppHost.Tests;
 /// Aspire.Hosting.Testing: the stores as <c>s3overlay serve</c> processes (the remote seeded), the
 /// proxy, and the dashboard, waited on until the proxy is healthy.
 /// </summary>
-public sealed class OverlayApp : IAsyncLifetime
+public class OverlayApp : IAsyncLifetime
 {
+    /// <summary>The AppHost's S3Overlay:Stores for this run.</summary>
+    protected virtual string Stores => "processes";
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
     private DistributedApplication? _app;
@@ -31,11 +34,11 @@ public sealed class OverlayApp : IAsyncLifetime
     /// <summary>What the orchestrator client logged, Debug included: why a stop left processes running.</summary>
     public OrchestratorLog OrchestratorLog { get; } = new();
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.S3Overlay_AppHost>(
-            new DistributedApplicationTestingBuilderOptions { EnableDashboard = true }, ["--S3Overlay:Stores=processes"], timeout.Token);
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = true }, [$"--S3Overlay:Stores={Stores}"], timeout.Token);
         var apiKey = builder.Configuration["AppHost:DashboardApiKey"];
         // Its own filter: the AppHost's appsettings.json keeps Aspire.Hosting.Dcp at Warning for everyone else.
         builder.Services.AddLogging(logging => logging.AddProvider(OrchestratorLog).AddFilter<OrchestratorLog>(OrchestratorLog.Category, LogLevel.Debug));

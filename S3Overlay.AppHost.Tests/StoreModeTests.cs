@@ -58,12 +58,36 @@ public class StoreModeTests
     }
 
     [Fact]
-    public void Auto_chooses_containers_only_when_a_container_runtime_answers()
+    public async Task Rgw_mode_runs_the_stores_as_Ceph_clusters_under_the_same_names()
+    {
+        var (installed, why) = RgwProcessResource.Probe();
+        Assert.SkipUnless(installed, $"S3Overlay:Stores=rgw refuses to start without Ceph: {why}");
+        var model = await ModelAsync("rgw");
+
+        foreach (var (name, user, password) in new[] { ("minio", "minio-user", "minio-password"), ("remote", "remote-user", "remote-password") })
+        {
+            var store = Assert.IsType<RgwProcessResource>(model.Single(r => r.Name == name));
+            Assert.Equal("bash", store.Command);
+            Assert.Equal([RgwProcessResource.ClusterScript, "run", store.DataFolder, "--detached"], await store.GetArgumentValuesAsync(DistributedApplicationOperation.Publish));
+            Assert.True(File.Exists(RgwProcessResource.ClusterScript), RgwProcessResource.ClusterScript);
+            var env = await store.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+            Assert.Equal($"{{{name}.bindings.http.targetPort}}", env["RGW_PORT"]);
+            Assert.Equal($"{{{user}.value}}", env["RGW_ACCESS_KEY"]);
+            Assert.Equal($"{{{password}.value}}", env["RGW_SECRET_KEY"]);
+            Assert.EndsWith(Path.DirectorySeparatorChar + name, store.DataFolder);
+        }
+        Assert.DoesNotContain(model, r => r is ContainerResource);
+        await AssertProxySettingsAsync(model);
+    }
+
+    [Fact]
+    public void Auto_chooses_containers_when_a_container_runtime_answers_else_RGW_where_installed()
     {
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
         var (mode, reason) = StoreModeSetting.Resolve(configuration, publishing: false);
 
-        Assert.Equal(ContainerRuntime.Probe().Answers ? StoreMode.Containers : StoreMode.Processes, mode);
+        Assert.Equal(ContainerRuntime.Probe().Answers ? StoreMode.Containers
+            : RgwProcessResource.Probe().Installed ? StoreMode.Rgw : StoreMode.Processes, mode);
         Assert.Contains("auto", reason);
         Assert.Equal(StoreMode.Containers, StoreModeSetting.Resolve(configuration, publishing: true).Mode);
     }

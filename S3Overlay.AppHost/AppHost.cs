@@ -1,7 +1,8 @@
 // The S3 Overlay distributed application: the proxy between its local store ("minio") and a remote
 // bucket ("remote", seeded with demo objects). The stores are MinIO containers, or, where no container
-// runtime answers, `s3overlay serve` processes (S3Overlay:Stores, see Stores/StoreMode.cs): the same
-// names and the same settings for the proxy either way. aspire-manifest.json is what this publishes.
+// runtime answers, Ceph RGW clusters where Ceph is installed, else `s3overlay serve` processes
+// (S3Overlay:Stores, see Stores/StoreMode.cs): the same names and the same settings for the proxy
+// whichever runs. aspire-manifest.json is what this publishes.
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,8 +36,16 @@ else
     // A folder per run and store, removed when the AppHost stops: every run starts with an empty local
     // store and a freshly seeded remote, as the containers (no volumes) do.
     var runFolder = Path.Combine(Path.GetTempPath(), $"s3overlay-apphost-{Environment.ProcessId}");
-    minio = builder.AddS3ServerProcess("minio", Path.Combine(runFolder, "minio"), minioUser, minioPassword);
-    remote = builder.AddS3ServerProcess("remote", Path.Combine(runFolder, "remote"), remoteUser, remotePassword);
+    if (mode == StoreMode.Rgw)
+    {
+        minio = builder.AddRgwProcess("minio", Path.Combine(runFolder, "minio"), minioUser, minioPassword);
+        remote = builder.AddRgwProcess("remote", Path.Combine(runFolder, "remote"), remoteUser, remotePassword);
+    }
+    else
+    {
+        minio = builder.AddS3ServerProcess("minio", Path.Combine(runFolder, "minio"), minioUser, minioPassword);
+        remote = builder.AddS3ServerProcess("remote", Path.Combine(runFolder, "remote"), remoteUser, remotePassword);
+    }
     builder.Services.AddHostedService(services => new RunFolderCleanup(runFolder, services.GetRequiredService<IHostApplicationLifetime>()));
 }
 builder.Services.AddHostedService(services => new StoreModeNotice(mode, reason, services.GetRequiredService<ILogger<StoreModeNotice>>()));

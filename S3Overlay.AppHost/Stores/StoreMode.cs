@@ -12,11 +12,15 @@ public enum StoreMode
 
     /// <summary>Two <c>s3overlay serve</c> processes, each on a folder of its own: no container runtime needed.</summary>
     Processes,
+
+    /// <summary>Two Ceph RGW clusters as processes (a real third-party S3 server), where Ceph is installed and no container runtime answers.</summary>
+    Rgw,
 }
 
 /// <summary>
-/// The AppHost setting <c>S3Overlay:Stores</c> (<c>containers</c>, <c>processes</c> or <c>auto</c>, the
-/// default): from appsettings.json, <c>S3Overlay__Stores</c> in the environment, or
+/// The AppHost setting <c>S3Overlay:Stores</c> (<c>containers</c>, <c>rgw</c>, <c>processes</c> or
+/// <c>auto</c>, the default: containers where a runtime answers, else RGW where Ceph is installed,
+/// else <c>s3overlay serve</c> processes): from appsettings.json, <c>S3Overlay__Stores</c> in the environment, or
 /// <c>-- --S3Overlay:Stores=processes</c> on the command line.
 /// </summary>
 public static class StoreModeSetting
@@ -36,13 +40,19 @@ public static class StoreModeSetting
                 return (StoreMode.Containers, $"{Key}=containers");
             case "processes":
                 return (StoreMode.Processes, $"{Key}=processes");
+            case "rgw":
+                return RgwProcessResource.Probe() is { Installed: false } missing
+                    ? throw new InvalidOperationException($"{Key}=rgw, but {missing.Description}: install ceph-mon ceph-osd radosgw ceph-common (build/install-test-tools.sh does).")
+                    : (StoreMode.Rgw, $"{Key}=rgw");
             case null or "" or "auto":
                 var runtime = ContainerRuntime.Probe();
-                return runtime.Answers
-                    ? (StoreMode.Containers, $"{Key}=auto and {runtime.Description}")
-                    : (StoreMode.Processes, $"{Key}=auto and {runtime.Description}");
+                if (runtime.Answers) return (StoreMode.Containers, $"{Key}=auto and {runtime.Description}");
+                var rgw = RgwProcessResource.Probe();
+                return rgw.Installed
+                    ? (StoreMode.Rgw, $"{Key}=auto, {runtime.Description}, and {rgw.Description}")
+                    : (StoreMode.Processes, $"{Key}=auto, {runtime.Description}, and {rgw.Description}");
             default:
-                throw new InvalidOperationException($"{Key}={value}: expected containers, processes or auto.");
+                throw new InvalidOperationException($"{Key}={value}: expected containers, rgw, processes or auto.");
         }
     }
 }

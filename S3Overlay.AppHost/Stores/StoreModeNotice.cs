@@ -8,7 +8,12 @@ internal sealed class StoreModeNotice(StoreMode mode, string reason, ILogger<Sto
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        logger.LogInformation("Stores run as {Mode} ({Reason}).", mode == StoreMode.Containers ? "MinIO containers" : "s3overlay serve processes", reason);
+        logger.LogInformation("Stores run as {Mode} ({Reason}).", mode switch
+        {
+            StoreMode.Containers => "MinIO containers",
+            StoreMode.Rgw => "Ceph RGW processes",
+            _ => "s3overlay serve processes",
+        }, reason);
         return Task.CompletedTask;
     }
 

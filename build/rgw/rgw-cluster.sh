@@ -9,6 +9,11 @@
 #                               SIGTERM/SIGINT: then it kills every daemon and removes DIR. A test
 #                               process that dies closes the pipe, so nothing outlives it.
 #   rgw-cluster.sh start DIR    the same, detached (for a shell); prints the same lines.
+#   rgw-cluster.sh run DIR --detached
+#                               `run` that ignores stdin and stops on SIGTERM/SIGINT only (the
+#                               Aspire AppHost's RGW stores). RGW_PORT, RGW_ACCESS_KEY and
+#                               RGW_SECRET_KEY, when set, choose the gateway's port and the main
+#                               user's keys (which are then not printed).
 #   rgw-cluster.sh stop DIR     stops a cluster that `start` (or `run`) started, and removes DIR.
 #   rgw-cluster.sh gateway DIR PORT
 #                               runs one more radosgw of DIR's cluster on PORT until its stdin
@@ -22,8 +27,8 @@
 set -euo pipefail
 self=$(readlink -f "$0")
 
-MAIN_ACCESS_KEY=RGWMAINACCESSKEY
-MAIN_SECRET_KEY=rgw-main-secret-key
+MAIN_ACCESS_KEY=${RGW_ACCESS_KEY:-RGWMAINACCESSKEY}
+MAIN_SECRET_KEY=${RGW_SECRET_KEY:-rgw-main-secret-key}
 SECOND_ACCESS_KEY=RGWSECONDACCESSKEY
 SECOND_SECRET_KEY=rgw-second-secret-key
 TENANT_ACCESS_KEY=RGWTENANTACCESSKEY
@@ -103,7 +108,7 @@ cluster_up() {
   mkdir -p "$dir/mon" "$dir/osd" "$dir/run" "$dir/log"
   local mon_port rgw_port fsid osd_uuid osd_id
   mon_port=$(free_port)
-  rgw_port=$(free_port)
+  rgw_port=${RGW_PORT:-$(free_port)}
   fsid=$(cat /proc/sys/kernel/random/uuid)
   write_conf "$dir" "$mon_port" "$fsid"
 
@@ -140,10 +145,12 @@ cluster_up() {
   done
   for user in "${pids[@]}"; do wait "$user" || die "could not create a user: $(tail -3 "$dir/log/admin.out")"; done
 
+  local shown_secret=$MAIN_SECRET_KEY
+  [ -z "${RGW_SECRET_KEY:-}" ] || shown_secret="(as given by RGW_SECRET_KEY)"
   cat <<EOF
 endpoint=http://127.0.0.1:$rgw_port
 access_key=$MAIN_ACCESS_KEY
-secret_key=$MAIN_SECRET_KEY
+secret_key=$shown_secret
 second_access_key=$SECOND_ACCESS_KEY
 second_secret_key=$SECOND_SECRET_KEY
 tenant_access_key=$TENANT_ACCESS_KEY

@@ -1,0 +1,71 @@
+using System.Text;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.AppHost.Seeding;
+using S3Overlay.AppHost.Stores;
+
+namespace S3Overlay.AppHost.Tests;
+
+/// <summary>The whole AppHost with Ceph RGW clusters as its "minio" and "remote" (S3Overlay:Stores=rgw); not started where Ceph is not installed.</summary>
+public sealed class RgwOverlayApp : OverlayApp
+{
+    protected override string Stores => "rgw";
+
+    public override async ValueTask InitializeAsync()
+    {
+        if (RgwProcessResource.Probe().Installed) await base.InitializeAsync();
+    }
+}
+
+/// <summary>
+/// The Aspire app over a production S3 server where no container runtime is: the proxy fills from
+/// an RGW remote into an RGW local store and writes stay in the local one, each checked through the
+/// store's own endpoint.
+/// </summary>
+public class RgwStoresAppTests(RgwOverlayApp overlay) : IClassFixture<RgwOverlayApp>
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Over_Ceph_RGW_a_cold_read_fills_the_local_store_and_a_write_stays_local()
+    {
+        var (installed, why) = RgwProcessResource.Probe();
+        Assert.SkipUnless(installed, $"Ceph RGW cannot run here: {why}");
+        var processes = overlay.ProcessTree();
+        Assert.Equal(2, processes.Count(p => p.CommandLine.StartsWith("radosgw ")));
+        Assert.DoesNotContain(processes, p => p.CommandLine.Contains("S3Overlay.Proxy.dll serve"));
+        var item = DemoObjects.All.Single(o => o.Key == "hello.txt");
+        using var local = await overlay.StoreAsync("minio", Cancellation);
+        using var remote = await overlay.StoreAsync("remote", Cancellation);
+
+        Assert.Equal(item.Text, await ReadTextAsync(overlay.Proxy, DemoObjects.LocalBucket, item.Key));
+        // The fill stores its copy after the reader has its bytes.
+        string? stored = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); stored is null && DateTime.UtcNow < deadline; await Task.Delay(100, Cancellation))
+            stored = await TryReadTextAsync(local, DemoObjects.LocalBucket, item.Key);
+        Assert.Equal(item.Text, stored);
+
+        await overlay.Proxy.PutObjectAsync(new PutObjectRequest { BucketName = DemoObjects.LocalBucket, Key = "written-here.txt", ContentBody = "local only" }, Cancellation);
+        Assert.Equal("local only", await ReadTextAsync(local, DemoObjects.LocalBucket, "written-here.txt"));
+        Assert.Null(await TryReadTextAsync(remote, DemoObjects.RemoteBucket, "written-here.txt"));
+    }
+
+    private static async Task<string> ReadTextAsync(IAmazonS3 s3, string bucket, string key)
+    {
+        using var response = await s3.GetObjectAsync(bucket, key, Cancellation);
+        using var reader = new StreamReader(response.ResponseStream, Encoding.UTF8);
+        return await reader.ReadToEndAsync(Cancellation);
+    }
+
+    private static async Task<string?> TryReadTextAsync(IAmazonS3 s3, string bucket, string key)
+    {
+        try
+        {
+            return await ReadTextAsync(s3, bucket, key);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+}
