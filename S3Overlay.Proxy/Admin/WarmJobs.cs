@@ -57,7 +57,7 @@ public sealed class WarmJobs(IObjectStore store, RemoteSource remote, CacheIndex
     private async Task<List<ObjectInfo>> ListRemoteAsync(WarmJob job, CancellationToken ct)
     {
         if (remote.BucketOf(job.Bucket) is null)
-            throw new InvalidOperationException($"No remote bucket the overlay may read backs {job.Bucket} (see {BucketMapping.Setting} and {RemoteBuckets.Setting}).");
+            throw new InvalidOperationException($"No remote bucket the overlay may read backs {job.Bucket} (see {Configuration.Catalog.RemoteCatalog.BucketMapping} and {Configuration.Catalog.RemoteCatalog.RemoteBuckets}).");
         var objects = new List<ObjectInfo>();
         string? after = null;
         while (true)

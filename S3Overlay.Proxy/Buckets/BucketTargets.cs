@@ -63,9 +63,9 @@ public sealed class BucketTargets
         foreach (var target in All)
         {
             if (target.Name == overlay.CacheBucket)
-                throw new SettingException(Section.Replace(":", "__", StringComparison.Ordinal) + "__" + target.Name, "is the overlay's cache bucket (S3_OVERLAY_CACHE_BUCKET)");
+                throw new SettingException(Section.Replace(":", "__", StringComparison.Ordinal) + "__" + target.Name, $"is the overlay's cache bucket ({Configuration.Catalog.CacheCatalog.CacheBucket})");
             if (overlay.Mapping.Pairs.ContainsKey(target.Name) || overlay.Mapping.Pairs.Values.Contains(target.Name))
-                throw new SettingException(Overlay.BucketMapping.Setting, $"names the bucket '{target.Name}', which {Section}:{target.Name} configures");
+                throw Configuration.Catalog.RemoteCatalog.BucketMapping.Invalid($"names the bucket '{target.Name}', which {Section}:{target.Name} configures");
         }
         var caches = All.Where(t => t.Cache is not null).ToDictionary(t => t.Name, t => t.Cache!.Value, StringComparer.Ordinal);
         return overlay with
@@ -114,7 +114,7 @@ public sealed class BucketTargets
         var endpoint = read.String("Endpoint") is { } text ? Endpoints.Parse(text, Setting(remote, "Endpoint")) : null;
         var pathStyle = RemoteStoreSettings.PathStyle(read.String("AddressingStyle", "virtual")!, Setting(remote, "AddressingStyle"));
         var (accessKey, secretKey, token) = Credentials(remote, read);
-        var timeout = Named(remote, () => read.Duration("Timeout", RemoteStoreSettings.DefaultTimeout));
+        var timeout = Named(remote, () => read.Duration("Timeout", Configuration.Catalog.RemoteCatalog.Timeout.Default!.Value));
         var remoteBucket = read.String("Bucket", target.Name)!;
         if (!Overlay.BucketMapping.IsBucketName(remoteBucket)) throw new SettingException(Setting(remote, "Bucket"), $"'{remoteBucket}' is not a bucket name");
         var prefix = read.String("Prefix", "")!.TrimStart('/');

@@ -12,7 +12,7 @@ namespace S3Overlay.Cli;
 /// </summary>
 public static class S3OverlayCommand
 {
-    private static readonly string[] Verbs = ["serve", "status", "warm", "evict", "whiteouts", "health", "users", "policy", "--help", "-h", "-?", "--version"];
+    private static readonly string[] Verbs = ["serve", "status", "warm", "evict", "whiteouts", "health", "users", "policy", "reference", "--help", "-h", "-?", "--version"];
 
     /// <summary>
     /// Whether <paramref name="args"/> are this command line's. Anything else (no arguments at all,
@@ -36,6 +36,7 @@ public static class S3OverlayCommand
         HealthCommand.Create(),
         Users.UsersCommand.Create(),
         Users.PolicyCommand.Create(),
+        ReferenceCommand.Create(),
     };
 
     /// <param name="output">Where the verbs print (the console by default; tests pass a writer).</param>

@@ -1,3 +1,4 @@
+using S3Overlay.Configuration.Catalog;
 using S3Overlay.Storage.S3;
 
 namespace S3Overlay.Configuration;
@@ -11,9 +12,6 @@ namespace S3Overlay.Configuration;
 /// <param name="Setting">The variable the endpoint came from, for start-up errors.</param>
 public sealed record LocalStoreSettings(S3StoreOptions Store, string Setting)
 {
-    public const string EndpointSetting = "S3_OVERLAY_LOCAL_ENDPOINT";
-    public const string TimeoutSetting = "S3_OVERLAY_LOCAL_TIMEOUT";
-
     /// <summary>The store's name in its errors (<see cref="S3Overlay.S3.Errors.S3Exception.UnreachableStore"/>), by which the overlay knows its local store is down.</summary>
     public const string StoreName = "local store";
 
@@ -26,35 +24,30 @@ public sealed record LocalStoreSettings(S3StoreOptions Store, string Setting)
 
     public static LocalStoreSettings? From(SettingReader read)
     {
-        var connectionName = read.String("S3_OVERLAY_LOCAL_CONNECTION_NAME", "local")!;
+        var connectionName = LocalStoreCatalog.ConnectionName.Read(read)!;
         var connectionSetting = $"ConnectionStrings__{connectionName}";
         var connection = S3ConnectionString.Parse(read.ConnectionString(connectionName), connectionSetting);
-        var endpointText = read.String(EndpointSetting);
+        var endpointText = LocalStoreCatalog.Endpoint.Given(read);
         if (endpointText is null && connection is null) return null;
 
-        var endpoint = endpointText is null ? connection!.Endpoint : Endpoints.Parse(endpointText, EndpointSetting);
-        // One number for both waits, as for the remote: how long the store may take to begin an
-        // answer (or to take an upload's next bytes), and to send the next byte of a body. Shorter
-        // than the remote's: the local store is near, and a read of an object the remote holds
-        // goes on without it once it is found down (Overlay/LostLocal/).
-        var timeout = read.Duration(TimeoutSetting, TimeSpan.FromSeconds(10));
-        if (timeout <= TimeSpan.Zero) throw new SettingException(TimeoutSetting, "must be more than 0");
+        var endpoint = endpointText is null ? connection!.Endpoint : Endpoints.Parse(endpointText, LocalStoreCatalog.Endpoint.Name);
+        var timeout = LocalStoreCatalog.Timeout.Read(read);
         var store = new S3StoreOptions(
             Name: StoreName,
             Endpoint: endpoint,
-            Region: read.String("S3_OVERLAY_LOCAL_REGION") ?? connection?.Region ?? "us-east-1",
+            Region: LocalStoreCatalog.Region.Given(read) ?? connection?.Region ?? LocalStoreCatalog.Region.Default!,
             PathStyle: true,
-            AccessKey: read.String("S3_OVERLAY_LOCAL_ACCESS_KEY") ?? connection?.AccessKey ?? "minioadmin",
-            SecretKey: read.String("S3_OVERLAY_LOCAL_SECRET_KEY") ?? connection?.SecretKey ?? "minioadmin",
-            SessionToken: read.String("S3_OVERLAY_LOCAL_SESSION_TOKEN"),
-            BucketLocation: read.String("S3_OVERLAY_DEFAULT_BUCKET_LOCATION", "us-east-1"))
+            AccessKey: LocalStoreCatalog.AccessKey.Given(read) ?? connection?.AccessKey ?? LocalStoreCatalog.AccessKey.Default!,
+            SecretKey: LocalStoreCatalog.SecretKey.Given(read) ?? connection?.SecretKey ?? LocalStoreCatalog.SecretKey.Default!,
+            SessionToken: LocalStoreCatalog.SessionToken.Read(read),
+            BucketLocation: LocalStoreCatalog.DefaultBucketLocation.Read(read))
         {
             RequestTimeout = timeout,
             ReadIdleTimeout = timeout,
             OutageHold = OutageHold,
             ServerErrorsAreOutages = true,
         };
-        return new LocalStoreSettings(store, endpointText is null ? connectionSetting : EndpointSetting);
+        return new LocalStoreSettings(store, endpointText is null ? connectionSetting : LocalStoreCatalog.Endpoint.Name);
     }
 
     public S3ObjectStore CreateStore(TimeProvider? clock = null) => new(Store, clock);

@@ -1,3 +1,5 @@
+using S3Overlay.Configuration.Catalog;
+
 namespace S3Overlay.Configuration;
 
 /// <summary>Settings of the server itself, whatever store is behind it.</summary>
@@ -7,7 +9,7 @@ namespace S3Overlay.Configuration;
 public sealed record ServerSettings(string DataDir, string? BaseDomain, string Region)
 {
     public static ServerSettings From(SettingReader read) => new(
-        DataDir: Path.GetFullPath(read.String("S3_OVERLAY_DATA_DIR", "./data")!),
-        BaseDomain: read.String("S3_OVERLAY_BASE_DOMAIN"),
-        Region: read.String("S3_OVERLAY_REGION", "us-east-1")!);
+        DataDir: ServerCatalog.DataDir.Read(read)!,
+        BaseDomain: ServerCatalog.BaseDomain.Read(read),
+        Region: ServerCatalog.Region.Read(read)!);
 }

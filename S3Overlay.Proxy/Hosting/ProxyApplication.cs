@@ -1,6 +1,7 @@
 using S3Overlay.Admin;
 using S3Overlay.Browser;
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 using S3Overlay.Hosting.KernelSends;
 using S3Overlay.Hosting.Tls;
 using S3Overlay.S3;
@@ -49,7 +50,7 @@ public static class ProxyApplication
         // The original listens on 8000; --urls and ASPNETCORE_URLS (both the "urls" key) still win.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"])
             && string.IsNullOrEmpty(builder.Configuration["https_ports"]))
-            builder.WebHost.UseUrls(https ? "https://127.0.0.1:8000" : "http://127.0.0.1:8000");
+            builder.WebHost.UseUrls(https ? ServerCatalog.Listen.Default!.Replace("http://", "https://", StringComparison.Ordinal) : ServerCatalog.Listen.Default!);
 
         var app = builder.Build();
         app.MapDefaultEndpoints();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using S3Overlay.Buckets;
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 using S3Overlay.Overlay;
 using S3Overlay.Overlay.Fleet;
 using S3Overlay.Storage;
@@ -58,16 +59,16 @@ public static class StorageRegistration
     public static void AddFileSystemStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server)
     {
         var options = new FileSystemStoreOptions(
-            MinimumPartSize: read.Long("S3_OVERLAY_MULTIPART_MIN_PART_SIZE", FileSystemStoreOptions.S3MinimumPartSize, min: 1),
-            MultipartMaxAge: read.Duration("S3_OVERLAY_MULTIPART_MAX_AGE", TimeSpan.FromHours(24)))
+            MinimumPartSize: FileSystemStoreCatalog.MultipartMinPartSize.Read(read),
+            MultipartMaxAge: FileSystemStoreCatalog.MultipartMaxAge.Read(read))
         {
-            FollowLinksOut = read.Bool("S3_OVERLAY_FOLLOW_LINKS_OUT", false),
+            FollowLinksOut = FileSystemStoreCatalog.FollowLinksOut.Read(read),
             Exclusive = true,
         };
         builder.Services.AddSingleton(sp =>
         {
             try { return new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>(), options); }
-            catch (DataFolderInUseException e) { throw new SettingException("S3_OVERLAY_DATA_DIR", e.Message); }
+            catch (DataFolderInUseException e) { throw ServerCatalog.DataDir.Invalid(e.Message); }
         });
         builder.Services.AddHostedService<AbandonedUploadCleaner>();
         builder.Services.AddHealthChecks().AddCheck<DiskHealthCheck>("disk", HealthStatus.Degraded);

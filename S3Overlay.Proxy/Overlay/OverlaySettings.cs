@@ -1,4 +1,5 @@
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Overlay;
 
@@ -51,37 +52,35 @@ public sealed record OverlaySettings(
     public bool DegradedListings { get; init; }
 
     /// <summary>Fills from the remote running at once, past which a new one is refused with 503 SlowDown.</summary>
-    public int MaxFills { get; init; } = FillSlots.Default;
+    public int MaxFills { get; init; } = (int)CacheCatalog.MaxFills.Default;
 
     public static OverlaySettings From(SettingReader read)
     {
-        var chunkSize = read.Long("S3_OVERLAY_CHUNK_SIZE", 16 * MiB, min: 64 * 1024, max: 5L * 1024 * MiB);
-        var threshold = read.Long("S3_OVERLAY_CHUNK_THRESHOLD", 50 * MiB, min: 0);
+        var chunkSize = CacheCatalog.ChunkSize.Read(read);
+        var threshold = CacheCatalog.ChunkThreshold.Read(read);
         if (threshold < chunkSize)
-            throw new SettingException("S3_OVERLAY_CHUNK_THRESHOLD", $"{threshold} is below S3_OVERLAY_CHUNK_SIZE ({chunkSize}); a chunked object must have more than one chunk");
-        var cacheBucket = read.String("S3_OVERLAY_CACHE_BUCKET", "s3-overlay-cache")!;
-        var mapping = BucketMapping.Parse(read.String(BucketMapping.Setting));
+            throw CacheCatalog.ChunkThreshold.Invalid($"{threshold} is below {CacheCatalog.ChunkSize} ({chunkSize}); a chunked object must have more than one chunk");
+        var cacheBucket = CacheCatalog.CacheBucket.Read(read)!;
+        var mapping = BucketMapping.Parse(RemoteCatalog.BucketMapping.Read(read));
         if (mapping.Pairs.ContainsKey(cacheBucket))
-            throw new SettingException(BucketMapping.Setting, $"the cache bucket '{cacheBucket}' cannot be mapped");
-        // Unset trusts cached objects forever (like Sippy); 0 checks on every read.
-        TimeSpan? revalidate = read.String("S3_OVERLAY_REVALIDATE_AFTER") is null ? null : read.Duration("S3_OVERLAY_REVALIDATE_AFTER", TimeSpan.Zero);
+            throw RemoteCatalog.BucketMapping.Invalid($"the cache bucket '{cacheBucket}' cannot be mapped");
         return new OverlaySettings(
             mapping,
-            CacheEnabled: read.Bool("S3_OVERLAY_CACHE_ENABLED", false),
+            CacheEnabled: CacheCatalog.CacheEnabled.Read(read),
             ChunkThreshold: threshold,
             ChunkSize: chunkSize,
             CacheBucket: cacheBucket,
-            NegativeLookupTtl: read.Duration("S3_OVERLAY_NEGATIVE_CACHE_TTL", TimeSpan.FromSeconds(5)),
-            RevalidateAfter: revalidate,
-            SpillDirectory: Path.GetFullPath(read.String("S3_OVERLAY_SPILL_DIR", Path.Combine(Path.GetTempPath(), "s3-overlay-spill"))!))
+            NegativeLookupTtl: CacheCatalog.NegativeCacheTtl.Read(read),
+            RevalidateAfter: CacheCatalog.RevalidateAfter.ReadOptional(read),
+            SpillDirectory: CacheCatalog.SpillDir.Read(read)!)
         {
             Limits = Eviction.CacheLimits.From(read),
-            MergeListings = read.Bool("S3_OVERLAY_MERGE_LISTINGS", true),
+            MergeListings = CacheCatalog.MergeListings.Read(read),
             RemoteBuckets = RemoteBuckets.From(read, mapping),
-            MaxFills = (int)read.Long(FillSlots.Setting, FillSlots.Default, min: 1, max: 100_000),
-            ListingCacheTtl = read.Duration("S3_OVERLAY_LISTING_CACHE_TTL", TimeSpan.Zero),
-            StaleIfError = read.Duration("S3_OVERLAY_STALE_IF_ERROR", TimeSpan.Zero),
-            DegradedListings = read.Bool("S3_OVERLAY_DEGRADED_LISTINGS", false),
+            MaxFills = (int)CacheCatalog.MaxFills.Read(read),
+            ListingCacheTtl = CacheCatalog.ListingCacheTtl.Read(read),
+            StaleIfError = CacheCatalog.StaleIfError.Read(read),
+            DegradedListings = CacheCatalog.DegradedListings.Read(read),
         };
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using S3Overlay.Buckets;
 using S3Overlay.Configuration;
 using S3Overlay.Overlay;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Tests.Buckets;
 
@@ -48,6 +49,6 @@ public sealed class BucketTargetsTests
 
         var config = Config(("Overlay:Buckets:photos:Remote:Endpoint", "http://127.0.0.1:9000"), ("S3_OVERLAY_BUCKET_MAPPING", "pics:photos"));
         var mapped = Assert.Throws<SettingException>(() => BucketTargets.From(config).Shape(OverlaySettings.From(new SettingReader(config))));
-        Assert.Equal(BucketMapping.Setting, mapped.Setting);
+        Assert.Equal(RemoteCatalog.BucketMapping.Name, mapped.Setting);
     }
 }

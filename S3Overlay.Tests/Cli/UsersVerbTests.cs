@@ -1,6 +1,7 @@
 using Amazon.S3;
 using S3Overlay.S3.Auth;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Tests.Cli;
 
@@ -27,7 +28,7 @@ public sealed class UsersVerbTests
 
             await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
             {
-                ["S3_OVERLAY_ACCESS_KEY"] = "root", ["S3_OVERLAY_SECRET_KEY"] = "root-secret", [UsersFile.Setting] = file,
+                ["S3_OVERLAY_ACCESS_KEY"] = "root", ["S3_OVERLAY_SECRET_KEY"] = "root-secret", [AccessCatalog.UsersFile.Name] = file,
             });
             string[] asRoot = ["--server", proxy.Url, "--access-key", "root", "--secret-key", "root-secret"];
             using var root = proxy.CreateClient(accessKey: "root", secretKey: "root-secret");

@@ -5,6 +5,7 @@ using S3Overlay.Telemetry.Prometheus;
 using S3Overlay.Tests.Clients;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Telemetry.Prometheus;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Tests.Deployment;
 
@@ -44,7 +45,7 @@ public sealed class KubernetesManifestTests
         }
 
         var env = container.GetProperty("env").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e);
-        Assert.Equal("true", env[MetricsSettings.EnabledSetting].GetProperty("value").GetString());
+        Assert.Equal("true", env[TelemetryCatalog.Metrics.Name].GetProperty("value").GetString());
         // Every S3_OVERLAY_* name is one the server reads (a misspelt one would be silently ignored).
         var source = string.Join('\n', Directory.GetFiles(Path.Combine(RepoPaths.Root, "S3Overlay.Proxy"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
         foreach (var name in env.Keys.Where(n => n.StartsWith("S3_OVERLAY_")))
@@ -72,7 +73,7 @@ public sealed class KubernetesManifestTests
         Assert.True(endpoint.TryGetProperty("basicAuth", out _), "the metrics are signed in for");
 
         // What the manifests point at answers on a real proxy with the same metrics setting.
-        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { [MetricsSettings.EnabledSetting] = "true" });
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { [TelemetryCatalog.Metrics.Name] = "true" });
         using var http = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(proxy.Url + Extensions.AlivePath)).StatusCode);
         Assert.NotEmpty((await PrometheusText.ScrapeAsync(proxy.Url)).Families);

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.Hosting.KernelSends;
 using S3Overlay.Tests.Infrastructure;
 using static S3Overlay.Tests.Infrastructure.KernelSendProbe;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Tests.Hosting;
 
@@ -219,7 +220,7 @@ public sealed class KernelSendTests
     [Fact]
     public async Task With_S3_OVERLAY_SENDFILE_false_every_body_is_copied_by_Kestrels_own_transport()
     {
-        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { [KernelSendTransport.Setting] = "false" });
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { [ServerCatalog.Sendfile.Name] = "false" });
         using var client = proxy.CreateClient();
         await SeedAsync(client);
         await AssertBodyAsync(client, "big.bin", Big, seed: 1);

@@ -8,6 +8,7 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Configuration;
 using S3Overlay.Configuration;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -140,7 +141,7 @@ public class S3LocalStoreTests
     {
         var settings = new Dictionary<string, string?> { [setting] = value };
         if (setting.StartsWith("S3_OVERLAY_REMOTE")) settings["S3_OVERLAY_REMOTE_ENDPOINT"] = "http://127.0.0.1:9";
-        if (setting == LocalStoreSettings.TimeoutSetting) settings[LocalStoreSettings.EndpointSetting] = "http://127.0.0.1:9";
+        if (setting == LocalStoreCatalog.Timeout.Name) settings[LocalStoreCatalog.Endpoint.Name] = "http://127.0.0.1:9";
         var read = new SettingReader(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
 
         var e = Assert.Throws<SettingException>(() => (LocalStoreSettings.From(read), RemoteStoreSettings.From(read)));

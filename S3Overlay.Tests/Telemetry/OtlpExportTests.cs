@@ -6,6 +6,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Tests.Telemetry;
 
@@ -125,7 +126,7 @@ public class OtlpExportTests
     {
         await using var receiver = await OtlpReceiver.StartAsync();
         var settings = OtlpSettings(receiver, "s3overlay-" + Guid.NewGuid().ToString("N")[..8]);
-        settings[S3Overlay.Telemetry.Prometheus.MetricsSettings.EnabledSetting] = "true";
+        settings[TelemetryCatalog.Metrics.Name] = "true";
         await using (var proxy = await ProxyServer.StartAsync(settings))
         {
             Assert.Single(proxy.Services.GetServices<MeterProvider>());

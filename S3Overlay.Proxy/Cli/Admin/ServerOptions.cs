@@ -1,4 +1,5 @@
 using System.CommandLine;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Cli.Admin;
 
@@ -8,20 +9,20 @@ public sealed class ServerOptions
     public Option<string> Server { get; } = new("--server")
     {
         Description = "URL of the running s3overlay server",
-        DefaultValueFactory = _ => "http://127.0.0.1:8000",
+        DefaultValueFactory = _ => ServerCatalog.Listen.Default!,
     };
 
     // The server's own variables, so on the server's machine the verbs sign in as it is configured.
     public Option<string> AccessKey { get; } = new("--access-key")
     {
         Description = "Access key to sign in with [env: S3_OVERLAY_ACCESS_KEY]",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("S3_OVERLAY_ACCESS_KEY") ?? "minioadmin",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(AccessCatalog.AccessKey.Variable!) ?? AccessCatalog.AccessKey.Default!,
     };
 
     public Option<string> SecretKey { get; } = new("--secret-key")
     {
         Description = "Its secret key [env: S3_OVERLAY_SECRET_KEY]",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("S3_OVERLAY_SECRET_KEY") ?? "minioadmin",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(AccessCatalog.SecretKey.Variable!) ?? AccessCatalog.SecretKey.Default!,
     };
 
     public void AddTo(Command command)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 using S3Overlay.Hosting;
 
 namespace S3Overlay.Cli.Serve;
@@ -30,8 +31,8 @@ public static class ServeCommand
             var given = FlagSettings(result);
             if (result.GetValue(folder) is { } path)
             {
-                var dataDir = FolderBucket.Prepare(path, result.GetValue(bucket), given.GetValueOrDefault("S3_OVERLAY_DATA_DIR"));
-                given["S3_OVERLAY_DATA_DIR"] = dataDir;
+                var dataDir = ServerCatalog.DataDir.FlagSets;
+                given[dataDir] = FolderBucket.Prepare(path, result.GetValue(bucket), given.GetValueOrDefault(dataDir));
             }
             else if (result.GetValue(bucket) is not null) throw new CliException("--bucket names the bucket of a FOLDER; give the folder too");
             var file = result.GetValue(config) is { } configPath ? Path.GetFullPath(configPath) : null;

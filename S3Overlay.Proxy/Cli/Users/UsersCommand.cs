@@ -18,7 +18,7 @@ public static class UsersCommand
         var file = new Option<string>("--file")
         {
             Description = "The users file [env: S3_OVERLAY_USERS_FILE]",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UsersFile.Setting) ?? "",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(Configuration.Catalog.AccessCatalog.UsersFile.Variable!) ?? "",
         };
         var accessKey = new Argument<string>("access-key") { Description = "The user's access key" };
         var secret = new Option<string?>("--secret-key") { Description = "Its secret key (generated and printed once when not given)" };

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Hosting.KernelSends;
 
@@ -14,9 +15,6 @@ namespace S3Overlay.Hosting.KernelSends;
 /// </summary>
 public sealed class KernelSendTransport(IOptions<SocketTransportOptions> options, ILoggerFactory loggers) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
-    /// <summary>False: Kestrel's own transport, every body copied through the process.</summary>
-    public const string Setting = "S3_OVERLAY_SENDFILE";
-
     private readonly SocketTransportFactory _sockets = new(options, loggers);
 
     public KernelSendCounts Counts { get; } = new();
@@ -26,10 +24,13 @@ public sealed class KernelSendTransport(IOptions<SocketTransportOptions> options
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken ct = default) =>
         new Listener(await _sockets.BindAsync(endpoint, ct), Counts, loggers.CreateLogger<KernelSendTransport>());
 
-    /// <summary>Linux only (<c>sendfile</c>), unless <see cref="Setting"/> says false; elsewhere Kestrel's transport is left as it is.</summary>
+    /// <summary>
+    /// Linux only (<c>sendfile</c>), unless <see cref="ServerCatalog.Sendfile"/> says false (Kestrel's own
+    /// transport, every body copied through the process); elsewhere Kestrel's transport is left as it is.
+    /// </summary>
     public static void Register(WebApplicationBuilder builder)
     {
-        if (OperatingSystem.IsLinux() && new SettingReader(builder.Configuration).Bool(Setting, true))
+        if (OperatingSystem.IsLinux() && ServerCatalog.Sendfile.Read(new SettingReader(builder.Configuration)))
             builder.Services.AddSingleton<IConnectionListenerFactory, KernelSendTransport>();
     }
 

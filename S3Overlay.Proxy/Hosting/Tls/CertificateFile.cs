@@ -64,7 +64,7 @@ internal sealed class CertificateFile(TlsSettings settings, SslStreamCertificate
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
         {
-            var setting = settings.KeyPath is not null && e is CryptographicException ? TlsSettings.KeySetting : TlsSettings.CertSetting;
+            var setting = settings.KeyPath is not null && e is CryptographicException ? Configuration.Catalog.ServerCatalog.TlsKey.Name : Configuration.Catalog.ServerCatalog.TlsCert.Name;
             throw new SettingException(setting, $"no certificate with its private key could be read from {Describe(settings)} ({e.Message})");
         }
         // The first certificate of the file is the server's own; the rest is its chain.

@@ -19,12 +19,12 @@ internal static class TlsRegistration
         if (tls is null)
         {
             if (https.Count > 0 && !builder.Configuration.GetSection("Kestrel:Certificates:Default").Exists())
-                throw new SettingException(TlsSettings.CertSetting,
-                    $"the server would listen on {https[0]} without a certificate: set it (and {TlsSettings.KeySetting}) to PEM files");
+                throw Configuration.Catalog.ServerCatalog.TlsCert.Invalid(
+                    $"the server would listen on {https[0]} without a certificate: set it (and {Configuration.Catalog.ServerCatalog.TlsKey}) to PEM files");
             return false;
         }
         if (addresses.Count > 0 && https.Count == 0)
-            throw new SettingException(TlsSettings.CertSetting,
+            throw Configuration.Catalog.ServerCatalog.TlsCert.Invalid(
                 $"a certificate is set but no address is https:// ({string.Join(", ", addresses)}): listen on https://… to use it");
 
         var loaded = CertificateFile.Load(tls);

@@ -1,4 +1,5 @@
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Hosting.Tls;
 
@@ -10,16 +11,13 @@ namespace S3Overlay.Hosting.Tls;
 /// </summary>
 public sealed record TlsSettings(string CertificatePath, string? KeyPath)
 {
-    public const string CertSetting = "S3_OVERLAY_TLS_CERT";
-    public const string KeySetting = "S3_OVERLAY_TLS_KEY";
-
     /// <returns>The settings, or null when no certificate is configured (plain HTTP).</returns>
     public static TlsSettings? From(SettingReader read)
     {
-        var cert = read.String(CertSetting);
-        var key = read.String(KeySetting);
+        var cert = ServerCatalog.TlsCert.Read(read);
+        var key = ServerCatalog.TlsKey.Read(read);
         if (cert is null)
-            return key is null ? null : throw new SettingException(KeySetting, $"a key needs its certificate: set {CertSetting} too");
+            return key is null ? null : throw ServerCatalog.TlsKey.Invalid($"a key needs its certificate: set {ServerCatalog.TlsCert} too");
         var settings = new TlsSettings(Path.GetFullPath(cert), key is null ? null : Path.GetFullPath(key));
         // Read now, so a wrong path or a file that is no PEM certificate stops start-up naming its setting.
         CertificateFile.Load(settings);

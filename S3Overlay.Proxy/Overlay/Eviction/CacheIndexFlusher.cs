@@ -25,7 +25,7 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
         var settings = overlay.Settings;
         logger.LogInformation("The overlay reads through to {RemoteBuckets}; at most {MaxFills} fills at once", settings.RemoteBuckets.Describe(), settings.MaxFills);
         if (!settings.RemoteBuckets.Any && settings.RemoteBuckets.Named.Count == 0)
-            logger.LogWarning("No remote bucket is reachable: set {Mapping} or {Allowed}", BucketMapping.Setting, RemoteBuckets.Setting);
+            logger.LogWarning("No remote bucket is reachable: set {Mapping} or {Allowed}", Configuration.Catalog.RemoteCatalog.BucketMapping.Name, Configuration.Catalog.RemoteCatalog.RemoteBuckets.Name);
         return base.StartAsync(cancellationToken);
     }
 

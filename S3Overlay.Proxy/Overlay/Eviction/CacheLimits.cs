@@ -1,4 +1,5 @@
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Overlay.Eviction;
 
@@ -9,7 +10,8 @@ namespace S3Overlay.Overlay.Eviction;
 /// <param name="IndexFlushInterval">How often the eviction bookkeeping (sizes, last accesses) is written to the local store.</param>
 public sealed record CacheLimits(long? MaxBytes, int HighWatermarkPercent, int LowWatermarkPercent, TimeSpan IndexFlushInterval)
 {
-    public static readonly CacheLimits Unlimited = new(null, 90, 75, TimeSpan.FromSeconds(10));
+    public static readonly CacheLimits Unlimited = new(null, (int)CacheCatalog.CacheHighWatermark.Default, (int)CacheCatalog.CacheLowWatermark.Default,
+        CacheCatalog.CacheIndexFlushInterval.Default!.Value);
 
     public long? HighBytes => MaxBytes * HighWatermarkPercent / 100;
 
@@ -20,13 +22,11 @@ public sealed record CacheLimits(long? MaxBytes, int HighWatermarkPercent, int L
 
     public static CacheLimits From(SettingReader read)
     {
-        var max = read.Long("S3_OVERLAY_CACHE_MAX_BYTES", 0, min: 0);
-        var high = (int)read.Long("S3_OVERLAY_CACHE_HIGH_WATERMARK", 90, min: 1, max: 100);
-        var low = (int)read.Long("S3_OVERLAY_CACHE_LOW_WATERMARK", 75, min: 0, max: 100);
+        var max = CacheCatalog.CacheMaxBytes.Read(read);
+        var high = (int)CacheCatalog.CacheHighWatermark.Read(read);
+        var low = (int)CacheCatalog.CacheLowWatermark.Read(read);
         if (low >= high)
-            throw new SettingException("S3_OVERLAY_CACHE_LOW_WATERMARK", $"{low} must be below S3_OVERLAY_CACHE_HIGH_WATERMARK ({high})");
-        var flush = read.Duration("S3_OVERLAY_CACHE_INDEX_FLUSH_INTERVAL", TimeSpan.FromSeconds(10));
-        if (flush <= TimeSpan.Zero) throw new SettingException("S3_OVERLAY_CACHE_INDEX_FLUSH_INTERVAL", "must be positive");
-        return new CacheLimits(max == 0 ? null : max, high, low, flush);
+            throw CacheCatalog.CacheLowWatermark.Invalid($"{low} must be below {CacheCatalog.CacheHighWatermark} ({high})");
+        return new CacheLimits(max == 0 ? null : max, high, low, CacheCatalog.CacheIndexFlushInterval.Read(read));
     }
 }

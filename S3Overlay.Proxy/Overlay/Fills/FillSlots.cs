@@ -10,9 +10,6 @@ namespace S3Overlay.Overlay;
 /// </summary>
 public sealed class FillSlots(int max)
 {
-    public const string Setting = "S3_OVERLAY_MAX_FILLS";
-    public const int Default = 64;
-
     private static readonly S3Error TooMany = S3Error.SlowDown.WithMessage("Too many objects are being fetched from the remote store; retry shortly.");
 
     private int _taken;

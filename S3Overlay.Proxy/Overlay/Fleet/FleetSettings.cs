@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Overlay.Fleet;
 
@@ -15,14 +16,14 @@ namespace S3Overlay.Overlay.Fleet;
 /// <param name="DownFor">How long a peer that did not answer is skipped (ownership moves meanwhile).</param>
 public sealed record FleetSettings(IReadOnlyList<Uri> Peers, Uri? Dns, Uri Self, string AccessKey, string SecretKey, TimeSpan Timeout, TimeSpan DownFor, TimeSpan Refresh)
 {
-    public const string PeersSetting = "S3_OVERLAY_PEERS";
-    public const string SelfSetting = "S3_OVERLAY_PEER_URL";
+    private static readonly string PeersSetting = FleetCatalog.Peers.Name;
+    private static readonly string SelfSetting = FleetCatalog.PeerUrl.Name;
 
     /// <summary>Null when no fleet is configured; a wrong setting stops start-up naming it.</summary>
     public static FleetSettings? From(SettingReader read, IConfiguration configuration)
     {
-        var peers = read.String(PeersSetting);
-        var self = read.String(SelfSetting);
+        var peers = FleetCatalog.Peers.Read(read);
+        var self = FleetCatalog.PeerUrl.Read(read);
         if (peers is null && self is null) return null;
         if (peers is null) throw new SettingException(PeersSetting, $"{SelfSetting} is set, but not the fleet's peers: give their URLs, or one DNS name that resolves to every replica");
         if (self is null) throw new SettingException(SelfSetting, $"{PeersSetting} names a fleet: give this replica's own URL, as the other replicas reach it");
@@ -45,11 +46,8 @@ public sealed record FleetSettings(IReadOnlyList<Uri> Peers, Uri? Dns, Uri Self,
         }
 
         var (accessKey, secretKey) = RootKey(read, configuration);
-        var timeout = read.Duration("S3_OVERLAY_PEER_TIMEOUT", TimeSpan.FromSeconds(5));
-        if (timeout <= TimeSpan.Zero) throw new SettingException("S3_OVERLAY_PEER_TIMEOUT", "must be more than 0");
-        var refresh = read.Duration("S3_OVERLAY_PEERS_REFRESH", TimeSpan.FromSeconds(10));
-        if (refresh <= TimeSpan.Zero) throw new SettingException("S3_OVERLAY_PEERS_REFRESH", "must be more than 0");
-        return new FleetSettings(urls, dns, selfUrl, accessKey, secretKey, timeout, read.Duration("S3_OVERLAY_PEER_DOWN_FOR", TimeSpan.FromSeconds(10)), refresh);
+        return new FleetSettings(urls, dns, selfUrl, accessKey, secretKey,
+            FleetCatalog.PeerTimeout.Read(read), FleetCatalog.PeerDownFor.Read(read), FleetCatalog.PeersRefresh.Read(read));
     }
 
     /// <summary>
@@ -58,9 +56,9 @@ public sealed record FleetSettings(IReadOnlyList<Uri> Peers, Uri? Dns, Uri Self,
     /// </summary>
     private static (string, string) RootKey(SettingReader read, IConfiguration configuration)
     {
-        if (read.String("S3_OVERLAY_ACCESS_KEY") is { } key && read.String("S3_OVERLAY_SECRET_KEY") is { } secret) return (key, secret);
-        if (configuration.GetSection("Overlay:Users").Exists() || read.String(S3.Auth.UsersFile.Setting) is not null)
-            throw new SettingException("S3_OVERLAY_ACCESS_KEY", $"the replicas of a fleet ({PeersSetting}) sign their requests to each other with the root key: set it, the same on every replica");
+        if (AccessCatalog.AccessKey.Given(read) is { } key && AccessCatalog.SecretKey.Given(read) is { } secret) return (key, secret);
+        if (configuration.GetSection(S3.Auth.AuthSettings.UsersSection).Exists() || AccessCatalog.UsersFile.Read(read) is not null)
+            throw AccessCatalog.AccessKey.Invalid($"the replicas of a fleet ({PeersSetting}) sign their requests to each other with the root key: set it, the same on every replica");
         return (S3.Auth.AuthSettings.DefaultAccessKey, S3.Auth.AuthSettings.DefaultSecretKey);
     }
 

@@ -1,4 +1,4 @@
-using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Overlay;
 
@@ -8,8 +8,6 @@ namespace S3Overlay.Overlay;
 /// </summary>
 public sealed class BucketMapping
 {
-    public const string Setting = "S3_OVERLAY_BUCKET_MAPPING";
-
     private readonly Dictionary<string, string> _remoteOf;
 
     private BucketMapping(Dictionary<string, string> remoteOf) => _remoteOf = remoteOf;
@@ -29,9 +27,9 @@ public sealed class BucketMapping
         {
             var parts = entry.Split(':', StringSplitOptions.TrimEntries);
             if (parts.Length != 2 || !IsBucketName(parts[0]) || !IsBucketName(parts[1]))
-                throw new SettingException(Setting, $"'{entry}' is not local:remote with two bucket names");
+                throw RemoteCatalog.BucketMapping.Invalid($"'{entry}' is not local:remote with two bucket names");
             if (!pairs.TryAdd(parts[0], parts[1]))
-                throw new SettingException(Setting, $"local bucket '{parts[0]}' is mapped twice");
+                throw RemoteCatalog.BucketMapping.Invalid($"local bucket '{parts[0]}' is mapped twice");
         }
         return new BucketMapping(pairs);
     }

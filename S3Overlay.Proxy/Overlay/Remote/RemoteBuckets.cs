@@ -1,4 +1,5 @@
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Overlay;
 
@@ -10,8 +11,6 @@ namespace S3Overlay.Overlay;
 /// </summary>
 public sealed class RemoteBuckets
 {
-    public const string Setting = "S3_OVERLAY_REMOTE_BUCKETS";
-
     private readonly HashSet<string> _allowed;
     private readonly HashSet<string> _never;
 
@@ -37,12 +36,12 @@ public sealed class RemoteBuckets
 
     public static RemoteBuckets From(SettingReader read, BucketMapping mapping)
     {
-        var text = read.String(Setting);
-        if (text?.Trim() == "*") return All;
+        var items = RemoteCatalog.RemoteBuckets.Items(read);
+        if (items is ["*"]) return All;
         var allowed = new HashSet<string>(mapping.Pairs.Values, StringComparer.Ordinal);
-        foreach (var name in (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (var name in items)
         {
-            if (!BucketMapping.IsBucketName(name)) throw new SettingException(Setting, $"'{name}' is not a bucket name (or give * alone)");
+            if (!BucketMapping.IsBucketName(name)) throw RemoteCatalog.RemoteBuckets.Invalid($"'{name}' is not a bucket name (or give * alone)");
             allowed.Add(name);
         }
         return new RemoteBuckets(allowed, any: false);
@@ -50,8 +49,8 @@ public sealed class RemoteBuckets
 
     /// <summary>What the start-up log says the remote is open to.</summary>
     public string Describe() => Any
-        ? "every bucket its credentials can read (S3_OVERLAY_REMOTE_BUCKETS=*)"
+        ? $"every bucket its credentials can read ({RemoteCatalog.RemoteBuckets}=*)"
         : _allowed.Count == 0
-            ? "no bucket: set S3_OVERLAY_BUCKET_MAPPING or S3_OVERLAY_REMOTE_BUCKETS to read through to it"
+            ? $"no bucket: set {RemoteCatalog.BucketMapping} or {RemoteCatalog.RemoteBuckets} to read through to it"
             : "the buckets " + string.Join(", ", _allowed.Order(StringComparer.Ordinal));
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 using S3Overlay.S3.Policies;
 
 namespace S3Overlay.S3.Auth;
@@ -13,30 +14,32 @@ public sealed record AuthSettings(
     bool AllowDefaultCredentials,
     string? UsersFile = null)
 {
-    public const string DefaultAccessKey = "minioadmin";
-    public const string DefaultSecretKey = "minioadmin";
+    public static string DefaultAccessKey => AccessCatalog.AccessKey.Default!;
+    public static string DefaultSecretKey => AccessCatalog.SecretKey.Default!;
+
+    /// <summary>More users, each with its keys and policy (<c>Overlay:Users:N:AccessKey</c>, …).</summary>
+    public const string UsersSection = "Overlay:Users";
 
     public static AuthSettings From(SettingReader read, IConfiguration configuration)
     {
         var users = new Dictionary<string, S3User>(StringComparer.Ordinal);
-        var accessKey = read.String("S3_OVERLAY_ACCESS_KEY");
-        var secretKey = read.String("S3_OVERLAY_SECRET_KEY");
+        var accessKey = AccessCatalog.AccessKey.Given(read);
+        var secretKey = AccessCatalog.SecretKey.Given(read);
         if ((accessKey is null) != (secretKey is null))
-            throw new SettingException(accessKey is null ? "S3_OVERLAY_ACCESS_KEY" : "S3_OVERLAY_SECRET_KEY",
-                "the access key and the secret key must be set together");
-        if (accessKey is not null) Add(users, new S3User(accessKey, secretKey!, Everything, IsRoot: true), "S3_OVERLAY_ACCESS_KEY");
+            throw (accessKey is null ? AccessCatalog.AccessKey : AccessCatalog.SecretKey).Invalid("the access key and the secret key must be set together");
+        if (accessKey is not null) Add(users, new S3User(accessKey, secretKey!, Everything, IsRoot: true), AccessCatalog.AccessKey.Name);
 
-        foreach (var user in configuration.GetSection("Overlay:Users").GetChildren())
+        foreach (var user in configuration.GetSection(UsersSection).GetChildren())
         {
             var key = user["AccessKey"];
             var secret = user["SecretKey"];
             if (string.IsNullOrWhiteSpace(key) || string.IsNullOrWhiteSpace(secret))
-                throw new SettingException("S3_OVERLAY_USERS", $"user {user.Key} needs both AccessKey and SecretKey (Overlay:Users:{user.Key}:AccessKey/SecretKey)");
+                throw AccessCatalog.Users.Invalid($"user {user.Key} needs both AccessKey and SecretKey (Overlay:Users:{user.Key}:AccessKey/SecretKey)");
             var policy = UserPolicy(user["Policy"], $"user {user.Key} (Overlay:Users:{user.Key}:Policy)");
-            Add(users, new S3User(key.Trim(), secret.Trim(), policy), "S3_OVERLAY_USERS");
+            Add(users, new S3User(key.Trim(), secret.Trim(), policy), AccessCatalog.Users.Name);
         }
 
-        var usersFile = read.String(Auth.UsersFile.Setting);
+        var usersFile = AccessCatalog.UsersFile.Read(read);
         IReadOnlyList<S3User> fileUsers = [];
         if (usersFile is not null)
         {
@@ -46,22 +49,20 @@ public sealed record AuthSettings(
             }
             catch (Exception e) when (e is Auth.UsersFile.Fault or IOException or UnauthorizedAccessException)
             {
-                throw new SettingException(Auth.UsersFile.Setting, $"{usersFile}: {e.Message}");
+                throw AccessCatalog.UsersFile.Invalid($"{usersFile}: {e.Message}");
             }
             if (fileUsers.FirstOrDefault(u => users.ContainsKey(u.AccessKey)) is { } clash)
-                throw new SettingException(Auth.UsersFile.Setting, $"{usersFile}: the access key '{clash.AccessKey}' is configured twice (also in the settings)");
+                throw AccessCatalog.UsersFile.Invalid($"{usersFile}: the access key '{clash.AccessKey}' is configured twice (also in the settings)");
         }
 
         // A users file, even an empty one, is configuration: the default credentials are for a server with none.
         var defaults = users.Count == 0 && usersFile is null;
         if (defaults) users[DefaultAccessKey] = new S3User(DefaultAccessKey, DefaultSecretKey, Everything, IsRoot: true);
 
-        var publicBuckets = (read.String("S3_OVERLAY_PUBLIC_BUCKETS") ?? "")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .ToHashSet(StringComparer.Ordinal);
+        var publicBuckets = AccessCatalog.PublicBuckets.Items(read).ToHashSet(StringComparer.Ordinal);
         var directory = new UserDirectory([.. users.Values]);
         directory.ReplaceFileUsers(fileUsers);
-        return new AuthSettings(directory, publicBuckets, defaults, read.Bool("S3_OVERLAY_ALLOW_DEFAULT_CREDENTIALS", false), usersFile);
+        return new AuthSettings(directory, publicBuckets, defaults, AccessCatalog.AllowDefaultCredentials.Read(read), usersFile);
     }
 
     /// <summary>Whether the pair is a configured user: the credential check of non-S3 sign-ins (the web browser's HTTP Basic).</summary>
@@ -82,14 +83,14 @@ public sealed record AuthSettings(
     {
         if (string.IsNullOrWhiteSpace(text)) return Everything;
         if (!CannedPolicies.IsUserPolicyName(text) && !text.TrimStart().StartsWith('{'))
-            throw new SettingException("S3_OVERLAY_USERS", $"the policy of {whose} is '{text}': give one of {string.Join(", ", CannedPolicies.UserPolicies.Keys)} or an IAM policy document (JSON)");
+            throw AccessCatalog.Users.Invalid($"the policy of {whose} is '{text}': give one of {string.Join(", ", CannedPolicies.UserPolicies.Keys)} or an IAM policy document (JSON)");
         try
         {
             return CannedPolicies.ForUser(text);
         }
         catch (Errors.S3Exception e)
         {
-            throw new SettingException("S3_OVERLAY_USERS", $"the policy of {whose} is not valid: {e.Error.Message}");
+            throw AccessCatalog.Users.Invalid($"the policy of {whose} is not valid: {e.Error.Message}");
         }
     }
 

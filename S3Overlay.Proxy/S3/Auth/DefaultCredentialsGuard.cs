@@ -18,7 +18,7 @@ public static class DefaultCredentialsGuard
         if (!settings.UsesDefaultCredentials || settings.AllowDefaultCredentials) return;
         var exposed = Hosting.ListenAddresses.Configured(configuration).FirstOrDefault(url => !IsLoopback(url));
         if (exposed is not null)
-            throw new SettingException("S3_OVERLAY_ALLOW_DEFAULT_CREDENTIALS",
+            throw Configuration.Catalog.AccessCatalog.AllowDefaultCredentials.Invalid(
                 $"the server would listen on {exposed} with the default credentials {AuthSettings.DefaultAccessKey}/{AuthSettings.DefaultSecretKey}; " +
                 "set S3_OVERLAY_ACCESS_KEY and S3_OVERLAY_SECRET_KEY, listen on a loopback address, or set this to true to allow it");
     }

@@ -11,8 +11,6 @@ namespace S3Overlay.S3.Auth;
 /// </summary>
 public static class UsersFile
 {
-    public const string Setting = "S3_OVERLAY_USERS_FILE";
-
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>A users file that cannot be used, and why, naming the line.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.S3.Cors;
 
@@ -12,7 +13,6 @@ namespace S3Overlay.S3.Cors;
 /// </summary>
 public static class S3Cors
 {
-    public const string Setting = "S3_OVERLAY_CORS_ORIGINS";
     private const string PolicyName = "S3";
 
     private static readonly string[] Methods = ["GET", "HEAD", "PUT", "POST", "DELETE"];
@@ -28,11 +28,11 @@ public static class S3Cors
 
     public static void AddS3Cors(this WebApplicationBuilder builder, SettingReader read)
     {
-        var origins = (read.String(Setting) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var origins = AccessCatalog.CorsOrigins.Items(read);
         if (origins.Length == 0) return;
         foreach (var origin in origins)
             if (origin != "*" && !Uri.TryCreate(origin.Replace("*.", "x."), UriKind.Absolute, out _))
-                throw new SettingException(Setting, $"'{origin}' is not an origin (https://host[:port]) or *");
+                throw AccessCatalog.CorsOrigins.Invalid($"'{origin}' is not an origin (https://host[:port]) or *");
         builder.Services.AddCors(cors => cors.AddPolicy(PolicyName, policy =>
         {
             if (origins.Contains("*")) policy.AllowAnyOrigin();

@@ -35,7 +35,7 @@ internal sealed class CaseFoldingGuard(ServerSettings server, HiddenNamespace hi
         var overlay = services.GetService<IServiceProviderIsService>()?.IsService(typeof(OverlayObjectStore)) == true;
         if ((hidden.IsEmpty && !overlay) || !probe.FoldsCase(server.DataDir)) return Task.CompletedTask;
         var guards = string.Join(" and ", new[] { hidden.IsEmpty ? null : "the hidden buckets and prefixes", overlay ? "the overlay's cache bucket" : null }.OfType<string>());
-        throw new SettingException("S3_OVERLAY_DATA_DIR",
+        throw Configuration.Catalog.ServerCatalog.DataDir.Invalid(
             $"the data folder {server.DataDir} is on a file system that folds case, where {guards} cannot be guarded " +
             "(their names are compared exactly); put the data folder on a case-sensitive file system (Linux ext4/xfs/btrfs, a case-sensitive APFS volume, " +
             "a Windows folder with per-directory case sensitivity on) or use an S3 server as the local store");

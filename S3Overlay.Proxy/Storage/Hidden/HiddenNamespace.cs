@@ -1,4 +1,5 @@
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Storage.Hidden;
 
@@ -9,19 +10,16 @@ namespace S3Overlay.Storage.Hidden;
 /// <param name="Prefixes">Hidden key prefixes by bucket; an empty prefix hides every key of the bucket.</param>
 public sealed record HiddenNamespace(IReadOnlySet<string> Buckets, IReadOnlyDictionary<string, string[]> Prefixes)
 {
-    public const string BucketsSetting = "S3_OVERLAY_HIDDEN_BUCKETS";
-    public const string PrefixesSetting = "S3_OVERLAY_HIDDEN_PREFIXES";
-
     public bool IsEmpty => Buckets.Count == 0 && Prefixes.Count == 0;
 
     public static HiddenNamespace From(SettingReader read)
     {
-        var buckets = List(read, BucketsSetting).ToHashSet(StringComparer.Ordinal);
+        var buckets = AccessCatalog.HiddenBuckets.Items(read).ToHashSet(StringComparer.Ordinal);
         var prefixes = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var entry in List(read, PrefixesSetting))
+        foreach (var entry in AccessCatalog.HiddenPrefixes.Items(read))
         {
             var slash = entry.IndexOf('/');
-            if (slash <= 0) throw new SettingException(PrefixesSetting, $"'{entry}' is not bucket/prefix");
+            if (slash <= 0) throw AccessCatalog.HiddenPrefixes.Invalid($"'{entry}' is not bucket/prefix");
             var bucket = entry[..slash];
             if (!prefixes.TryGetValue(bucket, out var list)) prefixes[bucket] = list = [];
             list.Add(entry[(slash + 1)..]);
@@ -44,7 +42,4 @@ public sealed record HiddenNamespace(IReadOnlySet<string> Buckets, IReadOnlyDict
     public bool HidesPartOf(string bucket, string commonPrefix) =>
         Prefixes.TryGetValue(bucket, out var prefixes)
         && prefixes.Any(p => p.Length > commonPrefix.Length && p.StartsWith(commonPrefix, StringComparison.Ordinal));
-
-    private static IEnumerable<string> List(SettingReader read, string name) =>
-        (read.String(name) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

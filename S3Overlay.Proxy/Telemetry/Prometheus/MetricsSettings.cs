@@ -1,4 +1,5 @@
 using S3Overlay.Configuration;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Telemetry.Prometheus;
 
@@ -9,15 +10,12 @@ namespace S3Overlay.Telemetry.Prometheus;
 /// </summary>
 public sealed record MetricsSettings(bool Enabled, bool Public)
 {
-    public const string EnabledSetting = "S3_OVERLAY_METRICS";
-    public const string PublicSetting = "S3_OVERLAY_METRICS_PUBLIC";
-
     public static MetricsSettings From(SettingReader read)
     {
-        var enabled = read.Bool(EnabledSetting, false);
-        var open = read.Bool(PublicSetting, false);
+        var enabled = TelemetryCatalog.Metrics.Read(read);
+        var open = TelemetryCatalog.MetricsPublic.Read(read);
         // A metrics endpoint made public but never turned on is a mistake the operator should hear of.
-        if (open && !enabled) throw new SettingException(PublicSetting, $"makes the metrics public, but {EnabledSetting} does not turn them on");
+        if (open && !enabled) throw TelemetryCatalog.MetricsPublic.Invalid($"makes the metrics public, but {TelemetryCatalog.Metrics} does not turn them on");
         return new MetricsSettings(enabled, open);
     }
 }

@@ -5,6 +5,7 @@ using S3Overlay.Configuration;
 using S3Overlay.S3.Auth;
 using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Tests.S3.Policies;
 
@@ -32,7 +33,7 @@ public sealed class UsersFileTests
             Write(path, Users(("reader", "\"readonly\""), ("gone", "\"readwrite\"")));
             await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
             {
-                ["S3_OVERLAY_ACCESS_KEY"] = "root", ["S3_OVERLAY_SECRET_KEY"] = "root-secret", [UsersFile.Setting] = path,
+                ["S3_OVERLAY_ACCESS_KEY"] = "root", ["S3_OVERLAY_SECRET_KEY"] = "root-secret", [AccessCatalog.UsersFile.Name] = path,
             });
             using var root = proxy.CreateClient(accessKey: "root", secretKey: "root-secret");
             using var reader = proxy.CreateClient(accessKey: "reader", secretKey: "reader-secret");
@@ -92,7 +93,7 @@ public sealed class UsersFileTests
         try
         {
             File.WriteAllText(path, "{\"users\": [\n  {\"accessKey\": \"a\"\n]}");
-            var e = await Assert.ThrowsAsync<SettingException>(() => ProxyServer.StartAsync(new Dictionary<string, string?> { [UsersFile.Setting] = path }));
+            var e = await Assert.ThrowsAsync<SettingException>(() => ProxyServer.StartAsync(new Dictionary<string, string?> { [AccessCatalog.UsersFile.Name] = path }));
             Assert.Contains("S3_OVERLAY_USERS_FILE", e.Message);
             Assert.Contains("line 3", e.Message);
 

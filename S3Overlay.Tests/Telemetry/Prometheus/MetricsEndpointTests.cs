@@ -6,6 +6,7 @@ using OpenTelemetry.Trace;
 using S3Overlay.Configuration;
 using S3Overlay.Telemetry.Prometheus;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Tests.Telemetry.Prometheus;
 
@@ -15,7 +16,7 @@ namespace S3Overlay.Tests.Telemetry.Prometheus;
 /// </summary>
 public sealed class MetricsEndpointTests
 {
-    private static readonly Dictionary<string, string?> On = new() { [MetricsSettings.EnabledSetting] = "true" };
+    private static readonly Dictionary<string, string?> On = new() { [TelemetryCatalog.Metrics.Name] = "true" };
 
     [Fact]
     public async Task Off_by_default_the_path_is_not_there_and_nothing_of_OpenTelemetry_is_registered()
@@ -70,7 +71,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Public_they_are_open_to_anyone()
     {
-        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>(On) { [MetricsSettings.PublicSetting] = "true" });
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>(On) { [TelemetryCatalog.MetricsPublic.Name] = "true" });
         var anonymous = await GetAsync(proxy, null, null);
         Assert.Equal(HttpStatusCode.OK, anonymous.Status);
         // The first request of this proxy: only what is there before any request ends (the runtime's).
@@ -80,7 +81,7 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task A_bucket_named_metrics_is_still_a_bucket()
     {
-        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>(On) { [MetricsSettings.PublicSetting] = "true" });
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>(On) { [TelemetryCatalog.MetricsPublic.Name] = "true" });
         using var s3 = proxy.CreateClient(defaults: false);
         await s3.PutBucketAsync("metrics");
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = "metrics", Key = "cpu.csv", ContentBody = "t,v", UseChunkEncoding = false });
@@ -91,8 +92,8 @@ public sealed class MetricsEndpointTests
     }
 
     [Theory]
-    [InlineData(MetricsSettings.EnabledSetting, "sometimes", "'sometimes' is not true or false")]
-    [InlineData(MetricsSettings.PublicSetting, "maybe", "'maybe' is not true or false")]
+    [InlineData("S3_OVERLAY_METRICS", "sometimes", "'sometimes' is not true or false")]
+    [InlineData("S3_OVERLAY_METRICS_PUBLIC", "maybe", "'maybe' is not true or false")]
     public async Task A_value_that_is_not_true_or_false_stops_start_up_naming_the_setting(string setting, string value, string problem)
     {
         var settings = new Dictionary<string, string?>(On) { [setting] = value };
@@ -104,9 +105,9 @@ public sealed class MetricsEndpointTests
     [Fact]
     public async Task Public_metrics_that_are_not_turned_on_stop_start_up()
     {
-        var e = await Assert.ThrowsAsync<SettingException>(() => ProxyServer.StartAsync(new Dictionary<string, string?> { [MetricsSettings.PublicSetting] = "true" }));
-        Assert.Equal(MetricsSettings.PublicSetting, e.Setting);
-        Assert.Contains(MetricsSettings.EnabledSetting, e.Message);
+        var e = await Assert.ThrowsAsync<SettingException>(() => ProxyServer.StartAsync(new Dictionary<string, string?> { [TelemetryCatalog.MetricsPublic.Name] = "true" }));
+        Assert.Equal(TelemetryCatalog.MetricsPublic.Name, e.Setting);
+        Assert.Contains(TelemetryCatalog.Metrics.Name, e.Message);
     }
 
     private sealed record Answer(HttpStatusCode Status, string Body, string Challenge, string CacheControl);

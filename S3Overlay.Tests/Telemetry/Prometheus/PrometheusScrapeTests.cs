@@ -2,6 +2,7 @@ using S3Overlay.Telemetry.Prometheus;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
 using static S3Overlay.Tests.Telemetry.Prometheus.ScrapedOverlay;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Tests.Telemetry.Prometheus;
 
@@ -73,7 +74,7 @@ public sealed class PrometheusScrapeTests(OverlayServers servers) : IClassFixtur
     [Fact]
     public async Task Two_proxies_in_one_process_each_export_their_own_figures()
     {
-        var on = new Dictionary<string, string?> { [MetricsSettings.EnabledSetting] = "true" };
+        var on = new Dictionary<string, string?> { [TelemetryCatalog.Metrics.Name] = "true" };
         await using var busy = await ProxyServer.StartAsync(on);
         await using var idle = await ProxyServer.StartAsync(on);
         using var http = new HttpClient();

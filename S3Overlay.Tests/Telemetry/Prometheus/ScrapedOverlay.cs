@@ -1,6 +1,7 @@
 using S3Overlay.Telemetry.Prometheus;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
+using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Tests.Telemetry.Prometheus;
 
@@ -34,7 +35,7 @@ public sealed class ScrapedOverlay : IAsyncDisposable
     public static async Task<ScrapedOverlay> RunAsync(OverlayServers servers, bool openMetrics = false)
     {
         var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded,
-            new Dictionary<string, string?> { [MetricsSettings.EnabledSetting] = "true" });
+            new Dictionary<string, string?> { [TelemetryCatalog.Metrics.Name] = "true" });
         try
         {
             return await RunAsync(env, openMetrics);
