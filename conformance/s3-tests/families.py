@@ -6,7 +6,10 @@ first whose rule matches, so a test that needs two features (a locked object's v
 counted once, under the feature it is about. Bucket logging tests mention versions and owners but
 are about logging: they stay in the usual scope.
 
-    pytest -p families --family versioning --outcomes out.jsonl ...
+    pytest -p families --family versioning --outcomes=out.jsonl ...
+
+(--outcomes=FILE in one argument: pytest takes a separate argument that names an existing file
+for a path to collect tests under, and the tests' ids lose their file.)
 """
 import json
 import re
@@ -25,7 +28,8 @@ RULES = [
     ("encryption", {"encryption", "sse_s3", "bucket_encryption"}, re.compile(r"sse|encrypt")),
     ("versioning", {"delete_marker"}, re.compile(r"versioning|versioned|version_id|delete_marker")),
     ("tagging", {"tagging"}, re.compile(r"tagging")),
-    ("ownership", {"object_ownership"}, re.compile(r"acl|ownership|_owner")),
+    # ACLs, and who may touch another user's bucket or object (the second user's access).
+    ("ownership", {"object_ownership"}, re.compile(r"acl|ownership|_owner|nonowner|not_owned|access_bucket")),
 ]
 
 FAMILIES = [family for family, _, _ in RULES[1:]] + ["usual"]

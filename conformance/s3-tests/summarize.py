@@ -6,6 +6,7 @@
 import collections
 import json
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -36,12 +37,30 @@ def command(*args):
         return "?"
 
 
+def rgw_version():
+    """16.2.15, of radosgw's "ceph version 16.2.15 (…) pacific (stable)"."""
+    words = command("radosgw", "--version").split()
+    return words[2] if len(words) > 2 else "RGW"
+
+
 def minutes(seconds):
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
 def passed(run, test):
     return run.get(test, {}).get("outcome") == "passed"
+
+
+CLIENT_ERROR = re.compile(r"^botocore\.exceptions\.ClientError: An error occurred \((\w+)\) when calling the (\w+) operation: ?(.*)$")
+
+
+def short(error):
+    """botocore's sentence as `Code` from Operation (and S3's message, unless it only says NotImplemented)."""
+    match = CLIENT_ERROR.match(error)
+    if not match:
+        return error
+    code, operation, message = match.groups()
+    return f"`{code}` from {operation}" + ("" if code == "NotImplemented" or not message else f": {message}")
 
 
 def comparison(rgw, here):
@@ -54,12 +73,12 @@ def comparison(rgw, here):
 
     out = ["# ceph/s3-tests: Ceph RGW 16.2 and the overlay, family by family", "",
            f"ceph/s3-tests at `{upstream_commit()}` (`upstream/`, see `UPSTREAM`): `test_s3.py` and `test_headers.py`, "
-           f"run by `run.sh` against a throw-away {command('radosgw', '--version').split(' (')[0] or 'RGW'} cluster "
+           f"run by `run.sh` against a throw-away Ceph {rgw_version()} cluster "
            f"(`build/rgw/rgw-cluster.sh`, lifecycle days of 10 s, SSE-C over HTTP, SSE-KMS with its testing keys) and the "
            f"overlay's Release build with its embedded store, at `{command('git', 'rev-parse', '--short', 'HEAD')}`. "
            "A test passes when pytest says it passed (its clean-up included); `families.py` says which family "
-           "each test is in. Times are the wall time of the family's tests on each server (the two servers were run at "
-           "the same time, on 2 shared cores).", "",
+           "each test is in. Times are the wall time of the family's tests on each server, set-up and clean-up included "
+           "(RGW's lifecycle tests wait for its lifecycle worker).", "",
            "| Family | Tests | Passed on RGW | Passed here | RGW passes, we fail | We pass, RGW fails | Time on RGW | Time here |",
            "|---|---:|---:|---:|---:|---:|---:|---:|"]
     totals = collections.Counter()
@@ -88,7 +107,7 @@ def comparison(rgw, here):
         for test in gaps[family]:
             line = here.get(test, {"error": "not run"})
             where = "" if line.get("failed_in", "call") == "call" else f" (in {line['failed_in']})"
-            error = line.get("error", "") or line.get("outcome", "")
+            error = short(line.get("error", "")) or line.get("outcome", "")
             out.append(f"- `{test}`{where}: {error}".rstrip(": "))
         out.append("")
     return "\n".join(out)
