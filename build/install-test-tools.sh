@@ -34,6 +34,10 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 [ -x /usr/bin/pgbackrest ] || need+=(pgbackrest)
 # The AWS SDK for Ruby 1.117 (ruby_s3.rb): RubySdkTests.
 /usr/bin/ruby -e "require 'aws-sdk-s3'" 2>/dev/null || need+=(ruby-aws-sdk-s3)
+# ceph/s3-tests (conformance/s3-tests, its requirements.txt as Debian packages it) and pytest-timeout
+# for its runner: run.sh, and the Conformance tests, which skip without them.
+/usr/bin/python3 "$(dirname "$0")/../conformance/s3-tests/dependencies.py" >/dev/null 2>&1 ||
+  need+=(python3-pytest python3-pytest-timeout python3-munch python3-gevent python3-isodate python3-httplib2 python3-lxml python3-tz python3-dateutil python3-requests python3-boto3 python3-yaml)
 # Ceph's RADOS Gateway, a production S3 server, on a throw-away cluster (build/rgw/rgw-cluster.sh):
 # the overlay's local store and remote in the RGW test classes. Without recommends: 55 packages, not 200.
 rgw=()

@@ -11,13 +11,15 @@ public sealed class ClientProcess : IDisposable
 {
     // Debian's packages, never a pyenv shim or a user's install earlier on the machine's PATH.
     private const string SystemPath = "/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin";
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private readonly TimeSpan _timeout;
 
     private readonly Dictionary<string, string> _environment;
     private AwsCliShell? _aws;
 
-    public ClientProcess()
+    /// <param name="timeout">How long one program may run (90 s unless said): a test suite run as one program needs more.</param>
+    public ClientProcess(TimeSpan? timeout = null)
     {
+        _timeout = timeout ?? TimeSpan.FromSeconds(90);
         Home = Directory.CreateTempSubdirectory("s3overlay-client-").FullName;
         _environment = new Dictionary<string, string>
         {
@@ -74,7 +76,7 @@ public sealed class ClientProcess : IDisposable
     {
         // The aws CLI runs its commands in one process started once (AwsCliShell): the same code, started once.
         if (program == AwsCliShell.Program)
-            return await (_aws ??= new AwsCliShell()).RunAsync(arguments, new Dictionary<string, string>(_environment), Home, Timeout);
+            return await (_aws ??= new AwsCliShell()).RunAsync(arguments, new Dictionary<string, string>(_environment), Home, _timeout);
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -91,7 +93,7 @@ public sealed class ClientProcess : IDisposable
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(_timeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -99,7 +101,7 @@ public sealed class ClientProcess : IDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish in {Timeout.TotalSeconds} s\nstderr:\n{await stderr}");
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish in {_timeout.TotalSeconds} s\nstderr:\n{await stderr}");
         }
         return new ClientResult(process.ExitCode, await stdout, await stderr);
     }
