@@ -133,12 +133,13 @@ public static class LifecycleXml
     /// <summary>S3's dates are ISO 8601 (<c>2027-01-01</c>, <c>2027-01-01T00:00:00Z</c>) and must fall on midnight UTC.</summary>
     private static DateTimeOffset Midnight(string text)
     {
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)
-            || text.Length == 0 || !char.IsAsciiDigit(text[0]))
+        if (!DateTimeOffset.TryParseExact(text.Trim(), IsoDates, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
             throw Malformed();
         if (date.TimeOfDay != TimeSpan.Zero) throw Invalid("'Date' must be at midnight GMT");
         return date;
     }
+
+    private static readonly string[] IsoDates = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
 
     private static int Positive(string? text, string message)
     {
