@@ -4,6 +4,7 @@ using S3Overlay.Configuration;
 using S3Overlay.Configuration.Catalog;
 using S3Overlay.Hosting.KernelSends;
 using S3Overlay.Hosting.Tls;
+using S3Overlay.Lifecycle;
 using S3Overlay.S3;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Cors;
@@ -104,6 +105,7 @@ public static class ProxyApplication
         builder.AddS3Authentication(read, buckets);
         builder.AddObjectStore(read, server, buckets);
         builder.AddHiddenObjects(read, buckets);
+        builder.AddLifecycle(read);
         builder.AddS3Cors(read);
         builder.AddFileBrowser();
         return builder;

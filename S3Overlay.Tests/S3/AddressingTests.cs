@@ -91,7 +91,7 @@ public sealed class AddressingTests(S3Fixture s3) : IClassFixture<S3Fixture>
     }
 
     [Theory]
-    [InlineData("PUT", "?lifecycle")]
+    [InlineData("PUT", "?notification")]
     [InlineData("PUT", "?website")]
     [InlineData("GET", "?replication")]
     [InlineData("PUT", "/key?retention")]

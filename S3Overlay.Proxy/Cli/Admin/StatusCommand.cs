@@ -39,10 +39,21 @@ public static class StatusCommand
         output.WriteLine($"fills         {fills.GetProperty("inFlight")} in flight, {fills.GetProperty("completed")} completed, {fills.GetProperty("coalescedWaiters")} coalesced readers");
         var cache = s.GetProperty("cacheSizeBytes");
         output.WriteLine($"cache         {(cache.ValueKind == JsonValueKind.Number ? ByteSize.Format(cache.GetInt64()) : "off (no remote)")}");
+        WriteLifecycle(s, output);
         if (!s.TryGetProperty("fleet", out var fleet)) return;
         output.WriteLine($"fleet         {fleet.GetProperty("forwarded")} misses forwarded to their owner, {fleet.GetProperty("filledHere")} filled here ({fleet.GetProperty("filledForPeers")} for peers)");
         foreach (var peer in fleet.GetProperty("peers").EnumerateArray())
             output.WriteLine($"  {peer.GetProperty("url").GetString(),-30} {peer.GetProperty("state").GetString(),-5} {peer.GetProperty("forwarded")} forwarded, {peer.GetProperty("failures")} failed");
+    }
+
+    private static void WriteLifecycle(JsonElement s, TextWriter output)
+    {
+        if (!s.TryGetProperty("lifecycle", out var lifecycle)) return;
+        if (lifecycle.TryGetProperty("running", out var running) && running.ValueKind == JsonValueKind.Object)
+            output.WriteLine($"lifecycle     scan under way since {running.GetProperty("started").GetDateTimeOffset():u}: bucket {running.GetProperty("bucketsScanned")} of {running.GetProperty("buckets")}, {running.GetProperty("objectsExamined")} objects examined, {running.GetProperty("objectsExpired")} expired");
+        if (lifecycle.TryGetProperty("last", out var last) && last.ValueKind == JsonValueKind.Object)
+            output.WriteLine($"lifecycle     last scan {last.GetProperty("started").GetDateTimeOffset():u}: {last.GetProperty("objectsExpired")} of {last.GetProperty("objectsExamined")} objects expired, {last.GetProperty("uploadsAborted")} uploads aborted, {last.GetProperty("bucketsScanned")} buckets ({last.GetProperty("failures")} failed)");
+        else output.WriteLine("lifecycle     no scan finished yet");
     }
 
     private static string Percent(JsonElement ratio) =>

@@ -74,4 +74,5 @@ public static class BucketSettings
     public const string Cors = "cors";
     public const string Policy = "policy";
     public const string Tagging = "tagging";
+    public const string Lifecycle = "lifecycle";
 }

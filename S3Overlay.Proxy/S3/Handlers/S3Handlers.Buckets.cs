@@ -132,6 +132,7 @@ public sealed partial class S3Handlers
         await store.DeleteBucketAsync(r.Bucket, r.Aborted);
         corsRules.Forget(r.Bucket); // a bucket made again under the name starts without rules
         bucketPolicies.Forget(r.Bucket); // …and without a policy
+        lifecycles.Set(r.Bucket, null); // …or lifecycle rules
         r.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 

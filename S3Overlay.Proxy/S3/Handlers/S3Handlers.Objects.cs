@@ -34,6 +34,7 @@ public sealed partial class S3Handlers
         WriteChecksums(r, content.Info, partNumber, wholeObject: content.Range is null);
         // GET only: S3's HEAD does not tell the tag count.
         if (content.Info.Metadata.Tags.Count > 0) r.Response.Headers[TagSet.CountHeader] = content.Info.Metadata.Tags.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await lifecycles.WriteHeaderAsync(r.Response, r.Bucket, r.Key, content.Info);
         if (partOf is not null)
         {
             PartNumbers.WritePartHeaders(r.Response, partOf, content.Range ?? new ResolvedRange(0, 0, 0));
@@ -57,6 +58,7 @@ public sealed partial class S3Handlers
         var info = await store.HeadObjectAsync(r.Bucket, r.Key, ObjectHeaders.ReadConditions(r.Request), r.Aborted);
         ObjectHeaders.WriteObject(r.Response, info, r.Request.Query);
         WriteChecksums(r, info, partNumber, wholeObject: true);
+        await lifecycles.WriteHeaderAsync(r.Response, r.Bucket, r.Key, info, () => store.GetObjectTaggingAsync(r.Bucket, r.Key, r.Aborted));
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = info.Size;
         if (partNumber is { } n)
@@ -94,6 +96,7 @@ public sealed partial class S3Handlers
         var info = await store.PutObjectAsync(r.Bucket, key, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = info.ETag;
         ChecksumHeaders.Write(r.Response, info.Metadata.Checksums);
+        await lifecycles.WriteHeaderAsync(r.Response, r.Bucket, key, info with { Metadata = write.Metadata });
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = 0;
     }

@@ -10,7 +10,8 @@ namespace S3Overlay.S3.Handlers;
 /// request, calls the store, and writes the S3 response.
 /// </summary>
 public sealed partial class S3Handlers(IObjectStore store, ServerSettings settings, Cors.BucketCorsRules corsRules,
-    Policies.BucketPolicies bucketPolicies, Policies.RequestAuthorizer authorizer)
+    Policies.BucketPolicies bucketPolicies, Policies.RequestAuthorizer authorizer,
+    Lifecycle.BucketLifecycles lifecycles)
 {
     /// <summary>S3's limit on a key, in UTF-8 bytes.</summary>
     internal const int MaxKeyBytes = 1024;

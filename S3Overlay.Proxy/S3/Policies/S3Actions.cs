@@ -38,6 +38,9 @@ public static class S3Actions
         ["DeleteBucketPolicy"] = "s3:DeleteBucketPolicy",
         ["GetBucketPolicyStatus"] = "s3:GetBucketPolicyStatus",
         ["GetBucketTagging"] = "s3:GetBucketTagging",
+        ["GetBucketLifecycleConfiguration"] = "s3:GetLifecycleConfiguration",
+        ["PutBucketLifecycleConfiguration"] = "s3:PutLifecycleConfiguration",
+        ["DeleteBucketLifecycle"] = "s3:PutLifecycleConfiguration",
         ["PutBucketTagging"] = "s3:PutBucketTagging",
         ["DeleteBucketTagging"] = "s3:PutBucketTagging", // S3 has no DeleteBucketTagging action
         ["GetBucketLocation"] = "s3:GetBucketLocation",

@@ -27,6 +27,9 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("GET", S3Scope.Bucket, "GetBucketTagging", h.GetBucketTagging, Query("tagging")),
         new("PUT", S3Scope.Bucket, "PutBucketTagging", h.PutBucketTagging, Query("tagging")),
         new("DELETE", S3Scope.Bucket, "DeleteBucketTagging", h.DeleteBucketTagging, Query("tagging")),
+        new("GET", S3Scope.Bucket, "GetBucketLifecycleConfiguration", h.GetBucketLifecycleConfiguration, Query("lifecycle")),
+        new("PUT", S3Scope.Bucket, "PutBucketLifecycleConfiguration", h.PutBucketLifecycleConfiguration, Query("lifecycle")),
+        new("DELETE", S3Scope.Bucket, "DeleteBucketLifecycle", h.DeleteBucketLifecycle, Query("lifecycle")),
         new("GET", S3Scope.Bucket, "GetBucketLocation", h.GetBucketLocation, Query("location")),
         new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
         new("PUT", S3Scope.Bucket, "PutBucketVersioning", h.PutBucketVersioning, Query("versioning")),
@@ -66,7 +69,7 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
 
     /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
     private static readonly string[] Unsupported =
-        ["lifecycle", "website", "replication", "encryption", "notification",
+        ["website", "replication", "encryption", "notification",
          "logging", "object-lock", "retention", "legal-hold", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
          "publicAccessBlock", "versions"];
@@ -75,7 +78,7 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
     private static readonly string[] ObjectOnly = ["attributes", "torrent"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
-    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus"];
+    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle"];
 
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {

@@ -19,9 +19,10 @@ public static class StatusEndpoint
             context.Response.Headers.CacheControl = "no-store";
             var status = statistics.Observe();
             var fleet = context.RequestServices.GetService<Overlay.OverlayParts>()?.Fleet is { } f ? Overlay.Fleet.FleetStatus.Of(f) : null;
+            var lifecycle = Lifecycle.LifecycleStatus.Of(context.RequestServices);
             return WantsJson(context.Request)
-                ? Results.Json(StatusJson.From(status, fleet), StatusJsonContext.Default.StatusJson)
-                : Results.Content(StatusPage.Render(status, statistics.History.Samples(), fleet), "text/html; charset=utf-8");
+                ? Results.Json(StatusJson.From(status, fleet, lifecycle), StatusJsonContext.Default.StatusJson)
+                : Results.Content(StatusPage.Render(status, statistics.History.Samples(), fleet, lifecycle), "text/html; charset=utf-8");
         });
         return app;
     }

@@ -12,7 +12,9 @@ public sealed record StatusJson(
     long? CacheSizeBytes,
     // A proxy on its own has no fleet: the field is left out rather than null.
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    Overlay.Fleet.FleetStatus? Fleet)
+    Overlay.Fleet.FleetStatus? Fleet,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    Lifecycle.LifecycleStatus? Lifecycle = null)
 {
     public sealed record RequestFigures(long Total, IReadOnlyDictionary<string, long> ByResult);
 
@@ -21,7 +23,8 @@ public sealed record StatusJson(
     public sealed record FillFigures(long InFlight, long Completed, double? AverageSeconds, long CoalescedWaiters);
 
     /// <param name="fleet">The fleet this replica is one of; null (left out) for a proxy on its own.</param>
-    public static StatusJson From(OverlayStatus s, Overlay.Fleet.FleetStatus? fleet = null) => new(
+    /// <param name="lifecycle">The lifecycle scanner's last and current scans; null (left out) when it is off.</param>
+    public static StatusJson From(OverlayStatus s, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null) => new(
         s.Since,
         Math.Round((s.Now - s.Since).TotalSeconds, 1),
         new RequestFigures(s.Requests, s.RequestsByResult),
@@ -30,7 +33,8 @@ public sealed record StatusJson(
         s.ByteHitRatio,
         new FillFigures(s.FillsInFlight, s.FillsCompleted, s.AverageFillSeconds, s.CoalescedWaiters),
         s.CacheSizeBytes,
-        fleet);
+        fleet,
+        lifecycle);
 }
 
 /// <summary><see cref="StatusJson"/>'s serializer, generated when the project compiles (a Native AOT build has no reflection to serialize it).</summary>

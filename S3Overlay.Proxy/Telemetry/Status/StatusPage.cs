@@ -19,7 +19,7 @@ internal static class StatusPage
         figure{margin:.6rem 0 1rem} figcaption{color:#555;font-size:.85rem} svg.chart{width:100%;height:auto;display:block}
         """;
 
-    public static string Render(OverlayStatus s, IReadOnlyList<MinuteSample> lastHour, Overlay.Fleet.FleetStatus? fleet = null)
+    public static string Render(OverlayStatus s, IReadOnlyList<MinuteSample> lastHour, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null)
     {
         var html = new StringBuilder(2048);
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
@@ -55,6 +55,7 @@ internal static class StatusPage
         Row(html, "reads coalesced onto a fill", s.CoalescedWaiters.ToString("N0", CultureInfo.InvariantCulture));
         html.Append("</table>");
         if (fleet is not null) RenderFleet(html, fleet);
+        if (lifecycle is not null) RenderLifecycle(html, lifecycle);
         html.Append("</body></html>");
         return html.ToString();
     }
@@ -67,6 +68,23 @@ internal static class StatusPage
         Row(html, "of which for peers", fleet.FilledForPeers.ToString("N0", CultureInfo.InvariantCulture));
         foreach (var peer in fleet.Peers)
             Row(html, peer.Url, peer.State == "self" ? "this replica" : $"{peer.State}, {peer.Forwarded:N0} forwarded, {peer.Failures:N0} failed");
+        html.Append("</table>");
+    }
+
+    private static void RenderLifecycle(StringBuilder html, Lifecycle.LifecycleStatus lifecycle)
+    {
+        html.Append("<h2>Lifecycle</h2><table>");
+        Row(html, "scans every", Duration(TimeSpan.FromSeconds(lifecycle.IntervalSeconds)));
+        if (lifecycle.Running is { } running)
+            Row(html, "scan under way", FormattableString.Invariant($"since {running.Started:u}, bucket {running.BucketsScanned:N0} of {running.Buckets:N0}, {running.ObjectsExamined:N0} objects examined, {running.ObjectsExpired:N0} expired"));
+        if (lifecycle.Last is { } last)
+        {
+            Row(html, "last scan", FormattableString.Invariant($"{last.Started:u}, took {Duration(last.Finished!.Value - last.Started)}"));
+            Row(html, "objects examined / expired", FormattableString.Invariant($"{last.ObjectsExamined:N0} / {last.ObjectsExpired:N0}"));
+            Row(html, "uploads aborted", last.UploadsAborted.ToString("N0", CultureInfo.InvariantCulture));
+            Row(html, "buckets scanned / failed", FormattableString.Invariant($"{last.BucketsScanned:N0} / {last.Failures:N0}"));
+        }
+        else if (lifecycle.Running is null) Row(html, "last scan", "none yet");
         html.Append("</table>");
     }
 

@@ -1,0 +1,13 @@
+namespace S3Overlay.Lifecycle;
+
+/// <summary>The lifecycle scanner as <c>/_overlay/status</c> shows it: its interval, the scan under way, the last one finished.</summary>
+public sealed record LifecycleStatus(double IntervalSeconds, LifecycleScanReport? Running, LifecycleScanReport? Last)
+{
+    /// <returns>Null when the scanner is off.</returns>
+    public static LifecycleStatus? Of(IServiceProvider services)
+    {
+        if (services.GetService<LifecycleSettings>() is not { Interval.Ticks: > 0 } settings || services.GetService<LifecycleProgress>() is not { } progress) return null;
+        var (running, last) = progress.Now();
+        return new LifecycleStatus(settings.Interval.TotalSeconds, running, last);
+    }
+}

@@ -1,0 +1,13 @@
+using S3Overlay.Storage;
+
+namespace S3Overlay.Lifecycle;
+
+/// <summary>
+/// The stores a scan uses. It reads (buckets, settings, listings, tags, uploads) only from the
+/// local store, so it never asks the remote anything; it deletes and aborts through the front
+/// store, so an expired object is deleted as a client's DELETE deletes it: in the overlay that
+/// leaves a whiteout, and the remote's copy of the key does not come back.
+/// </summary>
+/// <param name="Local">The store the overlay keeps its objects in; the front store itself without an overlay.</param>
+/// <param name="Front">What S3 requests go through.</param>
+public sealed record LifecycleStores(IObjectStore Local, IObjectStore Front);
