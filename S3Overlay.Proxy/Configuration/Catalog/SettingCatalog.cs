@@ -15,6 +15,7 @@ public static class SettingCatalog
         SettingSection.Of("The remote", typeof(RemoteCatalog)),
         SettingSection.Of("Reads, cache and listings", typeof(CacheCatalog)),
         SettingSection.Of("A fleet of replicas", typeof(FleetCatalog)),
+        SettingSection.Of("Lifecycle", typeof(LifecycleCatalog)),
         SettingSection.Of("Users and access", typeof(AccessCatalog)),
         SettingSection.Of("Telemetry", typeof(TelemetryCatalog)),
     ];
