@@ -30,14 +30,14 @@ SHARED = "--shared" in sys.argv
 SECONDS = 4 if QUICK else 6
 WARM_ROUNDS = 1 if QUICK else 3
 SWEEP_RUNS = 3  # the spread over three runs, never one figure
-# Runs of three chunked 64 MiB first bytes per server (issue 27: "in 3 runs of 3").
+# Runs of three chunked 64 MiB first bytes per server (the target asks for "3 runs of 3").
 CHUNKED_RUNS = 3
 SWEEP_OBJECTS, SWEEP_WARMUP = (100, 50) if QUICK else (300, 100)
 # The checksum remote's two proxies fill only their own set, so their warm-up alone must carry them
 # past the JIT's tier-up (~800 fills, "A fresh process's first fills" in the README); with 100 they
 # were still compiling through the first two runs (0.8-2.1 ms of a fill the tier-up thread's), and
 # with 800 still through the first on 26 Nov (3.97 ms of its 11.43 the tier-up thread's): 1,500,
-# the count issue 27 gives for a fill to reach its steady cost.
+# the count the fresh-process target gives for a fill to reach its steady cost.
 CRC_WARMUP = 200 if QUICK else 1500
 MiB = 1024 * 1024
 
@@ -111,7 +111,7 @@ def cold_ttfb_section(data, remote, s3rver, proxy_a, pa, cache_port, plain_relay
         for base, signer in targets.values():
             measure.ttfb_ms(base + presigned_path(signer, "coldset", k))
     cold = {}
-    # 64 MiB: the issue's "3 runs of 3", as CHUNKED_RUNS runs of three reads, one after another (report.py).
+    # 64 MiB: the target's "3 runs of 3", as CHUNKED_RUNS runs of three reads, one after another (report.py).
     for name, size, n in (("1m", MiB, 5 if QUICK else 15), ("64m", 64 * MiB, 3 * (1 if QUICK else CHUNKED_RUNS))):
         src = data / f"cold-{name}.bin"
         write_file(src, size, f"cold{name}")
@@ -172,7 +172,7 @@ def sweep_section(remote, s3rver, nginx, cache_url, proxy_on, proxy_off, crc, re
     remote.create_bucket(Bucket="sweep")
     crc_remote = sending_crc64nvme(client(crc["remote"].url, PROXY_KEYS))
     crc_remote.create_bucket(Bucket="sweep")
-    # "1m-c16": the 1 MiB sweep with 16 clients at once (issue 27's concurrent row), through the
+    # "1m-c16": the 1 MiB sweep with 16 clients at once (the concurrent row of bench/README.md), through the
     # cache-on proxy, nginx proxy_cache and the remote itself.
     sizes = {"1m": MiB, "4k": 4096, "1m-crc": MiB, "1m-c16": MiB}
     batches = ["warmup"] + [f"run{r}" for r in range(SWEEP_RUNS)]
@@ -241,7 +241,7 @@ def seed(remote, bucket, keys):
 
 
 def fresh_section(remote, remote_url, data, runs=3, fills=100, store=None, steady=None, build=None, name="fresh"):
-    """A fresh process's first fills (issue 27): `runs` new proxies in turn, cache on, each reading
+    """A fresh process's first fills (the fresh-process row of bench/README.md): `runs` new proxies in turn, cache on, each reading
     `fills` distinct 1 MiB objects from the remote over one keep-alive connection, as the sweep
     does; CPU per fill from its first request (start-up not counted). Each proxy has a new store of
     its own (a server started for one CI job), or with `store`, each is a restart of the sweep's

@@ -1,4 +1,4 @@
-"""The chunked first byte against the 1 MiB one (issue 27's row), through the shipped proxy, for
+"""The chunked first byte against the 1 MiB one (bench/README.md's time-to-first-byte row), through the shipped proxy, for
 several proxies read by turns so the machine's drift falls on all alike. Each variant is a proxy
 over a remote, with settings of its own:
 

@@ -132,7 +132,7 @@ def concurrent_sweep(base_url, paths, pids, size, clients=16):
 
 
 def sdk_sweep(client, bucket, keys, pids, size):
-    """The same with the AWS SDK for Python as the client (the issue's warm 1 MiB row)."""
+    """The same with the AWS SDK for Python as the client (bench/README.md's warm 1 MiB row)."""
     cpu0, jit0, t0 = cpu_seconds(pids), jit_seconds(pids), time.perf_counter()
     for k in keys:
         if len(client.get_object(Bucket=bucket, Key=k)["Body"].read()) != size:

@@ -1,4 +1,4 @@
-"""A fleet of three replicas over one shared local store (issue 28): remote GETs per object and what
+"""A fleet of three replicas over one shared local store: remote GETs per object and what
 forwarding a miss to its owner costs. The remote is s3rver behind a logging nginx relay (which
 counts what the remote was asked); the shared store is our own server on the embedded store
 (standing in for MinIO); the replicas sit behind nginx round-robin, which does not hash.

@@ -1,4 +1,4 @@
-"""A fresh process's first fills (issue 27): one proxy started anew, cache on, one boto3 client
+"""A fresh process's first fills: one proxy started anew, cache on, one boto3 client
 reading distinct 1 MiB objects from an s3rver remote, the proxy's CPU per fill in windows of
 fills (utime + stime from /proc/PID/stat). Each runtime setting gets proxies of its own, runs
 interleaved, so the JIT's tier-up shows as the gap between the first window and the last.
@@ -6,7 +6,7 @@ interleaved, so the JIT's tier-up shows as the gap between the first window and 
     python3 bench/fresh.py [fills] [runs]      (bench/run.sh publishes the proxy first)
     FRESH_SETTINGS=default,TieredPGO=0,composite FRESH_BUILD_COMPOSITE=/path/to/publish python3 bench/fresh.py 800 2
 
-The last column is issue 27's ratio: the first 100 fills' CPU over the steady state's (the last 200).
+The last column is the fresh-process target's ratio: the first 100 fills' CPU over the steady state's (the last 200).
 """
 import os
 import pathlib
@@ -32,8 +32,9 @@ BUCKET = "fresh"
 BUILDS = {k[len("FRESH_BUILD_"):].lower(): pathlib.Path(v) for k, v in os.environ.items() if k.startswith("FRESH_BUILD_")}
 
 # The runtime settings compared: the default, and what shortens tier-up.
-# The proxy's project turns TieredPGO off (issue 27), so "default" is that, and TieredPGO=1 is the
-# runtime's own default put back, to keep the choice measured.
+# The proxy ships with the runtime's default (dynamic PGO on), so "default" is that and TieredPGO=1
+# sets it outright; TieredPGO=0 shortens the first fills' tier-up but costs every warm request more,
+# and stays here to keep that choice measured.
 ENVS = {
     "default": {},
     "TieredPGO=1": {"DOTNET_TieredPGO": "1"},
@@ -114,7 +115,7 @@ def main():
         print("|" + "---|" * (windows + 3))
         for name, runs in results.items():
             medians = [statistics.median(r[w] for r in runs) for w in range(windows)]
-            # Issue 27's target: the first 100 fills at most 1.3 x the steady state (here the last 200).
+            # The target: the first 100 fills at most 1.3 x the steady state (here the last 200).
             tax = medians[0] / statistics.mean(medians[-2:])
             total = statistics.median(sum(r) * WINDOW / 1000 for r in runs)
             print(f"| {name} | " + " | ".join(f"{m:.1f}" for m in medians) + f" | {total:.1f} s | {tax:.2f} |")

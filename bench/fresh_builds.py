@@ -1,4 +1,4 @@
-"""A fresh process's first fills against its steady state, for several builds (issue 27).
+"""A fresh process's first fills against its steady state, for several builds.
 
 Each build gets a warm proxy (WARM cold 1 MiB fills from s3rver first, past the JIT's tier-up);
 then, per run and build in turn, a fresh proxy of that build on a new store reads its first FILLS

@@ -1,4 +1,4 @@
-"""Range readers (issue 37): what seeking readers cost the remote and how long they wait for a
+"""Range readers: what seeking readers cost the remote and how long they wait for a
 first byte, cold and then warm, with the proxy's chunks at 1, 4 and 16 MiB (a proxy each). See
 "Range readers" in bench/README.md.
 

@@ -12,7 +12,7 @@ README = ROOT / "bench" / "README.md"
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
 COLD_START, COLD_END = "<!-- cold:start -->", "<!-- cold:end -->"
 
-# (row, set, target in the sweep, the CPU ms per object issue 27 asks for (a Goal, or None), what of
+# (row, set, target in the sweep, the CPU ms per object the target asks for (a Goal, or None), what of
 # the floor (cold.floor) the row cannot avoid: every remote body whose ETag is its MD5 is verified by
 # it, a body with a full-object checksum by that (a CRC, a tenth of a millisecond), and a fill
 # with its cache on writes a new file)
@@ -140,7 +140,7 @@ def _ttfb_table(r):
                          for v, label in (("nginx relay", "nginx plain relay"), ("minimal relay", "minimal ASP.NET Core relay")) if v + kind in c)
         lines.append(f"| {name} | {proxy:.1f} | remote itself {direct:.1f} · nginx proxy_cache {nginx:.1f} ({nginx / direct:.2f} ×){relays} | {ratio:.2f} × remote "
                      f"| {f'≤ {limit} × remote' if limit else '(no target)'} | {'' if limit is None else 'yes' if ratio <= limit else '**no**'} |")
-    # Issue 27: "≤ 1.5 × the 1 MiB cold first byte, in 3 runs of 3". Each run's median of three
+    # The target: "≤ 1.5 × the 1 MiB cold first byte, in 3 runs of 3". Each run's median of three
     # chunked reads against the same server's 1 MiB median, for the remote and nginx as well: what
     # a 64 MiB first byte costs any server here beside a 1 MiB one.
     runs = {v: _chunked_runs(c1, c64, v) for v in ("proxy", "direct", "nginx")}

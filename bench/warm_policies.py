@@ -1,4 +1,4 @@
-"""What users and a bucket policy cost a warm GET (issue 36): 4 KiB local hits of the embedded store
+"""What users and a bucket policy cost a warm GET: 4 KiB local hits of the embedded store
 with no users and no bucket policy (the root signs) against 100 users in a users file and a
 20-statement bucket policy (one of the users signs, so its own policy and every statement of the
 bucket's are judged on each request). A proxy per setting and round, alternated; each is loaded

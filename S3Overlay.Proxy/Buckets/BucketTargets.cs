@@ -13,7 +13,7 @@ namespace S3Overlay.Buckets;
 /// (appsettings.json, <c>serve --config FILE</c>, or <c>Overlay__Buckets__NAME__…</c> variables),
 /// one entry per bucket, each naming its own remote or folder and its flags. Read and checked
 /// once at start-up: a wrong entry stops it, naming the setting. Buckets not named here are
-/// served as before (the <c>S3_OVERLAY_*</c> settings).
+/// served by the <c>S3_OVERLAY_*</c> settings' local store and remote.
 /// </summary>
 public sealed class BucketTargets
 {

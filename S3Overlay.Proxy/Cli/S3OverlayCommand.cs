@@ -16,7 +16,8 @@ public static class S3OverlayCommand
 
     /// <summary>
     /// Whether <paramref name="args"/> are this command line's. Anything else (no arguments at all,
-    /// or ASP.NET's own <c>--urls …</c>) starts the server exactly as before the CLI existed.
+    /// or ASP.NET's own <c>--urls …</c>) starts the server, configured by the environment and
+    /// appsettings.json, as any ASP.NET app starts.
     /// </summary>
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 

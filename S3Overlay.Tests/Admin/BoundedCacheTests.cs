@@ -7,7 +7,7 @@ namespace S3Overlay.Tests.Admin;
 
 /// <summary>
 /// The bounded cache over real HTTP: the proxy with s3rver as the remote behind a counting relay.
-/// The figures (a 100 MiB cap, 300 MiB read) are scaled down tenfold to keep this under
+/// A 100 MiB cap and 300 MiB read, scaled down tenfold to keep this under
 /// a few seconds on two shared cores: a 10 MiB cap and 1 MiB objects, the same proportions.
 /// </summary>
 public abstract class BoundedCacheTests(OverlayServers servers) : IClassFixture<OverlayServers>

@@ -7,7 +7,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Buckets;
 
 /// <summary>
-/// One server, many targets (issue 32 §2, x2s3's configuration): buckets with remotes of their own
+/// One server, many targets (as x2s3's configuration has them): buckets with remotes of their own
 /// (two s3rver instances with different access keys, a relay counting each one's requests), a
 /// read-only and a read-write folder, all in the .NET configuration's <c>Overlay:Buckets</c>.
 /// </summary>

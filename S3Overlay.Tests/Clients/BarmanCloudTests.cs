@@ -7,13 +7,13 @@ using S3Overlay.Tests.Overlay;
 namespace S3Overlay.Tests.Clients;
 
 /// <summary>
-/// Issue 37 with barman-cloud 3.4 (Debian's barman-cli-cloud; boto3 underneath), without a
+/// barman-cloud 3.4 (Debian's barman-cli-cloud; boto3 underneath), without a
 /// PostgreSQL: its WAL archiver ships any WAL-named file, and its restore tools read a backup
 /// catalog in the bucket (<c>base/ID/backup.info</c> and <c>data.tar</c>, <c>wals/</c>), which the
-/// tests write as barman-cloud-backup would. Item 5: <c>-e AES256</c> is refused, never dropped.
-/// Item 4: with every object of the backup cached and the remote gone, the catalog's listings (the
+/// tests write as barman-cloud-backup would. <c>-e AES256</c> is refused, never dropped (a backup
+/// must not be stored unencrypted while its owner believes it encrypted). With every object of the backup cached and the remote gone, the catalog's listings (the
 /// backup list, the backup's files, the WAL folder) are answered from the local store when degraded
-/// listings are on (before: 503, and restore failed though every GET would have worked).
+/// listings are on (a 503 there would fail the restore though every GET would work).
 /// </summary>
 public sealed class BarmanCloudTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {

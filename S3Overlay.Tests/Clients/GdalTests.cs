@@ -7,11 +7,11 @@ using Window = S3Overlay.Tests.Clients.GdalRasters.Window;
 namespace S3Overlay.Tests.Clients;
 
 /// <summary>
-/// Issue 37 with the client that found its GDAL items: GDAL 3.6's <c>/vsis3/</c> writes a GeoTIFF
-/// (item 5: it leaves Content-Type unsigned), and reads windows of a cloud-optimized GeoTIFF through
-/// the overlay (s3rver behind a counting relay, 64 KiB chunks): what the remote is asked (items 3
-/// and 4: GDAL lists the folder on every open), a remote overwrite between reads (item 2), and an
-/// open with the remote down (item 4).
+/// GDAL 3.6's <c>/vsis3/</c> writes a GeoTIFF
+/// (it leaves Content-Type unsigned), and reads windows of a cloud-optimized GeoTIFF through
+/// the overlay (s3rver behind a counting relay, 64 KiB chunks): what the remote is asked (GDAL
+/// lists the folder on every open), a remote overwrite between reads, and an open with the remote
+/// down.
 /// </summary>
 public sealed class GdalTests(OverlayServers servers, GdalRasters rasters, ITestOutputHelper output)
     : IClassFixture<OverlayServers>, IClassFixture<GdalRasters>
@@ -99,13 +99,13 @@ public sealed class GdalTests(OverlayServers servers, GdalRasters rasters, ITest
     }
 
     /// <summary>
-    /// Item 2: a reader that was served the new version never gets the old one again. GDAL opens
+    /// A reader that was served the new version never gets the old one again. GDAL opens
     /// (the header: chunk 0, cached for the old version) and reads two windows in one process: the
     /// first one's tile is in a chunk never cached, so it comes from the remote, the new version,
     /// whose fill the relay holds once GDAL has its bytes (as a slow remote does); the second one's
-    /// tile is in a chunk cached for the old version. Before (1c034a9), the object's record named the
-    /// new version only once its chunk was stored, so the second tile was the old version's: GDAL
-    /// put the two versions in one raster without an error. 256 KiB chunks: each tile lies 64–140
+    /// tile is in a chunk cached for the old version. Were the object's record to name the new
+    /// version only once its chunk is stored, the second tile would be the old version's: GDAL
+    /// would put the two versions in one raster without an error. 256 KiB chunks: each tile lies 64–140
     /// KiB into its chunk, before the 192 KiB the relay lets through.
     /// </summary>
     [Fact]
@@ -140,8 +140,8 @@ public sealed class GdalTests(OverlayServers servers, GdalRasters rasters, ITest
     }
 
     /// <summary>
-    /// Item 4: GDAL lists the folder on every open; with the remote down that listing was 503 and a
-    /// fully cached GeoTIFF took GDAL 20–30 s of retries to open. With stale-if-error the page the
+    /// GDAL lists the folder on every open; with the remote down a 503 to that listing makes a fully
+    /// cached GeoTIFF take GDAL 20–30 s of retries to open. With stale-if-error the page the
     /// remote last answered is served; with degraded listings (opt-in) the local store's part is.
     /// </summary>
     [Theory]

@@ -6,14 +6,13 @@ using S3Overlay.Tests.Overlay;
 namespace S3Overlay.Tests.Clients;
 
 /// <summary>
-/// Issue 37 with pgBackRest 2.45 (Debian's pgbackrest), without a running PostgreSQL: it backs up a
+/// pgBackRest 2.45 (Debian's pgbackrest), without a running PostgreSQL: it backs up a
 /// stopped cluster (<c>--no-online</c>, a data folder PostgresFiles writes) and archives any WAL
 /// segment whose header names that cluster. pgBackRest speaks S3 over HTTPS only, so the proxy
 /// serves HTTPS with a certificate made here, which pgBackRest trusts as its CA file.
-/// Item 5: a KMS key (<c>x-amz-server-side-encryption: aws:kms</c>) is refused, not dropped.
-/// Item 4: with the repository on the remote, every object of it cached and the remote gone,
-/// <c>archive-push</c> (it lists the archive folder before each push: before, WAL piled up on the
-/// primary), <c>info</c>, <c>restore</c> and <c>archive-get</c> work from degraded listings.
+/// A KMS key (<c>x-amz-server-side-encryption: aws:kms</c>) is refused, not dropped. With the repository on the remote, every object of it cached and the remote gone,
+/// <c>archive-push</c> (it lists the archive folder before each push: a failed listing piles WAL up on
+/// the primary), <c>info</c>, <c>restore</c> and <c>archive-get</c> work from degraded listings.
 /// </summary>
 public sealed class PgBackRestTests : IClassFixture<OverlayServers>, IDisposable
 {

@@ -4,9 +4,9 @@ using S3Overlay.Tests.Overlay;
 namespace S3Overlay.Tests.Clients;
 
 /// <summary>
-/// Issue 37 with the AWS SDK for Ruby 1.117 (Debian's ruby-aws-sdk-s3) running ruby_s3.rb: its
-/// default upload and download paths with checksums (item 5), and conditional writes on PutObject
-/// and CompleteMultipartUpload (item 1), on the embedded store and through the overlay, where the
+/// The AWS SDK for Ruby 1.117 (Debian's ruby-aws-sdk-s3) running ruby_s3.rb: its
+/// default upload and download paths with checksums, and conditional writes on PutObject
+/// and CompleteMultipartUpload, on the embedded store and through the overlay, where the
 /// conditions are decided on an object only the remote holds.
 /// </summary>
 public sealed class RubySdkTests(OverlayServers servers) : IClassFixture<OverlayServers>

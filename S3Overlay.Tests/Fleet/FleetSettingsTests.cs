@@ -5,7 +5,7 @@ using S3Overlay.Overlay.Fleet;
 
 namespace S3Overlay.Tests.Fleet;
 
-/// <summary>Issue 28: the fleet's settings, read at start-up; a wrong one stops it naming the setting.</summary>
+/// <summary>The fleet's settings, read at start-up; a wrong one stops it naming the setting.</summary>
 public sealed class FleetSettingsTests
 {
     private static FleetSettings? Read(params (string Name, string Value)[] settings)

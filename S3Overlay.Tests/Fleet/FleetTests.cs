@@ -10,7 +10,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Fleet;
 
 /// <summary>
-/// Issue 28: a fleet of three proxies over one store, behind nginx round-robin, asks the remote
+/// A fleet of three proxies over one store, behind nginx round-robin, asks the remote
 /// once per object (and per chunk) however the balancer spreads the reads; peers authenticate
 /// each other, and a forwarded miss is never forwarded again.
 /// </summary>

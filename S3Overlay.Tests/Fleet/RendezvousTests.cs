@@ -2,7 +2,7 @@ using S3Overlay.Overlay.Fleet;
 
 namespace S3Overlay.Tests.Fleet;
 
-/// <summary>Issue 28: rendezvous hashing gives every key one owner, the same on every replica, and moves only a leaver's keys.</summary>
+/// <summary>Rendezvous hashing gives every key one owner, the same on every replica, and moves only a leaver's keys.</summary>
 public sealed class RendezvousTests
 {
     private static readonly string[] Peers = ["http://10.0.0.1:8000/", "http://10.0.0.2:8000/", "http://10.0.0.3:8000/"];

@@ -47,9 +47,9 @@ public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassF
 
         await env.GetAndCheckAsync("cold.bin", 31, size);
         await env.FillsIdleAsync();
-        // One GET in all: chunk 0 is the whole GET's own answer (before: that GET, declined, then
-        // chunk 0's ranged GET, 4 in all), and chunks 1 and 2 its next bytes, as the reader went on
-        // (before this: their own ranged GETs, 3 in all, the whole answer hung up after chunk 0).
+        // One GET in all: chunk 0 is the whole GET's own answer (not that GET declined, then chunk
+        // 0's ranged GET: 4 in all), and chunks 1 and 2 its next bytes, as the reader went on (not
+        // their own ranged GETs after the whole answer hung up after chunk 0: 3 in all).
         Assert.Equal(1, env.Relay.Requests("GET"));
         Assert.Equal(0, env.Relay.Requests("HEAD"));
         Assert.Equal(size, env.Relay.BytesRelayed);
@@ -91,10 +91,10 @@ public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassF
 
         // A small range starts chunk 0's fill (its HEAD, then chunk 0's GET) and has its bytes
         // from the fill's first 64 KiB; the fill itself stays held by the remote. The generation
-        // is recorded before that first byte (issue 37, item 2).
+        // is recorded before that first byte.
         await env.GetAndCheckAsync("busy.bin", 33, size, 0, 99).WaitAsync(TimeSpan.FromSeconds(30));
 
-        // A whole read now reads by that record: no whole GET whose answer would be declined; it
+        // A whole read then reads by that record: no whole GET whose answer would be declined; it
         // joins chunk 0's fill and proves the generation with chunk 1's own.
         var whole = env.GetAndCheckAsync("busy.bin", 33, size);
         await EventuallyAsync(() => env.Relay.Requests("GET") == 2 && env.Relay.OpenRequests == 2,

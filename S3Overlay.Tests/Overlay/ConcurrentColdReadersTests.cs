@@ -4,12 +4,12 @@ using static S3Overlay.Tests.Overlay.OverlayEnvironment;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
-/// Issue 37, item 3: many cold readers of one chunked object at once cost the remote at most one
+/// Many cold readers of one chunked object at once cost the remote at most one
 /// GET per chunk, and each byte of it once: the whole GET that found the object large gives
 /// chunk 0 and goes on as the fill of chunk 1, 2, ... while readers want them; no reader asks for
-/// a chunk again while another fill holds it (before: 9 GETs for 8 chunks here, the issue saw
-/// 10-11; then 8 GETs, the whole answer hung up after chunk 0 with megabytes more already pushed
-/// into its connection: 1.01-1.9 times the object's bytes).
+/// a chunk again while another fill holds it (a refetch shows as 9 or more GETs for the 8 chunks
+/// here; a whole answer hung up after chunk 0, with megabytes more already pushed into its
+/// connection, as 1.01-1.9 times the object's bytes).
 /// </summary>
 [Collection(RunsAlone.Name)]
 public sealed class ConcurrentColdReadersTests(OverlayServers servers, ITestOutputHelper output) : IClassFixture<OverlayServers>
@@ -20,7 +20,7 @@ public sealed class ConcurrentColdReadersTests(OverlayServers servers, ITestOutp
     public async Task Sixty_cold_readers_of_one_chunked_object_cost_at_most_one_remote_GET_per_chunk_and_its_bytes_once() =>
         await ReadTogetherAsync(readers: 60, seed: 60);
 
-    /// <summary>Fewer readers (before: 1.9 times the object's bytes, the readers through chunk 0 before the others asked for the rest).</summary>
+    /// <summary>Fewer readers (where a refetch shows as up to 1.9 times the object's bytes: the readers through chunk 0 before the others asked for the rest).</summary>
     [Fact]
     public async Task Concurrent_cold_readers_of_one_chunked_object_cost_the_remote_its_bytes_once() =>
         await ReadTogetherAsync(readers: 16, seed: 61);

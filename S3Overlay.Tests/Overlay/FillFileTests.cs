@@ -7,8 +7,8 @@ namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
 /// A cold fill into the embedded store creates one file for the body: the spill its readers
-/// follow is the file the store renames into place (issue 13: creating a spill file and the
-/// store's own temp file per fill was about a quarter of a cold fill's CPU).
+/// follow is the file the store renames into place (creating a spill file and the
+/// store's own temp file per fill costs about a quarter of a cold fill's CPU).
 /// </summary>
 public sealed class FillFileTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {

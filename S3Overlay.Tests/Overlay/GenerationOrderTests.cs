@@ -41,7 +41,7 @@ public sealed class GenerationOrderTests(OverlayServers servers) : IClassFixture
     [Fact]
     public async Task Once_a_read_got_the_new_chunked_version_no_read_gets_the_old_ones_cached_chunks()
     {
-        // The sequence: chunk 0 of the old version cached; the remote overwritten; a read of
+        // The sequence that would mix generations: chunk 0 of the old version cached; the remote overwritten; a read of
         // a chunk not cached finds out and is answered while the new chunk's fill is still running.
         await using var env = await StartAsync();
         const long size = 4 * MiB;
@@ -54,7 +54,7 @@ public sealed class GenerationOrderTests(OverlayServers servers) : IClassFixture
         try
         {
             Assert.Equal(New, await ServedAtAsync(env, 2 * MiB));
-            Assert.Equal(New, await ServedAtAsync(env, 0)); // before: the old version, from its cached chunk 0
+            Assert.Equal(New, await ServedAtAsync(env, 0)); // not the old version, from its cached chunk 0
             Assert.Equal((await env.Remote.GetObjectMetadataAsync(env.Bucket, Key)).ETag,
                 (await env.Client.GetObjectMetadataAsync(env.Bucket, Key)).ETag);
         }
@@ -95,9 +95,9 @@ public sealed class GenerationOrderTests(OverlayServers servers) : IClassFixture
     public async Task A_stale_whole_copy_replaced_by_a_chunked_version_is_not_served_again()
     {
         // Revalidated on every read: the small old version, filled whole, is found replaced by a
-        // large one, which is read in chunks. Before: once its first chunk was stored, its manifest
-        // took the place of the old copy's fill record, and the old copy (no longer recorded as a
-        // fill) was served as if a client had written it, forever.
+        // large one, which is read in chunks. Were its manifest to take the place of the old copy's fill
+        // record once its first chunk is stored, the old copy (then not recorded as a fill) would
+        // be served as if a client had written it, forever.
         await using var env = await StartAsync(("S3_OVERLAY_REVALIDATE_AFTER", "0"));
         await env.SeedRemoteAsync(Key, MiB, Old);
         Assert.Equal(Old, await ServedAtAsync(env, 0));

@@ -8,7 +8,7 @@ using static S3Overlay.Tests.Overlay.OverlayEnvironment;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
-/// Conditional writes through the overlay (issue 37, item 1), over real HTTP with s3rver as the
+/// Conditional writes through the overlay, over real HTTP with s3rver as the
 /// remote: If-None-Match and If-Match are decided against the object a GET returns, which may
 /// live only on the remote, for PutObject, CompleteMultipartUpload and CopyObject's target.
 /// </summary>

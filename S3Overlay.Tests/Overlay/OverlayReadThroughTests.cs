@@ -18,10 +18,10 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
     /// <summary>The remote S3 server: s3rver, or RGW (a production server: none of s3rver's bugs).</summary>
     protected virtual RemoteKind RemoteServer => RemoteKind.S3rver;
 
-    /// <summary>The object 32 clients ask for at once (the figure: 20 MiB).</summary>
+    /// <summary>The object 32 clients ask for at once (20 MiB: enough that a second fetch would show in the remote's bytes).</summary>
     protected virtual long HotObjectSize => 20 * MiB;
 
-    /// <summary>The chunked object of the range test (the figure: 200 MiB), in 8 MiB chunks.</summary>
+    /// <summary>The chunked object of the range test (200 MiB), in 8 MiB chunks.</summary>
     protected virtual long LargeObjectSize => 200 * MiB;
 
     /// <summary>False where the local store keeps what arrived of an aborted upload (s3rver's bug; MinIO and the embedded store do not).</summary>

@@ -7,7 +7,7 @@ using static S3Overlay.Tests.Overlay.OverlayEnvironment;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
-/// What the overlay may ask of the remote (issue 12, items 4, 5 and 10): only the buckets it is
+/// What the overlay may ask of the remote : only the buckets it is
 /// allowed, at most so many fills at once, and its spill files readable by the proxy's user only.
 /// Over real loopback with s3rver as the remote; the relay counts what reaches it.
 /// </summary>

@@ -5,9 +5,9 @@ using S3Overlay.Tests.S3;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
-/// Issue 37, item 4: one remote key holding a control character (XML 1.0 cannot carry U+0001;
-/// S3 and s3rver write it as <c>&amp;#x1;</c> in listing XML) made every listing of its bucket
-/// through the overlay a 502. Every control character, paged with <c>encoding-type=url</c> and read plain,
+/// One remote key holding a control character (XML 1.0 cannot carry U+0001;
+/// S3 and s3rver write it as <c>&amp;#x1;</c> in listing XML) must not make every listing of its
+/// bucket through the overlay a 502. Every control character, paged with <c>encoding-type=url</c> and read plain,
 /// beside keys holding <c>%</c>, <c>+</c> and a space, which a decoding mistake would change.
 /// </summary>
 public sealed class RemoteKeyCharacterListingTests(OverlayServers servers) : IClassFixture<OverlayServers>

@@ -8,7 +8,7 @@ using S3Overlay.Tests.S3;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
-/// Issue 37, item 4: remote listing pages remembered for <c>S3_OVERLAY_LISTING_CACHE_TTL</c>
+/// Remote listing pages remembered for <c>S3_OVERLAY_LISTING_CACHE_TTL</c>
 /// (GDAL lists a folder on every open); pages and "no such key" answers served while the remote
 /// fails, for <c>S3_OVERLAY_STALE_IF_ERROR</c>, marked <c>x-s3overlay-stale</c>. Remote LISTs counted
 /// at the relay.

@@ -6,8 +6,8 @@ namespace S3Overlay.Tests.Overlay;
 /// <summary>
 /// A bucket only the remote has is one the overlay shows (HEAD, GET, listings): a client's write
 /// into it is stored locally, the bucket made as a fill would make it, and the remote is never
-/// written. Before, a PUT or a multipart upload there answered NoSuchBucket until some read had
-/// filled an object into it.
+/// written. A PUT or a multipart upload there is never NoSuchBucket for want of a read that
+/// filled an object into it first.
 /// </summary>
 public sealed class RemoteOnlyBucketWriteTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {

@@ -8,12 +8,11 @@ using static S3Overlay.Tests.Overlay.OverlayEnvironment;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>
-/// Issue 37, item 3: readers that seek by opening <c>Range: bytes=X-</c> and closing after a few
+/// Readers that seek by opening <c>Range: bytes=X-</c> and closing after a few
 /// KiB (smart_open, GDAL, most HTTP range readers). A range whose first chunk is cached is served
-/// without asking the remote anything, so an identical repeat costs 0; before, the generation check
-/// fetched (and waited for) the first chunk not cached anywhere up to the object's end, so every
-/// repeat cost one more chunk. A chunk is read ahead at a reader's second read of the one before
-/// (before: as each chunk opened, so every 64 KiB seek cost two chunks). A whole GET still proves the generation before its first
+/// without asking the remote anything, so an identical repeat costs 0 (a generation check that fetched, and waited for, the first
+/// chunk not cached anywhere up to the object's end would cost every repeat one more chunk). A chunk is read ahead at a reader's second read of the one before
+/// (not as each chunk opens, which would cost every 64 KiB seek two chunks). A whole GET still proves the generation before its first
 /// byte (OverlayReadThroughTests: a replaced object is a clean retry, never a cut body).
 /// </summary>
 public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper output) : IClassFixture<OverlayServers>
@@ -118,9 +117,10 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
 
     /// <summary>
     /// The same seeks through a client whose connection takes what the proxy writes by the
-    /// megabyte: the proxy wrote on past the cached chunk into the next, fetched it, and read one
-    /// further ahead, though the client had taken 64 KiB and gone (before: the repeat cost remote
-    /// GETs, 12 of 30 seeks in the bench at 1 MiB chunks). Now what the client has taken paces it.
+    /// megabyte: a proxy paced by what it wrote would write on past the cached chunk into the next,
+    /// fetch it, and read one further ahead, though the client had taken 64 KiB and gone (the
+    /// repeat then costs remote GETs: 12 of 30 seeks in the bench at 1 MiB chunks). What the client
+    /// has taken paces it.
     /// </summary>
     [Fact]
     public async Task Through_a_connection_that_buffers_megabytes_a_repeat_of_a_seek_costs_nothing_and_the_first_its_own_chunk()
@@ -164,7 +164,7 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
         await env.FillsIdleAsync();
 
         // The remote now fails everything: a read that asked it for a chunk before its first byte
-        // would fail (before: the generation check fetched the first chunk not cached, chunk 1 or 2).
+        // would fail (as one whose generation check fetched the first chunk not cached, chunk 1 or 2).
         env.Relay.Mode = CountingRelay.Behaviour.Answer500;
         await SeekAndReadAsync(env, 0, Shared);
     }

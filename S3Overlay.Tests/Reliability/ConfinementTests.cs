@@ -7,7 +7,7 @@ using S3Overlay.Tests.Security;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>
-/// The confinement property (issue 34): a request acts only on the bucket it addresses. Every
+/// The confinement property: a request acts only on the bucket it addresses. Every
 /// handler, with every dot-segment and encoded spelling of a key, goes to an overlay kept in an S3
 /// local store (s3rver) over a remote (s3rver), each behind a relay that records what it is sent;
 /// no request may send either of them a path of another bucket, or one a server could resolve.

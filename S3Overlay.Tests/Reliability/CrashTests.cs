@@ -29,7 +29,7 @@ public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlaySe
         Assert.Equal(0, run.Unindexed);
         // The restarted server owns the folder (its lock), so it removed every temp file a kill left, at once.
         Assert.True(run.MetadataLost.Count + run.Leftovers.Count == 0, string.Join("\n", run.MetadataLost.Concat(run.Leftovers).Take(25)));
-        // Issue 31's item 4: a kill landed in the overlay's own start-up work too, not only in requests.
+        // A kill must land in the overlay's own start-up work too, not only in requests.
         Assert.True(run.ReconcileKills > 0, $"seed {seed}: no restart was killed during its start-up reconcile");
     }
 

@@ -7,7 +7,7 @@ using S3Overlay.Tests.Overlay;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>
-/// The overlay over an embedded store whose disk fills up (issue 31, item 2): a fill that cannot
+/// The overlay over an embedded store whose disk fills up: a fill that cannot
 /// be stored streams the remote's bytes to the client instead (the whole right object, nothing
 /// cached, no error), and with a cache cap eviction makes room for what did not fit.
 /// </summary>

@@ -7,7 +7,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>
-/// The embedded store on a disk that fills up (issue 31, item 2): writes that find no room are
+/// The embedded store on a disk that fills up: writes that find no room are
 /// answered as MinIO answers them (507 XMinioStorageFull), leave nothing behind, harm nothing
 /// stored; reads go on; once space returns writes work again, with no restart; the health
 /// endpoint says the disk is full while it is.

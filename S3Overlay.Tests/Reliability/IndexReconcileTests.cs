@@ -10,8 +10,8 @@ using S3Overlay.Tests.Overlay;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>
-/// Issue 16's crash run found fills stored after the eviction index's last flush lost to it once
-/// the proxy was killed: never counted against the cap, never evicted. The restarted proxy
+/// Fills stored after the eviction index's last flush are lost to it once the proxy is killed
+/// (never counted against the cap, never evicted) unless the index is reconciled. The restarted proxy
 /// reconciles the index with what is stored; these kill a proxy whose index is behind the store.
 /// </summary>
 public sealed class IndexReconcileTests(OverlayServers servers) : IClassFixture<OverlayServers>

@@ -8,8 +8,8 @@ using S3Overlay.Tests.Overlay;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>
-/// The overlay over an S3 local store (s3rver behind a <see cref="FaultRelay"/>) that is lost
-/// (issue 31, item 3): it answers 503, or takes requests and never answers. Writes fail fast
+/// The overlay over an S3 local store (s3rver behind a <see cref="FaultRelay"/>) that is lost:
+/// it answers 503, or takes requests and never answers. Writes fail fast
 /// with 503 naming the local store; objects the remote is known to back are read from the
 /// remote, byte for byte; a client's object, a deleted one and one never read answer 503, never
 /// a wrong body or a deleted object back. Healed, everything resumes without a restart. The full

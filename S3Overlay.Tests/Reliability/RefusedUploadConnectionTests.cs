@@ -6,7 +6,7 @@ using S3Overlay.Tests.Reliability.Fuzz;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>
-/// Issue 37, item 6: a client that sends <c>Expect: 100-continue</c> (boto3, the aws CLI) and gets
+/// A client that sends <c>Expect: 100-continue</c> (boto3, the aws CLI) and gets
 /// a final refusal instead of <c>100 Continue</c> sends no body and reuses the connection. If the
 /// server kept the connection waiting for that body, it read the client's next request as the body
 /// (a DELETE arrived as <c>ELETE</c>). RFC 9110 §10.1.1 lets the server close the connection: the
@@ -35,9 +35,9 @@ public sealed class RefusedUploadConnectionTests : IAsyncLifetime
     /// <summary>
     /// A client that resets its connection in the middle of an upload (a process killed while it
     /// sent, as a fleet's replica storing a fill in the shared store): the upload is not stored, and
-    /// the server has nothing to complain about. Before, the read that the reset cancelled stayed
-    /// pending in Kestrel, whose draining of the body then failed and was logged as an error (the
-    /// proxy's teardown fails on any), for every such request.
+    /// the server has nothing to complain about: a read that the reset cancelled, left pending in
+    /// Kestrel, would make its draining of the body fail and be logged as an error (the proxy's
+    /// teardown fails on any), for every such request.
     /// </summary>
     [Fact]
     public async Task An_upload_reset_by_its_client_mid_body_is_not_stored_and_logs_no_error()

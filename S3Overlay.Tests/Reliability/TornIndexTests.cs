@@ -48,7 +48,7 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
         // under load): what the record is then tells a write that never came (the torn part's
         // size and the old ETag) from one whose ETag was changed behind it (the new size). Seen
         // again (23 Nov) as 0 bytes under the new ETag: s3rver had answered the proxy's PUT before
-        // writing its bytes, which the tests' s3rver no longer does (s3rver/durable-writes.js).
+        // writing its bytes, which the tests' s3rver does not (s3rver/durable-writes.js).
         Assert.True(index is not null, await DescribeAsync(env.LocalStore, cacheBucket, stored, sent));
         Assert.Contains(index, e => e.Kind == CacheEntryKind.Object && e.Key == "filled.bin" && e.Size == 5_000);
     }

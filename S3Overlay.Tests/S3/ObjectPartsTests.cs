@@ -7,7 +7,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.S3;
 
 /// <summary>
-/// What an object remembers of its parts (item 5 of issue 14): GET/HEAD with <c>partNumber</c>,
+/// What an object remembers of its parts: GET/HEAD with <c>partNumber</c>,
 /// GetObjectAttributes with its parts paged, and multipart checksums (per part, COMPOSITE and
 /// FULL_OBJECT), with the AWS SDK against every store.
 /// </summary>

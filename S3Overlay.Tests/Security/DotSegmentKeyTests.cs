@@ -9,7 +9,7 @@ using S3Overlay.Tests.Reliability.Fuzz;
 namespace S3Overlay.Tests.Security;
 
 /// <summary>
-/// Issue 34's findings, as an attacker sent them: a key's <c>.</c>/<c>..</c> segments must never
+/// Dot-segment keys, as an attacker sends them: a key's <c>.</c>/<c>..</c> segments must never
 /// move a request to another bucket. An S3 local store refuses such keys (as MinIO does); the
 /// embedded store keeps them as written (as S3 does); the overlay never asks the remote for one,
 /// so no unmapped bucket, hidden prefix or whiteout can be reached through it. Relays record what

@@ -9,8 +9,8 @@ using S3Overlay.Tests.Reliability.Fuzz;
 namespace S3Overlay.Tests.Security;
 
 /// <summary>
-/// XML a client sends is read with limits (issue 34): a document nested 500,000 deep (3.5 MB, under
-/// the body cap) cost minutes of CPU and held up SIGTERM; it is refused as MalformedXML for its depth
+/// XML a client sends is read with limits: a document nested 500,000 deep (3.5 MB, under the body
+/// cap) would cost minutes of CPU and hold up SIGTERM; it is refused as MalformedXML for its depth
 /// without being loaded, for every handler that reads XML, and shutdown is not held up by a request.
 /// </summary>
 public sealed class NestedXmlTests(ITestOutputHelper output)
@@ -45,7 +45,7 @@ public sealed class NestedXmlTests(ITestOutputHelper output)
             Assert.Equal("MalformedXML", error.Element("Code")?.Value);
             Assert.Contains("nests deeper than the 32 levels allowed", error.Element("Message")?.Value);
         }
-        // S3's own documents, a few levels deep, are read as before.
+        // S3's own documents, a few levels deep, are still read.
         await client.PutObjectAsync(new() { BucketName = "xml", Key = "k", ContentBody = "x" });
         await client.DeleteObjectsAsync(new() { BucketName = "xml", Objects = [new() { Key = "k" }] });
     }

@@ -9,7 +9,7 @@ namespace S3Overlay.Tests.Storage;
 /// <summary>
 /// Writes asking for <see cref="Durability.Unflushed"/> (the overlay's fills) are committed
 /// without waiting for the disk. A power cut is simulated as the next boot (another boot id)
-/// finding the body torn: it must never be served, and a whole one must be served as before.
+/// finding the body torn: it must never be served, and a whole one must be served as any object is.
 /// </summary>
 public sealed class UnflushedWriteTests : IDisposable
 {

@@ -6,7 +6,7 @@ namespace S3Overlay.Overlay;
 /// each from the cache or from its fill. Remote work for its reader goes by what the reader has
 /// taken (<see cref="IReaderProgress"/>), not by what was written into its connection, whose
 /// buffers take megabytes from a reader that takes a few KiB and goes (an open-ended range used
-/// as a seek; issue 37): the next chunk is read ahead once the reader has taken more than a seek's
+/// as a seek): the next chunk is read ahead once the reader has taken more than a seek's
 /// worth (<see cref="ReadOnAfter"/>), one chunk past what it has taken and no further; a chunk past the
 /// first that must be fetched is fetched once the reader has taken everything before it.
 /// Chunks that are files (cached ones of the embedded store, fills) go to the kernel piece by
@@ -141,7 +141,7 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
     {
         // No more of the body than it was given: what the connection tells counts the response's
         // headers too, and a reader that had taken all of one chunk read ahead the chunk after
-        // the next before the next was opened (then the whole answer could not give it: issue 37).
+        // the next before the next was opened (then the whole answer could not give it).
         taken = Math.Min(taken, _position - _start);
         if (_prefetch is null || taken <= ReadOnAfter) return;
         var next = _layout.IndexOf(_start + Math.Min(taken, _end - _start - 1)) + 1;
@@ -156,7 +156,7 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
     /// gone first. Polled, 1 ms doubling to 256 ms: the kernel signals no reads of the client's;
     /// one that reads on gives its window back within a round trip, one that hung up is reset as
     /// fast, and one that holds its body open between reads (smart_open does) is asked less and
-    /// less often. After <see cref="ReachWait"/> the chunk is fetched as it was before pacing: a
+    /// less often. After <see cref="ReachWait"/> the chunk is fetched without waiting longer: a
     /// client that is silent but still connected (a lost peer sends no reset) is then judged as
     /// any other, by its connection's flow control and the server's minimum response data rate.
     /// </summary>

@@ -150,7 +150,7 @@ public sealed class ChunkedReads(
     /// A whole GET looks through every chunk: its reader wants them all, so the chunk that proves
     /// the generation is one it would fetch anyway. A range looks at its first chunk only: readers
     /// that seek by opening <c>bytes=X-</c> and closing after a few KiB would otherwise fetch, and
-    /// wait for, a chunk they never reach (issue 37). A range whose first chunk is cached is then
+    /// wait for, a chunk they never reach. A range whose first chunk is cached is then
     /// served without asking the remote anything, as any cached object is until revalidation is
     /// due; a later chunk the remote refuses (replaced) cuts the body, never mixing two
     /// generations, and the next read learns the new one (<see cref="ForgetReplacedAsync"/>).
@@ -237,7 +237,7 @@ public sealed class ChunkedReads(
         if (inFlight is null && reached is not null)
         {
             // Not fetched for a reader that has not taken the bytes before it: the connection's
-            // buffers took them, the reader may never (issue 37: every warm seek fetched a chunk).
+            // buffers took them, the reader may never (a warm seek would fetch a chunk each time).
             if (!await reached(ct)) throw new IOException($"The client went before it reached chunk {index}.");
             // Meanwhile its read-ahead (or another reader) may have started it, or stored it.
             inFlight = _fills.TryJoin(chunked.ChunkKey(index));

@@ -45,7 +45,7 @@ public sealed class RemoteFill
     /// <summary>
     /// Completes once the reader that took the declined answer has started chunk 0 with it (or
     /// given it up). The other readers of a declined fill wait for it, or one of them asks the
-    /// remote for chunk 0 itself while the answer that holds it is let go (issue 37, item 3).
+    /// remote for chunk 0 itself while the answer that holds it is let go.
     /// </summary>
     public Task DeclinedSettled => _declinedSettled.Task;
 

@@ -5,7 +5,7 @@ namespace S3Overlay.Overlay;
 
 /// <summary>
 /// The remote's part of a listing while the remote is down, from what the local store holds of
-/// it (opt-in, <c>S3_OVERLAY_DEGRADED_LISTINGS</c>; issue 37, item 4): the chunked objects whose
+/// it (opt-in, <c>S3_OVERLAY_DEGRADED_LISTINGS</c>): the chunked objects whose
 /// manifests are in the cache bucket. Objects filled whole are in the local bucket and listed as
 /// its own. Opt-in, because a partial listing can make a sync tool delete what it does not see.
 /// </summary>

@@ -36,6 +36,6 @@ public static class CacheKeys
     public static string ChunksOfGeneration(string remoteBucket, string key, string etag, long chunkSize) =>
         $"{ChunksOf(remoteBucket, key)}{Storage.ReadConditions.Unquote(etag)}/{chunkSize}/";
 
-    /// <summary>Every chunk of every generation of one remote object (eviction, issue 9).</summary>
+    /// <summary>Every chunk of every generation of one remote object (what an eviction of the object deletes).</summary>
     public static string ChunksOf(string remoteBucket, string key) => $"{ChunkPrefix}{remoteBucket}/{key}@chunks/";
 }

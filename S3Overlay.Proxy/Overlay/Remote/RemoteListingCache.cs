@@ -4,7 +4,7 @@ using S3Overlay.Storage;
 namespace S3Overlay.Overlay;
 
 /// <summary>
-/// Remote listing pages remembered (issue 37, item 4): served again for
+/// Remote listing pages remembered: served again for
 /// <c>S3_OVERLAY_LISTING_CACHE_TTL</c> without asking the remote (GDAL lists a folder on every
 /// open), and while the remote fails, for <c>S3_OVERLAY_STALE_IF_ERROR</c> (RFC 5861's
 /// stale-if-error, nginx's <c>proxy_cache_use_stale</c>). In-process only, as the negative cache:

@@ -16,8 +16,6 @@ public sealed partial class S3Handlers(IObjectStore store, ServerSettings settin
     /// <summary>S3's limit on a key, in UTF-8 bytes.</summary>
     internal const int MaxKeyBytes = 1024;
 
-    private static Task NotYet() => throw new S3Exception(S3Error.NotImplemented);
-
     /// <summary>The key of a request that creates an object, refused when S3 would refuse it.</summary>
     private static string KeyToWrite(S3Request r)
     {

@@ -73,17 +73,15 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
     public string EnumerationPath(SafeFileHandle folder, string relative) =>
         OperatingSystem.IsLinux() ? "/proc/self/fd/" + folder.DangerousGetHandle() : FullPath(relative);
 
-    /// <summary>How often a write whose folder a delete pruned under it tries again.</summary>
-    private const int Attempts = 10;
-
     /// <summary>
-    /// Before trying again: writes and deletes beside each other, at once, make and prune the same
-    /// folders over and over, and a write that tries again at once can meet the next prune each time
-    /// (six writers deleting and rewriting keys of one folder: 10 attempts used up in 3 runs of 8,
-    /// the PUT failing with "the store's area is blocked"). A moment's wait, random and longer each
-    /// time (up to attempt - 1 ms), lets the others' work get out of step with it.
+    /// How often a write whose folder was pruned under it tries again. No prune of this process
+    /// comes between a write's two steps (<see cref="PruningLocks"/>: with one try only, six
+    /// writers beside deletes of their folders never failed), and the data folder has one server,
+    /// so only something else that removes empty folders (by hand, a cleaning tool) can make it
+    /// try again: a one-off, so the next try goes at once. A wait between tries would hold a
+    /// thread-pool thread, as the rename runs synchronously under the store's bucket gate.
     /// </summary>
-    private static void AfterPruned(int attempt) => Thread.Sleep(Random.Shared.Next(attempt));
+    private const int Attempts = 10;
 
     /// <summary>
     /// Renames the file at <paramref name="from"/> (a full path, in the store's temp folder) to
@@ -100,8 +98,8 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
         var pruning = PruningLocks.For(_folderKey, parent);
         // A delete of another key prunes the folders it emptied, so one of ours may go between
         // creating it and renaming into it: that is tried again. Not for long. A prune of this
-        // process waits for each try; the wait between tries and the flush go without the lock,
-        // so a delete is never held up behind them.
+        // process waits for each try; the flush goes without the lock, so a delete is never held
+        // up behind it.
         for (var attempt = 1; ; attempt++)
         {
             SafeFileHandle? folder = null;
@@ -125,7 +123,6 @@ internal sealed class ConfinedFolder(SafeFileHandle handle, string path, bool fo
                     case Renaming.InTheWay:
                         return false;
                     case Renaming.FoldersPruned or Renaming.FolderPrunedAtRename when attempt < Attempts:
-                        AfterPruned(attempt);
                         continue;
                     case Renaming.FoldersPruned:
                         return false;

@@ -5,8 +5,8 @@ namespace S3Overlay.Storage.FileSystem;
 /// folders and its rename into them, in this process: the write holds its lock shared over those
 /// two steps of each try, the prune alone (<see cref="ConfinedFolder"/>). Six writers beside
 /// deletes of one folder used up a write's tries in a fresh-clone run when only the random wait
-/// between tries kept them apart. Another process sharing the store can still prune in between:
-/// for that the tries remain.
+/// between tries kept them apart. Something outside the server (a data folder has one) can still
+/// prune in between: for that the tries remain.
 /// </summary>
 /// <remarks>
 /// A prune of a folder can only remove folders on the path up from it, so it can only come between

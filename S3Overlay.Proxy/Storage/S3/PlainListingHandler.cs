@@ -9,7 +9,7 @@ namespace S3Overlay.Storage.S3;
 /// Makes every listing the S3 store asked for with <c>encoding-type=url</c> come back encoded,
 /// whether the server honoured it (S3, MinIO) or not (s3rver). A key may hold characters XML 1.0
 /// cannot carry (U+0001 is written <c>&amp;#x1;</c> or raw); the SDK's reader refuses such a
-/// document, so one odd key made the whole bucket unlistable (issue 37, item 4). An answer without
+/// document, so one odd key would make the whole bucket unlistable. An answer without
 /// <c>&lt;EncodingType&gt;</c> is read leniently here and its names percent-encoded, as the server
 /// would have, so the store decodes every listing the same way.
 /// </summary>
