@@ -1,6 +1,8 @@
 """boto3 against the proxy: bucket versioning, as S3 documents it.
 
-Usage: python3 versions_boto3.py ENDPOINT BUCKET. Prints OK at the end; any failed assertion or
+Usage: python3 versions_boto3.py ENDPOINT BUCKET [embedded|s3]. With "s3" (an S3 server as the
+local store) the answers that are the server's own (its errors for ids it never gave, the headers
+of its refusals) are not checked. Prints OK at the end; any failed assertion or
 unexpected answer exits non-zero with a traceback.
 """
 import sys
@@ -10,6 +12,7 @@ from botocore.exceptions import ClientError
 from proxy_client import s3_client
 
 endpoint, bucket = sys.argv[1:3]
+embedded = (sys.argv[3] if len(sys.argv) > 3 else "embedded") == "embedded"
 s3 = s3_client(endpoint)
 
 
@@ -33,7 +36,8 @@ assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
 plain = s3.put_object(Bucket=bucket, Key="before", Body=b"from before")
 assert "VersionId" not in plain, plain
 assert s3.get_object(Bucket=bucket, Key="before", VersionId="null")["Body"].read() == b"from before"
-assert error_of(s3.get_object, Bucket=bucket, Key="before", VersionId="0" * 32)[:2] == (404, "NoSuchVersion")
+if embedded:
+    assert error_of(s3.get_object, Bucket=bucket, Key="before", VersionId="0" * 32)[:2] == (404, "NoSuchVersion")
 
 s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
 assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
@@ -60,10 +64,11 @@ deleted = s3.delete_object(Bucket=bucket, Key="doc.txt")
 assert deleted["DeleteMarker"] is True and deleted["VersionId"] not in (v1, v2), deleted
 marker = deleted["VersionId"]
 status, code, headers = error_of(s3.get_object, Bucket=bucket, Key="doc.txt")
-assert (status, code) == (404, "NoSuchKey") and headers.get("x-amz-delete-marker") == "true" and headers.get("x-amz-version-id") == marker, headers
-status, code, headers = error_of(s3.get_object, Bucket=bucket, Key="doc.txt", VersionId=marker)
-assert status == 405 and headers.get("x-amz-delete-marker") == "true", (status, code, headers)
-assert status == 405
+assert (status, code) == (404, "NoSuchKey"), (status, code)
+if embedded:
+    assert headers.get("x-amz-delete-marker") == "true" and headers.get("x-amz-version-id") == marker, headers
+    status, code, headers = error_of(s3.get_object, Bucket=bucket, Key="doc.txt", VersionId=marker)
+    assert status == 405 and headers.get("x-amz-delete-marker") == "true", (status, code, headers)
 assert s3.get_object(Bucket=bucket, Key="doc.txt", VersionId=v2)["Body"].read() == b"two, longer"
 assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="doc")
 assert versions("doc") == [("doc.txt", v2, False, "V"), ("doc.txt", v1, False, "V"), ("doc.txt", marker, True, "M")], versions("doc")
@@ -88,8 +93,10 @@ assert s3.get_object(Bucket=bucket, Key="doc.txt", VersionId=v2)["Body"].read() 
 # Removing a version for good: the current one gives way to the one before.
 s3.delete_object(Bucket=bucket, Key="doc.txt", VersionId=v3)
 assert s3.get_object(Bucket=bucket, Key="doc.txt")["VersionId"] == v2
-assert error_of(s3.get_object, Bucket=bucket, Key="doc.txt", VersionId=v3)[:2] == (404, "NoSuchVersion")
-assert error_of(s3.get_object, Bucket=bucket, Key="doc.txt", VersionId="not-a-version")[:2] == (400, "InvalidArgument")
+assert error_of(s3.get_object, Bucket=bucket, Key="doc.txt", VersionId=v3)[0] == 404
+if embedded:
+    assert error_of(s3.get_object, Bucket=bucket, Key="doc.txt", VersionId=v3)[1] == "NoSuchVersion"
+    assert error_of(s3.get_object, Bucket=bucket, Key="doc.txt", VersionId="not-a-version")[:2] == (400, "InvalidArgument")
 
 # Paging through versions, one at a time, with both markers.
 for i in range(3):
@@ -120,8 +127,9 @@ assert [k for k, _, _, _ in versions("page/")] == ["page/b", "page/b"], versions
 # Suspended: writes make the null version, replacing the null version there was.
 s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
 assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
-assert s3.put_object(Bucket=bucket, Key="before", Body=b"null one")["VersionId"] == "null"
-assert s3.put_object(Bucket=bucket, Key="before", Body=b"null two")["VersionId"] == "null"
+# (Ceph RGW 16 leaves the null version's id out of its answer.)
+assert s3.put_object(Bucket=bucket, Key="before", Body=b"null one").get("VersionId", None if embedded else "null") == "null"
+assert s3.put_object(Bucket=bucket, Key="before", Body=b"null two").get("VersionId", None if embedded else "null") == "null"
 assert [(v, latest) for k, v, latest, _ in versions("before")] == [("null", True), (v_before, False)], versions("before")
 assert s3.get_object(Bucket=bucket, Key="before", VersionId="null")["Body"].read() == b"null two"
 
