@@ -95,4 +95,33 @@ public sealed class VersioningClientsTests
         await Rclone("copyto", restored, "overlay:rclone-versions/doc.txt");
         Assert.Equal("version one", await Rclone("cat", "overlay:rclone-versions/doc.txt"));
     }
+
+    [Fact]
+    public async Task Minio_js_client_enables_versioning_reads_an_old_version_lists_versions_and_removes_one()
+    {
+        await using var proxy = await ProxyServer.StartAsync();
+        using (var s3 = proxy.CreateClient()) await s3.PutBucketAsync("minio-js-versions");
+        using var node = new ClientProcess();
+        node["S3_URL"] = proxy.Url;
+        node["S3_ACCESS_KEY"] = ProxyServer.AccessKey;
+        node["S3_SECRET_KEY"] = ProxyServer.SecretKey;
+        node["S3_BUCKET"] = "minio-js-versions";
+
+        var output = await node.RunAsync("/usr/bin/node", Path.Combine(RepoPaths.TestsProject, "Clients", "minio-js", "versions.mjs"));
+
+        using var seen = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        var root = seen.RootElement;
+        Assert.Equal("Enabled", root.GetProperty("status").GetString());
+        var (first, second) = (root.GetProperty("first").GetString(), root.GetProperty("second").GetString());
+        Assert.NotEqual(first, second);
+        Assert.Equal(first, root.GetProperty("statVersion").GetString());
+        Assert.Equal("first", root.GetProperty("old").GetString());
+        var afterDelete = root.GetProperty("afterDelete").EnumerateArray().ToList();
+        Assert.Equal(3, afterDelete.Count);
+        Assert.Single(afterDelete, v => v.GetProperty("isDeleteMarker").GetBoolean() && v.GetProperty("isLatest").GetBoolean());
+        var afterRemove = root.GetProperty("afterRemove").EnumerateArray().Select(v => v.GetProperty("versionId").GetString()).ToList();
+        Assert.Equal(2, afterRemove.Count);
+        Assert.DoesNotContain(second, afterRemove);
+        Assert.Contains(first, afterRemove);
+    }
 }
