@@ -46,6 +46,7 @@ public sealed record LocalStoreSettings(S3StoreOptions Store, string Setting)
             ReadIdleTimeout = timeout,
             OutageHold = OutageHold,
             ServerErrorsAreOutages = true,
+            TellsVersions = true,
         };
         return new LocalStoreSettings(store, endpointText is null ? connectionSetting : LocalStoreCatalog.Endpoint.Name);
     }

@@ -19,7 +19,7 @@ namespace S3Overlay.Overlay;
 /// <see cref="FillRecords"/> (fill records, revalidation), <see cref="MergedListing"/>,
 /// <see cref="WhiteoutIndex"/> and <see cref="CacheEvictor"/>, wired by <see cref="OverlayParts"/>.
 /// </remarks>
-public sealed class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisposable
+public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisposable
 {
     private readonly IObjectStore _local = parts.Local;
     private readonly OverlaySettings _settings = parts.Settings;

@@ -49,21 +49,26 @@ public sealed class SubresourceRoutingTests(S3Fixture s3) : IClassFixture<S3Fixt
     }
 
     [Fact]
-    public async Task Bucket_versioning_reads_as_never_enabled_suspending_it_succeeds_and_enabling_it_is_NotImplemented()
+    public async Task Bucket_versioning_reads_as_never_enabled_until_enabled_then_as_enabled_or_suspended_and_MFA_delete_is_NotImplemented()
     {
         var bucket = await s3.NewBucketAsync();
         var status = await s3.Client.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucket });
         Assert.Null(status.VersioningConfig.Status?.Value is { Length: > 0 } v && v != "Off" ? v : null);
 
-        await s3.Client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        foreach (var wanted in new[] { VersionStatus.Enabled, VersionStatus.Suspended })
         {
-            BucketName = bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Suspended },
-        });
-        var enable = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.Client.PutBucketVersioningAsync(new PutBucketVersioningRequest
-        {
-            BucketName = bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
-        }));
-        Assert.Equal("NotImplemented", enable.ErrorCode);
+            await s3.Client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+            {
+                BucketName = bucket, VersioningConfig = new S3BucketVersioningConfig { Status = wanted },
+            });
+            status = await s3.Client.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucket });
+            Assert.Equal(wanted, status.VersioningConfig.Status);
+        }
+        var mfa = await RawS3.SendAsync(s3.Proxy, HttpMethod.Put, $"/{bucket}?versioning",
+            "<VersioningConfiguration><Status>Enabled</Status><MfaDelete>Enabled</MfaDelete></VersioningConfiguration>");
+        await RawS3.AssertErrorAsync(mfa, 501, "NotImplemented");
+        var unknown = await RawS3.SendAsync(s3.Proxy, HttpMethod.Put, $"/{bucket}?versioning", "<VersioningConfiguration><Status>On</Status></VersioningConfiguration>");
+        await RawS3.AssertErrorAsync(unknown, 400, "MalformedXML");
         var absent = await RawS3.SendAsync(s3.Proxy, HttpMethod.Put, "/never-made-bucket?versioning", "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>");
         await RawS3.AssertErrorAsync(absent, 404, "NoSuchBucket");
     }

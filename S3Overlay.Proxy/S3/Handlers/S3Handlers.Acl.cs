@@ -25,14 +25,17 @@ public sealed partial class S3Handlers
     /// <summary>GET ?acl on an object: the object must exist (NoSuchKey otherwise).</summary>
     public async Task GetObjectAcl(S3Request r)
     {
-        var info = await store.HeadObjectAsync(r.Bucket, r.Key, ReadConditions.None, r.Aborted);
+        var info = await HeadAsync(r, ReadConditions.None);
+        WriteVersionId(r, VersionIdOf(r));
         await AccessControlList.Parse(info.Metadata.Acl).WriteXmlAsync(r.Response);
     }
 
     public async Task PutObjectAcl(S3Request r)
     {
         var acl = await RequestedAclAsync(r);
-        await store.PutObjectAclAsync(r.Bucket, r.Key, acl.ToText(), r.Aborted);
+        if (VersionIdOf(r) is not { } versionId) await store.PutObjectAclAsync(r.Bucket, r.Key, acl.ToText(), r.Aborted);
+        else await store.PutObjectVersionAclAsync(r.Bucket, r.Key, versionId, acl.ToText(), r.Aborted);
+        WriteVersionId(r, VersionIdOf(r));
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = 0;
     }

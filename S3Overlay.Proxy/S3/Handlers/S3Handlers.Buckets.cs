@@ -63,34 +63,6 @@ public sealed partial class S3Handlers
         await S3XmlResponse.WriteTextAsync(r.Response, "LocationConstraint", constraint);
     }
 
-    /// <summary>Versioning is never enabled here; clients (rclone, the console) still ask.</summary>
-    public async Task GetBucketVersioning(S3Request r)
-    {
-        await RequireBucket(r);
-        await S3XmlResponse.WriteAsync(r.Response, "VersioningConfiguration");
-    }
-
-    /// <summary>
-    /// Suspending versioning that was never enabled changes nothing, so it succeeds; enabling it
-    /// answers NotImplemented (clients that need versions learn it at once, not on their first overwrite).
-    /// </summary>
-    public async Task PutBucketVersioning(S3Request r)
-    {
-        await RequireBucket(r);
-        var root = await S3XmlRequest.ReadAsync(r);
-        if (root.Name.LocalName != "VersioningConfiguration") throw new S3Exception(S3Error.MalformedXML);
-        switch (root.ChildText("Status"))
-        {
-            case null or "Suspended":
-                r.Response.StatusCode = StatusCodes.Status200OK;
-                return;
-            case "Enabled":
-                throw new S3Exception(S3Error.NotImplemented.WithMessage("Bucket versioning is not supported by this server."));
-            default:
-                throw new S3Exception(S3Error.MalformedXML);
-        }
-    }
-
     public async Task HeadBucket(S3Request r)
     {
         await RequireBucket(r);

@@ -14,16 +14,19 @@ public sealed partial class S3Handlers
     public async Task CopyObject(S3Request r)
     {
         var key = KeyToWrite(r);
-        var (sourceBucket, sourceKey) = CopySource.Parse(r.Request.Headers["x-amz-copy-source"].ToString());
+        var sourceHeader = r.Request.Headers["x-amz-copy-source"].ToString();
+        var (sourceBucket, sourceKey) = CopySource.Parse(sourceHeader);
+        var sourceVersion = CopySource.VersionId(sourceHeader);
         ServerSideEncryption.RefuseIfAsked(r.Request);
         var storageClass = StorageClasses.Read(r.Request);
         var replace = MetadataDirective(r) == "REPLACE";
-        if (!replace && sourceBucket == r.Bucket && sourceKey == key && !r.Request.Headers.ContainsKey(StorageClasses.Header))
+        // Copying an older version onto its key is how a version is restored: that changes the object.
+        if (!replace && sourceVersion is null && sourceBucket == r.Bucket && sourceKey == key && !r.Request.Headers.ContainsKey(StorageClasses.Header))
             throw new S3Exception(S3Error.InvalidRequest.WithMessage(
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
 
         var conditions = ObjectHeaders.ReadConditions(r.Request, "x-amz-copy-source-");
-        await using var source = await OpenCopySource(r, sourceBucket, sourceKey, conditions);
+        await using var source = await OpenCopySource(r, sourceBucket, sourceKey, conditions, versionId: sourceVersion);
         // A copy is written in one piece: a multipart source's parts, and its checksum of parts' checksums, do not describe it.
         var checksums = source.Info.Metadata.Parts is null ? source.Info.Metadata.Checksums : Storage.ObjectMetadata.EmptyMap;
         var metadata = (replace ? ObjectHeaders.ReadMetadata(r.Request) : source.Info.Metadata)
@@ -36,6 +39,8 @@ public sealed partial class S3Handlers
         var condition = ObjectHeaders.WriteCondition(r.Request); // on the target; the source's are x-amz-copy-source-if-*
         var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size, OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch };
         var copied = await store.PutObjectAsync(r.Bucket, key, source.Body, write, r.Aborted);
+        WriteVersionId(r, copied.VersionId);
+        if (source.Info.VersionId is { } copiedVersion) r.Response.Headers["x-amz-copy-source-version-id"] = copiedVersion;
 
         await S3XmlResponse.WriteAsync(r.Response, "CopyObjectResult", async xml =>
         {
@@ -59,14 +64,15 @@ public sealed partial class S3Handlers
     /// 304. A <paramref name="range"/> (UploadPartCopy) must lie wholly inside the source: a GET
     /// would shorten it, a copy refuses it.
     /// </summary>
-    private async Task<ObjectContent> OpenCopySource(S3Request r, string bucket, string key, ReadConditions conditions, ByteRange? range = null)
+    private async Task<ObjectContent> OpenCopySource(S3Request r, string bucket, string key, ReadConditions conditions, ByteRange? range = null, string? versionId = null)
     {
         if (!await authorizer.AllowsAsync(r, Policies.S3Actions.GetObject, bucket, key, Acl.AclNeed.ObjectRead)) throw new S3Exception(S3Error.AccessDenied);
         var ct = r.Aborted;
         ObjectContent source;
         try
         {
-            source = await store.GetObjectAsync(bucket, key, new ObjectReadRequest(range, conditions), ct);
+            var read = new ObjectReadRequest(range, conditions);
+            source = versionId is null ? await store.GetObjectAsync(bucket, key, read, ct) : await store.GetObjectVersionAsync(bucket, key, versionId, read, ct);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.NotModified.Code)
         {

@@ -17,41 +17,52 @@ public sealed partial class S3Handlers
         var document = await S3XmlRequest.ReadAsync(r);
         if (document.Name.LocalName != "Delete") throw new S3Exception(S3Error.MalformedXML);
         var quiet = string.Equals(document.ChildText("Quiet")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
-        var keys = document.Children("Object").Select(o => o.ChildText("Key")).ToList();
-        if (keys.Count is 0 or > MaxKeysPerDelete || keys.Any(string.IsNullOrEmpty))
+        var objects = document.Children("Object").Select(o => (Key: o.ChildText("Key"), VersionId: o.ChildText("VersionId"))).ToList();
+        if (objects.Count is 0 or > MaxKeysPerDelete || objects.Any(o => string.IsNullOrEmpty(o.Key)))
             throw new S3Exception(S3Error.MalformedXML);
         await RequireBucket(r);
 
-        var results = new List<(string Key, S3Error? Error)>(keys.Count);
-        foreach (var key in keys)
+        var results = new List<(string Key, string? VersionId, Storage.Versions.DeletedVersion? Deleted, S3Error? Error)>(objects.Count);
+        foreach (var (key, versionId) in objects)
         {
             try
             {
                 // Each key is judged on its own, as S3 does: a denied one is an Error entry and the others go on.
-                if (!await authorizer.AllowsAsync(r, Policies.S3Actions.DeleteObject, r.Bucket, key, Acl.AclNeed.BucketWrite)) throw new S3Exception(S3Error.AccessDenied);
-                await store.DeleteObjectAsync(r.Bucket, key!, r.Aborted);
-                results.Add((key!, null));
+                var action = versionId is null ? Policies.S3Actions.DeleteObject : Policies.S3Actions.OfVersion(Policies.S3Actions.DeleteObject);
+                if (!await authorizer.AllowsAsync(r, action, r.Bucket, key, Acl.AclNeed.BucketWrite)) throw new S3Exception(S3Error.AccessDenied);
+                if (versionId is { Length: 0 }) throw new S3Exception(S3Error.InvalidArgument.WithMessage("Version id cannot be the empty string"));
+                var deleted = await store.DeleteObjectVersionAsync(r.Bucket, key!, versionId, r.Aborted);
+                results.Add((key!, versionId, deleted, null));
             }
             catch (S3Exception e)
             {
-                results.Add((key!, e.Error));
+                results.Add((key!, versionId, null, e.Error));
             }
         }
 
         await S3XmlResponse.WriteAsync(r.Response, "DeleteResult", async xml =>
         {
-            foreach (var (key, error) in results)
+            foreach (var (key, versionId, deleted, error) in results)
             {
                 if (error is null)
                 {
                     if (quiet) continue;
                     await xml.WriteStartElementAsync(null, "Deleted", null);
                     await xml.ElementAsync("Key", key);
+                    // A version asked for is named as asked; a delete marker made is named as made.
+                    await xml.OptionalElementAsync("VersionId", versionId);
+                    if (deleted!.DeleteMarker)
+                    {
+                        await xml.ElementAsync("DeleteMarker", true);
+                        if (versionId is null) await xml.OptionalElementAsync("DeleteMarkerVersionId", deleted.VersionId);
+                        else await xml.OptionalElementAsync("DeleteMarkerVersionId", versionId);
+                    }
                 }
                 else
                 {
                     await xml.WriteStartElementAsync(null, "Error", null);
                     await xml.ElementAsync("Key", key);
+                    await xml.OptionalElementAsync("VersionId", versionId);
                     await xml.ElementAsync("Code", error.Code);
                     await xml.ElementAsync("Message", error.Message);
                 }

@@ -56,7 +56,7 @@ public sealed partial class S3Handlers
         var (sourceBucket, sourceKey) = CopySource.Parse(r.Request.Headers["x-amz-copy-source"].ToString());
         var range = CopySourceRange(r);
         var conditions = ObjectHeaders.ReadConditions(r.Request, "x-amz-copy-source-");
-        await using var source = await OpenCopySource(r, sourceBucket, sourceKey, conditions, range);
+        await using var source = await OpenCopySource(r, sourceBucket, sourceKey, conditions, range, CopySource.VersionId(r.Request.Headers["x-amz-copy-source"].ToString()));
 
         var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, source.Body,
             new ObjectWrite { ContentLength = source.Length }, r.Aborted);
@@ -81,6 +81,7 @@ public sealed partial class S3Handlers
             if (await CompletedBeforeAsync(r, parts) is not { } done) throw;
             info = done;
         }
+        WriteVersionId(r, info.VersionId);
         await S3XmlResponse.WriteAsync(r.Response, "CompleteMultipartUploadResult", async xml =>
         {
             await xml.ElementAsync("Location", $"{r.Request.Scheme}://{r.Request.Host}{r.Address.RawPath}");

@@ -5,6 +5,7 @@ using S3Overlay.S3.Http;
 using S3Overlay.S3.Parts;
 using S3Overlay.S3.Tagging;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.S3.Handlers;
 
@@ -24,12 +25,15 @@ public sealed partial class S3Handlers
             if (read.Range is not null) throw new S3Exception(S3Error.InvalidRequest.WithMessage("Cannot specify both Range header and partNumber query parameter"));
             // The part's bytes come from the parts the object remembers; reading them If-Match its
             // ETag makes sure they are that object's, should it be replaced in between.
-            partOf = await store.HeadObjectAsync(r.Bucket, r.Key, read.Conditions, r.Aborted);
+            partOf = await HeadAsync(r, read.Conditions);
             var part = PartNumbers.Range(partOf, n);
             read = new ObjectReadRequest(part.Length > 0 ? new ByteRange(part.Offset, part.Last) : null, new ReadConditions(partOf.ETag, null, null, null));
         }
         read = read with { Hop = Overlay.Fleet.PeerMark.HopOf(r.Request) };
-        await using var content = await store.GetObjectAsync(r.Bucket, r.Key, read, r.Aborted);
+        var versionId = VersionIdOf(r);
+        await using var content = versionId is null
+            ? await store.GetObjectAsync(r.Bucket, r.Key, read, r.Aborted)
+            : await store.GetObjectVersionAsync(r.Bucket, r.Key, versionId, read, r.Aborted);
         ObjectHeaders.WriteObject(r.Response, content.Info, r.Request.Query);
         WriteChecksums(r, content.Info, partNumber, wholeObject: content.Range is null);
         // GET only: S3's HEAD does not tell the tag count.
@@ -55,7 +59,7 @@ public sealed partial class S3Handlers
     public async Task HeadObject(S3Request r)
     {
         var partNumber = PartNumbers.FromQuery(r.Request);
-        var info = await store.HeadObjectAsync(r.Bucket, r.Key, ObjectHeaders.ReadConditions(r.Request), r.Aborted);
+        var info = await HeadAsync(r, ObjectHeaders.ReadConditions(r.Request));
         ObjectHeaders.WriteObject(r.Response, info, r.Request.Query);
         WriteChecksums(r, info, partNumber, wholeObject: true);
         await lifecycles.WriteHeaderAsync(r.Response, r.Bucket, r.Key, info, () => store.GetObjectTaggingAsync(r.Bucket, r.Key, r.Aborted));
@@ -68,6 +72,11 @@ public sealed partial class S3Handlers
             r.Response.ContentLength = part.Length;
         }
     }
+
+    /// <summary>The object's description, or its version's (<c>?versionId=</c>).</summary>
+    private Task<ObjectInfo> HeadAsync(S3Request r, ReadConditions conditions) => VersionIdOf(r) is { } versionId
+        ? store.HeadObjectVersionAsync(r.Bucket, r.Key, versionId, conditions, r.Aborted)
+        : store.HeadObjectAsync(r.Bucket, r.Key, conditions, r.Aborted);
 
     /// <summary>
     /// Checksums when asked for (<c>x-amz-checksum-mode</c>): the object's, or with <c>partNumber</c>
@@ -95,16 +104,22 @@ public sealed partial class S3Handlers
         write = write with { OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch };
         var info = await store.PutObjectAsync(r.Bucket, key, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = info.ETag;
+        WriteVersionId(r, info.VersionId);
         ChecksumHeaders.Write(r.Response, info.Metadata.Checksums);
         await lifecycles.WriteHeaderAsync(r.Response, r.Bucket, key, info with { Metadata = write.Metadata });
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = 0;
     }
 
-    /// <summary>204 whether or not the key existed, as S3 answers.</summary>
+    /// <summary>
+    /// 204 whether or not the key existed, as S3 answers. In a bucket that keeps versions it makes
+    /// a delete marker, or with <c>?versionId=</c> removes that version; the answer names either.
+    /// </summary>
     public async Task DeleteObject(S3Request r)
     {
-        await store.DeleteObjectAsync(r.Bucket, r.Key, r.Aborted);
+        var deleted = await store.DeleteObjectVersionAsync(r.Bucket, r.Key, VersionIdOf(r), r.Aborted);
+        WriteVersionId(r, deleted.VersionId);
+        if (deleted.DeleteMarker) r.Response.Headers[VersionIds.DeleteMarkerHeader] = "true";
         r.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 }

@@ -11,22 +11,33 @@ public sealed partial class S3Handlers
 {
     public async Task GetObjectTagging(S3Request r)
     {
-        var tags = await store.GetObjectTaggingAsync(r.Bucket, r.Key, r.Aborted);
+        var versionId = VersionIdOf(r);
+        var tags = versionId is null
+            ? await store.GetObjectTaggingAsync(r.Bucket, r.Key, r.Aborted)
+            : await store.GetObjectVersionTaggingAsync(r.Bucket, r.Key, versionId, r.Aborted);
+        WriteVersionId(r, versionId);
         await S3XmlResponse.WriteAsync(r.Response, "Tagging", xml => TagSet.WriteXmlAsync(xml, tags));
     }
 
     public async Task PutObjectTagging(S3Request r)
     {
         var tags = TagSet.FromXml(await S3XmlRequest.ReadAsync(r, MaxTaggingBytes), TagRules.Object);
-        await store.PutObjectTaggingAsync(r.Bucket, r.Key, tags, r.Aborted);
+        await PutTaggingAsync(r, tags);
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = 0;
     }
 
     public async Task DeleteObjectTagging(S3Request r)
     {
-        await store.PutObjectTaggingAsync(r.Bucket, r.Key, Storage.ObjectMetadata.EmptyMap, r.Aborted);
+        await PutTaggingAsync(r, Storage.ObjectMetadata.EmptyMap);
         r.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private async Task PutTaggingAsync(S3Request r, IReadOnlyDictionary<string, string> tags)
+    {
+        if (VersionIdOf(r) is not { } versionId) await store.PutObjectTaggingAsync(r.Bucket, r.Key, tags, r.Aborted);
+        else await store.PutObjectVersionTaggingAsync(r.Bucket, r.Key, versionId, tags, r.Aborted);
+        WriteVersionId(r, VersionIdOf(r));
     }
 
     /// <summary>

@@ -19,6 +19,16 @@ public static class CopySource
         return (bucket, decoded[(slash + 1)..]);
     }
 
+    /// <summary>The source's version (<c>?versionId=</c> after the key); null for its current version.</summary>
+    public static string? VersionId(string header)
+    {
+        var query = header.IndexOf('?');
+        if (query < 0) return null;
+        var versionId = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(header[query..]).TryGetValue("versionId", out var v) ? v.ToString() : null;
+        return versionId is null or { Length: > 0 } ? versionId
+            : throw new S3Exception(S3Error.InvalidArgument.WithMessage("Version id cannot be the empty string")).With("ArgumentName", "x-amz-copy-source");
+    }
+
     private static S3Exception Invalid() =>
         new S3Exception(S3Error.InvalidArgument.WithMessage("Copy Source must mention the source bucket and key: sourcebucket/sourcekey."))
             .With("ArgumentName", "x-amz-copy-source");

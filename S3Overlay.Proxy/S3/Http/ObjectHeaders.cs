@@ -68,6 +68,7 @@ public static class ObjectHeaders
         Set(headers, "Content-Language", Override(query, "response-content-language") ?? m.ContentLanguage);
         Set(headers, "Cache-Control", Override(query, "response-cache-control") ?? m.CacheControl);
         Set(headers, "Expires", Override(query, "response-expires") ?? m.Expires);
+        Set(headers, Storage.Versions.VersionIds.Header, info.VersionId);
         foreach (var (name, value) in m.UserMetadata) headers[UserMetadataPrefix + name] = value;
         Set(headers, StorageClasses.Header, m.StorageClass);
     }

@@ -26,6 +26,7 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
         var operation = r.Operation;
         var bucket = r.Address.Bucket;
         var action = S3Actions.ByOperation[operation];
+        if (r.Address.Key is not null && r.Request.Query.ContainsKey("versionId")) action = S3Actions.OfVersion(action);
         if (targets.Refuses(action, bucket)) throw Denied();
         if (r.User?.IsRoot == true) return;
         var key = r.Address.Key;

@@ -49,6 +49,7 @@ public static class S3Actions
         ["ListMultipartUploads"] = "s3:ListBucketMultipartUploads",
         ["ListObjectsV2"] = ListBucket,
         ["ListObjects"] = ListBucket,
+        ["ListObjectVersions"] = "s3:ListBucketVersions",
         ["HeadBucket"] = ListBucket,
         ["CreateBucket"] = "s3:CreateBucket",
         ["DeleteBucket"] = "s3:DeleteBucket",
@@ -73,6 +74,19 @@ public static class S3Actions
         ["AbortMultipartUpload"] = "s3:AbortMultipartUpload",
         ["DeleteObject"] = DeleteObject,
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The action an object operation asks for when it names a version (<c>?versionId=</c>), as on S3.</summary>
+    public static string OfVersion(string action) => action switch
+    {
+        GetObject => "s3:GetObjectVersion",
+        DeleteObject => "s3:DeleteObjectVersion",
+        "s3:GetObjectAcl" => "s3:GetObjectVersionAcl",
+        PutObjectAcl => "s3:PutObjectVersionAcl",
+        "s3:GetObjectTagging" => "s3:GetObjectVersionTagging",
+        PutObjectTagging => "s3:PutObjectVersionTagging",
+        "s3:DeleteObjectTagging" => "s3:DeleteObjectVersionTagging",
+        _ => action,
+    };
 
     /// <summary>Operations whose keys are in the body (DeleteObjects) or the form (PostObject): the handler asks for each.</summary>
     public static readonly FrozenSet<string> PerKey = new[] { "DeleteObjects", "PostObject" }.ToFrozenSet(StringComparer.Ordinal);

@@ -34,6 +34,7 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
         new("PUT", S3Scope.Bucket, "PutBucketVersioning", h.PutBucketVersioning, Query("versioning")),
         new("GET", S3Scope.Bucket, "ListMultipartUploads", h.ListMultipartUploads, Query("uploads")),
+        new("GET", S3Scope.Bucket, "ListObjectVersions", h.ListObjectVersions, Query("versions")),
         new("GET", S3Scope.Bucket, "ListObjectsV2", h.ListObjectsV2, QueryValue("list-type", "2")),
         new("GET", S3Scope.Bucket, "ListObjects", h.ListObjects, Plain),
         new("HEAD", S3Scope.Bucket, "HeadBucket", h.HeadBucket, Plain),
@@ -72,13 +73,13 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         ["website", "replication", "encryption", "notification",
          "logging", "object-lock", "retention", "legal-hold", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
-         "publicAccessBlock", "versions"];
+         "publicAccessBlock"];
 
     /// <summary>Sub-resources answered on objects only (buckets have no attributes or torrents).</summary>
     private static readonly string[] ObjectOnly = ["attributes", "torrent"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
-    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle"];
+    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle", "versions"];
 
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {

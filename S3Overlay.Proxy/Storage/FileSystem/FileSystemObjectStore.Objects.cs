@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Win32.SafeHandles;
 using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -41,6 +42,8 @@ public sealed partial class FileSystemObjectStore
     private S3Exception Missing(string bucket, string key)
     {
         RequireBucket(bucket);
+        if (_versioning.Of(bucket) != BucketVersioning.Unversioned && CurrentMarker(bucket, key) is { } marker)
+            return VersionIds.DeleteMarker(key, marker.VersionId ?? VersionIds.Null, marker.LastModified, askedByVersion: false);
         return S3Exception.NoSuchKey(key);
     }
 
@@ -63,17 +66,22 @@ public sealed partial class FileSystemObjectStore
         try
         {
             // Described from the open handle: the metadata matches the bytes served even if the key is overwritten now.
-            var info = await DescribeAsync(bucket, key, opened, ct);
-            request.Conditions.Evaluate(info);
-            ResolvedRange? range = null;
-            if (request.Range is { } asked) range = asked.Resolve(info.Size) ?? throw S3Exception.InvalidRange(info.Size);
-            return new ObjectContent(info, new RangeReadStream(opened.File, range?.Offset ?? 0, range?.Length ?? info.Size), range);
+            return Serve(await DescribeAsync(bucket, key, opened, ct), opened.File, request);
         }
         catch
         {
             opened.File.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The described file's (ranged) body, once the request's conditions hold; the content owns the file.</summary>
+    private static ObjectContent Serve(ObjectInfo info, SafeFileHandle file, ObjectReadRequest request)
+    {
+        request.Conditions.Evaluate(info);
+        ResolvedRange? range = null;
+        if (request.Range is { } asked) range = asked.Resolve(info.Size) ?? throw S3Exception.InvalidRange(info.Size);
+        return new ObjectContent(info, new RangeReadStream(file, range?.Offset ?? 0, range?.Length ?? info.Size), range);
     }
 
     public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct) => _space.WatchAsync(async () =>
@@ -107,6 +115,11 @@ public sealed partial class FileSystemObjectStore
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {
         var folder = RequireBucket(bucket);
+        if (_versioning.Of(bucket) != BucketVersioning.Unversioned)
+        {
+            await DeleteObjectVersionAsync(bucket, key, null, ct);
+            return;
+        }
         KeyFiles files;
         try { files = FilesIn(folder, bucket, key); }
         catch (S3Exception) { return; } // a key this store cannot hold does not exist: deleting it succeeds, as in S3
@@ -149,13 +162,22 @@ public sealed partial class FileSystemObjectStore
                 if (!condition.IsNone) CheckWriteCondition(bucket, key, current?.Version, condition);
                 _described.Forget(bucket, key);
                 var previous = current is { Version: var inPlace } ? ValidSidecar(sidecarPath, key, inPlace.Size, inPlace.LastWriteUtc, inPlace.Inode) : null;
+                var versioning = _versioning.Of(bucket);
+                if (versioning != BucketVersioning.Unversioned)
+                {
+                    var latest = KeepCurrentVersion(bucket, key, current, previous, versioning);
+                    sidecar = sidecar with { VersionId = NewVersionId(versioning), Sequence = NextSequence(latest) };
+                    previous ??= latest; // a delete marker: kept in place should this write fail
+                }
                 (sidecar with { Previous = previous }).Write(sidecarPath, _layout.NewTempPath(), flush: durability != Durability.Unchecked);
-                try { MoveIntoPlace(temp, files, current?.File, flush: durability == Durability.Flushed); }
+                var flush = durability == Durability.Flushed;
+                try { MoveIntoPlace((folder, relative, replace) => temp.TryMoveInto(folder, relative, replace, flush), files, current?.File); }
                 catch when (previous is null)
                 {
                     File.Delete(sidecarPath); // describes nothing in place: leave no stray sidecar
                     throw;
                 }
+                if (versioning == BucketVersioning.Suspended) VersionsOf(bucket, key).Remove(VersionIds.Null); // the null version this write replaced
             }
             finally
             {
@@ -188,11 +210,12 @@ public sealed partial class FileSystemObjectStore
     /// the key now: a link it did not read through (out of the folder, to nothing, to a folder) is
     /// never replaced, written through or removed.
     /// </summary>
-    private static void MoveIntoPlace(TempBody temp, KeyFiles files, KeyFile? current, bool flush)
+    /// <param name="move">Renames the new body to a path in a folder (replacing what is there, or not); false when something is in the way.</param>
+    private static void MoveIntoPlace(Func<ConfinedFolder, string, bool, bool> move, KeyFiles files, KeyFile? current)
     {
         var inArea = current is { } c && c.Folder == files.Area;
-        if (!inArea && files.Plain is not null && temp.TryMoveInto(files.Bucket, files.Plain, replace: current is not null, flush)) return;
-        if (!temp.TryMoveInto(files.Area, files.Encoded, replace: true, flush)) throw new IOException($"The store's area is blocked at {new KeyFile(files.Area, files.Encoded)}.");
+        if (!inArea && files.Plain is not null && move(files.Bucket, files.Plain, current is not null)) return;
+        if (!move(files.Area, files.Encoded, true)) throw new IOException($"The store's area is blocked at {new KeyFile(files.Area, files.Encoded)}.");
     }
 
     /// <summary>Where the key's body can be; refuses a key no store can hold, NoSuchBucket when there is no bucket.</summary>

@@ -24,6 +24,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
     /// <summary>Held for the store's life when it is the folder's one owner (<see cref="FileSystemStoreOptions.Exclusive"/>).</summary>
     private readonly FolderLock? _owner;
     private readonly FreeSpace _space;
+    private readonly BucketVersioningStates _versioning;
 
     public FileSystemObjectStore(string root, TimeProvider clock, FileSystemStoreOptions? options = null)
     {
@@ -33,6 +34,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
         _space = new FreeSpace(_layout.Root);
         if (_options.Exclusive) _owner = TakeFolder(_layout);
         _buckets = new BucketFolders(_layout, _options.FollowLinksOut);
+        _versioning = new BucketVersioningStates(_layout);
         Directory.CreateDirectory(_layout.EncodedKeysRoot);
         _area = ConfinedFolder.Open(_layout.EncodedKeysRoot, followLinksOutForReads: false)
             ?? throw new DirectoryNotFoundException($"The store's area {_layout.EncodedKeysRoot} is gone.");
@@ -89,6 +91,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
         if (Directory.Exists(dir)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket).With("BucketName", bucket);
         Directory.CreateDirectory(dir);
         _buckets.Forget(bucket);
+        _versioning.Forget(bucket);
         return Task.CompletedTask;
     });
 
@@ -98,13 +101,15 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
         try
         {
             var folder = RequireBucket(bucket);
-            if (ListingWalker.HoldsAnyFile(folder, "", anyLink: true) || ListingWalker.HoldsAnyFile(_area, bucket, anyLink: true))
+            if (ListingWalker.HoldsAnyFile(folder, "", anyLink: true) || ListingWalker.HoldsAnyFile(_area, bucket, anyLink: true) || HoldsVersions(bucket))
                 throw new S3Exception(S3Error.BucketNotEmpty, bucket).With("BucketName", bucket);
             _buckets.Forget(bucket);
+            _versioning.Forget(bucket);
             Directory.Delete(folder.Path, recursive: true); // only empty folders are left
             DeleteTree(_layout.EncodedDir(bucket));
             DeleteTree(_layout.MetaDir(bucket));
             DeleteTree(_layout.UploadsDir(bucket));
+            DeleteTree(_layout.VersionsDir(bucket));
         }
         finally
         {

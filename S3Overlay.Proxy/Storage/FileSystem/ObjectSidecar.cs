@@ -22,6 +22,14 @@ internal sealed record ObjectSidecar
     public ObjectSidecar? Previous { get; init; }
     /// <summary>Set when the body was committed without being flushed to disk: it is checked once in a later boot.</summary>
     public Unflushed? Unflushed { get; init; }
+    /// <summary>The version's id in a bucket that keeps versions (<c>null</c> for its null version); unset where the bucket never kept any.</summary>
+    public string? VersionId { get; init; }
+    /// <summary>A delete marker: a version with no body (<see cref="VersionFolder"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool DeleteMarker { get; init; }
+    /// <summary>Orders a key's versions: each write of a key that keeps versions has a higher one than the version it replaces.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long Sequence { get; init; }
 
     /// <summary>An inode is compared only when both sides know it (not on Windows or macOS, nor for a caller without a handle).</summary>
     public bool Describes(long size, DateTime lastWriteUtc, ulong? inode = null) =>
@@ -33,7 +41,7 @@ internal sealed record ObjectSidecar
         : Previous is { } p && p.Describes(size, lastWriteUtc, inode) ? p with { Previous = null }
         : null;
 
-    public ObjectInfo ToInfo() => new(Key, Size, ETag, LastModified, Metadata);
+    public ObjectInfo ToInfo() => new(Key, Size, ETag, LastModified, Metadata) { VersionId = VersionId };
 
     public static ObjectSidecar For(string key, FileVersion file, string etag, DateTimeOffset lastModified,
         ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums = null) => new()

@@ -12,6 +12,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// .s3overlay/tmp/                                  bodies being written
 /// .s3overlay/uploads/&lt;bucket&gt;/&lt;uploadId&gt;/         multipart uploads in progress
 /// .s3overlay/keys/&lt;bucket&gt;/…                          bodies of keys that cannot be plain files (<see cref="EncodedKeys"/>)
+/// .s3overlay/versions/&lt;bucket&gt;/&lt;xx&gt;/&lt;sha256(key)&gt;/     a key's noncurrent versions and delete markers (<see cref="VersionFolder"/>)
 /// </code>
 /// Sidecars are named by a hash of the key rather than mirroring it, so no key (however long, or
 /// however it nests) can collide with another key's sidecar.
@@ -53,6 +54,15 @@ internal sealed class StoreLayout
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
         return Path.Join(MetaDir(bucket), hash[..2], hash + ".json");
+    }
+
+    public string VersionsDir(string bucket) => Path.Join(Reserved, "versions", bucket);
+
+    /// <summary>The folder of one key's noncurrent versions, named by the key's hash as its sidecar is.</summary>
+    public string VersionsDir(string bucket, string key)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        return Path.Join(VersionsDir(bucket), hash[..2], hash);
     }
 
     public string UploadsDir(string bucket) => Path.Join(Reserved, "uploads", bucket);

@@ -108,4 +108,41 @@ public sealed class HiddenObjectsStore(IObjectStore inner, HiddenNamespace hidde
     public Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct) => inner.ListPartsAsync(bucket, key, uploadId, partNumberMarker, maxParts, ct);
     public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) => inner.ListMultipartUploadsAsync(bucket, request, ct);
     public Task CheckHealthAsync(CancellationToken ct) => inner.CheckHealthAsync(ct);
+
+    // Versions: reads of a hidden key's versions answer as its reads do; writes pass through.
+    public Task<Versions.BucketVersioning> GetBucketVersioningAsync(string bucket, CancellationToken ct) => inner.GetBucketVersioningAsync(bucket, ct);
+    public Task PutBucketVersioningAsync(string bucket, Versions.BucketVersioning state, CancellationToken ct) => inner.PutBucketVersioningAsync(bucket, state, ct);
+    public Task<Versions.DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct) => inner.DeleteObjectVersionAsync(bucket, key, versionId, ct);
+    public Task PutObjectVersionTaggingAsync(string bucket, string key, string versionId, IReadOnlyDictionary<string, string> tags, CancellationToken ct) => inner.PutObjectVersionTaggingAsync(bucket, key, versionId, tags, ct);
+    public Task PutObjectVersionAclAsync(string bucket, string key, string versionId, string? acl, CancellationToken ct) => inner.PutObjectVersionAclAsync(bucket, key, versionId, acl, ct);
+
+    public async Task<ObjectInfo> HeadObjectVersionAsync(string bucket, string key, string versionId, ReadConditions conditions, CancellationToken ct)
+    {
+        await RefuseHiddenAsync(bucket, key, ct);
+        return await inner.HeadObjectVersionAsync(bucket, key, versionId, conditions, ct);
+    }
+
+    public async Task<ObjectContent> GetObjectVersionAsync(string bucket, string key, string versionId, ObjectReadRequest request, CancellationToken ct)
+    {
+        await RefuseHiddenAsync(bucket, key, ct);
+        return await inner.GetObjectVersionAsync(bucket, key, versionId, request, ct);
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> GetObjectVersionTaggingAsync(string bucket, string key, string versionId, CancellationToken ct)
+    {
+        await RefuseHiddenAsync(bucket, key, ct);
+        return await inner.GetObjectVersionTaggingAsync(bucket, key, versionId, ct);
+    }
+
+    /// <summary>Hidden keys' versions are left out; a page may then hold fewer than asked, and says where to resume all the same.</summary>
+    public async Task<Versions.VersionsPage> ListObjectVersionsAsync(string bucket, Versions.VersionsRequest request, CancellationToken ct)
+    {
+        var page = await inner.ListObjectVersionsAsync(bucket, request, ct);
+        if (!hidden.Prefixes.ContainsKey(bucket)) return page;
+        return page with
+        {
+            Versions = page.Versions.Where(v => hidden.HidingPrefix(bucket, v.Info.Key) is null).ToList(),
+            CommonPrefixes = page.CommonPrefixes.Where(p => hidden.HidingPrefix(bucket, p) is null).ToList(),
+        };
+    }
 }

@@ -27,7 +27,8 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
 
     /// <summary>Sends a GET (or HEAD) of the object; the answer's headers are in, its body not yet read.</summary>
     /// <returns>A 200 or 206 answer; anything else is thrown as a <see cref="RemoteAnswerException"/> (or the network's failure).</returns>
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string bucket, string key, string? range, CancellationToken ct)
+    /// <param name="versionId">One version of the object (a store that keeps versions); null for its current one.</param>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string bucket, string key, string? range, CancellationToken ct, string? versionId = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -35,7 +36,7 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
             try
             {
                 // Signed with the real time, as the SDK signs: a store's clock may be a test's.
-                response = await http.SendAsync(Sign(method, bucket, key, range, DateTimeOffset.UtcNow), HttpCompletionOption.ResponseHeadersRead, ct);
+                response = await http.SendAsync(Sign(method, bucket, key, range, DateTimeOffset.UtcNow, versionId), HttpCompletionOption.ResponseHeadersRead, ct);
             }
             catch (HttpRequestException e) when (attempt == 1 && !ct.IsCancellationRequested && !RefusedConnection.In(e))
             {
@@ -51,7 +52,7 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
         }
     }
 
-    internal HttpRequestMessage Sign(HttpMethod method, string bucket, string key, string? range, DateTimeOffset now)
+    internal HttpRequestMessage Sign(HttpMethod method, string bucket, string key, string? range, DateTimeOffset now, string? versionId = null)
     {
         // Virtual-hosted unless asked otherwise, as the SDK addresses; path-style for a bucket
         // name that cannot be a host label under TLS (dots), as the SDK falls back too.
@@ -59,7 +60,8 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
         var path = (virtualHost ? "/" : "/" + bucket + "/") + SigV4.UriEncode(key, keepSlash: true);
         var host = virtualHost ? bucket + "." + _endpoint.Authority : _endpoint.Authority;
         // Sent as written: Uri would resolve "." and ".." segments, a different key (the SDK does).
-        var uri = new Uri($"{_endpoint.Scheme}://{host}{path}", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        var query = versionId is null ? "" : "versionId=" + SigV4.UriEncode(versionId, keepSlash: false);
+        var uri = new Uri($"{_endpoint.Scheme}://{host}{path}{(query.Length > 0 ? "?" + query : "")}", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var request = new HttpRequestMessage(method, uri) { Version = HttpVersion.Version11 };
         request.Headers.Host = host;
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
@@ -92,7 +94,7 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
 
         var names = string.Join(';', signed.Select(h => h.Name));
         var scope = $"{date}/{options.Region}/s3/aws4_request";
-        var canonical = SigV4.CanonicalRequest(method.Method, path, "", signed, names, SigV4.EmptyPayloadSha256);
+        var canonical = SigV4.CanonicalRequest(method.Method, path, query, signed, names, SigV4.EmptyPayloadSha256);
         var signingKey = _keys.Get(accessKey, secret, date, options.Region, "s3");
         var signature = SigV4.Signature(signingKey, timestamp, scope, canonical);
         request.Headers.TryAddWithoutValidation("Authorization", $"{SigV4.Algorithm} Credential={accessKey}/{scope}, SignedHeaders={names}, Signature={signature}");

@@ -26,6 +26,9 @@ internal sealed record ObjectAnswer(
     public ObjectInfo Describe(string key, long size) =>
         PreservedMetadata.Read(key, size, ETag, LastModified, Content, Metadata, Expires, Checksums);
 
+    /// <summary>The version answered, when the server keeps versions of the bucket.</summary>
+    public string? VersionId { get; init; }
+
     private const string UserPrefix = "x-amz-meta-";
 
     public static ObjectAnswer Of(HttpResponseMessage response, Stream? body)
@@ -50,7 +53,7 @@ internal sealed record ObjectAnswer(
             Metadata: metadata,
             Checksums: ChecksumsOf(headers),
             ChecksumType: Header(headers, "x-amz-checksum-type"),
-            Body: body);
+            Body: body) { VersionId = Header(headers, "x-amz-version-id") };
     }
 
     private static IReadOnlyDictionary<string, string> ChecksumsOf(HttpHeadersNonValidated headers)

@@ -22,18 +22,18 @@ public sealed partial class S3ObjectStore
         OpenAsync(bucket, key, request, request.Range?.ToString(), ct);
 
     /// <param name="rangeHeader">What to ask the server for; the answer is cut to <see cref="ObjectReadRequest.Range"/>.</param>
-    private async Task<ObjectContent> OpenAsync(string bucket, string key, ObjectReadRequest request, string? rangeHeader, CancellationToken ct)
+    private async Task<ObjectContent> OpenAsync(string bucket, string key, ObjectReadRequest request, string? rangeHeader, CancellationToken ct, string? versionId = null)
     {
         ObjectAnswer answer;
         IDisposable response;
         try
         {
-            (answer, response) = await CallAsync(bucket, key, t => GetAsync(bucket, key, rangeHeader, t), ct);
+            (answer, response) = await CallAsync(bucket, key, t => GetAsync(bucket, key, rangeHeader, t, versionId), ct);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code)
         {
             // 416 says nothing of the object: its conditions come first, and the size may be missing.
-            var head = await HeadObjectAsync(bucket, key, request.Conditions, ct);
+            var head = versionId is null ? await HeadObjectAsync(bucket, key, request.Conditions, ct) : await HeadObjectVersionAsync(bucket, key, versionId, request.Conditions, ct);
             throw S3Exception.InvalidRange(head.Size);
         }
         ResolvedRange? retry = null;
@@ -43,7 +43,7 @@ public sealed partial class S3ObjectStore
             var body = new ReadIdleTimeoutStream(received.Stream, Options.ReadIdleTimeout, Options.Describe());
             var answered = ContentRange.Parse(answer.ContentRange);
             var size = answered?.TotalSize ?? answer.ContentLength;
-            var info = answer.Describe(key, size);
+            var info = answer.Describe(key, size) with { VersionId = VersionOf(answer, versionId) };
             request.Conditions.Evaluate(info);
             info = await WithTagsAsync(info, answer.TagCount, bucket, ct);
             if (request.Range is not { } asked) return new ObjectContent(info, body, null) { VerifiedBy = received.VerifiedBy };
@@ -63,13 +63,13 @@ public sealed partial class S3ObjectStore
             throw;
         }
         response.Dispose();
-        return await OpenAsync(bucket, key, request, $"bytes={retry.Value.Offset}-{retry.Value.Last}", ct);
+        return await OpenAsync(bucket, key, request, $"bytes={retry.Value.Offset}-{retry.Value.Last}", ct, versionId);
     }
 
     /// <summary>A GET, sent directly (<see cref="DirectReads"/>); the response owns the answer's body.</summary>
-    private async Task<(ObjectAnswer, IDisposable)> GetAsync(string bucket, string key, string? rangeHeader, CancellationToken ct)
+    private async Task<(ObjectAnswer, IDisposable)> GetAsync(string bucket, string key, string? rangeHeader, CancellationToken ct, string? versionId = null)
     {
-        var response = await _direct.SendAsync(HttpMethod.Get, bucket, key, rangeHeader, ct);
+        var response = await _direct.SendAsync(HttpMethod.Get, bucket, key, rangeHeader, ct, versionId);
         try
         {
             return (ObjectAnswer.Of(response, await response.Content.ReadAsStreamAsync(ct)), response);
@@ -106,7 +106,7 @@ public sealed partial class S3ObjectStore
         if (write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing
             && await KeepTrailingChecksumsAsync(bucket, key, write, trailing, etag, ct) is { } copied)
             (etag, metadata) = (copied, metadata with { Checksums = PreservedMetadata.Merge(metadata.Checksums, trailing) });
-        return new ObjectInfo(key, upload.Length, write.ETag ?? etag, write.LastModified ?? Now(), metadata);
+        return new ObjectInfo(key, upload.Length, write.ETag ?? etag, write.LastModified ?? Now(), metadata) { VersionId = response.VersionId };
     }
 
     /// <summary>
@@ -166,16 +166,16 @@ public sealed partial class S3ObjectStore
     private async Task<ObjectInfo> HeadAsync(string bucket, string key, CancellationToken ct) => (await HeadAnswerAsync(bucket, key, ct)).Info;
 
     /// <returns>The object as the seam describes it, and the ETag the server itself gives it.</returns>
-    private async Task<(ObjectInfo Info, string ServerETag)> HeadAnswerAsync(string bucket, string key, CancellationToken ct)
+    private async Task<(ObjectInfo Info, string ServerETag)> HeadAnswerAsync(string bucket, string key, CancellationToken ct, string? versionId = null)
     {
         try
         {
             var answer = await CallAsync(bucket, key, async t =>
             {
-                using var response = await _direct.SendAsync(HttpMethod.Head, bucket, key, null, t);
+                using var response = await _direct.SendAsync(HttpMethod.Head, bucket, key, null, t, versionId);
                 return ObjectAnswer.Of(response, null);
             }, ct);
-            return (answer.Describe(key, answer.ContentLength), answer.ETag);
+            return (answer.Describe(key, answer.ContentLength) with { VersionId = VersionOf(answer, versionId) }, answer.ETag);
         }
         // A HEAD's 404 has no body to tell a missing key from a missing bucket: ask, unless the bucket is known to exist.
         catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code && !_known.Contains(bucket))
@@ -184,6 +184,9 @@ public sealed partial class S3ObjectStore
             throw;
         }
     }
+
+    /// <summary>The version a read tells: the one asked for, else the server's where this store tells them.</summary>
+    private string? VersionOf(ObjectAnswer answer, string? asked) => asked ?? (Options.TellsVersions ? answer.VersionId : null);
 
     private DateTimeOffset Now()
     {

@@ -44,6 +44,12 @@ public sealed record S3StoreOptions(
     /// </summary>
     public (string Name, string Value)? SignedHeader { get; init; }
 
+    /// <summary>
+    /// Whether reads tell the server's version ids (<c>x-amz-version-id</c>): the local store's
+    /// versions are its clients', a remote's are not (the overlay keeps none of its own there).
+    /// </summary>
+    public bool TellsVersions { get; init; }
+
     /// <summary>The endpoint as users wrote it, for messages.</summary>
     public string Describe() => $"{Name} at {Endpoint?.ToString().TrimEnd('/') ?? $"AWS S3 ({Region})"}";
 }
