@@ -33,10 +33,11 @@ public sealed class StoreTargets : IAsyncLifetime
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async Task StartAsync(StoreKind kind)
+    /// <param name="extra">Settings of the test class's own, beside those of the store.</param>
+    public async Task StartAsync(StoreKind kind, IReadOnlyDictionary<string, string?>? extra = null)
     {
         if (_kind is not null) return;
-        var settings = new Dictionary<string, string?>();
+        var settings = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>());
         if (kind == StoreKind.RgwLocal)
         {
             // The run's shared cluster, its tenant user's buckets (SharedRgw): skips the test where RGW cannot run.
@@ -103,6 +104,9 @@ public abstract class EveryStoreTests(StoreTargets target) : IClassFixture<Store
     protected StoreTargets Target => target;
     protected AmazonS3Client Client => target.Client;
 
-    public async ValueTask InitializeAsync() => await target.StartAsync(Kind);
+    /// <summary>Settings the class's proxy starts with, beside those of its store.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
+
+    public async ValueTask InitializeAsync() => await target.StartAsync(Kind, Settings);
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -15,10 +15,10 @@ public sealed partial class S3Handlers
     {
         var key = KeyToWrite(r);
         var (sourceBucket, sourceKey) = CopySource.Parse(r.Request.Headers["x-amz-copy-source"].ToString());
-        ServerSideEncryption.RefuseIfAsked(r.Request);
+        var encryption = ServerSideEncryption.ForWrite(r.Request);
         var storageClass = StorageClasses.Read(r.Request);
         var replace = MetadataDirective(r) == "REPLACE";
-        if (!replace && sourceBucket == r.Bucket && sourceKey == key && !r.Request.Headers.ContainsKey(StorageClasses.Header))
+        if (!replace && sourceBucket == r.Bucket && sourceKey == key && !r.Request.Headers.ContainsKey(StorageClasses.Header) && encryption is null)
             throw new S3Exception(S3Error.InvalidRequest.WithMessage(
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
 
@@ -34,9 +34,10 @@ public sealed partial class S3Handlers
                 StorageClass = storageClass,
             };
         var condition = ObjectHeaders.WriteCondition(r.Request); // on the target; the source's are x-amz-copy-source-if-*
-        var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size, OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch };
+        var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size, OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch, Encryption = encryption };
         var copied = await store.PutObjectAsync(r.Bucket, key, source.Body, write, r.Aborted);
 
+        ServerSideEncryption.WriteHeaders(r.Response, copied.Metadata.Encryption);
         await S3XmlResponse.WriteAsync(r.Response, "CopyObjectResult", async xml =>
         {
             await xml.ElementAsync("LastModified", copied.LastModified);
@@ -66,7 +67,7 @@ public sealed partial class S3Handlers
         ObjectContent source;
         try
         {
-            source = await store.GetObjectAsync(bucket, key, new ObjectReadRequest(range, conditions), ct);
+            source = await store.GetObjectAsync(bucket, key, new ObjectReadRequest(range, conditions) { Encryption = ServerSideEncryption.CustomerKey(r.Request, ServerSideEncryption.CopySourceCustomer) }, ct);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.NotModified.Code)
         {

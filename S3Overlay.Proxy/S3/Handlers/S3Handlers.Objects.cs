@@ -25,10 +25,11 @@ public sealed partial class S3Handlers
             // The part's bytes come from the parts the object remembers; reading them If-Match its
             // ETag makes sure they are that object's, should it be replaced in between.
             partOf = await store.HeadObjectAsync(r.Bucket, r.Key, read.Conditions, r.Aborted);
+            ServerSideEncryption.CheckCustomerKey(r.Request, partOf);
             var part = PartNumbers.Range(partOf, n);
             read = new ObjectReadRequest(part.Length > 0 ? new ByteRange(part.Offset, part.Last) : null, new ReadConditions(partOf.ETag, null, null, null));
         }
-        read = read with { Hop = Overlay.Fleet.PeerMark.HopOf(r.Request) };
+        read = read with { Hop = Overlay.Fleet.PeerMark.HopOf(r.Request), Encryption = ServerSideEncryption.CustomerKey(r.Request) };
         await using var content = await store.GetObjectAsync(r.Bucket, r.Key, read, r.Aborted);
         ObjectHeaders.WriteObject(r.Response, content.Info, r.Request.Query);
         WriteChecksums(r, content.Info, partNumber, wholeObject: content.Range is null);
@@ -55,6 +56,7 @@ public sealed partial class S3Handlers
     {
         var partNumber = PartNumbers.FromQuery(r.Request);
         var info = await store.HeadObjectAsync(r.Bucket, r.Key, ObjectHeaders.ReadConditions(r.Request), r.Aborted);
+        ServerSideEncryption.CheckCustomerKey(r.Request, info);
         ObjectHeaders.WriteObject(r.Response, info, r.Request.Query);
         WriteChecksums(r, info, partNumber, wholeObject: true);
         r.Response.StatusCode = StatusCodes.Status200OK;
@@ -88,11 +90,13 @@ public sealed partial class S3Handlers
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,
+            Encryption = ServerSideEncryption.ForWrite(r.Request),
         };
         var condition = ObjectHeaders.WriteCondition(r.Request);
         write = write with { OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch };
         var info = await store.PutObjectAsync(r.Bucket, key, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = info.ETag;
+        ServerSideEncryption.WriteHeaders(r.Response, info.Metadata.Encryption);
         ChecksumHeaders.Write(r.Response, info.Metadata.Checksums);
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = 0;

@@ -70,6 +70,7 @@ public static class ObjectHeaders
         Set(headers, "Expires", Override(query, "response-expires") ?? m.Expires);
         foreach (var (name, value) in m.UserMetadata) headers[UserMetadataPrefix + name] = value;
         Set(headers, StorageClasses.Header, m.StorageClass);
+        ServerSideEncryption.WriteHeaders(response, m.Encryption);
     }
 
     /// <summary>
