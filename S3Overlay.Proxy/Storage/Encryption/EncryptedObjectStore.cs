@@ -21,7 +21,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
     private const int MaxRememberedLayouts = 4096;
 
     public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct) =>
-        await DescribeAsync(bucket, key, await Inner.HeadObjectAsync(bucket, key, conditions, ct), ct);
+        await DescribeAsync(bucket, key, await Inner.HeadObjectAsync(bucket, key, Envelope.StoredConditions(conditions), ct), ct);
 
     public async Task<ObjectInfo?> FindObjectAsync(string bucket, string key, CancellationToken ct) =>
         await Inner.FindObjectAsync(bucket, key, ct) is { } info ? await DescribeAsync(bucket, key, info, ct) : null;
@@ -31,7 +31,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
         ObjectContent content;
         try
         {
-            content = await Inner.GetObjectAsync(bucket, key, request with { Encryption = null }, ct);
+            content = await Inner.GetObjectAsync(bucket, key, request with { Encryption = null, Conditions = Envelope.StoredConditions(request.Conditions) }, ct);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code && e.Error.Status == 416)
         {
@@ -45,7 +45,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
         ObjectContent? content;
         try
         {
-            content = await Inner.TryGetObjectAsync(bucket, key, request with { Encryption = null }, ct);
+            content = await Inner.TryGetObjectAsync(bucket, key, request with { Encryption = null, Conditions = Envelope.StoredConditions(request.Conditions) }, ct);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code && e.Error.Status == 416)
         {
@@ -96,9 +96,10 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
         var range = request.Range!.Value.Resolve(info.Size) ?? throw S3Exception.InvalidRange(info.Size);
         var (first, last, s, package, skip) = layout.SealedRange(range);
         var segment = layout.Segments[s];
-        var salt = segment.Salt ?? (await ReadHeaderAsync(bucket, key, info.ETag, segment.CipherOffset, ct)).Salt;
+        var storedETag = content.Info.ETag;
+        var salt = segment.Salt ?? (await ReadHeaderAsync(bucket, key, storedETag, segment.CipherOffset, ct)).Salt;
         var sealedPart = await Inner.GetObjectAsync(bucket, key,
-            new ObjectReadRequest(new ByteRange(first, last), new ReadConditions(info.ETag, null, null, null)) { Hop = request.Hop }, ct);
+            new ObjectReadRequest(new ByteRange(first, last), new ReadConditions(storedETag, null, null, null)) { Hop = request.Hop }, ct);
         return new ObjectContent(info, new DecryptingStream(sealedPart.Body, dataKey, (salt, segment.PlainLength, package), skip, range.Length), range);
     }
 
@@ -113,6 +114,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
     private static ObjectInfo Described(ObjectInfo info, Envelope envelope, SegmentLayout layout) => info with
     {
         Size = layout.PlaintextSize,
+        ETag = envelope.PresentedETag(info.ETag),
         Metadata = Envelope.Hide(info.Metadata, envelope) with
         {
             Parts = info.Metadata.Parts?.Select(p => p with { Size = Math.Max(0, Segment.PlaintextSize(p.Size)) }).ToList(),
@@ -176,6 +178,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
         if (await EnvelopeForAsync(bucket, key, write, multipart: false, ct) is not { } sealing)
             return await DescribeAsync(bucket, key, await Inner.PutObjectAsync(bucket, key, body, Cleaned(write), ct), ct);
         var (envelope, dataKey) = sealing;
+        envelope = envelope with { SealedETag = write.ETag is null };
         var length = write.ContentLength ?? throw new S3Exception(S3Error.MissingContentLength);
         await using var sealedBody = new EncryptingStream(body, dataKey, Segment.ZeroSalt, length, write.ContentMD5);
         var stored = await Inner.PutObjectAsync(bucket, key, sealedBody, Sealed(write, envelope, length), ct);
@@ -199,7 +202,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
     private async Task<(Envelope, byte[])?> EnvelopeForAsync(string bucket, string key, ObjectWrite write, bool multipart, CancellationToken ct)
     {
         var asked = write.Encryption;
-        if (asked is null && await _defaults.OfAsync(bucket, ct) is null) return null;
+        if (asked is null && !await EncryptsByDefaultAsync(bucket, ct)) return null;
         var dataKey = SealedKey.NewDataKey();
         Envelope envelope;
         if (asked?.CustomerKey is { } customerKey)
@@ -215,7 +218,8 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
         return (envelope, dataKey);
     }
 
-    protected async Task<bool> EncryptsByDefaultAsync(string bucket, CancellationToken ct) => await _defaults.OfAsync(bucket, ct) is not null;
+    /// <summary>Only a master key makes a default possible: without one, writes cost no look at the bucket's setting.</summary>
+    protected async Task<bool> EncryptsByDefaultAsync(string bucket, CancellationToken ct) => master is not null && await _defaults.OfAsync(bucket, ct) is not null;
 
     public static S3Exception NoMasterKey() =>
         new(S3Error.NotImplemented.WithMessage("Server side encryption specified but KMS is not configured: set S3_OVERLAY_KMS_SECRET_KEY."));
@@ -252,7 +256,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
         var info = Envelope.Of(entry.Metadata) is not null ? entry : await Inner.FindObjectAsync(bucket, entry.Key, ct);
         if (info is null || info.ETag != entry.ETag || Envelope.Of(info.Metadata) is null) return entry with { Metadata = Envelope.Hide(entry.Metadata, null) };
         var described = await DescribeAsync(bucket, entry.Key, info, ct);
-        return entry with { Size = described.Size, Metadata = Envelope.Hide(entry.Metadata, Envelope.Of(info.Metadata)) };
+        return entry with { Size = described.Size, ETag = described.ETag, Metadata = Envelope.Hide(entry.Metadata, Envelope.Of(info.Metadata)) };
     }
 
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) => Inner.ListBucketsAsync(ct);
@@ -275,6 +279,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
 
     public async Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
     {
+        if (name == BucketEncryption.Setting && value is not null && master is null) throw NoMasterKey();
         await Inner.PutBucketSettingAsync(bucket, name, value, ct);
         if (name == BucketEncryption.Setting) _defaults.Forget(bucket);
     }

@@ -8,7 +8,8 @@ namespace S3Overlay.Storage.Encryption;
 /// key's name or the customer key's MD5, and whether the body is one segment or one per part.
 /// Clients never see these entries, nor can they set them.
 /// </summary>
-public sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? MasterKeyName, string? CustomerKeyMd5, bool Multipart)
+/// <param name="SealedETag">The store computed the ETag, of the sealed bytes (no writer gave one): readers see it marked (<see cref="PresentedETag"/>).</param>
+public sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? MasterKeyName, string? CustomerKeyMd5, bool Multipart, bool SealedETag = false)
 {
     public const string Prefix = "overlay-sse";
     private const string KindName = Prefix;
@@ -16,6 +17,25 @@ public sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? Mas
     private const string MasterKeyNameName = Prefix + "-master-key";
     private const string CustomerKeyMd5Name = Prefix + "-customer-key-md5";
     private const string MultipartName = Prefix + "-multipart";
+    private const string SealedETagName = Prefix + "-sealed-etag";
+
+    /// <summary>
+    /// The ETag readers see. One the store computed is the MD5 of the sealed bytes, not of the
+    /// plaintext, and clients (AWSSDK) check a GET's body against an ETag that looks like an MD5:
+    /// marked <c>-1</c>, it reads as no MD5, as S3's ETags of SSE-C and SSE-KMS objects do.
+    /// </summary>
+    public string PresentedETag(string storedETag) =>
+        SealedETag && !Multipart && storedETag.EndsWith('"') && !storedETag.Contains('-') ? storedETag[..^1] + "-1\"" : storedETag;
+
+    /// <summary>Read conditions as the store must see them: every ETag a client may have been shown also in its stored form.</summary>
+    public static ReadConditions StoredConditions(ReadConditions conditions) =>
+        conditions.IfMatch?.Contains("-1\"", StringComparison.Ordinal) == true || conditions.IfNoneMatch?.Contains("-1\"", StringComparison.Ordinal) == true
+            ? conditions with { IfMatch = WithStoredForms(conditions.IfMatch), IfNoneMatch = WithStoredForms(conditions.IfNoneMatch) }
+            : conditions;
+
+    private static string? WithStoredForms(string? etags) =>
+        etags is null || !etags.Contains("-1\"", StringComparison.Ordinal) ? etags
+            : etags + ", " + string.Join(", ", etags.Split(',').Select(e => e.Trim()).Where(e => e.EndsWith("-1\"", StringComparison.Ordinal)).Select(e => e[..^3] + "\""));
 
     public ObjectEncryption Describe() => new(Kind, CustomerKeyMd5);
 
@@ -28,7 +48,7 @@ public sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? Mas
         try { sealedKey = Convert.FromBase64String(m.GetValueOrDefault(SealedKeyName, "")); }
         catch (FormatException) { sealedKey = []; }
         return new Envelope(kind == "SSE-C" ? EncryptionKind.Customer : EncryptionKind.Managed, sealedKey,
-            m.GetValueOrDefault(MasterKeyNameName), m.GetValueOrDefault(CustomerKeyMd5Name), m.GetValueOrDefault(MultipartName) == "1");
+            m.GetValueOrDefault(MasterKeyNameName), m.GetValueOrDefault(CustomerKeyMd5Name), m.GetValueOrDefault(MultipartName) == "1", m.GetValueOrDefault(SealedETagName) == "1");
     }
 
     /// <summary><paramref name="metadata"/> with this envelope in it (and no other).</summary>
@@ -40,6 +60,7 @@ public sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? Mas
         if (MasterKeyName is not null) m[MasterKeyNameName] = MasterKeyName;
         if (CustomerKeyMd5 is not null) m[CustomerKeyMd5Name] = CustomerKeyMd5;
         if (Multipart) m[MultipartName] = "1";
+        if (SealedETag) m[SealedETagName] = "1";
         return metadata with { UserMetadata = m, Encryption = null };
     }
 
