@@ -5,6 +5,7 @@ using S3Overlay.Configuration.Catalog;
 using S3Overlay.Overlay;
 using S3Overlay.Overlay.Fleet;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Encryption;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Storage.S3;
 using S3Overlay.Telemetry;
@@ -36,6 +37,8 @@ public static class StorageRegistration
             builder.AddFileSystemStore(read, server);
             builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FileSystemObjectStore>());
         }
+
+        builder.AddEncryptionAtRest(read);
 
         // Read even without a remote, so a wrong overlay setting is reported rather than ignored.
         var overlay = buckets.Shape(OverlaySettings.From(read));

@@ -47,4 +47,8 @@ public sealed record ObjectMetadata
 
     /// <summary>The storage class the writer asked for (<c>REDUCED_REDUNDANCY</c>); null for <c>STANDARD</c>.</summary>
     public string? StorageClass { get; init; }
+
+    /// <summary>How the object is encrypted at rest, as the encryption layer describes it to readers; null when it is not. Stores never keep it themselves.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Encryption.ObjectEncryption? Encryption { get; init; }
 }

@@ -8,6 +8,9 @@ public sealed record ObjectReadRequest(ByteRange? Range, ReadConditions Conditio
     public PeerHop Hop { get; init; }
 
     public bool FromPeer => Hop != PeerHop.None;
+
+    /// <summary>The customer's key (SSE-C) the reader sent, which an object encrypted with it needs; null when none was sent.</summary>
+    public Encryption.ObjectEncryption? Encryption { get; init; }
 }
 
 /// <summary>

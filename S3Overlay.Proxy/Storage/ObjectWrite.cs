@@ -49,4 +49,7 @@ public sealed record ObjectWrite
     /// for everything a client writes; less for what the overlay can fetch again.
     /// </summary>
     public Durability Durability { get; init; } = Durability.Flushed;
+
+    /// <summary>The encryption the writer asked for (SSE-S3, or SSE-C with its key); null for the bucket's default.</summary>
+    public Encryption.ObjectEncryption? Encryption { get; init; }
 }

@@ -62,6 +62,32 @@ public sealed class BarmanCloudTests(OverlayServers servers) : IClassFixture<Ove
     }
 
     /// <summary>
+    /// With a master key, <c>-e AES256</c> is honoured: the WAL is archived encrypted (the data folder
+    /// never holds its bytes), restored byte for byte, and told encrypted on HEAD.
+    /// </summary>
+    [Fact]
+    public async Task Wal_archive_with_SSE_S3_and_a_master_key_is_stored_encrypted_and_restored()
+    {
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
+            { ["S3_OVERLAY_KMS_SECRET_KEY"] = Storage.Encryption.EncryptionAtRestTests.MasterKey });
+        using var s3 = proxy.CreateClient(defaults: false);
+        await s3.PutBucketAsync("barman");
+        using var barman = Barman();
+        var wal = WriteWal(barman, 1);
+
+        await RunOkAsync(barman, "wal-archive", proxy.Url, "-e", "AES256", "s3://barman/pg", Server, wal);
+        var key = $"pg/{Server}/wals/0000000100000000/000000010000000000000001";
+        Assert.Equal(Amazon.S3.ServerSideEncryptionMethod.AES256, (await s3.GetObjectMetadataAsync("barman", key)).ServerSideEncryptionMethod);
+        var restored = Path.Combine(barman.Home, "restored-wal");
+        await RunOkAsync(barman, "wal-restore", proxy.Url, "s3://barman/pg", Server, "000000010000000000000001", restored);
+        TestFiles.AssertSameBytes(wal, restored);
+
+        // barman-cloud compresses nothing unless asked: the WAL's own bytes would be in the data folder, were it stored in the clear.
+        var window = File.ReadAllBytes(wal).AsSpan(1000, 64).ToArray();
+        Assert.DoesNotContain(Directory.EnumerateFiles(proxy.DataDir, "*", SearchOption.AllDirectories), path => File.ReadAllBytes(path).AsSpan().IndexOf(window) >= 0);
+    }
+
+    /// <summary>
     /// The backup and its WALs are on the remote and every object of them was read through the
     /// overlay once (so cached: how does not matter here, the SDK reads them); then the remote goes.
     /// barman-cloud-backup-list lists <c>base/</c>, barman-cloud-restore the backup's folder and

@@ -17,11 +17,11 @@ public sealed partial class S3Handlers
         var sourceHeader = r.Request.Headers["x-amz-copy-source"].ToString();
         var (sourceBucket, sourceKey) = CopySource.Parse(sourceHeader);
         var sourceVersion = CopySource.VersionId(sourceHeader);
-        ServerSideEncryption.RefuseIfAsked(r.Request);
+        var encryption = ServerSideEncryption.ForWrite(r.Request);
         var storageClass = StorageClasses.Read(r.Request);
         var replace = MetadataDirective(r) == "REPLACE";
         // Copying an older version onto its key is how a version is restored: that changes the object.
-        if (!replace && sourceVersion is null && sourceBucket == r.Bucket && sourceKey == key && !r.Request.Headers.ContainsKey(StorageClasses.Header))
+        if (!replace && sourceVersion is null && sourceBucket == r.Bucket && sourceKey == key && !r.Request.Headers.ContainsKey(StorageClasses.Header) && encryption is null)
             throw new S3Exception(S3Error.InvalidRequest.WithMessage(
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
 
@@ -37,11 +37,12 @@ public sealed partial class S3Handlers
                 StorageClass = storageClass,
             };
         var condition = ObjectHeaders.WriteCondition(r.Request); // on the target; the source's are x-amz-copy-source-if-*
-        var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size, OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch };
+        var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size, OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch, Encryption = encryption };
         var copied = await store.PutObjectAsync(r.Bucket, key, source.Body, write, r.Aborted);
         WriteVersionId(r, copied.VersionId);
         if (source.Info.VersionId is { } copiedVersion) r.Response.Headers["x-amz-copy-source-version-id"] = copiedVersion;
 
+        ServerSideEncryption.WriteHeaders(r.Response, copied.Metadata.Encryption);
         await S3XmlResponse.WriteAsync(r.Response, "CopyObjectResult", async xml =>
         {
             await xml.ElementAsync("LastModified", copied.LastModified);
@@ -71,7 +72,7 @@ public sealed partial class S3Handlers
         ObjectContent source;
         try
         {
-            var read = new ObjectReadRequest(range, conditions);
+            var read = new ObjectReadRequest(range, conditions) { Encryption = ServerSideEncryption.CustomerKey(r.Request, ServerSideEncryption.CopySourceCustomer) };
             source = versionId is null ? await store.GetObjectAsync(bucket, key, read, ct) : await store.GetObjectVersionAsync(bucket, key, versionId, read, ct);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.NotModified.Code)

@@ -17,8 +17,9 @@ public sealed partial class S3Handlers
     public async Task CreateMultipartUpload(S3Request r)
     {
         var key = KeyToWrite(r);
-        var write = new ObjectWrite { Metadata = MultipartChecksum.Declare(r.Request, NewObjectMetadata(r)) };
+        var write = new ObjectWrite { Metadata = MultipartChecksum.Declare(r.Request, NewObjectMetadata(r)), Encryption = ServerSideEncryption.ForWrite(r.Request) };
         var uploadId = await store.CreateMultipartUploadAsync(r.Bucket, key, write, r.Aborted);
+        ServerSideEncryption.WriteHeaders(r.Response, write.Encryption);
         if (write.Metadata.ChecksumAlgorithm is { } algorithm)
         {
             r.Response.Headers["x-amz-checksum-algorithm"] = algorithm.ToUpperInvariant();
@@ -35,15 +36,16 @@ public sealed partial class S3Handlers
     public async Task UploadPart(S3Request r)
     {
         var (uploadId, partNumber) = PartAddress(r);
-        ServerSideEncryption.RefuseIfAsked(r.Request); // a customer's key with each part
         var write = new ObjectWrite
         {
+            Encryption = ServerSideEncryption.CustomerKey(r.Request), // SSE-C: the customer's key comes with each part
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,
         };
         var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = part.ETag;
+        ServerSideEncryption.WriteHeaders(r.Response, write.Encryption);
         ChecksumHeaders.WriteValues(r.Response, part.Checksums);
         r.Response.ContentLength = 0;
     }
@@ -52,14 +54,13 @@ public sealed partial class S3Handlers
     public async Task UploadPartCopy(S3Request r)
     {
         var (uploadId, partNumber) = PartAddress(r);
-        ServerSideEncryption.RefuseIfAsked(r.Request);
         var (sourceBucket, sourceKey) = CopySource.Parse(r.Request.Headers["x-amz-copy-source"].ToString());
         var range = CopySourceRange(r);
         var conditions = ObjectHeaders.ReadConditions(r.Request, "x-amz-copy-source-");
         await using var source = await OpenCopySource(r, sourceBucket, sourceKey, conditions, range, CopySource.VersionId(r.Request.Headers["x-amz-copy-source"].ToString()));
 
         var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, source.Body,
-            new ObjectWrite { ContentLength = source.Length }, r.Aborted);
+            new ObjectWrite { ContentLength = source.Length, Encryption = ServerSideEncryption.CustomerKey(r.Request) }, r.Aborted);
         await S3XmlResponse.WriteAsync(r.Response, "CopyPartResult", async xml =>
         {
             await xml.ElementAsync("LastModified", part.LastModified);
@@ -82,6 +83,7 @@ public sealed partial class S3Handlers
             info = done;
         }
         WriteVersionId(r, info.VersionId);
+        ServerSideEncryption.WriteHeaders(r.Response, info.Metadata.Encryption);
         await S3XmlResponse.WriteAsync(r.Response, "CompleteMultipartUploadResult", async xml =>
         {
             await xml.ElementAsync("Location", $"{r.Request.Scheme}://{r.Request.Host}{r.Address.RawPath}");

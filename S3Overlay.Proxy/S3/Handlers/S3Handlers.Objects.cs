@@ -26,10 +26,11 @@ public sealed partial class S3Handlers
             // The part's bytes come from the parts the object remembers; reading them If-Match its
             // ETag makes sure they are that object's, should it be replaced in between.
             partOf = await HeadAsync(r, read.Conditions);
+            ServerSideEncryption.CheckCustomerKey(r.Request, partOf);
             var part = PartNumbers.Range(partOf, n);
             read = new ObjectReadRequest(part.Length > 0 ? new ByteRange(part.Offset, part.Last) : null, new ReadConditions(partOf.ETag, null, null, null));
         }
-        read = read with { Hop = Overlay.Fleet.PeerMark.HopOf(r.Request) };
+        read = read with { Hop = Overlay.Fleet.PeerMark.HopOf(r.Request), Encryption = ServerSideEncryption.CustomerKey(r.Request) };
         var versionId = VersionIdOf(r);
         await using var content = versionId is null
             ? await store.GetObjectAsync(r.Bucket, r.Key, read, r.Aborted)
@@ -60,6 +61,7 @@ public sealed partial class S3Handlers
     {
         var partNumber = PartNumbers.FromQuery(r.Request);
         var info = await HeadAsync(r, ObjectHeaders.ReadConditions(r.Request));
+        ServerSideEncryption.CheckCustomerKey(r.Request, info);
         ObjectHeaders.WriteObject(r.Response, info, r.Request.Query);
         WriteChecksums(r, info, partNumber, wholeObject: true);
         await lifecycles.WriteHeaderAsync(r.Response, r.Bucket, r.Key, info, () => store.GetObjectTaggingAsync(r.Bucket, r.Key, r.Aborted));
@@ -99,12 +101,14 @@ public sealed partial class S3Handlers
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,
+            Encryption = ServerSideEncryption.ForWrite(r.Request),
         };
         var condition = ObjectHeaders.WriteCondition(r.Request);
         write = write with { OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch };
         var info = await store.PutObjectAsync(r.Bucket, key, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = info.ETag;
         WriteVersionId(r, info.VersionId);
+        ServerSideEncryption.WriteHeaders(r.Response, info.Metadata.Encryption);
         ChecksumHeaders.Write(r.Response, info.Metadata.Checksums);
         await lifecycles.WriteHeaderAsync(r.Response, r.Bucket, key, info with { Metadata = write.Metadata });
         r.Response.StatusCode = StatusCodes.Status200OK;

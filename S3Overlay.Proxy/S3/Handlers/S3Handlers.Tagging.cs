@@ -42,11 +42,10 @@ public sealed partial class S3Handlers
 
     /// <summary>
     /// The metadata of a request that creates an object: content headers, <c>x-amz-meta-*</c>,
-    /// <c>x-amz-tagging</c>, its ACL and storage class. Refused, before any body is read, when it asks for encryption.
+    /// <c>x-amz-tagging</c>, its ACL and storage class.
     /// </summary>
     private static Storage.ObjectMetadata NewObjectMetadata(S3Request r)
     {
-        ServerSideEncryption.RefuseIfAsked(r.Request);
         return ObjectHeaders.ReadMetadata(r.Request) with
         {
             Tags = TagSet.FromHeader(r.Request) ?? Storage.ObjectMetadata.EmptyMap,

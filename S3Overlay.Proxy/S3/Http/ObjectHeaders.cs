@@ -71,6 +71,7 @@ public static class ObjectHeaders
         Set(headers, Storage.Versions.VersionIds.Header, info.VersionId);
         foreach (var (name, value) in m.UserMetadata) headers[UserMetadataPrefix + name] = value;
         Set(headers, StorageClasses.Header, m.StorageClass);
+        ServerSideEncryption.WriteHeaders(response, m.Encryption);
     }
 
     /// <summary>

@@ -1,35 +1,91 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using S3Overlay.Storage.Encryption;
 
 namespace S3Overlay.S3.Http;
 
 /// <summary>
-/// Server-side encryption is not implemented: a write that asks for it (SSE-S3, SSE-KMS or a
-/// customer's key) is refused, as MinIO refuses it without a KMS, rather than stored in the clear
-/// while the client believes it is encrypted.
+/// The encryption headers of S3 requests and answers: SSE-S3 (<c>x-amz-server-side-encryption: AES256</c>)
+/// and SSE-C (<c>x-amz-server-side-encryption-customer-*</c>, and <c>x-amz-copy-source-…</c> for a
+/// copy's source), checked as S3 checks them before any body is read. SSE-KMS is refused: no KMS is
+/// configured, and storing in the clear what a client believes encrypted is never an option.
 /// </summary>
 public static class ServerSideEncryption
 {
-    private static readonly string[] Managed =
-    [
-        "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
-        "x-amz-server-side-encryption-context", "x-amz-server-side-encryption-bucket-key-enabled",
-    ];
+    public const string Header = "x-amz-server-side-encryption";
+    private const string Customer = "x-amz-server-side-encryption-customer-";
+    public const string CopySourceCustomer = "x-amz-copy-source-server-side-encryption-customer-";
 
-    private static readonly string[] CustomerKey =
-    [
-        "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-key",
-        "x-amz-server-side-encryption-customer-key-MD5",
-        "x-amz-copy-source-server-side-encryption-customer-algorithm", "x-amz-copy-source-server-side-encryption-customer-key",
-        "x-amz-copy-source-server-side-encryption-customer-key-MD5",
-    ];
+    private static readonly string[] Kms =
+        ["x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-context", "x-amz-server-side-encryption-bucket-key-enabled"];
 
-    /// <summary>NotImplemented (501) when the request asks for server-side encryption of any kind.</summary>
-    public static void RefuseIfAsked(HttpRequest request)
+    /// <summary>The encryption a write asks for (SSE-S3 or SSE-C); null when it asks for none (the bucket's default applies).</summary>
+    public static ObjectEncryption? ForWrite(HttpRequest request)
     {
-        if (Managed.Any(request.Headers.ContainsKey))
-            throw new S3Exception(S3Error.NotImplemented.WithMessage("Server side encryption specified but KMS is not configured"));
-        if (CustomerKey.Any(request.Headers.ContainsKey))
-            throw new S3Exception(S3Error.NotImplemented.WithMessage("Server side encryption with a customer-provided key is not implemented"));
+        var customer = CustomerKey(request);
+        var managed = request.Headers[Header].ToString();
+        if (Kms.Any(request.Headers.ContainsKey) || managed is "aws:kms" or "aws:kms:dsse")
+            throw new S3Exception(S3Error.NotImplemented.WithMessage("SSE-KMS needs a KMS, and none is configured; use AES256 (SSE-S3) with S3_OVERLAY_KMS_SECRET_KEY."));
+        if (managed.Length == 0) return customer;
+        if (managed != "AES256")
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("The encryption method specified is not supported")).With("ArgumentName", Header);
+        if (customer is not null)
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("Server Side Encryption with Customer provided key is incompatible with the encryption method specified")).With("ArgumentName", Header);
+        return ObjectEncryption.Managed;
+    }
+
+    /// <summary>The customer's key a request sends (<paramref name="prefix"/> names the copy source's); null when none.</summary>
+    public static ObjectEncryption? CustomerKey(HttpRequest request, string prefix = Customer)
+    {
+        var algorithm = request.Headers[prefix + "algorithm"].ToString();
+        var key = request.Headers[prefix + "key"].ToString();
+        var md5 = request.Headers[prefix + "key-MD5"].ToString();
+        if (algorithm.Length == 0 && key.Length == 0 && md5.Length == 0) return null;
+        if (algorithm != "AES256")
+            throw new S3Exception(algorithm.Length == 0
+                ? S3Error.InvalidRequest.WithMessage("Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.")
+                : new S3Error("InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid. The valid value is AES256."));
+        byte[] bytes;
+        try { bytes = Convert.FromBase64String(key); }
+        catch (FormatException) { bytes = []; }
+        if (bytes.Length != 32)
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("The secret key was invalid for the specified algorithm.")).With("ArgumentName", prefix + "key");
+        if (md5.Length == 0 || md5 != Convert.ToBase64String(MD5.HashData(bytes)))
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("The calculated MD5 hash of the key did not match the hash that was provided.")).With("ArgumentName", prefix + "key-MD5");
+        return ObjectEncryption.Customer(bytes);
+    }
+
+    /// <summary>
+    /// A HEAD of an object encrypted with a customer's key needs that key, as a GET does; the one
+    /// sent must be the one the object was written with (its MD5 is what the object keeps to compare).
+    /// </summary>
+    public static void CheckCustomerKey(HttpRequest request, ObjectInfo info)
+    {
+        var sent = CustomerKey(request);
+        var kept = info.Metadata.Encryption;
+        if (kept?.Kind != EncryptionKind.Customer)
+        {
+            if (sent is not null) throw new S3Exception(S3Error.InvalidRequest.WithMessage("The encryption parameters are not applicable to this object."));
+            return;
+        }
+        if (sent is null)
+            throw new S3Exception(S3Error.InvalidRequest.WithMessage("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object."));
+        if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(sent.CustomerKeyMd5!), System.Text.Encoding.ASCII.GetBytes(kept.CustomerKeyMd5 ?? "")))
+            throw new S3Exception(S3Error.AccessDenied.WithMessage("The provided customer key does not match the key the object was encrypted with."));
+    }
+
+    /// <summary>How the object is encrypted, on the answers that describe or create it.</summary>
+    public static void WriteHeaders(HttpResponse response, ObjectEncryption? encryption)
+    {
+        if (encryption is null) return;
+        if (encryption.Kind == EncryptionKind.Managed)
+        {
+            response.Headers[Header] = "AES256";
+            return;
+        }
+        response.Headers[Customer + "algorithm"] = "AES256";
+        response.Headers[Customer + "key-MD5"] = encryption.CustomerKeyMd5;
     }
 }

@@ -33,6 +33,9 @@ public static class S3Actions
         ["GetBucketCors"] = "s3:GetBucketCORS",
         ["PutBucketCors"] = "s3:PutBucketCORS",
         ["DeleteBucketCors"] = "s3:PutBucketCORS",
+        ["GetBucketEncryption"] = "s3:GetEncryptionConfiguration",
+        ["PutBucketEncryption"] = "s3:PutEncryptionConfiguration",
+        ["DeleteBucketEncryption"] = "s3:PutEncryptionConfiguration", // S3 has no DeleteEncryptionConfiguration action
         ["GetBucketPolicy"] = "s3:GetBucketPolicy",
         ["PutBucketPolicy"] = "s3:PutBucketPolicy",
         ["DeleteBucketPolicy"] = "s3:DeleteBucketPolicy",

@@ -20,6 +20,9 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("GET", S3Scope.Bucket, "GetBucketCors", h.GetBucketCors, Query("cors")),
         new("PUT", S3Scope.Bucket, "PutBucketCors", h.PutBucketCors, Query("cors")),
         new("DELETE", S3Scope.Bucket, "DeleteBucketCors", h.DeleteBucketCors, Query("cors")),
+        new("GET", S3Scope.Bucket, "GetBucketEncryption", h.GetBucketEncryption, Query("encryption")),
+        new("PUT", S3Scope.Bucket, "PutBucketEncryption", h.PutBucketEncryption, Query("encryption")),
+        new("DELETE", S3Scope.Bucket, "DeleteBucketEncryption", h.DeleteBucketEncryption, Query("encryption")),
         new("GET", S3Scope.Bucket, "GetBucketPolicy", h.GetBucketPolicy, Query("policy")),
         new("PUT", S3Scope.Bucket, "PutBucketPolicy", h.PutBucketPolicy, Query("policy")),
         new("DELETE", S3Scope.Bucket, "DeleteBucketPolicy", h.DeleteBucketPolicy, Query("policy")),
@@ -70,7 +73,7 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
 
     /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
     private static readonly string[] Unsupported =
-        ["website", "replication", "encryption", "notification",
+        ["website", "replication", "notification",
          "logging", "object-lock", "retention", "legal-hold", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
          "publicAccessBlock"];
@@ -79,7 +82,7 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
     private static readonly string[] ObjectOnly = ["attributes", "torrent"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
-    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle", "versions"];
+    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle", "versions", "encryption"];
 
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {

@@ -1,0 +1,31 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace S3Overlay.Storage.Encryption;
+
+/// <summary>
+/// The encryption layer over a store that takes staged files (the embedded one): a file staged
+/// for an object stored in the clear is renamed into place as before; one to be encrypted is read
+/// through the sealing stream instead, and removed.
+/// </summary>
+public sealed class EncryptedStagingStore(IObjectStore inner, MasterKey? master, TimeProvider clock)
+    : EncryptedObjectStore(inner, master, clock), IStagingStore
+{
+    private readonly IStagingStore _staging = (IStagingStore)inner;
+
+    public string NewStagingPath() => _staging.NewStagingPath();
+
+    public async Task<ObjectInfo> PutStagedObjectAsync(string bucket, string key, string path, SafeFileHandle file, ObjectWrite write, CancellationToken ct)
+    {
+        if (write.Encryption is null && !await EncryptsByDefaultAsync(bucket, ct))
+            return await _staging.PutStagedObjectAsync(bucket, key, path, file, write with { Metadata = Envelope.Clean(write.Metadata) }, ct);
+        try
+        {
+            await using var staged = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous);
+            return await PutObjectAsync(bucket, key, staged, write with { ContentLength = write.ContentLength ?? staged.Length }, ct);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.Storage.FileSystem;
+using S3Overlay.Tests.Clients;
+using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Tests.S3;
+
+namespace S3Overlay.Tests.Storage.Encryption;
+
+/// <summary>
+/// SSE-S3, SSE-C and bucket default encryption with real clients (boto3, the aws CLI) on every
+/// store: what a client reads back is what it wrote, what the store keeps never holds it in the clear.
+/// </summary>
+public abstract class EncryptionAtRestTests(StoreTargets target) : EveryStoreTests(target)
+{
+    /// <summary>A master key for the tests only (32 bytes, base64).</summary>
+    public const string MasterKey = "test-key:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    protected override IReadOnlyDictionary<string, string?>? Settings { get; } =
+        new Dictionary<string, string?> { ["S3_OVERLAY_KMS_SECRET_KEY"] = MasterKey };
+
+    [Fact]
+    public async Task Boto3_reads_back_what_it_wrote_encrypted_and_the_store_never_holds_the_plaintext()
+    {
+        var bucket = await Target.NewBucketAsync();
+        var marker = "MARKER" + Guid.NewGuid().ToString("N");
+        using var python = new ClientProcess();
+        var script = Path.Combine(AppContext.BaseDirectory, "Clients", "sse_roundtrip.py");
+        var result = await python.TryRunAsync("/usr/bin/python3", script, Target.Proxy.Url, bucket, marker);
+        Assert.True(result.ExitCode == 0, $"sse_roundtrip.py:\n{result.StdOut}\n{result.StdErr}");
+
+        // The same marker stored in the clear is found where the store keeps its bytes: the search can fail.
+        var clear = "CLEAR" + Guid.NewGuid().ToString("N");
+        await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "in-the-clear", ContentBody = clear });
+        Assert.True(await StoreHoldsAsync(bucket, clear), "the object stored in the clear is not where the search looks");
+        Assert.False(await StoreHoldsAsync(bucket, marker[..24]), "the store holds an encrypted object's plaintext");
+    }
+
+    [Fact]
+    public async Task The_aws_CLI_copies_with_SSE_S3_and_SSE_C_and_reads_the_bucket_encryption()
+    {
+        var bucket = await Target.NewBucketAsync();
+        using var aws = new ClientProcess();
+        aws.UseAwsProfile();
+        var source = TestFiles.WriteRandom(Path.Combine(aws.Home, "source.bin"), 200_000, seed: 7);
+        var key = Path.Combine(aws.Home, "customer.key");
+        await File.WriteAllBytesAsync(key, Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray());
+        string[] endpoint = ["--endpoint-url", Target.Proxy.Url];
+
+        await aws.RunAsync(AwsCliShell.Program, ["s3", "cp", source, $"s3://{bucket}/managed.bin", "--sse", "AES256", .. endpoint]);
+        await aws.RunAsync(AwsCliShell.Program, ["s3", "cp", $"s3://{bucket}/managed.bin", Path.Combine(aws.Home, "managed.out"), .. endpoint]);
+        TestFiles.AssertSameBytes(source, Path.Combine(aws.Home, "managed.out"));
+        var head = await aws.RunAsync(AwsCliShell.Program, ["s3api", "head-object", "--bucket", bucket, "--key", "managed.bin", .. endpoint]);
+        Assert.Contains("\"ServerSideEncryption\": \"AES256\"", head);
+        Assert.Contains("\"ContentLength\": 200000", head);
+
+        await aws.RunAsync(AwsCliShell.Program, ["s3", "cp", source, $"s3://{bucket}/customer.bin", "--sse-c", "AES256", "--sse-c-key", "fileb://" + key, .. endpoint]);
+        var refused = await aws.TryRunAsync(AwsCliShell.Program, ["s3", "cp", $"s3://{bucket}/customer.bin", Path.Combine(aws.Home, "nokey.out"), .. endpoint]);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.False(File.Exists(Path.Combine(aws.Home, "nokey.out")) && new FileInfo(Path.Combine(aws.Home, "nokey.out")).Length > 0);
+        await aws.RunAsync(AwsCliShell.Program, ["s3", "cp", $"s3://{bucket}/customer.bin", Path.Combine(aws.Home, "customer.out"), "--sse-c", "AES256", "--sse-c-key", "fileb://" + key, .. endpoint]);
+        TestFiles.AssertSameBytes(source, Path.Combine(aws.Home, "customer.out"));
+
+        await aws.RunAsync(AwsCliShell.Program, ["s3api", "put-bucket-encryption", "--bucket", bucket, "--server-side-encryption-configuration",
+            "{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"AES256\"}}]}", .. endpoint]);
+        Assert.Contains("AES256", await aws.RunAsync(AwsCliShell.Program, ["s3api", "get-bucket-encryption", "--bucket", bucket, .. endpoint]));
+        await aws.RunAsync(AwsCliShell.Program, ["s3", "cp", source, $"s3://{bucket}/by-default.bin", .. endpoint]);
+        Assert.Equal(ServerSideEncryptionMethod.AES256, (await Client.GetObjectMetadataAsync(bucket, "by-default.bin")).ServerSideEncryptionMethod);
+        var listed = await aws.RunAsync(AwsCliShell.Program, ["s3", "ls", $"s3://{bucket}/", .. endpoint]);
+        Assert.Equal(3, listed.Split('\n').Count(line => line.Contains(" 200000 ")));
+    }
+
+    /// <summary>Whether the store behind the proxy holds <paramref name="text"/> anywhere in its bytes.</summary>
+    private async Task<bool> StoreHoldsAsync(string bucket, string text)
+    {
+        var needle = Encoding.ASCII.GetBytes(text);
+        if (Target.Backend is { } backend && Kind == StoreKind.RgwLocal)
+        {
+            foreach (var o in (await backend.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects ?? [])
+            {
+                using var got = await backend.GetObjectAsync(bucket, o.Key);
+                using var bytes = new MemoryStream();
+                await got.ResponseStream.CopyToAsync(bytes);
+                if (bytes.ToArray().AsSpan().IndexOf(needle) >= 0) return true;
+            }
+            return false;
+        }
+        return Directory.EnumerateFiles(Target.Proxy.DataDir, "*", SearchOption.AllDirectories)
+            .Any(path => File.ReadAllBytes(path).AsSpan().IndexOf(needle) >= 0);
+    }
+}
+
+public sealed class EmbeddedStoreEncryptionAtRestTests(StoreTargets target) : EncryptionAtRestTests(target)
+{
+    protected override StoreKind Kind => StoreKind.Embedded;
+
+    [Fact]
+    public async Task A_malformed_master_key_stops_start_up_naming_the_setting()
+    {
+        foreach (var bad in new[] { "no-colon", "name:not*base64", "name:" + Convert.ToBase64String(new byte[16]) })
+        {
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_KMS_SECRET_KEY"] = bad }));
+            Assert.Contains("S3_OVERLAY_KMS_SECRET_KEY", e.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_master_key_SSE_S3_is_refused_naming_the_setting_and_SSE_C_still_works()
+    {
+        await using var proxy = await ProxyServer.StartAsync();
+        using var client = proxy.CreateClient(defaults: false);
+        await client.PutBucketAsync("plain");
+        var e = await Assert.ThrowsAsync<AmazonS3Exception>(() => client.PutObjectAsync(new PutObjectRequest
+            { BucketName = "plain", Key = "k", ContentBody = "x", ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256 }));
+        Assert.Equal((System.Net.HttpStatusCode.NotImplemented, "NotImplemented"), (e.StatusCode, e.ErrorCode));
+        Assert.Contains("S3_OVERLAY_KMS_SECRET_KEY", e.Message);
+        var key = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+        await client.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = "plain", Key = "c", ContentBody = "secret text",
+            ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256, ServerSideEncryptionCustomerProvidedKey = key,
+        });
+        using var got = await client.GetObjectAsync(new GetObjectRequest
+            { BucketName = "plain", Key = "c", ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256, ServerSideEncryptionCustomerProvidedKey = key });
+        Assert.Equal("secret text", await new StreamReader(got.ResponseStream).ReadToEndAsync());
+    }
+}
+
+/// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store: the envelope travels as its user metadata.</summary>
+public sealed class RgwLocalStoreEncryptionAtRestTests(StoreTargets target) : EncryptionAtRestTests(target)
+{
+    protected override StoreKind Kind => StoreKind.RgwLocal;
+}
+
+public sealed class OverlayEncryptionAtRestTests(StoreTargets target) : EncryptionAtRestTests(target)
+{
+    protected override StoreKind Kind => StoreKind.Overlay;
+
+    /// <summary>What the overlay fills from the remote into a bucket whose default is AES256 is kept encrypted.</summary>
+    [Fact]
+    public async Task A_fill_from_the_remote_is_encrypted_as_the_buckets_default_says()
+    {
+        var bucket = await Target.NewBucketAsync();
+        await Client.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
+        {
+            BucketName = bucket,
+            ServerSideEncryptionConfiguration = new ServerSideEncryptionConfiguration
+            {
+                ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } }],
+            },
+        });
+        var marker = "REMOTE" + Guid.NewGuid().ToString("N");
+        var text = string.Concat(Enumerable.Repeat(marker + ";", 5000));
+        await Target.Backend!.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "filled", ContentBody = text, UseChunkEncoding = false });
+
+        using (var got = await Client.GetObjectAsync(bucket, "filled"))
+            Assert.Equal(text, await new StreamReader(got.ResponseStream).ReadToEndAsync());
+        var local = Target.Proxy.Services.GetRequiredService<FileSystemObjectStore>();
+        await Polling.EventuallyAsync(async () => await local.FindObjectAsync(bucket, "filled", CancellationToken.None) is not null, "the fill is stored");
+        var stored = await local.HeadObjectAsync(bucket, "filled", S3Overlay.Storage.ReadConditions.None, CancellationToken.None);
+        Assert.Equal("AES256", stored.Metadata.UserMetadata["overlay-sse"]);
+        Assert.False(Directory.EnumerateFiles(Target.Proxy.DataDir, "*", SearchOption.AllDirectories)
+            .Any(path => File.ReadAllBytes(path).AsSpan().IndexOf(Encoding.ASCII.GetBytes(marker)) >= 0), "the fill was stored in the clear");
+
+        // Served from the local copy now: the same bytes, told encrypted.
+        var head = await Client.GetObjectMetadataAsync(bucket, "filled");
+        Assert.Equal((text.Length, ServerSideEncryptionMethod.AES256), (head.ContentLength, head.ServerSideEncryptionMethod));
+        using var again = await Client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "filled", ByteRange = new ByteRange(70000, 70100) });
+        Assert.Equal(text.Substring(70000, 101), await new StreamReader(again.ResponseStream).ReadToEndAsync());
+    }
+}
