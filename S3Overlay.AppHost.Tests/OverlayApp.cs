@@ -14,6 +14,12 @@ namespace S3Overlay.AppHost.Tests;
 /// </summary>
 public class OverlayApp : IAsyncLifetime
 {
+    /// <summary>
+    /// The test classes that start the whole app, one at a time: every app binds the proxy to the
+    /// same port (S3Overlay:ProxyPort, 8000) and its process tree is told by this test process's id.
+    /// </summary>
+    public const string Collection = "The whole AppHost";
+
     /// <summary>The AppHost's S3Overlay:Stores for this run.</summary>
     protected virtual string Stores => "processes";
 

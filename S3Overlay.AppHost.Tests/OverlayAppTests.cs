@@ -12,6 +12,7 @@ namespace S3Overlay.AppHost.Tests;
 /// in the dashboard's traces with its attributes. Each test reads its own demo object.
 /// </summary>
 [TestCaseOrderer(typeof(TeardownLast))]
+[Collection(OverlayApp.Collection)]
 public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;

@@ -22,6 +22,7 @@ public sealed class RgwOverlayApp : OverlayApp
 /// an RGW remote into an RGW local store and writes stay in the local one, each checked through the
 /// store's own endpoint.
 /// </summary>
+[Collection(OverlayApp.Collection)]
 public class RgwStoresAppTests(RgwOverlayApp overlay) : IClassFixture<RgwOverlayApp>
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;

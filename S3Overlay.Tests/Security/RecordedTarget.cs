@@ -27,7 +27,9 @@ public sealed record RecordedTarget(string Raw, string Bucket, string? Key)
         if (!own.Contains(Bucket)) return false;
         if (Key is null || Key == "eviction/index.json") return true;
         var segments = Key.Split('/');
-        return buckets.Contains(segments[0]) || (segments.Length > 1 && buckets.Contains(segments[1]));
+        // A key of the overlay's own buckets names the bucket it is about first (the settings of the
+        // cache bucket itself are its own too), or second (whiteouts/BUCKET/…, chunks/BUCKET/…).
+        return buckets.Contains(segments[0]) || own.Contains(segments[0]) || (segments.Length > 1 && buckets.Contains(segments[1]));
     }
 
     public override string ToString() => Raw;

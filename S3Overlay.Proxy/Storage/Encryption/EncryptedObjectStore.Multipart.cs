@@ -48,7 +48,7 @@ public partial class EncryptedObjectStore
             return await Inner.UploadPartAsync(bucket, key, innerId, partNumber, body, write, ct);
         }
         var dataKey = new Envelope(kind, sealedKey, master?.Name, null, true).Open(master, write.Encryption, bucket, key);
-        var length = write.ContentLength ?? throw new S3Exception(S3Error.MissingContentLength);
+        var length = write.ContentLength ?? throw LengthNeeded();
         await using var sealedBody = new EncryptingStream(body, dataKey, Segment.NewSalt(), length, write.ContentMD5);
         var part = await Inner.UploadPartAsync(bucket, key, innerId, partNumber, sealedBody,
             write with { ContentLength = Segment.CiphertextSize(length), ContentMD5 = null, Encryption = null }, ct);

@@ -182,11 +182,15 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
             return await DescribeAsync(bucket, key, await Inner.PutObjectAsync(bucket, key, body, Cleaned(write), ct), ct);
         var (envelope, dataKey) = sealing;
         envelope = envelope with { SealedETag = write.ETag is null };
-        var length = write.ContentLength ?? throw new S3Exception(S3Error.MissingContentLength);
+        var length = write.ContentLength ?? throw LengthNeeded();
         await using var sealedBody = new EncryptingStream(body, dataKey, Segment.ZeroSalt, length, write.ContentMD5);
         var stored = await Inner.PutObjectAsync(bucket, key, sealedBody, Sealed(write, envelope, length), ct);
         return Described(stored, envelope, new SegmentLayout([new SegmentSpan(0, 0, length, Segment.ZeroSalt)]));
     }
+
+    /// <summary>A package's header names the plaintext's length (a browser upload's file comes without one).</summary>
+    internal static S3Exception LengthNeeded() => new(S3Error.MissingContentLength.WithMessage(
+        "An object encrypted at rest needs its length before its body: send Content-Length (a browser upload into a bucket that encrypts by default cannot)."));
 
     private static ObjectWrite Cleaned(ObjectWrite write) => write with { Metadata = Envelope.Clean(write.Metadata), Encryption = null };
 
