@@ -1,5 +1,8 @@
 using System.Reflection;
 
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 namespace S3Overlay.AppHost.Stores;
 
 /// <summary>
@@ -49,8 +52,8 @@ public static class RgwProcessExtensions
 {
     /// <summary>
     /// <c>bash rgw-cluster.sh run FOLDER --detached</c>: a cluster whose gateway listens on the
-    /// endpoint's port and whose S3 user has the given keys, healthy once RGW answers an anonymous
-    /// ListBuckets. A stop's SIGTERM makes the script kill its daemons and remove the folder.
+    /// endpoint's port and whose S3 user has the given keys, healthy once RGW answers a ListBuckets
+    /// signed with them (<see cref="SignedS3HealthCheck"/>). A stop's SIGTERM makes the script kill its daemons and remove the folder.
     /// </summary>
     public static IResourceBuilder<RgwProcessResource> AddRgwProcess(this IDistributedApplicationBuilder builder, string name,
         string dataFolder, IResourceBuilder<ParameterResource> accessKey, IResourceBuilder<ParameterResource> secretKey)
@@ -64,12 +67,14 @@ public static class RgwProcessExtensions
         });
         var store = builder.AddResource(new RgwProcessResource(name, dataFolder, accessKey.Resource, secretKey.Resource));
         var endpoint = store.Resource.S3Endpoint;
+        var signed = $"{name}_signed_list_buckets";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(signed, _ => new SignedS3HealthCheck(store.Resource), failureStatus: null, tags: null));
         return store
             .WithHttpEndpoint(name: "http")
             .WithArgs(RgwProcessResource.ClusterScript, "run", dataFolder, "--detached")
             .WithEnvironment("RGW_PORT", endpoint.Property(EndpointProperty.TargetPort))
             .WithEnvironment("RGW_ACCESS_KEY", accessKey)
             .WithEnvironment("RGW_SECRET_KEY", secretKey)
-            .WithHttpHealthCheck("/", endpointName: "http");
+            .WithHealthCheck(signed);
     }
 }
