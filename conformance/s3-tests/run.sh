@@ -128,7 +128,7 @@ run_overlay() {
     >"$out/overlay.server.log" 2>&1 &
   pids+=($!)
   local deadline=$((SECONDS + 60))
-  until grep -q 'listening on' "$out/overlay.server.log"; do
+  until grep -qs 'listening on' "$out/overlay.server.log"; do
     kill -0 "${pids[-1]}" 2>/dev/null || { echo "run.sh: the overlay exited: $(tail -5 "$out/overlay.server.log")" >&2; return 1; }
     ((SECONDS < deadline)) || { echo "run.sh: the overlay did not listen within 60 s" >&2; return 1; }
     sleep 0.2

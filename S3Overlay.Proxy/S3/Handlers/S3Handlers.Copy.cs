@@ -39,7 +39,7 @@ public sealed partial class S3Handlers
         var condition = ObjectHeaders.WriteCondition(r.Request); // on the target; the source's are x-amz-copy-source-if-*
         var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size, OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch, Encryption = encryption };
         var copied = await store.PutObjectAsync(r.Bucket, key, source.Body, write, r.Aborted);
-        WriteVersionId(r, copied.VersionId);
+        WriteNewVersionId(r, copied.VersionId);
         if (source.Info.VersionId is { } copiedVersion) r.Response.Headers["x-amz-copy-source-version-id"] = copiedVersion;
 
         ServerSideEncryption.WriteHeaders(r.Response, copied.Metadata.Encryption);

@@ -82,7 +82,7 @@ public sealed partial class S3Handlers
             if (await CompletedBeforeAsync(r, parts) is not { } done) throw;
             info = done;
         }
-        WriteVersionId(r, info.VersionId);
+        WriteNewVersionId(r, info.VersionId);
         ServerSideEncryption.WriteHeaders(r.Response, info.Metadata.Encryption);
         await S3XmlResponse.WriteAsync(r.Response, "CompleteMultipartUploadResult", async xml =>
         {

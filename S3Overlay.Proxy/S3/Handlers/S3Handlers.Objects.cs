@@ -107,7 +107,7 @@ public sealed partial class S3Handlers
         write = write with { OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch };
         var info = await store.PutObjectAsync(r.Bucket, key, r.Body, write, r.Aborted);
         r.Response.Headers.ETag = info.ETag;
-        WriteVersionId(r, info.VersionId);
+        WriteNewVersionId(r, info.VersionId);
         ServerSideEncryption.WriteHeaders(r.Response, info.Metadata.Encryption);
         ChecksumHeaders.Write(r.Response, info.Metadata.Checksums);
         await lifecycles.WriteHeaderAsync(r.Response, r.Bucket, key, info with { Metadata = write.Metadata });

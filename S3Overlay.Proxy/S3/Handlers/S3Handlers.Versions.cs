@@ -114,4 +114,14 @@ public sealed partial class S3Handlers
     {
         if (versionId is not null) r.Response.Headers[VersionIds.Header] = versionId;
     }
+
+    /// <summary>
+    /// The version a write made: named when the bucket keeps versions; a write in a suspended
+    /// bucket makes the null version and answers without the header, as S3 and RGW answer
+    /// (ceph/s3-tests' test_versioning_bucket_*_upload_return_version_id).
+    /// </summary>
+    private static void WriteNewVersionId(S3Request r, string? versionId)
+    {
+        if (versionId != VersionIds.Null) WriteVersionId(r, versionId);
+    }
 }
