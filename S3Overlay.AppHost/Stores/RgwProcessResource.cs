@@ -13,21 +13,8 @@ namespace S3Overlay.AppHost.Stores;
 /// store's credentials.
 /// </summary>
 public sealed class RgwProcessResource(string name, string dataFolder, ParameterResource accessKey, ParameterResource secretKey)
-    : ExecutableResource(name, "bash", Path.GetDirectoryName(dataFolder)!), IS3StoreResource
+    : S3StoreProcessResource(name, "bash", Path.GetDirectoryName(dataFolder)!, dataFolder, accessKey, secretKey)
 {
-    public string DataFolder { get; } = dataFolder;
-
-    public EndpointReference S3Endpoint => field ??= new(this, "http");
-
-    public ParameterResource AccessKey { get; } = accessKey;
-
-    public ParameterResource SecretKey { get; } = secretKey;
-
-    public ReferenceExpression ConnectionStringExpression => S3StoreConnection.ConnectionString(this);
-
-    IEnumerable<KeyValuePair<string, ReferenceExpression>> IResourceWithConnectionString.GetConnectionProperties() =>
-        S3StoreConnection.Properties(this);
-
     /// <summary>build/rgw/rgw-cluster.sh of the checkout this AppHost was built from (S3Overlay.AppHost.csproj records it).</summary>
     public static string ClusterScript { get; } =
         typeof(RgwProcessResource).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

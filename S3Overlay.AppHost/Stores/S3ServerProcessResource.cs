@@ -8,21 +8,8 @@ namespace S3Overlay.AppHost.Stores;
 /// MinIO container would, with the same resource name, endpoint name and connection string.
 /// </summary>
 public sealed class S3ServerProcessResource(string name, string dataFolder, ParameterResource accessKey, ParameterResource secretKey)
-    : ExecutableResource(name, "dotnet", dataFolder), IS3StoreResource
+    : S3StoreProcessResource(name, "dotnet", dataFolder, dataFolder, accessKey, secretKey)
 {
-    public string DataFolder { get; } = dataFolder;
-
-    public EndpointReference S3Endpoint => field ??= new(this, "http");
-
-    public ParameterResource AccessKey { get; } = accessKey;
-
-    public ParameterResource SecretKey { get; } = secretKey;
-
-    public ReferenceExpression ConnectionStringExpression => S3StoreConnection.ConnectionString(this);
-
-    IEnumerable<KeyValuePair<string, ReferenceExpression>> IResourceWithConnectionString.GetConnectionProperties() =>
-        S3StoreConnection.Properties(this);
-
     /// <summary>
     /// The proxy's built assembly, recorded by this project's build (S3Overlay.AppHost.csproj): the store
     /// runs it with <c>dotnet</c> directly, not through <c>dotnet run</c>, which would evaluate the

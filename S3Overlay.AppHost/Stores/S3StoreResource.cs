@@ -17,6 +17,28 @@ public interface IS3StoreResource : IResourceWithConnectionString, IResourceWith
     ParameterResource SecretKey { get; }
 }
 
+/// <summary>
+/// A store the AppHost runs as a process of its own in a folder of its own (<c>s3overlay serve</c>,
+/// a Ceph RGW cluster): its endpoint ("http"), credentials and connection string, as a MinIO
+/// container's.
+/// </summary>
+public abstract class S3StoreProcessResource(string name, string command, string workingDirectory, string dataFolder, ParameterResource accessKey, ParameterResource secretKey)
+    : ExecutableResource(name, command, workingDirectory), IS3StoreResource
+{
+    public string DataFolder { get; } = dataFolder;
+
+    public EndpointReference S3Endpoint => field ??= new(this, "http");
+
+    public ParameterResource AccessKey { get; } = accessKey;
+
+    public ParameterResource SecretKey { get; } = secretKey;
+
+    public ReferenceExpression ConnectionStringExpression => S3StoreConnection.ConnectionString(this);
+
+    IEnumerable<KeyValuePair<string, ReferenceExpression>> IResourceWithConnectionString.GetConnectionProperties() =>
+        S3StoreConnection.Properties(this);
+}
+
 /// <summary>The connection string and its properties, the same for every <see cref="IS3StoreResource"/>.</summary>
 internal static class S3StoreConnection
 {
