@@ -85,7 +85,17 @@ public sealed class ScrapedOverlay : IAsyncDisposable
     private static async Task<PrometheusText> EventuallyAsync(OverlayEnvironment env, bool openMetrics, Func<PrometheusText, bool> condition, string what)
     {
         PrometheusText? scrape = null;
-        await Polling.EventuallyAsync(async () => condition(scrape = await PrometheusText.ScrapeAsync(env.Proxy.Url, openMetrics: openMetrics)), what);
+        try
+        {
+            await Polling.EventuallyAsync(async () => condition(scrape = await PrometheusText.ScrapeAsync(env.Proxy.Url, openMetrics: openMetrics)), what);
+        }
+        catch (Exception e) when (scrape is not null)
+        {
+            // What the last scrape said of the overlay's own series: which figure was off, and by how much.
+            var figures = scrape.Families.Where(f => f.Name.StartsWith("overlay_", StringComparison.Ordinal)).SelectMany(f => f.Samples)
+                .Select(x => $"{x.Name}{{{string.Join(",", x.Labels.Select(l => $"{l.Key}={l.Value}"))}}} {x.Value}");
+            throw new Xunit.Sdk.XunitException($"{e.Message}; the last scrape:\n{string.Join("\n", figures)}");
+        }
         return scrape!;
     }
 }
