@@ -10,6 +10,7 @@ public class RequestTimeTests
     [InlineData("Sat, 21 Nov 2026 19:57:17 GMT")]
     [InlineData("Sat, 21 Nov 2026 19:57:17 +0000")]
     [InlineData("Sat, 21 Nov 2026 19:57:17 UTC")]
+    [InlineData("Tue, 21 Nov 2026 19:57:17 GMT")] // the day's name is not checked, as S3 does not
     public void Every_date_spelling_clients_send_is_understood(string text)
     {
         Assert.True(RequestTime.TryParse(text, out var time));
@@ -20,7 +21,40 @@ public class RequestTimeTests
     [InlineData("")]
     [InlineData("yesterday")]
     [InlineData("20261321T195717Z")]
+    [InlineData("21 Nov 2026 19:57:17 GMT")]
+    [InlineData("Sat, 31 Nov 2026 19:57:17 GMT")]
+    [InlineData("Bad Date")]
     public void Nonsense_is_not_a_date(string text) => Assert.False(RequestTime.TryParse(text, out _));
+
+    /// <summary>
+    /// Which header a request's time comes from, and what S3 refuses as no time at all (403
+    /// AccessDenied) rather than a time too far off (RequestTimeTooSkewed): ceph/s3-tests' SigV2
+    /// date tests, which AWS passes.
+    /// </summary>
+    [Theory]
+    [InlineData("Tue, 07 Jul 2030 21:53:04 GMT", "2030-07-07T21:53:04Z")]
+    [InlineData("Tue, 07 Jul 2010 21:53:04 GMT", "2010-07-07T21:53:04Z")]
+    [InlineData("", null)] // sent empty: not a fall-back to Date
+    [InlineData("Bad Date", null)]
+    [InlineData("Tue, 07 Jul 1950 21:53:04 GMT", null)] // before 1970
+    public void The_time_of_a_request_is_its_x_amz_date_when_it_sends_one(string amzDate, string? expected)
+    {
+        var request = new Microsoft.AspNetCore.Http.DefaultHttpContext().Request;
+        request.Headers.Date = "Sat, 21 Nov 2026 19:57:17 GMT";
+        request.Headers["x-amz-date"] = amzDate;
+        if (expected is null)
+            Assert.Equal("AccessDenied", Assert.Throws<S3Overlay.S3.Errors.S3Exception>(() => RequestTime.Of(request)).Error.Code);
+        else
+            Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), RequestTime.Of(request));
+    }
+
+    [Fact]
+    public void Without_x_amz_date_the_time_is_the_date_header()
+    {
+        var request = new Microsoft.AspNetCore.Http.DefaultHttpContext().Request;
+        request.Headers.Date = "Sat, 21 Nov 2026 19:57:17 GMT";
+        Assert.Equal(new DateTimeOffset(2026, 11, 21, 19, 57, 17, TimeSpan.Zero), RequestTime.Of(request));
+    }
 
     /// <summary>SigV4's format is read digit by digit: it must take and refuse just what .NET's parser of that format does, and write back what it read.</summary>
     [Fact]

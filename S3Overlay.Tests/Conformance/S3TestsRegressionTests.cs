@@ -17,7 +17,7 @@ public sealed class S3TestsRegressionTests
     private static readonly string Upstream = Path.Combine(Suite, "upstream");
     private static readonly Lazy<Task<Run>> Outcomes = new(RunAsync);
 
-    public static TheoryData<string> Families => ["object_lock", "lifecycle", "encryption", "versioning", "tagging", "ownership"];
+    public static TheoryData<string> Families => ["object_lock", "lifecycle", "encryption", "versioning", "tagging", "ownership", "usual"];
 
     [Theory]
     [MemberData(nameof(Families))]

@@ -119,6 +119,12 @@ public sealed class ObjectOperationsTests(S3Fixture s3) : IClassFixture<S3Fixtur
         using var malformed = await RawS3.SendAsync(s3.Proxy, HttpMethod.Put, $"/{bucket}/malformed", new ByteArrayContent(body),
             r => r.Content!.Headers.TryAddWithoutValidation("Content-MD5", "not-base64!"));
         await RawS3.AssertErrorAsync(malformed, 400, "InvalidDigest");
+
+        // Sent empty is sent: S3 refuses it rather than store an unchecked body.
+        using var empty = await RawS3.SendAsync(s3.Proxy, HttpMethod.Put, $"/{bucket}/empty-md5", new ByteArrayContent(body),
+            r => r.Content!.Headers.TryAddWithoutValidation("Content-MD5", ""));
+        await RawS3.AssertErrorAsync(empty, 400, "InvalidDigest");
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.Client.GetObjectAsync(bucket, "empty-md5"))).ErrorCode);
     }
 
     [Fact]

@@ -10,22 +10,34 @@ public static class RequestTime
     /// <summary>S3 refuses requests whose clock is off by more than this.</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(15);
 
-    /// <summary>x-amz-date (ISO 8601 basic, or an HTTP date), else the Date header; AccessDenied when neither is valid.</summary>
+    /// <summary>
+    /// x-amz-date (ISO 8601 basic, or an HTTP date), else the Date header; AccessDenied when the one
+    /// that counts is not a valid date. An x-amz-date sent empty counts (S3 does not fall back to
+    /// Date then), and so does one before 1970: S3 takes neither for a time at all, rather than for
+    /// a time too far off.
+    /// </summary>
     public static DateTimeOffset Of(HttpRequest request)
     {
-        var amzDate = request.Headers["x-amz-date"].ToString();
-        if (amzDate.Length > 0 ? TryParse(amzDate, out var time) : TryParse(request.Headers.Date.ToString(), out time))
+        var text = request.Headers.TryGetValue("x-amz-date", out var amzDate) ? amzDate.ToString() : request.Headers.Date.ToString();
+        if (TryParse(text, out var time) && time >= DateTimeOffset.UnixEpoch)
             return time;
         throw new S3Exception(S3Error.AccessDenied.WithMessage("AWS authentication requires a valid Date or x-amz-date header."));
     }
 
     // s3cmd signing V2 sends x-amz-date as RFC 2822 with a numeric zone ("Sat, 21 Nov 2026 20:03:11 +0000"),
-    // rclone's SigV2 says "UTC" where HTTP says "GMT".
-    private static readonly string[] HttpDateFormats = ["r", "ddd, dd MMM yyyy HH:mm:ss zzz", "ddd, dd MMM yyyy HH:mm:ss 'UTC'"];
+    // rclone's SigV2 says "UTC" where HTTP says "GMT". The day's name is read past, not checked
+    // against the date: S3 answers a far-off "Tue, 07 Jul 2030" (a Sunday) as too skewed, not as
+    // no date, and .NET's parser refuses a name that does not match.
+    private static readonly string[] HttpDateFormats = ["dd MMM yyyy HH:mm:ss 'GMT'", "dd MMM yyyy HH:mm:ss zzz", "dd MMM yyyy HH:mm:ss 'UTC'"];
 
-    public static bool TryParse(string text, out DateTimeOffset time) =>
-        TryParseBasic(text, out time)
-        || DateTimeOffset.TryParseExact(text, HttpDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+    public static bool TryParse(string text, out DateTimeOffset time)
+    {
+        if (TryParseBasic(text, out time)) return true;
+        var comma = text.IndexOf(", ", StringComparison.Ordinal);
+        return comma == 3 && char.IsAsciiLetter(text[0]) && char.IsAsciiLetter(text[1]) && char.IsAsciiLetter(text[2])
+            && DateTimeOffset.TryParseExact(text.AsSpan(comma + 2), HttpDateFormats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+    }
 
     /// <summary>
     /// SigV4's <c>yyyyMMdd'T'HHmmss'Z'</c>, read digit by digit: every signed request has one, and

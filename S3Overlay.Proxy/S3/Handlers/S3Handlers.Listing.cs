@@ -48,7 +48,9 @@ public sealed partial class S3Handlers
         await S3XmlResponse.WriteAsync(r.Response, "ListBucketResult", async xml =>
         {
             await xml.ElementAsync("Name", r.Bucket);
-            await xml.ElementAsync("Prefix", listing.Show(listing.Prefix));
+            // V1 echoes its prefix as sent, encoding-type or not (S3 and RGW do; botocore, which
+            // decodes V1's Marker and keys, leaves its Prefix alone for that reason).
+            await xml.ElementAsync("Prefix", listing.Prefix);
             await xml.ElementAsync("Marker", listing.Show(marker ?? ""));
             await xml.ElementAsync("MaxKeys", listing.MaxKeys);
             await xml.OptionalElementAsync("Delimiter", listing.Delimiter is null ? null : listing.Show(listing.Delimiter));

@@ -89,11 +89,11 @@ public static class ObjectHeaders
         return conditions.IsEmpty ? Storage.ReadConditions.None : conditions;
     }
 
-    /// <summary>The Content-MD5 header when present: 16 bytes in base64, else InvalidDigest.</summary>
+    /// <summary>The Content-MD5 header when present: 16 bytes in base64, else InvalidDigest (sent empty too, as S3 answers).</summary>
     public static string? ContentMD5(HttpRequest request)
     {
-        var value = NullIfEmpty(request.Headers["Content-MD5"]);
-        if (value is null) return null;
+        if (!request.Headers.TryGetValue("Content-MD5", out var sent)) return null;
+        var value = sent.ToString();
         ContentMd5.Parse(value);
         return value.Trim();
     }

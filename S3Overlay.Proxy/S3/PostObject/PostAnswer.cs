@@ -34,7 +34,9 @@ public static class PostAnswer
         switch (form.Field("success_action_status"))
         {
             case "201":
-                await S3XmlResponse.WriteAsync(response, "PostResponse", async xml =>
+                // S3's PostResponse is in no namespace (unlike its other answers): a reader that
+                // looks for <Key> by its bare name finds it only so.
+                await S3XmlResponse.WriteAsync(response, "PostResponse", xmlNamespace: null, async xml =>
                 {
                     await xml.ElementAsync("Location", location);
                     await xml.ElementAsync("Bucket", r.Bucket);

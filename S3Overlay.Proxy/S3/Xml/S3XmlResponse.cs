@@ -25,13 +25,17 @@ public static class S3XmlResponse
     };
 
     /// <summary>Answers 200 (or <paramref name="status"/>) with the document <c>&lt;root xmlns="…"&gt;…&lt;/root&gt;</c>, whose children <paramref name="content"/> writes.</summary>
-    public static async Task WriteAsync(HttpResponse response, string root, Func<XmlWriter, Task>? content = null, int status = StatusCodes.Status200OK)
+    public static Task WriteAsync(HttpResponse response, string root, Func<XmlWriter, Task>? content = null, int status = StatusCodes.Status200OK) =>
+        WriteAsync(response, root, Namespace, content, status);
+
+    /// <summary>As <see cref="WriteAsync(HttpResponse, string, Func{XmlWriter, Task}?, int)"/>, in <paramref name="xmlNamespace"/> (none when null).</summary>
+    public static async Task WriteAsync(HttpResponse response, string root, string? xmlNamespace, Func<XmlWriter, Task>? content, int status)
     {
         response.StatusCode = status;
         response.ContentType = "application/xml";
         await using var xml = XmlWriter.Create(response.Body, Settings);
         await xml.WriteStartDocumentAsync();
-        await xml.WriteStartElementAsync(null, root, Namespace);
+        await xml.WriteStartElementAsync(null, root, xmlNamespace);
         if (content is not null) await content(xml);
         await xml.WriteEndElementAsync();
         await xml.WriteEndDocumentAsync();
