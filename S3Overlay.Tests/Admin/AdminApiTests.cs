@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
-using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Admin;
 

@@ -1,7 +1,7 @@
 using Amazon.S3.Model;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
-using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Admin;
 

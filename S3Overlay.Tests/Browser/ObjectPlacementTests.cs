@@ -10,7 +10,7 @@ using S3Overlay.Browser;
 using S3Overlay.Tests.Admin;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
-using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Browser;
 

@@ -1,5 +1,6 @@
 using S3Overlay.Cli;
 using S3Overlay.Cli.Serve;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Cli;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using S3Overlay.Tests.S3;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Clients;
 

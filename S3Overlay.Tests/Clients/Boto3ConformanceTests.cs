@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Amazon.S3.Model;
 using S3Overlay.Tests.S3;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Clients;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Clients;
 

@@ -1,3 +1,4 @@
+using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Clients;
 
 /// <summary>

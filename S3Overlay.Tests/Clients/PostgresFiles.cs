@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Clients;
 

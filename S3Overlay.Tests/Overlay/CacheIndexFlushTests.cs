@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.Tests.Reliability;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Overlay;
 

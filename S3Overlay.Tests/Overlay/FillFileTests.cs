@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Infrastructure;
-using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Overlay;
 

@@ -1,5 +1,5 @@
 using S3Overlay.Tests.Infrastructure;
-using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Overlay;
 

@@ -2,7 +2,7 @@ using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.Tests.Infrastructure;
-using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Overlay;
 

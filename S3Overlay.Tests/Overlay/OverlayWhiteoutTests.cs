@@ -4,7 +4,7 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Overlay;
 using S3Overlay.Tests.Infrastructure;
-using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Overlay;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using S3Overlay.Tests.Clients;
 using S3Overlay.Tests.Infrastructure;
-using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Overlay;
 

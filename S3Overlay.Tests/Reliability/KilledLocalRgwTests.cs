@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Configuration;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
-using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Reliability;
 

@@ -1,3 +1,4 @@
+using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>
@@ -18,8 +19,8 @@ public static class ReliabilityRun
     public static int SoakMinutes => int.TryParse(Environment.GetEnvironmentVariable("RELIABILITY_SOAK_MINUTES"), out var m) && m > 0 ? m : 0;
 
     /// <summary>The load run's local store: the embedded store, or Ceph RGW when reliability/run.sh --soak asks for it (RELIABILITY_SOAK_LOCAL=rgw).</summary>
-    public static Overlay.LocalStoreKind LoadLocalStore =>
-        Environment.GetEnvironmentVariable("RELIABILITY_SOAK_LOCAL") == "rgw" ? Overlay.LocalStoreKind.Rgw : Overlay.LocalStoreKind.Embedded;
+    public static LocalStoreKind LoadLocalStore =>
+        Environment.GetEnvironmentVariable("RELIABILITY_SOAK_LOCAL") == "rgw" ? LocalStoreKind.Rgw : LocalStoreKind.Embedded;
 
     /// <summary>The slice's figure, or the full run's.</summary>
     public static T Scale<T>(T slice, T full) => Full ? full : slice;

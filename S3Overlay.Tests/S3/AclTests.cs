@@ -1,4 +1,5 @@
 using Amazon.S3;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3;
 

@@ -22,7 +22,7 @@ public sealed class CorsTests
     public async Task Preflights_are_answered_without_credentials_and_answers_expose_S3_headers()
     {
         await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_CORS_ORIGINS"] = $"{Origin}, https://other.example" });
-        await Auth.AuthHttp.PutBucketWithObjectAsync(proxy, "cors-bucket", "k.txt", "0123456789"u8.ToArray());
+        await AuthHttp.PutBucketWithObjectAsync(proxy, "cors-bucket", "k.txt", "0123456789"u8.ToArray());
 
         using var preflight = await Http.SendAsync(Preflight(proxy, "/cors-bucket/k.txt", Origin, "PUT",
             "authorization,x-amz-date,x-amz-content-sha256,content-type,range"));

@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3;
 

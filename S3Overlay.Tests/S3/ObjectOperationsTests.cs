@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3;
 

@@ -70,7 +70,7 @@ public sealed class DotSegmentKeyTests(OverlayServers servers) : IClassFixture<O
         }
         AssertError(await new RawRequest("PUT", $"/{bucket}/copy.txt").Header("x-amz-copy-source", $"{bucket}/..%2F{other}%2Fs2.txt").SendAsync(port, default), 404, "NoSuchKey");
         AssertError(await new RawRequest("PUT", $"/{bucket}/copy.txt").Header("x-amz-copy-source", $"{bucket}/x%2F..%2Fprivate%2Fsecret.txt").SendAsync(port, default), 404, "NoSuchKey");
-        using var admin = new Admin.AdminHttp(hidden.Url);
+        using var admin = new AdminHttp(hidden.Url);
         var (started, job) = await admin.SendAsync(HttpMethod.Post, $"warm/{bucket}?key={Uri.EscapeDataString($"../{other}/s2.txt")}");
         Assert.Equal(System.Net.HttpStatusCode.Accepted, started);
         var id = job.GetProperty("id").GetString();
@@ -91,7 +91,7 @@ public sealed class DotSegmentKeyTests(OverlayServers servers) : IClassFixture<O
     public async Task The_admin_api_takes_only_bucket_names()
     {
         await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded);
-        using var admin = new Admin.AdminHttp(env.Proxy.Url);
+        using var admin = new AdminHttp(env.Proxy.Url);
         foreach (var name in new[] { "..%2F..", "a%2Fb", "%2e%2e", "-x", ".hidden" })
         {
             var (status, json) = await admin.SendAsync(HttpMethod.Get, $"whiteouts/{name}");

@@ -132,7 +132,7 @@ public class OtlpExportTests
             Assert.Single(proxy.Services.GetServices<MeterProvider>());
             using var http = proxy.CreateHttpClient();
             for (var i = 0; i < 3; i++) await http.GetAsync("_overlay/status?format=json");
-            var scrape = await Prometheus.PrometheusText.ScrapeAsync(proxy.Url);
+            var scrape = await PrometheusText.ScrapeAsync(proxy.Url);
             Assert.Equal(3, scrape.Value("http_server_request_duration_seconds_count", ("http_route", "/_overlay/status")));
             Assert.True(scrape.Value("dotnet_process_cpu_count") > 0, "the runtime's meter is read too");
         }

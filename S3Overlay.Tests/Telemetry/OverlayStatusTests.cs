@@ -3,7 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using S3Overlay.Telemetry;
 using S3Overlay.Tests.Overlay;
-using static S3Overlay.Tests.Overlay.OverlayEnvironment;
+using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Telemetry;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Telemetry;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Reliability.Fuzz;
 

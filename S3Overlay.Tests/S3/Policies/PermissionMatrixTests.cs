@@ -2,6 +2,7 @@ using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
 using static S3Overlay.Tests.S3.Policies.PermissionFixture;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3.Policies;
 

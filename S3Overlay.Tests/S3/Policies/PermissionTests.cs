@@ -4,6 +4,7 @@ using System.Text;
 using Amazon.S3.Model;
 using S3Overlay.Tests.S3.PostObject;
 using static S3Overlay.Tests.S3.Policies.PermissionFixture;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3.Policies;
 

@@ -5,6 +5,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.Tests.Clients;
 using static S3Overlay.Tests.S3.PostObject.PostForms;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3.PostObject;
 

@@ -7,7 +7,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Tests.Infrastructure;
 
-namespace S3Overlay.Tests.Overlay;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>Which store the overlay keeps its local copies in: its own, s3rver, or Ceph's RADOS Gateway (<see cref="SharedRgw"/>).</summary>
 public enum LocalStoreKind { Embedded, S3, Rgw }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace S3Overlay.Tests.Clients;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>
 /// A real S3 client program (aws, rclone, s3cmd, python with boto3) run as a child process with

@@ -2,7 +2,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.Tests.Infrastructure;
 
-namespace S3Overlay.Tests.S3;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>
 /// One proxy (with its own temp data folder) for a test class; each test makes its own bucket,

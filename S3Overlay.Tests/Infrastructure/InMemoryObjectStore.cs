@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 
-namespace S3Overlay.Tests.Overlay;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>
 /// A throwaway store for unit-testing the overlay's edge cases without servers (the functional

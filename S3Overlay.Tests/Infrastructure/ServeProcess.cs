@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace S3Overlay.Tests.Cli;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>
 /// The built proxy started as a person would, <c>dotnet S3Overlay.Proxy.dll serve …</c>, in its own

@@ -1,6 +1,6 @@
 using S3Overlay.Cli;
 
-namespace S3Overlay.Tests.Cli;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>The <c>s3overlay</c> command line run in process, as its <c>Main</c> runs it, with what it printed.</summary>
 public sealed record CliRun(int ExitCode, string Output, string Error)

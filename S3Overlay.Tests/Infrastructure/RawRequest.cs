@@ -5,7 +5,7 @@ using System.Text;
 using S3Overlay.S3.Auth;
 using S3Overlay.Tests.Infrastructure;
 
-namespace S3Overlay.Tests.Reliability.Fuzz;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>An HTTP/1.1 request written byte for byte to a socket: targets and headers go out exactly as made, malformed or not.</summary>
 public sealed class RawRequest(string method, string target)

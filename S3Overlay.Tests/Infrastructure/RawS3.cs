@@ -1,7 +1,7 @@
 using System.Xml.Linq;
 using S3Overlay.Tests.Infrastructure;
 
-namespace S3Overlay.Tests.S3;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>
 /// Raw HTTP requests to the proxy, for what an SDK will not send: bad names, traversal attempts,

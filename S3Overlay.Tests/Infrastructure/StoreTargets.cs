@@ -1,7 +1,7 @@
 using Amazon.S3;
 using S3Overlay.Tests.Infrastructure;
 
-namespace S3Overlay.Tests.S3;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>Which store the proxy under test serves from.</summary>
 public enum StoreKind

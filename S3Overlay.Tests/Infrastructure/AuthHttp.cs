@@ -2,7 +2,7 @@ using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Tests.Infrastructure;
 
-namespace S3Overlay.Tests.Auth;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>What the authentication tests share: servers with a given clock or settings, and error assertions.</summary>
 internal static class AuthHttp

@@ -1,6 +1,7 @@
 using Microsoft.Playwright;
+using S3Overlay.Tests.Browser;
 
-namespace S3Overlay.Tests.Browser;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>
 /// Chromium for the whole test run, one browser per set of launch flags, started on first use and

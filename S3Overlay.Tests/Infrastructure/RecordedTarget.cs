@@ -1,4 +1,4 @@
-namespace S3Overlay.Tests.Security;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>A request target a relay recorded (<c>/bucket/key?query</c>, as sent), read as an S3 server in path style reads it.</summary>
 public sealed record RecordedTarget(string Raw, string Bucket, string? Key)

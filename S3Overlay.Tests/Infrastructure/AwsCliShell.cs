@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
-namespace S3Overlay.Tests.Clients;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>
 /// The aws CLI for many commands in one Python process (aws_shell.py): each command runs what

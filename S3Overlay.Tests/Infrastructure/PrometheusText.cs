@@ -5,7 +5,7 @@ using S3Overlay.Telemetry.Prometheus;
 using S3Overlay.Tests.Clients;
 using S3Overlay.Tests.Infrastructure;
 
-namespace S3Overlay.Tests.Telemetry.Prometheus;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>One sample of a scrape: its name (with <c>_total</c>, <c>_bucket</c>, ... as exposed), labels and value.</summary>
 public sealed record Sample(string Name, IReadOnlyDictionary<string, string> Labels, double Value);

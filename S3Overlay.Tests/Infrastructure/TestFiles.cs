@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace S3Overlay.Tests.Clients;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>Files of pseudo-random bytes, written and compared a buffer at a time.</summary>
 public static class TestFiles

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using S3Overlay.Tests.Infrastructure;
 
-namespace S3Overlay.Tests.Admin;
+namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>Calls the admin API of a proxy over HTTP as an operator's script would (curl with -u).</summary>
 public sealed class AdminHttp(string proxyUrl, string? user = ProxyServer.AccessKey, string? password = ProxyServer.SecretKey) : IDisposable
