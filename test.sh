@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # Runs the whole test suite from a fresh clone: installs what the tests need, runs every test,
 # and ends with the line "N passed, N failed".
+# ./test.sh --fast: the inner loop, the unit and functional tests of S3Overlay.Tests alone (the
+# trait Kind, see S3Overlay.Tests/Infrastructure/TestKinds.cs), over the embedded store and s3rver:
+# no client programs, no Ceph RGW, no Aspire app, no kills or soaks, no tools installed.
+# Anything else after ./test.sh goes to dotnet test (--filter "Kind=Conformance", say).
 set -uo pipefail
 cd "$(dirname "$0")"
-bash build/install-test-tools.sh || { echo "could not install the test tools"; exit 1; }
+fast=no
+if [ "${1:-}" = "--fast" ]; then
+  fast=yes
+  shift
+  export S3OVERLAY_TEST_RGW=off
+fi
+[ "$fast" = yes ] || bash build/install-test-tools.sh || { echo "could not install the test tools"; exit 1; }
 rm -rf TestResults
 # Normal verbosity less each passing test's line: the message of a failure outside any test (a
 # class fixture failing as its class ends) is printed only at this verbosity, and never into the
@@ -38,7 +48,12 @@ for install in "${node_installs[@]}"; do
     exit 1
   fi
 done
-dotnet test S3Overlay.sln -c Release --no-build --logger "trx" --logger "console;verbosity=normal" --results-directory TestResults "$@" | grep -v '^  Passed '
+if [ "$fast" = yes ]; then
+  tests=(S3Overlay.Tests --filter "Kind=Unit|Kind=Functional")
+else
+  tests=(S3Overlay.sln)
+fi
+dotnet test "${tests[@]}" -c Release --no-build --logger "trx" --logger "console;verbosity=normal" --results-directory TestResults "$@" | grep -v '^  Passed '
 status=${PIPESTATUS[0]}
 passed=0; failed=0
 for trx in TestResults/*.trx; do

@@ -201,6 +201,7 @@ public abstract class AdminApiTests(OverlayServers servers) : IClassFixture<Over
     }
 }
 
+[FunctionalTests]
 public sealed class AdminApiOnEmbeddedStoreTests(OverlayServers servers) : AdminApiTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;

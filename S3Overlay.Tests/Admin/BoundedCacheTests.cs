@@ -152,6 +152,7 @@ public abstract class BoundedCacheTests(OverlayServers servers) : IClassFixture<
     }
 }
 
+[FunctionalTests]
 public sealed class BoundedCacheOnEmbeddedStoreTests(OverlayServers servers) : BoundedCacheTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;

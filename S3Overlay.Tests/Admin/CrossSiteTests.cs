@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Admin;
 /// the admin API and the browser's presign endpoint refuse what a browser says is cross-site,
 /// and still serve scripts and the CLI, which send no Origin.
 /// </summary>
+[FunctionalTests]
 public class CrossSiteTests
 {
     [Theory]

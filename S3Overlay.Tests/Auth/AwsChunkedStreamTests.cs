@@ -10,6 +10,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Auth;
 
 /// <summary>The aws-chunked decoder, fed the same encoded body split at every byte boundary.</summary>
+[UnitTests]
 public class AwsChunkedStreamTests
 {
     private const string Timestamp = "20260101T000000Z";

@@ -5,6 +5,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Auth;
 
 /// <summary>x-amz-checksum-* headers on a PUT: verified while the body streams, stored, returned.</summary>
+[FunctionalTests]
 public class ChecksumHeaderTests
 {
     private static readonly byte[] Body = Enumerable.Range(0, 5000).Select(i => (byte)i).ToArray();

@@ -1,8 +1,10 @@
 using System.Text;
 using S3Overlay.S3.Checksums;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Auth;
 
+[UnitTests]
 public class ChecksumTests
 {
     // The CRC catalogue's check values: the checksum of the ASCII bytes "123456789".

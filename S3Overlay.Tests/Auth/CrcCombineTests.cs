@@ -1,8 +1,10 @@
 using S3Overlay.S3.Checksums;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Auth;
 
 /// <summary>A FULL_OBJECT multipart checksum is combined from the parts' CRCs: it must equal the CRC of all the bytes.</summary>
+[UnitTests]
 public class CrcCombineTests
 {
     [Theory]

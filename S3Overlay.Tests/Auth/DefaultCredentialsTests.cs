@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using S3Overlay.Configuration;
 using S3Overlay.Hosting;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Auth;
 
 /// <summary>The default minioadmin/minioadmin may not be exposed beyond loopback by accident.</summary>
+[UnitTests]
 public class DefaultCredentialsTests
 {
     [Theory]

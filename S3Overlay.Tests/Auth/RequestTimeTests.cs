@@ -1,7 +1,9 @@
 using S3Overlay.S3.Auth;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Auth;
 
+[UnitTests]
 public class RequestTimeTests
 {
     // SigV4's basic format, the RFC 1123 date, s3cmd's SigV2 "+0000" and rclone's SigV2 "UTC".

@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.Auth;
 /// AWSSDK.S3 as users run it: with its default checksum settings it sends signed aws-chunked
 /// bodies with CRC32 trailers; with WHEN_REQUIRED, single-chunk signed bodies.
 /// </summary>
+[FunctionalTests]
 public class SdkPayloadTests
 {
     // Over three of the SDK's 80 KiB chunks, ending mid-chunk.

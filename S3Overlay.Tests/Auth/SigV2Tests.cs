@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.Auth;
 /// Legacy AWS Signature Version 2, signed here from its specification (string to sign:
 /// verb, Content-MD5, Content-Type, date, x-amz headers, resource with sub-resources).
 /// </summary>
+[FunctionalTests]
 public class SigV2Tests
 {
     private static readonly byte[] Body = "legacy client bytes"u8.ToArray();

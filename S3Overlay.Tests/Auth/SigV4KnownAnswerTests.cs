@@ -2,10 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Payloads;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Auth;
 
 /// <summary>The worked examples of AWS's "Authenticating Requests (AWS Signature Version 4)" documentation.</summary>
+[UnitTests]
 public class SigV4KnownAnswerTests
 {
     private const string Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

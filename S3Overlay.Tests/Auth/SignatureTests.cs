@@ -7,6 +7,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Auth;
 
 /// <summary>SigV4 as clients meet it: SDK requests, presigned URLs, and what is refused.</summary>
+[FunctionalTests]
 public class SignatureTests
 {
     private static readonly byte[] Body = "presigned bytes\n"u8.ToArray();

@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.Auth;
 /// signed (SigV4 header and presigned, as S3 requires), and SigV2 routes only on the
 /// sub-resources it signs, spelled exactly.
 /// </summary>
+[FunctionalTests]
 public class UnsignedHeaderTests
 {
     private static readonly byte[] Secret = "private bytes"u8.ToArray();

@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.Browser;
 /// the (merged) listing and on their pages, and the page's presigned download reads them through
 /// the overlay.
 /// </summary>
+[FunctionalTests]
 public sealed class BrowserOverlayTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Amazon.S3;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Browser;
 
 /// <summary>The web browser over real HTTP: what its pages show, who may see them, and the S3 requests their links make.</summary>
+[FunctionalTests]
 public sealed class BrowserTests(BrowserFixture f) : IClassFixture<BrowserFixture>
 {
     private const string Browse = "/_overlay/browse/";

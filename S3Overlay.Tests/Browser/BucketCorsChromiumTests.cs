@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.Browser;
 /// rules (set with <c>aws s3api put-bucket-cors</c>) allow it: real Chromium enforces CORS, so a
 /// missing or wrong header fails the fetch.
 /// </summary>
+[ConformanceTests]
 public sealed class BucketCorsChromiumTests
 {
     private const string Chromium = "/usr/bin/chromium";

@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.Browser;
 /// in with HTTP Basic, see the listing, upload through the page's file picker (XHR to a presigned
 /// PUT), delete through its button. Screenshots go to the test output's browser-screenshots/.
 /// </summary>
+[ConformanceTests]
 public sealed class ChromiumTests
 {
     public const string Chromium = "/usr/bin/chromium";

@@ -18,6 +18,7 @@ namespace S3Overlay.Tests.Browser;
 /// In overlay mode an object's page says where it lives, for each of the four kinds, and warming
 /// and evicting (through the admin API) change what it says. Over HTTP, as a signed-in visitor.
 /// </summary>
+[ConformanceTests]
 public sealed class ObjectPlacementTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Buckets;
 /// (two s3rver instances with different access keys, a relay counting each one's requests), a
 /// read-only and a read-write folder, all in the .NET configuration's <c>Overlay:Buckets</c>.
 /// </summary>
+[ConformanceTests]
 public sealed class BucketConfigurationTests(BucketConfigurationTests.Servers s) : IClassFixture<BucketConfigurationTests.Servers>
 {
     public sealed class Servers : IAsyncLifetime

@@ -3,10 +3,12 @@ using S3Overlay.Buckets;
 using S3Overlay.Configuration;
 using S3Overlay.Overlay;
 using S3Overlay.Configuration.Catalog;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Buckets;
 
 /// <summary>How the bucket configuration is read: what a bucket may say, and the wrong entries that stop start-up naming their setting.</summary>
+[UnitTests]
 public sealed class BucketTargetsTests
 {
     private static IConfiguration Config(params (string Key, string Value)[] settings) =>

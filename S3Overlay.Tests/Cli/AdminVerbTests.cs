@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Cli;
 /// <c>s3overlay status|warm|evict|whiteouts</c> against a running overlay (s3rver as the remote,
 /// behind a counting relay): each verb changes or shows what the server really holds.
 /// </summary>
+[FunctionalTests]
 public sealed class AdminVerbTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private Task<OverlayEnvironment> StartAsync() => OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded);

@@ -6,6 +6,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Cli;
 
 /// <summary><c>s3overlay health</c>, the container image's HEALTHCHECK: 0 for a healthy server, 1 for one that is not or is gone.</summary>
+[FunctionalTests]
 public sealed class HealthVerbTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.Cli;
 /// from a folder outside the repository, serving a folder to an S3 client.
 /// </summary>
 [Collection(ProxyProjectOutputs.Name)]
+[FunctionalTests]
 public sealed class InstalledToolTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("s3overlay-tool-").FullName;

@@ -4,6 +4,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Cli;
 
 /// <summary><c>s3overlay reference --write DOCS</c>: rewrites the generated tables, and only them.</summary>
+[UnitTests]
 public sealed class ReferenceVerbTests
 {
     [Fact]

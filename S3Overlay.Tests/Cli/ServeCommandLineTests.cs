@@ -5,6 +5,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Cli;
 
 /// <summary>How <c>s3overlay serve</c> reads its command line, without starting a server.</summary>
+[UnitTests]
 public sealed class ServeCommandLineTests
 {
     private static Dictionary<string, string?> Settings(params string[] args) =>

@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Cli;
 /// and which of flag, <c>S3_OVERLAY_*</c> variable and appsettings.json wins (seen in which
 /// credentials the server accepts).
 /// </summary>
+[FunctionalTests]
 public sealed class ServeProcessTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("s3overlay-serve-").FullName;

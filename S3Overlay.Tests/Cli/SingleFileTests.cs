@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Cli;
 /// the documented command (docs/deployment.md) compiles and precompiles, which changes how fast it starts, not what it does.
 /// </summary>
 [Collection(ProxyProjectOutputs.Name)]
+[FunctionalTests]
 public sealed class SingleFileTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("s3overlay-single-").FullName;

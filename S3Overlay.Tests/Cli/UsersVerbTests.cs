@@ -6,6 +6,7 @@ using S3Overlay.Configuration.Catalog;
 namespace S3Overlay.Tests.Cli;
 
 /// <summary><c>s3overlay users add|list|remove</c> on the users file a running server reads, and <c>policy set|get</c> through its S3 API.</summary>
+[FunctionalTests]
 public sealed class UsersVerbTests
 {
     [Fact]

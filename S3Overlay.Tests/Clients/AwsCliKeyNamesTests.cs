@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Clients;
 /// name): up from a folder, from one prefix to another on the server (listings and CopyObject
 /// across both of the store's areas), and down again.
 /// </summary>
+[ConformanceTests]
 public sealed class AwsCliKeyNamesTests(AwsCliFixture cli) : IClassFixture<AwsCliFixture>
 {
     private const string Bucket = AwsCliFixture.Bucket;

@@ -28,6 +28,7 @@ public sealed class AwsCliFixture : IAsyncLifetime
 }
 
 /// <summary>The aws CLI (Debian's awscli 2.x) against the proxy: multipart cp, ranged get, presign, ls.</summary>
+[ConformanceTests]
 public sealed class AwsCliTests(AwsCliFixture cli) : IClassFixture<AwsCliFixture>
 {
     private const string Bucket = AwsCliFixture.Bucket;

@@ -15,6 +15,7 @@ namespace S3Overlay.Tests.Clients;
 /// backup list, the backup's files, the WAL folder) are answered from the local store when degraded
 /// listings are on (a 503 there would fail the restore though every GET would work).
 /// </summary>
+[ConformanceTests]
 public sealed class BarmanCloudTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const string Server = "pg1";

@@ -69,11 +69,13 @@ public abstract class Boto3ConformanceTests(StoreTargets target) : EveryStoreTes
     }
 }
 
+[ConformanceTests]
 public sealed class EmbeddedStoreBoto3ConformanceTests(StoreTargets target) : Boto3ConformanceTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
+[ConformanceTests]
 public sealed class S3LocalStoreBoto3ConformanceTests(StoreTargets target) : Boto3ConformanceTests(target)
 {
     protected override StoreKind Kind => StoreKind.S3Local;
@@ -86,12 +88,14 @@ public sealed class S3LocalStoreBoto3ConformanceTests(StoreTargets target) : Bot
     };
 }
 
+[ConformanceTests]
 public sealed class OverlayBoto3ConformanceTests(StoreTargets target) : Boto3ConformanceTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+[ConformanceTests]
 public sealed class RgwLocalStoreBoto3ConformanceTests(StoreTargets target) : Boto3ConformanceTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

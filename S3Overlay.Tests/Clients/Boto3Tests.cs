@@ -3,6 +3,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Clients;
 
 /// <summary>boto3 (Debian's python3-boto3) runs boto3_roundtrip.py against the proxy.</summary>
+[ConformanceTests]
 public sealed class Boto3Tests
 {
     [Fact]

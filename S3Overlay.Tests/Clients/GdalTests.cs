@@ -13,6 +13,7 @@ namespace S3Overlay.Tests.Clients;
 /// lists the folder on every open), a remote overwrite between reads, and an open with the remote
 /// down.
 /// </summary>
+[ConformanceTests]
 public sealed class GdalTests(OverlayServers servers, GdalRasters rasters, ITestOutputHelper output)
     : IClassFixture<OverlayServers>, IClassFixture<GdalRasters>
 {

@@ -5,6 +5,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Clients;
 
 /// <summary>The MinIO JavaScript client (npm <c>minio</c>): setBucketPolicy and getBucketPolicy against the proxy.</summary>
+[ConformanceTests]
 public sealed class MinioJsClientTests
 {
     [Fact]

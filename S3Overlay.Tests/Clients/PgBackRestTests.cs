@@ -14,6 +14,7 @@ namespace S3Overlay.Tests.Clients;
 /// <c>archive-push</c> (it lists the archive folder before each push: a failed listing piles WAL up on
 /// the primary), <c>info</c>, <c>restore</c> and <c>archive-get</c> work from degraded listings.
 /// </summary>
+[ConformanceTests]
 public sealed class PgBackRestTests : IClassFixture<OverlayServers>, IDisposable
 {
     private const string Stanza = "demo";

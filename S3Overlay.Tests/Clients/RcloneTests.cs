@@ -3,6 +3,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Clients;
 
 /// <summary>rclone (Debian's package) syncs a tree with awkward names to the proxy and back, checking every byte both ways.</summary>
+[ConformanceTests]
 public sealed class RcloneTests : IAsyncLifetime
 {
     private ProxyServer _proxy = null!;

@@ -8,6 +8,7 @@ namespace S3Overlay.Tests.Clients;
 /// restic (Debian's package; minio-go underneath) backs a folder up to the proxy and restores it,
 /// first on the embedded store, then through the overlay from a remote that holds the repository.
 /// </summary>
+[ConformanceTests]
 public sealed class ResticTests
 {
     private const string Password = "restic-test-password";

@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.Clients;
 /// and CompleteMultipartUpload, on the embedded store and through the overlay, where the
 /// conditions are decided on an object only the remote holds.
 /// </summary>
+[ConformanceTests]
 public sealed class RubySdkTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private static async Task RunAsync(string endpoint, string bucket, params string[] remoteOnly)

@@ -3,6 +3,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Clients;
 
 /// <summary>s3cmd (Debian's package) puts, gets, lists and deletes through the proxy, signing V4 and V2.</summary>
+[ConformanceTests]
 public sealed class S3cmdTests : IAsyncLifetime
 {
     private ProxyServer _proxy = null!;

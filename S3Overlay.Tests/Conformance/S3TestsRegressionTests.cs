@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Conformance;
 /// row reads its family's outcomes. The list grows as features land (summarize.py --expectations
 /// from a run.sh run); the comparison with RGW is run.sh's, not this test's.
 /// </summary>
+[ConformanceTests]
 public sealed class S3TestsRegressionTests
 {
     private static readonly string Suite = Path.Combine(RepoPaths.Root, "conformance", "s3-tests");

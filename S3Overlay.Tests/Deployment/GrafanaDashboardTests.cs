@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Deployment;
 /// Prometheus's own checker accepts, and every metric it names is one the server exports: the
 /// names come from a real scrape after real traffic, not from a list kept beside the dashboard.
 /// </summary>
+[ConformanceTests]
 public sealed class GrafanaDashboardTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]

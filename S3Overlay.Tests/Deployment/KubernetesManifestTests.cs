@@ -14,6 +14,7 @@ namespace S3Overlay.Tests.Deployment;
 /// (selectors, ports, the peers' Service), settings the server has, and probes and a scrape path
 /// that a real proxy answers.
 /// </summary>
+[ConformanceTests]
 public sealed class KubernetesManifestTests
 {
     private static readonly string Folder = Path.Combine(RepoPaths.Root, "deploy", "kubernetes");

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Deployment;
 /// the promise of its <c>Type=notify</c>: READY=1 on the notify socket once it listens, STOPPING=1
 /// on SIGTERM, then a clean exit.
 /// </summary>
+[FunctionalTests]
 public sealed class SystemdServiceTests : IDisposable
 {
     private static readonly string Unit = Path.Combine(RepoPaths.Root, "deploy", "systemd", "s3overlay.service");

@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.Docs;
 /// reference tables of docs/configuration.md and docs/cli.md are what those declarations
 /// generate: names, keys, flags, defaults and meanings.
 /// </summary>
+[UnitTests]
 public sealed partial class ConfigurationReferenceTests
 {
     private const string Regenerate = "run `dotnet run --project S3Overlay.Proxy -- reference --write docs` and commit the pages";

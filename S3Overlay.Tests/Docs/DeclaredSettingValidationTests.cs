@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using S3Overlay.Configuration;
 using S3Overlay.Configuration.Catalog;
 using S3Overlay.Hosting;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Docs;
 
@@ -9,6 +10,7 @@ namespace S3Overlay.Tests.Docs;
 /// Every declared setting whose value is parsed (numbers, switches, durations) is read and checked
 /// while the server is built, before it listens: a bad value stops start-up naming the setting.
 /// </summary>
+[UnitTests]
 public sealed class DeclaredSettingValidationTests
 {
     /// <summary>The settings that turn a part on, so that the part's own settings are read.</summary>

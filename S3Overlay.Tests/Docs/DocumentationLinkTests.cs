@@ -7,6 +7,7 @@ namespace S3Overlay.Tests.Docs;
 /// an anchor names a heading of the page it points into, by GitHub's rules. Moving or renaming a
 /// section breaks a test here, not a reader's click.
 /// </summary>
+[UnitTests]
 public sealed class DocumentationLinkTests
 {
     public static TheoryData<string> Pages()

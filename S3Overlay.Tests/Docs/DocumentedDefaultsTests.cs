@@ -15,6 +15,7 @@ namespace S3Overlay.Tests.Docs;
 /// cell, read from the page as a person reads it, against the settings the server builds from a
 /// configuration that sets nothing (or only what turns the part on).
 /// </summary>
+[UnitTests]
 public sealed partial class DocumentedDefaultsTests
 {
     private static readonly Dictionary<string, string> Documented = ReadDefaults();

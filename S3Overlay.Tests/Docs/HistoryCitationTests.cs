@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Docs;
 /// reliability, deploy, docs, README) is read for one. Another project's issue is cited by its
 /// repository (<c>owner/name#N</c>, <c>versitygw#646</c>), which a reader can follow.
 /// </summary>
+[UnitTests]
 public sealed partial class HistoryCitationTests
 {
     /// <summary>Folders that are not the project's text: build output, packages, run data.</summary>

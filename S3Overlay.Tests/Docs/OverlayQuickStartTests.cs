@@ -15,6 +15,7 @@ namespace S3Overlay.Tests.Docs;
 /// build of it), and the port is a free one rather than 8000. Then the README's claims are
 /// checked: both copies are the remote's bytes, and the status counts what the README says.
 /// </summary>
+[ConformanceTests]
 public sealed partial class OverlayQuickStartTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("s3overlay-quickstart-").FullName;

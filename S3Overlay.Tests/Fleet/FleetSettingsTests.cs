@@ -2,10 +2,12 @@ using Microsoft.Extensions.Configuration;
 using S3Overlay.Configuration;
 using S3Overlay.Hosting;
 using S3Overlay.Overlay.Fleet;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Fleet;
 
 /// <summary>The fleet's settings, read at start-up; a wrong one stops it naming the setting.</summary>
+[UnitTests]
 public sealed class FleetSettingsTests
 {
     private static FleetSettings? Read(params (string Name, string Value)[] settings)

@@ -368,7 +368,9 @@ public abstract class FleetTests<TFleet>(TFleet fleet, ITestOutputHelper output)
 }
 
 /// <summary>The fleet over our own server as the shared store.</summary>
+[FunctionalTests]
 public sealed class FleetTests(FleetFixture fleet, ITestOutputHelper output) : FleetTests<FleetFixture>(fleet, output);
 
 /// <summary>The fleet over Ceph's RADOS Gateway as the shared store.</summary>
+[FunctionalTests]
 public sealed class FleetOverRgwTests(RgwFleetFixture fleet, ITestOutputHelper output) : FleetTests<RgwFleetFixture>(fleet, output);

@@ -1,8 +1,10 @@
 using S3Overlay.Overlay.Fleet;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Fleet;
 
 /// <summary>Rendezvous hashing gives every key one owner, the same on every replica, and moves only a leaver's keys.</summary>
+[UnitTests]
 public sealed class RendezvousTests
 {
     private static readonly string[] Peers = ["http://10.0.0.1:8000/", "http://10.0.0.2:8000/", "http://10.0.0.3:8000/"];

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using S3Overlay.Hosting;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Hosting;
 
@@ -7,6 +8,7 @@ namespace S3Overlay.Tests.Hosting;
 /// Settings are read once at start; a watcher on the content root (the default ./data sits under
 /// it) would process file events for every object the proxy stores.
 /// </summary>
+[UnitTests]
 public class ConfigurationWatchTests
 {
     [Fact]

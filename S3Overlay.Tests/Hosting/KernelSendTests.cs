@@ -22,6 +22,7 @@ namespace S3Overlay.Tests.Hosting;
 /// connection's other bytes, and sent by the kernel (the transport's counts say so) through
 /// keep-alive, pipelining, ranges, slow readers and clients that leave. TLS keeps the copy.
 /// </summary>
+[FunctionalTests]
 public sealed class KernelSendTests
 {
     private const int Big = 3 * 1024 * 1024 + 17;

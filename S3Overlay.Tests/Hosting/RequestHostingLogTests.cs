@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Hosting;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Hosting;
 
@@ -10,6 +11,7 @@ namespace S3Overlay.Tests.Hosting;
 /// is on at any level (it asks for Critical): the proxy turns that category off unless the
 /// configuration names it, and then leaves it as configured.
 /// </summary>
+[UnitTests]
 public class RequestHostingLogTests
 {
     private const string Category = "Microsoft.AspNetCore.Hosting.Diagnostics";

@@ -20,6 +20,7 @@ namespace S3Overlay.Tests.Hosting;
 /// turning validation off), with AWSSDK (SigV4 over https with its default trailer checksums),
 /// presigned https URLs and the aws CLI (<c>--ca-bundle</c>).
 /// </summary>
+[ConformanceTests]
 public sealed class TlsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("s3overlay-tls-").FullName;

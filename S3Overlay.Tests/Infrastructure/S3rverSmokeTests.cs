@@ -6,6 +6,7 @@ namespace S3Overlay.Tests.Infrastructure;
 /// The fixture itself works: a real s3rver answers a real SDK client. Note UseChunkEncoding = false:
 /// over plain HTTP the SDK otherwise sends aws-chunked signed bodies, which s3rver stores verbatim.
 /// </summary>
+[FunctionalTests]
 public class S3rverSmokeTests
 {
     [Fact]

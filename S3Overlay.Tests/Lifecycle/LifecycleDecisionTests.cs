@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Lifecycle;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Lifecycle;
 
@@ -8,6 +9,7 @@ namespace S3Overlay.Tests.Lifecycle;
 /// What a configuration decides for one version of a key, without a server: S3's day arithmetic,
 /// filters, and the version actions a versioned bucket's scan will hand it.
 /// </summary>
+[UnitTests]
 public sealed class LifecycleDecisionTests
 {
     private static readonly DateTimeOffset Written = new(2026, 3, 10, 15, 30, 0, TimeSpan.Zero);

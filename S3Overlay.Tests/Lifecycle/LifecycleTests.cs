@@ -247,11 +247,13 @@ public abstract class LifecycleTests(StoreTargets target) : EveryStoreTests(targ
     }
 }
 
+[ConformanceTests]
 public sealed class EmbeddedStoreLifecycleTests(StoreTargets target) : LifecycleTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
+[ConformanceTests]
 public sealed class RgwLocalStoreLifecycleTests(StoreTargets target) : LifecycleTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Lifecycle;
 /// DELETE deletes it, with a whiteout, so the remote's copy of the key does not come back. The
 /// remote is never written.
 /// </summary>
+[ConformanceTests]
 public sealed class OverlayLifecycleTests(StoreTargets target) : LifecycleTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;

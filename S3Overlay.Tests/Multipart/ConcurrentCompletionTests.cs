@@ -5,6 +5,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Multipart;
 
 /// <summary>Completing one upload (a long concatenation) must not stall the parts of another.</summary>
+[FunctionalTests]
 public sealed class ConcurrentCompletionTests
 {
     private const string Bucket = "multipart";

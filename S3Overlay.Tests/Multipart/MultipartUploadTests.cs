@@ -10,6 +10,7 @@ using S3Overlay.Tests.S3;
 namespace S3Overlay.Tests.Multipart;
 
 /// <summary>Multipart upload through the proxy with AWSSDK.S3: the whole life of an upload, and its errors.</summary>
+[ConformanceTests]
 public sealed class MultipartUploadTests : IAsyncLifetime
 {
     private const string Bucket = "multipart";

@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Overlay;
 /// reach the record with the next write that succeeds, not be merged back from the old record
 /// (a fresh-clone CI run's crash test found the index counting 6 chunks where none was stored).
 /// </summary>
+[UnitTests]
 public sealed class CacheIndexFlushTests
 {
     private const string CacheBucket = "cache";

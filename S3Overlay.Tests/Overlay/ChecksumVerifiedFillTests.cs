@@ -14,6 +14,7 @@ namespace S3Overlay.Tests.Overlay;
 /// checksum, and the fill's span says what checked it (<c>overlay.verified_by</c>).
 /// </summary>
 /// <param name="keeping">The proxy itself on its embedded store: a remote that keeps the checksums its writers send.</param>
+[FunctionalTests]
 public sealed class ChecksumVerifiedFillTests(S3Fixture keeping, OverlayServers s3rver)
     : IClassFixture<S3Fixture>, IClassFixture<OverlayServers>, IDisposable
 {

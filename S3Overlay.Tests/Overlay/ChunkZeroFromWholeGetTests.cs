@@ -14,6 +14,7 @@ namespace S3Overlay.Tests.Overlay;
 /// whole hands its open answer over, and chunk 0 is filled from it instead of a second remote
 /// request; an answer nobody takes is closed as soon as its last reader goes.
 /// </summary>
+[FunctionalTests]
 public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const int Gate = 64 * 1024;

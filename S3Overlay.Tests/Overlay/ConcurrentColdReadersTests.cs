@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.Overlay;
 /// connection, as 1.01-1.9 times the object's bytes).
 /// </summary>
 [Collection(RunsAlone.Name)]
+[FunctionalTests]
 public sealed class ConcurrentColdReadersTests(OverlayServers servers, ITestOutputHelper output) : IClassFixture<OverlayServers>
 {
     private const long Size = 8 * MiB;

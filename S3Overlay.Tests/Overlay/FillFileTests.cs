@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Overlay;
 /// follow is the file the store renames into place (creating a spill file and the
 /// store's own temp file per fill costs about a quarter of a cold fill's CPU).
 /// </summary>
+[FunctionalTests]
 public sealed class FillFileTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const int MiB = 1024 * 1024;

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Overlay;
 /// and, where the disk fills mid-fill, the rest read from the remote. (Faults of the remote
 /// mid-fill, 100 KiB bodies that go this way too: Reliability/RemoteFaultTests.)
 /// </summary>
+[FunctionalTests]
 public sealed class FillKernelSendTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const long Size = 3 * OverlayEnvironment.MiB + 17;

@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Overlay;
 /// relay (a gate, so the order is certain): a read that starts then must already get the new
 /// version, from whichever cached state it finds.
 /// </summary>
+[FunctionalTests]
 public sealed class GenerationOrderTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const string Key = "gen.bin";

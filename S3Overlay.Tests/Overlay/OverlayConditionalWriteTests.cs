@@ -134,24 +134,28 @@ public abstract class OverlayConditionalWriteTests(OverlayServers servers) : ICl
     }
 }
 
+[FunctionalTests]
 public sealed class OverlayConditionalWritesOverEmbeddedStoreTests(OverlayServers servers) : OverlayConditionalWriteTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
 }
 
 /// <summary>The same tests with a second s3rver as the local store (S3_OVERLAY_LOCAL_ENDPOINT).</summary>
+[FunctionalTests]
 public sealed class OverlayConditionalWritesOverS3LocalStoreTests(OverlayServers servers) : OverlayConditionalWriteTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.S3;
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway as the local store: it honours If-None-Match, so it decides the race.</summary>
+[FunctionalTests]
 public sealed class OverlayConditionalWritesOverRgwLocalStoreTests(OverlayServers servers) : OverlayConditionalWriteTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Rgw;
 }
 
 /// <summary>The same tests reading through to Ceph's RADOS Gateway as the remote.</summary>
+[FunctionalTests]
 public sealed class OverlayConditionalWritesOverRgwRemoteTests(OverlayServers servers) : OverlayConditionalWriteTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;

@@ -4,6 +4,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>A wrong overlay setting stops start-up with a message naming it.</summary>
+[UnitTests]
 public class OverlayConfigurationTests
 {
     [Theory]

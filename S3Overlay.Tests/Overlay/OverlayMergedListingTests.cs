@@ -180,24 +180,28 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
             .OrderBy(e => e.Split(' ')[0], StringComparer.Ordinal).ToList();
 }
 
+[FunctionalTests]
 public sealed class OverlayMergedListingOverEmbeddedStoreTests(OverlayServers servers, ITestOutputHelper output) : OverlayMergedListingTests(servers, output)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
 }
 
 /// <summary>The same test with a second s3rver as the local store (S3_OVERLAY_LOCAL_ENDPOINT).</summary>
+[FunctionalTests]
 public sealed class OverlayMergedListingOverS3LocalStoreTests(OverlayServers servers, ITestOutputHelper output) : OverlayMergedListingTests(servers, output)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.S3;
 }
 
 /// <summary>The same test with Ceph's RADOS Gateway as the local store.</summary>
+[FunctionalTests]
 public sealed class OverlayMergedListingOverRgwLocalStoreTests(OverlayServers servers, ITestOutputHelper output) : OverlayMergedListingTests(servers, output)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Rgw;
 }
 
 /// <summary>The same test reading through to Ceph's RADOS Gateway as the remote.</summary>
+[FunctionalTests]
 public sealed class OverlayMergedListingOverRgwRemoteTests(OverlayServers servers, ITestOutputHelper output) : OverlayMergedListingTests(servers, output)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;

@@ -246,12 +246,14 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
     }
 }
 
+[FunctionalTests]
 public sealed class OverlayOverEmbeddedStoreTests(OverlayServers servers) : OverlayReadThroughTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
 }
 
 /// <summary>The same tests with a second s3rver as the local store (S3_OVERLAY_LOCAL_ENDPOINT).</summary>
+[FunctionalTests]
 public sealed class OverlayOverS3LocalStoreTests(OverlayServers servers) : OverlayReadThroughTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.S3;
@@ -265,6 +267,7 @@ public sealed class OverlayOverS3LocalStoreTests(OverlayServers servers) : Overl
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway as the local store: a production S3 server, atomic writes.</summary>
+[FunctionalTests]
 public sealed class OverlayOverRgwLocalStoreTests(OverlayServers servers) : OverlayReadThroughTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Rgw;
@@ -275,6 +278,7 @@ public sealed class OverlayOverRgwLocalStoreTests(OverlayServers servers) : Over
 }
 
 /// <summary>The same tests reading through to Ceph's RADOS Gateway as the remote (the embedded store local).</summary>
+[FunctionalTests]
 public sealed class OverlayOverRgwRemoteTests(OverlayServers servers) : OverlayReadThroughTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Overlay;
 /// allowed, at most so many fills at once, and its spill files readable by the proxy's user only.
 /// Over real loopback with s3rver as the remote; the relay counts what reaches it.
 /// </summary>
+[FunctionalTests]
 public sealed class OverlayRemoteReachTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private Task<OverlayEnvironment> StartAsync(params (string Name, string? Value)[] settings) =>

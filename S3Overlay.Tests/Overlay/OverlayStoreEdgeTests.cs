@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.Overlay;
 /// Edge cases of the overlay store's decisions, against in-memory stores (fast, deterministic).
 /// The functional tests prove the user-visible behaviour over HTTP with real stores.
 /// </summary>
+[UnitTests]
 public class OverlayStoreEdgeTests
 {
     private const long ChunkSize = 64 * 1024;

@@ -194,24 +194,28 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
     }
 }
 
+[FunctionalTests]
 public sealed class OverlayWhiteoutsOverEmbeddedStoreTests(OverlayServers servers) : OverlayWhiteoutTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
 }
 
 /// <summary>The same tests with a second s3rver as the local store (S3_OVERLAY_LOCAL_ENDPOINT).</summary>
+[FunctionalTests]
 public sealed class OverlayWhiteoutsOverS3LocalStoreTests(OverlayServers servers) : OverlayWhiteoutTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.S3;
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway as the local store (it honours If-None-Match).</summary>
+[FunctionalTests]
 public sealed class OverlayWhiteoutsOverRgwLocalStoreTests(OverlayServers servers) : OverlayWhiteoutTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Rgw;
 }
 
 /// <summary>The same tests reading through to Ceph's RADOS Gateway as the remote.</summary>
+[FunctionalTests]
 public sealed class OverlayWhiteoutsOverRgwRemoteTests(OverlayServers servers) : OverlayWhiteoutTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;

@@ -1,8 +1,10 @@
 using S3Overlay.Overlay;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Overlay;
 
 /// <summary>The keys a read may take from the remote while the local store is down (docs/overlay.md, "A lost local store").</summary>
+[UnitTests]
 public sealed class RemoteBackedKeysTests
 {
     [Fact]

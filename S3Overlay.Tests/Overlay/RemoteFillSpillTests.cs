@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using S3Overlay.Overlay;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
+using S3Overlay.Tests.Infrastructure;
 using static S3Overlay.Tests.Infrastructure.Polling;
 
 namespace S3Overlay.Tests.Overlay;
@@ -10,6 +11,7 @@ namespace S3Overlay.Tests.Overlay;
 /// A new file cost this disk 0.6–0.9 ms on a cold GET's way to its first byte: a fill makes its
 /// spill file once its remote request is on its way, while the remote answers.
 /// </summary>
+[UnitTests]
 public sealed class RemoteFillSpillTests : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Overlay;
 /// bucket through the overlay a 502. Every control character, paged with <c>encoding-type=url</c> and read plain,
 /// beside keys holding <c>%</c>, <c>+</c> and a space, which a decoding mistake would change.
 /// </summary>
+[FunctionalTests]
 public sealed class RemoteKeyCharacterListingTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]

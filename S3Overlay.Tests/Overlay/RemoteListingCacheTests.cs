@@ -13,6 +13,7 @@ namespace S3Overlay.Tests.Overlay;
 /// fails, for <c>S3_OVERLAY_STALE_IF_ERROR</c>, marked <c>x-s3overlay-stale</c>. Remote LISTs counted
 /// at the relay.
 /// </summary>
+[FunctionalTests]
 public sealed class RemoteListingCacheTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private Task<OverlayEnvironment> StartAsync(params (string Name, string Value)[] settings) =>
@@ -167,6 +168,7 @@ public sealed class RemoteListingCacheTests(OverlayServers servers) : IClassFixt
 }
 
 /// <summary>The cache's own rules, on a manual clock: the TTL, the stale window, and its bound.</summary>
+[UnitTests]
 public sealed class RemoteListingCacheRulesTests
 {
     private static readonly ListRequest First = new("a/");

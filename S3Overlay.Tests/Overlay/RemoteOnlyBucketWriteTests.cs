@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.Overlay;
 /// written. A PUT or a multipart upload there is never NoSuchBucket for want of a read that
 /// filled an object into it first.
 /// </summary>
+[FunctionalTests]
 public sealed class RemoteOnlyBucketWriteTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Theory]

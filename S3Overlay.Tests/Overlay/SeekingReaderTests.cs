@@ -15,6 +15,7 @@ namespace S3Overlay.Tests.Overlay;
 /// (not as each chunk opens, which would cost every 64 KiB seek two chunks). A whole GET still proves the generation before its first
 /// byte (OverlayReadThroughTests: a replaced object is a clean retry, never a cut body).
 /// </summary>
+[ConformanceTests]
 public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper output) : IClassFixture<OverlayServers>
 {
     private const long ChunkSize = 4 * MiB;

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Overlay;
 /// everything the overlay keeps lives in the local store, so what one filled, the other serves.
 /// The relay counts what reaches the remote from both.
 /// </summary>
+[FunctionalTests]
 public class SharedLocalStoreTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private static async Task<GetObjectResponse> GetAndCheckAsync(AmazonS3Client client, string bucket, string key, int seed, long size)

@@ -1,8 +1,10 @@
 using S3Overlay.Overlay;
 using S3Overlay.Telemetry;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Overlay;
 
+[UnitTests]
 public sealed class SingleFlightTests
 {
     /// <summary>

@@ -1,4 +1,5 @@
 using S3Overlay.Overlay;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Overlay;
 
@@ -8,6 +9,7 @@ namespace S3Overlay.Tests.Overlay;
 /// bytes are written and read on the caller's thread, and a reader waiting for bytes resumes on
 /// the writer's.
 /// </summary>
+[UnitTests]
 public sealed class SpillBufferTests : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("s3overlay-spill-");

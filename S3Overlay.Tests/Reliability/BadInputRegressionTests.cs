@@ -5,6 +5,7 @@ using S3Overlay.Tests.Reliability.Fuzz;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>The cases the bad-input run found, kept one by one: each was a 500 or a broken answer.</summary>
+[ReliabilityTests]
 public sealed class BadInputRegressionTests : IAsyncLifetime
 {
     private ProxyServer _proxy = null!;

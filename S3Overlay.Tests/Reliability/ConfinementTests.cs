@@ -13,6 +13,7 @@ namespace S3Overlay.Tests.Reliability;
 /// no request may send either of them a path of another bucket, or one a server could resolve.
 /// The slice runs each handler with each spelling; the full run adds seeded random keys.
 /// </summary>
+[ReliabilityTests]
 public sealed class ConfinementTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const string Bucket = "conf";

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Reliability;
 /// overlay's background work as well (eviction, flushes, warm jobs, the start-up reconcile); on s3rver as the
 /// local store, what s3rver's own writes allow (see the second test).
 /// </summary>
+[ReliabilityTests]
 public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Reliability;
 /// be stored streams the remote's bytes to the client instead (the whole right object, nothing
 /// cached, no error), and with a cache cap eviction makes room for what did not fit.
 /// </summary>
+[ReliabilityTests]
 public sealed class FullDiskOverlayTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const long MiB = 1024 * 1024;

@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.Reliability;
 /// stored; reads go on; once space returns writes work again, with no restart; the health
 /// endpoint says the disk is full while it is.
 /// </summary>
+[ReliabilityTests]
 public sealed class FullDiskStoreTests
 {
     private const long MiB = 1024 * 1024;

@@ -14,6 +14,7 @@ namespace S3Overlay.Tests.Reliability;
 /// (never counted against the cap, never evicted) unless the index is reconciled. The restarted proxy
 /// reconciles the index with what is stored; these kill a proxy whose index is behind the store.
 /// </summary>
+[ReliabilityTests]
 public sealed class IndexReconcileTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const string Bucket = "reconcile";

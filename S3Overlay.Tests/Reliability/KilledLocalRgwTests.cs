@@ -19,6 +19,7 @@ namespace S3Overlay.Tests.Reliability;
 /// fast; once radosgw is back everything resumes without a restart, and the cut fill is made
 /// again by the next read.
 /// </summary>
+[ReliabilityTests]
 public sealed class KilledLocalRgwTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const long Size = 4 * MiB;

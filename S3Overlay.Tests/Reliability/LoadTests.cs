@@ -14,6 +14,7 @@ namespace S3Overlay.Tests.Reliability;
 /// clients are gone no file descriptors or spill files left over. The cache is capped below what
 /// the remote objects take, so eviction runs all along and GETs keep going cold (counted at the remote).
 /// </summary>
+[ReliabilityTests]
 public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const string Bucket = "load";

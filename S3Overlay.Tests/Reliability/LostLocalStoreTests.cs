@@ -15,6 +15,7 @@ namespace S3Overlay.Tests.Reliability;
 /// a wrong body or a deleted object back. Healed, everything resumes without a restart. The full
 /// run (reliability/run.sh) takes more keys of each kind, read at once, through more outages.
 /// </summary>
+[ReliabilityTests]
 public sealed class LostLocalStoreTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const int Size = 40_000;

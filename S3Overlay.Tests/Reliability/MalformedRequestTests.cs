@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Reliability;
 /// answer is a well-formed S3 error or a success, never a 5xx from our code; nothing is written
 /// outside the data folder; the server still serves a known object afterwards.
 /// </summary>
+[ReliabilityTests]
 public sealed class MalformedRequestTests
 {
     private const string Bucket = "fuzz";

@@ -14,6 +14,7 @@ namespace S3Overlay.Tests.Reliability;
 /// A request that was invited (100 Continue, then its body) keeps its connection. boto3's own case
 /// (a refused PutObject, then the next request) is in boto3_conformance.py.
 /// </summary>
+[ReliabilityTests]
 public sealed class RefusedUploadConnectionTests : IAsyncLifetime
 {
     private ProxyServer _proxy = null!;

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Reliability;
 /// reader gets the right bytes or an error, never wrong bytes and never a hang past the remote
 /// timeout; nothing wrong is cached; once healed, a read fills correctly.
 /// </summary>
+[ReliabilityTests]
 public sealed class RemoteFaultTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private static readonly int Readers = ReliabilityRun.Scale(4, 16);

@@ -17,6 +17,7 @@ namespace S3Overlay.Tests.Reliability;
 /// over s3rver found the index so torn: the restarted proxy could not read it and, since every
 /// flush merges what is stored before writing, never wrote it again.
 /// </summary>
+[ReliabilityTests]
 public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

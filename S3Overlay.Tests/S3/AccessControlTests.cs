@@ -177,22 +177,26 @@ public abstract class AccessControlTests(StoreTargets target) : EveryStoreTests(
     }
 }
 
+[FunctionalTests]
 public sealed class EmbeddedStoreAccessControlTests(StoreTargets target) : AccessControlTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
+[FunctionalTests]
 public sealed class S3LocalStoreAccessControlTests(StoreTargets target) : AccessControlTests(target)
 {
     protected override StoreKind Kind => StoreKind.S3Local;
 }
 
+[FunctionalTests]
 public sealed class OverlayAccessControlTests(StoreTargets target) : AccessControlTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+[FunctionalTests]
 public sealed class RgwLocalStoreAccessControlTests(StoreTargets target) : AccessControlTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

@@ -4,6 +4,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.S3;
 
 /// <summary>GetBucketAcl / GetObjectAcl: the owner has FULL_CONTROL (what s3cmd info and viewers ask).</summary>
+[FunctionalTests]
 public sealed class AclTests(S3Fixture s3) : IClassFixture<S3Fixture>
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.S3;
 /// counted at a relay in front of the S3 local store. Changing, deleting or re-creating forgets
 /// them at once; otherwise they are read again after <see cref="BucketCorsRules.Lifetime"/>.
 /// </summary>
+[FunctionalTests]
 public sealed class BucketCorsCacheTests : IAsyncLifetime
 {
     private static readonly HttpClient Http = new();

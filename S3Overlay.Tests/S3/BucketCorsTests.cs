@@ -139,22 +139,26 @@ public abstract class BucketCorsTests(StoreTargets target) : EveryStoreTests(tar
     }
 }
 
+[FunctionalTests]
 public sealed class EmbeddedStoreBucketCorsTests(StoreTargets target) : BucketCorsTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
+[FunctionalTests]
 public sealed class S3LocalStoreBucketCorsTests(StoreTargets target) : BucketCorsTests(target)
 {
     protected override StoreKind Kind => StoreKind.S3Local;
 }
 
+[FunctionalTests]
 public sealed class OverlayBucketCorsTests(StoreTargets target) : BucketCorsTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+[FunctionalTests]
 public sealed class RgwLocalStoreBucketCorsTests(StoreTargets target) : BucketCorsTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

@@ -199,16 +199,19 @@ public abstract class BucketTaggingTests(StoreTargets target) : EveryStoreTests(
     }
 }
 
+[ConformanceTests]
 public sealed class EmbeddedStoreBucketTaggingTests(StoreTargets target) : BucketTaggingTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
+[ConformanceTests]
 public sealed class S3LocalStoreBucketTaggingTests(StoreTargets target) : BucketTaggingTests(target)
 {
     protected override StoreKind Kind => StoreKind.S3Local;
 }
 
+[ConformanceTests]
 public sealed class OverlayBucketTaggingTests(StoreTargets target) : BucketTaggingTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;

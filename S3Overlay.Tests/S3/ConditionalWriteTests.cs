@@ -6,6 +6,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.S3;
 
 /// <summary>Conditional PUTs, as S3 has them since 2024: If-None-Match: * and If-Match.</summary>
+[FunctionalTests]
 public sealed class ConditionalWriteTests(S3Fixture s3) : IClassFixture<S3Fixture>
 {
     [Fact]

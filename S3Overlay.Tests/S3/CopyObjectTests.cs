@@ -5,6 +5,7 @@ using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3;
 
+[FunctionalTests]
 public sealed class CopyObjectTests(S3Fixture s3) : IClassFixture<S3Fixture>
 {
     [Fact]

@@ -4,6 +4,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.S3;
 
 /// <summary>CORS as a page's S3 client meets it: unauthenticated preflights, then headers on the real answers.</summary>
+[FunctionalTests]
 public sealed class CorsTests
 {
     private const string Origin = "https://viewer.example";

@@ -1,5 +1,6 @@
 using S3Overlay.S3.Http;
 using S3Overlay.Storage;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3;
 
@@ -8,6 +9,7 @@ namespace S3Overlay.Tests.S3;
 /// at the edges where those parsers and S3's rules could part: each row is what the server did
 /// before the swap, and still does.
 /// </summary>
+[UnitTests]
 public sealed class HeaderParsingTests
 {
     [Theory]

@@ -31,6 +31,7 @@ public sealed class ListingFixture : IAsyncLifetime
     public async ValueTask DisposeAsync() => await S3.DisposeAsync();
 }
 
+[FunctionalTests]
 public sealed class ListingTests(ListingFixture listing) : IClassFixture<ListingFixture>
 {
     private S3Fixture S3 => listing.S3;

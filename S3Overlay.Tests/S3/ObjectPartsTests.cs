@@ -356,22 +356,26 @@ public abstract class ObjectPartsTests(StoreTargets target) : EveryStoreTests(ta
     }
 }
 
+[FunctionalTests]
 public sealed class EmbeddedStorePartsTests(StoreTargets target) : ObjectPartsTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
+[FunctionalTests]
 public sealed class S3LocalStorePartsTests(StoreTargets target) : ObjectPartsTests(target)
 {
     protected override StoreKind Kind => StoreKind.S3Local;
 }
 
+[FunctionalTests]
 public sealed class OverlayPartsTests(StoreTargets target) : ObjectPartsTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+[FunctionalTests]
 public sealed class RgwLocalStorePartsTests(StoreTargets target) : ObjectPartsTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

@@ -173,16 +173,19 @@ public abstract class ObjectTaggingTests(StoreTargets target) : EveryStoreTests(
     }
 }
 
+[FunctionalTests]
 public sealed class EmbeddedStoreTaggingTests(StoreTargets target) : ObjectTaggingTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
+[FunctionalTests]
 public sealed class S3LocalStoreTaggingTests(StoreTargets target) : ObjectTaggingTests(target)
 {
     protected override StoreKind Kind => StoreKind.S3Local;
 }
 
+[FunctionalTests]
 public sealed class OverlayTaggingTests(StoreTargets target) : ObjectTaggingTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;
@@ -203,6 +206,7 @@ public sealed class OverlayTaggingTests(StoreTargets target) : ObjectTaggingTest
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+[FunctionalTests]
 public sealed class RgwLocalStoreTaggingTests(StoreTargets target) : ObjectTaggingTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.S3;
 /// The same operations with the SDK's defaults: aws-chunked signed bodies with CRC32 trailers on
 /// PUT, checksum validation on GET. The other tests send plain bodies.
 /// </summary>
+[FunctionalTests]
 public sealed class SdkDefaultsTests(S3Fixture s3) : IClassFixture<S3Fixture>, IDisposable
 {
     private readonly AmazonS3Client _client = s3.Proxy.CreateClient(defaults: true);

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.S3;
 /// operation or NotImplemented: never CreateBucket, DeleteBucket, PutObject or DeleteObject.
 /// One table over every sub-resource S3 defines.
 /// </summary>
+[FunctionalTests]
 public sealed class SubresourceRoutingTests(S3Fixture s3) : IClassFixture<S3Fixture>
 {
     public static TheoryData<string> SubResources => new(OperationQueries.Names);

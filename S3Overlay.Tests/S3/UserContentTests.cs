@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.S3;
 /// Objects are user content on the server's own origin: answered never sniffed and sandboxed, and
 /// an anonymous reader may not relabel them with response-* overrides.
 /// </summary>
+[FunctionalTests]
 public class UserContentTests
 {
     private static readonly byte[] Page = "<script>alert(document.domain)</script>"u8.ToArray();

@@ -92,22 +92,26 @@ public abstract partial class WritePromisesTests(StoreTargets target) : EverySto
     }
 }
 
+[ConformanceTests]
 public sealed class EmbeddedStoreWritePromisesTests(StoreTargets target) : WritePromisesTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
+[ConformanceTests]
 public sealed class S3LocalStoreWritePromisesTests(StoreTargets target) : WritePromisesTests(target)
 {
     protected override StoreKind Kind => StoreKind.S3Local;
 }
 
+[ConformanceTests]
 public sealed class OverlayWritePromisesTests(StoreTargets target) : WritePromisesTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+[ConformanceTests]
 public sealed class RgwLocalStoreWritePromisesTests(StoreTargets target) : WritePromisesTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

@@ -15,6 +15,7 @@ namespace S3Overlay.Tests.Security;
 /// so no unmapped bucket, hidden prefix or whiteout can be reached through it. Relays record what
 /// reaches the local s3rver and the remote.
 /// </summary>
+[FunctionalTests]
 public sealed class DotSegmentKeyTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]

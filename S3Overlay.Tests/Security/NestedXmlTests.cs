@@ -13,6 +13,7 @@ namespace S3Overlay.Tests.Security;
 /// cap) would cost minutes of CPU and hold up SIGTERM; it is refused as MalformedXML for its depth
 /// without being loaded, for every handler that reads XML, and shutdown is not held up by a request.
 /// </summary>
+[FunctionalTests]
 public sealed class NestedXmlTests(ITestOutputHelper output)
 {
     private static byte[] Nested(string root, int depth) =>

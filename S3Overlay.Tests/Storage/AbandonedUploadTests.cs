@@ -6,6 +6,7 @@ using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage;
 
+[UnitTests]
 public sealed class AbandonedUploadTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;

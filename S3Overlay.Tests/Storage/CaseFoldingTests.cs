@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Storage;
 /// (<c>/DATA/PRIVATE/x</c>): the embedded store then refuses to start when it has guards to keep.
 /// The file system's answer is injected, so the rule is tested on Linux too.
 /// </summary>
+[UnitTests]
 public sealed class CaseFoldingTests
 {
     private sealed class Answer(bool folds) : ICaseFoldingProbe

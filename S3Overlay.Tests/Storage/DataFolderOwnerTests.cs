@@ -1,6 +1,7 @@
 using S3Overlay.Overlay;
 using S3Overlay.Storage.FileSystem;
 using Microsoft.Extensions.Logging.Abstractions;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -11,6 +12,7 @@ namespace S3Overlay.Tests.Storage;
 /// and an ended run's goes at the next start whatever its age. Processes: ServeCommandLineTests and
 /// the crash runs (0 temp files after every kill and immediate restart).
 /// </summary>
+[UnitTests]
 public sealed class DataFolderOwnerTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("s3overlay-owner-").FullName;

@@ -16,6 +16,7 @@ namespace S3Overlay.Tests.Storage;
 /// SDK does for everything else. That servers accept what it sends is shown wherever an S3 store
 /// reads from s3rver or from the proxy itself (both check signatures).
 /// </summary>
+[FunctionalTests]
 public class DirectReadsTests
 {
     private static S3StoreOptions Options(string url, bool pathStyle = true) =>

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Storage;
 /// The embedded store's commits over HTTP: owner-only files, no folders left by a failed upload,
 /// no object lost to (or bucket resurrected by) a DeleteBucket racing a PUT, stale temp files swept.
 /// </summary>
+[FunctionalTests]
 public sealed class FileSystemCommitTests
 {
     private static readonly byte[] Body = "stored bytes"u8.ToArray();

@@ -1,9 +1,11 @@
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage;
 
 /// <summary>The store contract, run against the embedded file-system store in a temp folder.</summary>
+[UnitTests]
 public sealed class FileSystemStoreContractTests : ObjectStoreContract
 {
     private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("s3overlay-fs-");

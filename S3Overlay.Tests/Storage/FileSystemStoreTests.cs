@@ -3,10 +3,12 @@ using System.Text;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage;
 
 /// <summary>What only the file-system store has to get right: paths, conflicts, sidecars, plain folders.</summary>
+[UnitTests]
 public sealed class FileSystemStoreTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;

@@ -47,6 +47,7 @@ public sealed class HiddenObjectsFixture : IAsyncLifetime
     }
 }
 
+[FunctionalTests]
 public sealed class HiddenObjectsTests(HiddenObjectsFixture f) : IClassFixture<HiddenObjectsFixture>
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Storage;
 /// leads out of the folder is read, listed, written or deleted through, over HTTP with AWSSDK.S3;
 /// links that stay inside are followed for reads. The folder beside it stands for <c>/etc</c>.
 /// </summary>
+[FunctionalTests]
 public sealed class LinkConfinementTests(LinkConfinementTests.ServedFolder served) : IClassFixture<LinkConfinementTests.ServedFolder>
 {
     private const string Bucket = "sfold";

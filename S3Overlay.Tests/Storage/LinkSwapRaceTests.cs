@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Storage;
 /// no folder ever appears outside (each write's folders are opened from the bucket's own handle,
 /// never looked up by path again).
 /// </summary>
+[UnitTests]
 public sealed class LinkSwapRaceTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using S3Overlay.Overlay;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -11,6 +12,7 @@ namespace S3Overlay.Tests.Storage;
 /// through the overlay's decisions (a read asks the remote first and finds nothing, listings merge
 /// with an empty remote, deletes leave whiteouts).
 /// </summary>
+[UnitTests]
 public sealed class OverlayStoreContractTests : ObjectStoreContract
 {
     private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("s3overlay-overlay-");

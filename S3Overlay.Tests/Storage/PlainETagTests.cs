@@ -1,7 +1,9 @@
 using S3Overlay.Storage;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage;
 
+[UnitTests]
 public class PlainETagTests
 {
     private const string Hex = "9e107d9d372bb6826bd81d3542a419d6";

@@ -14,6 +14,7 @@ namespace S3Overlay.Tests.Storage;
 /// A scripted server answers each case over loopback; a body whose ETag is its own MD5 but whose
 /// checksum is another's is refused only by the checksum, which shows which evidence was used.
 /// </summary>
+[FunctionalTests]
 public class RemoteChecksumTests
 {
     private static readonly byte[] Original = PatternBody(300_000);

@@ -13,6 +13,7 @@ using S3Overlay.Configuration.Catalog;
 namespace S3Overlay.Tests.Storage;
 
 /// <summary>The whole proxy with an S3 server (s3rver) as its local store, driven by AWSSDK.S3 over loopback.</summary>
+[FunctionalTests]
 public class S3LocalStoreTests
 {
     private static Dictionary<string, string?> LocalEndpoint(string url) => new()

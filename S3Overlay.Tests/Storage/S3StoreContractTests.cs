@@ -5,6 +5,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Storage;
 
 /// <summary>The store contract, run against the S3 store with a real s3rver as its server.</summary>
+[FunctionalTests]
 public sealed class S3StoreContractTests(S3StoreContractTests.Server server) : ObjectStoreContract, IClassFixture<S3StoreContractTests.Server>
 {
     /// <summary>The run's shared local s3rver (<see cref="SharedS3rver"/>): every contract test works in a bucket of its own.</summary>

@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Storage;
 /// What the S3 store makes of a server that misbehaves: a scripted HTTP server on loopback
 /// answers what each test needs (errors, stalls), and the store is driven as the overlay does.
 /// </summary>
+[FunctionalTests]
 public class S3StoreFailureTests
 {
     private static S3ObjectStore StoreFor(string url, TimeSpan? idle = null) =>

@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.Storage;
 /// as its S3 server: a server without s3rver's bugs, so every check is on (multipart bookkeeping,
 /// trailer checksums added by a copy onto the object, listing order).
 /// </summary>
+[FunctionalTests]
 public sealed class S3StoreOnProxyContractTests(S3StoreOnProxyContractTests.Server server)
     : ObjectStoreContract, IClassFixture<S3StoreOnProxyContractTests.Server>
 {

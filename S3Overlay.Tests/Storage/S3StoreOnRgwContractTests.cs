@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.Storage;
 /// server, as its server (the run's shared cluster, <see cref="SharedRgw"/>: a bucket per test).
 /// Only RGW's own documented limits are off.
 /// </summary>
+[FunctionalTests]
 public sealed class S3StoreOnRgwContractTests : ObjectStoreContract
 {
     // ListObjectsV2 returns no user metadata, where preserved validators live.

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Storage;
 /// The S3 store as the local store when its server is down (docs/overlay.md, "A lost local store"): a
 /// scripted server on loopback fails as each test needs, the store is driven as the overlay does.
 /// </summary>
+[FunctionalTests]
 public class S3StoreOutageTests
 {
     private static S3ObjectStore LocalStoreFor(string url, TimeProvider clock, TimeSpan? timeout = null) =>

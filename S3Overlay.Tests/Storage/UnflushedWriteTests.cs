@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -11,6 +12,7 @@ namespace S3Overlay.Tests.Storage;
 /// without waiting for the disk. A power cut is simulated as the next boot (another boot id)
 /// finding the body torn: it must never be served, and a whole one must be served as any object is.
 /// </summary>
+[UnitTests]
 public sealed class UnflushedWriteTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;

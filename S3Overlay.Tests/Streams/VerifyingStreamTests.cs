@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using S3Overlay.S3.Errors;
 using S3Overlay.Streams;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Streams;
 
@@ -9,6 +10,7 @@ namespace S3Overlay.Tests.Streams;
 /// remote body) is refused before its last byte is handed over; a request payload of unknown
 /// length is refused on the read that reaches its end.
 /// </summary>
+[UnitTests]
 public class VerifyingStreamTests
 {
     private static readonly byte[] Data = Enumerable.Range(0, 100).Select(i => (byte)i).ToArray();

@@ -6,6 +6,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Telemetry;
 
 /// <summary>Health and liveness under /_overlay/: not S3, not authenticated, JSON with each check.</summary>
+[FunctionalTests]
 public class HealthEndpointTests
 {
     [Fact]

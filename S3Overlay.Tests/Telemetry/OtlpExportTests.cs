@@ -22,6 +22,7 @@ namespace S3Overlay.Tests.Telemetry;
 /// run the gRPC test got none of its own.
 /// </remarks>
 [Collection(OtlpExportCollection.Name)]
+[ConformanceTests]
 public class OtlpExportTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Telemetry;
 /// proxy over its embedded store, s3rver as the remote behind the counting relay. A remote call is
 /// the proxy's HTTP client span (<c>GET</c>) under the decision that made it.
 /// </summary>
+[FunctionalTests]
 public sealed class OverlaySpanTests(OverlayServers servers) : IClassFixture<OverlayServers>, IDisposable
 {
     private readonly SpanRecorder _spans = new();

@@ -9,6 +9,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Telemetry;
 
 /// <summary>/_overlay/status over a real overlay: a fill, then a hit, as the figures a person reads.</summary>
+[FunctionalTests]
 public sealed class OverlayStatusTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace S3Overlay.Tests.Telemetry;
 /// The status page's last-hour charts: minute by minute (time moved by hand), drawn as inline SVG
 /// with no script, each bar titled with its figures.
 /// </summary>
+[FunctionalTests]
 public sealed class StatusChartTests
 {
     private static readonly KeyValuePair<string, object?> LocalHit = new(OverlayTelemetry.Tags.Result, OverlayTelemetry.Results.LocalHit);

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Telemetry;
 /// The status figures are what this proxy's own <c>S3Overlay</c> meter recorded: other proxies in
 /// the process (tests running meanwhile) count on meters of their own.
 /// </summary>
+[FunctionalTests]
 public class StatusEndpointTests
 {
     private static readonly KeyValuePair<string, object?> LocalHit = new(OverlayTelemetry.Tags.Result, OverlayTelemetry.Results.LocalHit);

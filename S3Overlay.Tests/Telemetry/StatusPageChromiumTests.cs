@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Telemetry;
 /// the three charts are drawn. Its screenshot is the one docs/observability.md shows (docs/status-page.png) when
 /// <c>S3OVERLAY_README_SCREENSHOTS=1</c>, so ordinary runs do not rewrite it.
 /// </summary>
+[ConformanceTests]
 public sealed class StatusPageChromiumTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.Versions;
 /// remote backs refuses to enable versioning, saying why, and otherwise answers as before.
 /// s3rver is the remote; the embedded store the local one.
 /// </summary>
+[FunctionalTests]
 public sealed class OverlayVersioningTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]

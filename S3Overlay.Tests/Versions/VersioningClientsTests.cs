@@ -5,6 +5,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Versions;
 
 /// <summary>The aws CLI and rclone list, read and restore old versions on the embedded store.</summary>
+[ConformanceTests]
 public sealed class VersioningClientsTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace S3Overlay.Tests.Versions;
 /// Bucket versioning, driven by boto3 (versions_boto3.py): on the embedded store, and passed
 /// through to Ceph RGW as the local store (its own versioning).
 /// </summary>
+[ConformanceTests]
 public sealed class VersioningTests
 {
     [Fact]

@@ -119,11 +119,13 @@ public abstract class LocalStoreRequestTests(OverlayServers servers, ITestOutput
     }
 }
 
+[FunctionalTests]
 public sealed class LocalStoreRequestsOverS3rverTests(OverlayServers servers, ITestOutputHelper output) : LocalStoreRequestTests(servers, output)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.S3;
 }
 
+[FunctionalTests]
 public sealed class LocalStoreRequestsOverRgwTests(OverlayServers servers, ITestOutputHelper output) : LocalStoreRequestTests(servers, output)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Rgw;

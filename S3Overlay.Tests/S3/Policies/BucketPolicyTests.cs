@@ -66,6 +66,7 @@ public abstract class BucketPolicyTests(StoreTargets target) : EveryStoreTests(t
     }
 }
 
+[FunctionalTests]
 public sealed class EmbeddedStoreBucketPolicyTests(StoreTargets target) : BucketPolicyTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
@@ -96,17 +97,20 @@ public sealed class EmbeddedStoreBucketPolicyTests(StoreTargets target) : Bucket
     }
 }
 
+[FunctionalTests]
 public sealed class S3LocalStoreBucketPolicyTests(StoreTargets target) : BucketPolicyTests(target)
 {
     protected override StoreKind Kind => StoreKind.S3Local;
 }
 
+[FunctionalTests]
 public sealed class OverlayBucketPolicyTests(StoreTargets target) : BucketPolicyTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+[FunctionalTests]
 public sealed class RgwLocalStoreBucketPolicyTests(StoreTargets target) : BucketPolicyTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

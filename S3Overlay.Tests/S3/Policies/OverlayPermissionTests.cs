@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.S3.Policies;
 /// server's write, not the user's), and it still may not write; the browser's warm and evict
 /// buttons are for users the admin API lets in.
 /// </summary>
+[FunctionalTests]
 public sealed class OverlayPermissionTests(OverlayPermissionTests.Servers s) : IClassFixture<OverlayPermissionTests.Servers>
 {
     /// <summary>An s3rver remote with a bucket "shelf", and a caching proxy in front with root, a readonly and a readwrite user.</summary>

@@ -11,6 +11,7 @@ namespace S3Overlay.Tests.S3.Policies;
 /// the anonymous caller): allowed or <c>403 AccessDenied</c>, and every denied write leaves the
 /// store as it was.
 /// </summary>
+[FunctionalTests]
 public sealed class PermissionMatrixTests(PermissionFixture f) : IClassFixture<PermissionFixture>
 {
     [Theory]

@@ -9,6 +9,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.S3.Policies;
 
 /// <summary>Where a permission is decided beyond one request's operation: listings of buckets, per-key deletes, forms, missing keys, the admin API.</summary>
+[FunctionalTests]
 public sealed class PermissionTests(PermissionFixture f) : IClassFixture<PermissionFixture>
 {
     [Fact]

@@ -1,10 +1,12 @@
 using System.Net;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Policies;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3.Policies;
 
 /// <summary>The policy grammar S3 accepts, its reasons for refusing one, and how a compiled policy answers requests.</summary>
+[UnitTests]
 public sealed class PolicyDocumentTests
 {
     private const string Bucket = "photos";

@@ -10,6 +10,7 @@ using S3Overlay.Configuration.Catalog;
 namespace S3Overlay.Tests.S3.Policies;
 
 /// <summary>The users file: read at start-up (refused, naming the line, when it does not parse), and again when it changes, without a restart.</summary>
+[FunctionalTests]
 public sealed class UsersFileTests
 {
     private static string Users(params (string Key, string Policy)[] users) =>

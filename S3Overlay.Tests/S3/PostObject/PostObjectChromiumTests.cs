@@ -13,6 +13,7 @@ namespace S3Overlay.Tests.S3.PostObject;
 /// documents, answered with a 303 back to the page) and with fetch + FormData, which real
 /// Chromium lets the page read only once the bucket's CORS rules allow the page's origin.
 /// </summary>
+[ConformanceTests]
 public sealed class PostObjectChromiumTests
 {
     private const int PatientMs = 60_000;

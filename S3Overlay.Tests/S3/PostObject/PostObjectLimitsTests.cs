@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.S3.PostObject;
 /// store, the fields before it are capped, and fields that are not object headers never reach the
 /// store, even when a careless signer's policy names them.
 /// </summary>
+[FunctionalTests]
 public sealed class PostObjectLimitsTests
 {
     private const int Seed = 14;

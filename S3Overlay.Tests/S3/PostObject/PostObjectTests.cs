@@ -259,22 +259,26 @@ public abstract class PostObjectTests(StoreTargets target) : EveryStoreTests(tar
     }
 }
 
+[ConformanceTests]
 public sealed class EmbeddedStorePostObjectTests(StoreTargets target) : PostObjectTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
+[ConformanceTests]
 public sealed class S3LocalStorePostObjectTests(StoreTargets target) : PostObjectTests(target)
 {
     protected override StoreKind Kind => StoreKind.S3Local;
 }
 
+[ConformanceTests]
 public sealed class OverlayPostObjectTests(StoreTargets target) : PostObjectTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store.</summary>
+[ConformanceTests]
 public sealed class RgwLocalStorePostObjectTests(StoreTargets target) : PostObjectTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

@@ -1,9 +1,11 @@
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.PostObject;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.S3.PostObject;
 
 /// <summary>The POST policy's conditions as S3 documents them, one row each: the policy, the form, and the verdict.</summary>
+[UnitTests]
 public sealed class PostPolicyTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);

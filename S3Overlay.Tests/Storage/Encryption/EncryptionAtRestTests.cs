@@ -92,6 +92,7 @@ public abstract class EncryptionAtRestTests(StoreTargets target) : EveryStoreTes
     }
 }
 
+[ConformanceTests]
 public sealed class EmbeddedStoreEncryptionAtRestTests(StoreTargets target) : EncryptionAtRestTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
@@ -129,11 +130,13 @@ public sealed class EmbeddedStoreEncryptionAtRestTests(StoreTargets target) : En
 }
 
 /// <summary>The same tests with Ceph's RADOS Gateway, a production S3 server, as the local store: the envelope travels as its user metadata.</summary>
+[ConformanceTests]
 public sealed class RgwLocalStoreEncryptionAtRestTests(StoreTargets target) : EncryptionAtRestTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;
 }
 
+[ConformanceTests]
 public sealed class OverlayEncryptionAtRestTests(StoreTargets target) : EncryptionAtRestTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;

@@ -1,8 +1,10 @@
 using S3Overlay.Storage.Encryption;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage.Encryption;
 
 /// <summary>The sealed format on its own: sizes both ways, ranges that decrypt only their packages, and damage that is never served.</summary>
+[UnitTests]
 public sealed class SegmentTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace S3Overlay.Tests.Telemetry.Prometheus;
 /// Who may read <c>/_overlay/metrics</c>: nobody when it is off (the default), the admin API's
 /// users when it is on, anyone when it is public; and that it shadows no bucket.
 /// </summary>
+[FunctionalTests]
 public sealed class MetricsEndpointTests
 {
     private static readonly Dictionary<string, string?> On = new() { [TelemetryCatalog.Metrics.Name] = "true" };

@@ -10,6 +10,7 @@ namespace S3Overlay.Tests.Telemetry.Prometheus;
 /// What an operator's Prometheus reads from <c>/_overlay/metrics</c> after real S3 traffic through
 /// the overlay, parsed by the Prometheus client's own parsers: the families, types, labels and values.
 /// </summary>
+[ConformanceTests]
 public sealed class PrometheusScrapeTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]
