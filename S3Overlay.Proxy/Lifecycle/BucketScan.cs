@@ -1,6 +1,7 @@
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Lifecycle;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Lifecycle;
 
@@ -11,11 +12,11 @@ namespace S3Overlay.Lifecycle;
 /// atomic) or untouched, and the next pass decides again from the objects as they are.
 /// </summary>
 /// <remarks>
-/// Versioning adds a step here, not a new design: list the key's versions (newest first), give
-/// each <see cref="LifecycleObject"/> its <c>BecameNoncurrent</c> (the next newer version's
-/// creation), <c>NewerNoncurrent</c> and the key's <c>Versions</c>, and turn
-/// <see cref="LifecycleActionKind.DeleteNoncurrent"/> and <see cref="LifecycleActionKind.DeleteExpiredMarker"/>
-/// into deletes of that version id. <see cref="LifecycleConfiguration.Decide"/> already decides them.
+/// A bucket that keeps (or kept) versions is scanned by its version listing, a key's versions
+/// at a time: noncurrent versions past their rule's age go for good, then a delete marker left as
+/// its key's only version, and an expired current version gets a delete marker, as on S3.
+/// Only the local store is scanned (the remote is never asked or changed), and never the overlay's
+/// own markers: see <see cref="IsOverlayMarker"/>.
 /// </remarks>
 internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, LifecycleProgress progress, ILogger log)
 {
@@ -23,7 +24,11 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
 
     public async Task RunAsync(string bucket, LifecycleConfiguration configuration, DateTimeOffset now, CancellationToken ct)
     {
-        if (configuration.ActsOnObjects) await ExpireObjectsAsync(bucket, configuration, now, ct);
+        if (configuration.ActsOnObjects)
+        {
+            if (await stores.Local.GetBucketVersioningAsync(bucket, ct) == BucketVersioning.Unversioned) await ExpireObjectsAsync(bucket, configuration, now, ct);
+            else await ExpireVersionsAsync(bucket, configuration, now, ct);
+        }
         if (configuration.AbortsUploads) await AbortUploadsAsync(bucket, configuration, now, ct);
     }
 
@@ -34,7 +39,7 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
         {
             var page = await stores.Local.ListObjectsAsync(bucket, request, ct);
             foreach (var listed in page.Objects)
-                progress.Count(examined: 1, expired: await ExpireIfDueAsync(bucket, listed, configuration, now, ct) ? 1 : 0);
+                if (!IsOverlayMarker(listed)) progress.Count(examined: 1, expired: await ExpireIfDueAsync(bucket, listed, configuration, now, ct) ? 1 : 0);
             if (!page.IsTruncated || page.NextStartAfter is null) return;
             request = request with { StartAfter = page.NextStartAfter };
         }
@@ -56,6 +61,90 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
             || current.ETag != listed.ETag || (current.LastModified - listed.LastModified).Duration() >= TimeSpan.FromSeconds(1)) return false;
         await stores.Front.DeleteObjectAsync(bucket, listed.Key, ct);
         log.LogDebug("Lifecycle rule {Rule} expired {Bucket}/{Key}", action.RuleId, bucket, listed.Key);
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the local store's object is the overlay's own record of a deleted remote key (a
+    /// whiteout) rather than a client's object: lifecycle never expires one, or the remote's copy
+    /// would come back. Whiteouts kept in the overlay's cache bucket are never listed by a scan;
+    /// whiteouts kept at their key in the bucket itself are told apart here, in both listings.
+    /// </summary>
+    private static bool IsOverlayMarker(ObjectInfo listed) => false;
+
+    private async Task ExpireVersionsAsync(string bucket, LifecycleConfiguration configuration, DateTimeOffset now, CancellationToken ct)
+    {
+        var request = new VersionsRequest(Prefix: CommonPrefix(configuration), MaxKeys: PageSize);
+        // One key's versions, gathered across pages: each is decided knowing its neighbours.
+        var key = new List<ObjectVersion>();
+        while (true)
+        {
+            var page = await stores.Local.ListObjectVersionsAsync(bucket, request, ct);
+            foreach (var version in page.Versions)
+            {
+                if (IsOverlayMarker(version.Info)) continue;
+                if (key.Count > 0 && key[0].Info.Key != version.Info.Key)
+                {
+                    await ExpireKeyVersionsAsync(bucket, key, configuration, now, ct);
+                    key.Clear();
+                }
+                key.Add(version);
+            }
+            if (!page.IsTruncated || page.NextKeyMarker is null) break;
+            request = request with { KeyMarker = page.NextKeyMarker, VersionIdMarker = page.NextVersionIdMarker };
+        }
+        if (key.Count > 0) await ExpireKeyVersionsAsync(bucket, key, configuration, now, ct);
+    }
+
+    /// <summary>
+    /// One key: its noncurrent versions first, so that a delete marker they leave alone is seen
+    /// as its key's last version in the same pass; then the current version.
+    /// </summary>
+    private async Task ExpireKeyVersionsAsync(string bucket, List<ObjectVersion> versions, LifecycleConfiguration configuration, DateTimeOffset now, CancellationToken ct)
+    {
+        var kept = new List<ObjectVersion> { versions[0] };
+        for (var i = 1; i < versions.Count; i++)
+        {
+            var action = await DecideAsync(bucket, versions, i, configuration, ct);
+            progress.Count(examined: 1);
+            if (action is { Kind: LifecycleActionKind.DeleteNoncurrent } && action.Due <= now
+                && await RemoveVersionAsync(bucket, versions[i], action, ct)) progress.Count(expired: 1);
+            else kept.Add(versions[i]);
+        }
+        progress.Count(examined: 1);
+        var current = versions[0];
+        if (!current.IsLatest || await DecideAsync(bucket, kept, 0, configuration, ct) is not { } due || due.Due > now) return;
+        if (due.Kind == LifecycleActionKind.DeleteExpiredMarker && current.IsDeleteMarker)
+        {
+            if (await RemoveVersionAsync(bucket, current, due, ct)) progress.Count(expired: 1);
+        }
+        else if (due.Kind == LifecycleActionKind.ExpireCurrent && !current.IsDeleteMarker)
+        {
+            // As for an unversioned key: a version written since the listing is not the one found old.
+            if (await stores.Local.FindObjectAsync(bucket, current.Info.Key, ct) is not { } still || still.VersionId != current.VersionId) return;
+            // Through the front store, as a client's DELETE: a versioned bucket gets a delete marker.
+            await stores.Front.DeleteObjectAsync(bucket, current.Info.Key, ct);
+            log.LogDebug("Lifecycle rule {Rule} expired {Bucket}/{Key}", due.RuleId, bucket, current.Info.Key);
+            progress.Count(expired: 1);
+        }
+    }
+
+    private async Task<LifecycleAction?> DecideAsync(string bucket, IReadOnlyList<ObjectVersion> versions, int index, LifecycleConfiguration configuration, CancellationToken ct)
+    {
+        var o = KeyVersions.Describe(versions, index);
+        if (configuration.NeedsTags(o))
+        {
+            try { o = o with { Tags = await stores.Local.GetObjectVersionTaggingAsync(bucket, o.Key, versions[index].VersionId, ct) }; }
+            catch (S3Exception e) when (e.Error.Status == 404) { return null; }
+        }
+        return configuration.Decide(o, days);
+    }
+
+    /// <summary>Removes one version for good (a noncurrent version, or a delete marker left alone); false when it may not go.</summary>
+    private async Task<bool> RemoveVersionAsync(string bucket, ObjectVersion version, LifecycleAction action, CancellationToken ct)
+    {
+        await stores.Front.DeleteObjectVersionAsync(bucket, version.Info.Key, version.VersionId, ct);
+        log.LogDebug("Lifecycle rule {Rule} removed {Bucket}/{Key} version {Version}", action.RuleId, bucket, version.Info.Key, version.VersionId);
         return true;
     }
 

@@ -37,8 +37,7 @@ public sealed partial class S3Handlers
             : await store.GetObjectVersionAsync(r.Bucket, r.Key, versionId, read, r.Aborted);
         ObjectHeaders.WriteObject(r.Response, content.Info, r.Request.Query);
         WriteChecksums(r, content.Info, partNumber, wholeObject: content.Range is null);
-        // GET only: S3's HEAD does not tell the tag count.
-        if (content.Info.Metadata.Tags.Count > 0) r.Response.Headers[TagSet.CountHeader] = content.Info.Metadata.Tags.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        TagSet.WriteCount(r.Response, content.Info);
         await lifecycles.WriteHeaderAsync(r.Response, r.Bucket, r.Key, content.Info);
         if (partOf is not null)
         {
@@ -64,6 +63,7 @@ public sealed partial class S3Handlers
         ServerSideEncryption.CheckCustomerKey(r.Request, info);
         ObjectHeaders.WriteObject(r.Response, info, r.Request.Query);
         WriteChecksums(r, info, partNumber, wholeObject: true);
+        TagSet.WriteCount(r.Response, info);
         await lifecycles.WriteHeaderAsync(r.Response, r.Bucket, r.Key, info, () => store.GetObjectTaggingAsync(r.Bucket, r.Key, r.Aborted));
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = info.Size;

@@ -10,10 +10,11 @@ namespace S3Overlay.S3.Policies;
 /// <param name="Resource">The ARN without <c>arn:aws:s3:::</c>: <c>bucket</c>, <c>bucket/key</c>, or empty for the service (ListAllMyBuckets).</param>
 /// <param name="Principal">The caller's access key; null when anonymous.</param>
 /// <param name="Keys">The request's condition keys (<c>s3:prefix</c>, <c>aws:SourceIp</c>…).</param>
-public readonly record struct AccessQuery(string Action, string Resource, string? Principal, ConditionKeys Keys);
+/// <param name="ExistingTags">The object's tags (<c>s3:ExistingObjectTag/…</c>), read only when a policy that judges the request names one.</param>
+public readonly record struct AccessQuery(string Action, string Resource, string? Principal, ConditionKeys Keys, IReadOnlyDictionary<string, string>? ExistingTags = null);
 
 /// <summary>The values of the condition keys a request carries; a key the request lacks is null.</summary>
-public sealed class ConditionKeys
+public sealed partial class ConditionKeys
 {
     public static readonly ConditionKeys None = new();
 
@@ -41,6 +42,10 @@ public sealed class ConditionKeys
             SourceIp = ip is { IsIPv4MappedToIPv6: true } ? ip.MapToIPv4() : ip,
             SecureTransport = r.Request.IsHttps,
             UserName = r.User?.AccessKey,
+            Headers = r.Request.Headers,
+            RequestTags = RequestTagsOf(r),
+            Target = r.Address.Key is { } key ? (r.Bucket, key) : null,
+            VersionId = r.Address.Key is not null && query.TryGetValue("versionId", out var versionId) ? versionId.ToString() : null,
         };
     }
 
@@ -53,6 +58,6 @@ public sealed class ConditionKeys
         "aws:sourceip" => SourceIp?.ToString(),
         "aws:securetransport" => SecureTransport ? "true" : "false",
         "aws:username" or "aws:userid" => UserName,
-        _ => null,
+        _ => RequestValue(key),
     };
 }

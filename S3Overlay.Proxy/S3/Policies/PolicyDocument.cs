@@ -43,6 +43,9 @@ public sealed class PolicyDocument
 
     public bool IsPublic => Statements.Any(s => s.IsPublic);
 
+    /// <summary>Whether some statement judges the object's tags: a request it may judge reads them first.</summary>
+    public bool NamesExistingObjectTags { get; private init; }
+
     /// <summary>Reads a bucket's policy; MalformedPolicy with S3's reason when S3 would refuse it.</summary>
     public static PolicyDocument ForBucket(string text, string bucket) => Parse(text, bucket);
 
@@ -73,7 +76,8 @@ public sealed class PolicyDocument
             if (!root.TryGetProperty("Statement", out var statement)) throw PolicyFault.MissingField("Statement");
             var statements = statement.ValueKind == JsonValueKind.Array ? statement.EnumerateArray().ToArray() : [statement];
             if (statements.Length == 0) throw PolicyFault.Malformed(PolicyFault.EmptyStatement);
-            return new PolicyDocument(text, statements.Select(s => PolicyStatement.Parse(s, bucket)).ToArray());
+            var compiled = statements.Select(s => PolicyStatement.Parse(s, bucket)).ToArray();
+            return new PolicyDocument(text, compiled) { NamesExistingObjectTags = compiled.Any(s => s.Condition?.NamesExistingObjectTags == true) };
         }
     }
 }

@@ -29,7 +29,7 @@ public sealed class PolicyStatement
         (Principal is null || Principal.Matches(query.Principal) != NotPrincipal)
         && Actions.Contains(query.Action) != NotAction
         && AnyResource(query.Resource) != NotResource
-        && (Condition is null || Condition.Holds(query.Keys));
+        && (Condition is null || Condition.Holds(query));
 
     private bool AnyResource(string resource)
     {

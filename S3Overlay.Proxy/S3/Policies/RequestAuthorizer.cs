@@ -13,10 +13,12 @@ namespace S3Overlay.S3.Policies;
 /// <c>S3_OVERLAY_PUBLIC_BUCKETS</c> carry MinIO's <c>download</c> policy besides their own. Before
 /// all of that, a configured bucket's flags (read-only, key-only) refuse what they refuse to anyone.
 /// </summary>
-public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPolicies, AclAccess acls, Buckets.BucketTargets targets)
+public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPolicies, AclAccess acls, Buckets.BucketTargets targets, Storage.IObjectStore store)
 {
     private readonly FrozenDictionary<string, PolicyDocument> _publicBuckets = auth.PublicBuckets
         .ToFrozenDictionary(b => b, b => PolicyDocument.ForBucket(CannedPolicies.ForBucket("download", b)!, b), StringComparer.Ordinal);
+
+    private readonly ExistingObjectTags _existingTags = new(store);
 
     private static readonly FrozenSet<string> ObjectCreations = new[] { "PutObject", "CopyObject", "CreateMultipartUpload" }.ToFrozenSet(StringComparer.Ordinal);
 
@@ -95,9 +97,12 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
         if (targets.Refuses(action, bucket)) return PolicyVerdict.Deny;
         if (caller?.IsRoot == true) return PolicyVerdict.Allow;
         var query = new AccessQuery(action, bucket is null ? "" : key is null ? bucket : bucket + "/" + key, caller?.AccessKey, keys);
+        var bucketPolicy = bucket is null ? null : await BucketPolicyAsync(bucket, ct);
+        if (key is not null && (caller?.Policy.NamesExistingObjectTags == true || bucketPolicy?.NamesExistingObjectTags == true))
+            query = query with { ExistingTags = await _existingTags.ReadAsync(bucket!, key, keys, ct) };
         var user = caller?.Policy.Evaluate(query) ?? PolicyVerdict.None;
         if (user == PolicyVerdict.Deny || bucket is null) return user;
-        var own = (await BucketPolicyAsync(bucket, ct))?.Evaluate(query) ?? PolicyVerdict.None;
+        var own = bucketPolicy?.Evaluate(query) ?? PolicyVerdict.None;
         if (own == PolicyVerdict.Deny) return own;
         var published = _publicBuckets.GetValueOrDefault(bucket)?.Evaluate(query) ?? PolicyVerdict.None;
         return user == PolicyVerdict.Allow || own == PolicyVerdict.Allow ? PolicyVerdict.Allow : published;

@@ -17,7 +17,10 @@ public sealed class StatementCondition
 
     private enum Kind { StringEquals, StringEqualsIgnoreCase, StringLike, IpAddress, Bool, Null }
 
-    private sealed record Test(Kind Kind, bool Negated, bool HoldsWhenMissing, string Key, string[] Values, WildcardPattern[]? Patterns, IPNetwork[]? Networks);
+    /// <summary>How a key with several values (<c>s3:RequestObjectTagKeys</c>) is judged: as one value, or every one, or any one.</summary>
+    private enum SetOperator { Single, ForAllValues, ForAnyValue }
+
+    private sealed record Test(Kind Kind, bool Negated, bool HoldsWhenMissing, SetOperator Set, string Key, string[] Values, WildcardPattern[]? Patterns, IPNetwork[]? Networks);
 
     /// <summary>S3's own condition keys a policy may name; any <c>aws:</c> key is accepted, as AWS keeps adding global ones.</summary>
     private static readonly HashSet<string> S3Keys = new(StringComparer.OrdinalIgnoreCase)
@@ -33,12 +36,31 @@ public sealed class StatementCondition
     /// <summary>The condition keys the block names.</summary>
     public IEnumerable<string> Keys => _tests.Select(t => t.Key);
 
-    public bool Holds(ConditionKeys keys)
+    /// <summary>Whether the block judges the object's tags (<c>s3:ExistingObjectTag/…</c>): the object must be read first.</summary>
+    public bool NamesExistingObjectTags => _tests.Any(t => t.Key.StartsWith(ConditionKeys.ExistingObjectTagPrefix, StringComparison.OrdinalIgnoreCase));
+
+    public bool Holds(in AccessQuery query)
     {
         foreach (var test in _tests)
-            if (!Holds(test, keys.Value(test.Key))) return false;
+        {
+            var value = ValueOf(test.Key, query);
+            if (test.Set == SetOperator.Single ? !Holds(test, value) : !HoldsForSet(test, query.Keys.Values(test.Key) ?? (value is null ? Array.Empty<string>() : new[] { value }))) return false;
+        }
         return true;
     }
+
+    private static string? ValueOf(string key, in AccessQuery query) =>
+        key.StartsWith(ConditionKeys.ExistingObjectTagPrefix, StringComparison.OrdinalIgnoreCase)
+            ? query.ExistingTags?.GetValueOrDefault(key[ConditionKeys.ExistingObjectTagPrefix.Length..])
+            : query.Keys.Value(key);
+
+    /// <summary>
+    /// IAM's set operators: ForAllValues holds when every value of the request matches (so when it
+    /// has none); ForAnyValue when at least one does. A negated operator's match is a mismatch.
+    /// </summary>
+    private static bool HoldsForSet(Test test, IReadOnlyList<string> values) => test.Set == SetOperator.ForAllValues
+        ? values.All(v => Holds(test, v))
+        : values.Any(v => Holds(test, v));
 
     private static bool Holds(Test test, string? value)
     {
@@ -64,13 +86,13 @@ public sealed class StatementCondition
         foreach (var op in block.EnumerateObject())
         {
             if (op.Value.ValueKind != JsonValueKind.Object) throw PolicyFault.InvalidJson();
-            var (kind, negated, ifExists, forAll) = Operator(op.Name);
+            var (kind, negated, ifExists, set) = Operator(op.Name);
             foreach (var key in op.Value.EnumerateObject())
             {
-                if (!(key.Name.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || S3Keys.Contains(key.Name)))
+                if (!(key.Name.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || S3Keys.Contains(key.Name) || IsTagKey(key.Name)))
                     throw PolicyFault.Malformed(PolicyFault.InvalidConditionKey);
                 var values = PolicyJson.Strings(key.Value);
-                tests.Add(new Test(kind, negated, negated || ifExists || forAll, key.Name, values,
+                tests.Add(new Test(kind, negated, negated || ifExists || set == SetOperator.ForAllValues, set, key.Name, values,
                     kind == Kind.StringLike ? values.Select(v => new WildcardPattern(v)).ToArray() : null,
                     kind == Kind.IpAddress ? values.Select(Network).ToArray() : null));
             }
@@ -78,12 +100,18 @@ public sealed class StatementCondition
         return new StatementCondition([.. tests]);
     }
 
-    private static (Kind Kind, bool Negated, bool IfExists, bool ForAll) Operator(string name)
+    /// <summary><c>s3:RequestObjectTag/&lt;key&gt;</c> and <c>s3:ExistingObjectTag/&lt;key&gt;</c>, naming a tag key.</summary>
+    private static bool IsTagKey(string name) =>
+        (name.StartsWith(ConditionKeys.RequestObjectTagPrefix, StringComparison.OrdinalIgnoreCase) && name.Length > ConditionKeys.RequestObjectTagPrefix.Length)
+        || (name.StartsWith(ConditionKeys.ExistingObjectTagPrefix, StringComparison.OrdinalIgnoreCase) && name.Length > ConditionKeys.ExistingObjectTagPrefix.Length);
+
+    private static (Kind Kind, bool Negated, bool IfExists, SetOperator Set) Operator(string name)
     {
-        var forAll = false;
+        var set = SetOperator.Single;
         var bare = name;
-        if (bare.StartsWith("ForAllValues:", StringComparison.Ordinal)) { bare = bare["ForAllValues:".Length..]; forAll = true; }
-        else if (bare.StartsWith("ForAnyValue:", StringComparison.Ordinal)) bare = bare["ForAnyValue:".Length..];
+        if (bare.StartsWith("ForAllValues:", StringComparison.Ordinal)) { bare = bare["ForAllValues:".Length..]; set = SetOperator.ForAllValues; }
+        else if (bare.StartsWith("ForAnyValue:", StringComparison.Ordinal)) { bare = bare["ForAnyValue:".Length..]; set = SetOperator.ForAnyValue; }
+        var forAll = set == SetOperator.ForAllValues;
         var ifExists = bare.EndsWith("IfExists", StringComparison.Ordinal) && bare != "Null";
         if (ifExists) bare = bare[..^"IfExists".Length];
         (Kind, bool)? found = bare switch
@@ -101,7 +129,7 @@ public sealed class StatementCondition
             _ => null,
         };
         if (found is not var (kind, negated)) throw PolicyFault.InvalidConditionType(name);
-        return (kind, negated, ifExists, forAll);
+        return (kind, negated, ifExists, set);
     }
 
     /// <summary>A CIDR block; an address alone is itself (/32, /128). IPv4 requests over IPv6 sockets are compared as IPv4.</summary>

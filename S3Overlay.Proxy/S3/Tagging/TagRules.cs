@@ -1,3 +1,5 @@
+using S3Overlay.S3.Errors;
+
 namespace S3Overlay.S3.Tagging;
 
 /// <summary>
@@ -7,22 +9,25 @@ namespace S3Overlay.S3.Tagging;
 /// </summary>
 public sealed class TagRules
 {
-    private TagRules(int maxTags, string tooMany, Func<string, string?> reservedKey)
+    private TagRules(int maxTags, S3Error tooMany, Func<string, string?> reservedKey)
     {
         MaxTags = maxTags;
         TooMany = tooMany;
         ReservedKey = reservedKey;
     }
 
-    /// <summary>Ten tags; any case of <c>aws:</c> is refused alike.</summary>
-    public static readonly TagRules Object = new(10, "Object tags cannot be greater than 10",
+    /// <summary>
+    /// Ten tags; any case of <c>aws:</c> is refused alike. An eleventh is an InvalidTag, the one
+    /// error S3 documents for a tag set it refuses (and what Ceph RGW answers).
+    /// </summary>
+    public static readonly TagRules Object = new(10, S3Error.InvalidTag.WithMessage("Object tags cannot be greater than 10"),
         key => key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) ? "Your TagKey cannot be prefixed with aws:" : null);
 
     /// <summary>
     /// Fifty tags. S3 keeps <c>aws:</c> (exactly so) for its own system tags, and refuses the
     /// other spellings of the prefix with words of their own.
     /// </summary>
-    public static readonly TagRules Bucket = new(50, "Bucket tag count cannot be greater than 50",
+    public static readonly TagRules Bucket = new(50, S3Error.BadRequest.WithMessage("Bucket tag count cannot be greater than 50"),
         key => key.StartsWith("aws:", StringComparison.Ordinal) ? "System tags cannot be added/updated by requester"
             : key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase)
                 ? "Invalid Tag. Tags cannot start with \"aws:\"(case insensitive) unless they are System Tags that start with \"aws:\"(case sensitive)"
@@ -30,8 +35,8 @@ public sealed class TagRules
 
     public int MaxTags { get; }
 
-    /// <summary>The message of the BadRequest a set of more than <see cref="MaxTags"/> tags gets.</summary>
-    public string TooMany { get; }
+    /// <summary>The error a set of more than <see cref="MaxTags"/> tags gets.</summary>
+    public S3Error TooMany { get; }
 
     /// <summary>The message of the InvalidTag a key in the reserved space gets; null for any other key.</summary>
     public Func<string, string?> ReservedKey { get; }

@@ -57,6 +57,16 @@ public static class TagSet
         await xml.WriteEndElementAsync();
     }
 
+    /// <summary>
+    /// <c>x-amz-tagging-count</c> on a GET or HEAD of a tagged object, as S3 and Ceph RGW send it
+    /// (the SDKs model it on GET only). A store whose HEAD does not read the tags (an S3 local
+    /// store's) leaves it off the HEAD rather than spend a request on it.
+    /// </summary>
+    public static void WriteCount(HttpResponse response, Storage.ObjectInfo info)
+    {
+        if (info.Metadata.Tags.Count > 0) response.Headers[CountHeader] = info.Metadata.Tags.Count.ToString(CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Tags as a bucket setting keeps them: a JSON object of keys and values.</summary>
     public static string ToText(IReadOnlyDictionary<string, string> tags) =>
         JsonSerializer.Serialize(new Dictionary<string, string>(tags), TagSetJson.Default.DictionaryStringString);
@@ -66,7 +76,7 @@ public static class TagSet
 
     private static SortedDictionary<string, string> Checked(List<KeyValuePair<string, string>> tags, TagRules rules)
     {
-        if (tags.Count > rules.MaxTags) throw new S3Exception(S3Error.BadRequest.WithMessage(rules.TooMany));
+        if (tags.Count > rules.MaxTags) throw new S3Exception(rules.TooMany);
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in tags)
         {

@@ -158,6 +158,36 @@ public sealed class PolicyDocumentTests
     }
 
     [Fact]
+    public void Conditions_on_tags_judge_the_objects_tags_the_requests_tags_and_every_or_any_tag_key()
+    {
+        var policy = PolicyDocument.ForBucket(Doc("""
+            [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*",
+              "Condition": {"StringEquals": {"s3:ExistingObjectTag/Security": "public"}}},
+             {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::photos/*",
+              "Condition": {"ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": ["project", "stage"]}, "StringLike": {"s3:RequestObjectTag/project": "b*"}}},
+             {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::photos/*",
+              "Condition": {"ForAnyValue:StringEquals": {"s3:RequestObjectTagKeys": "secret"}}}]
+            """), Bucket);
+        Assert.True(policy.NamesExistingObjectTags);
+        PolicyVerdict Get(Dictionary<string, string>? existing) =>
+            policy.Evaluate(new AccessQuery("s3:GetObject", "photos/a", null, ConditionKeys.None, existing));
+        PolicyVerdict Put(Dictionary<string, string>? tags) =>
+            policy.Evaluate(new AccessQuery("s3:PutObject", "photos/a", null, new ConditionKeys { RequestTags = tags }));
+
+        Assert.Equal(PolicyVerdict.Allow, Get(new() { ["Security"] = "public", ["x"] = "y" }));
+        Assert.Equal(PolicyVerdict.None, Get(new() { ["security"] = "public" })); // tag keys keep their case
+        Assert.Equal(PolicyVerdict.None, Get(new() { ["Security"] = "private" }));
+        Assert.Equal(PolicyVerdict.None, Get(null));
+        Assert.Equal(PolicyVerdict.Allow, Put(new() { ["project"] = "blue", ["stage"] = "dev" }));
+        Assert.Equal(PolicyVerdict.Allow, Put(new() { ["project"] = "blue" }));
+        Assert.Equal(PolicyVerdict.None, Put(new() { ["project"] = "red" }));
+        Assert.Equal(PolicyVerdict.None, Put(new() { ["project"] = "blue", ["other"] = "1" })); // a key outside the list
+        Assert.Equal(PolicyVerdict.Deny, Put(new() { ["project"] = "blue", ["secret"] = "1" }));
+        Assert.Equal(PolicyVerdict.None, Put(null)); // no project tag; ForAnyValue over no keys does not hold
+        Assert.False(PolicyDocument.ForBucket(Doc("""[{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*"}]"""), Bucket).NamesExistingObjectTags);
+    }
+
+    [Fact]
     public void A_user_policy_has_no_principal_may_name_star_and_the_admin_API()
     {
         var policy = PolicyDocument.ForUser(Doc("""[{"Effect": "Allow", "Action": ["s3:GetObject", "admin:*"], "Resource": "*"}]"""));
