@@ -20,7 +20,7 @@ public static class TestKind
     /// <summary>Programs nobody here wrote as the clients: the aws CLI, boto3, rclone, s3cmd, restic, Ruby, Go, Node, Chromium, ceph/s3-tests.</summary>
     public const string Conformance = "Conformance";
 
-    /// <summary>Kills, faults, fuzzing and soaks: what must hold when things go wrong.</summary>
+    /// <summary>Kills, faults, fuzzing and soaks: what must hold when things go wrong (a crash test beside its subject too).</summary>
     public const string Reliability = "Reliability";
 }
 

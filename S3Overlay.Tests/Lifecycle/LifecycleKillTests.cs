@@ -12,7 +12,7 @@ namespace S3Overlay.Tests.Lifecycle;
 /// whole or there whole, nothing a rule does not name yet is touched, and the next process's
 /// scans finish the job.
 /// </summary>
-[FunctionalTests]
+[ReliabilityTests]
 public sealed class LifecycleKillTests
 {
     private const string Bucket = "killed-scan";

@@ -109,11 +109,13 @@ public abstract class VersionedLifecycleTests(StoreTargets target) : EveryStoreT
     private async Task<List<string>> VersionIdsAsync(string bucket, string prefix) => (await VersionsAsync(bucket, prefix)).Select(v => v.VersionId).ToList();
 }
 
+[ConformanceTests]
 public sealed class EmbeddedStoreVersionedLifecycleTests(StoreTargets target) : VersionedLifecycleTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
+[ConformanceTests]
 public sealed class RgwLocalStoreVersionedLifecycleTests(StoreTargets target) : VersionedLifecycleTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

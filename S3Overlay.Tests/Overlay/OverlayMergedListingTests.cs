@@ -71,7 +71,7 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
     private static readonly Dictionary<RemoteKind, Task<(string Bucket, Task Seeded)>> s_remotes = [];
     private static readonly Lock RemoteGate = new();
 
-    private static Task<(string Bucket, Task Seeded)> RemoteAsync(RemoteKind kind, Amazon.S3.AmazonS3Client remote)
+    private static Task<(string Bucket, Task Seeded)> RemoteAsync(RemoteKind kind, S3User remote)
     {
         lock (RemoteGate)
         {
@@ -80,12 +80,21 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
         }
     }
 
-    private static async Task<(string, Task)> SeedRemoteAsync(Amazon.S3.AmazonS3Client remote, List<Seed> seeds)
+    private static async Task<(string, Task)> SeedRemoteAsync(S3User user, List<Seed> seeds)
     {
+        // A client of the seeding's own: the seeding outlives the test class that began it when
+        // that class ends early (its local store skipped), and with the class its fixture's clients.
+        var remote = S3Clients.Create(user.Url, user.AccessKey, user.SecretKey, defaults: false);
         var bucket = "merged-" + Guid.NewGuid().ToString("N")[..12];
         await remote.PutBucketAsync(bucket);
-        return (bucket, ForEachAsync(seeds.Where(s => s.Remote is not null), s => remote.PutObjectAsync(
-            new PutObjectRequest { BucketName = bucket, Key = s.Key, ContentBody = s.Remote, UseChunkEncoding = false })));
+        return (bucket, PutAllAsync());
+
+        async Task PutAllAsync()
+        {
+            using (remote)
+                await ForEachAsync(seeds.Where(s => s.Remote is not null), s => remote.PutObjectAsync(
+                    new PutObjectRequest { BucketName = bucket, Key = s.Key, ContentBody = s.Remote, UseChunkEncoding = false }));
+        }
     }
 
     [Fact]
@@ -93,7 +102,7 @@ public abstract class OverlayMergedListingTests(OverlayServers servers, ITestOut
     {
         var seeds = Plan();
         var clock = Stopwatch.StartNew();
-        var (remoteBucket, remoteSeeded) = await RemoteAsync(RemoteServer, await servers.RemoteClientAsync(RemoteServer));
+        var (remoteBucket, remoteSeeded) = await RemoteAsync(RemoteServer, await servers.RemoteUserAsync(RemoteServer));
         await using var env = await OverlayEnvironment.StartAsync(servers, Kind, remoteBucket: remoteBucket, remoteKind: RemoteServer);
         var bucket = env.Bucket;
         await env.Client.PutBucketAsync(bucket);

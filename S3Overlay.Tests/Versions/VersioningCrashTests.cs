@@ -14,7 +14,7 @@ namespace S3Overlay.Tests.Versions;
 /// acknowledged version and delete marker is still listed and readable, each key has one latest
 /// version, and a plain GET agrees with it.
 /// </summary>
-[FunctionalTests]
+[ReliabilityTests]
 public sealed class VersioningCrashTests
 {
     private const string Bucket = "crash-versions";

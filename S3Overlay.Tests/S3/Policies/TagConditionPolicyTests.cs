@@ -9,6 +9,7 @@ namespace S3Overlay.Tests.S3.Policies;
 /// <c>s3:x-amz-acl</c>), as a second user whose own policy grants nothing in the bucket meets it
 /// through boto3 (tag_policy_conditions.py).
 /// </summary>
+[ConformanceTests]
 public sealed class TagConditionPolicyTests
 {
     [Fact]

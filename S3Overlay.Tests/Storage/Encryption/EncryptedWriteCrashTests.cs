@@ -9,7 +9,7 @@ namespace S3Overlay.Tests.Storage.Encryption;
 /// SIGKILL while encrypted bodies are arriving: after a restart the object written before is whole
 /// and decrypts, the one that was being replaced is still that one, and a new key is absent.
 /// </summary>
-[FunctionalTests]
+[ReliabilityTests]
 public sealed class EncryptedWriteCrashTests
 {
     [Fact]
