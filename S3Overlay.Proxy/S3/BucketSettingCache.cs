@@ -22,13 +22,16 @@ public abstract class BucketSettingCache<T>(IObjectStore store, TimeProvider clo
     /// <summary>Reads the stored text into what is applied; null text (never set) gives null.</summary>
     protected abstract T? Parse(string bucket, string? text);
 
+    /// <summary>The stored text; a setting the store keeps in its own way (Object Lock's) is read there.</summary>
+    protected virtual Task<string?> ReadAsync(string bucket, CancellationToken ct) => store.GetBucketSettingAsync(bucket, setting, ct);
+
     /// <summary>The bucket's setting; null when it has none. NoSuchBucket (not remembered) when there is no bucket.</summary>
     public async Task<T?> OfAsync(string bucket, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (_entries.TryGetValue(bucket, out var entry) && entry.Until > now) return entry.Value;
         var generation = Interlocked.Read(ref _generation);
-        var value = Parse(bucket, await store.GetBucketSettingAsync(bucket, setting, ct));
+        var value = Parse(bucket, await ReadAsync(bucket, ct));
         if (Interlocked.Read(ref _generation) == generation) _entries[bucket] = new Entry(value, now + Lifetime);
         return value;
     }

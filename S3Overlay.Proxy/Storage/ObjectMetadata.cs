@@ -48,6 +48,13 @@ public sealed record ObjectMetadata
     /// <summary>The storage class the writer asked for (<c>REDUCED_REDUNDANCY</c>); null for <c>STANDARD</c>.</summary>
     public string? StorageClass { get; init; }
 
+    /// <summary>The version's Object Lock retention (S3 Object Lock); null when it has none.</summary>
+    public global::S3Overlay.S3.ObjectLock.ObjectRetention? Retention { get; init; }
+
+    /// <summary>An Object Lock legal hold is on the version: it cannot be removed, whatever its retention says.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool LegalHold { get; init; }
+
     /// <summary>How the object is encrypted at rest, as the encryption layer describes it to readers; null when it is not. Stores never keep it themselves.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public Encryption.ObjectEncryption? Encryption { get; init; }

@@ -12,15 +12,7 @@ public sealed class RcloneTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _proxy = await ProxyServer.StartAsync();
-        // The remote "overlay:" lives in environment variables; the config file only has to exist.
-        _rclone["RCLONE_CONFIG"] = _rclone.WriteFile("rclone.conf", "");
-        _rclone["RCLONE_CONFIG_OVERLAY_TYPE"] = "s3";
-        _rclone["RCLONE_CONFIG_OVERLAY_PROVIDER"] = "Other";
-        _rclone["RCLONE_CONFIG_OVERLAY_ENDPOINT"] = _proxy.Url;
-        _rclone["RCLONE_CONFIG_OVERLAY_ACCESS_KEY_ID"] = ProxyServer.AccessKey;
-        _rclone["RCLONE_CONFIG_OVERLAY_SECRET_ACCESS_KEY"] = ProxyServer.SecretKey;
-        _rclone["RCLONE_CONFIG_OVERLAY_REGION"] = "us-east-1";
-        _rclone["RCLONE_CONFIG_OVERLAY_FORCE_PATH_STYLE"] = "true";
+        _rclone.UseRcloneRemote(_proxy.Url);
     }
 
     public async ValueTask DisposeAsync()

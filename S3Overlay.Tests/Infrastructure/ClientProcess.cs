@@ -62,6 +62,22 @@ public sealed class ClientProcess : IDisposable
         this["AWS_PAGER"] = "";
     }
 
+    /// <summary>
+    /// An rclone remote called <c>overlay:</c> for the S3 endpoint, in environment variables (the
+    /// config file only has to exist): path-style, us-east-1, the proxy's credentials.
+    /// </summary>
+    public void UseRcloneRemote(string endpoint)
+    {
+        this["RCLONE_CONFIG"] = WriteFile("rclone.conf", "");
+        this["RCLONE_CONFIG_OVERLAY_TYPE"] = "s3";
+        this["RCLONE_CONFIG_OVERLAY_PROVIDER"] = "Other";
+        this["RCLONE_CONFIG_OVERLAY_ENDPOINT"] = endpoint;
+        this["RCLONE_CONFIG_OVERLAY_ACCESS_KEY_ID"] = Infrastructure.ProxyServer.AccessKey;
+        this["RCLONE_CONFIG_OVERLAY_SECRET_ACCESS_KEY"] = Infrastructure.ProxyServer.SecretKey;
+        this["RCLONE_CONFIG_OVERLAY_REGION"] = "us-east-1";
+        this["RCLONE_CONFIG_OVERLAY_FORCE_PATH_STYLE"] = "true";
+    }
+
     /// <summary>Runs the program to its end and returns its standard output; throws with both outputs when it fails.</summary>
     public async Task<string> RunAsync(string program, params string[] arguments)
     {

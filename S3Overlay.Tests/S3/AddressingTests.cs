@@ -95,7 +95,7 @@ public sealed class AddressingTests(S3Fixture s3) : IClassFixture<S3Fixture>
     [InlineData("PUT", "?notification")]
     [InlineData("PUT", "?website")]
     [InlineData("GET", "?replication")]
-    [InlineData("PUT", "/key?retention")]
+    [InlineData("PUT", "/key?restore")]
     public async Task Unknown_sub_resources_are_NotImplemented(string method, string suffix)
     {
         var bucket = await s3.NewBucketAsync();

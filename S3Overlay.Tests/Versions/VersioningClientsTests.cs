@@ -51,14 +51,7 @@ public sealed class VersioningClientsTests
     {
         await using var proxy = await ProxyServer.StartAsync();
         using var rclone = new ClientProcess();
-        rclone["RCLONE_CONFIG"] = rclone.WriteFile("rclone.conf", "");
-        rclone["RCLONE_CONFIG_OVERLAY_TYPE"] = "s3";
-        rclone["RCLONE_CONFIG_OVERLAY_PROVIDER"] = "Other";
-        rclone["RCLONE_CONFIG_OVERLAY_ENDPOINT"] = proxy.Url;
-        rclone["RCLONE_CONFIG_OVERLAY_ACCESS_KEY_ID"] = ProxyServer.AccessKey;
-        rclone["RCLONE_CONFIG_OVERLAY_SECRET_ACCESS_KEY"] = ProxyServer.SecretKey;
-        rclone["RCLONE_CONFIG_OVERLAY_REGION"] = "us-east-1";
-        rclone["RCLONE_CONFIG_OVERLAY_FORCE_PATH_STYLE"] = "true";
+        rclone.UseRcloneRemote(proxy.Url);
         async Task<string> Rclone(params string[] arguments)
         {
             var result = await rclone.TryRunAsync("/usr/bin/rclone", [.. arguments, "--retries", "1", "--low-level-retries", "1"]);

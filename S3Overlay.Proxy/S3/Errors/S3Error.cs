@@ -18,6 +18,8 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error IncompleteBody = new("IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header.");
     public static readonly S3Error InternalError = new("InternalError", 500, "We encountered an internal error. Please try again.");
     public static readonly S3Error InvalidAccessKeyId = new("InvalidAccessKeyId", 403, "The AWS access key ID you provided does not exist in our records.");
+    public static readonly S3Error InvalidBucketState = new("InvalidBucketState", 409, "The request is not valid with the current state of the bucket.");
+    public static readonly S3Error InvalidRetentionPeriod = new("InvalidRetentionPeriod", 400, "The retention period must be a positive whole number of days or years, at most 100 years.");
     public static readonly S3Error InvalidArgument = new("InvalidArgument", 400, "Invalid argument.");
     public static readonly S3Error InvalidBucketName = new("InvalidBucketName", 400, "The specified bucket is not valid.");
     public static readonly S3Error InvalidDigest = new("InvalidDigest", 400, "The Content-MD5 or checksum you specified is not valid.");
@@ -49,6 +51,8 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error NoSuchCORSConfiguration = new("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist");
     public static readonly S3Error NoSuchLifecycleConfiguration = new("NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist");
     public static readonly S3Error NoSuchTagSet = new("NoSuchTagSet", 404, "The TagSet does not exist");
+    public static readonly S3Error NoSuchObjectLockConfiguration = new("NoSuchObjectLockConfiguration", 404, "The specified object does not have a ObjectLock configuration");
+    public static readonly S3Error ObjectLockConfigurationNotFound = new("ObjectLockConfigurationNotFoundError", 404, "Object Lock configuration does not exist for this bucket");
     public static readonly S3Error NoSuchKey = new("NoSuchKey", 404, "The specified key does not exist.");
     public static readonly S3Error NoSuchUpload = new("NoSuchUpload", 404, "The specified multipart upload does not exist.");
     public static readonly S3Error NoSuchVersion = new("NoSuchVersion", 404, "The specified version does not exist.");

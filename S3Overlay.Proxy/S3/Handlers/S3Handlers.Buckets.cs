@@ -86,7 +86,7 @@ public sealed partial class S3Handlers
         var acl = NewAcl(r); // refused before anything is created
         try
         {
-            await store.CreateBucketAsync(bucket, r.Aborted);
+            await store.CreateBucketAsync(bucket, AsksObjectLock(r), r.Aborted);
             if (acl is not null) await store.PutBucketSettingAsync(bucket, Acl.BucketSettings.Acl, acl, r.Aborted);
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.BucketAlreadyOwnedByYou.Code && settings.Region == "us-east-1")
@@ -95,6 +95,7 @@ public sealed partial class S3Handlers
             if (!current.SameGrantsAs(Acl.AccessControlList.Parse(acl))) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
         }
         bucketPolicies.Forget(bucket); // a policy remembered as absent before the bucket existed
+        _objectLocks.Forget(bucket); // …or a lock
         r.Response.Headers.Location = "/" + bucket;
         r.Response.StatusCode = StatusCodes.Status200OK;
     }
@@ -105,6 +106,7 @@ public sealed partial class S3Handlers
         corsRules.Forget(r.Bucket); // a bucket made again under the name starts without rules
         bucketPolicies.Forget(r.Bucket); // …and without a policy
         lifecycles.Set(r.Bucket, null); // …or lifecycle rules
+        _objectLocks.Forget(r.Bucket); // …or Object Lock
         r.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 

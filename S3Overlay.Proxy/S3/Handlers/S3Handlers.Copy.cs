@@ -37,7 +37,7 @@ public sealed partial class S3Handlers
                 StorageClass = storageClass,
             };
         var condition = ObjectHeaders.WriteCondition(r.Request); // on the target; the source's are x-amz-copy-source-if-*
-        var write = new ObjectWrite { Metadata = metadata, ContentLength = source.Info.Size, OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch, Encryption = encryption };
+        var write = new ObjectWrite { Metadata = await WithObjectLockAsync(r, metadata, body: false), ContentLength = source.Info.Size, OnlyIfAbsent = condition.OnlyIfAbsent, IfMatch = condition.IfMatch, Encryption = encryption };
         var copied = await store.PutObjectAsync(r.Bucket, key, source.Body, write, r.Aborted);
         WriteNewVersionId(r, copied.VersionId);
         if (source.Info.VersionId is { } copiedVersion) r.Response.Headers["x-amz-copy-source-version-id"] = copiedVersion;

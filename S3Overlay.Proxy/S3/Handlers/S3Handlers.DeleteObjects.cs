@@ -31,7 +31,7 @@ public sealed partial class S3Handlers
                 var action = versionId is null ? Policies.S3Actions.DeleteObject : Policies.S3Actions.OfVersion(Policies.S3Actions.DeleteObject);
                 if (!await authorizer.AllowsAsync(r, action, r.Bucket, key, Acl.AclNeed.BucketWrite)) throw new S3Exception(S3Error.AccessDenied);
                 if (versionId is { Length: 0 }) throw new S3Exception(S3Error.InvalidArgument.WithMessage("Version id cannot be the empty string"));
-                var deleted = await store.DeleteObjectVersionAsync(r.Bucket, key!, versionId, r.Aborted);
+                var deleted = await store.DeleteObjectVersionAsync(r.Bucket, key!, versionId, await BypassesGovernanceAsync(r, key!), r.Aborted);
                 results.Add((key!, versionId, deleted, null));
             }
             catch (S3Exception e)

@@ -97,7 +97,7 @@ public sealed partial class S3Handlers
         var key = KeyToWrite(r);
         var write = new ObjectWrite
         {
-            Metadata = NewObjectMetadata(r),
+            Metadata = await WithObjectLockAsync(r, NewObjectMetadata(r), body: true),
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,
@@ -121,7 +121,7 @@ public sealed partial class S3Handlers
     /// </summary>
     public async Task DeleteObject(S3Request r)
     {
-        var deleted = await store.DeleteObjectVersionAsync(r.Bucket, r.Key, VersionIdOf(r), r.Aborted);
+        var deleted = await store.DeleteObjectVersionAsync(r.Bucket, r.Key, VersionIdOf(r), await BypassesGovernanceAsync(r, r.Key), r.Aborted);
         WriteVersionId(r, deleted.VersionId);
         if (deleted.DeleteMarker) r.Response.Headers[VersionIds.DeleteMarkerHeader] = "true";
         r.Response.StatusCode = StatusCodes.Status204NoContent;

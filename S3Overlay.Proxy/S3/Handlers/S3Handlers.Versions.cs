@@ -36,6 +36,7 @@ public sealed partial class S3Handlers
             null => (BucketVersioning?)null,
             _ => throw new S3Exception(S3Error.MalformedXML),
         };
+        if (state == BucketVersioning.Suspended) await RefuseSuspendingLockedAsync(r);
         if (state is { } wanted) await store.PutBucketVersioningAsync(r.Bucket, wanted, r.Aborted);
         else await RequireBucket(r);
         r.Response.StatusCode = StatusCodes.Status200OK;

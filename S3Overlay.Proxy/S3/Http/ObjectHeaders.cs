@@ -72,6 +72,7 @@ public static class ObjectHeaders
         foreach (var (name, value) in m.UserMetadata) headers[UserMetadataPrefix + name] = value;
         Set(headers, StorageClasses.Header, m.StorageClass);
         ServerSideEncryption.WriteHeaders(response, m.Encryption);
+        ObjectLock.ObjectLockHeaders.Write(response, m);
     }
 
     /// <summary>

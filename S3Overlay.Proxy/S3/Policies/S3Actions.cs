@@ -23,6 +23,7 @@ public static class S3Actions
     public const string PutObjectAcl = "s3:PutObjectAcl";
     public const string PutObjectTagging = "s3:PutObjectTagging";
     public const string PutBucketAcl = "s3:PutBucketAcl";
+    public const string BypassGovernanceRetention = "s3:BypassGovernanceRetention";
 
     /// <summary>Each routed operation's action. DeleteObjects and PostObject are judged per key by their handlers (<see cref="PerKey"/>).</summary>
     public static readonly FrozenDictionary<string, string> ByOperation = new Dictionary<string, string>
@@ -49,6 +50,8 @@ public static class S3Actions
         ["GetBucketLocation"] = "s3:GetBucketLocation",
         ["GetBucketVersioning"] = "s3:GetBucketVersioning",
         ["PutBucketVersioning"] = "s3:PutBucketVersioning",
+        ["GetObjectLockConfiguration"] = "s3:GetBucketObjectLockConfiguration",
+        ["PutObjectLockConfiguration"] = "s3:PutBucketObjectLockConfiguration",
         ["ListMultipartUploads"] = "s3:ListBucketMultipartUploads",
         ["ListObjectsV2"] = ListBucket,
         ["ListObjects"] = ListBucket,
@@ -63,6 +66,10 @@ public static class S3Actions
         ["GetObjectTagging"] = "s3:GetObjectTagging",
         ["PutObjectTagging"] = PutObjectTagging,
         ["DeleteObjectTagging"] = "s3:DeleteObjectTagging",
+        ["GetObjectRetention"] = "s3:GetObjectRetention",
+        ["PutObjectRetention"] = "s3:PutObjectRetention",
+        ["GetObjectLegalHold"] = "s3:GetObjectLegalHold",
+        ["PutObjectLegalHold"] = "s3:PutObjectLegalHold",
         ["GetObjectAttributes"] = "s3:GetObjectAttributes",
         ["GetObjectTorrent"] = "s3:GetObjectTorrent",
         ["ListParts"] = "s3:ListMultipartUploadParts",

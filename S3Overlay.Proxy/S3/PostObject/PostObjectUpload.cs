@@ -45,6 +45,8 @@ public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2
         {
             Tags = Tags(form.Field("tagging")),
             Acl = AccessControlList.FromHeaders(headers)?.ToText(),
+            // A bucket's default retention binds browser uploads too (the form's own lock fields are not read).
+            Retention = (await store.GetObjectLockConfigurationAsync(r.Bucket, r.Aborted))?.Rule?.From(clock.GetUtcNow()),
         };
         var checks = ChecksumHeaders.Sent(headers).Select(sent => PayloadCheck.For(sent.Algorithm, sent.Value)).ToArray();
         Stream body = new LengthRangeStream(form.File, policy?.MinLength ?? 0, Math.Min(policy?.MaxLength ?? MaxObjectBytes, MaxObjectBytes));

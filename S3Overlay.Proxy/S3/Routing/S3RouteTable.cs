@@ -36,6 +36,8 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("GET", S3Scope.Bucket, "GetBucketLocation", h.GetBucketLocation, Query("location")),
         new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
         new("PUT", S3Scope.Bucket, "PutBucketVersioning", h.PutBucketVersioning, Query("versioning")),
+        new("GET", S3Scope.Bucket, "GetObjectLockConfiguration", h.GetObjectLockConfiguration, Query("object-lock")),
+        new("PUT", S3Scope.Bucket, "PutObjectLockConfiguration", h.PutObjectLockConfiguration, Query("object-lock")),
         new("GET", S3Scope.Bucket, "ListMultipartUploads", h.ListMultipartUploads, Query("uploads")),
         new("GET", S3Scope.Bucket, "ListObjectVersions", h.ListObjectVersions, Query("versions")),
         new("GET", S3Scope.Bucket, "ListObjectsV2", h.ListObjectsV2, QueryValue("list-type", "2")),
@@ -53,6 +55,10 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("GET", S3Scope.Object, "GetObjectTagging", h.GetObjectTagging, Query("tagging")),
         new("PUT", S3Scope.Object, "PutObjectTagging", h.PutObjectTagging, Query("tagging")),
         new("DELETE", S3Scope.Object, "DeleteObjectTagging", h.DeleteObjectTagging, Query("tagging")),
+        new("GET", S3Scope.Object, "GetObjectRetention", h.GetObjectRetention, Query("retention")),
+        new("PUT", S3Scope.Object, "PutObjectRetention", h.PutObjectRetention, Query("retention")),
+        new("GET", S3Scope.Object, "GetObjectLegalHold", h.GetObjectLegalHold, Query("legal-hold")),
+        new("PUT", S3Scope.Object, "PutObjectLegalHold", h.PutObjectLegalHold, Query("legal-hold")),
         new("GET", S3Scope.Object, "GetObjectAttributes", h.GetObjectAttributes, Query("attributes")),
         new("GET", S3Scope.Object, "GetObjectTorrent", h.GetObjectTorrent, Query("torrent")),
         new("GET", S3Scope.Object, "ListParts", h.ListParts, Query("uploadId")),
@@ -74,15 +80,15 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
     /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
     private static readonly string[] Unsupported =
         ["website", "replication", "notification",
-         "logging", "object-lock", "retention", "legal-hold", "restore", "select", "accelerate",
+         "logging", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
          "publicAccessBlock"];
 
     /// <summary>Sub-resources answered on objects only (buckets have no attributes or torrents).</summary>
-    private static readonly string[] ObjectOnly = ["attributes", "torrent"];
+    private static readonly string[] ObjectOnly = ["attributes", "torrent", "retention", "legal-hold"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
-    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle", "versions", "encryption"];
+    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle", "versions", "encryption", "object-lock"];
 
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using S3Overlay.S3.Errors;
+using S3Overlay.S3.ObjectLock;
 using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -107,7 +108,10 @@ public sealed partial class FileSystemObjectStore
         }
     }
 
-    public async Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct)
+    public Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct) =>
+        DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance: false, ct);
+
+    public async Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken ct)
     {
         var folder = RequireBucket(bucket);
         if (versionId is not null && !VersionIds.IsWellFormed(versionId)) throw VersionIds.Invalid(versionId);
@@ -134,7 +138,7 @@ public sealed partial class FileSystemObjectStore
                     : CurrentMarker(bucket, key);
                 return versionId is null
                     ? MakeDeleteMarker(bucket, key, files, current, latest, versioning)
-                    : RemoveVersion(bucket, key, files, current, latest, versionId);
+                    : RemoveVersion(bucket, key, files, current, latest, versionId, bypassGovernance);
             }
             finally
             {
@@ -171,16 +175,18 @@ public sealed partial class FileSystemObjectStore
     /// current: a body is linked back into place under a sidecar naming both (as a write commits),
     /// a delete marker becomes the sidecar; with none left the key is gone.
     /// </summary>
-    private DeletedVersion RemoveVersion(string bucket, string key, KeyFiles files, (KeyFile File, FileVersion Version)? current, ObjectSidecar? latest, string versionId)
+    private DeletedVersion RemoveVersion(string bucket, string key, KeyFiles files, (KeyFile File, FileVersion Version)? current, ObjectSidecar? latest, string versionId, bool bypassGovernance)
     {
         var versions = VersionsOf(bucket, key);
         var sidecarPath = _layout.SidecarPath(bucket, key);
         if (latest is null || (latest.VersionId ?? VersionIds.Null) != versionId)
         {
             var record = versions.Find(versionId);
+            if (record is not null) ObjectLockRules.CheckDelete(record.Metadata, _clock.GetUtcNow(), bypassGovernance);
             if (record is not null) versions.Remove(versionId);
             return new DeletedVersion(versionId, record?.DeleteMarker ?? false);
         }
+        ObjectLockRules.CheckDelete(latest.Metadata, _clock.GetUtcNow(), bypassGovernance);
         var next = versions.Records().FirstOrDefault(r => r.VersionId != versionId && r.Sequence <= latest.Sequence);
         var inPlace = latest.DeleteMarker ? null : latest;
         if (next is null)

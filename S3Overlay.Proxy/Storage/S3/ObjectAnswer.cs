@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using S3Overlay.S3.Checksums;
+using LockHeaders = S3Overlay.S3.ObjectLock.ObjectLockHeaders;
 
 namespace S3Overlay.Storage.S3;
 
@@ -23,8 +24,16 @@ internal sealed record ObjectAnswer(
     Stream? Body)
 {
     /// <summary>The object as the seam describes it (its size is <paramref name="size"/>: a range's answer is shorter).</summary>
-    public ObjectInfo Describe(string key, long size) =>
-        PreservedMetadata.Read(key, size, ETag, LastModified, Content, Metadata, Expires, Checksums);
+    public ObjectInfo Describe(string key, long size)
+    {
+        var info = PreservedMetadata.Read(key, size, ETag, LastModified, Content, Metadata, Expires, Checksums);
+        return Retention is null && !LegalHold ? info : info with { Metadata = info.Metadata with { Retention = Retention, LegalHold = LegalHold } };
+    }
+
+    /// <summary>The version's Object Lock, as the server tells it.</summary>
+    public global::S3Overlay.S3.ObjectLock.ObjectRetention? Retention { get; init; }
+
+    public bool LegalHold { get; init; }
 
     /// <summary>The version answered, when the server keeps versions of the bucket.</summary>
     public string? VersionId { get; init; }
@@ -53,7 +62,13 @@ internal sealed record ObjectAnswer(
             Metadata: metadata,
             Checksums: ChecksumsOf(headers),
             ChecksumType: Header(headers, "x-amz-checksum-type"),
-            Body: body) { VersionId = Header(headers, "x-amz-version-id") };
+            Body: body)
+        {
+            VersionId = Header(headers, "x-amz-version-id"),
+            Retention = Header(headers, LockHeaders.Mode) is { } mode && LockHeaders.ParseDate(Header(headers, LockHeaders.RetainUntilDate)) is { } until
+                ? new global::S3Overlay.S3.ObjectLock.ObjectRetention(mode, until) : null,
+            LegalHold = Header(headers, LockHeaders.LegalHold) == "ON",
+        };
     }
 
     private static IReadOnlyDictionary<string, string> ChecksumsOf(HttpHeadersNonValidated headers)

@@ -9,6 +9,7 @@ public sealed partial class S3ObjectStore
     {
         var request = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key, TagSet = ToSdk(write.Metadata.Tags) };
         PreservedMetadata.Apply(write, request.Headers, request.Metadata);
+        ApplyLock(write.Metadata, (mode, until) => (request.ObjectLockMode, request.ObjectLockRetainUntilDate) = (mode, until), hold => request.ObjectLockLegalHoldStatus = hold);
         var response = await CallAsync(bucket, key, t => _client.InitiateMultipartUploadAsync(request, t), ct);
         return response.UploadId;
     }

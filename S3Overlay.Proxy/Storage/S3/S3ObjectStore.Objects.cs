@@ -101,6 +101,7 @@ public sealed partial class S3ObjectStore
         };
         put.Headers.ContentLength = upload.Length;
         PreservedMetadata.Apply(write, put.Headers, put.Metadata);
+        ApplyLock(write.Metadata, (mode, until) => (put.ObjectLockMode, put.ObjectLockRetainUntilDate) = (mode, until), hold => put.ObjectLockLegalHoldStatus = hold);
         var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.PutObjectAsync(put, t), ct, upload: upload));
         var (etag, metadata) = (response.ETag, write.Metadata);
         if (write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing

@@ -37,12 +37,8 @@ public sealed partial class S3ObjectStore
     public Task<ObjectContent> GetObjectVersionAsync(string bucket, string key, string versionId, ObjectReadRequest request, CancellationToken ct) =>
         OpenAsync(bucket, key, request, request.Range?.ToString(), ct, versionId);
 
-    public async Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct)
-    {
-        var response = await CallAsync(bucket, key, t => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key, VersionId = versionId }, t), ct);
-        var marker = string.Equals(response.DeleteMarker, "true", StringComparison.OrdinalIgnoreCase);
-        return response.VersionId is { Length: > 0 } id ? new DeletedVersion(id, marker) : versionId is null ? DeletedVersion.Unversioned : new DeletedVersion(versionId, marker);
-    }
+    public Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct) =>
+        DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance: false, ct);
 
     /// <remarks>As ListObjects here, listed versions carry the server's ETag and Last-Modified.</remarks>
     public async Task<VersionsPage> ListObjectVersionsAsync(string bucket, VersionsRequest request, CancellationToken ct)

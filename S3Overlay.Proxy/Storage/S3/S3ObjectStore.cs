@@ -71,11 +71,14 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
-    public async Task CreateBucketAsync(string bucket, CancellationToken ct)
+    public Task CreateBucketAsync(string bucket, CancellationToken ct) => CreateBucketAsync(bucket, objectLock: false, ct);
+
+    /// <summary>With <paramref name="objectLock"/>, the server's own Object Lock (it turns versioning on).</summary>
+    public async Task CreateBucketAsync(string bucket, bool objectLock, CancellationToken ct)
     {
         // S3 in us-east-1 (and this proxy) answer 200 to an owner re-creating a bucket: ask first to keep the seam's answer.
         if (await BucketExistsAsync(bucket, ct)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket);
-        var request = new PutBucketRequest { BucketName = bucket, UseClientRegion = false };
+        var request = new PutBucketRequest { BucketName = bucket, UseClientRegion = false, ObjectLockEnabledForBucket = objectLock ? true : null };
         if (Options.BucketLocation is { } location && location != "us-east-1")
             request.BucketRegionName = location;
         try

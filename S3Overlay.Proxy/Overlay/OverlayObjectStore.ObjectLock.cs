@@ -1,0 +1,52 @@
+using S3Overlay.S3.Errors;
+using S3Overlay.S3.ObjectLock;
+using S3Overlay.Storage.Versions;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// Object Lock through the overlay: a bucket no remote backs is the local store's alone and locks
+/// as it does. A bucket the remote backs keeps no versions (see the versions part), so it has no
+/// Object Lock: enabling it is refused, saying why, and lock requests are those of a bucket without it.
+/// </summary>
+public sealed partial class OverlayObjectStore
+{
+    private const string RemoteBackedLockRefusal =
+        "Object Lock is not offered on a bucket a remote backs: it keeps no versions, since its deletes hide the remote's objects.";
+
+    public Task CreateBucketAsync(string bucket, bool objectLock, CancellationToken ct) =>
+        !objectLock ? CreateBucketAsync(bucket, ct)
+        : LocalOnly(bucket) ? _local.CreateBucketAsync(bucket, true, ct)
+        : throw new S3Exception(S3Error.NotImplemented.WithMessage(RemoteBackedLockRefusal), bucket);
+
+    public async Task<ObjectLockConfiguration?> GetObjectLockConfigurationAsync(string bucket, CancellationToken ct)
+    {
+        if (LocalOnly(bucket)) return await _local.GetObjectLockConfigurationAsync(bucket, ct);
+        return await GetBucketAsync(bucket, ct) is null ? throw S3Exception.NoSuchBucket(bucket) : null;
+    }
+
+    public async Task PutObjectLockConfigurationAsync(string bucket, ObjectLockConfiguration configuration, CancellationToken ct)
+    {
+        if (LocalOnly(bucket)) await _local.PutObjectLockConfigurationAsync(bucket, configuration, ct);
+        else if (await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        else throw new S3Exception(S3Error.InvalidBucketState.WithMessage(RemoteBackedLockRefusal), bucket);
+    }
+
+    public async Task PutObjectRetentionAsync(string bucket, string key, string? versionId, ObjectRetention? retention, bool bypassGovernance, CancellationToken ct)
+    {
+        if (LocalOnly(bucket)) await _local.PutObjectRetentionAsync(bucket, key, versionId, retention, bypassGovernance, ct);
+        else throw await NoLockAsync(bucket, ct);
+    }
+
+    public async Task PutObjectLegalHoldAsync(string bucket, string key, string? versionId, bool on, CancellationToken ct)
+    {
+        if (LocalOnly(bucket)) await _local.PutObjectLegalHoldAsync(bucket, key, versionId, on, ct);
+        else throw await NoLockAsync(bucket, ct);
+    }
+
+    public Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken ct) =>
+        LocalOnly(bucket) ? _local.DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance, ct) : DeleteObjectVersionAsync(bucket, key, versionId, ct);
+
+    private async Task<S3Exception> NoLockAsync(string bucket, CancellationToken ct) =>
+        await GetBucketAsync(bucket, ct) is null ? S3Exception.NoSuchBucket(bucket) : ObjectLockRules.NotALockBucket();
+}

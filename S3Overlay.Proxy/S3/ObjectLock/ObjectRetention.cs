@@ -1,0 +1,21 @@
+namespace S3Overlay.S3.ObjectLock;
+
+/// <summary>One version's Object Lock retention: kept, in its mode, until <see cref="RetainUntil"/>.</summary>
+/// <param name="Mode"><see cref="RetentionModes.Governance"/> or <see cref="RetentionModes.Compliance"/>, as S3 spells them.</param>
+public sealed record ObjectRetention(string Mode, DateTimeOffset RetainUntil)
+{
+    public bool IsCompliance => Mode == RetentionModes.Compliance;
+
+    /// <summary>Whether it still protects the version at <paramref name="now"/>; a past date protects nothing.</summary>
+    public bool ActiveAt(DateTimeOffset now) => RetainUntil > now;
+}
+
+/// <summary>The two retention modes: GOVERNANCE yields to a caller allowed to bypass it, COMPLIANCE to no one.</summary>
+public static class RetentionModes
+{
+    public const string Governance = "GOVERNANCE";
+    public const string Compliance = "COMPLIANCE";
+
+    /// <summary>Upper case only: S3 refuses <c>governance</c> (ceph/s3-tests' test_object_lock_put_obj_lock_invalid_mode).</summary>
+    public static bool IsValid(string? mode) => mode is Governance or Compliance;
+}

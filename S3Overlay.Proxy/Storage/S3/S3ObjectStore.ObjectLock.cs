@@ -1,0 +1,101 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.S3.Errors;
+using Lock = S3Overlay.S3.ObjectLock;
+using S3Overlay.Storage.Versions;
+
+namespace S3Overlay.Storage.S3;
+
+/// <summary>
+/// Object Lock is the server's own, passed through: its buckets' configurations, the locks of its
+/// versions (written with each write, read from its answers), and its refusals, which are told to
+/// the client as the server gave them (a locked version's AccessDenied, an InvalidBucketState).
+/// </summary>
+public sealed partial class S3ObjectStore
+{
+    /// <summary>The refusals of lock requests a client is owed as they are; every other answer is translated as usual.</summary>
+    private static readonly Dictionary<string, S3Error> LockRefusals = new[]
+    {
+        S3Error.AccessDenied, S3Error.InvalidBucketState, S3Error.InvalidRequest, S3Error.InvalidRetentionPeriod,
+        S3Error.ObjectLockConfigurationNotFound, S3Error.NoSuchObjectLockConfiguration, S3Error.MalformedXML, S3Error.InvalidArgument,
+        S3Error.NotImplemented,
+    }.ToDictionary(e => e.Code, StringComparer.Ordinal);
+
+    public async Task<Lock.ObjectLockConfiguration?> GetObjectLockConfigurationAsync(string bucket, CancellationToken ct)
+    {
+        GetObjectLockConfigurationResponse response;
+        try
+        {
+            response = await LockCallAsync(bucket, null, t => _client.GetObjectLockConfigurationAsync(new GetObjectLockConfigurationRequest { BucketName = bucket }, t), ct);
+        }
+        // A server without Object Lock (s3rver answers 501) has no bucket with it: every write asks, and must not fail for it.
+        catch (S3Exception e) when (e.Error.Code == S3Error.ObjectLockConfigurationNotFound.Code || e.Error.Code == S3Error.NotImplemented.Code)
+        {
+            return null;
+        }
+        var configuration = response.ObjectLockConfiguration;
+        if (configuration?.ObjectLockEnabled != ObjectLockEnabled.Enabled) return null;
+        return configuration.Rule?.DefaultRetention is { } retention
+            ? new Lock.ObjectLockConfiguration(new Lock.DefaultRetention(retention.Mode?.Value ?? Lock.RetentionModes.Governance, retention.Days is > 0 ? retention.Days : null, retention.Years is > 0 ? retention.Years : null))
+            : Lock.ObjectLockConfiguration.Enabled;
+    }
+
+    public Task PutObjectLockConfigurationAsync(string bucket, Lock.ObjectLockConfiguration configuration, CancellationToken ct) =>
+        LockCallAsync(bucket, null, t => _client.PutObjectLockConfigurationAsync(new PutObjectLockConfigurationRequest
+        {
+            BucketName = bucket,
+            ObjectLockConfiguration = new Amazon.S3.Model.ObjectLockConfiguration
+            {
+                ObjectLockEnabled = ObjectLockEnabled.Enabled,
+                Rule = configuration.Rule is { } rule
+                    ? new ObjectLockRule { DefaultRetention = new Amazon.S3.Model.DefaultRetention { Mode = new ObjectLockRetentionMode(rule.Mode), Days = rule.Days, Years = rule.Years } }
+                    : null,
+            },
+        }, t), ct);
+
+    public Task PutObjectRetentionAsync(string bucket, string key, string? versionId, Lock.ObjectRetention? retention, bool bypassGovernance, CancellationToken ct) =>
+        LockCallAsync(bucket, key, t => _client.PutObjectRetentionAsync(new PutObjectRetentionRequest
+        {
+            BucketName = bucket, Key = key, VersionId = versionId, BypassGovernanceRetention = bypassGovernance ? true : null,
+            Retention = retention is null ? new ObjectLockRetention()
+                : new ObjectLockRetention { Mode = new ObjectLockRetentionMode(retention.Mode), RetainUntilDate = retention.RetainUntil.UtcDateTime },
+        }, t), ct);
+
+    public Task PutObjectLegalHoldAsync(string bucket, string key, string? versionId, bool on, CancellationToken ct) =>
+        LockCallAsync(bucket, key, t => _client.PutObjectLegalHoldAsync(new PutObjectLegalHoldRequest
+        {
+            BucketName = bucket, Key = key, VersionId = versionId,
+            LegalHold = new ObjectLockLegalHold { Status = on ? ObjectLockLegalHoldStatus.On : ObjectLockLegalHoldStatus.Off },
+        }, t), ct);
+
+    public async Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken ct)
+    {
+        var response = await LockCallAsync(bucket, key, t => _client.DeleteObjectAsync(new DeleteObjectRequest
+        {
+            BucketName = bucket, Key = key, VersionId = versionId, BypassGovernanceRetention = bypassGovernance ? true : null,
+        }, t), ct);
+        var marker = string.Equals(response.DeleteMarker, "true", StringComparison.OrdinalIgnoreCase);
+        return response.VersionId is { Length: > 0 } id ? new DeletedVersion(id, marker) : versionId is null ? DeletedVersion.Unversioned : new DeletedVersion(versionId, marker);
+    }
+
+    /// <summary>The lock a write gives its version, as the server's write headers.</summary>
+    private static void ApplyLock(ObjectMetadata metadata, Action<ObjectLockMode, DateTime> retain, Action<ObjectLockLegalHoldStatus> hold)
+    {
+        if (metadata.Retention is { } retention) retain(new ObjectLockMode(retention.Mode), retention.RetainUntil.UtcDateTime);
+        if (metadata.LegalHold) hold(ObjectLockLegalHoldStatus.On);
+    }
+
+    /// <remarks>Caught inside the call: the usual translation makes every 404 without a key a NoSuchBucket.</remarks>
+    private Task<T> LockCallAsync<T>(string bucket, string? key, Func<CancellationToken, Task<T>> call, CancellationToken ct) =>
+        CallAsync(bucket, key, async t =>
+        {
+            try
+            {
+                return await call(t);
+            }
+            catch (AmazonS3Exception answer) when (answer.ErrorCode is { } code && LockRefusals.TryGetValue(code, out var refusal))
+            {
+                throw new S3Exception(string.IsNullOrEmpty(answer.Message) ? refusal : refusal.WithMessage(answer.Message), key ?? bucket, answer);
+            }
+        }, ct);
+}
