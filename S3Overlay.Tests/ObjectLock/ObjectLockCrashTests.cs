@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.ObjectLock;
 /// restart no lock is weaker than one acknowledged: the version's retention is COMPLIANCE until at
 /// least the latest date acknowledged, every acknowledged legal hold is on, and none can be deleted.
 /// </summary>
+[ReliabilityTests]
 public sealed class ObjectLockCrashTests
 {
     private const string Bucket = "crash-locks";

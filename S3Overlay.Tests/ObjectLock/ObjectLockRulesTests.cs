@@ -1,3 +1,4 @@
+using S3Overlay.Tests.Infrastructure;
 using System.Xml.Linq;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.ObjectLock;
@@ -6,6 +7,7 @@ using S3Overlay.Storage;
 namespace S3Overlay.Tests.ObjectLock;
 
 /// <summary>What a lock forbids, and the configurations S3 refuses, decided at a fixed moment.</summary>
+[UnitTests]
 public sealed class ObjectLockRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);

@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.ObjectLock;
 /// through to Ceph RGW as the local store, the aws CLI, rclone into a bucket with default
 /// retention, and who may bypass GOVERNANCE retention.
 /// </summary>
+[ConformanceTests]
 public sealed class ObjectLockTests
 {
     private static string Script => Path.Combine(AppContext.BaseDirectory, "ObjectLock", "object_lock_boto3.py");
