@@ -17,7 +17,7 @@ public sealed partial class S3Handlers
     public async Task CreateMultipartUpload(S3Request r)
     {
         var key = KeyToWrite(r);
-        var write = new ObjectWrite { Metadata = MultipartChecksum.Declare(r.Request, NewObjectMetadata(r)), Encryption = ServerSideEncryption.ForWrite(r.Request) };
+        var write = new ObjectWrite { Metadata = MultipartChecksum.Declare(r.Request, await NewObjectMetadataAsync(r)), Encryption = ServerSideEncryption.ForWrite(r.Request) };
         var uploadId = await store.CreateMultipartUploadAsync(r.Bucket, key, write, r.Aborted);
         ServerSideEncryption.WriteHeaders(r.Response, write.Encryption);
         if (write.Metadata.ChecksumAlgorithm is { } algorithm)

@@ -97,7 +97,7 @@ public sealed partial class S3Handlers
         var key = KeyToWrite(r);
         var write = new ObjectWrite
         {
-            Metadata = NewObjectMetadata(r),
+            Metadata = await NewObjectMetadataAsync(r),
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,
