@@ -44,7 +44,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             context.Items[typeof(S3Request)] = request;
             await authenticator.AuthenticateAsync(request);
             Overlay.Fleet.PeerMark.Check(request);
-            Acl.ExpectedBucketOwner.Check(context.Request);
+            await authorizer.CheckExpectedOwnersAsync(request);
             await route.Handler(request);
         }
         catch (Exception e) when (ClientGone(context, e))

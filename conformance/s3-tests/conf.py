@@ -4,14 +4,19 @@
     conf.py users                       prints the overlay's users file (S3_OVERLAY_USERS_FILE)
 
 RGW's users are the ones build/rgw/rgw-cluster.sh creates. On the overlay all three are users of
-the users file without a policy: they may do everything, as RGW's users may in their own buckets,
-and, unlike the root key, a bucket policy's Deny applies to them, as it does to an S3 bucket's owner.
+the users file without a policy, each with a name and an e-mail address: they may do everything in
+the buckets they own, as RGW's users may, and in another's only what its owner grants; unlike the
+root key, a bucket policy's Deny applies to them, as it does to an S3 bucket's owner.
 """
+import hashlib
 import json
 import sys
 
-# One account owns everything on the overlay (S3Owner.Id); the other users have no canonical id.
-OVERLAY_OWNER = "5a3e0f0e7c1d4b2a9f8e6d5c4b3a29180716253443526170e9d8c7b6a5f4e3d2"
+
+def overlay_user_id(access_key):
+    """A users-file user's canonical id on the overlay (S3Owner.IdOf): derived from its access key."""
+    return hashlib.sha256(("s3overlay-user:" + access_key).encode()).hexdigest()
+
 
 USERS = {
     "rgw": {
@@ -21,9 +26,9 @@ USERS = {
         "api_name": "default",
     },
     "overlay": {
-        "main": dict(user_id=OVERLAY_OWNER, display_name="s3overlay", access_key="S3TESTSMAINKEY", secret_key="s3-tests-main-secret-key"),
-        "alt": dict(user_id="0" * 63 + "2", display_name="second", access_key="S3TESTSSECONDKEY", secret_key="s3-tests-second-secret-key"),
-        "tenant": dict(user_id="0" * 63 + "3", display_name="tenant", access_key="S3TESTSTENANTKEY", secret_key="s3-tests-tenant-secret-key"),
+        "main": dict(user_id=overlay_user_id("S3TESTSMAINKEY"), display_name="main", access_key="S3TESTSMAINKEY", secret_key="s3-tests-main-secret-key"),
+        "alt": dict(user_id=overlay_user_id("S3TESTSSECONDKEY"), display_name="second", access_key="S3TESTSSECONDKEY", secret_key="s3-tests-second-secret-key"),
+        "tenant": dict(user_id=overlay_user_id("S3TESTSTENANTKEY"), display_name="tenant", access_key="S3TESTSTENANTKEY", secret_key="s3-tests-tenant-secret-key"),
         "api_name": "",
     },
 }
@@ -50,7 +55,8 @@ def s3tests_conf(server, port):
 
 def users_file():
     users = USERS["overlay"]
-    return json.dumps({"users": [{"accessKey": users[role]["access_key"], "secretKey": users[role]["secret_key"]}
+    return json.dumps({"users": [{"accessKey": users[role]["access_key"], "secretKey": users[role]["secret_key"],
+                                  "name": users[role]["display_name"], "email": EMAILS[role]}
                                  for role in ("main", "alt", "tenant")]}, indent=1) + "\n"
 
 

@@ -1,45 +1,57 @@
+using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.S3.Acl;
 
 /// <summary>What a request's ACLs let a caller do when no policy allows it.</summary>
-public enum AclNeed { None, BucketRead, ObjectRead, BucketWrite }
+public enum AclNeed { None, BucketRead, ObjectRead, BucketWrite, BucketReadAcp, BucketWriteAcp, ObjectReadAcp, ObjectWriteAcp }
 
 /// <summary>
-/// What ACL grants to groups allow, as S3 decides it: read an object whose ACL grants READ, list a
-/// bucket whose ACL does, write into a bucket whose ACL grants WRITE; to AllUsers for anyone,
-/// to AuthenticatedUsers too for a signed caller. What is missing is told as S3 tells it: a bucket
-/// that does not exist is NoSuchBucket to anyone, a missing key NoSuchKey to those who may list the
-/// bucket (AccessDenied to others, who may not learn it).
+/// What ACL grants allow, as S3 decides it: read an object whose ACL grants READ, list a bucket
+/// whose ACL does, write into a bucket whose ACL grants WRITE, read and change an ACL that grants
+/// READ_ACP and WRITE_ACP (the owner always may); to a user by canonical id, to AllUsers for anyone,
+/// to AuthenticatedUsers for a signed caller. A bucket whose ObjectOwnership is BucketOwnerEnforced
+/// has no ACLs: only its owner is let in. What is missing is told as S3 tells it: a bucket that does
+/// not exist is NoSuchBucket to anyone, a missing key NoSuchKey to those who may list the bucket
+/// (AccessDenied to others, who may not learn it).
 /// </summary>
-public sealed class AclAccess(IObjectStore store)
+public sealed class AclAccess(IObjectStore store, BucketAcls bucketAcls, BucketPublicAccessBlocks blocks)
 {
-    private static readonly HashSet<string> BucketReads = ["ListObjects", "ListObjectsV2", "HeadBucket", "GetBucketLocation"];
-    private static readonly HashSet<string> ObjectReads = ["GetObject", "HeadObject"];
-    private static readonly HashSet<string> BucketWrites =
-        ["PutObject", "PostObject", "DeleteObject", "DeleteObjects", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload"];
+    private static readonly Dictionary<string, AclNeed> Needs = new(StringComparer.Ordinal)
+    {
+        ["ListObjects"] = AclNeed.BucketRead, ["ListObjectsV2"] = AclNeed.BucketRead, ["ListObjectVersions"] = AclNeed.BucketRead,
+        ["ListMultipartUploads"] = AclNeed.BucketRead, ["HeadBucket"] = AclNeed.BucketRead, ["GetBucketLocation"] = AclNeed.BucketRead,
+        ["GetObject"] = AclNeed.ObjectRead, ["HeadObject"] = AclNeed.ObjectRead,
+        ["PutObject"] = AclNeed.BucketWrite, ["PostObject"] = AclNeed.BucketWrite, ["CopyObject"] = AclNeed.BucketWrite,
+        ["DeleteObject"] = AclNeed.BucketWrite, ["DeleteObjects"] = AclNeed.BucketWrite, ["CreateMultipartUpload"] = AclNeed.BucketWrite,
+        ["UploadPart"] = AclNeed.BucketWrite, ["UploadPartCopy"] = AclNeed.BucketWrite, ["CompleteMultipartUpload"] = AclNeed.BucketWrite,
+        ["AbortMultipartUpload"] = AclNeed.BucketWrite,
+        ["GetBucketAcl"] = AclNeed.BucketReadAcp, ["PutBucketAcl"] = AclNeed.BucketWriteAcp,
+        ["GetObjectAcl"] = AclNeed.ObjectReadAcp, ["PutObjectAcl"] = AclNeed.ObjectWriteAcp,
+    };
 
     /// <summary>What an operation needs of the ACLs; None when no ACL grants it.</summary>
-    public static AclNeed NeedOf(string operation) =>
-        BucketReads.Contains(operation) ? AclNeed.BucketRead
-        : ObjectReads.Contains(operation) ? AclNeed.ObjectRead
-        : BucketWrites.Contains(operation) ? AclNeed.BucketWrite
-        : AclNeed.None;
+    public static AclNeed NeedOf(string operation) => Needs.GetValueOrDefault(operation);
 
     /// <returns>Whether a grant allows it; throws NoSuchBucket or NoSuchKey where S3 would tell the caller.</returns>
-    public async ValueTask<bool> AllowsAsync(AclNeed need, string? bucket, string? key, bool signed, CancellationToken ct)
+    public async ValueTask<bool> AllowsAsync(AclNeed need, string? bucket, string? key, S3User? caller, CancellationToken ct)
     {
         if (bucket is null) return false;
         try
         {
-            switch (need)
+            var acl = await bucketAcls.GetAsync(bucket, ct); // NoSuchBucket when there is none
+            var ignorePublic = (await blocks.GetAsync(bucket, ct)).IgnorePublicAcls;
+            if (ignorePublic) acl = acl.WithoutPublicGrants();
+            return need switch
             {
-                case AclNeed.BucketRead: return (await BucketAclAsync(bucket, ct)).AllowsGroup("READ", signed);
-                case AclNeed.BucketWrite: return (await BucketAclAsync(bucket, ct)).AllowsGroup("WRITE", signed);
-                case AclNeed.ObjectRead: return await ObjectReadableAsync(bucket, key!, signed, ct);
-            }
-            if (await store.GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+                AclNeed.BucketRead => Grants(acl, "READ", caller),
+                AclNeed.BucketWrite => Grants(acl, "WRITE", caller),
+                AclNeed.BucketReadAcp => acl.IsOwner(caller) || Grants(acl, "READ_ACP", caller),
+                AclNeed.BucketWriteAcp => acl.IsOwner(caller) || Grants(acl, "WRITE_ACP", caller),
+                AclNeed.ObjectRead or AclNeed.ObjectReadAcp or AclNeed.ObjectWriteAcp => await ObjectAllowsAsync(need, acl, bucket, key!, caller, ignorePublic, ct),
+                _ => false,
+            };
         }
         catch (S3Exception e) when (e.Error.Code != S3Error.NoSuchBucket.Code && e.Error.Code != S3Error.NoSuchKey.Code)
         {
@@ -48,7 +60,11 @@ public sealed class AclAccess(IObjectStore store)
         return false;
     }
 
-    private async Task<bool> ObjectReadableAsync(string bucket, string key, bool signed, CancellationToken ct)
+    /// <summary>A grant of the ACL; with ACLs off, the owner's alone.</summary>
+    private static bool Grants(AccessControlList acl, string permission, S3User? caller) =>
+        acl.AclsEnabled ? acl.Allows(permission, caller) : acl.IsOwner(caller);
+
+    private async Task<bool> ObjectAllowsAsync(AclNeed need, AccessControlList bucketAcl, string bucket, string key, S3User? caller, bool ignorePublic, CancellationToken ct)
     {
         ObjectInfo info;
         try
@@ -57,14 +73,19 @@ public sealed class AclAccess(IObjectStore store)
         }
         catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
         {
-            if ((await BucketAclAsync(bucket, ct)).AllowsGroup("READ", signed)) throw;
+            if (Grants(bucketAcl, "READ", caller)) throw;
             return false;
         }
-        return AccessControlList.Parse(info.Metadata.Acl).AllowsGroup("READ", signed);
+        if (!bucketAcl.AclsEnabled) return bucketAcl.IsOwner(caller);
+        var acl = AccessControlList.Parse(info.Metadata.Acl, bucketAcl.Owner);
+        if (ignorePublic) acl = acl.WithoutPublicGrants();
+        return need switch
+        {
+            AclNeed.ObjectRead => acl.Allows("READ", caller),
+            AclNeed.ObjectReadAcp => acl.IsOwner(caller) || acl.Allows("READ_ACP", caller),
+            _ => acl.IsOwner(caller) || acl.Allows("WRITE_ACP", caller),
+        };
     }
-
-    private async Task<AccessControlList> BucketAclAsync(string bucket, CancellationToken ct) =>
-        AccessControlList.Parse(await store.GetBucketSettingAsync(bucket, BucketSettings.Acl, ct));
 }
 
 /// <summary>The names of the bucket settings the front end keeps through the store.</summary>
@@ -75,4 +96,5 @@ public static class BucketSettings
     public const string Policy = "policy";
     public const string Tagging = "tagging";
     public const string Lifecycle = "lifecycle";
+    public const string PublicAccessBlock = "publicAccessBlock";
 }

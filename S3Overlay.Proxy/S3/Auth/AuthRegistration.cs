@@ -19,6 +19,9 @@ public static class AuthRegistration
         services.AddSingleton<SigV2Verifier>();
         services.AddSingleton<UrlPresigner>();
         services.AddSingleton<Acl.AclAccess>();
+        services.AddSingleton<Acl.BucketAcls>();
+        services.AddSingleton<Acl.BucketPublicAccessBlocks>();
+        services.AddSingleton<Acl.NewObjectAcls>();
         services.AddSingleton<Policies.BucketPolicies>();
         services.AddSingleton<Policies.RequestAuthorizer>();
         services.TryAddSingleton<IRequestAuthenticator, RequestAuthenticator>();

@@ -17,7 +17,7 @@ public sealed record AuthSettings(
     public static string DefaultAccessKey => AccessCatalog.AccessKey.Default!;
     public static string DefaultSecretKey => AccessCatalog.SecretKey.Default!;
 
-    /// <summary>More users, each with its keys and policy (<c>Overlay:Users:N:AccessKey</c>, …).</summary>
+    /// <summary>More users, each with its keys and policy (<c>Overlay:Users:N:AccessKey</c>, …), and optionally a Name and an Email.</summary>
     public const string UsersSection = "Overlay:Users";
 
     public static AuthSettings From(SettingReader read, IConfiguration configuration)
@@ -36,7 +36,7 @@ public sealed record AuthSettings(
             if (string.IsNullOrWhiteSpace(key) || string.IsNullOrWhiteSpace(secret))
                 throw AccessCatalog.Users.Invalid($"user {user.Key} needs both AccessKey and SecretKey (Overlay:Users:{user.Key}:AccessKey/SecretKey)");
             var policy = UserPolicy(user["Policy"], $"user {user.Key} (Overlay:Users:{user.Key}:Policy)");
-            Add(users, new S3User(key.Trim(), secret.Trim(), policy), AccessCatalog.Users.Name);
+            Add(users, new S3User(key.Trim(), secret.Trim(), policy) { Name = NullIfBlank(user["Name"]), Email = NullIfBlank(user["Email"]) }, AccessCatalog.Users.Name);
         }
 
         var usersFile = AccessCatalog.UsersFile.Read(read);
@@ -93,6 +93,8 @@ public sealed record AuthSettings(
             throw AccessCatalog.Users.Invalid($"the policy of {whose} is not valid: {e.Error.Message}");
         }
     }
+
+    private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     public static void Validate(string accessKey, string setting)
     {

@@ -6,7 +6,9 @@ namespace S3Overlay.S3.Auth;
 
 /// <summary>
 /// The users file (<c>S3_OVERLAY_USERS_FILE</c>): <c>{"users": [{"accessKey": …, "secretKey": …,
-/// "policy": "readonly" | {policy document}}]}</c>. A fault is told with the line it is on, so a
+/// "policy": "readonly" | {policy document}, "name": …, "email": …}]}</c>; the name (shown beside the
+/// user's canonical id in ACLs and listings) and the e-mail address (which ACL grants by e-mail
+/// resolve) are optional. A fault is told with the line it is on, so a
 /// person can find it in the file.
 /// </summary>
 public static class UsersFile
@@ -37,6 +39,7 @@ public static class UsersFile
             var lines = EntryLines(text);
             var users = new List<S3User>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            var emails = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             var i = 0;
             foreach (var entry in list.EnumerateArray())
             {
@@ -47,7 +50,9 @@ public static class UsersFile
                 var secretKey = Text(entry, "secretKey", where);
                 if (accessKey.Any(char.IsWhiteSpace) || accessKey.Contains(':')) throw new Fault($"{where}: the access key '{accessKey}' contains a space or ':'");
                 if (!seen.Add(accessKey)) throw new Fault($"{where}: the access key '{accessKey}' is there twice");
-                users.Add(new S3User(accessKey, secretKey, Policy(entry, where)));
+                var email = Optional(entry, "email", where);
+                if (email is not null && !emails.Add(email)) throw new Fault($"{where}: the e-mail address '{email}' is there twice");
+                users.Add(new S3User(accessKey, secretKey, Policy(entry, where)) { Name = Optional(entry, "name", where), Email = email });
             }
             return users;
         }
@@ -61,6 +66,11 @@ public static class UsersFile
         entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
             ? text
             : throw new Fault($"{where}: \"{name}\" is missing or not a string");
+
+    private static string? Optional(JsonElement entry, string name, string where) =>
+        !entry.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
+        : value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text
+        : throw new Fault($"{where}: \"{name}\" is not a string");
 
     private static PolicyDocument Policy(JsonElement entry, string where)
     {

@@ -4,6 +4,7 @@ namespace S3Overlay.S3.Errors;
 public sealed record S3Error(string Code, int Status, string Message)
 {
     public static readonly S3Error AccessDenied = new("AccessDenied", 403, "Access Denied.");
+    public static readonly S3Error AccessControlListNotSupported = new("AccessControlListNotSupported", 400, "The bucket does not allow ACLs.");
     public static readonly S3Error AuthorizationHeaderMalformed = new("AuthorizationHeaderMalformed", 400, "The authorization header is malformed.");
     public static readonly S3Error AuthorizationQueryParametersError = new("AuthorizationQueryParametersError", 400, "The authorization query parameters are malformed.");
     public static readonly S3Error BadRequest = new("BadRequest", 400, "Bad Request.");
@@ -21,6 +22,7 @@ public sealed record S3Error(string Code, int Status, string Message)
     public static readonly S3Error InvalidBucketState = new("InvalidBucketState", 409, "The request is not valid with the current state of the bucket.");
     public static readonly S3Error InvalidRetentionPeriod = new("InvalidRetentionPeriod", 400, "The retention period must be a positive whole number of days or years, at most 100 years.");
     public static readonly S3Error InvalidArgument = new("InvalidArgument", 400, "Invalid argument.");
+    public static readonly S3Error InvalidBucketAclWithObjectOwnership = new("InvalidBucketAclWithObjectOwnership", 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting.");
     public static readonly S3Error InvalidBucketName = new("InvalidBucketName", 400, "The specified bucket is not valid.");
     public static readonly S3Error InvalidDigest = new("InvalidDigest", 400, "The Content-MD5 or checksum you specified is not valid.");
     public static readonly S3Error InvalidObjectName = new("InvalidObjectName", 400, "The specified key cannot be stored.");
@@ -71,6 +73,7 @@ public sealed record S3Error(string Code, int Status, string Message)
     /// already meet from MinIO.
     /// </summary>
     public static readonly S3Error StorageFull = new("XMinioStorageFull", 507, "Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.");
+    public static readonly S3Error OwnershipControlsNotFound = new("OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found.");
     public static readonly S3Error UnresolvableGrantByEmailAddress = new("UnresolvableGrantByEmailAddress", 400, "The e-mail address you provided does not match any account on record.");
     public static readonly S3Error XAmzContentSHA256Mismatch = new("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.");
 

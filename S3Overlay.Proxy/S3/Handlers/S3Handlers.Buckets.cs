@@ -36,7 +36,8 @@ public sealed partial class S3Handlers
         var next = buckets.Count > page.Count ? ListingQuery.EncodeToken(page[^1].Name) : null;
         await S3XmlResponse.WriteAsync(r.Response, "ListAllMyBucketsResult", async xml =>
         {
-            await xml.OwnerAsync();
+            if (r.User is { } caller) await xml.OwnerAsync(caller.CanonicalId, caller.DisplayName);
+            else await xml.OwnerAsync();
             await xml.WriteStartElementAsync(null, "Buckets", null);
             foreach (var bucket in page)
             {
@@ -71,28 +72,34 @@ public sealed partial class S3Handlers
     }
 
     /// <summary>
-    /// Creates the bucket. A CreateBucketConfiguration body (its LocationConstraint) is accepted
-    /// and ignored: this server has one region. Creating a bucket that exists: outside us-east-1
-    /// BucketAlreadyOwnedByYou, as S3; in us-east-1 S3 answers 200 and resets the bucket's ACL to
-    /// the request's, and here a request that asks for the ACL the bucket has is that 200 (a retry,
-    /// `aws s3 mb` run twice, nothing changes), while one that would change it is refused with
-    /// BucketAlreadyExists (what s3-tests expects; an ACL is changed with PutBucketAcl, never as a
-    /// side effect of a create that a client thought was a no-op).
+    /// Creates the bucket, owned by its creator (with its ACL and ObjectOwnership control, one
+    /// record: <see cref="Acl.BucketAcls"/>). A CreateBucketConfiguration body (its
+    /// LocationConstraint) is accepted and ignored: this server has one region. Creating a bucket
+    /// another user owns is BucketAlreadyExists, as S3's one namespace has it. Creating one of one's
+    /// own: outside us-east-1 BucketAlreadyOwnedByYou, as S3; in us-east-1 S3 answers 200 and resets
+    /// the bucket's ACL to the request's, and here a request that asks for the ACL the bucket has is
+    /// that 200 (a retry, `aws s3 mb` run twice, nothing changes), while one that would change it is
+    /// refused with BucketAlreadyExists (what s3-tests expects; an ACL is changed with PutBucketAcl,
+    /// never as a side effect of a create that a client thought was a no-op).
     /// </summary>
     public async Task CreateBucket(S3Request r)
     {
         var bucket = r.Bucket;
         if (!BucketNames.IsValidForCreate(bucket)) throw BucketNames.Invalid(bucket);
-        var acl = NewAcl(r); // refused before anything is created
+        var acl = NewBucketAcl(r); // refused before anything is created
         try
         {
             await store.CreateBucketAsync(bucket, AsksObjectLock(r), r.Aborted);
-            if (acl is not null) await store.PutBucketSettingAsync(bucket, Acl.BucketSettings.Acl, acl, r.Aborted);
+            // A crash before this leaves the bucket the root's (private), never another user's.
+            if (acl.ToText(S3Owner.Id) is not null) await bucketAcls.SetAsync(bucket, acl, r.Aborted);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.BucketAlreadyOwnedByYou.Code && settings.Region == "us-east-1")
+        catch (S3Exception e) when (e.Error.Code == S3Error.BucketAlreadyOwnedByYou.Code)
         {
-            var current = Acl.AccessControlList.Parse(await store.GetBucketSettingAsync(bucket, Acl.BucketSettings.Acl, r.Aborted));
-            if (!current.SameGrantsAs(Acl.AccessControlList.Parse(acl))) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
+            bucketAcls.Forget(bucket);
+            var current = await bucketAcls.GetAsync(bucket, r.Aborted);
+            if (current.Owner != acl.Owner) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
+            if (settings.Region != "us-east-1") throw;
+            if (!current.SameGrantsAs(acl)) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
         }
         bucketPolicies.Forget(bucket); // a policy remembered as absent before the bucket existed
         _objectLocks.Forget(bucket); // …or a lock
@@ -107,6 +114,8 @@ public sealed partial class S3Handlers
         bucketPolicies.Forget(r.Bucket); // …and without a policy
         lifecycles.Set(r.Bucket, null); // …or lifecycle rules
         _objectLocks.Forget(r.Bucket); // …or Object Lock
+        bucketAcls.Forget(r.Bucket); // …and belongs to whoever makes it
+        publicAccessBlocks.Forget(r.Bucket); // …with no public access block
         r.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 

@@ -33,7 +33,7 @@ public sealed partial class S3Handlers
             with
             {
                 Checksums = checksums, Parts = null, ChecksumType = null, Tags = CopiedTags(r, source.Info.Metadata.Tags),
-                Acl = NewAcl(r), // S3 never copies an ACL, nor a storage class: the target's is the request's
+                Acl = await NewObjectAclAsync(r), // S3 never copies an ACL, nor a storage class: the target's is the request's
                 StorageClass = storageClass,
             };
         var condition = ObjectHeaders.WriteCondition(r.Request); // on the target; the source's are x-amz-copy-source-if-*

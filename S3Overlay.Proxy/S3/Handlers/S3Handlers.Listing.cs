@@ -30,7 +30,7 @@ public sealed partial class S3Handlers
             await xml.OptionalElementAsync("NextContinuationToken",
                 page.IsTruncated && page.NextStartAfter is { } next ? ListingQuery.EncodeToken(next) : null);
             await xml.OptionalElementAsync("StartAfter", startAfter is null ? null : listing.Show(startAfter));
-            await WriteEntries(xml, page, listing, withOwner: fetchOwner);
+            await WriteEntries(xml, page, listing, fetchOwner ? await ListingOwnersAsync(r) : null);
         });
     }
 
@@ -44,6 +44,7 @@ public sealed partial class S3Handlers
         var listing = ListingQuery.Read(query);
         var marker = ListingQuery.Value(query, "marker");
         var page = await ListPage(r, listing, string.IsNullOrEmpty(marker) ? null : marker);
+        var owners = await ListingOwnersAsync(r);
 
         await S3XmlResponse.WriteAsync(r.Response, "ListBucketResult", async xml =>
         {
@@ -59,7 +60,7 @@ public sealed partial class S3Handlers
             await xml.ElementAsync("IsTruncated", page.IsTruncated);
             await xml.OptionalElementAsync("NextMarker",
                 page.IsTruncated && listing.Delimiter is not null && page.NextStartAfter is { } next ? listing.Show(next) : null);
-            await WriteEntries(xml, page, listing, withOwner: true);
+            await WriteEntries(xml, page, listing, owners);
         });
     }
 
@@ -80,10 +81,13 @@ public sealed partial class S3Handlers
         return page;
     }
 
-    private static async Task WriteEntries(System.Xml.XmlWriter xml, ListPage page, ListingQuery listing, bool withOwner)
+    private async Task<Acl.ListingOwners> ListingOwnersAsync(S3Request r) =>
+        new((await bucketAcls.GetAsync(r.Bucket, r.Aborted)).Owner, auth.Users);
+
+    private static async Task WriteEntries(System.Xml.XmlWriter xml, ListPage page, ListingQuery listing, Acl.ListingOwners? owners)
     {
         foreach (var entry in page.Objects)
-            await xml.ContentsAsync(entry, listing.Show(entry.Key), withOwner);
+            await xml.ContentsAsync(entry, listing.Show(entry.Key), owners);
         foreach (var prefix in page.CommonPrefixes)
         {
             await xml.WriteStartElementAsync(null, "CommonPrefixes", null);

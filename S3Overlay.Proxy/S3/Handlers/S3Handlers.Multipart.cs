@@ -17,7 +17,7 @@ public sealed partial class S3Handlers
     public async Task CreateMultipartUpload(S3Request r)
     {
         var key = KeyToWrite(r);
-        var metadata = await WithObjectLockAsync(r, MultipartChecksum.Declare(r.Request, NewObjectMetadata(r)), body: false);
+        var metadata = await WithObjectLockAsync(r, MultipartChecksum.Declare(r.Request, await NewObjectMetadataAsync(r)), body: false);
         var write = new ObjectWrite { Metadata = metadata, Encryption = ServerSideEncryption.ForWrite(r.Request) };
         var uploadId = await store.CreateMultipartUploadAsync(r.Bucket, key, write, r.Aborted);
         ServerSideEncryption.WriteHeaders(r.Response, write.Encryption);

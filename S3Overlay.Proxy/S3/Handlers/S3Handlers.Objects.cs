@@ -97,7 +97,7 @@ public sealed partial class S3Handlers
         var key = KeyToWrite(r);
         var write = new ObjectWrite
         {
-            Metadata = await WithObjectLockAsync(r, NewObjectMetadata(r), body: true),
+            Metadata = await WithObjectLockAsync(r, await NewObjectMetadataAsync(r), body: true),
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,

@@ -35,7 +35,9 @@ public sealed partial class S3Handlers
         {
             throw PolicyFault.InvalidJson();
         }
-        PolicyDocument.ForBucket(text, r.Bucket);
+        // BlockPublicPolicy refuses a policy that lets everyone in, as S3 does.
+        if (PolicyDocument.ForBucket(text, r.Bucket).IsPublic && (await publicAccessBlocks.GetAsync(r.Bucket, r.Aborted)).BlockPublicPolicy)
+            throw new S3Exception(S3Error.AccessDenied);
         await store.PutBucketSettingAsync(r.Bucket, BucketSettings.Policy, text, r.Aborted);
         bucketPolicies.Forget(r.Bucket);
         r.Response.StatusCode = StatusCodes.Status204NoContent;

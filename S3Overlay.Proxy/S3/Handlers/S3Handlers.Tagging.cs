@@ -44,12 +44,12 @@ public sealed partial class S3Handlers
     /// The metadata of a request that creates an object: content headers, <c>x-amz-meta-*</c>,
     /// <c>x-amz-tagging</c>, its ACL and storage class.
     /// </summary>
-    private static Storage.ObjectMetadata NewObjectMetadata(S3Request r)
+    private async Task<Storage.ObjectMetadata> NewObjectMetadataAsync(S3Request r)
     {
         return ObjectHeaders.ReadMetadata(r.Request) with
         {
             Tags = TagSet.FromHeader(r.Request) ?? Storage.ObjectMetadata.EmptyMap,
-            Acl = NewAcl(r),
+            Acl = await NewObjectAclAsync(r),
             StorageClass = StorageClasses.Read(r.Request),
         };
     }

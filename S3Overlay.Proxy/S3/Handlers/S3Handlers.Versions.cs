@@ -60,6 +60,7 @@ public sealed partial class S3Handlers
         }
         else page = await store.ListObjectVersionsAsync(r.Bucket, new VersionsRequest(listing.Prefix, listing.Delimiter, keyMarker, versionIdMarker, listing.MaxKeys), r.Aborted);
 
+        var owners = await ListingOwnersAsync(r);
         await S3XmlResponse.WriteAsync(r.Response, "ListVersionsResult", async xml =>
         {
             await xml.ElementAsync("Name", r.Bucket);
@@ -88,7 +89,8 @@ public sealed partial class S3Handlers
                     await xml.ElementAsync("Size", version.Info.Size);
                     await xml.ElementAsync("StorageClass", StorageClasses.Of(version.Info.Metadata));
                 }
-                await xml.OwnerAsync();
+                var (ownerId, ownerName) = owners.Of(version.Info.Metadata);
+                await xml.OwnerAsync(ownerId, ownerName);
                 await xml.WriteEndElementAsync();
             }
             foreach (var prefix in page.CommonPrefixes)

@@ -11,7 +11,8 @@ namespace S3Overlay.S3.Handlers;
 /// </summary>
 public sealed partial class S3Handlers(IObjectStore store, ServerSettings settings, Cors.BucketCorsRules corsRules,
     Policies.BucketPolicies bucketPolicies, Policies.RequestAuthorizer authorizer,
-    Lifecycle.BucketLifecycles lifecycles)
+    Lifecycle.BucketLifecycles lifecycles, Acl.BucketAcls bucketAcls, Acl.NewObjectAcls newObjectAcls, Acl.BucketPublicAccessBlocks publicAccessBlocks,
+    Auth.AuthSettings auth)
 {
     /// <summary>S3's limit on a key, in UTF-8 bytes.</summary>
     internal const int MaxKeyBytes = 1024;

@@ -9,11 +9,15 @@ namespace S3Overlay.S3.Policies;
 /// The one place a request is allowed or refused, after its signature is verified, as S3 decides:
 /// the root key may do everything; anyone else is refused by an explicit Deny in their policy or
 /// the bucket's, and otherwise allowed when their policy, the bucket's policy, or an ACL grant
-/// allows. The anonymous caller has no policy of its own. Buckets of
+/// allows. A user's own policy reaches the buckets it owns and the root's (every bucket made
+/// before buckets had owners, shared as before); in a bucket another user owns, only that owner's
+/// grants count (its bucket policy and ACLs), as an S3 account's bucket is closed to other
+/// accounts until its owner opens it. The anonymous caller has no policy of its own. Buckets of
 /// <c>S3_OVERLAY_PUBLIC_BUCKETS</c> carry MinIO's <c>download</c> policy besides their own. Before
 /// all of that, a configured bucket's flags (read-only, key-only) refuse what they refuse to anyone.
 /// </summary>
-public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPolicies, AclAccess acls, Buckets.BucketTargets targets, Storage.IObjectStore store)
+public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPolicies, AclAccess acls, BucketAcls bucketAcls,
+    BucketPublicAccessBlocks publicAccessBlocks, Buckets.BucketTargets targets, Storage.IObjectStore store)
 {
     private readonly FrozenDictionary<string, PolicyDocument> _publicBuckets = auth.PublicBuckets
         .ToFrozenDictionary(b => b, b => PolicyDocument.ForBucket(CannedPolicies.ForBucket("download", b)!, b), StringComparer.Ordinal);
@@ -42,12 +46,13 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
         }
         // No ACL grants creating a bucket (and one that does not exist yet is no one's NoSuchBucket).
         if (verdict == PolicyVerdict.None && operation == "CreateBucket") throw Denied();
-        if (verdict == PolicyVerdict.None && !await acls.AllowsAsync(AclAccess.NeedOf(operation), bucket, key, r.User is not null, r.Aborted)) throw Denied();
+        if (verdict == PolicyVerdict.None && !await acls.AllowsAsync(AclAccess.NeedOf(operation), bucket, key, r.User, r.Aborted)) throw Denied();
 
-        // Setting an ACL or tags while creating asks for those rights too, as on S3.
+        // Setting an ACL or tags while creating asks for those rights too, as on S3: the writer's
+        // own, since what it creates is its own, even in a bucket another user owns.
         if (ObjectCreations.Contains(operation) || operation == "CreateBucket")
         {
-            if (Acl.AccessControlList.FromHeaders(r.Request) is not null)
+            if (AccessControlList.Requested(r.Request))
                 await RequireAsync(r, operation == "CreateBucket" ? S3Actions.PutBucketAcl : S3Actions.PutObjectAcl, bucket, key);
             if (operation != "CreateBucket" && r.Request.Headers.ContainsKey("x-amz-tagging"))
                 await RequireAsync(r, S3Actions.PutObjectTagging, bucket, key);
@@ -63,26 +68,34 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
         {
             PolicyVerdict.Allow => true,
             PolicyVerdict.Deny => false,
-            _ => await acls.AllowsAsync(aclNeed, bucket, key, r.User is not null, r.Aborted),
+            _ => await acls.AllowsAsync(aclNeed, bucket, key, r.User, r.Aborted),
         };
     }
 
-    /// <summary>Whether ListBuckets shows the caller this bucket: some policy may allow it something there, as MinIO shows a limited user.</summary>
+    /// <summary>
+    /// Whether ListBuckets shows the caller this bucket: the root every bucket; a user the buckets it
+    /// owns, as S3 shows an account its own, and those of the root's that some policy may allow it
+    /// something in, as MinIO shows a limited user.
+    /// </summary>
     public async ValueTask<bool> ShowsBucketAsync(S3User? user, string bucket, CancellationToken ct)
     {
         if (user is null) return false;
-        return user.IsRoot || user.Policy.MayAllowIn(bucket, user.AccessKey) || (await BucketPolicyAsync(bucket, ct))?.MayAllowIn(bucket, user.AccessKey) == true;
+        if (user.IsRoot) return true;
+        var owner = await bucketAcls.OwnerOrNullAsync(bucket, ct);
+        if (owner == user.CanonicalId) return true;
+        return owner == S3Owner.Id
+            && (user.Policy.MayAllowIn(bucket, user.AccessKey) || (await BucketPolicyAsync(bucket, ct))?.MayAllowIn(bucket, user.AccessKey) == true);
     }
 
     /// <summary>Whether a missing key may be told as NoSuchKey: to those who may list the bucket; others learn only AccessDenied, as on S3.</summary>
     public async ValueTask<bool> TellsMissingKeysAsync(S3Request r) =>
         !targets.Refuses(S3Actions.ListBucket, r.Bucket)
         && (r.User?.IsRoot == true || await DecideAsync(r, S3Actions.ListBucket, r.Bucket, null) == PolicyVerdict.Allow
-            || await acls.AllowsAsync(AclNeed.BucketRead, r.Bucket, null, r.User is not null, r.Aborted));
+            || await acls.AllowsAsync(AclNeed.BucketRead, r.Bucket, null, r.User, r.Aborted));
 
     private async ValueTask RequireAsync(S3Request r, string action, string? bucket, string? key)
     {
-        if (await DecideAsync(r, action, bucket, key) != PolicyVerdict.Allow) throw Denied();
+        if (await DecideAsync(r.User, action, bucket, key, r.ConditionKeys, r.Aborted, anyOwner: true) != PolicyVerdict.Allow) throw Denied();
     }
 
     private ValueTask<PolicyVerdict> DecideAsync(S3Request r, string action, string? bucket, string? key) =>
@@ -90,9 +103,12 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
 
     /// <summary>
     /// What the policies say (Allow for the root): Deny if any denies; else Allow if any allows;
-    /// else None (ACLs may still allow). The web browser asks this of what it shows a visitor.
+    /// else None (ACLs may still allow). The user's own policy allows only in buckets it reaches
+    /// (<see cref="ReachesAsync"/>), or wherever <paramref name="anyOwner"/> (what it creates is its
+    /// own). The web browser asks this of what it shows a visitor.
     /// </summary>
-    public async ValueTask<PolicyVerdict> DecideAsync(S3User? caller, string action, string? bucket, string? key, ConditionKeys keys, CancellationToken ct)
+    public async ValueTask<PolicyVerdict> DecideAsync(S3User? caller, string action, string? bucket, string? key, ConditionKeys keys, CancellationToken ct,
+        bool anyOwner = false)
     {
         if (targets.Refuses(action, bucket)) return PolicyVerdict.Deny;
         if (caller?.IsRoot == true) return PolicyVerdict.Allow;
@@ -104,9 +120,22 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
         if (user == PolicyVerdict.Deny || bucket is null) return user;
         var own = bucketPolicy?.Evaluate(query) ?? PolicyVerdict.None;
         if (own == PolicyVerdict.Deny) return own;
+        // RestrictPublicBuckets: a policy that lets everyone in lets in only the bucket's owner.
+        if (own == PolicyVerdict.Allow && bucketPolicy!.IsPublic && (await publicAccessBlocks.GetAsync(bucket, ct)).RestrictPublicBuckets
+            && (caller is null || await bucketAcls.OwnerOrNullAsync(bucket, ct) != caller.CanonicalId))
+            own = PolicyVerdict.None;
+        // A bucket's name is everyone's to ask for: CreateBucket tells a taken one as S3 does.
+        if (user == PolicyVerdict.Allow && !anyOwner && action != "s3:CreateBucket" && !await ReachesAsync(caller!, bucket, ct)) user = PolicyVerdict.None;
         var published = _publicBuckets.GetValueOrDefault(bucket)?.Evaluate(query) ?? PolicyVerdict.None;
         return user == PolicyVerdict.Allow || own == PolicyVerdict.Allow ? PolicyVerdict.Allow : published;
     }
+
+    /// <summary>Whether a user's own policy reaches into the bucket: one it owns, the root's, or one that does not exist.</summary>
+    private async ValueTask<bool> ReachesAsync(S3User caller, string bucket, CancellationToken ct) =>
+        await bucketAcls.OwnerOrNullAsync(bucket, ct) is not { } owner || owner == S3Owner.Id || owner == caller.CanonicalId;
+
+    /// <summary>Checks <c>x-amz-expected-bucket-owner</c> (and the copy source's) against the buckets' owners.</summary>
+    public ValueTask CheckExpectedOwnersAsync(S3Request r) => ExpectedBucketOwner.CheckAsync(r, bucketAcls);
 
     /// <summary>The bucket's policy; none for a bucket that does not exist (CreateBucket; the handler tells NoSuchBucket).</summary>
     private async ValueTask<PolicyDocument?> BucketPolicyAsync(string bucket, CancellationToken ct)

@@ -48,6 +48,12 @@ public static class S3Actions
         ["PutBucketTagging"] = "s3:PutBucketTagging",
         ["DeleteBucketTagging"] = "s3:PutBucketTagging", // S3 has no DeleteBucketTagging action
         ["GetBucketLocation"] = "s3:GetBucketLocation",
+        ["GetPublicAccessBlock"] = "s3:GetBucketPublicAccessBlock",
+        ["PutPublicAccessBlock"] = "s3:PutBucketPublicAccessBlock",
+        ["DeletePublicAccessBlock"] = "s3:PutBucketPublicAccessBlock", // S3 has no DeleteBucketPublicAccessBlock action
+        ["GetBucketOwnershipControls"] = "s3:GetBucketOwnershipControls",
+        ["PutBucketOwnershipControls"] = "s3:PutBucketOwnershipControls",
+        ["DeleteBucketOwnershipControls"] = "s3:PutBucketOwnershipControls", // S3 has no DeleteBucketOwnershipControls action
         ["GetBucketVersioning"] = "s3:GetBucketVersioning",
         ["PutBucketVersioning"] = "s3:PutBucketVersioning",
         ["GetObjectLockConfiguration"] = "s3:GetBucketObjectLockConfiguration",

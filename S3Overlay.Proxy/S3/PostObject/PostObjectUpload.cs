@@ -17,7 +17,8 @@ namespace S3Overlay.S3.PostObject;
 /// store and carry their own authentication (a policy signed with SigV4 or SigV2, or none when
 /// the bucket's ACL lets anyone write). The file streams into the store.
 /// </summary>
-public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2Verifier v2, AuthSettings users, Policies.RequestAuthorizer authorizer, TimeProvider clock)
+public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2Verifier v2, AuthSettings users, Policies.RequestAuthorizer authorizer, TimeProvider clock,
+    NewObjectAcls newObjectAcls)
 {
     public const string Operation = "PostObject";
 
@@ -44,7 +45,7 @@ public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2
         var metadata = ObjectHeaders.ReadMetadata(headers) with
         {
             Tags = Tags(form.Field("tagging")),
-            Acl = AccessControlList.FromHeaders(headers)?.ToText(),
+            Acl = await newObjectAcls.ForAsync(headers, r.Bucket, r.User, r.Aborted),
             // A bucket's default retention binds browser uploads too (the form's own lock fields are not read).
             Retention = (await store.GetObjectLockConfigurationAsync(r.Bucket, r.Aborted))?.Rule?.From(clock.GetUtcNow()),
         };

@@ -33,6 +33,12 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
         new("GET", S3Scope.Bucket, "GetBucketLifecycleConfiguration", h.GetBucketLifecycleConfiguration, Query("lifecycle")),
         new("PUT", S3Scope.Bucket, "PutBucketLifecycleConfiguration", h.PutBucketLifecycleConfiguration, Query("lifecycle")),
         new("DELETE", S3Scope.Bucket, "DeleteBucketLifecycle", h.DeleteBucketLifecycle, Query("lifecycle")),
+        new("GET", S3Scope.Bucket, "GetBucketOwnershipControls", h.GetBucketOwnershipControls, Query("ownershipControls")),
+        new("PUT", S3Scope.Bucket, "PutBucketOwnershipControls", h.PutBucketOwnershipControls, Query("ownershipControls")),
+        new("DELETE", S3Scope.Bucket, "DeleteBucketOwnershipControls", h.DeleteBucketOwnershipControls, Query("ownershipControls")),
+        new("GET", S3Scope.Bucket, "GetPublicAccessBlock", h.GetPublicAccessBlock, Query("publicAccessBlock")),
+        new("PUT", S3Scope.Bucket, "PutPublicAccessBlock", h.PutPublicAccessBlock, Query("publicAccessBlock")),
+        new("DELETE", S3Scope.Bucket, "DeletePublicAccessBlock", h.DeletePublicAccessBlock, Query("publicAccessBlock")),
         new("GET", S3Scope.Bucket, "GetBucketLocation", h.GetBucketLocation, Query("location")),
         new("GET", S3Scope.Bucket, "GetBucketVersioning", h.GetBucketVersioning, Query("versioning")),
         new("PUT", S3Scope.Bucket, "PutBucketVersioning", h.PutBucketVersioning, Query("versioning")),
@@ -81,14 +87,13 @@ public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
     private static readonly string[] Unsupported =
         ["website", "replication", "notification",
          "logging", "restore", "select", "accelerate",
-         "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering", "ownershipControls",
-         "publicAccessBlock"];
+         "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering"];
 
     /// <summary>Sub-resources answered on objects only (buckets have no attributes or torrents).</summary>
     private static readonly string[] ObjectOnly = ["attributes", "torrent", "retention", "legal-hold"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
-    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle", "versions", "encryption", "object-lock"];
+    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle", "versions", "encryption", "object-lock", "ownershipControls", "publicAccessBlock"];
 
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {

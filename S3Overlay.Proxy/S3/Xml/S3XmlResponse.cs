@@ -66,24 +66,28 @@ public static class S3XmlResponse
     public static Task ElementAsync(this XmlWriter xml, string name, DateTimeOffset value) =>
         xml.WriteElementStringAsync(null, name, null, Timestamp(value));
 
-    /// <summary>An <c>Owner</c> (or <c>Initiator</c>) element: the server's one account.</summary>
-    public static async Task OwnerAsync(this XmlWriter xml, string element = "Owner")
+    /// <summary>An <c>Owner</c> (or <c>Initiator</c>) element: the root's account.</summary>
+    public static Task OwnerAsync(this XmlWriter xml, string element = "Owner") => xml.OwnerAsync(S3Owner.Id, S3Owner.DisplayName, element);
+
+    /// <summary>An <c>Owner</c> element naming a canonical id (and its display name, when the id is a known user's).</summary>
+    public static async Task OwnerAsync(this XmlWriter xml, string id, string? displayName, string element = "Owner")
     {
         await xml.WriteStartElementAsync(null, element, null);
-        await xml.ElementAsync("ID", S3Owner.Id);
-        await xml.ElementAsync("DisplayName", S3Owner.DisplayName);
+        await xml.ElementAsync("ID", id);
+        await xml.OptionalElementAsync("DisplayName", displayName);
         await xml.WriteEndElementAsync();
     }
 
     /// <summary>A listing entry's <c>Contents</c> element (ListObjects V1 and V2).</summary>
-    public static async Task ContentsAsync(this XmlWriter xml, ObjectInfo entry, string key, bool withOwner)
+    /// <param name="owners">Who owns each entry; null to leave owners out.</param>
+    public static async Task ContentsAsync(this XmlWriter xml, ObjectInfo entry, string key, Acl.ListingOwners? owners)
     {
         await xml.WriteStartElementAsync(null, "Contents", null);
         await xml.ElementAsync("Key", key);
         await xml.ElementAsync("LastModified", entry.LastModified);
         await xml.ElementAsync("ETag", entry.ETag);
         await xml.ElementAsync("Size", entry.Size);
-        if (withOwner) await xml.OwnerAsync();
+        if (owners?.Of(entry.Metadata) is var (id, name)) await xml.OwnerAsync(id, name);
         await xml.ElementAsync("StorageClass", Http.StorageClasses.Of(entry.Metadata));
         await xml.WriteEndElementAsync();
     }

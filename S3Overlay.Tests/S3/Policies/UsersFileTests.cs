@@ -45,7 +45,7 @@ public sealed class UsersFileTests
             Assert.Equal("AccessDenied", (await Assert.ThrowsAsync<AmazonS3Exception>(() => reader.PutObjectAsync(new PutObjectRequest { BucketName = "files", Key = "b", ContentBody = "b" }))).ErrorCode);
 
             Write(path, Users(("reader", "\"readonly\""), ("writer", """{"Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::files/*"}]}""")));
-            await EventuallyAsync(async () => await CodeOfAsync(() => gone.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "files" })) == "InvalidAccessKeyId",
+            await EventuallyAsync(async () => await S3ErrorCode.OfAsync(() => gone.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "files" })) == "InvalidAccessKeyId",
                 "the removed user's request is InvalidAccessKeyId");
             await writer.PutObjectAsync(new PutObjectRequest { BucketName = "files", Key = "w", ContentBody = "w" });
 
@@ -54,7 +54,7 @@ public sealed class UsersFileTests
             Write(path, "{\"users\": [ {\"accessKey\": \"writer\", ");
             await EventuallyAsync(() => watcher.ChangesSeen > seen, "the watcher read the broken file");
             await writer.PutObjectAsync(new PutObjectRequest { BucketName = "files", Key = "w2", ContentBody = "w" });
-            Assert.Null(await CodeOfAsync(() => reader.GetObjectAsync("files", "w")));
+            Assert.Null(await S3ErrorCode.OfAsync(() => reader.GetObjectAsync("files", "w")));
         }
         finally
         {
@@ -62,18 +62,6 @@ public sealed class UsersFileTests
         }
     }
 
-    private static async Task<string?> CodeOfAsync(Func<Task> call)
-    {
-        try
-        {
-            await call();
-            return null;
-        }
-        catch (AmazonS3Exception e)
-        {
-            return e.ErrorCode;
-        }
-    }
 
     [Theory]
     [InlineData("{\"users\": [\n  {\"accessKey\": \"a\", \"secretKey\": \"s\"},\n  {\"accessKey\": \"b\" \"secretKey\": \"s\"}\n]}", "line 3: not JSON")]
