@@ -298,11 +298,6 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     private void BecomingLocal(string bucket, string key) => parts.OutageReads.Known.Forget(bucket, key);
 
     public Task CreateBucketAsync(string bucket, CancellationToken ct) => _local.CreateBucketAsync(Guard(bucket), ct);
-    public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
-    {
-        await _local.DeleteBucketAsync(Guard(bucket), ct);
-        LocalBuckets.Forget(_local, bucket);
-    }
 
     public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
     {

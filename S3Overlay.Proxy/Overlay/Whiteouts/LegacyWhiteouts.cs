@@ -105,7 +105,7 @@ public sealed class LegacyWhiteouts(IObjectStore local, string cacheBucket, Func
             try
             {
                 await LocalBuckets.EnsureAsync(local, bucket, ct);
-                await local.PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(new WriteCondition(OnlyIfAbsent: true)), ct);
+                await WhiteoutMarker.StoreFor(local).PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(new WriteCondition(OnlyIfAbsent: true)), ct);
             }
             catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
             {

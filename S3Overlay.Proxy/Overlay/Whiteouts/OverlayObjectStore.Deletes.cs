@@ -46,6 +46,24 @@ public sealed partial class OverlayObjectStore
         await parts.Whiteouts.AddAsync(bucket, key, ct);
     }
 
+    /// <summary>
+    /// A bucket that holds nothing but whiteouts is empty to clients, so it can be deleted: its
+    /// whiteouts go with it (what the remote holds of the bucket is then shown again).
+    /// </summary>
+    public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    {
+        try
+        {
+            await _local.DeleteBucketAsync(Guard(bucket), ct);
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.BucketNotEmpty.Code && parts.Whiteouts.RemoteBacked(bucket))
+        {
+            if (!await parts.Whiteouts.ClearIfAllAsync(bucket, ct)) throw;
+            await _local.DeleteBucketAsync(bucket, ct);
+        }
+        LocalBuckets.Forget(_local, bucket);
+    }
+
     /// <summary>A key deleted here is gone, whatever the remote holds: nothing is asked of it.</summary>
     /// <param name="record">The key's fill record being read, looked up beside an old whiteout while any wait to be moved (<see cref="LegacyWhiteouts"/>).</param>
     /// <returns>The record read, when one was given.</returns>

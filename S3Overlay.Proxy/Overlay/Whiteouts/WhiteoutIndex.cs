@@ -32,7 +32,7 @@ public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteB
     public async Task AddAsync(string bucket, string key, CancellationToken ct)
     {
         await LocalBuckets.EnsureAsync(local, bucket, ct);
-        await local.PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(), ct);
+        await WhiteoutMarker.StoreFor(local).PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(), ct);
     }
 
     /// <summary>
@@ -53,6 +53,25 @@ public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteB
         {
             // No local bucket: no whiteout to clear.
         }
+    }
+
+    /// <summary>Deletes the bucket's whiteouts when it holds nothing else (one listing, and a delete each).</summary>
+    /// <returns>False, deleting nothing, when it holds an object.</returns>
+    public async Task<bool> ClearIfAllAsync(string bucket, CancellationToken ct)
+    {
+        var markers = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var page = await local.ListObjectsAsync(bucket, new ListRequest("", null, after, 1000), ct);
+            foreach (var entry in page.Objects)
+                if (WhiteoutMarker.IsMarker(entry)) markers.Add(entry.Key);
+                else return false;
+            if (!page.IsTruncated || page.NextStartAfter is null) break;
+            after = page.NextStartAfter;
+        }
+        foreach (var key in markers) await local.DeleteObjectAsync(bucket, key, ct);
+        return true;
     }
 
     /// <summary>Every whiteout of <paramref name="bucket"/> whose key starts with <paramref name="prefix"/>, in key order: a listing of the bucket, kept to its markers.</summary>

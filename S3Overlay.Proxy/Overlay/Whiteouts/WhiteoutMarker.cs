@@ -37,6 +37,13 @@ public static class WhiteoutMarker
 
     public static Stream OpenBody() => new MemoryStream(Body, writable: false);
 
+    /// <summary>
+    /// Where a marker is written: beneath the encryption layer, if any, so a bucket that encrypts
+    /// by default keeps its bytes, and so its size and ETag in listings (which the encryption layer
+    /// reports as the store lists them for an object whose ETag was given with the write).
+    /// </summary>
+    public static IObjectStore StoreFor(IObjectStore local) => local is Storage.Encryption.EncryptedObjectStore encrypted ? encrypted.Beneath : local;
+
     /// <param name="condition">What the key must hold for the marker to replace it (none: whatever it holds).</param>
     public static ObjectWrite Write(WriteCondition? condition = null) => new()
     {
