@@ -73,7 +73,7 @@ public static class AdminApi
         if (Overlay<WhiteoutIndex>(context) is not { } index) return NoOverlay();
         var max = Math.Clamp(limit ?? 1000, 1, 10_000);
         var whiteouts = new List<Whiteout>();
-        await foreach (var whiteout in index.ListHidingAsync(bucket, prefix ?? "", context.RequestAborted))
+        await foreach (var whiteout in index.ListAsync(bucket, prefix ?? "", context.RequestAborted))
         {
             if (whiteouts.Count == max) return Shown(bucket, prefix, whiteouts, truncated: true);
             whiteouts.Add(whiteout);

@@ -5,7 +5,7 @@ namespace S3Overlay.Overlay;
 
 /// <summary>
 /// A client's conditional write (<c>If-None-Match: *</c>, <c>If-Match</c>) decided against the
-/// object a GET would return: the local object; else, unless the key is whited out, the chunked
+/// object a GET would return: the local object (a whiteout is none); else the chunked
 /// object's manifest or the remote's object. What was decided then travels to the local store as
 /// a condition it checks in the same step as its commit, so nothing written between the look and
 /// the commit is overwritten: N writers that all saw no object create it once.
@@ -42,6 +42,10 @@ public sealed class ConditionalWrites(OverlayParts parts)
         // the look sees it.
         await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
         var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
+        // A whiteout is no object: a write that wants one fails; one that wants none commits
+        // over exactly that whiteout, never over a write since.
+        if (local is { WhitedOut: true })
+            return asked.IfMatch is not null ? throw S3Exception.NoSuchKey(key) : new WriteCondition(IfMatch: local.Info.ETag);
         // What a GET serves is the local object: the local store decides, with its commit.
         if (local is { Stale: false }) return asked;
 
@@ -61,7 +65,7 @@ public sealed class ConditionalWrites(OverlayParts parts)
     /// <summary>The object a GET of a key the local store lacks would return; null when it would find none.</summary>
     private async Task<ObjectInfo?> BeyondLocalAsync(string bucket, string key, CancellationToken ct)
     {
-        if (await parts.Whiteouts.ExistsAsync(bucket, key, ct)) return null;
+        if (await parts.Whiteouts.Legacy.ExistsAsync(bucket, key, ct)) return null;
         if (await parts.Records.CurrentManifestAsync(bucket, await parts.Records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest) return manifest.ToObjectInfo(key);
         if (parts.Remote.IsKnownMissing(bucket, key)) return null;
         try

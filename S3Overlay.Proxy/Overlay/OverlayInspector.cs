@@ -13,10 +13,11 @@ internal sealed class OverlayInspector(IObjectStore local, RemoteSource remote, 
     {
         var remoteBucket = remote.BucketOf(bucket);
         if (await local.FindObjectAsync(bucket, key, ct) is { } held)
-            return remoteBucket is not null && await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: false } record && record.ETag == held.ETag
+            return WhiteoutMarker.IsMarker(held) && remoteBucket is not null ? new ObjectLocation(ObjectPlacement.WhitedOut)
+                : remoteBucket is not null && await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: false } record && record.ETag == held.ETag
                 ? Filled(ObjectPlacement.Cached, record)
                 : new ObjectLocation(ObjectPlacement.LocalOnly, held.Size);
-        if (await whiteouts.ExistsAsync(bucket, key, ct)) return new ObjectLocation(ObjectPlacement.WhitedOut);
+        if (await whiteouts.Legacy.ExistsAsync(bucket, key, ct)) return new ObjectLocation(ObjectPlacement.WhitedOut);
         if (remoteBucket is null) return new ObjectLocation(ObjectPlacement.Absent);
         if (await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: true } manifest)
         {

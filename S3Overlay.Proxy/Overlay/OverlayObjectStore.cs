@@ -17,7 +17,7 @@ namespace S3Overlay.Overlay;
 /// This class only decides which part answers: <see cref="RemoteSource"/> (the remote, its
 /// buckets and errors), <see cref="WholeObjectFills"/>, <see cref="ChunkedReads"/>,
 /// <see cref="FillRecords"/> (fill records, revalidation), <see cref="MergedListing"/>,
-/// <see cref="WhiteoutIndex"/> and <see cref="CacheEvictor"/>, wired by <see cref="OverlayParts"/>.
+/// <see cref="WhiteoutIndex"/> (deletes: OverlayObjectStore.Deletes.cs) and <see cref="CacheEvictor"/>, wired by <see cref="OverlayParts"/>.
 /// </remarks>
 public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisposable
 {
@@ -67,6 +67,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     private async Task<ObjectInfo> HeadAsync(string bucket, string key, ReadConditions conditions, long begun, CancellationToken ct)
     {
         var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
+        if (local is { WhitedOut: true }) throw S3Exception.NoSuchKey(key);
         if (local is { Stale: false })
         {
             using var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
@@ -124,6 +125,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     private async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, long begun, CancellationToken ct)
     {
         var local = _settings.RevalidateAfter is null ? null : await parts.Records.LocalCopyAsync(bucket, key, ct);
+        if (local is { WhitedOut: true }) throw S3Exception.NoSuchKey(key);
         if (local is null or { Stale: false } && await parts.LocalReads.TryGetAsync(bucket, key, request, ct) is { } hit)
         {
             parts.OutageReads.FoundLocally(bucket, key, hit.Info, begun);
@@ -233,9 +235,10 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
     {
         Guard(bucket);
-        return !_settings.MergeListings || request.MaxKeys <= 0
-            ? await _local.ListObjectsAsync(bucket, request, ct)
-            : await parts.Listing.ListAsync(bucket, request, ct);
+        if (_settings.MergeListings && request.MaxKeys > 0) return await parts.Listing.ListAsync(bucket, request, ct);
+        // The local store's own listing: its whiteouts are deletions, never objects.
+        var page = await _local.ListObjectsAsync(bucket, request, ct);
+        return parts.Whiteouts.RemoteBacked(bucket) ? page with { Objects = page.Objects.Where(o => !WhiteoutMarker.IsMarker(o)).ToList() } : page;
     }
 
     /// <remarks>A conditional write is decided against the merged view (<see cref="ConditionalWrites"/>).</remarks>
@@ -244,7 +247,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
         BecomingLocal(bucket, key);
         await EnsureLocalBucketAsync(bucket, ct);
         var written = await MakingRoomAsync(write.ContentLength, () => parts.Conditions.CommitAsync(Guard(bucket), key, write.Condition,
-            sent => _local.PutObjectAsync(bucket, key, body, write with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct));
+            sent => _local.PutObjectAsync(bucket, key, body, WhiteoutMarker.FromClient(write) with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct));
         BecameLocal(bucket, key);
         return written;
     }
@@ -279,47 +282,8 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     }
 
     /// <summary>
-    /// A delete leaves a whiteout, so the remote's copy does not come back, and must win against a
-    /// fill racing it. The order that ensures it: the whiteout first (every read from then on
-    /// answers NoSuchKey before asking the remote, so no new fill starts); then wait for this
-    /// process's fill of the key in flight, which checks for the whiteout just before and just
-    /// after it stores (removing what it stored when it finds one); only then delete the local
-    /// copy. Across proxies sharing a local store there is no waiting: another proxy's fill that
-    /// stores as the delete ends removes its copy on its check after storing. A whiteout is left
-    /// also for a key the remote lacks: asking would cost a remote request per delete, fail with
-    /// the remote down, and race with the remote gaining the key.
-    /// </summary>
-    /// <remarks>
-    /// The key stops being one the remote is known to back as the delete starts (a read of it with
-    /// the local store down answers 503, never the remote's copy), and again once the whiteout is
-    /// written, for reads that began in between. A delete that cannot write the whiteout fails.
-    /// </remarks>
-    public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
-    {
-        Guard(bucket);
-        BecomingLocal(bucket, key);
-        await parts.Whiteouts.AddAsync(bucket, key, ct);
-        BecomingLocal(bucket, key);
-        await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
-        try
-        {
-            await _local.DeleteObjectAsync(bucket, key, ct);
-            parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
-        }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
-        {
-            // A bucket only the remote has holds nothing locally; one that is nowhere is an error.
-            if (await GetBucketAsync(bucket, ct) is not null) return;
-            await parts.Whiteouts.ClearAsync(bucket, key, CancellationToken.None);
-            throw;
-        }
-    }
-
-    /// <summary>
     /// A client wrote the key: whatever was filled there is no longer the cache's to evict. Its
-    /// whiteout, if any, stays: a local object hides it from every read and listing (local wins),
-    /// and a later delete writes it again anyway, so clearing it would cost every write a request
-    /// to the local store for a marker that almost never exists.
+    /// whiteout, if any, was the object the write replaced: nothing more to clear.
     /// </summary>
     private void BecameLocal(string bucket, string key)
     {
@@ -333,28 +297,12 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     /// </summary>
     private void BecomingLocal(string bucket, string key) => parts.OutageReads.Known.Forget(bucket, key);
 
-    /// <summary>A key deleted here is gone, whatever the remote holds: nothing is asked of it.</summary>
-    /// <param name="record">The key's fill record being read, looked up beside the whiteout (two lookups, one round trip).</param>
-    /// <returns>The record read, when one was given.</returns>
-    private async Task<RecordSeen?> RefuseWhitedOutAsync(string bucket, string key, Task<RecordSeen>? record, CancellationToken ct)
-    {
-        var whitedOut = parts.Whiteouts.ExistsAsync(bucket, key, ct);
-        await (record is null ? whitedOut : Task.WhenAll(whitedOut, record));
-        if (await whitedOut) throw S3Exception.NoSuchKey(key);
-        return record is null ? null : await record;
-    }
-
     public Task CreateBucketAsync(string bucket, CancellationToken ct) => _local.CreateBucketAsync(Guard(bucket), ct);
-    public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
-    {
-        await _local.DeleteBucketAsync(Guard(bucket), ct);
-        LocalBuckets.Forget(_local, bucket);
-    }
 
     public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
     {
         await EnsureLocalBucketAsync(bucket, ct);
-        return await _local.CreateMultipartUploadAsync(Guard(bucket), key, write, ct);
+        return await _local.CreateMultipartUploadAsync(Guard(bucket), key, WhiteoutMarker.FromClient(write), ct);
     }
 
     /// <summary>
@@ -379,25 +327,6 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
 
     public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) =>
         _local.ListMultipartUploadsAsync(Guard(bucket), request, ct);
-
-    // pass-through (S3 breadth): tags are written locally; a remote-only object's tags are the remote's.
-    public async Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct)
-    {
-        try
-        {
-            return await _local.GetObjectTaggingAsync(Guard(bucket), key, ct);
-        }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
-        {
-            await RefuseWhitedOutAsync(bucket, key, record: null, ct);
-            return await parts.Remote.GetTaggingAsync(bucket, key, ct);
-        }
-    }
-
-    public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        _local.PutObjectTaggingAsync(Guard(bucket), key, tags, ct);
-
-    public Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct) => _local.PutObjectAclAsync(Guard(bucket), key, acl, ct);
 
     /// <summary>Bucket settings are local; a bucket that exists only remotely has none.</summary>
     public async Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct)

@@ -29,7 +29,9 @@ public sealed class OverlayParts
         Work = new BackgroundWork(loggers.CreateLogger<BackgroundWork>());
         Remote = new RemoteSource(remote, settings.Mapping, settings.RemoteBuckets, new NegativeLookupCache(settings.NegativeLookupTtl, clock, staleIfError: settings.StaleIfError),
             new RemoteListingCache(settings.ListingCacheTtl, settings.StaleIfError, clock), metrics);
-        Whiteouts = new WhiteoutIndex(local, settings.CacheBucket, bucket => Remote.BucketOf(bucket) is not null);
+        Func<string, bool> remoteBacked = bucket => Remote.BucketOf(bucket) is not null;
+        Whiteouts = new WhiteoutIndex(local, remoteBacked, new LegacyWhiteouts(local, settings.CacheBucket, remoteBacked, logger));
+        LocalConditions = new LocalStoreConditions(local, settings.CacheBucket, logger);
         // A fleet's replica accounts for, and evicts, what it owns, within its share of the budget.
         Cache = new CacheIndex(local, settings.CacheBucket, clock, logger, peers is null ? CacheIndex.RecordKey : CacheIndex.ReplicaRecordKey(peers.Self.Url));
         Records = new FillRecords(local, Remote, settings, clock, logger);
@@ -38,7 +40,7 @@ public sealed class OverlayParts
         Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, Reconciler, logger, peers is null ? null : () => limits.ShareOf(peers.All.Count));
         LocalReads = new LocalReads(local, Cache, metrics);
         var slots = new FillSlots(settings.MaxFills);
-        WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, Records, Cache, Evictor, LocalReads, Work, slots, clock, metrics, logger);
+        WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, LocalConditions, Records, Cache, Evictor, LocalReads, Work, slots, clock, metrics, logger);
         OutageReads = new LocalOutageReads(new RemoteBackedKeys(), Cache, Remote, WholeFills);
         Fleet = peers is null ? null : new Fleet.FleetRouting(peers, Remote, metrics, loggers.CreateLogger<Fleet.FleetRouting>());
         Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger, Fleet);
@@ -46,6 +48,7 @@ public sealed class OverlayParts
             settings.DegradedListings ? new DegradedListing(local, Remote, Records, settings.CacheBucket) : null);
         Inspector = new OverlayInspector(local, Remote, settings, Records, Whiteouts, Evictor);
         Conditions = new ConditionalWrites(this);
+        Work.TryStart("whiteout move", Whiteouts.Legacy.RunAsync);
     }
 
     internal IObjectStore Local { get; }
@@ -58,6 +61,7 @@ public sealed class OverlayParts
     internal LocalOutageReads OutageReads { get; }
     internal MergedListing Listing { get; }
     internal ConditionalWrites Conditions { get; }
+    internal LocalStoreConditions LocalConditions { get; }
 
     public BackgroundWork Work { get; }
     public RemoteSource Remote { get; }

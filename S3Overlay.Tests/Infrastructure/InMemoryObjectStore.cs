@@ -130,7 +130,18 @@ internal sealed class InMemoryObjectStore : IObjectStore
         return Task.CompletedTask;
     }
 
-    public Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct) => throw new NotSupportedException();
+    /// <summary>A flat listing (no delimiter), enough for what the overlay lists at start.</summary>
+    public Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
+    {
+        if (request.Delimiter is { Length: > 0 }) throw new NotSupportedException();
+        if (Failure is not null) throw Failure;
+        if (!_buckets.TryGetValue(bucket, out var objects)) throw S3Exception.NoSuchBucket(bucket);
+        var keys = objects.Keys.Where(k => k.StartsWith(request.Prefix ?? "", StringComparison.Ordinal)
+            && (request.StartAfter is null || string.CompareOrdinal(k, request.StartAfter) > 0)).Order(StringComparer.Ordinal).ToList();
+        var page = keys.Take(request.MaxKeys).Select(k => objects[k].Info).ToList();
+        var truncated = keys.Count > page.Count;
+        return Task.FromResult(new ListPage(page, [], truncated, truncated ? page[^1].Key : null));
+    }
     public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) => throw new NotSupportedException();
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) => throw new NotSupportedException();
     public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) => throw new NotSupportedException();

@@ -221,8 +221,8 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     {
         try
         {
-            await LocalStore.HeadObjectAsync(Bucket, key, ReadConditions.None, default);
-            return true;
+            // A whiteout is an object of the local store, but a deletion, not a copy.
+            return !S3Overlay.Overlay.WhiteoutMarker.IsMarker(await LocalStore.HeadObjectAsync(Bucket, key, ReadConditions.None, default));
         }
         catch (S3Exception e) when (e.Error.Status == 404)
         {

@@ -74,13 +74,11 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
         await env.GetAndCheckAsync("cold.bin", 4, 500);
         await env.GetAndCheckAsync("multi.bin", 23, 900);
         Assert.Equal(["cold.bin", "filled.bin", "kept.bin", "multi.bin"], await KeysAsync(env));
-        // Their whiteouts stay behind the local objects (clearing them would cost every write a
-        // request), hiding nothing: the admin API lists none, and a new delete hides the key again.
-        Assert.Equal(["cold.bin", "filled.bin", "multi.bin"], (await WhiteoutsAsync(env)).Select(w => w.Key));
-        Assert.Empty(await WhiteoutsAsync(env, hidingOnly: true));
+        // Each write replaced its key's whiteout (the marker at the key): none is left, and a new delete hides the key again.
+        Assert.Empty(await WhiteoutsAsync(env));
         await env.Client.DeleteObjectAsync(env.Bucket, "filled.bin");
         Assert.Equal("NoSuchKey", (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "filled.bin"))).ErrorCode);
-        Assert.Equal(["filled.bin"], (await WhiteoutsAsync(env, hidingOnly: true)).Select(w => w.Key));
+        Assert.Equal(["filled.bin"], (await WhiteoutsAsync(env)).Select(w => w.Key));
     }
 
     [Fact]
@@ -171,6 +169,102 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_whited_out_key_is_missing_to_every_request_about_it_and_hides_its_folder()
+    {
+        await using var env = await StartAsync();
+        await env.SeedRemoteAsync("gone.txt", 3000, 1);
+        await env.SeedRemoteAsync("dir/a", 10, 2);
+        await env.SeedRemoteAsync("dir/b", 10, 3);
+        await env.SeedRemoteAsync("kept/c", 10, 4);
+        await env.Client.DeleteObjectAsync(env.Bucket, "gone.txt");
+        await env.Client.DeleteObjectAsync(env.Bucket, "dir/a");
+        await env.Client.DeleteObjectAsync(env.Bucket, "dir/b");
+        await env.Client.DeleteObjectAsync(env.Bucket, "never-was");
+
+        // The whiteout is a small object at the key: no range, condition or subresource of it shows.
+        async Task MissingAsync(Func<Task> request)
+        {
+            var e = await Assert.ThrowsAnyAsync<AmazonS3Exception>(request);
+            Assert.Equal((HttpStatusCode.NotFound, "NoSuchKey"), (e.StatusCode, e.ErrorCode));
+        }
+        await MissingAsync(() => env.Client.GetObjectAsync(new GetObjectRequest { BucketName = env.Bucket, Key = "gone.txt", ByteRange = new ByteRange(1000, 1999) }));
+        await MissingAsync(() => env.Client.GetObjectAsync(new GetObjectRequest { BucketName = env.Bucket, Key = "gone.txt", EtagToMatch = "\"abc\"" }));
+        await MissingAsync(() => env.Client.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = env.Bucket, Key = "gone.txt" }));
+        await MissingAsync(() => env.Client.PutObjectTaggingAsync(new PutObjectTaggingRequest { BucketName = env.Bucket, Key = "gone.txt", Tagging = new Tagging { TagSet = [new Tag { Key = "k", Value = "v" }] } }));
+        await MissingAsync(() => env.Client.CopyObjectAsync(env.Bucket, "gone.txt", env.Bucket, "copy.txt"));
+        await MissingAsync(() => env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "gone.txt", ContentBody = "x", IfMatch = "\"abc\"" }));
+
+        // A folder whose keys are all deleted is gone from listings; one key left keeps its folder.
+        var listed = await env.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket, Delimiter = "/" });
+        Assert.Equal(["kept/"], listed.CommonPrefixes);
+        Assert.Empty(listed.S3Objects ?? []);
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "dir/new", ContentBody = "x" });
+        listed = await env.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket, Delimiter = "/" });
+        Assert.Equal(["dir/", "kept/"], listed.CommonPrefixes);
+        Assert.Equal(["dir/new", "kept/c"], await KeysAsync(env));
+        Assert.Equal(["dir/a", "dir/b", "gone.txt", "never-was"], (await WhiteoutsAsync(env)).Select(w => w.Key));
+
+        // A client cannot make an object pass for a whiteout by its metadata.
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "gone.txt", ContentBody = "mine", Metadata = { ["overlay-whiteout"] = "1" } });
+        using var read = await env.Client.GetObjectAsync(env.Bucket, "gone.txt");
+        Assert.Equal("mine", await new StreamReader(read.ResponseStream).ReadToEndAsync());
+        Assert.Empty(read.Metadata.Keys);
+    }
+
+    [Fact]
+    public async Task Whiteouts_hide_as_well_in_a_bucket_that_encrypts_by_default()
+    {
+        await using var env = await StartAsync(("S3_OVERLAY_KMS_SECRET_KEY", S3Overlay.Tests.Storage.Encryption.EncryptionAtRestTests.MasterKey));
+        await env.SeedRemoteAsync("a", 10, 1);
+        await env.SeedRemoteAsync("b", 10, 2);
+        await env.Client.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
+        {
+            BucketName = env.Bucket,
+            ServerSideEncryptionConfiguration = new ServerSideEncryptionConfiguration
+            {
+                ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } }],
+            },
+        });
+        await env.Client.DeleteObjectAsync(env.Bucket, "a");
+
+        // Listings know a whiteout by its size and ETag alone, which the encryption under the overlay keeps.
+        Assert.Equal(["b"], await KeysAsync(env));
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "a"))).ErrorCode);
+        Assert.Equal(["a"], (await WhiteoutsAsync(env)).Select(w => w.Key));
+    }
+
+    [Fact]
+    public async Task Whiteouts_an_older_layout_kept_in_the_cache_bucket_keep_hiding_after_an_upgrade()
+    {
+        await using var env = await StartAsync();
+        await env.SeedRemoteAsync("old/gone.bin", 10, 1);
+        await env.SeedRemoteAsync("old/written.bin", 10, 2);
+        await env.SeedRemoteAsync("old/shown.bin", 10, 3);
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "old/written.bin", ContentBody = "mine" });
+        // The older layout: an empty object whiteouts/BUCKET/KEY␠ in the cache bucket, for a key
+        // deleted (and for one written again since, its whiteout hidden behind the local object).
+        var cache = "cache-" + env.Bucket;
+        await LocalBuckets.EnsureAsync(env.LocalStore, cache, default);
+        foreach (var key in new[] { "old/gone.bin", "old/written.bin" })
+            await env.LocalStore.PutObjectAsync(cache, LegacyWhiteouts.MarkerOf(env.Bucket, key), Stream.Null, new S3Overlay.Storage.ObjectWrite { ContentLength = 0 }, default);
+        var before = new LegacyWhiteouts(env.LocalStore, cache, _ => true, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.True(await before.ExistsAsync(env.Bucket, "old/gone.bin", default));
+
+        await env.RestartAsync();
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "old/gone.bin"))).ErrorCode);
+        await env.FillsIdleAsync();
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "old/gone.bin"))).ErrorCode);
+        using (var read = await env.Client.GetObjectAsync(env.Bucket, "old/written.bin"))
+            Assert.Equal("mine", await new StreamReader(read.ResponseStream).ReadToEndAsync());
+        Assert.Equal(["old/shown.bin", "old/written.bin"], await KeysAsync(env));
+        // Moved: a marker at the deleted key, nothing left in the cache bucket.
+        Assert.Equal(["old/gone.bin"], (await WhiteoutsAsync(env)).Select(w => w.Key));
+        var after = new LegacyWhiteouts(env.LocalStore, cache, _ => true, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.False(await after.ExistsAsync(env.Bucket, "old/gone.bin", default));
+        Assert.False(await after.ExistsAsync(env.Bucket, "old/written.bin", default));
+    }
+
+    [Fact]
     public async Task With_merging_off_listings_show_only_local_keys()
     {
         await using var env = await StartAsync(("S3_OVERLAY_MERGE_LISTINGS", "false"));
@@ -185,11 +279,10 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
     private static async Task<List<string>> KeysAsync(OverlayEnvironment env) =>
         (await env.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = env.Bucket })).S3Objects?.Select(o => o.Key).ToList() ?? [];
 
-    private static async Task<List<Whiteout>> WhiteoutsAsync(OverlayEnvironment env, string prefix = "", bool hidingOnly = false)
+    private static async Task<List<Whiteout>> WhiteoutsAsync(OverlayEnvironment env, string prefix = "")
     {
-        var index = env.Parts.Whiteouts;
         var all = new List<Whiteout>();
-        await foreach (var whiteout in hidingOnly ? index.ListHidingAsync(env.Bucket, prefix, default) : index.ListAsync(env.Bucket, prefix, default)) all.Add(whiteout);
+        await foreach (var whiteout in env.Parts.Whiteouts.ListAsync(env.Bucket, prefix, default)) all.Add(whiteout);
         return all;
     }
 }

@@ -21,7 +21,7 @@ public sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote, Object
 /// reader following its bytes as they arrive while the local copy is written.
 /// </summary>
 public sealed class WholeObjectFills(
-    IObjectStore local, RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, FillRecords records,
+    IObjectStore local, RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, LocalStoreConditions conditions, FillRecords records,
     CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger logger)
 {
     private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(local, settings, stores: true), slots, metrics);
@@ -178,6 +178,10 @@ public sealed class WholeObjectFills(
     private async Task StoreAsync(string bucket, string key, ObjectInfo fetched, FillBody body, string? replaces)
     {
         await LocalBuckets.EnsureAsync(local, bucket, CancellationToken.None);
+        // A delete that came while the remote was being read must win: its whiteout, at the key,
+        // refuses the store below (only over nothing, or the stale copy). A store that ignores
+        // that condition is asked before (see LocalStoreConditions).
+        if (!await conditions.HonouredAsync() && await whiteouts.ExistsAsync(bucket, key, CancellationToken.None)) return;
         // The local store verifies what it is given: the length always, the MD5 when the remote
         // ETag is one and the remote read did not check the body already (FillBody); either
         // mismatch stores nothing.
@@ -191,8 +195,8 @@ public sealed class WholeObjectFills(
                 ContentMD5 = PlainETag.Md5Of(fetched.ETag) is { } md5 ? Convert.ToBase64String(md5) : null,
                 ETag = fetched.ETag,
                 LastModified = fetched.LastModified,
-                // A client's write that landed while the remote was read wins: the fill stores
-                // only over nothing, or over the stale copy it refreshes.
+                // A client's write or a delete's whiteout that landed while the remote was read
+                // wins: the fill stores only over nothing, or over the stale copy it refreshes.
                 OnlyIfAbsent = replaces is null,
                 IfMatch = replaces,
                 Durability = Durability.Unflushed, // the remote still has it
@@ -206,17 +210,9 @@ public sealed class WholeObjectFills(
         catch (Exception e)
         {
             LocalBuckets.ForgetIfGone(local, bucket, e);
-            await DiscardAsync(bucket, key, fetched, partialOnly: true);
+            await DiscardPartialAsync(bucket, key, fetched);
             if (DiskFull.Caused(e)) evictor.MakeRoom(fetched.Size);
             throw;
-        }
-        // A delete that came while the remote was being read must win (see OverlayObjectStore.DeleteObjectAsync).
-        // Looked for once, after storing: a delete that came before is found as surely, and
-        // removing the copy then is rare work, where a look before too cost every fill a request.
-        if (await whiteouts.ExistsAsync(bucket, key, CancellationToken.None))
-        {
-            await DiscardAsync(bucket, key, fetched, partialOnly: false);
-            return;
         }
         remote.Forget(bucket, key);
         if (remote.BucketOf(bucket) is { } remoteBucket)
@@ -228,16 +224,16 @@ public sealed class WholeObjectFills(
     }
 
     /// <summary>
-    /// Removes what this fill stored: only if it carries the remote's ETag, never an object a
-    /// client wrote meanwhile. With <paramref name="partialOnly"/>, only what a failed write kept
-    /// (a local store that writes in place, as s3rver does, keeps what arrived): a wrong size.
+    /// Removes what a failed write of this fill kept (a local store that writes in place, as
+    /// s3rver does, keeps what arrived): the remote's ETag with a wrong size, never an object a
+    /// client wrote meanwhile.
     /// </summary>
-    private async Task DiscardAsync(string bucket, string key, ObjectInfo fetched, bool partialOnly)
+    private async Task DiscardPartialAsync(string bucket, string key, ObjectInfo fetched)
     {
         try
         {
             if (await local.FindObjectAsync(bucket, key, CancellationToken.None) is { } kept
-                && kept.ETag == fetched.ETag && (!partialOnly || kept.Size != fetched.Size))
+                && kept.ETag == fetched.ETag && kept.Size != fetched.Size)
                 await local.DeleteObjectAsync(bucket, key, CancellationToken.None);
         }
         catch (Exception e)

@@ -12,14 +12,16 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
     /// Local ∪ remote − whiteouts, in S3 order; local wins on equal keys (its size, ETag, date).
     /// </summary>
     /// <remarks>
-    /// A merge of three cursors that all start after the request's StartAfter (the last entry of
-    /// the page before, a key or a common prefix): the local listing, the remote's, and the
-    /// whiteouts'. Each is read lazily a page at a time, and the merge keeps reading until the page
-    /// is full or both sides end, so whited-out runs of the remote never shorten a page. Because
-    /// a page ends at an entry both sides are ordered by, resuming after it loses and repeats nothing.
-    /// One entry more than asked is collected: it says whether the listing is truly truncated.
-    /// A remote common prefix under which whiteouts lie is shown only if the remote holds a key
-    /// under it that is not whited out (or the local store has the prefix too).
+    /// A merge of two cursors that both start after the request's StartAfter (the last entry of
+    /// the page before, a key or a common prefix): the local listing and the remote's. Whiteouts
+    /// are objects of the local listing (<see cref="WhiteoutMarker"/>, known by their size and
+    /// ETag), never shown, and hiding the remote's key of their name. Each cursor is read lazily a
+    /// page at a time, and the merge keeps reading until the page is full or both sides end, so
+    /// whited-out runs never shorten a page. Because a page ends at an entry both sides are
+    /// ordered by, resuming after it loses and repeats nothing. One entry more than asked is
+    /// collected: it says whether the listing is truly truncated. A local common prefix, in a
+    /// bucket the remote backs, is looked into (one local listing more): one that holds only
+    /// whiteouts is shown only if the remote holds a key under it that is not whited out.
     /// </remarks>
     public async Task<ListPage> ListAsync(string bucket, ListRequest request, CancellationToken ct)
     {
@@ -50,7 +52,7 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
             remoteMissing = true; // a bucket only the local store has
             return new ListPage([], [], false, null);
         });
-        var whiteoutCursor = new ListingCursor(request, after => whiteouts.ListPageAsync(bucket, request with { StartAfter = after }, ct));
+        var remoteBacked = whiteouts.RemoteBacked(bucket);
 
         var page = new List<Entry>(Math.Min(request.MaxKeys, 1000) + 1);
         while (page.Count <= request.MaxKeys)
@@ -63,12 +65,12 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
             {
                 localSide.Take();
                 if (order == 0) remoteSide.Take();
-                page.Add(l!.Value);
+                if (!remoteBacked || await IsVisibleAsync(bucket, l!.Value, remoteHasIt: order == 0, ct)) page.Add(l!.Value);
             }
             else
             {
                 remoteSide.Take();
-                if (!await IsWhitedOutAsync(bucket, r!.Value, whiteoutCursor, ct)) page.Add(r.Value);
+                page.Add(r!.Value);
             }
         }
         if (localMissing && remoteMissing) throw S3Exception.NoSuchBucket(bucket);
@@ -95,23 +97,30 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
         }
     }
 
-    /// <summary>Whether a remote entry the local store lacks is hidden: a whited-out key, or a prefix with nothing but whiteouts under it.</summary>
-    private async Task<bool> IsWhitedOutAsync(string bucket, Entry remote, ListingCursor whiteouts, CancellationToken ct)
+    /// <summary>Whether a local entry is shown: an object that is no whiteout, or a prefix with something visible under it.</summary>
+    private async Task<bool> IsVisibleAsync(string bucket, Entry entry, bool remoteHasIt, CancellationToken ct)
     {
-        while (await whiteouts.PeekAsync() is { } w && Utf8Order.Compare(w.Name, remote.Name) < 0) whiteouts.Take();
-        if (await whiteouts.PeekAsync() is not { } match || match.Name != remote.Name) return false;
-        whiteouts.Take();
-        return !remote.IsPrefix || !await HasVisibleRemoteKeyAsync(bucket, remote.Name, ct);
+        if (!entry.IsPrefix) return !WhiteoutMarker.IsMarker(entry.Object!);
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
+        string? after = null;
+        while (true)
+        {
+            var page = await local.ListObjectsAsync(bucket, new ListRequest(entry.Name, null, after, 1000), ct);
+            foreach (var held in page.Objects)
+                if (WhiteoutMarker.IsMarker(held)) hidden.Add(held.Key);
+                else return true;
+            if (!page.IsTruncated || page.NextStartAfter is null) break;
+            after = page.NextStartAfter;
+        }
+        return remoteHasIt && await HasVisibleRemoteKeyAsync(bucket, entry.Name, hidden, ct);
     }
 
     /// <summary>
-    /// Whether the remote holds a key under <paramref name="prefix"/> that is not whited out. Reads
-    /// the prefix's whiteouts, then at most that many remote keys plus one.
+    /// Whether the remote holds a key under <paramref name="prefix"/> that is not whited out
+    /// (<paramref name="hidden"/>): at most that many remote keys plus one are read.
     /// </summary>
-    private async Task<bool> HasVisibleRemoteKeyAsync(string bucket, string prefix, CancellationToken ct)
+    private async Task<bool> HasVisibleRemoteKeyAsync(string bucket, string prefix, HashSet<string> hidden, CancellationToken ct)
     {
-        var hidden = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var whiteout in whiteouts.ListAsync(bucket, prefix, ct)) hidden.Add(whiteout.Key);
         string? after = null;
         while (true)
         {

@@ -8,7 +8,11 @@ namespace S3Overlay.Overlay;
 /// <summary>The local object, if any, and whether the remote has since replaced it.</summary>
 /// <param name="Stale">The remote has a different object now; <paramref name="Remote"/> describes it.</param>
 /// <param name="Seen">The record as it was read to revalidate the copy (null when it was not read).</param>
-public sealed record LocalCopy(ObjectInfo Info, bool Stale, ObjectInfo? Remote, RecordSeen? Seen = null);
+public sealed record LocalCopy(ObjectInfo Info, bool Stale, ObjectInfo? Remote, RecordSeen? Seen = null)
+{
+    /// <summary>The key holds a whiteout (<see cref="Info"/> describes it): to clients, nothing.</summary>
+    public bool WhitedOut { get; init; }
+}
 
 /// <summary>
 /// The fill records in the cache bucket (<see cref="FillRecord"/>): reading and writing them,
@@ -104,6 +108,7 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
     public async Task<LocalCopy?> LocalCopyAsync(string bucket, string key, CancellationToken ct)
     {
         if (await local.FindObjectAsync(bucket, key, ct) is not { } info) return null;
+        if (WhiteoutMarker.IsMarker(info)) return new LocalCopy(info, false, null) { WhitedOut = true };
         if (settings.RevalidateAfter is null || remote.BucketOf(bucket) is null) return new LocalCopy(info, false, null);
 
         // Only a copy that came from the remote is checked against it: its fill record names the

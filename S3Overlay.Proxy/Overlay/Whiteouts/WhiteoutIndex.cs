@@ -7,112 +7,94 @@ namespace S3Overlay.Overlay;
 public sealed record Whiteout(string Bucket, string Key, DateTimeOffset DeletedAt);
 
 /// <summary>
-/// The whiteouts: empty marker objects in the local store's cache bucket, so every proxy that
-/// shares the local store sees the same ones. The marker of <c>bucket/key</c> is
-/// <c>whiteouts/bucket/key␠</c> (a trailing space).
+/// The whiteouts: <see cref="WhiteoutMarker"/> objects at the deleted keys themselves, in the
+/// local buckets, so every proxy that shares the local store sees the same ones, and a client's
+/// write of the key replaces its whiteout in the write it makes anyway.
 /// </summary>
 /// <remarks>
-/// Why a trailing space: a file-system store cannot hold both <c>a</c> and <c>a/b</c> (a file and
-/// a folder of one name), so the marker needs a suffix; and a listing of markers must come back in
-/// the order of the keys they stand for, so a merged listing can walk them beside the remote's.
-/// Appending one character keeps that order for every key that has no control character (below
-/// U+0020) right after a shorter whited-out key; for those rare keys the listing may still show a
-/// whited-out remote key (GET and HEAD still answer 404). A local store that cannot hold the
-/// marker of a key (the embedded store refuses only keys with U+0000) fails the delete rather than
-/// lose the whiteout.
-/// <para>
 /// A bucket the remote does not back has nothing to hide: no whiteout is kept or looked for there
-/// (<paramref name="remoteBacked"/>), which spares an S3 local store a request per delete and per miss.
-/// </para>
+/// (<paramref name="remoteBacked"/>); a delete there deletes. Reads meet markers where they read
+/// the key (<see cref="LocalReads"/>, <see cref="FillRecords.LocalCopyAsync"/>) and listings in
+/// the local page (<see cref="MergedListing"/>): this index serves deletes and the admin API.
 /// </remarks>
-public sealed class WhiteoutIndex(IObjectStore local, string cacheBucket, Func<string, bool> remoteBacked)
+public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteBacked, LegacyWhiteouts legacy)
 {
-    public const string Prefix = "whiteouts/";
-    private const string Suffix = " ";
+    /// <summary>Whiteouts in the cache bucket, as an older layout kept them, until they are moved to their keys.</summary>
+    public LegacyWhiteouts Legacy => legacy;
 
-    public static string MarkerOf(string bucket, string key) => $"{Prefix}{bucket}/{key}{Suffix}";
+    public bool RemoteBacked(string bucket) => remoteBacked(bucket);
 
-    private static string MarkerPrefix(string bucket, string prefix) => $"{Prefix}{bucket}/{prefix}";
-
-    /// <summary>Whether the key has a whiteout (false too when there is not even a cache bucket yet).</summary>
+    /// <summary>Whether the key has a whiteout (one look at the key).</summary>
     public async Task<bool> ExistsAsync(string bucket, string key, CancellationToken ct) =>
-        remoteBacked(bucket) && await local.FindObjectAsync(cacheBucket, MarkerOf(bucket, key), ct) is not null;
+        remoteBacked(bucket) && (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held) || await legacy.ExistsAsync(bucket, key, ct));
 
-    /// <summary>Writes the whiteout of a key (idempotent), in a bucket the remote backs.</summary>
+    /// <summary>Writes the whiteout of a key over whatever it holds (idempotent), in a bucket the remote backs: one write.</summary>
     public async Task AddAsync(string bucket, string key, CancellationToken ct)
     {
-        if (!remoteBacked(bucket)) return;
-        await LocalBuckets.EnsureAsync(local, cacheBucket, ct);
-        await local.PutObjectAsync(cacheBucket, MarkerOf(bucket, key), Stream.Null, new ObjectWrite { ContentLength = 0 }, ct);
+        await LocalBuckets.EnsureAsync(local, bucket, ct);
+        await WhiteoutMarker.StoreFor(local).PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(), ct);
     }
 
-    /// <summary>Removes the whiteout of a key, if there is one: the remote's object (if any) shows again.</summary>
+    /// <summary>
+    /// Removes the whiteout of a key, if there is one: the remote's object (if any) shows again.
+    /// A look, then the delete: a client's write that lands in between is deleted with it, a race
+    /// only an operator clearing whiteouts while clients write the same keys can lose.
+    /// </summary>
     public async Task ClearAsync(string bucket, string key, CancellationToken ct)
     {
         if (!remoteBacked(bucket)) return;
+        await legacy.ClearAsync(bucket, key, ct);
         try
         {
-            await local.DeleteObjectAsync(cacheBucket, MarkerOf(bucket, key), ct);
+            if (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held))
+                await local.DeleteObjectAsync(bucket, key, ct);
         }
         catch (S3Exception e) when (e.Error.Status == 404)
         {
-            // No cache bucket: no whiteout to clear.
+            // No local bucket: no whiteout to clear.
         }
     }
 
-    /// <summary>Every whiteout of <paramref name="bucket"/> whose key starts with <paramref name="prefix"/>, in key order (admin API).</summary>
-    public async IAsyncEnumerable<Whiteout> ListAsync(string bucket, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Deletes the bucket's whiteouts when it holds nothing else (one listing, and a delete each).</summary>
+    /// <returns>False, deleting nothing, when it holds an object.</returns>
+    public async Task<bool> ClearIfAllAsync(string bucket, CancellationToken ct)
     {
+        var markers = new List<string>();
         string? after = null;
         while (true)
         {
-            var page = await ListPageAsync(bucket, new ListRequest(prefix, null, after, 1000), ct);
+            var page = await local.ListObjectsAsync(bucket, new ListRequest("", null, after, 1000), ct);
             foreach (var entry in page.Objects)
-                yield return new Whiteout(bucket, entry.Key, entry.LastModified);
+                if (WhiteoutMarker.IsMarker(entry)) markers.Add(entry.Key);
+                else return false;
+            if (!page.IsTruncated || page.NextStartAfter is null) break;
+            after = page.NextStartAfter;
+        }
+        foreach (var key in markers) await local.DeleteObjectAsync(bucket, key, ct);
+        return true;
+    }
+
+    /// <summary>Every whiteout of <paramref name="bucket"/> whose key starts with <paramref name="prefix"/>, in key order: a listing of the bucket, kept to its markers.</summary>
+    public async IAsyncEnumerable<Whiteout> ListAsync(string bucket, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        if (!remoteBacked(bucket)) yield break;
+        string? after = null;
+        while (true)
+        {
+            ListPage page;
+            try
+            {
+                page = await local.ListObjectsAsync(bucket, new ListRequest(prefix, null, after, 1000), ct);
+            }
+            catch (S3Exception e) when (e.Error.Status == 404)
+            {
+                yield break;
+            }
+            foreach (var entry in page.Objects)
+                if (WhiteoutMarker.IsMarker(entry))
+                    yield return new Whiteout(bucket, entry.Key, entry.LastModified);
             if (!page.IsTruncated || page.NextStartAfter is null) yield break;
             after = page.NextStartAfter;
         }
-    }
-
-    /// <summary>
-    /// The whiteouts under <paramref name="prefix"/> that hide something: those of keys the local
-    /// store does not hold (a key written again keeps its whiteout, hidden behind the local object).
-    /// A look at each key: for the admin API, not for reads.
-    /// </summary>
-    public async IAsyncEnumerable<Whiteout> ListHidingAsync(string bucket, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-    {
-        await foreach (var whiteout in ListAsync(bucket, prefix, ct))
-            if (await local.FindObjectAsync(bucket, whiteout.Key, ct) is null)
-                yield return whiteout;
-    }
-
-    /// <summary>
-    /// One page of whiteouts in the key space of <paramref name="bucket"/>: objects are whited-out
-    /// keys, common prefixes are the prefixes (at the request's delimiter) that hold some.
-    /// <see cref="ListPage.NextStartAfter"/> is in the key space too.
-    /// </summary>
-    public async Task<ListPage> ListPageAsync(string bucket, ListRequest request, CancellationToken ct)
-    {
-        if (!remoteBacked(bucket)) return new ListPage([], [], false, null);
-        var root = MarkerPrefix(bucket, "");
-        // A delimiter that holds the suffix could roll up at the suffix itself: list flat then (and roll up below).
-        var delimiter = request.Delimiter is { Length: > 0 } d && !d.Contains(Suffix) ? d : null;
-        ListPage page;
-        try
-        {
-            page = await local.ListObjectsAsync(cacheBucket, new ListRequest(
-                root + request.Prefix, delimiter, request.StartAfter is null ? null : root + request.StartAfter, request.MaxKeys), ct);
-        }
-        catch (S3Exception e) when (e.Error.Status == 404)
-        {
-            return new ListPage([], [], false, null);
-        }
-        var keys = page.Objects
-            .Where(o => o.Key.EndsWith(Suffix, StringComparison.Ordinal))
-            .Select(o => o with { Key = o.Key[root.Length..^Suffix.Length] })
-            .ToList();
-        var prefixes = page.CommonPrefixes.Select(p => p[root.Length..]).ToList();
-        var next = page.NextStartAfter is { } n && n.StartsWith(root, StringComparison.Ordinal) ? n[root.Length..] : null;
-        return new ListPage(keys, prefixes, page.IsTruncated, next);
     }
 }

@@ -14,6 +14,9 @@ namespace S3Overlay.Storage.Encryption;
 public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master, TimeProvider clock) : IObjectStore
 {
     protected readonly IObjectStore Inner = inner;
+
+    /// <summary>The store beneath this layer, for what must stay in the clear whatever a bucket's default says: the overlay's whiteouts, which listings know by the size and ETag of their bytes.</summary>
+    public IObjectStore Beneath => Inner;
     private readonly BucketEncryption _defaults = new(inner, clock);
     private readonly EncryptedBuckets _holding = new(inner, clock);
     private readonly ConcurrentDictionary<string, bool> _marked = new(StringComparer.Ordinal);

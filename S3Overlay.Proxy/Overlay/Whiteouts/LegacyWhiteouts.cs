@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Logging;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// Whiteouts as an older layout kept them: empty objects <c>whiteouts/BUCKET/KEY␠</c> (a trailing
+/// space) in the cache bucket. A local store written that way keeps its deletions: at start they
+/// are moved, in the background, to markers at their keys (<see cref="WhiteoutMarker"/>), and
+/// until that is done every read that would ask the remote looks for one here too.
+/// </summary>
+/// <remarks>
+/// The move is idempotent and safe to cut short anywhere: a marker is written (only where the key
+/// holds nothing: a key written again since its delete is the client's, and its whiteout was
+/// hidden behind it) before the old whiteout is deleted, so a crash leaves one or both, never
+/// neither. Several proxies sharing the store may move the same ones at once.
+/// </remarks>
+public sealed class LegacyWhiteouts(IObjectStore local, string cacheBucket, Func<string, bool> remoteBacked, ILogger logger)
+{
+    public const string Prefix = "whiteouts/";
+    private const string Suffix = " ";
+
+    private volatile bool _moved;
+
+    public static string MarkerOf(string bucket, string key) => $"{Prefix}{bucket}/{key}{Suffix}";
+
+    /// <summary>Whether an old whiteout of the key may still wait to be moved (no request once all are moved).</summary>
+    public async Task<bool> ExistsAsync(string bucket, string key, CancellationToken ct)
+    {
+        if (_moved || !remoteBacked(bucket)) return false;
+        try
+        {
+            return await local.FindObjectAsync(cacheBucket, MarkerOf(bucket, key), ct) is not null;
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    public async Task ClearAsync(string bucket, string key, CancellationToken ct)
+    {
+        if (_moved) return;
+        try
+        {
+            await local.DeleteObjectAsync(cacheBucket, MarkerOf(bucket, key), ct);
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+        }
+    }
+
+    /// <summary>Moves the old whiteouts (<see cref="MoveAsync"/>), trying again while the local store cannot answer.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        while (true)
+        {
+            try
+            {
+                await MoveAsync(stopping);
+                return;
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                logger.LogWarning("Could not move the whiteouts of the cache bucket to their keys yet ({Reason}); trying again", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(10), stopping);
+            }
+        }
+    }
+
+    /// <summary>Moves every old whiteout to its key; logs how many. Looked for once: none is written any more.</summary>
+    public async Task MoveAsync(CancellationToken ct)
+    {
+        var moved = 0;
+        string? after = null;
+        while (true)
+        {
+            ListPage page;
+            try
+            {
+                page = await local.ListObjectsAsync(cacheBucket, new ListRequest(Prefix, null, after, 1000), ct);
+            }
+            catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+            {
+                break; // no cache bucket: nothing was ever deleted
+            }
+            foreach (var old in page.Objects)
+                if (Parse(old.Key) is { } named)
+                {
+                    await MoveOneAsync(old.Key, named.Bucket, named.Key, ct);
+                    moved++;
+                }
+            if (!page.IsTruncated || page.NextStartAfter is null) break;
+            after = page.NextStartAfter;
+        }
+        _moved = true;
+        if (moved > 0) logger.LogInformation("Moved {Count} whiteouts from the cache bucket to markers at their keys", moved);
+    }
+
+    private async Task MoveOneAsync(string oldKey, string bucket, string key, CancellationToken ct)
+    {
+        if (remoteBacked(bucket) && await local.FindObjectAsync(bucket, key, ct) is null)
+        {
+            try
+            {
+                await LocalBuckets.EnsureAsync(local, bucket, ct);
+                await WhiteoutMarker.StoreFor(local).PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(new WriteCondition(OnlyIfAbsent: true)), ct);
+            }
+            catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
+            {
+                // Written by a client meanwhile: the key is theirs.
+            }
+        }
+        await local.DeleteObjectAsync(cacheBucket, oldKey, ct);
+    }
+
+    /// <summary>The bucket and key an old whiteout stands for (bucket names hold no slash).</summary>
+    private static (string Bucket, string Key)? Parse(string oldKey)
+    {
+        if (!oldKey.EndsWith(Suffix, StringComparison.Ordinal)) return null;
+        var path = oldKey[Prefix.Length..^Suffix.Length];
+        var slash = path.IndexOf('/');
+        return slash > 0 && slash < path.Length - 1 ? (path[..slash], path[(slash + 1)..]) : null;
+    }
+}

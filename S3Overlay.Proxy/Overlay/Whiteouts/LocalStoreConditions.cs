@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// Whether the local store refuses a write made only over nothing (<c>If-None-Match: *</c>) where
+/// an object exists. A fill stores its copy so, and a whiteout (an object at the key) then refuses
+/// it: a delete that overtook the fill wins with nothing looked at again. A store that ignores the
+/// condition (s3rver does) would let the fill replace the whiteout, so there a fill looks for one
+/// before it stores (<see cref="WholeObjectFills"/>) and a delete writes its whiteout again after
+/// a fill of this process it waited for.
+/// </summary>
+/// <remarks>Asked once a process, with a probe object in the cache bucket (three requests); until it has answered, the store is taken not to honour it.</remarks>
+public sealed class LocalStoreConditions(IObjectStore local, string cacheBucket, ILogger logger)
+{
+    private Task<bool>? _honoured;
+
+    /// <summary>What the probe said, or false while it has not (yet) answered.</summary>
+    public bool Honoured => _honoured is { IsCompletedSuccessfully: true } known && known.Result;
+
+    /// <summary>Whether the store honours the condition; asked the first time, again after a probe that failed.</summary>
+    public async Task<bool> HonouredAsync()
+    {
+        var probe = _honoured ??= ProbeAsync();
+        try
+        {
+            return await probe;
+        }
+        catch (Exception e)
+        {
+            _ = Interlocked.CompareExchange(ref _honoured, null, probe);
+            logger.LogDebug(e, "Could not ask the local store whether it honours If-None-Match");
+            return false;
+        }
+    }
+
+    private async Task<bool> ProbeAsync()
+    {
+        await LocalBuckets.EnsureAsync(local, cacheBucket, CancellationToken.None);
+        // Named by the cache bucket first, as its other records of itself are.
+        var key = $"{cacheBucket}/if-none-match-probe-{Guid.NewGuid():N}";
+        var write = new ObjectWrite { ContentLength = 0, OnlyIfAbsent = true, Durability = Durability.Unchecked };
+        await local.PutObjectAsync(cacheBucket, key, Stream.Null, write, CancellationToken.None);
+        try
+        {
+            await local.PutObjectAsync(cacheBucket, key, Stream.Null, write, CancellationToken.None);
+            logger.LogInformation("The local store does not honour If-None-Match on writes: fills look for a whiteout before they store");
+            return false;
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
+        {
+            return true;
+        }
+        finally
+        {
+            await local.DeleteObjectAsync(cacheBucket, key, CancellationToken.None);
+        }
+    }
+}
