@@ -66,11 +66,10 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
 
     /// <summary>
     /// Whether the local store's object is the overlay's own record of a deleted remote key (a
-    /// whiteout) rather than a client's object: lifecycle never expires one, or the remote's copy
-    /// would come back. Whiteouts kept in the overlay's cache bucket are never listed by a scan;
-    /// whiteouts kept at their key in the bucket itself are told apart here, in both listings.
+    /// whiteout, kept at the key itself) rather than a client's object: lifecycle never expires one,
+    /// or the remote's copy would come back, and never counts one as an object examined.
     /// </summary>
-    private static bool IsOverlayMarker(ObjectInfo listed) => false;
+    private static bool IsOverlayMarker(ObjectInfo listed) => Overlay.WhiteoutMarker.IsMarker(listed);
 
     private async Task ExpireVersionsAsync(string bucket, LifecycleConfiguration configuration, DateTimeOffset now, CancellationToken ct)
     {
