@@ -19,11 +19,13 @@ public sealed partial class OverlayObjectStore
         : LocalOnly(bucket) ? _local.CreateBucketAsync(bucket, true, ct)
         : throw new S3Exception(S3Error.NotImplemented.WithMessage(RemoteBackedLockRefusal), bucket);
 
-    public async Task<ObjectLockConfiguration?> GetObjectLockConfigurationAsync(string bucket, CancellationToken ct)
-    {
-        if (LocalOnly(bucket)) return await _local.GetObjectLockConfigurationAsync(bucket, ct);
-        return await GetBucketAsync(bucket, ct) is null ? throw S3Exception.NoSuchBucket(bucket) : null;
-    }
+    /// <summary>
+    /// A bucket the remote backs has none, known without asking: writes ask this of every bucket,
+    /// and the local store's requests are counted. (GetObjectLockConfiguration itself tells a
+    /// missing bucket apart.)
+    /// </summary>
+    public async Task<ObjectLockConfiguration?> GetObjectLockConfigurationAsync(string bucket, CancellationToken ct) =>
+        LocalOnly(bucket) ? await _local.GetObjectLockConfigurationAsync(bucket, ct) : null;
 
     public async Task PutObjectLockConfigurationAsync(string bucket, ObjectLockConfiguration configuration, CancellationToken ct)
     {

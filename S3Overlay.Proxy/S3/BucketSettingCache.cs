@@ -36,6 +36,13 @@ public abstract class BucketSettingCache<T>(IObjectStore store, TimeProvider clo
         return value;
     }
 
+    /// <summary>Remembers what the bucket's setting is known to be (a bucket just created has the one it was created with).</summary>
+    public void Remember(string bucket, T? value)
+    {
+        Interlocked.Increment(ref _generation);
+        _entries[bucket] = new Entry(value, clock.GetUtcNow() + Lifetime);
+    }
+
     public void Forget(string bucket)
     {
         Interlocked.Increment(ref _generation);

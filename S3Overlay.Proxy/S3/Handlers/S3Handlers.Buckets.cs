@@ -87,9 +87,12 @@ public sealed partial class S3Handlers
         var bucket = r.Bucket;
         if (!BucketNames.IsValidForCreate(bucket)) throw BucketNames.Invalid(bucket);
         var acl = NewBucketAcl(r); // refused before anything is created
+        var objectLock = AsksObjectLock(r);
+        var created = false;
         try
         {
-            await store.CreateBucketAsync(bucket, AsksObjectLock(r), r.Aborted);
+            await store.CreateBucketAsync(bucket, objectLock, r.Aborted);
+            created = true;
             // A crash before this leaves the bucket the root's (private), never another user's.
             if (acl.ToText(S3Owner.Id) is not null) await bucketAcls.SetAsync(bucket, acl, r.Aborted);
         }
@@ -102,7 +105,10 @@ public sealed partial class S3Handlers
             if (!current.SameGrantsAs(acl)) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
         }
         bucketPolicies.Forget(bucket); // a policy remembered as absent before the bucket existed
-        _objectLocks.Forget(bucket); // …or a lock
+        // …or a lock: a bucket made here without one has none, so its first writes need not ask
+        // (an S3 local store answers that question with a request of its own).
+        if (created && !objectLock) _objectLocks.Remember(bucket, null);
+        else _objectLocks.Forget(bucket);
         r.Response.Headers.Location = "/" + bucket;
         r.Response.StatusCode = StatusCodes.Status200OK;
     }

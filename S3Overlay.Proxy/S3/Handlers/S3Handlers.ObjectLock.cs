@@ -23,7 +23,9 @@ public sealed partial class S3Handlers
     public async Task GetObjectLockConfiguration(S3Request r)
     {
         var configuration = await store.GetObjectLockConfigurationAsync(r.Bucket, r.Aborted)
-            ?? throw new S3Exception(S3Error.ObjectLockConfigurationNotFound, r.Bucket);
+            ?? (await store.GetBucketAsync(r.Bucket, r.Aborted) is null
+                ? throw S3Exception.NoSuchBucket(r.Bucket)
+                : throw new S3Exception(S3Error.ObjectLockConfigurationNotFound, r.Bucket));
         await S3XmlResponse.WriteAsync(r.Response, "ObjectLockConfiguration", configuration.WriteXmlAsync);
     }
 
