@@ -17,6 +17,11 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
 
     private int _evicting;
 
+    // Set when the cache went over its high watermark while an eviction ran, past the snapshot that
+    // eviction works through: it looks again when done, or a fleet's last fills stay over the cap
+    // until some later fill (seen: a replica 4 units over its share once the fleet was idle).
+    private int _overWhileEvicting;
+
     /// <summary>Whether an eviction is running (deleting units the index no longer counts).</summary>
     public bool Evicting => Volatile.Read(ref _evicting) != 0;
 
@@ -27,6 +32,7 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
     public void EvictIfOverHighWatermark()
     {
         if (Limits.HighBytes is not { } high || cache.TotalBytes <= high) return;
+        if (Evicting) Volatile.Write(ref _overWhileEvicting, 1);
         StartEviction(() => Limits.LowBytes ?? long.MaxValue);
     }
 
@@ -74,6 +80,7 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
         {
             Volatile.Write(ref _evicting, 0);
         }
+        if (Interlocked.Exchange(ref _overWhileEvicting, 0) != 0 && !ct.IsCancellationRequested) EvictIfOverHighWatermark();
     }
 
     /// <summary>What is cached of the local bucket's objects under a prefix (once the index a previous run left is read).</summary>
