@@ -41,8 +41,12 @@ public sealed class OverlayMetrics
         CacheSize = meter.CreateObservableGauge("overlay.cache.size", _cacheSizes.Observe, "By", "Bytes cached in the local store");
     }
 
-    /// <summary>For an overlay built outside a host (unit tests): a meter of its own, shared with nothing.</summary>
-    public static OverlayMetrics Standalone() => new(new Meter(OverlayTelemetry.Name));
+    /// <summary>
+    /// For an overlay built outside a host (unit tests): a meter of its own, shared with nothing.
+    /// Its scope is an object nobody else holds: a host's exporter keeps unscoped meters as the
+    /// process's own, so without one these figures showed in every host's scrape in the process.
+    /// </summary>
+    public static OverlayMetrics Standalone() => new(new Meter(OverlayTelemetry.Name, version: null, tags: null, scope: new object()));
 
     public Meter Meter { get; }
 

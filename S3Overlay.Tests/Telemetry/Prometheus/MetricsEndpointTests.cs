@@ -80,6 +80,20 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task An_overlay_built_outside_the_host_in_the_same_process_shows_nothing_in_its_scrape()
+    {
+        // Unit tests build overlays without a host; a test process runs them beside hosts that export.
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>(On) { [TelemetryCatalog.MetricsPublic.Name] = "true" });
+        var standalone = S3Overlay.Telemetry.OverlayMetrics.Standalone();
+        standalone.CountBytesServed(12_345, S3Overlay.Telemetry.OverlayTelemetry.Sources.Local);
+        standalone.Requests.Add(1);
+        var scrape = (await GetAsync(proxy, null, null)).Body;
+        Assert.Contains("# TYPE dotnet_process_cpu_count gauge", scrape);
+        Assert.DoesNotContain("overlay_bytes_total", scrape);
+        Assert.DoesNotContain("overlay_requests_total", scrape);
+    }
+
+    [Fact]
     public async Task A_bucket_named_metrics_is_still_a_bucket()
     {
         await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>(On) { [TelemetryCatalog.MetricsPublic.Name] = "true" });
