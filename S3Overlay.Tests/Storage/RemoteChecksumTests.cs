@@ -74,6 +74,28 @@ public class RemoteChecksumTests
     }
 
     [Fact]
+    public async Task A_clients_read_is_not_proven_by_the_MD5_but_still_by_a_full_object_checksum()
+    {
+        // What a client reads of the local store passes straight on, as from the server itself; a CRC costs next to nothing.
+        var forged = Forged();
+        await using (var server = await ServeAsync(forged, Md5ETag(Original), new Dictionary<string, string>(), []))
+        using (var store = StoreFor(server.Url))
+        {
+            await using var content = await store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole.ForClient(), CancellationToken.None);
+            await content.Body.CopyToAsync(Stream.Null);
+            Assert.Null(content.VerifiedBy);
+        }
+        var crc = ChecksumAlgorithm.Crc64Nvme;
+        await using (var server = await ServeAsync(forged, Md5ETag(Original), new Dictionary<string, string> { [crc.HeaderName] = crc.Compute(Original) }, []))
+        using (var store = StoreFor(server.Url))
+        {
+            await using var content = await store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole.ForClient(), CancellationToken.None);
+            await Assert.ThrowsAsync<CorruptBodyException>(async () => await content.Body.CopyToAsync(Stream.Null));
+            Assert.Equal("crc64nvme", content.VerifiedBy);
+        }
+    }
+
+    [Fact]
     public async Task The_checksum_is_the_evidence_the_whole_body_is_checked_by_and_it_describes_the_object()
     {
         var modes = new List<string?>();

@@ -98,7 +98,9 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         var remoteBucket = RequireBucketOf(bucket, key);
         try
         {
-            var content = await remote.GetObjectAsync(remoteBucket, key, request, ct);
+            // A client's read that reaches the remote is proven all the same: it may be kept (a fill) or
+            // cross a network no one vouches for.
+            var content = await remote.GetObjectAsync(remoteBucket, key, request with { ProveByMd5 = true }, ct);
             return new ObjectContent(Named(content.Info, key), content.Body, content.Range) { VerifiedBy = content.VerifiedBy };
         }
         catch (Exception e)

@@ -25,14 +25,15 @@ internal static class RemoteBody
     /// checksums) and a multipart ETag speak for no body, so then only the length is checked.
     /// </summary>
     /// <param name="whole">Whether the whole object was asked for (a range carries the whole object's ETag, so cannot be checked).</param>
-    public static CheckedBody Of(ObjectAnswer answer, bool whole)
+    /// <param name="proveByMd5">Whether a plain ETag's MD5 proves the body when no full-object checksum does (<see cref="ObjectReadRequest.ProveByMd5"/>).</param>
+    public static CheckedBody Of(ObjectAnswer answer, bool whole, bool proveByMd5 = true)
     {
         var body = answer.Body ?? throw new InvalidOperationException("A HEAD has no body.");
         if (!whole || answer.ContentRange is not null) return new CheckedBody(body, null);
         if (FullObjectChecksum(answer) is var (algorithm, value))
             return new CheckedBody(new VerifyingStream(body, [PayloadCheck.For(algorithm, value)], answer.ContentLength, ownsSource: true), algorithm.Name);
         // An object encrypted with KMS or a customer's key has an ETag that is not the MD5 of its bytes.
-        if (!answer.KeyEncrypted && PlainETag.Md5Of(answer.ETag) is { } md5)
+        if (proveByMd5 && !answer.KeyEncrypted && PlainETag.Md5Of(answer.ETag) is { } md5)
             return new CheckedBody(new VerifyingStream(body, [PayloadCheck.Md5(md5)], answer.ContentLength, ownsSource: true), "md5");
         return new CheckedBody(body, null);
     }

@@ -39,7 +39,7 @@ public sealed partial class S3ObjectStore
         ResolvedRange? retry = null;
         try
         {
-            var received = RemoteBody.Of(answer, whole: rangeHeader is null);
+            var received = RemoteBody.Of(answer, whole: rangeHeader is null, request.ProveByMd5);
             var body = new ReadIdleTimeoutStream(received.Stream, Options.ReadIdleTimeout, Options.Describe());
             var answered = ContentRange.Parse(answer.ContentRange);
             var size = answered?.TotalSize ?? answer.ContentLength;
