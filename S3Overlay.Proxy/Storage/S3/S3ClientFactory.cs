@@ -8,8 +8,6 @@ namespace S3Overlay.Storage.S3;
 /// <summary>Builds the AWSSDK.S3 client of an <see cref="S3ObjectStore"/> with the settings third-party servers need.</summary>
 internal static class S3ClientFactory
 {
-    public const int UploadBufferSize = 64 * 1024;
-
     public static AmazonS3Client Create(S3StoreOptions options, StreamingHttpClientFactory http)
     {
         var config = new AmazonS3Config
@@ -28,7 +26,7 @@ internal static class S3ClientFactory
             AuthenticationRegion = options.Region,
             // The buffer a request body is copied to the socket through: the default 8 KiB cut a
             // 256 KiB PUT into 34 sends, each a segment the server takes in on its own.
-            BufferSize = UploadBufferSize,
+            BufferSize = 64 * 1024,
         };
         if (options.Endpoint is { } endpoint)
             config.ServiceURL = StreamingHttpClientFactory.SignableUrl(endpoint);
