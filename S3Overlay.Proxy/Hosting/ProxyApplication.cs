@@ -44,6 +44,10 @@ public static class ProxyApplication
             k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
             k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
         });
+        // Kestrel's default waits for each read's data with a zero-byte read before it takes a
+        // buffer: two system calls per 4 KiB of a request body (a 256 KiB PUT made 134 receives,
+        // now 72), for a buffer saved on idle connections only.
+        builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
         KernelSendTransport.Register(builder);
         // Under systemd (deploy/systemd): readiness and stopping told to it (Type=notify); elsewhere nothing.
         builder.Host.UseSystemd();
