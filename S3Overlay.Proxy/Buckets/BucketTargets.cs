@@ -72,8 +72,6 @@ public sealed class BucketTargets
         {
             RemoteBuckets = overlay.RemoteBuckets.With(Remotes.Select(t => t.Name), Folders.Select(t => t.Name)),
             BucketCache = caches,
-            CacheByDefault = overlay.CacheEnabled,
-            CacheEnabled = overlay.CacheEnabled || caches.ContainsValue(true),
         };
     }
 

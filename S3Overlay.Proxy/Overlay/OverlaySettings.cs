@@ -4,7 +4,7 @@ using S3Overlay.Configuration.Catalog;
 namespace S3Overlay.Overlay;
 
 /// <summary>How the overlay caches what it reads from the remote (read once at start-up).</summary>
-/// <param name="CacheEnabled">False (the original's default): remote bodies stream to the client and nothing is stored. True when any bucket caches (<see cref="Caches"/> says which).</param>
+/// <param name="CacheEnabled">Whether a bucket without a say of its own caches (<c>S3_OVERLAY_CACHE_ENABLED</c>); false (the original's default): remote bodies stream to the client and nothing is stored. <see cref="Caches"/> says it per bucket.</param>
 /// <param name="ChunkThreshold">Objects larger than this are cached in chunks rather than whole.</param>
 /// <param name="ChunkSize">The size of every chunk but an object's last.</param>
 /// <param name="CacheBucket">The local bucket that holds chunks and manifests; hidden from clients.</param>
@@ -26,12 +26,11 @@ public sealed record OverlaySettings(
     /// <summary>Buckets that say for themselves whether they cache (<c>Overlay:Buckets:NAME:Cache</c>).</summary>
     public IReadOnlyDictionary<string, bool> BucketCache { get; init; } = new Dictionary<string, bool>();
 
-    /// <summary>Whether a bucket without a say of its own caches (<c>S3_OVERLAY_CACHE_ENABLED</c>); null: <see cref="CacheEnabled"/>.</summary>
-    public bool? CacheByDefault { get; init; }
-
     /// <summary>Whether what the remote answers for this bucket is kept, or only streamed through.</summary>
-    public bool Caches(string bucket) =>
-        BucketCache.Count > 0 && BucketCache.TryGetValue(bucket, out var own) ? own : CacheByDefault ?? CacheEnabled;
+    public bool Caches(string bucket) => BucketCache.TryGetValue(bucket, out var own) ? own : CacheEnabled;
+
+    /// <summary>Whether any bucket caches: what is set up for keeping fills at all (their spill files on the local store's own disk).</summary>
+    public bool CachesAny => CacheEnabled || BucketCache.Values.Any(caches => caches);
 
     /// <summary>The cache's cap and watermarks (unlimited unless set).</summary>
     public Eviction.CacheLimits Limits { get; init; } = Eviction.CacheLimits.Unlimited;

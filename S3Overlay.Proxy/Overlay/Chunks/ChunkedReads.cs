@@ -21,7 +21,7 @@ public sealed class ChunkedReads(
     /// <summary>The remote no longer holds the generation being read: never mix its bytes with another's.</summary>
     public static readonly S3Error RemoteChanged = S3Error.RemoteError.WithMessage("The remote object changed while it was being read; retry the request.");
 
-    private readonly SingleFlight<string> _fills = new(FillBody.NewSpillPath(local, settings, stores: settings.CacheEnabled), slots, metrics);
+    private readonly SingleFlight<string> _fills = new(FillBody.NewSpillPath(local, settings, stores: settings.CachesAny), slots, metrics);
 
     // The open whole answers that give chunks (WholeAnswerChunks), by generation: at most one each.
     private readonly ConcurrentDictionary<string, WholeAnswerChunks> _answers = new();
@@ -101,14 +101,14 @@ public sealed class ChunkedReads(
             (index, offset, length, reached, c) => index == first && Interlocked.Exchange(ref firstCached, null) is { } opened
                 ? Task.FromResult(opened)
                 : OpenChunkAsync(chunked, index, index == first, index == first ? Interlocked.Exchange(ref own, null) : null, offset, length, reached, c),
-            settings.CacheEnabled ? (index, wanted) => ReadAhead(chunked, index, wanted) : null);
+            settings.Caches(chunked.Bucket) ? (index, wanted) => ReadAhead(chunked, index, wanted) : null);
         AnswerOf(chunked)?.Attach(body.LastChunk, body.Reading);
         // The whole answer's read wants chunk 0 (a whole read's first): its fill starts now, so its
         // start (a thread hop, the fill's file) goes on beside the record's write rather than after it.
         if (answer is not null && first == 0 && request.Range is null) own = JoinFill(chunked, 0).Fill;
         // Recorded before the first byte, while the remote is asked for the first chunk: once a
         // reader has this generation, no later read may find an older one's manifest (and chunks).
-        var recorded = seen is null || !settings.CacheEnabled || seen.Names(described, chunked: true)
+        var recorded = seen is null || !settings.Caches(bucket) || seen.Names(described, chunked: true)
             ? null
             : records.AdoptAsync(bucket, described, chunked.Layout.ChunkSize, seen);
         try
@@ -376,7 +376,7 @@ public sealed class ChunkedReads(
             accept: answer => answer.Info.ETag == chunked.Remote.ETag && answer.Info.Size == chunked.Remote.Size
                               && answer.Range?.Offset == range.First && answer.Length == chunked.Layout.LengthOf(index),
             // A chunk the owner sends is the owner's to store; a fill that stores reads to the end even if its readers go.
-            store: settings.CacheEnabled ? (_, body) => storesHere ? StoreAsync(chunked, index, body) : Task.CompletedTask : null,
+            store: settings.Caches(chunked.Bucket) ? (_, body) => storesHere ? StoreAsync(chunked, index, body) : Task.CompletedTask : null,
             mapError: e => e is S3Exception { Error.Status: 412 } ? new S3Exception(RemoteChanged) : e,
             logger,
             OverlaySpans.Start(owner is null ? Spans.ChunkFill : Spans.ForwardedFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index)
