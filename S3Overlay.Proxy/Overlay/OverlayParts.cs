@@ -47,7 +47,7 @@ public sealed class OverlayParts
         Listing = new MergedListing(local, Remote, Whiteouts,
             settings.DegradedListings ? new DegradedListing(local, Remote, Records, settings.CacheBucket) : null);
         Versioning = new LocalVersioning(local, clock);
-        Versions = new MergedVersions(local, Remote);
+        Versions = new MergedVersions(local, Remote, settings.MergeListings);
         Inspector = new OverlayInspector(local, Remote, settings, Records, Whiteouts, Evictor);
         Conditions = new ConditionalWrites(this);
         Work.TryStart("whiteout move", Whiteouts.Legacy.RunAsync);

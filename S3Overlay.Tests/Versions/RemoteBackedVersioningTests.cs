@@ -15,9 +15,9 @@ public abstract class RemoteBackedVersioningTests(OverlayServers servers) : ICla
 {
     protected abstract LocalStoreKind Kind { get; }
 
-    private async Task<OverlayEnvironment> StartVersionedAsync()
+    private async Task<OverlayEnvironment> StartVersionedAsync(IDictionary<string, string?>? settings = null)
     {
-        var env = await OverlayEnvironment.StartAsync(servers, Kind);
+        var env = await OverlayEnvironment.StartAsync(servers, Kind, settings);
         await env.Client.PutBucketVersioningAsync(new PutBucketVersioningRequest
         {
             BucketName = env.Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
@@ -151,6 +151,19 @@ public abstract class RemoteBackedVersioningTests(OverlayServers servers) : ICla
             Assert.Equal(expected.Where(v => !v.Item1.StartsWith("dir/", StringComparison.Ordinal)), await VersionsAsync(env, size, delimiter: "/", prefixes: prefixes));
             Assert.Equal(["dir/"], prefixes);
         }
+    }
+
+    [Fact]
+    public async Task Without_merged_listings_the_version_listing_is_the_local_stores_alone_and_reads_still_reach_the_remote()
+    {
+        await using var env = await StartVersionedAsync(new Dictionary<string, string?> { ["S3_OVERLAY_MERGE_LISTINGS"] = "false" });
+        await SeedAsync(env, "remote-only", "remote");
+        await SeedAsync(env, "both", "remote");
+        var local = (await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "both", ContentBody = "local" })).VersionId;
+        var marker = (await env.Client.DeleteObjectAsync(env.Bucket, "gone")).VersionId;
+
+        Assert.Equal([("both", local, true, false), ("gone", marker, true, true)], await VersionsAsync(env));
+        Assert.Equal("remote", await BodyAsync(env.Client, env.Bucket, "remote-only", "null"));
     }
 
     [Fact]

@@ -19,7 +19,8 @@ namespace S3Overlay.Overlay;
 /// ends at its key, without a version-id marker: it is the key's last entry, so the next page
 /// starts after the key, and a version-id marker of <c>null</c> is always the local store's.
 /// </remarks>
-public sealed class MergedVersions(IObjectStore local, RemoteSource source)
+/// <param name="merge">False (S3_OVERLAY_MERGE_LISTINGS=false): the local store's versions only, as ListObjects then lists.</param>
+public sealed class MergedVersions(IObjectStore local, RemoteSource source, bool merge)
 {
     private readonly record struct Listed(string Name, ObjectVersion? Version, bool Remote);
 
@@ -34,7 +35,7 @@ public sealed class MergedVersions(IObjectStore local, RemoteSource source)
         var remoteMissing = false;
         var remoteSide = new ListingCursor(listing, async after =>
         {
-            if (await source.ListAsync(bucket, listing with { StartAfter = after }, ct) is { } page) return page;
+            if (merge && await source.ListAsync(bucket, listing with { StartAfter = after }, ct) is { } page) return page;
             remoteMissing = true;
             return new ListPage([], [], false, null);
         });
@@ -106,7 +107,7 @@ public sealed class MergedVersions(IObjectStore local, RemoteSource source)
     /// </summary>
     private async Task<(KeyState? State, ListingCursor.Entry? Carried)> ResumeInsideKeyAsync(string bucket, VersionsRequest request, ListRequest listing, CancellationToken ct)
     {
-        if (request is not { KeyMarker: { } key, VersionIdMarker: { } version } || version == VersionIds.Null
+        if (!merge || request is not { KeyMarker: { } key, VersionIdMarker: { } version } || version == VersionIds.Null
             || !key.StartsWith(request.Prefix, StringComparison.Ordinal) || listing.CommonPrefixOf(key) is not null)
             return (null, null);
         var remote = RemoteObjectAsync(bucket, key, ct);
