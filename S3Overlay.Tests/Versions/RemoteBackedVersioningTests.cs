@@ -154,6 +154,31 @@ public abstract class RemoteBackedVersioningTests(OverlayServers servers) : ICla
     }
 
     [Fact]
+    public async Task DeleteObjects_makes_delete_markers_and_removes_local_versions_by_id()
+    {
+        await using var env = await StartVersionedAsync();
+        await SeedAsync(env, "plain", "remote plain");
+        await SeedAsync(env, "stacked", "remote stacked");
+        var mine = (await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "stacked", ContentBody = "mine" })).VersionId;
+
+        var answer = await env.Client.DeleteObjectsAsync(new DeleteObjectsRequest
+        {
+            BucketName = env.Bucket,
+            Objects = [new KeyVersion { Key = "plain" }, new KeyVersion { Key = "stacked", VersionId = mine }],
+        });
+        Assert.Empty(answer.DeleteErrors ?? []);
+        var plain = Assert.Single(answer.DeletedObjects, d => d.Key == "plain");
+        Assert.True(plain.DeleteMarker);
+        Assert.False(string.IsNullOrEmpty(plain.DeleteMarkerVersionId));
+        Assert.Equal(mine, Assert.Single(answer.DeletedObjects, d => d.Key == "stacked").VersionId);
+
+        await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => BodyAsync(env.Client, env.Bucket, "plain"));
+        Assert.Equal("remote stacked", await BodyAsync(env.Client, env.Bucket, "stacked"));
+        Assert.Equal([("plain", plain.DeleteMarkerVersionId, true, true), ("plain", "null", false, false), ("stacked", "null", true, false)],
+            await VersionsAsync(env));
+    }
+
+    [Fact]
     public async Task Without_merged_listings_the_version_listing_is_the_local_stores_alone_and_reads_still_reach_the_remote()
     {
         await using var env = await StartVersionedAsync(new Dictionary<string, string?> { ["S3_OVERLAY_MERGE_LISTINGS"] = "false" });
