@@ -6,13 +6,14 @@ namespace S3Overlay.Overlay;
 
 /// <summary>
 /// Object Lock through the overlay: a bucket no remote backs is the local store's alone and locks
-/// as it does. A bucket the remote backs keeps no versions (see the versions part), so it has no
-/// Object Lock: enabling it is refused, saying why, and lock requests are those of a bucket without it.
+/// as it does. A bucket the remote backs has no Object Lock, though it may keep versions: the
+/// remote's objects it shows (its null versions) cannot be locked here, so enabling it is refused,
+/// saying why, and lock requests are those of a bucket without it.
 /// </summary>
 public sealed partial class OverlayObjectStore
 {
     private const string RemoteBackedLockRefusal =
-        "Object Lock is not offered on a bucket a remote backs: it keeps no versions, since its deletes hide the remote's objects.";
+        "Object Lock is not offered on a bucket a remote backs: the remote's objects it shows cannot be locked here.";
 
     public Task CreateBucketAsync(string bucket, bool objectLock, CancellationToken ct) =>
         !objectLock ? CreateBucketAsync(bucket, ct)

@@ -146,7 +146,8 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     {
         if (parts.Remote.IsKnownMissing(bucket, key))
             throw parts.Remote.Missing(bucket, key);
-        if (!_settings.Caches(bucket))
+        // A bucket that keeps versions is read through: a copy stored at the key would be a version clients see.
+        if (!_settings.Caches(bucket) || await parts.Versioning.KeepsVersionsAsync(bucket, ct))
             return await parts.WholeFills.StreamAsync(bucket, key, request, ct);
         if (parts.Fleet is { } fleet)
         {

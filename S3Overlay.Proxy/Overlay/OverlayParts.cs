@@ -46,6 +46,8 @@ public sealed class OverlayParts
         Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger, Fleet);
         Listing = new MergedListing(local, Remote, Whiteouts,
             settings.DegradedListings ? new DegradedListing(local, Remote, Records, settings.CacheBucket) : null);
+        Versioning = new LocalVersioning(local, clock);
+        Versions = new MergedVersions(local, Remote, settings.MergeListings);
         Inspector = new OverlayInspector(local, Remote, settings, Records, Whiteouts, Evictor);
         Conditions = new ConditionalWrites(this);
         Work.TryStart("whiteout move", Whiteouts.Legacy.RunAsync);
@@ -62,6 +64,8 @@ public sealed class OverlayParts
     internal MergedListing Listing { get; }
     internal ConditionalWrites Conditions { get; }
     internal LocalStoreConditions LocalConditions { get; }
+    internal LocalVersioning Versioning { get; }
+    internal MergedVersions Versions { get; }
 
     public BackgroundWork Work { get; }
     public RemoteSource Remote { get; }

@@ -2,6 +2,7 @@
 retries, so each answer under test is the one the script sees."""
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 
 def s3_client(endpoint, access_key="minioadmin", secret_key="minioadmin"):
@@ -13,3 +14,12 @@ def s3_client(endpoint, access_key="minioadmin", secret_key="minioadmin"):
         region_name="us-east-1",
         config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
     )
+
+
+def error_of(call, **kwargs):
+    """The error a call is refused with: (HTTP status, S3 error code); fails when the call succeeds."""
+    try:
+        call(**kwargs)
+    except ClientError as e:
+        return e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"].get("Code")
+    raise AssertionError("%s succeeded" % call.__name__)

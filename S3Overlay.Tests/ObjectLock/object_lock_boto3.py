@@ -11,23 +11,13 @@ import time
 
 import urllib3
 
-from botocore.exceptions import ClientError
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Clients"))
-from proxy_client import s3_client  # noqa: E402
+from proxy_client import error_of, s3_client  # noqa: E402
 
 endpoint, prefix = sys.argv[1:3]
 embedded = (sys.argv[3] if len(sys.argv) > 3 else "embedded") == "embedded"
 s3 = s3_client(endpoint)
 UTC = datetime.timezone.utc
-
-
-def error_of(call, **kwargs):
-    try:
-        call(**kwargs)
-    except ClientError as e:
-        return e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"].get("Code")
-    raise AssertionError("%s succeeded" % call.__name__)
 
 
 def soon(**delta):

@@ -8,25 +8,18 @@ namespace S3Overlay.Tests.Versions;
 
 /// <summary>
 /// Through the overlay: a bucket no remote backs keeps versions as the local store does; one a
-/// remote backs refuses to enable versioning, saying why, and otherwise answers as before.
+/// remote backs has its local bucket's versioning (RemoteBackedVersioningTests), here suspended.
 /// s3rver is the remote; the embedded store the local one.
 /// </summary>
 [FunctionalTests]
 public sealed class OverlayVersioningTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]
-    public async Task A_remote_backed_bucket_refuses_to_enable_versioning_and_a_local_only_bucket_keeps_versions()
+    public async Task A_suspended_remote_backed_bucket_writes_null_versions_and_a_local_only_bucket_keeps_versions()
     {
         await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded);
         var s3 = env.Client;
 
-        var refused = await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
-        {
-            BucketName = env.Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
-        }));
-        Assert.Equal(HttpStatusCode.NotImplemented, refused.StatusCode);
-        Assert.Equal("NotImplemented", refused.ErrorCode);
-        Assert.Contains("remote", refused.Message, StringComparison.Ordinal);
         await s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
         {
             BucketName = env.Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Suspended },

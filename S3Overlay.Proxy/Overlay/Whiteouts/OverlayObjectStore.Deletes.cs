@@ -23,7 +23,10 @@ public sealed partial class OverlayObjectStore
     /// On a local store that ignores the condition (<see cref="LocalStoreConditions"/>), a fill of
     /// this process in flight is waited for and the whiteout written again over what it stored.
     /// </remarks>
-    public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
+    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) => WhiteOutAsync(bucket, key, ct);
+
+    /// <returns>The whiteout written (in a bucket that keeps versions, the version it is); null where the bucket needs none.</returns>
+    private async Task<ObjectInfo?> WhiteOutAsync(string bucket, string key, CancellationToken ct)
     {
         Guard(bucket);
         BecomingLocal(bucket, key);
@@ -31,19 +34,19 @@ public sealed partial class OverlayObjectStore
         {
             await _local.DeleteObjectAsync(bucket, key, ct);
             parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
-            return;
+            return null;
         }
         // A bucket only the remote has is made locally to hold the whiteout; one that is nowhere is an error.
         if (!LocalBuckets.IsKnown(_local, bucket) && await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
-        await parts.Whiteouts.AddAsync(bucket, key, ct);
+        var marker = await parts.Whiteouts.AddAsync(bucket, key, ct);
         BecomingLocal(bucket, key);
         parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
         // Without the condition: a fill in flight now may have looked for the whiteout before it
         // was written (a fill that starts later finds it when it looks before storing).
         var filling = parts.WholeFills.WhenFinished(bucket, key);
-        if (parts.LocalConditions.Honoured || filling.IsCompleted) return;
+        if (parts.LocalConditions.Honoured || filling.IsCompleted) return marker;
         await filling.WaitAsync(ct);
-        await parts.Whiteouts.AddAsync(bucket, key, ct);
+        return await parts.Whiteouts.AddAsync(bucket, key, ct);
     }
 
     /// <summary>
@@ -62,6 +65,7 @@ public sealed partial class OverlayObjectStore
             await _local.DeleteBucketAsync(bucket, ct);
         }
         LocalBuckets.Forget(_local, bucket);
+        parts.Versioning.Forget(bucket);
     }
 
     /// <summary>A key deleted here is gone, whatever the remote holds: nothing is asked of it.</summary>

@@ -29,10 +29,11 @@ public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteB
         remoteBacked(bucket) && (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held) || await legacy.ExistsAsync(bucket, key, ct));
 
     /// <summary>Writes the whiteout of a key over whatever it holds (idempotent), in a bucket the remote backs: one write.</summary>
-    public async Task AddAsync(string bucket, string key, CancellationToken ct)
+    /// <returns>The marker written (in a bucket that keeps versions, the version it is).</returns>
+    public async Task<ObjectInfo> AddAsync(string bucket, string key, CancellationToken ct)
     {
         await LocalBuckets.EnsureAsync(local, bucket, ct);
-        await WhiteoutMarker.StoreFor(local).PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(), ct);
+        return await WhiteoutMarker.StoreFor(local).PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(), ct);
     }
 
     /// <summary>

@@ -1,0 +1,126 @@
+using S3Overlay.Overlay.Eviction;
+using S3Overlay.S3.Errors;
+using S3Overlay.Storage;
+using S3Overlay.Storage.Versions;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// A bucket the remote backs whose local bucket keeps versions: the local store's versions stack
+/// over the remote's object, which is the key's null version until a local null version (written
+/// before versioning was enabled, or while suspended) takes its place. The remote is never written.
+/// </summary>
+/// <remarks>
+/// A delete writes a whiteout, which the versioned local bucket keeps as a version of its own:
+/// that version is the delete marker clients see (in listings, and asked for by its id), so a
+/// delete is still one write and hides the remote's object in the read each GET makes anyway. A
+/// delete marker of the local store's own would not do: a read that meets one finds nothing
+/// locally and goes on to the remote, which it would show again.
+/// </remarks>
+public sealed partial class OverlayObjectStore
+{
+    private async Task<BucketVersioning> RemoteBackedVersioningAsync(string bucket, CancellationToken ct) =>
+        await parts.Versioning.ReadAsync(bucket, ct) ?? (await GetBucketAsync(bucket, ct) is null ? throw S3Exception.NoSuchBucket(bucket) : BucketVersioning.Unversioned);
+
+    /// <summary>Versioning is the local bucket's (made here for a bucket only the remote has): the remote is never asked to change.</summary>
+    private async Task PutRemoteBackedVersioningAsync(string bucket, BucketVersioning state, CancellationToken ct)
+    {
+        if (await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        await LocalBuckets.EnsureAsync(_local, bucket, ct);
+        await _local.PutBucketVersioningAsync(bucket, state, ct);
+        parts.Versioning.Set(bucket, state);
+    }
+
+    private async Task<ObjectInfo> HeadStackedVersionAsync(string bucket, string key, string versionId, ReadConditions conditions, CancellationToken ct)
+    {
+        var info = await LocalVersionAsync(bucket, key, versionId, ct)
+            ?? await RemoteNullVersionAsync(key, async () => await parts.Remote.HeadAsync(bucket, key, ct) with { VersionId = VersionIds.Null });
+        conditions.Evaluate(info);
+        return info;
+    }
+
+    private async Task<ObjectContent> GetStackedVersionAsync(string bucket, string key, string versionId, ObjectReadRequest request, CancellationToken ct)
+    {
+        if (await LocalVersionAsync(bucket, key, versionId, ct) is not null) return await _local.GetObjectVersionAsync(bucket, key, versionId, request, ct);
+        // Streamed, never stored: a copy stored at the key would be a version of its own.
+        var remote = await RemoteNullVersionAsync(key, () => parts.WholeFills.StreamAsync(bucket, key, request, ct));
+        return new ObjectContent(remote.Info with { VersionId = VersionIds.Null }, remote.Body, remote.Range) { VerifiedBy = remote.VerifiedBy };
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>> GetStackedVersionTaggingAsync(string bucket, string key, string versionId, CancellationToken ct) =>
+        await LocalVersionAsync(bucket, key, versionId, ct) is not null
+            ? await _local.GetObjectVersionTaggingAsync(bucket, key, versionId, ct)
+            : await RemoteNullVersionAsync(key, () => parts.Remote.GetTaggingAsync(bucket, key, ct));
+
+    /// <summary>
+    /// Without a version id, a whiteout: the delete marker. With one, that local version is removed
+    /// (when it was the last local one, and no marker is left, the remote's object shows again). The
+    /// remote's null version cannot be removed, the remote being never written: a client asking
+    /// for it expects the object gone, so while reads see it, it is hidden as a plain delete hides
+    /// it; beneath a local version it stays, and the answer is the same.
+    /// </summary>
+    private async Task<DeletedVersion> DeleteStackedVersionAsync(string bucket, string key, string? versionId, CancellationToken ct)
+    {
+        if (versionId is null)
+        {
+            var marker = await WhiteOutAsync(bucket, key, ct);
+            return new DeletedVersion(marker?.VersionId ?? VersionIds.Null, DeleteMarker: true);
+        }
+        BecomingLocal(bucket, key);
+        ObjectInfo? held = null;
+        var exists = true;
+        try
+        {
+            held = await _local.HeadObjectVersionAsync(bucket, key, versionId, ReadConditions.None, ct);
+        }
+        catch (S3Exception e) when (e.Error.Status == 404)
+        {
+            exists = false;
+        }
+        catch (S3Exception e) when (e.Error.Status == 405)
+        {
+            // A delete marker of the local store's own (see the remarks): removed as any version.
+        }
+        if (!exists && versionId == VersionIds.Null)
+        {
+            if (await _local.FindObjectAsync(bucket, key, ct) is null) await WhiteOutAsync(bucket, key, ct);
+            return new DeletedVersion(VersionIds.Null, DeleteMarker: false);
+        }
+        var deleted = await _local.DeleteObjectVersionAsync(bucket, key, versionId, ct);
+        BecomingLocal(bucket, key);
+        parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
+        return held is not null && WhiteoutMarker.IsMarker(held) ? deleted with { DeleteMarker = true } : deleted;
+    }
+
+    /// <summary>
+    /// The local store's version; a whiteout's is a delete marker (405, as S3 answers a read of
+    /// one by its id). Null for the null version when the local store has none: it is the remote's.
+    /// </summary>
+    private async Task<ObjectInfo?> LocalVersionAsync(string bucket, string key, string versionId, CancellationToken ct)
+    {
+        ObjectInfo held;
+        try
+        {
+            held = await _local.HeadObjectVersionAsync(bucket, key, versionId, ReadConditions.None, ct);
+        }
+        // A delete marker of the local store's own hides nothing from reads (see the remarks): the null version is still the remote's.
+        catch (S3Exception e) when (versionId == VersionIds.Null && e.Error.Status is 404 or 405)
+        {
+            return null;
+        }
+        return WhiteoutMarker.IsMarker(held) ? throw VersionIds.DeleteMarker(key, held.VersionId ?? versionId, held.LastModified, askedByVersion: true) : held;
+    }
+
+    /// <summary>The remote's object as the null version: a key it lacks has no such version.</summary>
+    private static async Task<T> RemoteNullVersionAsync<T>(string key, Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
+        {
+            throw VersionIds.NoSuchVersion(key, VersionIds.Null);
+        }
+    }
+}
