@@ -8,14 +8,18 @@ namespace S3Overlay.Overlay.Eviction;
 /// Brings the eviction index in line with what is stored, once, after start-up: the index is
 /// flushed every interval, so a proxy killed between flushes leaves fills the record never
 /// named (never evicted, not counted against the cap) and may name units another proxy evicted.
-/// Every fill record whose whole copy or chunks are stored is added (as the least recently used:
-/// nothing says it was read), and every unit the store no longer holds is dropped. The store is
+/// Every whole copy that carries its fill record (<see cref="FillMetadata"/>: a listing of each
+/// bucket the remote backs, and a HEAD of each object there the index does not already name), and
+/// every record in the cache bucket whose whole copy or chunks are stored, is added (as the least
+/// recently used: nothing says it was read); every unit the store no longer holds is dropped. The store is
 /// read a listing page at a time; nothing but the index itself is held in memory. In a fleet it
 /// runs again whenever the replicas change (<see cref="CacheIndexFlusher"/>): each adopts what it
 /// came to own and lets go of what another now owns.
 /// </summary>
 /// <param name="owns">In a fleet, the units this replica owns: it adopts only those (each replica accounts for its own).</param>
-public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, ILogger logger, Func<CacheEntry, bool>? owns = null)
+/// <param name="remoteBacked">Whether the remote backs a local bucket: its objects may be fills.</param>
+public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, Func<string, bool> remoteBacked, ILogger logger,
+    Func<CacheEntry, bool>? owns = null)
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -44,6 +48,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
             // in a fleet, also what another replica owns now (one came): it is that one's to account for.
             foreach (var entry in cache.Snapshot())
                 if (!Owns(entry) || await OrSkippedAsync(() => IsStoredAsync(entry, ct), entry.Key, ct) == false) cache.Forget(entry);
+            await AddFilledCopiesAsync(ct);
             await AddRecordedAsync(ct);
             return true;
         }
@@ -87,6 +92,42 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         var (count, bytes) = await ChunksAsync(CacheKeys.ChunksOf(entry.Bucket, entry.Key), ct);
         if (count > 0) cache.Correct(entry with { Size = bytes, Chunks = count });
         return count > 0;
+    }
+
+    /// <summary>Every whole copy filled into a bucket the remote backs, a listing page at a time: each carries its record.</summary>
+    private async Task AddFilledCopiesAsync(CancellationToken ct)
+    {
+        foreach (var bucket in await local.ListBucketsAsync(ct))
+        {
+            if (bucket.Name == settings.CacheBucket || !remoteBacked(bucket.Name)) continue;
+            string? after = null;
+            while (true)
+            {
+                ListPage page;
+                try
+                {
+                    page = await local.ListObjectsAsync(bucket.Name, new ListRequest(StartAfter: after), ct);
+                }
+                catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+                {
+                    break;
+                }
+                foreach (var listed in page.Objects)
+                {
+                    // What the index names as it is listed, and whiteouts, need no look.
+                    var unit = new CacheEntry(CacheEntryKind.Object, bucket.Name, listed.Key, listed.ETag, listed.Size, 0, 0);
+                    if (WhiteoutMarker.IsMarker(listed) || !Owns(unit) || cache.Find(unit.Id) is { } known && known.ETag == listed.ETag) continue;
+                    await OrSkippedAsync(async () =>
+                    {
+                        if (await HeadAsync(bucket.Name, listed.Key, ct) is { } held && FillMetadata.RecordOf(held) is not null)
+                            Adopt(unit with { ETag = held.ETag, Size = held.Size });
+                        return true;
+                    }, listed.Key, ct);
+                }
+                if (!page.IsTruncated || page.NextStartAfter is null) break;
+                after = page.NextStartAfter;
+            }
+        }
     }
 
     /// <summary>Every fill record, a listing page at a time: what it names that is stored joins the index.</summary>
