@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using S3Overlay.Overlay;
 using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Overlay.Requests;
@@ -100,6 +101,23 @@ public abstract class LocalStoreRequestTests(OverlayServers servers, ITestOutput
         Assert.Equal(["GET object", "GET record"], await RequestsOfAsync(env, () => ReadMineAsync(env)));
         Assert.Equal(["GET object"], await RequestsOfAsync(env, () => ReadMineAsync(env)));
         Assert.Equal(["HEAD object"], await RequestsOfAsync(env, () => env.Client.GetObjectMetadataAsync(env.Bucket, "mine.txt")));
+    }
+
+    [Fact]
+    public async Task A_read_whose_check_is_due_keeps_the_remotes_confirmation_beside_the_copy()
+    {
+        await using var env = await StartAsync(revalidateAfter: "0");
+        await WarmUpAsync(env);
+        await env.SeedRemoteAsync("due.bin", MiB, 5);
+        await env.GetAndCheckAsync("due.bin", 5, MiB);
+
+        // Due at every read: the copy, the record of a later check (none yet), and, the remote
+        // unchanged, that check written beside the copy (its metadata is not rewritten).
+        Assert.Equal(["GET object", "GET record", "PUT record"], await RequestsOfAsync(env, () => env.GetAndCheckAsync("due.bin", 5, MiB)));
+        // The record is there now: replaced only as it was read (a store told If-Match on an ETag it may not know is asked for its own first).
+        Assert.Equal(["GET object", "GET record", "HEAD record", "PUT record"], await RequestsOfAsync(env, () => env.GetAndCheckAsync("due.bin", 5, MiB)));
+        var head = await env.Client.GetObjectMetadataAsync(env.Bucket, "due.bin");
+        Assert.DoesNotContain(head.Metadata.Keys, name => name.Contains(FillMetadata.Prefix, StringComparison.OrdinalIgnoreCase));
     }
 
     private static async Task ReadMineAsync(OverlayEnvironment env)
