@@ -311,6 +311,26 @@ public class OverlayStoreEdgeTests
     }
 
     [Fact]
+    public async Task A_restart_finds_the_copies_filled_whole_by_their_metadata_and_never_a_clients_object()
+    {
+        _remote.Put("origin", "filled", Bytes(1000, 23));
+        var first = Parts();
+        await first.Cache.LoadAsync(default);
+        var overlay = new OverlayObjectStore(first);
+        await ReadAll(await overlay.GetObjectAsync("data", "filled", ObjectReadRequest.Whole, default));
+        await overlay.PutObjectAsync("data", "mine", new MemoryStream(Bytes(10, 1)), new ObjectWrite { ContentLength = 10 }, default);
+        await first.Work.WhenIdle();
+
+        // Another process over the same store, the first one's index never flushed: only the reconcile tells it of the fill.
+        var second = Parts();
+        await second.Cache.LoadAsync(default);
+        Assert.Equal(0, (await second.Evictor.CachedUnderAsync("data", "", default)).Objects);
+        Assert.True(await second.Reconciler.RunAsync(default));
+        var cached = await second.Evictor.CachedUnderAsync("data", "", default);
+        Assert.Equal((1, 1000L), (cached.Objects, cached.Bytes));
+    }
+
+    [Fact]
     public async Task The_cache_bucket_is_hidden_and_refused()
     {
         _remote.Put("origin", "big", Bytes((int)(5 * ChunkSize), 10));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
@@ -94,7 +95,22 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         return count > 0;
     }
 
-    /// <summary>Every whole copy filled into a bucket the remote backs, a listing page at a time: each carries its record.</summary>
+    // Objects (bucket, key, ETag as listed) a pass looked at and found no fill's: a fleet's next pass
+    // (a replica came or went) does not look at them again. Cleared wholesale when large.
+    private readonly ConcurrentDictionary<(string Bucket, string Key, string ETag), bool> _clients = new();
+    private const int ClientsKept = 100_000;
+
+    private void RememberClients((string, string, string) listed)
+    {
+        if (_clients.Count >= ClientsKept) _clients.Clear();
+        _clients[listed] = true;
+    }
+
+    /// <summary>
+    /// Every whole copy filled into a bucket the remote backs, a listing page at a time: each
+    /// carries its record. On an S3 store a listing tells no metadata, so each object not known
+    /// yet is looked at (a HEAD): once a process, a cost of the start-up, not of any request.
+    /// </summary>
     private async Task AddFilledCopiesAsync(CancellationToken ct)
     {
         foreach (var bucket in await local.ListBucketsAsync(ct))
@@ -114,13 +130,17 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
                 }
                 foreach (var listed in page.Objects)
                 {
-                    // What the index names as it is listed, and whiteouts, need no look.
+                    // What the index names as it is listed, whiteouts, and what an earlier pass found a client's need no look.
                     var unit = new CacheEntry(CacheEntryKind.Object, bucket.Name, listed.Key, listed.ETag, listed.Size, 0, 0);
-                    if (WhiteoutMarker.IsMarker(listed) || !Owns(unit) || cache.Find(unit.Id) is { } known && known.ETag == listed.ETag) continue;
+                    var seen = (bucket.Name, listed.Key, listed.ETag);
+                    if (WhiteoutMarker.IsMarker(listed) || !Owns(unit) || cache.Find(unit.Id) is { } known && known.ETag == listed.ETag || _clients.ContainsKey(seen)) continue;
+                    // A listing that tells metadata (the embedded store's: its entries have a content type) needs no look either.
+                    if (listed.Metadata.ContentType is not null && FillMetadata.RecordOf(listed) is null) continue;
                     await OrSkippedAsync(async () =>
                     {
-                        if (await HeadAsync(bucket.Name, listed.Key, ct) is { } held && FillMetadata.RecordOf(held) is not null)
-                            Adopt(unit with { ETag = held.ETag, Size = held.Size });
+                        var held = FillMetadata.RecordOf(listed) is not null ? listed : await HeadAsync(bucket.Name, listed.Key, ct);
+                        if (held is not null && FillMetadata.RecordOf(held) is not null) Adopt(unit with { ETag = held.ETag, Size = held.Size });
+                        else if (held is not null) RememberClients(seen);
                         return true;
                     }, listed.Key, ct);
                 }
