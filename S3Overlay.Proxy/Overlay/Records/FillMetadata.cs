@@ -63,19 +63,14 @@ public static class FillMetadata
 
     /// <summary>The object as clients see it: without the record's names (the same instance when it has none).</summary>
     public static ObjectInfo Strip(ObjectInfo stored) =>
-        stored.Metadata.UserMetadata.Keys.Any(IsReserved)
-            ? stored with { Metadata = stored.Metadata with { UserMetadata = stored.Metadata.UserMetadata.Where(m => !IsReserved(m.Key)).ToDictionary() } }
-            : stored;
-
-    /// <summary>A stored object's content as clients see it.</summary>
-    public static ObjectContent Strip(ObjectContent stored) =>
-        Strip(stored.Info) is var shown && ReferenceEquals(shown, stored.Info) ? stored : new ObjectContent(shown, stored.Body, stored.Range) { VerifiedBy = stored.VerifiedBy };
+        Without(stored.Metadata) is var shown && ReferenceEquals(shown, stored.Metadata) ? stored : stored with { Metadata = shown };
 
     /// <summary>A client's write without the record's names: a client cannot make its object pass for a fill (which eviction may delete).</summary>
     public static ObjectWrite FromClient(ObjectWrite write) =>
-        write.Metadata.UserMetadata.Keys.Any(IsReserved)
-            ? write with { Metadata = write.Metadata with { UserMetadata = write.Metadata.UserMetadata.Where(m => !IsReserved(m.Key)).ToDictionary() } }
-            : write;
+        Without(write.Metadata) is var kept && ReferenceEquals(kept, write.Metadata) ? write : write with { Metadata = kept };
+
+    private static ObjectMetadata Without(ObjectMetadata metadata) =>
+        metadata.UserMetadata.Keys.Any(IsReserved) ? metadata with { UserMetadata = metadata.UserMetadata.Where(m => !IsReserved(m.Key)).ToDictionary() } : metadata;
 
     private static bool IsReserved(string name) => name.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase);
 }
