@@ -10,9 +10,14 @@ namespace S3Overlay.Overlay;
 /// <summary>Reads served by the local store: counted, traced, and marked as recently used for eviction.</summary>
 public sealed class LocalReads(IObjectStore local, CacheIndex cache, OverlayMetrics metrics)
 {
-    /// <returns>The local object, or null when the local store does not hold it.</returns>
+    /// <returns>The local object as clients see it, or null when the local store does not hold it.</returns>
     /// <exception cref="S3Exception">NoSuchKey when the key holds a whiteout (<see cref="WhiteoutMarker"/>): the key was deleted.</exception>
-    public async Task<ObjectContent?> TryGetAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    public async Task<ObjectContent?> TryGetAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
+        await TryOpenAsync(bucket, key, request, ct) is { } stored ? Serve(bucket, key, stored, FillMetadata.Strip(stored.Info)) : null;
+
+    /// <summary>The local object as stored (its fill record in its metadata, if any), not yet served; null when the local store does not hold it.</summary>
+    /// <exception cref="S3Exception">NoSuchKey when the key holds a whiteout.</exception>
+    public async Task<ObjectContent?> TryOpenAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
     {
         ObjectContent? content;
         try
@@ -32,9 +37,15 @@ public sealed class LocalReads(IObjectStore local, CacheIndex cache, OverlayMetr
             await content.DisposeAsync();
             throw S3Exception.NoSuchKey(key);
         }
+        return content;
+    }
+
+    /// <summary>Serves an opened local object (<see cref="TryOpenAsync"/>) described as <paramref name="shown"/>: a local hit.</summary>
+    public ObjectContent Serve(string bucket, string key, ObjectContent opened, ObjectInfo shown)
+    {
         cache.Touch(CacheEntryKind.Object, bucket, key);
         metrics.CountRequest(Results.LocalHit);
         var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
-        return new ObjectContent(content.Info, new MeasuredBody(content.Body, Sources.Local, span, metrics), content.Range);
+        return new ObjectContent(shown, new MeasuredBody(opened.Body, Sources.Local, span, metrics), opened.Range);
     }
 }

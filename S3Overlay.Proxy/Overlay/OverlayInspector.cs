@@ -14,7 +14,7 @@ internal sealed class OverlayInspector(IObjectStore local, RemoteSource remote, 
         var remoteBucket = remote.BucketOf(bucket);
         if (await local.FindObjectAsync(bucket, key, ct) is { } held)
             return WhiteoutMarker.IsMarker(held) && remoteBucket is not null ? new ObjectLocation(ObjectPlacement.WhitedOut)
-                : remoteBucket is not null && await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: false } record && record.ETag == held.ETag
+                : remoteBucket is not null && FillMetadata.RecordOf(held, await records.ReadAsync(remoteBucket, key, ct)) is { } record
                 ? Filled(ObjectPlacement.Cached, record)
                 : new ObjectLocation(ObjectPlacement.LocalOnly, held.Size);
         if (await whiteouts.Legacy.ExistsAsync(bucket, key, ct)) return new ObjectLocation(ObjectPlacement.WhitedOut);

@@ -124,9 +124,8 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
     private async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, long begun, CancellationToken ct)
     {
-        var local = _settings.RevalidateAfter is null ? null : await parts.Records.LocalCopyAsync(bucket, key, ct);
-        if (local is { WhitedOut: true }) throw S3Exception.NoSuchKey(key);
-        if (local is null or { Stale: false } && await parts.LocalReads.TryGetAsync(bucket, key, request, ct) is { } hit)
+        var (hit, local) = _settings.RevalidateAfter is null ? (await parts.LocalReads.TryGetAsync(bucket, key, request, ct), null) : await RevalidatedHitAsync(bucket, key, request, ct);
+        if (hit is not null)
         {
             parts.OutageReads.FoundLocally(bucket, key, hit.Info, begun);
             return hit;
@@ -140,6 +139,44 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
             : await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, seen, ct), ct);
         parts.OutageReads.Known.Learn(bucket, key, begun);
         return content;
+    }
+
+    /// <summary>
+    /// The local object, served when the remote has not replaced it since it was filled: one read
+    /// of the local store, whose answer carries the copy's fill record (<see cref="FillRecords.CheckAsync"/>).
+    /// The read's conditions are decided once the copy is known current: they are the current object's.
+    /// </summary>
+    /// <returns>The hit; else, with no hit, the stale local copy (null when there is none).</returns>
+    private async Task<(ObjectContent? Hit, LocalCopy? Stale)> RevalidatedHitAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        ObjectContent? opened;
+        try
+        {
+            opened = await parts.LocalReads.TryOpenAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct);
+        }
+        // A range past the copy's end: whether the copy is current decides between 416 and the remote's bytes.
+        catch (S3Exception e) when (e.Error.Status == 416)
+        {
+            if (await parts.Records.LocalCopyAsync(bucket, key, ct) is { Stale: true } stale) return (null, stale);
+            throw;
+        }
+        if (opened is null) return (null, null);
+        try
+        {
+            var copy = await parts.Records.CheckAsync(bucket, opened.Info, ct);
+            if (copy.Stale)
+            {
+                await opened.DisposeAsync();
+                return (null, copy);
+            }
+            request.Conditions.Evaluate(copy.Info);
+            return (parts.LocalReads.Serve(bucket, key, opened, copy.Info), null);
+        }
+        catch
+        {
+            await opened.DisposeAsync();
+            throw;
+        }
     }
 
     private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, RecordSeen seen, CancellationToken ct)
@@ -248,7 +285,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
         BecomingLocal(bucket, key);
         await EnsureLocalBucketAsync(bucket, ct);
         var written = await MakingRoomAsync(write.ContentLength, () => parts.Conditions.CommitAsync(Guard(bucket), key, write.Condition,
-            sent => _local.PutObjectAsync(bucket, key, body, WhiteoutMarker.FromClient(write) with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct));
+            sent => _local.PutObjectAsync(bucket, key, body, FillMetadata.FromClient(WhiteoutMarker.FromClient(write)) with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct));
         BecameLocal(bucket, key);
         return written;
     }
@@ -303,7 +340,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
     {
         await EnsureLocalBucketAsync(bucket, ct);
-        return await _local.CreateMultipartUploadAsync(Guard(bucket), key, WhiteoutMarker.FromClient(write), ct);
+        return await _local.CreateMultipartUploadAsync(Guard(bucket), key, FillMetadata.FromClient(WhiteoutMarker.FromClient(write)), ct);
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ public sealed class OverlayParts
         // A fleet's replica accounts for, and evicts, what it owns, within its share of the budget.
         Cache = new CacheIndex(local, settings.CacheBucket, clock, logger, peers is null ? CacheIndex.RecordKey : CacheIndex.ReplicaRecordKey(peers.Self.Url));
         Records = new FillRecords(local, Remote, settings, clock, logger);
-        Reconciler = new CacheReconciler(local, settings, Cache, Records, logger, peers is null ? null : unit => peers.OwnerOf(unit.Bucket + "/" + unit.Key).IsSelf);
+        Reconciler = new CacheReconciler(local, settings, Cache, Records, remoteBacked, logger, peers is null ? null : unit => peers.OwnerOf(unit.Bucket + "/" + unit.Key).IsSelf);
         var limits = settings.Limits;
         Evictor = new CacheEvictor(local, settings, Cache, Records, Remote, Work, Reconciler, logger, peers is null ? null : () => limits.ShareOf(peers.All.Count));
         LocalReads = new LocalReads(local, Cache, metrics);

@@ -58,6 +58,29 @@ public class OverlayStoreEdgeTests
         Assert.Equal(DateTimeOffset.Parse("2020-01-02T03:04:05Z"), second.Info.LastModified);
         Assert.Equal("blue", second.Info.Metadata.UserMetadata["colour"]);
         Assert.Equal("text/x-test", second.Info.Metadata.ContentType);
+        // The copy carries its fill record; clients see the remote's metadata exactly, on a GET and a HEAD.
+        Assert.NotNull(FillMetadata.RecordOf(await _local.HeadObjectAsync("data", "k", ReadConditions.None, default)));
+        Assert.Equal(["colour"], second.Info.Metadata.UserMetadata.Keys);
+        Assert.Equal(["colour"], (await overlay.HeadObjectAsync("data", "k", ReadConditions.None, default)).Metadata.UserMetadata.Keys);
+        Assert.Equal(["colour"], (await Overlay(revalidate: TimeSpan.FromMinutes(1)).HeadObjectAsync("data", "k", ReadConditions.None, default)).Metadata.UserMetadata.Keys);
+        await using var revalidated = await Overlay(revalidate: TimeSpan.FromMinutes(1)).GetObjectAsync("data", "k", ObjectReadRequest.Whole, default);
+        Assert.Equal(["colour"], revalidated.Info.Metadata.UserMetadata.Keys);
+    }
+
+    [Fact]
+    public async Task A_client_cannot_write_a_fill_record_into_its_object()
+    {
+        var overlay = Overlay();
+        await overlay.CreateBucketAsync("data", default);
+        var write = new ObjectWrite
+        {
+            ContentLength = 3,
+            Metadata = new ObjectMetadata { UserMetadata = new Dictionary<string, string> { [FillMetadata.RemoteBucketName] = "origin", [FillMetadata.ValidatedAtName] = "2026-01-01T00:00:00.0000000+00:00", ["mine"] = "1" } },
+        };
+        await overlay.PutObjectAsync("data", "k", new MemoryStream("abc"u8.ToArray()), write, default);
+        var stored = await _local.HeadObjectAsync("data", "k", ReadConditions.None, default);
+        Assert.Null(FillMetadata.RecordOf(stored));
+        Assert.Equal(["mine"], stored.Metadata.UserMetadata.Keys);
     }
 
     [Fact]
@@ -69,12 +92,14 @@ public class OverlayStoreEdgeTests
         {
             await ReadAll(await overlay.GetObjectAsync("data", $"k{i}", ObjectReadRequest.Whole, default));
             var stored = $"k{i}";
-            await EventuallyAsync(() => _local.Contains("data", stored) && _local.Keys("s3-overlay-cache").Count(k => k.StartsWith("manifests/")) == i + 1, $"fill {i + 1} and its record stored");
+            await EventuallyAsync(() => _local.Contains("data", stored), $"fill {i + 1} stored");
         }
-        // The object's bucket and the cache bucket (fill records), each once, and the bucket's
-        // versioning once (a bucket that keeps versions is read through, not filled): this store
-        // keeps none, and answers that by looking the bucket up.
+        // The object's bucket and the cache bucket (where the store's If-None-Match is probed once),
+        // each once, and the bucket's versioning once (a bucket that keeps versions is read through,
+        // not filled): this store keeps none, and answers that by looking the bucket up. The fills'
+        // records ride in their copies: none is written in the cache bucket.
         Assert.Equal(3, _local.BucketLookups);
+        Assert.DoesNotContain(_local.Keys("s3-overlay-cache"), k => k.StartsWith(CacheKeys.ManifestPrefix, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -215,12 +240,22 @@ public class OverlayStoreEdgeTests
         _remote.Put("origin", "k", Bytes(1000, 8));
         var overlay = Overlay(revalidate: TimeSpan.FromMinutes(1));
         await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
-        // The record itself: the cache bucket also holds, for a moment, the probe of whether the store honours If-None-Match.
-        await EventuallyAsync(() => _local.Keys("s3-overlay-cache").Any(k => k.StartsWith(CacheKeys.ManifestPrefix, StringComparison.Ordinal)), "the cache bucket holds the fill's record");
+        await EventuallyAsync(() => _local.Contains("data", "k"), "the copy is stored with its record");
+
+        // Not due: neither the remote nor the cache bucket is asked.
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        var (heads, gets) = (_remote.Heads, _local.Gets);
+        await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
+        Assert.Equal((heads, gets + 1), (_remote.Heads, _local.Gets));
 
         _clock.Advance(TimeSpan.FromMinutes(2));
         await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
         Assert.Equal(1, _remote.Gets); // unchanged: a HEAD, no body
+        Assert.Equal(heads + 1, _remote.Heads);
+        // The check is kept (in the cache bucket, beside the copy's own): 30 s later it is not due again.
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        await ReadAll(await Overlay(revalidate: TimeSpan.FromMinutes(1)).GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
+        Assert.Equal(heads + 1, _remote.Heads);
 
         var changed = Bytes(1000, 9);
         _remote.Put("origin", "k", changed);
@@ -234,6 +269,67 @@ public class OverlayStoreEdgeTests
         _remote.Failure = new HttpRequestException("down");
         _clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(changed, await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
+    }
+
+    [Fact]
+    public async Task A_copy_filled_before_records_rode_in_the_copy_is_known_by_its_record_in_the_cache_bucket()
+    {
+        // As an older fill left it: the copy with no record of its own, its record in the cache bucket.
+        var old = Bytes(1000, 20);
+        _remote.Put("origin", "k", old);
+        var described = await _remote.HeadObjectAsync("origin", "k", ReadConditions.None, default);
+        await _local.CreateBucketAsync("data", default);
+        await _local.CreateBucketAsync("s3-overlay-cache", default);
+        await _local.PutObjectAsync("data", "k", new MemoryStream(old),
+            new ObjectWrite { ContentLength = old.Length, ETag = described.ETag, LastModified = described.LastModified, Metadata = described.Metadata }, default);
+        await FillRecord.Of("origin", described, chunkSize: 0, _clock.GetUtcNow()).WriteAsync(_local, "s3-overlay-cache", replacing: null, default);
+        var overlay = Overlay(revalidate: TimeSpan.FromMinutes(1));
+        Assert.Equal(old, await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
+
+        // Replaced remotely: once due, the record tells the copy came from the remote, and the new object is served.
+        var changed = Bytes(1000, 21);
+        _remote.Put("origin", "k", changed);
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(changed, await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
+        Assert.Equal(1, _remote.Gets);
+    }
+
+    [Fact]
+    public async Task A_clients_write_of_the_bytes_a_fill_stored_is_the_clients_and_never_evicted()
+    {
+        var body = Bytes(1000, 22);
+        _remote.Put("origin", "k", body);
+        var parts = Parts();
+        await parts.Cache.LoadAsync(default);
+        var overlay = new OverlayObjectStore(parts);
+        await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
+        await parts.Work.WhenIdle();
+        Assert.Equal(1, (await parts.Evictor.CachedUnderAsync("data", "", default)).Objects);
+
+        // The same bytes, so the same ETag: only the fill's record, gone with the client's write, tells them apart.
+        await overlay.PutObjectAsync("data", "k", new MemoryStream(body), new ObjectWrite { ContentLength = body.Length }, default);
+        Assert.Equal(0, (await parts.Evictor.EvictKeyAsync("data", "k", default)).Objects);
+        Assert.True(_local.Contains("data", "k"));
+    }
+
+    [Fact]
+    public async Task A_restart_finds_the_copies_filled_whole_by_their_metadata_and_never_a_clients_object()
+    {
+        _remote.Put("origin", "filled", Bytes(1000, 23));
+        var first = Parts();
+        await first.Cache.LoadAsync(default);
+        var overlay = new OverlayObjectStore(first);
+        await ReadAll(await overlay.GetObjectAsync("data", "filled", ObjectReadRequest.Whole, default));
+        await overlay.PutObjectAsync("data", "mine", new MemoryStream(Bytes(10, 1)), new ObjectWrite { ContentLength = 10 }, default);
+        await first.Work.WhenIdle();
+
+        // Another process over the same store, the first one's index never flushed: only the reconcile tells it of the fill.
+        var second = Parts();
+        await second.Cache.LoadAsync(default);
+        Assert.Equal(0, (await second.Evictor.CachedUnderAsync("data", "", default)).Objects);
+        Assert.True(await second.Reconciler.RunAsync(default));
+        var cached = await second.Evictor.CachedUnderAsync("data", "", default);
+        Assert.Equal((1, 1000L), (cached.Objects, cached.Bytes));
     }
 
     [Fact]

@@ -19,16 +19,16 @@ public sealed record RemoteObject(string Key, long Length, int Seed)
 /// </summary>
 /// <remarks>
 /// What must hold across a SIGKILL: the index never counts more than is stored, and counts only
-/// fills; a record names exactly what is stored (a whole object's local copy with the record's
-/// ETag and length; a manifest at least one chunk of its generation); every chunk has its
+/// fills; a record names exactly what is stored (a whole object's local copy, which carries its
+/// record, with the record's ETag and length; a manifest at least one chunk of its generation); every chunk has its
 /// length; once the start-up reconcile has run, every recorded unit is in the index (fills since
 /// the last flush included). What the design tolerates, counted apart:
-/// a fill killed between its bytes and its record leaves chunks without a manifest (fetched
-/// again, written over) or a whole copy without a record (then served as a local object); and a
-/// record may name a generation none of whose bytes is stored: a chunked read records the
+/// a fill killed between its chunks and its manifest leaves chunks without a manifest (fetched
+/// again, written over); and a record may name a generation none of whose bytes is stored: a chunked read records the
 /// generation before its first byte (a kill before its first chunk, or an eviction racing it,
-/// leaves a manifest alone), and an eviction deletes a whole copy before its record (the other
-/// order could leave a filled copy that passes for a client's). A read of such a key goes to the
+/// leaves a manifest alone), and an eviction deletes a whole copy before a record of it in the
+/// cache bucket (a revalidation's, or an older fill's: the other order could leave a filled copy
+/// that passes for a client's). A read of such a key goes to the
 /// remote, as for anything not cached.
 /// </remarks>
 public sealed class CacheBookkeeping
@@ -60,19 +60,21 @@ public sealed class CacheBookkeeping
         foreach (var o in remoteObjects)
         {
             var record = await FillRecord.ReadAsync(local, cacheBucket, remoteBucket, o.Key, CancellationToken.None);
+            // A whole copy carries its record; one in the cache bucket is a revalidation's, or an older fill's.
+            var stored = o.Length > threshold ? null : await HeadAsync(local, localBucket, o.Key);
+            if (stored is not null) record = FillMetadata.RecordOf(stored, record) ?? record;
             if (record is not null && (record.ETag != o.ETag || record.Size != o.Length || record.IsChunked != o.Length > threshold))
                 check.Wrong.Add($"{when}: the record of {o.Key} says {record.ETag}, {record.Size} bytes, chunk size {record.ChunkSize}");
             if (o.Length > threshold)
                 await check.ChunkedAsync(local, cacheBucket, remoteBucket, o, record, index.FirstOrDefault(e => e.Id == new CacheEntryId(CacheEntryKind.Chunks, remoteBucket, o.Key)), chunkSize, when);
             else
-                await check.WholeAsync(local, localBucket, o, record, index.FirstOrDefault(e => e.Id == new CacheEntryId(CacheEntryKind.Object, localBucket, o.Key)), when);
+                check.Whole(stored, o, record, index.FirstOrDefault(e => e.Id == new CacheEntryId(CacheEntryKind.Object, localBucket, o.Key)), when);
         }
         return check;
     }
 
-    private async Task WholeAsync(IObjectStore local, string localBucket, RemoteObject o, FillRecord? record, CacheEntry? entry, string when)
+    private void Whole(ObjectInfo? stored, RemoteObject o, FillRecord? record, CacheEntry? entry, string when)
     {
-        var stored = await HeadAsync(local, localBucket, o.Key);
         if (stored is not null && (stored.ETag != o.ETag || stored.Size != o.Length))
             Wrong.Add($"{when}: the filled {o.Key} is stored as {stored.ETag}, {stored.Size} bytes");
         if (record is not null && stored is null) Unfilled++;

@@ -120,7 +120,7 @@ public sealed class IndexReconcileTests(OverlayServers servers) : IClassFixture<
             return new World(root, remoteBucket, environment);
         }
 
-        /// <summary>Fills both objects through a proxy, waits until both are stored and recorded (and the index flushed with them), and kills it.</summary>
+        /// <summary>Fills both objects through a proxy, waits until both are stored and recorded (the whole one's record in its copy; the index flushed with them), and kills it.</summary>
         public async Task FillAndKillAsync(bool untilFlushed)
         {
             await using var first = await ProxyProcess.StartAsync(environment);
@@ -134,7 +134,7 @@ public sealed class IndexReconcileTests(OverlayServers servers) : IClassFixture<
             // The fills store in the background: wait until the index counts every chunk and both records are written.
             await Polling.EventuallyAsync(async () =>
                 (await admin.ReportAsync(Bucket)).GetProperty("chunks").GetInt32() == 4
-                && await FillRecord.ReadAsync(Store, CacheBucket, remoteBucket, "whole", CancellationToken.None) is not null
+                && await Store.FindObjectAsync(Bucket, "whole", CancellationToken.None) is { } whole && FillMetadata.RecordOf(whole) is not null
                 && await FillRecord.ReadAsync(Store, CacheBucket, remoteBucket, "chunked", CancellationToken.None) is not null
                 && (!untilFlushed || (await ReadIndexAsync()).Sum(e => e.Chunks) == 4),
                 "both fills stored and recorded");

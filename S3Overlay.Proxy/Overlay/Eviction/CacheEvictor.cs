@@ -107,6 +107,8 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
         var remoteBucket = ChunksBucketOf(bucket);
         var candidates = new[] { new CacheEntryId(CacheEntryKind.Object, bucket, key), new CacheEntryId(CacheEntryKind.Chunks, remoteBucket, key) }
             .Select(cache.Find).OfType<CacheEntry>().ToList();
+        if (candidates.Count == 0 && await HeldAsync(bucket, key, ct) is { } held && FillMetadata.RecordOf(held) is not null)
+            candidates.Add(new CacheEntry(CacheEntryKind.Object, bucket, key, held.ETag, held.Size, 0, 0));
         if (candidates.Count == 0 && await records.ReadAsync(remoteBucket, key, ct) is { } record)
             candidates.Add(record.IsChunked
                 ? new CacheEntry(CacheEntryKind.Chunks, remoteBucket, key, record.ETag, 0, 0, 0)
@@ -141,27 +143,35 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
 
     /// <summary>
     /// A whole object is evicted only while it is still the filled generation: a client's PUT
-    /// over it (here or on another proxy) gave it another ETag, and it is then the client's.
-    /// A reader that has it open keeps reading it (the file-system store's open handle; an S3
-    /// store's open GET stream).
+    /// over it (here or on another proxy) gave it another ETag, or none of the fill's record in
+    /// its metadata (<see cref="FillMetadata"/>; the same bytes give the same ETag), and it is
+    /// then the client's. A copy filled before records rode in the copy is known by its record in
+    /// the cache bucket. A reader that has it open keeps reading it (the file-system store's open
+    /// handle; an S3 store's open GET stream).
     /// </summary>
     private async Task<bool> EvictObjectAsync(CacheEntry entry, CancellationToken ct)
     {
-        ObjectInfo held;
+        if (await HeldAsync(entry.Bucket, entry.Key, ct) is not { } held || held.ETag != entry.ETag) return false;
+        var remoteBucket = ChunksBucketOf(entry.Bucket);
+        var record = await records.ReadAsync(remoteBucket, entry.Key, ct);
+        var whole = record is { IsChunked: false };
+        if (FillMetadata.RecordOf(held) is null && !(whole && record!.ETag == held.ETag)) return false;
+        await local.DeleteObjectAsync(entry.Bucket, entry.Key, ct);
+        // A record of the copy's in the cache bucket (a revalidation's, or an older fill's) goes with it.
+        if (whole) await records.DeleteAsync(remoteBucket, entry.Key, ct);
+        return true;
+    }
+
+    private async Task<ObjectInfo?> HeldAsync(string bucket, string key, CancellationToken ct)
+    {
         try
         {
-            held = await local.HeadObjectAsync(entry.Bucket, entry.Key, ReadConditions.None, ct);
+            return await local.HeadObjectAsync(bucket, key, ReadConditions.None, ct);
         }
         catch (S3Exception e) when (LocalBuckets.IsMiss(e))
         {
-            return false;
+            return null;
         }
-        if (held.ETag != entry.ETag) return false;
-        await local.DeleteObjectAsync(entry.Bucket, entry.Key, ct);
-        var remoteBucket = ChunksBucketOf(entry.Bucket);
-        if (await records.ReadAsync(remoteBucket, entry.Key, ct) is { IsChunked: false })
-            await records.DeleteAsync(remoteBucket, entry.Key, ct);
-        return true;
     }
 
     /// <summary>The manifest goes first, so no new read starts on chunks about to go; then every chunk of every generation.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
@@ -8,14 +9,18 @@ namespace S3Overlay.Overlay.Eviction;
 /// Brings the eviction index in line with what is stored, once, after start-up: the index is
 /// flushed every interval, so a proxy killed between flushes leaves fills the record never
 /// named (never evicted, not counted against the cap) and may name units another proxy evicted.
-/// Every fill record whose whole copy or chunks are stored is added (as the least recently used:
-/// nothing says it was read), and every unit the store no longer holds is dropped. The store is
+/// Every whole copy that carries its fill record (<see cref="FillMetadata"/>: a listing of each
+/// bucket the remote backs, and a HEAD of each object there the index does not already name), and
+/// every record in the cache bucket whose whole copy or chunks are stored, is added (as the least
+/// recently used: nothing says it was read); every unit the store no longer holds is dropped. The store is
 /// read a listing page at a time; nothing but the index itself is held in memory. In a fleet it
 /// runs again whenever the replicas change (<see cref="CacheIndexFlusher"/>): each adopts what it
 /// came to own and lets go of what another now owns.
 /// </summary>
 /// <param name="owns">In a fleet, the units this replica owns: it adopts only those (each replica accounts for its own).</param>
-public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, ILogger logger, Func<CacheEntry, bool>? owns = null)
+/// <param name="remoteBacked">Whether the remote backs a local bucket: its objects may be fills.</param>
+public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, Func<string, bool> remoteBacked, ILogger logger,
+    Func<CacheEntry, bool>? owns = null)
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -44,6 +49,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
             // in a fleet, also what another replica owns now (one came): it is that one's to account for.
             foreach (var entry in cache.Snapshot())
                 if (!Owns(entry) || await OrSkippedAsync(() => IsStoredAsync(entry, ct), entry.Key, ct) == false) cache.Forget(entry);
+            await AddFilledCopiesAsync(ct);
             await AddRecordedAsync(ct);
             return true;
         }
@@ -87,6 +93,61 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         var (count, bytes) = await ChunksAsync(CacheKeys.ChunksOf(entry.Bucket, entry.Key), ct);
         if (count > 0) cache.Correct(entry with { Size = bytes, Chunks = count });
         return count > 0;
+    }
+
+    // Objects (bucket, key, ETag as listed) a pass looked at and found no fill's: a fleet's next pass
+    // (a replica came or went) does not look at them again. Cleared wholesale when large.
+    private readonly ConcurrentDictionary<(string Bucket, string Key, string ETag), bool> _clients = new();
+    private const int ClientsKept = 100_000;
+
+    private void RememberClients((string, string, string) listed)
+    {
+        if (_clients.Count >= ClientsKept) _clients.Clear();
+        _clients[listed] = true;
+    }
+
+    /// <summary>
+    /// Every whole copy filled into a bucket the remote backs, a listing page at a time: each
+    /// carries its record. On an S3 store a listing tells no metadata, so each object not known
+    /// yet is looked at (a HEAD): once a process, a cost of the start-up, not of any request.
+    /// </summary>
+    private async Task AddFilledCopiesAsync(CancellationToken ct)
+    {
+        foreach (var bucket in await local.ListBucketsAsync(ct))
+        {
+            if (bucket.Name == settings.CacheBucket || !remoteBacked(bucket.Name)) continue;
+            string? after = null;
+            while (true)
+            {
+                ListPage page;
+                try
+                {
+                    page = await local.ListObjectsAsync(bucket.Name, new ListRequest(StartAfter: after), ct);
+                }
+                catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+                {
+                    break;
+                }
+                foreach (var listed in page.Objects)
+                {
+                    // What the index names as it is listed, whiteouts, and what an earlier pass found a client's need no look.
+                    var unit = new CacheEntry(CacheEntryKind.Object, bucket.Name, listed.Key, listed.ETag, listed.Size, 0, 0);
+                    var seen = (bucket.Name, listed.Key, listed.ETag);
+                    if (WhiteoutMarker.IsMarker(listed) || !Owns(unit) || cache.Find(unit.Id) is { } known && known.ETag == listed.ETag || _clients.ContainsKey(seen)) continue;
+                    // A listing that tells metadata (the embedded store's: its entries have a content type) needs no look either.
+                    if (listed.Metadata.ContentType is not null && FillMetadata.RecordOf(listed) is null) continue;
+                    await OrSkippedAsync(async () =>
+                    {
+                        var held = FillMetadata.RecordOf(listed) is not null ? listed : await HeadAsync(bucket.Name, listed.Key, ct);
+                        if (held is not null && FillMetadata.RecordOf(held) is not null) Adopt(unit with { ETag = held.ETag, Size = held.Size });
+                        else if (held is not null) RememberClients(seen);
+                        return true;
+                    }, listed.Key, ct);
+                }
+                if (!page.IsTruncated || page.NextStartAfter is null) break;
+                after = page.NextStartAfter;
+            }
+        }
     }
 
     /// <summary>Every fill record, a listing page at a time: what it names that is stored joins the index.</summary>

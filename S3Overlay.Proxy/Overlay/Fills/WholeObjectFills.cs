@@ -185,12 +185,14 @@ public sealed class WholeObjectFills(
         // The local store verifies what it is given: the length always, the MD5 when the remote
         // ETag is one and the remote read did not check the body already (FillBody); either
         // mismatch stores nothing.
+        // The fill's record rides in the copy's own metadata: stored by this one write, found by every read of the copy.
+        var remoteBucket = remote.BucketOf(bucket);
         ObjectInfo stored;
         try
         {
             stored = await body.StoreAsync(local, bucket, key, new ObjectWrite
             {
-                Metadata = fetched.Metadata,
+                Metadata = remoteBucket is null ? fetched.Metadata : FillMetadata.With(fetched.Metadata, remoteBucket, clock.GetUtcNow()),
                 ContentLength = fetched.Size,
                 ContentMD5 = PlainETag.Md5Of(fetched.ETag) is { } md5 ? Convert.ToBase64String(md5) : null,
                 ETag = fetched.ETag,
@@ -215,8 +217,6 @@ public sealed class WholeObjectFills(
             throw;
         }
         remote.Forget(bucket, key);
-        if (remote.BucketOf(bucket) is { } remoteBucket)
-            await records.WriteAsync(FillRecord.Of(remoteBucket, fetched, chunkSize: 0, clock.GetUtcNow()));
         // The stored ETag, not the remote's: an S3 local store computes its own (a multipart
         // remote ETag becomes a plain MD5), and eviction recognises its fill by it.
         cache.RecordObject(bucket, key, stored.ETag, fetched.Size);

@@ -10,7 +10,9 @@ namespace S3Overlay.Overlay;
 /// store (so every proxy sharing that store knows it too). For a chunked object it is the
 /// manifest and the visibility gate: written only after a chunk of the generation it names is stored, and with
 /// it the object is served (HEAD included) without asking the remote. For an object filled
-/// whole it records the fill, so revalidation knows the local copy came from the remote.
+/// whole, the record rides in the copy's own metadata (<see cref="FillMetadata"/>), so
+/// revalidation and eviction know the copy came from the remote; one under this key is a later
+/// revalidation's check of that copy, or an older fill's record.
 /// </summary>
 /// <param name="ChunkSize">The chunk size of a chunked object; 0 when the object was filled whole into its local bucket.</param>
 /// <param name="ValidatedAt">When the remote last confirmed this ETag (the fill, or a revalidation).</param>

@@ -43,9 +43,6 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
     public async Task DeleteAsync(string remoteBucket, string key, CancellationToken ct) =>
         await local.DeleteObjectAsync(settings.CacheBucket, CacheKeys.Manifest(remoteBucket, key), ct);
 
-    /// <summary>Writes a record; a failure only costs a later remote request.</summary>
-    public async Task WriteAsync(FillRecord record) => await TryWriteAsync(record, replacing: null);
-
     /// <summary>
     /// Makes the record of a local bucket's object name <paramref name="generation"/> (chunked in
     /// chunks of <paramref name="chunkSize"/>, or whole when 0), replacing exactly
@@ -109,30 +106,67 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
     {
         if (await local.FindObjectAsync(bucket, key, ct) is not { } info) return null;
         if (WhiteoutMarker.IsMarker(info)) return new LocalCopy(info, false, null) { WhitedOut = true };
-        if (settings.RevalidateAfter is null || remote.BucketOf(bucket) is null) return new LocalCopy(info, false, null);
+        return await CheckAsync(bucket, info, ct);
+    }
 
-        // Only a copy that came from the remote is checked against it: its fill record names the
-        // same ETag. An object written here is the local store's own and wins.
-        var seen = await ReadSeenAsync(bucket, key, ct);
-        if (seen.Record is not { IsChunked: false } record || record.ETag != info.ETag) return new LocalCopy(info, false, null, seen);
-        var changed = await RevalidateAsync(bucket, seen, ct);
-        return new LocalCopy(info, changed is not null, changed, seen);
+    /// <summary>
+    /// Whether a stored object (as the local store described it, its metadata whole) is still the
+    /// remote's current one; its description as clients see it in <see cref="LocalCopy.Info"/>.
+    /// </summary>
+    /// <remarks>
+    /// Only a copy that came from the remote is checked against it: one that carries its fill
+    /// record (<see cref="FillMetadata"/>), or, filled before records rode in the copy, whose record
+    /// in the cache bucket names its ETag. An object written here is the local store's own and wins.
+    /// The cache bucket is read only when the copy's own record is due, or it has none: what that
+    /// read found is remembered for the copy's generation until it is due again, so a warm hit
+    /// stays one request of the local store.
+    /// </remarks>
+    public async Task<LocalCopy> CheckAsync(string bucket, ObjectInfo stored, CancellationToken ct)
+    {
+        var shown = FillMetadata.Strip(stored);
+        if (settings.RevalidateAfter is null || remote.BucketOf(bucket) is null) return new LocalCopy(shown, false, null);
+        var carried = FillMetadata.RecordOf(stored);
+        if (carried is not null && !Due(carried.ValidatedAt)) return new LocalCopy(shown, false, null);
+        if (_checked.TryGetValue((bucket, stored.Key), out var known) && known.ETag == stored.ETag
+            && (known.ValidatedAt is { } at ? !Due(at) : carried is null))
+            return new LocalCopy(shown, false, null);
+
+        var seen = await ReadSeenAsync(bucket, stored.Key, ct);
+        var record = FillMetadata.RecordOf(stored, seen.Record);
+        Remember(bucket, stored, record?.ValidatedAt);
+        if (record is null) return new LocalCopy(shown, false, null, seen);
+        var changed = await RevalidateAsync(bucket, record, seen, ct);
+        return new LocalCopy(shown, changed is not null, changed, seen);
+    }
+
+    private bool Due(DateTimeOffset validatedAt) => clock.GetUtcNow() - validatedAt >= settings.RevalidateAfter;
+
+    // What the cache bucket said of a stored generation (by local bucket and key): the time the remote
+    // last confirmed it, or null for an object the overlay did not fill. Cleared wholesale when
+    // large: a key lost that way costs one more read of its record.
+    private readonly ConcurrentDictionary<(string Bucket, string Key), (string ETag, DateTimeOffset? ValidatedAt)> _checked = new();
+    private const int CheckedKept = 65536;
+
+    private void Remember(string bucket, ObjectInfo stored, DateTimeOffset? validatedAt)
+    {
+        if (_checked.Count >= CheckedKept) _checked.Clear();
+        _checked[(bucket, stored.Key)] = (stored.ETag, validatedAt);
     }
 
     /// <summary>The chunked object's manifest in <paramref name="seen"/>, unless the remote has replaced the object since.</summary>
     public async Task<FillRecord?> CurrentManifestAsync(string bucket, RecordSeen seen, CancellationToken ct)
     {
         if (seen.Record is not { IsChunked: true } manifest) return null;
-        if (settings.RevalidateAfter is not null && await RevalidateAsync(bucket, seen, ct) is not null) return null;
+        if (settings.RevalidateAfter is not null && await RevalidateAsync(bucket, manifest, seen, ct) is not null) return null;
         return manifest;
     }
 
+    /// <param name="cached">What is cached: the record in <paramref name="seen"/>, or a whole copy's own (<see cref="FillMetadata"/>).</param>
     /// <returns>The remote's new description when it changed; null when unchanged, or when the
     /// remote cannot say (down, or the object gone): the cached copy is then served as it is.</returns>
-    private async Task<ObjectInfo?> RevalidateAsync(string bucket, RecordSeen seen, CancellationToken ct)
+    private async Task<ObjectInfo?> RevalidateAsync(string bucket, FillRecord cached, RecordSeen seen, CancellationToken ct)
     {
-        var cached = seen.Record!;
-        if (clock.GetUtcNow() - cached.ValidatedAt < settings.RevalidateAfter) return null;
+        if (!Due(cached.ValidatedAt)) return null;
         try
         {
             if (await remote.ChangedSinceAsync(bucket, cached.Key, cached.ETag, ct) is { } changed) return changed;
@@ -142,8 +176,17 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
             logger.LogWarning("Serving the cached {Bucket}/{Key}: the remote could not revalidate it ({Reason})", cached.RemoteBucket, cached.Key, e.Message);
             return null;
         }
-        // Only over the version read: a newer generation recorded meanwhile stays.
-        await TryWriteAsync(cached with { ValidatedAt = clock.GetUtcNow() }, seen);
+        // A whole copy's check is refreshed in a record of its own in the cache bucket, not by
+        // rewriting the copy's metadata: the seam has no metadata rewrite every store does, and a
+        // copy onto itself on a server that ignores its condition (s3rver does) could turn a
+        // client's write that landed meanwhile into a "fill", which eviction deletes. It costs a
+        // read of that record once the copy's own check is due, remembered until it is due again;
+        // a revalidation is rare, a fill is not. Never over a chunked object's manifest; and only
+        // over the version read: a newer generation recorded meanwhile stays.
+        var now = clock.GetUtcNow();
+        if (!cached.IsChunked && seen.Record is { IsChunked: true }) return null;
+        if (await TryWriteAsync(cached with { ValidatedAt = now }, seen) is true && !cached.IsChunked)
+            _checked[(bucket, cached.Key)] = (cached.ETag, now);
         return null;
     }
 }

@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using S3Overlay.Overlay;
 using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Overlay.Requests;
@@ -15,12 +16,14 @@ public abstract class LocalStoreRequestTests(OverlayServers servers, ITestOutput
 
     protected abstract LocalStoreKind Kind { get; }
 
-    private Task<OverlayEnvironment> StartAsync() => OverlayEnvironment.StartAsync(servers, Kind, new Dictionary<string, string?>
+    /// <param name="revalidateAfter">S3_OVERLAY_REVALIDATE_AFTER, when set.</param>
+    private Task<OverlayEnvironment> StartAsync(string? revalidateAfter = null) => OverlayEnvironment.StartAsync(servers, Kind, new Dictionary<string, string?>
     {
         ["S3_OVERLAY_CHUNK_SIZE"] = MiB.ToString(),
         ["S3_OVERLAY_CHUNK_THRESHOLD"] = (2 * MiB).ToString(),
         // The eviction bookkeeping is written every interval: not in the middle of an operation counted here.
         ["S3_OVERLAY_CACHE_INDEX_FLUSH_INTERVAL"] = "3600",
+        ["S3_OVERLAY_REVALIDATE_AFTER"] = revalidateAfter,
     }, countLocal: true);
 
     /// <summary>The local store's requests <paramref name="operation"/> made, each as "METHOD what" (object, record, chunk, bucket, index).</summary>
@@ -59,15 +62,16 @@ public abstract class LocalStoreRequestTests(OverlayServers servers, ITestOutput
     private string[] FillStore => HonoursIfNoneMatch ? ["PUT object"] : ["HEAD object", "PUT object"];
 
     [Fact]
-    public async Task Reads_ask_once_when_local_and_a_cold_fill_asks_at_most_four_times_with_no_bucket_lookups()
+    public async Task Reads_ask_once_when_local_and_a_cold_fill_asks_at_most_three_times_with_no_bucket_lookups()
     {
         await using var env = await StartAsync();
         await WarmUpAsync(env);
         await env.SeedRemoteAsync("cold.bin", MiB, 1);
 
-        // A miss looks for the fill record (a chunked object's manifest); after the client has
-        // its bytes, the copy is stored (refused by a whiteout a delete left meanwhile) and recorded.
-        Assert.Equal(["GET object", "GET record", .. FillStore, "PUT record"], await RequestsOfAsync(env, () => env.GetAndCheckAsync("cold.bin", 1, MiB)));
+        // A miss looks for the record in the cache bucket (a chunked object's manifest); after the
+        // client has its bytes, the copy is stored with its fill record in its own metadata
+        // (refused by a whiteout a delete left meanwhile): no record of it is written apart.
+        Assert.Equal(["GET object", "GET record", .. FillStore], await RequestsOfAsync(env, () => env.GetAndCheckAsync("cold.bin", 1, MiB)));
         Assert.Equal(["GET object"], await RequestsOfAsync(env, () => env.GetAndCheckAsync("cold.bin", 1, MiB)));
         Assert.Equal(["HEAD object"], await RequestsOfAsync(env, () => env.Client.GetObjectMetadataAsync(env.Bucket, "cold.bin")));
         // A key neither store has: the same lookups, and nothing stored.
@@ -77,6 +81,49 @@ public abstract class LocalStoreRequestTests(OverlayServers servers, ITestOutput
         await env.Client.DeleteObjectAsync(env.Bucket, "cold.bin");
         Assert.Equal(["GET object"], await RequestsOfAsync(env, () => Assert.ThrowsAnyAsync<Amazon.S3.AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "cold.bin"))));
         Assert.Equal(["HEAD object"], await RequestsOfAsync(env, () => Assert.ThrowsAnyAsync<Amazon.Runtime.AmazonServiceException>(() => env.Client.GetObjectMetadataAsync(env.Bucket, "cold.bin"))));
+    }
+
+    [Fact]
+    public async Task With_revalidation_on_a_warm_read_asks_once_until_its_check_is_due()
+    {
+        await using var env = await StartAsync(revalidateAfter: "3600");
+        await WarmUpAsync(env);
+        await env.SeedRemoteAsync("checked.bin", MiB, 4);
+
+        Assert.Equal(["GET object", "GET record", .. FillStore], await RequestsOfAsync(env, () => env.GetAndCheckAsync("checked.bin", 4, MiB)));
+        // The copy's own metadata says when the remote last confirmed it: nothing more is read.
+        Assert.Equal(["GET object"], await RequestsOfAsync(env, () => env.GetAndCheckAsync("checked.bin", 4, MiB)));
+        Assert.Equal(["HEAD object"], await RequestsOfAsync(env, () => env.Client.GetObjectMetadataAsync(env.Bucket, "checked.bin")));
+
+        // A client's own object carries no fill record: the cache bucket is asked once whether an
+        // older fill recorded it there, and what it said is remembered.
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "mine.txt", ContentBody = "mine" });
+        Assert.Equal(["GET object", "GET record"], await RequestsOfAsync(env, () => ReadMineAsync(env)));
+        Assert.Equal(["GET object"], await RequestsOfAsync(env, () => ReadMineAsync(env)));
+        Assert.Equal(["HEAD object"], await RequestsOfAsync(env, () => env.Client.GetObjectMetadataAsync(env.Bucket, "mine.txt")));
+    }
+
+    [Fact]
+    public async Task A_read_whose_check_is_due_keeps_the_remotes_confirmation_beside_the_copy()
+    {
+        await using var env = await StartAsync(revalidateAfter: "0");
+        await WarmUpAsync(env);
+        await env.SeedRemoteAsync("due.bin", MiB, 5);
+        await env.GetAndCheckAsync("due.bin", 5, MiB);
+
+        // Due at every read: the copy, the record of a later check (none yet), and, the remote
+        // unchanged, that check written beside the copy (its metadata is not rewritten).
+        Assert.Equal(["GET object", "GET record", "PUT record"], await RequestsOfAsync(env, () => env.GetAndCheckAsync("due.bin", 5, MiB)));
+        // The record is there now: replaced only as it was read (a store told If-Match on an ETag it may not know is asked for its own first).
+        Assert.Equal(["GET object", "GET record", "HEAD record", "PUT record"], await RequestsOfAsync(env, () => env.GetAndCheckAsync("due.bin", 5, MiB)));
+        var head = await env.Client.GetObjectMetadataAsync(env.Bucket, "due.bin");
+        Assert.DoesNotContain(head.Metadata.Keys, name => name.Contains(FillMetadata.Prefix, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static async Task ReadMineAsync(OverlayEnvironment env)
+    {
+        using var read = await env.Client.GetObjectAsync(env.Bucket, "mine.txt");
+        Assert.Equal("mine", await new StreamReader(read.ResponseStream).ReadToEndAsync());
     }
 
     [Fact]
