@@ -14,12 +14,15 @@ public partial class EncryptedObjectStore
 {
     private const string UploadIdMark = ".sse-";
 
+    /// <summary>Each <see cref="EncryptionKind"/>'s letter in an upload id, in its order.</summary>
+    private const string KindMarks = "sck";
+
     public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
     {
         if (await EnvelopeForAsync(bucket, key, write, multipart: true, ct) is not ({ } envelope, _))
             return await Inner.CreateMultipartUploadAsync(bucket, key, Cleaned(write), ct);
         var uploadId = await Inner.CreateMultipartUploadAsync(bucket, key, write with { Metadata = envelope.AddTo(write.Metadata), Encryption = null }, ct);
-        return uploadId + UploadIdMark + (envelope.Kind == EncryptionKind.Customer ? "c" : "s") + Base64Url.EncodeToString(envelope.SealedKey);
+        return uploadId + UploadIdMark + KindMarks[(int)envelope.Kind] + Base64Url.EncodeToString(envelope.SealedKey);
     }
 
     /// <summary>The store's own upload id, and the sealed key of an encrypted upload.</summary>
@@ -28,10 +31,11 @@ public partial class EncryptedObjectStore
         var at = uploadId.LastIndexOf(UploadIdMark, StringComparison.Ordinal);
         if (at < 0) return (uploadId, EncryptionKind.Managed, null);
         var mark = uploadId.AsSpan(at + UploadIdMark.Length);
-        if (mark.Length < 2 || mark[0] is not ('s' or 'c')) throw new S3Exception(S3Error.NoSuchUpload);
+        var kind = mark.Length < 2 ? -1 : KindMarks.IndexOf(mark[0]);
+        if (kind < 0) throw new S3Exception(S3Error.NoSuchUpload);
         try
         {
-            return (uploadId[..at], mark[0] == 'c' ? EncryptionKind.Customer : EncryptionKind.Managed, Base64Url.DecodeFromChars(mark[1..]));
+            return (uploadId[..at], (EncryptionKind)kind, Base64Url.DecodeFromChars(mark[1..]));
         }
         catch (FormatException)
         {
