@@ -51,12 +51,25 @@ public partial class EncryptedObjectStore
             if (write.Encryption is not null) throw new S3Exception(S3Error.InvalidRequest.WithMessage("The upload was not initiated with server side encryption: its parts cannot ask for it."));
             return await Inner.UploadPartAsync(bucket, key, innerId, partNumber, body, write, ct);
         }
-        var dataKey = new Envelope(kind, sealedKey, master?.Name, null, true).Open(master, write.Encryption, bucket, key);
+        var envelope = new Envelope(kind, sealedKey, master?.Name, null, true);
+        var dataKey = kind == EncryptionKind.Customer ? CustomerPartKey(envelope, write.Encryption, bucket, key) : envelope.Open(master, write.Encryption, bucket, key);
         var length = write.ContentLength ?? throw LengthNeeded();
         await using var sealedBody = new EncryptingStream(body, dataKey, Segment.NewSalt(), length, write.ContentMD5);
         var part = await Inner.UploadPartAsync(bucket, key, innerId, partNumber, sealedBody,
             write with { ContentLength = Segment.CiphertextSize(length), ContentMD5 = null, Encryption = null }, ct);
         return part with { Size = length };
+    }
+
+    /// <summary>
+    /// A part of an SSE-C upload brings the key the upload began with, as S3 words it: a missing or
+    /// another key is a bad request (400), not the 403 of a read with the wrong key.
+    /// </summary>
+    private static byte[] CustomerPartKey(Envelope envelope, ObjectEncryption? asked, string bucket, string key)
+    {
+        if (asked?.CustomerKey is not { } customerKey)
+            throw new S3Exception(S3Error.InvalidRequest.WithMessage("The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters."));
+        return SealedKey.Unseal(customerKey, envelope.SealedKey, bucket, key)
+            ?? throw new S3Exception(S3Error.InvalidRequest.WithMessage("The provided encryption parameters did not match the ones used originally."));
     }
 
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) =>
