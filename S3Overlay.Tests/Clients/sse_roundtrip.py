@@ -68,8 +68,8 @@ assert s3.get_object(Bucket=bucket, Key="sse-s3/empty")["Body"].read() == b""
 refused(400, "BadDigest", s3.put_object, Bucket=bucket, Key="sse-s3/bad-md5", Body=small, ServerSideEncryption="AES256",
         ContentMD5=base64.b64encode(hashlib.md5(b"other").digest()).decode())
 refused(404, None, s3.head_object, Bucket=bucket, Key="sse-s3/bad-md5")
-# SSE-KMS needs a KMS: none is configured.
-refused(501, "NotImplemented", s3.put_object, Bucket=bucket, Key="kms", Body=small, ServerSideEncryption="aws:kms", SSEKMSKeyId="k")
+# SSE-KMS: the master key is the one KMS key; a key id that is not its name names no key.
+refused(400, "KMS.NotFoundException", s3.put_object, Bucket=bucket, Key="kms", Body=small, ServerSideEncryption="aws:kms", SSEKMSKeyId="k")
 
 # SSE-C: the key is needed to read, a wrong one is refused, never served.
 put = s3.put_object(Bucket=bucket, Key="sse-c/object", Body=big, **SSEC)

@@ -51,13 +51,13 @@ public sealed class S3TestsRegressionTests
         var users = python.WriteFile("users.json", await python.RunAsync("/usr/bin/python3", Path.Combine(Suite, "conf.py"), "users"));
         File.SetUnixFileMode(users, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         // Set as conformance/s3-tests/run.sh sets the server it compares with RGW: a lifecycle day of
-        // 10 s scanned every 2 s, and a master key for SSE-S3.
+        // 10 s scanned every 2 s, and a master key for SSE-S3 named as s3-tests' SSE-KMS key (testkey-1).
         await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
         {
             ["S3_OVERLAY_USERS_FILE"] = users,
             ["S3_OVERLAY_LIFECYCLE_DAY_SECONDS"] = "10",
             ["S3_OVERLAY_LIFECYCLE_INTERVAL"] = "2",
-            ["S3_OVERLAY_KMS_SECRET_KEY"] = "s3-tests:" + Convert.ToBase64String(new byte[32]),
+            ["S3_OVERLAY_KMS_SECRET_KEY"] = "testkey-1:" + Convert.ToBase64String(new byte[32]),
         });
         var port = new Uri(proxy.Url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         python["S3TEST_CONF"] = python.WriteFile("s3tests.conf", await python.RunAsync("/usr/bin/python3", Path.Combine(Suite, "conf.py"), "s3tests", "overlay", port));

@@ -114,6 +114,10 @@ public sealed class LifecycleDecisionTests
     [InlineData("<Rule><Status>Enabled</Status><Filter/><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>101</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>", "InvalidArgument")]
     [InlineData("<Rule><Status>Enabled</Status><Filter><And><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>a</Key><Value>2</Value></Tag></And></Filter><Expiration><Days>1</Days></Expiration></Rule>", "InvalidRequest")]
     [InlineData("<Rule><Status>Enabled</Status><Filter/><Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>", "NotImplemented")]
+    [InlineData("<Rule><Status>Enabled</Status><Filter/><Transition><Date>20220927</Date><StorageClass>GLACIER</StorageClass></Transition></Rule>", "MalformedXML")]
+    [InlineData("<Rule><Status>Enabled</Status><Filter/><Transition><Days>1</Days></Transition></Rule>", "MalformedXML")]
+    [InlineData("<Rule><Status>Enabled</Status><Filter/><NoncurrentVersionTransition><NoncurrentDays>1</NoncurrentDays><StorageClass>COLD</StorageClass></NoncurrentVersionTransition></Rule>", "MalformedXML")]
+    [InlineData("<Rule><Status>Enabled</Status><Filter/><NoncurrentVersionTransition><NoncurrentDays>1</NoncurrentDays><StorageClass>STANDARD_IA</StorageClass></NoncurrentVersionTransition></Rule>", "NotImplemented")]
     public void A_configuration_S3_refuses_is_refused_with_its_code(string rule, string code)
     {
         var e = Assert.Throws<S3Exception>(() => Parse(rule));

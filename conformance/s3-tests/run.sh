@@ -120,9 +120,10 @@ run_overlay() {
   local port
   port=$(free_port)
   # As the RGW gateway is set: a lifecycle day of 10 s (s3-tests' lc_debug_interval), scanned often
-  # enough to act within the tests' waits; a master key so SSE-S3 and bucket default encryption run.
+  # enough to act within the tests' waits; a master key so SSE-S3 and bucket default encryption run,
+  # named as s3-tests' SSE-KMS key (kms_keyid, testkey-1): the master key is the one SSE-KMS key.
   S3_OVERLAY_LIFECYCLE_DAY_SECONDS=10 S3_OVERLAY_LIFECYCLE_INTERVAL=2 \
-  S3_OVERLAY_KMS_SECRET_KEY="s3-tests:$(head -c 32 /dev/zero | base64)" \
+  S3_OVERLAY_KMS_SECRET_KEY="testkey-1:$(head -c 32 /dev/zero | base64)" \
   Logging__LogLevel__Default=Warning dotnet "$dll" serve --listen "http://127.0.0.1:$port" --data-dir "$work/overlay/data" \
     --users "$work/overlay/users.json" \
     >"$out/overlay.server.log" 2>&1 &

@@ -29,7 +29,7 @@ public sealed partial class S3Handlers
         });
     }
 
-    /// <summary>AES256 (SSE-S3) is kept; aws:kms needs a KMS, which none is configured.</summary>
+    /// <summary>AES256 (SSE-S3) is kept; aws:kms as a default is not offered (a write may ask for it).</summary>
     public async Task PutBucketEncryption(S3Request r)
     {
         var document = await S3XmlRequest.ReadAsync(r, 16 * 1024);
@@ -37,7 +37,7 @@ public sealed partial class S3Handlers
         if (document.Name.LocalName != "ServerSideEncryptionConfiguration" || rules.Count != 1) throw new S3Exception(S3Error.MalformedXML);
         var algorithm = rules[0].Children("ApplyServerSideEncryptionByDefault").FirstOrDefault()?.ChildText("SSEAlgorithm");
         if (algorithm is "aws:kms" or "aws:kms:dsse")
-            throw new S3Exception(S3Error.NotImplemented.WithMessage("SSE-KMS needs a KMS, and none is configured; use AES256 (SSE-S3) with S3_OVERLAY_KMS_SECRET_KEY."));
+            throw new S3Exception(S3Error.NotImplemented.WithMessage("A bucket's default encryption is AES256 (SSE-S3) here; a write may still ask for aws:kms with S3_OVERLAY_KMS_SECRET_KEY's key."));
         if (algorithm != "AES256") throw new S3Exception(S3Error.MalformedXML);
         await store.PutBucketSettingAsync(r.Bucket, BucketEncryption.Setting, algorithm, r.Aborted);
         r.Response.StatusCode = StatusCodes.Status200OK;

@@ -39,7 +39,7 @@ public sealed partial class S3Handlers
         var (uploadId, partNumber) = PartAddress(r);
         var write = new ObjectWrite
         {
-            Encryption = ServerSideEncryption.CustomerKey(r.Request), // SSE-C: the customer's key comes with each part
+            Encryption = ServerSideEncryption.CustomerKeyOnly(r.Request), // SSE-C: the customer's key comes with each part
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,
@@ -61,7 +61,7 @@ public sealed partial class S3Handlers
         await using var source = await OpenCopySource(r, sourceBucket, sourceKey, conditions, range, CopySource.VersionId(r.Request.Headers["x-amz-copy-source"].ToString()));
 
         var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, source.Body,
-            new ObjectWrite { ContentLength = source.Length, Encryption = ServerSideEncryption.CustomerKey(r.Request) }, r.Aborted);
+            new ObjectWrite { ContentLength = source.Length, Encryption = ServerSideEncryption.CustomerKeyOnly(r.Request) }, r.Aborted);
         await S3XmlResponse.WriteAsync(r.Response, "CopyPartResult", async xml =>
         {
             await xml.ElementAsync("LastModified", part.LastModified);

@@ -7,33 +7,50 @@ using S3Overlay.Storage.Encryption;
 namespace S3Overlay.S3.Http;
 
 /// <summary>
-/// The encryption headers of S3 requests and answers: SSE-S3 (<c>x-amz-server-side-encryption: AES256</c>)
+/// The encryption headers of S3 requests and answers: SSE-S3 (<c>x-amz-server-side-encryption: AES256</c>),
+/// SSE-KMS (<c>aws:kms</c>, with the master key as the one KMS key, see <see cref="EncryptionKind.Kms"/>)
 /// and SSE-C (<c>x-amz-server-side-encryption-customer-*</c>, and <c>x-amz-copy-source-…</c> for a
-/// copy's source), checked as S3 checks them before any body is read. SSE-KMS is refused: no KMS is
-/// configured, and storing in the clear what a client believes encrypted is never an option.
+/// copy's source), checked as S3 checks them before any body is read. What no master key can honour
+/// (DSSE-KMS, an encryption context) is refused: storing in the clear what a client believes
+/// encrypted is never an option.
 /// </summary>
 public static class ServerSideEncryption
 {
     public const string Header = "x-amz-server-side-encryption";
     private const string Customer = "x-amz-server-side-encryption-customer-";
     public const string CopySourceCustomer = "x-amz-copy-source-server-side-encryption-customer-";
+    private const string KmsKeyId = "x-amz-server-side-encryption-aws-kms-key-id";
 
-    private static readonly string[] Kms =
-        ["x-amz-server-side-encryption-aws-kms-key-id", "x-amz-server-side-encryption-context", "x-amz-server-side-encryption-bucket-key-enabled"];
+    private static readonly string[] KmsOnly = ["x-amz-server-side-encryption-context", "x-amz-server-side-encryption-bucket-key-enabled"];
 
-    /// <summary>The encryption a write asks for (SSE-S3 or SSE-C); null when it asks for none (the bucket's default applies).</summary>
+    /// <summary>The encryption a write asks for (SSE-S3, SSE-KMS or SSE-C); null when it asks for none (the bucket's default applies).</summary>
     public static ObjectEncryption? ForWrite(HttpRequest request)
     {
         var customer = CustomerKey(request);
         var managed = request.Headers[Header].ToString();
-        if (Kms.Any(request.Headers.ContainsKey) || managed is "aws:kms" or "aws:kms:dsse")
-            throw new S3Exception(S3Error.NotImplemented.WithMessage("SSE-KMS needs a KMS, and none is configured; use AES256 (SSE-S3) with S3_OVERLAY_KMS_SECRET_KEY."));
+        var keyId = request.Headers[KmsKeyId].ToString();
+        if (KmsOnly.Any(request.Headers.ContainsKey) || managed == "aws:kms:dsse")
+            throw new S3Exception(S3Error.NotImplemented.WithMessage("An encryption context, S3 Bucket Keys and DSSE-KMS need a KMS; the one key here is S3_OVERLAY_KMS_SECRET_KEY's: use aws:kms or AES256 without them."));
+        if (keyId.Length > 0 && managed != "aws:kms")
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms")).With("ArgumentName", Header);
         if (managed.Length == 0) return customer;
-        if (managed != "AES256")
+        if (managed is not ("AES256" or "aws:kms"))
             throw new S3Exception(S3Error.InvalidArgument.WithMessage("The encryption method specified is not supported")).With("ArgumentName", Header);
         if (customer is not null)
             throw new S3Exception(S3Error.InvalidArgument.WithMessage("Server Side Encryption with Customer provided key is incompatible with the encryption method specified")).With("ArgumentName", Header);
-        return ObjectEncryption.Managed;
+        return managed == "AES256" ? ObjectEncryption.Managed : ObjectEncryption.Kms(keyId.Length > 0 ? keyId : null);
+    }
+
+    /// <summary>
+    /// The customer's key of a request that may name no other encryption (a read, a part of an
+    /// upload): S3 refuses <c>x-amz-server-side-encryption</c> there, the object or upload already
+    /// says how it is encrypted.
+    /// </summary>
+    public static ObjectEncryption? CustomerKeyOnly(HttpRequest request)
+    {
+        if (request.Headers.ContainsKey(Header) || request.Headers.ContainsKey(KmsKeyId))
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("x-amz-server-side-encryption header is not supported for this operation.")).With("ArgumentName", Header);
+        return CustomerKey(request);
     }
 
     /// <summary>The customer's key a request sends (<paramref name="prefix"/> names the copy source's); null when none.</summary>
@@ -63,7 +80,7 @@ public static class ServerSideEncryption
     /// </summary>
     public static void CheckCustomerKey(HttpRequest request, ObjectInfo info)
     {
-        var sent = CustomerKey(request);
+        var sent = CustomerKeyOnly(request);
         var kept = info.Metadata.Encryption;
         if (kept?.Kind != EncryptionKind.Customer)
         {
@@ -83,6 +100,12 @@ public static class ServerSideEncryption
         if (encryption.Kind == EncryptionKind.Managed)
         {
             response.Headers[Header] = "AES256";
+            return;
+        }
+        if (encryption.Kind == EncryptionKind.Kms)
+        {
+            response.Headers[Header] = "aws:kms";
+            if (encryption.KmsKeyId is { } keyId) response.Headers[KmsKeyId] = keyId;
             return;
         }
         response.Headers[Customer + "algorithm"] = "AES256";

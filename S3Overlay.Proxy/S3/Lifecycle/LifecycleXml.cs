@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Lifecycle;
 /// InvalidRequest, with S3's words), and written back in the shape it was given. The same text is
 /// what the bucket setting keeps.
 /// </summary>
-public static class LifecycleXml
+public static partial class LifecycleXml
 {
     public const string Root = "LifecycleConfiguration";
     public const int MaxRules = 1000;
@@ -43,8 +43,7 @@ public static class LifecycleXml
     {
         OnlyChildren(rule, "ID", "Status", "Prefix", "Filter", "Expiration", "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload",
             "Transition", "NoncurrentVersionTransition");
-        if (rule.Children("Transition").Any() || rule.Children("NoncurrentVersionTransition").Any())
-            throw new S3Exception(S3Error.NotImplemented.WithMessage("Transitions are not supported: this server keeps one storage class."));
+        RefuseTransitions(rule);
         var id = Single(rule, "ID") ?? Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N")[..16];
         if (id.Length > MaxIdLength) throw Invalid("ID length should not exceed allowed limit of 255");
         var enabled = Single(rule, "Status") switch

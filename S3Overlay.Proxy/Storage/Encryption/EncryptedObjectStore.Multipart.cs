@@ -14,12 +14,15 @@ public partial class EncryptedObjectStore
 {
     private const string UploadIdMark = ".sse-";
 
+    /// <summary>Each <see cref="EncryptionKind"/>'s letter in an upload id, in its order.</summary>
+    private const string KindMarks = "sck";
+
     public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
     {
         if (await EnvelopeForAsync(bucket, key, write, multipart: true, ct) is not ({ } envelope, _))
             return await Inner.CreateMultipartUploadAsync(bucket, key, Cleaned(write), ct);
         var uploadId = await Inner.CreateMultipartUploadAsync(bucket, key, write with { Metadata = envelope.AddTo(write.Metadata), Encryption = null }, ct);
-        return uploadId + UploadIdMark + (envelope.Kind == EncryptionKind.Customer ? "c" : "s") + Base64Url.EncodeToString(envelope.SealedKey);
+        return uploadId + UploadIdMark + KindMarks[(int)envelope.Kind] + Base64Url.EncodeToString(envelope.SealedKey);
     }
 
     /// <summary>The store's own upload id, and the sealed key of an encrypted upload.</summary>
@@ -28,10 +31,11 @@ public partial class EncryptedObjectStore
         var at = uploadId.LastIndexOf(UploadIdMark, StringComparison.Ordinal);
         if (at < 0) return (uploadId, EncryptionKind.Managed, null);
         var mark = uploadId.AsSpan(at + UploadIdMark.Length);
-        if (mark.Length < 2 || mark[0] is not ('s' or 'c')) throw new S3Exception(S3Error.NoSuchUpload);
+        var kind = mark.Length < 2 ? -1 : KindMarks.IndexOf(mark[0]);
+        if (kind < 0) throw new S3Exception(S3Error.NoSuchUpload);
         try
         {
-            return (uploadId[..at], mark[0] == 'c' ? EncryptionKind.Customer : EncryptionKind.Managed, Base64Url.DecodeFromChars(mark[1..]));
+            return (uploadId[..at], (EncryptionKind)kind, Base64Url.DecodeFromChars(mark[1..]));
         }
         catch (FormatException)
         {
@@ -47,12 +51,25 @@ public partial class EncryptedObjectStore
             if (write.Encryption is not null) throw new S3Exception(S3Error.InvalidRequest.WithMessage("The upload was not initiated with server side encryption: its parts cannot ask for it."));
             return await Inner.UploadPartAsync(bucket, key, innerId, partNumber, body, write, ct);
         }
-        var dataKey = new Envelope(kind, sealedKey, master?.Name, null, true).Open(master, write.Encryption, bucket, key);
+        var envelope = new Envelope(kind, sealedKey, master?.Name, null, true);
+        var dataKey = kind == EncryptionKind.Customer ? CustomerPartKey(envelope, write.Encryption, bucket, key) : envelope.Open(master, write.Encryption, bucket, key);
         var length = write.ContentLength ?? throw LengthNeeded();
         await using var sealedBody = new EncryptingStream(body, dataKey, Segment.NewSalt(), length, write.ContentMD5);
         var part = await Inner.UploadPartAsync(bucket, key, innerId, partNumber, sealedBody,
             write with { ContentLength = Segment.CiphertextSize(length), ContentMD5 = null, Encryption = null }, ct);
         return part with { Size = length };
+    }
+
+    /// <summary>
+    /// A part of an SSE-C upload brings the key the upload began with, as S3 words it: a missing or
+    /// another key is a bad request (400), not the 403 of a read with the wrong key.
+    /// </summary>
+    private static byte[] CustomerPartKey(Envelope envelope, ObjectEncryption? asked, string bucket, string key)
+    {
+        if (asked?.CustomerKey is not { } customerKey)
+            throw new S3Exception(S3Error.InvalidRequest.WithMessage("The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters."));
+        return SealedKey.Unseal(customerKey, envelope.SealedKey, bucket, key)
+            ?? throw new S3Exception(S3Error.InvalidRequest.WithMessage("The provided encryption parameters did not match the ones used originally."));
     }
 
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) =>

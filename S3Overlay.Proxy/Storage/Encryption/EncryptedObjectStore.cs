@@ -222,7 +222,10 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
         else
         {
             if (master is null) throw NoMasterKey();
-            envelope = new Envelope(EncryptionKind.Managed, master.Seal(dataKey, bucket, key), master.Name, null, multipart);
+            var kind = asked?.Kind ?? EncryptionKind.Managed;
+            if (kind == EncryptionKind.Kms && asked!.KmsKeyId is { } keyId && keyId != master.Name)
+                throw new S3Exception(new S3Error("KMS.NotFoundException", 400, $"Invalid keyId '{keyId}': the one KMS key is '{master.Name}' (S3_OVERLAY_KMS_SECRET_KEY)."));
+            envelope = new Envelope(kind, master.Seal(dataKey, bucket, key), master.Name, null, multipart);
         }
         await MarkAsync(bucket, ct);
         return (envelope, dataKey);

@@ -37,7 +37,10 @@ public sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? Mas
         etags is null || !etags.Contains("-1\"", StringComparison.Ordinal) ? etags
             : etags + ", " + string.Join(", ", etags.Split(',').Select(e => e.Trim()).Where(e => e.EndsWith("-1\"", StringComparison.Ordinal)).Select(e => e[..^3] + "\""));
 
-    public ObjectEncryption Describe() => new(Kind, CustomerKeyMd5);
+    public ObjectEncryption Describe() => new(Kind, CustomerKeyMd5) { KmsKeyId = Kind == EncryptionKind.Kms ? MasterKeyName : null };
+
+    /// <summary>How each <see cref="EncryptionKind"/> is kept, in its order.</summary>
+    private static readonly string[] KindNames = ["AES256", "SSE-C", "aws:kms"];
 
     /// <summary>The envelope an object's metadata holds; null for an object stored in the clear.</summary>
     public static Envelope? Of(ObjectMetadata metadata)
@@ -47,7 +50,7 @@ public sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? Mas
         byte[] sealedKey;
         try { sealedKey = Convert.FromBase64String(m.GetValueOrDefault(SealedKeyName, "")); }
         catch (FormatException) { sealedKey = []; }
-        return new Envelope(kind == "SSE-C" ? EncryptionKind.Customer : EncryptionKind.Managed, sealedKey,
+        return new Envelope((EncryptionKind)Math.Max(0, Array.IndexOf(KindNames, kind)), sealedKey,
             m.GetValueOrDefault(MasterKeyNameName), m.GetValueOrDefault(CustomerKeyMd5Name), m.GetValueOrDefault(MultipartName) == "1", m.GetValueOrDefault(SealedETagName) == "1");
     }
 
@@ -55,7 +58,7 @@ public sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? Mas
     public ObjectMetadata AddTo(ObjectMetadata metadata)
     {
         var m = Without(metadata.UserMetadata);
-        m[KindName] = Kind == EncryptionKind.Customer ? "SSE-C" : "AES256";
+        m[KindName] = KindNames[(int)Kind];
         m[SealedKeyName] = Convert.ToBase64String(SealedKey);
         if (MasterKeyName is not null) m[MasterKeyNameName] = MasterKeyName;
         if (CustomerKeyMd5 is not null) m[CustomerKeyMd5Name] = CustomerKeyMd5;
