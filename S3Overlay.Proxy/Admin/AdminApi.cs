@@ -4,6 +4,7 @@ using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
+using S3Overlay.Overlay.Whiteouts;
 
 namespace S3Overlay.Admin;
 

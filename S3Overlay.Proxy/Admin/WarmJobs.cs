@@ -5,6 +5,7 @@ using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Admin;
 

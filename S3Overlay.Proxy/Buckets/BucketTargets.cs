@@ -5,6 +5,7 @@ using S3Overlay.Configuration;
 using S3Overlay.S3;
 using S3Overlay.S3.Policies;
 using S3Overlay.Storage.S3;
+using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Buckets;
 
@@ -114,7 +115,7 @@ public sealed class BucketTargets
         var (accessKey, secretKey, token) = Credentials(remote, read);
         var timeout = Named(remote, () => read.Duration("Timeout", Configuration.Catalog.RemoteCatalog.Timeout.Default!.Value));
         var remoteBucket = read.String("Bucket", target.Name)!;
-        if (!Overlay.BucketMapping.IsBucketName(remoteBucket)) throw new SettingException(Setting(remote, "Bucket"), $"'{remoteBucket}' is not a bucket name");
+        if (!Overlay.Remote.BucketMapping.IsBucketName(remoteBucket)) throw new SettingException(Setting(remote, "Bucket"), $"'{remoteBucket}' is not a bucket name");
         var prefix = read.String("Prefix", "")!.TrimStart('/');
         if (prefix.Length > 0 && !prefix.EndsWith('/')) prefix += "/"; // a folder of the remote bucket: "data" is "data/"
         return target with

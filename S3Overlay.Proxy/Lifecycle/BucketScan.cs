@@ -2,6 +2,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.S3.Lifecycle;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
+using S3Overlay.Overlay.Whiteouts;
 
 namespace S3Overlay.Lifecycle;
 
@@ -69,7 +70,7 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
     /// whiteout, kept at the key itself) rather than a client's object: lifecycle never expires one,
     /// or the remote's copy would come back, and never counts one as an object examined.
     /// </summary>
-    private static bool IsOverlayMarker(ObjectInfo listed) => Overlay.WhiteoutMarker.IsMarker(listed);
+    private static bool IsOverlayMarker(ObjectInfo listed) => Overlay.Whiteouts.WhiteoutMarker.IsMarker(listed);
 
     private async Task ExpireVersionsAsync(string bucket, LifecycleConfiguration configuration, DateTimeOffset now, CancellationToken ct)
     {

@@ -2,6 +2,9 @@ using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
+using S3Overlay.Overlay.Fills;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Whiteouts;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 

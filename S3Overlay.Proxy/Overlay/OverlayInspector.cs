@@ -1,6 +1,10 @@
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
+using S3Overlay.Overlay.Whiteouts;
+using S3Overlay.Overlay.Chunks;
 
 namespace S3Overlay.Overlay;
 

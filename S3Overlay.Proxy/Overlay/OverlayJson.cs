@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using S3Overlay.Overlay.Eviction;
+using S3Overlay.Overlay.Records;
 
 namespace S3Overlay.Overlay;
 

@@ -2,6 +2,9 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Chunks;
+using S3Overlay.Overlay.Whiteouts;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 

@@ -2,6 +2,14 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
+using S3Overlay.Overlay.Chunks;
+using S3Overlay.Overlay.Fills;
+using S3Overlay.Overlay.Listing;
+using S3Overlay.Overlay.LostLocal;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
+using S3Overlay.Overlay.Versions;
+using S3Overlay.Overlay.Whiteouts;
 
 namespace S3Overlay.Overlay;
 

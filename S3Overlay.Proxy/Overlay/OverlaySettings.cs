@@ -1,5 +1,6 @@
 using S3Overlay.Configuration;
 using S3Overlay.Configuration.Catalog;
+using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Overlay;
 

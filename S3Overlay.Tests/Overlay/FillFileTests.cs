@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay.Records;
 using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Overlay;
@@ -92,7 +93,7 @@ public sealed class FillFileTests(OverlayServers servers) : IClassFixture<Overla
         var marks = Directory.EnumerateFiles(Path.Join(env.DataDir, StoreLayout.ReservedName, "meta", cacheBucket), "*.json", SearchOption.AllDirectories)
             .Select(f => System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f))!)
             .ToDictionary(j => (string)j["key"]!, j => j["unflushed"] is not null);
-        var record = S3Overlay.Overlay.CacheKeys.Manifest(env.Bucket, "chunked.bin");
+        var record = S3Overlay.Overlay.Records.CacheKeys.Manifest(env.Bucket, "chunked.bin");
         Assert.False(marks[record]);
         Assert.Equal(3, marks.Count(m => m.Key != record && m.Value)); // chunks 0, 1 and 2
 

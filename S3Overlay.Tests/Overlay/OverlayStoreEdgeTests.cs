@@ -5,6 +5,8 @@ using S3Overlay.Overlay;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Tests.Overlay;
 
@@ -142,7 +144,7 @@ public class OverlayStoreEdgeTests
         var body = Bytes((int)(6 * ChunkSize + 123), 9);
         _remote.Put("origin", "big", body);
         var etag = (await _remote.HeadObjectAsync("origin", "big", ReadConditions.None, default)).ETag;
-        var chunkKey = S3Overlay.Overlay.CacheKeys.Chunk("origin", "big", etag, ChunkSize, 6);
+        var chunkKey = S3Overlay.Overlay.Records.CacheKeys.Chunk("origin", "big", etag, ChunkSize, 6);
         var parts = Parts();
         var overlay = new OverlayObjectStore(parts);
         var lastChunk = new ObjectReadRequest(new ByteRange(6 * ChunkSize, 6 * ChunkSize + 99), ReadConditions.None);

@@ -4,6 +4,7 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Overlay;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay.Whiteouts;
 using static S3Overlay.Tests.Infrastructure.OverlayEnvironment;
 
 namespace S3Overlay.Tests.Overlay;

@@ -1,5 +1,6 @@
 using S3Overlay.Overlay;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay.LostLocal;
 
 namespace S3Overlay.Tests.Overlay;
 

@@ -3,6 +3,7 @@ using S3Overlay.Overlay;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay.Fills;
 using static S3Overlay.Tests.Infrastructure.Polling;
 
 namespace S3Overlay.Tests.Overlay;

@@ -1,6 +1,7 @@
 using S3Overlay.Overlay;
 using S3Overlay.Telemetry;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay.Fills;
 
 namespace S3Overlay.Tests.Overlay;
 

@@ -6,6 +6,7 @@ using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Admin;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
+using S3Overlay.Overlay.Records;
 
 namespace S3Overlay.Tests.Reliability;
 

@@ -2,6 +2,7 @@ using S3Overlay.Overlay;
 using S3Overlay.Storage.FileSystem;
 using Microsoft.Extensions.Logging.Abstractions;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay.Fills;
 
 namespace S3Overlay.Tests.Storage;
 

@@ -3,6 +3,7 @@ using S3Overlay.Overlay;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Tests.Storage;
 

@@ -1,6 +1,6 @@
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Chunks;
 
 /// <summary>
 /// Fixed, aligned chunks of one object: chunk i holds bytes [i·ChunkSize, (i+1)·ChunkSize) and the

@@ -1,5 +1,5 @@
 using S3Overlay.Streams;
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Chunks;
 
 /// <summary>
 /// The body of a chunked object, or of a range of it: the chunks it touches, one after the other,

@@ -4,10 +4,13 @@ using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
+using S3Overlay.Overlay.Fills;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Chunks;
 
 /// <summary>
 /// Objects over the chunk threshold, read in fixed, aligned chunks: each chunk from the cache or

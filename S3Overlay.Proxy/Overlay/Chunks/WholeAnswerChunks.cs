@@ -1,7 +1,7 @@
 using S3Overlay.Storage;
 using S3Overlay.Streams;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Chunks;
 
 /// <summary>
 /// The remote's open answer to a whole GET of an object that turned out to be chunked. Its bytes

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Overlay.Eviction;
 

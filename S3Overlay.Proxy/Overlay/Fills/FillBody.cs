@@ -1,6 +1,6 @@
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Fills;
 
 /// <summary>
 /// What a fill's local write is given. With a local store that can take a file as it is

@@ -1,6 +1,6 @@
 using S3Overlay.S3.Errors;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Fills;
 
 /// <summary>
 /// The cap on fills from the remote running at once (<c>S3_OVERLAY_MAX_FILLS</c>), whole objects

@@ -2,7 +2,7 @@ using S3Overlay.Streams;
 using System.Diagnostics;
 using S3Overlay.Telemetry;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Fills;
 
 /// <summary>
 /// A body on its way to a client: counts the bytes served by source and closes the decision's

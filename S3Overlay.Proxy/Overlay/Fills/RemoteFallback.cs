@@ -1,7 +1,7 @@
 using S3Overlay.Storage;
 using S3Overlay.Streams;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Fills;
 
 /// <summary>
 /// A reader of a fill's body that goes on without the fill when the fill's file cannot be

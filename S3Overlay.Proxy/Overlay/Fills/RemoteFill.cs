@@ -5,7 +5,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Fills;
 
 /// <summary>
 /// One remote read in flight (a whole object, or one chunk). Its body spills to a

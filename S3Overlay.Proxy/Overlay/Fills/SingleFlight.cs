@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using S3Overlay.Telemetry;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Fills;
 
 /// <summary>
 /// At most one <see cref="RemoteFill"/> per key in this process: concurrent misses of one object

@@ -1,7 +1,7 @@
 using S3Overlay.Streams;
 using Microsoft.Win32.SafeHandles;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Fills;
 
 /// <summary>
 /// A growing temporary file that one writer (the remote read of a fill) appends to while any

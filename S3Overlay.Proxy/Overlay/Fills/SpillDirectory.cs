@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using S3Overlay.Storage.FileSystem;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Fills;
 
 /// <summary>
 /// The folder fills spill to (<c>S3_OVERLAY_SPILL_DIR</c>), shared by every proxy on the machine.

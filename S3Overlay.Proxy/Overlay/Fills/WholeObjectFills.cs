@@ -4,10 +4,13 @@ using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
+using S3Overlay.Overlay.Whiteouts;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Fills;
 
 /// <summary>A remote read of a whole object: its content, or (Content null) the description of an object too large to fill whole.</summary>
 /// <param name="Declined">With Content null, the remote's open answer when this caller took it (see <see cref="RemoteFill.TakeDeclined"/>): the caller owns it.</param>

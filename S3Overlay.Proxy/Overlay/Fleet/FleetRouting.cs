@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
+using S3Overlay.Overlay.Remote;
+using S3Overlay.Overlay.Fills;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 
 namespace S3Overlay.Overlay.Fleet;

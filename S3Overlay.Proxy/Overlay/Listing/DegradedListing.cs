@@ -1,7 +1,9 @@
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Listing;
 
 /// <summary>
 /// The remote's part of a listing while the remote is down, from what the local store holds of

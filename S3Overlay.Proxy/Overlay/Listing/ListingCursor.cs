@@ -1,6 +1,6 @@
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Listing;
 
 /// <summary>
 /// One side of a merged listing, read lazily a page at a time: its entries (keys and common

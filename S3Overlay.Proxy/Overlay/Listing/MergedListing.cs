@@ -1,8 +1,10 @@
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
-using Entry = S3Overlay.Overlay.ListingCursor.Entry;
+using S3Overlay.Overlay.Remote;
+using S3Overlay.Overlay.Whiteouts;
+using Entry = S3Overlay.Overlay.Listing.ListingCursor.Entry;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Listing;
 
 /// <summary>The listing a client of the overlay sees: the local store's keys, the remote's, minus whiteouts.</summary>
 /// <param name="degraded">When set, a remote that cannot answer has its part listed from the local store (opt-in).</param>

@@ -2,8 +2,10 @@ using S3Overlay.Configuration;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Fills;
+using S3Overlay.Overlay.Remote;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.LostLocal;
 
 /// <summary>
 /// Reads that go on while the local store is down (docs/overlay.md, "A lost local store"): an object the

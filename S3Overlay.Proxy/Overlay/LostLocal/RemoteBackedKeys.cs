@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.LostLocal;
 
 /// <summary>
 /// Keys this proxy knows to be the remote's: a read found neither a local object nor a whiteout

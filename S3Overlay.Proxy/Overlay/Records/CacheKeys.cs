@@ -1,4 +1,4 @@
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Records;
 
 /// <summary>
 /// Where the overlay keeps its state in the cache bucket of the local store. Chunk keys name the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Records;
 
 /// <summary>
 /// The record of an object filled whole, carried in the copy's own user metadata: the copy is

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Records;
 
 /// <summary>
 /// The record of one remote object the overlay filled (whole or in chunks; stored under the key

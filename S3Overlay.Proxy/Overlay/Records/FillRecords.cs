@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Remote;
+using S3Overlay.Overlay.Whiteouts;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Records;
 
 /// <summary>The local object, if any, and whether the remote has since replaced it.</summary>
 /// <param name="Stale">The remote has a different object now; <paramref name="Remote"/> describes it.</param>

@@ -1,6 +1,6 @@
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Records;
 
 /// <summary>
 /// What an object's record key in the cache bucket held when a read looked, before it asked the

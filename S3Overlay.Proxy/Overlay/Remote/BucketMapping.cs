@@ -1,6 +1,6 @@
 using S3Overlay.Configuration.Catalog;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Remote;
 
 /// <summary>
 /// Which remote bucket backs each local bucket (<c>S3_OVERLAY_BUCKET_MAPPING</c>,

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Remote;
 
 /// <summary>
 /// Remote "not found" answers remembered for a short time, so a burst of reads of a missing key

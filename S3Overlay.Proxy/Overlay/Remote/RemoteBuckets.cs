@@ -1,7 +1,7 @@
 using S3Overlay.Configuration;
 using S3Overlay.Configuration.Catalog;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Remote;
 
 /// <summary>
 /// Which remote buckets the overlay may read (<c>S3_OVERLAY_REMOTE_BUCKETS</c>): a comma-separated

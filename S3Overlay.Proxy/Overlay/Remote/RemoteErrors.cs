@@ -1,7 +1,7 @@
 using S3Overlay.S3.Errors;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Remote;
 
 /// <summary>
 /// What a client sees when the remote fails. Only a genuine remote "not found" is a 404; a

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Remote;
 
 /// <summary>
 /// Remote listing pages remembered: served again for

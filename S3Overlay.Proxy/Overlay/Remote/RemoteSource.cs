@@ -4,7 +4,7 @@ using S3Overlay.Telemetry;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Remote;
 
 /// <summary>
 /// The one way to the remote store: which remote bucket backs a local bucket (the mapping),

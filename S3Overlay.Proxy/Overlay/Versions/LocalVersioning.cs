@@ -3,7 +3,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Versions;
 
 /// <summary>
 /// Whether the local bucket behind a bucket the remote backs keeps versions: its versioning is

@@ -1,8 +1,11 @@
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
+using S3Overlay.Overlay.Listing;
+using S3Overlay.Overlay.Remote;
+using S3Overlay.Overlay.Whiteouts;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Versions;
 
 /// <summary>
 /// ListObjectVersions of a bucket the remote backs whose local bucket keeps versions: the local

@@ -2,6 +2,7 @@ using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
+using S3Overlay.Overlay.Whiteouts;
 
 namespace S3Overlay.Overlay;
 

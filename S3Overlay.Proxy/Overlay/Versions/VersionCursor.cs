@@ -2,7 +2,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Versions;
 
 /// <summary>
 /// The local side of a merged version listing, read lazily a page at a time: versions (each

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Whiteouts;
 
 /// <summary>
 /// Whiteouts as an older layout kept them: empty objects <c>whiteouts/BUCKET/KEY␠</c> (a trailing

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Whiteouts;
 
 /// <summary>
 /// Whether the local store refuses a write made only over nothing (<c>If-None-Match: *</c>) where

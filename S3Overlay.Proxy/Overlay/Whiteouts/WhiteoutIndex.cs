@@ -1,7 +1,7 @@
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Whiteouts;
 
 /// <summary>One whiteout: a key deleted through the overlay, hidden from the remote until a write or an admin clears it.</summary>
 public sealed record Whiteout(string Bucket, string Key, DateTimeOffset DeletedAt);

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using S3Overlay.Storage;
 
-namespace S3Overlay.Overlay;
+namespace S3Overlay.Overlay.Whiteouts;
 
 /// <summary>
 /// The object a whiteout is: written at the deleted key itself in the local bucket, so a delete is

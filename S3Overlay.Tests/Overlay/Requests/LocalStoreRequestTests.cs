@@ -1,6 +1,7 @@
 using Amazon.S3.Model;
 using S3Overlay.Overlay;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay.Records;
 
 namespace S3Overlay.Tests.Overlay.Requests;
 
