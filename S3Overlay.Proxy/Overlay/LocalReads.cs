@@ -31,14 +31,14 @@ public sealed class LocalReads(IObjectStore local, CacheIndex cache, OverlayMetr
         // only then is it looked at again, to answer as S3 does for a missing key.
         catch (S3Exception e) when (e.Error.Status is 304 or 412 or 416)
         {
-            if (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held)) throw S3Exception.NoSuchKey(key);
+            if (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held)) throw WhiteoutMarker.Deleted(held, key);
             throw;
         }
         if (content is null) return null;
         if (WhiteoutMarker.IsMarker(content.Info))
         {
             await content.DisposeAsync();
-            throw S3Exception.NoSuchKey(key);
+            throw WhiteoutMarker.Deleted(content.Info, key);
         }
         return content;
     }

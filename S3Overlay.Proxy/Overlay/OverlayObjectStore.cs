@@ -70,7 +70,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     private async Task<ObjectInfo> HeadAsync(string bucket, string key, ReadConditions conditions, long begun, CancellationToken ct)
     {
         var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
-        if (local is { WhitedOut: true }) throw S3Exception.NoSuchKey(key);
+        if (local is { WhitedOut: true }) throw WhiteoutMarker.Deleted(local.Info, key);
         if (local is { Stale: false })
         {
             using var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);

@@ -91,6 +91,15 @@ public abstract class RemoteBackedVersioningTests(OverlayServers servers) : ICla
         Assert.False(string.IsNullOrEmpty(marker));
         Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => BodyAsync(s3, env.Bucket, "doc.txt"))).StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => BodyAsync(s3, env.Bucket, "doc.txt", marker))).StatusCode);
+        // The 404 of a key whose latest version is a delete marker says so, GET and HEAD alike, as S3's does.
+        using (var http = env.Proxy.CreateHttpClient())
+            foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+            {
+                using var answer = await http.SendAsync(new HttpRequestMessage(method, $"{env.Bucket}/doc.txt"));
+                Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+                Assert.Equal("true", answer.Headers.GetValues("x-amz-delete-marker").Single());
+                Assert.Equal(marker, answer.Headers.GetValues("x-amz-version-id").Single());
+            }
         Assert.Equal([("doc.txt", marker, true, true), ("doc.txt", v2, false, false), ("doc.txt", v1, false, false), ("doc.txt", "null", false, false)],
             await VersionsAsync(env));
 

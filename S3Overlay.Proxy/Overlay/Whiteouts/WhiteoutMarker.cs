@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Overlay.Whiteouts;
 
@@ -36,6 +38,15 @@ public static class WhiteoutMarker
         info.Size == Body.Length && (ReadConditions.Unquote(info.ETag) == ETag[1..^1] || info.Metadata.UserMetadata.ContainsKey(MetadataName));
 
     public static Stream OpenBody() => new MemoryStream(Body, writable: false);
+
+    /// <summary>
+    /// What a read of a key a whiteout holds answers: 404 NoSuchKey; in a bucket that keeps
+    /// versions the whiteout is the key's delete marker, and the 404 says so in its headers
+    /// (<c>x-amz-delete-marker</c>, its version id), as S3's does.
+    /// </summary>
+    public static S3Exception Deleted(ObjectInfo marker, string key) => marker.VersionId is { } version
+        ? VersionIds.DeleteMarker(key, version, marker.LastModified, askedByVersion: false)
+        : S3Exception.NoSuchKey(key);
 
     /// <summary>
     /// Where a marker is written: beneath the encryption layer, if any, so a bucket that encrypts
