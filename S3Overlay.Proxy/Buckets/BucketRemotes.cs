@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.S3;
 
@@ -28,7 +28,7 @@ public sealed class BucketRemotes : IObjectStore, IDisposable
     private (IObjectStore Store, string Bucket, string Prefix) Route(string bucket) =>
         _targets.TryGetValue(bucket, out var target) ? target
         : _fallback is not null ? (_fallback, bucket, "")
-        : throw S3Exception.NoSuchBucket(bucket);
+        : throw StorageException.BucketNotFound(bucket);
 
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) =>
         _fallback?.ListBucketsAsync(ct) ?? Task.FromResult<IReadOnlyList<BucketInfo>>([]);

@@ -6,6 +6,7 @@ using S3Overlay.Overlay;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Infrastructure;
 
@@ -224,7 +225,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             // A whiteout is an object of the local store, but a deletion, not a copy.
             return !S3Overlay.Overlay.WhiteoutMarker.IsMarker(await LocalStore.HeadObjectAsync(Bucket, key, ReadConditions.None, default));
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.Error.Status == 404)
         {
             return false;
         }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay.Eviction;
@@ -152,7 +152,7 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
         {
             held = await local.HeadObjectAsync(entry.Bucket, entry.Key, ReadConditions.None, ct);
         }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        catch (StorageException e) when (LocalBuckets.IsMiss(e))
         {
             return false;
         }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay.Eviction;
@@ -100,7 +100,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
             {
                 page = await local.ListObjectsAsync(settings.CacheBucket, new ListRequest(CacheKeys.ManifestPrefix, StartAfter: after), ct);
             }
-            catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+            catch (StorageException e) when (LocalBuckets.IsMiss(e))
             {
                 return;
             }
@@ -150,7 +150,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         {
             return await local.HeadObjectAsync(bucket, key, ReadConditions.None, ct);
         }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        catch (StorageException e) when (LocalBuckets.IsMiss(e))
         {
             return null;
         }
@@ -172,7 +172,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
                 after = page.NextStartAfter;
             }
         }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        catch (StorageException e) when (LocalBuckets.IsMiss(e))
         {
             return (count, bytes);
         }

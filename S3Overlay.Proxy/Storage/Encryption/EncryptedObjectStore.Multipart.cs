@@ -1,5 +1,5 @@
 using System.Buffers.Text;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.Encryption;
 
@@ -28,14 +28,14 @@ public partial class EncryptedObjectStore
         var at = uploadId.LastIndexOf(UploadIdMark, StringComparison.Ordinal);
         if (at < 0) return (uploadId, EncryptionKind.Managed, null);
         var mark = uploadId.AsSpan(at + UploadIdMark.Length);
-        if (mark.Length < 2 || mark[0] is not ('s' or 'c')) throw new S3Exception(S3Error.NoSuchUpload);
+        if (mark.Length < 2 || mark[0] is not ('s' or 'c')) throw new StorageException(StorageFault.UploadNotFound);
         try
         {
             return (uploadId[..at], mark[0] == 'c' ? EncryptionKind.Customer : EncryptionKind.Managed, Base64Url.DecodeFromChars(mark[1..]));
         }
         catch (FormatException)
         {
-            throw new S3Exception(S3Error.NoSuchUpload);
+            throw new StorageException(StorageFault.UploadNotFound);
         }
     }
 
@@ -44,7 +44,7 @@ public partial class EncryptedObjectStore
         var (innerId, kind, sealedKey) = Upload(uploadId);
         if (sealedKey is null)
         {
-            if (write.Encryption is not null) throw new S3Exception(S3Error.InvalidRequest.WithMessage("The upload was not initiated with server side encryption: its parts cannot ask for it."));
+            if (write.Encryption is not null) throw new StorageException(StorageFault.InvalidRequest, message: "The upload was not initiated with server side encryption: its parts cannot ask for it.");
             return await Inner.UploadPartAsync(bucket, key, innerId, partNumber, body, write, ct);
         }
         var dataKey = new Envelope(kind, sealedKey, master?.Name, null, true).Open(master, write.Encryption, bucket, key);

@@ -1,5 +1,5 @@
 using S3Overlay.S3;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -87,8 +87,8 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
     public Task CreateBucketAsync(string bucket, CancellationToken ct) => _space.WatchAsync(() =>
     {
         var dir = _layout.BucketDir(bucket);
-        if (File.Exists(dir)) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
-        if (Directory.Exists(dir)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket).With("BucketName", bucket);
+        if (File.Exists(dir)) throw new StorageException(StorageFault.BucketNameTaken, bucket).With("BucketName", bucket);
+        if (Directory.Exists(dir)) throw new StorageException(StorageFault.BucketExists, bucket).With("BucketName", bucket);
         Directory.CreateDirectory(dir);
         _buckets.Forget(bucket);
         _versioning.Forget(bucket);
@@ -102,7 +102,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
         {
             var folder = RequireBucket(bucket);
             if (ListingWalker.HoldsAnyFile(folder, "", anyLink: true) || ListingWalker.HoldsAnyFile(_area, bucket, anyLink: true) || HoldsVersions(bucket))
-                throw new S3Exception(S3Error.BucketNotEmpty, bucket).With("BucketName", bucket);
+                throw new StorageException(StorageFault.BucketNotEmpty, bucket).With("BucketName", bucket);
             _buckets.Forget(bucket);
             _versioning.Forget(bucket);
             Directory.Delete(folder.Path, recursive: true); // only empty folders are left
@@ -146,7 +146,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
     }
 
     /// <returns>The bucket's folder; NoSuchBucket when there is none.</returns>
-    private ConfinedFolder RequireBucket(string bucket) => _buckets.Current(bucket) ?? throw S3Exception.NoSuchBucket(bucket);
+    private ConfinedFolder RequireBucket(string bucket) => _buckets.Current(bucket) ?? throw StorageException.BucketNotFound(bucket);
 
     private static void DeleteTree(string dir)
     {
