@@ -25,6 +25,7 @@ public static class OverlayRegistration
             sp.GetService<Overlay.Fleet.PeerSet>()));
         // Owned by the container (disposed with it) even when a decorator wraps it.
         services.AddSingleton(sp => new OverlayObjectStore(sp.GetRequiredService<OverlayParts>()));
+        services.AddSingleton(new Storage.FileSystem.ExactNameGuard("the overlay's cache bucket"));
         services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<OverlayObjectStore>());
         // The narrow parts the admin API, warm jobs and pages use; S3 requests go through IObjectStore.
         services.AddSingleton(sp => sp.GetRequiredService<OverlayParts>().Evictor);

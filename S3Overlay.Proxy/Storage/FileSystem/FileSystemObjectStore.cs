@@ -1,4 +1,3 @@
-using S3Overlay.S3;
 using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -71,7 +70,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
     {
         var buckets = new DirectoryInfo(_layout.Root).EnumerateDirectories()
-            .Where(d => BucketNames.IsAddressable(d.Name)) // only what a request can name (never the reserved folder)
+            .Where(d => BucketNameRule.IsAddressable(d.Name)) // only what a request can name (never the reserved folder)
             .Select(d => new BucketInfo(d.Name, d.CreationTimeUtc))
             .OrderBy(b => b.Name, Utf8Order.Instance)
             .ToList();

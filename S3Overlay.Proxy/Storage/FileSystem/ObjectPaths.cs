@@ -1,5 +1,4 @@
 using System.Text;
-using S3Overlay.S3;
 using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -28,7 +27,7 @@ internal static class ObjectPaths
     /// </summary>
     public static void CheckBucketName(string bucket)
     {
-        if (!BucketNames.IsAddressable(bucket)) throw new StorageException(StorageFault.InvalidBucketName, bucket).With("BucketName", bucket);
+        if (!BucketNameRule.IsAddressable(bucket)) throw new StorageException(StorageFault.InvalidBucketName, bucket).With("BucketName", bucket);
     }
 
     /// <summary>
