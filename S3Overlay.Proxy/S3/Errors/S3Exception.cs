@@ -1,5 +1,3 @@
-using S3Overlay.Storage;
-
 namespace S3Overlay.S3.Errors;
 
 /// <summary>
@@ -25,19 +23,6 @@ public sealed class S3Exception(S3Error error, string? resource = null, Exceptio
         Details[element] = value;
         return this;
     }
-
-    /// <summary>ETag and Last-Modified, which a 304 carries.</summary>
-    public S3Exception WithValidators(ObjectInfo info)
-    {
-        Headers["ETag"] = info.ETag;
-        Headers["Last-Modified"] = info.LastModified.ToString("R");
-        return this;
-    }
-
-    /// <summary>The 416 answer's <c>Content-Range: bytes */size</c>.</summary>
-    public static S3Exception InvalidRange(long size) =>
-        new S3Exception(S3Error.InvalidRange) { Headers = { ["Content-Range"] = $"bytes */{size}" } }
-            .With("ActualObjectSize", size.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static S3Exception NoSuchKey(string key) => new S3Exception(S3Error.NoSuchKey, key).With("Key", key);
 

@@ -13,14 +13,7 @@ internal sealed record ErrorDocument(string? Code, string? Message, long? Actual
     /// <summary>The document's fields, or null when the body is not an error document.</summary>
     public static ErrorDocument? Read(Stream body, long maxCharacters)
     {
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            MaxCharactersInDocument = maxCharacters,
-            IgnoreComments = true,
-            IgnoreProcessingInstructions = true,
-        };
+        var settings = Streams.UntrustedXml.ReaderSettings(maxCharacters);
         try
         {
             using var reader = XmlReader.Create(body, settings);
