@@ -25,7 +25,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     private readonly OverlaySettings _settings = parts.Settings;
     private readonly IDisposable _fillsObserved = parts.Metrics.ObserveFillsInFlight(() => parts.FillsInFlight);
 
-    public OverlayObjectStore(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers)
+    public OverlayObjectStore(IObjectStore local, IReadOnlyStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers)
         : this(new OverlayParts(local, remote, settings, clock, loggers))
     {
     }

@@ -10,7 +10,7 @@ namespace S3Overlay.Tests.Infrastructure;
 /// A throwaway store for unit-testing the overlay's edge cases without servers (the functional
 /// tests prove the same behaviour over HTTP with real stores). Holds bodies in memory: test sizes only.
 /// </summary>
-internal sealed class InMemoryObjectStore : IObjectStore
+internal sealed class InMemoryObjectStore : IObjectStore, IReadOnlyStore
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, (ObjectInfo Info, byte[] Body)>> _buckets = new();
 
