@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Remote;
 
@@ -84,7 +84,7 @@ public sealed class WarmJobs(IObjectStore store, RemoteSource remote, CacheIndex
             await using var content = await store.GetObjectAsync(job.Bucket, remote.Key, ObjectReadRequest.Whole, ct);
             job.ObjectDone(await DrainAsync(content.Body, ct));
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.ObjectNotFound)
         {
             job.ObjectSkipped(); // deleted here (its whiteout hides it), hidden, or gone from the remote since the listing
         }

@@ -76,7 +76,7 @@ public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNam
                 await SendAsync(context, 200, FolderPage.Render(visitor, await FolderViewAsync(context, visitor, bucket)));
             }
         }
-        catch (S3Exception e) when (!context.Response.HasStarted)
+        catch (Exception caught) when (caught.AsS3() is { } e && !context.Response.HasStarted)
         {
             var prefix = ListingQuery.Value(query, "prefix") ?? BrowserLinks.FolderOf(ListingQuery.Value(query, "key") ?? "");
             var crumbs = e.Error.Code == "NoSuchBucket" ? PageLayout.Trail(null) : PageLayout.Trail(bucket, prefix);

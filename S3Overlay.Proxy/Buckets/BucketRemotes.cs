@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.S3;
 
@@ -12,23 +12,23 @@ namespace S3Overlay.Buckets;
 /// configured buckets never meet even where their remote buckets share a name. It is only read:
 /// the overlay never writes to a remote.
 /// </summary>
-public sealed class BucketRemotes : IObjectStore, IDisposable
+public sealed class BucketRemotes : IReadOnlyStore, IDisposable
 {
-    private readonly IObjectStore? _fallback;
+    private readonly IReadOnlyStore? _fallback;
     private readonly Dictionary<string, (S3ObjectStore Store, string Bucket, string Prefix)> _targets;
 
     /// <param name="fallback">The remote of buckets the configuration does not name; null when there is none.</param>
-    public BucketRemotes(IObjectStore? fallback, IEnumerable<BucketTarget> targets, TimeProvider clock)
+    public BucketRemotes(IReadOnlyStore? fallback, IEnumerable<BucketTarget> targets, TimeProvider clock)
     {
         _fallback = fallback;
         _targets = targets.Where(t => t.Remote is not null)
             .ToDictionary(t => t.Name, t => (new S3ObjectStore(t.Remote!, clock), t.RemoteBucket, t.RemotePrefix), StringComparer.Ordinal);
     }
 
-    private (IObjectStore Store, string Bucket, string Prefix) Route(string bucket) =>
+    private (IReadOnlyStore Store, string Bucket, string Prefix) Route(string bucket) =>
         _targets.TryGetValue(bucket, out var target) ? target
         : _fallback is not null ? (_fallback, bucket, "")
-        : throw S3Exception.NoSuchBucket(bucket);
+        : throw StorageException.BucketNotFound(bucket);
 
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) =>
         _fallback?.ListBucketsAsync(ct) ?? Task.FromResult<IReadOnlyList<BucketInfo>>([]);
@@ -91,21 +91,4 @@ public sealed class BucketRemotes : IObjectStore, IDisposable
         foreach (var (store, _, _) in _targets.Values) store.Dispose();
         (_fallback as IDisposable)?.Dispose();
     }
-
-    private static NotSupportedException ReadOnly() => new("The overlay never writes to a remote store.");
-
-    public Task CreateBucketAsync(string bucket, CancellationToken ct) => throw ReadOnly();
-    public Task DeleteBucketAsync(string bucket, CancellationToken ct) => throw ReadOnly();
-    public Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct) => throw ReadOnly();
-    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) => throw ReadOnly();
-    public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct) => throw ReadOnly();
-    public Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct) => throw ReadOnly();
-    public Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct) => throw ReadOnly();
-    public Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct) => throw ReadOnly();
-    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) => throw ReadOnly();
-    public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) => throw ReadOnly();
-    public Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) => throw ReadOnly();
-    public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) => throw ReadOnly();
-    public Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct) => throw ReadOnly();
-    public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) => throw ReadOnly();
 }

@@ -12,7 +12,7 @@ namespace S3Overlay.Configuration;
 /// <param name="Setting">The variable the endpoint came from, for start-up errors.</param>
 public sealed record LocalStoreSettings(S3StoreOptions Store, string Setting)
 {
-    /// <summary>The store's name in its errors (<see cref="S3Overlay.S3.Errors.S3Exception.UnreachableStore"/>), by which the overlay knows its local store is down.</summary>
+    /// <summary>The store's name in its errors (<see cref="S3Overlay.Storage.Errors.StorageException.UnreachableStore"/>), by which the overlay knows its local store is down.</summary>
     public const string StoreName = "local store";
 
     /// <summary>

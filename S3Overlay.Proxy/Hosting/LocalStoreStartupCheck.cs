@@ -15,7 +15,7 @@ internal sealed class LocalStoreStartupCheck(LocalStoreSettings settings, S3Obje
         {
             await store.ListBucketsAsync(ct);
         }
-        catch (S3.Errors.S3Exception e)
+        catch (Exception caught) when (S3.Errors.StorageErrors.AsS3(caught) is { } e)
         {
             throw new SettingException(settings.Setting, e.Message.TrimEnd('.'));
         }

@@ -13,18 +13,19 @@ public static class OverlayRegistration
     public const string RemoteKey = "remote";
 
     /// <param name="remote">Creates the remote store the overlay reads through to.</param>
-    public static IServiceCollection AddOverlay(this IServiceCollection services, OverlaySettings settings, Func<IServiceProvider, IObjectStore> remote)
+    public static IServiceCollection AddOverlay(this IServiceCollection services, OverlaySettings settings, Func<IServiceProvider, IReadOnlyStore> remote)
     {
         var local = services.TakeObjectStore();
         services.TryAddSingleton<OverlayMetrics>();
         services.AddSingleton(settings);
-        services.AddKeyedSingleton<IObjectStore>(RemoteKey, (sp, _) => remote(sp));
+        services.AddKeyedSingleton<IReadOnlyStore>(RemoteKey, (sp, _) => remote(sp));
         services.AddSingleton(sp => new OverlayParts(
-            local(sp), sp.GetRequiredKeyedService<IObjectStore>(RemoteKey), settings,
+            local(sp), sp.GetRequiredKeyedService<IReadOnlyStore>(RemoteKey), settings,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<OverlayMetrics>(),
             sp.GetService<Overlay.Fleet.PeerSet>()));
         // Owned by the container (disposed with it) even when a decorator wraps it.
         services.AddSingleton(sp => new OverlayObjectStore(sp.GetRequiredService<OverlayParts>()));
+        services.AddSingleton(new Storage.FileSystem.ExactNameGuard("the overlay's cache bucket"));
         services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<OverlayObjectStore>());
         // The narrow parts the admin API, warm jobs and pages use; S3 requests go through IObjectStore.
         services.AddSingleton(sp => sp.GetRequiredService<OverlayParts>().Evictor);

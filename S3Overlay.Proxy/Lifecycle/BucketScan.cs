@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.S3.Lifecycle;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
@@ -52,7 +52,7 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
         if (configuration.NeedsTags(o))
         {
             try { o = o with { Tags = await stores.Local.GetObjectTaggingAsync(bucket, listed.Key, ct) }; }
-            catch (S3Exception e) when (e.Error.Status == 404) { return false; }
+            catch (StorageException e) when (e.IsMissing) { return false; }
         }
         if (configuration.Decide(o, days) is not { Kind: LifecycleActionKind.ExpireCurrent } action || action.Due > now) return false;
         // A client may have written the key again since it was listed: a new object is not the
@@ -135,7 +135,7 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
         if (configuration.NeedsTags(o))
         {
             try { o = o with { Tags = await stores.Local.GetObjectVersionTaggingAsync(bucket, o.Key, versions[index].VersionId, ct) }; }
-            catch (S3Exception e) when (e.Error.Status == 404) { return null; }
+            catch (StorageException e) when (e.IsMissing) { return null; }
         }
         return configuration.Decide(o, days);
     }
@@ -163,7 +163,7 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
                     await stores.Front.AbortMultipartUploadAsync(bucket, upload.Key, upload.UploadId, ct);
                     aborted++;
                 }
-                catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchUpload.Code)
+                catch (StorageException e) when (e.Fault == StorageFault.UploadNotFound)
                 {
                     // Completed or aborted by its client meanwhile.
                 }

@@ -1,5 +1,5 @@
 using S3Overlay.S3.Acl;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.S3.Lifecycle;
 
 namespace S3Overlay.Lifecycle;
@@ -51,7 +51,7 @@ public sealed class LifecycleScanner(LifecycleStores stores, BucketLifecycles li
                 lifecycles.Learn(bucket.Name, configuration, generation);
                 if (configuration is not null && Owns(bucket.Name)) await scan.RunAsync(bucket.Name, configuration, clock.GetUtcNow(), ct);
             }
-            catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+            catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
             {
                 // Deleted while the scan went on.
             }

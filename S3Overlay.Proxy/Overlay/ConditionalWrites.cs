@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay;
@@ -18,7 +18,7 @@ public sealed class ConditionalWrites(OverlayParts parts)
     /// the client's means the object changed since it was looked at: the client hears it as its
     /// own condition failing.
     /// </summary>
-    /// <exception cref="S3Exception">PreconditionFailed, or NoSuchKey for If-Match where a GET finds nothing.</exception>
+    /// <exception cref="StorageException">PreconditionFailed, or NoSuchKey for If-Match where a GET finds nothing.</exception>
     public async Task<ObjectInfo> CommitAsync(string bucket, string key, WriteCondition asked, Func<WriteCondition, Task<ObjectInfo>> commit, CancellationToken ct)
     {
         var sent = await ForLocalStoreAsync(bucket, key, asked, ct);
@@ -26,9 +26,9 @@ public sealed class ConditionalWrites(OverlayParts parts)
         {
             return await commit(sent);
         }
-        catch (S3Exception e) when (sent != asked && e.Error.Code == S3Error.NoSuchKey.Code)
+        catch (StorageException e) when (sent != asked && e.Fault == StorageFault.ObjectNotFound)
         {
-            throw new S3Exception(S3Error.PreconditionFailed, key, e);
+            throw new StorageException(StorageFault.PreconditionFailed, key, inner: e);
         }
     }
 
@@ -45,18 +45,18 @@ public sealed class ConditionalWrites(OverlayParts parts)
         // A whiteout is no object: a write that wants one fails; one that wants none commits
         // over exactly that whiteout, never over a write since.
         if (local is { WhitedOut: true })
-            return asked.IfMatch is not null ? throw S3Exception.NoSuchKey(key) : new WriteCondition(IfMatch: local.Info.ETag);
+            return asked.IfMatch is not null ? throw StorageException.ObjectNotFound(key) : new WriteCondition(IfMatch: local.Info.ETag);
         // What a GET serves is the local object: the local store decides, with its commit.
         if (local is { Stale: false }) return asked;
 
         var seen = local?.Remote ?? await BeyondLocalAsync(bucket, key, ct);
         if (seen is null)
         {
-            if (asked.IfMatch is not null) throw S3Exception.NoSuchKey(key);
+            if (asked.IfMatch is not null) throw StorageException.ObjectNotFound(key);
             return asked; // no object anywhere: the local store creates it only over nothing
         }
         if (asked.OnlyIfAbsent || !ReadConditions.ETagMatches(asked.IfMatch!, seen.ETag))
-            throw new S3Exception(S3Error.PreconditionFailed, key);
+            throw new StorageException(StorageFault.PreconditionFailed, key);
         // The remote's object matches: the write commits only if the local store still holds what
         // it held when we looked (nothing, or the stale copy), never over a write or fill since.
         return local is null ? new WriteCondition(OnlyIfAbsent: true) : new WriteCondition(IfMatch: local.Info.ETag);
@@ -72,7 +72,7 @@ public sealed class ConditionalWrites(OverlayParts parts)
         {
             return await parts.Remote.HeadAsync(bucket, key, ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             return null;
         }

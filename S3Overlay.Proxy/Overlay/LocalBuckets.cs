@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay;
@@ -23,7 +23,7 @@ internal static class LocalBuckets
             {
                 await store.CreateBucketAsync(bucket, ct);
             }
-            catch (S3Exception e) when (e.Error.Status == 409)
+            catch (StorageException e) when (e.IsConflict)
             {
                 // Another fill (or another replica) created it first.
             }
@@ -37,7 +37,7 @@ internal static class LocalBuckets
     /// <summary>A write into <paramref name="bucket"/> failed: if the bucket is gone, the next fill creates it again.</summary>
     public static void ForgetIfGone(IObjectStore store, string bucket, Exception e)
     {
-        if (e is S3Exception s && s.Error.Code == S3Error.NoSuchBucket.Code) Forget(store, bucket);
+        if (e is StorageException s && s.Fault == StorageFault.BucketNotFound) Forget(store, bucket);
     }
 
     /// <summary>The bucket was deleted: it is no longer known to exist.</summary>
@@ -46,5 +46,5 @@ internal static class LocalBuckets
         if (Known.TryGetValue(store, out var known)) known.TryRemove(bucket, out _);
     }
 
-    public static bool IsMiss(S3Exception e) => e.Error.Status == 404;
+    public static bool IsMiss(StorageException e) => e.IsMissing;
 }

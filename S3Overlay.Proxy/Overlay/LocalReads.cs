@@ -1,5 +1,5 @@
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 using S3Overlay.Overlay.Fills;
@@ -14,12 +14,12 @@ namespace S3Overlay.Overlay;
 public sealed class LocalReads(IObjectStore local, CacheIndex cache, OverlayMetrics metrics)
 {
     /// <returns>The local object as clients see it, or null when the local store does not hold it.</returns>
-    /// <exception cref="S3Exception">NoSuchKey when the key holds a whiteout (<see cref="WhiteoutMarker"/>): the key was deleted.</exception>
+    /// <exception cref="StorageException">NoSuchKey when the key holds a whiteout (<see cref="WhiteoutMarker"/>): the key was deleted.</exception>
     public async Task<ObjectContent?> TryGetAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
         await TryOpenAsync(bucket, key, request, ct) is { } stored ? Serve(bucket, key, stored, FillMetadata.Strip(stored.Info)) : null;
 
     /// <summary>The local object as stored (its fill record in its metadata, if any), not yet served; null when the local store does not hold it.</summary>
-    /// <exception cref="S3Exception">NoSuchKey when the key holds a whiteout.</exception>
+    /// <exception cref="StorageException">NoSuchKey when the key holds a whiteout.</exception>
     public async Task<ObjectContent?> TryOpenAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
     {
         ObjectContent? content;
@@ -29,7 +29,7 @@ public sealed class LocalReads(IObjectStore local, CacheIndex cache, OverlayMetr
         }
         // A whiteout answers a range or a condition as the small object it is (416, 412, 304):
         // only then is it looked at again, to answer as S3 does for a missing key.
-        catch (S3Exception e) when (e.Error.Status is 304 or 412 or 416)
+        catch (StorageException e) when (e.IsConditionAnswer)
         {
             if (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held)) throw WhiteoutMarker.Deleted(held, key);
             throw;

@@ -1,5 +1,5 @@
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Remote;
@@ -33,7 +33,7 @@ internal sealed class OverlayInspector(IObjectStore local, RemoteSource remote, 
         {
             return new ObjectLocation(ObjectPlacement.RemoteOnly, (await remote.HeadAsync(bucket, key, ct)).Size);
         }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        catch (StorageException e) when (LocalBuckets.IsMiss(e))
         {
             return new ObjectLocation(ObjectPlacement.Absent);
         }

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.S3.ObjectLock;
 using S3Overlay.Storage.Versions;
 
@@ -18,7 +18,7 @@ public sealed partial class OverlayObjectStore
     public Task CreateBucketAsync(string bucket, bool objectLock, CancellationToken ct) =>
         !objectLock ? CreateBucketAsync(bucket, ct)
         : LocalOnly(bucket) ? _local.CreateBucketAsync(bucket, true, ct)
-        : throw new S3Exception(S3Error.NotImplemented.WithMessage(RemoteBackedLockRefusal), bucket);
+        : throw new StorageException(StorageFault.NotSupported, bucket, RemoteBackedLockRefusal);
 
     /// <summary>
     /// A bucket the remote backs has none, known without asking: writes ask this of every bucket,
@@ -31,8 +31,8 @@ public sealed partial class OverlayObjectStore
     public async Task PutObjectLockConfigurationAsync(string bucket, ObjectLockConfiguration configuration, CancellationToken ct)
     {
         if (LocalOnly(bucket)) await _local.PutObjectLockConfigurationAsync(bucket, configuration, ct);
-        else if (await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
-        else throw new S3Exception(S3Error.InvalidBucketState.WithMessage(RemoteBackedLockRefusal), bucket);
+        else if (await GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
+        else throw new StorageException(StorageFault.WrongBucketState, bucket, RemoteBackedLockRefusal);
     }
 
     public async Task PutObjectRetentionAsync(string bucket, string key, string? versionId, ObjectRetention? retention, bool bypassGovernance, CancellationToken ct)
@@ -50,6 +50,6 @@ public sealed partial class OverlayObjectStore
     public Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken ct) =>
         LocalOnly(bucket) ? _local.DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance, ct) : DeleteObjectVersionAsync(bucket, key, versionId, ct);
 
-    private async Task<S3Exception> NoLockAsync(string bucket, CancellationToken ct) =>
-        await GetBucketAsync(bucket, ct) is null ? S3Exception.NoSuchBucket(bucket) : ObjectLockRules.NotALockBucket();
+    private async Task<Exception> NoLockAsync(string bucket, CancellationToken ct) =>
+        await GetBucketAsync(bucket, ct) is null ? StorageException.BucketNotFound(bucket) : ObjectLockRules.NotALockBucket();
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Chunks;
@@ -28,7 +28,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     private readonly OverlaySettings _settings = parts.Settings;
     private readonly IDisposable _fillsObserved = parts.Metrics.ObserveFillsInFlight(() => parts.FillsInFlight);
 
-    public OverlayObjectStore(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers)
+    public OverlayObjectStore(IObjectStore local, IReadOnlyStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers)
         : this(new OverlayParts(local, remote, settings, clock, loggers))
     {
     }
@@ -60,7 +60,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
         {
             return await read(begun);
         }
-        catch (S3Exception e) when (parts.OutageReads.CanAnswer(e, bucket, key))
+        catch (StorageException e) when (parts.OutageReads.CanAnswer(e, bucket, key))
         {
             return await fromRemote();
         }
@@ -113,10 +113,10 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
         {
             return await read();
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code || (e.Error.Code == S3Error.NoSuchKey.Code && parts.Remote.BucketOf(bucket) is null))
+        catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound || (e.Fault == StorageFault.ObjectNotFound && parts.Remote.BucketOf(bucket) is null))
         {
-            if (await _local.GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
-            if (e.Error.Code == S3Error.NoSuchKey.Code) throw;
+            if (await _local.GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
+            if (e.Fault == StorageFault.ObjectNotFound) throw;
             throw parts.Remote.Missing(bucket, key);
         }
     }
@@ -158,7 +158,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
             opened = await parts.LocalReads.TryOpenAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct);
         }
         // A range past the copy's end: whether the copy is current decides between 416 and the remote's bytes.
-        catch (S3Exception e) when (e.Error.Status == 416)
+        catch (StorageException e) when (e.Fault == StorageFault.RangeNotSatisfiable)
         {
             if (await parts.Records.LocalCopyAsync(bucket, key, ct) is { Stale: true } stale) return (null, stale);
             throw;
@@ -239,19 +239,19 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
             if (stale is not null && !await RetireStaleCopyAsync(bucket, key, stale, ct)) seen = null;
             return await parts.Chunks.ReadAsync(bucket, key, described, request, wholeAnswer, seen, ct);
         }
-        catch (S3Exception e) when (e.Error == ChunkedReads.RemoteChanged)
+        catch (StorageException e) when (e.Fault == StorageFault.SourceChanged)
         {
             var seenNow = await parts.Records.ReadSeenAsync(bucket, key, ct);
             var fresh = await parts.Remote.HeadAsync(bucket, key, ct);
             if (fresh.Size > _settings.ChunkThreshold) return await parts.Chunks.ReadAsync(bucket, key, fresh, request, wholeAnswer: null, seenNow, ct);
             // The old generation's manifest must not outlive the new one's first byte (it would serve the old chunks again).
             if (!seenNow.Names(fresh, chunked: false) && !await parts.Records.AdoptAsync(bucket, fresh, chunkSize: 0, seenNow))
-                throw new S3Exception(ChunkedReads.RemoteChanged);
+                throw ChunkedReads.RemoteChanged();
             var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: null, ct);
             if (whole.Content is not null) return whole.Content;
             if (whole.Declined is not null) await whole.Declined.DisposeAsync();
             whole.Taken?.Invoke();
-            throw new S3Exception(ChunkedReads.RemoteChanged);
+            throw ChunkedReads.RemoteChanged();
         }
     }
 
@@ -305,7 +305,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
         {
             return await write();
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.StorageFull.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.StoreFull)
         {
             parts.Evictor.MakeRoom(bytes ?? 0);
             throw;
@@ -372,13 +372,13 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     /// <summary>Bucket settings are local; a bucket that exists only remotely has none.</summary>
     public async Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct)
     {
-        if (await _local.GetBucketAsync(Guard(bucket), ct) is null) return await GetBucketAsync(bucket, ct) is null ? throw S3Exception.NoSuchBucket(bucket) : null;
+        if (await _local.GetBucketAsync(Guard(bucket), ct) is null) return await GetBucketAsync(bucket, ct) is null ? throw StorageException.BucketNotFound(bucket) : null;
         return await _local.GetBucketSettingAsync(bucket, name, ct);
     }
 
     public async Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
     {
-        if (await GetBucketAsync(Guard(bucket), ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        if (await GetBucketAsync(Guard(bucket), ct) is null) throw StorageException.BucketNotFound(bucket);
         await LocalBuckets.EnsureAsync(_local, bucket, ct);
         await _local.PutBucketSettingAsync(bucket, name, value, ct);
     }
@@ -404,5 +404,5 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
 
     /// <summary>The cache bucket is the overlay's own: clients can neither read nor change it.</summary>
     private string Guard(string bucket) =>
-        bucket == _settings.CacheBucket ? throw new S3Exception(S3Error.AccessDenied, bucket) : bucket;
+        bucket == _settings.CacheBucket ? throw new StorageException(StorageFault.AccessDenied, bucket) : bucket;
 }

@@ -25,7 +25,7 @@ public sealed class OverlayParts
 
     /// <param name="metrics">The host's instruments; a store built outside a host (unit tests) gets a meter of its own.</param>
     /// <param name="peers">The fleet this replica is one of; null for a proxy on its own.</param>
-    public OverlayParts(IObjectStore local, IObjectStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers, OverlayMetrics? metrics = null,
+    public OverlayParts(IObjectStore local, IReadOnlyStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers, OverlayMetrics? metrics = null,
         Fleet.PeerSet? peers = null)
     {
         Metrics = metrics ??= OverlayMetrics.Standalone();

@@ -31,17 +31,10 @@ public static class BucketNames
     }
 
     /// <summary>
-    /// Whether a request may name this bucket at all. Looser than <see cref="IsValidForCreate"/>
-    /// so that an existing folder (upper case, underscores: S3's legacy names) can be served as a
-    /// bucket, but never <c>.</c>, <c>..</c>, a hidden folder, or anything with a separator.
+    /// Whether a request may name this bucket at all: the stores' rule (<see cref="Storage.BucketNameRule"/>),
+    /// looser than <see cref="IsValidForCreate"/> so that existing folders with S3's legacy names can be served.
     /// </summary>
-    public static bool IsAddressable(string name)
-    {
-        if (name.Length is < 1 or > 255 || !char.IsAsciiLetterOrDigit(name[0])) return false;
-        foreach (var c in name)
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')) return false;
-        return true;
-    }
+    public static bool IsAddressable(string name) => Storage.BucketNameRule.IsAddressable(name);
 
     public static S3Exception Invalid(string name) =>
         new S3Exception(S3Error.InvalidBucketName, name).With("BucketName", name);

@@ -54,7 +54,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
             // of a body that will never come (it logged an error for such uploads).
             context.Abort();
         }
-        catch (S3Exception e) when (context.Response.HasStarted)
+        catch (Exception caught) when (caught.AsS3() is { } e && context.Response.HasStarted)
         {
             // An S3 error after the headers went out (a later chunk the remote refused): no error
             // document can follow the bytes already sent, and returning would let Kestrel report
@@ -63,7 +63,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
                 context.Request.Method, context.Request.Path, e.Error.Code, e.Message, requestId);
             context.Abort();
         }
-        catch (S3Exception e)
+        catch (Exception caught) when (caught.AsS3() is { } e)
         {
             await S3ErrorWriter.WriteAsync(context, await HideMissingKeyAsync(request, e), requestId);
         }
@@ -111,7 +111,7 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
         {
             return await authorizer.TellsMissingKeysAsync(request) ? e : new S3Exception(S3Error.AccessDenied);
         }
-        catch (S3Exception other)
+        catch (Exception caught) when (caught.AsS3() is { } other)
         {
             return other;
         }

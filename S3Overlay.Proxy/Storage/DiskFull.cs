@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage.FileSystem;
 
 namespace S3Overlay.Storage;
@@ -7,7 +7,7 @@ namespace S3Overlay.Storage;
 /// Tells a failure caused by a full file system from any other, wherever it surfaced: the
 /// IOException .NET throws (on Unix its HResult is the errno: ENOSPC, or EDQUOT for a user's
 /// quota; on Windows ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL), wrapped in another (a fill's
-/// spill file reports its writer's failure so), or already answered as <see cref="S3Error.StorageFull"/>.
+/// spill file reports its writer's failure so), or already answered as <see cref="StorageFault.StoreFull"/>.
 /// </summary>
 public static class DiskFull
 {
@@ -16,5 +16,5 @@ public static class DiskFull
 
     public static bool Caused(Exception? failure) => ExceptionChain.Of(failure).Any(e =>
         e is IOException { HResult: LinuxCalls.NoSpace or LinuxCalls.QuotaExceeded or WindowsDiskFull or WindowsHandleDiskFull }
-        || (e is S3Exception s && s.Error.Code == S3Error.StorageFull.Code));
+        || (e is StorageException s && s.Fault == StorageFault.StoreFull));
 }

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage;
 
@@ -8,8 +8,9 @@ namespace S3Overlay.Storage;
 /// same contract tests.
 /// </summary>
 /// <remarks>
-/// Failures are <see cref="S3.Errors.S3Exception"/>s carrying the S3 error to answer with
-/// (NoSuchBucket, NoSuchKey, InvalidRange, PreconditionFailed, NotModified, BadDigest, ...).
+/// Failures are <see cref="Errors.StorageException"/>s saying what went wrong in the store's words
+/// (BucketNotFound, ObjectNotFound, RangeNotSatisfiable, PreconditionFailed, NotModified, DigestMismatch, ...);
+/// the S3 front end answers each with its S3 error.
 /// Every write is atomic: a reader sees the old object or the new one, never a torn one, and a
 /// write that fails or is cancelled leaves nothing visible.
 /// Bodies are streams in both directions; no store holds an object whole in memory.
@@ -50,7 +51,7 @@ public partial interface IObjectStore
         {
             return await HeadObjectAsync(bucket, key, ReadConditions.None, ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             return null;
         }
@@ -63,7 +64,7 @@ public partial interface IObjectStore
         {
             return await GetObjectAsync(bucket, key, request, ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             return null;
         }

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage;
 
@@ -16,7 +16,7 @@ public sealed record CompletedPart(int PartNumber, string ETag, IReadOnlyDiction
         var numbers = new List<IReadOnlyList<CompletedPart>>();
         for (var i = 0; i < parts.Count; i++)
         {
-            if (i > 0 && parts[i].PartNumber < parts[i - 1].PartNumber) throw new S3Exception(S3Error.InvalidPartOrder);
+            if (i > 0 && parts[i].PartNumber < parts[i - 1].PartNumber) throw new StorageException(StorageFault.InvalidPartOrder);
             if (i > 0 && parts[i].PartNumber == parts[i - 1].PartNumber) ((List<CompletedPart>)numbers[^1]).Add(parts[i]);
             else numbers.Add(new List<CompletedPart> { parts[i] });
         }

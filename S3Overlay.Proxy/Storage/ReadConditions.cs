@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage;
 
@@ -18,9 +18,9 @@ public sealed record ReadConditions(string? IfMatch, string? IfNoneMatch, DateTi
         if (IsEmpty) return;
         var modified = TruncateToSeconds(info.LastModified);
         if (IfMatch is not null ? !ETagMatches(IfMatch, info.ETag) : IfUnmodifiedSince is { } u && modified > u)
-            throw new S3Exception(S3Error.PreconditionFailed);
+            throw new StorageException(StorageFault.PreconditionFailed);
         if (IfNoneMatch is not null ? ETagMatches(IfNoneMatch, info.ETag) : IfModifiedSince is { } m && modified <= m)
-            throw new S3Exception(S3Error.NotModified).WithValidators(info);
+            throw new StorageException(StorageFault.NotModified).WithValidators(info);
     }
 
     /// <summary>True when <paramref name="etag"/> is in the header's list (or the list is <c>*</c>).</summary>

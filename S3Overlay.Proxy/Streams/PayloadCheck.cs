@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using S3Overlay.S3.Checksums;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Streams;
 
@@ -9,7 +9,8 @@ namespace S3Overlay.Streams;
 /// constant time. <see cref="Algorithm"/> names checksums worth storing with the object (null for
 /// x-amz-content-sha256, which only guards the transfer).
 /// </summary>
-public sealed class PayloadCheck(IRunningChecksum running, S3Error mismatch, ChecksumAlgorithm? algorithm = null) : IDisposable
+/// <param name="mismatch">What a payload that does not have the digest fails with.</param>
+public sealed class PayloadCheck(IRunningChecksum running, Func<Exception> mismatch, ChecksumAlgorithm? algorithm = null) : IDisposable
 {
     public ChecksumAlgorithm? Algorithm { get; } = algorithm;
 
@@ -20,12 +21,12 @@ public sealed class PayloadCheck(IRunningChecksum running, S3Error mismatch, Che
     public string? Verified { get; private set; }
 
     public static PayloadCheck For(ChecksumAlgorithm algorithm, byte[]? expected = null) =>
-        new(algorithm.Create(), S3Error.BadDigest.WithMessage($"The {algorithm.Name.ToUpperInvariant()} you specified did not match the calculated checksum."), algorithm)
+        new(algorithm.Create(), () => new StorageException(StorageFault.DigestMismatch, message: $"The {algorithm.Name.ToUpperInvariant()} you specified did not match the calculated checksum."), algorithm)
         { Expected = expected };
 
     /// <summary>The MD5 a body must have (Content-MD5, or a remote body's plain ETag); only guards the transfer, so not stored.</summary>
     public static PayloadCheck Md5(byte[] expected) =>
-        new(new HashChecksum(HashAlgorithmName.MD5), S3Error.BadDigest) { Expected = expected };
+        new(new HashChecksum(HashAlgorithmName.MD5), () => new StorageException(StorageFault.DigestMismatch)) { Expected = expected };
 
     public void Append(ReadOnlySpan<byte> data) => running.Append(data);
 
@@ -33,7 +34,7 @@ public sealed class PayloadCheck(IRunningChecksum running, S3Error mismatch, Che
     {
         var actual = running.Finish();
         if (Expected is null || !CryptographicOperations.FixedTimeEquals(actual, Expected))
-            throw new S3Exception(mismatch);
+            throw mismatch();
         Verified = Convert.ToBase64String(actual);
     }
 

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Streams;
 
@@ -30,7 +30,7 @@ public sealed class VerifyingStream(Stream source, IReadOnlyList<PayloadCheck> c
             var n = buffer.IsEmpty ? 0 : await source.ReadAsync(buffer, cancellationToken);
             if (n == 0)
             {
-                if (_position < expectedLength) throw new S3Exception(S3Error.IncompleteBody);
+                if (_position < expectedLength) throw new StorageException(StorageFault.IncompleteBody);
                 await VerifyEndAsync(cancellationToken);
                 return 0;
             }
@@ -58,7 +58,7 @@ public sealed class VerifyingStream(Stream source, IReadOnlyList<PayloadCheck> c
         try
         {
             if (expectedLength is not null && await source.ReadAsync(new byte[1], ct) != 0)
-                throw new S3Exception(S3Error.IncompleteBody);
+                throw new StorageException(StorageFault.IncompleteBody);
             foreach (var check in checks) check.Verify();
         }
         catch (Exception e)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Infrastructure;
 
@@ -9,7 +10,7 @@ namespace S3Overlay.Tests.Infrastructure;
 /// A throwaway store for unit-testing the overlay's edge cases without servers (the functional
 /// tests prove the same behaviour over HTTP with real stores). Holds bodies in memory: test sizes only.
 /// </summary>
-internal sealed class InMemoryObjectStore : IObjectStore
+internal sealed class InMemoryObjectStore : IObjectStore, IReadOnlyStore
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, (ObjectInfo Info, byte[] Body)>> _buckets = new();
 
@@ -44,7 +45,7 @@ internal sealed class InMemoryObjectStore : IObjectStore
 
     public Task CreateBucketAsync(string bucket, CancellationToken ct)
     {
-        if (!_buckets.TryAdd(bucket, new())) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou);
+        if (!_buckets.TryAdd(bucket, new())) throw new StorageException(StorageFault.BucketExists);
         return Task.CompletedTask;
     }
 
@@ -75,7 +76,7 @@ internal sealed class InMemoryObjectStore : IObjectStore
         if (GetDelay > TimeSpan.Zero) await Task.Delay(GetDelay, ct);
         var (info, body) = Find(bucket, key);
         request.Conditions.Evaluate(info);
-        ResolvedRange? range = request.Range is { } r ? r.Resolve(info.Size) ?? throw S3Exception.InvalidRange(info.Size) : null;
+        ResolvedRange? range = request.Range is { } r ? r.Resolve(info.Size) ?? throw StorageException.RangeNotSatisfiable(info.Size) : null;
         var offset = (int)(range?.Offset ?? 0);
         var length = (int)(range?.Length ?? info.Size);
         Interlocked.Add(ref BytesServed, length);
@@ -85,12 +86,12 @@ internal sealed class InMemoryObjectStore : IObjectStore
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
         if (WriteFailure is not null) throw WriteFailure;
-        if (!_buckets.TryGetValue(bucket, out var objects)) throw S3Exception.NoSuchBucket(bucket);
+        if (!_buckets.TryGetValue(bucket, out var objects)) throw StorageException.BucketNotFound(bucket);
         var copy = new MemoryStream();
         await body.CopyToAsync(copy, ct);
         var bytes = copy.ToArray();
-        if (write.ContentLength is { } n && n != bytes.Length) throw new S3Exception(S3Error.IncompleteBody);
-        if (write.ContentMD5 is { } md5 && md5 != Convert.ToBase64String(MD5.HashData(bytes))) throw new S3Exception(S3Error.BadDigest);
+        if (write.ContentLength is { } n && n != bytes.Length) throw new StorageException(StorageFault.IncompleteBody);
+        if (write.ContentMD5 is { } md5 && md5 != Convert.ToBase64String(MD5.HashData(bytes))) throw new StorageException(StorageFault.DigestMismatch);
         var etag = write.ETag ?? "\"" + Convert.ToHexStringLower(MD5.HashData(bytes)) + "\"";
         var info = new ObjectInfo(key, bytes.Length, etag, write.LastModified ?? DateTimeOffset.UtcNow, write.Metadata);
         objects[key] = (info, bytes);
@@ -106,8 +107,8 @@ internal sealed class InMemoryObjectStore : IObjectStore
     private (ObjectInfo, byte[]) Find(string bucket, string key)
     {
         if (Failure is not null) throw Failure;
-        if (!_buckets.TryGetValue(bucket, out var objects)) throw S3Exception.NoSuchBucket(bucket);
-        return objects.TryGetValue(key, out var found) ? found : throw S3Exception.NoSuchKey(key);
+        if (!_buckets.TryGetValue(bucket, out var objects)) throw StorageException.BucketNotFound(bucket);
+        return objects.TryGetValue(key, out var found) ? found : throw StorageException.ObjectNotFound(key);
     }
 
     public Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct) =>
@@ -135,7 +136,7 @@ internal sealed class InMemoryObjectStore : IObjectStore
     {
         if (request.Delimiter is { Length: > 0 }) throw new NotSupportedException();
         if (Failure is not null) throw Failure;
-        if (!_buckets.TryGetValue(bucket, out var objects)) throw S3Exception.NoSuchBucket(bucket);
+        if (!_buckets.TryGetValue(bucket, out var objects)) throw StorageException.BucketNotFound(bucket);
         var keys = objects.Keys.Where(k => k.StartsWith(request.Prefix ?? "", StringComparison.Ordinal)
             && (request.StartAfter is null || string.CompareOrdinal(k, request.StartAfter) > 0)).Order(StringComparer.Ordinal).ToList();
         var page = keys.Take(request.MaxKeys).Select(k => objects[k].Info).ToList();

@@ -7,6 +7,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Overlay.Whiteouts;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Infrastructure;
 
@@ -225,7 +226,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
             // A whiteout is an object of the local store, but a deletion, not a copy.
             return !S3Overlay.Overlay.Whiteouts.WhiteoutMarker.IsMarker(await LocalStore.HeadObjectAsync(Bucket, key, ReadConditions.None, default));
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.Error.Status == 404)
         {
             return false;
         }

@@ -7,6 +7,7 @@ using S3Overlay.Storage;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Remote;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Overlay;
 
@@ -210,15 +211,15 @@ public class OverlayStoreEdgeTests
     public async Task Remote_failures_are_gateway_errors_and_only_not_found_is_404()
     {
         var overlay = Overlay();
-        var missing = await Assert.ThrowsAsync<S3Exception>(() => overlay.GetObjectAsync("data", "nope", ObjectReadRequest.Whole, default));
+        var missing = await Assert.ThrowsAsync<StorageException>(() => overlay.GetObjectAsync("data", "nope", ObjectReadRequest.Whole, default));
         Assert.Equal(404, missing.Error.Status);
 
         _remote.Put("origin", "k", Bytes(10, 6));
-        _remote.Failure = new S3Exception(S3Error.InternalError);
-        var broken = await Assert.ThrowsAsync<S3Exception>(() => overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
+        _remote.Failure = new StorageException(StorageFault.Internal);
+        var broken = await Assert.ThrowsAsync<StorageException>(() => overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
         Assert.Equal(502, broken.Error.Status);
         _remote.Failure = new HttpRequestException("connection refused");
-        var down = await Assert.ThrowsAsync<S3Exception>(() => overlay.HeadObjectAsync("data", "k", ReadConditions.None, default));
+        var down = await Assert.ThrowsAsync<StorageException>(() => overlay.HeadObjectAsync("data", "k", ReadConditions.None, default));
         Assert.Equal(503, down.Error.Status);
     }
 
@@ -344,7 +345,7 @@ public class OverlayStoreEdgeTests
         await EventuallyAsync(() => _local.Keys("s3-overlay-cache").Any(k => k.StartsWith(CacheKeys.ManifestPrefix, StringComparison.Ordinal)), "the cache bucket holds the fill's record");
         Assert.DoesNotContain(await overlay.ListBucketsAsync(default), b => b.Name == "s3-overlay-cache");
         Assert.Null(await overlay.GetBucketAsync("s3-overlay-cache", default));
-        var denied = await Assert.ThrowsAsync<S3Exception>(() => overlay.GetObjectAsync("s3-overlay-cache", "x", ObjectReadRequest.Whole, default));
+        var denied = await Assert.ThrowsAsync<StorageException>(() => overlay.GetObjectAsync("s3-overlay-cache", "x", ObjectReadRequest.Whole, default));
         Assert.Equal(403, denied.Error.Status);
     }
 

@@ -4,6 +4,8 @@ using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
+using S3Overlay.Storage.Errors;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Reliability;
 
@@ -122,7 +124,7 @@ public sealed class CacheBookkeeping
             await using var content = await local.GetObjectAsync(cacheBucket, CacheIndex.RecordKey, ObjectReadRequest.Whole, CancellationToken.None);
             return await JsonSerializer.DeserializeAsync<List<CacheEntry>>(content.Body, Json) ?? [];
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.Error.Status == 404)
         {
             return [];
         }
@@ -134,7 +136,7 @@ public sealed class CacheBookkeeping
         {
             return await local.HeadObjectAsync(bucket, key, ReadConditions.None, CancellationToken.None);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.Error.Status == 404)
         {
             return null;
         }
@@ -154,7 +156,7 @@ public sealed class CacheBookkeeping
                 after = page.NextStartAfter;
             }
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.Error.Status == 404)
         {
             return all;
         }

@@ -7,6 +7,7 @@ using S3Overlay.Tests.Admin;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
 using S3Overlay.Overlay.Records;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Reliability;
 
@@ -41,7 +42,7 @@ public sealed class IndexReconcileTests(OverlayServers servers) : IClassFixture<
         // Eviction by prefix goes by the index alone: it removes what the reconcile added.
         var (_, evicted) = await restarted.SendAsync(HttpMethod.Delete, $"cache/{Bucket}?prefix=");
         Assert.Equal(2, evicted.GetProperty("evicted").GetProperty("objects").GetInt32());
-        await Assert.ThrowsAsync<S3Overlay.S3.Errors.S3Exception>(() => world.Store.HeadObjectAsync(Bucket, "whole", ReadConditions.None, CancellationToken.None));
+        await Assert.ThrowsAsync<StorageException>(() => world.Store.HeadObjectAsync(Bucket, "whole", ReadConditions.None, CancellationToken.None));
         Assert.Empty((await world.Store.ListObjectsAsync(CacheBucket, new ListRequest(CacheKeys.ChunkPrefix), CancellationToken.None)).Objects);
     }
 

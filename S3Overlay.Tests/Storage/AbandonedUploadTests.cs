@@ -3,6 +3,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -39,7 +40,7 @@ public sealed class AbandonedUploadTests : IDisposable
 
         Assert.Equal(["in-flight"], Directory.GetFiles(tmp).Select(Path.GetFileName));
 
-        var e = await Assert.ThrowsAsync<S3Exception>(() => store.ListPartsAsync("bucket", "old", old, 0, 1000, None));
+        var e = await Assert.ThrowsAsync<StorageException>(() => store.ListPartsAsync("bucket", "old", old, 0, 1000, None));
         Assert.Equal("NoSuchUpload", e.Error.Code);
         Assert.Equal(["young"], (await store.ListMultipartUploadsAsync("bucket", new UploadsRequest(), None)).Uploads.Select(u => u.Key));
         Assert.Equal(young, (await store.ListMultipartUploadsAsync("bucket", new UploadsRequest(), None)).Uploads[0].UploadId);

@@ -29,6 +29,18 @@ public sealed class CaseFoldingTests
     }
 
     [Fact]
+    public async Task A_case_folding_data_folder_under_an_overlay_stops_start_up_naming_its_cache_bucket()
+    {
+        // Port 9 (discard) answers nothing: the guard stops start-up before anything asks the remote.
+        var error = await Assert.ThrowsAsync<SettingException>(async () => await (await ProxyServer.StartAsync(
+            new Dictionary<string, string?> { ["S3_OVERLAY_REMOTE_ENDPOINT"] = "http://127.0.0.1:9" },
+            b => b.Services.AddSingleton<ICaseFoldingProbe>(new Answer(folds: true)))).DisposeAsync());
+        Assert.Contains("S3_OVERLAY_DATA_DIR", error.Message);
+        Assert.Contains("the overlay's cache bucket", error.Message);
+        Assert.DoesNotContain("hidden", error.Message);
+    }
+
+    [Fact]
     public async Task Without_guards_or_on_a_case_sensitive_folder_the_store_starts()
     {
         await using (await ProxyServer.StartAsync(configure: b => b.Services.AddSingleton<ICaseFoldingProbe>(new Answer(folds: true)))) { }

@@ -7,6 +7,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.S3;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -58,7 +59,7 @@ public class DirectReadsTests
         // A server (or a proxy before it) may resolve "a/../b" to "b", another key: never sent.
         foreach (var key in new[] { "a/../b", "./c", "../other/k" })
         {
-            var refused = await Assert.ThrowsAsync<S3Exception>(() => store.GetObjectAsync("bucket", key, ObjectReadRequest.Whole, CancellationToken.None));
+            var refused = await Assert.ThrowsAsync<StorageException>(() => store.GetObjectAsync("bucket", key, ObjectReadRequest.Whole, CancellationToken.None));
             Assert.Equal("InvalidObjectName", refused.Error.Code);
         }
 
@@ -100,7 +101,7 @@ public class DirectReadsTests
         });
         using var store = new S3ObjectStore(Options(server.Url));
 
-        var e = await Assert.ThrowsAsync<S3Exception>(() => store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<StorageException>(() => store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole, CancellationToken.None));
 
         Assert.Equal(503, e.Error.Status);
         Assert.Equal(2, requests);
@@ -119,7 +120,7 @@ public class DirectReadsTests
         });
         using var store = new S3ObjectStore(Options(server.Url));
 
-        var e = await Assert.ThrowsAsync<S3Exception>(() => store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<StorageException>(() => store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole, CancellationToken.None));
 
         Assert.Equal(502, e.Error.Status);
         Assert.Equal(1, requests);

@@ -4,6 +4,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -38,7 +39,7 @@ public sealed class FileSystemStoreTests : IDisposable
         void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
         {
             // Only this test's misses count: other tests throw in parallel.
-            if (e.Exception is S3Exception { Resource: var r } && (r == key || r == missingBucket)) Interlocked.Increment(ref thrown);
+            if (e.Exception is StorageException { Resource: var r } && (r == key || r == missingBucket)) Interlocked.Increment(ref thrown);
         }
         AppDomain.CurrentDomain.FirstChanceException += Count;
         try
@@ -49,7 +50,7 @@ public sealed class FileSystemStoreTests : IDisposable
             Assert.Null(await _store.TryGetObjectAsync(missingBucket, key, ObjectReadRequest.Whole, None));
             Assert.Equal(0, thrown);
             // The same through the throwing members: the counter sees misses that do throw.
-            await Assert.ThrowsAsync<S3Exception>(() => _store.HeadObjectAsync("b", key, ReadConditions.None, None));
+            await Assert.ThrowsAsync<StorageException>(() => _store.HeadObjectAsync("b", key, ReadConditions.None, None));
             Assert.True(thrown > 0);
         }
         finally
@@ -66,8 +67,8 @@ public sealed class FileSystemStoreTests : IDisposable
         await Put("b", "dir/file", "stored");
         Assert.Null(await _store.FindObjectAsync("b", "dir", None));
         Assert.Null(await _store.TryGetObjectAsync("b", "dir", ObjectReadRequest.Whole, None));
-        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<S3Exception>(() => _store.GetObjectAsync("b", "dir", ObjectReadRequest.Whole, None))).Error.Code);
-        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<S3Exception>(() => _store.HeadObjectAsync("b", "dir", ReadConditions.None, None))).Error.Code);
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<StorageException>(() => _store.GetObjectAsync("b", "dir", ObjectReadRequest.Whole, None))).Error.Code);
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<StorageException>(() => _store.HeadObjectAsync("b", "dir", ReadConditions.None, None))).Error.Code);
     }
 
     [Fact]
@@ -139,7 +140,7 @@ public sealed class FileSystemStoreTests : IDisposable
             () => _store.CreateMultipartUploadAsync("bucket", key, ObjectWrite.Empty, None),
         })
         {
-            var e = await Assert.ThrowsAsync<S3Exception>(attempt);
+            var e = await Assert.ThrowsAsync<StorageException>(attempt);
             Assert.Equal(("InvalidObjectName", 400), (e.Error.Code, e.Error.Status));
         }
         await _store.DeleteObjectAsync("bucket", key, None); // cannot exist, so deleting it succeeds and touches nothing
@@ -152,7 +153,7 @@ public sealed class FileSystemStoreTests : IDisposable
         await _store.CreateBucketAsync("bucket", None);
         foreach (var key in new[] { new string('a', 1025), "d/" + new string('é', 512) })
         {
-            var e = await Assert.ThrowsAsync<S3Exception>(() => _store.PutObjectAsync("bucket", key, new MemoryStream([1]), ObjectWrite.Empty, None));
+            var e = await Assert.ThrowsAsync<StorageException>(() => _store.PutObjectAsync("bucket", key, new MemoryStream([1]), ObjectWrite.Empty, None));
             Assert.Equal(("KeyTooLongError", 400), (e.Error.Code, e.Error.Status));
         }
         // At the limits exactly, it works: one segment of 1,024 bytes, 4-byte characters, or nothing but slashes.
@@ -172,10 +173,10 @@ public sealed class FileSystemStoreTests : IDisposable
     public async Task Bucket_names_that_are_not_one_plain_folder_are_refused(string bucket)
     {
         var before = Snapshot();
-        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<S3Exception>(() => _store.CreateBucketAsync(bucket, None))).Error.Code);
-        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<S3Exception>(() => _store.PutObjectAsync(bucket, "x", new MemoryStream([1]), ObjectWrite.Empty, None))).Error.Code);
-        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<S3Exception>(() => _store.ListObjectsAsync(bucket, new ListRequest(), None))).Error.Code);
-        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<S3Exception>(() => _store.DeleteBucketAsync(bucket, None))).Error.Code);
+        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<StorageException>(() => _store.CreateBucketAsync(bucket, None))).Error.Code);
+        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<StorageException>(() => _store.PutObjectAsync(bucket, "x", new MemoryStream([1]), ObjectWrite.Empty, None))).Error.Code);
+        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<StorageException>(() => _store.ListObjectsAsync(bucket, new ListRequest(), None))).Error.Code);
+        Assert.Equal("InvalidBucketName", (await Assert.ThrowsAsync<StorageException>(() => _store.DeleteBucketAsync(bucket, None))).Error.Code);
         Assert.Equal(before, Snapshot());
     }
 
@@ -296,7 +297,7 @@ public sealed class FileSystemStoreTests : IDisposable
     {
         await _store.CreateBucketAsync("bucket", None);
         await Put("bucket", "a//b", "x");
-        Assert.Equal("BucketNotEmpty", (await Assert.ThrowsAsync<S3Exception>(() => _store.DeleteBucketAsync("bucket", None))).Error.Code);
+        Assert.Equal("BucketNotEmpty", (await Assert.ThrowsAsync<StorageException>(() => _store.DeleteBucketAsync("bucket", None))).Error.Code);
         await _store.DeleteObjectAsync("bucket", "a//b", None);
         await _store.DeleteBucketAsync("bucket", None);
         await _store.CreateBucketAsync("bucket", None);
@@ -481,7 +482,7 @@ public sealed class FileSystemStoreTests : IDisposable
             foreach (var key in new[] { "absent", "dir", "file/below", "absent/deeper" })
             {
                 await AssertNoSuchKey(key);
-                var get = await Assert.ThrowsAsync<S3Exception>(() => _store.GetObjectAsync("bucket", key, ObjectReadRequest.Whole, None));
+                var get = await Assert.ThrowsAsync<StorageException>(() => _store.GetObjectAsync("bucket", key, ObjectReadRequest.Whole, None));
                 Assert.Equal("NoSuchKey", get.Error.Code);
             }
         }
@@ -506,7 +507,7 @@ public sealed class FileSystemStoreTests : IDisposable
     }
 
     private async Task AssertNoSuchKey(string key) =>
-        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<S3Exception>(() => _store.HeadObjectAsync("bucket", key, ReadConditions.None, None))).Error.Code);
+        Assert.Equal("NoSuchKey", (await Assert.ThrowsAsync<StorageException>(() => _store.HeadObjectAsync("bucket", key, ReadConditions.None, None))).Error.Code);
 
     private static List<string> ByUtf8(IEnumerable<string> keys) => keys.Order(Utf8Order.Instance).ToList();
 

@@ -1,5 +1,7 @@
 using System.Text;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -51,7 +53,7 @@ public abstract partial class ObjectStoreContract
             {
                 return (await Store.PutObjectAsync(Bucket, "cond/race", Body($"writer {i}"), new ObjectWrite { OnlyIfAbsent = true }, None)).ETag;
             }
-            catch (global::S3Overlay.S3.Errors.S3Exception e) when (e.Error.Code is "PreconditionFailed" or "ConditionalRequestConflict")
+            catch (StorageException e) when (e.Error.Code is "PreconditionFailed" or "ConditionalRequestConflict")
             {
                 return null;
             }

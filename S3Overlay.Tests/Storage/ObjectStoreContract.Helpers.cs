@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -29,9 +31,9 @@ public abstract partial class ObjectStoreContract
 
     protected static ObjectReadRequest Ranged(string header) => new(ByteRange.Parse(header), ReadConditions.None);
 
-    protected static async Task<S3Exception> AssertS3ErrorAsync(string code, Func<Task> action)
+    protected static async Task<StorageException> AssertS3ErrorAsync(string code, Func<Task> action)
     {
-        var e = await Assert.ThrowsAsync<S3Exception>(action);
+        var e = await Assert.ThrowsAsync<StorageException>(action);
         // The message too: a server's unexpected answer (a 502's) says what it was.
         Assert.True(e.Error.Code == code, $"{e.Error.Code}, not {code}: {e.Message}");
         return e;

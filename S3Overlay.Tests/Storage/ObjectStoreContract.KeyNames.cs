@@ -1,3 +1,4 @@
+using S3Overlay.Tests.Infrastructure;
 using System.Text;
 using S3Overlay.Storage;
 

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
+using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -103,7 +105,7 @@ public abstract partial class ObjectStoreContract : IAsyncLifetime
         Assert.NotNull(content);
         Assert.Equal(data, await ReadAllAsync(content.Body));
         // Other errors are still thrown: only a miss is null.
-        await Assert.ThrowsAsync<S3Exception>(() => Store.TryGetObjectAsync(Bucket, "found.bin", Ranged("bytes=5000-"), None));
+        await Assert.ThrowsAsync<StorageException>(() => Store.TryGetObjectAsync(Bucket, "found.bin", Ranged("bytes=5000-"), None));
     }
 
     [Fact]
@@ -364,8 +366,8 @@ public abstract partial class ObjectStoreContract : IAsyncLifetime
         foreach (var key in new[] { "fresh/key", "survivor" })
         {
             var error = await Assert.ThrowsAnyAsync<Exception>(() => Store.PutObjectAsync(Bucket, key, body, write, None));
-            if (failure is "short" or "long") Assert.Equal("IncompleteBody", Assert.IsType<S3Exception>(error).Error.Code);
-            if (failure is "bad-md5") Assert.Equal("BadDigest", Assert.IsType<S3Exception>(error).Error.Code);
+            if (failure is "short" or "long") Assert.Equal("IncompleteBody", Assert.IsType<StorageException>(error).Error.Code);
+            if (failure is "bad-md5") Assert.Equal("BadDigest", Assert.IsType<StorageException>(error).Error.Code);
             body.Position = 0;
         }
 

@@ -3,6 +3,7 @@ using S3Overlay.Tests.Infrastructure;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.S3;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -35,7 +36,7 @@ public class S3StoreFailureTests
         await using var server = await ScriptedServer.StartAsync(c => Answer(c, status, code));
         using var store = StoreFor(server.Url);
 
-        var get = await Assert.ThrowsAsync<S3Exception>(() => store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole, CancellationToken.None));
+        var get = await Assert.ThrowsAsync<StorageException>(() => store.GetObjectAsync("bucket", "key", ObjectReadRequest.Whole, CancellationToken.None));
         Assert.Equal(expectedCode, get.Error.Code);
         Assert.Equal(expectedStatus, get.Error.Status);
         if (expectedStatus >= 500)
@@ -47,7 +48,7 @@ public class S3StoreFailureTests
         if (expectedStatus >= 500) Assert.Contains(server.Url, get.Message);
 
         // HEAD answers carry no body: the status alone must not turn a 403 or 500 into NoSuchKey.
-        var head = await Assert.ThrowsAsync<S3Exception>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+        var head = await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
         Assert.Equal(expectedStatus, head.Error.Status);
     }
 
@@ -59,11 +60,11 @@ public class S3StoreFailureTests
             url = server.Url;   // stopped: nothing listens there any more
         using var store = StoreFor(url);
 
-        var e = await Assert.ThrowsAsync<S3Exception>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
         Assert.Equal(503, e.Error.Status);
         Assert.Equal("ServiceUnavailable", e.Error.Code);
         Assert.Contains(url, e.Message);
-        await Assert.ThrowsAsync<S3Exception>(() => store.CheckHealthAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<StorageException>(() => store.CheckHealthAsync(CancellationToken.None));
     }
 
     [Fact]

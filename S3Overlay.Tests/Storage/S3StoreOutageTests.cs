@@ -4,6 +4,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.S3;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -34,24 +35,24 @@ public class S3StoreOutageTests
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         using var store = LocalStoreFor(server.Url, clock);
 
-        var down = await Assert.ThrowsAsync<S3Exception>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+        var down = await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
         Assert.Equal((503, "ServiceUnavailable", "local store"), (down.Error.Status, down.Error.Code, down.UnreachableStore));
         Assert.Contains(server.Url, down.Message);
         var asked = server.Requests;
 
         clock.Advance(LocalStoreSettings.OutageHold - TimeSpan.FromMilliseconds(1));
-        var held = await Assert.ThrowsAsync<S3Exception>(() => store.PutObjectAsync("bucket", "key", new MemoryStream([1, 2, 3]), new ObjectWrite { ContentLength = 3 }, CancellationToken.None));
+        var held = await Assert.ThrowsAsync<StorageException>(() => store.PutObjectAsync("bucket", "key", new MemoryStream([1, 2, 3]), new ObjectWrite { ContentLength = 3 }, CancellationToken.None));
         Assert.Equal((503, "local store"), (held.Error.Status, held.UnreachableStore));
         Assert.Contains("answered 500", held.Message);
         Assert.Equal(asked, server.Requests);
 
         Volatile.Write(ref status, 404);
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        await Assert.ThrowsAsync<S3Exception>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+        await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
         Assert.True(server.Requests > asked, "the store was not tried again after the hold");
         // An answer ended the outage: the next call is sent at once.
         asked = server.Requests;
-        var missing = await Assert.ThrowsAsync<S3Exception>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+        var missing = await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
         Assert.Null(missing.UnreachableStore);
         Assert.True(server.Requests > asked);
     }
@@ -67,7 +68,7 @@ public class S3StoreOutageTests
         using var store = LocalStoreFor(server.Url, TimeProvider.System, TimeSpan.FromMilliseconds(500));
 
         var put = store.PutObjectAsync("bucket", "key", new MemoryStream(new byte[100_000]), new ObjectWrite { ContentLength = 100_000 }, CancellationToken.None);
-        var e = await Assert.ThrowsAsync<S3Exception>(() => put.WaitAsync(TimeSpan.FromSeconds(20)));
+        var e = await Assert.ThrowsAsync<StorageException>(() => put.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal((503, "local store"), (e.Error.Status, e.UnreachableStore));
         Assert.Contains("no answer within 0.5 s", e.Message);
     }
@@ -84,7 +85,7 @@ public class S3StoreOutageTests
 
         for (var i = 1; i <= 2; i++)
         {
-            var e = await Assert.ThrowsAsync<S3Exception>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+            var e = await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
             Assert.Equal((502, (string?)null), (e.Error.Status, e.UnreachableStore));
         }
         Assert.True(server.Requests >= 2);

@@ -4,6 +4,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Storage;
 
@@ -92,7 +93,7 @@ public sealed class UnflushedWriteTests : IDisposable
         ZeroInPlace();
 
         var next = Boot("boot-2");
-        var missing = await Assert.ThrowsAsync<S3Exception>(() => ReadAsync(next));
+        var missing = await Assert.ThrowsAsync<StorageException>(() => ReadAsync(next));
         Assert.Equal(S3Error.NoSuchKey.Code, missing.Error.Code);
         Assert.False(File.Exists(BodyPath));
         Assert.Empty((await next.ListObjectsAsync("b", new ListRequest(), None)).Objects);
@@ -104,7 +105,7 @@ public sealed class UnflushedWriteTests : IDisposable
         await WriteInFirstBootAsync(durable: false);
         using (var file = new FileStream(BodyPath, FileMode.Open, FileAccess.Write)) file.SetLength(4096);
 
-        var missing = await Assert.ThrowsAsync<S3Exception>(() => Boot("boot-2").HeadObjectAsync("b", "k", ReadConditions.None, None));
+        var missing = await Assert.ThrowsAsync<StorageException>(() => Boot("boot-2").HeadObjectAsync("b", "k", ReadConditions.None, None));
         Assert.Equal(S3Error.NoSuchKey.Code, missing.Error.Code);
         Assert.False(File.Exists(BodyPath));
     }

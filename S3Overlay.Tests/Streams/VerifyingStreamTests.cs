@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using S3Overlay.S3.Errors;
 using S3Overlay.Streams;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Tests.Streams;
 
@@ -36,7 +37,7 @@ public class VerifyingStreamTests
         await using var verifying = new VerifyingStream(new MemoryStream(source), [PayloadCheck.Md5(md5)], Data.Length);
         var handedOver = 0;
         var buffer = new byte[10];
-        var error = await Assert.ThrowsAsync<S3Exception>(async () =>
+        var error = await Assert.ThrowsAsync<StorageException>(async () =>
         {
             int n;
             while ((n = await verifying.ReadAsync(buffer)) > 0) handedOver += n;
@@ -52,7 +53,7 @@ public class VerifyingStreamTests
         await using var verifying = new VerifyingStream(new MemoryStream(Data), [PayloadCheck.Md5(MD5.HashData(Data[1..]))]);
         var buffer = new byte[Data.Length];
         Assert.Equal(Data.Length, await verifying.ReadAtLeastAsync(buffer, Data.Length));
-        var error = await Assert.ThrowsAsync<S3Exception>(() => verifying.ReadAsync(buffer).AsTask());
+        var error = await Assert.ThrowsAsync<StorageException>(() => verifying.ReadAsync(buffer).AsTask());
         Assert.Equal("BadDigest", error.Error.Code);
         Assert.Equal(0, await verifying.ReadAsync(buffer));
     }
@@ -61,7 +62,7 @@ public class VerifyingStreamTests
     public async Task An_empty_body_is_verified_by_its_owner()
     {
         await using var verifying = new VerifyingStream(new MemoryStream([1]), [], 0);
-        var error = await Assert.ThrowsAsync<S3Exception>(() => verifying.VerifyEndAsync(TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<StorageException>(() => verifying.VerifyEndAsync(TestContext.Current.CancellationToken));
         Assert.Equal("IncompleteBody", error.Error.Code);
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 using S3Overlay.Overlay.Fills;
@@ -22,7 +22,7 @@ public sealed class ChunkedReads(
     CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger logger, Fleet.FleetRouting? fleet = null)
 {
     /// <summary>The remote no longer holds the generation being read: never mix its bytes with another's.</summary>
-    public static readonly S3Error RemoteChanged = S3Error.RemoteError.WithMessage("The remote object changed while it was being read; retry the request.");
+    public static StorageException RemoteChanged() => new(StorageFault.SourceChanged, message: "The remote object changed while it was being read; retry the request.");
 
     private readonly SingleFlight<string> _fills = new(FillBody.NewSpillPath(local, settings, stores: settings.CachesAny), slots, metrics);
 
@@ -117,7 +117,7 @@ public sealed class ChunkedReads(
         try
         {
             own ??= await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, firstWindow, opened => firstCached = opened, ct);
-            if (recorded is not null && !await recorded) throw new S3Exception(RemoteChanged);
+            if (recorded is not null && !await recorded) throw RemoteChanged();
             await body.OpenFirstAsync(ct);
         }
         catch
@@ -184,7 +184,7 @@ public sealed class ChunkedReads(
             {
                 if (joined) continue;
                 await fill.Opened.WaitAsync(ct);
-                if (fill.Declined) throw new S3Exception(RemoteChanged);
+                if (fill.Declined) throw RemoteChanged();
                 kept = index == first;
                 return kept ? fill : null;
             }
@@ -213,7 +213,7 @@ public sealed class ChunkedReads(
             {
                 fresh = await remote.HeadAsync(chunked.Bucket, chunked.Key, ct);
             }
-            catch (S3Exception e) when (e.Error.Status == 404)
+            catch (StorageException e) when (e.IsMissing)
             {
                 await records.DeleteAsync(chunked.RemoteBucket, chunked.Key, ct);
                 return;
@@ -253,14 +253,14 @@ public sealed class ChunkedReads(
         try
         {
             await fill.Opened.WaitAsync(ct); // a remote that honours If-Match refuses a replaced object here (RemoteChanged)
-            if (fill.Declined) throw new S3Exception(RemoteChanged); // one that does not sends another ETag
+            if (fill.Declined) throw RemoteChanged(); // one that does not sends another ETag
             return new MeasuredBody(fill.OpenReader(offset, length), Sources.Remote,
                 OverlaySpans.Joiner(Spans.ChunkFill, chunked.Bucket, chunked.Key, joined)?.SetTag(Tags.ChunkIndex, index), metrics);
         }
         catch (Exception e)
         {
             fill.Leave();
-            if (!first && e is S3Exception { Error: var error } && error == RemoteChanged) await ForgetReplacedAsync(chunked, ct);
+            if (!first && e is StorageException { Fault: StorageFault.SourceChanged }) await ForgetReplacedAsync(chunked, ct);
             throw;
         }
     }
@@ -380,7 +380,7 @@ public sealed class ChunkedReads(
                               && answer.Range?.Offset == range.First && answer.Length == chunked.Layout.LengthOf(index),
             // A chunk the owner sends is the owner's to store; a fill that stores reads to the end even if its readers go.
             store: settings.Caches(chunked.Bucket) ? (_, body) => storesHere ? StoreAsync(chunked, index, body) : Task.CompletedTask : null,
-            mapError: e => e is S3Exception { Error.Status: 412 } ? new S3Exception(RemoteChanged) : e,
+            mapError: e => e is StorageException { Fault: StorageFault.PreconditionFailed } ? RemoteChanged() : e,
             logger,
             OverlaySpans.Start(owner is null ? Spans.ChunkFill : Spans.ForwardedFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index)
                 .SetTag(Tags.Coalesced, false).SetTag(Tags.Owner, owner?.Url.ToString()));

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Remote;
@@ -170,7 +170,7 @@ public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, C
         {
             return await local.HeadObjectAsync(bucket, key, ReadConditions.None, ct);
         }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        catch (StorageException e) when (LocalBuckets.IsMiss(e))
         {
             return null;
         }

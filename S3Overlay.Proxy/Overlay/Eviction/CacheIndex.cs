@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay.Eviction;
@@ -261,7 +261,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
             await using var content = await local.GetObjectAsync(cacheBucket, recordKey, ObjectReadRequest.Whole, ct);
             return await JsonSerializer.DeserializeAsync(content.Body, OverlayJson.Default.ListCacheEntry, ct) ?? [];
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             return [];
         }

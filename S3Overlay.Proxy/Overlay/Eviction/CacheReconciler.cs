@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Whiteouts;
@@ -126,7 +126,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
                 {
                     page = await local.ListObjectsAsync(bucket.Name, new ListRequest(StartAfter: after), ct);
                 }
-                catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+                catch (StorageException e) when (LocalBuckets.IsMiss(e))
                 {
                     break;
                 }
@@ -163,7 +163,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
             {
                 page = await local.ListObjectsAsync(settings.CacheBucket, new ListRequest(CacheKeys.ManifestPrefix, StartAfter: after), ct);
             }
-            catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+            catch (StorageException e) when (LocalBuckets.IsMiss(e))
             {
                 return;
             }
@@ -213,7 +213,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
         {
             return await local.HeadObjectAsync(bucket, key, ReadConditions.None, ct);
         }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        catch (StorageException e) when (LocalBuckets.IsMiss(e))
         {
             return null;
         }
@@ -235,7 +235,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
                 after = page.NextStartAfter;
             }
         }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        catch (StorageException e) when (LocalBuckets.IsMiss(e))
         {
             return (count, bytes);
         }

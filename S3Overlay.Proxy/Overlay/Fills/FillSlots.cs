@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Overlay.Fills;
 
@@ -10,7 +10,6 @@ namespace S3Overlay.Overlay.Fills;
 /// </summary>
 public sealed class FillSlots(int max)
 {
-    private static readonly S3Error TooMany = S3Error.SlowDown.WithMessage("Too many objects are being fetched from the remote store; retry shortly.");
 
     private int _taken;
 
@@ -21,7 +20,7 @@ public sealed class FillSlots(int max)
     {
         if (Interlocked.Increment(ref _taken) <= max) return;
         Interlocked.Decrement(ref _taken);
-        throw new S3Exception(TooMany);
+        throw new StorageException(StorageFault.Busy, message: "Too many objects are being fetched from the remote store; retry shortly.");
     }
 
     public void Release() => Interlocked.Decrement(ref _taken);

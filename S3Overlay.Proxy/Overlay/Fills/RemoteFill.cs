@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 
@@ -105,7 +105,7 @@ public sealed class RemoteFill
     {
         if (store is null) _spill.Abandoned = () => _abandoned.Cancel();
         if (work.TryStart("fill", stopping => RunAsync(openRemote, accept, store, mapError, logger, span, stopping))) return true;
-        var refused = new S3Exception(S3Error.ServiceUnavailable.WithMessage("The proxy is shutting down."));
+        var refused = new StorageException(StorageFault.Unavailable, message: "The proxy is shutting down.");
         _spill.Fail(refused);
         _opened.TrySetException(refused);
         span?.Dispose();

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 using S3Overlay.Overlay.Records;
@@ -208,7 +208,7 @@ public sealed class WholeObjectFills(
             });
         }
         // The stale copy is gone (If-Match on nothing is NoSuchKey) or replaced: not ours to store over.
-        catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code || replaces is not null && e.Error.Code == S3Error.NoSuchKey.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.PreconditionFailed || replaces is not null && e.Fault == StorageFault.ObjectNotFound)
         {
             return;
         }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 using S3Overlay.Overlay.Remote;
@@ -66,7 +66,7 @@ public sealed class FleetRouting(PeerSet peers, RemoteSource remote, OverlayMetr
         metrics.CountRequest(OverlayTelemetry.Results.Forwarded);
         var (offset, length) = (answer.Range?.Offset ?? 0, answer.Length);
         var body = new RemoteFallback(answer.Body, offset, length, (from, count, c) => remote.ReadRestAsync(bucket, key, answer.Info, from, count, c),
-            fallsBackOn: e => e is IOException or HttpRequestException or S3Exception);
+            fallsBackOn: e => e is IOException or HttpRequestException or StorageException);
         return new ObjectContent(answer.Info, new MeasuredBody(body, Sources.Peer, span, metrics), answer.Range) { VerifiedBy = answer.VerifiedBy };
     }
 
@@ -94,7 +94,7 @@ public sealed class FleetRouting(PeerSet peers, RemoteSource remote, OverlayMetr
             Interlocked.Increment(ref _forwarded);
             return answer;
         }
-        catch (S3Exception e) when (e.UnreachableStore is not null || e.Error.Status == 503)
+        catch (StorageException e) when (e.UnreachableStore is not null || e.Fault is StorageFault.StoreUnreachable or StorageFault.Busy or StorageFault.Unavailable)
         {
             owner.MarkDown(peers.Settings.DownFor);
             logger.LogWarning("The owner of {Bucket}/{Key}, {Peer}, did not answer ({Reason}): filled here, and the peer skipped for {Seconds} s",

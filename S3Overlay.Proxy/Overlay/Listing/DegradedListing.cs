@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Remote;
@@ -29,7 +29,7 @@ public sealed class DegradedListing(IObjectStore local, RemoteSource source, Fil
             {
                 page = await local.ListObjectsAsync(cacheBucket, new ListRequest(root + request.Prefix, null, after), ct);
             }
-            catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+            catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
             {
                 break; // nothing cached yet
             }

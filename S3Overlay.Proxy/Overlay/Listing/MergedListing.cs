@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Remote;
 using S3Overlay.Overlay.Whiteouts;
@@ -37,7 +37,7 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
             {
                 return await local.ListObjectsAsync(bucket, request with { StartAfter = after }, ct);
             }
-            catch (S3Exception e) when (e.Error == S3Error.NoSuchBucket || e.Error.Code == S3Error.NoSuchBucket.Code)
+            catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
             {
                 localMissing = true; // a bucket only the remote has
                 return new ListPage([], [], false, null);
@@ -75,7 +75,7 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
                 page.Add(r!.Value);
             }
         }
-        if (localMissing && remoteMissing) throw S3Exception.NoSuchBucket(bucket);
+        if (localMissing && remoteMissing) throw StorageException.BucketNotFound(bucket);
 
         var truncated = page.Count > request.MaxKeys;
         if (truncated) page.RemoveAt(page.Count - 1);
@@ -93,7 +93,7 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
         {
             return await source.ListAsync(bucket, request, ct);
         }
-        catch (S3Exception e) when (degraded is not null && RemoteErrors.IsUnavailable(e) && !ct.IsCancellationRequested)
+        catch (StorageException e) when (degraded is not null && RemoteErrors.IsUnavailable(e) && !ct.IsCancellationRequested)
         {
             return await degraded.ListAsync(bucket, request, ct);
         }

@@ -1,6 +1,6 @@
 using S3Overlay.Configuration;
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Fills;
 using S3Overlay.Overlay.Remote;
@@ -18,7 +18,7 @@ public sealed class LocalOutageReads(RemoteBackedKeys known, CacheIndex cache, R
     public RemoteBackedKeys Known => known;
 
     /// <summary>Whether the local store failed by being down (no answer, no connection, 5xx), not by answering about the request.</summary>
-    public static bool IsLocalOutage(Exception e) => e is S3Exception { UnreachableStore: LocalStoreSettings.StoreName };
+    public static bool IsLocalOutage(Exception e) => e is StorageException { UnreachableStore: LocalStoreSettings.StoreName };
 
     /// <summary>Whether a read that failed with <paramref name="e"/> can be answered from the remote.</summary>
     public bool CanAnswer(Exception e, string bucket, string key) => IsLocalOutage(e) && known.Contains(bucket, key);

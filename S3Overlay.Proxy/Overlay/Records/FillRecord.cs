@@ -49,7 +49,7 @@ public sealed record FillRecord(
             version = content.Info.ETag;
             return new RecordSeen(await JsonSerializer.DeserializeAsync(content.Body, OverlayJson.Default.FillRecord, ct), version);
         }
-        catch (S3.Errors.S3Exception e) when (e.Error.Status == 404 || e.Error.Code == S3.Errors.S3Error.RemoteError.Code)
+        catch (Storage.Errors.StorageException e) when (e.IsMissing || e.Fault == Storage.Errors.StorageFault.StoreFailed)
         {
             return RecordSeen.Nothing;
         }

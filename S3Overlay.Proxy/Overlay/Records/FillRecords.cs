@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Remote;
 using S3Overlay.Overlay.Whiteouts;
@@ -91,7 +91,7 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
             await record.WriteAsync(local, settings.CacheBucket, replacing, CancellationToken.None);
             return true;
         }
-        catch (S3Exception e) when (replacing is not null && e.Error.Code == S3Error.PreconditionFailed.Code)
+        catch (StorageException e) when (replacing is not null && e.Fault == StorageFault.PreconditionFailed)
         {
             return false;
         }

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 
 namespace S3Overlay.Overlay.Remote;
@@ -12,14 +12,14 @@ public static class RemoteErrors
 {
     public static Exception Map(Exception error, string localBucket, string key) => error switch
     {
-        S3Exception { Error.Status: 404 } => S3Exception.NoSuchKey(key),
+        StorageException { IsMissing: true } => StorageException.ObjectNotFound(key),
         // The answers to the request's own conditions and range are the client's to see.
-        S3Exception { Error.Status: 304 or 412 or 416 } => error,
+        StorageException { IsConditionAnswer: true } => error,
         // The remote store already says what went wrong as a gateway error.
-        S3Exception { Error.Status: 502 or 503 } => error,
-        S3Exception e => Gateway(S3Error.RemoteError.WithMessage($"The remote store answered {e.Error.Status} {e.Error.Code}."), localBucket, key, e),
-        OperationCanceledException or TimeoutException => Gateway(S3Error.RemoteUnavailable.WithMessage("The remote store did not answer in time."), localBucket, key, error),
-        _ => Gateway(S3Error.RemoteUnavailable, localBucket, key, error),
+        StorageException { Fault: StorageFault.StoreFailed or StorageFault.SourceChanged or StorageFault.StoreUnreachable or StorageFault.Busy or StorageFault.Unavailable } => error,
+        StorageException e => Gateway(StorageFault.StoreFailed, $"The remote store answered {e.Fault}.", localBucket, key, e),
+        OperationCanceledException or TimeoutException => Gateway(StorageFault.StoreUnreachable, "The remote store did not answer in time.", localBucket, key, error),
+        _ => Gateway(StorageFault.StoreUnreachable, null, localBucket, key, error),
     };
 
     /// <summary>
@@ -28,16 +28,16 @@ public static class RemoteErrors
     /// </summary>
     public static string? TypeOf(Exception error) => error switch
     {
-        S3Exception { Error.Status: 304 or 404 or 412 or 416 } => null,
-        S3Exception { UnreachableStore: null, Error.Status: not 503 } => RemoteErrorTypes.ErrorAnswer,
+        StorageException { IsMissing: true } or StorageException { IsConditionAnswer: true } => null,
+        StorageException { UnreachableStore: null, Fault: not (StorageFault.StoreUnreachable or StorageFault.Busy or StorageFault.Unavailable) } => RemoteErrorTypes.ErrorAnswer,
         _ => RemoteErrorTypes.Unreachable,
     };
 
-    public static bool IsNotFound(Exception error) => error is S3Exception { Error.Status: 404 };
+    public static bool IsNotFound(Exception error) => error is StorageException { IsMissing: true };
 
     /// <summary>Whether the remote could not give an answer at all (rather than answering "no").</summary>
-    public static bool IsUnavailable(Exception mapped) => mapped is S3Exception { Error.Status: >= 500 };
+    public static bool IsUnavailable(Exception mapped) => mapped is StorageException { IsStoreSide: true };
 
-    private static S3Exception Gateway(S3Error error, string bucket, string key, Exception inner) =>
-        new S3Exception(error, $"/{bucket}/{key}", inner).With("Key", key);
+    private static StorageException Gateway(StorageFault fault, string? message, string bucket, string key, Exception inner) =>
+        new StorageException(fault, $"/{bucket}/{key}", message, inner).With("Key", key);
 }

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 using static S3Overlay.Telemetry.OverlayTelemetry;
@@ -12,7 +12,7 @@ namespace S3Overlay.Overlay.Remote;
 /// for a while, and what a remote failure looks like to a client. Every part of the overlay
 /// names local buckets; only this class and the cache keys know remote ones.
 /// </summary>
-public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, RemoteBuckets allowed, NegativeLookupCache missing, RemoteListingCache listings, OverlayMetrics metrics)
+public sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping, RemoteBuckets allowed, NegativeLookupCache missing, RemoteListingCache listings, OverlayMetrics metrics)
 {
     /// <summary>The remote bucket behind a local one; null when the overlay may not read it (a local-only bucket).</summary>
     public string? BucketOf(string localBucket)
@@ -81,7 +81,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
             var now = await remote.HeadObjectAsync(RequireBucketOf(bucket, key), key, new ReadConditions(null, etag, null, null), ct);
             return now.ETag == etag ? null : Named(now, key);
         }
-        catch (S3Exception e) when (e.Error.Status == 304)
+        catch (StorageException e) when (e.Fault == StorageFault.NotModified)
         {
             return null;
         }
@@ -153,7 +153,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
             listings.Remember(remoteBucket, request, page);
             return page;
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
         {
             return null;
         }
@@ -183,7 +183,7 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
         if (e is OperationCanceledException && ct.IsCancellationRequested) return e;
         CountError(e);
         // Not remembered: the overlay decides whether the local bucket makes it a missing key.
-        if (e is S3Exception { Error.Code: "NoSuchBucket" }) return S3Exception.NoSuchBucket(bucket);
+        if (e is StorageException { Fault: StorageFault.BucketNotFound }) return StorageException.BucketNotFound(bucket);
         if (RemoteErrors.IsNotFound(e))
         {
             if (BucketOf(bucket) is { } remoteBucket) missing.RememberMissing(remoteBucket, key);
@@ -207,9 +207,9 @@ public sealed class RemoteSource(IObjectStore remote, BucketMapping mapping, Rem
     }
 
     /// <summary>NoSuchKey, counted and traced as a miss.</summary>
-    public S3Exception Missing(string bucket, string key)
+    public StorageException Missing(string bucket, string key)
     {
         using (OverlaySpans.Start(Spans.RemoteMiss, bucket, key)) metrics.CountRequest(Results.Miss);
-        return S3Exception.NoSuchKey(key);
+        return StorageException.ObjectNotFound(key);
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Overlay.Versions;
 
@@ -40,7 +40,7 @@ public sealed class LocalVersioning(IObjectStore local, TimeProvider clock)
         {
             state = await local.GetBucketVersioningAsync(bucket, ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             _known[bucket] = (BucketVersioning.Unversioned, clock.GetTimestamp());
             return null;

@@ -1,9 +1,9 @@
-using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
 using S3Overlay.Overlay.Listing;
 using S3Overlay.Overlay.Remote;
 using S3Overlay.Overlay.Whiteouts;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Overlay.Versions;
 
@@ -90,7 +90,7 @@ public sealed class MergedVersions(IObjectStore local, RemoteSource source, bool
             page.Add(new Listed(entry.Name, new ObjectVersion(entry.Object! with { VersionId = VersionIds.Null }, VersionIds.Null,
                 IsLatest: stacked is not { LocalCurrent: true }, IsDeleteMarker: false), Remote: true));
         }
-        if (remoteMissing && page.Count == 0 && await local.GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        if (remoteMissing && page.Count == 0 && await local.GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
 
         var truncated = page.Count > request.MaxKeys;
         if (truncated) page.RemoveAt(page.Count - 1);
@@ -127,7 +127,7 @@ public sealed class MergedVersions(IObjectStore local, RemoteSource source, bool
         {
             return await source.HeadAsync(bucket, key, ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             return null;
         }
@@ -141,7 +141,7 @@ public sealed class MergedVersions(IObjectStore local, RemoteSource source, bool
             await local.HeadObjectVersionAsync(bucket, key, VersionIds.Null, ReadConditions.None, ct);
             return true;
         }
-        catch (S3Exception e) when (e.Error.Status is 404 or 405)
+        catch (StorageException e) when (e.IsMissing || e.Fault == StorageFault.DeleteMarkerVersion)
         {
             return false;
         }

@@ -1,8 +1,8 @@
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
 using S3Overlay.Overlay.Whiteouts;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Overlay;
 
@@ -21,12 +21,12 @@ namespace S3Overlay.Overlay;
 public sealed partial class OverlayObjectStore
 {
     private async Task<BucketVersioning> RemoteBackedVersioningAsync(string bucket, CancellationToken ct) =>
-        await parts.Versioning.ReadAsync(bucket, ct) ?? (await GetBucketAsync(bucket, ct) is null ? throw S3Exception.NoSuchBucket(bucket) : BucketVersioning.Unversioned);
+        await parts.Versioning.ReadAsync(bucket, ct) ?? (await GetBucketAsync(bucket, ct) is null ? throw StorageException.BucketNotFound(bucket) : BucketVersioning.Unversioned);
 
     /// <summary>Versioning is the local bucket's (made here for a bucket only the remote has): the remote is never asked to change.</summary>
     private async Task PutRemoteBackedVersioningAsync(string bucket, BucketVersioning state, CancellationToken ct)
     {
-        if (await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        if (await GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
         await LocalBuckets.EnsureAsync(_local, bucket, ct);
         await _local.PutBucketVersioningAsync(bucket, state, ct);
         parts.Versioning.Set(bucket, state);
@@ -74,11 +74,11 @@ public sealed partial class OverlayObjectStore
         {
             held = await _local.HeadObjectVersionAsync(bucket, key, versionId, ReadConditions.None, ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             exists = false;
         }
-        catch (S3Exception e) when (e.Error.Status == 405)
+        catch (StorageException e) when (e.Fault == StorageFault.DeleteMarkerVersion)
         {
             // A delete marker of the local store's own (see the remarks): removed as any version.
         }
@@ -105,7 +105,7 @@ public sealed partial class OverlayObjectStore
             held = await _local.HeadObjectVersionAsync(bucket, key, versionId, ReadConditions.None, ct);
         }
         // A delete marker of the local store's own hides nothing from reads (see the remarks): the null version is still the remote's.
-        catch (S3Exception e) when (versionId == VersionIds.Null && e.Error.Status is 404 or 405)
+        catch (StorageException e) when (versionId == VersionIds.Null && (e.IsMissing || e.Fault == StorageFault.DeleteMarkerVersion))
         {
             return null;
         }
@@ -119,7 +119,7 @@ public sealed partial class OverlayObjectStore
         {
             return await read();
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.ObjectNotFound)
         {
             throw VersionIds.NoSuchVersion(key, VersionIds.Null);
         }

@@ -1,6 +1,6 @@
-using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Overlay.Versions;
 
@@ -69,7 +69,7 @@ internal sealed class VersionCursor
         {
             return await _fetch(_resume.Key, _resume.Version);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
         {
             return new VersionsPage([], [], false, null, null);
         }

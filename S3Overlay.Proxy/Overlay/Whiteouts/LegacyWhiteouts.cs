@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay.Whiteouts;
@@ -33,7 +33,7 @@ public sealed class LegacyWhiteouts(IObjectStore local, string cacheBucket, Func
         {
             return await local.FindObjectAsync(cacheBucket, MarkerOf(bucket, key), ct) is not null;
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             return false;
         }
@@ -46,7 +46,7 @@ public sealed class LegacyWhiteouts(IObjectStore local, string cacheBucket, Func
         {
             await local.DeleteObjectAsync(cacheBucket, MarkerOf(bucket, key), ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
         }
     }
@@ -81,7 +81,7 @@ public sealed class LegacyWhiteouts(IObjectStore local, string cacheBucket, Func
             {
                 page = await local.ListObjectsAsync(cacheBucket, new ListRequest(Prefix, null, after, 1000), ct);
             }
-            catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+            catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
             {
                 break; // no cache bucket: nothing was ever deleted
             }
@@ -107,7 +107,7 @@ public sealed class LegacyWhiteouts(IObjectStore local, string cacheBucket, Func
                 await LocalBuckets.EnsureAsync(local, bucket, ct);
                 await WhiteoutMarker.StoreFor(local).PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(new WriteCondition(OnlyIfAbsent: true)), ct);
             }
-            catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
+            catch (StorageException e) when (e.Fault == StorageFault.PreconditionFailed)
             {
                 // Written by a client meanwhile: the key is theirs.
             }

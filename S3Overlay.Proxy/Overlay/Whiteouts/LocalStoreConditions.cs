@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay.Whiteouts;
@@ -49,7 +49,7 @@ public sealed class LocalStoreConditions(IObjectStore local, string cacheBucket,
             logger.LogInformation("The local store does not honour If-None-Match on writes: fills look for a whiteout before they store");
             return false;
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.PreconditionFailed.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.PreconditionFailed)
         {
             return true;
         }

@@ -1,5 +1,5 @@
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Whiteouts;
@@ -39,7 +39,7 @@ public sealed partial class OverlayObjectStore
             return null;
         }
         // A bucket only the remote has is made locally to hold the whiteout; one that is nowhere is an error.
-        if (!LocalBuckets.IsKnown(_local, bucket) && await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        if (!LocalBuckets.IsKnown(_local, bucket) && await GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
         var marker = await parts.Whiteouts.AddAsync(bucket, key, ct);
         BecomingLocal(bucket, key);
         parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
@@ -61,7 +61,7 @@ public sealed partial class OverlayObjectStore
         {
             await _local.DeleteBucketAsync(Guard(bucket), ct);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.BucketNotEmpty.Code && parts.Whiteouts.RemoteBacked(bucket))
+        catch (StorageException e) when (e.Fault == StorageFault.BucketNotEmpty && parts.Whiteouts.RemoteBacked(bucket))
         {
             if (!await parts.Whiteouts.ClearIfAllAsync(bucket, ct)) throw;
             await _local.DeleteBucketAsync(bucket, ct);
@@ -77,7 +77,7 @@ public sealed partial class OverlayObjectStore
     {
         var whitedOut = parts.Whiteouts.Legacy.ExistsAsync(bucket, key, ct);
         await (record is null ? whitedOut : Task.WhenAll(whitedOut, record));
-        if (await whitedOut) throw S3Exception.NoSuchKey(key);
+        if (await whitedOut) throw StorageException.ObjectNotFound(key);
         return record is null ? null : await record;
     }
 
@@ -85,7 +85,7 @@ public sealed partial class OverlayObjectStore
     private async Task RefuseMarkerAsync(string bucket, string key, CancellationToken ct)
     {
         if (parts.Whiteouts.RemoteBacked(bucket) && await _local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held))
-            throw S3Exception.NoSuchKey(key);
+            throw StorageException.ObjectNotFound(key);
     }
 
     // Tags are written locally; a remote-only object's tags are the remote's.
@@ -96,7 +96,7 @@ public sealed partial class OverlayObjectStore
         {
             return await _local.GetObjectTaggingAsync(bucket, key, ct);
         }
-        catch (S3Exception e) when (LocalBuckets.IsMiss(e))
+        catch (StorageException e) when (LocalBuckets.IsMiss(e))
         {
             await RefuseWhitedOutAsync(bucket, key, record: null, ct);
             return await parts.Remote.GetTaggingAsync(bucket, key, ct);

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay.Whiteouts;
@@ -50,7 +50,7 @@ public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteB
             if (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held))
                 await local.DeleteObjectAsync(bucket, key, ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             // No local bucket: no whiteout to clear.
         }
@@ -87,7 +87,7 @@ public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteB
             {
                 page = await local.ListObjectsAsync(bucket, new ListRequest(prefix, null, after, 1000), ct);
             }
-            catch (S3Exception e) when (e.Error.Status == 404)
+            catch (StorageException e) when (e.IsMissing)
             {
                 yield break;
             }

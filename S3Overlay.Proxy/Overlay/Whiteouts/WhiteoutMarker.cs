@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Versions;
 
@@ -44,9 +44,9 @@ public static class WhiteoutMarker
     /// versions the whiteout is the key's delete marker, and the 404 says so in its headers
     /// (<c>x-amz-delete-marker</c>, its version id), as S3's does.
     /// </summary>
-    public static S3Exception Deleted(ObjectInfo marker, string key) => marker.VersionId is { } version
+    public static StorageException Deleted(ObjectInfo marker, string key) => marker.VersionId is { } version
         ? VersionIds.DeleteMarker(key, version, marker.LastModified, askedByVersion: false)
-        : S3Exception.NoSuchKey(key);
+        : StorageException.ObjectNotFound(key);
 
     /// <summary>
     /// Where a marker is written: beneath the encryption layer, if any, so a bucket that encrypts

@@ -53,7 +53,7 @@ public sealed class AclAccess(IObjectStore store, BucketAcls bucketAcls, BucketP
                 _ => false,
             };
         }
-        catch (S3Exception e) when (e.Error.Code != S3Error.NoSuchBucket.Code && e.Error.Code != S3Error.NoSuchKey.Code)
+        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code != S3Error.NoSuchBucket.Code && e.Error.Code != S3Error.NoSuchKey.Code)
         {
             // Anything else about the bucket or key tells a caller without rights nothing: AccessDenied.
         }
@@ -71,7 +71,7 @@ public sealed class AclAccess(IObjectStore store, BucketAcls bucketAcls, BucketP
         {
             info = await store.HeadObjectAsync(bucket, key, ReadConditions.None, ct);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
+        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NoSuchKey.Code)
         {
             if (Grants(bucketAcl, "READ", caller)) throw;
             return false;

@@ -24,7 +24,7 @@ public sealed class BucketAcls(IObjectStore store, TimeProvider clock) : BucketS
         {
             return (await GetAsync(bucket, ct)).Owner;
         }
-        catch (Errors.S3Exception e) when (e.Error.Code == Errors.S3Error.NoSuchBucket.Code || e.Error.Code == Errors.S3Error.InvalidBucketName.Code)
+        catch (Exception caught) when (Errors.StorageErrors.AsS3(caught) is { } e && (e.Error.Code == Errors.S3Error.NoSuchBucket.Code || e.Error.Code == Errors.S3Error.InvalidBucketName.Code))
         {
             return null;
         }

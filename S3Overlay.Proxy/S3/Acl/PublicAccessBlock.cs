@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Xml;
+using S3Overlay.Storage;
 
 namespace S3Overlay.S3.Acl;
 

@@ -74,7 +74,7 @@ public sealed class BucketCors(RequestDelegate next, BucketCorsRules bucketRules
                 ? await bucketRules.OfAsync(bucket, context.RequestAborted)
                 : null;
         }
-        catch (S3Exception)
+        catch (Exception caught) when (caught.AsS3() is not null)
         {
             return null; // no such bucket, or not an S3 address: S3Endpoint answers that
         }

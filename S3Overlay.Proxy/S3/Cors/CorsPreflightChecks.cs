@@ -48,7 +48,7 @@ public sealed class CorsPreflightChecks(RequestDelegate next, BucketCorsRules bu
                 ? new S3Exception(S3Error.CorsForbidden.WithMessage("CORSResponse: CORS is not enabled for this bucket."))
                 : null;
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NoSuchBucket.Code)
         {
             return new S3Exception(S3Error.CorsForbidden.WithMessage("CORSResponse: Bucket not found"));
         }

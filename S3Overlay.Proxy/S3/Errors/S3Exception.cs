@@ -1,10 +1,8 @@
-using S3Overlay.Storage;
-
 namespace S3Overlay.S3.Errors;
 
 /// <summary>
-/// A failure that becomes an S3 error response. Stores and the front end throw it; the front end
-/// turns it into the XML body (or a bare status for HEAD and 304).
+/// A failure that becomes an S3 error response. The front end throws it, and makes one of each
+/// store's failure (<see cref="StorageErrors"/>); it becomes the XML body (or a bare status for HEAD and 304).
 /// </summary>
 public sealed class S3Exception(S3Error error, string? resource = null, Exception? inner = null)
     : Exception(error.Message, inner)
@@ -13,14 +11,6 @@ public sealed class S3Exception(S3Error error, string? resource = null, Exceptio
 
     /// <summary>The bucket or key the error is about (the XML's Resource element).</summary>
     public string? Resource { get; } = resource;
-
-    /// <summary>
-    /// The store (its name, "local store" or "remote store") that failed this request by being
-    /// down: it could not be reached, did not answer in time, or answered 5xx. Null for every
-    /// other error, answers about the request included. The overlay goes on without a local
-    /// store that is down where it safely can (Overlay/LostLocal/).
-    /// </summary>
-    public string? UnreachableStore { get; init; }
 
     /// <summary>Headers the error response must carry (Content-Range on 416, ETag on 304, ...).</summary>
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -33,19 +23,6 @@ public sealed class S3Exception(S3Error error, string? resource = null, Exceptio
         Details[element] = value;
         return this;
     }
-
-    /// <summary>ETag and Last-Modified, which a 304 carries.</summary>
-    public S3Exception WithValidators(ObjectInfo info)
-    {
-        Headers["ETag"] = info.ETag;
-        Headers["Last-Modified"] = info.LastModified.ToString("R");
-        return this;
-    }
-
-    /// <summary>The 416 answer's <c>Content-Range: bytes */size</c>.</summary>
-    public static S3Exception InvalidRange(long size) =>
-        new S3Exception(S3Error.InvalidRange) { Headers = { ["Content-Range"] = $"bytes */{size}" } }
-            .With("ActualObjectSize", size.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static S3Exception NoSuchKey(string key) => new S3Exception(S3Error.NoSuchKey, key).With("Key", key);
 

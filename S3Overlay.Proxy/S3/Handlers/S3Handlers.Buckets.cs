@@ -96,7 +96,7 @@ public sealed partial class S3Handlers
             // A crash before this leaves the bucket the root's (private), never another user's.
             if (acl.ToText(S3Owner.Id) is not null) await bucketAcls.SetAsync(bucket, acl, r.Aborted);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.BucketAlreadyOwnedByYou.Code)
+        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.BucketAlreadyOwnedByYou.Code)
         {
             bucketAcls.Forget(bucket);
             var current = await bucketAcls.GetAsync(bucket, r.Aborted);

@@ -75,11 +75,11 @@ public sealed partial class S3Handlers
             var read = new ObjectReadRequest(range, conditions) { Encryption = ServerSideEncryption.CustomerKey(r.Request, ServerSideEncryption.CopySourceCustomer) };
             source = versionId is null ? await store.GetObjectAsync(bucket, key, read, ct) : await store.GetObjectVersionAsync(bucket, key, versionId, read, ct);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NotModified.Code)
+        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NotModified.Code)
         {
             throw new S3Exception(S3Error.PreconditionFailed);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code && range is not null)
+        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.InvalidRange.Code && range is not null)
         {
             throw new S3Exception(S3Error.InvalidCopySourceRange);
         }

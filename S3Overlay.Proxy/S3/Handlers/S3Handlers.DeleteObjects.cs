@@ -34,7 +34,7 @@ public sealed partial class S3Handlers
                 var deleted = await store.DeleteObjectVersionAsync(r.Bucket, key!, versionId, await BypassesGovernanceAsync(r, key!), r.Aborted);
                 results.Add((key!, versionId, deleted, null));
             }
-            catch (S3Exception e)
+            catch (Exception caught) when (caught.AsS3() is { } e)
             {
                 results.Add((key!, versionId, null, e.Error));
             }

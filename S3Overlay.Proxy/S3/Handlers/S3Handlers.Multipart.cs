@@ -78,7 +78,7 @@ public sealed partial class S3Handlers
         {
             info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksum.Expected(r.Request), ObjectHeaders.WriteCondition(r.Request), r.Aborted);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchUpload.Code)
+        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NoSuchUpload.Code)
         {
             if (await CompletedBeforeAsync(r, parts) is not { } done) throw;
             info = done;

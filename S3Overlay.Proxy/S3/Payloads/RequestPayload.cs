@@ -80,7 +80,7 @@ public static class RequestPayload
             if (payloadHash != Auth.SigV4.EmptyPayloadSha256) throw new S3Exception(S3Error.XAmzContentSHA256Mismatch);
             return null;
         }
-        return new PayloadCheck(ChecksumAlgorithm.Sha256.Create(), S3Error.XAmzContentSHA256Mismatch) { Expected = expected };
+        return new PayloadCheck(ChecksumAlgorithm.Sha256.Create(), () => new S3Exception(S3Error.XAmzContentSHA256Mismatch)) { Expected = expected };
     }
 
     private static bool HasBody(HttpRequest request) =>

@@ -18,7 +18,7 @@ public sealed class ExistingObjectTags(IObjectStore store)
                 ? await store.GetObjectVersionTaggingAsync(bucket, key, versionId, ct)
                 : await store.GetObjectTaggingAsync(bucket, key, ct);
         }
-        catch (S3Exception e) when (e.Error.Status is 404 or 405 || e.Error.Code == S3Error.InvalidArgument.Code)
+        catch (Exception caught) when (caught.AsS3() is { } e && (e.Error.Status is 404 or 405 || e.Error.Code == S3Error.InvalidArgument.Code))
         {
             // No object (or a delete marker, or no such version) has no tags: a condition on one
             // does not hold, and the operation itself tells what is missing where it may.

@@ -144,7 +144,7 @@ public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPo
         {
             return await bucketPolicies.OfAsync(bucket, ct);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NoSuchBucket.Code)
         {
             return null;
         }

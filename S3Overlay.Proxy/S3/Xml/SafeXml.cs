@@ -23,14 +23,7 @@ public static class SafeXml
     /// <param name="body">Read twice: counted first, loaded only when within the limits (so it must be seekable).</param>
     public static XElement Load(Stream body, long maxCharacters)
     {
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            MaxCharactersInDocument = maxCharacters,
-            IgnoreComments = true,
-            IgnoreProcessingInstructions = true,
-        };
+        var settings = Streams.UntrustedXml.ReaderSettings(maxCharacters);
         var start = body.Position;
         try
         {

@@ -1,4 +1,3 @@
-using S3Overlay.S3;
 
 namespace S3Overlay.Storage.Encryption;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Text;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.Encryption;
 
@@ -32,14 +32,14 @@ public partial class EncryptedObjectStore
         if (at < 0) return (uploadId, EncryptionKind.Managed, null);
         var mark = uploadId.AsSpan(at + UploadIdMark.Length);
         var kind = mark.Length < 2 ? -1 : KindMarks.IndexOf(mark[0]);
-        if (kind < 0) throw new S3Exception(S3Error.NoSuchUpload);
+        if (kind < 0) throw new StorageException(StorageFault.UploadNotFound);
         try
         {
             return (uploadId[..at], (EncryptionKind)kind, Base64Url.DecodeFromChars(mark[1..]));
         }
         catch (FormatException)
         {
-            throw new S3Exception(S3Error.NoSuchUpload);
+            throw new StorageException(StorageFault.UploadNotFound);
         }
     }
 
@@ -48,7 +48,7 @@ public partial class EncryptedObjectStore
         var (innerId, kind, sealedKey) = Upload(uploadId);
         if (sealedKey is null)
         {
-            if (write.Encryption is not null) throw new S3Exception(S3Error.InvalidRequest.WithMessage("The upload was not initiated with server side encryption: its parts cannot ask for it."));
+            if (write.Encryption is not null) throw new StorageException(StorageFault.InvalidRequest, message: "The upload was not initiated with server side encryption: its parts cannot ask for it.");
             return await Inner.UploadPartAsync(bucket, key, innerId, partNumber, body, write, ct);
         }
         var envelope = new Envelope(kind, sealedKey, master?.Name, null, true);
@@ -67,9 +67,9 @@ public partial class EncryptedObjectStore
     private static byte[] CustomerPartKey(Envelope envelope, ObjectEncryption? asked, string bucket, string key)
     {
         if (asked?.CustomerKey is not { } customerKey)
-            throw new S3Exception(S3Error.InvalidRequest.WithMessage("The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters."));
+            throw new StorageException(StorageFault.InvalidRequest, key, "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.");
         return SealedKey.Unseal(customerKey, envelope.SealedKey, bucket, key)
-            ?? throw new S3Exception(S3Error.InvalidRequest.WithMessage("The provided encryption parameters did not match the ones used originally."));
+            ?? throw new StorageException(StorageFault.InvalidRequest, key, "The provided encryption parameters did not match the ones used originally.");
     }
 
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) =>

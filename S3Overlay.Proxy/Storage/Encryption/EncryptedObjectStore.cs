@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.Encryption;
 
@@ -36,7 +36,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
         {
             content = await Inner.GetObjectAsync(bucket, key, request with { Encryption = null, Conditions = Envelope.StoredConditions(request.Conditions) }, ct);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code && e.Error.Status == 416)
+        catch (StorageException e) when (e.Fault == StorageFault.RangeNotSatisfiable)
         {
             throw await PlaintextInvalidRangeAsync(bucket, key, e, ct);
         }
@@ -50,7 +50,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
         {
             content = await Inner.TryGetObjectAsync(bucket, key, request with { Encryption = null, Conditions = Envelope.StoredConditions(request.Conditions) }, ct);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code && e.Error.Status == 416)
+        catch (StorageException e) when (e.Fault == StorageFault.RangeNotSatisfiable)
         {
             throw await PlaintextInvalidRangeAsync(bucket, key, e, ct);
         }
@@ -58,9 +58,9 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
     }
 
     /// <summary>A range past the sealed bytes is past the plaintext too; the 416 must name the plaintext's size.</summary>
-    private async Task<Exception> PlaintextInvalidRangeAsync(string bucket, string key, S3Exception e, CancellationToken ct) =>
+    private async Task<Exception> PlaintextInvalidRangeAsync(string bucket, string key, StorageException e, CancellationToken ct) =>
         await Inner.FindObjectAsync(bucket, key, ct) is { } info && Envelope.Of(info.Metadata) is not null
-            ? S3Exception.InvalidRange((await DescribeAsync(bucket, key, info, ct)).Size)
+            ? StorageException.RangeNotSatisfiable((await DescribeAsync(bucket, key, info, ct)).Size)
             : e;
 
     /// <summary>
@@ -80,7 +80,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
             if (envelope is null)
             {
                 if (request.Encryption?.CustomerKey is not null)
-                    throw new S3Exception(S3Error.InvalidRequest.WithMessage("The encryption parameters are not applicable to this object."));
+                    throw new StorageException(StorageFault.InvalidRequest, message: "The encryption parameters are not applicable to this object.");
                 var plain = content.Info with { Metadata = Envelope.Hide(content.Info.Metadata, null) };
                 return ReferenceEquals(plain.Metadata, content.Info.Metadata) ? content : new ObjectContent(plain, content.Body, content.Range) { VerifiedBy = content.VerifiedBy };
             }
@@ -97,7 +97,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
             return new ObjectContent(info, new DecryptingStream(content.Body, dataKey, null, 0, info.Size), null);
 
         await content.DisposeAsync();
-        var range = request.Range!.Value.Resolve(info.Size) ?? throw S3Exception.InvalidRange(info.Size);
+        var range = request.Range!.Value.Resolve(info.Size) ?? throw StorageException.RangeNotSatisfiable(info.Size);
         var (first, last, s, package, skip) = layout.SealedRange(range);
         var segment = layout.Segments[s];
         var storedETag = content.Info.ETag;
@@ -192,8 +192,8 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
     }
 
     /// <summary>A package's header names the plaintext's length (a browser upload's file comes without one).</summary>
-    internal static S3Exception LengthNeeded() => new(S3Error.MissingContentLength.WithMessage(
-        "An object encrypted at rest needs its length before its body: send Content-Length (a browser upload into a bucket that encrypts by default cannot)."));
+    internal static StorageException LengthNeeded() => new(StorageFault.LengthRequired, message: 
+        "An object encrypted at rest needs its length before its body: send Content-Length (a browser upload into a bucket that encrypts by default cannot).");
 
     private static ObjectWrite Cleaned(ObjectWrite write) => write with { Metadata = Envelope.Clean(write.Metadata), Encryption = null };
 
@@ -224,7 +224,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
             if (master is null) throw NoMasterKey();
             var kind = asked?.Kind ?? EncryptionKind.Managed;
             if (kind == EncryptionKind.Kms && asked!.KmsKeyId is { } keyId && keyId != master.Name)
-                throw new S3Exception(new S3Error("KMS.NotFoundException", 400, $"Invalid keyId '{keyId}': the one KMS key is '{master.Name}' (S3_OVERLAY_KMS_SECRET_KEY)."));
+                throw new StorageException(StorageFault.EncryptionKeyNotFound, key, $"Invalid keyId '{keyId}': the one KMS key is '{master.Name}' (S3_OVERLAY_KMS_SECRET_KEY).");
             envelope = new Envelope(kind, master.Seal(dataKey, bucket, key), master.Name, null, multipart);
         }
         await MarkAsync(bucket, ct);
@@ -234,8 +234,8 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
     /// <summary>Only a master key makes a default possible: without one, writes cost no look at the bucket's setting.</summary>
     protected async Task<bool> EncryptsByDefaultAsync(string bucket, CancellationToken ct) => master is not null && await _defaults.OfAsync(bucket, ct) is not null;
 
-    public static S3Exception NoMasterKey() =>
-        new(S3Error.NotImplemented.WithMessage("Server side encryption specified but KMS is not configured: set S3_OVERLAY_KMS_SECRET_KEY."));
+    public static StorageException NoMasterKey() =>
+        new(StorageFault.NotSupported, message: "Server side encryption specified but KMS is not configured: set S3_OVERLAY_KMS_SECRET_KEY.");
 
     /// <summary>Before the bucket's first encrypted object is written, the bucket says it may hold some (see <see cref="BucketEncryption.HoldsEncrypted"/>).</summary>
     private async Task MarkAsync(string bucket, CancellationToken ct)

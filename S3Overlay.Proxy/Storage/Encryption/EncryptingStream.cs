@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.Encryption;
 
@@ -54,7 +54,7 @@ public sealed class EncryptingStream : S3Overlay.Streams.PayloadStream
         while (got < want)
         {
             var n = await _plain.ReadAsync(_plainBuffer.AsMemory(got, want - got), ct);
-            if (n == 0) throw new S3Exception(S3Error.IncompleteBody);
+            if (n == 0) throw new StorageException(StorageFault.IncompleteBody);
             got += n;
         }
         _read += got;
@@ -74,8 +74,8 @@ public sealed class EncryptingStream : S3Overlay.Streams.PayloadStream
     private async Task CheckEndAsync(CancellationToken ct)
     {
         _done = true;
-        if (await _plain.ReadAsync(new byte[1], ct) != 0) throw new S3Exception(S3Error.IncompleteBody);
-        if (_md5 is not null && Convert.ToBase64String(_md5.GetHashAndReset()) != _contentMd5) throw new S3Exception(S3Error.BadDigest);
+        if (await _plain.ReadAsync(new byte[1], ct) != 0) throw new StorageException(StorageFault.IncompleteBody);
+        if (_md5 is not null && Convert.ToBase64String(_md5.GetHashAndReset()) != _contentMd5) throw new StorageException(StorageFault.DigestMismatch);
     }
 
     private bool _disposed;

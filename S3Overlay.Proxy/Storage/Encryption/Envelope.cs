@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.Encryption;
 
@@ -91,17 +91,17 @@ public sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? Mas
         if (Kind == EncryptionKind.Customer)
         {
             if (asked?.CustomerKey is not { } customerKey)
-                throw new S3Exception(S3Error.InvalidRequest.WithMessage("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object."));
+                throw new StorageException(StorageFault.InvalidRequest, message: "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
             return Encryption.SealedKey.Unseal(customerKey, SealedKey, bucket, key)
-                ?? throw new S3Exception(S3Error.AccessDenied.WithMessage("The provided customer key does not match the key the object was encrypted with."));
+                ?? throw new StorageException(StorageFault.AccessDenied, message: "The provided customer key does not match the key the object was encrypted with.");
         }
         if (asked?.CustomerKey is not null)
-            throw new S3Exception(S3Error.InvalidRequest.WithMessage("The encryption parameters are not applicable to this object."));
+            throw new StorageException(StorageFault.InvalidRequest, message: "The encryption parameters are not applicable to this object.");
         if (master is null)
-            throw new S3Exception(S3Error.InternalError.WithMessage("The object is encrypted (SSE-S3) but no master key is configured: set S3_OVERLAY_KMS_SECRET_KEY."));
+            throw new StorageException(StorageFault.Internal, message: "The object is encrypted (SSE-S3) but no master key is configured: set S3_OVERLAY_KMS_SECRET_KEY.");
         if (master.Name != MasterKeyName)
-            throw new S3Exception(S3Error.InternalError.WithMessage($"The object's data key is sealed by the master key '{MasterKeyName}', not the configured '{master.Name}' (S3_OVERLAY_KMS_SECRET_KEY)."));
+            throw new StorageException(StorageFault.Internal, message: $"The object's data key is sealed by the master key '{MasterKeyName}', not the configured '{master.Name}' (S3_OVERLAY_KMS_SECRET_KEY).");
         return master.Unseal(SealedKey, bucket, key)
-            ?? throw new S3Exception(S3Error.InternalError.WithMessage("The object's sealed data key does not open with the configured master key."));
+            ?? throw new StorageException(StorageFault.Internal, message: "The object's sealed data key does not open with the configured master key.");
     }
 }

@@ -1,5 +1,4 @@
 using S3Overlay.Configuration;
-using S3Overlay.Overlay;
 using S3Overlay.Storage.Hidden;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -23,18 +22,26 @@ internal sealed class CaseFoldingProbe : ICaseFoldingProbe
 }
 
 /// <summary>
+/// A name some part of the server guards by exact, case-sensitive comparison, registered by that
+/// part (the overlay's cache bucket): <see cref="What"/> says what it is, in the start-up message.
+/// </summary>
+public sealed record ExactNameGuard(string What);
+
+/// <summary>
 /// The hidden prefixes and the overlay's cache bucket are guarded by exact, case-sensitive name
 /// comparisons. On a data folder that folds case, <c>/S3-OVERLAY-CACHE/…</c> or
 /// <c>/data/PRIVATE/x</c> would reach the same files past them, so the embedded store refuses to
 /// start there when such a guard is configured (without one, folding case only aliases keys).
 /// </summary>
-internal sealed class CaseFoldingGuard(ServerSettings server, HiddenNamespace hidden, ICaseFoldingProbe probe, IServiceProvider services) : IHostedService
+internal sealed class CaseFoldingGuard(ServerSettings server, HiddenNamespace hidden, ICaseFoldingProbe probe, IEnumerable<ExactNameGuard> others) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var overlay = services.GetService<IServiceProviderIsService>()?.IsService(typeof(OverlayObjectStore)) == true;
-        if ((hidden.IsEmpty && !overlay) || !probe.FoldsCase(server.DataDir)) return Task.CompletedTask;
-        var guards = string.Join(" and ", new[] { hidden.IsEmpty ? null : "the hidden buckets and prefixes", overlay ? "the overlay's cache bucket" : null }.OfType<string>());
+        var guarded = new List<string>();
+        if (!hidden.IsEmpty) guarded.Add("the hidden buckets and prefixes");
+        guarded.AddRange(others.Select(o => o.What));
+        if (guarded.Count == 0 || !probe.FoldsCase(server.DataDir)) return Task.CompletedTask;
+        var guards = string.Join(" and ", guarded);
         throw Configuration.Catalog.ServerCatalog.DataDir.Invalid(
             $"the data folder {server.DataDir} is on a file system that folds case, where {guards} cannot be guarded " +
             "(their names are compared exactly); put the data folder on a case-sensitive file system (Linux ext4/xfs/btrfs, a case-sensitive APFS volume, " +

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using S3Overlay.S3.Checksums;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -28,7 +28,7 @@ public sealed partial class FileSystemObjectStore
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) => _space.WatchAsync(async () =>
     {
         if (partNumber is < 1 or > MaxPartNumber)
-            throw new S3Exception(S3Error.InvalidArgument.WithMessage($"Part number must be an integer between 1 and {MaxPartNumber}, inclusive."))
+            throw new StorageException(StorageFault.InvalidArgument, message: $"Part number must be an integer between 1 and {MaxPartNumber}, inclusive.")
                 .With("ArgumentName", "partNumber");
         var upload = RequireUpload(bucket, key, uploadId);
         using var temp = await TempBody.WriteAsync(_layout.NewTempPath(), body, write, ct);
@@ -62,7 +62,7 @@ public sealed partial class FileSystemObjectStore
         RequireUpload(bucket, key, uploadId);
         // Checked again as the object is committed; refused now, no large object is assembled for nothing.
         if (!condition.IsNone) CheckWriteCondition(bucket, key, FilesOf(bucket, key).Current()?.Version, condition);
-        if (parts.Count == 0) throw new S3Exception(S3Error.MalformedXML.WithMessage("The list of parts is empty."));
+        if (parts.Count == 0) throw new StorageException(StorageFault.MalformedDocument, message: "The list of parts is empty.");
         var numbers = CompletedPart.InOrder(parts);
 
         // Under the upload's lock, so no part is replaced while it is being assembled.
@@ -72,7 +72,7 @@ public sealed partial class FileSystemObjectStore
             var record = upload.ReadRecord()!;
             var uploaded = numbers.Select((listed, i) => CheckPart(upload, listed, isLast: i == numbers.Count - 1)).ToList();
             using var temp = await TempBody.ConcatenateAsync(_layout.NewTempPath(), uploaded.Select(p => upload.PartPath(p.PartNumber)), ct);
-            if (temp.Size != uploaded.Sum(p => p.Size)) throw new S3Exception(S3Error.InvalidPart.WithMessage("A part changed while the upload was completed."));
+            if (temp.Size != uploaded.Sum(p => p.Size)) throw new StorageException(StorageFault.InvalidPart, message: "A part changed while the upload was completed.");
             var metadata = record.Metadata with
             {
                 ChecksumAlgorithm = null, // the upload's promise, kept; the object has the checksum itself
@@ -186,7 +186,7 @@ public sealed partial class FileSystemObjectStore
         if (UploadFolder.IsWellFormed(uploadId) && new UploadFolder(uploadsDir, uploadId) is var upload
             && upload.ReadRecord() is { } record && record.Key == key)
             return upload;
-        throw new S3Exception(S3Error.NoSuchUpload).With("UploadId", uploadId);
+        throw new StorageException(StorageFault.UploadNotFound).With("UploadId", uploadId);
     }
 
     /// <param name="listed">The entries the client listed for one part number: more than one when it
@@ -197,10 +197,10 @@ public sealed partial class FileSystemObjectStore
         var part = upload.ReadPart(listed[0].PartNumber);
         var asked = listed.FirstOrDefault(p => part is not null && SameETag(part.ETag, p.ETag)) ?? listed[^1];
         if (part is null || !SameETag(part.ETag, asked.ETag))
-            throw new S3Exception(S3Error.InvalidPart).With("PartNumber", asked.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            throw new StorageException(StorageFault.InvalidPart).With("PartNumber", asked.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
         MultipartChecksum.CheckCompleted(asked, part);
         if (!isLast && part.Size < _options.MinimumPartSize)
-            throw new S3Exception(S3Error.EntityTooSmall)
+            throw new StorageException(StorageFault.PartTooSmall)
                 .With("ProposedSize", part.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .With("MinSizeAllowed", _options.MinimumPartSize.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .With("PartNumber", asked.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));

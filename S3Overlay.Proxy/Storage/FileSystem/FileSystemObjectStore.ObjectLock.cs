@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.S3.ObjectLock;
 using S3Overlay.Storage.Versions;
 
@@ -30,7 +30,7 @@ public sealed partial class FileSystemObjectStore
     public async Task PutObjectLockConfigurationAsync(string bucket, ObjectLockConfiguration configuration, CancellationToken ct)
     {
         if (await GetObjectLockConfigurationAsync(bucket, ct) is null && _versioning.Of(bucket) != BucketVersioning.Enabled)
-            throw new S3Exception(S3Error.InvalidBucketState.WithMessage("Versioning must be enabled on the bucket to enable Object Lock."), bucket);
+            throw new StorageException(StorageFault.WrongBucketState, bucket, "Versioning must be enabled on the bucket to enable Object Lock.");
         await PutBucketSettingAsync(bucket, ObjectLockSetting, configuration.ToText(), ct);
     }
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Win32.SafeHandles;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Storage.FileSystem;
@@ -29,7 +29,7 @@ public sealed partial class FileSystemObjectStore
         {
             using (opened.File) return await DescribeAsync(bucket, key, opened, ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             return null; // what a power cut left of an unflushed body, now removed: rare enough to throw
         }
@@ -39,12 +39,12 @@ public sealed partial class FileSystemObjectStore
         OpenIfExisting(bucket, key) is { } opened ? await ServeAsync(bucket, key, opened, request, ct) : throw Missing(bucket, key);
 
     /// <summary>What a read that found no file says: NoSuchBucket when there is no bucket, else NoSuchKey.</summary>
-    private S3Exception Missing(string bucket, string key)
+    private StorageException Missing(string bucket, string key)
     {
         RequireBucket(bucket);
         if (_versioning.Of(bucket) != BucketVersioning.Unversioned && CurrentMarker(bucket, key) is { } marker)
             return VersionIds.DeleteMarker(key, marker.VersionId ?? VersionIds.Null, marker.LastModified, askedByVersion: false);
-        return S3Exception.NoSuchKey(key);
+        return StorageException.ObjectNotFound(key);
     }
 
     public async Task<ObjectContent?> TryGetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
@@ -54,7 +54,7 @@ public sealed partial class FileSystemObjectStore
         {
             return await ServeAsync(bucket, key, opened, request, ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             return null; // what a power cut left of an unflushed body, now removed: rare enough to throw
         }
@@ -80,7 +80,7 @@ public sealed partial class FileSystemObjectStore
     {
         request.Conditions.Evaluate(info);
         ResolvedRange? range = null;
-        if (request.Range is { } asked) range = asked.Resolve(info.Size) ?? throw S3Exception.InvalidRange(info.Size);
+        if (request.Range is { } asked) range = asked.Resolve(info.Size) ?? throw StorageException.RangeNotSatisfiable(info.Size);
         return new ObjectContent(info, new RangeReadStream(file, range?.Offset ?? 0, range?.Length ?? info.Size), range);
     }
 
@@ -122,7 +122,7 @@ public sealed partial class FileSystemObjectStore
         }
         KeyFiles files;
         try { files = FilesIn(folder, bucket, key); }
-        catch (S3Exception) { return; } // a key this store cannot hold does not exist: deleting it succeeds, as in S3
+        catch (StorageException) { return; } // a key this store cannot hold does not exist: deleting it succeeds, as in S3
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
             _described.Forget(bucket, key);
@@ -196,11 +196,11 @@ public sealed partial class FileSystemObjectStore
     {
         if (condition.IfMatch is { } etag)
         {
-            if (current is not { } c) throw S3Exception.NoSuchKey(key);
+            if (current is not { } c) throw StorageException.ObjectNotFound(key);
             if (ValidSidecar(_layout.SidecarPath(bucket, key), key, c.Size, c.LastWriteUtc, c.Inode) is not { } s || !ReadConditions.ETagMatches(etag, s.ToInfo().ETag))
-                throw new S3Exception(S3Error.PreconditionFailed, key);
+                throw new StorageException(StorageFault.PreconditionFailed, key);
         }
-        if (condition.OnlyIfAbsent && current is not null) throw new S3Exception(S3Error.PreconditionFailed, key);
+        if (condition.OnlyIfAbsent && current is not null) throw new StorageException(StorageFault.PreconditionFailed, key);
     }
 
     /// <summary>
@@ -231,7 +231,7 @@ public sealed partial class FileSystemObjectStore
         if (_buckets.Find(bucket) is not { } folder) return null;
         KeyFiles files;
         try { files = FilesIn(folder, bucket, key); }
-        catch (S3Exception) when (_buckets.Current(bucket) is null) { return null; } // no bucket: a miss, whatever the key
+        catch (StorageException) when (_buckets.Current(bucket) is null) { return null; } // no bucket: a miss, whatever the key
         if (OpenPlain(files) is { } plain) return plain;
         if (_buckets.Current(bucket) is not { } current) return null;
         if (current != folder && OpenPlain(files with { Bucket = current }) is { } replaced) return replaced;
@@ -355,13 +355,13 @@ public sealed partial class FileSystemObjectStore
     }
 
     /// <summary>Removes the torn body (if still in place) and its sidecar; the caller holds the key's lock.</summary>
-    private S3Exception RemoveTorn(string bucket, string key, KeyFile path, FileVersion version)
+    private StorageException RemoveTorn(string bucket, string key, KeyFile path, FileVersion version)
     {
         if (path.Version() == version)
         {
             path.Folder.Delete(path.Relative);
             File.Delete(_layout.SidecarPath(bucket, key));
         }
-        return S3Exception.NoSuchKey(key);
+        return StorageException.ObjectNotFound(key);
     }
 }

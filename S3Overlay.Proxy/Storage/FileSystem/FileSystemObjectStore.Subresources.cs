@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -52,13 +52,13 @@ public sealed partial class FileSystemObjectStore
             await HeadObjectAsync(bucket, key, ReadConditions.None, ct);
             using (await _locks.AcquireAsync(bucket, key, ct))
             {
-                if (files.Current() is not { Version: var current }) throw S3Exception.NoSuchKey(key);
+                if (files.Current() is not { Version: var current }) throw StorageException.ObjectNotFound(key);
                 if (ValidSidecar(sidecarPath, key, current.Size, current.LastWriteUtc, current.Inode) is not { } sidecar) continue;
                 _described.Forget(bucket, key);
                 (sidecar with { Metadata = change(sidecar.Metadata) }).Write(sidecarPath, _layout.NewTempPath());
                 return;
             }
         }
-        throw new S3Exception(S3Error.SlowDown, key); // the file keeps changing under us
+        throw new StorageException(StorageFault.Busy, key); // the file keeps changing under us
     }
 }

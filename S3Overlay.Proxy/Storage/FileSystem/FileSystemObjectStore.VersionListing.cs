@@ -107,7 +107,7 @@ public sealed partial class FileSystemObjectStore
             {
                 using (opened.File) info = await DescribeAsync(bucket, key, opened, ct);
             }
-            catch (S3Overlay.S3.Errors.S3Exception e) when (e.Error.Status == 404) { info = null!; }
+            catch (Errors.StorageException e) when (e.IsMissing) { info = null!; }
             if (info is not null)
             {
                 currentId = info.VersionId ?? VersionIds.Null;

@@ -1,5 +1,5 @@
 using Microsoft.Win32.SafeHandles;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.S3.ObjectLock;
 using S3Overlay.Storage.Versions;
 
@@ -123,7 +123,7 @@ public sealed partial class FileSystemObjectStore
         }
         KeyFiles files;
         try { files = FilesIn(folder, bucket, key); }
-        catch (S3Exception) { return new DeletedVersion(versionId, false); } // a key this store cannot hold has no versions
+        catch (StorageException) { return new DeletedVersion(versionId, false); } // a key this store cannot hold has no versions
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
             // Synchronous under the gate (it is thread-bound), as commits are.

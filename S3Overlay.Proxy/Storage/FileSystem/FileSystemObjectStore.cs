@@ -1,5 +1,4 @@
-using S3Overlay.S3;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -9,7 +8,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// (<c>a</c> beside <c>a/b</c>, <c>a//b</c>) is a file in the store's own area (<see cref="EncodedKeys"/>). Metadata lives in sidecars under
 /// the reserved folder (<see cref="StoreLayout"/>); every write is a temp file renamed into place.
 /// </summary>
-public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore, IDisposable
+public sealed partial class FileSystemObjectStore : IObjectStore, IReadOnlyStore, IStagingStore, IDisposable
 {
     private readonly StoreLayout _layout;
     private readonly TimeProvider _clock;
@@ -71,7 +70,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct)
     {
         var buckets = new DirectoryInfo(_layout.Root).EnumerateDirectories()
-            .Where(d => BucketNames.IsAddressable(d.Name)) // only what a request can name (never the reserved folder)
+            .Where(d => BucketNameRule.IsAddressable(d.Name)) // only what a request can name (never the reserved folder)
             .Select(d => new BucketInfo(d.Name, d.CreationTimeUtc))
             .OrderBy(b => b.Name, Utf8Order.Instance)
             .ToList();
@@ -87,8 +86,8 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
     public Task CreateBucketAsync(string bucket, CancellationToken ct) => _space.WatchAsync(() =>
     {
         var dir = _layout.BucketDir(bucket);
-        if (File.Exists(dir)) throw new S3Exception(S3Error.BucketAlreadyExists, bucket).With("BucketName", bucket);
-        if (Directory.Exists(dir)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket).With("BucketName", bucket);
+        if (File.Exists(dir)) throw new StorageException(StorageFault.BucketNameTaken, bucket).With("BucketName", bucket);
+        if (Directory.Exists(dir)) throw new StorageException(StorageFault.BucketExists, bucket).With("BucketName", bucket);
         Directory.CreateDirectory(dir);
         _buckets.Forget(bucket);
         _versioning.Forget(bucket);
@@ -102,7 +101,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
         {
             var folder = RequireBucket(bucket);
             if (ListingWalker.HoldsAnyFile(folder, "", anyLink: true) || ListingWalker.HoldsAnyFile(_area, bucket, anyLink: true) || HoldsVersions(bucket))
-                throw new S3Exception(S3Error.BucketNotEmpty, bucket).With("BucketName", bucket);
+                throw new StorageException(StorageFault.BucketNotEmpty, bucket).With("BucketName", bucket);
             _buckets.Forget(bucket);
             _versioning.Forget(bucket);
             Directory.Delete(folder.Path, recursive: true); // only empty folders are left
@@ -146,7 +145,7 @@ public sealed partial class FileSystemObjectStore : IObjectStore, IStagingStore,
     }
 
     /// <returns>The bucket's folder; NoSuchBucket when there is none.</returns>
-    private ConfinedFolder RequireBucket(string bucket) => _buckets.Current(bucket) ?? throw S3Exception.NoSuchBucket(bucket);
+    private ConfinedFolder RequireBucket(string bucket) => _buckets.Current(bucket) ?? throw StorageException.BucketNotFound(bucket);
 
     private static void DeleteTree(string dir)
     {

@@ -1,10 +1,10 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
 /// The data folder's file system running out of room. A write that fails for it is answered
-/// <see cref="S3Error.StorageFull"/> (its own files already removed by the write), and the health
+/// <see cref="StorageFault.StoreFull"/> (its own files already removed by the write), and the health
 /// check reports the folder full until there is room again. Free space is read (statvfs) only when
 /// the health check asks and when a write has just failed, never per request.
 /// </summary>
@@ -27,10 +27,10 @@ internal sealed class FreeSpace(string root)
             if (Volatile.Read(ref _freeAtFailure) != NoFailure) Volatile.Write(ref _freeAtFailure, NoFailure);
             return done;
         }
-        catch (Exception e) when (e is not S3Exception && DiskFull.Caused(e))
+        catch (Exception e) when (e is not StorageException && DiskFull.Caused(e))
         {
             Volatile.Write(ref _freeAtFailure, Available() ?? 0);
-            throw new S3Exception(S3Error.StorageFull, inner: e);
+            throw new StorageException(StorageFault.StoreFull, inner: e);
         }
     }
 

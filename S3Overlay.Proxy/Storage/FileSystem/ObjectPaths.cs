@@ -1,6 +1,5 @@
 using System.Text;
-using S3Overlay.S3;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -28,7 +27,7 @@ internal static class ObjectPaths
     /// </summary>
     public static void CheckBucketName(string bucket)
     {
-        if (!BucketNames.IsAddressable(bucket)) throw BucketNames.Invalid(bucket);
+        if (!BucketNameRule.IsAddressable(bucket)) throw new StorageException(StorageFault.InvalidBucketName, bucket).With("BucketName", bucket);
     }
 
     /// <summary>
@@ -41,7 +40,7 @@ internal static class ObjectPaths
         int bytes;
         try { bytes = StrictUtf8.GetByteCount(key); }
         catch (EncoderFallbackException) { throw Invalid(key, "The key is not valid Unicode."); }
-        if (bytes > MaxKeyBytes) throw new S3Exception(S3Error.KeyTooLongError.WithMessage($"Keys are at most {MaxKeyBytes} UTF-8 bytes."), key).With("Key", key);
+        if (bytes > MaxKeyBytes) throw new StorageException(StorageFault.KeyTooLong, key, $"Keys are at most {MaxKeyBytes} UTF-8 bytes.").With("Key", key);
         if (key.Contains('\0')) throw Invalid(key, "The key contains a NUL character.");
     }
 
@@ -64,8 +63,8 @@ internal static class ObjectPaths
         return isFolder ? path + "/" + FolderMarker : path;
     }
 
-    public static S3Exception Invalid(string key, string why) =>
-        new S3Exception(S3Error.InvalidObjectName.WithMessage(why), key).With("Key", key);
+    public static StorageException Invalid(string key, string why) =>
+        new StorageException(StorageFault.InvalidKey, key, why).With("Key", key);
 }
 
 /// <summary>How a bucket folder's entries stand for keys: a file for the key at its path, a folder for the keys below <c>name/</c>.</summary>

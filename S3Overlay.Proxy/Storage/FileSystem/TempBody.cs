@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using S3Overlay.S3.Checksums;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -40,12 +40,12 @@ internal sealed class TempBody : IDisposable
                 while ((n = await body.ReadAsync(buffer, ct)) > 0)
                 {
                     temp.Size += n;
-                    if (temp.Size > write.ContentLength) throw new S3Exception(S3Error.IncompleteBody);
+                    if (temp.Size > write.ContentLength) throw new StorageException(StorageFault.IncompleteBody);
                     md5.AppendData(buffer, 0, n);
                     await file.WriteAsync(buffer.AsMemory(0, n), ct);
                 }
             });
-            if (write.ContentLength is { } expected && temp.Size != expected) throw new S3Exception(S3Error.IncompleteBody);
+            if (write.ContentLength is { } expected && temp.Size != expected) throw new StorageException(StorageFault.IncompleteBody);
             if (write.ContentMD5 is { } sent) CheckContentMd5(sent, temp.Md5);
             temp.TrailingChecksums = write.TrailingChecksums?.Invoke();
             return temp;
@@ -68,7 +68,7 @@ internal sealed class TempBody : IDisposable
         try
         {
             temp.Size = RandomAccess.GetLength(file);
-            if (write.ContentLength is { } expected && temp.Size != expected) throw new S3Exception(S3Error.IncompleteBody);
+            if (write.ContentLength is { } expected && temp.Size != expected) throw new StorageException(StorageFault.IncompleteBody);
             if (write.ContentMD5 is not null || write.ETag is null || (write.Durability == Durability.Unflushed && PlainETag.Md5Of(write.ETag) is null))
                 temp.Md5 = await Md5Async(file, ct);
             if (write.ContentMD5 is { } sent) CheckContentMd5(sent, temp.Md5);
@@ -152,7 +152,7 @@ internal sealed class TempBody : IDisposable
 
     private static void CheckContentMd5(string sent, byte[] actual)
     {
-        if (!ContentMd5.Parse(sent).AsSpan().SequenceEqual(actual)) throw new S3Exception(S3Error.BadDigest);
+        if (!ContentMd5.Parse(sent).AsSpan().SequenceEqual(actual)) throw new StorageException(StorageFault.DigestMismatch);
     }
 
     /// <summary>Renames the temp file over <paramref name="target"/> (atomic on one file system).</summary>

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.Hidden;
 
@@ -92,8 +92,8 @@ public sealed class HiddenObjectsStore(IObjectStore inner, HiddenNamespace hidde
     {
         if (hidden.HidingPrefix(bucket, key) is null) return;
         // The bucket's own absence still says so, as for any key.
-        if (await inner.GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
-        throw S3Exception.NoSuchKey(key);
+        if (await inner.GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
+        throw StorageException.ObjectNotFound(key);
     }
 
     public Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct) => inner.GetBucketAsync(bucket, ct);

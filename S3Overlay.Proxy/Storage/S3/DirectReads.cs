@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 using S3Overlay.S3.Auth;
-using S3Overlay.S3.Xml;
 
 namespace S3Overlay.Storage.S3;
 
@@ -128,9 +127,8 @@ internal sealed class RemoteAnswerException(HttpStatusCode status, string? code,
                 while (length < MaxErrorBody && (read = await body.ReadAsync(buffer.AsMemory(length, MaxErrorBody - length), ct)) > 0) length += read;
                 if (length > 0 && length < MaxErrorBody)
                 {
-                    var error = SafeXml.Load(new MemoryStream(buffer, 0, length), length);
-                    return new RemoteAnswerException(response.StatusCode, error.Element("Code")?.Value, error.Element("Message")?.Value,
-                        long.TryParse(error.Element("ActualObjectSize")?.Value, CultureInfo.InvariantCulture, out var size) ? size : null);
+                    if (ErrorDocument.Read(new MemoryStream(buffer, 0, length), length) is { } error)
+                        return new RemoteAnswerException(response.StatusCode, error.Code, error.Message, error.ActualObjectSize);
                 }
             }
             finally
@@ -138,7 +136,7 @@ internal sealed class RemoteAnswerException(HttpStatusCode status, string? code,
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-        catch (Exception e) when (e is S3Overlay.S3.Errors.S3Exception or IOException or HttpRequestException)
+        catch (Exception e) when (e is IOException or HttpRequestException)
         {
             // An answer without a readable error document says only its status.
         }

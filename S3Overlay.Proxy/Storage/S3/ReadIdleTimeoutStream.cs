@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Streams;
 
 namespace S3Overlay.Storage.S3;
@@ -32,7 +32,7 @@ internal sealed class ReadIdleTimeoutStream(Stream inner, TimeSpan idle, string 
         {
             throw new IOException($"The {server} sent nothing for {idle.TotalSeconds:0} s.", e);
         }
-        catch (S3Exception e)
+        catch (StorageException e)
         {
             throw new CorruptBodyException($"The body from the {server} failed its integrity check: {e.Message}", e);
         }

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.S3;
 
@@ -25,8 +25,8 @@ internal static class RequestTarget
     public static void Refuse(string? key)
     {
         if (key is not null && DotSegments.In(key))
-            throw new S3Exception(S3Error.InvalidObjectName.WithMessage(
-                "Object name contains unsupported characters: a '.' or '..' segment cannot reach the S3 store intact (HTTP resolves it to another key)."), key);
+            throw new StorageException(StorageFault.InvalidKey, key, 
+                "Object name contains unsupported characters: a '.' or '..' segment cannot reach the S3 store intact (HTTP resolves it to another key).");
     }
 
     /// <summary>Throws when <paramref name="request"/> would reach anything but its call's declared bucket and key.</summary>

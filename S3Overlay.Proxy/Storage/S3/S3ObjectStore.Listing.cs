@@ -1,7 +1,7 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.S3;
 
@@ -17,7 +17,7 @@ public sealed partial class S3ObjectStore
     public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
     {
         if (request.MaxKeys <= 0)
-            return await BucketExistsAsync(bucket, ct) ? new ListPage([], [], false, null) : throw S3Exception.NoSuchBucket(bucket);
+            return await BucketExistsAsync(bucket, ct) ? new ListPage([], [], false, null) : throw StorageException.BucketNotFound(bucket);
         var objects = new List<ObjectInfo>();
         var prefixes = new List<string>();
         var after = request.StartAfter;

@@ -1,5 +1,5 @@
 using Amazon.S3.Model;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.S3;
 
@@ -81,9 +81,9 @@ public sealed partial class S3ObjectStore
         }
         // Ceph RGW (16 at least) calls an upload it does not know NoSuchKey here; a listing of
         // parts names no object, so its 404 can only mean the upload.
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.ObjectNotFound)
         {
-            throw new S3Exception(S3Error.NoSuchUpload, key, e).With("UploadId", uploadId);
+            throw new StorageException(StorageFault.UploadNotFound, key, inner: e).With("UploadId", uploadId);
         }
         var parts = (response.Parts ?? [])
             .Select(p => new PartInfo(p.PartNumber ?? 0, p.ETag, p.Size ?? 0, PreservedMetadata.ToOffset(p.LastModified), ObjectMetadata.EmptyMap))

@@ -1,6 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using Lock = S3Overlay.S3.ObjectLock;
 using S3Overlay.Storage.Versions;
 
@@ -14,12 +14,18 @@ namespace S3Overlay.Storage.S3;
 public sealed partial class S3ObjectStore
 {
     /// <summary>The refusals of lock requests a client is owed as they are; every other answer is translated as usual.</summary>
-    private static readonly Dictionary<string, S3Error> LockRefusals = new[]
+    private static readonly Dictionary<string, StorageFault> LockRefusals = new(StringComparer.Ordinal)
     {
-        S3Error.AccessDenied, S3Error.InvalidBucketState, S3Error.InvalidRequest, S3Error.InvalidRetentionPeriod,
-        S3Error.ObjectLockConfigurationNotFound, S3Error.NoSuchObjectLockConfiguration, S3Error.MalformedXML, S3Error.InvalidArgument,
-        S3Error.NotImplemented,
-    }.ToDictionary(e => e.Code, StringComparer.Ordinal);
+        ["AccessDenied"] = StorageFault.AccessDenied,
+        ["InvalidBucketState"] = StorageFault.WrongBucketState,
+        ["InvalidRequest"] = StorageFault.InvalidRequest,
+        ["InvalidRetentionPeriod"] = StorageFault.InvalidRetentionPeriod,
+        ["ObjectLockConfigurationNotFoundError"] = StorageFault.LockConfigurationNotFound,
+        ["NoSuchObjectLockConfiguration"] = StorageFault.RetentionNotFound,
+        ["MalformedXML"] = StorageFault.MalformedDocument,
+        ["InvalidArgument"] = StorageFault.InvalidArgument,
+        ["NotImplemented"] = StorageFault.NotSupported,
+    };
 
     public async Task<Lock.ObjectLockConfiguration?> GetObjectLockConfigurationAsync(string bucket, CancellationToken ct)
     {
@@ -29,7 +35,7 @@ public sealed partial class S3ObjectStore
             response = await LockCallAsync(bucket, null, t => _client.GetObjectLockConfigurationAsync(new GetObjectLockConfigurationRequest { BucketName = bucket }, t), ct);
         }
         // A server without Object Lock (s3rver answers 501) has no bucket with it: every write asks, and must not fail for it.
-        catch (S3Exception e) when (e.Error.Code == S3Error.ObjectLockConfigurationNotFound.Code || e.Error.Code == S3Error.NotImplemented.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.LockConfigurationNotFound || e.Fault == StorageFault.NotSupported)
         {
             return null;
         }
@@ -95,7 +101,7 @@ public sealed partial class S3ObjectStore
             }
             catch (AmazonS3Exception answer) when (answer.ErrorCode is { } code && LockRefusals.TryGetValue(code, out var refusal))
             {
-                throw new S3Exception(string.IsNullOrEmpty(answer.Message) ? refusal : refusal.WithMessage(answer.Message), key ?? bucket, answer);
+                throw new StorageException(refusal, key ?? bucket, string.IsNullOrEmpty(answer.Message) ? null : answer.Message, answer);
             }
         }, ct);
 }

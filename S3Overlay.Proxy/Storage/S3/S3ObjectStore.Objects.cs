@@ -1,6 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Streams;
 
 namespace S3Overlay.Storage.S3;
@@ -30,11 +30,11 @@ public sealed partial class S3ObjectStore
         {
             (answer, response) = await CallAsync(bucket, key, t => GetAsync(bucket, key, rangeHeader, t, versionId), ct);
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.InvalidRange.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.RangeNotSatisfiable)
         {
             // 416 says nothing of the object: its conditions come first, and the size may be missing.
             var head = versionId is null ? await HeadObjectAsync(bucket, key, request.Conditions, ct) : await HeadObjectVersionAsync(bucket, key, versionId, request.Conditions, ct);
-            throw S3Exception.InvalidRange(head.Size);
+            throw StorageException.RangeNotSatisfiable(head.Size);
         }
         ResolvedRange? retry = null;
         try
@@ -47,14 +47,14 @@ public sealed partial class S3ObjectStore
             request.Conditions.Evaluate(info);
             info = await WithTagsAsync(info, answer.TagCount, bucket, ct);
             if (request.Range is not { } asked) return new ObjectContent(info, body, null) { VerifiedBy = received.VerifiedBy };
-            var range = asked.Resolve(size) ?? throw S3Exception.InvalidRange(size);
+            var range = asked.Resolve(size) ?? throw StorageException.RangeNotSatisfiable(size);
             var got = answered ?? new ResolvedRange(0, size, size);
             if (got == range) return new ObjectContent(info, body, range);
             if (got.Offset <= range.Offset && got.Last >= range.Last)
                 return new ObjectContent(info, new RangeWindowStream(body, range.Offset - got.Offset, range.Length), range);
             // Other bytes than asked (s3rver reads bytes=-100 as 0-100): ask again, now that the size is known.
             if (rangeHeader == $"bytes={range.Offset}-{range.Last}")
-                throw new S3Exception(S3Error.RemoteError.WithMessage($"The {Options.Describe()} answered {got.ContentRange} to {rangeHeader}."), key);
+                throw new StorageException(StorageFault.StoreFailed, key, $"The {Options.Describe()} answered {got.ContentRange} to {rangeHeader}.");
             retry = range;
         }
         catch
@@ -127,7 +127,7 @@ public sealed partial class S3ObjectStore
             var response = await CallAsync(bucket, key, t => _client.CopyObjectAsync(copy, t), ct, Timeout.InfiniteTimeSpan);
             return response.ETag;
         }
-        catch (S3Exception e) when (e.Error.Status is >= 400 and < 500 || e.Error.Code == S3Error.RemoteError.Code)
+        catch (StorageException e) when (!e.IsStoreSide && e.Fault != StorageFault.NotModified || e.Fault == StorageFault.StoreFailed)
         {
             return null;
         }
@@ -157,7 +157,7 @@ public sealed partial class S3ObjectStore
     {
         if (condition.IfMatch is not { } etag) return (condition.OnlyIfAbsent ? "*" : null, null);
         var (current, serverETag) = await HeadAnswerAsync(bucket, key, ct);
-        if (!ReadConditions.ETagMatches(etag, current.ETag)) throw new S3Exception(S3Error.PreconditionFailed, key);
+        if (!ReadConditions.ETagMatches(etag, current.ETag)) throw new StorageException(StorageFault.PreconditionFailed, key);
         // Bare, not quoted as HEAD gave it: S3 and MinIO take either, and Ceph RGW before 20
         // (DigitalOcean Spaces too) compares the header's bytes with the bare ETag, so a quoted
         // one never matches there and every such write (a fill over a stale copy) failed.
@@ -179,9 +179,9 @@ public sealed partial class S3ObjectStore
             return (answer.Describe(key, answer.ContentLength) with { VersionId = VersionOf(answer, versionId) }, answer.ETag);
         }
         // A HEAD's 404 has no body to tell a missing key from a missing bucket: ask, unless the bucket is known to exist.
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchKey.Code && !_known.Contains(bucket))
+        catch (StorageException e) when (e.Fault == StorageFault.ObjectNotFound && !_known.Contains(bucket))
         {
-            if (!await BucketExistsAsync(bucket, ct)) throw S3Exception.NoSuchBucket(bucket);
+            if (!await BucketExistsAsync(bucket, ct)) throw StorageException.BucketNotFound(bucket);
             throw;
         }
     }

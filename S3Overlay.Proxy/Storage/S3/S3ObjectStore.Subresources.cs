@@ -1,5 +1,5 @@
 using Amazon.S3.Model;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.S3;
 
@@ -24,14 +24,14 @@ public sealed partial class S3ObjectStore
 
     public async Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct)
     {
-        if (!await BucketExistsAsync(bucket, ct)) throw S3Exception.NoSuchBucket(bucket);
+        if (!await BucketExistsAsync(bucket, ct)) throw StorageException.BucketNotFound(bucket);
         try
         {
             using var response = await CallAsync(SettingsBucket, SettingKey(bucket, name), t => _client.GetObjectAsync(SettingsBucket, SettingKey(bucket, name), t), ct);
             using var reader = new StreamReader(response.ResponseStream);
             return await reader.ReadToEndAsync(ct);
         }
-        catch (S3Exception e) when (e.Error.Status == 404)
+        catch (StorageException e) when (e.IsMissing)
         {
             return null;
         }
@@ -39,7 +39,7 @@ public sealed partial class S3ObjectStore
 
     public async Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
     {
-        if (!await BucketExistsAsync(bucket, ct)) throw S3Exception.NoSuchBucket(bucket);
+        if (!await BucketExistsAsync(bucket, ct)) throw StorageException.BucketNotFound(bucket);
         var key = SettingKey(bucket, name);
         if (value is null)
         {
@@ -51,7 +51,7 @@ public sealed partial class S3ObjectStore
         if (!await BucketExistsAsync(SettingsBucket, ct))
         {
             try { await CreateBucketAsync(SettingsBucket, ct); }
-            catch (S3Exception e) when (e.Error.Status == 409) { } // another replica made it first
+            catch (StorageException e) when (e.IsConflict) { } // another replica made it first
         }
         await CallAsync(SettingsBucket, key, t => _client.PutObjectAsync(new PutObjectRequest
         {

@@ -1,6 +1,5 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using S3Overlay.S3.Errors;
 using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Storage.S3;

@@ -1,6 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.S3;
 
@@ -9,7 +9,7 @@ namespace S3Overlay.Storage.S3;
 /// local store when one is configured, and the remote the overlay reads from. Bodies stream both
 /// ways; ETag, Last-Modified and checksums a writer asks to keep are kept as reserved metadata.
 /// </summary>
-public sealed partial class S3ObjectStore : IObjectStore, IDisposable
+public sealed partial class S3ObjectStore : IObjectStore, IReadOnlyStore, IDisposable
 {
     private readonly AmazonS3Client _client;
     private readonly DirectReads _direct;
@@ -52,7 +52,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             var listed = await ListBucketsAsync(ct);
             return listed.FirstOrDefault(b => b.Name == bucket) ?? new BucketInfo(bucket, DateTimeOffset.UnixEpoch);
         }
-        catch (S3Exception e) when (e.Error.Status == S3Error.RemoteError.Status)
+        catch (StorageException e) when (e.Fault == StorageFault.StoreFailed)
         {
             return new BucketInfo(bucket, DateTimeOffset.UnixEpoch);
         }
@@ -65,7 +65,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             await CallAsync(bucket, null, t => _client.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, t), ct);
             return true;
         }
-        catch (S3Exception e) when (e.Error.Code == S3Error.NoSuchBucket.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
         {
             return false;
         }
@@ -77,7 +77,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
     public async Task CreateBucketAsync(string bucket, bool objectLock, CancellationToken ct)
     {
         // S3 in us-east-1 (and this proxy) answer 200 to an owner re-creating a bucket: ask first to keep the seam's answer.
-        if (await BucketExistsAsync(bucket, ct)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket);
+        if (await BucketExistsAsync(bucket, ct)) throw new StorageException(StorageFault.BucketExists, bucket);
         var request = new PutBucketRequest { BucketName = bucket, UseClientRegion = false, ObjectLockEnabledForBucket = objectLock ? true : null };
         if (Options.BucketLocation is { } location && location != "us-east-1")
             request.BucketRegionName = location;
@@ -86,9 +86,9 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             await CallAsync(bucket, null, t => _client.PutBucketAsync(request, t), ct);
         }
         // Servers that answer BucketAlreadyExists to their own owner (s3rver) say what S3 says to an owner.
-        catch (S3Exception e) when (e.Error.Code == S3Error.BucketAlreadyExists.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.BucketNameTaken)
         {
-            if (await BucketExistsAsync(bucket, ct)) throw new S3Exception(S3Error.BucketAlreadyOwnedByYou, bucket, e);
+            if (await BucketExistsAsync(bucket, ct)) throw new StorageException(StorageFault.BucketExists, bucket, inner: e);
             throw;
         }
     }
@@ -111,7 +111,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         {
             await CallAsync(null, null, t => _client.ListBucketsAsync(new ListBucketsRequest(), t), ct, HealthTimeout);
         }
-        catch (S3Exception e) when (e.Error.Status < 500 || e.Error.Code == S3Error.RemoteError.Code)
+        catch (StorageException e) when (!e.IsStoreSide || e.Fault == StorageFault.StoreFailed)
         {
         }
     }
@@ -142,7 +142,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             var translated = S3ErrorTranslation.Translate(e, Options, bucket, key, timedOut: bounded.IsCancellationRequested);
-            if (bucket is not null && translated is S3Exception { Error.Code: var code } && code == S3Error.NoSuchBucket.Code) _known.Forget(bucket);
+            if (bucket is not null && translated is StorageException { Fault: StorageFault.BucketNotFound }) _known.Forget(bucket);
             // A body that failed is the client's trouble, and says nothing of the server.
             if (upload is not { Failed: true }) _outage.Note(translated);
             throw translated;

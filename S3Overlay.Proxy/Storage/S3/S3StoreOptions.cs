@@ -40,7 +40,7 @@ public sealed record S3StoreOptions(
 
     /// <summary>
     /// One more header every GET and HEAD carries, signed (an <c>x-amz-*</c> name must be): what a
-    /// fleet's replica marks its forwarded reads with (<see cref="Overlay.Fleet.PeerMark"/>).
+    /// fleet's replica marks its forwarded reads with.
     /// </summary>
     public (string Name, string Value)? SignedHeader { get; init; }
 

@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.S3;
 
@@ -10,7 +10,7 @@ namespace S3Overlay.Storage.S3;
 /// </summary>
 internal sealed class StoreOutage(S3StoreOptions store, TimeProvider clock)
 {
-    private sealed record Down(DateTimeOffset Since, S3Exception Failure);
+    private sealed record Down(DateTimeOffset Since, StorageException Failure);
 
     private Down? _down;
 
@@ -20,8 +20,8 @@ internal sealed class StoreOutage(S3StoreOptions store, TimeProvider clock)
         if (Volatile.Read(ref _down) is not { } down) return;
         var ago = clock.GetUtcNow() - down.Since;
         if (ago >= store.OutageHold) return;
-        throw new S3Exception(down.Failure.Error.WithMessage(
-            $"{down.Failure.Message} ({ago.TotalSeconds:0.0} s ago; it is tried again {store.OutageHold.TotalSeconds:0.#} s after that)"))
+        throw new StorageException(down.Failure.Fault,
+            message: $"{down.Failure.Message} ({ago.TotalSeconds:0.0} s ago; it is tried again {store.OutageHold.TotalSeconds:0.#} s after that)")
         {
             UnreachableStore = store.Name,
         };
@@ -30,7 +30,7 @@ internal sealed class StoreOutage(S3StoreOptions store, TimeProvider clock)
     /// <summary>What a call to the store came to: a failure that says it is down starts (or renews) the hold; anything else ends it.</summary>
     public void Note(Exception? failure)
     {
-        if (failure is S3Exception { UnreachableStore: not null } down)
+        if (failure is StorageException { UnreachableStore: not null } down)
         {
             if (store.OutageHold > TimeSpan.Zero) Volatile.Write(ref _down, new Down(clock.GetUtcNow(), down));
         }

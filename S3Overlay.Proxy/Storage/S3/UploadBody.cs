@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using S3Overlay.S3.Checksums;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.Streams;
 
 namespace S3Overlay.Storage.S3;
@@ -50,7 +50,7 @@ internal sealed class UploadBody : IAsyncDisposable
         if (hash is not null && !hash.GetHashAndReset().AsSpan().SequenceEqual(md5))
         {
             await spooled.DisposeAsync();
-            throw new S3Exception(S3Error.BadDigest);
+            throw new StorageException(StorageFault.DigestMismatch);
         }
         return spooled;
     }

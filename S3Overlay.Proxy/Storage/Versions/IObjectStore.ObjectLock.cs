@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 using S3Overlay.S3.ObjectLock;
 using S3Overlay.Storage.Versions;
 
@@ -14,11 +14,11 @@ public partial interface IObjectStore
 {
     /// <summary>Creates a bucket; with <paramref name="objectLock"/>, one with Object Lock enabled, and so versioning.</summary>
     Task CreateBucketAsync(string bucket, bool objectLock, CancellationToken ct) =>
-        objectLock ? throw new S3Exception(S3Error.NotImplemented.WithMessage("This store does not keep Object Lock."), bucket) : CreateBucketAsync(bucket, ct);
+        objectLock ? throw new StorageException(StorageFault.NotSupported, bucket, "This store does not keep Object Lock.") : CreateBucketAsync(bucket, ct);
 
     /// <summary>The bucket's configuration; null when Object Lock is not enabled. NoSuchBucket when there is no bucket.</summary>
     async Task<ObjectLockConfiguration?> GetObjectLockConfigurationAsync(string bucket, CancellationToken ct) =>
-        await GetBucketAsync(bucket, ct) is null ? throw S3Exception.NoSuchBucket(bucket) : null;
+        await GetBucketAsync(bucket, ct) is null ? throw StorageException.BucketNotFound(bucket) : null;
 
     /// <summary>
     /// Replaces the configuration (its default retention). A bucket without Object Lock may have it
@@ -26,8 +26,8 @@ public partial interface IObjectStore
     /// </summary>
     async Task PutObjectLockConfigurationAsync(string bucket, ObjectLockConfiguration configuration, CancellationToken ct)
     {
-        if (await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
-        throw new S3Exception(S3Error.InvalidBucketState.WithMessage("Object Lock cannot be enabled on this bucket."), bucket);
+        if (await GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
+        throw new StorageException(StorageFault.WrongBucketState, bucket, "Object Lock cannot be enabled on this bucket.");
     }
 
     /// <summary>
@@ -36,14 +36,14 @@ public partial interface IObjectStore
     /// </summary>
     async Task PutObjectRetentionAsync(string bucket, string key, string? versionId, ObjectRetention? retention, bool bypassGovernance, CancellationToken ct)
     {
-        if (await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        if (await GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
         throw ObjectLockRules.NotALockBucket();
     }
 
     /// <summary>Turns one version's legal hold on or off.</summary>
     async Task PutObjectLegalHoldAsync(string bucket, string key, string? versionId, bool on, CancellationToken ct)
     {
-        if (await GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        if (await GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
         throw ObjectLockRules.NotALockBucket();
     }
 

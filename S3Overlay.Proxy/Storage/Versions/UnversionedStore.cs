@@ -1,4 +1,4 @@
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.Versions;
 
@@ -9,14 +9,14 @@ namespace S3Overlay.Storage.Versions;
 public static class UnversionedStore
 {
     public static async Task<BucketVersioning> GetVersioningAsync(IObjectStore store, string bucket, CancellationToken ct) =>
-        await store.GetBucketAsync(bucket, ct) is null ? throw S3Exception.NoSuchBucket(bucket) : BucketVersioning.Unversioned;
+        await store.GetBucketAsync(bucket, ct) is null ? throw StorageException.BucketNotFound(bucket) : BucketVersioning.Unversioned;
 
     /// <summary>Suspending what was never enabled changes nothing; enabling is refused, saying so.</summary>
     public static async Task PutVersioningAsync(IObjectStore store, string bucket, BucketVersioning state, CancellationToken ct, string? why = null)
     {
-        if (await store.GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        if (await store.GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
         if (state == BucketVersioning.Enabled)
-            throw new S3Exception(S3Error.NotImplemented.WithMessage(why ?? "This store does not keep versions."), bucket);
+            throw new StorageException(StorageFault.NotSupported, bucket, why ?? "This store does not keep versions.");
     }
 
     public static async Task<ObjectInfo> HeadVersionAsync(IObjectStore store, string bucket, string key, string versionId, ReadConditions conditions, CancellationToken ct)
@@ -35,7 +35,7 @@ public static class UnversionedStore
     {
         if (versionId is not null && !VersionIds.IsWellFormed(versionId)) throw VersionIds.Invalid(versionId);
         if (versionId is null or VersionIds.Null) await store.DeleteObjectAsync(bucket, key, ct);
-        else if (await store.GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        else if (await store.GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
         return versionId is null ? DeletedVersion.Unversioned : new DeletedVersion(versionId, false);
     }
 
@@ -74,7 +74,7 @@ public static class UnversionedStore
     {
         if (!VersionIds.IsWellFormed(versionId)) throw VersionIds.Invalid(versionId);
         if (versionId == VersionIds.Null) return;
-        if (await store.GetBucketAsync(bucket, ct) is null) throw S3Exception.NoSuchBucket(bucket);
+        if (await store.GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
         throw VersionIds.NoSuchVersion(key, versionId);
     }
 }

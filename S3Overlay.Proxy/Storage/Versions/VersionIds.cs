@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.Versions;
 
@@ -36,24 +36,24 @@ public static class VersionIds
     }
 
     /// <summary>An id no version can have: 400, as S3 answers an id it never gives.</summary>
-    public static S3Exception Invalid(string id) =>
-        new S3Exception(S3Error.InvalidArgument.WithMessage("Invalid version id specified"), id)
+    public static StorageException Invalid(string id) =>
+        new StorageException(StorageFault.InvalidArgument, id, "Invalid version id specified")
             .With("ArgumentName", "versionId").With("ArgumentValue", id);
 
     /// <summary>A well-formed id of no version of the key: 404 NoSuchVersion.</summary>
-    public static S3Exception NoSuchVersion(string key, string id) =>
-        new S3Exception(S3Error.NoSuchVersion, key).With("Key", key).With("VersionId", id);
+    public static StorageException NoSuchVersion(string key, string id) =>
+        new StorageException(StorageFault.VersionNotFound, key).With("Key", key).With("VersionId", id);
 
     /// <summary>
     /// A read of a key whose current version is a delete marker (404 NoSuchKey), or of a delete
     /// marker's version by its id (405 MethodNotAllowed): both say what they met in headers.
     /// </summary>
-    public static S3Exception DeleteMarker(string key, string id, DateTimeOffset lastModified, bool askedByVersion)
+    public static StorageException DeleteMarker(string key, string id, DateTimeOffset lastModified, bool askedByVersion)
     {
         var e = askedByVersion
-            ? new S3Exception(S3Error.MethodNotAllowed.WithMessage("The specified method is not allowed against this resource."), key)
+            ? new StorageException(StorageFault.DeleteMarkerVersion, key, "The specified method is not allowed against this resource.")
                 .With("Method", "GET").With("ResourceType", "DeleteMarker")
-            : S3Exception.NoSuchKey(key);
+            : StorageException.ObjectNotFound(key);
         e.Headers[DeleteMarkerHeader] = "true";
         e.Headers[Header] = id;
         if (askedByVersion) e.Headers["Last-Modified"] = lastModified.ToString("R");

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
-using S3Overlay.Storage;
 
-namespace S3Overlay.S3;
+namespace S3Overlay.Storage;
 
 /// <summary>
-/// A bucket setting (its CORS rules, its policy) as the front end applies it, read from the store
+/// A bucket setting (its CORS rules, its policy, its default encryption) as it is applied, read from the store
 /// and parsed once, then remembered so a bucket's many requests do not each read it again. The
 /// handlers that change the setting, and deleting the bucket, forget the bucket's entry; an entry
 /// also expires after <see cref="Lifetime"/>, which bounds how long another replica's change goes unseen.
