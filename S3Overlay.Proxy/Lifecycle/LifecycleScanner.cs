@@ -31,6 +31,10 @@ public sealed class LifecycleScanner(LifecycleStores stores, BucketLifecycles li
                 log.LogWarning(e, "Lifecycle scan failed; the next one tries again");
                 progress.Finish(clock.GetUtcNow());
             }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // the host stops: what the cut-off scan's request in flight threw is no failure
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }

@@ -139,7 +139,9 @@ public sealed partial class S3ObjectStore : IObjectStore, IReadOnlyStore, IDispo
         {
             result = await call(bounded.Token);
         }
-        catch (Exception e) when (!ct.IsCancellationRequested)
+        // Once the caller has cancelled, what the call throws passes as it is, but for an answer the
+        // server gave (a 404 as the host stops): that is the store's answer, in the store's words.
+        catch (Exception e) when (!ct.IsCancellationRequested || e is Amazon.Runtime.AmazonServiceException { StatusCode: not 0 })
         {
             var translated = S3ErrorTranslation.Translate(e, Options, bucket, key, timedOut: bounded.IsCancellationRequested);
             if (bucket is not null && translated is StorageException { Fault: StorageFault.BucketNotFound }) _known.Forget(bucket);
