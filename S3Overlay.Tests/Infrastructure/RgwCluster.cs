@@ -36,6 +36,14 @@ public sealed class RgwCluster : IAsyncDisposable
     /// <summary>A client of <see cref="Main"/>'s (the SDK's checksums when required only), shared by the tests.</summary>
     public AmazonS3Client MainClient { get; }
 
+    /// <summary>A proxy's settings that make this gateway, as <see cref="Main"/>, its local store.</summary>
+    public Dictionary<string, string?> AsLocalStore() => new()
+    {
+        ["S3_OVERLAY_LOCAL_ENDPOINT"] = Url,
+        ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = Main.AccessKey,
+        ["S3_OVERLAY_LOCAL_SECRET_KEY"] = Main.SecretKey,
+    };
+
     /// <summary>Another user, whose buckets <see cref="Main"/> cannot touch (and the other way round).</summary>
     public S3User Second { get; }
 

@@ -32,12 +32,7 @@ public sealed class ObjectLockTests
     public async Task Boto3_locks_versions_kept_by_Ceph_RGW_as_the_local_store()
     {
         var rgw = await SharedRgw.GetAsync();
-        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["S3_OVERLAY_LOCAL_ENDPOINT"] = rgw.Url,
-            ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = rgw.Main.AccessKey,
-            ["S3_OVERLAY_LOCAL_SECRET_KEY"] = rgw.Main.SecretKey,
-        });
+        await using var proxy = await ProxyServer.StartAsync(rgw.AsLocalStore());
         using var python = new ClientProcess();
 
         var output = await python.RunAsync("/usr/bin/python3", Script, proxy.Url, "lock-" + Guid.NewGuid().ToString("N")[..12], "s3");
