@@ -66,11 +66,12 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
     }
 
     /// <summary>
-    /// Whether the local store's object is the overlay's own record of a deleted remote key (a
-    /// whiteout, kept at the key itself) rather than a client's object: lifecycle never expires one,
-    /// or the remote's copy would come back, and never counts one as an object examined.
+    /// Whether the local store's object is one of the overlay's markers at a client's key (a
+    /// whiteout of a deleted remote key, the marker of one cached in chunks) rather than a client's
+    /// object: lifecycle never expires one (the remote's copy would come back), and never counts
+    /// one as an object examined.
     /// </summary>
-    private static bool IsOverlayMarker(ObjectInfo listed) => Overlay.Whiteouts.WhiteoutMarker.IsMarker(listed);
+    private static bool IsOverlayMarker(ObjectInfo listed) => Overlay.Markers.MarkerObject.IsAny(listed);
 
     private async Task ExpireVersionsAsync(string bucket, LifecycleConfiguration configuration, DateTimeOffset now, CancellationToken ct)
     {

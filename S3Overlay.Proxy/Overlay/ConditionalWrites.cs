@@ -47,26 +47,30 @@ public sealed class ConditionalWrites(OverlayParts parts)
         if (local is { WhitedOut: true })
             return asked.IfMatch is not null ? throw StorageException.ObjectNotFound(key) : new WriteCondition(IfMatch: local.Info.ETag);
         // What a GET serves is the local object: the local store decides, with its commit.
-        if (local is { Stale: false }) return asked;
+        if (local is { Stale: false, ChunkMarked: false }) return asked;
 
-        var seen = local?.Remote ?? await BeyondLocalAsync(bucket, key, ct);
+        // The key holds no copy (nothing, the stale copy, or the marker of an object cached in chunks):
+        // the write commits only over exactly what it holds, never over a write or fill since.
+        var held = local is null ? new WriteCondition(OnlyIfAbsent: true) : new WriteCondition(IfMatch: local.Info.ETag);
+        var seen = local is { ChunkMarked: false } ? local.Remote : await BeyondLocalAsync(bucket, key, chunkMarked: local is not null, ct);
         if (seen is null)
         {
             if (asked.IfMatch is not null) throw StorageException.ObjectNotFound(key);
-            return asked; // no object anywhere: the local store creates it only over nothing
+            return held; // no object anywhere: the local store creates it only over what it holds
         }
         if (asked.OnlyIfAbsent || !ReadConditions.ETagMatches(asked.IfMatch!, seen.ETag))
             throw new StorageException(StorageFault.PreconditionFailed, key);
-        // The remote's object matches: the write commits only if the local store still holds what
-        // it held when we looked (nothing, or the stale copy), never over a write or fill since.
-        return local is null ? new WriteCondition(OnlyIfAbsent: true) : new WriteCondition(IfMatch: local.Info.ETag);
+        return held; // the remote's object (or the chunked one) matches
     }
 
-    /// <summary>The object a GET of a key the local store lacks would return; null when it would find none.</summary>
-    private async Task<ObjectInfo?> BeyondLocalAsync(string bucket, string key, CancellationToken ct)
+    /// <summary>The object a GET of a key the local store holds no copy of would return; null when it would find none.</summary>
+    /// <param name="chunkMarked">Whether the key holds a chunk marker: only then (or where markers are not kept) can a manifest be there.</param>
+    private async Task<ObjectInfo?> BeyondLocalAsync(string bucket, string key, bool chunkMarked, CancellationToken ct)
     {
         if (await parts.Whiteouts.Legacy.ExistsAsync(bucket, key, ct)) return null;
-        if (await parts.Records.CurrentManifestAsync(bucket, await parts.Records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest) return manifest.ToObjectInfo(key);
+        if ((chunkMarked || !parts.ChunkMarkers.Kept)
+            && await parts.Records.CurrentManifestAsync(bucket, await parts.Records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest)
+            return manifest.ToObjectInfo(key);
         if (parts.Remote.IsKnownMissing(bucket, key)) return null;
         try
         {

@@ -16,7 +16,7 @@ internal sealed class OverlayInspector(IObjectStore local, RemoteSource remote, 
     public async Task<ObjectLocation> LocateAsync(string bucket, string key, bool askRemote, CancellationToken ct)
     {
         var remoteBucket = remote.BucketOf(bucket);
-        if (await local.FindObjectAsync(bucket, key, ct) is { } held)
+        if (await local.FindObjectAsync(bucket, key, ct) is { } held && !Chunks.ChunkMarkers.IsMarker(held))
             return WhiteoutMarker.IsMarker(held) && remoteBucket is not null ? new ObjectLocation(ObjectPlacement.WhitedOut)
                 : remoteBucket is not null && FillMetadata.RecordOf(held, await records.ReadAsync(remoteBucket, key, ct)) is { } record
                 ? Filled(ObjectPlacement.Cached, record)

@@ -5,6 +5,7 @@ using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Chunks;
 using S3Overlay.Overlay.Whiteouts;
+using S3Overlay.Overlay.Markers;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 
@@ -71,6 +72,8 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     {
         var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
         if (local is { WhitedOut: true }) throw WhiteoutMarker.Deleted(local.Info, key);
+        var chunkMarked = local is { ChunkMarked: true };
+        if (chunkMarked) local = null;
         if (local is { Stale: false })
         {
             using var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
@@ -80,7 +83,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
             return local.Info;
         }
 
-        var seen = await RefuseWhitedOutAsync(bucket, key, local is null ? parts.Records.ReadSeenAsync(bucket, key, ct) : null, ct);
+        var seen = await RefuseWhitedOutAsync(bucket, key, local is null ? RecordOfMissAsync(bucket, key, chunkMarked, ct) : null, ct);
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
         if (seen is not null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest)
         {
@@ -127,53 +130,63 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
     private async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, long begun, CancellationToken ct)
     {
-        var (hit, local) = _settings.RevalidateAfter is null ? (await parts.LocalReads.TryGetAsync(bucket, key, request, ct), null) : await RevalidatedHitAsync(bucket, key, request, ct);
-        if (hit is not null)
+        var (found, local) = _settings.RevalidateAfter is null ? (await parts.LocalReads.TryGetAsync(bucket, key, request, ct), null) : await RevalidatedHitAsync(bucket, key, request, ct);
+        if (found.Object is { } hit)
         {
             parts.OutageReads.FoundLocally(bucket, key, hit.Info, begun);
             return hit;
         }
 
         // The record as it is before the remote is asked anything: what a read that learns of a new generation replaces.
-        var seen = (await RefuseWhitedOutAsync(bucket, key, local?.Seen is { } known ? Task.FromResult(known) : parts.Records.ReadSeenAsync(bucket, key, ct), ct))!;
+        var seen = (await RefuseWhitedOutAsync(bucket, key, local?.Seen is { } known ? Task.FromResult(known) : RecordOfMissAsync(bucket, key, found.ChunkMarked, ct), ct))!;
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
         var content = local is null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest
             ? await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct)
-            : await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, seen, ct), ct);
+            : await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, found.ChunkMarked ? ChunkMarkers.At(key) : null, seen, ct), ct);
         parts.OutageReads.Known.Learn(bucket, key, begun);
         return content;
     }
+
+    /// <summary>
+    /// The record of a key the local store has no copy of, read only where it may name an object
+    /// cached in chunks: a key that holds the marker of one, or any key where markers are not
+    /// kept (<see cref="ChunkMarkers"/>). Elsewhere a miss goes straight to the remote; a record
+    /// that is there all the same (an evicted copy's check) is found by the write that would
+    /// replace it, refused, which reads it then (<see cref="FillRecords.AdoptAsync"/>).
+    /// </summary>
+    private Task<RecordSeen> RecordOfMissAsync(string bucket, string key, bool chunkMarked, CancellationToken ct) =>
+        chunkMarked || !parts.ChunkMarkers.Kept ? parts.Records.ReadSeenAsync(bucket, key, ct) : Task.FromResult(RecordSeen.Nothing);
 
     /// <summary>
     /// The local object, served when the remote has not replaced it since it was filled: one read
     /// of the local store, whose answer carries the copy's fill record (<see cref="FillRecords.CheckAsync"/>).
     /// The read's conditions are decided once the copy is known current: they are the current object's.
     /// </summary>
-    /// <returns>The hit; else, with no hit, the stale local copy (null when there is none).</returns>
-    private async Task<(ObjectContent? Hit, LocalCopy? Stale)> RevalidatedHitAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    /// <returns>The hit (or the chunk marker the key holds); else, with no hit, the stale local copy (null when there is none).</returns>
+    private async Task<(LocalFind Found, LocalCopy? Stale)> RevalidatedHitAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
     {
-        ObjectContent? opened;
+        LocalFind found;
         try
         {
-            opened = await parts.LocalReads.TryOpenAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct);
+            found = await parts.LocalReads.TryOpenAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct);
         }
         // A range past the copy's end: whether the copy is current decides between 416 and the remote's bytes.
         catch (StorageException e) when (e.Fault == StorageFault.RangeNotSatisfiable)
         {
-            if (await parts.Records.LocalCopyAsync(bucket, key, ct) is { Stale: true } stale) return (null, stale);
+            if (await parts.Records.LocalCopyAsync(bucket, key, ct) is { Stale: true } stale) return (LocalFind.Nothing, stale);
             throw;
         }
-        if (opened is null) return (null, null);
+        if (found.Object is not { } opened) return (found, null);
         try
         {
             var copy = await parts.Records.CheckAsync(bucket, opened.Info, ct);
             if (copy.Stale)
             {
                 await opened.DisposeAsync();
-                return (null, copy);
+                return (LocalFind.Nothing, copy);
             }
             request.Conditions.Evaluate(copy.Info);
-            return (parts.LocalReads.Serve(bucket, key, opened, copy.Info), null);
+            return (new LocalFind(parts.LocalReads.Serve(bucket, key, opened, copy.Info), false), null);
         }
         catch
         {
@@ -182,7 +195,8 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
         }
     }
 
-    private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, RecordSeen seen, CancellationToken ct)
+    /// <param name="chunkMarker">The chunk marker the key holds (its object no longer chunked): a whole fill stores its copy over exactly that.</param>
+    private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, ObjectInfo? chunkMarker, RecordSeen seen, CancellationToken ct)
     {
         if (parts.Remote.IsKnownMissing(bucket, key))
             throw parts.Remote.Missing(bucket, key);
@@ -212,7 +226,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
             return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, seen, stale, ct);
         }
         // A whole fill that declines (the object is chunked) hands over its open answer: chunk 0 is read from it.
-        var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info, ct);
+        var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info ?? chunkMarker, ct);
         if (whole.Content is not null) return whole.Content;
         // The reader that took the answer starts chunk 0 with it; the others wait for that, or one
         // of them would ask for chunk 0 again and the answer holding it be let go.
@@ -277,9 +291,9 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     {
         Guard(bucket);
         if (_settings.MergeListings && request.MaxKeys > 0) return await parts.Listing.ListAsync(bucket, request, ct);
-        // The local store's own listing: its whiteouts are deletions, never objects.
+        // The local store's own listing: its markers (whiteouts, chunk markers) are never objects.
         var page = await _local.ListObjectsAsync(bucket, request, ct);
-        return parts.Whiteouts.RemoteBacked(bucket) ? page with { Objects = page.Objects.Where(o => !WhiteoutMarker.IsMarker(o)).ToList() } : page;
+        return parts.Whiteouts.RemoteBacked(bucket) ? page with { Objects = page.Objects.Where(o => !MarkerObject.IsAny(o)).ToList() } : page;
     }
 
     /// <remarks>A conditional write is decided against the merged view (<see cref="ConditionalWrites"/>).</remarks>
@@ -288,7 +302,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
         BecomingLocal(bucket, key);
         await EnsureLocalBucketAsync(bucket, ct);
         var written = await MakingRoomAsync(write.ContentLength, () => parts.Conditions.CommitAsync(Guard(bucket), key, write.Condition,
-            sent => _local.PutObjectAsync(bucket, key, body, FillMetadata.FromClient(WhiteoutMarker.FromClient(write)) with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct));
+            sent => _local.PutObjectAsync(bucket, key, body, FillMetadata.FromClient(MarkerObject.FromClient(write)) with { OnlyIfAbsent = sent.OnlyIfAbsent, IfMatch = sent.IfMatch }, ct), ct));
         BecameLocal(bucket, key);
         return written;
     }
@@ -343,7 +357,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
     {
         await EnsureLocalBucketAsync(bucket, ct);
-        return await _local.CreateMultipartUploadAsync(Guard(bucket), key, FillMetadata.FromClient(WhiteoutMarker.FromClient(write)), ct);
+        return await _local.CreateMultipartUploadAsync(Guard(bucket), key, FillMetadata.FromClient(MarkerObject.FromClient(write)), ct);
     }
 
     /// <summary>

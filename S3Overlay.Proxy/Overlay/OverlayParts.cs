@@ -51,7 +51,8 @@ public sealed class OverlayParts
         WholeFills = new WholeObjectFills(local, Remote, settings, Whiteouts, LocalConditions, Records, Cache, Evictor, LocalReads, Work, slots, clock, metrics, logger);
         OutageReads = new LocalOutageReads(new RemoteBackedKeys(), Cache, Remote, WholeFills);
         Fleet = peers is null ? null : new Fleet.FleetRouting(peers, Remote, metrics, loggers.CreateLogger<Fleet.FleetRouting>());
-        Chunks = new ChunkedReads(local, Remote, settings, Records, Cache, Evictor, Work, slots, metrics, logger, Fleet);
+        ChunkMarkers = new ChunkMarkers(local, LocalConditions, logger);
+        Chunks = new ChunkedReads(local, Remote, settings, Records, ChunkMarkers, Cache, Evictor, Work, slots, metrics, logger, Fleet);
         Listing = new MergedListing(local, Remote, Whiteouts,
             settings.DegradedListings ? new DegradedListing(local, Remote, Records, settings.CacheBucket) : null);
         Versioning = new LocalVersioning(local, clock);
@@ -68,6 +69,7 @@ public sealed class OverlayParts
     internal LocalReads LocalReads { get; }
     internal WholeObjectFills WholeFills { get; }
     internal ChunkedReads Chunks { get; }
+    internal ChunkMarkers ChunkMarkers { get; }
     internal LocalOutageReads OutageReads { get; }
     internal MergedListing Listing { get; }
     internal ConditionalWrites Conditions { get; }

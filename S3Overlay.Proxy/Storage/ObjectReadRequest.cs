@@ -22,6 +22,16 @@ public sealed record ObjectReadRequest(ByteRange? Range, ReadConditions Conditio
     /// </summary>
     public bool ProveByMd5 { get; init; } = true;
 
+    /// <summary>
+    /// An ETag the store may answer NotModified for (its ETag validator this one) before it looks
+    /// at the range or the read's conditions: the overlay asks so of the local store for the
+    /// marker of an object cached in chunks, so a read of the key learns in its one request that
+    /// the key holds the marker, where a range the marker's few bytes cannot satisfy would cost a
+    /// look more. A store that does not use it (the embedded one, where a look is cheap) answers
+    /// as it would without.
+    /// </summary>
+    public string? NotModifiedIfETag { get; init; }
+
     /// <summary>The same read, as a client's: its body passes straight on (<see cref="ProveByMd5"/> off).</summary>
     public ObjectReadRequest ForClient() => this with { ProveByMd5 = false };
 }

@@ -223,8 +223,8 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     {
         try
         {
-            // A whiteout is an object of the local store, but a deletion, not a copy.
-            return !S3Overlay.Overlay.Whiteouts.WhiteoutMarker.IsMarker(await LocalStore.HeadObjectAsync(Bucket, key, ReadConditions.None, default));
+            // A marker (a whiteout, a chunked object's) is an object of the local store, but no copy.
+            return !S3Overlay.Overlay.Markers.MarkerObject.IsAny(await LocalStore.HeadObjectAsync(Bucket, key, ReadConditions.None, default));
         }
         catch (StorageException e) when (e.Error.Status == 404)
         {

@@ -18,7 +18,7 @@ namespace S3Overlay.Overlay.Chunks;
 /// read ahead, and never a byte of two generations of the object mixed in one answer.
 /// </summary>
 public sealed class ChunkedReads(
-    IObjectStore local, RemoteSource remote, OverlaySettings settings, FillRecords records, CacheIndex cache,
+    IObjectStore local, RemoteSource remote, OverlaySettings settings, FillRecords records, ChunkMarkers markers, CacheIndex cache,
     CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger logger, Fleet.FleetRouting? fleet = null)
 {
     /// <summary>The remote no longer holds the generation being read: never mix its bytes with another's.</summary>
@@ -113,7 +113,7 @@ public sealed class ChunkedReads(
         // reader has this generation, no later read may find an older one's manifest (and chunks).
         var recorded = seen is null || !settings.Caches(bucket) || seen.Names(described, chunked: true)
             ? null
-            : records.AdoptAsync(bucket, described, chunked.Layout.ChunkSize, seen);
+            : AdoptAsync(chunked, seen);
         try
         {
             own ??= await ConfirmGenerationAsync(chunked, first, range is null ? body.LastChunk : first, firstWindow, opened => firstCached = opened, ct);
@@ -134,6 +134,19 @@ public sealed class ChunkedReads(
         metrics.CountRequest(Results.Chunked);
         cache.Touch(CacheEntryKind.Chunks, chunked.RemoteBucket, key);
         return new ObjectContent(described, body, range);
+    }
+
+    /// <summary>
+    /// Makes the record name this generation (<see cref="FillRecords.AdoptAsync"/>), and marks its
+    /// key as cached in chunks beside that write (<see cref="ChunkMarkers"/>): the two at once, so
+    /// the first byte waits for one round trip, not two.
+    /// </summary>
+    private async Task<bool> AdoptAsync(ChunkedObject chunked, RecordSeen seen)
+    {
+        var marked = markers.MarkAsync(chunked.Bucket, chunked.Key);
+        var adopted = await records.AdoptAsync(chunked.Bucket, chunked.Remote, chunked.Layout.ChunkSize, seen);
+        await marked;
+        return adopted;
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Markers;
 using S3Overlay.Overlay.Whiteouts;
 
 namespace S3Overlay.Overlay.Eviction;
@@ -135,7 +136,7 @@ public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings
                     // What the index names as it is listed, whiteouts, and what an earlier pass found a client's need no look.
                     var unit = new CacheEntry(CacheEntryKind.Object, bucket.Name, listed.Key, listed.ETag, listed.Size, 0, 0);
                     var seen = (bucket.Name, listed.Key, listed.ETag);
-                    if (WhiteoutMarker.IsMarker(listed) || !Owns(unit) || cache.Find(unit.Id) is { } known && known.ETag == listed.ETag || _clients.ContainsKey(seen)) continue;
+                    if (MarkerObject.IsAny(listed) || !Owns(unit) || cache.Find(unit.Id) is { } known && known.ETag == listed.ETag || _clients.ContainsKey(seen)) continue;
                     // A listing that tells metadata (the embedded store's: its entries have a content type) needs no look either.
                     if (listed.Metadata.ContentType is not null && FillMetadata.RecordOf(listed) is null) continue;
                     await OrSkippedAsync(async () =>

@@ -92,7 +92,7 @@ public sealed class WholeObjectFills(
             && (await records.ReadSeenAsync(bucket, key, ct)).Names(declined, chunked: true))
             return new WholeRead(null, declined);
         if (inFlight is null && stale is null && _ended.ContainsKey((bucket, key))
-            && await localReads.TryGetAsync(bucket, key, request, ct) is { } hit)
+            && await localReads.TryGetAsync(bucket, key, request, ct) is { Object: { } hit })
             return new WholeRead(hit, hit.Info);
         var (fill, joined) = inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), f => NoteEnd(f, bucket, key).Start(work,
             openRemote: c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c),

@@ -2,6 +2,7 @@ using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Remote;
 using S3Overlay.Overlay.Whiteouts;
+using S3Overlay.Overlay.Chunks;
 using Entry = S3Overlay.Overlay.Listing.ListingCursor.Entry;
 
 namespace S3Overlay.Overlay.Listing;
@@ -60,6 +61,12 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
         while (page.Count <= request.MaxKeys)
         {
             var l = await localSide.PeekAsync();
+            // The marker of an object cached in chunks stands for the remote's entry of its key: that one is listed.
+            if (remoteBacked && l is { IsPrefix: false, Object: { } held } && ChunkMarkers.IsMarker(held))
+            {
+                localSide.Take();
+                continue;
+            }
             var r = await remoteSide.PeekAsync();
             if (l is null && r is null) break;
             var order = l is null ? 1 : r is null ? -1 : Utf8Order.Compare(l.Value.Name, r.Value.Name);
@@ -110,7 +117,7 @@ public sealed class MergedListing(IObjectStore local, RemoteSource source, White
             var page = await local.ListObjectsAsync(bucket, new ListRequest(entry.Name, null, after, 1000), ct);
             foreach (var held in page.Objects)
                 if (WhiteoutMarker.IsMarker(held)) hidden.Add(held.Key);
-                else return true;
+                else if (!ChunkMarkers.IsMarker(held)) return true; // a chunk marker's object is the remote's
             if (!page.IsTruncated || page.NextStartAfter is null) break;
             after = page.NextStartAfter;
         }

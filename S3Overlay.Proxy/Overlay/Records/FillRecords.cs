@@ -14,6 +14,9 @@ public sealed record LocalCopy(ObjectInfo Info, bool Stale, ObjectInfo? Remote, 
 {
     /// <summary>The key holds a whiteout (<see cref="Info"/> describes it): to clients, nothing.</summary>
     public bool WhitedOut { get; init; }
+
+    /// <summary>The key holds the marker of an object cached in chunks (<see cref="Info"/> describes the marker): no copy; the record says what is cached.</summary>
+    public bool ChunkMarked { get; init; }
 }
 
 /// <summary>
@@ -108,6 +111,7 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
     {
         if (await local.FindObjectAsync(bucket, key, ct) is not { } info) return null;
         if (WhiteoutMarker.IsMarker(info)) return new LocalCopy(info, false, null) { WhitedOut = true };
+        if (Chunks.ChunkMarkers.IsMarker(info)) return new LocalCopy(info, false, null) { ChunkMarked = true };
         return await CheckAsync(bucket, info, ct);
     }
 

@@ -62,7 +62,8 @@ public sealed class MergedVersions(IObjectStore local, RemoteSource source, bool
                     continue;
                 }
                 var known = state?.Key == l.Value.Name ? state : new KeyState(l.Value.Name, false, false);
-                if (version.IsDeleteMarker) // the local store's own: see the remarks
+                // The local store's own delete marker (see the remarks), or a chunk marker left from before the bucket kept versions: no version of the key.
+                if (version.IsDeleteMarker || Chunks.ChunkMarkers.IsMarker(version.Info))
                 {
                     state = known;
                     continue;

@@ -105,7 +105,7 @@ public sealed class LegacyWhiteouts(IObjectStore local, string cacheBucket, Func
             try
             {
                 await LocalBuckets.EnsureAsync(local, bucket, ct);
-                await WhiteoutMarker.StoreFor(local).PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(new WriteCondition(OnlyIfAbsent: true)), ct);
+                await WhiteoutMarker.Marker.WriteAsync(local, bucket, key, new WriteCondition(OnlyIfAbsent: true), ct);
             }
             catch (StorageException e) when (e.Fault == StorageFault.PreconditionFailed)
             {

@@ -3,6 +3,7 @@ using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Whiteouts;
+using S3Overlay.Overlay.Chunks;
 
 namespace S3Overlay.Overlay;
 
@@ -81,37 +82,45 @@ public sealed partial class OverlayObjectStore
         return record is null ? null : await record;
     }
 
-    /// <summary>A key whose local object is a whiteout answers NoSuchKey to requests about the object (one look more, for those only).</summary>
-    private async Task RefuseMarkerAsync(string bucket, string key, CancellationToken ct)
+    /// <summary>
+    /// Whether the key holds the marker of an object cached in chunks (no local object), looked
+    /// at for requests about the object (one look more, for those only); a whiteout there answers NoSuchKey.
+    /// </summary>
+    private async Task<bool> ChunkMarkedAsync(string bucket, string key, CancellationToken ct)
     {
-        if (parts.Whiteouts.RemoteBacked(bucket) && await _local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held))
-            throw StorageException.ObjectNotFound(key);
+        if (!parts.Whiteouts.RemoteBacked(bucket) || await _local.FindObjectAsync(bucket, key, ct) is not { } held) return false;
+        if (WhiteoutMarker.IsMarker(held)) throw StorageException.ObjectNotFound(key);
+        return ChunkMarkers.IsMarker(held);
     }
 
     // Tags are written locally; a remote-only object's tags are the remote's.
     public async Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct)
     {
-        await RefuseMarkerAsync(Guard(bucket), key, ct);
-        try
+        if (!await ChunkMarkedAsync(Guard(bucket), key, ct))
         {
-            return await _local.GetObjectTaggingAsync(bucket, key, ct);
+            try
+            {
+                return await _local.GetObjectTaggingAsync(bucket, key, ct);
+            }
+            catch (StorageException e) when (LocalBuckets.IsMiss(e))
+            {
+                // Not held locally: the remote's tags, unless it was deleted here.
+            }
         }
-        catch (StorageException e) when (LocalBuckets.IsMiss(e))
-        {
-            await RefuseWhitedOutAsync(bucket, key, record: null, ct);
-            return await parts.Remote.GetTaggingAsync(bucket, key, ct);
-        }
+        await RefuseWhitedOutAsync(bucket, key, record: null, ct);
+        return await parts.Remote.GetTaggingAsync(bucket, key, ct);
     }
 
+    // A remote-only object (one cached in chunks too) has no local object to hold them: NoSuchKey, as the local store answers.
     public async Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct)
     {
-        await RefuseMarkerAsync(Guard(bucket), key, ct);
+        if (await ChunkMarkedAsync(Guard(bucket), key, ct)) throw StorageException.ObjectNotFound(key);
         await _local.PutObjectTaggingAsync(bucket, key, tags, ct);
     }
 
     public async Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct)
     {
-        await RefuseMarkerAsync(Guard(bucket), key, ct);
+        if (await ChunkMarkedAsync(Guard(bucket), key, ct)) throw StorageException.ObjectNotFound(key);
         await _local.PutObjectAclAsync(bucket, key, acl, ct);
     }
 }

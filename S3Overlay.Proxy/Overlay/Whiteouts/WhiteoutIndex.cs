@@ -1,5 +1,6 @@
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Markers;
 
 namespace S3Overlay.Overlay.Whiteouts;
 
@@ -33,7 +34,7 @@ public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteB
     public async Task<ObjectInfo> AddAsync(string bucket, string key, CancellationToken ct)
     {
         await LocalBuckets.EnsureAsync(local, bucket, ct);
-        return await WhiteoutMarker.StoreFor(local).PutObjectAsync(bucket, key, WhiteoutMarker.OpenBody(), WhiteoutMarker.Write(), ct);
+        return await WhiteoutMarker.Marker.WriteAsync(local, bucket, key, null, ct);
     }
 
     /// <summary>
@@ -56,7 +57,7 @@ public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteB
         }
     }
 
-    /// <summary>Deletes the bucket's whiteouts when it holds nothing else (one listing, and a delete each).</summary>
+    /// <summary>Deletes the bucket's markers (whiteouts, chunk markers) when it holds nothing else (one listing, and a delete each).</summary>
     /// <returns>False, deleting nothing, when it holds an object.</returns>
     public async Task<bool> ClearIfAllAsync(string bucket, CancellationToken ct)
     {
@@ -66,7 +67,7 @@ public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteB
         {
             var page = await local.ListObjectsAsync(bucket, new ListRequest("", null, after, 1000), ct);
             foreach (var entry in page.Objects)
-                if (WhiteoutMarker.IsMarker(entry)) markers.Add(entry.Key);
+                if (MarkerObject.IsAny(entry)) markers.Add(entry.Key);
                 else return false;
             if (!page.IsTruncated || page.NextStartAfter is null) break;
             after = page.NextStartAfter;

@@ -27,7 +27,8 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
     /// <summary>Sends a GET (or HEAD) of the object; the answer's headers are in, its body not yet read.</summary>
     /// <returns>A 200 or 206 answer; anything else is thrown as a <see cref="RemoteAnswerException"/> (or the network's failure).</returns>
     /// <param name="versionId">One version of the object (a store that keeps versions); null for its current one.</param>
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string bucket, string key, string? range, CancellationToken ct, string? versionId = null)
+    /// <param name="ifNoneMatch">An ETag the server answers 304 for (<see cref="ObjectReadRequest.NotModifiedIfETag"/>).</param>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string bucket, string key, string? range, CancellationToken ct, string? versionId = null, string? ifNoneMatch = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -35,7 +36,7 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
             try
             {
                 // Signed with the real time, as the SDK signs: a store's clock may be a test's.
-                response = await http.SendAsync(Sign(method, bucket, key, range, DateTimeOffset.UtcNow, versionId), HttpCompletionOption.ResponseHeadersRead, ct);
+                response = await http.SendAsync(Sign(method, bucket, key, range, DateTimeOffset.UtcNow, versionId, ifNoneMatch), HttpCompletionOption.ResponseHeadersRead, ct);
             }
             catch (HttpRequestException e) when (attempt == 1 && !ct.IsCancellationRequested && !RefusedConnection.In(e))
             {
@@ -51,7 +52,7 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
         }
     }
 
-    internal HttpRequestMessage Sign(HttpMethod method, string bucket, string key, string? range, DateTimeOffset now, string? versionId = null)
+    internal HttpRequestMessage Sign(HttpMethod method, string bucket, string key, string? range, DateTimeOffset now, string? versionId = null, string? ifNoneMatch = null)
     {
         // Virtual-hosted unless asked otherwise, as the SDK addresses; path-style for a bucket
         // name that cannot be a host label under TLS (dots), as the SDK falls back too.
@@ -65,6 +66,7 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
         request.Headers.Host = host;
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
         if (range is not null) request.Headers.TryAddWithoutValidation("Range", range);
+        if (ifNoneMatch is not null) request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
         // The object's checksums with the whole of it: a full-object CRC checks the body for a
         // tenth of its MD5's cost (RemoteBody). A range's answer has none to give.
         var checksumMode = range is null ? "ENABLED" : null;
@@ -78,6 +80,7 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
         var date = timestamp[..8];
         // The headers signed, in the canonical (sorted) order.
         var signed = new List<(string Name, string Value)>(6) { ("host", host) };
+        if (ifNoneMatch is not null) signed.Add(("if-none-match", ifNoneMatch));
         if (range is not null) signed.Add(("range", range));
         if (checksumMode is not null) signed.Add(("x-amz-checksum-mode", checksumMode));
         signed.Add(("x-amz-content-sha256", SigV4.EmptyPayloadSha256));

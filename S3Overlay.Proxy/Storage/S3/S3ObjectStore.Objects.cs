@@ -28,7 +28,12 @@ public sealed partial class S3ObjectStore
         IDisposable response;
         try
         {
-            (answer, response) = await CallAsync(bucket, key, t => GetAsync(bucket, key, rangeHeader, t, versionId), ct);
+            (answer, response) = await CallAsync(bucket, key, t => GetAsync(bucket, key, rangeHeader, t, versionId, request.NotModifiedIfETag), ct);
+        }
+        // Only that ETag is sent as a condition (the read's own are decided here): it matched.
+        catch (StorageException e) when (e.Fault == StorageFault.NotModified && request.NotModifiedIfETag is { } etag)
+        {
+            throw new StorageException(StorageFault.NotModified, key, inner: e) { Headers = { ["ETag"] = etag } };
         }
         catch (StorageException e) when (e.Fault == StorageFault.RangeNotSatisfiable)
         {
@@ -67,9 +72,9 @@ public sealed partial class S3ObjectStore
     }
 
     /// <summary>A GET, sent directly (<see cref="DirectReads"/>); the response owns the answer's body.</summary>
-    private async Task<(ObjectAnswer, IDisposable)> GetAsync(string bucket, string key, string? rangeHeader, CancellationToken ct, string? versionId = null)
+    private async Task<(ObjectAnswer, IDisposable)> GetAsync(string bucket, string key, string? rangeHeader, CancellationToken ct, string? versionId = null, string? ifNoneMatch = null)
     {
-        var response = await _direct.SendAsync(HttpMethod.Get, bucket, key, rangeHeader, ct, versionId);
+        var response = await _direct.SendAsync(HttpMethod.Get, bucket, key, rangeHeader, ct, versionId, ifNoneMatch);
         try
         {
             return (ObjectAnswer.Of(response, await response.Content.ReadAsStreamAsync(ct)), response);
