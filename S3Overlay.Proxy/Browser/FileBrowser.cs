@@ -5,6 +5,7 @@ using S3Overlay.Overlay;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
+using S3Overlay.Signing;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Hidden;
 

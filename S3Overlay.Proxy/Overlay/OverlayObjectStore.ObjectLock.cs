@@ -1,5 +1,5 @@
 using S3Overlay.Storage.Errors;
-using S3Overlay.S3.ObjectLock;
+using S3Overlay.Storage.ObjectLock;
 using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Overlay;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
+using S3Overlay.Overlay.Fleet;
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;

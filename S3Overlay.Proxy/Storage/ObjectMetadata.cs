@@ -49,7 +49,7 @@ public sealed record ObjectMetadata
     public string? StorageClass { get; init; }
 
     /// <summary>The version's Object Lock retention (S3 Object Lock); null when it has none.</summary>
-    public global::S3Overlay.S3.ObjectLock.ObjectRetention? Retention { get; init; }
+    public ObjectLock.ObjectRetention? Retention { get; init; }
 
     /// <summary>An Object Lock legal hold is on the version: it cannot be removed, whatever its retention says.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]

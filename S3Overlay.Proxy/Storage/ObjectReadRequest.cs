@@ -4,10 +4,12 @@ public sealed record ObjectReadRequest(ByteRange? Range, ReadConditions Conditio
 {
     public static readonly ObjectReadRequest Whole = new(null, ReadConditions.None);
 
-    /// <summary>Whether, and as what, another replica of the fleet forwarded this read to this one, its owner.</summary>
-    public PeerHop Hop { get; init; }
-
-    public bool FromPeer => Hop != PeerHop.None;
+    /// <summary>
+    /// The mark another server put on this read when it passed it on to this one (a replica of a
+    /// fleet forwarding a miss to its owner); null for a client's own read. Opaque to the stores:
+    /// a store that wraps another passes it on, and only the layer above that set it reads it.
+    /// </summary>
+    public string? Via { get; init; }
 
     /// <summary>The customer's key (SSE-C) the reader sent, which an object encrypted with it needs; null when none was sent.</summary>
     public Encryption.ObjectEncryption? Encryption { get; init; }
@@ -35,11 +37,3 @@ public sealed record ObjectReadRequest(ByteRange? Range, ReadConditions Conditio
     /// <summary>The same read, as a client's: its body passes straight on (<see cref="ProveByMd5"/> off).</summary>
     public ObjectReadRequest ForClient() => this with { ProveByMd5 = false };
 }
-
-/// <summary>
-/// What a read is to a fleet: a client's (<see cref="None"/>); a miss of an object forwarded to its
-/// owner (<see cref="Object"/>), which fills it itself but may still ask the owners of its chunks;
-/// or one chunk forwarded to its owner (<see cref="Chunk"/>), which asks no one. So a read crosses
-/// the fleet at most twice, and never goes round it.
-/// </summary>
-public enum PeerHop { None, Object, Chunk }

@@ -1,5 +1,5 @@
 using System.Text;
-using S3Overlay.S3.Checksums;
+using S3Overlay.Storage.Checksums;
 using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Auth;

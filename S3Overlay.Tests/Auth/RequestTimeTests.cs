@@ -1,4 +1,5 @@
 using S3Overlay.S3.Auth;
+using S3Overlay.Signing;
 using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Auth;

@@ -1,7 +1,7 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.Tests.Infrastructure;
-using Checksums = S3Overlay.S3.Checksums;
+using Checksums = S3Overlay.Storage.Checksums;
 
 namespace S3Overlay.Tests.Auth;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using S3Overlay.S3.Auth;
 using S3Overlay.S3.Payloads;
+using S3Overlay.Signing;
 using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Auth;

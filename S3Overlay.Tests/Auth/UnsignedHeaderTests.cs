@@ -110,15 +110,15 @@ public class UnsignedHeaderTests
         await using var proxy = await ProxyServer.StartAsync();
         await AuthHttp.PutBucketWithObjectAsync(proxy, "share", "k", Mine);
         using var http = proxy.CreateHttpClient(signed: false);
-        var time = DateTimeOffset.UtcNow.ToString(S3Overlay.S3.Auth.SigV4.TimestampFormat);
+        var time = DateTimeOffset.UtcNow.ToString(S3Overlay.Signing.SigV4.TimestampFormat);
         var scope = $"{time[..8]}/us-east-1/s3/aws4_request";
         var query = $"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={Uri.EscapeDataString("minioadmin/" + scope)}&X-Amz-Date={time}&X-Amz-Expires=300&X-Amz-SignedHeaders=x-amz-date";
         // Signed correctly, over a header set without host: a URL that works from any host name.
-        var canonical = S3Overlay.S3.Auth.SigV4.CanonicalRequest("GET", "/share/k", S3Overlay.S3.Auth.SigV4.CanonicalQuery(query),
-            [("x-amz-date", time)], "x-amz-date", S3Overlay.S3.Auth.SigV4.UnsignedPayload);
-        var signature = Convert.ToHexStringLower(S3Overlay.S3.Auth.SigV4.Hmac(
-            S3Overlay.S3.Auth.SigV4.DeriveSigningKey(ProxyServer.SecretKey, time[..8], "us-east-1", "s3"),
-            S3Overlay.S3.Auth.SigV4.StringToSign(time, scope, canonical)));
+        var canonical = S3Overlay.Signing.SigV4.CanonicalRequest("GET", "/share/k", S3Overlay.Signing.SigV4.CanonicalQuery(query),
+            [("x-amz-date", time)], "x-amz-date", S3Overlay.Signing.SigV4.UnsignedPayload);
+        var signature = Convert.ToHexStringLower(S3Overlay.Signing.SigV4.Hmac(
+            S3Overlay.Signing.SigV4.DeriveSigningKey(ProxyServer.SecretKey, time[..8], "us-east-1", "s3"),
+            S3Overlay.Signing.SigV4.StringToSign(time, scope, canonical)));
         var get = new HttpRequestMessage(HttpMethod.Get, $"{proxy.Url}/share/k?{query}&X-Amz-Signature={signature}");
         get.Headers.TryAddWithoutValidation("x-amz-date", time);
         var error = await AuthHttp.AssertErrorAsync(await http.SendAsync(get), 403, "AccessDenied");

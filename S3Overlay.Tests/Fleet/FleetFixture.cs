@@ -85,9 +85,6 @@ public class FleetFixture : IAsyncLifetime
             ["S3_OVERLAY_CACHE_BUCKET"] = "cache-" + Bucket,
             ["S3_OVERLAY_CHUNK_SIZE"] = $"{ChunkSize}",
             ["S3_OVERLAY_CHUNK_THRESHOLD"] = $"{ChunkSize}",
-            ["S3_OVERLAY_LOCAL_ENDPOINT"] = store.Url,
-            ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = store.AccessKey,
-            ["S3_OVERLAY_LOCAL_SECRET_KEY"] = store.SecretKey,
             ["S3_OVERLAY_ACCESS_KEY"] = AccessKey,
             ["S3_OVERLAY_SECRET_KEY"] = SecretKey,
             ["Overlay__Users__client__AccessKey"] = UserKey,
@@ -102,6 +99,7 @@ public class FleetFixture : IAsyncLifetime
             ["S3_OVERLAY_SPILL_DIR"] = Path.Combine(Path.GetTempPath(), "s3overlay-test-spill"),
         })
             _environment[name] = value;
+        foreach (var (name, value) in store.AsLocalStore()) _environment[name] = value!;
         var victim = StartVictimAsync();
         InProcess = await Task.WhenAll(Urls.Take(VictimIndex).Select(url => ProxyServer.StartAsync(new Dictionary<string, string?>(
             // As the environment provider reads them: Overlay__Users__… is Overlay:Users:….

@@ -49,7 +49,7 @@ public sealed class OverlayServers : IAsyncLifetime
     /// </summary>
     public async Task<S3User> LocalUserAsync(LocalStoreKind kind) => kind == LocalStoreKind.Rgw
         ? (await SharedRgw.GetAsync()).Tenant
-        : new S3User((await LocalS3Async()).Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey);
+        : (await LocalS3Async()).User;
 
     public ValueTask DisposeAsync()
     {
@@ -145,9 +145,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         {
             var local = await servers.LocalUserAsync(kind);
             if (countLocal) localRelay = await CountingRelay.StartAsync(local.Url);
-            all["S3_OVERLAY_LOCAL_ENDPOINT"] = localRelay?.Url ?? local.Url;
-            all["S3_OVERLAY_LOCAL_ACCESS_KEY"] = local.AccessKey;
-            all["S3_OVERLAY_LOCAL_SECRET_KEY"] = local.SecretKey;
+            foreach (var (name, value) in (localRelay is null ? local : local with { Url = localRelay.Url }).AsLocalStore()) all[name] = value;
         }
         if (remoteBucket is not null) all["S3_OVERLAY_BUCKET_MAPPING"] = $"{bucket}:{remoteBucket}";
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using S3Overlay.S3.Auth;
+using S3Overlay.Signing;
 using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Infrastructure;

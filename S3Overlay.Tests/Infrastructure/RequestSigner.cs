@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using S3Overlay.S3.Auth;
+using S3Overlay.Signing;
 
 namespace S3Overlay.Tests.Infrastructure;
 

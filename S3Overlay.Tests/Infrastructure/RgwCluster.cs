@@ -37,12 +37,7 @@ public sealed class RgwCluster : IAsyncDisposable
     public AmazonS3Client MainClient { get; }
 
     /// <summary>A proxy's settings that make this gateway, as <see cref="Main"/>, its local store.</summary>
-    public Dictionary<string, string?> AsLocalStore() => new()
-    {
-        ["S3_OVERLAY_LOCAL_ENDPOINT"] = Url,
-        ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = Main.AccessKey,
-        ["S3_OVERLAY_LOCAL_SECRET_KEY"] = Main.SecretKey,
-    };
+    public Dictionary<string, string?> AsLocalStore() => Main.AsLocalStore();
 
     /// <summary>Another user, whose buckets <see cref="Main"/> cannot touch (and the other way round).</summary>
     public S3User Second { get; }

@@ -25,6 +25,12 @@ public sealed class S3rverProcess : IAsyncDisposable
     public const string AccessKey = "S3RVER";
     public const string SecretKey = "S3RVER";
 
+    /// <summary>Its user (<see cref="AccessKey"/>), as a proxy's settings name it (<see cref="S3User.AsLocalStore"/>).</summary>
+    public S3User User => UserAt(Url);
+
+    /// <summary>Its user reached at another address: a relay in front of it.</summary>
+    public static S3User UserAt(string url) => new(url, AccessKey, SecretKey);
+
     /// <param name="accessKey">Its one access key instead of S3RVER: requests signed with another are InvalidAccessKeyId (secrets are not checked).</param>
     public static async Task<S3rverProcess> StartAsync(string? directory = null, string? accessKey = null)
     {

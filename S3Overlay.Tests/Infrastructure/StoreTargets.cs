@@ -43,20 +43,16 @@ public sealed class StoreTargets : IAsyncLifetime
             // The run's shared cluster, its tenant user's buckets (SharedRgw): skips the test where RGW cannot run.
             var local = (await SharedRgw.GetAsync()).Tenant;
             Backend = local.CreateClient();
-            settings["S3_OVERLAY_LOCAL_ENDPOINT"] = local.Url;
-            settings["S3_OVERLAY_LOCAL_ACCESS_KEY"] = local.AccessKey;
-            settings["S3_OVERLAY_LOCAL_SECRET_KEY"] = local.SecretKey;
+            foreach (var (name, value) in local.AsLocalStore()) settings[name] = value;
         }
         else if (kind != StoreKind.Embedded)
         {
             // The run's shared s3rvers (SharedS3rver): every test makes buckets of its own.
             var s3rver = await (kind == StoreKind.S3Local ? SharedS3rver.Local : SharedS3rver.Remote).GetAsync();
-            Backend = S3Clients.Create(s3rver.Url, S3rverProcess.AccessKey, S3rverProcess.SecretKey, defaults: false);
+            Backend = s3rver.User.CreateClient();
             if (kind == StoreKind.S3Local)
             {
-                settings["S3_OVERLAY_LOCAL_ENDPOINT"] = s3rver.Url;
-                settings["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
-                settings["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
+                foreach (var (name, value) in s3rver.User.AsLocalStore()) settings[name] = value;
             }
             else
             {

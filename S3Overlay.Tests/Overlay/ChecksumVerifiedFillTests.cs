@@ -33,7 +33,7 @@ public sealed class ChecksumVerifiedFillTests(S3Fixture keeping, OverlayServers 
     {
         var bytes = new byte[Size];
         PatternData.Fill(bytes, 0, seed);
-        var crc = S3Overlay.S3.Checksums.ChecksumAlgorithm.Crc64Nvme.Compute(bytes);
+        var crc = S3Overlay.Storage.Checksums.ChecksumAlgorithm.Crc64Nvme.Compute(bytes);
         await world.SeedAsync(key, Size, seed, r => r.ChecksumCRC64NVME = crc);
         return crc;
     }

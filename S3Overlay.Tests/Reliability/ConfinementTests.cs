@@ -34,11 +34,8 @@ public sealed class ConfinementTests(OverlayServers servers) : IClassFixture<Ove
     {
         await using var local = await CountingRelay.StartAsync((await servers.LocalS3Async()).Url);
         await using var remote = await CountingRelay.StartAsync(servers.Remote.Url);
-        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>(S3rverProcess.UserAt(local.Url).AsLocalStore())
         {
-            ["S3_OVERLAY_LOCAL_ENDPOINT"] = local.Url,
-            ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey,
-            ["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey,
             ["S3_OVERLAY_REMOTE_ENDPOINT"] = remote.Url,
             ["S3_OVERLAY_REMOTE_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
             ["S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,

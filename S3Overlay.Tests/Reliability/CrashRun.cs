@@ -100,12 +100,7 @@ public sealed class CrashRun
         environment["S3_OVERLAY_CACHE_BUCKET"] = CacheBucket;
         // Flushed often, so the index has something to agree with after most kills.
         environment["S3_OVERLAY_CACHE_INDEX_FLUSH_INTERVAL"] = "0.3";
-        if (localS3 is not null)
-        {
-            environment["S3_OVERLAY_LOCAL_ENDPOINT"] = localS3.Url;
-            environment["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey;
-            environment["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey;
-        }
+        foreach (var (name, value) in localS3?.User.AsLocalStore() ?? []) environment[name] = value!;
         if (background) environment["S3_OVERLAY_CACHE_MAX_BYTES"] = CacheCap.ToString();
         for (var round = 0; round <= kills; round++)
         {

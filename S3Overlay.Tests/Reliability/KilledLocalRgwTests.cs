@@ -32,11 +32,8 @@ public sealed class KilledLocalRgwTests(OverlayServers servers) : IClassFixture<
         await using var gateway = await cluster.StartGatewayAsync();
         // The outage hold is timed by this clock: it lasts until the test moves it.
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?>
+        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded, new Dictionary<string, string?>((cluster.Tenant with { Url = gateway.Url }).AsLocalStore())
         {
-            ["S3_OVERLAY_LOCAL_ENDPOINT"] = gateway.Url,
-            ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = cluster.Tenant.AccessKey,
-            ["S3_OVERLAY_LOCAL_SECRET_KEY"] = cluster.Tenant.SecretKey,
             // A killed radosgw's port is closed, so requests to it are refused at once: the timeout
             // only has to be longer than RGW takes to store an object on a busy machine (over 1 s
             // seen in a full run), or the store is taken for lost before it is killed.

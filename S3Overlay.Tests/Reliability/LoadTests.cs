@@ -46,10 +46,7 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
         environment["S3_OVERLAY_METRICS_PUBLIC"] = "true";
         if (ReliabilityRun.LoadLocalStore != LocalStoreKind.Embedded)
         {
-            var local = await servers.LocalUserAsync(ReliabilityRun.LoadLocalStore);
-            environment["S3_OVERLAY_LOCAL_ENDPOINT"] = local.Url;
-            environment["S3_OVERLAY_LOCAL_ACCESS_KEY"] = local.AccessKey;
-            environment["S3_OVERLAY_LOCAL_SECRET_KEY"] = local.SecretKey;
+            foreach (var (name, value) in (await servers.LocalUserAsync(ReliabilityRun.LoadLocalStore)).AsLocalStore()) environment[name] = value!;
         }
         try
         {

@@ -31,9 +31,8 @@ public sealed class LostLocalStoreTests(OverlayServers servers) : IClassFixture<
         await using var relay = await FaultRelay.StartAsync((await servers.LocalS3Async()).Url);
         // The outage hold is timed by this clock: it lasts until the test moves it.
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3, new Dictionary<string, string?>
+        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3, new Dictionary<string, string?>(S3rverProcess.UserAt(relay.Url).AsLocalStore())
         {
-            ["S3_OVERLAY_LOCAL_ENDPOINT"] = relay.Url,
             ["S3_OVERLAY_LOCAL_TIMEOUT"] = "1",
         }, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
         var world = new World(env);

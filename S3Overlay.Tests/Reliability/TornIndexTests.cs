@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using S3Overlay.Overlay.Eviction;
-using S3Overlay.S3.Auth;
+using S3Overlay.Signing;
 using S3Overlay.Storage;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;

@@ -26,12 +26,7 @@ public sealed class BucketCorsCacheTests : IAsyncLifetime
     {
         _s3rver = await SharedS3rver.Local.GetAsync();
         _relay = await CountingRelay.StartAsync(_s3rver.Url);
-        _proxy = await ProxyServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["S3_OVERLAY_LOCAL_ENDPOINT"] = _relay.Url,
-            ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey,
-            ["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey,
-        }, builder => builder.Services.AddSingleton<TimeProvider>(_clock));
+        _proxy = await ProxyServer.StartAsync(S3rverProcess.UserAt(_relay.Url).AsLocalStore(), builder => builder.Services.AddSingleton<TimeProvider>(_clock));
         _client = _proxy.CreateClient(defaults: false);
     }
 
@@ -75,12 +70,7 @@ public sealed class BucketCorsCacheTests : IAsyncLifetime
         Assert.Equal("https://other.example", await AllowedOriginAsync(bucket, "https://other.example"));
 
         // Another replica's change is seen once the remembered rules expire.
-        await using (var replica = await ProxyServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["S3_OVERLAY_LOCAL_ENDPOINT"] = _s3rver.Url,
-            ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey,
-            ["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey,
-        }))
+        await using (var replica = await ProxyServer.StartAsync(_s3rver.User.AsLocalStore()))
         using (var replicaClient = replica.CreateClient(defaults: false))
             await replicaClient.PutCORSConfigurationAsync(new PutCORSConfigurationRequest
             {

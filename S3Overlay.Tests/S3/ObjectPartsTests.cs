@@ -166,7 +166,7 @@ public abstract class ObjectPartsTests(StoreTargets target) : EveryStoreTests(ta
         Assert.Equal(ChecksumType.FULL_OBJECT, head.ChecksumType);
     }
 
-    private static string ChecksumOf(byte[] data) => global::S3Overlay.S3.Checksums.ChecksumAlgorithm.Crc32.Compute(data);
+    private static string ChecksumOf(byte[] data) => global::S3Overlay.Storage.Checksums.ChecksumAlgorithm.Crc32.Compute(data);
 
     [Fact]
     public async Task A_part_without_the_checksum_the_upload_promised_is_refused_and_a_SHA256_FULL_OBJECT_upload_is_refused()
@@ -252,7 +252,7 @@ public abstract class ObjectPartsTests(StoreTargets target) : EveryStoreTests(ta
     {
         SkipWhereThePartsAreForgotten();
         var bucket = await Target.NewBucketAsync();
-        var crc32c = global::S3Overlay.S3.Checksums.ChecksumAlgorithm.Crc32C;
+        var crc32c = global::S3Overlay.Storage.Checksums.ChecksumAlgorithm.Crc32C;
         using var created = await RawS3.SendAsync(Target.Proxy, HttpMethod.Post, $"/{bucket}/composite.bin?uploads", "",
             m => m.Headers.Add("x-amz-checksum-algorithm", "CRC32C"));
         var uploadId = (await RawS3.XmlAsync(created)).First("UploadId")!;

@@ -102,12 +102,7 @@ public sealed class DotSegmentKeyTests(OverlayServers servers) : IClassFixture<O
         Assert.Equal(System.Net.HttpStatusCode.OK, (await admin.SendAsync(HttpMethod.Get, $"whiteouts/{env.Bucket}")).Status);
     }
 
-    private static Dictionary<string, string?> LocalS3(CountingRelay local) => new()
-    {
-        ["S3_OVERLAY_LOCAL_ENDPOINT"] = local.Url,
-        ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey,
-        ["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey,
-    };
+    private static Dictionary<string, string?> LocalS3(CountingRelay local) => S3rverProcess.UserAt(local.Url).AsLocalStore();
 
     private static string Suffix() => Guid.NewGuid().ToString("N")[..8];
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
-using S3Overlay.S3.Checksums;
+using S3Overlay.Storage.Checksums;
 using S3Overlay.Storage;
 using S3Overlay.Storage.S3;
 using S3Overlay.Tests.Infrastructure;

@@ -16,12 +16,7 @@ namespace S3Overlay.Tests.Storage;
 [FunctionalTests]
 public class S3LocalStoreTests
 {
-    private static Dictionary<string, string?> LocalEndpoint(string url) => new()
-    {
-        ["S3_OVERLAY_LOCAL_ENDPOINT"] = url,
-        ["S3_OVERLAY_LOCAL_ACCESS_KEY"] = S3rverProcess.AccessKey,
-        ["S3_OVERLAY_LOCAL_SECRET_KEY"] = S3rverProcess.SecretKey,
-    };
+    private static Dictionary<string, string?> LocalEndpoint(string url) => S3rverProcess.UserAt(url).AsLocalStore();
 
     [Fact]
     public async Task Objects_written_through_the_proxy_land_in_the_S3_server_and_read_back()

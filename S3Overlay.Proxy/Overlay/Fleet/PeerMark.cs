@@ -22,9 +22,19 @@ public static class PeerMark
     /// <summary>Whether the (authenticated) request is a peer's forwarded miss.</summary>
     public static bool IsOn(HttpRequest request) => request.Headers.ContainsKey(Header);
 
-    /// <summary>What the peer forwarded; any other value than a chunk's is an object's miss (it is never forwarded again).</summary>
-    public static PeerHop HopOf(HttpRequest request) =>
-        !IsOn(request) ? PeerHop.None : request.Headers[Header] == ChunkValue ? PeerHop.Chunk : PeerHop.Object;
+    /// <summary>The mark a read carries to the stores (<see cref="ObjectReadRequest.Via"/>): the header's value; null when unmarked.</summary>
+    public static string? Of(HttpRequest request) => request.Headers.TryGetValue(Header, out var mark) ? mark.ToString() : null;
+
+    /// <summary>What the peer forwarded; any other mark than a chunk's is an object's miss (it is never forwarded again).</summary>
+    public static PeerHop HopOf(string? mark) => mark is null ? PeerHop.None : mark == ChunkValue ? PeerHop.Chunk : PeerHop.Object;
+
+    extension(ObjectReadRequest read)
+    {
+        /// <summary>Whether, and as what, another replica of the fleet forwarded this read to this one, its owner.</summary>
+        public PeerHop Hop => HopOf(read.Via);
+
+        public bool FromPeer => read.Hop != PeerHop.None;
+    }
 
     /// <summary>Refuses a marked request not signed with the root key (anonymous, or another user's).</summary>
     public static void Check(S3Request request)

@@ -1,4 +1,5 @@
 using S3Overlay.Configuration;
+using S3Overlay.Signing;
 
 namespace S3Overlay.S3.Auth;
 

@@ -2,6 +2,7 @@ using S3Overlay.S3.Acl;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Payloads;
 using S3Overlay.S3.Policies;
+using S3Overlay.Signing;
 
 namespace S3Overlay.S3.Auth;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Errors;
+using S3Overlay.Signing;
 
 namespace S3Overlay.S3.Auth;
 

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Routing;
+using S3Overlay.Signing;
 
 namespace S3Overlay.S3.Auth;
 

@@ -5,6 +5,7 @@ using S3Overlay.Configuration;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Payloads;
 using S3Overlay.S3.Routing;
+using S3Overlay.Signing;
 
 namespace S3Overlay.S3.Auth;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using S3Overlay.Configuration;
+using S3Overlay.Signing;
 
 namespace S3Overlay.S3.Auth;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Checksums;
 
 namespace S3Overlay.S3.Checksums;
 
@@ -31,14 +32,7 @@ public static class ChecksumHeaders
 
     /// <summary>A checksum value as sent (base64), checked to be the algorithm's size.</summary>
     public static byte[] Decode(ChecksumAlgorithm algorithm, string base64) =>
-        TryDecode(algorithm, base64) ?? throw Invalid($"Value for {algorithm.HeaderName} header is invalid.");
-
-    /// <summary>A checksum value (base64) as bytes; null unless it is base64 of the algorithm's size (a composite <c>…-3</c> is not).</summary>
-    public static byte[]? TryDecode(ChecksumAlgorithm algorithm, string base64)
-    {
-        var bytes = new byte[algorithm.Size]; // a longer value does not fit, and fails
-        return Convert.TryFromBase64String(base64.Trim(), bytes, out var written) && written == algorithm.Size ? bytes : null;
-    }
+        algorithm.TryDecode(base64) ?? throw Invalid($"Value for {algorithm.HeaderName} header is invalid.");
 
     /// <summary>True when the reader asked for checksums (<c>x-amz-checksum-mode: ENABLED</c>).</summary>
     public static bool Requested(HttpRequest request) =>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
+using S3Overlay.Storage.Checksums;
 
 namespace S3Overlay.S3.Checksums;
 

@@ -29,7 +29,7 @@ public sealed partial class S3Handlers
             {
                 await xml.WriteStartElementAsync(null, "Checksum", null);
                 await ChecksumElementsAsync(xml, m.Checksums);
-                await xml.ElementAsync("ChecksumType", m.ChecksumType ?? Checksums.MultipartChecksum.FullObject);
+                await xml.ElementAsync("ChecksumType", m.ChecksumType ?? Storage.Checksums.MultipartChecksum.FullObject);
                 await xml.WriteEndElementAsync();
             }
             if (asked.Contains("ObjectParts") && m.Parts is { } parts)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using S3Overlay.S3.Checksums;
+using S3Overlay.Storage.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
 using S3Overlay.S3.Parts;
@@ -17,7 +18,7 @@ public sealed partial class S3Handlers
     public async Task CreateMultipartUpload(S3Request r)
     {
         var key = KeyToWrite(r);
-        var metadata = await WithObjectLockAsync(r, MultipartChecksum.Declare(r.Request, await NewObjectMetadataAsync(r)), body: false);
+        var metadata = await WithObjectLockAsync(r, MultipartChecksumHeaders.Declare(r.Request, await NewObjectMetadataAsync(r)), body: false);
         var write = new ObjectWrite { Metadata = metadata, Encryption = ServerSideEncryption.ForWrite(r.Request) };
         var uploadId = await store.CreateMultipartUploadAsync(r.Bucket, key, write, r.Aborted);
         ServerSideEncryption.WriteHeaders(r.Response, write.Encryption);
@@ -76,7 +77,7 @@ public sealed partial class S3Handlers
         ObjectInfo info;
         try
         {
-            info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksum.Expected(r.Request), ObjectHeaders.WriteCondition(r.Request), r.Aborted);
+            info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksumHeaders.Expected(r.Request), ObjectHeaders.WriteCondition(r.Request), r.Aborted);
         }
         catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NoSuchUpload.Code)
         {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.ObjectLock;
+using S3Overlay.Storage.ObjectLock;
 using S3Overlay.S3.Xml;
 using S3Overlay.Storage;
 
@@ -26,13 +27,13 @@ public sealed partial class S3Handlers
             ?? (await store.GetBucketAsync(r.Bucket, r.Aborted) is null
                 ? throw S3Exception.NoSuchBucket(r.Bucket)
                 : throw new S3Exception(S3Error.ObjectLockConfigurationNotFound, r.Bucket));
-        await S3XmlResponse.WriteAsync(r.Response, "ObjectLockConfiguration", configuration.WriteXmlAsync);
+        await S3XmlResponse.WriteAsync(r.Response, "ObjectLockConfiguration", xml => ObjectLockXml.WriteConfigurationAsync(xml, configuration));
     }
 
     public async Task PutObjectLockConfiguration(S3Request r)
     {
         RequiredChecksum.Demand(r.Request);
-        var configuration = ObjectLockConfiguration.FromXml(await S3XmlRequest.ReadAsync(r, MaxObjectLockBytes));
+        var configuration = ObjectLockXml.ConfigurationFrom(await S3XmlRequest.ReadAsync(r, MaxObjectLockBytes));
         await store.PutObjectLockConfigurationAsync(r.Bucket, configuration, r.Aborted);
         _objectLocks.Forget(r.Bucket);
         r.Response.StatusCode = StatusCodes.Status200OK;

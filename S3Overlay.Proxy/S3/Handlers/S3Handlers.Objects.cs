@@ -30,7 +30,7 @@ public sealed partial class S3Handlers
             var part = PartNumbers.Range(partOf, n);
             read = new ObjectReadRequest(part.Length > 0 ? new ByteRange(part.Offset, part.Last) : null, new ReadConditions(partOf.ETag, null, null, null));
         }
-        read = read.ForClient() with { Hop = Overlay.Fleet.PeerMark.HopOf(r.Request), Encryption = ServerSideEncryption.CustomerKeyOnly(r.Request) };
+        read = read.ForClient() with { Via = Overlay.Fleet.PeerMark.Of(r.Request), Encryption = ServerSideEncryption.CustomerKeyOnly(r.Request) };
         var versionId = VersionIdOf(r);
         await using var content = versionId is null
             ? await store.GetObjectAsync(r.Bucket, r.Key, read, r.Aborted)

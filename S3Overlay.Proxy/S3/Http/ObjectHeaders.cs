@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
-using S3Overlay.S3.Checksums;
+using S3Overlay.Storage.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 

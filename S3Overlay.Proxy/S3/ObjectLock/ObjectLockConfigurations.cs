@@ -1,4 +1,5 @@
 using S3Overlay.Storage;
+using S3Overlay.Storage.ObjectLock;
 
 namespace S3Overlay.S3.ObjectLock;
 

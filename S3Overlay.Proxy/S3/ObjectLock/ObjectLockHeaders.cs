@@ -1,7 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Storage.ObjectLock;
 
 namespace S3Overlay.S3.ObjectLock;
 
@@ -26,7 +26,7 @@ public static class ObjectLockHeaders
         if (mode.Length == 0 || date.Length == 0)
             throw Invalid("x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied", mode.Length == 0 ? Mode : RetainUntilDate);
         if (!RetentionModes.IsValid(mode)) throw Invalid("Unknown wormMode directive.", Mode);
-        return new ObjectRetention(mode, ParseDate(date) ?? throw Invalid("The retain until date is not an ISO 8601 date.", RetainUntilDate));
+        return new ObjectRetention(mode, ObjectRetention.ParseDate(date) ?? throw Invalid("The retain until date is not an ISO 8601 date.", RetainUntilDate));
     }
 
     /// <summary>The legal hold a write asks for: true (ON), false (OFF) or null (not named).</summary>
@@ -52,12 +52,6 @@ public static class ObjectLockHeaders
         }
         if (metadata.LegalHold) response.Headers[LegalHold] = "ON";
     }
-
-    /// <summary>ISO 8601 with a time zone (<c>2030-01-01T00:00:00Z</c>, with or without fractions).</summary>
-    public static DateTimeOffset? ParseDate(string? text) =>
-        text is { Length: > 0 } && text.Contains('T')
-        && DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date)
-            ? date : null;
 
     private static S3Exception Invalid(string message, string header) =>
         new S3Exception(S3Error.InvalidArgument.WithMessage(message)).With("ArgumentName", header);

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
+using S3Overlay.Signing;
 
 namespace S3Overlay.S3.Payloads;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using S3Overlay.S3.Checksums;
+using S3Overlay.Storage.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.Streams;
 
@@ -34,7 +35,7 @@ public static class RequestPayload
         PayloadCheck? trailer = null;
         switch (payloadHash)
         {
-            case null or Auth.SigV4.UnsignedPayload:
+            case null or Signing.SigV4.UnsignedPayload:
                 break;
             case StreamingSigned or StreamingSignedTrailer or StreamingUnsignedTrailer:
                 trailer = AnnouncedTrailer(request);
@@ -77,7 +78,7 @@ public static class RequestPayload
             throw new S3Exception(S3Error.InvalidArgument.WithMessage("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or the hex SHA-256 of the payload."));
         if (!HasBody(request))
         {
-            if (payloadHash != Auth.SigV4.EmptyPayloadSha256) throw new S3Exception(S3Error.XAmzContentSHA256Mismatch);
+            if (payloadHash != Signing.SigV4.EmptyPayloadSha256) throw new S3Exception(S3Error.XAmzContentSHA256Mismatch);
             return null;
         }
         return new PayloadCheck(ChecksumAlgorithm.Sha256.Create(), () => new S3Exception(S3Error.XAmzContentSHA256Mismatch)) { Expected = expected };

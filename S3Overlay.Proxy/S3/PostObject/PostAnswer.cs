@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using S3Overlay.S3.Auth;
 using S3Overlay.S3.Checksums;
+using S3Overlay.Signing;
 using S3Overlay.S3.Xml;
 using S3Overlay.Storage;
 

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using S3Overlay.S3.Checksums;
+using S3Overlay.Storage.Checksums;
 using S3Overlay.S3.Http;
 
 namespace S3Overlay.S3.PostObject;

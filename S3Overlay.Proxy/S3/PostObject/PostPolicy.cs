@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using S3Overlay.S3.Checksums;
+using S3Overlay.Storage.Checksums;
 using S3Overlay.S3.Errors;
 
 namespace S3Overlay.S3.PostObject;

@@ -102,7 +102,7 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
         var segment = layout.Segments[s];
         var storedETag = content.Info.ETag;
         var salt = segment.Salt ?? (await ReadHeaderAsync(bucket, key, storedETag, segment.CipherOffset, ct)).Salt;
-        var sealedRead = new ObjectReadRequest(new ByteRange(first, last), new ReadConditions(storedETag, null, null, null)) { Hop = request.Hop };
+        var sealedRead = new ObjectReadRequest(new ByteRange(first, last), new ReadConditions(storedETag, null, null, null)) { Via = request.Via };
         var sealedPart = versionId is null
             ? await Inner.GetObjectAsync(bucket, key, sealedRead, ct)
             : await Inner.GetObjectVersionAsync(bucket, key, versionId, sealedRead, ct);

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using S3Overlay.S3.Checksums;
+using S3Overlay.Storage.Checksums;
 using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using S3Overlay.Storage.Errors;
-using S3Overlay.S3.ObjectLock;
+using S3Overlay.Storage.ObjectLock;
 using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Storage.FileSystem;

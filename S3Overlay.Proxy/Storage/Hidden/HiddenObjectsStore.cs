@@ -119,9 +119,9 @@ public sealed class HiddenObjectsStore(IObjectStore inner, HiddenNamespace hidde
 
     // Object Lock is the store's own: every request passes through.
     public Task CreateBucketAsync(string bucket, bool objectLock, CancellationToken ct) => inner.CreateBucketAsync(bucket, objectLock, ct);
-    public Task<global::S3Overlay.S3.ObjectLock.ObjectLockConfiguration?> GetObjectLockConfigurationAsync(string bucket, CancellationToken ct) => inner.GetObjectLockConfigurationAsync(bucket, ct);
-    public Task PutObjectLockConfigurationAsync(string bucket, global::S3Overlay.S3.ObjectLock.ObjectLockConfiguration configuration, CancellationToken ct) => inner.PutObjectLockConfigurationAsync(bucket, configuration, ct);
-    public Task PutObjectRetentionAsync(string bucket, string key, string? versionId, global::S3Overlay.S3.ObjectLock.ObjectRetention? retention, bool bypassGovernance, CancellationToken ct) => inner.PutObjectRetentionAsync(bucket, key, versionId, retention, bypassGovernance, ct);
+    public Task<ObjectLock.ObjectLockConfiguration?> GetObjectLockConfigurationAsync(string bucket, CancellationToken ct) => inner.GetObjectLockConfigurationAsync(bucket, ct);
+    public Task PutObjectLockConfigurationAsync(string bucket, ObjectLock.ObjectLockConfiguration configuration, CancellationToken ct) => inner.PutObjectLockConfigurationAsync(bucket, configuration, ct);
+    public Task PutObjectRetentionAsync(string bucket, string key, string? versionId, ObjectLock.ObjectRetention? retention, bool bypassGovernance, CancellationToken ct) => inner.PutObjectRetentionAsync(bucket, key, versionId, retention, bypassGovernance, ct);
     public Task PutObjectLegalHoldAsync(string bucket, string key, string? versionId, bool on, CancellationToken ct) => inner.PutObjectLegalHoldAsync(bucket, key, versionId, on, ct);
 
     public async Task<ObjectInfo> HeadObjectVersionAsync(string bucket, string key, string versionId, ReadConditions conditions, CancellationToken ct)

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-using S3Overlay.S3.Auth;
+using S3Overlay.Signing;
 
 namespace S3Overlay.Storage.S3;
 

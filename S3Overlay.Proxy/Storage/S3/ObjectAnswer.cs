@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using S3Overlay.S3.Checksums;
-using LockHeaders = S3Overlay.S3.ObjectLock.ObjectLockHeaders;
+using S3Overlay.Storage.Checksums;
+using S3Overlay.Storage.ObjectLock;
 
 namespace S3Overlay.Storage.S3;
 
@@ -31,7 +31,7 @@ internal sealed record ObjectAnswer(
     }
 
     /// <summary>The version's Object Lock, as the server tells it.</summary>
-    public global::S3Overlay.S3.ObjectLock.ObjectRetention? Retention { get; init; }
+    public ObjectRetention? Retention { get; init; }
 
     public bool LegalHold { get; init; }
 
@@ -65,9 +65,9 @@ internal sealed record ObjectAnswer(
             Body: body)
         {
             VersionId = Header(headers, "x-amz-version-id"),
-            Retention = Header(headers, LockHeaders.Mode) is { } mode && LockHeaders.ParseDate(Header(headers, LockHeaders.RetainUntilDate)) is { } until
-                ? new global::S3Overlay.S3.ObjectLock.ObjectRetention(mode, until) : null,
-            LegalHold = Header(headers, LockHeaders.LegalHold) == "ON",
+            Retention = Header(headers, "x-amz-object-lock-mode") is { } mode && ObjectRetention.ParseDate(Header(headers, "x-amz-object-lock-retain-until-date")) is { } until
+                ? new ObjectRetention(mode, until) : null,
+            LegalHold = Header(headers, "x-amz-object-lock-legal-hold") == "ON",
         };
     }
 

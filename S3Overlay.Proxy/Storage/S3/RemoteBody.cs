@@ -1,4 +1,4 @@
-using S3Overlay.S3.Checksums;
+using S3Overlay.Storage.Checksums;
 using S3Overlay.Streams;
 
 namespace S3Overlay.Storage.S3;
@@ -43,7 +43,7 @@ internal static class RemoteBody
         if (answer.ChecksumType is { } type && !type.Equals(MultipartChecksum.FullObject, StringComparison.OrdinalIgnoreCase)) return null;
         foreach (var algorithm in ByCost)
             // A composite value ("…-3") is no base64 of the algorithm's size, whatever the type says.
-            if (answer.Checksums.TryGetValue(algorithm.Name, out var text) && ChecksumHeaders.TryDecode(algorithm, text) is { } value)
+            if (answer.Checksums.TryGetValue(algorithm.Name, out var text) && algorithm.TryDecode(text) is { } value)
                 return (algorithm, value);
         return null;
     }

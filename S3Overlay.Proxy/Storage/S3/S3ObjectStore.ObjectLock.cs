@@ -1,7 +1,7 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.Storage.Errors;
-using Lock = S3Overlay.S3.ObjectLock;
+using Lock = S3Overlay.Storage.ObjectLock;
 using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Storage.S3;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace S3Overlay.S3.Checksums;
+namespace S3Overlay.Storage.Checksums;
 
 /// <summary>A running checksum that is a platform hash (SHA-1, SHA-256, and MD5 for Content-MD5).</summary>
 public sealed class HashChecksum(HashAlgorithmName name) : IRunningChecksum

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace S3Overlay.S3.Checksums;
+namespace S3Overlay.Storage.Checksums;
 
 /// <summary>
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as in <c>x-amz-checksum-crc32</c>.

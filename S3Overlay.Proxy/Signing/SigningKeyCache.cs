@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace S3Overlay.S3.Auth;
+namespace S3Overlay.Signing;
 
 /// <summary>
 /// SigV4 signing keys by (access key, date, region): four HMACs saved on every request. A key is

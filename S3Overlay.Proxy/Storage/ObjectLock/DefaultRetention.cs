@@ -1,4 +1,4 @@
-namespace S3Overlay.S3.ObjectLock;
+namespace S3Overlay.Storage.ObjectLock;
 
 /// <summary>A bucket's default retention: what every new version gets unless its write names its own.</summary>
 /// <param name="Days">Exactly one of <paramref name="Days"/> and <paramref name="Years"/> is set.</param>

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace S3Overlay.S3.Auth;
+namespace S3Overlay.Signing;
 
 /// <summary>
 /// The SHA-256 and HMAC-SHA256 of SigV4 (checking and making signatures, chunk signatures), on

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace S3Overlay.S3.Checksums;
+namespace S3Overlay.Storage.Checksums;
 
 /// <summary>
 /// The CRC of concatenated data from the CRCs of its pieces and their lengths (zlib's

@@ -1,7 +1,6 @@
-using S3Overlay.S3.Errors;
-using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
 
-namespace S3Overlay.S3.ObjectLock;
+namespace S3Overlay.Storage.ObjectLock;
 
 /// <summary>
 /// What a version's lock forbids. Every store that keeps locks itself asks these under the key's
@@ -15,14 +14,14 @@ public static class ObjectLockRules
         version.LegalHold || version.Retention is { } retention && retention.ActiveAt(now);
 
     /// <summary>
-    /// Refuses (403 AccessDenied, as S3) removing a version under a legal hold or a retention not
+    /// Refuses (access denied, 403 as S3) removing a version under a legal hold or a retention not
     /// yet past; GOVERNANCE yields to <paramref name="bypassGovernance"/>, COMPLIANCE to nothing.
     /// </summary>
     public static void CheckDelete(ObjectMetadata version, DateTimeOffset now, bool bypassGovernance)
     {
         if (version.LegalHold) throw Denied("Object is under a legal hold and cannot be deleted.");
         if (version.Retention is { } retention && retention.ActiveAt(now) && (retention.IsCompliance || !bypassGovernance))
-            throw Denied($"Object is protected by {retention.Mode} retention until {Xml.S3XmlResponse.Timestamp(retention.RetainUntil)}.");
+            throw Denied($"Object is protected by {retention.Mode} retention until {retention.RetainUntilText}.");
     }
 
     /// <summary>
@@ -37,19 +36,19 @@ public static class ObjectLockRules
         var weakens = wanted is null || wanted.Mode != current.Mode || wanted.RetainUntil < current.RetainUntil;
         if (!weakens) return;
         if (current.IsCompliance || !bypassGovernance)
-            throw Denied($"The version's {current.Mode} retention until {Xml.S3XmlResponse.Timestamp(current.RetainUntil)} cannot be shortened or changed.");
+            throw Denied($"The version's {current.Mode} retention until {current.RetainUntilText} cannot be shortened or changed.");
     }
 
     /// <summary>A retention a write asks for must end in the future, as S3 requires.</summary>
     public static void CheckNew(ObjectRetention retention, DateTimeOffset now)
     {
         if (!retention.ActiveAt(now))
-            throw new S3Exception(S3Error.InvalidArgument.WithMessage("The retain until date must be in the future!"));
+            throw new StorageException(StorageFault.InvalidArgument, message: "The retain until date must be in the future!");
     }
 
-    /// <summary>A request with lock parameters in a bucket that has no Object Lock: 400, as S3.</summary>
-    public static S3Exception NotALockBucket() =>
-        new(S3Error.InvalidRequest.WithMessage("Bucket is missing Object Lock Configuration"));
+    /// <summary>A request with lock parameters in a bucket that has no Object Lock: 400 (InvalidRequest), as S3.</summary>
+    public static StorageException NotALockBucket() =>
+        new(StorageFault.InvalidRequest, message: "Bucket is missing Object Lock Configuration");
 
-    private static S3Exception Denied(string message) => new(S3Error.AccessDenied.WithMessage(message));
+    private static StorageException Denied(string message) => new(StorageFault.AccessDenied, message: message);
 }

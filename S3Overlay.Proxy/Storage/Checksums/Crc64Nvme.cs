@@ -1,4 +1,4 @@
-namespace S3Overlay.S3.Checksums;
+namespace S3Overlay.Storage.Checksums;
 
 /// <summary>
 /// CRC-64/NVME (reflected polynomial 0x9A6C9329AC4BC9B5), as in <c>x-amz-checksum-crc64nvme</c>,

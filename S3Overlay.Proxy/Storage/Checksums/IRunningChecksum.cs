@@ -1,4 +1,4 @@
-namespace S3Overlay.S3.Checksums;
+namespace S3Overlay.Storage.Checksums;
 
 /// <summary>A checksum computed over bytes as they stream past.</summary>
 public interface IRunningChecksum : IDisposable

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace S3Overlay.S3.Checksums;
+namespace S3Overlay.Storage.Checksums;
 
 /// <summary>
 /// CRC-32C (Castagnoli), as in <c>x-amz-checksum-crc32c</c>. BitOperations.Crc32C uses the CPU's

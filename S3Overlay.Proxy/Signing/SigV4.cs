@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace S3Overlay.S3.Auth;
+namespace S3Overlay.Signing;
 
 /// <summary>
-/// The pieces of AWS Signature Version 4 that the server (and the tests' signer) compose: the
-/// canonical request, the string to sign, the derived signing key.
+/// The pieces of AWS Signature Version 4: the canonical request, the string to sign, the derived
+/// signing key. A pure algorithm, so it sits apart from both its users: the S3 front end, which
+/// verifies and presigns (S3/Auth), and the S3 store, which signs its own reads (Storage/S3).
 /// </summary>
 public static class SigV4
 {

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace S3Overlay.S3.Checksums;
+namespace S3Overlay.Storage.Checksums;
 
 /// <summary>
 /// A reflected CRC of up to 64 bits computed with carry-less multiplication (PCLMULQDQ), 16 bytes

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace S3Overlay.S3.Checksums;
+namespace S3Overlay.Storage.Checksums;
 
 /// <summary>The additional checksums S3 accepts (<c>x-amz-checksum-*</c>), by their lower-case name.</summary>
 /// <param name="Size">The checksum's size in bytes (before base64).</param>
@@ -25,6 +25,13 @@ public sealed record ChecksumAlgorithm(string Name, int Size, Func<IRunningCheck
                 || string.Equals(a.HeaderName, nameOrHeader, StringComparison.OrdinalIgnoreCase))
                 return a;
         return null;
+    }
+
+    /// <summary>A checksum value (base64) as bytes; null unless it is base64 of this algorithm's size (a composite <c>…-3</c> is not).</summary>
+    public byte[]? TryDecode(string base64)
+    {
+        var bytes = new byte[Size]; // a longer value does not fit, and fails
+        return Convert.TryFromBase64String(base64.Trim(), bytes, out var written) && written == Size ? bytes : null;
     }
 
     /// <summary>The checksum of <paramref name="data"/>, base64 as on the wire.</summary>
