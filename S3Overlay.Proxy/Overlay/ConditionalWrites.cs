@@ -1,5 +1,9 @@
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Fills;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
+using S3Overlay.Overlay.Whiteouts;
 
 namespace S3Overlay.Overlay;
 
@@ -10,7 +14,7 @@ namespace S3Overlay.Overlay;
 /// a condition it checks in the same step as its commit, so nothing written between the look and
 /// the commit is overwritten: N writers that all saw no object create it once.
 /// </summary>
-public sealed class ConditionalWrites(OverlayParts parts)
+public sealed class ConditionalWrites(WholeObjectFills fills, FillRecords records, WhiteoutIndex whiteouts, RemoteSource remote)
 {
     /// <summary>
     /// Decides <paramref name="asked"/>, then commits with the condition the local store must
@@ -40,8 +44,8 @@ public sealed class ConditionalWrites(OverlayParts parts)
         // condition sent (nothing there) would refuse a write whose condition holds against that
         // very object (a fresh-clone CI run: If-Match on the remote's ETag, 412). Once it is stored,
         // the look sees it.
-        await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
-        var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
+        await fills.WhenFinished(bucket, key).WaitAsync(ct);
+        var local = await records.LocalCopyAsync(bucket, key, ct);
         // A whiteout is no object: a write that wants one fails; one that wants none commits
         // over exactly that whiteout, never over a write since.
         if (local is { WhitedOut: true })
@@ -65,12 +69,12 @@ public sealed class ConditionalWrites(OverlayParts parts)
     /// <summary>The object a GET of a key the local store lacks would return; null when it would find none.</summary>
     private async Task<ObjectInfo?> BeyondLocalAsync(string bucket, string key, CancellationToken ct)
     {
-        if (await parts.Whiteouts.Legacy.ExistsAsync(bucket, key, ct)) return null;
-        if (await parts.Records.CurrentManifestAsync(bucket, await parts.Records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest) return manifest.ToObjectInfo(key);
-        if (parts.Remote.IsKnownMissing(bucket, key)) return null;
+        if (await whiteouts.Legacy.ExistsAsync(bucket, key, ct)) return null;
+        if (await records.CurrentManifestAsync(bucket, await records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest) return manifest.ToObjectInfo(key);
+        if (remote.IsKnownMissing(bucket, key)) return null;
         try
         {
-            return await parts.Remote.HeadAsync(bucket, key, ct);
+            return await remote.HeadAsync(bucket, key, ct);
         }
         catch (StorageException e) when (e.IsMissing)
         {

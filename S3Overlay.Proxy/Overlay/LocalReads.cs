@@ -11,7 +11,7 @@ using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 namespace S3Overlay.Overlay;
 
 /// <summary>Reads served by the local store: counted, traced, and marked as recently used for eviction.</summary>
-public sealed class LocalReads(IObjectStore local, CacheIndex cache, OverlayMetrics metrics)
+public sealed class LocalReads([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, CacheIndex cache, OverlayMetrics metrics)
 {
     /// <returns>The local object as clients see it, or null when the local store does not hold it.</returns>
     /// <exception cref="StorageException">NoSuchKey when the key holds a whiteout (<see cref="WhiteoutMarker"/>): the key was deleted.</exception>
