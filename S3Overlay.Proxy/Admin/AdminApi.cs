@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using S3Overlay.Browser;
 using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
@@ -13,13 +14,16 @@ namespace S3Overlay.Admin;
 /// whiteouts. Callers sign in with an access key and its secret key (HTTP Basic), the same
 /// credentials as S3. Without a remote the overlay is off and every endpoint answers 404.
 /// </summary>
+/// <remarks>Each handler takes the parts of the overlay it uses as services: none is registered when the overlay is off.</remarks>
 public static class AdminApi
 {
     public const string Prefix = "/_overlay/api";
 
     public static WebApplication MapAdminApi(this WebApplication app)
     {
-        var api = app.MapGroup(Prefix).RefuseCrossSite().AddEndpointFilter(RequireUserAsync).AddEndpointFilter(RequireBucketName);
+        var auth = app.Services.GetRequiredService<AuthSettings>();
+        var api = app.MapGroup(Prefix).RefuseCrossSite()
+            .AddEndpointFilter((invocation, next) => RequireUserAsync(auth, invocation, next)).AddEndpointFilter(RequireBucketName);
         api.MapGet("/cache/{bucket}", ReportAsync);
         api.MapDelete("/cache/{bucket}", EvictAsync);
         api.MapPost("/warm/{bucket}", Warm);
@@ -30,21 +34,20 @@ public static class AdminApi
     }
 
     /// <summary>What is cached for a bucket under <c>?prefix=</c>, and the cache's size against its cap.</summary>
-    private static async Task<IResult> ReportAsync(string bucket, string? prefix, HttpContext context)
+    private static async Task<IResult> ReportAsync(string bucket, string? prefix, HttpContext context, [FromServices] CacheEvictor? evictor,
+        [FromServices] CacheIndex? index, [FromServices] CacheReconciler? reconciler, [FromServices] OverlaySettings? settings)
     {
-        if (Overlay<CacheEvictor>(context) is not { } evictor) return NoOverlay();
+        if (evictor is null || index is null || reconciler is null || settings is null) return NoOverlay();
         var report = await evictor.CachedUnderAsync(bucket, prefix ?? "", context.RequestAborted);
-        var index = context.RequestServices.GetRequiredService<CacheIndex>();
         return Results.Json(new CacheAnswer(bucket, prefix ?? "", report.Objects, report.ChunkedObjects, report.Chunks, report.Bytes,
-            index.TotalBytes, context.RequestServices.GetRequiredService<OverlaySettings>().Limits.MaxBytes,
-            context.RequestServices.GetRequiredService<OverlayParts>().Reconciler.Reconciled, evictor.Evicting, index.Saved),
+            index.TotalBytes, settings.Limits.MaxBytes, reconciler.Reconciled, evictor.Evicting, index.Saved),
             AdminJson.Default.CacheAnswer);
     }
 
     /// <summary>Evicts <c>?key=</c> or everything under <c>?prefix=</c> that came from the remote.</summary>
-    private static async Task<IResult> EvictAsync(string bucket, string? key, string? prefix, HttpContext context)
+    private static async Task<IResult> EvictAsync(string bucket, string? key, string? prefix, HttpContext context, [FromServices] CacheEvictor? evictor)
     {
-        if (Overlay<CacheEvictor>(context) is not { } evictor) return NoOverlay();
+        if (evictor is null) return NoOverlay();
         if ((key is null) == (prefix is null)) return Problem(400, "give exactly one of ?key= and ?prefix=");
         var evicted = key is not null
             ? await evictor.EvictKeyAsync(bucket, key, context.RequestAborted)
@@ -53,25 +56,25 @@ public static class AdminApi
     }
 
     /// <summary>Starts prefetching <c>?key=</c> or everything under <c>?prefix=</c> (all of the bucket without either) from the remote; 202 with the job to follow.</summary>
-    private static IResult Warm(string bucket, string? key, string? prefix, HttpContext context) =>
-        WithOverlay(context, jobs =>
-        {
-            if (key is not null && prefix is not null) return Problem(400, "give at most one of ?key= and ?prefix=");
-            if (key is "") return Problem(400, "?key= is empty");
-            var job = jobs.Start(bucket, prefix ?? "", key);
-            var location = $"{Prefix}/jobs/{job.Id}";
-            return Results.Json(new WarmStarted(job.Id, location), AdminJson.Default.WarmStarted, statusCode: 202);
-        });
+    private static IResult Warm(string bucket, string? key, string? prefix, [FromServices] WarmJobs? jobs)
+    {
+        if (jobs is null) return NoOverlay();
+        if (key is not null && prefix is not null) return Problem(400, "give at most one of ?key= and ?prefix=");
+        if (key is "") return Problem(400, "?key= is empty");
+        var job = jobs.Start(bucket, prefix ?? "", key);
+        var location = $"{Prefix}/jobs/{job.Id}";
+        return Results.Json(new WarmStarted(job.Id, location), AdminJson.Default.WarmStarted, statusCode: 202);
+    }
 
-    private static IResult Job(string id, HttpContext context) =>
-        WithOverlay(context, jobs => jobs.Find(id) is { } job
-            ? Results.Json(job.ToAnswer(), AdminJson.Default.WarmJobAnswer)
-            : Problem(404, $"no job {id}"));
+    private static IResult Job(string id, [FromServices] WarmJobs? jobs) =>
+        jobs is null ? NoOverlay()
+        : jobs.Find(id) is { } job ? Results.Json(job.ToAnswer(), AdminJson.Default.WarmJobAnswer)
+        : Problem(404, $"no job {id}");
 
     /// <summary>Keys under <c>?prefix=</c> hidden by a whiteout, with when they were deleted (at most <c>?limit=</c>, 1000 by default).</summary>
-    private static async Task<IResult> ListWhiteoutsAsync(string bucket, string? prefix, int? limit, HttpContext context)
+    private static async Task<IResult> ListWhiteoutsAsync(string bucket, string? prefix, int? limit, HttpContext context, [FromServices] WhiteoutIndex? index)
     {
-        if (Overlay<WhiteoutIndex>(context) is not { } index) return NoOverlay();
+        if (index is null) return NoOverlay();
         var max = Math.Clamp(limit ?? 1000, 1, 10_000);
         var whiteouts = new List<Whiteout>();
         await foreach (var whiteout in index.ListAsync(bucket, prefix ?? "", context.RequestAborted))
@@ -87,9 +90,9 @@ public static class AdminApi
         AdminJson.Default.WhiteoutsAnswer);
 
     /// <summary>Clears the whiteout of <c>?key=</c>, or every one under <c>?prefix=</c>: the remote's objects show again.</summary>
-    private static async Task<IResult> ClearWhiteoutsAsync(string bucket, string? key, string? prefix, HttpContext context)
+    private static async Task<IResult> ClearWhiteoutsAsync(string bucket, string? key, string? prefix, HttpContext context, [FromServices] WhiteoutIndex? index)
     {
-        if (Overlay<WhiteoutIndex>(context) is not { } index) return NoOverlay();
+        if (index is null) return NoOverlay();
         if ((key is null) == (prefix is null)) return Problem(400, "give exactly one of ?key= and ?prefix=");
         var keys = new List<string>();
         if (key is not null)
@@ -105,11 +108,11 @@ public static class AdminApi
     }
 
     /// <summary>The operator's sign-in (<see cref="OperatorAccess"/>), for the bucket the request names.</summary>
-    private static async ValueTask<object?> RequireUserAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    private static async ValueTask<object?> RequireUserAsync(AuthSettings auth, EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var http = invocation.HttpContext;
         var bucket = http.Request.RouteValues.TryGetValue("bucket", out var value) ? value as string : null;
-        return OperatorAccess.Refusal(http, bucket) ?? await next(invocation);
+        return OperatorAccess.Refusal(http, auth, bucket) ?? await next(invocation);
     }
 
     /// <summary>A bucket is named as the S3 API names it (<c>..</c>, <c>.</c> or <c>a/b</c> never reach the overlay's parts).</summary>
@@ -119,12 +122,6 @@ public static class AdminApi
             return Problem(400, $"'{bucket}' is not a bucket name");
         return await next(invocation);
     }
-
-    private static IResult WithOverlay(HttpContext context, Func<WarmJobs, IResult> answer) =>
-        Overlay<WarmJobs>(context) is { } jobs ? answer(jobs) : NoOverlay();
-
-    /// <summary>One part of the overlay; null when the overlay is off.</summary>
-    private static T? Overlay<T>(HttpContext context) where T : class => context.RequestServices.GetService<T>();
 
     private static IResult NoOverlay() => Problem(404, "the overlay is off (no remote is configured): there is no cache");
 

@@ -16,10 +16,9 @@ public static class OperatorAccess
     /// signed in (or signed in wrongly), 403 to a user whose policy does not allow <c>admin:*</c>
     /// on <paramref name="bucket"/> (on every bucket when null). Either way the answer is not cached.
     /// </summary>
-    public static IResult? Refusal(HttpContext http, string? bucket)
+    public static IResult? Refusal(HttpContext http, AuthSettings auth, string? bucket)
     {
         http.Response.Headers.CacheControl = "no-store";
-        var auth = http.RequestServices.GetRequiredService<AuthSettings>();
         var caller = BrowserVisitor.From(http.Request, auth);
         if (caller.SignedIn)
             return auth.Users.Find(caller.AccessKey!)?.MayUseAdminApi(bucket) == true

@@ -15,7 +15,7 @@ public static class LifecycleRegistration
         services.AddSingleton(new BucketLifecycles(settings.Days));
         services.AddSingleton<LifecycleProgress>();
         services.AddSingleton(sp => new LifecycleStores(
-            sp.GetService<Overlay.OverlayParts>()?.Local ?? sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IObjectStore>()));
+            sp.GetKeyedService<IObjectStore>(Overlay.OverlayServices.LocalStore) ?? sp.GetRequiredService<IObjectStore>(), sp.GetRequiredService<IObjectStore>()));
         services.AddSingleton<LifecycleScanner>();
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleScanner>());
     }

@@ -4,9 +4,9 @@ namespace S3Overlay.Lifecycle;
 public sealed record LifecycleStatus(double IntervalSeconds, LifecycleScanReport? Running, LifecycleScanReport? Last)
 {
     /// <returns>Null when the scanner is off.</returns>
-    public static LifecycleStatus? Of(IServiceProvider services)
+    public static LifecycleStatus? Of(LifecycleSettings settings, LifecycleProgress progress)
     {
-        if (services.GetService<LifecycleSettings>() is not { Interval.Ticks: > 0 } settings || services.GetService<LifecycleProgress>() is not { } progress) return null;
+        if (settings.Interval <= TimeSpan.Zero) return null;
         var (running, last) = progress.Now();
         return new LifecycleStatus(settings.Interval.TotalSeconds, running, last);
     }

@@ -1,5 +1,10 @@
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Fills;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
+using S3Overlay.Overlay.Whiteouts;
+using S3Overlay.Overlay.Chunks;
 
 namespace S3Overlay.Overlay;
 
@@ -10,7 +15,7 @@ namespace S3Overlay.Overlay;
 /// a condition it checks in the same step as its commit, so nothing written between the look and
 /// the commit is overwritten: N writers that all saw no object create it once.
 /// </summary>
-public sealed class ConditionalWrites(OverlayParts parts)
+public sealed class ConditionalWrites(WholeObjectFills fills, FillRecords records, WhiteoutIndex whiteouts, ChunkMarkers markers, RemoteSource remote)
 {
     /// <summary>
     /// Decides <paramref name="asked"/>, then commits with the condition the local store must
@@ -40,8 +45,8 @@ public sealed class ConditionalWrites(OverlayParts parts)
         // condition sent (nothing there) would refuse a write whose condition holds against that
         // very object (a fresh-clone CI run: If-Match on the remote's ETag, 412). Once it is stored,
         // the look sees it.
-        await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
-        var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
+        await fills.WhenFinished(bucket, key).WaitAsync(ct);
+        var local = await records.LocalCopyAsync(bucket, key, ct);
         // A whiteout is no object: a write that wants one fails; one that wants none commits
         // over exactly that whiteout, never over a write since.
         if (local is { WhitedOut: true })
@@ -67,14 +72,14 @@ public sealed class ConditionalWrites(OverlayParts parts)
     /// <param name="chunkMarked">Whether the key holds a chunk marker: only then (or where markers are not kept) can a manifest be there.</param>
     private async Task<ObjectInfo?> BeyondLocalAsync(string bucket, string key, bool chunkMarked, CancellationToken ct)
     {
-        if (await parts.Whiteouts.Legacy.ExistsAsync(bucket, key, ct)) return null;
-        if ((chunkMarked || !parts.ChunkMarkers.Kept)
-            && await parts.Records.CurrentManifestAsync(bucket, await parts.Records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest)
+        if (await whiteouts.Legacy.ExistsAsync(bucket, key, ct)) return null;
+        if ((chunkMarked || !markers.Kept)
+            && await records.CurrentManifestAsync(bucket, await records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest)
             return manifest.ToObjectInfo(key);
-        if (parts.Remote.IsKnownMissing(bucket, key)) return null;
+        if (remote.IsKnownMissing(bucket, key)) return null;
         try
         {
-            return await parts.Remote.HeadAsync(bucket, key, ct);
+            return await remote.HeadAsync(bucket, key, ct);
         }
         catch (StorageException e) when (e.IsMissing)
         {

@@ -1,50 +1,48 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay;
 
-internal static class LocalBuckets
+/// <summary>
+/// The buckets known to exist in the overlay's local store: every fill ensures its bucket (and the
+/// cache bucket), and asking the store each time was a round trip per fill. A bucket deleted since
+/// (here, or by another proxy sharing the store) is forgotten when a write into it fails.
+/// </summary>
+/// <remarks>One per local store: every part that writes into the store shares it.</remarks>
+public sealed class LocalBuckets([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local)
 {
-    // Per local store, the buckets known to exist: every fill ensures its bucket (and the cache
-    // bucket), and asking the store each time was a round trip per fill. A bucket deleted since
-    // (here, or by another proxy sharing the store) is forgotten when a write into it fails.
-    private static readonly ConditionalWeakTable<IObjectStore, ConcurrentDictionary<string, bool>> Known = new();
+    private readonly ConcurrentDictionary<string, bool> _known = new();
 
     /// <summary>Creates a local bucket the first time something is filled into it.</summary>
-    public static async Task EnsureAsync(IObjectStore store, string bucket, CancellationToken ct)
+    public async Task EnsureAsync(string bucket, CancellationToken ct)
     {
-        var known = Known.GetOrCreateValue(store);
-        if (known.ContainsKey(bucket)) return;
-        if (await store.GetBucketAsync(bucket, ct) is null)
+        if (_known.ContainsKey(bucket)) return;
+        if (await local.GetBucketAsync(bucket, ct) is null)
         {
             try
             {
-                await store.CreateBucketAsync(bucket, ct);
+                await local.CreateBucketAsync(bucket, ct);
             }
             catch (StorageException e) when (e.IsConflict)
             {
                 // Another fill (or another replica) created it first.
             }
         }
-        known[bucket] = true;
+        _known[bucket] = true;
     }
 
-    /// <summary>Whether the bucket is known to exist in <paramref name="store"/> (made or seen by an earlier write).</summary>
-    public static bool IsKnown(IObjectStore store, string bucket) => Known.TryGetValue(store, out var known) && known.ContainsKey(bucket);
+    /// <summary>Whether the bucket is known to exist (made or seen by an earlier write).</summary>
+    public bool IsKnown(string bucket) => _known.ContainsKey(bucket);
 
     /// <summary>A write into <paramref name="bucket"/> failed: if the bucket is gone, the next fill creates it again.</summary>
-    public static void ForgetIfGone(IObjectStore store, string bucket, Exception e)
+    public void ForgetIfGone(string bucket, Exception e)
     {
-        if (e is StorageException s && s.Fault == StorageFault.BucketNotFound) Forget(store, bucket);
+        if (e is StorageException s && s.Fault == StorageFault.BucketNotFound) Forget(bucket);
     }
 
     /// <summary>The bucket was deleted: it is no longer known to exist.</summary>
-    public static void Forget(IObjectStore store, string bucket)
-    {
-        if (Known.TryGetValue(store, out var known)) known.TryRemove(bucket, out _);
-    }
+    public void Forget(string bucket) => _known.TryRemove(bucket, out _);
 
     public static bool IsMiss(StorageException e) => e.IsMissing;
 }

@@ -19,7 +19,7 @@ public sealed record LocalFind(ObjectContent? Object, bool ChunkMarked)
 }
 
 /// <summary>Reads served by the local store: counted, traced, and marked as recently used for eviction.</summary>
-public sealed class LocalReads(IObjectStore local, CacheIndex cache, OverlayMetrics metrics)
+public sealed class LocalReads([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, CacheIndex cache, OverlayMetrics metrics)
 {
     /// <returns>The local object as clients see it (a hit), a chunk marker, or nothing.</returns>
     /// <exception cref="StorageException">NoSuchKey when the key holds a whiteout (<see cref="WhiteoutMarker"/>): the key was deleted.</exception>

@@ -8,7 +8,7 @@ using S3Overlay.Overlay.Chunks;
 
 namespace S3Overlay.Overlay;
 
-internal sealed class OverlayInspector(IObjectStore local, RemoteSource remote, OverlaySettings settings, FillRecords records, WhiteoutIndex whiteouts, CacheEvictor evictor)
+internal sealed class OverlayInspector([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, RemoteSource remote, OverlaySettings settings, FillRecords records, WhiteoutIndex whiteouts, CacheEvictor evictor)
     : IOverlayInspector
 {
     public Task<CacheReport> CachedUnderAsync(string bucket, string prefix, CancellationToken ct) => evictor.CachedUnderAsync(bucket, prefix, ct);

@@ -22,18 +22,13 @@ namespace S3Overlay.Overlay;
 /// This class only decides which part answers: <see cref="RemoteSource"/> (the remote, its
 /// buckets and errors), <see cref="WholeObjectFills"/>, <see cref="ChunkedReads"/>,
 /// <see cref="FillRecords"/> (fill records, revalidation), <see cref="MergedListing"/>,
-/// <see cref="WhiteoutIndex"/> (deletes: OverlayObjectStore.Deletes.cs) and <see cref="CacheEvictor"/>, wired by <see cref="OverlayParts"/>.
+/// <see cref="WhiteoutIndex"/> (deletes: OverlayObjectStore.Deletes.cs) and <see cref="CacheEvictor"/>, made by the container (<see cref="OverlayServices"/>) and handed over as <see cref="OverlayParts"/>.
 /// </remarks>
 public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisposable
 {
     private readonly IObjectStore _local = parts.Local;
     private readonly OverlaySettings _settings = parts.Settings;
     private readonly IDisposable _fillsObserved = parts.Metrics.ObserveFillsInFlight(() => parts.FillsInFlight);
-
-    public OverlayObjectStore(IObjectStore local, IReadOnlyStore remote, OverlaySettings settings, TimeProvider clock, ILoggerFactory loggers)
-        : this(new OverlayParts(local, remote, settings, clock, loggers))
-    {
-    }
 
     public void Dispose() => _fillsObserved.Dispose();
 
@@ -368,8 +363,8 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     /// </summary>
     private async Task EnsureLocalBucketAsync(string bucket, CancellationToken ct)
     {
-        if (parts.Remote.BucketOf(Guard(bucket)) is null || LocalBuckets.IsKnown(_local, bucket)) return;
-        if (await GetBucketAsync(bucket, ct) is not null) await LocalBuckets.EnsureAsync(_local, bucket, ct);
+        if (parts.Remote.BucketOf(Guard(bucket)) is null || parts.LocalBuckets.IsKnown(bucket)) return;
+        if (await GetBucketAsync(bucket, ct) is not null) await parts.LocalBuckets.EnsureAsync(bucket, ct);
     }
 
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) =>
@@ -394,7 +389,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     public async Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
     {
         if (await GetBucketAsync(Guard(bucket), ct) is null) throw StorageException.BucketNotFound(bucket);
-        await LocalBuckets.EnsureAsync(_local, bucket, ct);
+        await parts.LocalBuckets.EnsureAsync(bucket, ct);
         await _local.PutBucketSettingAsync(bucket, name, value, ct);
     }
 

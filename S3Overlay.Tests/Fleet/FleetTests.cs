@@ -192,7 +192,7 @@ public abstract class FleetTests<TFleet>(TFleet fleet, ITestOutputHelper output)
                 using var response = await clients[read.i % 3].GetObjectAsync(bucket, read.k);
                 Assert.Null(await PatternData.MismatchAsync(response.ResponseStream, 0, size, 7));
             });
-            foreach (var replica in replicas) await replica.Services.GetRequiredService<S3Overlay.Overlay.OverlayParts>().Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+            foreach (var replica in replicas) await replica.Services.GetRequiredService<S3Overlay.Overlay.BackgroundWork>().WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
 
             // Measured in the store itself.
             using var store = fleet.SharedStore.CreateClient();
@@ -227,12 +227,12 @@ public abstract class FleetTests<TFleet>(TFleet fleet, ITestOutputHelper output)
                     using var response = await client.GetObjectAsync(bucket, key);
                     Assert.Null(await PatternData.MismatchAsync(response.ResponseStream, 0, size, 9));
                 }
-            foreach (var replica in replicas) await replica.Services.GetRequiredService<S3Overlay.Overlay.OverlayParts>().Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
-            var parts = stays.Services.GetRequiredService<S3Overlay.Overlay.OverlayParts>();
-            var peers = parts.Fleet!.Peers;
+            foreach (var replica in replicas) await replica.Services.GetRequiredService<S3Overlay.Overlay.BackgroundWork>().WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+            var peers = stays.Services.GetRequiredService<S3Overlay.Overlay.Fleet.PeerSet>();
+            var cache = stays.Services.GetRequiredService<S3Overlay.Overlay.Eviction.CacheIndex>();
             var own = keys.Count(k => peers.OwnerOf(bucket + "/" + k).IsSelf);
             Assert.InRange(own, 1, keys.Length - 1);
-            Assert.Equal(own * size, parts.Cache.TotalBytes);
+            Assert.Equal(own * size, cache.TotalBytes);
 
             // The other replica is gone from the fleet's DNS name: what it filled is this one's to account for (and evict).
             var flusher = stays.Services.GetServices<IHostedService>().OfType<S3Overlay.Overlay.Eviction.CacheIndexFlusher>().Single();
@@ -241,13 +241,13 @@ public abstract class FleetTests<TFleet>(TFleet fleet, ITestOutputHelper output)
             await leaves.DisposeAsync();
             peers.Replace([new Uri(urls[0])]);
             await Polling.EventuallyAsync(() => Task.FromResult(flusher.Adoptions > adopted), "the adoption after the fleet changed");
-            Assert.Equal(keys.Length * size, parts.Cache.TotalBytes);
+            Assert.Equal(keys.Length * size, cache.TotalBytes);
 
             // It is back: what it owns is its own again.
             adopted = flusher.Adoptions;
             peers.Replace(urls.Select(u => new Uri(u)));
             await Polling.EventuallyAsync(() => Task.FromResult(flusher.Adoptions > adopted), "the adoption after the fleet changed again");
-            Assert.Equal(own * size, parts.Cache.TotalBytes);
+            Assert.Equal(own * size, cache.TotalBytes);
         }
         finally
         {

@@ -102,17 +102,17 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     /// <summary>A client of the remote itself (not through the relay): to seed it and see what it holds.</summary>
     public AmazonS3Client Remote { get; }
 
-    /// <summary>The overlay's parts in the running proxy (what it holds, its background work).</summary>
-    public OverlayParts Parts => Proxy.Services.GetRequiredService<OverlayParts>();
+    /// <summary>One part of the overlay in the running proxy (its <c>CacheIndex</c>, <c>WhiteoutIndex</c>, ...): the very one the proxy uses.</summary>
+    public T Part<T>() where T : notnull => Proxy.Services.GetRequiredService<T>();
 
     /// <summary>The overlay's local store itself, to see what it holds (and what it does not).</summary>
-    public IObjectStore LocalStore => Parts.Local;
+    public IObjectStore LocalStore => Proxy.Services.GetRequiredKeyedService<IObjectStore>(OverlayServices.LocalStore);
 
     /// <summary>
     /// Completes when the proxy runs no background work: every fill stored (or dropped), every
     /// read-ahead and eviction over. A client has its last byte before the fill has stored it.
     /// </summary>
-    public Task FillsIdleAsync() => Parts.Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+    public Task FillsIdleAsync() => Part<BackgroundWork>().WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
 
     /// <param name="dataDir">The embedded store's data folder (a small disk's); a new temp folder when null.</param>
     /// <param name="configure">Replaces services (a <see cref="ManualClock"/>, ...) in the proxy, and in each restart of it.</param>

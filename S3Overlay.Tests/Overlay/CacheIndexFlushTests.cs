@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.Tests.Reliability;
 using S3Overlay.Tests.Infrastructure;
@@ -51,7 +52,7 @@ public sealed class CacheIndexFlushTests
     private static async Task<(InMemoryObjectStore, CacheIndex)> IndexWithThreeChunksAsync()
     {
         var store = new InMemoryObjectStore();
-        var index = new CacheIndex(store, CacheBucket, TimeProvider.System, NullLogger.Instance);
+        var index = new CacheIndex(store, new LocalBuckets(store), CacheBucket, TimeProvider.System, NullLogger.Instance);
         await index.LoadAsync(CancellationToken.None);
         for (var i = 0; i < 3; i++) index.RecordChunk("remote", "big", 100);
         Assert.True(await index.FlushAsync(CancellationToken.None));

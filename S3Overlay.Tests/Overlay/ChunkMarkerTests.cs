@@ -124,7 +124,7 @@ public abstract class ChunkMarkerTests(OverlayServers servers) : IClassFixture<O
         await using var env = await StartAsync();
         await ChunkedAsync(env, "big.bin", 4);
         // The record gone (as eviction removes it) and the remote's object too: the marker is all that is left.
-        await env.Parts.Records.DeleteAsync(env.Bucket, "big.bin", default);
+        await env.Part<S3Overlay.Overlay.Records.FillRecords>().DeleteAsync(env.Bucket, "big.bin", default);
         await env.Remote.DeleteObjectAsync(env.Bucket, "big.bin");
 
         // No object anywhere: If-None-Match: * creates it, over the marker.

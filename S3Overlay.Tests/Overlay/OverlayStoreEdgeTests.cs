@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
 using S3Overlay.Configuration;
 using S3Overlay.Overlay;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Overlay.Chunks;
+using S3Overlay.Overlay.Eviction;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Remote;
 using S3Overlay.Storage.Errors;
@@ -23,12 +24,12 @@ public class OverlayStoreEdgeTests
     private readonly InMemoryObjectStore _remote = new();
     private readonly ManualClock _clock = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
 
-    private OverlayObjectStore Overlay(bool cache = true, TimeSpan? revalidate = null) => new(Parts(cache, revalidate));
+    private OverlayObjectStore Overlay(bool cache = true, TimeSpan? revalidate = null) => Hostless(cache, revalidate).Store;
 
-    private OverlayParts Parts(bool cache = true, TimeSpan? revalidate = null) => new(_local, _remote,
+    private HostlessOverlay Hostless(bool cache = true, TimeSpan? revalidate = null) => HostlessOverlay.Create(_local, _remote,
         new OverlaySettings(BucketMapping.Parse("data:origin"), cache, ChunkThreshold: 4 * ChunkSize, ChunkSize, "s3-overlay-cache",
             TimeSpan.FromSeconds(30), revalidate, Path.Combine(Path.GetTempPath(), "s3overlay-test-spill")),
-        _clock, NullLoggerFactory.Instance);
+        _clock);
 
     private static byte[] Bytes(int length, int seed) => Enumerable.Range(0, length).Select(i => (byte)(i * 31 + seed)).ToArray();
 
@@ -146,8 +147,8 @@ public class OverlayStoreEdgeTests
         _remote.Put("origin", "big", body);
         var etag = (await _remote.HeadObjectAsync("origin", "big", ReadConditions.None, default)).ETag;
         var chunkKey = S3Overlay.Overlay.Records.CacheKeys.Chunk("origin", "big", etag, ChunkSize, 6);
-        var parts = Parts();
-        var overlay = new OverlayObjectStore(parts);
+        var parts = Hostless();
+        var overlay = parts.Store;
         var lastChunk = new ObjectReadRequest(new ByteRange(6 * ChunkSize, 6 * ChunkSize + 99), ReadConditions.None);
         var expected = body[(int)(6 * ChunkSize)..(int)(6 * ChunkSize + 100)];
         var looks = 0;
@@ -155,19 +156,19 @@ public class OverlayStoreEdgeTests
         {
             // Any look after the first is answered only once the first read's fill has stored the chunk and ended.
             if (key == chunkKey && Interlocked.Increment(ref looks) > 1)
-                await parts.Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+                await parts.Part<BackgroundWork>().WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
         };
         _remote.GetDelay = TimeSpan.FromMilliseconds(300); // the first read's fill stays in flight a while
 
         var first = overlay.GetObjectAsync("data", "big", lastChunk, default);
-        await EventuallyAsync(() => parts.Chunks.InFlight == 1, "the first read's fill of the chunk is in flight");
+        await EventuallyAsync(() => parts.Part<ChunkedReads>().InFlight == 1, "the first read's fill of the chunk is in flight");
         var second = overlay.GetObjectAsync("data", "big", lastChunk, default);
         Assert.Equal(expected, await ReadAll(await first));
         Assert.Equal(expected, await ReadAll(await second));
-        await parts.Work.WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
+        await parts.Part<BackgroundWork>().WhenIdle().WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(123, _remote.BytesServed);
-        var counted = parts.Cache.Find(new S3Overlay.Overlay.Eviction.CacheEntryId(S3Overlay.Overlay.Eviction.CacheEntryKind.Chunks, "origin", "big"));
+        var counted = parts.Part<CacheIndex>().Find(new S3Overlay.Overlay.Eviction.CacheEntryId(S3Overlay.Overlay.Eviction.CacheEntryKind.Chunks, "origin", "big"));
         Assert.Equal((1, 123L), (counted!.Chunks, counted.Size));
     }
 
@@ -228,12 +229,12 @@ public class OverlayStoreEdgeTests
     {
         var body = Bytes(5000, 7);
         _remote.Put("origin", "k", body);
-        var uncached = Parts(cache: false);
-        Assert.Equal(body, await ReadAll(await new OverlayObjectStore(uncached).GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
-        var cached = Parts();
-        Assert.Equal(body.Length, (await new OverlayObjectStore(cached).HeadObjectAsync("data", "k", ReadConditions.None, default)).Size);
+        var uncached = Hostless(cache: false);
+        Assert.Equal(body, await ReadAll(await uncached.Store.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default)));
+        var cached = Hostless();
+        Assert.Equal(body.Length, (await cached.Store.HeadObjectAsync("data", "k", ReadConditions.None, default)).Size);
         // Whatever either started past its request (a fill would be) has finished: no sleep needed.
-        await Task.WhenAll(uncached.Work.WhenIdle(), cached.Work.WhenIdle());
+        await Task.WhenAll(uncached.Part<BackgroundWork>().WhenIdle(), cached.Part<BackgroundWork>().WhenIdle());
         Assert.Empty(await _local.ListBucketsAsync(default));
     }
 
@@ -302,16 +303,16 @@ public class OverlayStoreEdgeTests
     {
         var body = Bytes(1000, 22);
         _remote.Put("origin", "k", body);
-        var parts = Parts();
-        await parts.Cache.LoadAsync(default);
-        var overlay = new OverlayObjectStore(parts);
+        var parts = Hostless();
+        await parts.Part<CacheIndex>().LoadAsync(default);
+        var overlay = parts.Store;
         await ReadAll(await overlay.GetObjectAsync("data", "k", ObjectReadRequest.Whole, default));
-        await parts.Work.WhenIdle();
-        Assert.Equal(1, (await parts.Evictor.CachedUnderAsync("data", "", default)).Objects);
+        await parts.Part<BackgroundWork>().WhenIdle();
+        Assert.Equal(1, (await parts.Part<CacheEvictor>().CachedUnderAsync("data", "", default)).Objects);
 
         // The same bytes, so the same ETag: only the fill's record, gone with the client's write, tells them apart.
         await overlay.PutObjectAsync("data", "k", new MemoryStream(body), new ObjectWrite { ContentLength = body.Length }, default);
-        Assert.Equal(0, (await parts.Evictor.EvictKeyAsync("data", "k", default)).Objects);
+        Assert.Equal(0, (await parts.Part<CacheEvictor>().EvictKeyAsync("data", "k", default)).Objects);
         Assert.True(_local.Contains("data", "k"));
     }
 
@@ -319,19 +320,19 @@ public class OverlayStoreEdgeTests
     public async Task A_restart_finds_the_copies_filled_whole_by_their_metadata_and_never_a_clients_object()
     {
         _remote.Put("origin", "filled", Bytes(1000, 23));
-        var first = Parts();
-        await first.Cache.LoadAsync(default);
-        var overlay = new OverlayObjectStore(first);
+        var first = Hostless();
+        await first.Part<CacheIndex>().LoadAsync(default);
+        var overlay = first.Store;
         await ReadAll(await overlay.GetObjectAsync("data", "filled", ObjectReadRequest.Whole, default));
         await overlay.PutObjectAsync("data", "mine", new MemoryStream(Bytes(10, 1)), new ObjectWrite { ContentLength = 10 }, default);
-        await first.Work.WhenIdle();
+        await first.Part<BackgroundWork>().WhenIdle();
 
         // Another process over the same store, the first one's index never flushed: only the reconcile tells it of the fill.
-        var second = Parts();
-        await second.Cache.LoadAsync(default);
-        Assert.Equal(0, (await second.Evictor.CachedUnderAsync("data", "", default)).Objects);
-        Assert.True(await second.Reconciler.RunAsync(default));
-        var cached = await second.Evictor.CachedUnderAsync("data", "", default);
+        var second = Hostless();
+        await second.Part<CacheIndex>().LoadAsync(default);
+        Assert.Equal(0, (await second.Part<CacheEvictor>().CachedUnderAsync("data", "", default)).Objects);
+        Assert.True(await second.Part<CacheReconciler>().RunAsync(default));
+        var cached = await second.Part<CacheEvictor>().CachedUnderAsync("data", "", default);
         Assert.Equal((1, 1000L), (cached.Objects, cached.Bytes));
     }
 

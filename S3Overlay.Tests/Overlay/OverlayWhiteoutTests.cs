@@ -160,7 +160,7 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
         await env.Client.DeleteObjectAsync(env.Bucket, "b");
         await env.Client.DeleteObjectAsync(env.Bucket, "a/one");
 
-        var index = env.Parts.Whiteouts;
+        var index = env.Part<WhiteoutIndex>();
         Assert.Equal(["a/one", "a/two", "b"], (await WhiteoutsAsync(env)).Select(w => w.Key));
         Assert.Equal(["a/one", "a/two"], (await WhiteoutsAsync(env, "a/")).Select(w => w.Key));
 
@@ -245,11 +245,12 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
         // The older layout: an empty object whiteouts/BUCKET/KEY␠ in the cache bucket, for a key
         // deleted (and for one written again since, its whiteout hidden behind the local object).
         var cache = "cache-" + env.Bucket;
-        await LocalBuckets.EnsureAsync(env.LocalStore, cache, default);
+        // A fresh look each time (the proxy's own stops looking once it has moved them).
+        LegacyWhiteouts Legacy() => new(env.LocalStore, env.Part<LocalBuckets>(), cache, _ => true, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await env.Part<LocalBuckets>().EnsureAsync(cache, default);
         foreach (var key in new[] { "old/gone.bin", "old/written.bin" })
             await env.LocalStore.PutObjectAsync(cache, LegacyWhiteouts.MarkerOf(env.Bucket, key), Stream.Null, new S3Overlay.Storage.ObjectWrite { ContentLength = 0 }, default);
-        var before = new LegacyWhiteouts(env.LocalStore, cache, _ => true, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        Assert.True(await before.ExistsAsync(env.Bucket, "old/gone.bin", default));
+        Assert.True(await Legacy().ExistsAsync(env.Bucket, "old/gone.bin", default));
 
         await env.RestartAsync();
         Assert.Equal("NoSuchKey", (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => env.Client.GetObjectAsync(env.Bucket, "old/gone.bin"))).ErrorCode);
@@ -260,7 +261,7 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
         Assert.Equal(["old/shown.bin", "old/written.bin"], await KeysAsync(env));
         // Moved: a marker at the deleted key, nothing left in the cache bucket.
         Assert.Equal(["old/gone.bin"], (await WhiteoutsAsync(env)).Select(w => w.Key));
-        var after = new LegacyWhiteouts(env.LocalStore, cache, _ => true, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var after = Legacy();
         Assert.False(await after.ExistsAsync(env.Bucket, "old/gone.bin", default));
         Assert.False(await after.ExistsAsync(env.Bucket, "old/written.bin", default));
     }
@@ -283,7 +284,7 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
     private static async Task<List<Whiteout>> WhiteoutsAsync(OverlayEnvironment env, string prefix = "")
     {
         var all = new List<Whiteout>();
-        await foreach (var whiteout in env.Parts.Whiteouts.ListAsync(env.Bucket, prefix, default)) all.Add(whiteout);
+        await foreach (var whiteout in env.Part<WhiteoutIndex>().ListAsync(env.Bucket, prefix, default)) all.Add(whiteout);
         return all;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using S3Overlay.Overlay.Eviction;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
 
@@ -29,7 +30,7 @@ public sealed class FullDiskOverlayTests(OverlayServers servers) : IClassFixture
         await env.FillsIdleAsync();
 
         Assert.False(await env.IsStoredLocallyAsync("cold.bin"));
-        Assert.Equal(0, env.Parts.Cache.TotalBytes);
+        Assert.Equal(0, env.Part<CacheIndex>().TotalBytes);
         Assert.Empty(Directory.GetFiles(Path.Join(env.DataDir, ".s3overlay", "tmp")));
 
         // Room again: the next read is cached, with no restart.

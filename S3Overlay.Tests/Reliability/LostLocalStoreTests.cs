@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Configuration;
+using S3Overlay.Overlay.Eviction;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
 
@@ -46,7 +47,7 @@ public sealed class LostLocalStoreTests(OverlayServers servers) : IClassFixture<
         foreach (var key in mine) await world.PutAsync(key, HttpStatusCode.OK);
         foreach (var key in deleted) Assert.Equal(HttpStatusCode.NoContent, (await world.Http.DeleteAsync($"{env.Bucket}/{key}")).StatusCode);
         await world.RestartAsync();
-        await env.Parts.Cache.Loaded.WaitAsync(TimeSpan.FromSeconds(10));
+        await env.Part<CacheIndex>().Loaded.WaitAsync(TimeSpan.FromSeconds(10));
         foreach (var key in hit.Concat(filled).Concat(mine)) await world.ReadAsync(key);
         await env.FillsIdleAsync();
 

@@ -93,8 +93,8 @@ public sealed class RemoteFaultTests(OverlayServers servers) : IClassFixture<Ove
             // joins one shares its fate. Said in the failure, to tell that from a fill that fails anew.
             // (A failure with the cache off, no fill in flight and "no answer within 1 s" was the
             // machine's load against the remote timeout: see FaultWorld.RemoteTimeout.)
-            var parts = world.Proxy.Services.GetRequiredService<S3Overlay.Overlay.OverlayParts>();
-            var inFlight = $"fills in flight as the read began: {parts.WholeFills.InFlight} whole, {parts.Chunks.InFlight} chunk";
+            var (whole, chunks) = (world.Proxy.Services.GetRequiredService<S3Overlay.Overlay.Fills.WholeObjectFills>(), world.Proxy.Services.GetRequiredService<S3Overlay.Overlay.Chunks.ChunkedReads>());
+            var inFlight = $"fills in flight as the read began: {whole.InFlight} whole, {chunks.InFlight} chunk";
             var (began, relayed) = (DateTime.UtcNow, world.Relay.Requests);
             var outcome = await world.ReadAsync(key, length, seed, Deadline);
             Assert.True(outcome == ReadOutcome.Right,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
+using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.Signing;
 using S3Overlay.Storage;
@@ -26,11 +27,11 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
     public async Task An_index_a_cut_off_write_tore_is_written_anew_by_the_restarted_proxy()
     {
         await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3);
-        var cacheBucket = env.Parts.Settings.CacheBucket;
+        var cacheBucket = env.Part<OverlaySettings>().CacheBucket;
         await env.SeedRemoteAsync("filled.bin", 5_000, 31);
         await env.GetAndCheckAsync("filled.bin", 31, 5_000);
         await env.FillsIdleAsync();
-        await env.Parts.Cache.FlushAsync(CancellationToken.None);
+        await env.Part<CacheIndex>().FlushAsync(CancellationToken.None);
         var stored = await env.LocalStore.HeadObjectAsync(cacheBucket, CacheIndex.RecordKey, ReadConditions.None, CancellationToken.None);
 
         var local = await servers.LocalS3Async();
@@ -43,7 +44,7 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
         Assert.Null(await TryReadIndexAsync(env.LocalStore, cacheBucket));
 
         await env.RestartAsync();
-        await Polling.EventuallyAsync(() => env.Parts.Reconciler.Reconciled, "the restarted proxy reconciled the index and wrote its record");
+        await Polling.EventuallyAsync(() => env.Part<CacheReconciler>().Reconciled, "the restarted proxy reconciled the index and wrote its record");
         var index = await TryReadIndexAsync(env.LocalStore, cacheBucket);
         // Seen once in ten fresh-clone runs of the full suite, never alone (32 runs, 20 of them
         // under load): what the record is then tells a write that never came (the torn part's

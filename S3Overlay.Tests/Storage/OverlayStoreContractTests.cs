@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using S3Overlay.Overlay;
 using S3Overlay.Storage;
 using S3Overlay.Storage.FileSystem;
@@ -17,7 +16,7 @@ namespace S3Overlay.Tests.Storage;
 public sealed class OverlayStoreContractTests : ObjectStoreContract
 {
     private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("s3overlay-overlay-");
-    private OverlayObjectStore? _overlay;
+    private HostlessOverlay? _overlay;
 
     protected override int MinimumPartSize => 64 * 1024;
 
@@ -28,8 +27,8 @@ public sealed class OverlayStoreContractTests : ObjectStoreContract
         var remote = new FileSystemObjectStore(Path.Combine(_dataDir.FullName, "remote"), TimeProvider.System, options);
         var settings = new OverlaySettings(BucketMapping.Identity, CacheEnabled: true, ChunkThreshold: 4 * 1024 * 1024, ChunkSize: 1024 * 1024,
             "s3-overlay-cache", TimeSpan.FromSeconds(5), RevalidateAfter: null, Path.Combine(_dataDir.FullName, "spill"));
-        _overlay = new OverlayObjectStore(local, remote, settings, TimeProvider.System, NullLoggerFactory.Instance);
-        return Task.FromResult<IObjectStore>(_overlay);
+        _overlay = HostlessOverlay.Create(local, remote, settings, TimeProvider.System);
+        return Task.FromResult<IObjectStore>(_overlay.Store);
     }
 
     protected override Task DisposeStoreAsync()

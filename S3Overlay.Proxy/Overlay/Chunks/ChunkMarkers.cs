@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Markers;
 using S3Overlay.Overlay.Whiteouts;
@@ -23,7 +24,7 @@ namespace S3Overlay.Overlay.Chunks;
 /// record, as it must. A chunked object cached before markers were kept is found by the record's
 /// write that its next read makes (refused, the record is read again) and marked then.
 /// </remarks>
-public sealed class ChunkMarkers(IObjectStore local, LocalStoreConditions conditions, ILogger logger)
+public sealed class ChunkMarkers([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, LocalStoreConditions conditions, ILogger<ChunkMarkers> logger)
 {
     public static bool IsMarker(ObjectInfo info) => MarkerObject.Chunked.Is(info);
 
@@ -42,7 +43,7 @@ public sealed class ChunkMarkers(IObjectStore local, LocalStoreConditions condit
         if (!Kept) return;
         try
         {
-            await LocalBuckets.EnsureAsync(local, bucket, CancellationToken.None);
+            await localBuckets.EnsureAsync(bucket, CancellationToken.None);
             await MarkerObject.Chunked.WriteAsync(local, bucket, key, new WriteCondition(OnlyIfAbsent: true), CancellationToken.None);
         }
         catch (StorageException e) when (e.Fault == StorageFault.PreconditionFailed)

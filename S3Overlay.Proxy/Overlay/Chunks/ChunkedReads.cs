@@ -19,8 +19,9 @@ namespace S3Overlay.Overlay.Chunks;
 /// read ahead, and never a byte of two generations of the object mixed in one answer.
 /// </summary>
 public sealed class ChunkedReads(
-    IObjectStore local, RemoteSource remote, OverlaySettings settings, FillRecords records, ChunkMarkers markers, CacheIndex cache,
-    CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger logger, Fleet.FleetRouting? fleet = null)
+    [FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
+    RemoteSource remote, OverlaySettings settings, FillRecords records, ChunkMarkers markers, CacheIndex cache,
+    CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger<ChunkedReads> logger, Fleet.FleetRouting? fleet = null)
 {
     /// <summary>The remote no longer holds the generation being read: never mix its bytes with another's.</summary>
     public static StorageException RemoteChanged() => new(StorageFault.SourceChanged, message: "The remote object changed while it was being read; retry the request.");
@@ -406,7 +407,7 @@ public sealed class ChunkedReads(
     /// <summary>Stores a chunk (the read that needed it has recorded its generation already).</summary>
     private async Task StoreAsync(ChunkedObject chunked, int index, FillBody body)
     {
-        await LocalBuckets.EnsureAsync(local, settings.CacheBucket, CancellationToken.None);
+        await localBuckets.EnsureAsync(settings.CacheBucket, CancellationToken.None);
         try
         {
             await body.StoreAsync(local, settings.CacheBucket, chunked.ChunkKey(index),
@@ -414,7 +415,7 @@ public sealed class ChunkedReads(
         }
         catch (Exception e)
         {
-            LocalBuckets.ForgetIfGone(local, settings.CacheBucket, e);
+            localBuckets.ForgetIfGone(settings.CacheBucket, e);
             // A chunk key is the overlay's alone: whatever a non-atomic store kept of it goes.
             await DiscardAsync(chunked.ChunkKey(index));
             throw;

@@ -17,7 +17,7 @@ namespace S3Overlay.Overlay.Eviction;
 /// them already evicted is found gone when the other tries (and dropped), never served wrongly.
 /// </remarks>
 /// <param name="recordKey">Where the record is kept: <see cref="RecordKey"/>, or in a fleet the replica's own (<see cref="ReplicaRecordKey"/>).</param>
-public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvider clock, ILogger logger, string recordKey = CacheIndex.RecordKey)
+public sealed class CacheIndex(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, TimeProvider clock, ILogger logger, string recordKey = CacheIndex.RecordKey)
 {
     public const string RecordKey = "eviction/index.json";
 
@@ -201,7 +201,7 @@ public sealed class CacheIndex(IObjectStore local, string cacheBucket, TimeProvi
                 merged = _entries.Values.ToList();
             }
             var json = JsonSerializer.SerializeToUtf8Bytes(merged, OverlayJson.Default.ListCacheEntry);
-            await LocalBuckets.EnsureAsync(local, cacheBucket, ct);
+            await localBuckets.EnsureAsync(cacheBucket, ct);
             await local.PutObjectAsync(cacheBucket, recordKey, new MemoryStream(json),
                 new ObjectWrite { ContentLength = json.Length, Metadata = new ObjectMetadata { ContentType = "application/json" } }, ct);
             lock (_lock)

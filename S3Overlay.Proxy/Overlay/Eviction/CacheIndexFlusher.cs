@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using S3Overlay.Telemetry;
 
 namespace S3Overlay.Overlay.Eviction;
 
@@ -11,7 +12,8 @@ namespace S3Overlay.Overlay.Eviction;
 /// at shutdown, stops the background work (fills, read-ahead, eviction) and only then writes the
 /// bookkeeping a last time, so nothing recorded after the flush is lost.
 /// </summary>
-public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, ILogger<CacheIndexFlusher> logger) : BackgroundService
+public sealed class CacheIndexFlusher(OverlaySettings settings, CacheIndex cache, CacheReconciler reconciler, CacheEvictor evictor, BackgroundWork work,
+    OverlayMetrics metrics, TimeProvider clock, ILogger<CacheIndexFlusher> logger, Fleet.FleetRouting? fleet = null) : BackgroundService
 {
     private static readonly TimeSpan RetryFlush = TimeSpan.FromSeconds(1);
 
@@ -22,7 +24,6 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        var settings = overlay.Settings;
         logger.LogInformation("The overlay reads through to {RemoteBuckets}; at most {MaxFills} fills at once", settings.RemoteBuckets.Describe(), settings.MaxFills);
         if (!settings.RemoteBuckets.Any && settings.RemoteBuckets.Named.Count == 0)
             logger.LogWarning("No remote bucket is reachable: set {Mapping} or {Allowed}", Configuration.Catalog.RemoteCatalog.BucketMapping.Name, Configuration.Catalog.RemoteCatalog.RemoteBuckets.Name);
@@ -31,16 +32,16 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _sizeObserved = overlay.Metrics.ObserveCacheSize(() => overlay.Cache.TotalBytes);
-        await overlay.Cache.LoadAsync(stoppingToken);
-        if (!overlay.Work.TryStart("cache index reconcile", ReconcileAsync)) overlay.Reconciler.Skip();
+        _sizeObserved = metrics.ObserveCacheSize(() => cache.TotalBytes);
+        await cache.LoadAsync(stoppingToken);
+        if (!work.TryStart("cache index reconcile", ReconcileAsync)) reconciler.Skip();
         // A replica came or went (DNS): ownership moved, so what each accounts for moves with it.
-        if (overlay.Fleet is { } fleet) fleet.Peers.Changed += () => overlay.Work.TryStart("cache index adoption", AdoptAsync);
-        using var timer = new PeriodicTimer(overlay.Settings.Limits.IndexFlushInterval, clock);
+        if (fleet is not null) fleet.Peers.Changed += () => work.TryStart("cache index adoption", AdoptAsync);
+        using var timer = new PeriodicTimer(settings.Limits.IndexFlushInterval, clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
-                await overlay.Cache.FlushAsync(stoppingToken);
+                await cache.FlushAsync(stoppingToken);
         }
         catch (OperationCanceledException)
         {
@@ -49,31 +50,31 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
 
     private async Task ReconcileAsync(CancellationToken ct)
     {
-        var reconciled = await overlay.Reconciler.RunAsync(ct);
+        var reconciled = await reconciler.RunAsync(ct);
         // A lower cap may apply now, or what it added may put the cache over its cap.
-        overlay.Evictor.EvictIfOverHighWatermark();
+        evictor.EvictIfOverHighWatermark();
         if (!reconciled) return;
         // "Reconciled" once the record says so too, and after the eviction above has started (whoever
         // waits for it finds that eviction under way).
         await RecordAsync(ct);
-        overlay.Reconciler.MarkReconciled();
+        reconciler.MarkReconciled();
     }
 
     /// <summary>Writes the index's record; a write that failed is tried again, the eviction going on meanwhile, as it may be what frees the room the write lacked.</summary>
     private async Task RecordAsync(CancellationToken ct)
     {
-        while (!await overlay.Cache.FlushAsync(ct)) await Task.Delay(RetryFlush, ct);
+        while (!await cache.FlushAsync(ct)) await Task.Delay(RetryFlush, ct);
     }
 
     /// <summary>The reconcile again, after the start-up one, one pass at a time: the units this replica owns now are the ones it counts.</summary>
     private async Task AdoptAsync(CancellationToken ct)
     {
-        await overlay.Reconciler.Done.WaitAsync(ct);
+        await reconciler.Done.WaitAsync(ct);
         await _adopting.WaitAsync(ct);
         try
         {
-            if (!await overlay.Reconciler.RunAsync(ct)) return;
-            overlay.Evictor.EvictIfOverHighWatermark();
+            if (!await reconciler.RunAsync(ct)) return;
+            evictor.EvictIfOverHighWatermark();
             await RecordAsync(ct);
             Interlocked.Increment(ref _adoptions);
         }
@@ -89,8 +90,8 @@ public sealed class CacheIndexFlusher(OverlayParts overlay, TimeProvider clock, 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await overlay.Work.StopAsync(cancellationToken);
+        await work.StopAsync(cancellationToken);
         _sizeObserved?.Dispose();
-        await overlay.Cache.FlushAsync(cancellationToken);
+        await cache.FlushAsync(cancellationToken);
     }
 }

@@ -24,8 +24,9 @@ public sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote, Object
 /// reader following its bytes as they arrive while the local copy is written.
 /// </summary>
 public sealed class WholeObjectFills(
-    IObjectStore local, RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, LocalStoreConditions conditions, FillRecords records,
-    CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger logger)
+    [FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
+    RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, LocalStoreConditions conditions, FillRecords records,
+    CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger<WholeObjectFills> logger)
 {
     private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(local, settings, stores: true), slots, metrics);
 
@@ -180,7 +181,7 @@ public sealed class WholeObjectFills(
     /// <param name="replaces">The ETag of the stale local copy this fill refreshes; null when there is none.</param>
     private async Task StoreAsync(string bucket, string key, ObjectInfo fetched, FillBody body, string? replaces)
     {
-        await LocalBuckets.EnsureAsync(local, bucket, CancellationToken.None);
+        await localBuckets.EnsureAsync(bucket, CancellationToken.None);
         // A delete that came while the remote was being read must win: its whiteout, at the key,
         // refuses the store below (only over nothing, or the stale copy). A store that ignores
         // that condition is asked before (see LocalStoreConditions).
@@ -214,7 +215,7 @@ public sealed class WholeObjectFills(
         }
         catch (Exception e)
         {
-            LocalBuckets.ForgetIfGone(local, bucket, e);
+            localBuckets.ForgetIfGone(bucket, e);
             await DiscardPartialAsync(bucket, key, fetched);
             if (DiskFull.Caused(e)) evictor.MakeRoom(fetched.Size);
             throw;

@@ -31,7 +31,8 @@ public sealed record LocalCopy(ObjectInfo Info, bool Stale, ObjectInfo? Remote, 
 /// once any reader was served a generation, no later read finds an older one recorded, as S3's
 /// read-after-write consistency requires.
 /// </remarks>
-public sealed class FillRecords(IObjectStore local, RemoteSource remote, OverlaySettings settings, TimeProvider clock, ILogger logger)
+public sealed class FillRecords([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
+    RemoteSource remote, OverlaySettings settings, TimeProvider clock, ILogger<FillRecords> logger)
 {
     // The generations being recorded now. Readers of one new generation record it once, the others
     // waiting for it, because two writes of one key at once are more than some S3 servers keep
@@ -90,7 +91,7 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
     {
         try
         {
-            await LocalBuckets.EnsureAsync(local, settings.CacheBucket, CancellationToken.None);
+            await localBuckets.EnsureAsync(settings.CacheBucket, CancellationToken.None);
             await record.WriteAsync(local, settings.CacheBucket, replacing, CancellationToken.None);
             return true;
         }
@@ -100,7 +101,7 @@ public sealed class FillRecords(IObjectStore local, RemoteSource remote, Overlay
         }
         catch (Exception e)
         {
-            LocalBuckets.ForgetIfGone(local, settings.CacheBucket, e);
+            localBuckets.ForgetIfGone(settings.CacheBucket, e);
             logger.LogWarning(e, "Could not write the fill record of {Bucket}/{Key}", record.RemoteBucket, record.Key);
             return null;
         }

@@ -27,7 +27,7 @@ public sealed partial class OverlayObjectStore
     private async Task PutRemoteBackedVersioningAsync(string bucket, BucketVersioning state, CancellationToken ct)
     {
         if (await GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
-        await LocalBuckets.EnsureAsync(_local, bucket, ct);
+        await parts.LocalBuckets.EnsureAsync(bucket, ct);
         await _local.PutBucketVersioningAsync(bucket, state, ct);
         parts.Versioning.Set(bucket, state);
     }

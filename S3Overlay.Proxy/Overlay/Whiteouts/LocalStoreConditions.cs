@@ -13,7 +13,7 @@ namespace S3Overlay.Overlay.Whiteouts;
 /// a fill of this process it waited for.
 /// </summary>
 /// <remarks>Asked once a process, with a probe object in the cache bucket (three requests); until it has answered, the store is taken not to honour it.</remarks>
-public sealed class LocalStoreConditions(IObjectStore local, string cacheBucket, ILogger logger)
+public sealed class LocalStoreConditions(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, ILogger logger)
 {
     private Task<bool>? _honoured;
 
@@ -38,7 +38,7 @@ public sealed class LocalStoreConditions(IObjectStore local, string cacheBucket,
 
     private async Task<bool> ProbeAsync()
     {
-        await LocalBuckets.EnsureAsync(local, cacheBucket, CancellationToken.None);
+        await localBuckets.EnsureAsync(cacheBucket, CancellationToken.None);
         // Named by the cache bucket first, as its other records of itself are.
         var key = $"{cacheBucket}/if-none-match-probe-{Guid.NewGuid():N}";
         var write = new ObjectWrite { ContentLength = 0, OnlyIfAbsent = true, Durability = Durability.Unchecked };

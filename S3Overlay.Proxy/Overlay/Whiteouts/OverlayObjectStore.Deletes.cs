@@ -40,7 +40,7 @@ public sealed partial class OverlayObjectStore
             return null;
         }
         // A bucket only the remote has is made locally to hold the whiteout; one that is nowhere is an error.
-        if (!LocalBuckets.IsKnown(_local, bucket) && await GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
+        if (!parts.LocalBuckets.IsKnown(bucket) && await GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
         var marker = await parts.Whiteouts.AddAsync(bucket, key, ct);
         BecomingLocal(bucket, key);
         parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
@@ -67,7 +67,7 @@ public sealed partial class OverlayObjectStore
             if (!await parts.Whiteouts.ClearIfAllAsync(bucket, ct)) throw;
             await _local.DeleteBucketAsync(bucket, ct);
         }
-        LocalBuckets.Forget(_local, bucket);
+        parts.LocalBuckets.Forget(bucket);
         parts.Versioning.Forget(bucket);
     }
 

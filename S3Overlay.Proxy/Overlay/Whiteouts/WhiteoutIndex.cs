@@ -18,7 +18,7 @@ public sealed record Whiteout(string Bucket, string Key, DateTimeOffset DeletedA
 /// the key (<see cref="LocalReads"/>, <see cref="FillRecords.LocalCopyAsync"/>) and listings in
 /// the local page (<see cref="MergedListing"/>): this index serves deletes and the admin API.
 /// </remarks>
-public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteBacked, LegacyWhiteouts legacy)
+public sealed class WhiteoutIndex(IObjectStore local, LocalBuckets localBuckets, Func<string, bool> remoteBacked, LegacyWhiteouts legacy)
 {
     /// <summary>Whiteouts in the cache bucket, as an older layout kept them, until they are moved to their keys.</summary>
     public LegacyWhiteouts Legacy => legacy;
@@ -33,7 +33,7 @@ public sealed class WhiteoutIndex(IObjectStore local, Func<string, bool> remoteB
     /// <returns>The marker written (in a bucket that keeps versions, the version it is).</returns>
     public async Task<ObjectInfo> AddAsync(string bucket, string key, CancellationToken ct)
     {
-        await LocalBuckets.EnsureAsync(local, bucket, ct);
+        await localBuckets.EnsureAsync(bucket, ct);
         return await WhiteoutMarker.Marker.WriteAsync(local, bucket, key, null, ct);
     }
 

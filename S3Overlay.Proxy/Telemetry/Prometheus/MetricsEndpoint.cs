@@ -1,4 +1,5 @@
 using S3Overlay.Admin;
+using S3Overlay.S3.Auth;
 
 namespace S3Overlay.Telemetry.Prometheus;
 
@@ -16,13 +17,14 @@ public static class MetricsEndpoint
     {
         var settings = app.Services.GetRequiredService<MetricsSettings>();
         if (!settings.Enabled) return app;
-        app.MapPrometheusScrapingEndpoint(Path, meterProvider: null, configureBranchedPipeline: settings.Public ? null : RequireOperator, optionsName: null);
+        var auth = app.Services.GetRequiredService<AuthSettings>();
+        app.MapPrometheusScrapingEndpoint(Path, meterProvider: null, configureBranchedPipeline: settings.Public ? null : pipeline => RequireOperator(pipeline, auth), optionsName: null);
         return app;
     }
 
-    private static void RequireOperator(IApplicationBuilder pipeline) => pipeline.Use(async (context, next) =>
+    private static void RequireOperator(IApplicationBuilder pipeline, AuthSettings auth) => pipeline.Use(async (context, next) =>
     {
-        if (OperatorAccess.Refusal(context, bucket: null) is { } refusal) await refusal.ExecuteAsync(context);
+        if (OperatorAccess.Refusal(context, auth, bucket: null) is { } refusal) await refusal.ExecuteAsync(context);
         else await next(context);
     });
 }

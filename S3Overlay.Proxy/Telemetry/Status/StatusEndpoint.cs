@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using S3Overlay.Lifecycle;
+using S3Overlay.Overlay.Fleet;
 
 namespace S3Overlay.Telemetry.Status;
 
@@ -14,12 +17,13 @@ public static class StatusEndpoint
     {
         // Resolved now so the listener counts from start-up, not from the first visit.
         var statistics = app.Services.GetRequiredService<OverlayStatistics>();
-        app.MapGet(Path, (HttpContext context) =>
+        // The fleet's routing is there only with an overlay in a fleet; the scanner's settings and progress always.
+        app.MapGet(Path, (HttpContext context, [FromServices] FleetRouting? routing, [FromServices] LifecycleSettings scanner, [FromServices] LifecycleProgress progress) =>
         {
             context.Response.Headers.CacheControl = "no-store";
             var status = statistics.Observe();
-            var fleet = context.RequestServices.GetService<Overlay.OverlayParts>()?.Fleet is { } f ? Overlay.Fleet.FleetStatus.Of(f) : null;
-            var lifecycle = Lifecycle.LifecycleStatus.Of(context.RequestServices);
+            var fleet = routing is null ? null : FleetStatus.Of(routing);
+            var lifecycle = LifecycleStatus.Of(scanner, progress);
             return WantsJson(context.Request)
                 ? Results.Json(StatusJson.From(status, fleet, lifecycle), StatusJsonContext.Default.StatusJson)
                 : Results.Content(StatusPage.Render(status, statistics.History.Samples(), fleet, lifecycle), "text/html; charset=utf-8");

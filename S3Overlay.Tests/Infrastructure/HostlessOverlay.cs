@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using S3Overlay.Overlay;
+using S3Overlay.Storage;
+using S3Overlay.Telemetry;
+
+namespace S3Overlay.Tests.Infrastructure;
+
+/// <summary>
+/// An overlay over two stores without a host: the proxy's own registrations
+/// (<see cref="OverlayServices.AddOverlayStore"/>) in a container of its own, so a test gets the
+/// store and any of its parts (<see cref="Part{T}"/>) as the proxy would have made them.
+/// Disposed, it disposes what the container made, as the proxy's does: the stores it was given too.
+/// </summary>
+public sealed class HostlessOverlay : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private HostlessOverlay(ServiceProvider services) => _services = services;
+
+    public static HostlessOverlay Create(IObjectStore local, IReadOnlyStore remote, OverlaySettings settings, TimeProvider clock)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(); // and no provider: nothing is written
+        services.AddSingleton(clock);
+        // A meter of its own: figures of one test's overlay never mix with another's.
+        services.AddSingleton(OverlayMetrics.Standalone());
+        services.AddOverlayStore(settings, _ => local, _ => remote);
+        return new HostlessOverlay(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
+    }
+
+    public OverlayObjectStore Store => _services.GetRequiredService<OverlayObjectStore>();
+
+    /// <summary>One part of this overlay (its <c>CacheIndex</c>, <c>BackgroundWork</c>, ...): the very one its store uses.</summary>
+    public T Part<T>() where T : notnull => _services.GetRequiredService<T>();
+
+    public void Dispose() => _services.Dispose();
+}
