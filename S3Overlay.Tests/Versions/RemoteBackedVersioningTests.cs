@@ -123,6 +123,61 @@ public abstract class RemoteBackedVersioningTests(OverlayServers servers) : ICla
         Assert.Equal(0, env.Relay.Requests("PUT") + env.Relay.Requests("DELETE") + env.Relay.Requests("POST"));
     }
 
+    /// <summary>The <c>x-amz-version-id</c> a plain GET and HEAD of the key answer with; null when they name none.</summary>
+    private static async Task<(string? Get, string? Head)> CurrentVersionIdsAsync(OverlayEnvironment env, string key)
+    {
+        using var http = env.Proxy.CreateHttpClient();
+        var ids = new List<string?>();
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            using var answer = await http.SendAsync(new HttpRequestMessage(method, $"{env.Bucket}/{key}"));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            ids.Add(answer.Headers.TryGetValues("x-amz-version-id", out var values) ? values.Single() : null);
+        }
+        return (ids[0], ids[1]);
+    }
+
+    [Fact]
+    public async Task A_plain_read_of_the_remotes_object_names_the_null_version_once_the_bucket_keeps_versions()
+    {
+        await using var env = await OverlayEnvironment.StartAsync(servers, Kind);
+        await SeedAsync(env, "doc.txt", "from the remote");
+        await SeedAsync(env, "other.txt", "also the remote's");
+        // A bucket never versioned names no version, as S3 answers. (The read stores a copy: a
+        // local object from before versioning, the null version too.)
+        Assert.Equal(((string?)null, (string?)null), await CurrentVersionIdsAsync(env, "doc.txt"));
+        await env.FillsIdleAsync();
+
+        foreach (var status in new[] { VersionStatus.Enabled, VersionStatus.Suspended })
+        {
+            await env.Client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+            {
+                BucketName = env.Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = status },
+            });
+            Assert.Equal(("null", "null"), await CurrentVersionIdsAsync(env, "other.txt"));
+        }
+        await env.Client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = env.Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+        });
+        Assert.Equal(("null", "null"), await CurrentVersionIdsAsync(env, "doc.txt"));
+        var head = await env.Client.GetObjectMetadataAsync(env.Bucket, "doc.txt");
+        Assert.Equal("null", head.VersionId);
+
+        // A local version stacked over it is the one named; removed, the remote's is again.
+        var mine = (await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "doc.txt", ContentBody = "mine" })).VersionId;
+        Assert.NotEqual("null", mine);
+        Assert.Equal((mine, mine), await CurrentVersionIdsAsync(env, "doc.txt"));
+        await env.Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = env.Bucket, Key = "doc.txt", VersionId = mine });
+        Assert.Equal(("null", "null"), await CurrentVersionIdsAsync(env, "doc.txt"));
+
+        // A copy of it names the version it copied.
+        var copied = await env.Client.CopyObjectAsync(new CopyObjectRequest
+            { SourceBucket = env.Bucket, SourceKey = "doc.txt", DestinationBucket = env.Bucket, DestinationKey = "copy.txt" });
+        Assert.Equal("null", copied.SourceVersionId);
+        Assert.Equal(0, env.Relay.Requests("PUT") + env.Relay.Requests("DELETE") + env.Relay.Requests("POST"));
+    }
+
     [Fact]
     public async Task Version_listing_pages_resume_exactly_across_local_versions_markers_and_the_remotes_objects()
     {

@@ -32,6 +32,28 @@ public sealed partial class OverlayObjectStore
         parts.Versioning.Set(bucket, state);
     }
 
+    /// <summary>
+    /// A read of the key's current version names it, as S3 names a null version in a bucket that
+    /// keeps versions: what the remote answers, and a local object written before versioning was
+    /// enabled, carry no id of their own, and are the null version. Asked before the read, so a
+    /// local store that cannot tell fails the read before a body is open (and the outage reads take over).
+    /// </summary>
+    private async Task<ObjectInfo> NamingNullVersionAsync(string bucket, Func<Task<ObjectInfo>> read, CancellationToken ct)
+    {
+        var named = !LocalOnly(bucket) && await StacksVersionsAsync(bucket, ct);
+        var info = await read();
+        return named && info.VersionId is null ? info with { VersionId = VersionIds.Null } : info;
+    }
+
+    private async Task<ObjectContent> NamingNullVersionAsync(string bucket, Func<Task<ObjectContent>> read, CancellationToken ct)
+    {
+        var named = !LocalOnly(bucket) && await StacksVersionsAsync(bucket, ct);
+        var content = await read();
+        return named && content.Info.VersionId is null
+            ? new ObjectContent(content.Info with { VersionId = VersionIds.Null }, content.Body, content.Range) { VerifiedBy = content.VerifiedBy }
+            : content;
+    }
+
     private async Task<ObjectInfo> HeadStackedVersionAsync(string bucket, string key, string versionId, ReadConditions conditions, CancellationToken ct)
     {
         var info = await LocalVersionAsync(bucket, key, versionId, ct)
