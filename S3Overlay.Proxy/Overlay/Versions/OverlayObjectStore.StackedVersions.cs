@@ -82,7 +82,8 @@ public sealed partial class OverlayObjectStore
     /// for it expects the object gone, so while reads see it, it is hidden as a plain delete hides
     /// it; beneath a local version it stays, and the answer is the same.
     /// </summary>
-    private async Task<DeletedVersion> DeleteStackedVersionAsync(string bucket, string key, string? versionId, CancellationToken ct)
+    /// <param name="bypassGovernance">Asked for and allowed: a local version under GOVERNANCE retention may be removed (the local store decides).</param>
+    private async Task<DeletedVersion> DeleteStackedVersionAsync(string bucket, string key, string? versionId, CancellationToken ct, bool bypassGovernance = false)
     {
         if (versionId is null)
         {
@@ -109,10 +110,13 @@ public sealed partial class OverlayObjectStore
             if (await _local.FindObjectAsync(bucket, key, ct) is null) await WhiteOutAsync(bucket, key, ct);
             return new DeletedVersion(VersionIds.Null, DeleteMarker: false);
         }
-        var deleted = await _local.DeleteObjectVersionAsync(bucket, key, versionId, ct);
+        var whiteout = held is not null && WhiteoutMarker.IsMarker(held);
+        // A delete marker is never locked in S3; a local store that gives every write its bucket's
+        // default retention (RGW) has locked the whiteout, which a bypass lifts unless it is COMPLIANCE.
+        var deleted = await _local.DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance || whiteout, ct);
         BecomingLocal(bucket, key);
         parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
-        return held is not null && WhiteoutMarker.IsMarker(held) ? deleted with { DeleteMarker = true } : deleted;
+        return whiteout ? deleted with { DeleteMarker = true } : deleted;
     }
 
     /// <summary>
