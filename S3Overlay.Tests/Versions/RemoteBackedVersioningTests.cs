@@ -269,11 +269,13 @@ public abstract class RemoteBackedVersioningTests(OverlayServers servers) : ICla
     }
 
     [Fact]
-    public async Task Rclone_lists_the_remotes_object_as_an_old_version_beneath_a_local_write_and_reads_it()
+    public async Task Rclone_lists_the_remotes_object_as_an_old_version_beneath_a_local_write_reads_it_and_restores_it_by_time()
     {
         await using var env = await StartVersionedAsync();
         await SeedAsync(env, "doc.txt", "from the remote");
         await Task.Delay(1500); // rclone names an old version by its Last-Modified, in whole seconds
+        var between = DateTime.UtcNow; // after the remote's object, before the local write
+        await Task.Delay(1500);
         using var rclone = new ClientProcess();
         rclone.UseRcloneRemote(env.Proxy.Url);
         async Task<string> Rclone(params string[] arguments)
@@ -290,6 +292,18 @@ public abstract class RemoteBackedVersioningTests(OverlayServers servers) : ICla
         var old = Assert.Single(names, n => n.StartsWith("doc-v", StringComparison.Ordinal) && n.EndsWith(".txt", StringComparison.Ordinal));
         Assert.Equal("written locally", await Rclone("cat", $"overlay:{env.Bucket}/doc.txt"));
         Assert.Equal("from the remote", await Rclone("cat", "--s3-versions", $"overlay:{env.Bucket}/{old}"));
+
+        // --s3-version-at reads the version current then, the remote's; copied back, it is the latest again (a local version).
+        var at = between.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("from the remote", await Rclone("cat", "--s3-version-at", at, $"overlay:{env.Bucket}/doc.txt"));
+        var restored = Path.Combine(rclone.Home, "restored.txt");
+        await Rclone("copyto", "--s3-version-at", at, $"overlay:{env.Bucket}/doc.txt", restored);
+        await Rclone("copyto", restored, $"overlay:{env.Bucket}/doc.txt");
+        Assert.Equal("from the remote", await Rclone("cat", $"overlay:{env.Bucket}/doc.txt"));
+        var versions = await VersionsAsync(env);
+        Assert.Equal(3, versions.Count);
+        Assert.Equal(("doc.txt", "null", false, false), versions[^1]);
+        Assert.Equal(0, env.Relay.Requests("PUT") + env.Relay.Requests("DELETE") + env.Relay.Requests("POST"));
     }
 }
 
