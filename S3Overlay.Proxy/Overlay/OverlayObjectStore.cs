@@ -43,7 +43,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     }
 
     public Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct) =>
-        ReadingAsync(bucket, key, begun => HeadAsync(bucket, key, conditions, begun, ct), () => parts.OutageReads.HeadAsync(bucket, key, conditions, ct));
+        ReadingAsync(bucket, key, begun => NamingNullVersionAsync(bucket, () => HeadAsync(bucket, key, conditions, begun, ct), ct), () => parts.OutageReads.HeadAsync(bucket, key, conditions, ct));
 
     /// <summary>
     /// A read (<paramref name="read"/>, given when it began); when the local store is down and
@@ -121,7 +121,7 @@ public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStor
     }
 
     public Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
-        ReadingAsync(bucket, key, begun => GetAsync(bucket, key, request, begun, ct), () => parts.OutageReads.GetAsync(bucket, key, request, ct));
+        ReadingAsync(bucket, key, begun => NamingNullVersionAsync(bucket, () => GetAsync(bucket, key, request, begun, ct), ct), () => parts.OutageReads.GetAsync(bucket, key, request, ct));
 
     /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
     private async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, long begun, CancellationToken ct)

@@ -10,7 +10,8 @@ namespace S3Overlay.Tests.Clients;
 /// stopped cluster (<c>--no-online</c>, a data folder PostgresFiles writes) and archives any WAL
 /// segment whose header names that cluster. pgBackRest speaks S3 over HTTPS only, so the proxy
 /// serves HTTPS with a certificate made here, which pgBackRest trusts as its CA file.
-/// A KMS key (<c>x-amz-server-side-encryption: aws:kms</c>) is refused, not dropped. With the repository on the remote, every object of it cached and the remote gone,
+/// A KMS key (<c>x-amz-server-side-encryption: aws:kms</c>) is refused, not dropped, without a
+/// master key, and with one (named as the KMS key) encrypts the whole repository. With the repository on the remote, every object of it cached and the remote gone,
 /// <c>archive-push</c> (it lists the archive folder before each push: a failed listing piles WAL up on
 /// the primary), <c>info</c>, <c>restore</c> and <c>archive-get</c> work from degraded listings.
 /// </summary>
@@ -73,10 +74,10 @@ public sealed class PgBackRestTests : IClassFixture<OverlayServers>, IDisposable
         return result.StdOut;
     }
 
-    /// <summary>An HTTPS proxy on the embedded store, a bucket in it (pgBackRest's repo-create) and the stanza.</summary>
-    private async Task<ProxyServer> StartRepositoryAsync(string bucket)
+    /// <summary>An HTTPS proxy on the embedded store (with <paramref name="settings"/> too), a bucket in it (pgBackRest's repo-create) and the stanza.</summary>
+    private async Task<ProxyServer> StartRepositoryAsync(string bucket, IDictionary<string, string?>? settings = null)
     {
-        var proxy = await ProxyServer.StartAsync(_https);
+        var proxy = await ProxyServer.StartAsync(settings is null ? _https : new Dictionary<string, string?>(_https.Concat(settings)));
         UseRepository(proxy, bucket);
         await RunAsync("repo-create");
         await RunAsync("stanza-create", "--no-online");
@@ -97,6 +98,36 @@ public sealed class PgBackRestTests : IClassFixture<OverlayServers>, IDisposable
 
         await RunAsync("archive-push", wal);
         Assert.Contains(PostgresFiles.WalName(1), await RunAsync("repo-ls", "--recurse", "archive"));
+    }
+
+    /// <summary>
+    /// With a master key, pgBackRest's KMS key (<c>repo1-s3-kms-key-id</c>, the master key's name)
+    /// is honoured: every file of the repository is stored SSE-KMS, the data folder never holds its
+    /// bytes in the clear, and backup, info and restore work as without it.
+    /// </summary>
+    [Fact]
+    public async Task With_a_master_key_its_KMS_key_encrypts_the_whole_repository_and_restore_reads_it_back()
+    {
+        await using var proxy = await StartRepositoryAsync("pgbackrest-sse",
+            new Dictionary<string, string?> { ["S3_OVERLAY_KMS_SECRET_KEY"] = Storage.Encryption.EncryptionAtRestTests.MasterKey });
+        _pgbackrest["PGBACKREST_REPO1_S3_KMS_KEY_ID"] = "test-key"; // the master key's name
+        await RunAsync("archive-push", PostgresFiles.WriteWal(DataDirectory, 1));
+        await RunAsync("backup", "--no-online", "--type=full");
+        Assert.Contains("full backup", await RunAsync("info"));
+        await RestoreAndCheckAsync();
+
+        using var s3 = TestCertificates.TrustingClient(proxy.Url, _ca);
+        var keys = (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "pgbackrest-sse", Prefix = "repo/" })).S3Objects.Select(o => o.Key).ToList();
+        var wal = Assert.Single(keys, k => k.StartsWith("repo/archive/", StringComparison.Ordinal) && k.Contains(PostgresFiles.WalName(1), StringComparison.Ordinal));
+        foreach (var key in keys.Where(k => k.Contains("/backup/", StringComparison.Ordinal) || k == wal))
+            Assert.Equal(Amazon.S3.ServerSideEncryptionMethod.AWSKMS, (await s3.GetObjectMetadataAsync("pgbackrest-sse", key)).ServerSideEncryptionMethod);
+        // The archived WAL's bytes as pgBackRest wrote them (compressed), read back through the proxy: nowhere in the data folder.
+        using var got = await s3.GetObjectAsync("pgbackrest-sse", wal);
+        using var bytes = new MemoryStream();
+        await got.ResponseStream.CopyToAsync(bytes);
+        var slice = bytes.ToArray().AsSpan((int)bytes.Length / 2, 48).ToArray();
+        Assert.False(Directory.EnumerateFiles(proxy.DataDir, "*", SearchOption.AllDirectories).Any(path => File.ReadAllBytes(path).AsSpan().IndexOf(slice) >= 0),
+            "the data folder holds an encrypted WAL's bytes in the clear");
     }
 
     [Fact]

@@ -34,6 +34,8 @@ assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
 
 # The remote's objects are the null versions, each the latest while nothing local stacks over it.
 assert body(Key="remote.txt") == REMOTE
+current = s3.head_object(Bucket=bucket, Key="remote.txt")
+assert current["VersionId"] == "null", current
 assert paged() == [("a.txt", "null", True, "V"), ("c.txt", "null", True, "V"), ("remote.txt", "null", True, "V")], paged()
 
 one = s3.put_object(Bucket=bucket, Key="remote.txt", Body=b"local one")["VersionId"]

@@ -23,6 +23,8 @@ namespace S3Overlay.Tests.Reliability;
 /// With <c>background</c>, the kills also land in the overlay's own work: a cache cap keeps an
 /// eviction running, a warm job runs through every round, and every other restart is killed
 /// during its start-up reconcile (made long by units the index names and the store lacks).
+/// With <c>versioned</c>, the bucket keeps versions (the remote's objects are then read through,
+/// never stored), and after each restart every version listed is read back whole as well.
 /// </summary>
 public sealed class CrashRun
 {
@@ -30,7 +32,7 @@ public sealed class CrashRun
     private const string CacheBucket = "crash-cache";
     private const int Workers = 6;
     private const int KeysPerWorker = 4;
-    private const int Sources = 3;
+    public const int Sources = 3;
     private const long ChunkSize = 65_536;
     private const long Threshold = 131_072;
     // Under the remote objects' 430 KB: fills and warm jobs keep an eviction busy.
@@ -58,6 +60,13 @@ public sealed class CrashRun
     public List<string> Bookkeeping { get; } = [];
 
     public int CheckedKeys { get; private set; }
+
+    /// <summary>Versions read back by their ids (a versioned run's), and how many of them were noncurrent.</summary>
+    public int CheckedVersions { get; private set; }
+
+    public int CheckedNoncurrent { get; private set; }
+
+    private bool _versioned;
     public int StoredUnits { get; private set; }
     public int Unindexed { get; private set; }
     public int Unrecorded { get; private set; }
@@ -70,9 +79,9 @@ public sealed class CrashRun
     /// <summary>Warm jobs started; the last, after every kill, must complete with no object failed.</summary>
     public int WarmJobs { get; private set; }
 
-    public static async Task<CrashRun> RunAsync(OverlayServers servers, S3rverProcess? localS3, int kills, int seed, bool background = false)
+    public static async Task<CrashRun> RunAsync(OverlayServers servers, S3rverProcess? localS3, int kills, int seed, bool background = false, bool versioned = false)
     {
-        var run = new CrashRun();
+        var run = new CrashRun { _versioned = versioned };
         var root = Directory.CreateTempSubdirectory("s3overlay-crash-").FullName;
         try
         {
@@ -238,8 +247,13 @@ public sealed class CrashRun
     private async Task SetUpAsync(AmazonS3Client client)
     {
         await client.PutBucketAsync(Bucket);
+        if (_versioned)
+            await client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+                { BucketName = Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled } });
         for (var i = 0; i < Sources; i++)
         {
+            // Versioned, each source has an older version too: every check reads noncurrent versions back.
+            if (_versioned) await PutAsync(client, $"src-{i}", 2000 + i);
             var version = 1000 + i;
             _ledger.Begin($"src-{i}", version);
             await PutAsync(client, $"src-{i}", version);
@@ -335,6 +349,7 @@ public sealed class CrashRun
     /// <summary>Reads every key the ledger knows, and the remote objects through the overlay.</summary>
     private async Task CheckAsync(AmazonS3Client client, string when)
     {
+        if (_versioned) await CheckVersionsAsync(client, when);
         var keys = _ledger.Keys.ToArray();
         foreach (var key in keys)
         {
@@ -384,6 +399,41 @@ public sealed class CrashRun
             }
         }
         CheckedKeys += keys.Length + _remoteObjects.Length;
+    }
+
+    /// <summary>
+    /// Every version of the ledger's keys the bucket lists, read by its id: exactly the bytes its
+    /// metadata names (a version is written whole or not at all). Before the keys are settled, so a
+    /// broken version of a key written at the kill counts as torn.
+    /// </summary>
+    private async Task CheckVersionsAsync(AmazonS3Client client, string when)
+    {
+        var request = new ListVersionsRequest { BucketName = Bucket };
+        var keys = _ledger.Keys.ToHashSet();
+        for (var pages = 0; pages < 1000; pages++)
+        {
+            var page = await client.ListVersionsAsync(request);
+            foreach (var version in (page.Versions ?? []).Where(v => v.IsDeleteMarker != true && keys.Contains(v.Key)))
+            {
+                var broken = _ledger.InFlight(version.Key) ? Torn : Problems;
+                try
+                {
+                    using var get = await client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = version.Key, VersionId = version.VersionId });
+                    if (!int.TryParse(get.Metadata["v"], out var v)) MetadataLost.Add($"{when}: {version.Key} version {version.VersionId} has no version metadata");
+                    else if (await PatternData.MismatchAsync(get.ResponseStream, 0, CrashLedger.LengthOf(v), v) is { } wrong)
+                        broken.Add($"{when}: {version.Key} version {version.VersionId} says {v} but its bytes are not: {wrong}");
+                }
+                catch (Exception e) when (e is AmazonS3Exception or Amazon.Runtime.AmazonClientException or IOException)
+                {
+                    broken.Add($"{when}: {version.Key} version {version.VersionId} is listed but could not be read: {e.GetType().Name}: {e.Message}");
+                }
+                CheckedVersions++;
+                if (version.IsLatest != true) CheckedNoncurrent++;
+            }
+            if (page.IsTruncated != true) return;
+            (request.KeyMarker, request.VersionIdMarker) = (page.NextKeyMarker, page.NextVersionIdMarker);
+        }
+        Problems.Add($"{when}: the version listing never ended");
     }
 
     /// <summary>A key found broken is deleted, so the next rounds start it afresh (and do not count it again).</summary>

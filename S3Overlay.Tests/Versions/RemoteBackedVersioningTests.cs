@@ -123,6 +123,61 @@ public abstract class RemoteBackedVersioningTests(OverlayServers servers) : ICla
         Assert.Equal(0, env.Relay.Requests("PUT") + env.Relay.Requests("DELETE") + env.Relay.Requests("POST"));
     }
 
+    /// <summary>The <c>x-amz-version-id</c> a plain GET and HEAD of the key answer with; null when they name none.</summary>
+    private static async Task<(string? Get, string? Head)> CurrentVersionIdsAsync(OverlayEnvironment env, string key)
+    {
+        using var http = env.Proxy.CreateHttpClient();
+        var ids = new List<string?>();
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            using var answer = await http.SendAsync(new HttpRequestMessage(method, $"{env.Bucket}/{key}"));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            ids.Add(answer.Headers.TryGetValues("x-amz-version-id", out var values) ? values.Single() : null);
+        }
+        return (ids[0], ids[1]);
+    }
+
+    [Fact]
+    public async Task A_plain_read_of_the_remotes_object_names_the_null_version_once_the_bucket_keeps_versions()
+    {
+        await using var env = await OverlayEnvironment.StartAsync(servers, Kind);
+        await SeedAsync(env, "doc.txt", "from the remote");
+        await SeedAsync(env, "other.txt", "also the remote's");
+        // A bucket never versioned names no version, as S3 answers. (The read stores a copy: a
+        // local object from before versioning, the null version too.)
+        Assert.Equal(((string?)null, (string?)null), await CurrentVersionIdsAsync(env, "doc.txt"));
+        await env.FillsIdleAsync();
+
+        foreach (var status in new[] { VersionStatus.Enabled, VersionStatus.Suspended })
+        {
+            await env.Client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+            {
+                BucketName = env.Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = status },
+            });
+            Assert.Equal(("null", "null"), await CurrentVersionIdsAsync(env, "other.txt"));
+        }
+        await env.Client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = env.Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+        });
+        Assert.Equal(("null", "null"), await CurrentVersionIdsAsync(env, "doc.txt"));
+        var head = await env.Client.GetObjectMetadataAsync(env.Bucket, "doc.txt");
+        Assert.Equal("null", head.VersionId);
+
+        // A local version stacked over it is the one named; removed, the remote's is again.
+        var mine = (await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "doc.txt", ContentBody = "mine" })).VersionId;
+        Assert.NotEqual("null", mine);
+        Assert.Equal((mine, mine), await CurrentVersionIdsAsync(env, "doc.txt"));
+        await env.Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = env.Bucket, Key = "doc.txt", VersionId = mine });
+        Assert.Equal(("null", "null"), await CurrentVersionIdsAsync(env, "doc.txt"));
+
+        // A copy of it names the version it copied.
+        var copied = await env.Client.CopyObjectAsync(new CopyObjectRequest
+            { SourceBucket = env.Bucket, SourceKey = "doc.txt", DestinationBucket = env.Bucket, DestinationKey = "copy.txt" });
+        Assert.Equal("null", copied.SourceVersionId);
+        Assert.Equal(0, env.Relay.Requests("PUT") + env.Relay.Requests("DELETE") + env.Relay.Requests("POST"));
+    }
+
     [Fact]
     public async Task Version_listing_pages_resume_exactly_across_local_versions_markers_and_the_remotes_objects()
     {
@@ -214,11 +269,13 @@ public abstract class RemoteBackedVersioningTests(OverlayServers servers) : ICla
     }
 
     [Fact]
-    public async Task Rclone_lists_the_remotes_object_as_an_old_version_beneath_a_local_write_and_reads_it()
+    public async Task Rclone_lists_the_remotes_object_as_an_old_version_beneath_a_local_write_reads_it_and_restores_it_by_time()
     {
         await using var env = await StartVersionedAsync();
         await SeedAsync(env, "doc.txt", "from the remote");
         await Task.Delay(1500); // rclone names an old version by its Last-Modified, in whole seconds
+        var between = DateTime.UtcNow; // after the remote's object, before the local write
+        await Task.Delay(1500);
         using var rclone = new ClientProcess();
         rclone.UseRcloneRemote(env.Proxy.Url);
         async Task<string> Rclone(params string[] arguments)
@@ -235,6 +292,18 @@ public abstract class RemoteBackedVersioningTests(OverlayServers servers) : ICla
         var old = Assert.Single(names, n => n.StartsWith("doc-v", StringComparison.Ordinal) && n.EndsWith(".txt", StringComparison.Ordinal));
         Assert.Equal("written locally", await Rclone("cat", $"overlay:{env.Bucket}/doc.txt"));
         Assert.Equal("from the remote", await Rclone("cat", "--s3-versions", $"overlay:{env.Bucket}/{old}"));
+
+        // --s3-version-at reads the version current then, the remote's; copied back, it is the latest again (a local version).
+        var at = between.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("from the remote", await Rclone("cat", "--s3-version-at", at, $"overlay:{env.Bucket}/doc.txt"));
+        var restored = Path.Combine(rclone.Home, "restored.txt");
+        await Rclone("copyto", "--s3-version-at", at, $"overlay:{env.Bucket}/doc.txt", restored);
+        await Rclone("copyto", restored, $"overlay:{env.Bucket}/doc.txt");
+        Assert.Equal("from the remote", await Rclone("cat", $"overlay:{env.Bucket}/doc.txt"));
+        var versions = await VersionsAsync(env);
+        Assert.Equal(3, versions.Count);
+        Assert.Equal(("doc.txt", "null", false, false), versions[^1]);
+        Assert.Equal(0, env.Relay.Requests("PUT") + env.Relay.Requests("DELETE") + env.Relay.Requests("POST"));
     }
 }
 

@@ -32,6 +32,28 @@ public sealed partial class OverlayObjectStore
         parts.Versioning.Set(bucket, state);
     }
 
+    /// <summary>
+    /// A read of the key's current version names it, as S3 names a null version in a bucket that
+    /// keeps versions: what the remote answers, and a local object written before versioning was
+    /// enabled, carry no id of their own, and are the null version. Asked before the read, so a
+    /// local store that cannot tell fails the read before a body is open (and the outage reads take over).
+    /// </summary>
+    private async Task<ObjectInfo> NamingNullVersionAsync(string bucket, Func<Task<ObjectInfo>> read, CancellationToken ct)
+    {
+        var named = !LocalOnly(bucket) && await StacksVersionsAsync(bucket, ct);
+        var info = await read();
+        return named && info.VersionId is null ? info with { VersionId = VersionIds.Null } : info;
+    }
+
+    private async Task<ObjectContent> NamingNullVersionAsync(string bucket, Func<Task<ObjectContent>> read, CancellationToken ct)
+    {
+        var named = !LocalOnly(bucket) && await StacksVersionsAsync(bucket, ct);
+        var content = await read();
+        return named && content.Info.VersionId is null
+            ? new ObjectContent(content.Info with { VersionId = VersionIds.Null }, content.Body, content.Range) { VerifiedBy = content.VerifiedBy }
+            : content;
+    }
+
     private async Task<ObjectInfo> HeadStackedVersionAsync(string bucket, string key, string versionId, ReadConditions conditions, CancellationToken ct)
     {
         var info = await LocalVersionAsync(bucket, key, versionId, ct)
@@ -60,7 +82,8 @@ public sealed partial class OverlayObjectStore
     /// for it expects the object gone, so while reads see it, it is hidden as a plain delete hides
     /// it; beneath a local version it stays, and the answer is the same.
     /// </summary>
-    private async Task<DeletedVersion> DeleteStackedVersionAsync(string bucket, string key, string? versionId, CancellationToken ct)
+    /// <param name="bypassGovernance">Asked for and allowed: a local version under GOVERNANCE retention may be removed (the local store decides).</param>
+    private async Task<DeletedVersion> DeleteStackedVersionAsync(string bucket, string key, string? versionId, CancellationToken ct, bool bypassGovernance = false)
     {
         if (versionId is null)
         {
@@ -87,10 +110,13 @@ public sealed partial class OverlayObjectStore
             if (await _local.FindObjectAsync(bucket, key, ct) is null) await WhiteOutAsync(bucket, key, ct);
             return new DeletedVersion(VersionIds.Null, DeleteMarker: false);
         }
-        var deleted = await _local.DeleteObjectVersionAsync(bucket, key, versionId, ct);
+        var whiteout = held is not null && WhiteoutMarker.IsMarker(held);
+        // A delete marker is never locked in S3; a local store that gives every write its bucket's
+        // default retention (RGW) has locked the whiteout, which a bypass lifts unless it is COMPLIANCE.
+        var deleted = await _local.DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance || whiteout, ct);
         BecomingLocal(bucket, key);
         parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
-        return held is not null && WhiteoutMarker.IsMarker(held) ? deleted with { DeleteMarker = true } : deleted;
+        return whiteout ? deleted with { DeleteMarker = true } : deleted;
     }
 
     /// <summary>

@@ -16,30 +16,40 @@ public sealed partial class S3Handlers
 
     public async Task GetBucketEncryption(S3Request r)
     {
-        var algorithm = await store.GetBucketSettingAsync(r.Bucket, BucketEncryption.Setting, r.Aborted)
+        var encryption = BucketEncryption.FromText(await store.GetBucketSettingAsync(r.Bucket, BucketEncryption.Setting, r.Aborted))
             ?? throw new S3Exception(NoEncryptionConfiguration, r.Bucket).With("BucketName", r.Bucket);
         await S3XmlResponse.WriteAsync(r.Response, "ServerSideEncryptionConfiguration", async xml =>
         {
             await xml.WriteStartElementAsync(null, "Rule", null);
             await xml.WriteStartElementAsync(null, "ApplyServerSideEncryptionByDefault", null);
-            await xml.ElementAsync("SSEAlgorithm", algorithm);
+            await xml.ElementAsync("SSEAlgorithm", encryption.Kind == EncryptionKind.Kms ? BucketEncryption.Kms : BucketEncryption.Sse);
+            await xml.OptionalElementAsync("KMSMasterKeyID", encryption.KmsKeyId);
             await xml.WriteEndElementAsync();
             await xml.ElementAsync("BucketKeyEnabled", "false");
             await xml.WriteEndElementAsync();
         });
     }
 
-    /// <summary>AES256 (SSE-S3) is kept; aws:kms as a default is not offered (a write may ask for it).</summary>
+    /// <summary>
+    /// AES256 (SSE-S3) or aws:kms (SSE-KMS under the master key, the one KMS key: a KMSMasterKeyID
+    /// must name it, else the store answers KMS.NotFoundException). DSSE-KMS needs a KMS.
+    /// </summary>
     public async Task PutBucketEncryption(S3Request r)
     {
         var document = await S3XmlRequest.ReadAsync(r, 16 * 1024);
         var rules = document.Children("Rule").ToList();
         if (document.Name.LocalName != "ServerSideEncryptionConfiguration" || rules.Count != 1) throw new S3Exception(S3Error.MalformedXML);
-        var algorithm = rules[0].Children("ApplyServerSideEncryptionByDefault").FirstOrDefault()?.ChildText("SSEAlgorithm");
-        if (algorithm is "aws:kms" or "aws:kms:dsse")
-            throw new S3Exception(S3Error.NotImplemented.WithMessage("A bucket's default encryption is AES256 (SSE-S3) here; a write may still ask for aws:kms with S3_OVERLAY_KMS_SECRET_KEY's key."));
-        if (algorithm != "AES256") throw new S3Exception(S3Error.MalformedXML);
-        await store.PutBucketSettingAsync(r.Bucket, BucketEncryption.Setting, algorithm, r.Aborted);
+        var byDefault = rules[0].Children("ApplyServerSideEncryptionByDefault").FirstOrDefault();
+        var algorithm = byDefault?.ChildText("SSEAlgorithm");
+        var keyId = byDefault?.ChildText("KMSMasterKeyID") is { Length: > 0 } named ? named : null;
+        if (algorithm is "aws:kms:dsse")
+            throw new S3Exception(S3Error.NotImplemented.WithMessage("DSSE-KMS needs a KMS; the one key here is S3_OVERLAY_KMS_SECRET_KEY's: use aws:kms or AES256."));
+        if (algorithm is not (BucketEncryption.Sse or BucketEncryption.Kms)) throw new S3Exception(S3Error.MalformedXML);
+        if (algorithm == BucketEncryption.Sse && keyId is not null)
+            throw new S3Exception(S3Error.InvalidArgument.WithMessage("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse"))
+                .With("ArgumentName", "ApplyServerSideEncryptionByDefault");
+        var encryption = algorithm == BucketEncryption.Kms ? ObjectEncryption.Kms(keyId) : ObjectEncryption.Managed;
+        await store.PutBucketSettingAsync(r.Bucket, BucketEncryption.Setting, BucketEncryption.Text(encryption), r.Aborted);
         r.Response.StatusCode = StatusCodes.Status200OK;
         r.Response.ContentLength = 0;
     }

@@ -211,28 +211,36 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
     /// </summary>
     private async Task<(Envelope, byte[])?> EnvelopeForAsync(string bucket, string key, ObjectWrite write, bool multipart, CancellationToken ct)
     {
-        var asked = write.Encryption;
-        if (asked is null && !await EncryptsByDefaultAsync(bucket, ct)) return null;
+        if ((write.Encryption ?? await DefaultEncryptionAsync(bucket, ct)) is not { } asked) return null;
         var dataKey = SealedKey.NewDataKey();
         Envelope envelope;
-        if (asked?.CustomerKey is { } customerKey)
+        if (asked.CustomerKey is { } customerKey)
         {
             envelope = new Envelope(EncryptionKind.Customer, SealedKey.Seal(customerKey, dataKey, bucket, key), null, asked.CustomerKeyMd5, multipart);
         }
         else
         {
             if (master is null) throw NoMasterKey();
-            var kind = asked?.Kind ?? EncryptionKind.Managed;
-            if (kind == EncryptionKind.Kms && asked!.KmsKeyId is { } keyId && keyId != master.Name)
-                throw new StorageException(StorageFault.EncryptionKeyNotFound, key, $"Invalid keyId '{keyId}': the one KMS key is '{master.Name}' (S3_OVERLAY_KMS_SECRET_KEY).");
-            envelope = new Envelope(kind, master.Seal(dataKey, bucket, key), master.Name, null, multipart);
+            if (asked.Kind == EncryptionKind.Kms) RequireOurKey(asked.KmsKeyId, key);
+            envelope = new Envelope(asked.Kind, master.Seal(dataKey, bucket, key), master.Name, null, multipart);
         }
         await MarkAsync(bucket, ct);
         return (envelope, dataKey);
     }
 
-    /// <summary>Only a master key makes a default possible: without one, writes cost no look at the bucket's setting.</summary>
-    protected async Task<bool> EncryptsByDefaultAsync(string bucket, CancellationToken ct) => master is not null && await _defaults.OfAsync(bucket, ct) is not null;
+    /// <summary>
+    /// The bucket's default (SSE-S3, or SSE-KMS under the one key); null when it has none. Only a
+    /// master key makes a default possible: without one, writes cost no look at the bucket's setting.
+    /// </summary>
+    protected async Task<ObjectEncryption?> DefaultEncryptionAsync(string bucket, CancellationToken ct) =>
+        master is null ? null : await _defaults.OfAsync(bucket, ct);
+
+    /// <summary>An SSE-KMS key id must name the master key, the one KMS key (none named: it is meant); else S3's KMS.NotFoundException.</summary>
+    private void RequireOurKey(string? keyId, string? resource)
+    {
+        if (keyId is not null && !master!.IsNamedBy(keyId))
+            throw new StorageException(StorageFault.EncryptionKeyNotFound, resource, $"Invalid keyId '{keyId}': the one KMS key is '{master.Name}' (S3_OVERLAY_KMS_SECRET_KEY).");
+    }
 
     public static StorageException NoMasterKey() =>
         new(StorageFault.NotSupported, message: "Server side encryption specified but KMS is not configured: set S3_OVERLAY_KMS_SECRET_KEY.");
@@ -292,7 +300,11 @@ public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master,
 
     public async Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
     {
-        if (name == BucketEncryption.Setting && value is not null && master is null) throw NoMasterKey();
+        if (name == BucketEncryption.Setting && value is not null)
+        {
+            if (master is null) throw NoMasterKey();
+            if (BucketEncryption.FromText(value) is { Kind: EncryptionKind.Kms } kms) RequireOurKey(kms.KmsKeyId, bucket);
+        }
         await Inner.PutBucketSettingAsync(bucket, name, value, ct);
         if (name == BucketEncryption.Setting) _defaults.Forget(bucket);
     }

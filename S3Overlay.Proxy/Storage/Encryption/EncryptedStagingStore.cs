@@ -16,7 +16,7 @@ public sealed class EncryptedStagingStore(IObjectStore inner, MasterKey? master,
 
     public async Task<ObjectInfo> PutStagedObjectAsync(string bucket, string key, string path, SafeFileHandle file, ObjectWrite write, CancellationToken ct)
     {
-        if (write.Encryption is null && !await EncryptsByDefaultAsync(bucket, ct))
+        if (write.Encryption is null && await DefaultEncryptionAsync(bucket, ct) is null)
             return await _staging.PutStagedObjectAsync(bucket, key, path, file, write with { Metadata = Envelope.Clean(write.Metadata) }, ct);
         try
         {

@@ -32,6 +32,12 @@ public sealed class MasterKey
         return new MasterKey(name, HMACSHA256.HashData(key, Encoding.ASCII.GetBytes("s3overlay sse-s3 sealing key")));
     }
 
+    /// <summary>
+    /// Whether a KMS key id names this key: its name, or its name after <c>arn:aws:kms:</c>, as
+    /// MinIO reads a bucket's KMSMasterKeyID.
+    /// </summary>
+    public bool IsNamedBy(string keyId) => keyId == Name || keyId == "arn:aws:kms:" + Name;
+
     public byte[] Seal(byte[] dataKey, string bucket, string key) => SealedKey.Seal(_sealingKey, dataKey, bucket, key);
 
     /// <returns>The data key; null when the sealed key was not sealed by this key for this object.</returns>

@@ -72,6 +72,78 @@ public abstract class EncryptionAtRestTests(StoreTargets target) : EveryStoreTes
         Assert.Equal(3, listed.Split('\n').Count(line => line.Contains(" 200000 ")));
     }
 
+    private const string KeyId = "test-key"; // MasterKey's name
+
+    private Task<PutBucketEncryptionResponse> PutDefaultAsync(string bucket, ServerSideEncryptionMethod algorithm, string? keyId = null) =>
+        Client.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
+        {
+            BucketName = bucket,
+            ServerSideEncryptionConfiguration = new ServerSideEncryptionConfiguration
+            {
+                ServerSideEncryptionRules =
+                [
+                    new ServerSideEncryptionRule
+                    {
+                        ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = algorithm, ServerSideEncryptionKeyManagementServiceKeyId = keyId },
+                    },
+                ],
+            },
+        });
+
+    private async Task<(ServerSideEncryptionMethod, string?)> DefaultOfAsync(string bucket)
+    {
+        var rule = (await Client.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket })).ServerSideEncryptionConfiguration.ServerSideEncryptionRules.Single();
+        return (rule.ServerSideEncryptionByDefault.ServerSideEncryptionAlgorithm, rule.ServerSideEncryptionByDefault.ServerSideEncryptionKeyManagementServiceKeyId);
+    }
+
+    [Fact]
+    public async Task A_bucket_default_of_aws_kms_seals_plain_writes_under_the_one_key_and_a_key_not_ours_is_refused()
+    {
+        var bucket = await Target.NewBucketAsync();
+        await PutDefaultAsync(bucket, ServerSideEncryptionMethod.AWSKMS, KeyId);
+        Assert.Equal((ServerSideEncryptionMethod.AWSKMS, KeyId), await DefaultOfAsync(bucket));
+
+        var marker = "KMSDEFAULT" + Guid.NewGuid().ToString("N");
+        var put = await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "plain", ContentBody = marker });
+        Assert.Equal((ServerSideEncryptionMethod.AWSKMS, KeyId), (put.ServerSideEncryptionMethod, put.ServerSideEncryptionKeyManagementServiceKeyId));
+        var head = await Client.GetObjectMetadataAsync(bucket, "plain");
+        Assert.Equal((ServerSideEncryptionMethod.AWSKMS, KeyId, (long)marker.Length), (head.ServerSideEncryptionMethod, head.ServerSideEncryptionKeyManagementServiceKeyId, head.ContentLength));
+        using (var got = await Client.GetObjectAsync(bucket, "plain"))
+            Assert.Equal(marker, await new StreamReader(got.ResponseStream).ReadToEndAsync());
+        // A write's own choice still wins over the default.
+        var managed = await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "managed", ContentBody = "x", ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256 });
+        Assert.Equal(ServerSideEncryptionMethod.AES256, managed.ServerSideEncryptionMethod);
+
+        // An upload in parts that names no encryption is sealed by the default too.
+        var upload = await Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = "parts" });
+        var part = await Client.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = "parts", UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream(Encoding.ASCII.GetBytes(marker)) });
+        await Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = "parts", UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)] });
+        var parts = await Client.GetObjectMetadataAsync(bucket, "parts");
+        Assert.Equal((ServerSideEncryptionMethod.AWSKMS, KeyId), (parts.ServerSideEncryptionMethod, parts.ServerSideEncryptionKeyManagementServiceKeyId));
+
+        // Another key is none this server has: S3's KMS.NotFoundException, and the default stays; a key id with AES256 is refused as S3 refuses it.
+        var unknown = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => PutDefaultAsync(bucket, ServerSideEncryptionMethod.AWSKMS, "another-key"));
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "KMS.NotFoundException"), (unknown.StatusCode, unknown.ErrorCode));
+        var misplaced = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => PutDefaultAsync(bucket, ServerSideEncryptionMethod.AES256, KeyId));
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "InvalidArgument"), (misplaced.StatusCode, misplaced.ErrorCode));
+        Assert.Equal((ServerSideEncryptionMethod.AWSKMS, KeyId), await DefaultOfAsync(bucket));
+
+        // Without a key id (or with the key's ARN, as MinIO reads one), the one key seals it.
+        foreach (var keyId in new[] { null, "arn:aws:kms:" + KeyId })
+        {
+            await PutDefaultAsync(bucket, ServerSideEncryptionMethod.AWSKMS, keyId);
+            Assert.Equal((ServerSideEncryptionMethod.AWSKMS, keyId), await DefaultOfAsync(bucket));
+            var again = await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "again", ContentBody = marker });
+            Assert.Equal((ServerSideEncryptionMethod.AWSKMS, KeyId), (again.ServerSideEncryptionMethod, again.ServerSideEncryptionKeyManagementServiceKeyId));
+        }
+
+        var clear = "CLEAR" + Guid.NewGuid().ToString("N");
+        await Client.DeleteBucketEncryptionAsync(new DeleteBucketEncryptionRequest { BucketName = bucket });
+        await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "in-the-clear", ContentBody = clear });
+        Assert.True(await StoreHoldsAsync(bucket, clear), "the object stored in the clear is not where the search looks");
+        Assert.False(await StoreHoldsAsync(bucket, marker), "the store holds the plaintext of an object its bucket's default sealed");
+    }
+
     /// <summary>Whether the store behind the proxy holds <paramref name="text"/> anywhere in its bytes.</summary>
     private async Task<bool> StoreHoldsAsync(string bucket, string text)
     {
@@ -141,9 +213,11 @@ public sealed class OverlayEncryptionAtRestTests(StoreTargets target) : Encrypti
 {
     protected override StoreKind Kind => StoreKind.Overlay;
 
-    /// <summary>What the overlay fills from the remote into a bucket whose default is AES256 is kept encrypted.</summary>
-    [Fact]
-    public async Task A_fill_from_the_remote_is_encrypted_as_the_buckets_default_says()
+    /// <summary>What the overlay fills from the remote into a bucket whose default is AES256 (or aws:kms) is kept encrypted.</summary>
+    [Theory]
+    [InlineData("AES256")]
+    [InlineData("aws:kms")]
+    public async Task A_fill_from_the_remote_is_encrypted_as_the_buckets_default_says(string algorithm)
     {
         var bucket = await Target.NewBucketAsync();
         await Client.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
@@ -151,7 +225,7 @@ public sealed class OverlayEncryptionAtRestTests(StoreTargets target) : Encrypti
             BucketName = bucket,
             ServerSideEncryptionConfiguration = new ServerSideEncryptionConfiguration
             {
-                ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } }],
+                ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = algorithm } }],
             },
         });
         var marker = "REMOTE" + Guid.NewGuid().ToString("N");
@@ -163,13 +237,13 @@ public sealed class OverlayEncryptionAtRestTests(StoreTargets target) : Encrypti
         var local = Target.Proxy.Services.GetRequiredService<FileSystemObjectStore>();
         await Polling.EventuallyAsync(async () => await local.FindObjectAsync(bucket, "filled", CancellationToken.None) is not null, "the fill is stored");
         var stored = await local.HeadObjectAsync(bucket, "filled", S3Overlay.Storage.ReadConditions.None, CancellationToken.None);
-        Assert.Equal("AES256", stored.Metadata.UserMetadata["overlay-sse"]);
+        Assert.Equal(algorithm, stored.Metadata.UserMetadata["overlay-sse"]);
         Assert.False(Directory.EnumerateFiles(Target.Proxy.DataDir, "*", SearchOption.AllDirectories)
             .Any(path => File.ReadAllBytes(path).AsSpan().IndexOf(Encoding.ASCII.GetBytes(marker)) >= 0), "the fill was stored in the clear");
 
         // Served from the local copy now: the same bytes, told encrypted.
         var head = await Client.GetObjectMetadataAsync(bucket, "filled");
-        Assert.Equal((text.Length, ServerSideEncryptionMethod.AES256), (head.ContentLength, head.ServerSideEncryptionMethod));
+        Assert.Equal((text.Length, ServerSideEncryptionMethod.FindValue(algorithm)), (head.ContentLength, head.ServerSideEncryptionMethod));
         using var again = await Client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "filled", ByteRange = new ByteRange(70000, 70100) });
         Assert.Equal(text.Substring(70000, 101), await new StreamReader(again.ResponseStream).ReadToEndAsync());
     }
