@@ -1,4 +1,4 @@
-using S3Overlay.S3.ObjectLock;
+using S3Overlay.Storage.ObjectLock;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage.Versions;
