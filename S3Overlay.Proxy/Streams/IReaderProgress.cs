@@ -21,5 +21,11 @@ public interface IReaderProgress
 /// <summary>A body that paces the work it does for its reader by what the reader has taken (given before its first read).</summary>
 public interface IPacedBody
 {
+    /// <summary>
+    /// Whether it paces at all: a wrapper says what it wraps. Asked first, since telling a
+    /// reader's progress costs a socket query and an object a response.
+    /// </summary>
+    bool Paced { get; }
+
     IReaderProgress? Progress { set; }
 }

@@ -64,6 +64,8 @@ public sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
     public int FirstChunk => _layout.IndexOf(_start);
     public int LastChunk => _end == _start ? FirstChunk : _layout.IndexOf(_end - 1);
 
+    public bool Paced => true;
+
     /// <summary>What the reader has taken of the response; null (the default) paces by what was written.</summary>
     public IReaderProgress? Progress { private get; set; }
 

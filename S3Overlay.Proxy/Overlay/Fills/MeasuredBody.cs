@@ -12,8 +12,10 @@ namespace S3Overlay.Overlay.Fills;
 /// </summary>
 /// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes come from.</param>
 /// <param name="direct">The bytes are read from the remote for this client alone (no fill in between), so they count as fetched too.</param>
-public sealed class MeasuredBody(Stream inner, string source, Activity? span, OverlayMetrics metrics, bool direct = false) : PayloadStream, IFileBody, IFilePieces
+public sealed class MeasuredBody(Stream inner, string source, Activity? span, OverlayMetrics metrics, bool direct = false) : BodyDecorator
 {
+    protected override Stream Inner => inner;
+
     private long _bytes;
     private bool _disposed;
 
@@ -32,19 +34,18 @@ public sealed class MeasuredBody(Stream inner, string source, Activity? span, Ov
         }
     }
 
-    public FileRange? TakeFile()
+    public override FileRange? TakeFile()
     {
-        var file = (inner as IFileBody)?.TakeFile();
+        var file = base.TakeFile();
         _bytes += file?.Length ?? 0;
         return file;
     }
 
-    public async ValueTask<FileRange?> NextPieceAsync(CancellationToken ct)
+    public override async ValueTask<FileRange?> NextPieceAsync(CancellationToken ct)
     {
-        if (inner is not IFilePieces pieces) return null;
         try
         {
-            var piece = await pieces.NextPieceAsync(ct);
+            var piece = await base.NextPieceAsync(ct);
             _bytes += piece?.Length ?? 0;
             return piece;
         }
@@ -58,13 +59,12 @@ public sealed class MeasuredBody(Stream inner, string source, Activity? span, Ov
     public override async ValueTask DisposeAsync()
     {
         Finish();
-        await inner.DisposeAsync();
         await base.DisposeAsync();
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) { Finish(); inner.Dispose(); }
+        if (disposing) Finish();
         base.Dispose(disposing);
     }
 

@@ -13,11 +13,13 @@ namespace S3Overlay.Overlay.Fills;
 /// <param name="fallsBackOn">Which failures of <paramref name="fill"/> the remote stands in for; a full disk when null. (A fleet's
 /// forwarded miss falls back on any failure of the owner's answer: the owner went away mid-body.)</param>
 public sealed class RemoteFallback(Stream fill, long offset, long length, Func<long, long, CancellationToken, Task<Stream>> openRest,
-    Func<Exception, bool>? fallsBackOn = null) : PayloadStream, IFilePieces
+    Func<Exception, bool>? fallsBackOn = null) : BodyDecorator
 {
     private Stream _current = fill;
     private long _read;
     private bool _fellBack;
+
+    protected override Stream Inner => _current;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
@@ -35,12 +37,12 @@ public sealed class RemoteFallback(Stream fill, long offset, long length, Func<l
     }
 
     /// <summary>The fill's pieces while it has them; none once the rest comes from the remote (it is read).</summary>
-    public async ValueTask<FileRange?> NextPieceAsync(CancellationToken ct)
+    public override async ValueTask<FileRange?> NextPieceAsync(CancellationToken ct)
     {
-        if (_current is not IFilePieces pieces) return null;
+        if (_fellBack) return null;
         try
         {
-            var piece = await pieces.NextPieceAsync(ct);
+            var piece = await base.NextPieceAsync(ct);
             _read += piece?.Length ?? 0;
             return piece;
         }
@@ -61,18 +63,6 @@ public sealed class RemoteFallback(Stream fill, long offset, long length, Func<l
         await _current.DisposeAsync();
         _current = Null;
         _current = await openRest(offset + _read, length - _read, ct);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await _current.DisposeAsync();
-        await base.DisposeAsync();
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _current.Dispose();
-        base.Dispose(disposing);
     }
 
     public override long Length => length;

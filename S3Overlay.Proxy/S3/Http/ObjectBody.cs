@@ -31,7 +31,7 @@ public static class ObjectBody
         response.ContentLength = length;
         if (length == 0) return;
         // Before the first byte: the progress is counted from the connection as it is now.
-        if (body is IPacedBody paced) paced.Progress = SocketReaderProgress.Of(response.HttpContext);
+        if (body is IPacedBody { Paced: true } paced) paced.Progress = SocketReaderProgress.Of(response.HttpContext);
         var (done, sent) = length >= KernelSendFrom ? await TryKernelSendAsync(response, body, ct) : (false, 0);
         if (done) return;
         var output = response.BodyWriter;

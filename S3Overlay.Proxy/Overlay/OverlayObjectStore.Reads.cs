@@ -1,0 +1,236 @@
+using Microsoft.Extensions.Logging;
+using S3Overlay.Overlay.Eviction;
+using S3Overlay.Overlay.Fleet;
+using S3Overlay.Storage.Errors;
+using S3Overlay.Storage;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Chunks;
+using S3Overlay.Overlay.Whiteouts;
+using static S3Overlay.Telemetry.OverlayTelemetry;
+using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
+
+namespace S3Overlay.Overlay;
+
+/// <summary>
+/// The overlay's reads behind the face's HEAD and GET: a local hit (revalidated when copies are
+/// checked), else the record of a miss, then the remote's answer, filled whole or in chunks.
+/// </summary>
+public sealed partial class OverlayObjectStore
+{
+    /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
+    private async Task<ObjectInfo> HeadAsync(string bucket, string key, ReadConditions conditions, long begun, CancellationToken ct)
+    {
+        var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
+        if (local is { WhitedOut: true }) throw WhiteoutMarker.Deleted(local.Info, key);
+        var chunkMarked = local is { ChunkMarked: true };
+        if (chunkMarked) local = null;
+        if (local is { Stale: false })
+        {
+            using var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
+            conditions.Evaluate(local.Info);
+            parts.OutageReads.FoundLocally(bucket, key, local.Info, begun);
+            parts.Metrics.CountRequest(Results.LocalHit);
+            return local.Info;
+        }
+
+        var seen = await RefuseWhitedOutAsync(bucket, key, local is null ? RecordOfMissAsync(bucket, key, chunkMarked, ct) : null, ct);
+        // From here on, the key is the remote's: nothing local stands for it but what was filled.
+        if (seen is not null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest)
+        {
+            using var span = OverlaySpans.Start(Spans.ChunkHit, bucket, key);
+            var info = manifest.ToObjectInfo(key);
+            conditions.Evaluate(info);
+            parts.OutageReads.Known.Learn(bucket, key, begun);
+            parts.Metrics.CountRequest(Results.Chunked);
+            return info;
+        }
+
+        // A HEAD answers from the remote and stores nothing (the body was not asked for).
+        using (OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, false))
+        {
+            var info = local?.Remote ?? await MissingBucketToldApartAsync(bucket, key, () => parts.Remote.HeadAsync(bucket, key, ct), ct);
+            conditions.Evaluate(info);
+            parts.OutageReads.Known.Learn(bucket, key, begun);
+            parts.Metrics.CountRequest(Results.RemoteFill);
+            return info;
+        }
+    }
+
+    /// <summary>
+    /// A key neither store has is NoSuchKey when the bucket exists somewhere, NoSuchBucket when it
+    /// exists nowhere, as S3 answers (the remote's NoSuchBucket is only half the answer).
+    /// </summary>
+    private async Task<T> MissingBucketToldApartAsync<T>(string bucket, string key, Func<Task<T>> read, CancellationToken ct)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound || (e.Fault == StorageFault.ObjectNotFound && parts.Remote.BucketOf(bucket) is null))
+        {
+            if (await _local.GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
+            if (e.Fault == StorageFault.ObjectNotFound) throw;
+            throw parts.Remote.Missing(bucket, key);
+        }
+    }
+
+    /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
+    private async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, long begun, CancellationToken ct)
+    {
+        var (found, local) = _settings.RevalidateAfter is null ? (await parts.LocalReads.TryGetAsync(bucket, key, request, ct), null) : await RevalidatedHitAsync(bucket, key, request, ct);
+        if (found.Object is { } hit)
+        {
+            parts.OutageReads.FoundLocally(bucket, key, hit.Info, begun);
+            return hit;
+        }
+
+        // The record as it is before the remote is asked anything: what a read that learns of a new generation replaces.
+        var seen = (await RefuseWhitedOutAsync(bucket, key, local?.Seen is { } known ? Task.FromResult(known) : RecordOfMissAsync(bucket, key, found.ChunkMarked, ct), ct))!;
+        // From here on, the key is the remote's: nothing local stands for it but what was filled.
+        var content = local is null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest
+            ? await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct)
+            : await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, found.ChunkMarked ? ChunkMarkers.At(key) : null, seen, ct), ct);
+        parts.OutageReads.Known.Learn(bucket, key, begun);
+        return content;
+    }
+
+    /// <summary>
+    /// The record of a key the local store has no copy of, read only where it may name an object
+    /// cached in chunks: a key that holds the marker of one, or any key where markers are not
+    /// kept (<see cref="ChunkMarkers"/>). Elsewhere a miss goes straight to the remote; a record
+    /// that is there all the same (an evicted copy's check) is found by the write that would
+    /// replace it, refused, which reads it then (<see cref="FillRecords.AdoptAsync"/>).
+    /// </summary>
+    private Task<RecordSeen> RecordOfMissAsync(string bucket, string key, bool chunkMarked, CancellationToken ct) =>
+        chunkMarked || !parts.ChunkMarkers.Kept ? parts.Records.ReadSeenAsync(bucket, key, ct) : Task.FromResult(RecordSeen.Nothing);
+
+    /// <summary>
+    /// The local object, served when the remote has not replaced it since it was filled: one read
+    /// of the local store, whose answer carries the copy's fill record (<see cref="FillRecords.CheckAsync"/>).
+    /// The read's conditions are decided once the copy is known current: they are the current object's.
+    /// </summary>
+    /// <returns>The hit (or the chunk marker the key holds); else, with no hit, the stale local copy (null when there is none).</returns>
+    private async Task<(LocalFind Found, LocalCopy? Stale)> RevalidatedHitAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    {
+        LocalFind found;
+        try
+        {
+            found = await parts.LocalReads.TryOpenAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct);
+        }
+        // A range past the copy's end: whether the copy is current decides between 416 and the remote's bytes.
+        catch (StorageException e) when (e.Fault == StorageFault.RangeNotSatisfiable)
+        {
+            if (await parts.Records.LocalCopyAsync(bucket, key, ct) is { Stale: true } stale) return (LocalFind.Nothing, stale);
+            throw;
+        }
+        if (found.Object is not { } opened) return (found, null);
+        try
+        {
+            var copy = await parts.Records.CheckAsync(bucket, opened.Info, ct);
+            if (copy.Stale)
+            {
+                await opened.DisposeAsync();
+                return (LocalFind.Nothing, copy);
+            }
+            request.Conditions.Evaluate(copy.Info);
+            return (new LocalFind(parts.LocalReads.Serve(bucket, key, opened, copy.Info), false), null);
+        }
+        catch
+        {
+            await opened.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <param name="chunkMarker">The chunk marker the key holds (its object no longer chunked): a whole fill stores its copy over exactly that.</param>
+    private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, ObjectInfo? chunkMarker, RecordSeen seen, CancellationToken ct)
+    {
+        if (parts.Remote.IsKnownMissing(bucket, key))
+            throw parts.Remote.Missing(bucket, key);
+        // A bucket that keeps versions is read through: a copy stored at the key would be a version clients see.
+        if (!_settings.Caches(bucket) || await parts.Versioning.KeepsVersionsAsync(bucket, ct))
+            return await parts.WholeFills.StreamAsync(bucket, key, request, ct);
+        if (parts.Fleet is { } fleet)
+        {
+            // A fleet: the replica that owns the object fills it once into the shared store. An
+            // owner that does not answer is held as down, and the owner among the rest asked (the
+            // same one every replica turns to), until it is this replica.
+            for (var asked = 0; !request.FromPeer && asked < fleet.Peers.All.Count && fleet.OwnerElsewhere(bucket, key) is { } owner; asked++)
+                if (await fleet.TryForwardAsync(owner, bucket, key, request, ct) is { } forwarded)
+                    return forwarded;
+            fleet.FillingHere(request.FromPeer);
+        }
+
+        // A range: whether the object is chunked decides what to fetch, so ask for its size first
+        // (a stale local copy already told us). A whole read learns it from the remote's answer.
+        var remote = request.Range is null ? null : local?.Remote ?? await parts.Remote.HeadAsync(bucket, key, ct);
+        var stale = local is { Stale: true } ? local.Info : null;
+        if (remote is { Size: var size } && size > _settings.ChunkThreshold)
+        {
+            // A whole read of it may have found it chunked meanwhile, and holds chunk 0 in its answer: wait until it has begun filling chunk 0 from it.
+            await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
+            await parts.WholeFills.ChunkZeroTaken(bucket, key).WaitAsync(ct);
+            return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, seen, stale, ct);
+        }
+        // A whole fill that declines (the object is chunked) hands over its open answer: chunk 0 is read from it.
+        var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info ?? chunkMarker, ct);
+        if (whole.Content is not null) return whole.Content;
+        // The reader that took the answer starts chunk 0 with it; the others wait for that, or one
+        // of them would ask for chunk 0 again and the answer holding it be let go.
+        if (whole.TakerStarted is { } taker) await taker.WaitAsync(ct);
+        try
+        {
+            return await ReadChunkedAsync(bucket, key, whole.Remote, request, whole.Declined, seen, stale, ct);
+        }
+        finally
+        {
+            whole.Taken?.Invoke();
+        }
+    }
+
+    /// <summary>A chunked read; when the remote turns out to hold a new generation before any byte is served, it starts over once with it.</summary>
+    /// <param name="wholeAnswer">An open whole answer that described <paramref name="described"/>, owned from here on (see <see cref="ChunkedReads.ReadAsync"/>).</param>
+    /// <param name="seen">The object's record as read before the remote described <paramref name="described"/> (null: record nothing).</param>
+    /// <param name="stale">The local copy of an older generation, filled whole, that <paramref name="described"/> replaces.</param>
+    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, RecordSeen? seen, ObjectInfo? stale, CancellationToken ct)
+    {
+        try
+        {
+            // Once the manifest replaces the stale copy's fill record, that copy would pass for a client's object and be served again.
+            if (stale is not null && !await RetireStaleCopyAsync(bucket, key, stale, ct)) seen = null;
+            return await parts.Chunks.ReadAsync(bucket, key, described, request, wholeAnswer, seen, ct);
+        }
+        catch (StorageException e) when (e.Fault == StorageFault.SourceChanged)
+        {
+            var seenNow = await parts.Records.ReadSeenAsync(bucket, key, ct);
+            var fresh = await parts.Remote.HeadAsync(bucket, key, ct);
+            if (fresh.Size > _settings.ChunkThreshold) return await parts.Chunks.ReadAsync(bucket, key, fresh, request, wholeAnswer: null, seenNow, ct);
+            // The old generation's manifest must not outlive the new one's first byte (it would serve the old chunks again).
+            if (!seenNow.Names(fresh, chunked: false) && !await parts.Records.AdoptAsync(bucket, fresh, chunkSize: 0, seenNow))
+                throw ChunkedReads.RemoteChanged();
+            var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: null, ct);
+            if (whole.Content is not null) return whole.Content;
+            if (whole.Declined is not null) await whole.Declined.DisposeAsync();
+            whole.Taken?.Invoke();
+            throw ChunkedReads.RemoteChanged();
+        }
+    }
+
+    /// <summary>Removes a filled local copy the remote has replaced, unless a client wrote the key since (another ETag).</summary>
+    /// <returns>False when it could not (logged): the read then records nothing, so the copy stays stale, never current.</returns>
+    private async Task<bool> RetireStaleCopyAsync(string bucket, string key, ObjectInfo stale, CancellationToken ct)
+    {
+        try
+        {
+            if (await _local.FindObjectAsync(bucket, key, ct) is { } held && held.ETag == stale.ETag)
+                await _local.DeleteObjectAsync(bucket, key, ct);
+            parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
+            return true;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            parts.Logger.LogWarning(e, "Could not remove the stale copy of {Bucket}/{Key}", bucket, key);
+            return false;
+        }
+    }
+}
