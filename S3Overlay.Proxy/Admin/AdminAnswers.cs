@@ -11,24 +11,24 @@ namespace S3Overlay.Admin;
 /// <param name="Reconciled">False until the start-up reconcile has counted fills a killed run never flushed to the index.</param>
 /// <param name="Evicting">Whether an eviction is deleting units now.</param>
 /// <param name="IndexSaved">Whether the index's record has all this proxy knows.</param>
-public sealed record CacheAnswer(string Bucket, string Prefix, int Objects, int ChunkedObjects, int Chunks, long Bytes,
+internal sealed record CacheAnswer(string Bucket, string Prefix, int Objects, int ChunkedObjects, int Chunks, long Bytes,
     long CacheBytes, long? MaxBytes, bool Reconciled, bool Evicting, bool IndexSaved);
 
-public sealed record EvictAnswer(string Bucket, string? Key, string? Prefix, CacheReport Evicted);
+internal sealed record EvictAnswer(string Bucket, string? Key, string? Prefix, CacheReport Evicted);
 
-public sealed record WarmStarted(string Id, string Location);
+internal sealed record WarmStarted(string Id, string Location);
 
-public sealed record WarmJobAnswer(string Id, string Bucket, string Prefix, string? Key, string State, DateTimeOffset Started,
+internal sealed record WarmJobAnswer(string Id, string Bucket, string Prefix, string? Key, string State, DateTimeOffset Started,
     DateTimeOffset? Finished, int? ObjectsTotal, int ObjectsDone, int ObjectsFailed, int ObjectsSkipped, long Bytes,
     string? Error, List<WarmError> Errors);
 
-public sealed record WhiteoutShown(string Key, DateTimeOffset DeletedAt);
+internal sealed record WhiteoutShown(string Key, DateTimeOffset DeletedAt);
 
-public sealed record WhiteoutsAnswer(string Bucket, string Prefix, List<WhiteoutShown> Whiteouts, bool Truncated);
+internal sealed record WhiteoutsAnswer(string Bucket, string Prefix, List<WhiteoutShown> Whiteouts, bool Truncated);
 
-public sealed record ClearedAnswer(string Bucket, string? Key, string? Prefix, int Cleared);
+internal sealed record ClearedAnswer(string Bucket, string? Key, string? Prefix, int Cleared);
 
-public sealed record AdminProblem(string Error);
+internal sealed record AdminProblem(string Error);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(CacheAnswer))]

@@ -15,7 +15,7 @@ namespace S3Overlay.Admin;
 /// credentials as S3. Without a remote the overlay is off and every endpoint answers 404.
 /// </summary>
 /// <remarks>Each handler takes the parts of the overlay it uses as services: none is registered when the overlay is off.</remarks>
-public static class AdminApi
+internal static class AdminApi
 {
     public const string Prefix = "/_overlay/api";
 

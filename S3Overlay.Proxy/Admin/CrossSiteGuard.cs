@@ -9,7 +9,7 @@ namespace S3Overlay.Admin;
 /// one (curl, the CLI) and passes. "same-site" is refused too: a virtual-hosted bucket's objects
 /// are user content on a sibling host.
 /// </summary>
-public static class CrossSiteGuard
+internal static class CrossSiteGuard
 {
     public static RouteHandlerBuilder RefuseCrossSite(this RouteHandlerBuilder builder) => builder.AddEndpointFilter(FilterAsync);
 

@@ -9,7 +9,7 @@ namespace S3Overlay.Admin;
 /// configured access key and its secret key, of a user whose policy allows <c>admin:*</c>
 /// (the root key, the <c>admin</c> policy, or a user configured without a policy).
 /// </summary>
-public static class OperatorAccess
+internal static class OperatorAccess
 {
     /// <summary>
     /// Null when the caller may go on; else the answer: 401 with a challenge to a caller not

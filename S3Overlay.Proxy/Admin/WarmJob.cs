@@ -1,7 +1,7 @@
 namespace S3Overlay.Admin;
 
 /// <summary>One prefetch from the remote (of a prefix, or of one key), as <c>GET /_overlay/api/jobs/{id}</c> shows it.</summary>
-public sealed class WarmJob(string id, string bucket, string prefix, string? key, DateTimeOffset started)
+internal sealed class WarmJob(string id, string bucket, string prefix, string? key, DateTimeOffset started)
 {
     private const int MaxErrorsKept = 100;
 
@@ -58,4 +58,4 @@ public sealed class WarmJob(string id, string bucket, string prefix, string? key
     }
 }
 
-public sealed record WarmError(string Key, string Message);
+internal sealed record WarmError(string Key, string Message);

@@ -15,7 +15,7 @@ namespace S3Overlay.Admin;
 /// would fill it, coalesced with theirs, and hidden objects stay hidden).
 /// Jobs live in this proxy's memory; the most recent ones stay visible after they finish.
 /// </summary>
-public sealed class WarmJobs(IObjectStore store, RemoteSource remote, CacheIndex cache, TimeProvider clock, ILogger<WarmJobs> logger) : IDisposable
+internal sealed class WarmJobs(IObjectStore store, RemoteSource remote, CacheIndex cache, TimeProvider clock, ILogger<WarmJobs> logger) : IDisposable
 {
     private const int KeptJobs = 100;
 

@@ -3,7 +3,7 @@ using S3Overlay.Admin;
 namespace S3Overlay.Browser;
 
 /// <summary>The web file browser under <c>/_overlay/browse/</c>.</summary>
-public static class BrowserEndpoints
+internal static class BrowserEndpoints
 {
     public static void AddFileBrowser(this WebApplicationBuilder builder) => builder.Services.AddSingleton<FileBrowser>();
 

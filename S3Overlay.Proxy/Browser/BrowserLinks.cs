@@ -1,7 +1,7 @@
 namespace S3Overlay.Browser;
 
 /// <summary>The browser's own URLs. Keys and prefixes travel in the query, where no path normalisation can touch them.</summary>
-public static class BrowserLinks
+internal static class BrowserLinks
 {
     public const string Root = "/_overlay/browse";
 

@@ -10,7 +10,7 @@ namespace S3Overlay.Browser;
 /// </summary>
 /// <param name="AccessKey">The signed-in user; null when anonymous.</param>
 /// <param name="Refused">Credentials were sent and are wrong: the answer is a new challenge.</param>
-public sealed record BrowserVisitor(string? AccessKey, bool Refused)
+internal sealed record BrowserVisitor(string? AccessKey, bool Refused)
 {
     public const string Realm = "S3 Overlay";
 

@@ -17,7 +17,7 @@ namespace S3Overlay.Browser;
 /// deletes and downloads are S3 requests the page sends to presigned URLs made here.
 /// </summary>
 /// <param name="inspector">The overlay's read-only view of where objects live; null without a remote.</param>
-public sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNamespace hidden, UrlPresigner presigner, S3.Policies.RequestAuthorizer authorizer,
+internal sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenNamespace hidden, UrlPresigner presigner, S3.Policies.RequestAuthorizer authorizer,
     TimeProvider clock, IOverlayInspector? inspector = null)
 {
     /// <summary>How long the presigned URLs the pages hold stay valid.</summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace S3Overlay.Browser;
 
 /// <summary>The file browser's answer to "give me a link": a presigned URL and when it stops working.</summary>
-public sealed record PresignedLink(string Url, DateTimeOffset Expires);
+internal sealed record PresignedLink(string Url, DateTimeOffset Expires);
 
 /// <summary><see cref="PresignedLink"/>'s serializer (camel case), generated when the project compiles: a Native AOT build has no reflection.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

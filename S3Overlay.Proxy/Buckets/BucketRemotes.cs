@@ -12,7 +12,7 @@ namespace S3Overlay.Buckets;
 /// configured buckets never meet even where their remote buckets share a name. It is only read:
 /// the overlay never writes to a remote.
 /// </summary>
-public sealed class BucketRemotes : IReadOnlyStore, IDisposable
+internal sealed class BucketRemotes : IReadOnlyStore, IDisposable
 {
     private readonly IReadOnlyStore? _fallback;
     private readonly Dictionary<string, (S3ObjectStore Store, string Bucket, string Prefix)> _targets;

@@ -7,7 +7,7 @@ namespace S3Overlay.Buckets;
 /// by its own remote, or by a folder on the server, with its own flags.
 /// </summary>
 /// <param name="Name">The bucket's name here.</param>
-public sealed record BucketTarget(string Name)
+internal sealed record BucketTarget(string Name)
 {
     /// <summary>The remote S3 the bucket reads through to; null for a folder bucket.</summary>
     public S3StoreOptions? Remote { get; init; }

@@ -16,7 +16,7 @@ namespace S3Overlay.Buckets;
 /// once at start-up: a wrong entry stops it, naming the setting. Buckets not named here are
 /// served by the <c>S3_OVERLAY_*</c> settings' local store and remote.
 /// </summary>
-public sealed class BucketTargets
+internal sealed class BucketTargets
 {
     public const string Section = "Overlay:Buckets";
 

@@ -8,7 +8,7 @@ namespace S3Overlay.Cli;
 /// settings reference generated from the declarations, or writes it into docs/configuration.md and
 /// docs/cli.md between their marker comments.
 /// </summary>
-public static class ReferenceCommand
+internal static class ReferenceCommand
 {
     public static Command Create()
     {

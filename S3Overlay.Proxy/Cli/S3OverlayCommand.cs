@@ -10,7 +10,7 @@ namespace S3Overlay.Cli;
 /// <c>whiteouts</c> talk to a running one through its admin API; <c>health</c> asks it whether it is healthy;
 /// <c>users</c> edits the users file; <c>policy</c> sets a bucket's anonymous access through the S3 API.
 /// </summary>
-public static class S3OverlayCommand
+internal static class S3OverlayCommand
 {
     private static readonly string[] Verbs = ["serve", "status", "warm", "evict", "whiteouts", "health", "users", "policy", "reference", "--help", "-h", "-?", "--version"];
 

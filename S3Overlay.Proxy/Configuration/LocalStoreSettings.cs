@@ -10,7 +10,7 @@ namespace S3Overlay.Configuration;
 /// win over the connection string's.
 /// </summary>
 /// <param name="Setting">The variable the endpoint came from, for start-up errors.</param>
-public sealed record LocalStoreSettings(S3StoreOptions Store, string Setting)
+internal sealed record LocalStoreSettings(S3StoreOptions Store, string Setting)
 {
     /// <summary>The store's name in its errors (<see cref="S3Overlay.Storage.Errors.StorageException.UnreachableStore"/>), by which the overlay knows its local store is down.</summary>
     public const string StoreName = "local store";

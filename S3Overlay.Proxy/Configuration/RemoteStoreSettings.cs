@@ -8,7 +8,7 @@ namespace S3Overlay.Configuration;
 /// (<c>S3_OVERLAY_REMOTE_*</c>) or by the connection string <c>ConnectionStrings__remote</c>; the
 /// <c>S3_OVERLAY_REMOTE_*</c> values win. On when any of them is set (no endpoint means AWS S3).
 /// </summary>
-public sealed record RemoteStoreSettings(S3StoreOptions Store)
+internal sealed record RemoteStoreSettings(S3StoreOptions Store)
 {
     public const string ConnectionName = "remote";
 

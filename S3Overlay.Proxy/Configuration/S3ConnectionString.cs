@@ -6,7 +6,7 @@ namespace S3Overlay.Configuration;
 /// An Aspire connection string for an S3 server, as the MinIO integrations write it:
 /// <c>Endpoint=http://host:9000;AccessKey=...;SecretKey=...</c> (optionally <c>Region=...</c>).
 /// </summary>
-public sealed record S3ConnectionString(Uri Endpoint, string? AccessKey, string? SecretKey, string? Region)
+internal sealed record S3ConnectionString(Uri Endpoint, string? AccessKey, string? SecretKey, string? Region)
 {
     /// <param name="setting">The variable it came from (<c>ConnectionStrings__local</c>), for messages.</param>
     public static S3ConnectionString? Parse(string? text, string setting)
@@ -28,7 +28,7 @@ public sealed record S3ConnectionString(Uri Endpoint, string? AccessKey, string?
 }
 
 /// <summary>Endpoint URLs of S3 servers, checked at start-up.</summary>
-public static class Endpoints
+internal static class Endpoints
 {
     public static Uri Parse(string text, string setting) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)

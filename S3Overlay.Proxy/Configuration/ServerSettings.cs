@@ -6,7 +6,7 @@ namespace S3Overlay.Configuration;
 /// <param name="DataDir">The embedded file-system store's folder.</param>
 /// <param name="BaseDomain">Requests to <c>bucket.BaseDomain</c> are virtual-host style; null turns that off.</param>
 /// <param name="Region">The region the server says it is in (GetBucketLocation, SigV4 scope).</param>
-public sealed record ServerSettings(string DataDir, string? BaseDomain, string Region)
+internal sealed record ServerSettings(string DataDir, string? BaseDomain, string Region)
 {
     public static ServerSettings From(SettingReader read) => new(
         DataDir: ServerCatalog.DataDir.Read(read)!,

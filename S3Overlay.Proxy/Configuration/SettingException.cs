@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration;
 
 /// <summary>A setting that stops start-up; the message names it in both its spellings.</summary>
-public sealed class SettingException(string envName, string problem)
+internal sealed class SettingException(string envName, string problem)
     : Exception($"Setting {envName} ({SettingReader.KeyOf(envName)}): {problem}.")
 {
     public string Setting { get; } = envName;

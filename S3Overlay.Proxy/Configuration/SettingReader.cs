@@ -9,7 +9,7 @@ namespace S3Overlay.Configuration;
 /// The <c>S3_OVERLAY_*</c> name wins when both are set, so the original's documented variables
 /// always mean what they say. A value that does not parse stops start-up naming the setting.
 /// </summary>
-public sealed class SettingReader(IConfiguration configuration)
+internal sealed class SettingReader(IConfiguration configuration)
 {
     public string? String(string envName, string? fallback = null)
     {

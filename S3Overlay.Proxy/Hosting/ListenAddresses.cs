@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace S3Overlay.Hosting;
 
 /// <summary>The addresses Kestrel is told to listen on, read as it reads them (start-up checks look at them).</summary>
-public static class ListenAddresses
+internal static class ListenAddresses
 {
     /// <summary>--urls / ASPNETCORE_URLS, else the HTTP(S)_PORTS (every interface), and Kestrel endpoints; none when the default applies.</summary>
     public static IEnumerable<string> Configured(IConfiguration configuration)

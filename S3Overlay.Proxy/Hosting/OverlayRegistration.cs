@@ -6,7 +6,7 @@ using S3Overlay.Storage;
 namespace S3Overlay.Hosting;
 
 /// <summary>Puts the overlay in front of whatever local store is registered, when a remote is configured.</summary>
-public static class OverlayRegistration
+internal static class OverlayRegistration
 {
     /// <param name="remote">Creates the remote store the overlay reads through to.</param>
     public static IServiceCollection AddOverlay(this IServiceCollection services, OverlaySettings settings, Func<IServiceProvider, IReadOnlyStore> remote)

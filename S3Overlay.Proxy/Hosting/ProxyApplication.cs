@@ -18,7 +18,7 @@ using S3Overlay.Telemetry.Status;
 namespace S3Overlay.Hosting;
 
 /// <summary>Builds the proxy: the same composition for <c>dotnet run</c> and for the tests.</summary>
-public static class ProxyApplication
+internal static class ProxyApplication
 {
     /// <param name="configure">Lets tests add configuration or replace services (TimeProvider) before the settings are read.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)

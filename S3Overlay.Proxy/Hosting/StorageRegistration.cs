@@ -13,7 +13,7 @@ using S3Overlay.Telemetry;
 namespace S3Overlay.Hosting;
 
 /// <summary>Chooses the store behind the front end from the settings.</summary>
-public static class StorageRegistration
+internal static class StorageRegistration
 {
     public static void AddObjectStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server, BucketTargets buckets)
     {

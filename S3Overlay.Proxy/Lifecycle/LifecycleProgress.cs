@@ -3,7 +3,7 @@ namespace S3Overlay.Lifecycle;
 /// <summary>One scan's figures: while it runs (<see cref="Finished"/> null) and once it ended.</summary>
 /// <param name="ObjectsExamined">Objects listed and decided for.</param>
 /// <param name="Failures">Buckets whose scan stopped on an error (the next scan tries them again).</param>
-public sealed record LifecycleScanReport(
+internal sealed record LifecycleScanReport(
     DateTimeOffset Started,
     DateTimeOffset? Finished,
     int Buckets,
@@ -14,7 +14,7 @@ public sealed record LifecycleScanReport(
     int Failures);
 
 /// <summary>The scan under way and the last one finished, for the status page and <c>s3overlay status</c>.</summary>
-public sealed class LifecycleProgress
+internal sealed class LifecycleProgress
 {
     private readonly Lock _lock = new();
     private LifecycleScanReport? _running;

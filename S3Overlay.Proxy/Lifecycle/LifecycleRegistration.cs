@@ -4,7 +4,7 @@ using S3Overlay.Storage;
 
 namespace S3Overlay.Lifecycle;
 
-public static class LifecycleRegistration
+internal static class LifecycleRegistration
 {
     /// <summary>The buckets' rules as the front end tells them, and the scanner that applies them to the local store.</summary>
     public static void AddLifecycle(this WebApplicationBuilder builder, SettingReader read)

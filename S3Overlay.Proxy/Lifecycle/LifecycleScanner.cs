@@ -12,7 +12,7 @@ namespace S3Overlay.Lifecycle;
 /// does not need on top of its own. In a fleet each bucket is scanned by one replica, its owner among the live ones;
 /// every replica still reads every bucket's rules, for <c>x-amz-expiration</c>.
 /// </summary>
-public sealed class LifecycleScanner(LifecycleStores stores, BucketLifecycles lifecycles, LifecycleSettings settings, LifecycleProgress progress,
+internal sealed class LifecycleScanner(LifecycleStores stores, BucketLifecycles lifecycles, LifecycleSettings settings, LifecycleProgress progress,
     TimeProvider clock, ILogger<LifecycleScanner> log, Overlay.Fleet.PeerSet? peers = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -6,7 +6,7 @@ namespace S3Overlay.Lifecycle;
 
 /// <summary>How often the lifecycle scanner runs, and how long a lifecycle "day" is.</summary>
 /// <param name="Interval">Between the start of one scan and the next; zero turns the scanner off.</param>
-public sealed record LifecycleSettings(TimeSpan Interval, LifecycleDays Days)
+internal sealed record LifecycleSettings(TimeSpan Interval, LifecycleDays Days)
 {
     public static LifecycleSettings From(SettingReader read) => new(
         LifecycleCatalog.Interval.Read(read),

@@ -1,7 +1,7 @@
 namespace S3Overlay.Lifecycle;
 
 /// <summary>The lifecycle scanner as <c>/_overlay/status</c> shows it: its interval, the scan under way, the last one finished.</summary>
-public sealed record LifecycleStatus(double IntervalSeconds, LifecycleScanReport? Running, LifecycleScanReport? Last)
+internal sealed record LifecycleStatus(double IntervalSeconds, LifecycleScanReport? Running, LifecycleScanReport? Last)
 {
     /// <returns>Null when the scanner is off.</returns>
     public static LifecycleStatus? Of(LifecycleSettings settings, LifecycleProgress progress)

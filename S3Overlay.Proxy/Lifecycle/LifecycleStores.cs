@@ -10,4 +10,4 @@ namespace S3Overlay.Lifecycle;
 /// </summary>
 /// <param name="Local">The store the overlay keeps its objects in; the front store itself without an overlay.</param>
 /// <param name="Front">What S3 requests go through.</param>
-public sealed record LifecycleStores(IObjectStore Local, IObjectStore Front);
+internal sealed record LifecycleStores(IObjectStore Local, IObjectStore Front);

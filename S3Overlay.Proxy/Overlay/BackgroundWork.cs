@@ -8,7 +8,7 @@ namespace S3Overlay.Overlay;
 /// waits for what runs (cancelling it when the host's stop timeout is up), and only then is the
 /// cache index flushed; tests await <see cref="WhenIdle"/> instead of polling or sleeping.
 /// </summary>
-public sealed class BackgroundWork(ILogger<BackgroundWork> logger)
+internal sealed class BackgroundWork(ILogger<BackgroundWork> logger)
 {
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();

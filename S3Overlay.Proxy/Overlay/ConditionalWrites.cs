@@ -15,7 +15,7 @@ namespace S3Overlay.Overlay;
 /// a condition it checks in the same step as its commit, so nothing written between the look and
 /// the commit is overwritten: N writers that all saw no object create it once.
 /// </summary>
-public sealed class ConditionalWrites(WholeObjectFills fills, FillRecords records, WhiteoutIndex whiteouts, ChunkMarkers markers, RemoteSource remote)
+internal sealed class ConditionalWrites(WholeObjectFills fills, FillRecords records, WhiteoutIndex whiteouts, ChunkMarkers markers, RemoteSource remote)
 {
     /// <summary>
     /// Decides <paramref name="asked"/>, then commits with the condition the local store must

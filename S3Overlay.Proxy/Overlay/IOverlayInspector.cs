@@ -3,7 +3,7 @@ using S3Overlay.Overlay.Eviction;
 namespace S3Overlay.Overlay;
 
 /// <summary>Where an object lives, as the overlay sees it.</summary>
-public enum ObjectPlacement
+internal enum ObjectPlacement
 {
     /// <summary>Neither store has it (or the remote was not asked and the local store lacks it).</summary>
     Absent,
@@ -23,7 +23,7 @@ public enum ObjectPlacement
 /// <param name="CachedChunks">For a chunked object, whether each chunk is held (index order); null otherwise.</param>
 /// <param name="ValidatedAt">For what came from the remote: when the remote last confirmed it (the fill, or a revalidation).</param>
 /// <param name="StaleAfter">When a read will check it against the remote again; null when it is trusted until evicted.</param>
-public sealed record ObjectLocation(
+internal sealed record ObjectLocation(
     ObjectPlacement Placement, long? Size = null, IReadOnlyList<bool>? CachedChunks = null, DateTimeOffset? ValidatedAt = null, DateTimeOffset? StaleAfter = null);
 
 /// <summary>
@@ -31,7 +31,7 @@ public sealed record ObjectLocation(
 /// fills, evicts or changes anything; only <see cref="LocateAsync"/> with <c>askRemote</c> costs
 /// a remote request (one HEAD, for a key the local store and the cache lack).
 /// </summary>
-public interface IOverlayInspector
+internal interface IOverlayInspector
 {
     Task<ObjectLocation> LocateAsync(string bucket, string key, bool askRemote, CancellationToken ct);
 

@@ -10,7 +10,7 @@ namespace S3Overlay.Overlay;
 /// (here, or by another proxy sharing the store) is forgotten when a write into it fails.
 /// </summary>
 /// <remarks>One per local store: every part that writes into the store shares it.</remarks>
-public sealed class LocalBuckets([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local)
+internal sealed class LocalBuckets([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local)
 {
     private readonly ConcurrentDictionary<string, bool> _known = new();
 

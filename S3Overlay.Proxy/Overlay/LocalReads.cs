@@ -13,13 +13,13 @@ namespace S3Overlay.Overlay;
 
 /// <summary>What the local store holds at a key: an object (opened, or served), the marker of a chunked object, or nothing.</summary>
 /// <param name="ChunkMarked">The key holds a <see cref="ChunkMarkers"/> marker: the object is cached in chunks, its record says how.</param>
-public sealed record LocalFind(ObjectContent? Object, bool ChunkMarked)
+internal sealed record LocalFind(ObjectContent? Object, bool ChunkMarked)
 {
     public static readonly LocalFind Nothing = new(null, false);
 }
 
 /// <summary>Reads served by the local store: counted, traced, and marked as recently used for eviction.</summary>
-public sealed class LocalReads([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, CacheIndex cache, OverlayMetrics metrics)
+internal sealed class LocalReads([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, CacheIndex cache, OverlayMetrics metrics)
 {
     /// <returns>The local object as clients see it (a hit), a chunk marker, or nothing.</returns>
     /// <exception cref="StorageException">NoSuchKey when the key holds a whiteout (<see cref="WhiteoutMarker"/>): the key was deleted.</exception>

@@ -11,7 +11,7 @@ namespace S3Overlay.Overlay;
 /// them (Overlay/Versions/OverlayObjectStore.StackedLocks.cs); the remote's objects, the null
 /// versions, are never written here, so they are never locked.
 /// </summary>
-public sealed partial class OverlayObjectStore
+internal sealed partial class OverlayObjectStore
 {
     /// <summary>A bucket the remote backs gets its Object Lock locally, with its versioning, as a bucket made here would.</summary>
     public async Task CreateBucketAsync(string bucket, bool objectLock, CancellationToken ct)

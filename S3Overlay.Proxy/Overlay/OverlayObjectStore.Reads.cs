@@ -15,7 +15,7 @@ namespace S3Overlay.Overlay;
 /// The overlay's reads behind the face's HEAD and GET: a local hit (revalidated when copies are
 /// checked), else the record of a miss, then the remote's answer, filled whole or in chunks.
 /// </summary>
-public sealed partial class OverlayObjectStore
+internal sealed partial class OverlayObjectStore
 {
     /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
     private async Task<ObjectInfo> HeadAsync(string bucket, string key, ReadConditions conditions, long begun, CancellationToken ct)

@@ -10,7 +10,7 @@ namespace S3Overlay.Overlay;
 /// version is the null one; once it was, the local store's versions stack over the remote's
 /// objects, which are the null versions of the merged view (Overlay/Versions/).
 /// </summary>
-public sealed partial class OverlayObjectStore
+internal sealed partial class OverlayObjectStore
 {
     private bool LocalOnly(string bucket) => parts.Remote.BucketOf(Guard(bucket)) is null;
 

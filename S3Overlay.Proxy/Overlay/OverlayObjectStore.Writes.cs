@@ -5,7 +5,7 @@ using S3Overlay.Storage;
 namespace S3Overlay.Overlay;
 
 /// <summary>What the face's writes share: room made for them, the key made the client's, the remote's bucket made locally.</summary>
-public sealed partial class OverlayObjectStore
+internal sealed partial class OverlayObjectStore
 {
     /// <summary>
     /// A client's write the local store had no room for is answered so (507), and the cache makes

@@ -20,7 +20,7 @@ namespace S3Overlay.Overlay;
 /// <see cref="FillRecords"/> (fill records, revalidation), <see cref="MergedListing"/>,
 /// <see cref="WhiteoutIndex"/> (deletes: OverlayObjectStore.Deletes.cs) and <see cref="CacheEvictor"/>, made by the container (<see cref="OverlayServices"/>) and handed over as <see cref="OverlayParts"/>.
 /// </remarks>
-public sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisposable
+internal sealed partial class OverlayObjectStore(OverlayParts parts) : IObjectStore, IDisposable
 {
     private readonly IObjectStore _local = parts.Local;
     private readonly OverlaySettings _settings = parts.Settings;

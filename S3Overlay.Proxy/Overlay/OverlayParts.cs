@@ -18,7 +18,7 @@ namespace S3Overlay.Overlay;
 /// (<see cref="OverlayServices"/>): one parameter for the store rather than twenty. Whatever else
 /// uses a part (the admin API, warm jobs, the cache index flusher) takes that part alone.
 /// </summary>
-public sealed class OverlayParts
+internal sealed class OverlayParts
 {
     /// <param name="fleet">Who owns what among the fleet's replicas; null for a proxy on its own.</param>
     public OverlayParts([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, OverlaySettings settings,

@@ -23,7 +23,7 @@ namespace S3Overlay.Overlay;
 /// value taken from the settings or the fleet (a bucket name, where a record is kept, a share of
 /// the budget) is made by a factory that still takes every service it uses from the container.
 /// </remarks>
-public static class OverlayServices
+internal static class OverlayServices
 {
     /// <summary>The store the overlay keeps its copies in, as a keyed service: the plain <see cref="IObjectStore"/> is the overlay itself.</summary>
     public const string LocalStore = "overlay-local";

@@ -12,7 +12,7 @@ namespace S3Overlay.Overlay;
 /// <param name="NegativeLookupTtl">How long a remote "not found" is remembered; zero remembers nothing.</param>
 /// <param name="RevalidateAfter">Age after which a cached object is checked against the remote; null trusts it forever.</param>
 /// <param name="SpillDirectory">Where fills in flight keep the bytes their readers follow (deleted as soon as they are read): the configured folder, and in the settings the overlay's parts are given (<see cref="OverlayServices"/>) this process's own folder inside it.</param>
-public sealed record OverlaySettings(
+internal sealed record OverlaySettings(
     BucketMapping Mapping,
     bool CacheEnabled,
     long ChunkThreshold,

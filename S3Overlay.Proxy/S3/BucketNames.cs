@@ -4,7 +4,7 @@ using S3Overlay.S3.Errors;
 namespace S3Overlay.S3;
 
 /// <summary>S3's bucket naming rules: strict for new buckets, lenient for addressing existing ones.</summary>
-public static class BucketNames
+internal static class BucketNames
 {
     /// <summary>The prefixes and suffixes S3's general-purpose bucket naming rules reserve (access points, directory and table buckets, examples).</summary>
     private static readonly string[] ReservedPrefixes = ["xn--", "sthree-", "amzn-s3-demo-"];

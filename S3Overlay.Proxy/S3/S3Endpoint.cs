@@ -13,7 +13,7 @@ namespace S3Overlay.S3;
 /// every failure answered as an S3 error. Requests that ASP.NET routing already matched (the
 /// reserved <c>/_overlay/</c> endpoints) pass through.
 /// </summary>
-public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IRequestAuthenticator authenticator, Policies.RequestAuthorizer authorizer,
+internal sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IRequestAuthenticator authenticator, Policies.RequestAuthorizer authorizer,
     S3FrontEndOptions options, ILogger<S3Endpoint> logger)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -124,4 +124,4 @@ public sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReque
 }
 
 /// <summary>Front-end settings: the virtual-host base domain and the reserved non-S3 prefix.</summary>
-public sealed record S3FrontEndOptions(string? BaseDomain, string ReservedPrefix = "/_overlay");
+internal sealed record S3FrontEndOptions(string? BaseDomain, string ReservedPrefix = "/_overlay");

@@ -9,7 +9,7 @@ namespace S3Overlay.S3;
 /// (every bucket made before users owned buckets) keep their owner when the key changes; every
 /// other user's id is derived from its access key, so it is the same on every replica and restart.
 /// </summary>
-public static class S3Owner
+internal static class S3Owner
 {
     /// <summary>The root key's canonical id; fixed, so clients that compare owners agree across restarts.</summary>
     public const string Id = "5a3e0f0e7c1d4b2a9f8e6d5c4b3a29180716253443526170e9d8c7b6a5f4e3d2";

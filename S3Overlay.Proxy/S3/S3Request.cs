@@ -4,7 +4,7 @@ using S3Overlay.S3.Routing;
 namespace S3Overlay.S3;
 
 /// <summary>One S3 request as the handlers see it: where it points, what it is, who sent it.</summary>
-public sealed class S3Request(HttpContext http, S3Address address, S3Route route, string requestId)
+internal sealed class S3Request(HttpContext http, S3Address address, S3Route route, string requestId)
 {
     public HttpContext Http { get; } = http;
     public S3Address Address { get; } = address;

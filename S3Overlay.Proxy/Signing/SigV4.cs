@@ -8,7 +8,7 @@ namespace S3Overlay.Signing;
 /// signing key. A pure algorithm, so it sits apart from both its users: the S3 front end, which
 /// verifies and presigns (S3/Auth), and the S3 store, which signs its own reads (Storage/S3).
 /// </summary>
-public static class SigV4
+internal static class SigV4
 {
     public const string Algorithm = "AWS4-HMAC-SHA256";
     public const string UnsignedPayload = "UNSIGNED-PAYLOAD";

@@ -7,7 +7,7 @@ namespace S3Overlay.Signing;
 /// good for a day, so the cache is simply emptied when it grows past what a day's users need. The
 /// secret is part of the entry's identity: a user whose secret the users file changed signs with the new one at once.
 /// </summary>
-public sealed class SigningKeyCache
+internal sealed class SigningKeyCache
 {
     private const int MaxEntries = 1024;
     private readonly ConcurrentDictionary<(string AccessKey, string SecretKey, string Date, string Region, string Service), byte[]> _keys = new();

@@ -1,3 +1,3 @@
 namespace S3Overlay.Storage;
 
-public sealed record BucketInfo(string Name, DateTimeOffset CreationDate);
+internal sealed record BucketInfo(string Name, DateTimeOffset CreationDate);

@@ -1,7 +1,7 @@
 namespace S3Overlay.Storage;
 
 /// <summary>The names a store can hold a bucket under: one plain path segment, whatever S3's rules for new buckets.</summary>
-public static class BucketNameRule
+internal static class BucketNameRule
 {
     /// <summary>
     /// Whether a bucket may be named so at all: an existing folder (upper case, underscores: S3's

@@ -8,7 +8,7 @@ namespace S3Overlay.Storage;
 /// handlers that change the setting, and deleting the bucket, forget the bucket's entry; an entry
 /// also expires after <see cref="Lifetime"/>, which bounds how long another replica's change goes unseen.
 /// </summary>
-public abstract class BucketSettingCache<T>(IObjectStore store, TimeProvider clock, string setting) where T : class
+internal abstract class BucketSettingCache<T>(IObjectStore store, TimeProvider clock, string setting) where T : class
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
 

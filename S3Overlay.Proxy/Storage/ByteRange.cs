@@ -6,7 +6,7 @@ namespace S3Overlay.Storage;
 /// One HTTP byte range as asked for: <c>bytes=First-Last</c>, <c>bytes=First-</c> (Last null) or the
 /// suffix <c>bytes=-N</c> (First null, Last = N).
 /// </summary>
-public readonly record struct ByteRange(long? First, long? Last)
+internal readonly record struct ByteRange(long? First, long? Last)
 {
     /// <summary>Parses a Range header; null when absent or not a single byte range (S3 then serves the whole object).</summary>
     /// <remarks>
@@ -44,7 +44,7 @@ public readonly record struct ByteRange(long? First, long? Last)
 }
 
 /// <summary>A satisfiable range within an object of <see cref="TotalSize"/> bytes.</summary>
-public readonly record struct ResolvedRange(long Offset, long Length, long TotalSize)
+internal readonly record struct ResolvedRange(long Offset, long Length, long TotalSize)
 {
     public long Last => Offset + Length - 1;
 

@@ -6,4 +6,4 @@ namespace S3Overlay.Storage;
 /// mid-PUT leaves, for good: s3rver keeps the old ETag over the new bytes it got. A reader of a
 /// small record of the overlay's own may take it for no record and write it anew.
 /// </summary>
-public sealed class CorruptBodyException(string message, Exception inner) : IOException(message, inner);
+internal sealed class CorruptBodyException(string message, Exception inner) : IOException(message, inner);

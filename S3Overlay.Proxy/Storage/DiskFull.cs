@@ -9,7 +9,7 @@ namespace S3Overlay.Storage;
 /// quota; on Windows ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL), wrapped in another (a fill's
 /// spill file reports its writer's failure so), or already answered as <see cref="StorageFault.StoreFull"/>.
 /// </summary>
-public static class DiskFull
+internal static class DiskFull
 {
     private const int WindowsDiskFull = unchecked((int)0x80070070);
     private const int WindowsHandleDiskFull = unchecked((int)0x80070027);

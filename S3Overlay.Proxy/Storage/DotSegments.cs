@@ -6,7 +6,7 @@ namespace S3Overlay.Storage;
 /// AWS SDK, System.Uri, and servers or proxies in front of a store. Sent in a URL to another server,
 /// such a key may name another object, in another bucket.
 /// </summary>
-public static class DotSegments
+internal static class DotSegments
 {
     public static bool In(string key)
     {

@@ -4,7 +4,7 @@ namespace S3Overlay.Storage;
 /// What of a write must survive a power cut (<see cref="ObjectWrite.Durability"/>). The embedded
 /// store acts on it; an S3 local store's server decides for itself.
 /// </summary>
-public enum Durability
+internal enum Durability
 {
     /// <summary>On disk once answered: everything a client writes.</summary>
     Flushed,

@@ -15,7 +15,7 @@ namespace S3Overlay.Storage;
 /// write that fails or is cancelled leaves nothing visible.
 /// Bodies are streams in both directions; no store holds an object whole in memory.
 /// </remarks>
-public partial interface IObjectStore
+internal partial interface IObjectStore
 {
     Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct);
 

@@ -5,7 +5,7 @@ namespace S3Overlay.Storage;
 /// listings, and whether it answers. The same members, answers and failures as on
 /// <see cref="IObjectStore"/>, and nothing that writes.
 /// </summary>
-public interface IReadOnlyStore
+internal interface IReadOnlyStore
 {
     Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct);
 

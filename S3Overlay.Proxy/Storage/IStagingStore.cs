@@ -8,7 +8,7 @@ namespace S3Overlay.Storage;
 /// and then commit it: one new file per fill instead of a spill plus the store's own copy
 /// (measured: creating files was about a quarter of a cold fill's CPU).
 /// </summary>
-public interface IStagingStore
+internal interface IStagingStore
 {
     /// <summary>A fresh path, on the store's file system, where a caller may create a file to stage.</summary>
     string NewStagingPath();

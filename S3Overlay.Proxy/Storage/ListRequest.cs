@@ -1,7 +1,7 @@
 namespace S3Overlay.Storage;
 
 /// <param name="StartAfter">Resume after this key or common prefix (exclusive).</param>
-public sealed record ListRequest(string Prefix = "", string? Delimiter = null, string? StartAfter = null, int MaxKeys = 1000)
+internal sealed record ListRequest(string Prefix = "", string? Delimiter = null, string? StartAfter = null, int MaxKeys = 1000)
 {
     /// <summary>The common prefix <paramref name="key"/> rolls up into at this request's delimiter; null when it does not.</summary>
     public string? CommonPrefixOf(string key) => CommonPrefixOf(key, Prefix, Delimiter);
@@ -17,7 +17,7 @@ public sealed record ListRequest(string Prefix = "", string? Delimiter = null, s
 
 /// <summary>One page of a listing. Objects carry Key, Size, ETag and LastModified; Metadata may be empty.</summary>
 /// <param name="NextStartAfter">The last entry (key or common prefix) of this page when truncated.</param>
-public sealed record ListPage(IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> CommonPrefixes, bool IsTruncated, string? NextStartAfter)
+internal sealed record ListPage(IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> CommonPrefixes, bool IsTruncated, string? NextStartAfter)
 {
     /// <summary>
     /// Part of the page is the overlay's remembered copy of the remote's answer, served because

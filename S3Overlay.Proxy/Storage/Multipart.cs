@@ -3,7 +3,7 @@ using S3Overlay.Storage.Errors;
 namespace S3Overlay.Storage;
 
 /// <param name="Checksums">The part's checksums as the client listed them in CompleteMultipartUpload (<c>ChecksumSHA256</c>…), by algorithm; each must match the stored part's.</param>
-public sealed record CompletedPart(int PartNumber, string ETag, IReadOnlyDictionary<string, string>? Checksums = null)
+internal sealed record CompletedPart(int PartNumber, string ETag, IReadOnlyDictionary<string, string>? Checksums = null)
 {
     /// <summary>
     /// The listed parts grouped by part number, in order; InvalidPartOrder when a number is lower
@@ -25,7 +25,7 @@ public sealed record CompletedPart(int PartNumber, string ETag, IReadOnlyDiction
 }
 
 /// <summary>S3's multipart ETag: the MD5 of the parts' binary MD5s, then <c>-</c> and the number of parts. Quoted.</summary>
-public static class MultipartETag
+internal static class MultipartETag
 {
     /// <returns>The ETag; null when a part's ETag is not an MD5 (then no multipart ETag can be told from them).</returns>
     public static string? Of(IEnumerable<string> partETags)
@@ -42,18 +42,18 @@ public static class MultipartETag
     }
 }
 
-public sealed record PartInfo(int PartNumber, string ETag, long Size, DateTimeOffset LastModified, IReadOnlyDictionary<string, string> Checksums);
+internal sealed record PartInfo(int PartNumber, string ETag, long Size, DateTimeOffset LastModified, IReadOnlyDictionary<string, string> Checksums);
 
 /// <summary>
 /// One part of a completed multipart object, as the object remembers it: for GET/HEAD with
 /// <c>partNumber</c> and GetObjectAttributes' ObjectParts.
 /// </summary>
 /// <param name="PartNumber">The number the part was uploaded with (S3 keeps gaps: 1, 3, 7).</param>
-public sealed record ObjectPart(int PartNumber, long Size, IReadOnlyDictionary<string, string> Checksums);
+internal sealed record ObjectPart(int PartNumber, long Size, IReadOnlyDictionary<string, string> Checksums);
 
 /// <param name="ChecksumAlgorithm">The checksum the upload promised on CreateMultipartUpload (<c>sha256</c>…); null when none.</param>
 /// <param name="ChecksumType">COMPOSITE or FULL_OBJECT, with <paramref name="ChecksumAlgorithm"/>.</param>
-public sealed record PartsPage(IReadOnlyList<PartInfo> Parts, bool IsTruncated, int NextPartNumberMarker, string? ChecksumAlgorithm = null, string? ChecksumType = null);
+internal sealed record PartsPage(IReadOnlyList<PartInfo> Parts, bool IsTruncated, int NextPartNumberMarker, string? ChecksumAlgorithm = null, string? ChecksumType = null);
 
 /// <summary>
 /// The checksum CompleteMultipartUpload's headers say the whole object has (<c>x-amz-checksum-crc32</c>
@@ -62,10 +62,10 @@ public sealed record PartsPage(IReadOnlyList<PartInfo> Parts, bool IsTruncated, 
 /// <param name="Algorithm">By lower-case name (<c>crc32</c>).</param>
 /// <param name="Value">Base64 as on the wire; a composite checksum ends in <c>-N</c>.</param>
 /// <param name="Type">COMPOSITE or FULL_OBJECT; null when the client did not say.</param>
-public sealed record ObjectChecksum(string Algorithm, string Value, string? Type);
+internal sealed record ObjectChecksum(string Algorithm, string Value, string? Type);
 
-public sealed record MultipartUpload(string Key, string UploadId, DateTimeOffset Initiated);
+internal sealed record MultipartUpload(string Key, string UploadId, DateTimeOffset Initiated);
 
-public sealed record UploadsRequest(string Prefix = "", string? Delimiter = null, string? KeyMarker = null, string? UploadIdMarker = null, int MaxUploads = 1000);
+internal sealed record UploadsRequest(string Prefix = "", string? Delimiter = null, string? KeyMarker = null, string? UploadIdMarker = null, int MaxUploads = 1000);
 
-public sealed record UploadsPage(IReadOnlyList<MultipartUpload> Uploads, IReadOnlyList<string> CommonPrefixes, bool IsTruncated, string? NextKeyMarker, string? NextUploadIdMarker);
+internal sealed record UploadsPage(IReadOnlyList<MultipartUpload> Uploads, IReadOnlyList<string> CommonPrefixes, bool IsTruncated, string? NextKeyMarker, string? NextUploadIdMarker);

@@ -1,7 +1,7 @@
 namespace S3Overlay.Storage;
 
 /// <summary>An open object: its description and a body positioned at the requested range.</summary>
-public sealed class ObjectContent(ObjectInfo info, Stream body, ResolvedRange? range) : IAsyncDisposable
+internal sealed class ObjectContent(ObjectInfo info, Stream body, ResolvedRange? range) : IAsyncDisposable
 {
     public ObjectInfo Info { get; } = info;
 

@@ -3,7 +3,7 @@ namespace S3Overlay.Storage;
 /// <summary>An object's description.</summary>
 /// <param name="ETag">Quoted, exactly as S3 sends it on the wire (<c>"9b2cf5…"</c>, <c>"…-3"</c>).</param>
 /// <param name="Metadata">Content headers, user metadata and checksums; listings may leave it empty.</param>
-public sealed record ObjectInfo(string Key, long Size, string ETag, DateTimeOffset LastModified, ObjectMetadata Metadata)
+internal sealed record ObjectInfo(string Key, long Size, string ETag, DateTimeOffset LastModified, ObjectMetadata Metadata)
 {
     /// <summary>
     /// The version this describes, in a bucket that keeps versions (<c>null</c> for its null

@@ -1,7 +1,7 @@
 namespace S3Overlay.Storage;
 
 /// <summary>What travels with an object besides its bytes: content headers, user metadata, checksums, tags.</summary>
-public sealed record ObjectMetadata
+internal sealed record ObjectMetadata
 {
     // Declared before Empty: static fields initialise in order, and Empty's maps are this one.
     internal static readonly IReadOnlyDictionary<string, string> EmptyMap = new Dictionary<string, string>();

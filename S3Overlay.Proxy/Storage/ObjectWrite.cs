@@ -1,7 +1,7 @@
 namespace S3Overlay.Storage;
 
 /// <summary>What a writer says about the body it sends, besides the bytes.</summary>
-public sealed record ObjectWrite
+internal sealed record ObjectWrite
 {
     public static readonly ObjectWrite Empty = new();
 

@@ -3,7 +3,7 @@ using S3Overlay.Storage.Errors;
 namespace S3Overlay.Storage;
 
 /// <summary>The conditional headers of a GET or HEAD (or the copy-source ones of a copy).</summary>
-public sealed record ReadConditions(string? IfMatch, string? IfNoneMatch, DateTimeOffset? IfModifiedSince, DateTimeOffset? IfUnmodifiedSince)
+internal sealed record ReadConditions(string? IfMatch, string? IfNoneMatch, DateTimeOffset? IfModifiedSince, DateTimeOffset? IfUnmodifiedSince)
 {
     public static readonly ReadConditions None = new(null, null, null, null);
 

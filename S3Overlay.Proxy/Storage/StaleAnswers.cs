@@ -5,7 +5,7 @@ namespace S3Overlay.Storage;
 /// now (<c>S3_OVERLAY_STALE_IF_ERROR</c>): <c>listing</c> for a listing page, <c>not-found</c> for a
 /// "no such key". A client or an operator can tell such an answer from a live one.
 /// </summary>
-public static class StaleAnswers
+internal static class StaleAnswers
 {
     public const string Header = "x-s3overlay-stale";
 }

@@ -5,7 +5,7 @@ namespace S3Overlay.Storage;
 /// pair (U+10000 and up) meets a character in U+E000..U+FFFF, so the comparison is ordinal with
 /// that one fix-up at the first differing character.
 /// </summary>
-public sealed class Utf8Order : IComparer<string>
+internal sealed class Utf8Order : IComparer<string>
 {
     public static readonly Utf8Order Instance = new();
 

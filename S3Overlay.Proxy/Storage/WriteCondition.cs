@@ -6,7 +6,7 @@ namespace S3Overlay.Storage;
 /// step as its commit, so no other write slips in between: otherwise PreconditionFailed, or
 /// NoSuchKey for If-Match on a key that holds nothing, as S3 answers, and nothing changes.
 /// </summary>
-public sealed record WriteCondition(bool OnlyIfAbsent = false, string? IfMatch = null)
+internal sealed record WriteCondition(bool OnlyIfAbsent = false, string? IfMatch = null)
 {
     public static readonly WriteCondition None = new();
 

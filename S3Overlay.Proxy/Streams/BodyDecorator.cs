@@ -8,7 +8,7 @@ namespace S3Overlay.Streams;
 /// cannot turn sendfile or read pacing off by forgetting one. A stream that changes or checks the
 /// bytes (a check, a decryption, a window) has no file to give and is no such wrapper.
 /// </summary>
-public abstract class BodyDecorator : PayloadStream, IFileBody, IFilePieces, IPacedBody
+internal abstract class BodyDecorator : PayloadStream, IFileBody, IFilePieces, IPacedBody
 {
     /// <summary>The body wrapped now (owned: disposed with this one).</summary>
     protected abstract Stream Inner { get; }

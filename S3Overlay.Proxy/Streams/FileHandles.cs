@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace S3Overlay.Streams;
 
 /// <summary>Linux's <c>dup(2)</c>: another handle on the same open file, closed on its own.</summary>
-public static class FileHandles
+internal static class FileHandles
 {
     [DllImport("libc", EntryPoint = "dup", SetLastError = true)]
     private static extern int Dup(nint file);

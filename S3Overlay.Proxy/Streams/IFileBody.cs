@@ -7,7 +7,7 @@ namespace S3Overlay.Streams;
 /// cache without the bytes passing through the process (<c>sendfile</c>). Only a body that adds
 /// nothing to the file's bytes (no check, no count it cannot finish without reading) is one.
 /// </summary>
-public interface IFileBody
+internal interface IFileBody
 {
     /// <summary>
     /// The rest of the body as a file range, which the caller then owns (the body is spent and
@@ -20,7 +20,7 @@ public interface IFileBody
 /// A body whose bytes are a file's as it is written (a fill's spill file): each piece, once
 /// written, can go to the kernel as <see cref="IFileBody"/>'s whole range does.
 /// </summary>
-public interface IFilePieces
+internal interface IFilePieces
 {
     /// <summary>
     /// The body's next bytes as a file range the caller then owns, once they are written; each is
@@ -32,7 +32,7 @@ public interface IFilePieces
 }
 
 /// <summary><paramref name="Length"/> bytes of <paramref name="File"/> from <paramref name="Offset"/>; owns the file.</summary>
-public sealed record FileRange(SafeFileHandle File, long Offset, long Length) : IDisposable
+internal sealed record FileRange(SafeFileHandle File, long Offset, long Length) : IDisposable
 {
     public void Dispose() => File.Dispose();
 }

@@ -5,7 +5,7 @@ namespace S3Overlay.Streams;
 /// written, which a connection's buffers take by the megabyte whether or not the client reads it
 /// (a loopback socket took 4 MiB from a client that read 64 KiB and hung up).
 /// </summary>
-public interface IReaderProgress
+internal interface IReaderProgress
 {
     /// <summary>
     /// Bytes of the response the client has read (its headers included), as its side last said;
@@ -19,7 +19,7 @@ public interface IReaderProgress
 }
 
 /// <summary>A body that paces the work it does for its reader by what the reader has taken (given before its first read).</summary>
-public interface IPacedBody
+internal interface IPacedBody
 {
     /// <summary>
     /// Whether it paces at all: a wrapper says what it wraps. Asked first, since telling a

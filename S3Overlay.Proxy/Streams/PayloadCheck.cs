@@ -10,7 +10,7 @@ namespace S3Overlay.Streams;
 /// x-amz-content-sha256, which only guards the transfer).
 /// </summary>
 /// <param name="mismatch">What a payload that does not have the digest fails with.</param>
-public sealed class PayloadCheck(IRunningChecksum running, Func<Exception> mismatch, ChecksumAlgorithm? algorithm = null) : IDisposable
+internal sealed class PayloadCheck(IRunningChecksum running, Func<Exception> mismatch, ChecksumAlgorithm? algorithm = null) : IDisposable
 {
     public ChecksumAlgorithm? Algorithm { get; } = algorithm;
 

@@ -4,7 +4,7 @@ namespace S3Overlay.Streams;
 /// Base of the read-only, forward-only streams: decoded request payloads, and the overlay's bodies. Kestrel
 /// forbids synchronous body reads, so everything funnels into <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>.
 /// </summary>
-public abstract class PayloadStream : Stream
+internal abstract class PayloadStream : Stream
 {
     public abstract override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
 

@@ -11,7 +11,7 @@ namespace S3Overlay.Streams;
 /// </summary>
 /// <param name="expectedLength">The length promised; a source that ends sooner or goes on longer fails with IncompleteBody.</param>
 /// <param name="ownsSource">Whether disposing this disposes <paramref name="source"/> (a remote body; a request's body belongs to its request).</param>
-public sealed class VerifyingStream(Stream source, IReadOnlyList<PayloadCheck> checks, long? expectedLength = null, bool ownsSource = false) : PayloadStream
+internal sealed class VerifyingStream(Stream source, IReadOnlyList<PayloadCheck> checks, long? expectedLength = null, bool ownsSource = false) : PayloadStream
 {
     private long _position;
     private bool _verified;

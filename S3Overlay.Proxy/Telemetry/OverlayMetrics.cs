@@ -7,7 +7,7 @@ namespace S3Overlay.Telemetry;
 /// <see cref="IMeterFactory"/>: OTLP export picks every such meter up by name, and two proxies in
 /// one process (tests) each count their own, so the status page reads its own proxy's figures.
 /// </summary>
-public sealed class OverlayMetrics
+internal sealed class OverlayMetrics
 {
     private static readonly KeyValuePair<string, object?>[] LocalSource = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Local)];
     private static readonly KeyValuePair<string, object?>[] RemoteSource = [new(OverlayTelemetry.Tags.Source, OverlayTelemetry.Sources.Remote)];

@@ -8,7 +8,7 @@ namespace S3Overlay.Telemetry;
 /// static, as .NET's own are (an unobserved source costs a null check; a trace belongs to its
 /// request, not to a proxy); the instruments are per proxy (<see cref="OverlayMetrics"/>).
 /// </summary>
-public static class OverlayTelemetry
+internal static class OverlayTelemetry
 {
     public const string Name = "S3Overlay";
 

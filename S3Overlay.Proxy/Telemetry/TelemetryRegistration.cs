@@ -9,7 +9,7 @@ using S3Overlay.Telemetry.Status;
 namespace S3Overlay.Telemetry;
 
 /// <summary>The proxy's part of health, status and metrics; ServiceDefaults does the generic part (OpenTelemetry, endpoints).</summary>
-public static class TelemetryRegistration
+internal static class TelemetryRegistration
 {
     public static WebApplicationBuilder AddOverlayTelemetry(this WebApplicationBuilder builder)
     {

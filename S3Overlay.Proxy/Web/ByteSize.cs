@@ -3,7 +3,7 @@ using System.Globalization;
 namespace S3Overlay.Web;
 
 /// <summary>Sizes for people: <c>512 B</c>, <c>1.5 KiB</c>, <c>3.2 GiB</c>.</summary>
-public static class ByteSize
+internal static class ByteSize
 {
     private static readonly string[] Units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 

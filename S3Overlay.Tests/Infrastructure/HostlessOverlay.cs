@@ -11,7 +11,7 @@ namespace S3Overlay.Tests.Infrastructure;
 /// store and any of its parts (<see cref="Part{T}"/>) as the proxy would have made them.
 /// Disposed, it disposes what the container made, as the proxy's does: the stores it was given too.
 /// </summary>
-public sealed class HostlessOverlay : IDisposable
+internal sealed class HostlessOverlay : IDisposable
 {
     private readonly ServiceProvider _services;
 

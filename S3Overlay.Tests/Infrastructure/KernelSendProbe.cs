@@ -9,7 +9,7 @@ using S3Overlay.Hosting.KernelSends;
 namespace S3Overlay.Tests.Infrastructure;
 
 /// <summary>What the tests of bodies sent by the kernel (Hosting/KernelSends) look at it with.</summary>
-public static class KernelSendProbe
+internal static class KernelSendProbe
 {
     /// <summary>The proxy's own counts of the file bytes its connections sent, by the kernel or copied.</summary>
     public static KernelSendCounts Counts(ProxyServer proxy) =>

@@ -106,7 +106,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
     public T Part<T>() where T : notnull => Proxy.Services.GetRequiredService<T>();
 
     /// <summary>The overlay's local store itself, to see what it holds (and what it does not).</summary>
-    public IObjectStore LocalStore => Proxy.Services.GetRequiredKeyedService<IObjectStore>(OverlayServices.LocalStore);
+    internal IObjectStore LocalStore => Proxy.Services.GetRequiredKeyedService<IObjectStore>(OverlayServices.LocalStore);
 
     /// <summary>
     /// Completes when the proxy runs no background work: every fill stored (or dropped), every

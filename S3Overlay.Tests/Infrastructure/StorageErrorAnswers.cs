@@ -7,7 +7,7 @@ namespace S3Overlay.Tests.Infrastructure;
 /// Tests of a store name its failures by the S3 error a client gets for them: the edge's own
 /// mapping (<see cref="StorageErrors"/>), so they assert what a user would see.
 /// </summary>
-public static class StorageErrorAnswers
+internal static class StorageErrorAnswers
 {
     extension(StorageException e)
     {

@@ -10,7 +10,7 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>A remote object of the crash run, as the remote describes it.</summary>
-public sealed record RemoteObject(string Key, long Length, int Seed)
+internal sealed record RemoteObject(string Key, long Length, int Seed)
 {
     public string ETag { get; set; } = "";
 }
@@ -34,7 +34,7 @@ public sealed record RemoteObject(string Key, long Length, int Seed)
 /// that passes for a client's). A read of such a key goes to the
 /// remote, as for anything not cached.
 /// </remarks>
-public sealed class CacheBookkeeping
+internal sealed class CacheBookkeeping
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

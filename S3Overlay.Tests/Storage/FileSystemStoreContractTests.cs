@@ -10,12 +10,12 @@ public sealed class FileSystemStoreContractTests : ObjectStoreContract
 {
     private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("s3overlay-fs-");
 
-    protected override int MinimumPartSize => 64 * 1024;
+    private protected override int MinimumPartSize => 64 * 1024;
 
-    protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(
+    private protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(
         new FileSystemObjectStore(_dataDir.FullName, TimeProvider.System, new FileSystemStoreOptions(MinimumPartSize)));
 
-    protected override Task DisposeStoreAsync()
+    private protected override Task DisposeStoreAsync()
     {
         _dataDir.Delete(recursive: true);
         return Task.CompletedTask;

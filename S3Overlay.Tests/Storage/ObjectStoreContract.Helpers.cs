@@ -9,29 +9,29 @@ namespace S3Overlay.Tests.Storage;
 
 public abstract partial class ObjectStoreContract
 {
-    protected Task<ObjectInfo> PutAsync(string key, byte[] data, ObjectMetadata? metadata = null, string? bucket = null) =>
+    private protected Task<ObjectInfo> PutAsync(string key, byte[] data, ObjectMetadata? metadata = null, string? bucket = null) =>
         Store.PutObjectAsync(bucket ?? Bucket, key, new MemoryStream(data),
             new ObjectWrite { Metadata = metadata ?? ObjectMetadata.Empty, ContentLength = data.Length }, None);
 
-    protected static byte[] RandomBytes(int count)
+    private protected static byte[] RandomBytes(int count)
     {
         var bytes = new byte[count];
         Random.Shared.NextBytes(bytes);
         return bytes;
     }
 
-    protected static string Md5ETag(byte[] data) => "\"" + Convert.ToHexStringLower(MD5.HashData(data)) + "\"";
+    private protected static string Md5ETag(byte[] data) => "\"" + Convert.ToHexStringLower(MD5.HashData(data)) + "\"";
 
-    protected static async Task<byte[]> ReadAllAsync(Stream body)
+    private protected static async Task<byte[]> ReadAllAsync(Stream body)
     {
         using var copy = new MemoryStream();
         await body.CopyToAsync(copy);
         return copy.ToArray();
     }
 
-    protected static ObjectReadRequest Ranged(string header) => new(ByteRange.Parse(header), ReadConditions.None);
+    private protected static ObjectReadRequest Ranged(string header) => new(ByteRange.Parse(header), ReadConditions.None);
 
-    protected static async Task<StorageException> AssertS3ErrorAsync(string code, Func<Task> action)
+    private protected static async Task<StorageException> AssertS3ErrorAsync(string code, Func<Task> action)
     {
         var e = await Assert.ThrowsAsync<StorageException>(action);
         // The message too: a server's unexpected answer (a 502's) says what it was.
@@ -40,7 +40,7 @@ public abstract partial class ObjectStoreContract
     }
 
     /// <summary>Every entry (keys and common prefixes, in the order pages give them) of a listing, page by page.</summary>
-    protected async Task<List<string>> ListAllAsync(ListRequest request, string? bucket = null)
+    private protected async Task<List<string>> ListAllAsync(ListRequest request, string? bucket = null)
     {
         var all = new List<string>();
         for (var pages = 0; ; pages++)
@@ -57,7 +57,7 @@ public abstract partial class ObjectStoreContract
     }
 
     /// <summary>S3's order, computed independently of the stores: by UTF-8 bytes.</summary>
-    protected static List<string> ByUtf8(IEnumerable<string> names) =>
+    private protected static List<string> ByUtf8(IEnumerable<string> names) =>
         names.OrderBy(n => Encoding.UTF8.GetBytes(n), ByteOrder.Instance).ToList();
 
     private sealed class ByteOrder : IComparer<byte[]>
@@ -67,7 +67,7 @@ public abstract partial class ObjectStoreContract
     }
 
     /// <summary>A body that fails part-way, as a client that drops the connection does.</summary>
-    protected sealed class ThrowingStream(byte[] data, int failAt, Action? onFail = null) : Stream
+    private protected sealed class ThrowingStream(byte[] data, int failAt, Action? onFail = null) : Stream
     {
         private int _position;
 

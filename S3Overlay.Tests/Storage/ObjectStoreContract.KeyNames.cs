@@ -8,10 +8,10 @@ namespace S3Overlay.Tests.Storage;
 public abstract partial class ObjectStoreContract
 {
     /// <summary>Whether keys with empty segments (<c>a//b</c>) and segments over 255 bytes are kept (not by a server that keeps keys as files).</summary>
-    protected virtual bool HoldsKeysNoFileCanStandFor => true;
+    private protected virtual bool HoldsKeysNoFileCanStandFor => true;
 
     /// <summary>Whether keys with <c>.</c>/<c>..</c> segments or a leading <c>/</c> reach the store intact (a client that normalises paths loses them).</summary>
-    protected virtual bool HoldsDotSegmentKeys => true;
+    private protected virtual bool HoldsDotSegmentKeys => true;
 
     private IEnumerable<string> AwkwardKeys()
     {

@@ -15,68 +15,68 @@ namespace S3Overlay.Tests.Storage;
 /// </summary>
 public abstract partial class ObjectStoreContract : IAsyncLifetime
 {
-    protected IObjectStore Store { get; private set; } = null!;
-    protected string Bucket { get; } = NewBucketName();
-    protected static CancellationToken None => CancellationToken.None;
+    private protected IObjectStore Store { get; private set; } = null!;
+    private protected string Bucket { get; } = NewBucketName();
+    private protected static CancellationToken None => CancellationToken.None;
 
-    protected abstract Task<IObjectStore> CreateStoreAsync();
+    private protected abstract Task<IObjectStore> CreateStoreAsync();
 
     /// <summary>A check this store legitimately cannot meet shows as skipped, with the flag its class overrides (and says why there).</summary>
-    protected void Requires(bool capability, string name)
+    private protected void Requires(bool capability, string name)
     {
         if (!capability) Assert.Skip($"{GetType().Name} does not meet {name} (see its override for why)");
     }
 
     /// <summary>Called after each test; remove temp folders or stop servers here.</summary>
-    protected virtual Task DisposeStoreAsync() => Task.CompletedTask;
+    private protected virtual Task DisposeStoreAsync() => Task.CompletedTask;
 
     /// <summary>Whether a key and keys below it (<c>a</c> and <c>a/b</c>) can both exist, as in S3.</summary>
-    protected virtual bool HoldsKeyAndKeysBelowIt => true;
+    private protected virtual bool HoldsKeyAndKeysBelowIt => true;
 
     /// <summary>Whether <c>bytes=-N</c> returns exactly the last N bytes (s3rver returns one more).</summary>
-    protected virtual bool ExactSuffixRanges => true;
+    private protected virtual bool ExactSuffixRanges => true;
 
     /// <summary>Whether a reader that has started streaming keeps the old bytes when the key is overwritten.</summary>
-    protected virtual bool ReadersKeepOldVersion => true;
+    private protected virtual bool ReadersKeepOldVersion => true;
 
     /// <summary>The smallest part a multipart upload accepts before the last one (S3: 5 MiB).</summary>
-    protected virtual int MinimumPartSize => 5 * 1024 * 1024;
+    private protected virtual int MinimumPartSize => 5 * 1024 * 1024;
 
     /// <summary>Whether multipart ETags are S3's <c>md5(part md5s)-N</c> (s3rver gives the whole object's MD5).</summary>
-    protected virtual bool MultipartETagsHavePartCount => true;
+    private protected virtual bool MultipartETagsHavePartCount => true;
 
     /// <summary>Whether listings show a preserved ETag and Last-Modified (an S3 server's listing has only its own).</summary>
-    protected virtual bool ListingsShowPreservedValidators => true;
+    private protected virtual bool ListingsShowPreservedValidators => true;
 
     /// <summary>Whether an upload that fails part-way leaves nothing behind (s3rver keeps what arrived).</summary>
-    protected virtual bool FailedUploadsLeaveNothing => true;
+    private protected virtual bool FailedUploadsLeaveNothing => true;
 
     /// <summary>Whether checksums from a trailer are kept (the S3 store adds them with a copy onto the object, which s3rver fails).</summary>
-    protected virtual bool KeepsTrailingChecksums => true;
+    private protected virtual bool KeepsTrailingChecksums => true;
 
     /// <summary>
     /// Whether the server keeps track of uploads: lists parts and uploads, aborts, and checks a
     /// completion's part list (s3rver only initiates, stores parts and concatenates them).
     /// </summary>
-    protected virtual bool TracksMultipartUploads => true;
+    private protected virtual bool TracksMultipartUploads => true;
 
     /// <summary>Whether listings keep S3's order where a folder has siblings that share its name (s3rver lists <c>d5/...</c> before <c>d5-1</c>).</summary>
-    protected virtual bool ListsFolderSiblingsInOrder => true;
+    private protected virtual bool ListsFolderSiblingsInOrder => true;
 
     /// <summary>Conditional writes (If-None-Match: *, If-Match) are honoured.</summary>
-    protected virtual bool HonoursWriteConditions => true;
+    private protected virtual bool HonoursWriteConditions => true;
 
     /// <summary>A CompleteMultipartUpload's If-None-Match and If-Match are honoured, as a PUT's are.</summary>
-    protected virtual bool HonoursCompletionConditions => true;
+    private protected virtual bool HonoursCompletionConditions => true;
 
     /// <summary>
     /// A completion is refused as S3 refuses it (InvalidPartOrder for parts out of order,
     /// NoSuchUpload for an upload gone) and takes any ascending subset of the parts.
     /// </summary>
-    protected virtual bool CompletesAsS3Does => true;
+    private protected virtual bool CompletesAsS3Does => true;
 
     /// <summary>ListMultipartUploads with a delimiter rolls keys up into CommonPrefixes.</summary>
-    protected virtual bool RollsUpUploadListings => true;
+    private protected virtual bool RollsUpUploadListings => true;
 
     public async ValueTask InitializeAsync()
     {
@@ -86,7 +86,7 @@ public abstract partial class ObjectStoreContract : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await DisposeStoreAsync();
 
-    protected static string NewBucketName() => "contract-" + Guid.NewGuid().ToString("N")[..16];
+    private protected static string NewBucketName() => "contract-" + Guid.NewGuid().ToString("N")[..16];
 
     [Fact]
     public async Task Find_and_try_get_say_null_for_a_missing_key_or_bucket_and_describe_what_is_there()

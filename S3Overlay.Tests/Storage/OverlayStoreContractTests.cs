@@ -18,9 +18,9 @@ public sealed class OverlayStoreContractTests : ObjectStoreContract
     private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("s3overlay-overlay-");
     private HostlessOverlay? _overlay;
 
-    protected override int MinimumPartSize => 64 * 1024;
+    private protected override int MinimumPartSize => 64 * 1024;
 
-    protected override Task<IObjectStore> CreateStoreAsync()
+    private protected override Task<IObjectStore> CreateStoreAsync()
     {
         var options = new FileSystemStoreOptions(MinimumPartSize);
         var local = new FileSystemObjectStore(Path.Combine(_dataDir.FullName, "local"), TimeProvider.System, options);
@@ -31,7 +31,7 @@ public sealed class OverlayStoreContractTests : ObjectStoreContract
         return Task.FromResult<IObjectStore>(_overlay.Store);
     }
 
-    protected override Task DisposeStoreAsync()
+    private protected override Task DisposeStoreAsync()
     {
         _overlay?.Dispose();
         _dataDir.Delete(recursive: true);

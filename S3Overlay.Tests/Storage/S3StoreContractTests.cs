@@ -17,34 +17,34 @@ public sealed class S3StoreContractTests(S3StoreContractTests.Server server) : O
     }
 
     // s3rver bug: writes an upload straight into the object's file and keeps what arrived when the client aborts.
-    protected override bool FailedUploadsLeaveNothing => false;
+    private protected override bool FailedUploadsLeaveNothing => false;
 
     // s3rver keeps an object as files at its key's path: it loses empty segments (a//b) and fails (or dies) on long segments.
-    protected override bool HoldsKeysNoFileCanStandFor => false;
+    private protected override bool HoldsKeysNoFileCanStandFor => false;
 
     // The AWSSDK for .NET loses them on the way (see S3StoreOnProxyContractTests).
-    protected override bool HoldsDotSegmentKeys => false;
+    private protected override bool HoldsDotSegmentKeys => false;
 
     // s3rver bug: the same in-place write truncates the file under a reader.
-    protected override bool ReadersKeepOldVersion => false;
+    private protected override bool ReadersKeepOldVersion => false;
 
     // s3rver bug: decodeURI leaves %2F in x-amz-copy-source, so the copy that adds trailer checksums fails (the object is kept without them).
-    protected override bool KeepsTrailingChecksums => false;
+    private protected override bool KeepsTrailingChecksums => false;
 
     // s3rver lacks ListParts, ListMultipartUploads and abort, and crashes completing a wrong part list.
-    protected override bool TracksMultipartUploads => false;
+    private protected override bool TracksMultipartUploads => false;
 
     // s3rver bug: its listing walks folder d5/ before d5-1 and pages from there, so pages skip keys.
-    protected override bool ListsFolderSiblingsInOrder => false;
+    private protected override bool ListsFolderSiblingsInOrder => false;
 
     /// <summary>s3rver 3.7.1 ignores If-None-Match and If-Match on PUT (S3 and MinIO honour them).</summary>
-    protected override bool HonoursWriteConditions => false;
+    private protected override bool HonoursWriteConditions => false;
 
     // s3rver bug: a multipart ETag is the whole object's MD5, not S3's md5(part md5s)-N.
-    protected override bool MultipartETagsHavePartCount => false;
+    private protected override bool MultipartETagsHavePartCount => false;
 
     // ListObjectsV2 returns no user metadata, where preserved validators live (docs/stores.md, "MinIO or any S3 as the local store").
-    protected override bool ListingsShowPreservedValidators => false;
+    private protected override bool ListingsShowPreservedValidators => false;
 
     /// <summary>
     /// The contract's large listings are off for s3rver (its order bug); these keys avoid the bug
@@ -66,10 +66,10 @@ public sealed class S3StoreContractTests(S3StoreContractTests.Server server) : O
         Assert.False(none.IsTruncated);
     }
 
-    protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new S3ObjectStore(
+    private protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new S3ObjectStore(
         new S3StoreOptions("local store", new Uri(server.Process.Url), AccessKey: S3rverProcess.AccessKey, SecretKey: S3rverProcess.SecretKey)));
 
-    protected override Task DisposeStoreAsync()
+    private protected override Task DisposeStoreAsync()
     {
         ((S3ObjectStore)Store).Dispose();
         return Task.CompletedTask;

@@ -23,19 +23,19 @@ public sealed class S3StoreOnProxyContractTests(S3StoreOnProxyContractTests.Serv
         public async ValueTask DisposeAsync() => await Proxy.DisposeAsync();
     }
 
-    protected override int MinimumPartSize => 64 * 1024;
+    private protected override int MinimumPartSize => 64 * 1024;
 
     // ListObjectsV2 returns no user metadata, where preserved validators live.
-    protected override bool ListingsShowPreservedValidators => false;
+    private protected override bool ListingsShowPreservedValidators => false;
 
     // The AWSSDK for .NET that the S3 store uses sends a/./b as a/b (System.Uri removes dot segments), and its
     // requests for keys with a leading '/' fail the signature check; the aws CLI stores all of them on the proxy.
-    protected override bool HoldsDotSegmentKeys => false;
+    private protected override bool HoldsDotSegmentKeys => false;
 
-    protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new S3ObjectStore(
+    private protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new S3ObjectStore(
         new S3StoreOptions("local store", new Uri(server.Proxy.Url), AccessKey: ProxyServer.AccessKey, SecretKey: ProxyServer.SecretKey)));
 
-    protected override Task DisposeStoreAsync()
+    private protected override Task DisposeStoreAsync()
     {
         ((S3ObjectStore)Store).Dispose();
         return Task.CompletedTask;

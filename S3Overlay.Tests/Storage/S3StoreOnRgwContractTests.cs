@@ -13,28 +13,28 @@ namespace S3Overlay.Tests.Storage;
 public sealed class S3StoreOnRgwContractTests : ObjectStoreContract
 {
     // ListObjectsV2 returns no user metadata, where preserved validators live.
-    protected override bool ListingsShowPreservedValidators => false;
+    private protected override bool ListingsShowPreservedValidators => false;
 
     // The AWSSDK for .NET that the S3 store uses loses them on the way (see S3StoreOnProxyContractTests).
-    protected override bool HoldsDotSegmentKeys => false;
+    private protected override bool HoldsDotSegmentKeys => false;
 
     // RGW 16.2.15 completes over an object whatever If-None-Match or If-Match says.
-    protected override bool HonoursCompletionConditions => false;
+    private protected override bool HonoursCompletionConditions => false;
 
     // RGW 16.2.15 refuses a completion that skips a part number (InvalidPart), calls parts out of
     // order InvalidPart, and answers 500 InternalError (not NoSuchUpload) to completing an upload gone.
-    protected override bool CompletesAsS3Does => false;
+    private protected override bool CompletesAsS3Does => false;
 
     // RGW 16.2.15 answers ListMultipartUploads with a delimiter without CommonPrefixes (every upload listed).
-    protected override bool RollsUpUploadListings => false;
+    private protected override bool RollsUpUploadListings => false;
 
-    protected override async Task<IObjectStore> CreateStoreAsync()
+    private protected override async Task<IObjectStore> CreateStoreAsync()
     {
         var user = (await SharedRgw.GetAsync()).Tenant;
         return new S3ObjectStore(new S3StoreOptions("local store", new Uri(user.Url), AccessKey: user.AccessKey, SecretKey: user.SecretKey));
     }
 
-    protected override Task DisposeStoreAsync()
+    private protected override Task DisposeStoreAsync()
     {
         ((S3ObjectStore?)Store)?.Dispose();
         return Task.CompletedTask;

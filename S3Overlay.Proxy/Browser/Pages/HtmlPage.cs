@@ -10,7 +10,7 @@ namespace S3Overlay.Browser.Pages;
 /// <see cref="Text"/> (HTML-encoded, quotes too, so it is safe in attributes), plus the nonce
 /// that lets the page's one inline script run under its Content-Security-Policy.
 /// </summary>
-public sealed class HtmlPage
+internal sealed class HtmlPage
 {
     private readonly StringBuilder _html = new(8192);
 

@@ -1,7 +1,7 @@
 namespace S3Overlay.Browser.Pages;
 
 /// <summary>A step of the breadcrumb trail; the last one has no link.</summary>
-public sealed record Crumb(string Text, string? Url = null);
+internal sealed record Crumb(string Text, string? Url = null);
 
 /// <summary>The frame every browser page shares: head, style, top bar, breadcrumbs, script.</summary>
 internal static class PageLayout

@@ -9,7 +9,7 @@ namespace S3Overlay.Cli.Admin;
 /// same credentials as S3. No Origin header is sent, so the admin API's same-origin guard for
 /// browsers does not apply.
 /// </summary>
-public sealed class AdminClient : IDisposable
+internal sealed class AdminClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly string _server;

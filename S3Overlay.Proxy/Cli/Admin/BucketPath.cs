@@ -1,7 +1,7 @@
 namespace S3Overlay.Cli.Admin;
 
 /// <summary><c>BUCKET[/PATH]</c> as the admin verbs take it: <c>photos</c>, <c>photos/2024/</c>, <c>photos/2024/cat.jpg</c>.</summary>
-public readonly record struct BucketPath(string Bucket, string Path)
+internal readonly record struct BucketPath(string Bucket, string Path)
 {
     /// <summary>A path ending in '/' (or none at all) is a folder; anything else is one key.</summary>
     public bool IsFolder => Path.Length == 0 || Path.EndsWith('/');

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace S3Overlay.Cli.Admin;
 
 /// <summary><c>s3overlay evict BUCKET[/PATH]</c>: drops what the cache holds from the remote; the next read fetches it again.</summary>
-public static class EvictCommand
+internal static class EvictCommand
 {
     public static Command Create()
     {

@@ -7,7 +7,7 @@ namespace S3Overlay.Cli.Admin;
 /// <c>s3overlay health</c>: exit 0 when the server at <c>--server</c> says it is healthy, 1 otherwise
 /// (a container's HEALTHCHECK, a script's wait). Health needs no credentials.
 /// </summary>
-public static class HealthCommand
+internal static class HealthCommand
 {
     public static Command Create()
     {

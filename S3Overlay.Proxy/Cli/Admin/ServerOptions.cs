@@ -4,7 +4,7 @@ using S3Overlay.Configuration.Catalog;
 namespace S3Overlay.Cli.Admin;
 
 /// <summary>Where the admin verbs find the server and how they sign in; shared by every admin verb.</summary>
-public sealed class ServerOptions
+internal sealed class ServerOptions
 {
     public Option<string> Server { get; } = new("--server")
     {

@@ -6,7 +6,7 @@ using S3Overlay.Web;
 namespace S3Overlay.Cli.Admin;
 
 /// <summary><c>s3overlay status</c>: the figures of <c>/_overlay/status</c>, for a terminal.</summary>
-public static class StatusCommand
+internal static class StatusCommand
 {
     public static Command Create()
     {

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace S3Overlay.Cli.Admin;
 
 /// <summary><c>s3overlay warm BUCKET[/PREFIX]</c>: starts a warm job and follows it to the end.</summary>
-public static class WarmCommand
+internal static class WarmCommand
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 

@@ -7,7 +7,7 @@ namespace S3Overlay.Cli.Admin;
 /// A warm job's progress as the person sees it: a bar redrawn in place on a terminal, or one plain
 /// line per change when the output is a file or a pipe (so logs do not fill with carriage returns).
 /// </summary>
-public sealed class WarmProgress(TextWriter output, bool terminal)
+internal sealed class WarmProgress(TextWriter output, bool terminal)
 {
     private const int BarWidth = 30;
     private string? _last;

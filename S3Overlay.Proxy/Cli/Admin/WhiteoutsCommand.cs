@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace S3Overlay.Cli.Admin;
 
 /// <summary><c>s3overlay whiteouts list|clear BUCKET[/PATH]</c>: the keys deleted here that hide the remote's objects.</summary>
-public static class WhiteoutsCommand
+internal static class WhiteoutsCommand
 {
     public static Command Create()
     {

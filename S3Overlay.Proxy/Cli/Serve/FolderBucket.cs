@@ -10,7 +10,7 @@ namespace S3Overlay.Cli.Serve;
 /// default that data folder sits beside the served one, <c>.s3overlay-photos</c>: on the same file
 /// system, so a write into the bucket is still one atomic rename.
 /// </summary>
-public static class FolderBucket
+internal static class FolderBucket
 {
     /// <returns>The data folder to run the store in.</returns>
     /// <exception cref="CliException">The folder is missing, or its name is no bucket name and none was given.</exception>

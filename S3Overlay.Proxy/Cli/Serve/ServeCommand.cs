@@ -9,7 +9,7 @@ using S3Overlay.Hosting;
 namespace S3Overlay.Cli.Serve;
 
 /// <summary><c>s3overlay serve [FOLDER] [--flags]</c>: the server, with the common settings as flags.</summary>
-public static class ServeCommand
+internal static class ServeCommand
 {
     public static Command Create()
     {

@@ -9,7 +9,7 @@ namespace S3Overlay.Cli.Serve;
 /// </summary>
 /// <param name="Setting">The configuration key the flag sets: an <c>S3_OVERLAY_*</c> name, or <c>urls</c>.</param>
 /// <param name="Variable">The environment variable a person would otherwise set (shown in --help).</param>
-public sealed record ServeFlag(string Name, string Setting, string Variable, string Default, string Meaning)
+internal sealed record ServeFlag(string Name, string Setting, string Variable, string Default, string Meaning)
 {
     public string HelpText => $"{Meaning} [env: {Variable}] [default: {Default}]";
 

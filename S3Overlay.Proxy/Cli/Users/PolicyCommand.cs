@@ -10,7 +10,7 @@ namespace S3Overlay.Cli.Users;
 /// <c>s3overlay policy set BUCKET none|download|upload|public</c> and <c>policy get BUCKET</c>: a
 /// bucket's anonymous access as <c>mc anonymous</c> sets it, through the S3 API (bucket policies).
 /// </summary>
-public static class PolicyCommand
+internal static class PolicyCommand
 {
     public static Command Create()
     {

@@ -11,7 +11,7 @@ namespace S3Overlay.Cli.Users;
 /// itself (<see cref="UsersFileWatcher"/>). Every edit is checked as the server will read it, then
 /// written whole to a new file renamed over the old one, readable by its owner only.
 /// </summary>
-public static class UsersCommand
+internal static class UsersCommand
 {
     public static Command Create()
     {

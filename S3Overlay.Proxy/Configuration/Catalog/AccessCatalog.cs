@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>Who may use the server and what they see: users, anonymous access, hidden names, CORS.</summary>
-public static class AccessCatalog
+internal static class AccessCatalog
 {
     /// <summary>The default is in force only while no user at all is configured (<see cref="S3.Auth.AuthSettings"/>).</summary>
     public static readonly TextSetting AccessKey = new("S3_OVERLAY_ACCESS_KEY", "minioadmin",

@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>A switch: <c>true</c>/<c>false</c> (also <c>1</c>/<c>0</c>, <c>yes</c>/<c>no</c>, <c>on</c>/<c>off</c>).</summary>
-public sealed class BoolSetting(string variable, bool defaultValue, string meaning)
+internal sealed class BoolSetting(string variable, bool defaultValue, string meaning)
     : Setting(variable, SettingReader.KeyOf(variable), meaning)
 {
     public bool Default { get; } = defaultValue;

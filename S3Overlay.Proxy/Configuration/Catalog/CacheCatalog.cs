@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>How the overlay reads, keeps and lists what the remote holds (<see cref="Overlay.OverlaySettings"/>, <see cref="Overlay.Eviction.CacheLimits"/>).</summary>
-public static class CacheCatalog
+internal static class CacheCatalog
 {
     private const long MiB = 1024 * 1024;
 

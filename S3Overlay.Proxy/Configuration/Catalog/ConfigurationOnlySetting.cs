@@ -5,7 +5,7 @@ namespace S3Overlay.Configuration.Catalog;
 /// sections such as <c>Overlay:Users:N:AccessKey</c>). <see cref="Setting.Note"/> says what none means.
 /// </summary>
 /// <param name="errorName">The name start-up errors about them give, if any (<c>S3_OVERLAY_USERS</c>).</param>
-public sealed class ConfigurationOnlySetting(string? errorName, string[] keys, string meaning)
+internal sealed class ConfigurationOnlySetting(string? errorName, string[] keys, string meaning)
     : Setting(null, keys[0], meaning)
 {
     public IReadOnlyList<string> Keys { get; } = keys;

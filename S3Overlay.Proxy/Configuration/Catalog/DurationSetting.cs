@@ -6,7 +6,7 @@ namespace S3Overlay.Configuration.Catalog;
 /// A duration in seconds (<c>30</c>) or <c>hh:mm:ss</c>; the reference gives its default in
 /// seconds. With <see cref="Positive"/>, zero is refused too.
 /// </summary>
-public sealed class DurationSetting : Setting
+internal sealed class DurationSetting : Setting
 {
     public DurationSetting(string variable, TimeSpan? defaultValue, string meaning)
         : base(variable, SettingReader.KeyOf(variable), meaning)

@@ -5,7 +5,7 @@ namespace S3Overlay.Configuration.Catalog;
 /// connection strings), declared here so the reference lists it beside ours and a flag can set it.
 /// </summary>
 /// <param name="key">The configuration key it is read by (<c>urls</c>); the variable's own name when they are the same.</param>
-public sealed class ExternalSetting(string variable, string key, string? defaultValue, string meaning)
+internal sealed class ExternalSetting(string variable, string key, string? defaultValue, string meaning)
     : Setting(variable, key, meaning)
 {
     public string? Default { get; } = defaultValue;

@@ -3,7 +3,7 @@ using S3Overlay.Storage.FileSystem;
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>The embedded file-system store (the local store unless an S3 server is configured).</summary>
-public static class FileSystemStoreCatalog
+internal static class FileSystemStoreCatalog
 {
     public static readonly DurationSetting MultipartMaxAge = new("S3_OVERLAY_MULTIPART_MAX_AGE", TimeSpan.FromHours(24),
         "File-system store: multipart uploads neither completed nor aborted are removed after this long (seconds, or `hh:mm:ss`)")

@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>Several replicas over one shared local store (<see cref="Overlay.Fleet.FleetSettings"/>).</summary>
-public static class FleetCatalog
+internal static class FleetCatalog
 {
     public static readonly TextSetting Peers = new("S3_OVERLAY_PEERS", null,
         "Every replica's URL, comma-separated, as the replicas reach each other (`http://10.0.0.1:8000,http://10.0.0.2:8000`); or one URL whose host name resolves to every replica (a Kubernetes headless service), resolved again every `S3_OVERLAY_PEERS_REFRESH`; see [Fleet](fleet.md)")

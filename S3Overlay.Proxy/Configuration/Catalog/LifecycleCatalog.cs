@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>The lifecycle scanner (<see cref="Lifecycle.LifecycleSettings"/>).</summary>
-public static class LifecycleCatalog
+internal static class LifecycleCatalog
 {
     public static readonly DurationSetting Interval = new("S3_OVERLAY_LIFECYCLE_INTERVAL", TimeSpan.FromHours(1),
         "How often the lifecycle scanner applies the buckets' lifecycle rules to the local store; the first scan comes this long after start-up, at most a minute; `0` turns the scanner off. See [Bucket lifecycle](cache-and-admin.md#bucket-lifecycle)")

@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>MinIO or any S3 server as the local store, instead of the embedded one (<see cref="LocalStoreSettings"/>).</summary>
-public static class LocalStoreCatalog
+internal static class LocalStoreCatalog
 {
     public static readonly TextSetting Endpoint = new("S3_OVERLAY_LOCAL_ENDPOINT", null,
         "URL of MinIO or any S3 server to use as the local store instead of the embedded one; see [MinIO or any S3 as the local store](stores.md#minio-or-any-s3-as-the-local-store)")

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>A whole number within <see cref="Min"/>..<see cref="Max"/>.</summary>
-public sealed class LongSetting(string variable, long defaultValue, string meaning)
+internal sealed class LongSetting(string variable, long defaultValue, string meaning)
     : Setting(variable, SettingReader.KeyOf(variable), meaning)
 {
     public long Default { get; } = defaultValue;

@@ -4,7 +4,7 @@ namespace S3Overlay.Configuration.Catalog;
 /// A folder or file, made absolute. The default may start with <c>&lt;temp&gt;</c>, the system's
 /// temporary folder, so the reference says the same default on every machine.
 /// </summary>
-public sealed class PathSetting(string variable, string? defaultValue, string meaning)
+internal sealed class PathSetting(string variable, string? defaultValue, string meaning)
     : Setting(variable, SettingReader.KeyOf(variable), meaning)
 {
     public const string Temp = "<temp>";

@@ -8,7 +8,7 @@ namespace S3Overlay.Configuration.Catalog;
 /// prose around them stays the people's. <c>s3overlay reference --write docs</c> rewrites them,
 /// and a test fails while the pages differ from what this writes.
 /// </summary>
-public static class ReferenceTables
+internal static class ReferenceTables
 {
     /// <summary>The generated part of each page: its file (under docs/), its marker and its text.</summary>
     public static IReadOnlyList<(string File, string Marker, string Text)> Parts =>

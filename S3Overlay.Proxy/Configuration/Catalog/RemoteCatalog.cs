@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>The remote S3 the overlay reads from (<see cref="RemoteStoreSettings"/>), and which of its buckets it may read.</summary>
-public static class RemoteCatalog
+internal static class RemoteCatalog
 {
     public static readonly TextSetting Endpoint = new("S3_OVERLAY_REMOTE_ENDPOINT", null,
         "URL of the remote S3 (any S3 API). The remote is on when this, `S3_OVERLAY_REMOTE_REGION`, `S3_OVERLAY_REMOTE_ACCESS_KEY_ID`, `S3_OVERLAY_REMOTE_SECRET_ACCESS_KEY` or `ConnectionStrings__remote` is set (no endpoint then means AWS S3); the addressing style, session token and timeout alone do not turn it on. See [Overlay](overlay.md)")

@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>The server itself, whatever store is behind it: where it keeps data, listens, and how it speaks HTTP.</summary>
-public static class ServerCatalog
+internal static class ServerCatalog
 {
     public static readonly PathSetting DataDir = new("S3_OVERLAY_DATA_DIR", "./data",
         "Folder of the embedded file-system store")

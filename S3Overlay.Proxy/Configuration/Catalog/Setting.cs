@@ -7,7 +7,7 @@ namespace S3Overlay.Configuration.Catalog;
 /// same declarations (<see cref="ReferenceTables"/>), so a default the docs state is the one the
 /// code uses.
 /// </summary>
-public abstract class Setting
+internal abstract class Setting
 {
     protected Setting(string? variable, string key, string meaning)
     {

@@ -5,7 +5,7 @@ namespace S3Overlay.Configuration.Catalog;
 /// (docs/configuration.md). A new setting is one declaration in its concern's catalog class; a
 /// new concern is a catalog class and one line here.
 /// </summary>
-public static class SettingCatalog
+internal static class SettingCatalog
 {
     public static IReadOnlyList<SettingSection> Sections { get; } =
     [

@@ -5,7 +5,7 @@ namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>One concern's settings, in the order its catalog class declares them: one table of the reference.</summary>
 /// <param name="Catalog">The class that declares them.</param>
-public sealed record SettingSection(string Title, Type Catalog, IReadOnlyList<Setting> Settings)
+internal sealed record SettingSection(string Title, Type Catalog, IReadOnlyList<Setting> Settings)
 {
     /// <summary>
     /// The settings a catalog class declares as public static fields. Read by reflection so that

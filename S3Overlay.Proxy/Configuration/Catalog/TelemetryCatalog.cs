@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>OpenTelemetry export (read by OpenTelemetry itself) and the Prometheus endpoint (<see cref="Telemetry.Prometheus.MetricsSettings"/>).</summary>
-public static class TelemetryCatalog
+internal static class TelemetryCatalog
 {
     public static readonly ExternalSetting OtlpEndpoint = new("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", null,
         "Turns on OpenTelemetry export (traces, metrics, logs) to this OTLP endpoint; see [Telemetry](observability.md)");

@@ -1,7 +1,7 @@
 namespace S3Overlay.Configuration.Catalog;
 
 /// <summary>A setting whose value is text (a name, a URL, a list); no default unless one is given.</summary>
-public sealed class TextSetting(string variable, string? defaultValue, string meaning)
+internal sealed class TextSetting(string variable, string? defaultValue, string meaning)
     : Setting(variable, SettingReader.KeyOf(variable), meaning)
 {
     public string? Default { get; } = defaultValue;

@@ -7,7 +7,7 @@ namespace S3Overlay.Hosting.KernelSends;
 /// the bytes the response writes next stand in for the file's, and the kernel sends the file in
 /// their place. On the connection's features, where an HTTP/1.x response on it can find it.
 /// </summary>
-public interface IKernelSendFeature
+internal interface IKernelSendFeature
 {
     /// <summary>
     /// Whether the connection still writes its own bytes to its socket: no layer between (TLS)

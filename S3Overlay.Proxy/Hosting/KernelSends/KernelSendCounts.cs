@@ -1,7 +1,7 @@
 namespace S3Overlay.Hosting.KernelSends;
 
 /// <summary>What a server's connections sent of files: by the kernel, and copied where the kernel could not (a full socket, a file system without sendfile).</summary>
-public sealed class KernelSendCounts
+internal sealed class KernelSendCounts
 {
     private long _kernel;
     private long _copied;

@@ -13,7 +13,7 @@ namespace S3Overlay.Hosting.KernelSends;
 /// Kestrel's socket transport, each accepted connection given a send loop that can hand files to
 /// the kernel (<see cref="KernelSendConnection"/>). Binding, accepting and receiving stay Kestrel's.
 /// </summary>
-public sealed class KernelSendTransport(IOptions<SocketTransportOptions> options, ILoggerFactory loggers) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+internal sealed class KernelSendTransport(IOptions<SocketTransportOptions> options, ILoggerFactory loggers) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     private readonly SocketTransportFactory _sockets = new(options, loggers);
 

@@ -9,7 +9,7 @@ namespace S3Overlay.Hosting.Tls;
 /// With them the default address is <c>https://127.0.0.1:8000</c>; every address given must then
 /// be https, so a certificate is never configured and silently left unused.
 /// </summary>
-public sealed record TlsSettings(string CertificatePath, string? KeyPath)
+internal sealed record TlsSettings(string CertificatePath, string? KeyPath)
 {
     /// <returns>The settings, or null when no certificate is configured (plain HTTP).</returns>
     public static TlsSettings? From(SettingReader read)

@@ -7,7 +7,7 @@ namespace S3Overlay.Overlay.Chunks;
 /// last one what remains. Alignment makes every reader of a byte agree on which chunk holds it,
 /// so chunks are shared between ranges and never overlap (per-range caching explodes storage).
 /// </summary>
-public readonly record struct ChunkLayout(long ObjectSize, long ChunkSize)
+internal readonly record struct ChunkLayout(long ObjectSize, long ChunkSize)
 {
     public int Count => ObjectSize == 0 ? 0 : (int)((ObjectSize + ChunkSize - 1) / ChunkSize);
 

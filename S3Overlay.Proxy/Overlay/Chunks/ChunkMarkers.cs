@@ -24,7 +24,7 @@ namespace S3Overlay.Overlay.Chunks;
 /// record, as it must. A chunked object cached before markers were kept is found by the record's
 /// write that its next read makes (refused, the record is read again) and marked then.
 /// </remarks>
-public sealed class ChunkMarkers([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, LocalStoreConditions conditions, ILogger<ChunkMarkers> logger)
+internal sealed class ChunkMarkers([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, LocalStoreConditions conditions, ILogger<ChunkMarkers> logger)
 {
     public static bool IsMarker(ObjectInfo info) => MarkerObject.Chunked.Is(info);
 

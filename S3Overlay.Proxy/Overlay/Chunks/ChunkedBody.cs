@@ -12,7 +12,7 @@ namespace S3Overlay.Overlay.Chunks;
 /// Chunks that are files (cached ones of the embedded store, fills) go to the kernel piece by
 /// piece (<see cref="IFilePieces"/>), read ahead as reads are.
 /// </summary>
-public sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
+internal sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
 {
     /// <summary>
     /// Opens <c>length</c> bytes of chunk <c>index</c> from <c>offsetInChunk</c>. <c>reached</c>,

@@ -18,7 +18,7 @@ namespace S3Overlay.Overlay.Chunks;
 /// from its own ranged remote GET (one per chunk however many readers want it), the next one
 /// read ahead, and never a byte of two generations of the object mixed in one answer.
 /// </summary>
-public sealed class ChunkedReads(
+internal sealed class ChunkedReads(
     [FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
     RemoteSource remote, OverlaySettings settings, FillRecords records, ChunkMarkers markers, CacheIndex cache,
     CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger<ChunkedReads> logger, Fleet.FleetRouting? fleet = null)

@@ -12,7 +12,7 @@ namespace S3Overlay.Overlay.Eviction;
 /// is ever evicted; what clients wrote is theirs.
 /// </summary>
 /// <param name="limits">The limits in force now, when not <see cref="OverlaySettings.Limits"/>: a fleet's replica has its share of them.</param>
-public sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, CacheReconciler reconciler, ILogger logger,
+internal sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, CacheReconciler reconciler, ILogger logger,
     Func<CacheLimits>? limits = null)
 {
     private CacheLimits Limits => limits?.Invoke() ?? settings.Limits;

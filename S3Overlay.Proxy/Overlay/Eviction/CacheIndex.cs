@@ -17,7 +17,7 @@ namespace S3Overlay.Overlay.Eviction;
 /// them already evicted is found gone when the other tries (and dropped), never served wrongly.
 /// </remarks>
 /// <param name="recordKey">Where the record is kept: <see cref="RecordKey"/>, or in a fleet the replica's own (<see cref="ReplicaRecordKey"/>).</param>
-public sealed class CacheIndex(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, TimeProvider clock, ILogger logger, string recordKey = CacheIndex.RecordKey)
+internal sealed class CacheIndex(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, TimeProvider clock, ILogger logger, string recordKey = CacheIndex.RecordKey)
 {
     public const string RecordKey = "eviction/index.json";
 

@@ -12,7 +12,7 @@ namespace S3Overlay.Overlay.Eviction;
 /// at shutdown, stops the background work (fills, read-ahead, eviction) and only then writes the
 /// bookkeeping a last time, so nothing recorded after the flush is lost.
 /// </summary>
-public sealed class CacheIndexFlusher(OverlaySettings settings, CacheIndex cache, CacheReconciler reconciler, CacheEvictor evictor, BackgroundWork work,
+internal sealed class CacheIndexFlusher(OverlaySettings settings, CacheIndex cache, CacheReconciler reconciler, CacheEvictor evictor, BackgroundWork work,
     OverlayMetrics metrics, TimeProvider clock, ILogger<CacheIndexFlusher> logger, Fleet.FleetRouting? fleet = null) : BackgroundService
 {
     private static readonly TimeSpan RetryFlush = TimeSpan.FromSeconds(1);

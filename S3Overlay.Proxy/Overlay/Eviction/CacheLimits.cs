@@ -8,7 +8,7 @@ namespace S3Overlay.Overlay.Eviction;
 /// <param name="HighWatermarkPercent">Eviction starts once the cache holds more than this share of the cap…</param>
 /// <param name="LowWatermarkPercent">…and evicts the least recently used until it holds no more than this share.</param>
 /// <param name="IndexFlushInterval">How often the eviction bookkeeping (sizes, last accesses) is written to the local store.</param>
-public sealed record CacheLimits(long? MaxBytes, int HighWatermarkPercent, int LowWatermarkPercent, TimeSpan IndexFlushInterval)
+internal sealed record CacheLimits(long? MaxBytes, int HighWatermarkPercent, int LowWatermarkPercent, TimeSpan IndexFlushInterval)
 {
     public static readonly CacheLimits Unlimited = new(null, (int)CacheCatalog.CacheHighWatermark.Default, (int)CacheCatalog.CacheLowWatermark.Default,
         CacheCatalog.CacheIndexFlushInterval.Default!.Value);

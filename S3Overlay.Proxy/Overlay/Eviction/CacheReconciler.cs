@@ -22,7 +22,7 @@ namespace S3Overlay.Overlay.Eviction;
 /// </summary>
 /// <param name="owns">In a fleet, the units this replica owns: it adopts only those (each replica accounts for its own).</param>
 /// <param name="remoteBacked">Whether the remote backs a local bucket: its objects may be fills.</param>
-public sealed class CacheReconciler(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, Func<string, bool> remoteBacked, ILogger logger,
+internal sealed class CacheReconciler(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, Func<string, bool> remoteBacked, ILogger logger,
     Func<CacheEntry, bool>? owns = null)
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);

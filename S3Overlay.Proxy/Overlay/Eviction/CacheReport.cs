@@ -1,7 +1,7 @@
 namespace S3Overlay.Overlay.Eviction;
 
 /// <summary>What the cache holds under a bucket and prefix (or what an eviction removed).</summary>
-public sealed record CacheReport(int Objects, int ChunkedObjects, int Chunks, long Bytes)
+internal sealed record CacheReport(int Objects, int ChunkedObjects, int Chunks, long Bytes)
 {
     public static CacheReport Of(IEnumerable<CacheEntry> entries)
     {

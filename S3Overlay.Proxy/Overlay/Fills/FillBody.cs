@@ -9,7 +9,7 @@ namespace S3Overlay.Overlay.Fills;
 /// once. Any other store is given a stream of the body as it arrives.
 /// </summary>
 /// <param name="verified">The remote read checked the whole body as it came (<see cref="ObjectContent.VerifiedBy"/>).</param>
-public sealed class FillBody(SpillBuffer spill, Stream stream, bool verified)
+internal sealed class FillBody(SpillBuffer spill, Stream stream, bool verified)
 {
     /// <summary>Where the spill files of fills that <paramref name="stores"/> locally go.</summary>
     public static Func<string> NewSpillPath(IObjectStore local, OverlaySettings settings, bool stores) =>

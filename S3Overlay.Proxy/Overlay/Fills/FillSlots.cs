@@ -8,7 +8,7 @@ namespace S3Overlay.Overlay.Fills;
 /// clients that hang up leave no backlog behind, and well-behaved ones retry (every S3 SDK does).
 /// Readers joining a fill in flight take no slot.
 /// </summary>
-public sealed class FillSlots(int max)
+internal sealed class FillSlots(int max)
 {
 
     private int _taken;

@@ -12,7 +12,7 @@ namespace S3Overlay.Overlay.Fills;
 /// </summary>
 /// <param name="source"><see cref="OverlayTelemetry.Sources"/>: where the bytes come from.</param>
 /// <param name="direct">The bytes are read from the remote for this client alone (no fill in between), so they count as fetched too.</param>
-public sealed class MeasuredBody(Stream inner, string source, Activity? span, OverlayMetrics metrics, bool direct = false) : BodyDecorator
+internal sealed class MeasuredBody(Stream inner, string source, Activity? span, OverlayMetrics metrics, bool direct = false) : BodyDecorator
 {
     protected override Stream Inner => inner;
 

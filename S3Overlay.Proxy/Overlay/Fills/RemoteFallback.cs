@@ -12,7 +12,7 @@ namespace S3Overlay.Overlay.Fills;
 /// <param name="openRest">Opens the remote read of <c>count</c> bytes from <c>from</c>, of the generation the fill read.</param>
 /// <param name="fallsBackOn">Which failures of <paramref name="fill"/> the remote stands in for; a full disk when null. (A fleet's
 /// forwarded miss falls back on any failure of the owner's answer: the owner went away mid-body.)</param>
-public sealed class RemoteFallback(Stream fill, long offset, long length, Func<long, long, CancellationToken, Task<Stream>> openRest,
+internal sealed class RemoteFallback(Stream fill, long offset, long length, Func<long, long, CancellationToken, Task<Stream>> openRest,
     Func<Exception, bool>? fallsBackOn = null) : BodyDecorator
 {
     private Stream _current = fill;

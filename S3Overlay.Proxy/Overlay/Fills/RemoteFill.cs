@@ -14,7 +14,7 @@ namespace S3Overlay.Overlay.Fills;
 /// fill, not to any client, so a client that goes away does not stop a fill others depend on;
 /// a fill that stores nothing stops once the last reader that opened its body has gone.
 /// </summary>
-public sealed class RemoteFill
+internal sealed class RemoteFill
 {
     private readonly SpillBuffer _spill;
     private readonly TaskCompletionSource<ObjectInfo> _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);

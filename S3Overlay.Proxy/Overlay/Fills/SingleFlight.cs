@@ -8,7 +8,7 @@ namespace S3Overlay.Overlay.Fills;
 /// (or one chunk) join the fill in flight instead of asking the remote again.
 /// </summary>
 /// <param name="newSpillPath">Where each new fill's spill file goes.</param>
-public sealed class SingleFlight<TKey>(Func<string> newSpillPath, FillSlots slots, OverlayMetrics metrics) where TKey : notnull
+internal sealed class SingleFlight<TKey>(Func<string> newSpillPath, FillSlots slots, OverlayMetrics metrics) where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, RemoteFill> _fills = new();
 

@@ -11,7 +11,7 @@ namespace S3Overlay.Overlay.Fills;
 /// (a reader it wakes copies what arrived on the writer's thread, up to its first wait of its own).
 /// The file is deleted when the last holder releases it.
 /// </summary>
-public sealed class SpillBuffer
+internal sealed class SpillBuffer
 {
     private readonly object _lock = new();
     private FileStream? _owner;

@@ -10,7 +10,7 @@ namespace S3Overlay.Overlay.Fills;
 /// ended, so a start-up sweep removes exactly the folders of ended runs, at once: none of a live
 /// proxy's files, and everything of a crashed one's, whatever its age.
 /// </summary>
-public static class SpillDirectory
+internal static class SpillDirectory
 {
     private const string Prefix = "run-";
     private const string Pending = "claim-";

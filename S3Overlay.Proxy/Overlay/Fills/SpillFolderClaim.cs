@@ -7,7 +7,7 @@ namespace S3Overlay.Overlay.Fills;
 /// locked while the overlay lives: disposed with it, the folder is an ended run's, for the next
 /// start to sweep.
 /// </summary>
-public sealed class SpillFolderClaim : IDisposable
+internal sealed class SpillFolderClaim : IDisposable
 {
     private readonly IDisposable _lock;
 

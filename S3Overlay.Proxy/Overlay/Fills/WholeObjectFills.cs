@@ -16,14 +16,14 @@ namespace S3Overlay.Overlay.Fills;
 /// <param name="Declined">With Content null, the remote's open answer when this caller took it (see <see cref="RemoteFill.TakeDeclined"/>): the caller owns it.</param>
 /// <param name="Taken">With Content null: settles the declined fill's <see cref="RemoteFill.DeclinedSettled"/>, for the caller that took its answer; null for the others.</param>
 /// <param name="TakerStarted">With Content null and no answer: completes once the caller that took it has started chunk 0 with it.</param>
-public sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote, ObjectContent? Declined = null, Action? Taken = null, Task? TakerStarted = null);
+internal sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote, ObjectContent? Declined = null, Action? Taken = null, Task? TakerStarted = null);
 
 /// <summary>
 /// Objects not over the chunk threshold, read from the remote: streamed straight through with
 /// caching off; with caching on, one remote GET per object however many ask at once, every
 /// reader following its bytes as they arrive while the local copy is written.
 /// </summary>
-public sealed class WholeObjectFills(
+internal sealed class WholeObjectFills(
     [FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
     RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, LocalStoreConditions conditions, FillRecords records,
     CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger<WholeObjectFills> logger)

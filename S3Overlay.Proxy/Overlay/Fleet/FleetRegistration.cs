@@ -2,7 +2,7 @@ using S3Overlay.Configuration;
 
 namespace S3Overlay.Overlay.Fleet;
 
-public static class FleetRegistration
+internal static class FleetRegistration
 {
     /// <summary>The fleet's peers, when <c>S3_OVERLAY_PEERS</c> names them (read and checked now, so a bad setting stops start-up).</summary>
     public static void AddFleet(this WebApplicationBuilder builder, SettingReader read)

@@ -21,7 +21,7 @@ namespace S3Overlay.Overlay.Fleet;
 /// Chunk 0 is owned by the object's owner: that is the replica whose whole GET finds the object
 /// large, and fills chunk 0 from that answer (<see cref="ChunkedReads"/>).
 /// </remarks>
-public sealed class FleetRouting(PeerSet peers, RemoteSource remote, OverlayMetrics metrics, ILogger<FleetRouting> logger)
+internal sealed class FleetRouting(PeerSet peers, RemoteSource remote, OverlayMetrics metrics, ILogger<FleetRouting> logger)
 {
     private long _forwarded;
     private long _filledHere;

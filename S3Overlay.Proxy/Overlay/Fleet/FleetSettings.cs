@@ -14,7 +14,7 @@ namespace S3Overlay.Overlay.Fleet;
 /// <param name="Dns">The one URL whose host name resolves to every replica (a Kubernetes headless service), or null.</param>
 /// <param name="Timeout">How long an owner may take to begin its answer before the asker fills itself.</param>
 /// <param name="DownFor">How long a peer that did not answer is skipped (ownership moves meanwhile).</param>
-public sealed record FleetSettings(IReadOnlyList<Uri> Peers, Uri? Dns, Uri Self, string AccessKey, string SecretKey, TimeSpan Timeout, TimeSpan DownFor, TimeSpan Refresh)
+internal sealed record FleetSettings(IReadOnlyList<Uri> Peers, Uri? Dns, Uri Self, string AccessKey, string SecretKey, TimeSpan Timeout, TimeSpan DownFor, TimeSpan Refresh)
 {
     private static readonly string PeersSetting = FleetCatalog.Peers.Name;
     private static readonly string SelfSetting = FleetCatalog.PeerUrl.Name;

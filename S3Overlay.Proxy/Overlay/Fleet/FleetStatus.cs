@@ -4,7 +4,7 @@ namespace S3Overlay.Overlay.Fleet;
 /// <param name="Forwarded">Misses this replica forwarded to their owner, answered.</param>
 /// <param name="FilledHere">Misses this replica read from the remote itself.</param>
 /// <param name="FilledForPeers">Of those, the ones a peer forwarded to this replica, their owner.</param>
-public sealed record FleetStatus(string Self, IReadOnlyList<FleetStatus.PeerFigures> Peers, long Forwarded, long FilledHere, long FilledForPeers)
+internal sealed record FleetStatus(string Self, IReadOnlyList<FleetStatus.PeerFigures> Peers, long Forwarded, long FilledHere, long FilledForPeers)
 {
     /// <param name="State"><c>self</c>, <c>up</c>, or <c>down</c> (skipped for a while: it did not answer).</param>
     /// <param name="Forwarded">Misses forwarded to it and answered.</param>

@@ -6,7 +6,7 @@ namespace S3Overlay.Overlay.Fleet;
 /// One replica of the fleet as this one sees it: its URL, the S3 client that asks it (signed with
 /// the root key, marked as forwarded), and whether it is skipped for now because it did not answer.
 /// </summary>
-public sealed class Peer : IDisposable
+internal sealed class Peer : IDisposable
 {
     private readonly TimeProvider _clock;
     private long _downUntil; // UTC ticks; 0: up

@@ -7,4 +7,4 @@ namespace S3Overlay.Overlay.Fleet;
 /// the fleet at most twice, and never goes round it. A read carries it to the owner as its
 /// <see cref="PeerMark"/>.
 /// </summary>
-public enum PeerHop { None, Object, Chunk }
+internal enum PeerHop { None, Object, Chunk }

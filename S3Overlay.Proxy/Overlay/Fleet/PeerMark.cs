@@ -11,7 +11,7 @@ namespace S3Overlay.Overlay.Fleet;
 /// so every signature must cover it (S3's rule, <c>UnsignedHeaders</c>); and only the root key,
 /// which the replicas share, may send it: a client cannot make a replica skip its owner.
 /// </summary>
-public static class PeerMark
+internal static class PeerMark
 {
     public const string Header = "x-amz-overlay-forwarded";
     /// <summary>The mark of an object's miss (<see cref="PeerHop.Object"/>).</summary>

@@ -9,7 +9,7 @@ namespace S3Overlay.Overlay.Fleet;
 /// resolves it now and every <see cref="FleetSettings.Refresh"/>: each address is a replica. A
 /// failed lookup keeps the list it had (a DNS hiccup must not shrink the fleet to one).
 /// </summary>
-public sealed class PeerResolver(PeerSet peers, TimeProvider clock, ILogger<PeerResolver> logger) : BackgroundService
+internal sealed class PeerResolver(PeerSet peers, TimeProvider clock, ILogger<PeerResolver> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

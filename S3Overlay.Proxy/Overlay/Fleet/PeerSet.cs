@@ -4,7 +4,7 @@ namespace S3Overlay.Overlay.Fleet;
 /// The fleet's replicas as this one knows them now, and who owns a key among those up: every
 /// replica with the same list computes the same owner. The list changes only by DNS (<see cref="PeerResolver"/>).
 /// </summary>
-public sealed class PeerSet : IDisposable
+internal sealed class PeerSet : IDisposable
 {
     private readonly FleetSettings _settings;
     private readonly TimeProvider _clock;

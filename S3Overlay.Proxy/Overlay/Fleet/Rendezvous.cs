@@ -5,7 +5,7 @@ namespace S3Overlay.Overlay.Fleet;
 /// (candidate, key) is highest. Every replica computes the same owner from the same list, and a
 /// replica that leaves moves only the keys it owned, each to the candidate that scored next.
 /// </summary>
-public static class Rendezvous
+internal static class Rendezvous
 {
     /// <summary>The owner of <paramref name="key"/> among <paramref name="candidates"/> (not empty), each scored with its <paramref name="seedOf"/>.</summary>
     public static T Owner<T>(IReadOnlyList<T> candidates, string key, Func<T, ulong> seedOf)

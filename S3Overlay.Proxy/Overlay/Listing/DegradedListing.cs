@@ -11,7 +11,7 @@ namespace S3Overlay.Overlay.Listing;
 /// manifests are in the cache bucket. Objects filled whole are in the local bucket and listed as
 /// its own. Opt-in, because a partial listing can make a sync tool delete what it does not see.
 /// </summary>
-public sealed class DegradedListing(IObjectStore local, RemoteSource source, FillRecords records, string cacheBucket)
+internal sealed class DegradedListing(IObjectStore local, RemoteSource source, FillRecords records, string cacheBucket)
 {
     /// <returns>The page, marked <see cref="ListPage.Degraded"/>; null when the bucket has no remote.</returns>
     public async Task<ListPage?> ListAsync(string bucket, ListRequest request, CancellationToken ct)

@@ -9,7 +9,7 @@ namespace S3Overlay.Overlay.Listing;
 
 /// <summary>The listing a client of the overlay sees: the local store's keys, the remote's, minus whiteouts.</summary>
 /// <param name="degraded">When set, a remote that cannot answer has its part listed from the local store (opt-in).</param>
-public sealed class MergedListing([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, RemoteSource source, WhiteoutIndex whiteouts, DegradedListing? degraded = null)
+internal sealed class MergedListing([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, RemoteSource source, WhiteoutIndex whiteouts, DegradedListing? degraded = null)
 {
     /// <summary>
     /// Local ∪ remote − whiteouts, in S3 order; local wins on equal keys (its size, ETag, date).

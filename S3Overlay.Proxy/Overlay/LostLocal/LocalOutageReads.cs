@@ -13,7 +13,7 @@ namespace S3Overlay.Overlay.LostLocal;
 /// nowhere. Every other read keeps the local store's 503: the key may be a client's object or a
 /// deleted one, and the remote's answer could be a wrong body or an object come back.
 /// </summary>
-public sealed class LocalOutageReads(RemoteBackedKeys known, CacheIndex cache, RemoteSource remote, WholeObjectFills fills)
+internal sealed class LocalOutageReads(RemoteBackedKeys known, CacheIndex cache, RemoteSource remote, WholeObjectFills fills)
 {
     public RemoteBackedKeys Known => known;
 

@@ -18,7 +18,7 @@ namespace S3Overlay.Overlay.LostLocal;
 /// each, the older dropped whole when the newer fills (a key learned again moves to the newer),
 /// so the keys read lately stay known. Keys are kept as 128-bit hashes, 16 bytes whatever their length.
 /// </remarks>
-public sealed class RemoteBackedKeys(int capacity = RemoteBackedKeys.DefaultCapacity)
+internal sealed class RemoteBackedKeys(int capacity = RemoteBackedKeys.DefaultCapacity)
 {
     public const int DefaultCapacity = 100_000;
 

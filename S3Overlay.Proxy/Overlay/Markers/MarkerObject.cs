@@ -16,7 +16,7 @@ namespace S3Overlay.Overlay.Markers;
 /// these bytes is not plausible. The ETag is given with the write, so a layer that would compute
 /// another (bucket encryption, under the overlay) keeps this one.
 /// </remarks>
-public sealed class MarkerObject
+internal sealed class MarkerObject
 {
     private readonly byte[] _body;
 

@@ -10,7 +10,7 @@ namespace S3Overlay.Overlay.Records;
 /// The suffixes (<c>@manifest</c>, <c>@chunks</c>) keep every cache key from being a folder of
 /// another in a file-system store: keys <c>a</c> and <c>a/b</c> give <c>a@…</c> and <c>a/b@…</c>.
 /// </remarks>
-public static class CacheKeys
+internal static class CacheKeys
 {
     public const string ManifestPrefix = "manifests/";
     public const string ChunkPrefix = "chunks/";

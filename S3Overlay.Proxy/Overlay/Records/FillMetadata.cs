@@ -15,7 +15,7 @@ namespace S3Overlay.Overlay.Records;
 /// them is one the overlay filled: the eviction's test of what it may delete. Clients never see
 /// them (<see cref="Strip"/>). A chunked object keeps its manifest in the cache bucket.
 /// </remarks>
-public static class FillMetadata
+internal static class FillMetadata
 {
     /// <summary>What every name of the record starts with; reserved: taken out of clients' writes and reads.</summary>
     public const string Prefix = "overlay-fill-";

@@ -16,7 +16,7 @@ namespace S3Overlay.Overlay.Records;
 /// </summary>
 /// <param name="ChunkSize">The chunk size of a chunked object; 0 when the object was filled whole into its local bucket.</param>
 /// <param name="ValidatedAt">When the remote last confirmed this ETag (the fill, or a revalidation).</param>
-public sealed record FillRecord(
+internal sealed record FillRecord(
     string RemoteBucket,
     string Key,
     long Size,

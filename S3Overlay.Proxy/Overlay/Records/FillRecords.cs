@@ -10,7 +10,7 @@ namespace S3Overlay.Overlay.Records;
 /// <summary>The local object, if any, and whether the remote has since replaced it.</summary>
 /// <param name="Stale">The remote has a different object now; <paramref name="Remote"/> describes it.</param>
 /// <param name="Seen">The record as it was read to revalidate the copy (null when it was not read).</param>
-public sealed record LocalCopy(ObjectInfo Info, bool Stale, ObjectInfo? Remote, RecordSeen? Seen = null)
+internal sealed record LocalCopy(ObjectInfo Info, bool Stale, ObjectInfo? Remote, RecordSeen? Seen = null)
 {
     /// <summary>The key holds a whiteout (<see cref="Info"/> describes it): to clients, nothing.</summary>
     public bool WhitedOut { get; init; }
@@ -31,7 +31,7 @@ public sealed record LocalCopy(ObjectInfo Info, bool Stale, ObjectInfo? Remote, 
 /// once any reader was served a generation, no later read finds an older one recorded, as S3's
 /// read-after-write consistency requires.
 /// </remarks>
-public sealed class FillRecords([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
+internal sealed class FillRecords([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
     RemoteSource remote, OverlaySettings settings, TimeProvider clock, ILogger<FillRecords> logger)
 {
     // The generations being recorded now. Readers of one new generation record it once, the others

@@ -10,7 +10,7 @@ namespace S3Overlay.Overlay.Records;
 /// generation older than one a reader has been served, in this process or any other sharing
 /// the local store.
 /// </summary>
-public sealed record RecordSeen(FillRecord? Record, string? Version)
+internal sealed record RecordSeen(FillRecord? Record, string? Version)
 {
     public static readonly RecordSeen Nothing = new(null, null);
 

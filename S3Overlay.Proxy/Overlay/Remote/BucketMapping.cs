@@ -6,7 +6,7 @@ namespace S3Overlay.Overlay.Remote;
 /// Which remote bucket backs each local bucket (<c>S3_OVERLAY_BUCKET_MAPPING</c>,
 /// <c>local1:remote1,local2:remote2</c>); a bucket that is not listed uses its own name.
 /// </summary>
-public sealed class BucketMapping
+internal sealed class BucketMapping
 {
     private readonly Dictionary<string, string> _remoteOf;
 

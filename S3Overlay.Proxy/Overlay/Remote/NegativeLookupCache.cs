@@ -8,7 +8,7 @@ namespace S3Overlay.Overlay.Remote;
 /// probe of a key the remote lately said it lacks is still "no such key" (GDAL's sidecar probes,
 /// a backup tool's existence checks). In-process only: a cache of the remote's answer, not state.
 /// </summary>
-public sealed class NegativeLookupCache(TimeSpan ttl, TimeProvider clock, int capacity = 100_000, TimeSpan staleIfError = default)
+internal sealed class NegativeLookupCache(TimeSpan ttl, TimeProvider clock, int capacity = 100_000, TimeSpan staleIfError = default)
 {
     private readonly ConcurrentDictionary<(string Bucket, string Key), DateTimeOffset> _seen = new();
 

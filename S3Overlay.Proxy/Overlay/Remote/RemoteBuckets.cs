@@ -9,7 +9,7 @@ namespace S3Overlay.Overlay.Remote;
 /// always count. Unset, only the mapping's buckets are reachable: a local user must not be able to
 /// read every bucket the proxy's credentials open just by naming it.
 /// </summary>
-public sealed class RemoteBuckets
+internal sealed class RemoteBuckets
 {
     private readonly HashSet<string> _allowed;
     private readonly HashSet<string> _never;

@@ -8,7 +8,7 @@ namespace S3Overlay.Overlay.Remote;
 /// remote that refuses us (403), breaks (5xx) or cannot be reached is a gateway error, never a
 /// fake 404 (the original turned all of them into 404s).
 /// </summary>
-public static class RemoteErrors
+internal static class RemoteErrors
 {
     public static Exception Map(Exception error, string localBucket, string key) => error switch
     {

@@ -10,7 +10,7 @@ namespace S3Overlay.Overlay.Remote;
 /// stale-if-error, nginx's <c>proxy_cache_use_stale</c>). In-process only, as the negative cache:
 /// a cache of the remote's answers, bounded by the entries its pages hold.
 /// </summary>
-public sealed class RemoteListingCache(TimeSpan ttl, TimeSpan staleIfError, TimeProvider clock, int maxEntries = 200_000)
+internal sealed class RemoteListingCache(TimeSpan ttl, TimeSpan staleIfError, TimeProvider clock, int maxEntries = 200_000)
 {
     private readonly ConcurrentDictionary<(string RemoteBucket, ListRequest Request), (ListPage Page, DateTimeOffset At)> _pages = new();
     private int _entries;

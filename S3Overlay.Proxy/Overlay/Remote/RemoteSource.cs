@@ -12,7 +12,7 @@ namespace S3Overlay.Overlay.Remote;
 /// for a while, and what a remote failure looks like to a client. Every part of the overlay
 /// names local buckets; only this class and the cache keys know remote ones.
 /// </summary>
-public sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping, RemoteBuckets allowed, NegativeLookupCache missing, RemoteListingCache listings, OverlayMetrics metrics)
+internal sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping, RemoteBuckets allowed, NegativeLookupCache missing, RemoteListingCache listings, OverlayMetrics metrics)
 {
     /// <summary>The remote bucket behind a local one; null when the overlay may not read it (a local-only bucket).</summary>
     public string? BucketOf(string localBucket)

@@ -16,7 +16,7 @@ namespace S3Overlay.Overlay.Versions;
 /// through another replica sharing the store is learnt within that minute, during which this
 /// one may still store a filled copy (a version) or stream a read it could have cached.
 /// </remarks>
-public sealed class LocalVersioning([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, TimeProvider clock)
+internal sealed class LocalVersioning([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, TimeProvider clock)
 {
     public static readonly TimeSpan Remembered = TimeSpan.FromMinutes(1);
 

@@ -23,7 +23,7 @@ namespace S3Overlay.Overlay.Versions;
 /// starts after the key, and a version-id marker of <c>null</c> is always the local store's.
 /// </remarks>
 /// <param name="merge">False (S3_OVERLAY_MERGE_LISTINGS=false): the local store's versions only, as ListObjects then lists.</param>
-public sealed class MergedVersions(IObjectStore local, RemoteSource source, bool merge)
+internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bool merge)
 {
     private readonly record struct Listed(string Name, ObjectVersion? Version, bool Remote);
 

@@ -14,7 +14,7 @@ namespace S3Overlay.Overlay;
 /// key's null version, is never written here, so it carries no lock and cannot be given one:
 /// a copy of it onto its key makes a local version that can be.
 /// </summary>
-public sealed partial class OverlayObjectStore
+internal sealed partial class OverlayObjectStore
 {
     /// <summary>
     /// The local version a lock change is for (the current one when none is named); refused for

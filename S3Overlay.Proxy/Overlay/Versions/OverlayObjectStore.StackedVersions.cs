@@ -18,7 +18,7 @@ namespace S3Overlay.Overlay;
 /// delete marker of the local store's own would not do: a read that meets one finds nothing
 /// locally and goes on to the remote, which it would show again.
 /// </remarks>
-public sealed partial class OverlayObjectStore
+internal sealed partial class OverlayObjectStore
 {
     private async Task<BucketVersioning> RemoteBackedVersioningAsync(string bucket, CancellationToken ct) =>
         await parts.Versioning.ReadAsync(bucket, ct) ?? (await GetBucketAsync(bucket, ct) is null ? throw StorageException.BucketNotFound(bucket) : BucketVersioning.Unversioned);

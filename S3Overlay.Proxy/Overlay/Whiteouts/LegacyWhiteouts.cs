@@ -16,7 +16,7 @@ namespace S3Overlay.Overlay.Whiteouts;
 /// hidden behind it) before the old whiteout is deleted, so a crash leaves one or both, never
 /// neither. Several proxies sharing the store may move the same ones at once.
 /// </remarks>
-public sealed class LegacyWhiteouts(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, Func<string, bool> remoteBacked, ILogger logger)
+internal sealed class LegacyWhiteouts(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, Func<string, bool> remoteBacked, ILogger logger)
 {
     public const string Prefix = "whiteouts/";
     private const string Suffix = " ";

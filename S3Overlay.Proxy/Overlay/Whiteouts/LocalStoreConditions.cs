@@ -13,7 +13,7 @@ namespace S3Overlay.Overlay.Whiteouts;
 /// a fill of this process it waited for.
 /// </summary>
 /// <remarks>Asked once a process, with a probe object in the cache bucket (three requests); until it has answered, the store is taken not to honour it.</remarks>
-public sealed class LocalStoreConditions(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, ILogger logger)
+internal sealed class LocalStoreConditions(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, ILogger logger)
 {
     private Task<bool>? _honoured;
 

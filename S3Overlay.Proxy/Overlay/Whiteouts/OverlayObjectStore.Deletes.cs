@@ -8,7 +8,7 @@ using S3Overlay.Overlay.Chunks;
 namespace S3Overlay.Overlay;
 
 /// <summary>Deletes, and what a whiteout changes of the requests about one key.</summary>
-public sealed partial class OverlayObjectStore
+internal sealed partial class OverlayObjectStore
 {
     /// <summary>
     /// A delete in a bucket the remote backs leaves a whiteout, so the remote's copy does not come

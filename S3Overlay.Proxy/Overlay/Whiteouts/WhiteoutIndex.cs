@@ -5,7 +5,7 @@ using S3Overlay.Overlay.Markers;
 namespace S3Overlay.Overlay.Whiteouts;
 
 /// <summary>One whiteout: a key deleted through the overlay, hidden from the remote until a write or an admin clears it.</summary>
-public sealed record Whiteout(string Bucket, string Key, DateTimeOffset DeletedAt);
+internal sealed record Whiteout(string Bucket, string Key, DateTimeOffset DeletedAt);
 
 /// <summary>
 /// The whiteouts: <see cref="WhiteoutMarker"/> objects at the deleted keys themselves, in the
@@ -18,7 +18,7 @@ public sealed record Whiteout(string Bucket, string Key, DateTimeOffset DeletedA
 /// the key (<see cref="LocalReads"/>, <see cref="FillRecords.LocalCopyAsync"/>) and listings in
 /// the local page (<see cref="MergedListing"/>): this index serves deletes and the admin API.
 /// </remarks>
-public sealed class WhiteoutIndex(IObjectStore local, LocalBuckets localBuckets, Func<string, bool> remoteBacked, LegacyWhiteouts legacy)
+internal sealed class WhiteoutIndex(IObjectStore local, LocalBuckets localBuckets, Func<string, bool> remoteBacked, LegacyWhiteouts legacy)
 {
     /// <summary>Whiteouts in the cache bucket, as an older layout kept them, until they are moved to their keys.</summary>
     public LegacyWhiteouts Legacy => legacy;

@@ -14,7 +14,7 @@ namespace S3Overlay.Overlay.Whiteouts;
 /// A client's object of exactly a marker's bytes would be taken for a deletion, hiding only
 /// itself and the remote's object of its key (<see cref="MarkerObject"/>).
 /// </remarks>
-public static class WhiteoutMarker
+internal static class WhiteoutMarker
 {
     public static MarkerObject Marker => MarkerObject.Whiteout;
 

@@ -15,7 +15,7 @@ namespace S3Overlay.S3.Acl;
 /// has none, and null text is "private, default owner", so what was stored before owners is read
 /// unchanged; a grant list <see cref="NoGrantsText"/> is an ACL that revoked every grant.
 /// </summary>
-public sealed class AccessControlList
+internal sealed class AccessControlList
 {
     public const string AllUsersUri = "http://acs.amazonaws.com/groups/global/AllUsers";
     public const string AuthenticatedUsersUri = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";

@@ -5,7 +5,7 @@ using S3Overlay.Storage;
 namespace S3Overlay.S3.Acl;
 
 /// <summary>What a request's ACLs let a caller do when no policy allows it.</summary>
-public enum AclNeed { None, BucketRead, ObjectRead, BucketWrite, BucketReadAcp, BucketWriteAcp, ObjectReadAcp, ObjectWriteAcp }
+internal enum AclNeed { None, BucketRead, ObjectRead, BucketWrite, BucketReadAcp, BucketWriteAcp, ObjectReadAcp, ObjectWriteAcp }
 
 /// <summary>
 /// What ACL grants allow, as S3 decides it: read an object whose ACL grants READ, list a bucket
@@ -16,7 +16,7 @@ public enum AclNeed { None, BucketRead, ObjectRead, BucketWrite, BucketReadAcp, 
 /// not exist is NoSuchBucket to anyone, a missing key NoSuchKey to those who may list the bucket
 /// (AccessDenied to others, who may not learn it).
 /// </summary>
-public sealed class AclAccess(IObjectStore store, BucketAcls bucketAcls, BucketPublicAccessBlocks blocks)
+internal sealed class AclAccess(IObjectStore store, BucketAcls bucketAcls, BucketPublicAccessBlocks blocks)
 {
     private static readonly Dictionary<string, AclNeed> Needs = new(StringComparer.Ordinal)
     {
@@ -89,7 +89,7 @@ public sealed class AclAccess(IObjectStore store, BucketAcls bucketAcls, BucketP
 }
 
 /// <summary>The names of the bucket settings the front end keeps through the store.</summary>
-public static class BucketSettings
+internal static class BucketSettings
 {
     public const string Acl = "acl";
     public const string Cors = "cors";

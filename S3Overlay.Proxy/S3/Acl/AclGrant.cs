@@ -4,10 +4,10 @@ namespace S3Overlay.S3.Acl;
 /// Who a grant is for: the resource's owner (whoever that is), one of S3's two groups, or another
 /// user, named by its canonical id.
 /// </summary>
-public enum AclGrantee { Owner, AllUsers, AuthenticatedUsers, User }
+internal enum AclGrantee { Owner, AllUsers, AuthenticatedUsers, User }
 
 /// <param name="Id">The canonical id of a <see cref="AclGrantee.User"/> grant; null for the others.</param>
-public sealed record AclGrant(AclGrantee Grantee, string Permission, string? Id = null)
+internal sealed record AclGrant(AclGrantee Grantee, string Permission, string? Id = null)
 {
     /// <summary>The stored form: <c>Owner:READ</c>, <c>AllUsers:READ</c>, <c>id=…:READ</c>.</summary>
     public override string ToString() => (Grantee == AclGrantee.User ? "id=" + Id : Grantee.ToString()) + ":" + Permission;

@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Acl;
 /// small record written whole, so an owner never goes without its ACL or the other way round. A
 /// bucket without the setting (every bucket made before owners) is the root key's and private.
 /// </summary>
-public sealed class BucketAcls(IObjectStore store, TimeProvider clock) : BucketSettingCache<AccessControlList>(store, clock, BucketSettings.Acl)
+internal sealed class BucketAcls(IObjectStore store, TimeProvider clock) : BucketSettingCache<AccessControlList>(store, clock, BucketSettings.Acl)
 {
     private readonly IObjectStore _store = store;
 

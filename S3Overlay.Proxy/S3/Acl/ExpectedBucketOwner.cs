@@ -9,7 +9,7 @@ namespace S3Overlay.S3.Acl;
 /// AccessDenied, as S3 refuses it, signed or not. A bucket that does not exist is left to the
 /// handler, which tells NoSuchBucket.
 /// </summary>
-public static class ExpectedBucketOwner
+internal static class ExpectedBucketOwner
 {
     public static async ValueTask CheckAsync(S3Request r, BucketAcls acls)
     {

@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Acl;
 /// owner where its listed metadata names one, else the bucket's (every object the bucket's owner
 /// wrote, and any a store lists without its metadata).
 /// </summary>
-public sealed class ListingOwners(string bucketOwner, UserDirectory users)
+internal sealed class ListingOwners(string bucketOwner, UserDirectory users)
 {
     public (string Id, string? DisplayName) Of(ObjectMetadata metadata)
     {

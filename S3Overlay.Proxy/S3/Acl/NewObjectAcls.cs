@@ -12,7 +12,7 @@ namespace S3Overlay.S3.Acl;
 /// when it is written with <c>bucket-owner-full-control</c>. An anonymous writer's object is the
 /// bucket owner's.
 /// </summary>
-public sealed class NewObjectAcls(BucketAcls bucketAcls, BucketPublicAccessBlocks blocks, AuthSettings auth)
+internal sealed class NewObjectAcls(BucketAcls bucketAcls, BucketPublicAccessBlocks blocks, AuthSettings auth)
 {
     /// <returns>The stored form (null: private, the bucket owner's).</returns>
     public async Task<string?> ForAsync(HttpRequest headers, string bucket, S3User? writer, CancellationToken ct)

@@ -5,7 +5,7 @@ namespace S3Overlay.S3.Acl;
 /// who owns the objects written into it, and whether ACLs count. A bucket without the control
 /// behaves as <see cref="ObjectWriter"/>, as S3's buckets did before 2023 and RGW's do.
 /// </summary>
-public static class ObjectOwnership
+internal static class ObjectOwnership
 {
     /// <summary>Each object belongs to the user that wrote it; ACLs count.</summary>
     public const string ObjectWriter = "ObjectWriter";

@@ -12,7 +12,7 @@ namespace S3Overlay.S3.Acl;
 /// RestrictPublicBuckets lets a public bucket policy allow only the bucket's owner. Stored as four
 /// digits (<c>1010</c>) in that order.
 /// </summary>
-public sealed record PublicAccessBlock(bool BlockPublicAcls, bool IgnorePublicAcls, bool BlockPublicPolicy, bool RestrictPublicBuckets)
+internal sealed record PublicAccessBlock(bool BlockPublicAcls, bool IgnorePublicAcls, bool BlockPublicPolicy, bool RestrictPublicBuckets)
 {
     public static readonly PublicAccessBlock None = new(false, false, false, false);
 
@@ -52,7 +52,7 @@ public sealed record PublicAccessBlock(bool BlockPublicAcls, bool IgnorePublicAc
 }
 
 /// <summary>The buckets' PublicAccessBlock configurations, read once and remembered (<see cref="BucketSettingCache{T}"/>).</summary>
-public sealed class BucketPublicAccessBlocks(Storage.IObjectStore store, TimeProvider clock)
+internal sealed class BucketPublicAccessBlocks(Storage.IObjectStore store, TimeProvider clock)
     : BucketSettingCache<PublicAccessBlock>(store, clock, BucketSettings.PublicAccessBlock)
 {
     private readonly Storage.IObjectStore _store = store;

@@ -3,7 +3,7 @@ using S3Overlay.Signing;
 
 namespace S3Overlay.S3.Auth;
 
-public static class AuthRegistration
+internal static class AuthRegistration
 {
     /// <summary>Reads the credentials, refuses an exposed default set-up, and registers the authenticator.</summary>
     /// <param name="buckets">Configured buckets flagged PublicRead join <c>S3_OVERLAY_PUBLIC_BUCKETS</c>.</param>

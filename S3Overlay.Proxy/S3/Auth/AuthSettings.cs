@@ -7,7 +7,7 @@ namespace S3Overlay.S3.Auth;
 
 /// <summary>Who may use the server: the users (keys and policies) and the buckets anyone may read.</summary>
 /// <param name="UsesDefaultCredentials">True when nothing was configured and minioadmin/minioadmin is in force.</param>
-public sealed record AuthSettings(
+internal sealed record AuthSettings(
     UserDirectory Users,
     IReadOnlySet<string> PublicBuckets,
     bool UsesDefaultCredentials,

@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Auth;
 /// The well-known minioadmin/minioadmin are fine on a developer's loopback, and an open door
 /// anywhere else: with them the server refuses to listen beyond loopback unless told it may.
 /// </summary>
-public static class DefaultCredentialsGuard
+internal static class DefaultCredentialsGuard
 {
     public static void Check(AuthSettings settings, IConfiguration configuration)
     {

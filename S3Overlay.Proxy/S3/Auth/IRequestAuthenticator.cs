@@ -5,7 +5,7 @@ namespace S3Overlay.S3.Auth;
 /// S3Exception when it fails), sets <see cref="S3Request.AccessKey"/>, and wraps
 /// <see cref="S3Request.Body"/> in a decoding/verifying stream where the payload needs one.
 /// </summary>
-public interface IRequestAuthenticator
+internal interface IRequestAuthenticator
 {
     ValueTask AuthenticateAsync(S3Request request);
 }

@@ -7,7 +7,7 @@ namespace S3Overlay.S3.Auth;
 /// A presigned URL's <c>X-Amz-Expires</c>, refused as S3 refuses it: 403 with S3's words when it
 /// is over a week or negative (s3-tests expects 403 of all of them), 400 when it is no number.
 /// </summary>
-public static class PresignedExpiry
+internal static class PresignedExpiry
 {
     public static long Seconds(string value)
     {

@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Auth;
 /// anonymous; has <see cref="RequestAuthorizer"/> decide whether its caller may do it; then
 /// installs the payload's decoding and verifying streams.
 /// </summary>
-public sealed class RequestAuthenticator(SigV4Verifier v4, SigV2Verifier v2, AuthSettings settings, RequestAuthorizer authorizer) : IRequestAuthenticator
+internal sealed class RequestAuthenticator(SigV4Verifier v4, SigV2Verifier v2, AuthSettings settings, RequestAuthorizer authorizer) : IRequestAuthenticator
 {
     public async ValueTask AuthenticateAsync(S3Request r)
     {

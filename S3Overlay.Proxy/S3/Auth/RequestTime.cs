@@ -6,7 +6,7 @@ using S3Overlay.Signing;
 namespace S3Overlay.S3.Auth;
 
 /// <summary>When a signed request says it was made, and whether that is close enough to now.</summary>
-public static class RequestTime
+internal static class RequestTime
 {
     /// <summary>S3 refuses requests whose clock is off by more than this.</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(15);

@@ -5,7 +5,7 @@ namespace S3Overlay.S3.Auth;
 /// <summary>One user: its keys, and what it may do.</summary>
 /// <param name="Policy">The user's policy, compiled; a user configured without one has <c>admin</c>'s (docs/security.md: everything, the admin API included).</param>
 /// <param name="IsRoot">The key of <c>S3_OVERLAY_ACCESS_KEY</c> (or the default credentials): owns everything, past every policy.</param>
-public sealed record S3User(string AccessKey, string SecretKey, PolicyDocument Policy, bool IsRoot = false)
+internal sealed record S3User(string AccessKey, string SecretKey, PolicyDocument Policy, bool IsRoot = false)
 {
     /// <summary>The canonical id that owns what the user creates and that ACL grants name (<see cref="S3Owner"/>).</summary>
     public string CanonicalId { get; } = IsRoot ? S3Owner.Id : S3Owner.IdOf(AccessKey);

@@ -12,7 +12,7 @@ namespace S3Overlay.S3.Auth;
 /// Verifies the legacy AWS Signature Version 2 that older clients still send: the header
 /// <c>Authorization: AWS AKID:signature</c> and the query <c>AWSAccessKeyId/Signature/Expires</c>.
 /// </summary>
-public sealed class SigV2Verifier(AuthSettings settings, TimeProvider clock)
+internal sealed class SigV2Verifier(AuthSettings settings, TimeProvider clock)
 {
     /// <summary>The sub-resources that belong to the signed resource (as botocore and S3 list them).</summary>
     private static readonly HashSet<string> SubResources = new(StringComparer.Ordinal)

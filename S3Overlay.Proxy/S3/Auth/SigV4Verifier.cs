@@ -10,7 +10,7 @@ using S3Overlay.Signing;
 namespace S3Overlay.S3.Auth;
 
 /// <summary>Verifies AWS Signature Version 4: the Authorization header, and presigned URLs.</summary>
-public sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, SigningKeyCache keys, TimeProvider clock)
+internal sealed class SigV4Verifier(AuthSettings settings, ServerSettings server, SigningKeyCache keys, TimeProvider clock)
 {
     /// <summary>Presigned URLs live at most seven days, as on S3.</summary>
     public const int MaxPresignedExpirySeconds = 604800;

@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Auth;
 /// Makes SigV4 presigned URLs on the server's side, for a configured user (the web browser hands
 /// them to the page so the browser's own downloads, ranges and uploads go straight to the S3 API).
 /// </summary>
-public sealed class UrlPresigner(AuthSettings settings, ServerSettings server, SigningKeyCache keys, TimeProvider clock)
+internal sealed class UrlPresigner(AuthSettings settings, ServerSettings server, SigningKeyCache keys, TimeProvider clock)
 {
     /// <param name="host">The Host header the client will send (signed).</param>
     /// <param name="extraQuery">Further query parameters to sign in (<c>response-content-disposition</c>, ...).</param>

@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Auth;
 /// swapped whole when the file changes, so a request sees one consistent set of users without
 /// taking a lock.
 /// </summary>
-public sealed class UserDirectory
+internal sealed class UserDirectory
 {
     private readonly IReadOnlyList<S3User> _configured;
     private volatile Snapshot _now;

@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Auth;
 /// resolve) are optional. A fault is told with the line it is on, so a
 /// person can find it in the file.
 /// </summary>
-public static class UsersFile
+internal static class UsersFile
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 

@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Auth;
 /// that no longer parses keeps the last good users and logs why. A removed user's next request is
 /// InvalidAccessKeyId.
 /// </summary>
-public sealed class UsersFileWatcher(AuthSettings settings, TimeProvider clock, ILogger<UsersFileWatcher> logger) : BackgroundService
+internal sealed class UsersFileWatcher(AuthSettings settings, TimeProvider clock, ILogger<UsersFileWatcher> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 

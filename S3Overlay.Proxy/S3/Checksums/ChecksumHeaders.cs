@@ -6,7 +6,7 @@ using S3Overlay.Storage.Checksums;
 namespace S3Overlay.S3.Checksums;
 
 /// <summary>The <c>x-amz-checksum-*</c> headers: what a writer sends, and what GET/HEAD/PUT answer with.</summary>
-public static class ChecksumHeaders
+internal static class ChecksumHeaders
 {
     /// <summary>
     /// The checksums a writer sent as headers, decoded. Several checksum headers, a value that is not

@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Checksums;
 /// <c>x-amz-checksum-type</c> on CreateMultipartUpload, <c>x-amz-checksum-*</c> on completion):
 /// what the stores check and combine (<see cref="MultipartChecksum"/>), as the request says it.
 /// </summary>
-public static class MultipartChecksumHeaders
+internal static class MultipartChecksumHeaders
 {
     /// <summary>CreateMultipartUpload's promise, as the upload's metadata keeps it; InvalidRequest for a combination S3 refuses.</summary>
     public static ObjectMetadata Declare(HttpRequest request, ObjectMetadata metadata)

@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Checksums;
 /// or an <c>x-amz-checksum-*</c>, as a header or announced as an aws-chunked trailer. A signed
 /// payload hash is not enough, as on S3. What is sent is verified while the body is read.
 /// </summary>
-public static class RequiredChecksum
+internal static class RequiredChecksum
 {
     public static void Demand(HttpRequest request)
     {

@@ -10,7 +10,7 @@ namespace S3Overlay.S3.Cors;
 /// the matching rule's headers. A bucket without rules is left to the server-wide default
 /// (<c>S3_OVERLAY_CORS_ORIGINS</c>), which runs after this.
 /// </summary>
-public sealed class BucketCors(RequestDelegate next, BucketCorsRules bucketRules, S3FrontEndOptions options)
+internal sealed class BucketCors(RequestDelegate next, BucketCorsRules bucketRules, S3FrontEndOptions options)
 {
     /// <summary>Set when the bucket's rules decided, so the server-wide default stays out.</summary>
     public const string DecidedItem = "S3Overlay.BucketCorsDecided";

@@ -4,7 +4,7 @@ using S3Overlay.Storage;
 namespace S3Overlay.S3.Cors;
 
 /// <summary>The buckets' CORS rules as <see cref="BucketCors"/> applies them, remembered (<see cref="BucketSettingCache{T}"/>).</summary>
-public sealed class BucketCorsRules(IObjectStore store, TimeProvider clock) : BucketSettingCache<List<CorsRule>>(store, clock, BucketSettings.Cors)
+internal sealed class BucketCorsRules(IObjectStore store, TimeProvider clock) : BucketSettingCache<List<CorsRule>>(store, clock, BucketSettings.Cors)
 {
     protected override List<CorsRule>? Parse(string bucket, string? text) => CorsRule.FromText(text);
 }

@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Cors;
 /// 403 when the bucket has no CORS configuration (nor the server a default one) or does not exist.
 /// The rest goes on to the bucket's rules (<see cref="BucketCors"/>) or the server-wide default.
 /// </summary>
-public sealed class CorsPreflightChecks(RequestDelegate next, BucketCorsRules bucketRules, S3FrontEndOptions options, IServiceProvider services)
+internal sealed class CorsPreflightChecks(RequestDelegate next, BucketCorsRules bucketRules, S3FrontEndOptions options, IServiceProvider services)
 {
     private static readonly string[] Methods = ["GET", "PUT", "HEAD", "POST", "DELETE"];
     private readonly bool _serverDefault = services.GetService<ICorsService>() is not null;

@@ -6,7 +6,7 @@ using S3Overlay.S3.Xml;
 namespace S3Overlay.S3.Cors;
 
 /// <summary>One rule of a bucket's CORS configuration (PutBucketCors), matched as S3 matches it.</summary>
-public sealed record CorsRule(
+internal sealed record CorsRule(
     string? Id,
     IReadOnlyList<string> AllowedOrigins,
     IReadOnlyList<string> AllowedMethods,

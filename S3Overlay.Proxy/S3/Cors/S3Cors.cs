@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Cors;
 /// before authentication (a browser never signs them). Off unless configured; never applied to
 /// <c>/_overlay/</c>, whose pages are for people on this origin only.
 /// </summary>
-public static class S3Cors
+internal static class S3Cors
 {
     private const string PolicyName = "S3";
 

@@ -1,7 +1,7 @@
 namespace S3Overlay.S3.Errors;
 
 /// <summary>An S3 error code with its HTTP status and default message: the one table of them.</summary>
-public sealed record S3Error(string Code, int Status, string Message)
+internal sealed record S3Error(string Code, int Status, string Message)
 {
     public static readonly S3Error AccessDenied = new("AccessDenied", 403, "Access Denied.");
     public static readonly S3Error AccessControlListNotSupported = new("AccessControlListNotSupported", 400, "The bucket does not allow ACLs.");

@@ -6,7 +6,7 @@ using S3Overlay.Telemetry;
 namespace S3Overlay.S3.Errors;
 
 /// <summary>Writes S3 error responses: the one XML writer for errors.</summary>
-public static class S3ErrorWriter
+internal static class S3ErrorWriter
 {
     public static async Task WriteAsync(HttpContext context, S3Exception error, string requestId)
     {

@@ -4,7 +4,7 @@ namespace S3Overlay.S3.Errors;
 /// A failure that becomes an S3 error response. The front end throws it, and makes one of each
 /// store's failure (<see cref="StorageErrors"/>); it becomes the XML body (or a bare status for HEAD and 304).
 /// </summary>
-public sealed class S3Exception(S3Error error, string? resource = null, Exception? inner = null)
+internal sealed class S3Exception(S3Error error, string? resource = null, Exception? inner = null)
     : Exception(error.Message, inner)
 {
     public S3Error Error { get; } = error;

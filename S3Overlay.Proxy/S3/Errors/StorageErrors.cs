@@ -7,7 +7,7 @@ namespace S3Overlay.S3.Errors;
 /// errors, once, at the edge (as MinIO's toAPIErrorCode): the S3 code and status of each fault,
 /// the store's own message where it gave one, and what the answer must carry.
 /// </summary>
-public static class StorageErrors
+internal static class StorageErrors
 {
     private static readonly Dictionary<StorageFault, S3Error> Table = new()
     {

@@ -12,7 +12,7 @@ namespace S3Overlay.S3.Handlers;
 /// <see cref="AclAccess"/>. A bucket whose ObjectOwnership is BucketOwnerEnforced has no ACLs: it
 /// answers its owner's full control and refuses to set any (AccessControlListNotSupported).
 /// </summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     public async Task GetBucketAcl(S3Request r) =>
         await (await bucketAcls.GetAsync(r.Bucket, r.Aborted)).WriteXmlAsync(r.Response, auth.Users);

@@ -10,7 +10,7 @@ namespace S3Overlay.S3.Handlers;
 /// GetObjectAttributes: what HEAD tells and more (a multipart object's parts, paged), choosing the
 /// attributes with <c>x-amz-object-attributes</c>, from one store HEAD.
 /// </summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     private static readonly string[] ObjectAttributes = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"];
 

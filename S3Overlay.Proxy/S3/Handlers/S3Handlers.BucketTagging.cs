@@ -8,7 +8,7 @@ using S3Overlay.S3.Xml;
 namespace S3Overlay.S3.Handlers;
 
 /// <summary>Bucket tagging: the <c>?tagging</c> sub-resource of a bucket, kept as a bucket setting.</summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     public async Task GetBucketTagging(S3Request r)
     {

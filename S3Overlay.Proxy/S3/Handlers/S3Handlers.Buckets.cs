@@ -5,7 +5,7 @@ using S3Overlay.S3.Xml;
 
 namespace S3Overlay.S3.Handlers;
 
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     /// <summary>
     /// The buckets in name order, paged as S3 pages them (<c>max-buckets</c>, an opaque

@@ -5,7 +5,7 @@ using S3Overlay.Storage;
 
 namespace S3Overlay.S3.Handlers;
 
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     /// <summary>
     /// PUT with <c>x-amz-copy-source</c>: a store read streamed into a store write through the

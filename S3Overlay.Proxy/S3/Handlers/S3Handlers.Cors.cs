@@ -7,7 +7,7 @@ using S3Overlay.S3.Xml;
 namespace S3Overlay.S3.Handlers;
 
 /// <summary>Bucket CORS: the <c>?cors</c> sub-resource, kept as a bucket setting and applied by <see cref="BucketCors"/>.</summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     public async Task GetBucketCors(S3Request r)
     {

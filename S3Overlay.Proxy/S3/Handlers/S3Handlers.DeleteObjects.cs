@@ -3,7 +3,7 @@ using S3Overlay.S3.Xml;
 
 namespace S3Overlay.S3.Handlers;
 
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     /// <summary>S3's limit on the keys of one DeleteObjects request.</summary>
     private const int MaxKeysPerDelete = 1000;

@@ -9,7 +9,7 @@ namespace S3Overlay.S3.Handlers;
 /// A bucket's default encryption: the <c>?encryption</c> sub-resource, kept as a bucket setting and
 /// applied by the encryption layer to every write that asks for none of its own.
 /// </summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     private static readonly S3Error NoEncryptionConfiguration =
         new("ServerSideEncryptionConfigurationNotFoundError", 404, "The server side encryption configuration was not found");

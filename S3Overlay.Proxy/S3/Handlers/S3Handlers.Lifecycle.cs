@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Handlers;
 /// Bucket lifecycle: the <c>?lifecycle</c> sub-resource, kept as a bucket setting (in the local
 /// store, never the remote) and applied by the lifecycle scanner.
 /// </summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     public async Task GetBucketLifecycleConfiguration(S3Request r)
     {

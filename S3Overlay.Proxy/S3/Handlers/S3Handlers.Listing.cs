@@ -4,7 +4,7 @@ using S3Overlay.Storage;
 
 namespace S3Overlay.S3.Handlers;
 
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     /// <summary>GET ?list-type=2. The continuation token resumes after the last entry of the page before.</summary>
     public async Task ListObjectsV2(S3Request r)

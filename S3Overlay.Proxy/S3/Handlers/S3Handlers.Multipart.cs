@@ -13,7 +13,7 @@ namespace S3Overlay.S3.Handlers;
 /// Multipart upload: parts go through the store's multipart seam, live outside the bucket's
 /// namespace, and become one object only when the upload is completed.
 /// </summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     public async Task CreateMultipartUpload(S3Request r)
     {

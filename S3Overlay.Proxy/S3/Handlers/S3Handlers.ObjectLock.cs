@@ -12,7 +12,7 @@ namespace S3Overlay.S3.Handlers;
 /// Object Lock: the bucket's configuration (<c>?object-lock</c>), a version's retention
 /// (<c>?retention</c>) and legal hold (<c>?legal-hold</c>), and the lock a write gives the version it makes.
 /// </summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     private readonly ObjectLockConfigurations _objectLocks = new(store, TimeProvider.System);
 

@@ -9,7 +9,7 @@ using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.S3.Handlers;
 
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     /// <summary>
     /// Streams the object, or the one byte range asked for (206). A header with several ranges is

@@ -12,7 +12,7 @@ namespace S3Overlay.S3.Handlers;
 /// BucketOwnerEnforced is refused while the bucket's ACL grants anyone but its owner
 /// (InvalidBucketAclWithObjectOwnership), as S3 refuses it.
 /// </summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     public async Task GetBucketOwnershipControls(S3Request r)
     {

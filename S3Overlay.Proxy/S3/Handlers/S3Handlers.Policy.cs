@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Handlers;
 /// The bucket's policy (<c>?policy</c>, <c>?policyStatus</c>): checked as S3 checks one, kept as a
 /// bucket setting with the bucket's other metadata, applied by <see cref="RequestAuthorizer"/>.
 /// </summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     public async Task GetBucketPolicy(S3Request r)
     {

@@ -6,7 +6,7 @@ using S3Overlay.S3.Xml;
 namespace S3Overlay.S3.Handlers;
 
 /// <summary>A bucket's PublicAccessBlock (<c>?publicAccessBlock</c>), kept as a bucket setting and applied where ACLs and policies are (<see cref="PublicAccessBlock"/>).</summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     private static readonly S3Error NoSuchPublicAccessBlockConfiguration =
         new("NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found");

@@ -7,7 +7,7 @@ using S3Overlay.S3.Xml;
 namespace S3Overlay.S3.Handlers;
 
 /// <summary>Object tagging: the <c>?tagging</c> sub-resource of an object.</summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     public async Task GetObjectTagging(S3Request r)
     {

@@ -3,7 +3,7 @@ using S3Overlay.Storage;
 
 namespace S3Overlay.S3.Handlers;
 
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     /// <summary>
     /// GET <c>?torrent</c>: no object here has a torrent, so the answer is S3's for an object

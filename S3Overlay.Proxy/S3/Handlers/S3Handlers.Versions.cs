@@ -8,7 +8,7 @@ using S3Overlay.Storage.Versions;
 namespace S3Overlay.S3.Handlers;
 
 /// <summary>Bucket versioning (<c>?versioning</c>), the version listing (<c>?versions</c>), and the <c>versionId</c> every object operation may name.</summary>
-public sealed partial class S3Handlers
+internal sealed partial class S3Handlers
 {
     /// <summary>A bucket never versioned answers an empty configuration, as S3 does.</summary>
     public async Task GetBucketVersioning(S3Request r)

@@ -9,7 +9,7 @@ namespace S3Overlay.S3.Handlers;
 /// The S3 operations, split by family into partial files (Garnet style). Each handler reads the
 /// request, calls the store, and writes the S3 response.
 /// </summary>
-public sealed partial class S3Handlers(IObjectStore store, ServerSettings settings, Cors.BucketCorsRules corsRules,
+internal sealed partial class S3Handlers(IObjectStore store, ServerSettings settings, Cors.BucketCorsRules corsRules,
     Policies.BucketPolicies bucketPolicies, Policies.RequestAuthorizer authorizer,
     Lifecycle.BucketLifecycles lifecycles, Acl.BucketAcls bucketAcls, Acl.NewObjectAcls newObjectAcls, Acl.BucketPublicAccessBlocks publicAccessBlocks,
     Auth.AuthSettings auth)

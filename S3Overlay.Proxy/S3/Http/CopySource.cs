@@ -3,7 +3,7 @@ using S3Overlay.S3.Errors;
 namespace S3Overlay.S3.Http;
 
 /// <summary>The <c>x-amz-copy-source</c> header: <c>[/]bucket/key[?versionId=…]</c>, URL-encoded.</summary>
-public static class CopySource
+internal static class CopySource
 {
     public static (string Bucket, string Key) Parse(string header)
     {

@@ -4,7 +4,7 @@ using Microsoft.Net.Http.Headers;
 namespace S3Overlay.S3.Http;
 
 /// <summary>HTTP dates as S3 reads and writes them.</summary>
-public static class HttpDates
+internal static class HttpDates
 {
     /// <summary>RFC 1123 in GMT: <c>Sat, 21 Nov 2026 19:31:55 GMT</c>.</summary>
     public static string Format(DateTimeOffset time) => HeaderUtilities.FormatDate(time);

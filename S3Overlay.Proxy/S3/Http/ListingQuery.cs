@@ -10,7 +10,7 @@ namespace S3Overlay.S3.Http;
 /// The query parameters ListObjects V1 and V2 share: prefix, delimiter, max-keys and
 /// encoding-type, checked as S3 checks them.
 /// </summary>
-public sealed record ListingQuery(string Prefix, string? Delimiter, int MaxKeys, bool UrlEncoded)
+internal sealed record ListingQuery(string Prefix, string? Delimiter, int MaxKeys, bool UrlEncoded)
 {
     /// <summary>S3 answers at most 1,000 keys a page, whatever max-keys asks for.</summary>
     public const int MaxPageSize = 1000;

@@ -12,7 +12,7 @@ namespace S3Overlay.S3.Http;
 /// <see cref="ObjectMetadata"/> and <see cref="ReadConditions"/>, and an <see cref="ObjectInfo"/>
 /// back to response headers.
 /// </summary>
-public static class ObjectHeaders
+internal static class ObjectHeaders
 {
     public const string UserMetadataPrefix = "x-amz-meta-";
 

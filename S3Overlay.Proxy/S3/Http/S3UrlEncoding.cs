@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Http;
 /// test_bucket_list_encoding_basic) expects, and as every decoder reads back: a <c>+</c> would turn
 /// into a plus sign for clients that percent-decode without form rules.
 /// </summary>
-public static class S3UrlEncoding
+internal static class S3UrlEncoding
 {
     public static string Encode(string value)
     {

@@ -14,7 +14,7 @@ namespace S3Overlay.S3.Http;
 /// (DSSE-KMS, an encryption context) is refused: storing in the clear what a client believes
 /// encrypted is never an option.
 /// </summary>
-public static class ServerSideEncryption
+internal static class ServerSideEncryption
 {
     public const string Header = "x-amz-server-side-encryption";
     private const string Customer = "x-amz-server-side-encryption-customer-";

@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Http;
 /// <c>STANDARD</c> and <c>REDUCED_REDUNDANCY</c> (a promise of less, which its storage more than
 /// keeps) and refuses every other class with InvalidStorageClass, never taking a class it would not keep.
 /// </summary>
-public static class StorageClasses
+internal static class StorageClasses
 {
     public const string Standard = "STANDARD";
     public const string ReducedRedundancy = "REDUCED_REDUNDANCY";

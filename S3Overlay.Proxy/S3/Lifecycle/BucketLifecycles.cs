@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Lifecycle;
 /// of a bucket setting (with an S3 local store, a request of it); another replica's change is seen
 /// at the next scan.
 /// </summary>
-public sealed class BucketLifecycles(LifecycleDays days)
+internal sealed class BucketLifecycles(LifecycleDays days)
 {
     public const string ExpirationHeader = "x-amz-expiration";
 

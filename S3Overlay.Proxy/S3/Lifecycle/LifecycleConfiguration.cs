@@ -5,7 +5,7 @@ namespace S3Overlay.S3.Lifecycle;
 /// apply to it (every predicate of their filter holds), and of their actions the one that falls
 /// due first. Whether it is due yet is the caller's question (the scan's clock, the header's).
 /// </summary>
-public sealed record LifecycleConfiguration(IReadOnlyList<LifecycleRule> Rules)
+internal sealed record LifecycleConfiguration(IReadOnlyList<LifecycleRule> Rules)
 {
     public bool AbortsUploads => Rules.Any(r => r.Enabled && r.AbortIncompleteMultipartUpload is not null);
 

@@ -6,7 +6,7 @@ namespace S3Overlay.S3.Lifecycle;
 /// A shorter day (<c>S3_OVERLAY_LIFECYCLE_DAY_SECONDS</c>, as Ceph RGW's <c>rgw lc debug interval</c>)
 /// makes a day that many seconds and drops the rounding, so tests see a rule act within seconds.
 /// </summary>
-public sealed record LifecycleDays(TimeSpan Day)
+internal sealed record LifecycleDays(TimeSpan Day)
 {
     public static readonly LifecycleDays Standard = new(TimeSpan.FromDays(1));
 

@@ -1,7 +1,7 @@
 namespace S3Overlay.S3.Lifecycle;
 
 /// <summary>How a rule named the objects it applies to, kept so GET answers the shape that was PUT.</summary>
-public enum FilterShape
+internal enum FilterShape
 {
     /// <summary>Neither a Filter nor a Prefix: every object.</summary>
     None,
@@ -18,7 +18,7 @@ public enum FilterShape
 /// <summary>Which objects a rule applies to: all of its predicates hold (S3 ANDs them).</summary>
 /// <param name="SizeGreaterThan">Strictly greater than, in bytes (<c>ObjectSizeGreaterThan</c>).</param>
 /// <param name="SizeLessThan">Strictly less than, in bytes (<c>ObjectSizeLessThan</c>).</param>
-public sealed record LifecycleFilter(FilterShape Shape, string? Prefix, IReadOnlyList<KeyValuePair<string, string>> Tags, long? SizeGreaterThan, long? SizeLessThan)
+internal sealed record LifecycleFilter(FilterShape Shape, string? Prefix, IReadOnlyList<KeyValuePair<string, string>> Tags, long? SizeGreaterThan, long? SizeLessThan)
 {
     public static readonly LifecycleFilter Everything = new(FilterShape.None, null, [], null, null);
 

@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Lifecycle;
 /// <param name="BecameNoncurrent">When the next newer version was written (its successor's creation); null for the current version.</param>
 /// <param name="NewerNoncurrent">How many noncurrent versions of the key are newer than this one.</param>
 /// <param name="Versions">How many versions the key has, delete markers included.</param>
-public sealed record LifecycleObject(
+internal sealed record LifecycleObject(
     string Key,
     long Size,
     DateTimeOffset LastModified,
@@ -22,7 +22,7 @@ public sealed record LifecycleObject(
 }
 
 /// <summary>What a scan does to one version.</summary>
-public enum LifecycleActionKind
+internal enum LifecycleActionKind
 {
     /// <summary>Expire the current version: a plain delete (a delete marker, once versioning is on).</summary>
     ExpireCurrent,
@@ -33,4 +33,4 @@ public enum LifecycleActionKind
 }
 
 /// <param name="Due">When it falls due (the <c>expiry-date</c> of <c>x-amz-expiration</c>).</param>
-public sealed record LifecycleAction(LifecycleActionKind Kind, string RuleId, DateTimeOffset Due);
+internal sealed record LifecycleAction(LifecycleActionKind Kind, string RuleId, DateTimeOffset Due);

@@ -2,7 +2,7 @@ namespace S3Overlay.S3.Lifecycle;
 
 /// <summary>One rule of a bucket's lifecycle configuration, as S3 documents it (PutBucketLifecycleConfiguration).</summary>
 /// <param name="Id">Up to 255 characters, unique in the configuration; S3 makes one up when the client gives none.</param>
-public sealed record LifecycleRule(
+internal sealed record LifecycleRule(
     string Id,
     bool Enabled,
     LifecycleFilter Filter,
@@ -15,13 +15,13 @@ public sealed record LifecycleRule(
 /// <paramref name="Date"/> (midnight UTC); or, alone, removes a delete marker that is the last
 /// version of its key (<paramref name="ExpiredObjectDeleteMarker"/>).
 /// </summary>
-public sealed record Expiration(int? Days, DateTimeOffset? Date, bool? ExpiredObjectDeleteMarker);
+internal sealed record Expiration(int? Days, DateTimeOffset? Date, bool? ExpiredObjectDeleteMarker);
 
 /// <summary>
 /// Removes a noncurrent version <paramref name="NoncurrentDays"/> after it stopped being current,
 /// keeping the <paramref name="NewerNoncurrentVersions"/> newest noncurrent versions whatever their age.
 /// </summary>
-public sealed record NoncurrentVersionExpiration(int NoncurrentDays, int? NewerNoncurrentVersions);
+internal sealed record NoncurrentVersionExpiration(int NoncurrentDays, int? NewerNoncurrentVersions);
 
 /// <summary>Aborts a multipart upload <paramref name="DaysAfterInitiation"/> after it was created.</summary>
-public sealed record AbortIncompleteMultipartUpload(int DaysAfterInitiation);
+internal sealed record AbortIncompleteMultipartUpload(int DaysAfterInitiation);

@@ -4,7 +4,7 @@ using S3Overlay.S3.Xml;
 
 namespace S3Overlay.S3.Lifecycle;
 
-public static partial class LifecycleXml
+internal static partial class LifecycleXml
 {
     /// <summary>The storage classes a transition may name on S3.</summary>
     private static readonly string[] TransitionClasses = ["GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "GLACIER_IR"];

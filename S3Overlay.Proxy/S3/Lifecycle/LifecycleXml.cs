@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Lifecycle;
 /// InvalidRequest, with S3's words), and written back in the shape it was given. The same text is
 /// what the bucket setting keeps.
 /// </summary>
-public static partial class LifecycleXml
+internal static partial class LifecycleXml
 {
     public const string Root = "LifecycleConfiguration";
     public const int MaxRules = 1000;

@@ -7,7 +7,7 @@ namespace S3Overlay.S3.ObjectLock;
 /// Each bucket's Object Lock configuration as writes apply it (its default retention, whether lock
 /// parameters are allowed at all), remembered as the other bucket settings are: every write asks.
 /// </summary>
-public sealed class ObjectLockConfigurations : BucketSettingCache<ObjectLockConfiguration>
+internal sealed class ObjectLockConfigurations : BucketSettingCache<ObjectLockConfiguration>
 {
     private readonly IObjectStore _store;
 

@@ -6,7 +6,7 @@ using S3Overlay.Storage.ObjectLock;
 namespace S3Overlay.S3.ObjectLock;
 
 /// <summary>The Object Lock headers of writes (PUT, copy, CreateMultipartUpload) and of GET/HEAD answers.</summary>
-public static class ObjectLockHeaders
+internal static class ObjectLockHeaders
 {
     public const string Mode = "x-amz-object-lock-mode";
     public const string RetainUntilDate = "x-amz-object-lock-retain-until-date";

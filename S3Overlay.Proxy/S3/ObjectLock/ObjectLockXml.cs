@@ -8,7 +8,7 @@ using S3Overlay.Storage.ObjectLock;
 namespace S3Overlay.S3.ObjectLock;
 
 /// <summary>The documents of <c>?object-lock</c> (<c>ObjectLockConfiguration</c>), <c>?retention</c> (<c>Retention</c>) and <c>?legal-hold</c> (<c>LegalHold</c>).</summary>
-public static class ObjectLockXml
+internal static class ObjectLockXml
 {
     /// <summary>The request's <c>ObjectLockConfiguration</c>, validated as S3 validates it.</summary>
     public static ObjectLockConfiguration ConfigurationFrom(XElement root)

@@ -10,7 +10,7 @@ namespace S3Overlay.S3.Parts;
 /// bytes a part of a completed object spans. A GET or HEAD for part N answers the Nth part of the
 /// object (as MinIO and S3 count them); an object written in one piece has exactly one.
 /// </summary>
-public static class PartNumbers
+internal static class PartNumbers
 {
     public const int Max = 10_000;
     public const string PartsCountHeader = "x-amz-mp-parts-count";

@@ -16,7 +16,7 @@ namespace S3Overlay.S3.Payloads;
 /// goes straight from the socket to the reader. Verification fails the read that reaches the end,
 /// so a store, which commits only after reading to the end, never keeps a bad body.
 /// </summary>
-public sealed class AwsChunkedStream : PayloadStream
+internal sealed class AwsChunkedStream : PayloadStream
 {
     // Chunk headers (~90 bytes) and trailer lines are short; a longer line is malformed.
     private const int LineBufferSize = 4096;

@@ -10,7 +10,7 @@ namespace S3Overlay.S3.Payloads;
 /// before it, starting from the request's own (the seed), so no chunk can be dropped, reordered
 /// or altered; the trailer's signature closes the chain.
 /// </summary>
-public sealed class ChunkSignatureChain(byte[] signingKey, string timestamp, string scope, string seedSignature)
+internal sealed class ChunkSignatureChain(byte[] signingKey, string timestamp, string scope, string seedSignature)
 {
     private string _previous = seedSignature;
 

@@ -13,7 +13,7 @@ namespace S3Overlay.S3.Payloads;
 /// Puts the right decoding and verifying streams between the socket and the handler, from what
 /// the request says about its payload (x-amz-content-sha256, x-amz-trailer, x-amz-checksum-*).
 /// </summary>
-public static class RequestPayload
+internal static class RequestPayload
 {
     public const string StreamingSigned = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
     public const string StreamingSignedTrailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";

@@ -11,10 +11,10 @@ namespace S3Overlay.S3.Policies;
 /// <param name="Principal">The caller's access key; null when anonymous.</param>
 /// <param name="Keys">The request's condition keys (<c>s3:prefix</c>, <c>aws:SourceIp</c>…).</param>
 /// <param name="ExistingTags">The object's tags (<c>s3:ExistingObjectTag/…</c>), read only when a policy that judges the request names one.</param>
-public readonly record struct AccessQuery(string Action, string Resource, string? Principal, ConditionKeys Keys, IReadOnlyDictionary<string, string>? ExistingTags = null);
+internal readonly record struct AccessQuery(string Action, string Resource, string? Principal, ConditionKeys Keys, IReadOnlyDictionary<string, string>? ExistingTags = null);
 
 /// <summary>The values of the condition keys a request carries; a key the request lacks is null.</summary>
-public sealed partial class ConditionKeys
+internal sealed partial class ConditionKeys
 {
     public static readonly ConditionKeys None = new();
 

@@ -5,7 +5,7 @@ namespace S3Overlay.S3.Policies;
 /// <c>admin</c> (docs/security.md shows each document). For a bucket's anonymous access (<c>mc anonymous
 /// set</c>): <c>download</c>, <c>upload</c>, <c>public</c>, which are ordinary bucket policies.
 /// </summary>
-public static class CannedPolicies
+internal static class CannedPolicies
 {
     public static readonly IReadOnlyDictionary<string, string> UserPolicies = new Dictionary<string, string>(StringComparer.Ordinal)
     {

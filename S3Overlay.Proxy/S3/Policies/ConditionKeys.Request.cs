@@ -9,7 +9,7 @@ namespace S3Overlay.S3.Policies;
 /// (<c>s3:x-amz-acl</c>, <c>s3:x-amz-copy-source</c>…), the tags it sets
 /// (<c>s3:RequestObjectTag/&lt;key&gt;</c>, <c>s3:RequestObjectTagKeys</c>) and the version it names.
 /// </summary>
-public sealed partial class ConditionKeys
+internal sealed partial class ConditionKeys
 {
     public const string RequestObjectTagPrefix = "s3:RequestObjectTag/";
     public const string ExistingObjectTagPrefix = "s3:ExistingObjectTag/";

@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Policies;
 /// only when a policy that judges the request names one: a request no such policy judges costs
 /// no read. The version is the one the request names, when it is about that object.
 /// </summary>
-public sealed class ExistingObjectTags(IObjectStore store)
+internal sealed class ExistingObjectTags(IObjectStore store)
 {
     public async Task<IReadOnlyDictionary<string, string>> ReadAsync(string bucket, string key, ConditionKeys keys, CancellationToken ct)
     {

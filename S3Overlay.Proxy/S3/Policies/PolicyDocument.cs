@@ -4,14 +4,14 @@ using System.Text.Json;
 namespace S3Overlay.S3.Policies;
 
 /// <summary>What a policy says about one request: nothing (an implicit deny), allow, or an explicit deny.</summary>
-public enum PolicyVerdict { None, Allow, Deny }
+internal enum PolicyVerdict { None, Allow, Deny }
 
 /// <summary>
 /// An IAM policy document (a bucket's policy, or a user's), parsed and compiled once, with S3's
 /// grammar and S3's reasons for refusing one. Evaluation: any statement that applies and denies
 /// wins; otherwise any that applies and allows allows; otherwise the policy says nothing.
 /// </summary>
-public sealed class PolicyDocument
+internal sealed class PolicyDocument
 {
     /// <summary>S3's limit on a bucket policy.</summary>
     public const int MaxBytes = 20 * 1024;

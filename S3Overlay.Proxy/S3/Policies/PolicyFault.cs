@@ -10,7 +10,7 @@ namespace S3Overlay.S3.Policies;
 /// (lib/api/apiUtils/authorization/permissionChecks.js) and Seagate/cortx-s3server
 /// (auth/server/.../policy/BucketPolicyValidator.java).
 /// </summary>
-public static class PolicyFault
+internal static class PolicyFault
 {
     // versitygw policyErrInvalidFirstChar; S3's own default text for the code.
     public const string FirstByte = "Policies must be valid JSON and the first byte must be '{'";

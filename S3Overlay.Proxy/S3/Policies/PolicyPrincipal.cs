@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Policies;
 /// <c>arn:aws:iam::ACCOUNT:user/ACCESSKEY</c>. An account's root ARN delegates to the account's
 /// own user policies, as on S3, so it names no user by itself.
 /// </summary>
-public sealed class PolicyPrincipal
+internal sealed class PolicyPrincipal
 {
     private readonly bool _everyone;
     private readonly HashSet<string> _users;

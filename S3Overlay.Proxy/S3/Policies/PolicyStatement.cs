@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace S3Overlay.S3.Policies;
 
-public enum PolicyEffect { Allow, Deny }
+internal enum PolicyEffect { Allow, Deny }
 
 /// <summary>
 /// One compiled statement. Its action patterns are expanded once against the catalog of known
@@ -11,7 +11,7 @@ public enum PolicyEffect { Allow, Deny }
 /// wildcards. It applies to a request when the principal, the action, the resource and the
 /// conditions all match.
 /// </summary>
-public sealed class PolicyStatement
+internal sealed class PolicyStatement
 {
     private const string S3Arn = "arn:aws:s3:::";
 

@@ -16,7 +16,7 @@ namespace S3Overlay.S3.Policies;
 /// <c>S3_OVERLAY_PUBLIC_BUCKETS</c> carry MinIO's <c>download</c> policy besides their own. Before
 /// all of that, a configured bucket's flags (read-only, key-only) refuse what they refuse to anyone.
 /// </summary>
-public sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPolicies, AclAccess acls, BucketAcls bucketAcls,
+internal sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucketPolicies, AclAccess acls, BucketAcls bucketAcls,
     BucketPublicAccessBlocks publicAccessBlocks, Buckets.BucketTargets targets, Storage.IObjectStore store)
 {
     private readonly FrozenDictionary<string, PolicyDocument> _publicBuckets = auth.PublicBuckets

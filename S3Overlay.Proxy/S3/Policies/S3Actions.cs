@@ -3,14 +3,14 @@ using System.Collections.Frozen;
 namespace S3Overlay.S3.Policies;
 
 /// <summary>What an action acts on, as the Service Authorization Reference lists it.</summary>
-public enum ActionTarget { Service, Bucket, Object }
+internal enum ActionTarget { Service, Bucket, Object }
 
 /// <summary>
 /// The IAM actions a policy may name (S3's, and the one of this server's admin API), and the
 /// action each S3 operation asks for: one table, which docs/security.md reproduces. A policy pattern
 /// naming none of these is "Policy has invalid action", as on S3.
 /// </summary>
-public static class S3Actions
+internal static class S3Actions
 {
     /// <summary>The overlay's admin API (<c>/_overlay/api/</c>) on a bucket: granted by <c>admin:*</c>, never by <c>s3:*</c>.</summary>
     public const string AdminApi = "admin:OverlayApi";

@@ -9,7 +9,7 @@ namespace S3Overlay.S3.Policies;
 /// for a negated operator. A key the request lacks fails a positive operator and satisfies a
 /// negated one, <c>…IfExists</c> and <c>ForAllValues:</c>, as IAM evaluates them.
 /// </summary>
-public sealed class StatementCondition
+internal sealed class StatementCondition
 {
     private readonly Test[] _tests;
 

@@ -5,7 +5,7 @@ namespace S3Overlay.S3.Policies;
 /// exactly one. Compiled once; the common shapes (no wildcard, one trailing <c>*</c>) compare
 /// without the general matcher, since every request of a restricted user runs these.
 /// </summary>
-public sealed class WildcardPattern
+internal sealed class WildcardPattern
 {
     private readonly string _pattern;
     private readonly StringComparison _comparison;

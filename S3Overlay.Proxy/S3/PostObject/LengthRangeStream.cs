@@ -10,7 +10,7 @@ namespace S3Overlay.S3.PostObject;
 /// than the minimum (EntityTooSmall). A store commits only after reading to the end, so a file
 /// out of range is never kept, and is never buffered to be measured.
 /// </summary>
-public sealed class LengthRangeStream(Stream inner, long min, long max) : PayloadStream
+internal sealed class LengthRangeStream(Stream inner, long min, long max) : PayloadStream
 {
     private long _read;
 

@@ -1,13 +1,13 @@
 namespace S3Overlay.S3.PostObject;
 
-public enum PolicyMatch { Eq, StartsWith }
+internal enum PolicyMatch { Eq, StartsWith }
 
 /// <summary>
 /// One <c>eq</c> or <c>starts-with</c> condition of a POST policy: a form field (named without
 /// its <c>$</c>, matched case-insensitively) and the value it must equal or start with, compared
 /// case-sensitively.
 /// </summary>
-public sealed record PolicyCondition(PolicyMatch Match, string Field, string Value, string Text)
+internal sealed record PolicyCondition(PolicyMatch Match, string Field, string Value, string Text)
 {
     public bool IsMetBy(string? actual)
     {

@@ -11,7 +11,7 @@ namespace S3Overlay.S3.PostObject;
 /// <c>success_action_redirect</c> (with bucket, key and ETag in its query), else
 /// <c>success_action_status</c> 200 or 201 (the PostResponse document), else 204.
 /// </summary>
-public static class PostAnswer
+internal static class PostAnswer
 {
     public static async Task WriteAsync(S3Request r, PostForm form, string key, ObjectInfo info)
     {

@@ -11,7 +11,7 @@ namespace S3Overlay.S3.PostObject;
 /// <c>file</c> part into memory (capped, as S3 caps them), then the file part left as a stream for
 /// the store. Fields after the file are never read: S3 ignores them.
 /// </summary>
-public sealed class PostForm
+internal sealed class PostForm
 {
     /// <summary>S3's cap on the fields that precede the file (MaxPostPreDataLengthExceededError); it bounds what we hold.</summary>
     public const int MaxPreDataBytes = 20 * 1024;

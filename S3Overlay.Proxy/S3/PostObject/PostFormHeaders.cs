@@ -10,7 +10,7 @@ namespace S3Overlay.S3.PostObject;
 /// Content-MD5, server-side encryption) then read a browser upload the same way. Only the fields named here get in, so
 /// a form cannot smuggle any other header (a copy source, a grant) into the store.
 /// </summary>
-public static class PostFormHeaders
+internal static class PostFormHeaders
 {
     private static readonly string[] ContentHeaders = ["Content-Type", "Cache-Control", "Content-Disposition", "Content-Encoding", "Expires", "Content-MD5"];
 

@@ -17,7 +17,7 @@ namespace S3Overlay.S3.PostObject;
 /// store and carry their own authentication (a policy signed with SigV4 or SigV2, or none when
 /// the bucket's ACL lets anyone write). The file streams into the store.
 /// </summary>
-public sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2Verifier v2, AuthSettings users, Policies.RequestAuthorizer authorizer, TimeProvider clock,
+internal sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, SigV2Verifier v2, AuthSettings users, Policies.RequestAuthorizer authorizer, TimeProvider clock,
     NewObjectAcls newObjectAcls)
 {
     public const string Operation = "PostObject";

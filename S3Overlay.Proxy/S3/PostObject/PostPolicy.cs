@@ -13,7 +13,7 @@ namespace S3Overlay.S3.PostObject;
 /// A checksum of the file needs no condition: it cannot change what is stored, only refuse bytes
 /// that do not match it.
 /// </summary>
-public sealed class PostPolicy
+internal sealed class PostPolicy
 {
     /// <summary>Fields no condition needs to name: the signature, the policy itself, the file, and the x-ignore- ones.</summary>
     private static readonly HashSet<string> Exempt = new(StringComparer.OrdinalIgnoreCase)

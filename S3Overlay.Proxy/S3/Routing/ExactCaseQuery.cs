@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Routing;
 /// <c>&amp;UploadId=…</c> appended to a signed URL would change the operation; the front end
 /// reads the query through this exact-case view instead.
 /// </summary>
-public static class ExactCaseQuery
+internal static class ExactCaseQuery
 {
     public static void Install(HttpContext context)
     {

@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Routing;
 /// DeleteBucket, PutObject…) never match a request that names one: a sub-resource we do not
 /// route is answered NotImplemented, never mistaken for creating or deleting the bucket.
 /// </summary>
-public static class OperationQueries
+internal static class OperationQueries
 {
     public static readonly IReadOnlyList<string> Names =
     [

@@ -8,7 +8,7 @@ namespace S3Overlay.S3.Routing;
 /// (<c>bucket.base-domain/key</c>) or path style (<c>/bucket/key</c>).
 /// </summary>
 /// <param name="RawPath">The request target's path exactly as sent (percent-encoded), which SigV4 signs.</param>
-public sealed record S3Address(string? Bucket, string? Key, bool VirtualHosted, string RawPath)
+internal sealed record S3Address(string? Bucket, string? Key, bool VirtualHosted, string RawPath)
 {
     /// <summary>
     /// Reads the address from the raw request target, not from the decoded Path, so keys keep

@@ -3,12 +3,12 @@ using Microsoft.AspNetCore.Http;
 namespace S3Overlay.S3.Routing;
 
 /// <summary>Which part of the namespace a route addresses.</summary>
-public enum S3Scope { Service, Bucket, Object }
+internal enum S3Scope { Service, Bucket, Object }
 
-public delegate Task S3Handler(S3Request request);
+internal delegate Task S3Handler(S3Request request);
 
 /// <summary>One row of the route table: method, scope, query/header matchers, operation, handler.</summary>
-public sealed record S3Route(string Method, S3Scope Scope, string Operation, S3Handler Handler, params RequestMatcher[] Matchers)
+internal sealed record S3Route(string Method, S3Scope Scope, string Operation, S3Handler Handler, params RequestMatcher[] Matchers)
 {
     public bool Matches(HttpRequest request, S3Scope scope) =>
         scope == Scope
@@ -24,10 +24,10 @@ public sealed record S3Route(string Method, S3Scope Scope, string Operation, S3H
     }
 }
 
-public delegate bool RequestMatcher(HttpRequest request);
+internal delegate bool RequestMatcher(HttpRequest request);
 
 /// <summary>The matchers a route may ask for, in the words of the S3 API.</summary>
-public static class Match
+internal static class Match
 {
     public static RequestMatcher Query(string name) => r => r.Query.ContainsKey(name);
 

@@ -7,7 +7,7 @@ namespace S3Overlay.S3.Routing;
 /// Every S3 operation the server answers, in one table (as MinIO's api-router.go). The first row
 /// that matches wins, so the rows with more specific matchers come first.
 /// </summary>
-public sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
+internal sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
 {
     private readonly S3Route[] _routes =
     [

@@ -7,7 +7,7 @@ namespace S3Overlay.S3.Tagging;
 /// same rules everywhere; objects and buckets differ in how many tags they take and in how S3
 /// words its refusal of a key in the reserved <c>aws:</c> space.
 /// </summary>
-public sealed class TagRules
+internal sealed class TagRules
 {
     private TagRules(int maxTags, S3Error tooMany, Func<string, string?> reservedKey)
     {

@@ -14,7 +14,7 @@ namespace S3Overlay.S3.Tagging;
 /// Tags as S3 takes them (an object's <c>x-amz-tagging</c> header, a <c>Tagging</c> document for
 /// an object or a bucket) and gives them back, checked against S3's limits with S3's error codes.
 /// </summary>
-public static class TagSet
+internal static class TagSet
 {
     public const string Header = "x-amz-tagging";
     public const string CountHeader = "x-amz-tagging-count";

@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Xml;
 /// read with <see cref="SafeXml"/>'s limits, Content-MD5 verified when the client sent one.
 /// Anything that does not parse is MalformedXML.
 /// </summary>
-public static class S3XmlRequest
+internal static class S3XmlRequest
 {
     /// <summary>Enough for 1,000 keys of 1,024 bytes each, escaped, with room to spare.</summary>
     public const int DefaultMaxBytes = 4 * 1024 * 1024;

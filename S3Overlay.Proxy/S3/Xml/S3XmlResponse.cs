@@ -10,7 +10,7 @@ namespace S3Overlay.S3.Xml;
 /// The one writer of S3's XML answers: streamed straight into the response (a 1,000-key listing
 /// is never built as a string), in S3's namespace, with S3's timestamp format.
 /// </summary>
-public static class S3XmlResponse
+internal static class S3XmlResponse
 {
     public const string Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 

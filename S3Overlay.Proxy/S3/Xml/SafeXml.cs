@@ -11,7 +11,7 @@ namespace S3Overlay.S3.Xml;
 /// without the bound a body of 100,000 nested elements cost 10 s of CPU to load (500,000: minutes,
 /// holding up shutdown), reachable by anyone who may send DeleteObjects.
 /// </summary>
-public static class SafeXml
+internal static class SafeXml
 {
     /// <summary>AccessControlPolicy, S3's deepest document the front end reads, is five levels deep.</summary>
     public const int MaxDepth = 32;

@@ -4,7 +4,7 @@ namespace S3Overlay.Storage.Checksums;
 
 /// <summary>The additional checksums S3 accepts (<c>x-amz-checksum-*</c>), by their lower-case name.</summary>
 /// <param name="Size">The checksum's size in bytes (before base64).</param>
-public sealed record ChecksumAlgorithm(string Name, int Size, Func<IRunningChecksum> Create)
+internal sealed record ChecksumAlgorithm(string Name, int Size, Func<IRunningChecksum> Create)
 {
     public static readonly ChecksumAlgorithm Crc32 = new("crc32", 4, () => new Crc32());
     public static readonly ChecksumAlgorithm Crc32C = new("crc32c", 4, () => new Crc32C());

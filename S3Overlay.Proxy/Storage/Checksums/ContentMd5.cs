@@ -3,7 +3,7 @@ using S3Overlay.Storage.Errors;
 namespace S3Overlay.Storage.Checksums;
 
 /// <summary>The Content-MD5 header's value: the body's MD5 as 16 bytes in base64.</summary>
-public static class ContentMd5
+internal static class ContentMd5
 {
     /// <summary>The 16 bytes <paramref name="value"/> encodes; an invalid digest (S3's InvalidDigest) when it is not base64 of exactly 16 bytes.</summary>
     public static byte[] Parse(string value)

@@ -8,7 +8,7 @@ namespace S3Overlay.Storage.Checksums;
 /// the classic table-driven form, sliced by 8 bytes because the SDK's default checksum runs over
 /// every upload.
 /// </summary>
-public sealed class Crc32 : IRunningChecksum
+internal sealed class Crc32 : IRunningChecksum
 {
     private static readonly uint[][] Tables = BuildTables(0xEDB88320u);
     private static readonly CrcFolding Folding = new(32, 0xEDB88320u);

@@ -7,7 +7,7 @@ namespace S3Overlay.Storage.Checksums;
 /// CRC-32C (Castagnoli), as in <c>x-amz-checksum-crc32c</c>. BitOperations.Crc32C uses the CPU's
 /// crc32 instruction where there is one (SSE4.2, ARMv8) and a table otherwise.
 /// </summary>
-public sealed class Crc32C : IRunningChecksum
+internal sealed class Crc32C : IRunningChecksum
 {
     private uint _crc = uint.MaxValue;
 

@@ -6,7 +6,7 @@ namespace S3Overlay.Storage.Checksums;
 /// new object), so the overlay verifies fills by it: folded with carry-less multiplication
 /// (<see cref="CrcFolding"/>).
 /// </summary>
-public sealed class Crc64Nvme : IRunningChecksum
+internal sealed class Crc64Nvme : IRunningChecksum
 {
     private static readonly CrcFolding Crc = new(64, 0x9A6C9329AC4BC9B5ul);
     private ulong _crc = ulong.MaxValue;

@@ -7,7 +7,7 @@ namespace S3Overlay.Storage.Checksums;
 /// <c>crc32_combine</c>, for any reflected CRC with all-ones init and final XOR): a multipart
 /// upload's FULL_OBJECT checksum is had without reading the assembled object again.
 /// </summary>
-public static class CrcCombine
+internal static class CrcCombine
 {
     /// <returns>The reflected polynomial and width of a CRC algorithm; null for hashes, which cannot be combined.</returns>
     private static (ulong Polynomial, int Width)? Shape(ChecksumAlgorithm algorithm) => algorithm.Name switch

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace S3Overlay.Storage.Checksums;
 
 /// <summary>A running checksum that is a platform hash (SHA-1, SHA-256, and MD5 for Content-MD5).</summary>
-public sealed class HashChecksum(HashAlgorithmName name) : IRunningChecksum
+internal sealed class HashChecksum(HashAlgorithmName name) : IRunningChecksum
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(name);
     public void Append(ReadOnlySpan<byte> data) => _hash.AppendData(data);

@@ -1,7 +1,7 @@
 namespace S3Overlay.Storage.Checksums;
 
 /// <summary>A checksum computed over bytes as they stream past.</summary>
-public interface IRunningChecksum : IDisposable
+internal interface IRunningChecksum : IDisposable
 {
     void Append(ReadOnlySpan<byte> data);
 

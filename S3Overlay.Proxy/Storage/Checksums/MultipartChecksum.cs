@@ -9,7 +9,7 @@ namespace S3Overlay.Storage.Checksums;
 /// <c>-N</c> after it, FULL_OBJECT (CRCs only) the checksum of the whole object's bytes. Shared by
 /// every store that keeps its own parts.
 /// </summary>
-public static class MultipartChecksum
+internal static class MultipartChecksum
 {
     public const string Composite = "COMPOSITE";
     public const string FullObject = "FULL_OBJECT";

@@ -6,7 +6,7 @@ namespace S3Overlay.Storage.Encryption;
 /// (<c>AES256</c>), SSE-KMS (<c>aws:kms</c>, with the key id the configuration named, if any) or
 /// unset. Writes that ask for no encryption of their own get it, the overlay's fills included.
 /// </summary>
-public sealed class BucketEncryption(IObjectStore store, TimeProvider clock) : BucketSettingCache<ObjectEncryption>(store, clock, Setting)
+internal sealed class BucketEncryption(IObjectStore store, TimeProvider clock) : BucketSettingCache<ObjectEncryption>(store, clock, Setting)
 {
     public const string Setting = "encryption";
 
@@ -37,7 +37,7 @@ public sealed class BucketEncryption(IObjectStore store, TimeProvider clock) : B
 }
 
 /// <summary>Whether a bucket may hold encrypted objects (<see cref="BucketEncryption.HoldsEncrypted"/>), remembered for a while.</summary>
-public sealed class EncryptedBuckets(IObjectStore store, TimeProvider clock) : BucketSettingCache<string>(store, clock, BucketEncryption.HoldsEncrypted)
+internal sealed class EncryptedBuckets(IObjectStore store, TimeProvider clock) : BucketSettingCache<string>(store, clock, BucketEncryption.HoldsEncrypted)
 {
     protected override string? Parse(string bucket, string? text) => text;
 }

@@ -11,7 +11,7 @@ namespace S3Overlay.Storage.Encryption;
 /// header as it comes. A package that does not authenticate ends the read with an error, so a
 /// damaged or substituted byte is never served.
 /// </summary>
-public sealed class DecryptingStream : S3Overlay.Streams.PayloadStream
+internal sealed class DecryptingStream : S3Overlay.Streams.PayloadStream
 {
     private readonly Stream _sealedBody;
     private readonly byte[] _dataKey;

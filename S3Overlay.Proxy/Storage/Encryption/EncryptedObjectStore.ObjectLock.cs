@@ -8,7 +8,7 @@ namespace S3Overlay.Storage.Encryption;
 /// through untouched, and every member is forwarded (the interface's defaults would answer as a
 /// store with no locks, hiding the store's behind this layer).
 /// </summary>
-public partial class EncryptedObjectStore
+internal partial class EncryptedObjectStore
 {
     public Task CreateBucketAsync(string bucket, bool objectLock, CancellationToken ct) => Inner.CreateBucketAsync(bucket, objectLock, ct);
 

@@ -8,7 +8,7 @@ namespace S3Overlay.Storage.Encryption;
 /// Every member is forwarded: the interface's defaults answer as a store that keeps no versions,
 /// which would hide the store's versions behind this layer.
 /// </summary>
-public partial class EncryptedObjectStore
+internal partial class EncryptedObjectStore
 {
     public Task<BucketVersioning> GetBucketVersioningAsync(string bucket, CancellationToken ct) => Inner.GetBucketVersioningAsync(bucket, ct);
 

@@ -11,7 +11,7 @@ namespace S3Overlay.Storage.Encryption;
 /// overlay sits above it, so what it fills is encrypted as the bucket's default says. Objects
 /// stored in the clear pass through untouched.
 /// </summary>
-public partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master, TimeProvider clock) : IObjectStore
+internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master, TimeProvider clock) : IObjectStore
 {
     protected readonly IObjectStore Inner = inner;
 

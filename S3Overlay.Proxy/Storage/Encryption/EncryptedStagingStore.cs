@@ -7,7 +7,7 @@ namespace S3Overlay.Storage.Encryption;
 /// for an object stored in the clear is renamed into place as before; one to be encrypted is read
 /// through the sealing stream instead, and removed.
 /// </summary>
-public sealed class EncryptedStagingStore(IObjectStore inner, MasterKey? master, TimeProvider clock)
+internal sealed class EncryptedStagingStore(IObjectStore inner, MasterKey? master, TimeProvider clock)
     : EncryptedObjectStore(inner, master, clock), IStagingStore
 {
     private readonly IStagingStore _staging = (IStagingStore)inner;

@@ -9,7 +9,7 @@ namespace S3Overlay.Storage.Encryption;
 /// The plaintext's length and Content-MD5 are checked here, before the last package is released,
 /// so a short, long or corrupt body fails the store's write instead of being stored.
 /// </summary>
-public sealed class EncryptingStream : S3Overlay.Streams.PayloadStream
+internal sealed class EncryptingStream : S3Overlay.Streams.PayloadStream
 {
     private readonly Stream _plain;
     private readonly AesGcm _cipher;

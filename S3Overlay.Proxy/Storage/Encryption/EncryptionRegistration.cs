@@ -5,7 +5,7 @@ using S3Overlay.Hosting;
 namespace S3Overlay.Storage.Encryption;
 
 /// <summary>The encryption setting: <c>S3_OVERLAY_KMS_SECRET_KEY</c>, the master key of SSE-S3; without it SSE-S3 is refused (501) and SSE-C still works.</summary>
-public sealed record EncryptionSettings(MasterKey? MasterKey)
+internal sealed record EncryptionSettings(MasterKey? MasterKey)
 {
     public static EncryptionSettings From(SettingReader read)
     {
@@ -15,7 +15,7 @@ public sealed record EncryptionSettings(MasterKey? MasterKey)
     }
 }
 
-public static class EncryptionRegistration
+internal static class EncryptionRegistration
 {
     /// <summary>
     /// Wraps the local store (registered just before) in the encryption layer, beneath the overlay,

@@ -9,7 +9,7 @@ namespace S3Overlay.Storage.Encryption;
 /// Clients never see these entries, nor can they set them.
 /// </summary>
 /// <param name="SealedETag">The store computed the ETag, of the sealed bytes (no writer gave one): readers see it marked (<see cref="PresentedETag"/>).</param>
-public sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? MasterKeyName, string? CustomerKeyMd5, bool Multipart, bool SealedETag = false)
+internal sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? MasterKeyName, string? CustomerKeyMd5, bool Multipart, bool SealedETag = false)
 {
     public const string Prefix = "overlay-sse";
     private const string KindName = Prefix;

@@ -9,7 +9,7 @@ namespace S3Overlay.Storage.Encryption;
 /// of each SSE-S3 object. The name is kept with every sealed key, so an object sealed by another
 /// key is told apart from a damaged one.
 /// </summary>
-public sealed class MasterKey
+internal sealed class MasterKey
 {
     private readonly byte[] _sealingKey;
 

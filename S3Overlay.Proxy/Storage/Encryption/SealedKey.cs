@@ -7,7 +7,7 @@ namespace S3Overlay.Storage.Encryption;
 /// An object's data key sealed (AES-256-GCM) by the master key or the customer's key. The bucket
 /// and key are authenticated with it, so a sealed key moved to another object does not open.
 /// </summary>
-public static class SealedKey
+internal static class SealedKey
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;

@@ -17,7 +17,7 @@ namespace S3Overlay.Storage.Encryption;
 /// and a 16-byte salt. The segment's key is HMAC-SHA256(data key, salt): a part uploaded again under
 /// the same number gets a new salt, so no key ever seals two plaintexts under one nonce.
 /// </remarks>
-public static class Segment
+internal static class Segment
 {
     public const int HeaderSize = 32;
     public const int PackageSize = 64 * 1024;

@@ -1,13 +1,13 @@
 namespace S3Overlay.Storage.Encryption;
 
 /// <summary>One segment of an encrypted object: where its header starts, the plaintext it holds, and its salt when known.</summary>
-public sealed record SegmentSpan(long CipherOffset, long PlainOffset, long PlainLength, byte[]? Salt)
+internal sealed record SegmentSpan(long CipherOffset, long PlainOffset, long PlainLength, byte[]? Salt)
 {
     public long PlainEnd => PlainOffset + PlainLength;
 }
 
 /// <summary>An encrypted object's segments in order: one for an object written in one piece, one per part for a multipart one.</summary>
-public sealed record SegmentLayout(IReadOnlyList<SegmentSpan> Segments)
+internal sealed record SegmentLayout(IReadOnlyList<SegmentSpan> Segments)
 {
     public long PlaintextSize => Segments.Count == 0 ? 0 : Segments[^1].PlainEnd;
 

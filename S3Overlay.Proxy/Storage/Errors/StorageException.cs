@@ -7,7 +7,7 @@ namespace S3Overlay.Storage.Errors;
 /// Stores, and the layers of the seam, throw it; the S3 front end turns it into its S3 error at the
 /// edge (S3/Errors/StorageErrors.cs).
 /// </summary>
-public sealed class StorageException(StorageFault fault, string? resource = null, string? message = null, Exception? inner = null)
+internal sealed class StorageException(StorageFault fault, string? resource = null, string? message = null, Exception? inner = null)
     : Exception(message ?? fault.ToString(), inner)
 {
     public StorageFault Fault { get; } = fault;

@@ -4,7 +4,7 @@ namespace S3Overlay.Storage.Errors;
 /// What went wrong, in a store's words. The S3 front end answers each with its S3 error
 /// (S3/Errors/StorageErrors.cs: the one table), so a store never speaks the protocol.
 /// </summary>
-public enum StorageFault
+internal enum StorageFault
 {
     // Not there.
     BucketNotFound,

@@ -5,7 +5,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// once they are older than <c>S3_OVERLAY_MULTIPART_MAX_AGE</c>: at start-up, then every quarter
 /// of that age (between a minute and an hour).
 /// </summary>
-public sealed class AbandonedUploadCleaner(FileSystemObjectStore store, TimeProvider clock, ILogger<AbandonedUploadCleaner> log) : BackgroundService
+internal sealed class AbandonedUploadCleaner(FileSystemObjectStore store, TimeProvider clock, ILogger<AbandonedUploadCleaner> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -5,7 +5,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// it, and the embedded store serves the link's files as the bucket's objects (<c>serve FOLDER</c>,
 /// and the bucket configuration's <c>Folder</c>). Nothing beside the link is exposed.
 /// </summary>
-public static class BucketLink
+internal static class BucketLink
 {
     /// <summary>Links <paramref name="dataDir"/>/<paramref name="bucket"/> to <paramref name="folder"/> (full paths); nothing to do when it already is.</summary>
     /// <param name="replace">A link to another folder is moved (the configuration changed); false refuses it.</param>

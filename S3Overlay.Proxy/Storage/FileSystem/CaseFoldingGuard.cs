@@ -4,7 +4,7 @@ using S3Overlay.Storage.Hidden;
 namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>Whether the file system under a folder folds case (macOS and Windows by default do).</summary>
-public interface ICaseFoldingProbe
+internal interface ICaseFoldingProbe
 {
     bool FoldsCase(string dir);
 }
@@ -25,7 +25,7 @@ internal sealed class CaseFoldingProbe : ICaseFoldingProbe
 /// A name some part of the server guards by exact, case-sensitive comparison, registered by that
 /// part (the overlay's cache bucket): <see cref="What"/> says what it is, in the start-up message.
 /// </summary>
-public sealed record ExactNameGuard(string What);
+internal sealed record ExactNameGuard(string What);
 
 /// <summary>
 /// The hidden prefixes and the overlay's cache bucket are guarded by exact, case-sensitive name

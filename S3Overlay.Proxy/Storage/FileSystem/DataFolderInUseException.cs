@@ -1,4 +1,4 @@
 namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>Another server holds the data folder (<see cref="FileSystemStoreOptions.Exclusive"/>).</summary>
-public sealed class DataFolderInUseException(string message) : IOException(message);
+internal sealed class DataFolderInUseException(string message) : IOException(message);

@@ -1,6 +1,6 @@
 namespace S3Overlay.Storage.FileSystem;
 
-public sealed partial class FileSystemObjectStore
+internal sealed partial class FileSystemObjectStore
 {
     public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
     {

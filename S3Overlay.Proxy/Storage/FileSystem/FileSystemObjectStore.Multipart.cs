@@ -4,7 +4,7 @@ using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.FileSystem;
 
-public sealed partial class FileSystemObjectStore
+internal sealed partial class FileSystemObjectStore
 {
     public const int MaxPartNumber = 10_000;
 

@@ -11,7 +11,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// old description or the new, each whole. The rules are checked under the key's lock, in the
 /// step that changes or removes the version. The bucket's configuration is a bucket setting.
 /// </summary>
-public sealed partial class FileSystemObjectStore
+internal sealed partial class FileSystemObjectStore
 {
     private const string ObjectLockSetting = "object-lock";
 

@@ -7,7 +7,7 @@ using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Storage.FileSystem;
 
-public sealed partial class FileSystemObjectStore
+internal sealed partial class FileSystemObjectStore
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 

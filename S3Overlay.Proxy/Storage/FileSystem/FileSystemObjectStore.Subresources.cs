@@ -6,7 +6,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// Tags and ACLs live in the object's sidecar, so changing them rewrites the sidecar and never
 /// the file. Bucket settings are small files beside the bucket's sidecars.
 /// </summary>
-public sealed partial class FileSystemObjectStore
+internal sealed partial class FileSystemObjectStore
 {
     public async Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct) =>
         (await HeadObjectAsync(bucket, key, ReadConditions.None, ct)).Metadata.Tags;

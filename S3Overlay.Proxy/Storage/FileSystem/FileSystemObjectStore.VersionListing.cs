@@ -10,7 +10,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// The versions folders are named by hashes of keys, so their keys are read (one record each) and
 /// sorted for each page: a bucket with very many keys that have old versions pays for that.
 /// </remarks>
-public sealed partial class FileSystemObjectStore
+internal sealed partial class FileSystemObjectStore
 {
     public async Task<VersionsPage> ListObjectVersionsAsync(string bucket, VersionsRequest request, CancellationToken ct)
     {

@@ -13,7 +13,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// write replaces is linked into the folder first, so whichever way a kill falls, each version is
 /// whole somewhere, and the sidecar with its previous description names what is current.
 /// </summary>
-public sealed partial class FileSystemObjectStore
+internal sealed partial class FileSystemObjectStore
 {
     public Task<BucketVersioning> GetBucketVersioningAsync(string bucket, CancellationToken ct)
     {

@@ -8,7 +8,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// (<c>a</c> beside <c>a/b</c>, <c>a//b</c>) is a file in the store's own area (<see cref="EncodedKeys"/>). Metadata lives in sidecars under
 /// the reserved folder (<see cref="StoreLayout"/>); every write is a temp file renamed into place.
 /// </summary>
-public sealed partial class FileSystemObjectStore : IObjectStore, IReadOnlyStore, IStagingStore, IDisposable
+internal sealed partial class FileSystemObjectStore : IObjectStore, IReadOnlyStore, IStagingStore, IDisposable
 {
     private readonly StoreLayout _layout;
     private readonly TimeProvider _clock;

@@ -11,7 +11,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// folder rather than a file: nothing reads a folder's bytes, so no tool that opens the store's
 /// files (.NET itself takes a shared lock on every file it opens) trips over it.
 /// </summary>
-public sealed class FolderLock : IDisposable
+internal sealed class FolderLock : IDisposable
 {
     private readonly SafeFileHandle _handle;
 

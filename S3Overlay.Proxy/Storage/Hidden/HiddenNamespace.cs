@@ -8,7 +8,7 @@ namespace S3Overlay.Storage.Hidden;
 /// ListBuckets and the browser, and key prefixes left out of every listing and answered NoSuchKey.
 /// </summary>
 /// <param name="Prefixes">Hidden key prefixes by bucket; an empty prefix hides every key of the bucket.</param>
-public sealed record HiddenNamespace(IReadOnlySet<string> Buckets, IReadOnlyDictionary<string, string[]> Prefixes)
+internal sealed record HiddenNamespace(IReadOnlySet<string> Buckets, IReadOnlyDictionary<string, string[]> Prefixes)
 {
     public bool IsEmpty => Buckets.Count == 0 && Prefixes.Count == 0;
 

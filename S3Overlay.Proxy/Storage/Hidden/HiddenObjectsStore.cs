@@ -8,7 +8,7 @@ namespace S3Overlay.Storage.Hidden;
 /// NoSuchKey. A decorator of the one seam, so the S3 front end, the browser and every other
 /// consumer see the same namespace. Writes and deletes pass through: hiding is not permission.
 /// </summary>
-public sealed class HiddenObjectsStore(IObjectStore inner, HiddenNamespace hidden) : IObjectStore
+internal sealed class HiddenObjectsStore(IObjectStore inner, HiddenNamespace hidden) : IObjectStore
 {
     /// <summary>Sorts after every character a key can hold, so <c>prefix + Beyond</c> resumes past all keys under the prefix.</summary>
     private const string Beyond = "\U0010FFFF";

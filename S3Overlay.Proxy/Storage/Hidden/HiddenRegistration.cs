@@ -3,7 +3,7 @@ using S3Overlay.Hosting;
 
 namespace S3Overlay.Storage.Hidden;
 
-public static class HiddenRegistration
+internal static class HiddenRegistration
 {
     /// <summary>
     /// Reads the hidden buckets and prefixes and, when there are any, wraps whichever store was

@@ -2,7 +2,7 @@ namespace S3Overlay.Storage.ObjectLock;
 
 /// <summary>A bucket's default retention: what every new version gets unless its write names its own.</summary>
 /// <param name="Days">Exactly one of <paramref name="Days"/> and <paramref name="Years"/> is set.</param>
-public sealed record DefaultRetention(string Mode, int? Days, int? Years)
+internal sealed record DefaultRetention(string Mode, int? Days, int? Years)
 {
     /// <summary>S3's limits: a default retention of at most 100 years (36,500 days).</summary>
     public const int MaxDays = 36_500;

@@ -6,7 +6,7 @@ namespace S3Overlay.Storage.ObjectLock;
 /// A bucket's Object Lock configuration. Its existence means Object Lock is enabled, which is for
 /// good, as in S3; <see cref="Rule"/> is the optional default retention.
 /// </summary>
-public sealed record ObjectLockConfiguration(DefaultRetention? Rule)
+internal sealed record ObjectLockConfiguration(DefaultRetention? Rule)
 {
     /// <summary>Enabled, with no default retention: what CreateBucket with <c>x-amz-bucket-object-lock-enabled</c> makes.</summary>
     public static readonly ObjectLockConfiguration Enabled = new((DefaultRetention?)null);

@@ -7,7 +7,7 @@ namespace S3Overlay.Storage.ObjectLock;
 /// lock, so a check and the change it allows are one step; the lifecycle scanner asks
 /// <see cref="Blocks"/> before it expires a version.
 /// </summary>
-public static class ObjectLockRules
+internal static class ObjectLockRules
 {
     /// <summary>Whether the version may not be removed at <paramref name="now"/> (by anyone, a GOVERNANCE bypass aside).</summary>
     public static bool Blocks(ObjectMetadata version, DateTimeOffset now) =>

@@ -4,7 +4,7 @@ namespace S3Overlay.Storage.ObjectLock;
 
 /// <summary>One version's Object Lock retention: kept, in its mode, until <see cref="RetainUntil"/>.</summary>
 /// <param name="Mode"><see cref="RetentionModes.Governance"/> or <see cref="RetentionModes.Compliance"/>, as S3 spells them.</param>
-public sealed record ObjectRetention(string Mode, DateTimeOffset RetainUntil)
+internal sealed record ObjectRetention(string Mode, DateTimeOffset RetainUntil)
 {
     public bool IsCompliance => Mode == RetentionModes.Compliance;
 
@@ -22,7 +22,7 @@ public sealed record ObjectRetention(string Mode, DateTimeOffset RetainUntil)
 }
 
 /// <summary>The two retention modes: GOVERNANCE yields to a caller allowed to bypass it, COMPLIANCE to no one.</summary>
-public static class RetentionModes
+internal static class RetentionModes
 {
     public const string Governance = "GOVERNANCE";
     public const string Compliance = "COMPLIANCE";

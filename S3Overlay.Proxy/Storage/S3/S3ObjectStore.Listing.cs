@@ -5,7 +5,7 @@ using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.S3;
 
-public sealed partial class S3ObjectStore
+internal sealed partial class S3ObjectStore
 {
     /// <remarks>
     /// The server pages; this filters. A server's StartAfter skips keys only, so the common

@@ -3,7 +3,7 @@ using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.S3;
 
-public sealed partial class S3ObjectStore
+internal sealed partial class S3ObjectStore
 {
     public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
     {

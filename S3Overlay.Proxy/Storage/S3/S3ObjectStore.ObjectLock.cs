@@ -11,7 +11,7 @@ namespace S3Overlay.Storage.S3;
 /// versions (written with each write, read from its answers), and its refusals, which are told to
 /// the client as the server gave them (a locked version's AccessDenied, an InvalidBucketState).
 /// </summary>
-public sealed partial class S3ObjectStore
+internal sealed partial class S3ObjectStore
 {
     /// <summary>The refusals of lock requests a client is owed as they are; every other answer is translated as usual.</summary>
     private static readonly Dictionary<string, StorageFault> LockRefusals = new(StringComparer.Ordinal)

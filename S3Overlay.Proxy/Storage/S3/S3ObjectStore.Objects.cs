@@ -5,7 +5,7 @@ using S3Overlay.Streams;
 
 namespace S3Overlay.Storage.S3;
 
-public sealed partial class S3ObjectStore
+internal sealed partial class S3ObjectStore
 {
     public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
     {

@@ -8,7 +8,7 @@ namespace S3Overlay.Storage.S3;
 /// not by the server (it sees only our credentials): an object's travels as reserved metadata,
 /// a bucket's settings are objects in a settings bucket of ours, which ListBuckets leaves out.
 /// </summary>
-public sealed partial class S3ObjectStore
+internal sealed partial class S3ObjectStore
 {
     public const string SettingsBucket = "s3overlay-bucket-settings";
 

@@ -8,7 +8,7 @@ namespace S3Overlay.Storage.S3;
 /// Versions are the server's own: its versioning state, ids, delete markers and listing, passed
 /// through (the version ids clients see are the server's).
 /// </summary>
-public sealed partial class S3ObjectStore
+internal sealed partial class S3ObjectStore
 {
     public async Task<BucketVersioning> GetBucketVersioningAsync(string bucket, CancellationToken ct)
     {

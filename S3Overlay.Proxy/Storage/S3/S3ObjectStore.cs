@@ -9,7 +9,7 @@ namespace S3Overlay.Storage.S3;
 /// local store when one is configured, and the remote the overlay reads from. Bodies stream both
 /// ways; ETag, Last-Modified and checksums a writer asks to keep are kept as reserved metadata.
 /// </summary>
-public sealed partial class S3ObjectStore : IObjectStore, IReadOnlyStore, IDisposable
+internal sealed partial class S3ObjectStore : IObjectStore, IReadOnlyStore, IDisposable
 {
     private readonly AmazonS3Client _client;
     private readonly DirectReads _direct;

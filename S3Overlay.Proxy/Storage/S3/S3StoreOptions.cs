@@ -6,7 +6,7 @@ namespace S3Overlay.Storage.S3;
 /// <param name="PathStyle">Path-style addressing (<c>host/bucket/key</c>), which MinIO and most self-hosted servers need.</param>
 /// <param name="AccessKey">Null sends requests unsigned (public buckets).</param>
 /// <param name="BucketLocation">The LocationConstraint of buckets this store creates; none for us-east-1.</param>
-public sealed record S3StoreOptions(
+internal sealed record S3StoreOptions(
     string Name,
     Uri? Endpoint,
     string Region = "us-east-1",

@@ -5,7 +5,7 @@ namespace S3Overlay.Storage.Versions;
 /// <see cref="Unversioned"/> and, once versioning was enabled, can only be suspended, never
 /// return to it (as in S3).
 /// </summary>
-public enum BucketVersioning
+internal enum BucketVersioning
 {
     Unversioned,
     Enabled,

@@ -10,7 +10,7 @@ namespace S3Overlay.Storage;
 /// the version and read with it. The defaults are those of a store that keeps none: no bucket has
 /// Object Lock, and asking for it is refused.
 /// </summary>
-public partial interface IObjectStore
+internal partial interface IObjectStore
 {
     /// <summary>Creates a bucket; with <paramref name="objectLock"/>, one with Object Lock enabled, and so versioning.</summary>
     Task CreateBucketAsync(string bucket, bool objectLock, CancellationToken ct) =>

@@ -7,7 +7,7 @@ namespace S3Overlay.Storage;
 /// keeps none (<see cref="UnversionedStore"/>): its buckets are never versioned and each key's one
 /// version is the null version. A version id is a store's own or <see cref="VersionIds.Null"/>.
 /// </summary>
-public partial interface IObjectStore
+internal partial interface IObjectStore
 {
     /// <summary>NoSuchBucket when the bucket does not exist.</summary>
     Task<BucketVersioning> GetBucketVersioningAsync(string bucket, CancellationToken ct) => UnversionedStore.GetVersioningAsync(this, bucket, ct);

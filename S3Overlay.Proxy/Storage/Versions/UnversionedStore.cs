@@ -6,7 +6,7 @@ namespace S3Overlay.Storage.Versions;
 /// The version answers of a store that keeps no versions (the defaults of the seam, and the
 /// overlay's for a bucket the remote backs): each key's one version is the null version.
 /// </summary>
-public static class UnversionedStore
+internal static class UnversionedStore
 {
     public static async Task<BucketVersioning> GetVersioningAsync(IObjectStore store, string bucket, CancellationToken ct) =>
         await store.GetBucketAsync(bucket, ct) is null ? throw StorageException.BucketNotFound(bucket) : BucketVersioning.Unversioned;

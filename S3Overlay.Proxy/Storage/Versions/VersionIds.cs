@@ -8,7 +8,7 @@ namespace S3Overlay.Storage.Versions;
 /// suspended), otherwise what the store chose. The embedded store's are 32 lower-case hex digits,
 /// the write's time first, so they are unique across processes and sort in order of writing.
 /// </summary>
-public static class VersionIds
+internal static class VersionIds
 {
     public const string Null = "null";
 

@@ -9,7 +9,7 @@ namespace S3Overlay.Telemetry.Prometheus;
 /// no bucket is shadowed: a bucket may be named <c>metrics</c>, and <c>GET /metrics</c> lists it.
 /// Signed in as for the admin API unless the metrics are public; not there at all when off.
 /// </summary>
-public static class MetricsEndpoint
+internal static class MetricsEndpoint
 {
     public const string Path = "/_overlay/metrics";
 

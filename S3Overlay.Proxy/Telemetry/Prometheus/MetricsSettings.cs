@@ -8,7 +8,7 @@ namespace S3Overlay.Telemetry.Prometheus;
 /// default) and whether anyone may read them (<c>S3_OVERLAY_METRICS_PUBLIC</c>; otherwise only the
 /// users who may use the admin API).
 /// </summary>
-public sealed record MetricsSettings(bool Enabled, bool Public)
+internal sealed record MetricsSettings(bool Enabled, bool Public)
 {
     public static MetricsSettings From(SettingReader read)
     {

@@ -4,7 +4,7 @@ namespace S3Overlay.Telemetry.Status;
 /// <param name="Hits">Reads served wholly from the local store.</param>
 /// <param name="Found">Reads that found an object (hits, fills, chunked): the hit ratio's denominator.</param>
 /// <param name="FillsInFlight">The most fills seen in flight at once when looked at during the minute.</param>
-public sealed record MinuteSample(DateTimeOffset Start, long Hits, long Found, long LocalBytes, long RemoteBytes, long FillsInFlight)
+internal sealed record MinuteSample(DateTimeOffset Start, long Hits, long Found, long LocalBytes, long RemoteBytes, long FillsInFlight)
 {
     public double? HitRatio => Found == 0 ? null : (double)Hits / Found;
 }
@@ -14,7 +14,7 @@ public sealed record MinuteSample(DateTimeOffset Start, long Hits, long Found, l
 /// slot of the minute they happen in (by the injected clock, so tests move time by hand); a slot
 /// is reused once its minute is an hour old. One lock per measurement: a few per request.
 /// </summary>
-public sealed class MinuteHistory(TimeProvider time)
+internal sealed class MinuteHistory(TimeProvider time)
 {
     public const int Minutes = 60;
 

@@ -10,7 +10,7 @@ namespace S3Overlay.Telemetry.Status;
 /// and the overlay pays nothing beyond the metric calls it makes anyway (one interlocked add each).
 /// </summary>
 /// <remarks>It listens to its own proxy's meter only (<see cref="OverlayMetrics"/>): two proxies in one process keep their figures apart.</remarks>
-public sealed class OverlayStatistics : IDisposable
+internal sealed class OverlayStatistics : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly TimeProvider _time;

@@ -6,7 +6,7 @@ namespace S3Overlay.Telemetry.Status;
 /// <param name="RemoteBytes">Body bytes served from the remote (streamed during a fill).</param>
 /// <param name="FetchedBytes">Body bytes read from the remote, served or not.</param>
 /// <param name="CacheSizeBytes">Null when the overlay reports no cache size (no overlay, or nothing registered).</param>
-public sealed record OverlayStatus(
+internal sealed record OverlayStatus(
     DateTimeOffset Since,
     DateTimeOffset Now,
     IReadOnlyDictionary<string, long> RequestsByResult,

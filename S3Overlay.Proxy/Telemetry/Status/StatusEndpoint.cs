@@ -9,7 +9,7 @@ namespace S3Overlay.Telemetry.Status;
 /// <c>/_overlay/status</c>: the overlay's figures as a small HTML page for a person, or as JSON
 /// (<c>?format=json</c>, or <c>Accept: application/json</c>). Not S3, not authenticated.
 /// </summary>
-public static class StatusEndpoint
+internal static class StatusEndpoint
 {
     public const string Path = "/_overlay/status";
 

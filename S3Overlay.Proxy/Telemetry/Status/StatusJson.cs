@@ -1,7 +1,7 @@
 namespace S3Overlay.Telemetry.Status;
 
 /// <summary>The JSON shape of <c>/_overlay/status</c> (camelCase on the wire); documented in docs/observability.md.</summary>
-public sealed record StatusJson(
+internal sealed record StatusJson(
     DateTimeOffset Since,
     double UptimeSeconds,
     StatusJson.RequestFigures Requests,
