@@ -172,6 +172,10 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
         await env.SeedRemoteAsync("large.bin", 3 * MiB + 17, 9);
         await env.GetAndCheckAsync("small.bin", 8, 100_000);
         await env.GetAndCheckAsync("large.bin", 9, 3 * MiB + 17);
+        // The copies are stored after their readers have the bytes: a read of the key while one is
+        // written is a read of a write in progress, which a store that writes in place (s3rver)
+        // answers torn (seen once in a full run: the client's MD5 check failed).
+        await env.FillsIdleAsync();
         await EventuallyAsync(async () =>
         {
             env.Relay.ResetCounts();
