@@ -90,6 +90,7 @@ internal sealed partial class S3ObjectStore
     {
         var (ifNoneMatch, ifMatch) = await ServerConditionAsync(bucket, key, write.Condition, ct);
         await using var upload = await UploadBody.OpenAsync(body, write, ct);
+        var early = upload.Spooled ? write.TrailingChecksums?.Invoke() : null;
         var put = new PutObjectRequest
         {
             BucketName = bucket,
@@ -105,11 +106,13 @@ internal sealed partial class S3ObjectStore
             TagSet = ToSdk(write.Metadata.Tags),
         };
         put.Headers.ContentLength = upload.Length;
-        PreservedMetadata.Apply(write, put.Headers, put.Metadata);
+        PreservedMetadata.Apply(write, put.Headers, put.Metadata, early);
         ApplyLock(write.Metadata, (mode, until) => (put.ObjectLockMode, put.ObjectLockRetainUntilDate) = (mode, until), hold => put.ObjectLockLegalHoldStatus = hold);
         var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.PutObjectAsync(put, t), ct, upload: upload));
         var (etag, metadata) = (response.ETag, write.Metadata);
-        if (write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing
+        if (early is { Count: > 0 })
+            metadata = metadata with { Checksums = PreservedMetadata.Merge(metadata.Checksums, early) };
+        else if (early is null && write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing
             && await KeepTrailingChecksumsAsync(bucket, key, write, trailing, etag, ct) is { } copied)
             (etag, metadata) = (copied, metadata with { Checksums = PreservedMetadata.Merge(metadata.Checksums, trailing) });
         return new ObjectInfo(key, upload.Length, write.ETag ?? etag, write.LastModified ?? Now(), metadata) { VersionId = response.VersionId };

@@ -39,11 +39,22 @@ internal sealed class UploadBody : IAsyncDisposable
     /// <summary>Bounds how long the server may keep the call that sends this body waiting (<see cref="ServerWaitBound"/>).</summary>
     public void Bound(CancellationTokenSource call, TimeSpan timeout) => _bound.Bound(call, timeout);
 
+    /// <summary>Whether the whole body was read before anything is sent: its trailing checksums are known by then.</summary>
+    public bool Spooled => _spool is not null || _rented is not null;
+
     public static async Task<UploadBody> OpenAsync(Stream body, ObjectWrite write, CancellationToken ct)
     {
         var md5 = write.ContentMD5 is { } text ? ContentMd5.Parse(text) : null;
         if (write.ContentLength is { } length)
-            return await ReadyAsync(new VerifyingStream(body, md5 is null ? [] : [PayloadCheck.Md5(md5)], length), null, null, ct);
+        {
+            var verifying = new VerifyingStream(body, md5 is null ? [] : [PayloadCheck.Md5(md5)], length);
+            // A small body whose checksums are known only at its end is read whole first, so they
+            // travel with the PUT's metadata: sending it as it comes would leave them to a
+            // metadata-rewriting copy afterwards, a second request that costs more than the wait.
+            if (write.TrailingChecksums is null || length > MemorySpoolLimit)
+                return await ReadyAsync(verifying, null, null, ct);
+            return await SpoolAsync(verifying, null, ct);
+        }
         // A spooled body is checked as it is spooled, before anything is sent.
         using var hash = md5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var spooled = await SpoolAsync(body, hash, ct);
