@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Routing;
+using S3Overlay.Storage;
 
 namespace S3Overlay.S3;
 
@@ -37,8 +38,14 @@ internal sealed class S3Request(HttpContext http, S3Address address, S3Route rou
     public Policies.ConditionKeys ConditionKeys => _conditionKeys ??= Policies.ConditionKeys.Of(this);
 
     /// <summary>
-    /// The checksums verified over the payload (from an aws-chunked trailer or x-amz-checksum-* headers),
-    /// by algorithm, base64: known once <see cref="Body"/> has been read to its end.
+    /// The checksums of x-amz-checksum-* headers, by algorithm, base64: <see cref="Body"/> fails
+    /// unless it has them, so a write can keep them from its start.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> DeclaredChecksums { get; set; } = ObjectMetadata.EmptyMap;
+
+    /// <summary>
+    /// The checksum of an aws-chunked trailer, by algorithm, base64: known once <see cref="Body"/>
+    /// has been read to its end; null when the request announces no trailer.
     /// </summary>
     public Func<IReadOnlyDictionary<string, string>>? TrailingChecksums { get; set; }
 }

@@ -43,6 +43,7 @@ internal sealed partial class S3Handlers
             Encryption = ServerSideEncryption.CustomerKeyOnly(r.Request), // SSE-C: the customer's key comes with each part
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
+            Metadata = ObjectMetadata.Empty with { Checksums = r.DeclaredChecksums },
             TrailingChecksums = r.TrailingChecksums,
         };
         var part = await store.UploadPartAsync(r.Bucket, r.Key, uploadId, partNumber, r.Body, write, r.Aborted);

@@ -97,7 +97,7 @@ internal sealed partial class S3Handlers
         var key = KeyToWrite(r);
         var write = new ObjectWrite
         {
-            Metadata = await WithObjectLockAsync(r, await NewObjectMetadataAsync(r), body: true),
+            Metadata = await WithObjectLockAsync(r, await NewObjectMetadataAsync(r) with { Checksums = r.DeclaredChecksums }, body: true),
             ContentLength = ObjectHeaders.ContentLength(r.Request),
             ContentMD5 = ObjectHeaders.ContentMD5(r.Request),
             TrailingChecksums = r.TrailingChecksums,

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using S3Overlay.S3.Checksums;
+using S3Overlay.Storage;
 using S3Overlay.Storage.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.Streams;
@@ -58,9 +59,14 @@ internal static class RequestPayload
         if (checks.Count > 0) body = Owned(r, new VerifyingStream(body, checks));
         r.Body = body;
 
-        var stored = checks.Where(c => c.Algorithm is not null).Append(trailer).OfType<PayloadCheck>().ToArray();
-        if (stored.Length > 0)
-            r.TrailingChecksums = () => stored.Where(c => c.Verified is not null).ToDictionary(c => c.Algorithm!.Name, c => c.Verified!);
+        // A checksum sent in a header is known before the body, and the body is checked against it
+        // before its last byte reaches a store: it goes with the write from the start. One in a
+        // trailer is known only at the body's end.
+        r.DeclaredChecksums = checks.Where(c => c.Algorithm is not null).ToDictionary(c => c.Algorithm!.Name, c => Convert.ToBase64String(c.Expected!));
+        if (trailer is not null)
+            r.TrailingChecksums = () => trailer.Verified is { } verified
+                ? new Dictionary<string, string> { [trailer.Algorithm!.Name] = verified }
+                : ObjectMetadata.EmptyMap;
     }
 
     /// <summary>Returns the pooled buffer and hashes once the response is done, whether or not the handler read the body.</summary>
