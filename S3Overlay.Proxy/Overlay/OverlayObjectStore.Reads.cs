@@ -1,9 +1,9 @@
-using Microsoft.Extensions.Logging;
-using S3Overlay.Overlay.Eviction;
+using System.Diagnostics;
 using S3Overlay.Overlay.Fleet;
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Fills;
 using S3Overlay.Overlay.Chunks;
 using S3Overlay.Overlay.Whiteouts;
 using static S3Overlay.Telemetry.OverlayTelemetry;
@@ -172,65 +172,21 @@ internal sealed partial class OverlayObjectStore
             await parts.WholeFills.ChunkZeroTaken(bucket, key).WaitAsync(ct);
             return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, seen, stale, ct);
         }
-        // A whole fill that declines (the object is chunked) hands over its open answer: chunk 0 is read from it.
-        var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info ?? chunkMarker, ct);
-        if (whole.Content is not null) return whole.Content;
-        // The reader that took the answer starts chunk 0 with it; the others wait for that, or one
-        // of them would ask for chunk 0 again and the answer holding it be let go.
-        if (whole.TakerStarted is { } taker) await taker.WaitAsync(ct);
-        try
+        switch (await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info ?? chunkMarker, ct))
         {
-            return await ReadChunkedAsync(bucket, key, whole.Remote, request, whole.Declined, seen, stale, ct);
-        }
-        finally
-        {
-            whole.Taken?.Invoke();
-        }
-    }
-
-    /// <summary>A chunked read; when the remote turns out to hold a new generation before any byte is served, it starts over once with it.</summary>
-    /// <param name="wholeAnswer">An open whole answer that described <paramref name="described"/>, owned from here on (see <see cref="ChunkedReads.ReadAsync"/>).</param>
-    /// <param name="seen">The object's record as read before the remote described <paramref name="described"/> (null: record nothing).</param>
-    /// <param name="stale">The local copy of an older generation, filled whole, that <paramref name="described"/> replaces.</param>
-    private async Task<ObjectContent> ReadChunkedAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, RecordSeen? seen, ObjectInfo? stale, CancellationToken ct)
-    {
-        try
-        {
-            // Once the manifest replaces the stale copy's fill record, that copy would pass for a client's object and be served again.
-            if (stale is not null && !await RetireStaleCopyAsync(bucket, key, stale, ct)) seen = null;
-            return await parts.Chunks.ReadAsync(bucket, key, described, request, wholeAnswer, seen, ct);
-        }
-        catch (StorageException e) when (e.Fault == StorageFault.SourceChanged)
-        {
-            var seenNow = await parts.Records.ReadSeenAsync(bucket, key, ct);
-            var fresh = await parts.Remote.HeadAsync(bucket, key, ct);
-            if (fresh.Size > _settings.ChunkThreshold) return await parts.Chunks.ReadAsync(bucket, key, fresh, request, wholeAnswer: null, seenNow, ct);
-            // The old generation's manifest must not outlive the new one's first byte (it would serve the old chunks again).
-            if (!seenNow.Names(fresh, chunked: false) && !await parts.Records.AdoptAsync(bucket, fresh, chunkSize: 0, seenNow))
-                throw ChunkedReads.RemoteChanged();
-            var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: null, ct);
-            if (whole.Content is not null) return whole.Content;
-            if (whole.Declined is not null) await whole.Declined.DisposeAsync();
-            whole.Taken?.Invoke();
-            throw ChunkedReads.RemoteChanged();
-        }
-    }
-
-    /// <summary>Removes a filled local copy the remote has replaced, unless a client wrote the key since (another ETag).</summary>
-    /// <returns>False when it could not (logged): the read then records nothing, so the copy stays stale, never current.</returns>
-    private async Task<bool> RetireStaleCopyAsync(string bucket, string key, ObjectInfo stale, CancellationToken ct)
-    {
-        try
-        {
-            if (await _local.FindObjectAsync(bucket, key, ct) is { } held && held.ETag == stale.ETag)
-                await _local.DeleteObjectAsync(bucket, key, ct);
-            parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
-            return true;
-        }
-        catch (Exception e) when (!ct.IsCancellationRequested)
-        {
-            parts.Logger.LogWarning(e, "Could not remove the stale copy of {Bucket}/{Key}", bucket, key);
-            return false;
+            case WholeRead.Served served:
+                return served.Content;
+            // The fill declined (the object is chunked) and handed its open answer to this reader: chunk 0 is read from it.
+            case WholeRead.ChunkedWithAnswer { Answer: var answer }:
+                await using (answer)
+                    return await ReadChunkedAsync(bucket, key, answer.Info, request, answer, seen, stale, ct);
+            // Another reader took the answer and starts chunk 0 with it: wait for that, or this one
+            // would ask for chunk 0 again and the answer holding it be let go.
+            case WholeRead.ChunkedAfterTaker after:
+                await after.TakerStarted.WaitAsync(ct);
+                return await ReadChunkedAsync(bucket, key, after.Remote, request, wholeAnswer: null, seen, stale, ct);
+            default:
+                throw new UnreachableException();
         }
     }
 }

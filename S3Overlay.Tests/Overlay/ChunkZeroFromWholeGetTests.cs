@@ -117,8 +117,10 @@ public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassF
         var (fill, body) = await DeclinedFillAsync();
         // The fill is over (its slot free, its own share gone); a reader still holds a share.
         Assert.False(body.Disposed);
+        Assert.False(fill.DeclinedSettled.IsCompleted);
         fill.Leave();
         Assert.True(body.Disposed);
+        Assert.True(fill.DeclinedSettled.IsCompleted); // nobody will start chunk 0 with it: nobody waits
         Assert.Null(fill.TakeDeclined());
     }
 
@@ -131,7 +133,26 @@ public sealed class ChunkZeroFromWholeGetTests(OverlayServers servers) : IClassF
         Assert.Null(fill.TakeDeclined());
         fill.Leave();
         Assert.False(body.Disposed);
+        // The other readers wait until its owner is done with it, not until the fill's last share goes.
+        Assert.False(fill.DeclinedSettled.IsCompleted);
         await taken.DisposeAsync();
+        Assert.True(body.Disposed);
+        Assert.True(fill.DeclinedSettled.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_declined_answers_content_taken_from_its_owner_is_the_takers_to_dispose()
+    {
+        var (fill, body) = await DeclinedFillAsync();
+        var answer = fill.TakeDeclined()!;
+        var content = answer.Take();
+        Assert.Throws<InvalidOperationException>(() => answer.Take());
+        fill.Leave();
+        // Its owner done (chunk 0 started with the content): the others go on, the content stays open for its taker.
+        await answer.DisposeAsync();
+        Assert.True(fill.DeclinedSettled.IsCompleted);
+        Assert.False(body.Disposed);
+        await content.DisposeAsync();
         Assert.True(body.Disposed);
     }
 

@@ -102,8 +102,20 @@ public sealed class FillKernelSendTests(OverlayServers servers) : IClassFixture<
         await env.SeedRemoteAsync("cold.bin", Size, 4);
         disk.FillUp(leave: OverlayEnvironment.MiB);
         var counts = Counts(env.Proxy);
+        // The remote holds the body after its first 64 KiB until the reader has them, so the
+        // reader's first piece comes from the fill's file before the fill reaches the full disk
+        // (left to run, the fill can fill the disk first, and every byte comes from the remote).
+        var remoteBody = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const int firstPiece = 64 * 1024;
+        env.Relay.CutAfterBytes = firstPiece;
+        env.Relay.PauseMidBody = remoteBody;
 
-        await env.GetAndCheckAsync("cold.bin", 4, Size);
+        using var response = await env.Client.GetObjectAsync(env.Bucket, "cold.bin").WaitAsync(TimeSpan.FromSeconds(30));
+        var first = new byte[firstPiece];
+        await response.ResponseStream.ReadExactlyAsync(first).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(await PatternData.MismatchAsync(new MemoryStream(first), 0, firstPiece, 4));
+        remoteBody.SetResult();
+        Assert.Null(await PatternData.MismatchAsync(response.ResponseStream, firstPiece, Size - firstPiece, 4));
         var byFile = counts.BytesByKernel + counts.BytesCopied;
         Assert.True(byFile is > 0 and < Size, $"{byFile} of {Size} bytes came from the fill's file: not part of them");
         await env.FillsIdleAsync();

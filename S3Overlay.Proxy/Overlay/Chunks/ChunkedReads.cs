@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.Overlay.Fleet;
@@ -18,7 +17,7 @@ namespace S3Overlay.Overlay.Chunks;
 /// from its own ranged remote GET (one per chunk however many readers want it), the next one
 /// read ahead, and never a byte of two generations of the object mixed in one answer.
 /// </summary>
-internal sealed class ChunkedReads(
+internal sealed partial class ChunkedReads(
     [FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
     RemoteSource remote, OverlaySettings settings, FillRecords records, ChunkMarkers markers, CacheIndex cache,
     CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger<ChunkedReads> logger, Fleet.FleetRouting? fleet = null)
@@ -27,9 +26,6 @@ internal sealed class ChunkedReads(
     public static StorageException RemoteChanged() => new(StorageFault.SourceChanged, message: "The remote object changed while it was being read; retry the request.");
 
     private readonly SingleFlight<string> _fills = new(FillBody.NewSpillPath(local, settings, stores: settings.CachesAny), slots, metrics);
-
-    // The open whole answers that give chunks (WholeAnswerChunks), by generation: at most one each.
-    private readonly ConcurrentDictionary<string, WholeAnswerChunks> _answers = new();
 
     public int InFlight => _fills.Count;
 
@@ -62,33 +58,24 @@ internal sealed class ChunkedReads(
     /// </summary>
     /// <param name="wholeAnswer">
     /// The remote's open answer to a whole GET that described <paramref name="described"/>, if the
-    /// caller has one, owned from here on: the chunks' fills read it chunk after chunk
-    /// (<see cref="WholeAnswerChunks"/>) while readers want them; let go as the read opens if it
-    /// gave none, or another answer of this generation is open already.
+    /// caller holds one: the read takes its content, and the chunks' fills read it chunk after
+    /// chunk (<see cref="WholeAnswerChunks"/>) while readers want them; let go as the read opens if
+    /// it gave none, or another answer of this generation is open already. The caller disposes
+    /// the answer once this returns: chunk 0 has been started with it by then.
     /// </param>
     /// <param name="seen">
     /// The object's record as the caller read it before it learnt of <paramref name="described"/>:
     /// the read makes the record name this generation before its first byte, in place of exactly
     /// that (<see cref="FillRecords.AdoptAsync"/>). Null: the read records nothing.
     /// </param>
-    public async Task<ObjectContent> ReadAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, ObjectContent? wholeAnswer, RecordSeen? seen, CancellationToken ct)
+    public async Task<ObjectContent> ReadAsync(string bucket, string key, ObjectInfo described, ObjectReadRequest request, DeclinedAnswer? wholeAnswer, RecordSeen? seen, CancellationToken ct)
     {
-        ChunkedObject chunked;
-        ResolvedRange? range;
-        try
-        {
-            request.Conditions.Evaluate(described);
-            range = Ranges.Resolve(request.Range, described.Size);
-            var remoteBucket = remote.BucketOf(bucket) ?? throw remote.Missing(bucket, key);
-            chunked = new ChunkedObject(bucket, remoteBucket, key, described, new ChunkLayout(described.Size, settings.ChunkSize),
-                asksOwners: fleet is not null && request.Hop != PeerHop.Chunk);
-        }
-        catch
-        {
-            if (wholeAnswer is not null) await wholeAnswer.DisposeAsync();
-            throw;
-        }
-        var answer = wholeAnswer is null ? null : Keep(chunked, wholeAnswer);
+        request.Conditions.Evaluate(described);
+        var range = Ranges.Resolve(request.Range, described.Size);
+        var remoteBucket = remote.BucketOf(bucket) ?? throw remote.Missing(bucket, key);
+        var chunked = new ChunkedObject(bucket, remoteBucket, key, described, new ChunkLayout(described.Size, settings.ChunkSize),
+            asksOwners: fleet is not null && request.Hop != PeerHop.Chunk);
+        var answer = wholeAnswer is null ? null : Keep(chunked, wholeAnswer.Take());
         var first = chunked.Layout.IndexOf(range?.Offset ?? 0);
         // The fill of the first chunk this read started itself (the whole answer's chunk 0, or the
         // generation check's), still joined: the body reads that fill. Left and looked for again,
@@ -336,104 +323,4 @@ internal sealed class ChunkedReads(
 
     private async Task<bool> HasChunkAsync(ChunkedObject chunked, int index, CancellationToken ct) =>
         await local.FindObjectAsync(settings.CacheBucket, chunked.ChunkKey(index), ct) is { } info && info.Size == chunked.Layout.LengthOf(index);
-
-    /// <summary>
-    /// One remote GET per chunk, however many readers want it: the chunk's own ranged GET, or, when
-    /// an open whole answer of the generation gives this chunk next, that answer's bytes.
-    /// </summary>
-    private (RemoteFill Fill, bool Joined) JoinFill(ChunkedObject chunked, int index)
-    {
-        var range = chunked.Layout.RangeOf(index);
-        return _fills.JoinOrStart(chunked.ChunkKey(index), f =>
-        {
-            var answer = AnswerOf(chunked);
-            var handed = answer?.TryClaim(index);
-            if (!StartFill(f, chunked, index, range, handed) && handed is not null) answer!.Close();
-        }, startedBy: chunked);
-    }
-
-    /// <summary>Keeps <paramref name="whole"/> as the generation's open answer, unless one is open already (then it is let go: null).</summary>
-    private WholeAnswerChunks? Keep(ChunkedObject chunked, ObjectContent whole)
-    {
-        WholeAnswerChunks? answer = null;
-        answer = new WholeAnswerChunks(whole, chunked.Layout,
-            elsewhere: index => InFlightOrCachedAsync(chunked, index, CancellationToken.None),
-            work,
-            closed: () => _answers.TryRemove(new KeyValuePair<string, WholeAnswerChunks>(chunked.Generation, answer!)));
-        if (_answers.TryAdd(chunked.Generation, answer)) return answer;
-        whole.Body.Dispose();
-        return null;
-    }
-
-    private WholeAnswerChunks? AnswerOf(ChunkedObject chunked) => _answers.TryGetValue(chunked.Generation, out var answer) ? answer : null;
-
-    /// <param name="handed">Opens the chunk from a whole answer (null once that answer was let go before it) instead of asking the remote.</param>
-    /// <returns>False when shutdown has begun (nothing runs, so <paramref name="handed"/> is not opened).</returns>
-    /// <remarks>
-    /// In a fleet, a chunk another replica owns is that replica's to fill and store: this fill only
-    /// streams its answer (stores nothing), and reads the remote itself only when the owner does not answer.
-    /// </remarks>
-    private bool StartFill(RemoteFill fill, ChunkedObject chunked, int index, ByteRange range, Func<CancellationToken, Task<ObjectContent?>>? handed)
-    {
-        // If-Match: a remote that honours it refuses a replaced object instead of sending its bytes.
-        var request = new ObjectReadRequest(range, new ReadConditions(chunked.Remote.ETag, null, null, null));
-        Task<ObjectContent> FromRemote(CancellationToken c) => remote.GetAsync(chunked.Bucket, chunked.Key, request, c);
-        var owner = handed is null && chunked.AsksOwners ? fleet!.ChunkOwnerElsewhere(chunked.Bucket, chunked.Key, index) : null;
-        if (owner is null && handed is null) fleet?.FillingHere(forPeer: false);
-        // Whether this replica reads the remote (and stores the chunk): known once the owner answered, or did not.
-        var storesHere = owner is null;
-        return fill.Start(work,
-            openRemote: c => handed is not null ? FromAnswerAsync(handed, FromRemote, c)
-                : owner is not null ? fleet!.OpenChunkAsync(owner, chunked.Bucket, chunked.Key, index, request, c2 =>
-                {
-                    storesHere = true;
-                    return FromRemote(c2);
-                }, c)
-                : FromRemote(c),
-            // Whatever the remote honours, the bytes must be this generation's and exactly this chunk.
-            accept: answer => answer.Info.ETag == chunked.Remote.ETag && answer.Info.Size == chunked.Remote.Size
-                              && answer.Range?.Offset == range.First && answer.Length == chunked.Layout.LengthOf(index),
-            // A chunk the owner sends is the owner's to store; a fill that stores reads to the end even if its readers go.
-            store: settings.Caches(chunked.Bucket) ? (_, body) => storesHere ? StoreAsync(chunked, index, body) : Task.CompletedTask : null,
-            mapError: e => e is StorageException { Fault: StorageFault.PreconditionFailed } ? RemoteChanged() : e,
-            logger,
-            OverlaySpans.Start(owner is null ? Spans.ChunkFill : Spans.ForwardedFill, chunked.Bucket, chunked.Key)?.SetTag(Tags.ChunkIndex, index)
-                .SetTag(Tags.Coalesced, false).SetTag(Tags.Owner, owner?.Url.ToString()));
-    }
-
-    private static async Task<ObjectContent> FromAnswerAsync(Func<CancellationToken, Task<ObjectContent?>> handed, Func<CancellationToken, Task<ObjectContent>> fromRemote, CancellationToken ct) =>
-        await handed(ct) ?? await fromRemote(ct);
-
-    /// <summary>Stores a chunk (the read that needed it has recorded its generation already).</summary>
-    private async Task StoreAsync(ChunkedObject chunked, int index, FillBody body)
-    {
-        await localBuckets.EnsureAsync(settings.CacheBucket, CancellationToken.None);
-        try
-        {
-            await body.StoreAsync(local, settings.CacheBucket, chunked.ChunkKey(index),
-                new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index), Durability = Durability.Unflushed });
-        }
-        catch (Exception e)
-        {
-            localBuckets.ForgetIfGone(settings.CacheBucket, e);
-            // A chunk key is the overlay's alone: whatever a non-atomic store kept of it goes.
-            await DiscardAsync(chunked.ChunkKey(index));
-            throw;
-        }
-        cache.RecordChunk(chunked.RemoteBucket, chunked.Key, chunked.Layout.LengthOf(index));
-        evictor.EvictIfOverHighWatermark();
-        remote.Forget(chunked.Bucket, chunked.Key);
-    }
-
-    private async Task DiscardAsync(string chunkKey)
-    {
-        try
-        {
-            await local.DeleteObjectAsync(settings.CacheBucket, chunkKey, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Could not remove the partial chunk {Key}", chunkKey);
-        }
-    }
 }

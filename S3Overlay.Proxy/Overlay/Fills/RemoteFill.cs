@@ -24,32 +24,27 @@ internal sealed class RemoteFill
     private readonly OverlayMetrics _metrics;
 
     // The remote's answer this fill declined, still open for a reader to take (see TakeDeclined).
-    private ObjectContent? _declined;
+    private DeclinedAnswer? _declined;
 
     public RemoteFill(string spillPath, OverlayMetrics metrics)
     {
         _spill = new SpillBuffer(spillPath);
         _metrics = metrics;
         // Nobody took the declined answer (its readers went away, or wanted none of it): the
-        // connection goes as the last share does, not when the remote's idle timeout ends it.
-        _spill.Released = () =>
-        {
-            if (TakeDeclined() is not { } untaken) return;
-            untaken.Body.Dispose();
-            SettleDeclined(); // nobody will start chunk 0 with it: nobody need wait for that
-        };
+        // connection goes as the last share does, not when the remote's idle timeout ends it,
+        // and nobody need wait for chunk 0 to be started with it.
+        _spill.Released = () => TakeDeclined()?.Dispose();
     }
 
     private readonly TaskCompletionSource _declinedSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// Completes once the reader that took the declined answer has started chunk 0 with it (or
-    /// given it up). The other readers of a declined fill wait for it, or one of them asks the
-    /// remote for chunk 0 itself while the answer that holds it is let go.
+    /// given it up): as it disposes the <see cref="DeclinedAnswer"/>. The other readers of a
+    /// declined fill wait for it, or one of them asks the remote for chunk 0 itself while the
+    /// answer that holds it is let go.
     /// </summary>
     public Task DeclinedSettled => _declinedSettled.Task;
-
-    public void SettleDeclined() => _declinedSettled.TrySetResult();
 
     /// <summary>
     /// Who started the fill (a chunked read, for the fills it and its read-ahead start): a reader
@@ -78,11 +73,12 @@ internal sealed class RemoteFill
 
     /// <summary>
     /// The open answer the fill declined (the whole GET of an object found to be chunked), for the
-    /// first reader that asks: its first bytes are chunk 0 of that generation, so the chunked read
-    /// fills chunk 0 from it instead of asking the remote again. Null once taken, or when the fill
-    /// did not decline. Take it before leaving: the last share to leave disposes it.
+    /// first reader that asks, who owns it from then on: its first bytes are chunk 0 of that
+    /// generation, so the chunked read fills chunk 0 from it instead of asking the remote again.
+    /// Null once taken, or when the fill did not decline. Take it before leaving: the last share
+    /// to leave disposes it.
     /// </summary>
-    public ObjectContent? TakeDeclined() => Interlocked.Exchange(ref _declined, null);
+    public DeclinedAnswer? TakeDeclined() => Interlocked.Exchange(ref _declined, null);
 
     /// <summary>A joined reader that will not read gives its share back.</summary>
     public void Leave() => _spill.Release();
@@ -149,7 +145,7 @@ internal sealed class RemoteFill
 
             if (!accept(content))
             {
-                _declined = content;
+                _declined = new DeclinedAnswer(content, settle: () => _declinedSettled.TrySetResult());
                 Declined = true;
                 _spill.Fail(new InvalidOperationException("The fill was declined."));
                 _opened.TrySetResult(content.Info);

@@ -12,12 +12,6 @@ using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 
 namespace S3Overlay.Overlay.Fills;
 
-/// <summary>A remote read of a whole object: its content, or (Content null) the description of an object too large to fill whole.</summary>
-/// <param name="Declined">With Content null, the remote's open answer when this caller took it (see <see cref="RemoteFill.TakeDeclined"/>): the caller owns it.</param>
-/// <param name="Taken">With Content null: settles the declined fill's <see cref="RemoteFill.DeclinedSettled"/>, for the caller that took its answer; null for the others.</param>
-/// <param name="TakerStarted">With Content null and no answer: completes once the caller that took it has started chunk 0 with it.</param>
-internal sealed record WholeRead(ObjectContent? Content, ObjectInfo Remote, ObjectContent? Declined = null, Action? Taken = null, Task? TakerStarted = null);
-
 /// <summary>
 /// Objects not over the chunk threshold, read from the remote: streamed straight through with
 /// caching off; with caching on, one remote GET per object however many ask at once, every
@@ -80,21 +74,25 @@ internal sealed class WholeObjectFills(
         }
     }
 
+    /// <summary>
+    /// Reads the object whole through one fill however many ask at once; when the remote's answer
+    /// shows it is chunked, the first reader of the declined answer takes it (<see cref="WholeRead.ChunkedWithAnswer"/>).
+    /// </summary>
     /// <param name="stale">The local copy the remote has replaced, if any: it is not looked for again, and the fill replaces only it.</param>
     public async Task<WholeRead> FillAsync(string bucket, string key, ObjectReadRequest request, ObjectInfo? stale, CancellationToken ct)
     {
         // A fill that finished since the local miss has stored the object: look once more before asking the remote.
         var inFlight = _fills.TryJoin((bucket, key));
         if (inFlight is null && _chunkZeroPending.TryGetValue((bucket, key), out var chunked))
-            return new WholeRead(null, chunked.Info, TakerStarted: chunked.Taken);
+            return new WholeRead.ChunkedAfterTaker(chunked.Info, chunked.Taken);
         // Chunked, found by a whole GET since the caller looked at the record: the record names it now
         // (the reader that took the answer recorded it before its first byte), read it so, not by another whole GET.
         if (inFlight is null && _ended.TryGetValue((bucket, key), out var declined) && declined is not null
             && (await records.ReadSeenAsync(bucket, key, ct)).Names(declined, chunked: true))
-            return new WholeRead(null, declined);
+            return new WholeRead.ChunkedAfterTaker(declined, Task.CompletedTask);
         if (inFlight is null && stale is null && _ended.ContainsKey((bucket, key))
             && await localReads.TryGetAsync(bucket, key, request, ct) is { Object: { } hit })
-            return new WholeRead(hit, hit.Info);
+            return new WholeRead.Served(hit);
         var (fill, joined) = inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), f => NoteEnd(f, bucket, key).Start(work,
             openRemote: c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c),
             accept: answer => Accepts(f, bucket, key, answer.Info),
@@ -115,24 +113,23 @@ internal sealed class WholeObjectFills(
             if (!DiskFull.Caused(e)) throw;
             // Not even the fill's file could be made (its disk is full): the remote's answer streams straight through.
             var streamed = await StreamAsync(bucket, key, request, ct);
-            return new WholeRead(streamed, streamed.Info);
+            return new WholeRead.Served(streamed);
         }
         try
         {
             if (fill.Declined)
             {
+                // Taken before this reader's share is given back: the last share to go disposes an answer nobody took.
                 var answer = fill.TakeDeclined();
                 fill.Leave();
-                return answer is not null
-                    ? new WholeRead(null, info, answer, Taken: fill.SettleDeclined)
-                    : new WholeRead(null, info, TakerStarted: fill.DeclinedSettled);
+                return answer is not null ? new WholeRead.ChunkedWithAnswer(answer) : new WholeRead.ChunkedAfterTaker(info, fill.DeclinedSettled);
             }
             request.Conditions.Evaluate(info);
             var range = Ranges.Resolve(request.Range, info.Size);
             metrics.CountRequest(Results.RemoteFill);
             var (offset, length) = (range?.Offset ?? 0, range?.Length ?? info.Size);
             var body = new RemoteFallback(fill.OpenReader(offset, length), offset, length, (from, count, c) => ReadRestAsync(bucket, key, info, from, count, c));
-            return new WholeRead(new ObjectContent(info, new MeasuredBody(body, Sources.Remote, OverlaySpans.Joiner(Spans.RemoteFill, bucket, key, joined), metrics), range), info);
+            return new WholeRead.Served(new ObjectContent(info, new MeasuredBody(body, Sources.Remote, OverlaySpans.Joiner(Spans.RemoteFill, bucket, key, joined), metrics), range));
         }
         catch
         {
