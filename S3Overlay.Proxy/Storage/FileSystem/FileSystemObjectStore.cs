@@ -42,14 +42,25 @@ internal sealed partial class FileSystemObjectStore : IObjectStore, IReadOnlySto
         SweepTempFiles(_owner is not null ? null : (_clock.GetUtcNow() - TimeSpan.FromMinutes(5)).UtcDateTime);
     }
 
+    private static readonly TimeSpan HolderGoneWait = TimeSpan.FromSeconds(2);
+
     /// <summary>Locks the data folder for this process (its <c>.s3overlay</c> folder), saying who holds it when another does.</summary>
     private static FolderLock TakeFolder(StoreLayout layout)
     {
         var owner = Path.Join(layout.Reserved, "owner");
-        if (FolderLock.TryTake(layout.Reserved) is { } taken)
+        // A holder that has just let go can still be seen for a moment: a child process it was
+        // starting keeps a copy of the lock's descriptor until it runs its program. A server
+        // started right after another stopped (in the same process, or after a restart) waits that out.
+        var giveUp = Environment.TickCount64 + (long)HolderGoneWait.TotalMilliseconds;
+        while (true)
         {
-            File.WriteAllText(owner, $"{Environment.ProcessId}\n");
-            return taken;
+            if (FolderLock.TryTake(layout.Reserved) is { } taken)
+            {
+                File.WriteAllText(owner, $"{Environment.ProcessId}\n");
+                return taken;
+            }
+            if (Environment.TickCount64 >= giveUp) break;
+            Thread.Sleep(50);
         }
         string? pid = null;
         try { pid = File.ReadAllText(owner).Trim(); }
