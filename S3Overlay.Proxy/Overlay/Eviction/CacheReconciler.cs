@@ -5,6 +5,7 @@ using S3Overlay.Storage;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Markers;
 using S3Overlay.Overlay.Whiteouts;
+using S3Overlay.Overlay.Keys;
 
 namespace S3Overlay.Overlay.Eviction;
 
@@ -98,12 +99,14 @@ internal sealed class CacheReconciler(IObjectStore local, OverlaySettings settin
         return count > 0;
     }
 
-    // Objects (bucket, key, ETag as listed) a pass looked at and found no fill's: a fleet's next pass
-    // (a replica came or went) does not look at them again. Cleared wholesale when large.
-    private readonly ConcurrentDictionary<(string Bucket, string Key, string ETag), bool> _clients = new();
+    // Objects (bucket, key, ETag as listed, as their KeyDigest: about 6 MiB when full, not 37 MiB of
+    // strings) a pass looked at and found no fill's: a fleet's next pass (a replica came or went)
+    // does not look at them again. A digest shared with a fill's copy would leave that copy out of
+    // the index, not evicted until the next start, at a chance of about 2^-128. Cleared wholesale when large.
+    private readonly ConcurrentDictionary<UInt128, bool> _clients = new();
     private const int ClientsKept = 100_000;
 
-    private void RememberClients((string, string, string) listed)
+    private void RememberClients(UInt128 listed)
     {
         if (_clients.Count >= ClientsKept) _clients.Clear();
         _clients[listed] = true;
@@ -135,7 +138,7 @@ internal sealed class CacheReconciler(IObjectStore local, OverlaySettings settin
                 {
                     // What the index names as it is listed, whiteouts, and what an earlier pass found a client's need no look.
                     var unit = new CacheEntry(CacheEntryKind.Object, bucket.Name, listed.Key, listed.ETag, listed.Size, 0, 0);
-                    var seen = (bucket.Name, listed.Key, listed.ETag);
+                    var seen = KeyDigest.Of(bucket.Name, listed.Key, listed.ETag);
                     if (MarkerObject.IsAny(listed) || !Owns(unit) || cache.Find(unit.Id) is { } known && known.ETag == listed.ETag || _clients.ContainsKey(seen)) continue;
                     // A listing that tells metadata (the embedded store's: its entries have a content type) needs no look either.
                     if (listed.Metadata.ContentType is not null && FillMetadata.RecordOf(listed) is null) continue;

@@ -1,7 +1,4 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
+using S3Overlay.Overlay.Keys;
 
 namespace S3Overlay.Overlay.LostLocal;
 
@@ -16,7 +13,9 @@ namespace S3Overlay.Overlay.LostLocal;
 /// only if no write or delete of it started since the read did: a read racing a write never
 /// marks the written key as the remote's. Bounded: two generations of at most half the capacity
 /// each, the older dropped whole when the newer fills (a key learned again moves to the newer),
-/// so the keys read lately stay known. Keys are kept as 128-bit hashes, 16 bytes whatever their length.
+/// so the keys read lately stay known. Keys are kept as their <see cref="KeyDigest"/>, 16 bytes
+/// whatever their length: a wrong answer would let a client's key be read from the remote while
+/// the local store is down, at a chance of about 2^-128.
 /// </remarks>
 internal sealed class RemoteBackedKeys(int capacity = RemoteBackedKeys.DefaultCapacity)
 {
@@ -80,24 +79,5 @@ internal sealed class RemoteBackedKeys(int capacity = RemoteBackedKeys.DefaultCa
         _newer.Clear();
     }
 
-    private static UInt128 Id(string bucket, string key)
-    {
-        // A bucket name has no '/', so bucket/key names one key only.
-        var length = Encoding.UTF8.GetMaxByteCount(bucket.Length + 1 + key.Length);
-        byte[]? rented = null;
-        var text = length <= 1024 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        try
-        {
-            var n = Encoding.UTF8.GetBytes(bucket, text);
-            text[n++] = (byte)'/';
-            n += Encoding.UTF8.GetBytes(key, text[n..]);
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(text[..n], hash);
-            return MemoryMarshal.Read<UInt128>(hash);
-        }
-        finally
-        {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    private static UInt128 Id(string bucket, string key) => KeyDigest.Of(bucket, key);
 }
