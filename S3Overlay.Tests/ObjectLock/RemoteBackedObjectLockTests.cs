@@ -165,6 +165,24 @@ public abstract class RemoteBackedObjectLockTests(OverlayServers servers) : ICla
         AssertRemoteNeverWritten(env);
     }
 
+    /// <summary>
+    /// A backup tool into a bucket whose earlier backup the remote holds: rclone's files are local
+    /// versions under the default retention, which rclone can hide but not remove, and the
+    /// remote's backup is still read through, the remote never written.
+    /// </summary>
+    [Fact]
+    public async Task Rclone_backs_up_into_a_locked_bucket_the_remote_backs_and_cannot_remove_the_locked_versions()
+    {
+        await using var env = await OverlayEnvironment.StartAsync(servers, Kind);
+        await SeedAsync(env, "earlier/backup.txt", "from the remote");
+        await LockBucketAsync(env, defaultDays: 1);
+
+        await LockedRcloneBackup.RunAsync(env.Proxy.Url, env.Client, env.Bucket);
+
+        Assert.Equal("from the remote", await BodyAsync(env, "earlier/backup.txt"));
+        AssertRemoteNeverWritten(env);
+    }
+
     [Fact]
     public async Task A_bucket_only_the_remote_had_created_with_Object_Lock_locks_its_local_versions_over_the_remotes()
     {
