@@ -12,7 +12,7 @@ namespace S3Overlay.Tests.ObjectLock;
 /// version) is never written, so never locked. s3rver is the remote; each kind of local store
 /// keeps the locks its own way.
 /// </summary>
-public abstract class RemoteBackedObjectLockTests(OverlayServers servers) : IClassFixture<OverlayServers>
+public abstract partial class RemoteBackedObjectLockTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     protected abstract LocalStoreKind Kind { get; }
 
