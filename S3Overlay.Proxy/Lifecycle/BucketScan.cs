@@ -16,8 +16,10 @@ namespace S3Overlay.Lifecycle;
 /// A bucket that keeps (or kept) versions is scanned by its version listing, a key's versions
 /// at a time: noncurrent versions past their rule's age go for good, then a delete marker left as
 /// its key's only version, and an expired current version gets a delete marker, as on S3.
-/// Only the local store is scanned (the remote is never asked or changed), and never the overlay's
-/// own markers: see <see cref="IsOverlayMarker"/>.
+/// Only the local store is scanned (the remote is never changed), and never the overlay's own
+/// markers (see <see cref="IsOverlayMarker"/>), but for a whiteout in a bucket that keeps
+/// versions: that is the delete marker clients see, and is decided as one (see
+/// <see cref="ExpireVersionsAsync"/>). A version a lock keeps is kept, and the pass goes on.
 /// </remarks>
 internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, LifecycleProgress progress, ILogger log)
 {
@@ -73,6 +75,11 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
     /// </summary>
     private static bool IsOverlayMarker(ObjectInfo listed) => Overlay.Markers.MarkerObject.IsAny(listed);
 
+    /// <summary>
+    /// The bucket's keys, a key's versions at a time. A whiteout among them is the delete marker
+    /// clients see in the version listing, so it is one here too: the versions behind it are
+    /// noncurrent, and it may be its key's expired delete marker (<see cref="HidesRemoteObjectAsync"/>).
+    /// </summary>
     private async Task ExpireVersionsAsync(string bucket, LifecycleConfiguration configuration, DateTimeOffset now, CancellationToken ct)
     {
         var request = new VersionsRequest(Prefix: CommonPrefix(configuration), MaxKeys: PageSize);
@@ -81,9 +88,11 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
         while (true)
         {
             var page = await stores.Local.ListObjectVersionsAsync(bucket, request, ct);
-            foreach (var version in page.Versions)
+            foreach (var listed in page.Versions)
             {
-                if (IsOverlayMarker(version.Info)) continue;
+                var whiteout = WhiteoutMarker.IsMarker(listed.Info);
+                if (IsOverlayMarker(listed.Info) && !whiteout) continue;
+                var version = whiteout ? listed with { IsDeleteMarker = true } : listed;
                 if (key.Count > 0 && key[0].Info.Key != version.Info.Key)
                 {
                     await ExpireKeyVersionsAsync(bucket, key, configuration, now, ct);
@@ -117,6 +126,7 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
         if (!current.IsLatest || await DecideAsync(bucket, kept, 0, configuration, ct) is not { } due || due.Due > now) return;
         if (due.Kind == LifecycleActionKind.DeleteExpiredMarker && current.IsDeleteMarker)
         {
+            if (WhiteoutMarker.IsMarker(current.Info) && await HidesRemoteObjectAsync(bucket, current.Info.Key, ct)) return;
             if (await RemoveVersionAsync(bucket, current, due, ct)) progress.Count(expired: 1);
         }
         else if (due.Kind == LifecycleActionKind.ExpireCurrent && !current.IsDeleteMarker)
@@ -141,12 +151,49 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
         return configuration.Decide(o, days);
     }
 
-    /// <summary>Removes one version for good (a noncurrent version, or a delete marker left alone); false when it may not go.</summary>
+    /// <summary>
+    /// Removes one version for good (a noncurrent version, or a delete marker left alone); false
+    /// when it may not go: a legal hold or a retention keeps it (on S3, lifecycle never removes a
+    /// locked version), and the rest of the bucket is still decided.
+    /// </summary>
     private async Task<bool> RemoveVersionAsync(string bucket, ObjectVersion version, LifecycleAction action, CancellationToken ct)
     {
-        await stores.Front.DeleteObjectVersionAsync(bucket, version.Info.Key, version.VersionId, ct);
+        try
+        {
+            // Through the front store: in the overlay a whiteout goes as the delete marker it is, which no lock keeps.
+            await stores.Front.DeleteObjectVersionAsync(bucket, version.Info.Key, version.VersionId, ct);
+        }
+        catch (StorageException e) when (e.Fault == StorageFault.AccessDenied)
+        {
+            log.LogDebug("Lifecycle rule {Rule} keeps {Bucket}/{Key} version {Version}: {Reason}", action.RuleId, bucket, version.Info.Key, version.VersionId, e.Message);
+            return false;
+        }
         log.LogDebug("Lifecycle rule {Rule} removed {Bucket}/{Key} version {Version}", action.RuleId, bucket, version.Info.Key, version.VersionId);
         return true;
+    }
+
+    /// <summary>
+    /// Whether a whiteout left alone in the local store still stands over the remote's object,
+    /// which is its key's null version in the merged view: then the marker is not its key's only
+    /// version, so not an expired one, and removing it would bring the deleted object back. The
+    /// remote is asked (a HEAD; it is never changed); when it cannot answer, the marker stays.
+    /// </summary>
+    private async Task<bool> HidesRemoteObjectAsync(string bucket, string key, CancellationToken ct)
+    {
+        try
+        {
+            await stores.Front.HeadObjectVersionAsync(bucket, key, VersionIds.Null, ReadConditions.None, ct);
+            return true;
+        }
+        catch (StorageException e) when (e.IsMissing)
+        {
+            return false;
+        }
+        catch (StorageException e)
+        {
+            log.LogDebug("Lifecycle keeps the delete marker of {Bucket}/{Key}: the remote did not say whether it holds the key ({Fault})", bucket, key, e.Fault);
+            return true;
+        }
     }
 
     private async Task AbortUploadsAsync(string bucket, LifecycleConfiguration configuration, DateTimeOffset now, CancellationToken ct)

@@ -3,8 +3,9 @@ using S3Overlay.Storage;
 namespace S3Overlay.Lifecycle;
 
 /// <summary>
-/// The stores a scan uses. It reads (buckets, settings, listings, tags, uploads) only from the
-/// local store, so it never asks the remote anything; it deletes and aborts through the front
+/// The stores a scan uses. It reads (buckets, settings, listings, tags, uploads) from the local
+/// store, and asks the remote only whether a lone whiteout still hides its object (a HEAD through
+/// the front store; the remote is never changed); it deletes and aborts through the front
 /// store, so an expired object is deleted as a client's DELETE deletes it: in the overlay that
 /// leaves a whiteout, and the remote's copy of the key does not come back.
 /// </summary>

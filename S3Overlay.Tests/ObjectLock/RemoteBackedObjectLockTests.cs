@@ -12,7 +12,7 @@ namespace S3Overlay.Tests.ObjectLock;
 /// version) is never written, so never locked. s3rver is the remote; each kind of local store
 /// keeps the locks its own way.
 /// </summary>
-public abstract class RemoteBackedObjectLockTests(OverlayServers servers) : IClassFixture<OverlayServers>
+public abstract partial class RemoteBackedObjectLockTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     protected abstract LocalStoreKind Kind { get; }
 
@@ -162,6 +162,24 @@ public abstract class RemoteBackedObjectLockTests(OverlayServers servers) : ICla
         // The remote's null version beneath it carries no lock: removing it hides nothing more (it is beneath a local version) and is allowed.
         await DeleteVersionAsync(env, "old.txt", "null");
         Assert.Equal("from the remote", await BodyAsync(env, "old.txt"));
+        AssertRemoteNeverWritten(env);
+    }
+
+    /// <summary>
+    /// A backup tool into a bucket whose earlier backup the remote holds: rclone's files are local
+    /// versions under the default retention, which rclone can hide but not remove, and the
+    /// remote's backup is still read through, the remote never written.
+    /// </summary>
+    [Fact]
+    public async Task Rclone_backs_up_into_a_locked_bucket_the_remote_backs_and_cannot_remove_the_locked_versions()
+    {
+        await using var env = await OverlayEnvironment.StartAsync(servers, Kind);
+        await SeedAsync(env, "earlier/backup.txt", "from the remote");
+        await LockBucketAsync(env, defaultDays: 1);
+
+        await LockedRcloneBackup.RunAsync(env.Proxy.Url, env.Client, env.Bucket);
+
+        Assert.Equal("from the remote", await BodyAsync(env, "earlier/backup.txt"));
         AssertRemoteNeverWritten(env);
     }
 

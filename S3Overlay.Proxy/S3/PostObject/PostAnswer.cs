@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Checksums;
+using S3Overlay.S3.Http;
 using S3Overlay.Signing;
 using S3Overlay.S3.Xml;
 using S3Overlay.Storage;
@@ -20,6 +21,7 @@ internal static class PostAnswer
         var location = ObjectUrl(r, key);
         response.Headers.Location = location;
         ChecksumHeaders.Write(response, info.Metadata.Checksums);
+        ServerSideEncryption.WriteHeaders(response, info.Metadata.Encryption);
 
         // Only a web address: a javascript: or data: "redirect" is not followed (S3 too answers with the status then).
         var redirect = form.Field("success_action_redirect") ?? form.Field("redirect");

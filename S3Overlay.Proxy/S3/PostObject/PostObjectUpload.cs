@@ -61,18 +61,12 @@ internal sealed class PostObjectUpload(IObjectStore store, SigV4Verifier v4, Sig
             Metadata = metadata,
             ContentMD5 = ObjectHeaders.ContentMD5(headers),
             TrailingChecksums = checks.Length == 0 ? null : () => checks.ToDictionary(c => c.Algorithm!.Name, c => c.Verified!),
-            Encryption = ServerSideEncryption.ForWrite(headers) is null ? null : throw EncryptionRefused(),
+            // The form's x-amz-server-side-encryption* fields, as PutObject's headers (SSE-S3, SSE-KMS, SSE-C).
+            Encryption = ServerSideEncryption.ForWrite(headers),
         };
         var info = await store.PutObjectAsync(r.Bucket, key, body, write, r.Aborted);
         await PostAnswer.WriteAsync(r, form, key, info);
     }
-
-    /// <summary>
-    /// Encryption at rest seals a body in packages whose header names the plaintext's length, and a
-    /// form's file comes without one: refused, never stored in the clear while the form asked otherwise.
-    /// </summary>
-    private static S3Exception EncryptionRefused() => new(S3Error.NotImplemented.WithMessage(
-        "Server-side encryption of a browser (POST) upload is not supported here: upload the object with PutObject."));
 
     /// <summary>Who signed the form; null for an anonymous upload (which a bucket policy or ACL must allow).</summary>
     private SignedIdentity? Authenticate(PostForm form, string? policy)

@@ -185,15 +185,19 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
             return await DescribeAsync(bucket, key, await Inner.PutObjectAsync(bucket, key, body, Cleaned(write), ct), ct);
         var (envelope, dataKey) = sealing;
         envelope = envelope with { SealedETag = write.ETag is null };
-        var length = write.ContentLength ?? throw LengthNeeded();
-        await using var sealedBody = new EncryptingStream(body, dataKey, Segment.ZeroSalt, length, write.ContentMD5);
+        await using var measured = write.ContentLength is null ? await MeasuredBody.SpoolAsync(body, NewSpoolPath(), ct) : null;
+        var length = write.ContentLength ?? measured!.Length;
+        await using var sealedBody = new EncryptingStream(measured ?? body, dataKey, Segment.ZeroSalt, length, write.ContentMD5);
         var stored = await Inner.PutObjectAsync(bucket, key, sealedBody, Sealed(write, envelope, length), ct);
         return Described(stored, envelope, new SegmentLayout([new SegmentSpan(0, 0, length, Segment.ZeroSalt)]));
     }
 
-    /// <summary>A package's header names the plaintext's length (a browser upload's file comes without one).</summary>
-    internal static StorageException LengthNeeded() => new(StorageFault.LengthRequired, message: 
-        "An object encrypted at rest needs its length before its body: send Content-Length (a browser upload into a bucket that encrypts by default cannot).");
+    /// <summary>Where a body without a length is measured (<see cref="MeasuredBody"/>): the system's temp folder, or the store's own.</summary>
+    protected virtual string NewSpoolPath() => Path.Combine(Path.GetTempPath(), "s3overlay-sealing-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>A package's header names the plaintext's length: a part must come with its Content-Length.</summary>
+    internal static StorageException LengthNeeded() => new(StorageFault.LengthRequired, message:
+        "An encrypted upload's part needs its length before its body: send Content-Length.");
 
     private static ObjectWrite Cleaned(ObjectWrite write) => write with { Metadata = Envelope.Clean(write.Metadata), Encryption = null };
 

@@ -14,6 +14,9 @@ internal sealed class EncryptedStagingStore(IObjectStore inner, MasterKey? maste
 
     public string NewStagingPath() => _staging.NewStagingPath();
 
+    /// <summary>In the data folder's temp folder: on the store's own disk, and swept at start-up after a crash.</summary>
+    protected override string NewSpoolPath() => _staging.NewStagingPath();
+
     public async Task<ObjectInfo> PutStagedObjectAsync(string bucket, string key, string path, SafeFileHandle file, ObjectWrite write, CancellationToken ct)
     {
         if (write.Encryption is null && await DefaultEncryptionAsync(bucket, ct) is null)

@@ -6,6 +6,7 @@ using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Clients;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.S3;
+using S3Overlay.Tests.S3.PostObject;
 
 namespace S3Overlay.Tests.Storage.Encryption;
 
@@ -142,6 +143,82 @@ public abstract class EncryptionAtRestTests(StoreTargets target) : EveryStoreTes
         await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "in-the-clear", ContentBody = clear });
         Assert.True(await StoreHoldsAsync(bucket, clear), "the object stored in the clear is not where the search looks");
         Assert.False(await StoreHoldsAsync(bucket, marker), "the store holds the plaintext of an object its bucket's default sealed");
+    }
+
+    /// <summary>
+    /// Browser uploads (POST Object) as S3 takes them: the form's x-amz-server-side-encryption*
+    /// fields seal the file as PutObject's headers do (SSE-S3, SSE-C), a bucket's default seals a
+    /// form that names none, and a form's file (which comes without a length) is never kept in the clear.
+    /// </summary>
+    [Fact]
+    public async Task Browser_uploads_are_sealed_as_their_encryption_fields_or_the_buckets_default_say()
+    {
+        var bucket = await Target.NewBucketAsync();
+        var key = Enumerable.Range(0, 32).Select(i => (byte)(i * 11)).ToArray();
+        var customer = Convert.ToBase64String(key);
+        var customerMd5 = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(key));
+        // Over one package of the sealed format, so the file is sealed in several.
+        string Body(string marker) => string.Concat(Enumerable.Repeat(marker + ";", 3000));
+        async Task<HttpResponseMessage> PostAsync(string into, string name, string body, params (string, string)[] fields)
+        {
+            using var http = PostForms.Client(Target.Proxy);
+            using var content = PostForms.Content(PostForms.SignedV4(into, [("key", name), .. fields]), Encoding.ASCII.GetBytes(body));
+            return await http.PostAsync(into, content);
+        }
+        async Task<string> ReadAsync(GetObjectRequest request)
+        {
+            using var got = await Client.GetObjectAsync(request);
+            return await new StreamReader(got.ResponseStream).ReadToEndAsync();
+        }
+
+        var managed = "FORMSSES3" + Guid.NewGuid().ToString("N");
+        using (var answer = await PostAsync(bucket, "managed", Body(managed), ("x-amz-server-side-encryption", "AES256")))
+        {
+            Assert.True(answer.StatusCode == System.Net.HttpStatusCode.NoContent, await answer.Content.ReadAsStringAsync());
+            Assert.Equal("AES256", answer.Headers.GetValues("x-amz-server-side-encryption").Single());
+        }
+        var head = await Client.GetObjectMetadataAsync(bucket, "managed");
+        Assert.Equal((ServerSideEncryptionMethod.AES256, (long)Body(managed).Length), (head.ServerSideEncryptionMethod, head.ContentLength));
+        Assert.Equal(Body(managed), await ReadAsync(new GetObjectRequest { BucketName = bucket, Key = "managed" }));
+
+        var sealedByCustomer = "FORMSSEC" + Guid.NewGuid().ToString("N");
+        (string, string)[] customerFields =
+        [
+            ("x-amz-server-side-encryption-customer-algorithm", "AES256"),
+            ("x-amz-server-side-encryption-customer-key", customer),
+            ("x-amz-server-side-encryption-customer-key-MD5", customerMd5),
+        ];
+        using (var answer = await PostAsync(bucket, "customer", Body(sealedByCustomer), customerFields))
+        {
+            Assert.True(answer.StatusCode == System.Net.HttpStatusCode.NoContent, await answer.Content.ReadAsStringAsync());
+            Assert.Equal(customerMd5, answer.Headers.GetValues("x-amz-server-side-encryption-customer-key-MD5").Single());
+        }
+        var withoutKey = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => ReadAsync(new GetObjectRequest { BucketName = bucket, Key = "customer" }));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, withoutKey.StatusCode);
+        Assert.Equal(Body(sealedByCustomer), await ReadAsync(new GetObjectRequest
+        {
+            BucketName = bucket, Key = "customer", ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256, ServerSideEncryptionCustomerProvidedKey = customer,
+        }));
+        // A key whose MD5 is not the one sent is refused, and nothing is stored.
+        using (var answer = await PostAsync(bucket, "mismatched", "x", customerFields[0], customerFields[1], (customerFields[2].Item1, Convert.ToBase64String(new byte[16]))))
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => Client.GetObjectMetadataAsync(bucket, "mismatched"))).StatusCode);
+
+        // A form in the clear is kept in the clear, where the search looks: the search can fail.
+        var clear = "FORMCLEAR" + Guid.NewGuid().ToString("N");
+        using (var answer = await PostAsync(bucket, "clear", clear)) Assert.Equal(System.Net.HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.True(await StoreHoldsAsync(bucket, clear), "the form stored in the clear is not where the search looks");
+
+        var byDefault = await Target.NewBucketAsync();
+        await PutDefaultAsync(byDefault, ServerSideEncryptionMethod.AES256);
+        var defaulted = "FORMDEFAULT" + Guid.NewGuid().ToString("N");
+        using (var answer = await PostAsync(byDefault, "plain-form", Body(defaulted)))
+            Assert.True(answer.StatusCode == System.Net.HttpStatusCode.NoContent, await answer.Content.ReadAsStringAsync());
+        Assert.Equal(ServerSideEncryptionMethod.AES256, (await Client.GetObjectMetadataAsync(byDefault, "plain-form")).ServerSideEncryptionMethod);
+        Assert.Equal(Body(defaulted), await ReadAsync(new GetObjectRequest { BucketName = byDefault, Key = "plain-form" }));
+
+        foreach (var (into, marker) in new[] { (bucket, managed), (bucket, sealedByCustomer), (byDefault, defaulted) })
+            Assert.False(await StoreHoldsAsync(into, marker), $"the store holds a sealed form's plaintext ({marker[..10]})");
     }
 
     /// <summary>Whether the store behind the proxy holds <paramref name="text"/> anywhere in its bytes.</summary>
