@@ -35,7 +35,7 @@ internal sealed class RemoteBackedKeys(int capacity = RemoteBackedKeys.DefaultCa
     /// <summary>A read that began at <paramref name="begun"/> found the key to be the remote's.</summary>
     public void Learn(string bucket, string key, long begun)
     {
-        var id = Id(bucket, key);
+        var id = KeyDigest.Of(bucket, key);
         lock (_lock)
         {
             if (TryFind(id, out var state) && state != Known && state > begun) return;
@@ -46,7 +46,7 @@ internal sealed class RemoteBackedKeys(int capacity = RemoteBackedKeys.DefaultCa
     /// <summary>The key may no longer be the remote's (a write or delete of it starts or ended).</summary>
     public void Forget(string bucket, string key)
     {
-        var id = Id(bucket, key);
+        var id = KeyDigest.Of(bucket, key);
         var stamp = Interlocked.Increment(ref _stamp);
         lock (_lock) Put(id, stamp);
     }
@@ -54,7 +54,7 @@ internal sealed class RemoteBackedKeys(int capacity = RemoteBackedKeys.DefaultCa
     /// <summary>A read found the key to be a client's object: not the remote's (nothing is kept for a key never known).</summary>
     public void Drop(string bucket, string key)
     {
-        var id = Id(bucket, key);
+        var id = KeyDigest.Of(bucket, key);
         lock (_lock)
         {
             if (_newer.TryGetValue(id, out var state) && state == Known) _newer.Remove(id);
@@ -64,7 +64,7 @@ internal sealed class RemoteBackedKeys(int capacity = RemoteBackedKeys.DefaultCa
 
     public bool Contains(string bucket, string key)
     {
-        var id = Id(bucket, key);
+        var id = KeyDigest.Of(bucket, key);
         lock (_lock) return TryFind(id, out var state) && state == Known;
     }
 
@@ -78,6 +78,4 @@ internal sealed class RemoteBackedKeys(int capacity = RemoteBackedKeys.DefaultCa
         (_older, _newer) = (_newer, _older);
         _newer.Clear();
     }
-
-    private static UInt128 Id(string bucket, string key) => KeyDigest.Of(bucket, key);
 }

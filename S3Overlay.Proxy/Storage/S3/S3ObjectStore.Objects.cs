@@ -89,7 +89,7 @@ internal sealed partial class S3ObjectStore
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
         var (ifNoneMatch, ifMatch) = await ServerConditionAsync(bucket, key, write.Condition, ct);
-        await using var upload = await UploadBody.OpenAsync(body, write, ct);
+        await using var upload = await UploadBody.OpenAsync(body, write, ct, trailerFirst: true);
         var early = upload.Spooled ? write.TrailingChecksums?.Invoke() : null;
         var put = new PutObjectRequest
         {
@@ -112,7 +112,7 @@ internal sealed partial class S3ObjectStore
         var (etag, metadata) = (response.ETag, write.Metadata);
         if (early is { Count: > 0 })
             metadata = metadata with { Checksums = PreservedMetadata.Merge(metadata.Checksums, early) };
-        else if (early is null && write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing
+        else if (!upload.Spooled && write.TrailingChecksums?.Invoke() is { Count: > 0 } trailing
             && await KeepTrailingChecksumsAsync(bucket, key, write, trailing, etag, ct) is { } copied)
             (etag, metadata) = (copied, metadata with { Checksums = PreservedMetadata.Merge(metadata.Checksums, trailing) });
         return new ObjectInfo(key, upload.Length, write.ETag ?? etag, write.LastModified ?? Now(), metadata) { VersionId = response.VersionId };

@@ -42,7 +42,8 @@ internal sealed class UploadBody : IAsyncDisposable
     /// <summary>Whether the whole body was read before anything is sent: its trailing checksums are known by then.</summary>
     public bool Spooled => _spool is not null || _rented is not null;
 
-    public static async Task<UploadBody> OpenAsync(Stream body, ObjectWrite write, CancellationToken ct)
+    /// <param name="trailerFirst">Read a small body whole before sending it, so that the checksums of its trailer are known first.</param>
+    public static async Task<UploadBody> OpenAsync(Stream body, ObjectWrite write, CancellationToken ct, bool trailerFirst = false)
     {
         var md5 = write.ContentMD5 is { } text ? ContentMd5.Parse(text) : null;
         if (write.ContentLength is { } length)
@@ -51,7 +52,7 @@ internal sealed class UploadBody : IAsyncDisposable
             // A small body whose checksums are known only at its end is read whole first, so they
             // travel with the PUT's metadata: sending it as it comes would leave them to a
             // metadata-rewriting copy afterwards, a second request that costs more than the wait.
-            if (write.TrailingChecksums is null || length > MemorySpoolLimit)
+            if (!trailerFirst || write.TrailingChecksums is null || length > MemorySpoolLimit)
                 return await ReadyAsync(verifying, null, null, ct);
             return await SpoolAsync(verifying, null, ct);
         }
