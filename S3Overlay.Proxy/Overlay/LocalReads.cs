@@ -19,7 +19,7 @@ internal sealed record LocalFind(ObjectContent? Object, bool ChunkMarked)
 }
 
 /// <summary>Reads served by the local store: counted, traced, and marked as recently used for eviction.</summary>
-internal sealed class LocalReads([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, CacheIndex cache, OverlayMetrics metrics)
+internal sealed class LocalReads([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, CacheIndex cache, Keys.LocalKeys localKeys, OverlayMetrics metrics)
 {
     /// <returns>The local object as clients see it (a hit), a chunk marker, or nothing.</returns>
     /// <exception cref="StorageException">NoSuchKey when the key holds a whiteout (<see cref="WhiteoutMarker"/>): the key was deleted.</exception>
@@ -40,6 +40,7 @@ internal sealed class LocalReads([FromKeyedServices(OverlayServices.LocalStore)]
         }
         catch (StorageException e) when (e.Fault == StorageFault.NotModified && e.Headers.TryGetValue("ETag", out var etag) && etag == ChunkMarkers.ETag)
         {
+            localKeys.Note(bucket, key);
             return new LocalFind(null, true);
         }
         // A marker answers a range or a condition as the small object it is (416, 412, 304):
@@ -54,6 +55,8 @@ internal sealed class LocalReads([FromKeyedServices(OverlayServices.LocalStore)]
             throw;
         }
         if (content is null) return LocalFind.Nothing;
+        // Whatever it is (a hit, a whiteout, a marker), the key is held: a key another process wrote is learnt here.
+        localKeys.Note(bucket, key);
         if (WhiteoutMarker.IsMarker(content.Info))
         {
             await content.DisposeAsync();

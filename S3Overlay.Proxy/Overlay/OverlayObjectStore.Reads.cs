@@ -77,6 +77,35 @@ internal sealed partial class OverlayObjectStore
     /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
     private async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, long begun, CancellationToken ct)
     {
+        var early = StartEarlyRemoteRead(bucket, key, request);
+        try
+        {
+            return await GetAsync(bucket, key, request, begun, early, ct);
+        }
+        finally
+        {
+            // Let go unread unless a read of the remote took it: the local store answered for the key.
+            early?.Abandon();
+        }
+    }
+
+    /// <summary>
+    /// The remote's GET, started before the local store has answered, where a whole read of the
+    /// remote is what a local miss would lead to and the local store is known not to hold the key
+    /// (<see cref="Keys.LocalKeys"/>); null anywhere else. Not for a range (whether the object is
+    /// chunked decides what to ask), a fleet (the key's owner fills it), nor where
+    /// the local store cannot mark chunked objects at their keys (a miss then reads the record,
+    /// which may name one).
+    /// </summary>
+    private EarlyRemoteRead? StartEarlyRemoteRead(string bucket, string key, ObjectReadRequest request) =>
+        _settings.EarlyRemoteReads && parts.Fleet is null && request.Range is null
+        && (!_settings.Caches(bucket) || parts.ChunkMarkers.Kept)
+        && !parts.Remote.IsKnownMissing(bucket, key) && parts.LocalKeys.KnownAbsent(bucket, key)
+            ? parts.WholeFills.TryStartEarly(bucket, key)
+            : null;
+
+    private async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, long begun, EarlyRemoteRead? early, CancellationToken ct)
+    {
         var (found, local) = _settings.RevalidateAfter is null ? (await parts.LocalReads.TryGetAsync(bucket, key, request, ct), null) : await RevalidatedHitAsync(bucket, key, request, ct);
         if (found.Object is { } hit)
         {
@@ -89,7 +118,7 @@ internal sealed partial class OverlayObjectStore
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
         var content = local is null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest
             ? await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct)
-            : await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, found.ChunkMarked ? ChunkMarkers.At(key) : null, seen, ct), ct);
+            : await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, found.ChunkMarked ? ChunkMarkers.At(key) : null, seen, early, ct), ct);
         parts.OutageReads.Known.Learn(bucket, key, begun);
         return content;
     }
@@ -143,13 +172,15 @@ internal sealed partial class OverlayObjectStore
     }
 
     /// <param name="chunkMarker">The chunk marker the key holds (its object no longer chunked): a whole fill stores its copy over exactly that.</param>
-    private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, ObjectInfo? chunkMarker, RecordSeen seen, CancellationToken ct)
+    /// <param name="early">The remote's GET started beside the local read, if any: the read of the remote takes it rather than ask again.</param>
+    private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, ObjectInfo? chunkMarker, RecordSeen seen,
+        EarlyRemoteRead? early, CancellationToken ct)
     {
         if (parts.Remote.IsKnownMissing(bucket, key))
             throw parts.Remote.Missing(bucket, key);
         // A bucket that keeps versions is read through: a copy stored at the key would be a version clients see.
         if (!_settings.Caches(bucket) || await parts.Versioning.KeepsVersionsAsync(bucket, ct))
-            return await parts.WholeFills.StreamAsync(bucket, key, request, ct);
+            return await parts.WholeFills.StreamAsync(bucket, key, request, ct, early);
         if (parts.Fleet is { } fleet)
         {
             // A fleet: the replica that owns the object fills it once into the shared store. An
@@ -172,7 +203,7 @@ internal sealed partial class OverlayObjectStore
             await parts.WholeFills.ChunkZeroTaken(bucket, key).WaitAsync(ct);
             return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, seen, stale, ct);
         }
-        switch (await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info ?? chunkMarker, ct))
+        switch (await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info ?? chunkMarker, early, ct))
         {
             case WholeRead.Served served:
                 return served.Content;

@@ -38,9 +38,14 @@ internal sealed partial class OverlayObjectStore
 
     /// <summary>
     /// A write or delete of the key starts, or ended: it is no longer one the remote is known to
-    /// back (whether or not the write succeeds: one that timed out may have landed).
+    /// back (whether or not the write succeeds: one that timed out may have landed), and one the
+    /// local store may hold (<see cref="Keys.LocalKeys"/>).
     /// </summary>
-    private void BecomingLocal(string bucket, string key) => parts.OutageReads.Known.Forget(bucket, key);
+    private void BecomingLocal(string bucket, string key)
+    {
+        parts.OutageReads.Known.Forget(bucket, key);
+        parts.LocalKeys.Note(bucket, key);
+    }
 
     /// <summary>
     /// A client's first write into a bucket only the remote has: the bucket is made locally, as a

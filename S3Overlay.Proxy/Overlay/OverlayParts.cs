@@ -25,7 +25,7 @@ internal sealed class OverlayParts
         OverlayMetrics metrics, ILogger<OverlayObjectStore> logger, RemoteSource remote, FillRecords records, LocalReads localReads,
         WholeObjectFills wholeFills, ChunkedReads chunks, ChunkMarkers chunkMarkers, LocalOutageReads outageReads, MergedListing listing, ConditionalWrites conditions,
         LocalStoreConditions localConditions, LocalVersioning versioning, MergedVersions versions, WhiteoutIndex whiteouts, CacheIndex cache,
-        CacheEvictor evictor, BackgroundWork work, Fleet.FleetRouting? fleet = null)
+        CacheEvictor evictor, Keys.LocalKeys localKeys, BackgroundWork work, Fleet.FleetRouting? fleet = null)
     {
         Local = local;
         LocalBuckets = localBuckets;
@@ -47,9 +47,13 @@ internal sealed class OverlayParts
         Whiteouts = whiteouts;
         Cache = cache;
         Evictor = evictor;
+        LocalKeys = localKeys;
         Fleet = fleet;
         // The overlay's first use begins moving whiteouts an older layout kept (LegacyWhiteouts).
         work.TryStart("whiteout move", whiteouts.Legacy.RunAsync);
+        // Cold reads start the remote's GET early only for keys the index knows are not local:
+        // a fleet's replicas fill into the shared store what they own, which this one never sees.
+        if (settings.EarlyRemoteReads && fleet is null) localKeys.StartLoading();
     }
 
     internal IObjectStore Local { get; }
@@ -72,6 +76,7 @@ internal sealed class OverlayParts
     internal WhiteoutIndex Whiteouts { get; }
     internal CacheIndex Cache { get; }
     internal CacheEvictor Evictor { get; }
+    internal Keys.LocalKeys LocalKeys { get; }
     internal Fleet.FleetRouting? Fleet { get; }
 
     /// <summary>Fills in flight now: whole objects and chunks (for status reports).</summary>

@@ -68,6 +68,8 @@ internal static class OverlayServices
             sp.GetRequiredService<CacheReconciler>(), sp.GetRequiredService<ILogger<CacheEvictor>>(),
             Peers(sp) is { } peers ? () => settings.Limits.ShareOf(peers.All.Count) : null));
         services.AddSingleton<LocalReads>();
+        services.AddSingleton(sp => new Keys.LocalKeys(Local(sp), RemoteBacked(sp), sp.GetRequiredService<BackgroundWork>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Keys.LocalKeys>>()));
         services.AddSingleton(new FillSlots(settings.MaxFills));
         services.AddSingleton<WholeObjectFills>();
         services.AddSingleton<RemoteBackedKeys>();

@@ -54,6 +54,9 @@ internal sealed record OverlaySettings(
     /// <summary>Fills from the remote running at once, past which a new one is refused with 503 SlowDown.</summary>
     public int MaxFills { get; init; } = (int)CacheCatalog.MaxFills.Default;
 
+    /// <summary>Whether a cold read of a key known not to be local starts the remote's GET beside the local read (<see cref="Fills.EarlyRemoteRead"/>).</summary>
+    public bool EarlyRemoteReads { get; init; } = CacheCatalog.EarlyRemoteReads.Default;
+
     public static OverlaySettings From(SettingReader read)
     {
         var chunkSize = CacheCatalog.ChunkSize.Read(read);
@@ -81,6 +84,7 @@ internal sealed record OverlaySettings(
             ListingCacheTtl = CacheCatalog.ListingCacheTtl.Read(read),
             StaleIfError = CacheCatalog.StaleIfError.Read(read),
             DegradedListings = CacheCatalog.DegradedListings.Read(read),
+            EarlyRemoteReads = CacheCatalog.EarlyRemoteReads.Read(read),
         };
     }
 }

@@ -37,6 +37,7 @@ internal sealed class OverlayMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FillSeconds });
         CoalescedWaiters = meter.CreateCounter<long>("overlay.coalesced_waiters", "{request}", "Reads coalesced onto an in-flight fill");
         RemoteErrors = meter.CreateCounter<long>("overlay.remote.errors", "{error}", "Requests to the remote that failed, by error.type");
+        EarlyRemoteReads = meter.CreateCounter<long>("overlay.early_remote_reads", "{request}", "Remote GETs started beside the local read of a key not held locally, by overlay.outcome (used, let_go)");
         FillsInFlight = meter.CreateObservableUpDownCounter("overlay.fills.active", _activeFills.Observe, "{fill}", "Fills from the remote in progress");
         CacheSize = meter.CreateObservableGauge("overlay.cache.size", _cacheSizes.Observe, "By", "Bytes cached in the local store");
     }
@@ -71,6 +72,13 @@ internal sealed class OverlayMetrics
     /// </summary>
     public Counter<long> RemoteErrors { get; }
 
+    /// <summary>
+    /// Remote GETs started beside the local read of a key the local store was known not to hold
+    /// (<see cref="Overlay.Fills.EarlyRemoteRead"/>), by <see cref="OverlayTelemetry.Tags.Outcome"/>:
+    /// <c>used</c> by the fill, or <c>let_go</c> because the local store held the key after all.
+    /// </summary>
+    public Counter<long> EarlyRemoteReads { get; }
+
     /// <summary>Fills (whole objects or chunks) fetching from the remote now, as reported by <see cref="ObserveFillsInFlight"/> callbacks.</summary>
     public ObservableUpDownCounter<long> FillsInFlight { get; }
 
@@ -79,6 +87,9 @@ internal sealed class OverlayMetrics
 
     public void CountRequest(string result) =>
         Requests.Add(1, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Result, result));
+
+    public void CountEarlyRemoteRead(bool used) =>
+        EarlyRemoteReads.Add(1, new KeyValuePair<string, object?>(OverlayTelemetry.Tags.Outcome, used ? "used" : "let_go"));
 
     /// <param name="errorType"><see cref="OverlayTelemetry.RemoteErrorTypes"/>: what went wrong.</param>
     public void CountRemoteError(string errorType) =>

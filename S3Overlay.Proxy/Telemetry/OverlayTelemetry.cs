@@ -24,6 +24,8 @@ internal static class OverlayTelemetry
         public const string RemoteMiss = "overlay.remote_miss";
         /// <summary>A miss this replica of a fleet forwarded to the replica that owns the object (<see cref="Tags.Owner"/>).</summary>
         public const string ForwardedFill = "overlay.forwarded_fill";
+        /// <summary>A remote GET started beside the local read of a key not held locally (its HTTP span is this one's child); a fill may take its answer.</summary>
+        public const string EarlyRemoteRead = "overlay.early_remote_read";
     }
 
     /// <summary>Attribute names on spans and metrics.</summary>
@@ -45,6 +47,8 @@ internal static class OverlayTelemetry
         public const string Owner = "overlay.owner";
         /// <summary>What kind of failure a remote error was (<see cref="RemoteErrorTypes"/>), as OpenTelemetry's conventions name it.</summary>
         public const string ErrorType = "error.type";
+        /// <summary>What became of an early remote read: <c>used</c> or <c>let_go</c>.</summary>
+        public const string Outcome = "overlay.outcome";
     }
 
     /// <summary>Values of <see cref="Tags.Result"/>.</summary>

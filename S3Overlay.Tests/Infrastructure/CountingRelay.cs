@@ -41,6 +41,9 @@ public sealed class CountingRelay : IAsyncDisposable
     /// <summary>How long every request waits before it is relayed: a slow remote, so concurrent readers surely overlap.</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>When set, every request waits for this to complete before it is relayed: a store that has not answered yet, on cue.</summary>
+    public TaskCompletionSource? Held { get; set; }
+
     /// <summary>With <see cref="Behaviour.CutMidBody"/>: how many body bytes pass before the connection is cut.</summary>
     public long CutAfterBytes { get; set; } = 64 * 1024;
 
@@ -116,6 +119,7 @@ public sealed class CountingRelay : IAsyncDisposable
         _requests.AddOrUpdate(request.Method, 1, (_, n) => n + 1);
         _log.Enqueue(new RemoteRequest(request.Method, context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, request.Headers.Range));
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
+        if (Held is { } held) await held.Task.WaitAsync(context.RequestAborted);
         if (Mode == Behaviour.Answer500)
         {
             context.Response.StatusCode = 500;

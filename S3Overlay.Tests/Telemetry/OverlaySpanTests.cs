@@ -77,10 +77,14 @@ public sealed class OverlaySpanTests(OverlayServers servers) : IClassFixture<Ove
     {
         await using var env = await StartAsync(("S3_OVERLAY_CACHE_ENABLED", "false"));
         await env.SeedRemoteAsync("pass.bin", 5000, 3);
+        // Once the proxy has listed the local store's keys, it knows this one is not held
+        // locally (nothing is stored), and asks the remote for it beside the local store.
+        await env.FillsIdleAsync();
         const string expected = """
             S3 GetObject
-              overlay.remote_fill overlay.cached=false
+              overlay.early_remote_read
                 GET
+              overlay.remote_fill overlay.cached=false
 
             """;
 

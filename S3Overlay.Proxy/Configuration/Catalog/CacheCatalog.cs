@@ -41,6 +41,9 @@ internal static class CacheCatalog
         "Age (seconds or `hh:mm:ss`) after which a cached object is checked against the remote; `0` checks on every read")
     { Note = "trust cached objects forever" };
 
+    public static readonly BoolSetting EarlyRemoteReads = new("S3_OVERLAY_EARLY_REMOTE_READS", true,
+        "A read of a key the local store is known not to hold (an index of its keys, listed once at start and kept by this proxy's own writes and fills) asks the remote at the same time as the local store, so a cold read costs the remote's answer, not both in turn. The local store's answer still wins; a key another process wrote costs one remote GET too many at this proxy's first read of it. `false` asks the remote only after the local miss");
+
     public static readonly BoolSetting MergeListings = new("S3_OVERLAY_MERGE_LISTINGS", true,
         "Listings show local ∪ remote objects minus whiteouts; `false` lists the local store's objects only");
 

@@ -24,7 +24,8 @@ namespace S3Overlay.Overlay.Chunks;
 /// record, as it must. A chunked object cached before markers were kept is found by the record's
 /// write that its next read makes (refused, the record is read again) and marked then.
 /// </remarks>
-internal sealed class ChunkMarkers([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, LocalStoreConditions conditions, ILogger<ChunkMarkers> logger)
+internal sealed class ChunkMarkers([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, LocalStoreConditions conditions,
+    Keys.LocalKeys localKeys, ILogger<ChunkMarkers> logger)
 {
     public static bool IsMarker(ObjectInfo info) => MarkerObject.Chunked.Is(info);
 
@@ -41,6 +42,7 @@ internal sealed class ChunkMarkers([FromKeyedServices(OverlayServices.LocalStore
     public async Task MarkAsync(string bucket, string key)
     {
         if (!Kept) return;
+        localKeys.Note(bucket, key);
         try
         {
             await localBuckets.EnsureAsync(bucket, CancellationToken.None);

@@ -16,6 +16,9 @@ internal sealed class SingleFlight<TKey>(Func<string> newSpillPath, FillSlots sl
     public RemoteFill? TryJoin(TKey key) =>
         _fills.TryGetValue(key, out var fill) && fill.TryJoin() ? fill : null;
 
+    /// <summary>Whether a fill of <paramref name="key"/> is in flight (not joined).</summary>
+    public bool IsInFlight(TKey key) => _fills.ContainsKey(key);
+
     /// <summary>
     /// Joins the fill in flight, or registers a new one and starts it with <paramref name="start"/>.
     /// Either way the caller holds a share: it must open a reader or <see cref="RemoteFill.Leave"/>.

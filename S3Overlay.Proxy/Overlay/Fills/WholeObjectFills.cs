@@ -19,7 +19,7 @@ namespace S3Overlay.Overlay.Fills;
 /// </summary>
 internal sealed class WholeObjectFills(
     [FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
-    RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, LocalStoreConditions conditions, FillRecords records,
+    RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, LocalStoreConditions conditions, FillRecords records, Keys.LocalKeys localKeys,
     CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger<WholeObjectFills> logger)
 {
     private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(local, settings, stores: true), slots, metrics);
@@ -47,13 +47,24 @@ internal sealed class WholeObjectFills(
     /// <summary>Completes when this process's fill of the key (if any) is over, its local write included.</summary>
     public Task WhenFinished(string bucket, string key) => _fills.WhenFinished((bucket, key));
 
+    /// <summary>
+    /// The remote GET a fill of the key would make, started before the local store has answered
+    /// (<see cref="EarlyRemoteRead"/>); null while a fill of the key is in flight or lately ended
+    /// (a read then joins it, or finds its copy).
+    /// </summary>
+    public EarlyRemoteRead? TryStartEarly(string bucket, string key) =>
+        _fills.IsInFlight((bucket, key)) || _ended.ContainsKey((bucket, key)) || _chunkZeroPending.ContainsKey((bucket, key))
+            ? null
+            : new EarlyRemoteRead(bucket, key, c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c), metrics);
+
     /// <summary>Caching off: the remote's answer streams straight through and nothing is stored.</summary>
-    public async Task<ObjectContent> StreamAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    /// <param name="early">The remote's GET started beside the local read (a whole read's), taken instead of asking again.</param>
+    public async Task<ObjectContent> StreamAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct, EarlyRemoteRead? early = null)
     {
         var span = OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, false);
         try
         {
-            var content = await remote.GetAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct);
+            var content = await (early?.TryTake(ct) ?? remote.GetAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct));
             try
             {
                 request.Conditions.Evaluate(content.Info);
@@ -79,7 +90,8 @@ internal sealed class WholeObjectFills(
     /// shows it is chunked, the first reader of the declined answer takes it (<see cref="WholeRead.ChunkedWithAnswer"/>).
     /// </summary>
     /// <param name="stale">The local copy the remote has replaced, if any: it is not looked for again, and the fill replaces only it.</param>
-    public async Task<WholeRead> FillAsync(string bucket, string key, ObjectReadRequest request, ObjectInfo? stale, CancellationToken ct)
+    /// <param name="early">The remote's GET started beside the local read: a fill started here takes it rather than ask again.</param>
+    public async Task<WholeRead> FillAsync(string bucket, string key, ObjectReadRequest request, ObjectInfo? stale, EarlyRemoteRead? early, CancellationToken ct)
     {
         // A fill that finished since the local miss has stored the object: look once more before asking the remote.
         var inFlight = _fills.TryJoin((bucket, key));
@@ -94,7 +106,7 @@ internal sealed class WholeObjectFills(
             && await localReads.TryGetAsync(bucket, key, request, ct) is { Object: { } hit })
             return new WholeRead.Served(hit);
         var (fill, joined) = inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), f => NoteEnd(f, bucket, key).Start(work,
-            openRemote: c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c),
+            openRemote: c => early?.TryTake(c) ?? remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c),
             accept: answer => Accepts(f, bucket, key, answer.Info),
             store: (info, body) => StoreAsync(bucket, key, info, body, stale?.ETag),
             mapError: e => e,
@@ -218,6 +230,7 @@ internal sealed class WholeObjectFills(
             throw;
         }
         remote.Forget(bucket, key);
+        localKeys.Note(bucket, key);
         // The stored ETag, not the remote's: an S3 local store computes its own (a multipart
         // remote ETag becomes a plain MD5), and eviction recognises its fill by it.
         cache.RecordObject(bucket, key, stored.ETag, fetched.Size);
