@@ -54,7 +54,9 @@ internal sealed class UploadBody : IAsyncDisposable
             // metadata-rewriting copy afterwards, a second request that costs more than the wait.
             if (!trailerFirst || write.TrailingChecksums is null || length > MemorySpoolLimit)
                 return await ReadyAsync(verifying, null, null, ct);
-            return await SpoolAsync(verifying, null, ct);
+            // Its own length (and a byte to see its end), not the limit: the pool keeps what it is
+            // given back, and a megabyte for each small body held over a hundred idle in the heap.
+            return await SpoolAsync(verifying, null, ct, (int)length + 1);
         }
         // A spooled body is checked as it is spooled, before anything is sent.
         using var hash = md5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -67,9 +69,10 @@ internal sealed class UploadBody : IAsyncDisposable
         return spooled;
     }
 
-    private static async Task<UploadBody> SpoolAsync(Stream body, IncrementalHash? hash, CancellationToken ct)
+    /// <param name="inMemory">Up to how many bytes are kept in memory (more go to a file).</param>
+    private static async Task<UploadBody> SpoolAsync(Stream body, IncrementalHash? hash, CancellationToken ct, int inMemory = MemorySpoolLimit)
     {
-        var rented = ArrayPool<byte>.Shared.Rent(MemorySpoolLimit);
+        var rented = ArrayPool<byte>.Shared.Rent(inMemory);
         try
         {
             var filled = 0;
@@ -87,7 +90,7 @@ internal sealed class UploadBody : IAsyncDisposable
             try
             {
                 await file.WriteAsync(rented.AsMemory(0, filled), ct);
-                var buffer = rented.AsMemory(0, 64 * 1024);
+                var buffer = rented.AsMemory(0, Math.Min(64 * 1024, rented.Length));
                 while ((read = await body.ReadAsync(buffer, ct)) > 0)
                 {
                     hash?.AppendData(buffer.Span[..read]);
