@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 # What a reader needs to weigh the figures: how many cores, and how busy they were at the end.
 conditions() { echo "$(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"; }
-# --soak MINUTES [--rgw]: only the load run, for that long, sampled every minute (RSS, the managed heap, descriptors,
+# --soak MINUTES [--rgw]: only the load run, for that long, sampled every minute (RSS, the managed heap, what is alive after a full collection at checkpoints, descriptors,
 # threads, temp files, latency), over the embedded store or (--rgw) Ceph RGW as the local store; its
 # samples go into reliability/README.md between the soak markers.
 if [ "${1:-}" = "--soak" ]; then
@@ -29,7 +29,7 @@ started, minutes, status, summary, rows, cores, store = sys.argv[1:8]
 summary = summary.replace(" | ", "; ")
 samples = open(rows).read().strip()
 block = (f"<!-- soak:begin -->\nSoak of {minutes} minutes from {started}, local store {store}, dotnet test exit {status}, {cores}: {summary}.\n\n"
-         "| minute | RSS MiB | managed heap MiB | GC committed MiB | gen 2 GCs | fds | threads | temp + spill files | p50 ms | p99 ms | operations/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
+         "| minute | RSS MiB | managed heap MiB | live MiB (after full GC) | GC committed MiB | gen 2 GCs | fds | threads | temp + spill files | p50 ms | p99 ms | operations/s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n"
          f"{samples}\n<!-- soak:end -->")
 readme = open("reliability/README.md").read()
 readme = re.sub(r"<!-- soak:begin -->.*?<!-- soak:end -->", lambda _: block, readme, flags=re.S)

@@ -44,6 +44,13 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
         // The soak reads the runtime's heap figures from the proxy's own metrics.
         environment["S3_OVERLAY_METRICS"] = "true";
         environment["S3_OVERLAY_METRICS_PUBLIC"] = "true";
+        // ... and counts what is alive with a full collection in the proxy, by a startup hook beside the tests.
+        var probeSocket = Path.Combine(root, "heap-probe.sock");
+        if (soak > 0)
+        {
+            environment["DOTNET_STARTUP_HOOKS"] = Path.Combine(AppContext.BaseDirectory, "S3Overlay.HeapProbe.dll");
+            environment[S3Overlay.HeapProbe.LiveHeapProbe.SocketVariable] = probeSocket;
+        }
         if (ReliabilityRun.LoadLocalStore != LocalStoreKind.Embedded)
         {
             foreach (var (name, value) in (await servers.LocalUserAsync(ReliabilityRun.LoadLocalStore)).AsLocalStore()) environment[name] = value!;
@@ -51,7 +58,7 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
         try
         {
             await using var proxy = await ProxyProcess.StartAsync(environment);
-            var sampler = new SoakSampler(proxy, environment["S3_OVERLAY_DATA_DIR"]!, spillDir);
+            var sampler = new SoakSampler(proxy, environment["S3_OVERLAY_DATA_DIR"]!, spillDir, soak, probeSocket);
             using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
             await client.PutBucketAsync(Bucket);
             var errors = new ConcurrentQueue<string>();
@@ -119,8 +126,8 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
             Assert.True(cold > 0, "no GET went cold: the cache cap does not make the load evict");
             if (soak > 0)
             {
-                var climb = sampler.Climb();
-                ReliabilityRun.Report("soak", $"{soak} min: {report}", climb ?? $"flat after warm-up: {errors.Count} errors, {spill} spill files left");
+                var climb = SoakVerdict.Climb(sampler.Samples);
+                ReliabilityRun.Report("soak", $"{soak} min: {report}; {SoakVerdict.Memory(sampler.Samples)}", climb ?? $"flat after warm-up: {errors.Count} errors, {spill} spill files left");
                 Assert.True(climb is null, climb);
             }
         }

@@ -8,22 +8,33 @@ namespace S3Overlay.Tests.Reliability;
 /// What a long load run samples of the proxy every <see cref="Interval"/>: resident memory, the
 /// managed heap as the last collection left it and the memory the GC holds committed (read from
 /// the proxy's own Prometheus metrics, so resident memory that grows can be told apart: objects
-/// kept alive show in the heap, a GC that keeps freed memory shows only in what it commits), file
-/// descriptors, threads, temp and spill files on disk, and the latency percentiles and rate of the
-/// operations that ended in that interval. After the warm-up every figure must stay flat: a leak
-/// shows as a climb from sample to sample, which a one-minute run cannot see.
+/// kept alive show in the heap, a GC that keeps freed memory shows only in what it commits), at
+/// the checkpoints the bytes alive after a full compacting collection (asked of the heap probe the
+/// proxy was started with, <c>S3Overlay.HeapProbe</c>), file descriptors, threads, temp and spill
+/// files on disk, and the latency percentiles and rate of the operations that ended in that
+/// interval. <see cref="SoakVerdict"/> judges them.
 /// </summary>
-public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spillDir)
+/// <param name="minutes">How long the load runs: the last checkpoint is the minute before it ends, still under load.</param>
+/// <param name="probeSocket">The heap probe's Unix socket in the proxy.</param>
+public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spillDir, int minutes, string probeSocket)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentQueue<double> _latencies = new();
 
-    public sealed record Sample(int Minute, double RssMiB, double HeapMiB, double CommittedMiB, long Gen2Collections, int Fds, int Threads, int TempFiles, double P50Ms, double P99Ms, double OpsPerSecond);
-
     private static readonly HttpClient Scraper = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public List<Sample> Samples { get; } = [];
+    public List<SoakSample> Samples { get; } = [];
+
+    /// <summary>
+    /// Whether the sample at <paramref name="minute"/> counts what is alive: the first after the
+    /// warm-up, every tenth, and the last one the load still runs through. Not every minute: a full
+    /// compacting collection pauses the proxy, which shows in that minute's latency, and it empties
+    /// gen 2, which the managed heap column would then no longer show filling up as it does
+    /// unforced. The heap column drops after each checkpoint for that reason.
+    /// </summary>
+    public static bool IsCheckpoint(int minute, int minutes) =>
+        minute < minutes && (minute == 3 || minute == minutes - 1 || minute % 10 == 0);
 
     /// <summary>Called by every operation as it ends.</summary>
     public void Record(TimeSpan latency) => _latencies.Enqueue(latency.TotalMilliseconds);
@@ -40,8 +51,9 @@ public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spill
                 var window = new List<double>();
                 while (_latencies.TryDequeue(out var ms)) window.Add(ms);
                 window.Sort();
-                var gc = await GcFiguresAsync(stop);
-                Samples.Add(new Sample((int)Math.Round(clock.Elapsed.TotalMinutes), proxy.RssMiB, gc.HeapMiB, gc.CommittedMiB, gc.Gen2, proxy.OpenFileDescriptors, proxy.Threads,
+                var (rss, gc) = (proxy.RssMiB, await GcFiguresAsync(stop));
+                var live = IsCheckpoint(Samples.Count + 1, minutes) ? await LiveAsync(stop) : default((double, double)?);
+                Samples.Add(new SoakSample((int)Math.Round(clock.Elapsed.TotalMinutes), rss, gc.HeapMiB, live?.Item1, live?.Item2, gc.CommittedMiB, gc.Gen2, proxy.OpenFileDescriptors, proxy.Threads,
                     TempFiles(), Percentile(window, 0.50), Percentile(window, 0.99), window.Count / Interval.TotalSeconds));
             }
         }
@@ -70,6 +82,23 @@ public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spill
         return (heap / 1048576, committed / 1048576, gen2);
     }
 
+    /// <summary>
+    /// The least of three full collections two seconds apart, in MiB, and the longest pause they
+    /// cost: each also counts what the clients had in flight at its instant, and what is always
+    /// held is the least.
+    /// </summary>
+    private async Task<(double, double)> LiveAsync(CancellationToken ct)
+    {
+        var (least, pause) = (long.MaxValue, 0.0);
+        for (var i = 0; i < 3; i++)
+        {
+            if (i > 0) await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            var (live, ms) = await S3Overlay.HeapProbe.LiveHeapProbe.AskAsync(probeSocket, ct);
+            (least, pause) = (Math.Min(least, live), Math.Max(pause, ms));
+        }
+        return (least / 1048576.0, pause);
+    }
+
     /// <summary>Files being written (the store's temp folder) and fills' spill files: a leak of either grows.</summary>
     private int TempFiles() =>
         Count(Path.Combine(dataDir, ".s3overlay", "tmp")) + Count(spillDir);
@@ -78,36 +107,7 @@ public sealed class SoakSampler(ProxyProcess proxy, string dataDir, string spill
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 
-    /// <summary>
-    /// Whether memory, descriptors, threads and temp files stayed flat after the first two samples
-    /// (warm-up: the JIT, the pools, the cache filling to its cap); null when they did, else why not.
-    /// What is judged is where each figure settles, the median of the last fifth of the samples (at
-    /// least three): a leak grows and stays, while a single sample also counts what 256 clients
-    /// held open at that instant (over Ceph RGW for an hour the descriptors read 866-895 in every
-    /// minute but two, 919 and 913, and 870 the minute after). Latency is reported, not judged: on
-    /// a machine shared with other work it moves with the load.
-    /// </summary>
-    public string? Climb()
-    {
-        if (Samples.Count < 4) return null;
-        var warm = Samples.Skip(1).Take(2).ToList();
-        var rest = Samples.Skip(3).ToList();
-        var tail = rest.Skip(rest.Count - Math.Max(3, rest.Count / 5)).ToList();
-        double Settled(Func<Sample, double> figure) => tail.Select(figure).Order().ElementAt(tail.Count / 2);
-        var rss = warm.Max(s => s.RssMiB);
-        if (Settled(s => s.RssMiB) is var r && r > rss * 1.25 + 32) return $"resident memory climbed from {rss:0} to {r:0} MiB";
-        var heap = warm.Max(s => s.HeapMiB);
-        if (Settled(s => s.HeapMiB) is var h && h > heap * 1.25 + 16) return $"the managed heap climbed from {heap:0} to {h:0} MiB";
-        var fds = warm.Max(s => s.Fds);
-        if (Settled(s => s.Fds) is var f && f > fds + 32) return $"file descriptors climbed from {fds} to {f}";
-        var threads = warm.Max(s => s.Threads);
-        if (Settled(s => s.Threads) is var t && t > threads + 16) return $"threads climbed from {threads} to {t}";
-        var temp = warm.Max(s => s.TempFiles);
-        if (Settled(s => s.TempFiles) is var tf && tf > Math.Max(64, temp * 2)) return $"temp and spill files climbed from {temp} to {tf}";
-        return null;
-    }
-
     /// <summary>The samples as markdown rows (reliability/run.sh --soak writes them into reliability/README.md).</summary>
     public IEnumerable<string> Rows() => Samples.Select(s =>
-        $"| {s.Minute} | {s.RssMiB:0} | {s.HeapMiB:0} | {s.CommittedMiB:0} | {s.Gen2Collections} | {s.Fds} | {s.Threads} | {s.TempFiles} | {s.P50Ms:0.0} | {s.P99Ms:0.0} | {s.OpsPerSecond:0} |");
+        $"| {s.Minute} | {s.RssMiB:0} | {s.HeapMiB:0} | {s.LiveMiB:0.0} | {s.CommittedMiB:0} | {s.Gen2Collections} | {s.Fds} | {s.Threads} | {s.TempFiles} | {s.P50Ms:0.0} | {s.P99Ms:0.0} | {s.OpsPerSecond:0} |");
 }
