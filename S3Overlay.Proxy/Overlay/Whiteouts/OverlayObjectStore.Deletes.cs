@@ -67,6 +67,7 @@ internal sealed partial class OverlayObjectStore
             if (!await parts.Whiteouts.ClearIfAllAsync(bucket, ct)) throw;
             await _local.DeleteBucketAsync(bucket, ct);
         }
+        if (parts.Whiteouts.RemoteBacked(bucket)) await parts.Versions.DeletedNulls.ForgetAsync(bucket, ct);
         parts.LocalBuckets.Forget(bucket);
         parts.Versioning.Forget(bucket);
     }
