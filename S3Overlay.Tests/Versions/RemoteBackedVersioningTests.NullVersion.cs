@@ -31,6 +31,13 @@ public abstract partial class RemoteBackedVersioningTests
         await AssertNoNullVersionAsync(env, key);
     }
 
+    private static async Task<bool> IsMissingAsync(OverlayEnvironment env, string key)
+    {
+        using var http = env.Proxy.CreateHttpClient();
+        using var answer = await http.GetAsync($"{env.Bucket}/{key}");
+        return answer.StatusCode == HttpStatusCode.NotFound;
+    }
+
     /// <summary>GET and HEAD of the null version answer 404 NoSuchVersion.</summary>
     private static async Task AssertNoNullVersionAsync(OverlayEnvironment env, string key)
     {
@@ -109,6 +116,15 @@ public abstract partial class RemoteBackedVersioningTests
         await AssertAbsentAsync(env, "doc.txt");
         Assert.Empty(await VersionsAsync(env));
 
+        // Empty to clients, the bucket can be deleted; made again (its versioning enabled anew), it starts with the remote's null versions.
+        await s3.DeleteBucketAsync(env.Bucket);
+        await s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = env.Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+        });
+        Assert.Equal([("doc.txt", "null", true, false)], await VersionsAsync(env));
+        Assert.Equal("from the remote", await BodyAsync(s3, env.Bucket, "doc.txt", "null"));
+
         Assert.Equal("from the remote", await BodyAsync(env.Remote, env.Bucket, "doc.txt"));
         Assert.Equal(0, env.Relay.Requests("PUT") + env.Relay.Requests("DELETE") + env.Relay.Requests("POST"));
     }
@@ -168,7 +184,9 @@ public abstract partial class RemoteBackedVersioningTests
             },
         });
 
-        await Polling.EventuallyAsync(async () => (await VersionsAsync(env, prefix: "marked")).Count == 0, "the marker left alone goes", TimeSpan.FromSeconds(60));
+        // The marker's version goes first, then the whiteout that keeps the key absent is written: wait for both.
+        await Polling.EventuallyAsync(async () => (await VersionsAsync(env, prefix: "marked")).Count == 0 && await IsMissingAsync(env, "marked.txt"),
+            "the marker left alone goes, and the key stays absent", TimeSpan.FromSeconds(60));
         await AssertAbsentAsync(env, "marked.txt");
         // Scans later: the key absent still, the other untouched.
         await Task.Delay(TimeSpan.FromSeconds(5));

@@ -142,6 +142,30 @@ internal sealed class DeletedNullVersions(IObjectStore local, LocalBuckets local
         }));
     }
 
+    /// <summary>
+    /// Deletes every version of a bucket that keeps versions when none is one a client sees (the
+    /// markers of deleted null versions, a delete marker of the local store's own, a chunk marker
+    /// from before versions were kept), so the bucket, empty to clients, can be deleted.
+    /// </summary>
+    /// <returns>False, deleting nothing, when a version is one clients see (an object, a delete marker).</returns>
+    public async Task<bool> ClearIfHiddenAsync(string bucket, CancellationToken ct)
+    {
+        var hidden = new List<ObjectVersion>();
+        var request = new VersionsRequest();
+        while (true)
+        {
+            var page = await local.ListObjectVersionsAsync(bucket, request, ct);
+            foreach (var version in page.Versions)
+                if (version.IsDeleteMarker || MarkerObject.IsAny(version.Info) && !MarkerObject.Whiteout.Is(version.Info)) hidden.Add(version);
+                else return false;
+            if (!page.IsTruncated || page.NextKeyMarker is null) break;
+            request = request with { KeyMarker = page.NextKeyMarker, VersionIdMarker = page.NextVersionIdMarker };
+        }
+        // A marker a bucket's default retention locked (RGW locks every write) goes as a delete marker would.
+        foreach (var version in hidden) await local.DeleteObjectVersionAsync(bucket, version.Info.Key, version.VersionId, bypassGovernance: true, ct);
+        return true;
+    }
+
     /// <summary>A bucket deleted locally: its records go with it, so a bucket made again under its name starts with none.</summary>
     public async Task ForgetAsync(string bucket, CancellationToken ct)
     {
