@@ -90,7 +90,8 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
             var page = await stores.Local.ListObjectVersionsAsync(bucket, request, ct);
             foreach (var listed in page.Versions)
             {
-                var whiteout = WhiteoutMarker.IsMarker(listed.Info);
+                // The marker of a deleted null version is no version of its key: never decided, never counted.
+                var whiteout = WhiteoutMarker.IsMarker(listed.Info) && !WhiteoutMarker.IsNullVersionDeleted(listed.Info);
                 if (IsOverlayMarker(listed.Info) && !whiteout) continue;
                 var version = whiteout ? listed with { IsDeleteMarker = true } : listed;
                 if (key.Count > 0 && key[0].Info.Key != version.Info.Key)

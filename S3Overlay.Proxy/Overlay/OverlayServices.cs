@@ -82,7 +82,8 @@ internal static class OverlayServices
             services.AddSingleton(sp => new DegradedListing(Local(sp), sp.GetRequiredService<RemoteSource>(), sp.GetRequiredService<FillRecords>(), settings.CacheBucket));
         services.AddSingleton<MergedListing>();
         services.AddSingleton<LocalVersioning>();
-        services.AddSingleton(sp => new MergedVersions(Local(sp), sp.GetRequiredService<RemoteSource>(), settings.MergeListings));
+        services.AddSingleton(sp => new MergedVersions(Local(sp), sp.GetRequiredService<RemoteSource>(), settings.MergeListings,
+            new DeletedNullVersions(Local(sp), sp.GetRequiredService<LocalBuckets>(), settings.CacheBucket)));
         services.AddSingleton<IOverlayInspector, OverlayInspector>();
         services.AddSingleton<ConditionalWrites>();
         services.AddSingleton<OverlayParts>();

@@ -64,11 +64,29 @@ s3.delete_object(Bucket=bucket, Key="remote.txt", VersionId=one)
 assert body(Key="remote.txt") == REMOTE
 assert paged(Prefix="remote") == [("remote.txt", "null", True, "V")], paged(Prefix="remote")
 
-# The remote's null version cannot be removed (the remote is never written): it is hidden as a
-# plain delete hides it, and stays listed beneath the marker that hides it.
-s3.delete_object(Bucket=bucket, Key="remote.txt", VersionId="null")
+# The remote's null version deleted (the remote is never written), the key has no version left: as
+# in S3, it is absent, with no delete marker, and stays so.
+gone = s3.delete_object(Bucket=bucket, Key="remote.txt", VersionId="null")
+assert gone["VersionId"] == "null" and not gone.get("DeleteMarker"), gone
 assert error_of(s3.get_object, Bucket=bucket, Key="remote.txt") == (404, "NoSuchKey")
-hidden = paged(Prefix="remote")
-assert [(k, latest, kind) for k, _, latest, kind in hidden] == [("remote.txt", True, "M"), ("remote.txt", False, "V")], hidden
-assert hidden[1][1] == "null"
+assert error_of(s3.get_object, Bucket=bucket, Key="remote.txt", VersionId="null") == (404, "NoSuchVersion")
+assert paged(Prefix="remote") == [], paged(Prefix="remote")
+assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="remote")
+
+# Beneath a local version too: the version listing leaves it out, and once that version goes, the key is absent.
+kept = s3.put_object(Bucket=bucket, Key="c.txt", Body=b"local c")["VersionId"]
+s3.delete_object(Bucket=bucket, Key="c.txt", VersionId="null")
+assert paged(Prefix="c") == [("c.txt", kept, True, "V")], paged(Prefix="c")
+assert error_of(s3.head_object, Bucket=bucket, Key="c.txt", VersionId="null")[0] == 404
+s3.delete_object(Bucket=bucket, Key="c.txt", VersionId=kept)
+assert error_of(s3.get_object, Bucket=bucket, Key="c.txt") == (404, "NoSuchKey")
+assert paged() == [("a.txt", "null", True, "V")], paged()
+
+# Beneath a delete marker: the marker stays current, and once it is removed the key is absent.
+over = s3.delete_object(Bucket=bucket, Key="a.txt")["VersionId"]
+s3.delete_object(Bucket=bucket, Key="a.txt", VersionId="null")
+assert paged() == [("a.txt", over, True, "M")], paged()
+s3.delete_object(Bucket=bucket, Key="a.txt", VersionId=over)
+assert error_of(s3.get_object, Bucket=bucket, Key="a.txt") == (404, "NoSuchKey")
+assert paged() == [], paged()
 print("OK")

@@ -32,10 +32,13 @@ internal sealed class MarkerObject
     /// <summary>A key deleted through the overlay: the remote's object stays hidden.</summary>
     public static readonly MarkerObject Whiteout = new("overlay-whiteout", "s3overlay whiteout: deleted through the overlay; the remote's object stays hidden\n");
 
+    /// <summary>A key whose null version, the remote's object, was deleted (by its version id) in a bucket that keeps versions: the key has no version here.</summary>
+    public static readonly MarkerObject NullVersionDeleted = new("overlay-null-deleted", "s3overlay null version deleted: the remote's object is no version of this key\n");
+
     /// <summary>A key whose remote object is cached in chunks: its record in the cache bucket says which.</summary>
     public static readonly MarkerObject Chunked = new("overlay-chunked", "s3overlay chunked: the remote's object is cached in chunks in the cache bucket\n");
 
-    private static readonly MarkerObject[] All = [Whiteout, Chunked];
+    private static readonly MarkerObject[] All = [Whiteout, NullVersionDeleted, Chunked];
 
     public string MetadataName { get; }
 

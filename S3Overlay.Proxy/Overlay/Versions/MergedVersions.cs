@@ -21,14 +21,20 @@ namespace S3Overlay.Overlay.Versions;
 /// remote, which the listing then shows as the latest. A page that ends on a remote null version
 /// ends at its key, without a version-id marker: it is the key's last entry, so the next page
 /// starts after the key, and a version-id marker of <c>null</c> is always the local store's.
+/// A key whose null version was deleted (<see cref="DeletedNullVersions"/>) lists no remote
+/// object: its marker is among the key's local versions (and not listed), or its record in the
+/// listing of records read beside the page.
 /// </remarks>
 /// <param name="merge">False (S3_OVERLAY_MERGE_LISTINGS=false): the local store's versions only, as ListObjects then lists.</param>
-internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bool merge)
+internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bool merge, DeletedNullVersions deletedNulls)
 {
     private readonly record struct Listed(string Name, ObjectVersion? Version, bool Remote);
 
     /// <summary>What the merge knows of the key whose entries it is emitting.</summary>
-    private sealed record KeyState(string Key, bool LocalCurrent, bool LocalNull);
+    private sealed record KeyState(string Key, bool LocalCurrent, bool LocalNull, bool NullDeleted = false);
+
+    /// <summary>The null versions deleted by their id, which this listing leaves out and reads of them refuse.</summary>
+    public DeletedNullVersions DeletedNulls => deletedNulls;
 
     public async Task<VersionsPage> ListAsync(string bucket, VersionsRequest request, CancellationToken ct)
     {
@@ -44,6 +50,7 @@ internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bo
         });
         // A page that ended inside a key (at one of its local versions) left the remote's object of the key to come.
         var (state, carried) = await ResumeInsideKeyAsync(bucket, request, listing, ct);
+        var deleted = merge ? deletedNulls.Listing(bucket, request.Prefix, request.KeyMarker, ct) : null;
 
         var page = new List<Listed>(Math.Min(request.MaxKeys, 1000) + 1);
         while (page.Count <= request.MaxKeys)
@@ -62,6 +69,11 @@ internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bo
                     continue;
                 }
                 var known = state?.Key == l.Value.Name ? state : new KeyState(l.Value.Name, false, false);
+                if (WhiteoutMarker.IsNullVersionDeleted(version.Info))
+                {
+                    state = known with { NullDeleted = true };
+                    continue;
+                }
                 // The local store's own delete marker (see the remarks), or a chunk marker left from before the bucket kept versions: no version of the key.
                 if (version.IsDeleteMarker || Chunks.ChunkMarkers.IsMarker(version.Info))
                 {
@@ -87,7 +99,7 @@ internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bo
                 continue;
             }
             var stacked = state?.Key == entry.Name ? state : null;
-            if (stacked is { LocalNull: true }) continue;
+            if (stacked is { LocalNull: true } or { NullDeleted: true } || await deleted!.ContainsAsync(entry.Name)) continue;
             page.Add(new Listed(entry.Name, new ObjectVersion(entry.Object! with { VersionId = VersionIds.Null }, VersionIds.Null,
                 IsLatest: stacked is not { LocalCurrent: true }, IsDeleteMarker: false), Remote: true));
         }
@@ -107,7 +119,7 @@ internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bo
     /// <summary>
     /// Resuming after a local version of a key (not after a null one: that is never the remote's):
     /// the remote's object of that key, still to be listed after the key's remaining local
-    /// versions, and what the earlier pages knew of the key. Three looks, only on such a resume.
+    /// versions, and what the earlier pages knew of the key. Five looks at once, only on such a resume.
     /// </summary>
     private async Task<(KeyState? State, ListingCursor.Entry? Carried)> ResumeInsideKeyAsync(string bucket, VersionsRequest request, ListRequest listing, CancellationToken ct)
     {
@@ -117,8 +129,9 @@ internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bo
         var remote = RemoteObjectAsync(bucket, key, ct);
         var current = local.FindObjectAsync(bucket, key, ct);
         var localNull = HasNullVersionAsync(bucket, key, ct);
-        await Task.WhenAll(remote, current, localNull);
-        var state = new KeyState(key, LocalCurrent: await current is not null, LocalNull: await localNull);
+        var nullDeleted = deletedNulls.DeletedAsync(bucket, key, ct);
+        await Task.WhenAll(remote, current, localNull, nullDeleted);
+        var state = new KeyState(key, LocalCurrent: await current is not null, LocalNull: await localNull, NullDeleted: await nullDeleted);
         return (state, await remote is { } info ? new ListingCursor.Entry(key, info) : null);
     }
 

@@ -36,7 +36,7 @@ internal sealed partial class OverlayObjectStore
     private async Task<Exception> RemoteNotLockableAsync(string bucket, string key, string? versionId, CancellationToken ct)
     {
         if (versionId is null) await parts.Remote.HeadAsync(bucket, key, ct);
-        else await RemoteNullVersionAsync(key, () => parts.Remote.HeadAsync(bucket, key, ct));
+        else await RemoteNullVersionAsync(bucket, key, () => parts.Remote.HeadAsync(bucket, key, ct), ct);
         return new StorageException(StorageFault.NotSupported, key,
             "This version is the remote's object, which is never written here, so it cannot be locked: copy it onto its key to make a local version that can be.");
     }

@@ -57,7 +57,7 @@ internal sealed partial class OverlayObjectStore
     private async Task<ObjectInfo> HeadStackedVersionAsync(string bucket, string key, string versionId, ReadConditions conditions, CancellationToken ct)
     {
         var info = await LocalVersionAsync(bucket, key, versionId, ct)
-            ?? await RemoteNullVersionAsync(key, async () => await parts.Remote.HeadAsync(bucket, key, ct) with { VersionId = VersionIds.Null });
+            ?? await RemoteNullVersionAsync(bucket, key, async () => await parts.Remote.HeadAsync(bucket, key, ct) with { VersionId = VersionIds.Null }, ct);
         conditions.Evaluate(info);
         return info;
     }
@@ -66,21 +66,22 @@ internal sealed partial class OverlayObjectStore
     {
         if (await LocalVersionAsync(bucket, key, versionId, ct) is not null) return await _local.GetObjectVersionAsync(bucket, key, versionId, request, ct);
         // Streamed, never stored: a copy stored at the key would be a version of its own.
-        var remote = await RemoteNullVersionAsync(key, () => parts.WholeFills.StreamAsync(bucket, key, request, ct));
+        var remote = await RemoteNullVersionAsync(bucket, key, () => parts.WholeFills.StreamAsync(bucket, key, request, ct), ct);
         return new ObjectContent(remote.Info with { VersionId = VersionIds.Null }, remote.Body, remote.Range) { VerifiedBy = remote.VerifiedBy };
     }
 
     private async Task<IReadOnlyDictionary<string, string>> GetStackedVersionTaggingAsync(string bucket, string key, string versionId, CancellationToken ct) =>
         await LocalVersionAsync(bucket, key, versionId, ct) is not null
             ? await _local.GetObjectVersionTaggingAsync(bucket, key, versionId, ct)
-            : await RemoteNullVersionAsync(key, () => parts.Remote.GetTaggingAsync(bucket, key, ct));
+            : await RemoteNullVersionAsync(bucket, key, () => parts.Remote.GetTaggingAsync(bucket, key, ct), ct);
 
     /// <summary>
     /// Without a version id, a whiteout: the delete marker. With one, that local version is removed
-    /// (when it was the last local one, and no marker is left, the remote's object shows again). The
-    /// remote's null version cannot be removed, the remote being never written: a client asking
-    /// for it expects the object gone, so while reads see it, it is hidden as a plain delete hides
-    /// it; beneath a local version it stays, and the answer is the same.
+    /// (when it was the last local one, and no marker is left, the remote's object shows again,
+    /// unless the null version was deleted). The null version deleted, the remote's object is no
+    /// version of the key any more, as in S3 (<see cref="Versions.DeletedNullVersions"/>): the
+    /// remote being never written, that is kept locally, whether the null version was the
+    /// remote's object or a local one that had taken its place.
     /// </summary>
     /// <param name="bypassGovernance">Asked for and allowed: a local version under GOVERNANCE retention may be removed (the local store decides).</param>
     private async Task<DeletedVersion> DeleteStackedVersionAsync(string bucket, string key, string? versionId, CancellationToken ct, bool bypassGovernance = false)
@@ -91,6 +92,9 @@ internal sealed partial class OverlayObjectStore
             return new DeletedVersion(marker?.VersionId ?? VersionIds.Null, DeleteMarker: true);
         }
         BecomingLocal(bucket, key);
+        var deletedNulls = parts.Versions.DeletedNulls;
+        // Asked beside the version: whether removing it may leave the key to the remote's deleted object.
+        var nullDeleted = versionId == VersionIds.Null ? Task.FromResult(false) : deletedNulls.RecordedAsync(bucket, key, ct);
         ObjectInfo? held = null;
         var exists = true;
         try
@@ -105,15 +109,19 @@ internal sealed partial class OverlayObjectStore
         {
             // A delete marker of the local store's own (see the remarks): removed as any version.
         }
-        if (!exists && versionId == VersionIds.Null)
+        if (!exists && versionId == VersionIds.Null || held is not null && WhiteoutMarker.IsNullVersionDeleted(held))
         {
-            if (await _local.FindObjectAsync(bucket, key, ct) is null) await WhiteOutAsync(bucket, key, ct);
-            return new DeletedVersion(VersionIds.Null, DeleteMarker: false);
+            // The remote's object, or the marker of its deletion (no client's version): nothing local to remove.
+            if (versionId == VersionIds.Null) await deletedNulls.DeleteAsync(bucket, key, ct);
+            await nullDeleted;
+            return new DeletedVersion(versionId, DeleteMarker: false);
         }
         var whiteout = held is not null && WhiteoutMarker.IsMarker(held);
         // A delete marker is never locked in S3; a local store that gives every write its bucket's
         // default retention (RGW) has locked the whiteout, which a bypass lifts unless it is COMPLIANCE.
         var deleted = await _local.DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance || whiteout, ct);
+        if (versionId == VersionIds.Null) await deletedNulls.DeleteAsync(bucket, key, ct);
+        else await deletedNulls.CoverAsync(bucket, key, nullDeleted, ct);
         BecomingLocal(bucket, key);
         parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
         return whiteout ? deleted with { DeleteMarker = true } : deleted;
@@ -135,12 +143,15 @@ internal sealed partial class OverlayObjectStore
         {
             return null;
         }
+        // The marker of a deleted null version is no version to clients (and where it is the local null version, the null version is deleted).
+        if (WhiteoutMarker.IsNullVersionDeleted(held)) throw VersionIds.NoSuchVersion(key, versionId);
         return WhiteoutMarker.IsMarker(held) ? throw VersionIds.DeleteMarker(key, held.VersionId ?? versionId, held.LastModified, askedByVersion: true) : held;
     }
 
-    /// <summary>The remote's object as the null version: a key it lacks has no such version.</summary>
-    private static async Task<T> RemoteNullVersionAsync<T>(string key, Func<Task<T>> read)
+    /// <summary>The remote's object as the null version: a key it lacks, or whose null version was deleted, has no such version.</summary>
+    private async Task<T> RemoteNullVersionAsync<T>(string bucket, string key, Func<Task<T>> read, CancellationToken ct)
     {
+        if (await parts.Versions.DeletedNulls.DeletedAsync(bucket, key, ct)) throw VersionIds.NoSuchVersion(key, VersionIds.Null);
         try
         {
             return await read();

@@ -54,7 +54,9 @@ internal sealed partial class OverlayObjectStore
 
     /// <summary>
     /// A bucket that holds nothing but whiteouts is empty to clients, so it can be deleted: its
-    /// whiteouts go with it (what the remote holds of the bucket is then shown again).
+    /// whiteouts go with it (what the remote holds of the bucket is then shown again). In one that
+    /// keeps versions, a delete's whiteout is a delete marker clients see, which they remove
+    /// themselves, as in S3; what they never see goes with the bucket.
     /// </summary>
     public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
@@ -64,9 +66,13 @@ internal sealed partial class OverlayObjectStore
         }
         catch (StorageException e) when (e.Fault == StorageFault.BucketNotEmpty && parts.Whiteouts.RemoteBacked(bucket))
         {
-            if (!await parts.Whiteouts.ClearIfAllAsync(bucket, ct)) throw;
+            var cleared = await StacksVersionsAsync(bucket, ct)
+                ? await parts.Versions.DeletedNulls.ClearIfHiddenAsync(bucket, ct)
+                : await parts.Whiteouts.ClearIfAllAsync(bucket, ct);
+            if (!cleared) throw;
             await _local.DeleteBucketAsync(bucket, ct);
         }
+        if (parts.Whiteouts.RemoteBacked(bucket)) await parts.Versions.DeletedNulls.ForgetAsync(bucket, ct);
         parts.LocalBuckets.Forget(bucket);
         parts.Versioning.Forget(bucket);
     }

@@ -18,15 +18,26 @@ internal static class WhiteoutMarker
 {
     public static MarkerObject Marker => MarkerObject.Whiteout;
 
-    /// <summary>Whether an object (from a read, or a listing's entry) is a whiteout, not an object.</summary>
-    public static bool IsMarker(ObjectInfo info) => Marker.Is(info);
+    /// <summary>
+    /// Whether an object (from a read, or a listing's entry) is a whiteout, not an object: a
+    /// delete's, or the one a deleted null version leaves (<see cref="IsNullVersionDeleted"/>).
+    /// </summary>
+    public static bool IsMarker(ObjectInfo info) => Marker.Is(info) || IsNullVersionDeleted(info);
+
+    /// <summary>
+    /// Whether a whiteout is the one a deleted null version leaves, in a bucket that keeps versions,
+    /// where the key would otherwise have no version and show the remote's object again: it hides
+    /// the remote's object as any whiteout does, but is no delete marker, and no version at all, to
+    /// clients (<see cref="S3Overlay.Overlay.Versions.DeletedNullVersions"/>).
+    /// </summary>
+    public static bool IsNullVersionDeleted(ObjectInfo info) => MarkerObject.NullVersionDeleted.Is(info);
 
     /// <summary>
     /// What a read of a key a whiteout holds answers: 404 NoSuchKey; in a bucket that keeps
-    /// versions the whiteout is the key's delete marker, and the 404 says so in its headers
+    /// versions a delete's whiteout is the key's delete marker, and the 404 says so in its headers
     /// (<c>x-amz-delete-marker</c>, its version id), as S3's does.
     /// </summary>
-    public static StorageException Deleted(ObjectInfo marker, string key) => marker.VersionId is { } version
+    public static StorageException Deleted(ObjectInfo marker, string key) => marker.VersionId is { } version && !IsNullVersionDeleted(marker)
         ? VersionIds.DeleteMarker(key, version, marker.LastModified, askedByVersion: false)
         : StorageException.ObjectNotFound(key);
 }
