@@ -14,7 +14,8 @@ namespace S3Overlay.Tests.Fleet;
 /// <remarks>
 /// The shared store is our own server on its embedded store, standing in for MinIO: with s3rver
 /// there, one run had 500 answers and another a GET that failed the SDK's MD5 check, under
-/// three replicas' concurrent fills (s3rver writes in place; not looked into further).
+/// three replicas' concurrent fills (s3rver 3.7.1 rewrote an object's files in place while others
+/// read them; the tests' s3rver now replaces them whole, s3rver/durable-writes.js).
 /// </remarks>
 public class FleetFixture : IAsyncLifetime
 {
@@ -150,7 +151,9 @@ public class FleetFixture : IAsyncLifetime
     }
 
     /// <summary>What the replicas logged lately (why a peer was skipped), for a test's output.</summary>
-    public string RecentLogs => $"replica {VictimIndex}:{System.Environment.NewLine}{Victim.RecentOutput}";
+    public string RecentLogs => string.Join(System.Environment.NewLine,
+        InProcess.Select((replica, i) => $"replica {i}:{System.Environment.NewLine}{replica.RecentLogs}")
+            .Append($"replica {VictimIndex}:{System.Environment.NewLine}{Victim.RecentOutput}"));
 
     /// <summary>Which replica owns the remote object <paramref name="key"/>, computed as every replica computes it.</summary>
     public int OwnerOf(string key)

@@ -47,7 +47,7 @@ public abstract class FleetTests<TFleet>(TFleet fleet, ITestOutputHelper output)
             await ReadAndCheckAsync(fleet.Client, key, size, 1);
         }));
 
-        output.WriteLine($"remote: {string.Join(", ", fleet.Relay.Asked)}");
+        output.WriteLine($"remote: {fleet.Relay.Described}");
         output.WriteLine(fleet.RecentLogs);
         Assert.Equal(1, fleet.Relay.Requests("GET"));
     }
@@ -94,7 +94,7 @@ public abstract class FleetTests<TFleet>(TFleet fleet, ITestOutputHelper output)
             else await ReadRangeAsync(key, i / 2 % chunks * FleetFixture.ChunkSize + 100, 5);
         }));
 
-        output.WriteLine($"remote: {string.Join(", ", fleet.Relay.Asked)}");
+        output.WriteLine($"remote: {fleet.Relay.Described}");
         Assert.Equal(chunks, fleet.Relay.Requests("GET"));
     }
 

@@ -71,6 +71,9 @@ public sealed class CountingRelay : IAsyncDisposable
     /// <summary>Every request's method and the range it asked for (<c>GET bytes=0-99</c>, <c>GET whole</c>), for a test's output.</summary>
     public IReadOnlyList<string> Asked => _log.Select(r => r.ToString()).ToArray();
 
+    /// <summary>Every request's method, range and target (<c>GET whole /bucket/key</c>), for a test's output: a listing or a bucket lookup is a GET too.</summary>
+    public string Described => string.Join(", ", _log.Select(r => $"{r} {r.Target}"));
+
     /// <summary>Requests being answered now: one the proxy has let go of (disposed its answer) ends, even mid-body.</summary>
     public int OpenRequests => Volatile.Read(ref _open);
 

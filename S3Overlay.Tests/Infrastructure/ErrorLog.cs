@@ -13,9 +13,16 @@ namespace S3Overlay.Tests.Infrastructure;
 internal sealed class ErrorLog : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _errors = new();
+    private readonly ConcurrentQueue<string> _recent = new();
     private readonly ITestOutputHelper? _output = TestContext.Current.TestOutputHelper;
 
     public IReadOnlyCollection<string> Errors => _errors;
+
+    /// <summary>
+    /// The last warnings and errors: a proxy a fixture started has no test to write to (none was
+    /// running then), so a test shows these in its output instead.
+    /// </summary>
+    public IReadOnlyCollection<string> Recent => _recent;
 
     public ILogger CreateLogger(string categoryName) => new Recorder(this, categoryName);
 
@@ -23,6 +30,8 @@ internal sealed class ErrorLog : ILoggerProvider
 
     private void Write(string line)
     {
+        _recent.Enqueue(line);
+        while (_recent.Count > 30) _recent.TryDequeue(out _);
         try
         {
             _output?.WriteLine(line);

@@ -33,6 +33,9 @@ public sealed class ProxyServer : IAsyncDisposable
 
     public string Url { get; }
     public string DataDir { get; }
+
+    /// <summary>The last warnings and errors it logged, for a test's output (see <see cref="ErrorLog.Recent"/>).</summary>
+    public string RecentLogs => string.Join(Environment.NewLine, _errors.Recent.Where(l => !l.Contains("No credentials", StringComparison.Ordinal)));
     public IServiceProvider Services => _app.Services;
 
     public const string AccessKey = "minioadmin";

@@ -32,7 +32,11 @@ public sealed class S3rverProcess : IAsyncDisposable
     public static S3User UserAt(string url) => new(url, AccessKey, SecretKey);
 
     /// <param name="accessKey">Its one access key instead of S3RVER: requests signed with another are InvalidAccessKeyId (secrets are not checked).</param>
-    public static async Task<S3rverProcess> StartAsync(string? directory = null, string? accessKey = null)
+    /// <param name="writesInPlace">
+    /// Writes an object over its files as s3rver 3.7.1 does, so a PUT cut off midway leaves it torn
+    /// (what a test of a store that writes in place needs); else each is replaced whole (s3rver/durable-writes.js).
+    /// </param>
+    public static async Task<S3rverProcess> StartAsync(string? directory = null, string? accessKey = null, bool writesInPlace = false)
     {
         var scriptDir = Path.Combine(RepoPaths.TestsProject, "s3rver");
         directory ??= Directory.CreateTempSubdirectory("s3rver-").FullName;
@@ -47,6 +51,7 @@ public sealed class S3rverProcess : IAsyncDisposable
         // s3rver 3.7.1 on Node 20 answers a truncated listing with 500 without the legacy provider (its md5 of tokens).
         info.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
         if (accessKey is not null) info.Environment["S3RVER_ACCESS_KEY"] = accessKey;
+        if (writesInPlace) info.Environment["S3RVER_WRITES_IN_PLACE"] = "1";
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start node");
         var stderr = process.StandardError.ReadToEndAsync();
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -16,7 +16,8 @@ namespace S3Overlay.Tests.Reliability;
 /// once the body is complete: a writer cut off mid-PUT (a proxy killed while it flushed its
 /// eviction index) leaves the bytes it sent under the old ETag, for good. A fresh-clone crash run
 /// over s3rver found the index so torn: the restarted proxy could not read it and, since every
-/// flush merges what is stored before writing, never wrote it again.
+/// flush merges what is stored before writing, never wrote it again. The tests' other s3rvers
+/// replace an object whole; this one writes in place, as s3rver does.
 /// </summary>
 [ReliabilityTests]
 public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<OverlayServers>
@@ -26,7 +27,8 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
     [Fact]
     public async Task An_index_a_cut_off_write_tore_is_written_anew_by_the_restarted_proxy()
     {
-        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3);
+        await using var local = await S3rverProcess.StartAsync(writesInPlace: true);
+        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3, local.User.AsLocalStore());
         var cacheBucket = env.Part<OverlaySettings>().CacheBucket;
         await env.SeedRemoteAsync("filled.bin", 5_000, 31);
         await env.GetAndCheckAsync("filled.bin", 31, 5_000);
@@ -34,7 +36,6 @@ public sealed class TornIndexTests(OverlayServers servers) : IClassFixture<Overl
         await env.Part<CacheIndex>().FlushAsync(CancellationToken.None);
         var stored = await env.LocalStore.HeadObjectAsync(cacheBucket, CacheIndex.RecordKey, ReadConditions.None, CancellationToken.None);
 
-        var local = await servers.LocalS3Async();
         var sent = stored.Size / 2;
         // s3rver's length is its file's: once it says the part sent, that part is written (a read
         // before then races s3rver's own writes). Then the writer dies.

@@ -24,7 +24,7 @@ public class S3StoreOutageTests
         }, clock);
 
     [Fact]
-    public async Task A_500_is_an_outage_held_for_a_while_and_any_answer_after_it_ends_the_outage()
+    public async Task A_500_fails_its_request_and_three_calls_in_a_row_answered_so_hold_the_store_until_an_answer_after_the_hold()
     {
         var status = 500;
         await using var server = await ScriptedServer.StartAsync(c =>
@@ -34,27 +34,62 @@ public class S3StoreOutageTests
         });
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         using var store = LocalStoreFor(server.Url, clock);
+        Task<StorageException> HeadAsync() => Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
 
-        var down = await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+        // A stray 500 (after the call's own retry) fails that call, and the next is sent: the store answers.
+        var down = await HeadAsync();
         Assert.Equal((503, "ServiceUnavailable", "local store"), (down.Error.Status, down.Error.Code, down.UnreachableStore));
         Assert.Contains(server.Url, down.Message);
-        var asked = server.Requests;
+        Assert.Equal(2, server.Requests);
+        await HeadAsync();
+        Assert.Equal(4, server.Requests);
+        // Any other answer between them: the 500s were not in a row.
+        Volatile.Write(ref status, 404);
+        Assert.Null((await HeadAsync()).UnreachableStore);
+        Volatile.Write(ref status, 500);
+        for (var call = 1; call < S3Overlay.Storage.S3.StoreOutage.ServerErrorsInARow; call++)
+        {
+            var before = server.Requests;
+            Assert.Equal("local store", (await HeadAsync()).UnreachableStore);
+            Assert.True(server.Requests > before, $"call {call} of a run of 500s was not sent");
+        }
 
+        // The third in a row holds the store: calls meanwhile fail at once, with the reason.
+        await HeadAsync();
+        var held = server.Requests;
         clock.Advance(LocalStoreSettings.OutageHold - TimeSpan.FromMilliseconds(1));
-        var held = await Assert.ThrowsAsync<StorageException>(() => store.PutObjectAsync("bucket", "key", new MemoryStream([1, 2, 3]), new ObjectWrite { ContentLength = 3 }, CancellationToken.None));
-        Assert.Equal((503, "local store"), (held.Error.Status, held.UnreachableStore));
-        Assert.Contains("answered 500", held.Message);
-        Assert.Equal(asked, server.Requests);
+        var refused = await Assert.ThrowsAsync<StorageException>(() => store.PutObjectAsync("bucket", "key", new MemoryStream([1, 2, 3]), new ObjectWrite { ContentLength = 3 }, CancellationToken.None));
+        Assert.Equal((503, "local store"), (refused.Error.Status, refused.UnreachableStore));
+        Assert.Contains("answered 500", refused.Message);
+        Assert.Equal(held, server.Requests);
 
         Volatile.Write(ref status, 404);
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
-        Assert.True(server.Requests > asked, "the store was not tried again after the hold");
+        await HeadAsync();
+        Assert.True(server.Requests > held, "the store was not tried again after the hold");
         // An answer ended the outage: the next call is sent at once.
-        asked = server.Requests;
-        var missing = await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
-        Assert.Null(missing.UnreachableStore);
+        var asked = server.Requests;
+        Assert.Null((await HeadAsync()).UnreachableStore);
         Assert.True(server.Requests > asked);
+    }
+
+    [Fact]
+    public async Task A_503_holds_the_store_at_once()
+    {
+        await using var server = await ScriptedServer.StartAsync(c =>
+        {
+            c.Response.StatusCode = 503;
+            return Task.CompletedTask;
+        });
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        using var store = LocalStoreFor(server.Url, clock);
+
+        var down = await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+        Assert.Equal((503, "local store"), (down.Error.Status, down.UnreachableStore));
+        var asked = server.Requests;
+        var held = await Assert.ThrowsAsync<StorageException>(() => store.HeadObjectAsync("bucket", "key", ReadConditions.None, CancellationToken.None));
+        Assert.Contains("answered 503", held.Message);
+        Assert.Equal(asked, server.Requests);
     }
 
     [Fact]

@@ -54,6 +54,8 @@ internal static class StatusCommand
         if (lifecycle.TryGetProperty("last", out var last) && last.ValueKind == JsonValueKind.Object)
             output.WriteLine($"lifecycle     last scan {last.GetProperty("started").GetDateTimeOffset():u}: {last.GetProperty("objectsExpired")} of {last.GetProperty("objectsExamined")} objects expired, {last.GetProperty("uploadsAborted")} uploads aborted, {last.GetProperty("bucketsScanned")} buckets ({last.GetProperty("failures")} failed)");
         else output.WriteLine("lifecycle     no scan finished yet");
+        if (lifecycle.TryGetProperty("sinceStart", out var total) && total.ValueKind == JsonValueKind.Object)
+            output.WriteLine($"lifecycle     since start: {total.GetProperty("scans")} scans, {total.GetProperty("objectsExpired")} objects expired, {total.GetProperty("uploadsAborted")} uploads aborted");
     }
 
     private static string Percent(JsonElement ratio) =>

@@ -79,6 +79,14 @@ internal static class S3ErrorTranslation
         return new StorageException(StorageFault.StoreFailed, key ?? bucket, $"The {store.Describe()} answered {status} {errorCode}.", e);
     }
 
+    /// <summary>The status the server answered a failed call with; null when the call failed without an answer.</summary>
+    public static int? AnsweredStatus(Exception e) => e switch
+    {
+        RemoteAnswerException direct => (int)direct.Status,
+        AmazonServiceException { StatusCode: not 0 } answer => (int)answer.StatusCode,
+        _ => null,
+    };
+
     public static StorageException Unreachable(S3StoreOptions store, string reason, Exception? inner) =>
         new(StorageFault.StoreUnreachable, message: $"The {store.Describe()} could not be reached: {reason}", inner: inner) { UnreachableStore = store.Name };
 

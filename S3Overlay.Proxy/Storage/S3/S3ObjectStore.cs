@@ -146,7 +146,7 @@ internal sealed partial class S3ObjectStore : IObjectStore, IReadOnlyStore, IDis
             var translated = S3ErrorTranslation.Translate(e, Options, bucket, key, timedOut: bounded.IsCancellationRequested);
             if (bucket is not null && translated is StorageException { Fault: StorageFault.BucketNotFound }) _known.Forget(bucket);
             // A body that failed is the client's trouble, and says nothing of the server.
-            if (upload is not { Failed: true }) _outage.Note(translated);
+            if (upload is not { Failed: true }) _outage.Note(translated, S3ErrorTranslation.AnsweredStatus(e));
             throw translated;
         }
         _outage.Note(null);

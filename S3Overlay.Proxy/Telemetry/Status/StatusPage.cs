@@ -85,6 +85,8 @@ internal static class StatusPage
             Row(html, "buckets scanned / failed", FormattableString.Invariant($"{last.BucketsScanned:N0} / {last.Failures:N0}"));
         }
         else if (lifecycle.Running is null) Row(html, "last scan", "none yet");
+        var total = lifecycle.SinceStart;
+        Row(html, "since start", FormattableString.Invariant($"{total.Scans:N0} scans, {total.ObjectsExpired:N0} objects expired, {total.UploadsAborted:N0} uploads aborted"));
         html.Append("</table>");
     }
 
