@@ -51,9 +51,9 @@ internal sealed class OverlayParts
         Fleet = fleet;
         // The overlay's first use begins moving whiteouts an older layout kept (LegacyWhiteouts).
         work.TryStart("whiteout move", whiteouts.Legacy.RunAsync);
-        // Cold reads start the remote's GET early only for keys the index knows are not local:
-        // a fleet's replicas fill into the shared store what they own, which this one never sees.
-        if (settings.EarlyRemoteReads && fleet is null) localKeys.StartLoading();
+        // Cold reads start the remote's GET early only for keys the index knows are not local
+        // (not in a fleet, whose replicas fill into the shared store what they own: LocalKeys is kept off there).
+        localKeys.StartLoading();
     }
 
     internal IObjectStore Local { get; }

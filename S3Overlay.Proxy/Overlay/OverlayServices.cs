@@ -69,7 +69,7 @@ internal static class OverlayServices
             Peers(sp) is { } peers ? () => settings.Limits.ShareOf(peers.All.Count) : null));
         services.AddSingleton<LocalReads>();
         services.AddSingleton(sp => new Keys.LocalKeys(Local(sp), RemoteBacked(sp), sp.GetRequiredService<BackgroundWork>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<Keys.LocalKeys>>()));
+            sp.GetRequiredService<ILogger<Keys.LocalKeys>>(), kept: settings.EarlyRemoteReads && Peers(sp) is null));
         services.AddSingleton(new FillSlots(settings.MaxFills));
         services.AddSingleton<WholeObjectFills>();
         services.AddSingleton<RemoteBackedKeys>();

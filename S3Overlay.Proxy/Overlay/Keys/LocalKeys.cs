@@ -19,8 +19,9 @@ namespace S3Overlay.Overlay.Keys;
 /// gives up (no early reads until the process restarts) rather than grow; a key is its
 /// <see cref="KeyDigest"/>, 16 bytes, about 28 with the set's own, so 28 MB at the default.
 /// </remarks>
+/// <param name="kept">Whether early reads are on (S3_OVERLAY_EARLY_REMOTE_READS, no fleet): otherwise nothing is kept, nor listed.</param>
 internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBacked, BackgroundWork work, TimeProvider clock, ILogger<LocalKeys> logger,
-    int capacity = LocalKeys.DefaultCapacity)
+    bool kept = true, int capacity = LocalKeys.DefaultCapacity)
 {
     public const int DefaultCapacity = 1_000_000;
 
@@ -48,7 +49,7 @@ internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBac
     /// <summary>The local store holds something at the key, or is about to (a write, a delete's whiteout, a fill starts).</summary>
     public void Note(string bucket, string key)
     {
-        if (_full || !remoteBacked(bucket)) return;
+        if (!kept || _full || !remoteBacked(bucket)) return;
         var id = KeyDigest.Of(bucket, key);
         lock (_lock) Add(id);
     }
@@ -60,7 +61,7 @@ internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBac
     /// </summary>
     public void StartLoading()
     {
-        if (_loaded || Interlocked.CompareExchange(ref _listing, 1, 0) != 0) return;
+        if (!kept || _loaded || Interlocked.CompareExchange(ref _listing, 1, 0) != 0) return;
         if (Interlocked.Read(ref _failedAt) is var failed and not 0 && clock.GetElapsedTime(failed) < RetryAfter || !work.TryStart("local key listing", LoadAsync))
             Volatile.Write(ref _listing, 0);
     }
