@@ -195,4 +195,33 @@ public abstract partial class RemoteBackedVersioningTests
         Assert.Equal([("kept.txt", over, true, true), ("kept.txt", "null", false, false)], await VersionsAsync(env));
         Assert.Equal(0, env.Relay.Requests("PUT") + env.Relay.Requests("DELETE") + env.Relay.Requests("POST"));
     }
+
+    /// <summary>
+    /// rclone's <c>backend cleanup-hidden</c> removes every version that is not current, the
+    /// delete markers too, several at once (its checkers run in parallel): a key deleted over the
+    /// remote's object loses its marker and its null version together, and must stay absent
+    /// whichever delete the store sees first; a key written over the remote's keeps only that write.
+    /// </summary>
+    [Fact]
+    public async Task Rclone_cleanup_hidden_leaves_deleted_keys_absent_and_written_keys_with_their_last_write()
+    {
+        await using var env = await StartVersionedAsync();
+        var deletedKeys = Enumerable.Range(0, 8).Select(i => $"gone/{i}.txt").ToArray();
+        foreach (var key in deletedKeys.Append("written.txt").Append("untouched.txt"))
+            await SeedAsync(env, key, "remote " + key);
+        foreach (var key in deletedKeys) await env.Client.DeleteObjectAsync(env.Bucket, key);
+        await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "written.txt", ContentBody = "mine" });
+        env.Relay.ResetCounts();
+
+        using var rclone = new ClientProcess();
+        rclone.UseRcloneRemote(env.Proxy.Url);
+        var cleanup = await rclone.TryRunAsync("/usr/bin/rclone", ["backend", "cleanup-hidden", $"overlay:{env.Bucket}", "--retries", "1", "--low-level-retries", "1"]);
+        Assert.True(cleanup.ExitCode == 0, cleanup.StdErr);
+
+        foreach (var key in deletedKeys) await AssertAbsentAsync(env, key);
+        Assert.Equal("mine", await BodyAsync(env.Client, env.Bucket, "written.txt"));
+        await AssertNoNullVersionAsync(env, "written.txt");
+        Assert.Equal("remote untouched.txt", await BodyAsync(env.Client, env.Bucket, "untouched.txt"));
+        Assert.Equal(0, env.Relay.Requests("PUT") + env.Relay.Requests("DELETE") + env.Relay.Requests("POST"));
+    }
 }

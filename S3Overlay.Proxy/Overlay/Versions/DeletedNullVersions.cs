@@ -46,6 +46,10 @@ internal sealed class DeletedNullVersions(IObjectStore local, LocalBuckets local
         if (current is null && await TryMarkAsync(bucket, key, ct)) return;
         await localBuckets.EnsureAsync(cacheBucket, ct);
         await local.PutObjectAsync(cacheBucket, RecordsOf(bucket) + key, Stream.Null, new ObjectWrite { ContentLength = 0 }, ct);
+        // The version above may have gone meanwhile, deleted by a request that looked for this
+        // record before it was written (rclone's cleanup-hidden deletes a key's versions at once):
+        // each side looks after its own write, so one of them sees the other's and covers the key.
+        if (await local.FindObjectAsync(bucket, key, ct) is null) await TryMarkAsync(bucket, key, ct);
     }
 
     /// <summary>
@@ -53,16 +57,17 @@ internal sealed class DeletedNullVersions(IObjectStore local, LocalBuckets local
     /// it and nothing current is left, the marker takes over from the record, so the remote's
     /// object stays hidden from reads of the key.
     /// </summary>
-    /// <param name="recorded">Whether the key has a record, asked before the delete (<see cref="RecordedAsync"/>).</param>
     /// <remarks>
     /// After the delete, not before: a marker written first would be the key's newest version,
-    /// hiding the deleted one should its delete fail (a lock). A crash between the two shows the
-    /// remote's object as current until the key is written or deleted again; the version listing
-    /// and reads of the null version still leave it out.
+    /// hiding the deleted one should its delete fail (a lock). The record is looked for after the
+    /// delete too, so a deletion of the null version that wrote it meanwhile is seen (see
+    /// <see cref="DeleteAsync"/>). A crash between the two shows the remote's object as current
+    /// until the key is written or deleted again; the version listing and reads of the null version
+    /// still leave it out.
     /// </remarks>
-    public async Task CoverAsync(string bucket, string key, Task<bool> recorded, CancellationToken ct)
+    public async Task CoverAsync(string bucket, string key, CancellationToken ct)
     {
-        if (!await recorded || await local.FindObjectAsync(bucket, key, ct) is not null) return;
+        if (!await RecordedAsync(bucket, key, ct) || await local.FindObjectAsync(bucket, key, ct) is not null) return;
         await TryMarkAsync(bucket, key, ct);
     }
 

@@ -93,8 +93,6 @@ internal sealed partial class OverlayObjectStore
         }
         BecomingLocal(bucket, key);
         var deletedNulls = parts.Versions.DeletedNulls;
-        // Asked beside the version: whether removing it may leave the key to the remote's deleted object.
-        var nullDeleted = versionId == VersionIds.Null ? Task.FromResult(false) : deletedNulls.RecordedAsync(bucket, key, ct);
         ObjectInfo? held = null;
         var exists = true;
         try
@@ -113,7 +111,6 @@ internal sealed partial class OverlayObjectStore
         {
             // The remote's object, or the marker of its deletion (no client's version): nothing local to remove.
             if (versionId == VersionIds.Null) await deletedNulls.DeleteAsync(bucket, key, ct);
-            await nullDeleted;
             return new DeletedVersion(versionId, DeleteMarker: false);
         }
         var whiteout = held is not null && WhiteoutMarker.IsMarker(held);
@@ -121,7 +118,7 @@ internal sealed partial class OverlayObjectStore
         // default retention (RGW) has locked the whiteout, which a bypass lifts unless it is COMPLIANCE.
         var deleted = await _local.DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance || whiteout, ct);
         if (versionId == VersionIds.Null) await deletedNulls.DeleteAsync(bucket, key, ct);
-        else await deletedNulls.CoverAsync(bucket, key, nullDeleted, ct);
+        else await deletedNulls.CoverAsync(bucket, key, ct);
         BecomingLocal(bucket, key);
         parts.Cache.Remove(new CacheEntryId(CacheEntryKind.Object, bucket, key));
         return whiteout ? deleted with { DeleteMarker = true } : deleted;
