@@ -15,6 +15,9 @@ internal sealed class FillSlots(int max)
 
     public int Max => max;
 
+    /// <summary>Whether every slot is taken now (a new fill would be refused).</summary>
+    public bool Full => Volatile.Read(ref _taken) >= max;
+
     /// <summary>Takes a slot or throws SlowDown; give it back with <see cref="Release"/>.</summary>
     public void Take()
     {

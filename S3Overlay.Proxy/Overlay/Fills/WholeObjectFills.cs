@@ -50,10 +50,11 @@ internal sealed class WholeObjectFills(
     /// <summary>
     /// The remote GET a fill of the key would make, started before the local store has answered
     /// (<see cref="EarlyRemoteRead"/>); null while a fill of the key is in flight or lately ended
-    /// (a read then joins it, or finds its copy).
+    /// (a read then joins it, or finds its copy), and while the fills are at their cap (a new
+    /// one is refused without asking the remote).
     /// </summary>
     public EarlyRemoteRead? TryStartEarly(string bucket, string key) =>
-        _fills.IsInFlight((bucket, key)) || _ended.ContainsKey((bucket, key)) || _chunkZeroPending.ContainsKey((bucket, key))
+        slots.Full || _fills.IsInFlight((bucket, key)) || _ended.ContainsKey((bucket, key)) || _chunkZeroPending.ContainsKey((bucket, key))
             ? null
             : new EarlyRemoteRead(bucket, key, c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c), metrics);
 
