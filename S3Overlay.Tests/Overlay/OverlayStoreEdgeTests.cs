@@ -24,7 +24,16 @@ public class OverlayStoreEdgeTests
     private readonly InMemoryObjectStore _remote = new();
     private readonly ManualClock _clock = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
 
-    private OverlayObjectStore Overlay(bool cache = true, TimeSpan? revalidate = null) => Hostless(cache, revalidate).Store;
+    // Kept for the test's life: an overlay no longer referenced lets go of its spill folder's lock
+    // when collected, and the next overlay's sweep then removes the folder a fill still writes in.
+    private readonly List<HostlessOverlay> _overlays = [];
+
+    private OverlayObjectStore Overlay(bool cache = true, TimeSpan? revalidate = null)
+    {
+        var overlay = Hostless(cache, revalidate);
+        _overlays.Add(overlay);
+        return overlay.Store;
+    }
 
     private HostlessOverlay Hostless(bool cache = true, TimeSpan? revalidate = null) => HostlessOverlay.Create(_local, _remote,
         new OverlaySettings(BucketMapping.Parse("data:origin"), cache, ChunkThreshold: 4 * ChunkSize, ChunkSize, "s3-overlay-cache",
