@@ -73,6 +73,9 @@ public sealed class ProxyServer : IAsyncDisposable
     public HttpClient CreateHttpClient(bool signed = true) =>
         signed ? new HttpClient(new SigningHandler()) { BaseAddress = new Uri(Url + "/") } : new HttpClient { BaseAddress = new Uri(Url + "/") };
 
+    /// <summary>Stops the host as a shutdown signal would, <paramref name="ct"/> its stop timeout (disposing it later stops nothing more).</summary>
+    public Task StopAsync(CancellationToken ct) => _app.StopAsync(ct);
+
     public async ValueTask DisposeAsync()
     {
         var teardown = new Teardown($"the proxy at {Url}");

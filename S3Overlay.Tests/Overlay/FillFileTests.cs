@@ -1,3 +1,4 @@
+using Amazon.S3.Model;
 using Microsoft.Extensions.DependencyInjection;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Tests.Infrastructure;
@@ -29,13 +30,23 @@ public sealed class FillFileTests(OverlayServers servers) : IClassFixture<Overla
             env.Relay.CutAfterBytes = 256 * 1024;
             env.Relay.PauseMidBody = release;
 
-            using var reading = await env.Client.GetObjectAsync(env.Bucket, "one-file.bin");
-            // The client has its first bytes and the remote is paused mid-body: the fill is under way.
-            Assert.Empty(Directory.EnumerateFiles(spill, "*", SearchOption.AllDirectories)); // no spill of its own beside the store's file
             var staged = new Dictionary<ulong, UnixFileMode>();
-            foreach (var f in Directory.EnumerateFiles(Path.Join(env.DataDir, StoreLayout.ReservedName, "tmp")))
-                if (FileVersion.OfPath(f)?.Inode is { } inode) staged[inode] = File.GetUnixFileMode(f);
-            release.SetResult();
+            GetObjectResponse reading;
+            try
+            {
+                reading = await env.Client.GetObjectAsync(env.Bucket, "one-file.bin");
+                // The client has its first bytes and the remote is paused mid-body: the fill is under way.
+                Assert.Empty(Directory.EnumerateFiles(spill, "*", SearchOption.AllDirectories)); // no spill of its own beside the store's file
+                foreach (var f in Directory.EnumerateFiles(Path.Join(env.DataDir, StoreLayout.ReservedName, "tmp")))
+                    if (ModeOf(f) is { } staging) staged[staging.Inode] = staging.Mode;
+            }
+            finally
+            {
+                // Released whatever failed above: a fill held mid-body would hold the proxy's
+                // stop for its whole timeout, and the teardown's failure would hide this test's.
+                release.TrySetResult();
+            }
+            using var _ = reading;
             Assert.Null(await PatternData.MismatchAsync(reading.ResponseStream, 0, MiB, 11));
             await env.FillsIdleAsync();
 
@@ -51,6 +62,22 @@ public sealed class FillFileTests(OverlayServers servers) : IClassFixture<Overla
         finally
         {
             Directory.Delete(spill, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A staged file's inode and mode; null when it is gone (the store's other writes, a record
+    /// or a sidecar, stage in the same folder and are renamed away at any moment).
+    /// </summary>
+    private static (ulong Inode, UnixFileMode Mode)? ModeOf(string path)
+    {
+        try
+        {
+            return FileVersion.OfPath(path)?.Inode is { } inode ? (inode, File.GetUnixFileMode(path)) : null;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
         }
     }
 

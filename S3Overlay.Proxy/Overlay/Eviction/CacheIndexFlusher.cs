@@ -92,6 +92,11 @@ internal sealed class CacheIndexFlusher(OverlaySettings settings, CacheIndex cac
         await base.StopAsync(cancellationToken);
         await work.StopAsync(cancellationToken);
         _sizeObserved?.Dispose();
-        await cache.FlushAsync(cancellationToken);
+        // The host's stop timeout may be spent by now (work that had to be cancelled): the last
+        // flush gets a few seconds of its own, or what this run learnt is lost with the process.
+        using var flushing = new CancellationTokenSource(FinalFlushGrace);
+        await cache.FlushAsync(flushing.Token);
     }
+
+    private static readonly TimeSpan FinalFlushGrace = TimeSpan.FromSeconds(5);
 }
