@@ -45,10 +45,11 @@ public sealed class OverlayServers : IAsyncLifetime
 
     /// <summary>
     /// The local store's user: s3rver's, or RGW's tenant user, whose buckets are apart from the
-    /// main user's (a remote on the same cluster has buckets of the same names).
+    /// main user's (a remote on the same cluster has buckets of the same names); for a proxy with
+    /// <paramref name="settings"/> that scan lifecycle rules, a tenant of its own (<see cref="SharedRgw.LocalUserAsync"/>).
     /// </summary>
-    public async Task<S3User> LocalUserAsync(LocalStoreKind kind) => kind == LocalStoreKind.Rgw
-        ? (await SharedRgw.GetAsync()).Tenant
+    public async Task<S3User> LocalUserAsync(LocalStoreKind kind, IEnumerable<KeyValuePair<string, string?>>? settings = null) => kind == LocalStoreKind.Rgw
+        ? await SharedRgw.LocalUserAsync(settings)
         : (await LocalS3Async()).User;
 
     public ValueTask DisposeAsync()
@@ -143,7 +144,7 @@ public sealed class OverlayEnvironment : IAsyncDisposable
         CountingRelay? localRelay = null;
         if (kind != LocalStoreKind.Embedded)
         {
-            var local = await servers.LocalUserAsync(kind);
+            var local = await servers.LocalUserAsync(kind, settings);
             if (countLocal) localRelay = await CountingRelay.StartAsync(local.Url);
             foreach (var (name, value) in (localRelay is null ? local : local with { Url = localRelay.Url }).AsLocalStore()) all[name] = value;
         }

@@ -16,11 +16,14 @@ public sealed class RgwCluster : IAsyncDisposable
 
     private readonly Process _supervisor;
     private readonly string _directory;
+    private readonly string _conf;
+    private int _users;
 
     private RgwCluster(Process supervisor, string directory, IReadOnlyDictionary<string, string> lines)
     {
         _supervisor = supervisor;
         _directory = directory;
+        _conf = lines["conf"];
         Url = lines["endpoint"];
         Main = new S3User(Url, lines["access_key"], lines["secret_key"]);
         Second = new S3User(Url, lines["second_access_key"], lines["second_secret_key"]);
@@ -93,6 +96,32 @@ public sealed class RgwCluster : IAsyncDisposable
             throw;
         }
         return new RgwCluster(process, directory, lines);
+    }
+
+    /// <summary>
+    /// A user made now, in a tenant of its own: its buckets are all a proxy over it lists. One
+    /// that scans lifecycle rules scans every bucket its user lists, with its own day length and
+    /// its own view of a remote: over the tenant the tests share, it expired other tests' delete
+    /// markers and versions by its rules' clock, not theirs.
+    /// </summary>
+    public async Task<S3User> CreateTenantUserAsync()
+    {
+        var name = $"own{Interlocked.Increment(ref _users)}";
+        var (access, secret) = ($"{name.ToUpperInvariant()}ACCESSKEY", $"{name}-secret-key");
+        var info = new ProcessStartInfo("radosgw-admin", ["-c", _conf, "user", "create", "--tenant", name, "--uid", name, "--display-name", name,
+            "--access-key", access, "--secret-key", secret])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start radosgw-admin");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        await stdout;
+        if (process.ExitCode != 0) throw new InvalidOperationException($"radosgw-admin could not create user {name}: {(await stderr).Trim()}");
+        return new S3User(Url, access, secret);
     }
 
     /// <summary>One more radosgw of this cluster, on a port of its own: the same users and buckets, a process a test may kill (on a cluster of its own).</summary>

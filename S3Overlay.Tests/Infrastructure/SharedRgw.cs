@@ -20,6 +20,17 @@ public static class SharedRgw
         return cluster;
     }
 
+    /// <summary>
+    /// The user a proxy with <paramref name="settings"/> keeps its data as, over the run's cluster:
+    /// the shared tenant's, or, for a proxy that scans lifecycle rules, a tenant of its own
+    /// (<see cref="RgwCluster.CreateTenantUserAsync"/>); skips the calling test when RGW cannot run here.
+    /// </summary>
+    public static async Task<S3User> LocalUserAsync(IEnumerable<KeyValuePair<string, string?>>? settings)
+    {
+        var cluster = await GetAsync();
+        return settings?.Any(s => s.Key == "S3_OVERLAY_LIFECYCLE_INTERVAL") == true ? await cluster.CreateTenantUserAsync() : cluster.Tenant;
+    }
+
     /// <summary>The run's cluster, or why RGW cannot run here (for a class fixture, which cannot skip its tests itself).</summary>
     public static async Task<(RgwCluster? Cluster, string? Unavailable)> TryGetAsync()
     {

@@ -40,8 +40,8 @@ public sealed class StoreTargets : IAsyncLifetime
         var settings = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>());
         if (kind == StoreKind.RgwLocal)
         {
-            // The run's shared cluster, its tenant user's buckets (SharedRgw): skips the test where RGW cannot run.
-            var local = (await SharedRgw.GetAsync()).Tenant;
+            // The run's shared cluster, its tenant user's buckets, or a tenant of its own where lifecycle rules are scanned (SharedRgw): skips the test where RGW cannot run.
+            var local = await SharedRgw.LocalUserAsync(settings);
             Backend = local.CreateClient();
             foreach (var (name, value) in local.AsLocalStore()) settings[name] = value;
         }
