@@ -65,7 +65,7 @@ internal static class OverlayServices
             Peers(sp) is { } peers ? unit => peers.OwnerOf(unit.Bucket + "/" + unit.Key).IsSelf : null));
         services.AddSingleton(sp => new CacheEvictor(Local(sp), sp.GetRequiredService<OverlaySettings>(), sp.GetRequiredService<CacheIndex>(),
             sp.GetRequiredService<FillRecords>(), sp.GetRequiredService<RemoteSource>(), sp.GetRequiredService<BackgroundWork>(),
-            sp.GetRequiredService<CacheReconciler>(), sp.GetRequiredService<ILogger<CacheEvictor>>(),
+            sp.GetRequiredService<CacheReconciler>(), sp.GetRequiredService<Keys.LocalKeys>(), sp.GetRequiredService<ILogger<CacheEvictor>>(),
             Peers(sp) is { } peers ? () => settings.Limits.ShareOf(peers.All.Count) : null));
         services.AddSingleton<LocalReads>();
         services.AddSingleton(sp => new Keys.LocalKeys(Local(sp), RemoteBacked(sp), sp.GetRequiredService<BackgroundWork>(), sp.GetRequiredService<TimeProvider>(),

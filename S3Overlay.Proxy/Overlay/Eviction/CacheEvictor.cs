@@ -12,8 +12,8 @@ namespace S3Overlay.Overlay.Eviction;
 /// is ever evicted; what clients wrote is theirs.
 /// </summary>
 /// <param name="limits">The limits in force now, when not <see cref="OverlaySettings.Limits"/>: a fleet's replica has its share of them.</param>
-internal sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, CacheReconciler reconciler, ILogger logger,
-    Func<CacheLimits>? limits = null)
+internal sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, CacheReconciler reconciler,
+    Keys.LocalKeys localKeys, ILogger logger, Func<CacheLimits>? limits = null)
 {
     private CacheLimits Limits => limits?.Invoke() ?? settings.Limits;
 
@@ -159,6 +159,7 @@ internal sealed class CacheEvictor(IObjectStore local, OverlaySettings settings,
         var whole = record is { IsChunked: false };
         if (FillMetadata.RecordOf(held) is null && !(whole && record!.ETag == held.ETag)) return false;
         await local.DeleteObjectAsync(entry.Bucket, entry.Key, ct);
+        localKeys.Forget(entry.Bucket, entry.Key); // its next cold read asks the remote at once
         // A record of the copy's in the cache bucket (a revalidation's, or an older fill's) goes with it.
         if (whole) await records.DeleteAsync(remoteBucket, entry.Key, ct);
         return true;

@@ -15,7 +15,7 @@ namespace S3Overlay.Overlay.Keys;
 /// Never an answer on its own: the local store is read all the same, and what it holds wins. So
 /// a key another process wrote (a replica sharing the store outside a fleet) costs one remote
 /// GET too many at this process's first read of it, which then learns it; a key removed from
-/// under it (evicted) only goes without the early start. Bounded: past its capacity the index
+/// under it by another process only goes without the early start (an eviction here forgets it). Bounded: past its capacity the index
 /// gives up (no early reads until the process restarts) rather than grow; a key is its
 /// <see cref="KeyDigest"/>, 16 bytes, about 28 with the set's own, so 28 MB at the default.
 /// </remarks>
@@ -52,6 +52,18 @@ internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBac
         if (!kept || _full || !remoteBacked(bucket)) return;
         var id = KeyDigest.Of(bucket, key);
         lock (_lock) Add(id);
+    }
+
+    /// <summary>
+    /// The local store no longer holds the key: an eviction deleted its copy. A write that raced
+    /// the delete and was noted first is forgotten with it, which costs that key's next cold read
+    /// one remote GET let go, which learns it again.
+    /// </summary>
+    public void Forget(string bucket, string key)
+    {
+        if (!kept || _full || !remoteBacked(bucket)) return;
+        var id = KeyDigest.Of(bucket, key);
+        lock (_lock) _held.Remove(id);
     }
 
     /// <summary>

@@ -85,6 +85,28 @@ public abstract class EarlyRemoteReadTests(OverlayServers servers) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_key_whose_copy_was_evicted_is_read_early_again()
+    {
+        await using var env = await StartAsync();
+        await env.SeedRemoteAsync("evicted.bin", Size, 3);
+        await env.SeedRemoteAsync("cold.bin", Size, 3);
+        await env.GetAndCheckAsync("evicted.bin", 3, Size);
+        await env.FillsIdleAsync();
+        // Filled long ago, as what an eviction picks is: by an earlier process (this one would
+        // still join or look again for what it lately filled). Its first fill marks chunked objects at their keys.
+        await env.RestartAsync();
+        await env.GetAndCheckAsync("cold.bin", 3, Size);
+        await env.FillsIdleAsync();
+        Assert.False(env.Part<LocalKeys>().KnownAbsent(env.Bucket, "evicted.bin"));
+
+        Assert.Equal(1, (await env.Part<S3Overlay.Overlay.Eviction.CacheEvictor>().EvictKeyAsync(env.Bucket, "evicted.bin", default)).Objects);
+        Assert.True(env.Part<LocalKeys>().KnownAbsent(env.Bucket, "evicted.bin"));
+        using var outcomes = new EarlyReadOutcomes(env);
+        await env.GetAndCheckAsync("evicted.bin", 3, Size);
+        Assert.Equal(new Dictionary<string, long> { ["used"] = 1 }, outcomes.Counted);
+    }
+
+    [Fact]
     public async Task Turned_off_a_read_asks_the_remote_only_after_the_local_miss()
     {
         await using var env = await StartAsync(early: false);
