@@ -7,7 +7,9 @@ ROUNDS, every configuration measured by turns so drift falls on all alike):
   warm GET  the overlay's local hit against the local store's own GET
   PUT       the overlay's PUT against the local store's own PUT
 and the parts a cold fill is made of: RGW's own GET of a missing key (the local miss), its HEAD of
-one (the whiteout look), its PUT.
+one (the whiteout look), its PUT. Beside them, the floor of any proxy: one hop that stores and
+checks nothing (nginx's unbuffered proxy_pass, and the minimal ASP.NET Core app's
+HttpClient-to-Kestrel relay), in front of RGW (its GET and PUT) and of the remote (its GET).
 
 Throughput (wrk, 16 connections, presigned GETs and PUTs): warm GET req/s and MB/s of RGW, of the
 overlay over RGW and over its embedded store, and of nginx serving the same files; PUT req/s.
@@ -29,7 +31,7 @@ import botocore.exceptions
 from botocore.config import Config
 
 from measure import wrk
-from servers import PROXY, ROOT, S3RVER_KEYS, WORK, start_nginx, start_proxy, start_s3rver, stop_all, free_port
+from servers import PROXY, ROOT, S3RVER_KEYS, WORK, start_minimal_app, start_nginx, start_proxy, start_s3rver, stop_all, free_port
 
 RESULTS = ROOT / "bench" / "results"
 CLUSTER = ROOT / "build" / "rgw" / "rgw-cluster.sh"
@@ -142,6 +144,21 @@ def main():
             s3rver_c.put_object(Bucket="origin", Key=f"o{i}", Body=body)
             rgw_second_c.put_object(Bucket="rgw-origin", Key=f"o{i}", Body=body)
         rgw_c.put_object(Bucket="direct", Key="warm", Body=pattern(1))
+        # One hop in front of RGW (and of the remote), storing and checking nothing: what any proxy
+        # costs here. Each passes the Host header through, so the client's signature (made for the
+        # relay's address) holds.
+        def relay_conf(name, port, upstream):
+            return f"""  upstream {name} {{ server 127.0.0.1:{upstream}; keepalive 16; }}
+  server {{ listen 127.0.0.1:{port};
+location / {{ proxy_pass http://{name}; proxy_http_version 1.1; proxy_set_header Host $http_host; proxy_set_header Connection "";
+             proxy_buffering off; proxy_request_buffering off; }} }}"""
+        rgw_relay_port, s3rver_relay_port = free_port(), free_port()
+        start_nginx("rgw-relay", relay_conf("rgw", rgw_relay_port, rgw.url.rsplit(":", 1)[1])
+                    + relay_conf("s3rver", s3rver_relay_port, s3rver.url.rsplit(":", 1)[1]))
+        relays = {"nginx relay": client(f"http://127.0.0.1:{rgw_relay_port}", rgw.main),
+                  "minimal relay": client(start_minimal_app("rgw-minimal-relay", remote=rgw.url).url, rgw.main)}
+        remote_relays = {"nginx relay": client(f"http://127.0.0.1:{s3rver_relay_port}", S3RVER_KEYS),
+                         "minimal relay": client(start_minimal_app("s3rver-minimal-relay", remote=s3rver.url).url, S3RVER_KEYS)}
         for i in range(WARM_FILLS):
             s3rver_c.put_object(Bucket="origin", Key=f"w{i}", Body=pattern(i))
             rgw_second_c.put_object(Bucket="rgw-origin", Key=f"w{i}", Body=pattern(i))
@@ -170,6 +187,11 @@ def main():
         # work (1.9 s of compiling, 3,470 methods, during 60 fills that followed 60 unmeasured ones).
         for _ in range(20):
             get(rgw_c, "direct", "warm")()
+            for c in relays.values():
+                get(c, "direct", "warm")()
+                put(c, "direct", "relay-warm-up", pattern(1))()
+            for c in remote_relays.values():
+                get(c, "origin", "o0")()
             get(s3rver_c, "origin", "o0")()
             for name in proxies:
                 for _, c, bucket in proxies[name].values():
@@ -190,6 +212,11 @@ def main():
             sample("RGW: HEAD of a missing key", timed(missing(lambda: rgw_c.head_object(Bucket="direct", Key=f"none{r}"))))
             sample("RGW: PUT", timed(put(rgw_c, "direct", f"p{r}", pattern(r))))
             sample("RGW: PUT with a CRC32", timed(put(rgw_c, "direct", f"c{r}", pattern(r), **CRC32)))
+            for relay, c in relays.items():
+                sample(f"{relay} to RGW: GET", timed(get(c, "direct", "warm")))
+                sample(f"{relay} to RGW: PUT", timed(put(c, "direct", f"r{r}", pattern(r))))
+            for relay, c in remote_relays.items():
+                sample(f"{relay} to s3rver: GET", timed(get(c, "origin", f"o{r}")))
             for name in order:
                 for kind, (_, c, bucket) in proxies[name].items():
                     sample(f"{name} {kind}: cold GET", timed(get(c, bucket, f"o{key}")))
@@ -279,6 +306,14 @@ def report(results):
     row("PUT, embedded store", "embedded", "PUT", "RGW: PUT", "")
     row("PUT with a CRC32, embedded store", "embedded", "PUT with a CRC32", "RGW: PUT with a CRC32", "")
     row("cold GET, embedded store, RGW remote", "rgw_remote", "cold GET", "remote RGW: GET", "")
+    def floor(relay):
+        return (f"{relay} GET {m(relay + ' to RGW: GET'):.2f} ({m(relay + ' to RGW: GET') / m('RGW: GET'):.2f} ×), "
+                f"PUT {m(relay + ' to RGW: PUT'):.2f} ({m(relay + ' to RGW: PUT') / m('RGW: PUT'):.2f} ×), "
+                f"the remote's GET {m(relay + ' to s3rver: GET'):.2f} ({m(relay + ' to s3rver: GET') / m('remote s3rver: GET'):.2f} ×)")
+    if "minimal relay to RGW: GET" in lat:
+        out += ["", "One hop in front of RGW (and of the remote) that stores and checks nothing, the floor of any proxy "
+                "(nginx's unbuffered proxy_pass; the minimal ASP.NET Core app's HttpClient-to-Kestrel relay): "
+                + "; ".join(floor(relay) for relay in ("nginx relay", "minimal relay")) + "."]
     out += ["", "RGW's own answers, the parts a cold fill over it is made of: "
             + ", ".join(f"{r[5:]} {m(r):.2f}" for r in ("RGW: GET of a missing key", "RGW: HEAD of a missing key", "RGW: PUT", "RGW: GET")) + " ms.", ""]
     out += ["| wrk, 16 connections | req/s | MB/s | p50 ms | p99 ms |", "|---|---|---|---|---|"]

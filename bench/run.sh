@@ -39,8 +39,9 @@ fi
 dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained false -o bench/work/proxy -v quiet -nologo
 # The same tree as Native AOT, for one row beside the shipped build's (a fresh process's first fills).
 [ -n "$ranges$fleet$rgw" ] || dotnet publish S3Overlay.Proxy -c Release --use-current-runtime -p:PublishAot=true -o bench/work/aot -v quiet -nologo
-# The platform's floor for warm GETs: a minimal ASP.NET Core app serving the same files (bench/minimal-app).
-[ -n "$ranges$fleet$rgw" ] || dotnet publish bench/minimal-app -c Release --use-current-runtime --self-contained false -o bench/work/minimal-app -v quiet -nologo
+# The platform's floor for warm GETs: a minimal ASP.NET Core app serving the same files, or relaying
+# to RGW (bench/minimal-app).
+[ -n "$ranges$fleet" ] || dotnet publish bench/minimal-app -c Release --use-current-runtime --self-contained false -o bench/work/minimal-app -v quiet -nologo
 if [ -n "$ranges" ]; then BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"; fi
 if [ -n "$rgw" ]; then exec /usr/bin/python3 bench/rgw.py "$@"; fi
 if [ -n "$fleet" ]; then exec /usr/bin/python3 bench/fleet.py "$@"; fi
