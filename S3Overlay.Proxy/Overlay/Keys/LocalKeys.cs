@@ -14,10 +14,11 @@ namespace S3Overlay.Overlay.Keys;
 /// <remarks>
 /// Never an answer on its own: the local store is read all the same, and what it holds wins. So
 /// a key another process wrote (a replica sharing the store outside a fleet) costs one remote
-/// GET too many at this process's first read of it, which then learns it; a key removed from
-/// under it by another process only goes without the early start (an eviction here forgets it). Bounded: past its capacity the index
-/// gives up (no early reads until the process restarts) rather than grow; a key is its
-/// <see cref="KeyDigest"/>, 16 bytes, about 28 with the set's own, so 28 MB at the default.
+/// GET too many at this process's first read of it, which then learns it; a key another process
+/// removed from under it only goes without the early start (an eviction here forgets it).
+/// Bounded: past its capacity the index gives up (no early reads until the process restarts)
+/// rather than grow; a key is its <see cref="KeyDigest"/>, 16 bytes, about 28 with the set's
+/// own, so 28 MB at the default.
 /// </remarks>
 /// <param name="kept">Whether early reads are on (S3_OVERLAY_EARLY_REMOTE_READS, no fleet): otherwise nothing is kept, nor listed.</param>
 internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBacked, BackgroundWork work, TimeProvider clock, ILogger<LocalKeys> logger,
