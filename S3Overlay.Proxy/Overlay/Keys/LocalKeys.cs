@@ -50,9 +50,8 @@ internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBac
     /// <summary>The local store holds something at the key, or is about to (a write, a delete's whiteout, a fill starts).</summary>
     public void Note(string bucket, string key)
     {
-        if (!kept || _full || !remoteBacked(bucket)) return;
-        var id = KeyDigest.Of(bucket, key);
-        lock (_lock) Add(id);
+        if (Tracked(bucket, key) is { } id)
+            lock (_lock) Add(id);
     }
 
     /// <summary>
@@ -62,10 +61,12 @@ internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBac
     /// </summary>
     public void Forget(string bucket, string key)
     {
-        if (!kept || _full || !remoteBacked(bucket)) return;
-        var id = KeyDigest.Of(bucket, key);
-        lock (_lock) _held.Remove(id);
+        if (Tracked(bucket, key) is { } id)
+            lock (_lock) _held.Remove(id);
     }
+
+    /// <summary>The key's digest where this index keeps keys (early reads on, not given up, a bucket the remote backs); else null.</summary>
+    private UInt128? Tracked(string bucket, string key) => kept && !_full && remoteBacked(bucket) ? KeyDigest.Of(bucket, key) : null;
 
     /// <summary>
     /// Lists every local bucket the remote backs, once, in the background; a listing that failed
