@@ -9,6 +9,8 @@
 # bench/run.sh --fleet [objects] [size KiB]: three replicas over one store instead (bench/fleet.py, a minute or two).
 # bench/run.sh --rgw [rgw.py options]: Ceph's RADOS Gateway as the local store and as the remote, beside
 # the embedded store, RGW itself and nginx (bench/rgw.py, a few minutes; the tests' own RGW cluster).
+# bench/run.sh --crowd [crowd.py options]: crowds of cold readers of one key with both cores kept busy, over the
+# embedded store and RGW: remote GETs and bytes per object, early reads let go (bench/crowd.py, a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ranges=""
@@ -17,6 +19,8 @@ fleet=""
 if [ "${1:-}" = "--fleet" ]; then fleet=1; shift; fi
 rgw=""
 if [ "${1:-}" = "--rgw" ]; then rgw=1; shift; bash build/install-test-tools.sh; fi
+crowd=""
+if [ "${1:-}" = "--crowd" ]; then crowd=1; rgw=1; shift; bash build/install-test-tools.sh; fi
 need=()
 command -v nginx >/dev/null || need+=(nginx)
 command -v wrk >/dev/null || need+=(wrk)
@@ -43,6 +47,7 @@ dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained
 # to RGW (bench/minimal-app).
 [ -n "$ranges$fleet" ] || dotnet publish bench/minimal-app -c Release --use-current-runtime --self-contained false -o bench/work/minimal-app -v quiet -nologo
 if [ -n "$ranges" ]; then BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"; fi
+if [ -n "$crowd" ]; then exec /usr/bin/python3 bench/crowd.py "$@"; fi
 if [ -n "$rgw" ]; then exec /usr/bin/python3 bench/rgw.py "$@"; fi
 if [ -n "$fleet" ]; then exec /usr/bin/python3 bench/fleet.py "$@"; fi
 exec /usr/bin/python3 bench/bench.py "$@"
