@@ -20,8 +20,10 @@ internal sealed class BucketTargets
 {
     public const string Section = "Overlay:Buckets";
 
-    private static readonly string[] BucketKeys = ["Remote", "Folder", "ReadOnly", "Cache", "Hidden", "PublicRead", "Browseable"];
-    private static readonly string[] RemoteKeys =
+    /// <summary>The keys a bucket may have (docs/configuration.md's per-bucket table is checked against these).</summary>
+    internal static readonly string[] BucketKeys = ["Remote", "Folder", "ReadOnly", "Cache", "Hidden", "PublicRead", "Browseable"];
+    /// <summary>The keys of a bucket's <c>Remote</c> section.</summary>
+    internal static readonly string[] RemoteKeys =
         ["Endpoint", "Region", "AddressingStyle", "AccessKey", "SecretKey", "SessionToken", "CredentialsFile", "Profile", "Bucket", "Prefix", "Timeout"];
 
     private readonly FrozenDictionary<string, BucketTarget> _byName;

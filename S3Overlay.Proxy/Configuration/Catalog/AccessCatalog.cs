@@ -38,7 +38,7 @@ internal static class AccessCatalog
         "Comma list of `bucket/prefix`: keys under them are left out of every listing and answer `NoSuchKey`");
 
     public static readonly TextSetting KmsSecretKey = new("S3_OVERLAY_KMS_SECRET_KEY", null,
-        "Master key of encryption at rest, `name:base64-of-32-bytes` as MinIO's `MINIO_KMS_SECRET_KEY` (`head -c 32 /dev/urandom \\| base64`): it seals each SSE-S3 object's data key and makes bucket default encryption possible, and it is the one SSE-KMS key (`aws:kms`), its name the key id; SSE-C needs none. Keep it: objects sealed by it cannot be read without it. See [Encryption at rest](security.md#encryption-at-rest)")
+        "Master key of encryption at rest, `name:base64-of-32-bytes` as MinIO's `MINIO_KMS_SECRET_KEY` (`head -c 32 /dev/urandom | base64`): it seals each SSE-S3 object's data key and makes bucket default encryption possible, and it is the one SSE-KMS key (`aws:kms`), its name the key id; SSE-C needs none. Keep it: objects sealed by it cannot be read without it. See [Encryption at rest](security.md#encryption-at-rest)")
     { Note = "SSE-S3 and SSE-KMS refused, `501`" };
 
     public static readonly TextSetting CorsOrigins = new("S3_OVERLAY_CORS_ORIGINS", null,
