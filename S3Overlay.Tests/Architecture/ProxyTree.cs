@@ -3,14 +3,14 @@ namespace S3Overlay.Tests.Architecture;
 /// <summary>
 /// The proxy's source as the architecture and docs tests read it: its C# files and the folders
 /// that hold them (bin/ and obj/ left out). A room is a top-level folder; a file's room is the
-/// first folder of its path, and a file at the project's root is in the room "Program".
+/// first folder of its path, and a file at the project's root (Program.cs) is in the room "(root)".
 /// </summary>
 public static class ProxyTree
 {
     public static string Root { get; } = Path.Combine(Infrastructure.RepoPaths.Root, "S3Overlay.Proxy");
 
     /// <summary>The room of the files at the project's root (Program.cs, GlobalUsings.cs).</summary>
-    public const string RootRoom = "Program";
+    public const string RootRoom = "(root)";
 
     /// <summary>Every C# file, by its path under the project with '/' separators.</summary>
     public static IEnumerable<string> SourceFiles() =>
@@ -32,6 +32,4 @@ public static class ProxyTree
 
     /// <summary>The rooms: the top-level folders that hold source.</summary>
     public static SortedSet<string> Rooms() => new(Folders().Where(f => !f.Contains('/')), StringComparer.Ordinal);
-
-    public static string RoomOf(string file) => file.IndexOf('/') is var slash and > 0 ? file[..slash] : RootRoom;
 }

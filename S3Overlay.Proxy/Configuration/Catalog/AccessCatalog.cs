@@ -3,7 +3,7 @@ namespace S3Overlay.Configuration.Catalog;
 /// <summary>Who may use the server and what they see: users, anonymous access, hidden names, CORS.</summary>
 internal static class AccessCatalog
 {
-    /// <summary>The default is in force only while no user at all is configured (<see cref="S3.Auth.AuthSettings"/>).</summary>
+    /// <summary>The default is in force only while no user at all is configured (S3/Auth/AuthSettings.cs).</summary>
     public static readonly TextSetting AccessKey = new("S3_OVERLAY_ACCESS_KEY", "minioadmin",
         "Access key clients sign with; see [Authentication](security.md#authentication)")
     { Flag = "--access-key", FlagMeaning = "Access key clients sign with" };
@@ -11,6 +11,9 @@ internal static class AccessCatalog
     public static readonly TextSetting SecretKey = new("S3_OVERLAY_SECRET_KEY", "minioadmin",
         "Its secret key (set both or neither)")
     { Flag = "--secret-key" };
+
+    /// <summary>The section of more users, each with its keys and policy (<c>Overlay:Users:N:AccessKey</c>, …).</summary>
+    public const string UsersSection = "Overlay:Users";
 
     public static readonly ConfigurationOnlySetting Users = new("S3_OVERLAY_USERS", ["Overlay:Users:N:AccessKey", "Overlay:Users:N:SecretKey"],
         "More users (`Overlay__Users__0__AccessKey=…`); with any user configured the default is off. A start-up error about them names the setting `S3_OVERLAY_USERS`");

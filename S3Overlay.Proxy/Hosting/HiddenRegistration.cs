@@ -1,7 +1,8 @@
 using S3Overlay.Configuration;
-using S3Overlay.Hosting;
+using S3Overlay.Storage;
+using S3Overlay.Storage.Hidden;
 
-namespace S3Overlay.Storage.Hidden;
+namespace S3Overlay.Hosting;
 
 internal static class HiddenRegistration
 {
