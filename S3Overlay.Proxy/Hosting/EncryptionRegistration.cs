@@ -7,21 +7,21 @@ namespace S3Overlay.Hosting;
 internal static class EncryptionRegistration
 {
     /// <summary>
-    /// Wraps the local store (registered just before) in the encryption layer, beneath the overlay,
-    /// so whatever reaches the local store, the overlay's fills included, passes through it.
+    /// Wraps the local store in the encryption layer, beneath the overlay, so whatever reaches the
+    /// local store, the overlay's fills included, passes through it; a store that takes staged
+    /// files keeps doing so through it.
     /// </summary>
-    public static void AddEncryptionAtRest(this WebApplicationBuilder builder, SettingReader read)
+    public static Func<IServiceProvider, IObjectStore> AddEncryptionAtRest(this WebApplicationBuilder builder, SettingReader read, LocalStore local)
     {
         var settings = EncryptionSettings.From(read);
         builder.Services.AddSingleton(settings);
-        var inner = builder.Services.TakeObjectStore();
-        builder.Services.AddSingleton<IObjectStore>(sp =>
+        builder.Services.AddSingleton(sp =>
         {
-            var store = inner(sp);
             var clock = sp.GetRequiredService<TimeProvider>();
-            return store is IStagingStore
-                ? new EncryptedStagingStore(store, settings.MasterKey, clock)
-                : new EncryptedObjectStore(store, settings.MasterKey, clock);
+            return local.Staging
+                ? new EncryptedStagingStore(local.Get(sp), settings.MasterKey, clock)
+                : new EncryptedObjectStore(local.Get(sp), settings.MasterKey, clock);
         });
+        return sp => sp.GetRequiredService<EncryptedObjectStore>();
     }
 }

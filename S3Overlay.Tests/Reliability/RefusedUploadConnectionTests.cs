@@ -88,6 +88,38 @@ public sealed class RefusedUploadConnectionTests : IAsyncLifetime
         Assert.True(await connection.ClosedByServerAsync(), "the server kept the connection of a refused upload open");
     }
 
+    /// <summary>
+    /// A client whose wait for 100 Continue ran out (Go's net/http after its ExpectContinueTimeout,
+    /// which a loaded server's answer can outlast) sends its body anyway, while the server is
+    /// refusing the upload: the refusal must still reach it whole, its XML body included. Many at
+    /// once and repeated, the body sent at once or a moment after the head, as load shifts it.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_upload_whose_client_sent_its_body_anyway_hears_the_whole_refusal()
+    {
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 240), new ParallelOptions { MaxDegreeOfParallelism = 24 }, async (i, _) =>
+        {
+            var request = new RawRequest("PUT", $"/no-such-bucket-here/k{i}") { Body = new byte[(i % 4 + 1) * 256 * 1024] }.Header("Expect", "100-continue");
+            using var connection = await Connection.OpenAsync(_port);
+            await connection.SendHeadersOnlyAsync(request);
+            if (i % 3 > 0) await Task.Delay(i % 3 == 1 ? 1 : 5);
+            var sending = connection.TrySendAsync(request.Body);
+            try
+            {
+                var answer = await connection.ReadAnswerAsync();
+                if (answer.Status != 404 || !Encoding.UTF8.GetString(answer.Body).Contains("<Code>NoSuchBucket</Code>", StringComparison.Ordinal))
+                    failures.Add($"upload {i}: {answer.Status} {Encoding.UTF8.GetString(answer.Body)}");
+            }
+            catch (IOException e)
+            {
+                failures.Add($"upload {i}: {e.Message}");
+            }
+            await sending;
+        });
+        Assert.True(failures.IsEmpty, $"{failures.Count} of 240 refusals did not arrive whole:\n{string.Join('\n', failures.Take(10))}");
+    }
+
     [Fact]
     public async Task An_invited_upload_keeps_its_connection_for_the_next_request()
     {
