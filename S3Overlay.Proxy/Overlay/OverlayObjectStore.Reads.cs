@@ -85,7 +85,7 @@ internal sealed partial class OverlayObjectStore
         finally
         {
             // Let go unread unless a read of the remote took it: the local store answered for the key.
-            early?.Abandon();
+            if (early is not null) parts.WholeFills.LetGo(bucket, key, early);
         }
     }
 
@@ -172,7 +172,7 @@ internal sealed partial class OverlayObjectStore
     }
 
     /// <param name="chunkMarker">The chunk marker the key holds (its object no longer chunked): a whole fill stores its copy over exactly that.</param>
-    /// <param name="early">The remote's GET started beside the local read, if any: the read of the remote takes it rather than ask again.</param>
+    /// <param name="early">The remote's GET this read sent beside its local read, if any: a stream through takes it back; a fill adopts it whoever starts that.</param>
     private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, ObjectInfo? chunkMarker, RecordSeen seen,
         EarlyRemoteRead? early, CancellationToken ct)
     {
@@ -203,7 +203,7 @@ internal sealed partial class OverlayObjectStore
             await parts.WholeFills.ChunkZeroTaken(bucket, key).WaitAsync(ct);
             return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, seen, stale, ct);
         }
-        switch (await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info ?? chunkMarker, early, ct))
+        switch (await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info ?? chunkMarker, ct))
         {
             case WholeRead.Served served:
                 return served.Content;

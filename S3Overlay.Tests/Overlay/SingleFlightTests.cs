@@ -21,7 +21,7 @@ public sealed class SingleFlightTests
         var flight = new SingleFlight<string>(() => SpillBuffer.NewPath(spill.FullName), new FillSlots(4), OverlayMetrics.Standalone());
         var read = new object();
         object? foundStartedBy = null;
-        var (fill, joined) = flight.JoinOrStart("chunk", _ =>
+        var (fill, joined) = flight.JoinOrStart("chunk", (_, _) =>
         {
             // Another reader, between the fill's publication and its starter's return.
             var found = flight.TryJoin("chunk");

@@ -23,7 +23,7 @@ internal sealed partial class ChunkedReads
     private (RemoteFill Fill, bool Joined) JoinFill(ChunkedObject chunked, int index)
     {
         var range = chunked.Layout.RangeOf(index);
-        return _fills.JoinOrStart(chunked.ChunkKey(index), f =>
+        return _fills.JoinOrStart(chunked.ChunkKey(index), (f, _) =>
         {
             var answer = AnswerOf(chunked);
             var handed = answer?.TryClaim(index);

@@ -167,16 +167,10 @@ internal sealed partial class ChunkedReads(
         {
             if (index == first && firstWindow is { First: { } from, Last: { } to })
             {
-                if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
-                {
-                    inFlight.Leave();
-                    continue;
-                }
-                if (await TryOpenCachedAsync(chunked, index, from, to - from + 1, ct) is { } opened)
-                {
-                    openedFirst(opened);
-                    continue;
-                }
+                var (inFlight, opened) = await InFlightOrOpenCachedAsync(chunked, index, from, to - from + 1, ct);
+                inFlight?.Leave();
+                if (opened is not null) openedFirst(opened);
+                if (inFlight is not null || opened is not null) continue;
             }
             else if (await InFlightOrCachedAsync(chunked, index, ct)) continue; // in flight (joining proves nothing of this generation) or cached
             if (AnswerOf(chunked)?.Gives(index) is true) return null;
@@ -236,18 +230,16 @@ internal sealed partial class ChunkedReads(
     {
         // A fill in flight first, then the cache: in this order a fill that ends in between has
         // stored the chunk by the time the cache is asked, so the remote is not asked twice.
-        var inFlight = own ?? _fills.TryJoin(chunked.ChunkKey(index));
-        if (inFlight is null && await TryOpenCachedAsync(chunked, index, offset, length, ct) is { } cached)
-            return cached;
+        var (inFlight, cached) = own is not null ? (own, null) : await InFlightOrOpenCachedAsync(chunked, index, offset, length, ct);
+        if (cached is not null) return cached;
         if (inFlight is null && reached is not null)
         {
             // Not fetched for a reader that has not taken the bytes before it: the connection's
             // buffers took them, the reader may never (a warm seek would fetch a chunk each time).
             if (!await reached(ct)) throw new IOException($"The client went before it reached chunk {index}.");
             // Meanwhile its read-ahead (or another reader) may have started it, or stored it.
-            inFlight = _fills.TryJoin(chunked.ChunkKey(index));
-            if (inFlight is null && await TryOpenCachedAsync(chunked, index, offset, length, ct) is { } stored)
-                return stored;
+            (inFlight, cached) = await InFlightOrOpenCachedAsync(chunked, index, offset, length, ct);
+            if (cached is not null) return cached;
         }
         var (fill, joined) = inFlight is not null ? (inFlight, true) : JoinFill(chunked, index);
         joined &= fill.StartedBy != chunked;
@@ -313,12 +305,38 @@ internal sealed partial class ChunkedReads(
     /// </summary>
     private async Task<bool> InFlightOrCachedAsync(ChunkedObject chunked, int index, CancellationToken ct)
     {
-        if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
+        long lookedAt;
+        do
         {
-            inFlight.Leave();
-            return true;
+            lookedAt = SingleFlight<string>.Now();
+            if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
+            {
+                inFlight.Leave();
+                return true;
+            }
+            if (await HasChunkAsync(chunked, index, ct)) return true;
         }
-        return await HasChunkAsync(chunked, index, ct);
+        while (_fills.EndedSince(chunked.ChunkKey(index), lookedAt));
+        return false;
+    }
+
+    /// <summary>
+    /// The chunk's fill in flight, joined, or else the chunk cached, opened (<paramref name="offset"/>,
+    /// <paramref name="length"/>); neither when the chunk is neither. Asked again while a fill of
+    /// the chunk ended since the last look: it stored the chunk after the cache was asked, and a
+    /// fill started now would fetch it from the remote a second time.
+    /// </summary>
+    private async Task<(RemoteFill? Fill, Stream? Cached)> InFlightOrOpenCachedAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
+    {
+        long lookedAt;
+        do
+        {
+            lookedAt = SingleFlight<string>.Now();
+            if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight) return (inFlight, null);
+            if (await TryOpenCachedAsync(chunked, index, offset, length, ct) is { } cached) return (null, cached);
+        }
+        while (_fills.EndedSince(chunked.ChunkKey(index), lookedAt));
+        return (null, null);
     }
 
     private async Task<bool> HasChunkAsync(ChunkedObject chunked, int index, CancellationToken ct) =>

@@ -33,7 +33,7 @@ internal sealed partial class OverlayObjectStore
             // The old generation's manifest must not outlive the new one's first byte (it would serve the old chunks again).
             if (!seenNow.Names(fresh, chunked: false) && !await parts.Records.AdoptAsync(bucket, fresh, chunkSize: 0, seenNow))
                 throw ChunkedReads.RemoteChanged();
-            var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: null, early: null, ct);
+            var whole = await parts.WholeFills.FillAsync(bucket, key, request, stale: null, ct);
             if (whole is WholeRead.Served served) return served.Content;
             // Chunked again by now: this read has started over once already.
             if (whole is WholeRead.ChunkedWithAnswer { Answer: var unread }) await unread.DisposeAsync();

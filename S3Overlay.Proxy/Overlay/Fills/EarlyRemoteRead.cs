@@ -5,62 +5,72 @@ using S3Overlay.Telemetry;
 namespace S3Overlay.Overlay.Fills;
 
 /// <summary>
-/// The remote GET a whole fill of a key would make, started beside the local read of a key the
+/// The remote GET a whole fill of a key would make, sent beside the local read of a key the
 /// local store is known not to hold (<see cref="Keys.LocalKeys"/>): a cold read then waits for
-/// the slower of the two answers, not for one after the other. The local answer still decides:
-/// a hit, a whiteout or a chunk marker there lets this one go unread.
+/// the slower of the two answers, not for one after the other. It is the key's entry in the
+/// <see cref="SingleFlight{TKey}"/> from the moment it is sent, so the fill of the key adopts it
+/// (whichever reader starts that fill) and no other reader sends a GET of its own. The local
+/// answer still decides: a hit, a whiteout or a chunk marker there lets it go unread.
 /// </summary>
 /// <remarks>
-/// Either the fill of the key takes the answer (<see cref="TryTake"/>) or the read lets it go
-/// (<see cref="Abandon"/>), whichever comes first; the other then does nothing. Counted either
-/// way (<see cref="OverlayMetrics.EarlyRemoteReads"/>): a let-go answer is a remote request spent for nothing.
+/// Its owner is whoever took it out of the single-flight table: a fill (<see cref="Adopt"/>), the
+/// read that sent it streaming it for itself (also <see cref="Adopt"/>), or that read letting it
+/// go (<see cref="LetGo"/>); exactly one of them, once. Counted either way
+/// (<see cref="OverlayMetrics.EarlyRemoteReads"/>): a let-go answer is a remote request spent for nothing.
 /// </remarks>
-internal sealed class EarlyRemoteRead
+internal sealed class EarlyRemoteRead(string bucket, string key, OverlayMetrics metrics)
 {
     private readonly CancellationTokenSource _cancel = new();
-    private readonly Task<ObjectContent> _answer;
-    private readonly OverlayMetrics _metrics;
-    private int _settled;
+    // Its own completion source: a fill may adopt the request between its claim of the key and its sending.
+    private readonly TaskCompletionSource<ObjectContent> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public EarlyRemoteRead(string bucket, string key, Func<CancellationToken, Task<ObjectContent>> open, OverlayMetrics metrics)
+    /// <summary>Sends the request (once the key is claimed for it).</summary>
+    public void Send(Func<CancellationToken, Task<ObjectContent>> open)
     {
-        _metrics = metrics;
         // The remote's request is this span's child, not the read's: a trace shows it beside the local read, until its answer came.
         var caller = Activity.Current;
         var span = OverlaySpans.Start(OverlayTelemetry.Spans.EarlyRemoteRead, bucket, key);
+        Task<ObjectContent> sent;
         try
         {
-            _answer = open(_cancel.Token);
+            sent = open(_cancel.Token);
+        }
+        catch (Exception e)
+        {
+            sent = Task.FromException<ObjectContent>(e);
         }
         finally
         {
             Activity.Current = caller;
         }
-        if (span is not null)
-            _answer.ContinueWith(_ => span.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        sent.ContinueWith(answer =>
+        {
+            span?.Dispose();
+            if (answer.IsCompletedSuccessfully) _answer.TrySetResult(answer.Result);
+            else if (answer.IsCanceled) _answer.TrySetCanceled();
+            else _answer.TrySetException(answer.Exception!.InnerExceptions);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>The fill of the key takes the answer, and owns it from now on (cancelling <paramref name="ct"/> cancels the GET); null once it was let go.</summary>
-    public Task<ObjectContent>? TryTake(CancellationToken ct)
+    /// <summary>The answer, for its new owner (cancelling <paramref name="ct"/> cancels the GET).</summary>
+    public Task<ObjectContent> Adopt(CancellationToken ct)
     {
-        if (Interlocked.Exchange(ref _settled, 1) != 0) return null;
-        _metrics.CountEarlyRemoteRead(used: true);
+        metrics.CountEarlyRemoteRead(used: true);
         var cancelling = ct.Register(_cancel.Cancel);
-        _answer.ContinueWith(_ =>
+        _answer.Task.ContinueWith(_ =>
         {
             cancelling.Dispose();
             _cancel.Dispose();
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return _answer;
+        return _answer.Task;
     }
 
-    /// <summary>The local store answered for the key, or the read went another way: the remote's answer is let go unread (nothing once a fill took it).</summary>
-    public void Abandon()
+    /// <summary>The local store answered for the key: the request is cancelled and whatever answer still comes is let go unread.</summary>
+    public void LetGo()
     {
-        if (Interlocked.Exchange(ref _settled, 1) != 0) return;
-        _metrics.CountEarlyRemoteRead(used: false);
+        metrics.CountEarlyRemoteRead(used: false);
         _cancel.Cancel();
-        _answer.ContinueWith(async answer =>
+        _answer.Task.ContinueWith(async answer =>
         {
             if (answer.IsCompletedSuccessfully) await answer.Result.DisposeAsync();
             else _ = answer.Exception; // a miss or the cancellation: nobody waits for it

@@ -48,24 +48,28 @@ internal sealed class WholeObjectFills(
     public Task WhenFinished(string bucket, string key) => _fills.WhenFinished((bucket, key));
 
     /// <summary>
-    /// The remote GET a fill of the key would make, started before the local store has answered
-    /// (<see cref="EarlyRemoteRead"/>); null while a fill of the key is in flight or lately ended
-    /// (a read then joins it, or finds its copy), and while the fills are at their cap (a new
-    /// one is refused without asking the remote).
+    /// The remote GET a fill of the key would make, sent before the local store has answered
+    /// (<see cref="EarlyRemoteRead"/>) as the first request of the key's fill; null while anything
+    /// of the key is in flight or lately ended (a read then joins it, or finds its copy), and while
+    /// the fills are at their cap (a new one is refused without asking the remote). The caller
+    /// ends it with <see cref="LetGo"/> unless a read of the remote took it.
     /// </summary>
     public EarlyRemoteRead? TryStartEarly(string bucket, string key) =>
         slots.Full || _fills.IsInFlight((bucket, key)) || _ended.ContainsKey((bucket, key)) || _chunkZeroPending.ContainsKey((bucket, key))
             ? null
-            : new EarlyRemoteRead(bucket, key, c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c), metrics);
+            : _fills.TryStartEarly((bucket, key), new EarlyRemoteRead(bucket, key, metrics), c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c));
+
+    /// <summary>The read that sent <paramref name="early"/> is over: unless a fill adopted it (or the read streamed it), it is let go.</summary>
+    public void LetGo(string bucket, string key, EarlyRemoteRead early) => _fills.LetGo((bucket, key), early);
 
     /// <summary>Caching off: the remote's answer streams straight through and nothing is stored.</summary>
-    /// <param name="early">The remote's GET started beside the local read (a whole read's), taken instead of asking again.</param>
+    /// <param name="early">The remote's GET this read sent beside its local read: its answer is taken back, unless a fill adopted it.</param>
     public async Task<ObjectContent> StreamAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct, EarlyRemoteRead? early = null)
     {
         var span = OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, false);
         try
         {
-            var content = await (early?.TryTake(ct) ?? remote.GetAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct));
+            var content = await ((early is null ? null : _fills.TakeBack((bucket, key), early, ct)) ?? remote.GetAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct));
             try
             {
                 request.Conditions.Evaluate(content.Info);
@@ -91,8 +95,8 @@ internal sealed class WholeObjectFills(
     /// shows it is chunked, the first reader of the declined answer takes it (<see cref="WholeRead.ChunkedWithAnswer"/>).
     /// </summary>
     /// <param name="stale">The local copy the remote has replaced, if any: it is not looked for again, and the fill replaces only it.</param>
-    /// <param name="early">The remote's GET started beside the local read: a fill started here takes it rather than ask again.</param>
-    public async Task<WholeRead> FillAsync(string bucket, string key, ObjectReadRequest request, ObjectInfo? stale, EarlyRemoteRead? early, CancellationToken ct)
+    /// <remarks>A fill started here adopts the key's early GET, if a read sent one (<see cref="TryStartEarly"/>), rather than ask again.</remarks>
+    public async Task<WholeRead> FillAsync(string bucket, string key, ObjectReadRequest request, ObjectInfo? stale, CancellationToken ct)
     {
         // A fill that finished since the local miss has stored the object: look once more before asking the remote.
         var inFlight = _fills.TryJoin((bucket, key));
@@ -106,8 +110,8 @@ internal sealed class WholeObjectFills(
         if (inFlight is null && stale is null && _ended.ContainsKey((bucket, key))
             && await localReads.TryGetAsync(bucket, key, request, ct) is { Object: { } hit })
             return new WholeRead.Served(hit);
-        var (fill, joined) = inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), f => NoteEnd(f, bucket, key).Start(work,
-            openRemote: c => early?.TryTake(c) ?? remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c),
+        var (fill, joined) = inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), (f, early) => NoteEnd(f, bucket, key).Start(work,
+            openRemote: c => early?.Adopt(c) ?? remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c),
             accept: answer => Accepts(f, bucket, key, answer.Info),
             store: (info, body) => StoreAsync(bucket, key, info, body, stale?.ETag),
             mapError: e => e,
