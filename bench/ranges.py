@@ -339,7 +339,9 @@ def proxy_build(args):
     if not dll.exists():
         raise SystemExit(f"no {dll}: run bench/run.sh --ranges, or name a build with --proxy or --project")
     stamp = re.search(rb"\d+\.\d+\.\d+[-A-Za-z0-9.]*\+([0-9a-f]{7,40})", dll.read_bytes())
-    build = {"proxy": str(servers.PROXY), "commit": stamp.group(1).decode() if stamp else None,
+    # the build's folder as the repository names it (bench/work/proxy), never a developer's own path
+    shown = servers.PROXY.relative_to(ROOT) if servers.PROXY.is_relative_to(ROOT) else servers.PROXY.name
+    build = {"proxy": str(shown), "commit": stamp.group(1).decode() if stamp else None,
              "built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(dll.stat().st_mtime))}
     if not args.proxy and not args.project:  # this tree: the last commit that changed anything but the bench
         git = ["git", "-C", str(ROOT)]

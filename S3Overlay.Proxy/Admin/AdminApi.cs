@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using S3Overlay.Browser;
 using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.S3.Auth;

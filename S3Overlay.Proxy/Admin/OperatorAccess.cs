@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using S3Overlay.Browser;
 using S3Overlay.S3.Auth;
+using S3Overlay.Web;
 
 namespace S3Overlay.Admin;
 

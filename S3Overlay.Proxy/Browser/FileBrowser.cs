@@ -8,6 +8,7 @@ using S3Overlay.S3.Http;
 using S3Overlay.Signing;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Hidden;
+using S3Overlay.Web;
 
 namespace S3Overlay.Browser;
 

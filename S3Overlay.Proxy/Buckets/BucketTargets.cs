@@ -2,10 +2,8 @@ using System.Collections.Frozen;
 using Amazon.Runtime.CredentialManagement;
 using Microsoft.Extensions.Configuration;
 using S3Overlay.Configuration;
-using S3Overlay.S3;
-using S3Overlay.S3.Policies;
+using S3Overlay.Storage;
 using S3Overlay.Storage.S3;
-using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Buckets;
 
@@ -20,8 +18,10 @@ internal sealed class BucketTargets
 {
     public const string Section = "Overlay:Buckets";
 
-    private static readonly string[] BucketKeys = ["Remote", "Folder", "ReadOnly", "Cache", "Hidden", "PublicRead", "Browseable"];
-    private static readonly string[] RemoteKeys =
+    /// <summary>The keys a bucket may have (docs/configuration.md's per-bucket table is checked against these).</summary>
+    internal static readonly string[] BucketKeys = ["Remote", "Folder", "ReadOnly", "Cache", "Hidden", "PublicRead", "Browseable"];
+    /// <summary>The keys of a bucket's <c>Remote</c> section.</summary>
+    internal static readonly string[] RemoteKeys =
         ["Endpoint", "Region", "AddressingStyle", "AccessKey", "SecretKey", "SessionToken", "CredentialsFile", "Profile", "Bucket", "Prefix", "Timeout"];
 
     private readonly FrozenDictionary<string, BucketTarget> _byName;
@@ -49,31 +49,7 @@ internal sealed class BucketTargets
         if (bucket is null || _byName.Count == 0 || !_byName.TryGetValue(bucket, out var target)) return false;
         if (target.ReadOnly && !(action.StartsWith("s3:Get", StringComparison.Ordinal) || action.StartsWith("s3:List", StringComparison.Ordinal)))
             return true;
-        return !target.Browseable && action is S3Actions.ListBucket or "s3:ListBucketVersions" or "s3:ListBucketMultipartUploads" or "s3:GetBucketAcl";
-    }
-
-    /// <summary>
-    /// The overlay's settings with these buckets in: a bucket with its own remote is read through
-    /// (under its own name, which <see cref="BucketRemotes"/> maps), a folder bucket never is, and
-    /// a bucket's <c>Cache</c> flag overrides <c>S3_OVERLAY_CACHE_ENABLED</c>. A bucket the
-    /// bucket mapping also names, or the cache bucket, stops start-up.
-    /// </summary>
-    public Overlay.OverlaySettings Shape(Overlay.OverlaySettings overlay)
-    {
-        if (IsEmpty) return overlay;
-        foreach (var target in All)
-        {
-            if (target.Name == overlay.CacheBucket)
-                throw new SettingException(Section.Replace(":", "__", StringComparison.Ordinal) + "__" + target.Name, $"is the overlay's cache bucket ({Configuration.Catalog.CacheCatalog.CacheBucket})");
-            if (overlay.Mapping.Pairs.ContainsKey(target.Name) || overlay.Mapping.Pairs.Values.Contains(target.Name))
-                throw Configuration.Catalog.RemoteCatalog.BucketMapping.Invalid($"names the bucket '{target.Name}', which {Section}:{target.Name} configures");
-        }
-        var caches = All.Where(t => t.Cache is not null).ToDictionary(t => t.Name, t => t.Cache!.Value, StringComparer.Ordinal);
-        return overlay with
-        {
-            RemoteBuckets = overlay.RemoteBuckets.With(Remotes.Select(t => t.Name), Folders.Select(t => t.Name)),
-            BucketCache = caches,
-        };
+        return !target.Browseable && action is "s3:ListBucket" or "s3:ListBucketVersions" or "s3:ListBucketMultipartUploads" or "s3:GetBucketAcl";
     }
 
     public static BucketTargets From(IConfiguration configuration) =>
@@ -82,7 +58,7 @@ internal sealed class BucketTargets
     private static BucketTarget Read(IConfigurationSection bucket)
     {
         var name = bucket.Key;
-        if (!BucketNames.IsValidForCreate(name)) throw new SettingException(Setting(bucket), $"'{name}' is not a bucket name (3-63 of a-z, 0-9, '.', '-')");
+        if (!BucketNameRule.IsValidForCreate(name)) throw new SettingException(Setting(bucket), $"'{name}' is not a bucket name (3-63 of a-z, 0-9, '.', '-')");
         RequireKnown(bucket, BucketKeys);
         var remote = bucket.GetSection("Remote");
         var folder = bucket["Folder"];
@@ -115,7 +91,7 @@ internal sealed class BucketTargets
         var (accessKey, secretKey, token) = Credentials(remote, read);
         var timeout = Named(remote, () => read.Duration("Timeout", Configuration.Catalog.RemoteCatalog.Timeout.Default!.Value));
         var remoteBucket = read.String("Bucket", target.Name)!;
-        if (!Overlay.Remote.BucketMapping.IsBucketName(remoteBucket)) throw new SettingException(Setting(remote, "Bucket"), $"'{remoteBucket}' is not a bucket name");
+        if (!BucketNameRule.IsRemoteName(remoteBucket)) throw new SettingException(Setting(remote, "Bucket"), $"'{remoteBucket}' is not a bucket name");
         var prefix = read.String("Prefix", "")!.TrimStart('/');
         if (prefix.Length > 0 && !prefix.EndsWith('/')) prefix += "/"; // a folder of the remote bucket: "data" is "data/"
         return target with

@@ -108,7 +108,6 @@ internal static class ProxyApplication
         services.AddSingleton(buckets);
         builder.AddS3Authentication(read, buckets);
         builder.AddObjectStore(read, server, buckets);
-        builder.AddHiddenObjects(read, buckets);
         builder.AddLifecycle(read);
         builder.AddS3Cors(read);
         builder.AddFileBrowser();

@@ -2,27 +2,25 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using S3Overlay.Buckets;
 using S3Overlay.Configuration;
 using S3Overlay.Configuration.Catalog;
-using S3Overlay.Overlay;
-using S3Overlay.Overlay.Fleet;
 using S3Overlay.Storage;
-using S3Overlay.Storage.Encryption;
 using S3Overlay.Storage.FileSystem;
 using S3Overlay.Storage.S3;
 using S3Overlay.Telemetry;
 
 namespace S3Overlay.Hosting;
 
-/// <summary>Chooses the store behind the front end from the settings.</summary>
+/// <summary>Chooses the local store from the settings; <see cref="StoreChain"/> puts the layers over it.</summary>
 internal static class StorageRegistration
 {
-    public static void AddObjectStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server, BucketTargets buckets)
+    /// <summary>The local store, and whether it takes staged files (the embedded one): declared here, where it is built.</summary>
+    public static LocalStore AddLocalStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server, BucketTargets buckets)
     {
         if (LocalStoreSettings.From(read) is { } local)
         {
             if (buckets.Folders.FirstOrDefault() is { } folder)
                 throw new SettingException($"Overlay__Buckets__{folder.Name}__Folder", "a folder bucket needs the embedded store, and the local store is another S3 (ConnectionStrings__local or S3_OVERLAY_LOCAL_ENDPOINT)");
             builder.AddS3LocalStore(local);
-            builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<S3ObjectStore>());
+            return new LocalStore(sp => sp.GetRequiredService<S3ObjectStore>(), Staging: false);
         }
         else
         {
@@ -35,19 +33,8 @@ internal static class StorageRegistration
                 }
             }
             builder.AddFileSystemStore(read, server);
-            builder.Services.AddSingleton<IObjectStore>(sp => sp.GetRequiredService<FileSystemObjectStore>());
+            return new LocalStore(sp => sp.GetRequiredService<FileSystemObjectStore>(), Staging: true);
         }
-
-        builder.AddEncryptionAtRest(read);
-
-        // Read even without a remote, so a wrong overlay setting is reported rather than ignored.
-        var overlay = buckets.Shape(OverlaySettings.From(read));
-        builder.AddFleet(read);
-        var remote = RemoteStoreSettings.From(read);
-        if (buckets.Remotes.Any())
-            builder.Services.AddOverlay(overlay, sp => new BucketRemotes(remote?.CreateStore(sp.GetRequiredService<TimeProvider>()), buckets.All, sp.GetRequiredService<TimeProvider>()));
-        else if (remote is not null)
-            builder.Services.AddOverlay(overlay, sp => remote.CreateStore(sp.GetRequiredService<TimeProvider>()));
     }
 
     /// <summary>MinIO or any S3 server as the local store; start-up fails when it cannot be reached.</summary>
@@ -79,3 +66,6 @@ internal static class StorageRegistration
         builder.Services.AddHostedService<CaseFoldingGuard>();
     }
 }
+
+/// <summary>The local store as built: how to get it, and whether it takes staged files (<see cref="IStagingStore"/>), which the layers over it keep.</summary>
+internal sealed record LocalStore(Func<IServiceProvider, IObjectStore> Get, bool Staging);

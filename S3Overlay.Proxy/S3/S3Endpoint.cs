@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Routing;
+using S3Overlay.Overlay.Fleet;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
 
@@ -43,7 +44,8 @@ internal sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReq
             request = new S3Request(context, address, route, requestId);
             context.Items[typeof(S3Request)] = request;
             await authenticator.AuthenticateAsync(request);
-            Overlay.Fleet.PeerMark.Check(request);
+            if (PeerMark.Refuses(new PeerCaller(PeerMark.Of(context.Request), request.User is { IsRoot: true })))
+                throw new S3Exception(S3Error.AccessDenied.WithMessage(PeerMark.Refusal));
             await authorizer.CheckExpectedOwnersAsync(request);
             await route.Handler(request);
         }

@@ -15,30 +15,13 @@ namespace S3Overlay.Storage;
 /// write that fails or is cancelled leaves nothing visible.
 /// Bodies are streams in both directions; no store holds an object whole in memory.
 /// </remarks>
-internal partial interface IObjectStore
+internal partial interface IObjectStore : IReadOnlyStore
 {
-    Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct);
-
-    /// <returns>The bucket, or null when it does not exist.</returns>
-    Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct);
-
     /// <summary>Creates a bucket; BucketAlreadyOwnedByYou when it exists.</summary>
     Task CreateBucketAsync(string bucket, CancellationToken ct);
 
     /// <summary>Deletes an empty bucket; BucketNotEmpty otherwise, NoSuchBucket when absent.</summary>
     Task DeleteBucketAsync(string bucket, CancellationToken ct);
-
-    /// <summary>
-    /// The object's description, after <paramref name="conditions"/> are evaluated against it
-    /// (NotModified / PreconditionFailed).
-    /// </summary>
-    Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct);
-
-    /// <summary>
-    /// Opens the object for reading: conditions are evaluated first, then the range is resolved
-    /// against the object's size (InvalidRange when unsatisfiable). The caller disposes the result.
-    /// </summary>
-    Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct);
 
     /// <summary>
     /// <see cref="HeadObjectAsync"/> without conditions, but null where that throws a 404 (no such
@@ -80,17 +63,6 @@ internal partial interface IObjectStore
     Task DeleteObjectAsync(string bucket, string key, CancellationToken ct);
 
     /// <summary>
-    /// One page of keys in S3's order (ordinal, by UTF-8 bytes), with common prefixes rolled up
-    /// when a delimiter is given. Entries (keys and common prefixes alike) at or before
-    /// <see cref="ListRequest.StartAfter"/> are skipped, so a page resumes exactly after the
-    /// last entry of the page before it.
-    /// </summary>
-    Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct);
-
-    /// <summary>The object's tags (empty when it has none); NoSuchKey when there is no object.</summary>
-    Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct);
-
-    /// <summary>
     /// Replaces the object's tags (an empty set removes them) without changing its bytes, ETag or
     /// Last-Modified; NoSuchKey when there is no object.
     /// </summary>
@@ -125,7 +97,4 @@ internal partial interface IObjectStore
     Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct);
 
     Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct);
-
-    /// <summary>Throws when the store cannot be reached (health checks).</summary>
-    Task CheckHealthAsync(CancellationToken ct);
 }

@@ -74,7 +74,7 @@ internal sealed class OverlayMetrics
 
     /// <summary>
     /// Remote GETs started beside the local read of a key the local store was known not to hold
-    /// (<see cref="Overlay.Fills.EarlyRemoteRead"/>), by <see cref="OverlayTelemetry.Tags.Outcome"/>:
+    /// (the overlay's early remote reads, Overlay/Fills/EarlyRemoteRead.cs), by <see cref="OverlayTelemetry.Tags.Outcome"/>:
     /// <c>used</c> by the fill, or <c>let_go</c> because the local store held the key after all.
     /// </summary>
     public Counter<long> EarlyRemoteReads { get; }

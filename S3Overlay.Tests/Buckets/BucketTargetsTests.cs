@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using S3Overlay.Hosting;
 using S3Overlay.Buckets;
 using S3Overlay.Configuration;
 using S3Overlay.Overlay;

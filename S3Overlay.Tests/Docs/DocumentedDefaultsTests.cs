@@ -7,6 +7,7 @@ using S3Overlay.Overlay.Fleet;
 using S3Overlay.S3.Auth;
 using S3Overlay.Telemetry.Prometheus;
 using S3Overlay.Tests.Infrastructure;
+using S3Overlay.Storage.S3;
 
 namespace S3Overlay.Tests.Docs;
 

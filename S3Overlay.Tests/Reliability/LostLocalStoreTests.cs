@@ -5,6 +5,7 @@ using S3Overlay.Configuration;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Tests.Overlay;
+using S3Overlay.Storage.S3;
 
 namespace S3Overlay.Tests.Reliability;
 

@@ -88,6 +88,76 @@ public sealed class RefusedUploadConnectionTests : IAsyncLifetime
         Assert.True(await connection.ClosedByServerAsync(), "the server kept the connection of a refused upload open");
     }
 
+    /// <summary>
+    /// A client whose wait for 100 Continue ran out (Go's net/http after its ExpectContinueTimeout,
+    /// which a loaded server's answer can outlast) sends its body anyway, while the server is
+    /// refusing the upload: the refusal must still reach it whole, its XML body included. Many at
+    /// once and repeated, the body sent at once or a moment after the head, as load shifts it.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_upload_whose_client_sent_its_body_anyway_hears_the_whole_refusal()
+    {
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 240), new ParallelOptions { MaxDegreeOfParallelism = 24 }, async (i, _) =>
+        {
+            var request = new RawRequest("PUT", $"/no-such-bucket-here/k{i}") { Body = new byte[(i % 4 + 1) * 256 * 1024] }.Header("Expect", "100-continue");
+            using var connection = await Connection.OpenAsync(_port);
+            await connection.SendHeadersOnlyAsync(request);
+            if (i % 3 > 0) await Task.Delay(i % 3 == 1 ? 1 : 5);
+            var sending = connection.TrySendAsync(request.Body);
+            try
+            {
+                var answer = await connection.ReadAnswerAsync();
+                if (answer.Status != 404 || !Encoding.UTF8.GetString(answer.Body).Contains("<Code>NoSuchBucket</Code>", StringComparison.Ordinal))
+                    failures.Add($"upload {i}: {answer.Status} {Encoding.UTF8.GetString(answer.Body)}");
+            }
+            catch (IOException e)
+            {
+                failures.Add($"upload {i}: {e.Message}");
+            }
+            await sending;
+        });
+        Assert.True(failures.IsEmpty, $"{failures.Count} of 240 refusals did not arrive whole:\n{string.Join('\n', failures.Take(10))}");
+    }
+
+    /// <summary>
+    /// The same when the body takes longer to send than Kestrel drains an unread body (five
+    /// seconds, then it resets the connection), as a loaded machine makes it: a dozen uploads at
+    /// once, each sending 6 MiB at 768 KiB/s after its refusal. Each client's write goes through,
+    /// its refusal reads whole, no 100 Continue follows it, and the connection ends with a close,
+    /// not a reset.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_upload_whose_body_outlasts_the_servers_drain_is_read_to_its_end_and_closed_cleanly()
+    {
+        const int Size = 6 * 1024 * 1024, Piece = 64 * 1024;
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            var request = new RawRequest("PUT", $"/no-such-bucket-here/slow{i}") { Body = new byte[Size] }.Header("Expect", "100-continue");
+            using var connection = await Connection.OpenAsync(_port);
+            await connection.SendHeadersOnlyAsync(request);
+            try
+            {
+                for (var sent = 0; sent < Size; sent += Piece)
+                {
+                    await connection.SendAsync(request.Body.AsMemory(sent, Piece));
+                    await Task.Delay(80); // 768 KiB/s: 8 s for the body
+                }
+                var answer = await connection.ReadAnswerAsync();
+                if (answer.Status != 404 || !Encoding.UTF8.GetString(answer.Body).Contains("<Code>NoSuchBucket</Code>", StringComparison.Ordinal))
+                    failures.Add($"upload {i}: {answer.Status} {Encoding.UTF8.GetString(answer.Body)}");
+                else if (!await connection.ClosedCleanlyAsync())
+                    failures.Add($"upload {i}: after its refusal, more than the server's close (a reset, or another answer)");
+            }
+            catch (IOException e)
+            {
+                failures.Add($"upload {i}: {e.Message}");
+            }
+        }));
+        Assert.True(failures.IsEmpty, $"{failures.Count} of 12 slow uploads refused:\n{string.Join('\n', failures.Take(10))}");
+    }
+
     [Fact]
     public async Task An_invited_upload_keeps_its_connection_for_the_next_request()
     {
@@ -141,6 +211,23 @@ public sealed class RefusedUploadConnectionTests : IAsyncLifetime
             catch (IOException)
             {
                 // Closed by the server already: what the caller checks next.
+            }
+        }
+
+        /// <summary>Sends bytes, failing as the socket fails (a reset included).</summary>
+        public async Task SendAsync(ReadOnlyMemory<byte> bytes) => await _stream.WriteAsync(bytes);
+
+        /// <summary>Whether the server ends the connection with a close (not a reset) and nothing more, within a few seconds.</summary>
+        public async Task<bool> ClosedCleanlyAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                return _pending.Length == 0 && await _stream.ReadAsync(new byte[4096], timeout.Token) == 0;
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                return false;
             }
         }
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using S3Overlay.Configuration;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Configuration.Catalog;
+using S3Overlay.Storage.S3;
 
 namespace S3Overlay.Tests.Storage;
 

@@ -6,6 +6,7 @@ using S3Overlay.Streams;
 using S3Overlay.Telemetry;
 using S3Overlay.Tests.Infrastructure;
 using System.Diagnostics.Metrics;
+using S3Overlay.Storage.Checksums;
 
 namespace S3Overlay.Tests.Streams;
 

@@ -3,6 +3,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.Streams;
 using S3Overlay.Tests.Infrastructure;
 using S3Overlay.Storage.Errors;
+using S3Overlay.Storage.Checksums;
 
 namespace S3Overlay.Tests.Streams;
 

@@ -1,4 +1,5 @@
 using S3Overlay.Storage;
+using S3Overlay.Web;
 
 namespace S3Overlay.Browser.Pages;
 

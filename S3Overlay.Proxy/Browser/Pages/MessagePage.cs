@@ -1,3 +1,4 @@
+using S3Overlay.Web;
 namespace S3Overlay.Browser.Pages;
 
 /// <summary>A page that only says something: not found, not allowed, sign in first.</summary>

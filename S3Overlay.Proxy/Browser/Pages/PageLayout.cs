@@ -1,3 +1,4 @@
+using S3Overlay.Web;
 namespace S3Overlay.Browser.Pages;
 
 /// <summary>A step of the breadcrumb trail; the last one has no link.</summary>

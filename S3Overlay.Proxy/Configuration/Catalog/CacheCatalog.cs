@@ -1,6 +1,6 @@
 namespace S3Overlay.Configuration.Catalog;
 
-/// <summary>How the overlay reads, keeps and lists what the remote holds (<see cref="Overlay.OverlaySettings"/>, <see cref="Overlay.Eviction.CacheLimits"/>).</summary>
+/// <summary>How the overlay reads, keeps and lists what the remote holds (Overlay/OverlaySettings.cs, Overlay/Eviction/CacheLimits.cs).</summary>
 internal static class CacheCatalog
 {
     private const long MiB = 1024 * 1024;

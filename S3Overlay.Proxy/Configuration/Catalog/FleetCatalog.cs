@@ -1,6 +1,6 @@
 namespace S3Overlay.Configuration.Catalog;
 
-/// <summary>Several replicas over one shared local store (<see cref="Overlay.Fleet.FleetSettings"/>).</summary>
+/// <summary>Several replicas over one shared local store (Overlay/Fleet/FleetSettings.cs).</summary>
 internal static class FleetCatalog
 {
     public static readonly TextSetting Peers = new("S3_OVERLAY_PEERS", null,

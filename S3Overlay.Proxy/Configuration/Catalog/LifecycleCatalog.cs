@@ -1,6 +1,6 @@
 namespace S3Overlay.Configuration.Catalog;
 
-/// <summary>The lifecycle scanner (<see cref="Lifecycle.LifecycleSettings"/>).</summary>
+/// <summary>The lifecycle scanner (Lifecycle/LifecycleSettings.cs).</summary>
 internal static class LifecycleCatalog
 {
     public static readonly DurationSetting Interval = new("S3_OVERLAY_LIFECYCLE_INTERVAL", TimeSpan.FromHours(1),

@@ -1,6 +1,6 @@
 namespace S3Overlay.Configuration.Catalog;
 
-/// <summary>MinIO or any S3 server as the local store, instead of the embedded one (<see cref="LocalStoreSettings"/>).</summary>
+/// <summary>MinIO or any S3 server as the local store, instead of the embedded one (read by Storage/S3/LocalStoreSettings.cs).</summary>
 internal static class LocalStoreCatalog
 {
     public static readonly TextSetting Endpoint = new("S3_OVERLAY_LOCAL_ENDPOINT", null,

@@ -1,6 +1,6 @@
 namespace S3Overlay.Configuration.Catalog;
 
-/// <summary>The remote S3 the overlay reads from (<see cref="RemoteStoreSettings"/>), and which of its buckets it may read.</summary>
+/// <summary>The remote S3 the overlay reads from (read by Storage/S3/RemoteStoreSettings.cs), and which of its buckets it may read.</summary>
 internal static class RemoteCatalog
 {
     public static readonly TextSetting Endpoint = new("S3_OVERLAY_REMOTE_ENDPOINT", null,

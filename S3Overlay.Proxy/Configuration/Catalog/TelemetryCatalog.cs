@@ -1,6 +1,6 @@
 namespace S3Overlay.Configuration.Catalog;
 
-/// <summary>OpenTelemetry export (read by OpenTelemetry itself) and the Prometheus endpoint (<see cref="Telemetry.Prometheus.MetricsSettings"/>).</summary>
+/// <summary>OpenTelemetry export (read by OpenTelemetry itself) and the Prometheus endpoint (Telemetry/Prometheus/MetricsSettings.cs).</summary>
 internal static class TelemetryCatalog
 {
     public static readonly ExternalSetting OtlpEndpoint = new("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", null,

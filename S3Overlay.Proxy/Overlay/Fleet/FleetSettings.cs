@@ -57,9 +57,9 @@ internal sealed record FleetSettings(IReadOnlyList<Uri> Peers, Uri? Dns, Uri Sel
     private static (string, string) RootKey(SettingReader read, IConfiguration configuration)
     {
         if (AccessCatalog.AccessKey.Given(read) is { } key && AccessCatalog.SecretKey.Given(read) is { } secret) return (key, secret);
-        if (configuration.GetSection(S3.Auth.AuthSettings.UsersSection).Exists() || AccessCatalog.UsersFile.Read(read) is not null)
+        if (configuration.GetSection(AccessCatalog.UsersSection).Exists() || AccessCatalog.UsersFile.Read(read) is not null)
             throw AccessCatalog.AccessKey.Invalid($"the replicas of a fleet ({PeersSetting}) sign their requests to each other with the root key: set it, the same on every replica");
-        return (S3.Auth.AuthSettings.DefaultAccessKey, S3.Auth.AuthSettings.DefaultSecretKey);
+        return (AccessCatalog.AccessKey.Default!, AccessCatalog.SecretKey.Default!);
     }
 
     /// <summary>A replica's URL: http or https, a host and a port, nothing else (it is compared as written).</summary>

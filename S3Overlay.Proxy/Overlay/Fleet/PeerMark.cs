@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using S3Overlay.S3;
-using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Overlay.Fleet;
@@ -36,10 +34,9 @@ internal static class PeerMark
         public bool FromPeer => read.Hop != PeerHop.None;
     }
 
-    /// <summary>Refuses a marked request not signed with the root key (anonymous, or another user's).</summary>
-    public static void Check(S3Request request)
-    {
-        if (IsOn(request.Request) && request.User is not { IsRoot: true })
-            throw new S3Exception(S3Error.AccessDenied.WithMessage($"{Header} is for the replicas of a fleet, signed with their root key."));
-    }
+    /// <summary>Whether a marked request must be refused: it is not signed with the root key (anonymous, or another user's).</summary>
+    public static bool Refuses(PeerCaller caller) => caller.Mark is not null && !caller.SignedByRoot;
+
+    /// <summary>Why <see cref="Refuses"/> refused, for the answer.</summary>
+    public const string Refusal = $"{Header} is for the replicas of a fleet, signed with their root key.";
 }

@@ -4,6 +4,7 @@ using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Fills;
 using S3Overlay.Overlay.Remote;
+using S3Overlay.Storage.S3;
 
 namespace S3Overlay.Overlay.LostLocal;
 

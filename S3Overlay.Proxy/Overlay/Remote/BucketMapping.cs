@@ -1,3 +1,4 @@
+using S3Overlay.Storage;
 using S3Overlay.Configuration.Catalog;
 
 namespace S3Overlay.Overlay.Remote;
@@ -26,16 +27,11 @@ internal sealed class BucketMapping
         foreach (var entry in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = entry.Split(':', StringSplitOptions.TrimEntries);
-            if (parts.Length != 2 || !IsBucketName(parts[0]) || !IsBucketName(parts[1]))
+            if (parts.Length != 2 || !BucketNameRule.IsRemoteName(parts[0]) || !BucketNameRule.IsRemoteName(parts[1]))
                 throw RemoteCatalog.BucketMapping.Invalid($"'{entry}' is not local:remote with two bucket names");
             if (!pairs.TryAdd(parts[0], parts[1]))
                 throw RemoteCatalog.BucketMapping.Invalid($"local bucket '{parts[0]}' is mapped twice");
         }
         return new BucketMapping(pairs);
     }
-
-    // S3's rule, loosened to what third-party servers accept: 3–63 of a-z 0-9 . - _ (no leading '_').
-    internal static bool IsBucketName(string name) =>
-        name.Length is >= 3 and <= 63 && name[0] != '_' &&
-        name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '-' or '_');
 }

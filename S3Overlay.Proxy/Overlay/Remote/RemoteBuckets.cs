@@ -1,3 +1,4 @@
+using S3Overlay.Storage;
 using S3Overlay.Configuration;
 using S3Overlay.Configuration.Catalog;
 
@@ -41,7 +42,7 @@ internal sealed class RemoteBuckets
         var allowed = new HashSet<string>(mapping.Pairs.Values, StringComparer.Ordinal);
         foreach (var name in items)
         {
-            if (!BucketMapping.IsBucketName(name)) throw RemoteCatalog.RemoteBuckets.Invalid($"'{name}' is not a bucket name (or give * alone)");
+            if (!BucketNameRule.IsRemoteName(name)) throw RemoteCatalog.RemoteBuckets.Invalid($"'{name}' is not a bucket name (or give * alone)");
             allowed.Add(name);
         }
         return new RemoteBuckets(allowed, any: false);

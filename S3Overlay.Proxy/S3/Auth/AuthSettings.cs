@@ -18,7 +18,7 @@ internal sealed record AuthSettings(
     public static string DefaultSecretKey => AccessCatalog.SecretKey.Default!;
 
     /// <summary>More users, each with its keys and policy (<c>Overlay:Users:N:AccessKey</c>, …), and optionally a Name and an Email.</summary>
-    public const string UsersSection = "Overlay:Users";
+    public const string UsersSection = AccessCatalog.UsersSection;
 
     public static AuthSettings From(SettingReader read, IConfiguration configuration)
     {

@@ -16,7 +16,7 @@ internal static class DefaultCredentialsGuard
     public static void Check(AuthSettings settings, IConfiguration configuration)
     {
         if (!settings.UsesDefaultCredentials || settings.AllowDefaultCredentials) return;
-        var exposed = Hosting.ListenAddresses.Configured(configuration).FirstOrDefault(url => !IsLoopback(url));
+        var exposed = ListenAddresses.Configured(configuration).FirstOrDefault(url => !IsLoopback(url));
         if (exposed is not null)
             throw Configuration.Catalog.AccessCatalog.AllowDefaultCredentials.Invalid(
                 $"the server would listen on {exposed} with the default credentials {AuthSettings.DefaultAccessKey}/{AuthSettings.DefaultSecretKey}; " +

@@ -1,5 +1,6 @@
 using System.Xml;
 using Microsoft.AspNetCore.Http;
+using S3Overlay.S3.Http;
 using S3Overlay.S3.Xml;
 using S3Overlay.Telemetry;
 
@@ -18,14 +19,21 @@ internal static class S3ErrorWriter
         // instead, sends no body; botocore then reuses the connection, and Kestrel would read its
         // next request as this one's body (seen: boto3 got "404 Not Found" without a code for the
         // PUT after a refused one). RFC 9110 lets the server close the connection here.
-        if (context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
-            response.Headers.Connection = "close";
+        var refusedUpload = context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase);
+        if (refusedUpload) response.Headers.Connection = "close";
         RequestSpan.Failed(context, error.Error.Code);
         foreach (var (name, value) in error.Headers) response.Headers[name] = value;
         // HEAD answers and 304s carry no body (RFC 9110); S3 sends the status alone.
         if (HttpMethods.IsHead(context.Request.Method) || error.Error.Status == 304) return;
 
         response.ContentType = "application/xml";
+        await WriteDocumentAsync(response, error, requestId);
+        // A client that did not wait for 100 Continue is sending its body all the same: read it, so the close is clean.
+        if (refusedUpload) await RefusedUploadBody.DrainIfSentAsync(context);
+    }
+
+    private static async Task WriteDocumentAsync(HttpResponse response, S3Exception error, string requestId)
+    {
         await using var xml = XmlWriter.Create(response.Body, S3XmlResponse.Settings);
         await xml.WriteStartDocumentAsync();
         await xml.WriteStartElementAsync(null, "Error", null);

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using S3Overlay.Hosting.KernelSends;
 using S3Overlay.Streams;
 
 namespace S3Overlay.S3.Http;

@@ -5,6 +5,7 @@ using System.Text;
 using S3Overlay.S3.Checksums;
 using S3Overlay.S3.Errors;
 using S3Overlay.Streams;
+using S3Overlay.Storage.Checksums;
 
 namespace S3Overlay.S3.Payloads;
 

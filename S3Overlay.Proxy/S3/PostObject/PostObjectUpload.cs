@@ -9,6 +9,7 @@ using S3Overlay.Streams;
 using S3Overlay.S3.Tagging;
 using S3Overlay.S3.Xml;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Checksums;
 
 namespace S3Overlay.S3.PostObject;
 

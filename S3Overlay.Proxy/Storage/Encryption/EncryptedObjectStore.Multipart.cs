@@ -17,7 +17,7 @@ internal partial class EncryptedObjectStore
     /// <summary>Each <see cref="EncryptionKind"/>'s letter in an upload id, in its order.</summary>
     private const string KindMarks = "sck";
 
-    public async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
+    public override async Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct)
     {
         if (await EnvelopeForAsync(bucket, key, write, multipart: true, ct) is not ({ } envelope, _))
             return await Inner.CreateMultipartUploadAsync(bucket, key, Cleaned(write), ct);
@@ -43,7 +43,7 @@ internal partial class EncryptedObjectStore
         }
     }
 
-    public async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct)
+    public override async Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct)
     {
         var (innerId, kind, sealedKey) = Upload(uploadId);
         if (sealedKey is null)
@@ -72,19 +72,16 @@ internal partial class EncryptedObjectStore
             ?? throw new StorageException(StorageFault.InvalidRequest, key, "The provided encryption parameters did not match the ones used originally.");
     }
 
-    public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) =>
+    public override async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) =>
         await DescribeAsync(bucket, key, await Inner.CompleteMultipartUploadAsync(bucket, key, Upload(uploadId).InnerId, parts, expected, condition, ct), ct);
 
-    public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
+    public override Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
         Inner.AbortMultipartUploadAsync(bucket, key, Upload(uploadId).InnerId, ct);
 
-    public async Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct)
+    public override async Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct)
     {
         var (innerId, _, sealedKey) = Upload(uploadId);
         var page = await Inner.ListPartsAsync(bucket, key, innerId, partNumberMarker, maxParts, ct);
         return sealedKey is null ? page : page with { Parts = page.Parts.Select(p => p with { Size = Math.Max(0, Segment.PlaintextSize(p.Size)) }).ToList() };
     }
-
-    public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct) =>
-        Inner.ListMultipartUploadsAsync(bucket, request, ct);
 }

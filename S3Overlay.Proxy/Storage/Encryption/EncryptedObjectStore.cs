@@ -11,10 +11,8 @@ namespace S3Overlay.Storage.Encryption;
 /// overlay sits above it, so what it fills is encrypted as the bucket's default says. Objects
 /// stored in the clear pass through untouched.
 /// </summary>
-internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master, TimeProvider clock) : IObjectStore
+internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master, TimeProvider clock) : ForwardingStore(inner)
 {
-    protected readonly IObjectStore Inner = inner;
-
     /// <summary>The store beneath this layer, for what must stay in the clear whatever a bucket's default says: the overlay's whiteouts, which listings know by the size and ETag of their bytes.</summary>
     public IObjectStore Beneath => Inner;
     private readonly BucketEncryption _defaults = new(inner, clock);
@@ -23,13 +21,13 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
     private readonly ConcurrentDictionary<(string, string, string, long), SegmentLayout> _layouts = new();
     private const int MaxRememberedLayouts = 4096;
 
-    public async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct) =>
+    public override async Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct) =>
         await DescribeAsync(bucket, key, await Inner.HeadObjectAsync(bucket, key, Envelope.StoredConditions(conditions), ct), ct);
 
-    public async Task<ObjectInfo?> FindObjectAsync(string bucket, string key, CancellationToken ct) =>
+    public override async Task<ObjectInfo?> FindObjectAsync(string bucket, string key, CancellationToken ct) =>
         await Inner.FindObjectAsync(bucket, key, ct) is { } info ? await DescribeAsync(bucket, key, info, ct) : null;
 
-    public async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    public override async Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
     {
         ObjectContent content;
         try
@@ -43,7 +41,7 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
         return await OpenAsync(bucket, key, request, content, ct);
     }
 
-    public async Task<ObjectContent?> TryGetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
+    public override async Task<ObjectContent?> TryGetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct)
     {
         ObjectContent? content;
         try
@@ -179,7 +177,7 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
         return Segment.ReadHeader(header) ?? throw new IOException($"The encrypted object {bucket}/{key} has no segment header at {offset}.");
     }
 
-    public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
+    public override async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
         if (await EnvelopeForAsync(bucket, key, write, multipart: false, ct) is not { } sealing)
             return await DescribeAsync(bucket, key, await Inner.PutObjectAsync(bucket, key, body, Cleaned(write), ct), ct);
@@ -261,7 +259,7 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
         _marked[bucket] = true;
     }
 
-    public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
+    public override async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
     {
         var page = await Inner.ListObjectsAsync(bucket, request, ct);
         if (page.Objects.Count == 0 || (!_marked.ContainsKey(bucket) && await _holding.OfAsync(bucket, ct) is null)) return page;
@@ -284,11 +282,7 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
         return entry with { Size = described.Size, ETag = described.ETag, Metadata = Envelope.Hide(entry.Metadata, Envelope.Of(info.Metadata)) };
     }
 
-    public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken ct) => Inner.ListBucketsAsync(ct);
-    public Task<BucketInfo?> GetBucketAsync(string bucket, CancellationToken ct) => Inner.GetBucketAsync(bucket, ct);
-    public Task CreateBucketAsync(string bucket, CancellationToken ct) => Inner.CreateBucketAsync(bucket, ct);
-
-    public async Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    public override async Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {
         await Inner.DeleteBucketAsync(bucket, ct);
         _marked.TryRemove(bucket, out _);
@@ -296,13 +290,7 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
         _holding.Forget(bucket);
     }
 
-    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) => Inner.DeleteObjectAsync(bucket, key, ct);
-    public Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct) => Inner.GetObjectTaggingAsync(bucket, key, ct);
-    public Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct) => Inner.PutObjectTaggingAsync(bucket, key, tags, ct);
-    public Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct) => Inner.PutObjectAclAsync(bucket, key, acl, ct);
-    public Task<string?> GetBucketSettingAsync(string bucket, string name, CancellationToken ct) => Inner.GetBucketSettingAsync(bucket, name, ct);
-
-    public async Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
+    public override async Task PutBucketSettingAsync(string bucket, string name, string? value, CancellationToken ct)
     {
         if (name == BucketEncryption.Setting && value is not null)
         {
@@ -312,6 +300,4 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
         await Inner.PutBucketSettingAsync(bucket, name, value, ct);
         if (name == BucketEncryption.Setting) _defaults.Forget(bucket);
     }
-
-    public Task CheckHealthAsync(CancellationToken ct) => Inner.CheckHealthAsync(ct);
 }

@@ -1,11 +1,11 @@
+using S3Overlay.Configuration.Catalog;
+
 namespace S3Overlay.Storage.FileSystem;
 
 /// <param name="MinimumPartSize">Every part but the last must be at least this big (S3: 5 MiB); tests lower it.</param>
 /// <param name="MultipartMaxAge">Uploads neither completed nor aborted are removed after this long (<c>S3_OVERLAY_MULTIPART_MAX_AGE</c>).</param>
-internal sealed record FileSystemStoreOptions(long MinimumPartSize = FileSystemStoreOptions.S3MinimumPartSize, TimeSpan? MultipartMaxAge = null)
+internal sealed record FileSystemStoreOptions(long MinimumPartSize = FileSystemStoreCatalog.S3MinimumPartSize, TimeSpan? MultipartMaxAge = null)
 {
-    public const long S3MinimumPartSize = 5L * 1024 * 1024;
-
     public static readonly FileSystemStoreOptions Default = new();
 
     public TimeSpan MaxUploadAge => MultipartMaxAge ?? TimeSpan.FromHours(24);

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using S3Overlay.Browser;
 using S3Overlay.S3.Auth;
 using S3Overlay.Configuration;
 using S3Overlay.ServiceDefaults;
+using S3Overlay.Telemetry;
 using S3Overlay.Telemetry.Prometheus;
 using S3Overlay.Telemetry.Status;
+using S3Overlay.Web;
 
-namespace S3Overlay.Telemetry;
+namespace S3Overlay.Hosting;
 
 /// <summary>The proxy's part of health, status and metrics; ServiceDefaults does the generic part (OpenTelemetry, endpoints).</summary>
 internal static class TelemetryRegistration

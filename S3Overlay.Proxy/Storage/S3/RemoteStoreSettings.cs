@@ -1,7 +1,7 @@
+using S3Overlay.Configuration;
 using S3Overlay.Configuration.Catalog;
-using S3Overlay.Storage.S3;
 
-namespace S3Overlay.Configuration;
+namespace S3Overlay.Storage.S3;
 
 /// <summary>
 /// The remote S3 the overlay reads from, configured as the original s3-overlay was

@@ -1,7 +1,7 @@
+using S3Overlay.Configuration;
 using S3Overlay.Configuration.Catalog;
-using S3Overlay.Storage.S3;
 
-namespace S3Overlay.Configuration;
+namespace S3Overlay.Storage.S3;
 
 /// <summary>
 /// MinIO or any S3 server as the local store, instead of the embedded file-system store. On when

@@ -1,6 +1,7 @@
 using S3Overlay.Storage.Errors;
+using S3Overlay.Streams;
 
-namespace S3Overlay.Streams;
+namespace S3Overlay.Storage.Checksums;
 
 /// <summary>
 /// Passes a body through unchanged while checking it: its length, when one was promised, and

@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Auth;
 
-namespace S3Overlay.Browser;
+namespace S3Overlay.Web;
 
 /// <summary>
 /// Who is looking: a configured user (HTTP Basic with an access key and its secret key), or

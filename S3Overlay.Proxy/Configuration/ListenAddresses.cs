@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace S3Overlay.Hosting;
+namespace S3Overlay.Configuration;
 
 /// <summary>The addresses Kestrel is told to listen on, read as it reads them (start-up checks look at them).</summary>
 internal static class ListenAddresses

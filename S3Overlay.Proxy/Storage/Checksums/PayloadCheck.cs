@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
-using S3Overlay.Storage.Checksums;
 using S3Overlay.Storage.Errors;
 
-namespace S3Overlay.Streams;
+using S3Overlay.Streams;
+
+namespace S3Overlay.Storage.Checksums;
 
 /// <summary>
 /// One digest a payload must have: computed while the bytes stream past, compared at the end in

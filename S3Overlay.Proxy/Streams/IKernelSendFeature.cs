@@ -1,9 +1,9 @@
 using S3Overlay.Streams;
 
-namespace S3Overlay.Hosting.KernelSends;
+namespace S3Overlay.Streams;
 
 /// <summary>
-/// A plain TCP connection's way to send a file's bytes with <c>sendfile</c> (<see cref="KernelSendConnection"/>):
+/// A plain TCP connection's way to send a file's bytes with <c>sendfile</c> (Hosting/KernelSends, whose connection sets it):
 /// the bytes the response writes next stand in for the file's, and the kernel sends the file in
 /// their place. On the connection's features, where an HTTP/1.x response on it can find it.
 /// </summary>
