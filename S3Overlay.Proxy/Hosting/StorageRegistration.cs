@@ -3,6 +3,7 @@ using S3Overlay.Buckets;
 using S3Overlay.Configuration;
 using S3Overlay.Configuration.Catalog;
 using S3Overlay.Overlay;
+using S3Overlay.Overlay.Events;
 using S3Overlay.Overlay.Fleet;
 using S3Overlay.Storage;
 using S3Overlay.Storage.Encryption;
@@ -44,10 +45,12 @@ internal static class StorageRegistration
         var overlay = buckets.Shape(OverlaySettings.From(read));
         builder.AddFleet(read);
         var remote = RemoteStoreSettings.From(read);
+        var events = RemoteEventSettings.From(read);
         if (buckets.Remotes.Any())
-            builder.Services.AddOverlay(overlay, sp => new BucketRemotes(remote?.CreateStore(sp.GetRequiredService<TimeProvider>()), buckets.All, sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddOverlay(overlay, sp => new BucketRemotes(remote?.CreateStore(sp.GetRequiredService<TimeProvider>()), buckets.All, sp.GetRequiredService<TimeProvider>()))
+                .AddRemoteEvents(events);
         else if (remote is not null)
-            builder.Services.AddOverlay(overlay, sp => remote.CreateStore(sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddOverlay(overlay, sp => remote.CreateStore(sp.GetRequiredService<TimeProvider>())).AddRemoteEvents(events);
     }
 
     /// <summary>MinIO or any S3 server as the local store; start-up fails when it cannot be reached.</summary>
