@@ -22,7 +22,7 @@ internal sealed class RemoteChanges(TimeProvider clock)
     public static readonly TimeSpan Kept = TimeSpan.FromMinutes(10);
     private const int Capacity = 100_000;
 
-    private sealed record Change(string? Sequencer, bool Removed, string? ETag, long At);
+    private sealed record Change(string? Sequencer, bool Removed, string? ETag, DateTimeOffset At);
 
     private readonly ConcurrentDictionary<UInt128, Change> _last = new();
 
@@ -34,7 +34,7 @@ internal sealed class RemoteChanges(TimeProvider clock)
     {
         var id = KeyDigest.Of(e.RemoteBucket, e.Key);
         if (_last.Count >= Capacity) _last.Clear();
-        var change = new Change(e.Sequencer, e.Removed, e.ETag, clock.GetTimestamp());
+        var change = new Change(e.Sequencer, e.Removed, e.ETag, clock.GetUtcNow());
         while (true)
         {
             if (!_last.TryGetValue(id, out var known) || Expired(known))
@@ -56,7 +56,7 @@ internal sealed class RemoteChanges(TimeProvider clock)
         !_last.IsEmpty && _last.TryGetValue(KeyDigest.Of(remoteBucket, key), out var known) && !Expired(known)
         && (known.Removed || known.ETag is { } now && now != Storage.ReadConditions.Unquote(etag));
 
-    private bool Expired(Change change) => clock.GetElapsedTime(change.At) >= Kept;
+    private bool Expired(Change change) => clock.GetUtcNow() - change.At >= Kept;
 
     /// <summary>
     /// S3's order of sequencers of one key: hexadecimal strings, the shorter padded with zeros on

@@ -60,13 +60,13 @@ public sealed class RemoteEventsOverRgwTests(OverlayServers servers) : IClassFix
         await PutRemoteAsync(env, "kept.txt", "same");
         await PutRemoteAsync(env, "changed.txt", "old");
         await PutRemoteAsync(env, "removed.txt", "gone soon");
-        foreach (var key in new[] { "kept.txt", "changed.txt", "removed.txt" }) await ReadAsync(env, key);
+        foreach (var key in new[] { "kept.txt", "changed.txt", "removed.txt" }) await ServedBody.ReadAsync(env, key);
         await env.FillsIdleAsync();
 
         // No topic: the remote's changes send no event, as if the overlay had been down.
         await PutRemoteAsync(env, "changed.txt", "new");
         await env.Remote.DeleteObjectAsync(env.Bucket, "removed.txt");
-        Assert.Equal("old", await ReadAsync(env, "changed.txt"));
+        Assert.Equal("old", await ServedBody.ReadAsync(env, "changed.txt"));
         env.Relay.ResetCounts();
         await env.RestartAsync();
         await Polling.EventuallyAsync(() => env.Part<StartupReconcile>().Last is not null, "the start-up reconcile has run");
@@ -75,10 +75,10 @@ public sealed class RemoteEventsOverRgwTests(OverlayServers servers) : IClassFix
         Assert.Equal(2, env.Part<StartupReconcile>().Last!.Dropped);
         // One listing of the remote bucket, nothing else asked of the remote.
         Assert.Equal(["GET whole"], env.Relay.Asked);
-        Assert.Equal("new", await ReadAsync(env, "changed.txt"));
-        Assert.Null(await ReadAsync(env, "removed.txt"));
+        Assert.Equal("new", await ServedBody.ReadAsync(env, "changed.txt"));
+        Assert.Null(await ServedBody.ReadAsync(env, "removed.txt"));
         env.Relay.ResetCounts();
-        Assert.Equal("same", await ReadAsync(env, "kept.txt"));
+        Assert.Equal("same", await ServedBody.ReadAsync(env, "kept.txt"));
         Assert.Equal(0, env.Relay.TotalRequests);
     }
 
@@ -88,21 +88,21 @@ public sealed class RemoteEventsOverRgwTests(OverlayServers servers) : IClassFix
         await PutRemoteAsync(env, "a/b.txt", "one");
         await PutRemoteAsync(env, "deleted-here.txt", "remote");
         await PutRemoteAsync(env, "written-here.txt", "remote");
-        Assert.Equal("one", await ReadAsync(env, "a/b.txt"));
+        Assert.Equal("one", await ServedBody.ReadAsync(env, "a/b.txt"));
         await env.FillsIdleAsync();
         Assert.True(await env.IsStoredLocallyAsync("a/b.txt"));
 
         // Warm: served from the local copy, the remote not asked.
         env.Relay.ResetCounts();
-        for (var i = 0; i < 3; i++) Assert.Equal("one", await ReadAsync(env, "a/b.txt"));
+        for (var i = 0; i < 3; i++) Assert.Equal("one", await ServedBody.ReadAsync(env, "a/b.txt"));
         Assert.Equal(0, env.Relay.TotalRequests);
 
         await PutRemoteAsync(env, "a/b.txt", "two");
-        await Polling.EventuallyAsync(async () => await ReadAsync(env, "a/b.txt") == "two", "the remote's overwrite is served");
+        await Polling.EventuallyAsync(async () => await ServedBody.ReadAsync(env, "a/b.txt") == "two", "the remote's overwrite is served");
         await env.Remote.DeleteObjectAsync(env.Bucket, "a/b.txt");
-        await Polling.EventuallyAsync(async () => await ReadAsync(env, "a/b.txt") is null, "the remote's delete is a 404");
+        await Polling.EventuallyAsync(async () => await ServedBody.ReadAsync(env, "a/b.txt") is null, "the remote's delete is a 404");
         await PutRemoteAsync(env, "a/b.txt", "three");
-        await Polling.EventuallyAsync(async () => await ReadAsync(env, "a/b.txt") == "three", "the remote's new object is served");
+        await Polling.EventuallyAsync(async () => await ServedBody.ReadAsync(env, "a/b.txt") == "three", "the remote's new object is served");
 
         // Local wins: a client's write and a client's delete here stay whatever the remote does.
         await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "written-here.txt", ContentBody = "mine", UseChunkEncoding = false });
@@ -111,25 +111,10 @@ public sealed class RemoteEventsOverRgwTests(OverlayServers servers) : IClassFix
         await PutRemoteAsync(env, "written-here.txt", "theirs");
         await PutRemoteAsync(env, "deleted-here.txt", "back");
         await Polling.EventuallyAsync(() => env.Part<EventStatistics>().Snapshot().Applied >= applied + 2, "both events are applied");
-        Assert.Equal("mine", await ReadAsync(env, "written-here.txt"));
-        Assert.Null(await ReadAsync(env, "deleted-here.txt"));
+        Assert.Equal("mine", await ServedBody.ReadAsync(env, "written-here.txt"));
+        Assert.Null(await ServedBody.ReadAsync(env, "deleted-here.txt"));
     }
 
     private static Task PutRemoteAsync(OverlayEnvironment env, string key, string body) =>
         env.Remote.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = key, ContentBody = body, UseChunkEncoding = false });
-
-    /// <returns>The body the proxy serves; null for a 404 NoSuchKey.</returns>
-    private static async Task<string?> ReadAsync(OverlayEnvironment env, string key)
-    {
-        try
-        {
-            using var response = await env.Client.GetObjectAsync(env.Bucket, key);
-            using var reader = new StreamReader(response.ResponseStream);
-            return await reader.ReadToEndAsync();
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode == "NoSuchKey")
-        {
-            return null;
-        }
-    }
 }
