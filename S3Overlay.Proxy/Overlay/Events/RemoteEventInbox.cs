@@ -21,15 +21,19 @@ internal sealed record InboxAnswer(int Status, string? ErrorCode, string Message
 /// answered once its events are applied: a remote that retries (RGW's persistent topics, SNS)
 /// sends again what failed.
 /// </remarks>
+/// <param name="peers">The fleet's other replicas, which every delivery taken here is passed on to; null for a proxy on its own.</param>
 internal sealed class RemoteEventInbox(RemoteEventSettings settings, RemoteEventApplier applier, SnsSignatures sns,
-    EventStatistics statistics, ILogger<RemoteEventInbox> logger)
+    EventStatistics statistics, ILogger<RemoteEventInbox> logger, EventPeers? peers = null)
 {
     /// <param name="presented">The token the request carried (its <c>token</c> query parameter, or its bearer token); null when it carried none.</param>
     /// <param name="authenticated">Whether the channel vouches for the sender already (the overlay's own AMQP queue): no token is asked.</param>
-    public async Task<InboxAnswer> TakeAsync(ReadOnlyMemory<byte> body, string? presented, bool authenticated, CancellationToken ct)
+    /// <param name="fromPeer">Passed on by another replica of the fleet: applied here, not passed on again.</param>
+    public async Task<InboxAnswer> TakeAsync(ReadOnlyMemory<byte> body, string? presented, bool authenticated, CancellationToken ct, bool fromPeer = false)
     {
         var answer = await ReadAsync(body, presented, authenticated, ct);
         if (answer.ErrorCode is not null && answer.Status is 400 or 401 or 403) statistics.CountRefused();
+        // Answered once the fleet's other replicas have it too (or did not answer in time).
+        if (answer.Outcomes.Contains(EventOutcome.Applied) && !fromPeer && peers is not null) await peers.PassOnAsync(body, ct);
         return answer;
     }
 

@@ -34,7 +34,8 @@ internal static class RemoteEventsEndpoint
             await S3ErrorWriter.WriteAsync(context, new S3Exception(S3Error.EntityTooLarge.WithMessage($"An event delivery is at most {S3EventRecords.MaxBytes} bytes.")), requestId);
             return;
         }
-        var answer = await inbox.TakeAsync(body.Value, Presented(context.Request), authenticated: false, context.RequestAborted);
+        var answer = await inbox.TakeAsync(body.Value, Presented(context.Request), authenticated: false, context.RequestAborted,
+            fromPeer: context.Request.Headers.ContainsKey(EventPeers.FromPeerHeader));
         if (answer.ErrorCode is { } code)
         {
             if (answer.Status == 401) context.Response.Headers.WWWAuthenticate = "Bearer";

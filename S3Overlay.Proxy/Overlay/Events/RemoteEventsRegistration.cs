@@ -14,6 +14,8 @@ internal static class RemoteEventsRegistration
         services.AddHostedService(sp => sp.GetRequiredService<StartupReconcile>());
         // Certificates and subscription confirmations are fetched from SNS (or where the operator trusts instead).
         services.AddSingleton(sp => new SnsSignatures(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, settings.SnsCertificateUrl, sp.GetRequiredService<TimeProvider>()));
+        // A fleet's replica passes what it takes on to the others (with the token: over HTTP only).
+        if (services.Any(d => d.ServiceType == typeof(Fleet.PeerSet))) services.AddSingleton<EventPeers>();
         services.AddSingleton<RemoteEventInbox>();
         if (settings.Amqp is { } amqp)
         {

@@ -8,11 +8,14 @@ namespace S3Overlay.Tests.Overlay.Events;
 internal static class ServedBody
 {
     /// <returns>The body; null for a 404 NoSuchKey.</returns>
-    public static async Task<string?> ReadAsync(OverlayEnvironment env, string key)
+    public static Task<string?> ReadAsync(OverlayEnvironment env, string key) => ReadAsync(env.Client, env.Bucket, key);
+
+    /// <returns>The body; null for a 404 NoSuchKey.</returns>
+    public static async Task<string?> ReadAsync(IAmazonS3 client, string bucket, string key)
     {
         try
         {
-            using var response = await env.Client.GetObjectAsync(env.Bucket, key);
+            using var response = await client.GetObjectAsync(bucket, key);
             using var reader = new StreamReader(response.ResponseStream);
             return await reader.ReadToEndAsync();
         }
