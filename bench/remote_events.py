@@ -12,7 +12,8 @@ the run's own), the overlay caching on its embedded store, no revalidation set.
 
 Usage: python3 bench/remote_events.py [--lags N] [--overwrites N] [--rate N] [--readers N]
 The proxy is BENCH_PROXY (a publish folder; bench/run.sh publishes bench/work/proxy).
-Writes bench/results/remote_events.json and .md.
+EVENTS_PERSISTENT=false makes the topics not persistent (RGW sends each event before it acknowledges the PUT).
+Writes bench/results/remote_events.json and .md (remote_events_not_persistent.* with EVENTS_PERSISTENT=false).
 """
 import argparse
 import json
@@ -205,7 +206,8 @@ def main():
     finally:
         stop_all()
         rgw.stop()
-    (RESULTS / "remote_events.json").write_text(json.dumps(results, indent=2) + "\n")
+    stem = "remote_events" + ("" if PERSISTENT == "true" else "_not_persistent")
+    (RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n")
     lines = [f"Remote events ({results['date']}, {results['cores']} cores; RGW 16.2 the remote, persistent topics {PERSISTENT}, the overlay on its embedded store):", "",
              "| transport | lag p50 | lag p99 | lag max | overwrites (rate reached) | reads | stale after 1 s | remote requests / warm read |",
              "|---|---|---|---|---|---|---|---|"]
@@ -213,7 +215,7 @@ def main():
         o, lag = f["overwrites"], f["lag_ms"]
         lines.append(f"| {name} | {lag['p50']} ms | {lag['p99']} ms | {lag['max']} ms | {o['overwrites']} at {o['rate']}/s | {o['reads']} | {o['stale_after_1s']} | "
                      f"{f['warm']['remote_requests'] / f['warm']['warm_reads']:.2f} |")
-    (RESULTS / "remote_events.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
