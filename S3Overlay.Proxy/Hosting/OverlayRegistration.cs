@@ -1,6 +1,7 @@
 using S3Overlay.Admin;
 using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
+using S3Overlay.Overlay.Events;
 using S3Overlay.Buckets;
 using S3Overlay.Configuration;
 using S3Overlay.Overlay.Fleet;
@@ -23,12 +24,14 @@ internal static class OverlayRegistration
         var overlay = buckets.Shape(OverlaySettings.From(read));
         builder.AddFleet(read);
         var remote = RemoteStoreSettings.From(read);
+        var events = RemoteEventSettings.From(read);
         if (buckets.Remotes.Any())
             builder.Services.AddOverlay(overlay, local, sp => new BucketRemotes(remote?.CreateStore(sp.GetRequiredService<TimeProvider>()), buckets.All, sp.GetRequiredService<TimeProvider>()));
         else if (remote is not null)
             builder.Services.AddOverlay(overlay, local, sp => remote.CreateStore(sp.GetRequiredService<TimeProvider>()));
         else
             return null;
+        builder.Services.AddRemoteEvents(events);
         return sp => sp.GetRequiredService<OverlayObjectStore>();
     }
 

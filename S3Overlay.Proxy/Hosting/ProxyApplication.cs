@@ -5,6 +5,7 @@ using S3Overlay.Configuration.Catalog;
 using S3Overlay.Hosting.KernelSends;
 using S3Overlay.Hosting.Tls;
 using S3Overlay.Lifecycle;
+using S3Overlay.Overlay.Events;
 using S3Overlay.S3;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Cors;
@@ -63,6 +64,7 @@ internal static class ProxyApplication
         app.MapOverlayMetrics();
         app.MapFileBrowser();
         app.MapAdminApi();
+        app.MapRemoteEvents();
         app.UseS3Cors();
         app.UseMiddleware<S3Endpoint>();
         return app;

@@ -59,6 +59,8 @@ internal static class OverlayServices
         // A fleet's replica accounts for, and evicts, what it owns, within its share of the budget.
         services.AddSingleton(sp => new CacheIndex(Local(sp), sp.GetRequiredService<LocalBuckets>(), settings.CacheBucket, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CacheIndex>>(), Peers(sp) is { } peers ? CacheIndex.ReplicaRecordKey(peers.Self.Url) : CacheIndex.RecordKey));
+        // What the remote's change events said lately (empty, and free, with events off): fills consult it before they store.
+        services.AddSingleton<Events.RemoteChanges>();
         services.AddSingleton<FillRecords>();
         services.AddSingleton(sp => new CacheReconciler(Local(sp), sp.GetRequiredService<OverlaySettings>(), sp.GetRequiredService<CacheIndex>(),
             sp.GetRequiredService<FillRecords>(), RemoteBacked(sp), sp.GetRequiredService<ILogger<CacheReconciler>>(),

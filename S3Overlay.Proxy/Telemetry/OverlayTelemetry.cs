@@ -26,6 +26,10 @@ internal static class OverlayTelemetry
         public const string ForwardedFill = "overlay.forwarded_fill";
         /// <summary>A remote GET started beside the local read of a key not held locally (its HTTP span is this one's child); a fill may take its answer.</summary>
         public const string EarlyRemoteRead = "overlay.early_remote_read";
+        /// <summary>A change event of the remote's applied: the cached copy of the key dropped (<see cref="Tags.Dropped"/>) unless it was the announced generation.</summary>
+        public const string RemoteEvent = "overlay.remote_event";
+        /// <summary>A reconcile of what is cached with the remote's listings (at start, after the event channel reconnected).</summary>
+        public const string RemoteReconcile = "overlay.remote_reconcile";
     }
 
     /// <summary>Attribute names on spans and metrics.</summary>
@@ -49,6 +53,8 @@ internal static class OverlayTelemetry
         public const string ErrorType = "error.type";
         /// <summary>What became of an early remote read: <c>used</c> or <c>let_go</c>.</summary>
         public const string Outcome = "overlay.outcome";
+        public const string EventName = "overlay.event.name";
+        public const string Dropped = "overlay.dropped";
     }
 
     /// <summary>Values of <see cref="Tags.Result"/>.</summary>

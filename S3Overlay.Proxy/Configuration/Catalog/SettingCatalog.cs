@@ -14,6 +14,7 @@ internal static class SettingCatalog
         SettingSection.Of("An S3 server as the local store", typeof(LocalStoreCatalog)),
         SettingSection.Of("The remote", typeof(RemoteCatalog)),
         SettingSection.Of("Reads, cache and listings", typeof(CacheCatalog)),
+        SettingSection.Of("The remote's change events", typeof(RemoteEventsCatalog)),
         SettingSection.Of("A fleet of replicas", typeof(FleetCatalog)),
         SettingSection.Of("Lifecycle", typeof(LifecycleCatalog)),
         SettingSection.Of("Users and access", typeof(AccessCatalog)),

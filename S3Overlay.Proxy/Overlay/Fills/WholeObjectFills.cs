@@ -20,7 +20,8 @@ namespace S3Overlay.Overlay.Fills;
 internal sealed class WholeObjectFills(
     [FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
     RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, LocalStoreConditions conditions, FillRecords records, Keys.LocalKeys localKeys,
-    CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger<WholeObjectFills> logger)
+    CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger<WholeObjectFills> logger,
+    Events.RemoteChanges remoteChanges)
 {
     private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(local, settings, stores: true), slots, metrics);
 
@@ -205,6 +206,8 @@ internal sealed class WholeObjectFills(
         // mismatch stores nothing.
         // The fill's record rides in the copy's own metadata: stored by this one write, found by every read of the copy.
         var remoteBucket = remote.BucketOf(bucket);
+        // The remote announced another generation while this one was read: its readers had it, the cache does not keep it.
+        if (remoteBucket is not null && remoteChanges.Superseded(remoteBucket, key, fetched.ETag)) return;
         ObjectInfo stored;
         try
         {

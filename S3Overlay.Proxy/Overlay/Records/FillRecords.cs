@@ -33,7 +33,7 @@ internal sealed record LocalCopy(ObjectInfo Info, bool Stale, ObjectInfo? Remote
 /// read-after-write consistency requires.
 /// </remarks>
 internal sealed class FillRecords([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
-    RemoteSource remote, OverlaySettings settings, TimeProvider clock, ILogger<FillRecords> logger)
+    RemoteSource remote, OverlaySettings settings, TimeProvider clock, ILogger<FillRecords> logger, Events.RemoteChanges remoteChanges)
 {
     // The generations being recorded now. Readers of one new generation record it once, the others
     // waiting for it, because two writes of one key at once are more than some S3 servers keep
@@ -64,6 +64,8 @@ internal sealed class FillRecords([FromKeyedServices(OverlayServices.LocalStore)
     public async Task<bool> AdoptAsync(string bucket, ObjectInfo generation, long chunkSize, RecordSeen seen)
     {
         if (remote.BucketOf(bucket) is not { } remoteBucket) return true;
+        // The remote announced another generation since this one was read: served to its reader, not recorded as current.
+        if (remoteChanges.Superseded(remoteBucket, generation.Key, generation.ETag)) return true;
         var id = (remoteBucket, generation.Key, generation.ETag, chunkSize > 0);
         var adopting = _adopting.GetOrAdd(id, _ => new Lazy<Task<bool>>(async () =>
         {

@@ -46,6 +46,15 @@ internal sealed class RemoteListingCache(TimeSpan ttl, TimeSpan staleIfError, Ti
     private ListPage? Younger(string remoteBucket, ListRequest request, TimeSpan age) =>
         age > TimeSpan.Zero && _pages.TryGetValue((remoteBucket, request), out var kept) && clock.GetUtcNow() - kept.At < age ? kept.Page : null;
 
+    /// <summary>Drops every page of the remote bucket (a change the remote announced shows in the next listing).</summary>
+    public void Forget(string remoteBucket)
+    {
+        if (_pages.IsEmpty) return;
+        foreach (var (id, kept) in _pages)
+            if (id.RemoteBucket == remoteBucket && _pages.TryRemove(new KeyValuePair<(string, ListRequest), (ListPage, DateTimeOffset)>(id, kept)))
+                Interlocked.Add(ref _entries, -Size(kept.Page));
+    }
+
     /// <summary>Drops what has outlived both uses; then, if still full, everything (a rare burst of listings).</summary>
     private void Prune()
     {

@@ -54,6 +54,39 @@ internal sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping,
         if (BucketOf(bucket) is { } remoteBucket) missing.Forget(remoteBucket, key);
     }
 
+    /// <summary>
+    /// The local buckets that read <paramref name="remoteBucket"/>: those the mapping points at it,
+    /// and the remote bucket's own name unless the mapping sends that elsewhere; none when the
+    /// overlay may not read it.
+    /// </summary>
+    public IEnumerable<string> LocalBucketsOf(string remoteBucket)
+    {
+        foreach (var (local, mapped) in mapping.Pairs)
+            if (mapped == remoteBucket && BucketOf(local) == remoteBucket) yield return local;
+        if (!mapping.Pairs.ContainsKey(remoteBucket) && BucketOf(remoteBucket) == remoteBucket) yield return remoteBucket;
+    }
+
+    /// <summary>The remote announced a change of the key (<see cref="Events.RemoteEvent"/>): its "not found" and the remote bucket's listing pages remembered are wrong now.</summary>
+    public void ForgetChanged(string remoteBucket, string key)
+    {
+        missing.Forget(remoteBucket, key);
+        listings.Forget(remoteBucket);
+    }
+
+    /// <summary>One page of the remote bucket's keys, straight from the remote (no listing cache): what a reconcile compares.</summary>
+    public async Task<ListPage> ListRemoteAsync(string remoteBucket, ListRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await remote.ListObjectsAsync(remoteBucket, request, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            CountError(e);
+            throw;
+        }
+    }
+
     /// <summary>The remote's description of an object, named by its local key; a miss is NoSuchKey and remembered.</summary>
     public async Task<ObjectInfo> HeadAsync(string bucket, string key, CancellationToken ct)
     {

@@ -24,9 +24,10 @@ internal static class StatusEndpoint
             var status = statistics.Observe();
             var fleet = routing is null ? null : FleetStatus.Of(routing);
             var lifecycle = LifecycleStatus.Of(scanner, progress);
+            var events = Overlay.Events.RemoteEventsStatus.Of(context.RequestServices);
             return WantsJson(context.Request)
-                ? Results.Json(StatusJson.From(status, fleet, lifecycle), StatusJsonContext.Default.StatusJson)
-                : Results.Content(StatusPage.Render(status, statistics.History.Samples(), fleet, lifecycle), "text/html; charset=utf-8");
+                ? Results.Json(StatusJson.From(status, fleet, lifecycle, events), StatusJsonContext.Default.StatusJson)
+                : Results.Content(StatusPage.Render(status, statistics.History.Samples(), fleet, lifecycle, events), "text/html; charset=utf-8");
         });
         return app;
     }

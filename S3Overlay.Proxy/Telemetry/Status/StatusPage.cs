@@ -19,7 +19,8 @@ internal static class StatusPage
         figure{margin:.6rem 0 1rem} figcaption{color:#555;font-size:.85rem} svg.chart{width:100%;height:auto;display:block}
         """;
 
-    public static string Render(OverlayStatus s, IReadOnlyList<MinuteSample> lastHour, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null)
+    public static string Render(OverlayStatus s, IReadOnlyList<MinuteSample> lastHour, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null,
+        Overlay.Events.RemoteEventsStatus? events = null)
     {
         var html = new StringBuilder(2048);
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
@@ -56,6 +57,7 @@ internal static class StatusPage
         html.Append("</table>");
         if (fleet is not null) RenderFleet(html, fleet);
         if (lifecycle is not null) RenderLifecycle(html, lifecycle);
+        if (events is not null) RenderEvents(html, events);
         html.Append("</body></html>");
         return html.ToString();
     }
@@ -87,6 +89,24 @@ internal static class StatusPage
         else if (lifecycle.Running is null) Row(html, "last scan", "none yet");
         var total = lifecycle.SinceStart;
         Row(html, "since start", FormattableString.Invariant($"{total.Scans:N0} scans, {total.ObjectsExpired:N0} objects expired, {total.UploadsAborted:N0} uploads aborted"));
+        html.Append("</table>");
+    }
+
+    private static void RenderEvents(StringBuilder html, Overlay.Events.RemoteEventsStatus events)
+    {
+        static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+        var c = events.Counts;
+        html.Append("<h2>The remote's events</h2><table>");
+        Row(html, "over HTTP", events.Http ? "POST /_overlay/events" : "off");
+        if (events.AmqpBroker is { } broker)
+            Row(html, "over AMQP", $"{broker}, {(events.AmqpConnected == true ? "connected" : "not connected" + (events.AmqpError is { } e ? $" ({e})" : ""))}");
+        Row(html, "received / applied", $"{N(c.Received)} / {N(c.Applied)}");
+        Row(html, "ignored: stale / unmapped / not a change", $"{N(c.Stale)} / {N(c.Unmapped)} / {N(c.NotChanges)}");
+        Row(html, "deliveries refused", N(c.Refused));
+        Row(html, "last event", c.LastEventAgeSeconds is { } age ? Duration(TimeSpan.FromSeconds(age)) + " ago" : "none yet");
+        Row(html, "reconciles / copies they dropped", $"{N(c.Reconciles)} / {N(c.ReconcileDropped)}");
+        if (events.LastReconcile is { } last)
+            Row(html, "last reconcile", FormattableString.Invariant($"{last.At:u} ({last.Reason}): ") + (last.Error is { } error ? "failed: " + error : N(last.Dropped) + " dropped"));
         html.Append("</table>");
     }
 
