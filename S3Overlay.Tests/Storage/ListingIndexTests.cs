@@ -11,7 +11,7 @@ namespace S3Overlay.Tests.Storage;
 /// The embedded store's listing index (docs/stores.md): the files are the truth, so a key whose file
 /// went behind the server's back is not listed (nor is a prefix only such keys stand for); an index
 /// that is missing, unreadable, or left open by a boot that ended is rebuilt from the files at start,
-/// saying so in the log; a bucket the store did not create is walked as before. The listing contract
+/// saying so in the log; a bucket the store did not create is walked. The listing contract
 /// itself runs over the index in <see cref="IndexedFileSystemStoreContractTests"/>; SIGKILLs in
 /// <c>ListingIndexCrashTests</c>.
 /// </summary>

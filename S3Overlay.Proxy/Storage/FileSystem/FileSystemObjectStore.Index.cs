@@ -9,7 +9,7 @@ namespace S3Overlay.Storage.FileSystem;
 /// The listing index (<see cref="ListingIndex"/>) of the buckets this store created: opened, and
 /// where it cannot be trusted rebuilt from the files, at start-up; told of every key that gains its
 /// first body or loses its last. A bucket folder the store did not create (a folder put into the
-/// data folder by hand, a served folder, a data folder from before the index) is walked as before,
+/// data folder by hand, a served folder, a data folder older than the index) is walked,
 /// so files changed there behind the server's back are listed as they are.
 /// </summary>
 internal sealed partial class FileSystemObjectStore

@@ -42,14 +42,22 @@ internal sealed class ListingIndex : IDisposable
         _log = log;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
         _writer = Connect();
-        Execute(_writer, """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS keys (bucket TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
-            """);
-        _add = Prepare(_writer, "INSERT OR IGNORE INTO keys (bucket, key) VALUES ($bucket, $key)");
-        _remove = Prepare(_writer, "DELETE FROM keys WHERE bucket = $bucket AND key = $key");
+        try
+        {
+            Execute(_writer, """
+                PRAGMA journal_mode = WAL;
+                CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS keys (bucket TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+                """);
+            _add = Prepare(_writer, "INSERT OR IGNORE INTO keys (bucket, key) VALUES ($bucket, $key)");
+            _remove = Prepare(_writer, "DELETE FROM keys WHERE bucket = $bucket AND key = $key");
+        }
+        catch
+        {
+            _writer.Dispose(); // an unreadable file: the caller removes it and makes a new one
+            throw;
+        }
     }
 
     public string Path { get; }
@@ -68,7 +76,7 @@ internal sealed class ListingIndex : IDisposable
         Directory.CreateDirectory(folder);
         var path = System.IO.Path.Join(folder, "keys.db");
         var why = File.Exists(path) ? null : "there was none";
-        ListingIndex index;
+        ListingIndex? index = null;
         try
         {
             index = new ListingIndex(path, log);
@@ -80,6 +88,7 @@ internal sealed class ListingIndex : IDisposable
         }
         catch (SqliteException e)
         {
+            index?.Dispose();
             foreach (var file in new[] { path, path + "-wal", path + "-shm" }) File.Delete(file);
             index = new ListingIndex(path, log);
             why = $"it could not be read (SQLite error {e.SqliteErrorCode}: {e.Message})";
