@@ -51,7 +51,11 @@ internal sealed partial class FileSystemObjectStore
         if (_buckets.Current(bucket) is not { } folder) return;
         var clock = Stopwatch.StartNew();
         var logged = TimeSpan.Zero;
-        var count = index.Rebuild(bucket, CurrentKeys(bucket, folder, "", null), done =>
+        // In no order: the index's B-tree orders them (a sort of a folder of a million names took longer than the inserts).
+        var keys = new ListingWalker(folder, "", PlainKeys.Instance, "", null, null, inOrder: false).Walk()
+            .Concat(new ListingWalker(_area, bucket, EncodedKeys.Instance, "", null, null, inOrder: false).Walk())
+            .Select(e => e.Name);
+        var count = index.Rebuild(bucket, keys, done =>
         {
             if (clock.Elapsed - logged < ProgressEvery) return;
             logged = clock.Elapsed;
