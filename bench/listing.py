@@ -144,8 +144,9 @@ def start_up_seconds(name, data, build):
     return proxy, seconds
 
 
-def ops(builds, rounds, count=200):
-    """PUT, GET and DELETE of 4 KiB objects, one client, the builds by turns on the same disk: medians in ms."""
+def ops(builds, rounds, count=200, batch=20):
+    """PUT, GET and DELETE of 4 KiB objects, one client per build, on the same disk: medians in ms. The
+    builds take turns every `batch` requests, so a burst of load elsewhere falls on both alike."""
     out = {name: {"put": [], "get": [], "delete": []} for name, _ in builds}
     proxies = {}
     for name, build in builds:
@@ -154,14 +155,16 @@ def ops(builds, rounds, count=200):
         proxies[name] = start_proxy(f"listing-ops-{name}", data, build=build)
         client(proxies[name].url, PROXY_KEYS).create_bucket(Bucket="ops")
     body = os.urandom(4096)
+    clients = {name: client(proxies[name].url, PROXY_KEYS) for name, _ in builds}
+    calls = {"put": lambda c, k: c.put_object(Bucket="ops", Key=k, Body=body),
+             "get": lambda c, k: c.get_object(Bucket="ops", Key=k)["Body"].read(),
+             "delete": lambda c, k: c.delete_object(Bucket="ops", Key=k)}
     for r in range(rounds):
-        for name, _ in builds:
-            c = client(proxies[name].url, PROXY_KEYS)
-            for op, call in (("put", lambda k: c.put_object(Bucket="ops", Key=k, Body=body)),
-                             ("get", lambda k: c.get_object(Bucket="ops", Key=k)["Body"].read()),
-                             ("delete", lambda k: c.delete_object(Bucket="ops", Key=k))):
-                for i in range(count):
-                    out[name][op].append(timed(lambda: call(f"r{r}/o{i:04d}"))[0])
+        for op, call in calls.items():
+            for start in range(0, count, batch):
+                for name, _ in builds:
+                    for i in range(start, start + batch):
+                        out[name][op].append(timed(lambda: call(clients[name], f"r{r}/o{i:04d}"))[0])
     for p in proxies.values():
         p.stop()
     return {name: {op: round(statistics.median(v), 3) for op, v in d.items()} for name, d in out.items()}
@@ -175,6 +178,7 @@ def main():
     parser.add_argument("--rgw-max", type=int, default=100_000)
     parser.add_argument("--tree", type=int, default=TREE_FOLDERS * TREE_PER_FOLDER)
     parser.add_argument("--ops-rounds", type=int, default=3)
+    parser.add_argument("--ops-only", action="store_true", help="only PUT, GET and DELETE, and the start-up over the data folders of an earlier run")
     parser.add_argument("--reuse", action="store_true", help="keep the after build's data folder and index of an earlier run (its files written already)")
     parser.add_argument("--describe-max", type=int, default=100_000,
                         help="buckets up to this size are described whole before the run (and listed whole); bigger ones only where the rows read")
@@ -189,6 +193,21 @@ def main():
                "load_average": float(open("/proc/loadavg").read().split()[0]), "sizes": sizes, "tree": args.tree,
                "rounds": args.rounds, "builds": [n for n, _ in builds], "rows": {}, "whole": {}, "folders": {}}
     rgw = None
+    if args.ops_only:
+        only = {"started": results["started"], "load_average": results["load_average"], "start_up_seconds": {n: [] for n, _ in builds}}
+        try:
+            for _ in range(3):
+                for name, build in builds:
+                    proxy, seconds = start_up_seconds(f"listing-{name}", WORK / f"listing-data-{name}", build)
+                    proxy.stop()
+                    only["start_up_seconds"][name].append(round(seconds, 2))
+            only["ops_ms"] = ops(builds, args.ops_rounds)
+        finally:
+            stop_all()
+        only["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+        (RESULTS / "listing-ops.json").write_text(json.dumps(only, indent=2))
+        print(json.dumps(only, indent=2))
+        return
     try:
         data = {name: WORK / f"listing-data-{name}" for name, _ in builds}
         for name, d in data.items():
