@@ -88,7 +88,7 @@ def overlay_env(remote_url, keys=S3RVER_KEYS):
             "S3_OVERLAY_REMOTE_BUCKETS": "*"}
 
 
-def start_proxy(name, data_dir, env=None, build=None, port=None):
+def start_proxy(name, data_dir, env=None, build=None, port=None, timeout=60):
     """A proxy of `build` (a publish folder; PROXY unless given) on `port` (a free one unless given)."""
     build = build or PROXY
     port = port or free_port()
@@ -102,7 +102,7 @@ def start_proxy(name, data_dir, env=None, build=None, port=None):
                     "DOTNET_gcServer": "1", **(env or {})},
                cwd=str(build))
     s.url = f"http://127.0.0.1:{port}"
-    wait_http(s.url + "/_overlay/alive")
+    wait_http(s.url + "/_overlay/alive", timeout)
     return s
 
 

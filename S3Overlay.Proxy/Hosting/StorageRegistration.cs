@@ -57,7 +57,7 @@ internal static class StorageRegistration
         };
         builder.Services.AddSingleton(sp =>
         {
-            try { return new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>(), options); }
+            try { return new FileSystemObjectStore(server.DataDir, sp.GetRequiredService<TimeProvider>(), options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<FileSystemObjectStore>()); }
             catch (DataFolderInUseException e) { throw ServerCatalog.DataDir.Invalid(e.Message); }
         });
         builder.Services.AddHostedService<AbandonedUploadCleaner>();

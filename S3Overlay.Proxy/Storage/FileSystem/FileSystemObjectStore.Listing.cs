@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace S3Overlay.Storage.FileSystem;
 
 internal sealed partial class FileSystemObjectStore
@@ -11,6 +13,11 @@ internal sealed partial class FileSystemObjectStore
         var objects = new List<ObjectInfo>();
         var prefixes = new List<string>();
         if (request.MaxKeys <= 0) return new ListPage(objects, prefixes, false, null);
+        if (Indexed(bucket))
+        {
+            try { return await ListIndexedAsync(bucket, folder, prefix, delimiter, startAfter, request.MaxKeys, ct); }
+            catch (SqliteException e) { _index!.Fail(e); } // walked below, as a bucket the index does not cover
+        }
 
         string? last = null;
         var plain = new ListingWalker(folder, "", PlainKeys.Instance, prefix, delimiter, startAfter).Walk();

@@ -126,9 +126,7 @@ internal sealed partial class FileSystemObjectStore
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
             _described.Forget(bucket, key);
-            // Each removes the folders it emptied, so a key of a folder's name can be a plain file later.
-            if (files.Plain is not null) files.Bucket.Delete(files.Plain);
-            files.Area.Delete(files.Encoded);
+            RemoveFiles(bucket, key, files);
             var sidecar = _layout.SidecarPath(bucket, key);
             if (File.Exists(sidecar)) File.Delete(sidecar);
         }
@@ -171,10 +169,12 @@ internal sealed partial class FileSystemObjectStore
                 }
                 (sidecar with { Previous = previous }).Write(sidecarPath, _layout.NewTempPath(), flush: durability != Durability.Unchecked);
                 var flush = durability == Durability.Flushed;
+                if (current is null) _index?.Add(bucket, key); // before the rename: the index never lacks a key that has a body
                 try { MoveIntoPlace((folder, relative, replace) => temp.TryMoveInto(folder, relative, replace, flush), files, current?.File); }
-                catch when (previous is null)
+                catch
                 {
-                    File.Delete(sidecarPath); // describes nothing in place: leave no stray sidecar
+                    if (current is null) _index?.Remove(bucket, key); // nothing renamed in: the key still has no body
+                    if (previous is null) File.Delete(sidecarPath); // describes nothing in place: leave no stray sidecar
                     throw;
                 }
                 if (versioning == BucketVersioning.Suspended) VersionsOf(bucket, key).Remove(VersionIds.Null); // the null version this write replaced
@@ -360,6 +360,7 @@ internal sealed partial class FileSystemObjectStore
         if (path.Version() == version)
         {
             path.Folder.Delete(path.Relative);
+            _index?.Remove(bucket, key);
             File.Delete(_layout.SidecarPath(bucket, key));
         }
         return StorageException.ObjectNotFound(key);

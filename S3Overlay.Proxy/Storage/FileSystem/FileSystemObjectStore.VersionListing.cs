@@ -59,9 +59,7 @@ internal sealed partial class FileSystemObjectStore
     private IEnumerable<string> KeysWithVersions(string bucket, ConfinedFolder folder, string prefix, string? keyMarker, bool fromMarker)
     {
         if (fromMarker && keyMarker is not null) yield return keyMarker;
-        var plain = new ListingWalker(folder, "", PlainKeys.Instance, prefix, null, keyMarker).Walk();
-        var encoded = new ListingWalker(_area, bucket, EncodedKeys.Instance, prefix, null, keyMarker).Walk();
-        using var current = ListingWalker.Merge(plain, encoded).Select(e => e.Name).GetEnumerator();
+        using var current = CurrentKeysAfter(bucket, folder, prefix, keyMarker).GetEnumerator();
         using var versioned = VersionedKeys(bucket, prefix, keyMarker).GetEnumerator();
         bool hasA = current.MoveNext(), hasB = versioned.MoveNext();
         while (hasA || hasB)

@@ -166,7 +166,7 @@ internal sealed partial class FileSystemObjectStore
         if (id == VersionIds.Null) versions.Remove(VersionIds.Null);
         versions.Keep(marker, null, _layout.NewTempPath());
         (marker with { Previous = latest is { DeleteMarker: false } ? latest : null }).Write(_layout.SidecarPath(bucket, key), _layout.NewTempPath());
-        if (current is not null) RemoveFiles(files);
+        if (current is not null) RemoveFiles(bucket, key, files);
         return new DeletedVersion(id, true);
     }
 
@@ -191,13 +191,13 @@ internal sealed partial class FileSystemObjectStore
         var inPlace = latest.DeleteMarker ? null : latest;
         if (next is null)
         {
-            if (current is not null) RemoveFiles(files);
+            if (current is not null) RemoveFiles(bucket, key, files);
             File.Delete(sidecarPath);
         }
         else if (next.DeleteMarker)
         {
             (next with { Previous = inPlace }).Write(sidecarPath, _layout.NewTempPath());
-            if (current is not null) RemoveFiles(files);
+            if (current is not null) RemoveFiles(bucket, key, files);
         }
         else
         {
@@ -207,6 +207,7 @@ internal sealed partial class FileSystemObjectStore
             try
             {
                 (next with { Previous = inPlace }).Write(sidecarPath, _layout.NewTempPath());
+                if (current is null) _index?.Add(bucket, key); // before the rename, as a write's
                 MoveIntoPlace((folder, relative, replace) => folder.TryRenameInto(temp, relative, replace, flush: true), files, current?.File);
             }
             catch
@@ -259,10 +260,12 @@ internal sealed partial class FileSystemObjectStore
             ? s.DeleteMarker ? s with { Previous = null } : s.Previous is { DeleteMarker: true } p ? p : null
             : null;
 
-    private void RemoveFiles(KeyFiles files)
+    /// <summary>Removes the key's body (each removal takes the folders it emptied, so a key of a folder's name can be a plain file later), then its key from the index.</summary>
+    private void RemoveFiles(string bucket, string key, KeyFiles files)
     {
         if (files.Plain is not null) files.Bucket.Delete(files.Plain);
         files.Area.Delete(files.Encoded);
+        _index?.Remove(bucket, key);
     }
 
     private string NewVersionId(BucketVersioning versioning) =>

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using S3Overlay.Storage.Errors;
+using S3Overlay.Storage.FileSystem.Index;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -24,8 +27,10 @@ internal sealed partial class FileSystemObjectStore : IObjectStore, IReadOnlySto
     private readonly FolderLock? _owner;
     private readonly FreeSpace _space;
     private readonly BucketVersioningStates _versioning;
+    /// <summary>The keys of the buckets this store created, for listings; null when the store is not the folder's one owner.</summary>
+    private readonly ListingIndex? _index;
 
-    public FileSystemObjectStore(string root, TimeProvider clock, FileSystemStoreOptions? options = null)
+    public FileSystemObjectStore(string root, TimeProvider clock, FileSystemStoreOptions? options = null, ILogger? log = null)
     {
         _layout = new StoreLayout(root);
         _clock = clock;
@@ -40,6 +45,7 @@ internal sealed partial class FileSystemObjectStore : IObjectStore, IReadOnlySto
         // The folder's one owner knows no write of its own is under way yet: every temp file is a
         // crashed run's. Otherwise another process may be writing: only old ones are.
         SweepTempFiles(_owner is not null ? null : (_clock.GetUtcNow() - TimeSpan.FromMinutes(5)).UtcDateTime);
+        _index = OpenIndex(log ?? NullLogger.Instance);
     }
 
     private static readonly TimeSpan HolderGoneWait = TimeSpan.FromSeconds(2);
@@ -71,7 +77,11 @@ internal sealed partial class FileSystemObjectStore : IObjectStore, IReadOnlySto
     }
 
     /// <summary>Lets the folder go: another server may take it.</summary>
-    public void Dispose() => _owner?.Dispose();
+    public void Dispose()
+    {
+        _index?.Dispose();
+        _owner?.Dispose();
+    }
 
     /// <summary>The data folder (full path).</summary>
     public string Root => _layout.Root;
@@ -99,6 +109,7 @@ internal sealed partial class FileSystemObjectStore : IObjectStore, IReadOnlySto
         var dir = _layout.BucketDir(bucket);
         if (File.Exists(dir)) throw new StorageException(StorageFault.BucketNameTaken, bucket).With("BucketName", bucket);
         if (Directory.Exists(dir)) throw new StorageException(StorageFault.BucketExists, bucket).With("BucketName", bucket);
+        IndexNewBucket(bucket);
         Directory.CreateDirectory(dir);
         _buckets.Forget(bucket);
         _versioning.Forget(bucket);
@@ -120,6 +131,7 @@ internal sealed partial class FileSystemObjectStore : IObjectStore, IReadOnlySto
             DeleteTree(_layout.MetaDir(bucket));
             DeleteTree(_layout.UploadsDir(bucket));
             DeleteTree(_layout.VersionsDir(bucket));
+            _index?.Drop(bucket);
         }
         finally
         {

@@ -37,7 +37,8 @@ internal interface IKeyNames
 /// a read would reach it.
 /// </summary>
 /// <param name="start">The folder to walk, relative to <paramref name="root"/> (empty: the root itself).</param>
-internal sealed class ListingWalker(ConfinedFolder root, string start, IKeyNames names, string prefix, string? delimiter, string? startAfter)
+/// <param name="inOrder">False: every key, in no order (a rebuild of the listing index, which orders them itself, spared sorting a folder of a million entries).</param>
+internal sealed class ListingWalker(ConfinedFolder root, string start, IKeyNames names, string prefix, string? delimiter, string? startAfter, bool inOrder = true)
 {
     private readonly bool _rollUpFolders = delimiter == "/";
     private readonly HashSet<(ulong, ulong)> _walking = [];
@@ -121,7 +122,7 @@ internal sealed class ListingWalker(ConfinedFolder root, string start, IKeyNames
             }
         }
         catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException) { }
-        entries.Sort((x, y) => Utf8Order.Compare(x.Item1, y.Item1));
+        if (inOrder) entries.Sort((x, y) => Utf8Order.Compare(x.Item1, y.Item1));
         return entries;
     }
 

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using S3Overlay.Storage.FileSystem.Index;
+
+namespace S3Overlay.Storage.FileSystem;
+
+/// <summary>
+/// The listing index (<see cref="ListingIndex"/>) of the buckets this store created: opened, and
+/// where it cannot be trusted rebuilt from the files, at start-up; told of every key that gains its
+/// first body or loses its last. A bucket folder the store did not create (a folder put into the
+/// data folder by hand, a served folder, a data folder older than the index) is walked,
+/// so files changed there behind the server's back are listed as they are.
+/// </summary>
+internal sealed partial class FileSystemObjectStore
+{
+    /// <summary>Marks, in the bucket's metadata folder, a bucket this store created: the index covers it.</summary>
+    private const string IndexedMark = "indexed";
+
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Opens the index (only for the data folder's one owner: a second process writing the same
+    /// folder would change keys under another's feet) and makes it cover every bucket marked as
+    /// the store's, reading again from the files each one it does not hold whole.
+    /// </summary>
+    private ListingIndex? OpenIndex(ILogger log)
+    {
+        if (!_options.Exclusive) return null;
+        var index = ListingIndex.Open(Path.Join(_layout.Reserved, "index"), _options.BootId, log);
+        try
+        {
+            var marked = new DirectoryInfo(_layout.Root).EnumerateDirectories()
+                .Where(d => BucketNameRule.IsAddressable(d.Name) && (d.Attributes & FileAttributes.ReparsePoint) == 0 && File.Exists(IndexedMarkOf(d.Name)))
+                .Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in index.Buckets.Where(b => !marked.Contains(b))) index.Drop(gone);
+            var missing = marked.Where(b => !index.Covers(b)).Order(Utf8Order.Instance).ToList();
+            if (missing.Count > 0 && index.Distrusted is { } why)
+                log.LogWarning("Rebuilding the listing index {Path} from the files of {Count} buckets: {Why}", index.Path, missing.Count, why);
+            foreach (var bucket in missing) RebuildIndex(index, bucket, log);
+        }
+        catch (SqliteException e)
+        {
+            index.Fail(e);
+        }
+        return index;
+    }
+
+    private void RebuildIndex(ListingIndex index, string bucket, ILogger log)
+    {
+        if (_buckets.Current(bucket) is not { } folder) return;
+        var clock = Stopwatch.StartNew();
+        var cpu = Environment.CpuUsage.TotalTime; // on a busy machine the time a rebuild waited for a core is not its cost
+        var logged = TimeSpan.Zero;
+        // In no order: the index's B-tree orders them (a sort of a folder of a million names took longer than the inserts).
+        var keys = new ListingWalker(folder, "", PlainKeys.Instance, "", null, null, inOrder: false).Walk()
+            .Concat(new ListingWalker(_area, bucket, EncodedKeys.Instance, "", null, null, inOrder: false).Walk())
+            .Select(e => e.Name);
+        var count = index.Rebuild(bucket, keys, done =>
+        {
+            if (clock.Elapsed - logged < ProgressEvery) return;
+            logged = clock.Elapsed;
+            log.LogInformation("Listing index: {Count} keys of bucket {Bucket} read from its files so far ({Seconds:F0} s)", done, bucket, logged.TotalSeconds);
+        });
+        log.LogInformation("Listing index: bucket {Bucket} rebuilt from its files, {Count} keys in {Seconds:F1} s ({Cpu:F1} s of CPU)",
+            bucket, count, clock.Elapsed.TotalSeconds, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
+    }
+
+    /// <summary>The keys that have a body, by walking the bucket's folder and its part of the store's area.</summary>
+    private IEnumerable<string> CurrentKeys(string bucket, ConfinedFolder folder, string prefix, string? after)
+    {
+        var plain = new ListingWalker(folder, "", PlainKeys.Instance, prefix, null, after).Walk();
+        var encoded = new ListingWalker(_area, bucket, EncodedKeys.Instance, prefix, null, after).Walk();
+        return ListingWalker.Merge(plain, encoded).Select(e => e.Name);
+    }
+
+    private string IndexedMarkOf(string bucket) => Path.Join(_layout.MetaDir(bucket), IndexedMark);
+
+    /// <summary>A bucket just created: marked as the store's and covered by the index, before its folder exists, so no write into it goes unseen.</summary>
+    private void IndexNewBucket(string bucket)
+    {
+        if (_index is null) return;
+        Directory.CreateDirectory(_layout.MetaDir(bucket));
+        File.WriteAllBytes(IndexedMarkOf(bucket), []);
+        _index.Adopt(bucket);
+    }
+
+    /// <summary>Whether the bucket's listings read the index (else they walk its folders).</summary>
+    private bool Indexed(string bucket) => _index?.Covers(bucket) == true;
+}

@@ -1,0 +1,365 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace S3Overlay.Storage.FileSystem.Index;
+
+/// <summary>
+/// The keys of the buckets the store created, in S3's order, so a listing page seeks to where it
+/// starts and reads what it returns instead of reading and sorting whole folders. One SQLite
+/// database (<c>.s3overlay/index/keys.db</c>, WAL) with one table keyed (bucket, key), the key as
+/// its UTF-8 bytes in a BLOB: SQLite compares BLOBs with <c>memcmp</c>, which is S3's order.
+/// </summary>
+/// <remarks>
+/// The files are the truth; the index only says where to look. It holds every key that has a body
+/// and may hold a few more: a key is added before its first body is renamed into place and removed
+/// after its body is unlinked, both under the key's lock, so a kill at any moment leaves at most a
+/// key whose file is gone (a listing looks at each key's file anyway, skips it and removes it).
+/// Writes are serialised in the process (one connection, one lock): SQLite has one writer, and a
+/// writer left to SQLite's busy handler sleeps whole milliseconds.
+/// </remarks>
+internal sealed class ListingIndex : IDisposable
+{
+    /// <summary>Bumped when the tables change: an index of another version is rebuilt.</summary>
+    private const string Schema = "1";
+
+    /// <summary>Keys inserted per transaction by a rebuild: big enough to amortise the commit, small enough to log progress.</summary>
+    private const int RebuildBatch = 20_000;
+
+    private readonly string _connectionString;
+    private readonly SqliteConnection _writer;
+    private readonly Lock _writeGate = new();
+    private readonly SqliteCommand _add, _remove;
+    private readonly ConcurrentBag<IndexReader> _readers = [];
+    private readonly ConcurrentDictionary<string, bool> _covered = new(StringComparer.Ordinal);
+
+    private readonly ILogger _log;
+
+    private ListingIndex(string path, ILogger log)
+    {
+        Path = path;
+        _log = log;
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
+        _writer = Connect();
+        try
+        {
+            Execute(_writer, """
+                PRAGMA journal_mode = WAL;
+                CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS keys (bucket TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+                """);
+            _add = Prepare(_writer, "INSERT OR IGNORE INTO keys (bucket, key) VALUES ($bucket, $key)");
+            _remove = Prepare(_writer, "DELETE FROM keys WHERE bucket = $bucket AND key = $key");
+        }
+        catch
+        {
+            _writer.Dispose(); // an unreadable file: the caller removes it and makes a new one
+            throw;
+        }
+    }
+
+    public string Path { get; }
+
+    /// <summary>Why no bucket's keys could be trusted at start-up (all are read again from the files); null when the index was whole.</summary>
+    public string? Distrusted { get; private set; }
+
+    /// <summary>
+    /// Opens the index in <paramref name="folder"/>, or makes a new one when there is none or it
+    /// cannot be read. A kill loses nothing the index wrote (the kernel holds it), but a power cut
+    /// may lose its last commits (they are not flushed one by one as bodies are): an index that a
+    /// previous boot did not close is distrusted, and so is one of another schema.
+    /// </summary>
+    public static ListingIndex Open(string folder, string? bootId, ILogger log)
+    {
+        Directory.CreateDirectory(folder);
+        var path = System.IO.Path.Join(folder, "keys.db");
+        var why = File.Exists(path) ? null : "there was none";
+        ListingIndex? index = null;
+        try
+        {
+            index = new ListingIndex(path, log);
+            var meta = index.Meta();
+            why ??= meta.GetValueOrDefault("schema") != Schema ? "it was written by another version"
+                : meta.GetValueOrDefault("closed") == "true" ? null
+                : bootId is null || meta.GetValueOrDefault("boot") != bootId ? "the machine restarted since it was last open"
+                : null;
+        }
+        catch (SqliteException e)
+        {
+            index?.Dispose();
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" }) File.Delete(file);
+            index = new ListingIndex(path, log);
+            why = $"it could not be read (SQLite error {e.SqliteErrorCode}: {e.Message})";
+        }
+        if (why is not null) index.ForgetAll();
+        index.Distrusted = why;
+        foreach (var bucket in Strings(index._writer, "SELECT name FROM buckets")) index._covered[bucket] = true;
+        // Flushed: a power cut from here on is told by the boot id.
+        index.SetMeta(durable: true, ("schema", Schema), ("boot", bootId ?? ""), ("closed", "false"));
+        return index;
+    }
+
+    /// <summary>Whether the bucket's every key is in the index (else its folders are walked).</summary>
+    public bool Covers(string bucket) => _covered.ContainsKey(bucket);
+
+    /// <summary>The buckets the index covers.</summary>
+    public IReadOnlyCollection<string> Buckets => _covered.Keys.ToList();
+
+    /// <summary>A bucket just created, empty: covered from now on (a second call changes nothing).</summary>
+    public void Adopt(string bucket) => Guarded(() =>
+    {
+        if (Covers(bucket)) return;
+        InTransaction(() =>
+        {
+            Execute(_writer, "DELETE FROM keys WHERE bucket = $bucket", ("$bucket", bucket));
+            Execute(_writer, "INSERT OR IGNORE INTO buckets (name) VALUES ($bucket)", ("$bucket", bucket));
+        });
+        _covered[bucket] = true;
+    });
+
+    /// <summary>A bucket deleted, or no longer the index's: its keys are dropped.</summary>
+    public void Drop(string bucket) => Guarded(() =>
+    {
+        _covered.TryRemove(bucket, out _);
+        InTransaction(() =>
+        {
+            Execute(_writer, "DELETE FROM buckets WHERE name = $bucket", ("$bucket", bucket));
+            Execute(_writer, "DELETE FROM keys WHERE bucket = $bucket", ("$bucket", bucket));
+        });
+    });
+
+    /// <summary>
+    /// The bucket's keys read again from its files (<paramref name="keys"/>, in order), then the
+    /// bucket covered. Only at start-up, before any request.
+    /// </summary>
+    public long Rebuild(string bucket, IEnumerable<string> keys, Action<long> progress)
+    {
+        Drop(bucket);
+        long count = 0;
+        using var keysOf = keys.GetEnumerator();
+        lock (_writeGate)
+        {
+            // The keys come in no order: a cache that holds the B-tree's inner pages keeps each insert off the disk.
+            Execute(_writer, "PRAGMA cache_size = -65536");
+            for (var more = true; more;)
+            {
+                InTransaction(() =>
+                {
+                    for (var n = 0; n < RebuildBatch && (more = keysOf.MoveNext()); n++, count++) Write(_add, bucket, keysOf.Current);
+                });
+                progress(count);
+            }
+            Execute(_writer, "INSERT OR IGNORE INTO buckets (name) VALUES ($bucket)", ("$bucket", bucket));
+            Execute(_writer, "PRAGMA cache_size = -2000");
+            _covered[bucket] = true;
+        }
+        return count;
+    }
+
+    /// <summary>A key about to get its first body (before the rename that commits it).</summary>
+    public void Add(string bucket, string key) => Change(_add, bucket, key);
+
+    /// <summary>A key whose body is gone (after the unlink).</summary>
+    public void Remove(string bucket, string key) => Change(_remove, bucket, key);
+
+    private void Change(SqliteCommand command, string bucket, string key)
+    {
+        if (Covers(bucket)) Guarded(() => Write(command, bucket, key));
+    }
+
+    /// <summary>A change under the write lock; one that fails leaves every bucket walked (<see cref="Fail"/>).</summary>
+    private void Guarded(Action change)
+    {
+        try
+        {
+            lock (_writeGate) change();
+        }
+        catch (SqliteException e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// The index could not be read or written (damaged, or no room left for it): from now on every
+    /// bucket is walked, as a bucket the index does not cover is, and the file is removed so the
+    /// next start rebuilds it from the files. A write goes on all the same: the files are the truth.
+    /// </summary>
+    public void Fail(SqliteException e)
+    {
+        if (_covered.IsEmpty) return;
+        _covered.Clear();
+        _log.LogError(e, "The listing index {Path} failed (SQLite error {Code}): listings walk the folders until the next start rebuilds it", Path, e.SqliteErrorCode);
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
+        {
+            try { File.Delete(file); }
+            catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// The bucket's keys from <paramref name="from"/> (inclusive) to <paramref name="end"/>
+    /// (exclusive), both as UTF-8 bytes, in S3's order, read as the caller goes: a caller that
+    /// stops early reads no more rows.
+    /// </summary>
+    public IEnumerable<string> Keys(string bucket, byte[] from, byte[] end)
+    {
+        var reader = _readers.TryTake(out var idle) ? idle : new IndexReader(Connect());
+        try
+        {
+            reader.Seek.Parameters["$bucket"].Value = bucket;
+            reader.Seek.Parameters["$from"].Value = from;
+            reader.Seek.Parameters["$end"].Value = end;
+            using var rows = reader.Seek.ExecuteReader();
+            while (rows.Read()) yield return Encoding.UTF8.GetString((byte[])rows[0]);
+        }
+        finally
+        {
+            _readers.Add(reader);
+        }
+    }
+
+    /// <summary>The UTF-8 bytes of a key or prefix.</summary>
+    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>
+    /// Just past every key that starts with <paramref name="prefix"/>: no UTF-8 string holds the
+    /// byte 0xFF, so every key starting with the prefix sorts before prefix + 0xFF, and every other
+    /// key after it sorts after all of them. A listing skips a whole common prefix with one seek there.
+    /// </summary>
+    public static byte[] PastPrefix(string prefix)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(prefix) + 1];
+        Encoding.UTF8.GetBytes(prefix, bytes);
+        bytes[^1] = 0xFF;
+        return bytes;
+    }
+
+    /// <summary>Just after <paramref name="key"/> itself: the smallest byte string greater than it.</summary>
+    public static byte[] After(string key)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(key) + 1];
+        Encoding.UTF8.GetBytes(key, bytes);
+        return bytes; // ends in 0x00
+    }
+
+    /// <summary>Flushes the index and marks it closed: the next start trusts it whatever the boot.</summary>
+    public void Dispose()
+    {
+        lock (_writeGate)
+        {
+            while (_readers.TryTake(out var reader)) reader.Dispose();
+            try
+            {
+                Execute(_writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+                SetMeta(durable: true, ("closed", "true"));
+            }
+            catch (SqliteException) { } // the next start distrusts it: nothing is lost
+            _add.Dispose();
+            _remove.Dispose();
+            _writer.Dispose();
+        }
+    }
+
+    private void Write(SqliteCommand command, string bucket, string key)
+    {
+        command.Parameters["$bucket"].Value = bucket;
+        command.Parameters["$key"].Value = Bytes(key);
+        command.ExecuteNonQuery();
+    }
+
+    private void ForgetAll() => Execute(_writer, "DELETE FROM keys; DELETE FROM buckets;");
+
+    private Dictionary<string, string> Meta()
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = "SELECT name, value FROM meta";
+        using var rows = command.ExecuteReader();
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (rows.Read()) meta[rows.GetString(0)] = rows.GetString(1);
+        return meta;
+    }
+
+    private void SetMeta(bool durable, params (string Name, string Value)[] values)
+    {
+        if (durable) Execute(_writer, "PRAGMA synchronous = FULL");
+        InTransaction(() =>
+        {
+            foreach (var (name, value) in values)
+                Execute(_writer, "INSERT OR REPLACE INTO meta (name, value) VALUES ($name, $value)", ("$name", name), ("$value", value));
+        });
+        if (durable) Execute(_writer, "PRAGMA synchronous = NORMAL");
+    }
+
+    /// <summary>
+    /// One transaction of the writer, begun and ended in SQL: the writer's prepared statements then
+    /// run inside it as they are (ADO.NET's transactions would have each command name it).
+    /// </summary>
+    private void InTransaction(Action work)
+    {
+        Execute(_writer, "BEGIN IMMEDIATE");
+        try
+        {
+            work();
+        }
+        catch
+        {
+            Execute(_writer, "ROLLBACK");
+            throw;
+        }
+        Execute(_writer, "COMMIT");
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        // NORMAL in WAL mode: a commit is not flushed, but survives the process being killed;
+        // what a power cut costs is told at the next start (Open).
+        Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;");
+        return connection;
+    }
+
+    private static SqliteCommand Prepare(SqliteConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in new[] { "$bucket", "$key", "$from", "$end" })
+            if (sql.Contains(name, StringComparison.Ordinal)) command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        command.Prepare();
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        command.ExecuteNonQuery();
+    }
+
+    private static List<string> Strings(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var rows = command.ExecuteReader();
+        var found = new List<string>();
+        while (rows.Read()) found.Add(rows.GetString(0));
+        return found;
+    }
+
+    /// <summary>A connection that reads, with its seek prepared once.</summary>
+    private sealed class IndexReader(SqliteConnection connection) : IDisposable
+    {
+        public SqliteCommand Seek { get; } = Prepare(connection,
+            "SELECT key FROM keys WHERE bucket = $bucket AND key >= $from AND key < $end ORDER BY key");
+
+        public void Dispose()
+        {
+            Seek.Dispose();
+            connection.Dispose();
+        }
+    }
+}

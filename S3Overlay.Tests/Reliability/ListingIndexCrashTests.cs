@@ -1,0 +1,197 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Reliability;
+
+/// <summary>
+/// SIGKILL at random moments under PUTs (new keys and overwrites, plain and encoded: <c>x</c> beside
+/// <c>x/y</c>, <c>p//q</c>), DELETEs, multipart completions, versioned writes and deletes and lifecycle
+/// expiry (keys <c>top*</c> expire a second after they are written): after
+/// each restart the listings (paged, with and without a delimiter) name exactly the keys a HEAD finds,
+/// in an unversioned and a versioned bucket: the listing index and the files agree.
+/// </summary>
+[ReliabilityTests]
+public sealed class ListingIndexCrashTests
+{
+    private const int PartSize = 64 * 1024;
+    private static readonly string[] Buckets = ["crash-index", "crash-index-versions"];
+
+    /// <summary>Keys that share folders, keys stored in the store's area (a folder's name, an empty segment), and a folder marker.</summary>
+    private static readonly string[] Keys =
+    [
+        .. Enumerable.Range(0, 12).Select(i => $"d/{i % 3}/k{i}"), .. Enumerable.Range(0, 6).Select(i => $"top{i}"),
+        "x", "x/y", "x/y/z", "p//q", "m/", "m/n",
+    ];
+
+    [Fact]
+    public async Task Killed_under_writes_deletes_and_completions_the_listings_name_exactly_the_keys_a_HEAD_finds()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("s3overlay-crash-index-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["S3_OVERLAY_DATA_DIR"] = dataDir, ["AWS_EC2_METADATA_DISABLED"] = "true", ["S3_OVERLAY_MULTIPART_MIN_PART_SIZE"] = PartSize.ToString(),
+            // Lifecycle expiry deletes keys as clients do: a "day" is a second, the scanner runs every second.
+            ["S3_OVERLAY_LIFECYCLE_DAY_SECONDS"] = "1", ["S3_OVERLAY_LIFECYCLE_INTERVAL"] = "1",
+        };
+        var seed = ReliabilityRun.Seed(6868);
+        var random = new Random(seed);
+        var done = 0;
+        var rounds = ReliabilityRun.Scale(4, 12);
+        try
+        {
+            for (var round = 0; round <= rounds; round++)
+            {
+                await using var proxy = await ProxyProcess.StartAsync(environment);
+                using var s3 = Client(proxy.Url);
+                if (round == 0)
+                {
+                    foreach (var bucket in Buckets) await s3.PutBucketAsync(bucket);
+                    await s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
+                    {
+                        BucketName = Buckets[1], VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+                    });
+                    foreach (var bucket in Buckets)
+                    {
+                        await s3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
+                        {
+                            BucketName = bucket,
+                            Configuration = new LifecycleConfiguration
+                            {
+                                Rules =
+                                [
+                                    new LifecycleRule
+                                    {
+                                        Id = "expire-top", Status = LifecycleRuleStatus.Enabled, Expiration = new LifecycleRuleExpiration { Days = 1 },
+                                        Filter = new LifecycleFilter { LifecycleFilterPredicate = new LifecyclePrefixPredicate { Prefix = "top" } },
+                                    },
+                                ],
+                            },
+                        });
+                    }
+                }
+                else
+                {
+                    foreach (var bucket in Buckets) await CheckAsync(s3, bucket);
+                }
+                if (round == rounds) break;
+
+                using var stop = new CancellationTokenSource();
+                var writersSeed = random.Next();
+                var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+                {
+                    var own = new Random(writersSeed + w);
+                    while (!stop.IsCancellationRequested)
+                    {
+                        var bucket = Buckets[own.Next(Buckets.Length)];
+                        var key = Keys[own.Next(Keys.Length)];
+                        try
+                        {
+                            switch (own.Next(10))
+                            {
+                                case < 5: await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(new byte[own.Next(1, 20_000)]) }); break;
+                                case < 8: await s3.DeleteObjectAsync(bucket, key); break;
+                                default: await MultipartAsync(s3, bucket, key, stop.Token); break;
+                            }
+                            Interlocked.Increment(ref done);
+                        }
+                        catch (Exception)
+                        {
+                            if (stop.IsCancellationRequested) return;
+                            await Task.Delay(5);
+                        }
+                    }
+                })).ToList();
+                // Killed once the writers are well under way (a slow disk flushes each write for tens of
+                // milliseconds), at a random moment after that.
+                var started = Volatile.Read(ref done);
+                for (var waited = 0; Volatile.Read(ref done) < started + 8 && waited < 60_000; waited += 20) await Task.Delay(20);
+                await Task.Delay(random.Next(400));
+                await proxy.KillAsync();
+                stop.Cancel();
+                await Task.WhenAll(writers);
+            }
+            Assert.True(done > rounds * 8, $"only {done} operations were acknowledged: the kills proved little");
+            ReliabilityRun.Report("listing index under kills", $"{rounds} SIGKILLs under {done} PUTs, DELETEs, multipart completions, versioned writes and lifecycle expiries",
+                "0 listings that named a key a HEAD did not find, or left out one it did");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException($"seed {seed} (RELIABILITY_SEED={seed} repeats it): {e.Message}", e);
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static async Task MultipartAsync(AmazonS3Client s3, string bucket, string key, CancellationToken ct)
+    {
+        var upload = await s3.InitiateMultipartUploadAsync(bucket, key, ct);
+        var parts = new List<PartETag>();
+        for (var n = 1; n <= 2; n++)
+        {
+            var part = await s3.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = bucket, Key = key, UploadId = upload.UploadId, PartNumber = n, InputStream = new MemoryStream(new byte[PartSize]),
+            }, ct);
+            parts.Add(new PartETag(n, part.ETag));
+        }
+        await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = upload.UploadId, PartETags = parts }, ct);
+    }
+
+    /// <summary>
+    /// The listings against the keys a HEAD finds just before and just after them: nothing writes
+    /// then but the lifecycle scanner, which only deletes, so each listing lies between the two.
+    /// </summary>
+    private static async Task CheckAsync(AmazonS3Client s3, string bucket)
+    {
+        var before = await PresentAsync(s3, bucket);
+        var flat = await ListAsync(s3, bucket, null, 5);
+        var rolledUp = await ListAsync(s3, bucket, "/", 2);
+        var after = await PresentAsync(s3, bucket);
+        Assert.Equal(flat.Distinct().Count(), flat.Count);
+        Assert.True(after.All(flat.Contains) && flat.All(before.Contains),
+            $"{bucket}: listed [{string.Join(", ", flat)}], found by HEAD [{string.Join(", ", before)}] then [{string.Join(", ", after)}]");
+        Assert.True(RolledUp(after).All(rolledUp.Contains) && rolledUp.All(RolledUp(before).Contains),
+            $"{bucket}: listed with / [{string.Join(", ", rolledUp)}], found by HEAD [{string.Join(", ", before)}] then [{string.Join(", ", after)}]");
+        Assert.Equal(rolledUp.Order(StringComparer.Ordinal), rolledUp); // ASCII keys: S3's byte order
+    }
+
+    private static List<string> RolledUp(List<string> keys) => keys.Select(k => k.IndexOf('/') is var at and >= 0 ? k[..(at + 1)] : k).Distinct().ToList();
+
+    private static async Task<List<string>> PresentAsync(AmazonS3Client s3, string bucket)
+    {
+        var present = new List<string>();
+        foreach (var key in Keys)
+        {
+            try
+            {
+                await s3.GetObjectMetadataAsync(bucket, key);
+                present.Add(key);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { }
+        }
+        return present;
+    }
+
+    /// <summary>Every key and common prefix of a listing, in the order listed, in pages of <paramref name="pageSize"/>.</summary>
+    private static async Task<List<string>> ListAsync(AmazonS3Client s3, string bucket, string? delimiter, int pageSize)
+    {
+        var listed = new List<string>();
+        var request = new ListObjectsV2Request { BucketName = bucket, Delimiter = delimiter, MaxKeys = pageSize };
+        while (true)
+        {
+            var page = await s3.ListObjectsV2Async(request);
+            listed.AddRange((page.S3Objects ?? []).Select(o => o.Key).Concat(page.CommonPrefixes ?? []).Order(StringComparer.Ordinal));
+            if (page.IsTruncated != true) return listed;
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+    }
+
+    private static AmazonS3Client Client(string url) => new(new BasicAWSCredentials(ProxyServer.AccessKey, ProxyServer.SecretKey), new AmazonS3Config
+    {
+        ServiceURL = url, ForcePathStyle = true, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0,
+    });
+}

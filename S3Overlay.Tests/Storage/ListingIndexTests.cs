@@ -1,0 +1,212 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using S3Overlay.Storage;
+using S3Overlay.Storage.FileSystem;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Storage;
+
+/// <summary>
+/// The embedded store's listing index (docs/stores.md): the files are the truth, so a key whose file
+/// went behind the server's back is not listed (nor is a prefix only such keys stand for); an index
+/// that is missing, unreadable, or left open by a boot that ended is rebuilt from the files at start,
+/// saying so in the log; a bucket the store did not create is walked. The listing contract
+/// itself runs over the index in <see cref="IndexedFileSystemStoreContractTests"/>; SIGKILLs in
+/// <c>ListingIndexCrashTests</c>.
+/// </summary>
+[UnitTests]
+public sealed class ListingIndexTests : IDisposable
+{
+    private const string Bucket = "indexed";
+    private static readonly CancellationToken None = CancellationToken.None;
+    private readonly string _dir = Directory.CreateTempSubdirectory("s3overlay-index-").FullName;
+    private readonly RecordingLog _log = new();
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string IndexFile => Path.Join(_dir, ".s3overlay", "index", "keys.db");
+
+    private FileSystemObjectStore Open(string boot = "boot-1") =>
+        new(_dir, TimeProvider.System, new FileSystemStoreOptions { Exclusive = true, BootId = boot }, _log);
+
+    private static Task PutAsync(FileSystemObjectStore store, string key, string bucket = Bucket) =>
+        store.PutObjectAsync(bucket, key, new MemoryStream("x"u8.ToArray()), new ObjectWrite { ContentLength = 1 }, None);
+
+    private static async Task<List<string>> ListAsync(FileSystemObjectStore store, string prefix = "", string? delimiter = null, string bucket = Bucket, int maxKeys = 1000)
+    {
+        var entries = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListObjectsAsync(bucket, new ListRequest(prefix, delimiter, after, maxKeys), None);
+            entries.AddRange(page.Objects.Select(o => o.Key).Concat(page.CommonPrefixes).Order(Utf8Order.Instance));
+            if (!page.IsTruncated) return entries;
+            after = page.NextStartAfter;
+        }
+    }
+
+    private static readonly string[] Keys = ["a", "a/b", "a-b", "b//c", "c/d/e", "c/f", "é", "z/"];
+
+    private async Task<FileSystemObjectStore> FilledAsync()
+    {
+        var store = Open();
+        await store.CreateBucketAsync(Bucket, None);
+        foreach (var key in Keys) await PutAsync(store, key);
+        return store;
+    }
+
+    [Fact]
+    public async Task A_bucket_the_store_created_is_listed_from_the_index_in_S3_order_with_every_kind_of_key()
+    {
+        using var store = await FilledAsync();
+        Assert.True(File.Exists(IndexFile));
+        Assert.Equal(Keys.Order(Utf8Order.Instance), await ListAsync(store));
+        Assert.Equal(Keys.Order(Utf8Order.Instance), await ListAsync(store, maxKeys: 1));
+        Assert.Equal(["a", "a-b", "a/", "b/", "c/", "z/", "é"], await ListAsync(store, delimiter: "/"));
+        Assert.Equal(["a", "a-b", "a/", "b/", "c/", "z/", "é"], await ListAsync(store, delimiter: "/", maxKeys: 1));
+        Assert.Equal(["c/d/", "c/f"], await ListAsync(store, "c/", "/"));
+        // Any delimiter, not only "/": one seek past each common prefix.
+        Assert.Equal(["a", "a-", "a/b", "b//c", "c/d/e", "c/f", "z/", "é"], await ListAsync(store, delimiter: "-"));
+        Assert.Equal(["b//", "c/d/e", "c/f"], await ListAsync(store, "b/", "/") is var b ? b.Concat(await ListAsync(store, "c/")).ToList() : []);
+    }
+
+    [Fact]
+    public async Task A_key_whose_file_went_behind_the_servers_back_is_not_listed_nor_a_prefix_only_it_stood_for()
+    {
+        using var store = await FilledAsync();
+        File.Delete(Path.Join(_dir, Bucket, "c", "d", "e"));
+        File.Delete(Path.Join(_dir, Bucket, "c", "f"));
+        Assert.Equal(["a", "a-b", "a/", "b/", "z/", "é"], await ListAsync(store, delimiter: "/"));
+        Assert.Equal(Keys.Where(k => !k.StartsWith("c/", StringComparison.Ordinal)).Order(Utf8Order.Instance), await ListAsync(store));
+        Assert.Equal(0, IndexedKeys().Count(k => k.StartsWith("c/", StringComparison.Ordinal))); // removed as it was met
+    }
+
+    [Fact]
+    public async Task Deletes_remove_keys_and_their_prefixes_and_a_recreated_bucket_starts_empty()
+    {
+        using var store = await FilledAsync();
+        await store.DeleteObjectAsync(Bucket, "c/d/e", None);
+        await store.DeleteObjectAsync(Bucket, "c/f", None);
+        Assert.Equal(["a", "a-b", "a/", "b/", "z/", "é"], await ListAsync(store, delimiter: "/"));
+        Assert.DoesNotContain("c/f", IndexedKeys());
+        foreach (var key in Keys) await store.DeleteObjectAsync(Bucket, key, None);
+        await store.DeleteBucketAsync(Bucket, None);
+        await store.CreateBucketAsync(Bucket, None);
+        Assert.Empty(await ListAsync(store));
+        await PutAsync(store, "new");
+        Assert.Equal(["new"], await ListAsync(store));
+    }
+
+    [Fact]
+    public async Task A_missing_index_is_rebuilt_from_the_files_at_start_saying_so()
+    {
+        (await FilledAsync()).Dispose();
+        DeleteIndex();
+        using var store = Open();
+        Assert.Equal(Keys.Order(Utf8Order.Instance), await ListAsync(store));
+        Assert.Contains(_log.Lines, l => l.Contains("there was none", StringComparison.Ordinal));
+        Assert.Contains(_log.Lines, l => l.Contains($"bucket {Bucket} rebuilt from its files, {Keys.Length} keys", StringComparison.Ordinal));
+        Assert.Equal(Keys.Length, IndexedKeys().Count);
+    }
+
+    [Fact]
+    public async Task A_damaged_index_is_rebuilt_from_the_files_at_start()
+    {
+        (await FilledAsync()).Dispose();
+        SqliteConnection.ClearAllPools();
+        File.WriteAllBytes(IndexFile, [.. Enumerable.Repeat((byte)0x5A, 8192)]);
+        using var store = Open();
+        Assert.Equal(Keys.Order(Utf8Order.Instance), await ListAsync(store));
+        Assert.Contains(_log.Lines, l => l.Contains("could not be read", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_index_a_previous_boot_left_open_is_rebuilt_and_one_this_boot_left_open_is_trusted()
+    {
+        // What a power cut can do: the index's last commits lost (they are not flushed one by one),
+        // the bodies kept (they are), the index never closed.
+        (await FilledAsync()).Dispose();
+        LoseFromIndex("c/f");
+        using (var sameBoot = Open())
+        {
+            Assert.DoesNotContain(_log.Lines, l => l.Contains("Rebuilding", StringComparison.Ordinal));
+            Assert.Equal(Keys.Length - 1, (await ListAsync(sameBoot)).Count); // a kill loses nothing, so a lost commit is not looked for
+        }
+        LoseFromIndex("c/f");
+        using var nextBoot = Open("boot-2");
+        Assert.Contains(_log.Lines, l => l.Contains("the machine restarted since it was last open", StringComparison.Ordinal));
+        Assert.Equal(Keys.Order(Utf8Order.Instance), await ListAsync(nextBoot));
+    }
+
+    [Fact]
+    public async Task A_folder_put_into_the_data_folder_by_hand_is_walked_so_files_changed_there_are_listed_as_they_are()
+    {
+        using var store = await FilledAsync();
+        Directory.CreateDirectory(Path.Join(_dir, "by-hand", "sub"));
+        File.WriteAllText(Path.Join(_dir, "by-hand", "sub", "one.txt"), "1");
+        Assert.Equal(["sub/one.txt"], await ListAsync(store, bucket: "by-hand"));
+        File.WriteAllText(Path.Join(_dir, "by-hand", "two.txt"), "2");
+        Assert.Equal(["sub/one.txt", "two.txt"], await ListAsync(store, bucket: "by-hand"));
+        await PutAsync(store, "three.txt", "by-hand");
+        File.Delete(Path.Join(_dir, "by-hand", "two.txt"));
+        Assert.Equal(["sub/one.txt", "three.txt"], await ListAsync(store, bucket: "by-hand"));
+        Assert.DoesNotContain(IndexedKeys("by-hand"), k => k.Length > 0);
+    }
+
+    private void DeleteIndex()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(IndexFile)!)) File.Delete(file);
+    }
+
+    /// <summary>Removes a key from the index and marks it open, as a power cut before its commit reached the disk would leave it.</summary>
+    private void LoseFromIndex(string key)
+    {
+        using var db = Connect();
+        Run(db, "DELETE FROM keys WHERE bucket = $b AND key = $k", ("$b", Bucket), ("$k", System.Text.Encoding.UTF8.GetBytes(key)));
+        Run(db, "UPDATE meta SET value = 'false' WHERE name = 'closed'");
+    }
+
+    private List<string> IndexedKeys(string bucket = Bucket)
+    {
+        using var db = Connect();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT key FROM keys WHERE bucket = $b";
+        command.Parameters.AddWithValue("$b", bucket);
+        using var rows = command.ExecuteReader();
+        var keys = new List<string>();
+        while (rows.Read()) keys.Add(System.Text.Encoding.UTF8.GetString((byte[])rows[0]));
+        return keys;
+    }
+
+    private SqliteConnection Connect()
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = IndexFile, Pooling = false }.ToString());
+        db.Open();
+        return db;
+    }
+
+    private static void Run(SqliteConnection db, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>What the store logs, as lines.</summary>
+    private sealed class RecordingLog : ILogger
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyCollection<string> Lines => _lines;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            _lines.Enqueue(formatter(state, exception));
+    }
+}

@@ -1,0 +1,312 @@
+"""Listings of the embedded store at 1k to 1M keys, two builds (before and after its listing index)
+beside Ceph RGW 16.2 (its bucket index), in one run; and what PUT, GET and DELETE cost on each build.
+
+Buckets (1 KiB objects):
+  k<N>   N keys k/0000000 ... in one folder
+  tree   100,000 keys s/<5 digits>/<5 digits>: a folder of 10,000 sub-folders of 10 keys each
+Rows, each the median of --rounds (boto3 on the same host, one client per target):
+  page     a page of 1,000 keys, StartAfter mid-bucket
+  prefix   a 100-key prefix query (Prefix=k/<the mid key's first 5 digits>, Delimiter=/)
+  folders  the delimiter listing of tree's s/ (10 pages of 1,000 common prefixes)
+  whole    every page of k<N> (one round; not on the before build at 1M, which would take over an hour)
+How the buckets are built, fast: the after build creates them (so its index covers them) and
+stops; the files are written straight into the bucket folders (Python, 1 KiB each); the after
+build starts (its index missing, so rebuilt from the files: the rebuild's time is a row) and one
+whole listing of each bucket describes every file once (MD5, sidecar), fsync made a no-op for that
+pass only (bench/nofsync.c; one sync(1) after). The before build gets a copy of the data folder
+made of hard links (same inodes, so the same sidecars are valid). RGW's buckets are written with
+boto3, 64 threads; --rgw-max caps the sizes RGW is built to (1M PUTs into it take too long here).
+
+Usage: python3 bench/listing.py --builds before=DIR after=DIR [--sizes 1000,10000,100000,1000000] [--rounds 5] [--rgw-max 100000]
+Writes bench/results/listing.json and bench/results/listing.md.
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import pathlib
+import re
+import shutil
+import statistics
+import subprocess
+import time
+
+import boto3
+from botocore.config import Config
+
+from rgw import Rgw
+from servers import PROXY_KEYS, ROOT, WORK, start_proxy, stop_all, wait_http
+
+RESULTS = ROOT / "bench" / "results"
+BODY = b"x" * 1024
+TREE_FOLDERS, TREE_PER_FOLDER = 10_000, 10
+
+
+def client(url, keys):
+    return boto3.client("s3", endpoint_url=url, aws_access_key_id=keys[0], aws_secret_access_key=keys[1], region_name="us-east-1",
+                        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 0},
+                                      max_pool_connections=64))
+
+
+def flat_key(i):
+    return f"k/{i:07d}"
+
+
+def tree_key(i):
+    return f"s/{i % TREE_FOLDERS:05d}/{i // TREE_FOLDERS:05d}"
+
+
+def write_files(folder, keys):
+    """The objects as files, straight into a bucket folder (what the store would write, but its own description)."""
+    made = set()
+    for key in keys:
+        path = folder / key
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_bytes(BODY)
+
+
+def put_all(c, bucket, keys, threads=64):
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        for f in [pool.submit(c.put_object, Bucket=bucket, Key=k, Body=BODY) for k in keys]:
+            f.result()
+
+
+def list_all(c, bucket, **query):
+    """Every page; returns (entries, pages)."""
+    entries, pages, token = 0, 0, None
+    while True:
+        page = c.list_objects_v2(Bucket=bucket, MaxKeys=1000, **query, **({"ContinuationToken": token} if token else {}))
+        entries += page.get("KeyCount", 0)
+        pages += 1
+        if not page.get("IsTruncated"):
+            return entries, pages
+        token = page["NextContinuationToken"]
+
+
+def timed(call):
+    t0 = time.perf_counter()
+    result = call()
+    return (time.perf_counter() - t0) * 1000, result
+
+
+def rows_for(n):
+    mid = flat_key(n // 2)
+    return {
+        "page": lambda c: c.list_objects_v2(Bucket=f"k{n}", MaxKeys=1000, StartAfter=mid)["KeyCount"],
+        "prefix": lambda c: c.list_objects_v2(Bucket=f"k{n}", Prefix=mid[:7], Delimiter="/")["KeyCount"],
+    }
+
+
+def build_fixture(after_build, data, sizes, tree, describe_max):
+    """The after build creates the buckets, the files are written beside it, its index is rebuilt from them at start."""
+    proxy = start_proxy("listing-fixture", data, build=after_build)
+    c = client(proxy.url, PROXY_KEYS)
+    for n in sizes:
+        c.create_bucket(Bucket=f"k{n}")
+    c.create_bucket(Bucket="tree")
+    proxy.stop()
+    for n in sizes:
+        write_files(data / f"k{n}", (flat_key(i) for i in range(n)))
+    write_files(data / "tree", (tree_key(i) for i in range(tree)))
+    shutil.rmtree(data / ".s3overlay" / "index")
+    return describe_once(after_build, data, sizes, describe_max)
+
+
+def describe_once(build, data, sizes, describe_max):
+    """Starts the after build on the fixture (its index rebuilt: the log says how long), lists everything once so every file is described."""
+    nofsync = WORK / "nofsync.so"
+    subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", str(nofsync), str(ROOT / "bench" / "nofsync.c")], check=True)
+    log = WORK / "listing-describe.log"
+    log.unlink(missing_ok=True)
+    # Its start-up rebuilds the index from every file first: minutes at a million keys on a busy machine.
+    proxy = start_proxy("listing-describe", data, build=build, timeout=1800, env={
+        "LD_PRELOAD": str(nofsync), "Logging__LogLevel__S3Overlay.Storage.FileSystem.FileSystemObjectStore": "Information"})
+    c = client(proxy.url, PROXY_KEYS)
+    for bucket in [f"k{n}" for n in sizes if n <= describe_max]:  # tree lists only common prefixes: nothing to describe
+        list_all(c, bucket)
+    proxy.stop()
+    subprocess.run(["sync"], check=True)
+    rebuilt = {}
+    for line in open(log, errors="replace"):
+        m = re.search(r"bucket (\S+) rebuilt from its files, (\d+) keys in ([\d.]+) s(?: \(([\d.]+) s of CPU\))?", line)
+        if m:
+            rebuilt[m.group(1)] = {"keys": int(m.group(2)), "seconds": float(m.group(3)), "cpu_seconds": float(m.group(4) or "nan")}
+    return rebuilt
+
+
+def start_up_seconds(name, data, build):
+    """From exec to the first answer, and the process's peak RSS then."""
+    t0 = time.perf_counter()
+    proxy = start_proxy(name, data, build=build)
+    seconds = time.perf_counter() - t0
+    return proxy, seconds
+
+
+def ops(builds, rounds, count=200, batch=20):
+    """PUT, GET and DELETE of 4 KiB objects, one client per build, on the same disk: medians in ms. The
+    builds take turns every `batch` requests, so a burst of load elsewhere falls on both alike."""
+    out = {name: {"put": [], "get": [], "delete": []} for name, _ in builds}
+    proxies = {}
+    for name, build in builds:
+        data = WORK / f"listing-ops-{name}"
+        shutil.rmtree(data, ignore_errors=True)
+        proxies[name] = start_proxy(f"listing-ops-{name}", data, build=build)
+        client(proxies[name].url, PROXY_KEYS).create_bucket(Bucket="ops")
+    body = os.urandom(4096)
+    clients = {name: client(proxies[name].url, PROXY_KEYS) for name, _ in builds}
+    calls = {"put": lambda c, k: c.put_object(Bucket="ops", Key=k, Body=body),
+             "get": lambda c, k: c.get_object(Bucket="ops", Key=k)["Body"].read(),
+             "delete": lambda c, k: c.delete_object(Bucket="ops", Key=k)}
+    for r in range(rounds):
+        for op, call in calls.items():
+            for start in range(0, count, batch):
+                for name, _ in builds:
+                    for i in range(start, start + batch):
+                        out[name][op].append(timed(lambda: call(clients[name], f"r{r}/o{i:04d}"))[0])
+    for p in proxies.values():
+        p.stop()
+    return {name: {op: round(statistics.median(v), 3) for op, v in d.items()} for name, d in out.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--builds", nargs="*", default=[f"after={WORK / 'proxy'}"])
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rgw-max", type=int, default=100_000)
+    parser.add_argument("--tree", type=int, default=TREE_FOLDERS * TREE_PER_FOLDER)
+    parser.add_argument("--ops-rounds", type=int, default=3)
+    parser.add_argument("--ops-only", action="store_true", help="only PUT, GET and DELETE, and the start-up over the data folders of an earlier run")
+    parser.add_argument("--reuse", action="store_true", help="keep the after build's data folder and index of an earlier run (its files written already)")
+    parser.add_argument("--describe-max", type=int, default=100_000,
+                        help="buckets up to this size are described whole before the run (and listed whole); bigger ones only where the rows read")
+    parser.add_argument("--rgw-tree-per-folder", type=int, default=TREE_PER_FOLDER, help="keys in each of RGW's 10,000 sub-folders")
+    args = parser.parse_args()
+    builds = [(b.split("=", 1)[0], pathlib.Path(b.split("=", 1)[1]).resolve()) for b in args.builds]
+    sizes = [int(s) for s in args.sizes.split(",")]
+    after_name, after_build = builds[-1]
+    WORK.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "cores": os.cpu_count(),
+               "load_average": float(open("/proc/loadavg").read().split()[0]), "sizes": sizes, "tree": args.tree,
+               "rounds": args.rounds, "builds": [n for n, _ in builds], "rows": {}, "whole": {}, "folders": {}}
+    rgw = None
+    if args.ops_only:
+        only = {"started": results["started"], "load_average": results["load_average"], "start_up_seconds": {n: [] for n, _ in builds}}
+        try:
+            for _ in range(3):
+                for name, build in builds:
+                    proxy, seconds = start_up_seconds(f"listing-{name}", WORK / f"listing-data-{name}", build)
+                    proxy.stop()
+                    only["start_up_seconds"][name].append(round(seconds, 2))
+            only["ops_ms"] = ops(builds, args.ops_rounds)
+        finally:
+            stop_all()
+        only["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+        (RESULTS / "listing-ops.json").write_text(json.dumps(only, indent=2))
+        print(json.dumps(only, indent=2))
+        return
+    try:
+        data = {name: WORK / f"listing-data-{name}" for name, _ in builds}
+        for name, d in data.items():
+            if not (args.reuse and name == after_name):
+                shutil.rmtree(d, ignore_errors=True)
+        t0 = time.perf_counter()
+        if args.reuse:
+            results["rebuild"] = describe_once(after_build, data[after_name], sizes, args.describe_max)
+        else:
+            results["rebuild"] = build_fixture(after_build, data[after_name], sizes, args.tree, args.describe_max)
+        results["fixture_seconds"] = round(time.perf_counter() - t0, 1)
+        for name, _ in builds[:-1]:
+            subprocess.run(["cp", "-al", str(data[after_name]), str(data[name])], check=True)
+            shutil.rmtree(data[name] / ".s3overlay" / "index", ignore_errors=True)
+
+        targets = {}
+        results["start_up_seconds"] = {}
+        for name, build in builds:
+            proxy, seconds = start_up_seconds(f"listing-{name}", data[name], build)
+            targets[name] = (proxy, client(proxy.url, PROXY_KEYS))
+            results["start_up_seconds"][name] = round(seconds, 2)
+
+        rgw = Rgw()
+        rgw_c = client(rgw.url, rgw.main)
+        t0 = time.perf_counter()
+        for n in sizes:
+            if n <= args.rgw_max:
+                rgw_c.create_bucket(Bucket=f"k{n}")
+                put_all(rgw_c, f"k{n}", [flat_key(i) for i in range(n)])
+        rgw_c.create_bucket(Bucket="tree")
+        put_all(rgw_c, "tree", [tree_key(i) for i in range(TREE_FOLDERS * args.rgw_tree_per_folder)])
+        results["rgw_fill_seconds"] = round(time.perf_counter() - t0, 1)
+        targets["rgw"] = (None, rgw_c)
+
+        for n in sizes:
+            for row, call in rows_for(n).items():
+                samples = {name: [] for name in targets}
+                for r in range(args.rounds + 1):  # the first round unmeasured: it describes what the row reads, warms caches
+                    for name, (_, c) in targets.items():
+                        if name == "rgw" and n > args.rgw_max:
+                            continue
+                        ms, count = timed(lambda: call(c))
+                        if r > 0:
+                            samples[name].append(ms)
+                        assert count == (min(1000, n - n // 2 - 1) if row == "page" else 100), (name, n, row, count)
+                results["rows"][f"{row} {n}"] = {k: round(statistics.median(v), 1) for k, v in samples.items() if v}
+                print(row, n, results["rows"][f"{row} {n}"], flush=True)
+        samples = {name: [] for name in targets}
+        for r in range(args.rounds + 1):
+            for name, (_, c) in targets.items():
+                ms, (count, _) = timed(lambda: list_all(c, "tree", Prefix="s/", Delimiter="/"))
+                assert count == TREE_FOLDERS, (name, count)
+                if r > 0:
+                    samples[name].append(ms)
+        results["folders"] = {k: round(statistics.median(v), 1) for k, v in samples.items()}
+        print("folders", results["folders"], flush=True)
+        for n in sizes:
+            results["whole"][n] = {}
+            for name, (_, c) in targets.items():
+                if (name == "rgw" and n > args.rgw_max) or n > args.describe_max:
+                    continue
+                ms, (count, _) = timed(lambda: list_all(c, f"k{n}"))
+                assert count == n, (name, n, count)
+                results["whole"][n][name] = round(ms / 1000, 2)
+            print("whole", n, results["whole"][n], flush=True)
+        results["peak_rss_mib"] = {name: round(p.peak_rss_mib(), 1) for name, (p, _) in targets.items() if p}
+        for name, (p, _) in targets.items():
+            if p:
+                p.stop()
+        results["ops_ms"] = ops(builds, args.ops_rounds)
+        print("ops", results["ops_ms"], flush=True)
+    finally:
+        stop_all()
+        if rgw:
+            rgw.stop()
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    (RESULTS / "listing.json").write_text(json.dumps(results, indent=2))
+    (RESULTS / "listing.md").write_text(report(results))
+    print(report(results))
+
+
+def report(r):
+    names = r["builds"] + ["rgw"]
+    lines = [f"Run {r['started']} – {r['finished']}, {r['cores']} cores (load {r['load_average']}), medians of {r['rounds']} rounds, ms; "
+             f"RGW built to {max([n for n in r['sizes'] if any(k.endswith(' ' + str(n)) and 'rgw' in v for k, v in r['rows'].items())] or [0])} keys.", "",
+             "| row | keys | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+    for key, v in r["rows"].items():
+        row, n = key.split()
+        lines.append(f"| {row} | {int(n):,} | " + " | ".join(str(v.get(x, "")) for x in names) + " |")
+    lines.append(f"| folders (10,000 sub-folders, 10 pages) | {r['tree']:,} | " + " | ".join(str(r["folders"].get(x, "")) for x in names) + " |")
+    for n, v in r["whole"].items():
+        lines.append(f"| whole listing, s | {int(n):,} | " + " | ".join(str(v.get(x, "")) for x in names) + " |")
+    lines += ["", "Start-up (exec to first answer), s: " + ", ".join(f"{k} {v}" for k, v in r["start_up_seconds"].items()),
+              "Index rebuilt from the files at start: " + ", ".join(f"{k} {v['keys']:,} keys in {v['seconds']} s" for k, v in r["rebuild"].items()),
+              "Peak RSS after the run, MiB: " + ", ".join(f"{k} {v}" for k, v in r.get("peak_rss_mib", {}).items()),
+              "PUT / GET / DELETE of 4 KiB, one client, medians ms: " + "; ".join(
+                  f"{k} {v['put']} / {v['get']} / {v['delete']}" for k, v in r.get("ops_ms", {}).items())]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
