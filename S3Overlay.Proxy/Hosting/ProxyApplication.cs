@@ -5,6 +5,7 @@ using S3Overlay.Configuration.Catalog;
 using S3Overlay.Hosting.KernelSends;
 using S3Overlay.Hosting.Tls;
 using S3Overlay.Lifecycle;
+using S3Overlay.Notifications;
 using S3Overlay.S3;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Cors;
@@ -109,6 +110,7 @@ internal static class ProxyApplication
         builder.AddS3Authentication(read, buckets);
         builder.AddObjectStore(read, server, buckets);
         builder.AddHiddenObjects(read, buckets);
+        builder.AddNotifications(read, server);
         builder.AddLifecycle(read);
         builder.AddS3Cors(read);
         builder.AddFileBrowser();
