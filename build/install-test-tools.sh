@@ -38,6 +38,8 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 # for its runner: run.sh, and the Conformance tests, which skip without them.
 /usr/bin/python3 "$(dirname "$0")/../conformance/s3-tests/dependencies.py" >/dev/null 2>&1 ||
   need+=(python3-pytest python3-pytest-timeout python3-munch python3-gevent python3-isodate python3-httplib2 python3-lxml python3-tz python3-dateutil python3-requests python3-boto3 python3-yaml)
+# RabbitMQ, the AMQP broker a remote publishes its change events to (S3Overlay.Tests/Infrastructure/Brokers/RabbitMqBroker.cs).
+[ -x /usr/sbin/rabbitmq-server ] || need+=(rabbitmq-server)
 # Ceph's RADOS Gateway, a production S3 server, on a throw-away cluster (build/rgw/rgw-cluster.sh):
 # the overlay's local store and remote in the RGW test classes. Without recommends: 55 packages, not 200.
 rgw=()

@@ -63,38 +63,7 @@ public sealed class RgwCluster : IAsyncDisposable
     public static async Task<RgwCluster> StartAsync()
     {
         var directory = Path.Combine(Path.GetTempPath(), "rgw-" + Guid.NewGuid().ToString("N")[..12]);
-        var info = new ProcessStartInfo("bash", [Script, "run", directory])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start bash");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var lines = new Dictionary<string, string>();
-        try
-        {
-            // Ready in 2-5 s on a quiet machine; a loaded one (the suite's two cores) takes longer.
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            while (!lines.ContainsKey("conf"))
-            {
-                var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
-                    ?? throw new InvalidOperationException($"the RGW cluster did not start: {(await stderr).Trim()}");
-                var equals = line.IndexOf('=');
-                if (equals > 0) lines[line[..equals]] = line[(equals + 1)..];
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"the RGW cluster did not start within 90 s: {(await stderr).Trim()}");
-        }
-        catch
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
+        var (process, lines) = await SupervisorScript.StartAsync("the RGW cluster", Script, ["run", directory], "conf");
         return new RgwCluster(process, directory, lines);
     }
 
@@ -130,17 +99,7 @@ public sealed class RgwCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         MainClient.Dispose();
-        try
-        {
-            _supervisor.StandardInput.Close();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _supervisor.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _supervisor.Kill(entireProcessTree: true);
-        }
-        _supervisor.Dispose();
+        await SupervisorScript.StopAsync(_supervisor, TimeSpan.FromSeconds(10));
         try { Directory.Delete(_directory, recursive: true); } catch (DirectoryNotFoundException) { } catch (IOException) { }
     }
 }
