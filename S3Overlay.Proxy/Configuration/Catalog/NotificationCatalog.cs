@@ -25,4 +25,28 @@ internal static class NotificationCatalog
 
     public static readonly TargetSetting WebhookCa = new("S3_OVERLAY_NOTIFY_WEBHOOK_CA", null,
         "A PEM file of CA certificates an `https://` endpoint's certificate may chain to, besides the system's");
+
+    public static readonly TargetSetting AmqpEnable = new("S3_OVERLAY_NOTIFY_AMQP_ENABLE", "on",
+        "`off` turns the AMQP target `<ID>` off");
+
+    public static readonly TargetSetting AmqpUrl = new("S3_OVERLAY_NOTIFY_AMQP_URL", null,
+        "Declares the AMQP 0-9-1 (RabbitMQ) target `arn:minio:sqs::<ID>:amqp`: the broker, `amqp://user:password@host:port/vhost`; each event is published with publisher confirms");
+
+    public static readonly TargetSetting AmqpExchange = new("S3_OVERLAY_NOTIFY_AMQP_EXCHANGE", "",
+        "The exchange events are published to (declared at the first publish); empty: the default exchange, where the routing key names a queue");
+
+    public static readonly TargetSetting AmqpExchangeType = new("S3_OVERLAY_NOTIFY_AMQP_EXCHANGE_TYPE", "direct",
+        "The exchange's type when it is declared: `direct`, `fanout`, `topic` or `headers`");
+
+    public static readonly TargetSetting AmqpRoutingKey = new("S3_OVERLAY_NOTIFY_AMQP_ROUTING_KEY", "",
+        "The routing key of each event");
+
+    public static readonly TargetSetting AmqpDeliveryMode = new("S3_OVERLAY_NOTIFY_AMQP_DELIVERY_MODE", "2",
+        "`2`: messages persistent (kept on the broker's disk); `1`: transient");
+
+    public static readonly TargetSetting AmqpDurable = new("S3_OVERLAY_NOTIFY_AMQP_DURABLE", "on",
+        "Whether the exchange is declared durable");
+
+    public static readonly TargetSetting AmqpMandatory = new("S3_OVERLAY_NOTIFY_AMQP_MANDATORY", "off",
+        "Publish with the mandatory flag: `on` and a message no queue takes is returned rather than dropped by the broker (and counted as a failed attempt)");
 }

@@ -13,28 +13,49 @@ internal sealed class NotificationTargets(IReadOnlyList<INotificationTarget> tar
 
     public bool Has(string arn) => targets.Any(t => t.Arn == arn);
 
-    public static NotificationTargets From(SettingReader read)
+    public static NotificationTargets From(SettingReader read) => new([.. Webhooks(read), .. AmqpTargets(read)]);
+
+    private static IEnumerable<INotificationTarget> Webhooks(SettingReader read)
     {
-        var targets = new List<INotificationTarget>();
         foreach (var id in NotificationCatalog.WebhookEndpoint.Ids(read))
         {
-            if (!Enabled(read, NotificationCatalog.WebhookEnable, id)) continue;
-            var text = NotificationCatalog.WebhookEndpoint.Read(read, id)!;
-            if (!Uri.TryCreate(text, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
-                throw NotificationCatalog.WebhookEndpoint.Invalid(id, $"'{text}' is not an http:// or https:// URL");
-            targets.Add(new WebhookTarget(NotificationArn.Of(id, "webhook"), endpoint, NotificationCatalog.WebhookAuthToken.Read(read, id),
-                Handler(read, id)));
+            if (!OnOff(read, NotificationCatalog.WebhookEnable, id)) continue;
+            var endpoint = Url(read, NotificationCatalog.WebhookEndpoint, id, "http", "https");
+            yield return new WebhookTarget(NotificationArn.Of(id, "webhook"), endpoint, NotificationCatalog.WebhookAuthToken.Read(read, id), Handler(read, id));
         }
-        return new NotificationTargets(targets);
     }
 
-    /// <summary>As MinIO's <c>ENABLE</c>: on unless turned off.</summary>
-    private static bool Enabled(SettingReader read, TargetSetting enable, string id) =>
-        enable.Read(read, id)?.ToLowerInvariant() switch
+    private static IEnumerable<INotificationTarget> AmqpTargets(SettingReader read)
+    {
+        foreach (var id in NotificationCatalog.AmqpUrl.Ids(read))
+        {
+            if (!OnOff(read, NotificationCatalog.AmqpEnable, id)) continue;
+            var mode = NotificationCatalog.AmqpDeliveryMode.Read(read, id);
+            if (mode is not ("1" or "2")) throw NotificationCatalog.AmqpDeliveryMode.Invalid(id, $"'{mode}' is not 1 or 2");
+            var type = NotificationCatalog.AmqpExchangeType.Read(read, id)!;
+            if (type is not ("direct" or "fanout" or "topic" or "headers")) throw NotificationCatalog.AmqpExchangeType.Invalid(id, $"'{type}' is not direct, fanout, topic or headers");
+            yield return new AmqpTarget(NotificationArn.Of(id, "amqp"), new AmqpTargetOptions(
+                Url(read, NotificationCatalog.AmqpUrl, id, "amqp", "amqps"), NotificationCatalog.AmqpExchange.Read(read, id)!, type,
+                NotificationCatalog.AmqpRoutingKey.Read(read, id)!, Persistent: mode == "2",
+                Durable: OnOff(read, NotificationCatalog.AmqpDurable, id), Mandatory: OnOff(read, NotificationCatalog.AmqpMandatory, id)));
+        }
+    }
+
+    private static Uri Url(SettingReader read, TargetSetting setting, string id, params string[] schemes)
+    {
+        var text = setting.Read(read, id)!;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || !schemes.Contains(url.Scheme))
+            throw setting.Invalid(id, $"'{text}' is not a {string.Join(" or ", schemes.Select(s => s + "://"))} URL");
+        return url;
+    }
+
+    /// <summary>A switch as MinIO writes them: <c>on</c> or <c>off</c> (true/false, 1/0, yes/no too).</summary>
+    private static bool OnOff(SettingReader read, TargetSetting setting, string id) =>
+        setting.Read(read, id)?.ToLowerInvariant() switch
         {
             "on" or "true" or "1" or "yes" => true,
             "off" or "false" or "0" or "no" => false,
-            var other => throw enable.Invalid(id, $"'{other}' is not on or off"),
+            var other => throw setting.Invalid(id, $"'{other}' is not on or off"),
         };
 
     /// <summary>The webhook's connections; with a CA file, a certificate may chain to those CAs as well as the system's.</summary>
