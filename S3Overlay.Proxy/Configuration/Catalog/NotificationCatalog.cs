@@ -49,4 +49,63 @@ internal static class NotificationCatalog
 
     public static readonly TargetSetting AmqpMandatory = new("S3_OVERLAY_NOTIFY_AMQP_MANDATORY", "off",
         "Publish with the mandatory flag: `on` and a message no queue takes is returned rather than dropped by the broker (and counted as a failed attempt)");
+
+    public static readonly TargetSetting NatsEnable = new("S3_OVERLAY_NOTIFY_NATS_ENABLE", "on",
+        "`off` turns the NATS target `<ID>` off");
+
+    public static readonly TargetSetting NatsAddress = new("S3_OVERLAY_NOTIFY_NATS_ADDRESS", null,
+        "Declares the NATS target `arn:minio:sqs::<ID>:nats`: the server, `host:port` (or a `nats://` URL)");
+
+    public static readonly TargetSetting NatsSubject = new("S3_OVERLAY_NOTIFY_NATS_SUBJECT", "bucketevents",
+        "The subject each event is published on");
+
+    public static readonly TargetSetting NatsUsername = new("S3_OVERLAY_NOTIFY_NATS_USERNAME", null, "The NATS user, with its password");
+
+    public static readonly TargetSetting NatsPassword = new("S3_OVERLAY_NOTIFY_NATS_PASSWORD", null, "The NATS user's password");
+
+    public static readonly TargetSetting NatsToken = new("S3_OVERLAY_NOTIFY_NATS_TOKEN", null, "A NATS authentication token, instead of a user");
+
+    public static readonly TargetSetting RedisEnable = new("S3_OVERLAY_NOTIFY_REDIS_ENABLE", "on",
+        "`off` turns the Redis target `<ID>` off");
+
+    public static readonly TargetSetting RedisAddress = new("S3_OVERLAY_NOTIFY_REDIS_ADDRESS", null,
+        "Declares the Redis target `arn:minio:sqs::<ID>:redis`: the server, `host:port`");
+
+    public static readonly TargetSetting RedisKey = new("S3_OVERLAY_NOTIFY_REDIS_KEY", "bucketevents",
+        "The hash (format `namespace`) or list (format `access`) the events go to");
+
+    public static readonly TargetSetting RedisFormat = new("S3_OVERLAY_NOTIFY_REDIS_FORMAT", "namespace",
+        "`namespace`: one hash entry per object, set by a creation, removed by a removal; `access`: every event appended to a list");
+
+    public static readonly TargetSetting RedisUser = new("S3_OVERLAY_NOTIFY_REDIS_USER", null, "The Redis ACL user");
+
+    public static readonly TargetSetting RedisPassword = new("S3_OVERLAY_NOTIFY_REDIS_PASSWORD", null, "The Redis password");
+
+    public static readonly TargetSetting MqttEnable = new("S3_OVERLAY_NOTIFY_MQTT_ENABLE", "on",
+        "`off` turns the MQTT target `<ID>` off");
+
+    public static readonly TargetSetting MqttBroker = new("S3_OVERLAY_NOTIFY_MQTT_BROKER", null,
+        "Declares the MQTT target `arn:minio:sqs::<ID>:mqtt`: the broker, `tcp://host:port`");
+
+    public static readonly TargetSetting MqttTopic = new("S3_OVERLAY_NOTIFY_MQTT_TOPIC", "bucketevents",
+        "The topic each event is published on");
+
+    public static readonly TargetSetting MqttQos = new("S3_OVERLAY_NOTIFY_MQTT_QOS", "1",
+        "The QoS of each publish: `1` (the default here, unlike MinIO's `0`: a delivery is the broker's PUBACK, so none is lost), `2`, or `0`");
+
+    public static readonly TargetSetting MqttUsername = new("S3_OVERLAY_NOTIFY_MQTT_USERNAME", null, "The MQTT user");
+
+    public static readonly TargetSetting MqttPassword = new("S3_OVERLAY_NOTIFY_MQTT_PASSWORD", null, "The MQTT user's password");
+
+    public static readonly TargetSetting PostgresEnable = new("S3_OVERLAY_NOTIFY_POSTGRES_ENABLE", "on",
+        "`off` turns the PostgreSQL target `<ID>` off");
+
+    public static readonly TargetSetting PostgresConnectionString = new("S3_OVERLAY_NOTIFY_POSTGRES_CONNECTION_STRING", null,
+        "Declares the PostgreSQL target `arn:minio:sqs::<ID>:postgresql`: the database, as libpq writes it (`host=… port=… user=… dbname=… sslmode=disable`, as MinIO takes it) or as Npgsql does (`Host=…;Port=…`)");
+
+    public static readonly TargetSetting PostgresTable = new("S3_OVERLAY_NOTIFY_POSTGRES_TABLE", "bucketevents",
+        "The table the events go to (created if missing): letters, digits and underscores");
+
+    public static readonly TargetSetting PostgresFormat = new("S3_OVERLAY_NOTIFY_POSTGRES_FORMAT", "namespace",
+        "`namespace`: one row per object (`key`, `value`), upserted by a creation, deleted by a removal; `access`: every event a row (`event_time`, `event_data`)");
 }

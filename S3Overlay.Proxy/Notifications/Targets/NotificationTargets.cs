@@ -13,7 +13,90 @@ internal sealed class NotificationTargets(IReadOnlyList<INotificationTarget> tar
 
     public bool Has(string arn) => targets.Any(t => t.Arn == arn);
 
-    public static NotificationTargets From(SettingReader read) => new([.. Webhooks(read), .. AmqpTargets(read)]);
+    public static NotificationTargets From(SettingReader read) =>
+        new([.. Webhooks(read), .. AmqpTargets(read), .. NatsTargets(read), .. RedisTargets(read), .. MqttTargets(read), .. PostgresTargets(read)]);
+
+    private static IEnumerable<INotificationTarget> NatsTargets(SettingReader read)
+    {
+        foreach (var id in NotificationCatalog.NatsAddress.Ids(read))
+        {
+            if (!OnOff(read, NotificationCatalog.NatsEnable, id)) continue;
+            var address = NotificationCatalog.NatsAddress.Read(read, id)!;
+            var options = NATS.Client.Core.NatsOpts.Default with
+            {
+                Url = address.Contains("://", StringComparison.Ordinal) ? address : "nats://" + address,
+                Name = "s3overlay-notify",
+                AuthOpts = new NATS.Client.Core.NatsAuthOpts
+                {
+                    Username = NotificationCatalog.NatsUsername.Read(read, id),
+                    Password = NotificationCatalog.NatsPassword.Read(read, id),
+                    Token = NotificationCatalog.NatsToken.Read(read, id),
+                },
+            };
+            yield return new NatsTarget(NotificationArn.Of(id, "nats"), options, NotificationCatalog.NatsSubject.Read(read, id)!);
+        }
+    }
+
+    private static IEnumerable<INotificationTarget> RedisTargets(SettingReader read)
+    {
+        foreach (var id in NotificationCatalog.RedisAddress.Ids(read))
+        {
+            if (!OnOff(read, NotificationCatalog.RedisEnable, id)) continue;
+            var options = new StackExchange.Redis.ConfigurationOptions
+            {
+                EndPoints = { NotificationCatalog.RedisAddress.Read(read, id)! },
+                User = NotificationCatalog.RedisUser.Read(read, id),
+                Password = NotificationCatalog.RedisPassword.Read(read, id),
+                AbortOnConnectFail = false,
+                ClientName = "s3overlay-notify",
+            };
+            yield return new RedisTarget(NotificationArn.Of(id, "redis"), options, NotificationCatalog.RedisKey.Read(read, id)!,
+                access: Format(read, NotificationCatalog.RedisFormat, id));
+        }
+    }
+
+    private static IEnumerable<INotificationTarget> MqttTargets(SettingReader read)
+    {
+        foreach (var id in NotificationCatalog.MqttBroker.Ids(read))
+        {
+            if (!OnOff(read, NotificationCatalog.MqttEnable, id)) continue;
+            var broker = Url(read, NotificationCatalog.MqttBroker, id, "tcp", "mqtt");
+            var qos = NotificationCatalog.MqttQos.Read(read, id) switch
+            {
+                "0" => MQTTnet.Protocol.MqttQualityOfServiceLevel.AtMostOnce,
+                "1" => MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce,
+                "2" => MQTTnet.Protocol.MqttQualityOfServiceLevel.ExactlyOnce,
+                var other => throw NotificationCatalog.MqttQos.Invalid(id, $"'{other}' is not 0, 1 or 2"),
+            };
+            var options = new MQTTnet.MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.IsDefaultPort ? 1883 : broker.Port)
+                .WithClientId("s3overlay-notify-" + Guid.NewGuid().ToString("N")[..8])
+                .WithCredentials(NotificationCatalog.MqttUsername.Read(read, id), NotificationCatalog.MqttPassword.Read(read, id))
+                .Build();
+            yield return new MqttTarget(NotificationArn.Of(id, "mqtt"), options, NotificationCatalog.MqttTopic.Read(read, id)!, qos);
+        }
+    }
+
+    private static IEnumerable<INotificationTarget> PostgresTargets(SettingReader read)
+    {
+        foreach (var id in NotificationCatalog.PostgresConnectionString.Ids(read))
+        {
+            if (!OnOff(read, NotificationCatalog.PostgresEnable, id)) continue;
+            var table = NotificationCatalog.PostgresTable.Read(read, id)!;
+            if (table.Length == 0 || !table.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || char.IsAsciiDigit(table[0]))
+                throw NotificationCatalog.PostgresTable.Invalid(id, $"'{table}' is not a table name of letters, digits and underscores");
+            yield return new PostgresTarget(NotificationArn.Of(id, "postgresql"), PostgresConnection.Npgsql(NotificationCatalog.PostgresConnectionString.Read(read, id)!),
+                table, access: Format(read, NotificationCatalog.PostgresFormat, id));
+        }
+    }
+
+    /// <summary>MinIO's formats: <c>access</c> (true) or <c>namespace</c>.</summary>
+    private static bool Format(SettingReader read, TargetSetting setting, string id) =>
+        setting.Read(read, id) switch
+        {
+            "access" => true,
+            "namespace" => false,
+            var other => throw setting.Invalid(id, $"'{other}' is not namespace or access"),
+        };
 
     private static IEnumerable<INotificationTarget> Webhooks(SettingReader read)
     {
