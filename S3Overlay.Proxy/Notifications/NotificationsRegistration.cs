@@ -40,6 +40,7 @@ internal static class NotificationsRegistration
         services.AddSingleton<IObjectStore>(sp => new NotifyingObjectStore(sp.GetRequiredKeyedService<IObjectStore>(NotifiedStore),
             sp.GetRequiredService<BucketNotifications>(), sp.GetRequiredService<NotificationOutbox>(),
             sp.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<NotificationMetrics>();
         services.AddHostedService<NotificationDelivery>();
     }
 }

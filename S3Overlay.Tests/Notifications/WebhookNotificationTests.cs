@@ -188,7 +188,7 @@ public sealed class WebhookNotificationTests(OverlayServers servers) : IClassFix
     public async Task A_target_that_is_down_gets_every_event_in_order_once_it_is_back()
     {
         await using var webhook = await WebhookReceiver.StartAsync();
-        await using var env = await StartAsync(webhook);
+        await using var env = await StartAsync(webhook, new Dictionary<string, string?> { ["S3_OVERLAY_METRICS"] = "true" });
         var statistics = env.Part<NotificationOutbox>().Statistics[Arn];
         webhook.Down = true;
         for (var i = 0; i < 20; i++)
@@ -197,6 +197,21 @@ public sealed class WebhookNotificationTests(OverlayServers servers) : IClassFix
         Assert.Equal(20, statistics.Queued);
         Assert.NotNull(statistics.OldestUndelivered);
         Assert.True(statistics.Failed >= 3);
+        // Told on the status page's JSON and in /_overlay/metrics, per target.
+        using (var http = new HttpClient())
+        {
+            using var status = JsonDocument.Parse(await http.GetStringAsync(env.Proxy.Url + "/_overlay/status?format=json"));
+            var target = status.RootElement.GetProperty("notifications").GetProperty("targets")[0];
+            Assert.Equal(Arn, target.GetProperty("arn").GetString());
+            Assert.Equal(20, target.GetProperty("queued").GetInt64());
+            Assert.True(target.GetProperty("failedAttempts").GetInt64() >= 3);
+            Assert.True(target.GetProperty("oldestUndeliveredSeconds").GetDouble() >= 0);
+            Assert.Contains("<h2>Notifications</h2>", await http.GetStringAsync(env.Proxy.Url + "/_overlay/status"));
+        }
+        var metrics = await PrometheusText.ScrapeAsync(env.Proxy.Url);
+        Assert.Equal(20, metrics.Value("notify_queued", ("notify_target", Arn)));
+        Assert.True(metrics.Value("notify_failed_total", ("notify_target", Arn)) >= 3);
+        Assert.True(metrics.Value("notify_oldest_undelivered_age_seconds", ("notify_target", Arn)) > 0);
 
         webhook.Down = false;
         var records = await EventsAsync(webhook, 20);

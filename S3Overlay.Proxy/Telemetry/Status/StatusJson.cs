@@ -14,7 +14,9 @@ internal sealed record StatusJson(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     Overlay.Fleet.FleetStatus? Fleet,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    Lifecycle.LifecycleStatus? Lifecycle = null)
+    Lifecycle.LifecycleStatus? Lifecycle = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    Notifications.Delivery.NotificationStatus? Notifications = null)
 {
     public sealed record RequestFigures(long Total, IReadOnlyDictionary<string, long> ByResult);
 
@@ -24,7 +26,9 @@ internal sealed record StatusJson(
 
     /// <param name="fleet">The fleet this replica is one of; null (left out) for a proxy on its own.</param>
     /// <param name="lifecycle">The lifecycle scanner's last and current scans; null (left out) when it is off.</param>
-    public static StatusJson From(OverlayStatus s, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null) => new(
+    /// <param name="notifications">The notification targets' figures; null (left out) when none is declared.</param>
+    public static StatusJson From(OverlayStatus s, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null,
+        Notifications.Delivery.NotificationStatus? notifications = null) => new(
         s.Since,
         Math.Round((s.Now - s.Since).TotalSeconds, 1),
         new RequestFigures(s.Requests, s.RequestsByResult),
@@ -34,7 +38,8 @@ internal sealed record StatusJson(
         new FillFigures(s.FillsInFlight, s.FillsCompleted, s.AverageFillSeconds, s.CoalescedWaiters),
         s.CacheSizeBytes,
         fleet,
-        lifecycle);
+        lifecycle,
+        notifications);
 }
 
 /// <summary><see cref="StatusJson"/>'s serializer, generated when the project compiles (a Native AOT build has no reflection to serialize it).</summary>

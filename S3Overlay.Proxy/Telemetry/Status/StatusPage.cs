@@ -19,7 +19,8 @@ internal static class StatusPage
         figure{margin:.6rem 0 1rem} figcaption{color:#555;font-size:.85rem} svg.chart{width:100%;height:auto;display:block}
         """;
 
-    public static string Render(OverlayStatus s, IReadOnlyList<MinuteSample> lastHour, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null)
+    public static string Render(OverlayStatus s, IReadOnlyList<MinuteSample> lastHour, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null,
+        Notifications.Delivery.NotificationStatus? notifications = null)
     {
         var html = new StringBuilder(2048);
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
@@ -56,6 +57,7 @@ internal static class StatusPage
         html.Append("</table>");
         if (fleet is not null) RenderFleet(html, fleet);
         if (lifecycle is not null) RenderLifecycle(html, lifecycle);
+        if (notifications is not null) RenderNotifications(html, notifications);
         html.Append("</body></html>");
         return html.ToString();
     }
@@ -87,6 +89,16 @@ internal static class StatusPage
         else if (lifecycle.Running is null) Row(html, "last scan", "none yet");
         var total = lifecycle.SinceStart;
         Row(html, "since start", FormattableString.Invariant($"{total.Scans:N0} scans, {total.ObjectsExpired:N0} objects expired, {total.UploadsAborted:N0} uploads aborted"));
+        html.Append("</table>");
+    }
+
+    private static void RenderNotifications(StringBuilder html, Notifications.Delivery.NotificationStatus notifications)
+    {
+        html.Append("<h2>Notifications</h2><table>");
+        Row(html, "outbox", FormattableString.Invariant($"{notifications.OutboxBytes:N0} bytes, {notifications.RefusedWrites:N0} writes refused while full"));
+        foreach (var t in notifications.Targets)
+            Row(html, t.Arn, FormattableString.Invariant($"{t.Queued:N0} queued, {t.Delivered:N0} delivered, {t.FailedAttempts:N0} failed attempts (retried), {t.Redelivered:N0} sent again after a restart")
+                + (t.OldestUndeliveredSeconds is { } age ? FormattableString.Invariant($", oldest waiting {age:0.#} s") : ""));
         html.Append("</table>");
     }
 
