@@ -44,10 +44,7 @@ public sealed class BrokerProcess : IAsyncDisposable
             var port = FreePort();
             var folder = Directory.CreateTempSubdirectory(Path.GetFileName(program) + "-").FullName;
             if (prepare is not null) await prepare(port, folder);
-            var asRoot = asUser is not null && Environment.UserName == "root";
-            var info = asRoot
-                ? new ProcessStartInfo("/usr/bin/setpriv", ["--reuid=" + asUser, "--regid=" + asUser, "--init-groups", program, .. arguments(port, folder)])
-                : new ProcessStartInfo(program, arguments(port, folder));
+            var info = Launch(program, arguments(port, folder), asUser);
             info.RedirectStandardOutput = true;
             info.RedirectStandardError = true;
             info.UseShellExecute = false;
@@ -68,10 +65,7 @@ public sealed class BrokerProcess : IAsyncDisposable
     /// <summary>Runs a program to its end (initdb), as <paramref name="asUser"/> when the tests run as root; fails the test on a non-zero exit.</summary>
     public static async Task RunAsync(string program, string[] arguments, string? asUser = null)
     {
-        var asRoot = asUser is not null && Environment.UserName == "root";
-        var info = asRoot
-            ? new ProcessStartInfo("/usr/bin/setpriv", ["--reuid=" + asUser, "--regid=" + asUser, "--init-groups", program, .. arguments])
-            : new ProcessStartInfo(program, arguments);
+        var info = Launch(program, arguments, asUser);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         using var process = Process.Start(info)!;
@@ -80,6 +74,12 @@ public sealed class BrokerProcess : IAsyncDisposable
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, $"{program} exited {process.ExitCode}: {await stdout} {await stderr}");
     }
+
+    /// <summary>The program, run as <paramref name="asUser"/> (by setpriv, which execs it: a kill reaches it) when the tests run as root.</summary>
+    private static ProcessStartInfo Launch(string program, string[] arguments, string? asUser) =>
+        asUser is not null && Environment.UserName == "root"
+            ? new ProcessStartInfo("/usr/bin/setpriv", ["--reuid=" + asUser, "--regid=" + asUser, "--init-groups", program, .. arguments])
+            : new ProcessStartInfo(program, arguments);
 
     private async Task<bool> ListeningAsync()
     {
