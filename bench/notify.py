@@ -16,7 +16,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 import measure  # noqa: E402
-from bench import client, presigned_path  # noqa: E402
+from bench import client, presigned_path, write_file  # noqa: E402
 from servers import PROXY_KEYS, ROOT, WORK, Server, free_port, start_nginx, start_proxy, stop_all  # noqa: E402
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 2
@@ -43,6 +43,8 @@ def status(proxy):
 
 
 def main():
+    body = WORK / "notify-body-4k"
+    write_file(body, SIZE, "notify")
     webhook_port = free_port()
     webhook = start_nginx("notify-webhook", f"server {{ listen 127.0.0.1:{webhook_port}; location / {{ return 200; }} }}")
     rabbit, amqp_port = start_rabbitmq()
@@ -66,12 +68,12 @@ def main():
                     s3.put_bucket_notification_configuration(Bucket="bench", NotificationConfiguration={
                         "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
                 put = presigned_path(s3, "bench", "obj", "put_object")
-                measure.wrk(proxy.url, put_path=put, put_body=SIZE, seconds=2)  # warm-up, its events drained below too
+                measure.wrk(proxy.url, put_path=put, put_body=body, seconds=2)  # warm-up, its events drained below too
                 while arn and status(proxy)["targets"][0]["queued"] > 0:
                     time.sleep(0.1)
                 before = status(proxy)["targets"][0]["delivered"] if arn else 0
                 started = time.time()
-                r = measure.wrk(proxy.url, put_path=put, put_body=SIZE, seconds=SECONDS)
+                r = measure.wrk(proxy.url, put_path=put, put_body=body, seconds=SECONDS)
                 rate, events = "", ""
                 if arn:
                     while status(proxy)["targets"][0]["queued"] > 0:
