@@ -40,6 +40,13 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
   need+=(python3-pytest python3-pytest-timeout python3-munch python3-gevent python3-isodate python3-httplib2 python3-lxml python3-tz python3-dateutil python3-requests python3-boto3 python3-yaml)
 # RabbitMQ, the AMQP broker a remote publishes its change events to (S3Overlay.Tests/Infrastructure/Brokers/RabbitMqBroker.cs).
 [ -x /usr/sbin/rabbitmq-server ] || need+=(rabbitmq-server)
+# The brokers bucket notifications are delivered to, each started by its test on a free loopback
+# port with a data folder of its own (S3Overlay.Tests/Infrastructure/Brokers): NATS, Redis,
+# Mosquitto (MQTT) and PostgreSQL (initdb and pg_ctl run as the postgres user).
+[ -x /usr/sbin/nats-server ] || need+=(nats-server)
+[ -x /usr/bin/redis-server ] || need+=(redis-server)
+[ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 # Ceph's RADOS Gateway, a production S3 server, on a throw-away cluster (build/rgw/rgw-cluster.sh):
 # the overlay's local store and remote in the RGW test classes. Without recommends: 55 packages, not 200.
 rgw=()

@@ -53,6 +53,32 @@ internal sealed class SettingReader(IConfiguration configuration)
         throw new SettingException(envName, $"'{text}' is not a duration (seconds, or hh:mm:ss)");
     }
 
+    /// <summary>
+    /// The settings of a family named by a suffix (<c>S3_OVERLAY_NOTIFY_WEBHOOK_ENDPOINT_&lt;ID&gt;</c>):
+    /// each ID set, with its value. The name without a suffix is the ID <c>_</c>, as MinIO names
+    /// its unnumbered targets; the .NET key is <paramref name="sectionKey"/><c>:&lt;ID&gt;:</c><paramref name="field"/>.
+    /// </summary>
+    public IEnumerable<(string Id, string Value)> Family(string envPrefix, string sectionKey, string field)
+    {
+        foreach (var (name, value) in configuration.AsEnumerable())
+        {
+            if (string.IsNullOrWhiteSpace(value)) continue;
+            if (name == envPrefix) yield return ("_", value.Trim());
+            else if (name.StartsWith(envPrefix + "_", StringComparison.Ordinal) && name.Length > envPrefix.Length + 1)
+                yield return (name[(envPrefix.Length + 1)..], value.Trim());
+        }
+        foreach (var section in configuration.GetSection(sectionKey).GetChildren())
+            if (section[field] is { } value && !string.IsNullOrWhiteSpace(value)) yield return (section.Key, value.Trim());
+    }
+
+    /// <summary>One ID's value of a family (see <see cref="Family"/>); the variable wins over the .NET key.</summary>
+    public string? Member(string envPrefix, string sectionKey, string field, string id)
+    {
+        var value = configuration[id == "_" ? envPrefix : envPrefix + "_" + id];
+        if (string.IsNullOrWhiteSpace(value)) value = configuration[$"{sectionKey}:{id}:{field}"];
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
     /// <summary>An Aspire connection string: <c>ConnectionStrings__name</c> (<c>ConnectionStrings:name</c>).</summary>
     public string? ConnectionString(string name)
     {

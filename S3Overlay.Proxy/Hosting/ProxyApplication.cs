@@ -5,6 +5,7 @@ using S3Overlay.Configuration.Catalog;
 using S3Overlay.Hosting.KernelSends;
 using S3Overlay.Hosting.Tls;
 using S3Overlay.Lifecycle;
+using S3Overlay.Notifications;
 using S3Overlay.Overlay.Events;
 using S3Overlay.S3;
 using S3Overlay.S3.Auth;

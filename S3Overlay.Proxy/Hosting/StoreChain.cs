@@ -1,5 +1,6 @@
 using S3Overlay.Buckets;
 using S3Overlay.Configuration;
+using S3Overlay.Notifications;
 using S3Overlay.Storage;
 
 namespace S3Overlay.Hosting;
@@ -22,6 +23,8 @@ internal static class StoreChain
         var served = builder.AddOverlay(read, buckets, encrypted) ?? encrypted;
         // 4. Hidden buckets and prefixes, over all of it: every consumer sees through the same filter.
         var visible = builder.AddHiddenObjects(read, buckets, served);
-        builder.Services.AddSingleton<IObjectStore>(sp => visible(sp));
+        // 5. Bucket notifications, on top: every write a client makes raises its event, the overlay's own writes (fills, whiteouts) none.
+        var notified = builder.AddNotifications(read, server, visible);
+        builder.Services.AddSingleton<IObjectStore>(sp => notified(sp));
     }
 }

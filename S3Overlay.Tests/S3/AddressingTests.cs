@@ -92,7 +92,7 @@ public sealed class AddressingTests(S3Fixture s3) : IClassFixture<S3Fixture>
     }
 
     [Theory]
-    [InlineData("PUT", "?notification")]
+    [InlineData("PUT", "?logging")]
     [InlineData("PUT", "?website")]
     [InlineData("GET", "?replication")]
     [InlineData("PUT", "/key?restore")]

@@ -18,6 +18,7 @@ public class StoreCapabilityTests
     {
         ["OverlayObjectStore"] = "the overlay itself: its fills stage into the local store beneath it",
         ["HiddenObjectsStore"] = "registered over the overlay, above where fills write",
+        ["NotifyingObjectStore"] = "registered over every other layer, the overlay included, above where fills write (fills raise no events)",
         ["EncryptedObjectStore"] = "chosen only over a store without staging; over one with it, EncryptedStagingStore stands",
     };
 

@@ -17,6 +17,7 @@ internal static class SettingCatalog
         SettingSection.Of("The remote's change events", typeof(RemoteEventsCatalog)),
         SettingSection.Of("A fleet of replicas", typeof(FleetCatalog)),
         SettingSection.Of("Lifecycle", typeof(LifecycleCatalog)),
+        SettingSection.Of("Bucket notifications", typeof(NotificationCatalog)),
         SettingSection.Of("Users and access", typeof(AccessCatalog)),
         SettingSection.Of("Telemetry", typeof(TelemetryCatalog)),
     ];

@@ -97,4 +97,5 @@ internal static class BucketSettings
     public const string Tagging = "tagging";
     public const string Lifecycle = "lifecycle";
     public const string PublicAccessBlock = "publicAccessBlock";
+    public const string Notification = "notification";
 }

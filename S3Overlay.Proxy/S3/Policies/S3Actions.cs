@@ -51,6 +51,8 @@ internal static class S3Actions
         ["GetPublicAccessBlock"] = "s3:GetBucketPublicAccessBlock",
         ["PutPublicAccessBlock"] = "s3:PutBucketPublicAccessBlock",
         ["DeletePublicAccessBlock"] = "s3:PutBucketPublicAccessBlock", // S3 has no DeleteBucketPublicAccessBlock action
+        ["GetBucketNotificationConfiguration"] = "s3:GetBucketNotification",
+        ["PutBucketNotificationConfiguration"] = "s3:PutBucketNotification",
         ["GetBucketOwnershipControls"] = "s3:GetBucketOwnershipControls",
         ["PutBucketOwnershipControls"] = "s3:PutBucketOwnershipControls",
         ["DeleteBucketOwnershipControls"] = "s3:PutBucketOwnershipControls", // S3 has no DeleteBucketOwnershipControls action

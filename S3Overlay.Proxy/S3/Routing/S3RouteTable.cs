@@ -7,7 +7,7 @@ namespace S3Overlay.S3.Routing;
 /// Every S3 operation the server answers, in one table (as MinIO's api-router.go). The first row
 /// that matches wins, so the rows with more specific matchers come first.
 /// </summary>
-internal sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post)
+internal sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload post, Notifications.NotificationHandlers n)
 {
     private readonly S3Route[] _routes =
     [
@@ -33,6 +33,8 @@ internal sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload pos
         new("GET", S3Scope.Bucket, "GetBucketLifecycleConfiguration", h.GetBucketLifecycleConfiguration, Query("lifecycle")),
         new("PUT", S3Scope.Bucket, "PutBucketLifecycleConfiguration", h.PutBucketLifecycleConfiguration, Query("lifecycle")),
         new("DELETE", S3Scope.Bucket, "DeleteBucketLifecycle", h.DeleteBucketLifecycle, Query("lifecycle")),
+        new("GET", S3Scope.Bucket, "GetBucketNotificationConfiguration", n.GetBucketNotificationConfiguration, Query("notification")),
+        new("PUT", S3Scope.Bucket, "PutBucketNotificationConfiguration", n.PutBucketNotificationConfiguration, Query("notification")),
         new("GET", S3Scope.Bucket, "GetBucketOwnershipControls", h.GetBucketOwnershipControls, Query("ownershipControls")),
         new("PUT", S3Scope.Bucket, "PutBucketOwnershipControls", h.PutBucketOwnershipControls, Query("ownershipControls")),
         new("DELETE", S3Scope.Bucket, "DeleteBucketOwnershipControls", h.DeleteBucketOwnershipControls, Query("ownershipControls")),
@@ -85,7 +87,7 @@ internal sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload pos
 
     /// <summary>Sub-resources we do not implement: answered NotImplemented rather than mistaken for a plain GET/PUT.</summary>
     private static readonly string[] Unsupported =
-        ["website", "replication", "notification",
+        ["website", "replication",
          "logging", "restore", "select", "accelerate",
          "requestPayment", "analytics", "inventory", "metrics", "intelligent-tiering"];
 
@@ -93,7 +95,7 @@ internal sealed class S3RouteTable(S3Handlers h, PostObject.PostObjectUpload pos
     private static readonly string[] ObjectOnly = ["attributes", "torrent", "retention", "legal-hold"];
 
     /// <summary>Sub-resources answered on buckets only.</summary>
-    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle", "versions", "encryption", "object-lock", "ownershipControls", "publicAccessBlock"];
+    private static readonly string[] BucketOnly = ["cors", "policy", "policyStatus", "lifecycle", "notification", "versions", "encryption", "object-lock", "ownershipControls", "publicAccessBlock"];
 
     public S3Route? Find(Microsoft.AspNetCore.Http.HttpRequest request, S3Scope scope)
     {

@@ -18,16 +18,18 @@ internal static class StatusEndpoint
         // Resolved now so the listener counts from start-up, not from the first visit.
         var statistics = app.Services.GetRequiredService<OverlayStatistics>();
         // The fleet's routing is there only with an overlay in a fleet; the scanner's settings and progress always.
-        app.MapGet(Path, (HttpContext context, [FromServices] FleetRouting? routing, [FromServices] LifecycleSettings scanner, [FromServices] LifecycleProgress progress) =>
+        app.MapGet(Path, (HttpContext context, [FromServices] FleetRouting? routing, [FromServices] LifecycleSettings scanner, [FromServices] LifecycleProgress progress,
+            [FromServices] Notifications.NotificationOutbox? outbox, [FromServices] TimeProvider clock) =>
         {
             context.Response.Headers.CacheControl = "no-store";
             var status = statistics.Observe();
             var fleet = routing is null ? null : FleetStatus.Of(routing);
             var lifecycle = LifecycleStatus.Of(scanner, progress);
             var events = Overlay.Events.RemoteEventsStatus.Of(context.RequestServices);
+            var notifications = Notifications.Delivery.NotificationStatus.Of(outbox, clock.GetUtcNow());
             return WantsJson(context.Request)
-                ? Results.Json(StatusJson.From(status, fleet, lifecycle, events), StatusJsonContext.Default.StatusJson)
-                : Results.Content(StatusPage.Render(status, statistics.History.Samples(), fleet, lifecycle, events), "text/html; charset=utf-8");
+                ? Results.Json(StatusJson.From(status, fleet, lifecycle, events, notifications), StatusJsonContext.Default.StatusJson)
+                : Results.Content(StatusPage.Render(status, statistics.History.Samples(), fleet, lifecycle, events, notifications), "text/html; charset=utf-8");
         });
         return app;
     }

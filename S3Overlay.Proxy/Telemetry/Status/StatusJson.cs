@@ -16,7 +16,8 @@ internal sealed record StatusJson(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     Lifecycle.LifecycleStatus? Lifecycle = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    Overlay.Events.RemoteEventsStatus? RemoteEvents = null)
+    Overlay.Events.RemoteEventsStatus? RemoteEvents = null,
+    Notifications.Delivery.NotificationStatus? Notifications = null)
 {
     public sealed record RequestFigures(long Total, IReadOnlyDictionary<string, long> ByResult);
 
@@ -27,7 +28,9 @@ internal sealed record StatusJson(
     /// <param name="fleet">The fleet this replica is one of; null (left out) for a proxy on its own.</param>
     /// <param name="lifecycle">The lifecycle scanner's last and current scans; null (left out) when it is off.</param>
     /// <param name="events">The remote's change events; null (left out) when they are off.</param>
-    public static StatusJson From(OverlayStatus s, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null, Overlay.Events.RemoteEventsStatus? events = null) => new(
+    /// <param name="notifications">The notification targets' figures; null (left out) when none is declared.</param>
+    public static StatusJson From(OverlayStatus s, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null, Overlay.Events.RemoteEventsStatus? events = null,
+        Notifications.Delivery.NotificationStatus? notifications = null) => new(
         s.Since,
         Math.Round((s.Now - s.Since).TotalSeconds, 1),
         new RequestFigures(s.Requests, s.RequestsByResult),
@@ -38,7 +41,7 @@ internal sealed record StatusJson(
         s.CacheSizeBytes,
         fleet,
         lifecycle,
-        events);
+        events, notifications);
 }
 
 /// <summary><see cref="StatusJson"/>'s serializer, generated when the project compiles (a Native AOT build has no reflection to serialize it).</summary>

@@ -20,7 +20,7 @@ internal static class StatusPage
         """;
 
     public static string Render(OverlayStatus s, IReadOnlyList<MinuteSample> lastHour, Overlay.Fleet.FleetStatus? fleet = null, Lifecycle.LifecycleStatus? lifecycle = null,
-        Overlay.Events.RemoteEventsStatus? events = null)
+        Overlay.Events.RemoteEventsStatus? events = null, Notifications.Delivery.NotificationStatus? notifications = null)
     {
         var html = new StringBuilder(2048);
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
@@ -58,6 +58,7 @@ internal static class StatusPage
         if (fleet is not null) RenderFleet(html, fleet);
         if (lifecycle is not null) RenderLifecycle(html, lifecycle);
         if (events is not null) RenderEvents(html, events);
+        if (notifications is not null) RenderNotifications(html, notifications);
         html.Append("</body></html>");
         return html.ToString();
     }
@@ -107,6 +108,16 @@ internal static class StatusPage
         Row(html, "reconciles / copies they dropped", $"{N(c.Reconciles)} / {N(c.ReconcileDropped)}");
         if (events.LastReconcile is { } last)
             Row(html, "last reconcile", FormattableString.Invariant($"{last.At:u} ({last.Reason}): ") + (last.Error is { } error ? "failed: " + error : N(last.Dropped) + " dropped"));
+        html.Append("</table>");
+    }
+
+    private static void RenderNotifications(StringBuilder html, Notifications.Delivery.NotificationStatus notifications)
+    {
+        html.Append("<h2>Notifications</h2><table>");
+        Row(html, "outbox", FormattableString.Invariant($"{notifications.OutboxBytes:N0} bytes, {notifications.RefusedWrites:N0} writes refused while full"));
+        foreach (var t in notifications.Targets)
+            Row(html, t.Arn, FormattableString.Invariant($"{t.Queued:N0} queued, {t.Delivered:N0} delivered, {t.FailedAttempts:N0} failed attempts (retried), {t.Redelivered:N0} sent again after a restart")
+                + (t.OldestUndeliveredSeconds is { } age ? FormattableString.Invariant($", oldest waiting {age:0.#} s") : ""));
         html.Append("</table>");
     }
 

@@ -1,0 +1,172 @@
+using Microsoft.AspNetCore.Http;
+using S3Overlay.S3.Notifications;
+using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
+using S3Overlay.Storage.Versions;
+using Names = S3Overlay.S3.Notifications.NotificationEventNames;
+
+namespace S3Overlay.Notifications;
+
+/// <summary>
+/// The one place events are raised: a layer of the seam over every other (the overlay included),
+/// so every write that reaches a store raises its event, whichever path it came by (PUT, a
+/// presigned PUT, a browser form, a copy, a completed multipart upload, a delete or delete marker,
+/// each key of a DeleteObjects, tags, an ACL, the lifecycle scanner's expirations), and nothing
+/// the overlay writes on its own (fills, whiteouts, records) does. The event is kept in the outbox,
+/// on disk, after the store committed the write and before the call returns, so before the
+/// client is answered; a write whose event cannot be kept (the outbox full) is refused before it is
+/// made. The request's identity comes from the S3 request being handled (<see cref="WriteOrigin"/>).
+/// </summary>
+internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotifications notifications, NotificationOutbox outbox,
+    IHttpContextAccessor http, TimeProvider clock) : ForwardingStore(inner)
+{
+    public override async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
+    {
+        var origin = WriteOrigin.Of(http.HttpContext);
+        var name = origin?.Operation switch
+        {
+            "PostObject" => Names.Post,
+            "CopyObject" => Names.Copy,
+            _ => Names.Put,
+        };
+        var rule = await RuleAsync(bucket, name, key, ct);
+        var info = await Inner.PutObjectAsync(bucket, key, body, write, ct);
+        await KeepAsync(rule, new WriteEvent(name, bucket, key, info, info.VersionId, origin));
+        return info;
+    }
+
+    public override async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)
+    {
+        var rule = await RuleAsync(bucket, Names.CompleteMultipartUpload, key, ct);
+        var info = await Inner.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, expected, condition, ct);
+        await KeepAsync(rule, new WriteEvent(Names.CompleteMultipartUpload, bucket, key, info, info.VersionId, WriteOrigin.Of(http.HttpContext)));
+        return info;
+    }
+
+    /// <summary>The lifecycle scanner's expiration of a current version (S3 requests delete by version, below).</summary>
+    public override async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
+    {
+        var origin = WriteOrigin.Of(http.HttpContext);
+        var configuration = await ConfigurationAsync(bucket, ct);
+        var mayRaise = MayRemove(configuration, origin, key);
+        await Inner.DeleteObjectAsync(bucket, key, ct);
+        if (!mayRaise) return;
+        // A delete without a version id leaves a delete marker where the bucket keeps versions.
+        var marker = await Inner.GetBucketVersioningAsync(bucket, CancellationToken.None) != BucketVersioning.Unversioned;
+        var name = RemovedName(origin, marker);
+        await KeepAsync(configuration.RuleFor(name, key), new WriteEvent(name, bucket, key, null, null, origin));
+    }
+
+    public override Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct) =>
+        DeleteVersionAsync(bucket, key, versionId, (b, k, v, c) => Inner.DeleteObjectVersionAsync(b, k, v, c), ct);
+
+    public override Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken ct) =>
+        DeleteVersionAsync(bucket, key, versionId, (b, k, v, c) => Inner.DeleteObjectVersionAsync(b, k, v, bypassGovernance, c), ct);
+
+    private async Task<DeletedVersion> DeleteVersionAsync(string bucket, string key, string? versionId,
+        Func<string, string, string?, CancellationToken, Task<DeletedVersion>> delete, CancellationToken ct)
+    {
+        var origin = WriteOrigin.Of(http.HttpContext);
+        var configuration = await ConfigurationAsync(bucket, ct);
+        var mayRaise = MayRemove(configuration, origin, key);
+        var deleted = await delete(bucket, key, versionId, ct);
+        if (!mayRaise) return deleted;
+        var name = RemovedName(origin, deleted.DeleteMarker);
+        await KeepAsync(configuration.RuleFor(name, key), new WriteEvent(name, bucket, key, null, deleted.VersionId, origin));
+        return deleted;
+    }
+
+    public override Task PutObjectTaggingAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
+        ChangeAsync(bucket, key, null, TaggingName, () => Inner.PutObjectTaggingAsync(bucket, key, tags, ct), ct);
+
+    public override Task PutObjectVersionTaggingAsync(string bucket, string key, string versionId, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
+        ChangeAsync(bucket, key, versionId, TaggingName, () => Inner.PutObjectVersionTaggingAsync(bucket, key, versionId, tags, ct), ct);
+
+    public override Task PutObjectAclAsync(string bucket, string key, string? acl, CancellationToken ct) =>
+        ChangeAsync(bucket, key, null, AclName, () => Inner.PutObjectAclAsync(bucket, key, acl, ct), ct);
+
+    public override Task PutObjectVersionAclAsync(string bucket, string key, string versionId, string? acl, CancellationToken ct) =>
+        ChangeAsync(bucket, key, versionId, AclName, () => Inner.PutObjectVersionAclAsync(bucket, key, versionId, acl, ct), ct);
+
+    /// <summary>Tag and ACL changes raise events only when a client asked for them by those operations (a PUT's own tags raise its ObjectCreated).</summary>
+    private async Task ChangeAsync(string bucket, string key, string? versionId, Func<string?, string?> nameOf, Func<Task> change, CancellationToken ct)
+    {
+        var origin = WriteOrigin.Of(http.HttpContext);
+        if (nameOf(origin?.Operation) is not { } name)
+        {
+            await change();
+            return;
+        }
+        var rule = await RuleAsync(bucket, name, key, ct);
+        await change();
+        await KeepAsync(rule, new WriteEvent(name, bucket, key, null, versionId, origin));
+    }
+
+    private static string? TaggingName(string? operation) => operation switch
+    {
+        "PutObjectTagging" => Names.TaggingPut,
+        "DeleteObjectTagging" => Names.TaggingDelete,
+        _ => null,
+    };
+
+    private static string? AclName(string? operation) => operation == "PutObjectAcl" ? Names.AclPut : null;
+
+    /// <summary>A client's delete is an ObjectRemoved event; the server's own (no S3 request: the lifecycle scanner's) a LifecycleExpiration.</summary>
+    private static string RemovedName(WriteOrigin? origin, bool marker) => (origin, marker) switch
+    {
+        (null, false) => Names.ExpirationDelete,
+        (null, true) => Names.ExpirationDeleteMarkerCreated,
+        (_, false) => Names.Delete,
+        (_, true) => Names.DeleteMarkerCreated,
+    };
+
+    /// <summary>
+    /// Whether a delete of the key raises an event, of either kind (which, delete or delete marker,
+    /// is known only once it is made); if so, the outbox must have room first.
+    /// </summary>
+    private bool MayRemove(NotificationConfiguration configuration, WriteOrigin? origin, string key)
+    {
+        if (configuration.Rules.Count == 0) return false;
+        if ((configuration.RuleFor(RemovedName(origin, false), key) ?? configuration.RuleFor(RemovedName(origin, true), key)) is null) return false;
+        Admit();
+        return true;
+    }
+
+    /// <summary>The rule an event of this write would go by, after checking the outbox can keep it.</summary>
+    private async Task<NotificationRule?> RuleAsync(string bucket, string name, string key, CancellationToken ct)
+    {
+        var rule = (await ConfigurationAsync(bucket, ct)).RuleFor(name, key);
+        if (rule is not null) Admit();
+        return rule;
+    }
+
+    private async Task<NotificationConfiguration> ConfigurationAsync(string bucket, CancellationToken ct)
+    {
+        try
+        {
+            return await notifications.OfAsync(bucket, ct) ?? NotificationConfiguration.None;
+        }
+        catch (StorageException e) when (e.IsMissing)
+        {
+            return NotificationConfiguration.None; // no bucket: the write itself fails as it should
+        }
+    }
+
+    private void Admit()
+    {
+        if (!outbox.HasRoom())
+            throw new StorageException(StorageFault.Busy, null, "The notification outbox is full: the write was not made, so no event of it is lost.");
+    }
+
+    /// <summary>Keeps the event; not cancellable, since the write it tells of is made.</summary>
+    private Task KeepAsync(NotificationRule? rule, WriteEvent e) =>
+        rule is null || !outbox.Statistics.ContainsKey(rule.Arn) ? Task.CompletedTask : outbox.KeepAsync(e, rule, clock.GetUtcNow());
+
+    // Everything else passes through (ForwardingStore).
+
+    public override async Task DeleteBucketAsync(string bucket, CancellationToken ct)
+    {
+        await Inner.DeleteBucketAsync(bucket, ct);
+        notifications.Forget(bucket);
+    }
+}
