@@ -41,8 +41,10 @@ public sealed class FullDiskStoreTests
         await AssertServedAsync(s3, "kept.bin", 300_000, seed: 1);
         await AssertServedAsync(s3, "by-hand.bin", 100_000, seed: 2);
         Assert.Empty((await s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = Bucket, Key = "kept.bin" })).Tagging ?? []);
+        // Listed from the store's listing index, which a file put by hand into a bucket the server
+        // made is not in until the index is rebuilt (docs/stores.md, "The listing index").
         var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket });
-        Assert.Equal(["by-hand.bin", "kept.bin"], listed.S3Objects.Select(o => o.Key));
+        Assert.Equal(["kept.bin"], listed.S3Objects.Select(o => o.Key));
         // Nothing half-written: no temp file, no sidecar but kept.bin's.
         Assert.Empty(Directory.GetFiles(Path.Join(data, ".s3overlay", "tmp")));
         Assert.Single(Sidecars(data));

@@ -18,6 +18,9 @@ namespace S3Overlay.S3.Http;
 /// </summary>
 internal static class RefusedUploadBody
 {
+    /// <summary>How long a refused upload's first bytes are waited for once the refusal is out.</summary>
+    private static readonly TimeSpan FirstBytesWait = TimeSpan.FromSeconds(2);
+
     public static async Task DrainIfSentAsync(HttpContext context)
     {
         try
@@ -25,8 +28,15 @@ internal static class RefusedUploadBody
             // The refusal goes out whole first; with the answer started, reading the body no longer invites it.
             await context.Response.CompleteAsync();
             var body = context.Request.BodyReader;
-            // Nothing sent yet: a client that waits, as it should; Kestrel closes its connection.
-            if (!body.TryRead(out var read)) return;
+            if (!body.TryRead(out var read))
+            {
+                // Nothing here yet. A client that waits, as it should, sends nothing and closes on
+                // the refusal; one whose wait ran out may be about to send (on a loaded machine its
+                // first bytes come late): it is given FirstBytesWait to begin.
+                using var first = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                first.CancelAfter(FirstBytesWait);
+                read = await body.ReadAsync(first.Token);
+            }
             while (true)
             {
                 body.AdvanceTo(read.Buffer.End);
