@@ -50,6 +50,8 @@ public sealed class EncryptedWriteCrashTests
                 foreach (var gate in held) await gate.Reached.WaitAsync(TimeSpan.FromSeconds(30));
                 await Task.Delay(500); // the bytes sent are through the proxy's sealing and in its temp files
                 await proxy.KillAsync();
+                // The rest of each body goes to a dead server: its upload fails at once (held, it waited out HttpClient's 100 s).
+                foreach (var gate in held) gate.Release();
                 foreach (var upload in uploads) await Assert.ThrowsAnyAsync<Exception>(() => upload);
             }
 
