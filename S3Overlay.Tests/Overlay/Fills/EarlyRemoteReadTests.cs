@@ -1,8 +1,6 @@
-using System.Diagnostics.Metrics;
 using Amazon.S3;
 using Amazon.S3.Model;
 using S3Overlay.Overlay.Keys;
-using S3Overlay.Telemetry;
 using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Overlay.Fills;
