@@ -142,11 +142,13 @@ internal sealed class ChunkedBody : PayloadStream, IPacedBody, IFilePieces
     private void ReadAheadOf(long taken)
     {
         // No more of the body than it was given: what the connection tells counts the response's
-        // headers too, and a reader that had taken all of one chunk read ahead the chunk after
-        // the next before the next was opened (then the whole answer could not give it).
+        // headers too. The chunk after the one holding the last byte taken, which is open by
+        // then: a reader that had taken all of one chunk, exactly, read ahead the chunk after the
+        // next before the next was opened, and the whole answer, still standing at the next, could
+        // not give it (a second remote GET of that chunk).
         taken = Math.Min(taken, _position - _start);
         if (_prefetch is null || taken <= ReadOnAfter) return;
-        var next = _layout.IndexOf(_start + Math.Min(taken, _end - _start - 1)) + 1;
+        var next = _layout.IndexOf(_start + taken - 1) + 1;
         if (next <= _readAhead || next > LastChunk) return;
         _readAhead = next;
         _prefetch(next, _reading.Token);

@@ -20,10 +20,12 @@ internal sealed partial class ChunkedReads
     /// One remote GET per chunk, however many readers want it: the chunk's own ranged GET, or, when
     /// an open whole answer of the generation gives this chunk next, that answer's bytes.
     /// </summary>
-    private (RemoteFill Fill, bool Joined) JoinFill(ChunkedObject chunked, int index)
+    /// <param name="lookedAt">When the caller's last look for the chunk (in flight, then cached) began; null when it holds the answer to start it with.</param>
+    /// <returns>Null when a fill of the chunk ended since <paramref name="lookedAt"/>: the chunk is cached now, look again.</returns>
+    private (RemoteFill Fill, bool Joined)? JoinFill(ChunkedObject chunked, int index, long? lookedAt)
     {
         var range = chunked.Layout.RangeOf(index);
-        return _fills.JoinOrStart(chunked.ChunkKey(index), (f, _) =>
+        return _fills.JoinOrStart(chunked.ChunkKey(index), lookedAt, (f, _) =>
         {
             var answer = AnswerOf(chunked);
             var handed = answer?.TryClaim(index);
@@ -36,7 +38,7 @@ internal sealed partial class ChunkedReads
     {
         WholeAnswerChunks? answer = null;
         answer = new WholeAnswerChunks(whole, chunked.Layout,
-            elsewhere: index => InFlightOrCachedAsync(chunked, index, CancellationToken.None),
+            elsewhere: async index => await InFlightOrCachedAsync(chunked, index, CancellationToken.None) is null,
             work,
             closed: () => _answers.TryRemove(new KeyValuePair<string, WholeAnswerChunks>(chunked.Generation, answer!)));
         if (_answers.TryAdd(chunked.Generation, answer)) return answer;

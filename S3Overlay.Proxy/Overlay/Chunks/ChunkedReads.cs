@@ -97,7 +97,7 @@ internal sealed partial class ChunkedReads(
         AnswerOf(chunked)?.Attach(body.LastChunk, body.Reading);
         // The whole answer's read wants chunk 0 (a whole read's first): its fill starts now, so its
         // start (a thread hop, the fill's file) goes on beside the record's write rather than after it.
-        if (answer is not null && first == 0 && request.Range is null) own = JoinFill(chunked, 0).Fill;
+        if (answer is not null && first == 0 && request.Range is null) own = JoinFill(chunked, 0, lookedAt: null)!.Value.Fill;
         // Recorded before the first byte, while the remote is asked for the first chunk: once a
         // reader has this generation, no later read may find an older one's manifest (and chunks).
         var recorded = seen is null || !settings.Caches(bucket) || seen.Names(described, chunked: true)
@@ -165,16 +165,22 @@ internal sealed partial class ChunkedReads(
     {
         for (var index = first; index <= last; index++)
         {
+            long lookedAt;
             if (index == first && firstWindow is { First: { } from, Last: { } to })
             {
-                var (inFlight, opened) = await InFlightOrOpenCachedAsync(chunked, index, from, to - from + 1, ct);
+                (var inFlight, var opened, lookedAt) = await InFlightOrOpenCachedAsync(chunked, index, from, to - from + 1, ct);
                 inFlight?.Leave();
                 if (opened is not null) openedFirst(opened);
                 if (inFlight is not null || opened is not null) continue;
             }
-            else if (await InFlightOrCachedAsync(chunked, index, ct)) continue; // in flight (joining proves nothing of this generation) or cached
+            else if (await InFlightOrCachedAsync(chunked, index, ct) is not { } missedAt) continue; // in flight (joining proves nothing of this generation) or cached
+            else lookedAt = missedAt;
             if (AnswerOf(chunked)?.Gives(index) is true) return null;
-            var (fill, joined) = JoinFill(chunked, index);
+            if (JoinFill(chunked, index, lookedAt) is not var (fill, joined))
+            {
+                index--; // it ended since the look: cached now, look again
+                continue;
+            }
             var kept = false;
             try
             {
@@ -230,7 +236,7 @@ internal sealed partial class ChunkedReads(
     {
         // A fill in flight first, then the cache: in this order a fill that ends in between has
         // stored the chunk by the time the cache is asked, so the remote is not asked twice.
-        var (inFlight, cached) = own is not null ? (own, null) : await InFlightOrOpenCachedAsync(chunked, index, offset, length, ct);
+        var (inFlight, cached, lookedAt) = own is not null ? (own, null, 0L) : await InFlightOrOpenCachedAsync(chunked, index, offset, length, ct);
         if (cached is not null) return cached;
         if (inFlight is null && reached is not null)
         {
@@ -238,10 +244,18 @@ internal sealed partial class ChunkedReads(
             // buffers took them, the reader may never (a warm seek would fetch a chunk each time).
             if (!await reached(ct)) throw new IOException($"The client went before it reached chunk {index}.");
             // Meanwhile its read-ahead (or another reader) may have started it, or stored it.
-            (inFlight, cached) = await InFlightOrOpenCachedAsync(chunked, index, offset, length, ct);
+            (inFlight, cached, lookedAt) = await InFlightOrOpenCachedAsync(chunked, index, offset, length, ct);
             if (cached is not null) return cached;
         }
-        var (fill, joined) = inFlight is not null ? (inFlight, true) : JoinFill(chunked, index);
+        var flight = inFlight is not null ? (inFlight, true) : JoinFill(chunked, index, lookedAt);
+        while (flight is null)
+        {
+            // A fill of the chunk ended since the look: it is cached now (unless that fill stored nothing).
+            (inFlight, cached, lookedAt) = await InFlightOrOpenCachedAsync(chunked, index, offset, length, ct);
+            if (cached is not null) return cached;
+            flight = inFlight is not null ? (inFlight, true) : JoinFill(chunked, index, lookedAt);
+        }
+        var (fill, joined) = flight.Value;
         joined &= fill.StartedBy != chunked;
         if (joined) metrics.CoalescedWaiters.Add(1);
         try
@@ -288,8 +302,8 @@ internal sealed partial class ChunkedReads(
         try
         {
             if (wanted.IsCancellationRequested) return;
-            if (await InFlightOrCachedAsync(chunked, index, ct) || wanted.IsCancellationRequested) return;
-            JoinFill(chunked, index).Fill.Leave();
+            if (await InFlightOrCachedAsync(chunked, index, ct) is not { } lookedAt || wanted.IsCancellationRequested) return;
+            JoinFill(chunked, index, lookedAt)?.Fill.Leave(); // null: a fill of it ended since the look, and stored it
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -299,11 +313,13 @@ internal sealed partial class ChunkedReads(
     });
 
     /// <summary>
-    /// Whether a chunk is being filled, or is cached. A fill in flight is looked for first, then the
-    /// cache (as OpenChunkAsync): the other way round, a fill that ends between the two (the read's
-    /// own generation check, say) is missed, started again, and its chunk fetched and stored twice.
+    /// Whether a chunk is being filled, or is cached: null when it is either, else when the look
+    /// that found neither began (for <see cref="JoinFill"/>). A fill in flight is looked for first,
+    /// then the cache (as OpenChunkAsync): the other way round, a fill that ends between the two
+    /// (the read's own generation check, say) is missed, started again, and its chunk fetched and
+    /// stored twice.
     /// </summary>
-    private async Task<bool> InFlightOrCachedAsync(ChunkedObject chunked, int index, CancellationToken ct)
+    private async Task<long?> InFlightOrCachedAsync(ChunkedObject chunked, int index, CancellationToken ct)
     {
         long lookedAt;
         do
@@ -312,31 +328,32 @@ internal sealed partial class ChunkedReads(
             if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight)
             {
                 inFlight.Leave();
-                return true;
+                return null;
             }
-            if (await HasChunkAsync(chunked, index, ct)) return true;
+            if (await HasChunkAsync(chunked, index, ct)) return null;
         }
         while (_fills.EndedSince(chunked.ChunkKey(index), lookedAt));
-        return false;
+        return lookedAt;
     }
 
     /// <summary>
     /// The chunk's fill in flight, joined, or else the chunk cached, opened (<paramref name="offset"/>,
-    /// <paramref name="length"/>); neither when the chunk is neither. Asked again while a fill of
-    /// the chunk ended since the last look: it stored the chunk after the cache was asked, and a
-    /// fill started now would fetch it from the remote a second time.
+    /// <paramref name="length"/>); neither when the chunk is neither, with when that look began
+    /// (for <see cref="JoinFill"/>). Asked again while a fill of the chunk ended since the last
+    /// look: it stored the chunk after the cache was asked, and a fill started now would fetch it
+    /// from the remote a second time.
     /// </summary>
-    private async Task<(RemoteFill? Fill, Stream? Cached)> InFlightOrOpenCachedAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
+    private async Task<(RemoteFill? Fill, Stream? Cached, long LookedAt)> InFlightOrOpenCachedAsync(ChunkedObject chunked, int index, long offset, long length, CancellationToken ct)
     {
         long lookedAt;
         do
         {
             lookedAt = SingleFlight<string>.Now();
-            if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight) return (inFlight, null);
-            if (await TryOpenCachedAsync(chunked, index, offset, length, ct) is { } cached) return (null, cached);
+            if (_fills.TryJoin(chunked.ChunkKey(index)) is { } inFlight) return (inFlight, null, lookedAt);
+            if (await TryOpenCachedAsync(chunked, index, offset, length, ct) is { } cached) return (null, cached, lookedAt);
         }
         while (_fills.EndedSince(chunked.ChunkKey(index), lookedAt));
-        return (null, null);
+        return (null, null, lookedAt);
     }
 
     private async Task<bool> HasChunkAsync(ChunkedObject chunked, int index, CancellationToken ct) =>

@@ -26,14 +26,27 @@ internal sealed class RemoteFill
     // The remote's answer this fill declined, still open for a reader to take (see TakeDeclined).
     private DeclinedAnswer? _declined;
 
-    public RemoteFill(string spillPath, OverlayMetrics metrics)
+    // Runs once the fill is over, just before Finished completes.
+    private readonly Action<RemoteFill>? _over;
+
+    // Whether the fill stores its body: one that does reads on when its readers go.
+    private bool _stores;
+
+    /// <param name="over">Runs once the fill is over, just before <see cref="Finished"/> completes (its single-flight table lets it go).</param>
+    public RemoteFill(string spillPath, OverlayMetrics metrics, Action<RemoteFill>? over = null)
     {
-        _spill = new SpillBuffer(spillPath);
+        _spill = new SpillBuffer(spillPath,
+            // Nobody took the declined answer (its readers went away, or wanted none of it): the
+            // connection goes as the last share does, not when the remote's idle timeout ends it,
+            // and nobody need wait for chunk 0 to be started with it.
+            released: () => TakeDeclined()?.Dispose(),
+            // Its readers gone, a fill that stores nothing has nobody left to read for.
+            abandoned: () =>
+            {
+                if (!_stores) _abandoned.Cancel();
+            });
         _metrics = metrics;
-        // Nobody took the declined answer (its readers went away, or wanted none of it): the
-        // connection goes as the last share does, not when the remote's idle timeout ends it,
-        // and nobody need wait for chunk 0 to be started with it.
-        _spill.Released = () => TakeDeclined()?.Dispose();
+        _over = over;
     }
 
     private readonly TaskCompletionSource _declinedSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -58,9 +71,6 @@ internal sealed class RemoteFill
 
     /// <summary>True when the remote answered but the fill declined to read the body (the object is chunked).</summary>
     public bool Declined { get; private set; }
-
-    /// <summary>Runs once the fill is over, just before <see cref="Finished"/> completes.</summary>
-    public Action? Over { get; set; }
 
     /// <summary>Completes when the remote read and the local write (if any) are over, whatever their outcome.</summary>
     public Task Finished => _finished.Task;
@@ -99,7 +109,7 @@ internal sealed class RemoteFill
         ILogger logger,
         Activity? span)
     {
-        if (store is null) _spill.Abandoned = () => _abandoned.Cancel();
+        _stores = store is not null;
         if (work.TryStart("fill", stopping => RunAsync(openRemote, accept, store, mapError, logger, span, stopping))) return true;
         var refused = new StorageException(StorageFault.Unavailable, message: "The proxy is shutting down.");
         _spill.Fail(refused);
@@ -196,7 +206,7 @@ internal sealed class RemoteFill
 
     private void End()
     {
-        Over?.Invoke();
+        _over?.Invoke(this);
         _finished.TrySetResult();
     }
 

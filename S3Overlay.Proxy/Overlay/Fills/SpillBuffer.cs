@@ -30,8 +30,18 @@ internal sealed class SpillBuffer
     /// <summary>A new spill file's path in <paramref name="directory"/>.</summary>
     public static string NewPath(string directory) => System.IO.Path.Combine(directory, $"spill-{Guid.NewGuid():N}.tmp");
 
+    private readonly Action? _released;
+    private readonly Action? _abandoned;
+
     /// <param name="path">A new file's path: in a spill folder, or where a local store can take the file as it is (<see cref="IStagingStore"/>).</param>
-    public SpillBuffer(string path) => Path = path;
+    /// <param name="released">Runs once the last holder has let go (the file is gone).</param>
+    /// <param name="abandoned">Runs when every reader that opened the body has let go and only the writer holds the file.</param>
+    public SpillBuffer(string path, Action? released = null, Action? abandoned = null)
+    {
+        Path = path;
+        _released = released;
+        _abandoned = abandoned;
+    }
 
     /// <summary>
     /// Creates the file, before the writer's first byte and before any reader opens the body. Not
@@ -59,12 +69,6 @@ internal sealed class SpillBuffer
 
     /// <summary>The open file; read it only once <see cref="WhenCompleteAsync"/> has returned.</summary>
     public SafeFileHandle File => _file ?? throw new InvalidOperationException("The spill file is not created yet.");
-
-    /// <summary>Called when every reader that opened the body has let go and only the writer holds the file.</summary>
-    public Action? Abandoned { get; set; }
-
-    /// <summary>Called once the last holder has let go (the file is gone).</summary>
-    public Action? Released { get; set; }
 
     public long Written { get { lock (_lock) return _written; } }
 
@@ -124,8 +128,8 @@ internal sealed class SpillBuffer
                 DeleteUnlessTaken();
             }
         }
-        if (released) Released?.Invoke();
-        if (abandoned) Abandoned?.Invoke();
+        if (released) _released?.Invoke();
+        if (abandoned) _abandoned?.Invoke();
     }
 
     // A file the local store took was renamed: nothing is left under this (unique) path then.

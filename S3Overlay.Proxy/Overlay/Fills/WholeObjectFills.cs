@@ -25,15 +25,6 @@ internal sealed class WholeObjectFills(
 {
     private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(local, settings, stores: true), slots, metrics);
 
-    // Keys whose fill ended lately. A miss looks locally once more before asking the remote only
-    // for these: a fill that ended since the caller's local miss has stored the object, and any
-    // other key would be a second lookup that misses again. Cleared wholesale when large: a key
-    // lost that way costs at most one remote GET, whose store then finds the object there. The
-    // value is the description a fill found too large to fill whole (null for any other end): a
-    // miss that looked for a manifest before the reader of that answer recorded one finds it now.
-    private readonly ConcurrentDictionary<(string Bucket, string Key), ObjectInfo?> _ended = new();
-    private const int EndedKept = 4096;
-
     // Keys whose whole GET found the object chunked (described by Info), while the reader that took
     // its answer has not yet begun filling chunk 0 from it, nor recorded the object as chunked: a
     // reader that came meanwhile would ask the remote for the object, or its chunk 0, again. A
@@ -51,12 +42,13 @@ internal sealed class WholeObjectFills(
     /// <summary>
     /// The remote GET a fill of the key would make, sent before the local store has answered
     /// (<see cref="EarlyRemoteRead"/>) as the first request of the key's fill; null while anything
-    /// of the key is in flight or lately ended (a read then joins it, or finds its copy), and while
-    /// the fills are at their cap (a new one is refused without asking the remote). The caller
-    /// ends it with <see cref="LetGo"/> unless a read of the remote took it.
+    /// of the key is in flight or lately ended (a read then joins it, or finds its copy: see
+    /// <see cref="SingleFlight{TKey}.TryStartEarly"/>), and while the fills are at their cap (a
+    /// new one is refused without asking the remote). The caller ends it with <see cref="LetGo"/>
+    /// unless a read of the remote took it.
     /// </summary>
     public EarlyRemoteRead? TryStartEarly(string bucket, string key) =>
-        slots.Full || _fills.IsInFlight((bucket, key)) || _ended.ContainsKey((bucket, key)) || _chunkZeroPending.ContainsKey((bucket, key))
+        slots.Full || _fills.Holds((bucket, key)) || _chunkZeroPending.ContainsKey((bucket, key))
             ? null
             : _fills.TryStartEarly((bucket, key), new EarlyRemoteRead(bucket, key, metrics), c => remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c));
 
@@ -99,25 +91,34 @@ internal sealed class WholeObjectFills(
     /// <remarks>A fill started here adopts the key's early GET, if a read sent one (<see cref="TryStartEarly"/>), rather than ask again.</remarks>
     public async Task<WholeRead> FillAsync(string bucket, string key, ObjectReadRequest request, ObjectInfo? stale, CancellationToken ct)
     {
+        while (true)
+            if (await JoinOrStartAsync(bucket, key, request, stale, ct) is { } read)
+                return read;
+    }
+
+    /// <summary>One look for the key's fill, or its stored copy, then a fill joined or started; null when a fill ended meanwhile (look again).</summary>
+    private async Task<WholeRead?> JoinOrStartAsync(string bucket, string key, ObjectReadRequest request, ObjectInfo? stale, CancellationToken ct)
+    {
+        var lookedAt = SingleFlight<(string, string)>.Now();
         // A fill that finished since the local miss has stored the object: look once more before asking the remote.
         var inFlight = _fills.TryJoin((bucket, key));
         if (inFlight is null && _chunkZeroPending.TryGetValue((bucket, key), out var chunked))
             return new WholeRead.ChunkedAfterTaker(chunked.Info, chunked.Taken);
+        var ended = _fills.HasEnded((bucket, key), out var declined) && inFlight is null;
         // Chunked, found by a whole GET since the caller looked at the record: the record names it now
         // (the reader that took the answer recorded it before its first byte), read it so, not by another whole GET.
-        if (inFlight is null && _ended.TryGetValue((bucket, key), out var declined) && declined is not null
-            && (await records.ReadSeenAsync(bucket, key, ct)).Names(declined, chunked: true))
+        if (ended && declined is not null && (await records.ReadSeenAsync(bucket, key, ct)).Names(declined, chunked: true))
             return new WholeRead.ChunkedAfterTaker(declined, Task.CompletedTask);
-        if (inFlight is null && stale is null && _ended.ContainsKey((bucket, key))
-            && await localReads.TryGetAsync(bucket, key, request, ct) is { Object: { } hit })
+        if (ended && stale is null && await localReads.TryGetAsync(bucket, key, request, ct) is { Object: { } hit })
             return new WholeRead.Served(hit);
-        var (fill, joined) = inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), (f, early) => NoteEnd(f, bucket, key).Start(work,
+        if ((inFlight is not null ? (inFlight, true) : _fills.JoinOrStart((bucket, key), lookedAt, (f, early) => f.Start(work,
             openRemote: c => early?.Adopt(c) ?? remote.GetAsync(bucket, key, ObjectReadRequest.Whole, c),
             accept: answer => Accepts(f, bucket, key, answer.Info),
             store: (info, body) => StoreAsync(bucket, key, info, body, stale?.ETag),
             mapError: e => e,
             logger,
-            OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, true).SetTag(Tags.Coalesced, false)));
+            OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, true).SetTag(Tags.Coalesced, false)))) is not var (fill, joined))
+            return null;
         if (joined) metrics.CoalescedWaiters.Add(1);
 
         ObjectInfo info;
@@ -163,29 +164,16 @@ internal sealed class WholeObjectFills(
         return remote.ReadRestAsync(bucket, key, info, from, count, ct);
     }
 
-    /// <summary>Notes the key in <see cref="_ended"/> as the fill ends, before it leaves the fills in flight (so no miss falls in between).</summary>
-    private RemoteFill NoteEnd(RemoteFill fill, string bucket, string key)
-    {
-        var leave = fill.Over;
-        fill.Over = () =>
-        {
-            if (_ended.Count >= EndedKept) _ended.Clear();
-            _ended[(bucket, key)] = fill.Declined ? fill.Opened.Result : null;
-            leave?.Invoke();
-        };
-        return fill;
-    }
-
     /// <summary>
     /// Whether a whole fill reads the body the remote announced: not of an object over the chunk
     /// threshold. One that is over it is noted at once, as the fill declines: a miss that comes
     /// from now on, even while the declined fill winds down (no longer joined, not yet gone),
-    /// waits for the reader that takes its answer rather than ask the remote for the object again.
+    /// waits for the reader that takes its answer rather than ask the remote for the object again
+    /// (and once the fill has ended, its end says what it declined: <see cref="SingleFlight{TKey}.HasEnded"/>).
     /// </summary>
     private bool Accepts(RemoteFill fill, string bucket, string key, ObjectInfo info)
     {
         if (info.Size <= settings.ChunkThreshold) return true;
-        _ended[(bucket, key)] = info;
         var pending = (fill.DeclinedSettled, info);
         _chunkZeroPending[(bucket, key)] = pending;
         pending.DeclinedSettled.ContinueWith(_ => _chunkZeroPending.TryRemove(new KeyValuePair<(string, string), (Task, ObjectInfo)>((bucket, key), pending)),

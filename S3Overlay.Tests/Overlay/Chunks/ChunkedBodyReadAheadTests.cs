@@ -1,0 +1,67 @@
+using S3Overlay.Overlay.Chunks;
+using S3Overlay.Streams;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Overlay.Chunks;
+
+/// <summary>
+/// Which chunk a reader reads ahead, judged by what its client has taken. The chunk read ahead
+/// is the one after the chunk holding the last byte taken: that chunk is open by then, so an open
+/// whole answer of the object, which gives its chunks in order, can give the one read ahead too.
+/// </summary>
+[UnitTests]
+public sealed class ChunkedBodyReadAheadTests
+{
+    private const long Chunk = 2 * ChunkedBody.ReadOnAfter;
+
+    /// <summary>
+    /// A client that has taken all of chunk 0, exactly, and not yet a byte of chunk 1: chunk 1 is
+    /// read ahead, not chunk 2 (seen as a crowd's last chunk fetched a second time: chunk 2's
+    /// read-ahead came before chunk 1 was claimed from the whole answer, which could then not
+    /// give it, and asked the remote for it on its own).
+    /// </summary>
+    [Fact]
+    public async Task A_client_that_took_a_whole_chunk_has_the_next_chunk_read_ahead_not_the_one_after()
+    {
+        var progress = new TakenSoFar();
+        var readAhead = new List<int>();
+        var opened = new List<int>();
+        await using var body = new ChunkedBody(new ChunkLayout(3 * Chunk, Chunk), 0, 3 * Chunk,
+            (index, offset, length, _, _) =>
+            {
+                opened.Add(index);
+                return Task.FromResult<Stream>(new MemoryStream(new byte[length]));
+            },
+            (index, _) => readAhead.Add(index)) { Progress = progress };
+        var buffer = new byte[64 * 1024];
+
+        await ReadAsync(body, buffer, Chunk);
+        progress.Taken = Chunk; // the client took all of chunk 0, and nothing of chunk 1 yet
+        await ReadAsync(body, buffer, 1);
+
+        Assert.Equal([1], readAhead);
+        Assert.Equal([0, 1], opened);
+
+        // A byte of chunk 1 taken: chunk 2 now, once.
+        await ReadAsync(body, buffer, Chunk - 1);
+        progress.Taken = Chunk + 1;
+        await ReadAsync(body, buffer, 1);
+        Assert.Equal([1, 2], readAhead);
+    }
+
+    private static async Task ReadAsync(Stream body, byte[] buffer, long count)
+    {
+        while (count > 0)
+        {
+            var read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)));
+            Assert.True(read > 0);
+            count -= read;
+        }
+    }
+
+    private sealed class TakenSoFar : IReaderProgress
+    {
+        public long? Taken { get; set; } = 0;
+        public long Slack => 0;
+    }
+}
