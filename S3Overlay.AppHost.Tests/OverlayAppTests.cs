@@ -161,6 +161,33 @@ public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
         return Path.Combine(dir, name);
     }
 
+    /// <summary>
+    /// The stand-in remote announces its changes to the proxy (its webhook target, wired by the
+    /// AppHost): a cached object replaced at the remote is served new at the next read, with no
+    /// revalidation set, and the dashboard shows the event's span. Without the event the proxy
+    /// would serve its copy for ever.
+    /// </summary>
+    [Fact]
+    public async Task A_change_at_the_remote_is_announced_and_the_next_read_serves_it()
+    {
+        const string key = "events/news.txt";
+        using var remote = await overlay.StoreAsync("remote", Cancellation);
+        using var local = await overlay.StoreAsync("minio", Cancellation);
+        await remote.PutObjectAsync(new PutObjectRequest { BucketName = DemoObjects.RemoteBucket, Key = key, ContentBody = "first", UseChunkEncoding = false }, Cancellation);
+        Assert.Equal("first", await ReadTextAsync(overlay.Proxy, DemoObjects.LocalBucket, key));
+        await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, key).Any(d => d.Name == "overlay.remote_fill"), Cancellation);
+        Assert.Equal("first", await ReadTextAsync(local, DemoObjects.LocalBucket, key)); // cached
+
+        await remote.PutObjectAsync(new PutObjectRequest { BucketName = DemoObjects.RemoteBucket, Key = key, ContentBody = "second", UseChunkEncoding = false }, Cancellation);
+        var served = "first";
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); served != "second" && DateTime.UtcNow < deadline; await Task.Delay(100, Cancellation))
+            served = await ReadTextAsync(overlay.Proxy, DemoObjects.LocalBucket, key);
+        Assert.Equal("second", served);
+
+        var spans = await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, key).Any(d => d.Name == "overlay.remote_event" && d["overlay.event.name"] == "ObjectCreated:Put"), Cancellation);
+        Assert.Contains(Decisions(spans, key), d => d.Name == "overlay.remote_event" && d["s3.bucket"] == DemoObjects.RemoteBucket);
+    }
+
     /// <summary>Runs after every other test of the class (<see cref="TeardownLast"/>): it stops the app.</summary>
     [Fact]
     public async Task Teardown_leaves_no_process_behind()

@@ -51,6 +51,31 @@ public class RgwStoresAppTests(RgwOverlayApp overlay) : IClassFixture<RgwOverlay
         Assert.Null(await TryReadTextAsync(remote, DemoObjects.RemoteBucket, "written-here.txt"));
     }
 
+    /// <summary>
+    /// The RGW remote pushes its notifications to the proxy (an SNS topic the AppHost makes, its
+    /// push endpoint the proxy's event inbox): a cached object replaced at the remote is served new
+    /// at the next read, with no revalidation set.
+    /// </summary>
+    [Fact]
+    public async Task Over_Ceph_RGW_a_change_at_the_remote_is_pushed_and_the_next_read_serves_it()
+    {
+        var (installed, why) = RgwProcessResource.Probe();
+        Assert.SkipUnless(installed, $"Ceph RGW cannot run here: {why}");
+        const string key = "events/news.txt";
+        using var remote = await overlay.StoreAsync("remote", Cancellation);
+        using var local = await overlay.StoreAsync("minio", Cancellation);
+        await remote.PutObjectAsync(new PutObjectRequest { BucketName = DemoObjects.RemoteBucket, Key = key, ContentBody = "first", UseChunkEncoding = false }, Cancellation);
+        Assert.Equal("first", await ReadTextAsync(overlay.Proxy, DemoObjects.LocalBucket, key));
+        string? stored = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); stored is null && DateTime.UtcNow < deadline; await Task.Delay(100, Cancellation))
+            stored = await TryReadTextAsync(local, DemoObjects.LocalBucket, key);
+        Assert.Equal("first", stored);
+
+        await remote.PutObjectAsync(new PutObjectRequest { BucketName = DemoObjects.RemoteBucket, Key = key, ContentBody = "second", UseChunkEncoding = false }, Cancellation);
+        // RGW pushes before it answers the PUT (a topic that is not persistent): the proxy knows by now.
+        Assert.Equal("second", await ReadTextAsync(overlay.Proxy, DemoObjects.LocalBucket, key));
+    }
+
     private static async Task<string> ReadTextAsync(IAmazonS3 s3, string bucket, string key)
     {
         using var response = await s3.GetObjectAsync(bucket, key, Cancellation);

@@ -7,6 +7,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using S3Overlay.AppHost.Events;
 using S3Overlay.AppHost.Seeding;
 using S3Overlay.AppHost.Stores;
 
@@ -24,6 +25,12 @@ var remotePassword = builder.AddParameter("remote-password", GeneratedPassword()
 // minioadmin/minioadmin and refuses to listen beyond loopback, as a deployed container must.
 var proxyAccessKey = builder.AddParameter("proxy-access-key", "overlay", publishValueAsDefault: true);
 var proxySecretKey = builder.AddParameter("proxy-secret-key", GeneratedPassword(), secret: true, persist: true);
+
+// The process stores' remote announces its changes to the proxy (Events/RemoteEvents.cs), with this
+// token: the proxy follows the remote's events rather than trusting its copies until revalidation.
+var eventsToken = mode == StoreMode.Containers ? null : builder.AddParameter("remote-events-token", GeneratedPassword(), secret: true, persist: true);
+// Where the remote pushes them: the first proxy's endpoint as allocated (a fleet passes each event on). Set below.
+ReferenceExpression? eventsInbox = null;
 
 IResourceBuilder<IS3StoreResource> minio, remote;
 if (mode == StoreMode.Containers)
@@ -44,7 +51,12 @@ else
     else
     {
         minio = builder.AddS3ServerProcess("minio", Path.Combine(runFolder, "minio"), minioUser, minioPassword);
-        remote = builder.AddS3ServerProcess("remote", Path.Combine(runFolder, "remote"), remoteUser, remotePassword);
+        remote = builder.AddS3ServerProcess("remote", Path.Combine(runFolder, "remote"), remoteUser, remotePassword)
+            .WithEnvironment(context =>
+            {
+                context.EnvironmentVariables[$"S3_OVERLAY_NOTIFY_WEBHOOK_ENDPOINT_{RemoteEvents.TargetId}"] = eventsInbox!;
+                context.EnvironmentVariables[$"S3_OVERLAY_NOTIFY_WEBHOOK_AUTH_TOKEN_{RemoteEvents.TargetId}"] = eventsToken!.Resource;
+            });
     }
     builder.Services.AddHostedService(services => new RunFolderCleanup(runFolder, services.GetRequiredService<IHostApplicationLifetime>()));
 }
@@ -58,6 +70,9 @@ remote.OnResourceReady(async (resource, ready, cancellationToken) =>
     var connectionString = await resource.GetConnectionStringAsync(cancellationToken)
         ?? throw new InvalidOperationException("The remote has no connection string.");
     await DemoObjects.SeedAsync(connectionString, line => log.LogInformation("{Seeded}", line), cancellationToken);
+    if (eventsToken is not null && eventsInbox is not null)
+        await RemoteEvents.NotifyAsync(mode, connectionString, await eventsInbox.GetValueAsync(cancellationToken) ?? "",
+            await eventsToken.Resource.GetValueAsync(cancellationToken) ?? "", line => log.LogInformation("{Events}", line), cancellationToken);
 });
 
 // No launch profile: the proxy's own default (127.0.0.1:8000 for `dotnet run`) must not leak in. The S3
@@ -72,6 +87,9 @@ for (var i = 0; i < replicas; i++)
     var proxy = AddProxy(i == 0 ? "proxy" : $"proxy-{i + 1}", proxyPort + i);
     var self = $"http://localhost:{proxyPort + i}";
     if (replicas > 1) proxy.WithEnvironment("S3_OVERLAY_PEERS", peers).WithEnvironment("S3_OVERLAY_PEER_URL", self);
+    if (eventsToken is null) continue;
+    proxy.WithEnvironment("S3_OVERLAY_REMOTE_EVENTS_TOKEN", eventsToken);
+    eventsInbox ??= RemoteEvents.Inbox(proxy.GetEndpoint("http"));
 }
 
 IResourceBuilder<ProjectResource> AddProxy(string name, int port) =>
