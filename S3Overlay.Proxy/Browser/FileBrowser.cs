@@ -78,7 +78,7 @@ internal sealed class FileBrowser(IObjectStore store, AuthSettings auth, HiddenN
                 await SendAsync(context, 200, FolderPage.Render(visitor, await FolderViewAsync(context, visitor, bucket)));
             }
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && !context.Response.HasStarted)
+        catch (Exception caught) when (StorageErrors.AsS3(caught) is { } e && !context.Response.HasStarted)
         {
             var prefix = ListingQuery.Value(query, "prefix") ?? BrowserLinks.FolderOf(ListingQuery.Value(query, "key") ?? "");
             var crumbs = e.Error.Code == "NoSuchBucket" ? PageLayout.Trail(null) : PageLayout.Trail(bucket, prefix);

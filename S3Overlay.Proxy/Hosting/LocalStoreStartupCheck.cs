@@ -1,5 +1,6 @@
 using S3Overlay.Configuration;
 using S3Overlay.Storage.S3;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Hosting;
 
@@ -15,7 +16,7 @@ internal sealed class LocalStoreStartupCheck(LocalStoreSettings settings, S3Obje
         {
             await store.ListBucketsAsync(ct);
         }
-        catch (Exception caught) when (S3.Errors.StorageErrors.AsS3(caught) is { } e)
+        catch (StorageException e)
         {
             throw new SettingException(settings.Setting, e.Message.TrimEnd('.'));
         }

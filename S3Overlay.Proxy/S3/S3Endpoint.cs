@@ -56,18 +56,20 @@ internal sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReq
             // of a body that will never come (it logged an error for such uploads).
             context.Abort();
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && context.Response.HasStarted)
+        catch (Exception caught) when (StorageErrors.AsS3(caught) is { } e)
         {
+            // The one place a store's failure becomes the S3 error the client is answered with.
+            if (!context.Response.HasStarted)
+            {
+                await S3ErrorWriter.WriteAsync(context, await HideMissingKeyAsync(request, e), requestId);
+                return;
+            }
             // An S3 error after the headers went out (a later chunk the remote refused): no error
             // document can follow the bytes already sent, and returning would let Kestrel report
             // the short body as our error. A cut connection, as for a body that fails to read.
             logger.LogWarning("Body of {Method} {Path} failed after its headers were sent: the connection is cut ({Code}: {Message}) ({RequestId})",
                 context.Request.Method, context.Request.Path, e.Error.Code, e.Message, requestId);
             context.Abort();
-        }
-        catch (Exception caught) when (caught.AsS3() is { } e)
-        {
-            await S3ErrorWriter.WriteAsync(context, await HideMissingKeyAsync(request, e), requestId);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
         {
@@ -113,7 +115,7 @@ internal sealed class S3Endpoint(RequestDelegate next, S3RouteTable routes, IReq
         {
             return await authorizer.TellsMissingKeysAsync(request) ? e : new S3Exception(S3Error.AccessDenied);
         }
-        catch (Exception caught) when (caught.AsS3() is { } other)
+        catch (Exception caught) when (StorageErrors.AsS3(caught) is { } other)
         {
             return other;
         }

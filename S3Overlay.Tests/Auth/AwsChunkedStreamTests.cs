@@ -130,7 +130,7 @@ public class AwsChunkedStreamTests
     }
 
     private static async Task<string> FailureAsync(Variant variant, Stream encoded, long? decodedLength = -1) =>
-        (await Assert.ThrowsAnyAsync<Exception>(() => DecodeAsync(variant, encoded, decodedLength))).AsS3()!.Error.Code;
+        StorageErrors.AsS3(await Assert.ThrowsAnyAsync<Exception>(() => DecodeAsync(variant, encoded, decodedLength)))!.Error.Code;
 
     /// <summary>Encodes as the AWS SDKs do (see aws-sdk-net's ChunkedUploadWrapperStream).</summary>
     /// <param name="minioGoFraming">The trailer as minio-go writes it: <c>name:value\n</c>, then <c>\r\n</c> before the signature line.</param>

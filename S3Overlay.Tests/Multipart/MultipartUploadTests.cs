@@ -294,6 +294,8 @@ public sealed class MultipartUploadTests : IAsyncLifetime
         await AssertS3Error("PreconditionFailed", HttpStatusCode.PreconditionFailed, () => _s3.CopyPartAsync(Copy().With(r => r.ETagToMatch = ["\"0123\""])));
         await AssertS3Error("PreconditionFailed", HttpStatusCode.PreconditionFailed, () => _s3.CopyPartAsync(Copy().With(r => r.ETagsToNotMatch = [Md5ETag(Bytes(1000, 1))])));
         await AssertS3Error("InvalidRange", HttpStatusCode.BadRequest, () => _s3.CopyPartAsync(Copy().With(r => (r.FirstByte, r.LastByte) = (500, 1000))));
+        // Wholly past the end: the store's unsatisfiable range, answered as a copy's (400), not as a GET's 416.
+        await AssertS3Error("InvalidRange", HttpStatusCode.BadRequest, () => _s3.CopyPartAsync(Copy().With(r => (r.FirstByte, r.LastByte) = (1000, 1500))));
         await AssertS3Error("NoSuchKey", HttpStatusCode.NotFound, () => _s3.CopyPartAsync(Copy("nothing.bin")));
 
         var whole = await _s3.CopyPartAsync(Copy().With(r => r.ETagToMatch = [Md5ETag(Bytes(1000, 1))]));

@@ -55,6 +55,18 @@ public abstract class BucketCorsTests(StoreTargets target) : EveryStoreTests(tar
         Assert.Equal("NoSuchCORSConfiguration", gone.ErrorCode);
     }
 
+    /// <summary>A preflight to a bucket that does not exist is refused as S3 refuses it (ceph/s3-tests and boto3 see the same), saying why.</summary>
+    [Fact]
+    public async Task A_preflight_to_a_missing_bucket_is_refused_saying_it_is_not_found()
+    {
+        using var refused = await Http.SendAsync(Preflight($"/no-such-{Guid.NewGuid():N}/k.txt", "https://app.example.com", "GET"));
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("<Code>AccessForbidden</Code>", body);
+        Assert.Contains("<Message>CORSResponse: Bucket not found</Message>", body);
+        Assert.Null(Header(refused, "Access-Control-Allow-Origin"));
+    }
+
     /// <summary>A wildcard pattern matches the Origin header's text, as S3 matches it (ceph/s3-tests' test_cors_origin_response).</summary>
     [Fact]
     public async Task An_origin_matches_a_wildcard_pattern_by_its_text()

@@ -51,8 +51,8 @@ public sealed class StorageErrorsTests
     public void Only_S3_and_storage_errors_are_answered_as_such()
     {
         var s3 = new S3Exception(S3Error.AccessDenied);
-        Assert.Same(s3, s3.AsS3());
-        Assert.Equal("NoSuchBucket", StorageException.BucketNotFound("b").AsS3()!.Error.Code);
-        Assert.Null(new IOException("disk").AsS3());
+        Assert.Same(s3, StorageErrors.AsS3(s3));
+        Assert.Equal("NoSuchBucket", StorageErrors.AsS3(StorageException.BucketNotFound("b"))!.Error.Code);
+        Assert.Null(StorageErrors.AsS3(new IOException("disk")));
     }
 }

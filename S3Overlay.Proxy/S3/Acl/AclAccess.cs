@@ -1,6 +1,7 @@
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.S3.Acl;
 
@@ -53,7 +54,7 @@ internal sealed class AclAccess(IObjectStore store, BucketAcls bucketAcls, Bucke
                 _ => false,
             };
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code != S3Error.NoSuchBucket.Code && e.Error.Code != S3Error.NoSuchKey.Code)
+        catch (Exception caught) when (caught is S3Exception or StorageException { Fault: not (StorageFault.BucketNotFound or StorageFault.ObjectNotFound) })
         {
             // Anything else about the bucket or key tells a caller without rights nothing: AccessDenied.
         }
@@ -71,7 +72,7 @@ internal sealed class AclAccess(IObjectStore store, BucketAcls bucketAcls, Bucke
         {
             info = await store.HeadObjectAsync(bucket, key, ReadConditions.None, ct);
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NoSuchKey.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.ObjectNotFound)
         {
             if (Grants(bucketAcl, "READ", caller)) throw;
             return false;

@@ -1,4 +1,5 @@
 using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.S3.Acl;
 
@@ -24,7 +25,7 @@ internal sealed class BucketAcls(IObjectStore store, TimeProvider clock) : Bucke
         {
             return (await GetAsync(bucket, ct)).Owner;
         }
-        catch (Exception caught) when (Errors.StorageErrors.AsS3(caught) is { } e && (e.Error.Code == Errors.S3Error.NoSuchBucket.Code || e.Error.Code == Errors.S3Error.InvalidBucketName.Code))
+        catch (StorageException e) when (e.Fault is StorageFault.BucketNotFound or StorageFault.InvalidBucketName)
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Routing;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.S3.Cors;
 
@@ -74,7 +75,7 @@ internal sealed class BucketCors(RequestDelegate next, BucketCorsRules bucketRul
                 ? await bucketRules.OfAsync(bucket, context.RequestAborted)
                 : null;
         }
-        catch (Exception caught) when (caught.AsS3() is not null)
+        catch (Exception caught) when (caught is S3Exception or StorageException)
         {
             return null; // no such bucket, or not an S3 address: S3Endpoint answers that
         }

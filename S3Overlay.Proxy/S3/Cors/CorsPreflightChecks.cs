@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Routing;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.S3.Cors;
 
@@ -48,7 +49,7 @@ internal sealed class CorsPreflightChecks(RequestDelegate next, BucketCorsRules 
                 ? new S3Exception(S3Error.CorsForbidden.WithMessage("CORSResponse: CORS is not enabled for this bucket."))
                 : null;
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NoSuchBucket.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
         {
             return new S3Exception(S3Error.CorsForbidden.WithMessage("CORSResponse: Bucket not found"));
         }

@@ -5,7 +5,10 @@ namespace S3Overlay.S3.Errors;
 /// <summary>
 /// Stores fail in their own words (<see cref="StorageException"/>); this is where those become S3
 /// errors, once, at the edge (as MinIO's toAPIErrorCode): the S3 code and status of each fault,
-/// the store's own message where it gave one, and what the answer must carry.
+/// the store's own message where it gave one, and what the answer must carry. Only the places that
+/// write an answer call it (S3Endpoint, DeleteObjects' per-key entries, the browser's pages:
+/// S3Overlay.Tests/Architecture/ErrorEdgeTests): everything before them decides by the
+/// <see cref="StorageFault"/>, so a handler never branches on what a fault will be called.
 /// </summary>
 internal static class StorageErrors
 {
@@ -67,7 +70,7 @@ internal static class StorageErrors
     }
 
     /// <summary>The S3 error a failure is answered with, if it is one: an S3 error as it is, a store's mapped; null for anything else.</summary>
-    public static S3Exception? AsS3(this Exception e) => e switch
+    public static S3Exception? AsS3(Exception e) => e switch
     {
         S3Exception s3 => s3,
         StorageException storage => ToS3(storage),

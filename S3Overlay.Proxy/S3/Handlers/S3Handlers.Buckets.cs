@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
 using S3Overlay.S3.Xml;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.S3.Handlers;
 
@@ -96,7 +97,7 @@ internal sealed partial class S3Handlers
             // A crash before this leaves the bucket the root's (private), never another user's.
             if (acl.ToText(S3Owner.Id) is not null) await bucketAcls.SetAsync(bucket, acl, r.Aborted);
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.BucketAlreadyOwnedByYou.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.BucketExists)
         {
             bucketAcls.Forget(bucket);
             var current = await bucketAcls.GetAsync(bucket, r.Aborted);

@@ -2,6 +2,7 @@ using S3Overlay.S3.Errors;
 using S3Overlay.S3.Http;
 using S3Overlay.S3.Xml;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.S3.Handlers;
 
@@ -75,11 +76,11 @@ internal sealed partial class S3Handlers
             var read = new ObjectReadRequest(range, conditions) { Encryption = ServerSideEncryption.CustomerKey(r.Request, ServerSideEncryption.CopySourceCustomer) };
             source = versionId is null ? await store.GetObjectAsync(bucket, key, read, ct) : await store.GetObjectVersionAsync(bucket, key, versionId, read, ct);
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NotModified.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.NotModified)
         {
             throw new S3Exception(S3Error.PreconditionFailed);
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.InvalidRange.Code && range is not null)
+        catch (StorageException e) when (e.Fault == StorageFault.RangeNotSatisfiable && range is not null)
         {
             throw new S3Exception(S3Error.InvalidCopySourceRange);
         }

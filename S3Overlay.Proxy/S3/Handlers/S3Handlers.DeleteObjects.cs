@@ -34,7 +34,7 @@ internal sealed partial class S3Handlers
                 var deleted = await store.DeleteObjectVersionAsync(r.Bucket, key!, versionId, await BypassesGovernanceAsync(r, key!), r.Aborted);
                 results.Add((key!, versionId, deleted, null));
             }
-            catch (Exception caught) when (caught.AsS3() is { } e)
+            catch (Exception caught) when (StorageErrors.AsS3(caught) is { } e)
             {
                 results.Add((key!, versionId, null, e.Error));
             }

@@ -6,6 +6,7 @@ using S3Overlay.S3.Http;
 using S3Overlay.S3.Parts;
 using S3Overlay.S3.Xml;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.S3.Handlers;
 
@@ -80,7 +81,7 @@ internal sealed partial class S3Handlers
         {
             info = await store.CompleteMultipartUploadAsync(r.Bucket, r.Key, uploadId, parts, MultipartChecksumHeaders.Expected(r.Request), ObjectHeaders.WriteCondition(r.Request), r.Aborted);
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NoSuchUpload.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.UploadNotFound)
         {
             if (await CompletedBeforeAsync(r, parts) is not { } done) throw;
             info = done;

@@ -1,5 +1,6 @@
 using S3Overlay.S3.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.S3.Policies;
 
@@ -18,7 +19,7 @@ internal sealed class ExistingObjectTags(IObjectStore store)
                 ? await store.GetObjectVersionTaggingAsync(bucket, key, versionId, ct)
                 : await store.GetObjectTaggingAsync(bucket, key, ct);
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && (e.Error.Status is 404 or 405 || e.Error.Code == S3Error.InvalidArgument.Code))
+        catch (StorageException e) when (e.IsMissing || e.Fault is StorageFault.DeleteMarkerVersion or StorageFault.InvalidArgument)
         {
             // No object (or a delete marker, or no such version) has no tags: a condition on one
             // does not hold, and the operation itself tells what is missing where it may.

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using S3Overlay.S3.Acl;
 using S3Overlay.S3.Auth;
 using S3Overlay.S3.Errors;
+using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.S3.Policies;
 
@@ -144,7 +145,7 @@ internal sealed class RequestAuthorizer(AuthSettings auth, BucketPolicies bucket
         {
             return await bucketPolicies.OfAsync(bucket, ct);
         }
-        catch (Exception caught) when (caught.AsS3() is { } e && e.Error.Code == S3Error.NoSuchBucket.Code)
+        catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
         {
             return null;
         }
