@@ -25,7 +25,7 @@ internal sealed class OverlayParts
         OverlayMetrics metrics, ILogger<OverlayObjectStore> logger, RemoteSource remote, FillRecords records, LocalReads localReads,
         WholeObjectFills wholeFills, ChunkedReads chunks, ChunkMarkers chunkMarkers, LocalOutageReads outageReads, MergedListing listing, ConditionalWrites conditions,
         LocalStoreConditions localConditions, LocalVersioning versioning, MergedVersions versions, WhiteoutIndex whiteouts, CacheIndex cache,
-        CacheEvictor evictor, Keys.LocalKeys localKeys, BackgroundWork work, Fleet.FleetRouting? fleet = null)
+        CacheEvictor evictor, Keys.LocalKeys localKeys, Fleet.FleetRouting? fleet = null)
     {
         Local = local;
         LocalBuckets = localBuckets;
@@ -49,11 +49,6 @@ internal sealed class OverlayParts
         Evictor = evictor;
         LocalKeys = localKeys;
         Fleet = fleet;
-        // The overlay's first use begins moving whiteouts an older layout kept (LegacyWhiteouts).
-        work.TryStart("whiteout move", whiteouts.Legacy.RunAsync);
-        // Cold reads start the remote's GET early only for keys the index knows are not local
-        // (not in a fleet, whose replicas fill into the shared store what they own: LocalKeys is kept off there).
-        localKeys.StartLoading();
     }
 
     internal IObjectStore Local { get; }

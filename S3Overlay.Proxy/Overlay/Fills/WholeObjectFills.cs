@@ -21,9 +21,9 @@ internal sealed class WholeObjectFills(
     [FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
     RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, LocalStoreConditions conditions, FillRecords records, Keys.LocalKeys localKeys,
     CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger<WholeObjectFills> logger,
-    Events.RemoteChanges remoteChanges)
+    Events.RemoteChanges remoteChanges, SpillFolderClaim spill)
 {
-    private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(local, settings, stores: true), slots, metrics);
+    private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(local, spill, stores: true), slots, metrics);
 
     // Keys whose fill ended lately. A miss looks locally once more before asking the remote only
     // for these: a fill that ended since the caller's local miss has stored the object, and any
