@@ -76,7 +76,12 @@ internal static class OverlayServices
         services.AddSingleton<MergedVersions>();
         services.AddSingleton<IOverlayInspector, OverlayInspector>();
         services.AddSingleton<ConditionalWrites>();
-        services.AddSingleton<OverlayParts>();
+        services.AddSingleton<MergedBuckets>();
+        services.AddSingleton<Keys.ClientWrites>();
+        services.AddSingleton<WhiteoutDeletes>();
+        services.AddSingleton<StackedVersions>();
+        services.AddSingleton<ChunkedObjectReads>();
+        services.AddSingleton<OverlayReads>();
         services.AddSingleton<OverlayObjectStore>();
         services.AddHostedService<OverlayStartup>();
         return services;

@@ -80,6 +80,17 @@ public sealed partial class OverlayWiringTests
         Assert.Equal([], starting);
     }
 
+    /// <summary>The face decides which part answers; each concern's logic is in its part.</summary>
+    [Fact]
+    public void The_face_of_the_overlay_is_a_thin_coordinator_under_400_lines()
+    {
+        var face = ProxyTree.SourceFiles()
+            .Where(f => Regex.IsMatch(File.ReadAllText(Path.Combine(ProxyTree.Root, f)), @"\bclass OverlayObjectStore\b")).ToList();
+        Assert.NotEmpty(face);
+        var lines = face.Sum(f => File.ReadAllLines(Path.Combine(ProxyTree.Root, f)).Length);
+        Assert.True(lines < 400, $"OverlayObjectStore is {lines} lines in {string.Join(", ", face)}: move a concern's logic to its part");
+    }
+
     private static OverlaySettings Settings() =>
         new(BucketMapping.Identity, CacheEnabled: true, ChunkThreshold: 4 * 1024 * 1024, ChunkSize: 1024 * 1024, "s3-overlay-cache",
             NegativeLookupTtl: TimeSpan.FromSeconds(30), RevalidateAfter: null, SpillDirectory: Path.Combine(Path.GetTempPath(), "s3overlay-test-spill"));

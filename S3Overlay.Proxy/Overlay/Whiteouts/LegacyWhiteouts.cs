@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Overlay.Whiteouts;
@@ -50,6 +51,17 @@ internal sealed class LegacyWhiteouts([FromKeyedServices(OverlayServices.LocalSt
         catch (StorageException e) when (e.IsMissing)
         {
         }
+    }
+
+    /// <summary>A key deleted here is gone, whatever the remote holds: nothing is asked of it (an old whiteout answers NoSuchKey).</summary>
+    /// <param name="record">The key's fill record being read, looked up beside an old whiteout while any wait to be moved.</param>
+    /// <returns>The record read, when one was given.</returns>
+    public async Task<RecordSeen?> RefuseAsync(string bucket, string key, Task<RecordSeen>? record, CancellationToken ct)
+    {
+        var whitedOut = ExistsAsync(bucket, key, ct);
+        await (record is null ? whitedOut : Task.WhenAll(whitedOut, record));
+        if (await whitedOut) throw StorageException.ObjectNotFound(key);
+        return record is null ? null : await record;
     }
 
     /// <summary>Moves the old whiteouts (<see cref="MoveAsync"/>), trying again while the local store cannot answer.</summary>
