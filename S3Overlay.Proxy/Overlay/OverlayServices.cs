@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using S3Overlay.Overlay.Chunks;
 using S3Overlay.Overlay.Eviction;
 using S3Overlay.Overlay.Fills;
@@ -19,9 +18,10 @@ namespace S3Overlay.Overlay;
 /// overlay over two stores without a host.
 /// </summary>
 /// <remarks>
-/// A part whose constructor takes only services is registered by its type. A part that needs a
-/// value taken from the settings or the fleet (a bucket name, where a record is kept, a share of
-/// the budget) is made by a factory that still takes every service it uses from the container.
+/// Every part is registered as itself. What a part needs of the settings it takes from the one
+/// <see cref="OverlaySettings"/>; what it needs of the fleet, from the <see cref="Fleet.PeerSet"/>
+/// when there is one (an optional parameter: a proxy on its own has none). Nothing is started
+/// while the parts are built: the work the overlay begins with is <see cref="OverlayStartup"/>'s.
 /// </remarks>
 internal static class OverlayServices
 {
@@ -40,39 +40,28 @@ internal static class OverlayServices
     {
         services.AddKeyedSingleton(LocalStore, (sp, _) => local(sp));
         services.AddKeyedSingleton(RemoteStore, (sp, _) => remote(sp));
+        services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OverlayMetrics>();
         // Every part spills into this process's own folder inside the configured one.
-        services.AddSingleton(sp => new SpillFolderClaim(settings.SpillDirectory, sp.GetRequiredService<ILogger<OverlayObjectStore>>()));
-        services.AddSingleton(sp => settings with { SpillDirectory = sp.GetRequiredService<SpillFolderClaim>().Folder });
+        services.AddSingleton<SpillFolderClaim>();
 
         services.AddSingleton<BackgroundWork>();
         services.AddSingleton<LocalBuckets>();
-        services.AddSingleton(sp => new RemoteSource(sp.GetRequiredKeyedService<IReadOnlyStore>(RemoteStore), settings.Mapping, settings.RemoteBuckets,
-            new NegativeLookupCache(settings.NegativeLookupTtl, sp.GetRequiredService<TimeProvider>(), staleIfError: settings.StaleIfError),
-            new RemoteListingCache(settings.ListingCacheTtl, settings.StaleIfError, sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<OverlayMetrics>()));
-        services.AddSingleton(sp => new LegacyWhiteouts(Local(sp), sp.GetRequiredService<LocalBuckets>(), settings.CacheBucket, RemoteBacked(sp),
-            sp.GetRequiredService<ILogger<LegacyWhiteouts>>()));
-        services.AddSingleton(sp => new WhiteoutIndex(Local(sp), sp.GetRequiredService<LocalBuckets>(), RemoteBacked(sp), sp.GetRequiredService<LegacyWhiteouts>()));
-        services.AddSingleton(sp => new LocalStoreConditions(Local(sp), sp.GetRequiredService<LocalBuckets>(), settings.CacheBucket,
-            sp.GetRequiredService<ILogger<LocalStoreConditions>>()));
+        services.AddSingleton<RemoteSource>();
+        services.AddSingleton<LegacyWhiteouts>();
+        services.AddSingleton<WhiteoutIndex>();
+        services.AddSingleton<LocalStoreConditions>();
         // A fleet's replica accounts for, and evicts, what it owns, within its share of the budget.
-        services.AddSingleton(sp => new CacheIndex(Local(sp), sp.GetRequiredService<LocalBuckets>(), settings.CacheBucket, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<CacheIndex>>(), Peers(sp) is { } peers ? CacheIndex.ReplicaRecordKey(peers.Self.Url) : CacheIndex.RecordKey));
+        services.AddSingleton<CacheIndex>();
         // What the remote's change events said lately (empty, and free, with events off): fills consult it before they store.
         services.AddSingleton<Events.RemoteChanges>();
         services.AddSingleton<FillRecords>();
-        services.AddSingleton(sp => new CacheReconciler(Local(sp), sp.GetRequiredService<OverlaySettings>(), sp.GetRequiredService<CacheIndex>(),
-            sp.GetRequiredService<FillRecords>(), RemoteBacked(sp), sp.GetRequiredService<ILogger<CacheReconciler>>(),
-            Peers(sp) is { } peers ? unit => peers.OwnerOf(unit.Bucket + "/" + unit.Key).IsSelf : null));
-        services.AddSingleton(sp => new CacheEvictor(Local(sp), sp.GetRequiredService<OverlaySettings>(), sp.GetRequiredService<CacheIndex>(),
-            sp.GetRequiredService<FillRecords>(), sp.GetRequiredService<RemoteSource>(), sp.GetRequiredService<BackgroundWork>(),
-            sp.GetRequiredService<CacheReconciler>(), sp.GetRequiredService<Keys.LocalKeys>(), sp.GetRequiredService<ILogger<CacheEvictor>>(),
-            Peers(sp) is { } peers ? () => settings.Limits.ShareOf(peers.All.Count) : null));
+        services.AddSingleton<CacheReconciler>();
+        services.AddSingleton<CacheEvictor>();
         services.AddSingleton<LocalReads>();
-        services.AddSingleton(sp => new Keys.LocalKeys(Local(sp), RemoteBacked(sp), sp.GetRequiredService<BackgroundWork>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<Keys.LocalKeys>>(), kept: settings.EarlyRemoteReads && Peers(sp) is null));
-        services.AddSingleton(new FillSlots(settings.MaxFills));
+        services.AddSingleton<Keys.LocalKeys>();
+        services.AddSingleton<FillSlots>();
         services.AddSingleton<WholeObjectFills>();
         services.AddSingleton<RemoteBackedKeys>();
         services.AddSingleton<LocalOutageReads>();
@@ -80,27 +69,21 @@ internal static class OverlayServices
         if (services.Any(d => d.ServiceType == typeof(Fleet.PeerSet))) services.AddSingleton<Fleet.FleetRouting>();
         services.AddSingleton<ChunkMarkers>();
         services.AddSingleton<ChunkedReads>();
-        if (settings.DegradedListings)
-            services.AddSingleton(sp => new DegradedListing(Local(sp), sp.GetRequiredService<RemoteSource>(), sp.GetRequiredService<FillRecords>(), settings.CacheBucket));
+        if (settings.DegradedListings) services.AddSingleton<DegradedListing>();
         services.AddSingleton<MergedListing>();
         services.AddSingleton<LocalVersioning>();
-        services.AddSingleton(sp => new MergedVersions(Local(sp), sp.GetRequiredService<RemoteSource>(), settings.MergeListings,
-            new DeletedNullVersions(Local(sp), sp.GetRequiredService<LocalBuckets>(), settings.CacheBucket)));
+        services.AddSingleton<DeletedNullVersions>();
+        services.AddSingleton<MergedVersions>();
         services.AddSingleton<IOverlayInspector, OverlayInspector>();
         services.AddSingleton<ConditionalWrites>();
-        services.AddSingleton<OverlayParts>();
+        services.AddSingleton<MergedBuckets>();
+        services.AddSingleton<Keys.ClientWrites>();
+        services.AddSingleton<WhiteoutDeletes>();
+        services.AddSingleton<StackedVersions>();
+        services.AddSingleton<ChunkedObjectReads>();
+        services.AddSingleton<OverlayReads>();
         services.AddSingleton<OverlayObjectStore>();
+        services.AddHostedService<OverlayStartup>();
         return services;
-    }
-
-    private static IObjectStore Local(IServiceProvider sp) => sp.GetRequiredKeyedService<IObjectStore>(LocalStore);
-
-    private static Fleet.PeerSet? Peers(IServiceProvider sp) => sp.GetService<Fleet.PeerSet>();
-
-    /// <summary>Whether the remote backs a local bucket: a bucket it does not has nothing to hide, and nothing filled to reconcile.</summary>
-    private static Func<string, bool> RemoteBacked(IServiceProvider sp)
-    {
-        var remote = sp.GetRequiredService<RemoteSource>();
-        return bucket => remote.BucketOf(bucket) is not null;
     }
 }

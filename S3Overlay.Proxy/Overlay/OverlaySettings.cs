@@ -11,7 +11,7 @@ namespace S3Overlay.Overlay;
 /// <param name="CacheBucket">The local bucket that holds chunks and manifests; hidden from clients.</param>
 /// <param name="NegativeLookupTtl">How long a remote "not found" is remembered; zero remembers nothing.</param>
 /// <param name="RevalidateAfter">Age after which a cached object is checked against the remote; null trusts it forever.</param>
-/// <param name="SpillDirectory">Where fills in flight keep the bytes their readers follow (deleted as soon as they are read): the configured folder, and in the settings the overlay's parts are given (<see cref="OverlayServices"/>) this process's own folder inside it.</param>
+/// <param name="SpillDirectory">Where fills in flight keep the bytes their readers follow (deleted as soon as they are read): the configured folder, inside which each process claims its own (<see cref="Fills.SpillFolderClaim"/>).</param>
 internal sealed record OverlaySettings(
     BucketMapping Mapping,
     bool CacheEnabled,

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using S3Overlay.Overlay;
 using S3Overlay.Storage;
 using S3Overlay.Telemetry;
@@ -8,7 +9,8 @@ namespace S3Overlay.Tests.Infrastructure;
 /// <summary>
 /// An overlay over two stores without a host: the proxy's own registrations
 /// (<see cref="OverlayServices.AddOverlayStore"/>) in a container of its own, so a test gets the
-/// store and any of its parts (<see cref="Part{T}"/>) as the proxy would have made them.
+/// store and any of its parts (<see cref="Part{T}"/>) as the proxy would have made them, and the
+/// work the overlay begins with started as a host starts it (its hosted services).
 /// Disposed, it disposes what the container made, as the proxy's does: the stores it was given too.
 /// </summary>
 internal sealed class HostlessOverlay : IDisposable
@@ -25,7 +27,11 @@ internal sealed class HostlessOverlay : IDisposable
         // A meter of its own: figures of one test's overlay never mix with another's.
         services.AddSingleton(OverlayMetrics.Standalone());
         services.AddOverlayStore(settings, _ => local, _ => remote);
-        return new HostlessOverlay(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }));
+        var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        // Each starts its work in the background and returns at once, as a host awaits it.
+        foreach (var hosted in built.GetServices<IHostedService>())
+            hosted.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return new HostlessOverlay(built);
     }
 
     public OverlayObjectStore Store => _services.GetRequiredService<OverlayObjectStore>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using S3Overlay.Overlay;
 using S3Overlay.Overlay.Eviction;
+using S3Overlay.Overlay.Remote;
 using S3Overlay.Tests.Reliability;
 using S3Overlay.Tests.Infrastructure;
 
@@ -52,7 +53,9 @@ public sealed class CacheIndexFlushTests
     private static async Task<(InMemoryObjectStore, CacheIndex)> IndexWithThreeChunksAsync()
     {
         var store = new InMemoryObjectStore();
-        var index = new CacheIndex(store, new LocalBuckets(store), CacheBucket, TimeProvider.System, NullLogger.Instance);
+        var settings = new OverlaySettings(BucketMapping.Identity, CacheEnabled: true, ChunkThreshold: 1024, ChunkSize: 1024, CacheBucket,
+            NegativeLookupTtl: TimeSpan.Zero, RevalidateAfter: null, SpillDirectory: Path.GetTempPath());
+        var index = new CacheIndex(store, new LocalBuckets(store), settings, TimeProvider.System, NullLogger<CacheIndex>.Instance);
         await index.LoadAsync(CancellationToken.None);
         for (var i = 0; i < 3; i++) index.RecordChunk("remote", "big", 100);
         Assert.True(await index.FlushAsync(CancellationToken.None));

@@ -246,7 +246,9 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
         // deleted (and for one written again since, its whiteout hidden behind the local object).
         var cache = "cache-" + env.Bucket;
         // A fresh look each time (the proxy's own stops looking once it has moved them).
-        LegacyWhiteouts Legacy() => new(env.LocalStore, env.Part<LocalBuckets>(), cache, _ => true, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.Equal(cache, env.Part<OverlaySettings>().CacheBucket);
+        LegacyWhiteouts Legacy() => new(env.LocalStore, env.Part<LocalBuckets>(), env.Part<OverlaySettings>(), env.Part<S3Overlay.Overlay.Remote.RemoteSource>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<LegacyWhiteouts>.Instance);
         await env.Part<LocalBuckets>().EnsureAsync(cache, default);
         foreach (var key in new[] { "old/gone.bin", "old/written.bin" })
             await env.LocalStore.PutObjectAsync(cache, LegacyWhiteouts.MarkerOf(env.Bucket, key), Stream.Null, new S3Overlay.Storage.ObjectWrite { ContentLength = 0 }, default);

@@ -11,11 +11,11 @@ namespace S3Overlay.Overlay.Eviction;
 /// a time) and answers the admin API's reports and evictions. Only what was filled from the remote
 /// is ever evicted; what clients wrote is theirs.
 /// </summary>
-/// <param name="limits">The limits in force now, when not <see cref="OverlaySettings.Limits"/>: a fleet's replica has its share of them.</param>
-internal sealed class CacheEvictor(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, CacheReconciler reconciler,
-    Keys.LocalKeys localKeys, ILogger logger, Func<CacheLimits>? limits = null)
+/// <param name="peers">A fleet's replicas, null for a proxy on its own: a replica keeps to its share of <see cref="OverlaySettings.Limits"/>, as many as the replicas are now.</param>
+internal sealed class CacheEvictor([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, BackgroundWork work, CacheReconciler reconciler,
+    Keys.LocalKeys localKeys, ILogger<CacheEvictor> logger, Fleet.PeerSet? peers = null)
 {
-    private CacheLimits Limits => limits?.Invoke() ?? settings.Limits;
+    private CacheLimits Limits => peers is null ? settings.Limits : settings.Limits.ShareOf(peers.All.Count);
 
     private int _evicting;
 

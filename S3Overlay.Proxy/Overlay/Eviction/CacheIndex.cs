@@ -16,9 +16,12 @@ namespace S3Overlay.Overlay.Eviction;
 /// The merge is last-writer-wins per flush, so two proxies may briefly disagree; a unit one of
 /// them already evicted is found gone when the other tries (and dropped), never served wrongly.
 /// </remarks>
-/// <param name="recordKey">Where the record is kept: <see cref="RecordKey"/>, or in a fleet the replica's own (<see cref="ReplicaRecordKey"/>).</param>
-internal sealed class CacheIndex(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, TimeProvider clock, ILogger logger, string recordKey = CacheIndex.RecordKey)
+/// <param name="peers">A fleet's replicas, null for a proxy on its own: a replica keeps its record apart (<see cref="ReplicaRecordKey"/>).</param>
+internal sealed class CacheIndex([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, OverlaySettings settings, TimeProvider clock, ILogger<CacheIndex> logger,
+    Fleet.PeerSet? peers = null)
 {
+    private readonly string _recordKey = peers is null ? RecordKey : ReplicaRecordKey(peers.Self.Url);
+
     public const string RecordKey = "eviction/index.json";
 
     /// <summary>
@@ -201,8 +204,8 @@ internal sealed class CacheIndex(IObjectStore local, LocalBuckets localBuckets, 
                 merged = _entries.Values.ToList();
             }
             var json = JsonSerializer.SerializeToUtf8Bytes(merged, OverlayJson.Default.ListCacheEntry);
-            await localBuckets.EnsureAsync(cacheBucket, ct);
-            await local.PutObjectAsync(cacheBucket, recordKey, new MemoryStream(json),
+            await localBuckets.EnsureAsync(settings.CacheBucket, ct);
+            await local.PutObjectAsync(settings.CacheBucket, _recordKey, new MemoryStream(json),
                 new ObjectWrite { ContentLength = json.Length, Metadata = new ObjectMetadata { ContentType = "application/json" } }, ct);
             lock (_lock)
             {
@@ -258,7 +261,7 @@ internal sealed class CacheIndex(IObjectStore local, LocalBuckets localBuckets, 
     {
         try
         {
-            await using var content = await local.GetObjectAsync(cacheBucket, recordKey, ObjectReadRequest.Whole, ct);
+            await using var content = await local.GetObjectAsync(settings.CacheBucket, _recordKey, ObjectReadRequest.Whole, ct);
             return await JsonSerializer.DeserializeAsync(content.Body, OverlayJson.Default.ListCacheEntry, ct) ?? [];
         }
         catch (StorageException e) when (e.IsMissing)

@@ -6,6 +6,7 @@ using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Markers;
 using S3Overlay.Overlay.Whiteouts;
 using S3Overlay.Overlay.Keys;
+using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Overlay.Eviction;
 
@@ -21,10 +22,10 @@ namespace S3Overlay.Overlay.Eviction;
 /// runs again whenever the replicas change (<see cref="CacheIndexFlusher"/>): each adopts what it
 /// came to own and lets go of what another now owns.
 /// </summary>
-/// <param name="owns">In a fleet, the units this replica owns: it adopts only those (each replica accounts for its own).</param>
-/// <param name="remoteBacked">Whether the remote backs a local bucket: its objects may be fills.</param>
-internal sealed class CacheReconciler(IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, Func<string, bool> remoteBacked, ILogger logger,
-    Func<CacheEntry, bool>? owns = null)
+/// <param name="remote">Whether the remote backs a local bucket: its objects may be fills.</param>
+/// <param name="peers">A fleet's replicas, null for a proxy on its own: a replica adopts only the units it owns (each accounts for its own).</param>
+internal sealed class CacheReconciler([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, OverlaySettings settings, CacheIndex cache, FillRecords records, RemoteSource remote, ILogger<CacheReconciler> logger,
+    Fleet.PeerSet? peers = null)
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -121,7 +122,7 @@ internal sealed class CacheReconciler(IObjectStore local, OverlaySettings settin
     {
         foreach (var bucket in await local.ListBucketsAsync(ct))
         {
-            if (bucket.Name == settings.CacheBucket || !remoteBacked(bucket.Name)) continue;
+            if (bucket.Name == settings.CacheBucket || !remote.Backs(bucket.Name)) continue;
             string? after = null;
             while (true)
             {
@@ -202,7 +203,7 @@ internal sealed class CacheReconciler(IObjectStore local, OverlaySettings settin
         if (Owns(stored)) cache.Reconcile(stored);
     }
 
-    private bool Owns(CacheEntry unit) => owns?.Invoke(unit) ?? true;
+    private bool Owns(CacheEntry unit) => peers is null || peers.OwnerOf(unit.Bucket + "/" + unit.Key).IsSelf;
 
     private IEnumerable<string> LocalBucketsOf(string remoteBucket)
     {

@@ -12,8 +12,8 @@ namespace S3Overlay.Overlay.Fills;
 internal sealed class FillBody(SpillBuffer spill, Stream stream, bool verified)
 {
     /// <summary>Where the spill files of fills that <paramref name="stores"/> locally go.</summary>
-    public static Func<string> NewSpillPath(IObjectStore local, OverlaySettings settings, bool stores) =>
-        stores && local is IStagingStore staging ? staging.NewStagingPath : () => SpillBuffer.NewPath(settings.SpillDirectory);
+    public static Func<string> NewSpillPath(IObjectStore local, SpillFolderClaim spill, bool stores) =>
+        stores && local is IStagingStore staging ? staging.NewStagingPath : () => SpillBuffer.NewPath(spill.Folder);
 
     /// <summary>Writes the body to <paramref name="local"/> (the store the spill path was chosen for).</summary>
     public async Task<ObjectInfo> StoreAsync(IObjectStore local, string bucket, string key, ObjectWrite write)

@@ -10,6 +10,7 @@ namespace S3Overlay.Overlay.Fills;
 /// </summary>
 internal sealed class FillSlots(int max)
 {
+    public FillSlots(OverlaySettings settings) : this(settings.MaxFills) { }
 
     private int _taken;
 

@@ -11,7 +11,7 @@ internal sealed class SpillFolderClaim : IDisposable
 {
     private readonly IDisposable _lock;
 
-    public SpillFolderClaim(string directory, ILogger logger) => (Folder, _lock) = SpillDirectory.Claim(directory, logger);
+    public SpillFolderClaim(OverlaySettings settings, ILogger<SpillFolderClaim> logger) => (Folder, _lock) = SpillDirectory.Claim(settings.SpillDirectory, logger);
 
     public string Folder { get; }
 

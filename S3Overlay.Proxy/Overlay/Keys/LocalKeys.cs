@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Overlay.Keys;
 
@@ -16,14 +17,17 @@ namespace S3Overlay.Overlay.Keys;
 /// a key another process wrote (a replica sharing the store outside a fleet) costs one remote
 /// GET too many at this process's first read of it, which then learns it; a key another process
 /// removed from under it only goes without the early start (an eviction here forgets it).
-/// Bounded: past its capacity the index gives up (no early reads until the process restarts)
+/// Bounded: past its capacity (<see cref="DefaultCapacity"/>) the index gives up (no early reads until the process restarts)
 /// rather than grow; a key is its <see cref="KeyDigest"/>, 16 bytes, about 28 with the set's
 /// own, so 28 MB at the default.
 /// </remarks>
-/// <param name="kept">Whether early reads are on (S3_OVERLAY_EARLY_REMOTE_READS, no fleet): otherwise nothing is kept, nor listed.</param>
-internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBacked, BackgroundWork work, TimeProvider clock, ILogger<LocalKeys> logger,
-    bool kept = true, int capacity = LocalKeys.DefaultCapacity)
+/// <param name="peers">A fleet's replicas: the index is kept only with early reads on (S3_OVERLAY_EARLY_REMOTE_READS) and no fleet; otherwise nothing is kept, nor listed.</param>
+internal sealed class LocalKeys([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, RemoteSource remote, OverlaySettings settings, BackgroundWork work, TimeProvider clock, ILogger<LocalKeys> logger,
+    Fleet.PeerSet? peers = null)
 {
+    // In a fleet the replicas fill into the shared store what they own: a key one of them lacks may be another's.
+    private readonly bool _kept = settings.EarlyRemoteReads && peers is null;
+
     public const int DefaultCapacity = 1_000_000;
 
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
@@ -66,7 +70,7 @@ internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBac
     }
 
     /// <summary>The key's digest where this index keeps keys (early reads on, not given up, a bucket the remote backs); else null.</summary>
-    private UInt128? Tracked(string bucket, string key) => kept && !_full && remoteBacked(bucket) ? KeyDigest.Of(bucket, key) : null;
+    private UInt128? Tracked(string bucket, string key) => _kept && !_full && remote.Backs(bucket) ? KeyDigest.Of(bucket, key) : null;
 
     /// <summary>
     /// Lists every local bucket the remote backs, once, in the background; a listing that failed
@@ -75,7 +79,7 @@ internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBac
     /// </summary>
     public void StartLoading()
     {
-        if (!kept || _loaded || Interlocked.CompareExchange(ref _listing, 1, 0) != 0) return;
+        if (!_kept || _loaded || Interlocked.CompareExchange(ref _listing, 1, 0) != 0) return;
         if (Interlocked.Read(ref _failedAt) is var failed and not 0 && clock.GetElapsedTime(failed) < RetryAfter || !work.TryStart("local key listing", LoadAsync))
             Volatile.Write(ref _listing, 0);
     }
@@ -102,7 +106,7 @@ internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBac
     {
         foreach (var bucket in await local.ListBucketsAsync(ct))
         {
-            if (!remoteBacked(bucket.Name)) continue;
+            if (!remote.Backs(bucket.Name)) continue;
             string? after = null;
             do
             {
@@ -119,10 +123,10 @@ internal sealed class LocalKeys(IObjectStore local, Func<string, bool> remoteBac
     // Under _lock.
     private void Add(UInt128 id)
     {
-        if (_full || !_held.Add(id) || _held.Count <= capacity) return;
+        if (_full || !_held.Add(id) || _held.Count <= DefaultCapacity) return;
         _full = true;
         _held.Clear();
         _held.TrimExcess();
-        logger.LogInformation("The local store holds more than {Capacity} keys in buckets the remote backs: cold reads ask it before the remote from now on", capacity);
+        logger.LogInformation("The local store holds more than {Capacity} keys in buckets the remote backs: cold reads ask it before the remote from now on", DefaultCapacity);
     }
 }

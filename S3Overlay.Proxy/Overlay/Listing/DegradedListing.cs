@@ -11,7 +11,7 @@ namespace S3Overlay.Overlay.Listing;
 /// manifests are in the cache bucket. Objects filled whole are in the local bucket and listed as
 /// its own. Opt-in, because a partial listing can make a sync tool delete what it does not see.
 /// </summary>
-internal sealed class DegradedListing(IObjectStore local, RemoteSource source, FillRecords records, string cacheBucket)
+internal sealed class DegradedListing([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, RemoteSource source, FillRecords records, OverlaySettings settings)
 {
     /// <returns>The page, marked <see cref="ListPage.Degraded"/>; null when the bucket has no remote.</returns>
     public async Task<ListPage?> ListAsync(string bucket, ListRequest request, CancellationToken ct)
@@ -27,7 +27,7 @@ internal sealed class DegradedListing(IObjectStore local, RemoteSource source, F
             ListPage page;
             try
             {
-                page = await local.ListObjectsAsync(cacheBucket, new ListRequest(root + request.Prefix, null, after), ct);
+                page = await local.ListObjectsAsync(settings.CacheBucket, new ListRequest(root + request.Prefix, null, after), ct);
             }
             catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
             {

@@ -12,14 +12,20 @@ namespace S3Overlay.Overlay.Remote;
 /// for a while, and what a remote failure looks like to a client. Every part of the overlay
 /// names local buckets; only this class and the cache keys know remote ones.
 /// </summary>
-internal sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping, RemoteBuckets allowed, NegativeLookupCache missing, RemoteListingCache listings, OverlayMetrics metrics)
+internal sealed class RemoteSource([FromKeyedServices(OverlayServices.RemoteStore)] IReadOnlyStore remote, OverlaySettings settings, TimeProvider clock, OverlayMetrics metrics)
 {
+    private readonly NegativeLookupCache _missing = new(settings.NegativeLookupTtl, clock, staleIfError: settings.StaleIfError);
+    private readonly RemoteListingCache _listings = new(settings.ListingCacheTtl, settings.StaleIfError, clock);
+
     /// <summary>The remote bucket behind a local one; null when the overlay may not read it (a local-only bucket).</summary>
     public string? BucketOf(string localBucket)
     {
-        var remoteBucket = mapping.RemoteBucketOf(localBucket);
-        return allowed.Allows(remoteBucket) ? remoteBucket : null;
+        var remoteBucket = settings.Mapping.RemoteBucketOf(localBucket);
+        return settings.RemoteBuckets.Allows(remoteBucket) ? remoteBucket : null;
     }
+
+    /// <summary>Whether the remote backs a local bucket: a bucket it does not has nothing to hide, and nothing filled to reconcile.</summary>
+    public bool Backs(string localBucket) => BucketOf(localBucket) is not null;
 
     /// <summary>
     /// The remote bucket behind a local one, or NoSuchKey without asking the remote: for a
@@ -46,12 +52,12 @@ internal sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping,
     }
 
     public bool IsKnownMissing(string bucket, string key) =>
-        BucketOf(bucket) is not { } remoteBucket || DotSegments.In(key) || missing.IsKnownMissing(remoteBucket, key);
+        BucketOf(bucket) is not { } remoteBucket || DotSegments.In(key) || _missing.IsKnownMissing(remoteBucket, key);
 
     /// <summary>The key exists now (a fill stored it): a "not found" remembered for it is wrong.</summary>
     public void Forget(string bucket, string key)
     {
-        if (BucketOf(bucket) is { } remoteBucket) missing.Forget(remoteBucket, key);
+        if (BucketOf(bucket) is { } remoteBucket) _missing.Forget(remoteBucket, key);
     }
 
     /// <summary>
@@ -61,16 +67,16 @@ internal sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping,
     /// </summary>
     public IEnumerable<string> LocalBucketsOf(string remoteBucket)
     {
-        foreach (var (local, mapped) in mapping.Pairs)
+        foreach (var (local, mapped) in settings.Mapping.Pairs)
             if (mapped == remoteBucket && BucketOf(local) == remoteBucket) yield return local;
-        if (!mapping.Pairs.ContainsKey(remoteBucket) && BucketOf(remoteBucket) == remoteBucket) yield return remoteBucket;
+        if (!settings.Mapping.Pairs.ContainsKey(remoteBucket) && BucketOf(remoteBucket) == remoteBucket) yield return remoteBucket;
     }
 
     /// <summary>The remote announced a change of the key (<see cref="Events.RemoteEvent"/>): its "not found" and the remote bucket's listing pages remembered are wrong now.</summary>
     public void ForgetChanged(string remoteBucket, string key)
     {
-        missing.Forget(remoteBucket, key);
-        listings.Forget(remoteBucket);
+        _missing.Forget(remoteBucket, key);
+        _listings.Forget(remoteBucket);
     }
 
     /// <summary>One page of the remote bucket's keys, straight from the remote (no listing cache): what a reconcile compares.</summary>
@@ -91,7 +97,7 @@ internal sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping,
     public async Task<ObjectInfo> HeadAsync(string bucket, string key, CancellationToken ct)
     {
         var remoteBucket = RequireBucketOf(bucket, key);
-        if (missing.IsKnownMissing(remoteBucket, key)) throw Missing(bucket, key);
+        if (_missing.IsKnownMissing(remoteBucket, key)) throw Missing(bucket, key);
         try
         {
             return Named(await remote.HeadObjectAsync(remoteBucket, key, ReadConditions.None, ct), key);
@@ -179,11 +185,11 @@ internal sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping,
     public async Task<ListPage?> ListAsync(string bucket, ListRequest request, CancellationToken ct)
     {
         if (BucketOf(bucket) is not { } remoteBucket) return null;
-        if (listings.Fresh(remoteBucket, request) is { } fresh) return fresh;
+        if (_listings.Fresh(remoteBucket, request) is { } fresh) return fresh;
         try
         {
             var page = await remote.ListObjectsAsync(remoteBucket, request, ct);
-            listings.Remember(remoteBucket, request, page);
+            _listings.Remember(remoteBucket, request, page);
             return page;
         }
         catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
@@ -194,7 +200,7 @@ internal sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping,
         {
             CountError(e);
             var mapped = RemoteErrors.Map(e, bucket, request.Prefix);
-            if (RemoteErrors.IsUnavailable(mapped) && listings.Stale(remoteBucket, request) is { } stale)
+            if (RemoteErrors.IsUnavailable(mapped) && _listings.Stale(remoteBucket, request) is { } stale)
                 return stale with { Stale = true };
             throw mapped;
         }
@@ -219,12 +225,12 @@ internal sealed class RemoteSource(IReadOnlyStore remote, BucketMapping mapping,
         if (e is StorageException { Fault: StorageFault.BucketNotFound }) return StorageException.BucketNotFound(bucket);
         if (RemoteErrors.IsNotFound(e))
         {
-            if (BucketOf(bucket) is { } remoteBucket) missing.RememberMissing(remoteBucket, key);
+            if (BucketOf(bucket) is { } remoteBucket) _missing.RememberMissing(remoteBucket, key);
             return Missing(bucket, key);
         }
         var mapped = RemoteErrors.Map(e, bucket, key);
         // The remote fails, and lately said it has no such key (S3_OVERLAY_STALE_IF_ERROR): that answer again, marked.
-        if (RemoteErrors.IsUnavailable(mapped) && BucketOf(bucket) is { } known && missing.WasMissingLately(known, key))
+        if (RemoteErrors.IsUnavailable(mapped) && BucketOf(bucket) is { } known && _missing.WasMissingLately(known, key))
         {
             var stale = Missing(bucket, key);
             stale.Headers[StaleAnswers.Header] = "not-found";

@@ -29,7 +29,7 @@ namespace S3Overlay.Overlay.Versions;
 /// is suspended) is the key's null version from then on, as in S3 a new null version replaces the
 /// old, and the remote's object is no version of the key after it either.</para>
 /// </remarks>
-internal sealed class DeletedNullVersions(IObjectStore local, LocalBuckets localBuckets, string cacheBucket)
+internal sealed class DeletedNullVersions([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, OverlaySettings settings)
 {
     private const string RecordPrefix = "null-versions-deleted/";
 
@@ -44,8 +44,8 @@ internal sealed class DeletedNullVersions(IObjectStore local, LocalBuckets local
         var current = await local.FindObjectAsync(bucket, key, ct);
         if (current is not null && WhiteoutMarker.IsNullVersionDeleted(current)) return;
         if (current is null && await TryMarkAsync(bucket, key, ct)) return;
-        await localBuckets.EnsureAsync(cacheBucket, ct);
-        await local.PutObjectAsync(cacheBucket, RecordsOf(bucket) + key, Stream.Null, new ObjectWrite { ContentLength = 0 }, ct);
+        await localBuckets.EnsureAsync(settings.CacheBucket, ct);
+        await local.PutObjectAsync(settings.CacheBucket, RecordsOf(bucket) + key, Stream.Null, new ObjectWrite { ContentLength = 0 }, ct);
         // The version above may have gone meanwhile, deleted by a request that looked for this
         // record before it was written (rclone's cleanup-hidden deletes a key's versions at once):
         // each side looks after its own write, so one of them sees the other's and covers the key.
@@ -91,7 +91,7 @@ internal sealed class DeletedNullVersions(IObjectStore local, LocalBuckets local
     {
         try
         {
-            return await local.FindObjectAsync(cacheBucket, RecordsOf(bucket) + key, ct) is not null;
+            return await local.FindObjectAsync(settings.CacheBucket, RecordsOf(bucket) + key, ct) is not null;
         }
         catch (StorageException e) when (e.IsMissing)
         {
@@ -138,7 +138,7 @@ internal sealed class DeletedNullVersions(IObjectStore local, LocalBuckets local
         {
             try
             {
-                return await local.ListObjectsAsync(cacheBucket, listing with { StartAfter = after }, ct);
+                return await local.ListObjectsAsync(settings.CacheBucket, listing with { StartAfter = after }, ct);
             }
             catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
             {
@@ -178,7 +178,7 @@ internal sealed class DeletedNullVersions(IObjectStore local, LocalBuckets local
         while (await cursor.PeekAsync() is { } record)
         {
             cursor.Take();
-            await local.DeleteObjectAsync(cacheBucket, record.Name, ct);
+            await local.DeleteObjectAsync(settings.CacheBucket, record.Name, ct);
         }
     }
 

@@ -25,8 +25,8 @@ namespace S3Overlay.Overlay.Versions;
 /// object: its marker is among the key's local versions (and not listed), or its record in the
 /// listing of records read beside the page.
 /// </remarks>
-/// <param name="merge">False (S3_OVERLAY_MERGE_LISTINGS=false): the local store's versions only, as ListObjects then lists.</param>
-internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bool merge, DeletedNullVersions deletedNulls)
+/// <param name="settings">With <see cref="OverlaySettings.MergeListings"/> false (S3_OVERLAY_MERGE_LISTINGS=false): the local store's versions only, as ListObjects then lists.</param>
+internal sealed class MergedVersions([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, RemoteSource source, OverlaySettings settings, DeletedNullVersions deletedNulls)
 {
     private readonly record struct Listed(string Name, ObjectVersion? Version, bool Remote);
 
@@ -44,13 +44,13 @@ internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bo
         var remoteMissing = false;
         var remoteSide = new ListingCursor(listing, async after =>
         {
-            if (merge && await source.ListAsync(bucket, listing with { StartAfter = after }, ct) is { } page) return page;
+            if (settings.MergeListings && await source.ListAsync(bucket, listing with { StartAfter = after }, ct) is { } page) return page;
             remoteMissing = true;
             return new ListPage([], [], false, null);
         });
         // A page that ended inside a key (at one of its local versions) left the remote's object of the key to come.
         var (state, carried) = await ResumeInsideKeyAsync(bucket, request, listing, ct);
-        var deleted = merge ? deletedNulls.Listing(bucket, request.Prefix, request.KeyMarker, ct) : null;
+        var deleted = settings.MergeListings ? deletedNulls.Listing(bucket, request.Prefix, request.KeyMarker, ct) : null;
 
         var page = new List<Listed>(Math.Min(request.MaxKeys, 1000) + 1);
         while (page.Count <= request.MaxKeys)
@@ -123,7 +123,7 @@ internal sealed class MergedVersions(IObjectStore local, RemoteSource source, bo
     /// </summary>
     private async Task<(KeyState? State, ListingCursor.Entry? Carried)> ResumeInsideKeyAsync(string bucket, VersionsRequest request, ListRequest listing, CancellationToken ct)
     {
-        if (!merge || request is not { KeyMarker: { } key, VersionIdMarker: { } version } || version == VersionIds.Null
+        if (!settings.MergeListings || request is not { KeyMarker: { } key, VersionIdMarker: { } version } || version == VersionIds.Null
             || !key.StartsWith(request.Prefix, StringComparison.Ordinal) || listing.CommonPrefixOf(key) is not null)
             return (null, null);
         var remote = RemoteObjectAsync(bucket, key, ct);

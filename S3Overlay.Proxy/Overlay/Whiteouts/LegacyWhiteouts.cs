@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Overlay.Whiteouts;
 
@@ -16,7 +18,7 @@ namespace S3Overlay.Overlay.Whiteouts;
 /// hidden behind it) before the old whiteout is deleted, so a crash leaves one or both, never
 /// neither. Several proxies sharing the store may move the same ones at once.
 /// </remarks>
-internal sealed class LegacyWhiteouts(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, Func<string, bool> remoteBacked, ILogger logger)
+internal sealed class LegacyWhiteouts([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, OverlaySettings settings, RemoteSource remote, ILogger<LegacyWhiteouts> logger)
 {
     public const string Prefix = "whiteouts/";
     private const string Suffix = " ";
@@ -28,10 +30,10 @@ internal sealed class LegacyWhiteouts(IObjectStore local, LocalBuckets localBuck
     /// <summary>Whether an old whiteout of the key may still wait to be moved (no request once all are moved).</summary>
     public async Task<bool> ExistsAsync(string bucket, string key, CancellationToken ct)
     {
-        if (_moved || !remoteBacked(bucket)) return false;
+        if (_moved || !remote.Backs(bucket)) return false;
         try
         {
-            return await local.FindObjectAsync(cacheBucket, MarkerOf(bucket, key), ct) is not null;
+            return await local.FindObjectAsync(settings.CacheBucket, MarkerOf(bucket, key), ct) is not null;
         }
         catch (StorageException e) when (e.IsMissing)
         {
@@ -44,11 +46,22 @@ internal sealed class LegacyWhiteouts(IObjectStore local, LocalBuckets localBuck
         if (_moved) return;
         try
         {
-            await local.DeleteObjectAsync(cacheBucket, MarkerOf(bucket, key), ct);
+            await local.DeleteObjectAsync(settings.CacheBucket, MarkerOf(bucket, key), ct);
         }
         catch (StorageException e) when (e.IsMissing)
         {
         }
+    }
+
+    /// <summary>A key deleted here is gone, whatever the remote holds: nothing is asked of it (an old whiteout answers NoSuchKey).</summary>
+    /// <param name="record">The key's fill record being read, looked up beside an old whiteout while any wait to be moved.</param>
+    /// <returns>The record read, when one was given.</returns>
+    public async Task<RecordSeen?> RefuseAsync(string bucket, string key, Task<RecordSeen>? record, CancellationToken ct)
+    {
+        var whitedOut = ExistsAsync(bucket, key, ct);
+        await (record is null ? whitedOut : Task.WhenAll(whitedOut, record));
+        if (await whitedOut) throw StorageException.ObjectNotFound(key);
+        return record is null ? null : await record;
     }
 
     /// <summary>Moves the old whiteouts (<see cref="MoveAsync"/>), trying again while the local store cannot answer.</summary>
@@ -79,7 +92,7 @@ internal sealed class LegacyWhiteouts(IObjectStore local, LocalBuckets localBuck
             ListPage page;
             try
             {
-                page = await local.ListObjectsAsync(cacheBucket, new ListRequest(Prefix, null, after, 1000), ct);
+                page = await local.ListObjectsAsync(settings.CacheBucket, new ListRequest(Prefix, null, after, 1000), ct);
             }
             catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound)
             {
@@ -100,7 +113,7 @@ internal sealed class LegacyWhiteouts(IObjectStore local, LocalBuckets localBuck
 
     private async Task MoveOneAsync(string oldKey, string bucket, string key, CancellationToken ct)
     {
-        if (remoteBacked(bucket) && await local.FindObjectAsync(bucket, key, ct) is null)
+        if (remote.Backs(bucket) && await local.FindObjectAsync(bucket, key, ct) is null)
         {
             try
             {
@@ -112,7 +125,7 @@ internal sealed class LegacyWhiteouts(IObjectStore local, LocalBuckets localBuck
                 // Written by a client meanwhile: the key is theirs.
             }
         }
-        await local.DeleteObjectAsync(cacheBucket, oldKey, ct);
+        await local.DeleteObjectAsync(settings.CacheBucket, oldKey, ct);
     }
 
     /// <summary>The bucket and key an old whiteout stands for (bucket names hold no slash).</summary>

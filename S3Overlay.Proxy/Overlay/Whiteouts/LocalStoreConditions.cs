@@ -13,7 +13,7 @@ namespace S3Overlay.Overlay.Whiteouts;
 /// a fill of this process it waited for.
 /// </summary>
 /// <remarks>Asked once a process, with a probe object in the cache bucket (three requests); until it has answered, the store is taken not to honour it.</remarks>
-internal sealed class LocalStoreConditions(IObjectStore local, LocalBuckets localBuckets, string cacheBucket, ILogger logger)
+internal sealed class LocalStoreConditions([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, OverlaySettings settings, ILogger<LocalStoreConditions> logger)
 {
     private Task<bool>? _honoured;
 
@@ -38,14 +38,14 @@ internal sealed class LocalStoreConditions(IObjectStore local, LocalBuckets loca
 
     private async Task<bool> ProbeAsync()
     {
-        await localBuckets.EnsureAsync(cacheBucket, CancellationToken.None);
+        await localBuckets.EnsureAsync(settings.CacheBucket, CancellationToken.None);
         // Named by the cache bucket first, as its other records of itself are.
-        var key = $"{cacheBucket}/if-none-match-probe-{Guid.NewGuid():N}";
+        var key = $"{settings.CacheBucket}/if-none-match-probe-{Guid.NewGuid():N}";
         var write = new ObjectWrite { ContentLength = 0, OnlyIfAbsent = true, Durability = Durability.Unchecked };
-        await local.PutObjectAsync(cacheBucket, key, Stream.Null, write, CancellationToken.None);
+        await local.PutObjectAsync(settings.CacheBucket, key, Stream.Null, write, CancellationToken.None);
         try
         {
-            await local.PutObjectAsync(cacheBucket, key, Stream.Null, write, CancellationToken.None);
+            await local.PutObjectAsync(settings.CacheBucket, key, Stream.Null, write, CancellationToken.None);
             logger.LogInformation("The local store does not honour If-None-Match on writes: fills look for a whiteout before they store");
             return false;
         }
@@ -55,7 +55,7 @@ internal sealed class LocalStoreConditions(IObjectStore local, LocalBuckets loca
         }
         finally
         {
-            await local.DeleteObjectAsync(cacheBucket, key, CancellationToken.None);
+            await local.DeleteObjectAsync(settings.CacheBucket, key, CancellationToken.None);
         }
     }
 }

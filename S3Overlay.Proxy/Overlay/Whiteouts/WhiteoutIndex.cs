@@ -1,6 +1,7 @@
 using S3Overlay.Storage.Errors;
 using S3Overlay.Storage;
 using S3Overlay.Overlay.Markers;
+using S3Overlay.Overlay.Remote;
 
 namespace S3Overlay.Overlay.Whiteouts;
 
@@ -14,20 +15,20 @@ internal sealed record Whiteout(string Bucket, string Key, DateTimeOffset Delete
 /// </summary>
 /// <remarks>
 /// A bucket the remote does not back has nothing to hide: no whiteout is kept or looked for there
-/// (<paramref name="remoteBacked"/>); a delete there deletes. Reads meet markers where they read
+/// (<see cref="RemoteSource.Backs"/>); a delete there deletes. Reads meet markers where they read
 /// the key (<see cref="LocalReads"/>, <see cref="FillRecords.LocalCopyAsync"/>) and listings in
 /// the local page (<see cref="MergedListing"/>): this index serves deletes and the admin API.
 /// </remarks>
-internal sealed class WhiteoutIndex(IObjectStore local, LocalBuckets localBuckets, Func<string, bool> remoteBacked, LegacyWhiteouts legacy)
+internal sealed class WhiteoutIndex([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets, RemoteSource remote, LegacyWhiteouts legacy)
 {
     /// <summary>Whiteouts in the cache bucket, as an older layout kept them, until they are moved to their keys.</summary>
     public LegacyWhiteouts Legacy => legacy;
 
-    public bool RemoteBacked(string bucket) => remoteBacked(bucket);
+    public bool RemoteBacked(string bucket) => remote.Backs(bucket);
 
     /// <summary>Whether the key has a whiteout (one look at the key).</summary>
     public async Task<bool> ExistsAsync(string bucket, string key, CancellationToken ct) =>
-        remoteBacked(bucket) && (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held) || await legacy.ExistsAsync(bucket, key, ct));
+        remote.Backs(bucket) && (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held) || await legacy.ExistsAsync(bucket, key, ct));
 
     /// <summary>Writes the whiteout of a key over whatever it holds (idempotent), in a bucket the remote backs: one write.</summary>
     /// <returns>The marker written (in a bucket that keeps versions, the version it is).</returns>
@@ -44,7 +45,7 @@ internal sealed class WhiteoutIndex(IObjectStore local, LocalBuckets localBucket
     /// </summary>
     public async Task ClearAsync(string bucket, string key, CancellationToken ct)
     {
-        if (!remoteBacked(bucket)) return;
+        if (!remote.Backs(bucket)) return;
         await legacy.ClearAsync(bucket, key, ct);
         try
         {
@@ -79,7 +80,7 @@ internal sealed class WhiteoutIndex(IObjectStore local, LocalBuckets localBucket
     /// <summary>Every whiteout of <paramref name="bucket"/> whose key starts with <paramref name="prefix"/>, in key order: a listing of the bucket, kept to its markers.</summary>
     public async IAsyncEnumerable<Whiteout> ListAsync(string bucket, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        if (!remoteBacked(bucket)) yield break;
+        if (!remote.Backs(bucket)) yield break;
         string? after = null;
         while (true)
         {

@@ -1,26 +1,59 @@
 using System.Diagnostics;
-using S3Overlay.Overlay.Fleet;
-using S3Overlay.Storage.Errors;
-using S3Overlay.Storage;
-using S3Overlay.Overlay.Records;
-using S3Overlay.Overlay.Fills;
 using S3Overlay.Overlay.Chunks;
+using S3Overlay.Overlay.Fills;
+using S3Overlay.Overlay.Fleet;
+using S3Overlay.Overlay.LostLocal;
+using S3Overlay.Overlay.Records;
+using S3Overlay.Overlay.Remote;
+using S3Overlay.Overlay.Versions;
 using S3Overlay.Overlay.Whiteouts;
+using S3Overlay.Storage;
+using S3Overlay.Storage.Errors;
+using S3Overlay.Telemetry;
 using static S3Overlay.Telemetry.OverlayTelemetry;
 using Results = S3Overlay.Telemetry.OverlayTelemetry.Results;
 
 namespace S3Overlay.Overlay;
 
 /// <summary>
-/// The overlay's reads behind the face's HEAD and GET: a local hit (revalidated when copies are
-/// checked), else the record of a miss, then the remote's answer, filled whole or in chunks.
+/// HEAD and GET of a key's current object through the overlay: a local hit (revalidated when
+/// copies are checked), else the record of a miss, then the remote's answer, filled whole or in
+/// chunks; with the local store down, the remote's answer for a key it is known to back.
 /// </summary>
-internal sealed partial class OverlayObjectStore
+internal sealed class OverlayReads([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore localStore, OverlaySettings settings, RemoteSource remote,
+    LocalReads localReads, FillRecords records, WhiteoutIndex whiteouts, ChunkMarkers chunkMarkers, ChunkedObjectReads chunked, WholeObjectFills wholeFills,
+    LocalOutageReads outageReads, LocalVersioning versioning, StackedVersions stacked, Keys.LocalKeys localKeys, OverlayMetrics metrics,
+    FleetRouting? fleet = null)
 {
-    /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
-    private async Task<ObjectInfo> HeadAsync(string bucket, string key, ReadConditions conditions, long begun, CancellationToken ct)
+    public Task<ObjectInfo> HeadAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct) =>
+        ReadingAsync(bucket, key, begun => stacked.NamingNullVersionAsync(bucket, () => HeadLocalFirstAsync(bucket, key, conditions, begun, ct), ct),
+            () => outageReads.HeadAsync(bucket, key, conditions, ct));
+
+    public Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
+        ReadingAsync(bucket, key, begun => stacked.NamingNullVersionAsync(bucket, () => GetLocalFirstAsync(bucket, key, request, begun, ct), ct),
+            () => outageReads.GetAsync(bucket, key, request, ct));
+
+    /// <summary>
+    /// A read (<paramref name="read"/>, given when it began); when the local store is down and
+    /// the remote is known to back the key, <paramref name="fromRemote"/> instead (<see cref="LocalOutageReads"/>).
+    /// </summary>
+    private async Task<T> ReadingAsync<T>(string bucket, string key, Func<long, Task<T>> read, Func<Task<T>> fromRemote)
     {
-        var local = await parts.Records.LocalCopyAsync(bucket, key, ct);
+        var begun = outageReads.Known.Begin();
+        try
+        {
+            return await read(begun);
+        }
+        catch (StorageException e) when (outageReads.CanAnswer(e, bucket, key))
+        {
+            return await fromRemote();
+        }
+    }
+
+    /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
+    private async Task<ObjectInfo> HeadLocalFirstAsync(string bucket, string key, ReadConditions conditions, long begun, CancellationToken ct)
+    {
+        var local = await records.LocalCopyAsync(bucket, key, ct);
         if (local is { WhitedOut: true }) throw WhiteoutMarker.Deleted(local.Info, key);
         var chunkMarked = local is { ChunkMarked: true };
         if (chunkMarked) local = null;
@@ -28,30 +61,30 @@ internal sealed partial class OverlayObjectStore
         {
             using var span = OverlaySpans.Start(Spans.LocalHit, bucket, key);
             conditions.Evaluate(local.Info);
-            parts.OutageReads.FoundLocally(bucket, key, local.Info, begun);
-            parts.Metrics.CountRequest(Results.LocalHit);
+            outageReads.FoundLocally(bucket, key, local.Info, begun);
+            metrics.CountRequest(Results.LocalHit);
             return local.Info;
         }
 
-        var seen = await RefuseWhitedOutAsync(bucket, key, local is null ? RecordOfMissAsync(bucket, key, chunkMarked, ct) : null, ct);
+        var seen = await whiteouts.Legacy.RefuseAsync(bucket, key, local is null ? RecordOfMissAsync(bucket, key, chunkMarked, ct) : null, ct);
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
-        if (seen is not null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest)
+        if (seen is not null && await records.CurrentManifestAsync(bucket, seen, ct) is { } manifest)
         {
             using var span = OverlaySpans.Start(Spans.ChunkHit, bucket, key);
             var info = manifest.ToObjectInfo(key);
             conditions.Evaluate(info);
-            parts.OutageReads.Known.Learn(bucket, key, begun);
-            parts.Metrics.CountRequest(Results.Chunked);
+            outageReads.Known.Learn(bucket, key, begun);
+            metrics.CountRequest(Results.Chunked);
             return info;
         }
 
         // A HEAD answers from the remote and stores nothing (the body was not asked for).
         using (OverlaySpans.Start(Spans.RemoteFill, bucket, key)?.SetTag(Tags.Cached, false))
         {
-            var info = local?.Remote ?? await MissingBucketToldApartAsync(bucket, key, () => parts.Remote.HeadAsync(bucket, key, ct), ct);
+            var info = local?.Remote ?? await MissingBucketToldApartAsync(bucket, key, () => remote.HeadAsync(bucket, key, ct), ct);
             conditions.Evaluate(info);
-            parts.OutageReads.Known.Learn(bucket, key, begun);
-            parts.Metrics.CountRequest(Results.RemoteFill);
+            outageReads.Known.Learn(bucket, key, begun);
+            metrics.CountRequest(Results.RemoteFill);
             return info;
         }
     }
@@ -66,26 +99,26 @@ internal sealed partial class OverlayObjectStore
         {
             return await read();
         }
-        catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound || (e.Fault == StorageFault.ObjectNotFound && parts.Remote.BucketOf(bucket) is null))
+        catch (StorageException e) when (e.Fault == StorageFault.BucketNotFound || (e.Fault == StorageFault.ObjectNotFound && remote.BucketOf(bucket) is null))
         {
-            if (await _local.GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
+            if (await localStore.GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
             if (e.Fault == StorageFault.ObjectNotFound) throw;
-            throw parts.Remote.Missing(bucket, key);
+            throw remote.Missing(bucket, key);
         }
     }
 
     /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
-    private async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, long begun, CancellationToken ct)
+    private async Task<ObjectContent> GetLocalFirstAsync(string bucket, string key, ObjectReadRequest request, long begun, CancellationToken ct)
     {
         var early = StartEarlyRemoteRead(bucket, key, request);
         try
         {
-            return await GetAsync(bucket, key, request, begun, early, ct);
+            return await GetLocalFirstAsync(bucket, key, request, begun, early, ct);
         }
         finally
         {
             // Let go unread unless a read of the remote took it: the local store answered for the key.
-            if (early is not null) parts.WholeFills.LetGo(bucket, key, early);
+            if (early is not null) wholeFills.LetGo(bucket, key, early);
         }
     }
 
@@ -98,28 +131,28 @@ internal sealed partial class OverlayObjectStore
     /// which may name one).
     /// </summary>
     private EarlyRemoteRead? StartEarlyRemoteRead(string bucket, string key, ObjectReadRequest request) =>
-        _settings.EarlyRemoteReads && parts.Fleet is null && request.Range is null
-        && (!_settings.Caches(bucket) || parts.ChunkMarkers.Kept)
-        && !parts.Remote.IsKnownMissing(bucket, key) && parts.LocalKeys.KnownAbsent(bucket, key)
-            ? parts.WholeFills.TryStartEarly(bucket, key)
+        settings.EarlyRemoteReads && fleet is null && request.Range is null
+        && (!settings.Caches(bucket) || chunkMarkers.Kept)
+        && !remote.IsKnownMissing(bucket, key) && localKeys.KnownAbsent(bucket, key)
+            ? wholeFills.TryStartEarly(bucket, key)
             : null;
 
-    private async Task<ObjectContent> GetAsync(string bucket, string key, ObjectReadRequest request, long begun, EarlyRemoteRead? early, CancellationToken ct)
+    private async Task<ObjectContent> GetLocalFirstAsync(string bucket, string key, ObjectReadRequest request, long begun, EarlyRemoteRead? early, CancellationToken ct)
     {
-        var (found, local) = _settings.RevalidateAfter is null ? (await parts.LocalReads.TryGetAsync(bucket, key, request, ct), null) : await RevalidatedHitAsync(bucket, key, request, ct);
+        var (found, local) = settings.RevalidateAfter is null ? (await localReads.TryGetAsync(bucket, key, request, ct), null) : await RevalidatedHitAsync(bucket, key, request, ct);
         if (found.Object is { } hit)
         {
-            parts.OutageReads.FoundLocally(bucket, key, hit.Info, begun);
+            outageReads.FoundLocally(bucket, key, hit.Info, begun);
             return hit;
         }
 
         // The record as it is before the remote is asked anything: what a read that learns of a new generation replaces.
-        var seen = (await RefuseWhitedOutAsync(bucket, key, local?.Seen is { } known ? Task.FromResult(known) : RecordOfMissAsync(bucket, key, found.ChunkMarked, ct), ct))!;
+        var seen = (await whiteouts.Legacy.RefuseAsync(bucket, key, local?.Seen is { } known ? Task.FromResult(known) : RecordOfMissAsync(bucket, key, found.ChunkMarked, ct), ct))!;
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
-        var content = local is null && await parts.Records.CurrentManifestAsync(bucket, seen, ct) is { } manifest
-            ? await ReadChunkedAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct)
+        var content = local is null && await records.CurrentManifestAsync(bucket, seen, ct) is { } manifest
+            ? await chunked.ReadAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct)
             : await MissingBucketToldApartAsync(bucket, key, () => ReadRemoteAsync(bucket, key, request, local, found.ChunkMarked ? ChunkMarkers.At(key) : null, seen, early, ct), ct);
-        parts.OutageReads.Known.Learn(bucket, key, begun);
+        outageReads.Known.Learn(bucket, key, begun);
         return content;
     }
 
@@ -131,7 +164,7 @@ internal sealed partial class OverlayObjectStore
     /// replace it, refused, which reads it then (<see cref="FillRecords.AdoptAsync"/>).
     /// </summary>
     private Task<RecordSeen> RecordOfMissAsync(string bucket, string key, bool chunkMarked, CancellationToken ct) =>
-        chunkMarked || !parts.ChunkMarkers.Kept ? parts.Records.ReadSeenAsync(bucket, key, ct) : Task.FromResult(RecordSeen.Nothing);
+        chunkMarked || !chunkMarkers.Kept ? records.ReadSeenAsync(bucket, key, ct) : Task.FromResult(RecordSeen.Nothing);
 
     /// <summary>
     /// The local object, served when the remote has not replaced it since it was filled: one read
@@ -144,25 +177,25 @@ internal sealed partial class OverlayObjectStore
         LocalFind found;
         try
         {
-            found = await parts.LocalReads.TryOpenAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct);
+            found = await localReads.TryOpenAsync(bucket, key, request with { Conditions = ReadConditions.None }, ct);
         }
         // A range past the copy's end: whether the copy is current decides between 416 and the remote's bytes.
         catch (StorageException e) when (e.Fault == StorageFault.RangeNotSatisfiable)
         {
-            if (await parts.Records.LocalCopyAsync(bucket, key, ct) is { Stale: true } stale) return (LocalFind.Nothing, stale);
+            if (await records.LocalCopyAsync(bucket, key, ct) is { Stale: true } stale) return (LocalFind.Nothing, stale);
             throw;
         }
         if (found.Object is not { } opened) return (found, null);
         try
         {
-            var copy = await parts.Records.CheckAsync(bucket, opened.Info, ct);
+            var copy = await records.CheckAsync(bucket, opened.Info, ct);
             if (copy.Stale)
             {
                 await opened.DisposeAsync();
                 return (LocalFind.Nothing, copy);
             }
             request.Conditions.Evaluate(copy.Info);
-            return (new LocalFind(parts.LocalReads.Serve(bucket, key, opened, copy.Info), false), null);
+            return (new LocalFind(localReads.Serve(bucket, key, opened, copy.Info), false), null);
         }
         catch
         {
@@ -176,46 +209,46 @@ internal sealed partial class OverlayObjectStore
     private async Task<ObjectContent> ReadRemoteAsync(string bucket, string key, ObjectReadRequest request, LocalCopy? local, ObjectInfo? chunkMarker, RecordSeen seen,
         EarlyRemoteRead? early, CancellationToken ct)
     {
-        if (parts.Remote.IsKnownMissing(bucket, key))
-            throw parts.Remote.Missing(bucket, key);
+        if (remote.IsKnownMissing(bucket, key))
+            throw remote.Missing(bucket, key);
         // A bucket that keeps versions is read through: a copy stored at the key would be a version clients see.
-        if (!_settings.Caches(bucket) || await parts.Versioning.KeepsVersionsAsync(bucket, ct))
-            return await parts.WholeFills.StreamAsync(bucket, key, request, ct, early);
-        if (parts.Fleet is { } fleet)
+        if (!settings.Caches(bucket) || await versioning.KeepsVersionsAsync(bucket, ct))
+            return await wholeFills.StreamAsync(bucket, key, request, ct, early);
+        if (fleet is { } routing)
         {
             // A fleet: the replica that owns the object fills it once into the shared store. An
             // owner that does not answer is held as down, and the owner among the rest asked (the
             // same one every replica turns to), until it is this replica.
-            for (var asked = 0; !request.FromPeer && asked < fleet.Peers.All.Count && fleet.OwnerElsewhere(bucket, key) is { } owner; asked++)
-                if (await fleet.TryForwardAsync(owner, bucket, key, request, ct) is { } forwarded)
+            for (var asked = 0; !request.FromPeer && asked < routing.Peers.All.Count && routing.OwnerElsewhere(bucket, key) is { } owner; asked++)
+                if (await routing.TryForwardAsync(owner, bucket, key, request, ct) is { } forwarded)
                     return forwarded;
-            fleet.FillingHere(request.FromPeer);
+            routing.FillingHere(request.FromPeer);
         }
 
         // A range: whether the object is chunked decides what to fetch, so ask for its size first
         // (a stale local copy already told us). A whole read learns it from the remote's answer.
-        var remote = request.Range is null ? null : local?.Remote ?? await parts.Remote.HeadAsync(bucket, key, ct);
+        var described = request.Range is null ? null : local?.Remote ?? await remote.HeadAsync(bucket, key, ct);
         var stale = local is { Stale: true } ? local.Info : null;
-        if (remote is { Size: var size } && size > _settings.ChunkThreshold)
+        if (described is { Size: var size } && size > settings.ChunkThreshold)
         {
             // A whole read of it may have found it chunked meanwhile, and holds chunk 0 in its answer: wait until it has begun filling chunk 0 from it.
-            await parts.WholeFills.WhenFinished(bucket, key).WaitAsync(ct);
-            await parts.WholeFills.ChunkZeroTaken(bucket, key).WaitAsync(ct);
-            return await ReadChunkedAsync(bucket, key, remote, request, wholeAnswer: null, seen, stale, ct);
+            await wholeFills.WhenFinished(bucket, key).WaitAsync(ct);
+            await wholeFills.ChunkZeroTaken(bucket, key).WaitAsync(ct);
+            return await chunked.ReadAsync(bucket, key, described, request, wholeAnswer: null, seen, stale, ct);
         }
-        switch (await parts.WholeFills.FillAsync(bucket, key, request, stale: local?.Info ?? chunkMarker, ct))
+        switch (await wholeFills.FillAsync(bucket, key, request, stale: local?.Info ?? chunkMarker, ct))
         {
             case WholeRead.Served served:
                 return served.Content;
             // The fill declined (the object is chunked) and handed its open answer to this reader: chunk 0 is read from it.
             case WholeRead.ChunkedWithAnswer { Answer: var answer }:
                 await using (answer)
-                    return await ReadChunkedAsync(bucket, key, answer.Info, request, answer, seen, stale, ct);
+                    return await chunked.ReadAsync(bucket, key, answer.Info, request, answer, seen, stale, ct);
             // Another reader took the answer and starts chunk 0 with it: wait for that, or this one
             // would ask for chunk 0 again and the answer holding it be let go.
             case WholeRead.ChunkedAfterTaker after:
                 await after.TakerStarted.WaitAsync(ct);
-                return await ReadChunkedAsync(bucket, key, after.Remote, request, wholeAnswer: null, seen, stale, ct);
+                return await chunked.ReadAsync(bucket, key, after.Remote, request, wholeAnswer: null, seen, stale, ct);
             default:
                 throw new UnreachableException();
         }
