@@ -22,9 +22,9 @@ namespace S3Overlay.Notifications.Outbox;
 /// </remarks>
 internal sealed class OutboxLog : IDisposable
 {
-    private readonly string _folder;
     private const int AllocationStep = 256 << 10;
 
+    private readonly string _folder;
     private readonly long _segmentBytes;
     private readonly byte[] _zeros = new byte[AllocationStep];
     private readonly FileStream _lock;
@@ -37,7 +37,8 @@ internal sealed class OutboxLog : IDisposable
     private long _offset;
     // The current segment's length on disk: its frames, then zeros.
     private long _allocated;
-    // Whether the current segment's length changed since the last flush began (that flush must write it).
+    // Whether the current segment's length changed since the last flush began: the next writes the
+    // whole file (fdatasync alone would write the size too; this says so rather than relying on it).
     private bool _resized;
     private long _durable;
     private long _sequence;
