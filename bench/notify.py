@@ -1,27 +1,55 @@
-"""PUT with bucket notifications beside the same without, in one run: 4 KiB PUTs (wrk -c16, 8 s)
-to a proxy with no notifications, with a webhook target (nginx answering 200 to every POST) and
-with an AMQP target (a throw-away RabbitMQ node, publisher confirms), alternated per round. Then
-how fast the events of the run drained: each target's deliveries per second from the start of
-the PUTs until nothing was queued (the status page's figures).
+"""PUT with bucket notifications beside the same without, in one run: 4 KiB PUTs to a proxy with
+no notifications, with a webhook target (nginx answering 200 to every POST) and with an AMQP target
+(a throw-away RabbitMQ node, publisher confirms), for one build or several side by side (before
+and after a change). Every proxy runs from the start, and the measurements take them by turns in
+short slices, round after round, PUTs over 256 keys in turn, so a machine whose load comes and goes (other work on 2 cores)
+weighs on each alike. A slice: 16 clients (wrk -c16) for throughput, the events drained, then one
+client (wrk -c1) for a lone writer's latency. Each row sums its slices: req/s over all of them,
+the median slice's p50 and p99; the CPU the proxy and the target spent per PUT (user + system,
+from /proc, the events' delivery included), which is what a loaded machine trades for throughput;
+and the events delivered per second from the start of each slice's PUTs until nothing was queued.
 
-    python3 bench/notify.py [rounds]      (bench/run.sh publishes the proxy first; BENCH_PROXY=folder of a build otherwise)
+    python3 bench/notify.py [rounds] [name=build-folder ...]
+        (bench/run.sh publishes the proxy first; BENCH_PROXY=folder of a build otherwise;
+         rounds: 8 unless given; slices of SLICE=3 s and SINGLE=2 s)
 """
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
 import time
 import urllib.request
 
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 sys.path.insert(0, os.path.dirname(__file__))
 import measure  # noqa: E402
 from bench import client, presigned_path, write_file  # noqa: E402
-from servers import PROXY_KEYS, ROOT, WORK, Server, free_port, start_nginx, start_proxy, stop_all  # noqa: E402
+from servers import PROXY, PROXY_KEYS, ROOT, WORK, Server, free_port, start_nginx, start_proxy, stop_all  # noqa: E402
 
-ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-SECONDS = 8
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 8
+BUILDS = dict(a.split("=", 1) for a in sys.argv[1:] if "=" in a) or {"proxy": str(PROXY)}
+SLICE = int(os.environ.get("SLICE", "3"))
+SINGLE = int(os.environ.get("SINGLE", "2"))
 SIZE = 4096
+KEYS = 256
+TICK = os.sysconf("SC_CLK_TCK")
+# PUTs over KEYS keys in turn (presigned, one a line in the file WRK_PATH names), as writers of
+# many objects do: 16 clients on one key would wait on its lock (one commit of a key at a time)
+# and measure that instead.
+measure.WRK_PUT = """
+local f = io.open(os.getenv("WRK_BODY"), "rb")
+local body = f:read("*a")
+f:close()
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATH")) do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("PUT", paths[i], {["Content-Type"] = "application/octet-stream"}, body)
+end
+"""
 
 
 def start_rabbitmq():
@@ -37,9 +65,87 @@ def start_rabbitmq():
             return node, int(line.strip().split("=")[1])
 
 
+def cpu_seconds(pid):
+    """User + system CPU of a process and every process under it (nginx's worker, RabbitMQ's beam)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICK
+            for task in os.listdir(f"/proc/{p}/task"):
+                todo += [int(c) for c in open(f"/proc/{p}/task/{task}/children").read().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
 def status(proxy):
     with urllib.request.urlopen(proxy.url + "/_overlay/status?format=json") as answer:
         return json.load(answer).get("notifications")
+
+
+def drained(proxy):
+    """Waits until the proxy's target has nothing queued; its delivered count then."""
+    while True:
+        target = status(proxy)["targets"][0]
+        if target["queued"] == 0:
+            return target["delivered"]
+        time.sleep(0.02)
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+class Subject:
+    """One build with one target (or none): its proxy, bucket and presigned PUT, and what its slices measured."""
+
+    def __init__(self, build_name, build, name, env, arn, target, body):
+        self.label, self.name, self.arn, self.target, self.body = build_name, name, arn, target, body
+        data = WORK / f"notify-{build_name}-{name}"
+        shutil.rmtree(data, ignore_errors=True)
+        self.proxy = start_proxy(f"notify-{build_name}-{name}", data, env, build=pathlib.Path(build).resolve())
+        s3 = client(self.proxy.url, PROXY_KEYS)
+        s3.create_bucket(Bucket="bench")
+        if arn:
+            s3.put_bucket_notification_configuration(Bucket="bench", NotificationConfiguration={
+                "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+        puts = WORK / f"notify-{build_name}-{name}-puts.txt"
+        puts.write_text("".join(presigned_path(s3, "bench", f"key-{i:03d}", "put_object") + "\n" for i in range(KEYS)))
+        self.put = str(puts)
+        self.puts = self.seconds = self.proxy_cpu = self.target_cpu = self.events = self.drain_seconds = 0.0
+        self.p50, self.p99, self.one_p50, self.one_p99 = [], [], [], []
+
+    def slice(self, measured=True):
+        before = (cpu_seconds(self.proxy.pid), cpu_seconds(self.target.pid) if self.target else 0.0,
+                  drained(self.proxy) if self.arn else 0)
+        started = time.time()
+        r = measure.wrk(self.proxy.url, put_path=self.put, put_body=self.body, seconds=SLICE)
+        delivered = drained(self.proxy) - before[2] if self.arn else 0
+        took = time.time() - started
+        after = (cpu_seconds(self.proxy.pid), cpu_seconds(self.target.pid) if self.target else 0.0)
+        one = measure.wrk(self.proxy.url, put_path=self.put, put_body=self.body, connections=1, seconds=SINGLE)
+        if not measured:
+            return
+        self.puts += r["rps"] * SLICE
+        self.seconds += SLICE
+        self.proxy_cpu += after[0] - before[0]
+        self.target_cpu += after[1] - before[1]
+        self.events += delivered
+        self.drain_seconds += took
+        self.p50.append(r["p50_ms"])
+        self.p99.append(r["p99_ms"])
+        self.one_p50.append(one["p50_ms"])
+        self.one_p99.append(one["p99_ms"])
+
+    def row(self):
+        target_ms = f"{self.target_cpu * 1000 / self.puts:.2f}" if self.target else ""
+        events = f"{self.events:.0f}" if self.arn else ""
+        rate = f"{self.events / self.drain_seconds:.0f}" if self.arn else ""
+        return (f"| {self.label} | {self.name} | {self.puts / self.seconds:.0f} | {median(self.p50):.2f} | {median(self.p99):.2f} | "
+                f"{median(self.one_p50):.2f} | {median(self.one_p99):.2f} | {self.proxy_cpu * 1000 / self.puts:.2f} | {target_ms} | {events} | {rate} |")
 
 
 def main():
@@ -49,40 +155,27 @@ def main():
     webhook = start_nginx("notify-webhook", f"server {{ listen 127.0.0.1:{webhook_port}; location / {{ return 200; }} }}")
     rabbit, amqp_port = start_rabbitmq()
     targets = {
-        "none": ({}, None),
-        "webhook": ({"S3_OVERLAY_NOTIFY_WEBHOOK_ENDPOINT_bench": f"http://127.0.0.1:{webhook_port}/events"}, "arn:minio:sqs::bench:webhook"),
+        "none": ({}, None, None),
+        "webhook": ({"S3_OVERLAY_NOTIFY_WEBHOOK_ENDPOINT_bench": f"http://127.0.0.1:{webhook_port}/events"}, "arn:minio:sqs::bench:webhook", webhook),
         "amqp": ({"S3_OVERLAY_NOTIFY_AMQP_URL_bench": f"amqp://guest:guest@127.0.0.1:{amqp_port}/",
                   "S3_OVERLAY_NOTIFY_AMQP_EXCHANGE_bench": "bench", "S3_OVERLAY_NOTIFY_AMQP_ROUTING_KEY_bench": "events"},
-                 "arn:minio:sqs::bench:amqp"),
+                 "arn:minio:sqs::bench:amqp", rabbit),
     }
-    print("| round | target | PUT 4 KiB req/s | p50 ms | p99 ms | events | delivered per s (PUTs' start to drained) |\n|---|---|---|---|---|---|---|", flush=True)
     try:
+        subjects = [Subject(build_name, build, name, env, arn, target, body)
+                    for name, (env, arn, target) in targets.items() for build_name, build in BUILDS.items()]
+        for subject in subjects:
+            subject.slice(measured=False)  # warm-up: the JIT's first tier-up
         for round_ in range(ROUNDS):
-            for name, (env, arn) in targets.items():
-                data = WORK / f"notify-{name}"
-                shutil.rmtree(data, ignore_errors=True)
-                proxy = start_proxy(f"notify-{name}", data, env)
-                s3 = client(proxy.url, PROXY_KEYS)
-                s3.create_bucket(Bucket="bench")
-                if arn:
-                    s3.put_bucket_notification_configuration(Bucket="bench", NotificationConfiguration={
-                        "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
-                put = presigned_path(s3, "bench", "obj", "put_object")
-                measure.wrk(proxy.url, put_path=put, put_body=body, seconds=2)  # warm-up, its events drained below too
-                while arn and status(proxy)["targets"][0]["queued"] > 0:
-                    time.sleep(0.1)
-                before = status(proxy)["targets"][0]["delivered"] if arn else 0
-                started = time.time()
-                r = measure.wrk(proxy.url, put_path=put, put_body=body, seconds=SECONDS)
-                rate, events = "", ""
-                if arn:
-                    while status(proxy)["targets"][0]["queued"] > 0:
-                        time.sleep(0.05)
-                    delivered = status(proxy)["targets"][0]["delivered"] - before
-                    events = str(delivered)
-                    rate = f"{delivered / (time.time() - started):.0f}"
-                print(f"| {round_} | {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {events} | {rate} |", flush=True)
-                proxy.stop()
+            # Each round starts one further along, so no subject always follows the same other.
+            for subject in subjects[round_ % len(subjects):] + subjects[:round_ % len(subjects)]:
+                subject.slice()
+            print(f"round {round_ + 1} of {ROUNDS} done, load {os.getloadavg()[0]:.0f}", file=sys.stderr, flush=True)
+        print(f"{ROUNDS} rounds of a {SLICE} s slice (16 clients) and a {SINGLE} s slice (1 client) each; load average at the end {os.getloadavg()[0]:.0f}\n")
+        print("| build | target | PUT 4 KiB req/s | p50 ms | p99 ms | 1 client p50 ms | 1 client p99 ms | proxy CPU ms/PUT | target CPU ms/PUT "
+              "| events | delivered per s (PUTs' start to drained) |\n|---|---|---|---|---|---|---|---|---|---|---|")
+        for subject in subjects:
+            print(subject.row(), flush=True)
     finally:
         stop_all()
         del webhook, rabbit

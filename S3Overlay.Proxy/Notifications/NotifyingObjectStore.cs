@@ -71,7 +71,9 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
         var mayRaise = MayRemove(configuration, origin, key);
         var deleted = await delete(bucket, key, versionId, ct);
         if (!mayRaise) return deleted;
-        var name = RemovedName(origin, deleted.DeleteMarker);
+        // A delete by version id removes that version for good, a delete marker included (S3 then
+        // answers x-amz-delete-marker: true, but no marker was created): ObjectRemoved:Delete.
+        var name = RemovedName(origin, versionId is null && deleted.DeleteMarker);
         await KeepAsync(configuration.RuleFor(name, key), new WriteEvent(name, bucket, key, null, deleted.VersionId, origin));
         return deleted;
     }

@@ -142,13 +142,19 @@ public sealed class WebhookNotificationTests(OverlayServers servers) : IClassFix
         var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "v.txt", ContentBody = "one" });
         var marker = await s3.DeleteObjectAsync(env.Bucket, "v.txt");
         await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = env.Bucket, Key = "v.txt", VersionId = put.VersionId });
+        // The marker removed by its version id: S3 answers that a delete marker was deleted, and
+        // announces it as a version removed for good, not as a marker created.
+        var markerRemoved = await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = env.Bucket, Key = "v.txt", VersionId = marker.VersionId });
+        Assert.Equal("true", markerRemoved.DeleteMarker);
 
-        var records = await EventsAsync(webhook, 3);
-        Assert.Equal([("s3:ObjectCreated:Put", "v.txt"), ("s3:ObjectRemoved:DeleteMarkerCreated", "v.txt"), ("s3:ObjectRemoved:Delete", "v.txt")], records.Select(Said));
+        var records = await EventsAsync(webhook, 4);
+        Assert.Equal([("s3:ObjectCreated:Put", "v.txt"), ("s3:ObjectRemoved:DeleteMarkerCreated", "v.txt"), ("s3:ObjectRemoved:Delete", "v.txt"), ("s3:ObjectRemoved:Delete", "v.txt")],
+            records.Select(Said));
         string? Version(int i) => records[i].GetProperty("s3").GetProperty("object").GetProperty("versionId").GetString();
         Assert.Equal(put.VersionId, Version(0));
         Assert.Equal(marker.VersionId, Version(1));
         Assert.Equal(put.VersionId, Version(2));
+        Assert.Equal(marker.VersionId, Version(3));
     }
 
     [Fact]

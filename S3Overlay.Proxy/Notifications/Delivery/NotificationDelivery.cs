@@ -25,4 +25,10 @@ internal sealed class NotificationDelivery(NotificationTargets targets, Notifica
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_deliveries.Select(d => Task.Run(() => d.RunAsync(stoppingToken), CancellationToken.None)));
+
+    public override void Dispose()
+    {
+        foreach (var delivery in _deliveries) delivery.Dispose();
+        base.Dispose();
+    }
 }

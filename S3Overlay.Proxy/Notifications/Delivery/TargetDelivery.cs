@@ -12,7 +12,7 @@ namespace S3Overlay.Notifications.Delivery;
 /// time, each retried with growing waits until the target takes it. A batch is marked in the
 /// target's cursor before it is sent and past it once delivered (<see cref="OutboxCursor"/>).
 /// </summary>
-internal sealed class TargetDelivery(INotificationTarget target, NotificationOutbox outbox, TimeSpan maxDelay, ILogger logger)
+internal sealed class TargetDelivery(INotificationTarget target, NotificationOutbox outbox, TimeSpan maxDelay, ILogger logger) : IDisposable
 {
     private const int BatchSize = 256;
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
@@ -116,6 +116,8 @@ internal sealed class TargetDelivery(INotificationTarget target, NotificationOut
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, maxDelay.Ticks));
         }
     }
+
+    public void Dispose() => _cursor?.Dispose();
 
     /// <summary>Between 80 % and 100 % of the wait, so replicas whose target came back do not all retry at once.</summary>
     private static TimeSpan Jittered(TimeSpan delay) => delay * (0.8 + Random.Shared.NextDouble() * 0.2);

@@ -12,10 +12,21 @@ namespace S3Overlay.Notifications.Outbox;
 /// target) read only what is flushed; a segment is deleted once every target has read past it.
 /// One server per folder: a lock file is held while the log is open.
 /// </summary>
+/// <remarks>
+/// A segment's space is written with zeros ahead of the frames, a quarter MiB at a time, and
+/// flushed with its new size once; a frame then lands in space the file already has, so its flush
+/// writes the frame's data alone (<see cref="OutboxSync"/>), not the file's size and times too. The
+/// zeros are also where a reader stops: a frame's length is never 0. A segment is cut to its frames
+/// when the next begins, and at start what follows the last whole frame is zeroed again (a power
+/// cut may have left part of a frame there).
+/// </remarks>
 internal sealed class OutboxLog : IDisposable
 {
+    private const int AllocationStep = 256 << 10;
+
     private readonly string _folder;
     private readonly long _segmentBytes;
+    private readonly byte[] _zeros = new byte[AllocationStep];
     private readonly FileStream _lock;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _flushGate = new(1, 1);
@@ -24,6 +35,11 @@ internal sealed class OutboxLog : IDisposable
     private SafeFileHandle _current;
     private long _segment;
     private long _offset;
+    // The current segment's length on disk: its frames, then zeros.
+    private long _allocated;
+    // Whether the current segment's length changed since the last flush began: the next writes the
+    // whole file (fdatasync alone would write the size too; this says so rather than relying on it).
+    private bool _resized;
     private long _durable;
     private long _sequence;
     private long _bytes;
@@ -37,7 +53,8 @@ internal sealed class OutboxLog : IDisposable
         _lock = TakeLock(Path.Join(folder, "lock"));
         var segments = Segments();
         _segment = segments.Count == 0 ? 1 : segments[^1];
-        _current = OpenSegment(_segment, out _offset);
+        _current = OpenSegment(_segment, out _offset, out _allocated);
+        if (segments.Count == 0) StoreFiles.FlushFolder(folder); // the first segment's name, as Roll flushes each next one's
         _durable = OutboxPosition.Of(_segment, _offset);
         _bytes = segments.Where(s => s != _segment).Sum(s => new FileInfo(PathOf(s)).Length) + _offset;
         FirstSegment = segments.Count == 0 ? _segment : segments[0];
@@ -67,6 +84,7 @@ internal sealed class OutboxLog : IDisposable
             _sequence = Math.Max(_sequence + 1, DateTimeOffset.UtcNow.Ticks);
             var frame = OutboxFrame.Encode(payload(_sequence.ToString("X16", CultureInfo.InvariantCulture)));
             if (_offset > 0 && _offset + frame.Length > _segmentBytes) Roll();
+            Reserve(_offset + frame.Length);
             RandomAccess.Write(_current, frame, _offset);
             _offset += frame.Length;
             Interlocked.Add(ref _bytes, frame.Length);
@@ -137,19 +155,22 @@ internal sealed class OutboxLog : IDisposable
             SafeFileHandle current;
             SafeFileHandle[] retired;
             long through;
+            bool resized;
             lock (_gate)
             {
                 current = _current;
                 retired = [.. _retired];
                 _retired.Clear();
                 through = OutboxPosition.Of(_segment, _offset);
+                resized = _resized;
+                _resized = false;
             }
             foreach (var old in retired)
             {
                 RandomAccess.FlushToDisk(old);
                 old.Dispose();
             }
-            RandomAccess.FlushToDisk(current);
+            OutboxSync.Flush(current, resized);
             TaskCompletionSource signal;
             lock (_gate)
             {
@@ -165,26 +186,42 @@ internal sealed class OutboxLog : IDisposable
         }
     }
 
-    /// <summary>Starts the next segment (under the lock); the one it ends is closed by the flush that covers it.</summary>
+    /// <summary>Starts the next segment (under the lock); the one it ends, cut to its frames, is closed by the flush that covers it.</summary>
     private void Roll()
     {
+        RandomAccess.SetLength(_current, _offset);
         _retired.Add(_current);
         _segment++;
-        _current = OpenSegment(_segment, out _offset);
+        _current = OpenSegment(_segment, out _offset, out _allocated);
+        _resized = true;
         StoreFiles.FlushFolder(_folder);
     }
 
-    /// <summary>A segment to append to, after the last whole frame a crash left in it (a torn one is cut off).</summary>
-    private SafeFileHandle OpenSegment(long segment, out long end)
+    /// <summary>Zeros written past the current segment's end until <paramref name="end"/> fits (under the lock).</summary>
+    private void Reserve(long end)
+    {
+        while (_allocated < end)
+        {
+            RandomAccess.Write(_current, _zeros, _allocated);
+            _allocated += _zeros.Length;
+            _resized = true;
+        }
+    }
+
+    /// <summary>
+    /// A segment to append to, after the last whole frame in it, and its length; what follows
+    /// that frame is zeroed (a frame a crash tore, or an older server's segment: then none).
+    /// </summary>
+    private SafeFileHandle OpenSegment(long segment, out long end, out long length)
     {
         var file = File.OpenHandle(PathOf(segment), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
         end = 0;
         while (OutboxFrame.Read(file, end) is { } payload) end += OutboxFrame.HeaderBytes + payload.Length;
-        if (RandomAccess.GetLength(file) != end)
-        {
-            RandomAccess.SetLength(file, end);
-            RandomAccess.FlushToDisk(file);
-        }
+        length = RandomAccess.GetLength(file);
+        if (length == end) return file;
+        for (var at = end; at < length; at += _zeros.Length)
+            RandomAccess.Write(file, _zeros.AsSpan(0, (int)Math.Min(_zeros.Length, length - at)), at);
+        RandomAccess.FlushToDisk(file);
         return file;
     }
 
