@@ -25,9 +25,11 @@ public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
         Assert.Equal(item.Text, await ReadTextAsync(overlay.Proxy, DemoObjects.LocalBucket, item.Key));
         // The fill goes on storing after the reader has its bytes, and its span ends when it is stored:
         // a read before then would join the fill instead of hitting the local copy.
-        var spans = await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, item.Key).Any(), Cancellation);
-        var fill = Assert.Single(Decisions(spans, item.Key));
-        Assert.Equal("overlay.remote_fill", fill.Name);
+        var spans = await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, item.Key).Any(d => d.Name == "overlay.remote_fill"), Cancellation);
+        var fill = Assert.Single(Decisions(spans, item.Key), d => d.Name == "overlay.remote_fill");
+        // Beside it at most the remote GET sent early, before the local store had answered (the
+        // proxy had listed the local keys by then): the fill's own first request, not a second one.
+        Assert.All(Decisions(spans, item.Key), d => Assert.Contains(d.Name, new[] { "overlay.remote_fill", "overlay.early_remote_read" }));
         Assert.Equal(DemoObjects.LocalBucket, fill["s3.bucket"]);
         Assert.Equal("true", fill["overlay.cached"]);
         Assert.Equal("false", fill["overlay.coalesced"]);
@@ -37,9 +39,8 @@ public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
 
         Assert.Equal(item.Text, await ReadTextAsync(overlay.Proxy, DemoObjects.LocalBucket, item.Key));
 
-        spans = await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, item.Key).Count == 2, Cancellation);
-        var hit = Decisions(spans, item.Key)[1];
-        Assert.Equal("overlay.local_hit", hit.Name);
+        spans = await overlay.Spans.WaitForAsync("proxy", s => Decisions(s, item.Key).Any(d => d.Name == "overlay.local_hit"), Cancellation);
+        var hit = Assert.Single(Decisions(spans, item.Key), d => d.Name == "overlay.local_hit");
         Assert.Equal(DemoObjects.LocalBucket, hit["s3.bucket"]);
         Assert.Equal(item.Size.ToString(), hit["overlay.bytes"]);
         // The remote was asked for the object once, by the fill: its own request span is in the fill's trace.
