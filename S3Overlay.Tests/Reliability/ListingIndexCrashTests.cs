@@ -10,7 +10,8 @@ namespace S3Overlay.Tests.Reliability;
 /// <c>x/y</c>, <c>p//q</c>), DELETEs, multipart completions, versioned writes and deletes and lifecycle
 /// expiry (keys <c>top*</c> expire a second after they are written): after
 /// each restart the listings (paged, with and without a delimiter) name exactly the keys a HEAD finds,
-/// in an unversioned and a versioned bucket: the listing index and the files agree.
+/// each with the size and ETag the HEAD tells, in an unversioned and a versioned bucket: the listing
+/// index (its keys and their descriptions) and the files agree.
 /// </summary>
 [ReliabilityTests]
 public sealed class ListingIndexCrashTests
@@ -147,13 +148,18 @@ public sealed class ListingIndexCrashTests
     /// </summary>
     private static async Task CheckAsync(AmazonS3Client s3, string bucket)
     {
-        var before = await PresentAsync(s3, bucket);
-        var flat = await ListAsync(s3, bucket, null, 5);
+        var found = await PresentAsync(s3, bucket);
+        var before = found.Keys.ToList();
+        var described = new List<S3Object>();
+        var flat = await ListAsync(s3, bucket, null, 5, described);
         var rolledUp = await ListAsync(s3, bucket, "/", 2);
-        var after = await PresentAsync(s3, bucket);
+        var after = (await PresentAsync(s3, bucket)).Keys.ToList();
         Assert.Equal(flat.Distinct().Count(), flat.Count);
         Assert.True(after.All(flat.Contains) && flat.All(before.Contains),
             $"{bucket}: listed [{string.Join(", ", flat)}], found by HEAD [{string.Join(", ", before)}] then [{string.Join(", ", after)}]");
+        foreach (var listed in described)
+            Assert.True(found[listed.Key] == (listed.Size ?? -1, listed.ETag),
+                $"{bucket}: {listed.Key} listed with size {listed.Size} and ETag {listed.ETag}, a HEAD found {found[listed.Key]}");
         Assert.True(RolledUp(after).All(rolledUp.Contains) && rolledUp.All(RolledUp(before).Contains),
             $"{bucket}: listed with / [{string.Join(", ", rolledUp)}], found by HEAD [{string.Join(", ", before)}] then [{string.Join(", ", after)}]");
         Assert.Equal(rolledUp.Order(StringComparer.Ordinal), rolledUp); // ASCII keys: S3's byte order
@@ -161,23 +167,24 @@ public sealed class ListingIndexCrashTests
 
     private static List<string> RolledUp(List<string> keys) => keys.Select(k => k.IndexOf('/') is var at and >= 0 ? k[..(at + 1)] : k).Distinct().ToList();
 
-    private static async Task<List<string>> PresentAsync(AmazonS3Client s3, string bucket)
+    /// <summary>The keys a HEAD finds, in <see cref="Keys"/>' order, with the size and ETag it tells.</summary>
+    private static async Task<Dictionary<string, (long Size, string ETag)>> PresentAsync(AmazonS3Client s3, string bucket)
     {
-        var present = new List<string>();
+        var present = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
         foreach (var key in Keys)
         {
             try
             {
-                await s3.GetObjectMetadataAsync(bucket, key);
-                present.Add(key);
+                var head = await s3.GetObjectMetadataAsync(bucket, key);
+                present[key] = (head.ContentLength, head.ETag);
             }
             catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound) { }
         }
         return present;
     }
 
-    /// <summary>Every key and common prefix of a listing, in the order listed, in pages of <paramref name="pageSize"/>.</summary>
-    private static async Task<List<string>> ListAsync(AmazonS3Client s3, string bucket, string? delimiter, int pageSize)
+    /// <summary>Every key and common prefix of a listing, in the order listed, in pages of <paramref name="pageSize"/>; the objects as listed into <paramref name="objects"/>.</summary>
+    private static async Task<List<string>> ListAsync(AmazonS3Client s3, string bucket, string? delimiter, int pageSize, List<S3Object>? objects = null)
     {
         var listed = new List<string>();
         var request = new ListObjectsV2Request { BucketName = bucket, Delimiter = delimiter, MaxKeys = pageSize };
@@ -185,6 +192,7 @@ public sealed class ListingIndexCrashTests
         {
             var page = await s3.ListObjectsV2Async(request);
             listed.AddRange((page.S3Objects ?? []).Select(o => o.Key).Concat(page.CommonPrefixes ?? []).Order(StringComparer.Ordinal));
+            objects?.AddRange(page.S3Objects ?? []);
             if (page.IsTruncated != true) return listed;
             request.ContinuationToken = page.NextContinuationToken;
         }

@@ -8,8 +8,11 @@ using S3Overlay.Tests.Infrastructure;
 namespace S3Overlay.Tests.Storage;
 
 /// <summary>
-/// The embedded store's listing index (docs/stores.md): the files are the truth, so a key whose file
-/// went behind the server's back is not listed (nor is a prefix only such keys stand for); an index
+/// The embedded store's listing index (docs/stores.md): a page is described from the index's rows,
+/// opening no file; every change of a key (a write, an overwrite, a tag change, a delete) leaves its
+/// row saying what the files say; a row left unsettled (what a kill in the middle of a change leaves)
+/// is read from the files, which are the truth, and settled, so a key whose file is gone is not listed
+/// (nor is a prefix only such keys stand for); an index
 /// that is missing, unreadable, or left open by a boot that ended is rebuilt from the files at start,
 /// saying so in the log; a bucket the store did not create is walked. The listing contract
 /// itself runs over the index in <see cref="IndexedFileSystemStoreContractTests"/>; SIGKILLs in
@@ -72,14 +75,58 @@ public sealed class ListingIndexTests : IDisposable
     }
 
     [Fact]
-    public async Task A_key_whose_file_went_behind_the_servers_back_is_not_listed_nor_a_prefix_only_it_stood_for()
+    public async Task A_page_is_described_from_the_rows_without_reading_any_sidecar()
+    {
+        using var store = Open();
+        await store.CreateBucketAsync(Bucket, None);
+        var body = "three"u8.ToArray();
+        var rare = new ObjectMetadata { StorageClass = "REDUCED_REDUNDANCY", UserMetadata = new Dictionary<string, string> { ["who"] = "me" } };
+        foreach (var key in Keys)
+            await store.PutObjectAsync(Bucket, key, new MemoryStream(body), new ObjectWrite { ContentLength = body.Length, Metadata = rare }, None);
+        // Without their sidecars a listing that read them would describe the files from their bytes: no storage class, no metadata.
+        foreach (var sidecar in Directory.GetFiles(Path.Join(_dir, ".s3overlay", "meta", Bucket), "*.json", SearchOption.AllDirectories)) File.Delete(sidecar);
+        var listed = (await store.ListObjectsAsync(Bucket, new ListRequest(), None)).Objects;
+        Assert.Equal(Keys.Order(Utf8Order.Instance), listed.Select(o => o.Key));
+        Assert.All(listed, o =>
+        {
+            Assert.Equal(body.Length, o.Size);
+            Assert.Equal("\"" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(body)) + "\"", o.ETag);
+            Assert.Equal("REDUCED_REDUNDANCY", o.Metadata.StorageClass);
+            Assert.Equal("me", o.Metadata.UserMetadata["who"]);
+        });
+    }
+
+    [Fact]
+    public async Task An_overwrite_a_tag_change_and_a_delete_each_leave_the_row_saying_what_the_files_say()
     {
         using var store = await FilledAsync();
+        var longer = "longer"u8.ToArray();
+        var written = await store.PutObjectAsync(Bucket, "c/f", new MemoryStream(longer), new ObjectWrite { ContentLength = longer.Length }, None);
+        await store.PutObjectTaggingAsync(Bucket, "a", new Dictionary<string, string> { ["t"] = "1" }, None);
+        await store.DeleteObjectAsync(Bucket, "a/b", None);
+        var listed = (await store.ListObjectsAsync(Bucket, new ListRequest(), None)).Objects.ToDictionary(o => o.Key);
+        Assert.Equal((longer.Length, written.ETag), (listed["c/f"].Size, listed["c/f"].ETag));
+        Assert.Equal(written.LastModified, listed["c/f"].LastModified);
+        Assert.Equal("1", listed["a"].Metadata.Tags["t"]);
+        Assert.DoesNotContain("a/b", listed.Keys);
+        Assert.DoesNotContain("a/b", IndexedKeys());
+        Assert.Equal(0, UnsettledRows());
+        foreach (var (key, info) in listed)
+            Assert.Equal((info.Size, info.ETag), (await store.HeadObjectAsync(Bucket, key, ReadConditions.None, None)) is var head ? (head.Size, head.ETag) : default);
+    }
+
+    [Fact]
+    public async Task Rows_a_kill_left_unsettled_are_read_from_the_files_and_settled_and_a_key_whose_file_is_gone_is_not_listed_nor_its_prefix()
+    {
+        using var store = await FilledAsync();
+        // A kill after a change marked its rows and before it settled them: one key's file gone, the others rewritten.
+        using (var db = Connect()) Run(db, "UPDATE keys SET info = NULL");
         File.Delete(Path.Join(_dir, Bucket, "c", "d", "e"));
         File.Delete(Path.Join(_dir, Bucket, "c", "f"));
         Assert.Equal(["a", "a-b", "a/", "b/", "z/", "é"], await ListAsync(store, delimiter: "/"));
         Assert.Equal(Keys.Where(k => !k.StartsWith("c/", StringComparison.Ordinal)).Order(Utf8Order.Instance), await ListAsync(store));
         Assert.Equal(0, IndexedKeys().Count(k => k.StartsWith("c/", StringComparison.Ordinal))); // removed as it was met
+        Assert.Equal(0, UnsettledRows()); // settled as they were met: the next page opens no file
     }
 
     [Fact]
@@ -108,6 +155,7 @@ public sealed class ListingIndexTests : IDisposable
         Assert.Contains(_log.Lines, l => l.Contains("there was none", StringComparison.Ordinal));
         Assert.Contains(_log.Lines, l => l.Contains($"bucket {Bucket} rebuilt from its files, {Keys.Length} keys", StringComparison.Ordinal));
         Assert.Equal(Keys.Length, IndexedKeys().Count);
+        Assert.Equal(0, UnsettledRows()); // the first listing described each key from its files, once
     }
 
     [Fact]
@@ -178,6 +226,14 @@ public sealed class ListingIndexTests : IDisposable
         var keys = new List<string>();
         while (rows.Read()) keys.Add(System.Text.Encoding.UTF8.GetString((byte[])rows[0]));
         return keys;
+    }
+
+    private long UnsettledRows()
+    {
+        using var db = Connect();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM keys WHERE info IS NULL";
+        return (long)command.ExecuteScalar()!;
     }
 
     private SqliteConnection Connect()

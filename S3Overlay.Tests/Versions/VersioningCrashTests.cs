@@ -71,7 +71,11 @@ public sealed class VersioningCrashTests
                         }
                     }
                 })).ToList();
-                await Task.Delay(400 + random.Next(600));
+                // Killed once the writers are under way (on a loaded machine a fresh server's first
+                // writes can take most of a second), at a random moment after that.
+                var started = acknowledged.Count;
+                for (var waited = 0; acknowledged.Count < started + 6 && waited < 60_000; waited += 20) await Task.Delay(20);
+                await Task.Delay(random.Next(600));
                 await proxy.KillAsync();
                 stop.Cancel();
                 await Task.WhenAll(writers);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Storage.FileSystem.Index;
@@ -7,8 +8,8 @@ namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
 /// The listing index (<see cref="ListingIndex"/>) of the buckets this store created: opened, and
-/// where it cannot be trusted rebuilt from the files, at start-up; told of every key that gains its
-/// first body or loses its last. A bucket folder the store did not create (a folder put into the
+/// where it cannot be trusted rebuilt from the files, at start-up; told of every change of a key's
+/// body or current description, before (<see cref="Unsettle"/>) and after (<see cref="Settle"/>). A bucket folder the store did not create (a folder put into the
 /// data folder by hand, a served folder, a data folder older than the index) is walked,
 /// so files changed there behind the server's back are listed as they are.
 /// </summary>
@@ -84,6 +85,39 @@ internal sealed partial class FileSystemObjectStore
         File.WriteAllBytes(IndexedMarkOf(bucket), []);
         _index.Adopt(bucket);
     }
+
+    /// <summary>
+    /// Before a change of the key's body or current description, under the key's lock: its row
+    /// sends listings to the files until <see cref="Settle"/> (what a kill between the two leaves).
+    /// </summary>
+    private void Unsettle(string bucket, string key, bool removing = false) => _index?.Unsettle(bucket, key, removing);
+
+    /// <summary>
+    /// After the change (done or failed), under the key's lock: the row says what the files say.
+    /// <paramref name="written"/> is the description just committed with the body now in place;
+    /// without it the files are looked at: no body removes the key, a body its sidecar does not
+    /// describe (put there by hand) leaves the row unsettled.
+    /// </summary>
+    private void Settle(string bucket, string key, ObjectSidecar? written = null)
+    {
+        if (!Indexed(bucket)) return;
+        if (written is null)
+        {
+            if (_buckets.Current(bucket) is not { } folder) return;
+            if (FilesIn(folder, bucket, key).Current() is not { Version: var version })
+            {
+                _index!.Remove(bucket, key);
+                return;
+            }
+            written = ValidSidecar(_layout.SidecarPath(bucket, key), key, version.Size, version.LastWriteUtc, version.Inode);
+            if (written is null || written.DeleteMarker) return;
+        }
+        _index!.Settle(bucket, key, JsonSerializer.SerializeToUtf8Bytes(written with { Previous = null, Unflushed = null }, StoreJson.Default.ObjectSidecar));
+    }
+
+    /// <summary>A settled row's description, as <see cref="Settle"/> wrote it.</summary>
+    private static ObjectInfo Described(byte[] description) =>
+        (JsonSerializer.Deserialize(description, StoreJson.Default.ObjectSidecar) ?? throw new JsonException("An empty description.")).ToInfo();
 
     /// <summary>Whether the bucket's listings read the index (else they walk its folders).</summary>
     private bool Indexed(string bucket) => _index?.Covers(bucket) == true;

@@ -4,8 +4,9 @@ namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
 /// ListObjects over the listing index: one seek to where the page starts, then the keys it returns,
-/// each looked at in its file (the files are the truth: a key the index holds but no file does, what
-/// a kill can leave, is skipped and removed). A common prefix costs one seek past all its keys
+/// each described by its row. A row left unsettled (by a rebuild, or a kill in the middle of a
+/// change) is looked at in its files, which are the truth, and settled: a key no file holds is
+/// skipped and removed. A common prefix costs one seek past all its keys
 /// (<see cref="ListingIndex.PastPrefix"/>), so a folder of 10,000 sub-folders is 10,000 seeks, not
 /// a read of every key below them.
 /// </summary>
@@ -24,17 +25,17 @@ internal sealed partial class FileSystemObjectStore
         while (true)
         {
             string? skipPast = null;
-            foreach (var key in _index!.Keys(bucket, from, end))
+            foreach (var (key, description) in _index!.Keys(bucket, from, end))
             {
                 ct.ThrowIfCancellationRequested();
                 if (ListRequest.CommonPrefixOf(key, prefix, delimiter) is { } common)
                 {
                     // At or before StartAfter: listed on an earlier page.
                     if (startAfter is not null && Utf8Order.Compare(common, startAfter) <= 0) { skipPast = common; break; }
-                    // A prefix stands for keys that are there: the first with a body proves it.
-                    if (FilesIn(folder, bucket, key).Current() is null)
+                    // A prefix stands for keys that are there: the first with a body (a settled row says so) proves it.
+                    if (description is null && FilesIn(folder, bucket, key).Current() is null)
                     {
-                        await ForgetIfGoneAsync(bucket, key, ct);
+                        await SettleListedAsync(bucket, key, ct);
                         continue;
                     }
                     if (objects.Count + prefixes.Count == maxKeys) return new ListPage(objects, prefixes, true, last);
@@ -42,7 +43,7 @@ internal sealed partial class FileSystemObjectStore
                     last = skipPast = common;
                     break;
                 }
-                var info = await DescribeIndexedAsync(bucket, folder, key, ct);
+                var info = description is not null ? Described(description) : await DescribeIndexedAsync(bucket, folder, key, ct);
                 if (info is null) continue; // deleted since, or what a kill left in the index
                 if (objects.Count + prefixes.Count == maxKeys) return new ListPage(objects, prefixes, true, last);
                 objects.Add(info);
@@ -56,34 +57,37 @@ internal sealed partial class FileSystemObjectStore
     /// <summary>The keys that have a body, under the prefix and after <paramref name="after"/>, in order: from the index where it covers the bucket.</summary>
     private IEnumerable<string> CurrentKeysAfter(string bucket, ConfinedFolder folder, string prefix, string? after) =>
         Indexed(bucket)
-            ? _index!.Keys(bucket, FirstOfPage(prefix, after), prefix.Length == 0 ? PastEveryKey : ListingIndex.PastPrefix(prefix))
+            ? _index!.Keys(bucket, FirstOfPage(prefix, after), prefix.Length == 0 ? PastEveryKey : ListingIndex.PastPrefix(prefix)).Select(k => k.Key)
             : CurrentKeys(bucket, folder, prefix, after);
 
     /// <summary>Where a page starts: the prefix, or just after StartAfter when that sorts after it.</summary>
     private static byte[] FirstOfPage(string prefix, string? startAfter) =>
         startAfter is not null && Utf8Order.Compare(startAfter, prefix) >= 0 ? ListingIndex.After(startAfter) : ListingIndex.Bytes(prefix);
 
-    /// <summary>A listed key described as <see cref="DescribeListedAsync"/> does: from its sidecar when that describes the file in place.</summary>
+    /// <summary>
+    /// An unsettled key described as <see cref="DescribeListedAsync"/> does (from its sidecar when
+    /// that describes the file in place), then its row settled to what its files say.
+    /// </summary>
     private async Task<ObjectInfo?> DescribeIndexedAsync(string bucket, ConfinedFolder folder, string key, CancellationToken ct)
     {
-        if (FilesIn(folder, bucket, key).Current() is not { } current)
+        ObjectInfo? info = null;
+        if (FilesIn(folder, bucket, key).Current() is { } current)
         {
-            await ForgetIfGoneAsync(bucket, key, ct);
-            return null;
+            var (file, version) = current;
+            info = _described.TryGet(bucket, key, version)
+                ?? ValidSidecar(_layout.SidecarPath(bucket, key), key, version.Size, version.LastWriteUtc)?.ToInfo();
+            if (info is null && OpenForReading(file) is { } opened)
+            {
+                using (opened.File) info = await DescribeAsync(bucket, key, opened, ct);
+            }
         }
-        var (file, version) = current;
-        if (_described.TryGet(bucket, key, version) is { } known) return known;
-        if (ValidSidecar(_layout.SidecarPath(bucket, key), key, version.Size, version.LastWriteUtc) is { } sidecar) return sidecar.ToInfo();
-        if (OpenForReading(file) is not { } opened) return null;
-        using (opened.File) return await DescribeAsync(bucket, key, opened, ct);
+        await SettleListedAsync(bucket, key, ct);
+        return info;
     }
 
-    /// <summary>Removes a key from the index when it still has no body, under the key's lock (a write may be about to give it one).</summary>
-    private async Task ForgetIfGoneAsync(string bucket, string key, CancellationToken ct)
+    /// <summary>Settles an unsettled row a listing met, under the key's lock (a write may be in the middle of a change).</summary>
+    private async Task SettleListedAsync(string bucket, string key, CancellationToken ct)
     {
-        using (await _locks.AcquireAsync(bucket, key, ct))
-        {
-            if (_buckets.Current(bucket) is { } now && FilesIn(now, bucket, key).Current() is null) _index!.Remove(bucket, key);
-        }
+        using (await _locks.AcquireAsync(bucket, key, ct)) Settle(bucket, key);
     }
 }

@@ -167,16 +167,20 @@ internal sealed partial class FileSystemObjectStore
                     sidecar = sidecar with { VersionId = NewVersionId(versioning), Sequence = NextSequence(latest) };
                     previous ??= latest; // a delete marker: kept in place should this write fail
                 }
-                (sidecar with { Previous = previous }).Write(sidecarPath, _layout.NewTempPath(), flush: durability != Durability.Unchecked);
+                Unsettle(bucket, key); // before the sidecar and the rename: the index never lacks a key that has a body, nor describes one not in place
                 var flush = durability == Durability.Flushed;
-                if (current is null) _index?.Add(bucket, key); // before the rename: the index never lacks a key that has a body
-                try { MoveIntoPlace((folder, relative, replace) => temp.TryMoveInto(folder, relative, replace, flush), files, current?.File); }
+                try
+                {
+                    (sidecar with { Previous = previous }).Write(sidecarPath, _layout.NewTempPath(), flush: durability != Durability.Unchecked);
+                    MoveIntoPlace((folder, relative, replace) => temp.TryMoveInto(folder, relative, replace, flush), files, current?.File);
+                }
                 catch
                 {
-                    if (current is null) _index?.Remove(bucket, key); // nothing renamed in: the key still has no body
                     if (previous is null) File.Delete(sidecarPath); // describes nothing in place: leave no stray sidecar
+                    Settle(bucket, key); // to what is in place: the old body, or none
                     throw;
                 }
+                Settle(bucket, key, sidecar);
                 if (versioning == BucketVersioning.Suspended) VersionsOf(bucket, key).Remove(VersionIds.Null); // the null version this write replaced
             }
             finally
@@ -359,9 +363,10 @@ internal sealed partial class FileSystemObjectStore
     {
         if (path.Version() == version)
         {
+            Unsettle(bucket, key, removing: true);
             path.Folder.Delete(path.Relative);
-            _index?.Remove(bucket, key);
             File.Delete(_layout.SidecarPath(bucket, key));
+            Settle(bucket, key);
         }
         return StorageException.ObjectNotFound(key);
     }

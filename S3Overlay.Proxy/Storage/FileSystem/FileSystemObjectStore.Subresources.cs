@@ -55,7 +55,9 @@ internal sealed partial class FileSystemObjectStore
                 if (files.Current() is not { Version: var current }) throw StorageException.ObjectNotFound(key);
                 if (ValidSidecar(sidecarPath, key, current.Size, current.LastWriteUtc, current.Inode) is not { } sidecar) continue;
                 _described.Forget(bucket, key);
-                (sidecar with { Metadata = change(sidecar.Metadata) }).Write(sidecarPath, _layout.NewTempPath());
+                Unsettle(bucket, key); // the row's description is the sidecar's: unsettled while it changes
+                try { (sidecar with { Metadata = change(sidecar.Metadata) }).Write(sidecarPath, _layout.NewTempPath()); }
+                finally { Settle(bucket, key); }
                 return;
             }
         }

@@ -99,7 +99,9 @@ internal sealed partial class FileSystemObjectStore
                 _described.Forget(bucket, key);
                 var whole = ObjectSidecar.TryRead(sidecarPath)!;
                 var changed = current with { Metadata = change(current.Metadata), Previous = whole.Describes(v.Size, v.LastWriteUtc, v.Inode) ? whole.Previous : null };
-                changed.Write(sidecarPath, _layout.NewTempPath());
+                Unsettle(bucket, key);
+                try { changed.Write(sidecarPath, _layout.NewTempPath()); }
+                finally { Settle(bucket, key); }
                 return;
             }
             var versions = VersionsOf(bucket, key);
@@ -206,15 +208,17 @@ internal sealed partial class FileSystemObjectStore
                 VersionFolder.Link(body, temp, _layout.NewTempPath());
             try
             {
+                Unsettle(bucket, key); // before the new current version's sidecar and body, as a write's
                 (next with { Previous = inPlace }).Write(sidecarPath, _layout.NewTempPath());
-                if (current is null) _index?.Add(bucket, key); // before the rename, as a write's
                 MoveIntoPlace((folder, relative, replace) => folder.TryRenameInto(temp, relative, replace, flush: true), files, current?.File);
             }
             catch
             {
                 File.Delete(temp);
+                Settle(bucket, key);
                 throw;
             }
+            Settle(bucket, key, next);
             versions.Remove(next.VersionId!); // current now
         }
         versions.Remove(versionId); // a delete marker's record
@@ -260,12 +264,16 @@ internal sealed partial class FileSystemObjectStore
             ? s.DeleteMarker ? s with { Previous = null } : s.Previous is { DeleteMarker: true } p ? p : null
             : null;
 
-    /// <summary>Removes the key's body (each removal takes the folders it emptied, so a key of a folder's name can be a plain file later), then its key from the index.</summary>
+    /// <summary>
+    /// Removes the key's body (each removal takes the folders it emptied, so a key of a folder's
+    /// name can be a plain file later), its row unsettled before and removed after.
+    /// </summary>
     private void RemoveFiles(string bucket, string key, KeyFiles files)
     {
+        Unsettle(bucket, key, removing: true);
         if (files.Plain is not null) files.Bucket.Delete(files.Plain);
         files.Area.Delete(files.Encoded);
-        _index?.Remove(bucket, key);
+        Settle(bucket, key);
     }
 
     private string NewVersionId(BucketVersioning versioning) =>

@@ -6,31 +6,38 @@ using Microsoft.Extensions.Logging;
 namespace S3Overlay.Storage.FileSystem.Index;
 
 /// <summary>
-/// The keys of the buckets the store created, in S3's order, so a listing page seeks to where it
-/// starts and reads what it returns instead of reading and sorting whole folders. One SQLite
-/// database (<c>.s3overlay/index/keys.db</c>, WAL) with one table keyed (bucket, key), the key as
-/// its UTF-8 bytes in a BLOB: SQLite compares BLOBs with <c>memcmp</c>, which is S3's order.
+/// The keys of the buckets the store created, in S3's order, each with what a listing tells of it,
+/// so a listing page seeks to where it starts and reads what it returns from here, opening no file.
+/// One SQLite database (<c>.s3overlay/index/keys.db</c>, WAL) with one table keyed (bucket, key), the
+/// key as its UTF-8 bytes in a BLOB (SQLite compares BLOBs with <c>memcmp</c>, which is S3's order),
+/// and the key's description (<see cref="IndexedKey.Description"/>), an opaque BLOB to the index.
 /// </summary>
 /// <remarks>
-/// The files are the truth; the index only says where to look. It holds every key that has a body
-/// and may hold a few more: a key is added before its first body is renamed into place and removed
-/// after its body is unlinked, both under the key's lock, so a kill at any moment leaves at most a
-/// key whose file is gone (a listing looks at each key's file anyway, skips it and removes it).
+/// The files are the truth; a row's description is only ever theirs. Every change of a key's body or
+/// of its current description marks its row unsettled (<see cref="Unsettle"/>: no description, which
+/// sends a listing to the files) before it touches a file, and settles it (<see cref="Settle"/>, or
+/// <see cref="Remove"/> when no body is left) after, all under the key's lock. A kill at any moment
+/// leaves the row unsettled or settled to what the files hold, never describing a body that is not
+/// in place; and the index never lacks a key that has a body. A rebuild adds rows unsettled: the
+/// first listing to meet each one reads its files and settles it.
 /// Writes are serialised in the process (one connection, one lock): SQLite has one writer, and a
 /// writer left to SQLite's busy handler sleeps whole milliseconds.
 /// </remarks>
 internal sealed class ListingIndex : IDisposable
 {
     /// <summary>Bumped when the tables change: an index of another version is rebuilt.</summary>
-    private const string Schema = "1";
+    private const string Schema = "2";
 
     /// <summary>Keys inserted per transaction by a rebuild: big enough to amortise the commit, small enough to log progress.</summary>
     private const int RebuildBatch = 20_000;
 
+    /// <summary>SQLITE_FULL: no room left on the disk for the database or its WAL.</summary>
+    private const int SqliteFull = 13;
+
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writeGate = new();
-    private readonly SqliteCommand _add, _remove;
+    private readonly SqliteCommand _add, _unsettle, _settle, _remove;
     private readonly ConcurrentBag<IndexReader> _readers = [];
     private readonly ConcurrentDictionary<string, bool> _covered = new(StringComparer.Ordinal);
 
@@ -47,10 +54,17 @@ internal sealed class ListingIndex : IDisposable
             Execute(_writer, """
                 PRAGMA journal_mode = WAL;
                 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                """);
+            // Tables of another version's shape are made again (Open then tells the index was another version's, and rebuilds it).
+            if (Strings(_writer, "SELECT value FROM meta WHERE name = 'schema'") is [var schema] && schema != Schema)
+                Execute(_writer, "DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS buckets;");
+            Execute(_writer, """
                 CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS keys (bucket TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS keys (bucket TEXT NOT NULL, key BLOB NOT NULL, info BLOB, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
                 """);
             _add = Prepare(_writer, "INSERT OR IGNORE INTO keys (bucket, key) VALUES ($bucket, $key)");
+            _unsettle = Prepare(_writer, "INSERT INTO keys (bucket, key) VALUES ($bucket, $key) ON CONFLICT (bucket, key) DO UPDATE SET info = NULL");
+            _settle = Prepare(_writer, "UPDATE keys SET info = $info WHERE bucket = $bucket AND key = $key");
             _remove = Prepare(_writer, "DELETE FROM keys WHERE bucket = $bucket AND key = $key");
         }
         catch
@@ -81,6 +95,7 @@ internal sealed class ListingIndex : IDisposable
         {
             index = new ListingIndex(path, log);
             var meta = index.Meta();
+
             why ??= meta.GetValueOrDefault("schema") != Schema ? "it was written by another version"
                 : meta.GetValueOrDefault("closed") == "true" ? null
                 : bootId is null || meta.GetValueOrDefault("boot") != bootId ? "the machine restarted since it was last open"
@@ -158,15 +173,53 @@ internal sealed class ListingIndex : IDisposable
         return count;
     }
 
-    /// <summary>A key about to get its first body (before the rename that commits it).</summary>
-    public void Add(string bucket, string key) => Change(_add, bucket, key);
+    /// <summary>
+    /// A key whose body or current description is about to change (before any file is touched):
+    /// listed from its files until <see cref="Settle"/>; added when new, so the index never lacks a key that has a body.
+    /// </summary>
+    /// <remarks>
+    /// With no room left for it nothing has changed yet, so a write is refused as its body would be
+    /// (507); a removal (<paramref name="removing"/>, which frees room) goes on and the index is given up (<see cref="Fail"/>).
+    /// </remarks>
+    public void Unsettle(string bucket, string key, bool removing = false)
+    {
+        if (!Covers(bucket)) return;
+        try
+        {
+            lock (_writeGate) Write(_unsettle, bucket, key);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull && !removing)
+        {
+            throw new IOException($"No room left for the listing index {Path}.", e) { HResult = LinuxCalls.NoSpace };
+        }
+        catch (SqliteException e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary>A key's description as its files hold it now (after the change, under the key's lock).</summary>
+    public void Settle(string bucket, string key, byte[] description) => Conclude(_settle, bucket, key, description);
 
     /// <summary>A key whose body is gone (after the unlink).</summary>
-    public void Remove(string bucket, string key) => Change(_remove, bucket, key);
+    public void Remove(string bucket, string key) => Conclude(_remove, bucket, key);
 
-    private void Change(SqliteCommand command, string bucket, string key)
+    /// <summary>
+    /// Settles or removes a row <see cref="Unsettle"/> marked. With no room left for it the row
+    /// stays unsettled, which is never wrong: listings read the key's files until a later change settles it.
+    /// </summary>
+    private void Conclude(SqliteCommand command, string bucket, string key, byte[]? description = null)
     {
-        if (Covers(bucket)) Guarded(() => Write(command, bucket, key));
+        if (!Covers(bucket)) return;
+        try
+        {
+            lock (_writeGate) Write(command, bucket, key, description);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull) { }
+        catch (SqliteException e)
+        {
+            Fail(e);
+        }
     }
 
     /// <summary>A change under the write lock; one that fails leaves every bucket walked (<see cref="Fail"/>).</summary>
@@ -201,10 +254,10 @@ internal sealed class ListingIndex : IDisposable
 
     /// <summary>
     /// The bucket's keys from <paramref name="from"/> (inclusive) to <paramref name="end"/>
-    /// (exclusive), both as UTF-8 bytes, in S3's order, read as the caller goes: a caller that
-    /// stops early reads no more rows.
+    /// (exclusive), both as UTF-8 bytes, in S3's order, with their descriptions, read as the caller
+    /// goes: a caller that stops early reads no more rows.
     /// </summary>
-    public IEnumerable<string> Keys(string bucket, byte[] from, byte[] end)
+    public IEnumerable<IndexedKey> Keys(string bucket, byte[] from, byte[] end)
     {
         var reader = _readers.TryTake(out var idle) ? idle : new IndexReader(Connect());
         try
@@ -213,7 +266,7 @@ internal sealed class ListingIndex : IDisposable
             reader.Seek.Parameters["$from"].Value = from;
             reader.Seek.Parameters["$end"].Value = end;
             using var rows = reader.Seek.ExecuteReader();
-            while (rows.Read()) yield return Encoding.UTF8.GetString((byte[])rows[0]);
+            while (rows.Read()) yield return new IndexedKey(Encoding.UTF8.GetString((byte[])rows[0]), rows.IsDBNull(1) ? null : (byte[])rows[1]);
         }
         finally
         {
@@ -257,16 +310,16 @@ internal sealed class ListingIndex : IDisposable
                 SetMeta(durable: true, ("closed", "true"));
             }
             catch (SqliteException) { } // the next start distrusts it: nothing is lost
-            _add.Dispose();
-            _remove.Dispose();
+            foreach (var command in new[] { _add, _unsettle, _settle, _remove }) command.Dispose();
             _writer.Dispose();
         }
     }
 
-    private void Write(SqliteCommand command, string bucket, string key)
+    private void Write(SqliteCommand command, string bucket, string key, byte[]? description = null)
     {
         command.Parameters["$bucket"].Value = bucket;
         command.Parameters["$key"].Value = Bytes(key);
+        if (description is not null) command.Parameters["$info"].Value = description;
         command.ExecuteNonQuery();
     }
 
@@ -326,7 +379,7 @@ internal sealed class ListingIndex : IDisposable
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var name in new[] { "$bucket", "$key", "$from", "$end" })
+        foreach (var name in new[] { "$bucket", "$key", "$info", "$from", "$end" })
             if (sql.Contains(name, StringComparison.Ordinal)) command.Parameters.Add(new SqliteParameter { ParameterName = name });
         command.Prepare();
         return command;
@@ -354,7 +407,7 @@ internal sealed class ListingIndex : IDisposable
     private sealed class IndexReader(SqliteConnection connection) : IDisposable
     {
         public SqliteCommand Seek { get; } = Prepare(connection,
-            "SELECT key FROM keys WHERE bucket = $bucket AND key >= $from AND key < $end ORDER BY key");
+            "SELECT key, info FROM keys WHERE bucket = $bucket AND key >= $from AND key < $end ORDER BY key");
 
         public void Dispose()
         {
@@ -363,3 +416,6 @@ internal sealed class ListingIndex : IDisposable
         }
     }
 }
+
+/// <summary>A key of the index and its description as the store wrote it; null while unsettled (read the files).</summary>
+internal readonly record struct IndexedKey(string Key, byte[]? Description);
