@@ -158,6 +158,25 @@ public sealed class ListingIndexTests : IDisposable
         Assert.Equal(0, UnsettledRows()); // the first listing described each key from its files, once
     }
 
+    /// <summary>
+    /// A store that does not own the folder (a tool's, a test's, opened while no server runs)
+    /// keeps no index: what it changes in a bucket the index covers makes the owner's next start
+    /// read that bucket again from the files, not list what its rows last knew.
+    /// </summary>
+    [Fact]
+    public async Task Changes_another_process_made_while_no_server_held_the_folder_are_read_from_the_files_at_the_next_start()
+    {
+        (await FilledAsync()).Dispose();
+        using (var other = new FileSystemObjectStore(_dir, TimeProvider.System, new FileSystemStoreOptions { BootId = "boot-1" }, _log))
+        {
+            await other.DeleteObjectAsync(Bucket, "c/f", None);
+            await PutAsync(other, "new");
+        }
+        using var store = Open();
+        Assert.Contains(_log.Lines, l => l.Contains("another process changed files", StringComparison.Ordinal));
+        Assert.Equal(Keys.Where(k => k != "c/f").Append("new").Order(Utf8Order.Instance), await ListAsync(store));
+    }
+
     [Fact]
     public async Task A_damaged_index_is_rebuilt_from_the_files_at_start()
     {

@@ -28,7 +28,10 @@ internal sealed partial class FileSystemObjectStore
     private ListingIndex? OpenIndex(ILogger log)
     {
         if (!_options.Exclusive) return null;
-        var index = ListingIndex.Open(Path.Join(_layout.Reserved, "index"), _options.BootId, log);
+        // Gone before the index is read again: a change another process makes from now on marks it anew.
+        var changedByOthers = File.Exists(ChangedByOthers) ? $"another process changed files ({File.ReadAllText(ChangedByOthers).Trim()})" : null;
+        if (changedByOthers is not null) File.Delete(ChangedByOthers);
+        var index = ListingIndex.Open(Path.Join(_layout.Reserved, "index"), _options.BootId, log, changedByOthers);
         try
         {
             var marked = new DirectoryInfo(_layout.Root).EnumerateDirectories()
@@ -90,7 +93,23 @@ internal sealed partial class FileSystemObjectStore
     /// Before a change of the key's body or current description, under the key's lock: its row
     /// sends listings to the files until <see cref="Settle"/> (what a kill between the two leaves).
     /// </summary>
-    private void Unsettle(string bucket, string key, bool removing = false) => _index?.Unsettle(bucket, key, removing);
+    /// <remarks>
+    /// A store that is not the folder's owner keeps no index: a change it makes to a bucket the
+    /// index covers marks the index stale (<see cref="ChangedByOthers"/>), so the owner's next start
+    /// reads those buckets again from the files rather than list what its rows last knew.
+    /// </remarks>
+    private void Unsettle(string bucket, string key, bool removing = false)
+    {
+        if (_index is not null) _index.Unsettle(bucket, key, removing);
+        else if (File.Exists(IndexedMarkOf(bucket)) && !File.Exists(ChangedByOthers))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(ChangedByOthers)!);
+            File.WriteAllText(ChangedByOthers, $"process {Environment.ProcessId} changed {bucket}/{key}\n");
+        }
+    }
+
+    /// <summary>Says that a process other than the folder's owner changed files of a bucket the index covers (see <see cref="Unsettle"/>).</summary>
+    private string ChangedByOthers => Path.Join(_layout.Reserved, "index", "changed-by-others");
 
     /// <summary>
     /// After the change (done or failed), under the key's lock: the row says what the files say.

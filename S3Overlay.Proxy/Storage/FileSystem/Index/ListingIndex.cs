@@ -85,7 +85,8 @@ internal sealed class ListingIndex : IDisposable
     /// may lose its last commits (they are not flushed one by one as bodies are): an index that a
     /// previous boot did not close is distrusted, and so is one of another schema.
     /// </summary>
-    public static ListingIndex Open(string folder, string? bootId, ILogger log)
+    /// <param name="distrusted">Why the index cannot be trusted whatever it says (another process changed the files), if so.</param>
+    public static ListingIndex Open(string folder, string? bootId, ILogger log, string? distrusted = null)
     {
         Directory.CreateDirectory(folder);
         var path = System.IO.Path.Join(folder, "keys.db");
@@ -97,6 +98,7 @@ internal sealed class ListingIndex : IDisposable
             var meta = index.Meta();
 
             why ??= meta.GetValueOrDefault("schema") != Schema ? "it was written by another version"
+                : distrusted is not null ? distrusted
                 : meta.GetValueOrDefault("closed") == "true" ? null
                 : bootId is null || meta.GetValueOrDefault("boot") != bootId ? "the machine restarted since it was last open"
                 : null;
@@ -244,7 +246,8 @@ internal sealed class ListingIndex : IDisposable
     {
         if (_covered.IsEmpty) return;
         _covered.Clear();
-        _log.LogError(e, "The listing index {Path} failed (SQLite error {Code}): listings walk the folders until the next start rebuilds it", Path, e.SqliteErrorCode);
+        // A warning: handled (listings walk; a full disk is the usual cause), and the operator's to fix.
+        _log.LogWarning(e, "The listing index {Path} failed (SQLite error {Code}): listings walk the folders until the next start rebuilds it", Path, e.SqliteErrorCode);
         foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
         {
             try { File.Delete(file); }
