@@ -4,13 +4,14 @@ the run's own), the overlay caching on its embedded store, no revalidation set.
 
   lag        from the remote's acknowledged PUT (boto3's put_object returned) to the overlay serving
              the new bytes, a reader polling the overlay every 2 ms: p50, p99, max, per transport
-  overwrites OVERWRITES overwrites of one key at RATE a second, READERS readers polling the overlay
-             all along: reads that returned a version older than one the remote acknowledged more
-             than 1 s before the read began (stale after 1 s; expected 0), per transport
+  overwrites OVERWRITES overwrites at RATE a second in all, spread over KEYS keys (each key's in
+             order, by a writer of its own), READERS readers polling the overlay all along: reads
+             that returned a version of their key older than one the remote acknowledged more than
+             1 s before the read began (stale after 1 s; expected 0), per transport
   warm       remote requests per warm read with events on (counted by an nginx relay in front of
              RGW; expected 0)
 
-Usage: python3 bench/remote_events.py [--lags N] [--overwrites N] [--rate N] [--readers N]
+Usage: python3 bench/remote_events.py [--lags N] [--overwrites N] [--rate N] [--readers N] [--keys N]
 The proxy is BENCH_PROXY (a publish folder; bench/run.sh publishes bench/work/proxy).
 EVENTS_PERSISTENT=false makes the topics not persistent (RGW sends each event before it acknowledges the PUT).
 Writes bench/results/remote_events.json and .md (remote_events_not_persistent.* with EVENTS_PERSISTENT=false).
@@ -21,6 +22,7 @@ import multiprocessing
 import os
 import statistics
 import subprocess
+import threading
 import time
 
 import boto3
@@ -100,48 +102,65 @@ def lags(remote, overlay, bucket, rounds):
     return out
 
 
-def _poll(overlay_url, bucket, key, until, out):
-    """A reader process: reads the key until `until` (perf_counter, the same clock in every process on Linux); each read's start and version."""
+def _poll(overlay_url, bucket, keys, until, out):
+    """A reader process: reads the keys in turn until `until` (perf_counter, the same clock in every process on Linux); each read's key, start and version."""
     c = client(overlay_url, PROXY_KEYS)
-    seen, errors = [], 0
+    seen, errors, turn = [], 0, 0
     while time.perf_counter() < until:
+        key = keys[turn % len(keys)]
+        turn += 1
         began = time.perf_counter()
         try:
             got = body(c, bucket, key)
         except Exception:  # a connection the busy machine dropped: not a read of any version
             errors += 1
             continue
-        seen.append((began, int(got) if got else -1))
+        seen.append((key, began, int(got) if got else -1))
     out.put((seen, errors))
 
 
-def overwrites(remote, overlay_url, bucket, count, rate, readers):
-    """Overwrites at `rate`/s with reader processes polling (apart from the writer: a reader thread would hold the writer's interpreter);
-    a read is stale after 1 s when it returned a version older than one acknowledged more than 1 s before it began."""
-    key = "hot.txt"
-    remote.put_object(Bucket=bucket, Key=key, Body=b"0")
-    acked = [(0, time.perf_counter())]
+def _write(remote_url, keys, bucket, key, versions, start, rate, acked):
+    """One key's writer: its versions in order, each at its time (start + n / rate); what the remote acknowledged, and when, in `acked`."""
+    c = client(remote_url, keys)
+    for n, version in enumerate(versions):
+        time.sleep(max(0.0, start + (n + 1) / rate - time.perf_counter()))
+        c.put_object(Bucket=bucket, Key=key, Body=str(version).encode())
+        acked.append((version, time.perf_counter()))
+
+
+def overwrites(remote, remote_url, remote_keys, overlay_url, bucket, count, rate, readers, keys):
+    """`count` overwrites at `rate`/s in all, spread over `keys` keys, each key's written in order by a writer of its own (one writer
+    waits for each PUT: RGW's synchronous push slows one below 50/s), reader processes polling them all (apart from the writers: a
+    reader thread would hold the writers' interpreter); a read is stale after 1 s when it returned a version of its key older than one
+    acknowledged more than 1 s before it began."""
+    names = [f"hot-{k}.txt" for k in range(keys)]
+    acked = {name: [(0, time.perf_counter())] for name in names}
+    for name in names:
+        remote.put_object(Bucket=bucket, Key=name, Body=b"0")
     out = multiprocessing.Queue()
     start = time.perf_counter() + 6  # the readers started (boto3 imported) before the first overwrite
     until = start + count / rate + 1.5
-    procs = [multiprocessing.Process(target=_poll, args=(overlay_url, bucket, key, until, out)) for _ in range(readers)]
+    procs = [multiprocessing.Process(target=_poll, args=(overlay_url, bucket, names, until, out)) for _ in range(readers)]
     for p in procs:
         p.start()
-    for i in range(1, count + 1):
-        time.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        remote.put_object(Bucket=bucket, Key=key, Body=str(i).encode())
-        acked.append((i, time.perf_counter()))
-    writing = time.perf_counter() - start
+    writers = [threading.Thread(target=_write, args=(remote_url, remote_keys, bucket, name, range(1 + k, count + 1, keys), start, rate / keys, acked[name]))
+               for k, name in enumerate(names)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    writing = max(t for versions in acked.values() for _, t in versions) - start
     answers = [out.get() for _ in procs]
     reads = [r for seen, _ in answers for r in seen]
     for p in procs:
         p.join()
     stale = []
-    for began, version in reads:
-        newest_before = max((v for v, t in acked if t < began - 1.0), default=-1)
+    for key, began, version in reads:
+        newest_before = max((v for v, t in acked[key] if t < began - 1.0), default=-1)
         if version < newest_before:
-            stale.append((version, newest_before))
-    return {"overwrites": count, "seconds": round(writing, 1), "rate": round(count / writing, 1), "reads": len(reads), "read_errors": sum(e for _, e in answers), "stale_after_1s": len(stale), "stale_examples": stale[:5]}
+            stale.append((key, version, newest_before))
+    return {"overwrites": count, "keys": keys, "seconds": round(writing, 1), "rate": round(count / writing, 1), "reads": len(reads),
+            "read_errors": sum(e for _, e in answers), "stale_after_1s": len(stale), "stale_examples": stale[:5]}
 
 
 def warm(overlay, relay, bucket, rounds):
@@ -166,6 +185,7 @@ def main():
     parser.add_argument("--overwrites", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--readers", type=int, default=4)
+    parser.add_argument("--keys", type=int, default=12)
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -199,7 +219,7 @@ def main():
             lag = lags(remote, overlay, bucket, args.lags)
             found["lag_ms"] = {"rounds": len(lag), "p50": round(percentile(lag, 50) * 1000, 1), "p99": round(percentile(lag, 99) * 1000, 1),
                                "max": round(max(lag) * 1000, 1), "mean": round(statistics.mean(lag) * 1000, 1)}
-            found["overwrites"] = overwrites(remote, proxy.url, bucket, args.overwrites, args.rate, args.readers)
+            found["overwrites"] = overwrites(remote, rgw.url, rgw.main, proxy.url, bucket, args.overwrites, args.rate, args.readers, args.keys)
             results["transports"][transport] = found
             print(transport, json.dumps(found), flush=True)
             proxy.stop()
@@ -209,11 +229,11 @@ def main():
     stem = "remote_events" + ("" if PERSISTENT == "true" else "_not_persistent")
     (RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n")
     lines = [f"Remote events ({results['date']}, {results['cores']} cores; RGW 16.2 the remote, persistent topics {PERSISTENT}, the overlay on its embedded store):", "",
-             "| transport | lag p50 | lag p99 | lag max | overwrites (rate reached) | reads | stale after 1 s | remote requests / warm read |",
+             "| transport | lag p50 | lag p99 | lag max | overwrites (keys, rate reached) | reads | stale after 1 s | remote requests / warm read |",
              "|---|---|---|---|---|---|---|---|"]
     for name, f in results["transports"].items():
         o, lag = f["overwrites"], f["lag_ms"]
-        lines.append(f"| {name} | {lag['p50']} ms | {lag['p99']} ms | {lag['max']} ms | {o['overwrites']} at {o['rate']}/s | {o['reads']} | {o['stale_after_1s']} | "
+        lines.append(f"| {name} | {lag['p50']} ms | {lag['p99']} ms | {lag['max']} ms | {o['overwrites']} ({o['keys']} keys, {o['rate']}/s) | {o['reads']} | {o['stale_after_1s']} | "
                      f"{f['warm']['remote_requests'] / f['warm']['warm_reads']:.2f} |")
     (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
