@@ -116,11 +116,13 @@ public sealed class CrashRun
             var when = $"seed {seed}, after kill {round}";
             if (background && round % 2 == 1)
                 await KillDuringReconcileAsync(environment, localS3, dataDir, remoteBucket, random);
+            var restarting = DateTime.UtcNow;
             await using var proxy = await ProxyProcess.StartAsync(environment);
             if (round > 0)
             {
-                // Before any request: fills of this run have spill files of their own while they last.
-                Leftovers.AddRange(FilesLeft(localS3 is null ? dataDir : null).Select(f => $"{when}: left behind {f}"));
+                // Files older than this start: a kill's. The overlay's start-up work (its hosted services)
+                // may be writing already, and a write of this run has a temp file of its own while it lasts.
+                Leftovers.AddRange(FilesLeft(localS3 is null ? dataDir : null, restarting).Select(f => $"{when}: left behind {f}"));
                 // The index learns the fills its last flush missed from the start-up reconcile, which flushes it
                 // (after a kill during a reconcile, it has thousands of units the store lacks to drop first).
                 // The check reads the index's record, which lags a live eviction by a flush (the eviction
@@ -444,8 +446,10 @@ public sealed class CrashRun
     }
 
     /// <summary>Temp files of the embedded store (none when the local store is an S3 server) and spill files of fills.</summary>
-    private IEnumerable<string> FilesLeft(string? dataDir) =>
+    /// <param name="before">Only files last written before this moment (the restart's): those a kill left.</param>
+    private IEnumerable<string> FilesLeft(string? dataDir, DateTime before) =>
         (dataDir is null || !Directory.Exists(dataDir) ? [] : Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories)
             .Where(f => Path.GetRelativePath(dataDir, f).Split(Path.DirectorySeparatorChar).Contains("tmp")))
-            .Concat(Directory.Exists(SpillDir) ? Directory.EnumerateFiles(SpillDir, "*", SearchOption.AllDirectories) : []);
+            .Concat(Directory.Exists(SpillDir) ? Directory.EnumerateFiles(SpillDir, "*", SearchOption.AllDirectories) : [])
+            .Where(f => File.Exists(f) && File.GetLastWriteTimeUtc(f) < before);
 }
