@@ -11,7 +11,7 @@ namespace S3Overlay.Tests.Infrastructure;
 /// (<see cref="OverlayServices.AddOverlayStore"/>) in a container of its own, so a test gets the
 /// store and any of its parts (<see cref="Part{T}"/>) as the proxy would have made them, and the
 /// work the overlay begins with started as a host starts it (its hosted services).
-/// Disposed, it disposes what the container made, as the proxy's does: the stores it was given too.
+/// Disposed, it stops that work and disposes what the container made, as the proxy's does: the stores it was given too.
 /// </summary>
 internal sealed class HostlessOverlay : IDisposable
 {
@@ -39,5 +39,17 @@ internal sealed class HostlessOverlay : IDisposable
     /// <summary>One part of this overlay (its <c>CacheIndex</c>, <c>BackgroundWork</c>, ...): the very one its store uses.</summary>
     public T Part<T>() where T : notnull => _services.GetRequiredService<T>();
 
-    public void Dispose() => _services.Dispose();
+    /// <summary>
+    /// Stops the overlay's work as a host stops it (hosted services, then the background work,
+    /// given 2 s before it is cancelled), then disposes the container: a test that removes the
+    /// data folder next finds nothing still writing there.
+    /// </summary>
+    public void Dispose()
+    {
+        foreach (var hosted in _services.GetServices<IHostedService>().Reverse())
+            hosted.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+            Part<BackgroundWork>().StopAsync(grace.Token).GetAwaiter().GetResult();
+        _services.Dispose();
+    }
 }
