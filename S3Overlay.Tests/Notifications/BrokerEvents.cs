@@ -33,6 +33,23 @@ public static class BrokerEvents
         return proxy;
     }
 
+    /// <summary>
+    /// Asserts that a broker got the <see cref="Expected"/> events, each key's in the order its
+    /// writes were made. Events of different keys may pass each other: a target takes several keys'
+    /// events at once, and S3 promises no order across keys either (a key's events carry
+    /// increasing sequencers).
+    /// </summary>
+    public static void AssertReceived(IEnumerable<(string Name, string Key)> said) => AssertInOrderPerKey(Expected, said, e => e.Key);
+
+    /// <summary>The same events as <paramref name="expected"/>, and each key's (by <paramref name="keyOf"/>) in the same order.</summary>
+    public static void AssertInOrderPerKey<T>(IEnumerable<T> expected, IEnumerable<T> actual, Func<T, string> keyOf)
+    {
+        List<T> wanted = [.. expected], got = [.. actual];
+        Assert.Equal(wanted.Count, got.Count);
+        foreach (var key in wanted.Select(keyOf).Distinct())
+            Assert.Equal(wanted.Where(e => keyOf(e) == key), got.Where(e => keyOf(e) == key));
+    }
+
     /// <summary>The event names and keys of the MinIO bodies (<c>{"EventName", "Key", "Records"}</c>) a broker handed back, in order.</summary>
     public static List<(string Name, string Key)> Said(IEnumerable<string> bodies, string bucket) =>
         [.. bodies.Select(body =>

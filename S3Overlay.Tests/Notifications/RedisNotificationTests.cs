@@ -27,7 +27,7 @@ public sealed class RedisNotificationTests
 
         await Polling.EventuallyAsync(async () => await database.ListLengthAsync("events") >= BrokerEvents.Expected.Length, "the events in the list");
         var entries = (await database.ListRangeAsync("events")).Select(v => JsonDocument.Parse(v.ToString()).RootElement[0]).ToList();
-        Assert.Equal(BrokerEvents.Expected, entries.Select(e =>
+        BrokerEvents.AssertReceived(entries.Select(e =>
         {
             var record = e.GetProperty("Event")[0];
             return (record.GetProperty("eventName").GetString()!, Uri.UnescapeDataString(record.GetProperty("s3").GetProperty("object").GetProperty("key").GetString()!.Replace('+', ' ')));

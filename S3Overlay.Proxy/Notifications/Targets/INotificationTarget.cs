@@ -12,5 +12,12 @@ internal interface INotificationTarget : IAsyncDisposable
     /// <summary><c>arn:minio:sqs::&lt;ID&gt;:&lt;type&gt;</c>.</summary>
     string Arn { get; }
 
+    /// <summary>
+    /// How many events may be on their way at once, each of another key (a key's events are sent
+    /// one after another): what the target's client can have in flight on its connection.
+    /// </summary>
+    int InFlight { get; }
+
+    /// <summary>Sends one event; called concurrently (up to <see cref="InFlight"/>) for events of different keys.</summary>
     Task SendAsync(OutboxEvent e, CancellationToken ct);
 }

@@ -17,6 +17,9 @@ internal sealed class MqttTarget(string arn, MqttClientOptions options, string t
 
     public string Arn => arn;
 
+    /// <summary>One publish at a time, under the gate that also (re)connects the client.</summary>
+    public int InFlight => 1;
+
     public async Task SendAsync(OutboxEvent e, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);

@@ -15,6 +15,9 @@ internal sealed class NatsTarget(string arn, NatsOpts options, string subject) :
 
     public string Arn => arn;
 
+    /// <summary>Publishes and their PINGs share the connection; each send waits for a PONG after its own publish.</summary>
+    public int InFlight => 16;
+
     public async Task SendAsync(OutboxEvent e, CancellationToken ct)
     {
         await _connection.PublishAsync(subject, Encoding.UTF8.GetBytes(e.Body), cancellationToken: ct);

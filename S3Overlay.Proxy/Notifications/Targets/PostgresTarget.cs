@@ -13,21 +13,18 @@ namespace S3Overlay.Notifications.Targets;
 internal sealed class PostgresTarget(string arn, string connectionString, string table, bool access) : INotificationTarget
 {
     private readonly NpgsqlDataSource _source = new NpgsqlSlimDataSourceBuilder(connectionString).Build();
-    private bool _created;
+    private readonly SemaphoreSlim _creating = new(1, 1);
+    private volatile bool _created;
 
     public string Arn => arn;
+
+    /// <summary>A statement per event, each on a connection of the pool.</summary>
+    public int InFlight => 8;
 
     public async Task SendAsync(OutboxEvent e, CancellationToken ct)
     {
         await using var connection = await _source.OpenConnectionAsync(ct);
-        if (!_created)
-        {
-            await using var create = new NpgsqlCommand(access
-                ? $"CREATE TABLE IF NOT EXISTS {table} (event_time TIMESTAMP WITH TIME ZONE NOT NULL, event_data JSONB)"
-                : $"CREATE TABLE IF NOT EXISTS {table} (key VARCHAR PRIMARY KEY, value JSONB)", connection);
-            await create.ExecuteNonQueryAsync(ct);
-            _created = true;
-        }
+        if (!_created) await CreateTableAsync(connection, ct);
         await using var command = new NpgsqlCommand(
             access ? $"INSERT INTO {table} (event_time, event_data) VALUES ($1, $2)"
             : e.Removes ? $"DELETE FROM {table} WHERE key = $1"
@@ -38,5 +35,28 @@ internal sealed class PostgresTarget(string arn, string connectionString, string
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public ValueTask DisposeAsync() => _source.DisposeAsync();
+    /// <summary>Once, by one sender: two concurrent <c>CREATE TABLE IF NOT EXISTS</c> can collide in PostgreSQL's catalog.</summary>
+    private async Task CreateTableAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await _creating.WaitAsync(ct);
+        try
+        {
+            if (_created) return;
+            await using var create = new NpgsqlCommand(access
+                ? $"CREATE TABLE IF NOT EXISTS {table} (event_time TIMESTAMP WITH TIME ZONE NOT NULL, event_data JSONB)"
+                : $"CREATE TABLE IF NOT EXISTS {table} (key VARCHAR PRIMARY KEY, value JSONB)", connection);
+            await create.ExecuteNonQueryAsync(ct);
+            _created = true;
+        }
+        finally
+        {
+            _creating.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _source.DisposeAsync();
+        _creating.Dispose();
+    }
 }

@@ -15,6 +15,9 @@ internal sealed class RedisTarget(string arn, ConfigurationOptions options, stri
 
     public string Arn => arn;
 
+    /// <summary>The multiplexer pipelines commands on its one connection.</summary>
+    public int InFlight => 16;
+
     public async Task SendAsync(OutboxEvent e, CancellationToken ct)
     {
         var database = (await ConnectAsync(ct)).GetDatabase();

@@ -15,6 +15,9 @@ internal sealed class WebhookTarget(string arn, Uri endpoint, string? authToken,
 
     public string Arn => arn;
 
+    /// <summary>A POST per event, each of its own connection from the pool.</summary>
+    public int InFlight => 16;
+
     public async Task SendAsync(OutboxEvent e, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
