@@ -100,6 +100,28 @@ def rss_mib(pid):
     return float("nan")
 
 
+def rss_parts_mib(pid):
+    """The resident set's parts (/proc/PID/status): anonymous memory, mapped files, shared memory."""
+    parts = {}
+    for line in open(f"/proc/{pid}/status"):
+        name, _, value = line.partition(":")
+        if name in ("RssAnon", "RssFile", "RssShmem"):
+            parts[name] = int(value.split()[0]) / 1024
+    return parts
+
+
+def resident_by_mapping(pid):
+    """KiB resident per mapping (/proc/PID/smaps): a file's path, or [heap], [stack], [anon] for the rest."""
+    resident, name = {}, None
+    for line in open(f"/proc/{pid}/smaps"):
+        fields = line.split()
+        if "-" in fields[0] and ":" not in fields[0]:
+            name = fields[5] if len(fields) > 5 and not fields[5].startswith("[stack") else ("[anon]" if len(fields) <= 5 else "[stack]")
+        elif fields[0] == "Rss:":
+            resident[name] = resident.get(name, 0) + int(fields[1])
+    return resident
+
+
 def live_heap_mib(probe):
     """Bytes alive after a full compacting collection, from the heap probe's socket."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
@@ -141,7 +163,7 @@ def main():
     control, _, _, control_probe, control_paths = start_subject("control", folder)
     print(f"Two proxies, each taking {RATE:.0f} PUTs of 4 KiB a second by {THREADS} threads over {KEYS} keys: one whose webhook is "
           f"up {UP} s, down {OUTAGE} s, then up until drained, and a control whose webhook stays up (same machine, same minutes)\n")
-    print("| s | target | PUTs | failed | p50 ms | p99 ms | max ms | control p50 ms | control p99 ms | RSS MiB | control RSS MiB "
+    print("| s | target | PUTs | failed | p50 ms | p99 ms | max ms | control p50 ms | control p99 ms | RSS MiB (anon + file) | control RSS MiB "
           "| live heap MiB | control live heap MiB | outbox MiB | queued | failed attempts | load |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     writers = Writers(int(proxy.url.rsplit(":", 1)[1]), paths)
@@ -154,9 +176,10 @@ def main():
         others, other_failures = control_writers.take()
         n = status(proxy.url)
         target = n["targets"][0]
+        parts = rss_parts_mib(proxy.pid)
         print(f"| {time.monotonic() - started:.0f} | {state} | {len(latencies)} | {failures + other_failures} | {percentile(latencies, 0.5):.1f} | "
               f"{percentile(latencies, 0.99):.1f} | {latencies[-1] if latencies else float('nan'):.1f} | "
-              f"{percentile(others, 0.5):.1f} | {percentile(others, 0.99):.1f} | {rss_mib(proxy.pid):.0f} | {rss_mib(control.pid):.0f} | "
+              f"{percentile(others, 0.5):.1f} | {percentile(others, 0.99):.1f} | {rss_mib(proxy.pid):.0f} ({parts['RssAnon']:.0f} + {parts['RssFile']:.0f}) | {rss_mib(control.pid):.0f} | "
               f"{live_heap_mib(probe):.1f} | {live_heap_mib(control_probe):.1f} | {n['outboxBytes'] / 1048576:.1f} | {target['queued']} | "
               f"{target['failedAttempts']} | {os.getloadavg()[0]:.0f} |", flush=True)
 
@@ -169,6 +192,11 @@ def main():
             while time.monotonic() < end:
                 time.sleep(min(SAMPLE, max(0.0, end - time.monotonic())))
                 row()
+        # Where the outage's proxy holds more than the control, by mapping: what its resident set's rise is.
+        ours, theirs = resident_by_mapping(proxy.pid), resident_by_mapping(control.pid)
+        rises = sorted(((ours.get(m, 0) - theirs.get(m, 0), m) for m in set(ours) | set(theirs)), reverse=True)[:6]
+        print("\nResident, the outage's proxy less the control's, by mapping at the outage's end: "
+              + "; ".join(f"{m} {kib / 1024:+.1f} MiB" for kib, m in rises) + "\n", flush=True)
         backlog = status(proxy.url)["targets"][0]
         webhook = start_nginx("notify-outage-outage-webhook", site)
         state = "back"

@@ -29,6 +29,7 @@ internal static class TelemetryRegistration
         builder.Services.AddSingleton(metrics);
         if (metrics.Enabled) builder.AddPrometheusExporter(OverlayTelemetry.Name);
         builder.Services.AddSingleton<OverlayStatistics>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OverlayStatistics>());
         return builder;
     }
 }

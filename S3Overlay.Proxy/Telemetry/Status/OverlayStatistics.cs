@@ -9,8 +9,12 @@ namespace S3Overlay.Telemetry.Status;
 /// <c>S3Overlay</c> meter in process, so the figures are there whether or not OTLP export is on,
 /// and the overlay pays nothing beyond the metric calls it makes anyway (one interlocked add each).
 /// </summary>
-/// <remarks>It listens to its own proxy's meter only (<see cref="OverlayMetrics"/>): two proxies in one process keep their figures apart.</remarks>
-internal sealed class OverlayStatistics : IDisposable
+/// <remarks>
+/// It listens to its own proxy's meter only (<see cref="OverlayMetrics"/>): two proxies in one
+/// process keep their figures apart. It listens, and samples the gauges, from the host's start
+/// (a hosted service), not from its construction.
+/// </remarks>
+internal sealed class OverlayStatistics : IHostedService, IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly TimeProvider _time;
@@ -22,7 +26,7 @@ internal sealed class OverlayStatistics : IDisposable
 
     // Fills in flight are a gauge, seen only when looked at: look every few seconds for the history.
     private static readonly TimeSpan GaugeInterval = TimeSpan.FromSeconds(10);
-    private readonly ITimer _gaugeSampler;
+    private ITimer? _gaugeSampler;
 
     /// <summary>The last hour, minute by minute, for the status page's charts.</summary>
     public MinuteHistory History { get; }
@@ -45,8 +49,19 @@ internal sealed class OverlayStatistics : IDisposable
         };
         _listener.SetMeasurementEventCallback<long>(OnMeasurement);
         _listener.SetMeasurementEventCallback<double>(OnMeasurement);
+    }
+
+    public Task StartAsync(CancellationToken ct)
+    {
         _listener.Start();
-        _gaugeSampler = time.CreateTimer(_ => Observe(), null, GaugeInterval, GaugeInterval);
+        _gaugeSampler = _time.CreateTimer(_ => Observe(), null, GaugeInterval, GaugeInterval);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct)
+    {
+        _gaugeSampler?.Dispose();
+        return Task.CompletedTask;
     }
 
     private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
@@ -111,7 +126,7 @@ internal sealed class OverlayStatistics : IDisposable
 
     public void Dispose()
     {
-        _gaugeSampler.Dispose();
+        _gaugeSampler?.Dispose();
         _listener.Dispose();
     }
 }
