@@ -267,16 +267,16 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
         var objects = await Task.WhenAll(page.Objects.Select(async entry =>
         {
             await slots.WaitAsync(ct);
-            try { return await ListedAsync(bucket, entry, ct); }
+            try { return await ListedAsync(bucket, entry, () => Inner.FindObjectAsync(bucket, entry.Key, ct), ct); }
             finally { slots.Release(); }
         }));
         return page with { Objects = objects };
     }
 
-    /// <summary>A listed object with its plaintext size; one the store's listing does not describe is looked at.</summary>
-    private async Task<ObjectInfo> ListedAsync(string bucket, ObjectInfo entry, CancellationToken ct)
+    /// <summary>A listed object (or version) with its plaintext size and ETag; one the store's listing does not describe is looked at (<paramref name="find"/>).</summary>
+    private async Task<ObjectInfo> ListedAsync(string bucket, ObjectInfo entry, Func<Task<ObjectInfo?>> find, CancellationToken ct)
     {
-        var info = Envelope.Of(entry.Metadata) is not null ? entry : await Inner.FindObjectAsync(bucket, entry.Key, ct);
+        var info = Envelope.Of(entry.Metadata) is not null ? entry : await find();
         if (info is null || info.ETag != entry.ETag || Envelope.Of(info.Metadata) is null) return entry with { Metadata = Envelope.Hide(entry.Metadata, null) };
         var described = await DescribeAsync(bucket, entry.Key, info, ct);
         return entry with { Size = described.Size, ETag = described.ETag, Metadata = Envelope.Hide(entry.Metadata, Envelope.Of(info.Metadata)) };
