@@ -163,7 +163,7 @@ def main():
     control, _, _, control_probe, control_paths = start_subject("control", folder)
     print(f"Two proxies, each taking {RATE:.0f} PUTs of 4 KiB a second by {THREADS} threads over {KEYS} keys: one whose webhook is "
           f"up {UP} s, down {OUTAGE} s, then up until drained, and a control whose webhook stays up (same machine, same minutes)\n")
-    print("| s | target | PUTs | failed | p50 ms | p99 ms | max ms | control p50 ms | control p99 ms | RSS MiB (anon + file) | control RSS MiB "
+    print("| s | target | PUTs | failed | p50 ms | p99 ms | max ms | control p50 ms | control p99 ms | RSS MiB (anon + file + shmem) | control RSS MiB "
           "| live heap MiB | control live heap MiB | outbox MiB | queued | failed attempts | load |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     writers = Writers(int(proxy.url.rsplit(":", 1)[1]), paths)
@@ -179,7 +179,7 @@ def main():
         parts = rss_parts_mib(proxy.pid)
         print(f"| {time.monotonic() - started:.0f} | {state} | {len(latencies)} | {failures + other_failures} | {percentile(latencies, 0.5):.1f} | "
               f"{percentile(latencies, 0.99):.1f} | {latencies[-1] if latencies else float('nan'):.1f} | "
-              f"{percentile(others, 0.5):.1f} | {percentile(others, 0.99):.1f} | {rss_mib(proxy.pid):.0f} ({parts['RssAnon']:.0f} + {parts['RssFile']:.0f}) | {rss_mib(control.pid):.0f} | "
+              f"{percentile(others, 0.5):.1f} | {percentile(others, 0.99):.1f} | {rss_mib(proxy.pid):.0f} ({parts['RssAnon']:.0f} + {parts['RssFile']:.0f} + {parts['RssShmem']:.0f}) | {rss_mib(control.pid):.0f} | "
               f"{live_heap_mib(probe):.1f} | {live_heap_mib(control_probe):.1f} | {n['outboxBytes'] / 1048576:.1f} | {target['queued']} | "
               f"{target['failedAttempts']} | {os.getloadavg()[0]:.0f} |", flush=True)
 
