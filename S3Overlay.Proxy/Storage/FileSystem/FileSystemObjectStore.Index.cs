@@ -60,7 +60,8 @@ internal sealed partial class FileSystemObjectStore
         var keys = new ListingWalker(folder, "", PlainKeys.Instance, "", null, null, inOrder: false).Walk()
             .Concat(new ListingWalker(_area, bucket, EncodedKeys.Instance, "", null, null, inOrder: false).Walk())
             .Select(e => e.Name);
-        var (count, versioned) = index.Rebuild(bucket, keys, VersionedKeysInFiles(bucket).Select(r => r.Key), done =>
+        var uploads = AllUploads(bucket).Select(u => new IndexedUpload(u.Key, u.Initiated.UtcTicks, u.UploadId));
+        var (count, versioned) = index.Rebuild(bucket, keys, VersionedKeysInFiles(bucket).Select(r => r.Key), uploads, done =>
         {
             if (clock.Elapsed - logged < ProgressEvery) return;
             logged = clock.Elapsed;

@@ -13,7 +13,9 @@ namespace S3Overlay.Storage.FileSystem.Index;
 /// and the key's description (<see cref="IndexedKey.Description"/>), an opaque BLOB to the index.
 /// A second table names the keys that have versions beyond their current body (noncurrent versions
 /// or delete markers, kept in versions folders named by hashes of keys), in the same order, so a page
-/// of ListObjectVersions seeks them too and reads the versions of the keys it returns alone.
+/// of ListObjectVersions seeks them too and reads the versions of the keys it returns alone. A
+/// third names the multipart uploads in progress in ListMultipartUploads' order (key, then when
+/// each began, then its id), so a page of them seeks too rather than read every upload's record.
 /// </summary>
 /// <remarks>
 /// The files are the truth; a row's description is only ever theirs. Every change of a key's body or
@@ -26,7 +28,8 @@ namespace S3Overlay.Storage.FileSystem.Index;
 /// A key is named versioned (<see cref="MarkVersioned"/>) before its versions folder is made, and no
 /// longer (<see cref="Unversioned"/>) only after that folder is gone, under the key's lock: the table
 /// may name a key with no versions (a kill between the two; a listing finds none, and drops it), never
-/// lack one that has.
+/// lack one that has. An upload's row is added before its folder is made and removed after the
+/// folder is gone, under the upload's lock: a row whose folder is missing is dropped by the listing that meets it.
 /// Writes are serialised in the process (one connection, one lock): SQLite has one writer, and a
 /// writer left to SQLite's busy handler sleeps whole milliseconds.
 /// </remarks>
@@ -44,7 +47,7 @@ internal sealed class ListingIndex : IDisposable
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writeGate = new();
-    private readonly SqliteCommand _add, _unsettle, _settle, _remove, _addVersioned, _unversioned;
+    private readonly SqliteCommand _add, _unsettle, _settle, _remove, _addVersioned, _unversioned, _addUpload, _removeUpload;
     private readonly ConcurrentBag<IndexReader> _readers = [];
     private readonly ConcurrentDictionary<string, bool> _covered = new(StringComparer.Ordinal);
 
@@ -64,11 +67,13 @@ internal sealed class ListingIndex : IDisposable
                 """);
             // Tables of another version's shape are made again (Open then tells the index was another version's, and rebuilds it).
             if (Strings(_writer, "SELECT value FROM meta WHERE name = 'schema'") is [var schema] && schema != Schema)
-                Execute(_writer, "DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS versioned; DROP TABLE IF EXISTS buckets;");
+                Execute(_writer, "DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS versioned; DROP TABLE IF EXISTS uploads; DROP TABLE IF EXISTS buckets;");
             Execute(_writer, """
                 CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS keys (bucket TEXT NOT NULL, key BLOB NOT NULL, info BLOB, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS versioned (bucket TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS uploads (bucket TEXT NOT NULL, key BLOB NOT NULL, initiated INTEGER NOT NULL, id TEXT NOT NULL,
+                    PRIMARY KEY (bucket, key, initiated, id)) WITHOUT ROWID;
                 """);
             _add = Prepare(_writer, "INSERT OR IGNORE INTO keys (bucket, key) VALUES ($bucket, $key)");
             _unsettle = Prepare(_writer, "INSERT INTO keys (bucket, key) VALUES ($bucket, $key) ON CONFLICT (bucket, key) DO UPDATE SET info = NULL");
@@ -76,6 +81,8 @@ internal sealed class ListingIndex : IDisposable
             _remove = Prepare(_writer, "DELETE FROM keys WHERE bucket = $bucket AND key = $key");
             _addVersioned = Prepare(_writer, "INSERT OR IGNORE INTO versioned (bucket, key) VALUES ($bucket, $key)");
             _unversioned = Prepare(_writer, "DELETE FROM versioned WHERE bucket = $bucket AND key = $key");
+            _addUpload = Prepare(_writer, "INSERT OR IGNORE INTO uploads (bucket, key, initiated, id) VALUES ($bucket, $key, $initiated, $id)");
+            _removeUpload = Prepare(_writer, "DELETE FROM uploads WHERE bucket = $bucket AND key = $key AND initiated = $initiated AND id = $id");
         }
         catch
         {
@@ -163,7 +170,7 @@ internal sealed class ListingIndex : IDisposable
     /// covered. Only at start-up, before any request.
     /// </summary>
     /// <returns>How many keys have a body, and how many have versions folders.</returns>
-    public (long Keys, long Versioned) Rebuild(string bucket, IEnumerable<string> keys, IEnumerable<string> versioned, Action<long> progress)
+    public (long Keys, long Versioned) Rebuild(string bucket, IEnumerable<string> keys, IEnumerable<string> versioned, IEnumerable<IndexedUpload> uploads, Action<long> progress)
     {
         Drop(bucket);
         long count = 0, withBodies = 0;
@@ -184,6 +191,10 @@ internal sealed class ListingIndex : IDisposable
                 }
                 if (into == _add) withBodies = count;
             }
+            InTransaction(() =>
+            {
+                foreach (var upload in uploads) WriteUpload(_addUpload, bucket, upload);
+            });
             Execute(_writer, "INSERT OR IGNORE INTO buckets (name) VALUES ($bucket)", ("$bucket", bucket));
             Execute(_writer, "PRAGMA cache_size = -2000");
             _covered[bucket] = true;
@@ -206,6 +217,71 @@ internal sealed class ListingIndex : IDisposable
     /// With no room left for it a write is refused, as <see cref="Unsettle"/>'s is.
     /// </summary>
     public void MarkVersioned(string bucket, string key) => Mark(_addVersioned, bucket, key, removing: false);
+
+    /// <summary>An upload about to begin (before its folder is made, under its lock); refused with no room left, as a write is.</summary>
+    public void AddUpload(string bucket, IndexedUpload upload)
+    {
+        if (!Covers(bucket)) return;
+        try
+        {
+            lock (_writeGate) WriteUpload(_addUpload, bucket, upload);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull)
+        {
+            throw new IOException($"No room left for the listing index {Path}.", e) { HResult = LinuxCalls.NoSpace };
+        }
+        catch (SqliteException e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary>An upload whose folder is gone (completed, aborted, abandoned; after the removal, under its lock).</summary>
+    public void RemoveUpload(string bucket, IndexedUpload upload)
+    {
+        if (!Covers(bucket)) return;
+        try
+        {
+            lock (_writeGate) WriteUpload(_removeUpload, bucket, upload);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull) { }
+        catch (SqliteException e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// The bucket's uploads after <paramref name="after"/> (its key as UTF-8 bytes; an initiated of
+    /// -1 takes every upload of that key) and before the key <paramref name="end"/>, in
+    /// ListMultipartUploads' order, read as the caller goes.
+    /// </summary>
+    public IEnumerable<IndexedUpload> Uploads(string bucket, byte[] afterKey, long afterInitiated, string afterId, byte[] end)
+    {
+        var reader = _readers.TryTake(out var idle) ? idle : new IndexReader(Connect());
+        try
+        {
+            var seek = reader.SeekUploads;
+            seek.Parameters["$bucket"].Value = bucket;
+            seek.Parameters["$from"].Value = afterKey;
+            seek.Parameters["$initiated"].Value = afterInitiated;
+            seek.Parameters["$id"].Value = afterId;
+            seek.Parameters["$end"].Value = end;
+            using var rows = seek.ExecuteReader();
+            while (rows.Read()) yield return new IndexedUpload(Encoding.UTF8.GetString((byte[])rows[0]), rows.GetInt64(1), rows.GetString(2));
+        }
+        finally
+        {
+            _readers.Add(reader);
+        }
+    }
+
+    private void WriteUpload(SqliteCommand command, string bucket, IndexedUpload upload)
+    {
+        command.Parameters["$initiated"].Value = upload.Initiated;
+        command.Parameters["$id"].Value = upload.Id;
+        Write(command, bucket, upload.Key);
+    }
 
     /// <summary>A key whose versions folder is gone (after its removal, under the key's lock).</summary>
     public void Unversioned(string bucket, string key) => Conclude(_unversioned, bucket, key);
@@ -346,7 +422,7 @@ internal sealed class ListingIndex : IDisposable
                 SetMeta(durable: true, ("closed", "true"));
             }
             catch (SqliteException) { } // the next start distrusts it: nothing is lost
-            foreach (var command in new[] { _add, _unsettle, _settle, _remove, _addVersioned, _unversioned }) command.Dispose();
+            foreach (var command in new[] { _add, _unsettle, _settle, _remove, _addVersioned, _unversioned, _addUpload, _removeUpload }) command.Dispose();
             _writer.Dispose();
         }
     }
@@ -359,12 +435,13 @@ internal sealed class ListingIndex : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private void ForgetAll() => Execute(_writer, "DELETE FROM keys; DELETE FROM versioned; DELETE FROM buckets;");
+    private void ForgetAll() => Execute(_writer, "DELETE FROM keys; DELETE FROM versioned; DELETE FROM uploads; DELETE FROM buckets;");
 
     private void ForgetKeys(string bucket)
     {
         Execute(_writer, "DELETE FROM keys WHERE bucket = $bucket", ("$bucket", bucket));
         Execute(_writer, "DELETE FROM versioned WHERE bucket = $bucket", ("$bucket", bucket));
+        Execute(_writer, "DELETE FROM uploads WHERE bucket = $bucket", ("$bucket", bucket));
     }
 
     private Dictionary<string, string> Meta()
@@ -421,7 +498,7 @@ internal sealed class ListingIndex : IDisposable
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var name in new[] { "$bucket", "$key", "$info", "$from", "$end" })
+        foreach (var name in new[] { "$bucket", "$key", "$info", "$from", "$end", "$initiated", "$id" })
             if (sql.Contains(name, StringComparison.Ordinal)) command.Parameters.Add(new SqliteParameter { ParameterName = name });
         command.Prepare();
         return command;
@@ -454,10 +531,14 @@ internal sealed class ListingIndex : IDisposable
         public SqliteCommand SeekVersioned { get; } = Prepare(connection,
             "SELECT key FROM versioned WHERE bucket = $bucket AND key >= $from AND key < $end ORDER BY key");
 
+        public SqliteCommand SeekUploads { get; } = Prepare(connection,
+            "SELECT key, initiated, id FROM uploads WHERE bucket = $bucket AND (key, initiated, id) > ($from, $initiated, $id) AND key < $end ORDER BY key, initiated, id");
+
         public void Dispose()
         {
             Seek.Dispose();
             SeekVersioned.Dispose();
+            SeekUploads.Dispose();
             connection.Dispose();
         }
     }
@@ -465,3 +546,6 @@ internal sealed class ListingIndex : IDisposable
 
 /// <summary>A key of the index and its description as the store wrote it; null while unsettled (read the files).</summary>
 internal readonly record struct IndexedKey(string Key, byte[]? Description);
+
+/// <summary>A multipart upload in progress as the index names it: its key, when it began (UTC ticks) and its id.</summary>
+internal readonly record struct IndexedUpload(string Key, long Initiated, string Id);
