@@ -17,7 +17,9 @@ namespace S3Overlay.Tests.Reliability;
 /// index (its keys and their descriptions) and the files agree. In the versioned bucket the
 /// versions listing the restarted server gives (paged, with and without a delimiter) is what a walk
 /// of the files the kill left lists (a store that keeps no index, opened while no server runs): every
-/// version, delete marker and IsLatest of every key the index names as having versions, and no other.
+/// version, delete marker and IsLatest of every key the index names as having versions, and no other;
+/// and in both buckets the uploads in progress (a kill leaves some begun and not completed) are
+/// listed by the server as the walk of their folders lists them.
 /// </summary>
 [ReliabilityTests]
 public sealed class ListingIndexCrashTests
@@ -50,7 +52,7 @@ public sealed class ListingIndexCrashTests
         {
             for (var round = 0; round <= rounds; round++)
             {
-                (List<string> Flat, List<string> RolledUp)? walked = round == 0 ? null : await WalkedVersionsAsync(dataDir);
+                (List<string> Flat, List<string> RolledUp, List<string> Uploads)? walked = round == 0 ? null : await WalkedVersionsAsync(dataDir);
                 await using var proxy = await ProxyProcess.StartAsync(environment);
                 using var s3 = Client(proxy.Url);
                 if (round == 0)
@@ -178,9 +180,21 @@ public sealed class ListingIndexCrashTests
     /// (the server is down). Keys <c>top*</c> are left out of both sides: the restarted server's
     /// lifecycle scanner may expire them between the walk and its listing.
     /// </summary>
-    private static async Task<(List<string> Flat, List<string> RolledUp)> WalkedVersionsAsync(string dataDir)
+    private static async Task<(List<string> Flat, List<string> RolledUp, List<string> Uploads)> WalkedVersionsAsync(string dataDir)
     {
         using var files = new FileSystemObjectStore(dataDir, TimeProvider.System, new FileSystemStoreOptions());
+        var uploads = new List<string>();
+        foreach (var bucket in Buckets)
+        {
+            string? keyMarker = null, uploadIdMarker = null;
+            while (true)
+            {
+                var page = await files.ListMultipartUploadsAsync(bucket, new UploadsRequest("", null, keyMarker, uploadIdMarker, 2), CancellationToken.None);
+                uploads.AddRange(page.Uploads.Select(u => $"{bucket} {u.Key} {u.UploadId}"));
+                if (!page.IsTruncated) break;
+                (keyMarker, uploadIdMarker) = (page.NextKeyMarker, page.NextUploadIdMarker);
+            }
+        }
         async Task<List<string>> ListAsync(string? delimiter)
         {
             var listed = new List<string>();
@@ -194,15 +208,28 @@ public sealed class ListingIndexCrashTests
                 (keyMarker, versionIdMarker) = (page.NextKeyMarker, page.NextVersionIdMarker);
             }
         }
-        var walked = (await ListAsync(null), await ListAsync("/"));
+        var walked = (await ListAsync(null), await ListAsync("/"), uploads);
         // A listing changes no file: the restarted server's index is the one the kill left, not one rebuilt because of this walk.
         Assert.False(File.Exists(Path.Join(dataDir, ".s3overlay", "index", "changed-by-others")), "walking the versions changed files");
         return walked;
     }
 
     /// <summary>The versioned bucket's versions as the restarted server lists them, against the walk of its files before it started.</summary>
-    private static async Task CheckVersionsAsync(AmazonS3Client s3, (List<string> Flat, List<string> RolledUp) walked)
+    private static async Task CheckVersionsAsync(AmazonS3Client s3, (List<string> Flat, List<string> RolledUp, List<string> Uploads) walked)
     {
+        var uploads = new List<string>();
+        foreach (var bucket in Buckets)
+        {
+            var request = new ListMultipartUploadsRequest { BucketName = bucket, MaxUploads = 2 };
+            while (true)
+            {
+                var page = await s3.ListMultipartUploadsAsync(request);
+                uploads.AddRange((page.MultipartUploads ?? []).Select(u => $"{bucket} {u.Key} {u.UploadId}"));
+                if (page.IsTruncated != true) break;
+                (request.KeyMarker, request.UploadIdMarker) = (page.NextKeyMarker, page.NextUploadIdMarker);
+            }
+        }
+        Assert.True(walked.Uploads.SequenceEqual(uploads), $"uploads in progress: the server listed [{string.Join(", ", uploads)}], the files hold [{string.Join(", ", walked.Uploads)}]");
         foreach (var (delimiter, expected) in new[] { ((string?)null, walked.Flat), ("/", walked.RolledUp) })
         {
             var listed = new List<string>();
