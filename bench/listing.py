@@ -19,6 +19,18 @@ boto3, 64 threads; --rgw-max caps the sizes RGW is built to (1M PUTs into it tak
 
 Usage: python3 bench/listing.py --builds before=DIR after=DIR [--sizes 1000,10000,100000,1000000] [--rounds 5] [--rgw-max 100000]
 Writes bench/results/listing.json and bench/results/listing.md.
+
+--versions-only (bench/results/listing-versions.json and .md): ListObjectVersions and ListMultipartUploads.
+  v<N>     N keys k/0000000 ..., each with 2 versions (1 KiB): the current one and one noncurrent
+  rows: vpage (a page of 1,000 versions, KeyMarker mid-bucket: just after the mid key), vprefix (Prefix=k/<5 digits>, Delimiter=/:
+  100 keys, 200 versions), vwhole (every page of v<N>, one round), uploads (a page of ListMultipartUploads
+  with 10 and with --uploads uploads in progress, keys u/<n>), then PUT/GET/DELETE as above.
+  Built fast: the after build creates the buckets (versioning on) and writes one key twice through
+  S3 in a template bucket; Python copies what that wrote to every key of v<N> (the body, its sidecar
+  naming the file's size, mtime and inode, the versions folder with the noncurrent body and record,
+  each key's folders named by the SHA-256 of the key as the store names them), with the template's
+  version ids; the after build starts, its index missing, so rebuilt from the files. The before
+  build gets a hard-linked copy. RGW's versioned buckets are written with boto3 (2 PUTs a key, 64 threads).
 """
 import argparse
 import concurrent.futures
@@ -97,6 +109,204 @@ def rows_for(n):
         "page": lambda c: c.list_objects_v2(Bucket=f"k{n}", MaxKeys=1000, StartAfter=mid)["KeyCount"],
         "prefix": lambda c: c.list_objects_v2(Bucket=f"k{n}", Prefix=mid[:7], Delimiter="/")["KeyCount"],
     }
+
+
+TICKS_AT_UNIX_EPOCH = 621355968000000000  # .NET DateTime ticks (100 ns) at 1970-01-01
+
+
+def build_versions_fixture(after_build, data, sizes):
+    """Versioned buckets v<N> of N keys with 2 versions each, copied from a key written twice through S3 (see the doc)."""
+    import hashlib
+    proxy = start_proxy("listing-versions-fixture", data, build=after_build)
+    c = client(proxy.url, PROXY_KEYS)
+    for bucket in ["vtemplate"] + [f"v{n}" for n in sizes]:
+        c.create_bucket(Bucket=bucket)
+        c.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for _ in range(2):
+        c.put_object(Bucket="vtemplate", Key="k/0000000", Body=BODY)
+    proxy.stop()
+    reserved = data / ".s3overlay"
+
+    def hashed(key):
+        h = hashlib.sha256(key.encode()).hexdigest()
+        return h[:2], h
+
+    a, h = hashed("k/0000000")
+    current = json.loads((reserved / "meta" / "vtemplate" / a / (h + ".json")).read_text())
+    [old] = [json.loads(p.read_text()) for p in (reserved / "versions" / "vtemplate" / a / h).glob("*.json")]
+    current.pop("previous", None)
+    current.pop("Previous", None)
+    field = {name.lower(): name for name in current}
+    field.setdefault("fileinode", "fileInode")
+    for n in sizes:
+        bucket = data / f"v{n}"
+        shared = None
+        made = set()
+        for i in range(n):
+            key = flat_key(i)
+            a, h = hashed(key)
+            body = bucket / key
+            if body.parent not in made:
+                body.parent.mkdir(parents=True, exist_ok=True)
+                made.add(body.parent)
+            body.write_bytes(BODY)
+            st = os.stat(body)
+            meta = reserved / "meta" / f"v{n}" / a
+            if meta not in made:
+                meta.mkdir(parents=True, exist_ok=True)
+                made.add(meta)
+            (meta / (h + ".json")).write_text(json.dumps({**current, field["key"]: key, field["fileticks"]: st.st_mtime_ns // 100 + TICKS_AT_UNIX_EPOCH,
+                                                          field["fileinode"]: st.st_ino}))
+            versions = reserved / "versions" / f"v{n}" / a / h
+            versions.mkdir(parents=True, exist_ok=True)
+            if i % 30_000 == 0:  # noncurrent bodies are hard links (as the store makes them): the copy for the before build doubles each file's links, under ext4's 65,000
+                shared = versions / old[field["versionid"]]
+                shared.write_bytes(BODY)
+            else:
+                os.link(shared, versions / old[field["versionid"]])
+            (versions / (old[field["versionid"]] + ".json")).write_text(json.dumps({**old, field["key"]: key}))
+    shutil.rmtree(reserved / "index")
+    t0 = time.perf_counter()
+    log = WORK / "listing-describe.log"
+    log.unlink(missing_ok=True)
+    proxy = start_proxy("listing-describe", data, build=after_build, timeout=1800, env={
+        "Logging__LogLevel__S3Overlay.Storage.FileSystem.FileSystemObjectStore": "Information"})
+    seconds = time.perf_counter() - t0
+    proxy.stop()
+    rebuilt = {}
+    for line in open(log, errors="replace"):
+        m = re.search(r"bucket (\S+) rebuilt from its files, (\d+) keys in ([\d.]+) s \(([\d.]+) s of CPU\); (\d+) keys with versions", line)
+        if m:
+            rebuilt[m.group(1)] = {"keys": int(m.group(2)), "seconds": float(m.group(3)), "cpu_seconds": float(m.group(4)), "versioned": int(m.group(5))}
+    return rebuilt, round(seconds, 1)
+
+
+def list_versions_all(c, bucket, **query):
+    """Every page of ListObjectVersions; returns (versions + prefixes, pages)."""
+    entries, pages, markers = 0, 0, {}
+    while True:
+        page = c.list_object_versions(Bucket=bucket, MaxKeys=1000, **query, **markers)
+        entries += len(page.get("Versions", [])) + len(page.get("DeleteMarkers", [])) + len(page.get("CommonPrefixes", []))
+        pages += 1
+        if not page.get("IsTruncated"):
+            return entries, pages
+        markers = {"KeyMarker": page["NextKeyMarker"], "VersionIdMarker": page["NextVersionIdMarker"]}
+
+
+def versions_rows(n):
+    mid = flat_key(n // 2)
+    return {
+        # KeyMarker just past the mid key, not at it: with a key marker alone RGW lists that key's versions too, S3 and we start after it.
+        "vpage": (lambda c: len(c.list_object_versions(Bucket=f"v{n}", MaxKeys=1000, KeyMarker=mid + "~")["Versions"]), min(1000, 2 * (n - n // 2 - 1))),
+        "vprefix": (lambda c: len(c.list_object_versions(Bucket=f"v{n}", Prefix=mid[:7], Delimiter="/")["Versions"]), 200),
+    }
+
+
+def run_versions(args, builds):
+    """ListObjectVersions at each size and ListMultipartUploads at 10 and --uploads uploads, the builds and RGW in one run."""
+    sizes = [int(s) for s in args.sizes.split(",")]
+    after_name, after_build = builds[-1]
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "cores": os.cpu_count(),
+               "load_average": open("/proc/loadavg").read().split()[:3], "sizes": sizes, "rounds": args.rounds,
+               "builds": [n for n, _ in builds], "rows": {}, "whole": {}}
+    data = {name: WORK / f"listing-versions-{name}" for name, _ in builds}
+    rgw = None
+    try:
+        for d in data.values():
+            shutil.rmtree(d, ignore_errors=True)
+        t0 = time.perf_counter()
+        results["rebuild"], results["rebuild_start_seconds"] = build_versions_fixture(after_build, data[after_name], sizes)
+        results["fixture_seconds"] = round(time.perf_counter() - t0, 1)
+        for name, build in builds[:-1]:
+            subprocess.run(["cp", "-al", str(data[after_name]), str(data[name])], check=True)
+            shutil.rmtree(data[name] / ".s3overlay" / "index", ignore_errors=True)
+            start_proxy(f"listing-versions-{name}-index", data[name], build=build, timeout=1800).stop()
+        targets = {}
+        for name, build in builds:
+            proxy = start_proxy(f"listing-versions-{name}", data[name], build=build)
+            targets[name] = (proxy, client(proxy.url, PROXY_KEYS))
+        rgw = Rgw()
+        rgw_c = client(rgw.url, rgw.main)
+        t0 = time.perf_counter()
+        for n in sizes:
+            if n <= args.rgw_max:
+                rgw_c.create_bucket(Bucket=f"v{n}")
+                rgw_c.put_bucket_versioning(Bucket=f"v{n}", VersioningConfiguration={"Status": "Enabled"})
+                for _ in range(2):
+                    put_all(rgw_c, f"v{n}", [flat_key(i) for i in range(n)])
+        results["rgw_fill_seconds"] = round(time.perf_counter() - t0, 1)
+        targets["rgw"] = (None, rgw_c)
+        for n in sizes:
+            for row, (call, expected) in versions_rows(n).items():
+                samples = {name: [] for name in targets}
+                for r in range(args.rounds + 1):  # the first round unmeasured
+                    for name, (_, c) in targets.items():
+                        if name == "rgw" and n > args.rgw_max:
+                            continue
+                        ms, count = timed(lambda: call(c))
+                        assert count == expected, (name, n, row, count)
+                        if r > 0:
+                            samples[name].append(ms)
+                results["rows"][f"{row} {n}"] = {k: round(statistics.median(v), 1) for k, v in samples.items() if v}
+                print(row, n, results["rows"][f"{row} {n}"], flush=True)
+        for n in sizes:
+            results["whole"][n] = {}
+            for name, (_, c) in targets.items():
+                if (name == "rgw" and n > args.rgw_max) or (name != after_name and n > args.whole_max_before):
+                    continue
+                ms, (count, _) = timed(lambda: list_versions_all(c, f"v{n}"))
+                assert count == 2 * n, (name, n, count)
+                results["whole"][n][name] = round(ms / 1000, 2)
+            print("vwhole", n, results["whole"][n], flush=True)
+        for uploads in [10, args.uploads]:
+            bucket = f"u{uploads}"
+            samples = {name: [] for name in targets}
+            with concurrent.futures.ThreadPoolExecutor(64) as pool:
+                for name, (_, c) in targets.items():
+                    c.create_bucket(Bucket=bucket)
+                    for f in [pool.submit(c.create_multipart_upload, Bucket=bucket, Key=f"u/{i:05d}") for i in range(uploads)]:
+                        f.result()
+            for r in range(args.rounds + 1):
+                for name, (_, c) in targets.items():
+                    ms, count = timed(lambda: len(c.list_multipart_uploads(Bucket=bucket, MaxUploads=1000, KeyMarker=f"u/{uploads // 2:05d}~").get("Uploads", [])))
+                    assert count == min(1000, uploads - uploads // 2 - 1), (name, uploads, count)
+                    if r > 0:
+                        samples[name].append(ms)
+            results["rows"][f"uploads {uploads}"] = {k: round(statistics.median(v), 1) for k, v in samples.items()}
+            print("uploads", uploads, results["rows"][f"uploads {uploads}"], flush=True)
+        results["peak_rss_mib"] = {name: round(p.peak_rss_mib(), 1) for name, (p, _) in targets.items() if p}
+        for name, (p, _) in targets.items():
+            if p:
+                p.stop()
+        results["ops_ms"] = ops(builds, args.ops_rounds)
+        print("ops", results["ops_ms"], flush=True)
+    finally:
+        stop_all()
+        if rgw:
+            rgw.stop()
+    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    (RESULTS / "listing-versions.json").write_text(json.dumps(results, indent=2))
+    (RESULTS / "listing-versions.md").write_text(versions_report(results))
+    print(versions_report(results))
+
+
+def versions_report(r):
+    names = r["builds"] + ["rgw"]
+    lines = [f"Run {r['started']} – {r['finished']}, {r['cores']} cores (load average {' '.join(r['load_average'])} at the start), "
+             f"medians of {r['rounds']} rounds, ms (whole listings in s).", "",
+             "| row | keys (or uploads) | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+    for key, v in r["rows"].items():
+        row, n = key.split()
+        lines.append(f"| {row} | {int(n):,} | " + " | ".join(str(v.get(x, "")) for x in names) + " |")
+    for n, v in r["whole"].items():
+        lines.append(f"| vwhole, s | {int(n):,} | " + " | ".join(str(v.get(x, "")) for x in names) + " |")
+    lines += ["", f"Fixture built in {r['fixture_seconds']} s; the after build's start with its index rebuilt {r['rebuild_start_seconds']} s: " + ", ".join(
+                  f"{k} {v['keys']:,} keys ({v['versioned']:,} with versions) in {v['seconds']} s" for k, v in r["rebuild"].items()),
+              f"RGW's versioned buckets written in {r.get('rgw_fill_seconds')} s",
+              "Peak RSS after the run, MiB: " + ", ".join(f"{k} {v}" for k, v in r.get("peak_rss_mib", {}).items()),
+              "PUT / GET / DELETE of 4 KiB, one client, medians ms: " + "; ".join(
+                  f"{k} {v['put']} / {v['get']} / {v['delete']}" for k, v in r.get("ops_ms", {}).items())]
+    return "\n".join(lines) + "\n"
 
 
 def build_fixture(after_build, data, sizes, tree, describe_max):
@@ -182,6 +392,9 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="keep the after build's data folder and index of an earlier run (its files written already)")
     parser.add_argument("--describe-max", type=int, default=100_000,
                         help="buckets up to this size are described whole before the run (and listed whole); bigger ones only where the rows read")
+    parser.add_argument("--versions-only", action="store_true", help="ListObjectVersions and ListMultipartUploads (see the doc), and PUT, GET and DELETE")
+    parser.add_argument("--uploads", type=int, default=10_000, help="uploads in progress for the second ListMultipartUploads row")
+    parser.add_argument("--whole-max-before", type=int, default=100_000, help="whole versions listings of the other builds up to this size")
     parser.add_argument("--rgw-tree-per-folder", type=int, default=TREE_PER_FOLDER, help="keys in each of RGW's 10,000 sub-folders")
     args = parser.parse_args()
     builds = [(b.split("=", 1)[0], pathlib.Path(b.split("=", 1)[1]).resolve()) for b in args.builds]
@@ -193,6 +406,9 @@ def main():
                "load_average": float(open("/proc/loadavg").read().split()[0]), "sizes": sizes, "tree": args.tree,
                "rounds": args.rounds, "builds": [n for n, _ in builds], "rows": {}, "whole": {}, "folders": {}}
     rgw = None
+    if args.versions_only:
+        run_versions(args, builds)
+        return
     if args.ops_only:
         only = {"started": results["started"], "load_average": results["load_average"], "start_up_seconds": {n: [] for n, _ in builds}}
         try:

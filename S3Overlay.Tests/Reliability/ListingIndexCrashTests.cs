@@ -1,6 +1,9 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using S3Overlay.Storage;
+using S3Overlay.Storage.FileSystem;
+using S3Overlay.Storage.Versions;
 using S3Overlay.Tests.Infrastructure;
 
 namespace S3Overlay.Tests.Reliability;
@@ -11,7 +14,12 @@ namespace S3Overlay.Tests.Reliability;
 /// expiry (keys <c>top*</c> expire a second after they are written): after
 /// each restart the listings (paged, with and without a delimiter) name exactly the keys a HEAD finds,
 /// each with the size and ETag the HEAD tells, in an unversioned and a versioned bucket: the listing
-/// index (its keys and their descriptions) and the files agree.
+/// index (its keys and their descriptions) and the files agree. In the versioned bucket the
+/// versions listing the restarted server gives (paged, with and without a delimiter) is what a walk
+/// of the files the kill left lists (a store that keeps no index, opened while no server runs): every
+/// version, delete marker and IsLatest of every key the index names as having versions, and no other;
+/// and in both buckets the uploads in progress (a kill leaves some begun and not completed) are
+/// listed by the server as the walk of their folders lists them.
 /// </summary>
 [ReliabilityTests]
 public sealed class ListingIndexCrashTests
@@ -44,6 +52,7 @@ public sealed class ListingIndexCrashTests
         {
             for (var round = 0; round <= rounds; round++)
             {
+                (List<string> Flat, List<string> RolledUp, List<string> Uploads)? walked = round == 0 ? null : await WalkedVersionsAsync(dataDir);
                 await using var proxy = await ProxyProcess.StartAsync(environment);
                 using var s3 = Client(proxy.Url);
                 if (round == 0)
@@ -75,6 +84,7 @@ public sealed class ListingIndexCrashTests
                 else
                 {
                     foreach (var bucket in Buckets) await CheckAsync(s3, bucket);
+                    await CheckVersionsAsync(s3, walked!.Value);
                 }
                 if (round == rounds) break;
 
@@ -164,6 +174,84 @@ public sealed class ListingIndexCrashTests
             $"{bucket}: listed with / [{string.Join(", ", rolledUp)}], found by HEAD [{string.Join(", ", before)}] then [{string.Join(", ", after)}]");
         Assert.Equal(rolledUp.Order(StringComparer.Ordinal), rolledUp); // ASCII keys: S3's byte order
     }
+
+    /// <summary>
+    /// The versioned bucket's versions as the files hold them, walked by a store that keeps no index
+    /// (the server is down). Keys <c>top*</c> are left out of both sides: the restarted server's
+    /// lifecycle scanner may expire them between the walk and its listing.
+    /// </summary>
+    private static async Task<(List<string> Flat, List<string> RolledUp, List<string> Uploads)> WalkedVersionsAsync(string dataDir)
+    {
+        using var files = new FileSystemObjectStore(dataDir, TimeProvider.System, new FileSystemStoreOptions());
+        var uploads = new List<string>();
+        foreach (var bucket in Buckets)
+        {
+            string? keyMarker = null, uploadIdMarker = null;
+            while (true)
+            {
+                var page = await files.ListMultipartUploadsAsync(bucket, new UploadsRequest("", null, keyMarker, uploadIdMarker, 2), CancellationToken.None);
+                uploads.AddRange(page.Uploads.Select(u => $"{bucket} {u.Key} {u.UploadId}"));
+                if (!page.IsTruncated) break;
+                (keyMarker, uploadIdMarker) = (page.NextKeyMarker, page.NextUploadIdMarker);
+            }
+        }
+        async Task<List<string>> ListAsync(string? delimiter)
+        {
+            var listed = new List<string>();
+            string? keyMarker = null, versionIdMarker = null;
+            while (true)
+            {
+                var page = await files.ListObjectVersionsAsync(Buckets[1], new VersionsRequest("", delimiter, keyMarker, versionIdMarker, 3), CancellationToken.None);
+                listed.AddRange(page.Versions.Select(v => Described(v.Info.Key, v.VersionId, v.IsLatest, v.IsDeleteMarker, v.Info.Size, v.Info.ETag)));
+                listed.AddRange(page.CommonPrefixes);
+                if (!page.IsTruncated) return Untimed(listed);
+                (keyMarker, versionIdMarker) = (page.NextKeyMarker, page.NextVersionIdMarker);
+            }
+        }
+        var walked = (await ListAsync(null), await ListAsync("/"), uploads);
+        // A listing changes no file: the restarted server's index is the one the kill left, not one rebuilt because of this walk.
+        Assert.False(File.Exists(Path.Join(dataDir, ".s3overlay", "index", "changed-by-others")), "walking the versions changed files");
+        return walked;
+    }
+
+    /// <summary>The versioned bucket's versions as the restarted server lists them, against the walk of its files before it started.</summary>
+    private static async Task CheckVersionsAsync(AmazonS3Client s3, (List<string> Flat, List<string> RolledUp, List<string> Uploads) walked)
+    {
+        var uploads = new List<string>();
+        foreach (var bucket in Buckets)
+        {
+            var request = new ListMultipartUploadsRequest { BucketName = bucket, MaxUploads = 2 };
+            while (true)
+            {
+                var page = await s3.ListMultipartUploadsAsync(request);
+                uploads.AddRange((page.MultipartUploads ?? []).Select(u => $"{bucket} {u.Key} {u.UploadId}"));
+                if (page.IsTruncated != true) break;
+                (request.KeyMarker, request.UploadIdMarker) = (page.NextKeyMarker, page.NextUploadIdMarker);
+            }
+        }
+        Assert.True(walked.Uploads.SequenceEqual(uploads), $"uploads in progress: the server listed [{string.Join(", ", uploads)}], the files hold [{string.Join(", ", walked.Uploads)}]");
+        foreach (var (delimiter, expected) in new[] { ((string?)null, walked.Flat), ("/", walked.RolledUp) })
+        {
+            var listed = new List<string>();
+            var request = new ListVersionsRequest { BucketName = Buckets[1], Delimiter = delimiter, MaxKeys = 3 };
+            while (true)
+            {
+                var page = await s3.ListVersionsAsync(request);
+                listed.AddRange((page.Versions ?? []).Select(v => Described(v.Key, v.VersionId, v.IsLatest == true, v.IsDeleteMarker == true, v.IsDeleteMarker == true ? 0 : v.Size ?? -1, v.IsDeleteMarker == true ? "" : v.ETag)));
+                listed.AddRange(page.CommonPrefixes ?? []);
+                if (page.IsTruncated != true) break;
+                (request.KeyMarker, request.VersionIdMarker) = (page.NextKeyMarker, page.NextVersionIdMarker);
+            }
+            listed = Untimed(listed);
+            Assert.True(expected.SequenceEqual(listed),
+                $"{Buckets[1]} versions (delimiter {delimiter ?? "none"}): the server listed [{string.Join(", ", listed)}], the files hold [{string.Join(", ", expected)}]");
+        }
+    }
+
+    private static string Described(string key, string versionId, bool latest, bool marker, long size, string? etag) =>
+        marker ? $"{key} {versionId} latest={latest} delete-marker" : $"{key} {versionId} latest={latest} size={size} etag={etag}";
+
+    private static List<string> Untimed(List<string> listed) => listed.Where(l => !l.StartsWith("top", StringComparison.Ordinal)).ToList();
 
     private static List<string> RolledUp(List<string> keys) => keys.Select(k => k.IndexOf('/') is var at and >= 0 ? k[..(at + 1)] : k).Distinct().ToList();
 

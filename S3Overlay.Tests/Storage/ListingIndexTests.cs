@@ -28,7 +28,9 @@ public sealed class ListingIndexTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string IndexFile => Path.Join(_dir, ".s3overlay", "index", "keys.db");
+    private IndexDatabase Database => new(_dir);
+
+    private string IndexFile => Database.File;
 
     private FileSystemObjectStore Open(string boot = "boot-1") =>
         new(_dir, TimeProvider.System, new FileSystemStoreOptions { Exclusive = true, BootId = boot }, _log);
@@ -120,7 +122,7 @@ public sealed class ListingIndexTests : IDisposable
     {
         using var store = await FilledAsync();
         // A kill after a change marked its rows and before it settled them: one key's file gone, the others rewritten.
-        using (var db = Connect()) Run(db, "UPDATE keys SET info = NULL");
+        Database.Run("UPDATE keys SET info = NULL");
         File.Delete(Path.Join(_dir, Bucket, "c", "d", "e"));
         File.Delete(Path.Join(_dir, Bucket, "c", "f"));
         Assert.Equal(["a", "a-b", "a/", "b/", "z/", "é"], await ListAsync(store, delimiter: "/"));
@@ -230,44 +232,18 @@ public sealed class ListingIndexTests : IDisposable
     /// <summary>Removes a key from the index and marks it open, as a power cut before its commit reached the disk would leave it.</summary>
     private void LoseFromIndex(string key)
     {
-        using var db = Connect();
-        Run(db, "DELETE FROM keys WHERE bucket = $b AND key = $k", ("$b", Bucket), ("$k", System.Text.Encoding.UTF8.GetBytes(key)));
-        Run(db, "UPDATE meta SET value = 'false' WHERE name = 'closed'");
+        Database.Run("DELETE FROM keys WHERE bucket = $b AND key = $k", ("$b", Bucket), ("$k", System.Text.Encoding.UTF8.GetBytes(key)));
+        Database.Run("UPDATE meta SET value = 'false' WHERE name = 'closed'");
     }
 
-    private List<string> IndexedKeys(string bucket = Bucket)
-    {
-        using var db = Connect();
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT key FROM keys WHERE bucket = $b";
-        command.Parameters.AddWithValue("$b", bucket);
-        using var rows = command.ExecuteReader();
-        var keys = new List<string>();
-        while (rows.Read()) keys.Add(System.Text.Encoding.UTF8.GetString((byte[])rows[0]));
-        return keys;
-    }
+    private List<string> IndexedKeys(string bucket = Bucket) => Database.Keys("keys", bucket);
 
     private long UnsettledRows()
     {
-        using var db = Connect();
+        using var db = Database.Connect();
         using var command = db.CreateCommand();
         command.CommandText = "SELECT count(*) FROM keys WHERE info IS NULL";
         return (long)command.ExecuteScalar()!;
-    }
-
-    private SqliteConnection Connect()
-    {
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = IndexFile, Pooling = false }.ToString());
-        db.Open();
-        return db;
-    }
-
-    private static void Run(SqliteConnection db, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = db.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        command.ExecuteNonQuery();
     }
 
     /// <summary>What the store logs, as lines.</summary>

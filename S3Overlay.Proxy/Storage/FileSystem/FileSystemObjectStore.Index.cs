@@ -60,14 +60,15 @@ internal sealed partial class FileSystemObjectStore
         var keys = new ListingWalker(folder, "", PlainKeys.Instance, "", null, null, inOrder: false).Walk()
             .Concat(new ListingWalker(_area, bucket, EncodedKeys.Instance, "", null, null, inOrder: false).Walk())
             .Select(e => e.Name);
-        var count = index.Rebuild(bucket, keys, done =>
+        var uploads = AllUploads(bucket).Select(u => new IndexedUpload(u.Key, u.Initiated.UtcTicks, u.UploadId));
+        var (count, versioned) = index.Rebuild(bucket, keys, VersionedKeysInFiles(bucket).Select(r => r.Key), uploads, done =>
         {
             if (clock.Elapsed - logged < ProgressEvery) return;
             logged = clock.Elapsed;
-            log.LogInformation("Listing index: {Count} keys of bucket {Bucket} read from its files so far ({Seconds:F0} s)", done, bucket, logged.TotalSeconds);
+            log.LogInformation("Listing index: {Count} rows (keys, and keys with versions) of bucket {Bucket} read from its files so far ({Seconds:F0} s)", done, bucket, logged.TotalSeconds);
         });
-        log.LogInformation("Listing index: bucket {Bucket} rebuilt from its files, {Count} keys in {Seconds:F1} s ({Cpu:F1} s of CPU)",
-            bucket, count, clock.Elapsed.TotalSeconds, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
+        log.LogInformation("Listing index: bucket {Bucket} rebuilt from its files, {Count} keys in {Seconds:F1} s ({Cpu:F1} s of CPU); {Versioned} keys with versions beyond the current",
+            bucket, count, clock.Elapsed.TotalSeconds, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds, versioned);
     }
 
     /// <summary>The keys that have a body, by walking the bucket's folder and its part of the store's area.</summary>
@@ -101,7 +102,28 @@ internal sealed partial class FileSystemObjectStore
     private void Unsettle(string bucket, string key, bool removing = false)
     {
         if (_index is not null) _index.Unsettle(bucket, key, removing);
-        else if (File.Exists(IndexedMarkOf(bucket)) && !File.Exists(ChangedByOthers))
+        else MarkChangedByOthers(bucket, key);
+    }
+
+    /// <summary>
+    /// Before the key's versions folder is made (under the key's lock): version listings seek it
+    /// from now on. A store that is not the folder's owner marks the index stale, as <see cref="Unsettle"/> does.
+    /// </summary>
+    private void MarkVersioned(string bucket, string key)
+    {
+        if (_index is not null) _index.MarkVersioned(bucket, key);
+        else MarkChangedByOthers(bucket, key);
+    }
+
+    /// <summary>After the key's versions folder is gone (under the key's lock).</summary>
+    private void Unversioned(string bucket, string key)
+    {
+        if (Indexed(bucket)) _index!.Unversioned(bucket, key);
+    }
+
+    private void MarkChangedByOthers(string bucket, string key)
+    {
+        if (File.Exists(IndexedMarkOf(bucket)) && !File.Exists(ChangedByOthers))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(ChangedByOthers)!);
             File.WriteAllText(ChangedByOthers, $"process {Environment.ProcessId} changed {bucket}/{key}\n");

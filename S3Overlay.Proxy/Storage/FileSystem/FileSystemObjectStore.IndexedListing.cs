@@ -54,12 +54,6 @@ internal sealed partial class FileSystemObjectStore
         }
     }
 
-    /// <summary>The keys that have a body, under the prefix and after <paramref name="after"/>, in order: from the index where it covers the bucket.</summary>
-    private IEnumerable<string> CurrentKeysAfter(string bucket, ConfinedFolder folder, string prefix, string? after) =>
-        Indexed(bucket)
-            ? _index!.Keys(bucket, FirstOfPage(prefix, after), prefix.Length == 0 ? PastEveryKey : ListingIndex.PastPrefix(prefix)).Select(k => k.Key)
-            : CurrentKeys(bucket, folder, prefix, after);
-
     /// <summary>Where a page starts: the prefix, or just after StartAfter when that sorts after it.</summary>
     private static byte[] FirstOfPage(string prefix, string? startAfter) =>
         startAfter is not null && Utf8Order.Compare(startAfter, prefix) >= 0 ? ListingIndex.After(startAfter) : ListingIndex.Bytes(prefix);

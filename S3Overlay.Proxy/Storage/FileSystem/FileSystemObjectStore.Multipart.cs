@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using S3Overlay.Storage.Checksums;
 using S3Overlay.Storage.Errors;
+using S3Overlay.Storage.FileSystem.Index;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -8,21 +9,28 @@ internal sealed partial class FileSystemObjectStore
 {
     public const int MaxPartNumber = 10_000;
 
-    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) => _space.WatchAsync(() =>
+    public Task<string> CreateMultipartUploadAsync(string bucket, string key, ObjectWrite write, CancellationToken ct) => _space.WatchAsync(async () =>
     {
         FilesOf(bucket, key); // refuse a key that could never be completed, now
         var upload = new UploadFolder(_layout.UploadsDir(bucket), UploadFolder.NewId());
-        Directory.CreateDirectory(upload.Dir);
-        try
+        var record = new UploadRecord(key, _clock.GetUtcNow(), write.Metadata);
+        // Under the upload's lock: a listing that meets its row before the folder is made waits rather than drop it.
+        using (await _uploadLocks.AcquireAsync(bucket, upload.UploadId, CancellationToken.None))
         {
-            JsonFile.Write(upload.RecordPath, new UploadRecord(key, _clock.GetUtcNow(), write.Metadata), StoreJson.Default.UploadRecord, _layout.NewTempPath());
+            AddUploadRow(bucket, upload, record);
+            try
+            {
+                Directory.CreateDirectory(upload.Dir);
+                JsonFile.Write(upload.RecordPath, record, StoreJson.Default.UploadRecord, _layout.NewTempPath());
+            }
+            catch
+            {
+                DeleteTree(upload.Dir); // no upload was begun: no folder of one
+                RemoveUploadRow(bucket, upload, record);
+                throw;
+            }
         }
-        catch
-        {
-            DeleteTree(upload.Dir); // no upload was begun: no folder of one
-            throw;
-        }
-        return Task.FromResult(upload.UploadId);
+        return upload.UploadId;
     });
 
     public Task<PartInfo> UploadPartAsync(string bucket, string key, string uploadId, int partNumber, Stream body, ObjectWrite write, CancellationToken ct) => _space.WatchAsync(async () =>
@@ -82,6 +90,7 @@ internal sealed partial class FileSystemObjectStore
             MultipartChecksum.CheckObject(record.Metadata, checksums, expected);
             var info = await CommitAsync(bucket, key, temp, MultipartETag.Of(uploaded.Select(p => p.ETag))!, null, metadata, checksums, ct, condition);
             DeleteTree(upload.Dir);
+            RemoveUploadRow(bucket, upload, record);
             return info;
         }
     }
@@ -89,7 +98,12 @@ internal sealed partial class FileSystemObjectStore
     public async Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct)
     {
         using (await _uploadLocks.AcquireAsync(bucket, uploadId, ct))
-            DeleteTree(RequireUpload(bucket, key, uploadId).Dir);
+        {
+            var upload = RequireUpload(bucket, key, uploadId);
+            var record = upload.ReadRecord();
+            DeleteTree(upload.Dir);
+            if (record is not null) RemoveUploadRow(bucket, upload, record);
+        }
     }
 
     public Task<PartsPage> ListPartsAsync(string bucket, string key, string uploadId, int partNumberMarker, int maxParts, CancellationToken ct)
@@ -106,11 +120,12 @@ internal sealed partial class FileSystemObjectStore
     /// Uploads in progress, by key and then by when they began. A key marker alone resumes after
     /// that key; with an upload-id marker, after that upload of the key.
     /// </summary>
-    public Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct)
+    public async Task<UploadsPage> ListMultipartUploadsAsync(string bucket, UploadsRequest request, CancellationToken ct)
     {
         RequireBucket(bucket);
         var prefix = request.Prefix ?? "";
         var delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter;
+        if (Indexed(bucket)) return await ListIndexedUploadsAsync(bucket, request, prefix, delimiter, ct);
         var all = AllUploads(bucket)
             .Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal))
             .OrderBy(u => u.Key, Utf8Order.Instance).ThenBy(u => u.Initiated).ThenBy(u => u.UploadId, StringComparer.Ordinal)
@@ -125,7 +140,7 @@ internal sealed partial class FileSystemObjectStore
 
         var uploads = new List<MultipartUpload>();
         var prefixes = new List<string>();
-        if (request.MaxUploads <= 0) return Task.FromResult(new UploadsPage(uploads, prefixes, false, null, null));
+        if (request.MaxUploads <= 0) return new UploadsPage(uploads, prefixes, false, null, null);
         (string Key, string? UploadId)? last = null;
         for (var i = start; i < all.Count; i++)
         {
@@ -135,12 +150,12 @@ internal sealed partial class FileSystemObjectStore
             if (commonPrefix is not null && (commonPrefix == last?.Key
                 || (!string.IsNullOrEmpty(request.KeyMarker) && Utf8Order.Compare(commonPrefix, request.KeyMarker) <= 0))) continue;
             if (uploads.Count + prefixes.Count >= request.MaxUploads)
-                return Task.FromResult(new UploadsPage(uploads, prefixes, true, last?.Key, last?.UploadId));
+                return new UploadsPage(uploads, prefixes, true, last?.Key, last?.UploadId);
             if (commonPrefix is not null) prefixes.Add(commonPrefix);
             else uploads.Add(upload);
             last = commonPrefix is not null ? (commonPrefix, null) : (upload.Key, upload.UploadId);
         }
-        return Task.FromResult(new UploadsPage(uploads, prefixes, false, null, null));
+        return new UploadsPage(uploads, prefixes, false, null, null);
     }
 
     /// <summary>Removes uploads begun more than <see cref="FileSystemStoreOptions.MaxUploadAge"/> ago, and temp files untouched for <see cref="FileSystemStoreOptions.TempMaxIdle"/>.</summary>
@@ -155,10 +170,14 @@ internal sealed partial class FileSystemObjectStore
             foreach (var dir in SafeEnumerate(bucketDir))
             {
                 var upload = new UploadFolder(bucketDir, Path.GetFileName(dir));
-                var initiated = upload.ReadRecord()?.Initiated ?? Directory.GetLastWriteTimeUtc(dir);
+                var record = upload.ReadRecord();
+                var initiated = record?.Initiated ?? Directory.GetLastWriteTimeUtc(dir);
                 if (initiated >= cutoff) continue;
                 using (await _uploadLocks.AcquireAsync(bucket, upload.UploadId, ct))
+                {
                     DeleteTree(dir);
+                    if (record is not null) RemoveUploadRow(bucket, upload, record); // with no record it named no row a listing keeps
+                }
                 removed++;
             }
         }
@@ -173,6 +192,17 @@ internal sealed partial class FileSystemObjectStore
         foreach (var dir in SafeEnumerate(uploadsDir))
             if (new UploadFolder(uploadsDir, Path.GetFileName(dir)).ReadRecord() is { } record)
                 yield return new MultipartUpload(record.Key, Path.GetFileName(dir), record.Initiated);
+    }
+
+    private void AddUploadRow(string bucket, UploadFolder upload, UploadRecord record)
+    {
+        if (_index is not null) _index.AddUpload(bucket, new IndexedUpload(record.Key, record.Initiated.UtcTicks, upload.UploadId));
+        else MarkChangedByOthers(bucket, record.Key);
+    }
+
+    private void RemoveUploadRow(string bucket, UploadFolder upload, UploadRecord record)
+    {
+        if (Indexed(bucket)) _index!.RemoveUpload(bucket, new IndexedUpload(record.Key, record.Initiated.UtcTicks, upload.UploadId));
     }
 
     private static IEnumerable<string> SafeEnumerate(string dir) =>

@@ -1,14 +1,19 @@
+using S3Overlay.Storage.FileSystem.Index;
 using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
-/// ListObjectVersions: the keys with a current body (walked as ListObjects walks them) merged in
-/// order with the keys that have versions folders, and each key's versions, current first.
+/// ListObjectVersions: the keys with a current body merged in order with the keys that have
+/// versions folders, and each key's versions, current first. Where the listing index covers the
+/// bucket both come from it (<see cref="ListingIndex.Keys"/>, <see cref="ListingIndex.VersionedKeys"/>):
+/// a page seeks to where it starts, reads the versions of the keys it returns alone, and skips a
+/// whole common prefix with one seek, so it costs what it returns however many keys the bucket holds.
 /// </summary>
 /// <remarks>
-/// The versions folders are named by hashes of keys, so their keys are read (one record each) and
-/// sorted for each page: a bucket with very many keys that have old versions pays for that.
+/// Elsewhere (a bucket the index does not cover) the current keys are walked as ListObjects walks
+/// them, and the versions folders, named by hashes of keys, are read (one record each) and sorted
+/// for each page: a bucket with very many keys that have old versions pays for that there.
 /// </remarks>
 internal sealed partial class FileSystemObjectStore
 {
@@ -27,40 +32,71 @@ internal sealed partial class FileSystemObjectStore
         bool Full() => versions.Count + prefixes.Count >= request.MaxKeys;
         VersionsPage Truncated() => new(versions, prefixes, true, lastName, lastVersion);
 
-        foreach (var key in KeysWithVersions(bucket, folder, prefix, keyMarker, request.VersionIdMarker is not null))
+        var indexed = Indexed(bucket);
+        var from = FirstOfPage(prefix, keyMarker);
+        // Resuming inside the marker's versions: the marker's own first.
+        var resumeAt = request.VersionIdMarker is not null ? keyMarker : null;
+        while (true)
         {
-            ct.ThrowIfCancellationRequested();
-            if (ListRequest.CommonPrefixOf(key, prefix, delimiter) is { } common)
+            string? skipPast = null;
+            var keys = indexed ? IndexedKeysWithVersions(bucket, prefix, from) : KeysWithVersions(bucket, folder, prefix, keyMarker);
+            foreach (var key in resumeAt is null ? keys : keys.Prepend(resumeAt))
             {
-                if (common == lastName || (keyMarker is not null && Utf8Order.Compare(common, keyMarker) <= 0)) continue;
-                if (Full()) return Truncated();
-                prefixes.Add(common);
-                (lastName, lastVersion) = (common, null);
-                continue;
-            }
-            var resumeAfter = key == keyMarker ? request.VersionIdMarker : null;
-            var skipping = resumeAfter is not null;
-            foreach (var version in await VersionsOfKeyAsync(bucket, key, ct))
-            {
-                if (skipping)
+                ct.ThrowIfCancellationRequested();
+                resumeAt = null;
+                if (ListRequest.CommonPrefixOf(key, prefix, delimiter) is { } common)
                 {
-                    skipping = version.VersionId != resumeAfter;
-                    continue;
+                    // Listed already (or on an earlier page): over the index, one seek past all its keys.
+                    if (common == lastName || (keyMarker is not null && Utf8Order.Compare(common, keyMarker) <= 0))
+                    {
+                        if (!indexed) continue;
+                        skipPast = common;
+                        break;
+                    }
+                    // A prefix stands for keys that have versions: a row may name a key that has none (a kill left it).
+                    if (indexed && (await VersionsOfListedKeyAsync(bucket, key, ct)).Count == 0) continue;
+                    if (Full()) return Truncated();
+                    prefixes.Add(common);
+                    (lastName, lastVersion) = (common, null);
+                    if (!indexed) continue;
+                    skipPast = common;
+                    break;
                 }
-                if (Full()) return Truncated();
-                versions.Add(version);
-                (lastName, lastVersion) = (key, version.VersionId);
+                var resumeAfter = key == keyMarker ? request.VersionIdMarker : null;
+                var skipping = resumeAfter is not null;
+                foreach (var version in indexed ? await VersionsOfListedKeyAsync(bucket, key, ct) : await VersionsOfKeyAsync(bucket, key, ct))
+                {
+                    if (skipping)
+                    {
+                        skipping = version.VersionId != resumeAfter;
+                        continue;
+                    }
+                    if (Full()) return Truncated();
+                    versions.Add(version);
+                    (lastName, lastVersion) = (key, version.VersionId);
+                }
             }
+            if (skipPast is null) return new VersionsPage(versions, prefixes, false, null, null);
+            from = ListingIndex.PastPrefix(skipPast);
         }
-        return new VersionsPage(versions, prefixes, false, null, null);
     }
 
-    /// <summary>The keys to list, in order: after the key marker (or from it, when resuming inside its versions).</summary>
-    private IEnumerable<string> KeysWithVersions(string bucket, ConfinedFolder folder, string prefix, string? keyMarker, bool fromMarker)
+    /// <summary>The keys to list from the index, from <paramref name="from"/> to the end of the prefix, in order.</summary>
+    private IEnumerable<string> IndexedKeysWithVersions(string bucket, string prefix, byte[] from)
     {
-        if (fromMarker && keyMarker is not null) yield return keyMarker;
-        using var current = CurrentKeysAfter(bucket, folder, prefix, keyMarker).GetEnumerator();
-        using var versioned = VersionedKeys(bucket, prefix, keyMarker).GetEnumerator();
+        var end = prefix.Length == 0 ? PastEveryKey : ListingIndex.PastPrefix(prefix);
+        return InOrder(_index!.Keys(bucket, from, end).Select(k => k.Key), _index.VersionedKeys(bucket, from, end));
+    }
+
+    /// <summary>The keys to list by walking the files, after the key marker, in order.</summary>
+    private IEnumerable<string> KeysWithVersions(string bucket, ConfinedFolder folder, string prefix, string? keyMarker) =>
+        InOrder(CurrentKeys(bucket, folder, prefix, keyMarker), VersionedKeys(bucket, prefix, keyMarker));
+
+    /// <summary>Two ordered sequences of keys as one, a key in both once.</summary>
+    private static IEnumerable<string> InOrder(IEnumerable<string> a, IEnumerable<string> b)
+    {
+        using var current = a.GetEnumerator();
+        using var versioned = b.GetEnumerator();
         bool hasA = current.MoveNext(), hasB = versioned.MoveNext();
         while (hasA || hasB)
         {
@@ -75,17 +111,40 @@ internal sealed partial class FileSystemObjectStore
     private List<string> VersionedKeys(string bucket, string prefix, string? after)
     {
         var keys = new List<string>();
-        var root = _layout.VersionsDir(bucket);
-        if (!Directory.Exists(root)) return keys;
-        foreach (var dir in Directory.EnumerateDirectories(root, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 }))
+        foreach (var record in VersionedKeysInFiles(bucket))
         {
-            var record = Directory.EnumerateFiles(dir, "*.json").Select(ObjectSidecar.TryRead).FirstOrDefault(r => r is not null);
-            if (record is null || !record.Key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (!record.Key.StartsWith(prefix, StringComparison.Ordinal)) continue;
             if (after is not null && Utf8Order.Compare(record.Key, after) <= 0) continue;
             keys.Add(record.Key);
         }
         keys.Sort(Utf8Order.Instance);
         return keys;
+    }
+
+    /// <summary>One record of each versions folder of the bucket (which names its key), in no order.</summary>
+    private IEnumerable<ObjectSidecar> VersionedKeysInFiles(string bucket)
+    {
+        var root = _layout.VersionsDir(bucket);
+        if (!Directory.Exists(root)) yield break;
+        foreach (var dir in Directory.EnumerateDirectories(root, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 }))
+        {
+            if (Directory.EnumerateFiles(dir, "*.json").Select(ObjectSidecar.TryRead).FirstOrDefault(r => r is not null) is { } record) yield return record;
+        }
+    }
+
+    /// <summary>
+    /// A key the index named: its versions, and where it has none left in a versions folder (a kill
+    /// between the folder's removal and the row's, or before the folder was made) its row dropped, under the key's lock.
+    /// </summary>
+    private async Task<List<ObjectVersion>> VersionsOfListedKeyAsync(string bucket, string key, CancellationToken ct)
+    {
+        var list = await VersionsOfKeyAsync(bucket, key, ct);
+        if (list.Count > 0) return list;
+        using (await _locks.AcquireAsync(bucket, key, ct))
+        {
+            if (!Directory.Exists(_layout.VersionsDir(bucket, key))) Unversioned(bucket, key);
+        }
+        return list;
     }
 
     /// <summary>

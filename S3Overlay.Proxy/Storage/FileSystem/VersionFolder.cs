@@ -12,7 +12,9 @@ namespace S3Overlay.Storage.FileSystem;
 /// both here and at the key's path is the current one). Delete markers are recorded here even
 /// while current, so this folder lists every key that has versions beyond its current body.
 /// </summary>
-internal sealed class VersionFolder(string path)
+/// <param name="making">Called before the folder is made (the listing index names the key first).</param>
+/// <param name="removed">Called once the folder is gone (the index then no longer names the key).</param>
+internal sealed class VersionFolder(string path, Action? making = null, Action? removed = null)
 {
     public string Path { get; } = path;
 
@@ -43,6 +45,7 @@ internal sealed class VersionFolder(string path)
     /// </summary>
     public void Keep(ObjectSidecar record, SafeFileHandle? body, string tempPath)
     {
+        if (!Directory.Exists(Path)) making?.Invoke();
         Directory.CreateDirectory(Path);
         if (body is not null)
         {
@@ -61,9 +64,14 @@ internal sealed class VersionFolder(string path)
             File.Delete(RecordPath(versionId));
             File.Delete(BodyPath(versionId));
         }
-        catch (DirectoryNotFoundException) { return; }
+        catch (DirectoryNotFoundException)
+        {
+            removed?.Invoke();
+            return;
+        }
         try { Directory.Delete(Path); } // the last one: leave no empty folder to list
-        catch (IOException) { }
+        catch (IOException) { return; }
+        removed?.Invoke();
     }
 
     /// <summary>

@@ -11,6 +11,11 @@ namespace S3Overlay.Storage.FileSystem.Index;
 /// One SQLite database (<c>.s3overlay/index/keys.db</c>, WAL) with one table keyed (bucket, key), the
 /// key as its UTF-8 bytes in a BLOB (SQLite compares BLOBs with <c>memcmp</c>, which is S3's order),
 /// and the key's description (<see cref="IndexedKey.Description"/>), an opaque BLOB to the index.
+/// A second table names the keys that have versions beyond their current body (noncurrent versions
+/// or delete markers, kept in versions folders named by hashes of keys), in the same order, so a page
+/// of ListObjectVersions seeks them too and reads the versions of the keys it returns alone. A
+/// third names the multipart uploads in progress in ListMultipartUploads' order (key, then when
+/// each began, then its id), so a page of them seeks too rather than read every upload's record.
 /// </summary>
 /// <remarks>
 /// The files are the truth; a row's description is only ever theirs. Every change of a key's body or
@@ -20,13 +25,18 @@ namespace S3Overlay.Storage.FileSystem.Index;
 /// leaves the row unsettled or settled to what the files hold, never describing a body that is not
 /// in place; and the index never lacks a key that has a body. A rebuild adds rows unsettled: the
 /// first listing to meet each one reads its files and settles it.
+/// A key is named versioned (<see cref="MarkVersioned"/>) before its versions folder is made, and no
+/// longer (<see cref="Unversioned"/>) only after that folder is gone, under the key's lock: the table
+/// may name a key with no versions (a kill between the two; a listing finds none, and drops it), never
+/// lack one that has. An upload's row is added before its folder is made and removed after the
+/// folder is gone, under the upload's lock: a row whose folder is missing is dropped by the listing that meets it.
 /// Writes are serialised in the process (one connection, one lock): SQLite has one writer, and a
 /// writer left to SQLite's busy handler sleeps whole milliseconds.
 /// </remarks>
 internal sealed class ListingIndex : IDisposable
 {
     /// <summary>Bumped when the tables change: an index of another version is rebuilt.</summary>
-    private const string Schema = "2";
+    private const string Schema = "3";
 
     /// <summary>Keys inserted per transaction by a rebuild: big enough to amortise the commit, small enough to log progress.</summary>
     private const int RebuildBatch = 20_000;
@@ -37,7 +47,7 @@ internal sealed class ListingIndex : IDisposable
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writeGate = new();
-    private readonly SqliteCommand _add, _unsettle, _settle, _remove;
+    private readonly SqliteCommand _add, _unsettle, _settle, _remove, _addVersioned, _unversioned, _addUpload, _removeUpload;
     private readonly ConcurrentBag<IndexReader> _readers = [];
     private readonly ConcurrentDictionary<string, bool> _covered = new(StringComparer.Ordinal);
 
@@ -57,15 +67,22 @@ internal sealed class ListingIndex : IDisposable
                 """);
             // Tables of another version's shape are made again (Open then tells the index was another version's, and rebuilds it).
             if (Strings(_writer, "SELECT value FROM meta WHERE name = 'schema'") is [var schema] && schema != Schema)
-                Execute(_writer, "DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS buckets;");
+                Execute(_writer, "DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS versioned; DROP TABLE IF EXISTS uploads; DROP TABLE IF EXISTS buckets;");
             Execute(_writer, """
                 CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS keys (bucket TEXT NOT NULL, key BLOB NOT NULL, info BLOB, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS versioned (bucket TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS uploads (bucket TEXT NOT NULL, key BLOB NOT NULL, initiated INTEGER NOT NULL, id TEXT NOT NULL,
+                    PRIMARY KEY (bucket, key, initiated, id)) WITHOUT ROWID;
                 """);
             _add = Prepare(_writer, "INSERT OR IGNORE INTO keys (bucket, key) VALUES ($bucket, $key)");
             _unsettle = Prepare(_writer, "INSERT INTO keys (bucket, key) VALUES ($bucket, $key) ON CONFLICT (bucket, key) DO UPDATE SET info = NULL");
             _settle = Prepare(_writer, "UPDATE keys SET info = $info WHERE bucket = $bucket AND key = $key");
             _remove = Prepare(_writer, "DELETE FROM keys WHERE bucket = $bucket AND key = $key");
+            _addVersioned = Prepare(_writer, "INSERT OR IGNORE INTO versioned (bucket, key) VALUES ($bucket, $key)");
+            _unversioned = Prepare(_writer, "DELETE FROM versioned WHERE bucket = $bucket AND key = $key");
+            _addUpload = Prepare(_writer, "INSERT OR IGNORE INTO uploads (bucket, key, initiated, id) VALUES ($bucket, $key, $initiated, $id)");
+            _removeUpload = Prepare(_writer, "DELETE FROM uploads WHERE bucket = $bucket AND key = $key AND initiated = $initiated AND id = $id");
         }
         catch
         {
@@ -130,7 +147,7 @@ internal sealed class ListingIndex : IDisposable
         if (Covers(bucket)) return;
         InTransaction(() =>
         {
-            Execute(_writer, "DELETE FROM keys WHERE bucket = $bucket", ("$bucket", bucket));
+            ForgetKeys(bucket);
             Execute(_writer, "INSERT OR IGNORE INTO buckets (name) VALUES ($bucket)", ("$bucket", bucket));
         });
         _covered[bucket] = true;
@@ -143,36 +160,46 @@ internal sealed class ListingIndex : IDisposable
         InTransaction(() =>
         {
             Execute(_writer, "DELETE FROM buckets WHERE name = $bucket", ("$bucket", bucket));
-            Execute(_writer, "DELETE FROM keys WHERE bucket = $bucket", ("$bucket", bucket));
+            ForgetKeys(bucket);
         });
     });
 
     /// <summary>
-    /// The bucket's keys read again from its files (<paramref name="keys"/>, in order), then the
-    /// bucket covered. Only at start-up, before any request.
+    /// The bucket's keys read again from its files (<paramref name="keys"/>, the keys with a body, and
+    /// <paramref name="versioned"/>, those with versions folders; in no order), then the bucket
+    /// covered. Only at start-up, before any request.
     /// </summary>
-    public long Rebuild(string bucket, IEnumerable<string> keys, Action<long> progress)
+    /// <returns>How many keys have a body, and how many have versions folders.</returns>
+    public (long Keys, long Versioned) Rebuild(string bucket, IEnumerable<string> keys, IEnumerable<string> versioned, IEnumerable<IndexedUpload> uploads, Action<long> progress)
     {
         Drop(bucket);
-        long count = 0;
-        using var keysOf = keys.GetEnumerator();
+        long count = 0, withBodies = 0;
         lock (_writeGate)
         {
             // The keys come in no order: a cache that holds the B-tree's inner pages keeps each insert off the disk.
             Execute(_writer, "PRAGMA cache_size = -65536");
-            for (var more = true; more;)
+            foreach (var (into, names) in new[] { (_add, keys), (_addVersioned, versioned) })
             {
-                InTransaction(() =>
+                using var keysOf = names.GetEnumerator();
+                for (var more = true; more;)
                 {
-                    for (var n = 0; n < RebuildBatch && (more = keysOf.MoveNext()); n++, count++) Write(_add, bucket, keysOf.Current);
-                });
-                progress(count);
+                    InTransaction(() =>
+                    {
+                        for (var n = 0; n < RebuildBatch && (more = keysOf.MoveNext()); n++, count++) Write(into, bucket, keysOf.Current);
+                    });
+                    progress(count);
+                }
+                if (into == _add) withBodies = count;
             }
+            InTransaction(() =>
+            {
+                foreach (var upload in uploads) WriteUpload(_addUpload, bucket, upload);
+            });
             Execute(_writer, "INSERT OR IGNORE INTO buckets (name) VALUES ($bucket)", ("$bucket", bucket));
             Execute(_writer, "PRAGMA cache_size = -2000");
             _covered[bucket] = true;
         }
-        return count;
+        return (withBodies, count - withBodies);
     }
 
     /// <summary>
@@ -183,12 +210,88 @@ internal sealed class ListingIndex : IDisposable
     /// With no room left for it nothing has changed yet, so a write is refused as its body would be
     /// (507); a removal (<paramref name="removing"/>, which frees room) goes on and the index is given up (<see cref="Fail"/>).
     /// </remarks>
-    public void Unsettle(string bucket, string key, bool removing = false)
+    public void Unsettle(string bucket, string key, bool removing = false) => Mark(_unsettle, bucket, key, removing);
+
+    /// <summary>
+    /// A key about to have a versions folder (before it is made, under the key's lock): seen by version listings from now on.
+    /// With no room left for it a write is refused, as <see cref="Unsettle"/>'s is.
+    /// </summary>
+    public void MarkVersioned(string bucket, string key) => Mark(_addVersioned, bucket, key, removing: false);
+
+    /// <summary>An upload about to begin (before its folder is made, under its lock); refused with no room left, as a write is.</summary>
+    public void AddUpload(string bucket, IndexedUpload upload)
     {
         if (!Covers(bucket)) return;
         try
         {
-            lock (_writeGate) Write(_unsettle, bucket, key);
+            lock (_writeGate) WriteUpload(_addUpload, bucket, upload);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull)
+        {
+            throw new IOException($"No room left for the listing index {Path}.", e) { HResult = LinuxCalls.NoSpace };
+        }
+        catch (SqliteException e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary>An upload whose folder is gone (completed, aborted, abandoned; after the removal, under its lock).</summary>
+    public void RemoveUpload(string bucket, IndexedUpload upload)
+    {
+        if (!Covers(bucket)) return;
+        try
+        {
+            lock (_writeGate) WriteUpload(_removeUpload, bucket, upload);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull) { }
+        catch (SqliteException e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// The bucket's uploads after <paramref name="after"/> (its key as UTF-8 bytes; an initiated of
+    /// -1 takes every upload of that key) and before the key <paramref name="end"/>, in
+    /// ListMultipartUploads' order, read as the caller goes.
+    /// </summary>
+    public IEnumerable<IndexedUpload> Uploads(string bucket, byte[] afterKey, long afterInitiated, string afterId, byte[] end)
+    {
+        var reader = _readers.TryTake(out var idle) ? idle : new IndexReader(Connect());
+        try
+        {
+            var seek = reader.SeekUploads;
+            seek.Parameters["$bucket"].Value = bucket;
+            seek.Parameters["$from"].Value = afterKey;
+            seek.Parameters["$initiated"].Value = afterInitiated;
+            seek.Parameters["$id"].Value = afterId;
+            seek.Parameters["$end"].Value = end;
+            using var rows = seek.ExecuteReader();
+            while (rows.Read()) yield return new IndexedUpload(Encoding.UTF8.GetString((byte[])rows[0]), rows.GetInt64(1), rows.GetString(2));
+        }
+        finally
+        {
+            _readers.Add(reader);
+        }
+    }
+
+    private void WriteUpload(SqliteCommand command, string bucket, IndexedUpload upload)
+    {
+        command.Parameters["$initiated"].Value = upload.Initiated;
+        command.Parameters["$id"].Value = upload.Id;
+        Write(command, bucket, upload.Key);
+    }
+
+    /// <summary>A key whose versions folder is gone (after its removal, under the key's lock).</summary>
+    public void Unversioned(string bucket, string key) => Conclude(_unversioned, bucket, key);
+
+    private void Mark(SqliteCommand command, string bucket, string key, bool removing)
+    {
+        if (!Covers(bucket)) return;
+        try
+        {
+            lock (_writeGate) Write(command, bucket, key);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull && !removing)
         {
@@ -260,16 +363,22 @@ internal sealed class ListingIndex : IDisposable
     /// (exclusive), both as UTF-8 bytes, in S3's order, with their descriptions, read as the caller
     /// goes: a caller that stops early reads no more rows.
     /// </summary>
-    public IEnumerable<IndexedKey> Keys(string bucket, byte[] from, byte[] end)
+    public IEnumerable<IndexedKey> Keys(string bucket, byte[] from, byte[] end) => Seek(bucket, from, end, versioned: false);
+
+    /// <summary>The keys that have versions beyond their current body (or may: see <see cref="MarkVersioned"/>), as <see cref="Keys"/> reads them.</summary>
+    public IEnumerable<string> VersionedKeys(string bucket, byte[] from, byte[] end) => Seek(bucket, from, end, versioned: true).Select(k => k.Key);
+
+    private IEnumerable<IndexedKey> Seek(string bucket, byte[] from, byte[] end, bool versioned)
     {
         var reader = _readers.TryTake(out var idle) ? idle : new IndexReader(Connect());
         try
         {
-            reader.Seek.Parameters["$bucket"].Value = bucket;
-            reader.Seek.Parameters["$from"].Value = from;
-            reader.Seek.Parameters["$end"].Value = end;
-            using var rows = reader.Seek.ExecuteReader();
-            while (rows.Read()) yield return new IndexedKey(Encoding.UTF8.GetString((byte[])rows[0]), rows.IsDBNull(1) ? null : (byte[])rows[1]);
+            var seek = versioned ? reader.SeekVersioned : reader.Seek;
+            seek.Parameters["$bucket"].Value = bucket;
+            seek.Parameters["$from"].Value = from;
+            seek.Parameters["$end"].Value = end;
+            using var rows = seek.ExecuteReader();
+            while (rows.Read()) yield return new IndexedKey(Encoding.UTF8.GetString((byte[])rows[0]), versioned || rows.IsDBNull(1) ? null : (byte[])rows[1]);
         }
         finally
         {
@@ -313,7 +422,7 @@ internal sealed class ListingIndex : IDisposable
                 SetMeta(durable: true, ("closed", "true"));
             }
             catch (SqliteException) { } // the next start distrusts it: nothing is lost
-            foreach (var command in new[] { _add, _unsettle, _settle, _remove }) command.Dispose();
+            foreach (var command in new[] { _add, _unsettle, _settle, _remove, _addVersioned, _unversioned, _addUpload, _removeUpload }) command.Dispose();
             _writer.Dispose();
         }
     }
@@ -326,7 +435,14 @@ internal sealed class ListingIndex : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private void ForgetAll() => Execute(_writer, "DELETE FROM keys; DELETE FROM buckets;");
+    private void ForgetAll() => Execute(_writer, "DELETE FROM keys; DELETE FROM versioned; DELETE FROM uploads; DELETE FROM buckets;");
+
+    private void ForgetKeys(string bucket)
+    {
+        Execute(_writer, "DELETE FROM keys WHERE bucket = $bucket", ("$bucket", bucket));
+        Execute(_writer, "DELETE FROM versioned WHERE bucket = $bucket", ("$bucket", bucket));
+        Execute(_writer, "DELETE FROM uploads WHERE bucket = $bucket", ("$bucket", bucket));
+    }
 
     private Dictionary<string, string> Meta()
     {
@@ -382,7 +498,7 @@ internal sealed class ListingIndex : IDisposable
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var name in new[] { "$bucket", "$key", "$info", "$from", "$end" })
+        foreach (var name in new[] { "$bucket", "$key", "$info", "$from", "$end", "$initiated", "$id" })
             if (sql.Contains(name, StringComparison.Ordinal)) command.Parameters.Add(new SqliteParameter { ParameterName = name });
         command.Prepare();
         return command;
@@ -406,15 +522,23 @@ internal sealed class ListingIndex : IDisposable
         return found;
     }
 
-    /// <summary>A connection that reads, with its seek prepared once.</summary>
+    /// <summary>A connection that reads, with its seeks prepared once.</summary>
     private sealed class IndexReader(SqliteConnection connection) : IDisposable
     {
         public SqliteCommand Seek { get; } = Prepare(connection,
             "SELECT key, info FROM keys WHERE bucket = $bucket AND key >= $from AND key < $end ORDER BY key");
 
+        public SqliteCommand SeekVersioned { get; } = Prepare(connection,
+            "SELECT key FROM versioned WHERE bucket = $bucket AND key >= $from AND key < $end ORDER BY key");
+
+        public SqliteCommand SeekUploads { get; } = Prepare(connection,
+            "SELECT key, initiated, id FROM uploads WHERE bucket = $bucket AND (key, initiated, id) > ($from, $initiated, $id) AND key < $end ORDER BY key, initiated, id");
+
         public void Dispose()
         {
             Seek.Dispose();
+            SeekVersioned.Dispose();
+            SeekUploads.Dispose();
             connection.Dispose();
         }
     }
@@ -422,3 +546,6 @@ internal sealed class ListingIndex : IDisposable
 
 /// <summary>A key of the index and its description as the store wrote it; null while unsettled (read the files).</summary>
 internal readonly record struct IndexedKey(string Key, byte[]? Description);
+
+/// <summary>A multipart upload in progress as the index names it: its key, when it began (UTC ticks) and its id.</summary>
+internal readonly record struct IndexedUpload(string Key, long Initiated, string Id);

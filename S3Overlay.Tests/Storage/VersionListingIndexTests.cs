@@ -1,0 +1,159 @@
+using Microsoft.Data.Sqlite;
+using S3Overlay.Storage;
+using S3Overlay.Storage.FileSystem;
+using S3Overlay.Storage.Versions;
+using S3Overlay.Tests.Infrastructure;
+
+namespace S3Overlay.Tests.Storage;
+
+/// <summary>
+/// ListObjectVersions over the listing index (docs/stores.md): the keys that have versions beyond
+/// their current body are rows of the index, kept as the versions folders are made and removed,
+/// and rebuilt from those folders with the rest. Every page (each page size, with and without a
+/// prefix and a delimiter, resuming by key and version-id markers) is what a walk of the files
+/// lists: the same folder listed by a store that keeps no index (it walks) is the reference. A row
+/// that names a key with no versions left (what a kill between a folder's removal and its row's
+/// leaves) lists nothing, stands for no common prefix, and is dropped.
+/// </summary>
+[UnitTests]
+public sealed class VersionListingIndexTests : IDisposable
+{
+    private const string Bucket = "versioned";
+    private static readonly CancellationToken None = CancellationToken.None;
+    private readonly string _dir = Directory.CreateTempSubdirectory("s3overlay-version-index-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private IndexDatabase Database => new(_dir);
+
+    private string IndexFile => Database.File;
+
+    private FileSystemObjectStore Owner() => new(_dir, TimeProvider.System, new FileSystemStoreOptions { Exclusive = true, BootId = "boot-1" });
+
+    /// <summary>A store that does not own the folder: it keeps no index and walks the files.</summary>
+    private FileSystemObjectStore Walker() => new(_dir, TimeProvider.System, new FileSystemStoreOptions { BootId = "boot-1" });
+
+    private static Task<ObjectInfo> PutAsync(FileSystemObjectStore store, string key, string body = "x") =>
+        store.PutObjectAsync(Bucket, key, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body)), new ObjectWrite { ContentLength = body.Length }, None);
+
+    /// <summary>
+    /// Keys in every state: one version, several, a current delete marker over versions, a delete
+    /// marker alone, every version removed (no key left), versions of which the current one was
+    /// removed (an older one current again), in plain and nested folders, and beside a folder of their name.
+    /// </summary>
+    private async Task FillAsync(FileSystemObjectStore store)
+    {
+        await store.CreateBucketAsync(Bucket, None);
+        await store.PutBucketVersioningAsync(Bucket, BucketVersioning.Enabled, None);
+        await PutAsync(store, "a");
+        await PutAsync(store, "a/b", "1");
+        await PutAsync(store, "a/b", "22");
+        await PutAsync(store, "a-b");
+        await store.DeleteObjectVersionAsync(Bucket, "a-b", null, None); // a delete marker over a version
+        await store.DeleteObjectVersionAsync(Bucket, "c/marker-only", null, None);
+        var gone = await PutAsync(store, "c/gone");
+        var goneAgain = await PutAsync(store, "c/gone", "2");
+        await store.DeleteObjectVersionAsync(Bucket, "c/gone", gone.VersionId, None);
+        await store.DeleteObjectVersionAsync(Bucket, "c/gone", goneAgain.VersionId, None); // nothing left
+        await PutAsync(store, "c/d/e", "1");
+        var newest = await PutAsync(store, "c/d/e", "22");
+        await store.DeleteObjectVersionAsync(Bucket, "c/d/e", newest.VersionId, None); // the older one current again
+        for (var i = 0; i < 3; i++) await PutAsync(store, "é", new string('y', i + 1));
+        await PutAsync(store, "z");
+    }
+
+    private static async Task<List<string>> ListAllAsync(FileSystemObjectStore store, string prefix, string? delimiter, int maxKeys)
+    {
+        var listed = new List<string>();
+        string? keyMarker = null, versionIdMarker = null;
+        for (var pages = 0; pages < 100; pages++)
+        {
+            var page = await store.ListObjectVersionsAsync(Bucket, new VersionsRequest(prefix, delimiter, keyMarker, versionIdMarker, maxKeys), None);
+            listed.AddRange(page.Versions.Select(v => $"{v.Info.Key} {v.VersionId} latest={v.IsLatest} marker={v.IsDeleteMarker} size={v.Info.Size} etag={v.Info.ETag}"));
+            listed.AddRange(page.CommonPrefixes.Select(p => $"prefix {p}"));
+            listed.Add($"page truncated={page.IsTruncated} next={page.NextKeyMarker}/{page.NextVersionIdMarker}");
+            if (!page.IsTruncated) return listed;
+            (keyMarker, versionIdMarker) = (page.NextKeyMarker, page.NextVersionIdMarker);
+        }
+        throw new InvalidOperationException("The listing did not end.");
+    }
+
+    /// <summary>Every listing this test compares: page sizes 1 to all, with and without prefixes and delimiters.</summary>
+    private static async Task<List<string>> EveryListingAsync(FileSystemObjectStore store)
+    {
+        var all = new List<string>();
+        foreach (var (prefix, delimiter) in new[] { ("", (string?)null), ("", "/"), ("c/", "/"), ("c/", null), ("a", "-"), ("a/", "/"), ("q", null) })
+        foreach (var maxKeys in new[] { 1, 2, 3, 1000 })
+        {
+            all.Add($"== prefix {prefix} delimiter {delimiter} max {maxKeys}");
+            all.AddRange(await ListAllAsync(store, prefix, delimiter, maxKeys));
+        }
+        return all;
+    }
+
+    private async Task<List<string>> WalkedAsync()
+    {
+        using var walker = Walker();
+        return await EveryListingAsync(walker);
+    }
+
+    [Fact]
+    public async Task Every_page_over_the_index_is_what_a_walk_of_the_files_lists()
+    {
+        List<string> indexed;
+        using (var store = Owner())
+        {
+            await FillAsync(store);
+            indexed = await EveryListingAsync(store);
+            Assert.Equal(["a-b", "a/b", "c/marker-only", "é"], VersionedRows()); // not c/gone nor c/d/e: their folders went with their last noncurrent versions
+        }
+        Assert.Contains(indexed, l => l.StartsWith("a-b ", StringComparison.Ordinal) && l.Contains("latest=True marker=True", StringComparison.Ordinal));
+        Assert.Contains("prefix c/", indexed);
+        Assert.DoesNotContain(indexed, l => l.StartsWith("c/gone", StringComparison.Ordinal));
+        Assert.Equal(await WalkedAsync(), indexed);
+    }
+
+    [Fact]
+    public async Task A_missing_index_is_rebuilt_with_the_keys_that_have_versions()
+    {
+        using (var store = Owner()) await FillAsync(store);
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(IndexFile)!)) File.Delete(file);
+        List<string> indexed;
+        using (var store = Owner())
+        {
+            indexed = await EveryListingAsync(store);
+            Assert.Equal(["a-b", "a/b", "c/marker-only", "é"], VersionedRows());
+        }
+        Assert.Equal(await WalkedAsync(), indexed);
+    }
+
+    [Fact]
+    public async Task A_row_naming_a_key_with_no_versions_lists_nothing_stands_for_no_prefix_and_is_dropped()
+    {
+        using (var store = Owner()) await FillAsync(store);
+        var expected = await WalkedAsync();
+        // What a kill right after a versions folder's removal, or right before its making, leaves.
+        foreach (var key in new[] { "c/gone", "q/left", "b" })
+            Database.Run("INSERT INTO versioned (bucket, key) VALUES ($b, $k)", ("$b", Bucket), ("$k", System.Text.Encoding.UTF8.GetBytes(key)));
+        using var owner = Owner();
+        Assert.Equal(expected, await EveryListingAsync(owner));
+        Assert.Equal(["a-b", "a/b", "c/marker-only", "é"], VersionedRows());
+    }
+
+    [Fact]
+    public async Task A_new_version_of_a_key_the_rows_do_not_name_yet_is_listed_and_a_removed_last_version_drops_the_row()
+    {
+        using var store = Owner();
+        await FillAsync(store);
+        await PutAsync(store, "z", "2"); // z's first noncurrent version: its folder made, its row added first
+        Assert.Contains("z", VersionedRows());
+        var page = await store.ListObjectVersionsAsync(Bucket, new VersionsRequest("z"), None);
+        Assert.Equal([true, false], page.Versions.Select(v => v.IsLatest));
+        await store.DeleteObjectVersionAsync(Bucket, "z", page.Versions[1].VersionId, None);
+        Assert.DoesNotContain("z", VersionedRows());
+        Assert.Single((await store.ListObjectVersionsAsync(Bucket, new VersionsRequest("z"), None)).Versions);
+    }
+
+    private List<string> VersionedRows() => Database.Keys("versioned", Bucket);
+}
