@@ -113,7 +113,7 @@ public sealed class LoadVersions(int client, LoadTally tally)
             {
                 var head = new GetObjectMetadataRequest { BucketName = Bucket, Key = key, VersionId = version.Id };
                 LoadEncryption.Unseal(head, version.Sealing, client);
-                var found = await s3.GetObjectMetadataAsync(head);
+                var found = await LoadClient.Answered(s3.GetObjectMetadataAsync(head), $"HEAD {what} {version.Sealing}");
                 if (found.VersionId != version.Id || found.ContentLength != Length(version.Seed!.Value))
                     throw new InvalidOperationException($"HEAD {what}: version {found.VersionId}, {found.ContentLength} bytes, not {Length(version.Seed!.Value)}");
                 Sealed(found.ServerSideEncryptionMethod, found.ServerSideEncryptionCustomerMethod, version, what);
@@ -121,7 +121,7 @@ public sealed class LoadVersions(int client, LoadTally tally)
             }
             var get = new GetObjectRequest { BucketName = Bucket, Key = key, VersionId = version.Id };
             LoadEncryption.Unseal(get, version.Sealing, client);
-            using var got = await s3.GetObjectAsync(get);
+            using var got = await LoadClient.Answered(s3.GetObjectAsync(get), $"GET {what} {version.Sealing}");
             if (got.VersionId != version.Id) throw new InvalidOperationException($"GET {what} answered version {got.VersionId}");
             Sealed(got.ServerSideEncryptionMethod, got.ServerSideEncryptionCustomerMethod, version, what);
             var length = await Expect(got.ResponseStream, version, what);
@@ -143,7 +143,7 @@ public sealed class LoadVersions(int client, LoadTally tally)
         if (latest is not null) LoadEncryption.Unseal(get, latest.Sealing, client);
         try
         {
-            using var got = await s3.GetObjectAsync(get);
+            using var got = await LoadClient.Answered(s3.GetObjectAsync(get), $"GET {key} (latest {latest?.Id} {latest?.Sealing})");
             if (latest?.Seed is null) throw new InvalidOperationException($"GET {key}: version {got.VersionId} served, but {(latest is null ? "it has no version" : "its latest is a delete marker")}");
             if (got.VersionId != latest.Id) throw new InvalidOperationException($"GET {key}: version {got.VersionId} served, the latest is {latest.Id}");
             Sealed(got.ServerSideEncryptionMethod, got.ServerSideEncryptionCustomerMethod, latest, key);
