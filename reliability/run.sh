@@ -11,7 +11,7 @@ sample_load() { while sleep 10; do cut -d' ' -f1 /proc/loadavg >>"$loads"; done;
 conditions() {
   cut -d' ' -f1 /proc/loadavg >>"$loads"
   sort -g "$loads" | awk -v cores="$(nproc)" 'NR == 1 { low = $1 } { high = $1 }
-    END { printf "%d cores, load average %s-%s during the run%s", cores, low, high, high > cores ? ", shared with other work" : "" }'
+    END { printf "%d cores, load average %s-%s during the run%s", cores, low, high, (high + 0 > cores + 0 ? ", shared with other work" : "") }'
 }
 # --soak MINUTES [--rgw]: only the load run, for that long, sampled every minute (RSS, the managed heap, what is alive after a full collection at checkpoints, descriptors,
 # threads, temp files, latency), over the embedded store or (--rgw) Ceph RGW as the local store; its

@@ -42,7 +42,21 @@ public sealed class LoadClient(int client, int seed, LoadTally tally)
     public async Task<long> OperateAsync(AmazonS3Client s3)
     {
         var own = $"c{client}/k{_random.Next(4)}";
-        switch (_random.Next(16))
+        var choice = _random.Next(16);
+        // The fill limit's SlowDown is the caller's to count; any other S3 error is said with the operation that met it.
+        try { return await OperateAsync(s3, own, choice); }
+        catch (AmazonS3Exception e) when (e.ErrorCode != "SlowDown") { throw new InvalidOperationException($"{Operations[choice]} ({own}): {(int)e.StatusCode} {e.ErrorCode}: {e.Message}", e); }
+    }
+
+    private static readonly string[] Operations =
+    [
+        "remote GET", "remote GET", "remote GET", "remote range GET", "PUT", "PUT", "GET", "listing", "DELETE", "remote HEAD",
+        "versioned operation", "versioned operation", "versioned operation", "expiring PUT", "expiring GET", "expiring GET",
+    ];
+
+    private async Task<long> OperateAsync(AmazonS3Client s3, string own, int choice)
+    {
+        switch (choice)
         {
             case 0 or 1 or 2:
             {

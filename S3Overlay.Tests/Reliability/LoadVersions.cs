@@ -163,7 +163,7 @@ public sealed class LoadVersions(int client, LoadTally tally)
         var request = new ListVersionsRequest { BucketName = Bucket, Prefix = prefix, MaxKeys = 4 };
         while (true)
         {
-            var page = await s3.ListVersionsAsync(request);
+            var page = await LoadClient.Answered(s3.ListVersionsAsync(request), $"ListObjectVersions {prefix}");
             listed.AddRange(page.Versions ?? []);
             if (page.IsTruncated != true) break;
             (request.KeyMarker, request.VersionIdMarker) = (page.NextKeyMarker, page.NextVersionIdMarker);
@@ -173,8 +173,9 @@ public sealed class LoadVersions(int client, LoadTally tally)
             var versions = _keys.TryGetValue(key, out var known) ? known : [];
             var found = listed.Where(v => v.Key == key).ToList();
             var gone = versions.Where(v => found.All(f => f.VersionId != v.Id)).ToList();
-            if (gone.FirstOrDefault(v => !MayBeExpired(key, v)) is { } lost || found.Any(f => versions.All(v => v.Id != f.VersionId)))
-                throw new InvalidOperationException($"ListObjectVersions {key}: listed [{string.Join(", ", found.Select(Describe))}], written [{string.Join(", ", versions.AsEnumerable().Reverse().Select(Describe))}]");
+            if (gone.Any(v => !MayBeExpired(key, v)) || found.Any(f => versions.All(v => v.Id != f.VersionId)))
+                throw new InvalidOperationException($"ListObjectVersions {key}: listed [{string.Join(", ", found.Select(Describe))}], written [{string.Join(", ", versions.AsEnumerable().Reverse().Select(Describe))}]; " +
+                                                    $"by id, those not listed: {string.Join(", ", await Task.WhenAll(gone.Select(v => HeadByIdAsync(s3, key, v))))}");
             foreach (var expired in gone)
             {
                 versions.Remove(expired);
@@ -208,6 +209,22 @@ public sealed class LoadVersions(int client, LoadTally tally)
             if (Stopwatch.GetElapsedTime(replaced) > TimeSpan.FromSeconds(DaySeconds) + grace)
                 return $"{key}: {versions.Count - 1} noncurrent versions still listed {Stopwatch.GetElapsedTime(replaced).TotalSeconds:0} s after the last was replaced (a lifecycle day is {DaySeconds} s)";
             await Task.Delay(250);
+        }
+    }
+
+    /// <summary>What a HEAD by id finds of a version the listing left out (a delete marker answers 405 when it is there): is it stored, or lost?</summary>
+    private async Task<string> HeadByIdAsync(AmazonS3Client s3, string key, Version version)
+    {
+        var head = new GetObjectMetadataRequest { BucketName = Bucket, Key = key, VersionId = version.Id };
+        LoadEncryption.Unseal(head, version.Sealing, client);
+        try
+        {
+            await s3.GetObjectMetadataAsync(head);
+            return $"{version.Id} found";
+        }
+        catch (AmazonS3Exception e)
+        {
+            return $"{version.Id} {(int)e.StatusCode}{(e.StatusCode == HttpStatusCode.MethodNotAllowed ? " (a marker, there)" : "")}";
         }
     }
 
