@@ -4,8 +4,15 @@
 # table into reliability/README.md between the reliability markers. RELIABILITY_SEED=n repeats a run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-# What a reader needs to weigh the figures: how many cores, and how busy they were at the end.
-conditions() { echo "$(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"; }
+# What a reader needs to weigh the figures: how many cores, and how busy they were during the run
+# (the 1-minute load average every 10 s while the tests ran; above the cores, other work shared them).
+loads=$(mktemp)
+sample_load() { while sleep 10; do cut -d' ' -f1 /proc/loadavg >>"$loads"; done; }
+conditions() {
+  cut -d' ' -f1 /proc/loadavg >>"$loads"
+  sort -g "$loads" | awk -v cores="$(nproc)" 'NR == 1 { low = $1 } { high = $1 }
+    END { printf "%d cores, load average %s-%s during the run%s", cores, low, high, (high + 0 > cores + 0 ? ", shared with other work" : "") }'
+}
 # --soak MINUTES [--rgw]: only the load run, for that long, sampled every minute (RSS, the managed heap, what is alive after a full collection at checkpoints, descriptors,
 # threads, temp files, latency), over the embedded store or (--rgw) Ceph RGW as the local store; its
 # samples go into reliability/README.md between the soak markers.
@@ -18,8 +25,10 @@ if [ "${1:-}" = "--soak" ]; then
   export RELIABILITY_FULL=1 RELIABILITY_SOAK_MINUTES="$minutes" RELIABILITY_SOAK_RESULTS="$rows" RELIABILITY_RESULTS=$(mktemp)
   dotnet build S3Overlay.Tests -c Release -nologo -v q >"$log" 2>&1 || { tail -20 "$log"; echo "build failed"; exit 1; }
   started=$(date -u '+%Y-%m-%d %H:%M UTC')
+  sample_load & sampler=$!
   timeout $(( minutes * 60 + 600 )) dotnet test S3Overlay.Tests -c Release --no-build --filter "FullyQualifiedName~S3Overlay.Tests.Reliability.LoadTests" >"$log" 2>&1
   status=$?
+  kill "$sampler"
   grep -E "^\s+(Passed|Failed)!|Failed |Error Message" -A3 "$log" | head -20
   echo "full log: $log"
   summary=$(sed -n 's/^| soak | \(.*\) |$/\1/p' "$RELIABILITY_RESULTS")
@@ -40,14 +49,16 @@ PY
 fi
 results=$(mktemp)
 log=$(mktemp)
-trap 'rm -f "$results"' EXIT
+trap 'rm -f "$results" "$loads"' EXIT
 # RELIABILITY_FULL=0 runs the fast slices instead (and says so in the table's heading line).
 export RELIABILITY_FULL="${RELIABILITY_FULL:-1}" RELIABILITY_RESULTS="$results"
 
 dotnet build S3Overlay.Tests -c Release -nologo -v q >"$log" 2>&1 || { tail -20 "$log"; echo "build failed"; exit 1; }
 started=$(date +%s)
+sample_load & sampler=$!
 timeout 1200 dotnet test S3Overlay.Tests -c Release --no-build --filter "FullyQualifiedName~S3Overlay.Tests.Reliability" >"$log" 2>&1
 status=$?
+kill "$sampler"
 grep -E "^\s+(Passed|Failed|Skipped)!|Total tests|Passed:|Failed |Skipped " "$log" | tail -20
 echo "full log: $log"
 

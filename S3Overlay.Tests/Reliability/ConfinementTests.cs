@@ -43,6 +43,10 @@ public sealed class ConfinementTests(OverlayServers servers) : IClassFixture<Ove
             ["S3_OVERLAY_BUCKET_MAPPING"] = $"{Bucket}:{RemoteBucket}",
             ["S3_OVERLAY_CACHE_ENABLED"] = "true",
             ["S3_OVERLAY_CACHE_BUCKET"] = CacheBucket,
+            // The lifecycle scanner lists every bucket of the shared store and reads its rules: background
+            // work, not a handler's, that the relays would put down to the request in flight (a full run
+            // outlasts the first scan, a minute after start-up).
+            ["S3_OVERLAY_LIFECYCLE_INTERVAL"] = "0",
         });
         using var client = proxy.CreateClient();
         await client.PutBucketAsync(Bucket);

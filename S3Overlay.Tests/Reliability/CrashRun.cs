@@ -24,7 +24,8 @@ namespace S3Overlay.Tests.Reliability;
 /// eviction running, a warm job runs through every round, and every other restart is killed
 /// during its start-up reconcile (made long by units the index names and the store lacks).
 /// With <c>versioned</c>, the bucket keeps versions (the remote's objects are then read through,
-/// never stored), and after each restart every version listed is read back whole as well.
+/// never stored) and encrypts by default (SSE-S3, the proxy given a master key): after each restart
+/// every version listed is read back whole as well, and every key and version says it is sealed.
 /// </summary>
 public sealed class CrashRun
 {
@@ -111,6 +112,7 @@ public sealed class CrashRun
         environment["S3_OVERLAY_CACHE_INDEX_FLUSH_INTERVAL"] = "0.3";
         foreach (var (name, value) in localS3?.User.AsLocalStore() ?? []) environment[name] = value!;
         if (background) environment["S3_OVERLAY_CACHE_MAX_BYTES"] = CacheCap.ToString();
+        if (_versioned) environment["S3_OVERLAY_KMS_SECRET_KEY"] = LoadEncryption.MasterKey;
         for (var round = 0; round <= kills; round++)
         {
             var when = $"seed {seed}, after kill {round}";
@@ -250,8 +252,19 @@ public sealed class CrashRun
     {
         await client.PutBucketAsync(Bucket);
         if (_versioned)
+        {
             await client.PutBucketVersioningAsync(new PutBucketVersioningRequest
                 { BucketName = Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled } });
+            // Every write sealed: a kill lands in encrypted PUTs, parts, completions and copies.
+            await client.PutBucketEncryptionAsync(new PutBucketEncryptionRequest
+            {
+                BucketName = Bucket,
+                ServerSideEncryptionConfiguration = new ServerSideEncryptionConfiguration
+                {
+                    ServerSideEncryptionRules = [new ServerSideEncryptionRule { ServerSideEncryptionByDefault = new ServerSideEncryptionByDefault { ServerSideEncryptionAlgorithm = ServerSideEncryptionMethod.AES256 } }],
+                },
+            });
+        }
         for (var i = 0; i < Sources; i++)
         {
             // Versioned, each source has an older version too: every check reads noncurrent versions back.
@@ -374,6 +387,7 @@ public sealed class CrashRun
                     continue;
                 }
                 found = version;
+                if (_versioned && get.ServerSideEncryptionMethod != ServerSideEncryptionMethod.AES256) Problems.Add($"{when}: {key} version {version} is not sealed (x-amz-server-side-encryption {get.ServerSideEncryptionMethod})");
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
             {
@@ -421,6 +435,7 @@ public sealed class CrashRun
                 try
                 {
                     using var get = await client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = version.Key, VersionId = version.VersionId });
+                    if (get.ServerSideEncryptionMethod != ServerSideEncryptionMethod.AES256) Problems.Add($"{when}: {version.Key} version {version.VersionId} is not sealed (x-amz-server-side-encryption {get.ServerSideEncryptionMethod})");
                     if (!int.TryParse(get.Metadata["v"], out var v)) MetadataLost.Add($"{when}: {version.Key} version {version.VersionId} has no version metadata");
                     else if (await PatternData.MismatchAsync(get.ResponseStream, 0, CrashLedger.LengthOf(v), v) is { } wrong)
                         broken.Add($"{when}: {version.Key} version {version.VersionId} says {v} but its bytes are not: {wrong}");

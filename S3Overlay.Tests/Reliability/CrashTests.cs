@@ -35,9 +35,10 @@ public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlaySe
     }
 
     /// <summary>
-    /// The same in a bucket the remote backs that keeps versions: writes, copies and deletes (delete
-    /// markers) stack local versions over the remote's objects, which are read through. After each
-    /// restart every listed version is whole, each key's latest is one written, the remote's read right.
+    /// The same in a bucket the remote backs that keeps versions and encrypts by default (SSE-S3):
+    /// sealed writes, multipart completions, copies and deletes (delete markers) stack local versions
+    /// over the remote's objects, which are read through. After each restart every listed version is
+    /// whole and sealed, each key's latest is one written, the remote's read right.
     /// </summary>
     [Fact]
     public async Task Killed_at_random_moments_in_a_versioned_bucket_every_version_is_whole_and_each_latest_one_written()
@@ -45,8 +46,8 @@ public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlaySe
         var seed = ReliabilityRun.Seed(4545);
         var kills = ReliabilityRun.Scale(2, 10);
         var run = await CrashRun.RunAsync(servers, localS3: null, kills, seed, versioned: true);
-        ReliabilityRun.Report("crashes (versioned bucket, embedded store)", $"{kills} SIGKILLs under versioned writes, copies and delete markers; {run.CheckedKeys} key checks, {run.CheckedVersions} versions read by id, {run.CheckedNoncurrent} of them noncurrent (seed {seed})",
-            $"{run.Problems.Count + run.Torn.Count} keys or versions lost, torn or mixed; {run.MetadataLost.Count} kept their bytes but lost their metadata; " +
+        ReliabilityRun.Report("crashes (versioned, encrypted bucket, embedded store)", $"{kills} SIGKILLs under versioned SSE-S3 writes, multipart completions, copies and delete markers; {run.CheckedKeys} key checks, {run.CheckedVersions} versions read by id, {run.CheckedNoncurrent} of them noncurrent (seed {seed})",
+            $"{run.Problems.Count + run.Torn.Count} keys or versions lost, torn, mixed or not sealed; {run.MetadataLost.Count} kept their bytes but lost their metadata; " +
             $"{run.Leftovers.Count} temp or spill files left after a restart; {run.Bookkeeping.Count} cache bookkeeping errors");
         Assert.True(run.Problems.Count + run.Torn.Count == 0, string.Join("\n", run.Problems.Concat(run.Torn).Take(25)));
         Assert.True(run.Bookkeeping.Count == 0, string.Join("\n", run.Bookkeeping.Take(25)));

@@ -10,17 +10,19 @@ namespace S3Overlay.Tests.Reliability;
 /// <summary>
 /// The load run: many clients for a while against the proxy (a child process, embedded store, or
 /// Ceph RGW for a soak that asks for it, overlay with caching on, s3rver as the remote) doing cold and warm GETs, ranges, PUTs, HEADs,
-/// listings and deletes, every body checked. No unexpected error, bounded memory, and once the
-/// clients are gone no file descriptors or spill files left over. The cache is capped below what
-/// the remote objects take, so eviction runs all along and GETs keep going cold (counted at the remote).
+/// listings and deletes, every body checked (<see cref="LoadClient"/>): their writes in the clear,
+/// SSE-S3 (the proxy has a master key) or SSE-C; versions in a bucket that keeps them; and keys a
+/// lifecycle rule expires a (two-second) day after they were written, as it does the noncurrent
+/// versions under one prefix of the versioned bucket. No unexpected error, bounded memory, and once
+/// the clients are gone no file descriptors or spill files left over, every expiring key gone and
+/// the bucket holding exactly the rest. The cache is capped below what the remote objects take, so
+/// eviction runs all along and GETs keep going cold (counted at the remote).
 /// </summary>
 [ReliabilityTests]
 public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
-    private const string Bucket = "load";
-    private const int RemoteObjects = 24;
-    private const long RemoteSize = 64 * 1024;
-    private const long ChunkedSize = 5 * 65_536 + 77;
+    private const string Bucket = LoadClient.Bucket;
+    private const int RemoteObjects = LoadClient.RemoteObjects;
     // About half of what the remote objects take (21 of about 62 KiB, 3 chunked of 320 KiB).
     private const long CacheCap = 1024 * 1024;
 
@@ -37,10 +39,14 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
         var remoteBucket = "load" + Guid.NewGuid().ToString("N")[..8];
         await servers.RemoteClient.PutBucketAsync(remoteBucket);
         for (var i = 0; i < RemoteObjects; i++)
-            await servers.RemoteClient.PutObjectAsync(new PutObjectRequest { BucketName = remoteBucket, Key = $"r{i}", InputStream = PatternData.Open(Size(i), i), UseChunkEncoding = false });
+            await servers.RemoteClient.PutObjectAsync(new PutObjectRequest { BucketName = remoteBucket, Key = $"r{i}", InputStream = PatternData.Open(LoadClient.Size(i), i), UseChunkEncoding = false });
         await using var relay = await CountingRelay.StartAsync(servers.Remote.Url);
         var environment = ChildProxySettings.Overlay(root, relay.Url, Bucket, remoteBucket);
         environment["S3_OVERLAY_CACHE_MAX_BYTES"] = CacheCap.ToString();
+        environment["S3_OVERLAY_KMS_SECRET_KEY"] = LoadEncryption.MasterKey;
+        // A lifecycle day of two seconds, scanned every second: expiry runs all through the load.
+        environment["S3_OVERLAY_LIFECYCLE_DAY_SECONDS"] = LoadVersions.DaySeconds.ToString();
+        environment["S3_OVERLAY_LIFECYCLE_INTERVAL"] = "1";
         // The soak reads the runtime's heap figures from the proxy's own metrics.
         environment["S3_OVERLAY_METRICS"] = "true";
         environment["S3_OVERLAY_METRICS_PUBLIC"] = "true";
@@ -60,30 +66,34 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
             await using var proxy = await ProxyProcess.StartAsync(environment);
             var sampler = new SoakSampler(proxy, environment["S3_OVERLAY_DATA_DIR"]!, spillDir, soak, probeSocket);
             using var client = S3Clients.Create(proxy.Url, ProxyServer.AccessKey, ProxyServer.SecretKey);
-            await client.PutBucketAsync(Bucket);
+            await CreateBucketsAsync(client);
             var errors = new ConcurrentQueue<string>();
-            long operations = 0, bytes = 0;
-            // Each client's keys outlive the warm-up: what it wrote then is still there (and listed) after.
-            var randoms = Enumerable.Range(0, clients).Select(c => new Random(seed + c)).ToArray();
-            var ledgers = Enumerable.Range(0, clients).Select(_ => new Dictionary<string, int>()).ToArray();
+            long operations = 0, bytes = 0, slowDowns = 0;
+            var tally = new LoadTally();
+            var loaders = Enumerable.Range(0, clients).Select(c => new LoadClient(c, seed + c, tally)).ToArray();
             async Task RunAsync(TimeSpan length)
             {
                 var clock = Stopwatch.StartNew();
                 await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
                 {
-                    var (random, mine) = (randoms[c], ledgers[c]);
                     while (clock.Elapsed < length)
                     {
                         try
                         {
                             var started = Stopwatch.GetTimestamp();
-                            Interlocked.Add(ref bytes, await OneOperationAsync(client, random, c, mine));
+                            Interlocked.Add(ref bytes, await loaders[c].OperateAsync(client));
                             sampler.Record(Stopwatch.GetElapsedTime(started));
                             Interlocked.Increment(ref operations);
                         }
+                        // The fill limit's answer (S3_OVERLAY_MAX_FILLS, 64 fills at once: 256 clients reach it on a
+                        // busy machine), which S3 clients retry: counted and reported, and the client goes on.
+                        catch (AmazonS3Exception e) when (e.ErrorCode == "SlowDown" && e.Message.Contains("fetched from the remote", StringComparison.Ordinal))
+                        {
+                            Interlocked.Increment(ref slowDowns);
+                        }
                         catch (Exception e)
                         {
-                            errors.Enqueue($"client {c}: {e.GetType().Name}: {e.Message}");
+                            errors.Enqueue($"client {c}: {Describe(e)}");
                         }
                     }
                 })));
@@ -93,7 +103,8 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
             // before the file descriptors are counted, so what grows after is a leak.
             await RunAsync(TimeSpan.FromSeconds(ReliabilityRun.Scale(1, 5)));
             var baselineFds = proxy.OpenFileDescriptors;
-            operations = bytes = 0;
+            operations = bytes = slowDowns = 0;
+            tally.Reset();
             relay.ResetCounts();
             var clock = Stopwatch.StartNew();
             using var sampling = new CancellationTokenSource();
@@ -113,13 +124,24 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
                 fds = proxy.OpenFileDescriptors;
             }
             var spill = SpillFiles(spillDir);
-            var report = $"{clients} clients × {duration.TotalSeconds:0} s: {operations} operations ({operations / elapsed:0}/s, {bytes / elapsed / 1048576:0.0} MiB/s; {cold} remote GETs for cold reads, the cache capped at {CacheCap / 1024} KiB), peak RSS {peak:0} MiB, fds {baselineFds} → {fds}";
-            ReliabilityRun.Report("load", report, $"{errors.Count} unexpected errors, {spill} spill files left, {Math.Max(0, fds - baselineFds)} fds over the start");
+            // Every expiring key goes within a minute of its day (a scan a second), and nothing else: the bucket lists exactly the rest.
+            var left = (await Task.WhenAll(loaders.Select(async (l, c) =>
+            {
+                try { return await l.ExpiredAfterTheLoadAsync(client, TimeSpan.FromSeconds(60)) ?? await l.NoncurrentExpiredAfterTheLoadAsync(client, TimeSpan.FromSeconds(60)); }
+                catch (Exception e) { return $"client {c} after the load: {Describe(e)}"; }
+            }))).Where(e => e is not null).ToList();
+            var unexpected = await UnexpectedKeysAsync(client, loaders);
+            var report = $"{clients} clients × {duration.TotalSeconds:0} s: {operations} operations ({operations / elapsed:0}/s, {bytes / elapsed / 1048576:0.0} MiB/s; {cold} remote GETs for cold reads, the cache capped at {CacheCap / 1024} KiB), peak RSS {peak:0} MiB, fds {baselineFds} → {fds}; " +
+                         $"{tally.SealedReads} reads of SSE-S3 and SSE-C objects, {tally.VersionReads} versions read by id, {tally.Expired} objects and {tally.NoncurrentExpired} noncurrent versions expired by lifecycle; {slowDowns} reads answered 503 SlowDown by the fill limit";
+            ReliabilityRun.Report("load", report, $"{errors.Count} unexpected errors, {spill} spill files left, {Math.Max(0, fds - baselineFds)} fds over the start; {left.Count} clients' after-load checks failed (an expiring key or noncurrent version left after its day, or a version that should stay gone), {unexpected.Count} keys listed that were not written or were expired");
             TestContext.Current.SendDiagnosticMessage(report);
             // A soak's samples are kept whatever it ends with: a failed hour still tells how memory went.
             if (soak > 0 && Environment.GetEnvironmentVariable("RELIABILITY_SOAK_RESULTS") is { Length: > 0 } rows) File.WriteAllLines(rows, sampler.Rows());
             var kinds = errors.GroupBy(e => e[(e.IndexOf(':') + 2)..]).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} × {g.Key}");
             Assert.True(errors.IsEmpty, $"seed {seed}: {errors.Count} errors in {operations} operations, by kind:\n{string.Join("\n", kinds.Take(20))}");
+            Assert.True(left.Count == 0, $"seed {seed}: {string.Join("\n", left.Take(10))}");
+            Assert.True(unexpected.Count == 0, $"seed {seed}: the bucket lists what no client holds: {string.Join(", ", unexpected.Take(20))}");
+            Assert.True(tally.SealedReads > 0 && tally.VersionReads > 0 && tally.Expired > 0 && tally.NoncurrentExpired > 0, $"seed {seed}: the load did not exercise encryption, versions and lifecycle: {report}");
             Assert.Equal(0, spill);
             Assert.True(fds <= baselineFds + 16, $"{fds} file descriptors open after the load, {baselineFds} before");
             Assert.True(peak < 1024, $"peak RSS {peak:0} MiB");
@@ -137,66 +159,46 @@ public sealed class LoadTests(OverlayServers servers) : IClassFixture<OverlaySer
         }
     }
 
-    private static long Size(int i) => i % 8 == 7 ? ChunkedSize : RemoteSize - i * 100;
-
-    private static int SpillFiles(string spillDir) => Directory.Exists(spillDir) ? Directory.GetFiles(spillDir, "*", SearchOption.AllDirectories).Length : 0;
-
-    /// <summary>One operation, its answer checked; returns the body bytes it moved.</summary>
-    private static async Task<long> OneOperationAsync(AmazonS3Client client, Random random, int c, Dictionary<string, int> mine)
+    /// <summary>The versioned bucket and the lifecycle rules: objects under the expiring prefix, noncurrent versions under the versioned bucket's.</summary>
+    private static async Task CreateBucketsAsync(AmazonS3Client client)
     {
-        var own = $"c{c}/k{random.Next(4)}";
-        switch (random.Next(10))
+        await client.PutBucketAsync(Bucket);
+        await client.PutBucketAsync(LoadVersions.Bucket);
+        await client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+            { BucketName = LoadVersions.Bucket, VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled } });
+        await PutRuleAsync(client, Bucket, new LifecycleRule
         {
-            case 0 or 1 or 2:
-            {
-                var i = random.Next(RemoteObjects);
-                using var get = await client.GetObjectAsync(Bucket, $"r{i}");
-                return await Expect(get.ResponseStream, 0, Size(i), i, $"r{i}");
-            }
-            case 3:
-            {
-                var i = random.Next(RemoteObjects);
-                var first = random.Next((int)Size(i) - 1);
-                var last = Math.Min(Size(i) - 1, first + random.Next(1, 100_000));
-                using var get = await client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = $"r{i}", ByteRange = new ByteRange(first, last) });
-                return await Expect(get.ResponseStream, first, last - first + 1, i, $"r{i} {first}-{last}");
-            }
-            case 4 or 5:
-            {
-                var version = random.Next(1, 1_000_000);
-                await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = own, InputStream = PatternData.Open(version % 65_536, version) });
-                mine[own] = version;
-                return version % 65_536;
-            }
-            case 6:
-            {
-                if (!mine.TryGetValue(own, out var version)) return 0;
-                using var get = await client.GetObjectAsync(Bucket, own);
-                return await Expect(get.ResponseStream, 0, version % 65_536, version, own);
-            }
-            case 7:
-            {
-                var list = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = $"c{c}/" });
-                var listed = (list.S3Objects ?? []).Select(o => o.Key).Order().ToArray();
-                if (!listed.SequenceEqual(mine.Keys.Order())) throw new InvalidOperationException($"listed [{string.Join(",", listed)}], wrote [{string.Join(",", mine.Keys.Order())}]");
-                return 0;
-            }
-            case 8:
-            {
-                await client.DeleteObjectAsync(Bucket, own);
-                mine.Remove(own);
-                return 0;
-            }
-            default:
-            {
-                var i = random.Next(RemoteObjects);
-                var head = await client.GetObjectMetadataAsync(Bucket, $"r{i}");
-                if (head.ContentLength != Size(i)) throw new InvalidOperationException($"HEAD r{i}: {head.ContentLength} bytes, not {Size(i)}");
-                return 0;
-            }
-        }
+            Id = "expire", Status = LifecycleRuleStatus.Enabled, Expiration = new LifecycleRuleExpiration { Days = 1 },
+            Filter = new LifecycleFilter { LifecycleFilterPredicate = new LifecyclePrefixPredicate { Prefix = LoadClient.ExpiringPrefix } },
+        });
+        await PutRuleAsync(client, LoadVersions.Bucket, new LifecycleRule
+        {
+            Id = "noncurrent", Status = LifecycleRuleStatus.Enabled, NoncurrentVersionExpiration = new LifecycleRuleNoncurrentVersionExpiration { NoncurrentDays = 1 },
+            Filter = new LifecycleFilter { LifecycleFilterPredicate = new LifecyclePrefixPredicate { Prefix = LoadVersions.ExpiringPrefix } },
+        });
     }
 
-    private static async Task<long> Expect(Stream body, long offset, long length, int seed, string what) =>
-        await PatternData.MismatchAsync(body, offset, length, seed) is { } wrong ? throw new InvalidOperationException($"{what}: {wrong}") : length;
+    private static Task PutRuleAsync(AmazonS3Client client, string bucket, LifecycleRule rule) =>
+        client.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest { BucketName = bucket, Configuration = new LifecycleConfiguration { Rules = [rule] } });
+
+    /// <summary>Keys the whole bucket lists besides the remote's objects and what the clients hold (the expiring ones gone by now).</summary>
+    private static async Task<List<string>> UnexpectedKeysAsync(AmazonS3Client client, LoadClient[] loaders)
+    {
+        var expected = loaders.SelectMany(l => l.Keys).Concat(Enumerable.Range(0, RemoteObjects).Select(i => $"r{i}")).ToHashSet(StringComparer.Ordinal);
+        var listed = new List<string>();
+        var request = new ListObjectsV2Request { BucketName = Bucket };
+        while (true)
+        {
+            var page = await client.ListObjectsV2Async(request);
+            listed.AddRange((page.S3Objects ?? []).Select(o => o.Key));
+            if (page.IsTruncated != true) break;
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+        return listed.Where(k => !expected.Remove(k)).Concat(expected.Select(k => $"{k} (not listed)")).ToList();
+    }
+
+    /// <summary>An error by its type, and an S3 error by its status and code too (the SDK's message alone may not tell them).</summary>
+    private static string Describe(Exception e) => e is AmazonS3Exception s3 ? $"{e.GetType().Name}: {(int)s3.StatusCode} {s3.ErrorCode}: {e.Message}" : $"{e.GetType().Name}: {e.Message}";
+
+    private static int SpillFiles(string spillDir) => Directory.Exists(spillDir) ? Directory.GetFiles(spillDir, "*", SearchOption.AllDirectories).Length : 0;
 }
