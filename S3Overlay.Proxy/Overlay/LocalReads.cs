@@ -43,9 +43,10 @@ internal sealed class LocalReads([FromKeyedServices(OverlayServices.LocalStore)]
             localKeys.Note(bucket, key);
             return new LocalFind(null, true);
         }
-        // A marker answers a range or a condition as the small object it is (416, 412, 304):
-        // only then is it looked at again, to answer as S3 does for what it stands for.
-        catch (StorageException e) when (e.IsConditionAnswer)
+        // A marker answers a range or a condition as the small object it is (416, 412, 304), and a
+        // customer's key as an object stored in the clear (400: the encryption layer beneath finds
+        // no envelope): only then is it looked at again, to answer as S3 does for what it stands for.
+        catch (StorageException e) when (e.IsConditionAnswer || (e.Fault == StorageFault.InvalidRequest && request.Encryption is not null))
         {
             if (await local.FindObjectAsync(bucket, key, ct) is { } held)
             {

@@ -22,8 +22,7 @@ public static class LoadEncryption
     /// <summary>The proxy's master key in the load (<c>S3_OVERLAY_KMS_SECRET_KEY</c>): SSE-S3 works only with one.</summary>
     public const string MasterKey = "load-key:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-    /// <param name="customer">Whether SSE-C may be picked.</param>
-    public static LoadSealing Pick(Random random, bool customer = true) => (LoadSealing)random.Next(customer ? 3 : 2);
+    public static LoadSealing Pick(Random random) => (LoadSealing)random.Next(3);
 
     /// <summary>Each client's own SSE-C key (base64 of 32 bytes), the same for all its writes.</summary>
     public static string CustomerKey(int client) => Convert.ToBase64String(SHA256.HashData(BitConverter.GetBytes(client)));

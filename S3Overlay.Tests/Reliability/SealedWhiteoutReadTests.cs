@@ -7,15 +7,16 @@ using S3Overlay.Tests.Overlay;
 namespace S3Overlay.Tests.Reliability;
 
 /// <summary>
-/// Found by the load run: in a bucket the remote backs, a GET with SSE-C headers of a key whose SSE-C
+/// Found by the reliability load: in a bucket the remote backs, a GET with SSE-C headers of a key whose SSE-C
 /// object was deleted (the load's were expired by lifecycle; a client's DELETE leaves the same
-/// whiteout) answers <c>400 InvalidRequest</c> ("The encryption parameters are not applicable to this
-/// object"), where S3 answers <c>404 NoSuchKey</c> for a key that is not there, whatever the headers.
+/// whiteout) answered <c>400 InvalidRequest</c> ("The encryption parameters are not applicable to this
+/// object": the whiteout is stored in the clear), where S3 answers <c>404 NoSuchKey</c> for a key that
+/// is not there, whatever the headers.
 /// </summary>
 [ReliabilityTests]
 public sealed class SealedWhiteoutReadTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
-    [Fact(Skip = "product bug found by the load run: a deleted key read with SSE-C headers answers 400 InvalidRequest, not 404 NoSuchKey")]
+    [Fact]
     public async Task A_deleted_key_read_with_SSE_C_headers_is_404_NoSuchKey()
     {
         var root = Directory.CreateTempSubdirectory("s3overlay-sealed-whiteout-").FullName;
