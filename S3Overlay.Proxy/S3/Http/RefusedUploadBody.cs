@@ -28,20 +28,23 @@ internal static class RefusedUploadBody
             // The refusal goes out whole first; with the answer started, reading the body no longer invites it.
             await context.Response.CompleteAsync();
             var body = context.Request.BodyReader;
+            // Reads end by CancelPendingRead (a result marked cancelled), never by a token: a read
+            // whose token fires throws and leaves Kestrel's body reader in the middle of a read,
+            // and Kestrel's own drain after the request then fails and logs an error.
+            using var aborted = context.RequestAborted.Register(body.CancelPendingRead);
             if (!body.TryRead(out var read))
             {
                 // Nothing here yet. A client that waits, as it should, sends nothing and closes on
                 // the refusal; one whose wait ran out may be about to send (on a loaded machine its
                 // first bytes come late): it is given FirstBytesWait to begin.
-                using var first = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-                first.CancelAfter(FirstBytesWait);
-                read = await body.ReadAsync(first.Token);
+                using var wait = new Timer(_ => body.CancelPendingRead(), null, FirstBytesWait, Timeout.InfiniteTimeSpan);
+                read = await body.ReadAsync();
             }
             while (true)
             {
                 body.AdvanceTo(read.Buffer.End);
                 if (read.IsCompleted || read.IsCanceled) return;
-                read = await body.ReadAsync(context.RequestAborted);
+                read = await body.ReadAsync();
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
