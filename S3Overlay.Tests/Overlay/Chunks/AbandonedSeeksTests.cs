@@ -8,7 +8,7 @@ namespace S3Overlay.Tests.Overlay.Chunks;
 /// object on a connection of its own, takes one byte and hangs up. Whatever the first pass made
 /// the proxy fetch, it kept: the same pass again asks the remote nothing. The offsets are spread
 /// over the object by a seeded draw, some at a chunk's first byte and some at its last (where one
-/// byte taken is the whole rest of the chunk), as the bench's seeks and the report had them.
+/// byte taken is the whole rest of the chunk).
 /// </summary>
 [FunctionalTests]
 public sealed class AbandonedSeeksTests(OverlayServers servers, ITestOutputHelper output) : IClassFixture<OverlayServers>
