@@ -16,10 +16,11 @@ internal static class OverlayRegistration
     /// <summary>
     /// The overlay over <paramref name="local"/> when the settings name a remote (the bucket
     /// configuration's remotes, or <c>S3_OVERLAY_REMOTE_*</c>); null when they name none. Its
-    /// settings are read either way, so a wrong one is reported rather than ignored.
+    /// settings are read either way, so a wrong one is reported rather than ignored. Its fills
+    /// stage into <paramref name="local"/> when that link can take staged files.
     /// </summary>
     public static Func<IServiceProvider, IObjectStore>? AddOverlay(this WebApplicationBuilder builder, SettingReader read, BucketTargets buckets,
-        Func<IServiceProvider, IObjectStore> local)
+        StoreLink local)
     {
         var overlay = buckets.Shape(OverlaySettings.From(read));
         builder.AddFleet(read);
@@ -36,10 +37,10 @@ internal static class OverlayRegistration
     }
 
     /// <param name="remote">Creates the remote store the overlay reads through to.</param>
-    private static void AddOverlay(this IServiceCollection services, OverlaySettings settings, Func<IServiceProvider, IObjectStore> local,
+    private static void AddOverlay(this IServiceCollection services, OverlaySettings settings, StoreLink local,
         Func<IServiceProvider, IReadOnlyStore> remote)
     {
-        services.AddOverlayStore(settings, local, remote);
+        services.AddOverlayStore(settings, local.Get, remote, local.Staging);
         services.AddSingleton(new Storage.FileSystem.ExactNameGuard("the overlay's cache bucket"));
         // The admin API, warm jobs and pages take the parts they use.
         services.AddHostedService<CacheIndexFlusher>();

@@ -13,14 +13,14 @@ namespace S3Overlay.Hosting;
 internal static class StorageRegistration
 {
     /// <summary>The local store, and whether it takes staged files (the embedded one): declared here, where it is built.</summary>
-    public static LocalStore AddLocalStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server, BucketTargets buckets)
+    public static StoreLink AddLocalStore(this WebApplicationBuilder builder, SettingReader read, ServerSettings server, BucketTargets buckets)
     {
         if (LocalStoreSettings.From(read) is { } local)
         {
             if (buckets.Folders.FirstOrDefault() is { } folder)
                 throw new SettingException($"Overlay__Buckets__{folder.Name}__Folder", "a folder bucket needs the embedded store, and the local store is another S3 (ConnectionStrings__local or S3_OVERLAY_LOCAL_ENDPOINT)");
             builder.AddS3LocalStore(local);
-            return new LocalStore(sp => sp.GetRequiredService<S3ObjectStore>(), Staging: false);
+            return new StoreLink(sp => sp.GetRequiredService<S3ObjectStore>(), Staging: null);
         }
         else
         {
@@ -33,7 +33,7 @@ internal static class StorageRegistration
                 }
             }
             builder.AddFileSystemStore(read, server);
-            return new LocalStore(sp => sp.GetRequiredService<FileSystemObjectStore>(), Staging: true);
+            return new StoreLink(sp => sp.GetRequiredService<FileSystemObjectStore>(), Staging: sp => sp.GetRequiredService<FileSystemObjectStore>());
         }
     }
 
@@ -66,6 +66,3 @@ internal static class StorageRegistration
         builder.Services.AddHostedService<CaseFoldingGuard>();
     }
 }
-
-/// <summary>The local store as built: how to get it, and whether it takes staged files (<see cref="IStagingStore"/>), which the layers over it keep.</summary>
-internal sealed record LocalStore(Func<IServiceProvider, IObjectStore> Get, bool Staging);

@@ -28,6 +28,13 @@ internal static class OverlayServices
     /// <summary>The store the overlay keeps its copies in, as a keyed service: the plain <see cref="IObjectStore"/> is the overlay itself.</summary>
     public const string LocalStore = "overlay-local";
 
+    /// <summary>
+    /// The local store's staging (<see cref="IStagingStore"/>), as a keyed service registered only
+    /// when the local store takes staged files: the fills' spills are then made where the store
+    /// renames them into place.
+    /// </summary>
+    public const string LocalStaging = "overlay-local-staging";
+
     /// <summary>The remote the overlay reads through to, as a keyed service (health checks).</summary>
     public const string RemoteStore = "remote";
 
@@ -35,10 +42,12 @@ internal static class OverlayServices
     /// Registers <see cref="OverlayObjectStore"/> and its parts over <paramref name="local"/> and
     /// <paramref name="remote"/>. A fleet's <see cref="Fleet.PeerSet"/> must be registered before.
     /// </summary>
+    /// <param name="staging">The staging of <paramref name="local"/> when it takes staged files; null when every fill must stream to it.</param>
     public static IServiceCollection AddOverlayStore(this IServiceCollection services, OverlaySettings settings,
-        Func<IServiceProvider, IObjectStore> local, Func<IServiceProvider, IReadOnlyStore> remote)
+        Func<IServiceProvider, IObjectStore> local, Func<IServiceProvider, IReadOnlyStore> remote, Func<IServiceProvider, IStagingStore>? staging)
     {
         services.AddKeyedSingleton(LocalStore, (sp, _) => local(sp));
+        if (staging is not null) services.AddKeyedSingleton(LocalStaging, (sp, _) => staging(sp));
         services.AddKeyedSingleton(RemoteStore, (sp, _) => remote(sp));
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);

@@ -28,7 +28,7 @@ public sealed partial class OverlayWiringTests
         services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton(OverlayMetrics.Standalone());
         var before = services.Count;
-        services.AddOverlayStore(Settings(), _ => (IObjectStore)local, _ => (IReadOnlyStore)remote);
+        services.AddOverlayStore(Settings(), _ => (IObjectStore)local, _ => (IReadOnlyStore)remote, staging: null);
         await using var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
         // Every service the overlay registers, its hosted services included (built, not started).
@@ -49,7 +49,7 @@ public sealed partial class OverlayWiringTests
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(OverlayMetrics.Standalone());
-        services.AddOverlayStore(Settings(), _ => (IObjectStore)local, _ => new InMemoryObjectStore());
+        services.AddOverlayStore(Settings(), _ => (IObjectStore)local, _ => new InMemoryObjectStore(), staging: null);
         await using var built = services.BuildServiceProvider();
 
         foreach (var hosted in built.GetServices<IHostedService>()) await hosted.StartAsync(CancellationToken.None);

@@ -33,7 +33,7 @@ public sealed class StoreLayerTests
     {
         var layers = typeof(IObjectStore).Assembly.GetTypes().Where(IsLayer).ToList();
         Assert.Contains(typeof(S3Overlay.Storage.Hidden.HiddenObjectsStore), layers);
-        Assert.Contains(typeof(S3Overlay.Storage.Encryption.EncryptedStagingStore), layers);
+        Assert.Contains(typeof(S3Overlay.Storage.Encryption.EncryptedObjectStore), layers);
         var dropped = layers.SelectMany(l => LeftToDefaults(l).Select(m => $"{l.Name} leaves {m} to the interface's default")).ToList();
         Assert.True(dropped.Count == 0,
             "Derive the layer from ForwardingStore (Storage/ForwardingStore.cs), which forwards every member, and override what it changes:\n" + string.Join('\n', dropped));

@@ -19,14 +19,15 @@ internal sealed class HostlessOverlay : IDisposable
 
     private HostlessOverlay(ServiceProvider services) => _services = services;
 
-    public static HostlessOverlay Create(IObjectStore local, IReadOnlyStore remote, OverlaySettings settings, TimeProvider clock)
+    /// <param name="staging">The staging of <paramref name="local"/>, which the fills then use as the proxy's do over its embedded store; null to have them stream to it.</param>
+    public static HostlessOverlay Create(IObjectStore local, IStagingStore? staging, IReadOnlyStore remote, OverlaySettings settings, TimeProvider clock)
     {
         var services = new ServiceCollection();
         services.AddLogging(); // and no provider: nothing is written
         services.AddSingleton(clock);
         // A meter of its own: figures of one test's overlay never mix with another's.
         services.AddSingleton(OverlayMetrics.Standalone());
-        services.AddOverlayStore(settings, _ => local, _ => remote);
+        services.AddOverlayStore(settings, _ => local, _ => remote, staging is null ? null : _ => staging);
         var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         // Each starts its work in the background and returns at once, as a host awaits it.
         foreach (var hosted in built.GetServices<IHostedService>())

@@ -35,7 +35,7 @@ public class OverlayStoreEdgeTests
         return overlay.Store;
     }
 
-    private HostlessOverlay Hostless(bool cache = true, TimeSpan? revalidate = null) => HostlessOverlay.Create(_local, _remote,
+    private HostlessOverlay Hostless(bool cache = true, TimeSpan? revalidate = null) => HostlessOverlay.Create(_local, staging: null, _remote,
         new OverlaySettings(BucketMapping.Parse("data:origin"), cache, ChunkThreshold: 4 * ChunkSize, ChunkSize, "s3-overlay-cache",
             TimeSpan.FromSeconds(30), revalidate, Path.Combine(Path.GetTempPath(), "s3overlay-test-spill")),
         _clock);

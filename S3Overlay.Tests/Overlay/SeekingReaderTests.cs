@@ -80,18 +80,7 @@ public sealed class SeekingReaderTests(OverlayServers servers, ITestOutputHelper
                 return new NetworkStream(socket, ownsSocket: true);
             },
         };
-        using var http = new HttpClient(new SigningHandler(inner: handler)) { BaseAddress = new Uri(env.Proxy.Url + "/") };
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{env.Bucket}/seek.bin");
-        request.Headers.Range = new RangeHeaderValue(offset, null);
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
-        Assert.Equal(Size - offset, response.Content.Headers.ContentLength);
-        await using var body = await response.Content.ReadAsStreamAsync();
-        var read = new byte[64 * 1024];
-        await body.ReadExactlyAsync(read);
-        var expected = new byte[read.Length];
-        PatternData.Fill(expected, offset, seed);
-        Assert.Equal(expected, read);
+        await OpenEndedRead.TakeAsync(env, "seek.bin", Size, seed, offset, 64 * 1024, handler);
     }
 
     /// <summary>One pass of reads, counted from zero until the proxy's background work (fills, read-ahead) is over; the remote requests it asked, with their ranges, go to the test's output.</summary>

@@ -27,7 +27,7 @@ public sealed class OverlayStoreContractTests : ObjectStoreContract
         var remote = new FileSystemObjectStore(Path.Combine(_dataDir.FullName, "remote"), TimeProvider.System, options);
         var settings = new OverlaySettings(BucketMapping.Identity, CacheEnabled: true, ChunkThreshold: 4 * 1024 * 1024, ChunkSize: 1024 * 1024,
             "s3-overlay-cache", TimeSpan.FromSeconds(5), RevalidateAfter: null, Path.Combine(_dataDir.FullName, "spill"));
-        _overlay = HostlessOverlay.Create(local, remote, settings, TimeProvider.System);
+        _overlay = HostlessOverlay.Create(local, staging: local, remote, settings, TimeProvider.System);
         return Task.FromResult<IObjectStore>(_overlay.Store);
     }
 

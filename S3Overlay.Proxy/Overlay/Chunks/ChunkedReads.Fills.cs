@@ -91,7 +91,7 @@ internal sealed partial class ChunkedReads
         await localBuckets.EnsureAsync(settings.CacheBucket, CancellationToken.None);
         try
         {
-            await body.StoreAsync(local, settings.CacheBucket, chunked.ChunkKey(index),
+            await body.StoreAsync(local, staging, settings.CacheBucket, chunked.ChunkKey(index),
                 new ObjectWrite { ContentLength = chunked.Layout.LengthOf(index), Durability = Durability.Unflushed });
         }
         catch (Exception e)

@@ -20,12 +20,13 @@ namespace S3Overlay.Overlay.Chunks;
 internal sealed partial class ChunkedReads(
     [FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
     RemoteSource remote, OverlaySettings settings, FillRecords records, ChunkMarkers markers, CacheIndex cache,
-    CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger<ChunkedReads> logger, SpillFolderClaim spill, Fleet.FleetRouting? fleet = null)
+    CacheEvictor evictor, BackgroundWork work, FillSlots slots, OverlayMetrics metrics, ILogger<ChunkedReads> logger, SpillFolderClaim spill,
+    [FromKeyedServices(OverlayServices.LocalStaging)] IStagingStore? staging = null, Fleet.FleetRouting? fleet = null)
 {
     /// <summary>The remote no longer holds the generation being read: never mix its bytes with another's.</summary>
     public static StorageException RemoteChanged() => new(StorageFault.SourceChanged, message: "The remote object changed while it was being read; retry the request.");
 
-    private readonly SingleFlight<string> _fills = new(FillBody.NewSpillPath(local, spill, stores: settings.CachesAny), slots, metrics);
+    private readonly SingleFlight<string> _fills = new(FillBody.NewSpillPath(staging, spill, stores: settings.CachesAny), slots, metrics);
 
     public int InFlight => _fills.Count;
 

@@ -21,9 +21,9 @@ internal sealed class WholeObjectFills(
     [FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, LocalBuckets localBuckets,
     RemoteSource remote, OverlaySettings settings, WhiteoutIndex whiteouts, LocalStoreConditions conditions, FillRecords records, Keys.LocalKeys localKeys,
     CacheIndex cache, CacheEvictor evictor, LocalReads localReads, BackgroundWork work, FillSlots slots, TimeProvider clock, OverlayMetrics metrics, ILogger<WholeObjectFills> logger,
-    Events.RemoteChanges remoteChanges, SpillFolderClaim spill)
+    Events.RemoteChanges remoteChanges, SpillFolderClaim spill, [FromKeyedServices(OverlayServices.LocalStaging)] IStagingStore? staging = null)
 {
-    private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(local, spill, stores: true), slots, metrics);
+    private readonly SingleFlight<(string Bucket, string Key)> _fills = new(FillBody.NewSpillPath(staging, spill, stores: true), slots, metrics);
 
     // Keys whose whole GET found the object chunked (described by Info), while the reader that took
     // its answer has not yet begun filling chunk 0 from it, nor recorded the object as chunked: a
@@ -199,7 +199,7 @@ internal sealed class WholeObjectFills(
         ObjectInfo stored;
         try
         {
-            stored = await body.StoreAsync(local, bucket, key, new ObjectWrite
+            stored = await body.StoreAsync(local, staging, bucket, key, new ObjectWrite
             {
                 Metadata = remoteBucket is null ? fetched.Metadata : FillMetadata.With(fetched.Metadata, remoteBucket, clock.GetUtcNow()),
                 ContentLength = fetched.Size,

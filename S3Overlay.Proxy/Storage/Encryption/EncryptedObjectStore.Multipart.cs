@@ -10,7 +10,7 @@ namespace S3Overlay.Storage.Encryption;
 /// without a record to look up; the key opens only with the master key (or the customer's key)
 /// and only for this bucket and key.
 /// </summary>
-internal partial class EncryptedObjectStore
+internal sealed partial class EncryptedObjectStore
 {
     private const string UploadIdMark = ".sse-";
 

@@ -10,7 +10,7 @@ namespace S3Overlay.Storage.Encryption;
 /// version's plaintext size and ETag, as the current object's listing does. Object Lock is the
 /// store's own too: a lock is in a version's metadata, which the layer passes through untouched.
 /// </summary>
-internal partial class EncryptedObjectStore
+internal sealed partial class EncryptedObjectStore
 {
     public override async Task<ObjectInfo> HeadObjectVersionAsync(string bucket, string key, string versionId, ReadConditions conditions, CancellationToken ct) =>
         await DescribeAsync(bucket, key, await Inner.HeadObjectVersionAsync(bucket, key, versionId, Envelope.StoredConditions(conditions), ct), ct);

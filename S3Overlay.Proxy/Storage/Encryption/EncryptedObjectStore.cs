@@ -11,7 +11,12 @@ namespace S3Overlay.Storage.Encryption;
 /// overlay sits above it, so what it fills is encrypted as the bucket's default says. Objects
 /// stored in the clear pass through untouched.
 /// </summary>
-internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master, TimeProvider clock) : ForwardingStore(inner)
+/// <param name="newSpoolPath">
+/// Where a body without a length is measured before it is sealed (<see cref="MeasuredBody"/>): the
+/// system's temp folder (<see cref="NewSystemTempPath"/>), or, over a store that takes staged files,
+/// that store's own temp folder (on its disk, and swept at its start-up after a crash).
+/// </param>
+internal sealed partial class EncryptedObjectStore(IObjectStore inner, MasterKey? master, TimeProvider clock, Func<string> newSpoolPath) : ForwardingStore(inner)
 {
     /// <summary>The store beneath this layer, for what must stay in the clear whatever a bucket's default says: the overlay's whiteouts, which listings know by the size and ETag of their bytes.</summary>
     public IObjectStore Beneath => Inner;
@@ -183,15 +188,15 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
             return await DescribeAsync(bucket, key, await Inner.PutObjectAsync(bucket, key, body, Cleaned(write), ct), ct);
         var (envelope, dataKey) = sealing;
         envelope = envelope with { SealedETag = write.ETag is null };
-        await using var measured = write.ContentLength is null ? await MeasuredBody.SpoolAsync(body, NewSpoolPath(), ct) : null;
+        await using var measured = write.ContentLength is null ? await MeasuredBody.SpoolAsync(body, newSpoolPath(), ct) : null;
         var length = write.ContentLength ?? measured!.Length;
         await using var sealedBody = new EncryptingStream(measured ?? body, dataKey, Segment.ZeroSalt, length, write.ContentMD5);
         var stored = await Inner.PutObjectAsync(bucket, key, sealedBody, Sealed(write, envelope, length), ct);
         return Described(stored, envelope, new SegmentLayout([new SegmentSpan(0, 0, length, Segment.ZeroSalt)]));
     }
 
-    /// <summary>Where a body without a length is measured (<see cref="MeasuredBody"/>): the system's temp folder, or the store's own.</summary>
-    protected virtual string NewSpoolPath() => Path.Combine(Path.GetTempPath(), "s3overlay-sealing-" + Guid.NewGuid().ToString("N"));
+    /// <summary>A fresh path in the system's temp folder, where a store without staged files has a body measured.</summary>
+    public static string NewSystemTempPath() => Path.Combine(Path.GetTempPath(), "s3overlay-sealing-" + Guid.NewGuid().ToString("N"));
 
     /// <summary>A package's header names the plaintext's length: a part must come with its Content-Length.</summary>
     internal static StorageException LengthNeeded() => new(StorageFault.LengthRequired, message:
@@ -234,8 +239,12 @@ internal partial class EncryptedObjectStore(IObjectStore inner, MasterKey? maste
     /// The bucket's default (SSE-S3, or SSE-KMS under the one key); null when it has none. Only a
     /// master key makes a default possible: without one, writes cost no look at the bucket's setting.
     /// </summary>
-    protected async Task<ObjectEncryption?> DefaultEncryptionAsync(string bucket, CancellationToken ct) =>
+    private async Task<ObjectEncryption?> DefaultEncryptionAsync(string bucket, CancellationToken ct) =>
         master is null ? null : await _defaults.OfAsync(bucket, ct);
+
+    /// <summary>Whether <paramref name="write"/> stores its object in the clear: it asks for no encryption, and the bucket has no default.</summary>
+    public async Task<bool> StoresInTheClearAsync(string bucket, ObjectWrite write, CancellationToken ct) =>
+        write.Encryption is null && await DefaultEncryptionAsync(bucket, ct) is null;
 
     /// <summary>An SSE-KMS key id must name the master key, the one KMS key (none named: it is meant); else S3's KMS.NotFoundException.</summary>
     private void RequireOurKey(string? keyId, string? resource)

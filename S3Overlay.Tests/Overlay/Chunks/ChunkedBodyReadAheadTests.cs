@@ -59,6 +59,32 @@ public sealed class ChunkedBodyReadAheadTests
         }
     }
 
+    /// <summary>
+    /// A range that begins one byte before chunk 1, whose reader took that byte and went at once
+    /// (its connection tells nothing any more): chunk 1 is read ahead as that byte is given, for
+    /// good, not left to whether the reader is still there when the body asks for chunk 1 (two
+    /// identical passes of such reads differed by a chunk when the reader's hang-up came first in
+    /// one and the body's look in the other).
+    /// </summary>
+    [Fact]
+    public async Task A_range_that_begins_within_the_slack_before_a_chunk_reads_it_ahead_whether_or_not_its_reader_stays()
+    {
+        var readAhead = new List<(int Index, bool Cancellable)>();
+        await using (var body = new ChunkedBody(new ChunkLayout(3 * Chunk, Chunk), Chunk - 1, 2 * Chunk + 1,
+            (_, _, length, _, _) => Task.FromResult<Stream>(new MemoryStream(new byte[length])),
+            (index, wanted) => readAhead.Add((index, wanted.CanBeCanceled))) { Progress = new Gone(Slack: 64 * 1024) })
+        {
+            await ReadAsync(body, new byte[64 * 1024], 1);
+        }
+        Assert.Equal([(1, false)], readAhead);
+    }
+
+    /// <summary>A reader whose connection has gone: it tells no progress, only the slack it had.</summary>
+    private sealed record Gone(long Slack) : IReaderProgress
+    {
+        public long? Taken => null;
+    }
+
     private sealed class TakenSoFar : IReaderProgress
     {
         public long? Taken { get; set; } = 0;
