@@ -274,20 +274,30 @@ def run_versions(args, builds):
                         samples[name].append(ms)
             results["rows"][f"uploads {uploads}"] = {k: round(statistics.median(v), 1) for k, v in samples.items()}
             print("uploads", uploads, results["rows"][f"uploads {uploads}"], flush=True)
-        results["peak_rss_mib"] = {name: round(p.peak_rss_mib(), 1) for name, (p, _) in targets.items() if p}
-        for name, (p, _) in targets.items():
-            if p:
-                p.stop()
-        results["ops_ms"] = ops(builds, args.ops_rounds)
-        print("ops", results["ops_ms"], flush=True)
+        close_run(results, targets, builds, args.ops_rounds)
     finally:
         stop_all()
         if rgw:
             rgw.stop()
+    write_results(results, "listing-versions", versions_report)
+
+
+def close_run(results, targets, builds, ops_rounds):
+    """The run's last figures: each proxy's peak resident set, then (the proxies stopped) PUT, GET and DELETE on each build."""
+    results["peak_rss_mib"] = {name: round(p.peak_rss_mib(), 1) for name, (p, _) in targets.items() if p}
+    for name, (p, _) in targets.items():
+        if p:
+            p.stop()
+    results["ops_ms"] = ops(builds, ops_rounds)
+    print("ops", results["ops_ms"], flush=True)
+
+
+def write_results(results, name, render):
+    """bench/results/NAME.json and NAME.md (the table render makes), and the table on the screen."""
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-    (RESULTS / "listing-versions.json").write_text(json.dumps(results, indent=2))
-    (RESULTS / "listing-versions.md").write_text(versions_report(results))
-    print(versions_report(results))
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2))
+    (RESULTS / f"{name}.md").write_text(render(results))
+    print(render(results))
 
 
 def versions_report(r):
@@ -492,20 +502,12 @@ def main():
                 assert count == n, (name, n, count)
                 results["whole"][n][name] = round(ms / 1000, 2)
             print("whole", n, results["whole"][n], flush=True)
-        results["peak_rss_mib"] = {name: round(p.peak_rss_mib(), 1) for name, (p, _) in targets.items() if p}
-        for name, (p, _) in targets.items():
-            if p:
-                p.stop()
-        results["ops_ms"] = ops(builds, args.ops_rounds)
-        print("ops", results["ops_ms"], flush=True)
+        close_run(results, targets, builds, args.ops_rounds)
     finally:
         stop_all()
         if rgw:
             rgw.stop()
-    results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-    (RESULTS / "listing.json").write_text(json.dumps(results, indent=2))
-    (RESULTS / "listing.md").write_text(report(results))
-    print(report(results))
+    write_results(results, "listing", report)
 
 
 def report(r):
