@@ -128,8 +128,15 @@ internal sealed partial class FileSystemObjectStore
         if (!Directory.Exists(root)) yield break;
         foreach (var dir in Directory.EnumerateDirectories(root, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 }))
         {
-            if (Directory.EnumerateFiles(dir, "*.json").Select(ObjectSidecar.TryRead).FirstOrDefault(r => r is not null) is { } record) yield return record;
+            if (FirstRecordIn(dir) is { } record) yield return record;
         }
+    }
+
+    /// <summary>A record of the folder; none when it is empty, or was removed (its key's last version gone) since it was named.</summary>
+    private static ObjectSidecar? FirstRecordIn(string dir)
+    {
+        try { return Directory.EnumerateFiles(dir, "*.json").Select(ObjectSidecar.TryRead).FirstOrDefault(r => r is not null); }
+        catch (DirectoryNotFoundException) { return null; }
     }
 
     /// <summary>
@@ -149,39 +156,63 @@ internal sealed partial class FileSystemObjectStore
 
     /// <summary>
     /// The key's versions, newest first: the current one (a body or a delete marker), then the
-    /// versions folder's. A record with the current version's id, or newer than a current body,
-    /// is what a kill left of a write or delete that did not commit: not listed.
+    /// versions folder's. A record with the current version's id, or newer than the current
+    /// version, is what a kill left of a write or delete that did not commit, or one written since
+    /// the current version was read: not listed. Writers hold the key's lock and this does not, so
+    /// a key changed while it is read (its body replaced, or its marker) is read again: listed
+    /// from a mixed view, a delete marker written meanwhile would come behind the one it replaced,
+    /// and the lifecycle scanner would remove it as noncurrent.
     /// </summary>
     private async Task<List<ObjectVersion>> VersionsOfKeyAsync(string bucket, string key, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (list, unchanged) = await ReadVersionsOfKeyAsync(bucket, key, ct);
+            // A key rewritten without pause: its last view, each record newer than its current one left out.
+            if (unchanged || attempt == ReadsOfAChangingKey) return list;
+        }
+    }
+
+    private const int ReadsOfAChangingKey = 5;
+
+    /// <summary>One view of the key's versions, and whether its current version was still current once the folder's were read.</summary>
+    private async Task<(List<ObjectVersion> Versions, bool Unchanged)> ReadVersionsOfKeyAsync(string bucket, string key, CancellationToken ct)
     {
         var list = new List<ObjectVersion>();
         string? currentId = null;
         long newest = long.MaxValue;
+        Func<bool> unchanged = () => OpenIfExisting(bucket, key) is null && CurrentMarker(bucket, key) is null;
         if (OpenIfExisting(bucket, key) is { } opened)
         {
-            ObjectInfo info;
+            ObjectInfo? info;
             try
             {
                 using (opened.File) info = await DescribeAsync(bucket, key, opened, ct);
             }
-            catch (Errors.StorageException e) when (e.IsMissing) { info = null!; }
+            catch (Errors.StorageException e) when (e.IsMissing) { info = null; }
             if (info is not null)
             {
                 currentId = info.VersionId ?? VersionIds.Null;
                 newest = ValidSidecar(_layout.SidecarPath(bucket, key), key, opened.Version.Size, opened.Version.LastWriteUtc, opened.Version.Inode)?.Sequence ?? long.MaxValue;
                 list.Add(new ObjectVersion(info, currentId, IsLatest: true, IsDeleteMarker: false));
             }
+            unchanged = () => opened.Key.Version() == opened.Version;
         }
         else if (CurrentMarker(bucket, key) is { } marker)
         {
             currentId = marker.VersionId ?? VersionIds.Null;
+            if (marker.Sequence > 0) newest = marker.Sequence;
             list.Add(new ObjectVersion(marker.ToInfo(), currentId, IsLatest: true, IsDeleteMarker: true));
+            unchanged = () => OpenIfExisting(bucket, key) is null && CurrentMarker(bucket, key) is { } still && still.VersionId == marker.VersionId;
         }
-        foreach (var record in VersionsOf(bucket, key).Records())
+        var records = VersionsOf(bucket, key).Records();
+        // The current version's own record (a marker's; a body's replaced since it was read) dates it too.
+        if (records.Find(r => r.VersionId == currentId) is { Sequence: > 0 } own) newest = Math.Min(newest, own.Sequence);
+        foreach (var record in records)
         {
             if (record.VersionId == currentId || record.Sequence > newest) continue;
             list.Add(new ObjectVersion(record.ToInfo(), record.VersionId!, IsLatest: list.Count == 0, record.DeleteMarker));
         }
-        return list;
+        return (list, unchanged());
     }
 }
