@@ -8,16 +8,26 @@ Rows, each the median of --rounds (boto3 on the same host, one client per target
   page     a page of 1,000 keys, StartAfter mid-bucket
   prefix   a 100-key prefix query (Prefix=k/<the mid key's first 5 digits>, Delimiter=/)
   folders  the delimiter listing of tree's s/ (10 pages of 1,000 common prefixes)
-  whole    every page of k<N> (one round; not on the before build at 1M, which would take over an hour)
+  whole    every page of k<N> (one round), on the after build and RGW; the before build only to
+           --whole-max-before (100,000): at 1M it describes files as it lists (its lookups cost per
+           key, not per page), an hour and more, and the earlier runs measured it to 100,000
 How the buckets are built, fast: the after build creates them (so its index covers them) and
 stops; the files are written straight into the bucket folders (Python, 1 KiB each); the after
 build starts (its index missing, so rebuilt from the files: the rebuild's time is a row) and one
 whole listing of each bucket describes every file once (MD5, sidecar), fsync made a no-op for that
 pass only (bench/nofsync.c; one sync(1) after). The before build gets a copy of the data folder
-made of hard links (same inodes, so the same sidecars are valid). RGW's buckets are written with
-boto3, 64 threads; --rgw-max caps the sizes RGW is built to (1M PUTs into it take too long here).
+made of hard links (same inodes, so the same sidecars are valid). Every bucket up to --describe-max
+is described that way, so its whole listing reads described files only: give it the biggest size
+(1000000) for a whole listing at 1M.
+RGW's buckets are written with wrk (bench/rgw-put.lua, 2 threads, 64 connections): unsigned PUTs
+of the same 1 KiB objects under a bucket policy that lets anyone PutObject, removed before the
+listings (which are signed). boto3 with 64 threads wrote 260-300 PUTs a second here; wrk
+1,300-1,700 (a 20,000-key probe on a quiet machine, 28 Nov 2026), so 1M would take 10-13 minutes.
+--rgw-max caps the sizes RGW is built to: RGW's OSD keeps every object in RAM (memstore), and it
+grew by 14-32 KiB of resident memory per 1 KiB object in those probes (14-16 KiB with its PG logs
+cut to 500 entries): the run's 1.21M objects would need 17-37 GiB, more than this machine's 23 GiB.
 
-Usage: python3 bench/listing.py --builds before=DIR after=DIR [--sizes 1000,10000,100000,1000000] [--rounds 5] [--rgw-max 100000]
+Usage: python3 bench/listing.py --builds [before=DIR] after=DIR [--sizes 1000,10000,100000,1000000] [--rounds 5] [--rgw-max 100000] [--describe-max 1000000]
 Writes bench/results/listing.json and bench/results/listing.md.
 
 --versions-only (bench/results/listing-versions.json and .md): ListObjectVersions and ListMultipartUploads.
@@ -83,6 +93,37 @@ def put_all(c, bucket, keys, threads=64):
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
         for f in [pool.submit(c.put_object, Bucket=bucket, Key=k, Body=BODY) for k in keys]:
             f.result()
+
+
+WRK_THREADS, WRK_CONNECTIONS = 2, 64
+
+
+def wrk_fill(c, url, bucket, total, shape):
+    """Writes keys 0 .. total-1 of a shape (flat: k/0000000 ..., tree: s/...) into a new bucket of
+    RGW with wrk (bench/rgw-put.lua): unsigned PUTs, the bucket's policy letting anyone PutObject.
+    boto3 with 64 threads wrote 260-300 a second here (its signing and parsing in one Python
+    process); wrk writes as fast as RGW takes them. Every PUT must be answered with a 2xx, and a
+    listing of the bucket must count every key (its time is part of the fill's)."""
+    import signal
+    c.create_bucket(Bucket=bucket)
+    c.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    wrk = subprocess.Popen(["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", "-d3600s", "-s", str(ROOT / "bench" / "rgw-put.lua"), url,
+                            "--", bucket, str(total), str(WRK_THREADS), shape], stdout=subprocess.PIPE, text=True)
+    written, out = 0, []
+    for line in wrk.stdout:  # wrk runs until -d: each thread says when its slice is in, then wrk is stopped
+        out.append(line)
+        if line.strip() == "slice written":
+            written += 1
+            if written == WRK_THREADS:
+                wrk.send_signal(signal.SIGINT)
+    wrk.wait()
+    text = "".join(out)
+    failures = re.search(r"put_failures=(\d+)", text)
+    assert written == WRK_THREADS and failures and failures.group(1) == "0", text
+    c.delete_bucket_policy(Bucket=bucket)  # the listings are signed, as any client's
+    count = list_all(c, bucket)[0]
+    assert count == total, (bucket, count, total)
 
 
 def list_all(c, bucket, **query):
@@ -404,7 +445,7 @@ def main():
                         help="buckets up to this size are described whole before the run (and listed whole); bigger ones only where the rows read")
     parser.add_argument("--versions-only", action="store_true", help="ListObjectVersions and ListMultipartUploads (see the doc), and PUT, GET and DELETE")
     parser.add_argument("--uploads", type=int, default=10_000, help="uploads in progress for the second ListMultipartUploads row")
-    parser.add_argument("--whole-max-before", type=int, default=100_000, help="whole versions listings of the other builds up to this size")
+    parser.add_argument("--whole-max-before", type=int, default=100_000, help="whole listings (of objects, of versions) of the builds before the last up to this size")
     parser.add_argument("--rgw-tree-per-folder", type=int, default=TREE_PER_FOLDER, help="keys in each of RGW's 10,000 sub-folders")
     args = parser.parse_args()
     builds = [(b.split("=", 1)[0], pathlib.Path(b.split("=", 1)[1]).resolve()) for b in args.builds]
@@ -462,13 +503,16 @@ def main():
         rgw = Rgw()
         rgw_c = client(rgw.url, rgw.main)
         t0 = time.perf_counter()
+        rgw_keys = 0
         for n in sizes:
             if n <= args.rgw_max:
-                rgw_c.create_bucket(Bucket=f"k{n}")
-                put_all(rgw_c, f"k{n}", [flat_key(i) for i in range(n)])
-        rgw_c.create_bucket(Bucket="tree")
-        put_all(rgw_c, "tree", [tree_key(i) for i in range(TREE_FOLDERS * args.rgw_tree_per_folder)])
+                wrk_fill(rgw_c, rgw.url, f"k{n}", n, "flat")
+                rgw_keys += n
+        wrk_fill(rgw_c, rgw.url, "tree", TREE_FOLDERS * args.rgw_tree_per_folder, "tree")
+        rgw_keys += TREE_FOLDERS * args.rgw_tree_per_folder
         results["rgw_fill_seconds"] = round(time.perf_counter() - t0, 1)
+        results["rgw_fill_puts_per_second"] = round(rgw_keys / results["rgw_fill_seconds"])
+        print("rgw filled", rgw_keys, "keys in", results["rgw_fill_seconds"], "s", flush=True)
         targets["rgw"] = (None, rgw_c)
 
         for n in sizes:
@@ -496,7 +540,8 @@ def main():
         for n in sizes:
             results["whole"][n] = {}
             for name, (_, c) in targets.items():
-                if (name == "rgw" and n > args.rgw_max) or n > args.describe_max:
+                if (name == "rgw" and n > args.rgw_max) or (name != "rgw" and n > args.describe_max) or (
+                        name not in ("rgw", after_name) and n > args.whole_max_before):
                     continue
                 ms, (count, _) = timed(lambda: list_all(c, f"k{n}"))
                 assert count == n, (name, n, count)
@@ -523,6 +568,7 @@ def report(r):
         lines.append(f"| whole listing, s | {int(n):,} | " + " | ".join(str(v.get(x, "")) for x in names) + " |")
     lines += ["", "Start-up (exec to first answer), s: " + ", ".join(f"{k} {v}" for k, v in r["start_up_seconds"].items()),
               "Index rebuilt from the files at start: " + ", ".join(f"{k} {v['keys']:,} keys in {v['seconds']} s" for k, v in r["rebuild"].items()),
+              f"RGW's buckets written (wrk, unsigned PUTs) in {r.get('rgw_fill_seconds')} s, {r.get('rgw_fill_puts_per_second')} PUTs/s",
               "Peak RSS after the run, MiB: " + ", ".join(f"{k} {v}" for k, v in r.get("peak_rss_mib", {}).items()),
               "PUT / GET / DELETE of 4 KiB, one client, medians ms: " + "; ".join(
                   f"{k} {v['put']} / {v['get']} / {v['delete']}" for k, v in r.get("ops_ms", {}).items())]
