@@ -26,6 +26,10 @@ listings (which are signed). boto3 with 64 threads wrote 260-300 PUTs a second h
 --rgw-max caps the sizes RGW is built to: RGW's OSD keeps every object in RAM (memstore), and it
 grew by 14-32 KiB of resident memory per 1 KiB object in those probes (14-16 KiB with its PG logs
 cut to 500 entries): the run's 1.21M objects would need 17-37 GiB, more than this machine's 23 GiB.
+Above 100,000 the bench's cluster gets PG logs of 500 entries (RGW_PG_LOG_ENTRIES, read by
+build/rgw/rgw-cluster.sh; the tests' clusters keep Ceph's default), and RGW at 1M fits here only
+beside the 1M bucket alone: --sizes 1000000 --rgw-tree-per-folder 1 (1.01M objects), with --reuse
+over the data folder of a run that built every size (--results names that run's files).
 
 Usage: python3 bench/listing.py --builds [before=DIR] after=DIR [--sizes 1000,10000,100000,1000000] [--rounds 5] [--rgw-max 100000] [--describe-max 1000000]
 Writes bench/results/listing.json and bench/results/listing.md.
@@ -447,6 +451,7 @@ def main():
     parser.add_argument("--uploads", type=int, default=10_000, help="uploads in progress for the second ListMultipartUploads row")
     parser.add_argument("--whole-max-before", type=int, default=100_000, help="whole listings (of objects, of versions) of the builds before the last up to this size")
     parser.add_argument("--rgw-tree-per-folder", type=int, default=TREE_PER_FOLDER, help="keys in each of RGW's 10,000 sub-folders")
+    parser.add_argument("--results", default="listing", help="the results' name: bench/results/NAME.json and NAME.md")
     args = parser.parse_args()
     builds = [(b.split("=", 1)[0], pathlib.Path(b.split("=", 1)[1]).resolve()) for b in args.builds]
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -500,6 +505,8 @@ def main():
             targets[name] = (proxy, client(proxy.url, PROXY_KEYS))
             results["start_up_seconds"][name] = round(seconds, 2)
 
+        if args.rgw_max > 100_000:  # RGW's OSD holds every object in RAM: see the doc
+            os.environ["RGW_PG_LOG_ENTRIES"] = "500"
         rgw = Rgw()
         rgw_c = client(rgw.url, rgw.main)
         t0 = time.perf_counter()
@@ -552,7 +559,7 @@ def main():
         stop_all()
         if rgw:
             rgw.stop()
-    write_results(results, "listing", report)
+    write_results(results, args.results, report)
 
 
 def report(r):

@@ -93,6 +93,11 @@ osd data = $dir/osd
 osd objectstore = memstore
 # What the OSD reports as its size (data is in RAM only as it is written): room for a test run.
 memstore device bytes = 8589934592
+# Each PG's log of recent writes is held in RAM: bench/listing.py's million keys cut it short
+# (RGW_PG_LOG_ENTRIES=500); the tests keep Ceph's default.
+${RGW_PG_LOG_ENTRIES:+osd min pg log entries = 100}
+${RGW_PG_LOG_ENTRIES:+osd max pg log entries = $RGW_PG_LOG_ENTRIES}
+${RGW_PG_LOG_ENTRIES:+osd pg log trim min = 50}
 EOF
 }
 
