@@ -7,6 +7,8 @@ Buckets (1 KiB objects):
 Rows, each the median of --rounds (boto3 on the same host, one client per target):
   page     a page of 1,000 keys, StartAfter mid-bucket
   prefix   a 100-key prefix query (Prefix=k/<the mid key's first 5 digits>, Delimiter=/)
+  page-http, prefix-http  the same two requests presigned, on a kept-alive connection, each answer
+           read whole but not parsed: the server's time without boto3's XML parsing (most of a page's)
   folders  the delimiter listing of tree's s/ (10 pages of 1,000 common prefixes)
   whole    every page of k<N> (one round), on the after build and RGW; the before build only to
            --whole-max-before (100,000): at 1M it describes files as it lists (its lookups cost per
@@ -30,6 +32,10 @@ Above 100,000 the bench's cluster gets PG logs of 500 entries (RGW_PG_LOG_ENTRIE
 build/rgw/rgw-cluster.sh; the tests' clusters keep Ceph's default), and RGW at 1M fits here only
 beside the 1M bucket alone: --sizes 1000000 --rgw-tree-per-folder 1 (1.01M objects), with --reuse
 over the data folder of a run that built every size (--results names that run's files).
+RGW runs with Nagle's algorithm off on its answers (beast's tcp_nodelay=1, RGW_TCP_NODELAY), as
+docs/stores.md tells its operators: without it every small answer waited 40 ms for the client's
+delayed ACK (a 100-key prefix query 43-52 ms instead of a few), which the runs before 28 Nov 18:19
+measured.
 
 Usage: python3 bench/listing.py --builds [before=DIR] after=DIR [--sizes 1000,10000,100000,1000000] [--rounds 5] [--rgw-max 100000] [--describe-max 1000000]
 Writes bench/results/listing.json and bench/results/listing.md.
@@ -48,14 +54,17 @@ Writes bench/results/listing.json and bench/results/listing.md.
 """
 import argparse
 import concurrent.futures
+import http.client
 import json
 import os
 import pathlib
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import time
+import urllib.parse
 
 import boto3
 from botocore.config import Config
@@ -150,10 +159,39 @@ def timed(call):
 
 def rows_for(n):
     mid = flat_key(n // 2)
+    page = {"Bucket": f"k{n}", "MaxKeys": 1000, "StartAfter": mid}
+    prefix = {"Bucket": f"k{n}", "Prefix": mid[:7], "Delimiter": "/"}
     return {
-        "page": lambda c: c.list_objects_v2(Bucket=f"k{n}", MaxKeys=1000, StartAfter=mid)["KeyCount"],
-        "prefix": lambda c: c.list_objects_v2(Bucket=f"k{n}", Prefix=mid[:7], Delimiter="/")["KeyCount"],
+        "page": lambda c: c.list_objects_v2(**page)["KeyCount"],
+        "prefix": lambda c: c.list_objects_v2(**prefix)["KeyCount"],
+        "page-http": lambda c: raw_listing(c, page),
+        "prefix-http": lambda c: raw_listing(c, prefix),
     }
+
+
+PRESIGNED = {}
+CONNECTIONS = {}
+
+
+def raw_listing(c, params):
+    """The same request as a presigned GET on a kept-alive connection, the answer read whole and
+    not parsed: what the server takes (and the loopback), without boto3's XML parsing, which is most
+    of a 1,000-key page's time in Python (about 50 ms against the server's 4 ms here). The URL is
+    signed once, in the unmeasured first round. Returns the keys in the answer."""
+    url = PRESIGNED.get((id(c), repr(params)))
+    if url is None:
+        url = PRESIGNED[(id(c), repr(params))] = urllib.parse.urlsplit(c.generate_presigned_url("list_objects_v2", Params=params, ExpiresIn=3600))
+    connection = CONNECTIONS.get(url.netloc)
+    if connection is None:
+        connection = CONNECTIONS[url.netloc] = http.client.HTTPConnection(url.netloc)
+        connection.connect()
+        # As urllib3 (boto3's) does: without it, RGW's answers waited 40 ms here for a delayed ACK.
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    connection.request("GET", f"{url.path}?{url.query}")
+    answer = connection.getresponse()
+    body = answer.read()
+    assert answer.status == 200, (answer.status, body[:300])
+    return body.count(b"<Key>")
 
 
 TICKS_AT_UNIX_EPOCH = 621355968000000000  # .NET DateTime ticks (100 ns) at 1970-01-01
@@ -453,6 +491,9 @@ def main():
     parser.add_argument("--rgw-tree-per-folder", type=int, default=TREE_PER_FOLDER, help="keys in each of RGW's 10,000 sub-folders")
     parser.add_argument("--results", default="listing", help="the results' name: bench/results/NAME.json and NAME.md")
     args = parser.parse_args()
+    # RGW as its operators should run it: Nagle's algorithm off on its answers (beast's
+    # tcp_nodelay=1), else each small answer waits 40 ms for the client's delayed ACK (docs/stores.md).
+    os.environ["RGW_TCP_NODELAY"] = "1"
     builds = [(b.split("=", 1)[0], pathlib.Path(b.split("=", 1)[1]).resolve()) for b in args.builds]
     sizes = [int(s) for s in args.sizes.split(",")]
     after_name, after_build = builds[-1]
@@ -532,7 +573,7 @@ def main():
                         ms, count = timed(lambda: call(c))
                         if r > 0:
                             samples[name].append(ms)
-                        assert count == (min(1000, n - n // 2 - 1) if row == "page" else 100), (name, n, row, count)
+                        assert count == (min(1000, n - n // 2 - 1) if row.startswith("page") else 100), (name, n, row, count)
                 results["rows"][f"{row} {n}"] = {k: round(statistics.median(v), 1) for k, v in samples.items() if v}
                 print(row, n, results["rows"][f"{row} {n}"], flush=True)
         samples = {name: [] for name in targets}

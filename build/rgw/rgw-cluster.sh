@@ -196,13 +196,15 @@ cmd_run() {
   wait $! || true
 }
 
+# RGW_TCP_NODELAY=1 turns Nagle's algorithm off on its answers (bench/listing.py: without it each
+# small answer waits 40 ms for the client's delayed ACK; docs/stores.md); the tests keep the default.
 # radosgw, started again whenever it stops: 16.2.15 aborts (exit 134) on an UploadPartCopy
 # whose copy source holds a bare '%', and a test run goes on.
 cmd_keep_gateway() {
   local dir=$1 port=$2
   while :; do
     setpriv --pdeathsig KILL -- radosgw -c "$dir/ceph.conf" -n client.rgw.main -f \
-      --rgw-frontends "beast endpoint=127.0.0.1:$port" </dev/null &
+      --rgw-frontends "beast endpoint=127.0.0.1:$port${RGW_TCP_NODELAY:+ tcp_nodelay=1}" </dev/null &
     local status=0
     wait $! || status=$?
     echo "$(date -u +%FT%TZ) radosgw exited with $status; starting it again"
@@ -235,7 +237,7 @@ cmd_stop() {
 cmd_gateway() {
   local dir=$1 port=$2
   setpriv --pdeathsig KILL -- radosgw -c "$dir/ceph.conf" -n "client.rgw.port$port" -f \
-    --rgw-frontends "beast endpoint=127.0.0.1:$port" </dev/null &
+    --rgw-frontends "beast endpoint=127.0.0.1:$port${RGW_TCP_NODELAY:+ tcp_nodelay=1}" </dev/null &
   local gateway=$!
   cat <&0 >/dev/null &
   local status=0
