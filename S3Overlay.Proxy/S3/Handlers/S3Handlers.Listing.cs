@@ -86,13 +86,18 @@ internal sealed partial class S3Handlers
 
     private static async Task WriteEntries(System.Xml.XmlWriter xml, ListPage page, ListingQuery listing, Acl.ListingOwners? owners)
     {
+        var written = 0;
         foreach (var entry in page.Objects)
-            await xml.ContentsAsync(entry, listing.Show(entry.Key), owners);
+        {
+            xml.Contents(entry, listing.Show(entry.Key), owners);
+            if (++written % S3XmlResponse.EntriesPerFlush == 0) await xml.FlushAsync();
+        }
         foreach (var prefix in page.CommonPrefixes)
         {
-            await xml.WriteStartElementAsync(null, "CommonPrefixes", null);
-            await xml.ElementAsync("Prefix", listing.Show(prefix));
-            await xml.WriteEndElementAsync();
+            xml.WriteStartElement(null, "CommonPrefixes", null);
+            xml.WriteElementString(null, "Prefix", null, listing.Show(prefix));
+            xml.WriteEndElement();
+            if (++written % S3XmlResponse.EntriesPerFlush == 0) await xml.FlushAsync();
         }
     }
 }

@@ -157,8 +157,7 @@ internal sealed partial class FileSystemObjectStore
     }
 
     /// <summary>A settled row's description, as <see cref="Settle"/> wrote it.</summary>
-    private static ObjectInfo Described(byte[] description) =>
-        (JsonSerializer.Deserialize(description, StoreJson.Default.ObjectSidecar) ?? throw new JsonException("An empty description.")).ToInfo();
+    private static ObjectInfo Described(byte[] description) => ObjectSidecarReader.Read(description).ToInfo();
 
     /// <summary>Whether the bucket's listings read the index (else they walk its folders).</summary>
     private bool Indexed(string bucket) => _index?.Covers(bucket) == true;
