@@ -113,6 +113,6 @@ internal static class S3XmlResponse
         xml.WriteEndElement();
     }
 
-    /// <summary>Entries of a listing written between two flushes: about 64 KiB of a 1,000-key page, which then goes out in four sends.</summary>
+    /// <summary>Entries of a listing written between two flushes: about 50 KiB of ListObjectsV2's answer, so a 1,000-key page goes out in four sends and a last one.</summary>
     public const int EntriesPerFlush = 256;
 }
