@@ -81,13 +81,20 @@ internal static class S3XmlResponse
     /// <summary>An <c>Owner</c> (or <c>Initiator</c>) element: the root's account.</summary>
     public static Task OwnerAsync(this XmlWriter xml, string element = "Owner") => xml.OwnerAsync(S3Owner.Id, S3Owner.DisplayName, element);
 
-    /// <summary>An <c>Owner</c> element naming a canonical id (and its display name, when the id is a known user's).</summary>
-    public static async Task OwnerAsync(this XmlWriter xml, string id, string? displayName, string element = "Owner")
+    /// <summary>As <see cref="Owner"/>, for the answers written with the async methods (it only fills the pipe's buffer: nothing waits).</summary>
+    public static Task OwnerAsync(this XmlWriter xml, string id, string? displayName, string element = "Owner")
     {
-        await xml.WriteStartElementAsync(null, element, null);
-        await xml.ElementAsync("ID", id);
-        await xml.OptionalElementAsync("DisplayName", displayName);
-        await xml.WriteEndElementAsync();
+        xml.Owner(id, displayName, element);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>An <c>Owner</c> element naming a canonical id (and its display name, when the id is a known user's).</summary>
+    public static void Owner(this XmlWriter xml, string id, string? displayName, string element = "Owner")
+    {
+        xml.WriteStartElement(null, element, null);
+        xml.WriteElementString(null, "ID", null, id);
+        if (displayName is not null) xml.WriteElementString(null, "DisplayName", null, displayName);
+        xml.WriteEndElement();
     }
 
     /// <summary>
@@ -102,13 +109,7 @@ internal static class S3XmlResponse
         xml.WriteElementString(null, "LastModified", null, Timestamp(entry.LastModified));
         xml.WriteElementString(null, "ETag", null, entry.ETag);
         xml.WriteElementString(null, "Size", null, entry.Size.ToString(CultureInfo.InvariantCulture));
-        if (owners?.Of(entry.Metadata) is var (id, name))
-        {
-            xml.WriteStartElement(null, "Owner", null);
-            xml.WriteElementString(null, "ID", null, id);
-            if (name is not null) xml.WriteElementString(null, "DisplayName", null, name); // as OwnerAsync
-            xml.WriteEndElement();
-        }
+        if (owners?.Of(entry.Metadata) is var (id, name)) xml.Owner(id, name);
         xml.WriteElementString(null, "StorageClass", null, Http.StorageClasses.Of(entry.Metadata));
         xml.WriteEndElement();
     }
