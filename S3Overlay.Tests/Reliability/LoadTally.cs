@@ -17,6 +17,9 @@ public sealed class LoadTally
     /// <summary>Objects found gone after their lifecycle day.</summary>
     public long Expired => Interlocked.Read(ref _expired);
 
+    /// <summary>Whether the load has read sealed objects and versions by id and seen both kinds of expiry.</summary>
+    public bool EveryKind => SealedReads > 0 && VersionReads > 0 && Expired > 0 && NoncurrentExpired > 0;
+
     public void SealedRead() => Interlocked.Increment(ref _sealedReads);
 
     public void VersionRead() => Interlocked.Increment(ref _versionReads);

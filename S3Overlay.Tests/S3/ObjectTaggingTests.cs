@@ -53,6 +53,9 @@ public abstract class ObjectTaggingTests(StoreTargets target) : EveryStoreTests(
         var bucket = await Target.NewBucketAsync();
         await PutAsync(bucket, "k.txt", "content");
         var before = await Client.GetObjectMetadataAsync(bucket, "k.txt");
+        // Past the second Last-Modified names, so a store that moved it would show.
+        var wait = before.LastModified!.Value.ToUniversalTime().AddSeconds(1.1) - DateTime.UtcNow;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
 
         await Client.PutObjectTaggingAsync(new PutObjectTaggingRequest { BucketName = bucket, Key = "k.txt", Tagging = new Tagging { TagSet = Tags(("a", "1"), ("b", "2")) } });
         Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" }, await TagsOfAsync(bucket, "k.txt"));
@@ -63,10 +66,11 @@ public abstract class ObjectTaggingTests(StoreTargets target) : EveryStoreTests(
         Assert.Equal(HttpStatusCode.NoContent, deleted.HttpStatusCode);
         Assert.Empty(await TagsOfAsync(bucket, "k.txt"));
 
-        // Tags are not the object: its ETag, Last-Modified and bytes are unchanged.
+        // Tags are not the object: its ETag, Last-Modified and bytes are unchanged. RGW 16.2 moves
+        // Last-Modified to the tagging's time (docs/stores.md).
         var after = await Client.GetObjectMetadataAsync(bucket, "k.txt");
         Assert.Equal(before.ETag, after.ETag);
-        Assert.Equal(before.LastModified, after.LastModified);
+        if (Kind != StoreKind.RgwLocal) Assert.Equal(before.LastModified, after.LastModified);
         using var get = await Client.GetObjectAsync(bucket, "k.txt");
         Assert.Equal("content", await new StreamReader(get.ResponseStream).ReadToEndAsync());
     }
