@@ -10,4 +10,12 @@ internal sealed record ObjectInfo(string Key, long Size, string ETag, DateTimeOf
     /// version); null where the bucket was never versioned, and then no version is told.
     /// </summary>
     public string? VersionId { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="Metadata"/> is the object's whole metadata, as a HEAD tells it: true
+    /// where the store keeps it with the entry (the embedded store's sidecars and listing index),
+    /// false where a listing tells none (S3's). A listing's reader that needs the metadata asks a
+    /// HEAD only when this is false.
+    /// </summary>
+    public bool MetadataWhole { get; init; }
 }

@@ -9,6 +9,7 @@ using S3Overlay.Overlay.Eviction;
 using S3Overlay.Overlay.Records;
 using S3Overlay.Overlay.Remote;
 using S3Overlay.Storage.Errors;
+using S3Overlay.Storage.FileSystem;
 
 namespace S3Overlay.Tests.Overlay;
 
@@ -35,7 +36,7 @@ public class OverlayStoreEdgeTests
         return overlay.Store;
     }
 
-    private HostlessOverlay Hostless(bool cache = true, TimeSpan? revalidate = null) => HostlessOverlay.Create(_local, staging: null, _remote,
+    private HostlessOverlay Hostless(bool cache = true, TimeSpan? revalidate = null, IObjectStore? local = null) => HostlessOverlay.Create(local ?? _local, staging: null, _remote,
         new OverlaySettings(BucketMapping.Parse("data:origin"), cache, ChunkThreshold: 4 * ChunkSize, ChunkSize, "s3-overlay-cache",
             TimeSpan.FromSeconds(30), revalidate, Path.Combine(Path.GetTempPath(), "s3overlay-test-spill")),
         _clock);
@@ -343,6 +344,53 @@ public class OverlayStoreEdgeTests
         Assert.True(await second.Part<CacheReconciler>().RunAsync(default));
         var cached = await second.Part<CacheEvictor>().CachedUnderAsync("data", "", default);
         Assert.Equal((1, 1000L), (cached.Objects, cached.Bytes));
+    }
+
+    /// <summary>
+    /// The embedded store lists each object with its whole metadata, so the reconcile reads the
+    /// fill records there and asks no HEAD: over a million objects a client wrote, a HEAD each
+    /// at every start was most of a restarted overlay's CPU for minutes.
+    /// </summary>
+    [Fact]
+    public async Task A_restart_over_the_embedded_store_finds_the_fills_in_its_listing_without_a_HEAD()
+    {
+        var root = Directory.CreateTempSubdirectory("s3overlay-reconcile-").FullName;
+        try
+        {
+            using var store = new FileSystemObjectStore(Path.Combine(root, "data"), TimeProvider.System);
+            _remote.Put("origin", "filled", Bytes(1000, 23));
+            var first = Hostless(local: store);
+            _overlays.Add(first);
+            await first.Part<CacheIndex>().LoadAsync(default);
+            await ReadAll(await first.Store.GetObjectAsync("data", "filled", ObjectReadRequest.Whole, default));
+            for (var i = 0; i < 20; i++)
+                await first.Store.PutObjectAsync("data", $"mine/{i}", new MemoryStream(Bytes(10, i)), new ObjectWrite { ContentLength = 10 }, default);
+            await first.Part<BackgroundWork>().WhenIdle();
+
+            var counted = new HeadCountingStore(store);
+            var second = Hostless(local: counted);
+            _overlays.Add(second);
+            await second.Part<CacheIndex>().LoadAsync(default);
+            Assert.True(await second.Part<CacheReconciler>().RunAsync(default));
+            var cached = await second.Part<CacheEvictor>().CachedUnderAsync("data", "", default);
+            Assert.Equal((1, 1000L), (cached.Objects, cached.Bytes));
+            Assert.Equal(0, counted.Heads);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private sealed class HeadCountingStore(IObjectStore inner) : ForwardingStore(inner)
+    {
+        public int Heads;
+
+        public override Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct)
+        {
+            Interlocked.Increment(ref Heads);
+            return base.HeadObjectAsync(bucket, key, conditions, ct);
+        }
     }
 
     [Fact]

@@ -116,7 +116,8 @@ internal sealed class CacheReconciler([FromKeyedServices(OverlayServices.LocalSt
     /// <summary>
     /// Every whole copy filled into a bucket the remote backs, a listing page at a time: each
     /// carries its record. On an S3 store a listing tells no metadata, so each object not known
-    /// yet is looked at (a HEAD): once a process, a cost of the start-up, not of any request.
+    /// yet is looked at (a HEAD): once a process, a cost of the start-up, not of any request. The
+    /// embedded store's listing tells it all (<see cref="ObjectInfo.MetadataWhole"/>): no HEAD.
     /// </summary>
     private async Task AddFilledCopiesAsync(CancellationToken ct)
     {
@@ -141,8 +142,8 @@ internal sealed class CacheReconciler([FromKeyedServices(OverlayServices.LocalSt
                     var unit = new CacheEntry(CacheEntryKind.Object, bucket.Name, listed.Key, listed.ETag, listed.Size, 0, 0);
                     var seen = KeyDigest.Of(bucket.Name, listed.Key, listed.ETag);
                     if (MarkerObject.IsAny(listed) || !Owns(unit) || cache.Find(unit.Id) is { } known && known.ETag == listed.ETag || _clients.ContainsKey(seen)) continue;
-                    // A listing that tells metadata (the embedded store's: its entries have a content type) needs no look either.
-                    if (listed.Metadata.ContentType is not null && FillMetadata.RecordOf(listed) is null) continue;
+                    // A listing that tells the whole metadata (the embedded store's) needs no look either.
+                    if (listed.MetadataWhole && FillMetadata.RecordOf(listed) is null) continue;
                     await OrSkippedAsync(async () =>
                     {
                         var held = FillMetadata.RecordOf(listed) is not null ? listed : await HeadAsync(bucket.Name, listed.Key, ct);

@@ -32,6 +32,19 @@ internal sealed class MergedListing([FromKeyedServices(OverlayServices.LocalStor
         var remoteMissing = false;
         var stale = false;
         var fromLocal = false;
+        // The remote's page is asked for first: the embedded store answers its own without a pause
+        // (a page of its index, read at once), and the remote's request is on its way meanwhile.
+        var remoteSide = new ListingCursor(request, async after =>
+        {
+            if (await RemotePageAsync(bucket, request with { StartAfter = after }, ct) is { } page)
+            {
+                stale |= page.Stale;
+                fromLocal |= page.Degraded;
+                return page;
+            }
+            remoteMissing = true; // a bucket only the local store has
+            return new ListPage([], [], false, null);
+        });
         var localSide = new ListingCursor(request, async after =>
         {
             try
@@ -43,17 +56,6 @@ internal sealed class MergedListing([FromKeyedServices(OverlayServices.LocalStor
                 localMissing = true; // a bucket only the remote has
                 return new ListPage([], [], false, null);
             }
-        });
-        var remoteSide = new ListingCursor(request, async after =>
-        {
-            if (await RemotePageAsync(bucket, request with { StartAfter = after }, ct) is { } page)
-            {
-                stale |= page.Stale;
-                fromLocal |= page.Degraded;
-                return page;
-            }
-            remoteMissing = true; // a bucket only the local store has
-            return new ListPage([], [], false, null);
         });
         var remoteBacked = whiteouts.RemoteBacked(bucket);
 

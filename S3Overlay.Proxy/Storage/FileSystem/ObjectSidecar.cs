@@ -41,7 +41,7 @@ internal sealed record ObjectSidecar
         : Previous is { } p && p.Describes(size, lastWriteUtc, inode) ? p with { Previous = null }
         : null;
 
-    public ObjectInfo ToInfo() => new(Key, Size, ETag, LastModified, Metadata) { VersionId = VersionId };
+    public ObjectInfo ToInfo() => new(Key, Size, ETag, LastModified, Metadata) { VersionId = VersionId, MetadataWhole = true };
 
     public static ObjectSidecar For(string key, FileVersion file, string etag, DateTimeOffset lastModified,
         ObjectMetadata metadata, IReadOnlyDictionary<string, string>? checksums = null) => new()

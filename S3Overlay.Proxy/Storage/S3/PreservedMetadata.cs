@@ -91,7 +91,7 @@ internal static class PreservedMetadata
             Acl = acl,
             StorageClass = storageClass,
         };
-        return new ObjectInfo(key, size, etag ?? serverETag, lastModified ?? ToOffset(serverLastModified), info);
+        return new ObjectInfo(key, size, etag ?? serverETag, lastModified ?? ToOffset(serverLastModified), info) { MetadataWhole = true };
     }
 
     public static DateTimeOffset ToOffset(DateTime? time) => time switch
