@@ -85,7 +85,7 @@ def measure(c, n, merged, rounds, warmup):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--builds", nargs="+", required=True)
+    parser.add_argument("--builds", nargs="+", default=[f"after={WORK / 'proxy'}"])
     parser.add_argument("--data", default=str(WORK / "listing-data-after"))
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=9)

@@ -11,8 +11,15 @@
 # the embedded store, RGW itself and nginx (bench/rgw.py, a few minutes; the tests' own RGW cluster).
 # bench/run.sh --crowd [crowd.py options]: crowds of cold readers of one key with both cores kept busy, over the
 # embedded store and RGW: remote GETs and bytes per object, early reads let go (bench/crowd.py, a few minutes).
+# bench/run.sh --listing [listing.py options]: the embedded store's listings at 1,000 to 1,000,000 keys beside RGW
+# (bench/listing.py: its buckets take about 20 minutes to build here, RGW's million as long again);
+# bench/run.sh --listing-merged [listing_merged.py options]: the overlay's merged listing over the data folder
+# listing.py built (bench/listing_merged.py, about 10 minutes). Both measure this tree's build unless given --builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+listing=""
+if [ "${1:-}" = "--listing" ]; then listing=listing.py; shift; bash build/install-test-tools.sh; fi
+if [ "${1:-}" = "--listing-merged" ]; then listing=listing_merged.py; shift; fi
 ranges=""
 if [ "${1:-}" = "--ranges" ]; then ranges=1; shift; fi
 fleet=""
@@ -25,9 +32,11 @@ need=()
 command -v nginx >/dev/null || need+=(nginx)
 command -v wrk >/dev/null || need+=(wrk)
 command -v curl >/dev/null || need+=(curl)
+# listing.py makes fsync a no-op while it describes its fixture (bench/nofsync.c).
+[ -z "$listing" ] || command -v gcc >/dev/null || need+=(gcc)
 # Native AOT's compiler links with clang (and zlib): the AOT build's fresh-process row.
-[ -n "$ranges$fleet$rgw" ] || command -v clang >/dev/null || need+=(clang)
-[ -n "$ranges$fleet$rgw" ] || [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
+[ -n "$ranges$fleet$rgw$listing" ] || command -v clang >/dev/null || need+=(clang)
+[ -n "$ranges$fleet$rgw$listing" ] || [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || need+=(python3-matplotlib)
 /usr/bin/python3 -c 'import crcmod' 2>/dev/null || need+=(python3-crcmod)
@@ -42,11 +51,12 @@ fi
 # For the runtime it runs on, so the proxy is precompiled (ReadyToRun), as a deployment would publish it.
 dotnet publish S3Overlay.Proxy -c Release --use-current-runtime --self-contained false -o bench/work/proxy -v quiet -nologo
 # The same tree as Native AOT, for one row beside the shipped build's (a fresh process's first fills).
-[ -n "$ranges$fleet$rgw" ] || dotnet publish S3Overlay.Proxy -c Release --use-current-runtime -p:PublishAot=true -o bench/work/aot -v quiet -nologo
+[ -n "$ranges$fleet$rgw$listing" ] || dotnet publish S3Overlay.Proxy -c Release --use-current-runtime -p:PublishAot=true -o bench/work/aot -v quiet -nologo
 # The platform's floor for warm GETs: a minimal ASP.NET Core app serving the same files, or relaying
 # to RGW (bench/minimal-app).
-[ -n "$ranges$fleet" ] || dotnet publish bench/minimal-app -c Release --use-current-runtime --self-contained false -o bench/work/minimal-app -v quiet -nologo
+[ -n "$ranges$fleet$listing" ] || dotnet publish bench/minimal-app -c Release --use-current-runtime --self-contained false -o bench/work/minimal-app -v quiet -nologo
 if [ -n "$ranges" ]; then BENCH_RANGES_RUN_SH=1 exec /usr/bin/python3 bench/ranges.py "$@"; fi
+if [ -n "$listing" ]; then exec /usr/bin/python3 "bench/$listing" "$@"; fi
 if [ -n "$crowd" ]; then exec /usr/bin/python3 bench/crowd.py "$@"; fi
 if [ -n "$rgw" ]; then exec /usr/bin/python3 bench/rgw.py "$@"; fi
 if [ -n "$fleet" ]; then exec /usr/bin/python3 bench/fleet.py "$@"; fi

@@ -357,10 +357,10 @@ public class OverlayStoreEdgeTests
         var root = Directory.CreateTempSubdirectory("s3overlay-reconcile-").FullName;
         try
         {
-            using var store = new FileSystemObjectStore(Path.Combine(root, "data"), TimeProvider.System);
             _remote.Put("origin", "filled", Bytes(1000, 23));
-            var first = Hostless(local: store);
-            _overlays.Add(first);
+            // Each overlay stopped before the folder goes (the first one's container disposes the store).
+            var store = new FileSystemObjectStore(Path.Combine(root, "data"), TimeProvider.System);
+            using var first = Hostless(local: store);
             await first.Part<CacheIndex>().LoadAsync(default);
             await ReadAll(await first.Store.GetObjectAsync("data", "filled", ObjectReadRequest.Whole, default));
             for (var i = 0; i < 20; i++)
@@ -368,8 +368,7 @@ public class OverlayStoreEdgeTests
             await first.Part<BackgroundWork>().WhenIdle();
 
             var counted = new HeadCountingStore(store);
-            var second = Hostless(local: counted);
-            _overlays.Add(second);
+            using var second = Hostless(local: counted);
             await second.Part<CacheIndex>().LoadAsync(default);
             Assert.True(await second.Part<CacheReconciler>().RunAsync(default));
             var cached = await second.Part<CacheEvictor>().CachedUnderAsync("data", "", default);

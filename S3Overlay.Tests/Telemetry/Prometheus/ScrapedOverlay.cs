@@ -72,8 +72,10 @@ public sealed class ScrapedOverlay : IAsyncDisposable
             Assert.Equal(502, (int)(await once.GetAsync($"{env.Bucket}/broken.bin")).StatusCode);
         env.Relay.Mode = CountingRelay.Behaviour.Relay;
 
-        // A body's bytes are counted when the server disposes it, just after the client's last byte.
-        var after = await EventuallyAsync(env, openMetrics, s => s.Value("overlay_bytes_total", ("overlay_source", "local")) == Size, "the hit's bytes are counted");
+        // A body's bytes are counted when the server disposes it, just after the client's last byte;
+        // ASP.NET Core records a request's duration as the server ends it, after the client has the answer.
+        var after = await EventuallyAsync(env, openMetrics, s => s.Value("overlay_bytes_total", ("overlay_source", "local")) == Size
+            && s.Value("http_server_request_duration_seconds_count", ("http_response_status_code", "502")) > 0, "the hit's bytes and the 502 are counted");
         using var http = env.Proxy.CreateHttpClient();
         using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("_overlay/status?format=json"));
         return new ScrapedOverlay(env, during, after, status.RootElement.GetProperty("cacheSizeBytes").GetInt64());
