@@ -362,7 +362,7 @@ def run_versions(args, builds):
         stop_all()
         if rgw:
             rgw.stop()
-    write_results(results, "listing-versions", versions_report)
+    write_results(results, "listing-versions" if args.results == "listing" else args.results, versions_report)
 
 
 def close_run(results, targets, builds, ops_rounds):
@@ -489,7 +489,7 @@ def main():
     parser.add_argument("--uploads", type=int, default=10_000, help="uploads in progress for the second ListMultipartUploads row")
     parser.add_argument("--whole-max-before", type=int, default=100_000, help="whole listings (of objects, of versions) of the builds before the last up to this size")
     parser.add_argument("--rgw-tree-per-folder", type=int, default=TREE_PER_FOLDER, help="keys in each of RGW's 10,000 sub-folders")
-    parser.add_argument("--results", default="listing", help="the results' name: bench/results/NAME.json and NAME.md")
+    parser.add_argument("--results", default="listing", help="the results' name: bench/results/NAME.json and NAME.md (with --versions-only, listing-versions unless given)")
     args = parser.parse_args()
     # RGW as its operators should run it: Nagle's algorithm off on its answers (beast's
     # tcp_nodelay=1), else each small answer waits 40 ms for the client's delayed ACK (docs/stores.md).
