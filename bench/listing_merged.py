@@ -26,10 +26,10 @@ import pathlib
 import shutil
 import statistics
 import time
-import urllib.request
 import base64
+import urllib.request
 
-from listing import RESULTS, client, flat_key, raw_listing, timed, put_all
+from listing import RESULTS, client, flat_key, put_all, rows_for, timed
 from servers import PROXY_KEYS, WORK, overlay_env, start_proxy, stop_all
 
 REMOTE_KEYS = 1000
@@ -42,23 +42,15 @@ def remote_keys(n):
 
 
 def rows(n, merged):
-    """The requests, and the keys each must answer (the merged side adds the remote-only keys in range)."""
-    mid = flat_key(n // 2)
-    page = {"Bucket": f"k{n}", "MaxKeys": 1000, "StartAfter": mid}
-    prefix = {"Bucket": f"k{n}", "Prefix": mid[:7], "Delimiter": "/"}
-    only_remote = [k for k in remote_keys(n) if k.endswith("r")]
-    in_prefix = 100 + (sum(1 for k in only_remote if k.startswith(mid[:7])) if merged else 0)
-    return {
-        "page": (lambda c: c.list_objects_v2(**page)["KeyCount"], 1000),
-        "prefix": (lambda c: c.list_objects_v2(**prefix)["KeyCount"], in_prefix),
-        "page-http": (lambda c: raw_listing(c, page), 1000),
-        "prefix-http": (lambda c: raw_listing(c, prefix), in_prefix),
-    }
+    """listing.py's requests (rows_for), and the keys each must answer: the merged side adds the remote-only keys in range."""
+    prefix = flat_key(n // 2)[:7]
+    in_prefix = 100 + (sum(1 for k in remote_keys(n) if k.endswith("r") and k.startswith(prefix)) if merged else 0)
+    return {row: (call, 1000 if row.startswith("page") else in_prefix) for row, call in rows_for(n).items()}
 
 
-def reconciled(url):
-    """Whether the overlay's eviction index is reconciled with the store (the admin API's cache report)."""
-    request = urllib.request.Request(url + "/_overlay/api/cache/k1000?prefix=",
+def reconciled(url, bucket):
+    """Whether the overlay's eviction index is reconciled with the store (the admin API's cache report of a bucket)."""
+    request = urllib.request.Request(url + f"/_overlay/api/cache/{bucket}?prefix=",
                                      headers={"Authorization": "Basic " + base64.b64encode(f"{PROXY_KEYS[0]}:{PROXY_KEYS[1]}".encode()).decode()})
     return json.loads(urllib.request.urlopen(request, timeout=10).read()).get("reconciled") is True
 
@@ -114,7 +106,7 @@ def main():
                 local.stop()
                 t0 = time.perf_counter()
                 overlay = start_proxy(f"listing-merged-{name}-overlay", data, build=build, env=overlay_env(remote.url, PROXY_KEYS), timeout=600)
-                while not reconciled(overlay.url):
+                while not reconciled(overlay.url, f"k{n}"):
                     time.sleep(0.2)
                 results["reconcile_seconds"].setdefault(name, []).append(round(time.perf_counter() - t0, 1))
                 for row, v in measure(client(overlay.url, PROXY_KEYS), n, True, args.rounds, args.warmup).items():
