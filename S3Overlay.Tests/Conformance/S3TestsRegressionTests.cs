@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.Conformance;
 /// from a run.sh run); the comparison with RGW is run.sh's, not this test's.
 /// </summary>
 [ConformanceTests]
+[StartsFirst]
 public sealed class S3TestsRegressionTests
 {
     private static readonly string Suite = Path.Combine(RepoPaths.Root, "conformance", "s3-tests");

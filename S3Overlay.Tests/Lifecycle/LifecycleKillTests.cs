@@ -13,6 +13,7 @@ namespace S3Overlay.Tests.Lifecycle;
 /// scans finish the job.
 /// </summary>
 [ReliabilityTests]
+[StartsFirst]
 public sealed class LifecycleKillTests
 {
     private const string Bucket = "killed-scan";

@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.Lifecycle;
 /// remote is never written.
 /// </summary>
 [ConformanceTests]
+[StartsFirst]
 public sealed class OverlayLifecycleTests(StoreTargets target) : LifecycleTests(target)
 {
     protected override StoreKind Kind => StoreKind.Overlay;

@@ -110,12 +110,14 @@ public abstract class VersionedLifecycleTests(StoreTargets target) : EveryStoreT
 }
 
 [ConformanceTests]
+[StartsFirst]
 public sealed class EmbeddedStoreVersionedLifecycleTests(StoreTargets target) : VersionedLifecycleTests(target)
 {
     protected override StoreKind Kind => StoreKind.Embedded;
 }
 
 [ConformanceTests]
+[StartsFirst]
 public sealed class RgwLocalStoreVersionedLifecycleTests(StoreTargets target) : VersionedLifecycleTests(target)
 {
     protected override StoreKind Kind => StoreKind.RgwLocal;

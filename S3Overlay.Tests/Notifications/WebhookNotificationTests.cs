@@ -15,6 +15,7 @@ namespace S3Overlay.Tests.Notifications;
 /// every event, in order, once it is back; the outbox's bound refuses writes rather than lose events.
 /// </summary>
 [FunctionalTests]
+[StartsFirst]
 public sealed class WebhookNotificationTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     private const string Arn = "arn:minio:sqs::hooks:webhook";

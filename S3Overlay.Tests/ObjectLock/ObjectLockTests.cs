@@ -13,6 +13,7 @@ namespace S3Overlay.Tests.ObjectLock;
 /// retention (on the embedded store and on RGW), and who may bypass GOVERNANCE retention.
 /// </summary>
 [ConformanceTests]
+[StartsFirst]
 public sealed class ObjectLockTests
 {
     private static string Script => Path.Combine(AppContext.BaseDirectory, "ObjectLock", "object_lock_boto3.py");

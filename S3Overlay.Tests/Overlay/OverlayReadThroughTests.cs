@@ -251,6 +251,7 @@ public abstract class OverlayReadThroughTests(OverlayServers servers) : IClassFi
 }
 
 [FunctionalTests]
+[StartsFirst]
 public sealed class OverlayOverEmbeddedStoreTests(OverlayServers servers) : OverlayReadThroughTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;

@@ -12,6 +12,7 @@ namespace S3Overlay.Tests.Reliability;
 /// local store, what s3rver's own writes allow (see the second test).
 /// </summary>
 [ReliabilityTests]
+[StartsFirst]
 public sealed class CrashTests(OverlayServers servers) : IClassFixture<OverlayServers>
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace S3Overlay.Tests.Reliability;
 /// (a refused PutObject, then the next request) is in boto3_conformance.py.
 /// </summary>
 [ReliabilityTests]
+[StartsFirst]
 public sealed class RefusedUploadConnectionTests : IAsyncLifetime
 {
     private ProxyServer _proxy = null!;

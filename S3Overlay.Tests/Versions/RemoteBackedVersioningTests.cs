@@ -309,6 +309,7 @@ public abstract partial class RemoteBackedVersioningTests(OverlayServers servers
 
 /// <summary>The embedded store keeps the local versions.</summary>
 [FunctionalTests]
+[StartsFirst]
 public sealed class RemoteBackedVersioningOverEmbeddedStoreTests(OverlayServers servers) : RemoteBackedVersioningTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Embedded;
@@ -316,6 +317,7 @@ public sealed class RemoteBackedVersioningOverEmbeddedStoreTests(OverlayServers 
 
 /// <summary>Ceph's RADOS Gateway as the local store keeps them: its own version ids and delete markers.</summary>
 [FunctionalTests]
+[StartsFirst]
 public sealed class RemoteBackedVersioningOverRgwLocalStoreTests(OverlayServers servers) : RemoteBackedVersioningTests(servers)
 {
     protected override LocalStoreKind Kind => LocalStoreKind.Rgw;
