@@ -85,7 +85,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured raw requests of each kind before the rows")
     args = parser.parse_args()
     builds = [(b.split("=", 1)[0], pathlib.Path(b.split("=", 1)[1]).resolve()) for b in args.builds]
-    data, n = pathlib.Path(args.data), args.size
+    data, n = pathlib.Path(args.data).resolve(), args.size  # the servers run in their build folders
     assert (data / f"k{n}").is_dir(), f"{data} has no bucket k{n}: build it with bench/listing.py first"
     results = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "cores": os.cpu_count(),
                "load_average": open("/proc/loadavg").read().split()[:3], "size": n, "rounds": args.rounds, "passes": args.passes, "warmup": args.warmup,

@@ -12,7 +12,7 @@ using S3Overlay.Storage.Errors;
 namespace S3Overlay.Tests.Storage;
 
 /// <summary>
-/// The S3 store's GET and HEAD sent without the SDK (<see cref="DirectReads"/>): signed as AWS
+/// The S3 store's GET, HEAD and ListObjectsV2 sent without the SDK (<see cref="DirectReads"/>): signed as AWS
 /// documents, the key on the wire as S3 reads it, and a failed answer tried once more, as the
 /// SDK does for everything else. That servers accept what it sends is shown wherever an S3 store
 /// reads from s3rver or from the proxy itself (both check signatures).
@@ -36,6 +36,58 @@ public class DirectReadsTests
         Assert.Equal("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
             + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41",
             request.Headers.NonValidated["Authorization"].ToString());
+    }
+
+    [Fact]
+    public void A_listing_is_signed_as_AWS_documents_it()
+    {
+        // AWS's worked example "GET Bucket (List Objects)": the query's parameters signed in their sorted order.
+        using var http = new HttpClient();
+        var reads = new DirectReads(Options("https://s3.amazonaws.com", pathStyle: false), http);
+
+        using var request = reads.Sign(HttpMethod.Get, "examplebucket", "", [("max-keys", "2"), ("prefix", "J")], [], new DateTimeOffset(2013, 5, 24, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal("https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J", request.RequestUri!.AbsoluteUri);
+        Assert.EndsWith("SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7",
+            request.Headers.NonValidated["Authorization"].ToString());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_listing_page_is_asked_for_encoded_and_read_with_its_names_decoded(bool serverEncodes)
+    {
+        var targets = new ConcurrentQueue<string>();
+        string Name(string name) => serverEncodes ? Uri.EscapeDataString(name) : System.Security.SecurityElement.Escape(name);
+        await using var server = await ScriptedServer.StartAsync(async c =>
+        {
+            targets.Enqueue(c.Features.Get<IHttpRequestFeature>()!.RawTarget);
+            c.Response.ContentType = "application/xml";
+            // As S3 writes it: fields the store has no use for (Owner, StorageClass, Name) between those it reads.
+            await c.Response.WriteAsync($"""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bucket</Name><Prefix>{Name("a ü/")}</Prefix>
+                {(serverEncodes ? "<EncodingType>url</EncodingType>" : "")}<KeyCount>3</KeyCount><MaxKeys>1000</MaxKeys><Delimiter>%2F</Delimiter><IsTruncated>true</IsTruncated>
+                <Contents><Key>{Name("a ü/x&y+z")}</Key><LastModified>2026-11-28T22:31:07.123Z</LastModified><ETag>&quot;0123&quot;</ETag><Size>12</Size><Owner><ID>o</ID></Owner><StorageClass>STANDARD</StorageClass></Contents>
+                <Contents><Key>{Name("a ü/y")}</Key><LastModified>2026-11-28T22:31:08Z</LastModified><ETag>&quot;4567-2&quot;</ETag><Size>0</Size></Contents>
+                <CommonPrefixes><Prefix>{Name("a ü/d/")}</Prefix></CommonPrefixes>
+                </ListBucketResult>
+                """);
+        });
+        using var store = new S3ObjectStore(Options(server.Url));
+
+        var page = await store.ListObjectsAsync("bucket", new ListRequest("a ü/", "/", MaxKeys: 3), CancellationToken.None);
+
+        Assert.Equal(["/bucket/?delimiter=%2F&encoding-type=url&list-type=2&max-keys=4&prefix=a%20%C3%BC%2F"], targets.ToArray());
+        Assert.Equal(["a ü/d/"], page.CommonPrefixes);
+        Assert.Equal(["a ü/x&y+z", "a ü/y"], page.Objects.Select(o => o.Key));
+        Assert.Equal([12L, 0L], page.Objects.Select(o => o.Size));
+        Assert.Equal(["\"0123\"", "\"4567-2\""], page.Objects.Select(o => o.ETag));
+        Assert.Equal([new DateTimeOffset(2026, 11, 28, 22, 31, 7, 123, TimeSpan.Zero), new DateTimeOffset(2026, 11, 28, 22, 31, 8, TimeSpan.Zero)],
+            page.Objects.Select(o => o.LastModified));
+        // Three entries, as many as asked for, and the server has more: the next page starts after the last.
+        Assert.True(page.IsTruncated);
+        Assert.Equal("a ü/y", page.NextStartAfter);
     }
 
     [Fact]

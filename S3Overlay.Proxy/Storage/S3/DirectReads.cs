@@ -28,7 +28,27 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
     /// <returns>A 200 or 206 answer; anything else is thrown as a <see cref="RemoteAnswerException"/> (or the network's failure).</returns>
     /// <param name="versionId">One version of the object (a store that keeps versions); null for its current one.</param>
     /// <param name="ifNoneMatch">An ETag the server answers 304 for (<see cref="ObjectReadRequest.NotModifiedIfETag"/>).</param>
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string bucket, string key, string? range, CancellationToken ct, string? versionId = null, string? ifNoneMatch = null)
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string bucket, string key, string? range, CancellationToken ct, string? versionId = null, string? ifNoneMatch = null) =>
+        SendAsync(() => Sign(method, bucket, key, range, DateTimeOffset.UtcNow, versionId, ifNoneMatch), HttpCompletionOption.ResponseHeadersRead, ct);
+
+    /// <summary>One ListObjectsV2 page, its names percent-encoded on the wire (any key can be listed) and decoded here.</summary>
+    public async Task<ListingDocument> ListObjectsAsync(string bucket, string prefix, string? delimiter, string? startAfter, int maxKeys, CancellationToken ct)
+    {
+        // In the canonical order (sorted by name), as they are signed.
+        var query = new List<(string Name, string Value)>(6);
+        if (!string.IsNullOrEmpty(delimiter)) query.Add(("delimiter", delimiter));
+        query.Add(("encoding-type", "url"));
+        query.Add(("list-type", "2"));
+        query.Add(("max-keys", maxKeys.ToString(CultureInfo.InvariantCulture)));
+        if (prefix.Length > 0) query.Add(("prefix", prefix));
+        if (!string.IsNullOrEmpty(startAfter)) query.Add(("start-after", startAfter));
+        // The whole answer read before it is parsed: a page is at most a few hundred KiB.
+        using var response = await SendAsync(() => Sign(HttpMethod.Get, bucket, "", query, [], DateTimeOffset.UtcNow), HttpCompletionOption.ResponseContentRead, ct);
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        return ListingDocument.Read(body);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> sign, HttpCompletionOption completion, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -36,7 +56,7 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
             try
             {
                 // Signed with the real time, as the SDK signs: a store's clock may be a test's.
-                response = await http.SendAsync(Sign(method, bucket, key, range, DateTimeOffset.UtcNow, versionId, ifNoneMatch), HttpCompletionOption.ResponseHeadersRead, ct);
+                response = await http.SendAsync(sign(), completion, ct);
             }
             catch (HttpRequestException e) when (attempt == 1 && !ct.IsCancellationRequested && !RefusedConnection.In(e))
             {
@@ -54,49 +74,49 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
 
     internal HttpRequestMessage Sign(HttpMethod method, string bucket, string key, string? range, DateTimeOffset now, string? versionId = null, string? ifNoneMatch = null)
     {
+        var headers = new List<(string Name, string Value)>(3);
+        if (ifNoneMatch is not null) headers.Add(("if-none-match", ifNoneMatch));
+        if (range is not null) headers.Add(("range", range));
+        // The object's checksums with the whole of it: a full-object CRC checks the body for a
+        // tenth of its MD5's cost (RemoteBody). A range's answer has none to give.
+        else headers.Add(("x-amz-checksum-mode", "ENABLED"));
+        return Sign(method, bucket, key, versionId is null ? [] : [("versionId", versionId)], headers, now);
+    }
+
+    /// <param name="query">The query's parameters, sorted by name (the canonical order), not yet encoded.</param>
+    /// <param name="headers">Headers sent and signed, named in lower case, sorted by name; none of the x-amz- ones signing adds.</param>
+    internal HttpRequestMessage Sign(HttpMethod method, string bucket, string key, IReadOnlyList<(string Name, string Value)> query, List<(string Name, string Value)> headers, DateTimeOffset now)
+    {
         // Virtual-hosted unless asked otherwise, as the SDK addresses; path-style for a bucket
         // name that cannot be a host label under TLS (dots), as the SDK falls back too.
         var virtualHost = !options.PathStyle && !(bucket.Contains('.') && _endpoint.Scheme == Uri.UriSchemeHttps);
         var path = (virtualHost ? "/" : "/" + bucket + "/") + SigV4.UriEncode(key, keepSlash: true);
         var host = virtualHost ? bucket + "." + _endpoint.Authority : _endpoint.Authority;
+        var canonicalQuery = string.Join('&', query.Select(p => SigV4.UriEncode(p.Name, keepSlash: false) + "=" + SigV4.UriEncode(p.Value, keepSlash: false)));
         // Sent as written: Uri would resolve "." and ".." segments, a different key (the SDK does).
-        var query = versionId is null ? "" : "versionId=" + SigV4.UriEncode(versionId, keepSlash: false);
-        var uri = new Uri($"{_endpoint.Scheme}://{host}{path}{(query.Length > 0 ? "?" + query : "")}", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        var uri = new Uri($"{_endpoint.Scheme}://{host}{path}{(canonicalQuery.Length > 0 ? "?" + canonicalQuery : "")}", new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var request = new HttpRequestMessage(method, uri) { Version = HttpVersion.Version11 };
         request.Headers.Host = host;
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
-        if (range is not null) request.Headers.TryAddWithoutValidation("Range", range);
-        if (ifNoneMatch is not null) request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
-        // The object's checksums with the whole of it: a full-object CRC checks the body for a
-        // tenth of its MD5's cost (RemoteBody). A range's answer has none to give.
-        var checksumMode = range is null ? "ENABLED" : null;
-        if (options is not { AccessKey: { } accessKey, SecretKey: { } secret })
-        {
-            if (checksumMode is not null) request.Headers.TryAddWithoutValidation("x-amz-checksum-mode", checksumMode);
-            return request; // anonymous: unsigned
-        }
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        if (options is not { AccessKey: { } accessKey, SecretKey: { } secret }) return request; // anonymous: unsigned
 
         var timestamp = now.ToString(SigV4.TimestampFormat, CultureInfo.InvariantCulture);
         var date = timestamp[..8];
         // The headers signed, in the canonical (sorted) order.
-        var signed = new List<(string Name, string Value)>(6) { ("host", host) };
-        if (ifNoneMatch is not null) signed.Add(("if-none-match", ifNoneMatch));
-        if (range is not null) signed.Add(("range", range));
-        if (checksumMode is not null) signed.Add(("x-amz-checksum-mode", checksumMode));
-        signed.Add(("x-amz-content-sha256", SigV4.EmptyPayloadSha256));
-        signed.Add(("x-amz-date", timestamp));
-        if (options.SessionToken is { } token) signed.Add(("x-amz-security-token", token));
-        if (options.SignedHeader is { } extra)
-        {
-            signed.Add(extra);
-            signed.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-        }
-        foreach (var (name, value) in signed)
-            if (name.StartsWith("x-amz-", StringComparison.Ordinal)) request.Headers.TryAddWithoutValidation(name, value);
+        var signing = new List<(string Name, string Value)>(headers.Count + 5) { ("host", host) };
+        signing.AddRange(headers);
+        signing.Add(("x-amz-content-sha256", SigV4.EmptyPayloadSha256));
+        signing.Add(("x-amz-date", timestamp));
+        if (options.SessionToken is { } token) signing.Add(("x-amz-security-token", token));
+        if (options.SignedHeader is { } extra) signing.Add(extra);
+        signing.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var (name, value) in signing)
+            if (name.StartsWith("x-amz-", StringComparison.Ordinal) && !headers.Contains((name, value))) request.Headers.TryAddWithoutValidation(name, value);
 
-        var names = string.Join(';', signed.Select(h => h.Name));
+        var names = string.Join(';', signing.Select(h => h.Name));
         var scope = $"{date}/{options.Region}/s3/aws4_request";
-        var canonical = SigV4.CanonicalRequest(method.Method, path, query, signed, names, SigV4.EmptyPayloadSha256);
+        var canonical = SigV4.CanonicalRequest(method.Method, path, canonicalQuery, signing, names, SigV4.EmptyPayloadSha256);
         var signingKey = _keys.Get(accessKey, secret, date, options.Region, "s3");
         var signature = SigV4.Signature(signingKey, timestamp, scope, canonical);
         request.Headers.TryAddWithoutValidation("Authorization", $"{SigV4.Algorithm} Credential={accessKey}/{scope}, SignedHeaders={names}, Signature={signature}");

@@ -1,6 +1,3 @@
-using System.Net;
-using Amazon.S3;
-using Amazon.S3.Model;
 using S3Overlay.Storage.Errors;
 
 namespace S3Overlay.Storage.S3;
@@ -13,6 +10,8 @@ internal sealed partial class S3ObjectStore
     /// resumed by StartAfter rather than continuation tokens (some servers page delimited
     /// listings wrongly by token). Listed objects carry the server's ETag and Last-Modified:
     /// ListObjectsV2 returns no user metadata, so a preserved value shows only on Head and Get.
+    /// Sent and read without the SDK (<see cref="DirectReads.ListObjectsAsync"/>): the overlay
+    /// asks the remote for a page with every page of a merged listing.
     /// </remarks>
     public async Task<ListPage> ListObjectsAsync(string bucket, ListRequest request, CancellationToken ct)
     {
@@ -25,23 +24,11 @@ internal sealed partial class S3ObjectStore
         var truncated = false;
         while (true)
         {
-            var list = new ListObjectsV2Request
-            {
-                BucketName = bucket,
-                Prefix = request.Prefix,
-                Delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter,
-                StartAfter = string.IsNullOrEmpty(after) ? null : after,
-                // One more than asked for: the entry that holds StartAfter may be dropped.
-                MaxKeys = Math.Clamp(request.MaxKeys - objects.Count - prefixes.Count + 1, 1, 1000),
-                // Names XML cannot carry (U+0001) come percent-encoded (PlainListingHandler sees to
-                // it where the server does not), so no key can make a listing unreadable.
-                Encoding = EncodingType.Url,
-            };
-            var page = await CallAsync(bucket, null, t => _client.ListObjectsV2Async(list, t), ct);
-            var decode = page.Encoding == EncodingType.Url;
-            string Name(string name) => decode ? WebUtility.UrlDecode(name) : name;
-            var entries = (page.S3Objects ?? []).Select(o => (Name: Name(o.Key), Object: (S3Object?)o))
-                .Concat((page.CommonPrefixes ?? []).Select(p => (Name: Name(p), Object: (S3Object?)null)))
+            // One more than asked for: the entry that holds StartAfter may be dropped.
+            var maxKeys = Math.Clamp(request.MaxKeys - objects.Count - prefixes.Count + 1, 1, 1000);
+            var page = await CallAsync(bucket, null, t => _direct.ListObjectsAsync(bucket, request.Prefix, request.Delimiter, after, maxKeys, t), ct);
+            var entries = page.Objects.Select(o => (Name: o.Key, Object: (ObjectInfo?)o))
+                .Concat(page.CommonPrefixes.Select(p => (Name: p, Object: (ObjectInfo?)null)))
                 .OrderBy(e => e.Name, Utf8Order.Instance)
                 .ToList();
             foreach (var (name, obj) in entries.Select(e => (e.Name, e.Object)))
@@ -54,10 +41,10 @@ internal sealed partial class S3ObjectStore
                     break;
                 }
                 if (obj is null) prefixes.Add(name);
-                else objects.Add(new ObjectInfo(name, obj.Size ?? 0, obj.ETag, PreservedMetadata.ToOffset(obj.LastModified), ObjectMetadata.Empty));
+                else objects.Add(obj);
                 last = name;
             }
-            if (truncated || page.IsTruncated != true || entries.Count == 0) break;
+            if (truncated || !page.IsTruncated || entries.Count == 0) break;
             if (objects.Count + prefixes.Count >= request.MaxKeys)
             {
                 truncated = true;
