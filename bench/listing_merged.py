@@ -13,7 +13,8 @@ page from the middle mixes both sides. Per build, in turn (a data folder serves 
 Rows, medians of --rounds after --warmup unmeasured requests (boto3 on the same host): page (1,000 keys,
 StartAfter mid-bucket), prefix (Prefix=k/<5 digits of the mid key>, Delimiter=/), and the same two
 presigned on a kept-alive connection, read whole and not parsed (page-http, prefix-http: the
-server's time). Builds take turns, and the run goes through them --passes times, each pass in the
+server's time); then the CPU a page-http costs the serving proxy (page-cpu) and, on a merged page,
+the remote proxy (page-cpu-remote), each the mean over 300 pages of the two passes. Builds take turns, and the run goes through them --passes times, each pass in the
 other order, so a drift of the machine falls on all alike.
 
 Usage: python3 bench/listing_merged.py --builds [before=DIR] after=DIR [--data DIR] [--size 1000000] [--rounds 9] [--passes 2]
@@ -53,6 +54,25 @@ def reconciled(url, bucket):
     request = urllib.request.Request(url + f"/_overlay/api/cache/{bucket}?prefix=",
                                      headers={"Authorization": "Basic " + base64.b64encode(f"{PROXY_KEYS[0]}:{PROXY_KEYS[1]}".encode()).decode()})
     return json.loads(urllib.request.urlopen(request, timeout=10).read()).get("reconciled") is True
+
+
+def cpu_ms(pid):
+    """The CPU time (user and system) the process has used so far, ms."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_page(c, n, merged, server, remote, pages=300):
+    """The CPU each process spends on a page of 1,000 (page-http), over `pages` of them (the
+    kernel counts it in ticks of 10 ms: 300 pages of a few ms each make it a few per cent): the
+    serving proxy's, and on a merged page the remote's, so what the overlay adds is told apart from
+    what the remote (on the same cores) costs."""
+    call = rows(n, merged)["page-http"][0]
+    processes = [("page-cpu", server)] + ([("page-cpu-remote", remote)] if merged else [])
+    before = {row: cpu_ms(p.pid) for row, p in processes}
+    for _ in range(pages):
+        call(c)
+    return {row: [(cpu_ms(p.pid) - before[row]) / pages] for row, p in processes}
 
 
 def measure(c, n, merged, rounds, warmup):
@@ -101,7 +121,8 @@ def main():
         for p in range(args.passes):
             for name, build in (builds if p % 2 == 0 else builds[::-1]):
                 local = start_proxy(f"listing-merged-{name}-local", data, build=build)
-                for row, v in measure(client(local.url, PROXY_KEYS), n, False, args.rounds, args.warmup).items():
+                local_c = client(local.url, PROXY_KEYS)
+                for row, v in {**measure(local_c, n, False, args.rounds, args.warmup), **cpu_per_page(local_c, n, False, local, remote)}.items():
                     samples.setdefault((row, name, "local"), []).extend(v)
                 local.stop()
                 t0 = time.perf_counter()
@@ -109,7 +130,8 @@ def main():
                 while not reconciled(overlay.url, f"k{n}"):
                     time.sleep(0.2)
                 results["reconcile_seconds"].setdefault(name, []).append(round(time.perf_counter() - t0, 1))
-                for row, v in measure(client(overlay.url, PROXY_KEYS), n, True, args.rounds, args.warmup).items():
+                overlay_c = client(overlay.url, PROXY_KEYS)
+                for row, v in {**measure(overlay_c, n, True, args.rounds, args.warmup), **cpu_per_page(overlay_c, n, True, overlay, remote)}.items():
                     samples.setdefault((row, name, "overlay"), []).extend(v)
                 overlay.stop()
                 print(name, "pass", p, "reconciled in", results["reconcile_seconds"][name][-1], "s", flush=True)

@@ -91,6 +91,25 @@ public class DirectReadsTests
     }
 
     [Fact]
+    public async Task A_page_a_server_sent_in_UTF16_order_is_listed_in_S3s_UTF8_order()
+    {
+        // U+1F600 (a surrogate pair, D83D DE00) sorts before U+FF61 by UTF-16 code units, after it by UTF-8 bytes (F0 against EF).
+        await using var server = await ScriptedServer.StartAsync(c => c.Response.WriteAsync($"""
+            <ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>
+            <Contents><Key>{Uri.EscapeDataString("\U0001F600")}</Key><Size>1</Size><ETag>&quot;a&quot;</ETag></Contents>
+            <Contents><Key>{Uri.EscapeDataString("\uFF61")}</Key><Size>2</Size><ETag>&quot;b&quot;</ETag></Contents>
+            <CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>
+            </ListBucketResult>
+            """));
+        using var store = new S3ObjectStore(Options(server.Url));
+
+        var page = await store.ListObjectsAsync("bucket", new ListRequest(Delimiter: "/"), CancellationToken.None);
+
+        Assert.Equal(["\uFF61", "\U0001F600"], page.Objects.Select(o => o.Key));
+        Assert.Equal(["a/"], page.CommonPrefixes);
+    }
+
+    [Fact]
     public async Task Keys_go_on_the_wire_encoded_as_S3_reads_them_and_dot_segments_never()
     {
         var targets = new ConcurrentQueue<string>();

@@ -91,7 +91,9 @@ internal sealed record ListingDocument(IReadOnlyList<ObjectInfo> Objects, IReadO
         return prefix ?? throw new XmlException("a common prefix without its prefix");
     }
 
-    /// <summary>ISO 8601 as servers write it (<c>2026-11-28T22:31:07.000Z</c>, with or without the fraction).</summary>
-    private static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    /// <summary>
+    /// An xs:dateTime as servers write it (<c>2026-11-28T22:31:07.000Z</c>, with or without the
+    /// fraction): XML's own reader of it, several times quicker than DateTimeOffset.Parse's guessing.
+    /// </summary>
+    private static DateTimeOffset ParseTime(string text) => XmlConvert.ToDateTimeOffset(text.Trim()).ToUniversalTime();
 }
