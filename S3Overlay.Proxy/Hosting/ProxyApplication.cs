@@ -45,6 +45,11 @@ internal static class ProxyApplication
             // UTF-8, as S3 allows; Kestrel's ASCII default would refuse them or fail the response.
             k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
             k.ResponseHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+            // A flush of a response's body must end within the grace (Kestrel counts no bytes a
+            // body writer advances, so its rate never lengthens it): a client that pauses reading
+            // for more than 5 s (a pipeline's slow consumer, a crowd on busy cores) was cut.
+            k.Limits.MinResponseDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240,
+                ServerCatalog.SendTimeout.Read(new SettingReader(builder.Configuration)));
         });
         // Kestrel's default waits for each read's data with a zero-byte read before it takes a
         // buffer: two system calls per 4 KiB of a request body (a 256 KiB PUT made 134 receives,

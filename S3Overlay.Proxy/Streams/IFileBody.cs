@@ -31,8 +31,14 @@ internal interface IFilePieces
     ValueTask<FileRange?> NextPieceAsync(CancellationToken ct);
 }
 
-/// <summary><paramref name="Length"/> bytes of <paramref name="File"/> from <paramref name="Offset"/>; owns the file.</summary>
-internal sealed record FileRange(SafeFileHandle File, long Offset, long Length) : IDisposable
+/// <summary>
+/// <paramref name="Length"/> bytes of <paramref name="File"/> from <paramref name="Offset"/>; owns
+/// the file unless <paramref name="OwnsFile"/> says not (a slice of a range whose last slice owns it).
+/// </summary>
+internal sealed record FileRange(SafeFileHandle File, long Offset, long Length, bool OwnsFile = true) : IDisposable
 {
-    public void Dispose() => File.Dispose();
+    public void Dispose()
+    {
+        if (OwnsFile) File.Dispose();
+    }
 }

@@ -90,6 +90,38 @@ public sealed class KernelSendTests
         await ReadSlowlyAndCheckAsync(proxy, response, Big, seed: 1);
     }
 
+    /// <summary>
+    /// A client that stops reading for a while (its consumer busy, its process starved) still gets
+    /// the whole body within S3_OVERLAY_SEND_TIMEOUT: Kestrel's own 5 s cut 1 of 32 cold readers of
+    /// one fill on busy cores (a connection reset mid-body). Past the timeout the connection is closed.
+    /// </summary>
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("2", false)]
+    public async Task A_reader_that_pauses_gets_the_rest_unless_it_pauses_past_the_send_timeout(string? sendTimeout, bool served)
+    {
+        await using var proxy = await ProxyServer.StartAsync(new Dictionary<string, string?> { ["S3_OVERLAY_SEND_TIMEOUT"] = sendTimeout });
+        using var client = proxy.CreateClient();
+        await SeedAsync(client);
+        using var http = NarrowClient(proxy);
+
+        using var response = await http.GetAsync("files/big.bin", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var all = new MemoryStream();
+        var piece = new byte[64 * 1024];
+        all.Write(piece, 0, await body.ReadAsync(piece));
+        await Task.Delay(TimeSpan.FromSeconds(7)); // past Kestrel's 5 s grace and its 1 s heartbeat
+        if (!served)
+        {
+            await Assert.ThrowsAnyAsync<IOException>(() => body.CopyToAsync(all));
+            return;
+        }
+        await body.CopyToAsync(all);
+        all.Position = 0;
+        Assert.Equal(Big, all.Length);
+        Assert.Null(await PatternData.MismatchAsync(all, 0, Big, seed: 1));
+    }
+
     [Fact]
     public async Task A_client_that_leaves_mid_body_leaves_the_server_serving_and_no_warning()
     {

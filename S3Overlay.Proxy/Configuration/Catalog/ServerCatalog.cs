@@ -31,6 +31,11 @@ internal static class ServerCatalog
     public static readonly BoolSetting Sendfile = new("S3_OVERLAY_SENDFILE", true,
         "Linux, plain HTTP/1.x: bodies of 64 KiB and more that are files (local objects and cached chunks of the embedded store, and a fill's bytes as they arrive) are sent by the kernel (`sendfile`) instead of copied through the proxy; `false` copies every body");
 
+    /// <summary>Kestrel's minimum response data rate's grace, its rate kept (240 bytes a second).</summary>
+    public static readonly DurationSetting SendTimeout = new("S3_OVERLAY_SEND_TIMEOUT", TimeSpan.FromSeconds(60),
+        "How long a response may wait for its client to take its next 256 KiB before the connection is closed (nginx's `send_timeout` and RGW's request timeout are about a minute; Kestrel's own, 5 s, cut readers that paused under load)")
+    { Positive = true };
+
     public static readonly TextSetting BaseDomain = new("S3_OVERLAY_BASE_DOMAIN", null,
         "Enables virtual-host style: `bucket.<domain>`");
 
