@@ -18,7 +18,11 @@ public sealed class StartsFirstAttribute : Attribute;
 
 /// <summary>
 /// Starts the classes marked <see cref="StartsFirstAttribute"/> first, the rest in xUnit's own
-/// (random) order after them. Classes that share a named collection are ordered by the collection.
+/// (random) order after them, and runs a marked class's static constructor as it orders them: a
+/// class whose tests read the results of one long run starts that run there. xUnit's conservative
+/// algorithm hands its threads out a test at a time, round the collections, so the order says only
+/// who asks first: ceph/s3-tests' class still began at 0:40, 0:00 and 5:51 of three runs' test phases.
+/// Classes that share a named collection are ordered by the collection.
 /// </summary>
 public sealed class StartsFirstOrderer : ITestCollectionOrderer
 {
@@ -40,6 +44,8 @@ public sealed class StartsFirstOrderer : ITestCollectionOrderer
         var className = name[ClassCollection.Length..].Split(' ')[0];
         var type = typeof(StartsFirstOrderer).Assembly.GetType(className)
             ?? throw new InvalidOperationException($"no test class {className} for the collection \"{name}\": has xUnit changed how it names a class's collection?");
-        return type.GetCustomAttribute<StartsFirstAttribute>() is not null;
+        if (type.GetCustomAttribute<StartsFirstAttribute>() is null) return false;
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+        return true;
     }
 }
