@@ -43,6 +43,40 @@ def family_of(item):
     return "usual"
 
 
+def build_clients_once():
+    """
+    s3-tests makes a new boto3 client for nearly every request (about 3,000 in a run of the 312
+    expected to pass), and botocore builds each from nothing: the client's class, a method for each
+    of S3's hundred operations, and a parse of S3's endpoint rules. Those are the same for every
+    client (the model and rules are the loader's cached data), so each is built once here and
+    shared; every client keeps its own configuration, credentials and event handlers, which the
+    tests change. Measured on the 312 tests (29 Nov 2026): pytest's CPU 53 s before, 34 s after.
+    """
+    from botocore import client, regions
+
+    classes = {}
+    build_class = client.ClientCreator._create_client_class
+
+    def create_client_class(self, service_name, service_model):
+        key = (service_name, service_model.api_version)
+        if key not in classes:
+            classes[key] = build_class(self, service_name, service_model)
+        return classes[key]
+
+    providers = {}
+    build_provider = regions.EndpointProvider
+
+    def endpoint_provider(ruleset_data, partition_data):
+        # The loader's own dicts, the same objects each time: their identity is the key.
+        key = (id(ruleset_data), id(partition_data))
+        if key not in providers:
+            providers[key] = (build_provider(ruleset_data, partition_data), ruleset_data, partition_data)
+        return providers[key][0]
+
+    client.ClientCreator._create_client_class = create_client_class
+    regions.EndpointProvider = endpoint_provider
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("families")
     group.addoption("--family", action="append", default=[], choices=FAMILIES,
@@ -137,6 +171,7 @@ class Outcomes:
 
 
 def pytest_configure(config):
+    build_clients_once()
     path = config.getoption("outcomes")
     if path:
         config.pluginmanager.register(Outcomes(path), "family-outcomes")
