@@ -104,16 +104,19 @@ internal sealed class DirectReads(S3StoreOptions options, HttpClient http)
 
         var timestamp = now.ToString(SigV4.TimestampFormat, CultureInfo.InvariantCulture);
         var date = timestamp[..8];
-        // The headers signed, in the canonical (sorted) order.
+        // The headers signed: the caller's, and those signing adds (sent as they are added); then the canonical (sorted) order.
         var signing = new List<(string Name, string Value)>(headers.Count + 5) { ("host", host) };
         signing.AddRange(headers);
-        signing.Add(("x-amz-content-sha256", SigV4.EmptyPayloadSha256));
-        signing.Add(("x-amz-date", timestamp));
-        if (options.SessionToken is { } token) signing.Add(("x-amz-security-token", token));
-        if (options.SignedHeader is { } extra) signing.Add(extra);
+        void Add(string name, string value)
+        {
+            signing.Add((name, value));
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        Add("x-amz-content-sha256", SigV4.EmptyPayloadSha256);
+        Add("x-amz-date", timestamp);
+        if (options.SessionToken is { } token) Add("x-amz-security-token", token);
+        if (options.SignedHeader is { } extra) Add(extra.Name, extra.Value);
         signing.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-        foreach (var (name, value) in signing)
-            if (name.StartsWith("x-amz-", StringComparison.Ordinal) && !headers.Contains((name, value))) request.Headers.TryAddWithoutValidation(name, value);
 
         var names = string.Join(';', signing.Select(h => h.Name));
         var scope = $"{date}/{options.Region}/s3/aws4_request";

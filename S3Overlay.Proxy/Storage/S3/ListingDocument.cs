@@ -54,41 +54,50 @@ internal sealed record ListingDocument(IReadOnlyList<ObjectInfo> Objects, IReadO
         string? key = null, etag = null;
         long size = 0;
         var lastModified = DateTimeOffset.UnixEpoch;
-        if (reader.IsEmptyElement) throw new XmlException("a listed object without a key");
-        var depth = reader.Depth;
-        reader.Read();
-        while (!reader.EOF && reader.Depth > depth)
+        ReadChildren(reader, child =>
         {
-            if (reader.NodeType != XmlNodeType.Element) { reader.Read(); continue; }
-            switch (reader.LocalName)
+            switch (child.LocalName)
             {
-                case "Key": key = reader.ReadElementContentAsString(); break;
-                case "ETag": etag = reader.ReadElementContentAsString(); break;
-                case "Size": size = long.Parse(reader.ReadElementContentAsString(), NumberStyles.None, CultureInfo.InvariantCulture); break;
-                case "LastModified": lastModified = ParseTime(reader.ReadElementContentAsString()); break;
-                default: reader.Skip(); break;
+                case "Key": key = child.ReadElementContentAsString(); break;
+                case "ETag": etag = child.ReadElementContentAsString(); break;
+                case "Size": size = long.Parse(child.ReadElementContentAsString(), NumberStyles.None, CultureInfo.InvariantCulture); break;
+                case "LastModified": lastModified = ParseTime(child.ReadElementContentAsString()); break;
+                default: child.Skip(); break;
             }
-        }
-        reader.Read(); // </Contents>
+        });
         return new ObjectInfo(key ?? throw new XmlException("a listed object without a key"), size, etag ?? "", lastModified, ObjectMetadata.Empty);
     }
 
     private static string ReadPrefix(XmlReader reader)
     {
         string? prefix = null;
-        if (!reader.IsEmptyElement)
+        ReadChildren(reader, child =>
         {
-            var depth = reader.Depth;
-            reader.Read();
-            while (!reader.EOF && reader.Depth > depth)
-            {
-                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Prefix") prefix = reader.ReadElementContentAsString();
-                else if (reader.NodeType == XmlNodeType.Element) reader.Skip();
-                else reader.Read();
-            }
-        }
-        reader.Read(); // </CommonPrefixes>, or the empty element itself
+            if (child.LocalName == "Prefix") prefix = child.ReadElementContentAsString();
+            else child.Skip();
+        });
         return prefix ?? throw new XmlException("a common prefix without its prefix");
+    }
+
+    /// <summary>
+    /// Hands each child element of the element the reader is on to <paramref name="read"/>, which
+    /// reads or skips it whole, then moves past the element's end (or the empty element itself).
+    /// </summary>
+    private static void ReadChildren(XmlReader reader, Action<XmlReader> read)
+    {
+        if (reader.IsEmptyElement)
+        {
+            reader.Read();
+            return;
+        }
+        var depth = reader.Depth;
+        reader.Read();
+        while (!reader.EOF && reader.Depth > depth)
+        {
+            if (reader.NodeType == XmlNodeType.Element) read(reader);
+            else reader.Read();
+        }
+        reader.Read(); // the end tag
     }
 
     /// <summary>
