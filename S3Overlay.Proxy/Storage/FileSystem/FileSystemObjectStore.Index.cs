@@ -106,13 +106,57 @@ internal sealed partial class FileSystemObjectStore
     }
 
     /// <summary>
-    /// Before the key's versions folder is made (under the key's lock): version listings seek it
-    /// from now on. A store that is not the folder's owner marks the index stale, as <see cref="Unsettle"/> does.
+    /// Before the key's versions folder is made or changed (under the key's lock): version listings
+    /// seek it from now on, and read its records from the folder until a listing settles them
+    /// (<see cref="SettledRecordsAsync"/>). A store that is not the folder's owner marks the index
+    /// stale, as <see cref="Unsettle"/> does.
     /// </summary>
-    private void MarkVersioned(string bucket, string key)
+    private void VersionsChanging(string bucket, string key, bool removing)
     {
-        if (_index is not null) _index.MarkVersioned(bucket, key);
+        if (_index is not null) _index.UnsettleVersions(bucket, key, removing);
         else MarkChangedByOthers(bucket, key);
+    }
+
+    /// <summary>
+    /// The records of a versions folder of a key the index names (newest first, as
+    /// <see cref="VersionFolder.Records"/> reads them): as the index holds them, or, unsettled there,
+    /// read from the folder under the key's lock (no change is half made then) and settled.
+    /// </summary>
+    private async Task<List<ObjectSidecar>> SettledRecordsAsync(string bucket, string key, CancellationToken ct)
+    {
+        // An index given up meanwhile (an SQLite error) is read no more.
+        if (Indexed(bucket) && _index!.SettledVersions(bucket, key) is { Length: > 0 } settled) return ReadRecords(settled);
+        using (await _locks.AcquireAsync(bucket, key, ct))
+        {
+            var records = VersionsOf(bucket, key).Records();
+            // None: a folder a kill left empty, or gone; the listing drops the row.
+            if (records.Count > 0 && Indexed(bucket)) _index!.SettleVersions(bucket, key, WriteRecords(records));
+            return records;
+        }
+    }
+
+    /// <summary>Records as the index keeps them: each one's JSON (which holds no line break), a line each.</summary>
+    private static byte[] WriteRecords(List<ObjectSidecar> records)
+    {
+        using var lines = new MemoryStream(records.Count * 400);
+        foreach (var record in records)
+        {
+            lines.Write(JsonSerializer.SerializeToUtf8Bytes(record, StoreJson.Default.ObjectSidecar));
+            lines.WriteByte((byte)'\n');
+        }
+        return lines.ToArray();
+    }
+
+    private static List<ObjectSidecar> ReadRecords(byte[] lines)
+    {
+        var records = new List<ObjectSidecar>();
+        for (ReadOnlySpan<byte> rest = lines; !rest.IsEmpty;)
+        {
+            var end = rest.IndexOf((byte)'\n');
+            records.Add(ObjectSidecarReader.Read(rest[..end]));
+            rest = rest[(end + 1)..];
+        }
+        return records;
     }
 
     /// <summary>After the key's versions folder is gone (under the key's lock).</summary>

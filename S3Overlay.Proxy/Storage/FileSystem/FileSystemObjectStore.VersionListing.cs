@@ -7,8 +7,9 @@ namespace S3Overlay.Storage.FileSystem;
 /// ListObjectVersions: the keys with a current body merged in order with the keys that have
 /// versions folders, and each key's versions, current first. Where the listing index covers the
 /// bucket both come from it (<see cref="ListingIndex.Keys"/>, <see cref="ListingIndex.VersionedKeys"/>):
-/// a page seeks to where it starts, reads the versions of the keys it returns alone, and skips a
-/// whole common prefix with one seek, so it costs what it returns however many keys the bucket holds.
+/// a page seeks to where it starts, reads the versions of the keys it returns alone (each one's
+/// current version from its files, the others' records from the index), and skips a whole common
+/// prefix with one seek, so it costs what it returns however many keys the bucket holds.
 /// </summary>
 /// <remarks>
 /// Elsewhere (a bucket the index does not cover) the current keys are walked as ListObjects walks
@@ -64,7 +65,7 @@ internal sealed partial class FileSystemObjectStore
                 }
                 var resumeAfter = key == keyMarker ? request.VersionIdMarker : null;
                 var skipping = resumeAfter is not null;
-                foreach (var version in indexed ? await VersionsOfListedKeyAsync(bucket, key, ct) : await VersionsOfKeyAsync(bucket, key, ct))
+                foreach (var version in indexed ? await VersionsOfListedKeyAsync(bucket, key, ct) : await VersionsOfKeyAsync(bucket, key, indexed: false, ct))
                 {
                     if (skipping)
                     {
@@ -145,7 +146,7 @@ internal sealed partial class FileSystemObjectStore
     /// </summary>
     private async Task<List<ObjectVersion>> VersionsOfListedKeyAsync(string bucket, string key, CancellationToken ct)
     {
-        var list = await VersionsOfKeyAsync(bucket, key, ct);
+        var list = await VersionsOfKeyAsync(bucket, key, indexed: true, ct);
         if (list.Count > 0) return list;
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
@@ -163,11 +164,12 @@ internal sealed partial class FileSystemObjectStore
     /// from a mixed view, a delete marker written meanwhile would come behind the one it replaced,
     /// and the lifecycle scanner would remove it as noncurrent.
     /// </summary>
-    private async Task<List<ObjectVersion>> VersionsOfKeyAsync(string bucket, string key, CancellationToken ct)
+    /// <param name="indexed">The key's versions folder's records are read from the index (<see cref="SettledRecordsAsync"/>), not the folder.</param>
+    private async Task<List<ObjectVersion>> VersionsOfKeyAsync(string bucket, string key, bool indexed, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (list, unchanged) = await ReadVersionsOfKeyAsync(bucket, key, ct);
+            var (list, unchanged) = await ReadVersionsOfKeyAsync(bucket, key, indexed, ct);
             // A key rewritten without pause: its last view, each record newer than its current one left out.
             if (unchanged || attempt == ReadsOfAChangingKey) return list;
         }
@@ -176,7 +178,7 @@ internal sealed partial class FileSystemObjectStore
     private const int ReadsOfAChangingKey = 5;
 
     /// <summary>One view of the key's versions, and whether its current version was still current once the folder's were read.</summary>
-    private async Task<(List<ObjectVersion> Versions, bool Unchanged)> ReadVersionsOfKeyAsync(string bucket, string key, CancellationToken ct)
+    private async Task<(List<ObjectVersion> Versions, bool Unchanged)> ReadVersionsOfKeyAsync(string bucket, string key, bool indexed, CancellationToken ct)
     {
         var list = new List<ObjectVersion>();
         string? currentId = null;
@@ -205,7 +207,10 @@ internal sealed partial class FileSystemObjectStore
             list.Add(new ObjectVersion(marker.ToInfo(), currentId, IsLatest: true, IsDeleteMarker: true));
             unchanged = () => OpenIfExisting(bucket, key) is null && CurrentMarker(bucket, key) is { } still && still.VersionId == marker.VersionId;
         }
-        var records = VersionsOf(bucket, key).Records();
+        // Read after the current version, which is then checked unchanged: a change of the folder
+        // unsettles the index's records before it touches a file, so settled ones are the folder's
+        // as it was when the current version was (a write moves that version there first).
+        var records = indexed ? await SettledRecordsAsync(bucket, key, ct) : VersionsOf(bucket, key).Records();
         // The current version's own record (a marker's; a body's replaced since it was read) dates it too.
         if (records.Find(r => r.VersionId == currentId) is { Sequence: > 0 } own) newest = Math.Min(newest, own.Sequence);
         foreach (var record in records)

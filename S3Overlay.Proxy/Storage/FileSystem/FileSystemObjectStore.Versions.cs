@@ -282,9 +282,9 @@ internal sealed partial class FileSystemObjectStore
     /// <summary>Above the version replaced, and the clock's ticks where the clock is ahead (so ids and order agree).</summary>
     private long NextSequence(ObjectSidecar? latest) => Math.Max(_clock.GetUtcNow().UtcTicks, (latest?.Sequence ?? 0) + 1);
 
-    /// <summary>The key's versions folder; made and removed under the key's lock, the listing index told before and after.</summary>
+    /// <summary>The key's versions folder; made, changed and removed under the key's lock, the listing index told before and after.</summary>
     private VersionFolder VersionsOf(string bucket, string key) =>
-        new(_layout.VersionsDir(bucket, key), () => MarkVersioned(bucket, key), () => Unversioned(bucket, key));
+        new(_layout.VersionsDir(bucket, key), removing => VersionsChanging(bucket, key, removing), () => Unversioned(bucket, key));
 
     /// <summary>Noncurrent versions or delete markers make a bucket not empty, as in S3.</summary>
     private bool HoldsVersions(string bucket)

@@ -12,9 +12,9 @@ namespace S3Overlay.Storage.FileSystem;
 /// both here and at the key's path is the current one). Delete markers are recorded here even
 /// while current, so this folder lists every key that has versions beyond its current body.
 /// </summary>
-/// <param name="making">Called before the folder is made (the listing index names the key first).</param>
+/// <param name="changing">Called before the folder is made or changed (the listing index names the key, its records unsettled; removing says a removal, which frees room).</param>
 /// <param name="removed">Called once the folder is gone (the index then no longer names the key).</param>
-internal sealed class VersionFolder(string path, Action? making = null, Action? removed = null)
+internal sealed class VersionFolder(string path, Action<bool>? changing = null, Action? removed = null)
 {
     public string Path { get; } = path;
 
@@ -45,7 +45,7 @@ internal sealed class VersionFolder(string path, Action? making = null, Action? 
     /// </summary>
     public void Keep(ObjectSidecar record, SafeFileHandle? body, string tempPath)
     {
-        if (!Directory.Exists(Path)) making?.Invoke();
+        changing?.Invoke(false);
         Directory.CreateDirectory(Path);
         if (body is not null)
         {
@@ -59,6 +59,12 @@ internal sealed class VersionFolder(string path, Action? making = null, Action? 
     /// <summary>Removes a version: its record first, so no record is left naming a missing body.</summary>
     public void Remove(string versionId)
     {
+        if (!Directory.Exists(Path))
+        {
+            removed?.Invoke(); // nothing here to change
+            return;
+        }
+        changing?.Invoke(true);
         try
         {
             File.Delete(RecordPath(versionId));

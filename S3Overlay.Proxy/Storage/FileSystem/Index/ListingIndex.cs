@@ -12,8 +12,9 @@ namespace S3Overlay.Storage.FileSystem.Index;
 /// key as its UTF-8 bytes in a BLOB (SQLite compares BLOBs with <c>memcmp</c>, which is S3's order),
 /// and the key's description (<see cref="IndexedKey.Description"/>), an opaque BLOB to the index.
 /// A second table names the keys that have versions beyond their current body (noncurrent versions
-/// or delete markers, kept in versions folders named by hashes of keys), in the same order, so a page
-/// of ListObjectVersions seeks them too and reads the versions of the keys it returns alone. A
+/// or delete markers, kept in versions folders named by hashes of keys), in the same order, each with
+/// the records of its versions folder (<see cref="SettledVersions"/>), so a page of ListObjectVersions
+/// seeks them too and reads the versions of the keys it returns alone, from here. A
 /// third names the multipart uploads in progress in ListMultipartUploads' order (key, then when
 /// each began, then its id), so a page of them seeks too rather than read every upload's record.
 /// </summary>
@@ -25,10 +26,12 @@ namespace S3Overlay.Storage.FileSystem.Index;
 /// leaves the row unsettled or settled to what the files hold, never describing a body that is not
 /// in place; and the index never lacks a key that has a body. A rebuild adds rows unsettled: the
 /// first listing to meet each one reads its files and settles it.
-/// A key is named versioned (<see cref="MarkVersioned"/>) before its versions folder is made, and no
-/// longer (<see cref="Unversioned"/>) only after that folder is gone, under the key's lock: the table
-/// may name a key with no versions (a kill between the two; a listing finds none, and drops it), never
-/// lack one that has. An upload's row is added before its folder is made and removed after the
+/// A key is named versioned, its records unsettled (<see cref="UnsettleVersions"/>), before its
+/// versions folder is made or changed, and no longer named (<see cref="Unversioned"/>) only after that
+/// folder is gone, under the key's lock: the table may name a key with no versions (a kill between
+/// the two; a listing finds none, and drops it), never lack one that has, and never holds records
+/// its folder does not (a listing that meets unsettled records reads the folder under the key's lock
+/// and settles them, <see cref="SettleVersions"/>). An upload's row is added before its folder is made and removed after the
 /// folder is gone, under the upload's lock: a row whose folder is missing is dropped by the listing that meets it.
 /// Writes are serialised in the process (one connection, one lock): SQLite has one writer, and a
 /// writer left to SQLite's busy handler sleeps whole milliseconds.
@@ -36,7 +39,7 @@ namespace S3Overlay.Storage.FileSystem.Index;
 internal sealed class ListingIndex : IDisposable
 {
     /// <summary>Bumped when the tables change: an index of another version is rebuilt.</summary>
-    private const string Schema = "3";
+    private const string Schema = "4";
 
     /// <summary>Keys inserted per transaction by a rebuild: big enough to amortise the commit, small enough to log progress.</summary>
     private const int RebuildBatch = 20_000;
@@ -47,7 +50,7 @@ internal sealed class ListingIndex : IDisposable
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writeGate = new();
-    private readonly SqliteCommand _add, _unsettle, _settle, _remove, _addVersioned, _unversioned, _addUpload, _removeUpload;
+    private readonly SqliteCommand _add, _unsettle, _settle, _remove, _addVersioned, _unsettleVersions, _settleVersions, _unversioned, _addUpload, _removeUpload;
     private readonly ConcurrentBag<IndexReader> _readers = [];
     private readonly ConcurrentDictionary<string, bool> _covered = new(StringComparer.Ordinal);
 
@@ -71,7 +74,7 @@ internal sealed class ListingIndex : IDisposable
             Execute(_writer, """
                 CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS keys (bucket TEXT NOT NULL, key BLOB NOT NULL, info BLOB, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS versioned (bucket TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS versioned (bucket TEXT NOT NULL, key BLOB NOT NULL, records BLOB, PRIMARY KEY (bucket, key)) WITHOUT ROWID;
                 CREATE TABLE IF NOT EXISTS uploads (bucket TEXT NOT NULL, key BLOB NOT NULL, initiated INTEGER NOT NULL, id TEXT NOT NULL,
                     PRIMARY KEY (bucket, key, initiated, id)) WITHOUT ROWID;
                 """);
@@ -80,6 +83,8 @@ internal sealed class ListingIndex : IDisposable
             _settle = Prepare(_writer, "UPDATE keys SET info = $info WHERE bucket = $bucket AND key = $key");
             _remove = Prepare(_writer, "DELETE FROM keys WHERE bucket = $bucket AND key = $key");
             _addVersioned = Prepare(_writer, "INSERT OR IGNORE INTO versioned (bucket, key) VALUES ($bucket, $key)");
+            _unsettleVersions = Prepare(_writer, "INSERT INTO versioned (bucket, key) VALUES ($bucket, $key) ON CONFLICT (bucket, key) DO UPDATE SET records = NULL");
+            _settleVersions = Prepare(_writer, "UPDATE versioned SET records = $info WHERE bucket = $bucket AND key = $key");
             _unversioned = Prepare(_writer, "DELETE FROM versioned WHERE bucket = $bucket AND key = $key");
             _addUpload = Prepare(_writer, "INSERT OR IGNORE INTO uploads (bucket, key, initiated, id) VALUES ($bucket, $key, $initiated, $id)");
             _removeUpload = Prepare(_writer, "DELETE FROM uploads WHERE bucket = $bucket AND key = $key AND initiated = $initiated AND id = $id");
@@ -213,10 +218,35 @@ internal sealed class ListingIndex : IDisposable
     public void Unsettle(string bucket, string key, bool removing = false) => Mark(_unsettle, bucket, key, removing);
 
     /// <summary>
-    /// A key about to have a versions folder (before it is made, under the key's lock): seen by version listings from now on.
-    /// With no room left for it a write is refused, as <see cref="Unsettle"/>'s is.
+    /// A key whose versions folder is about to be made or changed (before any file of it is touched,
+    /// under the key's lock): seen by version listings from now on, its records read from the folder
+    /// until <see cref="SettleVersions"/>. With no room left for it a change is refused, as <see cref="Unsettle"/>'s is
+    /// (a removal, which frees room, goes on).
     /// </summary>
-    public void MarkVersioned(string bucket, string key) => Mark(_addVersioned, bucket, key, removing: false);
+    public void UnsettleVersions(string bucket, string key, bool removing) => Mark(_unsettleVersions, bucket, key, removing);
+
+    /// <summary>The records of the key's versions folder as they are now (read under the key's lock); a key no longer named stays so.</summary>
+    public void SettleVersions(string bucket, string key, byte[] records) => Conclude(_settleVersions, bucket, key, records);
+
+    /// <summary>
+    /// The records of the key's versions folder as <see cref="SettleVersions"/> wrote them; null
+    /// when they are unsettled, or the key is not named (read the folder).
+    /// </summary>
+    public byte[]? SettledVersions(string bucket, string key)
+    {
+        var reader = _readers.TryTake(out var idle) ? idle : new IndexReader(Connect());
+        try
+        {
+            var find = reader.FindVersions;
+            find.Parameters["$bucket"].Value = bucket;
+            find.Parameters["$key"].Value = Bytes(key);
+            return find.ExecuteScalar() as byte[];
+        }
+        finally
+        {
+            _readers.Add(reader);
+        }
+    }
 
     /// <summary>An upload about to begin (before its folder is made, under its lock); refused with no room left, as a write is.</summary>
     public void AddUpload(string bucket, IndexedUpload upload)
@@ -365,7 +395,7 @@ internal sealed class ListingIndex : IDisposable
     /// </summary>
     public IEnumerable<IndexedKey> Keys(string bucket, byte[] from, byte[] end) => Seek(bucket, from, end, versioned: false);
 
-    /// <summary>The keys that have versions beyond their current body (or may: see <see cref="MarkVersioned"/>), as <see cref="Keys"/> reads them.</summary>
+    /// <summary>The keys that have versions beyond their current body (or may: see <see cref="UnsettleVersions"/>), as <see cref="Keys"/> reads them.</summary>
     public IEnumerable<string> VersionedKeys(string bucket, byte[] from, byte[] end) => Seek(bucket, from, end, versioned: true).Select(k => k.Key);
 
     private IEnumerable<IndexedKey> Seek(string bucket, byte[] from, byte[] end, bool versioned)
@@ -422,7 +452,7 @@ internal sealed class ListingIndex : IDisposable
                 SetMeta(durable: true, ("closed", "true"));
             }
             catch (SqliteException) { } // the next start distrusts it: nothing is lost
-            foreach (var command in new[] { _add, _unsettle, _settle, _remove, _addVersioned, _unversioned, _addUpload, _removeUpload }) command.Dispose();
+            foreach (var command in new[] { _add, _unsettle, _settle, _remove, _addVersioned, _unsettleVersions, _settleVersions, _unversioned, _addUpload, _removeUpload }) command.Dispose();
             _writer.Dispose();
         }
     }
@@ -531,6 +561,9 @@ internal sealed class ListingIndex : IDisposable
         public SqliteCommand SeekVersioned { get; } = Prepare(connection,
             "SELECT key FROM versioned WHERE bucket = $bucket AND key >= $from AND key < $end ORDER BY key");
 
+        public SqliteCommand FindVersions { get; } = Prepare(connection,
+            "SELECT records FROM versioned WHERE bucket = $bucket AND key = $key");
+
         public SqliteCommand SeekUploads { get; } = Prepare(connection,
             "SELECT key, initiated, id FROM uploads WHERE bucket = $bucket AND (key, initiated, id) > ($from, $initiated, $id) AND key < $end ORDER BY key, initiated, id");
 
@@ -538,6 +571,7 @@ internal sealed class ListingIndex : IDisposable
         {
             Seek.Dispose();
             SeekVersioned.Dispose();
+            FindVersions.Dispose();
             SeekUploads.Dispose();
             connection.Dispose();
         }
