@@ -234,7 +234,7 @@ internal sealed class ListingIndex : IDisposable
     /// </summary>
     public byte[]? SettledVersions(string bucket, string key)
     {
-        var reader = _readers.TryTake(out var idle) ? idle : new IndexReader(Connect());
+        var reader = Rent();
         try
         {
             var find = reader.FindVersions;
@@ -288,7 +288,7 @@ internal sealed class ListingIndex : IDisposable
     /// </summary>
     public IEnumerable<IndexedUpload> Uploads(string bucket, byte[] afterKey, long afterInitiated, string afterId, byte[] end)
     {
-        var reader = _readers.TryTake(out var idle) ? idle : new IndexReader(Connect());
+        var reader = Rent();
         try
         {
             var seek = reader.SeekUploads;
@@ -400,7 +400,7 @@ internal sealed class ListingIndex : IDisposable
 
     private IEnumerable<IndexedKey> Seek(string bucket, byte[] from, byte[] end, bool versioned)
     {
-        var reader = _readers.TryTake(out var idle) ? idle : new IndexReader(Connect());
+        var reader = Rent();
         try
         {
             var seek = versioned ? reader.SeekVersioned : reader.Seek;
@@ -415,6 +415,9 @@ internal sealed class ListingIndex : IDisposable
             _readers.Add(reader);
         }
     }
+
+    /// <summary>An idle reading connection, or a new one; given back to <c>_readers</c> when the caller is done.</summary>
+    private IndexReader Rent() => _readers.TryTake(out var idle) ? idle : new IndexReader(Connect());
 
     /// <summary>The UTF-8 bytes of a key or prefix.</summary>
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
