@@ -9,7 +9,8 @@ each with its build's index), builds by turns, each round:
   cold    50 pages in a row from mid-bucket after the page cache is dropped (root: /proc/sys/vm/drop_caches)
 
 Usage: python3 bench/listing_versions_server.py --builds files=DIR records=DIR [--bucket v100000] [--rounds 2]
-Writes bench/results/listing-versions-server.md.
+    [--out listing-versions-server]
+Writes bench/results/<out>.md.
 """
 import argparse
 import pathlib
@@ -58,11 +59,13 @@ class Pages:
         return ms, keys.group(1).decode() if keys else None, versions.group(1).decode() if versions else None
 
     def run(self, start, count):
-        """`count` pages in a row from `start`: their median time."""
+        """`count` pages in a row from `start` (from `start` again past the last one): their median time."""
         times, key, version = [], start, None
         for _ in range(count):
             ms, key, version = self.page(key, version)
             times.append(ms)
+            if key is None:
+                key, version = start, None
         return statistics.median(times)
 
 
@@ -93,6 +96,7 @@ def main():
     parser.add_argument("--builds", nargs="+", required=True)
     parser.add_argument("--bucket", default="v100000")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--out", default="listing-versions-server", help="the results' name in bench/results/")
     args = parser.parse_args()
     builds = [(b.split("=", 1)[0], b.split("=", 1)[1]) for b in args.builds]
     n = int(args.bucket[1:])
@@ -116,7 +120,7 @@ def main():
         lines.append(f"| {row} | " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n"
     print(text)
-    (ROOT / "bench" / "results" / "listing-versions-server.md").write_text(text)
+    (ROOT / "bench" / "results" / f"{args.out}.md").write_text(text)
 
 
 if __name__ == "__main__":

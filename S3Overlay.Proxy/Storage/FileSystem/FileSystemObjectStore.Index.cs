@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using S3Overlay.Storage.FileSystem.Index;
+using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Storage.FileSystem;
 
@@ -133,6 +134,29 @@ internal sealed partial class FileSystemObjectStore
             if (records.Count > 0 && Indexed(bucket)) _index!.SettleVersions(bucket, key, WriteRecords(records));
             return records;
         }
+    }
+
+    /// <summary>
+    /// A key's versions from the index alone, when both its rows are settled: the current version
+    /// as its row describes it, then its versions folder's records (none without a folder). The rows
+    /// are read in one statement, so they are one moment's, and both settled they agree: every
+    /// change of the folder unsettles the records before it touches a file, and only a listing
+    /// settles them again, under the key's lock, so with no change half made. Null otherwise (a
+    /// row unsettled, or a delete marker current: no row), and the files are read;
+    /// <paramref name="unsettled"/> then says whether the key's row is there to be settled.
+    /// </summary>
+    private List<ObjectVersion>? SettledVersionsOf(string bucket, string key, out bool unsettled)
+    {
+        unsettled = false;
+        if (!Indexed(bucket)) return null;
+        var rows = _index!.FindKey(bucket, key);
+        unsettled = rows is { Listed: true, Description: null };
+        if (rows.Description is not { } description || (rows.Versioned && rows.Records is not { Length: > 0 })) return null;
+        var current = ObjectSidecarReader.Read(description);
+        var currentId = current.VersionId ?? VersionIds.Null;
+        var list = new List<ObjectVersion> { new(current.ToInfo(), currentId, IsLatest: true, IsDeleteMarker: false) };
+        if (rows.Records is { } records) AddNoncurrent(list, ReadRecords(records), currentId, current.Sequence);
+        return list;
     }
 
     /// <summary>Records as the index keeps them: each one's JSON (which holds no line break), a line each.</summary>

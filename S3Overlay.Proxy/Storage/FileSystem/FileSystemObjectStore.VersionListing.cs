@@ -167,11 +167,16 @@ internal sealed partial class FileSystemObjectStore
     /// <param name="indexed">The key's versions folder's records are read from the index (<see cref="SettledRecordsAsync"/>), not the folder.</param>
     private async Task<List<ObjectVersion>> VersionsOfKeyAsync(string bucket, string key, bool indexed, CancellationToken ct)
     {
+        var unsettled = false;
+        if (indexed && SettledVersionsOf(bucket, key, out unsettled) is { } settled) return settled;
         for (var attempt = 1; ; attempt++)
         {
             var (list, unchanged) = await ReadVersionsOfKeyAsync(bucket, key, indexed, ct);
             // A key rewritten without pause: its last view, each record newer than its current one left out.
-            if (unchanged || attempt == ReadsOfAChangingKey) return list;
+            if (!unchanged && attempt < ReadsOfAChangingKey) continue;
+            // Its row settled as a ListObjects page settles it (after a rebuild, say): the next page reads the index alone.
+            if (unsettled) await SettleListedAsync(bucket, key, ct);
+            return list;
         }
     }
 
@@ -211,6 +216,16 @@ internal sealed partial class FileSystemObjectStore
         // unsettles the index's records before it touches a file, so settled ones are the folder's
         // as it was when the current version was (a write moves that version there first).
         var records = indexed ? await SettledRecordsAsync(bucket, key, ct) : VersionsOf(bucket, key).Records();
+        AddNoncurrent(list, records, currentId, newest);
+        return (list, unchanged());
+    }
+
+    /// <summary>
+    /// The versions folder's records after the current version (<paramref name="currentId"/>, of
+    /// sequence <paramref name="newest"/>): its own record and any newer are left out.
+    /// </summary>
+    private static void AddNoncurrent(List<ObjectVersion> list, List<ObjectSidecar> records, string? currentId, long newest)
+    {
         // The current version's own record (a marker's; a body's replaced since it was read) dates it too.
         if (records.Find(r => r.VersionId == currentId) is { Sequence: > 0 } own) newest = Math.Min(newest, own.Sequence);
         foreach (var record in records)
@@ -218,6 +233,5 @@ internal sealed partial class FileSystemObjectStore
             if (record.VersionId == currentId || record.Sequence > newest) continue;
             list.Add(new ObjectVersion(record.ToInfo(), record.VersionId!, IsLatest: list.Count == 0, record.DeleteMarker));
         }
-        return (list, unchanged());
     }
 }

@@ -248,6 +248,29 @@ internal sealed class ListingIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// A key's two rows as one moment has them (one statement reads both): whether it has a row in
+    /// <c>keys</c> and its description there (null while unsettled), whether it has one in
+    /// <c>versioned</c> and its versions folder's records there (null while unsettled).
+    /// </summary>
+    public IndexedVersions FindKey(string bucket, string key)
+    {
+        var reader = Rent();
+        try
+        {
+            var find = reader.FindKey;
+            find.Parameters["$bucket"].Value = bucket;
+            find.Parameters["$key"].Value = Bytes(key);
+            using var row = find.ExecuteReader();
+            row.Read();
+            return new IndexedVersions(row.GetBoolean(0), row.IsDBNull(1) ? null : (byte[])row[1], row.GetBoolean(2), row.IsDBNull(3) ? null : (byte[])row[3]);
+        }
+        finally
+        {
+            _readers.Add(reader);
+        }
+    }
+
     /// <summary>An upload about to begin (before its folder is made, under its lock); refused with no room left, as a write is.</summary>
     public void AddUpload(string bucket, IndexedUpload upload)
     {
@@ -567,6 +590,12 @@ internal sealed class ListingIndex : IDisposable
         public SqliteCommand FindVersions { get; } = Prepare(connection,
             "SELECT records FROM versioned WHERE bucket = $bucket AND key = $key");
 
+        public SqliteCommand FindKey { get; } = Prepare(connection,
+            "SELECT EXISTS (SELECT 1 FROM keys WHERE bucket = $bucket AND key = $key), " +
+            "(SELECT info FROM keys WHERE bucket = $bucket AND key = $key), " +
+            "EXISTS (SELECT 1 FROM versioned WHERE bucket = $bucket AND key = $key), " +
+            "(SELECT records FROM versioned WHERE bucket = $bucket AND key = $key)");
+
         public SqliteCommand SeekUploads { get; } = Prepare(connection,
             "SELECT key, initiated, id FROM uploads WHERE bucket = $bucket AND (key, initiated, id) > ($from, $initiated, $id) AND key < $end ORDER BY key, initiated, id");
 
@@ -575,6 +604,7 @@ internal sealed class ListingIndex : IDisposable
             Seek.Dispose();
             SeekVersioned.Dispose();
             FindVersions.Dispose();
+            FindKey.Dispose();
             SeekUploads.Dispose();
             connection.Dispose();
         }
@@ -583,6 +613,9 @@ internal sealed class ListingIndex : IDisposable
 
 /// <summary>A key of the index and its description as the store wrote it; null while unsettled (read the files).</summary>
 internal readonly record struct IndexedKey(string Key, byte[]? Description);
+
+/// <summary>A key's rows read together (<see cref="ListingIndex.FindKey"/>): which it has, and what each holds (null while unsettled).</summary>
+internal readonly record struct IndexedVersions(bool Listed, byte[]? Description, bool Versioned, byte[]? Records);
 
 /// <summary>A multipart upload in progress as the index names it: its key, when it began (UTC ticks) and its id.</summary>
 internal readonly record struct IndexedUpload(string Key, long Initiated, string Id);
