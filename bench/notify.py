@@ -11,7 +11,7 @@ and the events delivered per second from the start of each slice's PUTs until no
 
     python3 bench/notify.py [rounds] [name=build-folder ...]
         (bench/run.sh publishes the proxy first; BENCH_PROXY=folder of a build otherwise;
-         rounds: 8 unless given; slices of SLICE=3 s and SINGLE=2 s)
+         rounds: 8 unless given; slices of SLICE=3 s and SINGLE=2 s, after WARM=30 s of PUTs each)
 """
 import json
 import os
@@ -32,6 +32,10 @@ ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 8
 BUILDS = dict(a.split("=", 1) for a in sys.argv[1:] if "=" in a) or {"proxy": str(PROXY)}
 SLICE = int(os.environ.get("SLICE", "3"))
 SINGLE = int(os.environ.get("SINGLE", "2"))
+# Each proxy first takes PUTs this long unmeasured: a fresh process's JIT recompiles its hot code
+# for 20-30 s under this load (perf: a quarter of the process's CPU in its tiered-compilation
+# thread at 20 s, none at 60 s), and the delivery's code is more of it; a server runs for days.
+WARM = int(os.environ.get("WARM", "30"))
 SIZE = 4096
 KEYS = 256
 TICK = os.sysconf("SC_CLK_TCK")
@@ -118,7 +122,12 @@ class Subject:
         self.puts = self.seconds = self.proxy_cpu = self.target_cpu = self.events = self.drain_seconds = 0.0
         self.p50, self.p99, self.one_p50, self.one_p99 = [], [], [], []
 
-    def slice(self, measured=True):
+    def warm(self):
+        measure.wrk(self.proxy.url, put_path=self.put, put_body=self.body, seconds=WARM)
+        if self.arn:
+            drained(self.proxy)
+
+    def slice(self):
         before = (cpu_seconds(self.proxy.pid), cpu_seconds(self.target.pid) if self.target else 0.0,
                   drained(self.proxy) if self.arn else 0)
         started = time.time()
@@ -127,8 +136,6 @@ class Subject:
         took = time.time() - started
         after = (cpu_seconds(self.proxy.pid), cpu_seconds(self.target.pid) if self.target else 0.0)
         one = measure.wrk(self.proxy.url, put_path=self.put, put_body=self.body, connections=1, seconds=SINGLE)
-        if not measured:
-            return
         self.puts += r["rps"] * SLICE
         self.seconds += SLICE
         self.proxy_cpu += after[0] - before[0]
@@ -165,7 +172,7 @@ def main():
         subjects = [Subject(build_name, build, name, env, arn, target, body)
                     for name, (env, arn, target) in targets.items() for build_name, build in BUILDS.items()]
         for subject in subjects:
-            subject.slice(measured=False)  # warm-up: the JIT's first tier-up
+            subject.warm()
         for round_ in range(ROUNDS):
             # Each round starts one further along, so no subject always follows the same other.
             for subject in subjects[round_ % len(subjects):] + subjects[:round_ % len(subjects)]:
