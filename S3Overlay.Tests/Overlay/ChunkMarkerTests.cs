@@ -34,7 +34,7 @@ public abstract class ChunkMarkerTests(OverlayServers servers) : IClassFixture<O
     /// <summary>A chunked object read once (a range of its first chunk), so it is recorded, cached in part and, where kept, marked.</summary>
     private static async Task<PutObjectResponse> ChunkedAsync(OverlayEnvironment env, string key, int seed)
     {
-        // A whole fill first: the store's answer to If-None-Match is known from then on.
+        // A small object filled whole beside it.
         await env.SeedRemoteAsync("small.txt", 10, 9);
         await env.GetAndCheckAsync("small.txt", 9, 10);
         await env.FillsIdleAsync();
@@ -159,6 +159,31 @@ public abstract class ChunkMarkerTests(OverlayServers servers) : IClassFixture<O
         // The miss asks the remote what the object is (the range needs its size); chunk 0 comes from the cache.
         Assert.Equal(0, env.Relay.Requests("GET"));
         Assert.Equal(KeepsMarkers, await MarkedAsync(env, "big.bin"));
+    }
+
+    /// <summary>
+    /// A process whose first fill is a chunked one has not yet asked the store whether it
+    /// honours If-None-Match (a whole fill asks): its marker is written all the same. Unmarked, the
+    /// object's first whole read after a whole fill had taught the process that markers are kept
+    /// found nothing at the key and asked the remote for the whole object again (seen in a fleet
+    /// over RGW: chunk 0's GET, then a whole GET).
+    /// </summary>
+    [Fact]
+    public async Task A_chunked_object_that_is_a_process_first_fill_is_marked_and_later_read_chunk_by_chunk()
+    {
+        await using var env = await StartAsync();
+        await env.SeedRemoteAsync("big.bin", Size, 11);
+        await env.GetAndCheckAsync("big.bin", 11, Size, 0, 99);
+        await env.FillsIdleAsync();
+        Assert.Equal(KeepsMarkers, await MarkedAsync(env, "big.bin"));
+        await env.SeedRemoteAsync("small.txt", 10, 9);
+        await env.GetAndCheckAsync("small.txt", 9, 10);
+        await env.FillsIdleAsync();
+
+        env.Relay.ResetCounts();
+        await env.GetAndCheckAsync("big.bin", 11, Size);
+        Assert.All(env.Relay.Log, asked => Assert.NotNull(asked.Range));
+        Assert.Equal(Size / MiB - 1, env.Relay.Requests("GET")); // chunk 0 is cached
     }
 
     [Fact]

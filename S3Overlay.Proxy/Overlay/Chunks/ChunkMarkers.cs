@@ -39,9 +39,14 @@ internal sealed class ChunkMarkers([FromKeyedServices(OverlayServices.LocalStore
     public bool Kept => conditions.Honoured;
 
     /// <summary>Marks the key as cached in chunks, unless it holds anything. Never throws: a marker not written costs a later read of the record.</summary>
+    /// <remarks>
+    /// Asks the store first if this process has not yet (its first fill may be this one): a
+    /// chunked object recorded unmarked while the answer was pending would, once the answer is in,
+    /// be missed by every whole read (nothing at the key), each asking the remote for it whole.
+    /// </remarks>
     public async Task MarkAsync(string bucket, string key)
     {
-        if (!Kept) return;
+        if (!await conditions.HonouredAsync()) return;
         localKeys.Note(bucket, key);
         try
         {
