@@ -590,11 +590,11 @@ internal sealed class ListingIndex : IDisposable
         public SqliteCommand FindVersions { get; } = Prepare(connection,
             "SELECT records FROM versioned WHERE bucket = $bucket AND key = $key");
 
+        // One row whatever the key has: each table joined to it once (one seek each).
         public SqliteCommand FindKey { get; } = Prepare(connection,
-            "SELECT EXISTS (SELECT 1 FROM keys WHERE bucket = $bucket AND key = $key), " +
-            "(SELECT info FROM keys WHERE bucket = $bucket AND key = $key), " +
-            "EXISTS (SELECT 1 FROM versioned WHERE bucket = $bucket AND key = $key), " +
-            "(SELECT records FROM versioned WHERE bucket = $bucket AND key = $key)");
+            "SELECT k.bucket IS NOT NULL, k.info, v.bucket IS NOT NULL, v.records FROM (SELECT 1) " +
+            "LEFT JOIN keys k ON k.bucket = $bucket AND k.key = $key " +
+            "LEFT JOIN versioned v ON v.bucket = $bucket AND v.key = $key");
 
         public SqliteCommand SeekUploads { get; } = Prepare(connection,
             "SELECT key, initiated, id FROM uploads WHERE bucket = $bucket AND (key, initiated, id) > ($from, $initiated, $id) AND key < $end ORDER BY key, initiated, id");
