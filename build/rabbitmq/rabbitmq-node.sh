@@ -5,7 +5,7 @@
 # /var/lib/rabbitmq, and no other node's epmd is used, so several nodes run side by side.
 #
 #   rabbitmq-node.sh run DIR    starts a node in DIR (created; must be empty), prints
-#                               amqp_port=..., node=..., epmd_port=... once it accepts AMQP
+#                               amqp_port=..., node=..., epmd_port=... once it answers AMQP
 #                               connections, then stays in the foreground until its stdin closes
 #                               or it gets SIGTERM/SIGINT: then it stops the node and its epmd
 #                               and removes DIR. A test process that dies closes the pipe, so
@@ -22,6 +22,21 @@ free_port() {
 }
 
 listens() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Whether the node answers AMQP: a protocol header is answered with connection.start (a method
+# frame, type 1). A port that listens is not enough: a node still booting accepts a connection and
+# closes it unanswered (a client then fails with "connection.start was never received").
+answers_amqp() {
+  /usr/bin/python3 - "$1" <<'PY'
+import socket, sys
+try:
+    with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5) as s:
+        s.sendall(b"AMQP\x00\x00\x09\x01")
+        sys.exit(0 if s.recv(1) == b"\x01" else 1)
+except OSError:
+    sys.exit(1)
+PY
+}
 
 [ "${1:-}" = run ] && [ -n "${2:-}" ] || die "usage: rabbitmq-node.sh run DIR"
 dir=$2
@@ -79,10 +94,10 @@ trap stop EXIT INT TERM
 
 for _ in $(seq 1 300); do
   kill -0 "$pid" 2>/dev/null || die "the node exited: $(tail -c 2000 "$dir/log/stdout.log" 2>/dev/null)"
-  listens "$amqp_port" && break
+  listens "$amqp_port" && answers_amqp "$amqp_port" && break
   sleep 0.2
 done
-listens "$amqp_port" || die "the node did not listen on $amqp_port within 60 s: $(tail -c 2000 "$dir/log/stdout.log" 2>/dev/null)"
+answers_amqp "$amqp_port" || die "the node did not answer AMQP on $amqp_port within 60 s: $(tail -c 2000 "$dir/log/stdout.log" 2>/dev/null)"
 
 echo "node=$node"
 echo "epmd_port=$epmd_port"
