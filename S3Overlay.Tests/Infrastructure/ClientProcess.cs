@@ -93,6 +93,9 @@ public sealed class ClientProcess : IDisposable
         // The aws CLI runs its commands in one process started once (AwsCliShell): the same code, started once.
         if (program == AwsCliShell.Program)
             return await (_aws ??= new AwsCliShell()).RunAsync(arguments, new Dictionary<string, string>(_environment), Home, _timeout);
+        // A Python script runs as a fork of a process that has imported boto3 already (PythonForks).
+        if (PythonForks.Runs(program, arguments))
+            return await PythonForks.RunAsync(arguments, new Dictionary<string, string>(_environment), Home, _timeout);
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
