@@ -31,8 +31,8 @@ public sealed class LostLocalStoreTests(OverlayServers servers) : IClassFixture<
     public async Task Reads_the_remote_backs_go_on_and_nothing_else_is_guessed_until_the_store_is_back(string outage)
     {
         await using var relay = await FaultRelay.StartAsync((await servers.LocalS3Async()).Url);
-        // The outage hold is timed by this clock: it lasts until the test moves it.
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        // The outage hold is timed by this clock: through an outage it lasts until the test moves it.
+        var clock = new OutageClock();
         await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.S3, new Dictionary<string, string?>(S3rverProcess.UserAt(relay.Url).AsLocalStore())
         {
             ["S3_OVERLAY_LOCAL_TIMEOUT"] = "1",
@@ -59,6 +59,7 @@ public sealed class LostLocalStoreTests(OverlayServers servers) : IClassFixture<
             var unread = Keys($"unread{round}-");
             foreach (var key in unread) await env.SeedRemoteAsync(key, Size, World.Seed(key));
 
+            clock.Freeze();
             relay.Plan = _ => outage == "503" ? new Fault(FaultKind.Status, Status: 503) : new Fault(FaultKind.Silent);
             // The first write finds the store down: a silent store has taken the body and never answers.
             var took = Stopwatch.StartNew();
@@ -88,7 +89,7 @@ public sealed class LostLocalStoreTests(OverlayServers servers) : IClassFixture<
             await world.PutAsync($"new{round}", HttpStatusCode.ServiceUnavailable);
             Assert.Equal(asked, relay.Requests);
             writesHeld += 3;
-            clock.Advance(LocalStoreSettings.OutageHold);
+            clock.AdvanceAndRun(LocalStoreSettings.OutageHold);
             await world.PutAsync($"new{round}", HttpStatusCode.OK);
             await world.ReadAsync($"new{round}");
             foreach (var key in mine) await world.ReadAsync(key);
@@ -105,6 +106,39 @@ public sealed class LostLocalStoreTests(OverlayServers servers) : IClassFixture<
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>
+    /// The system's clock, but through an outage, where it stands still until the test moves it on.
+    /// Standing still from the start, it let a slow answer of s3rver in the set-up (past the 1 s
+    /// local timeout, on a loaded machine: one fresh-clone run) begin a hold that nothing ended.
+    /// </summary>
+    private sealed class OutageClock : TimeProvider
+    {
+        private readonly Lock _gate = new();
+        private DateTimeOffset? _frozenAt;
+        private TimeSpan _ahead;
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            lock (_gate) return _frozenAt ?? DateTimeOffset.UtcNow + _ahead;
+        }
+
+        public void Freeze()
+        {
+            lock (_gate) _frozenAt = DateTimeOffset.UtcNow + _ahead;
+        }
+
+        /// <summary>Moves on by <paramref name="by"/> from where it stands, and runs again from there.</summary>
+        public void AdvanceAndRun(TimeSpan by)
+        {
+            lock (_gate)
+            {
+                var at = (_frozenAt ?? DateTimeOffset.UtcNow + _ahead) + by;
+                _ahead = at - DateTimeOffset.UtcNow;
+                _frozenAt = null;
+            }
+        }
+    }
 
     /// <summary>The requests of one test, each object's body a pattern seeded by its key.</summary>
     private sealed class World(OverlayEnvironment env)
