@@ -10,7 +10,7 @@ namespace S3Overlay.Tests.Infrastructure;
 public sealed class ClientProcess : IDisposable
 {
     // Debian's packages, never a pyenv shim or a user's install earlier on the machine's PATH.
-    private const string SystemPath = "/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin";
+    internal const string SystemPath = "/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin";
     private readonly TimeSpan _timeout;
 
     private readonly Dictionary<string, string> _environment;

@@ -78,7 +78,7 @@ internal static class PythonForks
         start.ArgumentList.Add(Script);
         start.ArgumentList.Add(socketPath);
         start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin";
+        start.Environment["PATH"] = ClientProcess.SystemPath;
         start.Environment["LANG"] = "C.UTF-8";
         start.Environment["LC_ALL"] = "C.UTF-8";
         // Never closed or disposed: its standard input closes as the test process ends, and so it ends.
