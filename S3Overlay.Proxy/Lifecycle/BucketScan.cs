@@ -62,9 +62,31 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
         // store lists times to the millisecond and answers HEAD to the second.)
         if (await stores.Local.FindObjectAsync(bucket, listed.Key, ct) is not { } current
             || current.ETag != listed.ETag || (current.LastModified - listed.LastModified).Duration() >= TimeSpan.FromSeconds(1)) return false;
-        await stores.Front.DeleteObjectAsync(bucket, listed.Key, ct);
+        if (!await ExpireCurrentAsync(bucket, listed.Key, listed.ETag, ct)) return false;
         log.LogDebug("Lifecycle rule {Rule} expired {Bucket}/{Key}", action.RuleId, bucket, listed.Key);
         return true;
+    }
+
+    /// <summary>
+    /// Deletes the key's current object through the front store, as a client's DELETE (a bucket
+    /// that keeps versions gets a delete marker), only if it is still the one looked at: the
+    /// delete's If-Match is checked in the same step as the delete, so a write that lands after
+    /// the look is never deleted with it (the look alone left that window open: a load test's
+    /// client saw its new object gone half a second after writing it). A store that does not check
+    /// If-Match (a local S3 server that ignores it) narrows the window to the delete's own time.
+    /// </summary>
+    /// <returns>False when the key holds another object (or none) by then.</returns>
+    private async Task<bool> ExpireCurrentAsync(string bucket, string key, string etag, CancellationToken ct)
+    {
+        try
+        {
+            await stores.Front.DeleteObjectVersionAsync(bucket, key, null, new ObjectDelete(IfMatch: etag), ct);
+            return true;
+        }
+        catch (StorageException e) when (e.Fault == StorageFault.PreconditionFailed || e.IsMissing)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -133,9 +155,8 @@ internal sealed class BucketScan(LifecycleStores stores, LifecycleDays days, Lif
         else if (due.Kind == LifecycleActionKind.ExpireCurrent && !current.IsDeleteMarker)
         {
             // As for an unversioned key: a version written since the listing is not the one found old.
-            if (await stores.Local.FindObjectAsync(bucket, current.Info.Key, ct) is not { } still || still.VersionId != current.VersionId) return;
-            // Through the front store, as a client's DELETE: a versioned bucket gets a delete marker.
-            await stores.Front.DeleteObjectAsync(bucket, current.Info.Key, ct);
+            if (await stores.Local.FindObjectAsync(bucket, current.Info.Key, ct) is not { } still || still.VersionId != current.VersionId
+                || !await ExpireCurrentAsync(bucket, current.Info.Key, current.Info.ETag, ct)) return;
             log.LogDebug("Lifecycle rule {Rule} expired {Bucket}/{Key}", due.RuleId, bucket, current.Info.Key);
             progress.Count(expired: 1);
         }

@@ -43,7 +43,7 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
         return info;
     }
 
-    /// <summary>The lifecycle scanner's expiration of a current version (S3 requests delete by version, below).</summary>
+    /// <summary>A delete of the current object by the server's own parts (S3 requests and the lifecycle scanner delete by version, below).</summary>
     public override async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {
         var origin = WriteOrigin.Of(http.HttpContext);
@@ -60,8 +60,8 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
     public override Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct) =>
         DeleteVersionAsync(bucket, key, versionId, (b, k, v, c) => Inner.DeleteObjectVersionAsync(b, k, v, c), ct);
 
-    public override Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken ct) =>
-        DeleteVersionAsync(bucket, key, versionId, (b, k, v, c) => Inner.DeleteObjectVersionAsync(b, k, v, bypassGovernance, c), ct);
+    public override Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, ObjectDelete delete, CancellationToken ct) =>
+        DeleteVersionAsync(bucket, key, versionId, (b, k, v, c) => Inner.DeleteObjectVersionAsync(b, k, v, delete, c), ct);
 
     private async Task<DeletedVersion> DeleteVersionAsync(string bucket, string key, string? versionId,
         Func<string, string, string?, CancellationToken, Task<DeletedVersion>> delete, CancellationToken ct)

@@ -111,7 +111,7 @@ internal sealed partial class OverlayObjectStore([FromKeyedServices(OverlayServi
         local.ListMultipartUploadsAsync(Guard(bucket), request, ct);
 
     /// <inheritdoc cref="WhiteoutDeletes.WhiteOutAsync"/>
-    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) => deletes.WhiteOutAsync(Guard(bucket), key, ct);
+    public Task DeleteObjectAsync(string bucket, string key, CancellationToken ct) => deletes.WhiteOutAsync(Guard(bucket), key, ObjectDelete.Plain, ct);
 
     public Task DeleteBucketAsync(string bucket, CancellationToken ct) => deletes.DeleteBucketAsync(Guard(bucket), ct);
 

@@ -63,6 +63,6 @@ internal abstract class ForwardingStore(IObjectStore inner) : IObjectStore
     public virtual Task PutObjectRetentionAsync(string bucket, string key, string? versionId, ObjectRetention? retention, bool bypassGovernance, CancellationToken ct) =>
         Inner.PutObjectRetentionAsync(bucket, key, versionId, retention, bypassGovernance, ct);
     public virtual Task PutObjectLegalHoldAsync(string bucket, string key, string? versionId, bool on, CancellationToken ct) => Inner.PutObjectLegalHoldAsync(bucket, key, versionId, on, ct);
-    public virtual Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken ct) =>
-        Inner.DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance, ct);
+    public virtual Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, ObjectDelete delete, CancellationToken ct) =>
+        Inner.DeleteObjectVersionAsync(bucket, key, versionId, delete, ct);
 }

@@ -55,6 +55,38 @@ public abstract class OverlayConditionalWriteTests(OverlayServers servers) : ICl
     }
 
     [Fact]
+    public async Task A_conditional_delete_is_decided_against_the_object_a_GET_returns()
+    {
+        await using var env = await StartAsync();
+        await env.SeedRemoteAsync("remote.bin", 1000, 1);
+
+        // Only the remote holds it: its ETag decides, and a refused delete leaves no whiteout.
+        var stale = await Assert.ThrowsAsync<AmazonS3Exception>(() => DeleteAsync(env, "remote.bin", "\"0123456789abcdef0123456789abcdef\""));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        await env.GetAndCheckAsync("remote.bin", 1, 1000);
+        var etag = (await env.Client.GetObjectMetadataAsync(env.Bucket, "remote.bin")).ETag;
+        Assert.Equal(HttpStatusCode.NoContent, (await DeleteAsync(env, "remote.bin", etag)).HttpStatusCode);
+        await AssertMissingAsync(env, "remote.bin");
+        // Whited out, the key holds no object.
+        var gone = await Assert.ThrowsAsync<AmazonS3Exception>(() => DeleteAsync(env, "remote.bin", "*"));
+        Assert.Equal("NoSuchKey", gone.ErrorCode);
+
+        // A client's own object: the same, decided by the local store with the whiteout's write.
+        var written = await PutAsync(env, "local.txt", "mine");
+        var other = await Assert.ThrowsAsync<AmazonS3Exception>(() => DeleteAsync(env, "local.txt", etag));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, other.StatusCode);
+        Assert.Equal("mine", await TextAsync(env, "local.txt"));
+        await DeleteAsync(env, "local.txt", written.ETag);
+        await AssertMissingAsync(env, "local.txt");
+    }
+
+    private static async Task AssertMissingAsync(OverlayEnvironment env, string key) =>
+        Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => TextAsync(env, key))).StatusCode);
+
+    private static Task<DeleteObjectResponse> DeleteAsync(OverlayEnvironment env, string key, string ifMatch) =>
+        env.Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = env.Bucket, Key = key, IfMatch = ifMatch });
+
+    [Fact]
     public async Task A_whited_out_key_counts_as_absent()
     {
         await using var env = await StartAsync();

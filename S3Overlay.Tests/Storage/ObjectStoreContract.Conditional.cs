@@ -86,5 +86,26 @@ public abstract partial class ObjectStoreContract
         Assert.Equal(done.ETag, content.Info.ETag);
     }
 
+    [Fact]
+    public async Task A_delete_if_match_removes_only_that_object()
+    {
+        var v1 = await Store.PutObjectAsync(Bucket, "cond/delete", Body("one"), ObjectWrite.Empty, None);
+        var v2 = await Store.PutObjectAsync(Bucket, "cond/delete", Body("two"), ObjectWrite.Empty, None);
+
+        // v1 was replaced: a delete that expects it deletes nothing.
+        await AssertS3ErrorAsync("PreconditionFailed", () => Store.DeleteObjectVersionAsync(Bucket, "cond/delete", null, new ObjectDelete(IfMatch: v1.ETag), None));
+        Assert.Equal(v2.ETag, (await Store.HeadObjectAsync(Bucket, "cond/delete", ReadConditions.None, None)).ETag);
+
+        await Store.DeleteObjectVersionAsync(Bucket, "cond/delete", null, new ObjectDelete(IfMatch: v2.ETag), None);
+        await AssertS3ErrorAsync("NoSuchKey", () => Store.HeadObjectAsync(Bucket, "cond/delete", ReadConditions.None, None));
+        // If-Match where the key holds nothing: NoSuchKey, as S3 answers (without it, 204).
+        await AssertS3ErrorAsync("NoSuchKey", () => Store.DeleteObjectVersionAsync(Bucket, "cond/delete", null, new ObjectDelete(IfMatch: "*"), None));
+        await Store.DeleteObjectVersionAsync(Bucket, "cond/delete", null, ObjectDelete.Plain, None);
+
+        await Store.PutObjectAsync(Bucket, "cond/delete", Body("three"), ObjectWrite.Empty, None);
+        await Store.DeleteObjectVersionAsync(Bucket, "cond/delete", null, new ObjectDelete(IfMatch: "*"), None);
+        await AssertS3ErrorAsync("NoSuchKey", () => Store.HeadObjectAsync(Bucket, "cond/delete", ReadConditions.None, None));
+    }
+
     private static MemoryStream Body(string text) => new(Encoding.UTF8.GetBytes(text));
 }

@@ -167,7 +167,7 @@ internal sealed class DeletedNullVersions([FromKeyedServices(OverlayServices.Loc
             request = request with { KeyMarker = page.NextKeyMarker, VersionIdMarker = page.NextVersionIdMarker };
         }
         // A marker a bucket's default retention locked (RGW locks every write) goes as a delete marker would.
-        foreach (var version in hidden) await local.DeleteObjectVersionAsync(bucket, version.Info.Key, version.VersionId, bypassGovernance: true, ct);
+        foreach (var version in hidden) await local.DeleteObjectVersionAsync(bucket, version.Info.Key, version.VersionId, new ObjectDelete(BypassGovernance: true), ct);
         return true;
     }
 

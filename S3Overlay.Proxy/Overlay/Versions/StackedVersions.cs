@@ -95,12 +95,16 @@ internal sealed class StackedVersions([FromKeyedServices(OverlayServices.LocalSt
     /// remote being never written, that is kept locally, whether the null version was the
     /// remote's object or a local one that had taken its place.
     /// </summary>
-    /// <param name="bypassGovernance">Asked for and allowed: a local version under GOVERNANCE retention may be removed (the local store decides).</param>
-    public async Task<DeletedVersion> DeleteAsync(string bucket, string key, string? versionId, CancellationToken ct, bool bypassGovernance = false)
+    /// <param name="delete">
+    /// Its bypass asked for and allowed: a local version under GOVERNANCE retention may be removed
+    /// (the local store decides). Its If-Match: against the object a GET would return (without a
+    /// version id), the local version, or the remote's object as the null version.
+    /// </param>
+    public async Task<DeletedVersion> DeleteAsync(string bucket, string key, string? versionId, ObjectDelete delete, CancellationToken ct)
     {
         if (versionId is null)
         {
-            var marker = await deletes.WhiteOutAsync(bucket, key, ct);
+            var marker = await deletes.WhiteOutAsync(bucket, key, delete, ct);
             return new DeletedVersion(marker?.VersionId ?? VersionIds.Null, DeleteMarker: true);
         }
         writes.Starting(bucket, key);
@@ -122,17 +126,33 @@ internal sealed class StackedVersions([FromKeyedServices(OverlayServices.LocalSt
         if (!exists && versionId == VersionIds.Null || held is not null && WhiteoutMarker.IsNullVersionDeleted(held))
         {
             // The remote's object, or the marker of its deletion (no client's version): nothing local to remove.
+            if (delete.IfMatch is not null && !exists) await RequireRemoteNullAsync(bucket, key, delete.IfMatch, ct);
             if (versionId == VersionIds.Null) await deletedNulls.DeleteAsync(bucket, key, ct);
             return new DeletedVersion(versionId, DeleteMarker: false);
         }
         var whiteout = held is not null && WhiteoutMarker.IsMarker(held);
         // A delete marker is never locked in S3; a local store that gives every write its bucket's
         // default retention (RGW) has locked the whiteout, which a bypass lifts unless it is COMPLIANCE.
-        var deleted = await local.DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance || whiteout, ct);
+        var deleted = await local.DeleteObjectVersionAsync(bucket, key, versionId, delete with { BypassGovernance = delete.BypassGovernance || whiteout }, ct);
         if (versionId == VersionIds.Null) await deletedNulls.DeleteAsync(bucket, key, ct);
         else await deletedNulls.CoverAsync(bucket, key, ct);
         writes.Done(bucket, key);
         return whiteout ? deleted with { DeleteMarker = true } : deleted;
+    }
+
+    /// <summary>
+    /// A conditional delete of the null version the remote holds: the remote's object must match
+    /// (it is never changed, so the look is the decision); a null version that is nowhere is no error.
+    /// </summary>
+    private async Task RequireRemoteNullAsync(string bucket, string key, string ifMatch, CancellationToken ct)
+    {
+        try
+        {
+            await HeadAsync(bucket, key, VersionIds.Null, ReadConditions.None with { IfMatch = ifMatch }, ct);
+        }
+        catch (StorageException e) when (e.IsMissing)
+        {
+        }
     }
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace S3Overlay.Overlay.Whiteouts;
 
 /// <summary>Deletes through the overlay: of a key (a whiteout where the remote backs the bucket) and of a bucket (its whiteouts with it).</summary>
 internal sealed class WhiteoutDeletes([FromKeyedServices(OverlayServices.LocalStore)] IObjectStore local, WhiteoutIndex whiteouts, LocalStoreConditions localConditions,
-    LocalBuckets localBuckets, MergedBuckets buckets, ClientWrites writes, WholeObjectFills wholeFills, LocalVersioning versioning, MergedVersions versions)
+    LocalBuckets localBuckets, MergedBuckets buckets, ClientWrites writes, WholeObjectFills wholeFills, LocalVersioning versioning, MergedVersions versions,
+    ConditionalWrites conditions)
 {
     /// <summary>
     /// A delete in a bucket the remote backs leaves a whiteout, so the remote's copy does not come
@@ -25,27 +26,31 @@ internal sealed class WhiteoutDeletes([FromKeyedServices(OverlayServices.LocalSt
     /// written, for reads that began in between. A delete that cannot write the whiteout fails.
     /// On a local store that ignores the condition (<see cref="LocalStoreConditions"/>), a fill of
     /// this process in flight is waited for and the whiteout written again over what it stored.
+    /// A conditional delete (<see cref="ObjectDelete.IfMatch"/>) is decided against the object a GET
+    /// would return, as a conditional write is (<see cref="ConditionalWrites"/>): the whiteout is
+    /// written only over exactly what was looked at.
     /// </remarks>
     /// <returns>The whiteout written (in a bucket that keeps versions, the version it is); null where the bucket needs none.</returns>
-    public async Task<ObjectInfo?> WhiteOutAsync(string bucket, string key, CancellationToken ct)
+    public async Task<ObjectInfo?> WhiteOutAsync(string bucket, string key, ObjectDelete delete, CancellationToken ct)
     {
         writes.Starting(bucket, key);
         if (!whiteouts.RemoteBacked(bucket))
         {
-            await local.DeleteObjectAsync(bucket, key, ct);
+            await local.DeleteObjectVersionAsync(bucket, key, null, delete, ct);
             writes.Done(bucket, key);
             return null;
         }
         // A bucket only the remote has is made locally to hold the whiteout; one that is nowhere is an error.
         if (!localBuckets.IsKnown(bucket) && await buckets.GetAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
-        var marker = await whiteouts.AddAsync(bucket, key, ct);
+        var marker = delete.IfMatch is null ? await whiteouts.AddAsync(bucket, key, null, ct)
+            : await conditions.CommitAsync(bucket, key, delete.Condition, sent => whiteouts.AddAsync(bucket, key, sent, ct), ct);
         writes.Done(bucket, key);
         // Without the condition: a fill in flight now may have looked for the whiteout before it
         // was written (a fill that starts later finds it when it looks before storing).
         var filling = wholeFills.WhenFinished(bucket, key);
         if (localConditions.Honoured || filling.IsCompleted) return marker;
         await filling.WaitAsync(ct);
-        return await whiteouts.AddAsync(bucket, key, ct);
+        return await whiteouts.AddAsync(bucket, key, null, ct);
     }
 
     /// <summary>

@@ -30,12 +30,13 @@ internal sealed class WhiteoutIndex([FromKeyedServices(OverlayServices.LocalStor
     public async Task<bool> ExistsAsync(string bucket, string key, CancellationToken ct) =>
         remote.Backs(bucket) && (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held) || await legacy.ExistsAsync(bucket, key, ct));
 
-    /// <summary>Writes the whiteout of a key over whatever it holds (idempotent), in a bucket the remote backs: one write.</summary>
+    /// <summary>Writes the whiteout of a key over what it holds (idempotent), in a bucket the remote backs: one write.</summary>
+    /// <param name="condition">What the key must hold for the whiteout to replace it (null: whatever it holds).</param>
     /// <returns>The marker written (in a bucket that keeps versions, the version it is).</returns>
-    public async Task<ObjectInfo> AddAsync(string bucket, string key, CancellationToken ct)
+    public async Task<ObjectInfo> AddAsync(string bucket, string key, WriteCondition? condition, CancellationToken ct)
     {
         await localBuckets.EnsureAsync(bucket, ct);
-        return await WhiteoutMarker.Marker.WriteAsync(local, bucket, key, null, ct);
+        return await WhiteoutMarker.Marker.WriteAsync(local, bucket, key, condition, ct);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using S3Overlay.S3.Errors;
 using S3Overlay.S3.Xml;
+using S3Overlay.Storage;
 
 namespace S3Overlay.S3.Handlers;
 
@@ -17,13 +18,13 @@ internal sealed partial class S3Handlers
         var document = await S3XmlRequest.ReadAsync(r);
         if (document.Name.LocalName != "Delete") throw new S3Exception(S3Error.MalformedXML);
         var quiet = string.Equals(document.ChildText("Quiet")?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
-        var objects = document.Children("Object").Select(o => (Key: o.ChildText("Key"), VersionId: o.ChildText("VersionId"))).ToList();
+        var objects = document.Children("Object").Select(o => (Key: o.ChildText("Key"), VersionId: o.ChildText("VersionId"), ETag: o.ChildText("ETag"))).ToList();
         if (objects.Count is 0 or > MaxKeysPerDelete || objects.Any(o => string.IsNullOrEmpty(o.Key)))
             throw new S3Exception(S3Error.MalformedXML);
         await RequireBucket(r);
 
         var results = new List<(string Key, string? VersionId, Storage.Versions.DeletedVersion? Deleted, S3Error? Error)>(objects.Count);
-        foreach (var (key, versionId) in objects)
+        foreach (var (key, versionId, etag) in objects)
         {
             try
             {
@@ -31,7 +32,7 @@ internal sealed partial class S3Handlers
                 var action = versionId is null ? Policies.S3Actions.DeleteObject : Policies.S3Actions.OfVersion(Policies.S3Actions.DeleteObject);
                 if (!await authorizer.AllowsAsync(r, action, r.Bucket, key, Acl.AclNeed.BucketWrite)) throw new S3Exception(S3Error.AccessDenied);
                 if (versionId is { Length: 0 }) throw new S3Exception(S3Error.InvalidArgument.WithMessage("Version id cannot be the empty string"));
-                var deleted = await store.DeleteObjectVersionAsync(r.Bucket, key!, versionId, await BypassesGovernanceAsync(r, key!), r.Aborted);
+                var deleted = await store.DeleteObjectVersionAsync(r.Bucket, key!, versionId, await DeleteOfAsync(r, key!, etag), r.Aborted);
                 results.Add((key!, versionId, deleted, null));
             }
             catch (Exception caught) when (StorageErrors.AsS3(caught) is { } e)
@@ -69,5 +70,19 @@ internal sealed partial class S3Handlers
                 await xml.WriteEndElementAsync();
             }
         });
+    }
+
+    /// <summary>
+    /// How a key is deleted: bypassing GOVERNANCE retention when asked for and allowed, and, with an
+    /// If-Match (DeleteObject's header, DeleteObjects' <c>ETag</c> element), only if the object
+    /// deleted has that ETag (S3's conditional delete: 412 PreconditionFailed otherwise, 404
+    /// NoSuchKey where the key holds no object). An ETag asked for tells of the object, so S3
+    /// asks <c>s3:GetObject</c> of the caller too; <c>*</c> asks only that an object be there.
+    /// </summary>
+    private async Task<ObjectDelete> DeleteOfAsync(S3Request r, string key, string? ifMatch)
+    {
+        if (ifMatch is not null && ifMatch.Trim() != "*" && !await authorizer.AllowsAsync(r, Policies.S3Actions.GetObject, r.Bucket, key, Acl.AclNeed.ObjectRead))
+            throw new S3Exception(S3Error.AccessDenied);
+        return new ObjectDelete(await BypassesGovernanceAsync(r, key), ifMatch);
     }
 }

@@ -118,10 +118,12 @@ internal sealed partial class S3Handlers
     /// <summary>
     /// 204 whether or not the key existed, as S3 answers. In a bucket that keeps versions it makes
     /// a delete marker, or with <c>?versionId=</c> removes that version; the answer names either.
+    /// With <c>If-Match</c>, S3's conditional delete (<see cref="DeleteOfAsync"/>).
     /// </summary>
     public async Task DeleteObject(S3Request r)
     {
-        var deleted = await store.DeleteObjectVersionAsync(r.Bucket, r.Key, VersionIdOf(r), await BypassesGovernanceAsync(r, r.Key), r.Aborted);
+        var ifMatch = r.Request.Headers.IfMatch.ToString() is { Length: > 0 } asked ? asked : null;
+        var deleted = await store.DeleteObjectVersionAsync(r.Bucket, r.Key, VersionIdOf(r), await DeleteOfAsync(r, r.Key, ifMatch), r.Aborted);
         WriteVersionId(r, deleted.VersionId);
         if (deleted.DeleteMarker) r.Response.Headers[VersionIds.DeleteMarkerHeader] = "true";
         r.Response.StatusCode = StatusCodes.Status204NoContent;

@@ -115,16 +115,20 @@ internal sealed partial class FileSystemObjectStore
     public async Task DeleteObjectAsync(string bucket, string key, CancellationToken ct)
     {
         var folder = RequireBucket(bucket);
-        if (_versioning.Of(bucket) != BucketVersioning.Unversioned)
-        {
-            await DeleteObjectVersionAsync(bucket, key, null, ct);
-            return;
-        }
+        if (_versioning.Of(bucket) != BucketVersioning.Unversioned) await DeleteObjectVersionAsync(bucket, key, null, ct);
+        else await DeleteUnversionedAsync(folder, bucket, key, WriteCondition.None, ct);
+    }
+
+    /// <param name="condition">A conditional delete's If-Match, checked under the key's lock as a write's.</param>
+    private async Task DeleteUnversionedAsync(ConfinedFolder folder, string bucket, string key, WriteCondition condition, CancellationToken ct)
+    {
         KeyFiles files;
         try { files = FilesIn(folder, bucket, key); }
-        catch (StorageException) { return; } // a key this store cannot hold does not exist: deleting it succeeds, as in S3
+        catch (StorageException) when (condition.IsNone) { return; } // a key this store cannot hold does not exist: deleting it succeeds, as in S3
+        catch (StorageException) { throw StorageException.ObjectNotFound(key); }
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
+            if (!condition.IsNone) CheckWriteCondition(bucket, key, files.Current()?.Version, condition);
             _described.Forget(bucket, key);
             RemoveFiles(bucket, key, files);
             var sidecar = _layout.SidecarPath(bucket, key);

@@ -111,21 +111,22 @@ internal sealed partial class FileSystemObjectStore
     }
 
     public Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct) =>
-        DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance: false, ct);
+        DeleteObjectVersionAsync(bucket, key, versionId, ObjectDelete.Plain, ct);
 
-    public async Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken ct)
+    public async Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, ObjectDelete delete, CancellationToken ct)
     {
         var folder = RequireBucket(bucket);
         if (versionId is not null && !VersionIds.IsWellFormed(versionId)) throw VersionIds.Invalid(versionId);
         var versioning = _versioning.Of(bucket);
         if (versionId is null && versioning == BucketVersioning.Unversioned)
         {
-            await DeleteObjectAsync(bucket, key, ct);
+            await DeleteUnversionedAsync(folder, bucket, key, delete.Condition, ct);
             return DeletedVersion.Unversioned;
         }
         KeyFiles files;
         try { files = FilesIn(folder, bucket, key); }
-        catch (StorageException) { return new DeletedVersion(versionId, false); } // a key this store cannot hold has no versions
+        catch (StorageException) when (versionId is not null || delete.IfMatch is null) { return new DeletedVersion(versionId, false); } // a key this store cannot hold has no versions
+        catch (StorageException) { throw StorageException.ObjectNotFound(key); }
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
             // Synchronous under the gate (it is thread-bound), as commits are.
@@ -138,9 +139,12 @@ internal sealed partial class FileSystemObjectStore
                 var sidecarPath = _layout.SidecarPath(bucket, key);
                 var latest = current is { Version: var v } ? ValidSidecar(sidecarPath, key, v.Size, v.LastWriteUtc, v.Inode) ?? DescribedByHand(key, current.Value)
                     : CurrentMarker(bucket, key);
-                return versionId is null
-                    ? MakeDeleteMarker(bucket, key, files, current, latest, versioning)
-                    : RemoveVersion(bucket, key, files, current, latest, versionId, bypassGovernance);
+                if (versionId is null)
+                {
+                    CheckDeleteCondition(key, delete, latest is { DeleteMarker: false } ? latest : null);
+                    return MakeDeleteMarker(bucket, key, files, current, latest, versioning);
+                }
+                return RemoveVersion(bucket, key, files, current, latest, versionId, delete);
             }
             finally
             {
@@ -177,18 +181,21 @@ internal sealed partial class FileSystemObjectStore
     /// current: a body is linked back into place under a sidecar naming both (as a write commits),
     /// a delete marker becomes the sidecar; with none left the key is gone.
     /// </summary>
-    private DeletedVersion RemoveVersion(string bucket, string key, KeyFiles files, (KeyFile File, FileVersion Version)? current, ObjectSidecar? latest, string versionId, bool bypassGovernance)
+    private DeletedVersion RemoveVersion(string bucket, string key, KeyFiles files, (KeyFile File, FileVersion Version)? current, ObjectSidecar? latest, string versionId, ObjectDelete delete)
     {
         var versions = VersionsOf(bucket, key);
         var sidecarPath = _layout.SidecarPath(bucket, key);
         if (latest is null || (latest.VersionId ?? VersionIds.Null) != versionId)
         {
             var record = versions.Find(versionId);
-            if (record is not null) ObjectLockRules.CheckDelete(record.Metadata, _clock.GetUtcNow(), bypassGovernance);
-            if (record is not null) versions.Remove(versionId);
-            return new DeletedVersion(versionId, record?.DeleteMarker ?? false);
+            if (record is null) return new DeletedVersion(versionId, false);
+            CheckDeleteCondition(key, delete, record);
+            ObjectLockRules.CheckDelete(record.Metadata, _clock.GetUtcNow(), delete.BypassGovernance);
+            versions.Remove(versionId);
+            return new DeletedVersion(versionId, record.DeleteMarker);
         }
-        ObjectLockRules.CheckDelete(latest.Metadata, _clock.GetUtcNow(), bypassGovernance);
+        CheckDeleteCondition(key, delete, latest);
+        ObjectLockRules.CheckDelete(latest.Metadata, _clock.GetUtcNow(), delete.BypassGovernance);
         var next = versions.Records().FirstOrDefault(r => r.VersionId != versionId && r.Sequence <= latest.Sequence);
         var inPlace = latest.DeleteMarker ? null : latest;
         if (next is null)
@@ -223,6 +230,17 @@ internal sealed partial class FileSystemObjectStore
         }
         versions.Remove(versionId); // a delete marker's record
         return new DeletedVersion(versionId, latest.DeleteMarker);
+    }
+
+    /// <summary>
+    /// A delete's If-Match against what it would remove (null: no object, which a delete marker
+    /// current is for a delete without a version id). A delete marker has no ETag to match.
+    /// </summary>
+    private static void CheckDeleteCondition(string key, ObjectDelete delete, ObjectSidecar? removed)
+    {
+        if (delete.IfMatch is not { } etag) return;
+        if (removed is null) throw StorageException.ObjectNotFound(key);
+        if (removed.DeleteMarker || !ReadConditions.ETagMatches(etag, removed.ToInfo().ETag)) throw new StorageException(StorageFault.PreconditionFailed, key);
     }
 
     /// <summary>

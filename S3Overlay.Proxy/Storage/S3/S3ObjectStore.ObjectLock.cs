@@ -74,14 +74,42 @@ internal sealed partial class S3ObjectStore
             LegalHold = new ObjectLockLegalHold { Status = on ? ObjectLockLegalHoldStatus.On : ObjectLockLegalHoldStatus.Off },
         }, t), ct);
 
-    public async Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken ct)
+    public async Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, ObjectDelete delete, CancellationToken ct)
     {
+        var ifMatch = delete.IfMatch is { } etag ? await ServerDeleteConditionAsync(bucket, key, versionId, etag, ct) : null;
+        if (delete.IfMatch is not null && ifMatch is null) return new DeletedVersion(versionId, false); // a version that does not exist: nothing to delete, as without the condition
         var response = await LockCallAsync(bucket, key, t => _client.DeleteObjectAsync(new DeleteObjectRequest
         {
-            BucketName = bucket, Key = key, VersionId = versionId, BypassGovernanceRetention = bypassGovernance ? true : null,
+            BucketName = bucket, Key = key, VersionId = versionId, BypassGovernanceRetention = delete.BypassGovernance ? true : null, IfMatch = ifMatch,
         }, t), ct);
         var marker = string.Equals(response.DeleteMarker, "true", StringComparison.OrdinalIgnoreCase);
         return response.VersionId is { Length: > 0 } id ? new DeletedVersion(id, marker) : versionId is null ? DeletedVersion.Unversioned : new DeletedVersion(versionId, marker);
+    }
+
+    /// <summary>
+    /// A delete's If-Match as the server must check it, as a write's (<see cref="ServerConditionAsync"/>):
+    /// checked here against the object (or the version) as the seam describes it, whose ETag may be
+    /// a preserved one, then sent as the ETag the server knows it by. A server that checks it (S3
+    /// since September 2025, MinIO) refuses an object written in between; one that ignores it
+    /// leaves only the time between this look and the delete.
+    /// </summary>
+    /// <returns>Null for a version that does not exist.</returns>
+    private async Task<string?> ServerDeleteConditionAsync(string bucket, string key, string? versionId, string etag, CancellationToken ct)
+    {
+        try
+        {
+            var (current, serverETag) = await HeadAnswerAsync(bucket, key, ct, versionId);
+            if (!ReadConditions.ETagMatches(etag, current.ETag)) throw new StorageException(StorageFault.PreconditionFailed, key);
+            return ReadConditions.Unquote(serverETag);
+        }
+        catch (StorageException e) when (versionId is not null && e.Fault == StorageFault.DeleteMarkerVersion)
+        {
+            throw new StorageException(StorageFault.PreconditionFailed, key, inner: e); // a delete marker has no ETag to match
+        }
+        catch (StorageException e) when (versionId is not null && e.IsMissing && e.Fault != StorageFault.BucketNotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>The lock a write gives its version, as the server's write headers.</summary>

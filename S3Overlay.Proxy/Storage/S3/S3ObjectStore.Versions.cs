@@ -37,7 +37,7 @@ internal sealed partial class S3ObjectStore
         OpenAsync(bucket, key, request, request.Range?.ToString(), ct, versionId);
 
     public Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct) =>
-        DeleteObjectVersionAsync(bucket, key, versionId, bypassGovernance: false, ct);
+        DeleteObjectVersionAsync(bucket, key, versionId, ObjectDelete.Plain, ct);
 
     /// <remarks>As ListObjects here, listed versions carry the server's ETag and Last-Modified.</remarks>
     public async Task<VersionsPage> ListObjectVersionsAsync(string bucket, VersionsRequest request, CancellationToken ct)

@@ -50,8 +50,11 @@ internal partial interface IObjectStore
     /// <summary>
     /// As <see cref="DeleteObjectVersionAsync(string, string, string?, CancellationToken)"/>, and a
     /// version's lock is honoured (<see cref="ObjectLockRules.CheckDelete"/>): that overload is this
-    /// one without the bypass, so nothing (lifecycle included) removes a locked version unasked.
+    /// one without the bypass, so nothing (lifecycle included) removes a locked version unasked;
+    /// <see cref="ObjectDelete.IfMatch"/> is checked with the delete. A store that keeps no locks
+    /// and cannot check the condition in one step refuses it, never ignores it.
     /// </summary>
-    Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken ct) =>
-        DeleteObjectVersionAsync(bucket, key, versionId, ct);
+    Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, ObjectDelete delete, CancellationToken ct) =>
+        delete.IfMatch is null ? DeleteObjectVersionAsync(bucket, key, versionId, ct)
+        : throw new StorageException(StorageFault.NotSupported, "This store does not check a delete's If-Match.");
 }

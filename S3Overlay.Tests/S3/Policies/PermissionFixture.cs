@@ -6,7 +6,7 @@ namespace S3Overlay.Tests.S3.Policies;
 
 /// <summary>
 /// One proxy for the permission tests: a root key, a user per canned policy, a one-bucket user,
-/// a user who may only set the tags of that bucket, a user configured before policies existed
+/// a user who may only set the tags of that bucket, one who may only delete in it, a user configured before policies existed
 /// (no Policy), and three buckets: <c>team</c> (a
 /// policy that denies deleting under <c>locked/</c> to everyone and lets <c>wo</c> read
 /// <c>shared/</c>), <c>other</c>, and <c>pub</c> (MinIO's <c>download</c> policy).
@@ -24,11 +24,13 @@ public sealed class PermissionFixture : IAsyncLifetime
 
     private const string OneBucketPolicy = """{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::team", "arn:aws:s3:::team/*"]}]}""";
 
+    private const string DeleterPolicy = """{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::team/*"}]}""";
+
     private const string TaggerPolicy = """{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutBucketTagging", "Resource": "arn:aws:s3:::team"}]}""";
 
     /// <summary>Each caller's name and its Policy setting (null: none configured); "root" is S3_OVERLAY_ACCESS_KEY.</summary>
     private static readonly (string Name, string? Policy)[] Users =
-        [("rw", "readwrite"), ("ro", "readonly"), ("wo", "writeonly"), ("one", OneBucketPolicy), ("tags", TaggerPolicy), ("legacy", null), ("adm", "admin")];
+        [("rw", "readwrite"), ("ro", "readonly"), ("wo", "writeonly"), ("one", OneBucketPolicy), ("tags", TaggerPolicy), ("del", DeleterPolicy), ("legacy", null), ("adm", "admin")];
 
     public ProxyServer Proxy { get; private set; } = null!;
     private readonly Dictionary<string, AmazonS3Client> _clients = new(StringComparer.Ordinal);

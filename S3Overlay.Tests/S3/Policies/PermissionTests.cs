@@ -42,6 +42,21 @@ public sealed class PermissionTests(PermissionFixture f) : IClassFixture<Permiss
     }
 
     [Fact]
+    public async Task A_delete_if_match_with_an_etag_asks_s3_GetObject_too()
+    {
+        var key = "cond-" + Guid.NewGuid().ToString("N")[..8];
+        var etag = (await f.Root.PutObjectAsync(new PutObjectRequest { BucketName = Team, Key = key, ContentBody = "x" })).ETag;
+
+        // The ETag tells of the object: S3 asks for the right to read it (the user may only delete).
+        var denied = await Assert.ThrowsAnyAsync<Amazon.S3.AmazonS3Exception>(() => f.Client("del").DeleteObjectAsync(new DeleteObjectRequest { BucketName = Team, Key = key, IfMatch = etag }));
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.True(await f.ExistsAsync(Team, key));
+        // '*' asks only that an object be there.
+        await f.Client("del").DeleteObjectAsync(new DeleteObjectRequest { BucketName = Team, Key = key, IfMatch = "*" });
+        Assert.False(await f.ExistsAsync(Team, key));
+    }
+
+    [Fact]
     public async Task A_browser_upload_carries_its_signer_s_rights()
     {
         using var http = PostForms.Client(f.Proxy);
