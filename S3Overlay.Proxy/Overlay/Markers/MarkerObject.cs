@@ -59,9 +59,15 @@ internal sealed class MarkerObject
     /// encrypts by default keeps its bytes, and so its size and ETag in listings (which the
     /// encryption layer reports as the store lists them for an object whose ETag was given with the write).
     /// </summary>
-    /// <param name="condition">What the key must hold for the marker to replace it (none: whatever it holds).</param>
+    /// <param name="condition">
+    /// What the key must hold for the marker to replace it (none: whatever it holds). Beneath the
+    /// encryption layer, an ETag clients were shown of an encrypted object is named in its stored
+    /// form too, as the layer names it.
+    /// </param>
     public Task<ObjectInfo> WriteAsync(IObjectStore local, string bucket, string key, WriteCondition? condition, CancellationToken ct) =>
-        (local is Storage.Encryption.EncryptedObjectStore encrypted ? encrypted.Beneath : local).PutObjectAsync(bucket, key, new MemoryStream(_body, writable: false), new ObjectWrite
+        local is Storage.Encryption.EncryptedObjectStore encrypted
+            ? WriteAsync(encrypted.Beneath, bucket, key, condition is null ? null : Storage.Encryption.Envelope.StoredCondition(condition), ct)
+            : local.PutObjectAsync(bucket, key, new MemoryStream(_body, writable: false), new ObjectWrite
         {
             ContentLength = _body.Length,
             ContentMD5 = Convert.ToBase64String(MD5.HashData(_body)),

@@ -73,7 +73,7 @@ internal sealed partial class EncryptedObjectStore
     }
 
     public override async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct) =>
-        await DescribeAsync(bucket, key, await Inner.CompleteMultipartUploadAsync(bucket, key, Upload(uploadId).InnerId, parts, expected, condition, ct), ct);
+        await DescribeAsync(bucket, key, await Inner.CompleteMultipartUploadAsync(bucket, key, Upload(uploadId).InnerId, parts, expected, Envelope.StoredCondition(condition), ct), ct);
 
     public override Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken ct) =>
         Inner.AbortMultipartUploadAsync(bucket, key, Upload(uploadId).InnerId, ct);

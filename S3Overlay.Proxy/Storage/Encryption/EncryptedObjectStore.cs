@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using S3Overlay.Storage.Errors;
+using S3Overlay.Storage.Versions;
 
 namespace S3Overlay.Storage.Encryption;
 
@@ -184,6 +185,7 @@ internal sealed partial class EncryptedObjectStore(IObjectStore inner, MasterKey
 
     public override async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
+        write = write with { IfMatch = Envelope.StoredForms(write.IfMatch) };
         if (await EnvelopeForAsync(bucket, key, write, multipart: false, ct) is not { } sealing)
             return await DescribeAsync(bucket, key, await Inner.PutObjectAsync(bucket, key, body, Cleaned(write), ct), ct);
         var (envelope, dataKey) = sealing;
@@ -290,6 +292,10 @@ internal sealed partial class EncryptedObjectStore(IObjectStore inner, MasterKey
         var described = await DescribeAsync(bucket, entry.Key, info, ct);
         return entry with { Size = described.Size, ETag = described.ETag, Metadata = Envelope.Hide(entry.Metadata, Envelope.Of(info.Metadata)) };
     }
+
+    /// <remarks>If-Match names the ETag clients were shown, which the store knows in its stored form too.</remarks>
+    public override Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, ObjectDelete delete, CancellationToken ct) =>
+        Inner.DeleteObjectVersionAsync(bucket, key, versionId, delete with { IfMatch = Envelope.StoredForms(delete.IfMatch) }, ct);
 
     public override async Task DeleteBucketAsync(string bucket, CancellationToken ct)
     {

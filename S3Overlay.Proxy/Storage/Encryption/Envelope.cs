@@ -30,10 +30,15 @@ internal sealed record Envelope(EncryptionKind Kind, byte[] SealedKey, string? M
     /// <summary>Read conditions as the store must see them: every ETag a client may have been shown also in its stored form.</summary>
     public static ReadConditions StoredConditions(ReadConditions conditions) =>
         conditions.IfMatch?.Contains("-1\"", StringComparison.Ordinal) == true || conditions.IfNoneMatch?.Contains("-1\"", StringComparison.Ordinal) == true
-            ? conditions with { IfMatch = WithStoredForms(conditions.IfMatch), IfNoneMatch = WithStoredForms(conditions.IfNoneMatch) }
+            ? conditions with { IfMatch = StoredForms(conditions.IfMatch), IfNoneMatch = StoredForms(conditions.IfNoneMatch) }
             : conditions;
 
-    private static string? WithStoredForms(string? etags) =>
+    /// <summary>A write's or a delete's If-Match as the store must see it: every ETag a client may have been shown also in its stored form.</summary>
+    public static WriteCondition StoredCondition(WriteCondition condition) =>
+        condition.IfMatch is { } etags && etags.Contains("-1\"", StringComparison.Ordinal) ? condition with { IfMatch = StoredForms(etags) } : condition;
+
+    /// <summary>An ETag list with the stored form of each presented one (<see cref="PresentedETag"/>) beside it.</summary>
+    public static string? StoredForms(string? etags) =>
         etags is null || !etags.Contains("-1\"", StringComparison.Ordinal) ? etags
             : etags + ", " + string.Join(", ", etags.Split(',').Select(e => e.Trim()).Where(e => e.EndsWith("-1\"", StringComparison.Ordinal)).Select(e => e[..^3] + "\""));
 

@@ -78,6 +78,23 @@ public abstract class EncryptionAtRestTests(StoreTargets target) : EveryStoreTes
     /// HEAD of that version tells, not those of the sealed bytes the store keeps (found by the
     /// reliability load: 32 bytes more, and 16 a 64 KiB package).
     /// </summary>
+    /// <summary>An encrypted object's ETag, as clients are shown it, names it in a conditional write or delete (the store keeps it in another form).</summary>
+    [Fact]
+    public async Task Conditional_writes_and_deletes_name_an_encrypted_object_by_the_ETag_clients_were_shown()
+    {
+        var bucket = await Target.NewBucketAsync();
+        PutObjectRequest Sealed(string body, string? ifMatch = null) =>
+            new() { BucketName = bucket, Key = "cond", ContentBody = body, ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256, IfMatch = ifMatch };
+        var first = (await Client.PutObjectAsync(Sealed("one"))).ETag;
+        var second = (await Client.PutObjectAsync(Sealed("two", ifMatch: first))).ETag;
+
+        var stale = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = "cond", IfMatch = first }));
+        Assert.Equal("PreconditionFailed", stale.ErrorCode);
+        Assert.Equal(second, (await Client.GetObjectMetadataAsync(bucket, "cond")).ETag);
+        await Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = "cond", IfMatch = second });
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => Client.GetObjectMetadataAsync(bucket, "cond"))).StatusCode);
+    }
+
     [Fact]
     public async Task ListObjectVersions_tells_each_encrypted_versions_own_size_and_ETag()
     {
