@@ -185,7 +185,7 @@ internal sealed partial class EncryptedObjectStore(IObjectStore inner, MasterKey
 
     public override async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
-        write = write with { IfMatch = Envelope.StoredForms(write.IfMatch) };
+        if (write.IfMatch is not null) write = write with { IfMatch = Envelope.StoredForms(write.IfMatch) };
         if (await EnvelopeForAsync(bucket, key, write, multipart: false, ct) is not { } sealing)
             return await DescribeAsync(bucket, key, await Inner.PutObjectAsync(bucket, key, body, Cleaned(write), ct), ct);
         var (envelope, dataKey) = sealing;
