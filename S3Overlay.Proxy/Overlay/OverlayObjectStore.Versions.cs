@@ -43,10 +43,8 @@ internal sealed partial class OverlayObjectStore
         : await StacksVersionsAsync(bucket, ct) ? await stacked.GetAsync(bucket, key, versionId, request, ct)
         : await UnversionedStore.GetVersionAsync(this, bucket, key, versionId, request, ct);
 
-    public async Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct) =>
-        LocalOnly(bucket) ? await local.DeleteObjectVersionAsync(bucket, key, versionId, ct)
-        : await StacksVersionsAsync(bucket, ct) ? await stacked.DeleteAsync(bucket, key, versionId, ObjectDelete.Plain, ct)
-        : await UnversionedStore.DeleteVersionAsync(this, bucket, key, versionId, ct);
+    public Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, CancellationToken ct) =>
+        DeleteObjectVersionAsync(bucket, key, versionId, ObjectDelete.Plain, ct);
 
     public async Task<VersionsPage> ListObjectVersionsAsync(string bucket, VersionsRequest request, CancellationToken ct) =>
         LocalOnly(bucket) ? await local.ListObjectVersionsAsync(bucket, request, ct)
@@ -116,13 +114,5 @@ internal sealed partial class OverlayObjectStore
     public async Task<DeletedVersion> DeleteObjectVersionAsync(string bucket, string key, string? versionId, ObjectDelete delete, CancellationToken ct) =>
         LocalOnly(bucket) ? await local.DeleteObjectVersionAsync(bucket, key, versionId, delete, ct)
         : await StacksVersionsAsync(bucket, ct) ? await stacked.DeleteAsync(bucket, key, versionId, delete, ct)
-        : delete.IfMatch is null || !VersionIds.IsWellFormed(versionId ?? VersionIds.Null) ? await DeleteObjectVersionAsync(bucket, key, versionId, ct)
-        : versionId is null or VersionIds.Null ? await WhiteOutAsync(bucket, key, versionId, delete, ct)
-        : new DeletedVersion(versionId, false); // a version an unversioned bucket never has: nothing to delete, as without the condition
-
-    private async Task<DeletedVersion> WhiteOutAsync(string bucket, string key, string? versionId, ObjectDelete delete, CancellationToken ct)
-    {
-        await deletes.WhiteOutAsync(Guard(bucket), key, delete, ct);
-        return versionId is null ? DeletedVersion.Unversioned : new DeletedVersion(versionId, false);
-    }
+        : await UnversionedStore.DeleteVersionAsync(this, bucket, key, versionId, () => deletes.WhiteOutAsync(Guard(bucket), key, delete, ct), ct);
 }

@@ -42,8 +42,7 @@ internal sealed class WhiteoutDeletes([FromKeyedServices(OverlayServices.LocalSt
         }
         // A bucket only the remote has is made locally to hold the whiteout; one that is nowhere is an error.
         if (!localBuckets.IsKnown(bucket) && await buckets.GetAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
-        var marker = delete.IfMatch is null ? await whiteouts.AddAsync(bucket, key, null, ct)
-            : await conditions.CommitAsync(bucket, key, delete.Condition, sent => whiteouts.AddAsync(bucket, key, sent, ct), ct);
+        var marker = await conditions.CommitAsync(bucket, key, delete.Condition, sent => whiteouts.AddAsync(bucket, key, sent, ct), ct);
         writes.Done(bucket, key);
         // Without the condition: a fill in flight now may have looked for the whiteout before it
         // was written (a fill that starts later finds it when it looks before storing).

@@ -98,9 +98,7 @@ internal sealed partial class S3ObjectStore
     {
         try
         {
-            var (current, serverETag) = await HeadAnswerAsync(bucket, key, ct, versionId);
-            if (!ReadConditions.ETagMatches(etag, current.ETag)) throw new StorageException(StorageFault.PreconditionFailed, key);
-            return ReadConditions.Unquote(serverETag);
+            return await ServerETagMatchingAsync(bucket, key, etag, ct, versionId);
         }
         catch (StorageException e) when (versionId is not null && e.Fault == StorageFault.DeleteMarkerVersion)
         {

@@ -163,13 +163,22 @@ internal sealed partial class S3ObjectStore
     /// </summary>
     private async Task<(string? IfNoneMatch, string? IfMatch)> ServerConditionAsync(string bucket, string key, WriteCondition condition, CancellationToken ct)
     {
-        if (condition.IfMatch is not { } etag) return (condition.OnlyIfAbsent ? "*" : null, null);
-        var (current, serverETag) = await HeadAnswerAsync(bucket, key, ct);
+        var ifNoneMatch = condition.OnlyIfAbsent ? "*" : null;
+        return (ifNoneMatch, condition.IfMatch is { } etag ? await ServerETagMatchingAsync(bucket, key, etag, ct) : null);
+    }
+
+    /// <summary>
+    /// The ETag the server knows the object (or the version) by, once the seam's ETag of it matches
+    /// <paramref name="etag"/>: else PreconditionFailed. Bare, not quoted as HEAD gave it: S3 and
+    /// MinIO take either, and Ceph RGW before 20 (DigitalOcean Spaces too) compares the header's
+    /// bytes with the bare ETag, so a quoted one never matches there and every such write (a fill
+    /// over a stale copy) failed.
+    /// </summary>
+    private async Task<string> ServerETagMatchingAsync(string bucket, string key, string etag, CancellationToken ct, string? versionId = null)
+    {
+        var (current, serverETag) = await HeadAnswerAsync(bucket, key, ct, versionId);
         if (!ReadConditions.ETagMatches(etag, current.ETag)) throw new StorageException(StorageFault.PreconditionFailed, key);
-        // Bare, not quoted as HEAD gave it: S3 and MinIO take either, and Ceph RGW before 20
-        // (DigitalOcean Spaces too) compares the header's bytes with the bare ETag, so a quoted
-        // one never matches there and every such write (a fill over a stale copy) failed.
-        return (condition.OnlyIfAbsent ? "*" : null, ReadConditions.Unquote(serverETag));
+        return ReadConditions.Unquote(serverETag);
     }
 
     private async Task<ObjectInfo> HeadAsync(string bucket, string key, CancellationToken ct) => (await HeadAnswerAsync(bucket, key, ct)).Info;

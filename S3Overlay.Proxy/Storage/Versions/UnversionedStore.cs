@@ -31,10 +31,14 @@ internal static class UnversionedStore
         return await store.GetObjectAsync(bucket, key, request, ct);
     }
 
-    public static async Task<DeletedVersion> DeleteVersionAsync(IObjectStore store, string bucket, string key, string? versionId, CancellationToken ct)
+    public static Task<DeletedVersion> DeleteVersionAsync(IObjectStore store, string bucket, string key, string? versionId, CancellationToken ct) =>
+        DeleteVersionAsync(store, bucket, key, versionId, () => store.DeleteObjectAsync(bucket, key, ct), ct);
+
+    /// <param name="deleteCurrent">Deletes the key's object, its one version (the overlay's, with a delete's condition).</param>
+    public static async Task<DeletedVersion> DeleteVersionAsync(IObjectStore store, string bucket, string key, string? versionId, Func<Task> deleteCurrent, CancellationToken ct)
     {
         if (versionId is not null && !VersionIds.IsWellFormed(versionId)) throw VersionIds.Invalid(versionId);
-        if (versionId is null or VersionIds.Null) await store.DeleteObjectAsync(bucket, key, ct);
+        if (versionId is null or VersionIds.Null) await deleteCurrent();
         else if (await store.GetBucketAsync(bucket, ct) is null) throw StorageException.BucketNotFound(bucket);
         return versionId is null ? DeletedVersion.Unversioned : new DeletedVersion(versionId, false);
     }
