@@ -43,14 +43,16 @@ Writes bench/results/listing.json and bench/results/listing.md.
 --versions-only (bench/results/listing-versions.json and .md): ListObjectVersions and ListMultipartUploads.
   v<N>     N keys k/0000000 ..., each with 2 versions (1 KiB): the current one and one noncurrent
   rows: vpage (a page of 1,000 versions, KeyMarker mid-bucket: just after the mid key), vprefix (Prefix=k/<5 digits>, Delimiter=/:
-  100 keys, 200 versions), vwhole (every page of v<N>, one round), uploads (a page of ListMultipartUploads
+  100 keys, 200 versions), vpage-http and vprefix-http (the same two presigned, not parsed: the server's
+  time), vwhole (every page of v<N>, one round: the first after the index's rebuild, which settles
+  the rows) and vwhole again (the next one), uploads (a page of ListMultipartUploads
   with 10 and with --uploads uploads in progress, keys u/<n>), then PUT/GET/DELETE as above.
   Built fast: the after build creates the buckets (versioning on) and writes one key twice through
   S3 in a template bucket; Python copies what that wrote to every key of v<N> (the body, its sidecar
   naming the file's size, mtime and inode, the versions folder with the noncurrent body and record,
   each key's folders named by the SHA-256 of the key as the store names them), with the template's
   version ids; the after build starts, its index missing, so rebuilt from the files. The before
-  build gets a hard-linked copy. RGW's versioned buckets are written with boto3 (2 PUTs a key, 64 threads).
+  build gets a hard-linked copy. RGW's versioned buckets are written with wrk as its others are, two passes (2 PUTs a key).
 """
 import argparse
 import concurrent.futures
@@ -111,16 +113,28 @@ def put_all(c, bucket, keys, threads=64):
 WRK_THREADS, WRK_CONNECTIONS = 2, 64
 
 
-def wrk_fill(c, url, bucket, total, shape):
+def wrk_fill(c, url, bucket, total, shape, versions=0):
     """Writes keys 0 .. total-1 of a shape (flat: k/0000000 ..., tree: s/...) into a new bucket of
-    RGW with wrk (bench/rgw-put.lua): unsigned PUTs, the bucket's policy letting anyone PutObject.
+    RGW with wrk (bench/rgw-put.lua): unsigned PUTs, the bucket's policy letting anyone PutObject;
+    with versions, into a versioned bucket, every key that many times (one pass of wrk each).
     boto3 with 64 threads wrote 260-300 a second here (its signing and parsing in one Python
     process); wrk writes as fast as RGW takes them. Every PUT must be answered with a 2xx, and a
     listing of the bucket must count every key (its time is part of the fill's)."""
-    import signal
     c.create_bucket(Bucket=bucket)
+    if versions:
+        c.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     c.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    for _ in range(max(versions, 1)):
+        wrk_pass(url, bucket, total, shape)
+    c.delete_bucket_policy(Bucket=bucket)  # the listings are signed, as any client's
+    count = list_all(c, bucket)[0]
+    assert count == total, (bucket, count, total)
+
+
+def wrk_pass(url, bucket, total, shape):
+    """One pass of wrk over the keys: each PUT once, every one answered with a 2xx."""
+    import signal
     wrk = subprocess.Popen(["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", "-d3600s", "-s", str(ROOT / "bench" / "rgw-put.lua"), url,
                             "--", bucket, str(total), str(WRK_THREADS), shape], stdout=subprocess.PIPE, text=True)
     written, out = 0, []
@@ -134,9 +148,6 @@ def wrk_fill(c, url, bucket, total, shape):
     text = "".join(out)
     failures = re.search(r"put_failures=(\d+)", text)
     assert written == WRK_THREADS and failures and failures.group(1) == "0", text
-    c.delete_bucket_policy(Bucket=bucket)  # the listings are signed, as any client's
-    count = list_all(c, bucket)[0]
-    assert count == total, (bucket, count, total)
 
 
 def list_all(c, bucket, **query):
@@ -173,16 +184,16 @@ PRESIGNED = {}
 CONNECTIONS = {}
 
 
-def raw_listing(c, params):
+def raw_listing(c, params, operation="list_objects_v2", element=b"<Key>"):
     """The same request as a presigned GET on a kept-alive connection, the answer read whole and
     not parsed: what the server takes (and the loopback), without boto3's XML parsing, which is most
     of a 1,000-key page's time in Python (about 50 ms against the server's 4 ms here). The URL is
     signed once, in the unmeasured first round. Returns the keys in the answer."""
     # By the server, not by id(c): a client made for each server may take a gone one's id.
-    signed = (c.meta.endpoint_url, repr(params))
+    signed = (c.meta.endpoint_url, operation, repr(params))
     url = PRESIGNED.get(signed)
     if url is None:
-        url = PRESIGNED[signed] = urllib.parse.urlsplit(c.generate_presigned_url("list_objects_v2", Params=params, ExpiresIn=3600))
+        url = PRESIGNED[signed] = urllib.parse.urlsplit(c.generate_presigned_url(operation, Params=params, ExpiresIn=3600))
     connection = CONNECTIONS.get(url.netloc)
     if connection is None:
         connection = CONNECTIONS[url.netloc] = http.client.HTTPConnection(url.netloc)
@@ -193,7 +204,7 @@ def raw_listing(c, params):
     answer = connection.getresponse()
     body = answer.read()
     assert answer.status == 200, (url.netloc, answer.status, body[:300])
-    return body.count(b"<Key>")
+    return body.count(element)
 
 
 TICKS_AT_UNIX_EPOCH = 621355968000000000  # .NET DateTime ticks (100 ns) at 1970-01-01
@@ -280,10 +291,16 @@ def list_versions_all(c, bucket, **query):
 
 def versions_rows(n):
     mid = flat_key(n // 2)
+    # KeyMarker just past the mid key, not at it: with a key marker alone RGW lists that key's versions too, S3 and we start after it.
+    page = {"Bucket": f"v{n}", "MaxKeys": 1000, "KeyMarker": mid + "~"}
+    prefix = {"Bucket": f"v{n}", "Prefix": mid[:7], "Delimiter": "/"}
+    full = min(1000, 2 * (n - n // 2 - 1))
     return {
-        # KeyMarker just past the mid key, not at it: with a key marker alone RGW lists that key's versions too, S3 and we start after it.
-        "vpage": (lambda c: len(c.list_object_versions(Bucket=f"v{n}", MaxKeys=1000, KeyMarker=mid + "~")["Versions"]), min(1000, 2 * (n - n // 2 - 1))),
-        "vprefix": (lambda c: len(c.list_object_versions(Bucket=f"v{n}", Prefix=mid[:7], Delimiter="/")["Versions"]), 200),
+        "vpage": (lambda c: len(c.list_object_versions(**page)["Versions"]), full),
+        "vprefix": (lambda c: len(c.list_object_versions(**prefix)["Versions"]), 200),
+        # The same two presigned, read whole and not parsed (raw_listing): the server's time without boto3's parsing.
+        "vpage-http": (lambda c: raw_listing(c, page, "list_object_versions", b"<Version>"), full),
+        "vprefix-http": (lambda c: raw_listing(c, prefix, "list_object_versions", b"<Version>"), 200),
     }
 
 
@@ -293,7 +310,7 @@ def run_versions(args, builds):
     after_name, after_build = builds[-1]
     results = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "cores": os.cpu_count(),
                "load_average": open("/proc/loadavg").read().split()[:3], "sizes": sizes, "rounds": args.rounds,
-               "builds": [n for n, _ in builds], "rows": {}, "whole": {}}
+               "builds": [n for n, _ in builds], "rows": {}, "whole": {}, "whole_again": {}}
     data = {name: WORK / f"listing-versions-{name}" for name, _ in builds}
     rgw = None
     try:
@@ -315,10 +332,7 @@ def run_versions(args, builds):
         t0 = time.perf_counter()
         for n in sizes:
             if n <= args.rgw_max:
-                rgw_c.create_bucket(Bucket=f"v{n}")
-                rgw_c.put_bucket_versioning(Bucket=f"v{n}", VersioningConfiguration={"Status": "Enabled"})
-                for _ in range(2):
-                    put_all(rgw_c, f"v{n}", [flat_key(i) for i in range(n)])
+                wrk_fill(rgw_c, rgw.url, f"v{n}", n, "flat", versions=2)
         results["rgw_fill_seconds"] = round(time.perf_counter() - t0, 1)
         targets["rgw"] = (None, rgw_c)
         for n in sizes:
@@ -339,10 +353,12 @@ def run_versions(args, builds):
             for name, (_, c) in targets.items():
                 if (name == "rgw" and n > args.rgw_max) or (name != after_name and n > args.whole_max_before):
                     continue
-                ms, (count, _) = timed(lambda: list_versions_all(c, f"v{n}"))
-                assert count == 2 * n, (name, n, count)
-                results["whole"][n][name] = round(ms / 1000, 2)
-            print("vwhole", n, results["whole"][n], flush=True)
+                # Twice: the first listing after the index is rebuilt describes each key from its files and settles its rows.
+                for again in (False, True):
+                    ms, (count, _) = timed(lambda: list_versions_all(c, f"v{n}"))
+                    assert count == 2 * n, (name, n, count)
+                    results["whole_again" if again else "whole"].setdefault(n, {})[name] = round(ms / 1000, 2)
+            print("vwhole", n, results["whole"][n], results["whole_again"].get(n), flush=True)
         for uploads in [10, args.uploads]:
             bucket = f"u{uploads}"
             samples = {name: [] for name in targets}
@@ -395,6 +411,8 @@ def versions_report(r):
         lines.append(f"| {row} | {int(n):,} | " + " | ".join(str(v.get(x, "")) for x in names) + " |")
     for n, v in r["whole"].items():
         lines.append(f"| vwhole, s | {int(n):,} | " + " | ".join(str(v.get(x, "")) for x in names) + " |")
+    for n, v in r.get("whole_again", {}).items():
+        lines.append(f"| vwhole again, s | {int(n):,} | " + " | ".join(str(v.get(x, "")) for x in names) + " |")
     lines += ["", f"Fixture built in {r['fixture_seconds']} s; the after build's start with its index rebuilt {r['rebuild_start_seconds']} s: " + ", ".join(
                   f"{k} {v['keys']:,} keys ({v['versioned']:,} with versions) in {v['seconds']} s" for k, v in r["rebuild"].items()),
               f"RGW's versioned buckets written in {r.get('rgw_fill_seconds')} s",

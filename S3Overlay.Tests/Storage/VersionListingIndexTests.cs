@@ -118,13 +118,22 @@ public sealed class VersionListingIndexTests : IDisposable
     [Fact]
     public async Task A_missing_index_is_rebuilt_with_the_keys_that_have_versions_and_the_first_listings_settle_their_rows()
     {
-        using (var store = Owner()) await FillAsync(store);
+        List<string> settledByListings;
+        using (var store = Owner())
+        {
+            await FillAsync(store);
+            await EveryListingAsync(store);
+            settledByListings = VersionRecords();
+        }
         SqliteConnection.ClearAllPools();
         foreach (var file in Directory.GetFiles(Path.GetDirectoryName(IndexFile)!)) File.Delete(file);
         List<string> indexed;
         using (var store = Owner())
         {
-            Assert.Empty(SettledKeyRows()); // a rebuild leaves every row for a listing to settle
+            Assert.Empty(SettledKeyRows()); // a rebuild leaves every keys row for a listing to settle
+            // It reads each versions folder whole, and keeps its records as a listing settles them.
+            Assert.Equal(["a-b", "a/b", "c/marker-only", "é"], SettledRows());
+            Assert.Equal(settledByListings, VersionRecords());
             indexed = await EveryListingAsync(store);
             Assert.Equal(["a-b", "a/b", "c/marker-only", "é"], VersionedRows());
             // The keys with a body (a-b's current version is a delete marker: no keys row), so the next pages read the index alone.
@@ -219,6 +228,9 @@ public sealed class VersionListingIndexTests : IDisposable
 
     /// <summary>The rows of keys with versions whose records are settled.</summary>
     private List<string> SettledRows() => Settled("SELECT key FROM versioned WHERE bucket = $b AND records IS NOT NULL ORDER BY key");
+
+    /// <summary>Each settled row of a key with versions: its key, a line break, its records.</summary>
+    private List<string> VersionRecords() => Settled("SELECT CAST(key || x'0a' || records AS BLOB) FROM versioned WHERE bucket = $b AND records IS NOT NULL ORDER BY key");
 
     /// <summary>The rows of keys with a body whose description is settled.</summary>
     private List<string> SettledKeyRows() => Settled("SELECT key FROM keys WHERE bucket = $b AND info IS NOT NULL ORDER BY key");

@@ -62,7 +62,7 @@ internal sealed partial class FileSystemObjectStore
             .Concat(new ListingWalker(_area, bucket, EncodedKeys.Instance, "", null, null, inOrder: false).Walk())
             .Select(e => e.Name);
         var uploads = AllUploads(bucket).Select(u => new IndexedUpload(u.Key, u.Initiated.UtcTicks, u.UploadId));
-        var (count, versioned) = index.Rebuild(bucket, keys, VersionedKeysInFiles(bucket).Select(r => r.Key), uploads, done =>
+        var (count, versioned) = index.Rebuild(bucket, keys, VersionsFoldersInFiles(bucket), uploads, done =>
         {
             if (clock.Elapsed - logged < ProgressEvery) return;
             logged = clock.Elapsed;

@@ -9,6 +9,27 @@ namespace S3Overlay.Storage.FileSystem;
 /// </summary>
 internal static class JsonFile
 {
+    /// <returns>The file's bytes, or null when it is missing or unreadable.</returns>
+    /// <remarks>The store's JSON files are written whole and renamed into place: one never changes under a reader.</remarks>
+    public static byte[]? TryReadBytes(string path)
+    {
+        try
+        {
+            if (StoreFiles.TryOpen(path) is not var (file, version)) return null;
+            using (file)
+            {
+                var json = new byte[version.Size];
+                for (var read = 0; read < json.Length;)
+                    read += RandomAccess.Read(file, json.AsSpan(read), read) is > 0 and var n ? n : throw new EndOfStreamException();
+                return json;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <returns>The value, or null when the file is missing or unreadable (a torn or foreign file is not trusted).</returns>
     public static T? TryRead<T>(string path, JsonTypeInfo<T> type) where T : class
     {

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace S3Overlay.Storage.FileSystem;
 
 /// <summary>
@@ -55,7 +57,19 @@ internal sealed record ObjectSidecar
         Metadata = checksums is { Count: > 0 } ? metadata with { Checksums = checksums } : metadata,
     };
 
-    public static ObjectSidecar? TryRead(string path) => JsonFile.TryRead(path, StoreJson.Default.ObjectSidecar);
+    /// <returns>The sidecar or version record, or null when the file is missing, unreadable or not one (torn or foreign).</returns>
+    /// <remarks>Read by <see cref="ObjectSidecarReader"/>: a listing that describes keys from their files reads one a key.</remarks>
+    public static ObjectSidecar? TryRead(string path)
+    {
+        try
+        {
+            return JsonFile.TryReadBytes(path) is { } json ? ObjectSidecarReader.Read(json) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     public void Write(string path, string tempPath, bool flush = true) => JsonFile.Write(path, this, StoreJson.Default.ObjectSidecar, tempPath, flush);
 }

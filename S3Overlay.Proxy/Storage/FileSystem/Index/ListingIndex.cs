@@ -82,7 +82,7 @@ internal sealed class ListingIndex : IDisposable
             _unsettle = Prepare(_writer, "INSERT INTO keys (bucket, key) VALUES ($bucket, $key) ON CONFLICT (bucket, key) DO UPDATE SET info = NULL");
             _settle = Prepare(_writer, "UPDATE keys SET info = $info WHERE bucket = $bucket AND key = $key");
             _remove = Prepare(_writer, "DELETE FROM keys WHERE bucket = $bucket AND key = $key");
-            _addVersioned = Prepare(_writer, "INSERT OR IGNORE INTO versioned (bucket, key) VALUES ($bucket, $key)");
+            _addVersioned = Prepare(_writer, "INSERT OR IGNORE INTO versioned (bucket, key, records) VALUES ($bucket, $key, $info)");
             _unsettleVersions = Prepare(_writer, "INSERT INTO versioned (bucket, key) VALUES ($bucket, $key) ON CONFLICT (bucket, key) DO UPDATE SET records = NULL");
             _settleVersions = Prepare(_writer, "UPDATE versioned SET records = $info WHERE bucket = $bucket AND key = $key");
             _unversioned = Prepare(_writer, "DELETE FROM versioned WHERE bucket = $bucket AND key = $key");
@@ -170,12 +170,12 @@ internal sealed class ListingIndex : IDisposable
     });
 
     /// <summary>
-    /// The bucket's keys read again from its files (<paramref name="keys"/>, the keys with a body, and
-    /// <paramref name="versioned"/>, those with versions folders; in no order), then the bucket
-    /// covered. Only at start-up, before any request.
+    /// The bucket's keys read again from its files (<paramref name="keys"/>, the keys with a body,
+    /// left unsettled, and <paramref name="versioned"/>, those with versions folders, with their
+    /// records; in no order), then the bucket covered. Only at start-up, before any request.
     /// </summary>
     /// <returns>How many keys have a body, and how many have versions folders.</returns>
-    public (long Keys, long Versioned) Rebuild(string bucket, IEnumerable<string> keys, IEnumerable<string> versioned, IEnumerable<IndexedUpload> uploads, Action<long> progress)
+    public (long Keys, long Versioned) Rebuild(string bucket, IEnumerable<string> keys, IEnumerable<IndexedVersionsFolder> versioned, IEnumerable<IndexedUpload> uploads, Action<long> progress)
     {
         Drop(bucket);
         long count = 0, withBodies = 0;
@@ -183,14 +183,14 @@ internal sealed class ListingIndex : IDisposable
         {
             // The keys come in no order: a cache that holds the B-tree's inner pages keeps each insert off the disk.
             Execute(_writer, "PRAGMA cache_size = -65536");
-            foreach (var (into, names) in new[] { (_add, keys), (_addVersioned, versioned) })
+            foreach (var (into, rows) in new[] { (_add, keys.Select(k => (Key: k, Info: (byte[]?)null))), (_addVersioned, versioned.Select(v => (v.Key, Info: v.Records))) })
             {
-                using var keysOf = names.GetEnumerator();
+                using var rowsOf = rows.GetEnumerator();
                 for (var more = true; more;)
                 {
                     InTransaction(() =>
                     {
-                        for (var n = 0; n < RebuildBatch && (more = keysOf.MoveNext()); n++, count++) Write(into, bucket, keysOf.Current);
+                        for (var n = 0; n < RebuildBatch && (more = rowsOf.MoveNext()); n++, count++) Write(into, bucket, rowsOf.Current.Key, rowsOf.Current.Info);
                     });
                     progress(count);
                 }
@@ -487,7 +487,7 @@ internal sealed class ListingIndex : IDisposable
     {
         command.Parameters["$bucket"].Value = bucket;
         command.Parameters["$key"].Value = Bytes(key);
-        if (description is not null) command.Parameters["$info"].Value = description;
+        if (command.Parameters.Contains("$info")) command.Parameters["$info"].Value = (object?)description ?? DBNull.Value;
         command.ExecuteNonQuery();
     }
 
@@ -616,6 +616,9 @@ internal readonly record struct IndexedKey(string Key, byte[]? Description);
 
 /// <summary>A key's rows read together (<see cref="ListingIndex.FindKey"/>): which it has, and what each holds (null while unsettled).</summary>
 internal readonly record struct IndexedVersions(bool Listed, byte[]? Description, bool Versioned, byte[]? Records);
+
+/// <summary>A key's versions folder as a rebuild reads it: the key, and the folder's records as <see cref="ListingIndex.SettleVersions"/> keeps them (null: left unsettled).</summary>
+internal sealed record IndexedVersionsFolder(string Key, byte[]? Records);
 
 /// <summary>A multipart upload in progress as the index names it: its key, when it began (UTC ticks) and its id.</summary>
 internal readonly record struct IndexedUpload(string Key, long Initiated, string Id);
