@@ -48,8 +48,13 @@ internal static class ProxyApplication
             // A flush of a response's body must end within the grace (Kestrel counts no bytes a
             // body writer advances, so its rate never lengthens it): a client that pauses reading
             // for more than 5 s (a pipeline's slow consumer, a crowd on busy cores) was cut.
+            var settings = new SettingReader(builder.Configuration);
             k.Limits.MinResponseDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240,
-                ServerCatalog.SendTimeout.Read(new SettingReader(builder.Configuration)));
+                ServerCatalog.SendTimeout.Read(settings));
+            // The same for a request's body: a client whose small body was not sent within 5 s of
+            // its headers (its thread starved on two busy cores) was answered RequestTimeout.
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240,
+                ServerCatalog.ReceiveTimeout.Read(settings));
         });
         // Kestrel's default waits for each read's data with a zero-byte read before it takes a
         // buffer: two system calls per 4 KiB of a request body (a 256 KiB PUT made 134 receives,

@@ -21,6 +21,8 @@ public sealed class RawRequest(string method, string target)
     /// <summary>The key pair it is signed with: the proxy's unless told (another server's).</summary>
     public string AccessKey { get; init; } = ProxyServer.AccessKey;
     public string SecretKey { get; init; } = ProxyServer.SecretKey;
+    /// <summary>Sends the head and the body's first Bytes, then waits (or until the server answers) before the rest.</summary>
+    public (int Bytes, TimeSpan Wait)? Pause { get; init; }
     /// <summary>What made this request, for the failure report.</summary>
     public string Description { get; set; } = "";
 
@@ -55,15 +57,32 @@ public sealed class RawRequest(string method, string target)
         using var client = new TcpClient();
         await client.ConnectAsync("127.0.0.1", port, ct);
         var stream = client.GetStream();
+        var request = Encode($"127.0.0.1:{port}");
+        var first = Pause is { } pause ? request.Length - Body.Length + pause.Bytes : request.Length;
+        var received = new MemoryStream();
+        if (!await TryWriteAsync(stream, request.AsMemory(0, first), ct)) return await ReadAnswerAsync(stream, received, ct);
+        var answer = ReadAnswerAsync(stream, received, ct);
+        if (first < request.Length && await Task.WhenAny(answer, Task.Delay(Pause!.Value.Wait, ct)) != answer)
+            await TryWriteAsync(stream, request.AsMemory(first), ct);
+        return await answer;
+    }
+
+    /// <summary>False when the server answered (400, 413) and closed before it read all of a malformed request.</summary>
+    private static async Task<bool> TryWriteAsync(NetworkStream stream, ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    {
         try
         {
-            await stream.WriteAsync(Encode($"127.0.0.1:{port}"), ct);
+            await stream.WriteAsync(bytes, ct);
+            return true;
         }
         catch (IOException)
         {
-            // The server may answer (400, 413) and close before it has read a malformed request.
+            return false;
         }
-        var received = new MemoryStream();
+    }
+
+    private static async Task<RawResponse?> ReadAnswerAsync(NetworkStream stream, MemoryStream received, CancellationToken ct)
+    {
         try
         {
             await stream.CopyToAsync(received, ct);

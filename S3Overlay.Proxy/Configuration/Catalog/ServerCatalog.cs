@@ -36,6 +36,11 @@ internal static class ServerCatalog
         "How long a response may wait for its client to take its next 256 KiB before the connection is closed (nginx's `send_timeout` and RGW's request timeout are about a minute; Kestrel's own, 5 s, cut readers that paused under load)")
     { Positive = true };
 
+    /// <summary>Kestrel's minimum request body data rate's grace, its rate kept (240 bytes a second).</summary>
+    public static readonly DurationSetting ReceiveTimeout = new("S3_OVERLAY_RECEIVE_TIMEOUT", TimeSpan.FromSeconds(60),
+        "How long a request's body may be slower than 240 bytes a second (counted from its first read) before it is answered `RequestTimeout`, as S3 answers a stalled upload (nginx's `client_body_timeout` is a minute; Kestrel's own, 5 s, cut clients starved on busy cores)")
+    { Positive = true };
+
     public static readonly TextSetting BaseDomain = new("S3_OVERLAY_BASE_DOMAIN", null,
         "Enables virtual-host style: `bucket.<domain>`");
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using S3Overlay.Storage.Checksums;
+using S3Overlay.Storage.FileSystem;
 
 namespace S3Overlay.Notifications.Outbox;
 
@@ -28,24 +29,12 @@ internal static class OutboxFrame
     public static byte[]? Read(SafeFileHandle file, long offset)
     {
         Span<byte> header = stackalloc byte[HeaderBytes];
-        if (ReadFully(file, header, offset) < HeaderBytes) return null;
+        if (StoreFiles.ReadAt(file, header, offset) < HeaderBytes) return null;
         var length = BinaryPrimitives.ReadInt32LittleEndian(header);
         if (length <= 0 || length > MaxPayloadBytes) return null;
         var payload = new byte[length];
-        if (ReadFully(file, payload, offset + HeaderBytes) < length) return null;
+        if (StoreFiles.ReadAt(file, payload, offset + HeaderBytes) < length) return null;
         return Checksum(payload) == BinaryPrimitives.ReadUInt32LittleEndian(header[4..]) ? payload : null;
-    }
-
-    private static int ReadFully(SafeFileHandle file, Span<byte> buffer, long offset)
-    {
-        var total = 0;
-        while (total < buffer.Length)
-        {
-            var read = RandomAccess.Read(file, buffer[total..], offset + total);
-            if (read == 0) break;
-            total += read;
-        }
-        return total;
     }
 
     private static uint Checksum(ReadOnlySpan<byte> payload)

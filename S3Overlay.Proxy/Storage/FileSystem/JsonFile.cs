@@ -19,8 +19,7 @@ internal static class JsonFile
             using (file)
             {
                 var json = new byte[version.Size];
-                for (var read = 0; read < json.Length;)
-                    read += RandomAccess.Read(file, json.AsSpan(read), read) is > 0 and var n ? n : throw new EndOfStreamException();
+                if (StoreFiles.ReadAt(file, json, 0) < json.Length) throw new EndOfStreamException();
                 return json;
             }
         }
@@ -33,13 +32,12 @@ internal static class JsonFile
     /// <returns>The value, or null when the file is missing or unreadable (a torn or foreign file is not trusted).</returns>
     public static T? TryRead<T>(string path, JsonTypeInfo<T> type) where T : class
     {
+        if (TryReadBytes(path) is not { } json) return null;
         try
         {
-            if (StoreFiles.TryOpenForReading(path) is not { } handle) return null;
-            using var file = new FileStream(handle, FileAccess.Read, 4096);
-            return JsonSerializer.Deserialize(file, type);
+            return JsonSerializer.Deserialize(json, type);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        catch (JsonException)
         {
             return null;
         }

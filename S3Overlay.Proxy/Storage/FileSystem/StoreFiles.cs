@@ -31,13 +31,21 @@ internal static class StoreFiles
         finally { close(fd); }
     }
 
+    /// <summary>Reads from <paramref name="offset"/> until the buffer is full or the file ends.</summary>
+    /// <returns>The bytes read: fewer than the buffer holds only at the file's end.</returns>
+    public static int ReadAt(SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        var total = 0;
+        while (total < buffer.Length && RandomAccess.Read(file, buffer[total..], offset + total) is > 0 and var read)
+            total += read;
+        return total;
+    }
+
     /// <summary>
     /// The file at <paramref name="path"/> open for reading (others may still write, rename or
-    /// delete it); null when there is none: missing, a folder, or below a file.
+    /// delete it), with the version of the file opened; null when there is none: missing, a
+    /// folder, or below a file.
     /// </summary>
-    public static SafeFileHandle? TryOpenForReading(string path) => TryOpen(path)?.File;
-
-    /// <summary>As <see cref="TryOpenForReading"/>, with the version of the file opened.</summary>
     /// <remarks>
     /// A miss is the usual answer of a cold lookup (every whiteout check, a fill's look at the
     /// local store first), and .NET's own open reports it as an exception: measured on a cold
