@@ -221,7 +221,71 @@ internal sealed partial class FileSystemObjectStore
             written = ValidSidecar(_layout.SidecarPath(bucket, key), key, version.Size, version.LastWriteUtc, version.Inode);
             if (written is null || written.DeleteMarker) return;
         }
-        _index!.Settle(bucket, key, JsonSerializer.SerializeToUtf8Bytes(written with { Previous = null, Unflushed = null }, StoreJson.Default.ObjectSidecar));
+        _index!.Settle(bucket, key, RowOf(written));
+    }
+
+    /// <summary>A row's description: the sidecar of the body in place, without what only the files need.</summary>
+    private static byte[] RowOf(ObjectSidecar written) =>
+        JsonSerializer.SerializeToUtf8Bytes(written with { Previous = null, Unflushed = null }, StoreJson.Default.ObjectSidecar);
+
+    /// <summary>
+    /// What a listing read of an unsettled key, to settle its row with once the page is read
+    /// (<see cref="SettleListed"/>): the body in place and the sidecar that describes it, each
+    /// with the version of its file as read.
+    /// </summary>
+    private readonly record struct ListedRow(string Key, FileVersion Body, string SidecarPath, FileVersion Sidecar, ObjectSidecar Described);
+
+    /// <summary>
+    /// The key's sidecar when it describes the body in place (<paramref name="body"/>, read just
+    /// before) as <see cref="Settle"/> would settle its row with it; null otherwise (no sidecar, one
+    /// of another body, a delete marker, one a power cut may have left torn), when the caller
+    /// describes the key as before and settles its row under the key's lock.
+    /// </summary>
+    private ListedRow? ListedRowOf(string bucket, string key, FileVersion body)
+    {
+        var path = _layout.SidecarPath(bucket, key);
+        if (ObjectSidecar.TryReadVersioned(path) is not var (sidecar, file) || sidecar.Key != key) return null;
+        if (sidecar.Describing(body.Size, body.LastWriteUtc, body.Inode) is not { DeleteMarker: false } described) return null;
+        if (described.Unflushed is { } unflushed && unflushed.BootId != _options.BootId) return null;
+        return new ListedRow(key, body, path, file, described);
+    }
+
+    /// <summary>Keys settled together: how many key locks a settle holds at once.</summary>
+    private const int ListedRowsASettle = 128;
+
+    /// <summary>
+    /// Settles the rows a page met unsettled and described from their files (after a rebuild every
+    /// row is): one commit of the index for many keys, where each key's own cost a commit and a
+    /// third read of its sidecar. Each row is settled under its key's lock, as a change settles it,
+    /// and only when its body and its sidecar are still the files read (a change replaces each
+    /// whole, by a rename, so either one changed is a new version): what it settles is then what
+    /// <see cref="Settle"/> would read there. A key whose lock is held is left unsettled: a change
+    /// holds it, and settles the row itself.
+    /// </summary>
+    private void SettleListed(string bucket, ConfinedFolder folder, List<ListedRow> listed)
+    {
+        foreach (var slice in listed.Chunk(ListedRowsASettle))
+        {
+            if (!Indexed(bucket)) return;
+            var held = new List<IDisposable>(slice.Length);
+            try
+            {
+                var rows = new List<(string Key, byte[] Description)>(slice.Length);
+                foreach (var row in slice)
+                {
+                    if (_locks.TryAcquire(bucket, row.Key) is not { } locked) continue;
+                    held.Add(locked);
+                    if (FilesIn(folder, bucket, row.Key).Current() is { Version: var body } && body == row.Body
+                        && FileVersion.OfPath(row.SidecarPath) == row.Sidecar)
+                        rows.Add((row.Key, RowOf(row.Described)));
+                }
+                _index!.Settle(bucket, rows);
+            }
+            finally
+            {
+                foreach (var locked in held) locked.Dispose();
+            }
+        }
     }
 
     /// <summary>A settled row's description, as <see cref="Settle"/> wrote it.</summary>

@@ -17,6 +17,16 @@ internal sealed partial class FileSystemObjectStore
 
     private async Task<ListPage> ListIndexedAsync(string bucket, ConfinedFolder folder, string prefix, string? delimiter, string? startAfter, int maxKeys, CancellationToken ct)
     {
+        var listed = new List<ListedRow>();
+        var page = await ListIndexedPageAsync(bucket, folder, prefix, delimiter, startAfter, maxKeys, listed, ct);
+        SettleListed(bucket, folder, listed);
+        return page;
+    }
+
+    /// <param name="listed">Gains the unsettled keys the page described from their files, to be settled once it is read.</param>
+    private async Task<ListPage> ListIndexedPageAsync(string bucket, ConfinedFolder folder, string prefix, string? delimiter, string? startAfter, int maxKeys,
+        List<ListedRow> listed, CancellationToken ct)
+    {
         var objects = new List<ObjectInfo>();
         var prefixes = new List<string>();
         string? last = null;
@@ -43,7 +53,7 @@ internal sealed partial class FileSystemObjectStore
                     last = skipPast = common;
                     break;
                 }
-                var info = description is not null ? Described(description) : await DescribeIndexedAsync(bucket, folder, key, ct);
+                var info = description is not null ? Described(description) : await DescribeIndexedAsync(bucket, folder, key, listed, ct);
                 if (info is null) continue; // deleted since, or what a kill left in the index
                 if (objects.Count + prefixes.Count == maxKeys) return new ListPage(objects, prefixes, true, last);
                 objects.Add(info);
@@ -60,14 +70,20 @@ internal sealed partial class FileSystemObjectStore
 
     /// <summary>
     /// An unsettled key described as <see cref="DescribeListedAsync"/> does (from its sidecar when
-    /// that describes the file in place), then its row settled to what its files say.
+    /// that describes the file in place), its row settled to what its files say: with the page
+    /// (<paramref name="listed"/>) when its sidecar describes its body, else now.
     /// </summary>
-    private async Task<ObjectInfo?> DescribeIndexedAsync(string bucket, ConfinedFolder folder, string key, CancellationToken ct)
+    private async Task<ObjectInfo?> DescribeIndexedAsync(string bucket, ConfinedFolder folder, string key, List<ListedRow> listed, CancellationToken ct)
     {
         ObjectInfo? info = null;
         if (FilesIn(folder, bucket, key).Current() is { } current)
         {
             var (file, version) = current;
+            if (ListedRowOf(bucket, key, version) is { } row)
+            {
+                listed.Add(row);
+                return row.Described.ToInfo();
+            }
             info = _described.TryGet(bucket, key, version)
                 ?? ValidSidecar(_layout.SidecarPath(bucket, key), key, version.Size, version.LastWriteUtc)?.ToInfo();
             if (info is null && OpenForReading(file) is { } opened)

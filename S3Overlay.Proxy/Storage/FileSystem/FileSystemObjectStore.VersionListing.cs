@@ -23,7 +23,19 @@ internal sealed partial class FileSystemObjectStore
         var folder = RequireBucket(bucket);
         if (_versioning.Of(bucket) == BucketVersioning.Unversioned && !HoldsVersions(bucket))
             return await UnversionedStore.ListVersionsAsync(this, bucket, request, ct);
+        if (!Indexed(bucket)) return await ListVersionsPageAsync(bucket, folder, request, listed: null, ct);
+        var listed = new List<ListedRow>();
+        var page = await ListVersionsPageAsync(bucket, folder, request, listed, ct);
+        SettleListed(bucket, folder, listed);
+        return page;
+    }
 
+    /// <param name="listed">
+    /// Over the index, gains the unsettled keys the page described from their files, to be settled
+    /// once it is read; null walks the files.
+    /// </param>
+    private async Task<VersionsPage> ListVersionsPageAsync(string bucket, ConfinedFolder folder, VersionsRequest request, List<ListedRow>? listed, CancellationToken ct)
+    {
         var prefix = request.Prefix ?? "";
         var delimiter = string.IsNullOrEmpty(request.Delimiter) ? null : request.Delimiter;
         var keyMarker = request.KeyMarker;
@@ -33,7 +45,7 @@ internal sealed partial class FileSystemObjectStore
         bool Full() => versions.Count + prefixes.Count >= request.MaxKeys;
         VersionsPage Truncated() => new(versions, prefixes, true, lastName, lastVersion);
 
-        var indexed = Indexed(bucket);
+        var indexed = listed is not null;
         var from = FirstOfPage(prefix, keyMarker);
         // Resuming inside the marker's versions: the marker's own first.
         var resumeAt = request.VersionIdMarker is not null ? keyMarker : null;
@@ -55,7 +67,7 @@ internal sealed partial class FileSystemObjectStore
                         break;
                     }
                     // A prefix stands for keys that have versions: a row may name a key that has none (a kill left it).
-                    if (indexed && (await VersionsOfListedKeyAsync(bucket, key, ct)).Count == 0) continue;
+                    if (listed is not null && (await VersionsOfListedKeyAsync(bucket, key, listed, ct)).Count == 0) continue;
                     if (Full()) return Truncated();
                     prefixes.Add(common);
                     (lastName, lastVersion) = (common, null);
@@ -65,7 +77,7 @@ internal sealed partial class FileSystemObjectStore
                 }
                 var resumeAfter = key == keyMarker ? request.VersionIdMarker : null;
                 var skipping = resumeAfter is not null;
-                foreach (var version in indexed ? await VersionsOfListedKeyAsync(bucket, key, ct) : await VersionsOfKeyAsync(bucket, key, indexed: false, ct))
+                foreach (var version in listed is not null ? await VersionsOfListedKeyAsync(bucket, key, listed, ct) : await VersionsOfKeyAsync(bucket, key, listed: null, ct))
                 {
                     if (skipping)
                     {
@@ -175,9 +187,9 @@ internal sealed partial class FileSystemObjectStore
     /// A key the index named: its versions, and where it has none left in a versions folder (a kill
     /// between the folder's removal and the row's, or before the folder was made) its row dropped, under the key's lock.
     /// </summary>
-    private async Task<List<ObjectVersion>> VersionsOfListedKeyAsync(string bucket, string key, CancellationToken ct)
+    private async Task<List<ObjectVersion>> VersionsOfListedKeyAsync(string bucket, string key, List<ListedRow> listed, CancellationToken ct)
     {
-        var list = await VersionsOfKeyAsync(bucket, key, indexed: true, ct);
+        var list = await VersionsOfKeyAsync(bucket, key, listed, ct);
         if (list.Count > 0) return list;
         using (await _locks.AcquireAsync(bucket, key, ct))
         {
@@ -195,43 +207,62 @@ internal sealed partial class FileSystemObjectStore
     /// from a mixed view, a delete marker written meanwhile would come behind the one it replaced,
     /// and the lifecycle scanner would remove it as noncurrent.
     /// </summary>
-    /// <param name="indexed">The key's versions folder's records are read from the index (<see cref="SettledRecordsAsync"/>), not the folder.</param>
-    private async Task<List<ObjectVersion>> VersionsOfKeyAsync(string bucket, string key, bool indexed, CancellationToken ct)
+    /// <param name="listed">
+    /// Over the index (the key's versions folder's records read from it, <see cref="SettledRecordsAsync"/>,
+    /// not from the folder), gains the key when its row is unsettled and its files as read describe it; null walks the files.
+    /// </param>
+    private async Task<List<ObjectVersion>> VersionsOfKeyAsync(string bucket, string key, List<ListedRow>? listed, CancellationToken ct)
     {
         var unsettled = false;
-        if (indexed && SettledVersionsOf(bucket, key, out unsettled) is { } settled) return settled;
+        if (listed is not null && SettledVersionsOf(bucket, key, out unsettled) is { } settled) return settled;
         for (var attempt = 1; ; attempt++)
         {
-            var (list, unchanged) = await ReadVersionsOfKeyAsync(bucket, key, indexed, ct);
+            var (list, unchanged, row) = await ReadVersionsOfKeyAsync(bucket, key, indexed: listed is not null, ct);
             // A key rewritten without pause: its last view, each record newer than its current one left out.
             if (!unchanged && attempt < ReadsOfAChangingKey) continue;
             // Its row settled as a ListObjects page settles it (after a rebuild, say): the next page reads the index alone.
-            if (unsettled) await SettleListedAsync(bucket, key, ct);
+            if (unsettled && unchanged && row is { } read) listed!.Add(read);
+            else if (unsettled) await SettleListedAsync(bucket, key, ct);
             return list;
         }
     }
 
     private const int ReadsOfAChangingKey = 5;
 
-    /// <summary>One view of the key's versions, and whether its current version was still current once the folder's were read.</summary>
-    private async Task<(List<ObjectVersion> Versions, bool Unchanged)> ReadVersionsOfKeyAsync(string bucket, string key, bool indexed, CancellationToken ct)
+    /// <summary>
+    /// One view of the key's versions, whether its current version was still current once the
+    /// folder's were read, and its current body's files as read when its sidecar describes it.
+    /// </summary>
+    private async Task<(List<ObjectVersion> Versions, bool Unchanged, ListedRow? Row)> ReadVersionsOfKeyAsync(string bucket, string key, bool indexed, CancellationToken ct)
     {
         var list = new List<ObjectVersion>();
         string? currentId = null;
         long newest = long.MaxValue;
+        ListedRow? row = null;
         Func<bool> unchanged = () => OpenIfExisting(bucket, key) is null && CurrentMarker(bucket, key) is null;
         if (OpenIfExisting(bucket, key) is { } opened)
         {
             ObjectInfo? info;
-            try
+            // Its sidecar read once: what describes the body, dates it (its sequence) and settles its row.
+            if ((row = ListedRowOf(bucket, key, opened.Version)) is { Described: var sidecar })
             {
-                using (opened.File) info = await DescribeAsync(bucket, key, opened, ct);
+                opened.File.Dispose();
+                info = sidecar.ToInfo();
+                newest = sidecar.Sequence;
             }
-            catch (Errors.StorageException e) when (e.IsMissing) { info = null; }
+            else
+            {
+                try
+                {
+                    using (opened.File) info = await DescribeAsync(bucket, key, opened, ct);
+                }
+                catch (Errors.StorageException e) when (e.IsMissing) { info = null; }
+                if (info is not null)
+                    newest = ValidSidecar(_layout.SidecarPath(bucket, key), key, opened.Version.Size, opened.Version.LastWriteUtc, opened.Version.Inode)?.Sequence ?? long.MaxValue;
+            }
             if (info is not null)
             {
                 currentId = info.VersionId ?? VersionIds.Null;
-                newest = ValidSidecar(_layout.SidecarPath(bucket, key), key, opened.Version.Size, opened.Version.LastWriteUtc, opened.Version.Inode)?.Sequence ?? long.MaxValue;
                 list.Add(new ObjectVersion(info, currentId, IsLatest: true, IsDeleteMarker: false));
             }
             unchanged = () => opened.Key.Version() == opened.Version;
@@ -248,7 +279,7 @@ internal sealed partial class FileSystemObjectStore
         // as it was when the current version was (a write moves that version there first).
         var records = indexed ? await SettledRecordsAsync(bucket, key, ct) : VersionsOf(bucket, key).Records();
         AddNoncurrent(list, records, currentId, newest);
-        return (list, unchanged());
+        return (list, unchanged(), row);
     }
 
     /// <summary>

@@ -10,8 +10,11 @@ namespace S3Overlay.Storage.FileSystem;
 internal static class JsonFile
 {
     /// <returns>The file's bytes, or null when it is missing or unreadable.</returns>
+    public static byte[]? TryReadBytes(string path) => TryReadVersioned(path)?.Json;
+
+    /// <returns>The file's bytes and the version of the file read, or null when it is missing or unreadable.</returns>
     /// <remarks>The store's JSON files are written whole and renamed into place: one never changes under a reader.</remarks>
-    public static byte[]? TryReadBytes(string path)
+    public static (byte[] Json, FileVersion Version)? TryReadVersioned(string path)
     {
         try
         {
@@ -20,7 +23,7 @@ internal static class JsonFile
             {
                 var json = new byte[version.Size];
                 if (StoreFiles.ReadAt(file, json, 0) < json.Length) throw new EndOfStreamException();
-                return json;
+                return (json, version);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

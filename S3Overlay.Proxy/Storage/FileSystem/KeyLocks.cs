@@ -32,6 +32,21 @@ internal sealed class KeyLocks
         return new Release(this, id, entry);
     }
 
+    /// <summary>The lock when no one holds it; null, without waiting, when someone does.</summary>
+    public IDisposable? TryAcquire(string bucket, string name)
+    {
+        var id = (bucket, name);
+        Entry entry;
+        lock (_held)
+        {
+            if (!_held.TryGetValue(id, out entry!)) _held[id] = entry = new Entry();
+            entry.Users++;
+        }
+        if (entry.Gate.Wait(0)) return new Release(this, id, entry);
+        Leave(id, entry);
+        return null;
+    }
+
     private void Leave((string, string) id, Entry entry)
     {
         lock (_held)

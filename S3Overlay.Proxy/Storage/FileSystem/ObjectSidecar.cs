@@ -59,11 +59,14 @@ internal sealed record ObjectSidecar
 
     /// <returns>The sidecar or version record, or null when the file is missing, unreadable or not one (torn or foreign).</returns>
     /// <remarks>Read by <see cref="ObjectSidecarReader"/>: a listing that describes keys from their files reads one a key.</remarks>
-    public static ObjectSidecar? TryRead(string path)
+    public static ObjectSidecar? TryRead(string path) => TryReadVersioned(path)?.Sidecar;
+
+    /// <summary>As <see cref="TryRead"/>, with the version of the sidecar's own file (each write replaces it whole, by a rename).</summary>
+    public static (ObjectSidecar Sidecar, FileVersion File)? TryReadVersioned(string path)
     {
         try
         {
-            return JsonFile.TryReadBytes(path) is { } json ? ObjectSidecarReader.Read(json) : null;
+            return JsonFile.TryReadVersioned(path) is var (json, file) ? (ObjectSidecarReader.Read(json), file) : null;
         }
         catch (JsonException)
         {

@@ -359,6 +359,27 @@ internal sealed class ListingIndex : IDisposable
     /// <summary>A key's description as its files hold it now (after the change, under the key's lock).</summary>
     public void Settle(string bucket, string key, byte[] description) => Conclude(_settle, bucket, key, description);
 
+    /// <summary>
+    /// Keys' descriptions as their files hold them now (each key's lock held by the caller), in one
+    /// transaction: a listing that settles the rows of a page pays one commit, not one a key.
+    /// </summary>
+    public void Settle(string bucket, IReadOnlyList<(string Key, byte[] Description)> rows)
+    {
+        if (rows.Count == 0 || !Covers(bucket)) return;
+        try
+        {
+            lock (_writeGate) InTransaction(() =>
+            {
+                foreach (var (key, description) in rows) Write(_settle, bucket, key, description);
+            });
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull) { }
+        catch (SqliteException e)
+        {
+            Fail(e);
+        }
+    }
+
     /// <summary>A key whose body is gone (after the unlink).</summary>
     public void Remove(string bucket, string key) => Conclude(_remove, bucket, key);
 
