@@ -26,7 +26,7 @@ internal static class LocalStoreCatalog
     /// it once it is found down (Overlay/LostLocal/).
     /// </summary>
     public static readonly DurationSetting Timeout = new("S3_OVERLAY_LOCAL_TIMEOUT", TimeSpan.FromSeconds(10),
-        "How long the local S3 store may take to begin an answer (an upload's: to take its next bytes, and to answer after the last), and to send the next byte of a body; past it the request fails (`503`) and the store is held as down for 2 s; see [A lost local store](overlay.md#a-lost-local-store)")
+        "How long the local S3 store may take to begin an answer (connecting to it may take at most 5 s of it; an upload's: to take its next bytes, and to answer after the last), and to send the next byte of a body; past it the request fails (`503`) and the store is held as down for 2 s; see [A lost local store](overlay.md#a-lost-local-store)")
     { Positive = true };
 
     public static readonly TextSetting DefaultBucketLocation = new("S3_OVERLAY_DEFAULT_BUCKET_LOCATION", "us-east-1",

@@ -37,7 +37,7 @@ internal static class RemoteCatalog
 
     /// <summary>One number for both waits: how long the remote may take to begin an answer, and to send the next byte of a body.</summary>
     public static readonly DurationSetting Timeout = new("S3_OVERLAY_REMOTE_TIMEOUT", TimeSpan.FromSeconds(30),
-        "How long the remote may take to begin an answer, and to send the next byte of a body; past it the read fails (`503`)")
+        "How long the remote may take to begin an answer (connecting to it may take at most 5 s of it), and to send the next byte of a body; past it the read fails (`503`)")
     { Positive = true };
 
     public static readonly ExternalSetting ConnectionString = new("ConnectionStrings__remote", "ConnectionStrings:remote", null,
