@@ -132,6 +132,7 @@ internal sealed partial class OverlayObjectStore([FromKeyedServices(OverlayServi
     // Tags are written locally; a remote-only object's tags are the remote's.
     public async Task<IReadOnlyDictionary<string, string>> GetObjectTaggingAsync(string bucket, string key, CancellationToken ct)
     {
+        var legacyPending = whiteouts.Legacy.Pending;
         if (!await ChunkMarkedAsync(Guard(bucket), key, ct))
         {
             try
@@ -143,7 +144,7 @@ internal sealed partial class OverlayObjectStore([FromKeyedServices(OverlayServi
                 // Not held locally: the remote's tags, unless it was deleted here.
             }
         }
-        await whiteouts.Legacy.RefuseAsync(bucket, key, record: null, ct);
+        await whiteouts.Legacy.RefuseAsync(bucket, key, legacyPending, record: null, ct);
         return await remote.GetTaggingAsync(bucket, key, ct);
     }
 

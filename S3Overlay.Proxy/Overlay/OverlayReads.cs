@@ -53,6 +53,7 @@ internal sealed class OverlayReads([FromKeyedServices(OverlayServices.LocalStore
     /// <param name="begun">When the read began, for <see cref="RemoteBackedKeys.Learn"/>.</param>
     private async Task<ObjectInfo> HeadLocalFirstAsync(string bucket, string key, ReadConditions conditions, long begun, CancellationToken ct)
     {
+        var legacyPending = whiteouts.Legacy.Pending;
         var local = await records.LocalCopyAsync(bucket, key, ct);
         if (local is { WhitedOut: true }) throw WhiteoutMarker.Deleted(local.Info, key);
         var chunkMarked = local is { ChunkMarked: true };
@@ -66,7 +67,7 @@ internal sealed class OverlayReads([FromKeyedServices(OverlayServices.LocalStore
             return local.Info;
         }
 
-        var seen = await whiteouts.Legacy.RefuseAsync(bucket, key, local is null ? RecordOfMissAsync(bucket, key, chunkMarked, ct) : null, ct);
+        var seen = await whiteouts.Legacy.RefuseAsync(bucket, key, legacyPending, local is null ? RecordOfMissAsync(bucket, key, chunkMarked, ct) : null, ct);
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
         if (seen is not null && await records.CurrentManifestAsync(bucket, seen, ct) is { } manifest)
         {
@@ -139,6 +140,7 @@ internal sealed class OverlayReads([FromKeyedServices(OverlayServices.LocalStore
 
     private async Task<ObjectContent> GetLocalFirstAsync(string bucket, string key, ObjectReadRequest request, long begun, EarlyRemoteRead? early, CancellationToken ct)
     {
+        var legacyPending = whiteouts.Legacy.Pending;
         var (found, local) = settings.RevalidateAfter is null ? (await localReads.TryGetAsync(bucket, key, request, ct), null) : await RevalidatedHitAsync(bucket, key, request, ct);
         if (found.Object is { } hit)
         {
@@ -147,7 +149,7 @@ internal sealed class OverlayReads([FromKeyedServices(OverlayServices.LocalStore
         }
 
         // The record as it is before the remote is asked anything: what a read that learns of a new generation replaces.
-        var seen = (await whiteouts.Legacy.RefuseAsync(bucket, key, local?.Seen is { } known ? Task.FromResult(known) : RecordOfMissAsync(bucket, key, found.ChunkMarked, ct), ct))!;
+        var seen = (await whiteouts.Legacy.RefuseAsync(bucket, key, legacyPending, local?.Seen is { } known ? Task.FromResult(known) : RecordOfMissAsync(bucket, key, found.ChunkMarked, ct), ct))!;
         // From here on, the key is the remote's: nothing local stands for it but what was filled.
         var content = local is null && await records.CurrentManifestAsync(bucket, seen, ct) is { } manifest
             ? await chunked.ReadAsync(bucket, key, manifest.ToObjectInfo(key), request, wholeAnswer: null, seen, stale: null, ct)

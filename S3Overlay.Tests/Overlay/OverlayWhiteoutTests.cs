@@ -268,6 +268,30 @@ public abstract class OverlayWhiteoutTests(OverlayServers servers) : IClassFixtu
         Assert.False(await after.ExistsAsync(env.Bucket, "old/written.bin", default));
     }
 
+    /// <summary>
+    /// A read that found nothing at the key before an old whiteout was moved there (its marker
+    /// written, then the old one deleted) and looks for the old one after: it is in neither place
+    /// the read looked, and the read must not ask the remote. (A full run's read right after a
+    /// restart served a deleted key's remote object so, beside the start-up's move.)
+    /// </summary>
+    [Fact]
+    public async Task A_read_that_looked_at_the_key_before_its_old_whiteout_was_moved_there_still_refuses_it()
+    {
+        await using var env = await StartAsync();
+        await env.SeedRemoteAsync("old/raced.bin", 10, 1);
+        var cache = "cache-" + env.Bucket;
+        await env.Part<LocalBuckets>().EnsureAsync(cache, default);
+        await env.LocalStore.PutObjectAsync(cache, LegacyWhiteouts.MarkerOf(env.Bucket, "old/raced.bin"), Stream.Null, new S3Overlay.Storage.ObjectWrite { ContentLength = 0 }, default);
+        var legacy = new LegacyWhiteouts(env.LocalStore, env.Part<LocalBuckets>(), env.Part<OverlaySettings>(), env.Part<S3Overlay.Overlay.Remote.RemoteSource>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<LegacyWhiteouts>.Instance);
+
+        var pendingWhenLooked = legacy.Pending; // the read's look at the key finds nothing here
+        await legacy.MoveAsync(default);
+        Assert.False(await legacy.ExistsAsync(env.Bucket, "old/raced.bin", default));
+        var refused = await Assert.ThrowsAsync<S3Overlay.Storage.Errors.StorageException>(() => legacy.RefuseAsync(env.Bucket, "old/raced.bin", pendingWhenLooked, null, default));
+        Assert.True(refused.IsMissing);
+    }
+
     [Fact]
     public async Task With_merging_off_listings_show_only_local_keys()
     {
