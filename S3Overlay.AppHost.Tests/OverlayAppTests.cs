@@ -201,22 +201,26 @@ public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
         // While the app stops, and until its last process is gone, no process of the app may outlive its
         // parent: the orchestrator runs the proxy under `dotnet run` and kills that after a few seconds,
         // which left a slow-stopping proxy running on its own. (The orchestrator's own processes stop in an order of its own.)
+        // Each process's exit is timed from the stop's start, so a failure tells which one held the stop up.
         using var stopped = new CancellationTokenSource();
-        var orphans = Task.Run(async () =>
+        var stopping = DateTime.UtcNow;
+        var watched = Task.Run(async () =>
         {
-            HashSet<RunningProcess> seen = [];
+            HashSet<RunningProcess> orphans = [];
+            Dictionary<RunningProcess, double> goneAfter = [];
             while (!stopped.IsCancellationRequested)
             {
-                foreach (var process in processes.Where(p => !p.CommandLine.Contains("dcp ")))
-                    if (RunningProcess.Read(process.Id) is { } now && now.StartTicks == process.StartTicks && now.ParentId != process.ParentId)
-                        seen.Add(process);
+                foreach (var process in processes.Where(p => !goneAfter.ContainsKey(p)))
+                    if (RunningProcess.Read(process.Id) is not { } now || now.StartTicks != process.StartTicks)
+                        goneAfter[process] = (DateTime.UtcNow - stopping).TotalSeconds;
+                    else if (now.ParentId != process.ParentId && !process.CommandLine.Contains("dcp "))
+                        orphans.Add(process);
                 await Task.Delay(50);
             }
-            return seen;
+            return (orphans, goneAfter);
         });
         await overlay.StopAsync();
         var stoppedAt = DateTime.UtcNow;
-        var aliveAtStop = processes.Where(p => !p.CommandLine.Contains("dcp ") && p.IsAlive).ToList();
 
         // The stop asks the orchestrator to clean the resources up and waits for it (DcpPublisher:WaitForResourceCleanup,
         // on in tests and in the AppHost's appsettings.json), and then to stop itself; but Aspire does not promise that
@@ -225,18 +229,18 @@ public class OverlayAppTests(OverlayApp overlay) : IClassFixture<OverlayApp>
         // programmatically") or was cancelled, calling that call "just a perf optimization" since the orchestrator cleans up
         // on its own. Seen once in eight fresh-clone runs: the stop returned after 1.5 s (6-8 s otherwise) with the proxy and
         // its `dotnet run` alive. So every process must be gone within a deadline (the orchestrator's SIGTERM, then SIGKILL
-        // 6 s later, for `dotnet run` and then the proxy), with no orphan meanwhile; the orchestrator client's log says why
-        // when not.
+        // 6 s later, for `dotnet run` and then the proxy), with no orphan meanwhile; the timeline says which held it up.
         for (var deadline = stoppedAt.AddSeconds(20); processes.Any(p => p.IsAlive) && DateTime.UtcNow < deadline;)
             await Task.Delay(100);
+        await Task.Delay(100); // one more look of the watcher
         stopped.Cancel();
-        Assert.Empty(await orphans);
-        var alive = processes.Where(p => p.IsAlive).ToList();
-        Assert.True(alive.Count == 0, $"alive 20 s after the app's stop returned:{Environment.NewLine}{string.Join(Environment.NewLine, alive)}" +
-            $"{Environment.NewLine}the orchestrator client logged:{Environment.NewLine}{overlay.OrchestratorLog}");
-        if (aliveAtStop.Count > 0)
-            TestContext.Current.TestOutputHelper?.WriteLine($"alive as the stop returned, gone {(DateTime.UtcNow - stoppedAt).TotalSeconds:0.0} s later: " +
-                $"{string.Join("; ", aliveAtStop)}{Environment.NewLine}the orchestrator client logged:{Environment.NewLine}{overlay.OrchestratorLog}");
+        var (orphans, goneAfter) = await watched;
+        var timeline = $"the stop returned after {(stoppedAt - stopping).TotalSeconds:0.0} s{(overlay.OrchestratorEnded is { } ended ? $" ({ended})" : "")}; each process went after:{Environment.NewLine}" +
+            string.Join(Environment.NewLine, processes.Select(p => $"{(goneAfter.TryGetValue(p, out var s) ? $"{s,5:0.0} s" : "  alive")} {p}")) +
+            $"{Environment.NewLine}the orchestrator client logged:{Environment.NewLine}{overlay.OrchestratorLog}";
+        TestContext.Current.TestOutputHelper?.WriteLine(timeline);
+        Assert.Empty(orphans);
+        Assert.True(processes.All(goneAfter.ContainsKey), $"alive 20 s after the app's stop returned: {timeline}");
     }
 
     /// <summary>The overlay's decision spans for <paramref name="key"/>, in the order they started.</summary>

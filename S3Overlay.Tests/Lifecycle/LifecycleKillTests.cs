@@ -44,7 +44,14 @@ public sealed class LifecycleKillTests
                 await Task.Delay(TimeSpan.FromSeconds(2.5));
                 await PutRulesAsync(client, first.Url);
 
-                await Polling.EventuallyAsync(async () => await ExpiredSoFarAsync(first.Url) > 0, "a scan starts expiring", TimeSpan.FromSeconds(30));
+                try
+                {
+                    await Polling.EventuallyAsync(async () => await ExpiredSoFarAsync(first.Url) > 0, "a scan starts expiring", TimeSpan.FromSeconds(30));
+                }
+                catch (Exception e) when (e is Xunit.Sdk.XunitException)
+                {
+                    throw new Xunit.Sdk.XunitException($"{e.Message}; the scanner's status: {await LifecycleStatusAsync(first.Url)}; the proxy wrote:{Environment.NewLine}{first.RecentOutput}");
+                }
                 await first.KillAsync();
             }
 
@@ -93,6 +100,13 @@ public sealed class LifecycleKillTests
         request.Content.Headers.ContentMD5 = MD5.HashData(Encoding.UTF8.GetBytes(rules));
         using var response = await http.SendAsync(request);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<string> LifecycleStatusAsync(string url)
+    {
+        using var http = new HttpClient();
+        using var status = JsonDocument.Parse(await http.GetStringAsync(url + "/_overlay/status?format=json"));
+        return status.RootElement.GetProperty("lifecycle").GetRawText();
     }
 
     /// <summary>What the scan under way has expired (or the last one, when none is under way).</summary>
