@@ -46,6 +46,7 @@ internal sealed class ConditionalWrites(WholeObjectFills fills, FillRecords reco
         // very object (a fresh-clone CI run: If-Match on the remote's ETag, 412). Once it is stored,
         // the look sees it.
         await fills.WhenFinished(bucket, key).WaitAsync(ct);
+        var legacyPending = whiteouts.Legacy.Pending;
         var local = await records.LocalCopyAsync(bucket, key, ct);
         // A whiteout is no object: a write that wants one fails; one that wants none commits
         // over exactly that whiteout, never over a write since.
@@ -57,7 +58,7 @@ internal sealed class ConditionalWrites(WholeObjectFills fills, FillRecords reco
         // The key holds no copy (nothing, the stale copy, or the marker of an object cached in chunks):
         // the write commits only over exactly what it holds, never over a write or fill since.
         var held = local is null ? new WriteCondition(OnlyIfAbsent: true) : new WriteCondition(IfMatch: local.Info.ETag);
-        var seen = local is { ChunkMarked: false } ? local.Remote : await BeyondLocalAsync(bucket, key, chunkMarked: local is not null, ct);
+        var seen = local is { ChunkMarked: false } ? local.Remote : await BeyondLocalAsync(bucket, key, chunkMarked: local is not null, legacyPending, ct);
         if (seen is null)
         {
             if (asked.IfMatch is not null) throw StorageException.ObjectNotFound(key);
@@ -70,9 +71,10 @@ internal sealed class ConditionalWrites(WholeObjectFills fills, FillRecords reco
 
     /// <summary>The object a GET of a key the local store holds no copy of would return; null when it would find none.</summary>
     /// <param name="chunkMarked">Whether the key holds a chunk marker: only then (or where markers are not kept) can a manifest be there.</param>
-    private async Task<ObjectInfo?> BeyondLocalAsync(string bucket, string key, bool chunkMarked, CancellationToken ct)
+    /// <param name="legacyPending">Whether old whiteouts were still to be moved when the key was looked at (<see cref="LegacyWhiteouts.WhitedOutAsync"/>).</param>
+    private async Task<ObjectInfo?> BeyondLocalAsync(string bucket, string key, bool chunkMarked, bool legacyPending, CancellationToken ct)
     {
-        if (await whiteouts.Legacy.ExistsAsync(bucket, key, ct)) return null;
+        if (await whiteouts.Legacy.WhitedOutAsync(bucket, key, legacyPending, ct)) return null;
         if ((chunkMarked || !markers.Kept)
             && await records.CurrentManifestAsync(bucket, await records.ReadSeenAsync(bucket, key, ct), ct) is { } manifest)
             return manifest.ToObjectInfo(key);

@@ -16,12 +16,13 @@ internal sealed class OverlayInspector([FromKeyedServices(OverlayServices.LocalS
     public async Task<ObjectLocation> LocateAsync(string bucket, string key, bool askRemote, CancellationToken ct)
     {
         var remoteBucket = remote.BucketOf(bucket);
+        var legacyPending = whiteouts.Legacy.Pending;
         if (await local.FindObjectAsync(bucket, key, ct) is { } held && !Chunks.ChunkMarkers.IsMarker(held))
             return WhiteoutMarker.IsMarker(held) && remoteBucket is not null ? new ObjectLocation(ObjectPlacement.WhitedOut)
                 : remoteBucket is not null && FillMetadata.RecordOf(held, await records.ReadAsync(remoteBucket, key, ct)) is { } record
                 ? Filled(ObjectPlacement.Cached, record)
                 : new ObjectLocation(ObjectPlacement.LocalOnly, held.Size);
-        if (await whiteouts.Legacy.ExistsAsync(bucket, key, ct)) return new ObjectLocation(ObjectPlacement.WhitedOut);
+        if (await whiteouts.Legacy.WhitedOutAsync(bucket, key, legacyPending, ct)) return new ObjectLocation(ObjectPlacement.WhitedOut);
         if (remoteBucket is null) return new ObjectLocation(ObjectPlacement.Absent);
         if (await records.ReadAsync(remoteBucket, key, ct) is { IsChunked: true } manifest)
         {

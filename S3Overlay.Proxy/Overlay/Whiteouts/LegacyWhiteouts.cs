@@ -27,7 +27,7 @@ internal sealed class LegacyWhiteouts([FromKeyedServices(OverlayServices.LocalSt
 
     public static string MarkerOf(string bucket, string key) => $"{Prefix}{bucket}/{key}{Suffix}";
 
-    /// <summary>Whether old whiteouts may still wait to be moved: read before a read looks at the key locally, for <see cref="RefuseAsync"/>.</summary>
+    /// <summary>Whether old whiteouts may still wait to be moved: read before a look at the key, for <see cref="WhitedOutAsync"/>.</summary>
     public bool Pending => !_moved;
 
     /// <summary>Whether an old whiteout of the key may still wait to be moved (no request once all are moved).</summary>
@@ -57,33 +57,28 @@ internal sealed class LegacyWhiteouts([FromKeyedServices(OverlayServices.LocalSt
     }
 
     /// <summary>
+    /// Whether a key found holding no whiteout by a look begun when old whiteouts were still to be
+    /// moved (<paramref name="pendingBefore"/>, <see cref="Pending"/>) was deleted all the same: its
+    /// old whiteout is here, or was moved since (its marker written at the key, then the old one
+    /// deleted), into neither place the caller looked; the key is then looked at again once the old
+    /// one is found gone.
+    /// </summary>
+    public async Task<bool> WhitedOutAsync(string bucket, string key, bool pendingBefore, CancellationToken ct) =>
+        await ExistsAsync(bucket, key, ct) || pendingBefore && remote.Backs(bucket) && await WhiteoutMarker.AtKeyAsync(local, bucket, key, ct);
+
+    /// <summary>
     /// A key deleted here is gone, whatever the remote holds: nothing is asked of it (an old
-    /// whiteout answers NoSuchKey). Called once the key was not found locally: when old whiteouts
-    /// were still to be moved before that look (<paramref name="pendingBefore"/>, <see cref="Pending"/>),
-    /// one moved since (its marker written at the key, then the old one deleted) is in neither place
-    /// the read looked, so the key is looked at again once the old one is found gone.
+    /// whiteout answers NoSuchKey). Called once the key was not found locally, by a look begun
+    /// when <paramref name="pendingBefore"/> was <see cref="Pending"/> (<see cref="WhitedOutAsync"/>).
     /// </summary>
     /// <param name="record">The key's fill record being read, looked up beside an old whiteout while any wait to be moved.</param>
     /// <returns>The record read, when one was given.</returns>
     public async Task<RecordSeen?> RefuseAsync(string bucket, string key, bool pendingBefore, Task<RecordSeen>? record, CancellationToken ct)
     {
-        var whitedOut = ExistsAsync(bucket, key, ct);
+        var whitedOut = WhitedOutAsync(bucket, key, pendingBefore, ct);
         await (record is null ? whitedOut : Task.WhenAll(whitedOut, record));
-        if (await whitedOut || pendingBefore && remote.Backs(bucket) && await MarkedAsync(bucket, key, ct)) throw StorageException.ObjectNotFound(key);
+        if (await whitedOut) throw StorageException.ObjectNotFound(key);
         return record is null ? null : await record;
-    }
-
-    /// <summary>Whether the key holds a whiteout's marker now.</summary>
-    private async Task<bool> MarkedAsync(string bucket, string key, CancellationToken ct)
-    {
-        try
-        {
-            return await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held);
-        }
-        catch (StorageException e) when (e.IsMissing)
-        {
-            return false;
-        }
     }
 
     /// <summary>Moves the old whiteouts (<see cref="MoveAsync"/>), trying again while the local store cannot answer.</summary>

@@ -26,9 +26,13 @@ internal sealed class WhiteoutIndex([FromKeyedServices(OverlayServices.LocalStor
 
     public bool RemoteBacked(string bucket) => remote.Backs(bucket);
 
-    /// <summary>Whether the key has a whiteout (one look at the key).</summary>
-    public async Task<bool> ExistsAsync(string bucket, string key, CancellationToken ct) =>
-        remote.Backs(bucket) && (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held) || await legacy.ExistsAsync(bucket, key, ct));
+    /// <summary>Whether the key has a whiteout (one look at the key, once old whiteouts are moved).</summary>
+    public async Task<bool> ExistsAsync(string bucket, string key, CancellationToken ct)
+    {
+        if (!remote.Backs(bucket)) return false;
+        var legacyPending = legacy.Pending;
+        return await WhiteoutMarker.AtKeyAsync(local, bucket, key, ct) || await legacy.WhitedOutAsync(bucket, key, legacyPending, ct);
+    }
 
     /// <summary>Writes the whiteout of a key over what it holds (idempotent), in a bucket the remote backs: one write.</summary>
     /// <param name="condition">What the key must hold for the whiteout to replace it (null: whatever it holds).</param>
@@ -50,12 +54,11 @@ internal sealed class WhiteoutIndex([FromKeyedServices(OverlayServices.LocalStor
         await legacy.ClearAsync(bucket, key, ct);
         try
         {
-            if (await local.FindObjectAsync(bucket, key, ct) is { } held && WhiteoutMarker.IsMarker(held))
-                await local.DeleteObjectAsync(bucket, key, ct);
+            if (await WhiteoutMarker.AtKeyAsync(local, bucket, key, ct)) await local.DeleteObjectAsync(bucket, key, ct);
         }
         catch (StorageException e) when (e.IsMissing)
         {
-            // No local bucket: no whiteout to clear.
+            // Deleted meanwhile.
         }
     }
 

@@ -32,6 +32,19 @@ internal static class WhiteoutMarker
     /// </summary>
     public static bool IsNullVersionDeleted(ObjectInfo info) => MarkerObject.NullVersionDeleted.Is(info);
 
+    /// <summary>Whether the key holds a whiteout now (one look; a missing bucket holds none).</summary>
+    public static async Task<bool> AtKeyAsync(IObjectStore local, string bucket, string key, CancellationToken ct)
+    {
+        try
+        {
+            return await local.FindObjectAsync(bucket, key, ct) is { } held && IsMarker(held);
+        }
+        catch (StorageException e) when (e.IsMissing)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// What a read of a key a whiteout holds answers: 404 NoSuchKey; in a bucket that keeps
     /// versions a delete's whiteout is the key's delete marker, and the 404 says so in its headers
