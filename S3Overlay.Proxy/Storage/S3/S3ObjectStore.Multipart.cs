@@ -48,9 +48,10 @@ internal sealed partial class S3ObjectStore
         };
         // The server behind checks the whole object's checksum itself, and the condition with the commit.
         if (expected is not null) ExpectChecksum(request, expected);
-        (request.IfNoneMatch, request.IfMatch) = await ServerConditionAsync(bucket, key, condition, ct);
+        var asked = await ServerConditionAsync(bucket, key, condition, ct);
+        (request.IfNoneMatch, request.IfMatch) = (asked.IfNoneMatch, asked.IfMatch);
         // Assembling many parts can take a server a while.
-        await CallAsync(bucket, key, t => _client.CompleteMultipartUploadAsync(request, t), ct, Timeout.InfiniteTimeSpan);
+        await CallAsync(bucket, key, t => _client.CompleteMultipartUploadAsync(request, t), ct, Timeout.InfiniteTimeSpan, condition: asked);
         return await HeadAsync(bucket, key, ct);
     }
 

@@ -88,7 +88,7 @@ internal sealed partial class S3ObjectStore
 
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
-        var (ifNoneMatch, ifMatch) = await ServerConditionAsync(bucket, key, write.Condition, ct);
+        var condition = await ServerConditionAsync(bucket, key, write.Condition, ct);
         await using var upload = await UploadBody.OpenAsync(body, write, ct, trailerFirst: true);
         var early = upload.Spooled ? write.TrailingChecksums?.Invoke() : null;
         var put = new PutObjectRequest
@@ -101,14 +101,14 @@ internal sealed partial class S3ObjectStore
             UseChunkEncoding = false,
             DisablePayloadSigning = true,
             MD5Digest = write.ContentMD5,
-            IfNoneMatch = ifNoneMatch,
-            IfMatch = ifMatch,
+            IfNoneMatch = condition.IfNoneMatch,
+            IfMatch = condition.IfMatch,
             TagSet = ToSdk(write.Metadata.Tags),
         };
         put.Headers.ContentLength = upload.Length;
         PreservedMetadata.Apply(write, put.Headers, put.Metadata, early);
         ApplyLock(write.Metadata, (mode, until) => (put.ObjectLockMode, put.ObjectLockRetainUntilDate) = (mode, until), hold => put.ObjectLockLegalHoldStatus = hold);
-        var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.PutObjectAsync(put, t), ct, upload: upload));
+        var response = await upload.SendAsync(() => CallAsync(bucket, key, t => _client.PutObjectAsync(put, t), ct, upload: upload, condition: condition));
         var (etag, metadata) = (response.ETag, write.Metadata);
         if (early is { Count: > 0 })
             metadata = metadata with { Checksums = PreservedMetadata.Merge(metadata.Checksums, early) };
@@ -161,10 +161,31 @@ internal sealed partial class S3ObjectStore
     /// the object now, and the server is asked to match the ETag it knows that object by, so a
     /// write that lands in between still fails there.
     /// </summary>
-    private async Task<(string? IfNoneMatch, string? IfMatch)> ServerConditionAsync(string bucket, string key, WriteCondition condition, CancellationToken ct)
+    private async Task<ServerCondition> ServerConditionAsync(string bucket, string key, WriteCondition condition, CancellationToken ct) =>
+        new(condition.OnlyIfAbsent ? "*" : null, condition.IfMatch is { } etag ? await ServerETagMatchingAsync(bucket, key, etag, ct) : null);
+
+    /// <summary>
+    /// Whether a conditional write the server failed with a 5xx answer lost a race rather than
+    /// failed: Ceph RGW 16.2 answers 500 (ECANCELED, "resorting to 500" in its log) to a
+    /// conditional write whose object another write replaced while it was made, where S3 answers
+    /// 412 (or 409 ConditionalRequestConflict). The key as a HEAD finds it now tells: when it fails
+    /// the condition, the write is answered 412, as it would have been after the other write;
+    /// otherwise (or when the HEAD fails too) the server's failure stands.
+    /// </summary>
+    private async Task<bool> LostRaceAsync(string bucket, string key, ServerCondition condition, CancellationToken ct)
     {
-        var ifNoneMatch = condition.OnlyIfAbsent ? "*" : null;
-        return (ifNoneMatch, condition.IfMatch is { } etag ? await ServerETagMatchingAsync(bucket, key, etag, ct) : null);
+        try
+        {
+            return condition.FailedBy((await HeadAnswerAsync(bucket, key, ct)).ServerETag);
+        }
+        catch (StorageException e) when (e.Fault == StorageFault.ObjectNotFound)
+        {
+            return condition.FailedBy(null);
+        }
+        catch (StorageException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -126,7 +126,9 @@ internal sealed partial class S3ObjectStore : IObjectStore, IReadOnlyStore, IDis
     /// </summary>
     /// <param name="timeout">The bound on waiting for the answer; infinite for calls a server may take long over (copies, completions).</param>
     /// <param name="upload">The body the call sends: the server's waits are bounded around it (<see cref="ServerWaitBound"/>) instead of by <paramref name="timeout"/>.</param>
-    private async Task<T> CallAsync<T>(string? bucket, string? key, Func<CancellationToken, Task<T>> call, CancellationToken ct, TimeSpan? timeout = null, UploadBody? upload = null)
+    /// <param name="condition">A write's condition the server checks with its commit: a 5xx answer may be a race it lost (<see cref="LostRaceAsync"/>).</param>
+    private async Task<T> CallAsync<T>(string? bucket, string? key, Func<CancellationToken, Task<T>> call, CancellationToken ct, TimeSpan? timeout = null, UploadBody? upload = null,
+        ServerCondition condition = default)
     {
         RequestTarget.Refuse(key);
         RequestTarget.Declare(bucket, key);
@@ -144,6 +146,9 @@ internal sealed partial class S3ObjectStore : IObjectStore, IReadOnlyStore, IDis
         catch (Exception e) when (!ct.IsCancellationRequested || e is Amazon.Runtime.AmazonServiceException { StatusCode: not 0 })
         {
             var translated = S3ErrorTranslation.Translate(e, Options, bucket, key, timedOut: bounded.IsCancellationRequested);
+            if (condition.Any && S3ErrorTranslation.AnsweredStatus(e) is >= 500 and < 600 and var status && await LostRaceAsync(bucket!, key!, condition, ct))
+                translated = new StorageException(StorageFault.PreconditionFailed, key,
+                    $"At least one of the preconditions you specified did not hold: the object changed while the write was made (the {Options.Describe()} answered {status}).", translated);
             if (bucket is not null && translated is StorageException { Fault: StorageFault.BucketNotFound }) _known.Forget(bucket);
             // A body that failed is the client's trouble, and says nothing of the server.
             if (upload is not { Failed: true }) _outage.Note(translated, S3ErrorTranslation.AnsweredStatus(e));
