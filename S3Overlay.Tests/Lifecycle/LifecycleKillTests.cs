@@ -50,7 +50,7 @@ public sealed class LifecycleKillTests
                 }
                 catch (Exception e) when (e is Xunit.Sdk.XunitException)
                 {
-                    throw new Xunit.Sdk.XunitException($"{e.Message}; the scanner's status: {await LifecycleStatusAsync(first.Url)}; the proxy wrote:{Environment.NewLine}{first.RecentOutput}");
+                    throw new Xunit.Sdk.XunitException($"{e.Message}; the scanner's status: {(await LifecycleStatusAsync(first.Url)).GetRawText()}; the proxy wrote:{Environment.NewLine}{first.RecentOutput}");
                 }
                 await first.KillAsync();
             }
@@ -102,19 +102,18 @@ public sealed class LifecycleKillTests
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static async Task<string> LifecycleStatusAsync(string url)
+    /// <summary>The status page's <c>lifecycle</c> section: the scan under way, the last one, the totals.</summary>
+    private static async Task<JsonElement> LifecycleStatusAsync(string url)
     {
         using var http = new HttpClient();
         using var status = JsonDocument.Parse(await http.GetStringAsync(url + "/_overlay/status?format=json"));
-        return status.RootElement.GetProperty("lifecycle").GetRawText();
+        return status.RootElement.GetProperty("lifecycle").Clone();
     }
 
     /// <summary>What the scan under way has expired (or the last one, when none is under way).</summary>
     private static async Task<long> ExpiredSoFarAsync(string url)
     {
-        using var http = new HttpClient();
-        using var status = JsonDocument.Parse(await http.GetStringAsync(url + "/_overlay/status?format=json"));
-        var lifecycle = status.RootElement.GetProperty("lifecycle");
+        var lifecycle = await LifecycleStatusAsync(url);
         foreach (var name in (string[])["running", "last"])
             if (lifecycle.TryGetProperty(name, out var scan) && scan.ValueKind == JsonValueKind.Object && scan.GetProperty("objectsExpired").GetInt64() > 0)
                 return scan.GetProperty("objectsExpired").GetInt64();

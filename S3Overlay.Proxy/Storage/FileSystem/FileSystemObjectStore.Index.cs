@@ -244,8 +244,7 @@ internal sealed partial class FileSystemObjectStore
     private ListedRow? ListedRowOf(string bucket, string key, FileVersion body)
     {
         var path = _layout.SidecarPath(bucket, key);
-        if (ObjectSidecar.TryReadVersioned(path) is not var (sidecar, file) || sidecar.Key != key) return null;
-        if (sidecar.Describing(body.Size, body.LastWriteUtc, body.Inode) is not { DeleteMarker: false } described) return null;
+        if (ValidSidecarVersioned(path, key, body.Size, body.LastWriteUtc, body.Inode) is not ({ DeleteMarker: false } described, var file)) return null;
         if (described.Unflushed is { } unflushed && unflushed.BootId != _options.BootId) return null;
         return new ListedRow(key, body, path, file, described);
     }

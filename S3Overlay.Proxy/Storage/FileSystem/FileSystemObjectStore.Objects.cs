@@ -308,7 +308,11 @@ internal sealed partial class FileSystemObjectStore
 
     /// <summary>The sidecar's description of the file version given (its current or its previous one), or null.</summary>
     private static ObjectSidecar? ValidSidecar(string sidecarPath, string key, long size, DateTime lastWrite, ulong? inode = null) =>
-        ObjectSidecar.TryRead(sidecarPath) is { } s && s.Key == key ? s.Describing(size, lastWrite, inode) : null;
+        ValidSidecarVersioned(sidecarPath, key, size, lastWrite, inode)?.Sidecar;
+
+    /// <summary>As <see cref="ValidSidecar"/>, with the version of the sidecar's own file as read.</summary>
+    private static (ObjectSidecar Sidecar, FileVersion File)? ValidSidecarVersioned(string sidecarPath, string key, long size, DateTime lastWrite, ulong? inode) =>
+        ObjectSidecar.TryReadVersioned(sidecarPath) is var (s, file) && s.Key == key && s.Describing(size, lastWrite, inode) is { } described ? (described, file) : null;
 
     private static async Task<ObjectSidecar> ComputeSidecarAsync(string key, SafeFileHandle file, FileVersion version, CancellationToken ct)
     {

@@ -14,12 +14,7 @@ internal sealed class KeyLocks
     public async Task<IDisposable> AcquireAsync(string bucket, string name, CancellationToken ct)
     {
         var id = (bucket, name);
-        Entry entry;
-        lock (_held)
-        {
-            if (!_held.TryGetValue(id, out entry!)) _held[id] = entry = new Entry();
-            entry.Users++;
-        }
+        var entry = Enter(id);
         try
         {
             await entry.Gate.WaitAsync(ct);
@@ -36,15 +31,21 @@ internal sealed class KeyLocks
     public IDisposable? TryAcquire(string bucket, string name)
     {
         var id = (bucket, name);
-        Entry entry;
-        lock (_held)
-        {
-            if (!_held.TryGetValue(id, out entry!)) _held[id] = entry = new Entry();
-            entry.Users++;
-        }
+        var entry = Enter(id);
         if (entry.Gate.Wait(0)) return new Release(this, id, entry);
         Leave(id, entry);
         return null;
+    }
+
+    /// <summary>The entry of <paramref name="id"/>, made if none is in use, counted as used until <see cref="Leave"/>.</summary>
+    private Entry Enter((string, string) id)
+    {
+        lock (_held)
+        {
+            if (!_held.TryGetValue(id, out var entry)) _held[id] = entry = new Entry();
+            entry.Users++;
+            return entry;
+        }
     }
 
     private void Leave((string, string) id, Entry entry)

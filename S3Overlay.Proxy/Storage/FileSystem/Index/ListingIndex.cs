@@ -365,19 +365,10 @@ internal sealed class ListingIndex : IDisposable
     /// </summary>
     public void Settle(string bucket, IReadOnlyList<(string Key, byte[] Description)> rows)
     {
-        if (rows.Count == 0 || !Covers(bucket)) return;
-        try
+        if (rows.Count > 0) Conclude(bucket, () => InTransaction(() =>
         {
-            lock (_writeGate) InTransaction(() =>
-            {
-                foreach (var (key, description) in rows) Write(_settle, bucket, key, description);
-            });
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull) { }
-        catch (SqliteException e)
-        {
-            Fail(e);
-        }
+            foreach (var (key, description) in rows) Write(_settle, bucket, key, description);
+        }));
     }
 
     /// <summary>A key whose body is gone (after the unlink).</summary>
@@ -387,12 +378,15 @@ internal sealed class ListingIndex : IDisposable
     /// Settles or removes a row <see cref="Unsettle"/> marked. With no room left for it the row
     /// stays unsettled, which is never wrong: listings read the key's files until a later change settles it.
     /// </summary>
-    private void Conclude(SqliteCommand command, string bucket, string key, byte[]? description = null)
+    private void Conclude(SqliteCommand command, string bucket, string key, byte[]? description = null) =>
+        Conclude(bucket, () => Write(command, bucket, key, description));
+
+    private void Conclude(string bucket, Action write)
     {
         if (!Covers(bucket)) return;
         try
         {
-            lock (_writeGate) Write(command, bucket, key, description);
+            lock (_writeGate) write();
         }
         catch (SqliteException e) when (e.SqliteErrorCode == SqliteFull) { }
         catch (SqliteException e)
