@@ -16,10 +16,16 @@ namespace S3Overlay.Notifications;
 /// on disk, after the store committed the write and before the call returns, so before the
 /// client is answered; a write whose event cannot be kept (the outbox full) is refused before it is
 /// made. The request's identity comes from the S3 request being handled (<see cref="WriteOrigin"/>).
+/// A write that raises an event is made and its event kept under the key's lock here, so the
+/// sequencer, given as an event is kept, orders a key's events as its writes were made: without
+/// it, of two writers racing on a key, the one whose write went first could keep its event last,
+/// and a consumer keeping each key's last event would hold the object that was replaced.
 /// </summary>
 internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotifications notifications, NotificationOutbox outbox,
     IHttpContextAccessor http, TimeProvider clock) : ForwardingStore(inner)
 {
+    private readonly KeyLocks _order = new();
+
     public override async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
     {
         var origin = WriteOrigin.Of(http.HttpContext);
@@ -30,6 +36,7 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
             _ => Names.Put,
         };
         var rule = await RuleAsync(bucket, name, key, ct);
+        using var inOrder = await InOrderAsync(bucket, key, rule, ct);
         var info = await Inner.PutObjectAsync(bucket, key, body, write, ct);
         await KeepAsync(rule, new WriteEvent(name, bucket, key, info, info.VersionId, origin));
         return info;
@@ -38,6 +45,7 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
     public override async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)
     {
         var rule = await RuleAsync(bucket, Names.CompleteMultipartUpload, key, ct);
+        using var inOrder = await InOrderAsync(bucket, key, rule, ct);
         var info = await Inner.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, expected, condition, ct);
         await KeepAsync(rule, new WriteEvent(Names.CompleteMultipartUpload, bucket, key, info, info.VersionId, WriteOrigin.Of(http.HttpContext)));
         return info;
@@ -49,6 +57,7 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
         var origin = WriteOrigin.Of(http.HttpContext);
         var configuration = await ConfigurationAsync(bucket, ct);
         var mayRaise = MayRemove(configuration, origin, key);
+        using var inOrder = mayRaise ? await _order.AcquireAsync(bucket, key, ct) : null;
         await Inner.DeleteObjectAsync(bucket, key, ct);
         if (!mayRaise) return;
         // A delete without a version id leaves a delete marker where the bucket keeps versions.
@@ -69,6 +78,7 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
         var origin = WriteOrigin.Of(http.HttpContext);
         var configuration = await ConfigurationAsync(bucket, ct);
         var mayRaise = MayRemove(configuration, origin, key);
+        using var inOrder = mayRaise ? await _order.AcquireAsync(bucket, key, ct) : null;
         var deleted = await delete(bucket, key, versionId, ct);
         if (!mayRaise) return deleted;
         // A delete by version id removes that version for good, a delete marker included (S3 then
@@ -100,6 +110,7 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
             return;
         }
         var rule = await RuleAsync(bucket, name, key, ct);
+        using var inOrder = await InOrderAsync(bucket, key, rule, ct);
         await change();
         await KeepAsync(rule, new WriteEvent(name, bucket, key, null, versionId, origin));
     }
@@ -160,9 +171,15 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
             throw new StorageException(StorageFault.Busy, null, "The notification outbox is full: the write was not made, so no event of it is lost.");
     }
 
+    /// <summary>The key's lock when the write raises an event (its rule names a target of this server); null otherwise.</summary>
+    private async Task<IDisposable?> InOrderAsync(string bucket, string key, NotificationRule? rule, CancellationToken ct) =>
+        Kept(rule) ? await _order.AcquireAsync(bucket, key, ct) : null;
+
+    private bool Kept(NotificationRule? rule) => rule is not null && outbox.Statistics.ContainsKey(rule.Arn);
+
     /// <summary>Keeps the event; not cancellable, since the write it tells of is made.</summary>
     private Task KeepAsync(NotificationRule? rule, WriteEvent e) =>
-        rule is null || !outbox.Statistics.ContainsKey(rule.Arn) ? Task.CompletedTask : outbox.KeepAsync(e, rule, clock.GetUtcNow());
+        Kept(rule) ? outbox.KeepAsync(e, rule!, clock.GetUtcNow()) : Task.CompletedTask;
 
     // Everything else passes through (ForwardingStore).
 

@@ -1,11 +1,12 @@
-namespace S3Overlay.Storage.FileSystem;
+namespace S3Overlay.Storage;
 
 /// <summary>
-/// In-process locks, one per (bucket, name) in use, that order the two renames of a commit
-/// (object file, then sidecar) against other commits and sidecar repairs of the same key, and the
-/// steps of one multipart upload. Readers do not take them: they check that a sidecar describes
-/// the file they opened instead. Not striped: completing one big upload holds its lock for the
-/// whole concatenation, and must not stall another upload that would share its stripe.
+/// In-process locks, one per (bucket, name) in use. The embedded store's order the two renames of
+/// a commit (object file, then sidecar) against other commits and sidecar repairs of the same key,
+/// and the steps of one multipart upload; readers do not take them (they check that a sidecar
+/// describes the file they opened instead). The notifying layer's order a key's writes with their
+/// events. Not striped: completing one big upload holds its lock for the whole concatenation, and
+/// must not stall another upload that would share its stripe.
 /// </summary>
 internal sealed class KeyLocks
 {
