@@ -68,6 +68,19 @@ internal sealed class NotificationOutbox : IDisposable
         if (Statistics.TryGetValue(rule.Arn, out var statistics)) statistics.Enqueued();
     }
 
+    /// <summary>
+    /// Keeps the event without waiting for the disk: appended before this returns (a killed process
+    /// loses nothing the kernel holds), flushed in the background. For reads' access events, which
+    /// tell of no change: a read does not wait for a flush, and a power cut may lose the last of them.
+    /// </summary>
+    public void KeepSoon(WriteEvent e, NotificationRule rule, DateTimeOffset time)
+    {
+        var end = Log.Append(sequencer => EventRecord.Payload(e, rule.Arn, rule.Id, _region, time, sequencer));
+        if (Statistics.TryGetValue(rule.Arn, out var statistics)) statistics.Enqueued();
+        Task.Run(() => Log.FlushThroughAsync(end)).ContinueWith(t => _logger.LogError(t.Exception, "The notification outbox could not be flushed"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
     /// <summary>A target has read up to <paramref name="position"/>: segments every target has read past go.</summary>
     public void ReadUpTo(string arn, long position)
     {

@@ -24,6 +24,9 @@ namespace S3Overlay.Notifications;
 internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotifications notifications, NotificationOutbox outbox,
     IHttpContextAccessor http, TimeProvider clock) : ForwardingStore(inner)
 {
+    /// <summary>Marks a request whose access event is kept: one a request, however many reads of the store it makes.</summary>
+    private static readonly object AccessRaised = new();
+
     private readonly KeyLocks _order = new();
 
     public override async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWrite write, CancellationToken ct)
@@ -123,6 +126,61 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
     };
 
     private static string? AclName(string? operation) => operation == "PutObjectAcl" ? Names.AclPut : null;
+
+    // Reads raise MinIO's access events (s3:ObjectAccessed:*), once a client's request has found
+    // the object: a GET, a HEAD, and the reads of its retention, legal hold and attributes; the
+    // server's own reads (a copy's source, the lifecycle scanner's looks) raise none.
+
+    public override Task<ObjectContent> GetObjectAsync(string bucket, string key, ObjectReadRequest request, CancellationToken ct) =>
+        AccessedAsync(bucket, key, body: true, () => Inner.GetObjectAsync(bucket, key, request, ct), c => c.Info, ct);
+
+    public override Task<ObjectContent> GetObjectVersionAsync(string bucket, string key, string versionId, ObjectReadRequest request, CancellationToken ct) =>
+        AccessedAsync(bucket, key, body: true, () => Inner.GetObjectVersionAsync(bucket, key, versionId, request, ct), c => c.Info, ct);
+
+    public override Task<ObjectInfo> HeadObjectAsync(string bucket, string key, ReadConditions conditions, CancellationToken ct) =>
+        AccessedAsync(bucket, key, body: false, () => Inner.HeadObjectAsync(bucket, key, conditions, ct), i => i, ct);
+
+    public override Task<ObjectInfo> HeadObjectVersionAsync(string bucket, string key, string versionId, ReadConditions conditions, CancellationToken ct) =>
+        AccessedAsync(bucket, key, body: false, () => Inner.HeadObjectVersionAsync(bucket, key, versionId, conditions, ct), i => i, ct);
+
+    /// <summary>
+    /// A read, and the access event of the client's request it serves when the bucket asks for
+    /// one: checked first that the outbox can keep it (a full outbox refuses the read, as it
+    /// refuses a write, rather than lose an event someone asked for), kept once the read found
+    /// the object, one a request. A GET's event is raised by the read of its body, not by the looks
+    /// before it (an ACL's, a part's); the other reads' by their first look. The event is kept
+    /// without waiting for the disk (<see cref="NotificationOutbox.KeepSoon"/>): a read changes
+    /// nothing a power cut could undo, and does not wait for a flush. Every read of a bucket that
+    /// asks for no access event (a configuration remembered) goes straight through.
+    /// </summary>
+    /// <param name="body">Whether the store is asked for the object's body (a GET), or its description alone.</param>
+    private Task<T> AccessedAsync<T>(string bucket, string key, bool body, Func<Task<T>> read, Func<T, ObjectInfo> infoOf, CancellationToken ct)
+    {
+        var context = http.HttpContext;
+        if (Names.Accessed(WriteOrigin.OperationOf(context)) is not { } name || (name == Names.AccessedGet) != body
+            || context!.Items.ContainsKey(AccessRaised)
+            || notifications.TryRemembered(bucket, out var remembered) && !Kept(remembered?.RuleFor(name, key)))
+            return read();
+        return KeepingAsync();
+
+        async Task<T> KeepingAsync()
+        {
+            var rule = await RuleAsync(bucket, name, key, ct);
+            var result = await read();
+            if (!Kept(rule) || !context.Items.TryAdd(AccessRaised, true)) return result;
+            try
+            {
+                var info = infoOf(result);
+                outbox.KeepSoon(new WriteEvent(name, bucket, key, info, info.VersionId, WriteOrigin.Of(context)), rule!, clock.GetUtcNow());
+            }
+            catch
+            {
+                if (result is IAsyncDisposable opened) await opened.DisposeAsync(); // a body read for nothing
+                throw;
+            }
+            return result;
+        }
+    }
 
     /// <summary>A client's delete is an ObjectRemoved event; the server's own (no S3 request: the lifecycle scanner's) a LifecycleExpiration.</summary>
     private static string RemovedName(WriteOrigin? origin, bool marker) => (origin, marker) switch

@@ -35,6 +35,14 @@ internal abstract class BucketSettingCache<T>(IObjectStore store, TimeProvider c
         return value;
     }
 
+    /// <summary>The bucket's setting when it is remembered and fresh, without reading or waiting: for a path that looks at it on every request.</summary>
+    public bool TryRemembered(string bucket, out T? value)
+    {
+        var remembered = _entries.TryGetValue(bucket, out var entry) && entry.Until > clock.GetUtcNow();
+        value = remembered ? entry!.Value : null;
+        return remembered;
+    }
+
     /// <summary>Remembers what the bucket's setting is known to be (a bucket just created has the one it was created with).</summary>
     public void Remember(string bucket, T? value)
     {

@@ -131,6 +131,47 @@ public sealed class WebhookNotificationTests(OverlayServers servers) : IClassFix
     }
 
     [Fact]
+    public async Task A_clients_reads_raise_MinIOs_access_events_one_a_request_and_the_servers_own_reads_none()
+    {
+        await using var webhook = await WebhookReceiver.StartAsync();
+        await using var env = await OverlayEnvironment.StartAsync(servers, LocalStoreKind.Embedded,
+            new Dictionary<string, string?> { ["S3_OVERLAY_NOTIFY_WEBHOOK_ENDPOINT_hooks"] = webhook.Url });
+        // As MinIO's console and mc configure "get": the access events alone.
+        await NotificationClients.ConfigureAsync(env.Proxy.Url, env.Bucket, Arn, "s3:ObjectAccessed:*");
+        var s3 = env.Client;
+        var bucket = env.Bucket;
+        var statistics = env.Part<NotificationOutbox>().Statistics[Arn];
+
+        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "read me.txt", ContentBody = "hello" });
+        using (var read = await s3.GetObjectAsync(bucket, "read me.txt")) await read.ResponseStream.CopyToAsync(Stream.Null);
+        using (var read = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "read me.txt", ByteRange = new ByteRange(0, 1) }))
+            await read.ResponseStream.CopyToAsync(Stream.Null);
+        await s3.GetObjectMetadataAsync(bucket, "read me.txt");
+        await s3.GetObjectAttributesAsync(new GetObjectAttributesRequest { BucketName = bucket, Key = "read me.txt", ObjectAttributes = [ObjectAttributes.ETag] });
+        // The server's own reads: a copy's of its source. A read of no object: nothing to tell.
+        await s3.CopyObjectAsync(bucket, "read me.txt", bucket, "copy.txt");
+        await Assert.ThrowsAsync<NoSuchKeyException>(() => s3.GetObjectAsync(bucket, "missing.txt"));
+        // Through the overlay: a read of a key only the remote holds is a client's read all the same.
+        await env.SeedRemoteAsync("remote-only.txt", 100, seed: 1);
+        using (var read = await s3.GetObjectAsync(bucket, "remote-only.txt")) await read.ResponseStream.CopyToAsync(Stream.Null);
+
+        (string, string)[] expected =
+        [
+            ("s3:ObjectAccessed:Get", "read me.txt"), ("s3:ObjectAccessed:Get", "read me.txt"), ("s3:ObjectAccessed:Head", "read me.txt"),
+            ("s3:ObjectAccessed:Attributes", "read me.txt"), ("s3:ObjectAccessed:Get", "remote-only.txt"),
+        ];
+        var records = await EventsAsync(webhook, expected.Length);
+        await Polling.EventuallyAsync(() => statistics.Queued == 0, "nothing left queued");
+        Assert.Equal(expected.Length, webhook.Records.Count);
+        BrokerEvents.AssertInOrderPerKey(expected, records.Select(Said), e => e.Item2);
+        var first = records[0];
+        Assert.Equal(ProxyServer.AccessKey, first.GetProperty("userIdentity").GetProperty("principalId").GetString());
+        var told = first.GetProperty("s3").GetProperty("object");
+        Assert.Equal(5, told.GetProperty("size").GetInt64());
+        Assert.Equal(put.ETag.Trim('"'), told.GetProperty("eTag").GetString());
+    }
+
+    [Fact]
     public async Task Deletes_in_a_versioned_bucket_tell_a_delete_marker_from_a_version_removed()
     {
         await using var webhook = await WebhookReceiver.StartAsync();

@@ -76,9 +76,14 @@ internal sealed class OutboxLog : IDisposable
     /// event's sequencer (ordering the events of the log, and so of each key) and is called under
     /// the log's lock, so the order of sequencers is the order of the frames.
     /// </summary>
-    public async Task AppendAsync(Func<string, byte[]> payload)
+    public Task AppendAsync(Func<string, byte[]> payload) => FlushThroughAsync(Append(payload));
+
+    /// <summary>
+    /// Appends one event without waiting for the disk, as <see cref="AppendAsync"/> but for the
+    /// flush; returns the end of its frame, for <see cref="FlushThroughAsync"/>.
+    /// </summary>
+    public long Append(Func<string, byte[]> payload)
     {
-        long end;
         lock (_gate)
         {
             _sequence = Math.Max(_sequence + 1, DateTimeOffset.UtcNow.Ticks);
@@ -88,9 +93,8 @@ internal sealed class OutboxLog : IDisposable
             RandomAccess.Write(_current, frame, _offset);
             _offset += frame.Length;
             Interlocked.Add(ref _bytes, frame.Length);
-            end = OutboxPosition.Of(_segment, _offset);
+            return OutboxPosition.Of(_segment, _offset);
         }
-        await FlushThroughAsync(end);
     }
 
     /// <summary>Completes once something past <paramref name="position"/> is flushed (at once if it already is).</summary>
@@ -145,7 +149,8 @@ internal sealed class OutboxLog : IDisposable
         }
     }
 
-    private async Task FlushThroughAsync(long end)
+    /// <summary>Completes once everything appended up to <paramref name="end"/> is on disk (a flush shared with the appends waiting with it).</summary>
+    public async Task FlushThroughAsync(long end)
     {
         if (DurableEnd >= end) return;
         await _flushGate.WaitAsync();

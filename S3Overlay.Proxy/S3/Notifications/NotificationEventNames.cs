@@ -18,6 +18,14 @@ internal static class NotificationEventNames
     public const string ExpirationDelete = "s3:LifecycleExpiration:Delete";
     public const string ExpirationDeleteMarkerCreated = "s3:LifecycleExpiration:DeleteMarkerCreated";
 
+    // MinIO's access events: not S3's, but what MinIO users configure for reads (mc's and the
+    // console's "get" is s3:ObjectAccessed:*), so their configurations work here unchanged.
+    public const string AccessedGet = "s3:ObjectAccessed:Get";
+    public const string AccessedHead = "s3:ObjectAccessed:Head";
+    public const string AccessedGetRetention = "s3:ObjectAccessed:GetRetention";
+    public const string AccessedGetLegalHold = "s3:ObjectAccessed:GetLegalHold";
+    public const string AccessedAttributes = "s3:ObjectAccessed:Attributes";
+
     /// <summary>
     /// Every name S3 accepts in a configuration. Those of features this server does not have
     /// (restores, replication, transitions) are accepted, as S3 accepts them, and never raised.
@@ -29,10 +37,22 @@ internal static class NotificationEventNames
         "s3:ObjectTagging:*", TaggingPut, TaggingDelete,
         AclPut,
         "s3:LifecycleExpiration:*", ExpirationDelete, ExpirationDeleteMarkerCreated,
+        "s3:ObjectAccessed:*", AccessedGet, AccessedHead, AccessedGetRetention, AccessedGetLegalHold, AccessedAttributes,
         "s3:ObjectRestore:*", "s3:ObjectRestore:Post", "s3:ObjectRestore:Completed", "s3:ObjectRestore:Delete",
         "s3:ReducedRedundancyLostObject", "s3:LifecycleTransition", "s3:IntelligentTiering",
         "s3:Replication:*", "s3:Replication:OperationFailedReplication", "s3:Replication:OperationMissedThreshold",
         "s3:Replication:OperationReplicatedAfterThreshold", "s3:Replication:OperationNotTracked",
+    };
+
+    /// <summary>The access event a client's request by <paramref name="operation"/> raises as it reads an object, as MinIO names it; null for any other request.</summary>
+    public static string? Accessed(string? operation) => operation switch
+    {
+        "GetObject" => AccessedGet,
+        "HeadObject" => AccessedHead,
+        "GetObjectRetention" => AccessedGetRetention,
+        "GetObjectLegalHold" => AccessedGetLegalHold,
+        "GetObjectAttributes" => AccessedAttributes,
+        _ => null,
     };
 
     /// <summary>Whether a configured name (<c>s3:ObjectCreated:*</c>, or one exact name) takes <paramref name="raised"/>.</summary>
