@@ -104,26 +104,37 @@ def median(values):
 
 
 class Subject:
-    """One build with one target (or none): its proxy, bucket and presigned PUT, and what its slices measured."""
+    """One build with one target (or none): its proxy and bucket, the requests its slices make (PUTs
+    over KEYS keys, presigned), and what they measured. bench/notify_reads.py measures GETs so."""
 
-    def __init__(self, build_name, build, name, env, arn, target, body):
+    PREFIX = "notify"
+    OPERATION = "PUT"
+
+    def __init__(self, build_name, build, name, env, arn, target, body, events=("s3:ObjectCreated:*",)):
         self.label, self.name, self.arn, self.target, self.body = build_name, name, arn, target, body
-        data = WORK / f"notify-{build_name}-{name}"
+        data = WORK / f"{self.PREFIX}-{build_name}-{name}"
         shutil.rmtree(data, ignore_errors=True)
-        self.proxy = start_proxy(f"notify-{build_name}-{name}", data, env, build=pathlib.Path(build).resolve())
+        self.proxy = start_proxy(f"{self.PREFIX}-{build_name}-{name}", data, env, build=pathlib.Path(build).resolve())
         s3 = client(self.proxy.url, PROXY_KEYS)
         s3.create_bucket(Bucket="bench")
+        self.prepare(s3)
         if arn:
             s3.put_bucket_notification_configuration(Bucket="bench", NotificationConfiguration={
-                "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
-        puts = WORK / f"notify-{build_name}-{name}-puts.txt"
-        puts.write_text("".join(presigned_path(s3, "bench", f"key-{i:03d}", "put_object") + "\n" for i in range(KEYS)))
-        self.put = str(puts)
-        self.puts = self.seconds = self.proxy_cpu = self.target_cpu = self.events = self.drain_seconds = 0.0
+                "QueueConfigurations": [{"QueueArn": arn, "Events": list(events)}]})
+        self.requests = self.seconds = self.proxy_cpu = self.target_cpu = self.events = self.drain_seconds = 0.0
         self.p50, self.p99, self.one_p50, self.one_p99 = [], [], [], []
 
+    def prepare(self, s3):
+        """What the slices' requests need, made before the bucket's notifications are set: here the presigned PUTs."""
+        puts = WORK / f"{self.PREFIX}-{self.label}-{self.name}-puts.txt"
+        puts.write_text("".join(presigned_path(s3, "bench", f"key-{i:03d}", "put_object") + "\n" for i in range(KEYS)))
+        self.put = str(puts)
+
+    def load(self, connections=16, seconds=SLICE):
+        return measure.wrk(self.proxy.url, put_path=self.put, put_body=self.body, connections=connections, seconds=seconds)
+
     def warm(self):
-        measure.wrk(self.proxy.url, put_path=self.put, put_body=self.body, seconds=WARM)
+        self.load(seconds=WARM)
         if self.arn:
             drained(self.proxy)
 
@@ -131,12 +142,12 @@ class Subject:
         before = (cpu_seconds(self.proxy.pid), cpu_seconds(self.target.pid) if self.target else 0.0,
                   drained(self.proxy) if self.arn else 0)
         started = time.time()
-        r = measure.wrk(self.proxy.url, put_path=self.put, put_body=self.body, seconds=SLICE)
+        r = self.load()
         delivered = drained(self.proxy) - before[2] if self.arn else 0
         took = time.time() - started
         after = (cpu_seconds(self.proxy.pid), cpu_seconds(self.target.pid) if self.target else 0.0)
-        one = measure.wrk(self.proxy.url, put_path=self.put, put_body=self.body, connections=1, seconds=SINGLE)
-        self.puts += r["rps"] * SLICE
+        one = self.load(connections=1, seconds=SINGLE)
+        self.requests += r["rps"] * SLICE
         self.seconds += SLICE
         self.proxy_cpu += after[0] - before[0]
         self.target_cpu += after[1] - before[1]
@@ -147,12 +158,34 @@ class Subject:
         self.one_p50.append(one["p50_ms"])
         self.one_p99.append(one["p99_ms"])
 
+    @classmethod
+    def header(cls):
+        op = cls.OPERATION
+        return (f"| build | target | {op} 4 KiB req/s | p50 ms | p99 ms | 1 client p50 ms | 1 client p99 ms | proxy CPU ms/{op} | target CPU ms/{op} "
+                f"| events | delivered per s ({op}s' start to drained) |\n|---|---|---|---|---|---|---|---|---|---|---|")
+
     def row(self):
-        target_ms = f"{self.target_cpu * 1000 / self.puts:.2f}" if self.target else ""
+        target_ms = f"{self.target_cpu * 1000 / self.requests:.3f}" if self.target else ""
         events = f"{self.events:.0f}" if self.arn else ""
         rate = f"{self.events / self.drain_seconds:.0f}" if self.arn else ""
-        return (f"| {self.label} | {self.name} | {self.puts / self.seconds:.0f} | {median(self.p50):.2f} | {median(self.p99):.2f} | "
-                f"{median(self.one_p50):.2f} | {median(self.one_p99):.2f} | {self.proxy_cpu * 1000 / self.puts:.2f} | {target_ms} | {events} | {rate} |")
+        return (f"| {self.label} | {self.name} | {self.requests / self.seconds:.0f} | {median(self.p50):.2f} | {median(self.p99):.2f} | "
+                f"{median(self.one_p50):.2f} | {median(self.one_p99):.2f} | {self.proxy_cpu * 1000 / self.requests:.3f} | {target_ms} | {events} | {rate} |")
+
+
+def by_turns(subjects):
+    """Warms every subject, measures them by turns, ROUNDS rounds, and prints their table."""
+    for subject in subjects:
+        subject.warm()
+    for round_ in range(ROUNDS):
+        # Each round starts one further along, so no subject always follows the same other.
+        for subject in subjects[round_ % len(subjects):] + subjects[:round_ % len(subjects)]:
+            subject.slice()
+        print(f"round {round_ + 1} of {ROUNDS} done, load {os.getloadavg()[0]:.0f}", file=sys.stderr, flush=True)
+    print(f"{ROUNDS} rounds of a {SLICE} s slice (16 clients) and a {SINGLE} s slice (1 client) each, "
+          f"{time.strftime('%d %b %Y %H:%M UTC', time.gmtime())}; load average at the end {os.getloadavg()[0]:.0f}\n")
+    print(type(subjects[0]).header())
+    for subject in subjects:
+        print(subject.row(), flush=True)
 
 
 def main():
@@ -171,18 +204,7 @@ def main():
     try:
         subjects = [Subject(build_name, build, name, env, arn, target, body)
                     for name, (env, arn, target) in targets.items() for build_name, build in BUILDS.items()]
-        for subject in subjects:
-            subject.warm()
-        for round_ in range(ROUNDS):
-            # Each round starts one further along, so no subject always follows the same other.
-            for subject in subjects[round_ % len(subjects):] + subjects[:round_ % len(subjects)]:
-                subject.slice()
-            print(f"round {round_ + 1} of {ROUNDS} done, load {os.getloadavg()[0]:.0f}", file=sys.stderr, flush=True)
-        print(f"{ROUNDS} rounds of a {SLICE} s slice (16 clients) and a {SINGLE} s slice (1 client) each; load average at the end {os.getloadavg()[0]:.0f}\n")
-        print("| build | target | PUT 4 KiB req/s | p50 ms | p99 ms | 1 client p50 ms | 1 client p99 ms | proxy CPU ms/PUT | target CPU ms/PUT "
-              "| events | delivered per s (PUTs' start to drained) |\n|---|---|---|---|---|---|---|---|---|---|---|")
-        for subject in subjects:
-            print(subject.row(), flush=True)
+        by_turns(subjects)
     finally:
         stop_all()
         del webhook, rabbit
