@@ -16,10 +16,11 @@ namespace S3Overlay.Notifications;
 /// on disk, after the store committed the write and before the call returns, so before the
 /// client is answered; a write whose event cannot be kept (the outbox full) is refused before it is
 /// made. The request's identity comes from the S3 request being handled (<see cref="WriteOrigin"/>).
-/// A write that raises an event is made and its event kept under the key's lock here, so the
-/// sequencer, given as an event is kept, orders a key's events as its writes were made: without
-/// it, of two writers racing on a key, the one whose write went first could keep its event last,
-/// and a consumer keeping each key's last event would hold the object that was replaced.
+/// A write that raises an event is made and its event kept under the key's lock here (a PUT's
+/// taken once its body has been read: <see cref="TurnAtBodyEnd"/>), so the sequencer, given as an
+/// event is kept, orders a key's events as its writes were made: without it, of two writers racing
+/// on a key, the one whose write went first could keep its event last, and a consumer keeping each
+/// key's last event would hold the object that was replaced.
 /// </summary>
 internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotifications notifications, NotificationOutbox outbox,
     IHttpContextAccessor http, TimeProvider clock) : ForwardingStore(inner)
@@ -39,10 +40,25 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
             _ => Names.Put,
         };
         var rule = await RuleAsync(bucket, name, key, ct);
-        using var inOrder = await InOrderAsync(bucket, key, rule, ct);
-        var info = await Inner.PutObjectAsync(bucket, key, body, write, ct);
-        await KeepAsync(rule, new WriteEvent(name, bucket, key, info, info.VersionId, origin));
-        return info;
+        if (!Kept(rule)) return await Inner.PutObjectAsync(bucket, key, body, write, ct);
+        // The key's turn is taken once the body has been read, not before: racing writers of the
+        // key upload side by side, and only their commits and events go one at a time.
+        var atEnd = new TurnAtBodyEnd(body, () => _order.AcquireAsync(bucket, key, CancellationToken.None));
+        Task<IDisposable>? turn = null;
+        try
+        {
+            var info = await Inner.PutObjectAsync(bucket, key, atEnd, write, ct);
+            // A body the store never read to its end (an empty one, perhaps): the turn now, after its commit.
+            await (turn = atEnd.Turn ?? _order.AcquireAsync(bucket, key, CancellationToken.None));
+            await KeepAsync(rule, new WriteEvent(name, bucket, key, info, info.VersionId, origin));
+            return info;
+        }
+        finally
+        {
+            // Given back once taken, however the write ended (a turn the store's read is still waiting for included).
+            _ = (turn ?? atEnd.Turn)?.ContinueWith(t => t.Result.Dispose(), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
     public override async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectChecksum? expected, WriteCondition condition, CancellationToken ct)

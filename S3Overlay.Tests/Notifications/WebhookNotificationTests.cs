@@ -131,6 +131,38 @@ public sealed class WebhookNotificationTests(OverlayServers servers) : IClassFix
     }
 
     [Fact]
+    public async Task Racing_writers_of_one_key_upload_side_by_side_and_its_events_follow_their_commits()
+    {
+        await using var webhook = await WebhookReceiver.StartAsync();
+        await using var env = await StartAsync(webhook);
+        var first = new byte[200_000];
+        new Random(7).NextBytes(first);
+
+        // The first writer sends half its body, then holds the rest (presigned: the body is streamed as it goes, not hashed first).
+        var presigned = await env.Client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = env.Bucket, Key = "raced", Verb = HttpVerb.PUT, Expires = DateTime.UtcNow.AddMinutes(5), Protocol = Protocol.HTTP,
+        });
+        var held = new GatedStream(first, heldAfter: 100_000);
+        using var http = new HttpClient();
+        var firstPut = http.PutAsync(presigned, new StreamContent(held) { Headers = { ContentLength = first.Length } });
+        await held.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+        // A second writer of the key is answered while the first's body is still on its way: it waits for no upload.
+        var second = await env.Client.PutObjectAsync(new PutObjectRequest { BucketName = env.Bucket, Key = "raced", ContentBody = "second" })
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        held.Release();
+        using var firstDone = await firstPut.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, firstDone.StatusCode);
+
+        // The first's commit came last: the object is its, and so is the event with the greater sequencer.
+        var left = (await env.Client.GetObjectMetadataAsync(env.Bucket, "raced")).ETag;
+        Assert.Equal(firstDone.Headers.ETag!.Tag, left);
+        var told = (await EventsAsync(webhook, 2)).Select(r => r.GetProperty("s3").GetProperty("object"))
+            .OrderBy(o => o.GetProperty("sequencer").GetString(), StringComparer.Ordinal).Select(o => o.GetProperty("eTag").GetString()).ToList();
+        Assert.Equal([second.ETag.Trim('"'), left.Trim('"')], told);
+    }
+
+    [Fact]
     public async Task A_clients_reads_raise_MinIOs_access_events_one_a_request_and_the_servers_own_reads_none()
     {
         await using var webhook = await WebhookReceiver.StartAsync();
