@@ -242,7 +242,7 @@ internal sealed class NotifyingObjectStore(IObjectStore inner, BucketNotificatio
     private void Admit()
     {
         if (!outbox.HasRoom())
-            throw new StorageException(StorageFault.Busy, null, "The notification outbox is full: the write was not made, so no event of it is lost.");
+            throw new StorageException(StorageFault.Busy, null, "The notification outbox is full: the request was not served (no write made, no object read), so no event of it is lost.");
     }
 
     /// <summary>The key's lock when the write raises an event (its rule names a target of this server); null otherwise.</summary>

@@ -31,6 +31,7 @@ public class BodyCapabilityTests
         ["ServerWaitBound"] = "bounds the reads of an upload to a remote, which is neither a file nor paced",
         ["LengthRangeStream"] = "checks the length of a POST upload as it is read",
         ["AwsChunkedStream"] = "decodes an aws-chunked request payload",
+        ["TurnAtBodyEnd"] = "takes the key's turn when its write's body is read to its end: a file taken from it would skip that",
     };
 
     /// <summary>Each wrapper that hands its bytes on, around a given body, as the product makes it.</summary>

@@ -27,8 +27,9 @@ internal static class NotificationEventNames
     public const string AccessedAttributes = "s3:ObjectAccessed:Attributes";
 
     /// <summary>
-    /// Every name S3 accepts in a configuration. Those of features this server does not have
-    /// (restores, replication, transitions) are accepted, as S3 accepts them, and never raised.
+    /// Every name S3 accepts in a configuration, and MinIO's access events. Those of features this
+    /// server does not have (restores, replication, transitions) are accepted, as S3 accepts them,
+    /// and never raised.
     /// </summary>
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
     {
