@@ -27,8 +27,8 @@ internal abstract class BucketSettingCache<T>(IObjectStore store, TimeProvider c
     /// <summary>The bucket's setting; null when it has none. NoSuchBucket (not remembered) when there is no bucket.</summary>
     public async Task<T?> OfAsync(string bucket, CancellationToken ct)
     {
+        if (TryRemembered(bucket, out var remembered)) return remembered;
         var now = clock.GetUtcNow();
-        if (_entries.TryGetValue(bucket, out var entry) && entry.Until > now) return entry.Value;
         var generation = Interlocked.Read(ref _generation);
         var value = Parse(bucket, await ReadAsync(bucket, ct));
         if (Interlocked.Read(ref _generation) == generation) _entries[bucket] = new Entry(value, now + Lifetime);
