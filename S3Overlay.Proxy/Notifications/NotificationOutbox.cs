@@ -22,6 +22,9 @@ internal sealed class NotificationOutbox : IDisposable
     private readonly long _limit;
     private long _refused;
     private int _full;
+    // The end of the last event kept soon, and whether a flush of them is running (1) or not (0).
+    private long _soonThrough;
+    private int _flushingSoon;
 
     public NotificationOutbox(string dataDir, string region, long limit, IEnumerable<string> arns, ILogger<NotificationOutbox> logger)
     {
@@ -77,8 +80,33 @@ internal sealed class NotificationOutbox : IDisposable
     {
         var end = Log.Append(sequencer => EventRecord.Payload(e, rule.Arn, rule.Id, _region, time, sequencer));
         if (Statistics.TryGetValue(rule.Arn, out var statistics)) statistics.Enqueued();
-        Task.Run(() => Log.FlushThroughAsync(end)).ContinueWith(t => _logger.LogError(t.Exception, "The notification outbox could not be flushed"),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        for (var through = Volatile.Read(ref _soonThrough); through < end; through = Volatile.Read(ref _soonThrough))
+            if (Interlocked.CompareExchange(ref _soonThrough, end, through) == through) break;
+        if (Interlocked.CompareExchange(ref _flushingSoon, 1, 0) == 0) _ = FlushSoonAsync();
+    }
+
+    /// <summary>
+    /// Flushes the events kept soon, one flush at a time, each covering all appended before it
+    /// began, until none waits: reads at thousands a second start a flush now and then, not a task each.
+    /// </summary>
+    private async Task FlushSoonAsync()
+    {
+        await Task.Yield(); // off the read's own path
+        do
+        {
+            try
+            {
+                while (Log.DurableEnd < Volatile.Read(ref _soonThrough)) await Log.FlushThroughAsync(Volatile.Read(ref _soonThrough));
+            }
+            catch (Exception failure)
+            {
+                _logger.LogError(failure, "The notification outbox could not be flushed");
+                Interlocked.Exchange(ref _flushingSoon, 0); // the next event kept tries again
+                return;
+            }
+            Interlocked.Exchange(ref _flushingSoon, 0); // a fence: an event kept before this is seen below
+        }
+        while (Log.DurableEnd < Volatile.Read(ref _soonThrough) && Interlocked.CompareExchange(ref _flushingSoon, 1, 0) == 0);
     }
 
     /// <summary>A target has read up to <paramref name="position"/>: segments every target has read past go.</summary>
