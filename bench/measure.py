@@ -37,7 +37,7 @@ def _ms(text):
 
 
 def wrk(base_url, paths=None, put_path=None, put_body=None, connections=16, seconds=8):
-    """Runs wrk (1 thread, as the server shares the 2 cores) and returns req/s, MB/s, p50/p99 ms."""
+    """Runs wrk (1 thread, as the server shares the 2 cores) and returns req/s, requests answered, MB/s, p50/p99 ms."""
     env = {}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", dir=WORK, delete=False) as script:
         if paths is not None:
@@ -55,6 +55,7 @@ def wrk(base_url, paths=None, put_path=None, put_body=None, connections=16, seco
     finally:
         os.unlink(script.name)  # one per call: a full run left hundreds
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     t = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out)
     mbs = float(t.group(1)) * _BYTES[t.group(2)] / 1e6
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
@@ -62,7 +63,7 @@ def wrk(base_url, paths=None, put_path=None, put_body=None, connections=16, seco
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"wrk saw {errors.group(1)} error responses against {base_url}:\n{out}")
-    return {"rps": rps, "mbs": mbs, "p50_ms": p50, "p99_ms": p99}
+    return {"rps": rps, "requests": requests, "mbs": mbs, "p50_ms": p50, "p99_ms": p99}
 
 
 def warm_up(base_url, paths, most=20, seconds=2):

@@ -8,10 +8,13 @@ client (wrk -c1) for a lone writer's latency. Each row sums its slices: req/s ov
 the median slice's p50 and p99; the CPU the proxy and the target spent per PUT (user + system,
 from /proc, the events' delivery included), which is what a loaded machine trades for throughput;
 and the events delivered per second from the start of each slice's PUTs until nothing was queued.
+Beside them, the peer: Ceph RGW with no notification and with a persistent topic pushing to a
+webhook (RgwSubject says how it compares).
 
     python3 bench/notify.py [rounds] [name=build-folder ...]
         (bench/run.sh publishes the proxy first; BENCH_PROXY=folder of a build otherwise;
-         rounds: 8 unless given; slices of SLICE=3 s and SINGLE=2 s, after WARM=30 s of PUTs each)
+         rounds: 8 unless given; slices of SLICE=3 s and SINGLE=2 s, after WARM=30 s of PUTs each;
+         TARGETS=none,webhook,amqp unless given; PEERS=rgw unless given, PEERS= for none)
 """
 import json
 import os
@@ -20,12 +23,16 @@ import shutil
 import subprocess
 import sys
 import time
+import types
 import urllib.request
+
+import boto3
 
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 sys.path.insert(0, os.path.dirname(__file__))
 import measure  # noqa: E402
 from bench import client, presigned_path, write_file  # noqa: E402
+from rgw import Rgw  # noqa: E402
 from servers import PROXY, PROXY_KEYS, ROOT, WORK, Server, free_port, start_nginx, start_proxy, stop_all  # noqa: E402
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 8
@@ -36,6 +43,9 @@ SINGLE = int(os.environ.get("SINGLE", "2"))
 # for 20-30 s under this load (perf: a quarter of the process's CPU in its tiered-compilation
 # thread at 20 s, none at 60 s), and the delivery's code is more of it; a server runs for days.
 WARM = int(os.environ.get("WARM", "30"))
+# Which targets to measure (TARGETS=none,webhook to leave AMQP out).
+TARGETS = os.environ.get("TARGETS", "none,webhook,amqp").split(",")
+PEERS = [p for p in os.environ.get("PEERS", "rgw").split(",") if p]
 SIZE = 4096
 KEYS = 256
 TICK = os.sysconf("SC_CLK_TCK")
@@ -109,6 +119,7 @@ class Subject:
 
     PREFIX = "notify"
     OPERATION = "PUT"
+    BUCKET = "bench"
 
     def __init__(self, build_name, build, name, env, arn, target, body, events=("s3:ObjectCreated:*",)):
         self.label, self.name, self.arn, self.target, self.body = build_name, name, arn, target, body
@@ -121,29 +132,34 @@ class Subject:
         if arn:
             s3.put_bucket_notification_configuration(Bucket="bench", NotificationConfiguration={
                 "QueueConfigurations": [{"QueueArn": arn, "Events": list(events)}]})
+        self.start_counting()
+
+    def start_counting(self):
         self.requests = self.seconds = self.proxy_cpu = self.target_cpu = self.events = self.drain_seconds = 0.0
         self.p50, self.p99, self.one_p50, self.one_p99 = [], [], [], []
 
     def prepare(self, s3):
         """What the slices' requests need, made before the bucket's notifications are set: here the presigned PUTs."""
         puts = WORK / f"{self.PREFIX}-{self.label}-{self.name}-puts.txt"
-        puts.write_text("".join(presigned_path(s3, "bench", f"key-{i:03d}", "put_object") + "\n" for i in range(KEYS)))
+        puts.write_text("".join(presigned_path(s3, self.BUCKET, f"key-{i:03d}", "put_object") + "\n" for i in range(KEYS)))
         self.put = str(puts)
 
     def load(self, connections=16, seconds=SLICE):
         return measure.wrk(self.proxy.url, put_path=self.put, put_body=self.body, connections=connections, seconds=seconds)
 
+    def delivered(self):
+        """The events delivered so far, once nothing is queued; 0 without a target."""
+        return drained(self.proxy) if self.arn else 0
+
     def warm(self):
         self.load(seconds=WARM)
-        if self.arn:
-            drained(self.proxy)
+        self.delivered()
 
     def slice(self):
-        before = (cpu_seconds(self.proxy.pid), cpu_seconds(self.target.pid) if self.target else 0.0,
-                  drained(self.proxy) if self.arn else 0)
+        before = (cpu_seconds(self.proxy.pid), cpu_seconds(self.target.pid) if self.target else 0.0, self.delivered())
         started = time.time()
         r = self.load()
-        delivered = drained(self.proxy) - before[2] if self.arn else 0
+        delivered = self.delivered() - before[2]
         took = time.time() - started
         after = (cpu_seconds(self.proxy.pid), cpu_seconds(self.target.pid) if self.target else 0.0)
         one = self.load(connections=1, seconds=SINGLE)
@@ -166,10 +182,66 @@ class Subject:
 
     def row(self):
         target_ms = f"{self.target_cpu * 1000 / self.requests:.3f}" if self.target else ""
-        events = f"{self.events:.0f}" if self.arn else ""
-        rate = f"{self.events / self.drain_seconds:.0f}" if self.arn else ""
+        events = f"{self.events:.0f}" if self.events else ""
+        rate = f"{self.events / self.drain_seconds:.0f}" if self.events else ""
         return (f"| {self.label} | {self.name} | {self.requests / self.seconds:.0f} | {median(self.p50):.2f} | {median(self.p99):.2f} | "
                 f"{median(self.one_p50):.2f} | {median(self.one_p99):.2f} | {self.proxy_cpu * 1000 / self.requests:.3f} | {target_ms} | {events} | {rate} |")
+
+
+class RgwSubject(Subject):
+    """The peer, in the same run: Ceph RGW (the tests' cluster, build/rgw/rgw-cluster.sh) with no
+    notification, or with a persistent topic pushing to a webhook (an nginx of its own): RGW's way
+    of keeping an event before it answers the PUT (in a queue in RADOS) and delivering it after,
+    retried. Its one OSD keeps objects in RAM (memstore), so no write of RGW's waits for a disk,
+    where a proxy's PUT waits for the store's flushes and its event's: RGW's rows say what its
+    notifications cost with no disk in the way, not a like-for-like. Its CPU is the cluster's
+    (gateway, OSD, monitor), its events counted at the nginx they go to (stub_status)."""
+
+    def __init__(self, rgw, name, hook, body):
+        self.label, self.name, self.arn, self.target, self.body, self.hook = "rgw", name, None, None, body, hook
+        self.BUCKET, self.put_count = f"bench-{name}", 0
+        self.proxy = types.SimpleNamespace(url=rgw.url, pid=int((rgw.dir / "supervisor.pid").read_text()))
+        s3 = client(rgw.url, rgw.main)
+        s3.create_bucket(Bucket=self.BUCKET)
+        self.prepare(s3)
+        if hook:
+            sns = boto3.client("sns", endpoint_url=rgw.url, region_name="default", aws_access_key_id=rgw.main[0], aws_secret_access_key=rgw.main[1])
+            arn = sns.create_topic(Name=f"bench-{name}", Attributes={"push-endpoint": f"{hook.url}/events", "persistent": "true"})["TopicArn"]
+            s3.put_bucket_notification_configuration(Bucket=self.BUCKET, NotificationConfiguration={
+                "TopicConfigurations": [{"Id": "bench", "TopicArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+            time.sleep(2)  # without it, RGW raised no event for the first PUTs after answering the configuration (90 of 3,088)
+        self.start_counting()
+
+    def load(self, connections=16, seconds=SLICE):
+        r = super().load(connections, seconds)
+        self.put_count += r["requests"]
+        return r
+
+    def delivered(self):
+        """The events the webhook took so far, once it has taken one a PUT answered (RGW's queue tells no
+        length here), or none has come for 10 s (then the row's events fall short of its PUTs)."""
+        if not self.hook:
+            return 0
+        count, since = self.hook.requests(), time.time()
+        while count < self.put_count and time.time() - since < 10:
+            time.sleep(0.05)
+            if (now := self.hook.requests()) != count:
+                count, since = now, time.time()
+        return count
+
+
+def start_counted_webhook(name):
+    """nginx answering 200 to every POST, counting them: requests() is how many it took (its own status reads not counted)."""
+    port = free_port()
+    hook = start_nginx(name, f"server {{ listen 127.0.0.1:{port}; location / {{ return 200; }} location = /count {{ stub_status; }} }}")
+    hook.url, reads = f"http://127.0.0.1:{port}", [0]
+
+    def requests():
+        reads[0] += 1
+        with urllib.request.urlopen(hook.url + "/count") as answer:
+            return int(answer.read().decode().splitlines()[2].split()[2]) - reads[0]
+    hook.requests = requests
+    return hook
 
 
 def by_turns(subjects):
@@ -194,6 +266,7 @@ def main():
     webhook_port = free_port()
     webhook = start_nginx("notify-webhook", f"server {{ listen 127.0.0.1:{webhook_port}; location / {{ return 200; }} }}")
     rabbit, amqp_port = start_rabbitmq()
+    rgw = None
     targets = {
         "none": ({}, None, None),
         "webhook": ({"S3_OVERLAY_NOTIFY_WEBHOOK_ENDPOINT_bench": f"http://127.0.0.1:{webhook_port}/events"}, "arn:minio:sqs::bench:webhook", webhook),
@@ -203,10 +276,16 @@ def main():
     }
     try:
         subjects = [Subject(build_name, build, name, env, arn, target, body)
-                    for name, (env, arn, target) in targets.items() for build_name, build in BUILDS.items()]
+                    for name, (env, arn, target) in targets.items() if name in TARGETS for build_name, build in BUILDS.items()]
+        if "rgw" in PEERS:
+            rgw = Rgw()
+            hook = start_counted_webhook("notify-rgw-webhook")
+            subjects += [RgwSubject(rgw, name, target, body) for name, target in (("none", None), ("webhook", hook)) if name in TARGETS]
         by_turns(subjects)
     finally:
         stop_all()
+        if rgw:
+            rgw.stop()
         del webhook, rabbit
 
 
