@@ -65,11 +65,7 @@ internal sealed class NotificationOutbox : IDisposable
     }
 
     /// <summary>Keeps the event for the rule's target, on disk, and returns once it is there.</summary>
-    public async Task KeepAsync(WriteEvent e, NotificationRule rule, DateTimeOffset time)
-    {
-        await Log.AppendAsync(sequencer => EventRecord.Payload(e, rule.Arn, rule.Id, _region, time, sequencer));
-        if (Statistics.TryGetValue(rule.Arn, out var statistics)) statistics.Enqueued();
-    }
+    public Task KeepAsync(WriteEvent e, NotificationRule rule, DateTimeOffset time) => Log.FlushThroughAsync(Append(e, rule, time));
 
     /// <summary>
     /// Keeps the event without waiting for the disk: appended before this returns (a killed process
@@ -78,11 +74,18 @@ internal sealed class NotificationOutbox : IDisposable
     /// </summary>
     public void KeepSoon(WriteEvent e, NotificationRule rule, DateTimeOffset time)
     {
-        var end = Log.Append(sequencer => EventRecord.Payload(e, rule.Arn, rule.Id, _region, time, sequencer));
-        if (Statistics.TryGetValue(rule.Arn, out var statistics)) statistics.Enqueued();
+        var end = Append(e, rule, time);
         for (var through = Volatile.Read(ref _soonThrough); through < end; through = Volatile.Read(ref _soonThrough))
             if (Interlocked.CompareExchange(ref _soonThrough, end, through) == through) break;
         if (Interlocked.CompareExchange(ref _flushingSoon, 1, 0) == 0) _ = FlushSoonAsync();
+    }
+
+    /// <summary>Appends the event's record to the log, counted as queued for its target; the end of its frame.</summary>
+    private long Append(WriteEvent e, NotificationRule rule, DateTimeOffset time)
+    {
+        var end = Log.Append(sequencer => EventRecord.Payload(e, rule.Arn, rule.Id, _region, time, sequencer));
+        if (Statistics.TryGetValue(rule.Arn, out var statistics)) statistics.Enqueued();
+        return end;
     }
 
     /// <summary>
